@@ -1,0 +1,74 @@
+/**
+ * The catalog's contracts: table definitions kept in the metastore, and the providers that read
+ * (and write) a table's files.
+ */
+import type * as arrow from 'apache-arrow';
+import type { Field, Schema, Value } from '../common/index.ts';
+import type { Expr, TableSource } from '../plan/index.ts';
+
+export interface DatabaseDefinition {
+  readonly name: string;
+  readonly location: string;
+  readonly comment: string | null;
+}
+
+export interface TableDefinition {
+  readonly database: string;
+  readonly name: string;
+  /** All columns, data columns first, then partition columns (Spark's order). */
+  readonly columns: readonly Field[];
+  /** `csv`, `parquet`, `json`, … */
+  readonly format: string;
+  /** Absolute path of a file or a directory. */
+  readonly location: string;
+  readonly options: Readonly<Record<string, string>>;
+  readonly partitionColumns: readonly string[];
+  /** External tables' files are not deleted by DROP TABLE. */
+  readonly external: boolean;
+  readonly comment: string | null;
+  readonly properties: Readonly<Record<string, string>>;
+  readonly createdAt: string;
+}
+
+export interface ColumnStatistics {
+  readonly min?: Value;
+  readonly max?: Value;
+  readonly nullCount?: number;
+  readonly distinctCount?: number;
+}
+
+export interface Statistics {
+  readonly rowCount: number | null;
+  readonly totalBytes: number | null;
+  readonly columns?: Readonly<Record<string, ColumnStatistics>>;
+}
+
+export interface ScanContext {
+  readonly signal: AbortSignal;
+  readonly batchSize: number;
+}
+
+/** A planned read of a table: `partitions` independent streams of batches with `schema`. */
+export interface TableScan {
+  readonly schema: Schema;
+  readonly partitions: number;
+  /** `CsvScan: lineitem.tbl, projection=[l_quantity, l_extendedprice], partitions=2`. */
+  describe(): string;
+  open(partition: number, ctx: ScanContext): AsyncIterable<arrow.RecordBatch>;
+}
+
+export interface ScanRequest {
+  /** Column indexes of the table schema to produce, in this order; null = all. */
+  readonly projection: readonly number[] | null;
+  /** Conjuncts the provider may use to skip data (it need not apply them exactly). */
+  readonly filters: readonly Expr[];
+  readonly limit: number | null;
+  /** How many partitions the engine would like (one per core). */
+  readonly targetPartitions: number;
+}
+
+export interface TableProvider extends TableSource {
+  readonly definition: TableDefinition;
+  statistics(): Statistics;
+  scan(request: ScanRequest): TableScan;
+}

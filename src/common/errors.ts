@@ -1,0 +1,148 @@
+/**
+ * The one error type for every failure a user can cause.
+ *
+ * Thrown once at the source, mapped once to the wire (ErrorResponse) or the CLI (stderr + exit code).
+ * `position` is a 1-based character offset into the SQL text, as PostgreSQL reports it.
+ */
+
+/** SQLSTATE codes used by the engine (the ones Spark and PostgreSQL share where they overlap). */
+export const SqlState = {
+  syntaxError: '42601',
+  undefinedTable: '42P01',
+  undefinedColumn: '42703',
+  undefinedFunction: '42883',
+  undefinedObject: '42704',
+  undefinedSchema: '3F000',
+  ambiguousColumn: '42702',
+  duplicateTable: '42P07',
+  duplicateSchema: '42P06',
+  duplicateColumn: '42701',
+  duplicateObject: '42710',
+  groupingError: '42803',
+  datatypeMismatch: '42804',
+  windowingError: '42P20',
+  invalidParameterValue: '22023',
+  invalidColumnReference: '42P10',
+  wrongObjectType: '42809',
+  invalidSchemaDefinition: '42P15',
+  featureNotSupported: '0A000',
+  divisionByZero: '22012',
+  numericValueOutOfRange: '22003',
+  invalidTextRepresentation: '22P02',
+  invalidCharacterValueForCast: '22018',
+  invalidDatetimeFormat: '22007',
+  datetimeFieldOverflow: '22008',
+  stringDataRightTruncation: '22001',
+  cardinalityViolation: '21000',
+  invalidEscapeSequence: '22025',
+  invalidRegularExpression: '2201B',
+  nullValueNotAllowed: '22004',
+  dataException: '22000',
+  invalidArgumentForLog: '2201E',
+  invalidArgumentForPower: '2201F',
+  invalidRowCountInLimit: '2201W',
+  invalidRowCountInOffset: '2201X',
+  protocolViolation: '08P01',
+  invalidAuthorization: '28000',
+  invalidCatalogName: '3D000',
+  invalidTransactionState: '25000',
+  inFailedTransaction: '25P02',
+  queryCanceled: '57014',
+  ioError: '58030',
+  outOfMemory: '53200',
+  configurationLimitExceeded: '53400',
+  programLimitExceeded: '54000',
+  insufficientPrivilege: '42501',
+  internalError: 'XX000',
+} as const;
+
+export type SqlStateCode = (typeof SqlState)[keyof typeof SqlState];
+
+export interface EngineErrorOptions {
+  /** 1-based character offset in the SQL text. */
+  readonly position?: number | undefined;
+  readonly hint?: string | undefined;
+  readonly detail?: string | undefined;
+  readonly cause?: unknown;
+}
+
+export class EngineError extends Error {
+  readonly sqlstate: string;
+  readonly position: number | undefined;
+  readonly hint: string | undefined;
+  readonly detail: string | undefined;
+
+  constructor(sqlstate: string, message: string, options: EngineErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'EngineError';
+    this.sqlstate = sqlstate;
+    this.position = options.position;
+    this.hint = options.hint;
+    this.detail = options.detail;
+  }
+
+  /** A copy of this error that points at `position`, unless it already has one. */
+  withPosition(position: number | undefined): EngineError {
+    if (this.position !== undefined || position === undefined) return this;
+    return new EngineError(this.sqlstate, this.message, {
+      position,
+      hint: this.hint,
+      detail: this.detail,
+      cause: this.cause,
+    });
+  }
+}
+
+/** Wraps anything thrown into an EngineError; unknown failures become internal errors (XX000). */
+export function toEngineError(err: unknown): EngineError {
+  if (err instanceof EngineError) return err;
+  if (err instanceof RangeError && /Invalid array length|allocation failed/i.test(err.message)) {
+    return new EngineError(SqlState.outOfMemory, `out of memory: ${err.message}`, { cause: err });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new EngineError(SqlState.internalError, `internal error: ${message}`, { cause: err });
+}
+
+/** Marks a branch the type system proves unreachable. */
+export function assertNever(value: never, what = 'value'): never {
+  throw new EngineError(SqlState.internalError, `internal error: unexpected ${what}: ${JSON.stringify(value)}`);
+}
+
+/** An internal invariant; failing it is a bug in the engine, not the user's fault. */
+export function invariant(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new EngineError(SqlState.internalError, `internal error: ${message}`);
+}
+
+/** Levenshtein distance, for "did you mean" suggestions. */
+export function editDistance(a: string, b: string): number {
+  const m = a.length;
+  const n = b.length;
+  let prev = new Array<number>(n + 1);
+  let curr = new Array<number>(n + 1);
+  for (let j = 0; j <= n; j++) prev[j] = j;
+  for (let i = 1; i <= m; i++) {
+    curr[0] = i;
+    for (let j = 1; j <= n; j++) {
+      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
+      curr[j] = Math.min(prev[j]! + 1, curr[j - 1]! + 1, prev[j - 1]! + cost);
+    }
+    [prev, curr] = [curr, prev];
+  }
+  return prev[n]!;
+}
+
+/** The candidate closest to `name` (case-insensitive), if it is close enough to be a likely typo. */
+export function closestMatch(name: string, candidates: Iterable<string>): string | undefined {
+  const lower = name.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const d = editDistance(lower, candidate.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = candidate;
+    }
+  }
+  if (best === undefined) return undefined;
+  return bestDistance <= Math.max(2, Math.floor(lower.length / 3)) ? best : undefined;
+}

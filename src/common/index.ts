@@ -1,0 +1,8 @@
+/**
+ * Common: the error type, data types and schemas, the Arrow bridge, tree rewriting and config.
+ * Imports nothing of ours; every other layer may import it.
+ */
+export * from './errors.ts';
+export * from './types.ts';
+export * from './arrow.ts';
+export * from './tree.ts';

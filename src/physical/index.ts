@@ -1,0 +1,4 @@
+/**
+ * Physical: the physical planner, operators (`XxxExec`), physical expressions and kernels.
+ */
+export * from './execution-plan.ts';

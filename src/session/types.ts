@@ -1,0 +1,59 @@
+/**
+ * What a session returns for a statement. The server, the CLI and embedding programs consume these.
+ */
+import type * as arrow from 'apache-arrow';
+import type { DataType, Schema, Value } from '../common/index.ts';
+
+export type StatementResult =
+  | {
+      readonly kind: 'rows';
+      readonly schema: Schema;
+      /** Lazy: the query runs as it is pulled. Consume fully (or `return()`) before the next statement. */
+      readonly batches: AsyncIterable<arrow.RecordBatch>;
+      /** The CommandComplete verb: `SELECT` (row count appended by the consumer), `SHOW`, `EXPLAIN`… */
+      readonly tag: string;
+    }
+  | {
+      readonly kind: 'command';
+      /** The full CommandComplete tag: `CREATE TABLE`, `DROP DATABASE`, `SET`, `INSERT 0 5`, … */
+      readonly tag: string;
+    };
+
+/** A statement prepared for the extended protocol: types of `$n` parameters and of the result. */
+export interface PreparedStatement {
+  readonly sql: string;
+  /** One per `$n`, inferred from context where the client did not declare it. */
+  readonly paramTypes: readonly DataType[];
+  /** Null for statements that return no rows. */
+  readonly resultSchema: Schema | null;
+}
+
+/** A PostgreSQL-visible setting that changed (for ParameterStatus messages). */
+export interface ParameterChange {
+  readonly name: string;
+  readonly value: string;
+}
+
+export interface ExecuteOptions {
+  readonly signal?: AbortSignal;
+}
+
+/** The session surface the wire server needs (implemented by `Session`). */
+export interface SqlSession {
+  /**
+   * Runs each statement of `sql` in order, yielding one result per statement. An error in a statement
+   * is thrown as an EngineError whose position is relative to the whole text; later statements do
+   * not run. An empty or comment-only string yields nothing.
+   */
+  execute(sql: string, options?: ExecuteOptions): AsyncIterable<StatementResult>;
+  /** Parses and analyzes one statement with `$n` parameters. `declaredTypes[i]` null = infer. */
+  prepare(sql: string, declaredTypes: readonly (DataType | null)[]): PreparedStatement;
+  /** Runs a prepared statement with parameter values (already converted to the parameter types). */
+  executePrepared(statement: PreparedStatement, params: readonly Value[], options?: ExecuteOptions): Promise<StatementResult>;
+  /** Settings a PostgreSQL client tracks, reported at start-up and when they change. */
+  reportedParameters(): readonly ParameterChange[];
+  /** Registers a callback for changes of reported parameters (after `SET application_name …`). */
+  onParameterChange(listener: (change: ParameterChange) => void): void;
+  /** The current value of a setting, PostgreSQL name or Spark key (for SHOW). */
+  close(): void;
+}
