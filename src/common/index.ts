@@ -6,3 +6,4 @@ export * from './errors.ts';
 export * from './types.ts';
 export * from './arrow.ts';
 export * from './tree.ts';
+export * from './columns.ts';

@@ -1,0 +1,240 @@
+/**
+ * Building Arrow columns from typed arrays, and reading single values out of them.
+ *
+ * Kernels build their output buffers themselves and wrap them here (zero-copy). Validity may be
+ * given as one byte per row (1 = valid), which kernels find easiest to write, and is packed into
+ * Arrow's bitmap once. `valueAt`/`columnFromValues` convert one value at a time: for results,
+ * literals and tests, never for hot loops.
+ */
+import * as arrow from 'apache-arrow';
+import { EngineError, SqlState } from './errors.ts';
+import { decimal128Words, decimal64Values, isValid, readDecimal128, toArrowType, writeDecimal128 } from './arrow.ts';
+import { MAX_DECIMAL64_PRECISION, type DataType, type Value } from './types.ts';
+
+export type TypedArray =
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | BigInt64Array
+  | Float32Array
+  | Float64Array
+  | Uint8Array
+  | Uint32Array;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Packs one-byte-per-row validity into an Arrow bitmap; returns the bitmap and the null count. */
+export function packValidity(valid: Uint8Array, length: number): { bitmap: Uint8Array; nullCount: number } {
+  const bitmap = new Uint8Array((length + 7) >> 3);
+  let nulls = 0;
+  for (let i = 0; i < length; i++) {
+    if (valid[i] !== 0) bitmap[i >> 3]! |= 1 << (i & 7);
+    else nulls++;
+  }
+  return { bitmap, nullCount: nulls };
+}
+
+/** Packs 0/1 bytes into Arrow's boolean bit layout. */
+export function packBits(bytes: Uint8Array, length: number): Uint8Array {
+  const out = new Uint8Array((length + 7) >> 3);
+  for (let i = 0; i < length; i++) if (bytes[i] !== 0) out[i >> 3]! |= 1 << (i & 7);
+  return out;
+}
+
+/** Unpacks a boolean column's values into one byte per row (offset applied). */
+export function unpackBits(data: arrow.Data): Uint8Array {
+  const bits = data.values as Uint8Array;
+  const n = data.length;
+  const off = data.offset;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const j = off + i;
+    out[i] = (bits[j >> 3]! >> (j & 7)) & 1;
+  }
+  return out;
+}
+
+/** One byte per row: 1 = valid (offset applied). */
+export function unpackValidity(data: arrow.Data): Uint8Array {
+  const n = data.length;
+  const bitmap = data.nullBitmap;
+  const out = new Uint8Array(n);
+  if (bitmap === undefined || bitmap.length === 0) {
+    out.fill(data.typeId === arrow.Type.Null ? 0 : 1);
+    return out;
+  }
+  const off = data.offset;
+  for (let i = 0; i < n; i++) {
+    const j = off + i;
+    out[i] = (bitmap[j >> 3]! >> (j & 7)) & 1;
+  }
+  return out;
+}
+
+function validityArgs(valid: Uint8Array | null, length: number): { nullBitmap?: Uint8Array; nullCount: number } {
+  if (valid === null) return { nullCount: 0 };
+  const { bitmap, nullCount } = packValidity(valid, length);
+  return nullCount === 0 ? { nullCount: 0 } : { nullBitmap: bitmap, nullCount };
+}
+
+/**
+ * Wraps a fixed-width values array as a column of `type`. For decimals pass a BigInt64Array: one
+ * element per row (p ≤ 18) or two per row, low word first (p > 18). For booleans pass 0/1 bytes.
+ */
+export function makeColumn(type: DataType, values: TypedArray, length: number, valid: Uint8Array | null): arrow.Data {
+  const arrowType = toArrowType(type);
+  const v = validityArgs(valid, length);
+  let data: ArrayBufferView = values;
+  if (type.kind === 'boolean') data = packBits(values as Uint8Array, length);
+  else if (type.kind === 'decimal') data = new Uint32Array(values.buffer, values.byteOffset, values.byteLength / 4);
+  return arrow.makeData({ type: arrowType, length, data, ...v } as never);
+}
+
+/** Wraps UTF-8 bytes and offsets (length + 1 entries) as a string column (or binary for `binary`). */
+export function makeStringColumn(
+  offsets: Int32Array,
+  bytes: Uint8Array,
+  length: number,
+  valid: Uint8Array | null,
+  type: DataType = { kind: 'string' },
+): arrow.Data {
+  const arrowType = type.kind === 'binary' ? new arrow.Binary() : new arrow.Utf8();
+  return arrow.makeData({ type: arrowType, length, valueOffsets: offsets, data: bytes, ...validityArgs(valid, length) } as never);
+}
+
+/** A column of `length` NULLs of `type`. */
+export function nullColumn(type: DataType, length: number): arrow.Data {
+  if (type.kind === 'null') return arrow.makeData({ type: new arrow.Null(), length, nullCount: length });
+  return columnFromValues(type, new Array<Value>(length).fill(null));
+}
+
+/** The value at row `i` (see types.ts for the representation of each type). */
+export function valueAt(data: arrow.Data, type: DataType, i: number): Value {
+  if (!isValid(data, i)) return null;
+  const j = data.offset + i;
+  switch (type.kind) {
+    case 'null':
+      return null;
+    case 'boolean': {
+      const bits = data.values as Uint8Array;
+      return ((bits[j >> 3]! >> (j & 7)) & 1) === 1;
+    }
+    case 'tinyint':
+    case 'smallint':
+    case 'int':
+    case 'float':
+    case 'double':
+    case 'date':
+    case 'interval_year_month':
+      return (data.values as Int32Array | Float64Array)[j]!;
+    case 'bigint':
+    case 'timestamp':
+    case 'timestamp_ntz':
+    case 'interval_day_time':
+      return (data.values as BigInt64Array)[j]!;
+    case 'decimal':
+      return type.precision <= MAX_DECIMAL64_PRECISION
+        ? decimal64Values(data)[i]!
+        : readDecimal128(decimal128Words(data), i);
+    case 'string':
+    case 'binary': {
+      const offsets = data.valueOffsets as Int32Array;
+      const bytes = (data.values as Uint8Array).subarray(offsets[j]!, offsets[j + 1]!);
+      return type.kind === 'string' ? decoder.decode(bytes) : bytes.slice();
+    }
+    case 'array':
+    case 'map':
+    case 'struct':
+      throw new EngineError(SqlState.featureNotSupported, `reading ${type.kind} values is not supported yet`);
+  }
+}
+
+/** Builds a column from values (slow path: literals, VALUES rows, tests). */
+export function columnFromValues(type: DataType, values: readonly Value[]): arrow.Data {
+  const n = values.length;
+  const valid = new Uint8Array(n);
+  for (let i = 0; i < n; i++) valid[i] = values[i] === null || values[i] === undefined ? 0 : 1;
+  switch (type.kind) {
+    case 'null':
+      return arrow.makeData({ type: new arrow.Null(), length: n, nullCount: n });
+    case 'boolean': {
+      const out = new Uint8Array(n);
+      for (let i = 0; i < n; i++) out[i] = values[i] === true ? 1 : 0;
+      return makeColumn(type, out, n, valid);
+    }
+    case 'tinyint':
+    case 'smallint':
+    case 'int':
+    case 'date':
+    case 'interval_year_month': {
+      const out =
+        type.kind === 'tinyint' ? new Int8Array(n) : type.kind === 'smallint' ? new Int16Array(n) : new Int32Array(n);
+      for (let i = 0; i < n; i++) if (valid[i]) out[i] = values[i] as number;
+      return makeColumn(type, out, n, valid);
+    }
+    case 'float':
+    case 'double': {
+      const out = type.kind === 'float' ? new Float32Array(n) : new Float64Array(n);
+      for (let i = 0; i < n; i++) if (valid[i]) out[i] = values[i] as number;
+      return makeColumn(type, out, n, valid);
+    }
+    case 'bigint':
+    case 'timestamp':
+    case 'timestamp_ntz':
+    case 'interval_day_time': {
+      const out = new BigInt64Array(n);
+      for (let i = 0; i < n; i++) if (valid[i]) out[i] = values[i] as bigint;
+      return makeColumn(type, out, n, valid);
+    }
+    case 'decimal': {
+      if (type.precision <= MAX_DECIMAL64_PRECISION) {
+        const out = new BigInt64Array(n);
+        for (let i = 0; i < n; i++) if (valid[i]) out[i] = values[i] as bigint;
+        return makeColumn(type, out, n, valid);
+      }
+      const out = new BigInt64Array(2 * n);
+      for (let i = 0; i < n; i++) if (valid[i]) writeDecimal128(out, i, values[i] as bigint);
+      return makeColumn(type, out, n, valid);
+    }
+    case 'string':
+    case 'binary': {
+      const parts: Uint8Array[] = [];
+      const offsets = new Int32Array(n + 1);
+      let total = 0;
+      for (let i = 0; i < n; i++) {
+        const v = values[i];
+        const b = !valid[i] ? new Uint8Array(0) : typeof v === 'string' ? encoder.encode(v) : (v as Uint8Array);
+        parts.push(b);
+        total += b.length;
+        offsets[i + 1] = total;
+      }
+      const bytes = new Uint8Array(total);
+      for (let i = 0; i < n; i++) bytes.set(parts[i]!, offsets[i]!);
+      return makeStringColumn(offsets, bytes, n, valid, type);
+    }
+    case 'array':
+    case 'map':
+    case 'struct':
+      throw new EngineError(SqlState.featureNotSupported, `building ${type.kind} columns is not supported yet`);
+  }
+}
+
+/** All rows of a batch as arrays of values (slow path: results for tests and small outputs). */
+export function batchRows(batch: arrow.RecordBatch, types: readonly DataType[]): Value[][] {
+  const cols = batch.data.children;
+  const rows: Value[][] = [];
+  for (let i = 0; i < batch.numRows; i++) {
+    const row: Value[] = [];
+    for (let c = 0; c < cols.length; c++) row.push(valueAt(cols[c]!, types[c]!, i));
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** A scalar broadcast to a column of `length` rows. */
+export function repeatValue(type: DataType, value: Value, length: number): arrow.Data {
+  return columnFromValues(type, new Array<Value>(length).fill(value));
+}
+
+export const utf8 = { encoder, decoder };

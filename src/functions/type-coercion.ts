@@ -1,0 +1,180 @@
+/**
+ * Spark's type rules, in one place: result types of decimal arithmetic, the common type of two
+ * types (for comparisons, CASE branches, IN lists, UNION columns, coalesce…), and which implicit
+ * casts exist. The analyzer and every function's `resolve` use these.
+ *
+ * Reference: Spark 4 `DecimalPrecision`, `TypeCoercion.findTightestCommonType`,
+ * `AnsiTypeCoercion.findWiderTypeForTwo`, `DecimalType.adjustPrecisionScale`
+ * (spark.sql.decimalOperations.allowPrecisionLoss = true).
+ */
+import {
+  MAX_DECIMAL_PRECISION,
+  decimalForIntegral,
+  isIntegral,
+  isNumeric,
+  typesEqual,
+  type DataType,
+} from '../common/index.ts';
+
+export const MINIMUM_ADJUSTED_SCALE = 6;
+
+/** A decimal type, capped at 38 digits keeping at least 6 fractional digits (Spark's allowPrecisionLoss). */
+export function adjustedDecimal(precision: number, scale: number): DataType {
+  if (precision <= MAX_DECIMAL_PRECISION) return { kind: 'decimal', precision, scale };
+  const intDigits = precision - scale;
+  const minScale = Math.min(scale, MINIMUM_ADJUSTED_SCALE);
+  const adjustedScale = Math.max(MAX_DECIMAL_PRECISION - intDigits, minScale);
+  return { kind: 'decimal', precision: MAX_DECIMAL_PRECISION, scale: adjustedScale };
+}
+
+/** A decimal type capped at 38 digits, keeping the scale as far as it fits (Spark's DecimalType.bounded). */
+export function boundedDecimal(precision: number, scale: number): DataType {
+  return {
+    kind: 'decimal',
+    precision: Math.min(precision, MAX_DECIMAL_PRECISION),
+    scale: Math.min(scale, MAX_DECIMAL_PRECISION),
+  };
+}
+
+/** The decimal view of an integral or decimal type. */
+export function asDecimal(t: DataType): { precision: number; scale: number } | undefined {
+  return decimalForIntegral(t);
+}
+
+/**
+ * Result type of `l op r` where both are decimal (or one is an integral promoted to its decimal form).
+ * `+ -`: scale max(s1,s2), precision max(p1-s1,p2-s2)+scale+1.  `*`: p1+p2+1, s1+s2.
+ * `/`: scale max(6, s1+p2+1), precision p1-s1+s2+scale.  `%`: min(p1-s1,p2-s2)+max(s1,s2), max(s1,s2).
+ * `div`: bigint (decimal(p1-s1+s2, 0) bounded, then cast).
+ */
+export function decimalArithmeticType(
+  op: '+' | '-' | '*' | '/' | '%',
+  l: { precision: number; scale: number },
+  r: { precision: number; scale: number },
+): DataType {
+  const { precision: p1, scale: s1 } = l;
+  const { precision: p2, scale: s2 } = r;
+  switch (op) {
+    case '+':
+    case '-': {
+      const scale = Math.max(s1, s2);
+      const range = Math.max(p1 - s1, p2 - s2);
+      return adjustedDecimal(range + scale + 1, scale);
+    }
+    case '*':
+      return adjustedDecimal(p1 + p2 + 1, s1 + s2);
+    case '/': {
+      const scale = Math.max(MINIMUM_ADJUSTED_SCALE, s1 + p2 + 1);
+      const precision = p1 - s1 + s2 + scale;
+      return adjustedDecimal(precision, scale);
+    }
+    case '%': {
+      const scale = Math.max(s1, s2);
+      const precision = Math.min(p1 - s1, p2 - s2) + scale;
+      return adjustedDecimal(precision, scale);
+    }
+  }
+}
+
+const NUMERIC_PRECEDENCE: readonly DataType['kind'][] = ['tinyint', 'smallint', 'int', 'bigint', 'float', 'double'];
+
+function numericRank(t: DataType): number {
+  return NUMERIC_PRECEDENCE.indexOf(t.kind);
+}
+
+/** Widest decimal that holds both (Spark's DecimalPrecision.widerDecimalType). */
+export function widerDecimal(
+  a: { precision: number; scale: number },
+  b: { precision: number; scale: number },
+): DataType {
+  const scale = Math.max(a.scale, b.scale);
+  const range = Math.max(a.precision - a.scale, b.precision - b.scale);
+  return boundedDecimal(range + scale, scale);
+}
+
+/**
+ * The tightest type both convert to without losing anything (Spark's findTightestCommonType), or
+ * undefined. Integral ↔ decimal and decimal ↔ decimal are handled by `findWiderType`.
+ */
+export function findTightestCommonType(a: DataType, b: DataType): DataType | undefined {
+  if (typesEqual(a, b)) return a.kind === 'string' && b.kind === 'string' ? { kind: 'string' } : a;
+  if (a.kind === 'null') return b;
+  if (b.kind === 'null') return a;
+  const ra = numericRank(a);
+  const rb = numericRank(b);
+  if (ra >= 0 && rb >= 0) return ra >= rb ? a : b;
+  if ((a.kind === 'date' && (b.kind === 'timestamp' || b.kind === 'timestamp_ntz')) || (a.kind === 'timestamp_ntz' && b.kind === 'timestamp')) return b;
+  if ((b.kind === 'date' && (a.kind === 'timestamp' || a.kind === 'timestamp_ntz')) || (b.kind === 'timestamp_ntz' && a.kind === 'timestamp')) return a;
+  if (a.kind === 'array' && b.kind === 'array') {
+    const e = findTightestCommonType(a.element, b.element);
+    return e === undefined ? undefined : { kind: 'array', element: e, containsNull: a.containsNull || b.containsNull };
+  }
+  return undefined;
+}
+
+/**
+ * The common type for two values that must be compared or combined (UNION columns, CASE branches,
+ * IN lists, coalesce, greatest…): Spark's findWiderTypeForTwo under ANSI rules.
+ * - integral/decimal mixes widen to a decimal holding both (bigint → decimal(20,0));
+ * - decimal with float/double → double;
+ * - string with a numeric, date or timestamp → that other type (ANSI: the string is cast to it);
+ * - anything else without a common type → undefined (the caller reports 42804 DATATYPE_MISMATCH).
+ */
+export function findWiderType(a: DataType, b: DataType): DataType | undefined {
+  const tight = findTightestCommonType(a, b);
+  if (tight !== undefined) return tight;
+  if (a.kind === 'decimal' || b.kind === 'decimal') {
+    if (a.kind === 'float' || a.kind === 'double' || b.kind === 'float' || b.kind === 'double') return { kind: 'double' };
+    const da = decimalForIntegral(a);
+    const db = decimalForIntegral(b);
+    if (da !== undefined && db !== undefined) return widerDecimal(da, db);
+  }
+  if (a.kind === 'string' && (isNumeric(b) || b.kind === 'date' || b.kind === 'timestamp' || b.kind === 'timestamp_ntz' || b.kind === 'boolean')) {
+    return stringPromotion(b);
+  }
+  if (b.kind === 'string' && (isNumeric(a) || a.kind === 'date' || a.kind === 'timestamp' || a.kind === 'timestamp_ntz' || a.kind === 'boolean')) {
+    return stringPromotion(a);
+  }
+  if (a.kind === 'array' && b.kind === 'array') {
+    const e = findWiderType(a.element, b.element);
+    return e === undefined ? undefined : { kind: 'array', element: e, containsNull: a.containsNull || b.containsNull };
+  }
+  return undefined;
+}
+
+/** ANSI: a string meeting an integral is read as bigint; other types keep their own type. */
+function stringPromotion(other: DataType): DataType {
+  return isIntegral(other) ? { kind: 'bigint' } : other;
+}
+
+/** The common type of many (left to right), or undefined. */
+export function findWiderTypeOfAll(types: readonly DataType[]): DataType | undefined {
+  let acc: DataType = { kind: 'null' };
+  for (const t of types) {
+    const w = findWiderType(acc, t);
+    if (w === undefined) return undefined;
+    acc = w;
+  }
+  return acc;
+}
+
+/**
+ * Whether `from` may be cast to `to` implicitly (to fit a function signature): widening numerics,
+ * integral → decimal, numeric → double, date → timestamp, string → anything castable (ANSI
+ * implicit string casts), null → anything.
+ */
+export function canImplicitCast(from: DataType, to: DataType): boolean {
+  if (typesEqual(from, to) || from.kind === 'null') return true;
+  if (isNumeric(from) && isNumeric(to)) {
+    if (to.kind === 'decimal') {
+      const d = decimalForIntegral(from);
+      if (d === undefined) return false;
+      return to.precision - to.scale >= d.precision - d.scale && to.scale >= d.scale;
+    }
+    if (from.kind === 'decimal') return to.kind === 'double' || to.kind === 'float';
+    return numericRank(to) >= numericRank(from);
+  }
+  if (from.kind === 'date' && (to.kind === 'timestamp' || to.kind === 'timestamp_ntz')) return true;
+  if (from.kind === 'string') return to.kind !== 'binary' && to.kind !== 'boolean' ? to.kind !== 'array' && to.kind !== 'map' && to.kind !== 'struct' : true;
+  return false;
+}
