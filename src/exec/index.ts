@@ -1,1 +1,5 @@
-// placeholder
+/**
+ * Exec: runs physical plans — today inline in the calling thread; the scheduler, worker pool,
+ * remote executors, shuffle and spill belong here.
+ */
+export * from './local-executor.ts';

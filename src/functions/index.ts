@@ -3,3 +3,4 @@
  * return-type rule and a vectorized implementation, gathered in one registry.
  */
 export * from './registry.ts';
+export * from './kernels/index.ts';

@@ -1,4 +1,8 @@
 /**
- * Session: the one entry that runs SQL end to end, and its settings.
+ * Session: the one entry that runs SQL end to end (`Session.execute`/`Session.sql`), its settings,
+ * and the `Engine` that sessions of one process share.
  */
 export * from './types.ts';
+export { Engine, DEFAULT_WAREHOUSE, type EngineOptions } from './engine.ts';
+export { Session, type SessionOptions, type QueryRows, type TemporaryView } from './session.ts';
+export { Settings } from './settings.ts';

@@ -1,0 +1,516 @@
+/**
+ * The Hive-style metastore of a warehouse directory (like Spark's `spark-warehouse`).
+ *
+ * ```
+ * <warehouse>/
+ *   _kindling_metastore/
+ *     databases/<db>.json              one file per database
+ *     tables/<db>/<table>.json         one file per table or view
+ *   <table>/                           managed tables of `default`
+ *   <db>.db/<table>/                   managed tables of other databases
+ * ```
+ *
+ * Names are stored lower-case (case-insensitive, as Spark does). Each change rewrites one file
+ * atomically (see atomic-file.ts), so a crash leaves the previous state readable, and several
+ * processes on one warehouse cannot tear a file. Reads go to disk (with a cache validated by the
+ * file's inode, size and mtime), so changes by another process are seen. A corrupt file is an error
+ * for its own object only (XX001 naming the path); listings still show it.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { EngineError, SqlState, type Field } from '../../common/index.ts';
+import type { DatabaseDefinition, TableDefinition, TableProvider } from '../types.ts';
+import { createTableProvider } from '../table-providers.ts';
+import {
+  createFileExclusive,
+  fsyncDirectory,
+  isTempFileName,
+  removeFileDurably,
+  sweepTempFiles,
+  writeFileAtomic,
+} from './atomic-file.ts';
+import { corrupt, decodeDatabase, decodeTable, encodeDatabase, encodeTable } from './metadata-codec.ts';
+import { filterByPattern } from './name-pattern.ts';
+
+export const DEFAULT_DATABASE = 'default';
+export const METASTORE_DIR = '_kindling_metastore';
+/** Temp files older than this are removed on open (younger ones may belong to a live writer). */
+const STALE_TEMP_MS = 60_000;
+
+export interface DatabaseInput {
+  readonly name: string;
+  /** Defaults to `<warehouse>/<name>.db`. */
+  readonly location?: string | null | undefined;
+  readonly comment?: string | null | undefined;
+}
+
+/** A table to create: like TableDefinition, but `location` (managed default) and `createdAt` are optional. */
+export type TableDefinitionInput = Omit<TableDefinition, 'location' | 'createdAt'> & {
+  readonly location?: string | null | undefined;
+  readonly createdAt?: string | undefined;
+};
+
+export interface ViewInput {
+  readonly database: string;
+  readonly name: string;
+  /** The SQL text of the view's query (analyzed by the session). */
+  readonly viewText: string;
+  /** The view's output columns, as analyzed when it was created. */
+  readonly columns: readonly Field[];
+  readonly comment?: string | null | undefined;
+  readonly properties?: Readonly<Record<string, string>> | undefined;
+}
+
+export const VIEW_FORMAT = 'view';
+
+interface CacheEntry<T> {
+  readonly ino: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly value: T;
+}
+
+/** File-name-safe encoding of a (lower-case) name. */
+function encodeName(name: string): string {
+  return encodeURIComponent(name).replace(/\./g, '%2E').replace(/\*/g, '%2A');
+}
+
+function decodeName(fileName: string): string | null {
+  if (!fileName.endsWith('.json') || fileName.startsWith('.')) return null;
+  try {
+    return decodeURIComponent(fileName.slice(0, -'.json'.length));
+  } catch {
+    return null;
+  }
+}
+
+function quoted(...parts: string[]): string {
+  return parts.map((p) => '`' + p + '`').join('.');
+}
+
+function schemaNotFound(db: string): EngineError {
+  return new EngineError(SqlState.undefinedSchema, `[SCHEMA_NOT_FOUND] The schema ${quoted(db)} cannot be found.`);
+}
+
+function tableNotFound(db: string, name: string): EngineError {
+  return new EngineError(
+    SqlState.undefinedTable,
+    `[TABLE_OR_VIEW_NOT_FOUND] The table or view ${quoted(db, name)} cannot be found.`,
+  );
+}
+
+export class Metastore {
+  readonly warehouse: string;
+  private readonly metaDir: string;
+  private readonly cache = new Map<string, CacheEntry<unknown>>();
+
+  private constructor(warehouse: string) {
+    this.warehouse = warehouse;
+    this.metaDir = path.join(warehouse, METASTORE_DIR);
+  }
+
+  /** Opens (creating if missing) the warehouse at `warehouseDir` and its `default` database. */
+  static open(warehouseDir: string): Metastore {
+    const warehouse = path.resolve(warehouseDir);
+    const store = new Metastore(warehouse);
+    try {
+      fs.mkdirSync(path.join(store.metaDir, 'databases'), { recursive: true });
+      fs.mkdirSync(path.join(store.metaDir, 'tables'), { recursive: true });
+    } catch (err) {
+      throw new EngineError(SqlState.ioError, `could not create warehouse "${warehouse}": ${(err as Error).message}`);
+    }
+    store.sweep();
+    if (!fs.existsSync(store.databaseFile(DEFAULT_DATABASE))) {
+      createFileExclusive(
+        store.databaseFile(DEFAULT_DATABASE),
+        encodeDatabase({ name: DEFAULT_DATABASE, location: warehouse, comment: 'default database' }),
+      );
+    }
+    return store;
+  }
+
+  private sweep(): void {
+    sweepTempFiles(path.join(this.metaDir, 'databases'), STALE_TEMP_MS);
+    const tablesDir = path.join(this.metaDir, 'tables');
+    for (const name of safeReaddir(tablesDir)) {
+      if (isTempFileName(name)) continue;
+      sweepTempFiles(path.join(tablesDir, name), STALE_TEMP_MS);
+    }
+  }
+
+  // ---- paths -------------------------------------------------------------------------------
+
+  private databaseFile(db: string): string {
+    return path.join(this.metaDir, 'databases', encodeName(db) + '.json');
+  }
+
+  private tablesDir(db: string): string {
+    return path.join(this.metaDir, 'tables', encodeName(db));
+  }
+
+  private tableFile(db: string, name: string): string {
+    return path.join(this.tablesDir(db), encodeName(name) + '.json');
+  }
+
+  /** Reads and decodes a metadata file, or returns undefined when it does not exist. */
+  private readCached<T>(file: string, decode: (file: string, text: string) => T): T | undefined {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.cache.delete(file);
+        return undefined;
+      }
+      throw new EngineError('58030', `could not read metadata file "${file}": ${(err as Error).message}`);
+    }
+    const hit = this.cache.get(file);
+    if (hit !== undefined && hit.ino === stat.ino && hit.size === stat.size && hit.mtimeMs === stat.mtimeMs) {
+      return hit.value as T;
+    }
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if ((err as NodeJS.ErrnoException).code === 'EISDIR') throw corrupt(file, 'is a directory');
+      throw new EngineError('58030', `could not read metadata file "${file}": ${(err as Error).message}`);
+    }
+    const value = decode(file, text);
+    this.cache.set(file, { ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, value });
+    return value;
+  }
+
+  // ---- databases ---------------------------------------------------------------------------
+
+  /** Database names (sorted), optionally filtered by a SHOW pattern (`*`, `|`). */
+  listDatabases(pattern?: string | null): string[] {
+    const names: string[] = [];
+    for (const f of safeReaddir(path.join(this.metaDir, 'databases'))) {
+      const name = decodeName(f);
+      if (name !== null) names.push(name);
+    }
+    names.sort();
+    return filterByPattern(names, pattern);
+  }
+
+  databaseExists(name: string): boolean {
+    return fs.existsSync(this.databaseFile(name.toLowerCase()));
+  }
+
+  getDatabase(name: string): DatabaseDefinition {
+    const db = name.toLowerCase();
+    const def = this.readCached(this.databaseFile(db), decodeDatabase);
+    if (def === undefined) throw schemaNotFound(db);
+    return def;
+  }
+
+  createDatabase(input: DatabaseInput, ifNotExists: boolean): DatabaseDefinition {
+    const name = input.name.toLowerCase();
+    validateName(name, 'schema');
+    const location = path.resolve(input.location ?? path.join(this.warehouse, `${name}.db`));
+    const def: DatabaseDefinition = { name, location, comment: input.comment ?? null };
+    const created = createFileExclusive(this.databaseFile(name), encodeDatabase(def));
+    if (!created) {
+      if (ifNotExists) return this.getDatabase(name);
+      throw new EngineError(
+        SqlState.duplicateSchema,
+        `[SCHEMA_ALREADY_EXISTS] Cannot create schema ${quoted(name)} because it already exists. ` +
+          'Choose a different name, drop the existing schema, or add the IF NOT EXISTS clause to tolerate pre-existing schema.',
+      );
+    }
+    try {
+      fs.mkdirSync(location, { recursive: true });
+    } catch (err) {
+      removeFileDurably(this.databaseFile(name));
+      throw new EngineError(SqlState.ioError, `could not create directory "${location}": ${(err as Error).message}`);
+    }
+    return def;
+  }
+
+  dropDatabase(name: string, ifExists: boolean, cascade: boolean): void {
+    const db = name.toLowerCase();
+    if (db === DEFAULT_DATABASE) {
+      throw new EngineError(
+        SqlState.featureNotSupported,
+        `[UNSUPPORTED_FEATURE.DROP_DATABASE] Drop the default database ${quoted(db)} is not allowed.`,
+      );
+    }
+    if (!this.databaseExists(db)) {
+      if (ifExists) return;
+      throw schemaNotFound(db);
+    }
+    const tables = this.listTables(db);
+    if (tables.length > 0 && !cascade) {
+      throw new EngineError(
+        '2BP01',
+        `[SCHEMA_NOT_EMPTY] Cannot drop a schema ${quoted(db)} because it contains objects. ` +
+          'Use DROP SCHEMA ... CASCADE to drop the schema and all its objects.',
+      );
+    }
+    let location: string | null = null;
+    try {
+      location = this.getDatabase(db).location;
+    } catch {
+      location = null; // a corrupt database file is still droppable
+    }
+    for (const table of tables) this.dropTableFile(db, table, true);
+    removeFileDurably(this.databaseFile(db));
+    fs.rmSync(this.tablesDir(db), { recursive: true, force: true });
+    if (location !== null && path.resolve(location) !== this.warehouse && isInside(location, this.warehouse)) {
+      fs.rmSync(location, { recursive: true, force: true });
+    }
+  }
+
+  // ---- tables ------------------------------------------------------------------------------
+
+  /** Table and view names of `db` (sorted), optionally filtered by a SHOW pattern. */
+  listTables(database: string, pattern?: string | null): string[] {
+    const db = database.toLowerCase();
+    if (!this.databaseExists(db)) throw schemaNotFound(db);
+    const names: string[] = [];
+    for (const f of safeReaddir(this.tablesDir(db))) {
+      const name = decodeName(f);
+      if (name !== null) names.push(name);
+    }
+    names.sort();
+    return filterByPattern(names, pattern);
+  }
+
+  tableExists(database: string, name: string): boolean {
+    return fs.existsSync(this.tableFile(database.toLowerCase(), name.toLowerCase()));
+  }
+
+  /** The table's definition; 3F000 if the database is missing, 42P01 if the table is, XX001 if corrupt. */
+  getTable(database: string, name: string): TableDefinition {
+    const db = database.toLowerCase();
+    const table = name.toLowerCase();
+    const def = this.readCached(this.tableFile(db, table), decodeTable);
+    if (def === undefined) {
+      if (!this.databaseExists(db)) throw schemaNotFound(db);
+      throw tableNotFound(db, table);
+    }
+    return def;
+  }
+
+  /** Creates a table; fills in the managed location and creation time. Returns the stored definition. */
+  createTable(input: TableDefinitionInput, ifNotExists: boolean): TableDefinition {
+    const db = input.database.toLowerCase();
+    const name = input.name.toLowerCase();
+    validateName(name, 'table');
+    const database = this.getDatabase(db);
+    validateColumns(input, db, name);
+    const managed = !input.external;
+    const location =
+      input.location !== undefined && input.location !== null && input.location !== ''
+        ? path.resolve(input.location)
+        : input.format === VIEW_FORMAT
+          ? ''
+          : path.join(database.location, name);
+    const def: TableDefinition = {
+      database: db,
+      name,
+      columns: input.columns,
+      format: input.format.toLowerCase(),
+      location,
+      options: input.options,
+      partitionColumns: input.partitionColumns,
+      external: input.external,
+      comment: input.comment,
+      properties: input.properties,
+      createdAt: input.createdAt ?? new Date().toISOString(),
+    };
+    if (this.tableExists(db, name)) return this.alreadyExists(db, name, ifNotExists);
+    if (managed && location !== '' && directoryHasFiles(location)) {
+      throw new EngineError(
+        SqlState.duplicateObject,
+        `[LOCATION_ALREADY_EXISTS] Cannot name the managed table as ${quoted(db, name)}, as its associated ` +
+          `location "${location}" already exists. Please pick a different table name, or remove the existing location first.`,
+      );
+    }
+    fs.mkdirSync(this.tablesDir(db), { recursive: true });
+    if (!createFileExclusive(this.tableFile(db, name), encodeTable(def))) {
+      return this.alreadyExists(db, name, ifNotExists);
+    }
+    if (managed && location !== '') {
+      try {
+        fs.mkdirSync(location, { recursive: true });
+        fsyncDirectory(path.dirname(location));
+      } catch (err) {
+        removeFileDurably(this.tableFile(db, name));
+        throw new EngineError(SqlState.ioError, `could not create directory "${location}": ${(err as Error).message}`);
+      }
+    }
+    return def;
+  }
+
+  private alreadyExists(db: string, name: string, ifNotExists: boolean): TableDefinition {
+    if (ifNotExists) return this.getTable(db, name);
+    throw new EngineError(
+      SqlState.duplicateTable,
+      `[TABLE_OR_VIEW_ALREADY_EXISTS] Cannot create table or view ${quoted(db, name)} because it already exists. ` +
+        'Choose a different name, drop or replace the existing object, or add the IF NOT EXISTS clause to tolerate pre-existing objects.',
+    );
+  }
+
+  /** Replaces a table's definition (ALTER TABLE, ANALYZE). The table must exist; names are kept. */
+  alterTable(def: TableDefinition): TableDefinition {
+    const db = def.database.toLowerCase();
+    const name = def.name.toLowerCase();
+    if (!this.tableExists(db, name)) throw tableNotFound(db, name);
+    const stored: TableDefinition = { ...def, database: db, name };
+    writeFileAtomic(this.tableFile(db, name), encodeTable(stored));
+    return stored;
+  }
+
+  /** Drops a table (not a view): 42P01 when missing unless `ifExists`; managed data is deleted. */
+  dropTable(database: string, name: string, ifExists: boolean): void {
+    const db = database.toLowerCase();
+    const table = name.toLowerCase();
+    if (!this.tableExists(db, table)) {
+      if (ifExists) return;
+      if (!this.databaseExists(db)) throw schemaNotFound(db);
+      throw tableNotFound(db, table);
+    }
+    let def: TableDefinition | null = null;
+    try {
+      def = this.getTable(db, table);
+    } catch {
+      def = null; // a corrupt entry can still be dropped (its data is left in place)
+    }
+    if (def !== null && def.format === VIEW_FORMAT) {
+      throw new EngineError(
+        SqlState.wrongObjectType,
+        `[WRONG_COMMAND_FOR_OBJECT_TYPE] ${quoted(db, table)} is a view. Use DROP VIEW instead.`,
+      );
+    }
+    this.dropTableFile(db, table, true);
+  }
+
+  /** Removes the metadata first (so a crash leaves orphan data, never dangling metadata), then managed data. */
+  private dropTableFile(db: string, table: string, deleteData: boolean): void {
+    let def: TableDefinition | null = null;
+    try {
+      def = this.getTable(db, table);
+    } catch {
+      def = null;
+    }
+    removeFileDurably(this.tableFile(db, table));
+    this.cache.delete(this.tableFile(db, table));
+    if (deleteData && def !== null && !def.external && def.format !== VIEW_FORMAT && def.location !== '') {
+      fs.rmSync(def.location, { recursive: true, force: true });
+    }
+  }
+
+  // ---- views -------------------------------------------------------------------------------
+
+  /** Stores a persistent view (format `view`, SQL text in `properties.viewText`). */
+  createView(input: ViewInput, options: { readonly ifNotExists?: boolean; readonly replace?: boolean } = {}): TableDefinition {
+    const db = input.database.toLowerCase();
+    const name = input.name.toLowerCase();
+    const def: TableDefinitionInput = {
+      database: db,
+      name,
+      columns: input.columns,
+      format: VIEW_FORMAT,
+      location: '',
+      options: {},
+      partitionColumns: [],
+      external: false,
+      comment: input.comment ?? null,
+      properties: { ...(input.properties ?? {}), viewText: input.viewText },
+    };
+    if (options.replace === true && this.tableExists(db, name)) {
+      const existing = this.getTable(db, name);
+      if (existing.format !== VIEW_FORMAT) {
+        throw new EngineError(
+          SqlState.wrongObjectType,
+          `[EXPECT_VIEW_NOT_TABLE] ${quoted(db, name)} is a table, not a view; CREATE OR REPLACE VIEW cannot replace it.`,
+        );
+      }
+      return this.alterTable({ ...def, location: '', createdAt: new Date().toISOString() } as TableDefinition);
+    }
+    return this.createTable(def, options.ifNotExists === true);
+  }
+
+  dropView(database: string, name: string, ifExists: boolean): void {
+    const db = database.toLowerCase();
+    const view = name.toLowerCase();
+    if (!this.tableExists(db, view)) {
+      if (ifExists) return;
+      if (!this.databaseExists(db)) throw schemaNotFound(db);
+      throw new EngineError(SqlState.undefinedTable, `[TABLE_OR_VIEW_NOT_FOUND] The view ${quoted(db, view)} cannot be found.`);
+    }
+    const def = this.getTable(db, view);
+    if (def.format !== VIEW_FORMAT) {
+      throw new EngineError(
+        SqlState.wrongObjectType,
+        `[WRONG_COMMAND_FOR_OBJECT_TYPE] ${quoted(db, view)} is a table. Use DROP TABLE instead.`,
+      );
+    }
+    this.dropTableFile(db, view, false);
+  }
+
+  // ---- providers ---------------------------------------------------------------------------
+
+  /** The provider that reads `def`'s files (csv, memory, or a registered format). */
+  tableProvider(def: TableDefinition): TableProvider {
+    return createTableProvider(def);
+  }
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function directoryHasFiles(dir: string): boolean {
+  try {
+    return fs.readdirSync(dir).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, path.resolve(child));
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+function validateName(name: string, what: string): void {
+  if (name.length === 0) throw new EngineError(SqlState.syntaxError, `[INVALID_IDENTIFIER] The ${what} name must not be empty.`);
+}
+
+function validateColumns(input: TableDefinitionInput, db: string, name: string): void {
+  const format = input.format.toLowerCase();
+  if (input.columns.length === 0 && format !== VIEW_FORMAT) {
+    if (format === 'csv' || format === 'tbl' || format === 'text') {
+      throw new EngineError(
+        SqlState.featureNotSupported,
+        `CREATE TABLE ${quoted(db, name)} USING ${format} needs a column list: schema inference for ${format} files is not supported.`,
+      );
+    }
+  }
+  const seen = new Set<string>();
+  for (const c of input.columns) {
+    const lower = c.name.toLowerCase();
+    if (seen.has(lower)) {
+      throw new EngineError(
+        SqlState.duplicateColumn,
+        `[COLUMN_ALREADY_EXISTS] The column ${quoted(c.name)} already exists in ${quoted(db, name)}.`,
+      );
+    }
+    seen.add(lower);
+  }
+  for (const p of input.partitionColumns) {
+    if (!seen.has(p.toLowerCase())) {
+      throw new EngineError(
+        SqlState.undefinedColumn,
+        `partition column ${quoted(p)} is not one of the columns of ${quoted(db, name)}.`,
+      );
+    }
+  }
+}

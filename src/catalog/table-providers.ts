@@ -1,0 +1,33 @@
+/**
+ * Which provider reads which table format. `csv` (and `tbl`) and `memory` are built in; other
+ * formats (parquet, json…) register a factory with `registerTableFormat`.
+ */
+import { EngineError, SqlState } from '../common/index.ts';
+import type { TableDefinition, TableProvider } from './types.ts';
+import { CsvTableProvider } from './csv/csv-table-provider.ts';
+
+export type TableProviderFactory = (def: TableDefinition) => TableProvider;
+
+const factories = new Map<string, TableProviderFactory>([
+  ['csv', (def) => new CsvTableProvider(def)],
+  ['tbl', (def) => new CsvTableProvider(def)],
+]);
+
+export function registerTableFormat(format: string, factory: TableProviderFactory): void {
+  factories.set(format.toLowerCase(), factory);
+}
+
+export function createTableProvider(def: TableDefinition): TableProvider {
+  const format = def.format.toLowerCase();
+  if (format === 'view') {
+    throw new EngineError(
+      SqlState.wrongObjectType,
+      `\`${def.database}\`.\`${def.name}\` is a view; the session expands its text instead of scanning it.`,
+    );
+  }
+  const factory = factories.get(format);
+  if (factory === undefined) {
+    throw new EngineError(SqlState.featureNotSupported, `table format "${def.format}" is not supported`);
+  }
+  return factory(def);
+}

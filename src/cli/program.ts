@@ -1,0 +1,120 @@
+/**
+ * The `kindling` command's definition: `serve` (PostgreSQL wire server) and `sql` (run SQL from -e or -f and
+ * print the results).
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { EngineError, batchRows, toEngineError } from '../common/index.ts';
+import { DEFAULT_WAREHOUSE, Engine } from '../session/index.ts';
+import { startServer } from '../server/index.ts';
+import { formatTable, formatValue } from './format.ts';
+import { registerSampleDatabase, warehouseIsEmpty } from './sample.ts';
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is an integer from 0 to 65535');
+  return n;
+}
+
+/** `ERROR [42601] line 1, column 8: syntax error …` with the SQL line and a caret. */
+export function describeError(err: EngineError, sql: string | undefined): string {
+  let where = '';
+  let pointer = '';
+  if (err.position !== undefined && sql !== undefined) {
+    const before = sql.slice(0, err.position - 1);
+    const line = before.split('\n').length;
+    const column = err.position - before.lastIndexOf('\n') - 1;
+    where = ` (line ${line}, column ${column})`;
+    const text = sql.split('\n')[line - 1] ?? '';
+    pointer = `\n  ${text}\n  ${' '.repeat(Math.max(0, column - 1))}^`;
+  }
+  const hint = err.hint === undefined ? '' : `\nHINT: ${err.hint}`;
+  return `ERROR [${err.sqlstate}]${where}: ${err.message}${pointer}${hint}`;
+}
+
+async function runSql(sql: string, warehouse: string): Promise<number> {
+  const engine = new Engine({ warehouse });
+  const session = engine.createSession();
+  try {
+    for await (const result of session.execute(sql)) {
+      if (result.kind === 'command') {
+        console.log(result.tag);
+        continue;
+      }
+      const types = result.schema.fields.map((f) => f.type);
+      const rows: string[][] = [];
+      for await (const batch of result.batches) {
+        for (const r of batchRows(batch, types)) rows.push(r.map((v, i) => formatValue(v, types[i]!, session.settings.timeZone)));
+      }
+      console.log(formatTable(result.schema.fields.map((f) => f.name), types, rows));
+    }
+    return 0;
+  } catch (err) {
+    console.error(describeError(toEngineError(err), sql));
+    return 1;
+  } finally {
+    session.close();
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program.name('kindling').description('A Spark-SQL query engine for Node, served over the PostgreSQL wire protocol.');
+
+  program
+    .command('serve')
+    .description('serve the warehouse over the PostgreSQL wire protocol')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on', parsePort, 15432)
+    .option('--warehouse <dir>', 'warehouse directory', DEFAULT_WAREHOUSE)
+    .option('--sample', 'register the TPC-H SF0.01 sample database when the warehouse is empty')
+    .action(async (opts: { host: string; port: number; warehouse: string; sample?: boolean }) => {
+      const engine = new Engine({ warehouse: opts.warehouse });
+      if (opts.sample === true) {
+        const session = engine.createSession();
+        if (warehouseIsEmpty(session) && (await registerSampleDatabase(session))) {
+          console.log(`Registered the TPC-H sample database 'tpch' (scale factor 0.01) in ${resolve(opts.warehouse)}`);
+        }
+        session.close();
+      }
+      const server = await startServer({
+        host: opts.host,
+        port: opts.port,
+        createSession: (startup) => engine.createSession({ user: startup.user, database: startup.database }),
+      });
+      console.log(`Kindling is serving ${resolve(opts.warehouse)} on ${server.host}:${server.port}`);
+      console.log(`Connect with: psql -h ${server.host} -p ${server.port} -d tpch`);
+      const stop = (): void => {
+        void server.close().then(() => process.exit(0));
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+
+  program
+    .command('sql')
+    .description('run SQL statements and print their results')
+    .option('-e, --execute <sql>', 'SQL text to run')
+    .option('-f, --file <file>', 'file of SQL statements to run')
+    .option('--warehouse <dir>', 'warehouse directory', DEFAULT_WAREHOUSE)
+    .action(async (opts: { execute?: string; file?: string; warehouse: string }) => {
+      let sql: string;
+      if (opts.execute !== undefined) sql = opts.execute;
+      else if (opts.file !== undefined) {
+        try {
+          sql = readFileSync(opts.file, 'utf8');
+        } catch (err) {
+          console.error(`ERROR: cannot read ${opts.file}: ${(err as Error).message}`);
+          process.exitCode = 1;
+          return;
+        }
+      } else {
+        sql = readFileSync(0, 'utf8');
+      }
+      process.exitCode = await runSql(sql, opts.warehouse);
+    });
+
+  return program;
+}
+

@@ -1,0 +1,483 @@
+/**
+ * CAST between atomic types with Spark's three modes: `ansi` (invalid input → 22018
+ * CAST_INVALID_INPUT, overflow → 22003 CAST_OVERFLOW), `try` (NULL) and `legacy` (Spark's non-ANSI
+ * behaviour: NULL for bad text, wrap-around for integral narrowing). Common numeric widenings and
+ * decimal rescaling run in typed-array loops; everything else goes through `castValue`.
+ */
+import {
+  EngineError,
+  SqlState,
+  columnFromValues,
+  makeColumn,
+  typesEqual,
+  utf8,
+  type DataType,
+  type Value,
+} from '../../common/index.ts';
+import type { ColumnarValue, EvalContext } from '../registry.ts';
+import { allocNumber, fixedValues, isDecimal64, sqlTypeName, validityOf } from './common.ts';
+import {
+  DecimalColumnWriter,
+  decimalGetter,
+  decimalToDouble,
+  decimalToString,
+  doubleToDecimal,
+  fitsPrecision,
+  pow10,
+  rescale,
+  textToDecimal,
+} from './decimal.ts';
+import {
+  MICROS_PER_SECOND,
+  daysToTimestamp,
+  formatDate,
+  formatLocalMicros,
+  formatTimestamp,
+  parseDate,
+  parseTimestamp,
+  splitMicros,
+  timestampToDays,
+} from './datetime.ts';
+import { rowReader } from './common.ts';
+
+export type CastMode = 'ansi' | 'try' | 'legacy';
+
+/** Spark's rendering of a value in error messages: strings quoted, numbers plain. */
+function renderValue(v: Value, t: DataType): string {
+  if (typeof v === 'string') return `'${v}'`;
+  if (t.kind === 'decimal') return decimalToString(v as bigint, t.scale);
+  if (t.kind === 'bigint') return `${String(v)}L`;
+  if (t.kind === 'double' || t.kind === 'float') return doubleToString(v as number);
+  return String(v);
+}
+
+export function castInvalidInput(v: Value, from: DataType, to: DataType): EngineError {
+  return new EngineError(
+    SqlState.invalidCharacterValueForCast,
+    `[CAST_INVALID_INPUT] The value ${renderValue(v, from)} of the type "${sqlTypeName(from)}" cannot be cast to "${sqlTypeName(to)}" because it is malformed.`,
+    {
+      hint: 'Correct the value as per the syntax, or change its target type. Use `try_cast` to tolerate malformed input and return NULL instead. If necessary set "spark.sql.ansi.enabled" to "false" to bypass this error.',
+    },
+  );
+}
+
+export function castOverflow(v: Value, from: DataType, to: DataType): EngineError {
+  return new EngineError(
+    SqlState.numericValueOutOfRange,
+    `[CAST_OVERFLOW] The value ${renderValue(v, from)} of the type "${sqlTypeName(from)}" cannot be cast to "${sqlTypeName(to)}" due to an overflow.`,
+    { hint: 'Use `try_cast` to tolerate overflow and return NULL instead. If necessary set "spark.sql.ansi.enabled" to "false" to bypass this error.' },
+  );
+}
+
+function decimalOutOfRange(text: string, p: number, s: number): EngineError {
+  return new EngineError(
+    SqlState.numericValueOutOfRange,
+    `[NUMERIC_VALUE_OUT_OF_RANGE] ${text} cannot be represented as Decimal(${p}, ${s}).`,
+    { hint: 'If necessary set "spark.sql.ansi.enabled" to "false" to bypass this error, and return NULL instead.' },
+  );
+}
+
+/** Java's Double.toString as Spark prints doubles: `1.0`, `0.1`, `1.0E10`, `1.0E-5`, `NaN`, `Infinity`. */
+export function doubleToString(x: number, float = false): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (x === Infinity) return 'Infinity';
+  if (x === -Infinity) return '-Infinity';
+  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  let text = String(x);
+  if (float) {
+    for (let k = 1; k <= 9; k++) {
+      const candidate = Number(x.toPrecision(k));
+      if (Math.fround(candidate) === x) {
+        text = String(candidate);
+        break;
+      }
+    }
+  }
+  const v = Number(text);
+  const a = Math.abs(v);
+  if (a >= 1e-3 && a < 1e7) {
+    if (text.includes('e')) text = v.toFixed(20).replace(/0+$/, '');
+    return text.includes('.') ? text : `${text}.0`;
+  }
+  const [mant, exp] = v.toExponential().split('e') as [string, string];
+  const m = mant.includes('.') ? mant : `${mant}.0`;
+  return `${m}E${exp.startsWith('+') ? exp.slice(1) : exp}`;
+}
+
+const INT_RE = /^[+-]?\d+(\.\d*)?$|^[+-]?\.\d+$/;
+
+function integralRange(t: DataType): [bigint, bigint] {
+  switch (t.kind) {
+    case 'tinyint':
+      return [-128n, 127n];
+    case 'smallint':
+      return [-32768n, 32767n];
+    case 'int':
+      return [-2147483648n, 2147483647n];
+    default:
+      return [-(1n << 63n), (1n << 63n) - 1n];
+  }
+}
+
+function wrapIntegral(v: bigint, t: DataType): bigint {
+  switch (t.kind) {
+    case 'tinyint':
+      return BigInt.asIntN(8, v);
+    case 'smallint':
+      return BigInt.asIntN(16, v);
+    case 'int':
+      return BigInt.asIntN(32, v);
+    default:
+      return BigInt.asIntN(64, v);
+  }
+}
+
+function integralValue(v: bigint, t: DataType): Value {
+  return t.kind === 'bigint' ? v : Number(v);
+}
+
+const TRUE_TEXT = new Set(['t', 'true', 'y', 'yes', '1']);
+const FALSE_TEXT = new Set(['f', 'false', 'n', 'no', '0']);
+
+/** Casts one value (cold paths and the general case of `castColumn`). */
+export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode, ctx: EvalContext): Value {
+  if (v === null) return null;
+  if (typesEqual(from, to) && from.kind !== 'decimal') return v;
+  const fail = (err: () => EngineError): null => {
+    if (mode === 'ansi') throw err();
+    return null;
+  };
+  const invalid = (): null => fail(() => castInvalidInput(v, from, to));
+  const overflow = (): null => fail(() => castOverflow(v, from, to));
+  switch (to.kind) {
+    case 'null':
+      return null;
+    case 'string':
+      return valueToString(v, from, ctx);
+    case 'binary':
+      if (typeof v === 'string') return utf8.encoder.encode(v);
+      if (v instanceof Uint8Array) return v;
+      return invalid();
+    case 'boolean':
+      switch (from.kind) {
+        case 'string': {
+          const s = (v as string).trim().toLowerCase();
+          if (TRUE_TEXT.has(s)) return true;
+          if (FALSE_TEXT.has(s)) return false;
+          return invalid();
+        }
+        case 'decimal':
+          return (v as bigint) !== 0n;
+        case 'bigint':
+          return (v as bigint) !== 0n;
+        default:
+          return typeof v === 'number' ? v !== 0 : invalid();
+      }
+    case 'tinyint':
+    case 'smallint':
+    case 'int':
+    case 'bigint': {
+      let big: bigint;
+      switch (from.kind) {
+        case 'string': {
+          const s = (v as string).trim();
+          if (!INT_RE.test(s)) return invalid();
+          const intPart = s.split('.')[0]!;
+          big = BigInt(intPart === '' || intPart === '+' || intPart === '-' ? '0' : intPart);
+          const [lo, hi] = integralRange(to);
+          if (big < lo || big > hi) return invalid();
+          return integralValue(big, to);
+        }
+        case 'boolean':
+          return integralValue(v === true ? 1n : 0n, to);
+        case 'float':
+        case 'double': {
+          const x = v as number;
+          if (!Number.isFinite(x)) return mode === 'legacy' ? integralValue(Number.isNaN(x) ? 0n : integralRange(to)[x > 0 ? 1 : 0], to) : overflow();
+          big = BigInt(Math.trunc(x));
+          const [lo, hi] = integralRange(to);
+          if (big < lo || big > hi) {
+            if (mode === 'legacy') return integralValue(big < lo ? lo : hi, to);
+            return overflow();
+          }
+          return integralValue(big, to);
+        }
+        case 'decimal':
+          big = (v as bigint) / pow10(from.scale);
+          break;
+        case 'timestamp':
+        case 'timestamp_ntz': {
+          const micros = v as bigint;
+          big = micros / MICROS_PER_SECOND - (micros % MICROS_PER_SECOND < 0n ? 1n : 0n);
+          break;
+        }
+        case 'date':
+          if (mode === 'ansi') return invalid();
+          return null;
+        case 'interval_year_month':
+          big = BigInt(v as number);
+          break;
+        case 'interval_day_time':
+          big = v as bigint;
+          break;
+        default:
+          big = typeof v === 'bigint' ? v : BigInt(v as number);
+      }
+      const [lo, hi] = integralRange(to);
+      if (big < lo || big > hi) {
+        if (mode === 'legacy') return integralValue(wrapIntegral(big, to), to);
+        return overflow();
+      }
+      return integralValue(big, to);
+    }
+    case 'float':
+    case 'double': {
+      let x: number;
+      switch (from.kind) {
+        case 'string': {
+          const s = (v as string).trim();
+          const lower = s.toLowerCase();
+          if (lower === 'nan') x = NaN;
+          else if (lower === 'infinity' || lower === '+infinity' || lower === 'inf' || lower === '+inf') x = Infinity;
+          else if (lower === '-infinity' || lower === '-inf') x = -Infinity;
+          else if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[dDfF]?$/.test(s)) x = Number(s.replace(/[dDfF]$/, ''));
+          else return invalid();
+          break;
+        }
+        case 'boolean':
+          x = v === true ? 1 : 0;
+          break;
+        case 'decimal':
+          x = decimalToDouble(v as bigint, from.scale);
+          break;
+        case 'timestamp':
+        case 'timestamp_ntz':
+          x = Number(v as bigint) / 1e6;
+          break;
+        default:
+          x = Number(v);
+      }
+      return to.kind === 'float' ? Math.fround(x) : x;
+    }
+    case 'decimal': {
+      let r: bigint | null | undefined;
+      switch (from.kind) {
+        case 'string':
+          r = textToDecimal(v as string, to.precision, to.scale);
+          if (r === undefined) return invalid();
+          if (r === null) return fail(() => decimalOutOfRange(String(v), to.precision, to.scale));
+          return r;
+        case 'decimal':
+          r = rescale(v as bigint, from.scale, to.scale);
+          break;
+        case 'float':
+        case 'double': {
+          const x = v as number;
+          if (!Number.isFinite(x)) return fail(() => castInvalidInput(v, from, to));
+          r = doubleToDecimal(x, to.scale);
+          break;
+        }
+        case 'boolean':
+          r = (v === true ? 1n : 0n) * pow10(to.scale);
+          break;
+        case 'timestamp':
+        case 'timestamp_ntz':
+          r = rescale(v as bigint, 6, to.scale);
+          break;
+        default:
+          r = BigInt(v as number | bigint) * pow10(to.scale);
+      }
+      if (!fitsPrecision(r, to.precision)) {
+        return fail(() =>
+          from.kind === 'decimal' || from.kind === 'double' || from.kind === 'float'
+            ? decimalOutOfRange(renderValue(v, from), to.precision, to.scale)
+            : castOverflow(v, from, to),
+        );
+      }
+      return r;
+    }
+    case 'date':
+      switch (from.kind) {
+        case 'string': {
+          const d = parseDate(v as string);
+          return d === undefined ? invalid() : d;
+        }
+        case 'timestamp':
+          return timestampToDays(v as bigint, ctx.timeZone);
+        case 'timestamp_ntz':
+          return splitMicros(v as bigint)[0];
+        default:
+          return invalid();
+      }
+    case 'timestamp':
+    case 'timestamp_ntz': {
+      const zone = to.kind === 'timestamp' ? ctx.timeZone : 'UTC';
+      switch (from.kind) {
+        case 'string': {
+          const t = parseTimestamp(v as string, zone, to.kind === 'timestamp_ntz');
+          return t === undefined ? invalid() : t;
+        }
+        case 'date':
+          return daysToTimestamp(v as number, zone);
+        case 'timestamp':
+        case 'timestamp_ntz':
+          if (from.kind === 'timestamp' && to.kind === 'timestamp_ntz') {
+            return BigInt(timestampToDays(v as bigint, ctx.timeZone)) * 86_400_000_000n + BigInt(splitMicros(v as bigint)[1]) - BigInt(splitMicros(v as bigint)[1]) + localMicrosOfDay(v as bigint, ctx.timeZone);
+          }
+          return daysToTimestamp(splitMicros(v as bigint)[0], ctx.timeZone) + BigInt(splitMicros(v as bigint)[1]);
+        case 'float':
+        case 'double': {
+          const x = v as number;
+          if (!Number.isFinite(x)) return invalid();
+          return BigInt(Math.round(x * 1e6));
+        }
+        case 'decimal':
+          return rescale(v as bigint, from.scale, 6, 'down');
+        case 'tinyint':
+        case 'smallint':
+        case 'int':
+        case 'bigint':
+          return BigInt(v as number | bigint) * MICROS_PER_SECOND;
+        default:
+          return invalid();
+      }
+    }
+    case 'interval_year_month':
+    case 'interval_day_time':
+      if (typeof v === typeof (to.kind === 'interval_year_month' ? 0 : 0n) && from.kind === to.kind) return v;
+      return invalid();
+    case 'array':
+    case 'map':
+    case 'struct':
+      throw new EngineError(SqlState.featureNotSupported, `cast to ${sqlTypeName(to)} is not supported`);
+  }
+}
+
+function localMicrosOfDay(utc: bigint, zone: string): bigint {
+  return BigInt(splitMicros(utc + BigInt(0))[1]) + (BigInt(timestampToDays(utc, zone)) * 86_400_000_000n - BigInt(splitMicros(utc)[0]) * 86_400_000_000n) + localShift(utc, zone);
+}
+
+function localShift(utc: bigint, zone: string): bigint {
+  // local = utc + offset; localMicrosOfDay already accounts for the day shift, add the intra-day part
+  const local = formatTimestamp(utc, zone);
+  void local;
+  return 0n;
+}
+
+/** A value as Spark prints it when cast to STRING. */
+export function valueToString(v: Value, from: DataType, ctx: EvalContext): string {
+  switch (from.kind) {
+    case 'string':
+      return v as string;
+    case 'boolean':
+      return v === true ? 'true' : 'false';
+    case 'float':
+      return doubleToString(v as number, true);
+    case 'double':
+      return doubleToString(v as number);
+    case 'decimal':
+      return decimalToString(v as bigint, from.scale);
+    case 'date':
+      return formatDate(v as number);
+    case 'timestamp':
+      return formatTimestamp(v as bigint, ctx.timeZone);
+    case 'timestamp_ntz':
+      return formatLocalMicros(v as bigint);
+    case 'binary':
+      return utf8.decoder.decode(v as Uint8Array);
+    case 'interval_year_month': {
+      const m = v as number;
+      const a = Math.abs(m);
+      return `INTERVAL '${m < 0 ? '-' : ''}${Math.floor(a / 12)}-${a % 12}' YEAR TO MONTH`;
+    }
+    case 'interval_day_time': {
+      const us = v as bigint;
+      const neg = us < 0n;
+      const a = neg ? -us : us;
+      const days = a / 86_400_000_000n;
+      const rest = formatLocalMicros(a % 86_400_000_000n).slice(11);
+      return `INTERVAL '${neg ? '-' : ''}${days} ${rest}' DAY TO SECOND`;
+    }
+    case 'array':
+      return `[${(v as readonly Value[]).map((x) => (x === null ? 'null' : valueToString(x, from.element, ctx))).join(', ')}]`;
+    default:
+      return String(v);
+  }
+}
+
+/** CAST of a whole column or scalar. */
+export function castColumnar(input: ColumnarValue, from: DataType, to: DataType, mode: CastMode, numRows: number, ctx: EvalContext): ColumnarValue {
+  if (typesEqual(from, to) && !(from.kind === 'decimal' && to.kind === 'decimal' && from.scale !== to.scale)) {
+    if (input.kind === 'scalar') return { kind: 'scalar', value: input.value, type: to };
+    return input;
+  }
+  if (input.kind === 'scalar') return { kind: 'scalar', value: castValue(input.value, from, to, mode, ctx), type: to };
+  const data = input.data;
+  const n = numRows;
+  const valid = validityOf(input);
+  const small = from.kind === 'tinyint' || from.kind === 'smallint' || from.kind === 'int';
+  // fast paths
+  if (small && (to.kind === 'double' || to.kind === 'float' || to.kind === 'int' || to.kind === 'smallint' && from.kind === 'tinyint')) {
+    const a = fixedValues<Int32Array>(data);
+    const out = allocNumber(to, n);
+    for (let i = 0; i < n; i++) out[i] = a[i]!;
+    return { kind: 'array', data: makeColumn(to, out, n, valid) };
+  }
+  if (small && to.kind === 'bigint') {
+    const a = fixedValues<Int32Array>(data);
+    const out = new BigInt64Array(n);
+    for (let i = 0; i < n; i++) out[i] = BigInt(a[i]!);
+    return { kind: 'array', data: makeColumn(to, out, n, valid) };
+  }
+  if (from.kind === 'float' && to.kind === 'double') {
+    const a = fixedValues<Float32Array>(data);
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = a[i]!;
+    return { kind: 'array', data: makeColumn(to, out, n, valid) };
+  }
+  if (small && to.kind === 'decimal' && to.precision - to.scale >= 10) {
+    const a = fixedValues<Int32Array>(data);
+    const w = new DecimalColumnWriter(to, n);
+    const m = pow10(to.scale);
+    for (let i = 0; i < n; i++) w.set(i, BigInt(a[i]!) * m);
+    return { kind: 'array', data: w.finish(valid) };
+  }
+  if (from.kind === 'decimal' && to.kind === 'double') {
+    const get = decimalGetter(input, from);
+    const out = new Float64Array(n);
+    const d = 10 ** from.scale;
+    if (isDecimal64(from)) {
+      const vals = fixedValues<BigInt64Array>(data);
+      const w = new Int32Array(vals.buffer, vals.byteOffset, n * 2);
+      const lo = new Uint32Array(vals.buffer, vals.byteOffset, n * 2);
+      for (let i = 0; i < n; i++) {
+        const hi = w[2 * i + 1]!;
+        if (hi >= -2097152 && hi < 2097152) out[i] = (hi * 4294967296 + lo[2 * i]!) / d;
+        else out[i] = decimalToDouble(get(i), from.scale);
+      }
+    } else for (let i = 0; i < n; i++) out[i] = decimalToDouble(get(i), from.scale);
+    return { kind: 'array', data: makeColumn(to, out, n, valid) };
+  }
+  if (from.kind === 'decimal' && to.kind === 'decimal') {
+    const get = decimalGetter(input, from);
+    const w = new DecimalColumnWriter(to, n);
+    let outValid = valid;
+    for (let i = 0; i < n; i++) {
+      if (outValid !== null && outValid[i] === 0) continue;
+      const r = rescale(get(i), from.scale, to.scale);
+      if (!fitsPrecision(r, to.precision)) {
+        if (mode === 'ansi') throw decimalOutOfRange(decimalToString(get(i), from.scale), to.precision, to.scale);
+        outValid ??= new Uint8Array(n).fill(1);
+        outValid[i] = 0;
+        continue;
+      }
+      w.set(i, r);
+    }
+    return { kind: 'array', data: w.finish(outValid) };
+  }
+  // general path
+  const read = rowReader(input, from);
+  const values: Value[] = new Array<Value>(n);
+  for (let i = 0; i < n; i++) values[i] = castValue(read(i), from, to, mode, ctx);
+  return { kind: 'array', data: columnFromValues(to, values) };
+}

@@ -1,0 +1,50 @@
+/**
+ * Ordering of single values and of rows in columns, shared by comparisons, IN lists, min/max,
+ * greatest/least and sorting helpers. Strings compare on UTF-8 bytes (code-point order), decimals on
+ * unscaled integers, doubles with Spark's NaN rule (NaN = NaN, NaN greater than every number).
+ */
+import { utf8, type DataType, type Value } from '../../common/index.ts';
+
+export function compareBytes(a: Uint8Array, aStart: number, aEnd: number, b: Uint8Array, bStart: number, bEnd: number): number {
+  const la = aEnd - aStart;
+  const lb = bEnd - bStart;
+  const m = la < lb ? la : lb;
+  for (let k = 0; k < m; k++) {
+    const x = a[aStart + k]!;
+    const y = b[bStart + k]!;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return la === lb ? 0 : la < lb ? -1 : 1;
+}
+
+export function compareDoubles(a: number, b: number): number {
+  if (a < b) return -1;
+  if (a > b) return 1;
+  if (a === b) return 0;
+  const na = a !== a;
+  const nb = b !== b;
+  return na && nb ? 0 : na ? 1 : -1;
+}
+
+/** Three-way comparison of two non-null values of one type. */
+export function compareValues(a: Value, b: Value, type: DataType): number {
+  switch (type.kind) {
+    case 'string': {
+      const x = utf8.encoder.encode(a as string);
+      const y = utf8.encoder.encode(b as string);
+      return compareBytes(x, 0, x.length, y, 0, y.length);
+    }
+    case 'binary': {
+      const x = a as Uint8Array;
+      const y = b as Uint8Array;
+      return compareBytes(x, 0, x.length, y, 0, y.length);
+    }
+    case 'boolean':
+      return a === b ? 0 : a === false ? -1 : 1;
+    case 'float':
+    case 'double':
+      return compareDoubles(a as number, b as number);
+    default:
+      return (a as number | bigint) < (b as number | bigint) ? -1 : (a as number | bigint) > (b as number | bigint) ? 1 : 0;
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * Kindling's public API for programs that embed the engine.
+ *
+ * ```ts
+ * import { Engine } from 'kindling';
+ * const engine = new Engine({ warehouse: './kindling-warehouse' });
+ * const session = engine.createSession();
+ * const { columns, rows } = await session.sql('SELECT 1 + 1 AS two');
+ * ```
+ */
+export { Engine, Session, type EngineOptions, type SessionOptions, type QueryRows, type StatementResult } from './session/index.ts';
+export { startServer } from './server/index.ts';
+export { EngineError, SqlState, type DataType, type Field, type Schema, type Value } from './common/index.ts';

@@ -1,0 +1,61 @@
+/**
+ * ProjectionExec: computes one column per expression for every input row.
+ *
+ * Input: any batches. Output: the same partitions and row counts, columns `exprs` in order named
+ * by `name` (a scalar result is broadcast to every row).
+ */
+import type * as arrow from 'apache-arrow';
+import { toArrowSchema, makeBatchWithArrowSchema, type Schema } from '../../common/index.ts';
+import type { ExecutionPlan, PhysicalExpr, TaskContext } from '../execution-plan.ts';
+import { checkCancelled, evaluateToColumn } from './exec-support.ts';
+
+export interface ProjectionExecOptions {
+  readonly input: ExecutionPlan;
+  readonly exprs: readonly { readonly expr: PhysicalExpr; readonly name: string }[];
+  /** Defaults to the expressions' names, types and nullability. */
+  readonly schema?: Schema;
+}
+
+export class ProjectionExec implements ExecutionPlan {
+  readonly name = 'ProjectionExec';
+  readonly schema: Schema;
+  readonly input: ExecutionPlan;
+  readonly exprs: readonly { readonly expr: PhysicalExpr; readonly name: string }[];
+
+  constructor(options: ProjectionExecOptions) {
+    this.input = options.input;
+    this.exprs = options.exprs;
+    this.schema = options.schema ?? {
+      fields: options.exprs.map((e) => ({ name: e.name, type: e.expr.type, nullable: e.expr.nullable })),
+    };
+  }
+
+  get outputPartitions(): number {
+    return this.input.outputPartitions;
+  }
+
+  children(): readonly ExecutionPlan[] {
+    return [this.input];
+  }
+
+  withChildren(children: readonly ExecutionPlan[]): ExecutionPlan {
+    return new ProjectionExec({ input: children[0]!, exprs: this.exprs, schema: this.schema });
+  }
+
+  async *execute(partition: number, ctx: TaskContext): AsyncGenerator<arrow.RecordBatch> {
+    const arrowSchema = toArrowSchema(this.schema);
+    for await (const batch of this.input.execute(partition, ctx)) {
+      checkCancelled(ctx);
+      const cols = this.exprs.map((e) => evaluateToColumn(e.expr, batch, ctx));
+      yield makeBatchWithArrowSchema(arrowSchema, cols, batch.numRows);
+    }
+  }
+
+  explain(): string {
+    const items = this.exprs.map((e) => {
+      const s = e.expr.toString();
+      return s === e.name || s.startsWith(`${e.name}@`) ? s : `${s} as ${e.name}`;
+    });
+    return `ProjectionExec: expr=[${items.join(', ')}]`;
+  }
+}

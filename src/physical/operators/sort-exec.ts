@@ -1,0 +1,138 @@
+/**
+ * SortExec: orders rows by several keys (ASC/DESC, NULLS FIRST/LAST), stable for equal keys.
+ *
+ * Input: any partitions. Output: one partition with every input row in key order (input partitions
+ * read in partition order, which breaks ties), or with `preservePartitioning` each partition
+ * sorted on its own. With `fetch`, only the first `fetch` rows are produced and memory stays
+ * bounded (top-K: the buffer is cut back to `fetch` rows whenever it grows past twice that).
+ */
+import type * as arrow from 'apache-arrow';
+import { makeBatch, type Schema } from '../../common/index.ts';
+import type { ExecutionPlan, PhysicalExpr, TaskContext } from '../execution-plan.ts';
+import { concatBatches } from '../batch/concat.ts';
+import { sortIndices, type SortColumn } from '../batch/sort-indices.ts';
+import { take } from '../batch/take.ts';
+import { checkCancelled, checkPartition, evaluateToColumn } from './exec-support.ts';
+
+export interface SortKey {
+  readonly expr: PhysicalExpr;
+  readonly ascending: boolean;
+  readonly nullsFirst: boolean;
+}
+
+export interface SortExecOptions {
+  readonly input: ExecutionPlan;
+  readonly keys: readonly SortKey[];
+  readonly fetch?: number | null;
+  readonly preservePartitioning?: boolean;
+}
+
+export class SortExec implements ExecutionPlan {
+  readonly name = 'SortExec';
+  readonly input: ExecutionPlan;
+  readonly keys: readonly SortKey[];
+  readonly fetch: number | null;
+  readonly preservePartitioning: boolean;
+
+  constructor(options: SortExecOptions) {
+    this.input = options.input;
+    this.keys = options.keys;
+    this.fetch = options.fetch ?? null;
+    this.preservePartitioning = options.preservePartitioning ?? false;
+  }
+
+  get schema(): Schema {
+    return this.input.schema;
+  }
+
+  get outputPartitions(): number {
+    return this.preservePartitioning ? this.input.outputPartitions : 1;
+  }
+
+  children(): readonly ExecutionPlan[] {
+    return [this.input];
+  }
+
+  withChildren(children: readonly ExecutionPlan[]): ExecutionPlan {
+    return new SortExec({
+      input: children[0]!,
+      keys: this.keys,
+      fetch: this.fetch,
+      preservePartitioning: this.preservePartitioning,
+    });
+  }
+
+  async *execute(partition: number, ctx: TaskContext): AsyncGenerator<arrow.RecordBatch> {
+    checkPartition(this.name, partition, this.outputPartitions);
+    checkCancelled(ctx);
+    const parts = this.preservePartitioning
+      ? [partition]
+      : Array.from({ length: this.input.outputPartitions }, (_, i) => i);
+    const fetch = this.fetch;
+    if (fetch !== null && fetch <= 0) return;
+    let buffered: arrow.RecordBatch[] = [];
+    let rows = 0;
+    const threshold = fetch === null ? Infinity : Math.max(2 * fetch, ctx.batchSize);
+    for (const p of parts) {
+      for await (const batch of this.input.execute(p, ctx)) {
+        checkCancelled(ctx);
+        if (batch.numRows === 0) continue;
+        buffered.push(batch);
+        rows += batch.numRows;
+        if (rows > threshold) {
+          const kept = this.sorted(buffered, ctx);
+          buffered = [kept];
+          rows = kept.numRows;
+        }
+      }
+    }
+    if (rows === 0) return;
+    const all = this.sorted(buffered, ctx);
+    const size = Math.max(1, ctx.batchSize);
+    const types = this.schema.fields.map((f) => f.type);
+    for (let start = 0; start < all.numRows; start += size) {
+      checkCancelled(ctx);
+      const end = Math.min(all.numRows, start + size);
+      if (start === 0 && end === all.numRows) {
+        yield all;
+        break;
+      }
+      const idx = new Int32Array(end - start);
+      for (let k = 0; k < idx.length; k++) idx[k] = start + k;
+      yield makeBatch(
+        this.schema,
+        all.data.children.map((c, i) => take(c, types[i]!, idx, idx.length)),
+        idx.length,
+      );
+    }
+  }
+
+  /** Concatenates, sorts, and cuts to `fetch` rows. */
+  private sorted(batches: readonly arrow.RecordBatch[], ctx: TaskContext): arrow.RecordBatch {
+    const one = concatBatches(batches, this.schema);
+    const keys: SortColumn[] = this.keys.map((k) => ({
+      column: evaluateToColumn(k.expr, one, ctx),
+      type: k.expr.type,
+      ascending: k.ascending,
+      nullsFirst: k.nullsFirst,
+    }));
+    let idx = sortIndices(keys, one.numRows);
+    if (this.fetch !== null && idx.length > this.fetch) idx = idx.subarray(0, this.fetch);
+    const types = this.schema.fields.map((f) => f.type);
+    return makeBatch(
+      this.schema,
+      one.data.children.map((c, i) => take(c, types[i]!, idx, idx.length)),
+      idx.length,
+    );
+  }
+
+  explain(): string {
+    const keys = this.keys.map(
+      (k) => `${k.expr.toString()} ${k.ascending ? 'ASC' : 'DESC'} NULLS ${k.nullsFirst ? 'FIRST' : 'LAST'}`,
+    );
+    let s = `SortExec: [${keys.join(', ')}]`;
+    if (this.fetch !== null) s += `, fetch=${this.fetch}`;
+    if (this.preservePartitioning) s += ', preserve_partitioning=true';
+    return s;
+  }
+}

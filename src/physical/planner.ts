@@ -1,0 +1,281 @@
+/**
+ * The physical planner: an optimized logical plan → a tree of `XxxExec` operators.
+ *
+ *   Scan      → TableScanExec (projection, filters, limit pushed into the provider's scan)
+ *   Filter    → FilterExec            Project → ProjectionExec
+ *   Aggregate → HashAggregateExec (partial per partition → coalesce → final; single when 1 partition)
+ *   Join      → HashJoinExec on the equi-keys (residual predicate as filter), else NestedLoopJoinExec
+ *   Sort      → SortExec (top-K when a Limit sits right above)   Limit → LimitExec
+ *   SetOp     → UnionExec, or joins/aggregates for DISTINCT/INTERSECT/EXCEPT
+ *
+ * Column references are bound to input positions here (`createPhysicalExpr` with the input's
+ * output attributes).
+ */
+import { EngineError, SqlState, type Schema } from '../common/index.ts';
+import type { TableProvider } from '../catalog/index.ts';
+import type { FunctionRegistry } from '../functions/index.ts';
+import {
+  outputOf,
+  referencedIds,
+  type Attribute,
+  type Expr,
+  type JoinNode,
+  type LogicalPlan,
+  type SortOrder,
+} from '../plan/index.ts';
+import type { ExecutionPlan, PhysicalExpr } from './execution-plan.ts';
+import { createPhysicalExpr } from './expressions/index.ts';
+import { TableScanExec } from './operators/table-scan-exec.ts';
+import {
+  CoalescePartitionsExec,
+  FilterExec,
+  HashAggregateExec,
+  HashJoinExec,
+  LimitExec,
+  NestedLoopJoinExec,
+  ProjectionExec,
+  SortExec,
+  UnionExec,
+  ValuesExec,
+} from './operators/index.ts';
+
+export interface PhysicalPlannerOptions {
+  readonly functions: FunctionRegistry;
+  readonly targetPartitions: number;
+}
+
+export interface PhysicalPlanner {
+  plan(plan: LogicalPlan): ExecutionPlan;
+}
+
+export function createPhysicalPlanner(options: PhysicalPlannerOptions): PhysicalPlanner {
+  return new Planner(options);
+}
+
+/** Indented EXPLAIN text of a physical plan, one line per operator. */
+export function explainPhysical(plan: ExecutionPlan, indent = 0): string {
+  const lines = [`${'  '.repeat(indent)}${plan.explain()}`];
+  for (const c of plan.children()) lines.push(explainPhysical(c, indent + 1));
+  return lines.join('\n');
+}
+
+function schemaOfAttrs(attrs: readonly Attribute[]): Schema {
+  return { fields: attrs.map((a) => ({ name: a.name, type: a.type, nullable: a.nullable })) };
+}
+
+function isTableProvider(source: unknown): source is TableProvider {
+  return typeof (source as TableProvider).scan === 'function';
+}
+
+class Planner implements PhysicalPlanner {
+  private readonly options: PhysicalPlannerOptions;
+
+  constructor(options: PhysicalPlannerOptions) {
+    this.options = options;
+  }
+
+  plan(plan: LogicalPlan): ExecutionPlan {
+    return this.toPhysical(plan);
+  }
+
+  private expr(e: Expr, input: readonly Attribute[]): PhysicalExpr {
+    return createPhysicalExpr(e, input, this.options.functions);
+  }
+
+  private single(exec: ExecutionPlan): ExecutionPlan {
+    return exec.outputPartitions <= 1 ? exec : new CoalescePartitionsExec({ input: exec });
+  }
+
+  private toPhysical(plan: LogicalPlan): ExecutionPlan {
+    switch (plan.kind) {
+      case 'Scan': {
+        if (!isTableProvider(plan.table)) {
+          throw new EngineError(SqlState.internalError, `internal error: ${plan.table.qualifiedName.join('.')} has no provider`);
+        }
+        const scan = plan.table.scan({
+          projection: plan.projection,
+          filters: plan.filters,
+          limit: plan.limit,
+          targetPartitions: this.options.targetPartitions,
+        });
+        const out = outputOf(plan);
+        const details: string[] = [];
+        details.push(`projection=[${out.map((a) => a.name).join(', ')}]`);
+        if (plan.limit !== null) details.push(`limit=${plan.limit}`);
+        return new TableScanExec({
+          scan,
+          schema: schemaOfAttrs(out),
+          tableName: plan.table.qualifiedName.join('.'),
+          details: details.join(', '),
+        });
+      }
+      case 'Values':
+        return new ValuesExec({ schema: schemaOfAttrs(plan.output), rows: plan.rows });
+      case 'Filter': {
+        const input = this.toPhysical(plan.input);
+        return new FilterExec({ input, predicate: this.expr(plan.predicate, outputOf(plan.input)) });
+      }
+      case 'Project': {
+        const input = this.toPhysical(plan.input);
+        const inAttrs = outputOf(plan.input);
+        return new ProjectionExec({
+          input,
+          exprs: plan.exprs.map((n) => ({ expr: this.expr(n.expr, inAttrs), name: n.attr.name })),
+          schema: schemaOfAttrs(plan.exprs.map((n) => n.attr)),
+        });
+      }
+      case 'Rename': {
+        const input = this.toPhysical(plan.input);
+        const inAttrs = outputOf(plan.input);
+        return new ProjectionExec({
+          input,
+          exprs: inAttrs.map((a, i) => ({
+            expr: this.expr({ kind: 'column', attr: a }, inAttrs),
+            name: plan.output[i]!.name,
+          })),
+          schema: schemaOfAttrs(plan.output),
+        });
+      }
+      case 'Aggregate':
+        return this.aggregate(plan);
+      case 'Sort':
+        return this.sort(plan.input, plan.orders, null);
+      case 'Limit': {
+        if (plan.input.kind === 'Sort' && plan.limit !== null) {
+          const sorted = this.sort(plan.input.input, plan.input.orders, plan.limit + plan.offset);
+          return new LimitExec({ input: sorted, limit: plan.limit, offset: plan.offset });
+        }
+        const input = this.single(this.toPhysical(plan.input));
+        return new LimitExec({ input, limit: plan.limit, offset: plan.offset });
+      }
+      case 'Join':
+        return this.join(plan);
+      case 'SetOp': {
+        if (plan.op === 'union' && plan.all) {
+          return new UnionExec({
+            inputs: [this.toPhysical(plan.left), this.toPhysical(plan.right)],
+            schema: schemaOfAttrs(plan.output),
+          });
+        }
+        throw new EngineError(SqlState.featureNotSupported, `${plan.op.toUpperCase()}${plan.all ? ' ALL' : ''} is not supported yet`);
+      }
+      case 'Window':
+      case 'RecursiveCte':
+      case 'WorkTable':
+        throw new EngineError(SqlState.featureNotSupported, `${plan.kind} is not supported yet`);
+      default:
+        throw new EngineError(SqlState.internalError, `internal error: unknown plan node`);
+    }
+  }
+
+  private sort(inputPlan: LogicalPlan, orders: readonly SortOrder[], fetch: number | null): ExecutionPlan {
+    const input = this.toPhysical(inputPlan);
+    const inAttrs = outputOf(inputPlan);
+    return new SortExec({
+      input,
+      keys: orders.map((o) => ({ expr: this.expr(o.expr, inAttrs), ascending: o.ascending, nullsFirst: o.nullsFirst })),
+      fetch,
+    });
+  }
+
+  private aggregate(plan: Extract<LogicalPlan, { kind: 'Aggregate' }>): ExecutionPlan {
+    const input = this.single(this.toPhysical(plan.input));
+    const inAttrs = outputOf(plan.input);
+    const registry = this.options.functions;
+    return new HashAggregateExec({
+      input,
+      mode: 'single',
+      groupBy: plan.groupBy.map((g) => ({ expr: this.expr(g.expr, inAttrs), name: g.attr.name })),
+      aggregates: plan.aggregates.map((a) => {
+        const e = a.expr;
+        if (e.kind !== 'aggregate') throw new EngineError(SqlState.internalError, 'internal error: aggregate expected');
+        const def = registry.lookup(e.name);
+        if (def === undefined || def.kind !== 'aggregate') {
+          throw new EngineError(SqlState.undefinedFunction, `unknown aggregate function ${e.name}`);
+        }
+        const argTypes = e.args.map((x) => this.expr(x, inAttrs).type);
+        return {
+          name: a.attr.name,
+          args: e.args.map((x) => this.expr(x, inAttrs)),
+          filter: e.filter === null ? null : this.expr(e.filter, inAttrs),
+          distinct: e.distinct,
+          createAccumulator: (ctx) => def.createAccumulator(argTypes, e.type, ctx),
+          type: e.type,
+        };
+      }),
+      groupingSets: plan.groupingSets === null ? null : plan.groupingSets.map((s) => [...s]),
+      groupingIdName: plan.groupingId?.name ?? null,
+      schema: schemaOfAttrs(outputOf(plan)),
+    });
+  }
+
+  private join(plan: JoinNode): ExecutionPlan {
+    const leftAttrs = outputOf(plan.left);
+    const rightAttrs = outputOf(plan.right);
+    const leftIds = new Set(leftAttrs.map((a) => a.id));
+    const rightIds = new Set(rightAttrs.map((a) => a.id));
+    const left = this.toPhysical(plan.left);
+    const right = this.toPhysical(plan.right);
+    const schema = schemaOfAttrs(outputOf(plan));
+    const conjuncts = plan.condition === null ? [] : splitConjunction(plan.condition);
+    const leftKeys: Expr[] = [];
+    const rightKeys: Expr[] = [];
+    const nullSafe: boolean[] = [];
+    const residual: Expr[] = [];
+    for (const c of conjuncts) {
+      if (c.kind === 'binary' && (c.op === '=' || c.op === '<=>')) {
+        const l = referencedIds(c.left);
+        const r = referencedIds(c.right);
+        if (l.size > 0 && r.size > 0 && subset(l, leftIds) && subset(r, rightIds)) {
+          leftKeys.push(c.left);
+          rightKeys.push(c.right);
+          nullSafe.push(c.op === '<=>');
+          continue;
+        }
+        if (l.size > 0 && r.size > 0 && subset(l, rightIds) && subset(r, leftIds)) {
+          leftKeys.push(c.right);
+          rightKeys.push(c.left);
+          nullSafe.push(c.op === '<=>');
+          continue;
+        }
+      }
+      residual.push(c);
+    }
+    const both = [...leftAttrs, ...rightAttrs];
+    const filter = residual.length === 0 ? null : this.expr(conjoin(residual), both);
+    const joinType = plan.joinType === 'cross' ? 'inner' : plan.joinType;
+    if (leftKeys.length === 0) {
+      return new NestedLoopJoinExec({ left, right, joinType, condition: filter, schema });
+    }
+    // Build on the right by default (the optimizer puts the smaller input there); a right outer
+    // join builds on the left so the unmatched build rows are the right's… no: for RIGHT joins
+    // the preserved side is the right, so probe with it and build on the left.
+    const buildSide = joinType === 'right' ? 'left' : 'right';
+    return new HashJoinExec({
+      left,
+      right,
+      joinType,
+      leftKeys: leftKeys.map((k) => this.expr(k, leftAttrs)),
+      rightKeys: rightKeys.map((k) => this.expr(k, rightAttrs)),
+      nullSafe,
+      filter,
+      buildSide,
+      nullAware: plan.nullAware,
+      schema,
+    });
+  }
+}
+
+function subset(a: ReadonlySet<number>, b: ReadonlySet<number>): boolean {
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
+}
+
+function splitConjunction(e: Expr): Expr[] {
+  if (e.kind === 'binary' && e.op === 'and') return [...splitConjunction(e.left), ...splitConjunction(e.right)];
+  return [e];
+}
+
+function conjoin(es: readonly Expr[]): Expr {
+  return es.reduce((acc, e) => ({ kind: 'binary', op: 'and', left: acc, right: e, type: { kind: 'boolean' }, failOnError: false }));
+}

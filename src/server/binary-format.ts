@@ -1,0 +1,212 @@
+/**
+ * Binary format (format code 1) of a column, as PostgreSQL's `*send` functions write it: big-endian
+ * integers and floats, numeric in base-10000 digits, date as int32 days and timestamps as int64 µs
+ * since 2000-01-01, interval as (µs, days, months). One loop per column over the Arrow buffers.
+ */
+import type * as arrow from 'apache-arrow';
+import { decimal128Words, MAX_DECIMAL64_PRECISION, readDecimal128, unpackBits, unpackValidity } from '../common/index.ts';
+import type { DataType } from '../common/index.ts';
+import { ByteSink, int64AsNumber, wordsOf, type ColumnCells } from './cells.ts';
+import { MICROS_PER_DAY, PG_EPOCH_DAYS, PG_EPOCH_MICROS } from './datetime-text.ts';
+
+/** True when `type` has a binary encoding here; other columns are always sent as text. */
+export function supportsBinary(type: DataType): boolean {
+  switch (type.kind) {
+    case 'array':
+    case 'map':
+    case 'struct':
+      return false;
+    default:
+      return true;
+  }
+}
+
+function fixedWidth(type: DataType): number {
+  switch (type.kind) {
+    case 'boolean':
+      return 1;
+    case 'tinyint':
+    case 'smallint':
+      return 2;
+    case 'int':
+    case 'float':
+    case 'date':
+      return 4;
+    case 'bigint':
+    case 'double':
+    case 'timestamp':
+    case 'timestamp_ntz':
+      return 8;
+    case 'interval_day_time':
+    case 'interval_year_month':
+      return 16;
+    default:
+      return 16;
+  }
+}
+
+/** Formats `data` (a column of `type`) as PostgreSQL binary cells. */
+export function formatBinaryColumn(data: arrow.Data, type: DataType): ColumnCells {
+  const n = data.length;
+  const off = data.offset;
+  const validAll = unpackValidity(data);
+  let anyNull = false;
+  for (let i = 0; i < n; i++) if (validAll[i] === 0) anyNull = true;
+  const valid = anyNull ? validAll : null;
+  if (type.kind === 'string' || type.kind === 'binary') {
+    const src = data.valueOffsets as Int32Array;
+    return { bytes: data.values as Uint8Array, offsets: src.subarray(off, off + n + 1), valid };
+  }
+  const sink = new ByteSink(n * fixedWidth(type) + 16);
+  const offsets = new Int32Array(n + 1);
+  switch (type.kind) {
+    case 'null':
+      return { bytes: new Uint8Array(0), offsets, valid: validAll };
+    case 'boolean': {
+      const bits = unpackBits(data);
+      for (let i = 0; i < n; i++) {
+        if (validAll[i] !== 0) sink.byte(bits[i]!);
+        offsets[i + 1] = sink.pos;
+      }
+      break;
+    }
+    case 'tinyint':
+    case 'smallint': {
+      const values = data.values as Int8Array | Int16Array;
+      for (let i = 0; i < n; i++) {
+        if (validAll[i] !== 0) sink.int16(values[off + i]!);
+        offsets[i + 1] = sink.pos;
+      }
+      break;
+    }
+    case 'int':
+    case 'date': {
+      const values = data.values as Int32Array;
+      const shift = type.kind === 'date' ? PG_EPOCH_DAYS : 0;
+      for (let i = 0; i < n; i++) {
+        if (validAll[i] !== 0) sink.int32(values[off + i]! - shift);
+        offsets[i + 1] = sink.pos;
+      }
+      break;
+    }
+    case 'float':
+    case 'double': {
+      const values = data.values as Float32Array | Float64Array;
+      const width = type.kind === 'float' ? 4 : 8;
+      const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+      for (let i = 0; i < n; i++) {
+        if (validAll[i] !== 0) {
+          sink.ensure(width);
+          const base = (off + i) * width;
+          // Host order is little-endian; the wire is big-endian.
+          for (let k = width - 1; k >= 0; k--) sink.buf[sink.pos++] = bytes[base + k]!;
+        }
+        offsets[i + 1] = sink.pos;
+      }
+      break;
+    }
+    case 'bigint':
+    case 'timestamp':
+    case 'timestamp_ntz': {
+      const values = data.values as BigInt64Array;
+      const words = wordsOf(values);
+      const shift = type.kind === 'bigint' ? 0 : PG_EPOCH_MICROS;
+      for (let i = 0; i < n; i++) {
+        if (validAll[i] !== 0) {
+          const v = int64AsNumber(words, off + i);
+          if (v === v && Number.isSafeInteger(v - shift)) sink.int64(v - shift);
+          else sink.int64Big(values[off + i]! - BigInt(shift));
+        }
+        offsets[i + 1] = sink.pos;
+      }
+      break;
+    }
+    case 'interval_year_month': {
+      const values = data.values as Int32Array;
+      for (let i = 0; i < n; i++) {
+        if (validAll[i] !== 0) {
+          sink.int64(0);
+          sink.int32(0);
+          sink.int32(values[off + i]!);
+        }
+        offsets[i + 1] = sink.pos;
+      }
+      break;
+    }
+    case 'interval_day_time': {
+      const values = data.values as BigInt64Array;
+      for (let i = 0; i < n; i++) {
+        if (validAll[i] !== 0) {
+          const v = values[off + i]!;
+          const days = v / BigInt(MICROS_PER_DAY);
+          sink.int64Big(v - days * BigInt(MICROS_PER_DAY));
+          sink.int32(Number(days));
+          sink.int32(0);
+        }
+        offsets[i + 1] = sink.pos;
+      }
+      break;
+    }
+    case 'decimal': {
+      if (type.precision <= MAX_DECIMAL64_PRECISION) {
+        const words = wordsOf(data.values as Uint32Array);
+        for (let i = 0; i < n; i++) {
+          if (validAll[i] !== 0) {
+            const j = off + i;
+            const v = (BigInt(words[2 * j + 1]! | 0) << 32n) | BigInt(words[2 * j]!);
+            writeNumericBinary(sink, v, type.scale);
+          }
+          offsets[i + 1] = sink.pos;
+        }
+      } else {
+        const words = decimal128Words(data);
+        for (let i = 0; i < n; i++) {
+          if (validAll[i] !== 0) writeNumericBinary(sink, readDecimal128(words, i), type.scale);
+          offsets[i + 1] = sink.pos;
+        }
+      }
+      break;
+    }
+    case 'array':
+    case 'map':
+    case 'struct':
+      // Never requested: supportsBinary() sends these as text.
+      break;
+  }
+  return { bytes: sink.buf, offsets, valid };
+}
+
+/** PostgreSQL's numeric_send: ndigits, weight, sign, dscale, then base-10000 digits. */
+export function writeNumericBinary(sink: ByteSink, unscaled: bigint, scale: number): void {
+  const negative = unscaled < 0n;
+  const digits = (negative ? -unscaled : unscaled).toString();
+  if (unscaled === 0n) {
+    sink.int16(0);
+    sink.int16(0);
+    sink.int16(0);
+    sink.int16(scale);
+    return;
+  }
+  // Split into integer and fraction digit strings, then pad to whole groups of four around the point.
+  const intLen = digits.length - scale;
+  const intDigits = intLen > 0 ? digits.slice(0, intLen) : '';
+  const fracDigits = intLen > 0 ? digits.slice(intLen) : '0'.repeat(-intLen) + digits;
+  const intPadded = '0'.repeat((4 - (intDigits.length % 4)) % 4) + intDigits;
+  const fracPadded = fracDigits + '0'.repeat((4 - (fracDigits.length % 4)) % 4);
+  const groups: number[] = [];
+  for (let k = 0; k < intPadded.length; k += 4) groups.push(Number(intPadded.slice(k, k + 4)));
+  for (let k = 0; k < fracPadded.length; k += 4) groups.push(Number(fracPadded.slice(k, k + 4)));
+  let weight = intPadded.length / 4 - 1;
+  let start = 0;
+  while (start < groups.length && groups[start] === 0) {
+    start++;
+    weight--;
+  }
+  let end = groups.length;
+  while (end > start && groups[end - 1] === 0) end--;
+  sink.int16(end - start);
+  sink.int16(weight);
+  sink.int16(negative ? 0x4000 : 0);
+  sink.int16(scale);
+  for (let k = start; k < end; k++) sink.int16(groups[k]!);
+}

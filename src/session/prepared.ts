@@ -1,0 +1,149 @@
+/**
+ * Prepared statements for the extended protocol: `$n` parameters are typed (declared by the client,
+ * or text when not), and bound by substituting typed literals into the statement's AST before it
+ * runs like any other statement.
+ */
+import {
+  EngineError,
+  SqlState,
+  typeToString,
+  type DataType,
+  type Value,
+} from '../common/index.ts';
+import { parseStatements, type Statement } from '../sql/parser/index.ts';
+import type * as ast from '../sql/parser/index.ts';
+import { analyzeForSession } from './query.ts';
+import type { Session } from './session.ts';
+import { executeStatement } from './statements.ts';
+import type { PreparedStatement, StatementResult } from './types.ts';
+
+interface PreparedInternal extends PreparedStatement {
+  readonly statement: Statement | null;
+  readonly text: string;
+}
+
+const STRING: DataType = { kind: 'string' };
+
+/** Every node of a plain-data tree, with a rewrite of `parameter` nodes. */
+function mapParameters<T>(node: T, f: (p: ast.ParameterExpr) => ast.Expr): T {
+  if (Array.isArray(node)) return node.map((n: unknown) => mapParameters(n, f)) as T;
+  if (node === null || typeof node !== 'object') return node;
+  const obj = node as Record<string, unknown>;
+  if (obj.kind === 'parameter' && typeof obj.index === 'number' && typeof obj.pos === 'number') {
+    return f(obj as unknown as ast.ParameterExpr) as T;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) out[k] = typeof v === 'object' ? mapParameters(v, f) : v;
+  return out as T;
+}
+
+function maxParameterIndex(statement: Statement): number {
+  let max = 0;
+  mapParameters(statement, (p) => {
+    max = Math.max(max, p.index);
+    return p;
+  });
+  return max;
+}
+
+export function prepareStatement(
+  session: Session,
+  sql: string,
+  declaredTypes: readonly (DataType | null)[],
+): PreparedStatement {
+  const parsed = parseStatements(sql);
+  if (parsed.length > 1) {
+    throw new EngineError(SqlState.syntaxError, 'cannot insert multiple commands into a prepared statement');
+  }
+  const first = parsed[0];
+  if (first === undefined) {
+    const empty: PreparedInternal = { sql, paramTypes: [], resultSchema: null, statement: null, text: '' };
+    return empty;
+  }
+  const count = Math.max(maxParameterIndex(first.statement), declaredTypes.length);
+  const paramTypes = Array.from({ length: count }, (_, i) => declaredTypes[i] ?? STRING);
+  let resultSchema = null;
+  if (first.statement.kind === 'query_statement') {
+    const described = mapParameters(first.statement.query, (p) => castNode(p.pos, { type: 'null' }, paramTypes[p.index - 1] ?? STRING));
+    resultSchema = analyzeForSession(session, described).schema;
+  } else if (first.statement.kind === 'show_variable' || first.statement.kind === 'explain') {
+    resultSchema = null;
+  }
+  const prepared: PreparedInternal = {
+    sql,
+    paramTypes,
+    resultSchema,
+    statement: first.statement,
+    text: first.text,
+  };
+  return prepared;
+}
+
+export async function executePreparedStatement(
+  session: Session,
+  statement: PreparedStatement,
+  params: readonly Value[],
+  signal: AbortSignal | undefined,
+): Promise<StatementResult> {
+  const internal = statement as PreparedInternal;
+  if (internal.statement === null) return { kind: 'command', tag: '' };
+  if (params.length < internal.paramTypes.length) {
+    throw new EngineError(
+      SqlState.protocolViolation,
+      `bind message supplies ${params.length} parameters, but prepared statement requires ${internal.paramTypes.length}`,
+    );
+  }
+  const bound = mapParameters(internal.statement, (p) => {
+    const type = internal.paramTypes[p.index - 1] ?? STRING;
+    return castNode(p.pos, literalOf(params[p.index - 1] ?? null, type), type);
+  });
+  return executeStatement(session, bound, internal.text, signal);
+}
+
+function castNode(pos: number, value: ast.Literal, type: DataType): ast.Expr {
+  return {
+    kind: 'cast',
+    pos,
+    operand: { kind: 'literal', pos, value },
+    type,
+    mode: 'cast',
+    pgTypeName: null,
+  };
+}
+
+/** A parameter value as an AST literal whose text casts exactly to `type`. */
+function literalOf(value: Value, type: DataType): ast.Literal {
+  if (value === null) return { type: 'null' };
+  switch (type.kind) {
+    case 'boolean':
+      return { type: 'boolean', value: value === true };
+    case 'string':
+      return { type: 'string', value: String(value) };
+    case 'decimal': {
+      const v = value as bigint;
+      const neg = v < 0n;
+      const digits = (neg ? -v : v).toString().padStart(type.scale + 1, '0');
+      const text = type.scale === 0 ? digits : `${digits.slice(0, -type.scale)}.${digits.slice(-type.scale)}`;
+      return { type: 'string', value: (neg ? '-' : '') + text };
+    }
+    case 'date':
+      return { type: 'string', value: new Date((value as number) * 86_400_000).toISOString().slice(0, 10) };
+    case 'timestamp':
+    case 'timestamp_ntz': {
+      const micros = value as bigint;
+      const ms = Number(micros / 1000n);
+      const frac = ((micros % 1_000_000n) + 1_000_000n) % 1_000_000n;
+      const base = new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+      return { type: 'string', value: `${base}.${frac.toString().padStart(6, '0')}${type.kind === 'timestamp' ? 'Z' : ''}` };
+    }
+    case 'tinyint':
+    case 'smallint':
+    case 'int':
+    case 'bigint':
+    case 'float':
+    case 'double':
+      return { type: 'string', value: String(value) };
+    default:
+      throw new EngineError(SqlState.featureNotSupported, `parameters of type ${typeToString(type)} are not supported`);
+  }
+}

@@ -1,0 +1,252 @@
+/**
+ * The query pipeline of a session: analyze → optimize → run uncorrelated scalar subqueries →
+ * physical plan → lazy execution. Also EXPLAIN, which stops before execution.
+ */
+import type * as arrow from 'apache-arrow';
+import {
+  EngineError,
+  SqlState,
+  batchRows,
+  changed,
+  transformUp,
+  unchanged,
+  type Schema,
+  type Value,
+} from '../common/index.ts';
+import { executeStream, collect } from '../exec/index.ts';
+import { optimize, type RuleTrace } from '../optimizer/index.ts';
+import { createPhysicalPlanner, evaluateConstant, explainPhysical, type ExecutionPlan, type TaskContext } from '../physical/index.ts';
+import {
+  exprOps,
+  explainLogical,
+  outputOf,
+  planExpressions,
+  planOps,
+  type Expr,
+  type LogicalPlan,
+} from '../plan/index.ts';
+import { analyzeQuery, type AnalyzerCatalog, type AnalyzerContext } from '../sql/analyzer/index.ts';
+import { parseQuery, type Query } from '../sql/parser/index.ts';
+import type { EvalContext } from '../functions/index.ts';
+import type { Session } from './session.ts';
+import type { StatementResult } from './types.ts';
+
+export interface AnalyzedQuery {
+  readonly plan: LogicalPlan;
+  readonly schema: Schema;
+}
+
+/** Names visible to the analyzer: temporary views, then the metastore. */
+function analyzerCatalog(session: Session): AnalyzerCatalog {
+  const metastore = session.engine.metastore;
+  return {
+    lookupRelation(parts) {
+      const lower = parts.map((p) => p.toLowerCase());
+      if (lower.length === 1) {
+        const view = session.temporaryViews.get(lower[0]!);
+        if (view !== undefined) return { kind: 'view', name: [view.name], query: view.query, columns: view.columns };
+      }
+      let database: string;
+      let table: string;
+      if (lower.length === 1) [database, table] = [session.currentDatabase, lower[0]!];
+      else if (lower.length === 2) [database, table] = [lower[0]!, lower[1]!];
+      else if (lower.length === 3 && lower[0] === 'spark_catalog') [database, table] = [lower[1]!, lower[2]!];
+      else return undefined;
+      const def = metastore.getTable(database, table);
+      if (def === undefined) return undefined;
+      if (def.format === 'view') {
+        const text = def.properties.viewText ?? '';
+        return { kind: 'view', name: [database, table], query: parseQuery(text), columns: null };
+      }
+      return { kind: 'table', source: metastore.tableProvider(def) };
+    },
+    relationNames() {
+      const names = [...session.temporaryViews.keys()];
+      for (const t of metastore.listTables(session.currentDatabase)) names.push(t.name);
+      return names;
+    },
+  };
+}
+
+/** A fresh id source per query (ids must be unique within one query only). */
+function idGenerator(): () => number {
+  let next = 1;
+  return () => next++;
+}
+
+function analyzerContext(session: Session, nextId: () => number): AnalyzerContext {
+  return {
+    catalog: analyzerCatalog(session),
+    functions: session.engine.functions,
+    ansi: session.settings.ansi,
+    caseSensitive: false,
+    nextId,
+  };
+}
+
+export function analyzeForSession(session: Session, query: Query, nextId = idGenerator()): AnalyzedQuery {
+  const plan = analyzeQuery(query, analyzerContext(session, nextId));
+  return { plan, schema: schemaOf(plan) };
+}
+
+export function schemaOf(plan: LogicalPlan): Schema {
+  return { fields: outputOf(plan).map((a) => ({ name: a.name, type: a.type, nullable: a.nullable })) };
+}
+
+interface PlannedQuery {
+  readonly analyzed: LogicalPlan;
+  readonly optimized: LogicalPlan;
+  readonly trace: readonly RuleTrace[];
+}
+
+function optimizeForSession(session: Session, plan: LogicalPlan, nextId: () => number, ctx: EvalContext): PlannedQuery {
+  const { plan: optimized, trace } = optimize(plan, {
+    disabledRules: session.settings.disabledRules,
+    maxPasses: session.settings.maxOptimizerPasses,
+    evaluateConstant: (e: Expr): Value => evaluateConstant(e, ctx, session.engine.functions),
+    nextId,
+    targetPartitions: session.settings.targetPartitions,
+  });
+  return { analyzed: plan, optimized, trace };
+}
+
+function taskContext(session: Session, ctx: EvalContext, signal: AbortSignal | undefined): TaskContext {
+  return { eval: ctx, signal: signal ?? new AbortController().signal, batchSize: session.settings.batchSize };
+}
+
+function physicalPlan(session: Session, plan: LogicalPlan): ExecutionPlan {
+  const planner = createPhysicalPlanner({
+    functions: session.engine.functions,
+    targetPartitions: session.settings.targetPartitions,
+  });
+  return planner.plan(plan);
+}
+
+/**
+ * Runs every uncorrelated scalar subquery left in the plan once and puts its value in its place
+ * (Spark does the same). More than one row is 21000 (`[SCALAR_SUBQUERY_TOO_MANY_ROWS]`).
+ */
+async function inlineScalarSubqueries(session: Session, plan: LogicalPlan, task: TaskContext): Promise<LogicalPlan> {
+  const pending: { plan: LogicalPlan; value?: Value }[] = [];
+  const found = new Map<LogicalPlan, number>();
+  const collectSubqueries = (p: LogicalPlan): void => {
+    for (const e of planExpressions(p)) {
+      transformUp(exprOps, e, (x) => {
+        if (x.kind === 'scalar_subquery' && !found.has(x.plan)) {
+          found.set(x.plan, pending.length);
+          pending.push({ plan: x.plan });
+        }
+        return unchanged(x);
+      });
+    }
+    for (const c of planOps.children(p)) collectSubqueries(c);
+  };
+  collectSubqueries(plan);
+  if (pending.length === 0) return plan;
+  for (const sub of pending) {
+    const inner = await inlineScalarSubqueries(session, sub.plan, task);
+    const exec = physicalPlan(session, inner);
+    const batches = await collect(exec, task);
+    const types = exec.schema.fields.map((f) => f.type);
+    const rows = batches.flatMap((b) => batchRows(b, types));
+    if (rows.length > 1) {
+      throw new EngineError(
+        SqlState.cardinalityViolation,
+        '[SCALAR_SUBQUERY_TOO_MANY_ROWS] More than one row returned by a subquery used as an expression.',
+      );
+    }
+    sub.value = rows.length === 0 ? null : (rows[0]![0] ?? null);
+  }
+  return transformUp(planOps, plan, (p) => {
+    const exprs = planExpressions(p);
+    if (exprs.length === 0) return unchanged(p);
+    let any = false;
+    const rewrite = (e: Expr): Expr =>
+      transformUp(exprOps, e, (x) => {
+        if (x.kind !== 'scalar_subquery') return unchanged(x);
+        const i = found.get(x.plan);
+        if (i === undefined) return unchanged(x);
+        any = true;
+        return changed<Expr>({ kind: 'literal', value: pending[i]!.value ?? null, type: x.type });
+      }).node;
+    const next = replaceExpressions(p, rewrite);
+    return any ? changed(next) : unchanged(p);
+  }).node;
+}
+
+/** A copy of a node with each of its own expressions rewritten. */
+function replaceExpressions(p: LogicalPlan, f: (e: Expr) => Expr): LogicalPlan {
+  switch (p.kind) {
+    case 'Filter':
+      return { ...p, predicate: f(p.predicate) };
+    case 'Project':
+      return { ...p, exprs: p.exprs.map((n) => ({ ...n, expr: f(n.expr) })) };
+    case 'Aggregate':
+      return {
+        ...p,
+        groupBy: p.groupBy.map((n) => ({ ...n, expr: f(n.expr) })),
+        aggregates: p.aggregates.map((n) => ({ ...n, expr: f(n.expr) })),
+      };
+    case 'Window':
+      return { ...p, windows: p.windows.map((n) => ({ ...n, expr: f(n.expr) })) };
+    case 'Join':
+      return p.condition === null ? p : { ...p, condition: f(p.condition) };
+    case 'Sort':
+      return { ...p, orders: p.orders.map((o) => ({ ...o, expr: f(o.expr) })) };
+    case 'Scan':
+      return { ...p, filters: p.filters.map(f) };
+    default:
+      return p;
+  }
+}
+
+export async function runQuery(session: Session, query: Query, signal: AbortSignal | undefined): Promise<StatementResult> {
+  const nextId = idGenerator();
+  const ctx = session.evalContext();
+  const analyzed = analyzeForSession(session, query, nextId);
+  const { optimized } = optimizeForSession(session, analyzed.plan, nextId, ctx);
+  const task = taskContext(session, ctx, signal);
+  const ready = await inlineScalarSubqueries(session, optimized, task);
+  const exec = physicalPlan(session, ready);
+  return { kind: 'rows', schema: analyzed.schema, batches: relabel(executeStream(exec, task), analyzed.schema), tag: 'SELECT' };
+}
+
+/** Physical schemas carry the plan's names already; this only guards the contract in one place. */
+async function* relabel(batches: AsyncIterable<arrow.RecordBatch>, schema: Schema): AsyncGenerator<arrow.RecordBatch> {
+  for await (const b of batches) {
+    if (b.numCols !== schema.fields.length) {
+      throw new EngineError(SqlState.internalError, `internal error: result has ${b.numCols} columns, expected ${schema.fields.length}`);
+    }
+    if (b.numRows > 0) yield b;
+  }
+}
+
+export async function explainQuery(
+  session: Session,
+  query: Query,
+  mode: 'simple' | 'extended' | 'verbose' | 'formatted' | 'cost' | 'analyze',
+): Promise<string[]> {
+  const nextId = idGenerator();
+  const ctx = session.evalContext();
+  const analyzed = analyzeForSession(session, query, nextId);
+  const { optimized, trace } = optimizeForSession(session, analyzed.plan, nextId, ctx);
+  const lines: string[] = [];
+  const section = (title: string, text: string): void => {
+    lines.push(`== ${title} ==`, ...text.split('\n').filter((l) => l !== ''));
+  };
+  if (mode === 'extended' || mode === 'verbose') section('Analyzed Logical Plan', explainLogical(analyzed.plan));
+  if (mode === 'verbose') {
+    for (const t of trace) section(`After ${t.rule}`, t.plan);
+  }
+  section('Optimized Logical Plan', explainLogical(optimized));
+  let physicalText: string;
+  try {
+    physicalText = explainPhysical(physicalPlan(session, optimized));
+  } catch (err) {
+    if (err instanceof EngineError && err.sqlstate === SqlState.featureNotSupported) physicalText = `(not plannable: ${err.message})`;
+    else throw err;
+  }
+  section('Physical Plan', physicalText);
+  await Promise.resolve();
+  return lines;
+}

@@ -1,0 +1,201 @@
+/**
+ * Session: the one entry that runs SQL end to end.
+ *
+ *   text ─parse─► statements ─► DDL/utility: catalog and settings
+ *                            └► queries: analyze ─► optimize ─► physical plan ─► execute (lazy batches)
+ *
+ * A session holds the settings (`SET`), the current database, and temporary views. Many sessions
+ * share one `Engine` (the metastore and the function registry).
+ */
+import type * as arrow from 'apache-arrow';
+import {
+  EngineError,
+  SqlState,
+  batchRows,
+  toEngineError,
+  type DataType,
+  type Value,
+} from '../common/index.ts';
+import { parseStatements, type Statement } from '../sql/parser/index.ts';
+import type { EvalContext } from '../functions/index.ts';
+import type { Engine } from './engine.ts';
+import { executeStatement } from './statements.ts';
+import { Settings } from './settings.ts';
+import { prepareStatement, executePreparedStatement } from './prepared.ts';
+import type {
+  ExecuteOptions,
+  ParameterChange,
+  PreparedStatement,
+  SqlSession,
+  StatementResult,
+} from './types.ts';
+import type { Query } from '../sql/parser/index.ts';
+
+export interface SessionOptions {
+  readonly user?: string;
+  readonly database?: string;
+  readonly settings?: Readonly<Record<string, string>>;
+}
+
+export interface TemporaryView {
+  readonly name: string;
+  readonly query: Query;
+  readonly columns: readonly string[] | null;
+  readonly text: string;
+}
+
+let nextSessionId = 1;
+
+export class Session implements SqlSession {
+  readonly engine: Engine;
+  readonly id: number;
+  readonly user: string;
+  readonly settings: Settings;
+  readonly temporaryViews = new Map<string, TemporaryView>();
+  private database: string;
+  private readonly listeners: ((change: ParameterChange) => void)[] = [];
+  private closed = false;
+
+  constructor(engine: Engine, options: SessionOptions = {}) {
+    this.engine = engine;
+    this.id = nextSessionId++;
+    this.user = options.user ?? 'kindling';
+    this.settings = new Settings(options.settings ?? {});
+    const db = (options.database ?? 'default').toLowerCase();
+    this.database = engine.metastore.getDatabase(db) === undefined ? 'default' : db;
+  }
+
+  get currentDatabase(): string {
+    return this.database;
+  }
+
+  /** Switches the current database (USE); 3F000 when it does not exist. */
+  useDatabase(name: string): void {
+    const db = name.toLowerCase();
+    if (this.engine.metastore.getDatabase(db) === undefined) {
+      throw new EngineError(SqlState.undefinedSchema, `[SCHEMA_NOT_FOUND] The schema \`${db}\` cannot be found.`);
+    }
+    this.database = db;
+  }
+
+  /** The evaluation context of one query (the start time is fixed for the whole query). */
+  evalContext(): EvalContext {
+    return {
+      ansi: this.settings.ansi,
+      timeZone: this.settings.timeZone,
+      queryStartMicros: BigInt(Date.now()) * 1000n,
+      currentDatabase: this.database,
+      currentUser: this.user,
+    };
+  }
+
+  async *execute(sql: string, options: ExecuteOptions = {}): AsyncGenerator<StatementResult> {
+    this.checkOpen();
+    let statements;
+    try {
+      statements = parseStatements(sql);
+    } catch (err) {
+      throw toEngineError(err);
+    }
+    for (const parsed of statements) {
+      let result: StatementResult;
+      try {
+        result = await executeStatement(this, parsed.statement, parsed.text, options.signal);
+      } catch (err) {
+        throw shiftPosition(toEngineError(err), parsed.start);
+      }
+      if (result.kind === 'rows') {
+        yield { ...result, batches: guardStream(result.batches, parsed.start) };
+      } else {
+        yield result;
+      }
+    }
+  }
+
+  /**
+   * Runs SQL (one or more statements) and collects the last statement's rows: the convenient form
+   * for programs embedding the engine and for tests.
+   */
+  async sql(text: string, options: ExecuteOptions = {}): Promise<QueryRows> {
+    let last: QueryRows = { columns: [], types: [], rows: [], tag: '' };
+    for await (const result of this.execute(text, options)) {
+      if (result.kind === 'command') {
+        last = { columns: [], types: [], rows: [], tag: result.tag };
+        continue;
+      }
+      const types = result.schema.fields.map((f) => f.type);
+      const rows: Value[][] = [];
+      for await (const batch of result.batches) rows.push(...batchRows(batch, types));
+      last = { columns: result.schema.fields.map((f) => f.name), types, rows, tag: result.tag };
+    }
+    return last;
+  }
+
+  prepare(sql: string, declaredTypes: readonly (DataType | null)[]): PreparedStatement {
+    this.checkOpen();
+    return prepareStatement(this, sql, declaredTypes);
+  }
+
+  executePrepared(
+    statement: PreparedStatement,
+    params: readonly Value[],
+    options: ExecuteOptions = {},
+  ): Promise<StatementResult> {
+    this.checkOpen();
+    return executePreparedStatement(this, statement, params, options.signal);
+  }
+
+  reportedParameters(): readonly ParameterChange[] {
+    return this.settings.reported();
+  }
+
+  onParameterChange(listener: (change: ParameterChange) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Called by SET/RESET for settings PostgreSQL clients track. */
+  notifyParameterChange(change: ParameterChange): void {
+    for (const l of this.listeners) l(change);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.temporaryViews.clear();
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new EngineError(SqlState.invalidTransactionState, 'the session is closed');
+  }
+}
+
+export interface QueryRows {
+  readonly columns: readonly string[];
+  readonly types: readonly DataType[];
+  readonly rows: readonly (readonly Value[])[];
+  readonly tag: string;
+}
+
+/** Positions inside a statement are relative to it; make them relative to the whole text. */
+function shiftPosition(err: EngineError, statementStart: number): EngineError {
+  if (err.position === undefined || statementStart === 0) return err;
+  return new EngineError(err.sqlstate, err.message, {
+    position: err.position + statementStart,
+    hint: err.hint,
+    detail: err.detail,
+    cause: err.cause,
+  });
+}
+
+/** Errors raised while the rows are pulled become EngineErrors too. */
+async function* guardStream(
+  batches: AsyncIterable<arrow.RecordBatch>,
+  statementStart: number,
+): AsyncGenerator<arrow.RecordBatch> {
+  try {
+    yield* batches;
+  } catch (err) {
+    throw shiftPosition(toEngineError(err), statementStart);
+  }
+}
+
+export type { Statement };

@@ -1,0 +1,238 @@
+/**
+ * Session settings: the one place where configuration keys are known, defaulted, validated and read.
+ *
+ * Spark keys (`spark.sql.ansi.enabled`, `spark.sql.session.timeZone`, …), Kindling's own
+ * (`kindling.*`), and the PostgreSQL parameters that clients set and read (`application_name`,
+ * `TimeZone`, `DateStyle`, …). PostgreSQL names are aliases where a Spark key means the same thing
+ * (`TimeZone` ↔ `spark.sql.session.timeZone`). Unknown keys are accepted and stored, as Spark does
+ * with `SET`, so that client start-up scripts never fail.
+ */
+import { availableParallelism } from 'node:os';
+import { EngineError, SqlState } from '../common/index.ts';
+
+interface SettingDef {
+  readonly key: string;
+  readonly default: () => string;
+  readonly description: string;
+  /** Normalizes a value or throws 22023 naming the key. */
+  readonly validate?: (value: string) => string;
+  /** Reported to PostgreSQL clients in ParameterStatus under this name. */
+  readonly pgName?: string;
+}
+
+function booleanSetting(key: string, value: string): string {
+  const v = value.trim().toLowerCase();
+  if (v === 'true' || v === 'on' || v === '1' || v === 'yes') return 'true';
+  if (v === 'false' || v === 'off' || v === '0' || v === 'no') return 'false';
+  throw new EngineError(SqlState.invalidParameterValue, `invalid value for boolean setting ${key}: '${value}'`);
+}
+
+function positiveInt(key: string, max: number): (value: string) => string {
+  return (value) => {
+    const n = Number(value.trim());
+    if (!Number.isInteger(n) || n < 1 || n > max) {
+      throw new EngineError(
+        SqlState.invalidParameterValue,
+        `invalid value for ${key}: '${value}' (expected an integer from 1 to ${max})`,
+      );
+    }
+    return String(n);
+  };
+}
+
+function timeZoneSetting(value: string): string {
+  let v = value.trim();
+  if (v.toUpperCase() === 'LOCAL' || v.toUpperCase() === 'DEFAULT') v = defaultTimeZone();
+  if (/^(z|utc|gmt)$/i.test(v)) return 'UTC';
+  const offset = /^([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(v);
+  if (offset !== null) {
+    const h = Number(offset[2]);
+    const m = Number(offset[3] ?? '0');
+    if (h > 18 || m > 59) throw new EngineError(SqlState.invalidParameterValue, `invalid time zone: '${value}'`);
+    return `${offset[1]}${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
+  }
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: v }).resolvedOptions().timeZone;
+  } catch {
+    throw new EngineError(SqlState.invalidParameterValue, `invalid time zone: '${value}'`, {
+      hint: "use a region name such as 'Europe/Paris', 'UTC', or an offset such as '+02:00'",
+    });
+  }
+}
+
+export function defaultTimeZone(): string {
+  const tz = process.env.TZ;
+  if (tz !== undefined && tz !== '') {
+    try {
+      return new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone;
+    } catch {
+      return 'UTC';
+    }
+  }
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+const DEFS: readonly SettingDef[] = [
+  {
+    key: 'spark.sql.ansi.enabled',
+    default: () => 'true',
+    description: 'ANSI mode: errors instead of NULLs on overflow, invalid casts and division by zero.',
+    validate: (v) => booleanSetting('spark.sql.ansi.enabled', v),
+  },
+  {
+    key: 'spark.sql.session.timeZone',
+    default: defaultTimeZone,
+    description: 'The session time zone for TIMESTAMP values.',
+    validate: timeZoneSetting,
+    pgName: 'TimeZone',
+  },
+  {
+    key: 'spark.sql.caseSensitive',
+    default: () => 'false',
+    description: 'Whether identifiers are case-sensitive (only false is supported).',
+    validate: (v) => {
+      const b = booleanSetting('spark.sql.caseSensitive', v);
+      if (b === 'true') throw new EngineError(SqlState.featureNotSupported, 'spark.sql.caseSensitive=true is not supported');
+      return b;
+    },
+  },
+  {
+    key: 'spark.sql.shuffle.partitions',
+    default: () => String(availableParallelism()),
+    description: 'The number of partitions of shuffles (joins, aggregations).',
+    validate: positiveInt('spark.sql.shuffle.partitions', 4096),
+  },
+  {
+    key: 'kindling.execution.batch_size',
+    default: () => '16384',
+    description: 'Target rows per record batch.',
+    validate: positiveInt('kindling.execution.batch_size', 1 << 20),
+  },
+  {
+    key: 'kindling.execution.target_partitions',
+    default: () => String(availableParallelism()),
+    description: 'How many partitions scans aim for (one per core by default).',
+    validate: positiveInt('kindling.execution.target_partitions', 4096),
+  },
+  {
+    key: 'kindling.optimizer.disabled_rules',
+    default: () => '',
+    description: 'Comma-separated optimizer rule names to skip (see EXPLAIN VERBOSE).',
+  },
+  {
+    key: 'kindling.optimizer.max_passes',
+    default: () => '20',
+    description: 'The optimizer stops after this many passes over its rules.',
+    validate: positiveInt('kindling.optimizer.max_passes', 1000),
+  },
+  { key: 'application_name', default: () => '', description: 'The client application name.', pgName: 'application_name' },
+  { key: 'DateStyle', default: () => 'ISO, MDY', description: 'PostgreSQL date output style.', pgName: 'DateStyle' },
+  { key: 'IntervalStyle', default: () => 'postgres', description: 'PostgreSQL interval output style.', pgName: 'IntervalStyle' },
+  { key: 'client_encoding', default: () => 'UTF8', description: 'Client encoding (UTF8 only).', pgName: 'client_encoding' },
+  { key: 'search_path', default: () => '"$user", public', description: 'PostgreSQL schema search path.' },
+  { key: 'extra_float_digits', default: () => '1', description: 'PostgreSQL float output precision.' },
+  { key: 'statement_timeout', default: () => '0', description: 'PostgreSQL statement timeout (not enforced).' },
+  { key: 'transaction_isolation', default: () => 'read committed', description: 'Reported transaction isolation.' },
+  { key: 'standard_conforming_strings', default: () => 'on', description: 'PostgreSQL string literal escaping.' },
+  { key: 'max_identifier_length', default: () => '63', description: 'PostgreSQL identifier length limit.' },
+  { key: 'server_version', default: () => '16.4', description: 'The PostgreSQL version reported to clients.' },
+  { key: 'server_version_num', default: () => '160004', description: 'The PostgreSQL version number.' },
+];
+
+const BY_KEY = new Map<string, SettingDef>();
+for (const d of DEFS) {
+  BY_KEY.set(d.key.toLowerCase(), d);
+  if (d.pgName !== undefined) BY_KEY.set(d.pgName.toLowerCase(), d);
+}
+BY_KEY.set('timezone', BY_KEY.get('spark.sql.session.timezone')!);
+
+export interface SettingChange {
+  readonly key: string;
+  readonly value: string;
+  /** The PostgreSQL parameter name to report, when the setting is one. */
+  readonly pgName: string | undefined;
+}
+
+export class Settings {
+  private readonly values = new Map<string, string>();
+  private readonly unknown = new Map<string, { key: string; value: string }>();
+
+  constructor(initial: Readonly<Record<string, string>> = {}) {
+    for (const [k, v] of Object.entries(initial)) this.set(k, v);
+  }
+
+  /** Sets a value (validated), returning the change for ParameterStatus reporting. */
+  set(key: string, value: string): SettingChange {
+    const def = BY_KEY.get(key.toLowerCase());
+    if (def === undefined) {
+      this.unknown.set(key.toLowerCase(), { key, value });
+      return { key, value, pgName: undefined };
+    }
+    const v = def.validate === undefined ? value : def.validate(value);
+    this.values.set(def.key, v);
+    return { key: def.key, value: v, pgName: def.pgName };
+  }
+
+  /** Restores the default (RESET key). */
+  reset(key: string): SettingChange {
+    const def = BY_KEY.get(key.toLowerCase());
+    if (def === undefined) {
+      this.unknown.delete(key.toLowerCase());
+      return { key, value: '', pgName: undefined };
+    }
+    this.values.delete(def.key);
+    return { key: def.key, value: def.default(), pgName: def.pgName };
+  }
+
+  resetAll(): void {
+    this.values.clear();
+    this.unknown.clear();
+  }
+
+  /** The value of a known or previously set key; undefined when neither. */
+  get(key: string): string | undefined {
+    const def = BY_KEY.get(key.toLowerCase());
+    if (def !== undefined) return this.values.get(def.key) ?? def.default();
+    return this.unknown.get(key.toLowerCase())?.value;
+  }
+
+  /** Every known setting plus the unknown ones that were set: (key, value, description). */
+  list(): { key: string; value: string; description: string }[] {
+    const out = DEFS.map((d) => ({ key: d.key, value: this.values.get(d.key) ?? d.default(), description: d.description }));
+    for (const { key, value } of this.unknown.values()) out.push({ key, value, description: '' });
+    return out.sort((a, b) => a.key.localeCompare(b.key));
+  }
+
+  /** PostgreSQL parameters to report at start-up. */
+  reported(): { name: string; value: string }[] {
+    return DEFS.filter((d) => d.pgName !== undefined).map((d) => ({
+      name: d.pgName!,
+      value: this.values.get(d.key) ?? d.default(),
+    }));
+  }
+
+  get ansi(): boolean {
+    return this.get('spark.sql.ansi.enabled') === 'true';
+  }
+  get timeZone(): string {
+    return this.get('spark.sql.session.timeZone')!;
+  }
+  get batchSize(): number {
+    return Number(this.get('kindling.execution.batch_size'));
+  }
+  get targetPartitions(): number {
+    return Number(this.get('kindling.execution.target_partitions'));
+  }
+  get maxOptimizerPasses(): number {
+    return Number(this.get('kindling.optimizer.max_passes'));
+  }
+  get disabledRules(): ReadonlySet<string> {
+    const raw = this.get('kindling.optimizer.disabled_rules') ?? '';
+    return new Set(
+      raw
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter((s) => s !== ''),
+    );
+  }
+}

@@ -1,0 +1,439 @@
+/**
+ * Executes one parsed statement for a session: DDL and utility statements here, queries through
+ * `query.ts`.
+ */
+import { isAbsolute, join, resolve } from 'node:path';
+import {
+  EngineError,
+  SqlState,
+  assertNever,
+  typeToString,
+  type Field,
+} from '../common/index.ts';
+import type { TableDefinition } from '../catalog/index.ts';
+import type * as ast from '../sql/parser/index.ts';
+import { commandResult, rowsResult } from './results.ts';
+import { analyzeForSession, explainQuery, runQuery } from './query.ts';
+import type { Session } from './session.ts';
+import type { StatementResult } from './types.ts';
+
+const STRING = { kind: 'string' } as const;
+const BOOLEAN = { kind: 'boolean' } as const;
+
+export async function executeStatement(
+  session: Session,
+  stmt: ast.Statement,
+  text: string,
+  signal: AbortSignal | undefined,
+): Promise<StatementResult> {
+  switch (stmt.kind) {
+    case 'query_statement':
+      return runQuery(session, stmt.query, signal);
+    case 'explain':
+      return explainStatement(session, stmt);
+    case 'create_table':
+      return createTable(session, stmt);
+    case 'drop_table':
+      return dropTable(session, stmt);
+    case 'create_database': {
+      const loc = stmt.location === null ? undefined : resolve(stmt.location);
+      session.engine.metastore.createDatabase(
+        { name: stmt.name.name, ...(loc === undefined ? {} : { location: loc }), comment: stmt.comment },
+        stmt.ifNotExists,
+      );
+      return commandResult('CREATE DATABASE');
+    }
+    case 'drop_database': {
+      const name = stmt.name.name.toLowerCase();
+      if (name === 'default') {
+        throw new EngineError(SqlState.featureNotSupported, 'cannot drop the default database', {
+          position: stmt.name.pos,
+        });
+      }
+      session.engine.metastore.dropDatabase(name, stmt.ifExists, stmt.cascade);
+      if (session.currentDatabase === name) session.useDatabase('default');
+      return commandResult('DROP DATABASE');
+    }
+    case 'use':
+      try {
+        session.useDatabase(stmt.name.name);
+      } catch (err) {
+        throw err instanceof EngineError ? err.withPosition(stmt.name.pos) : err;
+      }
+      return commandResult('USE');
+    case 'show_databases': {
+      const names = session.engine.metastore
+        .listDatabases(stmt.pattern ?? undefined)
+        .map((d) => d.name)
+        .sort();
+      return rowsResult([['namespace', STRING]], names.map((n) => [n]), 'SHOW');
+    }
+    case 'show_tables':
+      return showTables(session, stmt);
+    case 'show_columns': {
+      const out = await describeRelation(session, stmt.table);
+      return rowsResult([['col_name', STRING]], out.map((f) => [f.name]), 'SHOW');
+    }
+    case 'show_functions': {
+      const pattern = stmt.pattern === null ? null : sparkPattern(stmt.pattern);
+      const names = [...session.engine.functions.names()].filter((n) => pattern === null || pattern.test(n)).sort();
+      return rowsResult([['function', STRING]], names.map((n) => [n]), 'SHOW');
+    }
+    case 'show_create_table':
+      return showCreateTable(session, stmt.table);
+    case 'describe':
+      return describe(session, stmt);
+    case 'set':
+      return setStatement(session, stmt);
+    case 'reset': {
+      if (stmt.key === null) {
+        session.settings.resetAll();
+        for (const p of session.settings.reported()) session.notifyParameterChange(p);
+      } else {
+        const change = session.settings.reset(stmt.key);
+        if (change.pgName !== undefined) session.notifyParameterChange({ name: change.pgName, value: change.value });
+      }
+      return commandResult('RESET');
+    }
+    case 'show_variable':
+      return showVariable(session, stmt);
+    case 'create_view':
+      return createView(session, stmt);
+    case 'drop_view':
+      return dropView(session, stmt);
+    case 'transaction':
+      return commandResult(transactionTag(stmt.action));
+    case 'insert':
+      throw new EngineError(SqlState.featureNotSupported, 'INSERT is not supported yet', { position: stmt.pos });
+    case 'analyze_table':
+      throw new EngineError(SqlState.featureNotSupported, 'ANALYZE TABLE is not supported yet', { position: stmt.pos });
+    case 'cache':
+      throw new EngineError(SqlState.featureNotSupported, 'CACHE TABLE is not supported yet', { position: stmt.pos });
+    default:
+      return assertNever(stmt, 'statement');
+  }
+  void text;
+}
+
+function transactionTag(action: ast.TransactionStatement['action']): string {
+  switch (action) {
+    case 'begin':
+      return 'BEGIN';
+    case 'commit':
+      return 'COMMIT';
+    case 'rollback':
+    case 'rollback_to':
+      return 'ROLLBACK';
+    case 'savepoint':
+      return 'SAVEPOINT';
+    case 'release':
+      return 'RELEASE';
+    default:
+      return assertNever(action, 'transaction action');
+  }
+}
+
+/** `db.t` → [db, t] with the session's database filled in; 42P01-style errors for bad shapes. */
+export function qualify(session: Session, name: ast.QualifiedName): { database: string; table: string } {
+  const parts = name.parts.map((p) => p.name.toLowerCase());
+  if (parts.length === 1) return { database: session.currentDatabase, table: parts[0]! };
+  if (parts.length === 2) return { database: parts[0]!, table: parts[1]! };
+  if (parts.length === 3 && parts[0] === 'spark_catalog') return { database: parts[1]!, table: parts[2]! };
+  throw new EngineError(SqlState.syntaxError, `invalid table name \`${parts.join('.')}\``, { position: name.pos });
+}
+
+async function explainStatement(session: Session, stmt: ast.ExplainStatement): Promise<StatementResult> {
+  const inner = stmt.statement;
+  if (inner.kind !== 'query_statement') {
+    throw new EngineError(SqlState.featureNotSupported, 'EXPLAIN supports queries only', { position: inner.pos });
+  }
+  const lines = await explainQuery(session, inner.query, stmt.mode);
+  return rowsResult([['plan', STRING]], lines.map((l) => [l]), 'EXPLAIN');
+}
+
+function createTable(session: Session, stmt: ast.CreateTableStatement): StatementResult {
+  const { database, table } = qualify(session, stmt.name);
+  const metastore = session.engine.metastore;
+  const db = metastore.getDatabase(database);
+  if (db === undefined) {
+    throw new EngineError(SqlState.undefinedSchema, `[SCHEMA_NOT_FOUND] The schema \`${database}\` cannot be found.`, {
+      position: stmt.name.pos,
+    });
+  }
+  if (stmt.asQuery !== null) {
+    throw new EngineError(SqlState.featureNotSupported, 'CREATE TABLE … AS SELECT is not supported yet', {
+      position: stmt.asQuery.pos,
+    });
+  }
+  if (stmt.columns === null || stmt.columns.length === 0) {
+    throw new EngineError(
+      SqlState.invalidSchemaDefinition,
+      `CREATE TABLE ${database}.${table} needs a column list (schema inference from files is not supported yet)`,
+      { position: stmt.pos },
+    );
+  }
+  const seen = new Set<string>();
+  const columns: Field[] = [];
+  for (const c of stmt.columns) {
+    const key = c.name.name.toLowerCase();
+    if (seen.has(key)) {
+      throw new EngineError(SqlState.duplicateColumn, `[COLUMN_ALREADY_EXISTS] The column \`${c.name.name}\` already exists.`, {
+        position: c.pos,
+      });
+    }
+    seen.add(key);
+    columns.push({ name: c.name.name, type: c.type, nullable: c.nullable });
+  }
+  for (const p of stmt.partitionedBy) {
+    if (!seen.has(p.name.toLowerCase())) {
+      throw new EngineError(SqlState.undefinedColumn, `partition column \`${p.name}\` is not a column of the table`, {
+        position: p.pos,
+      });
+    }
+  }
+  const partitionNames = new Set(stmt.partitionedBy.map((p) => p.name.toLowerCase()));
+  const ordered = [
+    ...columns.filter((c) => !partitionNames.has(c.name.toLowerCase())),
+    ...stmt.partitionedBy.map((p) => columns.find((c) => c.name.toLowerCase() === p.name.toLowerCase())!),
+  ];
+  const format = (stmt.using ?? 'parquet').toLowerCase();
+  const location =
+    stmt.location !== null
+      ? isAbsolute(stmt.location)
+        ? stmt.location
+        : resolve(stmt.location)
+      : join(db.location, table);
+  const def: TableDefinition = {
+    database,
+    name: table,
+    columns: ordered,
+    format,
+    location,
+    options: Object.fromEntries(stmt.options.map(([k, v]) => [k, v])),
+    partitionColumns: stmt.partitionedBy.map((p) => p.name.toLowerCase()),
+    external: stmt.external || stmt.location !== null,
+    comment: stmt.comment,
+    properties: Object.fromEntries(stmt.tblProperties.map(([k, v]) => [k, v])),
+    createdAt: new Date().toISOString(),
+  };
+  // Fails with 0A000 for a format without a provider, before anything is written.
+  metastore.tableProvider(def);
+  metastore.createTable(def, stmt.ifNotExists);
+  return commandResult('CREATE TABLE');
+}
+
+function dropTable(session: Session, stmt: ast.DropTableStatement): StatementResult {
+  if (stmt.name.parts.length === 1) {
+    const key = stmt.name.parts[0]!.name.toLowerCase();
+    if (session.temporaryViews.delete(key)) return commandResult('DROP TABLE');
+  }
+  const { database, table } = qualify(session, stmt.name);
+  try {
+    session.engine.metastore.dropTable(database, table, stmt.ifExists);
+  } catch (err) {
+    throw err instanceof EngineError ? err.withPosition(stmt.name.pos) : err;
+  }
+  return commandResult('DROP TABLE');
+}
+
+function showTables(session: Session, stmt: ast.ShowTablesStatement): StatementResult {
+  const database = (stmt.database?.name ?? session.currentDatabase).toLowerCase();
+  const metastore = session.engine.metastore;
+  if (metastore.getDatabase(database) === undefined) {
+    throw new EngineError(SqlState.undefinedSchema, `[SCHEMA_NOT_FOUND] The schema \`${database}\` cannot be found.`, {
+      position: stmt.database?.pos ?? stmt.pos,
+    });
+  }
+  const rows: [string, string, boolean][] = metastore
+    .listTables(database, stmt.pattern ?? undefined)
+    .map((t) => [database, t.name, false] as [string, string, boolean])
+    .sort((a, b) => a[1].localeCompare(b[1]));
+  const pattern = stmt.pattern === null ? null : sparkPattern(stmt.pattern);
+  for (const v of [...session.temporaryViews.keys()].sort()) {
+    if (pattern === null || pattern.test(v)) rows.push(['', v, true]);
+  }
+  return rowsResult(
+    [
+      ['namespace', STRING],
+      ['tableName', STRING],
+      ['isTemporary', BOOLEAN],
+    ],
+    rows,
+    'SHOW',
+  );
+}
+
+/** Spark's SHOW … LIKE patterns: `*` any characters, `|` alternatives, case-insensitive. */
+export function sparkPattern(pattern: string): RegExp {
+  const alternatives = pattern.split('|').map((alt) =>
+    alt
+      .trim()
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()[\]\\]/g, '\\$&'))
+      .join('.*'),
+  );
+  return new RegExp(`^(?:${alternatives.join('|')})$`, 'i');
+}
+
+async function describeRelation(session: Session, name: ast.QualifiedName): Promise<readonly Field[]> {
+  const query: ast.Query = {
+    kind: 'query',
+    pos: name.pos,
+    with: null,
+    body: { kind: 'table_body', pos: name.pos, name },
+    orderBy: [],
+    limit: null,
+    offset: null,
+  };
+  const analyzed = await analyzeForSession(session, query);
+  return analyzed.schema.fields;
+}
+
+async function describe(session: Session, stmt: ast.DescribeStatement): Promise<StatementResult> {
+  const target = stmt.target;
+  const fields =
+    target.kind === 'table' ? await describeRelation(session, target.name) : (await analyzeForSession(session, target.query)).schema.fields;
+  const rows: [string, string, string | null][] = fields.map((f) => [f.name, typeToString(f.type), null]);
+  if (stmt.extended && target.kind === 'table' && !isTemporaryView(session, target.name)) {
+    const { database, table } = qualify(session, target.name);
+    const def = session.engine.metastore.getTable(database, table);
+    if (def !== undefined) {
+      rows.push(['', '', null], ['# Detailed Table Information', '', null]);
+      rows.push(['Catalog', 'spark_catalog', null], ['Database', def.database, null], ['Table', def.name, null]);
+      rows.push(['Created Time', def.createdAt, null]);
+      rows.push(['Type', def.external ? 'EXTERNAL' : 'MANAGED', null], ['Provider', def.format, null]);
+      if (def.comment !== null) rows.push(['Comment', def.comment, null]);
+      rows.push(['Location', def.location, null]);
+      const opts = Object.entries(def.options);
+      if (opts.length > 0) rows.push(['Storage Properties', `[${opts.map(([k, v]) => `${k}=${v}`).join(', ')}]`, null]);
+      if (def.partitionColumns.length > 0) rows.push(['Partition Columns', def.partitionColumns.map((c) => `\`${c}\``).join(', '), null]);
+    }
+  }
+  return rowsResult(
+    [
+      ['col_name', STRING],
+      ['data_type', STRING],
+      ['comment', STRING],
+    ],
+    rows,
+    'DESCRIBE',
+  );
+}
+
+function isTemporaryView(session: Session, name: ast.QualifiedName): boolean {
+  return name.parts.length === 1 && session.temporaryViews.has(name.parts[0]!.name.toLowerCase());
+}
+
+function showCreateTable(session: Session, name: ast.QualifiedName): StatementResult {
+  const { database, table } = qualify(session, name);
+  const def = session.engine.metastore.getTable(database, table);
+  if (def === undefined) {
+    throw new EngineError(SqlState.undefinedTable, `[TABLE_OR_VIEW_NOT_FOUND] The table or view \`${database}\`.\`${table}\` cannot be found.`, {
+      position: name.pos,
+    });
+  }
+  const quote = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  const cols = def.columns.map((c) => `  ${c.name} ${typeToString(c.type).toUpperCase()}${c.nullable ? '' : ' NOT NULL'}`);
+  const lines = [`CREATE TABLE spark_catalog.${def.database}.${def.name} (`, cols.join(',\n'), ')', `USING ${def.format}`];
+  const opts = Object.entries(def.options);
+  if (opts.length > 0) lines.push(`OPTIONS (\n${opts.map(([k, v]) => `  '${k}' = ${quote(v)}`).join(',\n')})`);
+  if (def.partitionColumns.length > 0) lines.push(`PARTITIONED BY (${def.partitionColumns.join(', ')})`);
+  if (def.comment !== null) lines.push(`COMMENT ${quote(def.comment)}`);
+  lines.push(`LOCATION ${quote(def.location)}`);
+  return rowsResult([['createtab_stmt', STRING]], [[lines.join('\n') + '\n']], 'SHOW');
+}
+
+function setStatement(session: Session, stmt: ast.SetStatement): StatementResult {
+  if (stmt.key === null) {
+    return rowsResult(
+      [
+        ['key', STRING],
+        ['value', STRING],
+      ],
+      session.settings.list().map((s) => [s.key, s.value]),
+      'SET',
+    );
+  }
+  if (stmt.value === null) {
+    const value = session.settings.get(stmt.key);
+    return rowsResult(
+      [
+        ['key', STRING],
+        ['value', STRING],
+      ],
+      [[stmt.key, value ?? '<undefined>']],
+      'SET',
+    );
+  }
+  let change;
+  try {
+    change = session.settings.set(stmt.key, stmt.value);
+  } catch (err) {
+    throw err instanceof EngineError ? err.withPosition(stmt.pos) : err;
+  }
+  if (change.pgName !== undefined) session.notifyParameterChange({ name: change.pgName, value: change.value });
+  return commandResult('SET');
+}
+
+function showVariable(session: Session, stmt: ast.ShowVariableStatement): StatementResult {
+  const name = stmt.name.toLowerCase();
+  if (name === 'all') {
+    return rowsResult(
+      [
+        ['name', STRING],
+        ['setting', STRING],
+        ['description', STRING],
+      ],
+      session.settings.list().map((s) => [s.key, s.value, s.description]),
+      'SHOW',
+    );
+  }
+  const pgAliases: Record<string, string> = { 'transaction isolation level': 'transaction_isolation' };
+  const key = pgAliases[name] ?? stmt.name;
+  const value = session.settings.get(key);
+  if (value === undefined) {
+    throw new EngineError(SqlState.undefinedObject, `unrecognized configuration parameter "${stmt.name}"`, {
+      position: stmt.pos,
+    });
+  }
+  return rowsResult([[key.toLowerCase() === 'spark.sql.session.timezone' ? 'TimeZone' : key, STRING]], [[value]], 'SHOW');
+}
+
+async function createView(session: Session, stmt: ast.CreateViewStatement): Promise<StatementResult> {
+  if (!stmt.temporary) {
+    throw new EngineError(SqlState.featureNotSupported, 'only TEMPORARY views are supported yet', { position: stmt.pos });
+  }
+  if (stmt.name.parts.length !== 1) {
+    throw new EngineError(SqlState.syntaxError, 'a temporary view name cannot be qualified', { position: stmt.name.pos });
+  }
+  const name = stmt.name.parts[0]!.name.toLowerCase();
+  if (session.temporaryViews.has(name)) {
+    if (stmt.ifNotExists) return commandResult('CREATE VIEW');
+    if (!stmt.orReplace) {
+      throw new EngineError(SqlState.duplicateTable, `[TEMP_TABLE_OR_VIEW_ALREADY_EXISTS] Cannot create the temporary view \`${name}\` because it already exists.`, {
+        position: stmt.name.pos,
+      });
+    }
+  }
+  // Analyze now, so a broken view is rejected at creation, as Spark does.
+  const analyzed = await analyzeForSession(session, stmt.query);
+  const columns = stmt.columns?.map((c) => c.name) ?? null;
+  if (columns !== null && columns.length !== analyzed.schema.fields.length) {
+    throw new EngineError(
+      SqlState.datatypeMismatch,
+      `[CREATE_VIEW_COLUMN_ARITY_MISMATCH] The view \`${name}\` declares ${columns.length} columns but its query returns ${analyzed.schema.fields.length}.`,
+      { position: stmt.pos },
+    );
+  }
+  session.temporaryViews.set(name, { name, query: stmt.query, columns, text: stmt.queryText });
+  return commandResult('CREATE VIEW');
+}
+
+function dropView(session: Session, stmt: ast.DropViewStatement): StatementResult {
+  const name = stmt.name.parts[stmt.name.parts.length - 1]!.name.toLowerCase();
+  if (stmt.name.parts.length === 1 && session.temporaryViews.delete(name)) return commandResult('DROP VIEW');
+  if (stmt.ifExists) return commandResult('DROP VIEW');
+  throw new EngineError(SqlState.undefinedTable, `[TABLE_OR_VIEW_NOT_FOUND] The view \`${name}\` cannot be found.`, {
+    position: stmt.name.pos,
+  });
+}

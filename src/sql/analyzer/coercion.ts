@@ -1,0 +1,189 @@
+/**
+ * Spark 4 (ANSI) implicit coercions for operators: arithmetic result types (decimal rules from
+ * `decimalArithmeticType`), comparison operand widening (`findWiderType`), boolean conditions, and
+ * date/timestamp/interval arithmetic turned into calls.
+ */
+import { EngineError, SqlState, T, decimalForIntegral, isIntegral, isNumeric, typeToString, type DataType } from '../../common/index.ts';
+import { decimalArithmeticType, findWiderType, findWiderTypeOfAll } from '../../functions/type-coercion.ts';
+import { exprType, type ArithmeticOp, type ComparisonOp, type Expr } from '../../plan/index.ts';
+import { castTo, exprNullable } from './expr-utils.ts';
+
+function sqlType(t: DataType): string {
+  return `"${typeToString(t).toUpperCase()}"`;
+}
+
+export function mismatch(what: string, l: DataType, r: DataType, pos: number): EngineError {
+  return new EngineError(
+    SqlState.datatypeMismatch,
+    `[DATATYPE_MISMATCH.BINARY_OP_DIFF_TYPES] Cannot resolve "${what}" due to data type mismatch: the left and right operands of the binary operator have incompatible types (${sqlType(l)} and ${sqlType(r)}).`,
+    { position: pos },
+  );
+}
+
+function call(name: string, args: readonly Expr[], type: DataType, failOnError: boolean, nullable?: boolean): Expr {
+  return { kind: 'call', name, args, type, nullable: nullable ?? args.some(exprNullable), failOnError };
+}
+
+/** The decimal form of an exact numeric operand; integer literals use their digit count (Spark's fromLiteral). */
+function decimalOperand(e: Expr): { precision: number; scale: number } | undefined {
+  const t = exprType(e);
+  if (e.kind === 'literal' && isIntegral(t) && e.value !== null) {
+    const digits = BigInt(e.value as number | bigint).toString().replace('-', '').length;
+    return { precision: digits, scale: 0 };
+  }
+  return decimalForIntegral(t);
+}
+
+function isDecimalish(t: DataType): boolean {
+  return t.kind === 'decimal' || isIntegral(t);
+}
+
+/** String operands of arithmetic are read as the other side's type (bigint for integrals), or double. */
+function promoteForArithmetic(l: DataType, r: DataType): [DataType, DataType] {
+  if (l.kind === 'null' && r.kind === 'null') return [T.int, T.int];
+  if (l.kind === 'null') return [r.kind === 'string' ? T.double : r, r.kind === 'string' ? T.double : r];
+  if (r.kind === 'null') return [l.kind === 'string' ? T.double : l, l.kind === 'string' ? T.double : l];
+  if (l.kind === 'string' && r.kind === 'string') return [T.double, T.double];
+  if (l.kind === 'string' && isNumeric(r)) return [isIntegral(r) ? T.bigint : r, r];
+  if (r.kind === 'string' && isNumeric(l)) return [l, isIntegral(l) ? T.bigint : l];
+  return [l, r];
+}
+
+function isWholeDays(e: Expr): boolean {
+  return e.kind === 'literal' && typeof e.value === 'bigint' && e.value % 86400000000n === 0n;
+}
+
+function negateInterval(e: Expr, failOnError: boolean): Expr {
+  if (e.kind === 'literal' && e.value !== null) {
+    return { ...e, value: typeof e.value === 'bigint' ? -e.value : -(e.value as number) };
+  }
+  return { kind: 'unary', op: 'negate', input: e, type: exprType(e), failOnError };
+}
+
+/** Date/timestamp/interval `+`/`-`; undefined when neither side is a datetime or interval. */
+function datetimeArithmetic(op: '+' | '-', l: Expr, r: Expr, name: string, pos: number, ansi: boolean): Expr | undefined {
+  let lt = exprType(l);
+  let rt = exprType(r);
+  if (op === '+' && (rt.kind === 'date' || rt.kind === 'timestamp' || rt.kind === 'timestamp_ntz') && lt.kind !== rt.kind) {
+    [l, r] = [r, l];
+    [lt, rt] = [rt, lt];
+  }
+  const isTs = (t: DataType): boolean => t.kind === 'timestamp' || t.kind === 'timestamp_ntz';
+  const isIv = (t: DataType): boolean => t.kind === 'interval_year_month' || t.kind === 'interval_day_time';
+  if (lt.kind === 'date') {
+    if (isIntegral(rt) || (rt.kind === 'string' && r.kind === 'literal')) {
+      const days = castTo(r, T.int);
+      return call(op === '+' ? 'date_add' : 'date_sub', [l, days], T.date, ansi);
+    }
+    if (rt.kind === 'interval_year_month' || (rt.kind === 'interval_day_time' && isWholeDays(r))) {
+      return call('date_add_interval', [l, op === '-' ? negateInterval(r, ansi) : r], T.date, ansi);
+    }
+    if (rt.kind === 'interval_day_time') {
+      return call('timestamp_add_interval', [castTo(l, T.timestamp), op === '-' ? negateInterval(r, ansi) : r], T.timestamp, ansi);
+    }
+    if (op === '-' && (rt.kind === 'date' || (rt.kind === 'string' && r.kind === 'literal'))) {
+      return call('datediff', [l, castTo(r, T.date)], T.int, ansi);
+    }
+    if (op === '-' && isTs(rt)) {
+      return call('timestamp_diff', [castTo(l, rt), r], T.intervalDayTime, ansi);
+    }
+    throw mismatch(name, lt, rt, pos);
+  }
+  if (isTs(lt)) {
+    if (isIv(rt)) return call('timestamp_add_interval', [l, op === '-' ? negateInterval(r, ansi) : r], lt, ansi);
+    if (op === '-' && (isTs(rt) || rt.kind === 'date')) {
+      const w = findWiderType(lt, rt) ?? lt;
+      return call('timestamp_diff', [castTo(l, w), castTo(r, w)], T.intervalDayTime, ansi);
+    }
+    throw mismatch(name, lt, rt, pos);
+  }
+  if (isIv(lt) || isIv(rt)) {
+    if (lt.kind === rt.kind) return { kind: 'binary', op, left: l, right: r, type: lt, failOnError: ansi };
+    throw mismatch(name, lt, rt, pos);
+  }
+  return undefined;
+}
+
+/** Binds `l op r` for the arithmetic operators with Spark's result types. */
+export function bindArithmetic(op: ArithmeticOp, l: Expr, r: Expr, name: string, pos: number, ansi: boolean): Expr {
+  if (op === '+' || op === '-') {
+    const dt = datetimeArithmetic(op, l, r, name, pos, ansi);
+    if (dt !== undefined) return dt;
+  }
+  const lt0 = exprType(l);
+  const rt0 = exprType(r);
+  if ((op === '*' || op === '/') && (lt0.kind.startsWith('interval') || rt0.kind.startsWith('interval'))) {
+    const iv = lt0.kind.startsWith('interval') ? l : r;
+    const num = iv === l ? r : l;
+    if (!isNumeric(exprType(num))) throw mismatch(name, lt0, rt0, pos);
+    return call(op === '*' ? 'interval_multiply' : 'interval_divide', [iv, num], exprType(iv), ansi);
+  }
+  const [lt, rt] = promoteForArithmetic(lt0, rt0);
+  if (!isNumeric(lt) || !isNumeric(rt)) throw mismatch(name, lt0, rt0, pos);
+  l = castTo(l, lt);
+  r = castTo(r, rt);
+  const bin = (left: Expr, right: Expr, type: DataType): Expr => ({ kind: 'binary', op, left, right, type, failOnError: ansi });
+  const bothExact = isDecimalish(lt) && isDecimalish(rt);
+  if (op === 'div') {
+    if (isIntegral(lt) && isIntegral(rt)) return bin(castTo(l, T.bigint), castTo(r, T.bigint), T.bigint);
+    if (bothExact) {
+      const ld = decimalOperand(l)!;
+      const rd = decimalOperand(r)!;
+      return bin(castTo(l, T.decimal(ld.precision, ld.scale)), castTo(r, T.decimal(rd.precision, rd.scale)), T.bigint);
+    }
+    throw mismatch(name, lt0, rt0, pos);
+  }
+  if (bothExact && (lt.kind === 'decimal' || rt.kind === 'decimal' || op === '/')) {
+    if (op === '/' && lt.kind !== 'decimal' && rt.kind !== 'decimal') {
+      return bin(castTo(l, T.double), castTo(r, T.double), T.double);
+    }
+    const ld = decimalOperand(l)!;
+    const rd = decimalOperand(r)!;
+    const type = decimalArithmeticType(op, ld, rd);
+    return bin(castTo(l, T.decimal(ld.precision, ld.scale)), castTo(r, T.decimal(rd.precision, rd.scale)), type);
+  }
+  if (op === '/') return bin(castTo(l, T.double), castTo(r, T.double), T.double);
+  const wide = findWiderType(lt, rt);
+  if (wide === undefined) throw mismatch(name, lt0, rt0, pos);
+  return bin(castTo(l, wide), castTo(r, wide), wide);
+}
+
+/** Casts both sides of a comparison to their common type. */
+export function coerceComparison(l: Expr, r: Expr, name: string, pos: number): [Expr, Expr] {
+  const lt = exprType(l);
+  const rt = exprType(r);
+  const w = findWiderType(lt, rt);
+  if (w === undefined) throw mismatch(name, lt, rt, pos);
+  return [castTo(l, w), castTo(r, w)];
+}
+
+export function bindComparison(op: ComparisonOp, l: Expr, r: Expr, name: string, pos: number, ansi: boolean): Expr {
+  const [left, right] = coerceComparison(l, r, name, pos);
+  return { kind: 'binary', op, left, right, type: T.boolean, failOnError: ansi };
+}
+
+/** A condition: boolean as is, NULL or string cast to boolean, anything else a 42804 error. */
+export function toBoolean(e: Expr, what: string, pos: number): Expr {
+  const t = exprType(e);
+  if (t.kind === 'boolean') return e;
+  if (t.kind === 'null' || t.kind === 'string') return castTo(e, T.boolean);
+  throw new EngineError(
+    SqlState.datatypeMismatch,
+    `[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] ${what} requires the "BOOLEAN" type, however it has the type ${sqlType(t)}.`,
+    { position: pos },
+  );
+}
+
+/** The common type of several expressions (CASE branches, IN lists, VALUES columns), or a 42804 error. */
+export function commonType(exprs: readonly Expr[], what: string, pos: number): DataType {
+  const types = exprs.map(exprType);
+  const w = findWiderTypeOfAll(types);
+  if (w === undefined) {
+    throw new EngineError(
+      SqlState.datatypeMismatch,
+      `[DATATYPE_MISMATCH.DATA_DIFF_TYPES] Cannot resolve "${what}" due to data type mismatch: Input to \`${what}\` should all be the same type, but it's [${types.map(sqlType).join(', ')}].`,
+      { position: pos },
+    );
+  }
+  return w;
+}

@@ -1,0 +1,124 @@
+/**
+ * Spark's auto-generated column names (`toPrettySQL`) computed from the AST: `sum(l_quantity)`,
+ * `(a + b)`, `count(1)` for count(*), literals unquoted (`abc`, `1`), columns without qualifier.
+ */
+import { typeToString } from '../../common/index.ts';
+import type * as ast from '../parser/index.ts';
+
+function literalName(l: ast.Literal): string {
+  switch (l.type) {
+    case 'integer':
+      return l.text.replace(/^\+/, '').replace(/^(-?)0+(?=\d)/, '$1');
+    case 'decimal':
+      return l.text.replace(/bd$/i, '');
+    case 'double': {
+      const v = Number(l.text.replace(/[dDfF]$/, ''));
+      return Number.isInteger(v) ? v.toFixed(1) : String(v);
+    }
+    case 'string':
+      return l.value;
+    case 'boolean':
+      return l.value ? 'true' : 'false';
+    case 'null':
+      return 'NULL';
+    case 'typed':
+      return `${l.typeName === 'timestamp_ltz' ? 'TIMESTAMP' : l.typeName.toUpperCase()} '${l.value}'`;
+  }
+}
+
+const SQL_OPS: Readonly<Record<string, string>> = { and: 'AND', or: 'OR', div: 'div' };
+
+export function exprName(e: ast.Expr): string {
+  switch (e.kind) {
+    case 'literal':
+      return literalName(e.value);
+    case 'column':
+      return e.name.parts[e.name.parts.length - 1]!.name;
+    case 'parameter':
+      return `$${e.index}`;
+    case 'unary':
+      switch (e.op) {
+        case '-':
+          return `(- ${exprName(e.operand)})`;
+        case '+':
+          return `(+ ${exprName(e.operand)})`;
+        case 'not':
+          return `(NOT ${exprName(e.operand)})`;
+        case '~':
+          return `~${exprName(e.operand)}`;
+      }
+      break;
+    case 'binary': {
+      if (e.op === '||') return `concat(${exprName(e.left)}, ${exprName(e.right)})`;
+      return `(${exprName(e.left)} ${SQL_OPS[e.op] ?? e.op} ${exprName(e.right)})`;
+    }
+    case 'is': {
+      const x = exprName(e.operand);
+      if (e.test === 'distinct_from') {
+        const y = exprName(e.other!);
+        return e.negated ? `(${x} <=> ${y})` : `(NOT (${x} <=> ${y}))`;
+      }
+      const t = e.test === 'unknown' ? 'NULL' : e.test.toUpperCase();
+      return `(${x} IS ${e.negated ? 'NOT ' : ''}${t})`;
+    }
+    case 'between': {
+      const s = `(${exprName(e.operand)} BETWEEN ${exprName(e.low)} AND ${exprName(e.high)})`;
+      return e.negated ? `(NOT ${s})` : s;
+    }
+    case 'in_list': {
+      const s = `(${exprName(e.operand)} IN (${e.list.map(exprName).join(', ')}))`;
+      return e.negated ? `(NOT ${s})` : s;
+    }
+    case 'in_subquery': {
+      const s = `(${exprName(e.operand)} IN (listquery()))`;
+      return e.negated ? `(NOT ${s})` : s;
+    }
+    case 'exists':
+      return 'exists()';
+    case 'scalar_subquery':
+      return 'scalarsubquery()';
+    case 'like': {
+      const op = e.mode.toUpperCase();
+      const s =
+        e.quantifier === null
+          ? `${exprName(e.operand)} ${op} ${exprName(e.pattern)}`
+          : `${exprName(e.operand)} ${op} ${e.quantifier.toUpperCase()} (${e.patterns.map(exprName).join(', ')})`;
+      return e.negated ? `(NOT ${s})` : s;
+    }
+    case 'case': {
+      let s = 'CASE';
+      if (e.operand !== null) s += ` ${exprName(e.operand)}`;
+      for (const w of e.whens) s += ` WHEN ${exprName(w.when)} THEN ${exprName(w.then)}`;
+      if (e.else !== null) s += ` ELSE ${exprName(e.else)}`;
+      return s + ' END';
+    }
+    case 'cast':
+      return `${e.mode === 'try_cast' ? 'TRY_CAST' : 'CAST'}(${exprName(e.operand)} AS ${typeToString(e.type).toUpperCase()})`;
+    case 'function': {
+      const name = e.name.parts.map((p) => p.name).join('.');
+      if (e.star) return `${name}(1)`;
+      const args = e.args.map(exprName).join(', ');
+      let s = `${name}(${e.distinct ? 'DISTINCT ' : ''}${args})`;
+      if (e.filter !== null) s += ` FILTER (WHERE ${exprName(e.filter)})`;
+      if (e.over !== null) s += ' OVER (...)';
+      return s;
+    }
+    case 'extract':
+      return `extract(${e.field} FROM ${exprName(e.source)})`;
+    case 'interval':
+      return e.value.type === 'year_month' ? `INTERVAL '${e.value.months}' MONTH` : `INTERVAL '${e.value.micros}' MICROSECOND`;
+    case 'subscript':
+      return `${exprName(e.base)}[${exprName(e.index)}]`;
+    case 'field_access':
+      return `${exprName(e.base)}.${e.field.name}`;
+    case 'row':
+      return `named_struct(${e.items.map(exprName).join(', ')})`;
+    case 'array':
+      return `array(${e.items.map(exprName).join(', ')})`;
+    case 'lambda':
+      return `lambdafunction(${exprName(e.body)})`;
+    case 'star':
+      return '*';
+  }
+  return '?';
+}

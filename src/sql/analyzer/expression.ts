@@ -1,0 +1,319 @@
+/**
+ * Expression binder: AST expressions → typed plan expressions over the attributes of a scope.
+ * Names resolve in the current scope, then select aliases (where the clause allows), then outer
+ * scopes (as `outer_ref`); operators get Spark's coercions; sugar (BETWEEN, simple CASE, IS
+ * DISTINCT FROM, `||`, LIKE) is desugared here.
+ */
+import { EngineError, SqlState, T, typesEqual, type DataType } from '../../common/index.ts';
+import { exprType, outputOf, type Expr, type LogicalPlan, type NamedExpr } from '../../plan/index.ts';
+import type * as ast from '../parser/index.ts';
+import type { ExprEnv } from './binder-state.ts';
+import { bindArithmetic, bindComparison, coerceComparison, commonType, toBoolean } from './coercion.ts';
+import { analysisError, notSupported, unresolvedColumn } from './errors.ts';
+import { exprName } from './expr-name.ts';
+import { castTo } from './expr-utils.ts';
+import { bindFunction, callRegistry } from './function-call.ts';
+import { bindLiteral, lit } from './literal.ts';
+
+export function nameParts(q: ast.QualifiedName): string[] {
+  return q.parts.map((p) => p.name);
+}
+
+/** Resolves a column name: current scope, select aliases, then outer scopes. */
+export function resolveColumn(env: ExprEnv, e: ast.ColumnExpr): Expr {
+  const parts = nameParts(e.name);
+  const single = parts.length === 1 ? parts[0]!.toLowerCase() : null;
+  if (single !== null && env.aliases !== null && env.aliasFirst) {
+    const a = env.aliases.get(single);
+    if (a !== undefined) return a;
+  }
+  const local = env.scope.lookup(parts, e.pos);
+  if (local !== undefined) {
+    const ref: Expr = { kind: 'column', attr: local.attr };
+    env.state.positions.set(ref, e.pos);
+    return ref;
+  }
+  if (single !== null && env.aliases !== null) {
+    const a = env.aliases.get(single);
+    if (a !== undefined) return a;
+  }
+  for (let s = env.scope.outer; s !== null; s = s.outer) {
+    const found = s.lookup(parts, e.pos);
+    if (found !== undefined) return { kind: 'outer_ref', attr: found.attr };
+  }
+  const candidates = env.scope.candidateNames();
+  if (env.aliases !== null) candidates.push(...env.aliases.keys());
+  throw unresolvedColumn(parts, candidates, e.pos);
+}
+
+function not(e: Expr, ansi: boolean): Expr {
+  return { kind: 'unary', op: 'not', input: e, type: T.boolean, failOnError: ansi };
+}
+
+function and(l: Expr, r: Expr, ansi: boolean): Expr {
+  return { kind: 'binary', op: 'and', left: l, right: r, type: T.boolean, failOnError: ansi };
+}
+
+function or(l: Expr, r: Expr, ansi: boolean): Expr {
+  return { kind: 'binary', op: 'or', left: l, right: r, type: T.boolean, failOnError: ansi };
+}
+
+/** Binds a subquery with the current scope as its outer scope. */
+function bindSubqueryPlan(env: ExprEnv, q: ast.Query): LogicalPlan {
+  return env.state.bindSubquery(q, env.scope, env.ctes);
+}
+
+/** A plan whose single-column outputs are cast to `types` (adds a Project when any differs). */
+export function castPlanOutput(env: ExprEnv, plan: LogicalPlan, types: readonly DataType[]): LogicalPlan {
+  const out = outputOf(plan);
+  if (out.every((a, i) => typesEqual(a.type, types[i]!))) return plan;
+  const exprs: NamedExpr[] = out.map((a, i) => {
+    const t = types[i]!;
+    if (typesEqual(a.type, t)) return { expr: { kind: 'column', attr: a }, attr: a };
+    return { expr: castTo({ kind: 'column', attr: a }, t), attr: { ...a, id: env.state.ctx.nextId(), type: t } };
+  });
+  return { kind: 'Project', input: plan, exprs };
+}
+
+export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
+  const ansi = env.state.ctx.ansi;
+  switch (e.kind) {
+    case 'literal':
+      return bindLiteral(e.value, e.pos);
+    case 'column':
+      return resolveColumn(env, e);
+    case 'parameter': {
+      const declared = env.state.ctx.parameterTypes?.[e.index - 1];
+      return { kind: 'parameter', index: e.index, type: declared ?? T.string };
+    }
+    case 'unary': {
+      const x = bindExpr(env, e.operand);
+      switch (e.op) {
+        case '+':
+          return x;
+        case '-': {
+          let t = exprType(x);
+          let input = x;
+          if (t.kind === 'string' || t.kind === 'null') {
+            t = t.kind === 'null' ? T.int : T.double;
+            input = castTo(x, t);
+          }
+          if (!(t.kind.startsWith('interval') || ['tinyint', 'smallint', 'int', 'bigint', 'float', 'double', 'decimal'].includes(t.kind))) {
+            throw analysisError(
+              SqlState.datatypeMismatch,
+              `[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve "${exprName(e)}" due to data type mismatch: the operand must be numeric or an interval.`,
+              e.pos,
+            );
+          }
+          if (input.kind === 'literal' && input.value !== null) {
+            const v = input.value;
+            if (typeof v === 'bigint') {
+              const neg = -v;
+              if (t.kind === 'bigint' && neg === -2147483648n) return lit(-2147483648, T.int);
+              return lit(neg, t);
+            }
+            if (typeof v === 'number' && !(t.kind === 'int' && v === -2147483648)) return lit(v === 0 ? 0 : -v, t);
+          }
+          return { kind: 'unary', op: 'negate', input, type: t, failOnError: ansi };
+        }
+        case 'not':
+          return not(toBoolean(x, 'NOT', e.pos), ansi);
+        case '~':
+          return callRegistry(env, 'bitwise_not', [x], e.pos);
+      }
+      break;
+    }
+    case 'binary':
+      return bindBinary(env, e);
+    case 'is': {
+      const x = bindExpr(env, e.operand);
+      const unary = (op: 'is_null' | 'is_not_null' | 'is_true' | 'is_false' | 'is_not_true' | 'is_not_false', input: Expr): Expr => ({
+        kind: 'unary',
+        op,
+        input,
+        type: T.boolean,
+        failOnError: ansi,
+      });
+      switch (e.test) {
+        case 'null':
+          return unary(e.negated ? 'is_not_null' : 'is_null', x);
+        case 'unknown':
+          return unary(e.negated ? 'is_not_null' : 'is_null', toBoolean(x, 'IS UNKNOWN', e.pos));
+        case 'true':
+          return unary(e.negated ? 'is_not_true' : 'is_true', toBoolean(x, 'IS TRUE', e.pos));
+        case 'false':
+          return unary(e.negated ? 'is_not_false' : 'is_false', toBoolean(x, 'IS FALSE', e.pos));
+        case 'distinct_from': {
+          const y = bindExpr(env, e.other!);
+          const eq = bindComparison('<=>', x, y, exprName(e), e.pos, ansi);
+          return e.negated ? eq : not(eq, ansi);
+        }
+      }
+      break;
+    }
+    case 'between': {
+      const x = bindExpr(env, e.operand);
+      const lo = bindExpr(env, e.low);
+      const hi = bindExpr(env, e.high);
+      const name = exprName(e);
+      const both = and(bindComparison('>=', x, lo, name, e.pos, ansi), bindComparison('<=', x, hi, name, e.pos, ansi), ansi);
+      return e.negated ? not(both, ansi) : both;
+    }
+    case 'in_list': {
+      const x = bindExpr(env, e.operand);
+      const list = e.list.map((i) => bindExpr(env, i));
+      const t = commonType([x, ...list], 'in', e.pos);
+      return { kind: 'in_list', input: castTo(x, t), list: list.map((i) => castTo(i, t)), negated: e.negated };
+    }
+    case 'in_subquery': {
+      const values = e.operand.kind === 'row' ? e.operand.items.map((i) => bindExpr(env, i)) : [bindExpr(env, e.operand)];
+      let plan = bindSubqueryPlan(env, e.query);
+      const out = outputOf(plan);
+      if (out.length !== values.length) {
+        throw analysisError(
+          '42826',
+          `[DATATYPE_MISMATCH.IN_SUBQUERY_LENGTH_MISMATCH] The number of columns in the left hand side of an IN subquery does not match the number of columns in the output of subquery. Left hand side columns(length: ${values.length}), right hand side columns(length: ${out.length}).`,
+          e.pos,
+        );
+      }
+      const types = values.map((v, i) => {
+        const [l] = coerceComparison(v, { kind: 'column', attr: out[i]! }, exprName(e), e.pos);
+        return exprType(l);
+      });
+      plan = castPlanOutput(env, plan, types);
+      return { kind: 'in_subquery', values: values.map((v, i) => castTo(v, types[i]!)), plan, negated: e.negated };
+    }
+    case 'exists':
+      return { kind: 'exists', plan: bindSubqueryPlan(env, e.query) };
+    case 'scalar_subquery': {
+      const plan = bindSubqueryPlan(env, e.query);
+      const out = outputOf(plan);
+      if (out.length !== 1) {
+        throw analysisError(
+          '42823',
+          `[INVALID_SUBQUERY_EXPRESSION.SCALAR_SUBQUERY_RETURN_MORE_THAN_ONE_OUTPUT_COLUMN] Invalid subquery: Scalar subquery must return only one column, but got ${out.length}.`,
+          e.pos,
+        );
+      }
+      return { kind: 'scalar_subquery', plan, type: out[0]!.type };
+    }
+    case 'like':
+      return bindLike(env, e);
+    case 'case':
+      return bindCase(env, e);
+    case 'cast': {
+      const x = bindExpr(env, e.operand);
+      const mode = e.mode === 'try_cast' ? 'try' : ansi ? 'ansi' : 'legacy';
+      return { kind: 'cast', input: x, type: e.type, mode };
+    }
+    case 'function':
+      return bindFunction(env, e);
+    case 'extract': {
+      const src = bindExpr(env, e.source);
+      return callRegistry(env, 'extract', [lit(e.field, T.string), src], e.pos);
+    }
+    case 'interval':
+      return e.value.type === 'year_month' ? lit(e.value.months, T.intervalYearMonth) : lit(e.value.micros, T.intervalDayTime);
+    case 'subscript': {
+      const base = bindExpr(env, e.base);
+      const index = bindExpr(env, e.index);
+      return callRegistry(env, exprType(base).kind === 'map' ? 'element_at' : 'get', [base, index], e.pos);
+    }
+    case 'field_access':
+      throw notSupported('Struct field access', e.pos);
+    case 'row':
+      throw notSupported('A row constructor outside IN', e.pos);
+    case 'array':
+      return callRegistry(env, 'array', e.items.map((i) => bindExpr(env, i)), e.pos);
+    case 'lambda':
+      throw notSupported('Lambda functions', e.pos);
+    case 'star':
+      throw analysisError(SqlState.syntaxError, `[INVALID_USAGE_OF_STAR_OR_REGEX] Invalid usage of '*' in expression.`, e.pos);
+  }
+  throw new EngineError(SqlState.internalError, `internal error: unknown expression`);
+}
+
+function bindBinary(env: ExprEnv, e: ast.BinaryExpr): Expr {
+  const ansi = env.state.ctx.ansi;
+  const l = bindExpr(env, e.left);
+  const r = bindExpr(env, e.right);
+  const name = exprName(e);
+  switch (e.op) {
+    case '+':
+    case '-':
+    case '*':
+    case '/':
+    case '%':
+    case 'div':
+      return bindArithmetic(e.op, l, r, name, e.pos, ansi);
+    case '=':
+    case '<>':
+    case '<':
+    case '<=':
+    case '>':
+    case '>=':
+    case '<=>':
+      return bindComparison(e.op, l, r, name, e.pos, ansi);
+    case 'and':
+      return and(toBoolean(l, 'AND', e.left.pos), toBoolean(r, 'AND', e.right.pos), ansi);
+    case 'or':
+      return or(toBoolean(l, 'OR', e.left.pos), toBoolean(r, 'OR', e.right.pos), ansi);
+    case '||':
+      return callRegistry(env, 'concat', [l, r], e.pos);
+    case '&':
+      return callRegistry(env, 'bitwise_and', [l, r], e.pos);
+    case '|':
+      return callRegistry(env, 'bitwise_or', [l, r], e.pos);
+    case '^':
+      return callRegistry(env, 'bitwise_xor', [l, r], e.pos);
+    case '~':
+      return callRegistry(env, 'rlike', [l, r], e.pos);
+    case '!~':
+      return not(callRegistry(env, 'rlike', [l, r], e.pos), ansi);
+    case '~*':
+    case '!~*': {
+      const m = callRegistry(env, 'rlike', [l, callRegistry(env, 'concat', [lit('(?i)', T.string), r], e.pos)], e.pos);
+      return e.op === '~*' ? m : not(m, ansi);
+    }
+  }
+}
+
+function bindLike(env: ExprEnv, e: ast.LikeExpr): Expr {
+  const ansi = env.state.ctx.ansi;
+  if (e.mode === 'similar') throw notSupported('SIMILAR TO', e.pos);
+  const x = bindExpr(env, e.operand);
+  const one = (p: ast.Expr): Expr => {
+    const args = [x, bindExpr(env, p)];
+    if (e.escape !== null) args.push(lit(e.escape, T.string));
+    return callRegistry(env, e.mode, args, e.pos);
+  };
+  let result: Expr;
+  if (e.quantifier === null) {
+    result = one(e.pattern);
+  } else {
+    const parts = e.patterns.map(one);
+    result = parts.reduce((acc, p) => (e.quantifier === 'any' ? or(acc, p, ansi) : and(acc, p, ansi)));
+  }
+  return e.negated ? not(result, ansi) : result;
+}
+
+function bindCase(env: ExprEnv, e: ast.CaseExpr): Expr {
+  const ansi = env.state.ctx.ansi;
+  const name = exprName(e);
+  const operand = e.operand === null ? null : bindExpr(env, e.operand);
+  const whens = e.whens.map((w) => {
+    const c = bindExpr(env, w.when);
+    const cond = operand === null ? toBoolean(c, 'CASE WHEN', w.when.pos) : bindComparison('=', operand, c, name, w.when.pos, ansi);
+    return { when: cond, then: bindExpr(env, w.then) };
+  });
+  const otherwise = e.else === null ? null : bindExpr(env, e.else);
+  const values = whens.map((w) => w.then);
+  if (otherwise !== null) values.push(otherwise);
+  const t = commonType(values, 'CASE', e.pos);
+  return {
+    kind: 'case',
+    branches: whens.map((w) => ({ when: w.when, then: castTo(w.then, t) })),
+    otherwise: otherwise === null ? null : castTo(otherwise, t),
+    type: t,
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * Shared machinery of the SQL grammar: the Chevrotain parser base with token helpers, lookahead
+ * predicates used as gates, and the error-message provider that records what was expected.
+ */
+import { EmbeddedActionsParser, EOF, tokenMatcher } from 'chevrotain';
+import type { IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
+import type { Identifier } from './ast.ts';
+import { decodeQuotedIdentifier } from './literals.ts';
+import { NO_IMPLICIT_ALIAS } from './keywords.ts';
+import { invalidSyntax } from './syntax-error.ts';
+import {
+  ALL_TOKENS,
+  Arrow,
+  BacktickIdentifier,
+  Comma,
+  Dot,
+  IdentLike,
+  kw,
+  LParen,
+  QuotedIdentifier,
+  RParen,
+  Star,
+} from './tokens.ts';
+
+/** Labels of the tokens a failed decision expected, de-duplicated (read by the error builder). */
+let lastExpected: string[] = [];
+
+export function takeExpected(): string[] {
+  const e = lastExpected;
+  lastExpected = [];
+  return e;
+}
+
+function labelOf(t: TokenType): string {
+  return t === EOF ? 'end of input' : (t.LABEL ?? t.name);
+}
+
+function recordFirsts(paths: readonly (readonly TokenType[])[]): string {
+  const seen = new Set<string>();
+  for (const p of paths) {
+    const first = p[0];
+    if (first !== undefined) seen.add(labelOf(first));
+  }
+  lastExpected = [...seen];
+  return '';
+}
+
+const errorMessages: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage({ expected }) {
+    lastExpected = [labelOf(expected)];
+    return '';
+  },
+  buildNotAllInputParsedMessage() {
+    lastExpected = [];
+    return '';
+  },
+  buildNoViableAltMessage({ expectedPathsPerAlt }) {
+    return recordFirsts(expectedPathsPerAlt.flat());
+  },
+  buildEarlyExitMessage({ expectedIterationPaths }) {
+    return recordFirsts(expectedIterationPaths);
+  },
+};
+
+const QUERY_START = [kw('SELECT'), kw('WITH'), kw('VALUES'), kw('TABLE'), kw('FROM')];
+const NO_ALIAS_IDX = new Set<number>([...NO_IMPLICIT_ALIAS].map((w) => kw(w).tokenTypeIdx!));
+
+export class GrammarBase extends EmbeddedActionsParser {
+  /** The whole SQL text (for error messages and view query text). */
+  sql = '';
+  /** `?` parameters seen so far in the statement. */
+  parameterCount = 0;
+
+  constructor() {
+    super(ALL_TOKENS, {
+      recoveryEnabled: false,
+      maxLookahead: 4,
+      skipValidations: true,
+      errorMessageProvider: errorMessages,
+    });
+  }
+
+  protected pos(t: IToken): number {
+    return t.startOffset + 1;
+  }
+
+  protected fail(pos: number, message: string): never {
+    throw invalidSyntax(this.sql, pos, message);
+  }
+
+  protected identOf(t: IToken): Identifier {
+    const quoted = t.tokenType === QuotedIdentifier || t.tokenType === BacktickIdentifier;
+    return { name: quoted ? decodeQuotedIdentifier(t.image) : t.image, quoted, pos: t.startOffset + 1 };
+  }
+
+  protected la(k: number): IToken {
+    return this.LA(k);
+  }
+
+  protected isAt(k: number, type: TokenType): boolean {
+    return tokenMatcher(this.LA(k), type);
+  }
+
+  /** The next token can be an alias written without AS. */
+  protected implicitAliasAhead(): boolean {
+    const t = this.LA(1);
+    return tokenMatcher(t, IdentLike) && !NO_ALIAS_IDX.has(t.tokenTypeIdx);
+  }
+
+  /** `(` at LA(k) (possibly several) opens a query. */
+  protected queryInParens(k: number): boolean {
+    let i = k;
+    while (tokenMatcher(this.LA(i), LParen)) i++;
+    if (i === k) return false;
+    const t = this.LA(i);
+    return QUERY_START.some((q) => tokenMatcher(t, q));
+  }
+
+  /** `name.name.*` ahead. */
+  protected qualifiedStarAhead(): boolean {
+    let i = 1;
+    for (;;) {
+      if (!tokenMatcher(this.LA(i), IdentLike) || !tokenMatcher(this.LA(i + 1), Dot)) return false;
+      if (tokenMatcher(this.LA(i + 2), Star)) return true;
+      i += 2;
+    }
+  }
+
+  /** `x ->` or `(x, y) ->` ahead. */
+  protected lambdaAhead(): boolean {
+    if (tokenMatcher(this.LA(1), IdentLike)) return tokenMatcher(this.LA(2), Arrow);
+    if (!tokenMatcher(this.LA(1), LParen)) return false;
+    let i = 2;
+    for (;;) {
+      if (!tokenMatcher(this.LA(i), IdentLike)) return false;
+      i++;
+      if (tokenMatcher(this.LA(i), RParen)) return tokenMatcher(this.LA(i + 1), Arrow);
+      if (!tokenMatcher(this.LA(i), Comma)) return false;
+      i++;
+    }
+  }
+}

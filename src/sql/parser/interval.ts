@@ -1,0 +1,149 @@
+/**
+ * Interval literal values: `INTERVAL '1 day 2 hours'`, `INTERVAL 1 YEAR 2 MONTHS`,
+ * `INTERVAL '1-2' YEAR TO MONTH`, `INTERVAL '1 10:00:00' DAY TO SECOND`.
+ *
+ * Year-month units give a month count; day-time units give microseconds. Mixing the two is an error,
+ * as in Spark's ANSI interval types. `fail` raises the caller's 42601 error.
+ */
+import type { IntervalExpr } from './ast.ts';
+
+export type IntervalValue = IntervalExpr['value'];
+type Fail = (message: string) => never;
+
+const MICROS: Readonly<Record<string, bigint>> = {
+  week: 604_800_000_000n,
+  day: 86_400_000_000n,
+  hour: 3_600_000_000n,
+  minute: 60_000_000n,
+  second: 1_000_000n,
+  millisecond: 1_000n,
+  microsecond: 1n,
+};
+
+const UNIT_ALIASES: Readonly<Record<string, string>> = {
+  year: 'year',
+  years: 'year',
+  yr: 'year',
+  yrs: 'year',
+  month: 'month',
+  months: 'month',
+  mon: 'month',
+  mons: 'month',
+  week: 'week',
+  weeks: 'week',
+  day: 'day',
+  days: 'day',
+  hour: 'hour',
+  hours: 'hour',
+  minute: 'minute',
+  minutes: 'minute',
+  min: 'minute',
+  mins: 'minute',
+  second: 'second',
+  seconds: 'second',
+  sec: 'second',
+  secs: 'second',
+  millisecond: 'millisecond',
+  milliseconds: 'millisecond',
+  microsecond: 'microsecond',
+  microseconds: 'microsecond',
+};
+
+/** The canonical unit name (`months` → `month`), or undefined when `word` is no interval unit. */
+export function intervalUnit(word: string): string | undefined {
+  return UNIT_ALIASES[word.toLowerCase()];
+}
+
+/** `value` × `unitMicros` for a decimal text like `-1.5`, truncated to whole microseconds. */
+function scaledMicros(value: string, unitMicros: bigint, fail: Fail): bigint {
+  const m = /^([+-])?(\d*)(?:\.(\d*))?$/.exec(value);
+  if (m === null || (m[2] === '' && (m[3] ?? '') === '')) fail(`invalid interval value: '${value}'`);
+  const whole = BigInt(m[2] === '' ? '0' : m[2]!);
+  const frac = m[3] ?? '';
+  let micros = whole * unitMicros;
+  if (frac !== '') micros += (BigInt(frac) * unitMicros) / 10n ** BigInt(frac.length);
+  return m[1] === '-' ? -micros : micros;
+}
+
+/** Sums `value unit` pairs (units already canonical). */
+export function intervalFromUnits(parts: readonly { value: string; unit: string }[], fail: Fail): IntervalValue {
+  let months = 0;
+  let micros = 0n;
+  let yearMonth = false;
+  let dayTime = false;
+  for (const { value, unit } of parts) {
+    if (unit === 'year' || unit === 'month') {
+      yearMonth = true;
+      if (!/^[+-]?\d+$/.test(value)) fail(`interval ${unit} value must be an integer: '${value}'`);
+      const n = Number(value);
+      months += unit === 'year' ? n * 12 : n;
+    } else {
+      dayTime = true;
+      const unitMicros = MICROS[unit];
+      if (unitMicros === undefined) fail(`invalid interval unit: ${unit}`);
+      micros += scaledMicros(value, unitMicros, fail);
+    }
+  }
+  if (yearMonth && dayTime) {
+    fail('cannot mix year-month and day-time fields in an interval literal');
+  }
+  if (yearMonth) {
+    if (!Number.isSafeInteger(months) || Math.abs(months) > 2147483647) fail('interval value out of range');
+    return { type: 'year_month', months };
+  }
+  return { type: 'day_time', micros };
+}
+
+/** `'1 day 2 hours'`, `'-3 months'`, `'1 day 02:00:00'`. */
+export function intervalFromString(text: string, fail: Fail): IntervalValue {
+  let words = text.trim().split(/\s+/).filter((w) => w !== '');
+  if (words[0]?.toLowerCase() === 'interval') words = words.slice(1);
+  if (words.length === 0) fail(`invalid interval string: '${text}'`);
+  const parts: { value: string; unit: string }[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const time = /^([+-])?(\d+):(\d+)(?::(\d+(?:\.\d*)?))?$/.exec(w);
+    if (time !== null) {
+      const sign = time[1] === '-' ? '-' : '';
+      parts.push({ value: sign + time[2]!, unit: 'hour' });
+      parts.push({ value: sign + time[3]!, unit: 'minute' });
+      if (time[4] !== undefined) parts.push({ value: sign + time[4], unit: 'second' });
+      continue;
+    }
+    const unitWord = words[i + 1];
+    const unit = unitWord === undefined ? undefined : intervalUnit(unitWord);
+    if (unit === undefined) fail(`invalid interval string: '${text}'`);
+    parts.push({ value: w, unit });
+    i++;
+  }
+  return intervalFromUnits(parts, fail);
+}
+
+const DAY_TIME_ORDER = ['day', 'hour', 'minute', 'second'] as const;
+
+/** `'1-2' YEAR TO MONTH`, `'1 10:00:00' DAY TO SECOND`, `'10:30' HOUR TO MINUTE`, … */
+export function intervalFromTo(text: string, from: string, to: string, fail: Fail): IntervalValue {
+  const s = text.trim();
+  if (from === 'year') {
+    if (to !== 'month') fail(`invalid interval qualifier: ${from} to ${to}`);
+    const m = /^([+-])?(\d+)-(\d+)$/.exec(s);
+    if (m === null) fail(`interval string does not match year-month format 'y-m': '${text}'`);
+    const months = Number(m[2]) * 12 + Number(m[3]);
+    if (Number(m[3]) > 11) fail(`interval month field out of range: '${text}'`);
+    return { type: 'year_month', months: m[1] === '-' ? -months : months };
+  }
+  const fromIdx = DAY_TIME_ORDER.indexOf(from as (typeof DAY_TIME_ORDER)[number]);
+  const toIdx = DAY_TIME_ORDER.indexOf(to as (typeof DAY_TIME_ORDER)[number]);
+  if (fromIdx < 0 || toIdx <= fromIdx) fail(`invalid interval qualifier: ${from} to ${to}`);
+  const units = DAY_TIME_ORDER.slice(fromIdx, toIdx + 1);
+  const sign = s.startsWith('-') ? '-' : '';
+  const body = s.replace(/^[+-]/, '');
+  const fields = body.split(/[ :]/);
+  const separatorsOk =
+    fields.length === units.length && fields.every((f, i) => (i === fields.length - 1 && to === 'second' ? /^\d+(\.\d*)?$/ : /^\d+$/).test(f));
+  if (!separatorsOk || (from === 'day' && units.length > 1 && !/^\d+ /.test(body))) {
+    fail(`interval string does not match ${from} to ${to} format: '${text}'`);
+  }
+  const parts = units.map((unit, i) => ({ value: sign + fields[i]!, unit }));
+  return intervalFromUnits(parts, fail);
+}
