@@ -1,5 +1,21 @@
 /**
- * Catalog: the Hive-style metastore in the warehouse directory, table providers (csv, parquet…),
- * statistics.
+ * Catalog: the Hive-style metastore in the warehouse directory, table providers (csv, memory, and
+ * registered formats), file listing and statistics.
  */
 export * from './types.ts';
+export {
+  Metastore,
+  DEFAULT_DATABASE,
+  METASTORE_DIR,
+  VIEW_FORMAT,
+  type DatabaseInput,
+  type TableDefinitionInput,
+  type ViewInput,
+} from './metastore/metastore.ts';
+export { compileNamePattern, filterByPattern, type NameMatcher } from './metastore/name-pattern.ts';
+export { METADATA_FORMAT_VERSION } from './metastore/metadata-codec.ts';
+export { CsvTableProvider, type CsvReaderTuning } from './csv/csv-table-provider.ts';
+export { parseCsvOptions, type CsvOptions, type ParseMode } from './csv/csv-options.ts';
+export { MemoryTableProvider } from './memory/memory-table-provider.ts';
+export { listDataFiles, HIVE_DEFAULT_PARTITION, type DataFile } from './file-listing.ts';
+export { createTableProvider, registerTableFormat, type TableProviderFactory } from './table-providers.ts';

@@ -21,7 +21,9 @@
  *
  * Validity is Arrow's bitmap (`nullBitmap`, bit set = valid); an empty bitmap means no nulls.
  * Operators in this engine always produce Data with `offset === 0`; readers must still honour
- * `data.offset` for batches that come from elsewhere (IPC, Parquet).
+ * `data.offset` for batches that come from elsewhere (IPC, Parquet, `Data.slice`). Arrow's slice
+ * shifts `values` (fixed-width) and `valueOffsets` already, but not the validity bitmap nor boolean
+ * bits: read values and offsets at row `i`, validity and boolean bits at `data.offset + i`.
  */
 import * as arrow from 'apache-arrow';
 import { EngineError, SqlState } from './errors.ts';
@@ -168,16 +170,16 @@ export function isValid(data: arrow.Data, i: number): boolean {
   return (bitmap[j >> 3]! & (1 << (j & 7))) !== 0;
 }
 
-/** A signed 64-bit view of a Decimal(≤18) column's words, indexed by row (offset applied). */
+/** A signed 64-bit view of a Decimal(≤18) column's words, indexed by row. */
 export function decimal64Values(data: arrow.Data): BigInt64Array {
   const words = data.values as Uint32Array;
-  return new BigInt64Array(words.buffer, words.byteOffset + data.offset * 8, data.length);
+  return new BigInt64Array(words.buffer, words.byteOffset, data.length);
 }
 
 /** A 64-bit view of a Decimal(>18) column: element 2i is the low word, 2i+1 the high word of row i. */
 export function decimal128Words(data: arrow.Data): BigInt64Array {
   const words = data.values as Uint32Array;
-  return new BigInt64Array(words.buffer, words.byteOffset + data.offset * 16, data.length * 2);
+  return new BigInt64Array(words.buffer, words.byteOffset, data.length * 2);
 }
 
 const TWO_64 = 1n << 64n;

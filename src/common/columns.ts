@@ -112,11 +112,12 @@ export function nullColumn(type: DataType, length: number): arrow.Data {
 /** The value at row `i` (see types.ts for the representation of each type). */
 export function valueAt(data: arrow.Data, type: DataType, i: number): Value {
   if (!isValid(data, i)) return null;
-  const j = data.offset + i;
   switch (type.kind) {
     case 'null':
       return null;
     case 'boolean': {
+      // Boolean bits, like validity bits, are not shifted by Arrow's slice: index them at offset + i.
+      const j = data.offset + i;
       const bits = data.values as Uint8Array;
       return ((bits[j >> 3]! >> (j & 7)) & 1) === 1;
     }
@@ -127,12 +128,12 @@ export function valueAt(data: arrow.Data, type: DataType, i: number): Value {
     case 'double':
     case 'date':
     case 'interval_year_month':
-      return (data.values as Int32Array | Float64Array)[j]!;
+      return (data.values as Int32Array | Float64Array)[i]!;
     case 'bigint':
     case 'timestamp':
     case 'timestamp_ntz':
     case 'interval_day_time':
-      return (data.values as BigInt64Array)[j]!;
+      return (data.values as BigInt64Array)[i]!;
     case 'decimal':
       return type.precision <= MAX_DECIMAL64_PRECISION
         ? decimal64Values(data)[i]!
@@ -140,7 +141,7 @@ export function valueAt(data: arrow.Data, type: DataType, i: number): Value {
     case 'string':
     case 'binary': {
       const offsets = data.valueOffsets as Int32Array;
-      const bytes = (data.values as Uint8Array).subarray(offsets[j]!, offsets[j + 1]!);
+      const bytes = (data.values as Uint8Array).subarray(offsets[i]!, offsets[i + 1]!);
       return type.kind === 'string' ? decoder.decode(bytes) : bytes.slice();
     }
     case 'array':

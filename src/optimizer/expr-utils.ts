@@ -159,6 +159,13 @@ export function isNullable(e: Expr): boolean {
       return e.nullable;
     case 'exists':
       return false;
+    case 'aggregate':
+    case 'case':
+    case 'in_list':
+    case 'in_subquery':
+    case 'parameter':
+    case 'scalar_subquery':
+    case 'window':
     default:
       return true;
   }
@@ -176,11 +183,24 @@ export function rejectsNulls(e: Expr, attrs: ReadonlySet<number>): boolean {
       if (e.op === '<=>') return false;
       return nullIntolerant(e.left, attrs) || nullIntolerant(e.right, attrs);
     case 'unary':
-      if (e.op === 'is_not_null' || e.op === 'is_true' || e.op === 'is_false') return nullIntolerant(e.input, attrs);
+      if (e.op === 'is_not_null' || e.op === 'is_true' || e.op === 'is_false')
+        return nullIntolerant(e.input, attrs);
       if (e.op === 'not') return nullIntolerant(e.input, attrs);
       return false;
     case 'in_list':
       return nullIntolerant(e.input, attrs);
+    case 'aggregate':
+    case 'call':
+    case 'case':
+    case 'cast':
+    case 'column':
+    case 'exists':
+    case 'in_subquery':
+    case 'literal':
+    case 'outer_ref':
+    case 'parameter':
+    case 'scalar_subquery':
+    case 'window':
     default:
       return nullIntolerant(e, attrs);
   }
@@ -202,12 +222,31 @@ function nullIntolerant(e: Expr, attrs: ReadonlySet<number>): boolean {
       return nullIntolerant(e.input, attrs);
     case 'call':
       return NULL_INTOLERANT_CALLS.has(e.name) && e.args.some((a) => nullIntolerant(a, attrs));
+    case 'aggregate':
+    case 'case':
+    case 'exists':
+    case 'in_subquery':
+    case 'literal':
+    case 'outer_ref':
+    case 'parameter':
+    case 'scalar_subquery':
+    case 'window':
     default:
       return false;
   }
 }
 
-const NULL_INTOLERANT_CALLS = new Set(['like', 'ilike', 'substring', 'substr', 'upper', 'lower', 'abs', 'year', 'month']);
+const NULL_INTOLERANT_CALLS = new Set([
+  'like',
+  'ilike',
+  'substring',
+  'substr',
+  'upper',
+  'lower',
+  'abs',
+  'year',
+  'month',
+]);
 
 /** Structural equality of plain data (expressions, plans, values). */
 export function deepEqual(a: unknown, b: unknown): boolean {

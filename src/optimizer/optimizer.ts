@@ -23,7 +23,13 @@ import {
   type Transformed,
 } from '../common/index.ts';
 import { explainLogical, exprOps, outputOf, planOps, type Expr, type LogicalPlan } from '../plan/index.ts';
-import { DEFAULT_MAX_PASSES, type OptimizerContext, type OptimizerRule, type RuleBatch, type RuleTrace } from './context.ts';
+import {
+  DEFAULT_MAX_PASSES,
+  type OptimizerContext,
+  type OptimizerRule,
+  type RuleBatch,
+  type RuleTrace,
+} from './context.ts';
 import { planHasOuterRef } from './expr-utils.ts';
 import { mapExpressions, outputDifference } from './plan-utils.ts';
 import { defaultBatches, DECORRELATION_RULES } from './rules/index.ts';
@@ -82,7 +88,10 @@ function optimizeInto(
         `correlated subqueries cannot run with optimizer rule(s) ${disabled.join(', ')} disabled`,
       );
     }
-    throw new EngineError(SqlState.internalError, 'internal error: a correlated reference (outer_ref) remains after optimization');
+    throw new EngineError(
+      SqlState.internalError,
+      'internal error: a correlated reference (outer_ref) remains after optimization',
+    );
   }
   return optimizeSubqueries(current, ctx, batches, trace, prefix);
 }

@@ -67,7 +67,8 @@ export function outputDifference(before: readonly Attribute[], after: readonly A
     return `output [${show(before)}] became [${show(after)}]`;
   }
   for (let i = 0; i < before.length; i++) {
-    if (!typesEqual(before[i]!.type, after[i]!.type)) return `the type of ${before[i]!.name}#${before[i]!.id} changed`;
+    if (!typesEqual(before[i]!.type, after[i]!.type))
+      return `the type of ${before[i]!.name}#${before[i]!.id} changed`;
   }
   return null;
 }

@@ -2,3 +2,5 @@
  * Physical: the physical planner, operators (`XxxExec`), physical expressions and kernels.
  */
 export * from './execution-plan.ts';
+export * from './operators/index.ts';
+export * from './batch/index.ts';

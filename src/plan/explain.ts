@@ -225,7 +225,8 @@ export function exprToString(e: Expr, namer: ColumnNamer = plainName): string {
     }
     case 'unary': {
       const inner = e.input.kind === 'binary' ? `(${ex(e.input)})` : ex(e.input);
-      switch (e.op) {
+      const op = e.op;
+      switch (op) {
         case 'not':
           return `NOT ${inner}`;
         case 'negate':
@@ -243,7 +244,7 @@ export function exprToString(e: Expr, namer: ColumnNamer = plainName): string {
         case 'is_not_false':
           return `${inner} IS NOT FALSE`;
         default:
-          return assertNever(e.op, 'unary operator');
+          return assertNever(op, 'unary operator');
       }
     }
     case 'cast': {
@@ -275,7 +276,9 @@ export function exprToString(e: Expr, namer: ColumnNamer = plainName): string {
         spec.push(`ORDER BY ${e.spec.orderBy.map((o) => sortOrderToString(o, namer)).join(', ')}`);
       }
       const f = e.spec.frame;
-      spec.push(`${f.units.toUpperCase()} BETWEEN ${boundToString(f.start, ex)} AND ${boundToString(f.end, ex)}`);
+      spec.push(
+        `${f.units.toUpperCase()} BETWEEN ${boundToString(f.start, ex)} AND ${boundToString(f.end, ex)}`,
+      );
       return `${ex(e.function)} OVER (${spec.join(' ')})`;
     }
     case 'scalar_subquery':
@@ -317,25 +320,25 @@ export function literalToString(v: Value, t: DataType): string {
     case 'null':
       return 'NULL';
     case 'boolean':
-      return `Boolean(${String(v)})`;
+      return `Boolean(${scalarText(v)})`;
     case 'tinyint':
-      return `Int8(${String(v)})`;
+      return `Int8(${scalarText(v)})`;
     case 'smallint':
-      return `Int16(${String(v)})`;
+      return `Int16(${scalarText(v)})`;
     case 'int':
-      return `Int32(${String(v)})`;
+      return `Int32(${scalarText(v)})`;
     case 'bigint':
-      return `Int64(${String(v)})`;
+      return `Int64(${scalarText(v)})`;
     case 'float':
-      return `Float32(${String(v)})`;
+      return `Float32(${scalarText(v)})`;
     case 'double':
-      return `Float64(${String(v)})`;
+      return `Float64(${scalarText(v)})`;
     case 'decimal':
       return `Decimal(${t.precision},${t.scale})("${decimalText(v, t.scale)}")`;
     case 'string':
-      return `Utf8(${JSON.stringify(String(v))})`;
+      return `Utf8(${JSON.stringify(scalarText(v))})`;
     case 'binary':
-      return `Binary("${v instanceof Uint8Array ? Buffer.from(v).toString('hex') : String(v)}")`;
+      return `Binary("${v instanceof Uint8Array ? Buffer.from(v).toString('hex') : scalarText(v)}")`;
     case 'date':
       return `Date32("${dateText(Number(v))}")`;
     case 'timestamp':
@@ -343,9 +346,9 @@ export function literalToString(v: Value, t: DataType): string {
     case 'timestamp_ntz':
       return `TimestampNtz("${timestampText(v)}")`;
     case 'interval_year_month':
-      return `IntervalYearMonth(${String(v)})`;
+      return `IntervalYearMonth(${scalarText(v)})`;
     case 'interval_day_time':
-      return `IntervalDayTime(${String(v)})`;
+      return `IntervalDayTime(${scalarText(v)})`;
     case 'array': {
       const items = Array.isArray(v) ? (v as readonly Value[]) : [];
       return `List([${items.map((x) => literalToString(x, t.element)).join(', ')}])`;
@@ -363,6 +366,13 @@ export function literalToString(v: Value, t: DataType): string {
     default:
       return assertNever(t, 'data type');
   }
+}
+
+/** A scalar value's plain text (objects never reach here for scalar types). */
+function scalarText(v: Value): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return v.toString();
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)) ?? 'NULL';
 }
 
 function decimalText(v: Value, scale: number): string {

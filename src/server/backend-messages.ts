@@ -75,7 +75,11 @@ export function writeParameterDescription(w: WriteBuffer, oids: readonly number[
 }
 
 /** RowDescription; `formats[i]` is the format code of column i (0 text, 1 binary). */
-export function writeRowDescription(w: WriteBuffer, fields: readonly Field[], formats: readonly number[]): void {
+export function writeRowDescription(
+  w: WriteBuffer,
+  fields: readonly Field[],
+  formats: readonly number[],
+): void {
   const at = w.begin(code('T'));
   w.int16(fields.length);
   for (let i = 0; i < fields.length; i++) {
@@ -93,7 +97,11 @@ export function writeRowDescription(w: WriteBuffer, fields: readonly Field[], fo
 }
 
 /** ErrorResponse (or NoticeResponse with `N`) from an EngineError. */
-export function writeErrorResponse(w: WriteBuffer, err: EngineError, severity: 'ERROR' | 'FATAL' = 'ERROR'): void {
+export function writeErrorResponse(
+  w: WriteBuffer,
+  err: EngineError,
+  severity: 'ERROR' | 'FATAL' = 'ERROR',
+): void {
   const at = w.begin(code('E'));
   const field = (c: string, v: string): void => {
     w.byte(code(c));
@@ -116,7 +124,12 @@ const SMALL_COPY = 24;
  * Writes DataRows for rows [from, to) of the given column cells. Cells are copied byte by byte when
  * short (cheaper than `set` for a few bytes) and with `set` otherwise.
  */
-export function writeDataRows(w: WriteBuffer, columns: readonly ColumnCells[], from: number, to: number): void {
+export function writeDataRows(
+  w: WriteBuffer,
+  columns: readonly ColumnCells[],
+  from: number,
+  to: number,
+): void {
   const ncols = columns.length;
   const D = code('D');
   for (let r = from; r < to; r++) {

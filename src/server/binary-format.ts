@@ -4,24 +4,18 @@
  * since 2000-01-01, interval as (µs, days, months). One loop per column over the Arrow buffers.
  */
 import type * as arrow from 'apache-arrow';
-import { decimal128Words, MAX_DECIMAL64_PRECISION, readDecimal128, unpackBits, unpackValidity } from '../common/index.ts';
+import { MAX_DECIMAL64_PRECISION, readDecimal128, unpackBits, unpackValidity } from '../common/index.ts';
 import type { DataType } from '../common/index.ts';
 import { ByteSink, int64AsNumber, wordsOf, type ColumnCells } from './cells.ts';
 import { MICROS_PER_DAY, PG_EPOCH_DAYS, PG_EPOCH_MICROS } from './datetime-text.ts';
 
 /** True when `type` has a binary encoding here; other columns are always sent as text. */
 export function supportsBinary(type: DataType): boolean {
-  switch (type.kind) {
-    case 'array':
-    case 'map':
-    case 'struct':
-      return false;
-    default:
-      return true;
-  }
+  return type.kind !== 'array' && type.kind !== 'map' && type.kind !== 'struct';
 }
 
 function fixedWidth(type: DataType): number {
+  // eslint-disable-next-line @typescript-eslint/switch-exhaustiveness-check -- a size hint; the rest share the default
   switch (type.kind) {
     case 'boolean':
       return 1;
@@ -48,14 +42,15 @@ function fixedWidth(type: DataType): number {
 /** Formats `data` (a column of `type`) as PostgreSQL binary cells. */
 export function formatBinaryColumn(data: arrow.Data, type: DataType): ColumnCells {
   const n = data.length;
-  const off = data.offset;
+  // arrow-js slices value and offset buffers itself; `data.offset` applies to bitmaps only.
+  const off = 0;
   const validAll = unpackValidity(data);
   let anyNull = false;
   for (let i = 0; i < n; i++) if (validAll[i] === 0) anyNull = true;
   const valid = anyNull ? validAll : null;
   if (type.kind === 'string' || type.kind === 'binary') {
-    const src = data.valueOffsets as Int32Array;
-    return { bytes: data.values as Uint8Array, offsets: src.subarray(off, off + n + 1), valid };
+    const offsets = (data.valueOffsets as Int32Array).subarray(0, n + 1);
+    return { bytes: data.values as Uint8Array, offsets, valid };
   }
   const sink = new ByteSink(n * fixedWidth(type) + 16);
   const offsets = new Int32Array(n + 1);
@@ -159,7 +154,7 @@ export function formatBinaryColumn(data: arrow.Data, type: DataType): ColumnCell
           offsets[i + 1] = sink.pos;
         }
       } else {
-        const words = decimal128Words(data);
+        const words = decimal128View(data);
         for (let i = 0; i < n; i++) {
           if (validAll[i] !== 0) writeNumericBinary(sink, readDecimal128(words, i), type.scale);
           offsets[i + 1] = sink.pos;
@@ -209,4 +204,10 @@ export function writeNumericBinary(sink: ByteSink, unscaled: bigint, scale: numb
   sink.int16(negative ? 0x4000 : 0);
   sink.int16(scale);
   for (let k = start; k < end; k++) sink.int16(groups[k]!);
+}
+
+/** 64-bit words of a Decimal128 column (two per row, low first), from the already-sliced values. */
+function decimal128View(data: arrow.Data): BigInt64Array {
+  const words = data.values as Uint32Array;
+  return new BigInt64Array(words.buffer, words.byteOffset, data.length * 2);
 }

@@ -21,7 +21,9 @@ export function civilFromDays(days: number, out: CivilDate): CivilDate {
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+  );
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
   const mp = Math.floor((5 * doy + 2) / 153);
   const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
@@ -90,9 +92,26 @@ function writeFraction(sink: ByteSink, frac: number): void {
  * returns true when BC. */
 export function writeTimestamp(sink: ByteSink, micros: number): boolean {
   const days = Math.floor(micros / MICROS_PER_DAY);
+  return writeTimestampParts(sink, days, micros - days * MICROS_PER_DAY);
+}
+
+const BIG_DAY = BigInt(MICROS_PER_DAY);
+
+/** As `writeTimestamp`, for values beyond ±2^53 µs (about ±285 years around 1970). */
+export function writeTimestampBig(sink: ByteSink, micros: bigint): boolean {
+  let days = micros / BIG_DAY;
+  let rest = micros - days * BIG_DAY;
+  if (rest < 0n) {
+    days -= 1n;
+    rest += BIG_DAY;
+  }
+  return writeTimestampParts(sink, Number(days), Number(rest));
+}
+
+function writeTimestampParts(sink: ByteSink, days: number, microsOfDay: number): boolean {
   const bc = writeDate(sink, days);
   sink.byte(32);
-  writeTimeOfDay(sink, micros - days * MICROS_PER_DAY);
+  writeTimeOfDay(sink, microsOfDay);
   return bc;
 }
 
@@ -147,6 +166,20 @@ export function writeDayTimeInterval(sink: ByteSink, micros: number): void {
     if (rest === 0) return;
     sink.byte(32);
   }
+  if (rest < 0) {
+    sink.byte(45);
+    writeTimeOfDay(sink, -rest);
+  } else writeTimeOfDay(sink, rest);
+}
+
+/** As `writeDayTimeInterval`, for intervals beyond ±2^53 µs. */
+export function writeDayTimeIntervalBig(sink: ByteSink, micros: bigint): void {
+  const days = micros / BIG_DAY;
+  const rest = Number(micros - days * BIG_DAY);
+  sink.ascii(days.toString());
+  sink.ascii(days === 1n ? ' day' : ' days');
+  if (rest === 0) return;
+  sink.byte(32);
   if (rest < 0) {
     sink.byte(45);
     writeTimeOfDay(sink, -rest);

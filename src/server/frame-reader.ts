@@ -59,7 +59,8 @@ export class FrameReader {
       if (length < 8 || length > MAX_STARTUP_PACKET) throw protocolError(`invalid length of startup packet`);
     } else {
       if (length < 4) throw protocolError(`invalid message length ${length}`);
-      if (length > this.maxMessage) throw protocolError(`message length ${length} exceeds the limit of ${this.maxMessage} bytes`);
+      if (length > this.maxMessage)
+        throw protocolError(`message length ${length} exceeds the limit of ${this.maxMessage} bytes`);
     }
     const total = (this.startup ? 0 : 1) + length;
     if (this.availableBytes < total) return null;

@@ -2,7 +2,7 @@
  * Decodes frontend message bodies into plain objects. Every read is bounds-checked: a body that is
  * shorter than its fields claim, or a string without its terminator, is a protocol violation (08P01).
  */
-import { EngineError, SqlState } from '../common/index.ts';
+import { EngineError } from '../common/index.ts';
 import { protocolError } from './frame-reader.ts';
 
 export const PROTOCOL_3_0 = 196608;
@@ -112,7 +112,8 @@ export class BodyReader {
 
   /** The message must end here. */
   end(): void {
-    if (this.pos !== this.body.length) throw protocolError('invalid message format: unexpected trailing bytes');
+    if (this.pos !== this.body.length)
+      throw protocolError('invalid message format: unexpected trailing bytes');
   }
 }
 
@@ -129,7 +130,8 @@ export function decodeStartup(body: Buffer): StartupPacket {
   const parameters: Record<string, string> = {};
   if (code >>> 16 === 3) {
     for (;;) {
-      if (r.remaining === 0) throw protocolError('invalid startup packet layout: expected terminator as last byte');
+      if (r.remaining === 0)
+        throw protocolError('invalid startup packet layout: expected terminator as last byte');
       const name = r.cstring();
       if (name === '') break;
       parameters[name] = r.cstring();

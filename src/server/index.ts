@@ -1,1 +1,12 @@
-// placeholder
+/**
+ * Server: the PostgreSQL wire protocol (v3) in front of a `SqlSession` — start-up, simple and
+ * extended query protocols, cancellation, text and binary value formats straight from Arrow.
+ */
+export { startServer, DEFAULT_SERVER_VERSION, type ServerOptions, type ServerHandle } from './server.ts';
+export type { StartupInfo } from './connection.ts';
+export { pgTypeOf, dataTypeOfOid, PgOid, type PgType } from './pg-types.ts';
+export { formatTextColumn, type TextFormatContext } from './text-format.ts';
+export { formatBinaryColumn } from './binary-format.ts';
+export type { ColumnCells } from './cells.ts';
+export { formatFloat4, formatFloat8 } from './float-text.ts';
+export { ZoneOffsets } from './time-zone.ts';

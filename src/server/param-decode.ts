@@ -4,14 +4,23 @@
  * OID the client declared (or the parameter's own type when it declared none).
  */
 import { EngineError, SqlState, typeToString, type DataType, type Value } from '../common/index.ts';
-import { MICROS_PER_DAY, MICROS_PER_SECOND, PG_EPOCH_DAYS, PG_EPOCH_MICROS, daysFromCivil } from './datetime-text.ts';
+import {
+  MICROS_PER_DAY,
+  MICROS_PER_SECOND,
+  PG_EPOCH_DAYS,
+  PG_EPOCH_MICROS,
+  daysFromCivil,
+} from './datetime-text.ts';
 import { decodeUtf8 } from './frontend-messages.ts';
 import { PgOid, pgTypeOf } from './pg-types.ts';
 import { scaledToString } from './text-format.ts';
 import type { ZoneOffsets } from './time-zone.ts';
 
 function invalid(type: string, text: string): EngineError {
-  return new EngineError(SqlState.invalidTextRepresentation, `invalid input syntax for type ${type}: "${text}"`);
+  return new EngineError(
+    SqlState.invalidTextRepresentation,
+    `invalid input syntax for type ${type}: "${text}"`,
+  );
 }
 
 function outOfRange(type: string, text: string): EngineError {
@@ -29,7 +38,11 @@ export function decodeParam(
   if (bytes === null) return null;
   if (format === 0) return parseTextParam(decodeUtf8(bytes), type, zone);
   const wireOid = oid !== 0 ? oid : pgTypeOf(type).oid;
-  const text = binaryParamToText(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), wireOid, type);
+  const text = binaryParamToText(
+    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    wireOid,
+    type,
+  );
   if (typeof text !== 'string') return text;
   return parseTextParam(text, type, zone);
 }
@@ -81,8 +94,15 @@ function binaryParamToText(b: Buffer, wireOid: number, type: DataType): Value {
       need(8);
       const micros = b.readBigInt64BE(0) + BigInt(PG_EPOCH_MICROS);
       if (type.kind === 'timestamp' || type.kind === 'timestamp_ntz') return micros;
-      if (type.kind === 'date') return Number(micros / BigInt(MICROS_PER_DAY)) - (micros < 0n && micros % BigInt(MICROS_PER_DAY) !== 0n ? 1 : 0);
-      throw new EngineError(SqlState.datatypeMismatch, `cannot use a timestamp parameter as ${typeToString(type)}`);
+      if (type.kind === 'date')
+        return (
+          Number(micros / BigInt(MICROS_PER_DAY)) -
+          (micros < 0n && micros % BigInt(MICROS_PER_DAY) !== 0n ? 1 : 0)
+        );
+      throw new EngineError(
+        SqlState.datatypeMismatch,
+        `cannot use a timestamp parameter as ${typeToString(type)}`,
+      );
     }
     case PgOid.text:
     case PgOid.varchar:
@@ -93,7 +113,10 @@ function binaryParamToText(b: Buffer, wireOid: number, type: DataType): Value {
     case PgOid.unknown:
       return decodeUtf8(b);
     default:
-      throw new EngineError(SqlState.featureNotSupported, `binary format for parameter type OID ${wireOid} is not supported`);
+      throw new EngineError(
+        SqlState.featureNotSupported,
+        `binary format for parameter type OID ${wireOid} is not supported`,
+      );
   }
 }
 
@@ -104,7 +127,8 @@ function isoDate(days: number): string {
 
 /** PostgreSQL's numeric_recv → decimal text. */
 function readNumericBinary(b: Buffer): string {
-  if (b.length < 8) throw new EngineError(SqlState.invalidParameterValue, 'insufficient data left in message');
+  if (b.length < 8)
+    throw new EngineError(SqlState.invalidParameterValue, 'insufficient data left in message');
   const ndigits = b.readInt16BE(0);
   const weight = b.readInt16BE(2);
   const sign = b.readUInt16BE(4);
@@ -201,7 +225,10 @@ export function parseTextParam(text: string, type: DataType, zone: ZoneOffsets):
     case 'array':
     case 'map':
     case 'struct':
-      throw new EngineError(SqlState.featureNotSupported, `parameters of type ${typeToString(type)} are not supported`);
+      throw new EngineError(
+        SqlState.featureNotSupported,
+        `parameters of type ${typeToString(type)} are not supported`,
+      );
   }
 }
 
@@ -270,7 +297,10 @@ interface ParsedDateTime {
 function parseDateTime(text: string, typeName: string): ParsedDateTime {
   const m = DATETIME_RE.exec(text);
   if (m === null) {
-    throw new EngineError(SqlState.invalidDatetimeFormat, `invalid input syntax for type ${typeName}: "${text}"`);
+    throw new EngineError(
+      SqlState.invalidDatetimeFormat,
+      `invalid input syntax for type ${typeName}: "${text}"`,
+    );
   }
   let year = Number(m[1]);
   const month = Number(m[2]);
@@ -302,7 +332,10 @@ function parseDateTime(text: string, typeName: string): ParsedDateTime {
     else {
       const sign = tz[0] === '-' ? -1 : 1;
       const digits = tz.slice(1).replace(/:/g, '');
-      const hh = digits.length <= 2 ? Number(digits) : Number(digits.slice(0, digits.length - (digits.length > 4 ? 4 : 2)));
+      const hh =
+        digits.length <= 2
+          ? Number(digits)
+          : Number(digits.slice(0, digits.length - (digits.length > 4 ? 4 : 2)));
       const rest = digits.length <= 2 ? '' : digits.slice(digits.length - (digits.length > 4 ? 4 : 2));
       const mm = rest.length >= 2 ? Number(rest.slice(0, 2)) : 0;
       const ss = rest.length === 4 ? Number(rest.slice(2)) : 0;

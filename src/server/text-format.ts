@@ -4,7 +4,7 @@
  * and binary-as-text-free columns (string) reuse the Arrow bytes without copying.
  */
 import type * as arrow from 'apache-arrow';
-import { MAX_DECIMAL64_PRECISION, readDecimal128, decimal128Words, unpackValidity, unpackBits } from '../common/index.ts';
+import { MAX_DECIMAL64_PRECISION, readDecimal128, unpackValidity, unpackBits } from '../common/index.ts';
 import type { DataType } from '../common/index.ts';
 import { ByteSink, int64AsNumber, wordsOf, type ColumnCells } from './cells.ts';
 import { formatFloat4, formatFloat8 } from './float-text.ts';
@@ -14,6 +14,8 @@ import {
   writeDayTimeInterval,
   writeOffset,
   writeTimestamp,
+  writeTimestampBig,
+  writeDayTimeIntervalBig,
   writeYearMonthInterval,
 } from './datetime-text.ts';
 import type { ZoneOffsets } from './time-zone.ts';
@@ -37,8 +39,7 @@ export function formatTextColumn(data: arrow.Data, type: DataType, ctx: TextForm
   const validAll = unpackValidity(data);
   const valid = hasNulls(validAll) ? validAll : null;
   if (type.kind === 'string') {
-    const src = data.valueOffsets as Int32Array;
-    const offsets = src.subarray(data.offset, data.offset + n + 1);
+    const offsets = (data.valueOffsets as Int32Array).subarray(0, n + 1);
     return { bytes: data.values as Uint8Array, offsets, valid };
   }
   if (type.kind === 'null') {
@@ -51,6 +52,7 @@ export function formatTextColumn(data: arrow.Data, type: DataType, ctx: TextForm
 }
 
 function estimateWidth(type: DataType): number {
+  // eslint-disable-next-line @typescript-eslint/switch-exhaustiveness-check -- a size hint; the rest share the default
   switch (type.kind) {
     case 'boolean':
       return 1;
@@ -78,7 +80,8 @@ function writeTextCells(
   ctx: TextFormatContext,
 ): void {
   const n = data.length;
-  const off = data.offset;
+  // arrow-js slices value and offset buffers itself; `data.offset` applies to bitmaps only.
+  const off = 0;
   offsets[0] = sink.pos;
   switch (type.kind) {
     case 'null':
@@ -158,8 +161,16 @@ function writeTextCells(
             if (v === v) sink.int(v);
             else sink.ascii(String(values[j]!));
           } else if (v !== v) {
-            // Out of the exactly representable range (±285 years of µs around 1970 is fine; this is not).
-            sink.ascii(String(values[j]!));
+            // Beyond ±2^53 µs: split with BigInt (rare: dates before 1685 or after 2255).
+            const big = values[j]!;
+            if (kind === 'timestamp_ntz') {
+              if (writeTimestampBig(sink, big)) sink.ascii(BC);
+            } else if (kind === 'timestamp') {
+              const offset = zone.isUtc ? 0 : zone.offsetAt(Number(big / 1_000_000n));
+              const bc = writeTimestampBig(sink, big + BigInt(offset) * 1_000_000n);
+              writeOffset(sink, offset);
+              if (bc) sink.ascii(BC);
+            } else writeDayTimeIntervalBig(sink, big);
           } else if (kind === 'timestamp_ntz') {
             if (writeTimestamp(sink, v)) sink.ascii(BC);
           } else if (kind === 'timestamp') {
@@ -191,7 +202,7 @@ function writeTextCells(
           offsets[i + 1] = sink.pos;
         }
       } else {
-        const words = decimal128Words(data);
+        const words = decimal128View(data);
         for (let i = 0; i < n; i++) {
           if (valid[i] !== 0) writeScaledBigInt(sink, readDecimal128(words, i), scale);
           offsets[i + 1] = sink.pos;
@@ -258,7 +269,8 @@ function writeNestedCells(
   ctx: TextFormatContext,
 ): void {
   const n = data.length;
-  const off = data.offset;
+  // arrow-js slices value and offset buffers itself; `data.offset` applies to bitmaps only.
+  const off = 0;
   if (type.kind === 'array' || type.kind === 'map') {
     const child = data.children[0]!;
     const listOffsets = data.valueOffsets as Int32Array;
@@ -300,7 +312,7 @@ function writeNestedCells(
   }
   if (type.kind !== 'struct') return;
   const fields = type.fields.map((f, c) => ({
-    cells: formatTextColumn(data.children[c]!.slice(off, n), f.type, ctx),
+    cells: formatTextColumn(data.children[c]!, f.type, ctx),
     quote: needsQuoting(f.type),
   }));
   for (let i = 0; i < n; i++) {
@@ -343,7 +355,8 @@ function writeElement(sink: ByteSink, cells: ColumnCells, k: number, quote: bool
     mustQuote = e === s;
     for (let p = s; p < e && !mustQuote; p++) {
       const b = bytes[p]!;
-      mustQuote = b === 34 || b === 92 || b === 123 || b === 125 || b === 44 || b === 40 || b === 41 || b <= 32;
+      mustQuote =
+        b === 34 || b === 92 || b === 123 || b === 125 || b === 44 || b === 40 || b === 41 || b <= 32;
     }
     if (!mustQuote && e - s === 4) {
       const w = String.fromCharCode(bytes[s]!, bytes[s + 1]!, bytes[s + 2]!, bytes[s + 3]!).toUpperCase();
@@ -361,4 +374,10 @@ function writeElement(sink: ByteSink, cells: ColumnCells, k: number, quote: bool
     sink.byte(b);
   }
   sink.byte(34);
+}
+
+/** 64-bit words of a Decimal128 column (two per row, low first), from the already-sliced values. */
+function decimal128View(data: arrow.Data): BigInt64Array {
+  const words = data.values as Uint32Array;
+  return new BigInt64Array(words.buffer, words.byteOffset, data.length * 2);
 }

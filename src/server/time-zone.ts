@@ -22,7 +22,14 @@ export class ZoneOffsets {
 
   private static formatFor(name: string): Intl.DateTimeFormat | null {
     const upper = name.toUpperCase();
-    if (upper === 'UTC' || upper === 'GMT' || upper === 'ETC/UTC' || upper === 'Z' || upper === 'ZULU' || name === '')
+    if (
+      upper === 'UTC' ||
+      upper === 'GMT' ||
+      upper === 'ETC/UTC' ||
+      upper === 'Z' ||
+      upper === 'ZULU' ||
+      name === ''
+    )
       return null;
     try {
       return new Intl.DateTimeFormat('en-US', {
@@ -50,7 +57,8 @@ export class ZoneOffsets {
   offsetAt(utcSeconds: number): number {
     const format = this.format;
     if (format === null) return 0;
-    const clamped = utcSeconds < MIN_SECONDS ? MIN_SECONDS : utcSeconds > MAX_SECONDS ? MAX_SECONDS : utcSeconds;
+    const clamped =
+      utcSeconds < MIN_SECONDS ? MIN_SECONDS : utcSeconds > MAX_SECONDS ? MAX_SECONDS : utcSeconds;
     const slot = Math.floor(clamped / SLOT_SECONDS);
     const hit = this.cache.get(slot);
     if (hit !== undefined) return hit;
@@ -64,6 +72,7 @@ export class ZoneOffsets {
     let second = 0;
     let bc = false;
     for (const p of parts) {
+      // eslint-disable-next-line @typescript-eslint/switch-exhaustiveness-check -- other parts are not needed
       switch (p.type) {
         case 'year':
           year = Number(p.value);

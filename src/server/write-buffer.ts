@@ -77,7 +77,9 @@ export class WriteBuffer {
   /** The bytes written so far; the buffer starts over empty. */
   take(): Buffer {
     const out = this.buf.subarray(0, this.pos);
-    this.buf = Buffer.allocUnsafe(Math.max(this.initialSize, this.pos > this.initialSize ? this.initialSize : 0));
+    this.buf = Buffer.allocUnsafe(
+      Math.max(this.initialSize, this.pos > this.initialSize ? this.initialSize : 0),
+    );
     this.pos = 0;
     return out;
   }

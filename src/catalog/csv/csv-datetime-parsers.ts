@@ -15,6 +15,14 @@ export function daysFromCivil(y: number, m: number, d: number): number {
   return era * 146097 + doe - 719468;
 }
 
+const TABLE_FIRST_YEAR = 1900;
+const TABLE_END_YEAR = 2200;
+/** Days since the epoch of the first day of each month from 1900 to 2199 (and one past the end). */
+const MONTH_START = new Int32Array((TABLE_END_YEAR - TABLE_FIRST_YEAR) * 12 + 1);
+for (let y = TABLE_FIRST_YEAR, k = 0; y <= TABLE_END_YEAR; y++) {
+  for (let m = 1; m <= 12 && k < MONTH_START.length; m++, k++) MONTH_START[k] = daysFromCivil(y, m, 1);
+}
+
 function daysInMonth(y: number, m: number): number {
   if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
   return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
@@ -35,10 +43,6 @@ function digitsAt(buf: Uint8Array, i: number, e: number, min: number, max: numbe
   if (n < min) return -1;
   cursor = i + n;
   return v;
-}
-
-function isDigit(b: number): boolean {
-  return b >= 48 && b <= 57;
 }
 
 function isSpace(b: number): boolean {
@@ -65,22 +69,28 @@ function parseDatePart(buf: Uint8Array, i: number, e: number): number {
 
 /** Days since the epoch, or NaN when malformed. */
 export function parseDate(buf: Uint8Array, s: number, e: number): number {
-  // Fast path: exactly yyyy-MM-dd.
+  // Fast path: exactly yyyy-MM-dd with a year in the month table.
   if (e - s === 10 && buf[s + 4] === 45 && buf[s + 7] === 45) {
-    const y = (buf[s]! - 48) * 1000 + (buf[s + 1]! - 48) * 100 + (buf[s + 2]! - 48) * 10 + (buf[s + 3]! - 48);
-    const m = (buf[s + 5]! - 48) * 10 + (buf[s + 6]! - 48);
-    const d = (buf[s + 8]! - 48) * 10 + (buf[s + 9]! - 48);
-    const ok =
-      isDigit(buf[s]!) &&
-      isDigit(buf[s + 1]!) &&
-      isDigit(buf[s + 2]!) &&
-      isDigit(buf[s + 3]!) &&
-      isDigit(buf[s + 5]!) &&
-      isDigit(buf[s + 6]!) &&
-      isDigit(buf[s + 8]!) &&
-      isDigit(buf[s + 9]!);
-    if (ok && m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m)) return daysFromCivil(y, m, d);
-    if (ok) return NaN;
+    const y0 = buf[s]! - 48;
+    const y1 = buf[s + 1]! - 48;
+    const y2 = buf[s + 2]! - 48;
+    const y3 = buf[s + 3]! - 48;
+    const m0 = buf[s + 5]! - 48;
+    const m1 = buf[s + 6]! - 48;
+    const d0 = buf[s + 8]! - 48;
+    const d1 = buf[s + 9]! - 48;
+    if ((y0 | y1 | y2 | y3 | m0 | m1 | d0 | d1) >= 0 && y0 <= 9 && y1 <= 9 && y2 <= 9 && y3 <= 9 && m0 <= 9 && m1 <= 9 && d0 <= 9 && d1 <= 9) {
+      const y = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+      const m = m0 * 10 + m1;
+      const d = d0 * 10 + d1;
+      if (m < 1 || m > 12 || d < 1) return NaN;
+      if (y >= TABLE_FIRST_YEAR && y < TABLE_END_YEAR) {
+        const k = (y - TABLE_FIRST_YEAR) * 12 + m - 1;
+        const first = MONTH_START[k]!;
+        return d <= MONTH_START[k + 1]! - first ? first + d - 1 : NaN;
+      }
+      return d <= daysInMonth(y, m) ? daysFromCivil(y, m, d) : NaN;
+    }
   }
   while (s < e && isSpace(buf[s]!)) s++;
   while (e > s && isSpace(buf[e - 1]!)) e--;
@@ -160,7 +170,10 @@ const ISO_TIMESTAMP_FORMATS = new Set([
 /** Only ISO-style formats are supported for now; others are refused clearly rather than misread. */
 export function checkDatetimeFormats(dateFormat: string | null, timestampFormat: string | null): void {
   if (dateFormat !== null && !ISO_DATE_FORMATS.has(dateFormat)) {
-    throw new EngineError(SqlState.featureNotSupported, `CSV dateFormat "${dateFormat}" is not supported yet (use yyyy-MM-dd)`);
+    throw new EngineError(
+      SqlState.featureNotSupported,
+      `CSV dateFormat "${dateFormat}" is not supported yet (use yyyy-MM-dd)`,
+    );
   }
   if (timestampFormat !== null && !ISO_TIMESTAMP_FORMATS.has(timestampFormat)) {
     throw new EngineError(

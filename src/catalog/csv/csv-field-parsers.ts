@@ -63,7 +63,13 @@ export function parseBigIntSlow(buf: Uint8Array, s: number, e: number): bigint |
  * A decimal with `scale` fractional digits as a scaled integer (fractional digits beyond the scale
  * round HALF_UP). MALFORMED when not a number or when it needs more than `precision` digits.
  */
-export function parseDecimalFast(buf: Uint8Array, s: number, e: number, precision: number, scale: number): number {
+export function parseDecimalFast(
+  buf: Uint8Array,
+  s: number,
+  e: number,
+  precision: number,
+  scale: number,
+): number {
   let i = s;
   let neg = false;
   if (i < e) {
@@ -125,7 +131,13 @@ export function parseDecimalFast(buf: Uint8Array, s: number, e: number, precisio
 }
 
 /** The exact (BigInt) decimal parser: exponents, any number of digits. Null when malformed or too wide. */
-export function parseDecimalSlow(buf: Uint8Array, s: number, e: number, precision: number, scale: number): bigint | null {
+export function parseDecimalSlow(
+  buf: Uint8Array,
+  s: number,
+  e: number,
+  precision: number,
+  scale: number,
+): bigint | null {
   const match = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(latin1(buf, s, e));
   if (match === null) return null;
   const intPart = match[2] ?? '';

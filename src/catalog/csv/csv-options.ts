@@ -66,14 +66,21 @@ export function parseCsvOptions(raw: Readonly<Record<string, string>>): CsvOptio
   }
   const encoding = (o.get('encoding') ?? o.get('charset') ?? 'utf-8').toLowerCase();
   if (encoding !== 'utf-8' && encoding !== 'utf8') {
-    throw new EngineError(SqlState.featureNotSupported, `CSV encoding "${encoding}" is not supported (only UTF-8)`);
+    throw new EngineError(
+      SqlState.featureNotSupported,
+      `CSV encoding "${encoding}" is not supported (only UTF-8)`,
+    );
   }
   const compressionText = (o.get('compression') ?? o.get('codec') ?? '').toLowerCase();
   let compression: CsvOptions['compression'];
   if (compressionText === '') compression = null;
   else if (compressionText === 'gzip' || compressionText === 'gz') compression = 'gzip';
   else if (compressionText === 'none' || compressionText === 'uncompressed') compression = 'none';
-  else throw new EngineError(SqlState.featureNotSupported, `CSV compression "${compressionText}" is not supported`);
+  else
+    throw new EngineError(
+      SqlState.featureNotSupported,
+      `CSV compression "${compressionText}" is not supported`,
+    );
   return {
     sep: singleByte('sep', sepText, false),
     header: bool('header', o.get('header'), false),

@@ -1,8 +1,11 @@
 /**
  * The CSV hot loop: splits bytes into records and fields, and converts the projected fields straight
  * into Arrow column buffers (see csv-column-builder.ts). No JS string is made per field on the fast
- * path. A record is first tokenized (field start/end offsets), then converted, so a record cut off at
- * the end of a chunk is simply re-parsed once more bytes arrive.
+ * path.
+ *
+ * Records are tokenized into a TokenBlock first (field offsets), then each column converts the block in
+ * one loop; a record cut off at the end of a chunk is not part of the block and is re-parsed once more
+ * bytes arrive.
  *
  * Rules (Spark's): fields are never trimmed; quotes are recognised only at the start of a field; inside
  * quotes `\"`, `\\` and `""` unescape; an empty unquoted field is NULL; blank lines are skipped; a CR
@@ -11,13 +14,11 @@
  */
 import { EngineError, SqlState } from '../../common/index.ts';
 import type { CsvOptions } from './csv-options.ts';
-import { CsvColumnBuilder } from './csv-column-builder.ts';
+import type { CsvColumnBuilder } from './csv-column-builder.ts';
+import { GARBAGE, ESCAPED, QUOTED, TokenBlock } from './token-block.ts';
 
 const LF = 10;
 const CR = 13;
-const QUOTED = 1;
-const ESCAPED = 2;
-const GARBAGE = 4;
 
 export interface RecordSource {
   /** File path, for error messages. */
@@ -34,9 +35,7 @@ export class CsvRecordParser {
   private readonly sourceIndex: Int32Array;
   private readonly fieldCount: number;
   private readonly options: CsvOptions;
-  private readonly fStart: Int32Array;
-  private readonly fEnd: Int32Array;
-  private readonly fFlags: Uint8Array;
+  private readonly block: TokenBlock;
   private readonly sep: number;
   private readonly quote: number;
   private readonly escape: number;
@@ -51,14 +50,18 @@ export class CsvRecordParser {
   private line = 1;
   private skipHeader = false;
 
-  constructor(fieldCount: number, builders: readonly CsvColumnBuilder[], sourceIndex: readonly number[], options: CsvOptions) {
+  constructor(
+    fieldCount: number,
+    builders: readonly CsvColumnBuilder[],
+    sourceIndex: readonly number[],
+    options: CsvOptions,
+    capacity: number,
+  ) {
     this.fieldCount = fieldCount;
     this.builders = builders;
     this.sourceIndex = Int32Array.from(sourceIndex);
     this.options = options;
-    this.fStart = new Int32Array(fieldCount + 2);
-    this.fEnd = new Int32Array(fieldCount + 2);
-    this.fFlags = new Uint8Array(fieldCount + 2);
+    this.block = new TokenBlock(fieldCount, capacity);
     this.sep = options.sep;
     this.quote = options.quote;
     this.escape = options.escape;
@@ -78,21 +81,43 @@ export class CsvRecordParser {
    * `base` is the file offset of `buf[0]`; `atEof` says no more bytes follow `end`.
    */
   parse(buf: Uint8Array, pos: number, end: number, atEof: boolean, base: number): number {
+    for (;;) {
+      const wanted = this.maxRows - this.rows;
+      const next = this.parseBlock(buf, pos, end, atEof, base, wanted);
+      // Records dropped as malformed leave room in the batch: go on while the block was cut short.
+      if (this.lastBlockCount < wanted || this.rows >= this.maxRows || next === pos) return next;
+      pos = next;
+    }
+  }
+
+  private lastBlockCount = 0;
+
+  private parseBlock(
+    buf: Uint8Array,
+    pos: number,
+    end: number,
+    atEof: boolean,
+    base: number,
+    wanted: number,
+  ): number {
     const sep = this.sep;
     const quote = this.quote;
     const escape = this.escape;
-    const fStart = this.fStart;
-    const fEnd = this.fEnd;
-    const fFlags = this.fFlags;
-    const cap = fStart.length;
+    const blk = this.block;
+    const starts = blk.starts;
+    const ends = blk.ends;
+    const fFlags = blk.flags;
+    const width = blk.width;
     const rangeEnd = this.source.end;
-    for (;;) {
-      if (this.rows >= this.maxRows || this.finished) return pos;
+    let count = 0;
+    let anyFlags = false;
+    records: for (;;) {
+      if (count >= wanted || this.finished) break;
       if (base + pos >= rangeEnd) {
         this.finished = true;
-        return pos;
+        break;
       }
-      if (pos >= end) return pos;
+      if (pos >= end) break;
       let p = pos;
       const first = buf[p]!;
       if (first === LF) {
@@ -105,6 +130,7 @@ export class CsvRecordParser {
         this.line++;
         continue;
       }
+      const rb = count * width;
       let nf = 0;
       let newlines = 0;
       for (;;) {
@@ -137,7 +163,7 @@ export class CsvRecordParser {
             p++;
           }
           if (!closed) {
-            if (!atEof) return pos;
+            if (!atEof) break records;
             flags |= GARBAGE; // an unterminated quote at the end of the file
             e = end;
             p = end;
@@ -151,6 +177,7 @@ export class CsvRecordParser {
               p++;
             }
           }
+          anyFlags = true;
         } else {
           while (p < end) {
             const c = buf[p]!;
@@ -159,11 +186,11 @@ export class CsvRecordParser {
           }
           e = p;
         }
-        if (p >= end && !atEof) return pos;
-        if (nf < cap) {
-          fStart[nf] = s;
-          fEnd[nf] = e;
-          fFlags[nf] = flags;
+        if (p >= end && !atEof) break records;
+        if (nf < width) {
+          starts[rb + nf] = s;
+          ends[rb + nf] = e;
+          fFlags[rb + nf] = flags;
         }
         nf++;
         if (p >= end) break;
@@ -174,56 +201,99 @@ export class CsvRecordParser {
         p++;
       }
       // A CR before the line end belongs to the line end, not to the last field.
-      const last = (nf < cap ? nf : cap) - 1;
-      if ((fFlags[last]! & QUOTED) === 0 && fEnd[last]! > fStart[last]! && buf[fEnd[last]! - 1] === CR) {
-        fEnd[last] = fEnd[last]! - 1;
+      const last = rb + (nf < width ? nf : width) - 1;
+      if ((fFlags[last]! & QUOTED) === 0 && ends[last]! > starts[last]! && buf[ends[last]! - 1] === CR) {
+        ends[last] = ends[last]! - 1;
       }
-      const recordLine = this.line;
-      const recordOffset = base + pos;
+      const line = this.line;
       this.line += 1 + newlines;
+      const recordOffset = base + pos;
       pos = p;
       if (this.skipHeader) {
         this.skipHeader = false;
         continue;
       }
-      this.convertRecord(buf, nf, recordLine, recordOffset);
+      blk.fieldCounts[count] = nf;
+      blk.lines[count] = line;
+      blk.offsets[count] = recordOffset;
+      count++;
     }
+    this.lastBlockCount = count;
+    if (count > 0) {
+      blk.count = count;
+      blk.anyFlags = anyFlags;
+      this.convertBlock(buf);
+    }
+    return pos;
   }
 
-  private convertRecord(buf: Uint8Array, nf: number, line: number, offset: number): void {
-    const row = this.rows;
-    const builders = this.builders;
-    const sourceIndex = this.sourceIndex;
+  /** Converts the tokenized block column by column; handles malformed records per the parse mode. */
+  private convertBlock(buf: Uint8Array): void {
+    const blk = this.block;
+    const n = blk.count;
+    const order = blk.order;
+    const bad = blk.bad;
+    for (let k = 0; k < n; k++) order[k] = k;
+    bad.fill(0, 0, n);
     const mode = this.options.mode;
+    const permissive = mode === 'PERMISSIVE';
     const expected = this.fieldCount;
-    for (let j = 0; j < builders.length; j++) {
-      const b = builders[j]!;
-      const src = sourceIndex[j]!;
-      if (src >= nf) {
-        b.setNull(row);
-        continue;
-      }
-      const flags = this.fFlags[src]!;
-      let ok: boolean;
-      if ((flags & GARBAGE) !== 0) ok = false;
-      else ok = b.set(row, buf, this.fStart[src]!, this.fEnd[src]!, (flags & QUOTED) !== 0, (flags & ESCAPED) !== 0);
-      if (!ok) {
-        if (mode === 'PERMISSIVE') b.setNull(row);
-        else if (mode === 'DROPMALFORMED') return;
-        else throw this.malformed(line, offset, src, b.describeFailure(buf, this.fStart[src]!, this.fEnd[src]!));
+    let firstBad = -1;
+    let firstBadColumn = -1;
+    if (!permissive) {
+      for (let r = 0; r < n; r++) {
+        const nf = blk.fieldCounts[r]!;
+        if (nf === expected) continue;
+        const idx = r * blk.width + expected;
+        const trailingEmpty =
+          nf === expected + 1 && blk.ends[idx] === blk.starts[idx] && blk.flags[idx] === 0;
+        if (!trailingEmpty) {
+          bad[r] = 1;
+          if (firstBad < 0) firstBad = r;
+        }
       }
     }
-    const trailingEmpty =
-      nf === expected + 1 && this.fEnd[expected] === this.fStart[expected] && this.fFlags[expected] === 0;
-    if (nf !== expected && !trailingEmpty && mode !== 'PERMISSIVE') {
-      if (mode === 'DROPMALFORMED') return;
-      throw this.malformed(line, offset, -1, `expected ${expected} fields, found ${nf}`);
+    for (let j = 0; j < this.builders.length; j++) {
+      const k = this.builders[j]!.convert(buf, blk, this.sourceIndex[j]!, this.rows, n, permissive);
+      if (k >= 0 && (firstBad < 0 || k < firstBad)) {
+        firstBad = k;
+        firstBadColumn = j;
+      }
     }
-    this.rows = row + 1;
+    let rows = n;
+    if (firstBad >= 0) {
+      if (mode === 'FAILFAST') {
+        if (firstBadColumn < 0) {
+          throw this.malformed(
+            firstBad,
+            -1,
+            `expected ${expected} fields, found ${blk.fieldCounts[firstBad]}`,
+          );
+        }
+        const src = this.sourceIndex[firstBadColumn]!;
+        const idx = firstBad * blk.width + src;
+        throw this.malformed(
+          firstBad,
+          src,
+          this.builders[firstBadColumn]!.describeFailure(buf, blk.starts[idx]!, blk.ends[idx]!),
+        );
+      }
+      // DROPMALFORMED: convert again, only the good records.
+      rows = 0;
+      for (let r = 0; r < n; r++) if (bad[r] === 0) order[rows++] = r;
+      for (let j = 0; j < this.builders.length; j++) {
+        this.builders[j]!.convert(buf, blk, this.sourceIndex[j]!, this.rows, rows, true);
+      }
+    }
+    this.rows += rows;
   }
 
-  private malformed(line: number, offset: number, field: number, reason: string): EngineError {
-    const where = this.source.start === 0 ? `line ${line}` : `the record at byte offset ${offset}`;
+  private malformed(record: number, field: number, reason: string): EngineError {
+    const blk = this.block;
+    const where =
+      this.source.start === 0
+        ? `line ${blk.lines[record]}`
+        : `the record at byte offset ${blk.offsets[record]}`;
     const column = field >= 0 ? `, column ${field + 1}` : '';
     return new EngineError(
       SqlState.invalidTextRepresentation,

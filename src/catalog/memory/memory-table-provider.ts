@@ -5,7 +5,14 @@
  */
 import type * as arrow from 'apache-arrow';
 import { makeBatch, type Schema } from '../../common/index.ts';
-import type { ScanContext, ScanRequest, Statistics, TableDefinition, TableProvider, TableScan } from '../types.ts';
+import type {
+  ScanContext,
+  ScanRequest,
+  Statistics,
+  TableDefinition,
+  TableProvider,
+  TableScan,
+} from '../types.ts';
 
 export class MemoryTableProvider implements TableProvider {
   readonly definition: TableDefinition;
@@ -71,7 +78,8 @@ export class MemoryTableProvider implements TableProvider {
       describe: () =>
         `MemoryScan: ${name}, projection=[${fields.map((f) => f.name).join(', ')}], partitions=${groups.length}` +
         (limit === null ? '' : `, limit=${limit}`),
-      open: (partition: number, ctx: ScanContext) => scanGroup(groups[partition] ?? [], projection, schema, limit, ctx),
+      open: (partition: number, ctx: ScanContext) =>
+        scanGroup(groups[partition] ?? [], projection, schema, limit, ctx),
     };
   }
 }

@@ -45,7 +45,9 @@ function writeTemp(target: string, content: string): string {
 
 function ioError(what: string, file: string, err: unknown): EngineError {
   const reason = err instanceof Error ? err.message : String(err);
-  return new EngineError(SqlState.ioError, `could not ${what} metadata file "${file}": ${reason}`, { cause: err });
+  return new EngineError(SqlState.ioError, `could not ${what} metadata file "${file}": ${reason}`, {
+    cause: err,
+  });
 }
 
 /** Writes `content` to `target`, replacing any previous file atomically. */

@@ -15,7 +15,9 @@ export function corrupt(file: string, reason: string, cause?: unknown): EngineEr
 }
 
 export function encodeDatabase(db: DatabaseDefinition): string {
-  return JSON.stringify({ formatVersion: METADATA_FORMAT_VERSION, kind: 'database', database: db }, null, 2) + '\n';
+  return (
+    JSON.stringify({ formatVersion: METADATA_FORMAT_VERSION, kind: 'database', database: db }, null, 2) + '\n'
+  );
 }
 
 export function encodeTable(table: TableDefinition): string {
@@ -39,7 +41,10 @@ function parseEnvelope(file: string, text: string, kind: string): Record<string,
   const version = json.formatVersion;
   if (typeof version !== 'number') throw corrupt(file, 'missing formatVersion');
   if (version > METADATA_FORMAT_VERSION) {
-    throw corrupt(file, `formatVersion ${version} is newer than this engine supports (${METADATA_FORMAT_VERSION})`);
+    throw corrupt(
+      file,
+      `formatVersion ${version} is newer than this engine supports (${METADATA_FORMAT_VERSION})`,
+    );
   }
   if (json.kind !== kind) throw corrupt(file, `expected a ${kind} entry`);
   const body = json[kind];
@@ -75,7 +80,8 @@ function decodeType(file: string, v: Json): DataType {
   if (!isRecord(v) || typeof v.kind !== 'string') throw corrupt(file, 'a column type is malformed');
   switch (v.kind) {
     case 'decimal':
-      if (typeof v.precision !== 'number' || typeof v.scale !== 'number') throw corrupt(file, 'bad decimal type');
+      if (typeof v.precision !== 'number' || typeof v.scale !== 'number')
+        throw corrupt(file, 'bad decimal type');
       return { kind: 'decimal', precision: v.precision, scale: v.scale };
     case 'array':
       return { kind: 'array', element: decodeType(file, v.element), containsNull: v.containsNull !== false };
@@ -122,7 +128,11 @@ function decodeField(file: string, v: Json): Field {
 
 export function decodeDatabase(file: string, text: string): DatabaseDefinition {
   const o = parseEnvelope(file, text, 'database');
-  return { name: str(file, o, 'name'), location: str(file, o, 'location'), comment: strOrNull(file, o, 'comment') };
+  return {
+    name: str(file, o, 'name'),
+    location: str(file, o, 'location'),
+    comment: strOrNull(file, o, 'comment'),
+  };
 }
 
 export function decodeTable(file: string, text: string): TableDefinition {
@@ -140,7 +150,7 @@ export function decodeTable(file: string, text: string): TableDefinition {
     format: str(file, o, 'format'),
     location: str(file, o, 'location'),
     options: strMap(file, o, 'options'),
-    partitionColumns: partitionColumns as string[],
+    partitionColumns: partitionColumns,
     external: o.external === true,
     comment: strOrNull(file, o, 'comment'),
     properties: strMap(file, o, 'properties'),

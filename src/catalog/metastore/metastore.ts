@@ -89,7 +89,10 @@ function quoted(...parts: string[]): string {
 }
 
 function schemaNotFound(db: string): EngineError {
-  return new EngineError(SqlState.undefinedSchema, `[SCHEMA_NOT_FOUND] The schema ${quoted(db)} cannot be found.`);
+  return new EngineError(
+    SqlState.undefinedSchema,
+    `[SCHEMA_NOT_FOUND] The schema ${quoted(db)} cannot be found.`,
+  );
 }
 
 function tableNotFound(db: string, name: string): EngineError {
@@ -117,7 +120,10 @@ export class Metastore {
       fs.mkdirSync(path.join(store.metaDir, 'databases'), { recursive: true });
       fs.mkdirSync(path.join(store.metaDir, 'tables'), { recursive: true });
     } catch (err) {
-      throw new EngineError(SqlState.ioError, `could not create warehouse "${warehouse}": ${(err as Error).message}`);
+      throw new EngineError(
+        SqlState.ioError,
+        `could not create warehouse "${warehouse}": ${(err as Error).message}`,
+      );
     }
     store.sweep();
     if (!fs.existsSync(store.databaseFile(DEFAULT_DATABASE))) {
@@ -223,7 +229,10 @@ export class Metastore {
       fs.mkdirSync(location, { recursive: true });
     } catch (err) {
       removeFileDurably(this.databaseFile(name));
-      throw new EngineError(SqlState.ioError, `could not create directory "${location}": ${(err as Error).message}`);
+      throw new EngineError(
+        SqlState.ioError,
+        `could not create directory "${location}": ${(err as Error).message}`,
+      );
     }
     return def;
   }
@@ -257,7 +266,11 @@ export class Metastore {
     for (const table of tables) this.dropTableFile(db, table, true);
     removeFileDurably(this.databaseFile(db));
     fs.rmSync(this.tablesDir(db), { recursive: true, force: true });
-    if (location !== null && path.resolve(location) !== this.warehouse && isInside(location, this.warehouse)) {
+    if (
+      location !== null &&
+      path.resolve(location) !== this.warehouse &&
+      isInside(location, this.warehouse)
+    ) {
       fs.rmSync(location, { recursive: true, force: true });
     }
   }
@@ -338,7 +351,10 @@ export class Metastore {
         fsyncDirectory(path.dirname(location));
       } catch (err) {
         removeFileDurably(this.tableFile(db, name));
-        throw new EngineError(SqlState.ioError, `could not create directory "${location}": ${(err as Error).message}`);
+        throw new EngineError(
+          SqlState.ioError,
+          `could not create directory "${location}": ${(err as Error).message}`,
+        );
       }
     }
     return def;
@@ -405,7 +421,10 @@ export class Metastore {
   // ---- views -------------------------------------------------------------------------------
 
   /** Stores a persistent view (format `view`, SQL text in `properties.viewText`). */
-  createView(input: ViewInput, options: { readonly ifNotExists?: boolean; readonly replace?: boolean } = {}): TableDefinition {
+  createView(
+    input: ViewInput,
+    options: { readonly ifNotExists?: boolean; readonly replace?: boolean } = {},
+  ): TableDefinition {
     const db = input.database.toLowerCase();
     const name = input.name.toLowerCase();
     const def: TableDefinitionInput = {
@@ -428,7 +447,11 @@ export class Metastore {
           `[EXPECT_VIEW_NOT_TABLE] ${quoted(db, name)} is a table, not a view; CREATE OR REPLACE VIEW cannot replace it.`,
         );
       }
-      return this.alterTable({ ...def, location: '', createdAt: new Date().toISOString() } as TableDefinition);
+      return this.alterTable({
+        ...def,
+        location: '',
+        createdAt: new Date().toISOString(),
+      });
     }
     return this.createTable(def, options.ifNotExists === true);
   }
@@ -439,7 +462,10 @@ export class Metastore {
     if (!this.tableExists(db, view)) {
       if (ifExists) return;
       if (!this.databaseExists(db)) throw schemaNotFound(db);
-      throw new EngineError(SqlState.undefinedTable, `[TABLE_OR_VIEW_NOT_FOUND] The view ${quoted(db, view)} cannot be found.`);
+      throw new EngineError(
+        SqlState.undefinedTable,
+        `[TABLE_OR_VIEW_NOT_FOUND] The view ${quoted(db, view)} cannot be found.`,
+      );
     }
     const def = this.getTable(db, view);
     if (def.format !== VIEW_FORMAT) {
@@ -481,7 +507,8 @@ function isInside(child: string, parent: string): boolean {
 }
 
 function validateName(name: string, what: string): void {
-  if (name.length === 0) throw new EngineError(SqlState.syntaxError, `[INVALID_IDENTIFIER] The ${what} name must not be empty.`);
+  if (name.length === 0)
+    throw new EngineError(SqlState.syntaxError, `[INVALID_IDENTIFIER] The ${what} name must not be empty.`);
 }
 
 function validateColumns(input: TableDefinitionInput, db: string, name: string): void {

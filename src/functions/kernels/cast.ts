@@ -33,7 +33,9 @@ import {
   formatDate,
   formatLocalMicros,
   formatTimestamp,
+  localToUtcMicros,
   parseDate,
+  utcToLocalMicros,
   parseTimestamp,
   splitMicros,
   timestampToDays,
@@ -321,10 +323,7 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
           return daysToTimestamp(v as number, zone);
         case 'timestamp':
         case 'timestamp_ntz':
-          if (from.kind === 'timestamp' && to.kind === 'timestamp_ntz') {
-            return BigInt(timestampToDays(v as bigint, ctx.timeZone)) * 86_400_000_000n + BigInt(splitMicros(v as bigint)[1]) - BigInt(splitMicros(v as bigint)[1]) + localMicrosOfDay(v as bigint, ctx.timeZone);
-          }
-          return daysToTimestamp(splitMicros(v as bigint)[0], ctx.timeZone) + BigInt(splitMicros(v as bigint)[1]);
+          return from.kind === 'timestamp' ? utcToLocalMicros(v as bigint, ctx.timeZone) : localToUtcMicros(v as bigint, ctx.timeZone);
         case 'float':
         case 'double': {
           const x = v as number;
@@ -351,17 +350,6 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
     case 'struct':
       throw new EngineError(SqlState.featureNotSupported, `cast to ${sqlTypeName(to)} is not supported`);
   }
-}
-
-function localMicrosOfDay(utc: bigint, zone: string): bigint {
-  return BigInt(splitMicros(utc + BigInt(0))[1]) + (BigInt(timestampToDays(utc, zone)) * 86_400_000_000n - BigInt(splitMicros(utc)[0]) * 86_400_000_000n) + localShift(utc, zone);
-}
-
-function localShift(utc: bigint, zone: string): bigint {
-  // local = utc + offset; localMicrosOfDay already accounts for the day shift, add the intra-day part
-  const local = formatTimestamp(utc, zone);
-  void local;
-  return 0n;
 }
 
 /** A value as Spark prints it when cast to STRING. */

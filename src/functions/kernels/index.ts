@@ -9,3 +9,4 @@ export * from './decimal-arithmetic.ts';
 export * from './compare.ts';
 export * from './datetime.ts';
 export * from './cast.ts';
+export * from './datetime-format.ts';

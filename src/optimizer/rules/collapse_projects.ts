@@ -22,7 +22,14 @@ export const collapseProjects: OptimizerRule = {
     if (plan.kind !== 'Project') return unchanged(plan);
     const input = plan.input;
     const passThrough = plan.exprs.every((n) => n.expr.kind === 'column' && n.expr.attr.id === n.attr.id);
-    if (passThrough && sameIds(outputOf(input), plan.exprs.map((n) => n.attr))) return changed(input);
+    if (
+      passThrough &&
+      sameIds(
+        outputOf(input),
+        plan.exprs.map((n) => n.attr),
+      )
+    )
+      return changed(input);
     if (input.kind !== 'Project') return unchanged(plan);
 
     const uses = new Map<number, number>();

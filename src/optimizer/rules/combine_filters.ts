@@ -18,7 +18,8 @@ export const combineFilters: OptimizerRule = {
   rewrite(plan, ctx) {
     if (plan.kind !== 'Filter' || plan.input.kind !== 'Filter') return unchanged(plan);
     const inner = plan.input;
-    if (!isDeterministic(plan.predicate, ctx) || !isDeterministic(inner.predicate, ctx)) return unchanged(plan);
+    if (!isDeterministic(plan.predicate, ctx) || !isDeterministic(inner.predicate, ctx))
+      return unchanged(plan);
     const conjuncts: Expr[] = [];
     for (const c of [...splitConjuncts(inner.predicate), ...splitConjuncts(plan.predicate)]) {
       if (!conjuncts.some((x) => exprEquals(x, c))) conjuncts.push(c);

@@ -16,9 +16,19 @@
  * `x = x → true` only for a non-nullable deterministic `x`.
  */
 import { changed, transformUp, typesEqual, unchanged, type Transformed } from '../../common/index.ts';
-import { exprChildren, exprOps, exprType, outputOf, type ComparisonOp, type Expr, type LogicalPlan } from '../../plan/index.ts';
+import { exprChildren, exprOps, exprType, outputOf, type ComparisonOp, type Expr } from '../../plan/index.ts';
 import type { OptimizerContext, OptimizerRule } from '../context.ts';
-import { BOOLEAN, compare, exprEquals, FALSE, isDeterministic, isDeterministicCall, isNullable, lit, TRUE } from '../expr-utils.ts';
+import {
+  BOOLEAN,
+  compare,
+  exprEquals,
+  FALSE,
+  isDeterministic,
+  isDeterministicCall,
+  isNullable,
+  lit,
+  TRUE,
+} from '../expr-utils.ts';
 import { emptyRelation, mapExpressions } from '../plan-utils.ts';
 
 export const simplifyExpressions: OptimizerRule = {
@@ -94,13 +104,21 @@ function simplifyNode(e: Expr, ctx: OptimizerContext): Transformed<Expr> {
           if (negated !== undefined) return changed(compare(negated, input.left, input.right));
         }
       }
-      if ((e.op === 'is_null' || e.op === 'is_not_null') && !isNullable(input) && isDeterministic(input, ctx)) {
+      if (
+        (e.op === 'is_null' || e.op === 'is_not_null') &&
+        !isNullable(input) &&
+        isDeterministic(input, ctx)
+      ) {
         return changed(e.op === 'is_null' ? FALSE : TRUE);
       }
       return unchanged(e);
     }
     case 'cast':
-      if (e.mode !== 'try' && typesEqual(exprType(e.input), e.type) && sameStringShape(exprType(e.input), e.type)) {
+      if (
+        e.mode !== 'try' &&
+        typesEqual(exprType(e.input), e.type) &&
+        sameStringShape(exprType(e.input), e.type)
+      ) {
         return changed(e.input);
       }
       return unchanged(e);
@@ -112,6 +130,17 @@ function simplifyNode(e: Expr, ctx: OptimizerContext): Transformed<Expr> {
       if (branches.length !== e.branches.length) return changed({ ...e, branches });
       return unchanged(e);
     }
+    case 'aggregate':
+    case 'call':
+    case 'column':
+    case 'exists':
+    case 'in_list':
+    case 'in_subquery':
+    case 'literal':
+    case 'outer_ref':
+    case 'parameter':
+    case 'scalar_subquery':
+    case 'window':
     default:
       return unchanged(e);
   }
@@ -133,6 +162,15 @@ function tryFold(e: Expr, ctx: OptimizerContext): Expr | null {
     case 'in_list':
     case 'call':
       break;
+    case 'aggregate':
+    case 'column':
+    case 'exists':
+    case 'in_subquery':
+    case 'literal':
+    case 'outer_ref':
+    case 'parameter':
+    case 'scalar_subquery':
+    case 'window':
     default:
       return null;
   }

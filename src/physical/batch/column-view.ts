@@ -15,7 +15,13 @@
  * | bytes   | string, binary                                          | `bytes[offsets[i] … offsets[i+1]]` |
  */
 import type * as arrow from 'apache-arrow';
-import { EngineError, MAX_DECIMAL64_PRECISION, SqlState, typeToString, type DataType } from '../../common/index.ts';
+import {
+  EngineError,
+  MAX_DECIMAL64_PRECISION,
+  SqlState,
+  typeToString,
+  type DataType,
+} from '../../common/index.ts';
 
 export type Layout = 'null' | 'bool' | 'int' | 'float' | 'words' | 'bytes';
 
@@ -110,7 +116,11 @@ export class ColumnView {
         break;
       case 'words': {
         const v = data.values as ArrayBufferView;
-        this.words = new Int32Array(v.buffer, v.byteOffset, Math.min(v.byteLength >> 2, data.length * stride));
+        this.words = new Int32Array(
+          v.buffer,
+          v.byteOffset,
+          Math.min(v.byteLength >> 2, data.length * stride),
+        );
         break;
       }
       case 'bytes':

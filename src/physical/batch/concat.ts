@@ -41,7 +41,7 @@ export function concatColumns(columns: readonly arrow.Data[], type: DataType): a
       let base = 0;
       for (const v of views) {
         const src = layout === 'int' ? v.ints : v.floats;
-        (out as Float64Array).set(src.subarray(0, v.length) as Float64Array, base);
+        (out as Float64Array).set(src.subarray(0, v.length), base);
         base += v.length;
       }
       return numericColumn(type, out, n, valid);
@@ -65,7 +65,7 @@ export function concatColumns(columns: readonly arrow.Data[], type: DataType): a
       for (const v of views) {
         const o = v.offsets;
         const start = o[0]!;
-        bytes.set(v.bytes.subarray(start, o[v.length]!), pos);
+        bytes.set(v.bytes.subarray(start, o[v.length]), pos);
         const shift = pos - start;
         for (let i = 0; i < v.length; i++) offsets[base + i + 1] = o[i + 1]! + shift;
         pos += o[v.length]! - start;
@@ -83,7 +83,12 @@ export function concatBatches(batches: readonly arrow.RecordBatch[], schema: Sch
   const cols: arrow.Data[] = [];
   for (let c = 0; c < schema.fields.length; c++) {
     const type = schema.fields[c]!.type;
-    cols.push(concatColumns(batches.map((b) => b.data.children[c]!), type));
+    cols.push(
+      concatColumns(
+        batches.map((b) => b.data.children[c]!),
+        type,
+      ),
+    );
   }
   return makeBatch(schema, cols, n);
 }

@@ -11,7 +11,11 @@ function toIndices(selection: Int32Array | Uint8Array, n: number): Int32Array {
   return selection instanceof Int32Array ? selection : selectionFromBytes(selection, n);
 }
 
-export function filterColumn(column: arrow.Data, type: DataType, selection: Int32Array | Uint8Array): arrow.Data {
+export function filterColumn(
+  column: arrow.Data,
+  type: DataType,
+  selection: Int32Array | Uint8Array,
+): arrow.Data {
   const indices = toIndices(selection, column.length);
   return take(column, type, indices, indices.length);
 }

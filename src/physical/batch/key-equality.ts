@@ -54,7 +54,11 @@ export function rowsEqual(a: readonly ColumnView[], i: number, b: readonly Colum
  * One byte per row: 1 when some key column that is not null-safe is NULL (such a row never
  * matches in a join). `nullSafe[c]` marks `<=>` keys. Returns null when no row has one.
  */
-export function rowsWithNullKey(views: readonly ColumnView[], nullSafe: readonly boolean[], n: number): Uint8Array | null {
+export function rowsWithNullKey(
+  views: readonly ColumnView[],
+  nullSafe: readonly boolean[],
+  n: number,
+): Uint8Array | null {
   let out: Uint8Array | null = null;
   for (let c = 0; c < views.length; c++) {
     const v = views[c]!;

@@ -40,12 +40,17 @@ export class StoredKeyColumn {
   private grow(capacity: number): void {
     const old = this.capacity;
     this.capacity = capacity;
-    const copy = <A extends Int32Array | Float64Array | Uint8Array>(a: A, make: (n: number) => A, n: number): A => {
+    const copy = <A extends Int32Array | Float64Array | Uint8Array>(
+      a: A,
+      make: (n: number) => A,
+      n: number,
+    ): A => {
       const b = make(n);
       b.set(a.subarray(0, Math.min(a.length, n)));
       return b;
     };
-    if (this.validity !== null) this.validity = copy(this.validity, (n) => new Uint8Array(n), (capacity + 7) >> 3);
+    if (this.validity !== null)
+      this.validity = copy(this.validity, (n) => new Uint8Array(n), (capacity + 7) >> 3);
     switch (this.layout) {
       case 'null':
         break;
@@ -157,7 +162,13 @@ export class StoredKeyColumn {
       case 'words':
         return wordsColumn(this.type, this.words.slice(0, n * this.stride), n, valid);
       case 'bytes':
-        return bytesColumn(this.type, this.offsets.slice(0, n + 1), this.bytes.slice(0, this.byteLength), n, valid);
+        return bytesColumn(
+          this.type,
+          this.offsets.slice(0, n + 1),
+          this.bytes.slice(0, this.byteLength),
+          n,
+          valid,
+        );
     }
   }
 

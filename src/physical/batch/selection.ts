@@ -2,13 +2,13 @@
  * Selection vectors from boolean columns: the row indices (or one byte per row) where a predicate
  * is TRUE. NULL counts as FALSE, as in WHERE, HAVING, ON and aggregate FILTER clauses.
  */
-import type * as arrow from 'apache-arrow';
+import * as arrow from 'apache-arrow';
 
 /** One byte per row: 1 where `data` is TRUE (valid and set), else 0. */
 export function maskFromBoolean(data: arrow.Data): Uint8Array {
   const n = data.length;
   const out = new Uint8Array(n);
-  if (data.typeId === 1 /* arrow.Type.Null */) return out;
+  if (arrow.DataType.isNull(data.type)) return out;
   const bits = data.values as Uint8Array;
   const validity = data.nullCount > 0 ? data.nullBitmap : undefined;
   const off = data.offset;
@@ -30,7 +30,7 @@ export function maskFromBoolean(data: arrow.Data): Uint8Array {
 export function nullMaskOf(data: arrow.Data): Uint8Array {
   const n = data.length;
   const out = new Uint8Array(n);
-  if (data.typeId === 1 /* arrow.Type.Null */) return out.fill(1);
+  if (arrow.DataType.isNull(data.type)) return out.fill(1);
   const validity = data.nullCount > 0 ? data.nullBitmap : undefined;
   if (validity === undefined || validity.length === 0) return out;
   const off = data.offset;

@@ -106,11 +106,9 @@ export function takeView(view: ColumnView, type: DataType, indices: Int32Array, 
         if (e - s < 16) {
           let p = offsets[k]!;
           for (let b = s; b < e; b++) bytes[p++] = srcBytes[b]!;
-        } else bytes.set(srcBytes.subarray(s, e), offsets[k]!);
+        } else bytes.set(srcBytes.subarray(s, e), offsets[k]);
       }
       return bytesColumn(type, offsets, bytes, count, valid);
     }
-    case 'null':
-      return nullColumn(type, count);
   }
 }

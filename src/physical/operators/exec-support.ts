@@ -8,7 +8,8 @@ import type { PhysicalExpr, TaskContext } from '../execution-plan.ts';
 
 /** Throws 57014 when the task was cancelled. */
 export function checkCancelled(ctx: TaskContext): void {
-  if (ctx.signal.aborted) throw new EngineError(SqlState.queryCanceled, 'canceling statement due to user request');
+  if (ctx.signal.aborted)
+    throw new EngineError(SqlState.queryCanceled, 'canceling statement due to user request');
 }
 
 /** Evaluates `expr` over `batch` to a column of `batch.numRows` rows. */
@@ -30,6 +31,9 @@ export function concatSchemas(a: Schema, b: Schema): Schema {
 /** Checks a partition number against the operator's partition count. */
 export function checkPartition(name: string, partition: number, count: number): void {
   if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
-    throw new EngineError(SqlState.internalError, `internal error: ${name} has no partition ${partition} (of ${count})`);
+    throw new EngineError(
+      SqlState.internalError,
+      `internal error: ${name} has no partition ${partition} (of ${count})`,
+    );
   }
 }

@@ -33,13 +33,19 @@ export class ValuesExec implements ExecutionPlan {
     return this;
   }
 
+  // eslint-disable-next-line @typescript-eslint/require-await
   async *execute(partition: number, ctx: TaskContext): AsyncGenerator<arrow.RecordBatch> {
     checkPartition(this.name, partition, 1);
     const size = Math.max(1, ctx.batchSize);
     for (let start = 0; start < this.rows.length; start += size) {
       checkCancelled(ctx);
       const chunk = this.rows.slice(start, start + size);
-      const cols = this.schema.fields.map((f, c) => columnFromValues(f.type, chunk.map((r) => r[c] ?? null)));
+      const cols = this.schema.fields.map((f, c) =>
+        columnFromValues(
+          f.type,
+          chunk.map((r) => r[c] ?? null),
+        ),
+      );
       yield makeBatch(this.schema, cols, chunk.length);
     }
   }

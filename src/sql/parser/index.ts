@@ -1,4 +1,6 @@
 /**
- * Parser: SQL text → typed AST (Chevrotain lexer and grammar, CST → AST builder).
+ * Parser: SQL text → typed AST (Chevrotain lexer and grammar with embedded AST-building actions).
  */
 export type * from './ast.ts';
+export { parseDataType, parseExpression, parseQuery, parseStatement, parseStatements } from './parse.ts';
+export type { ParsedStatement } from './parse.ts';

@@ -1,0 +1,77 @@
+/**
+ * count(*) / count(expr, …) / count_if(cond): per-group counts in a Float64Array (exact to 2^53).
+ */
+import type * as arrow from 'apache-arrow';
+import { T, makeColumn, unpackBits, type DataType } from '../../common/index.ts';
+import type { AggregateFunctionDef, GroupsAccumulator } from '../registry.ts';
+import { checkArity, coerce } from '../scalar/define.ts';
+import { grow, sig, validOf } from './support.ts';
+
+class CountAccumulator implements GroupsAccumulator {
+  readonly stateTypes: readonly DataType[] = [T.bigint];
+  #counts = new Float64Array(16);
+  #groups = 0;
+  readonly #countIf: boolean;
+  constructor(countIf: boolean) {
+    this.#countIf = countIf;
+  }
+  update(args: readonly arrow.Data[], groupIds: Int32Array, numGroups: number, numRows: number, filter: Uint8Array | null): void {
+    this.#counts = grow(this.#counts, numGroups, (n) => new Float64Array(n));
+    this.#groups = Math.max(this.#groups, numGroups);
+    const counts = this.#counts;
+    const valids = args.map(validOf).filter((v): v is Uint8Array => v !== null);
+    const truth = this.#countIf ? unpackBits(args[0]!) : null;
+    for (let i = 0; i < numRows; i++) {
+      if (filter !== null && filter[i] === 0) continue;
+      let ok = true;
+      for (const v of valids) if (v[i] === 0) ok = false;
+      if (!ok || (truth !== null && truth[i] === 0)) continue;
+      counts[groupIds[i]!]! += 1;
+    }
+  }
+  state(): arrow.Data[] {
+    return [this.evaluate()];
+  }
+  merge(states: readonly arrow.Data[], groupIds: Int32Array, numGroups: number, numRows: number): void {
+    this.#counts = grow(this.#counts, numGroups, (n) => new Float64Array(n));
+    this.#groups = Math.max(this.#groups, numGroups);
+    const s = states[0]!;
+    const vals = (s.values as BigInt64Array).subarray(s.offset, s.offset + numRows);
+    for (let i = 0; i < numRows; i++) this.#counts[groupIds[i]!]! += Number(vals[i]!);
+  }
+  evaluate(): arrow.Data {
+    const n = this.#groups;
+    const out = new BigInt64Array(n);
+    for (let g = 0; g < n; g++) out[g] = BigInt(this.#counts[g]!);
+    return makeColumn(T.bigint, out, n, null);
+  }
+  size(): number {
+    return this.#counts.byteLength;
+  }
+}
+
+export const countFunctions: readonly AggregateFunctionDef[] = [
+  {
+    kind: 'aggregate',
+    name: 'count',
+    description: 'count(*) | count(expr, ...) - The number of rows (where every expr is non-NULL).',
+    resolve(argTypes) {
+      return sig(argTypes, T.bigint, false);
+    },
+    createAccumulator() {
+      return new CountAccumulator(false);
+    },
+  },
+  {
+    kind: 'aggregate',
+    name: 'count_if',
+    description: 'count_if(cond) - The number of rows where cond is true.',
+    resolve(argTypes) {
+      checkArity('count_if', argTypes, 1, 1);
+      return sig([coerce('count_if', 0, argTypes[0]!, T.boolean)], T.bigint, false);
+    },
+    createAccumulator() {
+      return new CountAccumulator(true);
+    },
+  },
+];

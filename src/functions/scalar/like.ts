@@ -1,0 +1,132 @@
+/**
+ * `like(str, pattern[, escape])` and `ilike`: SQL LIKE with `%` and `_`. A pattern is compiled once
+ * per distinct pattern; patterns of the shapes `abc`, `abc%`, `%abc`, `%abc%` (no `_`) match on
+ * the UTF-8 bytes of the column without decoding; other patterns use a RegExp on decoded text.
+ */
+import { EngineError, SqlState, T, makeColumn, utf8, type DataType } from '../../common/index.ts';
+import type { ColumnarValue, ScalarFunctionDef } from '../registry.ts';
+import { validityOf } from '../kernels/common.ts';
+import { checkArity, coerce, evaluateRows } from './define.ts';
+
+interface Compiled {
+  readonly kind: 'exact' | 'prefix' | 'suffix' | 'contains' | 'regex';
+  readonly bytes: Uint8Array;
+  readonly regex: RegExp;
+}
+
+const cache = new Map<string, Compiled>();
+
+function escapeRegex(c: string): string {
+  return c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+export function compileLike(pattern: string, escape: string, caseInsensitive: boolean): Compiled {
+  const key = `${caseInsensitive ? 'i' : 's'}${escape}\u0000${pattern}`;
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  let re = '';
+  const literal: string[] = [];
+  const tokens: ('%' | '_' | string)[] = [];
+  const cs = Array.from(pattern);
+  for (let i = 0; i < cs.length; i++) {
+    const c = cs[i]!;
+    if (c === escape) {
+      const next = cs[i + 1];
+      if (next === undefined || (next !== '%' && next !== '_' && next !== escape)) {
+        throw new EngineError(SqlState.invalidEscapeSequence, `[INVALID_FORMAT.ESC_IN_THE_MIDDLE] the escape character is not allowed to precede '${next ?? ''}' in pattern '${pattern}'.`);
+      }
+      tokens.push(`\u0001${next}`);
+      i++;
+    } else tokens.push(c);
+  }
+  for (const t of tokens) {
+    if (t === '%') re += '[\\s\\S]*';
+    else if (t === '_') re += '[\\s\\S]';
+    else {
+      const ch = t.startsWith('\u0001') ? t.slice(1) : t;
+      re += escapeRegex(ch);
+      literal.push(ch);
+    }
+  }
+  const regex = new RegExp(`^${re}$`, caseInsensitive ? 'isu' : 'su');
+  let kind: Compiled['kind'] = 'regex';
+  if (!caseInsensitive && !tokens.includes('_')) {
+    const inner = tokens.filter((t) => t !== '%');
+    const percents = tokens.map((t, i) => (t === '%' ? i : -1)).filter((i) => i >= 0);
+    const n = tokens.length;
+    const onlyAt = (positions: number[]): boolean => percents.length === positions.length && percents.every((p, k) => p === positions[k]);
+    if (percents.length === 0) kind = 'exact';
+    else if (inner.length === 0) kind = 'regex';
+    else if (onlyAt([n - 1])) kind = 'prefix';
+    else if (onlyAt([0])) kind = 'suffix';
+    else if (onlyAt([0, n - 1])) kind = 'contains';
+  }
+  const compiled: Compiled = { kind, bytes: utf8.encoder.encode(literal.join('')), regex };
+  if (cache.size > 1000) cache.clear();
+  cache.set(key, compiled);
+  return compiled;
+}
+
+function matchBytes(c: Compiled, bytes: Uint8Array, s: number, e: number): boolean {
+  const p = c.bytes;
+  const m = p.length;
+  const len = e - s;
+  switch (c.kind) {
+    case 'exact':
+    case 'prefix': {
+      if (c.kind === 'exact' ? len !== m : len < m) return false;
+      for (let k = 0; k < m; k++) if (bytes[s + k] !== p[k]) return false;
+      return true;
+    }
+    case 'suffix': {
+      if (len < m) return false;
+      const o = e - m;
+      for (let k = 0; k < m; k++) if (bytes[o + k] !== p[k]) return false;
+      return true;
+    }
+    case 'contains': {
+      if (m === 0) return true;
+      const first = p[0]!;
+      const last = e - m;
+      outer: for (let i = s; i <= last; i++) {
+        if (bytes[i] !== first) continue;
+        for (let k = 1; k < m; k++) if (bytes[i + k] !== p[k]) continue outer;
+        return true;
+      }
+      return false;
+    }
+    case 'regex':
+      return c.regex.test(utf8.decoder.decode(bytes.subarray(s, e)));
+  }
+}
+
+function likeDef(name: 'like' | 'ilike'): ScalarFunctionDef {
+  const ci = name === 'ilike';
+  return {
+    kind: 'scalar',
+    name,
+    description: `${name}(str, pattern[, escape]) - True if str matches the ${ci ? 'case-insensitive ' : ''}SQL pattern (% any string, _ one character).`,
+    resolve(argTypes) {
+      checkArity(name, argTypes, 2, 3);
+      return { argTypes: argTypes.map((t, i) => coerce(name, i, t, T.string)), returnType: T.boolean };
+    },
+    evaluate(args: readonly ColumnarValue[], numRows: number, returnType: DataType, ctx) {
+      const [str, pat, esc] = args;
+      const escape = esc === undefined ? '\\' : esc.kind === 'scalar' ? ((esc.value as string | null) ?? '\\') : null;
+      if (str!.kind === 'array' && pat!.kind === 'scalar' && escape !== null) {
+        if (pat!.value === null) return { kind: 'scalar', value: null, type: returnType };
+        const compiled = compileLike(pat!.value as string, escape, ci);
+        const data = str!.data;
+        const offsets = data.valueOffsets as Int32Array;
+        const bytes = data.values as Uint8Array;
+        const base = data.offset;
+        const out = new Uint8Array(numRows);
+        for (let i = 0; i < numRows; i++) out[i] = matchBytes(compiled, bytes, offsets[base + i]!, offsets[base + i + 1]!) ? 1 : 0;
+        return { kind: 'array', data: makeColumn(returnType, out, numRows, validityOf(str!)) };
+      }
+      return evaluateRows(args, [T.string, T.string, T.string], numRows, returnType, ctx, (v) => compileLike(v[1] as string, (v[2] as string | undefined) ?? '\\', ci).regex.test(v[0] as string), true);
+    },
+  };
+}
+
+export const likeFunctions: readonly ScalarFunctionDef[] = [likeDef('like'), likeDef('ilike')];

@@ -1,0 +1,388 @@
+/**
+ * decorrelate_subqueries: turns subquery expressions into joins, so nothing re-executes per outer
+ * row (TPC-H Q2, Q4, Q17, Q18, Q20, Q21, Q22…).
+ *
+ * EXISTS / IN at the top of a Filter's conjunction become semi/anti joins; the correlated
+ * predicates of the subquery (see subquery/pull-up-correlated.ts) become the join condition:
+ *
+ *   Filter: o_date > X AND EXISTS (<subquery>)          Filter: o_date > X
+ *     Subquery:                                 ==>       LeftSemi Join: l_orderkey = o_orderkey
+ *       Filter: l_orderkey = outer_ref(o_orderkey)          TableScan: orders
+ *         TableScan: lineitem                               TableScan: lineitem
+ *     TableScan: orders
+ *
+ * (push_down_filter then moves `o_date > X` below the semi join.)
+ *
+ * - `NOT EXISTS` → left_anti; `x IN (sub)` → left_semi on `x = sub.col`; `x NOT IN (sub)` →
+ *   left_anti with `nullAware` when either side may be NULL (the value equalities come first in the
+ *   condition, the correlated predicates after them).
+ * - EXISTS / IN anywhere else (under OR, in a select list) → a left_mark join; the mark column
+ *   replaces the expression (`mark IS TRUE` for EXISTS, whose result is never NULL).
+ * - A correlated scalar subquery (it must be aggregated, as Spark requires) → its correlated
+ *   columns become grouping columns and it is left-joined on them; the value column replaces the
+ *   expression. Count bug: if the aggregate over no rows gives a non-NULL value (`count(*)` → 0),
+ *   the subquery also outputs a `TRUE AS match` column and the value becomes
+ *   `CASE WHEN match IS NULL THEN <value over no rows> ELSE value END`.
+ * - Uncorrelated scalar subqueries stay as expressions: the physical planner runs them once (the
+ *   driver optimizes their plans separately).
+ *
+ * A Filter or Project keeps its output: columns the joins add are projected away above the Filter.
+ * Subqueries nested inside subquery plans are decorrelated first (innermost first).
+ */
+import { changed, EngineError, SqlState, unchanged } from '../../common/index.ts';
+import {
+  exprChildren,
+  exprWithChildren,
+  outputOf,
+  type Attribute,
+  type Expr,
+  type LogicalPlan,
+  type NamedExpr,
+} from '../../plan/index.ts';
+import type { OptimizerContext, OptimizerRule } from '../context.ts';
+import {
+  BOOLEAN,
+  col,
+  compare,
+  conjoin,
+  idsOf,
+  isNullable,
+  isSubsetOf,
+  lit,
+  planHasOuterRef,
+  refs,
+  splitConjuncts,
+  substitute,
+  TRUE,
+} from '../expr-utils.ts';
+import { mapExpressions, narrowTo } from '../plan-utils.ts';
+import { pullUpCorrelated } from '../subquery/pull-up-correlated.ts';
+import { simplifyExpr } from './simplify_expressions.ts';
+
+export const decorrelateSubqueries: OptimizerRule = {
+  name: 'decorrelate_subqueries',
+  traversal: 'whole',
+  rewrite(plan, ctx) {
+    const next = decorrelatePlan(plan, ctx);
+    return next === plan ? unchanged(plan) : changed(next);
+  },
+};
+
+function decorrelatePlan(plan: LogicalPlan, ctx: OptimizerContext): LogicalPlan {
+  const kids = plan.kind === 'Join' || plan.kind === 'SetOp' ? [plan.left, plan.right] : null;
+  let node = plan;
+  // Children first.
+  switch (plan.kind) {
+    case 'Join':
+    case 'SetOp': {
+      const left = decorrelatePlan(plan.left, ctx);
+      const right = decorrelatePlan(plan.right, ctx);
+      if (left !== kids![0] || right !== kids![1]) node = { ...plan, left, right };
+      break;
+    }
+    case 'RecursiveCte': {
+      const anchor = decorrelatePlan(plan.anchor, ctx);
+      const recursive = decorrelatePlan(plan.recursive, ctx);
+      if (anchor !== plan.anchor || recursive !== plan.recursive) node = { ...plan, anchor, recursive };
+      break;
+    }
+    case 'Scan':
+    case 'Values':
+    case 'WorkTable':
+      break;
+    case 'Aggregate':
+    case 'Filter':
+    case 'Limit':
+    case 'Project':
+    case 'Rename':
+    case 'Sort':
+    case 'Window':
+    default: {
+      const input = decorrelatePlan(plan.input, ctx);
+      if (input !== plan.input) node = { ...plan, input };
+    }
+  }
+  // Then the plans nested in this node's subquery expressions.
+  let nestedChanged = false;
+  const withNested = mapExpressions(node, (e) => {
+    const r = mapSubqueryPlans(e, (p) => decorrelatePlan(p, ctx));
+    if (r !== e) nestedChanged = true;
+    return r;
+  });
+  if (nestedChanged) node = withNested;
+  // Then this node.
+  switch (node.kind) {
+    case 'Filter':
+      return hasRewritable(node.predicate) ? rewriteFilter(node.input, node.predicate, ctx) : node;
+    case 'Project':
+      return node.exprs.some((n) => hasRewritable(n.expr))
+        ? rewriteProject(node.input, node.exprs, ctx)
+        : node;
+    case 'Aggregate':
+    case 'Join':
+    case 'Limit':
+    case 'RecursiveCte':
+    case 'Rename':
+    case 'Scan':
+    case 'SetOp':
+    case 'Sort':
+    case 'Values':
+    case 'Window':
+    case 'WorkTable':
+    default:
+      for (const e of mapExpressionsList(node)) {
+        if (hasCorrelatedSubquery(e)) {
+          throw new EngineError(
+            SqlState.featureNotSupported,
+            `correlated subquery in ${node.kind === 'Join' ? 'a join condition' : `a ${node.kind}`} is not supported`,
+          );
+        }
+      }
+      return node;
+  }
+}
+
+function mapExpressionsList(plan: LogicalPlan): Expr[] {
+  const out: Expr[] = [];
+  mapExpressions(plan, (e) => {
+    out.push(e);
+    return e;
+  });
+  return out;
+}
+
+/** Rewrites subquery plans inside `e` (not recursing into those plans); same object if unchanged. */
+function mapSubqueryPlans(e: Expr, f: (p: LogicalPlan) => LogicalPlan): Expr {
+  let next = e;
+  if (e.kind === 'scalar_subquery' || e.kind === 'exists' || e.kind === 'in_subquery') {
+    const p = f(e.plan);
+    if (p !== e.plan) next = { ...e, plan: p };
+  }
+  const kids = exprChildren(next);
+  if (kids.length === 0) return next;
+  const newKids = kids.map((k) => mapSubqueryPlans(k, f));
+  return newKids.every((k, i) => k === kids[i]) ? next : exprWithChildren(next, newKids);
+}
+
+function isCorrelatedScalar(e: Expr): boolean {
+  return e.kind === 'scalar_subquery' && planHasOuterRef(e.plan);
+}
+
+/** EXISTS and IN always become joins; scalar subqueries only when correlated. */
+function hasRewritable(e: Expr): boolean {
+  if (e.kind === 'exists' || e.kind === 'in_subquery' || isCorrelatedScalar(e)) return true;
+  return exprChildren(e).some(hasRewritable);
+}
+
+function hasCorrelatedSubquery(e: Expr): boolean {
+  if (
+    (e.kind === 'scalar_subquery' || e.kind === 'exists' || e.kind === 'in_subquery') &&
+    planHasOuterRef(e.plan)
+  ) {
+    return true;
+  }
+  return exprChildren(e).some(hasCorrelatedSubquery);
+}
+
+/** Builds `base JOIN decorrelated(sub)`; the condition is `extra` (value equalities) then the correlated predicates. */
+function joinSubquery(
+  base: LogicalPlan,
+  sub: LogicalPlan,
+  extra: (subOutput: readonly Attribute[]) => Expr[],
+  joinType: 'left_semi' | 'left_anti' | 'left_mark' | 'left',
+  options: { mark?: Attribute; nullAware?: boolean; addMatch?: Attribute } = {},
+): LogicalPlan {
+  const subOutput = outputOf(sub);
+  const pulled = pullUpCorrelated(sub);
+  let right = pulled.plan;
+  if (options.addMatch !== undefined) {
+    const exprs: NamedExpr[] = [
+      ...outputOf(right).map((a) => ({ expr: col(a), attr: a })),
+      { expr: TRUE, attr: options.addMatch },
+    ];
+    right = { kind: 'Project', input: right, exprs };
+  }
+  const available = idsOf([...outputOf(base), ...outputOf(right)]);
+  for (const p of pulled.predicates) {
+    if (!isSubsetOf(refs(p), available)) {
+      throw new EngineError(
+        SqlState.featureNotSupported,
+        'correlated subquery: a reference to a query more than one level out is not supported',
+      );
+    }
+  }
+  const condition = conjoin([...extra(subOutput), ...pulled.predicates]);
+  return {
+    kind: 'Join',
+    left: base,
+    right,
+    joinType,
+    condition,
+    mark: options.mark ?? null,
+    nullAware: options.nullAware ?? false,
+  };
+}
+
+function valueEqualities(values: readonly Expr[]): (subOutput: readonly Attribute[]) => Expr[] {
+  return (subOutput) => {
+    if (subOutput.length < values.length) {
+      throw new EngineError(
+        SqlState.datatypeMismatch,
+        'IN subquery returns fewer columns than values compared',
+      );
+    }
+    return values.map((v, i) => compare('=', v, col(subOutput[i]!)));
+  };
+}
+
+function rewriteFilter(input: LogicalPlan, predicate: Expr, ctx: OptimizerContext): LogicalPlan {
+  let base = input;
+  const remaining: Expr[] = [];
+  for (const c of splitConjuncts(predicate)) {
+    const negated = c.kind === 'unary' && c.op === 'not';
+    const target = negated ? c.input : c;
+    if (target.kind === 'exists') {
+      base = joinSubquery(base, target.plan, () => [], negated ? 'left_anti' : 'left_semi');
+    } else if (target.kind === 'in_subquery' && !target.values.some(hasRewritable)) {
+      const anti = negated !== target.negated;
+      const nullAware =
+        anti && (target.values.some(isNullable) || outputOf(target.plan).some((a) => a.nullable));
+      base = joinSubquery(
+        base,
+        target.plan,
+        valueEqualities(target.values),
+        anti ? 'left_anti' : 'left_semi',
+        {
+          nullAware,
+        },
+      );
+    } else {
+      remaining.push(c);
+    }
+  }
+  const rewritten: Expr[] = [];
+  for (const c of remaining) {
+    const r = replaceSubqueries(c, base, ctx);
+    base = r.base;
+    rewritten.push(r.expr);
+  }
+  const cond = conjoin(rewritten);
+  const filtered: LogicalPlan = cond === null ? base : { kind: 'Filter', input: base, predicate: cond };
+  return narrowTo(filtered, outputOf(input));
+}
+
+function rewriteProject(input: LogicalPlan, exprs: readonly NamedExpr[], ctx: OptimizerContext): LogicalPlan {
+  let base = input;
+  const out: NamedExpr[] = [];
+  for (const n of exprs) {
+    const r = replaceSubqueries(n.expr, base, ctx);
+    base = r.base;
+    out.push({ expr: r.expr, attr: n.attr });
+  }
+  return { kind: 'Project', input: base, exprs: out };
+}
+
+/** Replaces EXISTS/IN (by mark joins) and correlated scalar subqueries (by left joins) inside `e`. */
+function replaceSubqueries(
+  e: Expr,
+  base: LogicalPlan,
+  ctx: OptimizerContext,
+): { expr: Expr; base: LogicalPlan } {
+  let current = base;
+  const walk = (x: Expr): Expr => {
+    if (x.kind === 'exists') {
+      const mark = newAttr(ctx, 'exists', false);
+      current = joinSubquery(current, x.plan, () => [], 'left_mark', { mark });
+      return { kind: 'unary', op: 'is_true', input: col(mark), type: BOOLEAN, failOnError: false };
+    }
+    if (x.kind === 'in_subquery') {
+      const values = x.values.map(walk);
+      const mark = newAttr(ctx, 'in', true);
+      current = joinSubquery(current, x.plan, valueEqualities(values), 'left_mark', { mark });
+      return x.negated
+        ? { kind: 'unary', op: 'not', input: col(mark), type: BOOLEAN, failOnError: false }
+        : col(mark);
+    }
+    if (isCorrelatedScalar(x) && x.kind === 'scalar_subquery') {
+      const value = outputOf(x.plan)[0];
+      if (value === undefined)
+        throw new EngineError(SqlState.internalError, 'internal error: scalar subquery without columns');
+      const onEmpty = valueOverNoRows(x.plan, value, ctx);
+      const match = onEmpty === null ? undefined : newAttr(ctx, 'match', true);
+      requireAggregated(x.plan);
+      current = joinSubquery(
+        current,
+        x.plan,
+        () => [],
+        'left',
+        match === undefined ? {} : { addMatch: match },
+      );
+      const valueCol = col({ ...value, nullable: true });
+      if (onEmpty === null || match === undefined) return valueCol;
+      return {
+        kind: 'case',
+        branches: [
+          {
+            when: { kind: 'unary', op: 'is_null', input: col(match), type: BOOLEAN, failOnError: false },
+            then: onEmpty,
+          },
+        ],
+        otherwise: valueCol,
+        type: value.type,
+      };
+    }
+    const kids = exprChildren(x);
+    if (kids.length === 0) return x;
+    const newKids = kids.map(walk);
+    return newKids.every((k, i) => k === kids[i]) ? x : exprWithChildren(x, newKids);
+  };
+  const expr = walk(e);
+  return { expr, base: current };
+}
+
+function newAttr(ctx: OptimizerContext, name: string, nullable: boolean): Attribute {
+  return { id: ctx.nextId(), name, type: BOOLEAN, nullable, qualifier: null };
+}
+
+/** Spark requires correlated scalar subqueries to be aggregated (one row per outer row at most). */
+function requireAggregated(plan: LogicalPlan): void {
+  let node = plan;
+  while (node.kind === 'Project' || node.kind === 'Filter' || node.kind === 'Sort') node = node.input;
+  if (node.kind !== 'Aggregate') {
+    throw new EngineError(
+      SqlState.featureNotSupported,
+      'correlated scalar subqueries must be aggregated to return at most one row per outer row',
+    );
+  }
+}
+
+/** Aggregates that give a non-NULL value over no rows. */
+const ZERO_ON_EMPTY = new Set(['count', 'count_if', 'approx_count_distinct']);
+
+/**
+ * What the scalar subquery yields for an outer row with no matching rows, when that is not NULL
+ * (the count bug); null when a NULL from the left join is already right.
+ */
+function valueOverNoRows(plan: LogicalPlan, value: Attribute, ctx: OptimizerContext): Expr | null {
+  let expr: Expr = col(value);
+  let node = plan;
+  while (node.kind === 'Project') {
+    expr = substitute(expr, new Map(node.exprs.map((n) => [n.attr.id, n.expr] as const)));
+    node = node.input;
+  }
+  if (node.kind !== 'Aggregate' || node.groupBy.length > 0) return null;
+  const defaults = new Map<number, Expr>();
+  for (const a of node.aggregates) {
+    const name = a.expr.kind === 'aggregate' ? a.expr.name.toLowerCase() : '';
+    defaults.set(
+      a.attr.id,
+      ZERO_ON_EMPTY.has(name)
+        ? lit(a.attr.type.kind === 'bigint' ? 0n : 0, a.attr.type)
+        : lit(null, a.attr.type),
+    );
+  }
+  expr = substitute(expr, defaults);
+  if (refs(expr).size > 0) return null;
+  const folded = simplifyExpr(expr, ctx).node;
+  return folded.kind === 'literal' && folded.value === null ? null : folded;
+}

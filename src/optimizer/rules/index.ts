@@ -1,0 +1,63 @@
+/**
+ * The optimizer's rules, as data: batches run in this order by the driver (optimizer.ts).
+ *
+ * 1. decorrelation, once, first: every later rule may then assume no `outer_ref` and no EXISTS/IN
+ *    expression (they became joins that the filter and pruning rules understand).
+ * 2. operator optimization, to a fixpoint: simplification first (folded filters disappear, so there
+ *    is less to push), then merging filters (one predicate to split), pushing filters down (turning
+ *    comma joins into equi-joins, which join ordering needs), then limits, then merging projects
+ *    last (pushing filters through projects leaves project chains).
+ * 3. join ordering, once, on the equi-joins the previous batch produced.
+ * 4. a second operator-optimization pass: reordering moves conditions, and may leave filters that
+ *    can sink further.
+ * 5. column pruning last, when the plan's shape is final: it inserts narrowing projects that other
+ *    rules would otherwise have to look through.
+ */
+import type { OptimizerRule, RuleBatch } from '../context.ts';
+import { collapseProjects } from './collapse_projects.ts';
+import { combineFilters } from './combine_filters.ts';
+import { decorrelateSubqueries } from './decorrelate_subqueries.ts';
+import { eliminateLimits } from './eliminate_limits.ts';
+import { pruneColumns } from './prune_columns.ts';
+import { pushDownFilter } from './push_down_filter.ts';
+import { pushDownLimit } from './push_down_limit.ts';
+import { reorderJoins } from './reorder_joins.ts';
+import { simplifyExpressions } from './simplify_expressions.ts';
+
+const operatorOptimization: readonly OptimizerRule[] = [
+  simplifyExpressions,
+  combineFilters,
+  pushDownFilter,
+  eliminateLimits,
+  pushDownLimit,
+  collapseProjects,
+];
+
+export const defaultBatches: readonly RuleBatch[] = [
+  { name: 'decorrelation', strategy: 'once', rules: [decorrelateSubqueries] },
+  { name: 'operator_optimization', strategy: 'fixpoint', rules: operatorOptimization },
+  { name: 'join_reorder', strategy: 'once', rules: [reorderJoins] },
+  { name: 'operator_optimization_after_reorder', strategy: 'fixpoint', rules: operatorOptimization },
+  { name: 'column_pruning', strategy: 'fixpoint', rules: [pruneColumns, collapseProjects] },
+];
+
+/** Every rule once, in first-use order. */
+export const defaultRules: readonly OptimizerRule[] = [...new Set(defaultBatches.flatMap((b) => b.rules))];
+
+/** The names users may list in `kindling.optimizer.disabled_rules`. */
+export const ruleNames: readonly string[] = defaultRules.map((r) => r.name);
+
+/** Rules without which a correlated subquery cannot run. */
+export const DECORRELATION_RULES: readonly string[] = [decorrelateSubqueries.name];
+
+export {
+  collapseProjects,
+  combineFilters,
+  decorrelateSubqueries,
+  eliminateLimits,
+  pruneColumns,
+  pushDownFilter,
+  pushDownLimit,
+  reorderJoins,
+  simplifyExpressions,
+};

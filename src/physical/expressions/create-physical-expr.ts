@@ -1,0 +1,375 @@
+/**
+ * Compiles a bound logical `Expr` into a `PhysicalExpr`: column ids become input positions, each
+ * node becomes a batch-at-a-time evaluator over the kernels. CASE (and the lazy conditional
+ * functions `if`, `coalesce`, `nvl`, `nvl2`, `ifnull`, `nullif`) evaluate a branch that could raise
+ * an error only on the rows that take it, so `CASE WHEN x = 0 THEN 0 ELSE 1 / x END` never divides
+ * by zero.
+ */
+import type * as arrow from 'apache-arrow';
+import {
+  EngineError,
+  SqlState,
+  makeBatch,
+  typesEqual,
+  unpackBits,
+  valueAt,
+  type DataType,
+  type Value,
+} from '../../common/index.ts';
+import type { Attribute, CaseExpr, Expr } from '../../plan/index.ts';
+import { exprToString, exprType } from '../../plan/index.ts';
+import type { ColumnarValue, EvalContext, FunctionRegistry, ScalarFunctionDef } from '../../functions/index.ts';
+import { arithmetic, castColumnar, negate, validityBytes } from '../../functions/index.ts';
+import type { PhysicalExpr } from '../execution-plan.ts';
+import { andOr, booleanTest } from '../kernels/boolean.ts';
+import { compare } from '../kernels/comparison.ts';
+import { inList } from '../kernels/in-list.ts';
+import { selectMerge } from '../kernels/select-merge.ts';
+import { filterBatch } from '../batch/filter.ts';
+import { take } from '../batch/take.ts';
+
+type Evaluator = (batch: arrow.RecordBatch, ctx: EvalContext) => ColumnarValue;
+
+interface Binder {
+  readonly positions: ReadonlyMap<number, number>;
+  readonly inputTypes: readonly DataType[];
+  readonly registry: FunctionRegistry;
+}
+
+function internal(message: string): EngineError {
+  return new EngineError(SqlState.internalError, `internal error: ${message}`);
+}
+
+class CompiledExpr implements PhysicalExpr {
+  readonly type: DataType;
+  readonly nullable: boolean;
+  readonly #eval: Evaluator;
+  readonly #text: string;
+  constructor(type: DataType, nullable: boolean, evaluator: Evaluator, text: string) {
+    this.type = type;
+    this.nullable = nullable;
+    this.#eval = evaluator;
+    this.#text = text;
+  }
+  evaluate(batch: arrow.RecordBatch, ctx: EvalContext): ColumnarValue {
+    return this.#eval(batch, ctx);
+  }
+  toString(): string {
+    return this.#text;
+  }
+}
+
+export function createPhysicalExpr(expr: Expr, input: readonly Attribute[], registry: FunctionRegistry): PhysicalExpr {
+  const positions = new Map<number, number>();
+  input.forEach((a, i) => {
+    if (!positions.has(a.id)) positions.set(a.id, i);
+  });
+  const binder: Binder = { positions, inputTypes: input.map((a) => a.type), registry };
+  const evaluator = compile(expr, binder);
+  const text = exprToString(expr, (a) => `${a.name}@${positions.get(a.id) ?? '?'}`);
+  return new CompiledExpr(exprType(expr), isNullable(expr), evaluator, text);
+}
+
+/** Conservative nullability of an expression. */
+export function isNullable(e: Expr): boolean {
+  switch (e.kind) {
+    case 'literal':
+      return e.value === null;
+    case 'column':
+      return e.attr.nullable;
+    case 'binary':
+      if (e.op === '<=>') return false;
+      if (!e.failOnError || e.op === '/' || e.op === '%' || e.op === 'div') return true;
+      return isNullable(e.left) || isNullable(e.right);
+    case 'unary':
+      if (e.op === 'not' || e.op === 'negate') return isNullable(e.input);
+      return false;
+    case 'cast':
+      return e.mode !== 'ansi' || isNullable(e.input);
+    case 'in_list':
+      return isNullable(e.input) || e.list.some(isNullable);
+    case 'call':
+      return e.nullable;
+    default:
+      return true;
+  }
+}
+
+/** Whether evaluating `e` on a row it should not see could raise an error. */
+function canRaise(e: Expr): boolean {
+  switch (e.kind) {
+    case 'literal':
+    case 'column':
+      return false;
+    case 'binary': {
+      const t = exprType(e.left);
+      const risky =
+        e.failOnError &&
+        (e.op === '/' || e.op === '%' || e.op === 'div' || ((e.op === '+' || e.op === '-' || e.op === '*') && t.kind !== 'double' && t.kind !== 'float'));
+      return risky || canRaise(e.left) || canRaise(e.right);
+    }
+    case 'unary':
+      return (e.op === 'negate' && e.failOnError) || canRaise(e.input);
+    case 'cast': {
+      const from = exprType(e.input);
+      const safe = e.mode !== 'ansi' || typesEqual(from, e.type) || from.kind === 'null' || e.type.kind === 'string' || (from.kind !== 'string' && (e.type.kind === 'double' || e.type.kind === 'bigint' && (from.kind === 'int' || from.kind === 'smallint' || from.kind === 'tinyint')));
+      return !safe || canRaise(e.input);
+    }
+    case 'case':
+      return e.branches.some((b) => canRaise(b.when) || canRaise(b.then)) || (e.otherwise !== null && canRaise(e.otherwise));
+    case 'in_list':
+      return canRaise(e.input) || e.list.some(canRaise);
+    case 'call':
+      return e.failOnError || e.args.some(canRaise);
+    default:
+      return true;
+  }
+}
+
+function compile(e: Expr, b: Binder): Evaluator {
+  switch (e.kind) {
+    case 'literal': {
+      const value: ColumnarValue = { kind: 'scalar', value: e.value, type: e.type };
+      return () => value;
+    }
+    case 'column': {
+      const pos = b.positions.get(e.attr.id);
+      if (pos === undefined) throw internal(`column ${e.attr.name}#${e.attr.id} is not in the input`);
+      return (batch) => ({ kind: 'array', data: batch.data.children[pos]! });
+    }
+    case 'binary': {
+      const left = compile(e.left, b);
+      const right = compile(e.right, b);
+      const lt = exprType(e.left);
+      const rt = exprType(e.right);
+      switch (e.op) {
+        case '+':
+        case '-':
+        case '*':
+        case '/':
+        case '%':
+        case 'div': {
+          const op = e.op;
+          const type = e.type;
+          const fail = e.failOnError;
+          return (batch, ctx) => arithmetic(op, left(batch, ctx), right(batch, ctx), lt, rt, type, batch.numRows, fail);
+        }
+        case '=':
+        case '<>':
+        case '<':
+        case '<=':
+        case '>':
+        case '>=':
+        case '<=>': {
+          const op = e.op;
+          return (batch, ctx) => compare(op, left(batch, ctx), right(batch, ctx), lt, batch.numRows);
+        }
+        case 'and':
+        case 'or': {
+          const op = e.op;
+          return (batch, ctx) => andOr(op, left(batch, ctx), right(batch, ctx), batch.numRows);
+        }
+      }
+      break;
+    }
+    case 'unary': {
+      const input = compile(e.input, b);
+      if (e.op === 'negate') {
+        const type = e.type;
+        const fail = e.failOnError;
+        return (batch, ctx) => negate(input(batch, ctx), type, batch.numRows, fail);
+      }
+      const op = e.op;
+      return (batch, ctx) => booleanTest(op, input(batch, ctx), batch.numRows);
+    }
+    case 'cast': {
+      const input = compile(e.input, b);
+      const from = exprType(e.input);
+      const to = e.type;
+      const mode = e.mode;
+      return (batch, ctx) => castColumnar(input(batch, ctx), from, to, mode, batch.numRows, ctx);
+    }
+    case 'case':
+      return compileCase(e, b);
+    case 'in_list': {
+      const input = compile(e.input, b);
+      const type = exprType(e.input);
+      if (e.list.every((x) => x.kind === 'literal')) {
+        const items = e.list.map((x) => (x as { value: Value }).value);
+        const negated = e.negated;
+        return (batch, ctx) => inList(input(batch, ctx), items, type, negated, batch.numRows);
+      }
+      // general lists: an OR of equalities (NOT of it when negated)
+      const eqs = e.list.map((x) => compile(x, b));
+      const negated = e.negated;
+      return (batch, ctx) => {
+        const v = input(batch, ctx);
+        let acc: ColumnarValue = { kind: 'scalar', value: false, type: { kind: 'boolean' } };
+        for (const item of eqs) acc = andOr('or', acc, compare('=', v, item(batch, ctx), type, batch.numRows), batch.numRows);
+        return negated ? booleanTest('not', acc, batch.numRows) : acc;
+      };
+    }
+    case 'call':
+      return compileCall(e, b);
+    case 'aggregate':
+    case 'window':
+    case 'scalar_subquery':
+    case 'exists':
+    case 'in_subquery':
+    case 'outer_ref':
+    case 'parameter':
+      throw internal(`${e.kind} expressions cannot be evaluated by a physical expression`);
+  }
+  throw internal(`unhandled expression ${(e as Expr).kind}`);
+}
+
+const LAZY = new Set(['if', 'iff', 'coalesce', 'nvl', 'ifnull', 'nvl2', 'nullif']);
+
+function compileCall(e: Expr & { kind: 'call' }, b: Binder): Evaluator {
+  if (LAZY.has(e.name) && e.args.some(canRaise)) {
+    const asCase = lazyAsCase(e);
+    if (asCase !== undefined) return compileCase(asCase, b);
+  }
+  const def = b.registry.lookup(e.name);
+  if (def === undefined || def.kind !== 'scalar') throw internal(`unknown scalar function ${e.name}`);
+  const fn: ScalarFunctionDef = def;
+  const args = e.args.map((a) => compile(a, b));
+  const type = e.type;
+  return (batch, ctx) => {
+    const values = args.map((a) => a(batch, ctx));
+    return fn.evaluate(values, batch.numRows, type, ctx);
+  };
+}
+
+function isNullTest(x: Expr, op: 'is_null' | 'is_not_null'): Expr {
+  return { kind: 'unary', op, input: x, type: { kind: 'boolean' }, failOnError: false };
+}
+
+/** if/coalesce/nvl/nvl2/nullif as a CASE so their branches evaluate lazily. */
+function lazyAsCase(e: Expr & { kind: 'call' }): CaseExpr | undefined {
+  const a = e.args;
+  const type = e.type;
+  switch (e.name) {
+    case 'if':
+    case 'iff':
+      return { kind: 'case', branches: [{ when: a[0]!, then: a[1]! }], otherwise: a[2]!, type };
+    case 'coalesce':
+    case 'nvl':
+    case 'ifnull':
+      return {
+        kind: 'case',
+        branches: a.slice(0, -1).map((x) => ({ when: isNullTest(x, 'is_not_null'), then: x })),
+        otherwise: a[a.length - 1] ?? null,
+        type,
+      };
+    case 'nvl2':
+      return { kind: 'case', branches: [{ when: isNullTest(a[0]!, 'is_not_null'), then: a[1]! }], otherwise: a[2]!, type };
+    default:
+      return undefined;
+  }
+}
+
+function compileCase(e: CaseExpr, b: Binder): Evaluator {
+  const whens = e.branches.map((x) => ({ fn: compile(x.when, b), risky: canRaise(x.when) }));
+  const thens = e.branches.map((x) => ({ fn: compile(x.then, b), risky: canRaise(x.then) }));
+  const otherwise = e.otherwise === null ? null : { fn: compile(e.otherwise, b), risky: canRaise(e.otherwise) };
+  const type = e.type;
+  const inputTypes = b.inputTypes;
+  const boolType: DataType = { kind: 'boolean' };
+
+  /** Evaluates `f` on the rows of `mask` (1 = needed) only, when it could raise; full length result. */
+  const onRows = (f: Evaluator, risky: boolean, batch: arrow.RecordBatch, ctx: EvalContext, mask: Uint8Array, count: number, t: DataType): ColumnarValue => {
+    const n = batch.numRows;
+    if (!risky || count === n) return f(batch, ctx);
+    const sub = filterBatch(batch, inputTypes, mask);
+    const r = f(sub, ctx);
+    if (r.kind === 'scalar') return r;
+    const idx = new Int32Array(n);
+    let k = 0;
+    for (let i = 0; i < n; i++) if (mask[i] === 1) idx[i] = k++;
+    return { kind: 'array', data: take(r.data, t, idx, n) };
+  };
+
+  return (batch, ctx) => {
+    const n = batch.numRows;
+    if (n === 0 || (batch.numCols === 0 && n === 1)) return caseRowAtATime(batch, ctx);
+    const choice = new Int32Array(n).fill(-1);
+    const remaining = new Uint8Array(n).fill(1);
+    let remainingCount = n;
+    const candidates: ColumnarValue[] = [];
+    for (let k = 0; k < whens.length && remainingCount > 0; k++) {
+      const cond = onRows(whens[k]!.fn, whens[k]!.risky, batch, ctx, remaining, remainingCount, boolType);
+      const take1 = new Uint8Array(n);
+      let count = 0;
+      if (cond.kind === 'scalar') {
+        if (cond.value === true) {
+          take1.set(remaining);
+          count = remainingCount;
+        }
+      } else {
+        const bits = unpackBits(cond.data);
+        const valid = validityBytes(cond.data);
+        for (let i = 0; i < n; i++) {
+          if (remaining[i] === 1 && bits[i] === 1 && (valid === null || valid[i] === 1)) {
+            take1[i] = 1;
+            count++;
+          }
+        }
+      }
+      if (count === 0) continue;
+      const value = onRows(thens[k]!.fn, thens[k]!.risky, batch, ctx, take1, count, type);
+      const idx = candidates.length;
+      candidates.push(value);
+      for (let i = 0; i < n; i++) {
+        if (take1[i] === 1) {
+          choice[i] = idx;
+          remaining[i] = 0;
+        }
+      }
+      remainingCount -= count;
+    }
+    if (remainingCount > 0 && otherwise !== null) {
+      const value = onRows(otherwise.fn, otherwise.risky, batch, ctx, remaining, remainingCount, type);
+      const idx = candidates.length;
+      candidates.push(value);
+      for (let i = 0; i < n; i++) if (remaining[i] === 1) choice[i] = idx;
+    }
+    if (candidates.length === 1 && remainingCount === 0 && choice.every((c) => c === 0)) {
+      const only = candidates[0]!;
+      return only;
+    }
+    return { kind: 'array', data: selectMerge(choice, candidates, type, n) };
+  };
+
+  function caseRowAtATime(batch: arrow.RecordBatch, ctx: EvalContext): ColumnarValue {
+    if (batch.numRows === 0) return { kind: 'array', data: selectMerge(new Int32Array(0), [], type, 0) };
+    for (let k = 0; k < whens.length; k++) {
+      const c = whens[k]!.fn(batch, ctx);
+      const v = c.kind === 'scalar' ? c.value : valueAt(c.data, boolType, 0);
+      if (v === true) return thens[k]!.fn(batch, ctx);
+    }
+    if (otherwise !== null) return otherwise.fn(batch, ctx);
+    return { kind: 'scalar', value: null, type };
+  }
+}
+
+/** Evaluates a column-free expression (constant folding). */
+export function evaluateConstant(expr: Expr, ctx: EvalContext, registry: FunctionRegistry): Value {
+  const physical = createPhysicalExpr(expr, [], registry);
+  const batch = makeBatch({ fields: [] }, [], 1);
+  const r = physical.evaluate(batch, ctx);
+  if (r.kind === 'scalar') return r.value;
+  return valueAt(r.data, physical.type, 0);
+}
+
+/** An EvalContext for tests: ANSI on, UTC, a fixed query start (2024-01-15 10:30:00 UTC). */
+export function defaultEvalContext(overrides: Partial<EvalContext> = {}): EvalContext {
+  return {
+    ansi: true,
+    timeZone: 'UTC',
+    queryStartMicros: 1705314600000000n,
+    currentDatabase: 'default',
+    currentUser: 'kindling',
+    ...overrides,
+  };
+}

@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest';
+import type * as arrow from 'apache-arrow';
+import { T, field, makeBatch, makeColumn, schema, type Value } from '../../common/index.ts';
+import { HashAggregateExec, type AggregateExpr } from './hash-aggregate-exec.ts';
+import { CoalescePartitionsExec } from './coalesce-partitions-exec.ts';
+import {
+  ColumnExpr,
+  CountAccumulator,
+  GreaterThanExpr,
+  LiteralExpr,
+  MemoryExec,
+  SumAccumulator,
+  collectRows,
+  source,
+  sortRows,
+  taskCtx,
+} from './test-support.ts';
+
+const s = schema([field('k', T.string), field('j', T.int), field('v', T.int)]);
+const data: Value[][] = [
+  ['a', 1, 10],
+  ['b', 1, 20],
+  ['a', 2, null],
+  [null, 1, 5],
+  ['a', 1, 10],
+  [null, null, 7],
+];
+const count = (
+  args: number[] = [],
+  distinct = false,
+  filter: AggregateExpr['filter'] = null,
+): AggregateExpr => ({
+  name: 'count',
+  args: args.map((i) => new ColumnExpr(i, T.int)),
+  filter,
+  distinct,
+  createAccumulator: () => new CountAccumulator(),
+  type: T.bigint,
+});
+const sum = (i: number, distinct = false): AggregateExpr => ({
+  name: 'sum',
+  args: [new ColumnExpr(i, T.int)],
+  filter: null,
+  distinct,
+  createAccumulator: () => new SumAccumulator(T.int),
+  type: T.double,
+});
+
+describe('HashAggregateExec', () => {
+  it('groups by a string key with NULL keys in one group', async () => {
+    const agg = new HashAggregateExec({
+      input: source(s, data, 2, 2),
+      mode: 'single',
+      groupBy: [{ expr: new ColumnExpr(0, T.string, 'k'), name: 'k' }],
+      aggregates: [count(), sum(2)],
+      groupingSets: null,
+      groupingIdName: null,
+      schema: schema([field('k', T.string), field('count', T.bigint), field('sum', T.double)]),
+    });
+    expect(sortRows(await collectRows(agg))).toEqual(
+      sortRows([
+        ['a', 3n, 20],
+        ['b', 1n, 20],
+        [null, 2n, 12],
+      ]),
+    );
+    expect(agg.explain()).toBe('HashAggregateExec: mode=single, gby=[k@0 as k], aggr=[count, sum]');
+  });
+  it('multi-column keys, DISTINCT and FILTER', async () => {
+    const agg = new HashAggregateExec({
+      input: source(s, data, 4),
+      mode: 'single',
+      groupBy: [
+        { expr: new ColumnExpr(0, T.string), name: 'k' },
+        { expr: new ColumnExpr(1, T.int), name: 'j' },
+      ],
+      aggregates: [
+        count([2], true),
+        sum(2, true),
+        count([], false, new GreaterThanExpr(new ColumnExpr(2, T.int), new LiteralExpr(6, T.int))),
+      ],
+      groupingSets: null,
+      groupingIdName: null,
+      schema: schema([
+        field('k', T.string),
+        field('j', T.int),
+        field('c', T.bigint),
+        field('s', T.double),
+        field('f', T.bigint),
+      ]),
+    });
+    expect(sortRows(await collectRows(agg))).toEqual(
+      sortRows([
+        ['a', 1, 1n, 10, 2n],
+        ['b', 1, 1n, 20, 1n],
+        ['a', 2, 0n, null, 0n],
+        [null, 1, 1n, 5, 0n],
+        [null, null, 1n, 7, 1n],
+      ]),
+    );
+  });
+  it('without GROUP BY gives one row even on empty input', async () => {
+    const mk = (rows: Value[][]) =>
+      new HashAggregateExec({
+        input: source(s, rows, 2, 2),
+        mode: 'single',
+        groupBy: [],
+        aggregates: [count(), sum(2)],
+        groupingSets: null,
+        groupingIdName: null,
+        schema: schema([field('c', T.bigint), field('s', T.double)]),
+      });
+    expect(await collectRows(mk([]))).toEqual([[0n, null]]);
+    expect(await collectRows(mk(data))).toEqual([[6n, 52]]);
+  });
+  it('grouping sets with Spark grouping ids', async () => {
+    const agg = new HashAggregateExec({
+      input: source(s, data.slice(0, 3), 2),
+      mode: 'single',
+      groupBy: [
+        { expr: new ColumnExpr(0, T.string), name: 'k' },
+        { expr: new ColumnExpr(1, T.int), name: 'j' },
+      ],
+      aggregates: [count()],
+      groupingSets: [[0, 1], [0], []],
+      groupingIdName: 'spark_grouping_id',
+      schema: schema([
+        field('k', T.string),
+        field('j', T.int),
+        field('spark_grouping_id', T.bigint),
+        field('c', T.bigint),
+      ]),
+    });
+    expect(sortRows(await collectRows(agg))).toEqual(
+      sortRows([
+        ['a', 1, 0n, 1n],
+        ['b', 1, 0n, 1n],
+        ['a', 2, 0n, 1n],
+        ['a', null, 1n, 2n],
+        ['b', null, 1n, 1n],
+        [null, null, 3n, 3n],
+      ]),
+    );
+  });
+  it('partial per partition then final merges states; 100K int groups across batches', async () => {
+    const n = 300_000;
+    const groups = 100_000;
+    const ks = schema([field('k', T.int), field('v', T.int)]);
+    const parts: arrow.RecordBatch[][] = [[], []];
+    for (let start = 0, b = 0; start < n; start += 8192, b++) {
+      const len = Math.min(8192, n - start);
+      const k = new Int32Array(len);
+      const v = new Int32Array(len);
+      for (let i = 0; i < len; i++) {
+        k[i] = ((start + i) * 7919) % groups;
+        v[i] = 1;
+      }
+      parts[b % 2]!.push(
+        makeBatch(ks, [makeColumn(T.int, k, len, null), makeColumn(T.int, v, len, null)], len),
+      );
+    }
+    const partial = new HashAggregateExec({
+      input: new MemoryExec(ks, parts),
+      mode: 'partial',
+      groupBy: [{ expr: new ColumnExpr(0, T.int), name: 'k' }],
+      aggregates: [count(), sum(1)],
+      groupingSets: null,
+      groupingIdName: null,
+      schema: schema([field('k', T.int), field('count[count]', T.bigint), field('sum[sum]', T.double)]),
+    });
+    expect(partial.outputPartitions).toBe(2);
+    const final = new HashAggregateExec({
+      input: new CoalescePartitionsExec({ input: partial }),
+      mode: 'final',
+      groupBy: [{ expr: new ColumnExpr(0, T.int), name: 'k' }],
+      aggregates: [count(), sum(1)],
+      groupingSets: null,
+      groupingIdName: null,
+      schema: schema([field('k', T.int), field('count', T.bigint), field('sum', T.double)]),
+    });
+    const rows = await collectRows(final, taskCtx(10_000));
+    expect(rows.length).toBe(groups);
+    expect(rows.every((r) => r[1] === 3n && r[2] === 3)).toBe(true);
+    expect(new Set(rows.map((r) => r[0])).size).toBe(groups);
+  });
+});

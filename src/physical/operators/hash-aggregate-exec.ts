@@ -1,0 +1,327 @@
+/**
+ * HashAggregateExec: GROUP BY with aggregate functions, over a typed open-addressing hash table
+ * (`GroupHashTable`): each batch's group ids are resolved at once, then every accumulator's
+ * `update` runs once over the batch.
+ *
+ * Modes:
+ * - `single`: input rows → final values. Reads every input partition; one output partition.
+ * - `partial`: input rows → group keys + accumulator state columns, per input partition.
+ * - `final`: partial output → final values. Reads every input partition; one output partition.
+ *   `groupBy` exprs are evaluated against the partial output (usually column refs to its leading
+ *   key columns); with grouping sets the grouping id is the column right after the keys; then
+ *   each aggregate's `stateTypes.length` state columns follow, in aggregate order.
+ *
+ * Output columns: the group keys, then the grouping id (when `groupingSets` is set — in partial
+ * mode always, otherwise when `groupingIdName` is set), then one column per aggregate (partial
+ * mode: its state columns). Types are those of `schema`. Without GROUP BY there is exactly one
+ * group, so empty input still gives one row (count = 0, sum = NULL). NULL keys form one group.
+ * Batches have at most `ctx.batchSize` rows; group order is first-appearance order.
+ *
+ * Grouping sets: every batch is aggregated once per set, with the keys outside the set replaced
+ * by NULL and the grouping id (Spark's bits: bit set when a key is NOT grouped, first key most
+ * significant) added as an extra key, all in the one hash table.
+ *
+ * DISTINCT aggregates (mode `single` only): (group, arguments) pairs are deduplicated in a second
+ * hash table, and only the first occurrence of each pair reaches the accumulator.
+ */
+import type * as arrow from 'apache-arrow';
+import {
+  EngineError,
+  SqlState,
+  columnFromValues,
+  makeBatch,
+  makeColumn,
+  nullColumn,
+  repeatValue,
+  type DataType,
+  type Schema,
+} from '../../common/index.ts';
+import type { EvalContext, GroupsAccumulator } from '../../functions/index.ts';
+import type { ExecutionPlan, PhysicalExpr, TaskContext } from '../execution-plan.ts';
+import { GroupHashTable } from '../batch/group-hash-table.ts';
+import { maskFromBoolean, selectionFromBytes } from '../batch/selection.ts';
+import { sliceColumn } from '../batch/slice.ts';
+import { take } from '../batch/take.ts';
+import { checkCancelled, checkPartition, evaluateToColumn } from './exec-support.ts';
+
+export type AggregateMode = 'single' | 'partial' | 'final';
+
+export interface GroupByExpr {
+  readonly expr: PhysicalExpr;
+  readonly name: string;
+}
+
+export interface AggregateExpr {
+  readonly name: string;
+  readonly args: readonly PhysicalExpr[];
+  readonly filter: PhysicalExpr | null;
+  readonly distinct: boolean;
+  readonly createAccumulator: (ctx: EvalContext) => GroupsAccumulator;
+  /** The final result type. */
+  readonly type: DataType;
+}
+
+export interface HashAggregateExecOptions {
+  readonly input: ExecutionPlan;
+  readonly mode: AggregateMode;
+  readonly groupBy: readonly GroupByExpr[];
+  readonly aggregates: readonly AggregateExpr[];
+  /** Each set lists indexes into `groupBy`; null = one set of all keys. */
+  readonly groupingSets: readonly (readonly number[])[] | null;
+  readonly groupingIdName: string | null;
+  readonly schema: Schema;
+}
+
+const INT: DataType = { kind: 'int' };
+
+export class HashAggregateExec implements ExecutionPlan {
+  readonly name = 'HashAggregateExec';
+  readonly input: ExecutionPlan;
+  readonly mode: AggregateMode;
+  readonly groupBy: readonly GroupByExpr[];
+  readonly aggregates: readonly AggregateExpr[];
+  readonly groupingSets: readonly (readonly number[])[] | null;
+  readonly groupingIdName: string | null;
+  readonly schema: Schema;
+
+  constructor(options: HashAggregateExecOptions) {
+    this.input = options.input;
+    this.mode = options.mode;
+    this.groupBy = options.groupBy;
+    this.aggregates = options.aggregates;
+    this.groupingSets = options.groupingSets;
+    this.groupingIdName = options.groupingIdName;
+    this.schema = options.schema;
+    if (this.mode !== 'single' && this.aggregates.some((a) => a.distinct)) {
+      throw new EngineError(SqlState.internalError, 'internal error: DISTINCT aggregates need mode=single');
+    }
+  }
+
+  get outputPartitions(): number {
+    return this.mode === 'partial' ? this.input.outputPartitions : 1;
+  }
+
+  children(): readonly ExecutionPlan[] {
+    return [this.input];
+  }
+
+  withChildren(children: readonly ExecutionPlan[]): ExecutionPlan {
+    return new HashAggregateExec({ ...this, input: children[0]! });
+  }
+
+  private get outputsGroupingId(): boolean {
+    return this.groupingSets !== null && (this.mode === 'partial' || this.groupingIdName !== null);
+  }
+
+  private groupingIdType(): DataType {
+    if (!this.outputsGroupingId) return { kind: 'bigint' };
+    return this.schema.fields[this.groupBy.length]?.type ?? { kind: 'bigint' };
+  }
+
+  async *execute(partition: number, ctx: TaskContext): AsyncGenerator<arrow.RecordBatch> {
+    checkPartition(this.name, partition, this.outputPartitions);
+    checkCancelled(ctx);
+    const hasGroups = this.groupBy.length > 0 || this.groupingSets !== null;
+    const gidType = this.groupingIdType();
+    const keyTypes = this.groupBy.map((g) => g.expr.type);
+    if (this.groupingSets !== null) keyTypes.push(gidType);
+    const table = hasGroups ? new GroupHashTable(keyTypes) : null;
+    const accs = this.aggregates.map((a) => a.createAccumulator(ctx.eval));
+    const distinctTables = this.aggregates.map((a) =>
+      a.distinct ? new GroupHashTable([INT, ...a.args.map((x) => x.type)]) : null,
+    );
+    let groupIds = new Int32Array(0);
+    const parts =
+      this.mode === 'partial'
+        ? [partition]
+        : Array.from({ length: this.input.outputPartitions }, (_, i) => i);
+    for (const p of parts) {
+      for await (const batch of this.input.execute(p, ctx)) {
+        checkCancelled(ctx);
+        const n = batch.numRows;
+        if (n === 0) continue;
+        if (groupIds.length < n) groupIds = new Int32Array(Math.max(n, groupIds.length * 2));
+        const gids = groupIds.subarray(0, n);
+        if (this.mode === 'final') {
+          this.mergeBatch(batch, n, table, accs, gids, ctx);
+          continue;
+        }
+        const keyCols = this.groupBy.map((g) => evaluateToColumn(g.expr, batch, ctx));
+        const argCols = this.aggregates.map((a) => a.args.map((x) => evaluateToColumn(x, batch, ctx)));
+        const masks = this.aggregates.map((a) =>
+          a.filter === null ? null : maskFromBoolean(evaluateToColumn(a.filter, batch, ctx)),
+        );
+        const sets = this.groupingSets ?? [null];
+        for (const set of sets) {
+          let numGroups = 1;
+          if (table === null) gids.fill(0);
+          else {
+            const keys = set === null ? keyCols : this.keysForSet(set, keyCols, gidType, n);
+            table.findOrInsert(keys, n, gids);
+            numGroups = table.numGroups;
+          }
+          for (let a = 0; a < accs.length; a++) {
+            const dt = distinctTables[a];
+            if (dt === null || dt === undefined) accs[a]!.update(argCols[a]!, gids, numGroups, n, masks[a]!);
+            else
+              this.updateDistinct(
+                accs[a]!,
+                dt,
+                this.aggregates[a]!,
+                argCols[a]!,
+                gids,
+                numGroups,
+                n,
+                masks[a]!,
+              );
+          }
+        }
+      }
+    }
+    const numGroups = table === null ? 1 : table.numGroups;
+    if (numGroups === 0) return;
+    if (table === null && this.mode !== 'final') {
+      // Tell the accumulators there is one group even when no row arrived.
+      for (let a = 0; a < accs.length; a++) {
+        const args = this.aggregates[a]!.args.map((x) => columnFromValues(x.type, []));
+        accs[a]!.update(args, new Int32Array(0), 1, 0, null);
+      }
+    } else if (table === null) {
+      for (const acc of accs)
+        acc.merge(
+          acc.stateTypes.map((t) => columnFromValues(t, [])),
+          new Int32Array(0),
+          1,
+          0,
+        );
+    }
+    yield* this.output(table, accs, numGroups, ctx);
+  }
+
+  private keysForSet(
+    set: readonly number[],
+    keyCols: readonly arrow.Data[],
+    gidType: DataType,
+    n: number,
+  ): arrow.Data[] {
+    const k = this.groupBy.length;
+    let gid = 0;
+    const out: arrow.Data[] = [];
+    for (let i = 0; i < k; i++) {
+      if (set.includes(i)) out.push(keyCols[i]!);
+      else {
+        gid += 2 ** (k - 1 - i);
+        out.push(nullColumn(this.groupBy[i]!.expr.type, n));
+      }
+    }
+    out.push(repeatValue(gidType, gidType.kind === 'bigint' ? BigInt(gid) : gid, n));
+    return out;
+  }
+
+  private updateDistinct(
+    acc: GroupsAccumulator,
+    table: GroupHashTable,
+    agg: AggregateExpr,
+    args: readonly arrow.Data[],
+    gids: Int32Array,
+    numGroups: number,
+    n: number,
+    mask: Uint8Array | null,
+  ): void {
+    let rows = n;
+    let groupIds = gids;
+    let cols = args;
+    if (mask !== null) {
+      const sel = selectionFromBytes(mask, n);
+      rows = sel.length;
+      groupIds = new Int32Array(rows);
+      for (let k = 0; k < rows; k++) groupIds[k] = gids[sel[k]!]!;
+      cols = args.map((c, i) => take(c, agg.args[i]!.type, sel, rows));
+    }
+    const before = table.numGroups;
+    const pairIds = new Int32Array(rows);
+    table.findOrInsert([makeColumn(INT, groupIds.slice(0, rows), rows, null), ...cols], rows, pairIds);
+    const first = new Uint8Array(rows);
+    let next = before;
+    for (let k = 0; k < rows; k++) {
+      if (pairIds[k] === next) {
+        first[k] = 1;
+        next++;
+      }
+    }
+    acc.update(cols, groupIds, numGroups, rows, first);
+  }
+
+  private mergeBatch(
+    batch: arrow.RecordBatch,
+    n: number,
+    table: GroupHashTable | null,
+    accs: readonly GroupsAccumulator[],
+    gids: Int32Array,
+    ctx: TaskContext,
+  ): void {
+    const cols = batch.data.children;
+    let numGroups = 1;
+    let pos = this.groupBy.length;
+    if (table === null) gids.fill(0);
+    else {
+      const keys = this.groupBy.map((g) => evaluateToColumn(g.expr, batch, ctx));
+      if (this.groupingSets !== null) keys.push(cols[pos++]!);
+      table.findOrInsert(keys, n, gids);
+      numGroups = table.numGroups;
+    }
+    for (const acc of accs) {
+      const states = cols.slice(pos, pos + acc.stateTypes.length);
+      pos += acc.stateTypes.length;
+      acc.merge(states, gids, numGroups, n);
+    }
+  }
+
+  private *output(
+    table: GroupHashTable | null,
+    accs: readonly GroupsAccumulator[],
+    numGroups: number,
+    ctx: TaskContext,
+  ): Generator<arrow.RecordBatch> {
+    const cols: arrow.Data[] = [];
+    if (table !== null) {
+      const keys = table.keyColumns();
+      for (let i = 0; i < this.groupBy.length; i++) cols.push(keys[i]!);
+      if (this.outputsGroupingId) cols.push(keys[this.groupBy.length]!);
+    }
+    for (const acc of accs) {
+      if (this.mode === 'partial') cols.push(...acc.state());
+      else cols.push(acc.evaluate());
+    }
+    if (cols.length !== this.schema.fields.length) {
+      throw new EngineError(
+        SqlState.internalError,
+        `internal error: HashAggregateExec produced ${cols.length} columns for a schema of ${this.schema.fields.length}`,
+      );
+    }
+    const types = this.schema.fields.map((f) => f.type);
+    const size = Math.max(1, ctx.batchSize);
+    for (let start = 0; start < numGroups; start += size) {
+      checkCancelled(ctx);
+      const end = Math.min(numGroups, start + size);
+      if (start === 0 && end === numGroups) {
+        yield makeBatch(this.schema, cols, numGroups);
+        return;
+      }
+      yield makeBatch(
+        this.schema,
+        cols.map((c, i) => sliceColumn(c, types[i]!, start, end)),
+        end - start,
+      );
+    }
+  }
+
+  explain(): string {
+    const gby = this.groupBy.map((g) => `${g.expr.toString()} as ${g.name}`);
+    const aggr = this.aggregates.map((a) => a.name);
+    let s = `HashAggregateExec: mode=${this.mode}, gby=[${gby.join(', ')}], aggr=[${aggr.join(', ')}]`;
+    if (this.groupingSets !== null)
+      s += `, grouping_sets=[${this.groupingSets.map((g) => `[${g.join(', ')}]`).join(', ')}]`;
+    return s;
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * Physical operators: every `XxxExec` implementing `ExecutionPlan`.
+ */
+export { ValuesExec, type ValuesExecOptions } from './values-exec.ts';
+export { EmptyExec, type EmptyExecOptions } from './empty-exec.ts';
+export { TableScanExec, type TableScanExecOptions } from './table-scan-exec.ts';
+export { ProjectionExec, type ProjectionExecOptions } from './projection-exec.ts';
+export { FilterExec, type FilterExecOptions } from './filter-exec.ts';
+export { LimitExec, type LimitExecOptions } from './limit-exec.ts';
+export { UnionExec, type UnionExecOptions } from './union-exec.ts';
+export { CoalescePartitionsExec, type CoalescePartitionsExecOptions } from './coalesce-partitions-exec.ts';
+export { SortExec, type SortExecOptions, type SortKey } from './sort-exec.ts';
+export {
+  HashAggregateExec,
+  type HashAggregateExecOptions,
+  type AggregateMode,
+  type AggregateExpr,
+  type GroupByExpr,
+} from './hash-aggregate-exec.ts';
+export { HashJoinExec, type HashJoinExecOptions } from './hash-join-exec.ts';
+export { NestedLoopJoinExec, type NestedLoopJoinExecOptions } from './nested-loop-join-exec.ts';
+export { type JoinType as PhysicalJoinType } from './join-emitter.ts';
+export { collectAll } from './collect.ts';
+export { checkCancelled, evaluateToColumn } from './exec-support.ts';

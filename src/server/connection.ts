@@ -1,0 +1,714 @@
+/**
+ * One client connection: start-up, the simple and extended query protocols, transaction status,
+ * cancellation and clean shutdown. Messages are handled strictly one after another; bad input ends
+ * this connection with a FATAL ErrorResponse and never affects another one.
+ */
+import type { Socket } from 'node:net';
+import { EngineError, SqlState, toEngineError, type Schema, type Value } from '../common/index.ts';
+import type { PreparedStatement, SqlSession, StatementResult } from '../session/index.ts';
+import * as msg from './backend-messages.ts';
+import { supportsBinary } from './binary-format.ts';
+import { FrameReader, protocolError, type Frame } from './frame-reader.ts';
+import {
+  PROTOCOL_3_0,
+  decodeBind,
+  decodeDescribeOrClose,
+  decodeExecute,
+  decodeParse,
+  decodeQuery,
+  decodeStartup,
+  type BindMessage,
+  type ParseMessage,
+} from './frontend-messages.ts';
+import { decodeParam } from './param-decode.ts';
+import { dataTypeOfOid, pgTypeOf } from './pg-types.ts';
+import { RowCursor, type RowSink } from './row-stream.ts';
+import { isEmptyQuery, startsWithTransactionEnd } from './sql-text.ts';
+import { ZoneOffsets } from './time-zone.ts';
+import { WriteBuffer } from './write-buffer.ts';
+
+export interface StartupInfo {
+  readonly user: string;
+  readonly database: string;
+  readonly applicationName: string;
+  readonly parameters: Record<string, string>;
+}
+
+/** What a connection needs from its server. */
+export interface ConnectionHost {
+  readonly serverVersion: string;
+  createSession(startup: StartupInfo): SqlSession;
+  log(message: string): void;
+  /** Registers the connection for CancelRequest; returns its key. */
+  register(connection: Connection): { processId: number; secretKey: number };
+  /** Cancels the query of the connection with this key, if any. */
+  cancel(processId: number, secretKey: number): void;
+  closed(connection: Connection): void;
+}
+
+interface StatementEntry {
+  readonly sql: string;
+  /** Null for an empty query string. */
+  readonly prepared: PreparedStatement | null;
+  readonly declaredOids: readonly number[];
+}
+
+interface Portal {
+  readonly statement: StatementEntry;
+  readonly params: readonly Value[];
+  readonly formats: readonly number[];
+  started: boolean;
+  cursor: RowCursor | null;
+  /** The CommandComplete verb of the running row result. */
+  tag: string;
+  finished: boolean;
+}
+
+class ConnectionClosed extends Error {}
+
+/** Input buffered beyond this while a message is being handled pauses the socket. */
+const INPUT_HIGH_WATER = 16 * 1024 * 1024;
+/** Output queued in the socket beyond this waits for 'drain' before more rows are produced. */
+const OUTPUT_HIGH_WATER = 1024 * 1024;
+
+const CODE = {
+  query: 0x51, // Q
+  parse: 0x50, // P
+  bind: 0x42, // B
+  describe: 0x44, // D
+  execute: 0x45, // E
+  close: 0x43, // C
+  sync: 0x53, // S
+  flush: 0x48, // H
+  terminate: 0x58, // X
+  copyData: 0x64, // d
+  copyDone: 0x63, // c
+  copyFail: 0x66, // f
+  functionCall: 0x46, // F
+} as const;
+
+function cancelledError(): EngineError {
+  return new EngineError(SqlState.queryCanceled, 'canceling statement due to user request');
+}
+
+/** The CommandComplete tag of a row result: the verb, with the row count where PostgreSQL adds one. */
+function rowsTag(tag: string, rows: number): string {
+  return tag === 'SELECT' || tag === 'FETCH' || tag === 'MOVE' || tag === 'COPY' ? `${tag} ${rows}` : tag;
+}
+
+export class Connection {
+  private readonly socket: Socket;
+  private readonly host: ConnectionHost;
+  private readonly reader = new FrameReader();
+  private readonly out = new WriteBuffer();
+  private session: SqlSession | null = null;
+  private started = false;
+  private isClosed = false;
+  private ended = false;
+  private busy = false;
+  private wake: (() => void) | null = null;
+  private txStatus: msg.TransactionStatus = 'I';
+  private skipUntilSync = false;
+  private readonly statements = new Map<string, StatementEntry>();
+  private readonly portals = new Map<string, Portal>();
+  private pendingParameters: { name: string; value: string }[] = [];
+  private zone = new ZoneOffsets('UTC');
+  private running: AbortController | null = null;
+  private key: { processId: number; secretKey: number } | null = null;
+  private readonly sink: RowSink;
+
+  constructor(socket: Socket, host: ConnectionHost) {
+    this.socket = socket;
+    this.host = host;
+    socket.setNoDelay(true);
+    this.sink = {
+      out: this.out,
+      textContext: { zone: this.zone },
+      flush: () => this.flush(),
+      checkCancelled: () => this.checkCancelled(),
+    };
+    socket.on('data', (chunk: Buffer) => {
+      this.reader.push(chunk);
+      if (this.busy && this.reader.available > INPUT_HIGH_WATER) socket.pause();
+      this.signal();
+    });
+    socket.on('end', () => {
+      this.ended = true;
+      this.signal();
+    });
+    socket.on('error', (err: Error) => {
+      this.host.log(`connection error: ${err.message}`);
+    });
+    socket.on('close', () => {
+      this.isClosed = true;
+      this.running?.abort();
+      this.signal();
+    });
+  }
+
+  /** Runs the connection until it closes. Never rejects. */
+  async run(): Promise<void> {
+    try {
+      await this.loop();
+    } catch (err) {
+      if (!(err instanceof ConnectionClosed)) this.host.log(`connection failed: ${String(err)}`);
+    } finally {
+      await this.teardown();
+    }
+  }
+
+  /** Aborts the running query, if any (CancelRequest). */
+  cancel(): void {
+    this.running?.abort();
+  }
+
+  get processId(): number {
+    return this.key?.processId ?? 0;
+  }
+
+  private signal(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  private async loop(): Promise<void> {
+    for (;;) {
+      if (this.isClosed) return;
+      let frame: Frame | null;
+      try {
+        frame = this.reader.next();
+      } catch (err) {
+        await this.fatal(toEngineError(err));
+        return;
+      }
+      if (frame === null) {
+        if (this.ended) {
+          if (this.reader.available > 0) this.host.log('connection closed in the middle of a message');
+          this.socket.end();
+          return;
+        }
+        if (this.socket.isPaused()) this.socket.resume();
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+        });
+        continue;
+      }
+      this.busy = true;
+      const keepGoing = this.started ? await this.handleMessage(frame) : await this.handleStartup(frame);
+      this.busy = false;
+      if (!keepGoing) return;
+    }
+  }
+
+  private async teardown(): Promise<void> {
+    this.running?.abort();
+    for (const portal of this.portals.values()) await portal.cursor?.close();
+    this.portals.clear();
+    this.statements.clear();
+    try {
+      this.session?.close();
+    } catch (err) {
+      this.host.log(`session close failed: ${String(err)}`);
+    }
+    this.session = null;
+    if (!this.socket.destroyed) this.socket.destroy();
+    this.host.closed(this);
+  }
+
+  // ---- output -------------------------------------------------------------------------------
+
+  private async flush(): Promise<void> {
+    if (this.out.length === 0) return;
+    if (this.isClosed || this.socket.destroyed) throw new ConnectionClosed();
+    const chunk = this.out.take();
+    this.socket.write(chunk);
+    // Keep up to OUTPUT_HIGH_WATER queued in the socket (its own mark is only 16 KiB), then wait for 'drain'.
+    if (this.socket.writableLength <= OUTPUT_HIGH_WATER) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.socket.on('drain', done);
+      this.socket.on('close', done);
+    });
+    if (this.isClosed) throw new ConnectionClosed();
+  }
+
+  /** Sends a FATAL error and closes the connection. */
+  private async fatal(err: EngineError): Promise<void> {
+    this.host.log(`closing connection: ${err.sqlstate} ${err.message}`);
+    msg.writeErrorResponse(this.out, err, 'FATAL');
+    try {
+      await this.flush();
+    } catch {
+      // Already gone.
+    }
+    this.socket.end();
+  }
+
+  private checkCancelled(): void {
+    if (this.running?.signal.aborted === true) throw cancelledError();
+    if (this.isClosed) throw new ConnectionClosed();
+  }
+
+  // ---- start-up -----------------------------------------------------------------------------
+
+  private async handleStartup(frame: Frame): Promise<boolean> {
+    let packet;
+    try {
+      packet = decodeStartup(frame.body);
+    } catch (err) {
+      await this.fatal(toEngineError(err));
+      return false;
+    }
+    switch (packet.kind) {
+      case 'ssl':
+      case 'gssenc':
+        this.out.byte(0x4e); // 'N': not supported, continue unencrypted
+        await this.flush();
+        return true;
+      case 'cancel':
+        this.host.cancel(packet.processId, packet.secretKey);
+        this.socket.end();
+        return false;
+      case 'startup':
+        return this.startSession(packet.version, packet.parameters);
+    }
+  }
+
+  private async startSession(version: number, parameters: Record<string, string>): Promise<boolean> {
+    const major = version >>> 16;
+    const minor = version & 0xffff;
+    if (major !== 3) {
+      await this.fatal(
+        protocolError(`unsupported frontend protocol ${major}.${minor}: server supports 3.0 to 3.0`),
+      );
+      return false;
+    }
+    const user = parameters['user'] ?? '';
+    if (user === '') {
+      await this.fatal(
+        new EngineError(SqlState.invalidAuthorization, 'no PostgreSQL user name specified in startup packet'),
+      );
+      return false;
+    }
+    if (version !== PROTOCOL_3_0) {
+      // NegotiateProtocolVersion: we speak 3.0 and none of the `_pq_.` options.
+      const unknown = Object.keys(parameters).filter((k) => k.startsWith('_pq_.'));
+      const at = this.out.begin(0x76);
+      this.out.int32(PROTOCOL_3_0);
+      this.out.int32(unknown.length);
+      for (const name of unknown) this.out.cstring(name);
+      this.out.end(at);
+    }
+    const startup: StartupInfo = {
+      user,
+      database: parameters['database'] ?? user,
+      applicationName: parameters['application_name'] ?? '',
+      parameters,
+    };
+    try {
+      this.session = this.host.createSession(startup);
+    } catch (err) {
+      await this.fatal(toEngineError(err));
+      return false;
+    }
+    const session = this.session;
+    this.reader.startupComplete();
+    this.started = true;
+    this.key = this.host.register(this);
+
+    const reported = new Map<string, string>([
+      ['server_version', this.host.serverVersion],
+      ['server_encoding', 'UTF8'],
+      ['client_encoding', 'UTF8'],
+      ['DateStyle', 'ISO, MDY'],
+      ['integer_datetimes', 'on'],
+      ['standard_conforming_strings', 'on'],
+      ['TimeZone', 'UTC'],
+      ['IntervalStyle', 'postgres'],
+      ['application_name', startup.applicationName],
+      ['is_superuser', 'on'],
+      ['session_authorization', user],
+      ['default_transaction_read_only', 'off'],
+      ['in_hot_standby', 'off'],
+    ]);
+    for (const p of session.reportedParameters()) reported.set(p.name, p.value);
+    session.onParameterChange((change) => {
+      this.pendingParameters.push({ name: change.name, value: change.value });
+      if (change.name.toLowerCase() === 'timezone') this.setZone(change.value);
+    });
+    this.setZone(reported.get('TimeZone') ?? 'UTC');
+
+    msg.writeAuthenticationOk(this.out);
+    for (const [name, value] of reported) msg.writeParameterStatus(this.out, name, value);
+    msg.writeBackendKeyData(this.out, this.key.processId, this.key.secretKey);
+    msg.writeReadyForQuery(this.out, this.txStatus);
+    await this.flush();
+    return true;
+  }
+
+  private setZone(name: string): void {
+    this.zone = new ZoneOffsets(name);
+    this.sink.textContext = { zone: this.zone };
+  }
+
+  // ---- messages after start-up --------------------------------------------------------------
+
+  private async handleMessage(frame: Frame): Promise<boolean> {
+    const type = frame.type;
+    if (type === CODE.terminate) {
+      this.socket.end();
+      return false;
+    }
+    // After an error in the extended protocol, everything up to Sync is discarded.
+    if (this.skipUntilSync && type !== CODE.sync) return true;
+    try {
+      switch (type) {
+        case CODE.query:
+          await this.simpleQuery(decodeQuery(frame.body));
+          return true;
+        case CODE.parse:
+          this.parse(decodeParse(frame.body));
+          return true;
+        case CODE.bind:
+          this.bind(decodeBind(frame.body));
+          return true;
+        case CODE.describe:
+          this.describe(frame.body);
+          return true;
+        case CODE.execute:
+          await this.execute(frame.body);
+          return true;
+        case CODE.close:
+          await this.closeTarget(frame.body);
+          return true;
+        case CODE.sync:
+          await this.sync();
+          return true;
+        case CODE.flush:
+          await this.flush();
+          return true;
+        case CODE.copyData:
+        case CODE.copyDone:
+        case CODE.copyFail:
+          // No COPY is in progress (COPY is refused up front); PostgreSQL ignores these too.
+          return true;
+        case CODE.functionCall:
+          throw new EngineError(
+            SqlState.featureNotSupported,
+            'the function call protocol message is not supported',
+          );
+        default:
+          await this.fatal(protocolError(`invalid frontend message type ${type}`));
+          return false;
+      }
+    } catch (err) {
+      if (err instanceof ConnectionClosed) return false;
+      const e = toEngineError(err);
+      if (e.sqlstate === SqlState.protocolViolation && type !== CODE.bind) {
+        await this.fatal(e);
+        return false;
+      }
+      this.reportError(e);
+      if (type === CODE.query || type === CODE.functionCall) {
+        msg.writeReadyForQuery(this.out, this.txStatus);
+      } else {
+        this.skipUntilSync = true;
+      }
+      await this.flush();
+      return true;
+    }
+  }
+
+  private reportError(err: EngineError): void {
+    if (this.txStatus === 'T') this.txStatus = 'E';
+    msg.writeErrorResponse(this.out, err);
+  }
+
+  /** Transaction status after a statement completed with `tag`. */
+  private afterCommand(tag: string): void {
+    const verb = tag.split(' ', 1)[0]!.toUpperCase();
+    if (verb === 'BEGIN' || verb === 'START') this.txStatus = 'T';
+    else if (verb === 'COMMIT' || verb === 'ROLLBACK' || verb === 'END' || verb === 'ABORT')
+      this.txStatus = 'I';
+    for (const p of this.pendingParameters) msg.writeParameterStatus(this.out, p.name, p.value);
+    this.pendingParameters = [];
+  }
+
+  private failedTransactionError(): EngineError {
+    return new EngineError(
+      SqlState.inFailedTransaction,
+      'current transaction is aborted, commands ignored until end of transaction block',
+    );
+  }
+
+  private begin(): AbortController {
+    const controller = new AbortController();
+    this.running = controller;
+    return controller;
+  }
+
+  /** Maps an error of a cancelled query to 57014. */
+  private queryError(err: unknown, controller: AbortController): unknown {
+    if (err instanceof ConnectionClosed) return err;
+    if (
+      controller.signal.aborted &&
+      !(err instanceof EngineError && err.sqlstate !== SqlState.internalError)
+    ) {
+      return cancelledError();
+    }
+    return err;
+  }
+
+  // ---- simple query -------------------------------------------------------------------------
+
+  private async simpleQuery(sql: string): Promise<void> {
+    const session = this.session!;
+    if (this.txStatus === 'E' && !startsWithTransactionEnd(sql)) throw this.failedTransactionError();
+    if (/^\s*copy\b/i.test(sql)) throw new EngineError(SqlState.featureNotSupported, 'COPY is not supported');
+    const controller = this.begin();
+    let count = 0;
+    try {
+      for await (const result of session.execute(sql, { signal: controller.signal })) {
+        count++;
+        await this.sendResult(result);
+      }
+      if (count === 0) msg.writeEmptyQueryResponse(this.out);
+    } catch (err) {
+      throw this.queryError(err, controller);
+    } finally {
+      this.running = null;
+    }
+    for (const p of this.pendingParameters) msg.writeParameterStatus(this.out, p.name, p.value);
+    this.pendingParameters = [];
+    msg.writeReadyForQuery(this.out, this.txStatus);
+    await this.flush();
+  }
+
+  /** Sends one simple-protocol result: RowDescription + DataRows + CommandComplete, or the command tag. */
+  private async sendResult(result: StatementResult): Promise<void> {
+    if (result.kind === 'command') {
+      msg.writeCommandComplete(this.out, result.tag);
+      this.afterCommand(result.tag);
+      return;
+    }
+    const types = result.schema.fields.map((f) => f.type);
+    const formats = types.map(() => 0);
+    msg.writeRowDescription(this.out, result.schema.fields, formats);
+    const cursor = new RowCursor(result.batches, types, formats);
+    try {
+      const { rows } = await cursor.stream(this.sink, 0);
+      msg.writeCommandComplete(this.out, rowsTag(result.tag, rows));
+      this.afterCommand(result.tag);
+    } finally {
+      await cursor.close();
+    }
+  }
+
+  // ---- extended query -----------------------------------------------------------------------
+
+  private parse(m: ParseMessage): void {
+    if (this.txStatus === 'E' && !startsWithTransactionEnd(m.sql)) throw this.failedTransactionError();
+    if (m.name !== '' && this.statements.has(m.name)) {
+      throw new EngineError('42P05', `prepared statement "${m.name}" already exists`);
+    }
+    let prepared: PreparedStatement | null = null;
+    if (!isEmptyQuery(m.sql)) {
+      if (/^\s*copy\b/i.test(m.sql))
+        throw new EngineError(SqlState.featureNotSupported, 'COPY is not supported');
+      prepared = this.session!.prepare(
+        m.sql,
+        m.paramOids.map((oid) => (oid === 0 ? null : dataTypeOfOid(oid))),
+      );
+    }
+    this.statements.set(m.name, { sql: m.sql, prepared, declaredOids: m.paramOids });
+    msg.writeParseComplete(this.out);
+  }
+
+  private statement(name: string): StatementEntry {
+    const entry = this.statements.get(name);
+    if (entry === undefined) throw new EngineError('26000', `prepared statement "${name}" does not exist`);
+    return entry;
+  }
+
+  private portal(name: string): Portal {
+    const portal = this.portals.get(name);
+    if (portal === undefined) throw new EngineError('34000', `portal "${name}" does not exist`);
+    return portal;
+  }
+
+  private bind(m: BindMessage): void {
+    const statement = this.statement(m.statement);
+    if (this.txStatus === 'E' && !startsWithTransactionEnd(statement.sql))
+      throw this.failedTransactionError();
+    const paramTypes = statement.prepared?.paramTypes ?? [];
+    if (m.params.length !== paramTypes.length) {
+      throw protocolError(
+        `bind message supplies ${m.params.length} parameters, but prepared statement "${m.statement}" requires ${paramTypes.length}`,
+      );
+    }
+    if (m.paramFormats.length > 1 && m.paramFormats.length !== m.params.length) {
+      throw protocolError(
+        `bind message has ${m.paramFormats.length} parameter formats but ${m.params.length} parameters`,
+      );
+    }
+    const params: Value[] = [];
+    for (let i = 0; i < m.params.length; i++) {
+      const format =
+        m.paramFormats.length === 0
+          ? 0
+          : m.paramFormats.length === 1
+            ? m.paramFormats[0]!
+            : m.paramFormats[i]!;
+      try {
+        params.push(
+          decodeParam(m.params[i]!, format, statement.declaredOids[i] ?? 0, paramTypes[i]!, this.zone),
+        );
+      } catch (err) {
+        const e = toEngineError(err);
+        throw new EngineError(e.sqlstate, e.message, {
+          detail: e.detail,
+          hint: e.hint,
+          cause: err,
+        });
+      }
+    }
+    const schema: Schema | null = statement.prepared?.resultSchema ?? null;
+    const columns = schema?.fields.length ?? 0;
+    if (m.resultFormats.length > 1 && m.resultFormats.length !== columns) {
+      throw protocolError(
+        `bind message has ${m.resultFormats.length} result formats but query has ${columns} columns`,
+      );
+    }
+    const formats: number[] = [];
+    for (let i = 0; i < columns; i++) {
+      const requested =
+        m.resultFormats.length === 0
+          ? 0
+          : m.resultFormats.length === 1
+            ? m.resultFormats[0]!
+            : m.resultFormats[i]!;
+      formats.push(requested === 1 && supportsBinary(schema!.fields[i]!.type) ? 1 : 0);
+    }
+    const existing = this.portals.get(m.portal);
+    if (existing !== undefined) {
+      if (m.portal !== '') throw new EngineError('42P03', `portal "${m.portal}" already exists`);
+      void existing.cursor?.close();
+    }
+    this.portals.set(m.portal, {
+      statement,
+      params,
+      formats,
+      started: false,
+      cursor: null,
+      finished: false,
+      tag: 'SELECT',
+    });
+    msg.writeBindComplete(this.out);
+  }
+
+  private describe(body: Buffer): void {
+    const m = decodeDescribeOrClose(body);
+    if (m.target === 'S') {
+      const statement = this.statement(m.name);
+      const paramTypes = statement.prepared?.paramTypes ?? [];
+      msg.writeParameterDescription(
+        this.out,
+        paramTypes.map((t, i) => {
+          const declared = statement.declaredOids[i] ?? 0;
+          return declared !== 0 ? declared : pgTypeOf(t).oid;
+        }),
+      );
+      const schema = statement.prepared?.resultSchema ?? null;
+      if (schema === null) msg.writeNoData(this.out);
+      else msg.writeRowDescription(this.out, schema.fields, []);
+      return;
+    }
+    const portal = this.portal(m.name);
+    const schema = portal.statement.prepared?.resultSchema ?? null;
+    if (schema === null) msg.writeNoData(this.out);
+    else msg.writeRowDescription(this.out, schema.fields, portal.formats);
+  }
+
+  private async execute(body: Buffer): Promise<void> {
+    const m = decodeExecute(body);
+    const portal = this.portal(m.portal);
+    const prepared = portal.statement.prepared;
+    if (prepared === null) {
+      msg.writeEmptyQueryResponse(this.out);
+      return;
+    }
+    if (this.txStatus === 'E' && !startsWithTransactionEnd(portal.statement.sql))
+      throw this.failedTransactionError();
+    if (portal.finished) {
+      // Executing a completed portal returns nothing more.
+      msg.writeCommandComplete(this.out, prepared.resultSchema === null ? 'SELECT 0' : rowsTag('SELECT', 0));
+      return;
+    }
+    const controller = this.begin();
+    try {
+      if (!portal.started) {
+        portal.started = true;
+        const result = await this.session!.executePrepared(prepared, portal.params, {
+          signal: controller.signal,
+        });
+        if (result.kind === 'command') {
+          portal.finished = true;
+          msg.writeCommandComplete(this.out, result.tag);
+          this.afterCommand(result.tag);
+          return;
+        }
+        portal.cursor = new RowCursor(
+          result.batches,
+          result.schema.fields.map((f) => f.type),
+          portal.formats,
+        );
+        portal.tag = result.tag;
+      }
+      const cursor = portal.cursor!;
+      const { rows, suspended } = await cursor.stream(this.sink, m.maxRows);
+      if (suspended) {
+        msg.writePortalSuspended(this.out);
+        return;
+      }
+      portal.finished = true;
+      const tag = portal.tag;
+      msg.writeCommandComplete(this.out, rowsTag(tag, rows));
+      this.afterCommand(tag);
+    } catch (err) {
+      portal.finished = true;
+      await portal.cursor?.close();
+      throw this.queryError(err, controller);
+    } finally {
+      this.running = null;
+    }
+  }
+
+  private async closeTarget(body: Buffer): Promise<void> {
+    const m = decodeDescribeOrClose(body);
+    if (m.target === 'S') this.statements.delete(m.name);
+    else {
+      const portal = this.portals.get(m.name);
+      this.portals.delete(m.name);
+      await portal?.cursor?.close();
+    }
+    msg.writeCloseComplete(this.out);
+  }
+
+  private async sync(): Promise<void> {
+    this.skipUntilSync = false;
+    if (this.txStatus === 'I') {
+      // The implicit transaction ends: its portals go away.
+      for (const portal of this.portals.values()) await portal.cursor?.close();
+      this.portals.clear();
+    }
+    for (const p of this.pendingParameters) msg.writeParameterStatus(this.out, p.name, p.value);
+    this.pendingParameters = [];
+    msg.writeReadyForQuery(this.out, this.txStatus);
+    await this.flush();
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * Splits bound select-block expressions around an Aggregate and Window nodes:
+ * grouping expressions become group attributes, aggregate calls become aggregate attributes
+ * (deduplicated), `grouping()`/`grouping_id()` are computed from the grouping id, and any column
+ * left over that is not grouped is a MISSING_AGGREGATION error. Window expressions are then
+ * replaced by the attributes of Window nodes (one node per partition/order spec).
+ */
+import { SqlState, T } from '../../common/index.ts';
+import {
+  exprChildren,
+  exprWithChildren,
+  type AggregateExpr,
+  type Attribute,
+  type Expr,
+  type NamedExpr,
+  type WindowExpr,
+} from '../../plan/index.ts';
+import { analysisError } from './errors.ts';
+import { exprKey, exprNullable, windowSpecKey } from './expr-utils.ts';
+
+/** True if `e` contains an aggregate call outside a window function position. */
+export function containsAggregate(e: Expr): boolean {
+  if (e.kind === 'aggregate') return true;
+  if (e.kind === 'window') {
+    const fn = e.function;
+    const inner: Expr[] = [...fn.args, ...(fn.kind === 'aggregate' && fn.filter !== null ? [fn.filter] : []), ...e.spec.partitionBy, ...e.spec.orderBy.map((o) => o.expr)];
+    return inner.some(containsAggregate);
+  }
+  if (e.kind === 'call' && groupingMarker.has(e)) return true;
+  return exprChildren(e).some(containsAggregate);
+}
+
+/** Calls to grouping()/grouping_id() created by the binder (they are not registry functions). */
+export const groupingMarker = new WeakSet<Expr>();
+
+export function containsWindow(e: Expr): boolean {
+  return e.kind === 'window' || exprChildren(e).some(containsWindow);
+}
+
+/** A short display name for a bound expression (names of Aggregate outputs in EXPLAIN). */
+export function planExprName(e: Expr): string {
+  switch (e.kind) {
+    case 'column':
+    case 'outer_ref':
+      return e.attr.name;
+    case 'literal':
+      return e.value === null ? 'NULL' : typeof e.value === 'bigint' && e.type.kind === 'decimal' ? decimalText(e.value, e.type.scale) : String(e.value);
+    case 'binary':
+      return `(${planExprName(e.left)} ${e.op === 'and' || e.op === 'or' ? e.op.toUpperCase() : e.op} ${planExprName(e.right)})`;
+    case 'cast':
+      return planExprName(e.input);
+    case 'aggregate':
+      return e.name === 'count' && e.args.length === 0 ? 'count(1)' : `${e.name}(${e.distinct ? 'DISTINCT ' : ''}${e.args.map(planExprName).join(', ')})`;
+    case 'call':
+      return `${e.name}(${e.args.map(planExprName).join(', ')})`;
+    case 'unary':
+      return `${e.op}(${planExprName(e.input)})`;
+    default:
+      return e.kind;
+  }
+}
+
+function decimalText(v: bigint, scale: number): string {
+  const neg = v < 0n;
+  const s = (neg ? -v : v).toString().padStart(scale + 1, '0');
+  const txt = scale === 0 ? s : `${s.slice(0, s.length - scale)}.${s.slice(s.length - scale)}`;
+  return neg ? `-${txt}` : txt;
+}
+
+export interface AggregateRewriter {
+  readonly aggregates: NamedExpr[];
+  rewrite(e: Expr): Expr;
+}
+
+/**
+ * `groups` are the grouping expressions with their output attributes; `inputIds` the ids of the
+ * Aggregate's input columns (a reference to one that is not grouped is an error).
+ */
+export function aggregateRewriter(
+  groups: readonly NamedExpr[],
+  inputIds: ReadonlySet<number>,
+  nextId: () => number,
+  positions: WeakMap<Expr, number>,
+  groupingId: Attribute | null,
+): AggregateRewriter {
+  const groupByKey = new Map<string, Attribute>();
+  groups.forEach((g) => {
+    const k = exprKey(g.expr);
+    if (!groupByKey.has(k)) groupByKey.set(k, g.attr);
+  });
+  const aggregates: NamedExpr[] = [];
+  const aggByKey = new Map<string, Attribute>();
+  const n = groups.length;
+
+  const groupingBit = (arg: Expr, pos: number | undefined): Expr => {
+    const index = groups.findIndex((g) => exprKey(g.expr) === exprKey(arg));
+    if (index < 0) {
+      throw analysisError(SqlState.groupingError, `[GROUPING_COLUMN_MISMATCH] Column of grouping (${planExprName(arg)}) can't be found in grouping columns.`, pos);
+    }
+    const gid: Expr = { kind: 'column', attr: groupingId! };
+    const shifted: Expr = { kind: 'binary', op: 'div', left: gid, right: { kind: 'literal', value: 2n ** BigInt(n - 1 - index), type: T.bigint }, type: T.bigint, failOnError: true };
+    return { kind: 'binary', op: '%', left: shifted, right: { kind: 'literal', value: 2n, type: T.bigint }, type: T.bigint, failOnError: true };
+  };
+
+  const rewrite = (e: Expr): Expr => {
+    const key = exprKey(e);
+    const g = groupByKey.get(key);
+    if (g !== undefined) return { kind: 'column', attr: g };
+    switch (e.kind) {
+      case 'aggregate': {
+        let attr = aggByKey.get(key);
+        if (attr === undefined) {
+          attr = { id: nextId(), name: planExprName(e), type: e.type, nullable: exprNullable(e), qualifier: null };
+          aggByKey.set(key, attr);
+          aggregates.push({ expr: e, attr });
+        }
+        return { kind: 'column', attr };
+      }
+      case 'window': {
+        const fn = e.function;
+        const newFn: AggregateExpr | typeof fn =
+          fn.kind === 'aggregate'
+            ? { ...fn, args: fn.args.map(rewrite), filter: fn.filter === null ? null : rewrite(fn.filter) }
+            : { ...fn, args: fn.args.map(rewrite) };
+        return {
+          ...e,
+          function: newFn,
+          spec: { ...e.spec, partitionBy: e.spec.partitionBy.map(rewrite), orderBy: e.spec.orderBy.map((o) => ({ ...o, expr: rewrite(o.expr) })) },
+        } satisfies WindowExpr;
+      }
+      case 'call':
+        if (groupingMarker.has(e)) {
+          const pos = positions.get(e);
+          if (groupingId === null) {
+            throw analysisError(SqlState.groupingError, `[UNSUPPORTED_GROUPING_EXPRESSION] grouping()/grouping_id() can only be used with GroupingSets/Cube/Rollup.`, pos);
+          }
+          if (e.name === 'grouping') return { kind: 'cast', input: groupingBit(e.args[0]!, pos), type: T.tinyint, mode: 'ansi' };
+          if (e.args.length === 0) return { kind: 'column', attr: groupingId };
+          let acc: Expr | null = null;
+          e.args.forEach((a, j) => {
+            const bit = groupingBit(a, pos);
+            const weight = 2n ** BigInt(e.args.length - 1 - j);
+            const term: Expr = weight === 1n ? bit : { kind: 'binary', op: '*', left: bit, right: { kind: 'literal', value: weight, type: T.bigint }, type: T.bigint, failOnError: true };
+            acc = acc === null ? term : { kind: 'binary', op: '+', left: acc, right: term, type: T.bigint, failOnError: true };
+          });
+          return acc!;
+        }
+        break;
+      case 'column':
+        if (inputIds.has(e.attr.id)) {
+          throw analysisError(
+            SqlState.groupingError,
+            `[MISSING_AGGREGATION] The non-aggregating expression "${e.attr.name}" is based on columns which are not participating in the GROUP BY clause. Add the columns or the expression to the GROUP BY, or use "any_value(${e.attr.name})" if you do not care which of the values within a group is returned.`,
+            positions.get(e),
+          );
+        }
+        return e;
+      default:
+        break;
+    }
+    const kids = exprChildren(e);
+    if (kids.length === 0) return e;
+    return exprWithChildren(e, kids.map(rewrite));
+  };
+  return { aggregates, rewrite };
+}
+
+/** Groups of window expressions sharing a partition/order spec, in first-appearance order. */
+export interface WindowExtraction {
+  readonly groups: NamedExpr[][];
+  rewrite(e: Expr): Expr;
+}
+
+export function windowExtractor(nextId: () => number): WindowExtraction {
+  const byKey = new Map<string, Attribute>();
+  const groupIndex = new Map<string, number>();
+  const groups: NamedExpr[][] = [];
+  const rewrite = (e: Expr): Expr => {
+    if (e.kind === 'window') {
+      const key = exprKey(e);
+      let attr = byKey.get(key);
+      if (attr === undefined) {
+        attr = { id: nextId(), name: `${planExprName(e.function)} over`, type: e.type, nullable: exprNullable(e), qualifier: null };
+        byKey.set(key, attr);
+        const sk = windowSpecKey(e);
+        let gi = groupIndex.get(sk);
+        if (gi === undefined) {
+          gi = groups.length;
+          groupIndex.set(sk, gi);
+          groups.push([]);
+        }
+        groups[gi]!.push({ expr: e, attr });
+      }
+      return { kind: 'column', attr };
+    }
+    const kids = exprChildren(e);
+    if (kids.length === 0) return e;
+    return exprWithChildren(e, kids.map(rewrite));
+  };
+  return { groups, rewrite };
+}

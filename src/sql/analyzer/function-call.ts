@@ -1,0 +1,148 @@
+/**
+ * Function calls: scalar and aggregate functions through the registry (argument casts from the
+ * resolved signature), `count(*)`, DISTINCT and FILTER, and where aggregates may appear.
+ */
+import { EngineError, SqlState, T, type Value } from '../../common/index.ts';
+import type { FunctionDef, ResolvedSignature } from '../../functions/index.ts';
+import { exprType, type AggregateExpr, type Expr } from '../../plan/index.ts';
+import type * as ast from '../parser/index.ts';
+import type { ExprEnv } from './binder-state.ts';
+import { toBoolean } from './coercion.ts';
+import { analysisError, unresolvedRoutine } from './errors.ts';
+import { castTo, exprNullable } from './expr-utils.ts';
+import { bindExpr } from './expression.ts';
+import { bindWindowFunction } from './window-function.ts';
+import { groupingMarker } from './aggregate-rewrite.ts';
+
+/** The function name without a `pg_catalog` (or `system.builtin`) qualifier, lower-cased. */
+export function functionName(q: ast.QualifiedName): { name: string; parts: string[] } {
+  const parts = q.parts.map((p) => p.name);
+  let rest = parts.map((p) => p.toLowerCase());
+  if (rest.length > 1 && rest[0] === 'pg_catalog') rest = rest.slice(1);
+  if (rest.length > 2 && rest[0] === 'system' && rest[1] === 'builtin') rest = rest.slice(2);
+  if (rest.length > 1 && rest[0] === 'builtin') rest = rest.slice(1);
+  if (rest.length !== 1) throw unresolvedRoutine(parts, q.pos);
+  return { name: rest[0]!, parts };
+}
+
+export function lookupFunction(env: ExprEnv, name: string, parts: readonly string[], pos: number): FunctionDef {
+  const def = env.state.ctx.functions.lookup(name);
+  if (def === undefined) throw unresolvedRoutine(parts, pos);
+  return def;
+}
+
+/** Resolves a signature and casts the arguments to it; errors get the call's position. */
+export function resolveSignature(env: ExprEnv, def: FunctionDef, args: readonly Expr[], pos: number): { sig: ResolvedSignature; args: Expr[] } {
+  const literalArgs: (Value | undefined)[] = args.map((a) => (a.kind === 'literal' ? a.value : undefined));
+  let sig: ResolvedSignature;
+  try {
+    sig = def.resolve(args.map(exprType), { ansi: env.state.ctx.ansi, literalArgs });
+  } catch (err) {
+    if (err instanceof EngineError) throw err.withPosition(pos);
+    throw err;
+  }
+  const cast = args.map((a, i) => {
+    const t = sig.argTypes[i];
+    return t === undefined ? a : castTo(a, t);
+  });
+  return { sig, args: cast };
+}
+
+/** A scalar call by name through the registry (for operators desugared to functions). */
+export function callRegistry(env: ExprEnv, name: string, args: readonly Expr[], pos: number): Expr {
+  const def = lookupFunction(env, name, [name], pos);
+  if (def.kind !== 'scalar') throw unresolvedRoutine([name], pos);
+  const r = resolveSignature(env, def, args, pos);
+  return {
+    kind: 'call',
+    name: def.name,
+    args: r.args,
+    type: r.sig.returnType,
+    nullable: r.sig.nullable === true || r.args.some(exprNullable),
+    failOnError: env.state.ctx.ansi,
+  };
+}
+
+/** Why an aggregate may not appear here, as Spark reports it. */
+export function aggregateNotAllowed(env: ExprEnv, text: string, pos: number): EngineError {
+  if (env.insideAggregate) {
+    return analysisError(
+      SqlState.groupingError,
+      `[NESTED_AGGREGATE_FUNCTION] It is not allowed to use an aggregate function in the argument of another aggregate function. Please use the inner aggregate function in a sub-query.`,
+      pos,
+    );
+  }
+  switch (env.clause) {
+    case 'where':
+      return analysisError('42903', `[INVALID_WHERE_CONDITION] The WHERE condition "${text}" contains invalid expressions: aggregate or window functions are not allowed in WHERE.`, pos);
+    case 'group_by':
+      return analysisError('42903', `[GROUP_BY_AGGREGATE] Aggregate functions are not allowed in GROUP BY, but found ${text}.`, pos);
+    case 'join':
+      return analysisError('42903', `[INVALID_JOIN_CONDITION] Aggregate or window functions are not allowed in a join condition: ${text}.`, pos);
+    default:
+      return analysisError('42903', `[INVALID_AGGREGATE_USAGE] Aggregate functions are not allowed here: ${text}.`, pos);
+  }
+}
+
+export function bindFunction(env: ExprEnv, e: ast.FunctionExpr): Expr {
+  const { name, parts } = functionName(e.name);
+  if (e.over !== null) return bindWindowFunction(env, e, name, parts);
+  if ((name === 'grouping' || name === 'grouping_id') && env.state.ctx.functions.lookup(name) === undefined) {
+    if (!env.allowAggregates || env.insideAggregate) throw aggregateNotAllowed(env, `"${name}(…)"`, e.pos);
+    if (name === 'grouping' && e.args.length !== 1) {
+      throw analysisError(SqlState.undefinedFunction, `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`grouping\` requires 1 parameters but the actual number is ${e.args.length}.`, e.pos);
+    }
+    const call: Expr = {
+      kind: 'call',
+      name,
+      args: e.args.map((a) => bindExpr(env, a)),
+      type: name === 'grouping' ? T.tinyint : T.bigint,
+      nullable: false,
+      failOnError: env.state.ctx.ansi,
+    };
+    groupingMarker.add(call);
+    env.state.positions.set(call, e.pos);
+    return call;
+  }
+  const def = lookupFunction(env, name, parts, e.pos);
+  if (def.kind === 'aggregate') return bindAggregateCall(env, e, def, name);
+  if (e.distinct || e.filter !== null || e.star) {
+    throw analysisError(
+      SqlState.wrongObjectType,
+      `[INVALID_FUNCTION_CALL] DISTINCT, FILTER and * may only be used with aggregate functions, not ${name}.`,
+      e.pos,
+    );
+  }
+  const args = e.args.map((a) => bindExpr(env, a));
+  const r = resolveSignature(env, def, args, e.pos);
+  return {
+    kind: 'call',
+    name: def.name,
+    args: r.args,
+    type: r.sig.returnType,
+    nullable: r.sig.nullable === true || r.args.some(exprNullable),
+    failOnError: env.state.ctx.ansi,
+  };
+}
+
+/** Binds an aggregate call's arguments and filter (in the aggregate's own environment). */
+export function bindAggregateCall(env: ExprEnv, e: ast.FunctionExpr, def: FunctionDef, name: string, overWindow = false): AggregateExpr {
+  if (!overWindow && (!env.allowAggregates || env.insideAggregate)) {
+    throw aggregateNotAllowed(env, `"${name}(…)"`, e.pos);
+  }
+  const inner: ExprEnv = overWindow ? { ...env, allowWindows: false } : { ...env, insideAggregate: true, allowWindows: false };
+  const args = e.star ? [] : e.args.map((a) => bindExpr(inner, a));
+  const filter = e.filter === null ? null : toBoolean(bindExpr(inner, e.filter), 'FILTER', e.filter.pos);
+  const r = resolveSignature(env, def, args, e.pos);
+  return {
+    kind: 'aggregate',
+    name: def.name,
+    args: r.args,
+    distinct: e.distinct,
+    filter,
+    ignoreNulls: e.ignoreNulls === true,
+    type: r.sig.returnType,
+    failOnError: env.state.ctx.ansi,
+  };
+}
+

@@ -1,0 +1,232 @@
+/**
+ * Query binding: WITH (each CTE reference re-binds the CTE for fresh attribute ids; WITH RECURSIVE
+ * becomes RecursiveCte + WorkTable), query bodies (SELECT, VALUES, TABLE, set operations with
+ * per-column type widening), and ORDER BY / LIMIT / OFFSET over the body's output.
+ */
+import { SqlState, isIntegral, typesEqual, type DataType } from '../../common/index.ts';
+import { findWiderType } from '../../functions/type-coercion.ts';
+import { outputOf, type Attribute, type Expr, type LogicalPlan, type NamedExpr, type SortOrder } from '../../plan/index.ts';
+import type * as ast from '../parser/index.ts';
+import type { BindState, CteEnv, ExprEnv } from './binder-state.ts';
+import { analysisError, tableNotFound } from './errors.ts';
+import { castTo } from './expr-utils.ts';
+import { bindExpr, nameParts } from './expression.ts';
+import { bindValues, exprEnv, renameColumns, type RelationEnv } from './relation.ts';
+import { Scope, scopeColumns } from './scope.ts';
+import { bindSelect } from './select.ts';
+import { exprType } from '../../plan/index.ts';
+
+export function bindQuery(state: BindState, q: ast.Query, outer: Scope | null, ctes: CteEnv | null): LogicalPlan {
+  let env = ctes;
+  if (q.with !== null) {
+    for (const cte of q.with.ctes) env = defineCte(state, cte, q.with.recursive, outer, env);
+  }
+  let plan: LogicalPlan;
+  if (q.body.kind === 'select') {
+    plan = bindSelect(state, q.body, q.orderBy, outer, env);
+  } else {
+    plan = bindBody(state, q.body, outer, env);
+    if (q.orderBy.length > 0) plan = sortOnOutput(state, plan, q.orderBy, outer, env);
+  }
+  return applyLimit(state, plan, q, outer, env);
+}
+
+function defineCte(state: BindState, cte: ast.CommonTableExpression, recursive: boolean, outer: Scope | null, parent: CteEnv | null): CteEnv {
+  const name = cte.name.name.toLowerCase();
+  const columns = cte.columns?.map((c) => c.name) ?? null;
+  const isRecursive = recursive && referencesName(cte.query, name);
+  const instantiate = (pos: number): LogicalPlan => {
+    let plan = isRecursive ? bindRecursive(state, cte, name, outer, parent) : bindQuery(state, cte.query, outer, parent);
+    if (columns !== null && !isRecursive) plan = renameColumns(state, plan, columns, pos);
+    return plan;
+  };
+  return { entry: { name, instantiate }, parent };
+}
+
+/** Whether a query mentions a relation `name` anywhere (decides if a WITH RECURSIVE entry recurses). */
+function referencesName(node: unknown, name: string): boolean {
+  if (node === null || typeof node !== 'object') return false;
+  if (Array.isArray(node)) return node.some((n) => referencesName(n, name));
+  const o = node as Record<string, unknown>;
+  if (o['kind'] === 'table' && typeof o['name'] === 'object') {
+    const parts = (o['name'] as ast.QualifiedName).parts;
+    if (parts.length === 1 && parts[0]!.name.toLowerCase() === name) return true;
+  }
+  return Object.values(o).some((v) => referencesName(v, name));
+}
+
+function bindRecursive(state: BindState, cte: ast.CommonTableExpression, name: string, outer: Scope | null, parent: CteEnv | null): LogicalPlan {
+  const body = cte.query.body;
+  if (body.kind !== 'set_operation' || body.op !== 'union' || cte.query.orderBy.length > 0 || cte.query.limit !== null) {
+    throw analysisError(SqlState.syntaxError, `[INVALID_RECURSIVE_CTE] Recursive query ${name} must be of the form 'anchor UNION [ALL] recursive part'.`, cte.pos);
+  }
+  let anchor = bindBody(state, body.left, outer, parent);
+  if (cte.columns !== null) anchor = renameColumns(state, anchor, cte.columns.map((c) => c.name), cte.pos);
+  const anchorOut = outputOf(anchor);
+  const cteId = state.ctx.nextId();
+  const workEnv: CteEnv = {
+    entry: {
+      name,
+      instantiate: () => ({
+        kind: 'WorkTable',
+        cteId,
+        output: anchorOut.map((a) => ({ ...a, id: state.ctx.nextId(), nullable: true, qualifier: null })),
+      }),
+    },
+    parent,
+  };
+  let recursivePart = bindBody(state, body.right, outer, workEnv);
+  const recOut = outputOf(recursivePart);
+  if (recOut.length !== anchorOut.length) throw arityError('UNION', anchorOut.length, recOut.length, body.pos);
+  recursivePart = castProject(state, recursivePart, anchorOut.map((a) => a.type));
+  const output: Attribute[] = anchorOut.map((a) => ({ ...a, id: state.ctx.nextId(), nullable: true, qualifier: null }));
+  return { kind: 'RecursiveCte', cteId, anchor, recursive: recursivePart, distinct: !body.all, output };
+}
+
+function arityError(op: string, left: number, right: number, pos: number): never {
+  throw analysisError(
+    '42826',
+    `[NUM_COLUMNS_MISMATCH] ${op.toUpperCase()} can only be performed on inputs with the same number of columns, but the first input has ${left} columns and the second input has ${right} columns.`,
+    pos,
+  );
+}
+
+/** Casts a plan's outputs to `types` with a Project (fresh ids where a cast is added). */
+function castProject(state: BindState, plan: LogicalPlan, types: readonly DataType[]): LogicalPlan {
+  const out = outputOf(plan);
+  if (out.every((a, i) => typesEqual(a.type, types[i]!))) return plan;
+  const exprs: NamedExpr[] = out.map((a, i) => {
+    const t = types[i]!;
+    const col: Expr = { kind: 'column', attr: a };
+    if (typesEqual(a.type, t)) return { expr: col, attr: a };
+    return { expr: castTo(col, t), attr: { ...a, id: state.ctx.nextId(), type: t } };
+  });
+  return { kind: 'Project', input: plan, exprs };
+}
+
+export function bindBody(state: BindState, body: ast.QueryBody, outer: Scope | null, ctes: CteEnv | null): LogicalPlan {
+  switch (body.kind) {
+    case 'select':
+      return bindSelect(state, body, [], outer, ctes);
+    case 'query':
+      return bindQuery(state, body, outer, ctes);
+    case 'values':
+      return bindValues({ state, ctes, outer }, body.rows, body.pos);
+    case 'table_body': {
+      const parts = nameParts(body.name);
+      const found = state.ctx.catalog.lookupRelation(parts);
+      const fake: ast.Select = {
+        kind: 'select',
+        pos: body.pos,
+        distinct: false,
+        items: [{ kind: 'wildcard', pos: body.pos, qualifier: null, except: [] }],
+        from: [{ kind: 'table', pos: body.pos, name: body.name, alias: null }],
+        where: null,
+        groupBy: null,
+        having: null,
+        windows: [],
+        qualify: null,
+      };
+      if (found === undefined && parts.length !== 1) throw tableNotFound(parts, state.ctx.catalog.relationNames(), body.name.pos);
+      return bindSelect(state, fake, [], outer, ctes);
+    }
+    case 'set_operation':
+      return bindSetOp(state, body, outer, ctes);
+  }
+}
+
+function bindSetOp(state: BindState, s: ast.SetOperation, outer: Scope | null, ctes: CteEnv | null): LogicalPlan {
+  let left = bindBody(state, s.left, outer, ctes);
+  let right = bindBody(state, s.right, outer, ctes);
+  const lo = outputOf(left);
+  let ro = outputOf(right);
+  if (s.byName) {
+    const byName = new Map(ro.map((a) => [a.name.toLowerCase(), a] as const));
+    const reordered = lo.map((a) => {
+      const r = byName.get(a.name.toLowerCase());
+      if (r === undefined) throw analysisError(SqlState.undefinedColumn, `[UNRESOLVED_COLUMN] UNION BY NAME: column \`${a.name}\` is missing on the right side.`, s.pos);
+      return r;
+    });
+    if (ro.length !== lo.length) arityError(s.op, lo.length, ro.length, s.pos);
+    right = { kind: 'Project', input: right, exprs: reordered.map((a) => ({ expr: { kind: 'column', attr: a }, attr: a })) };
+    ro = reordered;
+  }
+  if (lo.length !== ro.length) arityError(s.op, lo.length, ro.length, s.pos);
+  const types = lo.map((a, i) => {
+    const r = ro[i]!;
+    const w = findWiderType(a.type, r.type);
+    if (w === undefined) {
+      throw analysisError(
+        SqlState.datatypeMismatch,
+        `[INCOMPATIBLE_COLUMN_TYPE] ${s.op.toUpperCase()} can only be performed on tables with compatible column types. The ${i + 1}th column of the second table is "${r.type.kind.toUpperCase()}" type which is not compatible with "${a.type.kind.toUpperCase()}" at the same column of the first table.`,
+        s.pos,
+      );
+    }
+    return w;
+  });
+  left = castProject(state, left, types);
+  right = castProject(state, right, types);
+  const output: Attribute[] = lo.map((a, i) => ({
+    id: state.ctx.nextId(),
+    name: a.name,
+    type: types[i]!,
+    nullable: s.op === 'union' ? a.nullable || ro[i]!.nullable : s.op === 'intersect' ? a.nullable && ro[i]!.nullable : a.nullable,
+    qualifier: null,
+  }));
+  return { kind: 'SetOp', op: s.op, all: s.all, left, right, output };
+}
+
+/** ORDER BY over a non-SELECT body: output columns by name or position. */
+function sortOnOutput(state: BindState, plan: LogicalPlan, orderBy: readonly ast.OrderItem[], outer: Scope | null, ctes: CteEnv | null): LogicalPlan {
+  const out = outputOf(plan);
+  const scope = new Scope(scopeColumns(out, []), outer);
+  const env: ExprEnv = exprEnv({ state, ctes, outer }, scope, 'order_by');
+  const orders: SortOrder[] = orderBy.map((o) => {
+    const ascending = o.ascending ?? true;
+    const nullsFirst = o.nullsFirst ?? ascending;
+    if (o.expr.kind === 'literal' && o.expr.value.type === 'integer' && o.expr.value.suffix === null) {
+      const n = Number(o.expr.value.text);
+      const a = out[n - 1];
+      if (a === undefined) throw analysisError('42805', `[ORDER_BY_POS_OUT_OF_RANGE] ORDER BY position ${n} is not in select list (valid range is [1, ${out.length}]).`, o.expr.pos);
+      return { expr: { kind: 'column', attr: a }, ascending, nullsFirst };
+    }
+    return { expr: bindExpr(env, o.expr), ascending, nullsFirst };
+  });
+  return { kind: 'Sort', input: plan, orders };
+}
+
+function constantCount(state: BindState, e: ast.Expr, what: 'LIMIT' | 'OFFSET', outer: Scope | null, ctes: CteEnv | null): number {
+  const env = exprEnv({ state, ctes, outer } satisfies RelationEnv, new Scope([], null), 'limit');
+  let x: Expr;
+  try {
+    x = bindExpr(env, e);
+  } catch {
+    throw analysisError(SqlState.syntaxError, `[INVALID_${what}_LIKE_EXPRESSION.IS_UNFOLDABLE] The ${what.toLowerCase()} like expression "${what}" is invalid. The ${what.toLowerCase()} expression must evaluate to a constant value.`, e.pos);
+  }
+  if (x.kind !== 'literal' || !isIntegral(exprType(x))) {
+    throw analysisError(
+      SqlState.syntaxError,
+      `[INVALID_${what}_LIKE_EXPRESSION.DATA_TYPE] The ${what.toLowerCase()} like expression is invalid. The ${what.toLowerCase()} expression must be integer type, but got "${exprType(x).kind.toUpperCase()}".`,
+      e.pos,
+    );
+  }
+  if (x.value === null) {
+    throw analysisError(SqlState.invalidParameterValue, `[INVALID_${what}_LIKE_EXPRESSION.IS_NULL] The ${what.toLowerCase()} like expression is invalid. The evaluated ${what.toLowerCase()} expression must not be null.`, e.pos);
+  }
+  const n = Number(x.value);
+  if (n < 0) {
+    throw analysisError(
+      SqlState.invalidParameterValue,
+      `[INVALID_${what}_LIKE_EXPRESSION.IS_NEGATIVE] The ${what.toLowerCase()} like expression is invalid. The ${what.toLowerCase()} expression must be equal to or greater than 0, but got ${n}.`,
+      e.pos,
+    );
+  }
+  return n;
+}
+
+function applyLimit(state: BindState, plan: LogicalPlan, q: ast.Query, outer: Scope | null, ctes: CteEnv | null): LogicalPlan {
+  if (q.limit === null && q.offset === null) return plan;
+  const limit = q.limit === null ? null : constantCount(state, q.limit, 'LIMIT', outer, ctes);
+  const offset = q.offset === null ? 0 : constantCount(state, q.offset, 'OFFSET', outer, ctes);
+  return { kind: 'Limit', input: plan, limit, offset };
+}

@@ -1,0 +1,294 @@
+/**
+ * One SELECT block, Spark's way:
+ *
+ *   FROM ─► Filter(WHERE) ─► Aggregate ─► Filter(HAVING) ─► Window… ─► Filter(QUALIFY)
+ *       ─► Project(select list + hidden sort keys) ─► [Aggregate(DISTINCT)] ─► Sort ─► Project(drop hidden)
+ *
+ * Every clause is first bound against the FROM scope (aggregates and windows inline); the
+ * aggregate rewriter then replaces grouping expressions and aggregate calls by the Aggregate's
+ * attributes and the window extractor replaces window expressions by Window attributes.
+ */
+import { SqlState, T } from '../../common/index.ts';
+import { outputOf, type Attribute, type Expr, type LogicalPlan, type NamedExpr, type SortOrder } from '../../plan/index.ts';
+import type * as ast from '../parser/index.ts';
+import { aggregateRewriter, containsAggregate, windowExtractor } from './aggregate-rewrite.ts';
+import type { BindState, CteEnv, ExprEnv } from './binder-state.ts';
+import { toBoolean } from './coercion.ts';
+import { analysisError, quoteParts, unresolvedColumn } from './errors.ts';
+import { exprName } from './expr-name.ts';
+import { exprKey, exprNullable } from './expr-utils.ts';
+import { bindExpr, nameParts } from './expression.ts';
+import { bindFrom, exprEnv, type RelationEnv } from './relation.ts';
+import { Scope } from './scope.ts';
+import { exprType } from '../../plan/index.ts';
+
+interface SelectItem {
+  readonly expr: Expr;
+  readonly name: string;
+  /** A plain column without alias keeps its attribute (id) in the Project. */
+  readonly keepAttr: Attribute | null;
+}
+
+/** An ORDER BY / GROUP BY position (`ORDER BY 1`), or null when the item is not a plain integer. */
+function ordinalOf(e: ast.Expr): number | null {
+  return e.kind === 'literal' && e.value.type === 'integer' && e.value.suffix === null ? Number(e.value.text) : null;
+}
+
+function expandStar(scope: Scope, item: ast.WildcardSelectItem): SelectItem[] {
+  let cols = scope.visible();
+  if (item.qualifier !== null) {
+    const q = nameParts(item.qualifier).map((p) => p.toLowerCase());
+    cols = scope.columns.filter((c) => {
+      if (c.path.length < q.length) return false;
+      const off = c.path.length - q.length;
+      return q.every((p, i) => c.path[off + i] === p) && (!c.hidden || true);
+    });
+    // Qualified stars expand a relation's own columns in order, hidden USING columns included.
+    if (cols.length === 0) {
+      throw analysisError(
+        '42704',
+        `[CANNOT_RESOLVE_STAR_EXPAND] Cannot resolve ${quoteParts(nameParts(item.qualifier))}.* given input columns ${scope.visible().map((c) => '`' + c.attr.name + '`').join(', ')}.`,
+        item.pos,
+      );
+    }
+  }
+  const except = new Set(item.except.map((i) => i.name.toLowerCase()));
+  for (const ex of item.except) {
+    if (!cols.some((c) => c.attr.name.toLowerCase() === ex.name.toLowerCase())) {
+      throw unresolvedColumn([ex.name], cols.map((c) => c.attr.name), ex.pos);
+    }
+  }
+  return cols
+    .filter((c) => !except.has(c.attr.name.toLowerCase()))
+    .map((c) => ({ expr: { kind: 'column', attr: c.attr }, name: c.attr.name, keepAttr: c.attr }));
+}
+
+interface GroupSpec {
+  readonly exprs: Expr[];
+  readonly names: string[];
+  readonly sets: number[][] | null;
+}
+
+function bindGroupBy(env: ExprEnv, groupBy: ast.GroupBy, items: readonly SelectItem[]): GroupSpec {
+  const exprs: Expr[] = [];
+  const names: string[] = [];
+  const indexOf = (e: Expr, name: string): number => {
+    const k = exprKey(e);
+    const i = exprs.findIndex((x) => exprKey(x) === k);
+    if (i >= 0) return i;
+    exprs.push(e);
+    names.push(name);
+    return exprs.length - 1;
+  };
+  const bindOne = (a: ast.Expr): number => {
+    const ord = ordinalOf(a);
+    if (ord !== null) {
+      const item = items[ord - 1];
+      if (item === undefined) {
+        throw analysisError('42805', `[GROUP_BY_POS_OUT_OF_RANGE] GROUP BY position ${ord} is not in select list (valid range is [1, ${items.length}]).`, a.pos);
+      }
+      if (containsAggregate(item.expr)) {
+        throw analysisError('42903', `[GROUP_BY_POS_AGGREGATE] GROUP BY ${ord} refers to an expression ${item.name} that contains an aggregate function. Aggregate functions are not allowed in GROUP BY.`, a.pos);
+      }
+      return indexOf(item.expr, item.name);
+    }
+    const e = bindExpr(env, a);
+    if (containsAggregate(e)) {
+      throw analysisError('42903', `[GROUP_BY_AGGREGATE] Aggregate functions are not allowed in GROUP BY, but found ${exprName(a)}.`, a.pos);
+    }
+    const item = items.find((i) => exprKey(i.expr) === exprKey(e));
+    return indexOf(e, a.kind === 'column' ? a.name.parts[a.name.parts.length - 1]!.name : (item?.name ?? exprName(a)));
+  };
+  if (groupBy.all) {
+    for (const it of items) if (!containsAggregate(it.expr)) indexOf(it.expr, it.name);
+    return { exprs, names, sets: null };
+  }
+  // Each item contributes a list of alternative sets; the grouping sets are their cross product.
+  let sets: number[][] = [[]];
+  let hasSets = false;
+  for (const item of groupBy.items) {
+    let alternatives: number[][];
+    switch (item.kind) {
+      case 'group_expr':
+        alternatives = [[bindOne(item.expr)]];
+        break;
+      case 'grouping_sets':
+        hasSets = true;
+        alternatives = item.sets.map((s) => s.map(bindOne));
+        break;
+      case 'rollup': {
+        hasSets = true;
+        const els = item.elements.map((el) => el.map(bindOne));
+        alternatives = [];
+        for (let k = els.length; k >= 0; k--) alternatives.push(els.slice(0, k).flat());
+        break;
+      }
+      case 'cube': {
+        hasSets = true;
+        const els = item.elements.map((el) => el.map(bindOne));
+        alternatives = [];
+        const m = els.length;
+        if (m > 12) throw analysisError(SqlState.programLimitExceeded, `[GROUPING_SIZE_LIMIT_EXCEEDED] CUBE with ${m} elements is too large.`, item.pos);
+        for (let mask = (1 << m) - 1; mask >= 0; mask--) {
+          const set: number[] = [];
+          for (let i = 0; i < m; i++) if ((mask & (1 << (m - 1 - i))) !== 0) set.push(...els[i]!);
+          alternatives.push(set);
+        }
+        break;
+      }
+    }
+    const next: number[][] = [];
+    for (const s of sets) for (const a of alternatives) next.push([...new Set([...s, ...a])].sort((x, y) => x - y));
+    sets = next;
+  }
+  return { exprs, names, sets: hasSets ? sets : null };
+}
+
+export function bindSelect(
+  state: BindState,
+  sel: ast.Select,
+  orderBy: readonly ast.OrderItem[],
+  outer: Scope | null,
+  ctes: CteEnv | null,
+): LogicalPlan {
+  const ctx = state.ctx;
+  const renv: RelationEnv = { state, ctes, outer };
+  const from = bindFrom(renv, sel.from);
+  const scope = new Scope(from.columns, outer);
+  let plan = from.plan;
+  const base = exprEnv(renv, scope, 'where');
+
+  if (sel.where !== null) {
+    plan = { kind: 'Filter', input: plan, predicate: toBoolean(bindExpr(base, sel.where), 'WHERE', sel.where.pos) };
+  }
+
+  const namedWindows = new Map<string, ast.WindowSpec>();
+  for (const w of sel.windows) namedWindows.set(w.name.name.toLowerCase(), w.spec);
+  const selectEnv: ExprEnv = { ...base, clause: 'select', allowAggregates: true, allowWindows: true, namedWindows };
+
+  // Select list.
+  const items: SelectItem[] = [];
+  for (const it of sel.items) {
+    if (it.kind === 'wildcard') {
+      items.push(...expandStar(scope, it));
+      continue;
+    }
+    const expr = bindExpr(selectEnv, it.expr);
+    if (it.alias !== null) {
+      items.push({ expr, name: it.alias.name, keepAttr: null });
+    } else if (it.expr.kind === 'column' && expr.kind === 'column') {
+      items.push({ expr, name: expr.attr.name, keepAttr: expr.attr });
+    } else {
+      items.push({ expr, name: it.expr.kind === 'column' ? it.expr.name.parts[it.expr.name.parts.length - 1]!.name : exprName(it.expr), keepAttr: null });
+    }
+  }
+  const aliases = new Map<string, Expr>();
+  for (const it of items) if (!aliases.has(it.name.toLowerCase())) aliases.set(it.name.toLowerCase(), it.expr);
+
+  const group = sel.groupBy === null ? null : bindGroupBy({ ...base, clause: 'group_by', aliases, aliasFirst: false }, sel.groupBy, items);
+
+  const having =
+    sel.having === null
+      ? null
+      : toBoolean(bindExpr({ ...selectEnv, clause: 'having', allowWindows: false, aliases, aliasFirst: false }, sel.having), 'HAVING', sel.having.pos);
+  const qualify =
+    sel.qualify === null ? null : toBoolean(bindExpr({ ...selectEnv, clause: 'qualify', aliases, aliasFirst: false }, sel.qualify), 'QUALIFY', sel.qualify.pos);
+
+  // ORDER BY: select outputs by position or alias first, then input columns (hidden sort keys).
+  const orderEnv: ExprEnv = { ...selectEnv, clause: 'order_by', aliases, aliasFirst: true };
+  type Order = { readonly item: number | null; readonly expr: Expr | null; readonly ascending: boolean; readonly nullsFirst: boolean };
+  const orders: Order[] = orderBy.map((o) => {
+    const ascending = o.ascending ?? true;
+    const nullsFirst = o.nullsFirst ?? ascending;
+    const ord = ordinalOf(o.expr);
+    if (ord !== null) {
+      if (ord < 1 || ord > items.length) {
+        throw analysisError('42805', `[ORDER_BY_POS_OUT_OF_RANGE] ORDER BY position ${ord} is not in select list (valid range is [1, ${items.length}]).`, o.expr.pos);
+      }
+      return { item: ord - 1, expr: null, ascending, nullsFirst };
+    }
+    const e = bindExpr(orderEnv, o.expr);
+    const k = exprKey(e);
+    const idx = items.findIndex((i) => exprKey(i.expr) === k);
+    if (idx >= 0) return { item: idx, expr: null, ascending, nullsFirst };
+    if (sel.distinct) {
+      throw analysisError(SqlState.invalidColumnReference, `[MISSING_ATTRIBUTES] for SELECT DISTINCT, ORDER BY expressions must appear in select list: ${exprName(o.expr)}.`, o.expr.pos);
+    }
+    return { item: null, expr: e, ascending, nullsFirst };
+  });
+
+  const isAggregate =
+    group !== null ||
+    having !== null ||
+    items.some((i) => containsAggregate(i.expr)) ||
+    (qualify !== null && containsAggregate(qualify)) ||
+    orders.some((o) => o.expr !== null && containsAggregate(o.expr));
+
+  let selectExprs = items.map((i) => i.expr);
+  let hiddenExprs = orders.filter((o) => o.expr !== null).map((o) => o.expr!);
+  let qualifyExpr = qualify;
+  let keepAttrs = items.map((i) => i.keepAttr);
+
+  if (isAggregate) {
+    const groupExprs = group?.exprs ?? [];
+    const sets = group?.sets ?? null;
+    const groupingId: Attribute | null = sets === null ? null : { id: ctx.nextId(), name: 'spark_grouping_id', type: T.bigint, nullable: false, qualifier: null };
+    const groups: NamedExpr[] = groupExprs.map((e, i) => {
+      const alwaysGrouped = sets === null || sets.every((s) => s.includes(i));
+      if (e.kind === 'column' && sets === null) return { expr: e, attr: e.attr };
+      return {
+        expr: e,
+        attr: { id: ctx.nextId(), name: group!.names[i]!, type: exprType(e), nullable: exprNullable(e) || !alwaysGrouped, qualifier: null },
+      };
+    });
+    const inputIds = new Set(outputOf(plan).map((a) => a.id));
+    const rw = aggregateRewriter(groups, inputIds, () => ctx.nextId(), state.positions, groupingId);
+    selectExprs = selectExprs.map(rw.rewrite);
+    const havingExpr = having === null ? null : rw.rewrite(having);
+    qualifyExpr = qualifyExpr === null ? null : rw.rewrite(qualifyExpr);
+    hiddenExprs = hiddenExprs.map(rw.rewrite);
+    plan = { kind: 'Aggregate', input: plan, groupBy: groups, aggregates: rw.aggregates, groupingSets: sets, groupingId };
+    if (havingExpr !== null) plan = { kind: 'Filter', input: plan, predicate: havingExpr };
+    const groupIds = new Set(groups.map((g) => g.attr.id));
+    keepAttrs = keepAttrs.map((a, i) => (a !== null && groupIds.has(a.id) && selectExprs[i]!.kind === 'column' ? a : null));
+  }
+
+  // Windows.
+  const wx = windowExtractor(() => ctx.nextId());
+  selectExprs = selectExprs.map(wx.rewrite);
+  hiddenExprs = hiddenExprs.map(wx.rewrite);
+  qualifyExpr = qualifyExpr === null ? null : wx.rewrite(qualifyExpr);
+  for (const g of wx.groups) plan = { kind: 'Window', input: plan, windows: g };
+  if (sel.qualify !== null && wx.groups.length === 0) {
+    throw analysisError('42903', '[INVALID_QUALIFY_CLAUSE] QUALIFY requires at least one window function in the SELECT list or the QUALIFY clause.', sel.qualify.pos);
+  }
+  if (qualifyExpr !== null) plan = { kind: 'Filter', input: plan, predicate: qualifyExpr };
+
+  // Project.
+  const projected: NamedExpr[] = selectExprs.map((e, i) => {
+    const keep = keepAttrs[i];
+    if (keep !== null && keep !== undefined && e.kind === 'column' && e.attr.id === keep.id) return { expr: e, attr: e.attr };
+    return { expr: e, attr: { id: ctx.nextId(), name: items[i]!.name, type: exprType(e), nullable: exprNullable(e), qualifier: null } };
+  });
+  const hidden: NamedExpr[] = hiddenExprs.map((e, i) =>
+    e.kind === 'column' ? { expr: e, attr: e.attr } : { expr: e, attr: { id: ctx.nextId(), name: `_sort_key_${i}`, type: exprType(e), nullable: exprNullable(e), qualifier: null } },
+  );
+  plan = { kind: 'Project', input: plan, exprs: [...projected, ...hidden] };
+
+  if (sel.distinct) {
+    plan = { kind: 'Aggregate', input: plan, groupBy: projected.map((p) => ({ expr: { kind: 'column', attr: p.attr }, attr: p.attr })), aggregates: [], groupingSets: null, groupingId: null };
+  }
+
+  if (orders.length > 0) {
+    let h = 0;
+    const sortOrders: SortOrder[] = orders.map((o) => {
+      const attr = o.item !== null ? projected[o.item]!.attr : hidden[h++]!.attr;
+      return { expr: { kind: 'column', attr }, ascending: o.ascending, nullsFirst: o.nullsFirst };
+    });
+    plan = { kind: 'Sort', input: plan, orders: sortOrders };
+    if (hidden.length > 0) {
+      plan = { kind: 'Project', input: plan, exprs: projected.map((p) => ({ expr: { kind: 'column', attr: p.attr }, attr: p.attr })) };
+    }
+  }
+  return plan;
+}

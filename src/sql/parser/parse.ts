@@ -1,0 +1,125 @@
+/**
+ * Parser entry points: split the input into `;`-separated statements and run the grammar on each.
+ *
+ * One lexer and one parser instance serve every call (both are reset per input). Statements keep
+ * positions relative to the whole input, so error positions point into the text the user sent.
+ */
+import { EOF, tokenMatcher } from 'chevrotain';
+import type { IToken } from 'chevrotain';
+import { EngineError, SqlState } from '../../common/index.ts';
+import type { DataType } from '../../common/index.ts';
+import type { Expr, Query, Statement } from './ast.ts';
+import { takeExpected } from './grammar-base.ts';
+import { tokenize } from './lexer.ts';
+import { isSetOrReset, parseSetOrReset } from './set-statement.ts';
+import { StatementGrammar } from './statement-grammar.ts';
+import { unexpectedToken } from './syntax-error.ts';
+import { Semicolon } from './tokens.ts';
+
+const parser = new StatementGrammar();
+
+export interface ParsedStatement {
+  readonly statement: Statement;
+  /** 0-based offsets of the statement's text, without the separating `;`. */
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+/** Runs one grammar rule over `tokens`, which must be consumed entirely. */
+function run<T>(sql: string, tokens: IToken[], rule: () => T): T {
+  parser.sql = sql;
+  parser.parameterCount = 0;
+  parser.input = tokens;
+  takeExpected();
+  const result = rule.call(parser);
+  const error = parser.errors[0];
+  if (error !== undefined) {
+    const expected = takeExpected();
+    const tok = error.token;
+    if (tok.tokenType === EOF || Number.isNaN(tok.startOffset)) {
+      const last = tokens[tokens.length - 1];
+      const end = last === undefined ? 0 : last.endOffset! + 1;
+      throw unexpectedToken(sql, null, '', expected).withPosition(end + 1) as EngineError;
+    }
+    throw unexpectedToken(sql, tok.startOffset, tok.image, expected);
+  }
+  return result;
+}
+
+function endOfInput(sql: string, tokens: readonly IToken[]): EngineError {
+  const last = tokens[tokens.length - 1];
+  const err = unexpectedToken(sql, null, '');
+  return last === undefined ? err : new EngineError(err.sqlstate, err.message, { position: last.endOffset! + 2 });
+}
+
+function splitStatements(tokens: IToken[]): IToken[][] {
+  const out: IToken[][] = [];
+  let start = 0;
+  for (let i = 0; i <= tokens.length; i++) {
+    if (i === tokens.length || tokenMatcher(tokens[i]!, Semicolon)) {
+      if (i > start) out.push(tokens.slice(start, i));
+      start = i + 1;
+    }
+  }
+  return out;
+}
+
+function parseSegment(sql: string, tokens: IToken[]): Statement {
+  if (isSetOrReset(tokens[0]!)) return parseSetOrReset(sql, tokens);
+  return run(sql, tokens, parser.statement);
+}
+
+/** Every statement in `sql` (empty ones skipped), with its source range. */
+export function parseStatements(sql: string): ParsedStatement[] {
+  const tokens = tokenize(sql);
+  return splitStatements(tokens).map((segment) => {
+    const statement = parseSegment(sql, segment);
+    const start = segment[0]!.startOffset;
+    const end = segment[segment.length - 1]!.endOffset! + 1;
+    return { statement, start, end, text: sql.slice(start, end) };
+  });
+}
+
+/** Exactly one statement (a trailing `;` is allowed). */
+export function parseStatement(sql: string): Statement {
+  const tokens = tokenize(sql);
+  const segments = splitStatements(tokens);
+  const first = segments[0];
+  if (first === undefined) throw endOfInput(sql, tokens);
+  const second = segments[1];
+  if (second !== undefined) {
+    const t = second[0]!;
+    throw new EngineError(SqlState.syntaxError, `expected a single statement, found another at or near "${t.image}"`, {
+      position: t.startOffset + 1,
+    });
+  }
+  return parseSegment(sql, first);
+}
+
+function single(sql: string): IToken[] {
+  const tokens = tokenize(sql);
+  const semi = tokens.findIndex((t) => tokenMatcher(t, Semicolon));
+  if (semi >= 0 && semi < tokens.length - 1) {
+    const t = tokens[semi]!;
+    throw unexpectedToken(sql, t.startOffset, t.image);
+  }
+  const body = semi >= 0 ? tokens.slice(0, semi) : tokens;
+  if (body.length === 0) throw endOfInput(sql, tokens);
+  return body;
+}
+
+/** A query (SELECT, VALUES, WITH …, set operations). */
+export function parseQuery(sql: string): Query {
+  return run(sql, single(sql), parser.standaloneQuery);
+}
+
+/** One expression, e.g. a CHECK or default value, or a test input. */
+export function parseExpression(sql: string): Expr {
+  return run(sql, single(sql), parser.expr);
+}
+
+/** A data type as written in DDL or CAST: `decimal(10, 2)`, `array<struct<a: int>>`, `varchar(20)`. */
+export function parseDataType(sql: string): DataType {
+  return run(sql, single(sql), parser.dataType).type;
+}

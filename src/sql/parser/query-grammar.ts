@@ -1,0 +1,583 @@
+/**
+ * Grammar rules for queries: WITH, set operations (INTERSECT binds tighter than UNION/EXCEPT),
+ * SELECT with its clauses, FROM items and joins, GROUP BY forms, named windows.
+ */
+import type { IToken } from 'chevrotain';
+import type {
+  CommonTableExpression,
+  Expr,
+  GroupBy,
+  GroupingItem,
+  Identifier,
+  JoinRelation,
+  JoinType,
+  NamedWindow,
+  OrderItem,
+  Query,
+  QueryBody,
+  Relation,
+  Select,
+  SelectItem,
+  TableAlias,
+  With,
+} from './ast.ts';
+import { ExpressionGrammar } from './expression-grammar.ts';
+import { Comma, Dot, IdentLike, kw, LParen, RParen, Star } from './tokens.ts';
+
+const K = {
+  ALL: kw('ALL'),
+  ANTI: kw('ANTI'),
+  AS: kw('AS'),
+  BY: kw('BY'),
+  CROSS: kw('CROSS'),
+  CUBE: kw('CUBE'),
+  DISTINCT: kw('DISTINCT'),
+  EXCEPT: kw('EXCEPT'),
+  FROM: kw('FROM'),
+  FULL: kw('FULL'),
+  GROUP: kw('GROUP'),
+  GROUPING: kw('GROUPING'),
+  HAVING: kw('HAVING'),
+  INNER: kw('INNER'),
+  INTERSECT: kw('INTERSECT'),
+  JOIN: kw('JOIN'),
+  LATERAL: kw('LATERAL'),
+  LEFT: kw('LEFT'),
+  LIMIT: kw('LIMIT'),
+  MINUS: kw('MINUS'),
+  NAME: kw('NAME'),
+  NATURAL: kw('NATURAL'),
+  OFFSET: kw('OFFSET'),
+  ON: kw('ON'),
+  ORDER: kw('ORDER'),
+  OUTER: kw('OUTER'),
+  QUALIFY: kw('QUALIFY'),
+  RECURSIVE: kw('RECURSIVE'),
+  RIGHT: kw('RIGHT'),
+  ROLLUP: kw('ROLLUP'),
+  ROW: kw('ROW'),
+  ROWS: kw('ROWS'),
+  SELECT: kw('SELECT'),
+  SEMI: kw('SEMI'),
+  SETS: kw('SETS'),
+  TABLE: kw('TABLE'),
+  UNION: kw('UNION'),
+  USING: kw('USING'),
+  VALUES: kw('VALUES'),
+  WHERE: kw('WHERE'),
+  WINDOW: kw('WINDOW'),
+  WITH: kw('WITH'),
+} as const;
+
+/** Wraps a body into a Query, or returns a nested Query unchanged when nothing is added to it. */
+function makeQuery(
+  pos: number,
+  withClause: With | null,
+  body: QueryBody,
+  orderBy: readonly OrderItem[],
+  limit: Expr | null,
+  offset: Expr | null,
+): Query {
+  if (body.kind === 'query' && withClause === null && orderBy.length === 0 && limit === null && offset === null) return body;
+  return { kind: 'query', with: withClause, body, orderBy, limit, offset, pos };
+}
+
+export class QueryGrammar extends ExpressionGrammar {
+  override query = this.RULE('query', (): Query => {
+    const start = this.LA(1);
+    const withClause = this.OPTION(() => this.SUBRULE(this.withClause));
+    const body = this.SUBRULE(this.unionTerm);
+    const orderBy = this.OPTION2(() => {
+      this.CONSUME(K.ORDER);
+      this.CONSUME(K.BY);
+      return this.SUBRULE(this.orderItems);
+    });
+    let limit: Expr | null = null;
+    this.OPTION3(() => {
+      this.CONSUME(K.LIMIT);
+      this.OR([{ ALT: () => this.CONSUME(K.ALL) }, { ALT: () => (limit = this.SUBRULE(this.expr)) }]);
+    });
+    const offset = this.OPTION4(() => {
+      this.CONSUME(K.OFFSET);
+      const e = this.SUBRULE2(this.expr);
+      this.OPTION5(() => this.OR2([{ ALT: () => this.CONSUME(K.ROW) }, { ALT: () => this.CONSUME(K.ROWS) }]));
+      return e;
+    });
+    return this.ACTION(() => makeQuery(this.pos(start), withClause ?? null, body, orderBy ?? [], limit, offset ?? null));
+  });
+
+  withClause = this.RULE('withClause', (): With => {
+    const start = this.CONSUME(K.WITH);
+    const recursive = this.OPTION(() => this.CONSUME(K.RECURSIVE)) !== undefined;
+    const ctes: CommonTableExpression[] = [];
+    this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => ctes.push(this.SUBRULE(this.cte)) });
+    return this.ACTION((): With => ({ recursive, ctes, pos: this.pos(start) }));
+  });
+
+  cte = this.RULE('cte', (): CommonTableExpression => {
+    const name = this.SUBRULE(this.identifier);
+    const columns = this.OPTION(() => this.SUBRULE(this.identifierList));
+    this.CONSUME(K.AS);
+    this.CONSUME(LParen);
+    const query = this.SUBRULE(this.query);
+    this.CONSUME(RParen);
+    return this.ACTION((): CommonTableExpression => ({ name, columns: columns ?? null, query, pos: name.pos }));
+  });
+
+  unionTerm = this.RULE('unionTerm', (): QueryBody => {
+    let left = this.SUBRULE(this.intersectTerm);
+    this.MANY(() => {
+      const opTok = this.OR([
+        { ALT: () => this.CONSUME(K.UNION) },
+        { ALT: () => this.CONSUME(K.EXCEPT) },
+        { ALT: () => this.CONSUME(K.MINUS) },
+      ]);
+      const all = this.SUBRULE(this.setQuantifier);
+      const byName = this.OPTION(() => {
+        this.CONSUME(K.BY);
+        this.CONSUME(K.NAME);
+      });
+      const right = this.SUBRULE2(this.intersectTerm);
+      left = this.ACTION(
+        (): QueryBody => ({
+          kind: 'set_operation',
+          op: opTok.tokenType === K.UNION ? 'union' : 'except',
+          all,
+          byName: byName !== undefined,
+          left,
+          right,
+          pos: left.pos,
+        }),
+      );
+    });
+    return left;
+  });
+
+  intersectTerm = this.RULE('intersectTerm', (): QueryBody => {
+    let left = this.SUBRULE(this.queryPrimary);
+    this.MANY(() => {
+      this.CONSUME(K.INTERSECT);
+      const all = this.SUBRULE(this.setQuantifier);
+      const right = this.SUBRULE2(this.queryPrimary);
+      left = this.ACTION(
+        (): QueryBody => ({ kind: 'set_operation', op: 'intersect', all, byName: false, left, right, pos: left.pos }),
+      );
+    });
+    return left;
+  });
+
+  /** `ALL` → true, `DISTINCT` or nothing → false. */
+  setQuantifier = this.RULE('setQuantifier', (): boolean => {
+    let all = false;
+    this.OPTION(() =>
+      this.OR([{ ALT: () => (this.CONSUME(K.ALL), (all = true)) }, { ALT: () => this.CONSUME(K.DISTINCT) }]),
+    );
+    return all;
+  });
+
+  queryPrimary = this.RULE('queryPrimary', (): QueryBody =>
+    this.OR([
+      { ALT: () => this.SUBRULE(this.select) },
+      {
+        ALT: () => {
+          const t = this.CONSUME(K.VALUES);
+          const rows = this.SUBRULE(this.valuesRows);
+          return this.ACTION((): QueryBody => ({ kind: 'values', rows, pos: this.pos(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(K.TABLE);
+          const name = this.SUBRULE(this.qualifiedName);
+          return this.ACTION((): QueryBody => ({ kind: 'table_body', name, pos: this.pos(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(LParen);
+          const q = this.SUBRULE(this.query);
+          this.CONSUME(RParen);
+          return q;
+        },
+      },
+    ]),
+  );
+
+  /** `(1, 2), (3, 4)` or `1, 2` (one-column rows without parentheses). */
+  valuesRows = this.RULE('valuesRows', (): Expr[][] => {
+    const rows: Expr[][] = [];
+    this.AT_LEAST_ONE_SEP({
+      SEP: Comma,
+      DEF: () => {
+        const e = this.SUBRULE(this.expr);
+        this.ACTION(() => rows.push(e.kind === 'row' ? [...e.items] : [e]));
+      },
+    });
+    return rows;
+  });
+
+  select = this.RULE('select', (): Select => {
+    const start = this.CONSUME(K.SELECT);
+    const distinct = this.OPTION(() =>
+      this.OR([{ ALT: () => (this.CONSUME(K.ALL), false) }, { ALT: () => (this.CONSUME(K.DISTINCT), true) }]),
+    );
+    const items: SelectItem[] = [];
+    this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => items.push(this.SUBRULE(this.selectItem)) });
+    const from: Relation[] = [];
+    this.OPTION2(() => {
+      this.CONSUME(K.FROM);
+      this.AT_LEAST_ONE_SEP2({ SEP: Comma, DEF: () => from.push(this.SUBRULE(this.relation)) });
+    });
+    const where = this.OPTION3(() => {
+      this.CONSUME(K.WHERE);
+      return this.SUBRULE(this.expr);
+    });
+    const groupBy = this.OPTION4(() => this.SUBRULE(this.groupByClause));
+    const having = this.OPTION5(() => {
+      this.CONSUME(K.HAVING);
+      return this.SUBRULE2(this.expr);
+    });
+    const windows: NamedWindow[] = [];
+    this.OPTION6(() => {
+      this.CONSUME(K.WINDOW);
+      this.AT_LEAST_ONE_SEP3({ SEP: Comma, DEF: () => windows.push(this.SUBRULE(this.namedWindow)) });
+    });
+    const qualify = this.OPTION7(() => {
+      this.CONSUME(K.QUALIFY);
+      return this.SUBRULE3(this.expr);
+    });
+    return this.ACTION(
+      (): Select => ({
+        kind: 'select',
+        distinct: distinct ?? false,
+        items,
+        from,
+        where: where ?? null,
+        groupBy: groupBy ?? null,
+        having: having ?? null,
+        windows,
+        qualify: qualify ?? null,
+        pos: this.pos(start),
+      }),
+    );
+  });
+
+  selectItem = this.RULE('selectItem', (): SelectItem =>
+    this.OR([
+      {
+        ALT: () => {
+          const t = this.CONSUME(Star);
+          const except = this.SUBRULE(this.starExcept);
+          return this.ACTION((): SelectItem => ({ kind: 'wildcard', qualifier: null, except, pos: this.pos(t) }));
+        },
+      },
+      {
+        GATE: () => this.qualifiedStarAhead(),
+        ALT: () => {
+          const qualifier = this.SUBRULE(this.starQualifier);
+          this.CONSUME2(Star);
+          const except = this.SUBRULE2(this.starExcept);
+          return this.ACTION((): SelectItem => ({ kind: 'wildcard', qualifier, except, pos: qualifier.pos }));
+        },
+      },
+      {
+        ALT: () => {
+          const expr = this.SUBRULE(this.expr);
+          const alias = this.SUBRULE(this.optionalAlias);
+          return this.ACTION((): SelectItem => ({ kind: 'expr_item', expr, alias, pos: expr.pos }));
+        },
+      },
+    ]),
+  );
+
+  /** `EXCEPT (a, b)` after a `*` (not a set operation: the parenthesis holds no query). */
+  starExcept = this.RULE('starExcept', (): Identifier[] => {
+    let except: Identifier[] = [];
+    this.OPTION({
+      GATE: () => this.isAt(2, LParen) && !this.queryInParens(2),
+      DEF: () => {
+        this.CONSUME(K.EXCEPT);
+        except = this.SUBRULE(this.identifierList);
+      },
+    });
+    return except;
+  });
+
+  /** `[AS] alias`; without AS only a word that cannot start a clause. */
+  optionalAlias = this.RULE('optionalAlias', (): Identifier | null =>
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(K.AS);
+          return this.SUBRULE(this.identifier);
+        },
+      },
+      { GATE: () => this.implicitAliasAhead(), ALT: () => this.SUBRULE2(this.identifier) },
+      { ALT: () => null },
+    ]),
+  );
+
+  tableAlias = this.RULE('tableAlias', (): TableAlias | null => {
+    const name = this.SUBRULE(this.optionalAlias);
+    const columns = this.OPTION({ GATE: () => name !== null, DEF: () => this.SUBRULE(this.identifierList) });
+    return this.ACTION(() => (name === null ? null : { name, columns: columns ?? null, pos: name.pos }));
+  });
+
+  // -------------------------------------------------------------------------------------------
+  // FROM
+
+  relation = this.RULE('relation', (): Relation => {
+    let left = this.SUBRULE(this.primaryRelation);
+    this.MANY(() => {
+      left = this.SUBRULE(this.joinPart, { ARGS: [left] });
+    });
+    return left;
+  });
+
+  joinPart = this.RULE('joinPart', (left: Relation): Relation =>
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(K.CROSS);
+          this.CONSUME(K.JOIN);
+          const right = this.SUBRULE(this.primaryRelation);
+          return this.ACTION(
+            (): Relation => ({ kind: 'join', joinType: 'cross', natural: false, left, right, condition: null, pos: left.pos }),
+          );
+        },
+      },
+      {
+        ALT: () => {
+          const natural = this.OPTION(() => this.CONSUME(K.NATURAL)) !== undefined;
+          const joinType = this.SUBRULE(this.joinType);
+          this.CONSUME2(K.JOIN);
+          const right = this.SUBRULE2(this.primaryRelation);
+          const condition = this.OPTION2(() => this.SUBRULE(this.joinCondition));
+          return this.ACTION(
+            (): Relation => ({ kind: 'join', joinType, natural, left, right, condition: condition ?? null, pos: left.pos }),
+          );
+        },
+      },
+    ]),
+  );
+
+  joinType = this.RULE('joinType', (): JoinType =>
+    this.OR([
+      { ALT: (): JoinType => (this.CONSUME(K.INNER), 'inner') },
+      {
+        ALT: (): JoinType => {
+          this.CONSUME(K.LEFT);
+          return this.OR2([
+            { ALT: (): JoinType => (this.CONSUME(K.OUTER), 'left') },
+            { ALT: (): JoinType => (this.CONSUME(K.SEMI), 'left_semi') },
+            { ALT: (): JoinType => (this.CONSUME(K.ANTI), 'left_anti') },
+            { ALT: (): JoinType => 'left' },
+          ]);
+        },
+      },
+      {
+        ALT: (): JoinType => {
+          this.CONSUME(K.RIGHT);
+          this.OPTION(() => this.CONSUME2(K.OUTER));
+          return 'right';
+        },
+      },
+      {
+        ALT: (): JoinType => {
+          this.CONSUME(K.FULL);
+          this.OPTION2(() => this.CONSUME3(K.OUTER));
+          return 'full';
+        },
+      },
+      { ALT: (): JoinType => (this.CONSUME2(K.SEMI), 'left_semi') },
+      { ALT: (): JoinType => (this.CONSUME2(K.ANTI), 'left_anti') },
+      { ALT: (): JoinType => 'inner' },
+    ]),
+  );
+
+  joinCondition = this.RULE('joinCondition', (): JoinRelation['condition'] =>
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(K.ON);
+          const expr = this.SUBRULE(this.expr);
+          return this.ACTION((): JoinRelation['condition'] => ({ kind: 'on', expr }));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.USING);
+          const columns = this.SUBRULE(this.identifierList);
+          return this.ACTION((): JoinRelation['condition'] => ({ kind: 'using', columns }));
+        },
+      },
+    ]),
+  );
+
+  primaryRelation = this.RULE('primaryRelation', (): Relation =>
+    this.OR([
+      {
+        ALT: () => {
+          const t = this.CONSUME(K.LATERAL);
+          this.CONSUME(LParen);
+          const query = this.SUBRULE(this.query);
+          this.CONSUME(RParen);
+          const alias = this.SUBRULE(this.tableAlias);
+          return this.ACTION((): Relation => ({ kind: 'subquery', query, alias, lateral: true, pos: this.pos(t) }));
+        },
+      },
+      {
+        GATE: () => this.queryInParens(1) && (!this.isAt(2, LParen) || this.BACKTRACK(this.parenthesizedQuery).call(this)),
+        ALT: () => {
+          const t = this.LA(1);
+          const query = this.SUBRULE(this.parenthesizedQuery);
+          const alias = this.SUBRULE2(this.tableAlias);
+          return this.ACTION((): Relation => {
+            if (query.body.kind === 'values' && query.with === null && query.orderBy.length === 0 && query.limit === null && query.offset === null) {
+              return { kind: 'values_relation', rows: query.body.rows, alias, pos: this.pos(t) };
+            }
+            return { kind: 'subquery', query, alias, lateral: false, pos: this.pos(t) };
+          });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME2(LParen);
+          const inner = this.SUBRULE(this.relation);
+          this.CONSUME2(RParen);
+          return inner;
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME(K.VALUES);
+          const rows = this.SUBRULE(this.valuesRows);
+          const alias = this.SUBRULE3(this.tableAlias);
+          return this.ACTION((): Relation => ({ kind: 'values_relation', rows, alias, pos: this.pos(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          const name = this.SUBRULE(this.qualifiedName);
+          const args = this.OPTION(() => this.SUBRULE(this.parenExprList));
+          const alias = this.SUBRULE4(this.tableAlias);
+          return this.ACTION(
+            (): Relation =>
+              args === undefined
+                ? { kind: 'table', name, alias, pos: name.pos }
+                : { kind: 'table_function', name, args, alias, pos: name.pos },
+          );
+        },
+      },
+    ]),
+  );
+
+  parenthesizedQuery = this.RULE('parenthesizedQuery', (): Query => {
+    const t = this.CONSUME(LParen);
+    const q = this.SUBRULE(this.query);
+    this.CONSUME(RParen);
+    return this.ACTION((): Query => (q.kind === 'query' ? q : makeQuery(this.pos(t), null, q, [], null, null)));
+  });
+
+  // -------------------------------------------------------------------------------------------
+  // GROUP BY, WINDOW
+
+  groupByClause = this.RULE('groupByClause', (): GroupBy => {
+    const start = this.CONSUME(K.GROUP);
+    this.CONSUME(K.BY);
+    return this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(K.ALL);
+          return this.ACTION((): GroupBy => ({ all: true, items: [], pos: this.pos(start) }));
+        },
+      },
+      {
+        ALT: () => {
+          const items: GroupingItem[] = [];
+          this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => items.push(this.SUBRULE(this.groupingItem)) });
+          const withTok = this.OPTION(() => {
+            this.CONSUME(K.WITH);
+            return this.OR2([{ ALT: () => this.CONSUME(K.ROLLUP) }, { ALT: () => this.CONSUME(K.CUBE) }]);
+          });
+          return this.ACTION((): GroupBy => {
+            if (withTok === undefined) return { all: false, items, pos: this.pos(start) };
+            const elements = items.map((item): Expr[] => {
+              if (item.kind !== 'group_expr') this.fail(this.pos(withTok), `WITH ${withTok.image.toUpperCase()} needs plain grouping expressions`);
+              return [item.expr];
+            });
+            const kind = withTok.tokenType === K.ROLLUP ? 'rollup' : 'cube';
+            return { all: false, items: [{ kind, elements, pos: this.pos(withTok) }], pos: this.pos(start) };
+          });
+        },
+      },
+    ]);
+  });
+
+  groupingItem = this.RULE('groupingItem', (): GroupingItem =>
+    this.OR([
+      {
+        ALT: () => {
+          const t = this.CONSUME(K.GROUPING);
+          this.CONSUME(K.SETS);
+          const sets = this.SUBRULE(this.groupingSetList);
+          return this.ACTION((): GroupingItem => ({ kind: 'grouping_sets', sets, pos: this.pos(t) }));
+        },
+      },
+      {
+        GATE: () => this.isAt(2, LParen),
+        ALT: () => {
+          const t = this.OR2([{ ALT: () => this.CONSUME(K.ROLLUP) }, { ALT: () => this.CONSUME(K.CUBE) }]);
+          const elements = this.SUBRULE2(this.groupingSetList);
+          return this.ACTION(
+            (): GroupingItem => ({ kind: t.tokenType === K.ROLLUP ? 'rollup' : 'cube', elements, pos: this.pos(t) }),
+          );
+        },
+      },
+      {
+        ALT: () => {
+          const expr = this.SUBRULE(this.expr);
+          return this.ACTION((): GroupingItem => ({ kind: 'group_expr', expr, pos: expr.pos }));
+        },
+      },
+    ]),
+  );
+
+  /** `((a, b), (a), ())` or `(a, b)` in ROLLUP/CUBE: each element a parenthesized list or one expression. */
+  groupingSetList = this.RULE('groupingSetList', (): Expr[][] => {
+    const sets: Expr[][] = [];
+    this.CONSUME(LParen);
+    this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => sets.push(this.SUBRULE(this.groupingSet)) });
+    this.CONSUME(RParen);
+    return sets;
+  });
+
+  groupingSet = this.RULE('groupingSet', (): Expr[] =>
+    this.OR([
+      {
+        GATE: () => this.isAt(1, LParen) && !this.queryInParens(1),
+        ALT: () => this.SUBRULE(this.parenExprList),
+      },
+      { ALT: () => [this.SUBRULE(this.expr)] },
+    ]),
+  );
+
+  namedWindow = this.RULE('namedWindow', (): NamedWindow => {
+    const name = this.SUBRULE(this.identifier);
+    this.CONSUME(K.AS);
+    this.CONSUME(LParen);
+    const spec = this.SUBRULE(this.windowSpec);
+    this.CONSUME(RParen);
+    return this.ACTION((): NamedWindow => ({ name, spec, pos: name.pos }));
+  });
+
+  /** Statement helpers shared by DDL rules: `a.b.c` joined with dots (option keys). */
+  dottedKey = this.RULE('dottedKey', (): string => {
+    const parts: IToken[] = [this.CONSUME(IdentLike)];
+    this.MANY(() => {
+      this.CONSUME(Dot);
+      parts.push(this.CONSUME2(IdentLike));
+    });
+    return this.ACTION(() => parts.map((p) => this.identOf(p).name).join('.'));
+  });
+}
