@@ -9,6 +9,8 @@ export {
   METASTORE_DIR,
   VIEW_FORMAT,
   type DatabaseInput,
+  type DatabaseSummary,
+  type TableSummary,
   type TableDefinitionInput,
   type ViewInput,
 } from './metastore/metastore.ts';

@@ -10,7 +10,8 @@ export type TableProviderFactory = (def: TableDefinition) => TableProvider;
 
 const factories = new Map<string, TableProviderFactory>([
   ['csv', (def) => new CsvTableProvider(def)],
-  ['tbl', (def) => new CsvTableProvider(def)],
+  // dbgen's `.tbl` files: `|`-separated unless the table says otherwise.
+  ['tbl', (def) => new CsvTableProvider({ ...def, options: { sep: '|', ...def.options } })],
 ]);
 
 export function registerTableFormat(format: string, factory: TableProviderFactory): void {

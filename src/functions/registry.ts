@@ -47,7 +47,12 @@ export interface ScalarFunctionDef {
   /** Throws EngineError (42883 wrong arity, 42804 wrong types) when the arguments do not fit. */
   resolve(argTypes: readonly DataType[], ctx: ResolveContext): ResolvedSignature;
   /** Arguments arrive with the resolved types. Must not mutate its inputs. */
-  evaluate(args: readonly ColumnarValue[], numRows: number, returnType: DataType, ctx: EvalContext): ColumnarValue;
+  evaluate(
+    args: readonly ColumnarValue[],
+    numRows: number,
+    returnType: DataType,
+    ctx: EvalContext,
+  ): ColumnarValue;
   /** False for rand(), uuid(), current_timestamp() (not folded, not deduplicated). Default true. */
   readonly deterministic?: boolean;
 }

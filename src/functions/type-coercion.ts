@@ -76,7 +76,14 @@ export function decimalArithmeticType(
   }
 }
 
-const NUMERIC_PRECEDENCE: readonly DataType['kind'][] = ['tinyint', 'smallint', 'int', 'bigint', 'float', 'double'];
+const NUMERIC_PRECEDENCE: readonly DataType['kind'][] = [
+  'tinyint',
+  'smallint',
+  'int',
+  'bigint',
+  'float',
+  'double',
+];
 
 function numericRank(t: DataType): number {
   return NUMERIC_PRECEDENCE.indexOf(t.kind);
@@ -103,11 +110,21 @@ export function findTightestCommonType(a: DataType, b: DataType): DataType | und
   const ra = numericRank(a);
   const rb = numericRank(b);
   if (ra >= 0 && rb >= 0) return ra >= rb ? a : b;
-  if ((a.kind === 'date' && (b.kind === 'timestamp' || b.kind === 'timestamp_ntz')) || (a.kind === 'timestamp_ntz' && b.kind === 'timestamp')) return b;
-  if ((b.kind === 'date' && (a.kind === 'timestamp' || a.kind === 'timestamp_ntz')) || (b.kind === 'timestamp_ntz' && a.kind === 'timestamp')) return a;
+  if (
+    (a.kind === 'date' && (b.kind === 'timestamp' || b.kind === 'timestamp_ntz')) ||
+    (a.kind === 'timestamp_ntz' && b.kind === 'timestamp')
+  )
+    return b;
+  if (
+    (b.kind === 'date' && (a.kind === 'timestamp' || a.kind === 'timestamp_ntz')) ||
+    (b.kind === 'timestamp_ntz' && a.kind === 'timestamp')
+  )
+    return a;
   if (a.kind === 'array' && b.kind === 'array') {
     const e = findTightestCommonType(a.element, b.element);
-    return e === undefined ? undefined : { kind: 'array', element: e, containsNull: a.containsNull || b.containsNull };
+    return e === undefined
+      ? undefined
+      : { kind: 'array', element: e, containsNull: a.containsNull || b.containsNull };
   }
   return undefined;
 }
@@ -124,20 +141,37 @@ export function findWiderType(a: DataType, b: DataType): DataType | undefined {
   const tight = findTightestCommonType(a, b);
   if (tight !== undefined) return tight;
   if (a.kind === 'decimal' || b.kind === 'decimal') {
-    if (a.kind === 'float' || a.kind === 'double' || b.kind === 'float' || b.kind === 'double') return { kind: 'double' };
+    if (a.kind === 'float' || a.kind === 'double' || b.kind === 'float' || b.kind === 'double')
+      return { kind: 'double' };
     const da = decimalForIntegral(a);
     const db = decimalForIntegral(b);
     if (da !== undefined && db !== undefined) return widerDecimal(da, db);
   }
-  if (a.kind === 'string' && (isNumeric(b) || b.kind === 'date' || b.kind === 'timestamp' || b.kind === 'timestamp_ntz' || b.kind === 'boolean')) {
+  if (
+    a.kind === 'string' &&
+    (isNumeric(b) ||
+      b.kind === 'date' ||
+      b.kind === 'timestamp' ||
+      b.kind === 'timestamp_ntz' ||
+      b.kind === 'boolean')
+  ) {
     return stringPromotion(b);
   }
-  if (b.kind === 'string' && (isNumeric(a) || a.kind === 'date' || a.kind === 'timestamp' || a.kind === 'timestamp_ntz' || a.kind === 'boolean')) {
+  if (
+    b.kind === 'string' &&
+    (isNumeric(a) ||
+      a.kind === 'date' ||
+      a.kind === 'timestamp' ||
+      a.kind === 'timestamp_ntz' ||
+      a.kind === 'boolean')
+  ) {
     return stringPromotion(a);
   }
   if (a.kind === 'array' && b.kind === 'array') {
     const e = findWiderType(a.element, b.element);
-    return e === undefined ? undefined : { kind: 'array', element: e, containsNull: a.containsNull || b.containsNull };
+    return e === undefined
+      ? undefined
+      : { kind: 'array', element: e, containsNull: a.containsNull || b.containsNull };
   }
   return undefined;
 }
@@ -175,6 +209,9 @@ export function canImplicitCast(from: DataType, to: DataType): boolean {
     return numericRank(to) >= numericRank(from);
   }
   if (from.kind === 'date' && (to.kind === 'timestamp' || to.kind === 'timestamp_ntz')) return true;
-  if (from.kind === 'string') return to.kind !== 'binary' && to.kind !== 'boolean' ? to.kind !== 'array' && to.kind !== 'map' && to.kind !== 'struct' : true;
+  if (from.kind === 'string')
+    return to.kind !== 'binary' && to.kind !== 'boolean'
+      ? to.kind !== 'array' && to.kind !== 'map' && to.kind !== 'struct'
+      : true;
   return false;
 }

@@ -4,3 +4,6 @@
 export * from './execution-plan.ts';
 export * from './operators/index.ts';
 export * from './batch/index.ts';
+export * from './expressions/index.ts';
+export * from './kernels/index.ts';
+export * from './planner.ts';

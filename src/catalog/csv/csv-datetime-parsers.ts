@@ -79,7 +79,17 @@ export function parseDate(buf: Uint8Array, s: number, e: number): number {
     const m1 = buf[s + 6]! - 48;
     const d0 = buf[s + 8]! - 48;
     const d1 = buf[s + 9]! - 48;
-    if ((y0 | y1 | y2 | y3 | m0 | m1 | d0 | d1) >= 0 && y0 <= 9 && y1 <= 9 && y2 <= 9 && y3 <= 9 && m0 <= 9 && m1 <= 9 && d0 <= 9 && d1 <= 9) {
+    if (
+      (y0 | y1 | y2 | y3 | m0 | m1 | d0 | d1) >= 0 &&
+      y0 <= 9 &&
+      y1 <= 9 &&
+      y2 <= 9 &&
+      y3 <= 9 &&
+      m0 <= 9 &&
+      m1 <= 9 &&
+      d0 <= 9 &&
+      d1 <= 9
+    ) {
       const y = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
       const m = m0 * 10 + m1;
       const d = d0 * 10 + d1;

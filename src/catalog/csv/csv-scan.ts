@@ -111,9 +111,13 @@ export async function* readCsvPartition(
     const file = piece.file.path;
     parser.beginSource({ file, start: piece.start, end: piece.end });
     const readFrom = piece.compressed ? 0 : Math.max(0, piece.start - 1);
-    const reader = piece.compressed ? gzipReader(file, read.chunkSize) : plainReader(file, readFrom, read.chunkSize);
+    const reader = piece.compressed
+      ? gzipReader(file, read.chunkSize)
+      : plainReader(file, readFrom, read.chunkSize);
     try {
       let skipping = piece.start > 0;
+      /** A UTF-8 byte order mark at the start of a file is not data. */
+      let atFileStart = piece.start === 0;
       let carry: Uint8Array = EMPTY;
       /** File offset of `buf[0]` (meaningful for plain files, which are the only ones split). */
       let bufBase = readFrom;
@@ -123,6 +127,14 @@ export async function* readCsvPartition(
         const atEof = buf === null;
         const data = buf ?? carry;
         let pos = 0;
+        if (atFileStart) {
+          if (data.length < 3 && !atEof) {
+            carry = data;
+            continue;
+          }
+          if (data.length >= 3 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) pos = 3;
+          atFileStart = false;
+        }
         if (skipping) {
           const nl = data.indexOf(LF);
           if (nl < 0) {

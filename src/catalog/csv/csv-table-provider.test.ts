@@ -219,6 +219,12 @@ describe('CSV syntax', () => {
     ]);
   });
 
+  it('skips a UTF-8 byte order mark at the start of the file', async () => {
+    const f = file('\uFEFFa,b,1\n');
+    expect(await readRows(csvDef(f, cols), { chunkSize: 1 })).toEqual([['a', 'b', 1]]);
+    expect(await readRows(csvDef(f, cols))).toEqual([['a', 'b', 1]]);
+  });
+
   it('applies nullValue and emptyValue', async () => {
     const f = file('\\N,"",\\N\nx,,1\n');
     expect(await readRows(csvDef(f, cols, { nullValue: '\\N', emptyValue: 'EMPTY' }))).toEqual([

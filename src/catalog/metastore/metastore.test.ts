@@ -30,6 +30,14 @@ function table(name: string, extra: Partial<TableDefinitionInput> = {}): TableDe
   };
 }
 
+function dbNames(ms: Metastore, pattern?: string): string[] {
+  return ms.listDatabases(pattern).map((d) => d.name);
+}
+
+function tableNames(ms: Metastore, db: string, pattern?: string): string[] {
+  return ms.listTables(db, pattern).map((t) => t.name);
+}
+
 function sqlstate(fn: () => unknown): string {
   try {
     fn();
@@ -53,7 +61,7 @@ describe('Metastore databases', () => {
   it('creates the warehouse and the default database on open', () => {
     const dir = path.join(warehouse, 'nested', 'wh');
     const ms = Metastore.open(dir);
-    expect(ms.listDatabases()).toEqual(['default']);
+    expect(dbNames(ms)).toEqual(['default']);
     expect(ms.getDatabase('DEFAULT')).toEqual({
       name: 'default',
       location: dir,
@@ -67,18 +75,19 @@ describe('Metastore databases', () => {
     const db = ms.createDatabase({ name: 'Sales', comment: 'c' }, false);
     expect(db).toEqual({ name: 'sales', location: path.join(warehouse, 'sales.db'), comment: 'c' });
     expect(fs.statSync(db.location).isDirectory()).toBe(true);
-    expect(ms.listDatabases()).toEqual(['default', 'sales']);
-    expect(ms.getDatabase('SALES').comment).toBe('c');
+    expect(dbNames(ms)).toEqual(['default', 'sales']);
+    expect(ms.getDatabase('SALES')?.comment).toBe('c');
     const err = errorOf(() => ms.createDatabase({ name: 'sales' }, false));
     expect(err.sqlstate).toBe('42P06');
     expect(err.message).toContain('[SCHEMA_ALREADY_EXISTS]');
     expect(ms.createDatabase({ name: 'SALES' }, true).comment).toBe('c');
     ms.dropDatabase('Sales', false, false);
-    expect(ms.listDatabases()).toEqual(['default']);
+    expect(dbNames(ms)).toEqual(['default']);
     expect(fs.existsSync(db.location)).toBe(false);
     expect(sqlstate(() => ms.dropDatabase('sales', false, false))).toBe('3F000');
     ms.dropDatabase('sales', true, false);
-    expect(sqlstate(() => ms.getDatabase('nope'))).toBe('3F000');
+    expect(ms.getDatabase('nope')).toBeUndefined();
+    expect(sqlstate(() => ms.requireDatabase('nope'))).toBe('3F000');
     expect(sqlstate(() => ms.dropDatabase('default', false, true))).toBe('0A000');
   });
 
@@ -92,15 +101,15 @@ describe('Metastore databases', () => {
     expect(err.sqlstate).toBe('2BP01');
     expect(err.message).toContain('[SCHEMA_NOT_EMPTY]');
     ms.dropDatabase('db1', false, true);
-    expect(ms.listDatabases()).toEqual(['default']);
+    expect(dbNames(ms)).toEqual(['default']);
     expect(fs.existsSync(t.location)).toBe(false);
   });
 
   it('filters with SHOW patterns', () => {
     const ms = Metastore.open(warehouse);
     for (const n of ['sales', 'sales_eu', 'hr']) ms.createDatabase({ name: n }, false);
-    expect(ms.listDatabases('sales*')).toEqual(['sales', 'sales_eu']);
-    expect(ms.listDatabases('HR|def*')).toEqual(['default', 'hr']);
+    expect(dbNames(ms, 'sales*')).toEqual(['sales', 'sales_eu']);
+    expect(dbNames(ms, 'HR|def*')).toEqual(['default', 'hr']);
   });
 });
 
@@ -112,20 +121,22 @@ describe('Metastore tables', () => {
     expect(t.location).toBe(path.join(warehouse, 'lineitem'));
     expect(t.columns.map((c) => c.name)).toEqual(['a', 'B']);
     expect(ms.getTable('DEFAULT', 'LINEITEM')).toEqual(t);
-    expect(ms.listTables('default')).toEqual(['lineitem']);
+    expect(tableNames(ms, 'default')).toEqual(['lineitem']);
     const dup = errorOf(() => ms.createTable(table('lineitem'), false));
     expect(dup.sqlstate).toBe('42P07');
     expect(dup.message).toContain('[TABLE_OR_VIEW_ALREADY_EXISTS]');
     expect(ms.createTable(table('LINEITEM', { comment: 'other' }), true).comment).toBeNull();
     ms.dropTable('default', 'LineItem', false);
-    expect(ms.listTables('default')).toEqual([]);
+    expect(tableNames(ms, 'default')).toEqual([]);
     expect(fs.existsSync(t.location)).toBe(false);
     expect(sqlstate(() => ms.dropTable('default', 'lineitem', false))).toBe('42P01');
     ms.dropTable('default', 'lineitem', true);
-    expect(sqlstate(() => ms.getTable('default', 'lineitem'))).toBe('42P01');
-    expect(sqlstate(() => ms.getTable('nodb', 'lineitem'))).toBe('3F000');
+    expect(ms.getTable('default', 'lineitem')).toBeUndefined();
+    expect(sqlstate(() => ms.requireTable('default', 'lineitem'))).toBe('42P01');
+    expect(ms.getTable('nodb', 'lineitem')).toBeUndefined();
+    expect(sqlstate(() => ms.requireTable('nodb', 'lineitem'))).toBe('3F000');
     expect(sqlstate(() => ms.createTable(table('x', { database: 'nodb' }), false))).toBe('3F000');
-    expect(sqlstate(() => ms.listTables('nodb'))).toBe('3F000');
+    expect(sqlstate(() => tableNames(ms, 'nodb'))).toBe('3F000');
   });
 
   it('keeps the files of external tables on DROP', () => {
@@ -148,7 +159,7 @@ describe('Metastore tables', () => {
       sqlstate(() => ms.createTable(table('t', { columns: [field('a', T.int), field('A', T.int)] }), false)),
     ).toBe('42701');
     expect(sqlstate(() => ms.createTable(table('t', { partitionColumns: ['zz'] }), false))).toBe('42703');
-    expect(ms.listTables('default')).toEqual([]);
+    expect(tableNames(ms, 'default')).toEqual([]);
   });
 
   it('persists across re-open and sees changes made through another instance', () => {
@@ -156,12 +167,12 @@ describe('Metastore tables', () => {
     a.createDatabase({ name: 'db' }, false);
     const created = a.createTable(table('t', { database: 'db', properties: { numRows: '5' } }), false);
     const b = Metastore.open(warehouse);
-    expect(b.listDatabases()).toEqual(['db', 'default']);
+    expect(dbNames(b)).toEqual(['db', 'default']);
     expect(b.getTable('db', 't')).toEqual(created);
     b.alterTable({ ...created, properties: { numRows: '7' } });
-    expect(a.getTable('db', 't').properties).toEqual({ numRows: '7' });
+    expect(a.getTable('db', 't')?.properties).toEqual({ numRows: '7' });
     b.dropTable('db', 't', false);
-    expect(a.listTables('db')).toEqual([]);
+    expect(tableNames(a, 'db')).toEqual([]);
   });
 
   it('stores views and refuses DROP TABLE on a view and DROP VIEW on a table', () => {
@@ -174,7 +185,7 @@ describe('Metastore tables', () => {
       columns: [field('a', T.int)],
     });
     expect(v.format).toBe('view');
-    expect(ms.getTable('default', 'v').properties.viewText).toBe('SELECT a FROM t');
+    expect(ms.getTable('default', 'v')?.properties.viewText).toBe('SELECT a FROM t');
     expect(
       sqlstate(() => ms.createView({ database: 'default', name: 'v', viewText: 'x', columns: [] })),
     ).toBe('42P07');
@@ -186,7 +197,7 @@ describe('Metastore tables', () => {
     expect(sqlstate(() => ms.dropTable('default', 'v', false))).toBe('42809');
     expect(sqlstate(() => ms.dropView('default', 't', false))).toBe('42809');
     ms.dropView('default', 'V', false);
-    expect(ms.listTables('default')).toEqual(['t']);
+    expect(tableNames(ms, 'default')).toEqual(['t']);
     expect(sqlstate(() => ms.dropView('default', 'v', false))).toBe('42P01');
     ms.dropView('default', 'v', true);
   });
@@ -195,10 +206,10 @@ describe('Metastore tables', () => {
     const ms = Metastore.open(warehouse);
     for (const n of ['orders', 'order_items', 'lineitem', 'part', 'partsupp'])
       ms.createTable(table(n), false);
-    expect(ms.listTables('default', 'order*')).toEqual(['order_items', 'orders']);
-    expect(ms.listTables('default', 'PART|line*')).toEqual(['lineitem', 'part']);
-    expect(ms.listTables('default', '*supp')).toEqual(['partsupp']);
-    expect(ms.listTables('default', 'o.ders')).toEqual([]);
+    expect(tableNames(ms, 'default', 'order*')).toEqual(['order_items', 'orders']);
+    expect(tableNames(ms, 'default', 'PART|line*')).toEqual(['lineitem', 'part']);
+    expect(tableNames(ms, 'default', '*supp')).toEqual(['partsupp']);
+    expect(tableNames(ms, 'default', 'o.ders')).toEqual([]);
   });
 });
 
@@ -218,7 +229,7 @@ describe('Metastore crash safety', () => {
     const old = new Date(Date.now() - 3_600_000);
     fs.utimesSync(half, old, old);
     const reopened = Metastore.open(warehouse);
-    expect(reopened.listTables('default')).toEqual(['t']);
+    expect(tableNames(reopened, 'default')).toEqual(['t']);
     expect(reopened.getTable('default', 't')).toEqual(t);
     expect(fs.existsSync(half)).toBe(false); // stale: removed
     expect(fs.existsSync(full)).toBe(true); // young: may belong to a live writer, ignored
@@ -231,8 +242,8 @@ describe('Metastore crash safety', () => {
     const badFile = path.join(warehouse, METASTORE_DIR, 'tables', 'default', 'bad.json');
     fs.writeFileSync(badFile, '{ not json');
     const reopened = Metastore.open(warehouse);
-    expect(reopened.listTables('default')).toEqual(['bad', 'good']);
-    expect(reopened.getTable('default', 'good').name).toBe('good');
+    expect(tableNames(reopened, 'default')).toEqual(['bad', 'good']);
+    expect(reopened.getTable('default', 'good')?.name).toBe('good');
     const err = errorOf(() => reopened.getTable('default', 'bad'));
     expect(err.sqlstate).toBe('XX001');
     expect(err.message).toContain(badFile);
@@ -240,7 +251,7 @@ describe('Metastore crash safety', () => {
     expect(errorOf(() => reopened.getTable('default', 'bad')).sqlstate).toBe('XX001');
     // A corrupt entry can still be dropped.
     reopened.dropTable('default', 'bad', false);
-    expect(reopened.listTables('default')).toEqual(['good']);
+    expect(tableNames(reopened, 'default')).toEqual(['good']);
   });
 
   it('reports a corrupt database file for that database only', () => {
@@ -249,18 +260,18 @@ describe('Metastore crash safety', () => {
     const file = path.join(warehouse, METASTORE_DIR, 'databases', 'x.json');
     fs.writeFileSync(file, '');
     const reopened = Metastore.open(warehouse);
-    expect(reopened.listDatabases()).toEqual(['default', 'x']);
+    expect(dbNames(reopened)).toEqual(['default', 'x']);
     const err = errorOf(() => reopened.getDatabase('x'));
     expect(err.sqlstate).toBe('XX001');
     expect(err.message).toContain(file);
-    expect(reopened.getDatabase('default').name).toBe('default');
+    expect(reopened.getDatabase('default')?.name).toBe('default');
   });
 
   it('stores odd names safely as file names', () => {
     const ms = Metastore.open(warehouse);
     ms.createTable(table('a/b.c*', { external: true, location: warehouse + '/elsewhere' }), false);
-    expect(ms.listTables('default')).toEqual(['a/b.c*']);
-    expect(ms.getTable('default', 'A/B.C*').name).toBe('a/b.c*');
+    expect(tableNames(ms, 'default')).toEqual(['a/b.c*']);
+    expect(ms.getTable('default', 'A/B.C*')?.name).toBe('a/b.c*');
   });
 });
 

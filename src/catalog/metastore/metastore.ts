@@ -63,6 +63,17 @@ export interface ViewInput {
 
 export const VIEW_FORMAT = 'view';
 
+/** An entry of listDatabases (never fails on a corrupt file: getDatabase reports that). */
+export interface DatabaseSummary {
+  readonly name: string;
+}
+
+/** An entry of listTables (never fails on a corrupt file: getTable reports that). */
+export interface TableSummary {
+  readonly database: string;
+  readonly name: string;
+}
+
 interface CacheEntry<T> {
   readonly ino: number;
   readonly size: number;
@@ -189,8 +200,12 @@ export class Metastore {
 
   // ---- databases ---------------------------------------------------------------------------
 
-  /** Database names (sorted), optionally filtered by a SHOW pattern (`*`, `|`). */
-  listDatabases(pattern?: string | null): string[] {
+  /** Databases (sorted by name), optionally filtered by a SHOW pattern (`*`, `|`). Corrupt entries are listed too. */
+  listDatabases(pattern?: string | null): DatabaseSummary[] {
+    return this.databaseNames(pattern).map((name) => ({ name }));
+  }
+
+  private databaseNames(pattern?: string | null): string[] {
     const names: string[] = [];
     for (const f of safeReaddir(path.join(this.metaDir, 'databases'))) {
       const name = decodeName(f);
@@ -204,10 +219,15 @@ export class Metastore {
     return fs.existsSync(this.databaseFile(name.toLowerCase()));
   }
 
-  getDatabase(name: string): DatabaseDefinition {
-    const db = name.toLowerCase();
-    const def = this.readCached(this.databaseFile(db), decodeDatabase);
-    if (def === undefined) throw schemaNotFound(db);
+  /** The database's definition, undefined when it does not exist; XX001 when its file is corrupt. */
+  getDatabase(name: string): DatabaseDefinition | undefined {
+    return this.readCached(this.databaseFile(name.toLowerCase()), decodeDatabase);
+  }
+
+  /** Like getDatabase, but 3F000 `[SCHEMA_NOT_FOUND]` when it does not exist. */
+  requireDatabase(name: string): DatabaseDefinition {
+    const def = this.getDatabase(name);
+    if (def === undefined) throw schemaNotFound(name.toLowerCase());
     return def;
   }
 
@@ -218,7 +238,7 @@ export class Metastore {
     const def: DatabaseDefinition = { name, location, comment: input.comment ?? null };
     const created = createFileExclusive(this.databaseFile(name), encodeDatabase(def));
     if (!created) {
-      if (ifNotExists) return this.getDatabase(name);
+      if (ifNotExists) return this.requireDatabase(name);
       throw new EngineError(
         SqlState.duplicateSchema,
         `[SCHEMA_ALREADY_EXISTS] Cannot create schema ${quoted(name)} because it already exists. ` +
@@ -249,7 +269,7 @@ export class Metastore {
       if (ifExists) return;
       throw schemaNotFound(db);
     }
-    const tables = this.listTables(db);
+    const tables = this.tableNames(db);
     if (tables.length > 0 && !cascade) {
       throw new EngineError(
         '2BP01',
@@ -259,7 +279,7 @@ export class Metastore {
     }
     let location: string | null = null;
     try {
-      location = this.getDatabase(db).location;
+      location = this.getDatabase(db)?.location ?? null;
     } catch {
       location = null; // a corrupt database file is still droppable
     }
@@ -277,8 +297,13 @@ export class Metastore {
 
   // ---- tables ------------------------------------------------------------------------------
 
-  /** Table and view names of `db` (sorted), optionally filtered by a SHOW pattern. */
-  listTables(database: string, pattern?: string | null): string[] {
+  /** Tables and views of `db` (sorted by name), optionally filtered by a SHOW pattern; 3F000 if `db` is missing. */
+  listTables(database: string, pattern?: string | null): TableSummary[] {
+    const db = database.toLowerCase();
+    return this.tableNames(db, pattern).map((name) => ({ database: db, name }));
+  }
+
+  private tableNames(database: string, pattern?: string | null): string[] {
     const db = database.toLowerCase();
     if (!this.databaseExists(db)) throw schemaNotFound(db);
     const names: string[] = [];
@@ -294,11 +319,16 @@ export class Metastore {
     return fs.existsSync(this.tableFile(database.toLowerCase(), name.toLowerCase()));
   }
 
-  /** The table's definition; 3F000 if the database is missing, 42P01 if the table is, XX001 if corrupt. */
-  getTable(database: string, name: string): TableDefinition {
+  /** The table's (or view's) definition; undefined when it (or its database) does not exist; XX001 if corrupt. */
+  getTable(database: string, name: string): TableDefinition | undefined {
+    return this.readCached(this.tableFile(database.toLowerCase(), name.toLowerCase()), decodeTable);
+  }
+
+  /** Like getTable, but 3F000 if the database is missing and 42P01 `[TABLE_OR_VIEW_NOT_FOUND]` if the table is. */
+  requireTable(database: string, name: string): TableDefinition {
     const db = database.toLowerCase();
     const table = name.toLowerCase();
-    const def = this.readCached(this.tableFile(db, table), decodeTable);
+    const def = this.getTable(db, table);
     if (def === undefined) {
       if (!this.databaseExists(db)) throw schemaNotFound(db);
       throw tableNotFound(db, table);
@@ -311,7 +341,7 @@ export class Metastore {
     const db = input.database.toLowerCase();
     const name = input.name.toLowerCase();
     validateName(name, 'table');
-    const database = this.getDatabase(db);
+    const database = this.requireDatabase(db);
     validateColumns(input, db, name);
     const managed = !input.external;
     const location =
@@ -361,7 +391,7 @@ export class Metastore {
   }
 
   private alreadyExists(db: string, name: string, ifNotExists: boolean): TableDefinition {
-    if (ifNotExists) return this.getTable(db, name);
+    if (ifNotExists) return this.requireTable(db, name);
     throw new EngineError(
       SqlState.duplicateTable,
       `[TABLE_OR_VIEW_ALREADY_EXISTS] Cannot create table or view ${quoted(db, name)} because it already exists. ` +
@@ -390,7 +420,7 @@ export class Metastore {
     }
     let def: TableDefinition | null = null;
     try {
-      def = this.getTable(db, table);
+      def = this.getTable(db, table) ?? null;
     } catch {
       def = null; // a corrupt entry can still be dropped (its data is left in place)
     }
@@ -407,7 +437,7 @@ export class Metastore {
   private dropTableFile(db: string, table: string, deleteData: boolean): void {
     let def: TableDefinition | null = null;
     try {
-      def = this.getTable(db, table);
+      def = this.getTable(db, table) ?? null;
     } catch {
       def = null;
     }
@@ -440,7 +470,7 @@ export class Metastore {
       properties: { ...(input.properties ?? {}), viewText: input.viewText },
     };
     if (options.replace === true && this.tableExists(db, name)) {
-      const existing = this.getTable(db, name);
+      const existing = this.requireTable(db, name);
       if (existing.format !== VIEW_FORMAT) {
         throw new EngineError(
           SqlState.wrongObjectType,
@@ -467,7 +497,7 @@ export class Metastore {
         `[TABLE_OR_VIEW_NOT_FOUND] The view ${quoted(db, view)} cannot be found.`,
       );
     }
-    const def = this.getTable(db, view);
+    const def = this.requireTable(db, view);
     if (def.format !== VIEW_FORMAT) {
       throw new EngineError(
         SqlState.wrongObjectType,

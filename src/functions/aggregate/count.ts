@@ -15,7 +15,13 @@ class CountAccumulator implements GroupsAccumulator {
   constructor(countIf: boolean) {
     this.#countIf = countIf;
   }
-  update(args: readonly arrow.Data[], groupIds: Int32Array, numGroups: number, numRows: number, filter: Uint8Array | null): void {
+  update(
+    args: readonly arrow.Data[],
+    groupIds: Int32Array,
+    numGroups: number,
+    numRows: number,
+    filter: Uint8Array | null,
+  ): void {
     this.#counts = grow(this.#counts, numGroups, (n) => new Float64Array(n));
     this.#groups = Math.max(this.#groups, numGroups);
     const counts = this.#counts;

@@ -8,7 +8,11 @@ import { EngineError, SqlState, T, type DataType } from '../../common/index.ts';
 import type { ResolvedSignature } from '../registry.ts';
 import { checkArity, typeMismatch } from '../scalar/define.ts';
 
-export function grow<T extends Float64Array | Int32Array | Uint8Array | Int8Array | BigInt64Array>(arr: T, n: number, make: (size: number) => T): T {
+export function grow<T extends Float64Array | Int32Array | Uint8Array | Int8Array | BigInt64Array>(
+  arr: T,
+  n: number,
+  make: (size: number) => T,
+): T {
   if (arr.length >= n) return arr;
   const next = make(Math.max(n, arr.length * 2, 16));
   next.set(arr as never);
@@ -34,7 +38,10 @@ export function validOf(data: arrow.Data): Uint8Array | null {
 export function words64(data: arrow.Data): { lo: Uint32Array; hi: Int32Array } {
   const w = data.values as Uint32Array | BigInt64Array;
   const start = w.byteOffset + data.offset * 8;
-  return { lo: new Uint32Array(w.buffer, start, data.length * 2), hi: new Int32Array(w.buffer, start, data.length * 2) };
+  return {
+    lo: new Uint32Array(w.buffer, start, data.length * 2),
+    hi: new Int32Array(w.buffer, start, data.length * 2),
+  };
 }
 
 export function unary(name: string, argTypes: readonly DataType[], allowStar = false): DataType {

@@ -36,7 +36,12 @@ const TRY_NAME: Record<ArithOp, string> = {
   div: 'try_divide',
 };
 
-function wrap(data: arrow.Data, allScalar: boolean, type: DataType, valueOf: () => ColumnarValue): ColumnarValue {
+function wrap(
+  data: arrow.Data,
+  allScalar: boolean,
+  type: DataType,
+  valueOf: () => ColumnarValue,
+): ColumnarValue {
   void data;
   void type;
   return allScalar ? valueOf() : { kind: 'array', data };
@@ -71,7 +76,18 @@ export function arithmetic(
     case 'int':
     case 'interval_year_month':
     case 'date': {
-      const r = smallIntArith(op, numericValues(left, leftType), sl, numericValues(right, rightType), sr, leftType, resultType, n, valid, failOnError);
+      const r = smallIntArith(
+        op,
+        numericValues(left, leftType),
+        sl,
+        numericValues(right, rightType),
+        sr,
+        leftType,
+        resultType,
+        n,
+        valid,
+        failOnError,
+      );
       valid = r.valid;
       data = makeColumn(resultType, r.out, n, valid);
       break;
@@ -87,7 +103,17 @@ export function arithmetic(
     }
     case 'float':
     case 'double': {
-      const r = floatArith(op, numericValues(left, leftType), sl, numericValues(right, rightType), sr, resultType, n, valid, failOnError);
+      const r = floatArith(
+        op,
+        numericValues(left, leftType),
+        sl,
+        numericValues(right, rightType),
+        sr,
+        resultType,
+        n,
+        valid,
+        failOnError,
+      );
       valid = r.valid;
       data = makeColumn(resultType, r.out, n, valid);
       break;
@@ -124,10 +150,14 @@ function smallIntArith(
   n: number,
   validIn: Uint8Array | null,
   failOnError: boolean,
-): { out: Int8Array | Int16Array | Int32Array | Float32Array | Float64Array | BigInt64Array; valid: Uint8Array | null } {
+): {
+  out: Int8Array | Int16Array | Int32Array | Float32Array | Float64Array | BigInt64Array;
+  valid: Uint8Array | null;
+} {
   let valid = validIn;
   const [lo, hi] = intRange(operandType);
-  const typeName = operandType.kind === 'tinyint' ? 'tinyint' : operandType.kind === 'smallint' ? 'smallint' : 'integer';
+  const typeName =
+    operandType.kind === 'tinyint' ? 'tinyint' : operandType.kind === 'smallint' ? 'smallint' : 'integer';
   if (op === 'div') {
     const out = new BigInt64Array(n);
     for (let i = 0; i < n; i++) {
@@ -287,14 +317,23 @@ function floatArith(
 }
 
 /** Unary minus with overflow checks (`-(-2147483648)` overflows an int). */
-export function negate(input: ColumnarValue, type: DataType, numRows: number, failOnError: boolean): ColumnarValue {
+export function negate(
+  input: ColumnarValue,
+  type: DataType,
+  numRows: number,
+  failOnError: boolean,
+): ColumnarValue {
   if (type.kind === 'decimal') return decimalNegate(input, type, numRows);
   const zero: ColumnarValue =
-    type.kind === 'bigint' || type.kind === 'interval_day_time' || type.kind === 'timestamp' || type.kind === 'timestamp_ntz'
+    type.kind === 'bigint' ||
+    type.kind === 'interval_day_time' ||
+    type.kind === 'timestamp' ||
+    type.kind === 'timestamp_ntz'
       ? { kind: 'scalar', value: 0n, type }
       : { kind: 'scalar', value: 0, type };
   if (type.kind === 'float' || type.kind === 'double') {
-    if (input.kind === 'scalar') return { kind: 'scalar', value: input.value === null ? null : -(input.value as number), type };
+    if (input.kind === 'scalar')
+      return { kind: 'scalar', value: input.value === null ? null : -(input.value as number), type };
     const a = numericValues(input, type);
     const out = allocNumber(type, numRows);
     for (let i = 0; i < numRows; i++) out[i] = -a[i]!;
@@ -304,7 +343,10 @@ export function negate(input: ColumnarValue, type: DataType, numRows: number, fa
     return arithmetic('-', zero, input, type, type, type, numRows, failOnError);
   } catch (e) {
     if (e instanceof EngineError && e.sqlstate === SqlState.numericValueOutOfRange) {
-      throw overflowError(type.kind === 'bigint' ? 'long' : type.kind === 'int' ? 'integer' : type.kind, 'try_subtract');
+      throw overflowError(
+        type.kind === 'bigint' ? 'long' : type.kind === 'int' ? 'integer' : type.kind,
+        'try_subtract',
+      );
     }
     throw e;
   }

@@ -67,7 +67,9 @@ export function castOverflow(v: Value, from: DataType, to: DataType): EngineErro
   return new EngineError(
     SqlState.numericValueOutOfRange,
     `[CAST_OVERFLOW] The value ${renderValue(v, from)} of the type "${sqlTypeName(from)}" cannot be cast to "${sqlTypeName(to)}" due to an overflow.`,
-    { hint: 'Use `try_cast` to tolerate overflow and return NULL instead. If necessary set "spark.sql.ansi.enabled" to "false" to bypass this error.' },
+    {
+      hint: 'Use `try_cast` to tolerate overflow and return NULL instead. If necessary set "spark.sql.ansi.enabled" to "false" to bypass this error.',
+    },
   );
 }
 
@@ -75,7 +77,9 @@ function decimalOutOfRange(text: string, p: number, s: number): EngineError {
   return new EngineError(
     SqlState.numericValueOutOfRange,
     `[NUMERIC_VALUE_OUT_OF_RANGE] ${text} cannot be represented as Decimal(${p}, ${s}).`,
-    { hint: 'If necessary set "spark.sql.ansi.enabled" to "false" to bypass this error, and return NULL instead.' },
+    {
+      hint: 'If necessary set "spark.sql.ansi.enabled" to "false" to bypass this error, and return NULL instead.',
+    },
   );
 }
 
@@ -195,7 +199,10 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
         case 'float':
         case 'double': {
           const x = v as number;
-          if (!Number.isFinite(x)) return mode === 'legacy' ? integralValue(Number.isNaN(x) ? 0n : integralRange(to)[x > 0 ? 1 : 0], to) : overflow();
+          if (!Number.isFinite(x))
+            return mode === 'legacy'
+              ? integralValue(Number.isNaN(x) ? 0n : integralRange(to)[x > 0 ? 1 : 0], to)
+              : overflow();
           big = BigInt(Math.trunc(x));
           const [lo, hi] = integralRange(to);
           if (big < lo || big > hi) {
@@ -240,9 +247,11 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
           const s = (v as string).trim();
           const lower = s.toLowerCase();
           if (lower === 'nan') x = NaN;
-          else if (lower === 'infinity' || lower === '+infinity' || lower === 'inf' || lower === '+inf') x = Infinity;
+          else if (lower === 'infinity' || lower === '+infinity' || lower === 'inf' || lower === '+inf')
+            x = Infinity;
           else if (lower === '-infinity' || lower === '-inf') x = -Infinity;
-          else if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[dDfF]?$/.test(s)) x = Number(s.replace(/[dDfF]$/, ''));
+          else if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[dDfF]?$/.test(s))
+            x = Number(s.replace(/[dDfF]$/, ''));
           else return invalid();
           break;
         }
@@ -254,7 +263,7 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
           break;
         case 'timestamp':
         case 'timestamp_ntz':
-          x = Number(v as bigint) / 1e6;
+          x = Number(v) / 1e6;
           break;
         default:
           x = Number(v);
@@ -323,7 +332,9 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
           return daysToTimestamp(v as number, zone);
         case 'timestamp':
         case 'timestamp_ntz':
-          return from.kind === 'timestamp' ? utcToLocalMicros(v as bigint, ctx.timeZone) : localToUtcMicros(v as bigint, ctx.timeZone);
+          return from.kind === 'timestamp'
+            ? utcToLocalMicros(v as bigint, ctx.timeZone)
+            : localToUtcMicros(v as bigint, ctx.timeZone);
         case 'float':
         case 'double': {
           const x = v as number;
@@ -394,18 +405,35 @@ export function valueToString(v: Value, from: DataType, ctx: EvalContext): strin
 }
 
 /** CAST of a whole column or scalar. */
-export function castColumnar(input: ColumnarValue, from: DataType, to: DataType, mode: CastMode, numRows: number, ctx: EvalContext): ColumnarValue {
-  if (typesEqual(from, to) && !(from.kind === 'decimal' && to.kind === 'decimal' && from.scale !== to.scale)) {
+export function castColumnar(
+  input: ColumnarValue,
+  from: DataType,
+  to: DataType,
+  mode: CastMode,
+  numRows: number,
+  ctx: EvalContext,
+): ColumnarValue {
+  if (
+    typesEqual(from, to) &&
+    !(from.kind === 'decimal' && to.kind === 'decimal' && from.scale !== to.scale)
+  ) {
     if (input.kind === 'scalar') return { kind: 'scalar', value: input.value, type: to };
     return input;
   }
-  if (input.kind === 'scalar') return { kind: 'scalar', value: castValue(input.value, from, to, mode, ctx), type: to };
+  if (input.kind === 'scalar')
+    return { kind: 'scalar', value: castValue(input.value, from, to, mode, ctx), type: to };
   const data = input.data;
   const n = numRows;
   const valid = validityOf(input);
   const small = from.kind === 'tinyint' || from.kind === 'smallint' || from.kind === 'int';
   // fast paths
-  if (small && (to.kind === 'double' || to.kind === 'float' || to.kind === 'int' || to.kind === 'smallint' && from.kind === 'tinyint')) {
+  if (
+    small &&
+    (to.kind === 'double' ||
+      to.kind === 'float' ||
+      to.kind === 'int' ||
+      (to.kind === 'smallint' && from.kind === 'tinyint'))
+  ) {
     const a = fixedValues<Int32Array>(data);
     const out = allocNumber(to, n);
     for (let i = 0; i < n; i++) out[i] = a[i]!;
@@ -454,7 +482,8 @@ export function castColumnar(input: ColumnarValue, from: DataType, to: DataType,
       if (outValid !== null && outValid[i] === 0) continue;
       const r = rescale(get(i), from.scale, to.scale);
       if (!fitsPrecision(r, to.precision)) {
-        if (mode === 'ansi') throw decimalOutOfRange(decimalToString(get(i), from.scale), to.precision, to.scale);
+        if (mode === 'ansi')
+          throw decimalOutOfRange(decimalToString(get(i), from.scale), to.precision, to.scale);
         outValid ??= new Uint8Array(n).fill(1);
         outValid[i] = 0;
         continue;

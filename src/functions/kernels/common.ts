@@ -56,15 +56,18 @@ export function andValidity(
 }
 
 /** The fixed-width values of a column as a typed array indexed by row (offset applied). */
-export function fixedValues<T extends Int8Array | Int16Array | Int32Array | Float32Array | Float64Array | BigInt64Array>(
-  data: arrow.Data,
-): T {
+export function fixedValues<
+  T extends Int8Array | Int16Array | Int32Array | Float32Array | Float64Array | BigInt64Array,
+>(data: arrow.Data): T {
   const v = data.values as T;
   return v.subarray(data.offset, data.offset + data.length) as T;
 }
 
 /** A typed array for a ColumnarValue of a fixed-width number type: the column's values, or a 1-element array. */
-export function numericValues(v: ColumnarValue, t: DataType): Int8Array | Int16Array | Int32Array | Float32Array | Float64Array {
+export function numericValues(
+  v: ColumnarValue,
+  t: DataType,
+): Int8Array | Int16Array | Int32Array | Float32Array | Float64Array {
   if (v.kind === 'array') return fixedValues(v.data);
   const out = allocNumber(t, 1);
   if (v.value !== null) out[0] = Number(v.value);
@@ -78,7 +81,10 @@ export function bigintValues(v: ColumnarValue): BigInt64Array {
   return out;
 }
 
-export function allocNumber(t: DataType, n: number): Int8Array | Int16Array | Int32Array | Float32Array | Float64Array {
+export function allocNumber(
+  t: DataType,
+  n: number,
+): Int8Array | Int16Array | Int32Array | Float32Array | Float64Array {
   switch (t.kind) {
     case 'tinyint':
       return new Int8Array(n);
@@ -135,7 +141,9 @@ export function decimalOverflowError(text: string, precision: number, scale: num
   return new EngineError(
     SqlState.numericValueOutOfRange,
     `[NUMERIC_VALUE_OUT_OF_RANGE] ${text} cannot be represented as Decimal(${precision}, ${scale}): arithmetic overflow.`,
-    { hint: 'If necessary set "spark.sql.ansi.enabled" to "false" to bypass this error, and return NULL instead.' },
+    {
+      hint: 'If necessary set "spark.sql.ansi.enabled" to "false" to bypass this error, and return NULL instead.',
+    },
   );
 }
 

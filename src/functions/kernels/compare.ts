@@ -5,7 +5,14 @@
  */
 import { utf8, type DataType, type Value } from '../../common/index.ts';
 
-export function compareBytes(a: Uint8Array, aStart: number, aEnd: number, b: Uint8Array, bStart: number, bEnd: number): number {
+export function compareBytes(
+  a: Uint8Array,
+  aStart: number,
+  aEnd: number,
+  b: Uint8Array,
+  bStart: number,
+  bEnd: number,
+): number {
   const la = aEnd - aStart;
   const lb = bEnd - bStart;
   const m = la < lb ? la : lb;
@@ -45,6 +52,10 @@ export function compareValues(a: Value, b: Value, type: DataType): number {
     case 'double':
       return compareDoubles(a as number, b as number);
     default:
-      return (a as number | bigint) < (b as number | bigint) ? -1 : (a as number | bigint) > (b as number | bigint) ? 1 : 0;
+      return (a as number | bigint) < (b as number | bigint)
+        ? -1
+        : (a as number | bigint) > (b as number | bigint)
+          ? 1
+          : 0;
   }
 }

@@ -5,7 +5,20 @@
 import { EngineError, SqlState } from '../../common/index.ts';
 import { civilFromDays, daysFromCivil, daysInMonth, splitMicros } from './datetime.ts';
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 
 type Token = { kind: 'field'; letter: string; count: number } | { kind: 'text'; text: string };
@@ -33,7 +46,10 @@ export function tokenize(pattern: string): Token[] {
       let j = i;
       while (j < pattern.length && pattern[j] === c) j++;
       if (!/[yuMLdDHhmsSaEkKQqw]/.test(c)) {
-        throw new EngineError(SqlState.invalidParameterValue, `[INVALID_DATETIME_PATTERN.ILLEGAL_CHARACTER] Unrecognized datetime pattern: ${pattern}. Illegal pattern character '${c}'.`);
+        throw new EngineError(
+          SqlState.invalidParameterValue,
+          `[INVALID_DATETIME_PATTERN.ILLEGAL_CHARACTER] Unrecognized datetime pattern: ${pattern}. Illegal pattern character '${c}'.`,
+        );
       }
       out.push({ kind: 'field', letter: c, count: j - i });
       i = j;
@@ -59,7 +75,7 @@ export function formatWithPattern(localMicros: bigint, pattern: string): string 
   const mi = Math.floor((rem % 3600e6) / 60e6);
   const s = Math.floor((rem % 60e6) / 1e6);
   const frac = rem % 1e6;
-  const dow = (((days % 7) + 7 + 3) % 7); // 0 = Monday
+  const dow = ((days % 7) + 7 + 3) % 7; // 0 = Monday
   let out = '';
   for (const t of tokenize(pattern)) {
     if (t.kind === 'text') {
@@ -145,7 +161,8 @@ export function parseWithPattern(text: string, pattern: string): bigint | undefi
       const m = /^[+-]?\d+/.exec(text.slice(pos));
       if (m === null) return undefined;
       let digits = m[0];
-      if (nextIsField || digits.length > max) digits = digits.slice(0, Math.max(min, Math.min(max, digits.length)));
+      if (nextIsField || digits.length > max)
+        digits = digits.slice(0, Math.max(min, Math.min(max, digits.length)));
       if (digits.length < min) return undefined;
       pos += digits.length;
       return Number(digits);
@@ -220,7 +237,12 @@ export function parseWithPattern(text: string, pattern: string): bigint | undefi
         break;
       }
       case 'E': {
-        const idx = DAYS.findIndex((name) => text.slice(pos).toLowerCase().startsWith((n >= 4 ? name : name.slice(0, 3)).toLowerCase()));
+        const idx = DAYS.findIndex((name) =>
+          text
+            .slice(pos)
+            .toLowerCase()
+            .startsWith((n >= 4 ? name : name.slice(0, 3)).toLowerCase()),
+        );
         if (idx < 0) return undefined;
         pos += n >= 4 ? DAYS[idx]!.length : 3;
         break;
@@ -233,5 +255,9 @@ export function parseWithPattern(text: string, pattern: string): bigint | undefi
   if (hour12 && pm !== null) h = (h % 12) + (pm ? 12 : 0);
   else if (pm === true && h < 12) h += 12;
   if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return undefined;
-  return BigInt(daysFromCivil(y, mo, d)) * 86_400_000_000n + BigInt(h * 3600 + mi * 60 + s) * 1_000_000n + BigInt(frac);
+  return (
+    BigInt(daysFromCivil(y, mo, d)) * 86_400_000_000n +
+    BigInt(h * 3600 + mi * 60 + s) * 1_000_000n +
+    BigInt(frac)
+  );
 }

@@ -23,7 +23,9 @@ export function civilFromDays(days: number): [number, number, number] {
   const z = days + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+  );
   const y = yoe + era * 400;
   const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
   const mp = Math.floor((5 * doy + 2) / 153);
@@ -103,7 +105,11 @@ export function zoneOffsetMillis(zone: string, utcMillis: number): number {
   const get = (t: string): number => Number(parts.find((p) => p.type === t)?.value ?? 0);
   let year = get('year');
   if (parts.find((p) => p.type === 'era')?.value === 'BC') year = 1 - year;
-  const local = daysFromCivil(year, get('month'), get('day')) * 86400000 + get('hour') * 3600000 + get('minute') * 60000 + get('second') * 1000;
+  const local =
+    daysFromCivil(year, get('month'), get('day')) * 86400000 +
+    get('hour') * 3600000 +
+    get('minute') * 60000 +
+    get('second') * 1000;
   const off = local - base;
   if (offsetCache.size > 100000) offsetCache.clear();
   offsetCache.set(hourKey, off);
@@ -174,7 +180,9 @@ export function parseTimestamp(text: string, zone: string, ignoreZone = false): 
   if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return undefined;
   const frac = (m[7] ?? '').slice(0, 6).padEnd(6, '0');
   const local =
-    BigInt(daysFromCivil(y, mo, d)) * MICROS_PER_DAY + BigInt(h * 3600 + mi * 60 + s) * MICROS_PER_SECOND + BigInt(Number(frac));
+    BigInt(daysFromCivil(y, mo, d)) * MICROS_PER_DAY +
+    BigInt(h * 3600 + mi * 60 + s) * MICROS_PER_SECOND +
+    BigInt(Number(frac));
   const z = m[8];
   if (z === undefined || ignoreZone) return localToUtcMicros(local, zone);
   if (z === 'Z' || z === 'UTC' || z === 'GMT') return local;

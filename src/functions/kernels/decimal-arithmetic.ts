@@ -9,10 +9,34 @@
  * against 2^53 and a row that leaves that range is redone with BigInt. Decimal128 uses BigInt.
  */
 import type * as arrow from 'apache-arrow';
-import { EngineError, MAX_DECIMAL64_PRECISION, SqlState, makeColumn, type DataType } from '../../common/index.ts';
+import {
+  EngineError,
+  MAX_DECIMAL64_PRECISION,
+  SqlState,
+  makeColumn,
+  writeDecimal128,
+  type DataType,
+} from '../../common/index.ts';
 import type { ColumnarValue } from '../registry.ts';
-import { INT64_MAX, INT64_MIN, andValidity, decimalOverflowError, divideByZeroError, overflowError, strideOf, validityOf } from './common.ts';
-import { DecimalColumnWriter, decimalGetter, decimalToString, divHalfUp, fitsPrecision, pow10, POW10_NUM } from './decimal.ts';
+import {
+  INT64_MAX,
+  INT64_MIN,
+  andValidity,
+  decimalOverflowError,
+  divideByZeroError,
+  overflowError,
+  strideOf,
+  validityOf,
+} from './common.ts';
+import {
+  DecimalColumnWriter,
+  decimalGetter,
+  decimalToString,
+  divHalfUp,
+  fitsPrecision,
+  pow10,
+  POW10_NUM,
+} from './decimal.ts';
 
 type Op = '+' | '-' | '*' | '/' | '%' | 'div';
 
@@ -22,18 +46,29 @@ const TWO32 = 4294967296;
 interface Words {
   lo: Uint32Array;
   hi: Int32Array;
+  k: number;
 }
 
-/** Decimal64 words of a column or scalar, indexed 2*row (low) and 2*row+1 (high). */
-function words64(v: ColumnarValue): Words {
+/**
+ * 32-bit words of a decimal column or scalar: `k` words per row (2 for Decimal64, 4 for
+ * Decimal128), low word first; `lo` reads words unsigned, `hi` signed.
+ */
+function wordsOf(v: ColumnarValue, wide: boolean): Words {
+  const k = wide ? 4 : 2;
   if (v.kind === 'scalar') {
-    const b = new BigInt64Array(1);
-    b[0] = (v.value ?? 0n) as bigint;
-    return { lo: new Uint32Array(b.buffer), hi: new Int32Array(b.buffer) };
+    const b = new BigInt64Array(k / 2);
+    const x = (v.value ?? 0n) as bigint;
+    b[0] = BigInt.asIntN(64, x);
+    if (wide) b[1] = BigInt.asIntN(64, x >> 64n);
+    return { lo: new Uint32Array(b.buffer), hi: new Int32Array(b.buffer), k };
   }
   const w = v.data.values as Uint32Array;
-  const start = w.byteOffset + v.data.offset * 8;
-  return { lo: new Uint32Array(w.buffer, start, v.data.length * 2), hi: new Int32Array(w.buffer, start, v.data.length * 2) };
+  const start = w.byteOffset + v.data.offset * 4 * k;
+  return {
+    lo: new Uint32Array(w.buffer, start, v.data.length * k),
+    hi: new Int32Array(w.buffer, start, v.data.length * k),
+    k,
+  };
 }
 
 function decParts(t: DataType): { p: number; s: number } {
@@ -43,7 +78,14 @@ function decParts(t: DataType): { p: number; s: number } {
 }
 
 /** The exact result of one operation at the result scale; 'zero' on division by zero. */
-export function decimalOpExact(op: Op, a: bigint, s1: number, b: bigint, s2: number, s: number): bigint | 'zero' {
+export function decimalOpExact(
+  op: Op,
+  a: bigint,
+  s1: number,
+  b: bigint,
+  s2: number,
+  s: number,
+): bigint | 'zero' {
   switch (op) {
     case '+':
     case '-': {
@@ -120,108 +162,63 @@ export function decimalArithmetic(
   };
 
   let data: arrow.Data;
-  if (!intResult && p <= MAX_DECIMAL64_PRECISION && p1 <= MAX_DECIMAL64_PRECISION && p2 <= MAX_DECIMAL64_PRECISION && op !== 'div') {
-    const A = words64(left);
-    const B = words64(right);
-    const out = new BigInt64Array(n);
-    const outLo = new Uint32Array(out.buffer);
-    const outHi = new Int32Array(out.buffer);
-    const limit = p <= 15 ? POW10_NUM[p]! - 1 : Infinity;
+  if (!intResult && op !== 'div') {
+    const A = wordsOf(left, p1 > MAX_DECIMAL64_PRECISION);
+    const B = wordsOf(right, p2 > MAX_DECIMAL64_PRECISION);
+    const wideOut = p > MAX_DECIMAL64_PRECISION;
+    const ko = wideOut ? 4 : 2;
+    const out = new BigInt64Array((n * ko) / 2);
     const S = Math.max(s1, s2);
-    const ma = POW10_NUM[S - s1] ?? Infinity;
-    const mb = POW10_NUM[S - s2] ?? Infinity;
-    const kMul = s1 + s2 - s;
-    const dMul = POW10_NUM[kMul] ?? Infinity;
-    const kDiv = s - s1 + s2;
-    const mDiv = kDiv >= 0 ? (POW10_NUM[kDiv] ?? Infinity) : Infinity;
-    const fastAdd = S === s;
-    const v0 = valid as Uint8Array | null;
-    for (let i = 0; i < n; i++) {
-      if (v0 !== null && v0[i] === 0) continue;
-      const ia = 2 * i * sa;
-      const ib = 2 * i * sb;
-      const ha = A.hi[ia + 1]!;
-      const hb = B.hi[ib + 1]!;
-      let r = NaN;
-      if (ha >= -2097152 && ha < 2097152 && hb >= -2097152 && hb < 2097152) {
-        const x = ha * TWO32 + A.lo[ia]!;
-        const y = hb * TWO32 + B.lo[ib]!;
-        switch (op) {
-          case '+':
-          case '-': {
-            if (!fastAdd) break;
-            const xx = x * ma;
-            const yy = y * mb;
-            if (xx > SAFE || xx < -SAFE || yy > SAFE || yy < -SAFE) break;
-            r = op === '+' ? xx + yy : xx - yy;
-            break;
-          }
-          case '*': {
-            const prod = x * y;
-            if (prod > SAFE || prod < -SAFE) break;
-            if (kMul === 0) r = prod;
-            else if (kMul > 0 && kMul < 16) {
-              let q = Math.trunc(prod / dMul);
-              let rem = prod - q * dMul;
-              if (rem >= dMul || rem <= -dMul) break;
-              if ((rem > 0 && prod < 0) || (rem < 0 && prod > 0)) break;
-              if (rem < 0) rem = -rem;
-              if (2 * rem >= dMul) q += prod < 0 ? -1 : 1;
-              r = q;
-            }
-            break;
-          }
-          case '/': {
-            if (y === 0) {
-              if (failOnError) throw divideByZeroError();
-              markNull(i);
-              continue;
-            }
-            const num = x * mDiv;
-            if (!(num <= SAFE && num >= -SAFE)) break;
-            let q = Math.trunc(num / y);
-            const rem = num - q * y;
-            const ar = rem < 0 ? -rem : rem;
-            const ay = y < 0 ? -y : y;
-            if (ar >= ay || (rem !== 0 && (rem < 0) !== (num < 0))) break;
-            if (2 * ar >= ay) q += (num < 0) !== (y < 0) ? -1 : 1;
-            r = q;
-            break;
-          }
-          case '%': {
-            if (y === 0) {
-              if (failOnError) throw divideByZeroError();
-              markNull(i);
-              continue;
-            }
-            if (!fastAdd) break;
-            const xx = x * ma;
-            const yy = y * mb;
-            if (xx > SAFE || xx < -SAFE || yy > SAFE || yy < -SAFE) break;
-            r = xx % yy;
-            break;
-          }
-        }
-      }
-      if (r === r && r <= SAFE && r >= -SAFE) {
-        if (r > limit || r < -limit) {
-          const big = slow(i);
-          if (big === null) markNull(i);
-          continue;
-        }
-        const hi = Math.floor(r / TWO32);
-        outLo[2 * i] = r - hi * TWO32;
-        outHi[2 * i + 1] = hi;
-      } else {
-        const big = slow(i);
-        if (big === null) markNull(i);
-        else out[i] = big;
-      }
+    const params: FastParams = {
+      aLo: A.lo,
+      aHi: A.hi,
+      ka: A.k * sa,
+      wa: A.k === 4,
+      bLo: B.lo,
+      bHi: B.hi,
+      kb: B.k * sb,
+      wb: B.k === 4,
+      n,
+      valid: valid,
+      outLo: new Uint32Array(out.buffer),
+      outHi: new Int32Array(out.buffer),
+      ko,
+      limit: p <= 15 ? POW10_NUM[p]! - 1 : Infinity,
+      ma: POW10_NUM[S - s1] ?? Infinity,
+      mb: POW10_NUM[S - s2] ?? Infinity,
+      k: op === '*' ? s1 + s2 - s : s - s1 + s2,
+      pending: new Int32Array(n),
+    };
+    let pendingCount: number;
+    switch (op) {
+      case '+':
+      case '-':
+        pendingCount = S === s ? fastAddSub(params, op === '-' ? -1 : 1) : markAll(params);
+        break;
+      case '*':
+        pendingCount =
+          params.k >= 0 && params.k < 16 ? fastMul(params, POW10_NUM[params.k]!) : markAll(params);
+        break;
+      case '/':
+        pendingCount =
+          params.k >= 0 && params.k < 16 ? fastDiv(params, POW10_NUM[params.k]!) : markAll(params);
+        break;
+      case '%':
+        pendingCount = S === s ? fastMod(params) : markAll(params);
+        break;
+    }
+    const pending = params.pending;
+    for (let j = 0; j < pendingCount; j++) {
+      const i = pending[j]!;
+      const big = slow(i);
+      if (big === null) markNull(i);
+      else if (wideOut) writeDecimal128(out, i, big);
+      else out[i] = big;
     }
     data = makeColumn(resultType, out, n, valid);
   } else if (intResult) {
     const out = new BigInt64Array(n);
-    const v0 = valid as Uint8Array | null;
+    const v0 = valid;
     for (let i = 0; i < n; i++) {
       if (v0 !== null && v0[i] === 0) continue;
       const r = slow(i);
@@ -231,7 +228,7 @@ export function decimalArithmetic(
     data = makeColumn(resultType, out, n, valid);
   } else {
     const w = new DecimalColumnWriter(resultType, n);
-    const v0 = valid as Uint8Array | null;
+    const v0 = valid;
     for (let i = 0; i < n; i++) {
       if (v0 !== null && v0[i] === 0) continue;
       const r = slow(i);
@@ -242,12 +239,15 @@ export function decimalArithmetic(
   }
   if (!allScalar) return { kind: 'array', data };
   if (data.nullCount > 0) return { kind: 'scalar', value: null, type: resultType };
-  const g = intResult ? (data.values as BigInt64Array)[0]! : decimalGetter({ kind: 'array', data }, resultType)(0);
+  const g = intResult
+    ? (data.values as BigInt64Array)[0]!
+    : decimalGetter({ kind: 'array', data }, resultType)(0);
   return { kind: 'scalar', value: g, type: resultType };
 }
 
 export function decimalNegate(input: ColumnarValue, type: DataType, numRows: number): ColumnarValue {
-  if (input.kind === 'scalar') return { kind: 'scalar', value: input.value === null ? null : -(input.value as bigint), type };
+  if (input.kind === 'scalar')
+    return { kind: 'scalar', value: input.value === null ? null : -(input.value as bigint), type };
   const get = decimalGetter(input, type);
   const w = new DecimalColumnWriter(type, numRows);
   for (let i = 0; i < numRows; i++) w.set(i, -get(i));
@@ -255,5 +255,173 @@ export function decimalNegate(input: ColumnarValue, type: DataType, numRows: num
 }
 
 export function assertDecimal(t: DataType): void {
-  if (t.kind !== 'decimal') throw new EngineError(SqlState.internalError, `internal error: expected decimal, got ${t.kind}`);
+  if (t.kind !== 'decimal')
+    throw new EngineError(SqlState.internalError, `internal error: expected decimal, got ${t.kind}`);
+}
+
+interface FastParams {
+  readonly aLo: Uint32Array;
+  readonly aHi: Int32Array;
+  readonly ka: number;
+  readonly wa: boolean;
+  readonly bLo: Uint32Array;
+  readonly bHi: Int32Array;
+  readonly kb: number;
+  readonly wb: boolean;
+  readonly n: number;
+  readonly valid: Uint8Array | null;
+  readonly outLo: Uint32Array;
+  readonly outHi: Int32Array;
+  readonly ko: number;
+  readonly limit: number;
+  readonly ma: number;
+  readonly mb: number;
+  readonly k: number;
+  readonly pending: Int32Array;
+}
+
+const SMALL_HI = 2097152; // |value| < 2^53 when the high word is within ±2^21
+
+/** True when row word-offset `o` holds a value whose magnitude is below 2^53. */
+function small(hi: Int32Array, o: number, wide: boolean): boolean {
+  const h = hi[o + 1]!;
+  if (h < -SMALL_HI || h >= SMALL_HI) return false;
+  if (!wide) return true;
+  const sign = h >> 31;
+  return hi[o + 2] === sign && hi[o + 3] === sign;
+}
+
+function write(p: FastParams, i: number, r: number): void {
+  const hi = Math.floor(r / TWO32);
+  const o = i * p.ko;
+  p.outLo[o] = r - hi * TWO32;
+  p.outHi[o + 1] = hi;
+  if (p.ko === 4) {
+    const sign = hi < 0 ? -1 : 0;
+    p.outHi[o + 2] = sign;
+    p.outHi[o + 3] = sign;
+  }
+}
+
+function markAll(p: FastParams): number {
+  let c = 0;
+  for (let i = 0; i < p.n; i++) if (p.valid === null || p.valid[i] === 1) p.pending[c++] = i;
+  return c;
+}
+
+function fastAddSub(p: FastParams, sign: number): number {
+  const { aLo, aHi, ka, wa, bLo, bHi, kb, wb, n, valid, pending, ma, mb, limit } = p;
+  let c = 0;
+  for (let i = 0; i < n; i++) {
+    if (valid !== null && valid[i] === 0) continue;
+    const oa = i * ka;
+    const ob = i * kb;
+    if (!small(aHi, oa, wa) || !small(bHi, ob, wb)) {
+      pending[c++] = i;
+      continue;
+    }
+    const x = (aHi[oa + 1]! * TWO32 + aLo[oa]!) * ma;
+    const y = (bHi[ob + 1]! * TWO32 + bLo[ob]!) * mb;
+    const r = x + sign * y;
+    if (x > SAFE || x < -SAFE || y > SAFE || y < -SAFE || r > SAFE || r < -SAFE || r > limit || r < -limit) {
+      pending[c++] = i;
+      continue;
+    }
+    write(p, i, r);
+  }
+  return c;
+}
+
+function fastMul(p: FastParams, d: number): number {
+  const { aLo, aHi, ka, wa, bLo, bHi, kb, wb, n, valid, pending, limit } = p;
+  let c = 0;
+  for (let i = 0; i < n; i++) {
+    if (valid !== null && valid[i] === 0) continue;
+    const oa = i * ka;
+    const ob = i * kb;
+    if (!small(aHi, oa, wa) || !small(bHi, ob, wb)) {
+      pending[c++] = i;
+      continue;
+    }
+    const prod = (aHi[oa + 1]! * TWO32 + aLo[oa]!) * (bHi[ob + 1]! * TWO32 + bLo[ob]!);
+    if (prod > SAFE || prod < -SAFE) {
+      pending[c++] = i;
+      continue;
+    }
+    let r = prod;
+    if (d !== 1) {
+      let q = Math.trunc(prod / d);
+      let rem = prod - q * d;
+      if (rem >= d || rem <= -d || (rem > 0 && prod < 0) || (rem < 0 && prod > 0)) {
+        pending[c++] = i;
+        continue;
+      }
+      if (rem < 0) rem = -rem;
+      if (2 * rem >= d) q += prod < 0 ? -1 : 1;
+      r = q;
+    }
+    if (r > limit || r < -limit) {
+      pending[c++] = i;
+      continue;
+    }
+    write(p, i, r);
+  }
+  return c;
+}
+
+function fastDiv(p: FastParams, m: number): number {
+  const { aLo, aHi, ka, wa, bLo, bHi, kb, wb, n, valid, pending, limit } = p;
+  let c = 0;
+  for (let i = 0; i < n; i++) {
+    if (valid !== null && valid[i] === 0) continue;
+    const oa = i * ka;
+    const ob = i * kb;
+    if (!small(aHi, oa, wa) || !small(bHi, ob, wb)) {
+      pending[c++] = i;
+      continue;
+    }
+    const y = bHi[ob + 1]! * TWO32 + bLo[ob]!;
+    const num = (aHi[oa + 1]! * TWO32 + aLo[oa]!) * m;
+    if (y === 0 || num > SAFE || num < -SAFE) {
+      pending[c++] = i;
+      continue;
+    }
+    let q = Math.trunc(num / y);
+    const rem = num - q * y;
+    const ar = rem < 0 ? -rem : rem;
+    const ay = y < 0 ? -y : y;
+    if (ar >= ay || (rem !== 0 && rem < 0 !== num < 0)) {
+      pending[c++] = i;
+      continue;
+    }
+    if (2 * ar >= ay) q += num < 0 !== y < 0 ? -1 : 1;
+    if (q > limit || q < -limit) {
+      pending[c++] = i;
+      continue;
+    }
+    write(p, i, q);
+  }
+  return c;
+}
+
+function fastMod(p: FastParams): number {
+  const { aLo, aHi, ka, wa, bLo, bHi, kb, wb, n, valid, pending, ma, mb } = p;
+  let c = 0;
+  for (let i = 0; i < n; i++) {
+    if (valid !== null && valid[i] === 0) continue;
+    const oa = i * ka;
+    const ob = i * kb;
+    if (!small(aHi, oa, wa) || !small(bHi, ob, wb)) {
+      pending[c++] = i;
+      continue;
+    }
+    const x = (aHi[oa + 1]! * TWO32 + aLo[oa]!) * ma;
+    const y = (bHi[ob + 1]! * TWO32 + bLo[ob]!) * mb;
+    if (y === 0 || x > SAFE || x < -SAFE || y > SAFE || y < -SAFE) {
+      pending[c++] = i;
+      continue;
+    }
+    write(p, i, x % y);
+  }
+  return c;
 }

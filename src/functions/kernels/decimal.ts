@@ -35,7 +35,7 @@ export function divHalfUp(a: bigint, b: bigint): bigint {
   const q = a / b;
   const r = a % b;
   if (r === 0n) return q;
-  if (2n * abs(r) >= abs(b)) return (a < 0n) !== (b < 0n) ? q - 1n : q + 1n;
+  if (2n * abs(r) >= abs(b)) return a < 0n !== b < 0n ? q - 1n : q + 1n;
   return q;
 }
 
@@ -46,7 +46,7 @@ export function divHalfEven(a: bigint, b: bigint): bigint {
   if (r === 0n) return q;
   const twice = 2n * abs(r);
   const bb = abs(b);
-  const neg = (a < 0n) !== (b < 0n);
+  const neg = a < 0n !== b < 0n;
   if (twice > bb || (twice === bb && (q & 1n) !== 0n)) return neg ? q - 1n : q + 1n;
   return q;
 }
@@ -54,12 +54,12 @@ export function divHalfEven(a: bigint, b: bigint): bigint {
 /** a / b rounded toward negative infinity. */
 export function divFloor(a: bigint, b: bigint): bigint {
   const q = a / b;
-  return (a % b !== 0n && (a < 0n) !== (b < 0n)) ? q - 1n : q;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 }
 
 export function divCeil(a: bigint, b: bigint): bigint {
   const q = a / b;
-  return (a % b !== 0n && (a < 0n) === (b < 0n)) ? q + 1n : q;
+  return a % b !== 0n && a < 0n === b < 0n ? q + 1n : q;
 }
 
 export type RoundingMode = 'half_up' | 'half_even' | 'floor' | 'ceiling' | 'down';

@@ -8,7 +8,14 @@ import type { ScalarFunctionDef } from '../registry.ts';
 import { compareValues } from '../kernels/compare.ts';
 import { checkArity, coerce, commonType, evaluateRows } from './define.ts';
 
-function variadicCommon(name: string, min: number, max: number, pick: (v: readonly unknown[]) => unknown, description: string, aliases?: readonly string[]): ScalarFunctionDef {
+function variadicCommon(
+  name: string,
+  min: number,
+  max: number,
+  pick: (v: readonly unknown[]) => unknown,
+  description: string,
+  aliases?: readonly string[],
+): ScalarFunctionDef {
   return {
     kind: 'scalar',
     name,
@@ -20,7 +27,15 @@ function variadicCommon(name: string, min: number, max: number, pick: (v: readon
       return { argTypes: argTypes.map(() => t), returnType: t, nullable: true };
     },
     evaluate(args, numRows, returnType, ctx) {
-      return evaluateRows(args, args.map(() => returnType), numRows, returnType, ctx, (v) => pick(v) as never, false);
+      return evaluateRows(
+        args,
+        args.map(() => returnType),
+        numRows,
+        returnType,
+        ctx,
+        (v) => pick(v) as never,
+        false,
+      );
     },
   };
 }
@@ -29,7 +44,9 @@ const firstNonNull = (v: readonly unknown[]): unknown => v.find((x) => x !== nul
 
 export const conditionalFunctions: readonly ScalarFunctionDef[] = [
   variadicCommon('coalesce', 1, Infinity, firstNonNull, 'coalesce(expr, ...) - The first non-NULL argument.'),
-  variadicCommon('nvl', 2, 2, firstNonNull, 'nvl(expr1, expr2) - expr2 when expr1 is NULL, else expr1.', ['ifnull']),
+  variadicCommon('nvl', 2, 2, firstNonNull, 'nvl(expr1, expr2) - expr2 when expr1 is NULL, else expr1.', [
+    'ifnull',
+  ]),
   {
     kind: 'scalar',
     name: 'nullif',
@@ -40,7 +57,18 @@ export const conditionalFunctions: readonly ScalarFunctionDef[] = [
       return { argTypes: [t, t], returnType: t, nullable: true };
     },
     evaluate(args, numRows, returnType, ctx) {
-      return evaluateRows(args, [returnType, returnType], numRows, returnType, ctx, (v) => (v[0] !== null && v[1] !== null && compareValues(v[0]!, v[1]!, returnType) === 0 ? null : (v[0] ?? null)), false);
+      return evaluateRows(
+        args,
+        [returnType, returnType],
+        numRows,
+        returnType,
+        ctx,
+        (v) =>
+          v[0] !== null && v[1] !== null && compareValues(v[0]!, v[1]!, returnType) === 0
+            ? null
+            : (v[0] ?? null),
+        false,
+      );
     },
   },
   {
@@ -53,7 +81,15 @@ export const conditionalFunctions: readonly ScalarFunctionDef[] = [
       return { argTypes: [argTypes[0]!, t, t], returnType: t, nullable: true };
     },
     evaluate(args, numRows, returnType, ctx) {
-      return evaluateRows(args, [returnType, returnType, returnType], numRows, returnType, ctx, (v) => (v[0] !== null ? v[1]! : v[2]!), false);
+      return evaluateRows(
+        args,
+        [returnType, returnType, returnType],
+        numRows,
+        returnType,
+        ctx,
+        (v) => (v[0] !== null ? v[1]! : v[2]!),
+        false,
+      );
     },
   },
   {
@@ -68,7 +104,15 @@ export const conditionalFunctions: readonly ScalarFunctionDef[] = [
       return { argTypes: [c, t, t], returnType: t, nullable: true };
     },
     evaluate(args, numRows, returnType, ctx) {
-      return evaluateRows(args, [T.boolean, returnType, returnType], numRows, returnType, ctx, (v) => (v[0] === true ? v[1]! : v[2]!), false);
+      return evaluateRows(
+        args,
+        [T.boolean, returnType, returnType],
+        numRows,
+        returnType,
+        ctx,
+        (v) => (v[0] === true ? v[1]! : v[2]!),
+        false,
+      );
     },
   },
   {
@@ -101,11 +145,26 @@ export const conditionalFunctions: readonly ScalarFunctionDef[] = [
     description: 'nanvl(expr1, expr2) - expr2 when expr1 is NaN, else expr1.',
     resolve(argTypes) {
       checkArity('nanvl', argTypes, 2, 2);
-      const t: DataType = argTypes.some((x) => x.kind === 'double' || x.kind === 'decimal' || x.kind === 'bigint' || x.kind === 'int') ? T.double : T.double;
-      return { argTypes: [coerce('nanvl', 0, argTypes[0]!, t), coerce('nanvl', 1, argTypes[1]!, t)], returnType: t };
+      const t: DataType = argTypes.some(
+        (x) => x.kind === 'double' || x.kind === 'decimal' || x.kind === 'bigint' || x.kind === 'int',
+      )
+        ? T.double
+        : T.double;
+      return {
+        argTypes: [coerce('nanvl', 0, argTypes[0]!, t), coerce('nanvl', 1, argTypes[1]!, t)],
+        returnType: t,
+      };
     },
     evaluate(args, numRows, returnType, ctx) {
-      return evaluateRows(args, [T.double, T.double], numRows, returnType, ctx, (v) => (typeof v[0] === 'number' && Number.isNaN(v[0]) ? v[1]! : v[0]!), false);
+      return evaluateRows(
+        args,
+        [T.double, T.double],
+        numRows,
+        returnType,
+        ctx,
+        (v) => (typeof v[0] === 'number' && Number.isNaN(v[0]) ? v[1]! : v[0]!),
+        false,
+      );
     },
   },
   {
@@ -114,14 +173,29 @@ export const conditionalFunctions: readonly ScalarFunctionDef[] = [
     description: 'assert_true(cond[, message]) - NULL when cond is true, an error otherwise.',
     resolve(argTypes) {
       checkArity('assert_true', argTypes, 1, 2);
-      const types = [coerce('assert_true', 0, argTypes[0]!, T.boolean), ...(argTypes.length === 2 ? [coerce('assert_true', 1, argTypes[1]!, T.string)] : [])];
+      const types = [
+        coerce('assert_true', 0, argTypes[0]!, T.boolean),
+        ...(argTypes.length === 2 ? [coerce('assert_true', 1, argTypes[1]!, T.string)] : []),
+      ];
       return { argTypes: types, returnType: T.null, nullable: true };
     },
     evaluate(args, numRows, returnType, ctx) {
-      return evaluateRows(args, [T.boolean, T.string], numRows, returnType, ctx, (v) => {
-        if (v[0] !== true) throw new EngineError(SqlState.dataException, (v[1] as string | undefined) ?? `'${String(v[0])}' is not true!`);
-        return null;
-      }, false);
+      return evaluateRows(
+        args,
+        [T.boolean, T.string],
+        numRows,
+        returnType,
+        ctx,
+        (v) => {
+          if (v[0] !== true)
+            throw new EngineError(
+              SqlState.dataException,
+              (v[1] as string | undefined) ?? `'${String(v[0])}' is not true!`,
+            );
+          return null;
+        },
+        false,
+      );
     },
   },
 ];

@@ -39,7 +39,12 @@ function dateArgType(name: string, index: number, t: DataType): DataType {
   return coerce(name, index, t, DATE);
 }
 
-function dateField(name: string, description: string, f: (days: number) => number, aliases?: readonly string[]): ScalarFunctionDef {
+function dateField(
+  name: string,
+  description: string,
+  f: (days: number) => number,
+  aliases?: readonly string[],
+): ScalarFunctionDef {
   return {
     kind: 'scalar',
     name,
@@ -72,8 +77,19 @@ function timeField(name: string, description: string, f: (microsOfDay: number) =
       return { argTypes: [t.kind === 'timestamp_ntz' ? t : coerce(name, 0, t, TS)], returnType: I };
     },
     evaluate(args, numRows, returnType, ctx) {
-      const ntz = args[0]!.kind === 'scalar' ? args[0]!.type.kind === 'timestamp_ntz' : !(args[0]!.data.type as { timezone?: string | null }).timezone;
-      return evaluateRows(args, [TS], numRows, returnType, ctx, (v) => f(localParts(v[0]!, ctx, ntz)[1]), true);
+      const ntz =
+        args[0]!.kind === 'scalar'
+          ? args[0]!.type.kind === 'timestamp_ntz'
+          : !(args[0]!.data.type as { timezone?: string | null }).timezone;
+      return evaluateRows(
+        args,
+        [TS],
+        numRows,
+        returnType,
+        ctx,
+        (v) => f(localParts(v[0]!, ctx, ntz)[1]),
+        true,
+      );
     },
   };
 }
@@ -83,7 +99,7 @@ const month = (d: number): number => civilFromDays(d)[1];
 const dayOfMonth = (d: number): number => civilFromDays(d)[2];
 const dayOfYear = (d: number): number => d - daysFromCivil(year(d), 1, 1) + 1;
 /** 0 = Monday … 6 = Sunday. */
-const weekday = (d: number): number => (((d % 7) + 7 + 3) % 7);
+const weekday = (d: number): number => ((d % 7) + 7 + 3) % 7;
 function isoWeek(d: number): number {
   const wd = weekday(d);
   const thursday = d - wd + 3;
@@ -134,31 +150,55 @@ const extract: ScalarFunctionDef = {
     checkArity('extract', argTypes, 2, 2);
     const field = String(ctx.literalArgs[0] ?? '').toLowerCase();
     const src = argTypes[1]!;
-    if (EXTRACT_FIELDS[field] === undefined && TIME_FIELDS[field] === undefined && !['second', 'seconds', 's', 'sec', 'secs'].includes(field)) {
-      throw new EngineError(SqlState.invalidParameterValue, `[INVALID_EXTRACT_FIELD] Cannot extract ${field} from ${src.kind.toUpperCase()}.`);
+    if (
+      EXTRACT_FIELDS[field] === undefined &&
+      TIME_FIELDS[field] === undefined &&
+      !['second', 'seconds', 's', 'sec', 'secs'].includes(field)
+    ) {
+      throw new EngineError(
+        SqlState.invalidParameterValue,
+        `[INVALID_EXTRACT_FIELD] Cannot extract ${field} from ${src.kind.toUpperCase()}.`,
+      );
     }
     const isSecond = ['second', 'seconds', 's', 'sec', 'secs'].includes(field);
-    const srcType = EXTRACT_FIELDS[field] !== undefined ? dateArgType('extract', 1, src) : src.kind === 'timestamp_ntz' ? src : coerce('extract', 1, src, TS);
+    const srcType =
+      EXTRACT_FIELDS[field] !== undefined
+        ? dateArgType('extract', 1, src)
+        : src.kind === 'timestamp_ntz'
+          ? src
+          : coerce('extract', 1, src, TS);
     return { argTypes: [S, srcType], returnType: isSecond ? T.decimal(8, 6) : I };
   },
   evaluate(args, numRows, returnType, ctx) {
-    return evaluateRows(args, [S, TS], numRows, returnType, ctx, (v) => {
-      const field = (v[0] as string).toLowerCase();
-      const df = EXTRACT_FIELDS[field];
-      if (df !== undefined) return df(toDays(v[1]!, ctx));
-      const micros = localParts(v[1]!, ctx, false)[1];
-      const tf = TIME_FIELDS[field];
-      if (tf !== undefined) return tf(micros);
-      return BigInt(micros % 60e6);
-    }, true);
+    return evaluateRows(
+      args,
+      [S, TS],
+      numRows,
+      returnType,
+      ctx,
+      (v) => {
+        const field = (v[0] as string).toLowerCase();
+        const df = EXTRACT_FIELDS[field];
+        if (df !== undefined) return df(toDays(v[1]!, ctx));
+        const micros = localParts(v[1]!, ctx, false)[1];
+        const tf = TIME_FIELDS[field];
+        if (tf !== undefined) return tf(micros);
+        return BigInt(micros % 60e6);
+      },
+      true,
+    );
   },
 };
 
 function parseFailure(text: string, ctx: EvalContext): null {
   if (ctx.ansi) {
-    throw new EngineError(SqlState.invalidDatetimeFormat, `[CANNOT_PARSE_TIMESTAMP] Text '${text}' could not be parsed.`, {
-      hint: 'Use `try_to_timestamp` to tolerate invalid input string and return NULL instead.',
-    });
+    throw new EngineError(
+      SqlState.invalidDatetimeFormat,
+      `[CANNOT_PARSE_TIMESTAMP] Text '${text}' could not be parsed.`,
+      {
+        hint: 'Use `try_to_timestamp` to tolerate invalid input string and return NULL instead.',
+      },
+    );
   }
   return null;
 }
@@ -229,7 +269,29 @@ function truncDate(level: string, days: number): number | null {
   }
 }
 
-const DOW_NAMES: Record<string, number> = { mo: 0, mon: 0, monday: 0, tu: 1, tue: 1, tuesday: 1, we: 2, wed: 2, wednesday: 2, th: 3, thu: 3, thursday: 3, fr: 4, fri: 4, friday: 4, sa: 5, sat: 5, saturday: 5, su: 6, sun: 6, sunday: 6 };
+const DOW_NAMES: Record<string, number> = {
+  mo: 0,
+  mon: 0,
+  monday: 0,
+  tu: 1,
+  tue: 1,
+  tuesday: 1,
+  we: 2,
+  wed: 2,
+  wednesday: 2,
+  th: 3,
+  thu: 3,
+  thursday: 3,
+  fr: 4,
+  fri: 4,
+  friday: 4,
+  sa: 5,
+  sat: 5,
+  saturday: 5,
+  su: 6,
+  sun: 6,
+  sunday: 6,
+};
 
 function monthsBetween(t1: bigint, t2: bigint, roundOff: boolean, ctx: EvalContext): number {
   const [d1, r1] = splitMicros(utcToLocalMicros(t1, ctx.timeZone));
@@ -257,23 +319,34 @@ function checkedDays(d: number, ctx: EvalContext): number | null {
 const dateAddInterval: ScalarFunctionDef = {
   kind: 'scalar',
   name: 'date_add_interval',
-  description: 'date_add_interval(date, interval) - A date plus a year-month or day-time interval (a date for whole days, else a timestamp).',
+  description:
+    'date_add_interval(date, interval) - A date plus a year-month or day-time interval (a date for whole days, else a timestamp).',
   resolve(argTypes, ctx) {
     checkArity('date_add_interval', argTypes, 2, 2);
     const it = argTypes[1]!;
-    if (it.kind !== 'interval_year_month' && it.kind !== 'interval_day_time') throw typeMismatch('date_add_interval', 1, '"INTERVAL"', it);
+    if (it.kind !== 'interval_year_month' && it.kind !== 'interval_day_time')
+      throw typeMismatch('date_add_interval', 1, '"INTERVAL"', it);
     const lit = ctx.literalArgs[1];
-    const wholeDays = it.kind === 'interval_year_month' || (typeof lit === 'bigint' && lit % MICROS_PER_DAY === 0n);
+    const wholeDays =
+      it.kind === 'interval_year_month' || (typeof lit === 'bigint' && lit % MICROS_PER_DAY === 0n);
     return { argTypes: [DATE, it], returnType: wholeDays ? DATE : TS };
   },
   evaluate(args, numRows, returnType, ctx) {
-    return evaluateRows(args, [DATE, T.intervalDayTime], numRows, returnType, ctx, (v) => {
-      const d = v[0] as number;
-      const iv = v[1]!;
-      if (typeof iv === 'number') return addMonthsToDays(d, iv);
-      if (returnType.kind === 'date') return checkedDays(d + Number((iv as bigint) / MICROS_PER_DAY), ctx);
-      return daysToTimestamp(d, ctx.timeZone) + (iv as bigint);
-    }, true);
+    return evaluateRows(
+      args,
+      [DATE, T.intervalDayTime],
+      numRows,
+      returnType,
+      ctx,
+      (v) => {
+        const d = v[0] as number;
+        const iv = v[1]!;
+        if (typeof iv === 'number') return addMonthsToDays(d, iv);
+        if (returnType.kind === 'date') return checkedDays(d + Number((iv as bigint) / MICROS_PER_DAY), ctx);
+        return daysToTimestamp(d, ctx.timeZone) + (iv as bigint);
+      },
+      true,
+    );
   },
 };
 
@@ -284,25 +357,41 @@ const timestampAddInterval: ScalarFunctionDef = {
   resolve(argTypes) {
     checkArity('timestamp_add_interval', argTypes, 2, 2);
     const it = argTypes[1]!;
-    if (it.kind !== 'interval_year_month' && it.kind !== 'interval_day_time') throw typeMismatch('timestamp_add_interval', 1, '"INTERVAL"', it);
-    const t = argTypes[0]!.kind === 'timestamp_ntz' ? argTypes[0]! : coerce('timestamp_add_interval', 0, argTypes[0]!, TS);
+    if (it.kind !== 'interval_year_month' && it.kind !== 'interval_day_time')
+      throw typeMismatch('timestamp_add_interval', 1, '"INTERVAL"', it);
+    const t =
+      argTypes[0]!.kind === 'timestamp_ntz'
+        ? argTypes[0]
+        : coerce('timestamp_add_interval', 0, argTypes[0]!, TS);
     return { argTypes: [t, it], returnType: t };
   },
   evaluate(args, numRows, returnType, ctx) {
     const zone = returnType.kind === 'timestamp_ntz' ? 'UTC' : ctx.timeZone;
-    return evaluateRows(args, [returnType, T.intervalDayTime], numRows, returnType, ctx, (v) => {
-      const t = v[0] as bigint;
-      const iv = v[1]!;
-      if (typeof iv === 'bigint') return t + iv;
-      const local = utcToLocalMicros(t, zone);
-      const [days, rem] = splitMicros(local);
-      return localToUtcMicros(BigInt(addMonthsToDays(days, iv as number)) * MICROS_PER_DAY + BigInt(rem), zone);
-    }, true);
+    return evaluateRows(
+      args,
+      [returnType, T.intervalDayTime],
+      numRows,
+      returnType,
+      ctx,
+      (v) => {
+        const t = v[0] as bigint;
+        const iv = v[1]!;
+        if (typeof iv === 'bigint') return t + iv;
+        const local = utcToLocalMicros(t, zone);
+        const [days, rem] = splitMicros(local);
+        return localToUtcMicros(
+          BigInt(addMonthsToDays(days, iv as number)) * MICROS_PER_DAY + BigInt(rem),
+          zone,
+        );
+      },
+      true,
+    );
   },
 };
 
 function formatTs(v: Value, fmt: string, ctx: EvalContext): string {
-  const local = typeof v === 'number' ? BigInt(v) * MICROS_PER_DAY : utcToLocalMicros(v as bigint, ctx.timeZone);
+  const local =
+    typeof v === 'number' ? BigInt(v) * MICROS_PER_DAY : utcToLocalMicros(v as bigint, ctx.timeZone);
   return formatWithPattern(local, fmt);
 }
 
@@ -317,10 +406,18 @@ function parseToTimestamp(text: string, fmt: string | undefined, ctx: EvalContex
 
 export const datetimeFunctions: readonly ScalarFunctionDef[] = [
   dateField('year', 'year(date) - The year.', year),
-  dateField('quarter', 'quarter(date) - The quarter of the year (1-4).', (d) => Math.floor((month(d) - 1) / 3) + 1),
+  dateField(
+    'quarter',
+    'quarter(date) - The quarter of the year (1-4).',
+    (d) => Math.floor((month(d) - 1) / 3) + 1,
+  ),
   dateField('month', 'month(date) - The month (1-12).', month),
   dateField('day', 'day(date) - The day of the month.', dayOfMonth, ['dayofmonth']),
-  dateField('dayofweek', 'dayofweek(date) - The day of the week (1 = Sunday … 7 = Saturday).', (d) => ((weekday(d) + 1) % 7) + 1),
+  dateField(
+    'dayofweek',
+    'dayofweek(date) - The day of the week (1 = Sunday … 7 = Saturday).',
+    (d) => ((weekday(d) + 1) % 7) + 1,
+  ),
   dateField('dayofyear', 'dayofyear(date) - The day of the year (1-366).', dayOfYear),
   dateField('weekday', 'weekday(date) - The day of the week (0 = Monday … 6 = Sunday).', weekday),
   dateField('weekofyear', 'weekofyear(date) - The ISO-8601 week of the year.', isoWeek),
@@ -328,11 +425,43 @@ export const datetimeFunctions: readonly ScalarFunctionDef[] = [
   timeField('minute', 'minute(ts) - The minute (0-59).', (m) => Math.floor((m % 3600e6) / 60e6)),
   timeField('second', 'second(ts) - The second (0-59).', (m) => Math.floor((m % 60e6) / 1e6)),
   extract,
-  simple({ name: 'date_add', aliases: ['dateadd'], description: 'date_add(date, n) - The date n days later.', args: [[DATE, I]], returns: DATE, row: (v, ctx) => checkedDays((v[0] as number) + (v[1] as number), ctx) }),
-  simple({ name: 'date_sub', description: 'date_sub(date, n) - The date n days earlier.', args: [[DATE, I]], returns: DATE, row: (v, ctx) => checkedDays((v[0] as number) - (v[1] as number), ctx) }),
-  simple({ name: 'datediff', aliases: ['date_diff'], description: 'datediff(end, start) - The number of days from start to end.', args: [[DATE, DATE]], returns: I, row: (v) => (v[0] as number) - (v[1] as number) }),
-  simple({ name: 'date_diff_interval', description: 'date_diff_interval(end, start) - end - start as a day-time interval.', args: [[DATE, DATE]], returns: T.intervalDayTime, row: (v) => BigInt((v[0] as number) - (v[1] as number)) * MICROS_PER_DAY }),
-  simple({ name: 'add_months', description: 'add_months(date, n) - The date n months later (clamped to the month end).', args: [[DATE, I]], returns: DATE, row: (v) => addMonthsToDays(v[0] as number, v[1] as number) }),
+  simple({
+    name: 'date_add',
+    aliases: ['dateadd'],
+    description: 'date_add(date, n) - The date n days later.',
+    args: [[DATE, I]],
+    returns: DATE,
+    row: (v, ctx) => checkedDays((v[0] as number) + (v[1] as number), ctx),
+  }),
+  simple({
+    name: 'date_sub',
+    description: 'date_sub(date, n) - The date n days earlier.',
+    args: [[DATE, I]],
+    returns: DATE,
+    row: (v, ctx) => checkedDays((v[0] as number) - (v[1] as number), ctx),
+  }),
+  simple({
+    name: 'datediff',
+    aliases: ['date_diff'],
+    description: 'datediff(end, start) - The number of days from start to end.',
+    args: [[DATE, DATE]],
+    returns: I,
+    row: (v) => (v[0] as number) - (v[1] as number),
+  }),
+  simple({
+    name: 'date_diff_interval',
+    description: 'date_diff_interval(end, start) - end - start as a day-time interval.',
+    args: [[DATE, DATE]],
+    returns: T.intervalDayTime,
+    row: (v) => BigInt((v[0] as number) - (v[1] as number)) * MICROS_PER_DAY,
+  }),
+  simple({
+    name: 'add_months',
+    description: 'add_months(date, n) - The date n months later (clamped to the month end).',
+    args: [[DATE, I]],
+    returns: DATE,
+    row: (v) => addMonthsToDays(v[0] as number, v[1] as number),
+  }),
   simple({
     name: 'months_between',
     description: 'months_between(ts1, ts2[, roundOff]) - Months between two timestamps.',
@@ -345,12 +474,19 @@ export const datetimeFunctions: readonly ScalarFunctionDef[] = [
   }),
   simple({
     name: 'date_trunc',
-    description: "date_trunc(fmt, ts) - The timestamp truncated to the unit ('year', 'quarter', 'month', 'week', 'day', 'hour', …).",
+    description:
+      "date_trunc(fmt, ts) - The timestamp truncated to the unit ('year', 'quarter', 'month', 'week', 'day', 'hour', …).",
     args: [[S, TS]],
     returns: TS,
     row: (v, ctx) => truncTimestamp((v[0] as string).toLowerCase(), v[1] as bigint, ctx),
   }),
-  simple({ name: 'trunc', description: "trunc(date, fmt) - The date truncated to the unit ('year', 'quarter', 'month', 'week').", args: [[DATE, S]], returns: DATE, row: (v) => truncDate((v[1] as string).toLowerCase(), v[0] as number) }),
+  simple({
+    name: 'trunc',
+    description: "trunc(date, fmt) - The date truncated to the unit ('year', 'quarter', 'month', 'week').",
+    args: [[DATE, S]],
+    returns: DATE,
+    row: (v) => truncDate((v[1] as string).toLowerCase(), v[0] as number),
+  }),
   simple({
     name: 'last_day',
     description: 'last_day(date) - The last day of the month.',
@@ -363,13 +499,15 @@ export const datetimeFunctions: readonly ScalarFunctionDef[] = [
   }),
   simple({
     name: 'next_day',
-    description: "next_day(date, dow) - The first date after `date` on the given day of the week ('Mon', 'TU', 'friday'…).",
+    description:
+      "next_day(date, dow) - The first date after `date` on the given day of the week ('Mon', 'TU', 'friday'…).",
     args: [[DATE, S]],
     returns: DATE,
     row: (v, ctx) => {
       const target = DOW_NAMES[(v[1] as string).toLowerCase()];
       if (target === undefined) {
-        if (ctx.ansi) throw invalidArgument(`[ILLEGAL_DAY_OF_WEEK] Illegal input for day of week: ${v[1] as string}.`);
+        if (ctx.ansi)
+          throw invalidArgument(`[ILLEGAL_DAY_OF_WEEK] Illegal input for day of week: ${v[1] as string}.`);
         return null;
       }
       const d = v[0] as number;
@@ -377,9 +515,31 @@ export const datetimeFunctions: readonly ScalarFunctionDef[] = [
       return d + (diff === 0 ? 7 : diff);
     },
   }),
-  simple({ name: 'current_date', aliases: ['curdate'], description: 'current_date() - The date at the start of the query.', args: [[]], returns: DATE, deterministic: false, row: (_v, ctx) => timestampToDays(ctx.queryStartMicros, ctx.timeZone) }),
-  simple({ name: 'current_timestamp', aliases: ['now', 'localtimestamp'], description: 'current_timestamp() - The timestamp at the start of the query.', args: [[]], returns: TS, deterministic: false, row: (_v, ctx) => ctx.queryStartMicros }),
-  simple({ name: 'current_timezone', description: 'current_timezone() - The session time zone.', args: [[]], returns: S, row: (_v, ctx) => ctx.timeZone }),
+  simple({
+    name: 'current_date',
+    aliases: ['curdate'],
+    description: 'current_date() - The date at the start of the query.',
+    args: [[]],
+    returns: DATE,
+    deterministic: false,
+    row: (_v, ctx) => timestampToDays(ctx.queryStartMicros, ctx.timeZone),
+  }),
+  simple({
+    name: 'current_timestamp',
+    aliases: ['now', 'localtimestamp'],
+    description: 'current_timestamp() - The timestamp at the start of the query.',
+    args: [[]],
+    returns: TS,
+    deterministic: false,
+    row: (_v, ctx) => ctx.queryStartMicros,
+  }),
+  simple({
+    name: 'current_timezone',
+    description: 'current_timezone() - The session time zone.',
+    args: [[]],
+    returns: S,
+    row: (_v, ctx) => ctx.timeZone,
+  }),
   {
     kind: 'scalar',
     name: 'to_date',
@@ -387,20 +547,34 @@ export const datetimeFunctions: readonly ScalarFunctionDef[] = [
     resolve(argTypes) {
       checkArity('to_date', argTypes, 1, 2);
       const t = argTypes[0]!;
-      const first = t.kind === 'timestamp' || t.kind === 'timestamp_ntz' || t.kind === 'date' ? t : coerce('to_date', 0, t, S);
-      return { argTypes: argTypes.length === 2 ? [first, coerce('to_date', 1, argTypes[1]!, S)] : [first], returnType: DATE };
+      const first =
+        t.kind === 'timestamp' || t.kind === 'timestamp_ntz' || t.kind === 'date'
+          ? t
+          : coerce('to_date', 0, t, S);
+      return {
+        argTypes: argTypes.length === 2 ? [first, coerce('to_date', 1, argTypes[1]!, S)] : [first],
+        returnType: DATE,
+      };
     },
     evaluate(args, numRows, returnType, ctx) {
-      return evaluateRows(args, [S, S], numRows, returnType, ctx, (v) => {
-        const x = v[0]!;
-        if (typeof x === 'number' || typeof x === 'bigint') return toDays(x, ctx);
-        if (v.length === 1) {
-          const d = parseDate(x as string);
-          return d === undefined ? parseFailure(x as string, ctx) : d;
-        }
-        const local = parseWithPattern(x as string, v[1] as string);
-        return local === undefined ? parseFailure(x as string, ctx) : splitMicros(local)[0];
-      }, true);
+      return evaluateRows(
+        args,
+        [S, S],
+        numRows,
+        returnType,
+        ctx,
+        (v) => {
+          const x = v[0]!;
+          if (typeof x === 'number' || typeof x === 'bigint') return toDays(x, ctx);
+          if (v.length === 1) {
+            const d = parseDate(x as string);
+            return d === undefined ? parseFailure(x as string, ctx) : d;
+          }
+          const local = parseWithPattern(x as string, v[1] as string);
+          return local === undefined ? parseFailure(x as string, ctx) : splitMicros(local)[0];
+        },
+        true,
+      );
     },
   },
   {
@@ -411,59 +585,105 @@ export const datetimeFunctions: readonly ScalarFunctionDef[] = [
       checkArity('to_timestamp', argTypes, 1, 2);
       const t = argTypes[0]!;
       const first = t.kind === 'timestamp' || t.kind === 'date' ? t : coerce('to_timestamp', 0, t, S);
-      return { argTypes: argTypes.length === 2 ? [first, coerce('to_timestamp', 1, argTypes[1]!, S)] : [first], returnType: TS };
+      return {
+        argTypes: argTypes.length === 2 ? [first, coerce('to_timestamp', 1, argTypes[1]!, S)] : [first],
+        returnType: TS,
+      };
     },
     evaluate(args, numRows, returnType, ctx) {
-      return evaluateRows(args, [S, S], numRows, returnType, ctx, (v) => {
-        const x = v[0]!;
-        if (typeof x === 'bigint') return x;
-        if (typeof x === 'number') return daysToTimestamp(x, ctx.timeZone);
-        return parseToTimestamp(x as string, v[1] as string | undefined, ctx);
-      }, true);
+      return evaluateRows(
+        args,
+        [S, S],
+        numRows,
+        returnType,
+        ctx,
+        (v) => {
+          const x = v[0]!;
+          if (typeof x === 'bigint') return x;
+          if (typeof x === 'number') return daysToTimestamp(x, ctx.timeZone);
+          return parseToTimestamp(x as string, v[1] as string | undefined, ctx);
+        },
+        true,
+      );
     },
   },
   {
     kind: 'scalar',
     name: 'date_format',
-    description: "date_format(ts, fmt) - Formats a timestamp with a datetime pattern ('yyyy-MM-dd HH:mm:ss').",
+    description:
+      "date_format(ts, fmt) - Formats a timestamp with a datetime pattern ('yyyy-MM-dd HH:mm:ss').",
     resolve(argTypes) {
       checkArity('date_format', argTypes, 2, 2);
       const t = argTypes[0]!;
-      return { argTypes: [t.kind === 'date' ? t : coerce('date_format', 0, t, TS), coerce('date_format', 1, argTypes[1]!, S)], returnType: S };
+      return {
+        argTypes: [
+          t.kind === 'date' ? t : coerce('date_format', 0, t, TS),
+          coerce('date_format', 1, argTypes[1]!, S),
+        ],
+        returnType: S,
+      };
     },
     evaluate(args, numRows, returnType, ctx) {
-      return evaluateRows(args, [TS, S], numRows, returnType, ctx, (v) => formatTs(v[0]!, v[1] as string, ctx), true);
+      return evaluateRows(
+        args,
+        [TS, S],
+        numRows,
+        returnType,
+        ctx,
+        (v) => formatTs(v[0]!, v[1] as string, ctx),
+        true,
+      );
     },
   },
   simple({
     name: 'from_unixtime',
-    description: "from_unixtime(secs[, fmt]) - Formats seconds since the epoch ('yyyy-MM-dd HH:mm:ss' by default).",
+    description:
+      "from_unixtime(secs[, fmt]) - Formats seconds since the epoch ('yyyy-MM-dd HH:mm:ss' by default).",
     args: [[T.bigint], [T.bigint, S]],
     returns: S,
-    row: (v, ctx) => formatTs((v[0] as bigint) * 1_000_000n, (v[1] as string | undefined) ?? 'yyyy-MM-dd HH:mm:ss', ctx),
+    row: (v, ctx) =>
+      formatTs((v[0] as bigint) * 1_000_000n, (v[1] as string | undefined) ?? 'yyyy-MM-dd HH:mm:ss', ctx),
   }),
   {
     kind: 'scalar',
     name: 'unix_timestamp',
     aliases: ['to_unix_timestamp'],
-    description: 'unix_timestamp([expr[, fmt]]) - Seconds since the epoch (of now, a timestamp, a date or parsed text).',
+    description:
+      'unix_timestamp([expr[, fmt]]) - Seconds since the epoch (of now, a timestamp, a date or parsed text).',
     deterministic: false,
     resolve(argTypes) {
       checkArity('unix_timestamp', argTypes, 0, 2);
-      const types = argTypes.map((t, i) => (i === 0 && (t.kind === 'timestamp' || t.kind === 'date' || t.kind === 'timestamp_ntz') ? t : coerce('unix_timestamp', i, t, S)));
+      const types = argTypes.map((t, i) =>
+        i === 0 && (t.kind === 'timestamp' || t.kind === 'date' || t.kind === 'timestamp_ntz')
+          ? t
+          : coerce('unix_timestamp', i, t, S),
+      );
       return { argTypes: types, returnType: T.bigint };
     },
     evaluate(args, numRows, returnType, ctx) {
-      return evaluateRows(args, [S, S], numRows, returnType, ctx, (v) => {
-        if (v.length === 0) return ctx.queryStartMicros / 1_000_000n;
-        const x = v[0]!;
-        let micros: bigint | null;
-        if (typeof x === 'bigint') micros = x;
-        else if (typeof x === 'number') micros = daysToTimestamp(x, ctx.timeZone);
-        else micros = parseToTimestamp(x as string, (v[1] as string | undefined) ?? 'yyyy-MM-dd HH:mm:ss', ctx);
-        if (micros === null) return null;
-        return micros / 1_000_000n - (micros % 1_000_000n < 0n ? 1n : 0n);
-      }, true);
+      return evaluateRows(
+        args,
+        [S, S],
+        numRows,
+        returnType,
+        ctx,
+        (v) => {
+          if (v.length === 0) return ctx.queryStartMicros / 1_000_000n;
+          const x = v[0]!;
+          let micros: bigint | null;
+          if (typeof x === 'bigint') micros = x;
+          else if (typeof x === 'number') micros = daysToTimestamp(x, ctx.timeZone);
+          else
+            micros = parseToTimestamp(
+              x as string,
+              (v[1] as string | undefined) ?? 'yyyy-MM-dd HH:mm:ss',
+              ctx,
+            );
+          if (micros === null) return null;
+          return micros / 1_000_000n - (micros % 1_000_000n < 0n ? 1n : 0n);
+        },
+        true,
+      );
     },
   },
   simple({
@@ -474,7 +694,11 @@ export const datetimeFunctions: readonly ScalarFunctionDef[] = [
     row: (v, ctx) => {
       const [y, m, d] = v as number[];
       if (m! < 1 || m! > 12 || d! < 1 || d! > daysInMonth(y!, m!)) {
-        if (ctx.ansi) throw new EngineError(SqlState.datetimeFieldOverflow, `[DATETIME_FIELD_OUT_OF_BOUNDS] Invalid date: year ${y}, month ${m}, day ${d}.`);
+        if (ctx.ansi)
+          throw new EngineError(
+            SqlState.datetimeFieldOverflow,
+            `[DATETIME_FIELD_OUT_OF_BOUNDS] Invalid date: year ${y}, month ${m}, day ${d}.`,
+          );
         return null;
       }
       return daysFromCivil(y!, m!, d!);
@@ -482,7 +706,8 @@ export const datetimeFunctions: readonly ScalarFunctionDef[] = [
   }),
   simple({
     name: 'make_timestamp',
-    description: 'make_timestamp(year, month, day, hour, min, sec[, timezone]) - A timestamp from its fields.',
+    description:
+      'make_timestamp(year, month, day, hour, min, sec[, timezone]) - A timestamp from its fields.',
     args: [
       [I, I, I, I, I, T.decimal(16, 6)],
       [I, I, I, I, I, T.decimal(16, 6), S],
@@ -491,12 +716,29 @@ export const datetimeFunctions: readonly ScalarFunctionDef[] = [
     row: (v, ctx) => {
       const [y, mo, d, h, mi] = v as number[];
       const secMicros = rescale(v[5] as bigint, 6, 6);
-      const bad = mo! < 1 || mo! > 12 || d! < 1 || d! > daysInMonth(y!, mo!) || h! < 0 || h! > 23 || mi! < 0 || mi! > 59 || secMicros < 0n || secMicros > 60n * pow10(6);
+      const bad =
+        mo! < 1 ||
+        mo! > 12 ||
+        d! < 1 ||
+        d! > daysInMonth(y!, mo!) ||
+        h! < 0 ||
+        h! > 23 ||
+        mi! < 0 ||
+        mi! > 59 ||
+        secMicros < 0n ||
+        secMicros > 60n * pow10(6);
       if (bad) {
-        if (ctx.ansi) throw new EngineError(SqlState.datetimeFieldOverflow, '[DATETIME_FIELD_OUT_OF_BOUNDS] Invalid timestamp fields.');
+        if (ctx.ansi)
+          throw new EngineError(
+            SqlState.datetimeFieldOverflow,
+            '[DATETIME_FIELD_OUT_OF_BOUNDS] Invalid timestamp fields.',
+          );
         return null;
       }
-      const local = BigInt(daysFromCivil(y!, mo!, d!)) * MICROS_PER_DAY + BigInt(h! * 3600 + mi! * 60) * 1_000_000n + secMicros;
+      const local =
+        BigInt(daysFromCivil(y!, mo!, d!)) * MICROS_PER_DAY +
+        BigInt(h! * 3600 + mi! * 60) * 1_000_000n +
+        secMicros;
       return localToUtcMicros(local, (v[6] as string | undefined) ?? ctx.timeZone);
     },
   }),

@@ -4,7 +4,13 @@
  * `canImplicitCast`, and row-at-a-time evaluation for functions whose cost is in the work per value.
  */
 import { EngineError, SqlState, T, typeToString, type DataType, type Value } from '../../common/index.ts';
-import type { ColumnarValue, EvalContext, ResolveContext, ResolvedSignature, ScalarFunctionDef } from '../registry.ts';
+import type {
+  ColumnarValue,
+  EvalContext,
+  ResolveContext,
+  ResolvedSignature,
+  ScalarFunctionDef,
+} from '../registry.ts';
 import { canImplicitCast, findWiderTypeOfAll } from '../type-coercion.ts';
 import { mapRows } from '../kernels/common.ts';
 
@@ -15,7 +21,18 @@ export function arityError(name: string, expected: string, actual: number): Engi
   );
 }
 
-const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth'];
+const ORDINALS = [
+  'first',
+  'second',
+  'third',
+  'fourth',
+  'fifth',
+  'sixth',
+  'seventh',
+  'eighth',
+  'ninth',
+  'tenth',
+];
 
 export function typeMismatch(name: string, index: number, expected: string, actual: DataType): EngineError {
   return new EngineError(
@@ -27,7 +44,12 @@ export function typeMismatch(name: string, index: number, expected: string, actu
 export function checkArity(name: string, argTypes: readonly DataType[], min: number, max: number): void {
   const n = argTypes.length;
   if (n >= min && n <= max) return;
-  const expected = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `[${Array.from({ length: max - min + 1 }, (_, i) => min + i).join(', ')}]`;
+  const expected =
+    min === max
+      ? `${min}`
+      : max === Infinity
+        ? `at least ${min}`
+        : `[${Array.from({ length: max - min + 1 }, (_, i) => min + i).join(', ')}]`;
   throw arityError(name, expected, n);
 }
 
@@ -91,9 +113,16 @@ export function simple(spec: SimpleSpec): ScalarFunctionDef {
       if (sig === undefined) throw arityError(spec.name, `[${arities.join(', ')}]`, argTypes.length);
       const types = sig.map((t, i) => coerce(spec.name, i, argTypes[i]!, t));
       const returnType = typeof spec.returns === 'function' ? spec.returns(types, ctx) : spec.returns;
-      return spec.nullable === undefined ? { argTypes: types, returnType } : { argTypes: types, returnType, nullable: spec.nullable };
+      return spec.nullable === undefined
+        ? { argTypes: types, returnType }
+        : { argTypes: types, returnType, nullable: spec.nullable };
     },
-    evaluate(args: readonly ColumnarValue[], numRows: number, returnType: DataType, ctx: EvalContext): ColumnarValue {
+    evaluate(
+      args: readonly ColumnarValue[],
+      numRows: number,
+      returnType: DataType,
+      ctx: EvalContext,
+    ): ColumnarValue {
       const types = args.map((a) => (a.kind === 'scalar' ? a.type : T.string));
       return evaluateRows(args, types, numRows, returnType, ctx, spec.row, spec.nullIntolerant ?? true);
     },

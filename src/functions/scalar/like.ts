@@ -33,7 +33,10 @@ export function compileLike(pattern: string, escape: string, caseInsensitive: bo
     if (c === escape) {
       const next = cs[i + 1];
       if (next === undefined || (next !== '%' && next !== '_' && next !== escape)) {
-        throw new EngineError(SqlState.invalidEscapeSequence, `[INVALID_FORMAT.ESC_IN_THE_MIDDLE] the escape character is not allowed to precede '${next ?? ''}' in pattern '${pattern}'.`);
+        throw new EngineError(
+          SqlState.invalidEscapeSequence,
+          `[INVALID_FORMAT.ESC_IN_THE_MIDDLE] the escape character is not allowed to precede '${next ?? ''}' in pattern '${pattern}'.`,
+        );
       }
       tokens.push(`\u0001${next}`);
       i++;
@@ -54,7 +57,8 @@ export function compileLike(pattern: string, escape: string, caseInsensitive: bo
     const inner = tokens.filter((t) => t !== '%');
     const percents = tokens.map((t, i) => (t === '%' ? i : -1)).filter((i) => i >= 0);
     const n = tokens.length;
-    const onlyAt = (positions: number[]): boolean => percents.length === positions.length && percents.every((p, k) => p === positions[k]);
+    const onlyAt = (positions: number[]): boolean =>
+      percents.length === positions.length && percents.every((p, k) => p === positions[k]);
     if (percents.length === 0) kind = 'exact';
     else if (inner.length === 0) kind = 'regex';
     else if (onlyAt([n - 1])) kind = 'prefix';
@@ -112,7 +116,8 @@ function likeDef(name: 'like' | 'ilike'): ScalarFunctionDef {
     },
     evaluate(args: readonly ColumnarValue[], numRows: number, returnType: DataType, ctx) {
       const [str, pat, esc] = args;
-      const escape = esc === undefined ? '\\' : esc.kind === 'scalar' ? ((esc.value as string | null) ?? '\\') : null;
+      const escape =
+        esc === undefined ? '\\' : esc.kind === 'scalar' ? ((esc.value as string | null) ?? '\\') : null;
       if (str!.kind === 'array' && pat!.kind === 'scalar' && escape !== null) {
         if (pat!.value === null) return { kind: 'scalar', value: null, type: returnType };
         const compiled = compileLike(pat!.value as string, escape, ci);
@@ -121,10 +126,20 @@ function likeDef(name: 'like' | 'ilike'): ScalarFunctionDef {
         const bytes = data.values as Uint8Array;
         const base = data.offset;
         const out = new Uint8Array(numRows);
-        for (let i = 0; i < numRows; i++) out[i] = matchBytes(compiled, bytes, offsets[base + i]!, offsets[base + i + 1]!) ? 1 : 0;
+        for (let i = 0; i < numRows; i++)
+          out[i] = matchBytes(compiled, bytes, offsets[base + i]!, offsets[base + i + 1]!) ? 1 : 0;
         return { kind: 'array', data: makeColumn(returnType, out, numRows, validityOf(str!)) };
       }
-      return evaluateRows(args, [T.string, T.string, T.string], numRows, returnType, ctx, (v) => compileLike(v[1] as string, (v[2] as string | undefined) ?? '\\', ci).regex.test(v[0] as string), true);
+      return evaluateRows(
+        args,
+        [T.string, T.string, T.string],
+        numRows,
+        returnType,
+        ctx,
+        (v) =>
+          compileLike(v[1] as string, (v[2] as string | undefined) ?? '\\', ci).regex.test(v[0] as string),
+        true,
+      );
     },
   };
 }

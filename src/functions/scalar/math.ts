@@ -9,31 +9,70 @@ import { decimalArithmeticType } from '../type-coercion.ts';
 import { arithmetic } from '../kernels/arithmetic.ts';
 import { compareValues } from '../kernels/compare.ts';
 import { INT64_MAX, INT64_MIN, intRange, overflowError } from '../kernels/common.ts';
-import { decimalToDouble, doubleToDecimal, fitsPrecision, pow10, rescale, type RoundingMode } from '../kernels/decimal.ts';
+import {
+  decimalToDouble,
+  doubleToDecimal,
+  fitsPrecision,
+  pow10,
+  rescale,
+  type RoundingMode,
+} from '../kernels/decimal.ts';
 import { castColumnar } from '../kernels/cast.ts';
-import { checkArity, coerce, commonType, evaluateRows, requireNumeric, simple, typeMismatch, isNumericType } from './define.ts';
+import {
+  checkArity,
+  coerce,
+  commonType,
+  evaluateRows,
+  requireNumeric,
+  simple,
+  typeMismatch,
+  isNumericType,
+} from './define.ts';
 
 const D = T.double;
 
-function unaryDouble(name: string, description: string, f: (x: number) => number | null, aliases?: readonly string[]): ScalarFunctionDef {
-  return simple({ name, ...(aliases === undefined ? {} : { aliases }), description, args: [[D]], returns: D, row: (v) => f(v[0] as number) });
+function unaryDouble(
+  name: string,
+  description: string,
+  f: (x: number) => number | null,
+  aliases?: readonly string[],
+): ScalarFunctionDef {
+  return simple({
+    name,
+    ...(aliases === undefined ? {} : { aliases }),
+    description,
+    args: [[D]],
+    returns: D,
+    row: (v) => f(v[0] as number),
+  });
 }
 
 function roundType(t: DataType, scale: number): DataType {
   if (t.kind !== 'decimal') return t;
   const intDigits = t.precision - t.scale + 1;
-  if (scale < 0) return { kind: 'decimal', precision: Math.min(Math.max(intDigits, -scale + 1), 38), scale: 0 };
+  if (scale < 0)
+    return { kind: 'decimal', precision: Math.min(Math.max(intDigits, -scale + 1), 38), scale: 0 };
   const s = Math.min(t.scale, scale);
   return { kind: 'decimal', precision: Math.min(intDigits + s, 38), scale: s };
 }
 
-function roundValue(v: Value, from: DataType, to: DataType, scale: number, mode: RoundingMode, failOnError: boolean): Value {
+function roundValue(
+  v: Value,
+  from: DataType,
+  to: DataType,
+  scale: number,
+  mode: RoundingMode,
+  failOnError: boolean,
+): Value {
   switch (from.kind) {
     case 'decimal': {
       const toScale = to.kind === 'decimal' ? to.scale : 0;
       let r: bigint;
       if (scale < 0) r = rescale(rescale(v as bigint, from.scale, scale, mode), scale, 0);
-      else r = rescale(v as bigint, from.scale, Math.min(from.scale, scale), mode) * pow10(toScale - Math.min(from.scale, scale));
+      else
+        r =
+          rescale(v as bigint, from.scale, Math.min(from.scale, scale), mode) *
+          pow10(toScale - Math.min(from.scale, scale));
       if (to.kind === 'decimal' && !fitsPrecision(r, to.precision)) {
         if (failOnError) throw overflowError('decimal', 'try_round');
         return null;
@@ -86,7 +125,15 @@ function roundDef(name: string, mode: RoundingMode): ScalarFunctionDef {
     },
     evaluate(args, numRows, returnType, ctx) {
       const from = args[0]!.kind === 'scalar' ? args[0]!.type : inputType(args[0]!, returnType);
-      return evaluateRows(args, [from, T.int], numRows, returnType, ctx, (v) => roundValue(v[0]!, from, returnType, (v[1] as number | undefined) ?? 0, mode, ctx.ansi), true);
+      return evaluateRows(
+        args,
+        [from, T.int],
+        numRows,
+        returnType,
+        ctx,
+        (v) => roundValue(v[0]!, from, returnType, (v[1] as number | undefined) ?? 0, mode, ctx.ansi),
+        true,
+      );
     },
   };
 }
@@ -115,24 +162,36 @@ function floorCeil(name: string, mode: 'floor' | 'ceiling', aliases?: readonly s
         const scale = typeof lit === 'number' ? lit : 0;
         return { argTypes: [t, T.int], returnType: roundType(t, scale) };
       }
-      const rt: DataType = t.kind === 'decimal' ? { kind: 'decimal', precision: Math.min(t.precision - t.scale + 1, 38), scale: 0 } : T.bigint;
+      const rt: DataType =
+        t.kind === 'decimal'
+          ? { kind: 'decimal', precision: Math.min(t.precision - t.scale + 1, 38), scale: 0 }
+          : T.bigint;
       return { argTypes: [t], returnType: rt };
     },
     evaluate(args, numRows, returnType, ctx) {
       const from = inputType(args[0]!, returnType);
-      return evaluateRows(args, [from, T.int], numRows, returnType, ctx, (v) => {
-        const scale = (v[1] as number | undefined) ?? 0;
-        if (v.length === 1 && returnType.kind === 'bigint') {
-          if (from.kind === 'decimal') return rescale(v[0] as bigint, from.scale, 0, mode);
-          if (typeof v[0] === 'bigint') return v[0];
-          const x = v[0] as number;
-          if (Number.isNaN(x)) return 0n;
-          const r = mode === 'floor' ? Math.floor(x) : Math.ceil(x);
-          if (!Number.isFinite(r) || r >= 9223372036854775807 || r < -9223372036854775808) return r > 0 ? INT64_MAX : INT64_MIN;
-          return BigInt(r);
-        }
-        return roundValue(v[0]!, from, returnType, scale, mode, ctx.ansi);
-      }, true);
+      return evaluateRows(
+        args,
+        [from, T.int],
+        numRows,
+        returnType,
+        ctx,
+        (v) => {
+          const scale = (v[1] as number | undefined) ?? 0;
+          if (v.length === 1 && returnType.kind === 'bigint') {
+            if (from.kind === 'decimal') return rescale(v[0] as bigint, from.scale, 0, mode);
+            if (typeof v[0] === 'bigint') return v[0];
+            const x = v[0] as number;
+            if (Number.isNaN(x)) return 0n;
+            const r = mode === 'floor' ? Math.floor(x) : Math.ceil(x);
+            if (!Number.isFinite(r) || r >= 9223372036854775807 || r < -9223372036854775808)
+              return r > 0 ? INT64_MAX : INT64_MIN;
+            return BigInt(r);
+          }
+          return roundValue(v[0]!, from, returnType, scale, mode, ctx.ansi);
+        },
+        true,
+      );
     },
   };
 }
@@ -141,7 +200,10 @@ function numericResult(name: string, argTypes: readonly DataType[]): DataType {
   argTypes.forEach((t, i) => {
     if (!isNumericType(t) && t.kind !== 'string') throw typeMismatch(name, i, '"NUMERIC"', t);
   });
-  const t = commonType(name, argTypes.map((x) => (x.kind === 'string' ? D : x)));
+  const t = commonType(
+    name,
+    argTypes.map((x) => (x.kind === 'string' ? D : x)),
+  );
   return t.kind === 'string' ? D : t;
 }
 
@@ -160,16 +222,52 @@ function modDef(name: string, positive: boolean): ScalarFunctionDef {
       const t = args[0]!.kind === 'scalar' ? args[0]!.type : inputType(args[0]!, returnType);
       const r = arithmetic('%', args[0]!, args[1]!, t, t, returnType, numRows, ctx.ansi);
       if (!positive) return r;
-      const withB = arithmetic('+', r, castColumnar(args[1]!, t, returnType, 'legacy', numRows, ctx), returnType, returnType, returnType.kind === 'decimal' ? decimalArithmeticType('+', returnType as { precision: number; scale: number }, returnType as { precision: number; scale: number }) : returnType, numRows, false);
-      const plusB = castColumnar(withB, returnType.kind === 'decimal' ? decimalArithmeticType('+', returnType as { precision: number; scale: number }, returnType as { precision: number; scale: number }) : returnType, returnType, 'legacy', numRows, ctx);
-      return evaluateRows([r, plusB, args[1]!], [returnType, returnType, t], numRows, returnType, ctx, (v) => {
-        const x = v[0]!;
-        const neg = typeof x === 'bigint' ? x < 0n : (x as number) < 0;
-        if (!neg) return x;
-        const y = v[2]!;
-        const yNeg = typeof y === 'bigint' ? y < 0n : (y as number) < 0;
-        return yNeg ? x : v[1]!;
-      }, true);
+      const withB = arithmetic(
+        '+',
+        r,
+        castColumnar(args[1]!, t, returnType, 'legacy', numRows, ctx),
+        returnType,
+        returnType,
+        returnType.kind === 'decimal'
+          ? decimalArithmeticType(
+              '+',
+              returnType,
+              returnType,
+            )
+          : returnType,
+        numRows,
+        false,
+      );
+      const plusB = castColumnar(
+        withB,
+        returnType.kind === 'decimal'
+          ? decimalArithmeticType(
+              '+',
+              returnType,
+              returnType,
+            )
+          : returnType,
+        returnType,
+        'legacy',
+        numRows,
+        ctx,
+      );
+      return evaluateRows(
+        [r, plusB, args[1]!],
+        [returnType, returnType, t],
+        numRows,
+        returnType,
+        ctx,
+        (v) => {
+          const x = v[0]!;
+          const neg = typeof x === 'bigint' ? x < 0n : (x as number) < 0;
+          if (!neg) return x;
+          const y = v[2]!;
+          const yNeg = typeof y === 'bigint' ? y < 0n : (y as number) < 0;
+          return yNeg ? x : v[1]!;
+        },
+        true,
+      );
     },
   };
 }
@@ -181,24 +279,35 @@ function extremum(name: 'greatest' | 'least'): ScalarFunctionDef {
     description: `${name}(expr, ...) - The ${name === 'greatest' ? 'largest' : 'smallest'} non-NULL argument.`,
     resolve(argTypes) {
       if (argTypes.length < 2) {
-        throw new EngineError(SqlState.undefinedFunction, `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`${name}\` requires > 1 parameters but the actual number is ${argTypes.length}.`);
+        throw new EngineError(
+          SqlState.undefinedFunction,
+          `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`${name}\` requires > 1 parameters but the actual number is ${argTypes.length}.`,
+        );
       }
       const t = commonType(name, argTypes);
       return { argTypes: argTypes.map(() => t), returnType: t, nullable: true };
     },
     evaluate(args, numRows, returnType, ctx) {
-      return evaluateRows(args, args.map(() => returnType), numRows, returnType, ctx, (v) => {
-        let best: Value = null;
-        for (const x of v) {
-          if (x === null) continue;
-          if (best === null) best = x;
-          else {
-            const c = compareValues(x, best, returnType);
-            if (name === 'greatest' ? c > 0 : c < 0) best = x;
+      return evaluateRows(
+        args,
+        args.map(() => returnType),
+        numRows,
+        returnType,
+        ctx,
+        (v) => {
+          let best: Value = null;
+          for (const x of v) {
+            if (x === null) continue;
+            if (best === null) best = x;
+            else {
+              const c = compareValues(x, best, returnType);
+              if (name === 'greatest' ? c > 0 : c < 0) best = x;
+            }
           }
-        }
-        return best;
-      }, false);
+          return best;
+        },
+        false,
+      );
     },
   };
 }
@@ -213,23 +322,31 @@ const absDef: ScalarFunctionDef = {
     return { argTypes: [t], returnType: t };
   },
   evaluate(args, numRows, returnType, ctx) {
-    return evaluateRows(args, [returnType], numRows, returnType, ctx, (v) => {
-      const x = v[0]!;
-      if (typeof x === 'bigint') {
-        const r = x < 0n ? -x : x;
-        if (returnType.kind === 'bigint' && r > INT64_MAX) {
-          if (ctx.ansi) throw overflowError('long');
+    return evaluateRows(
+      args,
+      [returnType],
+      numRows,
+      returnType,
+      ctx,
+      (v) => {
+        const x = v[0]!;
+        if (typeof x === 'bigint') {
+          const r = x < 0n ? -x : x;
+          if (returnType.kind === 'bigint' && r > INT64_MAX) {
+            if (ctx.ansi) throw overflowError('long');
+            return null;
+          }
+          return r;
+        }
+        const r = Math.abs(x as number);
+        if (isIntegral(returnType) && r > intRange(returnType)[1]) {
+          if (ctx.ansi) throw overflowError(returnType.kind === 'int' ? 'integer' : returnType.kind);
           return null;
         }
         return r;
-      }
-      const r = Math.abs(x as number);
-      if (isIntegral(returnType) && r > intRange(returnType)[1]) {
-        if (ctx.ansi) throw overflowError(returnType.kind === 'int' ? 'integer' : returnType.kind);
-        return null;
-      }
-      return r;
-    }, true);
+      },
+      true,
+    );
   },
 };
 
@@ -257,14 +374,22 @@ const randDef: ScalarFunctionDef = {
   deterministic: false,
   resolve(argTypes) {
     checkArity('rand', argTypes, 0, 1);
-    return { argTypes: argTypes.length === 1 ? [coerce('rand', 0, argTypes[0]!, T.bigint)] : [], returnType: D, nullable: false };
+    return {
+      argTypes: argTypes.length === 1 ? [coerce('rand', 0, argTypes[0]!, T.bigint)] : [],
+      returnType: D,
+      nullable: false,
+    };
   },
   evaluate(args, numRows, returnType) {
-    const seed = args[0]?.kind === 'scalar' && args[0].value !== null ? Number(args[0].value as bigint) : (seedState = (seedState + 1) >>> 0) ^ Date.now();
+    const seed =
+      args[0]?.kind === 'scalar' && args[0].value !== null
+        ? Number(args[0].value)
+        : (seedState = (seedState + 1) >>> 0) ^ Date.now();
     const next = seededRandom(seed);
     const out = new Float64Array(numRows);
     for (let i = 0; i < numRows; i++) out[i] = next();
-    if (numRows === 1 && args.every((a) => a.kind === 'scalar')) return { kind: 'scalar', value: out[0]!, type: returnType };
+    if (numRows === 1 && args.every((a) => a.kind === 'scalar'))
+      return { kind: 'scalar', value: out[0]!, type: returnType };
     return { kind: 'array', data: columnData(out, numRows) };
   },
 };
@@ -282,16 +407,28 @@ export const mathFunctions: readonly ScalarFunctionDef[] = [
   floorCeil('ceil', 'ceiling', ['ceiling']),
   modDef('mod', false),
   modDef('pmod', true),
-  simple({ name: 'pow', aliases: ['power'], description: 'pow(x, y) - x raised to the power y.', args: [[D, D]], returns: D, row: (v) => Math.pow(v[0] as number, v[1] as number) }),
+  simple({
+    name: 'pow',
+    aliases: ['power'],
+    description: 'pow(x, y) - x raised to the power y.',
+    args: [[D, D]],
+    returns: D,
+    row: (v) => Math.pow(v[0] as number, v[1] as number),
+  }),
   unaryDouble('sqrt', 'sqrt(x) - The square root.', Math.sqrt),
   unaryDouble('cbrt', 'cbrt(x) - The cube root.', Math.cbrt),
   unaryDouble('ln', 'ln(x) - The natural logarithm; NULL for x <= 0.', logOf),
-  unaryDouble('log10', 'log10(x) - The base-10 logarithm; NULL for x <= 0.', (x) => (x <= 0 ? null : Math.log10(x))),
-  unaryDouble('log2', 'log2(x) - The base-2 logarithm; NULL for x <= 0.', (x) => (x <= 0 ? null : Math.log2(x))),
+  unaryDouble('log10', 'log10(x) - The base-10 logarithm; NULL for x <= 0.', (x) =>
+    x <= 0 ? null : Math.log10(x),
+  ),
+  unaryDouble('log2', 'log2(x) - The base-2 logarithm; NULL for x <= 0.', (x) =>
+    x <= 0 ? null : Math.log2(x),
+  ),
   unaryDouble('log1p', 'log1p(x) - ln(1 + x); NULL for x <= -1.', (x) => (x <= -1 ? null : Math.log1p(x))),
   simple({
     name: 'log',
-    description: 'log([base, ]x) - The logarithm of x (natural, or in the given base); NULL for non-positive input.',
+    description:
+      'log([base, ]x) - The logarithm of x (natural, or in the given base); NULL for non-positive input.',
     args: [[D], [D, D]],
     returns: D,
     row: (v) => {
@@ -304,11 +441,16 @@ export const mathFunctions: readonly ScalarFunctionDef[] = [
   }),
   unaryDouble('exp', 'exp(x) - e to the power x.', Math.exp),
   unaryDouble('expm1', 'expm1(x) - exp(x) - 1.', Math.expm1),
-  unaryDouble('sign', 'sign(x) - -1.0, 0.0 or 1.0 by the sign of x.', (x) => (Number.isNaN(x) ? NaN : x > 0 ? 1 : x < 0 ? -1 : 0), ['signum']),
+  unaryDouble(
+    'sign',
+    'sign(x) - -1.0, 0.0 or 1.0 by the sign of x.',
+    (x) => (Number.isNaN(x) ? NaN : x > 0 ? 1 : x < 0 ? -1 : 0),
+    ['signum'],
+  ),
   extremum('greatest'),
   extremum('least'),
   simple({ name: 'pi', description: 'pi() - π.', args: [[]], returns: D, row: () => Math.PI }),
-  simple({ name: 'e', description: 'e() - Euler\'s number.', args: [[]], returns: D, row: () => Math.E }),
+  simple({ name: 'e', description: "e() - Euler's number.", args: [[]], returns: D, row: () => Math.E }),
   unaryDouble('sin', 'sin(x) - The sine.', Math.sin),
   unaryDouble('cos', 'cos(x) - The cosine.', Math.cos),
   unaryDouble('tan', 'tan(x) - The tangent.', Math.tan),
@@ -319,7 +461,13 @@ export const mathFunctions: readonly ScalarFunctionDef[] = [
   unaryDouble('cosh', 'cosh(x) - The hyperbolic cosine.', Math.cosh),
   unaryDouble('tanh', 'tanh(x) - The hyperbolic tangent.', Math.tanh),
   unaryDouble('cot', 'cot(x) - The cotangent.', (x) => 1 / Math.tan(x)),
-  simple({ name: 'atan2', description: 'atan2(y, x) - The angle of the point (x, y).', args: [[D, D]], returns: D, row: (v) => Math.atan2(v[0] as number, v[1] as number) }),
+  simple({
+    name: 'atan2',
+    description: 'atan2(y, x) - The angle of the point (x, y).',
+    args: [[D, D]],
+    returns: D,
+    row: (v) => Math.atan2(v[0] as number, v[1] as number),
+  }),
   unaryDouble('degrees', 'degrees(x) - Radians to degrees.', (x) => (x * 180) / Math.PI),
   unaryDouble('radians', 'radians(x) - Degrees to radians.', (x) => (x * Math.PI) / 180),
   randDef,

@@ -3,7 +3,15 @@
  * `hash`, and the try_ arithmetic functions (NULL instead of overflow / division-by-zero errors).
  */
 import { randomUUID } from 'node:crypto';
-import { MAX_DECIMAL64_PRECISION, T, fromArrowType, typeToString, utf8, type DataType, type Value } from '../../common/index.ts';
+import {
+  MAX_DECIMAL64_PRECISION,
+  T,
+  fromArrowType,
+  typeToString,
+  utf8,
+  type DataType,
+  type Value,
+} from '../../common/index.ts';
 import type { ColumnarValue, ScalarFunctionDef } from '../registry.ts';
 import { decimalArithmeticType, findWiderType } from '../type-coercion.ts';
 import { arithmetic } from '../kernels/arithmetic.ts';
@@ -70,7 +78,8 @@ function bigToBytes(v: bigint): Uint8Array {
   const bytes: number[] = [];
   if (hex.length % 2) hex = '0' + hex;
   for (let i = 0; i < hex.length; i += 2) bytes.push(parseInt(hex.slice(i, i + 2), 16));
-  while (bytes.length > 1 && ((bytes[0] === 0 && bytes[1]! < 128) || (bytes[0] === 255 && bytes[1]! >= 128))) bytes.shift();
+  while (bytes.length > 1 && ((bytes[0] === 0 && bytes[1]! < 128) || (bytes[0] === 255 && bytes[1]! >= 128)))
+    bytes.shift();
   return Uint8Array.from(bytes);
 }
 
@@ -93,18 +102,25 @@ export function sparkHash(v: Value, type: DataType, seed: number): number {
       return murmurLong(v as bigint, seed);
     case 'float':
       f32[0] = (v as number) === 0 ? 0 : (v as number);
-      return murmurInt(Number.isNaN(v as number) ? 0x7fc00000 : i32[0]!, seed);
+      return murmurInt(Number.isNaN(v) ? 0x7fc00000 : i32[0]!, seed);
     case 'double':
       f64[0] = (v as number) === 0 ? 0 : (v as number);
-      return murmurLong(Number.isNaN(v as number) ? 0x7ff8000000000000n : i64[0]!, seed);
+      return murmurLong(Number.isNaN(v) ? 0x7ff8000000000000n : i64[0]!, seed);
     case 'decimal':
-      return type.precision <= MAX_DECIMAL64_PRECISION ? murmurLong(v as bigint, seed) : murmurBytes(bigToBytes(v as bigint), seed);
+      return type.precision <= MAX_DECIMAL64_PRECISION
+        ? murmurLong(v as bigint, seed)
+        : murmurBytes(bigToBytes(v as bigint), seed);
     case 'string':
       return murmurBytes(utf8.encoder.encode(v as string), seed);
     case 'binary':
       return murmurBytes(v as Uint8Array, seed);
     default:
-      return murmurBytes(utf8.encoder.encode(JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x))), seed);
+      return murmurBytes(
+        utf8.encoder.encode(
+          JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)),
+        ),
+        seed,
+      );
   }
 }
 
@@ -124,10 +140,11 @@ function tryArith(name: string, op: '+' | '-' | '*' | '/'): ScalarFunctionDef {
       });
       let t = findWiderType(argTypes[0]!, argTypes[1]!) ?? T.double;
       if (t.kind === 'null') t = T.int;
-      if (op === '/' && t.kind !== 'decimal') return { argTypes: [T.double, T.double], returnType: T.double, nullable: true };
+      if (op === '/' && t.kind !== 'decimal')
+        return { argTypes: [T.double, T.double], returnType: T.double, nullable: true };
       if (t.kind === 'decimal') {
-        const l = argTypes[0]!.kind === 'decimal' ? argTypes[0]! : t;
-        const r = argTypes[1]!.kind === 'decimal' ? argTypes[1]! : t;
+        const l = argTypes[0]!.kind === 'decimal' ? argTypes[0] : t;
+        const r = argTypes[1]!.kind === 'decimal' ? argTypes[1] : t;
         const ld = l as { precision: number; scale: number };
         const rd = r as { precision: number; scale: number };
         return { argTypes: [l, r], returnType: decimalArithmeticType(op, ld, rd), nullable: true };
@@ -160,11 +177,44 @@ export const miscFunctions: readonly ScalarFunctionDef[] = [
       return { kind: 'scalar', value: typeToString(typeOfArg(args[0]!)), type: returnType };
     },
   },
-  simple({ name: 'version', description: 'version() - The engine version.', args: [[]], returns: T.string, row: () => KINDLING_VERSION }),
-  simple({ name: 'current_database', aliases: ['current_schema'], description: 'current_database() - The current database.', args: [[]], returns: T.string, row: (_v, ctx) => ctx.currentDatabase }),
-  simple({ name: 'current_catalog', description: 'current_catalog() - The current catalog.', args: [[]], returns: T.string, row: () => 'spark_catalog' }),
-  simple({ name: 'current_user', aliases: ['user', 'session_user'], description: 'current_user() - The user of the session.', args: [[]], returns: T.string, row: (_v, ctx) => ctx.currentUser }),
-  simple({ name: 'uuid', description: 'uuid() - A random UUID string.', args: [[]], returns: T.string, deterministic: false, row: () => randomUUID() }),
+  simple({
+    name: 'version',
+    description: 'version() - The engine version.',
+    args: [[]],
+    returns: T.string,
+    row: () => KINDLING_VERSION,
+  }),
+  simple({
+    name: 'current_database',
+    aliases: ['current_schema'],
+    description: 'current_database() - The current database.',
+    args: [[]],
+    returns: T.string,
+    row: (_v, ctx) => ctx.currentDatabase,
+  }),
+  simple({
+    name: 'current_catalog',
+    description: 'current_catalog() - The current catalog.',
+    args: [[]],
+    returns: T.string,
+    row: () => 'spark_catalog',
+  }),
+  simple({
+    name: 'current_user',
+    aliases: ['user', 'session_user'],
+    description: 'current_user() - The user of the session.',
+    args: [[]],
+    returns: T.string,
+    row: (_v, ctx) => ctx.currentUser,
+  }),
+  simple({
+    name: 'uuid',
+    description: 'uuid() - A random UUID string.',
+    args: [[]],
+    returns: T.string,
+    deterministic: false,
+    row: () => randomUUID(),
+  }),
   {
     kind: 'scalar',
     name: 'hash',
@@ -175,11 +225,19 @@ export const miscFunctions: readonly ScalarFunctionDef[] = [
     },
     evaluate(args, numRows, returnType, ctx) {
       const types = args.map(typeOfArg);
-      return evaluateRows(args, types, numRows, returnType, ctx, (v) => {
-        let h = 42;
-        for (let i = 0; i < v.length; i++) h = sparkHash(v[i]!, types[i]!, h);
-        return h;
-      }, false);
+      return evaluateRows(
+        args,
+        types,
+        numRows,
+        returnType,
+        ctx,
+        (v) => {
+          let h = 42;
+          for (let i = 0; i < v.length; i++) h = sparkHash(v[i]!, types[i]!, h);
+          return h;
+        },
+        false,
+      );
     },
   },
   tryArith('try_add', '+'),

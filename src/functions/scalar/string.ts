@@ -85,7 +85,9 @@ export function compileRegex(pattern: string, flags = ''): RegExp {
     }
     return new RegExp(p, f + 'u');
   } catch {
-    throw invalidArgument(`[INVALID_PARAMETER_VALUE.PATTERN] The value of parameter(s) \`regexp\` is invalid: '${pattern}'.`);
+    throw invalidArgument(
+      `[INVALID_PARAMETER_VALUE.PATTERN] The value of parameter(s) \`regexp\` is invalid: '${pattern}'.`,
+    );
   }
 }
 
@@ -110,58 +112,80 @@ function formatNumber(x: number | bigint | string, d: number | string): string {
   const num = typeof x === 'string' ? Number(x) : Number(x);
   if (typeof d === 'string') return num.toString();
   if (d < 0) return '';
-  return num.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d, useGrouping: true });
+  return num.toLocaleString('en-US', {
+    minimumFractionDigits: d,
+    maximumFractionDigits: d,
+    useGrouping: true,
+  });
 }
 
 /** Java-style `format_string` for %s %d %f %.Nf %x %% %n (the common subset). */
-export function formatString(fmt: string, args: readonly Value[], argTypes: readonly DataType[], ctx: EvalContext): string {
+export function formatString(
+  fmt: string,
+  args: readonly Value[],
+  argTypes: readonly DataType[],
+  ctx: EvalContext,
+): string {
   let next = 0;
-  return fmt.replace(/%(\d+\$)?([-#+ 0,(]*)(\d+)?(\.\d+)?([sSdfeExXbBcn%])/g, (_m, pos: string | undefined, flags: string, width: string | undefined, prec: string | undefined, conv: string) => {
-    if (conv === '%') return '%';
-    if (conv === 'n') return '\n';
-    const idx = pos !== undefined ? Number(pos.slice(0, -1)) - 1 : next++;
-    const v = args[idx] ?? null;
-    const t = argTypes[idx] ?? T.string;
-    let text: string;
-    switch (conv) {
-      case 'd':
-        text = v === null ? 'null' : String(typeof v === 'bigint' && t.kind === 'decimal' ? v : v);
-        if (flags.includes(',') && v !== null) text = BigInt(text).toLocaleString('en-US');
-        break;
-      case 'f':
-      case 'e':
-      case 'E': {
-        const num = v === null ? NaN : t.kind === 'decimal' ? Number(valueToString(v, t, ctx)) : Number(v);
-        const p = prec === undefined ? 6 : Number(prec.slice(1));
-        text = v === null ? 'null' : conv === 'f' ? num.toFixed(p) : num.toExponential(p).replace('e', conv);
-        if (flags.includes(',') && v !== null && conv === 'f') text = num.toLocaleString('en-US', { minimumFractionDigits: p, maximumFractionDigits: p });
-        break;
+  return fmt.replace(
+    /%(\d+\$)?([-#+ 0,(]*)(\d+)?(\.\d+)?([sSdfeExXbBcn%])/g,
+    (
+      _m,
+      pos: string | undefined,
+      flags: string,
+      width: string | undefined,
+      prec: string | undefined,
+      conv: string,
+    ) => {
+      if (conv === '%') return '%';
+      if (conv === 'n') return '\n';
+      const idx = pos !== undefined ? Number(pos.slice(0, -1)) - 1 : next++;
+      const v = args[idx] ?? null;
+      const t = argTypes[idx] ?? T.string;
+      let text: string;
+      switch (conv) {
+        case 'd':
+          text = v === null ? 'null' : String(typeof v === 'bigint' && t.kind === 'decimal' ? v : v);
+          if (flags.includes(',') && v !== null) text = BigInt(text).toLocaleString('en-US');
+          break;
+        case 'f':
+        case 'e':
+        case 'E': {
+          const num = v === null ? NaN : t.kind === 'decimal' ? Number(valueToString(v, t, ctx)) : Number(v);
+          const p = prec === undefined ? 6 : Number(prec.slice(1));
+          text =
+            v === null ? 'null' : conv === 'f' ? num.toFixed(p) : num.toExponential(p).replace('e', conv);
+          if (flags.includes(',') && v !== null && conv === 'f')
+            text = num.toLocaleString('en-US', { minimumFractionDigits: p, maximumFractionDigits: p });
+          break;
+        }
+        case 'x':
+        case 'X':
+          text = v === null ? 'null' : BigInt.asUintN(64, BigInt(v as number | bigint)).toString(16);
+          if (conv === 'X') text = text.toUpperCase();
+          break;
+        case 'b':
+        case 'B':
+          text = v === null ? 'false' : String(v !== false);
+          break;
+        case 'c':
+          text = v === null ? 'null' : typeof v === 'number' ? String.fromCodePoint(v) : String(v);
+          break;
+        default:
+          text = v === null ? 'null' : valueToString(v, t, ctx);
+          if (prec !== undefined) text = text.slice(0, Number(prec.slice(1)));
+          if (conv === 'S') text = text.toUpperCase();
       }
-      case 'x':
-      case 'X':
-        text = v === null ? 'null' : BigInt.asUintN(64, BigInt(v as number | bigint)).toString(16);
-        if (conv === 'X') text = text.toUpperCase();
-        break;
-      case 'b':
-      case 'B':
-        text = v === null ? 'false' : String(v !== false);
-        break;
-      case 'c':
-        text = v === null ? 'null' : typeof v === 'number' ? String.fromCodePoint(v) : String(v);
-        break;
-      default:
-        text = v === null ? 'null' : valueToString(v, t, ctx);
-        if (prec !== undefined) text = text.slice(0, Number(prec.slice(1)));
-        if (conv === 'S') text = text.toUpperCase();
-    }
-    if (width !== undefined && text.length < Number(width)) {
-      const w = Number(width);
-      if (flags.includes('-')) text = text.padEnd(w);
-      else if (flags.includes('0') && conv !== 's') text = text.startsWith('-') ? '-' + text.slice(1).padStart(w - 1, '0') : text.padStart(w, '0');
-      else text = text.padStart(w);
-    }
-    return text;
-  });
+      if (width !== undefined && text.length < Number(width)) {
+        const w = Number(width);
+        if (flags.includes('-')) text = text.padEnd(w);
+        else if (flags.includes('0') && conv !== 's')
+          text = text.startsWith('-') ? '-' + text.slice(1).padStart(w - 1, '0') : text.padStart(w, '0');
+        else text = text.padStart(w);
+      }
+      return text;
+    },
+  );
 }
 
 function hexOf(bytes: Uint8Array): string {
@@ -173,12 +197,22 @@ const concat: ScalarFunctionDef = {
   name: 'concat',
   description: 'concat(str1, str2, ...) - Returns the concatenation of the arguments; NULL if any is NULL.',
   resolve(argTypes): ResolvedSignature {
-    const types = argTypes.map((t, i) => (t.kind === 'binary' && argTypes.every((x) => x.kind === 'binary') ? t : coerce('concat', i, t, S)));
+    const types = argTypes.map((t, i) =>
+      t.kind === 'binary' && argTypes.every((x) => x.kind === 'binary') ? t : coerce('concat', i, t, S),
+    );
     const bin = argTypes.length > 0 && argTypes.every((x) => x.kind === 'binary');
     return { argTypes: types, returnType: bin ? T.binary : S };
   },
   evaluate(args, numRows, returnType, ctx) {
-    return evaluateRows(args, args.map(() => S), numRows, returnType, ctx, (v) => (returnType.kind === 'binary' ? Buffer.concat(v as Uint8Array[]) : (v as string[]).join('')), true);
+    return evaluateRows(
+      args,
+      args.map(() => S),
+      numRows,
+      returnType,
+      ctx,
+      (v) => (returnType.kind === 'binary' ? Buffer.concat(v as Uint8Array[]) : (v as string[]).join('')),
+      true,
+    );
   },
 };
 
@@ -188,7 +222,10 @@ const concatWs: ScalarFunctionDef = {
   description: 'concat_ws(sep, str1, ...) - Concatenates the non-NULL strings with the separator.',
   resolve(argTypes): ResolvedSignature {
     checkArity('concat_ws', argTypes, 1, Infinity);
-    return { argTypes: argTypes.map((t, i) => (t.kind === 'array' ? t : coerce('concat_ws', i, t, S))), returnType: S };
+    return {
+      argTypes: argTypes.map((t, i) => (t.kind === 'array' ? t : coerce('concat_ws', i, t, S))),
+      returnType: S,
+    };
   },
   evaluate(args, numRows, returnType, ctx) {
     return evaluateRows(
@@ -215,7 +252,10 @@ const concatWs: ScalarFunctionDef = {
 };
 
 function hash(alg: string) {
-  return (v: Value[]): Value => createHash(alg).update(typeof v[0] === 'string' ? Buffer.from(v[0]) : (v[0] as Uint8Array)).digest('hex');
+  return (v: Value[]): Value =>
+    createHash(alg)
+      .update(typeof v[0] === 'string' ? Buffer.from(v[0]) : (v[0] as Uint8Array))
+      .digest('hex');
 }
 
 function toBytes(v: Value): Uint8Array {
@@ -228,7 +268,8 @@ export const stringFunctions: readonly ScalarFunctionDef[] = [
   simple({
     name: 'substring',
     aliases: ['substr'],
-    description: 'substring(str, pos[, len]) - The substring of `str` that starts at `pos` (1-based) and is of length `len`.',
+    description:
+      'substring(str, pos[, len]) - The substring of `str` that starts at `pos` (1-based) and is of length `len`.',
     args: [
       [S, I],
       [S, I, I],
@@ -236,35 +277,61 @@ export const stringFunctions: readonly ScalarFunctionDef[] = [
     returns: S,
     row: (v) => sparkSubstring(v[0] as string, v[1] as number, v.length > 2 ? (v[2] as number) : undefined),
   }),
-  simple({ name: 'upper', aliases: ['ucase'], description: 'upper(str) - Upper-cases the string.', args: [[S]], returns: S, row: (v) => (v[0] as string).toUpperCase() }),
-  simple({ name: 'lower', aliases: ['lcase'], description: 'lower(str) - Lower-cases the string.', args: [[S]], returns: S, row: (v) => (v[0] as string).toLowerCase() }),
+  simple({
+    name: 'upper',
+    aliases: ['ucase'],
+    description: 'upper(str) - Upper-cases the string.',
+    args: [[S]],
+    returns: S,
+    row: (v) => (v[0] as string).toUpperCase(),
+  }),
+  simple({
+    name: 'lower',
+    aliases: ['lcase'],
+    description: 'lower(str) - Lower-cases the string.',
+    args: [[S]],
+    returns: S,
+    row: (v) => (v[0] as string).toLowerCase(),
+  }),
   simple({
     name: 'trim',
     description: 'trim(str[, chars]) - Removes leading and trailing spaces (or the given characters).',
     args: [[S], [S, S]],
     returns: S,
-    row: (v) => (v.length === 1 ? (v[0] as string).replace(/^ +| +$/g, '') : trimChars(v[0] as string, v[1] as string, true, true)),
+    row: (v) =>
+      v.length === 1
+        ? (v[0] as string).replace(/^ +| +$/g, '')
+        : trimChars(v[0] as string, v[1] as string, true, true),
   }),
   simple({
     name: 'btrim',
     description: 'btrim(str[, chars]) - Removes leading and trailing spaces (or the given characters).',
     args: [[S], [S, S]],
     returns: S,
-    row: (v) => (v.length === 1 ? (v[0] as string).replace(/^ +| +$/g, '') : trimChars(v[0] as string, v[1] as string, true, true)),
+    row: (v) =>
+      v.length === 1
+        ? (v[0] as string).replace(/^ +| +$/g, '')
+        : trimChars(v[0] as string, v[1] as string, true, true),
   }),
   simple({
     name: 'ltrim',
     description: 'ltrim(str[, chars]) - Removes leading spaces (or the given characters).',
     args: [[S], [S, S]],
     returns: S,
-    row: (v) => (v.length === 1 ? (v[0] as string).replace(/^ +/, '') : trimChars(v[0] as string, v[1] as string, true, false)),
+    row: (v) =>
+      v.length === 1
+        ? (v[0] as string).replace(/^ +/, '')
+        : trimChars(v[0] as string, v[1] as string, true, false),
   }),
   simple({
     name: 'rtrim',
     description: 'rtrim(str[, chars]) - Removes trailing spaces (or the given characters).',
     args: [[S], [S, S]],
     returns: S,
-    row: (v) => (v.length === 1 ? (v[0] as string).replace(/ +$/, '') : trimChars(v[0] as string, v[1] as string, false, true)),
+    row: (v) =>
+      v.length === 1
+        ? (v[0] as string).replace(/ +$/, '')
+        : trimChars(v[0] as string, v[1] as string, false, true),
   }),
   simple({
     name: 'length',
@@ -274,8 +341,20 @@ export const stringFunctions: readonly ScalarFunctionDef[] = [
     returns: I,
     row: (v) => (typeof v[0] === 'string' ? charLength(v[0]) : (v[0] as Uint8Array).length),
   }),
-  simple({ name: 'octet_length', description: 'octet_length(str) - The number of bytes.', args: [[S]], returns: I, row: (v) => toBytes(v[0]!).length }),
-  simple({ name: 'bit_length', description: 'bit_length(str) - The number of bits.', args: [[S]], returns: I, row: (v) => toBytes(v[0]!).length * 8 }),
+  simple({
+    name: 'octet_length',
+    description: 'octet_length(str) - The number of bytes.',
+    args: [[S]],
+    returns: I,
+    row: (v) => toBytes(v[0]!).length,
+  }),
+  simple({
+    name: 'bit_length',
+    description: 'bit_length(str) - The number of bits.',
+    args: [[S]],
+    returns: I,
+    row: (v) => toBytes(v[0]!).length * 8,
+  }),
   simple({
     name: 'replace',
     description: 'replace(str, search[, replace]) - Replaces every occurrence of `search` with `replace`.',
@@ -284,13 +363,23 @@ export const stringFunctions: readonly ScalarFunctionDef[] = [
       [S, S, S],
     ],
     returns: S,
-    row: (v) => ((v[1] as string) === '' ? (v[0] as string) : (v[0] as string).split(v[1] as string).join(v.length > 2 ? (v[2] as string) : '')),
+    row: (v) =>
+      (v[1] as string) === ''
+        ? (v[0] as string)
+        : (v[0] as string).split(v[1] as string).join(v.length > 2 ? (v[2] as string) : ''),
   }),
-  simple({ name: 'instr', description: 'instr(str, substr) - The 1-based position of the first occurrence of `substr`, or 0.', args: [[S, S]], returns: I, row: (v) => indexOfChars(v[0] as string, v[1] as string, 0) }),
+  simple({
+    name: 'instr',
+    description: 'instr(str, substr) - The 1-based position of the first occurrence of `substr`, or 0.',
+    args: [[S, S]],
+    returns: I,
+    row: (v) => indexOfChars(v[0] as string, v[1] as string, 0),
+  }),
   simple({
     name: 'locate',
     aliases: ['position'],
-    description: 'locate(substr, str[, pos]) - The position of the first occurrence of `substr` in `str` after `pos`.',
+    description:
+      'locate(substr, str[, pos]) - The position of the first occurrence of `substr` in `str` after `pos`.',
     args: [
       [S, S],
       [S, S, I],
@@ -324,12 +413,16 @@ export const stringFunctions: readonly ScalarFunctionDef[] = [
   }),
   simple({
     name: 'split_part',
-    description: 'split_part(str, delim, n) - The n-th part (1-based; negative counts from the end) of `str` split by `delim`.',
+    description:
+      'split_part(str, delim, n) - The n-th part (1-based; negative counts from the end) of `str` split by `delim`.',
     args: [[S, S, I]],
     returns: S,
     row: (v) => {
       const n = v[2] as number;
-      if (n === 0) throw invalidArgument('[INVALID_INDEX_OF_ZERO] The index 0 is invalid. An index shall be either < 0 or > 0 (the first element has index 1).');
+      if (n === 0)
+        throw invalidArgument(
+          '[INVALID_INDEX_OF_ZERO] The index 0 is invalid. An index shall be either < 0 or > 0 (the first element has index 1).',
+        );
       const parts = (v[1] as string) === '' ? [v[0] as string] : (v[0] as string).split(v[1] as string);
       const i = n > 0 ? n - 1 : parts.length + n;
       return parts[i] ?? '';
@@ -353,7 +446,8 @@ export const stringFunctions: readonly ScalarFunctionDef[] = [
   }),
   simple({
     name: 'regexp_extract',
-    description: 'regexp_extract(str, regexp[, idx]) - The `idx`-th group of the first match, or an empty string.',
+    description:
+      'regexp_extract(str, regexp[, idx]) - The `idx`-th group of the first match, or an empty string.',
     args: [
       [S, S],
       [S, S, I],
@@ -364,7 +458,9 @@ export const stringFunctions: readonly ScalarFunctionDef[] = [
       const idx = v.length > 2 ? (v[2] as number) : 1;
       if (m === null) return '';
       if (idx < 0 || idx >= m.length) {
-        throw invalidArgument(`[INVALID_PARAMETER_VALUE.REGEX_GROUP_INDEX] The value of parameter(s) \`idx\` in \`regexp_extract\` is invalid: Expects group index between 0 and ${m.length - 1}, but got ${idx}.`);
+        throw invalidArgument(
+          `[INVALID_PARAMETER_VALUE.REGEX_GROUP_INDEX] The value of parameter(s) \`idx\` in \`regexp_extract\` is invalid: Expects group index between 0 and ${m.length - 1}, but got ${idx}.`,
+        );
       }
       return m[idx] ?? '';
     },
@@ -377,13 +473,60 @@ export const stringFunctions: readonly ScalarFunctionDef[] = [
     returns: T.boolean,
     row: (v) => cachedRegex(v[1] as string).test(v[0] as string),
   }),
-  simple({ name: 'starts_with', aliases: ['startswith'], description: 'starts_with(str, prefix) - True if `str` starts with `prefix`.', args: [[S, S]], returns: T.boolean, row: (v) => (v[0] as string).startsWith(v[1] as string) }),
-  simple({ name: 'ends_with', aliases: ['endswith'], description: 'ends_with(str, suffix) - True if `str` ends with `suffix`.', args: [[S, S]], returns: T.boolean, row: (v) => (v[0] as string).endsWith(v[1] as string) }),
-  simple({ name: 'contains', description: 'contains(str, sub) - True if `sub` occurs in `str`.', args: [[S, S]], returns: T.boolean, row: (v) => (v[0] as string).includes(v[1] as string) }),
-  simple({ name: 'repeat', description: 'repeat(str, n) - `str` repeated `n` times.', args: [[S, I]], returns: S, row: (v) => (v[0] as string).repeat(Math.max(0, v[1] as number)) }),
-  simple({ name: 'reverse', description: 'reverse(str) - The characters of `str` in reverse order.', args: [[S]], returns: S, row: (v) => chars(v[0] as string).reverse().join('') }),
-  simple({ name: 'initcap', description: 'initcap(str) - Upper-cases the first letter of each word.', args: [[S]], returns: S, row: (v) => initcap(v[0] as string) }),
-  simple({ name: 'ascii', description: 'ascii(str) - The code point of the first character, 0 for an empty string.', args: [[S]], returns: I, row: (v) => (v[0] as string).codePointAt(0) ?? 0 }),
+  simple({
+    name: 'starts_with',
+    aliases: ['startswith'],
+    description: 'starts_with(str, prefix) - True if `str` starts with `prefix`.',
+    args: [[S, S]],
+    returns: T.boolean,
+    row: (v) => (v[0] as string).startsWith(v[1] as string),
+  }),
+  simple({
+    name: 'ends_with',
+    aliases: ['endswith'],
+    description: 'ends_with(str, suffix) - True if `str` ends with `suffix`.',
+    args: [[S, S]],
+    returns: T.boolean,
+    row: (v) => (v[0] as string).endsWith(v[1] as string),
+  }),
+  simple({
+    name: 'contains',
+    description: 'contains(str, sub) - True if `sub` occurs in `str`.',
+    args: [[S, S]],
+    returns: T.boolean,
+    row: (v) => (v[0] as string).includes(v[1] as string),
+  }),
+  simple({
+    name: 'repeat',
+    description: 'repeat(str, n) - `str` repeated `n` times.',
+    args: [[S, I]],
+    returns: S,
+    row: (v) => (v[0] as string).repeat(Math.max(0, v[1] as number)),
+  }),
+  simple({
+    name: 'reverse',
+    description: 'reverse(str) - The characters of `str` in reverse order.',
+    args: [[S]],
+    returns: S,
+    row: (v) =>
+      chars(v[0] as string)
+        .reverse()
+        .join(''),
+  }),
+  simple({
+    name: 'initcap',
+    description: 'initcap(str) - Upper-cases the first letter of each word.',
+    args: [[S]],
+    returns: S,
+    row: (v) => initcap(v[0] as string),
+  }),
+  simple({
+    name: 'ascii',
+    description: 'ascii(str) - The code point of the first character, 0 for an empty string.',
+    args: [[S]],
+    returns: I,
+    row: (v) => (v[0] as string).codePointAt(0) ?? 0,
+  }),
   simple({
     name: 'chr',
     aliases: ['char'],
@@ -391,15 +534,28 @@ export const stringFunctions: readonly ScalarFunctionDef[] = [
     args: [[T.bigint]],
     returns: S,
     row: (v) => {
-      const n = Number(v[0] as bigint);
+      const n = Number(v[0]);
       return n < 0 ? '' : String.fromCharCode(n % 256);
     },
   }),
-  simple({ name: 'left', description: 'left(str, n) - The leftmost n characters.', args: [[S, I]], returns: S, row: (v) => ((v[1] as number) <= 0 ? '' : sparkSubstring(v[0] as string, 1, v[1] as number)) }),
-  simple({ name: 'right', description: 'right(str, n) - The rightmost n characters.', args: [[S, I]], returns: S, row: (v) => ((v[1] as number) <= 0 ? '' : sparkSubstring(v[0] as string, -(v[1] as number))) }),
+  simple({
+    name: 'left',
+    description: 'left(str, n) - The leftmost n characters.',
+    args: [[S, I]],
+    returns: S,
+    row: (v) => ((v[1] as number) <= 0 ? '' : sparkSubstring(v[0] as string, 1, v[1] as number)),
+  }),
+  simple({
+    name: 'right',
+    description: 'right(str, n) - The rightmost n characters.',
+    args: [[S, I]],
+    returns: S,
+    row: (v) => ((v[1] as number) <= 0 ? '' : sparkSubstring(v[0] as string, -(v[1] as number))),
+  }),
   simple({
     name: 'translate',
-    description: 'translate(str, from, to) - Replaces each character of `from` with the matching character of `to` (deleting those without one).',
+    description:
+      'translate(str, from, to) - Replaces each character of `from` with the matching character of `to` (deleting those without one).',
     args: [[S, S, S]],
     returns: S,
     row: (v) => {
@@ -432,24 +588,68 @@ export const stringFunctions: readonly ScalarFunctionDef[] = [
     },
     evaluate(args, numRows, returnType, ctx) {
       const types = args.map((a) => (a.kind === 'scalar' ? a.type : S));
-      return evaluateRows(args, types, numRows, returnType, ctx, (v) => (v[0] === null ? null : formatString(v[0] as string, v.slice(1), argTypesOf(args).slice(1), ctx)), false);
+      return evaluateRows(
+        args,
+        types,
+        numRows,
+        returnType,
+        ctx,
+        (v) =>
+          v[0] === null ? null : formatString(v[0] as string, v.slice(1), argTypesOf(args).slice(1), ctx),
+        false,
+      );
     },
   },
-  simple({ name: 'md5', description: 'md5(expr) - The MD5 digest as hex.', args: [[T.binary]], returns: S, row: hash('md5') }),
-  simple({ name: 'sha1', aliases: ['sha'], description: 'sha1(expr) - The SHA-1 digest as hex.', args: [[T.binary]], returns: S, row: hash('sha1') }),
+  simple({
+    name: 'md5',
+    description: 'md5(expr) - The MD5 digest as hex.',
+    args: [[T.binary]],
+    returns: S,
+    row: hash('md5'),
+  }),
+  simple({
+    name: 'sha1',
+    aliases: ['sha'],
+    description: 'sha1(expr) - The SHA-1 digest as hex.',
+    args: [[T.binary]],
+    returns: S,
+    row: hash('sha1'),
+  }),
   simple({
     name: 'sha2',
-    description: 'sha2(expr, bits) - The SHA-2 digest (224, 256, 384, 512; 0 = 256) as hex; NULL for other bit lengths.',
+    description:
+      'sha2(expr, bits) - The SHA-2 digest (224, 256, 384, 512; 0 = 256) as hex; NULL for other bit lengths.',
     args: [[T.binary, I]],
     returns: S,
     row: (v) => {
       const bits = v[1] as number;
-      const alg = bits === 0 || bits === 256 ? 'sha256' : bits === 224 ? 'sha224' : bits === 384 ? 'sha384' : bits === 512 ? 'sha512' : null;
+      const alg =
+        bits === 0 || bits === 256
+          ? 'sha256'
+          : bits === 224
+            ? 'sha224'
+            : bits === 384
+              ? 'sha384'
+              : bits === 512
+                ? 'sha512'
+                : null;
       return alg === null ? null : createHash(alg).update(toBytes(v[0]!)).digest('hex');
     },
   }),
-  simple({ name: 'base64', description: 'base64(bin) - Base64 text of the bytes.', args: [[T.binary]], returns: S, row: (v) => Buffer.from(toBytes(v[0]!)).toString('base64') }),
-  simple({ name: 'unbase64', description: 'unbase64(str) - The bytes of base64 text.', args: [[S]], returns: T.binary, row: (v) => new Uint8Array(Buffer.from(v[0] as string, 'base64')) }),
+  simple({
+    name: 'base64',
+    description: 'base64(bin) - Base64 text of the bytes.',
+    args: [[T.binary]],
+    returns: S,
+    row: (v) => Buffer.from(toBytes(v[0]!)).toString('base64'),
+  }),
+  simple({
+    name: 'unbase64',
+    description: 'unbase64(str) - The bytes of base64 text.',
+    args: [[S]],
+    returns: T.binary,
+    row: (v) => new Uint8Array(Buffer.from(v[0] as string, 'base64')),
+  }),
   {
     kind: 'scalar',
     name: 'hex',
@@ -461,11 +661,19 @@ export const stringFunctions: readonly ScalarFunctionDef[] = [
       return { argTypes: [at], returnType: S };
     },
     evaluate(args, numRows, returnType, ctx) {
-      return evaluateRows(args, [S], numRows, returnType, ctx, (v) => {
-        const x = v[0]!;
-        if (typeof x === 'bigint') return BigInt.asUintN(64, x).toString(16).toUpperCase();
-        return hexOf(toBytes(x));
-      }, true);
+      return evaluateRows(
+        args,
+        [S],
+        numRows,
+        returnType,
+        ctx,
+        (v) => {
+          const x = v[0]!;
+          if (typeof x === 'bigint') return BigInt.asUintN(64, x).toString(16).toUpperCase();
+          return hexOf(toBytes(x));
+        },
+        true,
+      );
     },
   },
   simple({

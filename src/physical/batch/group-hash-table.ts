@@ -1,150 +1,405 @@
 /**
  * An open-addressing hash table from key rows to dense group ids (0, 1, 2, … in order of first
- * appearance), for hash aggregation and DISTINCT. Group ids for a whole batch are resolved in one
- * call; slots are an Int32Array (group id + 1, 0 = empty) probed linearly, each group's hash is
- * kept to skip most key comparisons and to rehash without touching keys. NULL keys are equal to
- * each other (one NULL group). A single integer key (int, date, …) takes a fast path with the keys
- * held inline.
+ * appearance), for hash aggregation, DISTINCT and the hash join's build side. Group ids for a
+ * whole batch are resolved in one call (`findOrInsert`, or `find` which never inserts).
+ *
+ * The table is one Int32Array of slots (power-of-two count, linear probing, at most half full);
+ * each slot holds `group id + 1` (0 = empty) followed inline by what a probe compares first:
+ * - one fixed-width key (int, date, boolean, bigint, decimal(p ≤ 18), timestamps, float, double):
+ *   the key itself as 1 or 2 Int32 words, so a probe never leaves the slot array. Doubles are
+ *   compared by their bits with -0.0 made 0.0 and every NaN made one NaN; the group keeps its
+ *   first value for output.
+ * - anything else (several keys, strings, decimal(38), …): the row's 32-bit hash (`hashRows`); the
+ *   keys live in a `KeyStore` and are compared only when the hash matches.
+ * NULL keys are equal to each other (one NULL group).
  */
 import type * as arrow from 'apache-arrow';
 import type { DataType } from '../../common/index.ts';
 import { ColumnView, layoutOf } from './column-view.ts';
 import { KeyStore } from './key-store.ts';
 import { fmix32, hashRows } from './row-hash.ts';
-import { allocNumeric, numericColumn } from './build-column.ts';
+import { allocNumeric, numericColumn, wordsColumn } from './build-column.ts';
+
+/** How a single fixed-width key is turned into Int32 words per batch. */
+type InlineSource = 'int' | 'bool' | 'words' | 'float';
+
+const NAN_HIGH_WORD = 0x7ff80000;
 
 export class GroupHashTable {
   readonly types: readonly DataType[];
   numGroups = 0;
+  /** Int32 words per slot: 1 + key words (inline keys) or 1 + hash (generic). */
+  private readonly stride: number;
+  /** Key words per row for inline keys (1 or 2); 0 for the generic path. */
+  private readonly keyWords: number;
+  private readonly source: InlineSource | null;
   private slots: Int32Array;
   private mask: number;
-  private groupHashes: Uint32Array;
+  /** Groups allowed before the slot array doubles. */
+  private limit: number;
   private readonly store: KeyStore | null;
-  /** Fast path: one `int`-layout key. */
-  private readonly intKey: boolean;
-  private intKeys: Int32Array;
-  private intValid: Uint8Array;
+  /** Inline keys: each group's first key as `keyWords` words, in group order. */
+  private groupKeys: Int32Array;
   private nullGroup = -1;
   private hashes = new Uint32Array(0);
+  private scratchWords = new Int32Array(0);
+  private home = new Int32Array(0);
+  /** Sink of the slot-touching loops (keeps their loads alive). */
+  private touched = 0;
+  private scratchFloats = new Float64Array(0);
+  private scratchOriginal = new Float64Array(0);
 
   constructor(types: readonly DataType[], initialCapacity = 1024) {
     this.types = types;
     let cap = 16;
     while (cap < initialCapacity * 2) cap *= 2;
-    this.slots = new Int32Array(cap);
+    this.source = types.length === 1 ? inlineSource(types[0]!) : null;
+    this.keyWords = this.source === null ? 0 : this.source === 'int' || this.source === 'bool' ? 1 : 2;
+    this.stride = this.source === null ? 2 : 1 + this.keyWords;
+    this.slots = new Int32Array(cap * this.stride);
     this.mask = cap - 1;
-    this.groupHashes = new Uint32Array(cap >> 1);
-    this.intKey = types.length === 1 && layoutOf(types[0]!).layout === 'int';
-    this.intKeys = new Int32Array(this.intKey ? cap >> 1 : 0);
-    this.intValid = new Uint8Array(this.intKey ? cap >> 1 : 0);
-    this.store = this.intKey ? null : new KeyStore(types);
+    this.limit = cap >> 1;
+    this.groupKeys = new Int32Array(this.source === null ? 0 : 64 * this.keyWords);
+    this.store = this.source === null ? new KeyStore(types) : null;
   }
 
   /** Resolves the group id of rows `0..n-1` of `keys` into `out`, adding new groups as needed. */
   findOrInsert(keys: readonly arrow.Data[], n: number, out: Int32Array): void {
-    const views = keys.map((k, c) => new ColumnView(k, this.types[c]!));
-    if (this.intKey) this.findOrInsertInt(views[0]!, n, out);
-    else this.findOrInsertGeneric(views, n, out);
+    this.resolve(keys, n, out, true);
   }
 
-  private findOrInsertInt(view: ColumnView, n: number, out: Int32Array): void {
-    const ints = view.ints;
-    const hasNulls = view.validity !== null || view.allNull;
-    for (let i = 0; i < n; i++) {
-      if (hasNulls && view.isNull(i)) {
-        if (this.nullGroup < 0) {
-          this.nullGroup = this.addIntGroup(0, 0, false);
-        }
-        out[i] = this.nullGroup;
-        continue;
+  /** Like `findOrInsert` but never adds a group: rows whose key is not in the table get -1. */
+  find(keys: readonly arrow.Data[], n: number, out: Int32Array): void {
+    this.resolve(keys, n, out, false);
+  }
+
+  private resolve(keys: readonly arrow.Data[], n: number, out: Int32Array, insert: boolean): void {
+    if (n === 0) return;
+    if (this.source === null) {
+      const views = keys.map((k, c) => new ColumnView(k, this.types[c]!));
+      this.resolveGeneric(views, n, out, insert);
+      return;
+    }
+    const view = new ColumnView(keys[0]!, this.types[0]!);
+    if (view.allNull) {
+      if (insert && this.nullGroup < 0) this.nullGroup = this.addNullGroup();
+      out.fill(this.nullGroup, 0, n);
+      return;
+    }
+    if (insert) this.ensureGroupKeys(this.numGroups + n + 1);
+    const kw = this.keyWordsOf(view, n);
+    const ow = this.source === 'float' ? new Int32Array(this.scratchOriginal.buffer, 0, 2 * n) : kw;
+    if (view.validity !== null && insert && this.nullGroup < 0) {
+      // Reserve the NULL group at the first NULL row so that ids follow first appearance.
+      const first = firstNull(view, n);
+      if (first >= 0) {
+        if (first > 0) this.resolveInline(kw, ow, null, 0, first, out, true);
+        this.nullGroup = this.addNullGroup();
+        out[first] = this.nullGroup;
+        this.resolveInline(kw, ow, view, first + 1, n, out, true);
+        return;
       }
-      const v = ints[i]!;
-      const h = fmix32(v);
-      let pos = h & this.mask;
+    }
+    this.resolveInline(kw, ow, view.validity === null ? null : view, 0, n, out, insert);
+  }
+
+  /** The batch's keys as Int32 words (`keyWords` per row), normalized for equality. */
+  private keyWordsOf(view: ColumnView, n: number): Int32Array {
+    switch (this.source) {
+      case 'int': {
+        const ints = view.ints;
+        if (ints instanceof Int32Array) return ints;
+        const w = this.wordScratch(n);
+        for (let i = 0; i < n; i++) w[i] = ints[i]!;
+        return w;
+      }
+      case 'bool': {
+        const w = this.wordScratch(n);
+        for (let i = 0; i < n; i++) w[i] = view.bit(i);
+        return w;
+      }
+      case 'words':
+        return view.words;
+      case 'float': {
+        if (this.scratchFloats.length < n) {
+          const cap = Math.max(n, this.scratchFloats.length * 2);
+          this.scratchFloats = new Float64Array(cap);
+          this.scratchOriginal = new Float64Array(cap);
+        }
+        const src = view.floats;
+        const norm = this.scratchFloats;
+        const words = new Int32Array(norm.buffer, 0, 2 * n);
+        this.scratchOriginal.set(src.subarray(0, n));
+        for (let i = 0; i < n; i++) {
+          const v = src[i]!;
+          if (v !== v) {
+            words[2 * i] = 0;
+            words[2 * i + 1] = NAN_HIGH_WORD;
+          } else norm[i] = v === 0 ? 0 : v;
+        }
+        return words;
+      }
+      case null:
+        return this.wordScratch(0);
+    }
+  }
+
+  private homeScratch(n: number): Int32Array {
+    if (this.home.length < n) this.home = new Int32Array(Math.max(n, this.home.length * 2));
+    return this.home;
+  }
+
+  private wordScratch(n: number): Int32Array {
+    if (this.scratchWords.length < n) this.scratchWords = new Int32Array(Math.max(n, this.scratchWords.length * 2));
+    return this.scratchWords;
+  }
+
+  private ensureGroupKeys(groups: number): void {
+    const need = groups * this.keyWords;
+    if (need <= this.groupKeys.length) return;
+    const k = new Int32Array(Math.max(need, this.groupKeys.length * 2));
+    k.set(this.groupKeys);
+    this.groupKeys = k;
+  }
+
+  private addNullGroup(): number {
+    this.ensureGroupKeys(this.numGroups + 1);
+    return this.numGroups++;
+  }
+
+  /**
+   * Rows `from..to-1` of one inline key: `kw` holds the words compared, `ow` the words kept as the
+   * group's key; `nulls` (when not null) is the key column's view, for its validity.
+   */
+  private resolveInline(
+    kw: Int32Array,
+    ow: Int32Array,
+    nulls: ColumnView | null,
+    from: number,
+    to: number,
+    out: Int32Array,
+    insert: boolean,
+  ): void {
+    if (this.keyWords === 1) this.resolveOneWord(kw, nulls, from, to, out, insert);
+    else this.resolveTwoWords(kw, ow, nulls, from, to, out, insert);
+  }
+
+  private resolveOneWord(
+    kw: Int32Array,
+    nulls: ColumnView | null,
+    from: number,
+    to: number,
+    out: Int32Array,
+    insert: boolean,
+  ): void {
+    const validity = nulls === null ? null : nulls.validity;
+    const bitOffset = nulls === null ? 0 : nulls.bitOffset;
+    const nullGroup = this.nullGroup;
+    const groupKeys = this.groupKeys;
+    let slots = this.slots;
+    let mask = this.mask;
+    let limit = this.limit;
+    let numGroups = this.numGroups;
+    const home = this.homeScratch(to);
+    const homeMask = mask;
+    // Hash every row first and touch its home slot: independent loads overlap their cache misses.
+    let touched = 0;
+    for (let i = from; i < to; i++) {
+      const pos = fmix32(kw[i]!) & mask;
+      home[i] = pos;
+      touched ^= slots[pos << 1]!;
+    }
+    this.touched = touched;
+    for (let i = from; i < to; i++) {
+      if (validity !== null) {
+        const j = bitOffset + i;
+        if (((validity[j >> 3]! >> (j & 7)) & 1) === 0) {
+          out[i] = nullGroup;
+          continue;
+        }
+      }
+      const v = kw[i]!;
+      let pos = mask === homeMask ? home[i]! : fmix32(v) & mask;
       for (;;) {
-        const s = this.slots[pos]!;
+        const p = pos << 1;
+        const s = slots[p]!;
         if (s === 0) {
-          const g = this.addIntGroup(v, h, true);
-          this.slots[pos] = g + 1;
+          if (!insert) {
+            out[i] = -1;
+            break;
+          }
+          const g = numGroups++;
+          slots[p] = g + 1;
+          slots[p + 1] = v;
+          groupKeys[g] = v;
           out[i] = g;
-          if (this.numGroups * 2 > this.mask) this.rehash();
+          if (numGroups > limit) {
+            this.numGroups = numGroups;
+            this.rehash();
+            slots = this.slots;
+            mask = this.mask;
+            limit = this.limit;
+          }
           break;
         }
-        const g = s - 1;
-        if (this.intKeys[g] === v && this.intValid[g] === 1) {
-          out[i] = g;
+        if (slots[p + 1] === v) {
+          out[i] = s - 1;
           break;
         }
-        pos = (pos + 1) & this.mask;
+        pos = (pos + 1) & mask;
       }
     }
+    this.numGroups = numGroups;
   }
 
-  private addIntGroup(v: number, h: number, valid: boolean): number {
-    const g = this.numGroups++;
-    if (g >= this.intKeys.length) {
-      const k = new Int32Array(this.intKeys.length * 2);
-      k.set(this.intKeys);
-      this.intKeys = k;
-      const vv = new Uint8Array(this.intValid.length * 2);
-      vv.set(this.intValid);
-      this.intValid = vv;
-      this.growHashes();
+  private resolveTwoWords(
+    kw: Int32Array,
+    ow: Int32Array,
+    nulls: ColumnView | null,
+    from: number,
+    to: number,
+    out: Int32Array,
+    insert: boolean,
+  ): void {
+    const validity = nulls === null ? null : nulls.validity;
+    const bitOffset = nulls === null ? 0 : nulls.bitOffset;
+    const nullGroup = this.nullGroup;
+    const groupKeys = this.groupKeys;
+    let slots = this.slots;
+    let mask = this.mask;
+    let limit = this.limit;
+    let numGroups = this.numGroups;
+    const home = this.homeScratch(to);
+    const homeMask = mask;
+    let touched = 0;
+    for (let i = from; i < to; i++) {
+      const pos = hashTwo(kw[2 * i]!, kw[2 * i + 1]!) & mask;
+      home[i] = pos;
+      touched ^= slots[pos * 3]!;
     }
-    this.intKeys[g] = v;
-    this.intValid[g] = valid ? 1 : 0;
-    this.groupHashes[g] = h;
-    return g;
+    this.touched = touched;
+    for (let i = from; i < to; i++) {
+      if (validity !== null) {
+        const j = bitOffset + i;
+        if (((validity[j >> 3]! >> (j & 7)) & 1) === 0) {
+          out[i] = nullGroup;
+          continue;
+        }
+      }
+      const lo = kw[2 * i]!;
+      const hi = kw[2 * i + 1]!;
+      let pos = mask === homeMask ? home[i]! : hashTwo(lo, hi) & mask;
+      for (;;) {
+        const p = pos * 3;
+        const s = slots[p]!;
+        if (s === 0) {
+          if (!insert) {
+            out[i] = -1;
+            break;
+          }
+          const g = numGroups++;
+          slots[p] = g + 1;
+          slots[p + 1] = lo;
+          slots[p + 2] = hi;
+          groupKeys[2 * g] = ow[2 * i]!;
+          groupKeys[2 * g + 1] = ow[2 * i + 1]!;
+          out[i] = g;
+          if (numGroups > limit) {
+            this.numGroups = numGroups;
+            this.rehash();
+            slots = this.slots;
+            mask = this.mask;
+            limit = this.limit;
+          }
+          break;
+        }
+        if (slots[p + 1] === lo && slots[p + 2] === hi) {
+          out[i] = s - 1;
+          break;
+        }
+        pos = (pos + 1) & mask;
+      }
+    }
+    this.numGroups = numGroups;
   }
 
-  private findOrInsertGeneric(views: ColumnView[], n: number, out: Int32Array): void {
-    if (this.hashes.length < n) this.hashes = new Uint32Array(n);
+  private resolveGeneric(views: ColumnView[], n: number, out: Int32Array, insert: boolean): void {
+    if (this.hashes.length < n) this.hashes = new Uint32Array(Math.max(n, this.hashes.length * 2));
     const hashes = hashRows(views, n, this.hashes);
     const store = this.store!;
+    let slots = this.slots;
+    let mask = this.mask;
+    let limit = this.limit;
+    let touched = 0;
+    for (let i = 0; i < n; i++) touched ^= slots[(hashes[i]! & mask) << 1]!;
+    this.touched = touched;
     for (let i = 0; i < n; i++) {
-      const h = hashes[i]!;
-      let pos = h & this.mask;
+      const h = hashes[i]! | 0;
+      let pos = h & mask;
       for (;;) {
-        const s = this.slots[pos]!;
+        const p = pos << 1;
+        const s = slots[p]!;
         if (s === 0) {
+          if (!insert) {
+            out[i] = -1;
+            break;
+          }
           const g = this.numGroups++;
-          if (g >= this.groupHashes.length) this.growHashes();
-          this.groupHashes[g] = h;
           store.append(views, i);
-          this.slots[pos] = g + 1;
+          slots[p] = g + 1;
+          slots[p + 1] = h;
           out[i] = g;
-          if (this.numGroups * 2 > this.mask) this.rehash();
+          if (this.numGroups > limit) {
+            this.rehash();
+            slots = this.slots;
+            mask = this.mask;
+            limit = this.limit;
+          }
           break;
         }
-        const g = s - 1;
-        if (this.groupHashes[g] === h && store.equals(g, views, i)) {
-          out[i] = g;
+        if (slots[p + 1] === h && store.equals(s - 1, views, i)) {
+          out[i] = s - 1;
           break;
         }
-        pos = (pos + 1) & this.mask;
+        pos = (pos + 1) & mask;
       }
     }
   }
 
-  private growHashes(): void {
-    const h = new Uint32Array(Math.max(16, this.groupHashes.length * 2));
-    h.set(this.groupHashes);
-    this.groupHashes = h;
-  }
-
+  /** Doubles the slot count, re-placing every group from what its slot holds. */
   private rehash(): void {
-    const cap = this.slots.length * 2;
-    const slots = new Int32Array(cap);
+    const old = this.slots;
+    const cap = (this.mask + 1) * 2;
     const mask = cap - 1;
-    const gh = this.groupHashes;
-    for (let g = 0; g < this.numGroups; g++) {
-      if (this.intKey && g === this.nullGroup) continue;
-      let pos = gh[g]! & mask;
-      while (slots[pos] !== 0) pos = (pos + 1) & mask;
-      slots[pos] = g + 1;
+    const slots = new Int32Array(cap * this.stride);
+    if (this.stride === 3) {
+      for (let p = 0; p < old.length; p += 3) {
+        const s = old[p]!;
+        if (s === 0) continue;
+        const lo = old[p + 1]!;
+        const hi = old[p + 2]!;
+        let pos = hashTwo(lo, hi) & mask;
+        while (slots[pos * 3] !== 0) pos = (pos + 1) & mask;
+        slots[pos * 3] = s;
+        slots[pos * 3 + 1] = lo;
+        slots[pos * 3 + 2] = hi;
+      }
+    } else {
+      // Two words per slot: the second is the hash itself (generic) or the key (one-word key).
+      const mix = this.source !== null;
+      for (let p = 0; p < old.length; p += 2) {
+        const s = old[p]!;
+        if (s === 0) continue;
+        const w = old[p + 1]!;
+        let pos = (mix ? fmix32(w) : w) & mask;
+        while (slots[pos << 1] !== 0) pos = (pos + 1) & mask;
+        slots[pos << 1] = s;
+        slots[(pos << 1) + 1] = w;
+      }
     }
     this.slots = slots;
     this.mask = mask;
+    this.limit = cap >> 1;
   }
 
   /** The key columns, one row per group in group-id order. */
@@ -152,19 +407,75 @@ export class GroupHashTable {
     if (this.store !== null) return this.store.toColumns();
     const type = this.types[0]!;
     const n = this.numGroups;
-    const out = allocNumeric(type, n) as Int32Array;
-    out.set(this.intKeys.subarray(0, n));
-    return [numericColumn(type, out, n, this.nullGroup >= 0 ? this.intValid.slice(0, n) : null)];
+    let valid: Uint8Array | null = null;
+    if (this.nullGroup >= 0) {
+      valid = new Uint8Array(n).fill(1);
+      valid[this.nullGroup] = 0;
+    }
+    switch (this.source) {
+      case 'int':
+      case 'bool': {
+        const out = type.kind === 'boolean' ? new Uint8Array(n) : allocNumeric(type, n);
+        out.set(this.groupKeys.subarray(0, n));
+        return [numericColumn(type, out, n, valid)];
+      }
+      case 'words':
+        return [wordsColumn(type, this.groupKeys.slice(0, 2 * n), n, valid)];
+      case 'float': {
+        const out = allocNumeric(type, n);
+        out.set(new Float64Array(this.groupKeys.slice(0, 2 * n).buffer));
+        return [numericColumn(type, out, n, valid)];
+      }
+      case null:
+        return [];
+    }
   }
 
   /** Approximate bytes held. */
   size(): number {
     return (
       this.slots.byteLength +
-      this.groupHashes.byteLength +
-      this.intKeys.byteLength +
-      this.intValid.byteLength +
+      this.groupKeys.byteLength +
+      this.hashes.byteLength +
+      this.scratchWords.byteLength +
+      this.scratchFloats.byteLength +
+      this.scratchOriginal.byteLength +
       (this.store?.size() ?? 0)
     );
   }
+}
+
+/** The inline source of a single key of `type`, or null when it takes the generic path. */
+function inlineSource(type: DataType): InlineSource | null {
+  const { layout, stride } = layoutOf(type);
+  switch (layout) {
+    case 'int':
+      return 'int';
+    case 'bool':
+      return 'bool';
+    case 'float':
+      return 'float';
+    case 'words':
+      return stride === 2 ? 'words' : null;
+    case 'null':
+    case 'bytes':
+      return null;
+  }
+}
+
+/** The hash of a two-word key. */
+function hashTwo(lo: number, hi: number): number {
+  return fmix32(lo ^ Math.imul(hi, 0x9e3779b1));
+}
+
+/** The first NULL row of `view` below `n`, or -1. */
+function firstNull(view: ColumnView, n: number): number {
+  const v = view.validity;
+  if (v === null) return -1;
+  const off = view.bitOffset;
+  for (let i = 0; i < n; i++) {
+    const j = off + i;
+    if (((v[j >> 3]! >> (j & 7)) & 1) === 0) return i;
+  }
+  return -1;
 }

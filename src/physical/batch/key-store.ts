@@ -1,13 +1,12 @@
 /**
  * Growable columnar storage of hash-table keys (one stored row per group), laid out like a
- * `ColumnView` so that `valuesEqual` compares a batch row with a stored row directly, bytes for
+ * `ColumnView` so that `equalsRow` compares a batch row with a stored row directly, bytes for
  * strings. `columns()` turns the stored keys into Arrow columns once the table is complete.
  */
 import type * as arrow from 'apache-arrow';
 import { nullColumn, type DataType } from '../../common/index.ts';
 import { allocNumeric, bytesColumn, numericColumn, wordsColumn } from './build-column.ts';
 import { layoutOf, type ColumnView, type Layout } from './column-view.ts';
-import { valuesEqual } from './key-equality.ts';
 
 /** One stored key column; structurally a `ColumnView` with bit offset 0. */
 export class StoredKeyColumn {
@@ -133,6 +132,47 @@ export class StoredKeyColumn {
     }
   }
 
+  /**
+   * True when stored row `g` equals row `i` of `view` (same type): NULL equals NULL, doubles with
+   * -0.0 = 0.0 and NaN = NaN, strings by bytes. Reads both sides' arrays directly (one shape each,
+   * so the property reads stay monomorphic).
+   */
+  equalsRow(g: number, view: ColumnView, i: number): boolean {
+    const sn = this.isNull(g);
+    const vn = view.isNull(i);
+    if (sn || vn) return sn && vn;
+    switch (this.layout) {
+      case 'null':
+        return true;
+      case 'bool':
+        return this.bit(g) === view.bit(i);
+      case 'int':
+        return this.ints[g] === view.ints[i];
+      case 'float': {
+        const x = this.floats[g]!;
+        const y = view.floats[i]!;
+        return x === y || (x !== x && y !== y);
+      }
+      case 'words': {
+        const s = this.stride;
+        const a = this.words;
+        const b = view.words;
+        for (let k = 0; k < s; k++) if (a[g * s + k] !== b[i * s + k]) return false;
+        return true;
+      }
+      case 'bytes': {
+        const as = this.offsets[g]!;
+        const len = this.offsets[g + 1]! - as;
+        const bs = view.offsets[i]!;
+        if (view.offsets[i + 1]! - bs !== len) return false;
+        const a = this.bytes;
+        const b = view.bytes;
+        for (let k = 0; k < len; k++) if (a[as + k] !== b[bs + k]) return false;
+        return true;
+      }
+    }
+  }
+
   /** The stored keys as an Arrow column. */
   toColumn(): arrow.Data {
     const n = this.length;
@@ -204,9 +244,7 @@ export class KeyStore {
   /** True when stored row `g` equals row `i` of `views` (NULL equals NULL). */
   equals(g: number, views: readonly ColumnView[], i: number): boolean {
     const cols = this.columns;
-    for (let c = 0; c < cols.length; c++) {
-      if (!valuesEqual(views[c]!, i, cols[c] as unknown as ColumnView, g)) return false;
-    }
+    for (let c = 0; c < cols.length; c++) if (!cols[c]!.equalsRow(g, views[c]!, i)) return false;
     return true;
   }
 

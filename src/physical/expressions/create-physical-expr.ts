@@ -18,7 +18,12 @@ import {
 } from '../../common/index.ts';
 import type { Attribute, CaseExpr, Expr } from '../../plan/index.ts';
 import { exprToString, exprType } from '../../plan/index.ts';
-import type { ColumnarValue, EvalContext, FunctionRegistry, ScalarFunctionDef } from '../../functions/index.ts';
+import type {
+  ColumnarValue,
+  EvalContext,
+  FunctionRegistry,
+  ScalarFunctionDef,
+} from '../../functions/index.ts';
 import { arithmetic, castColumnar, negate, validityBytes } from '../../functions/index.ts';
 import type { PhysicalExpr } from '../execution-plan.ts';
 import { andOr, booleanTest } from '../kernels/boolean.ts';
@@ -59,7 +64,11 @@ class CompiledExpr implements PhysicalExpr {
   }
 }
 
-export function createPhysicalExpr(expr: Expr, input: readonly Attribute[], registry: FunctionRegistry): PhysicalExpr {
+export function createPhysicalExpr(
+  expr: Expr,
+  input: readonly Attribute[],
+  registry: FunctionRegistry,
+): PhysicalExpr {
   const positions = new Map<number, number>();
   input.forEach((a, i) => {
     if (!positions.has(a.id)) positions.set(a.id, i);
@@ -105,18 +114,32 @@ function canRaise(e: Expr): boolean {
       const t = exprType(e.left);
       const risky =
         e.failOnError &&
-        (e.op === '/' || e.op === '%' || e.op === 'div' || ((e.op === '+' || e.op === '-' || e.op === '*') && t.kind !== 'double' && t.kind !== 'float'));
+        (e.op === '/' ||
+          e.op === '%' ||
+          e.op === 'div' ||
+          ((e.op === '+' || e.op === '-' || e.op === '*') && t.kind !== 'double' && t.kind !== 'float'));
       return risky || canRaise(e.left) || canRaise(e.right);
     }
     case 'unary':
       return (e.op === 'negate' && e.failOnError) || canRaise(e.input);
     case 'cast': {
       const from = exprType(e.input);
-      const safe = e.mode !== 'ansi' || typesEqual(from, e.type) || from.kind === 'null' || e.type.kind === 'string' || (from.kind !== 'string' && (e.type.kind === 'double' || e.type.kind === 'bigint' && (from.kind === 'int' || from.kind === 'smallint' || from.kind === 'tinyint')));
+      const safe =
+        e.mode !== 'ansi' ||
+        typesEqual(from, e.type) ||
+        from.kind === 'null' ||
+        e.type.kind === 'string' ||
+        (from.kind !== 'string' &&
+          (e.type.kind === 'double' ||
+            (e.type.kind === 'bigint' &&
+              (from.kind === 'int' || from.kind === 'smallint' || from.kind === 'tinyint'))));
       return !safe || canRaise(e.input);
     }
     case 'case':
-      return e.branches.some((b) => canRaise(b.when) || canRaise(b.then)) || (e.otherwise !== null && canRaise(e.otherwise));
+      return (
+        e.branches.some((b) => canRaise(b.when) || canRaise(b.then)) ||
+        (e.otherwise !== null && canRaise(e.otherwise))
+      );
     case 'in_list':
       return canRaise(e.input) || e.list.some(canRaise);
     case 'call':
@@ -152,7 +175,8 @@ function compile(e: Expr, b: Binder): Evaluator {
           const op = e.op;
           const type = e.type;
           const fail = e.failOnError;
-          return (batch, ctx) => arithmetic(op, left(batch, ctx), right(batch, ctx), lt, rt, type, batch.numRows, fail);
+          return (batch, ctx) =>
+            arithmetic(op, left(batch, ctx), right(batch, ctx), lt, rt, type, batch.numRows, fail);
         }
         case '=':
         case '<>':
@@ -205,7 +229,8 @@ function compile(e: Expr, b: Binder): Evaluator {
       return (batch, ctx) => {
         const v = input(batch, ctx);
         let acc: ColumnarValue = { kind: 'scalar', value: false, type: { kind: 'boolean' } };
-        for (const item of eqs) acc = andOr('or', acc, compare('=', v, item(batch, ctx), type, batch.numRows), batch.numRows);
+        for (const item of eqs)
+          acc = andOr('or', acc, compare('=', v, item(batch, ctx), type, batch.numRows), batch.numRows);
         return negated ? booleanTest('not', acc, batch.numRows) : acc;
       };
     }
@@ -263,7 +288,12 @@ function lazyAsCase(e: Expr & { kind: 'call' }): CaseExpr | undefined {
         type,
       };
     case 'nvl2':
-      return { kind: 'case', branches: [{ when: isNullTest(a[0]!, 'is_not_null'), then: a[1]! }], otherwise: a[2]!, type };
+      return {
+        kind: 'case',
+        branches: [{ when: isNullTest(a[0]!, 'is_not_null'), then: a[1]! }],
+        otherwise: a[2]!,
+        type,
+      };
     default:
       return undefined;
   }
@@ -272,13 +302,22 @@ function lazyAsCase(e: Expr & { kind: 'call' }): CaseExpr | undefined {
 function compileCase(e: CaseExpr, b: Binder): Evaluator {
   const whens = e.branches.map((x) => ({ fn: compile(x.when, b), risky: canRaise(x.when) }));
   const thens = e.branches.map((x) => ({ fn: compile(x.then, b), risky: canRaise(x.then) }));
-  const otherwise = e.otherwise === null ? null : { fn: compile(e.otherwise, b), risky: canRaise(e.otherwise) };
+  const otherwise =
+    e.otherwise === null ? null : { fn: compile(e.otherwise, b), risky: canRaise(e.otherwise) };
   const type = e.type;
   const inputTypes = b.inputTypes;
   const boolType: DataType = { kind: 'boolean' };
 
   /** Evaluates `f` on the rows of `mask` (1 = needed) only, when it could raise; full length result. */
-  const onRows = (f: Evaluator, risky: boolean, batch: arrow.RecordBatch, ctx: EvalContext, mask: Uint8Array, count: number, t: DataType): ColumnarValue => {
+  const onRows = (
+    f: Evaluator,
+    risky: boolean,
+    batch: arrow.RecordBatch,
+    ctx: EvalContext,
+    mask: Uint8Array,
+    count: number,
+    t: DataType,
+  ): ColumnarValue => {
     const n = batch.numRows;
     if (!risky || count === n) return f(batch, ctx);
     const sub = filterBatch(batch, inputTypes, mask);

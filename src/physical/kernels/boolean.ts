@@ -13,7 +13,12 @@ function bits(v: ColumnarValue): Uint8Array {
   return unpackBits(v.data);
 }
 
-export function andOr(op: 'and' | 'or', left: ColumnarValue, right: ColumnarValue, numRows: number): ColumnarValue {
+export function andOr(
+  op: 'and' | 'or',
+  left: ColumnarValue,
+  right: ColumnarValue,
+  numRows: number,
+): ColumnarValue {
   if (left.kind === 'scalar' && right.kind === 'scalar') {
     const a = left.value as boolean | null;
     const b = right.value as boolean | null;
@@ -57,7 +62,8 @@ export function andOr(op: 'and' | 'or', left: ColumnarValue, right: ColumnarValu
   return { kind: 'array', data: makeColumn(BOOL, out, n, valid) };
 }
 
-export type BoolTest = 'not' | 'is_null' | 'is_not_null' | 'is_true' | 'is_false' | 'is_not_true' | 'is_not_false';
+export type BoolTest =
+  'not' | 'is_null' | 'is_not_null' | 'is_true' | 'is_false' | 'is_not_true' | 'is_not_false';
 
 export function booleanTest(op: BoolTest, input: ColumnarValue, numRows: number): ColumnarValue {
   if (input.kind === 'scalar') {

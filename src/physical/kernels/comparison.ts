@@ -29,15 +29,27 @@ function words(v: ColumnarValue): { lo: Uint32Array; hi: Int32Array } {
   }
   const w = v.data.values as Uint32Array | BigInt64Array;
   const start = w.byteOffset + v.data.offset * 8;
-  return { lo: new Uint32Array(w.buffer, start, v.data.length * 2), hi: new Int32Array(w.buffer, start, v.data.length * 2) };
+  return {
+    lo: new Uint32Array(w.buffer, start, v.data.length * 2),
+    hi: new Int32Array(w.buffer, start, v.data.length * 2),
+  };
 }
 
 function stringParts(v: ColumnarValue): { offsets: Int32Array; bytes: Uint8Array; base: number } {
   if (v.kind === 'scalar') {
-    const bytes = v.value === null ? new Uint8Array(0) : typeof v.value === 'string' ? utf8.encoder.encode(v.value) : (v.value as Uint8Array);
+    const bytes =
+      v.value === null
+        ? new Uint8Array(0)
+        : typeof v.value === 'string'
+          ? utf8.encoder.encode(v.value)
+          : (v.value as Uint8Array);
     return { offsets: Int32Array.of(0, bytes.length), bytes, base: 0 };
   }
-  return { offsets: v.data.valueOffsets as Int32Array, bytes: v.data.values as Uint8Array, base: v.data.offset };
+  return {
+    offsets: v.data.valueOffsets as Int32Array,
+    bytes: v.data.values as Uint8Array,
+    base: v.data.offset,
+  };
 }
 
 function boolBytes(v: ColumnarValue): Uint8Array {
@@ -46,7 +58,12 @@ function boolBytes(v: ColumnarValue): Uint8Array {
 }
 
 /** Signs of left vs right per row (garbage where either is null). */
-export function compareSigns(left: ColumnarValue, right: ColumnarValue, type: DataType, n: number): Int8Array {
+export function compareSigns(
+  left: ColumnarValue,
+  right: ColumnarValue,
+  type: DataType,
+  n: number,
+): Int8Array {
   const out = new Int8Array(n);
   const sa = strideOf(left);
   const sb = strideOf(right);
@@ -101,7 +118,14 @@ export function compareSigns(left: ColumnarValue, right: ColumnarValue, type: Da
       for (let i = 0; i < n; i++) {
         const ia = A.base + i * sa;
         const ib = B.base + i * sb;
-        out[i] = compareBytes(A.bytes, A.offsets[ia]!, A.offsets[ia + 1]!, B.bytes, B.offsets[ib]!, B.offsets[ib + 1]!);
+        out[i] = compareBytes(
+          A.bytes,
+          A.offsets[ia]!,
+          A.offsets[ia + 1]!,
+          B.bytes,
+          B.offsets[ib]!,
+          B.offsets[ib + 1]!,
+        );
       }
       return out;
     }
@@ -115,7 +139,14 @@ export function compareSigns(left: ColumnarValue, right: ColumnarValue, type: Da
   }
 }
 
-function compareWords(left: ColumnarValue, right: ColumnarValue, sa: number, sb: number, n: number, out: Int8Array): Int8Array {
+function compareWords(
+  left: ColumnarValue,
+  right: ColumnarValue,
+  sa: number,
+  sb: number,
+  n: number,
+  out: Int8Array,
+): Int8Array {
   const A = words(left);
   const B = words(right);
   for (let i = 0; i < n; i++) {
@@ -156,11 +187,18 @@ function stringEqualsConstant(col: arrow.Data, constant: Uint8Array, n: number, 
   }
 }
 
-export function compare(op: CompareOp, left: ColumnarValue, right: ColumnarValue, type: DataType, numRows: number): ColumnarValue {
+export function compare(
+  op: CompareOp,
+  left: ColumnarValue,
+  right: ColumnarValue,
+  type: DataType,
+  numRows: number,
+): ColumnarValue {
   const boolType: DataType = { kind: 'boolean' };
   if (left.kind === 'scalar' && right.kind === 'scalar') {
     if (left.value === null || right.value === null) {
-      if (op === '<=>') return { kind: 'scalar', value: left.value === null && right.value === null, type: boolType };
+      if (op === '<=>')
+        return { kind: 'scalar', value: left.value === null && right.value === null, type: boolType };
       return { kind: 'scalar', value: null, type: boolType };
     }
     const c = compareValues(left.value, right.value, type);
@@ -172,10 +210,19 @@ export function compare(op: CompareOp, left: ColumnarValue, right: ColumnarValue
   const sa = strideOf(left);
   const sb = strideOf(right);
   const out = new Uint8Array(n);
-  if ((op === '=' || op === '<>') && (type.kind === 'string' || type.kind === 'binary') && (left.kind === 'scalar' || right.kind === 'scalar')) {
+  if (
+    (op === '=' || op === '<>') &&
+    (type.kind === 'string' || type.kind === 'binary') &&
+    (left.kind === 'scalar' || right.kind === 'scalar')
+  ) {
     const col = left.kind === 'array' ? left.data : (right as { data: arrow.Data }).data;
     const sc = left.kind === 'scalar' ? left : (right as ColumnarValue & { kind: 'scalar' });
-    const constant = sc.value === null ? new Uint8Array(0) : typeof sc.value === 'string' ? utf8.encoder.encode(sc.value) : (sc.value as Uint8Array);
+    const constant =
+      sc.value === null
+        ? new Uint8Array(0)
+        : typeof sc.value === 'string'
+          ? utf8.encoder.encode(sc.value)
+          : (sc.value as Uint8Array);
     stringEqualsConstant(col, constant, n, out);
     if (op === '<>') for (let i = 0; i < n; i++) out[i] = 1 - out[i]!;
   } else {

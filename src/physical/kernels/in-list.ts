@@ -10,12 +10,19 @@ import { validityOf } from '../../functions/index.ts';
 const BOOL: DataType = { kind: 'boolean' };
 
 function key(v: Value, type: DataType): Value {
-  if (type.kind === 'float' || type.kind === 'double') return Number.isNaN(v as number) ? 'NaN' : (v as number) === 0 ? 0 : v;
+  if (type.kind === 'float' || type.kind === 'double')
+    return Number.isNaN(v) ? 'NaN' : (v as number) === 0 ? 0 : v;
   if (type.kind === 'binary') return Array.from(v as Uint8Array).join(',');
   return v;
 }
 
-export function inList(input: ColumnarValue, items: readonly Value[], type: DataType, negated: boolean, numRows: number): ColumnarValue {
+export function inList(
+  input: ColumnarValue,
+  items: readonly Value[],
+  type: DataType,
+  negated: boolean,
+  numRows: number,
+): ColumnarValue {
   let hasNull = false;
   const set = new Set<Value>();
   for (const it of items) {
@@ -63,7 +70,14 @@ export function inList(input: ColumnarValue, items: readonly Value[], type: Data
         valid[i] = notFoundValid;
       }
     }
-  } else if (type.kind === 'int' || type.kind === 'date' || type.kind === 'smallint' || type.kind === 'tinyint' || type.kind === 'double' || type.kind === 'float') {
+  } else if (
+    type.kind === 'int' ||
+    type.kind === 'date' ||
+    type.kind === 'smallint' ||
+    type.kind === 'tinyint' ||
+    type.kind === 'double' ||
+    type.kind === 'float'
+  ) {
     const vals = (data.values as Int32Array | Float64Array).subarray(data.offset, data.offset + n);
     const isFloat = type.kind === 'double' || type.kind === 'float';
     for (let i = 0; i < n; i++) {

@@ -15,7 +15,12 @@ import {
 import type { ColumnarValue } from '../../functions/index.ts';
 import { allocNumber, toArray, validityBytes } from '../../functions/index.ts';
 
-export function selectMerge(choice: Int32Array, candidates: readonly ColumnarValue[], type: DataType, n: number): arrow.Data {
+export function selectMerge(
+  choice: Int32Array,
+  candidates: readonly ColumnarValue[],
+  type: DataType,
+  n: number,
+): arrow.Data {
   if (type.kind === 'null') return nullColumn(type, n);
   const cols = candidates.map((c) => toArray(c, n));
   const valids = cols.map((c) => validityBytes(c));

@@ -2,8 +2,13 @@
  * HashJoinExec: an equi-join (`=` keys, `<=>` null-safe keys) with an optional residual condition.
  *
  * Input: `left` and `right`, any partitions. The build side (`buildSide`) is read completely (all
- * partitions) into one batch and indexed by a chained hash table over typed arrays; the other side
- * is probed a batch at a time. A key with a NULL never matches unless its key is null-safe.
+ * partitions) into one batch; its distinct keys get dense ids in a `GroupHashTable` (keys inline
+ * in the slots for a single fixed-width key), and its rows are grouped by key id in one flat
+ * array (CSR: `starts[id] … starts[id + 1]` index `rows`, in build-row order). The other side is
+ * probed a batch at a time: the batch's key ids are looked up at once, then (probe row, build row)
+ * pairs are written into preallocated Int32Arrays and handed to the emitter a chunk at a time,
+ * which gathers each output column with one `take`. A key with a NULL never matches unless its key
+ * is null-safe.
  * Output: `schema` — left ++ right for inner/left/right/full, left for left_semi/left_anti,
  * left ++ [mark] for left_mark (see join-emitter.ts for every type's rules; `nullAware` gives
  * left_anti NOT IN semantics). One output partition per probe partition, or a single partition
@@ -15,8 +20,8 @@ import type { Schema } from '../../common/index.ts';
 import { concatBatches } from '../batch/concat.ts';
 import type { ExecutionPlan, PhysicalExpr, TaskContext } from '../execution-plan.ts';
 import { ColumnView } from '../batch/column-view.ts';
-import { rowsEqual, rowsWithNullKey } from '../batch/key-equality.ts';
-import { hashRows } from '../batch/row-hash.ts';
+import { GroupHashTable } from '../batch/group-hash-table.ts';
+import { rowsWithNullKey } from '../batch/key-equality.ts';
 import { checkCancelled, checkPartition, evaluateToColumn } from './exec-support.ts';
 import { JoinEmitter, type JoinType } from './join-emitter.ts';
 import { collectAll } from './collect.ts';
@@ -38,11 +43,11 @@ export interface HashJoinExecOptions {
 
 interface BuildTable {
   readonly batch: arrow.RecordBatch;
-  readonly keys: ColumnView[];
-  readonly hashes: Uint32Array;
-  readonly heads: Int32Array;
-  readonly next: Int32Array;
-  readonly mask: number;
+  /** Distinct build keys → key ids. */
+  readonly table: GroupHashTable;
+  /** Build rows of key id `g`: `rows[starts[g]] … rows[starts[g + 1] - 1]`, ascending. */
+  readonly starts: Int32Array;
+  readonly rows: Int32Array;
   readonly keyNull: Uint8Array | null;
 }
 
@@ -93,21 +98,26 @@ export class HashJoinExec implements ExecutionPlan {
     const keyExprs = this.buildIsLeft ? this.options.leftKeys : this.options.rightKeys;
     const batch = concatBatches(await collectAll(side, ctx), side.schema);
     const n = batch.numRows;
-    const keys = keyExprs.map((e) => new ColumnView(evaluateToColumn(e, batch, ctx), e.type));
-    const hashes = hashRows(keys, n, new Uint32Array(n));
-    const keyNull = rowsWithNullKey(keys, this.options.nullSafe, n);
-    let cap = 16;
-    while (cap < n * 2) cap *= 2;
-    const mask = cap - 1;
-    const heads = new Int32Array(cap).fill(-1);
-    const next = new Int32Array(n);
-    for (let i = n - 1; i >= 0; i--) {
+    const keyCols = keyExprs.map((e) => evaluateToColumn(e, batch, ctx));
+    const views = keyCols.map((c, i) => new ColumnView(c, keyExprs[i]!.type));
+    const keyNull = rowsWithNullKey(views, this.options.nullSafe, n);
+    const table = new GroupHashTable(
+      keyExprs.map((e) => e.type),
+      n,
+    );
+    const ids = new Int32Array(n);
+    table.findOrInsert(keyCols, n, ids);
+    const groups = table.numGroups;
+    const starts = new Int32Array(groups + 1);
+    for (let i = 0; i < n; i++) if (keyNull === null || keyNull[i] === 0) starts[ids[i]! + 1]!++;
+    for (let g = 0; g < groups; g++) starts[g + 1]! += starts[g]!;
+    const rows = new Int32Array(starts[groups]!);
+    const fill = starts.slice(0, groups);
+    for (let i = 0; i < n; i++) {
       if (keyNull !== null && keyNull[i] === 1) continue;
-      const b = hashes[i]! & mask;
-      next[i] = heads[b]!;
-      heads[b] = i;
+      rows[fill[ids[i]!]!++] = i;
     }
-    return { batch, keys, hashes, heads, next, mask, keyNull };
+    return { batch, table, starts, rows, keyNull };
   }
 
   async *execute(partition: number, ctx: TaskContext): AsyncGenerator<arrow.RecordBatch> {
@@ -134,35 +144,29 @@ export class HashJoinExec implements ExecutionPlan {
     const chunk = Math.max(1, ctx.batchSize);
     const probeIdx = new Int32Array(chunk);
     const buildIdx = new Int32Array(chunk);
-    const { heads, next, mask, hashes: buildHashes, keys: buildKeys } = table;
-    let probeHashes = new Uint32Array(0);
+    const cursor = new Int32Array(2);
+    const { table: keyTable, starts, rows } = table;
+    let ids = new Int32Array(0);
     for (const p of parts) {
       for await (const probe of this.probe.execute(p, ctx)) {
         checkCancelled(ctx);
         const n = probe.numRows;
         if (n === 0) continue;
-        const views = probeKeys.map((e) => new ColumnView(evaluateToColumn(e, probe, ctx), e.type));
-        if (probeHashes.length < n) probeHashes = new Uint32Array(Math.max(n, probeHashes.length * 2));
-        const hashes = hashRows(views, n, probeHashes);
+        const keyCols = probeKeys.map((e) => evaluateToColumn(e, probe, ctx));
+        const views = keyCols.map((c, i) => new ColumnView(c, probeKeys[i]!.type));
         const keyNull = rowsWithNullKey(views, o.nullSafe, n);
+        if (ids.length < n) ids = new Int32Array(Math.max(n, ids.length * 2));
+        keyTable.find(keyCols, n, ids);
+        if (keyNull !== null) for (let i = 0; i < n; i++) if (keyNull[i] === 1) ids[i] = -1;
         const matched = new Uint8Array(n);
         const unknown = new Uint8Array(n);
-        let count = 0;
-        for (let i = 0; i < n; i++) {
-          if (keyNull !== null && keyNull[i] === 1) continue;
-          const h = hashes[i]!;
-          for (let j = heads[h & mask]!; j >= 0; j = next[j]!) {
-            if (buildHashes[j] !== h || !rowsEqual(views, i, buildKeys, j)) continue;
-            probeIdx[count] = i;
-            buildIdx[count++] = j;
-            if (count === chunk) {
-              yield* emitter.candidates(probe, probeIdx, buildIdx, count, matched, unknown);
-              count = 0;
-              checkCancelled(ctx);
-            }
-          }
+        cursor[0] = 0;
+        cursor[1] = -1;
+        while (cursor[0]! < n) {
+          const count = fillPairs(ids, n, starts, rows, cursor, probeIdx, buildIdx, chunk);
+          yield* emitter.candidates(probe, probeIdx, buildIdx, count, matched, unknown);
+          checkCancelled(ctx);
         }
-        yield* emitter.candidates(probe, probeIdx, buildIdx, count, matched, unknown);
         yield* emitter.finishProbe(probe, matched, unknown, keyNull);
       }
     }
@@ -180,4 +184,42 @@ export class HashJoinExec implements ExecutionPlan {
     if (o.nullAware) s += ', null_aware=true';
     return s;
   }
+}
+
+/**
+ * Writes up to `chunk` (probe row, build row) pairs for probe rows whose key id is in `ids` (-1 =
+ * no match), resuming at `cursor` = [probe row, position in `rows` or -1 to start the row's
+ * range]; leaves `cursor` where the next call goes on (`cursor[0] === n` when done).
+ */
+function fillPairs(
+  ids: Int32Array,
+  n: number,
+  starts: Int32Array,
+  rows: Int32Array,
+  cursor: Int32Array,
+  probeIdx: Int32Array,
+  buildIdx: Int32Array,
+  chunk: number,
+): number {
+  let i = cursor[0]!;
+  let k = cursor[1]!;
+  let count = 0;
+  for (; i < n; i++, k = -1) {
+    const g = ids[i]!;
+    if (g < 0) continue;
+    if (k < 0) k = starts[g]!;
+    const end = starts[g + 1]!;
+    while (k < end) {
+      if (count === chunk) {
+        cursor[0] = i;
+        cursor[1] = k;
+        return count;
+      }
+      probeIdx[count] = i;
+      buildIdx[count++] = rows[k++]!;
+    }
+  }
+  cursor[0] = n;
+  cursor[1] = -1;
+  return count;
 }

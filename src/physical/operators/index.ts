@@ -22,3 +22,4 @@ export { NestedLoopJoinExec, type NestedLoopJoinExecOptions } from './nested-loo
 export { type JoinType as PhysicalJoinType } from './join-emitter.ts';
 export { collectAll } from './collect.ts';
 export { checkCancelled, evaluateToColumn } from './exec-support.ts';
+export { WindowExec, type WindowExecOptions, type WindowFunctionSpec } from './window-exec.ts';

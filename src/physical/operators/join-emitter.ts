@@ -55,6 +55,9 @@ export class JoinEmitter {
   readonly probeIsPreserved: boolean;
   readonly buildIsPreserved: boolean;
   readonly decidesPerLeftRow: boolean;
+  /** Whether anything reads which probe (build) rows matched; inner joins skip the bookkeeping. */
+  private readonly tracksProbe: boolean;
+  private readonly tracksBuild: boolean;
 
   constructor(options: JoinEmitterOptions) {
     this.o = options;
@@ -74,6 +77,8 @@ export class JoinEmitter {
     this.buildIsPreserved = options.buildIsLeft ? leftPreserved : rightPreserved;
     this.probeIsPreserved = options.buildIsLeft ? rightPreserved : leftPreserved;
     this.decidesPerLeftRow = t === 'left_semi' || t === 'left_anti' || t === 'left_mark';
+    this.tracksProbe = this.probeIsPreserved || (this.decidesPerLeftRow && !options.buildIsLeft);
+    this.tracksBuild = this.buildIsPreserved || (this.decidesPerLeftRow && options.buildIsLeft);
   }
 
   /** True when the build side must emit rows after all probing (so the join has one partition). */
@@ -116,9 +121,10 @@ export class JoinEmitter {
     const emitsPairs = !this.decidesPerLeftRow;
     const cond = this.o.condition;
     if (cond === null) {
-      for (let k = 0; k < count; k++) {
-        probeMatched[probeIdx[k]!] = 1;
-        this.buildMatched[buildIdx[k]!] = 1;
+      if (this.tracksProbe) for (let k = 0; k < count; k++) probeMatched[probeIdx[k]!] = 1;
+      if (this.tracksBuild) {
+        const buildMatched = this.buildMatched;
+        for (let k = 0; k < count; k++) buildMatched[buildIdx[k]!] = 1;
       }
       if (emitsPairs) yield this.joined(probe, probeIdx, buildIdx, count, this.o.schema);
       return;

@@ -5,7 +5,7 @@
  * `|`; `^`; `&`; `+ - ||`; `* / % DIV`; unary `- + ~`; postfix `::type`, `[i]`, `.field`; primary.
  * The AST is built by embedded actions (no intermediate CST).
  */
-import type { ParserMethod, IToken } from 'chevrotain';
+import type { IOrAlt, IToken, ParserMethod } from 'chevrotain';
 import type { DataType, Field } from '../../common/index.ts';
 import type {
   BinaryOp,
@@ -161,6 +161,42 @@ function bin(op: BinaryOp, left: Expr, right: Expr): Expr {
   return { kind: 'binary', op, left, right, pos: left.pos };
 }
 
+const PRECEDENCE: Partial<Record<BinaryOp, number>> = {
+  or: 1,
+  and: 2,
+  '|': 3,
+  '^': 4,
+  '&': 5,
+  '+': 6,
+  '-': 6,
+  '||': 6,
+  '*': 7,
+  '/': 7,
+  '%': 7,
+  div: 7,
+};
+
+/** Builds left-associative binary trees from `a op b op c …` by operator precedence. */
+function foldBinary(operands: readonly Expr[], ops: readonly BinaryOp[]): Expr {
+  const out: Expr[] = [operands[0]!];
+  const stack: BinaryOp[] = [];
+  const reduce = (): void => {
+    const op = stack.pop()!;
+    const right = out.pop()!;
+    const left = out.pop()!;
+    out.push(bin(op, left, right));
+  };
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    const p = PRECEDENCE[op] ?? 0;
+    while (stack.length > 0 && (PRECEDENCE[stack[stack.length - 1]!] ?? 0) >= p) reduce();
+    stack.push(op);
+    out.push(operands[i + 1]!);
+  }
+  while (stack.length > 0) reduce();
+  return out[0]!;
+}
+
 export class ExpressionGrammar extends GrammarBase {
   /** Defined by the query grammar (subqueries inside expressions). */
   declare query: ParserMethod<[], Query>;
@@ -193,24 +229,15 @@ export class ExpressionGrammar extends GrammarBase {
   // -------------------------------------------------------------------------------------------
   // Boolean and comparison levels
 
+  /** OR and AND chains (AND binds tighter), folded by precedence in one rule. */
   expr = this.RULE('expr', (): Expr => {
-    let left = this.SUBRULE(this.andExpr);
+    const operands: Expr[] = [this.SUBRULE(this.notExpr)];
+    const ops: BinaryOp[] = [];
     this.MANY(() => {
-      this.CONSUME(K.OR);
-      const right = this.SUBRULE2(this.andExpr);
-      left = this.ACTION(() => bin('or', left, right));
+      ops.push(this.OR([{ ALT: (): BinaryOp => (this.CONSUME(K.AND), 'and') }, { ALT: (): BinaryOp => (this.CONSUME(K.OR), 'or') }]));
+      operands.push(this.SUBRULE2(this.notExpr));
     });
-    return left;
-  });
-
-  andExpr = this.RULE('andExpr', (): Expr => {
-    let left = this.SUBRULE(this.notExpr);
-    this.MANY(() => {
-      this.CONSUME(K.AND);
-      const right = this.SUBRULE2(this.notExpr);
-      left = this.ACTION(() => bin('and', left, right));
-    });
-    return left;
+    return this.ACTION(() => (ops.length === 0 ? operands[0]! : foldBinary(operands, ops)));
   });
 
   notExpr = this.RULE('notExpr', (): Expr =>
@@ -506,64 +533,31 @@ export class ExpressionGrammar extends GrammarBase {
   // -------------------------------------------------------------------------------------------
   // Arithmetic levels
 
+  /** Arithmetic and bitwise operators (`| ^ & + - || * / % DIV`), folded by precedence in one rule. */
   valueExpr = this.RULE('valueExpr', (): Expr => {
-    let left = this.SUBRULE(this.bitXorExpr);
+    const operands: Expr[] = [this.SUBRULE(this.unaryExpr)];
+    const ops: BinaryOp[] = [];
     this.MANY(() => {
-      this.CONSUME(Pipe);
-      const right = this.SUBRULE2(this.bitXorExpr);
-      left = this.ACTION(() => bin('|', left, right));
+      ops.push(this.SUBRULE(this.arithmeticOp));
+      operands.push(this.SUBRULE2(this.unaryExpr));
     });
-    return left;
+    return this.ACTION(() => (ops.length === 0 ? operands[0]! : foldBinary(operands, ops)));
   });
 
-  bitXorExpr = this.RULE('bitXorExpr', (): Expr => {
-    let left = this.SUBRULE(this.bitAndExpr);
-    this.MANY(() => {
-      this.CONSUME(Caret);
-      const right = this.SUBRULE2(this.bitAndExpr);
-      left = this.ACTION(() => bin('^', left, right));
-    });
-    return left;
-  });
-
-  bitAndExpr = this.RULE('bitAndExpr', (): Expr => {
-    let left = this.SUBRULE(this.additiveExpr);
-    this.MANY(() => {
-      this.CONSUME(Amp);
-      const right = this.SUBRULE2(this.additiveExpr);
-      left = this.ACTION(() => bin('&', left, right));
-    });
-    return left;
-  });
-
-  additiveExpr = this.RULE('additiveExpr', (): Expr => {
-    let left = this.SUBRULE(this.multiplicativeExpr);
-    this.MANY(() => {
-      const op = this.OR([
-        { ALT: () => this.CONSUME(Plus) },
-        { ALT: () => this.CONSUME(Minus) },
-        { ALT: () => this.CONSUME(Concat) },
-      ]);
-      const right = this.SUBRULE2(this.multiplicativeExpr);
-      left = this.ACTION(() => bin(op.image as BinaryOp, left, right));
-    });
-    return left;
-  });
-
-  multiplicativeExpr = this.RULE('multiplicativeExpr', (): Expr => {
-    let left = this.SUBRULE(this.unaryExpr);
-    this.MANY(() => {
-      const op = this.OR([
-        { ALT: () => this.CONSUME(Star) },
-        { ALT: () => this.CONSUME(Slash) },
-        { ALT: () => this.CONSUME(Percent) },
-        { ALT: () => this.CONSUME(K.DIV) },
-      ]);
-      const right = this.SUBRULE2(this.unaryExpr);
-      left = this.ACTION(() => bin(op.tokenType === K.DIV ? 'div' : (op.image as BinaryOp), left, right));
-    });
-    return left;
-  });
+  arithmeticOp = this.RULE('arithmeticOp', (): BinaryOp =>
+    this.OR([
+      { ALT: (): BinaryOp => (this.CONSUME(Plus), '+') },
+      { ALT: (): BinaryOp => (this.CONSUME(Minus), '-') },
+      { ALT: (): BinaryOp => (this.CONSUME(Star), '*') },
+      { ALT: (): BinaryOp => (this.CONSUME(Slash), '/') },
+      { ALT: (): BinaryOp => (this.CONSUME(Concat), '||') },
+      { ALT: (): BinaryOp => (this.CONSUME(Percent), '%') },
+      { ALT: (): BinaryOp => (this.CONSUME(K.DIV), 'div') },
+      { ALT: (): BinaryOp => (this.CONSUME(Amp), '&') },
+      { ALT: (): BinaryOp => (this.CONSUME(Pipe), '|') },
+      { ALT: (): BinaryOp => (this.CONSUME(Caret), '^') },
+    ]),
+  );
 
   unaryExpr = this.RULE('unaryExpr', (): Expr =>
     this.OR([
@@ -630,8 +624,13 @@ export class ExpressionGrammar extends GrammarBase {
   // -------------------------------------------------------------------------------------------
   // Primaries
 
+  /** Alternatives are told apart by their first token (no gates), so Chevrotain dispatches through a map. */
+  private primaryAlts: IOrAlt<Expr>[] | undefined;
+
   primary = this.RULE('primary', (): Expr =>
-    this.OR([
+    this.OR(
+      (this.primaryAlts ??= [
+      { ALT: () => this.SUBRULE(this.identifierLed) },
       {
         ALT: () => {
           const t = this.CONSUME(NumberLiteral);
@@ -643,10 +642,10 @@ export class ExpressionGrammar extends GrammarBase {
         },
       },
       { ALT: () => this.SUBRULE(this.stringLiteral) },
+      { ALT: () => this.SUBRULE(this.parenLed) },
       { ALT: () => this.literalToken(this.CONSUME(K.TRUE), { type: 'boolean', value: true }) },
       { ALT: () => this.literalToken(this.CONSUME(K.FALSE), { type: 'boolean', value: false }) },
       { ALT: () => this.literalToken(this.CONSUME(K.NULL), { type: 'null' }) },
-      { ALT: () => this.SUBRULE(this.typedLiteral) },
       {
         ALT: () => {
           const t = this.CONSUME(HexLiteral);
@@ -671,34 +670,6 @@ export class ExpressionGrammar extends GrammarBase {
       },
       {
         ALT: () => {
-          const t = this.CONSUME(K.ARRAY);
-          this.CONSUME(LBracket);
-          const items: Expr[] = [];
-          this.MANY_SEP({ SEP: Comma, DEF: () => items.push(this.SUBRULE2(this.expr)) });
-          this.CONSUME(RBracket);
-          return this.ACTION((): Expr => ({ kind: 'array', items, pos: this.pos(t) }));
-        },
-      },
-      {
-        GATE: () => this.queryInParens(1),
-        ALT: () => {
-          const t = this.CONSUME2(LParen);
-          const query = this.SUBRULE2(this.query);
-          this.CONSUME2(RParen);
-          return this.ACTION((): Expr => ({ kind: 'scalar_subquery', query, pos: this.pos(t) }));
-        },
-      },
-      {
-        ALT: () => {
-          const t = this.CONSUME3(LParen);
-          const items: Expr[] = [];
-          this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => items.push(this.SUBRULE3(this.expr)) });
-          this.CONSUME3(RParen);
-          return this.ACTION((): Expr => (items.length === 1 ? items[0]! : { kind: 'row', items, pos: this.pos(t) }));
-        },
-      },
-      {
-        ALT: () => {
           const t = this.CONSUME(Parameter);
           return this.ACTION((): Expr => ({ kind: 'parameter', index: Number(t.image.slice(1)), pos: this.pos(t) }));
         },
@@ -712,14 +683,57 @@ export class ExpressionGrammar extends GrammarBase {
       { ALT: () => this.SUBRULE(this.niladicFunction) },
       {
         // LEFT(s, n) and RIGHT(s, n) are functions although the words are reserved.
-        GATE: () => this.isAt(2, LParen),
         ALT: () => {
           const t = this.OR2([{ ALT: () => this.CONSUME(K.LEFT) }, { ALT: () => this.CONSUME(K.RIGHT) }]);
           const name = this.ACTION((): QualifiedName => ({ parts: [this.identOf(t)], pos: this.pos(t) }));
           return this.SUBRULE(this.functionCall, { ARGS: [name] });
         },
       },
+      ]),
+    ),
+  );
+
+  /** Constructs starting with a name-like token: typed literals, TRY_CAST, ARRAY[…], names and calls. */
+  identifierLed = this.RULE('identifierLed', (): Expr =>
+    this.OR([
+      { GATE: () => this.isAt(2, StringLiteral), ALT: () => this.SUBRULE(this.typedLiteral) },
+      { GATE: () => this.isAt(1, K.TRY_CAST) && this.isAt(2, LParen), ALT: () => this.SUBRULE(this.castExpr) },
+      {
+        GATE: () => this.isAt(1, K.ARRAY) && this.isAt(2, LBracket),
+        ALT: () => {
+          const t = this.CONSUME(K.ARRAY);
+          this.CONSUME(LBracket);
+          const items: Expr[] = [];
+          this.MANY_SEP({ SEP: Comma, DEF: () => items.push(this.SUBRULE(this.expr)) });
+          this.CONSUME(RBracket);
+          return this.ACTION((): Expr => ({ kind: 'array', items, pos: this.pos(t) }));
+        },
+      },
       { ALT: () => this.SUBRULE(this.nameOrCall) },
+    ]),
+  );
+
+  /** `(query)`, `(expr)` or a row `(a, b)`. */
+  parenLed = this.RULE('parenLed', (): Expr =>
+    this.OR([
+      {
+        GATE: () => this.queryInParens(1),
+        ALT: () => {
+          const t = this.CONSUME(LParen);
+          const query = this.SUBRULE(this.query);
+          this.CONSUME(RParen);
+          return this.ACTION((): Expr => ({ kind: 'scalar_subquery', query, pos: this.pos(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          const t = this.CONSUME2(LParen);
+          const items: Expr[] = [];
+          this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => items.push(this.SUBRULE(this.expr)) });
+          this.CONSUME2(RParen);
+          return this.ACTION((): Expr => (items.length === 1 ? items[0]! : { kind: 'row', items, pos: this.pos(t) }));
+        },
+      },
     ]),
   );
 

@@ -74,7 +74,7 @@ export class GrammarBase extends EmbeddedActionsParser {
   constructor() {
     super(ALL_TOKENS, {
       recoveryEnabled: false,
-      maxLookahead: 4,
+      maxLookahead: 1,
       skipValidations: true,
       errorMessageProvider: errorMessages,
     });
@@ -114,6 +114,12 @@ export class GrammarBase extends EmbeddedActionsParser {
     if (i === k) return false;
     const t = this.LA(i);
     return QUERY_START.some((q) => tokenMatcher(t, q));
+  }
+
+  /** LA(k) starts a query (SELECT, WITH, VALUES, TABLE, FROM or a parenthesized query). */
+  protected queryStartAt(k: number): boolean {
+    const t = this.LA(k);
+    return QUERY_START.some((q) => tokenMatcher(t, q)) || this.queryInParens(k);
   }
 
   /** `name.name.*` ahead. */

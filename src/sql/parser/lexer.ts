@@ -16,7 +16,7 @@ import { syntaxErrorAt } from './syntax-error.ts';
 
 const lexer = new Lexer(LEXER_TOKENS, {
   ensureOptimizations: true,
-  positionTracking: 'full',
+  positionTracking: 'onlyOffset',
   skipValidations: true,
 });
 

@@ -517,6 +517,7 @@ export class QueryGrammar extends ExpressionGrammar {
   groupingItem = this.RULE('groupingItem', (): GroupingItem =>
     this.OR([
       {
+        GATE: () => this.isAt(2, K.SETS),
         ALT: () => {
           const t = this.CONSUME(K.GROUPING);
           this.CONSUME(K.SETS);

@@ -619,7 +619,7 @@ export class StatementGrammar extends QueryGrammar {
     const pos = this.pos(start);
     return this.OR2([
       {
-        GATE: () => !this.isAt(2, kw('AS')) && !this.isAt(2, Comma),
+        GATE: () => this.queryStartAt(2),
         ALT: () => {
           this.CONSUME(K.QUERY);
           const query = this.SUBRULE(this.query);
@@ -627,7 +627,7 @@ export class StatementGrammar extends QueryGrammar {
         },
       },
       {
-        GATE: () => this.queryInParens(1) || this.isAt(1, kw('SELECT')) || this.isAt(1, K.WITH) || this.isAt(1, kw('VALUES')),
+        GATE: () => this.queryStartAt(1),
         ALT: () => {
           const query = this.SUBRULE2(this.query);
           return this.ACTION((): Statement => ({ kind: 'describe', target: { kind: 'query', query }, extended: false, pos }));

@@ -1,0 +1,17 @@
+/**
+ * Every aggregate function definition.
+ */
+import type { AggregateFunctionDef } from '../registry.ts';
+import { countFunctions } from './count.ts';
+import { minMaxFunctions } from './min-max.ts';
+import { otherAggregates } from './other.ts';
+import { sumAvgFunctions } from './sum-avg.ts';
+
+export { FirstLastAccumulator } from './other.ts';
+
+export const aggregateFunctions: readonly AggregateFunctionDef[] = [
+  ...countFunctions,
+  ...sumAvgFunctions,
+  ...minMaxFunctions,
+  ...otherAggregates,
+];

@@ -1,0 +1,374 @@
+/**
+ * sum and avg. Integral and decimal inputs are summed exactly: per-group partial sums of unscaled
+ * values are kept as float64 (exact while below 2^53, checked at 2^52) and folded into a per-group
+ * BigInt only when they grow past that, so the hot loop never allocates a BigInt for TPC-H-sized
+ * values. Spark result types: sum(integral) → bigint (ANSI overflow 22003), sum(decimal(p,s)) →
+ * decimal(min(38,p+10),s), sum(float/double) → double; avg(decimal(p,s)) →
+ * decimal(min(38,p+4),min(38,s+4)) rounded HALF_UP, avg of anything else → double.
+ */
+import type * as arrow from 'apache-arrow';
+import {
+  MAX_DECIMAL64_PRECISION,
+  T,
+  decimal128Words,
+  decimal64Values,
+  makeColumn,
+  readDecimal128,
+  type DataType,
+} from '../../common/index.ts';
+import type { AggregateFunctionDef, EvalContext, GroupsAccumulator } from '../registry.ts';
+import { boundedDecimal } from '../type-coercion.ts';
+import { DecimalColumnWriter, decimalToString, divHalfUp, fitsPrecision, pow10 } from '../kernels/decimal.ts';
+import { INT64_MAX, INT64_MIN, decimalOverflowError, overflowError } from '../kernels/common.ts';
+import { SAFE, grow, numericArg, sig, unary, validOf, words64 } from './support.ts';
+
+type InputKind = 'small' | 'words' | 'wide' | 'float';
+
+function inputKind(t: DataType): InputKind {
+  switch (t.kind) {
+    case 'tinyint':
+    case 'smallint':
+    case 'int':
+      return 'small';
+    case 'bigint':
+      return 'words';
+    case 'decimal':
+      return t.precision <= MAX_DECIMAL64_PRECISION ? 'words' : 'wide';
+    default:
+      return 'float';
+  }
+}
+
+/** Per-group exact or floating sums with counts. */
+class GroupSums {
+  acc = new Float64Array(16);
+  count = new Float64Array(16);
+  big: bigint[] = [];
+  groups = 0;
+  readonly exact: boolean;
+  constructor(exact: boolean) {
+    this.exact = exact;
+  }
+  ensure(n: number): void {
+    this.acc = grow(this.acc, n, (k) => new Float64Array(k));
+    this.count = grow(this.count, n, (k) => new Float64Array(k));
+    if (n > this.groups) this.groups = n;
+  }
+  fold(g: number): void {
+    this.big[g] = (this.big[g] ?? 0n) + BigInt(this.acc[g]!);
+    this.acc[g] = 0;
+  }
+  total(g: number): bigint {
+    return (this.big[g] ?? 0n) + BigInt(this.acc[g]!);
+  }
+  /** Adds a column of `type` (counting each valid row when `countRows`). */
+  add(
+    data: arrow.Data,
+    type: DataType,
+    groupIds: Int32Array,
+    n: number,
+    filter: Uint8Array | null,
+    counts: Float64Array | null,
+  ): void {
+    const valid = validOf(data);
+    const acc = this.acc;
+    const cnt = this.count;
+    const kind = inputKind(type);
+    switch (kind) {
+      case 'small': {
+        const vals = (data.values as Int32Array).subarray(data.offset, data.offset + n);
+        for (let i = 0; i < n; i++) {
+          if ((valid !== null && valid[i] === 0) || (filter !== null && filter[i] === 0)) continue;
+          const g = groupIds[i]!;
+          const s = acc[g]! + vals[i]!;
+          acc[g] = s;
+          cnt[g] = cnt[g]! + (counts === null ? 1 : counts[i]!);
+          if (s > SAFE || s < -SAFE) this.fold(g);
+        }
+        return;
+      }
+      case 'words': {
+        const { lo, hi } = words64(data);
+        const big = decimal64Values(data);
+        for (let i = 0; i < n; i++) {
+          if ((valid !== null && valid[i] === 0) || (filter !== null && filter[i] === 0)) continue;
+          const g = groupIds[i]!;
+          cnt[g] = cnt[g]! + (counts === null ? 1 : counts[i]!);
+          const h = hi[2 * i + 1]!;
+          if (h >= -1048576 && h < 1048576) {
+            const s = acc[g]! + (h * 4294967296 + lo[2 * i]!);
+            acc[g] = s;
+            if (s > SAFE || s < -SAFE) this.fold(g);
+          } else this.big[g] = (this.big[g] ?? 0n) + big[i]!;
+        }
+        return;
+      }
+      case 'wide': {
+        const w = decimal128Words(data);
+        const words = new Int32Array(w.buffer, w.byteOffset, n * 4);
+        const low = new Uint32Array(w.buffer, w.byteOffset, n * 4);
+        for (let i = 0; i < n; i++) {
+          if ((valid !== null && valid[i] === 0) || (filter !== null && filter[i] === 0)) continue;
+          const g = groupIds[i]!;
+          cnt[g] = cnt[g]! + (counts === null ? 1 : counts[i]!);
+          const o = 4 * i;
+          const h = words[o + 1]!;
+          const sign = h >> 31;
+          if (h >= -1048576 && h < 1048576 && words[o + 2] === sign && words[o + 3] === sign) {
+            const sum = acc[g]! + (h * 4294967296 + low[o]!);
+            acc[g] = sum;
+            if (sum > SAFE || sum < -SAFE) this.fold(g);
+          } else this.big[g] = (this.big[g] ?? 0n) + readDecimal128(w, i);
+        }
+        return;
+      }
+      case 'float': {
+        const vals = (data.values as Float64Array).subarray(data.offset, data.offset + n);
+        for (let i = 0; i < n; i++) {
+          if ((valid !== null && valid[i] === 0) || (filter !== null && filter[i] === 0)) continue;
+          const g = groupIds[i]!;
+          acc[g] = acc[g]! + vals[i]!;
+          cnt[g] = cnt[g]! + (counts === null ? 1 : counts[i]!);
+        }
+        return;
+      }
+    }
+  }
+}
+
+function sumResultType(t: DataType): DataType {
+  if (t.kind === 'decimal') return boundedDecimal(t.precision + 10, t.scale);
+  if (t.kind === 'tinyint' || t.kind === 'smallint' || t.kind === 'int' || t.kind === 'bigint')
+    return T.bigint;
+  return T.double;
+}
+
+/** Writes per-group sums as a column of `type`; groups with zero count are NULL. */
+function sumsColumn(s: GroupSums, type: DataType, failOnError: boolean): arrow.Data {
+  const n = s.groups;
+  const valid = new Uint8Array(n);
+  if (type.kind === 'double') {
+    const out = new Float64Array(n);
+    for (let g = 0; g < n; g++) {
+      if (s.count[g]! > 0) {
+        valid[g] = 1;
+        out[g] = s.acc[g]!;
+      }
+    }
+    return makeColumn(type, out, n, valid);
+  }
+  if (type.kind === 'bigint') {
+    const out = new BigInt64Array(n);
+    for (let g = 0; g < n; g++) {
+      if (s.count[g]! === 0) continue;
+      const v = s.total(g);
+      if (v > INT64_MAX || v < INT64_MIN) {
+        if (failOnError) throw overflowError('long', 'try_sum');
+        continue;
+      }
+      valid[g] = 1;
+      out[g] = v;
+    }
+    return makeColumn(type, out, n, valid);
+  }
+  const p = type.kind === 'decimal' ? type.precision : 38;
+  const sc = type.kind === 'decimal' ? type.scale : 0;
+  const w = new DecimalColumnWriter(type, n);
+  for (let g = 0; g < n; g++) {
+    if (s.count[g]! === 0) continue;
+    const v = s.total(g);
+    if (!fitsPrecision(v, p)) {
+      if (failOnError) throw decimalOverflowError(decimalToString(v, sc), p, sc);
+      continue;
+    }
+    valid[g] = 1;
+    w.set(g, v);
+  }
+  return w.finish(valid);
+}
+
+class SumAccumulator implements GroupsAccumulator {
+  readonly stateTypes: readonly DataType[];
+  readonly #sums: GroupSums;
+  readonly #input: DataType;
+  readonly #result: DataType;
+  readonly #fail: boolean;
+  constructor(input: DataType, result: DataType, ctx: EvalContext) {
+    this.#input = input;
+    this.#result = result;
+    this.#fail = ctx.ansi;
+    this.#sums = new GroupSums(inputKind(input) !== 'float');
+    this.stateTypes = [result, T.bigint];
+  }
+  update(
+    args: readonly arrow.Data[],
+    groupIds: Int32Array,
+    numGroups: number,
+    numRows: number,
+    filter: Uint8Array | null,
+  ): void {
+    this.#sums.ensure(numGroups);
+    this.#sums.add(args[0]!, this.#input, groupIds, numRows, filter, null);
+  }
+  state(): arrow.Data[] {
+    const counts = new BigInt64Array(this.#sums.groups);
+    for (let g = 0; g < counts.length; g++) counts[g] = BigInt(this.#sums.count[g]!);
+    return [
+      sumsColumn(this.#sums, this.#result, this.#fail),
+      makeColumn(T.bigint, counts, counts.length, null),
+    ];
+  }
+  merge(states: readonly arrow.Data[], groupIds: Int32Array, numGroups: number, numRows: number): void {
+    this.#sums.ensure(numGroups);
+    const c = states[1]!;
+    const counts = new Float64Array(numRows);
+    const cv = (c.values as BigInt64Array).subarray(c.offset, c.offset + numRows);
+    for (let i = 0; i < numRows; i++) counts[i] = Number(cv[i]!);
+    this.#sums.add(states[0]!, this.#result, groupIds, numRows, null, counts);
+  }
+  evaluate(): arrow.Data {
+    return sumsColumn(this.#sums, this.#result, this.#fail);
+  }
+  size(): number {
+    return this.#sums.acc.byteLength * 2 + this.#sums.big.length * 16;
+  }
+}
+
+function avgTypes(t: DataType): { sum: DataType; result: DataType } {
+  if (t.kind === 'decimal')
+    return {
+      sum: boundedDecimal(t.precision + 10, t.scale),
+      result: boundedDecimal(t.precision + 4, t.scale + 4),
+    };
+  return { sum: T.double, result: T.double };
+}
+
+class AvgAccumulator implements GroupsAccumulator {
+  readonly stateTypes: readonly DataType[];
+  readonly #sums: GroupSums;
+  readonly #input: DataType;
+  readonly #sumType: DataType;
+  readonly #result: DataType;
+  readonly #fail: boolean;
+  constructor(input: DataType, result: DataType, ctx: EvalContext) {
+    this.#input = input;
+    this.#result = result;
+    this.#sumType = avgTypes(input).sum;
+    this.#fail = ctx.ansi;
+    this.#sums = new GroupSums(inputKind(input) !== 'float');
+    this.stateTypes = [this.#sumType, T.bigint];
+  }
+  update(
+    args: readonly arrow.Data[],
+    groupIds: Int32Array,
+    numGroups: number,
+    numRows: number,
+    filter: Uint8Array | null,
+  ): void {
+    this.#sums.ensure(numGroups);
+    this.#sums.add(args[0]!, this.#input, groupIds, numRows, filter, null);
+  }
+  state(): arrow.Data[] {
+    const counts = new BigInt64Array(this.#sums.groups);
+    for (let g = 0; g < counts.length; g++) counts[g] = BigInt(this.#sums.count[g]!);
+    const sumState =
+      this.#sumType.kind === 'double'
+        ? this.#doubleSums()
+        : sumsColumn(this.#sums, this.#sumType, this.#fail);
+    return [sumState, makeColumn(T.bigint, counts, counts.length, null)];
+  }
+  #doubleSums(): arrow.Data {
+    const n = this.#sums.groups;
+    const out = new Float64Array(n);
+    const valid = new Uint8Array(n);
+    for (let g = 0; g < n; g++) {
+      if (this.#sums.count[g]! === 0) continue;
+      valid[g] = 1;
+      out[g] = this.#sums.exact ? Number(this.#sums.total(g)) : this.#sums.acc[g]!;
+    }
+    return makeColumn(T.double, out, n, valid);
+  }
+  merge(states: readonly arrow.Data[], groupIds: Int32Array, numGroups: number, numRows: number): void {
+    this.#sums.ensure(numGroups);
+    const c = states[1]!;
+    const counts = new Float64Array(numRows);
+    const cv = (c.values as BigInt64Array).subarray(c.offset, c.offset + numRows);
+    for (let i = 0; i < numRows; i++) counts[i] = Number(cv[i]!);
+    if (this.#sumType.kind === 'double' && this.#sums.exact) {
+      // exact integral partial sums arrive as doubles; fold them in as floating values
+      const s = states[0]!;
+      const vals = (s.values as Float64Array).subarray(s.offset, s.offset + numRows);
+      const valid = validOf(s);
+      for (let i = 0; i < numRows; i++) {
+        if (valid !== null && valid[i] === 0) continue;
+        const g = groupIds[i]!;
+        this.#sums.big[g] = (this.#sums.big[g] ?? 0n) + BigInt(Math.round(vals[i]!));
+        this.#sums.count[g] = this.#sums.count[g]! + counts[i]!;
+      }
+      return;
+    }
+    this.#sums.add(states[0]!, this.#sumType, groupIds, numRows, null, counts);
+  }
+  evaluate(): arrow.Data {
+    const s = this.#sums;
+    const n = s.groups;
+    const valid = new Uint8Array(n);
+    if (this.#result.kind === 'double') {
+      const out = new Float64Array(n);
+      for (let g = 0; g < n; g++) {
+        const c = s.count[g]!;
+        if (c === 0) continue;
+        valid[g] = 1;
+        out[g] = (s.exact ? Number(s.total(g)) : s.acc[g]!) / c;
+      }
+      return makeColumn(T.double, out, n, valid);
+    }
+    const inScale = this.#input.kind === 'decimal' ? this.#input.scale : 0;
+    const rp = this.#result.kind === 'decimal' ? this.#result.precision : 38;
+    const rs = this.#result.kind === 'decimal' ? this.#result.scale : 0;
+    const w = new DecimalColumnWriter(this.#result, n);
+    for (let g = 0; g < n; g++) {
+      const c = s.count[g]!;
+      if (c === 0) continue;
+      const v = divHalfUp(s.total(g) * pow10(rs - inScale), BigInt(c));
+      if (!fitsPrecision(v, rp)) {
+        if (this.#fail) throw decimalOverflowError(decimalToString(v, rs), rp, rs);
+        continue;
+      }
+      valid[g] = 1;
+      w.set(g, v);
+    }
+    return w.finish(valid);
+  }
+  size(): number {
+    return this.#sums.acc.byteLength * 2 + this.#sums.big.length * 16;
+  }
+}
+
+export const sumAvgFunctions: readonly AggregateFunctionDef[] = [
+  {
+    kind: 'aggregate',
+    name: 'sum',
+    description: 'sum(expr) - The sum of the non-NULL values.',
+    resolve(argTypes) {
+      const t = numericArg('sum', unary('sum', argTypes));
+      return sig([t], sumResultType(t));
+    },
+    createAccumulator(argTypes, returnType, ctx) {
+      return new SumAccumulator(argTypes[0]!, returnType, ctx);
+    },
+  },
+  {
+    kind: 'aggregate',
+    name: 'avg',
+    aliases: ['mean'],
+    description: 'avg(expr) - The mean of the non-NULL values.',
+    resolve(argTypes) {
+      const t = numericArg('avg', unary('avg', argTypes));
+      return sig([t], avgTypes(t).result);
+    },
+    createAccumulator(argTypes, returnType, ctx) {
+      return new AvgAccumulator(argTypes[0]!, returnType, ctx);
+    },
+  },
+];

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { EngineError, type DataType, type Value } from '../../common/index.ts';
+import { createFunctionRegistry } from '../create-registry.ts';
+import { call } from './test-helpers.ts';
+
+const I: DataType = { kind: 'int' };
+const S: DataType = { kind: 'string' };
+const i = (v: number | null): [Value, DataType] => [v, I];
+
+describe('conditional and misc functions', () => {
+  it('coalesce / nvl / nvl2 / nullif / if', () => {
+    expect(call('coalesce', [i(null), i(null), i(3)])).toBe(3);
+    expect(call('coalesce', [i(null)])).toBeNull();
+    expect(call('nvl', [i(null), i(2)])).toBe(2);
+    expect(call('ifnull', [i(1), i(2)])).toBe(1);
+    expect(call('nvl2', [i(null), i(1), i(2)])).toBe(2);
+    expect(call('nullif', [i(1), i(1)])).toBeNull();
+    expect(call('nullif', [i(1), i(2)])).toBe(1);
+    expect(call('if', [[true, { kind: 'boolean' }], i(1), i(2)])).toBe(1);
+    expect(call('iff', [[null, { kind: 'boolean' }], i(1), i(2)])).toBe(2);
+    expect(call('isnull', [i(null)])).toBe(true);
+    expect(call('isnotnull', [i(null)])).toBe(false);
+    expect(
+      call('nanvl', [
+        [NaN, { kind: 'double' }],
+        [1, { kind: 'double' }],
+      ]),
+    ).toBe(1);
+    expect(() => call('assert_true', [[false, { kind: 'boolean' }]])).toThrow(EngineError);
+  });
+
+  it('misc', () => {
+    expect(call('typeof', [[1n, { kind: 'decimal', precision: 5, scale: 2 }]])).toBe('decimal(5,2)');
+    expect(call('current_user', [])).toBe('tester');
+    expect(call('current_schema', [])).toBe('default');
+    expect(call('uuid', [])).toMatch(/^[0-9a-f-]{36}$/);
+    // Spark: SELECT hash(1), hash('Spark'), hash(1, 'a')
+    expect(call('hash', [i(1)])).toBe(-559580957);
+    expect(call('hash', [[null, S]])).toBe(42);
+    expect(
+      typeof call('hash', [
+        [12n, { kind: 'bigint' }],
+        ['a', S],
+      ]),
+    ).toBe('number');
+  });
+
+  it('the registry lists functions and finds aliases case-insensitively', () => {
+    const reg = createFunctionRegistry();
+    expect(reg.lookup('SUBSTR')?.name).toBe('substring');
+    expect(reg.lookup('every')?.name).toBe('bool_and');
+    expect(reg.lookup('nope')).toBeUndefined();
+    expect(reg.names()).toContain('sum');
+    expect(reg.listing().find((f) => f.name === 'stddev')).toMatchObject({
+      kind: 'aggregate',
+      canonical: 'stddev_samp',
+    });
+  });
+});

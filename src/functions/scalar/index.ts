@@ -1,0 +1,24 @@
+/**
+ * Every scalar function definition, by family.
+ */
+import type { ScalarFunctionDef } from '../registry.ts';
+import { conditionalFunctions } from './conditional.ts';
+import { datetimeFunctions } from './datetime.ts';
+import { likeFunctions } from './like.ts';
+import { mathFunctions } from './math.ts';
+import { miscFunctions } from './misc.ts';
+import { stringFunctions } from './string.ts';
+
+export const scalarFunctions: readonly ScalarFunctionDef[] = [
+  ...stringFunctions,
+  ...likeFunctions,
+  ...mathFunctions,
+  ...datetimeFunctions,
+  ...conditionalFunctions,
+  ...miscFunctions,
+];
+
+export { sparkSubstring, formatString, compileRegex } from './string.ts';
+export { compileLike } from './like.ts';
+export { sparkHash, murmurInt, murmurLong, murmurBytes, KINDLING_VERSION } from './misc.ts';
+export { arityError, typeMismatch, checkArity, coerce } from './define.ts';
