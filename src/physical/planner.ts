@@ -37,6 +37,8 @@ import {
   SortExec,
   UnionExec,
   ValuesExec,
+  WindowExec,
+  type WindowFunctionSpec,
 } from './operators/index.ts';
 
 export interface PhysicalPlannerOptions {
@@ -150,16 +152,10 @@ class Planner implements PhysicalPlanner {
       }
       case 'Join':
         return this.join(plan);
-      case 'SetOp': {
-        if (plan.op === 'union' && plan.all) {
-          return new UnionExec({
-            inputs: [this.toPhysical(plan.left), this.toPhysical(plan.right)],
-            schema: schemaOfAttrs(plan.output),
-          });
-        }
-        throw new EngineError(SqlState.featureNotSupported, `${plan.op.toUpperCase()}${plan.all ? ' ALL' : ''} is not supported yet`);
-      }
+      case 'SetOp':
+        return this.setOperation(plan);
       case 'Window':
+        return this.window(plan);
       case 'RecursiveCte':
       case 'WorkTable':
         throw new EngineError(SqlState.featureNotSupported, `${plan.kind} is not supported yet`);
@@ -176,6 +172,145 @@ class Planner implements PhysicalPlanner {
       keys: orders.map((o) => ({ expr: this.expr(o.expr, inAttrs), ascending: o.ascending, nullsFirst: o.nullsFirst })),
       fetch,
     });
+  }
+
+  /**
+   * UNION ALL concatenates; the DISTINCT forms deduplicate with a hash aggregate over every column;
+   * INTERSECT and EXCEPT are semi and anti hash joins on every column with NULL-safe equality (NULLs
+   * are equal in set operations).
+   */
+  private setOperation(plan: Extract<LogicalPlan, { kind: 'SetOp' }>): ExecutionPlan {
+    const schema = schemaOfAttrs(plan.output);
+    const left = this.toPhysical(plan.left);
+    const right = this.toPhysical(plan.right);
+    const leftAttrs = outputOf(plan.left);
+    const rightAttrs = outputOf(plan.right);
+    const columns = (attrs: readonly Attribute[]): PhysicalExpr[] =>
+      attrs.map((a) => this.expr({ kind: 'column', attr: a }, attrs));
+    const distinct = (input: ExecutionPlan, attrs: readonly Attribute[]): ExecutionPlan =>
+      new HashAggregateExec({
+        input: this.single(input),
+        mode: 'single',
+        groupBy: columns(attrs).map((expr, i) => ({ expr, name: schema.fields[i]!.name })),
+        aggregates: [],
+        groupingSets: null,
+        groupingIdName: null,
+        schema,
+      });
+    if (plan.op === 'union') {
+      const union = new UnionExec({ inputs: [left, right], schema });
+      return plan.all ? union : distinct(union, leftAttrs);
+    }
+    if (plan.all) {
+      throw new EngineError(SqlState.featureNotSupported, `${plan.op.toUpperCase()} ALL is not supported yet`);
+    }
+    return new HashJoinExec({
+      left: distinct(left, leftAttrs),
+      right,
+      joinType: plan.op === 'intersect' ? 'left_semi' : 'left_anti',
+      leftKeys: columns(leftAttrs),
+      rightKeys: columns(rightAttrs),
+      nullSafe: leftAttrs.map(() => true),
+      filter: null,
+      buildSide: 'right',
+      nullAware: false,
+      schema,
+    });
+  }
+
+  /**
+   * All window expressions of one Window node share a partition/order spec: sort by the partition
+   * keys, then the order keys, in one partition, and compute the functions over it.
+   */
+  private window(plan: Extract<LogicalPlan, { kind: 'Window' }>): ExecutionPlan {
+    const inAttrs = outputOf(plan.input);
+    const first = plan.windows[0]?.expr;
+    if (first === undefined || first.kind !== 'window') {
+      throw new EngineError(SqlState.internalError, 'internal error: a Window node without window expressions');
+    }
+    const spec = first.spec;
+    const sortKeys = [
+      ...spec.partitionBy.map((e) => ({ expr: this.expr(e, inAttrs), ascending: true, nullsFirst: true })),
+      ...spec.orderBy.map((o) => ({ expr: this.expr(o.expr, inAttrs), ascending: o.ascending, nullsFirst: o.nullsFirst })),
+    ];
+    const input = this.single(this.toPhysical(plan.input));
+    const sorted = sortKeys.length === 0 ? input : new SortExec({ input, keys: sortKeys, fetch: null });
+    return new WindowExec({
+      input: sorted,
+      partitionBy: spec.partitionBy.map((e) => this.expr(e, inAttrs)),
+      orderBy: spec.orderBy.map((o) => ({ expr: this.expr(o.expr, inAttrs), ascending: o.ascending, nullsFirst: o.nullsFirst })),
+      functions: plan.windows.map((w) => this.windowFunction(w.expr, inAttrs)),
+      schema: schemaOfAttrs(outputOf(plan)),
+    });
+  }
+
+  private windowFunction(e: Expr, inAttrs: readonly Attribute[]): WindowFunctionSpec {
+    if (e.kind !== 'window') throw new EngineError(SqlState.internalError, 'internal error: window expression expected');
+    const fn = e.function;
+    const literalNumber = (x: Expr | undefined, fallback: number): number =>
+      x !== undefined && x.kind === 'literal' && x.value !== null ? Number(x.value) : fallback;
+    if (fn.kind === 'aggregate') {
+      const def = this.options.functions.lookup(fn.name);
+      if (def === undefined || def.kind !== 'aggregate') {
+        throw new EngineError(SqlState.undefinedFunction, `unknown aggregate function ${fn.name}`);
+      }
+      const args = fn.args.map((a) => this.expr(a, inAttrs));
+      const argTypes = args.map((a) => a.type);
+      return {
+        kind: 'aggregate',
+        name: fn.name,
+        args,
+        createAccumulator: (ctx) => def.createAccumulator(argTypes, fn.type, ctx),
+        distinct: fn.distinct,
+        filter: fn.filter === null ? null : this.expr(fn.filter, inAttrs),
+        frame: e.spec.frame,
+        type: fn.type,
+      };
+    }
+    switch (fn.name) {
+      case 'row_number':
+      case 'rank':
+      case 'dense_rank':
+      case 'percent_rank':
+      case 'cume_dist':
+      case 'ntile':
+        return { kind: 'ranking', name: fn.name, args: fn.args.map((a) => this.expr(a, inAttrs)), type: fn.type };
+      case 'lag':
+      case 'lead': {
+        const dflt = fn.args[2];
+        return {
+          kind: 'offset',
+          name: fn.name,
+          input: this.expr(fn.args[0]!, inAttrs),
+          offset: literalNumber(fn.args[1], 1),
+          default: dflt === undefined ? null : this.expr(dflt, inAttrs),
+          ignoreNulls: fn.args[3]?.kind === 'literal' && fn.args[3].value === true,
+          type: fn.type,
+        };
+      }
+      case 'first_value':
+      case 'last_value':
+        return {
+          kind: 'value',
+          name: fn.name,
+          input: this.expr(fn.args[0]!, inAttrs),
+          ignoreNulls: fn.args[1]?.kind === 'literal' && fn.args[1].value === true,
+          frame: e.spec.frame,
+          type: fn.type,
+        };
+      case 'nth_value':
+        return {
+          kind: 'value',
+          name: 'nth_value',
+          input: this.expr(fn.args[0]!, inAttrs),
+          n: literalNumber(fn.args[1], 1),
+          ignoreNulls: fn.args[2]?.kind === 'literal' && fn.args[2].value === true,
+          frame: e.spec.frame,
+          type: fn.type,
+        };
+      default:
+        throw new EngineError(SqlState.undefinedFunction, `${fn.name} is not a window function`);
+    }
   }
 
   private aggregate(plan: Extract<LogicalPlan, { kind: 'Aggregate' }>): ExecutionPlan {

@@ -43,6 +43,11 @@ function layout(t: DataType): Layout {
     case 'string':
     case 'binary':
       return 'bytes';
+    case 'array':
+    case 'boolean':
+    case 'map':
+    case 'null':
+    case 'struct':
     default:
       return 'value';
   }

@@ -7,6 +7,7 @@ import type * as arrow from 'apache-arrow';
 import { EngineError, SqlState, T, type DataType } from '../../common/index.ts';
 import type { ResolvedSignature } from '../registry.ts';
 import { checkArity, typeMismatch } from '../scalar/define.ts';
+import { isNullType } from '../kernels/common.ts';
 
 export function grow<T extends Float64Array | Int32Array | Uint8Array | Int8Array | BigInt64Array>(
   arr: T,
@@ -21,11 +22,11 @@ export function grow<T extends Float64Array | Int32Array | Uint8Array | Int8Arra
 
 /** One byte per row: 1 = valid (null when all valid). */
 export function validOf(data: arrow.Data): Uint8Array | null {
-  if (data.nullCount === 0 && data.typeId !== 0) return null;
+  if (data.nullCount === 0 && !isNullType(data)) return null;
   const n = data.length;
   const out = new Uint8Array(n);
   const bitmap = data.nullBitmap;
-  if (bitmap === undefined || bitmap.length === 0) return data.typeId === 0 ? out : null;
+  if (bitmap === undefined || bitmap.length === 0) return isNullType(data) ? out : null;
   const off = data.offset;
   for (let i = 0; i < n; i++) {
     const j = off + i;
@@ -62,6 +63,16 @@ export function numericArg(name: string, t: DataType): DataType {
     case 'null':
     case 'string':
       return T.double;
+    case 'array':
+    case 'binary':
+    case 'boolean':
+    case 'date':
+    case 'interval_day_time':
+    case 'interval_year_month':
+    case 'map':
+    case 'struct':
+    case 'timestamp_ntz':
+    case 'timestamp':
     default:
       throw typeMismatch(name, 0, '"NUMERIC"', t);
   }

@@ -15,7 +15,7 @@ import {
   type Value,
 } from '../../common/index.ts';
 import type { ColumnarValue, EvalContext } from '../registry.ts';
-import { allocNumber, fixedValues, isDecimal64, sqlTypeName, validityOf } from './common.ts';
+import { allocNumber, fixedValues, isDecimal64, sqlTypeName, validityOf, valueText } from './common.ts';
 import {
   DecimalColumnWriter,
   decimalGetter,
@@ -48,9 +48,9 @@ export type CastMode = 'ansi' | 'try' | 'legacy';
 function renderValue(v: Value, t: DataType): string {
   if (typeof v === 'string') return `'${v}'`;
   if (t.kind === 'decimal') return decimalToString(v as bigint, t.scale);
-  if (t.kind === 'bigint') return `${String(v)}L`;
+  if (t.kind === 'bigint') return `${valueText(v)}L`;
   if (t.kind === 'double' || t.kind === 'float') return doubleToString(v as number);
-  return String(v);
+  return valueText(v);
 }
 
 export function castInvalidInput(v: Value, from: DataType, to: DataType): EngineError {
@@ -120,6 +120,22 @@ function integralRange(t: DataType): [bigint, bigint] {
       return [-32768n, 32767n];
     case 'int':
       return [-2147483648n, 2147483647n];
+    case 'array':
+    case 'bigint':
+    case 'binary':
+    case 'boolean':
+    case 'date':
+    case 'decimal':
+    case 'double':
+    case 'float':
+    case 'interval_day_time':
+    case 'interval_year_month':
+    case 'map':
+    case 'null':
+    case 'string':
+    case 'struct':
+    case 'timestamp_ntz':
+    case 'timestamp':
     default:
       return [-(1n << 63n), (1n << 63n) - 1n];
   }
@@ -133,6 +149,22 @@ function wrapIntegral(v: bigint, t: DataType): bigint {
       return BigInt.asIntN(16, v);
     case 'int':
       return BigInt.asIntN(32, v);
+    case 'array':
+    case 'bigint':
+    case 'binary':
+    case 'boolean':
+    case 'date':
+    case 'decimal':
+    case 'double':
+    case 'float':
+    case 'interval_day_time':
+    case 'interval_year_month':
+    case 'map':
+    case 'null':
+    case 'string':
+    case 'struct':
+    case 'timestamp_ntz':
+    case 'timestamp':
     default:
       return BigInt.asIntN(64, v);
   }
@@ -176,6 +208,22 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
           return (v as bigint) !== 0n;
         case 'bigint':
           return (v as bigint) !== 0n;
+        case 'array':
+        case 'binary':
+        case 'boolean':
+        case 'date':
+        case 'double':
+        case 'float':
+        case 'int':
+        case 'interval_day_time':
+        case 'interval_year_month':
+        case 'map':
+        case 'null':
+        case 'smallint':
+        case 'struct':
+        case 'timestamp_ntz':
+        case 'timestamp':
+        case 'tinyint':
         default:
           return typeof v === 'number' ? v !== 0 : invalid();
       }
@@ -229,6 +277,15 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
         case 'interval_day_time':
           big = v as bigint;
           break;
+        case 'array':
+        case 'bigint':
+        case 'binary':
+        case 'int':
+        case 'map':
+        case 'null':
+        case 'smallint':
+        case 'struct':
+        case 'tinyint':
         default:
           big = typeof v === 'bigint' ? v : BigInt(v as number);
       }
@@ -265,6 +322,20 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
         case 'timestamp_ntz':
           x = Number(v) / 1e6;
           break;
+        case 'array':
+        case 'bigint':
+        case 'binary':
+        case 'date':
+        case 'double':
+        case 'float':
+        case 'int':
+        case 'interval_day_time':
+        case 'interval_year_month':
+        case 'map':
+        case 'null':
+        case 'smallint':
+        case 'struct':
+        case 'tinyint':
         default:
           x = Number(v);
       }
@@ -276,7 +347,7 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
         case 'string':
           r = textToDecimal(v as string, to.precision, to.scale);
           if (r === undefined) return invalid();
-          if (r === null) return fail(() => decimalOutOfRange(String(v), to.precision, to.scale));
+          if (r === null) return fail(() => decimalOutOfRange(valueText(v), to.precision, to.scale));
           return r;
         case 'decimal':
           r = rescale(v as bigint, from.scale, to.scale);
@@ -295,6 +366,18 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
         case 'timestamp_ntz':
           r = rescale(v as bigint, 6, to.scale);
           break;
+        case 'array':
+        case 'bigint':
+        case 'binary':
+        case 'date':
+        case 'int':
+        case 'interval_day_time':
+        case 'interval_year_month':
+        case 'map':
+        case 'null':
+        case 'smallint':
+        case 'struct':
+        case 'tinyint':
         default:
           r = BigInt(v as number | bigint) * pow10(to.scale);
       }
@@ -317,6 +400,22 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
           return timestampToDays(v as bigint, ctx.timeZone);
         case 'timestamp_ntz':
           return splitMicros(v as bigint)[0];
+        case 'array':
+        case 'bigint':
+        case 'binary':
+        case 'boolean':
+        case 'date':
+        case 'decimal':
+        case 'double':
+        case 'float':
+        case 'int':
+        case 'interval_day_time':
+        case 'interval_year_month':
+        case 'map':
+        case 'null':
+        case 'smallint':
+        case 'struct':
+        case 'tinyint':
         default:
           return invalid();
       }
@@ -348,6 +447,14 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
         case 'int':
         case 'bigint':
           return BigInt(v as number | bigint) * MICROS_PER_SECOND;
+        case 'array':
+        case 'binary':
+        case 'boolean':
+        case 'interval_day_time':
+        case 'interval_year_month':
+        case 'map':
+        case 'null':
+        case 'struct':
         default:
           return invalid();
       }
@@ -399,8 +506,15 @@ export function valueToString(v: Value, from: DataType, ctx: EvalContext): strin
     }
     case 'array':
       return `[${(v as readonly Value[]).map((x) => (x === null ? 'null' : valueToString(x, from.element, ctx))).join(', ')}]`;
+    case 'bigint':
+    case 'int':
+    case 'map':
+    case 'null':
+    case 'smallint':
+    case 'struct':
+    case 'tinyint':
     default:
-      return String(v);
+      return valueText(v);
   }
 }
 

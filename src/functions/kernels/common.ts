@@ -3,6 +3,7 @@
  * stride (0 for a scalar, 1 for an array, so one monomorphic loop serves both), one-byte validity,
  * and the ANSI error constructors every kernel raises.
  */
+import { Type } from 'apache-arrow';
 import type * as arrow from 'apache-arrow';
 import {
   EngineError,
@@ -25,8 +26,22 @@ export function toArray(v: ColumnarValue, n: number): arrow.Data {
 
 /** One byte per row (1 = valid), or null when every row is valid. */
 export function validityBytes(data: arrow.Data): Uint8Array | null {
-  if (data.nullCount === 0 && data.typeId !== 0) return null;
+  if (data.nullCount === 0 && !isNullType(data)) return null;
   return unpackValidity(data);
+}
+
+/** Whether a column has Arrow's Null type (every row NULL). */
+export function isNullType(data: arrow.Data): boolean {
+  return data.typeId === Type.Null;
+}
+
+/** Plain text of a single value (for messages and row-at-a-time functions). */
+export function valueText(v: Value): string {
+  if (v === null) return 'NULL';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('hex');
+  return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
 }
 
 /** Validity of a ColumnarValue with a stride: scalars are one byte. Null = all valid. */
@@ -96,6 +111,19 @@ export function allocNumber(
       return new Int32Array(n);
     case 'float':
       return new Float32Array(n);
+    case 'array':
+    case 'bigint':
+    case 'binary':
+    case 'boolean':
+    case 'decimal':
+    case 'double':
+    case 'interval_day_time':
+    case 'map':
+    case 'null':
+    case 'string':
+    case 'struct':
+    case 'timestamp_ntz':
+    case 'timestamp':
     default:
       return new Float64Array(n);
   }
@@ -108,6 +136,23 @@ export function intRange(t: DataType): [number, number] {
       return [-128, 127];
     case 'smallint':
       return [-32768, 32767];
+    case 'array':
+    case 'bigint':
+    case 'binary':
+    case 'boolean':
+    case 'date':
+    case 'decimal':
+    case 'double':
+    case 'float':
+    case 'int':
+    case 'interval_day_time':
+    case 'interval_year_month':
+    case 'map':
+    case 'null':
+    case 'string':
+    case 'struct':
+    case 'timestamp_ntz':
+    case 'timestamp':
     default:
       return [-2147483648, 2147483647];
   }

@@ -57,3 +57,40 @@ describe('conditional and misc functions', () => {
     });
   });
 });
+
+describe('operator functions the analyzer desugars to', () => {
+  const B: DataType = { kind: 'bigint' };
+  it('bitwise', () => {
+    expect(call('bitwise_and', [i(12), i(10)])).toBe(8);
+    expect(call('bitwise_or', [i(12), i(10)])).toBe(14);
+    expect(call('bitwise_xor', [i(12), i(10)])).toBe(6);
+    expect(call('bitwise_not', [i(0)])).toBe(-1);
+    expect(
+      call('bitwise_and', [
+        [-1n, B],
+        [255n, B],
+      ]),
+    ).toBe(255n);
+  });
+  it('timestamp_diff and SIMILAR TO', () => {
+    const TS: DataType = { kind: 'timestamp' };
+    expect(
+      call('timestamp_diff', [
+        [5_000_000n, TS],
+        [2_000_000n, TS],
+      ]),
+    ).toBe(3_000_000n);
+    expect(
+      call('similar', [
+        ['abc', S],
+        ['a(b|x)%', S],
+      ]),
+    ).toBe(true);
+    expect(
+      call('similar', [
+        ['abc', S],
+        ['b%', S],
+      ]),
+    ).toBe(false);
+  });
+});

@@ -6,6 +6,7 @@
 import { EngineError, SqlState, T, type DataType } from '../../common/index.ts';
 import type { ScalarFunctionDef } from '../registry.ts';
 import { compareValues } from '../kernels/compare.ts';
+import { valueText } from '../kernels/common.ts';
 import { checkArity, coerce, commonType, evaluateRows } from './define.ts';
 
 function variadicCommon(
@@ -190,7 +191,7 @@ export const conditionalFunctions: readonly ScalarFunctionDef[] = [
           if (v[0] !== true)
             throw new EngineError(
               SqlState.dataException,
-              (v[1] as string | undefined) ?? `'${String(v[0])}' is not true!`,
+              (v[1] as string | undefined) ?? `'${valueText(v[0] ?? null)}' is not true!`,
             );
           return null;
         },

@@ -20,7 +20,7 @@ import {
   utcToLocalMicros,
 } from '../kernels/datetime.ts';
 import { formatWithPattern, parseWithPattern } from '../kernels/datetime-format.ts';
-import { overflowError } from '../kernels/common.ts';
+import { overflowError, valueText } from '../kernels/common.ts';
 import { pow10, rescale } from '../kernels/decimal.ts';
 import { checkArity, coerce, evaluateRows, invalidArgument, simple, typeMismatch } from './define.ts';
 
@@ -148,7 +148,7 @@ const extract: ScalarFunctionDef = {
   description: "extract(field, source) - A field ('year', 'month', 'day', 'hour', …) of a date or timestamp.",
   resolve(argTypes, ctx: ResolveContext) {
     checkArity('extract', argTypes, 2, 2);
-    const field = String(ctx.literalArgs[0] ?? '').toLowerCase();
+    const field = valueText(ctx.literalArgs[0] ?? '').toLowerCase();
     const src = argTypes[1]!;
     if (
       EXTRACT_FIELDS[field] === undefined &&
@@ -744,4 +744,32 @@ export const datetimeFunctions: readonly ScalarFunctionDef[] = [
   }),
   dateAddInterval,
   timestampAddInterval,
+  {
+    kind: 'scalar',
+    name: 'timestamp_diff',
+    description: 'timestamp_diff(ts1, ts2) - ts1 - ts2 as a day-time interval.',
+    resolve(argTypes) {
+      checkArity('timestamp_diff', argTypes, 2, 2);
+      const t =
+        argTypes[0]!.kind === 'timestamp_ntz' && argTypes[1]!.kind === 'timestamp_ntz' ? argTypes[0]! : TS;
+      return {
+        argTypes: [
+          coerce('timestamp_diff', 0, argTypes[0]!, t),
+          coerce('timestamp_diff', 1, argTypes[1]!, t),
+        ],
+        returnType: T.intervalDayTime,
+      };
+    },
+    evaluate(args, numRows, returnType, ctx) {
+      return evaluateRows(
+        args,
+        [TS, TS],
+        numRows,
+        returnType,
+        ctx,
+        (v) => (v[0] as bigint) - (v[1] as bigint),
+        true,
+      );
+    },
+  },
 ];

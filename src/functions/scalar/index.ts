@@ -2,6 +2,7 @@
  * Every scalar function definition, by family.
  */
 import type { ScalarFunctionDef } from '../registry.ts';
+import { bitwiseFunctions } from './bitwise.ts';
 import { conditionalFunctions } from './conditional.ts';
 import { datetimeFunctions } from './datetime.ts';
 import { likeFunctions } from './like.ts';
@@ -16,6 +17,7 @@ export const scalarFunctions: readonly ScalarFunctionDef[] = [
   ...datetimeFunctions,
   ...conditionalFunctions,
   ...miscFunctions,
+  ...bitwiseFunctions,
 ];
 
 export { sparkSubstring, formatString, compileRegex } from './string.ts';

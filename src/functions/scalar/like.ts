@@ -26,7 +26,7 @@ export function compileLike(pattern: string, escape: string, caseInsensitive: bo
   if (hit !== undefined) return hit;
   let re = '';
   const literal: string[] = [];
-  const tokens: ('%' | '_' | string)[] = [];
+  const tokens: string[] = [];
   const cs = Array.from(pattern);
   for (let i = 0; i < cs.length; i++) {
     const c = cs[i]!;
@@ -144,4 +144,46 @@ function likeDef(name: 'like' | 'ilike'): ScalarFunctionDef {
   };
 }
 
-export const likeFunctions: readonly ScalarFunctionDef[] = [likeDef('like'), likeDef('ilike')];
+/** SQL `SIMILAR TO` pattern → an anchored RegExp (`%` any string, `_` one character, regex operators kept). */
+export function similarToRegex(pattern: string, escape = '\\'): RegExp {
+  let re = '';
+  const cs = Array.from(pattern);
+  for (let i = 0; i < cs.length; i++) {
+    const c = cs[i]!;
+    if (c === escape && i + 1 < cs.length) {
+      re += escapeRegex(cs[++i]!);
+    } else if (c === '%') re += '[\\s\\S]*';
+    else if (c === '_') re += '[\\s\\S]';
+    else if (c === '.' || c === '^' || c === '$' || c === '\\') re += `\\${c}`;
+    else re += c;
+  }
+  try {
+    return new RegExp(`^(?:${re})$`, 'su');
+  } catch {
+    throw new EngineError(SqlState.invalidRegularExpression, `invalid SIMILAR TO pattern '${pattern}'`);
+  }
+}
+
+const similar: ScalarFunctionDef = {
+  kind: 'scalar',
+  name: 'similar',
+  description:
+    'similar(str, pattern[, escape]) - SQL SIMILAR TO: the whole string matches the SQL regular expression.',
+  resolve(argTypes) {
+    checkArity('similar', argTypes, 2, 3);
+    return { argTypes: argTypes.map((t, i) => coerce('similar', i, t, T.string)), returnType: T.boolean };
+  },
+  evaluate(args, numRows, returnType, ctx) {
+    return evaluateRows(
+      args,
+      [T.string, T.string, T.string],
+      numRows,
+      returnType,
+      ctx,
+      (v) => similarToRegex(v[1] as string, (v[2] as string | undefined) ?? '\\').test(v[0] as string),
+      true,
+    );
+  },
+};
+
+export const likeFunctions: readonly ScalarFunctionDef[] = [likeDef('like'), likeDef('ilike'), similar];

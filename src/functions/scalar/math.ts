@@ -88,6 +88,22 @@ function roundValue(
       const out = scale >= 0 ? decimalToDouble(r, scale) : Number(r) * 10 ** -scale;
       return from.kind === 'float' ? Math.fround(out) : out;
     }
+    case 'array':
+    case 'bigint':
+    case 'binary':
+    case 'boolean':
+    case 'date':
+    case 'int':
+    case 'interval_day_time':
+    case 'interval_year_month':
+    case 'map':
+    case 'null':
+    case 'smallint':
+    case 'string':
+    case 'struct':
+    case 'timestamp_ntz':
+    case 'timestamp':
+    case 'tinyint':
     default: {
       if (scale >= 0) return v;
       const big = BigInt(v as number | bigint);
@@ -228,25 +244,13 @@ function modDef(name: string, positive: boolean): ScalarFunctionDef {
         castColumnar(args[1]!, t, returnType, 'legacy', numRows, ctx),
         returnType,
         returnType,
-        returnType.kind === 'decimal'
-          ? decimalArithmeticType(
-              '+',
-              returnType,
-              returnType,
-            )
-          : returnType,
+        returnType.kind === 'decimal' ? decimalArithmeticType('+', returnType, returnType) : returnType,
         numRows,
         false,
       );
       const plusB = castColumnar(
         withB,
-        returnType.kind === 'decimal'
-          ? decimalArithmeticType(
-              '+',
-              returnType,
-              returnType,
-            )
-          : returnType,
+        returnType.kind === 'decimal' ? decimalArithmeticType('+', returnType, returnType) : returnType,
         returnType,
         'legacy',
         numRows,
@@ -395,7 +399,8 @@ const randDef: ScalarFunctionDef = {
 };
 
 import { makeColumn } from '../../common/index.ts';
-function columnData(out: Float64Array, n: number): import('apache-arrow').Data {
+import type { Data } from 'apache-arrow';
+function columnData(out: Float64Array, n: number): Data {
   return makeColumn(D, out, n, null);
 }
 

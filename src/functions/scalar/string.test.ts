@@ -121,3 +121,23 @@ describe('string functions', () => {
     }
   });
 });
+
+describe('substring on columns', () => {
+  it('the ASCII byte path and the character path agree with Spark semantics', () => {
+    for (const [pos, len] of [
+      [1, 2],
+      [0, 3],
+      [-3, 2],
+      [-10, 4],
+      [4, 100],
+      [2, -1],
+    ] as const) {
+      for (const text of ['13-555', 'ab', '', 'hello world']) {
+        expect(call('substring', [s(text), i(pos), i(len)], undefined, true)).toBe(
+          call('substring', [s(text), i(pos), i(len)]),
+        );
+      }
+    }
+    expect(call('substring', [s('13-555'), i(1), i(2)], undefined, true)).toBe('13');
+  });
+});

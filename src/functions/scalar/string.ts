@@ -3,10 +3,11 @@
  * not bytes or UTF-16 units. Trim without characters removes spaces only.
  */
 import { createHash } from 'node:crypto';
-import { T, fromArrowType, type DataType, type Value } from '../../common/index.ts';
+import { T, fromArrowType, makeStringColumn, type DataType, type Value } from '../../common/index.ts';
 import type { ColumnarValue, EvalContext, ResolvedSignature, ScalarFunctionDef } from '../registry.ts';
 import { checkArity, coerce, invalidArgument, simple, evaluateRows } from './define.ts';
 import { valueToString } from '../kernels/cast.ts';
+import { validityOf, valueText } from '../kernels/common.ts';
 
 const S = T.string;
 const I = T.int;
@@ -145,7 +146,7 @@ export function formatString(
       let text: string;
       switch (conv) {
         case 'd':
-          text = v === null ? 'null' : String(typeof v === 'bigint' && t.kind === 'decimal' ? v : v);
+          text = v === null ? 'null' : valueText(v);
           if (flags.includes(',') && v !== null) text = BigInt(text).toLocaleString('en-US');
           break;
         case 'f':
@@ -169,7 +170,7 @@ export function formatString(
           text = v === null ? 'false' : String(v !== false);
           break;
         case 'c':
-          text = v === null ? 'null' : typeof v === 'number' ? String.fromCodePoint(v) : String(v);
+          text = v === null ? 'null' : typeof v === 'number' ? String.fromCodePoint(v) : valueText(v);
           break;
         default:
           text = v === null ? 'null' : valueToString(v, t, ctx);
@@ -241,7 +242,7 @@ const concatWs: ScalarFunctionDef = {
           const x = v[i];
           if (x === null || x === undefined) continue;
           if (Array.isArray(x)) {
-            for (const y of x as Value[]) if (y !== null) parts.push(String(y));
+            for (const y of x as Value[]) if (y !== null) parts.push(valueText(y));
           } else parts.push(x as string);
         }
         return parts.join(v[0] as string);
@@ -262,21 +263,71 @@ function toBytes(v: Value): Uint8Array {
   return typeof v === 'string' ? Buffer.from(v, 'utf8') : (v as Uint8Array);
 }
 
+/** substring with a byte-slicing fast path for ASCII columns and constant position/length. */
+const substringBase = simple({
+  name: 'substring',
+  aliases: ['substr'],
+  description:
+    'substring(str, pos[, len]) - The substring of `str` that starts at `pos` (1-based) and is of length `len`.',
+  args: [
+    [S, I],
+    [S, I, I],
+  ],
+  returns: S,
+  row: (v) => sparkSubstring(v[0] as string, v[1] as number, v.length > 2 ? (v[2] as number) : undefined),
+});
+
+const substringDef: ScalarFunctionDef = {
+  ...substringBase,
+  evaluate(args, numRows, returnType, ctx) {
+    const [str, pos, len] = args;
+    const constLen = len === undefined || (len.kind === 'scalar' && len.value !== null);
+    if (str!.kind === 'array' && pos!.kind === 'scalar' && pos!.value !== null && constLen) {
+      const data = str!.data;
+      const offsets = data.valueOffsets as Int32Array;
+      const bytes = data.values as Uint8Array;
+      const base = data.offset;
+      const from = offsets[base]!;
+      const to = offsets[base + numRows]!;
+      let ascii = true;
+      for (let k = from; k < to; k++) {
+        if (bytes[k]! >= 128) {
+          ascii = false;
+          break;
+        }
+      }
+      if (ascii) {
+        const p = pos!.value as number;
+        const l = len?.kind === 'scalar' ? (len.value as number) : Number.MAX_SAFE_INTEGER;
+        const outOffsets = new Int32Array(numRows + 1);
+        const out = new Uint8Array(to - from);
+        let w = 0;
+        for (let i = 0; i < numRows; i++) {
+          const s0 = offsets[base + i]!;
+          const n = offsets[base + i + 1]! - s0;
+          let start = p > 0 ? p - 1 : p < 0 ? n + p : 0;
+          const end = Math.min(start + l, n);
+          start = Math.max(start, 0);
+          if (start < end) {
+            out.set(bytes.subarray(s0 + start, s0 + end), w);
+            w += end - start;
+          }
+          outOffsets[i + 1] = w;
+        }
+        return {
+          kind: 'array',
+          data: makeStringColumn(outOffsets, out.slice(0, w), numRows, validityOf(str!)),
+        };
+      }
+    }
+    return substringBase.evaluate(args, numRows, returnType, ctx);
+  },
+};
+
 export const stringFunctions: readonly ScalarFunctionDef[] = [
   concat,
   concatWs,
-  simple({
-    name: 'substring',
-    aliases: ['substr'],
-    description:
-      'substring(str, pos[, len]) - The substring of `str` that starts at `pos` (1-based) and is of length `len`.',
-    args: [
-      [S, I],
-      [S, I, I],
-    ],
-    returns: S,
-    row: (v) => sparkSubstring(v[0] as string, v[1] as number, v.length > 2 ? (v[2] as number) : undefined),
-  }),
+  substringDef,
   simple({
     name: 'upper',
     aliases: ['ucase'],

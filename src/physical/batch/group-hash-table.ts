@@ -150,7 +150,8 @@ export class GroupHashTable {
   }
 
   private wordScratch(n: number): Int32Array {
-    if (this.scratchWords.length < n) this.scratchWords = new Int32Array(Math.max(n, this.scratchWords.length * 2));
+    if (this.scratchWords.length < n)
+      this.scratchWords = new Int32Array(Math.max(n, this.scratchWords.length * 2));
     return this.scratchWords;
   }
 
@@ -327,6 +328,11 @@ export class GroupHashTable {
     if (this.hashes.length < n) this.hashes = new Uint32Array(Math.max(n, this.hashes.length * 2));
     const hashes = hashRows(views, n, this.hashes);
     const store = this.store!;
+    const only = views.length === 1 ? views[0]! : null;
+    if (only !== null && only.layout === 'bytes' && only.validity === null && !only.allNull) {
+      this.resolveBytes(only, hashes, n, out, insert);
+      return;
+    }
     let slots = this.slots;
     let mask = this.mask;
     let limit = this.limit;
@@ -360,6 +366,70 @@ export class GroupHashTable {
         if (slots[p + 1] === h && store.equals(s - 1, views, i)) {
           out[i] = s - 1;
           break;
+        }
+        pos = (pos + 1) & mask;
+      }
+    }
+  }
+
+  /** `resolveGeneric` for one string/binary key without NULLs in the batch: bytes compared inline. */
+  private resolveBytes(
+    view: ColumnView,
+    hashes: Uint32Array,
+    n: number,
+    out: Int32Array,
+    insert: boolean,
+  ): void {
+    const store = this.store!;
+    const stored = store.columns[0]!;
+    const offsets = view.offsets;
+    const bytes = view.bytes;
+    let slots = this.slots;
+    let mask = this.mask;
+    let limit = this.limit;
+    let touched = 0;
+    for (let i = 0; i < n; i++) touched ^= slots[(hashes[i]! & mask) << 1]!;
+    this.touched = touched;
+    const views = [view];
+    for (let i = 0; i < n; i++) {
+      const h = hashes[i]! | 0;
+      const start = offsets[i]!;
+      const len = offsets[i + 1]! - start;
+      let pos = h & mask;
+      for (;;) {
+        const p = pos << 1;
+        const s = slots[p]!;
+        if (s === 0) {
+          if (!insert) {
+            out[i] = -1;
+            break;
+          }
+          const g = this.numGroups++;
+          store.append(views, i);
+          slots[p] = g + 1;
+          slots[p + 1] = h;
+          out[i] = g;
+          if (this.numGroups > limit) {
+            this.rehash();
+            slots = this.slots;
+            mask = this.mask;
+            limit = this.limit;
+          }
+          break;
+        }
+        if (slots[p + 1] === h) {
+          const g = s - 1;
+          const so = stored.offsets;
+          const ss = so[g]!;
+          if (so[g + 1]! - ss === len && !stored.isNull(g)) {
+            const sb = stored.bytes;
+            let k = 0;
+            while (k < len && sb[ss + k] === bytes[start + k]) k++;
+            if (k === len) {
+              out[i] = g;
+              break;
+            }
+          }
         }
         pos = (pos + 1) & mask;
       }

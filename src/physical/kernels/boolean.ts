@@ -4,7 +4,7 @@
  */
 import { makeColumn, unpackBits, type DataType } from '../../common/index.ts';
 import type { ColumnarValue } from '../../functions/index.ts';
-import { strideOf, validityOf } from '../../functions/index.ts';
+import { isNullType, strideOf, validityOf } from '../../functions/index.ts';
 
 const BOOL: DataType = { kind: 'boolean' };
 
@@ -94,7 +94,7 @@ export function booleanTest(op: BoolTest, input: ColumnarValue, numRows: number)
     else for (let i = 0; i < n; i++) out[i] = valid[i] === want ? 1 : 0;
     return { kind: 'array', data: makeColumn(BOOL, out, n, null) };
   }
-  const b = input.data.type.typeId === 0 ? new Uint8Array(n) : unpackBits(input.data);
+  const b = isNullType(input.data) ? new Uint8Array(n) : unpackBits(input.data);
   switch (op) {
     case 'not':
       for (let i = 0; i < n; i++) out[i] = 1 - b[i]!;

@@ -72,7 +72,8 @@ function batches(s: Schema, n: number, key: (i: number) => number): arrow.Record
 async function drain(plan: ExecutionPlan): Promise<number> {
   let rows = 0;
   const ctx = taskCtx(BATCH);
-  for (let p = 0; p < plan.outputPartitions; p++) for await (const b of plan.execute(p, ctx)) rows += b.numRows;
+  for (let p = 0; p < plan.outputPartitions; p++)
+    for await (const b of plan.execute(p, ctx)) rows += b.numRows;
   return rows;
 }
 

@@ -45,9 +45,12 @@ interface BuildTable {
   readonly batch: arrow.RecordBatch;
   /** Distinct build keys → key ids. */
   readonly table: GroupHashTable;
-  /** Build rows of key id `g`: `rows[starts[g]] … rows[starts[g + 1] - 1]`, ascending. */
-  readonly starts: Int32Array;
-  readonly rows: Int32Array;
+  /**
+   * Build rows of key id `g`: `rows[starts[g]] … rows[starts[g + 1] - 1]`, ascending; both null
+   * when every build key is distinct, where key id `g` is build row `g` (ids follow first appearance).
+   */
+  readonly starts: Int32Array | null;
+  readonly rows: Int32Array | null;
   readonly keyNull: Uint8Array | null;
 }
 
@@ -108,6 +111,9 @@ export class HashJoinExec implements ExecutionPlan {
     const ids = new Int32Array(n);
     table.findOrInsert(keyCols, n, ids);
     const groups = table.numGroups;
+    // A build row with a NULL in a plain key never shares its key id with a probe row that can
+    // match (such probe rows have no NULL there), so distinct keys need no row lists at all.
+    if (groups === n) return { batch, table, starts: null, rows: null, keyNull };
     const starts = new Int32Array(groups + 1);
     for (let i = 0; i < n; i++) if (keyNull === null || keyNull[i] === 0) starts[ids[i]! + 1]!++;
     for (let g = 0; g < groups; g++) starts[g + 1]! += starts[g]!;
@@ -162,8 +168,11 @@ export class HashJoinExec implements ExecutionPlan {
         const unknown = new Uint8Array(n);
         cursor[0] = 0;
         cursor[1] = -1;
-        while (cursor[0]! < n) {
-          const count = fillPairs(ids, n, starts, rows, cursor, probeIdx, buildIdx, chunk);
+        while (cursor[0] < n) {
+          const count =
+            starts === null || rows === null
+              ? fillUniquePairs(ids, n, cursor, probeIdx, buildIdx, chunk)
+              : fillPairs(ids, n, starts, rows, cursor, probeIdx, buildIdx, chunk);
           yield* emitter.candidates(probe, probeIdx, buildIdx, count, matched, unknown);
           checkCancelled(ctx);
         }
@@ -221,5 +230,26 @@ function fillPairs(
   }
   cursor[0] = n;
   cursor[1] = -1;
+  return count;
+}
+
+/** `fillPairs` when key id `g` is build row `g` (every build key distinct). */
+function fillUniquePairs(
+  ids: Int32Array,
+  n: number,
+  cursor: Int32Array,
+  probeIdx: Int32Array,
+  buildIdx: Int32Array,
+  chunk: number,
+): number {
+  let i = cursor[0]!;
+  let count = 0;
+  for (; i < n && count < chunk; i++) {
+    const g = ids[i]!;
+    if (g < 0) continue;
+    probeIdx[count] = i;
+    buildIdx[count++] = g;
+  }
+  cursor[0] = i;
   return count;
 }

@@ -23,7 +23,12 @@ export function containsAggregate(e: Expr): boolean {
   if (e.kind === 'aggregate') return true;
   if (e.kind === 'window') {
     const fn = e.function;
-    const inner: Expr[] = [...fn.args, ...(fn.kind === 'aggregate' && fn.filter !== null ? [fn.filter] : []), ...e.spec.partitionBy, ...e.spec.orderBy.map((o) => o.expr)];
+    const inner: Expr[] = [
+      ...fn.args,
+      ...(fn.kind === 'aggregate' && fn.filter !== null ? [fn.filter] : []),
+      ...e.spec.partitionBy,
+      ...e.spec.orderBy.map((o) => o.expr),
+    ];
     return inner.some(containsAggregate);
   }
   if (e.kind === 'call' && groupingMarker.has(e)) return true;
@@ -44,18 +49,28 @@ export function planExprName(e: Expr): string {
     case 'outer_ref':
       return e.attr.name;
     case 'literal':
-      return e.value === null ? 'NULL' : typeof e.value === 'bigint' && e.type.kind === 'decimal' ? decimalText(e.value, e.type.scale) : String(e.value);
+      if (e.value === null) return 'NULL';
+      if (typeof e.value === 'bigint' && e.type.kind === 'decimal') return decimalText(e.value, e.type.scale);
+      return typeof e.value === 'object' ? 'literal' : String(e.value);
     case 'binary':
       return `(${planExprName(e.left)} ${e.op === 'and' || e.op === 'or' ? e.op.toUpperCase() : e.op} ${planExprName(e.right)})`;
     case 'cast':
       return planExprName(e.input);
     case 'aggregate':
-      return e.name === 'count' && e.args.length === 0 ? 'count(1)' : `${e.name}(${e.distinct ? 'DISTINCT ' : ''}${e.args.map(planExprName).join(', ')})`;
+      return e.name === 'count' && e.args.length === 0
+        ? 'count(1)'
+        : `${e.name}(${e.distinct ? 'DISTINCT ' : ''}${e.args.map(planExprName).join(', ')})`;
     case 'call':
       return `${e.name}(${e.args.map(planExprName).join(', ')})`;
     case 'unary':
       return `${e.op}(${planExprName(e.input)})`;
-    default:
+    case 'case':
+    case 'exists':
+    case 'in_list':
+    case 'in_subquery':
+    case 'parameter':
+    case 'scalar_subquery':
+    case 'window':
       return e.kind;
   }
 }
@@ -69,7 +84,7 @@ function decimalText(v: bigint, scale: number): string {
 
 export interface AggregateRewriter {
   readonly aggregates: NamedExpr[];
-  rewrite(e: Expr): Expr;
+  readonly rewrite: (e: Expr) => Expr;
 }
 
 /**
@@ -95,68 +110,109 @@ export function aggregateRewriter(
   const groupingBit = (arg: Expr, pos: number | undefined): Expr => {
     const index = groups.findIndex((g) => exprKey(g.expr) === exprKey(arg));
     if (index < 0) {
-      throw analysisError(SqlState.groupingError, `[GROUPING_COLUMN_MISMATCH] Column of grouping (${planExprName(arg)}) can't be found in grouping columns.`, pos);
+      throw analysisError(
+        SqlState.groupingError,
+        `[GROUPING_COLUMN_MISMATCH] Column of grouping (${planExprName(arg)}) can't be found in grouping columns.`,
+        pos,
+      );
     }
     const gid: Expr = { kind: 'column', attr: groupingId! };
-    const shifted: Expr = { kind: 'binary', op: 'div', left: gid, right: { kind: 'literal', value: 2n ** BigInt(n - 1 - index), type: T.bigint }, type: T.bigint, failOnError: true };
-    return { kind: 'binary', op: '%', left: shifted, right: { kind: 'literal', value: 2n, type: T.bigint }, type: T.bigint, failOnError: true };
+    const shifted: Expr = {
+      kind: 'binary',
+      op: 'div',
+      left: gid,
+      right: { kind: 'literal', value: 2n ** BigInt(n - 1 - index), type: T.bigint },
+      type: T.bigint,
+      failOnError: true,
+    };
+    return {
+      kind: 'binary',
+      op: '%',
+      left: shifted,
+      right: { kind: 'literal', value: 2n, type: T.bigint },
+      type: T.bigint,
+      failOnError: true,
+    };
   };
 
   const rewrite = (e: Expr): Expr => {
     const key = exprKey(e);
     const g = groupByKey.get(key);
     if (g !== undefined) return { kind: 'column', attr: g };
-    switch (e.kind) {
-      case 'aggregate': {
-        let attr = aggByKey.get(key);
-        if (attr === undefined) {
-          attr = { id: nextId(), name: planExprName(e), type: e.type, nullable: exprNullable(e), qualifier: null };
-          aggByKey.set(key, attr);
-          aggregates.push({ expr: e, attr });
-        }
-        return { kind: 'column', attr };
+    if (e.kind === 'aggregate') {
+      let attr = aggByKey.get(key);
+      if (attr === undefined) {
+        attr = {
+          id: nextId(),
+          name: planExprName(e),
+          type: e.type,
+          nullable: exprNullable(e),
+          qualifier: null,
+        };
+        aggByKey.set(key, attr);
+        aggregates.push({ expr: e, attr });
       }
-      case 'window': {
-        const fn = e.function;
-        const newFn: AggregateExpr | typeof fn =
-          fn.kind === 'aggregate'
-            ? { ...fn, args: fn.args.map(rewrite), filter: fn.filter === null ? null : rewrite(fn.filter) }
-            : { ...fn, args: fn.args.map(rewrite) };
-        return {
-          ...e,
-          function: newFn,
-          spec: { ...e.spec, partitionBy: e.spec.partitionBy.map(rewrite), orderBy: e.spec.orderBy.map((o) => ({ ...o, expr: rewrite(o.expr) })) },
-        } satisfies WindowExpr;
+      return { kind: 'column', attr };
+    }
+    if (e.kind === 'window') {
+      const fn = e.function;
+      const newFn: AggregateExpr | typeof fn =
+        fn.kind === 'aggregate'
+          ? { ...fn, args: fn.args.map(rewrite), filter: fn.filter === null ? null : rewrite(fn.filter) }
+          : { ...fn, args: fn.args.map(rewrite) };
+      return {
+        ...e,
+        function: newFn,
+        spec: {
+          ...e.spec,
+          partitionBy: e.spec.partitionBy.map(rewrite),
+          orderBy: e.spec.orderBy.map((o) => ({ ...o, expr: rewrite(o.expr) })),
+        },
+      } satisfies WindowExpr;
+    }
+    if (e.kind === 'call' && groupingMarker.has(e)) {
+      const pos = positions.get(e);
+      if (groupingId === null) {
+        throw analysisError(
+          SqlState.groupingError,
+          `[UNSUPPORTED_GROUPING_EXPRESSION] grouping()/grouping_id() can only be used with GroupingSets/Cube/Rollup.`,
+          pos,
+        );
       }
-      case 'call':
-        if (groupingMarker.has(e)) {
-          const pos = positions.get(e);
-          if (groupingId === null) {
-            throw analysisError(SqlState.groupingError, `[UNSUPPORTED_GROUPING_EXPRESSION] grouping()/grouping_id() can only be used with GroupingSets/Cube/Rollup.`, pos);
-          }
-          if (e.name === 'grouping') return { kind: 'cast', input: groupingBit(e.args[0]!, pos), type: T.tinyint, mode: 'ansi' };
-          if (e.args.length === 0) return { kind: 'column', attr: groupingId };
-          let acc: Expr | null = null;
-          e.args.forEach((a, j) => {
-            const bit = groupingBit(a, pos);
-            const weight = 2n ** BigInt(e.args.length - 1 - j);
-            const term: Expr = weight === 1n ? bit : { kind: 'binary', op: '*', left: bit, right: { kind: 'literal', value: weight, type: T.bigint }, type: T.bigint, failOnError: true };
-            acc = acc === null ? term : { kind: 'binary', op: '+', left: acc, right: term, type: T.bigint, failOnError: true };
-          });
-          return acc!;
-        }
-        break;
-      case 'column':
-        if (inputIds.has(e.attr.id)) {
-          throw analysisError(
-            SqlState.groupingError,
-            `[MISSING_AGGREGATION] The non-aggregating expression "${e.attr.name}" is based on columns which are not participating in the GROUP BY clause. Add the columns or the expression to the GROUP BY, or use "any_value(${e.attr.name})" if you do not care which of the values within a group is returned.`,
-            positions.get(e),
-          );
-        }
-        return e;
-      default:
-        break;
+      if (e.name === 'grouping')
+        return { kind: 'cast', input: groupingBit(e.args[0]!, pos), type: T.tinyint, mode: 'ansi' };
+      if (e.args.length === 0) return { kind: 'column', attr: groupingId };
+      let acc: Expr | null = null;
+      e.args.forEach((a, j) => {
+        const bit = groupingBit(a, pos);
+        const weight = 2n ** BigInt(e.args.length - 1 - j);
+        const term: Expr =
+          weight === 1n
+            ? bit
+            : {
+                kind: 'binary',
+                op: '*',
+                left: bit,
+                right: { kind: 'literal', value: weight, type: T.bigint },
+                type: T.bigint,
+                failOnError: true,
+              };
+        acc =
+          acc === null
+            ? term
+            : { kind: 'binary', op: '+', left: acc, right: term, type: T.bigint, failOnError: true };
+      });
+      return acc!;
+    }
+    if (e.kind === 'column') {
+      if (inputIds.has(e.attr.id)) {
+        throw analysisError(
+          SqlState.groupingError,
+          `[MISSING_AGGREGATION] The non-aggregating expression "${e.attr.name}" is based on columns which are not participating in the GROUP BY clause. Add the columns or the expression to the GROUP BY, or use "any_value(${e.attr.name})" if you do not care which of the values within a group is returned.`,
+          positions.get(e),
+        );
+      }
+      return e;
     }
     const kids = exprChildren(e);
     if (kids.length === 0) return e;
@@ -168,7 +224,7 @@ export function aggregateRewriter(
 /** Groups of window expressions sharing a partition/order spec, in first-appearance order. */
 export interface WindowExtraction {
   readonly groups: NamedExpr[][];
-  rewrite(e: Expr): Expr;
+  readonly rewrite: (e: Expr) => Expr;
 }
 
 export function windowExtractor(nextId: () => number): WindowExtraction {
@@ -180,7 +236,13 @@ export function windowExtractor(nextId: () => number): WindowExtraction {
       const key = exprKey(e);
       let attr = byKey.get(key);
       if (attr === undefined) {
-        attr = { id: nextId(), name: `${planExprName(e.function)} over`, type: e.type, nullable: exprNullable(e), qualifier: null };
+        attr = {
+          id: nextId(),
+          name: `${planExprName(e.function)} over`,
+          type: e.type,
+          nullable: exprNullable(e),
+          qualifier: null,
+        };
         byKey.set(key, attr);
         const sk = windowSpecKey(e);
         let gi = groupIndex.get(sk);

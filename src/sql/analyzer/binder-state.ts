@@ -34,7 +34,8 @@ export function findCte(env: CteEnv | null, name: string): CteEntry | undefined 
 }
 
 /** Which clause an expression is in; decides whether aggregates and window functions may appear. */
-export type Clause = 'select' | 'where' | 'group_by' | 'having' | 'order_by' | 'join' | 'values' | 'qualify' | 'limit' | 'other';
+export type Clause =
+  'select' | 'where' | 'group_by' | 'having' | 'order_by' | 'join' | 'values' | 'qualify' | 'limit' | 'other';
 
 export interface ExprEnv {
   readonly state: BindState;

@@ -3,7 +3,16 @@
  * `decimalArithmeticType`), comparison operand widening (`findWiderType`), boolean conditions, and
  * date/timestamp/interval arithmetic turned into calls.
  */
-import { EngineError, SqlState, T, decimalForIntegral, isIntegral, isNumeric, typeToString, type DataType } from '../../common/index.ts';
+import {
+  EngineError,
+  SqlState,
+  T,
+  decimalForIntegral,
+  isIntegral,
+  isNumeric,
+  typeToString,
+  type DataType,
+} from '../../common/index.ts';
 import { decimalArithmeticType, findWiderType, findWiderTypeOfAll } from '../../functions/type-coercion.ts';
 import { exprType, type ArithmeticOp, type ComparisonOp, type Expr } from '../../plan/index.ts';
 import { castTo, exprNullable } from './expr-utils.ts';
@@ -20,7 +29,13 @@ export function mismatch(what: string, l: DataType, r: DataType, pos: number): E
   );
 }
 
-function call(name: string, args: readonly Expr[], type: DataType, failOnError: boolean, nullable?: boolean): Expr {
+function call(
+  name: string,
+  args: readonly Expr[],
+  type: DataType,
+  failOnError: boolean,
+  nullable?: boolean,
+): Expr {
   return { kind: 'call', name, args, type, nullable: nullable ?? args.some(exprNullable), failOnError };
 }
 
@@ -28,7 +43,9 @@ function call(name: string, args: readonly Expr[], type: DataType, failOnError: 
 function decimalOperand(e: Expr): { precision: number; scale: number } | undefined {
   const t = exprType(e);
   if (e.kind === 'literal' && isIntegral(t) && e.value !== null) {
-    const digits = BigInt(e.value as number | bigint).toString().replace('-', '').length;
+    const digits = BigInt(e.value as number | bigint)
+      .toString()
+      .replace('-', '').length;
     return { precision: digits, scale: 0 };
   }
   return decimalForIntegral(t);
@@ -61,10 +78,21 @@ function negateInterval(e: Expr, failOnError: boolean): Expr {
 }
 
 /** Date/timestamp/interval `+`/`-`; undefined when neither side is a datetime or interval. */
-function datetimeArithmetic(op: '+' | '-', l: Expr, r: Expr, name: string, pos: number, ansi: boolean): Expr | undefined {
+function datetimeArithmetic(
+  op: '+' | '-',
+  l: Expr,
+  r: Expr,
+  name: string,
+  pos: number,
+  ansi: boolean,
+): Expr | undefined {
   let lt = exprType(l);
   let rt = exprType(r);
-  if (op === '+' && (rt.kind === 'date' || rt.kind === 'timestamp' || rt.kind === 'timestamp_ntz') && lt.kind !== rt.kind) {
+  if (
+    op === '+' &&
+    (rt.kind === 'date' || rt.kind === 'timestamp' || rt.kind === 'timestamp_ntz') &&
+    lt.kind !== rt.kind
+  ) {
     [l, r] = [r, l];
     [lt, rt] = [rt, lt];
   }
@@ -79,7 +107,12 @@ function datetimeArithmetic(op: '+' | '-', l: Expr, r: Expr, name: string, pos: 
       return call('date_add_interval', [l, op === '-' ? negateInterval(r, ansi) : r], T.date, ansi);
     }
     if (rt.kind === 'interval_day_time') {
-      return call('timestamp_add_interval', [castTo(l, T.timestamp), op === '-' ? negateInterval(r, ansi) : r], T.timestamp, ansi);
+      return call(
+        'timestamp_add_interval',
+        [castTo(l, T.timestamp), op === '-' ? negateInterval(r, ansi) : r],
+        T.timestamp,
+        ansi,
+      );
     }
     if (op === '-' && (rt.kind === 'date' || (rt.kind === 'string' && r.kind === 'literal'))) {
       return call('datediff', [l, castTo(r, T.date)], T.int, ansi);
@@ -90,7 +123,8 @@ function datetimeArithmetic(op: '+' | '-', l: Expr, r: Expr, name: string, pos: 
     throw mismatch(name, lt, rt, pos);
   }
   if (isTs(lt)) {
-    if (isIv(rt)) return call('timestamp_add_interval', [l, op === '-' ? negateInterval(r, ansi) : r], lt, ansi);
+    if (isIv(rt))
+      return call('timestamp_add_interval', [l, op === '-' ? negateInterval(r, ansi) : r], lt, ansi);
     if (op === '-' && (isTs(rt) || rt.kind === 'date')) {
       const w = findWiderType(lt, rt) ?? lt;
       return call('timestamp_diff', [castTo(l, w), castTo(r, w)], T.intervalDayTime, ansi);
@@ -105,7 +139,14 @@ function datetimeArithmetic(op: '+' | '-', l: Expr, r: Expr, name: string, pos: 
 }
 
 /** Binds `l op r` for the arithmetic operators with Spark's result types. */
-export function bindArithmetic(op: ArithmeticOp, l: Expr, r: Expr, name: string, pos: number, ansi: boolean): Expr {
+export function bindArithmetic(
+  op: ArithmeticOp,
+  l: Expr,
+  r: Expr,
+  name: string,
+  pos: number,
+  ansi: boolean,
+): Expr {
   if (op === '+' || op === '-') {
     const dt = datetimeArithmetic(op, l, r, name, pos, ansi);
     if (dt !== undefined) return dt;
@@ -122,14 +163,25 @@ export function bindArithmetic(op: ArithmeticOp, l: Expr, r: Expr, name: string,
   if (!isNumeric(lt) || !isNumeric(rt)) throw mismatch(name, lt0, rt0, pos);
   l = castTo(l, lt);
   r = castTo(r, rt);
-  const bin = (left: Expr, right: Expr, type: DataType): Expr => ({ kind: 'binary', op, left, right, type, failOnError: ansi });
+  const bin = (left: Expr, right: Expr, type: DataType): Expr => ({
+    kind: 'binary',
+    op,
+    left,
+    right,
+    type,
+    failOnError: ansi,
+  });
   const bothExact = isDecimalish(lt) && isDecimalish(rt);
   if (op === 'div') {
     if (isIntegral(lt) && isIntegral(rt)) return bin(castTo(l, T.bigint), castTo(r, T.bigint), T.bigint);
     if (bothExact) {
       const ld = decimalOperand(l)!;
       const rd = decimalOperand(r)!;
-      return bin(castTo(l, T.decimal(ld.precision, ld.scale)), castTo(r, T.decimal(rd.precision, rd.scale)), T.bigint);
+      return bin(
+        castTo(l, T.decimal(ld.precision, ld.scale)),
+        castTo(r, T.decimal(rd.precision, rd.scale)),
+        T.bigint,
+      );
     }
     throw mismatch(name, lt0, rt0, pos);
   }
@@ -140,7 +192,11 @@ export function bindArithmetic(op: ArithmeticOp, l: Expr, r: Expr, name: string,
     const ld = decimalOperand(l)!;
     const rd = decimalOperand(r)!;
     const type = decimalArithmeticType(op, ld, rd);
-    return bin(castTo(l, T.decimal(ld.precision, ld.scale)), castTo(r, T.decimal(rd.precision, rd.scale)), type);
+    return bin(
+      castTo(l, T.decimal(ld.precision, ld.scale)),
+      castTo(r, T.decimal(rd.precision, rd.scale)),
+      type,
+    );
   }
   if (op === '/') return bin(castTo(l, T.double), castTo(r, T.double), T.double);
   const wide = findWiderType(lt, rt);
@@ -157,7 +213,14 @@ export function coerceComparison(l: Expr, r: Expr, name: string, pos: number): [
   return [castTo(l, w), castTo(r, w)];
 }
 
-export function bindComparison(op: ComparisonOp, l: Expr, r: Expr, name: string, pos: number, ansi: boolean): Expr {
+export function bindComparison(
+  op: ComparisonOp,
+  l: Expr,
+  r: Expr,
+  name: string,
+  pos: number,
+  ansi: boolean,
+): Expr {
   const [left, right] = coerceComparison(l, r, name, pos);
   return { kind: 'binary', op, left, right, type: T.boolean, failOnError: ansi };
 }

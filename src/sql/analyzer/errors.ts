@@ -22,11 +22,17 @@ export function suggestions(name: string, candidates: Iterable<string>): string[
     .map((x) => x.c);
 }
 
-export function unresolvedColumn(parts: readonly string[], candidates: readonly string[], pos: number): EngineError {
+export function unresolvedColumn(
+  parts: readonly string[],
+  candidates: readonly string[],
+  pos: number,
+): EngineError {
   const base = `A column, variable, or function parameter with name ${quoteParts(parts)} cannot be resolved.`;
   const best = suggestions(parts[parts.length - 1] ?? '', candidates);
   if (best.length === 0) {
-    return new EngineError(SqlState.undefinedColumn, `[UNRESOLVED_COLUMN.WITHOUT_SUGGESTION] ${base}`, { position: pos });
+    return new EngineError(SqlState.undefinedColumn, `[UNRESOLVED_COLUMN.WITHOUT_SUGGESTION] ${base}`, {
+      position: pos,
+    });
   }
   return new EngineError(
     SqlState.undefinedColumn,
@@ -35,7 +41,11 @@ export function unresolvedColumn(parts: readonly string[], candidates: readonly 
   );
 }
 
-export function ambiguousReference(parts: readonly string[], matches: readonly string[], pos: number): EngineError {
+export function ambiguousReference(
+  parts: readonly string[],
+  matches: readonly string[],
+  pos: number,
+): EngineError {
   return new EngineError(
     SqlState.ambiguousColumn,
     `[AMBIGUOUS_REFERENCE] Reference ${quoteParts(parts)} is ambiguous, could be: [${matches.join(', ')}].`,
@@ -43,9 +53,15 @@ export function ambiguousReference(parts: readonly string[], matches: readonly s
   );
 }
 
-export function tableNotFound(parts: readonly string[], candidates: readonly string[], pos: number): EngineError {
+export function tableNotFound(
+  parts: readonly string[],
+  candidates: readonly string[],
+  pos: number,
+): EngineError {
   const best = suggestions(parts[parts.length - 1] ?? '', candidates).filter(
-    (c) => editDistance(c.toLowerCase(), (parts[parts.length - 1] ?? '').toLowerCase()) <= Math.max(2, Math.floor((parts[parts.length - 1] ?? '').length / 3)),
+    (c) =>
+      editDistance(c.toLowerCase(), (parts[parts.length - 1] ?? '').toLowerCase()) <=
+      Math.max(2, Math.floor((parts[parts.length - 1] ?? '').length / 3)),
   );
   const hint = best.length > 0 ? ` Did you mean ${quoteIdent(best[0]!)}?` : '';
   return new EngineError(
@@ -72,5 +88,7 @@ export function typeMismatch(message: string, pos: number | undefined): EngineEr
 }
 
 export function notSupported(what: string, pos: number | undefined): EngineError {
-  return new EngineError(SqlState.featureNotSupported, `[UNSUPPORTED_FEATURE] ${what} is not supported.`, { position: pos });
+  return new EngineError(SqlState.featureNotSupported, `[UNSUPPORTED_FEATURE] ${what} is not supported.`, {
+    position: pos,
+  });
 }

@@ -106,7 +106,9 @@ export function exprName(e: ast.Expr): string {
     case 'extract':
       return `extract(${e.field} FROM ${exprName(e.source)})`;
     case 'interval':
-      return e.value.type === 'year_month' ? `INTERVAL '${e.value.months}' MONTH` : `INTERVAL '${e.value.micros}' MICROSECOND`;
+      return e.value.type === 'year_month'
+        ? `INTERVAL '${e.value.months}' MONTH`
+        : `INTERVAL '${e.value.micros}' MICROSECOND`;
     case 'subscript':
       return `${exprName(e.base)}[${exprName(e.index)}]`;
     case 'field_access':

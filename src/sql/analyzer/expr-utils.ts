@@ -23,6 +23,8 @@ function valueKey(v: Value): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (v instanceof Uint8Array) return `x${[...v].join(',')}`;
   if (Array.isArray(v)) return `[${(v as Value[]).map(valueKey).join(',')}]`;
+  if (typeof v === 'object')
+    return `map${[...(v as ReadonlyMap<Value, Value>)].map(([k, x]) => `${valueKey(k)}:${valueKey(x)}`).join(',')}`;
   return String(v);
 }
 
@@ -94,14 +96,22 @@ export function exprNullable(e: Expr): boolean {
     case 'cast':
       return e.mode !== 'ansi' || exprNullable(e.input);
     case 'case':
-      return e.otherwise === null || exprNullable(e.otherwise) || e.branches.some((b) => exprNullable(b.then));
+      return (
+        e.otherwise === null || exprNullable(e.otherwise) || e.branches.some((b) => exprNullable(b.then))
+      );
     case 'in_list':
       return exprNullable(e.input) || e.list.some(exprNullable);
     case 'aggregate':
       return e.name !== 'count' && e.name !== 'count_if' && e.name !== 'approx_count_distinct';
     case 'window':
-      return e.function.kind === 'aggregate' ? exprNullable(e.function) : !['row_number', 'rank', 'dense_rank', 'percent_rank', 'cume_dist', 'ntile'].includes(e.function.name);
-    default:
+      return e.function.kind === 'aggregate'
+        ? exprNullable(e.function)
+        : !['row_number', 'rank', 'dense_rank', 'percent_rank', 'cume_dist', 'ntile'].includes(
+            e.function.name,
+          );
+    case 'in_subquery':
+    case 'parameter':
+    case 'scalar_subquery':
       return true;
   }
 }
@@ -109,7 +119,15 @@ export function exprNullable(e: Expr): boolean {
 /** `e` cast to `type` (no-op when already of that type; a NULL literal just changes type). */
 export function castTo(e: Expr, type: DataType, mode: 'ansi' | 'try' | 'legacy' = 'ansi'): Expr {
   const from = exprType(e);
-  if (typesEqual(from, type) && !(type.kind === 'string' && from.kind === 'string' && type.maxLength !== from.maxLength && type.maxLength !== undefined)) {
+  if (
+    typesEqual(from, type) &&
+    !(
+      type.kind === 'string' &&
+      from.kind === 'string' &&
+      type.maxLength !== from.maxLength &&
+      type.maxLength !== undefined
+    )
+  ) {
     return e;
   }
   if (e.kind === 'literal' && e.value === null) return { kind: 'literal', value: null, type };
@@ -132,7 +150,8 @@ export function foldLiteralCast(value: Value, from: DataType, to: DataType): Val
     if (to.kind === 'double' || to.kind === 'float') return Number(v) / 10 ** from.scale;
   }
   if (from.kind === 'float' && to.kind === 'double') return value;
-  if (from.kind === 'date' && (to.kind === 'timestamp' || to.kind === 'timestamp_ntz')) return BigInt(value as number) * 86400000000n;
+  if (from.kind === 'date' && (to.kind === 'timestamp' || to.kind === 'timestamp_ntz'))
+    return BigInt(value as number) * 86400000000n;
   if (from.kind === 'null') return null;
   return undefined;
 }

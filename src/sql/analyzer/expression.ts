@@ -70,7 +70,10 @@ export function castPlanOutput(env: ExprEnv, plan: LogicalPlan, types: readonly 
   const exprs: NamedExpr[] = out.map((a, i) => {
     const t = types[i]!;
     if (typesEqual(a.type, t)) return { expr: { kind: 'column', attr: a }, attr: a };
-    return { expr: castTo({ kind: 'column', attr: a }, t), attr: { ...a, id: env.state.ctx.nextId(), type: t } };
+    return {
+      expr: castTo({ kind: 'column', attr: a }, t),
+      attr: { ...a, id: env.state.ctx.nextId(), type: t },
+    };
   });
   return { kind: 'Project', input: plan, exprs };
 }
@@ -98,7 +101,10 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
             t = t.kind === 'null' ? T.int : T.double;
             input = castTo(x, t);
           }
-          if (!(t.kind.startsWith('interval') || ['tinyint', 'smallint', 'int', 'bigint', 'float', 'double', 'decimal'].includes(t.kind))) {
+          if (!(
+            t.kind.startsWith('interval') ||
+            ['tinyint', 'smallint', 'int', 'bigint', 'float', 'double', 'decimal'].includes(t.kind)
+          )) {
             throw analysisError(
               SqlState.datatypeMismatch,
               `[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve "${exprName(e)}" due to data type mismatch: the operand must be numeric or an interval.`,
@@ -112,7 +118,8 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
               if (t.kind === 'bigint' && neg === -2147483648n) return lit(-2147483648, T.int);
               return lit(neg, t);
             }
-            if (typeof v === 'number' && !(t.kind === 'int' && v === -2147483648)) return lit(v === 0 ? 0 : -v, t);
+            if (typeof v === 'number' && !(t.kind === 'int' && v === -2147483648))
+              return lit(v === 0 ? 0 : -v, t);
           }
           return { kind: 'unary', op: 'negate', input, type: t, failOnError: ansi };
         }
@@ -127,7 +134,10 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
       return bindBinary(env, e);
     case 'is': {
       const x = bindExpr(env, e.operand);
-      const unary = (op: 'is_null' | 'is_not_null' | 'is_true' | 'is_false' | 'is_not_true' | 'is_not_false', input: Expr): Expr => ({
+      const unary = (
+        op: 'is_null' | 'is_not_null' | 'is_true' | 'is_false' | 'is_not_true' | 'is_not_false',
+        input: Expr,
+      ): Expr => ({
         kind: 'unary',
         op,
         input,
@@ -156,17 +166,27 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
       const lo = bindExpr(env, e.low);
       const hi = bindExpr(env, e.high);
       const name = exprName(e);
-      const both = and(bindComparison('>=', x, lo, name, e.pos, ansi), bindComparison('<=', x, hi, name, e.pos, ansi), ansi);
+      const both = and(
+        bindComparison('>=', x, lo, name, e.pos, ansi),
+        bindComparison('<=', x, hi, name, e.pos, ansi),
+        ansi,
+      );
       return e.negated ? not(both, ansi) : both;
     }
     case 'in_list': {
       const x = bindExpr(env, e.operand);
       const list = e.list.map((i) => bindExpr(env, i));
       const t = commonType([x, ...list], 'in', e.pos);
-      return { kind: 'in_list', input: castTo(x, t), list: list.map((i) => castTo(i, t)), negated: e.negated };
+      return {
+        kind: 'in_list',
+        input: castTo(x, t),
+        list: list.map((i) => castTo(i, t)),
+        negated: e.negated,
+      };
     }
     case 'in_subquery': {
-      const values = e.operand.kind === 'row' ? e.operand.items.map((i) => bindExpr(env, i)) : [bindExpr(env, e.operand)];
+      const values =
+        e.operand.kind === 'row' ? e.operand.items.map((i) => bindExpr(env, i)) : [bindExpr(env, e.operand)];
       let plan = bindSubqueryPlan(env, e.query);
       const out = outputOf(plan);
       if (out.length !== values.length) {
@@ -181,7 +201,12 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
         return exprType(l);
       });
       plan = castPlanOutput(env, plan, types);
-      return { kind: 'in_subquery', values: values.map((v, i) => castTo(v, types[i]!)), plan, negated: e.negated };
+      return {
+        kind: 'in_subquery',
+        values: values.map((v, i) => castTo(v, types[i]!)),
+        plan,
+        negated: e.negated,
+      };
     }
     case 'exists':
       return { kind: 'exists', plan: bindSubqueryPlan(env, e.query) };
@@ -213,7 +238,9 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
       return callRegistry(env, 'extract', [lit(e.field, T.string), src], e.pos);
     }
     case 'interval':
-      return e.value.type === 'year_month' ? lit(e.value.months, T.intervalYearMonth) : lit(e.value.micros, T.intervalDayTime);
+      return e.value.type === 'year_month'
+        ? lit(e.value.months, T.intervalYearMonth)
+        : lit(e.value.micros, T.intervalDayTime);
     case 'subscript': {
       const base = bindExpr(env, e.base);
       const index = bindExpr(env, e.index);
@@ -224,11 +251,20 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
     case 'row':
       throw notSupported('A row constructor outside IN', e.pos);
     case 'array':
-      return callRegistry(env, 'array', e.items.map((i) => bindExpr(env, i)), e.pos);
+      return callRegistry(
+        env,
+        'array',
+        e.items.map((i) => bindExpr(env, i)),
+        e.pos,
+      );
     case 'lambda':
       throw notSupported('Lambda functions', e.pos);
     case 'star':
-      throw analysisError(SqlState.syntaxError, `[INVALID_USAGE_OF_STAR_OR_REGEX] Invalid usage of '*' in expression.`, e.pos);
+      throw analysisError(
+        SqlState.syntaxError,
+        `[INVALID_USAGE_OF_STAR_OR_REGEX] Invalid usage of '*' in expression.`,
+        e.pos,
+      );
   }
   throw new EngineError(SqlState.internalError, `internal error: unknown expression`);
 }
@@ -272,7 +308,12 @@ function bindBinary(env: ExprEnv, e: ast.BinaryExpr): Expr {
       return not(callRegistry(env, 'rlike', [l, r], e.pos), ansi);
     case '~*':
     case '!~*': {
-      const m = callRegistry(env, 'rlike', [l, callRegistry(env, 'concat', [lit('(?i)', T.string), r], e.pos)], e.pos);
+      const m = callRegistry(
+        env,
+        'rlike',
+        [l, callRegistry(env, 'concat', [lit('(?i)', T.string), r], e.pos)],
+        e.pos,
+      );
       return e.op === '~*' ? m : not(m, ansi);
     }
   }
@@ -303,7 +344,10 @@ function bindCase(env: ExprEnv, e: ast.CaseExpr): Expr {
   const operand = e.operand === null ? null : bindExpr(env, e.operand);
   const whens = e.whens.map((w) => {
     const c = bindExpr(env, w.when);
-    const cond = operand === null ? toBoolean(c, 'CASE WHEN', w.when.pos) : bindComparison('=', operand, c, name, w.when.pos, ansi);
+    const cond =
+      operand === null
+        ? toBoolean(c, 'CASE WHEN', w.when.pos)
+        : bindComparison('=', operand, c, name, w.when.pos, ansi);
     return { when: cond, then: bindExpr(env, w.then) };
   });
   const otherwise = e.else === null ? null : bindExpr(env, e.else);

@@ -25,14 +25,24 @@ export function functionName(q: ast.QualifiedName): { name: string; parts: strin
   return { name: rest[0]!, parts };
 }
 
-export function lookupFunction(env: ExprEnv, name: string, parts: readonly string[], pos: number): FunctionDef {
+export function lookupFunction(
+  env: ExprEnv,
+  name: string,
+  parts: readonly string[],
+  pos: number,
+): FunctionDef {
   const def = env.state.ctx.functions.lookup(name);
   if (def === undefined) throw unresolvedRoutine(parts, pos);
   return def;
 }
 
 /** Resolves a signature and casts the arguments to it; errors get the call's position. */
-export function resolveSignature(env: ExprEnv, def: FunctionDef, args: readonly Expr[], pos: number): { sig: ResolvedSignature; args: Expr[] } {
+export function resolveSignature(
+  env: ExprEnv,
+  def: FunctionDef,
+  args: readonly Expr[],
+  pos: number,
+): { sig: ResolvedSignature; args: Expr[] } {
   const literalArgs: (Value | undefined)[] = args.map((a) => (a.kind === 'literal' ? a.value : undefined));
   let sig: ResolvedSignature;
   try {
@@ -74,13 +84,35 @@ export function aggregateNotAllowed(env: ExprEnv, text: string, pos: number): En
   }
   switch (env.clause) {
     case 'where':
-      return analysisError('42903', `[INVALID_WHERE_CONDITION] The WHERE condition "${text}" contains invalid expressions: aggregate or window functions are not allowed in WHERE.`, pos);
+      return analysisError(
+        '42903',
+        `[INVALID_WHERE_CONDITION] The WHERE condition "${text}" contains invalid expressions: aggregate or window functions are not allowed in WHERE.`,
+        pos,
+      );
     case 'group_by':
-      return analysisError('42903', `[GROUP_BY_AGGREGATE] Aggregate functions are not allowed in GROUP BY, but found ${text}.`, pos);
+      return analysisError(
+        '42903',
+        `[GROUP_BY_AGGREGATE] Aggregate functions are not allowed in GROUP BY, but found ${text}.`,
+        pos,
+      );
     case 'join':
-      return analysisError('42903', `[INVALID_JOIN_CONDITION] Aggregate or window functions are not allowed in a join condition: ${text}.`, pos);
-    default:
-      return analysisError('42903', `[INVALID_AGGREGATE_USAGE] Aggregate functions are not allowed here: ${text}.`, pos);
+      return analysisError(
+        '42903',
+        `[INVALID_JOIN_CONDITION] Aggregate or window functions are not allowed in a join condition: ${text}.`,
+        pos,
+      );
+    case 'having':
+    case 'limit':
+    case 'order_by':
+    case 'other':
+    case 'qualify':
+    case 'select':
+    case 'values':
+      return analysisError(
+        '42903',
+        `[INVALID_AGGREGATE_USAGE] Aggregate functions are not allowed here: ${text}.`,
+        pos,
+      );
   }
 }
 
@@ -90,7 +122,11 @@ export function bindFunction(env: ExprEnv, e: ast.FunctionExpr): Expr {
   if ((name === 'grouping' || name === 'grouping_id') && env.state.ctx.functions.lookup(name) === undefined) {
     if (!env.allowAggregates || env.insideAggregate) throw aggregateNotAllowed(env, `"${name}(…)"`, e.pos);
     if (name === 'grouping' && e.args.length !== 1) {
-      throw analysisError(SqlState.undefinedFunction, `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`grouping\` requires 1 parameters but the actual number is ${e.args.length}.`, e.pos);
+      throw analysisError(
+        SqlState.undefinedFunction,
+        `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`grouping\` requires 1 parameters but the actual number is ${e.args.length}.`,
+        e.pos,
+      );
     }
     const call: Expr = {
       kind: 'call',
@@ -126,11 +162,19 @@ export function bindFunction(env: ExprEnv, e: ast.FunctionExpr): Expr {
 }
 
 /** Binds an aggregate call's arguments and filter (in the aggregate's own environment). */
-export function bindAggregateCall(env: ExprEnv, e: ast.FunctionExpr, def: FunctionDef, name: string, overWindow = false): AggregateExpr {
+export function bindAggregateCall(
+  env: ExprEnv,
+  e: ast.FunctionExpr,
+  def: FunctionDef,
+  name: string,
+  overWindow = false,
+): AggregateExpr {
   if (!overWindow && (!env.allowAggregates || env.insideAggregate)) {
     throw aggregateNotAllowed(env, `"${name}(…)"`, e.pos);
   }
-  const inner: ExprEnv = overWindow ? { ...env, allowWindows: false } : { ...env, insideAggregate: true, allowWindows: false };
+  const inner: ExprEnv = overWindow
+    ? { ...env, allowWindows: false }
+    : { ...env, insideAggregate: true, allowWindows: false };
   const args = e.star ? [] : e.args.map((a) => bindExpr(inner, a));
   const filter = e.filter === null ? null : toBoolean(bindExpr(inner, e.filter), 'FILTER', e.filter.pos);
   const r = resolveSignature(env, def, args, e.pos);
@@ -145,4 +189,3 @@ export function bindAggregateCall(env: ExprEnv, e: ast.FunctionExpr, def: Functi
     failOnError: env.state.ctx.ansi,
   };
 }
-

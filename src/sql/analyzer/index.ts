@@ -21,7 +21,8 @@ function newState(ctx: AnalyzerContext): BindState {
   const state: BindState = {
     ctx,
     positions: new WeakMap(),
-    bindSubquery: (query: ast.Query, outer: Scope | null, ctes: CteEnv | null) => bindQuery(state, query, outer, ctes),
+    bindSubquery: (query: ast.Query, outer: Scope | null, ctes: CteEnv | null) =>
+      bindQuery(state, query, outer, ctes),
   };
   return state;
 }

@@ -54,7 +54,9 @@ export function decimalLiteral(text: string, pos: number): LiteralExpr {
   let digits = (intPart + fracPart).replace(/^0+(?=\d)/, '');
   let scale = fracPart.length - exponent;
   if (!/^\d*$/.test(digits) || digits === '') {
-    throw new EngineError(SqlState.syntaxError, `[INVALID_NUMERIC_LITERAL] invalid decimal literal ${text}`, { position: pos });
+    throw new EngineError(SqlState.syntaxError, `[INVALID_NUMERIC_LITERAL] invalid decimal literal ${text}`, {
+      position: pos,
+    });
   }
   if (scale < 0) {
     digits = digits + '0'.repeat(-scale);
@@ -113,7 +115,11 @@ function invalidTyped(typeName: string, value: string, pos: number): EngineError
   );
 }
 
-function typedLiteral(typeName: 'date' | 'timestamp' | 'timestamp_ntz' | 'timestamp_ltz' | 'binary', value: string, pos: number): LiteralExpr {
+function typedLiteral(
+  typeName: 'date' | 'timestamp' | 'timestamp_ntz' | 'timestamp_ltz' | 'binary',
+  value: string,
+  pos: number,
+): LiteralExpr {
   switch (typeName) {
     case 'date': {
       const d = parseDate(value);
@@ -189,7 +195,10 @@ export function parseTimestamp(text: string, ntz: boolean): bigint | undefined {
   const ss = m[6] === undefined ? 0 : Number(m[6]);
   if (hh > 23 || mi > 59 || ss > 59) return undefined;
   const frac = m[7] === undefined ? 0 : Number((m[7] + '000000').slice(0, 6));
-  let micros = BigInt(daysFromCivil(y, mo, d)) * 86400000000n + BigInt(hh * 3600 + mi * 60 + ss) * 1000000n + BigInt(frac);
+  let micros =
+    BigInt(daysFromCivil(y, mo, d)) * 86400000000n +
+    BigInt(hh * 3600 + mi * 60 + ss) * 1000000n +
+    BigInt(frac);
   const zone = m[8];
   if (zone !== undefined && !ntz && zone.toUpperCase() !== 'Z' && zone.toUpperCase() !== 'UTC') {
     const z = /^([+-])(\d{1,2}):?(\d{2})?$/.exec(zone);

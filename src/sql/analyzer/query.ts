@@ -5,7 +5,14 @@
  */
 import { SqlState, isIntegral, typesEqual, type DataType } from '../../common/index.ts';
 import { findWiderType } from '../../functions/type-coercion.ts';
-import { outputOf, type Attribute, type Expr, type LogicalPlan, type NamedExpr, type SortOrder } from '../../plan/index.ts';
+import {
+  outputOf,
+  type Attribute,
+  type Expr,
+  type LogicalPlan,
+  type NamedExpr,
+  type SortOrder,
+} from '../../plan/index.ts';
 import type * as ast from '../parser/index.ts';
 import type { BindState, CteEnv, ExprEnv } from './binder-state.ts';
 import { analysisError, tableNotFound } from './errors.ts';
@@ -16,7 +23,12 @@ import { Scope, scopeColumns } from './scope.ts';
 import { bindSelect } from './select.ts';
 import { exprType } from '../../plan/index.ts';
 
-export function bindQuery(state: BindState, q: ast.Query, outer: Scope | null, ctes: CteEnv | null): LogicalPlan {
+export function bindQuery(
+  state: BindState,
+  q: ast.Query,
+  outer: Scope | null,
+  ctes: CteEnv | null,
+): LogicalPlan {
   let env = ctes;
   if (q.with !== null) {
     for (const cte of q.with.ctes) env = defineCte(state, cte, q.with.recursive, outer, env);
@@ -31,12 +43,20 @@ export function bindQuery(state: BindState, q: ast.Query, outer: Scope | null, c
   return applyLimit(state, plan, q, outer, env);
 }
 
-function defineCte(state: BindState, cte: ast.CommonTableExpression, recursive: boolean, outer: Scope | null, parent: CteEnv | null): CteEnv {
+function defineCte(
+  state: BindState,
+  cte: ast.CommonTableExpression,
+  recursive: boolean,
+  outer: Scope | null,
+  parent: CteEnv | null,
+): CteEnv {
   const name = cte.name.name.toLowerCase();
   const columns = cte.columns?.map((c) => c.name) ?? null;
   const isRecursive = recursive && referencesName(cte.query, name);
   const instantiate = (pos: number): LogicalPlan => {
-    let plan = isRecursive ? bindRecursive(state, cte, name, outer, parent) : bindQuery(state, cte.query, outer, parent);
+    let plan = isRecursive
+      ? bindRecursive(state, cte, name, outer, parent)
+      : bindQuery(state, cte.query, outer, parent);
     if (columns !== null && !isRecursive) plan = renameColumns(state, plan, columns, pos);
     return plan;
   };
@@ -55,13 +75,34 @@ function referencesName(node: unknown, name: string): boolean {
   return Object.values(o).some((v) => referencesName(v, name));
 }
 
-function bindRecursive(state: BindState, cte: ast.CommonTableExpression, name: string, outer: Scope | null, parent: CteEnv | null): LogicalPlan {
+function bindRecursive(
+  state: BindState,
+  cte: ast.CommonTableExpression,
+  name: string,
+  outer: Scope | null,
+  parent: CteEnv | null,
+): LogicalPlan {
   const body = cte.query.body;
-  if (body.kind !== 'set_operation' || body.op !== 'union' || cte.query.orderBy.length > 0 || cte.query.limit !== null) {
-    throw analysisError(SqlState.syntaxError, `[INVALID_RECURSIVE_CTE] Recursive query ${name} must be of the form 'anchor UNION [ALL] recursive part'.`, cte.pos);
+  if (
+    body.kind !== 'set_operation' ||
+    body.op !== 'union' ||
+    cte.query.orderBy.length > 0 ||
+    cte.query.limit !== null
+  ) {
+    throw analysisError(
+      SqlState.syntaxError,
+      `[INVALID_RECURSIVE_CTE] Recursive query ${name} must be of the form 'anchor UNION [ALL] recursive part'.`,
+      cte.pos,
+    );
   }
   let anchor = bindBody(state, body.left, outer, parent);
-  if (cte.columns !== null) anchor = renameColumns(state, anchor, cte.columns.map((c) => c.name), cte.pos);
+  if (cte.columns !== null)
+    anchor = renameColumns(
+      state,
+      anchor,
+      cte.columns.map((c) => c.name),
+      cte.pos,
+    );
   const anchorOut = outputOf(anchor);
   const cteId = state.ctx.nextId();
   const workEnv: CteEnv = {
@@ -77,9 +118,18 @@ function bindRecursive(state: BindState, cte: ast.CommonTableExpression, name: s
   };
   let recursivePart = bindBody(state, body.right, outer, workEnv);
   const recOut = outputOf(recursivePart);
-  if (recOut.length !== anchorOut.length) throw arityError('UNION', anchorOut.length, recOut.length, body.pos);
-  recursivePart = castProject(state, recursivePart, anchorOut.map((a) => a.type));
-  const output: Attribute[] = anchorOut.map((a) => ({ ...a, id: state.ctx.nextId(), nullable: true, qualifier: null }));
+  if (recOut.length !== anchorOut.length) arityError('UNION', anchorOut.length, recOut.length, body.pos);
+  recursivePart = castProject(
+    state,
+    recursivePart,
+    anchorOut.map((a) => a.type),
+  );
+  const output: Attribute[] = anchorOut.map((a) => ({
+    ...a,
+    id: state.ctx.nextId(),
+    nullable: true,
+    qualifier: null,
+  }));
   return { kind: 'RecursiveCte', cteId, anchor, recursive: recursivePart, distinct: !body.all, output };
 }
 
@@ -104,7 +154,12 @@ function castProject(state: BindState, plan: LogicalPlan, types: readonly DataTy
   return { kind: 'Project', input: plan, exprs };
 }
 
-export function bindBody(state: BindState, body: ast.QueryBody, outer: Scope | null, ctes: CteEnv | null): LogicalPlan {
+export function bindBody(
+  state: BindState,
+  body: ast.QueryBody,
+  outer: Scope | null,
+  ctes: CteEnv | null,
+): LogicalPlan {
   switch (body.kind) {
     case 'select':
       return bindSelect(state, body, [], outer, ctes);
@@ -127,7 +182,8 @@ export function bindBody(state: BindState, body: ast.QueryBody, outer: Scope | n
         windows: [],
         qualify: null,
       };
-      if (found === undefined && parts.length !== 1) throw tableNotFound(parts, state.ctx.catalog.relationNames(), body.name.pos);
+      if (found === undefined && parts.length !== 1)
+        throw tableNotFound(parts, state.ctx.catalog.relationNames(), body.name.pos);
       return bindSelect(state, fake, [], outer, ctes);
     }
     case 'set_operation':
@@ -135,7 +191,12 @@ export function bindBody(state: BindState, body: ast.QueryBody, outer: Scope | n
   }
 }
 
-function bindSetOp(state: BindState, s: ast.SetOperation, outer: Scope | null, ctes: CteEnv | null): LogicalPlan {
+function bindSetOp(
+  state: BindState,
+  s: ast.SetOperation,
+  outer: Scope | null,
+  ctes: CteEnv | null,
+): LogicalPlan {
   let left = bindBody(state, s.left, outer, ctes);
   let right = bindBody(state, s.right, outer, ctes);
   const lo = outputOf(left);
@@ -144,11 +205,20 @@ function bindSetOp(state: BindState, s: ast.SetOperation, outer: Scope | null, c
     const byName = new Map(ro.map((a) => [a.name.toLowerCase(), a] as const));
     const reordered = lo.map((a) => {
       const r = byName.get(a.name.toLowerCase());
-      if (r === undefined) throw analysisError(SqlState.undefinedColumn, `[UNRESOLVED_COLUMN] UNION BY NAME: column \`${a.name}\` is missing on the right side.`, s.pos);
+      if (r === undefined)
+        throw analysisError(
+          SqlState.undefinedColumn,
+          `[UNRESOLVED_COLUMN] UNION BY NAME: column \`${a.name}\` is missing on the right side.`,
+          s.pos,
+        );
       return r;
     });
-    if (ro.length !== lo.length) arityError(s.op, lo.length, ro.length, s.pos);
-    right = { kind: 'Project', input: right, exprs: reordered.map((a) => ({ expr: { kind: 'column', attr: a }, attr: a })) };
+    if (ro.length !== lo.length) return arityError(s.op, lo.length, ro.length, s.pos);
+    right = {
+      kind: 'Project',
+      input: right,
+      exprs: reordered.map((a) => ({ expr: { kind: 'column', attr: a }, attr: a })),
+    };
     ro = reordered;
   }
   if (lo.length !== ro.length) arityError(s.op, lo.length, ro.length, s.pos);
@@ -170,14 +240,25 @@ function bindSetOp(state: BindState, s: ast.SetOperation, outer: Scope | null, c
     id: state.ctx.nextId(),
     name: a.name,
     type: types[i]!,
-    nullable: s.op === 'union' ? a.nullable || ro[i]!.nullable : s.op === 'intersect' ? a.nullable && ro[i]!.nullable : a.nullable,
+    nullable:
+      s.op === 'union'
+        ? a.nullable || ro[i]!.nullable
+        : s.op === 'intersect'
+          ? a.nullable && ro[i]!.nullable
+          : a.nullable,
     qualifier: null,
   }));
   return { kind: 'SetOp', op: s.op, all: s.all, left, right, output };
 }
 
 /** ORDER BY over a non-SELECT body: output columns by name or position. */
-function sortOnOutput(state: BindState, plan: LogicalPlan, orderBy: readonly ast.OrderItem[], outer: Scope | null, ctes: CteEnv | null): LogicalPlan {
+function sortOnOutput(
+  state: BindState,
+  plan: LogicalPlan,
+  orderBy: readonly ast.OrderItem[],
+  outer: Scope | null,
+  ctes: CteEnv | null,
+): LogicalPlan {
   const out = outputOf(plan);
   const scope = new Scope(scopeColumns(out, []), outer);
   const env: ExprEnv = exprEnv({ state, ctes, outer }, scope, 'order_by');
@@ -187,7 +268,12 @@ function sortOnOutput(state: BindState, plan: LogicalPlan, orderBy: readonly ast
     if (o.expr.kind === 'literal' && o.expr.value.type === 'integer' && o.expr.value.suffix === null) {
       const n = Number(o.expr.value.text);
       const a = out[n - 1];
-      if (a === undefined) throw analysisError('42805', `[ORDER_BY_POS_OUT_OF_RANGE] ORDER BY position ${n} is not in select list (valid range is [1, ${out.length}]).`, o.expr.pos);
+      if (a === undefined)
+        throw analysisError(
+          '42805',
+          `[ORDER_BY_POS_OUT_OF_RANGE] ORDER BY position ${n} is not in select list (valid range is [1, ${out.length}]).`,
+          o.expr.pos,
+        );
       return { expr: { kind: 'column', attr: a }, ascending, nullsFirst };
     }
     return { expr: bindExpr(env, o.expr), ascending, nullsFirst };
@@ -195,13 +281,23 @@ function sortOnOutput(state: BindState, plan: LogicalPlan, orderBy: readonly ast
   return { kind: 'Sort', input: plan, orders };
 }
 
-function constantCount(state: BindState, e: ast.Expr, what: 'LIMIT' | 'OFFSET', outer: Scope | null, ctes: CteEnv | null): number {
+function constantCount(
+  state: BindState,
+  e: ast.Expr,
+  what: 'LIMIT' | 'OFFSET',
+  outer: Scope | null,
+  ctes: CteEnv | null,
+): number {
   const env = exprEnv({ state, ctes, outer } satisfies RelationEnv, new Scope([], null), 'limit');
   let x: Expr;
   try {
     x = bindExpr(env, e);
   } catch {
-    throw analysisError(SqlState.syntaxError, `[INVALID_${what}_LIKE_EXPRESSION.IS_UNFOLDABLE] The ${what.toLowerCase()} like expression "${what}" is invalid. The ${what.toLowerCase()} expression must evaluate to a constant value.`, e.pos);
+    throw analysisError(
+      SqlState.syntaxError,
+      `[INVALID_${what}_LIKE_EXPRESSION.IS_UNFOLDABLE] The ${what.toLowerCase()} like expression "${what}" is invalid. The ${what.toLowerCase()} expression must evaluate to a constant value.`,
+      e.pos,
+    );
   }
   if (x.kind !== 'literal' || !isIntegral(exprType(x))) {
     throw analysisError(
@@ -211,7 +307,11 @@ function constantCount(state: BindState, e: ast.Expr, what: 'LIMIT' | 'OFFSET', 
     );
   }
   if (x.value === null) {
-    throw analysisError(SqlState.invalidParameterValue, `[INVALID_${what}_LIKE_EXPRESSION.IS_NULL] The ${what.toLowerCase()} like expression is invalid. The evaluated ${what.toLowerCase()} expression must not be null.`, e.pos);
+    throw analysisError(
+      SqlState.invalidParameterValue,
+      `[INVALID_${what}_LIKE_EXPRESSION.IS_NULL] The ${what.toLowerCase()} like expression is invalid. The evaluated ${what.toLowerCase()} expression must not be null.`,
+      e.pos,
+    );
   }
   const n = Number(x.value);
   if (n < 0) {
@@ -224,7 +324,13 @@ function constantCount(state: BindState, e: ast.Expr, what: 'LIMIT' | 'OFFSET', 
   return n;
 }
 
-function applyLimit(state: BindState, plan: LogicalPlan, q: ast.Query, outer: Scope | null, ctes: CteEnv | null): LogicalPlan {
+function applyLimit(
+  state: BindState,
+  plan: LogicalPlan,
+  q: ast.Query,
+  outer: Scope | null,
+  ctes: CteEnv | null,
+): LogicalPlan {
   if (q.limit === null && q.offset === null) return plan;
   const limit = q.limit === null ? null : constantCount(state, q.limit, 'LIMIT', outer, ctes);
   const offset = q.offset === null ? 0 : constantCount(state, q.offset, 'OFFSET', outer, ctes);

@@ -3,7 +3,14 @@
  * inline VALUES, and joins (ON, USING, NATURAL; outer-join nullability; semi/anti joins).
  */
 import { EngineError, SqlState, T, typesEqual } from '../../common/index.ts';
-import { exprType, outputOf, type Attribute, type Expr, type LogicalPlan, type NamedExpr } from '../../plan/index.ts';
+import {
+  exprType,
+  outputOf,
+  type Attribute,
+  type Expr,
+  type LogicalPlan,
+  type NamedExpr,
+} from '../../plan/index.ts';
 import type * as ast from '../parser/index.ts';
 import { findCte, type BindState, type CteEnv, type ExprEnv } from './binder-state.ts';
 import { bindComparison, commonType, toBoolean } from './coercion.ts';
@@ -39,7 +46,12 @@ export function exprEnv(env: RelationEnv, scope: Scope, clause: ExprEnv['clause'
 }
 
 /** New output names for a plan (`AS t(a, b)`, CTE and view column lists): a Project with fresh ids. */
-export function renameColumns(state: BindState, plan: LogicalPlan, names: readonly string[], pos: number): LogicalPlan {
+export function renameColumns(
+  state: BindState,
+  plan: LogicalPlan,
+  names: readonly string[],
+  pos: number,
+): LogicalPlan {
   const out = outputOf(plan);
   if (names.length !== out.length) {
     throw analysisError(
@@ -55,9 +67,20 @@ export function renameColumns(state: BindState, plan: LogicalPlan, names: readon
   return { kind: 'Project', input: plan, exprs };
 }
 
-function aliased(state: BindState, plan: LogicalPlan, alias: ast.TableAlias | null, defaultPath: readonly string[]): BoundRelation {
+function aliased(
+  state: BindState,
+  plan: LogicalPlan,
+  alias: ast.TableAlias | null,
+  defaultPath: readonly string[],
+): BoundRelation {
   let p = plan;
-  if (alias?.columns != null) p = renameColumns(state, p, alias.columns.map((c) => c.name), alias.pos);
+  if (alias?.columns != null)
+    p = renameColumns(
+      state,
+      p,
+      alias.columns.map((c) => c.name),
+      alias.pos,
+    );
   const path = alias !== null ? [alias.name.name] : defaultPath;
   return { plan: p, columns: scopeColumns(outputOf(p), path) };
 }
@@ -81,7 +104,8 @@ function bindTable(env: RelationEnv, rel: ast.TableRelation): BoundRelation {
     return aliased(state, plan, rel.alias, [found.name[found.name.length - 1] ?? parts[parts.length - 1]!]);
   }
   const source = found.source;
-  const qualifier = rel.alias?.name.name ?? source.qualifiedName[source.qualifiedName.length - 1] ?? parts[parts.length - 1]!;
+  const qualifier =
+    rel.alias?.name.name ?? source.qualifiedName[source.qualifiedName.length - 1] ?? parts[parts.length - 1]!;
   const tableOutput: Attribute[] = source.schema.fields.map((f) => ({
     id: state.ctx.nextId(),
     name: f.name,
@@ -89,12 +113,25 @@ function bindTable(env: RelationEnv, rel: ast.TableRelation): BoundRelation {
     nullable: f.nullable,
     qualifier,
   }));
-  const plan: LogicalPlan = { kind: 'Scan', table: source, tableOutput, projection: null, filters: [], limit: null, alias: rel.alias?.name.name ?? null };
+  const plan: LogicalPlan = {
+    kind: 'Scan',
+    table: source,
+    tableOutput,
+    projection: null,
+    filters: [],
+    limit: null,
+    alias: rel.alias?.name.name ?? null,
+  };
   return aliased(state, plan, rel.alias, source.qualifiedName.length > 0 ? source.qualifiedName : parts);
 }
 
 /** VALUES rows: one common type per column; literal rows become a Values node, others a UNION ALL of projections. */
-export function bindValues(env: RelationEnv, rows: readonly (readonly ast.Expr[])[], pos: number, names?: readonly string[]): LogicalPlan {
+export function bindValues(
+  env: RelationEnv,
+  rows: readonly (readonly ast.Expr[])[],
+  pos: number,
+  names?: readonly string[],
+): LogicalPlan {
   const state = env.state;
   const xenv = exprEnv(env, new Scope([], env.outer), 'values');
   const width = rows[0]?.length ?? 0;
@@ -109,7 +146,11 @@ export function bindValues(env: RelationEnv, rows: readonly (readonly ast.Expr[]
     return r.map((x) => bindExpr(xenv, x));
   });
   const types = Array.from({ length: width }, (_, c) => {
-    const t = commonType(bound.map((r) => r[c]!), 'VALUES', pos);
+    const t = commonType(
+      bound.map((r) => r[c]!),
+      'VALUES',
+      pos,
+    );
     return t.kind === 'null' ? T.null : t;
   });
   const colName = (c: number): string => names?.[c] ?? `col${c + 1}`;
@@ -120,9 +161,11 @@ export function bindValues(env: RelationEnv, rows: readonly (readonly ast.Expr[]
     nullable: bound.some((r) => exprNullable(r[c]!)),
     qualifier: null,
   }));
-  const literalRows = bound.map((r) => r.map((x, c) => (x.kind === 'literal' ? foldLiteralCast(x.value, x.type, types[c]!) : undefined)));
+  const literalRows = bound.map((r) =>
+    r.map((x, c) => (x.kind === 'literal' ? foldLiteralCast(x.value, x.type, types[c]!) : undefined)),
+  );
   if (literalRows.every((r) => r.every((v) => v !== undefined))) {
-    return { kind: 'Values', output, rows: literalRows as LiteralExprValue[][] };
+    return { kind: 'Values', output, rows: literalRows };
   }
   const one: LogicalPlan = { kind: 'Values', output: [], rows: [[]] };
   const projections: LogicalPlan[] = bound.map((r) => ({
@@ -134,13 +177,13 @@ export function bindValues(env: RelationEnv, rows: readonly (readonly ast.Expr[]
     const p = projections[0]!;
     return p.kind === 'Project' ? { ...p, exprs: p.exprs.map((e, c) => ({ ...e, attr: output[c]! })) } : p;
   }
-  return projections.slice(1).reduce<LogicalPlan>(
-    (acc, p) => ({ kind: 'SetOp', op: 'union', all: true, left: acc, right: p, output }),
-    projections[0]!,
-  );
+  return projections
+    .slice(1)
+    .reduce<LogicalPlan>(
+      (acc, p) => ({ kind: 'SetOp', op: 'union', all: true, left: acc, right: p, output }),
+      projections[0]!,
+    );
 }
-
-type LiteralExprValue = import('../../common/index.ts').Value;
 
 function nullableColumns(cols: readonly ScopeColumn[]): ScopeColumn[] {
   return cols.map((c) => (c.attr.nullable ? c : { ...c, attr: { ...c.attr, nullable: true } }));
@@ -158,24 +201,44 @@ function bindJoin(env: RelationEnv, j: ast.JoinRelation): BoundRelation {
   let joinType = j.joinType;
   if (joinType === 'cross' && j.condition !== null) joinType = 'inner';
   const leftCols = joinType === 'right' || joinType === 'full' ? nullableColumns(left.columns) : left.columns;
-  const rightCols = joinType === 'left' || joinType === 'full' ? nullableColumns(right.columns) : right.columns;
+  const rightCols =
+    joinType === 'left' || joinType === 'full' ? nullableColumns(right.columns) : right.columns;
   const both = new Scope([...left.columns, ...right.columns], env.outer);
   const usingNames: string[] | null = j.natural
-    ? left.columns.filter((c) => !c.hidden && right.columns.some((r) => !r.hidden && r.attr.name.toLowerCase() === c.attr.name.toLowerCase())).map((c) => c.attr.name)
+    ? left.columns
+        .filter(
+          (c) =>
+            !c.hidden &&
+            right.columns.some((r) => !r.hidden && r.attr.name.toLowerCase() === c.attr.name.toLowerCase()),
+        )
+        .map((c) => c.attr.name)
     : j.condition?.kind === 'using'
       ? j.condition.columns.map((c) => c.name)
       : null;
   if (usingNames === null) {
     let condition: Expr | null = null;
     if (j.condition?.kind === 'on') {
-      condition = toBoolean(bindExpr(exprEnv(env, both, 'join'), j.condition.expr), 'JOIN ON', j.condition.expr.pos);
+      condition = toBoolean(
+        bindExpr(exprEnv(env, both, 'join'), j.condition.expr),
+        'JOIN ON',
+        j.condition.expr.pos,
+      );
     }
-    const plan: LogicalPlan = { kind: 'Join', left: left.plan, right: right.plan, joinType, condition, mark: null, nullAware: false };
-    const columns = joinType === 'left_semi' || joinType === 'left_anti' ? left.columns : [...leftCols, ...rightCols];
+    const plan: LogicalPlan = {
+      kind: 'Join',
+      left: left.plan,
+      right: right.plan,
+      joinType,
+      condition,
+      mark: null,
+      nullAware: false,
+    };
+    const columns =
+      joinType === 'left_semi' || joinType === 'left_anti' ? left.columns : [...leftCols, ...rightCols];
     return { plan, columns };
   }
   // USING / NATURAL
-  const pos = j.condition?.kind === 'using' ? j.condition.columns[0]?.pos ?? j.pos : j.pos;
+  const pos = j.condition?.kind === 'using' ? (j.condition.columns[0]?.pos ?? j.pos) : j.pos;
   const leftScope = new Scope(left.columns, null);
   const rightScope = new Scope(right.columns, null);
   const pairs = usingNames.map((n, i) => {
@@ -184,18 +247,44 @@ function bindJoin(env: RelationEnv, j: ast.JoinRelation): BoundRelation {
     const r = rightScope.lookup([n], p);
     if (l === undefined || r === undefined) {
       const side = l === undefined ? left : right;
-      const err = unresolvedColumn([n], side.columns.map((c) => c.attr.name), p);
-      throw new EngineError(SqlState.undefinedColumn, err.message.replace(/^\[UNRESOLVED_COLUMN\.[A-Z_]+\] A column, variable, or function parameter with name/, `[UNRESOLVED_USING_COLUMN_FOR_JOIN] USING column ${quoteIdent(n)} cannot be resolved on the ${l === undefined ? 'left' : 'right'} side of the join. Column`), { position: p });
+      const err = unresolvedColumn(
+        [n],
+        side.columns.map((c) => c.attr.name),
+        p,
+      );
+      throw new EngineError(
+        SqlState.undefinedColumn,
+        err.message.replace(
+          /^\[UNRESOLVED_COLUMN\.[A-Z_]+\] A column, variable, or function parameter with name/,
+          `[UNRESOLVED_USING_COLUMN_FOR_JOIN] USING column ${quoteIdent(n)} cannot be resolved on the ${l === undefined ? 'left' : 'right'} side of the join. Column`,
+        ),
+        { position: p },
+      );
     }
     return { l, r, pos: p };
   });
   let condition: Expr | null = null;
   for (const p of pairs) {
-    const eq = bindComparison('=', { kind: 'column', attr: p.l.attr }, { kind: 'column', attr: p.r.attr }, `(${p.l.attr.name} = ${p.r.attr.name})`, p.pos, ansi);
+    const eq = bindComparison(
+      '=',
+      { kind: 'column', attr: p.l.attr },
+      { kind: 'column', attr: p.r.attr },
+      `(${p.l.attr.name} = ${p.r.attr.name})`,
+      p.pos,
+      ansi,
+    );
     condition = condition === null ? eq : and(condition, eq, ansi);
   }
   if (joinType === 'cross') joinType = 'inner';
-  let plan: LogicalPlan = { kind: 'Join', left: left.plan, right: right.plan, joinType, condition, mark: null, nullAware: false };
+  let plan: LogicalPlan = {
+    kind: 'Join',
+    left: left.plan,
+    right: right.plan,
+    joinType,
+    condition,
+    mark: null,
+    nullAware: false,
+  };
   const usedL = new Set(pairs.map((p) => p.l.attr.id));
   const usedR = new Set(pairs.map((p) => p.r.attr.id));
   const restL = leftCols.filter((c) => !usedL.has(c.attr.id));
@@ -212,27 +301,49 @@ function bindJoin(env: RelationEnv, j: ast.JoinRelation): BoundRelation {
       const t = commonType([l, r], 'coalesce', p.pos);
       const expr: Expr = {
         kind: 'case',
-        branches: [{ when: { kind: 'unary', op: 'is_not_null', input: l, type: T.boolean, failOnError: ansi }, then: castTo(l, t) }],
+        branches: [
+          {
+            when: { kind: 'unary', op: 'is_not_null', input: l, type: T.boolean, failOnError: ansi },
+            then: castTo(l, t),
+          },
+        ],
         otherwise: castTo(r, t),
         type: t,
       };
-      return { expr, attr: { id: state.ctx.nextId(), name: p.l.attr.name, type: t, nullable: p.l.attr.nullable && p.r.attr.nullable, qualifier: null } };
+      return {
+        expr,
+        attr: {
+          id: state.ctx.nextId(),
+          name: p.l.attr.name,
+          type: t,
+          nullable: p.l.attr.nullable && p.r.attr.nullable,
+          qualifier: null,
+        },
+      };
     });
-    plan = { kind: 'Project', input: plan, exprs: [...coalesced, ...joinOut.map((a) => ({ expr: { kind: 'column' as const, attr: a }, attr: a }))] };
+    plan = {
+      kind: 'Project',
+      input: plan,
+      exprs: [...coalesced, ...joinOut.map((a) => ({ expr: { kind: 'column' as const, attr: a }, attr: a }))],
+    };
     const usingCols: ScopeColumn[] = coalesced.map((c) => ({ attr: c.attr, path: [], hidden: false }));
     return { plan, columns: [...usingCols, ...restL, ...restR, ...hide(lUsing), ...hide(rUsing)] };
   }
   const visibleUsing = joinType === 'right' ? rUsing : lUsing;
   const hiddenUsing = joinType === 'right' ? lUsing : rUsing;
   // Keep the using columns in USING order.
-  const ordered = pairs.map((p) => visibleUsing.find((c) => c.attr.id === (joinType === 'right' ? p.r.attr.id : p.l.attr.id))!);
-  void exprType;
-  void typesEqual;
+  const ordered = pairs.map((p) =>
+    visibleUsing.find((c) => c.attr.id === (joinType === 'right' ? p.r.attr.id : p.l.attr.id))!,
+  );
   return { plan, columns: [...ordered, ...restL, ...restR, ...hide(hiddenUsing)] };
 }
 
 /** Binds one FROM item; `lateralLeft` are the columns to its left (visible to LATERAL subqueries). */
-export function bindRelation(env: RelationEnv, rel: ast.Relation, lateralLeft: readonly ScopeColumn[] | null): BoundRelation {
+export function bindRelation(
+  env: RelationEnv,
+  rel: ast.Relation,
+  lateralLeft: readonly ScopeColumn[] | null,
+): BoundRelation {
   switch (rel.kind) {
     case 'table':
       return bindTable(env, rel);
@@ -245,7 +356,8 @@ export function bindRelation(env: RelationEnv, rel: ast.Relation, lateralLeft: r
       const names = rel.alias?.columns?.map((c) => c.name);
       const plan = bindValues(env, rel.rows, rel.pos, names);
       const path = rel.alias !== null ? [rel.alias.name.name] : [];
-      if (names !== undefined && names.length !== outputOf(plan).length) return aliased(env.state, plan, rel.alias, path);
+      if (names !== undefined && names.length !== outputOf(plan).length)
+        return aliased(env.state, plan, rel.alias, path);
       return { plan, columns: scopeColumns(outputOf(plan), path) };
     }
     case 'join':
@@ -262,7 +374,15 @@ export function bindFrom(env: RelationEnv, from: readonly ast.Relation[]): Bound
   for (const rel of from.slice(1)) {
     const next = bindRelation(env, rel, acc.columns);
     acc = {
-      plan: { kind: 'Join', left: acc.plan, right: next.plan, joinType: 'cross', condition: null, mark: null, nullAware: false },
+      plan: {
+        kind: 'Join',
+        left: acc.plan,
+        right: next.plan,
+        joinType: 'cross',
+        condition: null,
+        mark: null,
+        nullAware: false,
+      },
       columns: [...acc.columns, ...next.columns],
     };
   }

@@ -48,7 +48,9 @@ export class Scope {
     if (found.length > 1) {
       throw ambiguousReference(
         parts,
-        found.map((f) => quoteParts([...(f.path.length > 0 ? [f.path[f.path.length - 1]!] : []), f.attr.name])),
+        found.map((f) =>
+          quoteParts([...(f.path.length > 0 ? [f.path[f.path.length - 1]!] : []), f.attr.name]),
+        ),
         pos,
       );
     }
@@ -57,8 +59,8 @@ export class Scope {
 
   /** Column names visible here and in outer scopes, for suggestions. */
   candidateNames(): string[] {
-    const names: string[] = [];
-    for (let s: Scope | null = this; s !== null; s = s.outer) for (const c of s.columns) names.push(c.attr.name);
+    const names = this.columns.map((c) => c.attr.name);
+    if (this.outer !== null) names.push(...this.outer.candidateNames());
     return names;
   }
 }

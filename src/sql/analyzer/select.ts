@@ -9,7 +9,14 @@
  * attributes and the window extractor replaces window expressions by Window attributes.
  */
 import { SqlState, T } from '../../common/index.ts';
-import { outputOf, type Attribute, type Expr, type LogicalPlan, type NamedExpr, type SortOrder } from '../../plan/index.ts';
+import {
+  outputOf,
+  type Attribute,
+  type Expr,
+  type LogicalPlan,
+  type NamedExpr,
+  type SortOrder,
+} from '../../plan/index.ts';
 import type * as ast from '../parser/index.ts';
 import { aggregateRewriter, containsAggregate, windowExtractor } from './aggregate-rewrite.ts';
 import type { BindState, CteEnv, ExprEnv } from './binder-state.ts';
@@ -31,7 +38,9 @@ interface SelectItem {
 
 /** An ORDER BY / GROUP BY position (`ORDER BY 1`), or null when the item is not a plain integer. */
 function ordinalOf(e: ast.Expr): number | null {
-  return e.kind === 'literal' && e.value.type === 'integer' && e.value.suffix === null ? Number(e.value.text) : null;
+  return e.kind === 'literal' && e.value.type === 'integer' && e.value.suffix === null
+    ? Number(e.value.text)
+    : null;
 }
 
 function expandStar(scope: Scope, item: ast.WildcardSelectItem): SelectItem[] {
@@ -47,7 +56,10 @@ function expandStar(scope: Scope, item: ast.WildcardSelectItem): SelectItem[] {
     if (cols.length === 0) {
       throw analysisError(
         '42704',
-        `[CANNOT_RESOLVE_STAR_EXPAND] Cannot resolve ${quoteParts(nameParts(item.qualifier))}.* given input columns ${scope.visible().map((c) => '`' + c.attr.name + '`').join(', ')}.`,
+        `[CANNOT_RESOLVE_STAR_EXPAND] Cannot resolve ${quoteParts(nameParts(item.qualifier))}.* given input columns ${scope
+          .visible()
+          .map((c) => '`' + c.attr.name + '`')
+          .join(', ')}.`,
         item.pos,
       );
     }
@@ -55,7 +67,11 @@ function expandStar(scope: Scope, item: ast.WildcardSelectItem): SelectItem[] {
   const except = new Set(item.except.map((i) => i.name.toLowerCase()));
   for (const ex of item.except) {
     if (!cols.some((c) => c.attr.name.toLowerCase() === ex.name.toLowerCase())) {
-      throw unresolvedColumn([ex.name], cols.map((c) => c.attr.name), ex.pos);
+      throw unresolvedColumn(
+        [ex.name],
+        cols.map((c) => c.attr.name),
+        ex.pos,
+      );
     }
   }
   return cols
@@ -85,19 +101,34 @@ function bindGroupBy(env: ExprEnv, groupBy: ast.GroupBy, items: readonly SelectI
     if (ord !== null) {
       const item = items[ord - 1];
       if (item === undefined) {
-        throw analysisError('42805', `[GROUP_BY_POS_OUT_OF_RANGE] GROUP BY position ${ord} is not in select list (valid range is [1, ${items.length}]).`, a.pos);
+        throw analysisError(
+          '42805',
+          `[GROUP_BY_POS_OUT_OF_RANGE] GROUP BY position ${ord} is not in select list (valid range is [1, ${items.length}]).`,
+          a.pos,
+        );
       }
       if (containsAggregate(item.expr)) {
-        throw analysisError('42903', `[GROUP_BY_POS_AGGREGATE] GROUP BY ${ord} refers to an expression ${item.name} that contains an aggregate function. Aggregate functions are not allowed in GROUP BY.`, a.pos);
+        throw analysisError(
+          '42903',
+          `[GROUP_BY_POS_AGGREGATE] GROUP BY ${ord} refers to an expression ${item.name} that contains an aggregate function. Aggregate functions are not allowed in GROUP BY.`,
+          a.pos,
+        );
       }
       return indexOf(item.expr, item.name);
     }
     const e = bindExpr(env, a);
     if (containsAggregate(e)) {
-      throw analysisError('42903', `[GROUP_BY_AGGREGATE] Aggregate functions are not allowed in GROUP BY, but found ${exprName(a)}.`, a.pos);
+      throw analysisError(
+        '42903',
+        `[GROUP_BY_AGGREGATE] Aggregate functions are not allowed in GROUP BY, but found ${exprName(a)}.`,
+        a.pos,
+      );
     }
     const item = items.find((i) => exprKey(i.expr) === exprKey(e));
-    return indexOf(e, a.kind === 'column' ? a.name.parts[a.name.parts.length - 1]!.name : (item?.name ?? exprName(a)));
+    return indexOf(
+      e,
+      a.kind === 'column' ? a.name.parts[a.name.parts.length - 1]!.name : (item?.name ?? exprName(a)),
+    );
   };
   if (groupBy.all) {
     for (const it of items) if (!containsAggregate(it.expr)) indexOf(it.expr, it.name);
@@ -128,7 +159,12 @@ function bindGroupBy(env: ExprEnv, groupBy: ast.GroupBy, items: readonly SelectI
         const els = item.elements.map((el) => el.map(bindOne));
         alternatives = [];
         const m = els.length;
-        if (m > 12) throw analysisError(SqlState.programLimitExceeded, `[GROUPING_SIZE_LIMIT_EXCEEDED] CUBE with ${m} elements is too large.`, item.pos);
+        if (m > 12)
+          throw analysisError(
+            SqlState.programLimitExceeded,
+            `[GROUPING_SIZE_LIMIT_EXCEEDED] CUBE with ${m} elements is too large.`,
+            item.pos,
+          );
         for (let mask = (1 << m) - 1; mask >= 0; mask--) {
           const set: number[] = [];
           for (let i = 0; i < m; i++) if ((mask & (1 << (m - 1 - i))) !== 0) set.push(...els[i]!);
@@ -138,7 +174,8 @@ function bindGroupBy(env: ExprEnv, groupBy: ast.GroupBy, items: readonly SelectI
       }
     }
     const next: number[][] = [];
-    for (const s of sets) for (const a of alternatives) next.push([...new Set([...s, ...a])].sort((x, y) => x - y));
+    for (const s of sets)
+      for (const a of alternatives) next.push([...new Set([...s, ...a])].sort((x, y) => x - y));
     sets = next;
   }
   return { exprs, names, sets: hasSets ? sets : null };
@@ -159,12 +196,22 @@ export function bindSelect(
   const base = exprEnv(renv, scope, 'where');
 
   if (sel.where !== null) {
-    plan = { kind: 'Filter', input: plan, predicate: toBoolean(bindExpr(base, sel.where), 'WHERE', sel.where.pos) };
+    plan = {
+      kind: 'Filter',
+      input: plan,
+      predicate: toBoolean(bindExpr(base, sel.where), 'WHERE', sel.where.pos),
+    };
   }
 
   const namedWindows = new Map<string, ast.WindowSpec>();
   for (const w of sel.windows) namedWindows.set(w.name.name.toLowerCase(), w.spec);
-  const selectEnv: ExprEnv = { ...base, clause: 'select', allowAggregates: true, allowWindows: true, namedWindows };
+  const selectEnv: ExprEnv = {
+    ...base,
+    clause: 'select',
+    allowAggregates: true,
+    allowWindows: true,
+    namedWindows,
+  };
 
   // Select list.
   const items: SelectItem[] = [];
@@ -179,31 +226,64 @@ export function bindSelect(
     } else if (it.expr.kind === 'column' && expr.kind === 'column') {
       items.push({ expr, name: expr.attr.name, keepAttr: expr.attr });
     } else {
-      items.push({ expr, name: it.expr.kind === 'column' ? it.expr.name.parts[it.expr.name.parts.length - 1]!.name : exprName(it.expr), keepAttr: null });
+      items.push({
+        expr,
+        name:
+          it.expr.kind === 'column'
+            ? it.expr.name.parts[it.expr.name.parts.length - 1]!.name
+            : exprName(it.expr),
+        keepAttr: null,
+      });
     }
   }
   const aliases = new Map<string, Expr>();
-  for (const it of items) if (!aliases.has(it.name.toLowerCase())) aliases.set(it.name.toLowerCase(), it.expr);
+  for (const it of items)
+    if (!aliases.has(it.name.toLowerCase())) aliases.set(it.name.toLowerCase(), it.expr);
 
-  const group = sel.groupBy === null ? null : bindGroupBy({ ...base, clause: 'group_by', aliases, aliasFirst: false }, sel.groupBy, items);
+  const group =
+    sel.groupBy === null
+      ? null
+      : bindGroupBy({ ...base, clause: 'group_by', aliases, aliasFirst: false }, sel.groupBy, items);
 
   const having =
     sel.having === null
       ? null
-      : toBoolean(bindExpr({ ...selectEnv, clause: 'having', allowWindows: false, aliases, aliasFirst: false }, sel.having), 'HAVING', sel.having.pos);
+      : toBoolean(
+          bindExpr(
+            { ...selectEnv, clause: 'having', allowWindows: false, aliases, aliasFirst: false },
+            sel.having,
+          ),
+          'HAVING',
+          sel.having.pos,
+        );
   const qualify =
-    sel.qualify === null ? null : toBoolean(bindExpr({ ...selectEnv, clause: 'qualify', aliases, aliasFirst: false }, sel.qualify), 'QUALIFY', sel.qualify.pos);
+    sel.qualify === null
+      ? null
+      : toBoolean(
+          bindExpr({ ...selectEnv, clause: 'qualify', aliases, aliasFirst: false }, sel.qualify),
+          'QUALIFY',
+          sel.qualify.pos,
+        );
 
   // ORDER BY: select outputs by position or alias first, then input columns (hidden sort keys).
   const orderEnv: ExprEnv = { ...selectEnv, clause: 'order_by', aliases, aliasFirst: true };
-  type Order = { readonly item: number | null; readonly expr: Expr | null; readonly ascending: boolean; readonly nullsFirst: boolean };
+  type Order = {
+    readonly item: number | null;
+    readonly expr: Expr | null;
+    readonly ascending: boolean;
+    readonly nullsFirst: boolean;
+  };
   const orders: Order[] = orderBy.map((o) => {
     const ascending = o.ascending ?? true;
     const nullsFirst = o.nullsFirst ?? ascending;
     const ord = ordinalOf(o.expr);
     if (ord !== null) {
       if (ord < 1 || ord > items.length) {
-        throw analysisError('42805', `[ORDER_BY_POS_OUT_OF_RANGE] ORDER BY position ${ord} is not in select list (valid range is [1, ${items.length}]).`, o.expr.pos);
+        throw analysisError(
+          '42805',
+          `[ORDER_BY_POS_OUT_OF_RANGE] ORDER BY position ${ord} is not in select list (valid range is [1, ${items.length}]).`,
+          o.expr.pos,
+        );
       }
       return { item: ord - 1, expr: null, ascending, nullsFirst };
     }
@@ -212,7 +292,11 @@ export function bindSelect(
     const idx = items.findIndex((i) => exprKey(i.expr) === k);
     if (idx >= 0) return { item: idx, expr: null, ascending, nullsFirst };
     if (sel.distinct) {
-      throw analysisError(SqlState.invalidColumnReference, `[MISSING_ATTRIBUTES] for SELECT DISTINCT, ORDER BY expressions must appear in select list: ${exprName(o.expr)}.`, o.expr.pos);
+      throw analysisError(
+        SqlState.invalidColumnReference,
+        `[MISSING_ATTRIBUTES] for SELECT DISTINCT, ORDER BY expressions must appear in select list: ${exprName(o.expr)}.`,
+        o.expr.pos,
+      );
     }
     return { item: null, expr: e, ascending, nullsFirst };
   });
@@ -232,13 +316,22 @@ export function bindSelect(
   if (isAggregate) {
     const groupExprs = group?.exprs ?? [];
     const sets = group?.sets ?? null;
-    const groupingId: Attribute | null = sets === null ? null : { id: ctx.nextId(), name: 'spark_grouping_id', type: T.bigint, nullable: false, qualifier: null };
+    const groupingId: Attribute | null =
+      sets === null
+        ? null
+        : { id: ctx.nextId(), name: 'spark_grouping_id', type: T.bigint, nullable: false, qualifier: null };
     const groups: NamedExpr[] = groupExprs.map((e, i) => {
       const alwaysGrouped = sets === null || sets.every((s) => s.includes(i));
       if (e.kind === 'column' && sets === null) return { expr: e, attr: e.attr };
       return {
         expr: e,
-        attr: { id: ctx.nextId(), name: group!.names[i]!, type: exprType(e), nullable: exprNullable(e) || !alwaysGrouped, qualifier: null },
+        attr: {
+          id: ctx.nextId(),
+          name: group!.names[i]!,
+          type: exprType(e),
+          nullable: exprNullable(e) || !alwaysGrouped,
+          qualifier: null,
+        },
       };
     });
     const inputIds = new Set(outputOf(plan).map((a) => a.id));
@@ -247,10 +340,19 @@ export function bindSelect(
     const havingExpr = having === null ? null : rw.rewrite(having);
     qualifyExpr = qualifyExpr === null ? null : rw.rewrite(qualifyExpr);
     hiddenExprs = hiddenExprs.map(rw.rewrite);
-    plan = { kind: 'Aggregate', input: plan, groupBy: groups, aggregates: rw.aggregates, groupingSets: sets, groupingId };
+    plan = {
+      kind: 'Aggregate',
+      input: plan,
+      groupBy: groups,
+      aggregates: rw.aggregates,
+      groupingSets: sets,
+      groupingId,
+    };
     if (havingExpr !== null) plan = { kind: 'Filter', input: plan, predicate: havingExpr };
     const groupIds = new Set(groups.map((g) => g.attr.id));
-    keepAttrs = keepAttrs.map((a, i) => (a !== null && groupIds.has(a.id) && selectExprs[i]!.kind === 'column' ? a : null));
+    keepAttrs = keepAttrs.map((a, i) =>
+      a !== null && groupIds.has(a.id) && selectExprs[i]!.kind === 'column' ? a : null,
+    );
   }
 
   // Windows.
@@ -260,23 +362,55 @@ export function bindSelect(
   qualifyExpr = qualifyExpr === null ? null : wx.rewrite(qualifyExpr);
   for (const g of wx.groups) plan = { kind: 'Window', input: plan, windows: g };
   if (sel.qualify !== null && wx.groups.length === 0) {
-    throw analysisError('42903', '[INVALID_QUALIFY_CLAUSE] QUALIFY requires at least one window function in the SELECT list or the QUALIFY clause.', sel.qualify.pos);
+    throw analysisError(
+      '42903',
+      '[INVALID_QUALIFY_CLAUSE] QUALIFY requires at least one window function in the SELECT list or the QUALIFY clause.',
+      sel.qualify.pos,
+    );
   }
   if (qualifyExpr !== null) plan = { kind: 'Filter', input: plan, predicate: qualifyExpr };
 
   // Project.
   const projected: NamedExpr[] = selectExprs.map((e, i) => {
     const keep = keepAttrs[i];
-    if (keep !== null && keep !== undefined && e.kind === 'column' && e.attr.id === keep.id) return { expr: e, attr: e.attr };
-    return { expr: e, attr: { id: ctx.nextId(), name: items[i]!.name, type: exprType(e), nullable: exprNullable(e), qualifier: null } };
+    if (keep !== null && keep !== undefined && e.kind === 'column' && e.attr.id === keep.id)
+      return { expr: e, attr: e.attr };
+    return {
+      expr: e,
+      attr: {
+        id: ctx.nextId(),
+        name: items[i]!.name,
+        type: exprType(e),
+        nullable: exprNullable(e),
+        qualifier: null,
+      },
+    };
   });
   const hidden: NamedExpr[] = hiddenExprs.map((e, i) =>
-    e.kind === 'column' ? { expr: e, attr: e.attr } : { expr: e, attr: { id: ctx.nextId(), name: `_sort_key_${i}`, type: exprType(e), nullable: exprNullable(e), qualifier: null } },
+    e.kind === 'column'
+      ? { expr: e, attr: e.attr }
+      : {
+          expr: e,
+          attr: {
+            id: ctx.nextId(),
+            name: `_sort_key_${i}`,
+            type: exprType(e),
+            nullable: exprNullable(e),
+            qualifier: null,
+          },
+        },
   );
   plan = { kind: 'Project', input: plan, exprs: [...projected, ...hidden] };
 
   if (sel.distinct) {
-    plan = { kind: 'Aggregate', input: plan, groupBy: projected.map((p) => ({ expr: { kind: 'column', attr: p.attr }, attr: p.attr })), aggregates: [], groupingSets: null, groupingId: null };
+    plan = {
+      kind: 'Aggregate',
+      input: plan,
+      groupBy: projected.map((p) => ({ expr: { kind: 'column', attr: p.attr }, attr: p.attr })),
+      aggregates: [],
+      groupingSets: null,
+      groupingId: null,
+    };
   }
 
   if (orders.length > 0) {
@@ -287,7 +421,11 @@ export function bindSelect(
     });
     plan = { kind: 'Sort', input: plan, orders: sortOrders };
     if (hidden.length > 0) {
-      plan = { kind: 'Project', input: plan, exprs: projected.map((p) => ({ expr: { kind: 'column', attr: p.attr }, attr: p.attr })) };
+      plan = {
+        kind: 'Project',
+        input: plan,
+        exprs: projected.map((p) => ({ expr: { kind: 'column', attr: p.attr }, attr: p.attr })),
+      };
     }
   }
   return plan;

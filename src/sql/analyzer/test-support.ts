@@ -3,7 +3,16 @@
  * small fake function registry, a compact plan printer, AST builders and `sql()` which parses with
  * the real parser once it exports `parseQuery`.
  */
-import { EngineError, SqlState, T, field, schema, typeToString, type DataType, type Field } from '../../common/index.ts';
+import {
+  EngineError,
+  SqlState,
+  T,
+  field,
+  schema,
+  typeToString,
+  type DataType,
+  type Field,
+} from '../../common/index.ts';
 import type { FunctionDef, FunctionRegistry, ResolvedSignature } from '../../functions/index.ts';
 import { adjustedDecimal, boundedDecimal, findWiderTypeOfAll } from '../../functions/type-coercion.ts';
 import { outputOf, type Expr, type LogicalPlan, type TableSource } from '../../plan/index.ts';
@@ -13,19 +22,102 @@ import type { AnalyzerCatalog, AnalyzerContext } from './context.ts';
 
 const money = T.decimal(15, 2);
 const tpchTables: Record<string, [string, DataType][]> = {
-  nation: [['n_nationkey', T.bigint], ['n_name', T.string], ['n_regionkey', T.bigint], ['n_comment', T.string]],
-  region: [['r_regionkey', T.bigint], ['r_name', T.string], ['r_comment', T.string]],
-  part: [['p_partkey', T.bigint], ['p_name', T.string], ['p_mfgr', T.string], ['p_brand', T.string], ['p_type', T.string], ['p_size', T.bigint], ['p_container', T.string], ['p_retailprice', money], ['p_comment', T.string]],
-  supplier: [['s_suppkey', T.bigint], ['s_name', T.string], ['s_address', T.string], ['s_nationkey', T.bigint], ['s_phone', T.string], ['s_acctbal', money], ['s_comment', T.string]],
-  partsupp: [['ps_partkey', T.bigint], ['ps_suppkey', T.bigint], ['ps_availqty', T.bigint], ['ps_supplycost', money], ['ps_comment', T.string]],
-  customer: [['c_custkey', T.bigint], ['c_name', T.string], ['c_address', T.string], ['c_nationkey', T.bigint], ['c_phone', T.string], ['c_acctbal', money], ['c_mktsegment', T.string], ['c_comment', T.string]],
-  orders: [['o_orderkey', T.bigint], ['o_custkey', T.bigint], ['o_orderstatus', T.string], ['o_totalprice', money], ['o_orderdate', T.date], ['o_orderpriority', T.string], ['o_clerk', T.string], ['o_shippriority', T.bigint], ['o_comment', T.string]],
-  lineitem: [['l_orderkey', T.bigint], ['l_partkey', T.bigint], ['l_suppkey', T.bigint], ['l_linenumber', T.bigint], ['l_quantity', money], ['l_extendedprice', money], ['l_discount', money], ['l_tax', money], ['l_returnflag', T.string], ['l_linestatus', T.string], ['l_shipdate', T.date], ['l_commitdate', T.date], ['l_receiptdate', T.date], ['l_shipinstruct', T.string], ['l_shipmode', T.string], ['l_comment', T.string]],
-  t: [['a', T.int], ['b', T.int], ['c', T.string], ['d', T.date], ['x', money], ['y', T.bigint], ['ts', T.timestamp]],
-  u: [['a', T.int], ['e', T.bigint], ['f', T.string]],
+  nation: [
+    ['n_nationkey', T.bigint],
+    ['n_name', T.string],
+    ['n_regionkey', T.bigint],
+    ['n_comment', T.string],
+  ],
+  region: [
+    ['r_regionkey', T.bigint],
+    ['r_name', T.string],
+    ['r_comment', T.string],
+  ],
+  part: [
+    ['p_partkey', T.bigint],
+    ['p_name', T.string],
+    ['p_mfgr', T.string],
+    ['p_brand', T.string],
+    ['p_type', T.string],
+    ['p_size', T.bigint],
+    ['p_container', T.string],
+    ['p_retailprice', money],
+    ['p_comment', T.string],
+  ],
+  supplier: [
+    ['s_suppkey', T.bigint],
+    ['s_name', T.string],
+    ['s_address', T.string],
+    ['s_nationkey', T.bigint],
+    ['s_phone', T.string],
+    ['s_acctbal', money],
+    ['s_comment', T.string],
+  ],
+  partsupp: [
+    ['ps_partkey', T.bigint],
+    ['ps_suppkey', T.bigint],
+    ['ps_availqty', T.bigint],
+    ['ps_supplycost', money],
+    ['ps_comment', T.string],
+  ],
+  customer: [
+    ['c_custkey', T.bigint],
+    ['c_name', T.string],
+    ['c_address', T.string],
+    ['c_nationkey', T.bigint],
+    ['c_phone', T.string],
+    ['c_acctbal', money],
+    ['c_mktsegment', T.string],
+    ['c_comment', T.string],
+  ],
+  orders: [
+    ['o_orderkey', T.bigint],
+    ['o_custkey', T.bigint],
+    ['o_orderstatus', T.string],
+    ['o_totalprice', money],
+    ['o_orderdate', T.date],
+    ['o_orderpriority', T.string],
+    ['o_clerk', T.string],
+    ['o_shippriority', T.bigint],
+    ['o_comment', T.string],
+  ],
+  lineitem: [
+    ['l_orderkey', T.bigint],
+    ['l_partkey', T.bigint],
+    ['l_suppkey', T.bigint],
+    ['l_linenumber', T.bigint],
+    ['l_quantity', money],
+    ['l_extendedprice', money],
+    ['l_discount', money],
+    ['l_tax', money],
+    ['l_returnflag', T.string],
+    ['l_linestatus', T.string],
+    ['l_shipdate', T.date],
+    ['l_commitdate', T.date],
+    ['l_receiptdate', T.date],
+    ['l_shipinstruct', T.string],
+    ['l_shipmode', T.string],
+    ['l_comment', T.string],
+  ],
+  t: [
+    ['a', T.int],
+    ['b', T.int],
+    ['c', T.string],
+    ['d', T.date],
+    ['x', money],
+    ['y', T.bigint],
+    ['ts', T.timestamp],
+  ],
+  u: [
+    ['a', T.int],
+    ['e', T.bigint],
+    ['f', T.string],
+  ],
 };
 
-export function fakeCatalog(views: Record<string, { query: ast.Query; columns: string[] | null }> = {}): AnalyzerCatalog {
+export function fakeCatalog(
+  views: Record<string, { query: ast.Query; columns: string[] | null }> = {},
+): AnalyzerCatalog {
   const tables = new Map<string, TableSource>();
   for (const [name, cols] of Object.entries(tpchTables)) {
     const fields: Field[] = cols.map(([n, t]) => field(n, t, true));
@@ -36,7 +128,8 @@ export function fakeCatalog(views: Record<string, { query: ast.Query; columns: s
       const name = parts[parts.length - 1]!.toLowerCase();
       if (parts.length > 2 || (parts.length === 2 && parts[0]!.toLowerCase() !== 'default')) return undefined;
       const v = views[name];
-      if (v !== undefined && parts.length === 1) return { kind: 'view', name: [name], query: v.query, columns: v.columns };
+      if (v !== undefined && parts.length === 1)
+        return { kind: 'view', name: [name], query: v.query, columns: v.columns };
       const source = tables.get(name);
       return source === undefined ? undefined : { kind: 'table', source };
     },
@@ -46,7 +139,10 @@ export function fakeCatalog(views: Record<string, { query: ast.Query; columns: s
 
 function arity(name: string, args: readonly DataType[], min: number, max: number): void {
   if (args.length < min || args.length > max) {
-    throw new EngineError(SqlState.undefinedFunction, `[WRONG_NUM_ARGS] ${name} requires ${min} to ${max} arguments, got ${args.length}`);
+    throw new EngineError(
+      SqlState.undefinedFunction,
+      `[WRONG_NUM_ARGS] ${name} requires ${min} to ${max} arguments, got ${args.length}`,
+    );
   }
 }
 
@@ -79,14 +175,17 @@ export function fakeRegistry(): FunctionRegistry {
     agg('sum', (a) => {
       arity('sum', a, 1, 1);
       const t = a[0]!;
-      if (t.kind === 'decimal') return { argTypes: [t], returnType: boundedDecimal(t.precision + 10, t.scale) };
-      if (t.kind === 'float' || t.kind === 'double' || t.kind === 'string') return { argTypes: [T.double], returnType: T.double };
+      if (t.kind === 'decimal')
+        return { argTypes: [t], returnType: boundedDecimal(t.precision + 10, t.scale) };
+      if (t.kind === 'float' || t.kind === 'double' || t.kind === 'string')
+        return { argTypes: [T.double], returnType: T.double };
       return { argTypes: [T.bigint], returnType: T.bigint };
     }),
     agg('avg', (a) => {
       arity('avg', a, 1, 1);
       const t = a[0]!;
-      if (t.kind === 'decimal') return { argTypes: [t], returnType: boundedDecimal(t.precision + 4, t.scale + 4) };
+      if (t.kind === 'decimal')
+        return { argTypes: [t], returnType: boundedDecimal(t.precision + 4, t.scale + 4) };
       return { argTypes: [T.double], returnType: T.double };
     }),
     agg('count', (a) => ({ argTypes: a, returnType: T.bigint, nullable: false })),
@@ -100,10 +199,13 @@ export function fakeRegistry(): FunctionRegistry {
     scalar('like', (a) => ({ argTypes: a.map(() => T.string), returnType: T.boolean })),
     scalar('ilike', (a) => ({ argTypes: a.map(() => T.string), returnType: T.boolean })),
     scalar('rlike', (a) => ({ argTypes: a.map(() => T.string), returnType: T.boolean })),
-    scalar('upper', (a) => ({ argTypes: [T.string], returnType: T.string })),
+    scalar('upper', () => ({ argTypes: [T.string], returnType: T.string })),
     scalar('extract', (a) => ({ argTypes: [T.string, a[1]!], returnType: T.int })),
     scalar('abs', (a) => ({ argTypes: a, returnType: a[0]! })),
-    scalar('round', (a) => ({ argTypes: a, returnType: a[0]!.kind === 'decimal' ? adjustedDecimal(a[0]!.precision, a[0]!.scale) : a[0]! })),
+    scalar('round', (a) => ({
+      argTypes: a,
+      returnType: a[0]?.kind === 'decimal' ? adjustedDecimal(a[0].precision, a[0].scale) : (a[0] ?? T.double),
+    })),
     scalar('coalesce', (a) => {
       const t = findWiderTypeOfAll(a) ?? T.string;
       return { argTypes: a.map(() => t), returnType: t };
@@ -117,11 +219,19 @@ export function fakeRegistry(): FunctionRegistry {
 
 export function testContext(over: Partial<AnalyzerContext> = {}): AnalyzerContext {
   let id = 0;
-  return { catalog: fakeCatalog(), functions: fakeRegistry(), ansi: true, caseSensitive: false, nextId: () => ++id, ...over };
+  return {
+    catalog: fakeCatalog(),
+    functions: fakeRegistry(),
+    ansi: true,
+    caseSensitive: false,
+    nextId: () => ++id,
+    ...over,
+  };
 }
 
 /** `sql(text)` parses with the real parser; undefined until the parser exports `parseQuery`. */
-export const parseQuery = (parser as unknown as Record<string, unknown>)['parseQuery'] as ((sql: string) => ast.Query) | undefined;
+export const parseQuery = (parser as unknown as Record<string, unknown>)['parseQuery'] as
+  ((sql: string) => ast.Query) | undefined;
 
 // ---------------------------------------------------------------------------------------------
 // Plan printer: one line per node, attributes as name#id:type.
@@ -157,15 +267,28 @@ export function showExpr(e: Expr): string {
     case 'window': {
       const s = e.spec;
       const f = s.frame;
-      const b = (x: typeof f.start): string => (x.kind === 'preceding' || x.kind === 'following' ? `${showExpr(x.offset)} ${x.kind}` : x.kind);
+      const b = (x: typeof f.start): string =>
+        x.kind === 'preceding' || x.kind === 'following' ? `${showExpr(x.offset)} ${x.kind}` : x.kind;
       return `${showExpr(e.function)} over (partition [${s.partitionBy.map(showExpr).join(', ')}] order [${s.orderBy.map((o) => `${showExpr(o.expr)}${o.ascending ? '' : ' desc'}`).join(', ')}] ${f.units} ${b(f.start)}..${b(f.end)})`;
     }
     case 'scalar_subquery':
-      return `scalar(${showPlan(e.plan).trim().split('\n').join('; ')})`;
+      return `scalar(${showPlan(e.plan)
+        .trim()
+        .split('\n')
+        .map((l) => l.trim())
+        .join('; ')})`;
     case 'exists':
-      return `exists(${showPlan(e.plan).trim().split('\n').join('; ')})`;
+      return `exists(${showPlan(e.plan)
+        .trim()
+        .split('\n')
+        .map((l) => l.trim())
+        .join('; ')})`;
     case 'in_subquery':
-      return `(${e.values.map(showExpr).join(', ')}) ${e.negated ? 'not in' : 'in'} (${showPlan(e.plan).trim().split('\n').join('; ')})`;
+      return `(${e.values.map(showExpr).join(', ')}) ${e.negated ? 'not in' : 'in'} (${showPlan(e.plan)
+        .trim()
+        .split('\n')
+        .map((l) => l.trim())
+        .join('; ')})`;
   }
 }
 
@@ -240,12 +363,38 @@ export function schemaOf(p: LogicalPlan): string[] {
 const P = 1;
 export const id = (name: string, pos = P): ast.Identifier => ({ name, quoted: false, pos });
 export const qn = (...parts: string[]): ast.QualifiedName => ({ parts: parts.map((p) => id(p)), pos: P });
-export const col = (name: string, pos = P): ast.ColumnExpr => ({ kind: 'column', name: { parts: name.split('.').map((p) => id(p, pos)), pos }, pos });
-export const int = (n: number, pos = P): ast.LiteralExpr => ({ kind: 'literal', value: { type: 'integer', text: String(n), suffix: null }, pos });
-export const dec = (text: string): ast.LiteralExpr => ({ kind: 'literal', value: { type: 'decimal', text }, pos: P });
-export const str = (value: string): ast.LiteralExpr => ({ kind: 'literal', value: { type: 'string', value }, pos: P });
-export const bin = (op: ast.BinaryOp, left: ast.Expr, right: ast.Expr, pos = P): ast.BinaryExpr => ({ kind: 'binary', op, left, right, pos });
-export const fn = (name: string, args: ast.Expr[], extra: Partial<ast.FunctionExpr> = {}): ast.FunctionExpr => ({
+export const col = (name: string, pos = P): ast.ColumnExpr => ({
+  kind: 'column',
+  name: { parts: name.split('.').map((p) => id(p, pos)), pos },
+  pos,
+});
+export const int = (n: number, pos = P): ast.LiteralExpr => ({
+  kind: 'literal',
+  value: { type: 'integer', text: String(n), suffix: null },
+  pos,
+});
+export const dec = (text: string): ast.LiteralExpr => ({
+  kind: 'literal',
+  value: { type: 'decimal', text },
+  pos: P,
+});
+export const str = (value: string): ast.LiteralExpr => ({
+  kind: 'literal',
+  value: { type: 'string', value },
+  pos: P,
+});
+export const bin = (op: ast.BinaryOp, left: ast.Expr, right: ast.Expr, pos = P): ast.BinaryExpr => ({
+  kind: 'binary',
+  op,
+  left,
+  right,
+  pos,
+});
+export const fn = (
+  name: string,
+  args: ast.Expr[],
+  extra: Partial<ast.FunctionExpr> = {},
+): ast.FunctionExpr => ({
   kind: 'function',
   name: qn(name),
   args,
@@ -258,7 +407,12 @@ export const fn = (name: string, args: ast.Expr[], extra: Partial<ast.FunctionEx
   pos: P,
   ...extra,
 });
-export const item = (expr: ast.Expr, alias?: string): ast.ExprSelectItem => ({ kind: 'expr_item', expr, alias: alias === undefined ? null : id(alias), pos: P });
+export const item = (expr: ast.Expr, alias?: string): ast.ExprSelectItem => ({
+  kind: 'expr_item',
+  expr,
+  alias: alias === undefined ? null : id(alias),
+  pos: P,
+});
 export const star = (): ast.WildcardSelectItem => ({ kind: 'wildcard', qualifier: null, except: [], pos: P });
 export const table = (name: string, alias?: string): ast.TableRelation => ({
   kind: 'table',
@@ -267,10 +421,31 @@ export const table = (name: string, alias?: string): ast.TableRelation => ({
   pos: P,
 });
 export function select(s: Partial<ast.Select>): ast.Select {
-  return { kind: 'select', distinct: false, items: [], from: [], where: null, groupBy: null, having: null, windows: [], qualify: null, pos: P, ...s };
+  return {
+    kind: 'select',
+    distinct: false,
+    items: [],
+    from: [],
+    where: null,
+    groupBy: null,
+    having: null,
+    windows: [],
+    qualify: null,
+    pos: P,
+    ...s,
+  };
 }
 export function query(body: ast.QueryBody, q: Partial<ast.Query> = {}): ast.Query {
   return { kind: 'query', with: null, body, orderBy: [], limit: null, offset: null, pos: P, ...q };
 }
-export const groupBy = (...exprs: ast.Expr[]): ast.GroupBy => ({ all: false, items: exprs.map((expr) => ({ kind: 'group_expr', expr, pos: P })), pos: P });
-export const order = (expr: ast.Expr, ascending: boolean | null = null): ast.OrderItem => ({ expr, ascending, nullsFirst: null, pos: P });
+export const groupBy = (...exprs: ast.Expr[]): ast.GroupBy => ({
+  all: false,
+  items: exprs.map((expr) => ({ kind: 'group_expr', expr, pos: P })),
+  pos: P,
+});
+export const order = (expr: ast.Expr, ascending: boolean | null = null): ast.OrderItem => ({
+  expr,
+  ascending,
+  nullsFirst: null,
+  pos: P,
+});

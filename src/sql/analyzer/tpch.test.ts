@@ -5,7 +5,9 @@ import type { Query } from '../parser/index.ts';
 import { parseQuery, schemaOf, testContext } from './test-support.ts';
 
 const dir = '/work/shared/tpch/queries';
-const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.sql'))
+  .sort();
 
 /** The parser is being written concurrently: a query it cannot parse yet is skipped, not failed. */
 function tryParse(text: string): Query | undefined {

@@ -3,16 +3,31 @@
  * offset functions (typed here, they are not in the registry) and aggregates over windows.
  */
 import { SqlState, T, isIntegral, isNumeric, type DataType } from '../../common/index.ts';
-import { exprType, type CallExpr, type Expr, type FrameBound, type SortOrder, type WindowFrame, type WindowSpec } from '../../plan/index.ts';
+import {
+  exprType,
+  type CallExpr,
+  type Expr,
+  type FrameBound,
+  type SortOrder,
+  type WindowFrame,
+  type WindowSpec,
+} from '../../plan/index.ts';
 import type * as ast from '../parser/index.ts';
 import type { ExprEnv } from './binder-state.ts';
 import { analysisError } from './errors.ts';
-import { castTo, exprNullable } from './expr-utils.ts';
+import { castTo } from './expr-utils.ts';
 import { bindExpr } from './expression.ts';
 import { aggregateNotAllowed, bindAggregateCall, lookupFunction } from './function-call.ts';
 import { lit } from './literal.ts';
 
-const RANKING: ReadonlySet<string> = new Set(['row_number', 'rank', 'dense_rank', 'percent_rank', 'cume_dist', 'ntile']);
+const RANKING: ReadonlySet<string> = new Set([
+  'row_number',
+  'rank',
+  'dense_rank',
+  'percent_rank',
+  'cume_dist',
+  'ntile',
+]);
 const OFFSET: ReadonlySet<string> = new Set(['lag', 'lead']);
 const VALUE: ReadonlySet<string> = new Set(['first_value', 'last_value', 'nth_value']);
 
@@ -22,7 +37,8 @@ function windowError(message: string, pos: number): never {
 
 function constantInt(env: ExprEnv, e: ast.Expr, what: string): number {
   const x = bindExpr(env, e);
-  if (x.kind !== 'literal' || !isIntegral(x.type) || x.value === null) windowError(`[INVALID_WINDOW_ARGUMENT] ${what} must be a constant integer.`, e.pos);
+  if (x.kind !== 'literal' || !isIntegral(x.type) || x.value === null)
+    windowError(`[INVALID_WINDOW_ARGUMENT] ${what} must be a constant integer.`, e.pos);
   return Number(x.value);
 }
 
@@ -38,7 +54,14 @@ function bindWindowCall(env: ExprEnv, e: ast.FunctionExpr, name: string): CallEx
       );
     }
   };
-  const mk = (callArgs: Expr[], type: DataType, nullable: boolean): CallExpr => ({ kind: 'call', name, args: callArgs, type, nullable, failOnError: ansi });
+  const mk = (callArgs: Expr[], type: DataType, nullable: boolean): CallExpr => ({
+    kind: 'call',
+    name,
+    args: callArgs,
+    type,
+    nullable,
+    failOnError: ansi,
+  });
   switch (name) {
     case 'row_number':
     case 'rank':
@@ -52,7 +75,11 @@ function bindWindowCall(env: ExprEnv, e: ast.FunctionExpr, name: string): CallEx
     case 'ntile': {
       arity(1, 1);
       const n = constantInt(env, args[0]!, 'The bucket count of ntile');
-      if (n <= 0) windowError(`[INVALID_WINDOW_ARGUMENT] The bucket count of ntile must be positive, but got ${n}.`, args[0]!.pos);
+      if (n <= 0)
+        windowError(
+          `[INVALID_WINDOW_ARGUMENT] The bucket count of ntile must be positive, but got ${n}.`,
+          args[0]!.pos,
+        );
       return mk([lit(n, T.int)], T.int, false);
     }
     case 'lag':
@@ -62,36 +89,54 @@ function bindWindowCall(env: ExprEnv, e: ast.FunctionExpr, name: string): CallEx
       const t = exprType(x);
       const offset = args.length > 1 ? constantInt(env, args[1]!, `The offset of ${name}`) : 1;
       const dflt = args.length > 2 ? castTo(bindExpr(env, args[2]!), t) : lit(null, t);
-      return mk([x, lit(offset, T.int), dflt], t, true);
+      // The fourth argument carries IGNORE NULLS to the physical planner.
+      return mk([x, lit(offset, T.int), dflt, lit(e.ignoreNulls === true, T.boolean)], t, true);
     }
     case 'first_value':
     case 'last_value': {
       arity(1, 2);
       const x = bindExpr(env, args[0]!);
-      const rest = args.length > 1 ? [castTo(bindExpr(env, args[1]!), T.boolean)] : [];
-      return mk([x, ...rest], exprType(x), true);
+      // Spark's second argument (isIgnoreNull) and the IGNORE NULLS clause mean the same.
+      const ignore = args.length > 1 ? castTo(bindExpr(env, args[1]!), T.boolean) : lit(e.ignoreNulls === true, T.boolean);
+      return mk([x, ignore], exprType(x), true);
     }
     case 'nth_value': {
       arity(2, 2);
       const x = bindExpr(env, args[0]!);
       const n = constantInt(env, args[1]!, 'The offset of nth_value');
-      if (n <= 0) windowError(`[INVALID_WINDOW_ARGUMENT] The offset of nth_value must be positive, but got ${n}.`, args[1]!.pos);
-      return mk([x, lit(n, T.int)], exprType(x), true);
+      if (n <= 0)
+        windowError(
+          `[INVALID_WINDOW_ARGUMENT] The offset of nth_value must be positive, but got ${n}.`,
+          args[1]!.pos,
+        );
+      return mk([x, lit(n, T.int), lit(e.ignoreNulls === true, T.boolean)], exprType(x), true);
     }
   }
   return windowError(`[UNSUPPORTED_WINDOW_FUNCTION] ${name} is not a window function.`, e.pos);
 }
 
 /** The written spec merged with the named window it extends. */
-function mergedSpec(env: ExprEnv, spec: ast.WindowSpec, depth = 0): { partitionBy: readonly ast.Expr[]; orderBy: readonly ast.OrderItem[]; frame: ast.WindowFrame | null } {
+function mergedSpec(
+  env: ExprEnv,
+  spec: ast.WindowSpec,
+  depth = 0,
+): { partitionBy: readonly ast.Expr[]; orderBy: readonly ast.OrderItem[]; frame: ast.WindowFrame | null } {
   if (spec.baseName === null) return spec;
   const base = env.namedWindows?.get(spec.baseName.name.toLowerCase());
   if (base === undefined || depth > 16) {
-    windowError(`[MISSING_WINDOW_SPECIFICATION] Window specification ${spec.baseName.name} is not defined in the WINDOW clause.`, spec.baseName.pos);
+    windowError(
+      `[MISSING_WINDOW_SPECIFICATION] Window specification ${spec.baseName.name} is not defined in the WINDOW clause.`,
+      spec.baseName.pos,
+    );
   }
   const b = mergedSpec(env, base, depth + 1);
-  if (spec.partitionBy.length > 0 && b.partitionBy.length > 0) windowError(`[INVALID_WINDOW_SPEC] Cannot override PARTITION BY of window ${spec.baseName.name}.`, spec.pos);
-  if (spec.orderBy.length > 0 && b.orderBy.length > 0) windowError(`[INVALID_WINDOW_SPEC] Cannot override ORDER BY of window ${spec.baseName.name}.`, spec.pos);
+  if (spec.partitionBy.length > 0 && b.partitionBy.length > 0)
+    windowError(
+      `[INVALID_WINDOW_SPEC] Cannot override PARTITION BY of window ${spec.baseName.name}.`,
+      spec.pos,
+    );
+  if (spec.orderBy.length > 0 && b.orderBy.length > 0)
+    windowError(`[INVALID_WINDOW_SPEC] Cannot override ORDER BY of window ${spec.baseName.name}.`, spec.pos);
   return {
     partitionBy: spec.partitionBy.length > 0 ? spec.partitionBy : b.partitionBy,
     orderBy: spec.orderBy.length > 0 ? spec.orderBy : b.orderBy,
@@ -104,39 +149,85 @@ export function bindSortOrder(env: ExprEnv, o: ast.OrderItem, expr?: Expr): Sort
   return { expr: expr ?? bindExpr(env, o.expr), ascending, nullsFirst: o.nullsFirst ?? ascending };
 }
 
-function bindBound(env: ExprEnv, b: ast.FrameBound, units: 'rows' | 'range', orderBy: readonly SortOrder[], pos: number): FrameBound {
+function bindBound(
+  env: ExprEnv,
+  b: ast.FrameBound,
+  units: 'rows' | 'range',
+  orderBy: readonly SortOrder[],
+  pos: number,
+): FrameBound {
   if (b.kind !== 'preceding' && b.kind !== 'following') return b;
   const x = bindExpr(env, b.offset);
-  if (x.kind !== 'literal' || x.value === null) windowError('[INVALID_WINDOW_FRAME] Frame offsets must be non-null constants.', b.offset.pos);
+  if (x.kind !== 'literal' || x.value === null)
+    windowError('[INVALID_WINDOW_FRAME] Frame offsets must be non-null constants.', b.offset.pos);
   const negative = typeof x.value === 'bigint' ? x.value < 0n : typeof x.value === 'number' && x.value < 0;
   if (negative) windowError('[INVALID_WINDOW_FRAME] Frame offsets must not be negative.', b.offset.pos);
   if (units === 'rows') {
-    if (!isIntegral(x.type)) windowError('[INVALID_WINDOW_FRAME] ROWS frame offsets must be integers.', b.offset.pos);
+    if (!isIntegral(x.type))
+      windowError('[INVALID_WINDOW_FRAME] ROWS frame offsets must be integers.', b.offset.pos);
     return { kind: b.kind, offset: x };
   }
-  if (orderBy.length !== 1) windowError('[INVALID_WINDOW_FRAME] A RANGE frame with offsets requires exactly one ORDER BY expression.', pos);
+  if (orderBy.length !== 1)
+    windowError(
+      '[INVALID_WINDOW_FRAME] A RANGE frame with offsets requires exactly one ORDER BY expression.',
+      pos,
+    );
   const keyType = exprType(orderBy[0]!.expr);
   let offset: Expr;
   if (isNumeric(keyType) && isNumeric(x.type)) offset = castTo(x, keyType);
   else if (keyType.kind === 'date' && isIntegral(x.type)) offset = castTo(x, T.int);
-  else if ((keyType.kind === 'date' || keyType.kind === 'timestamp' || keyType.kind === 'timestamp_ntz') && x.type.kind.startsWith('interval')) offset = x;
-  else windowError(`[INVALID_WINDOW_FRAME] A RANGE frame offset of this type does not fit the ORDER BY key type ${keyType.kind}.`, b.offset.pos);
+  else if (
+    (keyType.kind === 'date' || keyType.kind === 'timestamp' || keyType.kind === 'timestamp_ntz') &&
+    x.type.kind.startsWith('interval')
+  )
+    offset = x;
+  else
+    windowError(
+      `[INVALID_WINDOW_FRAME] A RANGE frame offset of this type does not fit the ORDER BY key type ${keyType.kind}.`,
+      b.offset.pos,
+    );
   return { kind: b.kind, offset };
 }
 
-const ORDER_OF_BOUND = { unbounded_preceding: 0, preceding: 1, current_row: 2, following: 3, unbounded_following: 4 } as const;
+const ORDER_OF_BOUND = {
+  unbounded_preceding: 0,
+  preceding: 1,
+  current_row: 2,
+  following: 3,
+  unbounded_following: 4,
+} as const;
 
 function bindFrame(env: ExprEnv, f: ast.WindowFrame, orderBy: readonly SortOrder[]): WindowFrame {
-  if (f.start.kind === 'unbounded_following' || f.end.kind === 'unbounded_preceding' || ORDER_OF_BOUND[f.start.kind] > ORDER_OF_BOUND[f.end.kind]) {
-    windowError('[INVALID_WINDOW_FRAME] The lower bound of a window frame must not be after its upper bound.', f.pos);
+  if (
+    f.start.kind === 'unbounded_following' ||
+    f.end.kind === 'unbounded_preceding' ||
+    ORDER_OF_BOUND[f.start.kind] > ORDER_OF_BOUND[f.end.kind]
+  ) {
+    windowError(
+      '[INVALID_WINDOW_FRAME] The lower bound of a window frame must not be after its upper bound.',
+      f.pos,
+    );
   }
-  return { units: f.units, start: bindBound(env, f.start, f.units, orderBy, f.pos), end: bindBound(env, f.end, f.units, orderBy, f.pos) };
+  return {
+    units: f.units,
+    start: bindBound(env, f.start, f.units, orderBy, f.pos),
+    end: bindBound(env, f.end, f.units, orderBy, f.pos),
+  };
 }
 
-export function bindWindowFunction(env: ExprEnv, e: ast.FunctionExpr, name: string, parts: readonly string[]): Expr {
+export function bindWindowFunction(
+  env: ExprEnv,
+  e: ast.FunctionExpr,
+  name: string,
+  parts: readonly string[],
+): Expr {
   if (!env.allowWindows) {
     if (env.insideAggregate) {
-      throw analysisError(SqlState.groupingError, `[NESTED_AGGREGATE_FUNCTION] A window function may not appear inside an aggregate function.`, e.pos);
+      throw analysisError(
+        SqlState.groupingError,
+        `[NESTED_AGGREGATE_FUNCTION] A window function may not appear inside an aggregate function.`,
+        e.pos,
+      );
     }
     throw aggregateNotAllowed(env, `"${name}(…) OVER (…)"`, e.pos);
   }
@@ -147,8 +238,16 @@ export function bindWindowFunction(env: ExprEnv, e: ast.FunctionExpr, name: stri
     fn = bindWindowCall(inner, e, name);
   } else {
     const def = lookupFunction(env, name, parts, e.pos);
-    if (def.kind !== 'aggregate') windowError(`[UNSUPPORTED_EXPR_FOR_WINDOW] Expression "${name}" not supported within a window function.`, e.pos);
-    if (e.distinct) windowError(`[DISTINCT_WINDOW_FUNCTION_UNSUPPORTED] Distinct window functions are not supported: ${name}.`, e.pos);
+    if (def.kind !== 'aggregate')
+      windowError(
+        `[UNSUPPORTED_EXPR_FOR_WINDOW] Expression "${name}" not supported within a window function.`,
+        e.pos,
+      );
+    if (e.distinct)
+      windowError(
+        `[DISTINCT_WINDOW_FUNCTION_UNSUPPORTED] Distinct window functions are not supported: ${name}.`,
+        e.pos,
+      );
     fn = bindAggregateCall(inner, e, def, name, true);
   }
   const s = mergedSpec(env, e.over!);
@@ -156,7 +255,11 @@ export function bindWindowFunction(env: ExprEnv, e: ast.FunctionExpr, name: stri
   const orderBy = s.orderBy.map((o) => bindSortOrder(inner, o));
   let frame: WindowFrame;
   if (RANKING.has(name) || OFFSET.has(name)) {
-    if (orderBy.length === 0) windowError(`[WINDOW_FUNCTION_WITHOUT_ORDER] Window function ${name}() requires window to be ordered, please add ORDER BY clause.`, e.pos);
+    if (orderBy.length === 0)
+      windowError(
+        `[WINDOW_FUNCTION_WITHOUT_ORDER] Window function ${name}() requires window to be ordered, please add ORDER BY clause.`,
+        e.pos,
+      );
     frame = { units: 'rows', start: { kind: 'unbounded_preceding' }, end: { kind: 'current_row' } };
   } else if (s.frame !== null) {
     frame = bindFrame(inner, s.frame, orderBy);
@@ -166,6 +269,5 @@ export function bindWindowFunction(env: ExprEnv, e: ast.FunctionExpr, name: stri
     frame = { units: 'rows', start: { kind: 'unbounded_preceding' }, end: { kind: 'unbounded_following' } };
   }
   const spec: WindowSpec = { partitionBy, orderBy, frame };
-  void exprNullable;
   return { kind: 'window', function: fn, spec, type: fn.type };
 }

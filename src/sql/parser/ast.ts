@@ -140,7 +140,9 @@ export interface ShowCreateTableStatement extends Node {
 export interface DescribeStatement extends Node {
   readonly kind: 'describe';
   /** `DESCRIBE [TABLE] [EXTENDED] t` or `DESCRIBE QUERY SELECT …`. */
-  readonly target: { readonly kind: 'table'; readonly name: QualifiedName } | { readonly kind: 'query'; readonly query: Query };
+  readonly target:
+    | { readonly kind: 'table'; readonly name: QualifiedName }
+    | { readonly kind: 'query'; readonly query: Query };
   readonly extended: boolean;
 }
 
@@ -331,11 +333,7 @@ export interface OrderItem extends Node {
 // FROM
 
 export type Relation =
-  | TableRelation
-  | SubqueryRelation
-  | ValuesRelation
-  | JoinRelation
-  | TableFunctionRelation;
+  TableRelation | SubqueryRelation | ValuesRelation | JoinRelation | TableFunctionRelation;
 
 export interface TableAlias extends Node {
   readonly name: Identifier;
@@ -423,7 +421,11 @@ export type Literal =
   | { readonly type: 'boolean'; readonly value: boolean }
   | { readonly type: 'null' }
   /** `DATE '…'`, `TIMESTAMP '…'`, `TIMESTAMP_NTZ '…'`, `TIMESTAMP_LTZ '…'`, `X'ab'`, `INTERVAL '…'` handled separately. */
-  | { readonly type: 'typed'; readonly typeName: 'date' | 'timestamp' | 'timestamp_ntz' | 'timestamp_ltz' | 'binary'; readonly value: string };
+  | {
+      readonly type: 'typed';
+      readonly typeName: 'date' | 'timestamp' | 'timestamp_ntz' | 'timestamp_ltz' | 'binary';
+      readonly value: string;
+    };
 
 export interface LiteralExpr extends Node {
   readonly kind: 'literal';

@@ -12,6 +12,8 @@ type Fail = (message: string) => never;
 export interface ResolvedType {
   readonly type: DataType;
   readonly pgTypeName: string | null;
+  /** The type name as written, lower-cased (for `text[]`-style PostgreSQL array names). */
+  readonly written?: string;
 }
 
 const SIMPLE: Readonly<Record<string, DataType>> = {
@@ -91,15 +93,21 @@ export function namedType(words: string, args: readonly number[], fail: Fail): R
       const precision = args[0] ?? 10;
       const scale = args[1] ?? 0;
       if (precision < 1 || precision > MAX_DECIMAL_PRECISION) {
-        fail(`decimal precision ${precision} is out of range: it must be between 1 and ${MAX_DECIMAL_PRECISION}`);
+        fail(
+          `decimal precision ${precision} is out of range: it must be between 1 and ${MAX_DECIMAL_PRECISION}`,
+        );
       }
-      if (scale < 0 || scale > precision) fail(`decimal scale ${scale} must be between 0 and the precision ${precision}`);
+      if (scale < 0 || scale > precision)
+        fail(`decimal scale ${scale} must be between 0 and the precision ${precision}`);
       return { type: { kind: 'decimal', precision, scale }, pgTypeName: null };
     }
     case 'varchar':
     case 'character varying': {
       const n = checkLength(words, args, fail);
-      return { type: n === undefined ? { kind: 'string' } : { kind: 'string', maxLength: n }, pgTypeName: null };
+      return {
+        type: n === undefined ? { kind: 'string' } : { kind: 'string', maxLength: n },
+        pgTypeName: null,
+      };
     }
     case 'char':
     case 'character':
@@ -110,7 +118,8 @@ export function namedType(words: string, args: readonly number[], fail: Fail): R
     }
     case 'float': {
       const p = args[0];
-      if (args.length > 1 || (p !== undefined && (p < 1 || p > 53))) fail('precision for type float must be between 1 and 53');
+      if (args.length > 1 || (p !== undefined && (p < 1 || p > 53)))
+        fail('precision for type float must be between 1 and 53');
       return { type: p === undefined || p <= 24 ? { kind: 'float' } : { kind: 'double' }, pgTypeName: null };
     }
     case 'double precision':

@@ -234,7 +234,12 @@ export class ExpressionGrammar extends GrammarBase {
     const operands: Expr[] = [this.SUBRULE(this.notExpr)];
     const ops: BinaryOp[] = [];
     this.MANY(() => {
-      ops.push(this.OR([{ ALT: (): BinaryOp => (this.CONSUME(K.AND), 'and') }, { ALT: (): BinaryOp => (this.CONSUME(K.OR), 'or') }]));
+      ops.push(
+        this.OR([
+          { ALT: (): BinaryOp => (this.CONSUME(K.AND), 'and') },
+          { ALT: (): BinaryOp => (this.CONSUME(K.OR), 'or') },
+        ]),
+      );
       operands.push(this.SUBRULE2(this.notExpr));
     });
     return this.ACTION(() => (ops.length === 0 ? operands[0]! : foldBinary(operands, ops)));
@@ -322,15 +327,15 @@ export class ExpressionGrammar extends GrammarBase {
 
   compOp = this.RULE('compOp', (): BinaryOp =>
     this.OR([
-      { ALT: () => (this.CONSUME(Eq), '=') },
-      { ALT: () => (this.CONSUME(DoubleEq), '=') },
-      { ALT: () => (this.CONSUME(NotEqAngle), '<>') },
-      { ALT: () => (this.CONSUME(NotEqBang), '<>') },
-      { ALT: () => (this.CONSUME(Less), '<') },
-      { ALT: () => (this.CONSUME(LessEq), '<=') },
-      { ALT: () => (this.CONSUME(Greater), '>') },
-      { ALT: () => (this.CONSUME(GreaterEq), '>=') },
-      { ALT: () => (this.CONSUME(NullSafeEq), '<=>') },
+      { ALT: (): BinaryOp => (this.CONSUME(Eq), '=') },
+      { ALT: (): BinaryOp => (this.CONSUME(DoubleEq), '=') },
+      { ALT: (): BinaryOp => (this.CONSUME(NotEqAngle), '<>') },
+      { ALT: (): BinaryOp => (this.CONSUME(NotEqBang), '<>') },
+      { ALT: (): BinaryOp => (this.CONSUME(Less), '<') },
+      { ALT: (): BinaryOp => (this.CONSUME(LessEq), '<=') },
+      { ALT: (): BinaryOp => (this.CONSUME(Greater), '>') },
+      { ALT: (): BinaryOp => (this.CONSUME(GreaterEq), '>=') },
+      { ALT: (): BinaryOp => (this.CONSUME(NullSafeEq), '<=>') },
     ]),
   );
 
@@ -354,9 +359,14 @@ export class ExpressionGrammar extends GrammarBase {
                 this.CONSUME(RParen);
                 return this.ACTION((): Expr => {
                   const all = q.tokenType === K.ALL;
-                  if (op === '=' && !all) return { kind: 'in_subquery', operand: left, query, negated: false, pos: left.pos };
-                  if (op === '<>' && all) return { kind: 'in_subquery', operand: left, query, negated: true, pos: left.pos };
-                  return this.fail(this.pos(opTok), `${op} ${q.image.toUpperCase()} (subquery) is not supported; use = ANY or <> ALL`);
+                  if (op === '=' && !all)
+                    return { kind: 'in_subquery', operand: left, query, negated: false, pos: left.pos };
+                  if (op === '<>' && all)
+                    return { kind: 'in_subquery', operand: left, query, negated: true, pos: left.pos };
+                  return this.fail(
+                    this.pos(opTok),
+                    `${op} ${q.image.toUpperCase()} (subquery) is not supported; use = ANY or <> ALL`,
+                  );
                 });
               },
             },
@@ -369,8 +379,12 @@ export class ExpressionGrammar extends GrammarBase {
                   const all = q.tokenType === K.ALL;
                   const contains: Expr = this.plainCall('array_contains', [arr, left], left.pos);
                   if (op === '=' && !all) return contains;
-                  if (op === '<>' && all) return { kind: 'unary', op: 'not', operand: contains, pos: left.pos };
-                  return this.fail(this.pos(opTok), `${op} ${q.image.toUpperCase()} (array) is not supported; use = ANY or <> ALL`);
+                  if (op === '<>' && all)
+                    return { kind: 'unary', op: 'not', operand: contains, pos: left.pos };
+                  return this.fail(
+                    this.pos(opTok),
+                    `${op} ${q.image.toUpperCase()} (array) is not supported; use = ANY or <> ALL`,
+                  );
                 });
               },
             },
@@ -423,7 +437,14 @@ export class ExpressionGrammar extends GrammarBase {
           const low = this.SUBRULE(this.valueExpr);
           this.CONSUME(K.AND);
           const high = this.SUBRULE2(this.valueExpr);
-          return this.ACTION((): Expr => ({ kind: 'between', operand: left, low, high, negated, pos: left.pos }));
+          return this.ACTION((): Expr => ({
+            kind: 'between',
+            operand: left,
+            low,
+            high,
+            negated,
+            pos: left.pos,
+          }));
         },
       },
       {
@@ -436,13 +457,25 @@ export class ExpressionGrammar extends GrammarBase {
                 this.CONSUME(LParen);
                 const query = this.SUBRULE(this.query);
                 this.CONSUME(RParen);
-                return this.ACTION((): Expr => ({ kind: 'in_subquery', operand: left, query, negated, pos: left.pos }));
+                return this.ACTION((): Expr => ({
+                  kind: 'in_subquery',
+                  operand: left,
+                  query,
+                  negated,
+                  pos: left.pos,
+                }));
               },
             },
             {
               ALT: () => {
                 const list = this.SUBRULE(this.parenExprList);
-                return this.ACTION((): Expr => ({ kind: 'in_list', operand: left, list, negated, pos: left.pos }));
+                return this.ACTION((): Expr => ({
+                  kind: 'in_list',
+                  operand: left,
+                  list,
+                  negated,
+                  pos: left.pos,
+                }));
               },
             },
           ]);
@@ -489,7 +522,8 @@ export class ExpressionGrammar extends GrammarBase {
           ]);
           const patterns = this.SUBRULE(this.parenExprList);
           return this.ACTION((): Expr => {
-            if (mode === 'rlike' || mode === 'similar') this.fail(this.pos(q), `${modeTok.image.toUpperCase()} does not take ANY/ALL`);
+            if (mode === 'rlike' || mode === 'similar')
+              this.fail(this.pos(q), `${modeTok.image.toUpperCase()} does not take ANY/ALL`);
             if (patterns.length === 0) this.fail(this.pos(q), 'LIKE ANY/ALL needs at least one pattern');
             return {
               kind: 'like',
@@ -514,8 +548,19 @@ export class ExpressionGrammar extends GrammarBase {
           });
           return this.ACTION((): Expr => {
             const esc = escape === undefined ? null : decodeString(escape.image);
-            if (esc !== null && esc.length !== 1) this.fail(this.pos(escape!), 'the escape string must be a single character');
-            return { kind: 'like', mode, operand: left, pattern, escape: esc, negated, quantifier: null, patterns: [], pos: left.pos };
+            if (esc !== null && esc.length !== 1)
+              this.fail(this.pos(escape!), 'the escape string must be a single character');
+            return {
+              kind: 'like',
+              mode,
+              operand: left,
+              pattern,
+              escape: esc,
+              negated,
+              quantifier: null,
+              patterns: [],
+              pos: left.pos,
+            };
           });
         },
       },
@@ -590,9 +635,14 @@ export class ExpressionGrammar extends GrammarBase {
           ALT: () => {
             this.CONSUME(DoubleColon);
             const t = this.SUBRULE(this.dataType);
-            base = this.ACTION(
-              (): Expr => ({ kind: 'cast', operand: base, type: t.type, mode: 'cast', pgTypeName: t.pgTypeName, pos: base.pos }),
-            );
+            base = this.ACTION((): Expr => ({
+              kind: 'cast',
+              operand: base,
+              type: t.type,
+              mode: 'cast',
+              pgTypeName: t.pgTypeName,
+              pos: base.pos,
+            }));
           },
         },
         {
@@ -630,65 +680,77 @@ export class ExpressionGrammar extends GrammarBase {
   primary = this.RULE('primary', (): Expr =>
     this.OR(
       (this.primaryAlts ??= [
-      { ALT: () => this.SUBRULE(this.identifierLed) },
-      {
-        ALT: () => {
-          const t = this.CONSUME(NumberLiteral);
-          return this.ACTION((): Expr => {
-            const value = numberLiteral(t.image);
-            if (value === null) this.fail(this.pos(t), `invalid numeric literal: ${t.image}`);
-            return { kind: 'literal', value, pos: this.pos(t) };
-          });
+        { ALT: () => this.SUBRULE(this.identifierLed) },
+        {
+          ALT: () => {
+            const t = this.CONSUME(NumberLiteral);
+            return this.ACTION((): Expr => {
+              const value = numberLiteral(t.image);
+              if (value === null) this.fail(this.pos(t), `invalid numeric literal: ${t.image}`);
+              return { kind: 'literal', value, pos: this.pos(t) };
+            });
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.stringLiteral) },
-      { ALT: () => this.SUBRULE(this.parenLed) },
-      { ALT: () => this.literalToken(this.CONSUME(K.TRUE), { type: 'boolean', value: true }) },
-      { ALT: () => this.literalToken(this.CONSUME(K.FALSE), { type: 'boolean', value: false }) },
-      { ALT: () => this.literalToken(this.CONSUME(K.NULL), { type: 'null' }) },
-      {
-        ALT: () => {
-          const t = this.CONSUME(HexLiteral);
-          return this.ACTION((): Expr => {
-            const hex = t.image.slice(2, -1);
-            if (!/^[0-9a-fA-F]*$/.test(hex)) this.fail(this.pos(t), `invalid hexadecimal literal: ${t.image}`);
-            return { kind: 'literal', value: { type: 'typed', typeName: 'binary', value: hex }, pos: this.pos(t) };
-          });
+        { ALT: () => this.SUBRULE(this.stringLiteral) },
+        { ALT: () => this.SUBRULE(this.parenLed) },
+        { ALT: () => this.literalToken(this.CONSUME(K.TRUE), { type: 'boolean', value: true }) },
+        { ALT: () => this.literalToken(this.CONSUME(K.FALSE), { type: 'boolean', value: false }) },
+        { ALT: () => this.literalToken(this.CONSUME(K.NULL), { type: 'null' }) },
+        {
+          ALT: () => {
+            const t = this.CONSUME(HexLiteral);
+            return this.ACTION((): Expr => {
+              const hex = t.image.slice(2, -1);
+              if (!/^[0-9a-fA-F]*$/.test(hex))
+                this.fail(this.pos(t), `invalid hexadecimal literal: ${t.image}`);
+              return {
+                kind: 'literal',
+                value: { type: 'typed', typeName: 'binary', value: hex },
+                pos: this.pos(t),
+              };
+            });
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.intervalLiteral) },
-      { ALT: () => this.SUBRULE(this.caseExpr) },
-      { ALT: () => this.SUBRULE(this.castExpr) },
-      {
-        ALT: () => {
-          const t = this.CONSUME(K.EXISTS);
-          this.CONSUME(LParen);
-          const query = this.SUBRULE(this.query);
-          this.CONSUME(RParen);
-          return this.ACTION((): Expr => ({ kind: 'exists', query, pos: this.pos(t) }));
+        { ALT: () => this.SUBRULE(this.intervalLiteral) },
+        { ALT: () => this.SUBRULE(this.caseExpr) },
+        {
+          ALT: () => {
+            const t = this.CONSUME(K.EXISTS);
+            this.CONSUME(LParen);
+            const query = this.SUBRULE(this.query);
+            this.CONSUME(RParen);
+            return this.ACTION((): Expr => ({ kind: 'exists', query, pos: this.pos(t) }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          const t = this.CONSUME(Parameter);
-          return this.ACTION((): Expr => ({ kind: 'parameter', index: Number(t.image.slice(1)), pos: this.pos(t) }));
+        {
+          ALT: () => {
+            const t = this.CONSUME(Parameter);
+            return this.ACTION((): Expr => ({
+              kind: 'parameter',
+              index: Number(t.image.slice(1)),
+              pos: this.pos(t),
+            }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          const t = this.CONSUME(QuestionMark);
-          return this.ACTION((): Expr => ({ kind: 'parameter', index: ++this.parameterCount, pos: this.pos(t) }));
+        {
+          ALT: () => {
+            const t = this.CONSUME(QuestionMark);
+            return this.ACTION((): Expr => ({
+              kind: 'parameter',
+              index: ++this.parameterCount,
+              pos: this.pos(t),
+            }));
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.niladicFunction) },
-      {
-        // LEFT(s, n) and RIGHT(s, n) are functions although the words are reserved.
-        ALT: () => {
-          const t = this.OR2([{ ALT: () => this.CONSUME(K.LEFT) }, { ALT: () => this.CONSUME(K.RIGHT) }]);
-          const name = this.ACTION((): QualifiedName => ({ parts: [this.identOf(t)], pos: this.pos(t) }));
-          return this.SUBRULE(this.functionCall, { ARGS: [name] });
+        { ALT: () => this.SUBRULE(this.niladicFunction) },
+        {
+          // LEFT(s, n) and RIGHT(s, n) are functions although the words are reserved.
+          ALT: () => {
+            const t = this.OR2([{ ALT: () => this.CONSUME(K.LEFT) }, { ALT: () => this.CONSUME(K.RIGHT) }]);
+            const name = this.ACTION((): QualifiedName => ({ parts: [this.identOf(t)], pos: this.pos(t) }));
+            return this.SUBRULE(this.functionCall, { ARGS: [name] });
+          },
         },
-      },
       ]),
     ),
   );
@@ -697,7 +759,10 @@ export class ExpressionGrammar extends GrammarBase {
   identifierLed = this.RULE('identifierLed', (): Expr =>
     this.OR([
       { GATE: () => this.isAt(2, StringLiteral), ALT: () => this.SUBRULE(this.typedLiteral) },
-      { GATE: () => this.isAt(1, K.TRY_CAST) && this.isAt(2, LParen), ALT: () => this.SUBRULE(this.castExpr) },
+      {
+        GATE: () => (this.isAt(1, K.TRY_CAST) || this.isAt(1, K.CAST)) && this.isAt(2, LParen),
+        ALT: () => this.SUBRULE(this.castExpr),
+      },
       {
         GATE: () => this.isAt(1, K.ARRAY) && this.isAt(2, LBracket),
         ALT: () => {
@@ -731,7 +796,9 @@ export class ExpressionGrammar extends GrammarBase {
           const items: Expr[] = [];
           this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => items.push(this.SUBRULE(this.expr)) });
           this.CONSUME2(RParen);
-          return this.ACTION((): Expr => (items.length === 1 ? items[0]! : { kind: 'row', items, pos: this.pos(t) }));
+          return this.ACTION((): Expr =>
+            items.length === 1 ? items[0]! : { kind: 'row', items, pos: this.pos(t) },
+          );
         },
       },
     ]),
@@ -745,13 +812,20 @@ export class ExpressionGrammar extends GrammarBase {
     let first: IToken | undefined;
     let value = '';
     this.AT_LEAST_ONE(() => {
-      const t = this.OR([{ ALT: () => this.CONSUME(StringLiteral) }, { ALT: () => this.CONSUME(EscapeStringLiteral) }]);
+      const t = this.OR([
+        { ALT: () => this.CONSUME(StringLiteral) },
+        { ALT: () => this.CONSUME(EscapeStringLiteral) },
+      ]);
       this.ACTION(() => {
         first ??= t;
         value += decodeString(t.image);
       });
     });
-    return this.ACTION((): Expr => ({ kind: 'literal', value: { type: 'string', value }, pos: this.pos(first!) }));
+    return this.ACTION((): Expr => ({
+      kind: 'literal',
+      value: { type: 'string', value },
+      pos: this.pos(first!),
+    }));
   });
 
   typedLiteral = this.RULE('typedLiteral', (): Expr => {
@@ -764,7 +838,11 @@ export class ExpressionGrammar extends GrammarBase {
     const s = this.CONSUME(StringLiteral);
     return this.ACTION((): Expr => {
       const typeName = t.image.toLowerCase() as 'date' | 'timestamp' | 'timestamp_ntz' | 'timestamp_ltz';
-      return { kind: 'literal', value: { type: 'typed', typeName, value: decodeString(s.image) }, pos: this.pos(t) };
+      return {
+        kind: 'literal',
+        value: { type: 'typed', typeName, value: decodeString(s.image) },
+        pos: this.pos(t),
+      };
     });
   });
 
@@ -815,7 +893,13 @@ export class ExpressionGrammar extends GrammarBase {
       return this.SUBRULE4(this.expr);
     });
     this.CONSUME(K.END);
-    return this.ACTION((): Expr => ({ kind: 'case', operand: operand ?? null, whens, else: otherwise ?? null, pos: this.pos(t) }));
+    return this.ACTION((): Expr => ({
+      kind: 'case',
+      operand: operand ?? null,
+      whens,
+      else: otherwise ?? null,
+      pos: this.pos(t),
+    }));
   });
 
   castExpr = this.RULE('castExpr', (): Expr => {
@@ -825,16 +909,14 @@ export class ExpressionGrammar extends GrammarBase {
     this.CONSUME(K.AS);
     const type = this.SUBRULE(this.dataType);
     this.CONSUME(RParen);
-    return this.ACTION(
-      (): Expr => ({
-        kind: 'cast',
-        operand,
-        type: type.type,
-        mode: t.tokenType === K.CAST ? 'cast' : 'try_cast',
-        pgTypeName: type.pgTypeName,
-        pos: this.pos(t),
-      }),
-    );
+    return this.ACTION((): Expr => ({
+      kind: 'cast',
+      operand,
+      type: type.type,
+      mode: t.tokenType === K.CAST ? 'cast' : 'try_cast',
+      pgTypeName: type.pgTypeName,
+      pos: this.pos(t),
+    }));
   });
 
   /** `a`, `t.a`, `f(x)`, `pg_catalog.f(x)`, and bare `user` / `current_schema`. */
@@ -856,7 +938,15 @@ export class ExpressionGrammar extends GrammarBase {
 
   functionCall = this.RULE('functionCall', (name: QualifiedName): Expr => {
     this.CONSUME(LParen);
-    const call: CallArgs = { quantifier: null, args: [], separators: [], star: false, orderBy: [], ignoreNulls: null, leadingFrom: null };
+    const call: CallArgs = {
+      quantifier: null,
+      args: [],
+      separators: [],
+      star: false,
+      orderBy: [],
+      ignoreNulls: null,
+      leadingFrom: null,
+    };
     this.OPTION(() => {
       const q = this.OR([
         { ALT: () => this.CONSUME(K.DISTINCT) },
@@ -1002,7 +1092,13 @@ export class ExpressionGrammar extends GrammarBase {
       {
         ALT: () => {
           const baseName = this.SUBRULE(this.identifier);
-          return this.ACTION((): WindowSpec => ({ baseName, partitionBy: [], orderBy: [], frame: null, pos: baseName.pos }));
+          return this.ACTION((): WindowSpec => ({
+            baseName,
+            partitionBy: [],
+            orderBy: [],
+            frame: null,
+            pos: baseName.pos,
+          }));
         },
       },
     ]),
@@ -1027,15 +1123,13 @@ export class ExpressionGrammar extends GrammarBase {
       return this.SUBRULE(this.orderItems);
     });
     const frame = this.OPTION4(() => this.SUBRULE(this.windowFrame));
-    return this.ACTION(
-      (): WindowSpec => ({
-        baseName: baseName ?? null,
-        partitionBy,
-        orderBy: orderBy ?? [],
-        frame: frame ?? null,
-        pos: this.pos(start),
-      }),
-    );
+    return this.ACTION((): WindowSpec => ({
+      baseName: baseName ?? null,
+      partitionBy,
+      orderBy: orderBy ?? [],
+      frame: frame ?? null,
+      pos: this.pos(start),
+    }));
   });
 
   windowFrame = this.RULE('windowFrame', (): WindowFrame => {
@@ -1053,14 +1147,12 @@ export class ExpressionGrammar extends GrammarBase {
       },
       { ALT: () => (start = this.SUBRULE3(this.frameBound)) },
     ]);
-    return this.ACTION(
-      (): WindowFrame => ({
-        units: units.tokenType === K.ROWS ? 'rows' : 'range',
-        start: start!,
-        end,
-        pos: this.pos(units),
-      }),
-    );
+    return this.ACTION((): WindowFrame => ({
+      units: units.tokenType === K.ROWS ? 'rows' : 'range',
+      start: start!,
+      end,
+      pos: this.pos(units),
+    }));
   });
 
   frameBound = this.RULE('frameBound', (): FrameBound =>
@@ -1101,19 +1193,19 @@ export class ExpressionGrammar extends GrammarBase {
 
   orderItem = this.RULE('orderItem', (): OrderItem => {
     const expr = this.SUBRULE(this.expr);
-    const dir = this.OPTION(() => this.OR([{ ALT: () => this.CONSUME(K.ASC) }, { ALT: () => this.CONSUME(K.DESC) }]));
+    const dir = this.OPTION(() =>
+      this.OR([{ ALT: () => this.CONSUME(K.ASC) }, { ALT: () => this.CONSUME(K.DESC) }]),
+    );
     const nulls = this.OPTION2(() => {
       this.CONSUME(K.NULLS);
       return this.OR2([{ ALT: () => this.CONSUME(K.FIRST) }, { ALT: () => this.CONSUME(K.LAST) }]);
     });
-    return this.ACTION(
-      (): OrderItem => ({
-        expr,
-        ascending: dir === undefined ? null : dir.tokenType === K.ASC,
-        nullsFirst: nulls === undefined ? null : nulls.tokenType === K.FIRST,
-        pos: expr.pos,
-      }),
-    );
+    return this.ACTION((): OrderItem => ({
+      expr,
+      ascending: dir === undefined ? null : dir.tokenType === K.ASC,
+      nullsFirst: nulls === undefined ? null : nulls.tokenType === K.FIRST,
+      pos: expr.pos,
+    }));
   });
 
   // -------------------------------------------------------------------------------------------
@@ -1132,7 +1224,10 @@ export class ExpressionGrammar extends GrammarBase {
       },
       DEF: () => {
         const neg = this.OPTION(() => this.CONSUME(Minus)) !== undefined;
-        const value = this.OR([{ ALT: () => this.CONSUME(NumberLiteral) }, { ALT: () => this.CONSUME(StringLiteral) }]);
+        const value = this.OR([
+          { ALT: () => this.CONSUME(NumberLiteral) },
+          { ALT: () => this.CONSUME(StringLiteral) },
+        ]);
         const unit = this.OPTION2({ GATE: () => this.unitAhead(1), DEF: () => this.CONSUME(IdentLike) });
         const to = this.OPTION3({
           GATE: () => unit !== undefined && this.isAt(1, K.TO) && this.unitAhead(2),
@@ -1153,7 +1248,8 @@ export class ExpressionGrammar extends GrammarBase {
       };
       const first = parts[0]!;
       if (parts.length === 1 && first.unit === undefined) {
-        if (first.value.tokenType !== StringLiteral) fail('an interval literal needs a unit, e.g. INTERVAL 3 DAYS');
+        if (first.value.tokenType !== StringLiteral)
+          fail('an interval literal needs a unit, e.g. INTERVAL 3 DAYS');
         return { kind: 'interval', value: intervalFromString(valueText(first), fail), pos };
       }
       if (parts.length === 1 && first.to !== undefined) {
@@ -1162,8 +1258,9 @@ export class ExpressionGrammar extends GrammarBase {
         return { kind: 'interval', value: intervalFromTo(valueText(first), from, to, fail), pos };
       }
       const units = parts.map((p) => {
-        if (p.unit === undefined || p.to !== undefined) fail('invalid interval literal');
-        return { value: valueText(p), unit: intervalUnit(p.unit.image)! };
+        const unit = p.unit;
+        if (unit === undefined || p.to !== undefined) return fail('invalid interval literal');
+        return { value: valueText(p), unit: intervalUnit(unit.image)! };
       });
       return { kind: 'interval', value: intervalFromUnits(units, fail), pos };
     });
@@ -1171,7 +1268,11 @@ export class ExpressionGrammar extends GrammarBase {
 
   private unitAhead(k: number): boolean {
     const t = this.LA(k);
-    return this.isAt(k, IdentLike) && intervalUnit(t.image) !== undefined && t.tokenType.name !== 'QuotedIdentifier';
+    return (
+      this.isAt(k, IdentLike) &&
+      intervalUnit(t.image) !== undefined &&
+      t.tokenType.name !== 'QuotedIdentifier'
+    );
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1185,7 +1286,10 @@ export class ExpressionGrammar extends GrammarBase {
           this.CONSUME(Less);
           const element = this.SUBRULE(this.dataType);
           this.CONSUME(Greater);
-          return this.ACTION((): ResolvedType => ({ type: { kind: 'array', element: element.type, containsNull: true }, pgTypeName: null }));
+          return this.ACTION((): ResolvedType => ({
+            type: { kind: 'array', element: element.type, containsNull: true },
+            pgTypeName: null,
+          }));
         },
       },
       {
@@ -1196,9 +1300,10 @@ export class ExpressionGrammar extends GrammarBase {
           this.CONSUME(Comma);
           const value = this.SUBRULE3(this.dataType);
           this.CONSUME2(Greater);
-          return this.ACTION(
-            (): ResolvedType => ({ type: { kind: 'map', key: key.type, value: value.type, valueContainsNull: true }, pgTypeName: null }),
-          );
+          return this.ACTION((): ResolvedType => ({
+            type: { kind: 'map', key: key.type, value: value.type, valueContainsNull: true },
+            pgTypeName: null,
+          }));
         },
       },
       {
@@ -1237,12 +1342,10 @@ export class ExpressionGrammar extends GrammarBase {
       DEF: () => {
         this.CONSUME(LBracket);
         this.CONSUME(RBracket);
-        resolved = this.ACTION(
-          (): ResolvedType => ({
-            type: { kind: 'array', element: resolved.type, containsNull: true },
-            pgTypeName: (resolved.pgTypeName ?? this.typeLabel(resolved.type)) + '[]',
-          }),
-        );
+        resolved = this.ACTION((): ResolvedType => ({
+          type: { kind: 'array', element: resolved.type, containsNull: true },
+          pgTypeName: (resolved.pgTypeName ?? resolved.written ?? this.typeLabel(resolved.type)) + '[]',
+        }));
       },
     });
     return resolved;
@@ -1288,7 +1391,7 @@ export class ExpressionGrammar extends GrammarBase {
     });
     return this.ACTION((): ResolvedType => {
       const name = words.map((w) => (w === first ? this.identOf(w).name : w.image).toLowerCase()).join(' ');
-      return namedType(name, args, (message) => this.fail(this.pos(first), message));
+      return { ...namedType(name, args, (message) => this.fail(this.pos(first), message)), written: name };
     });
   });
 
@@ -1299,6 +1402,7 @@ export class ExpressionGrammar extends GrammarBase {
     const notNull = this.OPTION2(() => {
       this.CONSUME(K.NOT);
       this.CONSUME(K.NULL);
+      return true;
     });
     this.OPTION3(() => {
       this.CONSUME(K.COMMENT);

@@ -33,7 +33,12 @@ function sepWords(call: CallArgs): string {
   return call.separators.map((s) => s.image.toLowerCase()).join(' ');
 }
 
-export function buildFunctionCall(sql: string, name: QualifiedName, call: CallArgs, suffix: CallSuffix): Expr {
+export function buildFunctionCall(
+  sql: string,
+  name: QualifiedName,
+  call: CallArgs,
+  suffix: CallSuffix,
+): Expr {
   const fail = (t: IToken, message?: string): never => {
     throw invalidSyntax(sql, t.startOffset + 1, message ?? `syntax error at or near "${t.image}"`);
   };
@@ -47,7 +52,8 @@ export function buildFunctionCall(sql: string, name: QualifiedName, call: CallAr
   const seps = sepWords(call);
   const make = (fname: string | null, args: readonly Expr[]): FunctionExpr => ({
     kind: 'function',
-    name: fname === null ? normalized : { parts: [{ name: fname, quoted: false, pos: name.pos }], pos: name.pos },
+    name:
+      fname === null ? normalized : { parts: [{ name: fname, quoted: false, pos: name.pos }], pos: name.pos },
     args,
     distinct: quantifier === 'distinct',
     star: false,
@@ -59,20 +65,25 @@ export function buildFunctionCall(sql: string, name: QualifiedName, call: CallAr
   });
   const a = call.args;
 
-  switch (single) {
+  switch (single ?? '') {
     case 'extract':
-      if (seps === 'from' && a.length === 2) return extract(a[0]!, a[1]!, name.pos, fail, call.separators[0]!);
+      if (seps === 'from' && a.length === 2)
+        return extract(a[0]!, a[1]!, name.pos, fail, call.separators[0]!);
       break;
     case 'date_part':
-      if (seps === ',' && a.length === 2 && a[0]!.kind === 'literal' && a[0]!.value.type === 'string') {
-        return { kind: 'extract', field: a[0]!.value.value.toLowerCase(), source: a[1]!, pos: name.pos };
+      if (seps === ',' && a.length === 2 && a[0]!.kind === 'literal' && a[0].value.type === 'string') {
+        return { kind: 'extract', field: a[0].value.value.toLowerCase(), source: a[1]!, pos: name.pos };
       }
       break;
     case 'substring':
     case 'substr':
       if (seps === 'from' || seps === 'from for') return make('substring', a);
       if (seps === 'for') {
-        const one: Expr = { kind: 'literal', value: { type: 'integer', text: '1', suffix: null }, pos: a[1]!.pos };
+        const one: Expr = {
+          kind: 'literal',
+          value: { type: 'integer', text: '1', suffix: null },
+          pos: a[1]!.pos,
+        };
         return make('substring', [a[0]!, one, a[1]!]);
       }
       break;
@@ -88,7 +99,8 @@ export function buildFunctionCall(sql: string, name: QualifiedName, call: CallAr
       if (call.leadingFrom !== null && a.length === 1 && seps === '') return make(fname, a);
       if (call.leadingFrom === null && seps === 'from' && a.length === 2) return make(fname, [a[1]!, a[0]!]);
       if (call.leadingFrom === null && quantifier === null && nonComma === undefined) return make(fname, a);
-      if (call.leadingFrom === null && quantifier !== null && seps === '' && a.length === 1) return make(fname, a);
+      if (call.leadingFrom === null && quantifier !== null && seps === '' && a.length === 1)
+        return make(fname, a);
       break;
     }
     default:
@@ -104,11 +116,21 @@ export function buildFunctionCall(sql: string, name: QualifiedName, call: CallAr
   return make(null, a);
 }
 
-function extract(fieldExpr: Expr, source: Expr, pos: number, fail: (t: IToken, m?: string) => never, at: IToken): Expr {
+function extract(
+  fieldExpr: Expr,
+  source: Expr,
+  pos: number,
+  fail: (t: IToken, m?: string) => never,
+  at: IToken,
+): Expr {
   let field: string | null = null;
   if (fieldExpr.kind === 'column' && fieldExpr.name.parts.length === 1) field = fieldExpr.name.parts[0]!.name;
   else if (fieldExpr.kind === 'literal' && fieldExpr.value.type === 'string') field = fieldExpr.value.value;
-  else if (fieldExpr.kind === 'function' && fieldExpr.args.length === 0 && fieldExpr.name.parts.length === 1) {
+  else if (
+    fieldExpr.kind === 'function' &&
+    fieldExpr.args.length === 0 &&
+    fieldExpr.name.parts.length === 1
+  ) {
     field = fieldExpr.name.parts[0]!.name; // EXTRACT(CURRENT_DATE FROM …) is not meaningful; keep the word
   }
   if (field === null) return fail(at, 'EXTRACT expects a field name such as YEAR before FROM');

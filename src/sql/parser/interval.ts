@@ -66,7 +66,10 @@ function scaledMicros(value: string, unitMicros: bigint, fail: Fail): bigint {
 }
 
 /** Sums `value unit` pairs (units already canonical). */
-export function intervalFromUnits(parts: readonly { value: string; unit: string }[], fail: Fail): IntervalValue {
+export function intervalFromUnits(
+  parts: readonly { value: string; unit: string }[],
+  fail: Fail,
+): IntervalValue {
   let months = 0;
   let micros = 0n;
   let yearMonth = false;
@@ -96,7 +99,10 @@ export function intervalFromUnits(parts: readonly { value: string; unit: string 
 
 /** `'1 day 2 hours'`, `'-3 months'`, `'1 day 02:00:00'`. */
 export function intervalFromString(text: string, fail: Fail): IntervalValue {
-  let words = text.trim().split(/\s+/).filter((w) => w !== '');
+  let words = text
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w !== '');
   if (words[0]?.toLowerCase() === 'interval') words = words.slice(1);
   if (words.length === 0) fail(`invalid interval string: '${text}'`);
   const parts: { value: string; unit: string }[] = [];
@@ -140,7 +146,8 @@ export function intervalFromTo(text: string, from: string, to: string, fail: Fai
   const body = s.replace(/^[+-]/, '');
   const fields = body.split(/[ :]/);
   const separatorsOk =
-    fields.length === units.length && fields.every((f, i) => (i === fields.length - 1 && to === 'second' ? /^\d+(\.\d*)?$/ : /^\d+$/).test(f));
+    fields.length === units.length &&
+    fields.every((f, i) => (i === fields.length - 1 && to === 'second' ? /^\d+(\.\d*)?$/ : /^\d+$/).test(f));
   if (!separatorsOk || (from === 'day' && units.length > 1 && !/^\d+ /.test(body))) {
     fail(`interval string does not match ${from} to ${to} format: '${text}'`);
   }

@@ -58,4 +58,3 @@ export function tokenize(sql: string): IToken[] {
   }
   return tokens;
 }
-

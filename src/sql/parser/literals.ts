@@ -2,6 +2,7 @@
  * Decoding literal tokens: string unescaping (Spark's backslash escapes, `''`), quoted identifiers,
  * and classifying numeric literals by their form and suffix.
  */
+import { assertNever } from '../../common/index.ts';
 import type { Literal } from './ast.ts';
 
 /** The value of a `'…'` or `E'…'` literal: `''` → `'`, Spark/PostgreSQL backslash escapes decoded. */
@@ -62,7 +63,10 @@ export function decodeString(image: string): string {
 /** The name inside `"…"` or `` `…` `` with doubled quotes undone. */
 export function decodeQuotedIdentifier(image: string): string {
   const q = image[0]!;
-  return image.slice(1, -1).split(q + q).join(q);
+  return image
+    .slice(1, -1)
+    .split(q + q)
+    .join(q);
 }
 
 /** Classifies a numeric literal token: integer (with L/S/Y suffix), decimal or double. */
@@ -97,7 +101,12 @@ export function negateLiteral(lit: Literal): Literal {
     case 'decimal':
     case 'double':
       return { ...lit, text: lit.text.startsWith('-') ? lit.text.slice(1) : '-' + lit.text };
-    default:
+    case 'string':
+    case 'boolean':
+    case 'null':
+    case 'typed':
       return lit;
+    default:
+      return assertNever(lit, 'literal');
   }
 }

@@ -38,19 +38,21 @@ function run<T>(sql: string, tokens: IToken[], rule: () => T): T {
     const expected = takeExpected();
     const tok = error.token;
     if (tok.tokenType === EOF || Number.isNaN(tok.startOffset)) {
-      const last = tokens[tokens.length - 1];
-      const end = last === undefined ? 0 : last.endOffset! + 1;
-      throw unexpectedToken(sql, null, '', expected).withPosition(end + 1) as EngineError;
+      throw unexpectedToken(sql, endOf(tokens), null, expected);
     }
     throw unexpectedToken(sql, tok.startOffset, tok.image, expected);
   }
   return result;
 }
 
-function endOfInput(sql: string, tokens: readonly IToken[]): EngineError {
+/** Offset just past the last token (0 when there is none). */
+function endOf(tokens: readonly IToken[]): number {
   const last = tokens[tokens.length - 1];
-  const err = unexpectedToken(sql, null, '');
-  return last === undefined ? err : new EngineError(err.sqlstate, err.message, { position: last.endOffset! + 2 });
+  return last === undefined ? 0 : last.startOffset + last.image.length;
+}
+
+function endOfInput(sql: string, tokens: readonly IToken[]): EngineError {
+  return unexpectedToken(sql, endOf(tokens), null);
 }
 
 function splitStatements(tokens: IToken[]): IToken[][] {
@@ -76,7 +78,7 @@ export function parseStatements(sql: string): ParsedStatement[] {
   return splitStatements(tokens).map((segment) => {
     const statement = parseSegment(sql, segment);
     const start = segment[0]!.startOffset;
-    const end = segment[segment.length - 1]!.endOffset! + 1;
+    const end = endOf(segment);
     return { statement, start, end, text: sql.slice(start, end) };
   });
 }
@@ -90,9 +92,13 @@ export function parseStatement(sql: string): Statement {
   const second = segments[1];
   if (second !== undefined) {
     const t = second[0]!;
-    throw new EngineError(SqlState.syntaxError, `expected a single statement, found another at or near "${t.image}"`, {
-      position: t.startOffset + 1,
-    });
+    throw new EngineError(
+      SqlState.syntaxError,
+      `expected a single statement, found another at or near "${t.image}"`,
+      {
+        position: t.startOffset + 1,
+      },
+    );
   }
   return parseSegment(sql, first);
 }

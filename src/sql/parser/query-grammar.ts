@@ -78,7 +78,14 @@ function makeQuery(
   limit: Expr | null,
   offset: Expr | null,
 ): Query {
-  if (body.kind === 'query' && withClause === null && orderBy.length === 0 && limit === null && offset === null) return body;
+  if (
+    body.kind === 'query' &&
+    withClause === null &&
+    orderBy.length === 0 &&
+    limit === null &&
+    offset === null
+  )
+    return body;
   return { kind: 'query', with: withClause, body, orderBy, limit, offset, pos };
 }
 
@@ -103,7 +110,9 @@ export class QueryGrammar extends ExpressionGrammar {
       this.OPTION5(() => this.OR2([{ ALT: () => this.CONSUME(K.ROW) }, { ALT: () => this.CONSUME(K.ROWS) }]));
       return e;
     });
-    return this.ACTION(() => makeQuery(this.pos(start), withClause ?? null, body, orderBy ?? [], limit, offset ?? null));
+    return this.ACTION(() =>
+      makeQuery(this.pos(start), withClause ?? null, body, orderBy ?? [], limit, offset ?? null),
+    );
   });
 
   withClause = this.RULE('withClause', (): With => {
@@ -121,7 +130,12 @@ export class QueryGrammar extends ExpressionGrammar {
     this.CONSUME(LParen);
     const query = this.SUBRULE(this.query);
     this.CONSUME(RParen);
-    return this.ACTION((): CommonTableExpression => ({ name, columns: columns ?? null, query, pos: name.pos }));
+    return this.ACTION((): CommonTableExpression => ({
+      name,
+      columns: columns ?? null,
+      query,
+      pos: name.pos,
+    }));
   });
 
   unionTerm = this.RULE('unionTerm', (): QueryBody => {
@@ -136,19 +150,18 @@ export class QueryGrammar extends ExpressionGrammar {
       const byName = this.OPTION(() => {
         this.CONSUME(K.BY);
         this.CONSUME(K.NAME);
+        return true;
       });
       const right = this.SUBRULE2(this.intersectTerm);
-      left = this.ACTION(
-        (): QueryBody => ({
-          kind: 'set_operation',
-          op: opTok.tokenType === K.UNION ? 'union' : 'except',
-          all,
-          byName: byName !== undefined,
-          left,
-          right,
-          pos: left.pos,
-        }),
-      );
+      left = this.ACTION((): QueryBody => ({
+        kind: 'set_operation',
+        op: opTok.tokenType === K.UNION ? 'union' : 'except',
+        all,
+        byName: byName !== undefined,
+        left,
+        right,
+        pos: left.pos,
+      }));
     });
     return left;
   });
@@ -159,9 +172,15 @@ export class QueryGrammar extends ExpressionGrammar {
       this.CONSUME(K.INTERSECT);
       const all = this.SUBRULE(this.setQuantifier);
       const right = this.SUBRULE2(this.queryPrimary);
-      left = this.ACTION(
-        (): QueryBody => ({ kind: 'set_operation', op: 'intersect', all, byName: false, left, right, pos: left.pos }),
-      );
+      left = this.ACTION((): QueryBody => ({
+        kind: 'set_operation',
+        op: 'intersect',
+        all,
+        byName: false,
+        left,
+        right,
+        pos: left.pos,
+      }));
     });
     return left;
   });
@@ -197,7 +216,9 @@ export class QueryGrammar extends ExpressionGrammar {
           this.CONSUME(LParen);
           const q = this.SUBRULE(this.query);
           this.CONSUME(RParen);
-          return q;
+          return this.ACTION((): QueryBody =>
+            q.with === null && q.orderBy.length === 0 && q.limit === null && q.offset === null ? q.body : q,
+          );
         },
       },
     ]),
@@ -246,20 +267,18 @@ export class QueryGrammar extends ExpressionGrammar {
       this.CONSUME(K.QUALIFY);
       return this.SUBRULE3(this.expr);
     });
-    return this.ACTION(
-      (): Select => ({
-        kind: 'select',
-        distinct: distinct ?? false,
-        items,
-        from,
-        where: where ?? null,
-        groupBy: groupBy ?? null,
-        having: having ?? null,
-        windows,
-        qualify: qualify ?? null,
-        pos: this.pos(start),
-      }),
-    );
+    return this.ACTION((): Select => ({
+      kind: 'select',
+      distinct: distinct ?? false,
+      items,
+      from,
+      where: where ?? null,
+      groupBy: groupBy ?? null,
+      having: having ?? null,
+      windows,
+      qualify: qualify ?? null,
+      pos: this.pos(start),
+    }));
   });
 
   selectItem = this.RULE('selectItem', (): SelectItem =>
@@ -268,7 +287,12 @@ export class QueryGrammar extends ExpressionGrammar {
         ALT: () => {
           const t = this.CONSUME(Star);
           const except = this.SUBRULE(this.starExcept);
-          return this.ACTION((): SelectItem => ({ kind: 'wildcard', qualifier: null, except, pos: this.pos(t) }));
+          return this.ACTION((): SelectItem => ({
+            kind: 'wildcard',
+            qualifier: null,
+            except,
+            pos: this.pos(t),
+          }));
         },
       },
       {
@@ -341,21 +365,33 @@ export class QueryGrammar extends ExpressionGrammar {
           this.CONSUME(K.CROSS);
           this.CONSUME(K.JOIN);
           const right = this.SUBRULE(this.primaryRelation);
-          return this.ACTION(
-            (): Relation => ({ kind: 'join', joinType: 'cross', natural: false, left, right, condition: null, pos: left.pos }),
-          );
+          return this.ACTION((): Relation => ({
+            kind: 'join',
+            joinType: 'cross',
+            natural: false,
+            left,
+            right,
+            condition: null,
+            pos: left.pos,
+          }));
         },
       },
       {
         ALT: () => {
           const natural = this.OPTION(() => this.CONSUME(K.NATURAL)) !== undefined;
-          const joinType = this.SUBRULE(this.joinType);
+          const joinType = this.OPTION2(() => this.SUBRULE(this.joinType)) ?? 'inner';
           this.CONSUME2(K.JOIN);
           const right = this.SUBRULE2(this.primaryRelation);
-          const condition = this.OPTION2(() => this.SUBRULE(this.joinCondition));
-          return this.ACTION(
-            (): Relation => ({ kind: 'join', joinType, natural, left, right, condition: condition ?? null, pos: left.pos }),
-          );
+          const condition = this.OPTION3(() => this.SUBRULE(this.joinCondition));
+          return this.ACTION((): Relation => ({
+            kind: 'join',
+            joinType,
+            natural,
+            left,
+            right,
+            condition: condition ?? null,
+            pos: left.pos,
+          }));
         },
       },
     ]),
@@ -367,31 +403,32 @@ export class QueryGrammar extends ExpressionGrammar {
       {
         ALT: (): JoinType => {
           this.CONSUME(K.LEFT);
-          return this.OR2([
-            { ALT: (): JoinType => (this.CONSUME(K.OUTER), 'left') },
-            { ALT: (): JoinType => (this.CONSUME(K.SEMI), 'left_semi') },
-            { ALT: (): JoinType => (this.CONSUME(K.ANTI), 'left_anti') },
-            { ALT: (): JoinType => 'left' },
-          ]);
+          const sub = this.OPTION(() =>
+            this.OR2([
+              { ALT: (): JoinType => (this.CONSUME(K.OUTER), 'left') },
+              { ALT: (): JoinType => (this.CONSUME(K.SEMI), 'left_semi') },
+              { ALT: (): JoinType => (this.CONSUME(K.ANTI), 'left_anti') },
+            ]),
+          );
+          return sub ?? 'left';
         },
       },
       {
         ALT: (): JoinType => {
           this.CONSUME(K.RIGHT);
-          this.OPTION(() => this.CONSUME2(K.OUTER));
+          this.OPTION2(() => this.CONSUME2(K.OUTER));
           return 'right';
         },
       },
       {
         ALT: (): JoinType => {
           this.CONSUME(K.FULL);
-          this.OPTION2(() => this.CONSUME3(K.OUTER));
+          this.OPTION3(() => this.CONSUME3(K.OUTER));
           return 'full';
         },
       },
       { ALT: (): JoinType => (this.CONSUME2(K.SEMI), 'left_semi') },
       { ALT: (): JoinType => (this.CONSUME2(K.ANTI), 'left_anti') },
-      { ALT: (): JoinType => 'inner' },
     ]),
   );
 
@@ -423,17 +460,31 @@ export class QueryGrammar extends ExpressionGrammar {
           const query = this.SUBRULE(this.query);
           this.CONSUME(RParen);
           const alias = this.SUBRULE(this.tableAlias);
-          return this.ACTION((): Relation => ({ kind: 'subquery', query, alias, lateral: true, pos: this.pos(t) }));
+          return this.ACTION((): Relation => ({
+            kind: 'subquery',
+            query,
+            alias,
+            lateral: true,
+            pos: this.pos(t),
+          }));
         },
       },
       {
-        GATE: () => this.queryInParens(1) && (!this.isAt(2, LParen) || this.BACKTRACK(this.parenthesizedQuery).call(this)),
+        GATE: () =>
+          this.queryInParens(1) &&
+          (!this.isAt(2, LParen) || this.BACKTRACK(this.parenthesizedQuery).call(this)),
         ALT: () => {
           const t = this.LA(1);
           const query = this.SUBRULE(this.parenthesizedQuery);
           const alias = this.SUBRULE2(this.tableAlias);
           return this.ACTION((): Relation => {
-            if (query.body.kind === 'values' && query.with === null && query.orderBy.length === 0 && query.limit === null && query.offset === null) {
+            if (
+              query.body.kind === 'values' &&
+              query.with === null &&
+              query.orderBy.length === 0 &&
+              query.limit === null &&
+              query.offset === null
+            ) {
               return { kind: 'values_relation', rows: query.body.rows, alias, pos: this.pos(t) };
             }
             return { kind: 'subquery', query, alias, lateral: false, pos: this.pos(t) };
@@ -461,11 +512,10 @@ export class QueryGrammar extends ExpressionGrammar {
           const name = this.SUBRULE(this.qualifiedName);
           const args = this.OPTION(() => this.SUBRULE(this.parenExprList));
           const alias = this.SUBRULE4(this.tableAlias);
-          return this.ACTION(
-            (): Relation =>
-              args === undefined
-                ? { kind: 'table', name, alias, pos: name.pos }
-                : { kind: 'table_function', name, args, alias, pos: name.pos },
+          return this.ACTION((): Relation =>
+            args === undefined
+              ? { kind: 'table', name, alias, pos: name.pos }
+              : { kind: 'table_function', name, args, alias, pos: name.pos },
           );
         },
       },
@@ -476,7 +526,9 @@ export class QueryGrammar extends ExpressionGrammar {
     const t = this.CONSUME(LParen);
     const q = this.SUBRULE(this.query);
     this.CONSUME(RParen);
-    return this.ACTION((): Query => (q.kind === 'query' ? q : makeQuery(this.pos(t), null, q, [], null, null)));
+    return this.ACTION((): Query =>
+      q.kind === 'query' ? q : makeQuery(this.pos(t), null, q, [], null, null),
+    );
   });
 
   // -------------------------------------------------------------------------------------------
@@ -503,7 +555,11 @@ export class QueryGrammar extends ExpressionGrammar {
           return this.ACTION((): GroupBy => {
             if (withTok === undefined) return { all: false, items, pos: this.pos(start) };
             const elements = items.map((item): Expr[] => {
-              if (item.kind !== 'group_expr') this.fail(this.pos(withTok), `WITH ${withTok.image.toUpperCase()} needs plain grouping expressions`);
+              if (item.kind !== 'group_expr')
+                this.fail(
+                  this.pos(withTok),
+                  `WITH ${withTok.image.toUpperCase()} needs plain grouping expressions`,
+                );
               return [item.expr];
             });
             const kind = withTok.tokenType === K.ROLLUP ? 'rollup' : 'cube';
@@ -530,9 +586,11 @@ export class QueryGrammar extends ExpressionGrammar {
         ALT: () => {
           const t = this.OR2([{ ALT: () => this.CONSUME(K.ROLLUP) }, { ALT: () => this.CONSUME(K.CUBE) }]);
           const elements = this.SUBRULE2(this.groupingSetList);
-          return this.ACTION(
-            (): GroupingItem => ({ kind: t.tokenType === K.ROLLUP ? 'rollup' : 'cube', elements, pos: this.pos(t) }),
-          );
+          return this.ACTION((): GroupingItem => ({
+            kind: t.tokenType === K.ROLLUP ? 'rollup' : 'cube',
+            elements,
+            pos: this.pos(t),
+          }));
         },
       },
       {

@@ -28,7 +28,11 @@ function unquote(text: string): string {
   if (t.length >= 2) {
     const q = t[0];
     if (q === "'" && t.endsWith("'")) return decodeString(t);
-    if ((q === '"' || q === '`') && t.endsWith(q)) return t.slice(1, -1).split(q + q).join(q);
+    if ((q === '"' || q === '`') && t.endsWith(q))
+      return t
+        .slice(1, -1)
+        .split(q + q)
+        .join(q);
   }
   return t;
 }
@@ -37,7 +41,7 @@ function textOf(sql: string, tokens: readonly IToken[], from: number, to: number
   const a = tokens[from];
   const b = tokens[to - 1];
   if (a === undefined || b === undefined || to <= from) return '';
-  return sql.slice(a.startOffset, b.endOffset! + 1);
+  return sql.slice(a.startOffset, b.startOffset + b.image.length);
 }
 
 /** Parses one SET/RESET statement given its tokens (without the trailing `;`). */
@@ -45,20 +49,40 @@ export function parseSetOrReset(sql: string, tokens: readonly IToken[]): SetStat
   const first = tokens[0]!;
   const pos = first.startOffset + 1;
   if (tokenMatcher(first, RESET)) {
-    if (tokens.length === 1 || (tokens.length === 2 && tokenMatcher(tokens[1]!, ALL))) return { kind: 'reset', key: null, pos };
+    if (tokens.length === 1 || (tokens.length === 2 && tokenMatcher(tokens[1]!, ALL)))
+      return { kind: 'reset', key: null, pos };
     return { kind: 'reset', key: unquote(textOf(sql, tokens, 1, tokens.length)), pos };
   }
   if (tokens.length === 1) return { kind: 'set', key: null, value: null, pos };
   let i = 1;
   if (tokenMatcher(tokens[1]!, TIME) && tokens[2] !== undefined && tokenMatcher(tokens[2], ZONE)) {
-    if (tokens.length === 3) throw unexpectedToken(sql, null, '', ["a time zone such as 'UTC'", 'LOCAL']);
-    return { kind: 'set', key: 'spark.sql.session.timeZone', value: unquote(textOf(sql, tokens, 3, tokens.length)), pos };
+    if (tokens.length === 3)
+      throw unexpectedToken(sql, tokens[2].startOffset + tokens[2].image.length, null, [
+        "a time zone such as 'UTC'",
+        'LOCAL',
+      ]);
+    return {
+      kind: 'set',
+      key: 'spark.sql.session.timeZone',
+      value: unquote(textOf(sql, tokens, 3, tokens.length)),
+      pos,
+    };
   }
   if (tokenMatcher(tokens[1]!, SESSION) && tokens[2]?.image.toLowerCase() === 'characteristics') {
-    return { kind: 'set', key: 'session_characteristics', value: textOf(sql, tokens, 3, tokens.length).trim(), pos };
+    return {
+      kind: 'set',
+      key: 'session_characteristics',
+      value: textOf(sql, tokens, 3, tokens.length).trim(),
+      pos,
+    };
   }
   // PostgreSQL's SET SESSION x / SET LOCAL x: the scope word is dropped.
-  if ((tokenMatcher(tokens[1]!, SESSION) || tokenMatcher(tokens[1]!, LOCAL)) && tokens.length > 2 && !tokenMatcher(tokens[2]!, Eq)) i = 2;
+  if (
+    (tokenMatcher(tokens[1]!, SESSION) || tokenMatcher(tokens[1]!, LOCAL)) &&
+    tokens.length > 2 &&
+    !tokenMatcher(tokens[2]!, Eq)
+  )
+    i = 2;
   let sep = -1;
   for (let j = i; j < tokens.length; j++) {
     const t = tokens[j]!;

@@ -132,7 +132,9 @@ export class StatementGrammar extends QueryGrammar {
       {
         ALT: () => {
           const t = this.CONSUME(K.USE);
-          this.OPTION(() => this.OR2([{ ALT: () => this.CONSUME(K.DATABASE) }, { ALT: () => this.CONSUME(K.SCHEMA) }]));
+          this.OPTION(() =>
+            this.OR2([{ ALT: () => this.CONSUME(K.DATABASE) }, { ALT: () => this.CONSUME(K.SCHEMA) }]),
+          );
           const name = this.SUBRULE(this.identifier);
           return this.ACTION((): Statement => ({ kind: 'use', name, pos: this.pos(t) }));
         },
@@ -188,6 +190,7 @@ export class StatementGrammar extends QueryGrammar {
       this.OPTION(() => {
         this.CONSUME(K.OR);
         this.CONSUME(K.REPLACE);
+        return true;
       }) !== undefined;
     return this.OR([
       { ALT: () => this.SUBRULE(this.createTableRest, { ARGS: [start, orReplace] }) },
@@ -222,7 +225,14 @@ export class StatementGrammar extends QueryGrammar {
               },
             ]),
           );
-          return this.ACTION((): Statement => ({ kind: 'create_database', name, ifNotExists, location, comment, pos: this.pos(start) }));
+          return this.ACTION((): Statement => ({
+            kind: 'create_database',
+            name,
+            ifNotExists,
+            location,
+            comment,
+            pos: this.pos(start),
+          }));
         },
       },
     ]);
@@ -419,7 +429,10 @@ export class StatementGrammar extends QueryGrammar {
     this.MANY_SEP({
       SEP: Comma,
       DEF: () => {
-        const key = this.OR([{ ALT: () => this.SUBRULE(this.stringValue) }, { ALT: () => this.SUBRULE(this.dottedKey) }]);
+        const key = this.OR([
+          { ALT: () => this.SUBRULE(this.stringValue) },
+          { ALT: () => this.SUBRULE(this.dottedKey) },
+        ]);
         this.OPTION(() => this.CONSUME(Eq));
         const value = this.OR2([
           { ALT: () => this.SUBRULE2(this.stringValue) },
@@ -437,7 +450,10 @@ export class StatementGrammar extends QueryGrammar {
 
   createViewRest = this.RULE('createViewRest', (start: IToken, orReplace: boolean): Statement => {
     const global = this.OPTION(() => this.CONSUME(K.GLOBAL)) !== undefined;
-    const temporary = this.OPTION2(() => this.OR([{ ALT: () => this.CONSUME(K.TEMP) }, { ALT: () => this.CONSUME(K.TEMPORARY) }])) !== undefined;
+    const temporary =
+      this.OPTION2(() =>
+        this.OR([{ ALT: () => this.CONSUME(K.TEMP) }, { ALT: () => this.CONSUME(K.TEMPORARY) }]),
+      ) !== undefined;
     this.CONSUME(K.VIEW);
     const ifNotExists = this.SUBRULE(this.ifNotExists);
     const name = this.SUBRULE(this.qualifiedName);
@@ -477,20 +493,18 @@ export class StatementGrammar extends QueryGrammar {
     const first = this.LA(1);
     const query = this.SUBRULE(this.query);
     const last = this.LA(0);
-    return this.ACTION(
-      (): Statement => ({
-        kind: 'create_view',
-        name,
-        orReplace,
-        ifNotExists,
-        temporary: temporary || global,
-        global,
-        columns: columns ?? null,
-        query,
-        queryText: this.sql.slice(first.startOffset, last.endOffset! + 1),
-        pos: this.pos(start),
-      }),
-    );
+    return this.ACTION((): Statement => ({
+      kind: 'create_view',
+      name,
+      orReplace,
+      ifNotExists,
+      temporary: temporary || global,
+      global,
+      columns: columns ?? null,
+      query,
+      queryText: this.sql.slice(first.startOffset, last.startOffset + last.image.length),
+      pos: this.pos(start),
+    }));
   });
 
   // -------------------------------------------------------------------------------------------
@@ -505,7 +519,13 @@ export class StatementGrammar extends QueryGrammar {
           const ifExists = this.SUBRULE(this.ifExists);
           const name = this.SUBRULE(this.qualifiedName);
           const purge = this.OPTION(() => this.CONSUME(K.PURGE)) !== undefined;
-          return this.ACTION((): Statement => ({ kind: 'drop_table', name, ifExists, purge, pos: this.pos(start) }));
+          return this.ACTION((): Statement => ({
+            kind: 'drop_table',
+            name,
+            ifExists,
+            purge,
+            pos: this.pos(start),
+          }));
         },
       },
       {
@@ -521,10 +541,16 @@ export class StatementGrammar extends QueryGrammar {
           this.OR2([{ ALT: () => this.CONSUME(K.DATABASE) }, { ALT: () => this.CONSUME(K.SCHEMA) }]);
           const ifExists = this.SUBRULE3(this.ifExists);
           const name = this.SUBRULE(this.identifier);
-          const mode = this.OPTION2(() => this.OR3([{ ALT: () => this.CONSUME(K.RESTRICT) }, { ALT: () => this.CONSUME(K.CASCADE) }]));
-          return this.ACTION(
-            (): Statement => ({ kind: 'drop_database', name, ifExists, cascade: mode?.tokenType === K.CASCADE, pos: this.pos(start) }),
+          const mode = this.OPTION2(() =>
+            this.OR3([{ ALT: () => this.CONSUME(K.RESTRICT) }, { ALT: () => this.CONSUME(K.CASCADE) }]),
           );
+          return this.ACTION((): Statement => ({
+            kind: 'drop_database',
+            name,
+            ifExists,
+            cascade: mode?.tokenType === K.CASCADE,
+            pos: this.pos(start),
+          }));
         },
       },
     ]);
@@ -551,7 +577,12 @@ export class StatementGrammar extends QueryGrammar {
             return this.SUBRULE(this.identifier);
           });
           const pattern = this.SUBRULE(this.likePattern);
-          return this.ACTION((): Statement => ({ kind: 'show_tables', database: database ?? null, pattern, pos }));
+          return this.ACTION((): Statement => ({
+            kind: 'show_tables',
+            database: database ?? null,
+            pattern,
+            pos,
+          }));
         },
       },
       {
@@ -602,7 +633,11 @@ export class StatementGrammar extends QueryGrammar {
           this.CONSUME(K.TRANSACTION);
           this.CONSUME(K.ISOLATION);
           this.CONSUME(K.LEVEL);
-          return this.ACTION((): Statement => ({ kind: 'show_variable', name: 'transaction_isolation', pos }));
+          return this.ACTION((): Statement => ({
+            kind: 'show_variable',
+            name: 'transaction_isolation',
+            pos,
+          }));
         },
       },
       {
@@ -623,14 +658,24 @@ export class StatementGrammar extends QueryGrammar {
         ALT: () => {
           this.CONSUME(K.QUERY);
           const query = this.SUBRULE(this.query);
-          return this.ACTION((): Statement => ({ kind: 'describe', target: { kind: 'query', query }, extended: false, pos }));
+          return this.ACTION((): Statement => ({
+            kind: 'describe',
+            target: { kind: 'query', query },
+            extended: false,
+            pos,
+          }));
         },
       },
       {
-        GATE: () => this.queryStartAt(1),
+        GATE: () => this.queryStartAt(1) && !this.isAt(1, K.TABLE),
         ALT: () => {
           const query = this.SUBRULE2(this.query);
-          return this.ACTION((): Statement => ({ kind: 'describe', target: { kind: 'query', query }, extended: false, pos }));
+          return this.ACTION((): Statement => ({
+            kind: 'describe',
+            target: { kind: 'query', query },
+            extended: false,
+            pos,
+          }));
         },
       },
       {
@@ -638,10 +683,16 @@ export class StatementGrammar extends QueryGrammar {
           this.OPTION(() => this.CONSUME(K.TABLE));
           const mode = this.OPTION2({
             GATE: () => this.isAt(2, IdentLike),
-            DEF: () => this.OR3([{ ALT: () => this.CONSUME(K.EXTENDED) }, { ALT: () => this.CONSUME(K.FORMATTED) }]),
+            DEF: () =>
+              this.OR3([{ ALT: () => this.CONSUME(K.EXTENDED) }, { ALT: () => this.CONSUME(K.FORMATTED) }]),
           });
           const name = this.SUBRULE(this.qualifiedName);
-          return this.ACTION((): Statement => ({ kind: 'describe', target: { kind: 'table', name }, extended: mode !== undefined, pos }));
+          return this.ACTION((): Statement => ({
+            kind: 'describe',
+            target: { kind: 'table', name },
+            extended: mode !== undefined,
+            pos,
+          }));
         },
       },
     ]);
@@ -670,7 +721,10 @@ export class StatementGrammar extends QueryGrammar {
 
   insertStatement = this.RULE('insertStatement', (): Statement => {
     const start = this.CONSUME(K.INSERT);
-    const overwrite = this.OR([{ ALT: () => (this.CONSUME(K.INTO), false) }, { ALT: () => (this.CONSUME(K.OVERWRITE), true) }]);
+    const overwrite = this.OR([
+      { ALT: () => (this.CONSUME(K.INTO), false) },
+      { ALT: () => (this.CONSUME(K.OVERWRITE), true) },
+    ]);
     this.OPTION(() => this.CONSUME(K.TABLE));
     const table = this.SUBRULE(this.qualifiedName);
     const partition = this.OPTION2(() => {
@@ -696,17 +750,15 @@ export class StatementGrammar extends QueryGrammar {
       DEF: () => this.SUBRULE(this.identifierList),
     });
     const query = this.SUBRULE(this.query);
-    return this.ACTION(
-      (): Statement => ({
-        kind: 'insert',
-        table,
-        overwrite,
-        columns: columns ?? null,
-        partition: partition ?? null,
-        query,
-        pos: this.pos(start),
-      }),
-    );
+    return this.ACTION((): Statement => ({
+      kind: 'insert',
+      table,
+      overwrite,
+      columns: columns ?? null,
+      partition: partition ?? null,
+      query,
+      pos: this.pos(start),
+    }));
   });
 
   /** Transaction modes after BEGIN / START TRANSACTION (ISOLATION LEVEL …, READ ONLY…): accepted, ignored. */
@@ -736,30 +788,43 @@ export class StatementGrammar extends QueryGrammar {
             },
           ]);
           this.SUBRULE(this.transactionModes);
-          return this.ACTION((): Statement => ({ kind: 'transaction', action: 'begin', savepoint: null, pos }));
+          return this.ACTION((): Statement => ({
+            kind: 'transaction',
+            action: 'begin',
+            savepoint: null,
+            pos,
+          }));
         },
       },
       {
         ALT: () => {
           this.OR3([{ ALT: () => this.CONSUME(K.COMMIT) }, { ALT: () => this.CONSUME(K.END) }]);
-          this.OPTION(() => this.OR4([{ ALT: () => this.CONSUME(K.WORK) }, { ALT: () => this.CONSUME2(K.TRANSACTION) }]));
-          return this.ACTION((): Statement => ({ kind: 'transaction', action: 'commit', savepoint: null, pos }));
+          this.OPTION(() =>
+            this.OR4([{ ALT: () => this.CONSUME(K.WORK) }, { ALT: () => this.CONSUME2(K.TRANSACTION) }]),
+          );
+          return this.ACTION((): Statement => ({
+            kind: 'transaction',
+            action: 'commit',
+            savepoint: null,
+            pos,
+          }));
         },
       },
       {
         ALT: () => {
           this.OR5([{ ALT: () => this.CONSUME(K.ROLLBACK) }, { ALT: () => this.CONSUME(K.ABORT) }]);
-          this.OPTION2(() => this.OR6([{ ALT: () => this.CONSUME2(K.WORK) }, { ALT: () => this.CONSUME3(K.TRANSACTION) }]));
+          this.OPTION2(() =>
+            this.OR6([{ ALT: () => this.CONSUME2(K.WORK) }, { ALT: () => this.CONSUME3(K.TRANSACTION) }]),
+          );
           const target = this.OPTION3(() => {
             this.CONSUME(K.TO);
             this.OPTION4(() => this.CONSUME(K.SAVEPOINT));
             return this.SUBRULE(this.identifier);
           });
-          return this.ACTION(
-            (): Statement =>
-              target === undefined
-                ? { kind: 'transaction', action: 'rollback', savepoint: null, pos }
-                : { kind: 'transaction', action: 'rollback_to', savepoint: target.name, pos },
+          return this.ACTION((): Statement =>
+            target === undefined
+              ? { kind: 'transaction', action: 'rollback', savepoint: null, pos }
+              : { kind: 'transaction', action: 'rollback_to', savepoint: target.name, pos },
           );
         },
       },
@@ -767,7 +832,12 @@ export class StatementGrammar extends QueryGrammar {
         ALT: () => {
           this.CONSUME2(K.SAVEPOINT);
           const name = this.SUBRULE2(this.identifier);
-          return this.ACTION((): Statement => ({ kind: 'transaction', action: 'savepoint', savepoint: name.name, pos }));
+          return this.ACTION((): Statement => ({
+            kind: 'transaction',
+            action: 'savepoint',
+            savepoint: name.name,
+            pos,
+          }));
         },
       },
       {
@@ -775,7 +845,12 @@ export class StatementGrammar extends QueryGrammar {
           this.CONSUME(K.RELEASE);
           this.OPTION5({ GATE: () => this.isAt(2, IdentLike), DEF: () => this.CONSUME3(K.SAVEPOINT) });
           const name = this.SUBRULE3(this.identifier);
-          return this.ACTION((): Statement => ({ kind: 'transaction', action: 'release', savepoint: name.name, pos }));
+          return this.ACTION((): Statement => ({
+            kind: 'transaction',
+            action: 'release',
+            savepoint: name.name,
+            pos,
+          }));
         },
       },
     ]);
@@ -816,7 +891,13 @@ export class StatementGrammar extends QueryGrammar {
         },
       ]),
     );
-    return this.ACTION((): Statement => ({ kind: 'analyze_table', table, forColumns, noScan, pos: this.pos(start) }));
+    return this.ACTION((): Statement => ({
+      kind: 'analyze_table',
+      table,
+      forColumns,
+      noScan,
+      pos: this.pos(start),
+    }));
   });
 
   cacheStatement = this.RULE('cacheStatement', (): Statement => {
@@ -829,7 +910,14 @@ export class StatementGrammar extends QueryGrammar {
           const lazy = this.OPTION(() => this.CONSUME(K.LAZY)) !== undefined;
           this.CONSUME(K.TABLE);
           const table = this.SUBRULE(this.qualifiedName);
-          return this.ACTION((): Statement => ({ kind: 'cache', action: 'cache', table, lazy, ifExists: false, pos }));
+          return this.ACTION((): Statement => ({
+            kind: 'cache',
+            action: 'cache',
+            table,
+            lazy,
+            ifExists: false,
+            pos,
+          }));
         },
       },
       {
@@ -838,14 +926,28 @@ export class StatementGrammar extends QueryGrammar {
           this.CONSUME2(K.TABLE);
           const ifExists = this.SUBRULE(this.ifExists);
           const table = this.SUBRULE2(this.qualifiedName);
-          return this.ACTION((): Statement => ({ kind: 'cache', action: 'uncache', table, lazy: false, ifExists, pos }));
+          return this.ACTION((): Statement => ({
+            kind: 'cache',
+            action: 'uncache',
+            table,
+            lazy: false,
+            ifExists,
+            pos,
+          }));
         },
       },
       {
         ALT: () => {
           this.CONSUME(K.CLEAR);
           this.CONSUME2(K.CACHE);
-          return this.ACTION((): Statement => ({ kind: 'cache', action: 'clear', table: null, lazy: false, ifExists: false, pos }));
+          return this.ACTION((): Statement => ({
+            kind: 'cache',
+            action: 'clear',
+            table: null,
+            lazy: false,
+            ifExists: false,
+            pos,
+          }));
         },
       },
     ]);

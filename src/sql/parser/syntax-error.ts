@@ -26,22 +26,24 @@ export function syntaxErrorAt(sql: string, offset: number, message: string): Eng
   });
 }
 
-/** `syntax error at or near "tok"` or `syntax error at end of input`, plus what was expected. */
+/**
+ * `syntax error at or near "tok"` (or `at end of input` when `image` is null, with `offset` just past
+ * the last token), plus what was expected when that list is short.
+ */
 export function unexpectedToken(
   sql: string,
-  offset: number | null,
-  image: string,
+  offset: number,
+  image: string | null,
   expected: readonly string[] = [],
 ): EngineError {
-  const where = offset === null ? 'at end of input' : `at or near "${image}"`;
-  let message = `syntax error ${where}`;
-  const at = offset ?? sql.length;
-  const { line, column } = lineColumn(sql, at);
-  message += ` (line ${line}, column ${column})`;
+  const where = image === null ? 'at end of input' : `at or near "${image}"`;
+  const { line, column } = lineColumn(sql, offset);
+  let message = `syntax error ${where} (line ${line}, column ${column})`;
   if (expected.length > 0 && expected.length <= 8) {
-    message += expected.length === 1 ? `, expecting ${expected[0]}` : `, expecting one of: ${expected.join(', ')}`;
+    message +=
+      expected.length === 1 ? `, expecting ${expected[0]}` : `, expecting one of: ${expected.join(', ')}`;
   }
-  return new EngineError(SqlState.syntaxError, message, { position: at + 1 });
+  return new EngineError(SqlState.syntaxError, message, { position: offset + 1 });
 }
 
 /** An error for a construct that parsed but is invalid (bad interval, decimal precision…). */

@@ -13,7 +13,12 @@ import { NON_RESERVED_KEYWORDS, RESERVED_KEYWORDS } from './keywords.ts';
 /** Every token that can stand for a name: identifiers, quoted identifiers, non-reserved keywords. */
 export const IdentLike = createToken({ name: 'IdentLike', pattern: Lexer.NA, label: 'identifier' });
 
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /\s+/, group: Lexer.SKIPPED, line_breaks: true });
+export const WhiteSpace = createToken({
+  name: 'WhiteSpace',
+  pattern: /\s+/,
+  group: Lexer.SKIPPED,
+  line_breaks: true,
+});
 export const LineComment = createToken({ name: 'LineComment', pattern: /--[^\n\r]*/, group: Lexer.SKIPPED });
 
 /** Matches a (nested, per Spark) block comment; an unterminated one runs to the end of the input. */

@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import { T, columnFromValues, valueAt, type DataType, type Value } from '../../common/index.ts';
+import { GroupHashTable } from './group-hash-table.ts';
+import { sliceColumn } from './slice.ts';
+
+/** Feeds `batches` of one key column; returns every row's group id. */
+function groupIds(table: GroupHashTable, type: DataType, batches: Value[][]): number[] {
+  const ids: number[] = [];
+  for (const b of batches) {
+    const out = new Int32Array(b.length);
+    table.findOrInsert([columnFromValues(type, b)], b.length, out);
+    ids.push(...out);
+  }
+  return ids;
+}
+
+function keys(table: GroupHashTable, c = 0): Value[] {
+  const col = table.keyColumns()[c]!;
+  expect(col.length).toBe(table.numGroups);
+  return Array.from({ length: col.length }, (_, i) => valueAt(col, table.types[c]!, i));
+}
+
+function keyOf(v: Value): string {
+  if (v === null) return '\u0000null';
+  if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v === 'number' || typeof v === 'boolean') return `${v}`;
+  return JSON.stringify(v);
+}
+
+/** The ids a correct table gives: first appearance order, equal keys (by `key`) equal ids. */
+function referenceIds(values: Value[], key: (v: Value) => string): number[] {
+  const seen = new Map<string, number>();
+  return values.map((v) => {
+    const k = key(v);
+    let id = seen.get(k);
+    if (id === undefined) {
+      id = seen.size;
+      seen.set(k, id);
+    }
+    return id;
+  });
+}
+
+describe('GroupHashTable', () => {
+  const inlineCases: [DataType, Value[]][] = [
+    [T.int, [5, null, 5, -7, null, 2147483647, -2147483648, 0, -7]],
+    [T.tinyint, [1, -128, null, 1, 127, -128]],
+    [T.date, [19000, 19000, null, -1]],
+    [T.boolean, [true, null, false, true, false, null]],
+    [T.bigint, [1n, 1n + 2n ** 32n, -(2n ** 63n), null, 1n, 2n ** 32n + 1n]],
+    [T.decimal(15, 2), [125n, -125n, null, 125n, 10n ** 14n]],
+    [T.timestamp, [0n, -1n, null, 1700000000000000n, -1n]],
+    [T.double, [1.5, null, 2.5, 1.5, -Infinity, null]],
+    [T.float, [1.5, -3, null, 1.5]],
+  ];
+  for (const [type, vals] of inlineCases) {
+    it(`groups ${type.kind} keys in first-appearance order with one NULL group`, () => {
+      const table = new GroupHashTable([type]);
+      const ids = groupIds(table, type, [vals.slice(0, 3), vals.slice(3)]);
+      const want = referenceIds(vals, keyOf);
+      expect(ids).toEqual(want);
+      const firsts = vals.filter((_, i) => want.indexOf(want[i]!) === i);
+      expect(keys(table)).toEqual(firsts);
+    });
+  }
+
+  it('groups -0.0 with 0.0 and every NaN together, keeping the first value', () => {
+    const table = new GroupHashTable([T.double]);
+    const ids = groupIds(table, T.double, [[-0, 0, NaN, 1, -NaN, null, 0]]);
+    expect(ids).toEqual([0, 0, 1, 2, 1, 3, 0]);
+    const k = keys(table);
+    expect(Object.is(k[0], -0)).toBe(true);
+    expect(k[1]).toBeNaN();
+    expect(k.slice(2)).toEqual([1, null]);
+  });
+
+  it('find never inserts: absent keys and an absent NULL group give -1', () => {
+    const table = new GroupHashTable([T.int]);
+    groupIds(table, T.int, [[10, 20, 30]]);
+    const out = new Int32Array(5);
+    table.find([columnFromValues(T.int, [30, 40, null, 10, 20])], 5, out);
+    expect(Array.from(out)).toEqual([2, -1, -1, 0, 1]);
+    groupIds(table, T.int, [[null]]);
+    table.find([columnFromValues(T.int, [null, 40])], 2, out);
+    expect(Array.from(out.subarray(0, 2))).toEqual([3, -1]);
+    expect(table.numGroups).toBe(4);
+  });
+
+  it('an all-NULL batch goes to the NULL group', () => {
+    const table = new GroupHashTable([T.bigint]);
+    expect(groupIds(table, T.bigint, [[1n], [null, null], [2n, null]])).toEqual([0, 1, 1, 2, 1]);
+    expect(keys(table)).toEqual([1n, null, 2n]);
+  });
+
+  it('keeps ids stable across many resizes (int, bigint, string, two columns)', () => {
+    const n = 60_000;
+    const ints = Array.from({ length: n }, (_, i) => ((i * 7919) % 20_011) - 10_000);
+    for (const [type, vals] of [
+      [T.int, ints],
+      [T.bigint, ints.map((v) => BigInt(v) * 2n ** 33n)],
+      [T.string, ints.map((v) => `key-${v}`)],
+      [T.double, ints.map((v) => v / 4)],
+    ] as [DataType, Value[]][]) {
+      const table = new GroupHashTable([type], 4);
+      const batches: Value[][] = [];
+      for (let s = 0; s < n; s += 4096) batches.push(vals.slice(s, s + 4096));
+      const ids = groupIds(table, type, batches);
+      expect(ids).toEqual(referenceIds(vals, keyOf));
+      expect(table.numGroups).toBe(20_011);
+      const out = new Int32Array(3);
+      table.find([columnFromValues(type, vals.slice(0, 3))], 3, out);
+      expect(Array.from(out)).toEqual(ids.slice(0, 3));
+    }
+    const table = new GroupHashTable([T.int, T.string], 4);
+    const a = ints.map((v) => v % 100);
+    const b = ints.map((v) => (v % 7 === 0 ? null : `s${v % 3}`));
+    const out = new Int32Array(n);
+    table.findOrInsert([columnFromValues(T.int, a), columnFromValues(T.string, b)], n, out);
+    expect(Array.from(out)).toEqual(referenceIdsOfPairs(a, b));
+  });
+
+  it('string keys: a batch without NULLs never matches a stored NULL or a different length', () => {
+    const table = new GroupHashTable([T.string]);
+    const ids = groupIds(table, T.string, [
+      [null, 'a'],
+      ['', 'a', 'ab', ''],
+      [null, 'ab'],
+    ]);
+    expect(ids).toEqual([0, 1, 2, 1, 3, 2, 0, 3]);
+    expect(keys(table)).toEqual([null, 'a', '', 'ab']);
+    const out = new Int32Array(3);
+    table.find([columnFromValues(T.string, ['', 'b', 'a'])], 3, out);
+    expect(Array.from(out)).toEqual([2, -1, 1]);
+  });
+
+  it('reads sliced key columns at their offset', () => {
+    const table = new GroupHashTable([T.int]);
+    const col = sliceColumn(columnFromValues(T.int, [1, null, 2, 3, null, 3]), T.int, 2, 6);
+    const out = new Int32Array(4);
+    table.findOrInsert([col], 4, out);
+    expect(Array.from(out)).toEqual([0, 1, 2, 1]);
+    expect(keys(table)).toEqual([2, 3, null]);
+  });
+});
+
+function referenceIdsOfPairs(a: Value[], b: Value[]): number[] {
+  return referenceIds(
+    a.map((v, i) => JSON.stringify([v, b[i]])),
+    keyOf,
+  );
+}

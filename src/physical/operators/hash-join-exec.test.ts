@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { T, field, schema, type DataType, type Value } from '../../common/index.ts';
+import { HashJoinExec } from './hash-join-exec.ts';
+import type { JoinType } from './join-emitter.ts';
+import { ColumnExpr, collectRows, source, sortRows, taskCtx } from './test-support.ts';
+
+type Row = Value[];
+
+function join(
+  keyType: DataType,
+  L: Row[],
+  R: Row[],
+  joinType: JoinType,
+  opts: { nullSafe?: boolean; buildSide?: 'left' | 'right' } = {},
+): HashJoinExec {
+  const ls = schema([field('lk', keyType), field('x', T.int)]);
+  const rs = schema([field('rk', keyType), field('y', T.int)]);
+  return new HashJoinExec({
+    left: source(ls, L, 2, 2),
+    right: source(rs, R, 3, 2),
+    joinType,
+    leftKeys: [new ColumnExpr(0, keyType, 'lk')],
+    rightKeys: [new ColumnExpr(0, keyType, 'rk')],
+    nullSafe: [opts.nullSafe ?? false],
+    filter: null,
+    buildSide: opts.buildSide ?? 'right',
+    nullAware: false,
+    schema: joinType === 'left_anti' || joinType === 'left_semi' ? ls : schema([...ls.fields, ...rs.fields]),
+  });
+}
+
+describe('HashJoinExec key paths', () => {
+  it('duplicate build keys: every pair, in chunks smaller than one key group', async () => {
+    const L: Row[] = [
+      [1, 10],
+      [2, 20],
+      [1, 11],
+      [3, 30],
+    ];
+    const R: Row[] = [
+      [1, 100],
+      [1, 101],
+      [1, 102],
+      [2, 200],
+      [4, 400],
+    ];
+    const want: Row[] = [
+      [1, 10, 1, 100],
+      [1, 10, 1, 101],
+      [1, 10, 1, 102],
+      [2, 20, 2, 200],
+      [1, 11, 1, 100],
+      [1, 11, 1, 101],
+      [1, 11, 1, 102],
+    ];
+    for (const batch of [1, 2, 8192]) {
+      const got = await collectRows(join(T.int, L, R, 'inner'), taskCtx(batch));
+      expect(sortRows(got)).toEqual(sortRows(want));
+    }
+    // Within a probe batch, pairs come in probe order, each probe row's matches in build order.
+    expect(await collectRows(join(T.int, L.slice(0, 1), R, 'inner'), taskCtx(2))).toEqual(want.slice(0, 3));
+  });
+
+  it('decimal(15,2) and bigint keys compare both 32-bit halves', async () => {
+    for (const type of [T.decimal(15, 2), T.bigint]) {
+      const big = 2n ** 32n;
+      const L: Row[] = [
+        [5n, 1],
+        [5n + big, 2],
+        [null, 3],
+        [-5n, 4],
+      ];
+      const R: Row[] = [
+        [5n + big, 10],
+        [-5n, 20],
+        [null, 30],
+        [5n + 2n * big, 40],
+      ];
+      expect(sortRows(await collectRows(join(type, L, R, 'inner')))).toEqual(
+        sortRows([
+          [5n + big, 2, 5n + big, 10],
+          [-5n, 4, -5n, 20],
+        ]),
+      );
+      expect(sortRows(await collectRows(join(type, L, R, 'inner', { nullSafe: true })))).toEqual(
+        sortRows([
+          [5n + big, 2, 5n + big, 10],
+          [null, 3, null, 30],
+          [-5n, 4, -5n, 20],
+        ]),
+      );
+    }
+  });
+
+  it('double keys: -0.0 matches 0.0 and NaN matches NaN', async () => {
+    const L: Row[] = [
+      [-0, 1],
+      [NaN, 2],
+      [1.5, 3],
+    ];
+    const R: Row[] = [
+      [0, 10],
+      [NaN, 20],
+      [2.5, 30],
+    ];
+    const got = await collectRows(join(T.double, L, R, 'left'));
+    expect(got.length).toBe(3);
+    expect(got.map((r) => r[3])).toEqual([10, 20, null]);
+  });
+
+  it('build rows with a NULL key never match, also when all build keys are distinct', async () => {
+    const L: Row[] = [
+      [null, 1],
+      [7, 2],
+    ];
+    const R: Row[] = [
+      [null, 10],
+      [7, 20],
+    ];
+    for (const buildSide of ['left', 'right'] as const) {
+      expect(sortRows(await collectRows(join(T.int, L, R, 'full', { buildSide })))).toEqual(
+        sortRows([
+          [null, 1, null, null],
+          [7, 2, 7, 20],
+          [null, null, null, 10],
+        ]),
+      );
+      expect(sortRows(await collectRows(join(T.int, L, R, 'left_anti', { buildSide })))).toEqual([[null, 1]]);
+    }
+  });
+
+  it('empty build side: probe rows only where preserved', async () => {
+    const L: Row[] = [['a', 1]];
+    expect(await collectRows(join(T.string, L, [], 'inner'))).toEqual([]);
+    expect(await collectRows(join(T.string, L, [], 'left'))).toEqual([['a', 1, null, null]]);
+  });
+});
