@@ -41,6 +41,8 @@ export const SqlState = {
   invalidArgumentForLog: '2201E',
   invalidArgumentForPower: '2201F',
   invalidRowCountInLimit: '2201W',
+  /** Spark's INVALID_LIMIT_LIKE_EXPRESSION (LIMIT/OFFSET not a non-negative constant integer). */
+  invalidLimitLikeExpression: '42K0E',
   invalidRowCountInOffset: '2201X',
   protocolViolation: '08P01',
   invalidAuthorization: '28000',

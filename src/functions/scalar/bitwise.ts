@@ -50,7 +50,22 @@ function fromBig(v: bigint, t: DataType): Value {
       return Number(BigInt.asIntN(8, v));
     case 'smallint':
       return Number(BigInt.asIntN(16, v));
-    default:
+    case 'array':
+    case 'binary':
+    case 'boolean':
+    case 'date':
+    case 'decimal':
+    case 'double':
+    case 'float':
+    case 'int':
+    case 'interval_day_time':
+    case 'interval_year_month':
+    case 'map':
+    case 'null':
+    case 'string':
+    case 'struct':
+    case 'timestamp_ntz':
+    case 'timestamp':
       return Number(BigInt.asIntN(32, v));
   }
 }

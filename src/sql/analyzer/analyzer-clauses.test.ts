@@ -275,7 +275,7 @@ describe('clauses', () => {
         testContext(),
       ),
     );
-    expect(neg.sqlstate).toBe('22023');
+    expect(neg.sqlstate).toBe('42K0E');
     expect(neg.position).toBe(4);
     const bad = err(() =>
       analyzeQuery(
@@ -283,7 +283,7 @@ describe('clauses', () => {
         testContext(),
       ),
     );
-    expect(bad.sqlstate).toBe('42601');
+    expect(bad.sqlstate).toBe('42K0E');
     const ok = analyzeQuery(
       query(select({ items: [star()], from: [table('u')] }), { limit: int(5), offset: int(2) }),
       testContext(),

@@ -294,30 +294,30 @@ function constantCount(
     x = bindExpr(env, e);
   } catch {
     throw analysisError(
-      SqlState.syntaxError,
-      `[INVALID_${what}_LIKE_EXPRESSION.IS_UNFOLDABLE] The ${what.toLowerCase()} like expression "${what}" is invalid. The ${what.toLowerCase()} expression must evaluate to a constant value.`,
+      SqlState.invalidLimitLikeExpression,
+      `[INVALID_LIMIT_LIKE_EXPRESSION.IS_UNFOLDABLE] The ${what.toLowerCase()} like expression "${what}" is invalid. The ${what.toLowerCase()} expression must evaluate to a constant value.`,
       e.pos,
     );
   }
   if (x.kind !== 'literal' || !isIntegral(exprType(x))) {
     throw analysisError(
-      SqlState.syntaxError,
-      `[INVALID_${what}_LIKE_EXPRESSION.DATA_TYPE] The ${what.toLowerCase()} like expression is invalid. The ${what.toLowerCase()} expression must be integer type, but got "${exprType(x).kind.toUpperCase()}".`,
+      SqlState.invalidLimitLikeExpression,
+      `[INVALID_LIMIT_LIKE_EXPRESSION.DATA_TYPE] The ${what.toLowerCase()} like expression is invalid. The ${what.toLowerCase()} expression must be integer type, but got "${exprType(x).kind.toUpperCase()}".`,
       e.pos,
     );
   }
   if (x.value === null) {
     throw analysisError(
-      SqlState.invalidParameterValue,
-      `[INVALID_${what}_LIKE_EXPRESSION.IS_NULL] The ${what.toLowerCase()} like expression is invalid. The evaluated ${what.toLowerCase()} expression must not be null.`,
+      SqlState.invalidLimitLikeExpression,
+      `[INVALID_LIMIT_LIKE_EXPRESSION.IS_NULL] The ${what.toLowerCase()} like expression is invalid. The evaluated ${what.toLowerCase()} expression must not be null.`,
       e.pos,
     );
   }
   const n = Number(x.value);
   if (n < 0) {
     throw analysisError(
-      SqlState.invalidParameterValue,
-      `[INVALID_${what}_LIKE_EXPRESSION.IS_NEGATIVE] The ${what.toLowerCase()} like expression is invalid. The ${what.toLowerCase()} expression must be equal to or greater than 0, but got ${n}.`,
+      SqlState.invalidLimitLikeExpression,
+      `[INVALID_LIMIT_LIKE_EXPRESSION.IS_NEGATIVE] The ${what.toLowerCase()} like expression is invalid. The ${what.toLowerCase()} expression must be equal to or greater than 0, but got ${n}.`,
       e.pos,
     );
   }
