@@ -751,7 +751,7 @@ export const datetimeFunctions: readonly ScalarFunctionDef[] = [
     resolve(argTypes) {
       checkArity('timestamp_diff', argTypes, 2, 2);
       const t =
-        argTypes[0]!.kind === 'timestamp_ntz' && argTypes[1]!.kind === 'timestamp_ntz' ? argTypes[0]! : TS;
+        argTypes[0]!.kind === 'timestamp_ntz' && argTypes[1]!.kind === 'timestamp_ntz' ? argTypes[0] : TS;
       return {
         argTypes: [
           coerce('timestamp_diff', 0, argTypes[0]!, t),

@@ -3,6 +3,8 @@
  * texts (42883 wrong number of arguments, 42804 DATATYPE_MISMATCH), implicit casts chosen with
  * `canImplicitCast`, and row-at-a-time evaluation for functions whose cost is in the work per value.
  */
+import { fromArrowType } from '../../common/index.ts';
+import type * as arrow from 'apache-arrow';
 import { EngineError, SqlState, T, typeToString, type DataType, type Value } from '../../common/index.ts';
 import type {
   ColumnarValue,
@@ -142,9 +144,6 @@ export function evaluateRows(
   const types = args.map((a, i) => (a.kind === 'scalar' ? a.type : arrowToSpark(a.data, hintTypes[i]!)));
   return mapRows(args, types, numRows, returnType, (vals) => row(vals, ctx, returnType), nullIntolerant);
 }
-
-import { fromArrowType } from '../../common/index.ts';
-import type * as arrow from 'apache-arrow';
 
 function arrowToSpark(data: arrow.Data, hint: DataType): DataType {
   try {

@@ -3,6 +3,9 @@
  * Spark's result types; rounding of doubles goes through their shortest decimal text, as Spark's
  * BigDecimal(double) does, so round(2.675, 2) = 2.68.
  */
+import { fromArrowType } from '../../common/index.ts';
+import { makeColumn } from '../../common/index.ts';
+import type { Data } from 'apache-arrow';
 import { EngineError, SqlState, T, isIntegral, type DataType, type Value } from '../../common/index.ts';
 import type { ColumnarValue, ResolveContext, ScalarFunctionDef } from '../registry.ts';
 import { decimalArithmeticType } from '../type-coercion.ts';
@@ -154,7 +157,6 @@ function roundDef(name: string, mode: RoundingMode): ScalarFunctionDef {
   };
 }
 
-import { fromArrowType } from '../../common/index.ts';
 function inputType(v: ColumnarValue, fallback: DataType): DataType {
   if (v.kind === 'scalar') return v.type;
   try {
@@ -398,8 +400,6 @@ const randDef: ScalarFunctionDef = {
   },
 };
 
-import { makeColumn } from '../../common/index.ts';
-import type { Data } from 'apache-arrow';
 function columnData(out: Float64Array, n: number): Data {
   return makeColumn(D, out, n, null);
 }

@@ -228,6 +228,12 @@ export function compare(
           : (sc.value as Uint8Array);
     stringEqualsConstant(col, constant, n, out);
     if (op === '<>') for (let i = 0; i < n; i++) out[i] = 1 - out[i]!;
+  } else if (
+    op !== '<=>' &&
+    (left.kind === 'array') !== (right.kind === 'array') &&
+    constantFastPath(op, left, right, type, n, out)
+  ) {
+    // done: column against a constant
   } else {
     const signs = compareSigns(left, right, type, n);
     switch (op) {
@@ -263,6 +269,103 @@ export function compare(
     return { kind: 'array', data: makeColumn(boolType, out, n, null) };
   }
   return { kind: 'array', data: makeColumn(boolType, out, n, andValidity(va, sa, vb, sb, n)) };
+}
+
+const FLIP: Record<CompareOp, CompareOp> = {
+  '=': '=',
+  '<>': '<>',
+  '<': '>',
+  '<=': '>=',
+  '>': '<',
+  '>=': '<=',
+  '<=>': '<=>',
+};
+
+/**
+ * `column op constant` (or `constant op column`) for 32-bit integers, dates and 64-bit values
+ * (bigint, timestamps, Decimal64) in one loop; false when the type has no fast path.
+ */
+function constantFastPath(
+  op: CompareOp,
+  left: ColumnarValue,
+  right: ColumnarValue,
+  type: DataType,
+  n: number,
+  out: Uint8Array,
+): boolean {
+  const colSide = left.kind === 'array' ? left : right;
+  const constSide = left.kind === 'array' ? right : left;
+  if (colSide.kind !== 'array' || constSide.kind !== 'scalar' || constSide.value === null) return false;
+  const o = left.kind === 'array' ? op : FLIP[op];
+  switch (type.kind) {
+    case 'tinyint':
+    case 'smallint':
+    case 'int':
+    case 'date': {
+      const a = numericValues(colSide, type);
+      const c = constSide.value as number;
+      switch (o) {
+        case '=':
+          for (let i = 0; i < n; i++) out[i] = a[i] === c ? 1 : 0;
+          return true;
+        case '<>':
+          for (let i = 0; i < n; i++) out[i] = a[i] !== c ? 1 : 0;
+          return true;
+        case '<':
+          for (let i = 0; i < n; i++) out[i] = a[i]! < c ? 1 : 0;
+          return true;
+        case '<=':
+          for (let i = 0; i < n; i++) out[i] = a[i]! <= c ? 1 : 0;
+          return true;
+        case '>':
+          for (let i = 0; i < n; i++) out[i] = a[i]! > c ? 1 : 0;
+          return true;
+        case '>=':
+          for (let i = 0; i < n; i++) out[i] = a[i]! >= c ? 1 : 0;
+          return true;
+        case '<=>':
+          return false;
+      }
+      return false;
+    }
+    case 'bigint':
+    case 'timestamp':
+    case 'timestamp_ntz':
+    case 'decimal': {
+      if (type.kind === 'decimal' && type.precision > MAX_DECIMAL64_PRECISION) return false;
+      const A = words(colSide);
+      const C = words(constSide);
+      const ch = C.hi[1]!;
+      const cl = C.lo[0]!;
+      const lt = o === '<' || o === '<=' || o === '<>';
+      const eq = o === '=' || o === '<=' || o === '>=';
+      const gt = o === '>' || o === '>=' || o === '<>';
+      const vLt = lt ? 1 : 0;
+      const vEq = eq ? 1 : 0;
+      const vGt = gt ? 1 : 0;
+      for (let i = 0; i < n; i++) {
+        const h = A.hi[2 * i + 1]!;
+        if (h !== ch) out[i] = h < ch ? vLt : vGt;
+        else {
+          const l = A.lo[2 * i]!;
+          out[i] = l < cl ? vLt : l > cl ? vGt : vEq;
+        }
+      }
+      return true;
+    }
+    case 'array':
+    case 'binary':
+    case 'boolean':
+    case 'double':
+    case 'float':
+    case 'interval_day_time':
+    case 'interval_year_month':
+    case 'map':
+    case 'null':
+    case 'string':
+    case 'struct':
+      return false;
+  }
 }
 
 export function testSign(op: CompareOp, c: number): boolean {
