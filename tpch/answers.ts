@@ -40,7 +40,9 @@ function rowsMatch(expected: readonly string[], actual: readonly string[], colum
 }
 
 /** Problems found comparing `actual` rows with an answer; empty when they agree. */
-export function compareAnswer(answer: Answer, actual: readonly (readonly string[])[], query: number): string[] {
+export function compareAnswer(answer: Answer, rawActual: readonly (readonly string[])[], query: number): string[] {
+  // The answer files pad values, so they are compared trimmed; trim the actual values alike.
+  const actual = rawActual.map((row) => row.map((v) => v.trim()));
   const problems: string[] = [];
   if (actual.length !== answer.rows.length) {
     problems.push(`expected ${answer.rows.length} rows, got ${actual.length}`);

@@ -82,6 +82,26 @@ describe('simplify_expressions', () => {
     expect(run(env.filter(s, b.isNull(b.c(s, 'a'))))).toBe('Filter: a IS NULL\n  TableScan: db.t');
   });
 
+  it('factors conjuncts common to every branch out of an OR (TPC-H Q19)', () => {
+    const { env, s, run } = setup();
+    const common = b.eq(b.c(s, 'a'), b.c(s, 'k'));
+    const plan = env.filter(
+      s,
+      b.orE(
+        b.orE(b.andE(common, b.gt(b.c(s, 'a'), b.int(1))), b.andE(b.gt(b.c(s, 'k'), b.int(2)), common)),
+        b.andE(common, b.gt(b.c(s, 'a'), b.int(3))),
+      ),
+    );
+    expect(run(plan)).toBe('Filter: a = k AND (a > Int32(1) OR k > Int32(2) OR a > Int32(3))\n  TableScan: db.t');
+    // A branch that is only the common part makes the whole OR that part.
+    expect(run(env.filter(s, b.orE(common, b.andE(common, b.gt(b.c(s, 'a'), b.int(1))))))).toBe(
+      'Filter: a = k\n  TableScan: db.t',
+    );
+    // Nothing in common: unchanged.
+    const none = env.filter(s, b.orE(b.gt(b.c(s, 'a'), b.int(1)), b.gt(b.c(s, 'k'), b.int(2))));
+    expect(run(none)).toBe(explainLogical(none));
+  });
+
   it('removes casts to the same type', () => {
     const { env, s, run } = setup();
     const plan = env.project(s, [

@@ -21,6 +21,9 @@ import type { OptimizerContext, OptimizerRule } from '../context.ts';
 import {
   BOOLEAN,
   compare,
+  conjoin,
+  or,
+  splitConjuncts,
   exprEquals,
   FALSE,
   isDeterministic,
@@ -83,6 +86,8 @@ function simplifyNode(e: Expr, ctx: OptimizerContext): Transformed<Expr> {
         if (isLiteral(right, false)) return changed(left);
         if (isLiteral(left, true) || isLiteral(right, true)) return changed(TRUE);
         if (exprEquals(left, right) && isDeterministic(left, ctx)) return changed(left);
+        const factored = factorCommonConjuncts(e, ctx);
+        if (factored !== null) return changed(factored);
       } else if (
         (e.op === '=' || e.op === '<=' || e.op === '>=' || e.op === '<=>') &&
         exprEquals(left, right) &&
@@ -144,6 +149,29 @@ function simplifyNode(e: Expr, ctx: OptimizerContext): Transformed<Expr> {
     default:
       return unchanged(e);
   }
+}
+
+function splitDisjuncts(e: Expr): Expr[] {
+  if (e.kind === 'binary' && e.op === 'or') return [...splitDisjuncts(e.left), ...splitDisjuncts(e.right)];
+  return [e];
+}
+
+/**
+ * `(A AND B) OR (A AND C)` → `A AND (B OR C)` (AND and OR distribute in three-valued logic too).
+ * TPC-H Q19 needs it: its join condition repeats in each of three OR-ed branches, and only once
+ * factored out can it become a hash join's key instead of a nested loop. Null when nothing is common.
+ */
+function factorCommonConjuncts(e: Expr, ctx: OptimizerContext): Expr | null {
+  const disjuncts = splitDisjuncts(e).map(splitConjuncts);
+  const [first, ...rest] = disjuncts;
+  if (first === undefined || rest.length === 0) return null;
+  const common = first.filter((c) => isDeterministic(c, ctx) && rest.every((d) => d.some((x) => exprEquals(x, c))));
+  if (common.length === 0) return null;
+  const remaining = disjuncts.map((d) => d.filter((x) => !common.some((c) => exprEquals(c, x))));
+  // A branch left with nothing was just the common part: the whole OR is then the common part.
+  const branches = remaining.some((r) => r.length === 0) ? [] : remaining.map((r) => conjoin(r)!);
+  const factoredOr = branches.length === 0 ? null : branches.reduce((acc, b) => or(acc, b));
+  return conjoin(factoredOr === null ? common : [...common, factoredOr]);
 }
 
 /** VARCHAR(n)/CHAR(n) casts may pad or check length; only drop casts between identical declarations. */
