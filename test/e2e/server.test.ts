@@ -73,7 +73,7 @@ describe('engine over the wire', () => {
       `CREATE TABLE wire.nation (n_nationkey BIGINT, n_name STRING, n_regionkey BIGINT, n_comment STRING) USING csv OPTIONS (sep '|', header 'false') LOCATION '${join(DATA, 'nation.tbl')}';`,
       'SELECT n_regionkey, count(*) AS n FROM wire.nation GROUP BY n_regionkey ORDER BY n_regionkey;',
     ].join('\n');
-    const { stdout } = await run('psql', ['-h', '127.0.0.1', '-p', String(server!.port), '-U', 'test', '-d', 'default', '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql]);
+    const { stdout } = await run('psql', ['-h', '127.0.0.1', '-p', String(server!.port), '-U', 'test', '-d', 'default', '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql]);
     expect(stdout.trim().split('\n')).toEqual(['0|5', '1|5', '2|5', '3|5', '4|5']);
   });
 

@@ -52,13 +52,13 @@ afterAll(async () => {
 async function psql(database: string, file: string): Promise<string[][]> {
   const { stdout } = await run(
     'psql',
-    ['-h', '127.0.0.1', '-p', String(server!.port), '-U', 'tpch', '-d', database, '-X', '-A', '-t', '-F', '|', '-v', 'ON_ERROR_STOP=1', '-f', file],
+    ['-h', '127.0.0.1', '-p', String(server!.port), '-U', 'tpch', '-d', database, '-X', '-A', '-t', '-F', '|', '-P', 'null=NULL', '-v', 'ON_ERROR_STOP=1', '-f', file],
     { maxBuffer: 64 << 20 },
   );
   return stdout
     .split('\n')
     .filter((l) => l !== '')
-    .map((l) => l.split('|').map((v) => (v === '' ? 'NULL' : v)));
+    .map((l) => l.split('|'));
 }
 
 describe.each(SCALES)('TPC-H $name through psql', (scale) => {

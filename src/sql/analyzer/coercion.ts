@@ -13,7 +13,7 @@ import {
   typeToString,
   type DataType,
 } from '../../common/index.ts';
-import { decimalArithmeticType, findWiderType, findWiderTypeOfAll } from '../../functions/type-coercion.ts';
+import { decimalArithmeticType, findWiderType, findWiderTypeOfAll } from '../../functions/index.ts';
 import { exprType, type ArithmeticOp, type ComparisonOp, type Expr } from '../../plan/index.ts';
 import { castTo, exprNullable } from './expr-utils.ts';
 

@@ -4,7 +4,7 @@
  * per-column type widening), and ORDER BY / LIMIT / OFFSET over the body's output.
  */
 import { SqlState, isIntegral, typesEqual, type DataType } from '../../common/index.ts';
-import { findWiderType } from '../../functions/type-coercion.ts';
+import { findWiderType } from '../../functions/index.ts';
 import {
   outputOf,
   type Attribute,

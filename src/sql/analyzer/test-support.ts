@@ -14,7 +14,7 @@ import {
   type Field,
 } from '../../common/index.ts';
 import type { FunctionDef, FunctionRegistry, ResolvedSignature } from '../../functions/index.ts';
-import { adjustedDecimal, boundedDecimal, findWiderTypeOfAll } from '../../functions/type-coercion.ts';
+import { adjustedDecimal, boundedDecimal, findWiderTypeOfAll } from '../../functions/index.ts';
 import { outputOf, type Expr, type LogicalPlan, type TableSource } from '../../plan/index.ts';
 import * as parser from '../parser/index.ts';
 import type * as ast from '../parser/index.ts';
