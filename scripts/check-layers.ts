@@ -51,7 +51,8 @@ function listTs(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-const IMPORT_RE = /(?:^|\n)\s*(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+const IMPORT_RE =
+  /(?:^|\n)\s*(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 export function checkLayers(root: string): string[] {
   const problems: string[] = [];
@@ -65,7 +66,9 @@ export function checkLayers(root: string): string[] {
     for (const m of text.matchAll(IMPORT_RE)) {
       const spec = m[1] ?? m[2];
       if (spec === undefined || !spec.startsWith('.')) continue;
-      const target = relative(root, resolve(dirname(file), spec)).split(sep).join('/');
+      const target = relative(root, resolve(dirname(file), spec))
+        .split(sep)
+        .join('/');
       const toLayer = layerOf(target);
       if (toLayer === undefined || toLayer === fromLayer) continue;
       // Tests may reach into lower layers' helpers; production code may not.

@@ -8,6 +8,13 @@
  * const { columns, rows } = await session.sql('SELECT 1 + 1 AS two');
  * ```
  */
-export { Engine, Session, type EngineOptions, type SessionOptions, type QueryRows, type StatementResult } from './session/index.ts';
+export {
+  Engine,
+  Session,
+  type EngineOptions,
+  type SessionOptions,
+  type QueryRows,
+  type StatementResult,
+} from './session/index.ts';
 export { startServer } from './server/index.ts';
 export { EngineError, SqlState, type DataType, type Field, type Schema, type Value } from './common/index.ts';

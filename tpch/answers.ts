@@ -35,12 +35,23 @@ function valuesMatch(expected: string, actual: string, column: string): boolean 
   return false;
 }
 
-function rowsMatch(expected: readonly string[], actual: readonly string[], columns: readonly string[]): boolean {
-  return expected.length === actual.length && expected.every((v, i) => valuesMatch(v, actual[i]!, columns[i] ?? ''));
+function rowsMatch(
+  expected: readonly string[],
+  actual: readonly string[],
+  columns: readonly string[],
+): boolean {
+  return (
+    expected.length === actual.length &&
+    expected.every((v, i) => valuesMatch(v, actual[i]!, columns[i] ?? ''))
+  );
 }
 
 /** Problems found comparing `actual` rows with an answer; empty when they agree. */
-export function compareAnswer(answer: Answer, rawActual: readonly (readonly string[])[], query: number): string[] {
+export function compareAnswer(
+  answer: Answer,
+  rawActual: readonly (readonly string[])[],
+  query: number,
+): string[] {
   // The answer files pad values, so they are compared trimmed; trim the actual values alike.
   const actual = rawActual.map((row) => row.map((v) => v.trim()));
   const problems: string[] = [];
@@ -61,7 +72,8 @@ export function compareAnswer(answer: Answer, rawActual: readonly (readonly stri
       else unused.splice(k, 1);
     }
     if (unmatched.length === 0) return problems;
-    for (const i of unmatched.slice(0, 5)) problems.push(`row ${i + 1} not in the answer: ${actual[i]!.join('|')}`);
+    for (const i of unmatched.slice(0, 5))
+      problems.push(`row ${i + 1} not in the answer: ${actual[i]!.join('|')}`);
     return problems;
   }
   for (const i of inOrder.slice(0, 5)) {

@@ -33,7 +33,14 @@ export function formatTimestamp(micros: bigint, timeZone: string | null): string
       second: '2-digit',
     }).formatToParts(new Date(ms));
     const get = (t: string): number => Number(parts.find((p) => p.type === t)?.value ?? '0');
-    const local = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+    const local = Date.UTC(
+      get('year'),
+      get('month') - 1,
+      get('day'),
+      get('hour'),
+      get('minute'),
+      get('second'),
+    );
     shifted = local + (((ms % 1000) + 1000) % 1000);
   }
   const d = new Date(shifted);
@@ -45,7 +52,8 @@ export function formatTimestamp(micros: bigint, timeZone: string | null): string
 export function formatDecimal(unscaled: bigint, scale: number): string {
   const neg = unscaled < 0n;
   const digits = (neg ? -unscaled : unscaled).toString().padStart(scale + 1, '0');
-  const text = scale === 0 ? digits : `${digits.slice(0, digits.length - scale)}.${digits.slice(digits.length - scale)}`;
+  const text =
+    scale === 0 ? digits : `${digits.slice(0, digits.length - scale)}.${digits.slice(digits.length - scale)}`;
   return neg ? `-${text}` : text;
 }
 
@@ -102,18 +110,27 @@ export function formatValue(value: Value, type: DataType, timeZone: string): str
     case 'boolean':
       return value === true ? 'true' : 'false';
     default:
-      return String(value);
+      return typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint'
+        ? String(value)
+        : JSON.stringify(value);
   }
 }
 
 /** An aligned table: header, rule, rows (numbers right-aligned), then `(N rows)`. */
-export function formatTable(columns: readonly string[], types: readonly DataType[], rows: readonly (readonly string[])[]): string {
+export function formatTable(
+  columns: readonly string[],
+  types: readonly DataType[],
+  rows: readonly (readonly string[])[],
+): string {
   const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i]!.length)));
   const rightAlign = types.map((t) =>
     ['tinyint', 'smallint', 'int', 'bigint', 'float', 'double', 'decimal'].includes(t.kind),
   );
   const line = (cells: readonly string[]): string =>
-    cells.map((c, i) => (rightAlign[i] === true ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ').trimEnd();
+    cells
+      .map((c, i) => (rightAlign[i] === true ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join(' | ')
+      .trimEnd();
   const out = [line(columns), widths.map((w) => '-'.repeat(w)).join('-+-')];
   for (const r of rows) out.push(line(r));
   out.push(`(${rows.length} ${rows.length === 1 ? 'row' : 'rows'})`);

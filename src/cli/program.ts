@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { EngineError, batchRows, toEngineError } from '../common/index.ts';
+import type { EngineError } from '../common/index.ts';
+import { batchRows, toEngineError } from '../common/index.ts';
 import { DEFAULT_WAREHOUSE, Engine } from '../session/index.ts';
 import { startServer } from '../server/index.ts';
 import { formatTable, formatValue } from './format.ts';
@@ -13,7 +14,8 @@ import { registerSampleDatabase, warehouseIsEmpty } from './sample.ts';
 
 function parsePort(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is an integer from 0 to 65535');
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('a port is an integer from 0 to 65535');
   return n;
 }
 
@@ -45,9 +47,16 @@ async function runSql(sql: string, warehouse: string): Promise<number> {
       const types = result.schema.fields.map((f) => f.type);
       const rows: string[][] = [];
       for await (const batch of result.batches) {
-        for (const r of batchRows(batch, types)) rows.push(r.map((v, i) => formatValue(v, types[i]!, session.settings.timeZone)));
+        for (const r of batchRows(batch, types))
+          rows.push(r.map((v, i) => formatValue(v, types[i]!, session.settings.timeZone)));
       }
-      console.log(formatTable(result.schema.fields.map((f) => f.name), types, rows));
+      console.log(
+        formatTable(
+          result.schema.fields.map((f) => f.name),
+          types,
+          rows,
+        ),
+      );
     }
     return 0;
   } catch (err) {
@@ -60,7 +69,9 @@ async function runSql(sql: string, warehouse: string): Promise<number> {
 
 export function buildProgram(): Command {
   const program = new Command();
-  program.name('kindling').description('A Spark-SQL query engine for Node, served over the PostgreSQL wire protocol.');
+  program
+    .name('kindling')
+    .description('A Spark-SQL query engine for Node, served over the PostgreSQL wire protocol.');
 
   program
     .command('serve')
@@ -74,7 +85,9 @@ export function buildProgram(): Command {
       if (opts.sample === true) {
         const session = engine.createSession();
         if (warehouseIsEmpty(session) && (await registerSampleDatabase(session))) {
-          console.log(`Registered the TPC-H sample database 'tpch' (scale factor 0.01) in ${resolve(opts.warehouse)}`);
+          console.log(
+            `Registered the TPC-H sample database 'tpch' (scale factor 0.01) in ${resolve(opts.warehouse)}`,
+          );
         }
         session.close();
       }
@@ -117,4 +130,3 @@ export function buildProgram(): Command {
 
   return program;
 }
-

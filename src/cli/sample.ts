@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 import type { Session } from '../session/index.ts';
 import { TPCH_TABLE_NAMES, createTpchTableSql } from '../../tpch/schema.ts';
 
-export const SAMPLE_DATA_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../test/data/tpch/sf0.01');
+export const SAMPLE_DATA_DIR = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../test/data/tpch/sf0.01',
+);
 
 /** True when the warehouse has no tables in any database. */
 export function warehouseIsEmpty(session: Session): boolean {

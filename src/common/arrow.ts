@@ -118,16 +118,24 @@ export function fromArrowType(t: arrow.DataType): DataType {
   if (arrow.DataType.isDuration(t)) return { kind: 'interval_day_time' };
   if (arrow.DataType.isList(t)) {
     const child = t.children[0]!;
-    return { kind: 'array', element: fromArrowType(child.type), containsNull: child.nullable };
+    return {
+      kind: 'array',
+      element: fromArrowType(child.type as arrow.DataType),
+      containsNull: child.nullable,
+    };
   }
   if (arrow.DataType.isStruct(t)) {
     return {
       kind: 'struct',
-      fields: t.children.map((c) => ({ name: c.name, type: fromArrowType(c.type), nullable: c.nullable })),
+      fields: t.children.map((c) => ({
+        name: c.name,
+        type: fromArrowType(c.type as arrow.DataType),
+        nullable: c.nullable,
+      })),
     };
   }
-  if (arrow.DataType.isDictionary(t)) return fromArrowType(t.dictionary);
-  throw new EngineError(SqlState.featureNotSupported, `unsupported Arrow type ${String(t)}`);
+  if (arrow.DataType.isDictionary(t)) return fromArrowType(t.dictionary as arrow.DataType);
+  throw new EngineError(SqlState.featureNotSupported, `unsupported Arrow type ${arrow.Type[t.typeId]}`);
 }
 
 /** Builds a RecordBatch from columns that already have the types of `schema`. */

@@ -8,7 +8,14 @@
  */
 import * as arrow from 'apache-arrow';
 import { EngineError, SqlState } from './errors.ts';
-import { decimal128Words, decimal64Values, isValid, readDecimal128, toArrowType, writeDecimal128 } from './arrow.ts';
+import {
+  decimal128Words,
+  decimal64Values,
+  isValid,
+  readDecimal128,
+  toArrowType,
+  writeDecimal128,
+} from './arrow.ts';
 import { MAX_DECIMAL64_PRECISION, type DataType, type Value } from './types.ts';
 
 export type TypedArray =
@@ -72,7 +79,10 @@ export function unpackValidity(data: arrow.Data): Uint8Array {
   return out;
 }
 
-function validityArgs(valid: Uint8Array | null, length: number): { nullBitmap?: Uint8Array; nullCount: number } {
+function validityArgs(
+  valid: Uint8Array | null,
+  length: number,
+): { nullBitmap?: Uint8Array; nullCount: number } {
   if (valid === null) return { nullCount: 0 };
   const { bitmap, nullCount } = packValidity(valid, length);
   return nullCount === 0 ? { nullCount: 0 } : { nullBitmap: bitmap, nullCount };
@@ -82,12 +92,18 @@ function validityArgs(valid: Uint8Array | null, length: number): { nullBitmap?: 
  * Wraps a fixed-width values array as a column of `type`. For decimals pass a BigInt64Array: one
  * element per row (p ≤ 18) or two per row, low word first (p > 18). For booleans pass 0/1 bytes.
  */
-export function makeColumn(type: DataType, values: TypedArray, length: number, valid: Uint8Array | null): arrow.Data {
+export function makeColumn(
+  type: DataType,
+  values: TypedArray,
+  length: number,
+  valid: Uint8Array | null,
+): arrow.Data {
   const arrowType = toArrowType(type);
   const v = validityArgs(valid, length);
   let data: ArrayBufferView = values;
   if (type.kind === 'boolean') data = packBits(values as Uint8Array, length);
-  else if (type.kind === 'decimal') data = new Uint32Array(values.buffer, values.byteOffset, values.byteLength / 4);
+  else if (type.kind === 'decimal')
+    data = new Uint32Array(values.buffer, values.byteOffset, values.byteLength / 4);
   return arrow.makeData({ type: arrowType, length, data, ...v } as never);
 }
 
@@ -100,7 +116,13 @@ export function makeStringColumn(
   type: DataType = { kind: 'string' },
 ): arrow.Data {
   const arrowType = type.kind === 'binary' ? new arrow.Binary() : new arrow.Utf8();
-  return arrow.makeData({ type: arrowType, length, valueOffsets: offsets, data: bytes, ...validityArgs(valid, length) } as never);
+  return arrow.makeData({
+    type: arrowType,
+    length,
+    valueOffsets: offsets,
+    data: bytes,
+    ...validityArgs(valid, length),
+  } as never);
 }
 
 /** A column of `length` NULLs of `type`. */
@@ -141,7 +163,7 @@ export function valueAt(data: arrow.Data, type: DataType, i: number): Value {
     case 'string':
     case 'binary': {
       const offsets = data.valueOffsets as Int32Array;
-      const bytes = (data.values as Uint8Array).subarray(offsets[i]!, offsets[i + 1]!);
+      const bytes = (data.values as Uint8Array).subarray(offsets[i], offsets[i + 1]);
       return type.kind === 'string' ? decoder.decode(bytes) : bytes.slice();
     }
     case 'array':
@@ -170,7 +192,11 @@ export function columnFromValues(type: DataType, values: readonly Value[]): arro
     case 'date':
     case 'interval_year_month': {
       const out =
-        type.kind === 'tinyint' ? new Int8Array(n) : type.kind === 'smallint' ? new Int16Array(n) : new Int32Array(n);
+        type.kind === 'tinyint'
+          ? new Int8Array(n)
+          : type.kind === 'smallint'
+            ? new Int16Array(n)
+            : new Int32Array(n);
       for (let i = 0; i < n; i++) if (valid[i]) out[i] = values[i] as number;
       return makeColumn(type, out, n, valid);
     }
@@ -205,19 +231,26 @@ export function columnFromValues(type: DataType, values: readonly Value[]): arro
       let total = 0;
       for (let i = 0; i < n; i++) {
         const v = values[i];
-        const b = !valid[i] ? new Uint8Array(0) : typeof v === 'string' ? encoder.encode(v) : (v as Uint8Array);
+        const b = !valid[i]
+          ? new Uint8Array(0)
+          : typeof v === 'string'
+            ? encoder.encode(v)
+            : (v as Uint8Array);
         parts.push(b);
         total += b.length;
         offsets[i + 1] = total;
       }
       const bytes = new Uint8Array(total);
-      for (let i = 0; i < n; i++) bytes.set(parts[i]!, offsets[i]!);
+      for (let i = 0; i < n; i++) bytes.set(parts[i]!, offsets[i]);
       return makeStringColumn(offsets, bytes, n, valid, type);
     }
     case 'array':
     case 'map':
     case 'struct':
-      throw new EngineError(SqlState.featureNotSupported, `building ${type.kind} columns is not supported yet`);
+      throw new EngineError(
+        SqlState.featureNotSupported,
+        `building ${type.kind} columns is not supported yet`,
+      );
   }
 }
 

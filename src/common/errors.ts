@@ -107,7 +107,10 @@ export function toEngineError(err: unknown): EngineError {
 
 /** Marks a branch the type system proves unreachable. */
 export function assertNever(value: never, what = 'value'): never {
-  throw new EngineError(SqlState.internalError, `internal error: unexpected ${what}: ${JSON.stringify(value)}`);
+  throw new EngineError(
+    SqlState.internalError,
+    `internal error: unexpected ${what}: ${JSON.stringify(value)}`,
+  );
 }
 
 /** An internal invariant; failing it is a bug in the engine, not the user's fault. */

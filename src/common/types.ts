@@ -43,20 +43,18 @@ export type DataType =
   | { readonly kind: 'interval_year_month' }
   | { readonly kind: 'interval_day_time' }
   | { readonly kind: 'array'; readonly element: DataType; readonly containsNull: boolean }
-  | { readonly kind: 'map'; readonly key: DataType; readonly value: DataType; readonly valueContainsNull: boolean }
+  | {
+      readonly kind: 'map';
+      readonly key: DataType;
+      readonly value: DataType;
+      readonly valueContainsNull: boolean;
+    }
   | { readonly kind: 'struct'; readonly fields: readonly Field[] };
 
 export type TypeKind = DataType['kind'];
 
 export type Value =
-  | null
-  | boolean
-  | number
-  | bigint
-  | string
-  | Uint8Array
-  | readonly Value[]
-  | ReadonlyMap<Value, Value>;
+  null | boolean | number | bigint | string | Uint8Array | readonly Value[] | ReadonlyMap<Value, Value>;
 
 export interface Field {
   readonly name: string;

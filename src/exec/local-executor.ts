@@ -10,7 +10,10 @@ import { EngineError, SqlState } from '../common/index.ts';
 import type { ExecutionPlan, TaskContext } from '../physical/index.ts';
 
 /** Every batch of every partition of `plan`, partitions interleaved as they produce. */
-export async function* executeStream(plan: ExecutionPlan, ctx: TaskContext): AsyncGenerator<arrow.RecordBatch> {
+export async function* executeStream(
+  plan: ExecutionPlan,
+  ctx: TaskContext,
+): AsyncGenerator<arrow.RecordBatch> {
   const n = plan.outputPartitions;
   if (n <= 1) {
     yield* plan.execute(0, ctx);

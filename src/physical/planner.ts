@@ -92,7 +92,10 @@ class Planner implements PhysicalPlanner {
     switch (plan.kind) {
       case 'Scan': {
         if (!isTableProvider(plan.table)) {
-          throw new EngineError(SqlState.internalError, `internal error: ${plan.table.qualifiedName.join('.')} has no provider`);
+          throw new EngineError(
+            SqlState.internalError,
+            `internal error: ${plan.table.qualifiedName.join('.')} has no provider`,
+          );
         }
         const scan = plan.table.scan({
           projection: plan.projection,
@@ -169,7 +172,11 @@ class Planner implements PhysicalPlanner {
     const inAttrs = outputOf(inputPlan);
     return new SortExec({
       input,
-      keys: orders.map((o) => ({ expr: this.expr(o.expr, inAttrs), ascending: o.ascending, nullsFirst: o.nullsFirst })),
+      keys: orders.map((o) => ({
+        expr: this.expr(o.expr, inAttrs),
+        ascending: o.ascending,
+        nullsFirst: o.nullsFirst,
+      })),
       fetch,
     });
   }
@@ -202,7 +209,10 @@ class Planner implements PhysicalPlanner {
       return plan.all ? union : distinct(union, leftAttrs);
     }
     if (plan.all) {
-      throw new EngineError(SqlState.featureNotSupported, `${plan.op.toUpperCase()} ALL is not supported yet`);
+      throw new EngineError(
+        SqlState.featureNotSupported,
+        `${plan.op.toUpperCase()} ALL is not supported yet`,
+      );
     }
     return new HashJoinExec({
       left: distinct(left, leftAttrs),
@@ -226,26 +236,38 @@ class Planner implements PhysicalPlanner {
     const inAttrs = outputOf(plan.input);
     const first = plan.windows[0]?.expr;
     if (first === undefined || first.kind !== 'window') {
-      throw new EngineError(SqlState.internalError, 'internal error: a Window node without window expressions');
+      throw new EngineError(
+        SqlState.internalError,
+        'internal error: a Window node without window expressions',
+      );
     }
     const spec = first.spec;
     const sortKeys = [
       ...spec.partitionBy.map((e) => ({ expr: this.expr(e, inAttrs), ascending: true, nullsFirst: true })),
-      ...spec.orderBy.map((o) => ({ expr: this.expr(o.expr, inAttrs), ascending: o.ascending, nullsFirst: o.nullsFirst })),
+      ...spec.orderBy.map((o) => ({
+        expr: this.expr(o.expr, inAttrs),
+        ascending: o.ascending,
+        nullsFirst: o.nullsFirst,
+      })),
     ];
     const input = this.single(this.toPhysical(plan.input));
     const sorted = sortKeys.length === 0 ? input : new SortExec({ input, keys: sortKeys, fetch: null });
     return new WindowExec({
       input: sorted,
       partitionBy: spec.partitionBy.map((e) => this.expr(e, inAttrs)),
-      orderBy: spec.orderBy.map((o) => ({ expr: this.expr(o.expr, inAttrs), ascending: o.ascending, nullsFirst: o.nullsFirst })),
+      orderBy: spec.orderBy.map((o) => ({
+        expr: this.expr(o.expr, inAttrs),
+        ascending: o.ascending,
+        nullsFirst: o.nullsFirst,
+      })),
       functions: plan.windows.map((w) => this.windowFunction(w.expr, inAttrs)),
       schema: schemaOfAttrs(outputOf(plan)),
     });
   }
 
   private windowFunction(e: Expr, inAttrs: readonly Attribute[]): WindowFunctionSpec {
-    if (e.kind !== 'window') throw new EngineError(SqlState.internalError, 'internal error: window expression expected');
+    if (e.kind !== 'window')
+      throw new EngineError(SqlState.internalError, 'internal error: window expression expected');
     const fn = e.function;
     const literalNumber = (x: Expr | undefined, fallback: number): number =>
       x !== undefined && x.kind === 'literal' && x.value !== null ? Number(x.value) : fallback;
@@ -274,7 +296,12 @@ class Planner implements PhysicalPlanner {
       case 'percent_rank':
       case 'cume_dist':
       case 'ntile':
-        return { kind: 'ranking', name: fn.name, args: fn.args.map((a) => this.expr(a, inAttrs)), type: fn.type };
+        return {
+          kind: 'ranking',
+          name: fn.name,
+          args: fn.args.map((a) => this.expr(a, inAttrs)),
+          type: fn.type,
+        };
       case 'lag':
       case 'lead': {
         const dflt = fn.args[2];
@@ -323,7 +350,8 @@ class Planner implements PhysicalPlanner {
       groupBy: plan.groupBy.map((g) => ({ expr: this.expr(g.expr, inAttrs), name: g.attr.name })),
       aggregates: plan.aggregates.map((a) => {
         const e = a.expr;
-        if (e.kind !== 'aggregate') throw new EngineError(SqlState.internalError, 'internal error: aggregate expected');
+        if (e.kind !== 'aggregate')
+          throw new EngineError(SqlState.internalError, 'internal error: aggregate expected');
         const def = registry.lookup(e.name);
         if (def === undefined || def.kind !== 'aggregate') {
           throw new EngineError(SqlState.undefinedFunction, `unknown aggregate function ${e.name}`);
@@ -407,10 +435,18 @@ function subset(a: ReadonlySet<number>, b: ReadonlySet<number>): boolean {
 }
 
 function splitConjunction(e: Expr): Expr[] {
-  if (e.kind === 'binary' && e.op === 'and') return [...splitConjunction(e.left), ...splitConjunction(e.right)];
+  if (e.kind === 'binary' && e.op === 'and')
+    return [...splitConjunction(e.left), ...splitConjunction(e.right)];
   return [e];
 }
 
 function conjoin(es: readonly Expr[]): Expr {
-  return es.reduce((acc, e) => ({ kind: 'binary', op: 'and', left: acc, right: e, type: { kind: 'boolean' }, failOnError: false }));
+  return es.reduce((acc, e) => ({
+    kind: 'binary',
+    op: 'and',
+    left: acc,
+    right: e,
+    type: { kind: 'boolean' },
+    failOnError: false,
+  }));
 }

@@ -76,7 +76,8 @@ export interface BinaryExpr {
   readonly failOnError: boolean;
 }
 
-export type UnaryOp = 'not' | 'negate' | 'is_null' | 'is_not_null' | 'is_true' | 'is_false' | 'is_not_true' | 'is_not_false';
+export type UnaryOp =
+  'not' | 'negate' | 'is_null' | 'is_not_null' | 'is_true' | 'is_false' | 'is_not_true' | 'is_not_false';
 
 export interface UnaryExpr {
   readonly kind: 'unary';

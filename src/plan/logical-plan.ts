@@ -86,7 +86,8 @@ export interface WindowNode {
  * `nullAware` (left_anti only): NOT IN semantics — a NULL on either side of the equality makes the
  * row not qualify.
  */
-export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'cross' | 'left_semi' | 'left_anti' | 'left_mark';
+export type JoinType =
+  'inner' | 'left' | 'right' | 'full' | 'cross' | 'left_semi' | 'left_anti' | 'left_mark';
 
 export interface JoinNode {
   readonly kind: 'Join';

@@ -3,7 +3,7 @@
  * place that knows the shape of every node; rewrites use `transformUp/Down` from common with
  * `planOps` / `exprOps`.
  */
-import { assertNever, type TreeOps } from '../common/index.ts';
+import { assertNever, type DataType, type TreeOps } from '../common/index.ts';
 import type { Attribute, Expr } from './expr.ts';
 import type { LogicalPlan } from './logical-plan.ts';
 
@@ -221,7 +221,7 @@ export function planExpressions(plan: LogicalPlan): readonly Expr[] {
 }
 
 /** The type of an expression. */
-export function exprType(e: Expr): import('../common/index.ts').DataType {
+export function exprType(e: Expr): DataType {
   switch (e.kind) {
     case 'column':
     case 'outer_ref':

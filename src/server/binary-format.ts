@@ -15,7 +15,6 @@ export function supportsBinary(type: DataType): boolean {
 }
 
 function fixedWidth(type: DataType): number {
-  // eslint-disable-next-line @typescript-eslint/switch-exhaustiveness-check -- a size hint; the rest share the default
   switch (type.kind) {
     case 'boolean':
       return 1;

@@ -72,7 +72,6 @@ export class ZoneOffsets {
     let second = 0;
     let bc = false;
     for (const p of parts) {
-      // eslint-disable-next-line @typescript-eslint/switch-exhaustiveness-check -- other parts are not needed
       switch (p.type) {
         case 'year':
           year = Number(p.value);

@@ -3,13 +3,7 @@
  * or text when not), and bound by substituting typed literals into the statement's AST before it
  * runs like any other statement.
  */
-import {
-  EngineError,
-  SqlState,
-  typeToString,
-  type DataType,
-  type Value,
-} from '../common/index.ts';
+import { EngineError, SqlState, typeToString, type DataType, type Value } from '../common/index.ts';
 import { parseStatements, type Statement } from '../sql/parser/index.ts';
 import type * as ast from '../sql/parser/index.ts';
 import { analyzeForSession } from './query.ts';
@@ -64,7 +58,9 @@ export function prepareStatement(
   const paramTypes = Array.from({ length: count }, (_, i) => declaredTypes[i] ?? STRING);
   let resultSchema = null;
   if (first.statement.kind === 'query_statement') {
-    const described = mapParameters(first.statement.query, (p) => castNode(p.pos, { type: 'null' }, paramTypes[p.index - 1] ?? STRING));
+    const described = mapParameters(first.statement.query, (p) =>
+      castNode(p.pos, { type: 'null' }, paramTypes[p.index - 1] ?? STRING),
+    );
     resultSchema = analyzeForSession(session, described).schema;
   } else if (first.statement.kind === 'show_variable' || first.statement.kind === 'explain') {
     resultSchema = null;
@@ -100,6 +96,15 @@ export async function executePreparedStatement(
   return executeStatement(session, bound, internal.text, signal);
 }
 
+function literalText(value: Value): string {
+  return typeof value === 'string' ||
+    typeof value === 'number' ||
+    typeof value === 'bigint' ||
+    typeof value === 'boolean'
+    ? String(value)
+    : JSON.stringify(value);
+}
+
 function castNode(pos: number, value: ast.Literal, type: DataType): ast.Expr {
   return {
     kind: 'cast',
@@ -118,7 +123,7 @@ function literalOf(value: Value, type: DataType): ast.Literal {
     case 'boolean':
       return { type: 'boolean', value: value === true };
     case 'string':
-      return { type: 'string', value: String(value) };
+      return { type: 'string', value: literalText(value) };
     case 'decimal': {
       const v = value as bigint;
       const neg = v < 0n;
@@ -134,7 +139,10 @@ function literalOf(value: Value, type: DataType): ast.Literal {
       const ms = Number(micros / 1000n);
       const frac = ((micros % 1_000_000n) + 1_000_000n) % 1_000_000n;
       const base = new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
-      return { type: 'string', value: `${base}.${frac.toString().padStart(6, '0')}${type.kind === 'timestamp' ? 'Z' : ''}` };
+      return {
+        type: 'string',
+        value: `${base}.${frac.toString().padStart(6, '0')}${type.kind === 'timestamp' ? 'Z' : ''}`,
+      };
     }
     case 'tinyint':
     case 'smallint':
@@ -142,8 +150,11 @@ function literalOf(value: Value, type: DataType): ast.Literal {
     case 'bigint':
     case 'float':
     case 'double':
-      return { type: 'string', value: String(value) };
+      return { type: 'string', value: literalText(value) };
     default:
-      throw new EngineError(SqlState.featureNotSupported, `parameters of type ${typeToString(type)} are not supported`);
+      throw new EngineError(
+        SqlState.featureNotSupported,
+        `parameters of type ${typeToString(type)} are not supported`,
+      );
   }
 }

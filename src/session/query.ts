@@ -15,7 +15,13 @@ import {
 } from '../common/index.ts';
 import { executeStream, collect } from '../exec/index.ts';
 import { optimize, type RuleTrace } from '../optimizer/index.ts';
-import { createPhysicalPlanner, evaluateConstant, explainPhysical, type ExecutionPlan, type TaskContext } from '../physical/index.ts';
+import {
+  createPhysicalPlanner,
+  evaluateConstant,
+  explainPhysical,
+  type ExecutionPlan,
+  type TaskContext,
+} from '../physical/index.ts';
 import {
   exprOps,
   explainLogical,
@@ -44,7 +50,8 @@ function analyzerCatalog(session: Session): AnalyzerCatalog {
       const lower = parts.map((p) => p.toLowerCase());
       if (lower.length === 1) {
         const view = session.temporaryViews.get(lower[0]!);
-        if (view !== undefined) return { kind: 'view', name: [view.name], query: view.query, columns: view.columns };
+        if (view !== undefined)
+          return { kind: 'view', name: [view.name], query: view.query, columns: view.columns };
       }
       let database: string;
       let table: string;
@@ -99,7 +106,12 @@ interface PlannedQuery {
   readonly trace: readonly RuleTrace[];
 }
 
-function optimizeForSession(session: Session, plan: LogicalPlan, nextId: () => number, ctx: EvalContext): PlannedQuery {
+function optimizeForSession(
+  session: Session,
+  plan: LogicalPlan,
+  nextId: () => number,
+  ctx: EvalContext,
+): PlannedQuery {
   const { plan: optimized, trace } = optimize(plan, {
     disabledRules: session.settings.disabledRules,
     maxPasses: session.settings.maxOptimizerPasses,
@@ -126,7 +138,11 @@ function physicalPlan(session: Session, plan: LogicalPlan): ExecutionPlan {
  * Runs every uncorrelated scalar subquery left in the plan once and puts its value in its place
  * (Spark does the same). More than one row is 21000 (`[SCALAR_SUBQUERY_TOO_MANY_ROWS]`).
  */
-async function inlineScalarSubqueries(session: Session, plan: LogicalPlan, task: TaskContext): Promise<LogicalPlan> {
+async function inlineScalarSubqueries(
+  session: Session,
+  plan: LogicalPlan,
+  task: TaskContext,
+): Promise<LogicalPlan> {
   const pending: { plan: LogicalPlan; value?: Value }[] = [];
   const found = new Map<LogicalPlan, number>();
   const collectSubqueries = (p: LogicalPlan): void => {
@@ -200,7 +216,11 @@ function replaceExpressions(p: LogicalPlan, f: (e: Expr) => Expr): LogicalPlan {
   }
 }
 
-export async function runQuery(session: Session, query: Query, signal: AbortSignal | undefined): Promise<StatementResult> {
+export async function runQuery(
+  session: Session,
+  query: Query,
+  signal: AbortSignal | undefined,
+): Promise<StatementResult> {
   const nextId = idGenerator();
   const ctx = session.evalContext();
   const analyzed = analyzeForSession(session, query, nextId);
@@ -208,14 +228,25 @@ export async function runQuery(session: Session, query: Query, signal: AbortSign
   const task = taskContext(session, ctx, signal);
   const ready = await inlineScalarSubqueries(session, optimized, task);
   const exec = physicalPlan(session, ready);
-  return { kind: 'rows', schema: analyzed.schema, batches: relabel(executeStream(exec, task), analyzed.schema), tag: 'SELECT' };
+  return {
+    kind: 'rows',
+    schema: analyzed.schema,
+    batches: relabel(executeStream(exec, task), analyzed.schema),
+    tag: 'SELECT',
+  };
 }
 
 /** Physical schemas carry the plan's names already; this only guards the contract in one place. */
-async function* relabel(batches: AsyncIterable<arrow.RecordBatch>, schema: Schema): AsyncGenerator<arrow.RecordBatch> {
+async function* relabel(
+  batches: AsyncIterable<arrow.RecordBatch>,
+  schema: Schema,
+): AsyncGenerator<arrow.RecordBatch> {
   for await (const b of batches) {
     if (b.numCols !== schema.fields.length) {
-      throw new EngineError(SqlState.internalError, `internal error: result has ${b.numCols} columns, expected ${schema.fields.length}`);
+      throw new EngineError(
+        SqlState.internalError,
+        `internal error: result has ${b.numCols} columns, expected ${schema.fields.length}`,
+      );
     }
     if (b.numRows > 0) yield b;
   }
@@ -234,7 +265,8 @@ export async function explainQuery(
   const section = (title: string, text: string): void => {
     lines.push(`== ${title} ==`, ...text.split('\n').filter((l) => l !== ''));
   };
-  if (mode === 'extended' || mode === 'verbose') section('Analyzed Logical Plan', explainLogical(analyzed.plan));
+  if (mode === 'extended' || mode === 'verbose')
+    section('Analyzed Logical Plan', explainLogical(analyzed.plan));
   if (mode === 'verbose') {
     for (const t of trace) section(`After ${t.rule}`, t.plan);
   }
@@ -243,7 +275,8 @@ export async function explainQuery(
   try {
     physicalText = explainPhysical(physicalPlan(session, optimized));
   } catch (err) {
-    if (err instanceof EngineError && err.sqlstate === SqlState.featureNotSupported) physicalText = `(not plannable: ${err.message})`;
+    if (err instanceof EngineError && err.sqlstate === SqlState.featureNotSupported)
+      physicalText = `(not plannable: ${err.message})`;
     else throw err;
   }
   section('Physical Plan', physicalText);

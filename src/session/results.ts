@@ -1,7 +1,7 @@
 /**
  * Small helpers to answer utility statements (SHOW, DESCRIBE, EXPLAIN, SET) with rows.
  */
-import * as arrow from 'apache-arrow';
+import type * as arrow from 'apache-arrow';
 import { columnFromValues, makeBatch, type DataType, type Schema, type Value } from '../common/index.ts';
 import type { StatementResult } from './types.ts';
 
@@ -12,7 +12,12 @@ export function rowsResult(
   tag = 'SELECT',
 ): StatementResult {
   const schema: Schema = { fields: columns.map(([name, type]) => ({ name, type, nullable: true })) };
-  const data = columns.map(([, type], c) => columnFromValues(type, rows.map((r) => r[c] ?? null)));
+  const data = columns.map(([, type], c) =>
+    columnFromValues(
+      type,
+      rows.map((r) => r[c] ?? null),
+    ),
+  );
   const batch = makeBatch(schema, data, rows.length);
   return { kind: 'rows', schema, batches: once(batch), tag };
 }

@@ -73,7 +73,10 @@ export class Session implements SqlSession {
   useDatabase(name: string): void {
     const db = name.toLowerCase();
     if (this.engine.metastore.getDatabase(db) === undefined) {
-      throw new EngineError(SqlState.undefinedSchema, `[SCHEMA_NOT_FOUND] The schema \`${db}\` cannot be found.`);
+      throw new EngineError(
+        SqlState.undefinedSchema,
+        `[SCHEMA_NOT_FOUND] The schema \`${db}\` cannot be found.`,
+      );
     }
     this.database = db;
   }

@@ -24,7 +24,10 @@ function booleanSetting(key: string, value: string): string {
   const v = value.trim().toLowerCase();
   if (v === 'true' || v === 'on' || v === '1' || v === 'yes') return 'true';
   if (v === 'false' || v === 'off' || v === '0' || v === 'no') return 'false';
-  throw new EngineError(SqlState.invalidParameterValue, `invalid value for boolean setting ${key}: '${value}'`);
+  throw new EngineError(
+    SqlState.invalidParameterValue,
+    `invalid value for boolean setting ${key}: '${value}'`,
+  );
 }
 
 function positiveInt(key: string, max: number): (value: string) => string {
@@ -48,7 +51,8 @@ function timeZoneSetting(value: string): string {
   if (offset !== null) {
     const h = Number(offset[2]);
     const m = Number(offset[3] ?? '0');
-    if (h > 18 || m > 59) throw new EngineError(SqlState.invalidParameterValue, `invalid time zone: '${value}'`);
+    if (h > 18 || m > 59)
+      throw new EngineError(SqlState.invalidParameterValue, `invalid time zone: '${value}'`);
     return `${offset[1]}${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
   }
   try {
@@ -92,7 +96,8 @@ const DEFS: readonly SettingDef[] = [
     description: 'Whether identifiers are case-sensitive (only false is supported).',
     validate: (v) => {
       const b = booleanSetting('spark.sql.caseSensitive', v);
-      if (b === 'true') throw new EngineError(SqlState.featureNotSupported, 'spark.sql.caseSensitive=true is not supported');
+      if (b === 'true')
+        throw new EngineError(SqlState.featureNotSupported, 'spark.sql.caseSensitive=true is not supported');
       return b;
     },
   },
@@ -125,17 +130,53 @@ const DEFS: readonly SettingDef[] = [
     description: 'The optimizer stops after this many passes over its rules.',
     validate: positiveInt('kindling.optimizer.max_passes', 1000),
   },
-  { key: 'application_name', default: () => '', description: 'The client application name.', pgName: 'application_name' },
-  { key: 'DateStyle', default: () => 'ISO, MDY', description: 'PostgreSQL date output style.', pgName: 'DateStyle' },
-  { key: 'IntervalStyle', default: () => 'postgres', description: 'PostgreSQL interval output style.', pgName: 'IntervalStyle' },
-  { key: 'client_encoding', default: () => 'UTF8', description: 'Client encoding (UTF8 only).', pgName: 'client_encoding' },
+  {
+    key: 'application_name',
+    default: () => '',
+    description: 'The client application name.',
+    pgName: 'application_name',
+  },
+  {
+    key: 'DateStyle',
+    default: () => 'ISO, MDY',
+    description: 'PostgreSQL date output style.',
+    pgName: 'DateStyle',
+  },
+  {
+    key: 'IntervalStyle',
+    default: () => 'postgres',
+    description: 'PostgreSQL interval output style.',
+    pgName: 'IntervalStyle',
+  },
+  {
+    key: 'client_encoding',
+    default: () => 'UTF8',
+    description: 'Client encoding (UTF8 only).',
+    pgName: 'client_encoding',
+  },
   { key: 'search_path', default: () => '"$user", public', description: 'PostgreSQL schema search path.' },
   { key: 'extra_float_digits', default: () => '1', description: 'PostgreSQL float output precision.' },
-  { key: 'statement_timeout', default: () => '0', description: 'PostgreSQL statement timeout (not enforced).' },
-  { key: 'transaction_isolation', default: () => 'read committed', description: 'Reported transaction isolation.' },
-  { key: 'standard_conforming_strings', default: () => 'on', description: 'PostgreSQL string literal escaping.' },
+  {
+    key: 'statement_timeout',
+    default: () => '0',
+    description: 'PostgreSQL statement timeout (not enforced).',
+  },
+  {
+    key: 'transaction_isolation',
+    default: () => 'read committed',
+    description: 'Reported transaction isolation.',
+  },
+  {
+    key: 'standard_conforming_strings',
+    default: () => 'on',
+    description: 'PostgreSQL string literal escaping.',
+  },
   { key: 'max_identifier_length', default: () => '63', description: 'PostgreSQL identifier length limit.' },
-  { key: 'server_version', default: () => '16.4', description: 'The PostgreSQL version reported to clients.' },
+  {
+    key: 'server_version',
+    default: () => '16.4',
+    description: 'The PostgreSQL version reported to clients.',
+  },
   { key: 'server_version_num', default: () => '160004', description: 'The PostgreSQL version number.' },
 ];
 
@@ -198,7 +239,11 @@ export class Settings {
 
   /** Every known setting plus the unknown ones that were set: (key, value, description). */
   list(): { key: string; value: string; description: string }[] {
-    const out = DEFS.map((d) => ({ key: d.key, value: this.values.get(d.key) ?? d.default(), description: d.description }));
+    const out = DEFS.map((d) => ({
+      key: d.key,
+      value: this.values.get(d.key) ?? d.default(),
+      description: d.description,
+    }));
     for (const { key, value } of this.unknown.values()) out.push({ key, value, description: '' });
     return out.sort((a, b) => a.key.localeCompare(b.key));
   }

@@ -3,13 +3,7 @@
  * `query.ts`.
  */
 import { isAbsolute, join, resolve } from 'node:path';
-import {
-  EngineError,
-  SqlState,
-  assertNever,
-  typeToString,
-  type Field,
-} from '../common/index.ts';
+import { EngineError, SqlState, assertNever, typeToString, type Field } from '../common/index.ts';
 import type { TableDefinition } from '../catalog/index.ts';
 import type * as ast from '../sql/parser/index.ts';
 import { commandResult, rowsResult } from './results.ts';
@@ -66,18 +60,32 @@ export async function executeStatement(
         .listDatabases(stmt.pattern ?? undefined)
         .map((d) => d.name)
         .sort();
-      return rowsResult([['namespace', STRING]], names.map((n) => [n]), 'SHOW');
+      return rowsResult(
+        [['namespace', STRING]],
+        names.map((n) => [n]),
+        'SHOW',
+      );
     }
     case 'show_tables':
       return showTables(session, stmt);
     case 'show_columns': {
-      const out = await describeRelation(session, stmt.table);
-      return rowsResult([['col_name', STRING]], out.map((f) => [f.name]), 'SHOW');
+      const out = describeRelation(session, stmt.table);
+      return rowsResult(
+        [['col_name', STRING]],
+        out.map((f) => [f.name]),
+        'SHOW',
+      );
     }
     case 'show_functions': {
       const pattern = stmt.pattern === null ? null : sparkPattern(stmt.pattern);
-      const names = [...session.engine.functions.names()].filter((n) => pattern === null || pattern.test(n)).sort();
-      return rowsResult([['function', STRING]], names.map((n) => [n]), 'SHOW');
+      const names = [...session.engine.functions.names()]
+        .filter((n) => pattern === null || pattern.test(n))
+        .sort();
+      return rowsResult(
+        [['function', STRING]],
+        names.map((n) => [n]),
+        'SHOW',
+      );
     }
     case 'show_create_table':
       return showCreateTable(session, stmt.table);
@@ -91,7 +99,8 @@ export async function executeStatement(
         for (const p of session.settings.reported()) session.notifyParameterChange(p);
       } else {
         const change = session.settings.reset(stmt.key);
-        if (change.pgName !== undefined) session.notifyParameterChange({ name: change.pgName, value: change.value });
+        if (change.pgName !== undefined)
+          session.notifyParameterChange({ name: change.pgName, value: change.value });
       }
       return commandResult('RESET');
     }
@@ -104,11 +113,17 @@ export async function executeStatement(
     case 'transaction':
       return commandResult(transactionTag(stmt.action));
     case 'insert':
-      throw new EngineError(SqlState.featureNotSupported, 'INSERT is not supported yet', { position: stmt.pos });
+      throw new EngineError(SqlState.featureNotSupported, 'INSERT is not supported yet', {
+        position: stmt.pos,
+      });
     case 'analyze_table':
-      throw new EngineError(SqlState.featureNotSupported, 'ANALYZE TABLE is not supported yet', { position: stmt.pos });
+      throw new EngineError(SqlState.featureNotSupported, 'ANALYZE TABLE is not supported yet', {
+        position: stmt.pos,
+      });
     case 'cache':
-      throw new EngineError(SqlState.featureNotSupported, 'CACHE TABLE is not supported yet', { position: stmt.pos });
+      throw new EngineError(SqlState.featureNotSupported, 'CACHE TABLE is not supported yet', {
+        position: stmt.pos,
+      });
     default:
       return assertNever(stmt, 'statement');
   }
@@ -139,16 +154,24 @@ export function qualify(session: Session, name: ast.QualifiedName): { database: 
   if (parts.length === 1) return { database: session.currentDatabase, table: parts[0]! };
   if (parts.length === 2) return { database: parts[0]!, table: parts[1]! };
   if (parts.length === 3 && parts[0] === 'spark_catalog') return { database: parts[1]!, table: parts[2]! };
-  throw new EngineError(SqlState.syntaxError, `invalid table name \`${parts.join('.')}\``, { position: name.pos });
+  throw new EngineError(SqlState.syntaxError, `invalid table name \`${parts.join('.')}\``, {
+    position: name.pos,
+  });
 }
 
 async function explainStatement(session: Session, stmt: ast.ExplainStatement): Promise<StatementResult> {
   const inner = stmt.statement;
   if (inner.kind !== 'query_statement') {
-    throw new EngineError(SqlState.featureNotSupported, 'EXPLAIN supports queries only', { position: inner.pos });
+    throw new EngineError(SqlState.featureNotSupported, 'EXPLAIN supports queries only', {
+      position: inner.pos,
+    });
   }
   const lines = await explainQuery(session, inner.query, stmt.mode);
-  return rowsResult([['plan', STRING]], lines.map((l) => [l]), 'EXPLAIN');
+  return rowsResult(
+    [['plan', STRING]],
+    lines.map((l) => [l]),
+    'EXPLAIN',
+  );
 }
 
 function createTable(session: Session, stmt: ast.CreateTableStatement): StatementResult {
@@ -156,9 +179,13 @@ function createTable(session: Session, stmt: ast.CreateTableStatement): Statemen
   const metastore = session.engine.metastore;
   const db = metastore.getDatabase(database);
   if (db === undefined) {
-    throw new EngineError(SqlState.undefinedSchema, `[SCHEMA_NOT_FOUND] The schema \`${database}\` cannot be found.`, {
-      position: stmt.name.pos,
-    });
+    throw new EngineError(
+      SqlState.undefinedSchema,
+      `[SCHEMA_NOT_FOUND] The schema \`${database}\` cannot be found.`,
+      {
+        position: stmt.name.pos,
+      },
+    );
   }
   if (stmt.asQuery !== null) {
     throw new EngineError(SqlState.featureNotSupported, 'CREATE TABLE … AS SELECT is not supported yet', {
@@ -177,18 +204,26 @@ function createTable(session: Session, stmt: ast.CreateTableStatement): Statemen
   for (const c of stmt.columns) {
     const key = c.name.name.toLowerCase();
     if (seen.has(key)) {
-      throw new EngineError(SqlState.duplicateColumn, `[COLUMN_ALREADY_EXISTS] The column \`${c.name.name}\` already exists.`, {
-        position: c.pos,
-      });
+      throw new EngineError(
+        SqlState.duplicateColumn,
+        `[COLUMN_ALREADY_EXISTS] The column \`${c.name.name}\` already exists.`,
+        {
+          position: c.pos,
+        },
+      );
     }
     seen.add(key);
     columns.push({ name: c.name.name, type: c.type, nullable: c.nullable });
   }
   for (const p of stmt.partitionedBy) {
     if (!seen.has(p.name.toLowerCase())) {
-      throw new EngineError(SqlState.undefinedColumn, `partition column \`${p.name}\` is not a column of the table`, {
-        position: p.pos,
-      });
+      throw new EngineError(
+        SqlState.undefinedColumn,
+        `partition column \`${p.name}\` is not a column of the table`,
+        {
+          position: p.pos,
+        },
+      );
     }
   }
   const partitionNames = new Set(stmt.partitionedBy.map((p) => p.name.toLowerCase()));
@@ -240,9 +275,13 @@ function showTables(session: Session, stmt: ast.ShowTablesStatement): StatementR
   const database = (stmt.database?.name ?? session.currentDatabase).toLowerCase();
   const metastore = session.engine.metastore;
   if (metastore.getDatabase(database) === undefined) {
-    throw new EngineError(SqlState.undefinedSchema, `[SCHEMA_NOT_FOUND] The schema \`${database}\` cannot be found.`, {
-      position: stmt.database?.pos ?? stmt.pos,
-    });
+    throw new EngineError(
+      SqlState.undefinedSchema,
+      `[SCHEMA_NOT_FOUND] The schema \`${database}\` cannot be found.`,
+      {
+        position: stmt.database?.pos ?? stmt.pos,
+      },
+    );
   }
   const rows: [string, string, boolean][] = metastore
     .listTables(database, stmt.pattern ?? undefined)
@@ -275,7 +314,7 @@ export function sparkPattern(pattern: string): RegExp {
   return new RegExp(`^(?:${alternatives.join('|')})$`, 'i');
 }
 
-async function describeRelation(session: Session, name: ast.QualifiedName): Promise<readonly Field[]> {
+function describeRelation(session: Session, name: ast.QualifiedName): readonly Field[] {
   const query: ast.Query = {
     kind: 'query',
     pos: name.pos,
@@ -285,28 +324,36 @@ async function describeRelation(session: Session, name: ast.QualifiedName): Prom
     limit: null,
     offset: null,
   };
-  const analyzed = await analyzeForSession(session, query);
+  const analyzed = analyzeForSession(session, query);
   return analyzed.schema.fields;
 }
 
-async function describe(session: Session, stmt: ast.DescribeStatement): Promise<StatementResult> {
+function describe(session: Session, stmt: ast.DescribeStatement): StatementResult {
   const target = stmt.target;
   const fields =
-    target.kind === 'table' ? await describeRelation(session, target.name) : (await analyzeForSession(session, target.query)).schema.fields;
+    target.kind === 'table'
+      ? describeRelation(session, target.name)
+      : analyzeForSession(session, target.query).schema.fields;
   const rows: [string, string, string | null][] = fields.map((f) => [f.name, typeToString(f.type), null]);
   if (stmt.extended && target.kind === 'table' && !isTemporaryView(session, target.name)) {
     const { database, table } = qualify(session, target.name);
     const def = session.engine.metastore.getTable(database, table);
     if (def !== undefined) {
       rows.push(['', '', null], ['# Detailed Table Information', '', null]);
-      rows.push(['Catalog', 'spark_catalog', null], ['Database', def.database, null], ['Table', def.name, null]);
+      rows.push(
+        ['Catalog', 'spark_catalog', null],
+        ['Database', def.database, null],
+        ['Table', def.name, null],
+      );
       rows.push(['Created Time', def.createdAt, null]);
       rows.push(['Type', def.external ? 'EXTERNAL' : 'MANAGED', null], ['Provider', def.format, null]);
       if (def.comment !== null) rows.push(['Comment', def.comment, null]);
       rows.push(['Location', def.location, null]);
       const opts = Object.entries(def.options);
-      if (opts.length > 0) rows.push(['Storage Properties', `[${opts.map(([k, v]) => `${k}=${v}`).join(', ')}]`, null]);
-      if (def.partitionColumns.length > 0) rows.push(['Partition Columns', def.partitionColumns.map((c) => `\`${c}\``).join(', '), null]);
+      if (opts.length > 0)
+        rows.push(['Storage Properties', `[${opts.map(([k, v]) => `${k}=${v}`).join(', ')}]`, null]);
+      if (def.partitionColumns.length > 0)
+        rows.push(['Partition Columns', def.partitionColumns.map((c) => `\`${c}\``).join(', '), null]);
     }
   }
   return rowsResult(
@@ -328,15 +375,27 @@ function showCreateTable(session: Session, name: ast.QualifiedName): StatementRe
   const { database, table } = qualify(session, name);
   const def = session.engine.metastore.getTable(database, table);
   if (def === undefined) {
-    throw new EngineError(SqlState.undefinedTable, `[TABLE_OR_VIEW_NOT_FOUND] The table or view \`${database}\`.\`${table}\` cannot be found.`, {
-      position: name.pos,
-    });
+    throw new EngineError(
+      SqlState.undefinedTable,
+      `[TABLE_OR_VIEW_NOT_FOUND] The table or view \`${database}\`.\`${table}\` cannot be found.`,
+      {
+        position: name.pos,
+      },
+    );
   }
   const quote = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  const cols = def.columns.map((c) => `  ${c.name} ${typeToString(c.type).toUpperCase()}${c.nullable ? '' : ' NOT NULL'}`);
-  const lines = [`CREATE TABLE spark_catalog.${def.database}.${def.name} (`, cols.join(',\n'), ')', `USING ${def.format}`];
+  const cols = def.columns.map(
+    (c) => `  ${c.name} ${typeToString(c.type).toUpperCase()}${c.nullable ? '' : ' NOT NULL'}`,
+  );
+  const lines = [
+    `CREATE TABLE spark_catalog.${def.database}.${def.name} (`,
+    cols.join(',\n'),
+    ')',
+    `USING ${def.format}`,
+  ];
   const opts = Object.entries(def.options);
-  if (opts.length > 0) lines.push(`OPTIONS (\n${opts.map(([k, v]) => `  '${k}' = ${quote(v)}`).join(',\n')})`);
+  if (opts.length > 0)
+    lines.push(`OPTIONS (\n${opts.map(([k, v]) => `  '${k}' = ${quote(v)}`).join(',\n')})`);
   if (def.partitionColumns.length > 0) lines.push(`PARTITIONED BY (${def.partitionColumns.join(', ')})`);
   if (def.comment !== null) lines.push(`COMMENT ${quote(def.comment)}`);
   lines.push(`LOCATION ${quote(def.location)}`);
@@ -371,7 +430,8 @@ function setStatement(session: Session, stmt: ast.SetStatement): StatementResult
   } catch (err) {
     throw err instanceof EngineError ? err.withPosition(stmt.pos) : err;
   }
-  if (change.pgName !== undefined) session.notifyParameterChange({ name: change.pgName, value: change.value });
+  if (change.pgName !== undefined)
+    session.notifyParameterChange({ name: change.pgName, value: change.value });
   return commandResult('SET');
 }
 
@@ -396,27 +456,39 @@ function showVariable(session: Session, stmt: ast.ShowVariableStatement): Statem
       position: stmt.pos,
     });
   }
-  return rowsResult([[key.toLowerCase() === 'spark.sql.session.timezone' ? 'TimeZone' : key, STRING]], [[value]], 'SHOW');
+  return rowsResult(
+    [[key.toLowerCase() === 'spark.sql.session.timezone' ? 'TimeZone' : key, STRING]],
+    [[value]],
+    'SHOW',
+  );
 }
 
-async function createView(session: Session, stmt: ast.CreateViewStatement): Promise<StatementResult> {
+function createView(session: Session, stmt: ast.CreateViewStatement): StatementResult {
   if (!stmt.temporary) {
-    throw new EngineError(SqlState.featureNotSupported, 'only TEMPORARY views are supported yet', { position: stmt.pos });
+    throw new EngineError(SqlState.featureNotSupported, 'only TEMPORARY views are supported yet', {
+      position: stmt.pos,
+    });
   }
   if (stmt.name.parts.length !== 1) {
-    throw new EngineError(SqlState.syntaxError, 'a temporary view name cannot be qualified', { position: stmt.name.pos });
+    throw new EngineError(SqlState.syntaxError, 'a temporary view name cannot be qualified', {
+      position: stmt.name.pos,
+    });
   }
   const name = stmt.name.parts[0]!.name.toLowerCase();
   if (session.temporaryViews.has(name)) {
     if (stmt.ifNotExists) return commandResult('CREATE VIEW');
     if (!stmt.orReplace) {
-      throw new EngineError(SqlState.duplicateTable, `[TEMP_TABLE_OR_VIEW_ALREADY_EXISTS] Cannot create the temporary view \`${name}\` because it already exists.`, {
-        position: stmt.name.pos,
-      });
+      throw new EngineError(
+        SqlState.duplicateTable,
+        `[TEMP_TABLE_OR_VIEW_ALREADY_EXISTS] Cannot create the temporary view \`${name}\` because it already exists.`,
+        {
+          position: stmt.name.pos,
+        },
+      );
     }
   }
   // Analyze now, so a broken view is rejected at creation, as Spark does.
-  const analyzed = await analyzeForSession(session, stmt.query);
+  const analyzed = analyzeForSession(session, stmt.query);
   const columns = stmt.columns?.map((c) => c.name) ?? null;
   if (columns !== null && columns.length !== analyzed.schema.fields.length) {
     throw new EngineError(
@@ -433,7 +505,11 @@ function dropView(session: Session, stmt: ast.DropViewStatement): StatementResul
   const name = stmt.name.parts[stmt.name.parts.length - 1]!.name.toLowerCase();
   if (stmt.name.parts.length === 1 && session.temporaryViews.delete(name)) return commandResult('DROP VIEW');
   if (stmt.ifExists) return commandResult('DROP VIEW');
-  throw new EngineError(SqlState.undefinedTable, `[TABLE_OR_VIEW_NOT_FOUND] The view \`${name}\` cannot be found.`, {
-    position: stmt.name.pos,
-  });
+  throw new EngineError(
+    SqlState.undefinedTable,
+    `[TABLE_OR_VIEW_NOT_FOUND] The view \`${name}\` cannot be found.`,
+    {
+      position: stmt.name.pos,
+    },
+  );
 }

@@ -49,7 +49,11 @@ export interface SqlSession {
   /** Parses and analyzes one statement with `$n` parameters. `declaredTypes[i]` null = infer. */
   prepare(sql: string, declaredTypes: readonly (DataType | null)[]): PreparedStatement;
   /** Runs a prepared statement with parameter values (already converted to the parameter types). */
-  executePrepared(statement: PreparedStatement, params: readonly Value[], options?: ExecuteOptions): Promise<StatementResult>;
+  executePrepared(
+    statement: PreparedStatement,
+    params: readonly Value[],
+    options?: ExecuteOptions,
+  ): Promise<StatementResult>;
   /** Settings a PostgreSQL client tracks, reported at start-up and when they change. */
   reportedParameters(): readonly ParameterChange[];
   /** Registers a callback for changes of reported parameters (after `SET application_name …`). */

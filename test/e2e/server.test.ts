@@ -43,7 +43,9 @@ describe('engine over the wire', () => {
   it('answers a query with typed columns', async () => {
     const client = await connect();
     try {
-      const r = await client.query("SELECT 1 AS one, 'x' AS s, CAST(2.50 AS DECIMAL(5,2)) AS d, DATE '2024-01-31' AS dt");
+      const r = await client.query(
+        "SELECT 1 AS one, 'x' AS s, CAST(2.50 AS DECIMAL(5,2)) AS d, DATE '2024-01-31' AS dt",
+      );
       expect(r.rows).toEqual([{ one: 1, s: 'x', d: '2.50', dt: expect.any(Date) as unknown }]);
       expect(r.fields.map((f) => f.dataTypeID)).toEqual([23, 25, 1700, 1082]);
     } finally {
@@ -54,10 +56,16 @@ describe('engine over the wire', () => {
   it('reports a bad statement with SQLSTATE and position, then runs the next one', async () => {
     const client = await connect();
     try {
-      const err = (await client.query('SELECT 1 +* 2').catch((e: unknown) => e)) as { code?: string; position?: string };
+      const err = (await client.query('SELECT 1 +* 2').catch((e: unknown) => e)) as {
+        code?: string;
+        position?: string;
+      };
       expect(err.code).toBe('42601');
       expect(err.position).toBe('11');
-      const missing = (await client.query('SELECT * FROM nowhere').catch((e: unknown) => e)) as { code?: string; position?: string };
+      const missing = (await client.query('SELECT * FROM nowhere').catch((e: unknown) => e)) as {
+        code?: string;
+        position?: string;
+      };
       expect(missing.code).toBe('42P01');
       expect(missing.position).toBe('15');
       const r = await client.query('SELECT 40 + 2 AS x');
@@ -73,13 +81,42 @@ describe('engine over the wire', () => {
       `CREATE TABLE wire.nation (n_nationkey BIGINT, n_name STRING, n_regionkey BIGINT, n_comment STRING) USING csv OPTIONS (sep '|', header 'false') LOCATION '${join(DATA, 'nation.tbl')}';`,
       'SELECT n_regionkey, count(*) AS n FROM wire.nation GROUP BY n_regionkey ORDER BY n_regionkey;',
     ].join('\n');
-    const { stdout } = await run('psql', ['-h', '127.0.0.1', '-p', String(server!.port), '-U', 'test', '-d', 'default', '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql]);
+    const { stdout } = await run('psql', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(server!.port),
+      '-U',
+      'test',
+      '-d',
+      'default',
+      '-X',
+      '-q',
+      '-A',
+      '-t',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-c',
+      sql,
+    ]);
     expect(stdout.trim().split('\n')).toEqual(['0|5', '1|5', '2|5', '3|5', '4|5']);
   });
 
   it('shows psql an error with its SQLSTATE and keeps the session', async () => {
     const sql = "\\set VERBOSITY verbose\nSELECT 1/0;\nSELECT 'still here';\n";
-    const child = execFile('psql', ['-h', '127.0.0.1', '-p', String(server!.port), '-U', 'test', '-d', 'default', '-X', '-A', '-t']);
+    const child = execFile('psql', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(server!.port),
+      '-U',
+      'test',
+      '-d',
+      'default',
+      '-X',
+      '-A',
+      '-t',
+    ]);
     let out = '';
     let errOut = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));

@@ -16,7 +16,9 @@ if (files.length === 0) {
 for (const file of files) {
   const warehouse = mkdtempSync(join(tmpdir(), 'kindling-slt-'));
   try {
-    const session = new Engine({ warehouse }).createSession({ settings: { 'spark.sql.session.timeZone': 'UTC' } });
+    const session = new Engine({ warehouse }).createSession({
+      settings: { 'spark.sql.session.timeZone': 'UTC' },
+    });
     const outcome = await runSlt(readSlt(file), session);
     writeFileSync(file, outcome.completed);
     for (const f of outcome.failures.filter((x) => !x.message.startsWith('wrong result'))) {

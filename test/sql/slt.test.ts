@@ -30,7 +30,9 @@ describe.each([1, 3])('sql logic tests with %i partition(s)', (partitions) => {
         },
       });
       const outcome = await runSlt(readSlt(file), session);
-      const report = outcome.failures.map((f) => `${relative(root, file)}:${f.line}: ${f.message}`).join('\n\n');
+      const report = outcome.failures
+        .map((f) => `${relative(root, file)}:${f.line}: ${f.message}`)
+        .join('\n\n');
       expect(report).toBe('');
     });
   }

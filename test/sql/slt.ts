@@ -30,7 +30,12 @@ import type { Session } from '../../src/session/index.ts';
 export const DATA_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../data');
 
 export type SltRecord =
-  | { kind: 'statement'; line: number; sql: string; expect: 'ok' | { sqlstate: string | null; message: RegExp | null } }
+  | {
+      kind: 'statement';
+      line: number;
+      sql: string;
+      expect: 'ok' | { sqlstate: string | null; message: RegExp | null };
+    }
   | {
       kind: 'query';
       line: number;
@@ -77,7 +82,8 @@ export function parseSlt(text: string): SltRecord[] {
       case 'statement': {
         readSql(false);
         const expect = words[1] === 'ok' ? 'ok' : errorSpec(words.slice(2));
-        if (words[1] !== 'ok' && words[1] !== 'error') throw new Error(`line ${start}: statement ok|error expected`);
+        if (words[1] !== 'ok' && words[1] !== 'error')
+          throw new Error(`line ${start}: statement ok|error expected`);
         records.push({ kind: 'statement', line: start, sql: sqlLines.join('\n'), expect });
         break;
       }
@@ -98,7 +104,8 @@ export function parseSlt(text: string): SltRecord[] {
         }
         const types = words[1] ?? '';
         const sort = (words[2] ?? 'nosort') as 'nosort' | 'rowsort' | 'valuesort';
-        if (!['nosort', 'rowsort', 'valuesort'].includes(sort)) throw new Error(`line ${start}: unknown sort mode ${sort}`);
+        if (!['nosort', 'rowsort', 'valuesort'].includes(sort))
+          throw new Error(`line ${start}: unknown sort mode ${sort}`);
         const expected: string[] = [];
         if (lines[i]?.trim() === '----') {
           i++;
@@ -126,7 +133,11 @@ export function parseSlt(text: string): SltRecord[] {
   return records;
 }
 
-function renderRows(types: readonly DataType[], rows: readonly (readonly unknown[])[], timeZone: string): string[][] {
+function renderRows(
+  types: readonly DataType[],
+  rows: readonly (readonly unknown[])[],
+  timeZone: string,
+): string[][] {
   return rows.map((r) =>
     r.map((v, c) => {
       const s = formatValue(v as never, types[c]!, timeZone);
@@ -172,11 +183,18 @@ export async function runSlt(text: string, session: Session): Promise<SltOutcome
     if (r.kind === 'statement') {
       try {
         await runSql(session, prepare(r.sql));
-        if (r.expect !== 'ok') failures.push({ line: r.line, message: `expected an error, but the statement succeeded:\n${r.sql}` });
+        if (r.expect !== 'ok')
+          failures.push({
+            line: r.line,
+            message: `expected an error, but the statement succeeded:\n${r.sql}`,
+          });
       } catch (err) {
         const e = toEngineError(err);
         if (r.expect === 'ok') {
-          failures.push({ line: r.line, message: `statement failed: [${e.sqlstate}] ${e.message}\n${r.sql}` });
+          failures.push({
+            line: r.line,
+            message: `statement failed: [${e.sqlstate}] ${e.message}\n${r.sql}`,
+          });
         } else {
           checkError(r.line, r.expect, e.sqlstate, e.message, failures);
         }
@@ -191,10 +209,16 @@ export async function runSlt(text: string, session: Session): Promise<SltOutcome
         continue;
       }
       if (r.types !== '' && r.types.length !== types.length) {
-        failures.push({ line: r.line, message: `expected ${r.types.length} columns (${r.types}), got ${types.length}` });
+        failures.push({
+          line: r.line,
+          message: `expected ${r.types.length} columns (${r.types}), got ${types.length}`,
+        });
       }
       let rendered = renderRows(types, rows, session.settings.timeZone);
-      if (r.sort === 'rowsort') rendered = rendered.sort((a, b) => (a.join(' ') < b.join(' ') ? -1 : a.join(' ') > b.join(' ') ? 1 : 0));
+      if (r.sort === 'rowsort')
+        rendered = rendered.sort((a, b) =>
+          a.join(' ') < b.join(' ') ? -1 : a.join(' ') > b.join(' ') ? 1 : 0,
+        );
       actual = r.sort === 'valuesort' ? rendered.flat().sort() : rendered.map((row) => row.join(' '));
     } catch (err) {
       const e = toEngineError(err);

@@ -52,7 +52,27 @@ afterAll(async () => {
 async function psql(database: string, file: string): Promise<string[][]> {
   const { stdout } = await run(
     'psql',
-    ['-h', '127.0.0.1', '-p', String(server!.port), '-U', 'tpch', '-d', database, '-X', '-A', '-t', '-F', '|', '-P', 'null=NULL', '-v', 'ON_ERROR_STOP=1', '-f', file],
+    [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(server!.port),
+      '-U',
+      'tpch',
+      '-d',
+      database,
+      '-X',
+      '-A',
+      '-t',
+      '-F',
+      '|',
+      '-P',
+      'null=NULL',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-f',
+      file,
+    ],
     { maxBuffer: 64 << 20 },
   );
   return stdout

@@ -92,7 +92,9 @@ describe('simplify_expressions', () => {
         b.andE(common, b.gt(b.c(s, 'a'), b.int(3))),
       ),
     );
-    expect(run(plan)).toBe('Filter: a = k AND (a > Int32(1) OR k > Int32(2) OR a > Int32(3))\n  TableScan: db.t');
+    expect(run(plan)).toBe(
+      'Filter: a = k AND (a > Int32(1) OR k > Int32(2) OR a > Int32(3))\n  TableScan: db.t',
+    );
     // A branch that is only the common part makes the whole OR that part.
     expect(run(env.filter(s, b.orE(common, b.andE(common, b.gt(b.c(s, 'a'), b.int(1))))))).toBe(
       'Filter: a = k\n  TableScan: db.t',

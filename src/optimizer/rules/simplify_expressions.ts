@@ -165,7 +165,9 @@ function factorCommonConjuncts(e: Expr, ctx: OptimizerContext): Expr | null {
   const disjuncts = splitDisjuncts(e).map(splitConjuncts);
   const [first, ...rest] = disjuncts;
   if (first === undefined || rest.length === 0) return null;
-  const common = first.filter((c) => isDeterministic(c, ctx) && rest.every((d) => d.some((x) => exprEquals(x, c))));
+  const common = first.filter(
+    (c) => isDeterministic(c, ctx) && rest.every((d) => d.some((x) => exprEquals(x, c))),
+  );
   if (common.length === 0) return null;
   const remaining = disjuncts.map((d) => d.filter((x) => !common.some((c) => exprEquals(c, x))));
   // A branch left with nothing was just the common part: the whole OR is then the common part.

@@ -97,7 +97,8 @@ function bindWindowCall(env: ExprEnv, e: ast.FunctionExpr, name: string): CallEx
       arity(1, 2);
       const x = bindExpr(env, args[0]!);
       // Spark's second argument (isIgnoreNull) and the IGNORE NULLS clause mean the same.
-      const ignore = args.length > 1 ? castTo(bindExpr(env, args[1]!), T.boolean) : lit(e.ignoreNulls === true, T.boolean);
+      const ignore =
+        args.length > 1 ? castTo(bindExpr(env, args[1]!), T.boolean) : lit(e.ignoreNulls === true, T.boolean);
       return mk([x, ignore], exprType(x), true);
     }
     case 'nth_value': {
