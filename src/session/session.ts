@@ -102,13 +102,14 @@ export class Session implements SqlSession {
     }
     for (const parsed of statements) {
       let result: StatementResult;
+      // AST positions are offsets into the whole text, so errors need no adjusting here.
       try {
         result = await executeStatement(this, parsed.statement, parsed.text, options.signal);
       } catch (err) {
-        throw shiftPosition(toEngineError(err), parsed.start);
+        throw toEngineError(err);
       }
       if (result.kind === 'rows') {
-        yield { ...result, batches: guardStream(result.batches, parsed.start) };
+        yield { ...result, batches: guardStream(result.batches) };
       } else {
         yield result;
       }
@@ -178,26 +179,12 @@ export interface QueryRows {
   readonly tag: string;
 }
 
-/** Positions inside a statement are relative to it; make them relative to the whole text. */
-function shiftPosition(err: EngineError, statementStart: number): EngineError {
-  if (err.position === undefined || statementStart === 0) return err;
-  return new EngineError(err.sqlstate, err.message, {
-    position: err.position + statementStart,
-    hint: err.hint,
-    detail: err.detail,
-    cause: err.cause,
-  });
-}
-
 /** Errors raised while the rows are pulled become EngineErrors too. */
-async function* guardStream(
-  batches: AsyncIterable<arrow.RecordBatch>,
-  statementStart: number,
-): AsyncGenerator<arrow.RecordBatch> {
+async function* guardStream(batches: AsyncIterable<arrow.RecordBatch>): AsyncGenerator<arrow.RecordBatch> {
   try {
     yield* batches;
   } catch (err) {
-    throw shiftPosition(toEngineError(err), statementStart);
+    throw toEngineError(err);
   }
 }
 

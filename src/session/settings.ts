@@ -9,6 +9,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { EngineError, SqlState } from '../common/index.ts';
+import { ruleNames } from '../optimizer/index.ts';
 
 interface SettingDef {
   readonly key: string;
@@ -123,6 +124,21 @@ const DEFS: readonly SettingDef[] = [
     key: 'kindling.optimizer.disabled_rules',
     default: () => '',
     description: 'Comma-separated optimizer rule names to skip (see EXPLAIN VERBOSE).',
+    validate: (value) => {
+      const names = value
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter((s) => s !== '');
+      const unknown = names.filter((n) => !ruleNames.includes(n));
+      if (unknown.length > 0) {
+        throw new EngineError(
+          SqlState.invalidParameterValue,
+          `unknown optimizer rule ${unknown.map((n) => `'${n}'`).join(', ')} in kindling.optimizer.disabled_rules`,
+          { hint: `the rules are: ${ruleNames.join(', ')}` },
+        );
+      }
+      return names.join(',');
+    },
   },
   {
     key: 'kindling.optimizer.max_passes',

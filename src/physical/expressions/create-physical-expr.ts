@@ -251,9 +251,14 @@ function compile(e: Expr, b: Binder): Evaluator {
     }
     case 'call':
       return compileCall(e, b);
+    case 'scalar_subquery':
+      // The session runs uncorrelated scalar subqueries first and substitutes their values; a plan
+      // that still holds one can be explained but not run.
+      return () => {
+        throw internal('a scalar subquery reached execution without being computed first');
+      };
     case 'aggregate':
     case 'window':
-    case 'scalar_subquery':
     case 'exists':
     case 'in_subquery':
     case 'outer_ref':
