@@ -344,7 +344,10 @@ class Planner implements PhysicalPlanner {
     const input = this.single(this.toPhysical(plan.input));
     const inAttrs = outputOf(plan.input);
     const registry = this.options.functions;
-    return new HashAggregateExec({
+    const groupAttrs = plan.groupBy.map((g) => g.attr);
+    const aggAttrs = plan.aggregates.map((a) => a.attr);
+    const operatorOrder = plan.groupingId === null ? [...groupAttrs, ...aggAttrs] : [...groupAttrs, plan.groupingId, ...aggAttrs];
+    const aggregate = new HashAggregateExec({
       input,
       mode: 'single',
       groupBy: plan.groupBy.map((g) => ({ expr: this.expr(g.expr, inAttrs), name: g.attr.name })),
@@ -368,7 +371,15 @@ class Planner implements PhysicalPlanner {
       }),
       groupingSets: plan.groupingSets === null ? null : plan.groupingSets.map((s) => [...s]),
       groupingIdName: plan.groupingId?.name ?? null,
-      schema: schemaOfAttrs(outputOf(plan)),
+      schema: schemaOfAttrs(operatorOrder),
+    });
+    if (plan.groupingId === null) return aggregate;
+    // The operator puts the grouping id right after the keys; the plan wants it last.
+    const logical = outputOf(plan);
+    return new ProjectionExec({
+      input: aggregate,
+      exprs: logical.map((a) => ({ expr: this.expr({ kind: 'column', attr: a }, operatorOrder), name: a.name })),
+      schema: schemaOfAttrs(logical),
     });
   }
 
