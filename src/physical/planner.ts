@@ -36,14 +36,19 @@ import {
   ProjectionExec,
   SortExec,
   UnionExec,
+  RecursiveCteExec,
   ValuesExec,
   WindowExec,
+  WorkTable,
+  WorkTableExec,
   type WindowFunctionSpec,
 } from './operators/index.ts';
 
 export interface PhysicalPlannerOptions {
   readonly functions: FunctionRegistry;
   readonly targetPartitions: number;
+  /** Iterations a recursive CTE may run (`spark.sql.cteRecursionLevelLimit`). */
+  readonly maxRecursionDepth: number;
 }
 
 export interface PhysicalPlanner {
@@ -71,6 +76,7 @@ function isTableProvider(source: unknown): source is TableProvider {
 
 class Planner implements PhysicalPlanner {
   private readonly options: PhysicalPlannerOptions;
+  private readonly workTables = new Map<number, WorkTable>();
 
   constructor(options: PhysicalPlannerOptions) {
     this.options = options;
@@ -159,9 +165,25 @@ class Planner implements PhysicalPlanner {
         return this.setOperation(plan);
       case 'Window':
         return this.window(plan);
-      case 'RecursiveCte':
-      case 'WorkTable':
-        throw new EngineError(SqlState.featureNotSupported, `${plan.kind} is not supported yet`);
+      case 'RecursiveCte': {
+        const table = new WorkTable();
+        this.workTables.set(plan.cteId, table);
+        return new RecursiveCteExec({
+          anchor: this.toPhysical(plan.anchor),
+          recursive: this.toPhysical(plan.recursive),
+          table,
+          distinct: plan.distinct,
+          maxDepth: this.options.maxRecursionDepth,
+          schema: schemaOfAttrs(plan.output),
+        });
+      }
+      case 'WorkTable': {
+        const table = this.workTables.get(plan.cteId);
+        if (table === undefined) {
+          throw new EngineError(SqlState.internalError, `internal error: work table ${plan.cteId} outside its recursive CTE`);
+        }
+        return new WorkTableExec({ table, cteId: plan.cteId, schema: schemaOfAttrs(plan.output) });
+      }
       default:
         throw new EngineError(SqlState.internalError, `internal error: unknown plan node`);
     }

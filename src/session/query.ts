@@ -130,6 +130,7 @@ function physicalPlan(session: Session, plan: LogicalPlan): ExecutionPlan {
   const planner = createPhysicalPlanner({
     functions: session.engine.functions,
     targetPartitions: session.settings.targetPartitions,
+    maxRecursionDepth: session.settings.cteRecursionLevelLimit,
   });
   return planner.plan(plan);
 }

@@ -109,6 +109,12 @@ const DEFS: readonly SettingDef[] = [
     validate: positiveInt('spark.sql.shuffle.partitions', 4096),
   },
   {
+    key: 'spark.sql.cteRecursionLevelLimit',
+    default: () => '100',
+    description: 'How many iterations a WITH RECURSIVE query may run before it fails.',
+    validate: positiveInt('spark.sql.cteRecursionLevelLimit', 1_000_000),
+  },
+  {
     key: 'kindling.execution.batch_size',
     default: () => '16384',
     description: 'Target rows per record batch.',
@@ -283,6 +289,9 @@ export class Settings {
   }
   get targetPartitions(): number {
     return Number(this.get('kindling.execution.target_partitions'));
+  }
+  get cteRecursionLevelLimit(): number {
+    return Number(this.get('spark.sql.cteRecursionLevelLimit'));
   }
   get maxOptimizerPasses(): number {
     return Number(this.get('kindling.optimizer.max_passes'));

@@ -22,4 +22,6 @@ export { NestedLoopJoinExec, type NestedLoopJoinExecOptions } from './nested-loo
 export { type JoinType as PhysicalJoinType } from './join-emitter.ts';
 export { collectAll } from './collect.ts';
 export { checkCancelled, evaluateToColumn } from './exec-support.ts';
+export { WorkTable, WorkTableExec, type WorkTableExecOptions } from './work-table-exec.ts';
+export { RecursiveCteExec, type RecursiveCteExecOptions } from './recursive-cte-exec.ts';
 export { WindowExec, type WindowExecOptions, type WindowFunctionSpec } from './window-exec.ts';
