@@ -13,7 +13,7 @@
  */
 import { EngineError, SqlState, type Schema } from '../common/index.ts';
 import type { TableProvider } from '../catalog/index.ts';
-import type { FunctionRegistry } from '../functions/index.ts';
+import type { EvalContext, FunctionRegistry } from '../functions/index.ts';
 import {
   outputOf,
   referencedIds,
@@ -37,6 +37,7 @@ import {
   SortExec,
   UnionExec,
   RecursiveCteExec,
+  ReplicateRowsExec,
   ValuesExec,
   WindowExec,
   WorkTable,
@@ -180,7 +181,10 @@ class Planner implements PhysicalPlanner {
       case 'WorkTable': {
         const table = this.workTables.get(plan.cteId);
         if (table === undefined) {
-          throw new EngineError(SqlState.internalError, `internal error: work table ${plan.cteId} outside its recursive CTE`);
+          throw new EngineError(
+            SqlState.internalError,
+            `internal error: work table ${plan.cteId} outside its recursive CTE`,
+          );
         }
         return new WorkTableExec({ table, cteId: plan.cteId, schema: schemaOfAttrs(plan.output) });
       }
@@ -230,12 +234,7 @@ class Planner implements PhysicalPlanner {
       const union = new UnionExec({ inputs: [left, right], schema });
       return plan.all ? union : distinct(union, leftAttrs);
     }
-    if (plan.all) {
-      throw new EngineError(
-        SqlState.featureNotSupported,
-        `${plan.op.toUpperCase()} ALL is not supported yet`,
-      );
-    }
+    if (plan.all) return this.setOperationAll(plan.op, left, right, leftAttrs, rightAttrs, schema);
     return new HashJoinExec({
       left: distinct(left, leftAttrs),
       right,
@@ -248,6 +247,112 @@ class Planner implements PhysicalPlanner {
       nullAware: false,
       schema,
     });
+  }
+
+  /**
+   * INTERSECT ALL and EXCEPT ALL, as Spark rewrites them: tag each side's rows with a count of 1
+   * (left) or 0, sum the tags per distinct row, and replicate each row min(left, right) times
+   * (INTERSECT ALL) or left − right times (EXCEPT ALL).
+   */
+  private setOperationAll(
+    op: 'intersect' | 'except',
+    left: ExecutionPlan,
+    right: ExecutionPlan,
+    leftAttrs: readonly Attribute[],
+    rightAttrs: readonly Attribute[],
+    schema: Schema,
+  ): ExecutionPlan {
+    const bigint = { kind: 'bigint' } as const;
+    let nextId = -1;
+    const attr = (name: string, type: Attribute['type'], nullable = true): Attribute => ({
+      id: nextId--,
+      name,
+      type,
+      nullable,
+      qualifier: null,
+    });
+    const col = (a: Attribute): Expr => ({ kind: 'column', attr: a });
+    const one = (v: bigint): Expr => ({ kind: 'literal', value: v, type: bigint });
+    const values = schema.fields.map((f, i) =>
+      attr(f.name, f.type, leftAttrs[i]!.nullable || rightAttrs[i]!.nullable),
+    );
+    const fromLeft = attr('from_left', bigint, false);
+    const fromRight = attr('from_right', bigint, false);
+    const tagged = (input: ExecutionPlan, attrs: readonly Attribute[], l: bigint, r: bigint): ExecutionPlan =>
+      new ProjectionExec({
+        input,
+        exprs: [
+          ...attrs.map((a, i) => ({ expr: this.expr(col(a), attrs), name: values[i]!.name })),
+          { expr: this.expr(one(l), attrs), name: fromLeft.name },
+          { expr: this.expr(one(r), attrs), name: fromRight.name },
+        ],
+        schema: schemaOfAttrs([...values, fromLeft, fromRight]),
+      });
+    const unionAttrs = [...values, fromLeft, fromRight];
+    const union = new UnionExec({
+      inputs: [tagged(left, leftAttrs, 1n, 0n), tagged(right, rightAttrs, 0n, 1n)],
+      schema: schemaOfAttrs(unionAttrs),
+    });
+    const sum = this.options.functions.lookup('sum');
+    if (sum === undefined || sum.kind !== 'aggregate')
+      throw new EngineError(SqlState.internalError, 'internal error: no sum');
+    const leftCount = attr('left_count', bigint);
+    const rightCount = attr('right_count', bigint);
+    const counted = new HashAggregateExec({
+      input: this.single(union),
+      mode: 'single',
+      groupBy: values.map((a) => ({ expr: this.expr(col(a), unionAttrs), name: a.name })),
+      aggregates: [fromLeft, fromRight].map((tag, i) => ({
+        name: (i === 0 ? leftCount : rightCount).name,
+        args: [this.expr(col(tag), unionAttrs)],
+        filter: null,
+        distinct: false,
+        createAccumulator: (ctx: EvalContext) => sum.createAccumulator([bigint], bigint, ctx),
+        type: bigint,
+      })),
+      groupingSets: null,
+      groupingIdName: null,
+      schema: schemaOfAttrs([...values, leftCount, rightCount]),
+    });
+    const countedAttrs = [...values, leftCount, rightCount];
+    const times: Expr =
+      op === 'intersect'
+        ? {
+            kind: 'case',
+            branches: [
+              {
+                when: {
+                  kind: 'binary',
+                  op: '<=',
+                  left: col(leftCount),
+                  right: col(rightCount),
+                  type: { kind: 'boolean' },
+                  failOnError: false,
+                },
+                then: col(leftCount),
+              },
+            ],
+            otherwise: col(rightCount),
+            type: bigint,
+          }
+        : {
+            kind: 'binary',
+            op: '-',
+            left: col(leftCount),
+            right: col(rightCount),
+            type: bigint,
+            failOnError: true,
+          };
+    const timesAttr = attr('times', bigint);
+    const withTimes = new ProjectionExec({
+      input: counted,
+      exprs: [
+        ...values.map((a) => ({ expr: this.expr(col(a), countedAttrs), name: a.name })),
+        { expr: this.expr(times, countedAttrs), name: timesAttr.name },
+      ],
+      schema: schemaOfAttrs([...values, timesAttr]),
+    });
+    return new ReplicateRowsExec({ input: withTimes, countIndex: values.length, schema });
   }
 
   /**
@@ -368,7 +473,8 @@ class Planner implements PhysicalPlanner {
     const registry = this.options.functions;
     const groupAttrs = plan.groupBy.map((g) => g.attr);
     const aggAttrs = plan.aggregates.map((a) => a.attr);
-    const operatorOrder = plan.groupingId === null ? [...groupAttrs, ...aggAttrs] : [...groupAttrs, plan.groupingId, ...aggAttrs];
+    const operatorOrder =
+      plan.groupingId === null ? [...groupAttrs, ...aggAttrs] : [...groupAttrs, plan.groupingId, ...aggAttrs];
     const aggregate = new HashAggregateExec({
       input,
       mode: 'single',
@@ -400,7 +506,10 @@ class Planner implements PhysicalPlanner {
     const logical = outputOf(plan);
     return new ProjectionExec({
       input: aggregate,
-      exprs: logical.map((a) => ({ expr: this.expr({ kind: 'column', attr: a }, operatorOrder), name: a.name })),
+      exprs: logical.map((a) => ({
+        expr: this.expr({ kind: 'column', attr: a }, operatorOrder),
+        name: a.name,
+      })),
       schema: schemaOfAttrs(logical),
     });
   }

@@ -24,4 +24,5 @@ export { collectAll } from './collect.ts';
 export { checkCancelled, evaluateToColumn } from './exec-support.ts';
 export { WorkTable, WorkTableExec, type WorkTableExecOptions } from './work-table-exec.ts';
 export { RecursiveCteExec, type RecursiveCteExecOptions } from './recursive-cte-exec.ts';
+export { ReplicateRowsExec, type ReplicateRowsExecOptions } from './replicate-rows-exec.ts';
 export { WindowExec, type WindowExecOptions, type WindowFunctionSpec } from './window-exec.ts';
