@@ -195,7 +195,8 @@ export function findWiderTypeOfAll(types: readonly DataType[]): DataType | undef
 /**
  * Whether `from` may be cast to `to` implicitly (to fit a function signature): widening numerics,
  * integral → decimal, numeric → double, date → timestamp, string → anything castable (ANSI
- * implicit string casts), null → anything.
+ * implicit string casts), any atomic type → string (Spark's store-assignment rule, so that
+ * `concat('v', 1)` and `1 || 2` work), null → anything.
  */
 export function canImplicitCast(from: DataType, to: DataType): boolean {
   if (typesEqual(from, to) || from.kind === 'null') return true;
@@ -209,6 +210,8 @@ export function canImplicitCast(from: DataType, to: DataType): boolean {
     return numericRank(to) >= numericRank(from);
   }
   if (from.kind === 'date' && (to.kind === 'timestamp' || to.kind === 'timestamp_ntz')) return true;
+  if (to.kind === 'string')
+    return isNumeric(from) || ['boolean', 'date', 'timestamp', 'timestamp_ntz', 'binary'].includes(from.kind);
   if (from.kind === 'string')
     return to.kind !== 'binary' && to.kind !== 'boolean'
       ? to.kind !== 'array' && to.kind !== 'map' && to.kind !== 'struct'
