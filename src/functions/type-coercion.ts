@@ -211,7 +211,7 @@ export function canImplicitCast(from: DataType, to: DataType): boolean {
   }
   if (from.kind === 'date' && (to.kind === 'timestamp' || to.kind === 'timestamp_ntz')) return true;
   if (to.kind === 'string')
-    return isNumeric(from) || ['boolean', 'date', 'timestamp', 'timestamp_ntz', 'binary'].includes(from.kind);
+    return isNumeric(from) || ['boolean', 'date', 'timestamp', 'timestamp_ntz'].includes(from.kind);
   if (from.kind === 'string')
     return to.kind !== 'binary' && to.kind !== 'boolean'
       ? to.kind !== 'array' && to.kind !== 'map' && to.kind !== 'struct'

@@ -65,6 +65,9 @@ describe('string functions', () => {
     expect(call('translate', [s('AaBbCc'), s('abc'), s('12')])).toBe('A1B2C');
     expect(call('split_part', [s('a,b,c'), s(','), i(-1)])).toBe('c');
     expect(call('split_part', [s('a,b,c'), s(','), i(5)])).toBe('');
+    expect(() => call('split_part', [s('a,b'), s(','), i(0)])).toThrow(
+      expect.objectContaining({ sqlstate: '22003' }),
+    );
   });
 
   it('like / ilike with fast paths and escapes', () => {
@@ -119,6 +122,11 @@ describe('string functions', () => {
     } catch (e) {
       expect((e as EngineError).sqlstate).toBe('42804');
     }
+  });
+
+  it('numbers, booleans and dates cast implicitly to string arguments (Spark store-assignment)', () => {
+    expect(call('concat', [s('v'), i(1)])).toBe('v1');
+    expect(call('upper', [[true, { kind: 'boolean' }]])).toBe('TRUE');
   });
 });
 

@@ -3,7 +3,15 @@
  * not bytes or UTF-16 units. Trim without characters removes spaces only.
  */
 import { createHash } from 'node:crypto';
-import { T, fromArrowType, makeStringColumn, type DataType, type Value } from '../../common/index.ts';
+import {
+  EngineError,
+  SqlState,
+  T,
+  fromArrowType,
+  makeStringColumn,
+  type DataType,
+  type Value,
+} from '../../common/index.ts';
 import type { ColumnarValue, EvalContext, ResolvedSignature, ScalarFunctionDef } from '../registry.ts';
 import { checkArity, coerce, invalidArgument, simple, evaluateRows } from './define.ts';
 import { valueToString } from '../kernels/cast.ts';
@@ -471,7 +479,8 @@ export const stringFunctions: readonly ScalarFunctionDef[] = [
     row: (v) => {
       const n = v[2] as number;
       if (n === 0)
-        throw invalidArgument(
+        throw new EngineError(
+          SqlState.numericValueOutOfRange,
           '[INVALID_INDEX_OF_ZERO] The index 0 is invalid. An index shall be either < 0 or > 0 (the first element has index 1).',
         );
       const parts = (v[1] as string) === '' ? [v[0] as string] : (v[0] as string).split(v[1] as string);

@@ -160,6 +160,22 @@ describe('tables, subqueries, CTEs, set operations', () => {
     expect(new Set(out).size).toBe(2);
   });
 
+  it('two CTEs of the same name (any case) in one WITH are 42602 at the second', () => {
+    const cte = (name: string, pos: number): ast.CommonTableExpression => ({
+      name: id(name),
+      columns: null,
+      query: query(select({ items: [item(col('a'))], from: [table('u')] })),
+      pos,
+    });
+    const q = query(select({ items: [item(col('a'))], from: [table('c')] }), {
+      with: { recursive: false, ctes: [cte('c', 6), cte('C', 27)], pos: 1 },
+    });
+    const e = err(() => analyzeQuery(q, testContext()));
+    expect(e.sqlstate).toBe('42602');
+    expect(e.message).toBe("[DUPLICATED_CTE_NAMES] CTE definition can't have duplicate names: `C`.");
+    expect(e.position).toBe(27);
+  });
+
   it('UNION widens column types and takes names from the left', () => {
     const l = select({ items: [item(col('a'), 'v')], from: [table('t')] });
     const r = select({ items: [item(col('e'))], from: [table('u')] });

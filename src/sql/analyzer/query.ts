@@ -31,7 +31,18 @@ export function bindQuery(
 ): LogicalPlan {
   let env = ctes;
   if (q.with !== null) {
-    for (const cte of q.with.ctes) env = defineCte(state, cte, q.with.recursive, outer, env);
+    const seen = new Set<string>();
+    for (const cte of q.with.ctes) {
+      const name = cte.name.name.toLowerCase();
+      if (seen.has(name))
+        throw analysisError(
+          '42602',
+          `[DUPLICATED_CTE_NAMES] CTE definition can't have duplicate names: \`${cte.name.name}\`.`,
+          cte.pos,
+        );
+      seen.add(name);
+      env = defineCte(state, cte, q.with.recursive, outer, env);
+    }
   }
   let plan: LogicalPlan;
   if (q.body.kind === 'select') {
