@@ -6,3 +6,5 @@ export * from './types.ts';
 export { Engine, DEFAULT_WAREHOUSE, type EngineOptions } from './engine.ts';
 export { Session, type SessionOptions, type QueryRows, type TemporaryView } from './session.ts';
 export { Settings } from './settings.ts';
+/** Spark's rendering of a value as text (its cast to string), for clients that print results. */
+export { valueToString } from '../functions/index.ts';
