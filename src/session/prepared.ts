@@ -13,7 +13,6 @@ import type { PreparedStatement, StatementResult } from './types.ts';
 
 interface PreparedInternal extends PreparedStatement {
   readonly statement: Statement | null;
-  readonly text: string;
 }
 
 const STRING: DataType = { kind: 'string' };
@@ -51,7 +50,7 @@ export function prepareStatement(
   }
   const first = parsed[0];
   if (first === undefined) {
-    const empty: PreparedInternal = { sql, paramTypes: [], resultSchema: null, statement: null, text: '' };
+    const empty: PreparedInternal = { sql, paramTypes: [], resultSchema: null, statement: null };
     return empty;
   }
   const count = Math.max(maxParameterIndex(first.statement), declaredTypes.length);
@@ -70,7 +69,6 @@ export function prepareStatement(
     paramTypes,
     resultSchema,
     statement: first.statement,
-    text: first.text,
   };
   return prepared;
 }
@@ -93,7 +91,7 @@ export async function executePreparedStatement(
     const type = internal.paramTypes[p.index - 1] ?? STRING;
     return castNode(p.pos, literalOf(params[p.index - 1] ?? null, type), type);
   });
-  return executeStatement(session, bound, internal.text, signal);
+  return executeStatement(session, bound, signal);
 }
 
 function literalText(value: Value): string {

@@ -253,11 +253,11 @@ async function* relabel(
   }
 }
 
-export async function explainQuery(
+export function explainQuery(
   session: Session,
   query: Query,
   mode: 'simple' | 'extended' | 'verbose' | 'formatted' | 'cost' | 'analyze',
-): Promise<string[]> {
+): string[] {
   const nextId = idGenerator();
   const ctx = session.evalContext();
   const analyzed = analyzeForSession(session, query, nextId);
@@ -281,6 +281,5 @@ export async function explainQuery(
     else throw err;
   }
   section('Physical Plan', physicalText);
-  await Promise.resolve();
   return lines;
 }

@@ -104,7 +104,7 @@ export class Session implements SqlSession {
       let result: StatementResult;
       // AST positions are offsets into the whole text, so errors need no adjusting here.
       try {
-        result = await executeStatement(this, parsed.statement, parsed.text, options.signal);
+        result = await executeStatement(this, parsed.statement, options.signal);
       } catch (err) {
         throw toEngineError(err);
       }

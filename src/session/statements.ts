@@ -17,7 +17,6 @@ const BOOLEAN = { kind: 'boolean' } as const;
 export async function executeStatement(
   session: Session,
   stmt: ast.Statement,
-  text: string,
   signal: AbortSignal | undefined,
 ): Promise<StatementResult> {
   switch (stmt.kind) {
@@ -127,7 +126,6 @@ export async function executeStatement(
     default:
       return assertNever(stmt, 'statement');
   }
-  void text;
 }
 
 function transactionTag(action: ast.TransactionStatement['action']): string {
@@ -159,14 +157,14 @@ export function qualify(session: Session, name: ast.QualifiedName): { database: 
   });
 }
 
-async function explainStatement(session: Session, stmt: ast.ExplainStatement): Promise<StatementResult> {
+function explainStatement(session: Session, stmt: ast.ExplainStatement): StatementResult {
   const inner = stmt.statement;
   if (inner.kind !== 'query_statement') {
     throw new EngineError(SqlState.featureNotSupported, 'EXPLAIN supports queries only', {
       position: inner.pos,
     });
   }
-  const lines = await explainQuery(session, inner.query, stmt.mode);
+  const lines = explainQuery(session, inner.query, stmt.mode);
   return rowsResult(
     [['plan', STRING]],
     lines.map((l) => [l]),

@@ -75,6 +75,19 @@ describe('engine over the wire', () => {
     }
   });
 
+  it('runs parameterized statements through the extended protocol', async () => {
+    const client = await connect();
+    try {
+      const r = await client.query('SELECT $1::int + 1 AS n, upper($2) AS s', [41, 'abc']);
+      expect(r.rows).toEqual([{ n: 42, s: 'ABC' }]);
+      const bad = (await client.query('SELECT $1::int', ['x']).catch((e: unknown) => e)) as { code?: string };
+      expect(bad.code).toBe('22018');
+      expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('creates a CSV table and queries it through psql', async () => {
     const sql = [
       'CREATE DATABASE wire;',
