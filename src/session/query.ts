@@ -87,6 +87,7 @@ function analyzerContext(session: Session, nextId: () => number): AnalyzerContex
     functions: session.engine.functions,
     ansi: session.settings.ansi,
     caseSensitive: false,
+    timeZone: session.settings.timeZone,
     nextId,
   };
 }

@@ -83,6 +83,25 @@ describe('aggregates', () => {
     expect(() => big()).toThrow(EngineError);
   });
 
+  it('sum of bigints wraps around with ANSI off, also across partial states', () => {
+    const BIG: DataType = { kind: 'bigint' };
+    const def = reg.lookup('sum') as AggregateFunctionDef;
+    const legacy = { ...ctx, ansi: false };
+    const mk = () => def.createAccumulator([BIG], BIG, legacy);
+    const q = 1n << 62n;
+    const direct = mk();
+    direct.update([columnFromValues(BIG, [q, q, q, 1n, null])], Int32Array.from([0, 0, 0, 0, 1]), 2, 5, null);
+    expect(values(direct.evaluate(), BIG)).toEqual([BigInt.asIntN(64, 3n * q + 1n), null]);
+    const parts = [0, 1].map(() => {
+      const a = mk();
+      a.update([columnFromValues(BIG, [q, q])], Int32Array.from([0, 0]), 1, 2, null);
+      return a.state();
+    });
+    const final = mk();
+    for (const st of parts) final.merge(st, Int32Array.from([0]), 1, 1);
+    expect(values(final.evaluate(), BIG)).toEqual([0n]);
+  });
+
   it('sum of decimals is exact with type decimal(p+10, s)', () => {
     const t = dec(15, 2);
     const vals: Value[] = [];

@@ -176,11 +176,13 @@ function sumsColumn(s: GroupSums, type: DataType, failOnError: boolean): arrow.D
     for (let g = 0; g < n; g++) {
       if (s.count[g]! === 0) continue;
       const v = s.total(g);
+      valid[g] = 1;
       if (v > INT64_MAX || v < INT64_MIN) {
         if (failOnError) throw overflowError('long', 'try_sum');
+        // ANSI off: Spark's legacy sum of bigint wraps around (the exact total mod 2^64)
+        out[g] = BigInt.asIntN(64, v);
         continue;
       }
-      valid[g] = 1;
       out[g] = v;
     }
     return makeColumn(type, out, n, valid);

@@ -68,7 +68,7 @@ describe('integer arithmetic', () => {
                   INT,
                   pairs.map((p) => p[1]),
                 );
-            const got = rows(arithmetic(op, left, right, INT, INT, INT, n, false), INT, n);
+            const got = rows(arithmetic(op, left, right, INT, INT, INT, n, 'null'), INT, n);
             const want = pairs.map((p) => {
               const r = naiveInt(op, p[0], scalarRight ? rightValue : p[1], -2147483648n, 2147483647n);
               return r === null ? null : Number(r);
@@ -103,7 +103,7 @@ describe('integer arithmetic', () => {
               BIGINT,
               BIGINT,
               n,
-              false,
+              'null',
             ),
             BIGINT,
             n,
@@ -122,39 +122,39 @@ describe('integer arithmetic', () => {
   it('raises 22003 ARITHMETIC_OVERFLOW in ANSI mode', () => {
     const l = col(INT, [2147483647]);
     const r = col(INT, [1]);
-    expect(sqlstate(() => arithmetic('+', l, r, INT, INT, INT, 1, true))).toBe('22003');
-    expect(() => arithmetic('+', l, r, INT, INT, INT, 1, true)).toThrow(
+    expect(sqlstate(() => arithmetic('+', l, r, INT, INT, INT, 1, 'error'))).toBe('22003');
+    expect(() => arithmetic('+', l, r, INT, INT, INT, 1, 'error')).toThrow(
       '[ARITHMETIC_OVERFLOW] integer overflow.',
     );
-    expect(sqlstate(() => negate(col(INT, [-2147483648]), INT, 1, true))).toBe('22003');
+    expect(sqlstate(() => negate(col(INT, [-2147483648]), INT, 1, 'error'))).toBe('22003');
     expect(
       sqlstate(() =>
-        arithmetic('*', col(BIGINT, [1n << 62n]), col(BIGINT, [4n]), BIGINT, BIGINT, BIGINT, 1, true),
+        arithmetic('*', col(BIGINT, [1n << 62n]), col(BIGINT, [4n]), BIGINT, BIGINT, BIGINT, 1, 'error'),
       ),
     ).toBe('22003');
   });
 
   it('division by zero is 22012 in ANSI mode and NULL otherwise', () => {
-    expect(sqlstate(() => arithmetic('%', col(INT, [1]), col(INT, [0]), INT, INT, INT, 1, true))).toBe(
+    expect(sqlstate(() => arithmetic('%', col(INT, [1]), col(INT, [0]), INT, INT, INT, 1, 'error'))).toBe(
       '22012',
     );
     expect(() =>
-      arithmetic('/', col(DOUBLE, [1]), col(DOUBLE, [0]), DOUBLE, DOUBLE, DOUBLE, 1, true),
+      arithmetic('/', col(DOUBLE, [1]), col(DOUBLE, [0]), DOUBLE, DOUBLE, DOUBLE, 1, 'error'),
     ).toThrow('[DIVIDE_BY_ZERO] Division by zero');
     expect(
-      rows(arithmetic('div', col(INT, [7, 1]), col(INT, [2, 0]), INT, INT, BIGINT, 2, false), BIGINT, 2),
+      rows(arithmetic('div', col(INT, [7, 1]), col(INT, [2, 0]), INT, INT, BIGINT, 2, 'null'), BIGINT, 2),
     ).toEqual([3n, null]);
   });
 
   it('does not raise for rows that are NULL', () => {
     expect(
-      rows(arithmetic('%', col(INT, [5, null]), col(INT, [2, 0]), INT, INT, INT, 2, true), INT, 2),
+      rows(arithmetic('%', col(INT, [5, null]), col(INT, [2, 0]), INT, INT, INT, 2, 'error'), INT, 2),
     ).toEqual([1, null]);
   });
 
   it('negates doubles and handles empty input', () => {
-    expect(rows(negate(col(DOUBLE, [1.5, null]), DOUBLE, 2, true), DOUBLE, 2)).toEqual([-1.5, null]);
-    expect(rows(arithmetic('+', col(INT, []), col(INT, []), INT, INT, INT, 0, true), INT, 0)).toEqual([]);
+    expect(rows(negate(col(DOUBLE, [1.5, null]), DOUBLE, 2, 'error'), DOUBLE, 2)).toEqual([-1.5, null]);
+    expect(rows(arithmetic('+', col(INT, []), col(INT, []), INT, INT, INT, 0, 'error'), INT, 0)).toEqual([]);
   });
 });
 
@@ -171,7 +171,7 @@ describe('decimal arithmetic', () => {
       d(3, 2),
       t,
       1,
-      true,
+      'error',
     );
     expect(r).toEqual({ kind: 'scalar', value: 7n, type: t });
   });
@@ -194,7 +194,7 @@ describe('decimal arithmetic', () => {
       disc,
       oneMinus,
       3,
-      true,
+      'error',
     );
     const b = arithmetic(
       '*',
@@ -204,7 +204,7 @@ describe('decimal arithmetic', () => {
       oneMinus,
       mul1,
       3,
-      true,
+      'error',
     );
     expect(rows(b, mul1, 3)).toEqual([3307894n * 96n, 9999999999999n * 90n, null]);
     expect(mul1).toEqual(d(32, 4));
@@ -239,7 +239,7 @@ describe('decimal arithmetic', () => {
           const lv = pairs.map((p) => (swap ? p[1] : p[0]));
           const rv = pairs.map((p) => (swap ? p[0] : p[1]));
           const n = pairs.length;
-          const got = rows(arithmetic(op, col(lt, lv), col(rt, rv), lt, rt, result, n, false), result, n);
+          const got = rows(arithmetic(op, col(lt, lv), col(rt, rv), lt, rt, result, n, 'null'), result, n);
           const rs = result.kind === 'decimal' ? result.scale : 0;
           const rp = result.kind === 'decimal' ? result.precision : 38;
           const want = lv.map((a, i) => {
@@ -296,7 +296,7 @@ describe('decimal arithmetic', () => {
               rt,
               result,
               n,
-              false,
+              'null',
             ),
             result,
             n,
@@ -325,7 +325,7 @@ describe('decimal arithmetic', () => {
       d(10, 0),
       t,
       3,
-      true,
+      'error',
     );
     expect(t).toEqual(d(21, 11));
     expect(rows(r, t, 3)).toEqual([33333333333n, 66666666667n, -66666666667n]);
@@ -334,19 +334,192 @@ describe('decimal arithmetic', () => {
   it('decimal(38) results use 128-bit values', () => {
     const t = d(38, 0);
     const big = 10n ** 37n;
-    const r = arithmetic('+', col(t, [big, -big]), col(t, [big, 1n]), t, t, t, 2, true);
+    const r = arithmetic('+', col(t, [big, -big]), col(t, [big, 1n]), t, t, t, 2, 'error');
     expect(rows(r, t, 2)).toEqual([2n * big, -big + 1n]);
   });
 
   it('overflow of the result precision is 22003 in ANSI mode, NULL otherwise', () => {
     const t = d(38, 0);
     const max = 10n ** 38n - 1n;
-    expect(sqlstate(() => arithmetic('+', col(t, [max]), col(t, [1n]), t, t, t, 1, true))).toBe('22003');
-    expect(rows(arithmetic('+', col(t, [max]), col(t, [1n]), t, t, t, 1, false), t, 1)).toEqual([null]);
+    expect(sqlstate(() => arithmetic('+', col(t, [max]), col(t, [1n]), t, t, t, 1, 'error'))).toBe('22003');
+    expect(rows(arithmetic('+', col(t, [max]), col(t, [1n]), t, t, t, 1, 'null'), t, 1)).toEqual([null]);
     expect(
       sqlstate(() =>
-        arithmetic('/', col(d(5, 2), [100n]), col(d(5, 2), [0n]), d(5, 2), d(5, 2), d(13, 8), 1, true),
+        arithmetic('/', col(d(5, 2), [100n]), col(d(5, 2), [0n]), d(5, 2), d(5, 2), d(13, 8), 1, 'error'),
       ),
     ).toBe('22012');
+  });
+});
+
+describe("overflow mode 'wrap' (ANSI off)", () => {
+  const widths = [
+    { type: { kind: 'tinyint' } as DataType, bits: 8 },
+    { type: { kind: 'smallint' } as DataType, bits: 16 },
+    { type: INT, bits: 32 },
+  ];
+  for (const { type, bits } of widths) {
+    const lo = -(2 ** (bits - 1));
+    const hi = 2 ** (bits - 1) - 1;
+    for (const op of ['+', '-', '*'] as const) {
+      it(`${type.kind} ${op} wraps like two's complement`, () => {
+        const v = fc.option(fc.integer({ min: lo, max: hi }), { nil: null, freq: 6 });
+        fc.assert(
+          fc.property(fc.array(fc.tuple(v, v), { maxLength: 30 }), (pairs) => {
+            const n = pairs.length;
+            const got = rows(
+              arithmetic(
+                op,
+                col(
+                  type,
+                  pairs.map((p) => p[0]),
+                ),
+                col(
+                  type,
+                  pairs.map((p) => p[1]),
+                ),
+                type,
+                type,
+                type,
+                n,
+                'wrap',
+              ),
+              type,
+              n,
+            );
+            const want = pairs.map(([a, b]) => {
+              if (a === null || b === null) return null;
+              const x = BigInt(a);
+              const y = BigInt(b);
+              return Number(BigInt.asIntN(bits, op === '+' ? x + y : op === '-' ? x - y : x * y));
+            });
+            expect(got).toEqual(want);
+          }),
+        );
+      });
+    }
+  }
+
+  it('int edge cases: MAX + 1, MAX * 2, MIN - 1, and a product beyond 2^53', () => {
+    const r = arithmetic(
+      '+',
+      col(INT, [2147483647, -2147483648, null]),
+      col(INT, [1, -1, 1]),
+      INT,
+      INT,
+      INT,
+      3,
+      'wrap',
+    );
+    expect(rows(r, INT, 3)).toEqual([-2147483648, 2147483647, null]);
+    const m = arithmetic(
+      '*',
+      col(INT, [2147483647, 2147483647]),
+      col(INT, [2, 2147483647]),
+      INT,
+      INT,
+      INT,
+      2,
+      'wrap',
+    );
+    expect(rows(m, INT, 2)).toEqual([-2, 1]);
+  });
+
+  it('bigint + - * wrap at 64 bits', () => {
+    const big = fc.option(fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }), { nil: null, freq: 5 });
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(big, big), { maxLength: 30 }),
+        fc.constantFrom('+', '-', '*'),
+        (pairs, op) => {
+          const n = pairs.length;
+          const l = col(
+            BIGINT,
+            pairs.map((p) => p[0]),
+          );
+          const r = col(
+            BIGINT,
+            pairs.map((p) => p[1]),
+          );
+          const got = rows(arithmetic(op, l, r, BIGINT, BIGINT, BIGINT, n, 'wrap'), BIGINT, n);
+          const want = pairs.map(([a, b]) =>
+            a === null || b === null
+              ? null
+              : BigInt.asIntN(64, op === '+' ? a + b : op === '-' ? a - b : a * b),
+          );
+          expect(got).toEqual(want);
+        },
+      ),
+    );
+    const max = (1n << 63n) - 1n;
+    const s = arithmetic(
+      '*',
+      { kind: 'scalar', value: max, type: BIGINT },
+      { kind: 'scalar', value: 2n, type: BIGINT },
+      BIGINT,
+      BIGINT,
+      BIGINT,
+      1,
+      'wrap',
+    );
+    expect(s).toEqual({ kind: 'scalar', value: -2n, type: BIGINT });
+  });
+
+  it('division by zero is NULL, not an error', () => {
+    expect(
+      rows(arithmetic('div', col(INT, [7]), col(INT, [0]), INT, INT, BIGINT, 1, 'wrap'), BIGINT, 1),
+    ).toEqual([null]);
+    expect(
+      rows(
+        arithmetic('%', col(BIGINT, [7n]), col(BIGINT, [0n]), BIGINT, BIGINT, BIGINT, 1, 'wrap'),
+        BIGINT,
+        1,
+      ),
+    ).toEqual([null]);
+    expect(
+      rows(arithmetic('/', col(DOUBLE, [1]), col(DOUBLE, [0]), DOUBLE, DOUBLE, DOUBLE, 1, 'wrap'), DOUBLE, 1),
+    ).toEqual([null]);
+  });
+
+  it('bigint MIN div -1 wraps to MIN', () => {
+    const min = -(1n << 63n);
+    expect(
+      rows(
+        arithmetic('div', col(BIGINT, [min]), col(BIGINT, [-1n]), BIGINT, BIGINT, BIGINT, 1, 'wrap'),
+        BIGINT,
+        1,
+      ),
+    ).toEqual([min]);
+  });
+
+  it('decimal overflow is NULL, not wrapped', () => {
+    const t: DataType = { kind: 'decimal', precision: 38, scale: 0 };
+    const max = 10n ** 38n - 1n;
+    expect(rows(arithmetic('+', col(t, [max]), col(t, [1n]), t, t, t, 1, 'wrap'), t, 1)).toEqual([null]);
+  });
+
+  it('interval overflow still raises 22003', () => {
+    const t: DataType = { kind: 'interval_day_time' };
+    const max = (1n << 63n) - 1n;
+    expect(sqlstate(() => arithmetic('+', col(t, [max]), col(t, [1n]), t, t, t, 1, 'wrap'))).toBe('22003');
+    expect(sqlstate(() => negate(col(t, [-(1n << 63n)]), t, 1, 'wrap'))).toBe('22003');
+  });
+});
+
+describe('negate overflow modes', () => {
+  const SMALLINT: DataType = { kind: 'smallint' };
+  const TINYINT: DataType = { kind: 'tinyint' };
+  it('-(MIN) wraps to MIN, is NULL for try, raises in ANSI mode', () => {
+    expect(rows(negate(col(INT, [-2147483648, 5, null]), INT, 3, 'wrap'), INT, 3)).toEqual([
+      -2147483648,
+      -5,
+      null,
+    ]);
+    expect(rows(negate(col(INT, [-2147483648]), INT, 1, 'null'), INT, 1)).toEqual([null]);
+    expect(sqlstate(() => negate(col(INT, [-2147483648]), INT, 1, 'error'))).toBe('22003');
+    expect(rows(negate(col(SMALLINT, [-32768]), SMALLINT, 1, 'wrap'), SMALLINT, 1)).toEqual([-32768]);
+    expect(rows(negate(col(TINYINT, [-128]), TINYINT, 1, 'wrap'), TINYINT, 1)).toEqual([-128]);
+    const min = -(1n << 63n);
+    expect(rows(negate(col(BIGINT, [min]), BIGINT, 1, 'wrap'), BIGINT, 1)).toEqual([min]);
+    expect(sqlstate(() => negate(col(BIGINT, [min]), BIGINT, 1, 'error'))).toBe('22003');
   });
 });

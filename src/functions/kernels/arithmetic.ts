@@ -1,7 +1,14 @@
 /**
- * Vectorized arithmetic for non-decimal numeric types: `+ - * / % div` and negation, with ANSI
- * overflow and division-by-zero checks (errors when `failOnError`, NULL otherwise). One monomorphic
- * loop per type family; a scalar operand is read with stride 0.
+ * Vectorized arithmetic for non-decimal numeric types: `+ - * / % div` and negation. What happens on
+ * overflow is the caller's `OverflowMode`:
+ *
+ * - `'error'` (ANSI mode): overflow raises 22003, division by zero 22012.
+ * - `'null'` (the try_* functions): overflow and division by zero give NULL.
+ * - `'wrap'` (ANSI off, Spark's legacy mode): integral overflow wraps around in two's complement
+ *   (`2147483647 + 1` is `-2147483648`), division by zero gives NULL. Decimals still give NULL on
+ *   overflow and intervals still raise, as Spark does without ANSI mode.
+ *
+ * One monomorphic loop per type family; a scalar operand is read with stride 0.
  *
  * - tinyint/smallint/int (and interval year-month): computed in float64, range-checked.
  * - bigint (and interval day-time): BigInt, range-checked against 64 bits.
@@ -26,6 +33,39 @@ import {
 import { decimalArithmetic, decimalNegate } from './decimal-arithmetic.ts';
 
 export type ArithOp = '+' | '-' | '*' | '/' | '%' | 'div';
+
+/** What integral overflow does: raise 22003 (ANSI), give NULL (try_*), or wrap around (ANSI off). */
+export type OverflowMode = 'error' | 'null' | 'wrap';
+
+/** Wrapping is for plain integers only; decimals give NULL and intervals/datetimes raise instead. */
+function effectiveMode(mode: OverflowMode, t: DataType): OverflowMode {
+  if (mode !== 'wrap') return mode;
+  switch (t.kind) {
+    case 'tinyint':
+    case 'smallint':
+    case 'int':
+    case 'bigint':
+      return 'wrap';
+    case 'decimal':
+    case 'float':
+    case 'double':
+      return 'null';
+    default:
+      return 'error';
+  }
+}
+
+/** `r` (exact in float64 except int `*`) wrapped into the operand's two's complement range. */
+function wrapSmall(r: number, x: number, y: number, op: ArithOp, t: DataType): number {
+  switch (t.kind) {
+    case 'tinyint':
+      return (r << 24) >> 24;
+    case 'smallint':
+      return (r << 16) >> 16;
+    default:
+      return op === '*' ? Math.imul(x, y) : r | 0;
+  }
+}
 
 const TRY_NAME: Record<ArithOp, string> = {
   '+': 'try_add',
@@ -59,10 +99,11 @@ export function arithmetic(
   rightType: DataType,
   resultType: DataType,
   numRows: number,
-  failOnError: boolean,
+  overflow: OverflowMode,
 ): ColumnarValue {
+  const mode = effectiveMode(overflow, leftType.kind === 'decimal' ? leftType : rightType);
   if (leftType.kind === 'decimal' || rightType.kind === 'decimal') {
-    return decimalArithmetic(op, left, right, leftType, rightType, resultType, numRows, failOnError);
+    return decimalArithmetic(op, left, right, leftType, rightType, resultType, numRows, mode === 'error');
   }
   const allScalar = left.kind === 'scalar' && right.kind === 'scalar';
   const n = allScalar ? 1 : numRows;
@@ -86,7 +127,7 @@ export function arithmetic(
         resultType,
         n,
         valid,
-        failOnError,
+        mode,
       );
       valid = r.valid;
       data = makeColumn(resultType, r.out, n, valid);
@@ -96,7 +137,7 @@ export function arithmetic(
     case 'interval_day_time':
     case 'timestamp':
     case 'timestamp_ntz': {
-      const r = bigArith(op, bigintValues(left), sl, bigintValues(right), sr, n, valid, failOnError);
+      const r = bigArith(op, bigintValues(left), sl, bigintValues(right), sr, n, valid, mode);
       valid = r.valid;
       data = makeColumn(resultType, r.out, n, valid);
       break;
@@ -112,7 +153,7 @@ export function arithmetic(
         resultType,
         n,
         valid,
-        failOnError,
+        mode === 'error',
       );
       valid = r.valid;
       data = makeColumn(resultType, r.out, n, valid);
@@ -156,12 +197,13 @@ function smallIntArith(
   resultType: DataType,
   n: number,
   validIn: Uint8Array | null,
-  failOnError: boolean,
+  mode: OverflowMode,
 ): {
   out: Int8Array | Int16Array | Int32Array | Float32Array | Float64Array | BigInt64Array;
   valid: Uint8Array | null;
 } {
   let valid = validIn;
+  const failOnError = mode === 'error';
   const [lo, hi] = intRange(operandType);
   const typeName =
     operandType.kind === 'tinyint' ? 'tinyint' : operandType.kind === 'smallint' ? 'smallint' : 'integer';
@@ -208,6 +250,10 @@ function smallIntArith(
     }
     if (resultType.kind !== 'double' && (r < lo || r > hi)) {
       if (failOnError) throw overflowError(typeName, TRY_NAME[op]);
+      if (mode === 'wrap') {
+        out[i] = wrapSmall(r, x, y, op, operandType);
+        continue;
+      }
       valid = setNull(valid, n, i);
       continue;
     }
@@ -224,9 +270,10 @@ function bigArith(
   sb: number,
   n: number,
   validIn: Uint8Array | null,
-  failOnError: boolean,
+  mode: OverflowMode,
 ): { out: BigInt64Array; valid: Uint8Array | null } {
   let valid = validIn;
+  const failOnError = mode === 'error';
   const out = new BigInt64Array(n);
   for (let i = 0; i < n; i++) {
     if (valid !== null && valid[i] === 0) continue;
@@ -256,6 +303,10 @@ function bigArith(
     }
     if (r > INT64_MAX || r < INT64_MIN) {
       if (failOnError) throw overflowError('long', TRY_NAME[op]);
+      if (mode === 'wrap') {
+        out[i] = BigInt.asIntN(64, r);
+        continue;
+      }
       valid = setNull(valid, n, i);
       continue;
     }
@@ -323,12 +374,15 @@ function floatArith(
   return { out, valid };
 }
 
-/** Unary minus with overflow checks (`-(-2147483648)` overflows an int). */
+/**
+ * Unary minus: `-(-2147483648)` overflows an int (22003 in `'error'` mode, itself in `'wrap'` mode,
+ * NULL in `'null'` mode).
+ */
 export function negate(
   input: ColumnarValue,
   type: DataType,
   numRows: number,
-  failOnError: boolean,
+  overflow: OverflowMode,
 ): ColumnarValue {
   if (type.kind === 'decimal') return decimalNegate(input, type, numRows);
   const zero: ColumnarValue =
@@ -347,7 +401,7 @@ export function negate(
     return { kind: 'array', data: makeColumn(type, out, numRows, validityOf(input)) };
   }
   try {
-    return arithmetic('-', zero, input, type, type, type, numRows, failOnError);
+    return arithmetic('-', zero, input, type, type, type, numRows, overflow);
   } catch (e) {
     if (e instanceof EngineError && e.sqlstate === SqlState.numericValueOutOfRange) {
       throw overflowError(

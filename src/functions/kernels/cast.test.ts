@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { EngineError, columnFromValues, valueAt, type DataType, type Value } from '../../common/index.ts';
 import type { EvalContext } from '../registry.ts';
-import { castColumnar, castValue, doubleToString } from './cast.ts';
+import { castColumnar, castValue, doubleToString, valueToString } from './cast.ts';
 
 const ctx: EvalContext = {
   ansi: true,
@@ -141,5 +141,25 @@ describe('cast', () => {
 
   it('castValue of NULL is NULL for every target', () => {
     expect(castValue(null, S, INT, 'ansi', ctx)).toBeNull();
+  });
+
+  it('day-time and year-month intervals print as Spark prints DAY TO SECOND / YEAR TO MONTH', () => {
+    const DT: DataType = { kind: 'interval_day_time' };
+    const YM: DataType = { kind: 'interval_year_month' };
+    const day = 86_400_000_000n;
+    expect(castAll([29n * day, -29n * day, 1_500_000n, -1_500_000n, null], DT, S)).toEqual([
+      "INTERVAL '29 00:00:00' DAY TO SECOND",
+      "INTERVAL '-29 00:00:00' DAY TO SECOND",
+      "INTERVAL '0 00:00:01.5' DAY TO SECOND",
+      "INTERVAL '-0 00:00:01.5' DAY TO SECOND",
+      null,
+    ]);
+    expect(valueToString(2n * day + 3_723_000_001n, DT, ctx)).toBe(
+      "INTERVAL '2 01:02:03.000001' DAY TO SECOND",
+    );
+    expect(castAll([14, -3], YM, S)).toEqual([
+      "INTERVAL '1-2' YEAR TO MONTH",
+      "INTERVAL '-0-3' YEAR TO MONTH",
+    ]);
   });
 });

@@ -7,7 +7,7 @@ import { EngineError, SqlState, T, type DataType } from '../../common/index.ts';
 import type { ScalarFunctionDef } from '../registry.ts';
 import { compareValues } from '../kernels/compare.ts';
 import { valueText } from '../kernels/common.ts';
-import { checkArity, coerce, commonType, evaluateRows } from './define.ts';
+import { checkArity, coerce, commonTypeKeepingNull, evaluateRows } from './define.ts';
 
 function variadicCommon(
   name: string,
@@ -24,7 +24,7 @@ function variadicCommon(
     description,
     resolve(argTypes) {
       checkArity(name, argTypes, min, max);
-      const t = commonType(name, argTypes);
+      const t = commonTypeKeepingNull(name, argTypes);
       return { argTypes: argTypes.map(() => t), returnType: t, nullable: true };
     },
     evaluate(args, numRows, returnType, ctx) {
@@ -54,7 +54,7 @@ export const conditionalFunctions: readonly ScalarFunctionDef[] = [
     description: 'nullif(expr1, expr2) - NULL when expr1 = expr2, else expr1.',
     resolve(argTypes) {
       checkArity('nullif', argTypes, 2, 2);
-      const t = commonType('nullif', argTypes);
+      const t = commonTypeKeepingNull('nullif', argTypes);
       return { argTypes: [t, t], returnType: t, nullable: true };
     },
     evaluate(args, numRows, returnType, ctx) {
@@ -78,7 +78,7 @@ export const conditionalFunctions: readonly ScalarFunctionDef[] = [
     description: 'nvl2(expr1, expr2, expr3) - expr2 when expr1 is not NULL, else expr3.',
     resolve(argTypes) {
       checkArity('nvl2', argTypes, 3, 3);
-      const t = commonType('nvl2', argTypes.slice(1));
+      const t = commonTypeKeepingNull('nvl2', argTypes.slice(1));
       return { argTypes: [argTypes[0]!, t, t], returnType: t, nullable: true };
     },
     evaluate(args, numRows, returnType, ctx) {
@@ -101,7 +101,7 @@ export const conditionalFunctions: readonly ScalarFunctionDef[] = [
     resolve(argTypes) {
       checkArity('if', argTypes, 3, 3);
       const c = coerce('if', 0, argTypes[0]!, T.boolean);
-      const t = commonType('if', argTypes.slice(1));
+      const t = commonTypeKeepingNull('if', argTypes.slice(1));
       return { argTypes: [c, t, t], returnType: t, nullable: true };
     },
     evaluate(args, numRows, returnType, ctx) {

@@ -44,6 +44,11 @@ describe('date functions', () => {
     expect(formatDate(call('date_add', [d('2023-02-28'), i(1)]) as number)).toBe('2023-03-01');
     expect(formatDate(call('date_sub', [d('2024-03-01'), i(1)]) as number)).toBe('2024-02-29');
     expect(call('datediff', [d('2024-03-01'), d('2024-02-01')])).toBe(29);
+    expect(returnTypeOf('datediff', [DATE, DATE])).toEqual(I);
+    expect(call('date_diff_interval', [d('2024-03-01'), d('2024-02-01')])).toBe(29n * 86_400_000_000n);
+    expect(call('date_diff_interval', [d('2024-02-01'), d('2024-03-01')])).toBe(-29n * 86_400_000_000n);
+    expect(call('date_diff_interval', [d('2024-02-01'), [null, DATE]])).toBe(null);
+    expect(returnTypeOf('date_diff_interval', [DATE, DATE])).toEqual({ kind: 'interval_day_time' });
     expect(formatDate(call('add_months', [d('2024-01-31'), i(1)]) as number)).toBe('2024-02-29');
     expect(formatDate(call('add_months', [d('2023-01-31'), i(1)]) as number)).toBe('2023-02-28');
     expect(formatDate(call('add_months', [d('2024-03-31'), i(-13)]) as number)).toBe('2023-02-28');

@@ -71,7 +71,8 @@ export function requireNumeric(name: string, index: number, t: DataType): DataTy
   throw typeMismatch(name, index, '"NUMERIC"', t);
 }
 
-export function commonType(name: string, types: readonly DataType[]): DataType {
+/** The common type of arguments that combine into one value; all-NULL arguments give NULL's type (void). */
+export function commonTypeKeepingNull(name: string, types: readonly DataType[]): DataType {
   const t = findWiderTypeOfAll(types);
   if (t === undefined) {
     throw new EngineError(
@@ -79,6 +80,12 @@ export function commonType(name: string, types: readonly DataType[]): DataType {
       `[DATATYPE_MISMATCH.DATA_DIFF_TYPES] Cannot resolve "${name}" due to data type mismatch: Input to \`${name}\` should all be the same type, but it's [${types.map((x) => typeToString(x).toUpperCase()).join(', ')}].`,
     );
   }
+  return t;
+}
+
+/** The common type of arguments a function computes with; all-NULL arguments are read as strings. */
+export function commonType(name: string, types: readonly DataType[]): DataType {
+  const t = commonTypeKeepingNull(name, types);
   return t.kind === 'null' ? T.string : t;
 }
 

@@ -5,6 +5,7 @@ import type { ScalarFunctionDef } from '../registry.ts';
 import { bitwiseFunctions } from './bitwise.ts';
 import { conditionalFunctions } from './conditional.ts';
 import { datetimeFunctions } from './datetime.ts';
+import { intervalFunctions } from './interval.ts';
 import { likeFunctions } from './like.ts';
 import { mathFunctions } from './math.ts';
 import { miscFunctions } from './misc.ts';
@@ -15,6 +16,7 @@ export const scalarFunctions: readonly ScalarFunctionDef[] = [
   ...likeFunctions,
   ...mathFunctions,
   ...datetimeFunctions,
+  ...intervalFunctions,
   ...conditionalFunctions,
   ...miscFunctions,
   ...bitwiseFunctions,

@@ -238,7 +238,7 @@ function modDef(name: string, positive: boolean): ScalarFunctionDef {
     },
     evaluate(args, numRows, returnType, ctx) {
       const t = args[0]!.kind === 'scalar' ? args[0]!.type : inputType(args[0]!, returnType);
-      const r = arithmetic('%', args[0]!, args[1]!, t, t, returnType, numRows, ctx.ansi);
+      const r = arithmetic('%', args[0]!, args[1]!, t, t, returnType, numRows, ctx.ansi ? 'error' : 'wrap');
       if (!positive) return r;
       const withB = arithmetic(
         '+',
@@ -248,7 +248,7 @@ function modDef(name: string, positive: boolean): ScalarFunctionDef {
         returnType,
         returnType.kind === 'decimal' ? decimalArithmeticType('+', returnType, returnType) : returnType,
         numRows,
-        false,
+        'null',
       );
       const plusB = castColumnar(
         withB,

@@ -161,9 +161,9 @@ function tryArith(name: string, op: '+' | '-' | '*' | '/'): ScalarFunctionDef {
       if (returnType.kind !== 'decimal' && lt.kind !== rt.kind) {
         const l = castColumnar(args[0]!, lt, returnType, 'legacy', numRows, ctx);
         const r = castColumnar(args[1]!, rt, returnType, 'legacy', numRows, ctx);
-        return arithmetic(op, l, r, returnType, returnType, returnType, numRows, false);
+        return arithmetic(op, l, r, returnType, returnType, returnType, numRows, 'null');
       }
-      return arithmetic(op, args[0]!, args[1]!, lt, rt, returnType, numRows, false);
+      return arithmetic(op, args[0]!, args[1]!, lt, rt, returnType, numRows, 'null');
     },
   };
 }

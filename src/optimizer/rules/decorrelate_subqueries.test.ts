@@ -246,4 +246,157 @@ describe('decorrelate_subqueries', () => {
     const plan = env.filter(p, b.eq(b.c(p, 'p_partkey'), b.scalarSubquery(sub)));
     expect(decorrelate(env, plan).text.split('\n')[0]).toBe('Filter: p_partkey = (<subquery>)');
   });
+
+  describe('domain join', () => {
+    const l = b.table('l', [
+      ['k', T.int, true],
+      ['v', T.int],
+    ]);
+    const r = b.table('r', [
+      ['k', T.int],
+      ['w', T.int],
+    ]);
+
+    it('a non-equality correlation below an aggregate becomes a join with the distinct outer keys', () => {
+      const env = b.testEnv();
+      const lo = env.scan(l);
+      const ri = env.scan(r);
+      const sub = env.aggregate(
+        env.filter(ri, b.bin('>=', b.c(ri, 'k'), b.outer(lo, 'k'))),
+        [],
+        [[b.agg('min', [b.c(ri, 'w')], T.int), 'm']],
+      );
+      const plan = env.filter(lo, b.lt(b.bin('*', b.c(lo, 'v'), b.int(5)), b.scalarSubquery(sub)));
+      expect(decorrelate(env, plan).text).toBe(
+        [
+          'Projection: k#1, v',
+          '  Filter: v * Int32(5) < m#5',
+          '    Left Join: k#1 <=> k#11',
+          '      TableScan: l',
+          '      Projection: m#10 AS m#5, k#11',
+          '        Left Join: k#11 <=> k#9',
+          '          Aggregate: groupBy=[k#1 AS k#11], aggr=[]',
+          '            TableScan: l',
+          '          Aggregate: groupBy=[k#9], aggr=[min(w) AS m#10]',
+          '            Inner Join: k#3 >= k#9',
+          '              TableScan: r',
+          '              Aggregate: groupBy=[k#1 AS k#9], aggr=[]',
+          '                TableScan: l',
+        ].join('\n'),
+      );
+    });
+
+    it('EXISTS over a global count(*) keeps one row per outer key (never a plain semi join on r.k)', () => {
+      const env = b.testEnv();
+      const lo = env.scan(l);
+      const ri = env.scan(r);
+      const sub = env.aggregate(
+        env.filter(ri, b.eq(b.c(ri, 'k'), b.outer(lo, 'k'))),
+        [],
+        [[b.agg('count', [], T.bigint), 'n']],
+      );
+      const plan = env.filter(lo, b.exists(sub));
+      expect(decorrelate(env, plan).text).toBe(
+        [
+          'LeftSemi Join: k#1 <=> k#11',
+          '  TableScan: l',
+          '  Projection: CASE WHEN n#10 IS NULL THEN Int64(0) ELSE n#10 END AS n#5, k#11',
+          '    Left Join: k#11 <=> k#9',
+          '      Aggregate: groupBy=[k#1 AS k#11], aggr=[]',
+          '        TableScan: l',
+          '      Aggregate: groupBy=[k#9], aggr=[count(*) AS n#10]',
+          '        Inner Join: k#3 = k#9',
+          '          TableScan: r',
+          '          Aggregate: groupBy=[k#1 AS k#9], aggr=[]',
+          '            TableScan: l',
+        ].join('\n'),
+      );
+    });
+
+    it('a correlation below ORDER BY … LIMIT becomes row_number() over the outer key', () => {
+      const env = b.testEnv();
+      const lo = env.scan(l);
+      const ri = env.scan(r);
+      const sorted = env.sort(env.filter(ri, b.eq(b.c(ri, 'k'), b.outer(lo, 'k'))), [[b.c(ri, 'w'), 'asc']]);
+      const sub = env.limit(env.project(sorted, [b.c(ri, 'w')]), 1);
+      const plan = env.project(lo, [b.c(lo, 'k'), [b.scalarSubquery(sub), 'w1']]);
+      expect(decorrelate(env, plan).text).toBe(
+        [
+          'Projection: k#1, w AS w1',
+          '  Left Join: k#1 <=> k#8',
+          '    TableScan: l',
+          '    Projection: w, k#8',
+          '      Projection: k#3, w, k#8',
+          '        Filter: rn <= Int32(1)',
+          '          Window: row_number() OVER (PARTITION BY k#8 ORDER BY w ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS rn',
+          '            Inner Join: k#3 = k#8',
+          '              TableScan: r',
+          '              Aggregate: groupBy=[k#1 AS k#8], aggr=[]',
+          '                TableScan: l',
+        ].join('\n'),
+      );
+    });
+
+    it('an outer column in the select list reads the domain column', () => {
+      const env = b.testEnv();
+      const lo = env.scan(l);
+      const ri = env.scan(r);
+      const ag = env.aggregate(
+        env.filter(ri, b.eq(b.c(ri, 'k'), b.outer(lo, 'k'))),
+        [],
+        [[b.agg('max', [b.c(ri, 'w')], T.int), 'm']],
+      );
+      const sub = env.project(ag, [[b.bin('+', b.c(ag, 'm'), b.outer(lo, 'k')), 'x']]);
+      const plan = env.project(lo, [[b.scalarSubquery(sub), 'x']]);
+      const text = decorrelate(env, plan).text;
+      expect(text.split('\n').slice(0, 4)).toEqual([
+        'Projection: x#6 AS x#7',
+        '  Left Join: k#1 <=> k#15',
+        '    TableScan: l',
+        '    Projection: m#5 + k#15 AS x#6, k#15',
+      ]);
+    });
+
+    it('a correlated NOT IN over nullable columns is an anti join on `(v = s) IS NOT FALSE`', () => {
+      const env = b.testEnv();
+      const lo = env.scan(l);
+      const rn = env.scan(
+        b.table('rn', [
+          ['k', T.int],
+          ['w', T.int, true],
+        ]),
+      );
+      const sub = env.project(env.filter(rn, b.eq(b.c(rn, 'k'), b.outer(lo, 'k'))), [b.c(rn, 'w')]);
+      const plan = env.filter(lo, b.inSubquery([b.c(lo, 'v')], sub, true));
+      expect(decorrelate(env, plan).text).toBe(
+        [
+          'LeftAnti Join: (v = w) IS NOT FALSE AND k#3 = k#1',
+          '  TableScan: l',
+          '  Projection: w, k#3',
+          '    TableScan: rn',
+        ].join('\n'),
+      );
+    });
+
+    it('still rejects a correlation inside a full outer join (0A000)', () => {
+      const env = b.testEnv();
+      const lo = env.scan(l);
+      const r1 = env.scan(r, 'r1');
+      const r2 = env.scan(r, 'r2');
+      const j = env.join(
+        r1,
+        r2,
+        'full',
+        b.andE(b.eq(b.c(r1, 'k'), b.c(r2, 'k')), b.gt(b.c(r1, 'w'), b.outer(lo, 'v'))),
+      );
+      const sub = env.aggregate(j, [], [[b.agg('count', [], T.bigint), 'n']]);
+      const plan = env.project(lo, [[b.scalarSubquery(sub), 'n']]);
+      expect(() => optimize(plan, env.ctx())).toThrow(/full join/);
+      try {
+        optimize(plan, env.ctx());
+      } catch (e) {
+        expect((e as EngineError).sqlstate).toBe('0A000');
+      }
+    });
+  });
 });

@@ -23,6 +23,12 @@
  *   expression. Count bug: if the aggregate over no rows gives a non-NULL value (`count(*)` → 0),
  *   the subquery also outputs a `TRUE AS match` column and the value becomes
  *   `CASE WHEN match IS NULL THEN <value over no rows> ELSE value END`.
+ * - What the pull-up cannot do exactly (a non-equality correlation below an aggregate, a
+ *   correlation below LIMIT or in a select list, a global aggregate under EXISTS/IN whose one row
+ *   over no input must survive, a reference two levels out) goes through a domain join
+ *   (subquery/domain-join.ts): the subquery is computed per DISTINCT outer key and joined back on
+ *   `outer <=> domain`. A correlated NOT IN over nullable columns becomes a plain anti join on
+ *   `(v = s) IS NOT FALSE` plus the correlated predicates (NULLs count only within each row's result).
  * - Uncorrelated scalar subqueries stay as expressions: the physical planner runs them once (the
  *   driver optimizes their plans separately).
  *
@@ -34,6 +40,7 @@ import {
   exprChildren,
   exprWithChildren,
   outputOf,
+  planChildren,
   type Attribute,
   type Expr,
   type LogicalPlan,
@@ -56,6 +63,7 @@ import {
   TRUE,
 } from '../expr-utils.ts';
 import { mapExpressions, narrowTo } from '../plan-utils.ts';
+import { domainJoin, ZERO_ON_EMPTY } from '../subquery/domain-join.ts';
 import { pullUpCorrelated } from '../subquery/pull-up-correlated.ts';
 import { simplifyExpr } from './simplify_expressions.ts';
 
@@ -184,42 +192,93 @@ function hasCorrelatedSubquery(e: Expr): boolean {
   return exprChildren(e).some(hasCorrelatedSubquery);
 }
 
+/** A subquery plan made uncorrelated, and the predicates that join it to the outer plan. */
+interface Decorrelated {
+  readonly right: LogicalPlan;
+  readonly predicates: readonly Expr[];
+  /** True when a domain join was needed (the result then has a row per outer value already). */
+  readonly viaDomain: boolean;
+}
+
+/**
+ * Pulls the correlated predicates up when that is exact (the cheap rewrite TPC-H needs); otherwise
+ * joins the domain of the outer values into the subquery (subquery/domain-join.ts).
+ */
+function decorrelateSubquery(
+  sub: LogicalPlan,
+  base: LogicalPlan,
+  scalar: boolean,
+  ctx: OptimizerContext,
+): Decorrelated {
+  if (pullUpIsExact(sub, scalar)) {
+    try {
+      const pulled = pullUpCorrelated(sub);
+      const available = idsOf([...outputOf(base), ...outputOf(pulled.plan)]);
+      if (pulled.predicates.every((p) => isSubsetOf(refs(p), available))) {
+        return { right: pulled.plan, predicates: pulled.predicates, viaDomain: false };
+      }
+    } catch (e) {
+      if (!(e instanceof EngineError && e.sqlstate === SqlState.featureNotSupported)) throw e;
+    }
+  }
+  const joined = domainJoin(sub, base, ctx);
+  return {
+    right: joined.plan,
+    predicates: joined.outer.map((o, i) => compare('<=>', col(o), col(joined.domain[i]!))),
+    viaDomain: true,
+  };
+}
+
+/**
+ * Pull-up drops the rows a global aggregate (no GROUP BY) gives over no input, so it is exact only
+ * when no such aggregate has a correlation below it, except at the top of a scalar subquery (the
+ * count-bug fix in `replaceSubqueries` restores those rows).
+ */
+function pullUpIsExact(sub: LogicalPlan, scalar: boolean): boolean {
+  let top: LogicalPlan | null = null;
+  if (scalar) {
+    top = sub;
+    while (top.kind === 'Project') top = top.input;
+  }
+  const exact = (p: LogicalPlan): boolean => {
+    if (p.kind === 'Aggregate' && p.groupBy.length === 0 && p !== top && planHasOuterRef(p.input))
+      return false;
+    return planChildren(p).every(exact);
+  };
+  return exact(sub);
+}
+
 /** Builds `base JOIN decorrelated(sub)`; the condition is `extra` (value equalities) then the correlated predicates. */
 function joinSubquery(
   base: LogicalPlan,
   sub: LogicalPlan,
   extra: (subOutput: readonly Attribute[]) => Expr[],
   joinType: 'left_semi' | 'left_anti' | 'left_mark' | 'left',
-  options: { mark?: Attribute; nullAware?: boolean; addMatch?: Attribute } = {},
-): LogicalPlan {
+  ctx: OptimizerContext,
+  options: { mark?: Attribute; nullAware?: boolean; scalar?: boolean; addMatch?: Attribute } = {},
+): { plan: LogicalPlan; viaDomain: boolean } {
   const subOutput = outputOf(sub);
-  const pulled = pullUpCorrelated(sub);
-  let right = pulled.plan;
-  if (options.addMatch !== undefined) {
+  const d = decorrelateSubquery(sub, base, options.scalar ?? false, ctx);
+  let right = d.right;
+  if (options.addMatch !== undefined && !d.viaDomain) {
     const exprs: NamedExpr[] = [
       ...outputOf(right).map((a) => ({ expr: col(a), attr: a })),
       { expr: TRUE, attr: options.addMatch },
     ];
     right = { kind: 'Project', input: right, exprs };
   }
-  const available = idsOf([...outputOf(base), ...outputOf(right)]);
-  for (const p of pulled.predicates) {
-    if (!isSubsetOf(refs(p), available)) {
-      throw new EngineError(
-        SqlState.featureNotSupported,
-        'correlated subquery: a reference to a query more than one level out is not supported',
-      );
-    }
-  }
-  const condition = conjoin([...extra(subOutput), ...pulled.predicates]);
+  const condition = conjoin([...extra(subOutput), ...d.predicates]);
   return {
-    kind: 'Join',
-    left: base,
-    right,
-    joinType,
-    condition,
-    mark: options.mark ?? null,
-    nullAware: options.nullAware ?? false,
+    plan: {
+      kind: 'Join',
+      left: base,
+      right,
+      joinType,
+      condition,
+      mark: options.mark ?? null,
+      nullAware: options.nullAware ?? false,
+    },
+    viaDomain: d.viaDomain,
   };
 }
 
@@ -242,20 +301,36 @@ function rewriteFilter(input: LogicalPlan, predicate: Expr, ctx: OptimizerContex
     const negated = c.kind === 'unary' && c.op === 'not';
     const target = negated ? c.input : c;
     if (target.kind === 'exists') {
-      base = joinSubquery(base, target.plan, () => [], negated ? 'left_anti' : 'left_semi');
+      base = joinSubquery(base, target.plan, () => [], negated ? 'left_anti' : 'left_semi', ctx).plan;
     } else if (target.kind === 'in_subquery' && !target.values.some(hasRewritable)) {
       const anti = negated !== target.negated;
       const nullAware =
         anti && (target.values.some(isNullable) || outputOf(target.plan).some((a) => a.nullable));
+      if (nullAware && planHasOuterRef(target.plan)) {
+        // NOT IN: a row is dropped if a row of its own subquery result is not known to differ. The
+        // correlated predicates filter that result (two-valued), so a null-aware join — whose NULL
+        // handling spans all keys — cannot express it: a plain anti join with `(v = s) IS NOT FALSE`.
+        const values = valueEqualities(target.values);
+        const notFalse = (out: readonly Attribute[]): Expr[] => [
+          {
+            kind: 'unary',
+            op: 'is_not_false',
+            input: conjoin(values(out))!,
+            type: BOOLEAN,
+            failOnError: false,
+          },
+        ];
+        base = joinSubquery(base, target.plan, notFalse, 'left_anti', ctx).plan;
+        continue;
+      }
       base = joinSubquery(
         base,
         target.plan,
         valueEqualities(target.values),
         anti ? 'left_anti' : 'left_semi',
-        {
-          nullAware,
-        },
-      );
+        ctx,
+        { nullAware },
+      ).plan;
     } else {
       remaining.push(c);
     }
@@ -292,13 +367,13 @@ function replaceSubqueries(
   const walk = (x: Expr): Expr => {
     if (x.kind === 'exists') {
       const mark = newAttr(ctx, 'exists', false);
-      current = joinSubquery(current, x.plan, () => [], 'left_mark', { mark });
+      current = joinSubquery(current, x.plan, () => [], 'left_mark', ctx, { mark }).plan;
       return { kind: 'unary', op: 'is_true', input: col(mark), type: BOOLEAN, failOnError: false };
     }
     if (x.kind === 'in_subquery') {
       const values = x.values.map(walk);
       const mark = newAttr(ctx, 'in', true);
-      current = joinSubquery(current, x.plan, valueEqualities(values), 'left_mark', { mark });
+      current = joinSubquery(current, x.plan, valueEqualities(values), 'left_mark', ctx, { mark }).plan;
       return x.negated
         ? { kind: 'unary', op: 'not', input: col(mark), type: BOOLEAN, failOnError: false }
         : col(mark);
@@ -307,18 +382,20 @@ function replaceSubqueries(
       const value = outputOf(x.plan)[0];
       if (value === undefined)
         throw new EngineError(SqlState.internalError, 'internal error: scalar subquery without columns');
+      requireAtMostOneRow(x.plan);
       const onEmpty = valueOverNoRows(x.plan, value, ctx);
       const match = onEmpty === null ? undefined : newAttr(ctx, 'match', true);
-      requireAggregated(x.plan);
-      current = joinSubquery(
+      const joined = joinSubquery(
         current,
         x.plan,
         () => [],
         'left',
-        match === undefined ? {} : { addMatch: match },
+        ctx,
+        match === undefined ? { scalar: true } : { scalar: true, addMatch: match },
       );
+      current = joined.plan;
       const valueCol = col({ ...value, nullable: true });
-      if (onEmpty === null || match === undefined) return valueCol;
+      if (onEmpty === null || match === undefined || joined.viaDomain) return valueCol;
       return {
         kind: 'case',
         branches: [
@@ -344,20 +421,19 @@ function newAttr(ctx: OptimizerContext, name: string, nullable: boolean): Attrib
   return { id: ctx.nextId(), name, type: BOOLEAN, nullable, qualifier: null };
 }
 
-/** Spark requires correlated scalar subqueries to be aggregated (one row per outer row at most). */
-function requireAggregated(plan: LogicalPlan): void {
+/**
+ * Spark requires a correlated scalar subquery to return at most one row per outer row: it must be
+ * aggregated, or limited to one row.
+ */
+function requireAtMostOneRow(plan: LogicalPlan): void {
   let node = plan;
   while (node.kind === 'Project' || node.kind === 'Filter' || node.kind === 'Sort') node = node.input;
-  if (node.kind !== 'Aggregate') {
-    throw new EngineError(
-      SqlState.featureNotSupported,
-      'correlated scalar subqueries must be aggregated to return at most one row per outer row',
-    );
-  }
+  if (node.kind === 'Aggregate' || (node.kind === 'Limit' && node.limit !== null && node.limit <= 1)) return;
+  throw new EngineError(
+    SqlState.featureNotSupported,
+    'correlated scalar subqueries must be aggregated to return at most one row per outer row',
+  );
 }
-
-/** Aggregates that give a non-NULL value over no rows. */
-const ZERO_ON_EMPTY = new Set(['count', 'count_if', 'approx_count_distinct']);
 
 /**
  * What the scalar subquery yields for an outer row with no matching rows, when that is not NULL

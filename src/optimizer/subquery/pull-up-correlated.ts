@@ -11,7 +11,8 @@
  * Through an Aggregate only equality predicates may pass (the inner columns become grouping
  * columns); through a Project the inner columns the predicates read are added to its output. A
  * correlation anywhere else (a LIMIT, a window, a set operation, the null-supplying side of an
- * outer join, a select item) is reported as not supported (0A000).
+ * outer join, a select item) is reported as not supported (0A000); decorrelate_subqueries then
+ * falls back to a domain join (domain-join.ts).
  */
 import { changed, EngineError, SqlState, transformUp, unchanged } from '../../common/index.ts';
 import { exprOps, outputOf, type Expr, type LogicalPlan, type NamedExpr } from '../../plan/index.ts';

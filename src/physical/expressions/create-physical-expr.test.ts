@@ -213,4 +213,30 @@ describe('createPhysicalExpr', () => {
   it('empty batches evaluate to empty columns', () => {
     expect(run(bin('+', colRef(x), lit(1, INT), INT), batch([], [], []))).toEqual([]);
   });
+
+  it('ANSI off (failOnError false): integer overflow wraps, division by zero is NULL', () => {
+    const legacy = (op: '+' | '*' | 'div', l: Expr, r: Expr, type: DataType): Expr => ({
+      kind: 'binary',
+      op,
+      left: l,
+      right: r,
+      type,
+      failOnError: false,
+    });
+    const b = batch([2147483647, -2147483648, null, 4], ['a', 'b', 'c', 'd'], [1n, 1n, 1n, 1n]);
+    expect(run(legacy('+', colRef(x), lit(1, INT), INT), b)).toEqual([-2147483648, -2147483647, null, 5]);
+    expect(run(legacy('*', colRef(x), lit(2, INT), INT), b)).toEqual([-2, 0, null, 8]);
+    const BIG: DataType = { kind: 'bigint' };
+    expect(run(legacy('div', colRef(x), lit(0, INT), BIG), b)).toEqual([null, null, null, null]);
+    const neg = (failOnError: boolean): Expr => ({
+      kind: 'unary',
+      op: 'negate',
+      input: colRef(x),
+      type: INT,
+      failOnError,
+    });
+    expect(run(neg(false), b)).toEqual([-2147483647, -2147483648, null, -4]);
+    expect(() => run(neg(true), b)).toThrow(EngineError);
+    expect(() => run(bin('+', colRef(x), lit(1, INT), INT), b)).toThrow(/ARITHMETIC_OVERFLOW/);
+  });
 });

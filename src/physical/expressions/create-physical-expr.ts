@@ -22,6 +22,7 @@ import type {
   ColumnarValue,
   EvalContext,
   FunctionRegistry,
+  OverflowMode,
   ScalarFunctionDef,
 } from '../../functions/index.ts';
 import { arithmetic, castColumnar, negate, validityBytes } from '../../functions/index.ts';
@@ -120,16 +121,24 @@ function canRaise(e: Expr): boolean {
       return false;
     case 'binary': {
       const t = exprType(e.left);
+      const addSubMul = e.op === '+' || e.op === '-' || e.op === '*';
+      // interval arithmetic raises on overflow even with ANSI off, as in Spark
+      const isInterval = t.kind === 'interval_day_time' || t.kind === 'interval_year_month';
       const risky =
-        e.failOnError &&
-        (e.op === '/' ||
-          e.op === '%' ||
-          e.op === 'div' ||
-          ((e.op === '+' || e.op === '-' || e.op === '*') && t.kind !== 'double' && t.kind !== 'float'));
+        (e.failOnError &&
+          (e.op === '/' ||
+            e.op === '%' ||
+            e.op === 'div' ||
+            (addSubMul && t.kind !== 'double' && t.kind !== 'float'))) ||
+        (addSubMul && isInterval);
       return risky || canRaise(e.left) || canRaise(e.right);
     }
     case 'unary':
-      return (e.op === 'negate' && e.failOnError) || canRaise(e.input);
+      return (
+        (e.op === 'negate' &&
+          (e.failOnError || e.type.kind === 'interval_day_time' || e.type.kind === 'interval_year_month')) ||
+        canRaise(e.input)
+      );
     case 'cast': {
       const from = exprType(e.input);
       const safe =
@@ -189,9 +198,10 @@ function compile(e: Expr, b: Binder): Evaluator {
         case 'div': {
           const op = e.op;
           const type = e.type;
-          const fail = e.failOnError;
+          // ANSI off: integral overflow wraps around as in Spark's legacy mode (try_* are calls).
+          const mode: OverflowMode = e.failOnError ? 'error' : 'wrap';
           return (batch, ctx) =>
-            arithmetic(op, left(batch, ctx), right(batch, ctx), lt, rt, type, batch.numRows, fail);
+            arithmetic(op, left(batch, ctx), right(batch, ctx), lt, rt, type, batch.numRows, mode);
         }
         case '=':
         case '<>':
@@ -215,8 +225,8 @@ function compile(e: Expr, b: Binder): Evaluator {
       const input = compile(e.input, b);
       if (e.op === 'negate') {
         const type = e.type;
-        const fail = e.failOnError;
-        return (batch, ctx) => negate(input(batch, ctx), type, batch.numRows, fail);
+        const mode: OverflowMode = e.failOnError ? 'error' : 'wrap';
+        return (batch, ctx) => negate(input(batch, ctx), type, batch.numRows, mode);
       }
       const op = e.op;
       return (batch, ctx) => booleanTest(op, input(batch, ctx), batch.numRows);

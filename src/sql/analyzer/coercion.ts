@@ -115,7 +115,8 @@ function datetimeArithmetic(
       );
     }
     if (op === '-' && (rt.kind === 'date' || (rt.kind === 'string' && r.kind === 'literal'))) {
-      return call('datediff', [l, castTo(r, T.date)], T.int, ansi);
+      // Spark 4: date - date is an INTERVAL DAY (`datediff` keeps returning int)
+      return call('date_diff_interval', [l, castTo(r, T.date)], T.intervalDayTime, ansi);
     }
     if (op === '-' && isTs(rt)) {
       return call('timestamp_diff', [castTo(l, rt), r], T.intervalDayTime, ansi);

@@ -30,6 +30,8 @@ export interface AnalyzerContext {
   readonly ansi: boolean;
   /** `spark.sql.caseSensitive` (only `false` is supported: names match case-insensitively). */
   readonly caseSensitive: boolean;
+  /** `spark.sql.session.timeZone`: zone-less TIMESTAMP literals are wall-clock time here. */
+  readonly timeZone: string;
   /** A fresh attribute id, unique for the life of the query. */
   nextId(): number;
   /** Declared types of `$1`, `$2`…; null or missing = not declared. */

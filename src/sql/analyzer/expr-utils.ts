@@ -4,6 +4,7 @@
  */
 import { isIntegral, typesEqual, type DataType, type Value } from '../../common/index.ts';
 import { exprChildren, exprType, type Expr, type LogicalPlan } from '../../plan/index.ts';
+import { localToUtcMicros } from '../../functions/index.ts';
 
 const planIds = new WeakMap<LogicalPlan, number>();
 let nextPlanId = 0;
@@ -134,8 +135,16 @@ export function castTo(e: Expr, type: DataType, mode: 'ansi' | 'try' | 'legacy' 
   return { kind: 'cast', input: e, type, mode };
 }
 
-/** The value of a literal cast to `to`, for the exact widening casts VALUES needs; undefined otherwise. */
-export function foldLiteralCast(value: Value, from: DataType, to: DataType): Value | undefined {
+/**
+ * The value of a literal cast to `to`, for the exact widening casts VALUES needs; undefined
+ * otherwise. `timeZone` (the session's) places a DATE's midnight when it becomes a TIMESTAMP.
+ */
+export function foldLiteralCast(
+  value: Value,
+  from: DataType,
+  to: DataType,
+  timeZone: string,
+): Value | undefined {
   if (value === null || typesEqual(from, to)) return value;
   if (isIntegral(from)) {
     const v = BigInt(value as number | bigint);
@@ -150,8 +159,9 @@ export function foldLiteralCast(value: Value, from: DataType, to: DataType): Val
     if (to.kind === 'double' || to.kind === 'float') return Number(v) / 10 ** from.scale;
   }
   if (from.kind === 'float' && to.kind === 'double') return value;
-  if (from.kind === 'date' && (to.kind === 'timestamp' || to.kind === 'timestamp_ntz'))
-    return BigInt(value as number) * 86400000000n;
+  if (from.kind === 'date' && to.kind === 'timestamp_ntz') return BigInt(value as number) * 86400000000n;
+  if (from.kind === 'date' && to.kind === 'timestamp')
+    return localToUtcMicros(BigInt(value as number) * 86400000000n, timeZone);
   if (from.kind === 'null') return null;
   return undefined;
 }

@@ -82,7 +82,7 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
   const ansi = env.state.ctx.ansi;
   switch (e.kind) {
     case 'literal':
-      return bindLiteral(e.value, e.pos);
+      return bindLiteral(e.value, e.pos, env.state.ctx.timeZone);
     case 'column':
       return resolveColumn(env, e);
     case 'parameter': {

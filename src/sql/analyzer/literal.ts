@@ -1,8 +1,10 @@
 /**
  * Literal binding: the type of a numeric literal as Spark gives it (int, bigint, then decimal;
- * `1.5` is decimal(2,1), `1e5` double), and typed DATE/TIMESTAMP literals parsed to values.
+ * `1.5` is decimal(2,1), `1e5` double), and typed DATE/TIMESTAMP literals parsed to values
+ * (a TIMESTAMP without a zone in its text is wall-clock time in the session time zone).
  */
 import { EngineError, MAX_DECIMAL_PRECISION, SqlState, T, type DataType } from '../../common/index.ts';
+import { localToUtcMicros } from '../../functions/index.ts';
 import type { LiteralExpr } from '../../plan/index.ts';
 import type * as ast from '../parser/index.ts';
 
@@ -69,7 +71,8 @@ export function decimalLiteral(text: string, pos: number): LiteralExpr {
   return lit(negative ? -unscaled : unscaled, T.decimal(Math.max(precision, 1), scale));
 }
 
-export function bindLiteral(l: ast.Literal, pos: number): LiteralExpr {
+/** Binds a literal; `timeZone` (the session's) reads zone-less TIMESTAMP literals. */
+export function bindLiteral(l: ast.Literal, pos: number, timeZone: string): LiteralExpr {
   switch (l.type) {
     case 'integer': {
       const v = BigInt(l.text);
@@ -102,7 +105,7 @@ export function bindLiteral(l: ast.Literal, pos: number): LiteralExpr {
     case 'null':
       return lit(null, T.null);
     case 'typed':
-      return typedLiteral(l.typeName, l.value, pos);
+      return typedLiteral(l.typeName, l.value, pos, timeZone);
   }
   throw new EngineError(SqlState.internalError, 'internal error: unknown literal');
 }
@@ -119,6 +122,7 @@ function typedLiteral(
   typeName: 'date' | 'timestamp' | 'timestamp_ntz' | 'timestamp_ltz' | 'binary',
   value: string,
   pos: number,
+  timeZone: string,
 ): LiteralExpr {
   switch (typeName) {
     case 'date': {
@@ -129,7 +133,7 @@ function typedLiteral(
     case 'timestamp':
     case 'timestamp_ltz':
     case 'timestamp_ntz': {
-      const ts = parseTimestamp(value, typeName === 'timestamp_ntz');
+      const ts = parseTimestamp(value, typeName === 'timestamp_ntz' ? null : timeZone);
       if (ts === undefined) throw invalidTyped(typeName, value, pos);
       return lit(ts, typeName === 'timestamp_ntz' ? T.timestampNtz : T.timestamp);
     }
@@ -170,41 +174,67 @@ export function parseDate(text: string): number | undefined {
   return daysFromCivil(y, mo, d);
 }
 
+const TIMESTAMP_RE =
+  /^\s*([+-]?\d{4,6})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,9}))?)?)?\s*(\S+)?\s*$/;
+
+/** Seconds east of UTC of a fixed-offset zone text (`+8`, `-08:00`, `+0530`, `UTC+1`); undefined if not one. */
+function fixedOffsetSeconds(zone: string): number | undefined {
+  const z = /^(?:UTC|GMT|UT)?([+-])(\d{1,2})(?::?(\d{2}))?(?::?(\d{2}))?$/i.exec(zone);
+  if (z === null) return undefined;
+  const h = Number(z[2]);
+  const m = Number(z[3] ?? '0');
+  const s = Number(z[4] ?? '0');
+  if (h > 18 || m > 59 || s > 59) return undefined;
+  return (h * 3600 + m * 60 + s) * (z[1] === '-' ? -1 : 1);
+}
+
+/** True if `zone` is a region id Intl knows (`America/Los_Angeles`). */
+function isRegionZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Microseconds since the epoch of `yyyy-mm-dd[( |T)hh:mm[:ss[.ffffff]]][zone]`. A zone (`Z`,
- * `+hh:mm`, `UTC`) shifts the value; without one the text is read as UTC (the session time zone
- * is applied by the session layer when it differs).
+ * Microseconds since the epoch of `yyyy-mm-dd[( |T)hh:mm[:ss[.ffffff]]][zone]` (or `yyyy[-mm]`).
+ * A zone in the text (`Z`, `UTC`, `+hh:mm`, `UTC+h`, `Europe/Paris`) fixes the instant; without
+ * one the text is wall-clock time in `timeZone`. `timeZone` null means TIMESTAMP_NTZ: the text is
+ * read as-is and a zone in it makes it invalid (as Spark). Undefined when malformed.
  */
-export function parseTimestamp(text: string, ntz: boolean): bigint | undefined {
-  const m =
-    /^\s*([+-]?\d{4,6})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,9}))?)?)?\s*(Z|UTC|[+-]\d{1,2}(?::?\d{2})?)?\s*$/i.exec(
-      text,
-    );
+export function parseTimestamp(text: string, timeZone: string | null): bigint | undefined {
+  const m = TIMESTAMP_RE.exec(text);
+  let local: bigint;
+  let zone: string | undefined;
   if (m === null) {
     const d = /^\s*([+-]?\d{4,6})(?:-(\d{1,2}))?\s*$/.exec(text);
     if (d === null) return undefined;
     const days = parseDate(text);
-    return days === undefined ? undefined : BigInt(days) * 86400000000n;
+    if (days === undefined) return undefined;
+    local = BigInt(days) * 86400000000n;
+  } else {
+    const y = Number(m[1]);
+    const mo = Number(m[2]);
+    const d = Number(m[3]);
+    if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return undefined;
+    const hh = m[4] === undefined ? 0 : Number(m[4]);
+    const mi = m[5] === undefined ? 0 : Number(m[5]);
+    const ss = m[6] === undefined ? 0 : Number(m[6]);
+    if (hh > 23 || mi > 59 || ss > 59) return undefined;
+    const frac = m[7] === undefined ? 0 : Number((m[7] + '000000').slice(0, 6));
+    local =
+      BigInt(daysFromCivil(y, mo, d)) * 86400000000n +
+      BigInt(hh * 3600 + mi * 60 + ss) * 1000000n +
+      BigInt(frac);
+    zone = m[8];
   }
-  const y = Number(m[1]);
-  const mo = Number(m[2]);
-  const d = Number(m[3]);
-  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return undefined;
-  const hh = m[4] === undefined ? 0 : Number(m[4]);
-  const mi = m[5] === undefined ? 0 : Number(m[5]);
-  const ss = m[6] === undefined ? 0 : Number(m[6]);
-  if (hh > 23 || mi > 59 || ss > 59) return undefined;
-  const frac = m[7] === undefined ? 0 : Number((m[7] + '000000').slice(0, 6));
-  let micros =
-    BigInt(daysFromCivil(y, mo, d)) * 86400000000n +
-    BigInt(hh * 3600 + mi * 60 + ss) * 1000000n +
-    BigInt(frac);
-  const zone = m[8];
-  if (zone !== undefined && !ntz && zone.toUpperCase() !== 'Z' && zone.toUpperCase() !== 'UTC') {
-    const z = /^([+-])(\d{1,2}):?(\d{2})?$/.exec(zone);
-    if (z === null) return undefined;
-    const offset = (Number(z[2]) * 3600 + Number(z[3] ?? '0') * 60) * (z[1] === '-' ? -1 : 1);
-    micros -= BigInt(offset) * 1000000n;
-  }
-  return micros;
+  if (zone === undefined) return timeZone === null ? local : localToUtcMicros(local, timeZone);
+  if (timeZone === null) return undefined;
+  if (/^(Z|UTC|GMT|UT)$/i.test(zone)) return local;
+  const offset = fixedOffsetSeconds(zone);
+  if (offset !== undefined) return local - BigInt(offset) * 1000000n;
+  if (!zone.includes('/') || !isRegionZone(zone)) return undefined;
+  return localToUtcMicros(local, zone);
 }

@@ -162,7 +162,9 @@ export function bindValues(
     qualifier: null,
   }));
   const literalRows = bound.map((r) =>
-    r.map((x, c) => (x.kind === 'literal' ? foldLiteralCast(x.value, x.type, types[c]!) : undefined)),
+    r.map((x, c) =>
+      x.kind === 'literal' ? foldLiteralCast(x.value, x.type, types[c]!, state.ctx.timeZone) : undefined,
+    ),
   );
   if (literalRows.every((r) => r.every((v) => v !== undefined))) {
     return { kind: 'Values', output, rows: literalRows };

@@ -24,6 +24,7 @@ import { toBoolean } from './coercion.ts';
 import { analysisError, quoteParts, unresolvedColumn } from './errors.ts';
 import { exprName } from './expr-name.ts';
 import { exprKey, exprNullable } from './expr-utils.ts';
+import { groupingIdWithoutPositions, separateDuplicateSets } from './grouping-sets.ts';
 import { bindExpr, nameParts } from './expression.ts';
 import { bindFrom, exprEnv, type RelationEnv } from './relation.ts';
 import { Scope } from './scope.ts';
@@ -340,14 +341,38 @@ export function bindSelect(
     const havingExpr = having === null ? null : rw.rewrite(having);
     qualifyExpr = qualifyExpr === null ? null : rw.rewrite(qualifyExpr);
     hiddenExprs = hiddenExprs.map(rw.rewrite);
-    plan = {
-      kind: 'Aggregate',
-      input: plan,
-      groupBy: groups,
-      aggregates: rw.aggregates,
-      groupingSets: sets,
-      groupingId,
-    };
+    const separated = sets === null ? null : separateDuplicateSets(sets, groups.length, () => ctx.nextId());
+    if (separated === null || separated.positions.length === 0) {
+      plan = {
+        kind: 'Aggregate',
+        input: plan,
+        groupBy: groups,
+        aggregates: rw.aggregates,
+        groupingSets: sets,
+        groupingId,
+      };
+    } else {
+      // Repeated sets: hidden position columns keep the copies apart; a Project drops them and
+      // turns the operator's grouping id back into Spark's.
+      const operatorId: Attribute = { ...groupingId!, id: ctx.nextId() };
+      const pass = (a: Attribute): NamedExpr => ({ expr: { kind: 'column', attr: a }, attr: a });
+      plan = {
+        kind: 'Project',
+        input: {
+          kind: 'Aggregate',
+          input: plan,
+          groupBy: [...groups, ...separated.positions],
+          aggregates: rw.aggregates,
+          groupingSets: separated.sets,
+          groupingId: operatorId,
+        },
+        exprs: [
+          ...groups.map((g) => pass(g.attr)),
+          { expr: groupingIdWithoutPositions(operatorId, separated.positions.length), attr: groupingId! },
+          ...rw.aggregates.map((a) => pass(a.attr)),
+        ],
+      };
+    }
     if (havingExpr !== null) plan = { kind: 'Filter', input: plan, predicate: havingExpr };
     const groupIds = new Set(groups.map((g) => g.attr.id));
     keepAttrs = keepAttrs.map((a, i) =>

@@ -224,6 +224,7 @@ export function testContext(over: Partial<AnalyzerContext> = {}): AnalyzerContex
     functions: fakeRegistry(),
     ansi: true,
     caseSensitive: false,
+    timeZone: 'UTC',
     nextId: () => ++id,
     ...over,
   };

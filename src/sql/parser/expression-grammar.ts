@@ -744,9 +744,17 @@ export class ExpressionGrammar extends GrammarBase {
         },
         { ALT: () => this.SUBRULE(this.niladicFunction) },
         {
-          // LEFT(s, n) and RIGHT(s, n) are functions although the words are reserved.
+          // LEFT(s, n), RIGHT(s, n), ANY(b) and SOME(b) (aliases of bool_or) are functions although
+          // the words are reserved. After a comparison operator `= ANY (…)` stays a quantified
+          // comparison: comparisonRest consumes ANY/SOME before an operand is parsed.
+          GATE: () => this.isAt(2, LParen),
           ALT: () => {
-            const t = this.OR2([{ ALT: () => this.CONSUME(K.LEFT) }, { ALT: () => this.CONSUME(K.RIGHT) }]);
+            const t = this.OR2([
+              { ALT: () => this.CONSUME(K.LEFT) },
+              { ALT: () => this.CONSUME(K.RIGHT) },
+              { ALT: () => this.CONSUME(K.ANY) },
+              { ALT: () => this.CONSUME(K.SOME) },
+            ]);
             const name = this.ACTION((): QualifiedName => ({ parts: [this.identOf(t)], pos: this.pos(t) }));
             return this.SUBRULE(this.functionCall, { ARGS: [name] });
           },

@@ -122,6 +122,20 @@ describe('predicates', () => {
     expect(all.kind === 'in_subquery' && all.negated).toBe(true);
     expect(() => parseExpression('a > ANY (SELECT x FROM t)')).toThrow(/not supported/);
   });
+  it('any(x) and some(x) are function calls; = ANY (…) stays a quantified comparison', () => {
+    expect(e('some(b)')).toEqual(call('some', [col('b')]));
+    expect(e('ANY(b) OR Some(c)')).toEqual(bin('or', call('any', [col('b')]), call('some', [col('c')])));
+    expect(e('NOT any(b = 1)')).toEqual({
+      kind: 'unary',
+      op: 'not',
+      operand: call('any', [bin('=', col('b'), int('1'))]),
+    });
+    expect(parseExpression('a = ANY (SELECT x FROM t)').kind).toBe('in_subquery');
+    expect(e('a = any(arr)')).toEqual(call('array_contains', [col('arr'), col('a')]));
+    expect(e("a LIKE SOME ('x')")).toMatchObject({ kind: 'like', quantifier: 'any' });
+    expect(() => parseExpression('any')).toThrow(/syntax error/);
+    expect(() => parseExpression('some + 1')).toThrow(/syntax error/);
+  });
   it('LIKE family', () => {
     expect(e("a NOT LIKE 'x%' ESCAPE '!'")).toEqual({
       kind: 'like',
