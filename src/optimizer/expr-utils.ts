@@ -159,13 +159,6 @@ export function isNullable(e: Expr): boolean {
       return e.nullable;
     case 'exists':
       return false;
-    case 'aggregate':
-    case 'case':
-    case 'in_list':
-    case 'in_subquery':
-    case 'parameter':
-    case 'scalar_subquery':
-    case 'window':
     default:
       return true;
   }
@@ -189,18 +182,6 @@ export function rejectsNulls(e: Expr, attrs: ReadonlySet<number>): boolean {
       return false;
     case 'in_list':
       return nullIntolerant(e.input, attrs);
-    case 'aggregate':
-    case 'call':
-    case 'case':
-    case 'cast':
-    case 'column':
-    case 'exists':
-    case 'in_subquery':
-    case 'literal':
-    case 'outer_ref':
-    case 'parameter':
-    case 'scalar_subquery':
-    case 'window':
     default:
       return nullIntolerant(e, attrs);
   }
@@ -222,15 +203,6 @@ function nullIntolerant(e: Expr, attrs: ReadonlySet<number>): boolean {
       return nullIntolerant(e.input, attrs);
     case 'call':
       return NULL_INTOLERANT_CALLS.has(e.name) && e.args.some((a) => nullIntolerant(a, attrs));
-    case 'aggregate':
-    case 'case':
-    case 'exists':
-    case 'in_subquery':
-    case 'literal':
-    case 'outer_ref':
-    case 'parameter':
-    case 'scalar_subquery':
-    case 'window':
     default:
       return false;
   }

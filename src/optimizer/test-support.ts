@@ -286,17 +286,6 @@ export function evaluateTestConstant(e: Expr): Value {
           throw new EngineError(SqlState.featureNotSupported, `test evaluator: ${e.op}`);
       }
     }
-    case 'aggregate':
-    case 'call':
-    case 'case':
-    case 'column':
-    case 'exists':
-    case 'in_list':
-    case 'in_subquery':
-    case 'outer_ref':
-    case 'parameter':
-    case 'scalar_subquery':
-    case 'window':
     default:
       throw new EngineError(SqlState.featureNotSupported, `test evaluator: ${e.kind}`);
   }

@@ -43,11 +43,6 @@ function layout(t: DataType): Layout {
     case 'string':
     case 'binary':
       return 'bytes';
-    case 'array':
-    case 'boolean':
-    case 'map':
-    case 'null':
-    case 'struct':
     default:
       return 'value';
   }

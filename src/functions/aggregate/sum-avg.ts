@@ -34,20 +34,6 @@ function inputKind(t: DataType): InputKind {
       return 'words';
     case 'decimal':
       return t.precision <= MAX_DECIMAL64_PRECISION ? 'words' : 'wide';
-    case 'array':
-    case 'binary':
-    case 'boolean':
-    case 'date':
-    case 'double':
-    case 'float':
-    case 'interval_day_time':
-    case 'interval_year_month':
-    case 'map':
-    case 'null':
-    case 'string':
-    case 'struct':
-    case 'timestamp_ntz':
-    case 'timestamp':
     default:
       return 'float';
   }

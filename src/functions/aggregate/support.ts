@@ -63,16 +63,6 @@ export function numericArg(name: string, t: DataType): DataType {
     case 'null':
     case 'string':
       return T.double;
-    case 'array':
-    case 'binary':
-    case 'boolean':
-    case 'date':
-    case 'interval_day_time':
-    case 'interval_year_month':
-    case 'map':
-    case 'struct':
-    case 'timestamp_ntz':
-    case 'timestamp':
     default:
       throw typeMismatch(name, 0, '"NUMERIC"', t);
   }

@@ -159,13 +159,6 @@ export function arithmetic(
       data = makeColumn(resultType, r.out, n, valid);
       break;
     }
-    case 'array':
-    case 'binary':
-    case 'boolean':
-    case 'map':
-    case 'null':
-    case 'string':
-    case 'struct':
     default:
       throw new EngineError(SqlState.internalError, `internal error: arithmetic on ${leftType.kind}`);
   }

@@ -120,22 +120,6 @@ function integralRange(t: DataType): [bigint, bigint] {
       return [-32768n, 32767n];
     case 'int':
       return [-2147483648n, 2147483647n];
-    case 'array':
-    case 'bigint':
-    case 'binary':
-    case 'boolean':
-    case 'date':
-    case 'decimal':
-    case 'double':
-    case 'float':
-    case 'interval_day_time':
-    case 'interval_year_month':
-    case 'map':
-    case 'null':
-    case 'string':
-    case 'struct':
-    case 'timestamp_ntz':
-    case 'timestamp':
     default:
       return [-(1n << 63n), (1n << 63n) - 1n];
   }
@@ -149,22 +133,6 @@ function wrapIntegral(v: bigint, t: DataType): bigint {
       return BigInt.asIntN(16, v);
     case 'int':
       return BigInt.asIntN(32, v);
-    case 'array':
-    case 'bigint':
-    case 'binary':
-    case 'boolean':
-    case 'date':
-    case 'decimal':
-    case 'double':
-    case 'float':
-    case 'interval_day_time':
-    case 'interval_year_month':
-    case 'map':
-    case 'null':
-    case 'string':
-    case 'struct':
-    case 'timestamp_ntz':
-    case 'timestamp':
     default:
       return BigInt.asIntN(64, v);
   }
@@ -208,22 +176,6 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
           return (v as bigint) !== 0n;
         case 'bigint':
           return (v as bigint) !== 0n;
-        case 'array':
-        case 'binary':
-        case 'boolean':
-        case 'date':
-        case 'double':
-        case 'float':
-        case 'int':
-        case 'interval_day_time':
-        case 'interval_year_month':
-        case 'map':
-        case 'null':
-        case 'smallint':
-        case 'struct':
-        case 'timestamp_ntz':
-        case 'timestamp':
-        case 'tinyint':
         default:
           return typeof v === 'number' ? v !== 0 : invalid();
       }
@@ -277,15 +229,6 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
         case 'interval_day_time':
           big = v as bigint;
           break;
-        case 'array':
-        case 'bigint':
-        case 'binary':
-        case 'int':
-        case 'map':
-        case 'null':
-        case 'smallint':
-        case 'struct':
-        case 'tinyint':
         default:
           big = typeof v === 'bigint' ? v : BigInt(v as number);
       }
@@ -322,20 +265,6 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
         case 'timestamp_ntz':
           x = Number(v) / 1e6;
           break;
-        case 'array':
-        case 'bigint':
-        case 'binary':
-        case 'date':
-        case 'double':
-        case 'float':
-        case 'int':
-        case 'interval_day_time':
-        case 'interval_year_month':
-        case 'map':
-        case 'null':
-        case 'smallint':
-        case 'struct':
-        case 'tinyint':
         default:
           x = Number(v);
       }
@@ -366,18 +295,6 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
         case 'timestamp_ntz':
           r = rescale(v as bigint, 6, to.scale);
           break;
-        case 'array':
-        case 'bigint':
-        case 'binary':
-        case 'date':
-        case 'int':
-        case 'interval_day_time':
-        case 'interval_year_month':
-        case 'map':
-        case 'null':
-        case 'smallint':
-        case 'struct':
-        case 'tinyint':
         default:
           r = BigInt(v as number | bigint) * pow10(to.scale);
       }
@@ -400,22 +317,6 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
           return timestampToDays(v as bigint, ctx.timeZone);
         case 'timestamp_ntz':
           return splitMicros(v as bigint)[0];
-        case 'array':
-        case 'bigint':
-        case 'binary':
-        case 'boolean':
-        case 'date':
-        case 'decimal':
-        case 'double':
-        case 'float':
-        case 'int':
-        case 'interval_day_time':
-        case 'interval_year_month':
-        case 'map':
-        case 'null':
-        case 'smallint':
-        case 'struct':
-        case 'tinyint':
         default:
           return invalid();
       }
@@ -447,14 +348,6 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
         case 'int':
         case 'bigint':
           return BigInt(v as number | bigint) * MICROS_PER_SECOND;
-        case 'array':
-        case 'binary':
-        case 'boolean':
-        case 'interval_day_time':
-        case 'interval_year_month':
-        case 'map':
-        case 'null':
-        case 'struct':
         default:
           return invalid();
       }
@@ -506,13 +399,6 @@ export function valueToString(v: Value, from: DataType, ctx: EvalContext): strin
     }
     case 'array':
       return `[${(v as readonly Value[]).map((x) => (x === null ? 'null' : valueToString(x, from.element, ctx))).join(', ')}]`;
-    case 'bigint':
-    case 'int':
-    case 'map':
-    case 'null':
-    case 'smallint':
-    case 'struct':
-    case 'tinyint':
     default:
       return valueText(v);
   }

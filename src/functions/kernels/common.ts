@@ -111,19 +111,6 @@ export function allocNumber(
       return new Int32Array(n);
     case 'float':
       return new Float32Array(n);
-    case 'array':
-    case 'bigint':
-    case 'binary':
-    case 'boolean':
-    case 'decimal':
-    case 'double':
-    case 'interval_day_time':
-    case 'map':
-    case 'null':
-    case 'string':
-    case 'struct':
-    case 'timestamp_ntz':
-    case 'timestamp':
     default:
       return new Float64Array(n);
   }
@@ -136,23 +123,6 @@ export function intRange(t: DataType): [number, number] {
       return [-128, 127];
     case 'smallint':
       return [-32768, 32767];
-    case 'array':
-    case 'bigint':
-    case 'binary':
-    case 'boolean':
-    case 'date':
-    case 'decimal':
-    case 'double':
-    case 'float':
-    case 'int':
-    case 'interval_day_time':
-    case 'interval_year_month':
-    case 'map':
-    case 'null':
-    case 'string':
-    case 'struct':
-    case 'timestamp_ntz':
-    case 'timestamp':
     default:
       return [-2147483648, 2147483647];
   }

@@ -51,20 +51,6 @@ export function compareValues(a: Value, b: Value, type: DataType): number {
     case 'float':
     case 'double':
       return compareDoubles(a as number, b as number);
-    case 'array':
-    case 'bigint':
-    case 'date':
-    case 'decimal':
-    case 'int':
-    case 'interval_day_time':
-    case 'interval_year_month':
-    case 'map':
-    case 'null':
-    case 'smallint':
-    case 'struct':
-    case 'timestamp_ntz':
-    case 'timestamp':
-    case 'tinyint':
     default:
       return (a as number | bigint) < (b as number | bigint)
         ? -1

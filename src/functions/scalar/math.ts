@@ -91,22 +91,6 @@ function roundValue(
       const out = scale >= 0 ? decimalToDouble(r, scale) : Number(r) * 10 ** -scale;
       return from.kind === 'float' ? Math.fround(out) : out;
     }
-    case 'array':
-    case 'bigint':
-    case 'binary':
-    case 'boolean':
-    case 'date':
-    case 'int':
-    case 'interval_day_time':
-    case 'interval_year_month':
-    case 'map':
-    case 'null':
-    case 'smallint':
-    case 'string':
-    case 'struct':
-    case 'timestamp_ntz':
-    case 'timestamp':
-    case 'tinyint':
     default: {
       if (scale >= 0) return v;
       const big = BigInt(v as number | bigint);

@@ -114,10 +114,6 @@ export function sparkHash(v: Value, type: DataType, seed: number): number {
       return murmurBytes(utf8.encoder.encode(v as string), seed);
     case 'binary':
       return murmurBytes(v as Uint8Array, seed);
-    case 'array':
-    case 'map':
-    case 'null':
-    case 'struct':
     default:
       return murmurBytes(
         utf8.encoder.encode(

@@ -71,9 +71,6 @@ export function estimateRows(plan: LogicalPlan): number {
           return l * r;
         case 'inner':
           return plan.condition === null ? l * r : Math.max(l, r);
-        case 'full':
-        case 'left':
-        case 'right':
         default:
           return Math.max(l, r);
       }

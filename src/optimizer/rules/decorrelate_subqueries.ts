@@ -98,13 +98,6 @@ function decorrelatePlan(plan: LogicalPlan, ctx: OptimizerContext): LogicalPlan 
     case 'Values':
     case 'WorkTable':
       break;
-    case 'Aggregate':
-    case 'Filter':
-    case 'Limit':
-    case 'Project':
-    case 'Rename':
-    case 'Sort':
-    case 'Window':
     default: {
       const input = decorrelatePlan(plan.input, ctx);
       if (input !== plan.input) node = { ...plan, input };
@@ -126,17 +119,6 @@ function decorrelatePlan(plan: LogicalPlan, ctx: OptimizerContext): LogicalPlan 
       return node.exprs.some((n) => hasRewritable(n.expr))
         ? rewriteProject(node.input, node.exprs, ctx)
         : node;
-    case 'Aggregate':
-    case 'Join':
-    case 'Limit':
-    case 'RecursiveCte':
-    case 'Rename':
-    case 'Scan':
-    case 'SetOp':
-    case 'Sort':
-    case 'Values':
-    case 'Window':
-    case 'WorkTable':
     default:
       for (const e of mapExpressionsList(node)) {
         if (hasCorrelatedSubquery(e)) {

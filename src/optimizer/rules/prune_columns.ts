@@ -79,14 +79,6 @@ function width(t: DataType): number {
       return 8;
     case 'decimal':
       return 16;
-    case 'array':
-    case 'binary':
-    case 'interval_day_time':
-    case 'interval_year_month':
-    case 'map':
-    case 'null':
-    case 'string':
-    case 'struct':
     default:
       return 64;
   }

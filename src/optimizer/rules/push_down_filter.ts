@@ -151,11 +151,6 @@ function pushFilter(filter: FilterNode, ctx: OptimizerContext): Transformed<Logi
       if (added.length === 0) return unchanged(filter);
       return changed({ ...filter, input: { ...input, filters: [...input.filters, ...added] } });
     }
-    case 'Filter':
-    case 'Limit':
-    case 'RecursiveCte':
-    case 'Values':
-    case 'WorkTable':
     default:
       return unchanged(filter);
   }
@@ -241,11 +236,6 @@ function eliminateOuterJoin(
       const r = rejectsRight();
       return l && r ? 'inner' : l ? 'left' : r ? 'right' : type;
     }
-    case 'cross':
-    case 'inner':
-    case 'left_anti':
-    case 'left_mark':
-    case 'left_semi':
     default:
       return type;
   }

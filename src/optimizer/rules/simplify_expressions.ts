@@ -135,17 +135,6 @@ function simplifyNode(e: Expr, ctx: OptimizerContext): Transformed<Expr> {
       if (branches.length !== e.branches.length) return changed({ ...e, branches });
       return unchanged(e);
     }
-    case 'aggregate':
-    case 'call':
-    case 'column':
-    case 'exists':
-    case 'in_list':
-    case 'in_subquery':
-    case 'literal':
-    case 'outer_ref':
-    case 'parameter':
-    case 'scalar_subquery':
-    case 'window':
     default:
       return unchanged(e);
   }
@@ -192,15 +181,6 @@ function tryFold(e: Expr, ctx: OptimizerContext): Expr | null {
     case 'in_list':
     case 'call':
       break;
-    case 'aggregate':
-    case 'column':
-    case 'exists':
-    case 'in_subquery':
-    case 'literal':
-    case 'outer_ref':
-    case 'parameter':
-    case 'scalar_subquery':
-    case 'window':
     default:
       return null;
   }

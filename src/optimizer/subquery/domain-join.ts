@@ -235,10 +235,6 @@ class DomainRewriter {
           domain,
         };
       }
-      case 'Scan':
-      case 'Values':
-      case 'WorkTable':
-      case 'RecursiveCte':
       default:
         throw unsupported(`a correlation in ${plan.kind}`);
     }

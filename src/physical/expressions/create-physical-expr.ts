@@ -100,14 +100,6 @@ export function isNullable(e: Expr): boolean {
       return isNullable(e.input) || e.list.some(isNullable);
     case 'call':
       return e.nullable;
-    case 'aggregate':
-    case 'case':
-    case 'exists':
-    case 'in_subquery':
-    case 'outer_ref':
-    case 'parameter':
-    case 'scalar_subquery':
-    case 'window':
     default:
       return true;
   }
@@ -161,13 +153,6 @@ function canRaise(e: Expr): boolean {
       return canRaise(e.input) || e.list.some(canRaise);
     case 'call':
       return e.failOnError || e.args.some(canRaise);
-    case 'aggregate':
-    case 'exists':
-    case 'in_subquery':
-    case 'outer_ref':
-    case 'parameter':
-    case 'scalar_subquery':
-    case 'window':
     default:
       return true;
   }

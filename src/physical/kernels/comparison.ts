@@ -131,9 +131,6 @@ export function compareSigns(
     }
     case 'null':
       return out;
-    case 'array':
-    case 'map':
-    case 'struct':
     default: {
       // nested types: row at a time
       for (let i = 0; i < n; i++) out[i] = 0;

@@ -103,9 +103,6 @@ export function selectMerge(
       }
       return makeColumn(type, out, n, valid);
     }
-    case 'array':
-    case 'map':
-    case 'struct':
     default: {
       return nullColumn(type, n);
     }
