@@ -42,17 +42,7 @@ export function compare(op: ComparisonOp, left: Expr, right: Expr): Expr {
   return { kind: 'binary', op, left, right, type: BOOLEAN, failOnError: false };
 }
 
-export function splitConjuncts(e: Expr): Expr[] {
-  if (e.kind === 'binary' && e.op === 'and') return [...splitConjuncts(e.left), ...splitConjuncts(e.right)];
-  return [e];
-}
-
-/** Left-deep AND of `es`; null when empty. */
-export function conjoin(es: readonly Expr[]): Expr | null {
-  let out: Expr | null = null;
-  for (const e of es) out = out === null ? e : and(out, e);
-  return out;
-}
+export { conjoin, splitConjuncts } from '../plan/index.ts';
 
 export function idsOf(attrs: readonly Attribute[]): Set<number> {
   return new Set(attrs.map((a) => a.id));

@@ -15,7 +15,9 @@ import { EngineError, SqlState, type Schema } from '../common/index.ts';
 import type { TableProvider } from '../catalog/index.ts';
 import type { EvalContext, FunctionRegistry } from '../functions/index.ts';
 import {
+  conjoin,
   outputOf,
+  splitConjuncts,
   referencedIds,
   type Attribute,
   type Expr,
@@ -522,7 +524,7 @@ class Planner implements PhysicalPlanner {
     const left = this.toPhysical(plan.left);
     const right = this.toPhysical(plan.right);
     const schema = schemaOfAttrs(outputOf(plan));
-    const conjuncts = plan.condition === null ? [] : splitConjunction(plan.condition);
+    const conjuncts = plan.condition === null ? [] : splitConjuncts(plan.condition);
     const leftKeys: Expr[] = [];
     const rightKeys: Expr[] = [];
     const nullSafe: boolean[] = [];
@@ -547,7 +549,7 @@ class Planner implements PhysicalPlanner {
       residual.push(c);
     }
     const both = [...leftAttrs, ...rightAttrs];
-    const filter = residual.length === 0 ? null : this.expr(conjoin(residual), both);
+    const filter = residual.length === 0 ? null : this.expr(conjoin(residual)!, both);
     const joinType = plan.joinType === 'cross' ? 'inner' : plan.joinType;
     if (leftKeys.length === 0) {
       return new NestedLoopJoinExec({ left, right, joinType, condition: filter, schema });
@@ -574,21 +576,4 @@ class Planner implements PhysicalPlanner {
 function subset(a: ReadonlySet<number>, b: ReadonlySet<number>): boolean {
   for (const x of a) if (!b.has(x)) return false;
   return true;
-}
-
-function splitConjunction(e: Expr): Expr[] {
-  if (e.kind === 'binary' && e.op === 'and')
-    return [...splitConjunction(e.left), ...splitConjunction(e.right)];
-  return [e];
-}
-
-function conjoin(es: readonly Expr[]): Expr {
-  return es.reduce((acc, e) => ({
-    kind: 'binary',
-    op: 'and',
-    left: acc,
-    right: e,
-    type: { kind: 'boolean' },
-    failOnError: false,
-  }));
 }

@@ -8,3 +8,4 @@ export * from './expr.ts';
 export * from './logical-plan.ts';
 export * from './tree.ts';
 export * from './explain.ts';
+export * from './conjuncts.ts';
