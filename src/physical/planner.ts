@@ -525,29 +525,41 @@ class Planner implements PhysicalPlanner {
     const right = this.toPhysical(plan.right);
     const schema = schemaOfAttrs(outputOf(plan));
     const conjuncts = plan.condition === null ? [] : splitConjuncts(plan.condition);
-    const leftKeys: Expr[] = [];
-    const rightKeys: Expr[] = [];
-    const nullSafe: boolean[] = [];
+    // An equality between the two sides is a hash key. `(a = b) IS TRUE` is one too: a key whose
+    // NULLs simply never match. Plain `a = b` keys of a mark or null-aware anti join are
+    // three-valued (a NULL makes the row's answer unknown); when two-valued keys (correlation) or
+    // other conjuncts are present, only the two-valued ones are keys and the three-valued ones are
+    // checked per candidate pair in the residual, so a NULL counts only among the row's own
+    // candidates.
+    const threeValued = plan.joinType === 'left_mark' || (plan.joinType === 'left_anti' && plan.nullAware);
+    const candidates: { left: Expr; right: Expr; nullSafe: boolean; exact: boolean; source: Expr }[] = [];
     const residual: Expr[] = [];
     for (const c of conjuncts) {
-      if (c.kind === 'binary' && (c.op === '=' || c.op === '<=>')) {
-        const l = referencedIds(c.left);
-        const r = referencedIds(c.right);
+      const exact = c.kind === 'unary' && c.op === 'is_true';
+      const eq = exact ? c.input : c;
+      if (eq.kind === 'binary' && (eq.op === '=' || eq.op === '<=>')) {
+        const l = referencedIds(eq.left);
+        const r = referencedIds(eq.right);
+        const nullSafe = eq.op === '<=>';
         if (l.size > 0 && r.size > 0 && subset(l, leftIds) && subset(r, rightIds)) {
-          leftKeys.push(c.left);
-          rightKeys.push(c.right);
-          nullSafe.push(c.op === '<=>');
+          candidates.push({ left: eq.left, right: eq.right, nullSafe, exact, source: c });
           continue;
         }
         if (l.size > 0 && r.size > 0 && subset(l, rightIds) && subset(r, leftIds)) {
-          leftKeys.push(c.right);
-          rightKeys.push(c.left);
-          nullSafe.push(c.op === '<=>');
+          candidates.push({ left: eq.right, right: eq.left, nullSafe, exact, source: c });
           continue;
         }
       }
       residual.push(c);
     }
+    // Other residual conjuncts filter the candidates too, so a global NULL rule would be wrong.
+    const perPair = threeValued && (residual.length > 0 || candidates.some((k) => k.exact || k.nullSafe));
+    const keys = perPair ? candidates.filter((k) => k.exact || k.nullSafe) : candidates;
+    if (perPair) for (const k of candidates) if (!k.exact && !k.nullSafe) residual.push(k.source);
+    const leftKeys = keys.map((k) => k.left);
+    const rightKeys = keys.map((k) => k.right);
+    const nullSafe = keys.map((k) => k.nullSafe);
+    const nullKeysUnknown = threeValued && !perPair;
     const both = [...leftAttrs, ...rightAttrs];
     const filter = residual.length === 0 ? null : this.expr(conjoin(residual)!, both);
     const joinType = plan.joinType === 'cross' ? 'inner' : plan.joinType;
@@ -568,6 +580,7 @@ class Planner implements PhysicalPlanner {
       filter,
       buildSide,
       nullAware: plan.nullAware,
+      nullKeysUnknown,
       schema,
     });
   }

@@ -249,7 +249,15 @@ function joinSubquery(
     ];
     right = { kind: 'Project', input: right, exprs };
   }
-  const condition = conjoin([...extra(subOutput), ...d.predicates]);
+  // A mark is three-valued in the compared values only: a correlated predicate that is NULL
+  // removes the row from the subquery's result (two-valued), so it is wrapped in IS TRUE.
+  const predicates =
+    joinType === 'left_mark'
+      ? d.predicates.map((p): Expr =>
+          isNullable(p) ? { kind: 'unary', op: 'is_true', input: p, type: BOOLEAN, failOnError: false } : p,
+        )
+      : d.predicates;
+  const condition = conjoin([...extra(subOutput), ...predicates]);
   return {
     plan: {
       kind: 'Join',

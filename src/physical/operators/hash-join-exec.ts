@@ -38,6 +38,12 @@ export interface HashJoinExecOptions {
   readonly filter: PhysicalExpr | null;
   readonly buildSide: 'left' | 'right';
   readonly nullAware: boolean;
+  /**
+   * left_mark / null-aware left_anti: whether a NULL key makes a row's answer unknown (IN
+   * semantics). False when the keys are two-valued (correlation): a NULL key just never matches.
+   * Defaults to true.
+   */
+  readonly nullKeysUnknown?: boolean;
   readonly schema: Schema;
 }
 
@@ -141,7 +147,7 @@ export class HashJoinExec implements ExecutionPlan {
       schema: o.schema,
       nullAware: o.nullAware,
       build: table.batch,
-      buildKeyNull: table.keyNull,
+      buildKeyNull: o.nullKeysUnknown === false ? null : table.keyNull,
       ctx,
     });
     const probeKeys = this.buildIsLeft ? o.rightKeys : o.leftKeys;
@@ -176,7 +182,7 @@ export class HashJoinExec implements ExecutionPlan {
           yield* emitter.candidates(probe, probeIdx, buildIdx, count, matched, unknown);
           checkCancelled(ctx);
         }
-        yield* emitter.finishProbe(probe, matched, unknown, keyNull);
+        yield* emitter.finishProbe(probe, matched, unknown, o.nullKeysUnknown === false ? null : keyNull);
       }
     }
     yield* emitter.finishBuild();
