@@ -13,6 +13,7 @@ export function mapExpressions(plan: LogicalPlan, f: (e: Expr) => Expr): Logical
     case 'Scan':
       return { ...plan, filters: plan.filters.map(f) };
     case 'Values':
+    case 'Range':
     case 'SetOp':
     case 'RecursiveCte':
     case 'WorkTable':

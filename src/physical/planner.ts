@@ -41,6 +41,7 @@ import {
   RecursiveCteExec,
   ReplicateRowsExec,
   ValuesExec,
+  RangeExec,
   WindowExec,
   WorkTable,
   WorkTableExec,
@@ -125,6 +126,14 @@ class Planner implements PhysicalPlanner {
       }
       case 'Values':
         return new ValuesExec({ schema: schemaOfAttrs(plan.output), rows: plan.rows });
+      case 'Range':
+        return new RangeExec({
+          schema: schemaOfAttrs(plan.output),
+          start: plan.start,
+          end: plan.end,
+          step: plan.step,
+          partitions: plan.numPartitions ?? this.options.targetPartitions,
+        });
       case 'Filter': {
         const input = this.toPhysical(plan.input);
         return new FilterExec({ input, predicate: this.expr(plan.predicate, outputOf(plan.input)) });

@@ -108,6 +108,8 @@ function nodeLine(plan: LogicalPlan, namer: ColumnNamer): string {
       if (plan.rows.length > 5) shown.push(`... ${plan.rows.length - 5} more`);
       return `Values: output=[${names(plan.output)}], rows=[${shown.join(', ')}]`;
     }
+    case 'Range':
+      return `Range: output=[${names(plan.output)}], start=${plan.start}, end=${plan.end}, step=${plan.step}${plan.numPartitions === null ? '' : `, partitions=${plan.numPartitions}`}`;
     case 'Filter':
       return `Filter: ${ex(plan.predicate)}`;
     case 'Project':

@@ -39,6 +39,19 @@ export interface ValuesNode {
   readonly rows: readonly (readonly Value[])[];
 }
 
+/**
+ * `range(start, end, step)`: the BIGINT column `id` from `start` (inclusive) to `end` (exclusive)
+ * by `step` (never 0), produced lazily in `numPartitions` slices (null = the engine's default).
+ */
+export interface RangeNode {
+  readonly kind: 'Range';
+  readonly start: bigint;
+  readonly end: bigint;
+  readonly step: bigint;
+  readonly numPartitions: number | null;
+  readonly output: readonly Attribute[];
+}
+
 export interface FilterNode {
   readonly kind: 'Filter';
   readonly input: LogicalPlan;
@@ -152,6 +165,7 @@ export interface RenameNode {
 export type LogicalPlan =
   | ScanNode
   | ValuesNode
+  | RangeNode
   | FilterNode
   | ProjectNode
   | AggregateNode

@@ -11,6 +11,7 @@ export function planChildren(plan: LogicalPlan): readonly LogicalPlan[] {
   switch (plan.kind) {
     case 'Scan':
     case 'Values':
+    case 'Range':
     case 'WorkTable':
       return [];
     case 'Filter':
@@ -35,6 +36,7 @@ export function planWithChildren(plan: LogicalPlan, children: readonly LogicalPl
   switch (plan.kind) {
     case 'Scan':
     case 'Values':
+    case 'Range':
     case 'WorkTable':
       return plan;
     case 'Filter':
@@ -63,6 +65,7 @@ export function outputOf(plan: LogicalPlan): readonly Attribute[] {
     case 'Scan':
       return plan.projection === null ? plan.tableOutput : plan.projection.map((i) => plan.tableOutput[i]!);
     case 'Values':
+    case 'Range':
     case 'SetOp':
     case 'RecursiveCte':
     case 'WorkTable':
@@ -197,6 +200,7 @@ export function planExpressions(plan: LogicalPlan): readonly Expr[] {
     case 'Scan':
       return plan.filters;
     case 'Values':
+    case 'Range':
     case 'SetOp':
     case 'RecursiveCte':
     case 'WorkTable':

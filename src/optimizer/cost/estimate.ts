@@ -44,6 +44,11 @@ export function estimateRows(plan: LogicalPlan): number {
       return plan.limit === null ? tableRows(plan.table) : Math.min(plan.limit, tableRows(plan.table));
     case 'Values':
       return plan.rows.length;
+    case 'Range':
+      return Math.max(
+        0,
+        Number((plan.end - plan.start + plan.step - (plan.step > 0n ? 1n : -1n)) / plan.step),
+      );
     case 'Filter': {
       let rows = estimateRows(plan.input);
       for (const c of splitConjuncts(plan.predicate)) rows *= selectivity(c);

@@ -96,6 +96,7 @@ function decorrelatePlan(plan: LogicalPlan, ctx: OptimizerContext): LogicalPlan 
     }
     case 'Scan':
     case 'Values':
+    case 'Range':
     case 'WorkTable':
       break;
     default: {

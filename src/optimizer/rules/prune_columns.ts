@@ -99,6 +99,7 @@ function prune(plan: LogicalPlan, required: ReadonlySet<number>): LogicalPlan {
       return { ...plan, projection };
     }
     case 'Values':
+    case 'Range':
     case 'WorkTable':
     case 'RecursiveCte':
       return plan;

@@ -128,6 +128,7 @@ export function pullUpCorrelated(plan: LogicalPlan): PulledUp {
     case 'Rename':
     case 'Scan':
     case 'Values':
+    case 'Range':
       throw unsupported(`a correlation in ${plan.kind}`);
     default:
       throw unsupported('this plan shape');

@@ -2,6 +2,7 @@
  * Physical operators: every `XxxExec` implementing `ExecutionPlan`.
  */
 export { ValuesExec, type ValuesExecOptions } from './values-exec.ts';
+export { RangeExec, rangeCount, type RangeExecOptions } from './range-exec.ts';
 export { EmptyExec, type EmptyExecOptions } from './empty-exec.ts';
 export { TableScanExec, type TableScanExecOptions } from './table-scan-exec.ts';
 export { ProjectionExec, type ProjectionExecOptions } from './projection-exec.ts';

@@ -18,6 +18,7 @@ import { analysisError, notSupported, quoteIdent, tableNotFound, unresolvedColum
 import { castTo, exprNullable, foldLiteralCast } from './expr-utils.ts';
 import { bindExpr, nameParts } from './expression.ts';
 import { Scope, scopeColumns, type ScopeColumn } from './scope.ts';
+import { bindTableFunction } from './table-functions.ts';
 
 export interface BoundRelation {
   readonly plan: LogicalPlan;
@@ -364,8 +365,10 @@ export function bindRelation(
     }
     case 'join':
       return bindJoin(env, rel);
-    case 'table_function':
-      throw notSupported(`Table-valued function ${rel.name.parts.map((p) => p.name).join('.')}`, rel.pos);
+    case 'table_function': {
+      const plan = bindTableFunction(exprEnv(env, new Scope([], env.outer), 'values'), rel);
+      return aliased(env.state, plan, rel.alias, []);
+    }
   }
 }
 
