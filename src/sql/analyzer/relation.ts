@@ -14,7 +14,7 @@ import {
 import type * as ast from '../parser/index.ts';
 import { findCte, type BindState, type CteEnv, type ExprEnv } from './binder-state.ts';
 import { bindComparison, commonType, toBoolean } from './coercion.ts';
-import { analysisError, notSupported, quoteIdent, tableNotFound, unresolvedColumn } from './errors.ts';
+import { analysisError, quoteIdent, tableNotFound, unresolvedColumn } from './errors.ts';
 import { castTo, exprNullable, foldLiteralCast } from './expr-utils.ts';
 import { bindExpr, nameParts } from './expression.ts';
 import { Scope, scopeColumns, type ScopeColumn } from './scope.ts';
