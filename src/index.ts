@@ -18,3 +18,10 @@ export {
 } from './session/index.ts';
 export { startServer } from './server/index.ts';
 export { EngineError, SqlState, type DataType, type Field, type Schema, type Value } from './common/index.ts';
+export {
+  ParquetFileWriter,
+  encodeRowGroup,
+  type EncodedRowGroup,
+  type ParquetCompression,
+  type ParquetWriteOptions,
+} from './catalog/index.ts';

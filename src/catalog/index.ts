@@ -20,4 +20,25 @@ export { CsvTableProvider, type CsvReaderTuning } from './csv/csv-table-provider
 export { parseCsvOptions, type CsvOptions, type ParseMode } from './csv/csv-options.ts';
 export { MemoryTableProvider } from './memory/memory-table-provider.ts';
 export { listDataFiles, HIVE_DEFAULT_PARTITION, type DataFile } from './file-listing.ts';
+export {
+  DataFilesWriter,
+  canWriteFormat,
+  registerFileWriter,
+  type FileWriter,
+  type FileWriterFactory,
+} from './data-files-writer.ts';
 export { createTableProvider, registerTableFormat, type TableProviderFactory } from './table-providers.ts';
+export { ParquetTableProvider, type ParquetTableScan } from './parquet/parquet-table-provider.ts';
+export { inferParquetSchema } from './parquet/parquet-infer-schema.ts';
+export {
+  ParquetFileWriter,
+  encodeRowGroup,
+  DEFAULT_PARQUET_COMPRESSION,
+  DEFAULT_PARQUET_ROW_GROUP_ROWS,
+  type EncodedRowGroup,
+  type ParquetCompression,
+  type ParquetWriteOptions,
+  type ParquetRowGroupMeta,
+  type ParquetColumnChunkMeta,
+  type ParquetColumnStatistics,
+} from './parquet/writer/index.ts';

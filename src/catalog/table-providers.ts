@@ -1,10 +1,11 @@
 /**
- * Which provider reads which table format. `csv` (and `tbl`) and `memory` are built in; other
- * formats (parquet, json…) register a factory with `registerTableFormat`.
+ * Which provider reads which table format. `csv` (and `tbl`), `parquet` and `memory` are built in;
+ * other formats (json…) register a factory with `registerTableFormat`.
  */
 import { EngineError, SqlState } from '../common/index.ts';
 import type { TableDefinition, TableProvider } from './types.ts';
 import { CsvTableProvider } from './csv/csv-table-provider.ts';
+import { ParquetTableProvider } from './parquet/parquet-table-provider.ts';
 
 export type TableProviderFactory = (def: TableDefinition) => TableProvider;
 
@@ -12,6 +13,7 @@ const factories = new Map<string, TableProviderFactory>([
   ['csv', (def) => new CsvTableProvider(def)],
   // dbgen's `.tbl` files: `|`-separated unless the table says otherwise.
   ['tbl', (def) => new CsvTableProvider({ ...def, options: { sep: '|', ...def.options } })],
+  ['parquet', (def) => new ParquetTableProvider(def)],
 ]);
 
 export function registerTableFormat(format: string, factory: TableProviderFactory): void {

@@ -336,8 +336,12 @@ export class Metastore {
     return def;
   }
 
-  /** Creates a table; fills in the managed location and creation time. Returns the stored definition. */
-  createTable(input: TableDefinitionInput, ifNotExists: boolean): TableDefinition {
+  /**
+   * Creates a table; fills in the managed location and creation time. Returns the stored definition.
+   * `dataInPlace`: the managed location already holds the table's data (CREATE TABLE … AS SELECT
+   * writes it first, then registers the table), so it may not be empty.
+   */
+  createTable(input: TableDefinitionInput, ifNotExists: boolean, dataInPlace = false): TableDefinition {
     const db = input.database.toLowerCase();
     const name = input.name.toLowerCase();
     validateName(name, 'table');
@@ -364,7 +368,7 @@ export class Metastore {
       createdAt: input.createdAt ?? new Date().toISOString(),
     };
     if (this.tableExists(db, name)) return this.alreadyExists(db, name, ifNotExists);
-    if (managed && location !== '' && directoryHasFiles(location)) {
+    if (managed && !dataInPlace && location !== '' && directoryHasFiles(location)) {
       throw new EngineError(
         SqlState.duplicateObject,
         `[LOCATION_ALREADY_EXISTS] Cannot name the managed table as ${quoted(db, name)}, as its associated ` +

@@ -1,0 +1,183 @@
+/**
+ * Writes a table's data files: one file per output folder (the table folder, or a Hive-style
+ * `col=value/` folder below it for partitioned tables), named `part-<n>-<write id>.<ext>` as Spark
+ * names them. Each file is written under a hidden name (`.` prefix: readers skip it) and renamed
+ * into place only when `commit` is called, so a reader — or a crash — never sees half a file.
+ *
+ * Formats register a file writer with `registerFileWriter`; Parquet is built in.
+ */
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type * as arrow from 'apache-arrow';
+import { EngineError, SqlState, type Schema } from '../common/index.ts';
+import { ParquetFileWriter, type ParquetWriteOptions } from './parquet/writer/index.ts';
+
+/** One open data file. */
+export interface FileWriter {
+  write(batch: arrow.RecordBatch): Promise<void>;
+  close(): Promise<{ readonly rows: number; readonly bytes: number }>;
+  /** Closes and deletes the file. */
+  abort(): Promise<void>;
+}
+
+export type FileWriterFactory = (
+  file: string,
+  schema: Schema,
+  options: Readonly<Record<string, string>>,
+) => Promise<FileWriter>;
+
+interface FormatWriter {
+  readonly extension: string;
+  readonly create: FileWriterFactory;
+}
+
+const formats = new Map<string, FormatWriter>([
+  [
+    'parquet',
+    {
+      extension: 'parquet',
+      create: (file, schema, options) => ParquetFileWriter.create(file, schema, parquetOptions(options)),
+    },
+  ],
+]);
+
+export function registerFileWriter(format: string, extension: string, create: FileWriterFactory): void {
+  formats.set(format.toLowerCase(), { extension, create });
+}
+
+/** Whether data of `format` can be written (CREATE TABLE … AS SELECT, INSERT). */
+export function canWriteFormat(format: string): boolean {
+  return formats.has(format.toLowerCase());
+}
+
+/** Spark's `compression` option for Parquet (`snappy` is Spark's default; we write zstd for it). */
+function parquetOptions(options: Readonly<Record<string, string>>): ParquetWriteOptions {
+  const raw = (options['compression'] ?? options['parquet.compression'] ?? '').toLowerCase();
+  switch (raw) {
+    case '':
+      return {};
+    case 'none':
+    case 'uncompressed':
+      return { compression: 'none' };
+    case 'snappy':
+    case 'zstd':
+    case 'lz4':
+    case 'lz4_raw':
+      return { compression: 'zstd' };
+    case 'gzip':
+      return { compression: 'gzip' };
+    default:
+      throw new EngineError(
+        SqlState.invalidParameterValue,
+        `[INVALID_OPTION_VALUE] The value '${raw}' of the option 'compression' is not supported for Parquet; ` +
+          'use none, uncompressed, snappy, zstd or gzip.',
+      );
+  }
+}
+
+interface OpenFile {
+  readonly writer: FileWriter;
+  readonly hidden: string;
+  readonly final: string;
+}
+
+export class DataFilesWriter {
+  private readonly root: string;
+  private readonly schema: Schema;
+  private readonly options: Readonly<Record<string, string>>;
+  private readonly format: FormatWriter;
+  private readonly writeId = randomUUID();
+  private readonly open = new Map<string, OpenFile>();
+  private readonly finished: OpenFile[] = [];
+  private rows = 0;
+  private done = false;
+
+  /**
+   * `root` is the table folder (created if missing); `schema` the data columns (partition columns
+   * live in folder names, not in the files).
+   */
+  constructor(root: string, schema: Schema, format: string, options: Readonly<Record<string, string>>) {
+    this.root = root;
+    this.schema = schema;
+    this.options = options;
+    const f = formats.get(format.toLowerCase());
+    if (f === undefined) {
+      throw new EngineError(
+        SqlState.featureNotSupported,
+        `writing tables of format "${format}" is not supported (writable: ${[...formats.keys()].join(', ')})`,
+      );
+    }
+    this.format = f;
+  }
+
+  /** Appends a batch of the data columns to the file of `partitionDir` (`''` or `p=1/q=a`). */
+  async write(batch: arrow.RecordBatch, partitionDir = ''): Promise<void> {
+    if (this.done) throw new EngineError(SqlState.internalError, 'internal error: write after commit/abort');
+    let file = this.open.get(partitionDir);
+    if (file === undefined) {
+      const dir = partitionDir === '' ? this.root : path.join(this.root, partitionDir);
+      try {
+        fs.mkdirSync(dir, { recursive: true });
+      } catch (err) {
+        throw new EngineError(
+          SqlState.ioError,
+          `could not create directory "${dir}": ${(err as Error).message}`,
+        );
+      }
+      const name = `part-${String(this.open.size + this.finished.length).padStart(5, '0')}-${this.writeId}.c000.${this.format.extension}`;
+      const hidden = path.join(dir, `.${name}.inprogress`);
+      const writer = await this.format.create(hidden, this.schema, this.options);
+      file = { writer, hidden, final: path.join(dir, name) };
+      this.open.set(partitionDir, file);
+    }
+    this.rows += batch.numRows;
+    await file.writer.write(batch);
+  }
+
+  /** Rows written so far. */
+  get rowCount(): number {
+    return this.rows;
+  }
+
+  /** Closes every file and renames it into place; returns the final paths. */
+  async commit(): Promise<string[]> {
+    this.done = true;
+    try {
+      for (const [key, file] of this.open) {
+        await file.writer.close();
+        this.finished.push(file);
+        this.open.delete(key);
+      }
+    } catch (err) {
+      await this.abort();
+      throw err;
+    }
+    for (const file of this.finished) {
+      try {
+        fs.renameSync(file.hidden, file.final);
+      } catch (err) {
+        throw new EngineError(
+          SqlState.ioError,
+          `could not move "${file.hidden}" to "${file.final}": ${(err as Error).message}`,
+        );
+      }
+    }
+    return this.finished.map((f) => f.final);
+  }
+
+  /** Deletes everything written (files still open and closed ones not yet renamed). */
+  async abort(): Promise<void> {
+    this.done = true;
+    for (const file of this.open.values()) {
+      try {
+        await file.writer.abort();
+      } catch {
+        // Best effort: the hidden file is skipped by readers and swept with the folder.
+      }
+    }
+    this.open.clear();
+    for (const file of this.finished) fs.rmSync(file.hidden, { force: true });
+    this.finished.length = 0;
+  }
+}

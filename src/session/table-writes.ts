@@ -1,0 +1,560 @@
+/**
+ * Statements that write table data: `CREATE TABLE … [USING fmt] [PARTITIONED BY (…)] AS SELECT …`
+ * and `INSERT INTO|OVERWRITE [TABLE] t [PARTITION (…)] [(cols)] query`.
+ *
+ * The query is analyzed, its columns are cast to the table's types under Spark's ANSI store
+ * assignment rules, and the result streams into data files (src/catalog/data-files-writer.ts) that
+ * stay hidden until everything is written. CREATE TABLE AS SELECT writes into a hidden staging
+ * folder, moves it to the table's location and only then registers the table, so a failed or
+ * interrupted statement never leaves a table registered with partial data.
+ */
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type * as arrow from 'apache-arrow';
+import {
+  EngineError,
+  SqlState,
+  batchColumns,
+  isNumeric,
+  makeBatch,
+  typeToString,
+  typesEqual,
+  valueAt,
+  type DataType,
+  type Field,
+  type Schema,
+} from '../common/index.ts';
+import {
+  DataFilesWriter,
+  HIVE_DEFAULT_PARTITION,
+  canWriteFormat,
+  listDataFiles,
+  type TableDefinition,
+} from '../catalog/index.ts';
+import { valueToString } from '../functions/index.ts';
+import { GroupHashTable, evaluateConstant, take } from '../physical/index.ts';
+import {
+  exprType,
+  outputOf,
+  type Attribute,
+  type Expr,
+  type LogicalPlan,
+  type NamedExpr,
+} from '../plan/index.ts';
+import { analyzeExpression } from '../sql/analyzer/index.ts';
+import type * as ast from '../sql/parser/index.ts';
+import { analyzeForSession, analyzerContext, executeAnalyzed, idGenerator } from './query.ts';
+import { commandResult } from './results.ts';
+import type { Session } from './session.ts';
+import type { StatementResult } from './types.ts';
+
+function quotedName(database: string, table: string): string {
+  return `\`spark_catalog\`.\`${database}\`.\`${table}\``;
+}
+
+/** Types the file formats we write can hold (no intervals, nested types or VOID yet). */
+function checkWritable(format: string, fields: readonly Field[], position: number): void {
+  for (const f of fields) {
+    const k = f.type.kind;
+    if (
+      k === 'null' ||
+      k === 'interval_day_time' ||
+      k === 'interval_year_month' ||
+      k === 'array' ||
+      k === 'map' ||
+      k === 'struct'
+    ) {
+      throw new EngineError(
+        SqlState.featureNotSupported,
+        `[UNSUPPORTED_DATA_TYPE_FOR_DATASOURCE] The ${format} datasource doesn't support the column \`${f.name}\` of the type "${typeToString(f.type).toUpperCase()}".`,
+        { position },
+      );
+    }
+  }
+}
+
+function requireWritableFormat(format: string, position: number): void {
+  if (!canWriteFormat(format)) {
+    throw new EngineError(
+      SqlState.featureNotSupported,
+      `writing ${format} tables is not supported yet; use USING parquet`,
+      { position },
+    );
+  }
+}
+
+// ---- CREATE TABLE … AS SELECT --------------------------------------------------------------------
+
+export async function createTableAsSelect(
+  session: Session,
+  stmt: ast.CreateTableStatement,
+  query: ast.Query,
+  target: { database: string; table: string },
+  signal: AbortSignal | undefined,
+): Promise<StatementResult> {
+  const { database, table } = target;
+  const metastore = session.engine.metastore;
+  const db = metastore.requireDatabase(database);
+  if (stmt.columns !== null) {
+    throw new EngineError(
+      SqlState.syntaxError,
+      'Operation not allowed: Schema may not be specified in a Create Table As Select (CTAS) statement.',
+      { position: stmt.columns[0]?.pos ?? stmt.pos },
+    );
+  }
+  const exists = metastore.tableExists(database, table);
+  if (exists && stmt.ifNotExists) return commandResult('CREATE TABLE AS');
+  if (exists && !stmt.orReplace) {
+    throw new EngineError(
+      SqlState.duplicateTable,
+      `[TABLE_OR_VIEW_ALREADY_EXISTS] Cannot create table or view \`${database}\`.\`${table}\` because it already exists. ` +
+        'Choose a different name, drop or replace the existing object, or add the IF NOT EXISTS clause to tolerate pre-existing objects.',
+      { position: stmt.name.pos },
+    );
+  }
+  const format = (stmt.using ?? 'parquet').toLowerCase();
+  requireWritableFormat(format, stmt.pos);
+
+  const nextId = idGenerator();
+  const analyzed = analyzeForSession(session, query, nextId);
+  const attrs = outputOf(analyzed.plan);
+  const seen = new Set<string>();
+  for (const a of attrs) {
+    const key = a.name.toLowerCase();
+    if (seen.has(key)) {
+      throw new EngineError(
+        SqlState.duplicateColumn,
+        `[COLUMN_ALREADY_EXISTS] The column \`${a.name}\` already exists.`,
+        { position: query.pos },
+      );
+    }
+    seen.add(key);
+  }
+  const partitionNames = stmt.partitionedBy.map((p) => p.name.toLowerCase());
+  for (const p of stmt.partitionedBy) {
+    if (!seen.has(p.name.toLowerCase())) {
+      throw new EngineError(
+        SqlState.undefinedColumn,
+        `partition column \`${p.name}\` is not a column of the query's result`,
+        { position: p.pos },
+      );
+    }
+  }
+  if (partitionNames.length > 0 && partitionNames.length === attrs.length) {
+    throw new EngineError(SqlState.invalidSchemaDefinition, 'Cannot use all columns for partition columns', {
+      position: stmt.partitionedBy[0]!.pos,
+    });
+  }
+  const dataAttrs = attrs.filter((a) => !partitionNames.includes(a.name.toLowerCase()));
+  const partAttrs = partitionNames.map((n) => attrs.find((a) => a.name.toLowerCase() === n)!);
+  const ordered = [...dataAttrs, ...partAttrs];
+  const columns: Field[] = ordered.map((a) => ({ name: a.name, type: a.type, nullable: true }));
+  checkWritable(format, columns, query.pos);
+
+  const external = stmt.external || stmt.location !== null;
+  const location = stmt.location !== null ? path.resolve(stmt.location) : path.join(db.location, table);
+  const replacing = exists ? metastore.requireTable(database, table) : null;
+  if (replacing !== null && replacing.format === 'view') {
+    throw new EngineError(
+      SqlState.wrongObjectType,
+      `[EXPECT_TABLE_NOT_VIEW] ${quotedName(database, table)} is a view; CREATE OR REPLACE TABLE cannot replace it.`,
+      { position: stmt.name.pos },
+    );
+  }
+  const reusesLocation = replacing !== null && !replacing.external && replacing.location === location;
+  if (!reusesLocation && directoryHasEntries(location)) {
+    throw new EngineError(
+      SqlState.duplicateObject,
+      `[LOCATION_ALREADY_EXISTS] Cannot name the ${external ? '' : 'managed '}table as ${quotedName(database, table)}, ` +
+        `as its associated location "${location}" already exists. Please pick a different table name, or remove the existing location first.`,
+      { position: stmt.name.pos },
+    );
+  }
+  const def: TableDefinition = {
+    database,
+    name: table,
+    columns,
+    format,
+    location,
+    options: Object.fromEntries(stmt.options),
+    partitionColumns: partitionNames,
+    external,
+    comment: stmt.comment,
+    properties: Object.fromEntries(stmt.tblProperties),
+    createdAt: new Date().toISOString(),
+  };
+
+  const staging = path.join(path.dirname(location), `.${path.basename(location)}-staging-${randomUUID()}`);
+  const plan = project(
+    analyzed.plan,
+    ordered.map((a) => ({ expr: { kind: 'column', attr: a }, attr: a })),
+  );
+  let rows: number;
+  try {
+    fs.mkdirSync(staging, { recursive: true });
+    rows = await writeData(session, def, staging, plan, nextId, signal);
+  } catch (err) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw err;
+  }
+  try {
+    if (exists) metastore.dropTable(database, table, false);
+    if (fs.existsSync(location)) fs.rmdirSync(location); // empty by the check above (or emptied by DROP)
+    fs.renameSync(staging, location);
+  } catch (err) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw new EngineError(
+      SqlState.ioError,
+      `could not move the new table's data to "${location}": ${(err as Error).message}`,
+    );
+  }
+  try {
+    metastore.createTable(def, false, true);
+  } catch (err) {
+    fs.rmSync(location, { recursive: true, force: true });
+    throw err;
+  }
+  return commandResult(`SELECT ${rows}`);
+}
+
+function directoryHasEntries(dir: string): boolean {
+  try {
+    const st = fs.statSync(dir);
+    return !st.isDirectory() || fs.readdirSync(dir).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+function project(input: LogicalPlan, exprs: readonly NamedExpr[]): LogicalPlan {
+  return { kind: 'Project', input, exprs };
+}
+
+// ---- INSERT ------------------------------------------------------------------------------------
+
+export async function insertInto(
+  session: Session,
+  stmt: ast.InsertStatement,
+  target: { database: string; table: string },
+  signal: AbortSignal | undefined,
+): Promise<StatementResult> {
+  const { database, table } = target;
+  if (stmt.table.parts.length === 1 && session.temporaryViews.has(table)) {
+    throw new EngineError(
+      SqlState.wrongObjectType,
+      `[UNSUPPORTED_INSERT.NOT_ALLOWED] Can't insert into the target. The target \`${table}\` is a temporary view.`,
+      { position: stmt.table.pos },
+    );
+  }
+  const metastore = session.engine.metastore;
+  let def: TableDefinition;
+  try {
+    def = metastore.requireTable(database, table);
+  } catch (err) {
+    if (err instanceof EngineError && err.position === undefined) {
+      throw new EngineError(err.sqlstate, err.message, { position: stmt.table.pos });
+    }
+    throw err;
+  }
+  if (def.format === 'view') {
+    throw new EngineError(
+      SqlState.wrongObjectType,
+      `[UNSUPPORTED_INSERT.NOT_ALLOWED] Can't insert into the target. The target ${quotedName(database, table)} is a view.`,
+      { position: stmt.table.pos },
+    );
+  }
+  requireWritableFormat(def.format, stmt.table.pos);
+
+  const nextId = idGenerator();
+  const analyzed = analyzeForSession(session, stmt.query, nextId);
+  const dataAttrs = outputOf(analyzed.plan);
+  const tableName = quotedName(database, table);
+  const byName = new Map(def.columns.map((c, i) => [c.name.toLowerCase(), i]));
+  const columnIndex = (id: ast.Identifier): number => {
+    const i = byName.get(id.name.toLowerCase());
+    if (i === undefined) {
+      throw new EngineError(
+        SqlState.undefinedColumn,
+        `[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column or function parameter with name \`${id.name}\` cannot be resolved. Did you mean one of the following? [${def.columns.map((c) => `\`${c.name}\``).join(', ')}].`,
+        { position: id.pos },
+      );
+    }
+    return i;
+  };
+
+  // Static partition values: `PARTITION (p = 1)`; `PARTITION (p)` is dynamic (from the query).
+  const staticValues = new Map<number, Expr>();
+  const partitionIndexes = new Set(def.partitionColumns.map((p) => byName.get(p)!));
+  for (const [id, value] of stmt.partition ?? []) {
+    const i = columnIndex(id);
+    if (!partitionIndexes.has(i)) {
+      throw new EngineError(
+        SqlState.undefinedColumn,
+        `[PARTITIONS_NOT_FOUND] The partition(s) \`${id.name}\` cannot be found in table ${tableName}.`,
+        { position: id.pos },
+      );
+    }
+    if (value !== null) {
+      const c = def.columns[i]!;
+      const bound = storeCast(
+        analyzeExpression(value, [], analyzerContext(session, nextId)),
+        c,
+        tableName,
+        value.pos,
+      );
+      const v = evaluateConstant(bound, session.evalContext(), session.engine.functions);
+      staticValues.set(i, { kind: 'literal', value: v, type: c.type });
+    }
+  }
+
+  // The table columns the query fills, in the order the query gives them.
+  let targets: number[];
+  if (stmt.columns !== null) {
+    targets = [];
+    for (const id of stmt.columns) {
+      const i = columnIndex(id);
+      if (targets.includes(i)) {
+        throw new EngineError(
+          SqlState.duplicateColumn,
+          `[COLUMN_ALREADY_EXISTS] The column \`${id.name}\` already exists.`,
+          { position: id.pos },
+        );
+      }
+      if (staticValues.has(i)) {
+        throw new EngineError(
+          SqlState.invalidColumnReference,
+          `static partition column \`${id.name}\` cannot also be listed as an inserted column`,
+          { position: id.pos },
+        );
+      }
+      targets.push(i);
+    }
+  } else {
+    targets = def.columns.map((_, i) => i).filter((i) => !staticValues.has(i));
+  }
+  if (dataAttrs.length !== targets.length) {
+    const reason = dataAttrs.length > targets.length ? 'too many' : 'not enough';
+    const subclass = dataAttrs.length > targets.length ? 'TOO_MANY_DATA_COLUMNS' : 'NOT_ENOUGH_DATA_COLUMNS';
+    throw new EngineError(
+      '21S01',
+      `[INSERT_COLUMN_ARITY_MISMATCH.${subclass}] Cannot write to ${tableName}, the reason is ${reason} data columns:\n` +
+        `Table columns: ${targets.map((i) => `\`${def.columns[i]!.name}\``).join(', ')}.\n` +
+        `Data columns: ${dataAttrs.map((a) => `\`${a.name}\``).join(', ')}.`,
+      { position: stmt.query.pos },
+    );
+  }
+
+  // One expression per table column: the query's column cast to the column's type, a static
+  // partition value, or NULL for a column the column list leaves out.
+  const exprs: NamedExpr[] = def.columns.map((c, i) => {
+    const attr: Attribute = { id: nextId(), name: c.name, type: c.type, nullable: true, qualifier: null };
+    const s = staticValues.get(i);
+    if (s !== undefined) return { expr: s, attr };
+    const j = targets.indexOf(i);
+    if (j < 0) return { expr: { kind: 'literal', value: null, type: c.type }, attr };
+    const source = dataAttrs[j]!;
+    return { expr: storeCast({ kind: 'column', attr: source }, c, tableName, stmt.query.pos), attr };
+  });
+  const plan = project(analyzed.plan, exprs);
+
+  const overwriting = stmt.overwrite ? filesToOverwrite(def, staticValues, session) : [];
+  const rows = await writeData(session, def, def.location, plan, nextId, signal);
+  for (const file of overwriting) fs.rmSync(file, { force: true });
+  return commandResult(`INSERT 0 ${rows}`);
+}
+
+/** Spark's ANSI store assignment: which implicit casts an INSERT may make. */
+function canStoreAssign(from: DataType, to: DataType): boolean {
+  if (typesEqual(from, to) || from.kind === 'null') return true;
+  if (isNumeric(from) && isNumeric(to)) return true;
+  if (to.kind === 'string') return from.kind !== 'array' && from.kind !== 'map' && from.kind !== 'struct';
+  const datetime = (t: DataType): boolean =>
+    t.kind === 'date' || t.kind === 'timestamp' || t.kind === 'timestamp_ntz';
+  if (datetime(from) && datetime(to)) return true;
+  return from.kind === to.kind && from.kind !== 'array' && from.kind !== 'map' && from.kind !== 'struct';
+}
+
+function storeCast(e: Expr, column: Field, tableName: string, position: number): Expr {
+  const from = exprType(e);
+  if (typesEqual(from, column.type)) return e;
+  if (!canStoreAssign(from, column.type)) {
+    throw new EngineError(
+      'KD000',
+      `[INCOMPATIBLE_DATA_FOR_TABLE.CANNOT_SAFELY_CAST] Cannot write incompatible data for the table ${tableName}: ` +
+        `Cannot safely cast \`${column.name}\` "${typeToString(from).toUpperCase()}" to "${typeToString(column.type).toUpperCase()}".`,
+      { position },
+    );
+  }
+  return { kind: 'cast', input: e, type: column.type, mode: 'ansi' };
+}
+
+/** INSERT OVERWRITE replaces the whole table, or the partitions its static values select. */
+function filesToOverwrite(
+  def: TableDefinition,
+  statics: ReadonlyMap<number, Expr>,
+  session: Session,
+): string[] {
+  const partitionFields = def.partitionColumns.map((p) =>
+    def.columns.find((c) => c.name.toLowerCase() === p)!,
+  );
+  let files;
+  try {
+    files = listDataFiles(def.location, partitionFields);
+  } catch {
+    return [];
+  }
+  const wanted = new Map<string, string | null>();
+  for (const [i, e] of statics) {
+    if (e.kind !== 'literal') continue;
+    const c = def.columns[i]!;
+    wanted.set(
+      c.name.toLowerCase(),
+      e.value === null ? null : valueToString(e.value, e.type, session.evalContext()),
+    );
+  }
+  return files
+    .filter((f) => [...wanted].every(([k, v]) => (f.partitionValues.get(k) ?? null) === v))
+    .map((f) => f.path);
+}
+
+// ---- writing -----------------------------------------------------------------------------------
+
+/**
+ * Runs `plan` (whose output is the table's columns in order) and writes it under `root`: data
+ * columns into the files, partition columns into `col=value/` folder names.
+ */
+async function writeData(
+  session: Session,
+  def: TableDefinition,
+  root: string,
+  plan: LogicalPlan,
+  nextId: () => number,
+  signal: AbortSignal | undefined,
+): Promise<number> {
+  const partitionIdx = def.partitionColumns.map((p) =>
+    def.columns.findIndex((c) => c.name.toLowerCase() === p),
+  );
+  const dataIdx = def.columns.map((_, i) => i).filter((i) => !partitionIdx.includes(i));
+  const dataSchema: Schema = { fields: dataIdx.map((i) => def.columns[i]!) };
+  const writer = new DataFilesWriter(root, dataSchema, def.format, def.options);
+  const notNull = dataIdx.filter((i) => !def.columns[i]!.nullable);
+  try {
+    const batches = await executeAnalyzed(session, plan, nextId, signal);
+    const partitions = partitionIdx.length === 0 ? null : new PartitionRouter(def, partitionIdx, session);
+    for await (const batch of batches) {
+      if (batch.numRows === 0) continue;
+      const cols = batchColumns(batch);
+      for (const i of notNull) {
+        if (cols[i]!.nullCount > 0) {
+          throw new EngineError(
+            '42000',
+            `[NOT_NULL_ASSERT_VIOLATION] NULL value appeared in non-nullable field: \`${def.columns[i]!.name}\`.`,
+          );
+        }
+      }
+      if (partitions === null) {
+        await writer.write(
+          makeBatch(
+            dataSchema,
+            dataIdx.map((i) => cols[i]!),
+            batch.numRows,
+          ),
+        );
+      } else {
+        for (const [dir, indices, count] of partitions.route(cols, batch.numRows)) {
+          const data =
+            indices === null
+              ? dataIdx.map((i) => cols[i]!)
+              : dataIdx.map((i) => take(cols[i]!, def.columns[i]!.type, indices, count));
+          await writer.write(makeBatch(dataSchema, data, count), dir);
+        }
+      }
+    }
+    await writer.commit();
+  } catch (err) {
+    await writer.abort();
+    throw err;
+  }
+  return writer.rowCount;
+}
+
+/** Characters Spark escapes in partition folder names (`%XX`). */
+const ESCAPED = new Set(['"', '#', '%', "'", '*', '/', ':', '=', '?', '\\', '\x7f', '{', '[', ']', '^']);
+
+function escapePathName(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const code = ch.charCodeAt(0);
+    out += code < 0x20 || ESCAPED.has(ch) ? '%' + code.toString(16).toUpperCase().padStart(2, '0') : ch;
+  }
+  return out;
+}
+
+/** Splits batches by the values of the partition columns (one group id per row, typed arrays). */
+class PartitionRouter {
+  private readonly def: TableDefinition;
+  private readonly partitionIdx: readonly number[];
+  private readonly session: Session;
+  private readonly table: GroupHashTable;
+  private readonly dirs: string[] = [];
+  private groupIds = new Int32Array(0);
+
+  constructor(def: TableDefinition, partitionIdx: readonly number[], session: Session) {
+    this.def = def;
+    this.partitionIdx = partitionIdx;
+    this.session = session;
+    this.table = new GroupHashTable(
+      partitionIdx.map((i) => def.columns[i]!.type),
+      16,
+    );
+  }
+
+  /** `[dir, row indices (null = all rows), count]` per partition present in the batch. */
+  route(cols: readonly arrow.Data[], n: number): [string, Int32Array | null, number][] {
+    if (this.groupIds.length < n) this.groupIds = new Int32Array(n);
+    const ids = this.groupIds;
+    const before = this.table.numGroups;
+    this.table.findOrInsert(
+      this.partitionIdx.map((i) => cols[i]!),
+      n,
+      ids,
+    );
+    if (this.table.numGroups > before) {
+      for (let row = 0; row < n; row++) {
+        const g = ids[row]!;
+        if (g >= before && this.dirs[g] === undefined) this.dirs[g] = this.dirOf(cols, row);
+      }
+    }
+    const groups = this.table.numGroups;
+    const counts = new Int32Array(groups + 1);
+    for (let row = 0; row < n; row++) counts[ids[row]! + 1]!++;
+    let present = 0;
+    for (let g = 0; g < groups; g++) if (counts[g + 1]! > 0) present++;
+    if (present === 1) return [[this.dirs[ids[0]!]!, null, n]];
+    // Counting sort of the row numbers by group: starts[g] .. starts[g + 1].
+    const starts = counts;
+    for (let g = 0; g < groups; g++) starts[g + 1]! += starts[g]!;
+    const order = new Int32Array(n);
+    const fill = starts.slice(0, groups);
+    for (let row = 0; row < n; row++) order[fill[ids[row]!]!++] = row;
+    const out: [string, Int32Array | null, number][] = [];
+    for (let g = 0; g < groups; g++) {
+      const count = starts[g + 1]! - starts[g]!;
+      if (count > 0) out.push([this.dirs[g]!, order.subarray(starts[g], starts[g + 1]), count]);
+    }
+    return out;
+  }
+
+  private dirOf(cols: readonly arrow.Data[], row: number): string {
+    const ctx = this.session.evalContext();
+    return this.partitionIdx
+      .map((i) => {
+        const c = this.def.columns[i]!;
+        const v = valueAt(cols[i]!, c.type, row);
+        const text = v === null ? '' : valueToString(v, c.type, ctx);
+        return `${escapePathName(c.name.toLowerCase())}=${text === '' ? HIVE_DEFAULT_PARTITION : escapePathName(text)}`;
+      })
+      .join('/');
+  }
+}
