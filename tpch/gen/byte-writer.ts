@@ -1,13 +1,9 @@
 /**
- * A growable byte buffer for `.tbl` text: integers, cents and pre-encoded ASCII are written as bytes
- * directly, without building JavaScript strings (the hot path of lineitem and orders).
+ * A growable byte buffer that string columns are written into: integers, zero-padded numbers and
+ * pre-encoded ASCII are written as bytes directly, without building JavaScript strings.
  */
 
-const PIPE = 0x7c;
-const NEWLINE = 0x0a;
 const ZERO = 0x30;
-const DOT = 0x2e;
-const MINUS = 0x2d;
 
 /** ASCII bytes of a string (for pre-encoded constants). */
 export function ascii(s: string): Uint8Array {
@@ -30,6 +26,32 @@ export class ByteWriter {
     const grown = new Uint8Array(Math.max(this.buffer.length * 2, this.position + n));
     grown.set(this.buffer.subarray(0, this.position));
     this.buffer = grown;
+  }
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.position;
+  }
+
+  /** The underlying buffer (valid up to `length`; replaced when it grows). */
+  get view(): Uint8Array {
+    return this.buffer;
+  }
+
+  /** One byte. */
+  byte(c: number): void {
+    this.reserve(1);
+    this.buffer[this.position++] = c;
+  }
+
+  /** A non-negative integer zero-padded to `width` digits (wider numbers are written in full). */
+  padded(n: number, width: number): void {
+    this.reserve(width);
+    let digits = 1;
+    for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++;
+    const b = this.buffer;
+    for (let i = digits; i < width; i++) b[this.position++] = ZERO;
+    this.int(n);
   }
 
   /** A string of ASCII characters. */
@@ -68,39 +90,5 @@ export class ByteWriter {
       n = q;
     }
     b[--p] = ZERO + n;
-  }
-
-  /** Cents as a decimal with two fraction digits. */
-  money(cents: number): void {
-    this.reserve(20);
-    if (cents < 0) {
-      this.buffer[this.position++] = MINUS;
-      cents = -cents;
-    }
-    const whole = Math.floor(cents / 100);
-    const fraction = cents - whole * 100;
-    this.int(whole);
-    const b = this.buffer;
-    b[this.position++] = DOT;
-    b[this.position++] = ZERO + Math.floor(fraction / 10);
-    b[this.position++] = ZERO + (fraction % 10);
-  }
-
-  /** The field separator `|`. */
-  pipe(): void {
-    this.reserve(1);
-    this.buffer[this.position++] = PIPE;
-  }
-
-  /** dbgen's line end: a trailing `|` and `\n`. */
-  endLine(): void {
-    this.reserve(2);
-    this.buffer[this.position++] = PIPE;
-    this.buffer[this.position++] = NEWLINE;
-  }
-
-  /** A copy of the bytes written (its own ArrayBuffer, safe to transfer). */
-  take(): Uint8Array {
-    return this.buffer.slice(0, this.position);
   }
 }

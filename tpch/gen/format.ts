@@ -1,7 +1,7 @@
 /**
- * Text formatting of `.tbl` values: dates as `YYYY-MM-DD` from a precomputed table indexed by the
- * day number since 1992-01-01, money from integer cents (never floating point), zero-padded keys,
- * and alphanumeric strings (addresses).
+ * Day numbers (since 1992-01-01) and the table of their `YYYY-MM-DD` bytes, money text from integer
+ * cents (never floating point), and the random strings written into string columns: alphanumeric
+ * addresses and phone numbers.
  */
 
 import { ascii, type ByteWriter } from './byte-writer.ts';
@@ -26,12 +26,8 @@ const DATES: readonly string[] = Array.from({ length: dayOf(1999, 12, 31) + 1 },
   new Date(EPOCH + d * MS_PER_DAY).toISOString().slice(0, 10),
 );
 
-const DATE_BYTES: Uint8Array = ascii(DATES.join(''));
-
-/** Writes `YYYY-MM-DD` of a day number. */
-export function writeDate(out: ByteWriter, day: number): void {
-  out.bytes(DATE_BYTES, day * 10, day * 10 + 10);
-}
+/** `YYYY-MM-DD` of every day number, 10 bytes each. */
+export const DATE_BYTES: Uint8Array = ascii(DATES.join(''));
 
 /** `YYYY-MM-DD` of a day number. */
 export function formatDate(day: number): string {
@@ -46,17 +42,11 @@ export function formatMoney(cents: number): string {
   return `${Math.floor(cents / 100)}.${TWO_DIGITS[cents % 100]!}`;
 }
 
-/** `prefix` followed by `n` zero-padded to nine digits, e.g. `Customer#000000001`. */
-export function padded9(prefix: string, n: number): string {
-  return prefix + String(n).padStart(9, '0');
-}
-
-const ALPHANUMERIC = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ, ';
+const ALPHANUMERIC = ascii('0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ, ');
 
 /** A random string of length [min, max] over letters, digits, comma and space (spec 4.2.2.7). */
-export function randomAlphanumeric(random: RandomStream, min: number, max: number): string {
+export function writeAlphanumeric(out: ByteWriter, random: RandomStream, min: number, max: number): void {
   const length = random.int(min, max);
-  let s = '';
   let bits = 0;
   let available = 0;
   for (let i = 0; i < length; i++) {
@@ -64,14 +54,21 @@ export function randomAlphanumeric(random: RandomStream, min: number, max: numbe
       bits = random.next();
       available = 32;
     }
-    s += ALPHANUMERIC[bits & 63]!;
+    out.byte(ALPHANUMERIC[bits & 63]!);
     bits >>>= 6;
     available -= 6;
   }
-  return s;
 }
 
+const DASH = 0x2d;
+
 /** A phone number `CC-LLL-LLL-LLLL` with country code nationkey + 10 (spec 4.2.2.9). */
-export function phone(random: RandomStream, nationkey: number): string {
-  return `${nationkey + 10}-${random.int(100, 999)}-${random.int(100, 999)}-${random.int(1000, 9999)}`;
+export function writePhone(out: ByteWriter, random: RandomStream, nationkey: number): void {
+  out.int(nationkey + 10);
+  out.byte(DASH);
+  out.int(random.int(100, 999));
+  out.byte(DASH);
+  out.int(random.int(100, 999));
+  out.byte(DASH);
+  out.int(random.int(1000, 9999));
 }

@@ -1,122 +1,153 @@
 /**
- * `generateTable(table, sf, { out, parts?, workers? })`: writes a table as dbgen's `.tbl` text.
+ * `generateTables(tables, sf, options)`: writes TPC-H tables as dbgen's `.tbl` text or as Parquet.
  *
- * The table's units (rows; parts for partsupp; orders for lineitem) are cut into chunks of a few
- * thousand units. Chunks are generated in parallel — round-robin over `workers` threads, at most
- * two in flight per thread — and written in order through the file handle, so memory stays
- * bounded by the window whatever the scale factor, and the bytes do not depend on the number of
- * workers. With `parts` > 1 the units are split into that many contiguous ranges written to
- * `<table>.tbl.1` … `<table>.tbl.<parts>` (as dbgen's `-C`/`-S`); otherwise to `<table>.tbl`.
+ * Each table's units (rows; parts for partsupp; orders for orders and lineitem) are cut into
+ * chunks whose size depends only on the table and the format. orders and lineitem, when both are
+ * asked for, are generated together: one job yields both tables' chunks. Jobs of all the tables
+ * form one queue served by `workers` threads (each idle thread takes the next job), with at most
+ * two jobs per thread in flight, and the results are written in queue order — so memory stays
+ * bounded whatever the scale factor, and the files do not depend on the number of workers. A
+ * Parquet chunk is one row group, encoded in the worker; the main thread only appends bytes.
  */
 
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
-import { generateChunk } from './chunk.ts';
+import { runChunk, type ChunkJob, type ChunkOutput, type OutputFormat } from './chunk.ts';
+import { GeneratorOutputError, resolveOptions, type GenerateOptions } from './options.ts';
+import { loadParquet } from './parquet-api.ts';
 import { scaleOf, type TableName } from './scale.ts';
-import { unitCount, unitsPerChunk } from './table-rows.ts';
+import { TableSink, type GeneratedFile } from './table-sink.ts';
+import { unitCount } from './table-rows.ts';
 import { WorkerPool } from './worker-pool.ts';
 
-export interface GenerateOptions {
-  /** Output directory (created if missing). */
-  readonly out: string;
-  /** Number of output files (default 1). */
-  readonly parts?: number;
-  /** Worker threads (default: one per core); 0 or 1 generates on the calling thread. */
-  readonly workers?: number;
+/** Units per chunk: `.tbl` chunks of about 1–4 MB; Parquet chunks of 100k–400k rows (one row group). */
+export function unitsPerChunk(table: TableName, format: OutputFormat): number {
+  const parquet = format === 'parquet';
+  switch (table) {
+    case 'partsupp':
+      return parquet ? 50_000 : 5_000;
+    case 'orders':
+    case 'lineitem':
+      return parquet ? 100_000 : 10_000;
+    default:
+      return parquet ? 100_000 : 10_000;
+  }
 }
 
-export interface GeneratedFile {
-  readonly path: string;
-  readonly bytes: number;
-}
-
-interface Chunk {
+interface Job extends ChunkJob {
   readonly part: number;
-  readonly start: number;
-  readonly end: number;
+  /** This job ends the last part of its tables. */
+  readonly last: boolean;
 }
 
-function chunksOf(table: TableName, units: number, parts: number): Chunk[] {
-  const size = unitsPerChunk(table);
-  const chunks: Chunk[] = [];
+/** The tables grouped as generated: orders and lineitem together, the others alone, in order. */
+function groupsOf(tables: readonly TableName[]): TableName[][] {
+  const groups: TableName[][] = [];
+  const both = tables.includes('orders') && tables.includes('lineitem');
+  for (const t of tables) {
+    if (both && (t === 'orders' || t === 'lineitem')) {
+      if (!groups.some((g) => g.includes(t))) groups.push(['orders', 'lineitem']);
+    } else {
+      groups.push([t]);
+    }
+  }
+  return groups;
+}
+
+function jobsOf(
+  group: TableName[],
+  sf: number,
+  units: number,
+  parts: number,
+  base: Omit<ChunkJob, 'tables' | 'sf' | 'start' | 'end'>,
+): Job[] {
+  const size = unitsPerChunk(group[0]!, base.format);
+  const jobs: Job[] = [];
   for (let part = 0; part < parts; part++) {
     const first = Math.floor((units * part) / parts);
     const last = Math.floor((units * (part + 1)) / parts);
     for (let start = first; start < last; start += size) {
-      chunks.push({ part, start, end: Math.min(last, start + size) });
+      const end = Math.min(last, start + size);
+      jobs.push({ ...base, tables: group, sf, start, end, part, last: part === parts - 1 && end === last });
     }
   }
-  return chunks;
+  return jobs;
 }
 
-async function writeAll(handle: Awaited<ReturnType<typeof open>>, bytes: Uint8Array): Promise<void> {
-  let offset = 0;
-  while (offset < bytes.length) {
-    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
-    offset += bytesWritten;
-  }
-}
-
-export async function generateTable(
-  table: TableName,
-  sf: number,
-  options: GenerateOptions,
-): Promise<GeneratedFile[]> {
-  const scale = scaleOf(sf);
-  const parts = Math.max(1, Math.floor(options.parts ?? 1));
-  const units = unitCount(table, scale);
-  const chunks = chunksOf(table, units, parts);
-  const threads = Math.min(options.workers ?? availableParallelism(), chunks.length);
-  await mkdir(options.out, { recursive: true });
-
-  const pool = threads > 1 ? new WorkerPool(threads) : undefined;
-  const window = 2 * threads;
-  const inFlight: (Promise<Uint8Array> | undefined)[] = [];
-  const produce = (i: number): Promise<Uint8Array> => {
-    const { start, end } = chunks[i]!;
-    if (pool === undefined) return Promise.resolve(generateChunk({ id: i, table, sf, start, end }));
-    return pool.request(i, { table, sf, start, end });
-  };
-
-  const files: GeneratedFile[] = [];
-  try {
-    let next = 0;
-    for (let part = 0; part < parts; part++) {
-      const path = join(options.out, parts === 1 ? `${table}.tbl` : `${table}.tbl.${part + 1}`);
-      const handle = await open(path, 'w');
-      let bytes = 0;
-      try {
-        while (next < chunks.length && chunks[next]!.part === part) {
-          for (let i = next; i < Math.min(chunks.length, next + window); i++) {
-            inFlight[i] ??= produce(i);
-          }
-          const data = await inFlight[next]!;
-          inFlight[next] = undefined;
-          await writeAll(handle, data);
-          bytes += data.length;
-          next++;
-        }
-      } finally {
-        await handle.close();
-      }
-      files.push({ path, bytes });
-    }
-  } finally {
-    // Settle anything still in flight after a failure before tearing the threads down.
-    await Promise.allSettled(inFlight.filter((p) => p !== undefined));
-    await pool?.close();
-  }
-  return files;
-}
-
-/** Generates several tables one after another (each in parallel over its chunks). */
+/** Generates several tables; returns the files written, per table in the order asked for. */
 export async function generateTables(
   tables: readonly TableName[],
   sf: number,
   options: GenerateOptions,
 ): Promise<GeneratedFile[]> {
-  const files: GeneratedFile[] = [];
-  for (const table of tables) files.push(...(await generateTable(table, sf, options)));
-  return files;
+  const o = resolveOptions(tables, sf, options);
+  const scale = scaleOf(sf);
+  try {
+    await mkdir(o.out, { recursive: true });
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new GeneratorOutputError(`cannot create output folder "${o.out}": ${reason}`, { cause: err });
+  }
+  const parquet = o.format === 'parquet' ? await loadParquet() : undefined;
+  const base = { format: o.format, ...(o.compression === undefined ? {} : { compression: o.compression }) };
+
+  const jobs: Job[] = [];
+  const sinks = new Map<TableName, TableSink>();
+  const totals = new Map<TableName, number>();
+  for (const group of groupsOf(tables)) {
+    const units = unitCount(group[0]!, scale);
+    const parts = Math.min(o.parts, units);
+    for (const t of group) {
+      sinks.set(t, new TableSink(t, o.out, o.format, parts, o.compression, parquet));
+      totals.set(t, units);
+    }
+    jobs.push(...jobsOf(group, sf, units, parts, base));
+  }
+
+  const threads = Math.min(o.workers ?? availableParallelism(), jobs.length);
+  const pool = threads > 1 ? new WorkerPool(threads) : undefined;
+  const window = pool === undefined ? 1 : 2 * threads;
+  const inFlight: (Promise<readonly ChunkOutput[]> | undefined)[] = [];
+  const produce = (job: Job): Promise<readonly ChunkOutput[]> =>
+    pool === undefined ? runChunk(job) : pool.run(job);
+
+  const written = new Map<TableName, GeneratedFile[]>();
+  const done = new Map<TableName, number>();
+  try {
+    for (let next = 0; next < jobs.length; next++) {
+      for (let i = next; i < Math.min(jobs.length, next + window); i++) inFlight[i] ??= produce(jobs[i]!);
+      const job = jobs[next]!;
+      const outputs = await inFlight[next]!;
+      inFlight[next] = undefined;
+      for (const output of outputs) {
+        const sink = sinks.get(output.table)!;
+        await sink.append(job.part, output);
+        if (job.last) written.set(output.table, await sink.commit());
+      }
+      for (const t of job.tables) {
+        const units = (done.get(t) ?? 0) + (job.end - job.start);
+        done.set(t, units);
+        o.onProgress?.(t, units, totals.get(t)!);
+      }
+    }
+  } catch (err) {
+    for (const sink of sinks.values()) await sink.abort();
+    throw err;
+  } finally {
+    // Settle anything still in flight after a failure before tearing the threads down.
+    await Promise.allSettled(inFlight.filter((p) => p !== undefined));
+    await pool?.close();
+  }
+  return tables.flatMap((t) => written.get(t) ?? []);
 }
+
+/** Generates one table. */
+export function generateTable(
+  table: TableName,
+  sf: number,
+  options: GenerateOptions,
+): Promise<GeneratedFile[]> {
+  return generateTables([table], sf, options);
+}
+
+export type { GeneratedFile } from './table-sink.ts';

@@ -1,19 +1,20 @@
 /**
  * Dispatch by table: how many generation units a table has (rows, or parts for partsupp, or
- * orders for lineitem) and the `.tbl` text of a unit range. A unit range depends only on the scale
- * factor and the range, so ranges can be generated anywhere in any order.
+ * orders for orders and lineitem), the columns of a unit range, and its `.tbl` text. A unit range
+ * depends only on the scale factor and the range, so ranges can be generated anywhere in any
+ * order.
  */
 
 import { assertNever } from './assert-never.ts';
-import { ByteWriter } from './byte-writer.ts';
+import type { TableChunk } from './column.ts';
 import type { Scale, TableName } from './scale.ts';
-import { customerRows } from './tables/customer.ts';
-import { lineitemRows } from './tables/lineitem.ts';
-import { ordersRows } from './tables/orders.ts';
-import { partRows } from './tables/part.ts';
-import { partsuppRows } from './tables/partsupp.ts';
-import { nationRows, regionRows } from './tables/region-nation.ts';
-import { supplierRows } from './tables/supplier.ts';
+import { formatTbl } from './tbl-format.ts';
+import { customerChunk } from './tables/customer.ts';
+import { orderChunks } from './tables/orders-lineitem.ts';
+import { partChunk } from './tables/part.ts';
+import { partsuppChunk } from './tables/partsupp.ts';
+import { nationChunk, regionChunk } from './tables/region-nation.ts';
+import { supplierChunk } from './tables/supplier.ts';
 
 /** Number of generation units of a table. */
 export function unitCount(table: TableName, scale: Scale): number {
@@ -37,47 +38,53 @@ export function unitCount(table: TableName, scale: Scale): number {
   }
 }
 
-/** Units per chunk: about 0.5–1.5 MB of text. */
-export function unitsPerChunk(table: TableName): number {
+/**
+ * The columns of units [start, end) of each table asked for. `orders` and `lineitem` share their
+ * units and are generated together when both are asked for; the others must come alone.
+ */
+export function generateUnits(
+  tables: readonly TableName[],
+  scale: Scale,
+  start: number,
+  end: number,
+): Map<TableName, TableChunk> {
+  const out = new Map<TableName, TableChunk>();
+  const first = tables[0];
+  if (first === undefined) return out;
+  if (first === 'orders' || first === 'lineitem') {
+    const both = orderChunks(scale, start, end, tables.includes('orders'), tables.includes('lineitem'));
+    if (both.orders !== undefined) out.set('orders', both.orders);
+    if (both.lineitem !== undefined) out.set('lineitem', both.lineitem);
+    return out;
+  }
+  if (tables.length > 1) throw new RangeError(`only orders and lineitem are generated together`);
+  out.set(first, singleTable(first, scale, start, end));
+  return out;
+}
+
+function singleTable(table: TableName, scale: Scale, start: number, end: number): TableChunk {
   switch (table) {
-    case 'lineitem':
+    case 'region':
+      return regionChunk(start, end);
+    case 'nation':
+      return nationChunk(start, end);
+    case 'supplier':
+      return supplierChunk(start, end);
+    case 'customer':
+      return customerChunk(start, end);
+    case 'part':
+      return partChunk(start, end);
     case 'partsupp':
-      return 5_000;
+      return partsuppChunk(scale, start, end);
+    case 'orders':
+    case 'lineitem':
+      return orderChunks(scale, start, end, table === 'orders', table === 'lineitem')[table]!;
     default:
-      return 10_000;
+      return assertNever(table);
   }
 }
 
 /** The `.tbl` bytes of units [start, end) of a table (a fresh buffer, safe to transfer). */
 export function tableRows(table: TableName, scale: Scale, start: number, end: number): Uint8Array {
-  const out = new ByteWriter();
-  switch (table) {
-    case 'region':
-      out.text(regionRows(start, end));
-      break;
-    case 'nation':
-      out.text(nationRows(start, end));
-      break;
-    case 'supplier':
-      out.text(supplierRows(scale, start, end));
-      break;
-    case 'customer':
-      out.text(customerRows(scale, start, end));
-      break;
-    case 'part':
-      out.text(partRows(scale, start, end));
-      break;
-    case 'partsupp':
-      partsuppRows(out, scale, start, end);
-      break;
-    case 'orders':
-      ordersRows(out, scale, start, end);
-      break;
-    case 'lineitem':
-      lineitemRows(out, scale, start, end);
-      break;
-    default:
-      return assertNever(table);
-  }
-  return out.take();
+  return formatTbl(singleTable(table, scale, start, end));
 }

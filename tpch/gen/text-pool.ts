@@ -124,14 +124,6 @@ export function textPool(): string {
   return pool;
 }
 
-/** A comment of uniform length in [min, max] at a uniform offset of the pool. */
-export function comment(random: RandomStream, min: number, max: number): string {
-  const text = textPool();
-  const length = random.int(min, max);
-  const offset = random.int(0, text.length - length);
-  return text.slice(offset, offset + length);
-}
-
 let poolBytes: Uint8Array | undefined;
 
 /** Writes a comment of uniform length in [min, max] at a uniform offset of the pool. */

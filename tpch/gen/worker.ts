@@ -1,17 +1,23 @@
-/** Worker-thread entry: answers each `ChunkRequest` with the chunk's bytes (transferred). */
+/** Worker-thread entry: answers each `ChunkRequest` with the chunk's outputs (buffers transferred). */
 
 import { parentPort } from 'node:worker_threads';
-import { generateChunk, type ChunkReply, type ChunkRequest } from './chunk.ts';
+import { runChunk, transferables, type ChunkReply, type ChunkRequest } from './chunk.ts';
 
 const port = parentPort;
 if (port !== null) {
   port.on('message', (request: ChunkRequest) => {
-    let reply: ChunkReply;
-    try {
-      reply = { id: request.id, bytes: generateChunk(request) };
-    } catch (e) {
-      reply = { id: request.id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
-    }
-    port.postMessage(reply, reply.bytes === undefined ? [] : [reply.bytes.buffer as ArrayBuffer]);
+    runChunk(request).then(
+      (outputs) => {
+        const reply: ChunkReply = { id: request.id, outputs };
+        port.postMessage(reply, transferables(outputs));
+      },
+      (e: unknown) => {
+        const reply: ChunkReply = {
+          id: request.id,
+          error: e instanceof Error ? (e.stack ?? e.message) : String(e),
+        };
+        port.postMessage(reply);
+      },
+    );
   });
 }

@@ -22,6 +22,13 @@ import { partSupplier, retailPriceCents, type Scale } from '../scale.ts';
 
 export const MAX_LINES = 7;
 
+const F = 0x46;
+const O = 0x4f;
+const P = 0x50;
+const R = 0x52;
+const A = 0x41;
+const N = 0x4e;
+
 const orderDate = new RandomStream('o_orderdate');
 const lineCount = new RandomStream('o_linecount');
 const partKey = new RandomStream('l_partkey');
@@ -38,8 +45,8 @@ const returnFlag = new RandomStream('l_returnflag');
 export class OrderLines {
   orderDate = 0;
   count = 0;
-  /** 'F', 'O' or 'P'. */
-  status = 'O';
+  /** Char code of 'F', 'O' or 'P'. */
+  status = O;
   totalPriceCents = 0;
   readonly partkey = new Float64Array(MAX_LINES);
   readonly suppkey = new Float64Array(MAX_LINES);
@@ -52,15 +59,15 @@ export class OrderLines {
   readonly shipDate = new Int32Array(MAX_LINES);
   readonly commitDate = new Int32Array(MAX_LINES);
   readonly receiptDate = new Int32Array(MAX_LINES);
-  /** 'R', 'A' or 'N'. */
-  readonly returnFlag: string[] = new Array<string>(MAX_LINES).fill('N');
-  /** 'O' or 'F'. */
-  readonly lineStatus: string[] = new Array<string>(MAX_LINES).fill('O');
+  /** Char codes of 'R', 'A' or 'N'. */
+  readonly returnFlag = new Uint8Array(MAX_LINES);
+  /** Char codes of 'O' or 'F'. */
+  readonly lineStatus = new Uint8Array(MAX_LINES);
 }
 
 /** Fills `lines` with the values of the order at 0-based index `index`. */
 export function fillOrder(lines: OrderLines, scale: Scale, index: number): void {
-  for (const s of STREAMS) s.seek(index);
+  for (let s = 0; s < STREAMS.length; s++) STREAMS[s]!.seek(index);
   const date = orderDate.int(START_DAY, LAST_ORDER_DAY);
   const count = lineCount.int(1, MAX_LINES);
   lines.orderDate = date;
@@ -86,16 +93,16 @@ export function fillOrder(lines: OrderLines, scale: Scale, index: number): void 
     lines.commitDate[j] = date + commitDate.int(30, 90);
     lines.receiptDate[j] = receipt;
     const flag = returnFlag.int(0, 1);
-    lines.returnFlag[j] = receipt <= CURRENT_DAY ? (flag === 0 ? 'R' : 'A') : 'N';
+    lines.returnFlag[j] = receipt <= CURRENT_DAY ? (flag === 0 ? R : A) : N;
     if (ship > CURRENT_DAY) {
-      lines.lineStatus[j] = 'O';
+      lines.lineStatus[j] = O;
       open++;
     } else {
-      lines.lineStatus[j] = 'F';
+      lines.lineStatus[j] = F;
     }
     total += price * (100 + t) * (100 - d);
   }
-  lines.status = open === count ? 'O' : open === 0 ? 'F' : 'P';
+  lines.status = open === count ? O : open === 0 ? F : P;
   lines.totalPriceCents = Math.floor((total + 5000) / 10_000);
 }
 

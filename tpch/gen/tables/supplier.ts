@@ -3,10 +3,11 @@
  * `Customer … Recommends` (spec 4.2.3; chosen as dbgen does, with probability 10 in 10,000).
  */
 
-import { formatMoney, padded9, phone, randomAlphanumeric } from '../format.ts';
+import { ascii, type ByteWriter } from '../byte-writer.ts';
+import { CENTS, Column, INT64, STRING, tableChunk, type TableChunk } from '../column.ts';
+import { writeAlphanumeric, writePhone } from '../format.ts';
 import { RandomStream } from '../random.ts';
-import type { Scale } from '../scale.ts';
-import { comment } from '../text-pool.ts';
+import { writeComment } from '../text-pool.ts';
 
 const address = new RandomStream('s_address');
 const nation = new RandomStream('s_nationkey');
@@ -15,18 +16,36 @@ const balance = new RandomStream('s_acctbal');
 const comments = new RandomStream('s_comment');
 const press = new RandomStream('s_comment.bbb');
 
-/** Overwrites part of a comment with `Customer <…> Complaints|Recommends`, keeping its length. */
-function withPress(text: string, random: RandomStream): string {
+const NAME = ascii('Supplier#');
+const CUSTOMER = ascii('Customer ');
+const COMPLAINTS = ascii('Complaints');
+const RECOMMENDS = ascii('Recommends');
+
+/**
+ * Overwrites part of the comment at [start, end) of `out` with `Customer <…> Complaints|Recommends`,
+ * keeping its length.
+ */
+function addPress(out: ByteWriter, start: number, end: number, random: RandomStream): void {
   const verdict = random.int(1, 10_000);
-  if (verdict > 10) return text;
-  const word = verdict <= 5 ? 'Complaints' : 'Recommends';
-  const first = random.int(0, text.length - 19);
-  const second = random.int(first + 9, text.length - 10);
-  return text.slice(0, first) + 'Customer ' + text.slice(first + 9, second) + word + text.slice(second + 10);
+  if (verdict > 10) return;
+  const word = verdict <= 5 ? COMPLAINTS : RECOMMENDS;
+  const length = end - start;
+  const first = random.int(0, length - 19);
+  const second = random.int(first + 9, length - 10);
+  out.view.set(CUSTOMER, start + first);
+  out.view.set(word, start + second);
 }
 
-export function supplierRows(_scale: Scale, start: number, end: number): string {
-  let out = '';
+/** Rows for suppliers [start, end) (0-based indexes). */
+export function supplierChunk(start: number, end: number): TableChunk {
+  const rows = end - start;
+  const suppkey = new Column(INT64, rows);
+  const name = new Column(STRING, rows, 18);
+  const addressColumn = new Column(STRING, rows, 25);
+  const nationkey = new Column(INT64, rows);
+  const phone = new Column(STRING, rows, 15);
+  const acctbal = new Column(CENTS, rows);
+  const comment = new Column(STRING, rows, 63);
   for (let i = start; i < end; i++) {
     address.seek(i);
     nation.seek(i);
@@ -35,11 +54,21 @@ export function supplierRows(_scale: Scale, start: number, end: number): string 
     comments.seek(i);
     press.seek(i);
     const key = i + 1;
-    const nationkey = nation.int(0, 24);
-    out +=
-      `${key}|${padded9('Supplier#', key)}|${randomAlphanumeric(address, 10, 40)}|${nationkey}|` +
-      `${phone(phones, nationkey)}|${formatMoney(balance.int(-99_999, 999_999))}|` +
-      `${withPress(comment(comments, 25, 100), press)}|\n`;
+    const n = nation.int(0, 24);
+    suppkey.number(key);
+    name.text.bytes(NAME);
+    name.text.padded(key, 9);
+    name.endString();
+    writeAlphanumeric(addressColumn.text, address, 10, 40);
+    addressColumn.endString();
+    nationkey.number(n);
+    writePhone(phone.text, phones, n);
+    phone.endString();
+    acctbal.number(balance.int(-99_999, 999_999));
+    const begin = comment.text.length;
+    writeComment(comment.text, comments, 25, 100);
+    addPress(comment.text, begin, comment.text.length, press);
+    comment.endString();
   }
-  return out;
+  return tableChunk([suppkey, name, addressColumn, nationkey, phone, acctbal, comment]);
 }
