@@ -1,6 +1,6 @@
 /**
- * The `kindling` command's definition: `serve` (PostgreSQL wire server) and `sql` (run SQL from -e or -f and
- * print the results).
+ * The `kindling` command's definition: `serve` (PostgreSQL wire server), `sql` (run SQL from -e or -f and
+ * print the results) and `tpch` (gen, load, run; see tpch/).
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -11,6 +11,7 @@ import { DEFAULT_WAREHOUSE, Engine } from '../session/index.ts';
 import { startServer } from '../server/index.ts';
 import { formatTable, formatValue } from './format.ts';
 import { registerSampleDatabase, warehouseIsEmpty } from './sample.ts';
+import { addTpchCommand } from './tpch/index.ts';
 
 function parsePort(value: string): number {
   const n = Number(value);
@@ -128,5 +129,6 @@ export function buildProgram(): Command {
       process.exitCode = await runSql(sql, opts.warehouse);
     });
 
+  addTpchCommand(program);
   return program;
 }

@@ -1,0 +1,78 @@
+/**
+ * The benchmark's command line: `--sf N [--vs duckdb|none] [--vs-pg URL] [--runs K]
+ * [--queries …] [--format parquet|tbl] [--json FILE] [--data DIR] [--threads T]`.
+ */
+import { availableParallelism } from 'node:os';
+import { parseArgs } from 'node:util';
+import { EngineError, SqlState } from '../../src/index.ts';
+import {
+  TPCH_QUERY_NUMBERS,
+  parseFormat,
+  parseQueryList,
+  parseRuns,
+  parseScaleFactor,
+  parseWorkers,
+  type DataFormat,
+} from '../run/index.ts';
+
+export interface BenchOptions {
+  readonly sf: number;
+  readonly duckdb: boolean;
+  readonly pgUrl: string | undefined;
+  readonly runs: number;
+  readonly queries: readonly number[];
+  readonly format: DataFormat;
+  readonly json: string;
+  readonly dataDir: string;
+  readonly threads: number;
+}
+
+export const USAGE =
+  'usage: npm run bench:tpch -- --sf N [--vs duckdb|none] [--vs-pg URL] [--runs K] [--queries 1,6,…]\n' +
+  '                             [--format parquet|tbl] [--json FILE] [--data DIR] [--threads T]';
+
+export function parseBenchArgs(argv: readonly string[]): BenchOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        sf: { type: 'string' },
+        vs: { type: 'string', default: 'duckdb' },
+        'vs-pg': { type: 'string' },
+        runs: { type: 'string', default: '3' },
+        queries: { type: 'string' },
+        format: { type: 'string', default: 'parquet' },
+        json: { type: 'string' },
+        data: { type: 'string' },
+        threads: { type: 'string' },
+      },
+    }));
+  } catch (err) {
+    throw new EngineError(SqlState.invalidParameterValue, (err as Error).message);
+  }
+  if (values.sf === undefined) throw new EngineError(SqlState.invalidParameterValue, '--sf is required');
+  const sf = parseScaleFactor(values.sf);
+  const vs = values.vs.trim().toLowerCase();
+  if (vs !== 'duckdb' && vs !== 'none') {
+    throw new EngineError(
+      SqlState.invalidParameterValue,
+      `unknown peer '${values.vs}': --vs takes duckdb or none`,
+    );
+  }
+  const threads = values.threads === undefined ? availableParallelism() : parseWorkers(values.threads);
+  if (threads === 0) throw new EngineError(SqlState.invalidParameterValue, '--threads must be at least 1');
+  return {
+    sf,
+    duckdb: vs === 'duckdb',
+    pgUrl: values['vs-pg'],
+    runs: parseRuns(values.runs),
+    queries: values.queries === undefined ? TPCH_QUERY_NUMBERS : parseQueryList(values.queries),
+    format: parseFormat(values.format),
+    json: values.json ?? `tpch-bench-sf${sf}.json`,
+    dataDir: values.data ?? `tpch-data/sf${sf}`,
+    threads,
+  };
+}
