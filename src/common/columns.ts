@@ -166,7 +166,14 @@ export function valueAt(data: arrow.Data, type: DataType, i: number): Value {
       const bytes = (data.values as Uint8Array).subarray(offsets[i], offsets[i + 1]);
       return type.kind === 'string' ? decoder.decode(bytes) : bytes.slice();
     }
-    case 'array':
+    case 'array': {
+      // List offsets are sliced with the column (index them at i); they point into the whole child.
+      const offsets = data.valueOffsets as Int32Array;
+      const child = data.children[0]!;
+      const out: Value[] = [];
+      for (let j = offsets[i]!; j < offsets[i + 1]!; j++) out.push(valueAt(child, type.element, j));
+      return out;
+    }
     case 'map':
     case 'struct':
       throw new EngineError(SqlState.featureNotSupported, `reading ${type.kind} values is not supported yet`);
@@ -244,7 +251,15 @@ export function columnFromValues(type: DataType, values: readonly Value[]): arro
       for (let i = 0; i < n; i++) bytes.set(parts[i]!, offsets[i]);
       return makeStringColumn(offsets, bytes, n, valid, type);
     }
-    case 'array':
+    case 'array': {
+      const offsets = new Int32Array(n + 1);
+      const flat: Value[] = [];
+      for (let i = 0; i < n; i++) {
+        if (valid[i]) for (const x of values[i] as readonly Value[]) flat.push(x);
+        offsets[i + 1] = flat.length;
+      }
+      return makeListColumn(type, offsets, columnFromValues(type.element, flat), n, valid);
+    }
     case 'map':
     case 'struct':
       throw new EngineError(
@@ -252,6 +267,26 @@ export function columnFromValues(type: DataType, values: readonly Value[]): arro
         `building ${type.kind} columns is not supported yet`,
       );
   }
+}
+
+/**
+ * Wraps Int32 offsets (length + 1 entries, into `child`) and a child column as an array column of
+ * `type` (Arrow List). A NULL array's offsets must still be non-decreasing (usually empty).
+ */
+export function makeListColumn(
+  type: DataType,
+  offsets: Int32Array,
+  child: arrow.Data,
+  length: number,
+  valid: Uint8Array | null,
+): arrow.Data {
+  return arrow.makeData({
+    type: toArrowType(type) as arrow.List,
+    length,
+    valueOffsets: offsets,
+    child,
+    ...validityArgs(valid, length),
+  } as never);
 }
 
 /** All rows of a batch as arrays of values (slow path: results for tests and small outputs). */

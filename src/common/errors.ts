@@ -19,7 +19,12 @@ export const SqlState = {
   duplicateColumn: '42701',
   duplicateObject: '42710',
   groupingError: '42803',
-  datatypeMismatch: '42804',
+  /** Spark's DATATYPE_MISMATCH class (every `[DATATYPE_MISMATCH.<SUBCLASS>]` error). */
+  datatypeMismatch: '42K09',
+  /** PostgreSQL's datatype_mismatch, for wire-protocol failures Spark has no class for (bind parameters). */
+  pgDatatypeMismatch: '42804',
+  /** Spark's INCOMPATIBLE_COLUMN_TYPE (set operations over columns without a common type). */
+  incompatibleColumnType: '42825',
   windowingError: '42P20',
   invalidParameterValue: '22023',
   invalidColumnReference: '42P10',

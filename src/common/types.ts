@@ -17,8 +17,8 @@
  * | binary                     | `Uint8Array`                              |
  * | date                       | `number` — days since 1970-01-01          |
  * | timestamp / timestamp_ntz  | `bigint` — microseconds since the epoch (UTC for timestamp) |
- * | interval_year_month        | `number` — months                         |
- * | interval_day_time          | `bigint` — microseconds                   |
+ * | interval_year_month        | `number` — months (whatever its fields)   |
+ * | interval_day_time          | `bigint` — microseconds (whatever its fields) |
  * | array                      | `Value[]`                                 |
  * | map                        | `Map<Value, Value>`                       |
  * | struct                     | `Value[]` (one per field)                 |
@@ -40,8 +40,18 @@ export type DataType =
   | { readonly kind: 'date' }
   | { readonly kind: 'timestamp' }
   | { readonly kind: 'timestamp_ntz' }
-  | { readonly kind: 'interval_year_month' }
-  | { readonly kind: 'interval_day_time' }
+  /** Spark's YearMonthIntervalType(startField, endField); fields left out mean YEAR TO MONTH. */
+  | {
+      readonly kind: 'interval_year_month';
+      readonly startField?: YearMonthField;
+      readonly endField?: YearMonthField;
+    }
+  /** Spark's DayTimeIntervalType(startField, endField); fields left out mean DAY TO SECOND. */
+  | {
+      readonly kind: 'interval_day_time';
+      readonly startField?: DayTimeField;
+      readonly endField?: DayTimeField;
+    }
   | { readonly kind: 'array'; readonly element: DataType; readonly containsNull: boolean }
   | {
       readonly kind: 'map';
@@ -52,6 +62,13 @@ export type DataType =
   | { readonly kind: 'struct'; readonly fields: readonly Field[] };
 
 export type TypeKind = DataType['kind'];
+
+/** The fields of a year-month interval type, most significant first. */
+export type YearMonthField = 'year' | 'month';
+/** The fields of a day-time interval type, most significant first. */
+export type DayTimeField = 'day' | 'hour' | 'minute' | 'second';
+export const YEAR_MONTH_FIELDS: readonly YearMonthField[] = ['year', 'month'];
+export const DAY_TIME_FIELDS: readonly DayTimeField[] = ['day', 'hour', 'minute', 'second'];
 
 export type Value =
   null | boolean | number | bigint | string | Uint8Array | readonly Value[] | ReadonlyMap<Value, Value>;
@@ -122,6 +139,38 @@ export function isInterval(t: DataType): boolean {
   return t.kind === 'interval_year_month' || t.kind === 'interval_day_time';
 }
 
+/** A year-month interval type `start TO end` (`end` defaults to `start`, as in `INTERVAL YEAR`). */
+export function yearMonthIntervalType(start: YearMonthField, end: YearMonthField = start): DataType {
+  return { kind: 'interval_year_month', startField: start, endField: end };
+}
+
+/** A day-time interval type `start TO end` (`end` defaults to `start`, as in `INTERVAL DAY`). */
+export function dayTimeIntervalType(start: DayTimeField, end: DayTimeField = start): DataType {
+  return { kind: 'interval_day_time', startField: start, endField: end };
+}
+
+/** The start and end fields of a day-time interval type (DAY TO SECOND when left out). */
+export function dayTimeFields(t: DataType): readonly [DayTimeField, DayTimeField] {
+  return t.kind === 'interval_day_time' ? [t.startField ?? 'day', t.endField ?? 'second'] : ['day', 'second'];
+}
+
+/** The start and end fields of a year-month interval type (YEAR TO MONTH when left out). */
+export function yearMonthFields(t: DataType): readonly [YearMonthField, YearMonthField] {
+  return t.kind === 'interval_year_month'
+    ? [t.startField ?? 'year', t.endField ?? 'month']
+    : ['year', 'month'];
+}
+
+/** The start and end fields of either interval type, defaults filled in. */
+export function intervalFields(t: DataType): readonly [string, string] {
+  return t.kind === 'interval_year_month' ? yearMonthFields(t) : dayTimeFields(t);
+}
+
+/** `interval day`, `interval hour to second`, `interval year to month` (Spark's type name). */
+function intervalTypeName(start: string, end: string): string {
+  return start === end ? `interval ${start}` : `interval ${start} to ${end}`;
+}
+
 /** Structural equality; VARCHAR(n)/CHAR(n) compare equal to STRING. */
 export function typesEqual(a: DataType, b: DataType): boolean {
   if (a.kind !== b.kind) return false;
@@ -132,6 +181,12 @@ export function typesEqual(a: DataType, b: DataType): boolean {
       return b.kind === 'array' && typesEqual(a.element, b.element);
     case 'map':
       return b.kind === 'map' && typesEqual(a.key, b.key) && typesEqual(a.value, b.value);
+    case 'interval_year_month':
+    case 'interval_day_time': {
+      const [as, ae] = intervalFields(a);
+      const [bs, be] = intervalFields(b);
+      return as === bs && ae === be;
+    }
     case 'struct':
       return (
         b.kind === 'struct' &&
@@ -152,9 +207,10 @@ export function typeToString(t: DataType): string {
       if (t.maxLength !== undefined) return `${t.fixed === true ? 'char' : 'varchar'}(${t.maxLength})`;
       return 'string';
     case 'interval_year_month':
-      return 'interval year to month';
-    case 'interval_day_time':
-      return 'interval day to second';
+    case 'interval_day_time': {
+      const [start, end] = intervalFields(t);
+      return intervalTypeName(start, end);
+    }
     case 'array':
       return `array<${typeToString(t.element)}>`;
     case 'map':
@@ -184,4 +240,60 @@ export function decimalForIntegral(t: DataType): { precision: number; scale: num
     default:
       return undefined;
   }
+}
+
+const MICROS_PER_UNIT: Readonly<Record<DayTimeField, bigint>> = {
+  day: 86_400_000_000n,
+  hour: 3_600_000_000n,
+  minute: 60_000_000n,
+  second: 1_000_000n,
+};
+
+/** Seconds with up to 6 fractional digits, trailing zeros dropped, two integer digits at least. */
+function secondsText(micros: bigint): string {
+  const whole = micros / 1_000_000n;
+  const frac = (micros % 1_000_000n).toString().padStart(6, '0').replace(/0+$/, '');
+  return whole.toString().padStart(2, '0') + (frac === '' ? '' : `.${frac}`);
+}
+
+/**
+ * Spark's ANSI text of an interval value of type `t` (IntervalUtils.toDayTimeIntervalString /
+ * toYearMonthIntervalString), used for CAST(… AS STRING), literal names and the CLI:
+ * `INTERVAL '29' DAY`, `INTERVAL '1 02:03:04.5' DAY TO SECOND`, `INTERVAL '-03' HOUR`,
+ * `INTERVAL '1-2' YEAR TO MONTH`, `INTERVAL '5' MONTH`. Fields below the end field are dropped.
+ */
+export function intervalToSql(value: number | bigint, t: DataType): string {
+  const [start, end] = intervalFields(t);
+  const qualifier = start === end ? start.toUpperCase() : `${start.toUpperCase()} TO ${end.toUpperCase()}`;
+  if (t.kind === 'interval_year_month') {
+    const months = Number(value);
+    const sign = months < 0 ? '-' : '';
+    const abs = Math.abs(months);
+    const years = `${sign}${Math.floor(abs / 12)}`;
+    const body = start !== end ? `${years}-${abs % 12}` : start === 'year' ? years : `${months}`;
+    return `INTERVAL '${body}' ${qualifier}`;
+  }
+  let rest = BigInt(value);
+  const sign = rest < 0n ? '-' : '';
+  if (rest < 0n) rest = -rest;
+  const si = DAY_TIME_FIELDS.indexOf(start as DayTimeField);
+  const ei = DAY_TIME_FIELDS.indexOf(end as DayTimeField);
+  let body = sign;
+  for (let i = si; i <= ei; i++) {
+    const field = DAY_TIME_FIELDS[i]!;
+    if (field === 'second') {
+      body += (i === si ? '' : ':') + secondsText(rest);
+      break;
+    }
+    const unit = MICROS_PER_UNIT[field];
+    const n = (rest / unit).toString();
+    rest %= unit;
+    body +=
+      i === si
+        ? field === 'day'
+          ? n
+          : n.padStart(2, '0')
+        : (field === 'hour' ? ' ' : ':') + n.padStart(2, '0');
+  }
+  return `INTERVAL '${body}' ${qualifier}`;
 }

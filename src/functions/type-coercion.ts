@@ -8,12 +8,18 @@
  * (spark.sql.decimalOperations.allowPrecisionLoss = true).
  */
 import {
+  DAY_TIME_FIELDS,
   MAX_DECIMAL_PRECISION,
+  dayTimeFields,
+  dayTimeIntervalType,
   decimalForIntegral,
   isIntegral,
   isNumeric,
   typesEqual,
+  yearMonthFields,
+  yearMonthIntervalType,
   type DataType,
+  type DayTimeField,
 } from '../common/index.ts';
 
 export const MINIMUM_ADJUSTED_SCALE = 6;
@@ -120,6 +126,21 @@ export function findTightestCommonType(a: DataType, b: DataType): DataType | und
     (b.kind === 'timestamp_ntz' && a.kind === 'timestamp')
   )
     return a;
+  if (a.kind === 'interval_day_time' && b.kind === 'interval_day_time') {
+    // Spark: DayTimeIntervalType(min(start), max(end))
+    const [as, ae] = dayTimeFields(a);
+    const [bs, be] = dayTimeFields(b);
+    const f = (x: DayTimeField): number => DAY_TIME_FIELDS.indexOf(x);
+    return dayTimeIntervalType(f(as) <= f(bs) ? as : bs, f(ae) >= f(be) ? ae : be);
+  }
+  if (a.kind === 'interval_year_month' && b.kind === 'interval_year_month') {
+    const [as, ae] = yearMonthFields(a);
+    const [bs, be] = yearMonthFields(b);
+    return yearMonthIntervalType(
+      as === 'year' || bs === 'year' ? 'year' : 'month',
+      ae === 'month' || be === 'month' ? 'month' : 'year',
+    );
+  }
   if (a.kind === 'array' && b.kind === 'array') {
     const e = findTightestCommonType(a.element, b.element);
     return e === undefined
@@ -135,7 +156,7 @@ export function findTightestCommonType(a: DataType, b: DataType): DataType | und
  * - integral/decimal mixes widen to a decimal holding both (bigint → decimal(20,0));
  * - decimal with float/double → double;
  * - string with a numeric, date or timestamp → that other type (ANSI: the string is cast to it);
- * - anything else without a common type → undefined (the caller reports 42804 DATATYPE_MISMATCH).
+ * - anything else without a common type → undefined (the caller reports 42K09 DATATYPE_MISMATCH).
  */
 export function findWiderType(a: DataType, b: DataType): DataType | undefined {
   const tight = findTightestCommonType(a, b);
@@ -200,6 +221,11 @@ export function findWiderTypeOfAll(types: readonly DataType[]): DataType | undef
  */
 export function canImplicitCast(from: DataType, to: DataType): boolean {
   if (typesEqual(from, to) || from.kind === 'null') return true;
+  if (from.kind === to.kind && (from.kind === 'interval_day_time' || from.kind === 'interval_year_month')) {
+    // an interval widens to a type whose fields cover its own
+    const w = findTightestCommonType(from, to);
+    return w !== undefined && typesEqual(w, to);
+  }
   if (isNumeric(from) && isNumeric(to)) {
     if (to.kind === 'decimal') {
       const d = decimalForIntegral(from);

@@ -28,6 +28,8 @@ export function mapExpressions(plan: LogicalPlan, f: (e: Expr) => Expr): Logical
       return { ...plan, groupBy: named(plan.groupBy), aggregates: named(plan.aggregates) };
     case 'Window':
       return { ...plan, windows: named(plan.windows) };
+    case 'Generate':
+      return { ...plan, arg: f(plan.arg) };
     case 'Join':
       return { ...plan, condition: plan.condition === null ? null : f(plan.condition) };
     case 'Sort':

@@ -7,6 +7,7 @@
  *   Join      → HashJoinExec on the equi-keys (residual predicate as filter), else NestedLoopJoinExec
  *   Sort      → SortExec (top-K when a Limit sits right above)   Limit → LimitExec
  *   SetOp     → UnionExec, or joins/aggregates for DISTINCT/INTERSECT/EXCEPT
+ *   Generate  → GenerateExec (explode / posexplode, outer or not)
  *
  * Column references are bound to input positions here (`createPhysicalExpr` with the input's
  * output attributes).
@@ -40,6 +41,7 @@ import {
   UnionExec,
   RecursiveCteExec,
   ReplicateRowsExec,
+  GenerateExec,
   ValuesExec,
   RangeExec,
   WindowExec,
@@ -177,6 +179,16 @@ class Planner implements PhysicalPlanner {
         return this.setOperation(plan);
       case 'Window':
         return this.window(plan);
+      case 'Generate': {
+        const input = this.toPhysical(plan.input);
+        return new GenerateExec({
+          input,
+          arg: this.expr(plan.arg, outputOf(plan.input)),
+          withPosition: plan.generator === 'posexplode',
+          outer: plan.outer,
+          schema: schemaOfAttrs(outputOf(plan)),
+        });
+      }
       case 'RecursiveCte': {
         const table = new WorkTable();
         this.workTables.set(plan.cteId, table);

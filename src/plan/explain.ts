@@ -12,7 +12,7 @@
  * Columns print by name; `name#id` only when two different attributes in the plan share a name.
  * Subquery plans print below the node that holds them, under a `Subquery:` line.
  */
-import { assertNever, typeToString, type DataType, type Value } from '../common/index.ts';
+import { assertNever, intervalToSql, typeToString, type DataType, type Value } from '../common/index.ts';
 import type { Attribute, Expr, FrameBound, NamedExpr, SortOrder } from './expr.ts';
 import type { JoinType, LogicalPlan } from './logical-plan.ts';
 import { exprChildren, outputOf, planChildren, planExpressions } from './tree.ts';
@@ -125,6 +125,8 @@ function nodeLine(plan: LogicalPlan, namer: ColumnNamer): string {
     }
     case 'Window':
       return `Window: ${plan.windows.map((n) => namedToString(n, namer)).join(', ')}`;
+    case 'Generate':
+      return `Generate: ${plan.generator}${plan.outer ? '_outer' : ''}(${ex(plan.arg)}), output=[${names(plan.generatorOutput)}]`;
     case 'Join': {
       let line = `${JOIN_NAMES[plan.joinType]} Join:`;
       if (plan.condition !== null) line += ` ${ex(plan.condition)}`;
@@ -348,9 +350,9 @@ export function literalToString(v: Value, t: DataType): string {
     case 'timestamp_ntz':
       return `TimestampNtz("${timestampText(v)}")`;
     case 'interval_year_month':
-      return `IntervalYearMonth(${scalarText(v)})`;
     case 'interval_day_time':
-      return `IntervalDayTime(${scalarText(v)})`;
+      // Spark's literal SQL: INTERVAL '90' DAY, INTERVAL '1-2' YEAR TO MONTH
+      return typeof v === 'number' || typeof v === 'bigint' ? intervalToSql(v, t) : scalarText(v);
     case 'array': {
       const items = Array.isArray(v) ? (v as readonly Value[]) : [];
       return `List([${items.map((x) => literalToString(x, t.element)).join(', ')}])`;

@@ -162,7 +162,25 @@ export interface RenameNode {
   readonly output: readonly Attribute[];
 }
 
+/**
+ * A generator (Spark's Generate): each input row is repeated once per element of the array `arg`,
+ * with the element (and for posexplode its 0-based position first) appended as `generatorOutput`.
+ * Output = input columns ++ generatorOutput. A NULL or empty array yields no row, unless `outer`,
+ * which yields one row with NULL generator columns (`explode_outer`, `LATERAL VIEW OUTER`).
+ */
+export interface GenerateNode {
+  readonly kind: 'Generate';
+  readonly input: LogicalPlan;
+  readonly generator: 'explode' | 'posexplode';
+  /** The array expression, over the input's columns. */
+  readonly arg: Expr;
+  readonly outer: boolean;
+  /** `[col]` for explode, `[pos, col]` for posexplode. */
+  readonly generatorOutput: readonly Attribute[];
+}
+
 export type LogicalPlan =
+  | GenerateNode
   | ScanNode
   | ValuesNode
   | RangeNode

@@ -21,6 +21,7 @@ export function planChildren(plan: LogicalPlan): readonly LogicalPlan[] {
     case 'Sort':
     case 'Limit':
     case 'Rename':
+    case 'Generate':
       return [plan.input];
     case 'Join':
     case 'SetOp':
@@ -46,6 +47,7 @@ export function planWithChildren(plan: LogicalPlan, children: readonly LogicalPl
     case 'Sort':
     case 'Limit':
     case 'Rename':
+    case 'Generate':
       return { ...plan, input: children[0]! };
     case 'Join':
     case 'SetOp':
@@ -84,6 +86,8 @@ export function outputOf(plan: LogicalPlan): readonly Attribute[] {
     }
     case 'Window':
       return [...outputOf(plan.input), ...plan.windows.map((w) => w.attr)];
+    case 'Generate':
+      return [...outputOf(plan.input), ...plan.generatorOutput];
     case 'Join': {
       const left = outputOf(plan.left);
       switch (plan.joinType) {
@@ -215,6 +219,8 @@ export function planExpressions(plan: LogicalPlan): readonly Expr[] {
       return [...plan.groupBy.map((e) => e.expr), ...plan.aggregates.map((e) => e.expr)];
     case 'Window':
       return plan.windows.map((e) => e.expr);
+    case 'Generate':
+      return [plan.arg];
     case 'Join':
       return plan.condition === null ? [] : [plan.condition];
     case 'Sort':

@@ -100,7 +100,7 @@ function binaryParamToText(b: Buffer, wireOid: number, type: DataType): Value {
           (micros < 0n && micros % BigInt(MICROS_PER_DAY) !== 0n ? 1 : 0)
         );
       throw new EngineError(
-        SqlState.datatypeMismatch,
+        SqlState.pgDatatypeMismatch,
         `cannot use a timestamp parameter as ${typeToString(type)}`,
       );
     }

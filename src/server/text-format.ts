@@ -329,6 +329,8 @@ function writeNestedCells(
 
 function needsQuoting(type: DataType): boolean {
   return !(
+    // Inner arrays nest unquoted, as PostgreSQL writes multidimensional arrays: {{1,2},{3}}.
+    type.kind === 'array' ||
     type.kind === 'boolean' ||
     type.kind === 'tinyint' ||
     type.kind === 'smallint' ||

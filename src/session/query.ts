@@ -76,12 +76,12 @@ function analyzerCatalog(session: Session): AnalyzerCatalog {
 }
 
 /** A fresh id source per query (ids must be unique within one query only). */
-function idGenerator(): () => number {
+export function idGenerator(): () => number {
   let next = 1;
   return () => next++;
 }
 
-function analyzerContext(session: Session, nextId: () => number): AnalyzerContext {
+export function analyzerContext(session: Session, nextId: () => number): AnalyzerContext {
   return {
     catalog: analyzerCatalog(session),
     functions: session.engine.functions,
@@ -213,6 +213,8 @@ function replaceExpressions(p: LogicalPlan, f: (e: Expr) => Expr): LogicalPlan {
       return { ...p, orders: p.orders.map((o) => ({ ...o, expr: f(o.expr) })) };
     case 'Scan':
       return { ...p, filters: p.filters.map(f) };
+    case 'Generate':
+      return { ...p, arg: f(p.arg) };
     default:
       return p;
   }
@@ -224,18 +226,31 @@ export async function runQuery(
   signal: AbortSignal | undefined,
 ): Promise<StatementResult> {
   const nextId = idGenerator();
-  const ctx = session.evalContext();
   const analyzed = analyzeForSession(session, query, nextId);
-  const { optimized } = optimizeForSession(session, analyzed.plan, nextId, ctx);
-  const task = taskContext(session, ctx, signal);
-  const ready = await inlineScalarSubqueries(session, optimized, task);
-  const exec = physicalPlan(session, ready);
+  const batches = await executeAnalyzed(session, analyzed.plan, nextId, signal);
   return {
     kind: 'rows',
     schema: analyzed.schema,
-    batches: relabel(executeStream(exec, task), analyzed.schema),
+    batches: relabel(batches, analyzed.schema),
     tag: 'SELECT',
   };
+}
+
+/**
+ * Optimizes, plans and starts an analyzed plan (`nextId` must be the id source it was analyzed
+ * with). Batches are produced as they are pulled.
+ */
+export async function executeAnalyzed(
+  session: Session,
+  plan: LogicalPlan,
+  nextId: () => number,
+  signal: AbortSignal | undefined,
+): Promise<AsyncIterable<arrow.RecordBatch>> {
+  const ctx = session.evalContext();
+  const { optimized } = optimizeForSession(session, plan, nextId, ctx);
+  const task = taskContext(session, ctx, signal);
+  const ready = await inlineScalarSubqueries(session, optimized, task);
+  return executeStream(physicalPlan(session, ready), task);
 }
 
 /** Physical schemas carry the plan's names already; this only guards the contract in one place. */

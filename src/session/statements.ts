@@ -4,10 +4,11 @@
  */
 import { isAbsolute, join, resolve } from 'node:path';
 import { EngineError, SqlState, assertNever, typeToString, type Field } from '../common/index.ts';
-import type { TableDefinition } from '../catalog/index.ts';
+import { inferParquetSchema, type TableDefinition } from '../catalog/index.ts';
 import type * as ast from '../sql/parser/index.ts';
 import { commandResult, rowsResult } from './results.ts';
 import { analyzeForSession, explainQuery, runQuery } from './query.ts';
+import { createTableAsSelect, insertInto } from './table-writes.ts';
 import type { Session } from './session.ts';
 import type { StatementResult } from './types.ts';
 
@@ -25,7 +26,9 @@ export async function executeStatement(
     case 'explain':
       return explainStatement(session, stmt);
     case 'create_table':
-      return createTable(session, stmt);
+      return stmt.asQuery !== null
+        ? createTableAsSelect(session, stmt, stmt.asQuery, qualify(session, stmt.name), signal)
+        : createTable(session, stmt);
     case 'drop_table':
       return dropTable(session, stmt);
     case 'create_database': {
@@ -112,9 +115,7 @@ export async function executeStatement(
     case 'transaction':
       return commandResult(transactionTag(stmt.action));
     case 'insert':
-      throw new EngineError(SqlState.featureNotSupported, 'INSERT is not supported yet', {
-        position: stmt.pos,
-      });
+      return insertInto(session, stmt, qualify(session, stmt.table), signal);
     case 'analyze_table':
       throw new EngineError(SqlState.featureNotSupported, 'ANALYZE TABLE is not supported yet', {
         position: stmt.pos,
@@ -185,10 +186,12 @@ function createTable(session: Session, stmt: ast.CreateTableStatement): Statemen
       },
     );
   }
-  if (stmt.asQuery !== null) {
-    throw new EngineError(SqlState.featureNotSupported, 'CREATE TABLE … AS SELECT is not supported yet', {
-      position: stmt.asQuery.pos,
-    });
+  if (
+    (stmt.columns === null || stmt.columns.length === 0) &&
+    (stmt.using ?? 'parquet').toLowerCase() === 'parquet' &&
+    stmt.location !== null
+  ) {
+    return createTableFromFiles(session, stmt, database, table);
   }
   if (stmt.columns === null || stmt.columns.length === 0) {
     throw new EngineError(
@@ -252,6 +255,61 @@ function createTable(session: Session, stmt: ast.CreateTableStatement): Statemen
   // Fails with 0A000 for a format without a provider, before anything is written.
   metastore.tableProvider(def);
   metastore.createTable(def, stmt.ifNotExists);
+  return commandResult('CREATE TABLE');
+}
+
+/** `CREATE TABLE t USING parquet LOCATION '…'` without columns: the schema comes from the files. */
+function createTableFromFiles(
+  session: Session,
+  stmt: ast.CreateTableStatement,
+  database: string,
+  table: string,
+): StatementResult {
+  const location = isAbsolute(stmt.location!) ? stmt.location! : resolve(stmt.location!);
+  const partitionColumns = stmt.partitionedBy.map((p) => p.name.toLowerCase());
+  let columns: Field[];
+  try {
+    columns = inferParquetSchema(location, partitionColumns.length === 0 ? undefined : partitionColumns);
+  } catch (err) {
+    if (err instanceof EngineError && err.position === undefined) {
+      throw new EngineError(err.sqlstate, err.message, { position: stmt.pos });
+    }
+    throw err;
+  }
+  if (columns.length === 0) {
+    throw new EngineError(
+      SqlState.invalidSchemaDefinition,
+      `[UNABLE_TO_INFER_SCHEMA] Unable to infer schema for Parquet at "${location}". It must be specified manually.`,
+      { position: stmt.pos },
+    );
+  }
+  const names = new Set(columns.map((c) => c.name.toLowerCase()));
+  const partitions = partitionColumns.length > 0 ? partitionColumns : [];
+  for (const p of partitions) {
+    if (!names.has(p)) {
+      throw new EngineError(
+        SqlState.undefinedColumn,
+        `partition column \`${p}\` is not a column of the files`,
+        {
+          position: stmt.pos,
+        },
+      );
+    }
+  }
+  const def: TableDefinition = {
+    database,
+    name: table,
+    columns,
+    format: 'parquet',
+    location,
+    options: Object.fromEntries(stmt.options.map(([k, v]) => [k, v])),
+    partitionColumns: partitions,
+    external: true,
+    comment: stmt.comment,
+    properties: Object.fromEntries(stmt.tblProperties.map(([k, v]) => [k, v])),
+    createdAt: new Date().toISOString(),
+  };
+  session.engine.metastore.createTable(def, stmt.ifNotExists);
   return commandResult('CREATE TABLE');
 }
 
@@ -490,7 +548,7 @@ function createView(session: Session, stmt: ast.CreateViewStatement): StatementR
   const columns = stmt.columns?.map((c) => c.name) ?? null;
   if (columns !== null && columns.length !== analyzed.schema.fields.length) {
     throw new EngineError(
-      SqlState.datatypeMismatch,
+      '21S01',
       `[CREATE_VIEW_COLUMN_ARITY_MISMATCH] The view \`${name}\` declares ${columns.length} columns but its query returns ${analyzed.schema.fields.length}.`,
       { position: stmt.pos },
     );

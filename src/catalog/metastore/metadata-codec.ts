@@ -3,7 +3,13 @@
  * file that does not parse or lacks a field is reported as corrupt (XX001) with its path.
  */
 import type { DataType, Field } from '../../common/index.ts';
-import { EngineError } from '../../common/index.ts';
+import {
+  DAY_TIME_FIELDS,
+  EngineError,
+  YEAR_MONTH_FIELDS,
+  dayTimeIntervalType,
+  yearMonthIntervalType,
+} from '../../common/index.ts';
 import type { DatabaseDefinition, TableDefinition } from '../types.ts';
 
 export const METADATA_FORMAT_VERSION = 1;
@@ -76,6 +82,15 @@ function strMap(file: string, o: Record<string, Json>, key: string): Record<stri
   return out;
 }
 
+/** An interval type's start or end field, undefined when absent; one outside `fields` is corrupt. */
+function intervalField<F extends string>(file: string, v: Json, fields: readonly F[]): F | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string' || !(fields as readonly string[]).includes(v)) {
+    throw corrupt(file, `bad interval field ${JSON.stringify(v)}`);
+  }
+  return v as F;
+}
+
 function decodeType(file: string, v: Json): DataType {
   if (!isRecord(v) || typeof v.kind !== 'string') throw corrupt(file, 'a column type is malformed');
   switch (v.kind) {
@@ -113,9 +128,21 @@ function decodeType(file: string, v: Json): DataType {
     case 'date':
     case 'timestamp':
     case 'timestamp_ntz':
-    case 'interval_year_month':
-    case 'interval_day_time':
       return { kind: v.kind };
+    case 'interval_year_month': {
+      // fields are optional: metadata written before they existed means YEAR TO MONTH
+      const start = intervalField(file, v.startField, YEAR_MONTH_FIELDS);
+      const end = intervalField(file, v.endField, YEAR_MONTH_FIELDS);
+      if (start === undefined || end === undefined) return { kind: v.kind };
+      return yearMonthIntervalType(start, end);
+    }
+    case 'interval_day_time': {
+      // fields are optional: metadata written before they existed means DAY TO SECOND
+      const start = intervalField(file, v.startField, DAY_TIME_FIELDS);
+      const end = intervalField(file, v.endField, DAY_TIME_FIELDS);
+      if (start === undefined || end === undefined) return { kind: v.kind };
+      return dayTimeIntervalType(start, end);
+    }
     default:
       throw corrupt(file, `unknown column type "${v.kind}"`);
   }

@@ -2,6 +2,7 @@
  * Every aggregate function definition.
  */
 import type { AggregateFunctionDef } from '../registry.ts';
+import { collectFunctions } from './collect.ts';
 import { countFunctions } from './count.ts';
 import { minMaxFunctions } from './min-max.ts';
 import { otherAggregates } from './other.ts';
@@ -14,4 +15,5 @@ export const aggregateFunctions: readonly AggregateFunctionDef[] = [
   ...sumAvgFunctions,
   ...minMaxFunctions,
   ...otherAggregates,
+  ...collectFunctions,
 ];

@@ -9,7 +9,10 @@ import {
   SqlState,
   columnFromValues,
   makeColumn,
+  dayTimeFields,
+  intervalToSql,
   typesEqual,
+  yearMonthFields,
   utf8,
   type DataType,
   type Value,
@@ -144,6 +147,27 @@ function integralValue(v: bigint, t: DataType): Value {
 
 const TRUE_TEXT = new Set(['t', 'true', 'y', 'yes', '1']);
 const FALSE_TEXT = new Set(['f', 'false', 'n', 'no', '0']);
+
+const END_FIELD_MICROS = {
+  day: 86_400_000_000n,
+  hour: 3_600_000_000n,
+  minute: 60_000_000n,
+  second: 1n,
+} as const;
+
+/**
+ * An interval value cast to another type of its family: fields below the target's end field are
+ * dropped, toward zero (Spark's durationToMicros / periodToMonths with an end field).
+ */
+function truncateInterval(v: number | bigint, to: DataType): Value {
+  if (to.kind === 'interval_year_month') {
+    const months = Number(v);
+    return yearMonthFields(to)[1] === 'year' ? months - (months % 12) : months;
+  }
+  const micros = BigInt(v);
+  const unit = END_FIELD_MICROS[dayTimeFields(to)[1]];
+  return micros - (micros % unit);
+}
 
 /** Casts one value (cold paths and the general case of `castColumn`). */
 export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode, ctx: EvalContext): Value {
@@ -354,9 +378,13 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
     }
     case 'interval_year_month':
     case 'interval_day_time':
-      if (typeof v === typeof (to.kind === 'interval_year_month' ? 0 : 0n) && from.kind === to.kind) return v;
+      if (from.kind === to.kind) return truncateInterval(v as number | bigint, to);
       return invalid();
     case 'array':
+      // Element-wise (array<int> → array<bigint>, array<string> → array<int> …).
+      if (from.kind === 'array')
+        return (v as readonly Value[]).map((x) => castValue(x, from.element, to.element, mode, ctx));
+      throw new EngineError(SqlState.featureNotSupported, `cast to ${sqlTypeName(to)} is not supported`);
     case 'map':
     case 'struct':
       throw new EngineError(SqlState.featureNotSupported, `cast to ${sqlTypeName(to)} is not supported`);
@@ -384,19 +412,9 @@ export function valueToString(v: Value, from: DataType, ctx: EvalContext): strin
       return formatLocalMicros(v as bigint);
     case 'binary':
       return utf8.decoder.decode(v as Uint8Array);
-    case 'interval_year_month': {
-      const m = v as number;
-      const a = Math.abs(m);
-      return `INTERVAL '${m < 0 ? '-' : ''}${Math.floor(a / 12)}-${a % 12}' YEAR TO MONTH`;
-    }
-    case 'interval_day_time': {
-      const us = v as bigint;
-      const neg = us < 0n;
-      const a = neg ? -us : us;
-      const days = a / 86_400_000_000n;
-      const rest = formatLocalMicros(a % 86_400_000_000n).slice(11);
-      return `INTERVAL '${neg ? '-' : ''}${days} ${rest}' DAY TO SECOND`;
-    }
+    case 'interval_year_month':
+    case 'interval_day_time':
+      return intervalToSql(v as number | bigint, from);
     case 'array':
       return `[${(v as readonly Value[]).map((x) => (x === null ? 'null' : valueToString(x, from.element, ctx))).join(', ')}]`;
     default:
@@ -422,6 +440,13 @@ export function castColumnar(
   }
   if (input.kind === 'scalar')
     return { kind: 'scalar', value: castValue(input.value, from, to, mode, ctx), type: to };
+  if (
+    from.kind === to.kind &&
+    ((to.kind === 'interval_day_time' && dayTimeFields(to)[1] === 'second') ||
+      (to.kind === 'interval_year_month' && yearMonthFields(to)[1] === 'month'))
+  ) {
+    return input; // same values: only the fields, which the column does not carry, change
+  }
   const data = input.data;
   const n = numRows;
   const valid = validityOf(input);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EngineError, type DataType, type Value } from '../../common/index.ts';
+import { EngineError, T, dayTimeIntervalType, type DataType, type Value } from '../../common/index.ts';
 import { daysFromCivil, formatDate, parseDate } from '../kernels/datetime.ts';
 import { call, returnTypeOf, testContext } from './test-helpers.ts';
 
@@ -48,7 +48,11 @@ describe('date functions', () => {
     expect(call('date_diff_interval', [d('2024-03-01'), d('2024-02-01')])).toBe(29n * 86_400_000_000n);
     expect(call('date_diff_interval', [d('2024-02-01'), d('2024-03-01')])).toBe(-29n * 86_400_000_000n);
     expect(call('date_diff_interval', [d('2024-02-01'), [null, DATE]])).toBe(null);
-    expect(returnTypeOf('date_diff_interval', [DATE, DATE])).toEqual({ kind: 'interval_day_time' });
+    expect(returnTypeOf('date_diff_interval', [DATE, DATE])).toEqual({
+      kind: 'interval_day_time',
+      startField: 'day',
+      endField: 'day',
+    });
     expect(formatDate(call('add_months', [d('2024-01-31'), i(1)]) as number)).toBe('2024-02-29');
     expect(formatDate(call('add_months', [d('2023-01-31'), i(1)]) as number)).toBe('2023-02-28');
     expect(formatDate(call('add_months', [d('2024-03-31'), i(-13)]) as number)).toBe('2023-02-28');
@@ -60,16 +64,15 @@ describe('date functions', () => {
     expect(call('months_between', [ts('2024-03-31 00:00:00'), ts('2024-02-29 00:00:00')])).toBe(1);
   });
 
-  it('date + interval: whole days give a date, year-month intervals clamp', () => {
-    const days90: [Value, DataType] = [90n * 86_400_000_000n, { kind: 'interval_day_time' }];
-    expect(returnTypeOf('date_add_interval', [DATE, days90[1]], [undefined, days90[0]])).toEqual(DATE);
+  it('date + interval: INTERVAL DAY gives a date, year-month intervals clamp, time fields a timestamp', () => {
+    const DAY = dayTimeIntervalType('day');
+    expect(returnTypeOf('date_add_interval', [DATE, DAY])).toEqual(DATE);
+    expect(returnTypeOf('date_add_interval', [DATE, T.intervalYearMonth])).toEqual(DATE);
+    // Spark types by the interval's fields, not its value: 24 hours is still a timestamp
+    expect(returnTypeOf('date_add_interval', [DATE, dayTimeIntervalType('hour')])).toEqual(TS);
+    expect(returnTypeOf('date_add_interval', [DATE, T.intervalDayTime])).toEqual(TS);
     expect(
-      formatDate(
-        call('date_add_interval', [
-          d('1998-12-01'),
-          [-90n * 86_400_000_000n, { kind: 'interval_day_time' }],
-        ]) as number,
-      ),
+      formatDate(call('date_add_interval', [d('1998-12-01'), [-90n * 86_400_000_000n, DAY]]) as number),
     ).toBe('1998-09-02');
     expect(
       formatDate(

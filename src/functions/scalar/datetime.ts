@@ -3,7 +3,15 @@
  * the session time zone (`ctx.timeZone`); `current_*` read `ctx.queryStartMicros`, so they are
  * stable within a query.
  */
-import { EngineError, SqlState, T, type DataType, type Value } from '../../common/index.ts';
+import {
+  EngineError,
+  SqlState,
+  T,
+  dayTimeFields,
+  dayTimeIntervalType,
+  type DataType,
+  type Value,
+} from '../../common/index.ts';
 import type { EvalContext, ResolveContext, ScalarFunctionDef } from '../registry.ts';
 import {
   MICROS_PER_DAY,
@@ -320,16 +328,15 @@ const dateAddInterval: ScalarFunctionDef = {
   kind: 'scalar',
   name: 'date_add_interval',
   description:
-    'date_add_interval(date, interval) - A date plus a year-month or day-time interval (a date for whole days, else a timestamp).',
-  resolve(argTypes, ctx) {
+    'date_add_interval(date, interval) - A date plus a year-month interval or an INTERVAL DAY (a date), or a day-time interval with time fields (a timestamp).',
+  resolve(argTypes) {
     checkArity('date_add_interval', argTypes, 2, 2);
     const it = argTypes[1]!;
     if (it.kind !== 'interval_year_month' && it.kind !== 'interval_day_time')
       throw typeMismatch('date_add_interval', 1, '"INTERVAL"', it);
-    const lit = ctx.literalArgs[1];
-    const wholeDays =
-      it.kind === 'interval_year_month' || (typeof lit === 'bigint' && lit % MICROS_PER_DAY === 0n);
-    return { argTypes: [DATE, it], returnType: wholeDays ? DATE : TS };
+    const [start, end] = dayTimeFields(it);
+    const toDate = it.kind === 'interval_year_month' || (start === 'day' && end === 'day');
+    return { argTypes: [DATE, it], returnType: toDate ? DATE : TS };
   },
   evaluate(args, numRows, returnType, ctx) {
     return evaluateRows(
@@ -450,9 +457,9 @@ export const datetimeFunctions: readonly ScalarFunctionDef[] = [
   }),
   simple({
     name: 'date_diff_interval',
-    description: 'date_diff_interval(end, start) - end - start as a day-time interval.',
+    description: 'date_diff_interval(end, start) - end - start as an INTERVAL DAY.',
     args: [[DATE, DATE]],
-    returns: T.intervalDayTime,
+    returns: dayTimeIntervalType('day'),
     row: (v) => BigInt((v[0] as number) - (v[1] as number)) * MICROS_PER_DAY,
   }),
   simple({

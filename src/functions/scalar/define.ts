@@ -1,6 +1,6 @@
 /**
  * Helpers for declaring scalar functions compactly: arity and type checks with Spark's error
- * texts (42883 wrong number of arguments, 42804 DATATYPE_MISMATCH), implicit casts chosen with
+ * texts (42883 wrong number of arguments, 42K09 DATATYPE_MISMATCH), implicit casts chosen with
  * `canImplicitCast`, and row-at-a-time evaluation for functions whose cost is in the work per value.
  */
 import { fromArrowType } from '../../common/index.ts';
@@ -55,7 +55,7 @@ export function checkArity(name: string, argTypes: readonly DataType[], min: num
   throw arityError(name, expected, n);
 }
 
-/** `actual` if it may be cast to `target` implicitly, else a 42804 error. */
+/** `actual` if it may be cast to `target` implicitly, else a 42K09 DATATYPE_MISMATCH error. */
 export function coerce(name: string, index: number, actual: DataType, target: DataType): DataType {
   if (canImplicitCast(actual, target)) return target;
   throw typeMismatch(name, index, `"${typeToString(target).toUpperCase()}"`, actual);

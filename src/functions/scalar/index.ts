@@ -2,6 +2,7 @@
  * Every scalar function definition, by family.
  */
 import type { ScalarFunctionDef } from '../registry.ts';
+import { arrayAwareReverse, arrayFunctions } from './array.ts';
 import { bitwiseFunctions } from './bitwise.ts';
 import { conditionalFunctions } from './conditional.ts';
 import { datetimeFunctions } from './datetime.ts';
@@ -12,7 +13,9 @@ import { miscFunctions } from './misc.ts';
 import { stringFunctions } from './string.ts';
 
 export const scalarFunctions: readonly ScalarFunctionDef[] = [
-  ...stringFunctions,
+  ...stringFunctions.filter((f) => f.name !== 'reverse'),
+  ...stringFunctions.filter((f) => f.name === 'reverse').map(arrayAwareReverse),
+  ...arrayFunctions,
   ...likeFunctions,
   ...mathFunctions,
   ...datetimeFunctions,

@@ -96,9 +96,9 @@ describe('interval_multiply / interval_divide', () => {
 
   it('rejects non-interval and non-numeric arguments', () => {
     const def = registry.lookup('interval_multiply')!;
-    expect(sqlstate(() => def.resolve([I, I], { ansi: true, literalArgs: [] }))).toBe('42804');
+    expect(sqlstate(() => def.resolve([I, I], { ansi: true, literalArgs: [] }))).toBe('42K09');
     expect(sqlstate(() => def.resolve([DT, { kind: 'string' }], { ansi: true, literalArgs: [] }))).toBe(
-      '42804',
+      '42K09',
     );
   });
 });

@@ -12,6 +12,7 @@
 import {
   EngineError,
   SqlState,
+  T,
   fromArrowType,
   typeToString,
   type DataType,
@@ -101,7 +102,11 @@ function intervalNumberDef(name: string, op: 'multiply' | 'divide'): ScalarFunct
         throw typeMismatch(name, 0, '"INTERVAL"', iv);
       const n = argTypes[1]!;
       if (!isNumericType(n) || n.kind === 'null') throw typeMismatch(name, 1, '"NUMERIC"', n);
-      return { argTypes: [iv, n], returnType: iv };
+      // Spark's Multiply/DivideYMInterval and Multiply/DivideDTInterval return the full-range types
+      return {
+        argTypes: [iv, n],
+        returnType: iv.kind === 'interval_year_month' ? T.intervalYearMonth : T.intervalDayTime,
+      };
     },
     evaluate(args, numRows, returnType, ctx) {
       const nType = typeOfArg(args[1]!);

@@ -174,7 +174,13 @@ export const miscFunctions: readonly ScalarFunctionDef[] = [
       return { argTypes, returnType: T.string, nullable: false };
     },
     evaluate(args, _numRows, returnType) {
-      return { kind: 'scalar', value: typeToString(typeOfArg(args[0]!)), type: returnType };
+      // the analyzer appends the type name it resolved (an Arrow column does not carry interval fields)
+      const known = args[1];
+      const name =
+        known?.kind === 'scalar' && typeof known.value === 'string'
+          ? known.value
+          : typeToString(typeOfArg(args[0]!));
+      return { kind: 'scalar', value: name, type: returnType };
     },
   },
   simple({

@@ -108,7 +108,7 @@ describe('string functions', () => {
     ).toBe('Hello é, 3 items, 1.50');
   });
 
-  it('wrong arity is 42883 naming the function; wrong types are 42804', () => {
+  it('wrong arity is 42883 naming the function; wrong types are 42K09 DATATYPE_MISMATCH', () => {
     try {
       call('substring', [s('a')]);
       expect.unreachable();
@@ -120,7 +120,8 @@ describe('string functions', () => {
       call('upper', [[new Uint8Array(1), { kind: 'binary' }]]);
       expect.unreachable();
     } catch (e) {
-      expect((e as EngineError).sqlstate).toBe('42804');
+      expect((e as EngineError).sqlstate).toBe('42K09');
+      expect((e as EngineError).message).toMatch(/^\[DATATYPE_MISMATCH\.UNEXPECTED_INPUT_TYPE\]/);
     }
   });
 

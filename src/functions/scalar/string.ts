@@ -16,6 +16,7 @@ import type { ColumnarValue, EvalContext, ResolvedSignature, ScalarFunctionDef }
 import { checkArity, coerce, invalidArgument, simple, evaluateRows } from './define.ts';
 import { valueToString } from '../kernels/cast.ts';
 import { validityOf, valueText } from '../kernels/common.ts';
+import { concatArrays, resolveArrayConcat } from './array-concat.ts';
 
 const S = T.string;
 const I = T.int;
@@ -206,6 +207,7 @@ const concat: ScalarFunctionDef = {
   name: 'concat',
   description: 'concat(str1, str2, ...) - Returns the concatenation of the arguments; NULL if any is NULL.',
   resolve(argTypes): ResolvedSignature {
+    if (argTypes.some((t) => t.kind === 'array')) return resolveArrayConcat(argTypes);
     const types = argTypes.map((t, i) =>
       t.kind === 'binary' && argTypes.every((x) => x.kind === 'binary') ? t : coerce('concat', i, t, S),
     );
@@ -219,7 +221,12 @@ const concat: ScalarFunctionDef = {
       numRows,
       returnType,
       ctx,
-      (v) => (returnType.kind === 'binary' ? Buffer.concat(v as Uint8Array[]) : (v as string[]).join('')),
+      (v) =>
+        returnType.kind === 'array'
+          ? concatArrays(v)
+          : returnType.kind === 'binary'
+            ? Buffer.concat(v as Uint8Array[])
+            : (v as string[]).join(''),
       true,
     );
   },

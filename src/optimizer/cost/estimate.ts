@@ -61,6 +61,9 @@ export function estimateRows(plan: LogicalPlan): number {
       return estimateRows(plan.input);
     case 'Limit':
       return plan.limit === null ? estimateRows(plan.input) : Math.min(plan.limit, estimateRows(plan.input));
+    case 'Generate':
+      // No statistics of array lengths: assume a few elements per row.
+      return estimateRows(plan.input) * 4;
     case 'Aggregate':
       return plan.groupBy.length === 0 ? 1 : Math.max(1, estimateRows(plan.input) * 0.1);
     case 'Join': {

@@ -278,7 +278,7 @@ function valueEqualities(values: readonly Expr[]): (subOutput: readonly Attribut
     if (subOutput.length < values.length) {
       throw new EngineError(
         SqlState.datatypeMismatch,
-        'IN subquery returns fewer columns than values compared',
+        `[DATATYPE_MISMATCH.IN_SUBQUERY_LENGTH_MISMATCH] The number of columns in the left hand side of an IN subquery does not match the number of columns in the output of subquery. Left hand side columns(length: ${values.length}), right hand side columns(length: ${subOutput.length}).`,
       );
     }
     return values.map((v, i) => compare('=', v, col(subOutput[i]!)));

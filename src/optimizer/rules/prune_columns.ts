@@ -139,6 +139,11 @@ function prune(plan: LogicalPlan, required: ReadonlySet<number>): LogicalPlan {
       if (windows.length === plan.windows.length && input === plan.input) return plan;
       return { ...plan, windows, input };
     }
+    case 'Generate': {
+      // The generator's columns always stay; the input keeps what is read above and by `arg`.
+      const input = pruneNarrow(plan.input, referencedIds(plan.arg, new Set(required)));
+      return input === plan.input ? plan : { ...plan, input };
+    }
     case 'Join': {
       const condRefs = plan.condition === null ? new Set<number>() : referencedIds(plan.condition);
       const leftOnly =

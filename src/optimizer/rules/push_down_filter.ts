@@ -119,6 +119,14 @@ function pushFilter(filter: FilterNode, ctx: OptimizerContext): Transformed<Logi
       if (below.length === 0) return unchanged(filter);
       return changed(filterOver({ ...input, input: filterOver(input.input, below) }, [...stay, ...fixed]));
     }
+    case 'Generate': {
+      // Conjuncts over the input's columns only hold per input row: test them before generating.
+      const inputIds = idsOf(outputOf(input.input));
+      const below = movable.filter((c) => isSubsetOf(refs(c), inputIds));
+      if (below.length === 0) return unchanged(filter);
+      const stay = movable.filter((c) => !isSubsetOf(refs(c), inputIds));
+      return changed(filterOver({ ...input, input: filterOver(input.input, below) }, [...stay, ...fixed]));
+    }
     case 'Join':
       return pushIntoJoin(filter, input, movable, fixed);
     case 'SetOp': {

@@ -1,13 +1,15 @@
 /**
  * `take`: gathers rows of a column by index into a new column (offset 0). Index -1 yields NULL,
- * which outer joins use for the side without a match.
+ * which outer joins use for the side without a match. Array columns go through `takeList`.
  */
 import type * as arrow from 'apache-arrow';
 import { nullColumn, type DataType } from '../../common/index.ts';
 import { allocNumeric, bytesColumn, numericColumn, wordsColumn } from './build-column.ts';
 import { ColumnView } from './column-view.ts';
+import { takeList } from './list-column.ts';
 
 export function take(column: arrow.Data, type: DataType, indices: Int32Array, count: number): arrow.Data {
+  if (type.kind === 'array') return takeList(column, type, indices, count, take);
   return takeView(new ColumnView(column, type), type, indices, count);
 }
 

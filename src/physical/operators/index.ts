@@ -26,4 +26,5 @@ export { checkCancelled, evaluateToColumn } from './exec-support.ts';
 export { WorkTable, WorkTableExec, type WorkTableExecOptions } from './work-table-exec.ts';
 export { RecursiveCteExec, type RecursiveCteExecOptions } from './recursive-cte-exec.ts';
 export { ReplicateRowsExec, type ReplicateRowsExecOptions } from './replicate-rows-exec.ts';
+export { GenerateExec, type GenerateExecOptions } from './generate-exec.ts';
 export { WindowExec, type WindowExecOptions, type WindowFunctionSpec } from './window-exec.ts';

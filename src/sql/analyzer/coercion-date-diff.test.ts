@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { T, type DataType, type Value } from '../../common/index.ts';
+import { T, dayTimeIntervalType, type DataType, type Value } from '../../common/index.ts';
 import { exprType, type Expr } from '../../plan/index.ts';
 import { bindArithmetic } from './coercion.ts';
 
@@ -10,7 +10,7 @@ describe('date - date', () => {
     const e = bindArithmetic('-', lit(19783, T.date), lit(19754, T.date), 'x', 0, true);
     expect(e.kind).toBe('call');
     expect(e.kind === 'call' ? e.name : '').toBe('date_diff_interval');
-    expect(exprType(e)).toEqual(T.intervalDayTime);
+    expect(exprType(e)).toEqual(dayTimeIntervalType('day'));
   });
 
   it('date + date is still a type mismatch', () => {

@@ -7,6 +7,8 @@ import {
   EngineError,
   SqlState,
   T,
+  dayTimeFields,
+  dayTimeIntervalType,
   decimalForIntegral,
   isIntegral,
   isNumeric,
@@ -66,10 +68,6 @@ function promoteForArithmetic(l: DataType, r: DataType): [DataType, DataType] {
   return [l, r];
 }
 
-function isWholeDays(e: Expr): boolean {
-  return e.kind === 'literal' && typeof e.value === 'bigint' && e.value % 86400000000n === 0n;
-}
-
 function negateInterval(e: Expr, failOnError: boolean): Expr {
   if (e.kind === 'literal' && e.value !== null) {
     return { ...e, value: typeof e.value === 'bigint' ? -e.value : -(e.value as number) };
@@ -77,7 +75,30 @@ function negateInterval(e: Expr, failOnError: boolean): Expr {
   return { kind: 'unary', op: 'negate', input: e, type: exprType(e), failOnError };
 }
 
-/** Date/timestamp/interval `+`/`-`; undefined when neither side is a datetime or interval. */
+const isTs = (t: DataType): boolean => t.kind === 'timestamp' || t.kind === 'timestamp_ntz';
+const isIv = (t: DataType): boolean => t.kind === 'interval_year_month' || t.kind === 'interval_day_time';
+
+/** Spark's check of `date_add`/`date_sub`'s day count: an error naming the function and its arguments. */
+function dayCountMismatch(fn: string, days: Expr, name: string, pos: number): EngineError {
+  const t = exprType(days);
+  return new EngineError(
+    SqlState.datatypeMismatch,
+    `[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve "${name}" due to data type mismatch: the second parameter of ${fn} requires the ("INT" or "SMALLINT" or "TINYINT") type, however it has the type ${sqlType(t)}.`,
+    { position: pos },
+  );
+}
+
+/**
+ * Date/timestamp/interval `+`/`-`, resolved as Spark 4's BinaryArithmetic rules do (with ANSI
+ * type coercion); undefined when neither side is a datetime or interval.
+ * - date ± INTERVAL DAY → date (date_add of the days); date ± year-month interval → date
+ *   (add_months semantics); date ± a day-time interval with time fields → timestamp;
+ * - date ± integral (or NULL) → date_add/date_sub; date + anything else (a string is read as a
+ *   date first) → DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE, as date_add rejects it;
+ * - date − date → INTERVAL DAY; a string or NULL on either side of `−` with a date is read as a date;
+ * - timestamp ± interval → the timestamp's type; timestamp − timestamp/date/string → INTERVAL DAY TO SECOND;
+ * - interval ± interval of the same family → the union of their fields.
+ */
 function datetimeArithmetic(
   op: '+' | '-',
   l: Expr,
@@ -88,53 +109,56 @@ function datetimeArithmetic(
 ): Expr | undefined {
   let lt = exprType(l);
   let rt = exprType(r);
-  if (
-    op === '+' &&
-    (rt.kind === 'date' || rt.kind === 'timestamp' || rt.kind === 'timestamp_ntz') &&
-    lt.kind !== rt.kind
-  ) {
+  if (op === '+' && (rt.kind === 'date' || isTs(rt)) && lt.kind !== rt.kind) {
     [l, r] = [r, l];
     [lt, rt] = [rt, lt];
   }
-  const isTs = (t: DataType): boolean => t.kind === 'timestamp' || t.kind === 'timestamp_ntz';
-  const isIv = (t: DataType): boolean => t.kind === 'interval_year_month' || t.kind === 'interval_day_time';
+  // `'2024-03-01' - DATE '…'`, `NULL - DATE '…'`, `'1' + DATE '…'`: the other side is read as a date
+  if ((lt.kind === 'string' || lt.kind === 'null') && rt.kind === 'date') {
+    l = castTo(l, T.date);
+    lt = T.date;
+  }
+  if ((lt.kind === 'string' || lt.kind === 'null') && isTs(rt) && op === '-') {
+    l = castTo(l, rt);
+    lt = rt;
+  }
   if (lt.kind === 'date') {
-    if (isIntegral(rt) || (rt.kind === 'string' && r.kind === 'literal')) {
-      const days = castTo(r, T.int);
-      return call(op === '+' ? 'date_add' : 'date_sub', [l, days], T.date, ansi);
+    const signed = (iv: Expr): Expr => (op === '-' ? negateInterval(iv, ansi) : iv);
+    if (isIntegral(rt) || rt.kind === 'null') {
+      return call(op === '+' ? 'date_add' : 'date_sub', [l, castTo(r, T.int)], T.date, ansi);
     }
-    if (rt.kind === 'interval_year_month' || (rt.kind === 'interval_day_time' && isWholeDays(r))) {
-      return call('date_add_interval', [l, op === '-' ? negateInterval(r, ansi) : r], T.date, ansi);
-    }
+    if (rt.kind === 'interval_year_month') return call('date_add_interval', [l, signed(r)], T.date, ansi);
     if (rt.kind === 'interval_day_time') {
-      return call(
-        'timestamp_add_interval',
-        [castTo(l, T.timestamp), op === '-' ? negateInterval(r, ansi) : r],
-        T.timestamp,
-        ansi,
-      );
+      const [start, end] = dayTimeFields(rt);
+      if (start === 'day' && end === 'day') return call('date_add_interval', [l, signed(r)], T.date, ansi);
+      return call('timestamp_add_interval', [castTo(l, T.timestamp), signed(r)], T.timestamp, ansi);
     }
-    if (op === '-' && (rt.kind === 'date' || (rt.kind === 'string' && r.kind === 'literal'))) {
+    if (op === '-' && (rt.kind === 'date' || rt.kind === 'string')) {
       // Spark 4: date - date is an INTERVAL DAY (`datediff` keeps returning int)
-      return call('date_diff_interval', [l, castTo(r, T.date)], T.intervalDayTime, ansi);
+      return call('date_diff_interval', [l, castTo(r, T.date)], dayTimeIntervalType('day'), ansi);
     }
     if (op === '-' && isTs(rt)) {
       return call('timestamp_diff', [castTo(l, rt), r], T.intervalDayTime, ansi);
     }
-    throw mismatch(name, lt, rt, pos);
+    if (isTs(rt) || isIv(rt)) throw mismatch(name, lt, rt, pos);
+    // Spark turns the rest into date_add/date_sub(date, x) (a string x cast to date first), which rejects x
+    const days = rt.kind === 'string' ? castTo(r, T.date) : r;
+    throw dayCountMismatch(op === '+' ? 'date_add' : 'date_sub', days, name, pos);
   }
   if (isTs(lt)) {
     if (isIv(rt))
       return call('timestamp_add_interval', [l, op === '-' ? negateInterval(r, ansi) : r], lt, ansi);
-    if (op === '-' && (isTs(rt) || rt.kind === 'date')) {
-      const w = findWiderType(lt, rt) ?? lt;
+    if (op === '-' && (isTs(rt) || rt.kind === 'date' || rt.kind === 'string' || rt.kind === 'null')) {
+      const w = isTs(rt) || rt.kind === 'date' ? (findWiderType(lt, rt) ?? lt) : lt;
       return call('timestamp_diff', [castTo(l, w), castTo(r, w)], T.intervalDayTime, ansi);
     }
     throw mismatch(name, lt, rt, pos);
   }
   if (isIv(lt) || isIv(rt)) {
-    if (lt.kind === rt.kind) return { kind: 'binary', op, left: l, right: r, type: lt, failOnError: ansi };
-    throw mismatch(name, lt, rt, pos);
+    const w =
+      lt.kind === rt.kind || lt.kind === 'null' || rt.kind === 'null' ? findWiderType(lt, rt) : undefined;
+    if (w === undefined || !isIv(w)) throw mismatch(name, lt, rt, pos);
+    return { kind: 'binary', op, left: castTo(l, w), right: castTo(r, w), type: w, failOnError: ansi };
   }
   return undefined;
 }
@@ -158,7 +182,9 @@ export function bindArithmetic(
     const iv = lt0.kind.startsWith('interval') ? l : r;
     const num = iv === l ? r : l;
     if (!isNumeric(exprType(num))) throw mismatch(name, lt0, rt0, pos);
-    return call(op === '*' ? 'interval_multiply' : 'interval_divide', [iv, num], exprType(iv), ansi);
+    // Spark's Multiply/DivideYMInterval and Multiply/DivideDTInterval return the full-range types
+    const type = exprType(iv).kind === 'interval_year_month' ? T.intervalYearMonth : T.intervalDayTime;
+    return call(op === '*' ? 'interval_multiply' : 'interval_divide', [iv, num], type, ansi);
   }
   const [lt, rt] = promoteForArithmetic(lt0, rt0);
   if (!isNumeric(lt) || !isNumeric(rt)) throw mismatch(name, lt0, rt0, pos);
@@ -226,7 +252,7 @@ export function bindComparison(
   return { kind: 'binary', op, left, right, type: T.boolean, failOnError: ansi };
 }
 
-/** A condition: boolean as is, NULL or string cast to boolean, anything else a 42804 error. */
+/** A condition: boolean as is, NULL or string cast to boolean, anything else a 42K09 error. */
 export function toBoolean(e: Expr, what: string, pos: number): Expr {
   const t = exprType(e);
   if (t.kind === 'boolean') return e;
@@ -238,7 +264,7 @@ export function toBoolean(e: Expr, what: string, pos: number): Expr {
   );
 }
 
-/** The common type of several expressions (CASE branches, IN lists, VALUES columns), or a 42804 error. */
+/** The common type of several expressions (CASE branches, IN lists, VALUES columns), or a 42K09 error. */
 export function commonType(exprs: readonly Expr[], what: string, pos: number): DataType {
   const types = exprs.map(exprType);
   const w = findWiderTypeOfAll(types);

@@ -2,7 +2,12 @@
  * Spark's auto-generated column names (`toPrettySQL`) computed from the AST: `sum(l_quantity)`,
  * `(a + b)`, `count(1)` for count(*), literals unquoted (`abc`, `1`), columns without qualifier.
  */
-import { typeToString } from '../../common/index.ts';
+import {
+  dayTimeIntervalType,
+  intervalToSql,
+  typeToString,
+  yearMonthIntervalType,
+} from '../../common/index.ts';
 import type * as ast from '../parser/index.ts';
 
 function literalName(l: ast.Literal): string {
@@ -107,8 +112,8 @@ export function exprName(e: ast.Expr): string {
       return `extract(${e.field} FROM ${exprName(e.source)})`;
     case 'interval':
       return e.value.type === 'year_month'
-        ? `INTERVAL '${e.value.months}' MONTH`
-        : `INTERVAL '${e.value.micros}' MICROSECOND`;
+        ? intervalToSql(e.value.months, yearMonthIntervalType(e.value.startField, e.value.endField))
+        : intervalToSql(e.value.micros, dayTimeIntervalType(e.value.startField, e.value.endField));
     case 'subscript':
       return `${exprName(e.base)}[${exprName(e.index)}]`;
     case 'field_access':

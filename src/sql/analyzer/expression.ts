@@ -4,7 +4,15 @@
  * scopes (as `outer_ref`); operators get Spark's coercions; sugar (BETWEEN, simple CASE, IS
  * DISTINCT FROM, `||`, LIKE) is desugared here.
  */
-import { EngineError, SqlState, T, typesEqual, type DataType } from '../../common/index.ts';
+import {
+  EngineError,
+  SqlState,
+  T,
+  dayTimeIntervalType,
+  typesEqual,
+  yearMonthIntervalType,
+  type DataType,
+} from '../../common/index.ts';
 import { exprType, outputOf, type Expr, type LogicalPlan, type NamedExpr } from '../../plan/index.ts';
 import type * as ast from '../parser/index.ts';
 import type { ExprEnv } from './binder-state.ts';
@@ -191,7 +199,7 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
       const out = outputOf(plan);
       if (out.length !== values.length) {
         throw analysisError(
-          '42826',
+          SqlState.datatypeMismatch,
           `[DATATYPE_MISMATCH.IN_SUBQUERY_LENGTH_MISMATCH] The number of columns in the left hand side of an IN subquery does not match the number of columns in the output of subquery. Left hand side columns(length: ${values.length}), right hand side columns(length: ${out.length}).`,
           e.pos,
         );
@@ -239,12 +247,17 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
     }
     case 'interval':
       return e.value.type === 'year_month'
-        ? lit(e.value.months, T.intervalYearMonth)
-        : lit(e.value.micros, T.intervalDayTime);
+        ? lit(e.value.months, yearMonthIntervalType(e.value.startField, e.value.endField))
+        : lit(e.value.micros, dayTimeIntervalType(e.value.startField, e.value.endField));
     case 'subscript': {
       const base = bindExpr(env, e.base);
       const index = bindExpr(env, e.index);
-      return callRegistry(env, exprType(base).kind === 'map' ? 'element_at' : 'get', [base, index], e.pos);
+      return callRegistry(
+        env,
+        exprType(base).kind === 'map' ? 'element_at' : 'array_subscript',
+        [base, index],
+        e.pos,
+      );
     }
     case 'field_access':
       throw notSupported('Struct field access', e.pos);

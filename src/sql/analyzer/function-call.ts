@@ -2,7 +2,7 @@
  * Function calls: scalar and aggregate functions through the registry (argument casts from the
  * resolved signature), `count(*)`, DISTINCT and FILTER, and where aggregates may appear.
  */
-import { EngineError, SqlState, T, type Value } from '../../common/index.ts';
+import { EngineError, SqlState, T, typeToString, type Value } from '../../common/index.ts';
 import type { FunctionDef, ResolvedSignature } from '../../functions/index.ts';
 import { exprType, type AggregateExpr, type Expr } from '../../plan/index.ts';
 import type * as ast from '../parser/index.ts';
@@ -10,7 +10,9 @@ import type { ExprEnv } from './binder-state.ts';
 import { toBoolean } from './coercion.ts';
 import { analysisError, unresolvedRoutine } from './errors.ts';
 import { castTo, exprNullable } from './expr-utils.ts';
+import { exprName } from './expr-name.ts';
 import { bindExpr } from './expression.ts';
+import { isGeneratorName, nestedGenerator } from './generator.ts';
 import { bindWindowFunction } from './window-function.ts';
 import { groupingMarker } from './aggregate-rewrite.ts';
 
@@ -118,6 +120,7 @@ export function aggregateNotAllowed(env: ExprEnv, text: string, pos: number): En
 
 export function bindFunction(env: ExprEnv, e: ast.FunctionExpr): Expr {
   const { name, parts } = functionName(e.name);
+  if (isGeneratorName(name)) throw nestedGenerator(e, exprName(e));
   if (e.over !== null) return bindWindowFunction(env, e, name, parts);
   if ((name === 'grouping' || name === 'grouping_id') && env.state.ctx.functions.lookup(name) === undefined) {
     if (!env.allowAggregates || env.insideAggregate) throw aggregateNotAllowed(env, `"${name}(…)"`, e.pos);
@@ -151,10 +154,16 @@ export function bindFunction(env: ExprEnv, e: ast.FunctionExpr): Expr {
   }
   const args = e.args.map((a) => bindExpr(env, a));
   const r = resolveSignature(env, def, args, e.pos);
+  // typeof gets the argument's type name as a hidden second argument: a column at run time has
+  // lost the fields of an interval type (INTERVAL DAY travels as a plain Arrow duration)
+  const typeName: Expr | undefined =
+    def.name === 'typeof' && r.args.length === 1
+      ? { kind: 'literal', value: typeToString(exprType(r.args[0]!)), type: T.string }
+      : undefined;
   return {
     kind: 'call',
     name: def.name,
-    args: r.args,
+    args: typeName === undefined ? r.args : [...r.args, typeName],
     type: r.sig.returnType,
     nullable: r.sig.nullable === true || r.args.some(exprNullable),
     failOnError: env.state.ctx.ansi,

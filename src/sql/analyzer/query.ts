@@ -3,7 +3,7 @@
  * becomes RecursiveCte + WorkTable), query bodies (SELECT, VALUES, TABLE, set operations with
  * per-column type widening), and ORDER BY / LIMIT / OFFSET over the body's output.
  */
-import { SqlState, isIntegral, typesEqual, type DataType } from '../../common/index.ts';
+import { SqlState, isIntegral, typeToString, typesEqual, type DataType } from '../../common/index.ts';
 import { findWiderType } from '../../functions/index.ts';
 import {
   outputOf,
@@ -238,8 +238,8 @@ function bindSetOp(
     const w = findWiderType(a.type, r.type);
     if (w === undefined) {
       throw analysisError(
-        SqlState.datatypeMismatch,
-        `[INCOMPATIBLE_COLUMN_TYPE] ${s.op.toUpperCase()} can only be performed on tables with compatible column types. The ${i + 1}th column of the second table is "${r.type.kind.toUpperCase()}" type which is not compatible with "${a.type.kind.toUpperCase()}" at the same column of the first table.`,
+        SqlState.incompatibleColumnType,
+        `[INCOMPATIBLE_COLUMN_TYPE] ${s.op.toUpperCase()} can only be performed on tables with compatible column types. The ${ordinal(i + 1)} column of the second table is "${typeToString(r.type).toUpperCase()}" type which is not compatible with "${typeToString(a.type).toUpperCase()}" at the same column of the first table.`,
         s.pos,
       );
     }
@@ -346,4 +346,27 @@ function applyLimit(
   const limit = q.limit === null ? null : constantCount(state, q.limit, 'LIMIT', outer, ctes);
   const offset = q.offset === null ? 0 : constantCount(state, q.offset, 'OFFSET', outer, ctes);
   return { kind: 'Limit', input: plan, limit, offset };
+}
+
+const ORDINALS = [
+  'first',
+  'second',
+  'third',
+  'fourth',
+  'fifth',
+  'sixth',
+  'seventh',
+  'eighth',
+  'ninth',
+  'tenth',
+];
+
+/** Spark's ordinal words in error messages: `first`, `second`, … then `11th`, `12th`, `21st`… */
+function ordinal(n: number): string {
+  const word = ORDINALS[n - 1];
+  if (word !== undefined) return word;
+  const tens = n % 100;
+  const suffix =
+    tens >= 11 && tens <= 13 ? 'th' : n % 10 === 1 ? 'st' : n % 10 === 2 ? 'nd' : n % 10 === 3 ? 'rd' : 'th';
+  return `${n}${suffix}`;
 }

@@ -18,6 +18,7 @@ import { analysisError, quoteIdent, tableNotFound, unresolvedColumn } from './er
 import { castTo, exprNullable, foldLiteralCast } from './expr-utils.ts';
 import { bindExpr, nameParts } from './expression.ts';
 import { Scope, scopeColumns, type ScopeColumn } from './scope.ts';
+import { asGeneratorCall, bindGenerate } from './generator.ts';
 import { bindTableFunction } from './table-functions.ts';
 
 export interface BoundRelation {
@@ -369,7 +370,36 @@ export function bindRelation(
       const plan = bindTableFunction(exprEnv(env, new Scope([], env.outer), 'values'), rel);
       return aliased(env.state, plan, rel.alias, []);
     }
+    case 'lateral_view':
+      // The parser puts LATERAL VIEW only after other FROM items; bindFrom applies it to them.
+      throw analysisError(SqlState.syntaxError, 'LATERAL VIEW must follow a FROM item.', rel.pos);
   }
+}
+
+/** `left LATERAL VIEW [OUTER] gen(args) t AS cols`: a Generate over the FROM rows bound so far. */
+function bindLateralView(env: RelationEnv, left: BoundRelation, rel: ast.LateralViewRelation): BoundRelation {
+  const scope = new Scope(left.columns, env.outer);
+  const call = rel.generator;
+  if (asGeneratorCall(call) === null) {
+    throw analysisError(
+      SqlState.featureNotSupported,
+      `LATERAL VIEW supports explode, explode_outer, posexplode and posexplode_outer; found ${quoteIdent(call.name.parts.map((p) => p.name).join('.'))}.`,
+      call.pos,
+    );
+  }
+  const qualifier = rel.tableAlias?.name ?? null;
+  const plan = bindGenerate(
+    { ...exprEnv(env, scope, 'select') },
+    left.plan,
+    call,
+    rel.columnAliases.map((c) => c.name),
+    qualifier,
+    rel.outer,
+  );
+  return {
+    plan,
+    columns: [...left.columns, ...scopeColumns(plan.generatorOutput, qualifier === null ? [] : [qualifier])],
+  };
 }
 
 /** Comma-separated FROM items as a chain of cross joins. */
@@ -377,6 +407,10 @@ export function bindFrom(env: RelationEnv, from: readonly ast.Relation[]): Bound
   if (from.length === 0) return { plan: { kind: 'Values', output: [], rows: [[]] }, columns: [] };
   let acc = bindRelation(env, from[0]!, null);
   for (const rel of from.slice(1)) {
+    if (rel.kind === 'lateral_view') {
+      acc = bindLateralView(env, acc, rel);
+      continue;
+    }
     const next = bindRelation(env, rel, acc.columns);
     acc = {
       plan: {

@@ -24,6 +24,7 @@ import { toBoolean } from './coercion.ts';
 import { analysisError, quoteParts, unresolvedColumn } from './errors.ts';
 import { exprName } from './expr-name.ts';
 import { exprKey, exprNullable } from './expr-utils.ts';
+import { asGeneratorCall, bindGenerate } from './generator.ts';
 import { groupingIdWithoutPositions, separateDuplicateSets } from './grouping-sets.ts';
 import { bindExpr, nameParts } from './expression.ts';
 import { bindFrom, exprEnv, type RelationEnv } from './relation.ts';
@@ -214,11 +215,29 @@ export function bindSelect(
     namedWindows,
   };
 
-  // Select list.
+  // Select list. A generator item (explode …) becomes a Generate over the FROM rows; the item
+  // reads its generated columns.
   const items: SelectItem[] = [];
+  let generated = false;
   for (const it of sel.items) {
     if (it.kind === 'wildcard') {
       items.push(...expandStar(scope, it));
+      continue;
+    }
+    const call = asGeneratorCall(it.expr);
+    if (call !== null) {
+      if (generated) {
+        throw analysisError(
+          '42K0E',
+          `[UNSUPPORTED_GENERATOR.MULTI_GENERATOR] The generator is not supported: only one generator allowed per SELECT clause but found 2.`,
+          call.pos,
+        );
+      }
+      generated = true;
+      const gen = bindGenerate(selectEnv, plan, call, it.alias === null ? [] : [it.alias.name], null);
+      plan = gen;
+      for (const a of gen.generatorOutput)
+        items.push({ expr: { kind: 'column', attr: a }, name: a.name, keepAttr: a });
       continue;
     }
     const expr = bindExpr(selectEnv, it.expr);
@@ -314,6 +333,13 @@ export function bindSelect(
   let qualifyExpr = qualify;
   let keepAttrs = items.map((i) => i.keepAttr);
 
+  if (isAggregate && generated) {
+    throw analysisError(
+      SqlState.featureNotSupported,
+      'A generator (explode, posexplode) in the SELECT list of an aggregate query is not supported yet; explode in a subquery instead.',
+      sel.pos,
+    );
+  }
   if (isAggregate) {
     const groupExprs = group?.exprs ?? [];
     const sets = group?.sets ?? null;

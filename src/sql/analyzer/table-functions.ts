@@ -1,7 +1,8 @@
 /**
  * Table-valued functions in FROM: `range(end)`, `range(start, end[, step[, numPartitions]])` —
  * Spark's BIGINT column `id`. Arguments must be constant integers (literals, possibly negated or
- * combined with + - *); `step` may not be 0.
+ * combined with + - *); `step` may not be 0. Generators (`explode(array(1, 2))`, posexplode …)
+ * over one empty row.
  */
 import { SqlState, isIntegral } from '../../common/index.ts';
 import type { Expr, LogicalPlan } from '../../plan/index.ts';
@@ -9,6 +10,7 @@ import type * as ast from '../parser/index.ts';
 import type { ExprEnv } from './binder-state.ts';
 import { analysisError, notSupported } from './errors.ts';
 import { bindExpr } from './expression.ts';
+import { bindGenerate, isGeneratorName } from './generator.ts';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -46,6 +48,22 @@ function constantInteger(e: Expr): bigint | null | undefined {
 
 export function bindTableFunction(xenv: ExprEnv, rel: ast.TableFunctionRelation): LogicalPlan {
   const name = rel.name.parts.map((p) => p.name.toLowerCase()).join('.');
+  if (isGeneratorName(name)) {
+    // `FROM explode(array(1, 2)) AS t(x)`: the generator over one empty row.
+    const call: ast.FunctionExpr = {
+      kind: 'function',
+      name: rel.name,
+      args: rel.args,
+      distinct: false,
+      star: false,
+      filter: null,
+      ignoreNulls: null,
+      over: null,
+      orderBy: [],
+      pos: rel.pos,
+    };
+    return bindGenerate(xenv, { kind: 'Values', output: [], rows: [[]] }, call, [], null);
+  }
   if (name !== 'range') throw notSupported(`Table-valued function ${name}`, rel.pos);
   const n = rel.args.length;
   if (n < 1 || n > 4) {

@@ -341,6 +341,12 @@ export function showPlan(p: LogicalPlan, indent = ''): string {
     case 'Rename':
       line = `Rename [${attrs(p)}]`;
       break;
+    case 'Range':
+      line = `Range ${p.start} ${p.end} ${p.step} [${attrs(p)}]`;
+      break;
+    case 'Generate':
+      line = `Generate ${p.generator}${p.outer ? '_outer' : ''}(${showExpr(p.arg)}) [${p.generatorOutput.map((a) => `${a.name}#${a.id}`).join(', ')}]`;
+      break;
   }
   const kids =
     p.kind === 'Join' || p.kind === 'SetOp'

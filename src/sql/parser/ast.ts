@@ -10,7 +10,7 @@
  * `TRIM(LEADING x FROM y)` → `ltrim(y, x)` (Spark's argument order), `EXTRACT(f FROM x)` → `extract`,
  * `a::t` → cast, `!=` → `<>`, `==` → `=`, `MINUS` → `except`.
  */
-import type { DataType } from '../../common/index.ts';
+import type { DataType, DayTimeField, YearMonthField } from '../../common/index.ts';
 
 export interface Node {
   readonly pos: number;
@@ -333,7 +333,12 @@ export interface OrderItem extends Node {
 // FROM
 
 export type Relation =
-  TableRelation | SubqueryRelation | ValuesRelation | JoinRelation | TableFunctionRelation;
+  | TableRelation
+  | SubqueryRelation
+  | ValuesRelation
+  | JoinRelation
+  | TableFunctionRelation
+  | LateralViewRelation;
 
 export interface TableAlias extends Node {
   readonly name: Identifier;
@@ -380,6 +385,18 @@ export interface TableFunctionRelation extends Node {
   readonly name: QualifiedName;
   readonly args: readonly Expr[];
   readonly alias: TableAlias | null;
+}
+
+/**
+ * `LATERAL VIEW [OUTER] explode(a) t AS x, y` (Hive syntax). Only after the comma-separated FROM
+ * items, never first: it applies the generator to the rows of every FROM item before it.
+ */
+export interface LateralViewRelation extends Node {
+  readonly kind: 'lateral_view';
+  readonly outer: boolean;
+  readonly generator: FunctionExpr;
+  readonly tableAlias: Identifier | null;
+  readonly columnAliases: readonly Identifier[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -608,12 +625,26 @@ export interface ExtractExpr extends Node {
  * `INTERVAL '90' DAY`, `INTERVAL 3 MONTHS`, `INTERVAL '1-2' YEAR TO MONTH`,
  * `INTERVAL '1 day 2 hours'`, `INTERVAL 1 YEAR 2 MONTHS`. The parser computes the value; units that
  * mix months with days are an error (42601), as in Spark's ANSI intervals.
+ *
+ * `startField`/`endField` are the literal's type, as Spark types it: the `FROM TO` qualifier when
+ * given, else the most and least significant units written (`INTERVAL 3 HOURS 2 MINUTES` is an
+ * INTERVAL HOUR TO MINUTE; weeks count as days, milli- and microseconds as seconds).
  */
 export interface IntervalExpr extends Node {
   readonly kind: 'interval';
   readonly value:
-    | { readonly type: 'year_month'; readonly months: number }
-    | { readonly type: 'day_time'; readonly micros: bigint };
+    | {
+        readonly type: 'year_month';
+        readonly months: number;
+        readonly startField: YearMonthField;
+        readonly endField: YearMonthField;
+      }
+    | {
+        readonly type: 'day_time';
+        readonly micros: bigint;
+        readonly startField: DayTimeField;
+        readonly endField: DayTimeField;
+      };
 }
 
 /** `a[1]`, `m['key']`. */

@@ -26,7 +26,13 @@ import type { ResolvedType } from './data-types.ts';
 import { buildFunctionCall } from './function-calls.ts';
 import type { CallArgs } from './function-calls.ts';
 import { GrammarBase } from './grammar-base.ts';
-import { intervalFromString, intervalFromTo, intervalFromUnits, intervalUnit } from './interval.ts';
+import {
+  intervalFromString,
+  intervalFromTo,
+  intervalFromUnits,
+  intervalType,
+  intervalUnit,
+} from './interval.ts';
 import { decodeString, negateLiteral, numberLiteral } from './literals.ts';
 import {
   Amp,
@@ -1326,20 +1332,23 @@ export class ExpressionGrammar extends GrammarBase {
       },
       {
         ALT: () => {
-          this.CONSUME(K.INTERVAL);
+          const start = this.CONSUME(K.INTERVAL);
           const from = this.OPTION({ GATE: () => this.unitAhead(1), DEF: () => this.CONSUME(IdentLike) });
-          this.OPTION2({
+          const to = this.OPTION2({
             GATE: () => from !== undefined && this.isAt(1, K.TO),
             DEF: () => {
               this.CONSUME(K.TO);
-              this.CONSUME2(IdentLike);
+              return this.CONSUME2(IdentLike);
             },
           });
           return this.ACTION((): ResolvedType => {
             if (from === undefined) return { type: { kind: 'interval_day_time' }, pgTypeName: 'interval' };
-            const unit = intervalUnit(from.image);
-            const ym = unit === 'year' || unit === 'month';
-            return { type: { kind: ym ? 'interval_year_month' : 'interval_day_time' }, pgTypeName: null };
+            const type = intervalType(from.image, to?.image);
+            if (type === undefined) {
+              const text = `INTERVAL ${from.image}${to === undefined ? '' : ` TO ${to.image}`}`;
+              return this.fail(this.pos(start), `invalid interval type: ${text}`);
+            }
+            return { type, pgTypeName: null };
           });
         },
       },

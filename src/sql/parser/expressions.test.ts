@@ -237,22 +237,91 @@ describe('literals', () => {
 describe('intervals', () => {
   const iv = (sql: string): unknown => (parseExpression(sql) as { value: unknown }).value;
   it('single units and plurals', () => {
-    expect(iv("INTERVAL '90' DAY")).toEqual({ type: 'day_time', micros: 90n * 86_400_000_000n });
-    expect(iv('INTERVAL 3 MONTHS')).toEqual({ type: 'year_month', months: 3 });
-    expect(iv("INTERVAL '3' MONTH")).toEqual({ type: 'year_month', months: 3 });
-    expect(iv('INTERVAL 1.5 SECONDS')).toEqual({ type: 'day_time', micros: 1_500_000n });
-    expect(iv('INTERVAL -2 HOURS')).toEqual({ type: 'day_time', micros: -7_200_000_000n });
+    expect(iv("INTERVAL '90' DAY")).toEqual({
+      type: 'day_time',
+      micros: 90n * 86_400_000_000n,
+      startField: 'day',
+      endField: 'day',
+    });
+    expect(iv('INTERVAL 3 MONTHS')).toEqual({
+      type: 'year_month',
+      months: 3,
+      startField: 'month',
+      endField: 'month',
+    });
+    expect(iv("INTERVAL '3' MONTH")).toEqual({
+      type: 'year_month',
+      months: 3,
+      startField: 'month',
+      endField: 'month',
+    });
+    expect(iv('INTERVAL 1.5 SECONDS')).toEqual({
+      type: 'day_time',
+      micros: 1_500_000n,
+      startField: 'second',
+      endField: 'second',
+    });
+    expect(iv('INTERVAL -2 HOURS')).toEqual({
+      type: 'day_time',
+      micros: -7_200_000_000n,
+      startField: 'hour',
+      endField: 'hour',
+    });
   });
   it('multi-unit forms', () => {
-    expect(iv('INTERVAL 1 YEAR 2 MONTHS')).toEqual({ type: 'year_month', months: 14 });
-    expect(iv("INTERVAL '1 day 2 hours'")).toEqual({ type: 'day_time', micros: 26n * 3_600_000_000n });
-    expect(iv("INTERVAL '1 day 02:00:30'")).toEqual({ type: 'day_time', micros: 93_630_000_000n });
+    expect(iv('INTERVAL 1 YEAR 2 MONTHS')).toEqual({
+      type: 'year_month',
+      months: 14,
+      startField: 'year',
+      endField: 'month',
+    });
+    expect(iv("INTERVAL '1 day 2 hours'")).toEqual({
+      type: 'day_time',
+      micros: 26n * 3_600_000_000n,
+      startField: 'day',
+      endField: 'hour',
+    });
+    expect(iv("INTERVAL '1 day 02:00:30'")).toEqual({
+      type: 'day_time',
+      micros: 93_630_000_000n,
+      startField: 'day',
+      endField: 'second',
+    });
   });
   it('FROM … TO qualifiers', () => {
-    expect(iv("INTERVAL '1-2' YEAR TO MONTH")).toEqual({ type: 'year_month', months: 14 });
-    expect(iv("INTERVAL '-1-2' YEAR TO MONTH")).toEqual({ type: 'year_month', months: -14 });
-    expect(iv("INTERVAL '1 10:00:00' DAY TO SECOND")).toEqual({ type: 'day_time', micros: 122_400_000_000n });
-    expect(iv("INTERVAL '10:30' HOUR TO MINUTE")).toEqual({ type: 'day_time', micros: 37_800_000_000n });
+    expect(iv("INTERVAL '1-2' YEAR TO MONTH")).toEqual({
+      type: 'year_month',
+      months: 14,
+      startField: 'year',
+      endField: 'month',
+    });
+    expect(iv("INTERVAL '-1-2' YEAR TO MONTH")).toEqual({
+      type: 'year_month',
+      months: -14,
+      startField: 'year',
+      endField: 'month',
+    });
+    expect(iv("INTERVAL '1 10:00:00' DAY TO SECOND")).toEqual({
+      type: 'day_time',
+      micros: 122_400_000_000n,
+      startField: 'day',
+      endField: 'second',
+    });
+    expect(iv("INTERVAL '10:30' HOUR TO MINUTE")).toEqual({
+      type: 'day_time',
+      micros: 37_800_000_000n,
+      startField: 'hour',
+      endField: 'minute',
+    });
+  });
+  it('weeks type as days, sub-second units as seconds', () => {
+    expect(iv('INTERVAL 2 WEEKS 3 MILLISECONDS')).toEqual({
+      type: 'day_time',
+      micros: 1_209_600_003_000n,
+      startField: 'day',
+      endField: 'second',
+    });
+    expect(iv('INTERVAL 3 HOURS 2 MINUTES')).toMatchObject({ startField: 'hour', endField: 'minute' });
   });
   it('mixing year-month and day-time units is 42601', () => {
     expect(() => parseExpression('INTERVAL 1 YEAR 2 DAYS')).toThrow(

@@ -5,6 +5,15 @@
  * Year-month units give a month count; day-time units give microseconds. Mixing the two is an error,
  * as in Spark's ANSI interval types. `fail` raises the caller's 42601 error.
  */
+import {
+  DAY_TIME_FIELDS,
+  dayTimeIntervalType,
+  yearMonthIntervalType,
+  type DataType,
+  YEAR_MONTH_FIELDS,
+  type DayTimeField,
+  type YearMonthField,
+} from '../../common/index.ts';
 import type { IntervalExpr } from './ast.ts';
 
 export type IntervalValue = IntervalExpr['value'];
@@ -65,7 +74,14 @@ function scaledMicros(value: string, unitMicros: bigint, fail: Fail): bigint {
   return m[1] === '-' ? -micros : micros;
 }
 
-/** Sums `value unit` pairs (units already canonical). */
+/** The day-time field a unit counts in (weeks as days, sub-second units as seconds). */
+function dayTimeField(unit: string): DayTimeField {
+  if (unit === 'week') return 'day';
+  if (unit === 'millisecond' || unit === 'microsecond') return 'second';
+  return unit as DayTimeField;
+}
+
+/** Sums `value unit` pairs (units already canonical); the type spans the units written. */
 export function intervalFromUnits(
   parts: readonly { value: string; unit: string }[],
   fail: Fail,
@@ -74,14 +90,24 @@ export function intervalFromUnits(
   let micros = 0n;
   let yearMonth = false;
   let dayTime = false;
+  let ymStart = YEAR_MONTH_FIELDS.length;
+  let ymEnd = -1;
+  let dtStart = DAY_TIME_FIELDS.length;
+  let dtEnd = -1;
   for (const { value, unit } of parts) {
     if (unit === 'year' || unit === 'month') {
       yearMonth = true;
+      const i = YEAR_MONTH_FIELDS.indexOf(unit);
+      ymStart = Math.min(ymStart, i);
+      ymEnd = Math.max(ymEnd, i);
       if (!/^[+-]?\d+$/.test(value)) fail(`interval ${unit} value must be an integer: '${value}'`);
       const n = Number(value);
       months += unit === 'year' ? n * 12 : n;
     } else {
       dayTime = true;
+      const i = DAY_TIME_FIELDS.indexOf(dayTimeField(unit));
+      dtStart = Math.min(dtStart, i);
+      dtEnd = Math.max(dtEnd, i);
       const unitMicros = MICROS[unit];
       if (unitMicros === undefined) fail(`invalid interval unit: ${unit}`);
       micros += scaledMicros(value, unitMicros, fail);
@@ -92,9 +118,19 @@ export function intervalFromUnits(
   }
   if (yearMonth) {
     if (!Number.isSafeInteger(months) || Math.abs(months) > 2147483647) fail('interval value out of range');
-    return { type: 'year_month', months };
+    return {
+      type: 'year_month',
+      months,
+      startField: YEAR_MONTH_FIELDS[ymStart]!,
+      endField: YEAR_MONTH_FIELDS[ymEnd]!,
+    };
   }
-  return { type: 'day_time', micros };
+  return {
+    type: 'day_time',
+    micros,
+    startField: DAY_TIME_FIELDS[dtStart] ?? 'day',
+    endField: DAY_TIME_FIELDS[dtEnd] ?? 'second',
+  };
 }
 
 /** `'1 day 2 hours'`, `'-3 months'`, `'1 day 02:00:00'`. */
@@ -136,7 +172,12 @@ export function intervalFromTo(text: string, from: string, to: string, fail: Fai
     if (m === null) fail(`interval string does not match year-month format 'y-m': '${text}'`);
     const months = Number(m[2]) * 12 + Number(m[3]);
     if (Number(m[3]) > 11) fail(`interval month field out of range: '${text}'`);
-    return { type: 'year_month', months: m[1] === '-' ? -months : months };
+    return {
+      type: 'year_month',
+      months: m[1] === '-' ? -months : months,
+      startField: 'year',
+      endField: 'month',
+    };
   }
   const fromIdx = DAY_TIME_ORDER.indexOf(from as (typeof DAY_TIME_ORDER)[number]);
   const toIdx = DAY_TIME_ORDER.indexOf(to as (typeof DAY_TIME_ORDER)[number]);
@@ -153,4 +194,23 @@ export function intervalFromTo(text: string, from: string, to: string, fail: Fai
   }
   const parts = units.map((unit, i) => ({ value: sign + fields[i]!, unit }));
   return intervalFromUnits(parts, fail);
+}
+
+/**
+ * The interval type `INTERVAL from [TO to]` (`INTERVAL DAY`, `INTERVAL HOUR TO SECOND`,
+ * `INTERVAL YEAR TO MONTH`), or undefined for a qualifier Spark rejects (`HOUR TO DAY`, `YEAR TO DAY`,
+ * plural or abbreviated unit words).
+ */
+export function intervalType(fromWord: string, toWord: string | undefined): DataType | undefined {
+  const from = fromWord.toLowerCase();
+  const to = (toWord ?? fromWord).toLowerCase();
+  const ymFrom = YEAR_MONTH_FIELDS.indexOf(from as YearMonthField);
+  const ymTo = YEAR_MONTH_FIELDS.indexOf(to as YearMonthField);
+  if (ymFrom >= 0 && ymTo >= ymFrom)
+    return yearMonthIntervalType(YEAR_MONTH_FIELDS[ymFrom]!, YEAR_MONTH_FIELDS[ymTo]);
+  const dtFrom = DAY_TIME_FIELDS.indexOf(from as DayTimeField);
+  const dtTo = DAY_TIME_FIELDS.indexOf(to as DayTimeField);
+  if (dtFrom >= 0 && dtTo >= dtFrom)
+    return dayTimeIntervalType(DAY_TIME_FIELDS[dtFrom]!, DAY_TIME_FIELDS[dtTo]);
+  return undefined;
 }

@@ -64,6 +64,7 @@ const K = {
   UNION: kw('UNION'),
   USING: kw('USING'),
   VALUES: kw('VALUES'),
+  VIEW: kw('VIEW'),
   WHERE: kw('WHERE'),
   WINDOW: kw('WINDOW'),
   WITH: kw('WITH'),
@@ -248,6 +249,7 @@ export class QueryGrammar extends ExpressionGrammar {
     this.OPTION2(() => {
       this.CONSUME(K.FROM);
       this.AT_LEAST_ONE_SEP2({ SEP: Comma, DEF: () => from.push(this.SUBRULE(this.relation)) });
+      this.MANY(() => from.push(this.SUBRULE(this.lateralView)));
     });
     const where = this.OPTION3(() => {
       this.CONSUME(K.WHERE);
@@ -349,6 +351,43 @@ export class QueryGrammar extends ExpressionGrammar {
 
   // -------------------------------------------------------------------------------------------
   // FROM
+
+  /** `LATERAL VIEW [OUTER] gen(args) [tableAlias] [AS col, …]`. */
+  lateralView = this.RULE('lateralView', (): Relation => {
+    const t = this.CONSUME(K.LATERAL);
+    this.CONSUME(K.VIEW);
+    const outer = this.OPTION(() => this.CONSUME(K.OUTER));
+    const name = this.SUBRULE(this.qualifiedName);
+    const args = this.SUBRULE(this.parenExprList);
+    const tableAlias = this.OPTION2({
+      GATE: () => !this.isAt(1, K.AS),
+      DEF: () => this.SUBRULE(this.identifier),
+    });
+    const columns: Identifier[] = [];
+    this.OPTION3(() => {
+      this.CONSUME(K.AS);
+      this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => columns.push(this.SUBRULE2(this.identifier)) });
+    });
+    return this.ACTION((): Relation => ({
+      kind: 'lateral_view',
+      outer: outer !== undefined,
+      generator: {
+        kind: 'function',
+        name,
+        args,
+        distinct: false,
+        star: false,
+        filter: null,
+        ignoreNulls: null,
+        over: null,
+        orderBy: [],
+        pos: name.pos,
+      },
+      tableAlias: tableAlias ?? null,
+      columnAliases: columns,
+      pos: this.pos(t),
+    }));
+  });
 
   relation = this.RULE('relation', (): Relation => {
     let left = this.SUBRULE(this.primaryRelation);

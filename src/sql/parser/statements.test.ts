@@ -290,8 +290,35 @@ describe('data types', () => {
     expect(parseDataType('char(3)')).toEqual({ kind: 'string', maxLength: 3, fixed: true });
     expect(parseDataType('timestamp_ltz')).toEqual({ kind: 'timestamp' });
     expect(parseDataType('timestamp_ntz')).toEqual({ kind: 'timestamp_ntz' });
-    expect(parseDataType('interval year to month')).toEqual({ kind: 'interval_year_month' });
-    expect(parseDataType('interval day to second')).toEqual({ kind: 'interval_day_time' });
+    expect(parseDataType('interval year to month')).toEqual({
+      kind: 'interval_year_month',
+      startField: 'year',
+      endField: 'month',
+    });
+    expect(parseDataType('interval day to second')).toEqual({
+      kind: 'interval_day_time',
+      startField: 'day',
+      endField: 'second',
+    });
+    expect(parseDataType('INTERVAL DAY')).toEqual({
+      kind: 'interval_day_time',
+      startField: 'day',
+      endField: 'day',
+    });
+    expect(parseDataType('interval hour to minute')).toEqual({
+      kind: 'interval_day_time',
+      startField: 'hour',
+      endField: 'minute',
+    });
+    expect(parseDataType('interval month')).toEqual({
+      kind: 'interval_year_month',
+      startField: 'month',
+      endField: 'month',
+    });
+    expect(parseDataType('interval')).toEqual({ kind: 'interval_day_time' });
+    for (const bad of ['interval hour to day', 'interval year to day', 'interval days']) {
+      expect(() => parseDataType(bad), bad).toThrow(expect.objectContaining({ sqlstate: '42601' }));
+    }
     expect(parseDataType('map<string, array<int>>')).toEqual({
       kind: 'map',
       key: { kind: 'string' },

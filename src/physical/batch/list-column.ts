@@ -1,0 +1,111 @@
+/**
+ * `take` and `concat` for array columns (Arrow List<child>): the offsets are rebuilt in one typed
+ * loop, and the child is gathered with a single `take` of computed child indices, so nested arrays
+ * recurse one level per call rather than one row at a time.
+ *
+ * Reading a List Data: `valueOffsets` is already shifted by Arrow's slice (index it at row `i`) and
+ * points into the whole child; validity is read at `data.offset + i`.
+ */
+import type * as arrow from 'apache-arrow';
+import { makeListColumn, type DataType } from '../../common/index.ts';
+
+/** The element type of an array type (null's type for anything else). */
+function elementOf(type: DataType): DataType {
+  return type.kind === 'array' ? type.element : { kind: 'null' };
+}
+
+/** One byte per output row (1 = valid), or null when the source has no NULL and no index is -1. */
+function gatherValidity(column: arrow.Data, indices: Int32Array, count: number): Uint8Array | null {
+  const bitmap = column.nullBitmap;
+  const hasBitmap = bitmap !== undefined && bitmap.length > 0 && column.nullCount > 0;
+  let anyMissing = false;
+  for (let k = 0; k < count; k++) {
+    if (indices[k]! < 0) {
+      anyMissing = true;
+      break;
+    }
+  }
+  if (!hasBitmap && !anyMissing) return null;
+  const valid = new Uint8Array(count);
+  const off = column.offset;
+  for (let k = 0; k < count; k++) {
+    const i = indices[k]!;
+    if (i < 0) continue;
+    if (!hasBitmap) valid[k] = 1;
+    else {
+      const j = off + i;
+      valid[k] = (bitmap[j >> 3]! >> (j & 7)) & 1;
+    }
+  }
+  return valid;
+}
+
+/**
+ * Gathers rows `indices[0..count)` of an array column (-1 = NULL) into a new offset-0 column.
+ * `takeChild` is the general `take`, passed in to recurse into the element type.
+ */
+export function takeList(
+  column: arrow.Data,
+  type: DataType,
+  indices: Int32Array,
+  count: number,
+  takeChild: (c: arrow.Data, t: DataType, idx: Int32Array, n: number) => arrow.Data,
+): arrow.Data {
+  const valid = gatherValidity(column, indices, count);
+  const src = column.valueOffsets as Int32Array;
+  const offsets = new Int32Array(count + 1);
+  let total = 0;
+  for (let k = 0; k < count; k++) {
+    const i = indices[k]!;
+    if (i >= 0 && (valid === null || valid[k] === 1)) total += src[i + 1]! - src[i]!;
+    offsets[k + 1] = total;
+  }
+  const childIdx = new Int32Array(total);
+  let p = 0;
+  for (let k = 0; k < count; k++) {
+    if (offsets[k + 1] === offsets[k]) continue;
+    const i = indices[k]!;
+    for (let j = src[i]!, e = src[i + 1]!; j < e; j++) childIdx[p++] = j;
+  }
+  const element = elementOf(type);
+  const child = takeChild(column.children[0]!, element, childIdx, total);
+  return makeListColumn(type, offsets, child, count, valid);
+}
+
+/** Concatenates array columns of one type into one offset-0 column. */
+export function concatLists(
+  columns: readonly arrow.Data[],
+  type: DataType,
+  takeChild: (c: arrow.Data, t: DataType, idx: Int32Array, n: number) => arrow.Data,
+  concatChildren: (cs: readonly arrow.Data[], t: DataType) => arrow.Data,
+): arrow.Data {
+  let n = 0;
+  for (const c of columns) n += c.length;
+  const offsets = new Int32Array(n + 1);
+  let valid: Uint8Array | null = null;
+  const children: arrow.Data[] = [];
+  const element = elementOf(type);
+  let base = 0;
+  let total = 0;
+  for (const c of columns) {
+    const len = c.length;
+    const src = c.valueOffsets as Int32Array;
+    const start = len === 0 ? 0 : src[0]!;
+    const end = len === 0 ? 0 : src[len]!;
+    for (let i = 0; i < len; i++) offsets[base + i + 1] = total + src[i + 1]! - start;
+    if (c.nullCount > 0) {
+      valid ??= new Uint8Array(n).fill(1);
+      const bitmap = c.nullBitmap;
+      for (let i = 0; i < len; i++) {
+        const j = c.offset + i;
+        valid[base + i] = (bitmap[j >> 3]! >> (j & 7)) & 1;
+      }
+    }
+    const range = new Int32Array(end - start);
+    for (let j = 0; j < range.length; j++) range[j] = start + j;
+    children.push(takeChild(c.children[0]!, element, range, range.length));
+    total += end - start;
+    base += len;
+  }
+  return makeListColumn(type, offsets, concatChildren(children, element), n, valid);
+}
