@@ -12,7 +12,7 @@
  * Column references are bound to input positions here (`createPhysicalExpr` with the input's
  * output attributes).
  */
-import { EngineError, SqlState, type Schema } from '../common/index.ts';
+import { EngineError, SqlState, typesEqual, type Schema } from '../common/index.ts';
 import type { TableProvider } from '../catalog/index.ts';
 import type { EvalContext, FunctionRegistry } from '../functions/index.ts';
 import {
@@ -29,6 +29,8 @@ import {
 import type { ExecutionPlan, PhysicalExpr } from './execution-plan.ts';
 import { createPhysicalExpr } from './expressions/index.ts';
 import { TableScanExec } from './operators/table-scan-exec.ts';
+import type { FilterConjunct } from './operators/filter-exec.ts';
+import { flipCompareOp, supportsSelectCompare, type SelectCompareOp } from './kernels/select-compare.ts';
 import {
   CoalescePartitionsExec,
   FilterExec,
@@ -138,7 +140,12 @@ class Planner implements PhysicalPlanner {
         });
       case 'Filter': {
         const input = this.toPhysical(plan.input);
-        return new FilterExec({ input, predicate: this.expr(plan.predicate, outputOf(plan.input)) });
+        const attrs = outputOf(plan.input);
+        return new FilterExec({
+          input,
+          predicate: this.expr(plan.predicate, attrs),
+          conjuncts: this.filterConjuncts(plan.predicate, attrs),
+        });
       }
       case 'Project': {
         const input = this.toPhysical(plan.input);
@@ -537,6 +544,18 @@ class Planner implements PhysicalPlanner {
     });
   }
 
+  /** A filter's conjuncts: `column op constant` ones as selection refinements first, then the rest. */
+  private filterConjuncts(predicate: Expr, attrs: readonly Attribute[]): FilterConjunct[] {
+    const compares: FilterConjunct[] = [];
+    const others: FilterConjunct[] = [];
+    for (const c of splitConjuncts(predicate)) {
+      const simple = simpleCompare(c, attrs);
+      if (simple !== null) compares.push(simple);
+      else others.push({ kind: 'expr', expr: this.expr(c, attrs) });
+    }
+    return [...compares, ...others];
+  }
+
   private join(plan: JoinNode): ExecutionPlan {
     const leftAttrs = outputOf(plan.left);
     const rightAttrs = outputOf(plan.right);
@@ -605,6 +624,27 @@ class Planner implements PhysicalPlanner {
       schema,
     });
   }
+}
+
+/** `column op literal` (either order) over one input column, with a kernel for its type. */
+function simpleCompare(e: Expr, attrs: readonly Attribute[]): FilterConjunct | null {
+  if (e.kind !== 'binary') return null;
+  const op = e.op;
+  if (op !== '=' && op !== '<>' && op !== '<' && op !== '<=' && op !== '>' && op !== '>=') return null;
+  let column: Expr = e.left;
+  let literal: Expr = e.right;
+  let o: SelectCompareOp = op;
+  if (column.kind !== 'column') {
+    column = e.right;
+    literal = e.left;
+    o = flipCompareOp(op);
+  }
+  if (column.kind !== 'column' || literal.kind !== 'literal') return null;
+  const attr = column.attr;
+  if (!typesEqual(attr.type, literal.type) || !supportsSelectCompare(attr.type, literal.value)) return null;
+  const index = attrs.findIndex((a) => a.id === attr.id);
+  if (index < 0) return null;
+  return { kind: 'compare', column: index, type: attr.type, op: o, value: literal.value };
 }
 
 function subset(a: ReadonlySet<number>, b: ReadonlySet<number>): boolean {

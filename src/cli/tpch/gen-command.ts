@@ -18,7 +18,7 @@ export function addGenCommand(tpch: Command): void {
     .description('generate the eight TPC-H tables at a scale factor')
     .requiredOption('--sf <n>', 'scale factor (0.01 to 100)', scaleFactorArg)
     .requiredOption('--out <dir>', 'output folder (created if missing)')
-    .option('--format <format>', 'parquet or tbl', formatArg, 'tbl' as DataFormat)
+    .option('--format <format>', 'parquet or tbl', formatArg, 'parquet' as DataFormat)
     .option('--workers <k>', 'generator threads (default: one per core)', workersArg)
     .action(async (opts: GenOptions) => {
       const progress = new GenerationProgress(stderrSink());

@@ -65,7 +65,7 @@ export function addLoadCommand(tpch: Command): void {
     .command('load')
     .description('generate TPC-H data if needed and register it as database tpch_sf<N>')
     .requiredOption('--sf <n>', 'scale factor (0.01 to 100)', scaleFactorArg)
-    .option('--format <format>', 'parquet or tbl', formatArg, 'tbl' as DataFormat)
+    .option('--format <format>', 'parquet or tbl', formatArg, 'parquet' as DataFormat)
     .option('--warehouse <dir>', 'warehouse directory', DEFAULT_WAREHOUSE)
     .option('--data <dir>', 'use this folder of complete TPC-H data instead of generating')
     .option('--workers <k>', 'generator threads (default: one per core)', workersArg)

@@ -3,27 +3,51 @@
  *
  * Input: any batches. Output: the same partitions and schema; empty batches are skipped, and a
  * batch whose rows all pass is passed through untouched.
+ *
+ * With `conjuncts` (the predicate's AND-ed parts, which the planner supplies), the rows are
+ * narrowed conjunct by conjunct: `column op constant` parts refine a selection vector in one loop
+ * over the surviving rows (src/physical/kernels/select-compare.ts) and run first; every other part
+ * is evaluated on the batch and intersected with the selection. Without them the predicate is
+ * evaluated as one expression.
  */
 import type * as arrow from 'apache-arrow';
-import type { Schema } from '../../common/index.ts';
+import type { DataType, Schema, Value } from '../../common/index.ts';
 import type { ExecutionPlan, PhysicalExpr, TaskContext } from '../execution-plan.ts';
 import { filterBatch } from '../batch/filter.ts';
-import { selectionFromMask } from '../batch/selection.ts';
+import { maskFromBoolean, selectionFromMask } from '../batch/selection.ts';
+import { refineByCompare, type SelectCompareOp } from '../kernels/select-compare.ts';
 import { checkCancelled, schemaTypes } from './exec-support.ts';
+
+/** One AND-ed part of a filter predicate. */
+export type FilterConjunct =
+  | {
+      readonly kind: 'compare';
+      /** Input column index. */
+      readonly column: number;
+      readonly type: DataType;
+      readonly op: SelectCompareOp;
+      /** Non-NULL, in the representation of `type` (see supportsSelectCompare). */
+      readonly value: Value;
+    }
+  | { readonly kind: 'expr'; readonly expr: PhysicalExpr };
 
 export interface FilterExecOptions {
   readonly input: ExecutionPlan;
   readonly predicate: PhysicalExpr;
+  /** The predicate split into conjuncts, cheapest first; omitted = evaluate `predicate` whole. */
+  readonly conjuncts?: readonly FilterConjunct[];
 }
 
 export class FilterExec implements ExecutionPlan {
   readonly name = 'FilterExec';
   readonly input: ExecutionPlan;
   readonly predicate: PhysicalExpr;
+  readonly conjuncts: readonly FilterConjunct[] | undefined;
 
   constructor(options: FilterExecOptions) {
     this.input = options.input;
     this.predicate = options.predicate;
+    this.conjuncts = options.conjuncts;
   }
 
   get schema(): Schema {
@@ -39,7 +63,11 @@ export class FilterExec implements ExecutionPlan {
   }
 
   withChildren(children: readonly ExecutionPlan[]): ExecutionPlan {
-    return new FilterExec({ input: children[0]!, predicate: this.predicate });
+    return new FilterExec({
+      input: children[0]!,
+      predicate: this.predicate,
+      ...(this.conjuncts === undefined ? {} : { conjuncts: this.conjuncts }),
+    });
   }
 
   async *execute(partition: number, ctx: TaskContext): AsyncGenerator<arrow.RecordBatch> {
@@ -48,19 +76,54 @@ export class FilterExec implements ExecutionPlan {
       checkCancelled(ctx);
       const n = batch.numRows;
       if (n === 0) continue;
-      const v = this.predicate.evaluate(batch, ctx.eval);
-      if (v.kind === 'scalar') {
-        if (v.value === true) yield batch;
+      const selection = this.select(batch, n, ctx);
+      if (selection === null) {
+        yield batch;
         continue;
       }
-      const selection = selectionFromMask(v.data);
       if (selection.length === 0) continue;
       if (selection.length === n) yield batch;
       else yield filterBatch(batch, types, selection);
     }
   }
 
+  /** The passing rows' indices; null when every row passes. */
+  private select(batch: arrow.RecordBatch, n: number, ctx: TaskContext): Int32Array | null {
+    if (this.conjuncts === undefined) {
+      const v = this.predicate.evaluate(batch, ctx.eval);
+      if (v.kind === 'scalar') return v.value === true ? null : new Int32Array(0);
+      return selectionFromMask(v.data);
+    }
+    let selection: Int32Array | null = null;
+    for (const c of this.conjuncts) {
+      if (c.kind === 'compare') {
+        selection = refineByCompare(batch.data.children[c.column]!, c.type, c.op, c.value, selection, n);
+      } else {
+        const v = c.expr.evaluate(batch, ctx.eval);
+        if (v.kind === 'scalar') {
+          if (v.value !== true) return new Int32Array(0);
+          continue;
+        }
+        selection = selection === null ? selectionFromMask(v.data) : intersect(selection, v.data);
+      }
+      if (selection.length === 0) return selection;
+    }
+    return selection;
+  }
+
   explain(): string {
     return `FilterExec: ${this.predicate.toString()}`;
   }
+}
+
+/** The rows of `selection` where the boolean column `mask` is TRUE. */
+function intersect(selection: Int32Array, mask: arrow.Data): Int32Array {
+  const bytes = maskFromBoolean(mask);
+  const out = new Int32Array(selection.length);
+  let k = 0;
+  for (let j = 0; j < selection.length; j++) {
+    const i = selection[j]!;
+    if (bytes[i] === 1) out[k++] = i;
+  }
+  return k === selection.length ? selection : out.slice(0, k);
 }

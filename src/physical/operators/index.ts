@@ -6,7 +6,7 @@ export { RangeExec, rangeCount, type RangeExecOptions } from './range-exec.ts';
 export { EmptyExec, type EmptyExecOptions } from './empty-exec.ts';
 export { TableScanExec, type TableScanExecOptions } from './table-scan-exec.ts';
 export { ProjectionExec, type ProjectionExecOptions } from './projection-exec.ts';
-export { FilterExec, type FilterExecOptions } from './filter-exec.ts';
+export { FilterExec, type FilterConjunct, type FilterExecOptions } from './filter-exec.ts';
 export { LimitExec, type LimitExecOptions } from './limit-exec.ts';
 export { UnionExec, type UnionExecOptions } from './union-exec.ts';
 export { CoalescePartitionsExec, type CoalescePartitionsExecOptions } from './coalesce-partitions-exec.ts';
