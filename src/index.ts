@@ -17,7 +17,15 @@ export {
   type StatementResult,
 } from './session/index.ts';
 export { startServer } from './server/index.ts';
-export { EngineError, SqlState, type DataType, type Field, type Schema, type Value } from './common/index.ts';
+export {
+  EngineError,
+  SqlState,
+  makeDirectories,
+  type DataType,
+  type Field,
+  type Schema,
+  type Value,
+} from './common/index.ts';
 export {
   ParquetFileWriter,
   encodeRowGroup,

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as arrow from 'apache-arrow';
-import { EngineError, SqlState, type Schema } from '../common/index.ts';
+import { EngineError, SqlState, makeDirectories, type Schema } from '../common/index.ts';
 import { ParquetFileWriter, type ParquetWriteOptions } from './parquet/writer/index.ts';
 
 /** One open data file. */
@@ -118,7 +118,7 @@ export class DataFilesWriter {
     if (file === undefined) {
       const dir = partitionDir === '' ? this.root : path.join(this.root, partitionDir);
       try {
-        fs.mkdirSync(dir, { recursive: true });
+        makeDirectories(dir);
       } catch (err) {
         throw new EngineError(
           SqlState.ioError,

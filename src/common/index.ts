@@ -7,3 +7,4 @@ export * from './types.ts';
 export * from './arrow.ts';
 export * from './tree.ts';
 export * from './columns.ts';
+export * from './files.ts';

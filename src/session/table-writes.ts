@@ -17,6 +17,7 @@ import {
   SqlState,
   batchColumns,
   isNumeric,
+  makeDirectories,
   makeBatch,
   typeToString,
   typesEqual,
@@ -192,7 +193,7 @@ export async function createTableAsSelect(
   );
   let rows: number;
   try {
-    fs.mkdirSync(staging, { recursive: true });
+    makeDirectories(staging);
     rows = await writeData(session, def, staging, plan, nextId, signal);
   } catch (err) {
     fs.rmSync(staging, { recursive: true, force: true });

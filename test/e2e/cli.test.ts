@@ -80,4 +80,13 @@ describe('kindling sql', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('cannot read /nonexistent/job.sql');
   });
+
+  it('reports a warehouse that cannot be created in one line, without a stack trace', async () => {
+    const file = join(tempDir(), 'a-file');
+    writeFileSync(file, '');
+    const r = await kindling(['sql', '--warehouse', join(file, 'warehouse'), '-e', 'SELECT 1']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^ERROR \[58030\]: could not create warehouse ".*warehouse": ENOTDIR/);
+    expect(r.stderr).not.toContain('    at ');
+  });
 });

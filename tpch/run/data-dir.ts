@@ -5,7 +5,6 @@
  */
 import {
   existsSync,
-  mkdirSync,
   readFileSync,
   readdirSync,
   renameSync,
@@ -14,7 +13,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { EngineError, SqlState } from '../../src/index.ts';
+import { EngineError, SqlState, makeDirectories } from '../../src/index.ts';
 import { TABLE_NAMES, type TableName } from '../gen/index.ts';
 import { generateData, type GenerateDataOptions, type TableFiles } from './generate-data.ts';
 import type { DataFormat } from './options.ts';
@@ -87,7 +86,7 @@ export function findData(dir: string, format: DataFormat, sf?: number): TableFil
 /** Fails with a clear message when `dir` cannot be created or written. */
 export function checkWritableDir(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirectories(dir);
     const probe = join(dir, `.kindling-write-test-${process.pid}`);
     writeFileSync(probe, '');
     rmSync(probe);

@@ -18,7 +18,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EngineError, SqlState, type Field } from '../../common/index.ts';
+import { EngineError, SqlState, makeDirectories, type Field } from '../../common/index.ts';
 import type { DatabaseDefinition, TableDefinition, TableProvider } from '../types.ts';
 import { createTableProvider } from '../table-providers.ts';
 import {
@@ -128,8 +128,8 @@ export class Metastore {
     const warehouse = path.resolve(warehouseDir);
     const store = new Metastore(warehouse);
     try {
-      fs.mkdirSync(path.join(store.metaDir, 'databases'), { recursive: true });
-      fs.mkdirSync(path.join(store.metaDir, 'tables'), { recursive: true });
+      makeDirectories(path.join(store.metaDir, 'databases'));
+      makeDirectories(path.join(store.metaDir, 'tables'));
     } catch (err) {
       throw new EngineError(
         SqlState.ioError,
@@ -246,7 +246,7 @@ export class Metastore {
       );
     }
     try {
-      fs.mkdirSync(location, { recursive: true });
+      makeDirectories(location);
     } catch (err) {
       removeFileDurably(this.databaseFile(name));
       throw new EngineError(
@@ -375,13 +375,13 @@ export class Metastore {
           `location "${location}" already exists. Please pick a different table name, or remove the existing location first.`,
       );
     }
-    fs.mkdirSync(this.tablesDir(db), { recursive: true });
+    makeDirectories(this.tablesDir(db));
     if (!createFileExclusive(this.tableFile(db, name), encodeTable(def))) {
       return this.alreadyExists(db, name, ifNotExists);
     }
     if (managed && location !== '') {
       try {
-        fs.mkdirSync(location, { recursive: true });
+        makeDirectories(location);
         fsyncDirectory(path.dirname(location));
       } catch (err) {
         removeFileDurably(this.tableFile(db, name));
