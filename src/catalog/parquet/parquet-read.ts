@@ -1,12 +1,16 @@
 /**
- * Reading one partition of a Parquet scan: its (file, row group) units in order. Each file is opened
- * once as a Blob (`fs.openAsBlob`, so only the byte ranges parquet-wasm asks for are read, never the
- * whole file into wasm memory), each row group is decoded with only the needed columns, brought into
- * arrow-js through an IPC stream, and its columns converted to the engine's representation. Output
+ * Reading one partition of a Parquet scan: its (file, row group) units in order. A row group whose
+ * needed column chunks the native decoder handles (native/: flat columns, PLAIN and dictionary
+ * encodings, uncompressed/snappy/gzip/zstd) is decoded in TypeScript straight into the engine's
+ * arrays, one positioned read per chunk from a FileHandle, and cut into batches. Any other row group
+ * goes to parquet-wasm: the file is opened once as a Blob (`fs.openAsBlob`, so only the byte ranges
+ * it asks for are read), the row group decoded with only the needed columns, brought into arrow-js
+ * through an IPC stream, and its columns converted to the engine's representation. Output
  * columns a file lacks are NULL; partition columns are constants. When no file column is needed
  * (`count(*)`, partition columns only) nothing is decoded: batches come from the footer's row counts.
  */
 import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
 import * as arrow from 'apache-arrow';
 import { ParquetFile } from 'parquet-wasm';
 import {
@@ -21,7 +25,18 @@ import {
 } from '../../common/index.ts';
 import type { ScanContext } from '../types.ts';
 import { convertColumn } from './parquet-convert.ts';
+import {
+  NativeUnsupportedError,
+  decodeNativeChunk,
+  nativeChunkPlan,
+  nativeEngineColumn,
+  nativeParquetDecoding,
+  sliceColumn,
+  type DecodedChunk,
+  type NativeChunkPlan,
+} from './native/index.ts';
 import type { PlannedFile, WorkUnit } from './parquet-scan-plan.ts';
+import { fileColumns, type FileColumn } from './parquet-schema.ts';
 import { guardWasm } from './wasm-trap-guard.ts';
 
 /** Counters a scan keeps while it runs (tests and EXPLAIN ANALYZE-style metrics). */
@@ -86,19 +101,40 @@ export async function* readParquetPartition(
       }
       continue;
     }
-    let parquet: ParquetFile;
-    try {
-      parquet = await guardWasm(file.path, ParquetFile.fromFile(await fs.openAsBlob(file.path)));
-    } catch (err) {
-      throw decodeError(file.path, err);
-    }
+    const natives = nativeColumnsOf(file);
+    let parquet: ParquetFile | null = null;
+    let handle: fsp.FileHandle | null = null;
     try {
       for (const unit of fileUnits) {
         if (produced >= limit) break;
         checkAborted(ctx.signal);
+        const plans = natives === null ? null : nativePlans(file, natives, unit.rowGroup);
+        if (plans !== null) {
+          let columns: (arrow.Data | null)[] | null;
+          try {
+            handle ??= await fsp.open(file.path, 'r');
+            columns = await decodeNative(file, natives!, plans, handle, limit - produced);
+          } catch (err) {
+            throw decodeError(file.path, err);
+          }
+          if (columns !== null) {
+            read.metrics.rowGroupsDecoded++;
+            const rows = Math.min(unit.rows, limit - produced);
+            for (let start = 0; start < rows; start += batchSize) {
+              if (start > 0) checkAborted(ctx.signal);
+              const n = Math.min(batchSize, rows - start);
+              const out = builder.buildFrom(n, (c) => sliceColumn(columns[c]!, start, n));
+              produced += n;
+              read.metrics.rowsProduced += n;
+              yield out;
+            }
+            continue;
+          }
+        }
         const remaining = limit - produced;
         let table: arrow.Table;
         try {
+          parquet ??= await guardWasm(file.path, ParquetFile.fromFile(await fs.openAsBlob(file.path)));
           const wasmTable = await guardWasm(
             file.path,
             parquet.read({
@@ -124,13 +160,68 @@ export async function* readParquetPartition(
         }
       }
     } finally {
+      if (handle !== null) await handle.close().catch(() => undefined);
       try {
-        parquet.free();
+        parquet?.free();
       } catch {
         // After a decoder trap the handle is still borrowed by the abandoned read: leave it.
       }
     }
   }
+}
+
+/** The file columns of each output column that is read from the file (null for the others). */
+function nativeColumnsOf(file: PlannedFile): (FileColumn | null)[] | null {
+  if (!nativeParquetDecoding() || file.footer === null) return null;
+  const byName = new Map(fileColumns(file.footer.metadata).map((c) => [c.name, c]));
+  return file.sources.map((s) => (s.kind === 'file' ? (byName.get(s.name) ?? null) : null));
+}
+
+/** The native plans of the row group's decoded chunks, or null when any needs parquet-wasm. */
+function nativePlans(
+  file: PlannedFile,
+  natives: readonly (FileColumn | null)[],
+  rowGroup: number,
+): Map<string, NativeChunkPlan> | null {
+  const plans = new Map<string, NativeChunkPlan>();
+  for (let c = 0; c < natives.length; c++) {
+    const source = file.sources[c]!;
+    if (source.kind !== 'file') continue;
+    const fc = natives[c];
+    if (fc === null || fc === undefined) return null;
+    if (plans.has(fc.name)) continue;
+    const plan = nativeChunkPlan(file.footer!, rowGroup, fc);
+    if (plan === null) return null;
+    plans.set(fc.name, plan);
+  }
+  return plans;
+}
+
+/** Decodes a row group natively: one whole-row-group column per output column read from the file. */
+async function decodeNative(
+  file: PlannedFile,
+  natives: readonly (FileColumn | null)[],
+  plans: ReadonlyMap<string, NativeChunkPlan>,
+  handle: fsp.FileHandle,
+  rowLimit: number,
+): Promise<(arrow.Data | null)[] | null> {
+  const decoded = new Map<string, DecodedChunk>();
+  try {
+    for (const [name, plan] of plans) decoded.set(name, await decodeNativeChunk(handle, plan, rowLimit));
+  } catch (err) {
+    if (err instanceof NativeUnsupportedError) return null;
+    throw err;
+  }
+  return file.sources.map((source, c) => {
+    if (source.kind !== 'file') return null;
+    const fc = natives[c]!;
+    try {
+      return nativeEngineColumn(decoded.get(fc.name)!, fc, source.field.type, file.path);
+    } catch (err) {
+      if (err instanceof NativeUnsupportedError) throw err;
+      throw toEngineError(err);
+    }
+  });
 }
 
 /** Assembles output batches for one file: converted, NULL and constant columns. */
@@ -146,6 +237,27 @@ class BatchBuilder {
   }
 
   build(batch: arrow.RecordBatch | null, n: number): arrow.RecordBatch {
+    return this.buildFrom(n, (c, name) => {
+      const source = this.file.sources[c]!;
+      const child = batch?.getChild(name);
+      if (batch === null || child === null || child === undefined) {
+        throw new EngineError(
+          SqlState.internalError,
+          `internal error: column \`${name}\` missing from the decoded Parquet batch of "${this.file.path}"`,
+        );
+      }
+      // A RecordBatch's child vector is a single chunk.
+      const data = child.data[0] as arrow.Data;
+      try {
+        return convertColumn(data, source.field.type, { filePath: this.file.path, column: name });
+      } catch (err) {
+        throw toEngineError(err);
+      }
+    });
+  }
+
+  /** A batch of `n` rows whose file columns come from `fileColumn(outputIndex, fileColumnName)`. */
+  buildFrom(n: number, fileColumn: (c: number, name: string) => arrow.Data): arrow.RecordBatch {
     if (n !== this.constantLength) {
       this.constants.clear();
       this.constantLength = n;
@@ -169,22 +281,7 @@ class BatchBuilder {
           break;
         }
         case 'file': {
-          const child = batch?.getChild(source.name);
-          if (batch === null || child === null || child === undefined) {
-            throw new EngineError(
-              SqlState.internalError,
-              `internal error: column \`${source.name}\` missing from the decoded Parquet batch of "${this.file.path}"`,
-            );
-          }
-          // A RecordBatch's child vector is a single chunk.
-          const data = child.data[0] as arrow.Data;
-          try {
-            columns.push(
-              convertColumn(data, source.field.type, { filePath: this.file.path, column: source.name }),
-            );
-          } catch (err) {
-            throw toEngineError(err);
-          }
+          columns.push(fileColumn(c, source.name));
           break;
         }
       }

@@ -1,0 +1,542 @@
+/**
+ * Decodes one flat column chunk (all pages of one column in one row group) into typed arrays:
+ * dictionary page, data pages v1 and v2, PLAIN and dictionary (RLE_DICTIONARY / PLAIN_DICTIONARY)
+ * values, RLE booleans, and RLE definition levels of max level 1. Values land at their row in
+ * preallocated outputs (fixed-width bytes, boolean bits, or Utf8-style offsets + bytes) with a
+ * validity bitmap; NULL rows hold zeros / empty strings. No per-value allocation.
+ */
+import { decompressPage, type NativeCodec } from './decompress.ts';
+import { CorruptPageError, NativeUnsupportedError } from './native-errors.ts';
+import { Encoding, PageType, readPageHeader, type PageHeader } from './page-header.ts';
+import { decodeHybrid } from './rle-hybrid-decoder.ts';
+
+export type NativePhysicalType =
+  'BOOLEAN' | 'INT32' | 'INT64' | 'FLOAT' | 'DOUBLE' | 'BYTE_ARRAY' | 'FIXED_LEN_BYTE_ARRAY';
+
+export interface ChunkSpec {
+  readonly physical: NativePhysicalType;
+  /** Bytes per value of FIXED_LEN_BYTE_ARRAY. */
+  readonly typeLength: number;
+  /** 0 for REQUIRED columns, 1 for OPTIONAL ones. */
+  readonly maxDefinitionLevel: 0 | 1;
+  readonly codec: NativeCodec;
+  readonly rows: number;
+  /** Pages are decoded until at least this many rows are (a LIMIT); the result may hold more. */
+  readonly rowLimit: number;
+}
+
+export type DecodedValues =
+  | { readonly kind: 'fixed'; readonly width: number; readonly bytes: Uint8Array }
+  | { readonly kind: 'bits'; readonly bits: Uint8Array }
+  | { readonly kind: 'bytes'; readonly offsets: Int32Array; readonly data: Uint8Array };
+
+export interface DecodedChunk {
+  readonly rows: number;
+  /** Bit set = valid; null when no row is NULL. */
+  readonly validity: Uint8Array | null;
+  readonly nullCount: number;
+  readonly values: DecodedValues;
+}
+
+type Dictionary =
+  | { readonly kind: 'fixed'; readonly size: number; readonly words: Int32Array; readonly bytes: Uint8Array }
+  | {
+      readonly kind: 'bytes';
+      readonly size: number;
+      readonly offsets: Int32Array;
+      readonly data: Uint8Array;
+      readonly maxLength: number;
+    };
+
+function widthOf(spec: ChunkSpec): number {
+  switch (spec.physical) {
+    case 'INT32':
+    case 'FLOAT':
+      return 4;
+    case 'INT64':
+    case 'DOUBLE':
+      return 8;
+    case 'FIXED_LEN_BYTE_ARRAY':
+      return spec.typeLength;
+    case 'BOOLEAN':
+    case 'BYTE_ARRAY':
+      return 0;
+  }
+}
+
+/** An Int32Array over `bytes[start, start + 4·words)`, copied when the start is not 4-aligned. */
+function int32View(bytes: Uint8Array, start: number, words: number): Int32Array {
+  const at = bytes.byteOffset + start;
+  if (at % 4 === 0) return new Int32Array(bytes.buffer, at, words);
+  return new Int32Array(bytes.slice(start, start + 4 * words).buffer);
+}
+
+function readInt32LE(b: Uint8Array, p: number): number {
+  return b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
+}
+
+class ChunkDecoder {
+  private readonly spec: ChunkSpec;
+  private readonly width: number;
+  private readonly validity: Uint8Array | null;
+  private nullCount = 0;
+  private readonly fixed: Uint8Array | null;
+  private readonly fixed32: Int32Array | null;
+  private readonly bits: Uint8Array | null;
+  private readonly offsets: Int32Array | null;
+  private data: Uint8Array;
+  private dataLength = 0;
+  private dictionary: Dictionary | null = null;
+  private scratch = new Int32Array(0);
+  private levels = new Int32Array(0);
+
+  /** `chunk` is only the start of the column chunk: running out of it asks for the rest. */
+  private readonly prefix: boolean;
+
+  constructor(spec: ChunkSpec, byteHint: number, prefix: boolean) {
+    this.spec = spec;
+    this.prefix = prefix;
+    this.width = widthOf(spec);
+    const rows = spec.rows;
+    this.validity = spec.maxDefinitionLevel === 1 ? new Uint8Array((rows + 7) >> 3) : null;
+    this.fixed = this.width > 0 ? new Uint8Array(rows * this.width) : null;
+    this.fixed32 =
+      this.fixed !== null && this.width % 4 === 0
+        ? new Int32Array(this.fixed.buffer, 0, (rows * this.width) / 4)
+        : null;
+    this.bits = spec.physical === 'BOOLEAN' ? new Uint8Array((rows + 7) >> 3) : null;
+    this.offsets = spec.physical === 'BYTE_ARRAY' ? new Int32Array(rows + 1) : null;
+    this.data = new Uint8Array(spec.physical === 'BYTE_ARRAY' ? Math.max(64, byteHint) : 0);
+  }
+
+  decode(chunk: Uint8Array): DecodedChunk {
+    const rows = this.spec.rows;
+    const wanted = Math.min(rows, Math.max(0, this.spec.rowLimit));
+    let pos = 0;
+    let row = 0;
+    while (row < wanted) {
+      if (pos >= chunk.length) {
+        if (this.prefix) throw new NeedMoreBytes();
+        throw new CorruptPageError(`column chunk ends after ${row} of ${rows} rows`);
+      }
+      let h: PageHeader;
+      try {
+        h = readPageHeader(chunk, pos, chunk.length);
+      } catch (err) {
+        if (this.prefix && err instanceof CorruptPageError) throw new NeedMoreBytes();
+        throw err;
+      }
+      const bodyEnd = h.bodyStart + h.compressedSize;
+      if (bodyEnd > chunk.length) {
+        if (this.prefix) throw new NeedMoreBytes();
+        throw new CorruptPageError('page runs past the end of the column chunk');
+      }
+      pos = bodyEnd;
+      switch (h.type) {
+        case PageType.dictionary:
+          this.readDictionary(h, chunk.subarray(h.bodyStart, bodyEnd));
+          break;
+        case PageType.data:
+        case PageType.dataV2: {
+          if (h.numValues > rows - row) {
+            throw new CorruptPageError(`page holds ${h.numValues} values, only ${rows - row} rows are left`);
+          }
+          // Under a LIMIT, only the page's first values that are wanted.
+          const take = Math.min(h.numValues, wanted - row);
+          this.readDataPage(h, chunk.subarray(h.bodyStart, bodyEnd), row, take);
+          row += take;
+          break;
+        }
+        default:
+          break; // index pages and unknown page types carry nothing we need
+      }
+    }
+    if (this.offsets !== null) this.offsets[row] = this.dataLength;
+    const validity = this.nullCount > 0 ? this.validity : null;
+    const values: DecodedValues =
+      this.fixed !== null
+        ? { kind: 'fixed', width: this.width, bytes: this.fixed }
+        : this.bits !== null
+          ? { kind: 'bits', bits: this.bits }
+          : { kind: 'bytes', offsets: this.offsets!, data: this.data.subarray(0, this.dataLength) };
+    return { rows: row, validity, nullCount: this.nullCount, values };
+  }
+
+  private scratchOf(n: number): Int32Array {
+    if (this.scratch.length < n) this.scratch = new Int32Array(Math.max(n, this.scratch.length * 2));
+    return this.scratch;
+  }
+
+  private readDictionary(h: PageHeader, body: Uint8Array): void {
+    if (h.encoding !== Encoding.plain && h.encoding !== Encoding.plainDictionary) {
+      throw new NativeUnsupportedError(`dictionary page encoding ${h.encoding}`);
+    }
+    const page = decompressPage(this.spec.codec, body, h.uncompressedSize);
+    const n = h.numValues;
+    if (this.spec.physical === 'BYTE_ARRAY') {
+      const offsets = new Int32Array(n + 1);
+      let p = 0;
+      let total = 0;
+      let maxLength = 0;
+      for (let i = 0; i < n; i++) {
+        if (p + 4 > page.length) throw new CorruptPageError('dictionary page ends early');
+        const len = readInt32LE(page, p);
+        if (len < 0 || p + 4 + len > page.length) throw new CorruptPageError('dictionary page ends early');
+        p += 4 + len;
+        total += len;
+        if (len > maxLength) maxLength = len;
+        offsets[i + 1] = total;
+      }
+      const data = new Uint8Array(total);
+      p = 0;
+      for (let i = 0; i < n; i++) {
+        const len = offsets[i + 1]! - offsets[i]!;
+        data.set(page.subarray(p + 4, p + 4 + len), offsets[i]);
+        p += 4 + len;
+      }
+      this.dictionary = { kind: 'bytes', size: n, offsets, data, maxLength };
+      return;
+    }
+    if (this.spec.physical === 'BOOLEAN') throw new NativeUnsupportedError('dictionary-encoded booleans');
+    const w = this.width;
+    if (n * w > page.length) throw new CorruptPageError('dictionary page ends early');
+    const bytes = page.slice(0, n * w);
+    const words = w % 4 === 0 ? new Int32Array(bytes.buffer, 0, (n * w) / 4) : new Int32Array(0);
+    this.dictionary = { kind: 'fixed', size: n, words, bytes };
+  }
+
+  /** Decodes the first `n` values of a data page into rows `row…`. */
+  private readDataPage(h: PageHeader, body: Uint8Array, row: number, n: number): void {
+    let page: Uint8Array;
+    let p = 0;
+    let nonNull = n;
+    const maxDef = this.spec.maxDefinitionLevel;
+    if (h.type === PageType.dataV2) {
+      if (h.repLevelsByteLength !== 0) throw new NativeUnsupportedError('repetition levels');
+      const levelBytes = h.defLevelsByteLength;
+      if (levelBytes < 0 || levelBytes > body.length)
+        throw new CorruptPageError('definition levels run past the page');
+      if (maxDef === 1) {
+        nonNull = this.readLevels(body, 0, levelBytes, n, row);
+      } else if (levelBytes !== 0) {
+        throw new CorruptPageError('definition levels in a required column');
+      }
+      const rest = body.subarray(levelBytes);
+      const restSize = h.uncompressedSize - levelBytes;
+      page = h.isCompressed ? decompressPage(this.spec.codec, rest, restSize) : rest;
+    } else {
+      page = decompressPage(this.spec.codec, body, h.uncompressedSize);
+      if (maxDef === 1) {
+        if (h.defLevelEncoding !== Encoding.rle)
+          throw new NativeUnsupportedError('BIT_PACKED definition levels');
+        if (page.length < 4) throw new CorruptPageError('definition levels run past the page');
+        const len = readInt32LE(page, 0);
+        if (len < 0 || 4 + len > page.length)
+          throw new CorruptPageError('definition levels run past the page');
+        nonNull = this.readLevels(page, 4, 4 + len, n, row);
+        p = 4 + len;
+      }
+    }
+    switch (h.encoding) {
+      case Encoding.plain:
+        this.readPlain(page, p, n, nonNull, row);
+        return;
+      case Encoding.plainDictionary:
+      case Encoding.rleDictionary:
+        this.readDictionaryIndices(page, p, n, nonNull, row);
+        return;
+      case Encoding.rle:
+        if (this.spec.physical !== 'BOOLEAN') throw new NativeUnsupportedError('RLE-encoded values');
+        this.readRleBooleans(page, p, n, nonNull, row);
+        return;
+      default:
+        throw new NativeUnsupportedError(`value encoding ${h.encoding}`);
+    }
+  }
+
+  /** Decodes `n` definition levels into validity bits from `row`; returns the non-NULL count. */
+  private readLevels(bytes: Uint8Array, start: number, end: number, n: number, row: number): number {
+    if (this.levels.length < n) this.levels = new Int32Array(Math.max(n, this.levels.length * 2));
+    const levels = this.levels;
+    decodeHybrid(bytes, start, end, 1, levels, 0, n);
+    const validity = this.validity!;
+    let nonNull = 0;
+    for (let i = 0; i < n; i++) {
+      const l = levels[i]!;
+      if (l === 1) {
+        const r = row + i;
+        validity[r >> 3]! |= 1 << (r & 7);
+        nonNull++;
+      } else if (l !== 0) {
+        throw new CorruptPageError(`definition level ${l} above the maximum 1`);
+      }
+    }
+    this.nullCount += n - nonNull;
+    return nonNull;
+  }
+
+  private isValid(r: number): boolean {
+    return ((this.validity![r >> 3]! >> (r & 7)) & 1) === 1;
+  }
+
+  private readPlain(page: Uint8Array, p: number, n: number, k: number, row: number): void {
+    switch (this.spec.physical) {
+      case 'BOOLEAN': {
+        if (p + ((k + 7) >> 3) > page.length) throw new CorruptPageError('page values end early');
+        const bits = this.bits!;
+        let j = 0;
+        for (let i = 0; i < n; i++) {
+          const r = row + i;
+          if (k !== n && !this.isValid(r)) continue;
+          const b = p + (j >> 3);
+          if ((page[b]! >> (j & 7)) & 1) bits[r >> 3]! |= 1 << (r & 7);
+          j++;
+        }
+        return;
+      }
+      case 'BYTE_ARRAY':
+        this.readPlainBytes(page, p, n, k, row);
+        return;
+      case 'INT32':
+      case 'INT64':
+      case 'FLOAT':
+      case 'DOUBLE':
+      case 'FIXED_LEN_BYTE_ARRAY': {
+        const w = this.width;
+        if (p + k * w > page.length) throw new CorruptPageError('page values end early');
+        const out = this.fixed!;
+        if (k === n) {
+          out.set(page.subarray(p, p + n * w), row * w);
+          return;
+        }
+        if (w === 4 || w === 8) {
+          const wordsPer = w >> 2;
+          const src = int32View(page, p, k * wordsPer);
+          const dst = this.fixed32!;
+          let j = 0;
+          for (let i = 0; i < n; i++) {
+            const r = row + i;
+            if (!this.isValid(r)) continue;
+            if (wordsPer === 1) dst[r] = src[j++]!;
+            else {
+              dst[2 * r] = src[2 * j]!;
+              dst[2 * r + 1] = src[2 * j + 1]!;
+              j++;
+            }
+          }
+          return;
+        }
+        let j = 0;
+        for (let i = 0; i < n; i++) {
+          const r = row + i;
+          if (!this.isValid(r)) continue;
+          for (let b = 0; b < w; b++) out[r * w + b] = page[p + j * w + b]!;
+          j++;
+        }
+        return;
+      }
+    }
+  }
+
+  private ensureData(extra: number): void {
+    const need = this.dataLength + extra;
+    if (need <= this.data.length) return;
+    if (need > 0x7fffffff) throw new CorruptPageError('column chunk holds more than 2 GB of bytes');
+    const grown = new Uint8Array(Math.min(0x7fffffff, Math.max(need, this.data.length * 2)));
+    grown.set(this.data.subarray(0, this.dataLength));
+    this.data = grown;
+  }
+
+  private readPlainBytes(page: Uint8Array, p: number, n: number, k: number, row: number): void {
+    // First pass: validate lengths and size the output.
+    let q = p;
+    for (let j = 0; j < k; j++) {
+      if (q + 4 > page.length) throw new CorruptPageError('page values end early');
+      const len = readInt32LE(page, q);
+      if (len < 0 || q + 4 + len > page.length) throw new CorruptPageError('page values end early');
+      q += 4 + len;
+    }
+    this.ensureData(q - p - 4 * k);
+    const offsets = this.offsets!;
+    const data = this.data;
+    let at = this.dataLength;
+    q = p;
+    for (let i = 0; i < n; i++) {
+      const r = row + i;
+      offsets[r] = at;
+      if (k !== n && !this.isValid(r)) continue;
+      const len = readInt32LE(page, q);
+      q += 4;
+      if (len < 32) {
+        for (let b = 0; b < len; b++) data[at + b] = page[q + b]!;
+      } else {
+        data.set(page.subarray(q, q + len), at);
+      }
+      q += len;
+      at += len;
+    }
+    this.dataLength = at;
+  }
+
+  private readIndices(page: Uint8Array, p: number, k: number): Int32Array {
+    const dict = this.dictionary;
+    if (dict === null) throw new CorruptPageError('dictionary-encoded page without a dictionary page');
+    const indices = this.scratchOf(k);
+    if (k === 0) return indices;
+    if (p >= page.length) throw new CorruptPageError('page values end early');
+    const bitWidth = page[p]!;
+    if (bitWidth > 32) throw new CorruptPageError(`invalid dictionary index bit width ${bitWidth}`);
+    decodeHybrid(page, p + 1, page.length, bitWidth, indices, 0, k);
+    const size = dict.size;
+    for (let j = 0; j < k; j++) {
+      const x = indices[j]!;
+      if (x < 0 || x >= size)
+        throw new CorruptPageError(`dictionary index ${x >>> 0} out of range (${size} entries)`);
+    }
+    return indices;
+  }
+
+  private readDictionaryIndices(page: Uint8Array, p: number, n: number, k: number, row: number): void {
+    const indices = this.readIndices(page, p, k);
+    const dict = this.dictionary!;
+    if (dict.kind === 'bytes') {
+      const dOff = dict.offsets;
+      // Room for the page: the longest entry times the values (exact sum when that is too much).
+      let room = k * dict.maxLength;
+      if (room > 1 << 24) {
+        room = 0;
+        for (let j = 0; j < k; j++) {
+          const x = indices[j]!;
+          room += dOff[x + 1]! - dOff[x]!;
+        }
+      }
+      this.ensureData(room);
+      this.dataLength =
+        k === n
+          ? gatherBytes(indices, n, dOff, dict.data, this.offsets!, row, this.data, this.dataLength)
+          : this.gatherBytesWithNulls(indices, n, dOff, dict.data, row);
+      return;
+    }
+    const w = this.width;
+    if (w === 4 || w === 8) {
+      const words = dict.words;
+      const dst = this.fixed32!;
+      let j = 0;
+      for (let i = 0; i < n; i++) {
+        const r = row + i;
+        if (k !== n && !this.isValid(r)) continue;
+        const x = indices[j++]!;
+        if (w === 4) dst[r] = words[x]!;
+        else {
+          dst[2 * r] = words[2 * x]!;
+          dst[2 * r + 1] = words[2 * x + 1]!;
+        }
+      }
+      return;
+    }
+    const out = this.fixed!;
+    const src = dict.bytes;
+    let j = 0;
+    for (let i = 0; i < n; i++) {
+      const r = row + i;
+      if (k !== n && !this.isValid(r)) continue;
+      const x = indices[j++]!;
+      for (let b = 0; b < w; b++) out[r * w + b] = src[x * w + b]!;
+    }
+  }
+
+  /** RLE booleans (data pages v1 and v2): a 4-byte length, then the hybrid runs of bit width 1. */
+  private gatherBytesWithNulls(
+    indices: Int32Array,
+    n: number,
+    dOff: Int32Array,
+    dData: Uint8Array,
+    row: number,
+  ): number {
+    const offsets = this.offsets!;
+    const data = this.data;
+    let at = this.dataLength;
+    let j = 0;
+    for (let i = 0; i < n; i++) {
+      const r = row + i;
+      offsets[r] = at;
+      if (!this.isValid(r)) continue;
+      const x = indices[j++]!;
+      const from = dOff[x]!;
+      const len = dOff[x + 1]! - from;
+      if (len < 32) {
+        for (let b = 0; b < len; b++) data[at + b] = dData[from + b]!;
+      } else {
+        data.set(dData.subarray(from, from + len), at);
+      }
+      at += len;
+    }
+    return at;
+  }
+
+  private readRleBooleans(page: Uint8Array, p: number, n: number, k: number, row: number): void {
+    if (p + 4 > page.length) throw new CorruptPageError('page values end early');
+    const len = readInt32LE(page, p);
+    if (len < 0 || p + 4 + len > page.length) throw new CorruptPageError('page values end early');
+    const start = p + 4;
+    const end = start + len;
+    const values = this.scratchOf(k);
+    decodeHybrid(page, start, end, 1, values, 0, k);
+    const bits = this.bits!;
+    let j = 0;
+    for (let i = 0; i < n; i++) {
+      const r = row + i;
+      if (k !== n && !this.isValid(r)) continue;
+      if (values[j++]! !== 0) bits[r >> 3]! |= 1 << (r & 7);
+    }
+  }
+}
+
+/** Decodes the column chunk bytes `chunk` (from its first page) as described by `spec`. */
+/** Copies dictionary entries `indices[0…n)` to rows `row…` (no NULLs); returns the new data length. */
+function gatherBytes(
+  indices: Int32Array,
+  n: number,
+  dOff: Int32Array,
+  dData: Uint8Array,
+  offsets: Int32Array,
+  row: number,
+  data: Uint8Array,
+  start: number,
+): number {
+  let at = start;
+  for (let i = 0; i < n; i++) {
+    offsets[row + i] = at;
+    const x = indices[i]!;
+    const from = dOff[x]!;
+    const end = dOff[x + 1]!;
+    if (end - from < 32) {
+      for (let b = from; b < end; b++) data[at++] = dData[b]!;
+    } else {
+      data.set(dData.subarray(from, end), at);
+      at += end - from;
+    }
+  }
+  return at;
+}
+
+/** Thrown when decoding a prefix of a column chunk needs bytes past its end. */
+export class NeedMoreBytes extends Error {
+  constructor() {
+    super('the column chunk prefix ends before the rows wanted');
+    this.name = 'NeedMoreBytes';
+  }
+}
+
+/**
+ * Decodes `chunk` (from its first page) as described by `spec`. With `prefix`, `chunk` may be only
+ * the start of the column chunk (a LIMIT): if the rows wanted lie past it, `NeedMoreBytes` is thrown.
+ */
+export function decodeColumnChunk(
+  spec: ChunkSpec,
+  chunk: Uint8Array,
+  byteHint: number,
+  prefix = false,
+): DecodedChunk {
+  return new ChunkDecoder(spec, byteHint, prefix).decode(chunk);
+}

@@ -1,0 +1,13 @@
+/** The native (TypeScript) Parquet page decoder; parquet-wasm remains the fallback. */
+export { decodeColumnChunk, type ChunkSpec, type DecodedChunk } from './column-chunk-decoder.ts';
+export { CorruptPageError, NativeUnsupportedError } from './native-errors.ts';
+export {
+  decodeNativeChunk,
+  nativeChunkPlan,
+  nativeEngineColumn,
+  nativeParquetDecoding,
+  setNativeParquetDecoding,
+  type NativeChunkPlan,
+} from './native-row-group.ts';
+export { sliceColumn } from './slice-column.ts';
+export { snappyDecompress } from './snappy.ts';

@@ -1,0 +1,116 @@
+/**
+ * Decoding Parquet's RLE/bit-packed hybrid (definition levels, dictionary indices, RLE booleans):
+ * runs of `header >> 1` repeated values (header bit 0 clear: 0) or `header >> 1` groups of eight
+ * bit-packed values (bit 0 set: 1), values LSB first. Decodes exactly `count` values into an
+ * Int32Array; a run that ends early throws `CorruptPageError`.
+ */
+import { CorruptPageError } from './native-errors.ts';
+
+function truncated(): CorruptPageError {
+  return new CorruptPageError('RLE/bit-packed data ends early');
+}
+
+/**
+ * Decodes `count` values of `bitWidth` bits from `bytes[start, end)` into `out[outStart…]`.
+ * Returns the position after the last byte consumed.
+ */
+export function decodeHybrid(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  bitWidth: number,
+  out: Int32Array,
+  outStart: number,
+  count: number,
+): number {
+  if (bitWidth < 0 || bitWidth > 32) throw new CorruptPageError(`invalid bit width ${bitWidth}`);
+  if (end > bytes.length) throw truncated();
+  let pos = start;
+  let o = outStart;
+  const stop = outStart + count;
+  const valueBytes = (bitWidth + 7) >> 3;
+  while (o < stop) {
+    // varint header
+    let header = 0;
+    let mul = 1;
+    for (;;) {
+      if (pos >= end) throw truncated();
+      const b = bytes[pos++]!;
+      header += (b & 0x7f) * mul;
+      if ((b & 0x80) === 0) break;
+      mul *= 128;
+      if (mul > 2 ** 35) throw new CorruptPageError('malformed RLE run header');
+    }
+    if ((header & 1) === 0) {
+      const runLength = Math.floor(header / 2);
+      if (pos + valueBytes > end) throw truncated();
+      let value = 0;
+      for (let k = 0; k < valueBytes; k++) value += bytes[pos + k]! * 2 ** (8 * k);
+      pos += valueBytes;
+      if (runLength === 0) continue;
+      const take = Math.min(runLength, stop - o);
+      out.fill(value | 0, o, o + take);
+      o += take;
+    } else {
+      const values = Math.floor(header / 2) * 8;
+      if (values === 0) continue;
+      const take = Math.min(values, stop - o);
+      const runBytes = (values * bitWidth) / 8;
+      const needed = Math.ceil((take * bitWidth) / 8);
+      if (pos + needed > end) throw truncated();
+      unpack(bytes, pos, bitWidth, out, o, take);
+      o += take;
+      pos = Math.min(end, pos + runBytes);
+    }
+  }
+  return pos;
+}
+
+/** Unpacks `count` values of `bitWidth` bits starting at byte `pos`. */
+function unpack(
+  bytes: Uint8Array,
+  pos: number,
+  bitWidth: number,
+  out: Int32Array,
+  o: number,
+  count: number,
+): void {
+  if (bitWidth === 0) {
+    out.fill(0, o, o + count);
+    return;
+  }
+  if (bitWidth === 1) {
+    for (let i = 0; i < count; i++) out[o + i] = (bytes[pos + (i >> 3)]! >> (i & 7)) & 1;
+    return;
+  }
+  if (bitWidth <= 24) {
+    const mask = (1 << bitWidth) - 1;
+    let acc = 0;
+    let bits = 0;
+    let p = pos;
+    for (let i = 0; i < count; i++) {
+      while (bits < bitWidth) {
+        acc |= bytes[p++]! << bits;
+        bits += 8;
+      }
+      out[o + i] = acc & mask;
+      acc >>>= bitWidth;
+      bits -= bitWidth;
+    }
+    return;
+  }
+  // Wide values: exact arithmetic on doubles (at most 32 + 7 bits pending).
+  let acc = 0;
+  let bits = 0;
+  let p = pos;
+  const modulus = 2 ** bitWidth;
+  for (let i = 0; i < count; i++) {
+    while (bits < bitWidth) {
+      acc += bytes[p++]! * 2 ** bits;
+      bits += 8;
+    }
+    out[o + i] = (acc % modulus) | 0;
+    acc = Math.floor(acc / modulus);
+    bits -= bitWidth;
+  }
+}
