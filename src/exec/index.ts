@@ -3,3 +3,4 @@
  * remote executors, shuffle and spill belong here.
  */
 export * from './local-executor.ts';
+export { ScanWorkerPool } from './scan-worker-pool.ts';

@@ -4,6 +4,7 @@
  * through `ctx.signal`.
  */
 import type * as arrow from 'apache-arrow';
+import type { ScanRequest, TableDefinition } from '../catalog/index.ts';
 import type { DataType, Schema } from '../common/index.ts';
 import type { ColumnarValue, EvalContext } from '../functions/index.ts';
 
@@ -13,6 +14,23 @@ export interface TaskContext {
   readonly signal: AbortSignal;
   /** Target rows per batch (8K–64K). */
   readonly batchSize: number;
+  /** Runs table-scan partitions on other threads; absent = every scan runs in this thread. */
+  readonly scanRunner?: ScanRunner | undefined;
+}
+
+/**
+ * Reads one partition of a table scan somewhere else (src/exec's worker pool): the table's
+ * definition and the scan request are plain data, so another thread can plan the same scan and
+ * stream its batches back. Batches must have `schema`.
+ */
+export interface ScanRunner {
+  run(
+    definition: TableDefinition,
+    request: ScanRequest,
+    partition: number,
+    schema: Schema,
+    ctx: TaskContext,
+  ): AsyncIterable<arrow.RecordBatch>;
 }
 
 export interface ExecutionPlan {

@@ -13,7 +13,7 @@
  * output attributes).
  */
 import { EngineError, SqlState, typesEqual, type Schema } from '../common/index.ts';
-import type { TableProvider } from '../catalog/index.ts';
+import type { ScanRequest, TableDefinition, TableProvider } from '../catalog/index.ts';
 import type { EvalContext, FunctionRegistry } from '../functions/index.ts';
 import {
   conjoin,
@@ -57,6 +57,8 @@ export interface PhysicalPlannerOptions {
   readonly targetPartitions: number;
   /** Iterations a recursive CTE may run (`spark.sql.cteRecursionLevelLimit`). */
   readonly maxRecursionDepth: number;
+  /** File tables at least this large may be scanned on worker threads; absent = never. */
+  readonly remoteScanMinBytes?: number;
 }
 
 export interface PhysicalPlanner {
@@ -111,21 +113,24 @@ class Planner implements PhysicalPlanner {
             `internal error: ${plan.table.qualifiedName.join('.')} has no provider`,
           );
         }
-        const scan = plan.table.scan({
+        const request = {
           projection: plan.projection,
           filters: plan.filters,
           limit: plan.limit,
           targetPartitions: this.options.targetPartitions,
-        });
+        };
+        const scan = plan.table.scan(request);
         const out = outputOf(plan);
         const details: string[] = [];
         details.push(`projection=[${out.map((a) => a.name).join(', ')}]`);
         if (plan.limit !== null) details.push(`limit=${plan.limit}`);
+        const remote = this.remoteScan(plan.table, request, scan.partitions);
         return new TableScanExec({
           scan,
           schema: schemaOfAttrs(out),
           tableName: plan.table.qualifiedName.join('.'),
           details: details.join(', '),
+          ...(remote === undefined ? {} : { remote }),
         });
       }
       case 'Values':
@@ -542,6 +547,32 @@ class Planner implements PhysicalPlanner {
       })),
       schema: schemaOfAttrs(logical),
     });
+  }
+
+  /**
+   * Whether a scan's partitions may be read on worker threads: a file table of a format every
+   * thread can open, at least `remoteScanMinBytes` large, read in several partitions. Filters
+   * that cannot be copied to another thread are left out (they only skip data; FilterExec above
+   * applies them).
+   */
+  private remoteScan(
+    table: TableProvider,
+    request: ScanRequest,
+    partitions: number,
+  ): { definition: TableDefinition; request: ScanRequest } | undefined {
+    const min = this.options.remoteScanMinBytes ?? Infinity;
+    if (partitions < 2 || !Number.isFinite(min)) return undefined;
+    const format = table.definition.format.toLowerCase();
+    if (format !== 'parquet' && format !== 'csv' && format !== 'tbl') return undefined;
+    const bytes = table.statistics().totalBytes;
+    if (bytes === null || bytes < min) return undefined;
+    let filters = request.filters;
+    try {
+      structuredClone(filters);
+    } catch {
+      filters = [];
+    }
+    return { definition: table.definition, request: { ...request, filters } };
   }
 
   /** A filter's conjuncts: `column op constant` ones as selection refinements first, then the rest. */

@@ -3,6 +3,7 @@
  * the function registry.
  */
 import { Metastore } from '../catalog/index.ts';
+import { ScanWorkerPool } from '../exec/index.ts';
 import { createFunctionRegistry, type FunctionRegistry } from '../functions/index.ts';
 import { Session, type SessionOptions } from './session.ts';
 
@@ -24,7 +25,29 @@ export class Engine {
     this.functions = createFunctionRegistry();
   }
 
+  private pool: ScanWorkerPool | null = null;
+
   createSession(options: SessionOptions = {}): Session {
     return new Session(this, options);
+  }
+
+  /**
+   * The engine's scan worker threads (started on first use, `size` of them; a different size
+   * replaces the pool once its running scans are done with it).
+   */
+  scanWorkers(size: number): ScanWorkerPool {
+    if (this.pool === null || this.pool.size !== size) {
+      const old = this.pool;
+      this.pool = new ScanWorkerPool(size);
+      void old?.close();
+    }
+    return this.pool;
+  }
+
+  /** Stops the engine's worker threads (the process can also just exit: idle threads never hold it). */
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = null;
+    await pool?.close();
   }
 }

@@ -124,7 +124,13 @@ function optimizeForSession(
 }
 
 function taskContext(session: Session, ctx: EvalContext, signal: AbortSignal | undefined): TaskContext {
-  return { eval: ctx, signal: signal ?? new AbortController().signal, batchSize: session.settings.batchSize };
+  const workers = session.settings.scanWorkers;
+  return {
+    eval: ctx,
+    signal: signal ?? new AbortController().signal,
+    batchSize: session.settings.batchSize,
+    ...(workers > 0 ? { scanRunner: session.engine.scanWorkers(workers) } : {}),
+  };
 }
 
 function physicalPlan(session: Session, plan: LogicalPlan): ExecutionPlan {
@@ -132,6 +138,7 @@ function physicalPlan(session: Session, plan: LogicalPlan): ExecutionPlan {
     functions: session.engine.functions,
     targetPartitions: session.settings.targetPartitions,
     maxRecursionDepth: session.settings.cteRecursionLevelLimit,
+    ...(session.settings.scanWorkers > 0 ? { remoteScanMinBytes: session.settings.scanWorkerMinBytes } : {}),
   });
   return planner.plan(plan);
 }

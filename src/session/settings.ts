@@ -31,6 +31,19 @@ function booleanSetting(key: string, value: string): string {
   );
 }
 
+function nonNegativeInt(key: string, max: number): (value: string) => string {
+  return (value) => {
+    const n = Number(value.trim());
+    if (!Number.isInteger(n) || n < 0 || n > max) {
+      throw new EngineError(
+        SqlState.invalidParameterValue,
+        `invalid value for ${key}: '${value}' (expected an integer from 0 to ${max})`,
+      );
+    }
+    return String(n);
+  };
+}
+
 function positiveInt(key: string, max: number): (value: string) => string {
   return (value) => {
     const n = Number(value.trim());
@@ -125,6 +138,19 @@ const DEFS: readonly SettingDef[] = [
     default: () => String(availableParallelism()),
     description: 'How many partitions scans aim for (one per core by default).',
     validate: positiveInt('kindling.execution.target_partitions', 4096),
+  },
+  {
+    key: 'kindling.execution.scan_workers',
+    default: () => String(availableParallelism()),
+    description:
+      'Worker threads that read large Parquet and CSV tables beside the query (0 = read in the session thread).',
+    validate: nonNegativeInt('kindling.execution.scan_workers', 256),
+  },
+  {
+    key: 'kindling.execution.scan_worker_min_bytes',
+    default: () => String(32 * 1024 * 1024),
+    description: 'Tables smaller than this many bytes of files are read in the session thread.',
+    validate: nonNegativeInt('kindling.execution.scan_worker_min_bytes', Number.MAX_SAFE_INTEGER),
   },
   {
     key: 'kindling.optimizer.disabled_rules',
@@ -289,6 +315,12 @@ export class Settings {
   }
   get targetPartitions(): number {
     return Number(this.get('kindling.execution.target_partitions'));
+  }
+  get scanWorkers(): number {
+    return Number(this.get('kindling.execution.scan_workers'));
+  }
+  get scanWorkerMinBytes(): number {
+    return Number(this.get('kindling.execution.scan_worker_min_bytes'));
   }
   get cteRecursionLevelLimit(): number {
     return Number(this.get('spark.sql.cteRecursionLevelLimit'));

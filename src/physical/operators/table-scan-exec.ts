@@ -3,9 +3,11 @@
  * limit already pushed into it).
  *
  * Input: none. Output: the scan's partitions, batches of `schema` as the provider produces them.
+ * With `remote` (a file table worth it, chosen by the planner) and a `ctx.scanRunner`, each
+ * partition is read on a worker thread, so decoding runs beside the operators above.
  */
 import type * as arrow from 'apache-arrow';
-import type { TableScan } from '../../catalog/index.ts';
+import type { ScanRequest, TableDefinition, TableScan } from '../../catalog/index.ts';
 import type { Schema } from '../../common/index.ts';
 import type { ExecutionPlan, TaskContext } from '../execution-plan.ts';
 import { checkCancelled, checkPartition } from './exec-support.ts';
@@ -16,6 +18,8 @@ export interface TableScanExecOptions {
   readonly tableName: string;
   /** Extra explain text, such as `projection=[a, b], limit=10`. */
   readonly details: string;
+  /** What another thread needs to plan the same scan; absent = always read here. */
+  readonly remote?: { readonly definition: TableDefinition; readonly request: ScanRequest };
 }
 
 export class TableScanExec implements ExecutionPlan {
@@ -25,8 +29,10 @@ export class TableScanExec implements ExecutionPlan {
   readonly scan: TableScan;
   readonly tableName: string;
   readonly details: string;
+  readonly remote: TableScanExecOptions['remote'];
 
   constructor(options: TableScanExecOptions) {
+    this.remote = options.remote;
     this.scan = options.scan;
     this.schema = options.schema;
     this.tableName = options.tableName;
@@ -46,7 +52,11 @@ export class TableScanExec implements ExecutionPlan {
     checkPartition(this.name, partition, this.outputPartitions);
     checkCancelled(ctx);
     if (partition >= this.scan.partitions) return;
-    for await (const batch of this.scan.open(partition, { signal: ctx.signal, batchSize: ctx.batchSize })) {
+    const batches =
+      this.remote !== undefined && ctx.scanRunner !== undefined
+        ? ctx.scanRunner.run(this.remote.definition, this.remote.request, partition, this.schema, ctx)
+        : this.scan.open(partition, { signal: ctx.signal, batchSize: ctx.batchSize });
+    for await (const batch of batches) {
       checkCancelled(ctx);
       if (batch.numRows > 0) yield batch;
     }
