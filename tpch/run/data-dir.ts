@@ -3,15 +3,7 @@
  * and generating it atomically — into a temporary folder whose files are moved in before the
  * manifest is written, so a folder is either complete or ignored.
  */
-import {
-  existsSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { EngineError, SqlState, makeDirectories } from '../../src/index.ts';
 import { TABLE_NAMES, type TableName } from '../gen/index.ts';
