@@ -20,6 +20,7 @@ import { bindArithmetic, bindComparison, coerceComparison, commonType, toBoolean
 import { analysisError, notSupported, unresolvedColumn } from './errors.ts';
 import { exprName } from './expr-name.ts';
 import { castTo } from './expr-utils.ts';
+import { checkAnsiCast } from './cast-check.ts';
 import { bindFunction, callRegistry } from './function-call.ts';
 import { bindLiteral, lit } from './literal.ts';
 
@@ -237,6 +238,7 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
     case 'cast': {
       const x = bindExpr(env, e.operand);
       const mode = e.mode === 'try_cast' ? 'try' : ansi ? 'ansi' : 'legacy';
+      if (mode !== 'legacy') checkAnsiCast(exprType(x), e.type, exprName(e), e.pos);
       return { kind: 'cast', input: x, type: e.type, mode };
     }
     case 'function':
