@@ -231,6 +231,7 @@ export class WindowExec implements ExecutionPlan {
         const filter = spec.filter === null ? null : maskFromBoolean(evaluateToColumn(spec.filter, run, ctx));
         return evaluateWindowAggregate(
           {
+            name: spec.name,
             create: () => spec.createAccumulator(ctx.eval),
             args: spec.args.map((a) => evaluateToColumn(a, run, ctx)),
             argTypes: spec.args.map((a) => a.type),

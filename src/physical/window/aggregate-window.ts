@@ -3,6 +3,8 @@
  *
  * - **Whole-partition frames** (no ORDER BY, or UNBOUNDED PRECEDING → UNBOUNDED FOLLOWING): one
  *   group per partition, one `update`, then each row takes its partition's value. O(rows).
+ * - **Running and sliding frames of count/sum/avg/min/max** over suitable types: O(rows) shortcuts
+ *   (fast-frame-aggregates.ts).
  * - **Every other frame** (running, sliding, RANGE): a segment tree of accumulator *states*.
  *   Level 0 holds one group per row (`update`); level L+1 merges pairs of level-L states
  *   (`state` → `merge`), so building costs O(rows). Each frame `[lo, hi)` splits into O(log rows)
@@ -20,10 +22,13 @@ import type { DataType } from '../../common/index.ts';
 import type { GroupsAccumulator } from '../../functions/index.ts';
 import { layoutOf } from '../batch/column-view.ts';
 import { take } from '../batch/take.ts';
+import { fastFrameAggregate } from './fast-frame-aggregates.ts';
 import { isWholePartition, type FrameRanges } from './frame-bounds.ts';
 import type { WindowLayout } from './window-layout.ts';
 
 export interface WindowAggregateInput {
+  /** The aggregate's name (`sum`, `count`…), for the O(rows) shortcuts of fast-frame-aggregates.ts. */
+  readonly name: string;
   readonly create: () => GroupsAccumulator;
   /** Argument columns, `layout.numRows` rows each. */
   readonly args: readonly arrow.Data[];
@@ -44,6 +49,8 @@ export function evaluateWindowAggregate(
     acc.update(input.args, layout.partitionOf, layout.numPartitions, n, input.filter);
     return take(acc.evaluate(), input.type, layout.partitionOf, n);
   }
+  const fast = fastFrameAggregate(input, frame, layout);
+  if (fast !== null) return fast;
   // Rows with the same frame as the row before share one group.
   const frameOf = new Int32Array(n);
   const flo: number[] = [];
