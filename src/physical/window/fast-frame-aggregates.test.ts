@@ -98,6 +98,8 @@ describe('fastFrameAggregate', () => {
     ['max', { kind: 'bigint' }],
     ['min', { kind: 'date' }],
     ['sum', { kind: 'bigint' }],
+    ['sum', { kind: 'decimal', precision: 7, scale: 2 }],
+    ['sum', { kind: 'decimal', precision: 15, scale: 2 }],
   ] as const) {
     it(`${name}(${type.kind}) equals the general path on random partitions, NULLs, FILTER and frames`, () => {
       fc.assert(
@@ -114,7 +116,9 @@ describe('fastFrameAggregate', () => {
             const n = layout.numRows;
             const values: Value[] = pool
               .slice(0, n)
-              .map((v) => (v === null ? null : type.kind === 'bigint' ? BigInt(v) : v));
+              .map((v) =>
+                v === null ? null : type.kind === 'bigint' || type.kind === 'decimal' ? BigInt(v) : v,
+              );
             while (values.length < n) values.push(null);
             const filter = withFilter
               ? Uint8Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 0 : 1))

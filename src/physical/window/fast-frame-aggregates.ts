@@ -5,7 +5,7 @@
  *
  * Frames must move forward: within each window partition `lo` and `hi` never decrease (true for
  * every ROWS frame and for RANGE frames over sorted keys). Then:
- * - `count`, and `sum`/`avg` of integers: prefix sums, the frame's value is `P[hi] − P[lo]`.
+ * - `count`, `sum`/`avg` of integers and `sum` of DECIMAL(p ≤ 18): prefix sums, the frame's value is `P[hi] − P[lo]`.
  *   Exact while every prefix stays within ±2^53 (else: general path), so ANSI overflow cannot be
  *   missed (a sum that fits 2^53 fits BIGINT).
  * - `sum`/`avg` of floating point: running frames only (frame starts at the partition start),
@@ -14,7 +14,13 @@
  * Empty frames give NULL (0 for count); FILTER clauses and NULL inputs are honoured.
  */
 import type * as arrow from 'apache-arrow';
-import { makeColumn, unpackValidity, type DataType } from '../../common/index.ts';
+import {
+  MAX_DECIMAL64_PRECISION,
+  decimal64Values,
+  makeColumn,
+  unpackValidity,
+  type DataType,
+} from '../../common/index.ts';
 import type { FrameRanges } from './frame-bounds.ts';
 import type { WindowLayout } from './window-layout.ts';
 
@@ -78,10 +84,11 @@ function numericValues(
   type: DataType,
   counted: Uint8Array,
   n: number,
+  words: BigInt64Array | null = null,
 ): Float64Array | null {
   const out = new Float64Array(n);
   if (type.kind === 'bigint') {
-    const v = data.values as BigInt64Array;
+    const v = words ?? (data.values as BigInt64Array);
     for (let i = 0; i < n; i++) {
       if (counted[i] === 0) continue;
       const x = Number(v[i]!);
@@ -107,6 +114,25 @@ export function fastFrameAggregate(
   if (name === 'count' && input.type.kind === 'bigint' && input.args.length <= 1) {
     if (!framesMoveForward(frame, layout)) return null;
     return countFrames(countedRows(input, n), frame, n);
+  }
+  if (
+    name === 'sum' &&
+    argType?.kind === 'decimal' &&
+    argType.precision <= MAX_DECIMAL64_PRECISION &&
+    input.type.kind === 'decimal' &&
+    input.type.scale === argType.scale &&
+    input.args.length === 1
+  ) {
+    if (!framesMoveForward(frame, layout)) return null;
+    const counted = countedRows(input, n);
+    const values = numericValues(
+      input.args[0]!,
+      { kind: 'bigint' },
+      counted,
+      n,
+      decimal64Values(input.args[0]!),
+    );
+    return values === null ? null : prefixSums(values, counted, frame, n, false, input.type);
   }
   if (
     (name === 'sum' || name === 'avg' || name === 'mean') &&
@@ -160,6 +186,7 @@ function prefixSums(
   frame: FrameRanges,
   n: number,
   avg: boolean,
+  resultType: DataType = { kind: 'bigint' },
 ): arrow.Data | null {
   const sums = new Float64Array(n + 1);
   const counts = new Int32Array(n + 1);
@@ -182,16 +209,22 @@ function prefixSums(
     }
     return makeColumn({ kind: 'double' }, out, n, valid);
   }
-  const out = new BigInt64Array(n);
+  // BIGINT and DECIMAL(p ≤ 18) hold one 64-bit word per row; wider decimals two (low, then the
+  // sign-extended high word).
+  const wide = resultType.kind === 'decimal' && resultType.precision > MAX_DECIMAL64_PRECISION;
+  const stride = wide ? 2 : 1;
+  const out = new BigInt64Array(n * stride);
   for (let i = 0; i < n; i++) {
     const l = frame.lo[i]!;
     const h = frame.hi[i]!;
     const c = h > l ? counts[h]! - counts[l]! : 0;
     if (c === 0) continue;
     valid[i] = 1;
-    out[i] = BigInt(sums[h]! - sums[l]!);
+    const v = sums[h]! - sums[l]!;
+    out[i * stride] = BigInt(v);
+    if (wide) out[i * stride + 1] = v < 0 ? -1n : 0n;
   }
-  return makeColumn({ kind: 'bigint' }, out, n, valid);
+  return makeColumn(resultType, out, n, valid);
 }
 
 /** Running (frame starts at the partition start) floating sums, added in row order. */
