@@ -43,15 +43,18 @@ export interface AnalyzedQuery {
 }
 
 /** Names visible to the analyzer: temporary views, then the metastore. */
-function analyzerCatalog(session: Session): AnalyzerCatalog {
+/** `onTemporaryView` hears every temporary view a query resolves (persistent views may not use them). */
+function analyzerCatalog(session: Session, onTemporaryView?: (name: string) => void): AnalyzerCatalog {
   const metastore = session.engine.metastore;
   return {
     lookupRelation(parts) {
       const lower = parts.map((p) => p.toLowerCase());
       if (lower.length === 1) {
         const view = session.temporaryViews.get(lower[0]!);
-        if (view !== undefined)
+        if (view !== undefined) {
+          onTemporaryView?.(view.name);
           return { kind: 'view', name: [view.name], query: view.query, columns: view.columns };
+        }
       }
       let database: string;
       let table: string;
@@ -63,7 +66,12 @@ function analyzerCatalog(session: Session): AnalyzerCatalog {
       if (def === undefined) return undefined;
       if (def.format === 'view') {
         const text = def.properties.viewText ?? '';
-        return { kind: 'view', name: [database, table], query: parseQuery(text), columns: null };
+        return {
+          kind: 'view',
+          name: [database, table],
+          query: parseQuery(text),
+          columns: def.columns.map((c) => c.name),
+        };
       }
       return { kind: 'table', source: metastore.tableProvider(def) };
     },
@@ -81,9 +89,13 @@ export function idGenerator(): () => number {
   return () => next++;
 }
 
-export function analyzerContext(session: Session, nextId: () => number): AnalyzerContext {
+export function analyzerContext(
+  session: Session,
+  nextId: () => number,
+  onTemporaryView?: (name: string) => void,
+): AnalyzerContext {
   return {
-    catalog: analyzerCatalog(session),
+    catalog: analyzerCatalog(session, onTemporaryView),
     functions: session.engine.functions,
     ansi: session.settings.ansi,
     caseSensitive: false,
@@ -92,8 +104,13 @@ export function analyzerContext(session: Session, nextId: () => number): Analyze
   };
 }
 
-export function analyzeForSession(session: Session, query: Query, nextId = idGenerator()): AnalyzedQuery {
-  const plan = analyzeQuery(query, analyzerContext(session, nextId));
+export function analyzeForSession(
+  session: Session,
+  query: Query,
+  nextId = idGenerator(),
+  onTemporaryView?: (name: string) => void,
+): AnalyzedQuery {
+  const plan = analyzeQuery(query, analyzerContext(session, nextId, onTemporaryView));
   return { plan, schema: schemaOf(plan) };
 }
 

@@ -520,11 +520,7 @@ function showVariable(session: Session, stmt: ast.ShowVariableStatement): Statem
 }
 
 function createView(session: Session, stmt: ast.CreateViewStatement): StatementResult {
-  if (!stmt.temporary) {
-    throw new EngineError(SqlState.featureNotSupported, 'only TEMPORARY views are supported yet', {
-      position: stmt.pos,
-    });
-  }
+  if (!stmt.temporary) return createPersistentView(session, stmt);
   if (stmt.name.parts.length !== 1) {
     throw new EngineError(SqlState.syntaxError, 'a temporary view name cannot be qualified', {
       position: stmt.name.pos,
@@ -557,9 +553,70 @@ function createView(session: Session, stmt: ast.CreateViewStatement): StatementR
   return commandResult('CREATE VIEW');
 }
 
+/**
+ * `CREATE [OR REPLACE] VIEW [IF NOT EXISTS] db.v [(cols)] AS query`: stored in the metastore as its
+ * SQL text and the schema it had when created; analyzed now, so a broken view is rejected at once.
+ */
+function createPersistentView(session: Session, stmt: ast.CreateViewStatement): StatementResult {
+  const { database, table } = qualify(session, stmt.name);
+  const metastore = session.engine.metastore;
+  if (metastore.getDatabase(database) === undefined) {
+    throw new EngineError(
+      SqlState.undefinedSchema,
+      `[SCHEMA_NOT_FOUND] The schema \`${database}\` cannot be found.`,
+      {
+        position: stmt.name.pos,
+      },
+    );
+  }
+  if (stmt.ifNotExists && metastore.tableExists(database, table)) return commandResult('CREATE VIEW');
+  let usesTemporary: string | null = null;
+  const analyzed = analyzeForSession(session, stmt.query, undefined, (v) => (usesTemporary ??= v));
+  const names = stmt.columns?.map((c) => c.name) ?? null;
+  if (names !== null && names.length !== analyzed.schema.fields.length) {
+    throw new EngineError(
+      '21S01',
+      `[CREATE_VIEW_COLUMN_ARITY_MISMATCH] The view \`${table}\` declares ${names.length} columns but its query returns ${analyzed.schema.fields.length}.`,
+      { position: stmt.pos },
+    );
+  }
+  if (usesTemporary !== null) {
+    throw new EngineError(
+      '42K0F',
+      `[INVALID_TEMP_OBJ_REFERENCE] Cannot create the persistent object \`${database}\`.\`${table}\` of the type VIEW because it references to the temporary object \`${usesTemporary}\` of the type VIEW. Please make the temporary object persistent, or make the persistent object temporary.`,
+      { position: stmt.pos },
+    );
+  }
+  const columns = analyzed.schema.fields.map((f, i) => ({ ...f, name: names?.[i] ?? f.name }));
+  try {
+    metastore.createView(
+      { database, name: table, viewText: stmt.queryText, columns },
+      { ifNotExists: stmt.ifNotExists, replace: stmt.orReplace },
+    );
+  } catch (err) {
+    if (err instanceof EngineError && err.position === undefined) {
+      throw new EngineError(err.sqlstate, err.message, { position: stmt.name.pos });
+    }
+    throw err;
+  }
+  return commandResult('CREATE VIEW');
+}
+
 function dropView(session: Session, stmt: ast.DropViewStatement): StatementResult {
   const name = stmt.name.parts[stmt.name.parts.length - 1]!.name.toLowerCase();
   if (stmt.name.parts.length === 1 && session.temporaryViews.delete(name)) return commandResult('DROP VIEW');
+  const { database, table } = qualify(session, stmt.name);
+  if (session.engine.metastore.tableExists(database, table)) {
+    try {
+      session.engine.metastore.dropView(database, table, stmt.ifExists);
+    } catch (err) {
+      if (err instanceof EngineError && err.position === undefined) {
+        throw new EngineError(err.sqlstate, err.message, { position: stmt.name.pos });
+      }
+      throw err;
+    }
+    return commandResult('DROP VIEW');
+  }
   if (stmt.ifExists) return commandResult('DROP VIEW');
   throw new EngineError(
     SqlState.undefinedTable,
