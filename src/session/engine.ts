@@ -1,6 +1,6 @@
 /**
- * Engine: what all sessions of one process share — the metastore over the warehouse directory and
- * the function registry.
+ * Engine: what all sessions of one process share — the metastore over the warehouse directory, the
+ * function registry and the scan worker threads.
  */
 import { Metastore } from '../catalog/index.ts';
 import { ScanWorkerPool } from '../exec/index.ts';
@@ -18,6 +18,7 @@ export class Engine {
   readonly metastore: Metastore;
   readonly functions: FunctionRegistry;
   readonly warehouse: string;
+  private readonly pools = new Map<number, ScanWorkerPool>();
 
   constructor(options: EngineOptions = {}) {
     this.warehouse = options.warehouse ?? DEFAULT_WAREHOUSE;
@@ -25,29 +26,28 @@ export class Engine {
     this.functions = createFunctionRegistry();
   }
 
-  private pool: ScanWorkerPool | null = null;
-
   createSession(options: SessionOptions = {}): Session {
     return new Session(this, options);
   }
 
   /**
-   * The engine's scan worker threads (started on first use, `size` of them; a different size
-   * replaces the pool once its running scans are done with it).
+   * The engine's scan worker threads: one pool per size sessions ask for (`SET
+   * kindling.execution.scan_workers`), threads started on first use, idle ones never holding the
+   * process.
    */
   scanWorkers(size: number): ScanWorkerPool {
-    if (this.pool === null || this.pool.size !== size) {
-      const old = this.pool;
-      this.pool = new ScanWorkerPool(size);
-      void old?.close();
+    let pool = this.pools.get(size);
+    if (pool === undefined) {
+      pool = new ScanWorkerPool(size);
+      this.pools.set(size, pool);
     }
-    return this.pool;
+    return pool;
   }
 
   /** Stops the engine's worker threads (the process can also just exit: idle threads never hold it). */
   async close(): Promise<void> {
-    const pool = this.pool;
-    this.pool = null;
-    await pool?.close();
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((p) => p.close()));
   }
 }
