@@ -271,10 +271,7 @@ function createTableFromFiles(
   try {
     columns = inferParquetSchema(location, partitionColumns.length === 0 ? undefined : partitionColumns);
   } catch (err) {
-    if (err instanceof EngineError && err.position === undefined) {
-      throw new EngineError(err.sqlstate, err.message, { position: stmt.pos });
-    }
-    throw err;
+    throw err instanceof EngineError ? err.withPosition(stmt.pos) : err;
   }
   if (columns.length === 0) {
     throw new EngineError(
@@ -560,14 +557,10 @@ function createView(session: Session, stmt: ast.CreateViewStatement): StatementR
 function createPersistentView(session: Session, stmt: ast.CreateViewStatement): StatementResult {
   const { database, table } = qualify(session, stmt.name);
   const metastore = session.engine.metastore;
-  if (metastore.getDatabase(database) === undefined) {
-    throw new EngineError(
-      SqlState.undefinedSchema,
-      `[SCHEMA_NOT_FOUND] The schema \`${database}\` cannot be found.`,
-      {
-        position: stmt.name.pos,
-      },
-    );
+  try {
+    metastore.requireDatabase(database);
+  } catch (err) {
+    throw err instanceof EngineError ? err.withPosition(stmt.name.pos) : err;
   }
   if (stmt.ifNotExists && metastore.tableExists(database, table)) return commandResult('CREATE VIEW');
   let usesTemporary: string | null = null;
@@ -594,10 +587,7 @@ function createPersistentView(session: Session, stmt: ast.CreateViewStatement): 
       { ifNotExists: stmt.ifNotExists, replace: stmt.orReplace },
     );
   } catch (err) {
-    if (err instanceof EngineError && err.position === undefined) {
-      throw new EngineError(err.sqlstate, err.message, { position: stmt.name.pos });
-    }
-    throw err;
+    throw err instanceof EngineError ? err.withPosition(stmt.name.pos) : err;
   }
   return commandResult('CREATE VIEW');
 }
@@ -610,10 +600,7 @@ function dropView(session: Session, stmt: ast.DropViewStatement): StatementResul
     try {
       session.engine.metastore.dropView(database, table, stmt.ifExists);
     } catch (err) {
-      if (err instanceof EngineError && err.position === undefined) {
-        throw new EngineError(err.sqlstate, err.message, { position: stmt.name.pos });
-      }
-      throw err;
+      throw err instanceof EngineError ? err.withPosition(stmt.name.pos) : err;
     }
     return commandResult('DROP VIEW');
   }

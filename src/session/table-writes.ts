@@ -253,10 +253,7 @@ export async function insertInto(
   try {
     def = metastore.requireTable(database, table);
   } catch (err) {
-    if (err instanceof EngineError && err.position === undefined) {
-      throw new EngineError(err.sqlstate, err.message, { position: stmt.table.pos });
-    }
-    throw err;
+    throw err instanceof EngineError ? err.withPosition(stmt.table.pos) : err;
   }
   if (def.format === 'view') {
     throw new EngineError(
