@@ -17,7 +17,8 @@ export const LAYER_RULES: Readonly<Record<string, readonly string[]>> = {
   'src/sql/analyzer': ['src/sql/parser', 'src/plan', 'src/functions', 'src/catalog', 'src/common'],
   'src/optimizer': ['src/plan', 'src/catalog', 'src/common'],
   'src/physical': ['src/plan', 'src/functions', 'src/catalog', 'src/common'],
-  'src/exec': ['src/physical', 'src/catalog', 'src/common'],
+  // exec builds the function registry in each executor to rebuild the plans it is sent.
+  'src/exec': ['src/physical', 'src/functions', 'src/catalog', 'src/common'],
   'src/session': [
     'src/sql/parser',
     'src/sql/analyzer',

@@ -27,8 +27,8 @@ describe('arrow-transfer', () => {
       ),
     );
     const batch = makeBatch(schema, columns, rows.length).slice(1, 4);
-    const { batch: wire, transfer } = toWireBatch(batch);
-    const copy = structuredClone(wire, { transfer });
+    const wire = toWireBatch(batch);
+    const copy = structuredClone(wire);
     const back = fromWireBatch(schema, copy);
     expect(back.numRows).toBe(3);
     expect(

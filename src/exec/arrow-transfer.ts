@@ -1,7 +1,9 @@
 /**
- * Moving Arrow record batches between threads: a batch becomes plain typed arrays (structured-
- * cloneable, each copied once into an ArrayBuffer of its own that is transferred, not cloned) and
- * is rebuilt on the other side against the receiver's schema.
+ * Moving Arrow record batches between threads: a batch becomes plain typed arrays over
+ * SharedArrayBuffers (each buffer copied once), which every thread that receives the message reads
+ * in place — no copy per reader, no transfer that would take the data from its holder — and is
+ * rebuilt on the other side against the receiver's schema. Exchange outputs are kept in this form,
+ * so a broadcast is read by every task and a lost reader can read again.
  */
 import * as arrow from 'apache-arrow';
 import { makeBatch, toArrowType, type Schema } from '../common/index.ts';
@@ -21,21 +23,17 @@ export interface WireBatch {
   readonly columns: readonly WireData[];
 }
 
-/**
- * A copy of `view` over an ArrayBuffer of its own, to transfer. Never the original: a reader may
- * share one buffer between batches (a row group's validity bitmap, an IPC body, a pooled Node
- * Buffer), and transferring it would detach memory it still reads.
- */
-function copyForTransfer(view: ArrayBufferView, transfer: ArrayBuffer[]): ArrayBufferView {
-  const copy = new ArrayBuffer(view.byteLength);
+/** A copy of `view` over a SharedArrayBuffer of its own. */
+function shareCopy(view: ArrayBufferView): ArrayBufferView {
+  if (view.buffer instanceof SharedArrayBuffer) return view;
+  const copy = new SharedArrayBuffer(view.byteLength);
   new Uint8Array(copy).set(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
-  transfer.push(copy);
-  const Ctor = view.constructor as new (b: ArrayBuffer, o: number, l: number) => ArrayBufferView;
+  const Ctor = view.constructor as new (b: SharedArrayBuffer, o: number, l: number) => ArrayBufferView;
   const bytesPer = (view as unknown as { BYTES_PER_ELEMENT?: number }).BYTES_PER_ELEMENT ?? 1;
   return new Ctor(copy, 0, view.byteLength / bytesPer);
 }
 
-function toWireData(data: arrow.Data, transfer: ArrayBuffer[]): WireData {
+function toWireData(data: arrow.Data): WireData {
   const raw = [data.valueOffsets, data.values, data.nullBitmap, data.typeIds] as (
     ArrayBufferView | undefined
   )[];
@@ -43,18 +41,21 @@ function toWireData(data: arrow.Data, transfer: ArrayBuffer[]): WireData {
     offset: data.offset,
     length: data.length,
     nullCount: data.nullCount,
-    buffers: raw.map((b) =>
-      b === undefined || b === null || b.byteLength === 0 ? b : copyForTransfer(b, transfer),
-    ),
-    children: data.children.map((c) => toWireData(c, transfer)),
+    buffers: raw.map((b) => (b === undefined || b === null || b.byteLength === 0 ? b : shareCopy(b))),
+    children: data.children.map((c) => toWireData(c)),
   };
 }
 
-/** The batch as plain data, and the ArrayBuffers to transfer with it. */
-export function toWireBatch(batch: arrow.RecordBatch): { batch: WireBatch; transfer: ArrayBuffer[] } {
-  const transfer: ArrayBuffer[] = [];
-  const columns = batch.data.children.map((c) => toWireData(c, transfer));
-  return { batch: { numRows: batch.numRows, columns }, transfer };
+/** The batch as plain data over shared memory (buffers already shared are not copied again). */
+export function toWireBatch(batch: arrow.RecordBatch): WireBatch {
+  return { numRows: batch.numRows, columns: batch.data.children.map((c) => toWireData(c)) };
+}
+
+/** The bytes a wire batch holds. */
+export function wireBatchBytes(batch: WireBatch): number {
+  const size = (d: WireData): number =>
+    d.buffers.reduce((s, b) => s + (b?.byteLength ?? 0), 0) + d.children.reduce((s, c) => s + size(c), 0);
+  return batch.columns.reduce((s, c) => s + size(c), 0);
 }
 
 function fromWireData(type: arrow.DataType, wire: WireData): arrow.Data {

@@ -1,6 +1,20 @@
 /**
- * Exec: runs physical plans — today inline in the calling thread; the scheduler, worker pool,
- * remote executors, shuffle and spill belong here.
+ * Exec: runs physical plans. `ExecutionEngine` runs tiny plans in the caller's thread and cuts the
+ * others into stages (stages.ts) of serializable tasks (task.ts, plan-codec.ts), which the DAG
+ * scheduler of each query (query-run.ts) hands to the engine's task scheduler (task-scheduler.ts)
+ * and executors (executor.ts; worker threads in executors/). Memory budgets in memory/, exchange
+ * outputs in exchange/.
  */
-export * from './local-executor.ts';
-export { ScanWorkerPool } from './scan-worker-pool.ts';
+export {
+  ExecutionEngine,
+  defaultMemoryLimit,
+  type ExecutionEngineOptions,
+  type QueryExecution,
+  type RunOptions,
+} from './execution-engine.ts';
+export { executeInline } from './executors/inline.ts';
+export { placementOf, type Placement } from './placement.ts';
+export { cutStages, type Stage, type StagePlan } from './stages.ts';
+export { encodePlan, decodePlan } from './plan-codec.ts';
+export type { StageRunStats } from './query-run.ts';
+export { UNLIMITED } from './memory/memory-budget.ts';

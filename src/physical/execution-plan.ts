@@ -2,47 +2,128 @@
  * The physical operator contract: an `ExecutionPlan` produces `outputPartitions` partitions, each a
  * lazy stream of Arrow record batches. Nothing runs before the first pull; cancellation arrives
  * through `ctx.signal`.
+ *
+ * Every operator also says how its output rows are spread over its partitions (`partitioning`) and
+ * what it needs of each child (`requiredInputDistribution`); the planner puts exchanges where a
+ * child does not satisfy its parent (checked by `checkDistribution`), and src/exec cuts the plan
+ * into stages at those exchanges. `spec()` describes an operator as plain data, so a plan fragment
+ * can be sent to another thread or process and rebuilt there (plan-spec.ts).
  */
 import type * as arrow from 'apache-arrow';
-import type { ScanRequest, TableDefinition } from '../catalog/index.ts';
 import type { DataType, Schema } from '../common/index.ts';
 import type { ColumnarValue, EvalContext } from '../functions/index.ts';
+import type { Expr } from '../plan/index.ts';
+import type { OperatorSpec } from './plan-spec.ts';
 
-/** What a task sees of the engine around it; src/exec provides it, tests build one inline. */
+/**
+ * What a task sees of the engine around it: src/exec provides it (in a worker thread, a remote
+ * executor, or the session's own thread for tiny queries); tests build one with `testTaskContext`.
+ */
 export interface TaskContext {
   readonly eval: EvalContext;
   readonly signal: AbortSignal;
   /** Target rows per batch (8K–64K). */
   readonly batchSize: number;
-  /** Runs table-scan partitions on other threads; absent = every scan runs in this thread. */
-  readonly scanRunner?: ScanRunner | undefined;
+  /**
+   * One object per query and executor: state that every task of the query on this executor may
+   * share (a broadcast join's hash table), kept in WeakMaps keyed by it. A new scope means "run
+   * again from scratch" (each iteration of a recursive CTE gets one).
+   */
+  readonly scope: object;
+  /** Reads the output of earlier stages (absent when the plan runs whole, exchanges in-process). */
+  readonly exchanges?: ExchangeSource | undefined;
+  /** Memory reservations against the query's budget. */
+  readonly memory: MemoryPool;
 }
 
 /**
- * Reads one partition of a table scan somewhere else (src/exec's worker pool): the table's
- * definition and the scan request are plain data, so another thread can plan the same scan and
- * stream its batches back. Batches must have `schema`.
+ * Where an `ExchangeReaderExec` gets its rows: the outputs that the map tasks of stage `stageId`
+ * wrote for reduce partition `bucket`, as batches of `schema`, one stream per map task, in
+ * map-partition order.
  */
-export interface ScanRunner {
-  run(
-    definition: TableDefinition,
-    request: ScanRequest,
-    partition: number,
+export interface ExchangeSource {
+  read(
+    stageId: number,
+    bucket: number,
     schema: Schema,
     ctx: TaskContext,
-  ): AsyncIterable<arrow.RecordBatch>;
+  ): readonly AsyncIterable<arrow.RecordBatch>[];
 }
+
+/**
+ * The memory budget of a query, seen by one task. Operators that hold data (hash tables, sort
+ * buffers, aggregate states, exchange buffers) keep a reservation sized to what they hold.
+ */
+export interface MemoryPool {
+  /** A new, empty reservation for `consumer` (an operator name, shown in errors and EXPLAIN ANALYZE). */
+  reserve(consumer: string): MemoryReservation;
+}
+
+export interface MemoryReservation {
+  readonly consumer: string;
+  /** Bytes held now. */
+  readonly size: number;
+  /** Grows by `bytes`, or throws 53200 naming the consumer and the sizes when over budget. */
+  grow(bytes: number): void;
+  /** Grows by `bytes` when the budget allows; false (and nothing reserved) otherwise — for spilling. */
+  tryGrow(bytes: number): boolean;
+  shrink(bytes: number): void;
+  /** Sets the size to `bytes` (grow or shrink), throwing like `grow`. */
+  resize(bytes: number): void;
+  /** Releases everything; the reservation may be used again. */
+  free(): void;
+}
+
+/**
+ * How an operator's output rows are spread over its partitions.
+ * - `unknown`: `count` partitions, no promise about which row is where;
+ * - `single`: one partition holding every row;
+ * - `hash`: rows with equal `keys` (NULLs equal) are in the same one of `count` partitions,
+ *   placed by `partitionOfHash` (exchange-partitioner.ts), so two inputs hashed the same way
+ *   with the same count are co-partitioned;
+ * - `broadcast`: one partition holding every row, which every task of the consuming stage reads.
+ */
+export type Partitioning =
+  | { readonly kind: 'unknown'; readonly count: number }
+  | { readonly kind: 'single' }
+  | { readonly kind: 'hash'; readonly keys: readonly PhysicalExpr[]; readonly count: number }
+  | { readonly kind: 'broadcast' };
+
+/** What an operator requires of one child's partitioning. */
+export type Distribution =
+  | { readonly kind: 'any' }
+  /** Every row in one partition. */
+  | { readonly kind: 'single' }
+  /** Rows with equal keys in the same partition (a single partition satisfies it too). */
+  | { readonly kind: 'hash'; readonly keys: readonly PhysicalExpr[] }
+  /** Every row readable from partition 0 by every task: a broadcast exchange or a single partition. */
+  | { readonly kind: 'broadcast' };
 
 export interface ExecutionPlan {
   /** `FilterExec`, `HashAggregateExec`, … */
   readonly name: string;
   readonly schema: Schema;
   readonly outputPartitions: number;
+  readonly partitioning: Partitioning;
+  /** One entry per child, in `children()` order. */
+  readonly requiredInputDistribution: readonly Distribution[];
   children(): readonly ExecutionPlan[];
   withChildren(children: readonly ExecutionPlan[]): ExecutionPlan;
   execute(partition: number, ctx: TaskContext): AsyncIterable<arrow.RecordBatch>;
   /** One deterministic line: `HashJoinExec: type=inner, on=[o_orderkey@0 = l_orderkey@0]`. */
   explain(): string;
+  /** This operator (not its children) as plain data; see plan-spec.ts. */
+  spec(): OperatorSpec;
+}
+
+/**
+ * A physical expression as plain data: the logical expression with every column's id replaced
+ * by its position in the input batch, and the input's column types. `compileExprSpec` rebuilds
+ * the evaluator from it in any thread.
+ */
+export interface ExprSpec {
+  readonly expr: Expr;
+  readonly inputTypes: readonly DataType[];
 }
 
 /** An expression bound to the positions of its input batch's columns. */
@@ -52,4 +133,31 @@ export interface PhysicalExpr {
   evaluate(batch: arrow.RecordBatch, ctx: EvalContext): ColumnarValue;
   /** `l_extendedprice@5 * (Decimal(1, 0, 10) - l_discount@6)`. */
   toString(): string;
+  /** Absent for expressions built by hand in tests: a plan holding one cannot leave its thread. */
+  readonly spec?: ExprSpec;
+}
+
+/** The number of partitions of a partitioning. */
+export function partitionCount(p: Partitioning): number {
+  return p.kind === 'single' || p.kind === 'broadcast' ? 1 : p.count;
+}
+
+/** Memory without a budget: reservations only count (tests, constant folding, EXPLAIN). */
+export function unboundedMemory(): MemoryPool {
+  return {
+    reserve(consumer: string): MemoryReservation {
+      let size = 0;
+      return {
+        consumer,
+        get size() {
+          return size;
+        },
+        grow: (bytes) => void (size += Math.max(0, bytes)),
+        tryGrow: (bytes) => ((size += Math.max(0, bytes)), true),
+        shrink: (bytes) => void (size = Math.max(0, size - bytes)),
+        resize: (bytes) => void (size = Math.max(0, bytes)),
+        free: () => void (size = 0),
+      };
+    },
+  };
 }

@@ -3,18 +3,26 @@
  *
  *   Scan      → TableScanExec (projection, filters, limit pushed into the provider's scan)
  *   Filter    → FilterExec            Project → ProjectionExec
- *   Aggregate → HashAggregateExec (partial per partition → coalesce → final; single when 1 partition)
- *   Join      → HashJoinExec on the equi-keys (residual predicate as filter), else NestedLoopJoinExec
- *   Sort      → SortExec (top-K when a Limit sits right above)   Limit → LimitExec
+ *   Aggregate → HashAggregateExec: partial per partition → hash exchange on the keys → final
+ *               (one mode `single` when the input is one partition or already hashed on the keys;
+ *               DISTINCT aggregates: rows hashed on the keys, then `single`)
+ *   Join      → HashJoinExec on the equi-keys (residual predicate as filter), else NestedLoopJoinExec;
+ *               the smaller side builds; broadcast when it is under `broadcastThreshold` bytes,
+ *               else both sides hashed on their keys (partitioned)
+ *   Sort      → SortExec per partition → GatherExec merging the sorted partitions (top-K per
+ *               partition when a Limit sits right above)
+ *   Limit     → LimitExec (local per partition → gather → global)
+ *   Window    → rows hashed on the PARTITION BY keys → SortExec → WindowExec
  *   SetOp     → UnionExec, or joins/aggregates for DISTINCT/INTERSECT/EXCEPT
  *   Generate  → GenerateExec (explode / posexplode, outer or not)
  *
- * Column references are bound to input positions here (`createPhysicalExpr` with the input's
- * output attributes).
+ * Exchanges go wherever an operator's required distribution is not met by its input (the
+ * `distribute` helper); `checkDistribution` verifies the finished plan. Column references are bound
+ * to input positions here (`createPhysicalExpr` with the input's output attributes).
  */
-import { EngineError, SqlState, typesEqual, type Schema } from '../common/index.ts';
-import type { ScanRequest, TableDefinition, TableProvider } from '../catalog/index.ts';
-import type { EvalContext, FunctionRegistry } from '../functions/index.ts';
+import { EngineError, SqlState, typesEqual, type DataType, type Schema } from '../common/index.ts';
+import type { TableProvider } from '../catalog/index.ts';
+import type { AggregateFunctionDef, EvalContext, FunctionRegistry } from '../functions/index.ts';
 import {
   conjoin,
   outputOf,
@@ -26,13 +34,17 @@ import {
   type LogicalPlan,
   type SortOrder,
 } from '../plan/index.ts';
-import type { ExecutionPlan, PhysicalExpr } from './execution-plan.ts';
-import { createPhysicalExpr } from './expressions/index.ts';
+import type { Distribution, ExecutionPlan, PhysicalExpr } from './execution-plan.ts';
+import { checkDistribution, satisfies } from './distribution.ts';
+import { columnExpr, createPhysicalExpr, defaultEvalContext } from './expressions/index.ts';
+import { JoinEmitter } from './operators/join-emitter.ts';
+import type { AggregateExpr, GroupByExpr } from './operators/hash-aggregate-exec.ts';
+import type { AggregateFunctionRef } from './plan-spec.ts';
 import { TableScanExec } from './operators/table-scan-exec.ts';
 import type { FilterConjunct } from './operators/filter-exec.ts';
 import { flipCompareOp, supportsSelectCompare, type SelectCompareOp } from './kernels/select-compare.ts';
 import {
-  CoalescePartitionsExec,
+  ExchangeExec,
   FilterExec,
   HashAggregateExec,
   HashJoinExec,
@@ -55,10 +67,17 @@ import {
 export interface PhysicalPlannerOptions {
   readonly functions: FunctionRegistry;
   readonly targetPartitions: number;
+  /** Partitions of hash exchanges (`spark.sql.shuffle.partitions`). */
+  readonly shufflePartitions: number;
   /** Iterations a recursive CTE may run (`spark.sql.cteRecursionLevelLimit`). */
   readonly maxRecursionDepth: number;
-  /** File tables at least this large may be scanned on worker threads; absent = never. */
-  readonly remoteScanMinBytes?: number;
+  /**
+   * A join side estimated at most this many bytes is broadcast (`spark.sql.autoBroadcastJoinThreshold`);
+   * negative = never broadcast (unless the join needs it).
+   */
+  readonly broadcastThreshold: number;
+  /** Estimated output size of a logical plan (the optimizer's cost model); absent = unknown. */
+  readonly estimate?: (plan: LogicalPlan) => { readonly rowCount: number; readonly sizeInBytes: number };
 }
 
 export interface PhysicalPlanner {
@@ -93,15 +112,48 @@ class Planner implements PhysicalPlanner {
   }
 
   plan(plan: LogicalPlan): ExecutionPlan {
-    return this.toPhysical(plan);
+    const physical = this.toPhysical(plan);
+    checkDistribution(physical);
+    return physical;
   }
 
   private expr(e: Expr, input: readonly Attribute[]): PhysicalExpr {
     return createPhysicalExpr(e, input, this.options.functions);
   }
 
+  /** `exec`, behind the exchange that gives it distribution `d` when it does not have it yet. */
+  private distribute(
+    exec: ExecutionPlan,
+    d: Distribution,
+    count = this.options.shufflePartitions,
+  ): ExecutionPlan {
+    if (satisfies(exec.partitioning, d)) return exec;
+    switch (d.kind) {
+      case 'any':
+        return exec;
+      case 'single':
+        return new ExchangeExec({ input: exec, kind: 'single' });
+      case 'broadcast':
+        return new ExchangeExec({ input: exec, kind: 'broadcast' });
+      case 'hash':
+        return new ExchangeExec({ input: exec, kind: 'hash', keys: d.keys, count });
+    }
+  }
+
   private single(exec: ExecutionPlan): ExecutionPlan {
-    return exec.outputPartitions <= 1 ? exec : new CoalescePartitionsExec({ input: exec });
+    return this.distribute(exec, { kind: 'single' });
+  }
+
+  /** Estimated bytes of a logical plan's output; Infinity when unknown. */
+  private estimatedBytes(plan: LogicalPlan): number {
+    const e = this.options.estimate;
+    if (e === undefined) return Infinity;
+    try {
+      const size = e(plan).sizeInBytes;
+      return Number.isFinite(size) && size >= 0 ? size : Infinity;
+    } catch {
+      return Infinity;
+    }
   }
 
   private toPhysical(plan: LogicalPlan): ExecutionPlan {
@@ -124,13 +176,16 @@ class Planner implements PhysicalPlanner {
         const details: string[] = [];
         details.push(`projection=[${out.map((a) => a.name).join(', ')}]`);
         if (plan.limit !== null) details.push(`limit=${plan.limit}`);
-        const remote = this.remoteScan(plan.table, request, scan.partitions);
+        const definition = plan.table.definition;
+        // Tables that another thread can plan again from their catalog definition.
+        const portable = definition.format.toLowerCase() !== 'memory';
         return new TableScanExec({
           scan,
           schema: schemaOfAttrs(out),
           tableName: plan.table.qualifiedName.join('.'),
           details: details.join(', '),
-          ...(remote === undefined ? {} : { remote }),
+          ...(portable ? { source: { definition, request } } : {}),
+          estimatedBytes: tableBytes(plan.table),
         });
       }
       case 'Values':
@@ -182,8 +237,12 @@ class Planner implements PhysicalPlanner {
           const sorted = this.sort(plan.input.input, plan.input.orders, plan.limit + plan.offset);
           return new LimitExec({ input: sorted, limit: plan.limit, offset: plan.offset });
         }
-        const input = this.single(this.toPhysical(plan.input));
-        return new LimitExec({ input, limit: plan.limit, offset: plan.offset });
+        let input = this.toPhysical(plan.input);
+        if (input.outputPartitions > 1 && plan.limit !== null) {
+          // Each partition stops after the rows the global limit can use.
+          input = new LimitExec({ input, limit: plan.limit + plan.offset, local: true });
+        }
+        return new LimitExec({ input: this.single(input), limit: plan.limit, offset: plan.offset });
       }
       case 'Join':
         return this.join(plan);
@@ -208,6 +267,7 @@ class Planner implements PhysicalPlanner {
           anchor: this.toPhysical(plan.anchor),
           recursive: this.toPhysical(plan.recursive),
           table,
+          cteId: plan.cteId,
           distinct: plan.distinct,
           maxDepth: this.options.maxRecursionDepth,
           schema: schemaOfAttrs(plan.output),
@@ -228,18 +288,18 @@ class Planner implements PhysicalPlanner {
     }
   }
 
+  /** One sorted partition: each partition sorted (its top `fetch` rows), then merged in order. */
   private sort(inputPlan: LogicalPlan, orders: readonly SortOrder[], fetch: number | null): ExecutionPlan {
     const input = this.toPhysical(inputPlan);
     const inAttrs = outputOf(inputPlan);
-    return new SortExec({
-      input,
-      keys: orders.map((o) => ({
-        expr: this.expr(o.expr, inAttrs),
-        ascending: o.ascending,
-        nullsFirst: o.nullsFirst,
-      })),
-      fetch,
-    });
+    const keys = orders.map((o) => ({
+      expr: this.expr(o.expr, inAttrs),
+      ascending: o.ascending,
+      nullsFirst: o.nullsFirst,
+    }));
+    const sorted = new SortExec({ input, keys, fetch });
+    if (sorted.outputPartitions === 1) return sorted;
+    return new ExchangeExec({ input: sorted, kind: 'single', sortKeys: keys });
   }
 
   /**
@@ -256,13 +316,12 @@ class Planner implements PhysicalPlanner {
     const columns = (attrs: readonly Attribute[]): PhysicalExpr[] =>
       attrs.map((a) => this.expr({ kind: 'column', attr: a }, attrs));
     const distinct = (input: ExecutionPlan, attrs: readonly Attribute[]): ExecutionPlan =>
-      new HashAggregateExec({
-        input: this.single(input),
-        mode: 'single',
+      this.hashAggregate({
+        input,
         groupBy: columns(attrs).map((expr, i) => ({ expr, name: schema.fields[i]!.name })),
         aggregates: [],
         groupingSets: null,
-        groupingIdName: null,
+        groupingId: null,
         schema,
       });
     if (plan.op === 'union') {
@@ -270,7 +329,7 @@ class Planner implements PhysicalPlanner {
       return plan.all ? union : distinct(union, leftAttrs);
     }
     if (plan.all) return this.setOperationAll(plan.op, left, right, leftAttrs, rightAttrs, schema);
-    return new HashJoinExec({
+    return this.hashJoin({
       left: distinct(left, leftAttrs),
       right,
       joinType: plan.op === 'intersect' ? 'left_semi' : 'left_anti',
@@ -278,9 +337,11 @@ class Planner implements PhysicalPlanner {
       rightKeys: columns(rightAttrs),
       nullSafe: leftAttrs.map(() => true),
       filter: null,
-      buildSide: 'right',
       nullAware: false,
+      nullKeysUnknown: false,
       schema,
+      leftBytes: this.estimatedBytes(plan.left),
+      rightBytes: this.estimatedBytes(plan.right),
     });
   }
 
@@ -328,25 +389,25 @@ class Planner implements PhysicalPlanner {
       inputs: [tagged(left, leftAttrs, 1n, 0n), tagged(right, rightAttrs, 0n, 1n)],
       schema: schemaOfAttrs(unionAttrs),
     });
-    const sum = this.options.functions.lookup('sum');
-    if (sum === undefined || sum.kind !== 'aggregate')
-      throw new EngineError(SqlState.internalError, 'internal error: no sum');
     const leftCount = attr('left_count', bigint);
     const rightCount = attr('right_count', bigint);
-    const counted = new HashAggregateExec({
-      input: this.single(union),
-      mode: 'single',
+    const counted = this.hashAggregate({
+      input: union,
       groupBy: values.map((a) => ({ expr: this.expr(col(a), unionAttrs), name: a.name })),
-      aggregates: [fromLeft, fromRight].map((tag, i) => ({
-        name: (i === 0 ? leftCount : rightCount).name,
-        args: [this.expr(col(tag), unionAttrs)],
-        filter: null,
-        distinct: false,
-        createAccumulator: (ctx: EvalContext) => sum.createAccumulator([bigint], bigint, ctx),
-        type: bigint,
-      })),
+      aggregates: [fromLeft, fromRight].map((tag, i) =>
+        this.aggregateExpr(
+          (i === 0 ? leftCount : rightCount).name,
+          'sum',
+          [this.expr(col(tag), unionAttrs)],
+          bigint,
+          {
+            filter: null,
+            distinct: false,
+          },
+        ),
+      ),
       groupingSets: null,
-      groupingIdName: null,
+      groupingId: null,
       schema: schemaOfAttrs([...values, leftCount, rightCount]),
     });
     const countedAttrs = [...values, leftCount, rightCount];
@@ -391,8 +452,9 @@ class Planner implements PhysicalPlanner {
   }
 
   /**
-   * All window expressions of one Window node share a partition/order spec: sort by the partition
-   * keys, then the order keys, in one partition, and compute the functions over it.
+   * All window expressions of one Window node share a partition/order spec: rows hashed on the
+   * partition keys (or gathered into one partition without them), each partition sorted by the
+   * partition keys then the order keys, and the functions computed over it.
    */
   private window(plan: Extract<LogicalPlan, { kind: 'Window' }>): ExecutionPlan {
     const inAttrs = outputOf(plan.input);
@@ -404,19 +466,23 @@ class Planner implements PhysicalPlanner {
       );
     }
     const spec = first.spec;
+    const partitionBy = spec.partitionBy.map((e) => this.expr(e, inAttrs));
     const sortKeys = [
-      ...spec.partitionBy.map((e) => ({ expr: this.expr(e, inAttrs), ascending: true, nullsFirst: true })),
+      ...partitionBy.map((expr) => ({ expr, ascending: true, nullsFirst: true })),
       ...spec.orderBy.map((o) => ({
         expr: this.expr(o.expr, inAttrs),
         ascending: o.ascending,
         nullsFirst: o.nullsFirst,
       })),
     ];
-    const input = this.single(this.toPhysical(plan.input));
+    const input = this.distribute(
+      this.toPhysical(plan.input),
+      partitionBy.length === 0 ? { kind: 'single' } : { kind: 'hash', keys: partitionBy },
+    );
     const sorted = sortKeys.length === 0 ? input : new SortExec({ input, keys: sortKeys, fetch: null });
     return new WindowExec({
       input: sorted,
-      partitionBy: spec.partitionBy.map((e) => this.expr(e, inAttrs)),
+      partitionBy,
       orderBy: spec.orderBy.map((o) => ({
         expr: this.expr(o.expr, inAttrs),
         ascending: o.ascending,
@@ -502,38 +568,36 @@ class Planner implements PhysicalPlanner {
     }
   }
 
+  private aggregateDef(name: string): AggregateFunctionDef {
+    const def = this.options.functions.lookup(name);
+    if (def === undefined || def.kind !== 'aggregate') {
+      throw new EngineError(SqlState.undefinedFunction, `unknown aggregate function ${name}`);
+    }
+    return def;
+  }
+
   private aggregate(plan: Extract<LogicalPlan, { kind: 'Aggregate' }>): ExecutionPlan {
-    const input = this.single(this.toPhysical(plan.input));
+    const input = this.toPhysical(plan.input);
     const inAttrs = outputOf(plan.input);
-    const registry = this.options.functions;
     const groupAttrs = plan.groupBy.map((g) => g.attr);
     const aggAttrs = plan.aggregates.map((a) => a.attr);
     const operatorOrder =
       plan.groupingId === null ? [...groupAttrs, ...aggAttrs] : [...groupAttrs, plan.groupingId, ...aggAttrs];
-    const aggregate = new HashAggregateExec({
+    const aggregate = this.hashAggregate({
       input,
-      mode: 'single',
       groupBy: plan.groupBy.map((g) => ({ expr: this.expr(g.expr, inAttrs), name: g.attr.name })),
       aggregates: plan.aggregates.map((a) => {
         const e = a.expr;
         if (e.kind !== 'aggregate')
           throw new EngineError(SqlState.internalError, 'internal error: aggregate expected');
-        const def = registry.lookup(e.name);
-        if (def === undefined || def.kind !== 'aggregate') {
-          throw new EngineError(SqlState.undefinedFunction, `unknown aggregate function ${e.name}`);
-        }
-        const argTypes = e.args.map((x) => this.expr(x, inAttrs).type);
-        return {
-          name: a.attr.name,
-          args: e.args.map((x) => this.expr(x, inAttrs)),
+        const args = e.args.map((x) => this.expr(x, inAttrs));
+        return this.aggregateExpr(a.attr.name, e.name, args, e.type, {
           filter: e.filter === null ? null : this.expr(e.filter, inAttrs),
           distinct: e.distinct,
-          createAccumulator: (ctx) => def.createAccumulator(argTypes, e.type, ctx),
-          type: e.type,
-        };
+        });
       }),
       groupingSets: plan.groupingSets === null ? null : plan.groupingSets.map((s) => [...s]),
-      groupingIdName: plan.groupingId?.name ?? null,
+      groupingId: plan.groupingId,
       schema: schemaOfAttrs(operatorOrder),
     });
     if (plan.groupingId === null) return aggregate;
@@ -549,30 +613,102 @@ class Planner implements PhysicalPlanner {
     });
   }
 
+  /** An aggregate of the registry over `args`, as the physical operator takes it. */
+  private aggregateExpr(
+    name: string,
+    fn: string,
+    args: readonly PhysicalExpr[],
+    type: DataType,
+    extra: { readonly filter: PhysicalExpr | null; readonly distinct: boolean },
+  ): AggregateExpr {
+    const def = this.aggregateDef(fn);
+    const ref: AggregateFunctionRef = { name: fn, argTypes: args.map((x) => x.type), returnType: type };
+    return {
+      name,
+      args,
+      filter: extra.filter,
+      distinct: extra.distinct,
+      function: ref,
+      createAccumulator: (ctx: EvalContext) => def.createAccumulator(ref.argTypes, ref.returnType, ctx),
+      type,
+    };
+  }
+
   /**
-   * Whether a scan's partitions may be read on worker threads: a file table of a format every
-   * thread can open, at least `remoteScanMinBytes` large, read in several partitions. Filters
-   * that cannot be copied to another thread are left out (they only skip data; FilterExec above
-   * applies them).
+   * Hash aggregation of `input` into `schema` (keys, then the grouping id when `groupingId` is
+   * set, then one column per aggregate):
+   * - one input partition, or an input already hashed on the keys: one `single` operator;
+   * - DISTINCT aggregates: rows hashed on the keys (gathered without keys or with grouping
+   *   sets), then `single`;
+   * - otherwise `partial` per input partition (keys, grouping id, accumulator states), hashed on
+   *   the keys and grouping id (gathered without keys), then `final`.
    */
-  private remoteScan(
-    table: TableProvider,
-    request: ScanRequest,
-    partitions: number,
-  ): { definition: TableDefinition; request: ScanRequest } | undefined {
-    const min = this.options.remoteScanMinBytes ?? Infinity;
-    if (partitions < 2 || !Number.isFinite(min)) return undefined;
-    const format = table.definition.format.toLowerCase();
-    if (format !== 'parquet' && format !== 'csv' && format !== 'tbl') return undefined;
-    const bytes = table.statistics().totalBytes;
-    if (bytes === null || bytes < min) return undefined;
-    let filters = request.filters;
-    try {
-      structuredClone(filters);
-    } catch {
-      filters = [];
-    }
-    return { definition: table.definition, request: { ...request, filters } };
+  private hashAggregate(args: {
+    readonly input: ExecutionPlan;
+    readonly groupBy: readonly GroupByExpr[];
+    readonly aggregates: readonly AggregateExpr[];
+    readonly groupingSets: readonly (readonly number[])[] | null;
+    readonly groupingId: Attribute | null;
+    readonly schema: Schema;
+  }): ExecutionPlan {
+    const { input, groupBy, aggregates, groupingSets, groupingId, schema } = args;
+    const groupingIdName = groupingId?.name ?? null;
+    const single = (from: ExecutionPlan): ExecutionPlan =>
+      new HashAggregateExec({
+        input: from,
+        mode: 'single',
+        groupBy,
+        aggregates,
+        groupingSets,
+        groupingIdName,
+        schema,
+      });
+    const keys = groupBy.map((g) => g.expr);
+    const byKeys: Distribution =
+      keys.length > 0 && groupingSets === null ? { kind: 'hash', keys } : { kind: 'single' };
+    if (input.outputPartitions === 1) return single(input);
+    if (aggregates.some((a) => a.distinct)) return single(this.distribute(input, byKeys));
+    if (byKeys.kind === 'hash' && satisfies(input.partitioning, byKeys)) return single(input);
+    const gidType: DataType = groupingId?.type ?? { kind: 'bigint' };
+    const ctx = defaultEvalContext();
+    const partialSchema: Schema = {
+      fields: [
+        ...groupBy.map((g) => ({ name: g.name, type: g.expr.type, nullable: true })),
+        ...(groupingSets === null
+          ? []
+          : [{ name: groupingIdName ?? 'grouping_id', type: gidType, nullable: false }]),
+        ...aggregates.flatMap((a) =>
+          a
+            .createAccumulator(ctx)
+            .stateTypes.map((type, i) => ({ name: `${a.name}_state${i}`, type, nullable: true })),
+        ),
+      ],
+    };
+    const partial = new HashAggregateExec({
+      input,
+      mode: 'partial',
+      groupBy,
+      aggregates,
+      groupingSets,
+      groupingIdName,
+      schema: partialSchema,
+    });
+    const finalKeys = groupBy.map((g, i) => ({ expr: columnExpr(partialSchema, i), name: g.name }));
+    const exchangeKeys = finalKeys.map((k) => k.expr);
+    if (groupingSets !== null) exchangeKeys.push(columnExpr(partialSchema, groupBy.length));
+    const distributed = this.distribute(
+      partial,
+      exchangeKeys.length === 0 ? { kind: 'single' } : { kind: 'hash', keys: exchangeKeys },
+    );
+    return new HashAggregateExec({
+      input: distributed,
+      mode: 'final',
+      groupBy: finalKeys,
+      aggregates,
+      groupingSets,
+      groupingIdName,
+      schema,
+    });
   }
 
   /** A filter's conjuncts: `column op constant` ones as selection refinements first, then the rest. */
@@ -634,14 +770,21 @@ class Planner implements PhysicalPlanner {
     const both = [...leftAttrs, ...rightAttrs];
     const filter = residual.length === 0 ? null : this.expr(conjoin(residual)!, both);
     const joinType = plan.joinType === 'cross' ? 'inner' : plan.joinType;
+    const leftBytes = this.estimatedBytes(plan.left);
+    const rightBytes = this.estimatedBytes(plan.right);
     if (leftKeys.length === 0) {
-      return new NestedLoopJoinExec({ left, right, joinType, condition: filter, schema });
+      // Build on the right (the smaller input after join ordering), broadcast; the probe side is
+      // gathered when the build side has rows to emit at the end.
+      const probe = JoinEmitter.emitsAtEnd(joinType, false) ? this.single(left) : left;
+      return new NestedLoopJoinExec({
+        left: probe,
+        right: this.distribute(right, { kind: 'broadcast' }),
+        joinType,
+        condition: filter,
+        schema,
+      });
     }
-    // Build on the right by default (the optimizer puts the smaller input there); a right outer
-    // join builds on the left so the unmatched build rows are the right's… no: for RIGHT joins
-    // the preserved side is the right, so probe with it and build on the left.
-    const buildSide = joinType === 'right' ? 'left' : 'right';
-    return new HashJoinExec({
+    return this.hashJoin({
       left,
       right,
       joinType,
@@ -649,10 +792,88 @@ class Planner implements PhysicalPlanner {
       rightKeys: rightKeys.map((k) => this.expr(k, rightAttrs)),
       nullSafe,
       filter,
-      buildSide,
       nullAware: plan.nullAware,
       nullKeysUnknown,
       schema,
+      leftBytes,
+      rightBytes,
+    });
+  }
+
+  /**
+   * The hash join strategy:
+   * - build side: the smaller input (by estimate) for inner, semi and anti joins; the left for
+   *   RIGHT joins (the right is preserved, so it probes); the right otherwise;
+   * - broadcast (`collect_build`) when the build side is estimated under `broadcastThreshold`
+   *   and has no rows to emit after probing, when both inputs are one partition, and always for
+   *   NOT IN and IN-as-a-value joins whose NULL keys change every row's answer;
+   * - otherwise partitioned: both sides hashed on their keys into the same number of partitions.
+   */
+  private hashJoin(j: {
+    readonly left: ExecutionPlan;
+    readonly right: ExecutionPlan;
+    readonly joinType: Exclude<JoinNode['joinType'], 'cross'>;
+    readonly leftKeys: readonly PhysicalExpr[];
+    readonly rightKeys: readonly PhysicalExpr[];
+    readonly nullSafe: readonly boolean[];
+    readonly filter: PhysicalExpr | null;
+    readonly nullAware: boolean;
+    readonly nullKeysUnknown: boolean;
+    readonly schema: Schema;
+    readonly leftBytes: number;
+    readonly rightBytes: number;
+  }): ExecutionPlan {
+    const globalNulls = j.nullAware || j.nullKeysUnknown;
+    let buildIsLeft = j.joinType === 'right';
+    if (
+      !globalNulls &&
+      (j.joinType === 'inner' || j.joinType === 'left_semi' || j.joinType === 'left_anti')
+    ) {
+      buildIsLeft = j.leftBytes < j.rightBytes;
+    }
+    const buildBytes = buildIsLeft ? j.leftBytes : j.rightBytes;
+    const emitsAtEnd = JoinEmitter.emitsAtEnd(j.joinType, buildIsLeft);
+    const singleInputs = j.left.outputPartitions === 1 && j.right.outputPartitions === 1;
+    const threshold = this.options.broadcastThreshold;
+    const broadcast =
+      globalNulls || singleInputs || (!emitsAtEnd && threshold >= 0 && buildBytes <= threshold);
+    const common = {
+      joinType: j.joinType,
+      leftKeys: j.leftKeys,
+      rightKeys: j.rightKeys,
+      nullSafe: j.nullSafe,
+      filter: j.filter,
+      buildSide: buildIsLeft ? ('left' as const) : ('right' as const),
+      nullAware: j.nullAware,
+      nullKeysUnknown: j.nullKeysUnknown,
+      schema: j.schema,
+    };
+    if (broadcast) {
+      const build = (p: ExecutionPlan): ExecutionPlan => this.distribute(p, { kind: 'broadcast' });
+      const probe = (p: ExecutionPlan): ExecutionPlan => (emitsAtEnd ? this.single(p) : p);
+      return new HashJoinExec({
+        ...common,
+        mode: 'collect_build',
+        left: buildIsLeft ? build(j.left) : probe(j.left),
+        right: buildIsLeft ? probe(j.right) : build(j.right),
+      });
+    }
+    // Keep a side that is already hashed on its keys as it is, and hash the other to match it.
+    const hashedOn = (p: ExecutionPlan, keys: readonly PhysicalExpr[]): number =>
+      p.partitioning.kind === 'hash' &&
+      p.outputPartitions > 1 &&
+      satisfies(p.partitioning, { kind: 'hash', keys })
+        ? p.outputPartitions
+        : 0;
+    const count =
+      hashedOn(j.left, j.leftKeys) || hashedOn(j.right, j.rightKeys) || this.options.shufflePartitions;
+    const hashTo = (p: ExecutionPlan, keys: readonly PhysicalExpr[]): ExecutionPlan =>
+      hashedOn(p, keys) === count ? p : new ExchangeExec({ input: p, kind: 'hash', keys, count });
+    return new HashJoinExec({
+      ...common,
+      mode: 'partitioned',
+      left: hashTo(j.left, j.leftKeys),
+      right: hashTo(j.right, j.rightKeys),
     });
   }
 }
@@ -681,4 +902,13 @@ function simpleCompare(e: Expr, attrs: readonly Attribute[]): FilterConjunct | n
 function subset(a: ReadonlySet<number>, b: ReadonlySet<number>): boolean {
   for (const x of a) if (!b.has(x)) return false;
   return true;
+}
+
+/** A table's size in bytes from its statistics; null when unknown. */
+function tableBytes(table: TableProvider): number | null {
+  try {
+    return table.statistics().totalBytes;
+  } catch {
+    return null;
+  }
 }

@@ -1,15 +1,22 @@
 /**
  * Engine: what all sessions of one process share — the metastore over the warehouse directory, the
- * function registry and the scan worker threads.
+ * function registry, and the execution engine (executor threads, task scheduler, memory budget).
  */
 import { Metastore } from '../catalog/index.ts';
-import { ScanWorkerPool } from '../exec/index.ts';
+import { ExecutionEngine } from '../exec/index.ts';
 import { createFunctionRegistry, type FunctionRegistry } from '../functions/index.ts';
 import { Session, type SessionOptions } from './session.ts';
 
 export interface EngineOptions {
   /** The warehouse directory (Spark's `spark.sql.warehouse.dir`); default `./kindling-warehouse`. */
   readonly warehouse?: string;
+  /**
+   * Executor threads (`kindling.executor.threads`, default one per core). 0 runs every query in
+   * the caller's thread — for programs that want no threads; a server always has executors.
+   */
+  readonly executorThreads?: number;
+  /** Bytes all queries together may hold (`kindling.memory.limit`, default 60 % of RAM). */
+  readonly memoryLimit?: number;
 }
 
 export const DEFAULT_WAREHOUSE = 'kindling-warehouse';
@@ -18,36 +25,24 @@ export class Engine {
   readonly metastore: Metastore;
   readonly functions: FunctionRegistry;
   readonly warehouse: string;
-  private readonly pools = new Map<number, ScanWorkerPool>();
+  readonly execution: ExecutionEngine;
 
   constructor(options: EngineOptions = {}) {
     this.warehouse = options.warehouse ?? DEFAULT_WAREHOUSE;
     this.metastore = Metastore.open(this.warehouse);
     this.functions = createFunctionRegistry();
+    this.execution = new ExecutionEngine({
+      ...(options.executorThreads === undefined ? {} : { threads: options.executorThreads }),
+      ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }),
+    });
   }
 
   createSession(options: SessionOptions = {}): Session {
     return new Session(this, options);
   }
 
-  /**
-   * The engine's scan worker threads: one pool per size sessions ask for (`SET
-   * kindling.execution.scan_workers`), threads started on first use, idle ones never holding the
-   * process.
-   */
-  scanWorkers(size: number): ScanWorkerPool {
-    let pool = this.pools.get(size);
-    if (pool === undefined) {
-      pool = new ScanWorkerPool(size);
-      this.pools.set(size, pool);
-    }
-    return pool;
-  }
-
-  /** Stops the engine's worker threads (the process can also just exit: idle threads never hold it). */
+  /** Stops the executor threads (the process can also just exit: idle threads never hold it). */
   async close(): Promise<void> {
-    const pools = [...this.pools.values()];
-    this.pools.clear();
-    await Promise.all(pools.map((p) => p.close()));
+    await this.execution.close();
   }
 }

@@ -13,14 +13,13 @@ import {
   type Schema,
   type Value,
 } from '../common/index.ts';
-import { executeStream, collect } from '../exec/index.ts';
-import { optimize, type RuleTrace } from '../optimizer/index.ts';
+import type { QueryExecution } from '../exec/index.ts';
+import { estimateRows, optimize, type RuleTrace } from '../optimizer/index.ts';
 import {
   createPhysicalPlanner,
   evaluateConstant,
   explainPhysical,
   type ExecutionPlan,
-  type TaskContext,
 } from '../physical/index.ts';
 import {
   exprOps,
@@ -140,24 +139,67 @@ function optimizeForSession(
   return { analyzed: plan, optimized, trace };
 }
 
-function taskContext(session: Session, ctx: EvalContext, signal: AbortSignal | undefined): TaskContext {
-  const workers = session.settings.scanWorkers;
-  return {
-    eval: ctx,
-    signal: signal ?? new AbortController().signal,
-    batchSize: session.settings.batchSize,
-    ...(workers > 0 ? { scanRunner: session.engine.scanWorkers(workers) } : {}),
-  };
+/**
+ * Estimated output of a logical plan for the physical planner's join choices: rows from the
+ * optimizer's estimate, bytes from the row width of the output's types.
+ */
+function estimateSize(plan: LogicalPlan): { rowCount: number; sizeInBytes: number } {
+  const rowCount = estimateRows(plan);
+  const width = outputOf(plan).reduce((w, a) => w + typeWidth(a.type), 8);
+  return { rowCount, sizeInBytes: rowCount * width };
+}
+
+function typeWidth(t: Schema['fields'][number]['type']): number {
+  switch (t.kind) {
+    case 'boolean':
+    case 'tinyint':
+      return 1;
+    case 'smallint':
+      return 2;
+    case 'int':
+    case 'float':
+    case 'date':
+      return 4;
+    case 'string':
+    case 'binary':
+      return 20;
+    case 'decimal':
+      return t.precision > 18 ? 16 : 8;
+    case 'array':
+      return 40;
+    default:
+      return 8;
+  }
 }
 
 function physicalPlan(session: Session, plan: LogicalPlan): ExecutionPlan {
   const planner = createPhysicalPlanner({
     functions: session.engine.functions,
     targetPartitions: session.settings.targetPartitions,
+    shufflePartitions: session.settings.shufflePartitions,
     maxRecursionDepth: session.settings.cteRecursionLevelLimit,
-    ...(session.settings.scanWorkers > 0 ? { remoteScanMinBytes: session.settings.scanWorkerMinBytes } : {}),
+    broadcastThreshold: session.settings.broadcastThreshold,
+    estimate: estimateSize,
   });
   return planner.plan(plan);
+}
+
+/** Starts a physical plan on the engine's executors (or inline when it is tiny). */
+export function startExecution(
+  session: Session,
+  plan: ExecutionPlan,
+  ctx: EvalContext,
+  signal: AbortSignal | undefined,
+): QueryExecution {
+  const settings = session.settings;
+  return session.engine.execution.execute(plan, {
+    eval: ctx,
+    batchSize: settings.batchSize,
+    signal: signal ?? new AbortController().signal,
+    queryMemoryLimit: settings.queryMemoryLimit,
+    maxTaskFailures: settings.maxTaskFailures,
+    inlineTinyPlans: settings.inlineTinyQueries,
+  });
 }
 
 /**
@@ -167,7 +209,8 @@ function physicalPlan(session: Session, plan: LogicalPlan): ExecutionPlan {
 async function inlineScalarSubqueries(
   session: Session,
   plan: LogicalPlan,
-  task: TaskContext,
+  ctx: EvalContext,
+  signal: AbortSignal | undefined,
 ): Promise<LogicalPlan> {
   const pending: { plan: LogicalPlan; value?: Value }[] = [];
   const found = new Map<LogicalPlan, number>();
@@ -186,11 +229,14 @@ async function inlineScalarSubqueries(
   collectSubqueries(plan);
   if (pending.length === 0) return plan;
   for (const sub of pending) {
-    const inner = await inlineScalarSubqueries(session, sub.plan, task);
+    const inner = await inlineScalarSubqueries(session, sub.plan, ctx, signal);
     const exec = physicalPlan(session, inner);
-    const batches = await collect(exec, task);
     const types = exec.schema.fields.map((f) => f.type);
-    const rows = batches.flatMap((b) => batchRows(b, types));
+    const rows: Value[][] = [];
+    for await (const b of startExecution(session, exec, ctx, signal).batches) {
+      rows.push(...batchRows(b, types));
+      if (rows.length > 1) break;
+    }
     if (rows.length > 1) {
       throw new EngineError(
         SqlState.cardinalityViolation,
@@ -272,9 +318,8 @@ export async function executeAnalyzed(
 ): Promise<AsyncIterable<arrow.RecordBatch>> {
   const ctx = session.evalContext();
   const { optimized } = optimizeForSession(session, plan, nextId, ctx);
-  const task = taskContext(session, ctx, signal);
-  const ready = await inlineScalarSubqueries(session, optimized, task);
-  return executeStream(physicalPlan(session, ready), task);
+  const ready = await inlineScalarSubqueries(session, optimized, ctx, signal);
+  return startExecution(session, physicalPlan(session, ready), ctx, signal).batches;
 }
 
 /** Physical schemas carry the plan's names already; this only guards the contract in one place. */

@@ -9,6 +9,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { EngineError, SqlState } from '../common/index.ts';
+import { UNLIMITED, defaultMemoryLimit } from '../exec/index.ts';
 import { ruleNames } from '../optimizer/index.ts';
 
 interface SettingDef {
@@ -31,19 +32,6 @@ function booleanSetting(key: string, value: string): string {
   );
 }
 
-function nonNegativeInt(key: string, max: number): (value: string) => string {
-  return (value) => {
-    const n = Number(value.trim());
-    if (!Number.isInteger(n) || n < 0 || n > max) {
-      throw new EngineError(
-        SqlState.invalidParameterValue,
-        `invalid value for ${key}: '${value}' (expected an integer from 0 to ${max})`,
-      );
-    }
-    return String(n);
-  };
-}
-
 function positiveInt(key: string, max: number): (value: string) => string {
   return (value) => {
     const n = Number(value.trim());
@@ -51,6 +39,43 @@ function positiveInt(key: string, max: number): (value: string) => string {
       throw new EngineError(
         SqlState.invalidParameterValue,
         `invalid value for ${key}: '${value}' (expected an integer from 1 to ${max})`,
+      );
+    }
+    return String(n);
+  };
+}
+
+const SIZE_UNITS: Readonly<Record<string, number>> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  t: 1024 ** 4,
+  tb: 1024 ** 4,
+};
+
+/** A byte size as Spark writes them: `1048576`, `512k`, `10MB`, `2g` (binary units); -1 when allowed. */
+export function parseByteSize(value: string): number | null {
+  const m = /^\s*(-1|\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
+  if (m === null) return null;
+  if (m[1] === '-1') return m[2] === '' ? -1 : null;
+  const unit = SIZE_UNITS[m[2]!.toLowerCase()];
+  if (unit === undefined) return null;
+  const n = Math.floor(Number(m[1]) * unit);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+function byteSize(key: string, allowNegativeOne: boolean): (value: string) => string {
+  return (value) => {
+    const n = parseByteSize(value);
+    if (n === null || (n < 0 && !allowNegativeOne) || n > UNLIMITED) {
+      throw new EngineError(
+        SqlState.invalidParameterValue,
+        `invalid value for ${key}: '${value}' (expected a size such as '10MB', '512k' or a number of bytes${allowNegativeOne ? ', or -1' : ''})`,
       );
     }
     return String(n);
@@ -140,17 +165,31 @@ const DEFS: readonly SettingDef[] = [
     validate: positiveInt('kindling.execution.target_partitions', 4096),
   },
   {
-    key: 'kindling.execution.scan_workers',
-    default: () => String(availableParallelism()),
+    key: 'kindling.memory.query_limit',
+    default: () => String(defaultMemoryLimit()),
     description:
-      'Worker threads that read large Parquet and CSV tables beside the query (0 = read in the session thread).',
-    validate: nonNegativeInt('kindling.execution.scan_workers', 256),
+      "Bytes one query may hold in hash tables, sort buffers, aggregate states and exchange buffers ('256MB', '2GB'); over it the query fails with 53200.",
+    validate: byteSize('kindling.memory.query_limit', false),
   },
   {
-    key: 'kindling.execution.scan_worker_min_bytes',
-    default: () => String(32 * 1024 * 1024),
-    description: 'Tables smaller than this many bytes of files are read in the session thread.',
-    validate: nonNegativeInt('kindling.execution.scan_worker_min_bytes', Number.MAX_SAFE_INTEGER),
+    key: 'spark.sql.autoBroadcastJoinThreshold',
+    default: () => String(10 * 1024 * 1024),
+    description:
+      "A join side estimated at most this size is broadcast to every task ('10MB'); -1 never broadcasts.",
+    validate: byteSize('spark.sql.autoBroadcastJoinThreshold', true),
+  },
+  {
+    key: 'kindling.execution.inline_tiny_queries',
+    default: () => 'true',
+    description:
+      "Whether queries over a few literal rows or tiny tables run in the session's thread instead of on the executors.",
+    validate: (v) => booleanSetting('kindling.execution.inline_tiny_queries', v),
+  },
+  {
+    key: 'spark.task.maxFailures',
+    default: () => '4',
+    description: 'Attempts of a task whose executor was lost before the query fails.',
+    validate: positiveInt('spark.task.maxFailures', 100),
   },
   {
     key: 'kindling.optimizer.disabled_rules',
@@ -316,11 +355,20 @@ export class Settings {
   get targetPartitions(): number {
     return Number(this.get('kindling.execution.target_partitions'));
   }
-  get scanWorkers(): number {
-    return Number(this.get('kindling.execution.scan_workers'));
+  get shufflePartitions(): number {
+    return Number(this.get('spark.sql.shuffle.partitions'));
   }
-  get scanWorkerMinBytes(): number {
-    return Number(this.get('kindling.execution.scan_worker_min_bytes'));
+  get queryMemoryLimit(): number {
+    return Number(this.get('kindling.memory.query_limit'));
+  }
+  get broadcastThreshold(): number {
+    return Number(this.get('spark.sql.autoBroadcastJoinThreshold'));
+  }
+  get inlineTinyQueries(): boolean {
+    return this.get('kindling.execution.inline_tiny_queries') === 'true';
+  }
+  get maxTaskFailures(): number {
+    return Number(this.get('spark.task.maxFailures'));
   }
   get cteRecursionLevelLimit(): number {
     return Number(this.get('spark.sql.cteRecursionLevelLimit'));

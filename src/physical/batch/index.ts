@@ -11,4 +11,13 @@ export { hashRows } from './row-hash.ts';
 export { valuesEqual, rowsEqual, rowsWithNullKey } from './key-equality.ts';
 export { KeyStore } from './key-store.ts';
 export { GroupHashTable } from './group-hash-table.ts';
-export { sortIndices, rowComparator, compareValues, type SortColumn } from './sort-indices.ts';
+export {
+  sortIndices,
+  rowComparator,
+  compareValues,
+  compareAcross,
+  prepareSortKeys,
+  type PreparedSortKeys,
+  type SortColumn,
+} from './sort-indices.ts';
+export { hashPartitions, splitBatch } from './partition.ts';

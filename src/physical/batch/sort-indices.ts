@@ -127,3 +127,29 @@ export function sortIndices(keys: readonly SortColumn[], n: number): Int32Array 
   idx.sort((a, b) => cmp(a, b) || a - b);
   return idx;
 }
+
+/** Sort keys of one batch, prepared for comparing its rows with another batch's (`compareAcross`). */
+export type PreparedSortKeys = readonly PreparedKey[];
+
+export function prepareSortKeys(keys: readonly SortColumn[]): PreparedSortKeys {
+  return prepare(keys);
+}
+
+/** Compares row `i` of one batch's keys with row `j` of another's (same key types and directions). */
+export function compareAcross(a: PreparedSortKeys, i: number, b: PreparedSortKeys, j: number): number {
+  for (let k = 0; k < a.length; k++) {
+    const p = a[k]!;
+    const q = b[k]!;
+    if (p.hasNulls || q.hasNulls) {
+      const an = p.view.isNull(i);
+      const bn = q.view.isNull(j);
+      if (an || bn) {
+        if (an && bn) continue;
+        return an ? p.nullOrder : -p.nullOrder;
+      }
+    }
+    const c = compareValues(p.view, i, q.view, j);
+    if (c !== 0) return c * p.sign;
+  }
+  return 0;
+}

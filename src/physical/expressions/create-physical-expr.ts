@@ -9,15 +9,19 @@ import type * as arrow from 'apache-arrow';
 import {
   EngineError,
   SqlState,
+  changed,
   makeBatch,
+  transformUp,
+  unchanged,
   typesEqual,
   unpackBits,
   valueAt,
   type DataType,
+  type Schema,
   type Value,
 } from '../../common/index.ts';
 import type { Attribute, CaseExpr, Expr } from '../../plan/index.ts';
-import { exprToString, exprType } from '../../plan/index.ts';
+import { exprOps, exprToString, exprType } from '../../plan/index.ts';
 import type {
   ColumnarValue,
   EvalContext,
@@ -26,7 +30,7 @@ import type {
   ScalarFunctionDef,
 } from '../../functions/index.ts';
 import { arithmetic, castColumnar, negate, validityBytes } from '../../functions/index.ts';
-import type { PhysicalExpr } from '../execution-plan.ts';
+import type { ExprSpec, PhysicalExpr } from '../execution-plan.ts';
 import { andOr, booleanTest } from '../kernels/boolean.ts';
 import { compare } from '../kernels/comparison.ts';
 import { inList } from '../kernels/in-list.ts';
@@ -49,13 +53,15 @@ function internal(message: string): EngineError {
 class CompiledExpr implements PhysicalExpr {
   readonly type: DataType;
   readonly nullable: boolean;
+  readonly spec: ExprSpec;
   readonly #eval: Evaluator;
   readonly #text: string;
-  constructor(type: DataType, nullable: boolean, evaluator: Evaluator, text: string) {
+  constructor(type: DataType, nullable: boolean, evaluator: Evaluator, text: string, spec: ExprSpec) {
     this.type = type;
     this.nullable = nullable;
     this.#eval = evaluator;
     this.#text = text;
+    this.spec = spec;
   }
   evaluate(batch: arrow.RecordBatch, ctx: EvalContext): ColumnarValue {
     return this.#eval(batch, ctx);
@@ -77,7 +83,30 @@ export function createPhysicalExpr(
   const binder: Binder = { positions, inputTypes: input.map((a) => a.type), registry };
   const evaluator = compile(expr, binder);
   const text = exprToString(expr, (a) => `${a.name}@${positions.get(a.id) ?? '?'}`);
-  return new CompiledExpr(exprType(expr), isNullable(expr), evaluator, text);
+  const spec: ExprSpec = { expr: positional(expr, positions), inputTypes: binder.inputTypes };
+  return new CompiledExpr(exprType(expr), isNullable(expr), evaluator, text, spec);
+}
+
+/** The expression with each column's id replaced by its input position (ids stay unique per column). */
+function positional(expr: Expr, positions: ReadonlyMap<number, number>): Expr {
+  return transformUp(exprOps, expr, (e) => {
+    if (e.kind !== 'column') return unchanged(e);
+    const pos = positions.get(e.attr.id);
+    if (pos === undefined || pos === e.attr.id) return unchanged(e);
+    return changed<Expr>({ kind: 'column', attr: { ...e.attr, id: pos } });
+  }).node;
+}
+
+/** Rebuilds a physical expression from its plain-data form (in any thread). */
+export function compileExprSpec(spec: ExprSpec, registry: FunctionRegistry): PhysicalExpr {
+  const input: Attribute[] = spec.inputTypes.map((type, id) => ({
+    id,
+    name: `c${id}`,
+    type,
+    nullable: true,
+    qualifier: null,
+  }));
+  return createPhysicalExpr(spec.expr, input, registry);
 }
 
 /** Conservative nullability of an expression. */
@@ -426,4 +455,31 @@ export function defaultEvalContext(overrides: Partial<EvalContext> = {}): EvalCo
     currentUser: 'kindling',
     ...overrides,
   };
+}
+
+/** The input position a plain column reference reads; null for any other expression. */
+export function columnPosition(e: PhysicalExpr): number | null {
+  const x = e.spec?.expr;
+  return x !== undefined && x.kind === 'column' ? x.attr.id : null;
+}
+
+/** A reference to column `position` of batches of `schema`. */
+export function columnExpr(schema: Schema, position: number): PhysicalExpr {
+  const field = schema.fields[position];
+  if (field === undefined) throw internal(`no column ${position} to reference`);
+  const attr: Attribute = {
+    id: position,
+    name: field.name,
+    type: field.type,
+    nullable: field.nullable,
+    qualifier: null,
+  };
+  const spec: ExprSpec = { expr: { kind: 'column', attr }, inputTypes: schema.fields.map((f) => f.type) };
+  return new CompiledExpr(
+    field.type,
+    field.nullable,
+    (batch) => ({ kind: 'array', data: batch.data.children[position]! }),
+    `${field.name}@${position}`,
+    spec,
+  );
 }

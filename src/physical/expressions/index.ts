@@ -4,6 +4,9 @@
  */
 export {
   createPhysicalExpr,
+  compileExprSpec,
+  columnExpr,
+  columnPosition,
   evaluateConstant,
   defaultEvalContext,
   isNullable,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { EngineError, T, field, schema } from '../../common/index.ts';
-import { CoalescePartitionsExec } from './coalesce-partitions-exec.ts';
+import { EngineError, T, batchRows, field, schema, type Value } from '../../common/index.ts';
+import { ExchangeExec } from './exchange-exec.ts';
+import { SortExec } from './sort-exec.ts';
 import { EmptyExec } from './empty-exec.ts';
 import { FilterExec } from './filter-exec.ts';
 import { LimitExec } from './limit-exec.ts';
@@ -117,26 +118,62 @@ describe('LimitExec', () => {
   });
 });
 
-describe('UnionExec / CoalescePartitionsExec', () => {
+describe('UnionExec / ExchangeExec', () => {
   it('union lists the partitions of all inputs', async () => {
     const u = new UnionExec({ inputs: [source(s, rows, 2, 2), source(s, rows.slice(0, 1), 2, 1)] });
     expect(u.outputPartitions).toBe(3);
     expect(sortRows(await collectRows(u))).toEqual(sortRows([...rows, rows[0]!]));
   });
-  it('coalesce merges partitions, and closes inputs when the consumer stops', async () => {
+  it('a gather merges partitions, and closes inputs when the consumer stops', async () => {
     const input = source(s, [...rows, ...rows, ...rows, ...rows], 1, 3);
-    const c = new CoalescePartitionsExec({ input, maxBuffered: 2 });
+    const c = new ExchangeExec({ input, kind: 'single' });
+    expect(c.explain()).toBe('GatherExec');
     expect(sortRows(await collectRows(c))).toEqual(sortRows([...rows, ...rows, ...rows, ...rows]));
     const input2 = source(s, [...rows, ...rows, ...rows, ...rows], 1, 3);
-    const l = new LimitExec({
-      input: new CoalescePartitionsExec({ input: input2, maxBuffered: 2 }),
-      limit: 1,
-    });
+    const l = new LimitExec({ input: new ExchangeExec({ input: input2, kind: 'single' }), limit: 1 });
     expect((await collectRows(l)).length).toBe(1);
     expect(input2.closed).toBe(3);
     expect(input2.pulled).toBeLessThan(20);
   });
-  it('coalesce of empty partitions is empty', async () => {
-    expect(await collectRows(new CoalescePartitionsExec({ input: source(s, [], 1, 3) }))).toEqual([]);
+  it('a gather of empty partitions is empty', async () => {
+    expect(await collectRows(new ExchangeExec({ input: source(s, [], 1, 3), kind: 'single' }))).toEqual([]);
+  });
+  it('a hash exchange puts equal keys (NULLs too) in one partition and loses no row', async () => {
+    const many: Value[][] = Array.from({ length: 200 }, (_, i) => [i % 7 === 0 ? null : i % 13, `v${i}`]);
+    const x = new ExchangeExec({
+      input: source(s, many, 9, 3),
+      kind: 'hash',
+      keys: [new ColumnExpr(0, T.int)],
+      count: 4,
+    });
+    expect(x.explain()).toBe('ShuffleExchangeExec: hash([c0@0], 4)');
+    const ctx = taskCtx();
+    const seen = new Map<string, number>();
+    const all: Value[][] = [];
+    for (let p = 0; p < 4; p++) {
+      for await (const b of x.execute(p, ctx)) {
+        for (const r of batchRows(b, [T.int, T.string])) {
+          const key = JSON.stringify(r[0]);
+          expect(seen.get(key) ?? p).toBe(p);
+          seen.set(key, p);
+          all.push(r);
+        }
+      }
+    }
+    expect(sortRows(all)).toEqual(sortRows(many));
+    expect(new Set(seen.values()).size).toBeGreaterThan(1);
+  });
+  it('a merging gather yields sorted partitions in one order, stable across partitions', async () => {
+    const values: Value[][] = Array.from({ length: 60 }, (_, i) => [(i * 37) % 11, `r${i}`]);
+    const key = { expr: new ColumnExpr(0, T.int), ascending: true, nullsFirst: true };
+    const sorted = new SortExec({ input: source(s, values, 4, 3), keys: [key] });
+    const merged = new ExchangeExec({ input: sorted, kind: 'single', sortKeys: [key] });
+    const out = await collectRows(merged, taskCtx(7));
+    expect(out.map((r) => r[0])).toEqual(values.map((r) => r[0]).sort((a, b) => Number(a) - Number(b)));
+  });
+  it('a broadcast yields every row of every partition', async () => {
+    const b = new ExchangeExec({ input: source(s, [...rows, ...rows], 1, 3), kind: 'broadcast' });
+    expect(b.outputPartitions).toBe(1);
+    expect(sortRows(await collectRows(b))).toEqual(sortRows([...rows, ...rows]));
   });
 });

@@ -15,3 +15,17 @@ export async function collectAll(plan: ExecutionPlan, ctx: TaskContext): Promise
   }
   return out;
 }
+
+/** One partition's batches. */
+export async function collectPartition(
+  plan: ExecutionPlan,
+  partition: number,
+  ctx: TaskContext,
+): Promise<arrow.RecordBatch[]> {
+  const out: arrow.RecordBatch[] = [];
+  for await (const batch of plan.execute(partition, ctx)) {
+    checkCancelled(ctx);
+    if (batch.numRows > 0) out.push(batch);
+  }
+  return out;
+}

@@ -5,7 +5,8 @@
  */
 import type * as arrow from 'apache-arrow';
 import type { Schema } from '../../common/index.ts';
-import type { ExecutionPlan, TaskContext } from '../execution-plan.ts';
+import type { Distribution, ExecutionPlan, Partitioning, TaskContext } from '../execution-plan.ts';
+import type { OperatorSpec } from '../plan-spec.ts';
 import { checkCancelled, checkPartition } from './exec-support.ts';
 
 export interface EmptyExecOptions {
@@ -17,10 +18,13 @@ export class EmptyExec implements ExecutionPlan {
   readonly name = 'EmptyExec';
   readonly schema: Schema;
   readonly outputPartitions: number;
+  readonly partitioning: Partitioning;
+  readonly requiredInputDistribution: readonly Distribution[] = [];
 
   constructor(options: EmptyExecOptions) {
     this.schema = options.schema;
     this.outputPartitions = options.partitions ?? 1;
+    this.partitioning = { kind: 'unknown', count: this.outputPartitions };
   }
 
   children(): readonly ExecutionPlan[] {
@@ -39,5 +43,9 @@ export class EmptyExec implements ExecutionPlan {
 
   explain(): string {
     return 'EmptyExec';
+  }
+
+  spec(): OperatorSpec {
+    return { kind: 'Empty', schema: this.schema, partitions: this.outputPartitions };
   }
 }

@@ -12,7 +12,14 @@
  */
 import type * as arrow from 'apache-arrow';
 import type { DataType, Schema, Value } from '../../common/index.ts';
-import type { ExecutionPlan, PhysicalExpr, TaskContext } from '../execution-plan.ts';
+import type {
+  Distribution,
+  ExecutionPlan,
+  Partitioning,
+  PhysicalExpr,
+  TaskContext,
+} from '../execution-plan.ts';
+import { conjunctSpec, exprSpec, type OperatorSpec } from '../plan-spec.ts';
 import { filterBatch } from '../batch/filter.ts';
 import { maskFromBoolean, selectionFromMask } from '../batch/selection.ts';
 import { refineByCompare, type SelectCompareOp } from '../kernels/select-compare.ts';
@@ -54,8 +61,14 @@ export class FilterExec implements ExecutionPlan {
     return this.input.schema;
   }
 
+  readonly requiredInputDistribution: readonly Distribution[] = [{ kind: 'any' }];
+
   get outputPartitions(): number {
     return this.input.outputPartitions;
+  }
+
+  get partitioning(): Partitioning {
+    return this.input.partitioning;
   }
 
   children(): readonly ExecutionPlan[] {
@@ -113,6 +126,14 @@ export class FilterExec implements ExecutionPlan {
 
   explain(): string {
     return `FilterExec: ${this.predicate.toString()}`;
+  }
+
+  spec(): OperatorSpec {
+    return {
+      kind: 'Filter',
+      predicate: exprSpec(this.predicate),
+      conjuncts: this.conjuncts === undefined ? null : this.conjuncts.map(conjunctSpec),
+    };
   }
 }
 

@@ -11,7 +11,14 @@
 import type * as arrow from 'apache-arrow';
 import { T, makeBatch, makeColumn, type DataType, type Schema } from '../../common/index.ts';
 import { take } from '../batch/index.ts';
-import type { ExecutionPlan, PhysicalExpr, TaskContext } from '../execution-plan.ts';
+import type {
+  Distribution,
+  ExecutionPlan,
+  Partitioning,
+  PhysicalExpr,
+  TaskContext,
+} from '../execution-plan.ts';
+import { exprSpec, type OperatorSpec } from '../plan-spec.ts';
 import { checkCancelled, evaluateToColumn, schemaTypes } from './exec-support.ts';
 
 export interface GenerateExecOptions {
@@ -28,6 +35,7 @@ export class GenerateExec implements ExecutionPlan {
   readonly name = 'GenerateExec';
   readonly schema: Schema;
   readonly outputPartitions: number;
+  readonly requiredInputDistribution: readonly Distribution[] = [{ kind: 'any' }];
   private readonly options: GenerateExecOptions;
 
   constructor(options: GenerateExecOptions) {
@@ -120,6 +128,22 @@ export class GenerateExec implements ExecutionPlan {
   explain(): string {
     const { arg, withPosition, outer } = this.options;
     return `GenerateExec: ${withPosition ? 'posexplode' : 'explode'}${outer ? '_outer' : ''}(${arg.toString()})`;
+  }
+
+  /** The input's columns come first and unchanged, so its partitioning holds. */
+  get partitioning(): Partitioning {
+    return this.options.input.partitioning;
+  }
+
+  spec(): OperatorSpec {
+    const o = this.options;
+    return {
+      kind: 'Generate',
+      arg: exprSpec(o.arg),
+      withPosition: o.withPosition,
+      outer: o.outer,
+      schema: o.schema,
+    };
   }
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type * as arrow from 'apache-arrow';
 import { T, field, makeBatch, makeColumn, schema, type Value } from '../../common/index.ts';
 import { HashAggregateExec, type AggregateExpr } from './hash-aggregate-exec.ts';
-import { CoalescePartitionsExec } from './coalesce-partitions-exec.ts';
+import { ExchangeExec } from './exchange-exec.ts';
 import {
   ColumnExpr,
   CountAccumulator,
@@ -11,6 +11,7 @@ import {
   MemoryExec,
   SumAccumulator,
   collectRows,
+  distributed,
   source,
   sortRows,
   taskCtx,
@@ -57,7 +58,7 @@ describe('HashAggregateExec', () => {
       groupingIdName: null,
       schema: schema([field('k', T.string), field('count', T.bigint), field('sum', T.double)]),
     });
-    expect(sortRows(await collectRows(agg))).toEqual(
+    expect(sortRows(await collectRows(distributed(agg)))).toEqual(
       sortRows([
         ['a', 3n, 20],
         ['b', 1n, 20],
@@ -89,7 +90,7 @@ describe('HashAggregateExec', () => {
         field('f', T.bigint),
       ]),
     });
-    expect(sortRows(await collectRows(agg))).toEqual(
+    expect(sortRows(await collectRows(distributed(agg)))).toEqual(
       sortRows([
         ['a', 1, 1n, 10, 2n],
         ['b', 1, 1n, 20, 1n],
@@ -110,8 +111,8 @@ describe('HashAggregateExec', () => {
         groupingIdName: null,
         schema: schema([field('c', T.bigint), field('s', T.double)]),
       });
-    expect(await collectRows(mk([]))).toEqual([[0n, null]]);
-    expect(await collectRows(mk(data))).toEqual([[6n, 52]]);
+    expect(await collectRows(distributed(mk([])))).toEqual([[0n, null]]);
+    expect(await collectRows(distributed(mk(data)))).toEqual([[6n, 52]]);
   });
   it('grouping sets with Spark grouping ids', async () => {
     const agg = new HashAggregateExec({
@@ -131,7 +132,7 @@ describe('HashAggregateExec', () => {
         field('c', T.bigint),
       ]),
     });
-    expect(sortRows(await collectRows(agg))).toEqual(
+    expect(sortRows(await collectRows(distributed(agg)))).toEqual(
       sortRows([
         ['a', 1, 0n, 1n],
         ['b', 1, 0n, 1n],
@@ -170,7 +171,7 @@ describe('HashAggregateExec', () => {
     });
     expect(partial.outputPartitions).toBe(2);
     const final = new HashAggregateExec({
-      input: new CoalescePartitionsExec({ input: partial }),
+      input: new ExchangeExec({ input: partial, kind: 'hash', keys: [new ColumnExpr(0, T.int)], count: 3 }),
       mode: 'final',
       groupBy: [{ expr: new ColumnExpr(0, T.int), name: 'k' }],
       aggregates: [count(), sum(1)],

@@ -3,10 +3,12 @@
  * (`GroupHashTable`): each batch's group ids are resolved at once, then every accumulator's
  * `update` runs once over the batch.
  *
- * Modes:
- * - `single`: input rows → final values. Reads every input partition; one output partition.
- * - `partial`: input rows → group keys + accumulator state columns, per input partition.
- * - `final`: partial output → final values. Reads every input partition; one output partition.
+ * Modes (each works on one partition at a time; output partition p comes from input partition p):
+ * - `single`: input rows → final values. Requires every row of a group in one partition: hashed on
+ *   the group keys, or all rows in one partition (no keys, grouping sets, DISTINCT).
+ * - `partial`: input rows → group keys + accumulator state columns, any partitioning.
+ * - `final`: partial output → final values, hashed on the keys (and grouping id), or in one
+ *   partition without keys.
  *   `groupBy` exprs are evaluated against the partial output (usually column refs to its leading
  *   key columns); with grouping sets the grouping id is the column right after the keys; then
  *   each aggregate's `stateTypes.length` state columns follow, in aggregate order.
@@ -37,7 +39,15 @@ import {
   type Schema,
 } from '../../common/index.ts';
 import type { EvalContext, GroupsAccumulator } from '../../functions/index.ts';
-import type { ExecutionPlan, PhysicalExpr, TaskContext } from '../execution-plan.ts';
+import type {
+  Distribution,
+  ExecutionPlan,
+  Partitioning,
+  PhysicalExpr,
+  TaskContext,
+} from '../execution-plan.ts';
+import { aggregateRef, exprSpec, type AggregateFunctionRef, type OperatorSpec } from '../plan-spec.ts';
+import { columnExpr } from '../expressions/index.ts';
 import { GroupHashTable } from '../batch/group-hash-table.ts';
 import { maskFromBoolean, selectionFromBytes } from '../batch/selection.ts';
 import { sliceColumn } from '../batch/slice.ts';
@@ -57,6 +67,8 @@ export interface AggregateExpr {
   readonly filter: PhysicalExpr | null;
   readonly distinct: boolean;
   readonly createAccumulator: (ctx: EvalContext) => GroupsAccumulator;
+  /** The registry function `createAccumulator` comes from (absent in tests: not serializable). */
+  readonly function?: AggregateFunctionRef;
   /** The final result type. */
   readonly type: DataType;
 }
@@ -98,7 +110,29 @@ export class HashAggregateExec implements ExecutionPlan {
   }
 
   get outputPartitions(): number {
-    return this.mode === 'partial' ? this.input.outputPartitions : 1;
+    return this.input.outputPartitions;
+  }
+
+  /** One global group, or grouping sets / DISTINCT in single mode: every row in one partition. */
+  private get needsSingle(): boolean {
+    if (this.groupBy.length === 0 && this.groupingSets === null) return true;
+    return this.mode === 'single' && this.groupingSets !== null;
+  }
+
+  get requiredInputDistribution(): readonly Distribution[] {
+    if (this.mode === 'partial') return [{ kind: 'any' }];
+    if (this.needsSingle) return [{ kind: 'single' }];
+    const keys = this.groupBy.map((g) => g.expr);
+    // Final mode with grouping sets: the grouping id is a key, right after the keys.
+    if (this.groupingSets !== null) keys.push(columnExpr(this.input.schema, this.groupBy.length));
+    return [{ kind: 'hash', keys }];
+  }
+
+  get partitioning(): Partitioning {
+    const count = this.outputPartitions;
+    if (count === 1) return { kind: 'single' };
+    if (this.mode === 'partial' || this.groupingSets !== null) return { kind: 'unknown', count };
+    return { kind: 'hash', keys: this.groupBy.map((_, i) => columnExpr(this.schema, i)), count };
   }
 
   children(): readonly ExecutionPlan[] {
@@ -131,50 +165,44 @@ export class HashAggregateExec implements ExecutionPlan {
       a.distinct ? new GroupHashTable([INT, ...a.args.map((x) => x.type)]) : null,
     );
     let groupIds = new Int32Array(0);
-    const parts =
-      this.mode === 'partial'
-        ? [partition]
-        : Array.from({ length: this.input.outputPartitions }, (_, i) => i);
-    for (const p of parts) {
-      for await (const batch of this.input.execute(p, ctx)) {
-        checkCancelled(ctx);
-        const n = batch.numRows;
-        if (n === 0) continue;
-        if (groupIds.length < n) groupIds = new Int32Array(Math.max(n, groupIds.length * 2));
-        const gids = groupIds.subarray(0, n);
-        if (this.mode === 'final') {
-          this.mergeBatch(batch, n, table, accs, gids, ctx);
-          continue;
+    for await (const batch of this.input.execute(partition, ctx)) {
+      checkCancelled(ctx);
+      const n = batch.numRows;
+      if (n === 0) continue;
+      if (groupIds.length < n) groupIds = new Int32Array(Math.max(n, groupIds.length * 2));
+      const gids = groupIds.subarray(0, n);
+      if (this.mode === 'final') {
+        this.mergeBatch(batch, n, table, accs, gids, ctx);
+        continue;
+      }
+      const keyCols = this.groupBy.map((g) => evaluateToColumn(g.expr, batch, ctx));
+      const argCols = this.aggregates.map((a) => a.args.map((x) => evaluateToColumn(x, batch, ctx)));
+      const masks = this.aggregates.map((a) =>
+        a.filter === null ? null : maskFromBoolean(evaluateToColumn(a.filter, batch, ctx)),
+      );
+      const sets = this.groupingSets ?? [null];
+      for (const set of sets) {
+        let numGroups = 1;
+        if (table === null) gids.fill(0);
+        else {
+          const keys = set === null ? keyCols : this.keysForSet(set, keyCols, gidType, n);
+          table.findOrInsert(keys, n, gids);
+          numGroups = table.numGroups;
         }
-        const keyCols = this.groupBy.map((g) => evaluateToColumn(g.expr, batch, ctx));
-        const argCols = this.aggregates.map((a) => a.args.map((x) => evaluateToColumn(x, batch, ctx)));
-        const masks = this.aggregates.map((a) =>
-          a.filter === null ? null : maskFromBoolean(evaluateToColumn(a.filter, batch, ctx)),
-        );
-        const sets = this.groupingSets ?? [null];
-        for (const set of sets) {
-          let numGroups = 1;
-          if (table === null) gids.fill(0);
-          else {
-            const keys = set === null ? keyCols : this.keysForSet(set, keyCols, gidType, n);
-            table.findOrInsert(keys, n, gids);
-            numGroups = table.numGroups;
-          }
-          for (let a = 0; a < accs.length; a++) {
-            const dt = distinctTables[a];
-            if (dt === null || dt === undefined) accs[a]!.update(argCols[a]!, gids, numGroups, n, masks[a]!);
-            else
-              this.updateDistinct(
-                accs[a]!,
-                dt,
-                this.aggregates[a]!,
-                argCols[a]!,
-                gids,
-                numGroups,
-                n,
-                masks[a]!,
-              );
-          }
+        for (let a = 0; a < accs.length; a++) {
+          const dt = distinctTables[a];
+          if (dt === null || dt === undefined) accs[a]!.update(argCols[a]!, gids, numGroups, n, masks[a]!);
+          else
+            this.updateDistinct(
+              accs[a]!,
+              dt,
+              this.aggregates[a]!,
+              argCols[a]!,
+              gids,
+              numGroups,
+              n,
+              masks[a]!,
+            );
         }
       }
     }
@@ -323,5 +351,24 @@ export class HashAggregateExec implements ExecutionPlan {
     if (this.groupingSets !== null)
       s += `, grouping_sets=[${this.groupingSets.map((g) => `[${g.join(', ')}]`).join(', ')}]`;
     return s;
+  }
+
+  spec(): OperatorSpec {
+    return {
+      kind: 'HashAggregate',
+      mode: this.mode,
+      groupBy: this.groupBy.map((g) => ({ expr: exprSpec(g.expr), name: g.name })),
+      aggregates: this.aggregates.map((a) => ({
+        name: a.name,
+        function: aggregateRef(a.function, a.name),
+        args: a.args.map(exprSpec),
+        filter: a.filter === null ? null : exprSpec(a.filter),
+        distinct: a.distinct,
+        type: a.type,
+      })),
+      groupingSets: this.groupingSets,
+      groupingIdName: this.groupingIdName,
+      schema: this.schema,
+    };
   }
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { T, field, schema, type DataType, type Value } from '../../common/index.ts';
 import { HashJoinExec } from './hash-join-exec.ts';
 import type { JoinType } from './join-emitter.ts';
-import { ColumnExpr, collectRows, source, sortRows, taskCtx } from './test-support.ts';
+import { ColumnExpr, collectRows, distributed, source, sortRows, taskCtx } from './test-support.ts';
 
 type Row = Value[];
 
@@ -54,11 +54,13 @@ describe('HashJoinExec key paths', () => {
       [1, 11, 1, 102],
     ];
     for (const batch of [1, 2, 8192]) {
-      const got = await collectRows(join(T.int, L, R, 'inner'), taskCtx(batch));
+      const got = await collectRows(distributed(join(T.int, L, R, 'inner')), taskCtx(batch));
       expect(sortRows(got)).toEqual(sortRows(want));
     }
     // Within a probe batch, pairs come in probe order, each probe row's matches in build order.
-    expect(await collectRows(join(T.int, L.slice(0, 1), R, 'inner'), taskCtx(2))).toEqual(want.slice(0, 3));
+    expect(await collectRows(distributed(join(T.int, L.slice(0, 1), R, 'inner')), taskCtx(2))).toEqual(
+      want.slice(0, 3),
+    );
   });
 
   it('decimal(15,2) and bigint keys compare both 32-bit halves', async () => {
@@ -76,13 +78,13 @@ describe('HashJoinExec key paths', () => {
         [null, 30],
         [5n + 2n * big, 40],
       ];
-      expect(sortRows(await collectRows(join(type, L, R, 'inner')))).toEqual(
+      expect(sortRows(await collectRows(distributed(join(type, L, R, 'inner'))))).toEqual(
         sortRows([
           [5n + big, 2, 5n + big, 10],
           [-5n, 4, -5n, 20],
         ]),
       );
-      expect(sortRows(await collectRows(join(type, L, R, 'inner', { nullSafe: true })))).toEqual(
+      expect(sortRows(await collectRows(distributed(join(type, L, R, 'inner', { nullSafe: true }))))).toEqual(
         sortRows([
           [5n + big, 2, 5n + big, 10],
           [null, 3, null, 30],
@@ -103,7 +105,7 @@ describe('HashJoinExec key paths', () => {
       [NaN, 20],
       [2.5, 30],
     ];
-    const got = await collectRows(join(T.double, L, R, 'left'));
+    const got = await collectRows(distributed(join(T.double, L, R, 'left')));
     expect(got.length).toBe(3);
     expect(got.map((r) => r[3])).toEqual([10, 20, null]);
   });
@@ -118,20 +120,22 @@ describe('HashJoinExec key paths', () => {
       [7, 20],
     ];
     for (const buildSide of ['left', 'right'] as const) {
-      expect(sortRows(await collectRows(join(T.int, L, R, 'full', { buildSide })))).toEqual(
+      expect(sortRows(await collectRows(distributed(join(T.int, L, R, 'full', { buildSide }))))).toEqual(
         sortRows([
           [null, 1, null, null],
           [7, 2, 7, 20],
           [null, null, null, 10],
         ]),
       );
-      expect(sortRows(await collectRows(join(T.int, L, R, 'left_anti', { buildSide })))).toEqual([[null, 1]]);
+      expect(sortRows(await collectRows(distributed(join(T.int, L, R, 'left_anti', { buildSide }))))).toEqual(
+        [[null, 1]],
+      );
     }
   });
 
   it('empty build side: probe rows only where preserved', async () => {
     const L: Row[] = [['a', 1]];
-    expect(await collectRows(join(T.string, L, [], 'inner'))).toEqual([]);
-    expect(await collectRows(join(T.string, L, [], 'left'))).toEqual([['a', 1, null, null]]);
+    expect(await collectRows(distributed(join(T.string, L, [], 'inner')))).toEqual([]);
+    expect(await collectRows(distributed(join(T.string, L, [], 'left')))).toEqual([['a', 1, null, null]]);
   });
 });

@@ -1,8 +1,17 @@
 /**
  * HashJoinExec: an equi-join (`=` keys, `<=>` null-safe keys) with an optional residual condition.
  *
- * Input: `left` and `right`, any partitions. The build side (`buildSide`) is read completely (all
- * partitions) into one batch; its distinct keys get dense ids in a `GroupHashTable` (keys inline
+ * Modes:
+ * - `collect_build`: the build side (`buildSide`) is read completely (every partition: normally a
+ *   broadcast exchange's one) once per query and executor (`ctx.scope`), and every probe
+ *   partition is joined against it. The probe side may have any partitioning, except when the
+ *   build side has rows to emit after probing (outer rows, semi/anti/mark on a left build): then
+ *   it must be one partition. NOT IN (null-aware anti) and IN-as-a-value (mark) joins need it,
+ *   since one NULL build key changes every probe row's answer.
+ * - `partitioned`: both sides hashed on their keys into the same number of partitions; partition
+ *   p builds from build partition p and probes with probe partition p.
+ *
+ * The build rows are concatenated into one batch; its distinct keys get dense ids in a `GroupHashTable` (keys inline
  * in the slots for a single fixed-width key), and its rows are grouped by key id in one flat
  * array (CSR: `starts[id] … starts[id + 1]` index `rows`, in build-row order). The other side is
  * probed a batch at a time: the batch's key ids are looked up at once, then (probe row, build row)
@@ -11,24 +20,34 @@
  * is null-safe.
  * Output: `schema` — left ++ right for inner/left/right/full, left for left_semi/left_anti,
  * left ++ [mark] for left_mark (see join-emitter.ts for every type's rules; `nullAware` gives
- * left_anti NOT IN semantics). One output partition per probe partition, or a single partition
- * when the build side has rows to emit after probing (outer rows, semi/anti/mark on a left build).
- * Output batches have at most `ctx.batchSize` rows.
+ * left_anti NOT IN semantics). One output partition per probe partition. Output batches have at
+ * most `ctx.batchSize` rows.
  */
 import type * as arrow from 'apache-arrow';
 import type { Schema } from '../../common/index.ts';
 import { concatBatches } from '../batch/concat.ts';
-import type { ExecutionPlan, PhysicalExpr, TaskContext } from '../execution-plan.ts';
+import type {
+  Distribution,
+  ExecutionPlan,
+  Partitioning,
+  PhysicalExpr,
+  TaskContext,
+} from '../execution-plan.ts';
+import { exprSpec, type OperatorSpec } from '../plan-spec.ts';
 import { ColumnView } from '../batch/column-view.ts';
 import { GroupHashTable } from '../batch/group-hash-table.ts';
 import { rowsWithNullKey } from '../batch/key-equality.ts';
 import { checkCancelled, checkPartition, evaluateToColumn } from './exec-support.ts';
 import { JoinEmitter, type JoinType } from './join-emitter.ts';
-import { collectAll } from './collect.ts';
+import { collectAll, collectPartition } from './collect.ts';
+
+export type HashJoinMode = 'collect_build' | 'partitioned';
 
 export interface HashJoinExecOptions {
   readonly left: ExecutionPlan;
   readonly right: ExecutionPlan;
+  /** Default `collect_build`. */
+  readonly mode?: HashJoinMode;
   readonly joinType: JoinType;
   readonly leftKeys: readonly PhysicalExpr[];
   readonly rightKeys: readonly PhysicalExpr[];
@@ -63,10 +82,12 @@ interface BuildTable {
 export class HashJoinExec implements ExecutionPlan {
   readonly name = 'HashJoinExec';
   readonly options: HashJoinExecOptions;
-  private readonly builds = new WeakMap<TaskContext, Promise<BuildTable>>();
+  readonly mode: HashJoinMode;
+  private readonly builds = new WeakMap<object, Promise<BuildTable>>();
 
   constructor(options: HashJoinExecOptions) {
     this.options = options;
+    this.mode = options.mode ?? 'collect_build';
   }
 
   get schema(): Schema {
@@ -82,7 +103,32 @@ export class HashJoinExec implements ExecutionPlan {
   }
 
   get outputPartitions(): number {
-    return JoinEmitter.emitsAtEnd(this.options.joinType, this.buildIsLeft) ? 1 : this.probe.outputPartitions;
+    return this.probe.outputPartitions;
+  }
+
+  get requiredInputDistribution(): readonly Distribution[] {
+    const o = this.options;
+    if (this.mode === 'partitioned') {
+      return [
+        { kind: 'hash', keys: o.leftKeys },
+        { kind: 'hash', keys: o.rightKeys },
+      ];
+    }
+    const probe: Distribution = JoinEmitter.emitsAtEnd(o.joinType, this.buildIsLeft)
+      ? { kind: 'single' }
+      : { kind: 'any' };
+    const build: Distribution = { kind: 'broadcast' };
+    return this.buildIsLeft ? [build, probe] : [probe, build];
+  }
+
+  /** Joins that keep every left column of the rows they emit keep a partitioning of the left probe. */
+  get partitioning(): Partitioning {
+    const keepsLeft = ['inner', 'left', 'left_semi', 'left_anti', 'left_mark'].includes(
+      this.options.joinType,
+    );
+    if (keepsLeft && (this.mode === 'partitioned' || !this.buildIsLeft))
+      return this.options.left.partitioning;
+    return { kind: 'unknown', count: this.outputPartitions };
   }
 
   children(): readonly ExecutionPlan[] {
@@ -93,19 +139,23 @@ export class HashJoinExec implements ExecutionPlan {
     return new HashJoinExec({ ...this.options, left: children[0]!, right: children[1]! });
   }
 
-  private buildTable(ctx: TaskContext): Promise<BuildTable> {
-    let p = this.builds.get(ctx);
+  /** The build table of `partition`: shared by every partition of a query in collect_build mode. */
+  private buildTable(partition: number, ctx: TaskContext): Promise<BuildTable> {
+    if (this.mode === 'partitioned') return this.makeBuildTable(partition, ctx);
+    let p = this.builds.get(ctx.scope);
     if (p === undefined) {
-      p = this.makeBuildTable(ctx);
-      this.builds.set(ctx, p);
+      p = this.makeBuildTable(null, ctx);
+      this.builds.set(ctx.scope, p);
     }
     return p;
   }
 
-  private async makeBuildTable(ctx: TaskContext): Promise<BuildTable> {
+  private async makeBuildTable(partition: number | null, ctx: TaskContext): Promise<BuildTable> {
     const side = this.buildIsLeft ? this.options.left : this.options.right;
     const keyExprs = this.buildIsLeft ? this.options.leftKeys : this.options.rightKeys;
-    const batch = concatBatches(await collectAll(side, ctx), side.schema);
+    const batches =
+      partition === null ? await collectAll(side, ctx) : await collectPartition(side, partition, ctx);
+    const batch = concatBatches(batches, side.schema);
     const n = batch.numRows;
     const keyCols = keyExprs.map((e) => evaluateToColumn(e, batch, ctx));
     const views = keyCols.map((c, i) => new ColumnView(c, keyExprs[i]!.type));
@@ -136,7 +186,7 @@ export class HashJoinExec implements ExecutionPlan {
     checkPartition(this.name, partition, this.outputPartitions);
     checkCancelled(ctx);
     const o = this.options;
-    const table = await this.buildTable(ctx);
+    const table = await this.buildTable(partition, ctx);
     checkCancelled(ctx);
     const emitter = new JoinEmitter({
       joinType: o.joinType,
@@ -151,39 +201,35 @@ export class HashJoinExec implements ExecutionPlan {
       ctx,
     });
     const probeKeys = this.buildIsLeft ? o.rightKeys : o.leftKeys;
-    const single = this.outputPartitions === 1 && this.probe.outputPartitions !== 1;
-    const parts = single ? Array.from({ length: this.probe.outputPartitions }, (_, i) => i) : [partition];
     const chunk = Math.max(1, ctx.batchSize);
     const probeIdx = new Int32Array(chunk);
     const buildIdx = new Int32Array(chunk);
     const cursor = new Int32Array(2);
     const { table: keyTable, starts, rows } = table;
     let ids = new Int32Array(0);
-    for (const p of parts) {
-      for await (const probe of this.probe.execute(p, ctx)) {
+    for await (const probe of this.probe.execute(partition, ctx)) {
+      checkCancelled(ctx);
+      const n = probe.numRows;
+      if (n === 0) continue;
+      const keyCols = probeKeys.map((e) => evaluateToColumn(e, probe, ctx));
+      const views = keyCols.map((c, i) => new ColumnView(c, probeKeys[i]!.type));
+      const keyNull = rowsWithNullKey(views, o.nullSafe, n);
+      if (ids.length < n) ids = new Int32Array(Math.max(n, ids.length * 2));
+      keyTable.find(keyCols, n, ids);
+      if (keyNull !== null) for (let i = 0; i < n; i++) if (keyNull[i] === 1) ids[i] = -1;
+      const matched = new Uint8Array(n);
+      const unknown = new Uint8Array(n);
+      cursor[0] = 0;
+      cursor[1] = -1;
+      while (cursor[0] < n) {
+        const count =
+          starts === null || rows === null
+            ? fillUniquePairs(ids, n, cursor, probeIdx, buildIdx, chunk)
+            : fillPairs(ids, n, starts, rows, cursor, probeIdx, buildIdx, chunk);
+        yield* emitter.candidates(probe, probeIdx, buildIdx, count, matched, unknown);
         checkCancelled(ctx);
-        const n = probe.numRows;
-        if (n === 0) continue;
-        const keyCols = probeKeys.map((e) => evaluateToColumn(e, probe, ctx));
-        const views = keyCols.map((c, i) => new ColumnView(c, probeKeys[i]!.type));
-        const keyNull = rowsWithNullKey(views, o.nullSafe, n);
-        if (ids.length < n) ids = new Int32Array(Math.max(n, ids.length * 2));
-        keyTable.find(keyCols, n, ids);
-        if (keyNull !== null) for (let i = 0; i < n; i++) if (keyNull[i] === 1) ids[i] = -1;
-        const matched = new Uint8Array(n);
-        const unknown = new Uint8Array(n);
-        cursor[0] = 0;
-        cursor[1] = -1;
-        while (cursor[0] < n) {
-          const count =
-            starts === null || rows === null
-              ? fillUniquePairs(ids, n, cursor, probeIdx, buildIdx, chunk)
-              : fillPairs(ids, n, starts, rows, cursor, probeIdx, buildIdx, chunk);
-          yield* emitter.candidates(probe, probeIdx, buildIdx, count, matched, unknown);
-          checkCancelled(ctx);
-        }
-        yield* emitter.finishProbe(probe, matched, unknown, o.nullKeysUnknown === false ? null : keyNull);
       }
+      yield* emitter.finishProbe(probe, matched, unknown, o.nullKeysUnknown === false ? null : keyNull);
     }
     yield* emitter.finishBuild();
   }
@@ -193,11 +239,28 @@ export class HashJoinExec implements ExecutionPlan {
     const on = o.leftKeys.map(
       (l, i) => `${l.toString()} ${o.nullSafe[i] === true ? '<=>' : '='} ${o.rightKeys[i]!.toString()}`,
     );
-    let s = `HashJoinExec: type=${o.joinType}, on=[${on.join(', ')}]`;
+    let s = `HashJoinExec: mode=${this.mode}, type=${o.joinType}, on=[${on.join(', ')}]`;
     if (o.filter !== null) s += `, filter=${o.filter.toString()}`;
     s += `, build=${o.buildSide}`;
     if (o.nullAware) s += ', null_aware=true';
     return s;
+  }
+
+  spec(): OperatorSpec {
+    const o = this.options;
+    return {
+      kind: 'HashJoin',
+      mode: this.mode,
+      joinType: o.joinType,
+      leftKeys: o.leftKeys.map(exprSpec),
+      rightKeys: o.rightKeys.map(exprSpec),
+      nullSafe: o.nullSafe,
+      filter: o.filter === null ? null : exprSpec(o.filter),
+      buildSide: o.buildSide,
+      nullAware: o.nullAware,
+      nullKeysUnknown: o.nullKeysUnknown ?? true,
+      schema: o.schema,
+    };
   }
 }
 

@@ -9,7 +9,16 @@ export { ProjectionExec, type ProjectionExecOptions } from './projection-exec.ts
 export { FilterExec, type FilterConjunct, type FilterExecOptions } from './filter-exec.ts';
 export { LimitExec, type LimitExecOptions } from './limit-exec.ts';
 export { UnionExec, type UnionExecOptions } from './union-exec.ts';
-export { CoalescePartitionsExec, type CoalescePartitionsExecOptions } from './coalesce-partitions-exec.ts';
+export {
+  ExchangeExec,
+  BatchPartitioner,
+  batchBytes,
+  interleave,
+  type ExchangeExecOptions,
+  type ExchangeKind,
+} from './exchange-exec.ts';
+export { ExchangeReaderExec, type ExchangeReaderExecOptions } from './exchange-reader-exec.ts';
+export { mergeSortedStreams } from './sorted-merge.ts';
 export { SortExec, type SortExecOptions, type SortKey } from './sort-exec.ts';
 export {
   HashAggregateExec,
@@ -18,10 +27,10 @@ export {
   type AggregateExpr,
   type GroupByExpr,
 } from './hash-aggregate-exec.ts';
-export { HashJoinExec, type HashJoinExecOptions } from './hash-join-exec.ts';
+export { HashJoinExec, type HashJoinExecOptions, type HashJoinMode } from './hash-join-exec.ts';
 export { NestedLoopJoinExec, type NestedLoopJoinExecOptions } from './nested-loop-join-exec.ts';
 export { type JoinType as PhysicalJoinType } from './join-emitter.ts';
-export { collectAll } from './collect.ts';
+export { collectAll, collectPartition } from './collect.ts';
 export { checkCancelled, evaluateToColumn } from './exec-support.ts';
 export { WorkTable, WorkTableExec, type WorkTableExecOptions } from './work-table-exec.ts';
 export { RecursiveCteExec, type RecursiveCteExecOptions } from './recursive-cte-exec.ts';

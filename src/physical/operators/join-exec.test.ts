@@ -4,7 +4,15 @@ import { T, field, schema, type Schema, type Value } from '../../common/index.ts
 import { HashJoinExec } from './hash-join-exec.ts';
 import type { JoinType } from './join-emitter.ts';
 import { NestedLoopJoinExec } from './nested-loop-join-exec.ts';
-import { ColumnExpr, GreaterThanExpr, collectRows, source, sortRows, taskCtx } from './test-support.ts';
+import {
+  ColumnExpr,
+  GreaterThanExpr,
+  collectRows,
+  distributed,
+  source,
+  sortRows,
+  taskCtx,
+} from './test-support.ts';
 
 const ls = schema([field('lk', T.int), field('x', T.int)]);
 const rs = schema([field('rk', T.int), field('y', T.int)]);
@@ -73,9 +81,12 @@ describe('HashJoinExec against a nested-loop reference', () => {
           fc.constantFrom<'left' | 'right'>('left', 'right'),
           fc.boolean(),
           fc.integer({ min: 1, max: 4 }),
-          async (L, R, filter, nullSafe, buildSide, nullAware, batch) => {
+          fc.constantFrom<'collect_build' | 'partitioned'>('collect_build', 'partitioned'),
+          async (L, R, filter, nullSafe, buildSide, nullAware, batch, mode) => {
             const aware = nullAware && t === 'left_anti';
+            // NOT IN and IN-as-a-value need every NULL build key in view: planned only with a collected build.
             const j = new HashJoinExec({
+              mode: aware || t === 'left_mark' ? 'collect_build' : mode,
               left: source(ls, L, batch, 2),
               right: source(rs, R, batch + 1, 2),
               joinType: t,
@@ -89,7 +100,7 @@ describe('HashJoinExec against a nested-loop reference', () => {
               nullAware: aware,
               schema: outSchema(t),
             });
-            const got = sortRows(await collectRows(j, taskCtx(3)));
+            const got = sortRows(await collectRows(distributed(j), taskCtx(3)));
             const want = sortRows(reference(t, L, R, { keys: true, nullSafe, filter, nullAware: aware }));
             expect(got).toEqual(want);
           },
@@ -112,7 +123,7 @@ describe('HashJoinExec against a nested-loop reference', () => {
       nullAware: false,
       schema: outSchema('inner'),
     });
-    expect(j.explain()).toBe('HashJoinExec: type=inner, on=[lk@0 = rk@0], build=right');
+    expect(j.explain()).toBe('HashJoinExec: mode=collect_build, type=inner, on=[lk@0 = rk@0], build=right');
   });
 
   it('joins string and multi-column keys by bytes', async () => {
@@ -141,7 +152,7 @@ describe('HashJoinExec against a nested-loop reference', () => {
       nullAware: false,
       schema: schema([...a.fields, ...a.fields]),
     });
-    expect(sortRows(await collectRows(j))).toEqual(
+    expect(sortRows(await collectRows(distributed(j)))).toEqual(
       sortRows([
         ['äb', 1n, 'äb', 1n],
         ['ab', 2n, 'ab', 2n],
@@ -171,7 +182,7 @@ describe('NestedLoopJoinExec against a reference', () => {
               buildSide,
               schema: outSchema(t),
             });
-            const got = sortRows(await collectRows(j, taskCtx(4)));
+            const got = sortRows(await collectRows(distributed(j), taskCtx(4)));
             const want = sortRows(
               reference(t, L, R, { keys: false, nullSafe: false, filter, nullAware: false }),
             );

@@ -6,7 +6,15 @@
  */
 import type * as arrow from 'apache-arrow';
 import { toArrowSchema, makeBatchWithArrowSchema, type Schema } from '../../common/index.ts';
-import type { ExecutionPlan, PhysicalExpr, TaskContext } from '../execution-plan.ts';
+import type {
+  Distribution,
+  ExecutionPlan,
+  Partitioning,
+  PhysicalExpr,
+  TaskContext,
+} from '../execution-plan.ts';
+import { exprSpec, type OperatorSpec } from '../plan-spec.ts';
+import { columnPosition, columnExpr } from '../expressions/index.ts';
 import { checkCancelled, evaluateToColumn } from './exec-support.ts';
 
 export interface ProjectionExecOptions {
@@ -30,8 +38,24 @@ export class ProjectionExec implements ExecutionPlan {
     };
   }
 
+  readonly requiredInputDistribution: readonly Distribution[] = [{ kind: 'any' }];
+
   get outputPartitions(): number {
     return this.input.outputPartitions;
+  }
+
+  /** The input's hash partitioning carries over when every key column is projected as it is. */
+  get partitioning(): Partitioning {
+    const p = this.input.partitioning;
+    if (p.kind !== 'hash') return p;
+    const keys: PhysicalExpr[] = [];
+    for (const k of p.keys) {
+      const from = columnPosition(k);
+      const to = from === null ? -1 : this.exprs.findIndex((e) => columnPosition(e.expr) === from);
+      if (to < 0) return { kind: 'unknown', count: p.count };
+      keys.push(columnExpr(this.schema, to));
+    }
+    return { kind: 'hash', keys, count: p.count };
   }
 
   children(): readonly ExecutionPlan[] {
@@ -57,5 +81,13 @@ export class ProjectionExec implements ExecutionPlan {
       return s === e.name || s.startsWith(`${e.name}@`) ? s : `${s} as ${e.name}`;
     });
     return `ProjectionExec: expr=[${items.join(', ')}]`;
+  }
+
+  spec(): OperatorSpec {
+    return {
+      kind: 'Projection',
+      exprs: this.exprs.map((e) => ({ expr: exprSpec(e.expr), name: e.name })),
+      schema: this.schema,
+    };
   }
 }

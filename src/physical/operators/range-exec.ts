@@ -7,7 +7,8 @@
  */
 import type * as arrow from 'apache-arrow';
 import { makeBatch, makeColumn, type Schema } from '../../common/index.ts';
-import type { ExecutionPlan, TaskContext } from '../execution-plan.ts';
+import type { Distribution, ExecutionPlan, Partitioning, TaskContext } from '../execution-plan.ts';
+import type { OperatorSpec } from '../plan-spec.ts';
 import { checkCancelled, checkPartition } from './exec-support.ts';
 
 const BIGINT = { kind: 'bigint' } as const;
@@ -31,6 +32,8 @@ export class RangeExec implements ExecutionPlan {
   readonly name = 'RangeExec';
   readonly schema: Schema;
   readonly outputPartitions: number;
+  readonly partitioning: Partitioning;
+  readonly requiredInputDistribution: readonly Distribution[] = [];
   readonly options: RangeExecOptions;
   private readonly count: bigint;
 
@@ -39,6 +42,7 @@ export class RangeExec implements ExecutionPlan {
     this.schema = options.schema;
     this.count = rangeCount(options.start, options.end, options.step);
     this.outputPartitions = Math.max(1, options.partitions);
+    this.partitioning = { kind: 'unknown', count: this.outputPartitions };
   }
 
   children(): readonly ExecutionPlan[] {
@@ -73,5 +77,17 @@ export class RangeExec implements ExecutionPlan {
   explain(): string {
     const o = this.options;
     return `RangeExec: start=${o.start}, end=${o.end}, step=${o.step}, partitions=${this.outputPartitions}`;
+  }
+
+  spec(): OperatorSpec {
+    const o = this.options;
+    return {
+      kind: 'Range',
+      schema: o.schema,
+      start: o.start,
+      end: o.end,
+      step: o.step,
+      partitions: o.partitions,
+    };
   }
 }

@@ -7,12 +7,16 @@
  * Output: one partition, the anchor's rows then each iteration's, in that order. More than
  * `maxDepth` iterations is an error (Spark 4.1's RECURSION_LEVEL_LIMIT_EXCEEDED), so a recursion
  * that never ends cannot hang the server.
+ *
+ * The branches run inside this operator's task, as a whole (their exchanges in-process); each run
+ * gets a fresh `ctx.scope`, so nothing built from an earlier iteration's rows is reused.
  */
 import type * as arrow from 'apache-arrow';
 import { EngineError, makeBatch, type Schema } from '../../common/index.ts';
 import { GroupHashTable } from '../batch/index.ts';
 import { take } from '../batch/index.ts';
-import type { ExecutionPlan, TaskContext } from '../execution-plan.ts';
+import type { Distribution, ExecutionPlan, Partitioning, TaskContext } from '../execution-plan.ts';
+import type { OperatorSpec } from '../plan-spec.ts';
 import { checkCancelled, checkPartition, schemaTypes } from './exec-support.ts';
 import type { WorkTable } from './work-table-exec.ts';
 
@@ -20,6 +24,7 @@ export interface RecursiveCteExecOptions {
   readonly anchor: ExecutionPlan;
   readonly recursive: ExecutionPlan;
   readonly table: WorkTable;
+  readonly cteId: number;
   readonly distinct: boolean;
   readonly maxDepth: number;
   readonly schema: Schema;
@@ -31,6 +36,8 @@ export class RecursiveCteExec implements ExecutionPlan {
   readonly name = 'RecursiveCteExec';
   readonly schema: Schema;
   readonly outputPartitions = 1;
+  readonly partitioning: Partitioning = { kind: 'single' };
+  readonly requiredInputDistribution: readonly Distribution[] = [{ kind: 'any' }, { kind: 'any' }];
   private readonly options: RecursiveCteExecOptions;
 
   constructor(options: RecursiveCteExecOptions) {
@@ -77,7 +84,7 @@ export class RecursiveCteExec implements ExecutionPlan {
       return makeBatch(this.schema, columns, n);
     };
     let current: arrow.RecordBatch[] = [];
-    for await (const b of runAll(anchor, ctx)) {
+    for await (const b of runAll(anchor, { ...ctx, scope: {} })) {
       const kept = keepNew(b);
       if (kept !== null) {
         current.push(kept);
@@ -96,7 +103,7 @@ export class RecursiveCteExec implements ExecutionPlan {
       }
       table.batches = current;
       const produced: arrow.RecordBatch[] = [];
-      for await (const b of runAll(recursive, ctx)) {
+      for await (const b of runAll(recursive, { ...ctx, scope: {} })) {
         const kept = keepNew(b);
         if (kept !== null) {
           produced.push(kept);
@@ -110,6 +117,17 @@ export class RecursiveCteExec implements ExecutionPlan {
 
   explain(): string {
     return `RecursiveCteExec: ${this.options.distinct ? 'union' : 'union all'}, max_depth=${this.options.maxDepth}`;
+  }
+
+  spec(): OperatorSpec {
+    const o = this.options;
+    return {
+      kind: 'RecursiveCte',
+      cteId: o.cteId,
+      distinct: o.distinct,
+      maxDepth: o.maxDepth,
+      schema: o.schema,
+    };
   }
 }
 

@@ -9,7 +9,8 @@
 import type * as arrow from 'apache-arrow';
 import { EngineError, SqlState, isValid, makeBatch, type Schema } from '../../common/index.ts';
 import { take } from '../batch/index.ts';
-import type { ExecutionPlan, TaskContext } from '../execution-plan.ts';
+import type { Distribution, ExecutionPlan, Partitioning, TaskContext } from '../execution-plan.ts';
+import type { OperatorSpec } from '../plan-spec.ts';
 import { checkCancelled } from './exec-support.ts';
 
 export interface ReplicateRowsExecOptions {
@@ -23,6 +24,7 @@ export class ReplicateRowsExec implements ExecutionPlan {
   readonly name = 'ReplicateRowsExec';
   readonly schema: Schema;
   readonly outputPartitions: number;
+  readonly requiredInputDistribution: readonly Distribution[] = [{ kind: 'any' }];
   private readonly options: ReplicateRowsExecOptions;
 
   constructor(options: ReplicateRowsExecOptions) {
@@ -75,5 +77,13 @@ export class ReplicateRowsExec implements ExecutionPlan {
 
   explain(): string {
     return `ReplicateRowsExec: count=@${this.options.countIndex}`;
+  }
+
+  get partitioning(): Partitioning {
+    return { kind: 'unknown', count: this.outputPartitions };
+  }
+
+  spec(): OperatorSpec {
+    return { kind: 'ReplicateRows', countIndex: this.options.countIndex, schema: this.schema };
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { T, field, schema, type Value } from '../../common/index.ts';
+import { ExchangeExec } from './exchange-exec.ts';
 import { SortExec } from './sort-exec.ts';
 import { ColumnExpr, collectRows, source, taskCtx } from './test-support.ts';
 
@@ -16,14 +17,16 @@ const rows: Value[][] = [
 
 describe('SortExec', () => {
   it('sorts by several keys with NULLS FIRST/LAST, stable for equal keys, across partitions', async () => {
-    const sort = new SortExec({
-      input: source(s, rows, 2, 2),
-      keys: [
-        { expr: new ColumnExpr(0, T.string, 'k'), ascending: true, nullsFirst: false },
-        { expr: new ColumnExpr(1, T.double, 'd'), ascending: false, nullsFirst: true },
-      ],
-    });
-    const got = await collectRows(sort, taskCtx(3));
+    const keys = [
+      { expr: new ColumnExpr(0, T.string, 'k'), ascending: true, nullsFirst: false },
+      { expr: new ColumnExpr(1, T.double, 'd'), ascending: false, nullsFirst: true },
+    ];
+    const sort = new SortExec({ input: source(s, rows, 2, 2), keys });
+    // Each partition sorted, then merged: ties go to the earlier partition.
+    const got = await collectRows(
+      new ExchangeExec({ input: sort, kind: 'single', sortKeys: keys }),
+      taskCtx(3),
+    );
     // partitions: p0 gets batches 0 and 2 (rows 0,1,4,5), p1 gets rows 2,3,6 — ties keep that order
     expect(got.map((r) => r[2])).toEqual([2, 5, 3, 0, 6, 4, 1]);
     expect(sort.explain()).toBe('SortExec: [k@0 ASC NULLS LAST, d@1 DESC NULLS FIRST]');

@@ -1,14 +1,21 @@
 /**
  * SortExec: orders rows by several keys (ASC/DESC, NULLS FIRST/LAST), stable for equal keys.
  *
- * Input: any partitions. Output: one partition with every input row in key order (input partitions
- * read in partition order, which breaks ties), or with `preservePartitioning` each partition
- * sorted on its own. With `fetch`, only the first `fetch` rows are produced and memory stays
- * bounded (top-K: the buffer is cut back to `fetch` rows whenever it grows past twice that).
+ * Input: any partitions. Output: the same partitions, each sorted on its own (a global ORDER BY is
+ * a sort of one partition, or sorted partitions merged by a `GatherExec: merge=[…]`). With
+ * `fetch`, only the first `fetch` rows of each partition are produced and memory stays bounded
+ * (top-K: the buffer is cut back to `fetch` rows whenever it grows past twice that).
  */
 import type * as arrow from 'apache-arrow';
 import { makeBatch, type Schema } from '../../common/index.ts';
-import type { ExecutionPlan, PhysicalExpr, TaskContext } from '../execution-plan.ts';
+import type {
+  Distribution,
+  ExecutionPlan,
+  Partitioning,
+  PhysicalExpr,
+  TaskContext,
+} from '../execution-plan.ts';
+import { sortKeySpec, type OperatorSpec } from '../plan-spec.ts';
 import { concatBatches } from '../batch/concat.ts';
 import { sortIndices, type SortColumn } from '../batch/sort-indices.ts';
 import { take } from '../batch/take.ts';
@@ -24,7 +31,6 @@ export interface SortExecOptions {
   readonly input: ExecutionPlan;
   readonly keys: readonly SortKey[];
   readonly fetch?: number | null;
-  readonly preservePartitioning?: boolean;
 }
 
 export class SortExec implements ExecutionPlan {
@@ -32,13 +38,12 @@ export class SortExec implements ExecutionPlan {
   readonly input: ExecutionPlan;
   readonly keys: readonly SortKey[];
   readonly fetch: number | null;
-  readonly preservePartitioning: boolean;
+  readonly requiredInputDistribution: readonly Distribution[] = [{ kind: 'any' }];
 
   constructor(options: SortExecOptions) {
     this.input = options.input;
     this.keys = options.keys;
     this.fetch = options.fetch ?? null;
-    this.preservePartitioning = options.preservePartitioning ?? false;
   }
 
   get schema(): Schema {
@@ -46,7 +51,11 @@ export class SortExec implements ExecutionPlan {
   }
 
   get outputPartitions(): number {
-    return this.preservePartitioning ? this.input.outputPartitions : 1;
+    return this.input.outputPartitions;
+  }
+
+  get partitioning(): Partitioning {
+    return this.input.partitioning;
   }
 
   children(): readonly ExecutionPlan[] {
@@ -58,32 +67,26 @@ export class SortExec implements ExecutionPlan {
       input: children[0]!,
       keys: this.keys,
       fetch: this.fetch,
-      preservePartitioning: this.preservePartitioning,
     });
   }
 
   async *execute(partition: number, ctx: TaskContext): AsyncGenerator<arrow.RecordBatch> {
     checkPartition(this.name, partition, this.outputPartitions);
     checkCancelled(ctx);
-    const parts = this.preservePartitioning
-      ? [partition]
-      : Array.from({ length: this.input.outputPartitions }, (_, i) => i);
     const fetch = this.fetch;
     if (fetch !== null && fetch <= 0) return;
     let buffered: arrow.RecordBatch[] = [];
     let rows = 0;
     const threshold = fetch === null ? Infinity : Math.max(2 * fetch, ctx.batchSize);
-    for (const p of parts) {
-      for await (const batch of this.input.execute(p, ctx)) {
-        checkCancelled(ctx);
-        if (batch.numRows === 0) continue;
-        buffered.push(batch);
-        rows += batch.numRows;
-        if (rows > threshold) {
-          const kept = this.sorted(buffered, ctx);
-          buffered = [kept];
-          rows = kept.numRows;
-        }
+    for await (const batch of this.input.execute(partition, ctx)) {
+      checkCancelled(ctx);
+      if (batch.numRows === 0) continue;
+      buffered.push(batch);
+      rows += batch.numRows;
+      if (rows > threshold) {
+        const kept = this.sorted(buffered, ctx);
+        buffered = [kept];
+        rows = kept.numRows;
       }
     }
     if (rows === 0) return;
@@ -132,7 +135,10 @@ export class SortExec implements ExecutionPlan {
     );
     let s = `SortExec: [${keys.join(', ')}]`;
     if (this.fetch !== null) s += `, fetch=${this.fetch}`;
-    if (this.preservePartitioning) s += ', preserve_partitioning=true';
     return s;
+  }
+
+  spec(): OperatorSpec {
+    return { kind: 'Sort', keys: this.keys.map(sortKeySpec), fetch: this.fetch };
   }
 }

@@ -3,13 +3,14 @@
  * limit already pushed into it).
  *
  * Input: none. Output: the scan's partitions, batches of `schema` as the provider produces them.
- * With `remote` (a file table worth it, chosen by the planner) and a `ctx.scanRunner`, each
- * partition is read on a worker thread, so decoding runs beside the operators above.
+ * `source` (the catalog definition and the scan request) lets another thread or process plan the
+ * same scan; a table without one (an in-memory test table) is read only where it was planned.
  */
 import type * as arrow from 'apache-arrow';
 import type { ScanRequest, TableDefinition, TableScan } from '../../catalog/index.ts';
 import type { Schema } from '../../common/index.ts';
-import type { ExecutionPlan, TaskContext } from '../execution-plan.ts';
+import type { Distribution, ExecutionPlan, Partitioning, TaskContext } from '../execution-plan.ts';
+import { NotSerializableError, type OperatorSpec } from '../plan-spec.ts';
 import { checkCancelled, checkPartition } from './exec-support.ts';
 
 export interface TableScanExecOptions {
@@ -18,26 +19,33 @@ export interface TableScanExecOptions {
   readonly tableName: string;
   /** Extra explain text, such as `projection=[a, b], limit=10`. */
   readonly details: string;
-  /** What another thread needs to plan the same scan; absent = always read here. */
-  readonly remote?: { readonly definition: TableDefinition; readonly request: ScanRequest };
+  /** What another thread needs to plan the same scan. */
+  readonly source?: { readonly definition: TableDefinition; readonly request: ScanRequest };
+  /** The table's size in bytes, when known (tiny tables may be read in the session's thread). */
+  readonly estimatedBytes?: number | null;
 }
 
 export class TableScanExec implements ExecutionPlan {
   readonly name = 'TableScanExec';
   readonly schema: Schema;
   readonly outputPartitions: number;
+  readonly partitioning: Partitioning;
+  readonly requiredInputDistribution: readonly Distribution[] = [];
   readonly scan: TableScan;
   readonly tableName: string;
   readonly details: string;
-  readonly remote: TableScanExecOptions['remote'];
+  readonly source: TableScanExecOptions['source'];
+  readonly estimatedBytes: number | null;
 
   constructor(options: TableScanExecOptions) {
-    this.remote = options.remote;
+    this.source = options.source;
     this.scan = options.scan;
     this.schema = options.schema;
     this.tableName = options.tableName;
     this.details = options.details;
+    this.estimatedBytes = options.estimatedBytes ?? null;
     this.outputPartitions = Math.max(1, options.scan.partitions);
+    this.partitioning = { kind: 'unknown', count: this.outputPartitions };
   }
 
   children(): readonly ExecutionPlan[] {
@@ -52,11 +60,7 @@ export class TableScanExec implements ExecutionPlan {
     checkPartition(this.name, partition, this.outputPartitions);
     checkCancelled(ctx);
     if (partition >= this.scan.partitions) return;
-    const batches =
-      this.remote !== undefined && ctx.scanRunner !== undefined
-        ? ctx.scanRunner.run(this.remote.definition, this.remote.request, partition, this.schema, ctx)
-        : this.scan.open(partition, { signal: ctx.signal, batchSize: ctx.batchSize });
-    for await (const batch of batches) {
+    for await (const batch of this.scan.open(partition, { signal: ctx.signal, batchSize: ctx.batchSize })) {
       checkCancelled(ctx);
       if (batch.numRows > 0) yield batch;
     }
@@ -64,5 +68,18 @@ export class TableScanExec implements ExecutionPlan {
 
   explain(): string {
     return `TableScanExec: ${this.tableName}${this.details === '' ? '' : `, ${this.details}`}`;
+  }
+
+  spec(): OperatorSpec {
+    if (this.source === undefined) throw new NotSerializableError(`the table ${this.tableName}`);
+    return {
+      kind: 'TableScan',
+      definition: this.source.definition,
+      request: this.source.request,
+      schema: this.schema,
+      tableName: this.tableName,
+      details: this.details,
+      estimatedBytes: this.estimatedBytes,
+    };
   }
 }

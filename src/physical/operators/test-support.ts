@@ -14,7 +14,17 @@ import {
   type Value,
 } from '../../common/index.ts';
 import type { ColumnarValue, EvalContext, GroupsAccumulator } from '../../functions/index.ts';
-import type { ExecutionPlan, PhysicalExpr, TaskContext } from '../execution-plan.ts';
+import {
+  unboundedMemory,
+  type Distribution,
+  type ExecutionPlan,
+  type Partitioning,
+  type PhysicalExpr,
+  type TaskContext,
+} from '../execution-plan.ts';
+import { NotSerializableError, type OperatorSpec } from '../plan-spec.ts';
+import { satisfies } from '../distribution.ts';
+import { ExchangeExec } from './exchange-exec.ts';
 import { ColumnView } from '../batch/column-view.ts';
 import { compareValues } from '../batch/sort-indices.ts';
 
@@ -27,7 +37,7 @@ export const evalCtx: EvalContext = {
 };
 
 export function taskCtx(batchSize = 8192, signal: AbortSignal = new AbortController().signal): TaskContext {
-  return { eval: evalCtx, signal, batchSize };
+  return { eval: evalCtx, signal, batchSize, scope: {}, memory: unboundedMemory() };
 }
 
 export class ColumnExpr implements PhysicalExpr {
@@ -217,14 +227,23 @@ export class MemoryExec implements ExecutionPlan {
     this.schema = schema;
     this.partitions = partitions;
   }
+  readonly requiredInputDistribution: readonly Distribution[] = [];
   get outputPartitions(): number {
     return this.partitions.length;
+  }
+  get partitioning(): Partitioning {
+    return this.partitions.length === 1
+      ? { kind: 'single' }
+      : { kind: 'unknown', count: this.partitions.length };
   }
   children(): readonly ExecutionPlan[] {
     return [];
   }
   withChildren(): ExecutionPlan {
     return this;
+  }
+  spec(): OperatorSpec {
+    throw new NotSerializableError('a test MemoryExec');
   }
   async *execute(partition: number): AsyncGenerator<arrow.RecordBatch> {
     try {
@@ -297,4 +316,20 @@ export function sortRows(rows: Value[][]): Value[][] {
     const y = b.map(key).join('|');
     return x < y ? -1 : x > y ? 1 : 0;
   });
+}
+
+/**
+ * `plan` with exchanges wherever a child does not meet its parent's required distribution (hash
+ * exchanges into `count` partitions), as the planner would place them.
+ */
+export function distributed(plan: ExecutionPlan, count = 3): ExecutionPlan {
+  const children = plan.children().map((c) => distributed(c, count));
+  const required = plan.requiredInputDistribution;
+  const next = children.map((c, i) => {
+    const d = required[i]!;
+    if (d.kind === 'hash') return new ExchangeExec({ input: c, kind: 'hash', keys: d.keys, count });
+    if (satisfies(c.partitioning, d)) return c;
+    return new ExchangeExec({ input: c, kind: d.kind === 'broadcast' ? 'broadcast' : 'single' });
+  });
+  return children.length === 0 ? plan : plan.withChildren(next);
 }

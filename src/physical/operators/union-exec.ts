@@ -6,7 +6,8 @@
  */
 import type * as arrow from 'apache-arrow';
 import { makeBatchWithArrowSchema, toArrowSchema, type Schema } from '../../common/index.ts';
-import type { ExecutionPlan, TaskContext } from '../execution-plan.ts';
+import type { Distribution, ExecutionPlan, Partitioning, TaskContext } from '../execution-plan.ts';
+import type { OperatorSpec } from '../plan-spec.ts';
 import { checkCancelled, checkPartition } from './exec-support.ts';
 
 export interface UnionExecOptions {
@@ -22,6 +23,14 @@ export class UnionExec implements ExecutionPlan {
   constructor(options: UnionExecOptions) {
     this.inputs = options.inputs;
     this.schema = options.schema ?? options.inputs[0]?.schema ?? { fields: [] };
+  }
+
+  get partitioning(): Partitioning {
+    return { kind: 'unknown', count: this.outputPartitions };
+  }
+
+  get requiredInputDistribution(): readonly Distribution[] {
+    return this.inputs.map(() => ({ kind: 'any' }));
   }
 
   get outputPartitions(): number {
@@ -56,5 +65,9 @@ export class UnionExec implements ExecutionPlan {
 
   explain(): string {
     return 'UnionExec';
+  }
+
+  spec(): OperatorSpec {
+    return { kind: 'Union', schema: this.schema };
   }
 }

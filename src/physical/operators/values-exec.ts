@@ -6,7 +6,8 @@
  */
 import type * as arrow from 'apache-arrow';
 import { columnFromValues, makeBatch, type Schema, type Value } from '../../common/index.ts';
-import type { ExecutionPlan, TaskContext } from '../execution-plan.ts';
+import type { Distribution, ExecutionPlan, Partitioning, TaskContext } from '../execution-plan.ts';
+import type { OperatorSpec } from '../plan-spec.ts';
 import { checkCancelled, checkPartition } from './exec-support.ts';
 
 export interface ValuesExecOptions {
@@ -18,6 +19,8 @@ export class ValuesExec implements ExecutionPlan {
   readonly name = 'ValuesExec';
   readonly schema: Schema;
   readonly outputPartitions = 1;
+  readonly partitioning: Partitioning = { kind: 'single' };
+  readonly requiredInputDistribution: readonly Distribution[] = [];
   readonly rows: readonly (readonly Value[])[];
 
   constructor(options: ValuesExecOptions) {
@@ -52,5 +55,9 @@ export class ValuesExec implements ExecutionPlan {
 
   explain(): string {
     return `ValuesExec: rows=${this.rows.length}`;
+  }
+
+  spec(): OperatorSpec {
+    return { kind: 'Values', schema: this.schema, rows: this.rows };
   }
 }

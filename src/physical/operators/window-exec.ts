@@ -35,7 +35,14 @@
 import type * as arrow from 'apache-arrow';
 import { EngineError, SqlState, assertNever, makeBatch, type Schema } from '../../common/index.ts';
 import type { WindowFrame } from '../../plan/index.ts';
-import type { ExecutionPlan, PhysicalExpr, TaskContext } from '../execution-plan.ts';
+import type {
+  Distribution,
+  ExecutionPlan,
+  Partitioning,
+  PhysicalExpr,
+  TaskContext,
+} from '../execution-plan.ts';
+import { exprSpec, sortKeySpec, windowFunctionSpec, type OperatorSpec } from '../plan-spec.ts';
 import { ColumnView } from '../batch/column-view.ts';
 import { concatBatches, concatColumns } from '../batch/concat.ts';
 import { rowsEqual } from '../batch/key-equality.ts';
@@ -95,6 +102,16 @@ export class WindowExec implements ExecutionPlan {
 
   get outputPartitions(): number {
     return this.input.outputPartitions;
+  }
+
+  /** Whole window partitions in one partition: hashed on the PARTITION BY keys, or all in one. */
+  get requiredInputDistribution(): readonly Distribution[] {
+    return [this.partitionBy.length === 0 ? { kind: 'single' } : { kind: 'hash', keys: this.partitionBy }];
+  }
+
+  /** The input's columns come first and unchanged, so its partitioning holds. */
+  get partitioning(): Partitioning {
+    return this.input.partitioning;
   }
 
   children(): readonly ExecutionPlan[] {
@@ -257,6 +274,16 @@ export class WindowExec implements ExecutionPlan {
       `WindowExec: partition_by=[${this.partitionBy.map((e) => e.toString()).join(', ')}], ` +
       `order_by=[${order.join(', ')}], functions=[${fns.join(', ')}]`
     );
+  }
+
+  spec(): OperatorSpec {
+    return {
+      kind: 'Window',
+      partitionBy: this.partitionBy.map(exprSpec),
+      orderBy: this.orderBy.map(sortKeySpec),
+      functions: this.functions.map(windowFunctionSpec),
+      schema: this.schema,
+    };
   }
 }
 

@@ -6,7 +6,8 @@
  */
 import type * as arrow from 'apache-arrow';
 import type { Schema } from '../../common/index.ts';
-import type { ExecutionPlan, TaskContext } from '../execution-plan.ts';
+import type { Distribution, ExecutionPlan, Partitioning, TaskContext } from '../execution-plan.ts';
+import type { OperatorSpec } from '../plan-spec.ts';
 import { checkCancelled, checkPartition } from './exec-support.ts';
 
 /** The rows a recursive CTE's last iteration produced; shared by the CTE and its work-table scans. */
@@ -24,6 +25,8 @@ export class WorkTableExec implements ExecutionPlan {
   readonly name = 'WorkTableExec';
   readonly schema: Schema;
   readonly outputPartitions = 1;
+  readonly partitioning: Partitioning = { kind: 'single' };
+  readonly requiredInputDistribution: readonly Distribution[] = [];
   private readonly options: WorkTableExecOptions;
 
   constructor(options: WorkTableExecOptions) {
@@ -50,5 +53,9 @@ export class WorkTableExec implements ExecutionPlan {
 
   explain(): string {
     return `WorkTableExec: cte=${this.options.cteId}`;
+  }
+
+  spec(): OperatorSpec {
+    return { kind: 'WorkTable', cteId: this.options.cteId, schema: this.schema };
   }
 }

@@ -8,6 +8,7 @@ import type { DataType } from '../../common/index.ts';
 import type { EvalContext, GroupsAccumulator } from '../../functions/index.ts';
 import type { WindowFrame } from '../../plan/index.ts';
 import type { PhysicalExpr } from '../execution-plan.ts';
+import type { AggregateFunctionRef } from '../plan-spec.ts';
 
 export type RankingFunctionName =
   'row_number' | 'rank' | 'dense_rank' | 'percent_rank' | 'cume_dist' | 'ntile';
@@ -52,6 +53,8 @@ export interface AggregateWindowFunction {
   readonly name: string;
   readonly args: readonly PhysicalExpr[];
   readonly createAccumulator: (ctx: EvalContext) => GroupsAccumulator;
+  /** The registry function `createAccumulator` comes from (absent in tests: not serializable). */
+  readonly function?: AggregateFunctionRef;
   /** DISTINCT is rejected (0A000), as in Spark. */
   readonly distinct: boolean;
   readonly filter: PhysicalExpr | null;

@@ -1,8 +1,20 @@
 import type * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { batchRows, columnFromValues, makeBatch, type Schema } from '../common/index.ts';
-import { defaultEvalContext, type ExecutionPlan, type TaskContext } from '../physical/index.ts';
-import { collect, executeStream } from './local-executor.ts';
+import { batchRows, columnFromValues, makeBatch, type Schema } from '../../common/index.ts';
+import {
+  NotSerializableError,
+  defaultEvalContext,
+  unboundedMemory,
+  type ExecutionPlan,
+  type TaskContext,
+} from '../../physical/index.ts';
+import { executeInline } from './inline.ts';
+
+async function collect(plan: ExecutionPlan, ctx: TaskContext): Promise<arrow.RecordBatch[]> {
+  const out: arrow.RecordBatch[] = [];
+  for await (const b of executeInline(plan, ctx)) out.push(b);
+  return out;
+}
 
 const schema: Schema = { fields: [{ name: 'x', type: { kind: 'int' }, nullable: false }] };
 
@@ -12,6 +24,11 @@ function fakePlan(partitions: number, batches: number, closed: number[]): Execut
     name: 'FakeExec',
     schema,
     outputPartitions: partitions,
+    partitioning: { kind: 'unknown', count: partitions },
+    requiredInputDistribution: [],
+    spec() {
+      throw new NotSerializableError('FakeExec');
+    },
     children: () => [],
     withChildren() {
       return this;
@@ -31,10 +48,16 @@ function fakePlan(partitions: number, batches: number, closed: number[]): Execut
 }
 
 function ctx(): TaskContext {
-  return { eval: defaultEvalContext(), signal: new AbortController().signal, batchSize: 1024 };
+  return {
+    eval: defaultEvalContext(),
+    signal: new AbortController().signal,
+    batchSize: 1024,
+    scope: {},
+    memory: unboundedMemory(),
+  };
 }
 
-describe('local executor', () => {
+describe('inline execution', () => {
   it('returns every batch of every partition exactly once', async () => {
     const closed: number[] = [];
     const batches = await collect(fakePlan(3, 4, closed), ctx());
@@ -45,10 +68,15 @@ describe('local executor', () => {
     expect(closed.sort()).toEqual([0, 1, 2]);
   });
 
-  it('closes every partition when the consumer stops early', async () => {
+  it('reads partitions in order and closes the open one when the consumer stops early', async () => {
     const closed: number[] = [];
-    for await (const _ of executeStream(fakePlan(3, 100, closed), ctx())) break;
-    expect(closed.sort()).toEqual([0, 1, 2]);
+    const first: number[] = [];
+    for await (const b of executeInline(fakePlan(3, 100, closed), ctx())) {
+      first.push(Number(batchRows(b, [{ kind: 'int' }])[0]![0]));
+      if (first.length === 150) break;
+    }
+    expect(first.slice(98, 102)).toEqual([98, 99, 100, 101]);
+    expect(closed.sort()).toEqual([0, 1]);
   });
 
   it('stops with 57014 when the query is cancelled', async () => {

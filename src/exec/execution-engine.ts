@@ -1,0 +1,141 @@
+/**
+ * The execution engine of a process: the executor pool (worker threads), the task scheduler
+ * shared by every query, and the process-wide memory budget. `execute` runs one physical plan:
+ * tiny plans in the caller's thread (placement.ts), the others cut into stages and run as tasks
+ * on the executors, with the result streamed back.
+ */
+import type * as arrow from 'apache-arrow';
+import { availableParallelism, totalmem } from 'node:os';
+import type { EvalContext } from '../functions/index.ts';
+import type { ExecutionPlan, TaskContext } from '../physical/index.ts';
+import { executeInline } from './executors/inline.ts';
+import { ThreadPool } from './executors/thread-pool.ts';
+import { MemoryBudget, TaskMemoryPool, createBudget, type BudgetHandle } from './memory/memory-budget.ts';
+import { placementOf, type Placement } from './placement.ts';
+import { QueryRun, type StageRunStats } from './query-run.ts';
+import { cutStages } from './stages.ts';
+import { TaskScheduler } from './task-scheduler.ts';
+
+export interface ExecutionEngineOptions {
+  /** Executor threads (`kindling.executor.threads`); 0 = every query in the calling thread. */
+  readonly threads?: number;
+  /** Bytes all queries together may reserve (`kindling.memory.limit`). */
+  readonly memoryLimit?: number;
+}
+
+export interface RunOptions {
+  readonly eval: EvalContext;
+  readonly batchSize: number;
+  readonly signal: AbortSignal;
+  /** Bytes this query may reserve (`kindling.memory.query_limit`). */
+  readonly queryMemoryLimit: number;
+  /** Attempts of a task before the query fails (`spark.task.maxFailures`). */
+  readonly maxTaskFailures: number;
+  /** False sends even tiny plans to the executors (tests of the executors). Default true. */
+  readonly inlineTinyPlans?: boolean;
+}
+
+export interface QueryExecution {
+  readonly queryId: string;
+  readonly placement: Placement;
+  readonly batches: AsyncIterable<arrow.RecordBatch>;
+  /** Per-stage statistics (empty for inline runs). */
+  stages(): readonly StageRunStats[];
+  /** Peak bytes the query reserved. */
+  peakMemory(): number;
+}
+
+/** The default process memory limit: 60 % of physical memory. */
+export function defaultMemoryLimit(): number {
+  return Math.floor(totalmem() * 0.6);
+}
+
+export class ExecutionEngine {
+  readonly threads: number;
+  readonly processBudget: BudgetHandle;
+  private pool: ThreadPool | null = null;
+  private scheduler: TaskScheduler | null = null;
+  private nextQuery = 1;
+  private closed = false;
+
+  constructor(options: ExecutionEngineOptions = {}) {
+    this.threads = Math.max(0, options.threads ?? availableParallelism());
+    this.processBudget = createBudget(options.memoryLimit ?? defaultMemoryLimit(), 'kindling.memory.limit');
+  }
+
+  /** Starts the executor threads now rather than at the first query that needs them. */
+  start(): void {
+    this.taskScheduler();
+  }
+
+  private taskScheduler(): TaskScheduler {
+    if (this.scheduler === null) {
+      this.pool = new ThreadPool({ threads: this.threads });
+      this.scheduler = new TaskScheduler(this.pool);
+    }
+    return this.scheduler;
+  }
+
+  execute(plan: ExecutionPlan, options: RunOptions): QueryExecution {
+    const queryId = `q${this.nextQuery++}`;
+    const queryBudget = createBudget(options.queryMemoryLimit, 'kindling.memory.query_limit');
+    const placement = placementOf(plan, this.threads > 0 && !this.closed, options.inlineTinyPlans ?? true);
+    if (placement === 'inline') {
+      const pool = new TaskMemoryPool(new MemoryBudget(queryBudget), new MemoryBudget(this.processBudget));
+      const ctx: TaskContext = {
+        eval: options.eval,
+        signal: options.signal,
+        batchSize: options.batchSize,
+        scope: {},
+        memory: pool,
+      };
+      return {
+        queryId,
+        placement,
+        batches: releasing(executeInline(plan, ctx), () => pool.releaseAll()),
+        stages: () => [],
+        peakMemory: () => pool.peak,
+      };
+    }
+    const run = new QueryRun(this.taskScheduler(), cutStages(plan), {
+      queryId,
+      settings: { eval: options.eval, batchSize: options.batchSize },
+      queryBudget,
+      processBudget: this.processBudget,
+      signal: options.signal,
+      maxTaskFailures: options.maxTaskFailures,
+    });
+    const budget = new MemoryBudget(queryBudget);
+    return {
+      queryId,
+      placement,
+      batches: run.run(),
+      stages: () => run.stats,
+      peakMemory: () => budget.peak,
+    };
+  }
+
+  /** Bytes reserved by every query right now. */
+  get memoryUsed(): number {
+    return new MemoryBudget(this.processBudget).used;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const pool = this.pool;
+    this.pool = null;
+    this.scheduler = null;
+    await pool?.close();
+  }
+}
+
+async function* releasing(
+  batches: AsyncIterable<arrow.RecordBatch>,
+  release: () => void,
+): AsyncGenerator<arrow.RecordBatch> {
+  try {
+    yield* batches;
+  } finally {
+    release();
+  }
+}

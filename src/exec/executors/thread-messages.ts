@@ -1,0 +1,39 @@
+/**
+ * Messages between the driver and an executor thread, and between two executor threads.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { WireBatch } from '../arrow-transfer.ts';
+import type { TaskFailure } from '../task-failure.ts';
+import type { ExecutorId, TaskDescription, TaskMetrics } from '../task.ts';
+
+export interface ThreadWorkerData {
+  readonly executorId: ExecutorId;
+  /** Result batches a task may send before the driver's `credit`. */
+  readonly credits: number;
+}
+
+export type ToExecutor =
+  | { readonly type: 'launch'; readonly taskId: number; readonly task: TaskDescription }
+  | { readonly type: 'cancel'; readonly taskId: number }
+  | { readonly type: 'credit'; readonly taskId: number }
+  | { readonly type: 'release'; readonly queryId: string }
+  /** A port to another executor thread (transferred), replacing any earlier one for it. */
+  | { readonly type: 'peer'; readonly executorId: ExecutorId; readonly port: MessagePort }
+  | { readonly type: 'peer-gone'; readonly executorId: ExecutorId };
+
+export type FromExecutor =
+  | { readonly type: 'batch'; readonly taskId: number; readonly batch: WireBatch }
+  | { readonly type: 'finished'; readonly taskId: number; readonly metrics: TaskMetrics }
+  | { readonly type: 'failed'; readonly taskId: number; readonly failure: TaskFailure };
+
+/** Between executor threads: fetching a map output's bucket. */
+export type PeerMessage =
+  | {
+      readonly type: 'fetch';
+      readonly requestId: number;
+      readonly queryId: string;
+      readonly stageId: number;
+      readonly map: number;
+      readonly bucket: number;
+    }
+  | { readonly type: 'blocks'; readonly requestId: number; readonly batches: readonly WireBatch[] | null };

@@ -1,0 +1,191 @@
+/**
+ * The local executor pool (`local[N]`): N long-lived worker threads, each an executor with one
+ * slot, connected to each other by message ports so a task fetches another thread's map outputs
+ * without going through this (the server's) thread. Batches cross threads as shared-memory wire
+ * batches: nothing is copied per reader, nothing cloned row by row.
+ *
+ * A thread that dies (a crash, or V8's heap limit) fails its running tasks as `lost`, is reported
+ * to the listeners, and is replaced by a fresh thread with a new executor id. Idle threads are
+ * unref'd, so the pool never keeps the process alive by itself.
+ */
+import { MessageChannel, Worker, type TransferListItem } from 'node:worker_threads';
+import { EngineError, SqlState, type Schema } from '../../common/index.ts';
+import { fromWireBatch } from '../arrow-transfer.ts';
+import type { Executor, ExecutorPool, RunningTask, TaskEvents } from '../executor.ts';
+import type { ExecutorId, TaskDescription } from '../task.ts';
+import type { FromExecutor, ThreadWorkerData, ToExecutor } from './thread-messages.ts';
+
+/** Result batches a task may send ahead of the driver's acknowledgements. */
+const CREDITS = 4;
+
+export interface ThreadPoolOptions {
+  readonly threads: number;
+  /** V8 heap limit of each thread in MiB (a runaway query kills its thread, not the process). */
+  readonly heapLimitMb?: number;
+}
+
+interface Launched {
+  readonly events: TaskEvents;
+  readonly schema: Schema;
+  done: boolean;
+  /** Result batches sent and not yet acknowledged. */
+  unacked: number;
+}
+
+class ThreadExecutor implements Executor {
+  readonly id: ExecutorId;
+  readonly slots = 1;
+  readonly worker: Worker;
+  readonly tasks = new Map<number, Launched>();
+  dead = false;
+  private nextTask = 1;
+
+  constructor(id: ExecutorId, worker: Worker) {
+    this.id = id;
+    this.worker = worker;
+    worker.on('message', (m: FromExecutor) => this.onMessage(m));
+  }
+
+  post(message: ToExecutor, transfer: readonly TransferListItem[] = []): void {
+    if (!this.dead) this.worker.postMessage(message, transfer);
+  }
+
+  launch(task: TaskDescription, schema: Schema, events: TaskEvents): RunningTask {
+    const taskId = this.nextTask++;
+    const launched: Launched = { events, schema, done: false, unacked: 0 };
+    if (this.dead) {
+      queueMicrotask(() => events.failed(lostFailure(this.id, 'the executor thread is gone')));
+      return { cancel: () => undefined };
+    }
+    this.tasks.set(taskId, launched);
+    if (this.tasks.size === 1) this.worker.ref();
+    this.post({ type: 'launch', taskId, task });
+    return { cancel: () => this.post({ type: 'cancel', taskId }) };
+  }
+
+  releaseQuery(queryId: string): void {
+    this.post({ type: 'release', queryId });
+  }
+
+  private settle(taskId: number): Launched | undefined {
+    const t = this.tasks.get(taskId);
+    if (t === undefined || t.done) return undefined;
+    t.done = true;
+    if (t.unacked >= CREDITS) t.events.parked(false);
+    this.tasks.delete(taskId);
+    if (this.tasks.size === 0) this.worker.unref();
+    return t;
+  }
+
+  private onMessage(m: FromExecutor): void {
+    switch (m.type) {
+      case 'batch': {
+        const t = this.tasks.get(m.taskId);
+        if (t === undefined) return;
+        let acked = false;
+        t.unacked++;
+        // The worker sends at most CREDITS unacknowledged batches, then waits.
+        if (t.unacked === CREDITS) t.events.parked(true);
+        t.events.batch(fromWireBatch(t.schema, m.batch), () => {
+          if (acked) return;
+          acked = true;
+          if (t.unacked-- === CREDITS && !t.done) t.events.parked(false);
+          this.post({ type: 'credit', taskId: m.taskId });
+        });
+        return;
+      }
+      case 'finished':
+        this.settle(m.taskId)?.events.finished(m.metrics);
+        return;
+      case 'failed':
+        this.settle(m.taskId)?.events.failed(m.failure);
+        return;
+    }
+  }
+
+  /** Fails every running task as lost (the thread died). */
+  die(reason: string): void {
+    if (this.dead) return;
+    this.dead = true;
+    for (const id of [...this.tasks.keys()]) this.settle(id)?.events.failed(lostFailure(this.id, reason));
+  }
+}
+
+function lostFailure(executorId: ExecutorId, reason: string): Parameters<TaskEvents['failed']>[0] {
+  return {
+    kind: 'lost',
+    executorId,
+    error: { sqlstate: SqlState.internalError, message: `executor ${executorId} was lost: ${reason}` },
+  };
+}
+
+export class ThreadPool implements ExecutorPool {
+  private readonly options: ThreadPoolOptions;
+  private readonly live: ThreadExecutor[] = [];
+  private readonly lostListeners: ((id: ExecutorId, reason: string) => void)[] = [];
+  private readonly addedListeners: ((e: Executor) => void)[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(options: ThreadPoolOptions) {
+    this.options = options;
+    if (options.threads < 1) {
+      throw new EngineError(SqlState.invalidParameterValue, 'an executor pool needs at least one thread');
+    }
+    for (let i = 0; i < options.threads; i++) this.spawn();
+  }
+
+  executors(): readonly Executor[] {
+    return this.live;
+  }
+
+  onExecutorLost(listener: (id: ExecutorId, reason: string) => void): void {
+    this.lostListeners.push(listener);
+  }
+
+  onExecutorAdded(listener: (executor: Executor) => void): void {
+    this.addedListeners.push(listener);
+  }
+
+  private spawn(): ThreadExecutor {
+    const id = `thread-${this.nextId++}`;
+    const workerData: ThreadWorkerData = { executorId: id, credits: CREDITS };
+    const heap = this.options.heapLimitMb;
+    const worker = new Worker(new URL('./thread-worker.ts', import.meta.url), {
+      workerData,
+      ...(heap === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: heap } }),
+    });
+    const executor = new ThreadExecutor(id, worker);
+    // Connect the new thread with every live one.
+    for (const other of this.live) {
+      const { port1, port2 } = new MessageChannel();
+      executor.post({ type: 'peer', executorId: other.id, port: port1 }, [port1]);
+      other.post({ type: 'peer', executorId: id, port: port2 }, [port2]);
+    }
+    this.live.push(executor);
+    const lost = (reason: string): void => {
+      if (executor.dead) return;
+      const i = this.live.indexOf(executor);
+      if (i >= 0) this.live.splice(i, 1);
+      executor.die(reason);
+      for (const other of this.live) other.post({ type: 'peer-gone', executorId: id });
+      for (const l of this.lostListeners) l(id, reason);
+      if (!this.closed) {
+        const replacement = this.spawn();
+        for (const l of this.addedListeners) l(replacement);
+      }
+    };
+    worker.on('error', (err: Error) => lost(err.message));
+    worker.on('exit', (code) => lost(`it exited with code ${code}`));
+    // After the listeners: adding a 'message' listener refs the worker again.
+    worker.unref();
+    return executor;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = this.live.splice(0);
+    for (const e of all) e.die('the engine is closing');
+    await Promise.all(all.map((e) => e.worker.terminate()));
+  }
+}

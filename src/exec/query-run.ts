@@ -1,0 +1,363 @@
+/**
+ * The DAG scheduler of one query: runs its stages on the engine's executors in dependency order
+ * (independent stages at once), streams the result stage's batches to the caller, and recovers
+ * from lost work by lineage.
+ *
+ *   stage 1 ─┐
+ *            ├─► stage 3 (result) ─► batches
+ *   stage 2 ─┘
+ *
+ * - A stage starts when every stage it reads has output for all its map partitions; all its
+ *   missing partitions are submitted to the task scheduler at once.
+ * - A map task's output stays on the executor that ran it; the stage records where.
+ * - A task failure of kind `error` fails the query. A `lost` task (its executor died) runs again
+ *   elsewhere, at most `maxTaskFailures` times per partition (a result task only if it has not sent
+ *   rows yet). A `fetch` failure marks the map output it could not read as lost; the map task runs
+ *   again (and, transitively, whatever it needs), then the failed task.
+ * - An executor's loss marks every output it held as lost; stages still reading them recompute
+ *   only those partitions.
+ * - The result comes partition after partition, in order (as Spark's collect): a later
+ *   partition's task sends a few batches and waits, lending its slot, until the caller reaches
+ *   it; a batch is acknowledged when the caller pulls it, so a slow client holds back only the
+ *   tasks producing its rows.
+ * - Cancelling (the signal, or the caller stopping early) cancels every running task, drops
+ *   waiting ones and releases what the executors hold for the query.
+ */
+import type * as arrow from 'apache-arrow';
+import { EngineError, SqlState } from '../common/index.ts';
+import { exprSpec } from '../physical/index.ts';
+import type { BudgetHandle } from './memory/memory-budget.ts';
+import { encodePlan } from './plan-codec.ts';
+import type { Stage, StagePlan } from './stages.ts';
+import { errorFromData, type TaskFailure } from './task-failure.ts';
+import type { PendingTask, TaskScheduler } from './task-scheduler.ts';
+import type { ExecutorId, TaskDescription, TaskMetrics, TaskOutput, TaskSettings } from './task.ts';
+
+export interface QueryRunOptions {
+  readonly queryId: string;
+  readonly settings: TaskSettings;
+  readonly queryBudget: BudgetHandle;
+  readonly processBudget: BudgetHandle;
+  readonly signal: AbortSignal;
+  /** Attempts per task partition before the query fails (`spark.task.maxFailures`). */
+  readonly maxTaskFailures: number;
+}
+
+/** What a stage did, for EXPLAIN ANALYZE and tests. */
+export interface StageRunStats {
+  readonly stageId: number;
+  readonly partitions: number;
+  /** Metrics of every successful task attempt. */
+  readonly tasks: TaskMetrics[];
+  /** Task attempts started (retries and recomputations included). */
+  launched: number;
+}
+
+interface StageState {
+  readonly stage: Stage;
+  readonly children: number[];
+  fragment: Uint8Array | null;
+  readonly output: TaskOutput;
+  /** Map stages: where each partition's output is (null = not computed, or lost). */
+  readonly locations: (ExecutorId | null)[];
+  /** Result stage: partitions finished, and those that sent rows. */
+  readonly finished: Set<number>;
+  readonly emitted: Set<number>;
+  readonly running: Map<number, PendingTask>;
+  readonly failures: number[];
+  readonly stats: StageRunStats;
+}
+
+interface Queued {
+  readonly batch: arrow.RecordBatch;
+  readonly ack: () => void;
+}
+
+export class QueryRun {
+  private readonly scheduler: TaskScheduler;
+  private readonly options: QueryRunOptions;
+  private readonly states = new Map<number, StageState>();
+  private readonly result: StageState;
+  /** Result batches waiting for the caller, per result partition; `current` is being read. */
+  private readonly queues: Queued[][];
+  private current = 0;
+  private failure: EngineError | null = null;
+  private ended = false;
+  private released = false;
+  private wake: (() => void) | null = null;
+
+  constructor(scheduler: TaskScheduler, plan: StagePlan, options: QueryRunOptions) {
+    this.scheduler = scheduler;
+    this.options = options;
+    for (const stage of plan.stages) {
+      const output: TaskOutput =
+        stage.output.kind === 'result'
+          ? { kind: 'result' }
+          : {
+              kind: 'exchange',
+              exchange: stage.output.exchange,
+              keys: stage.output.keys.map(exprSpec),
+              buckets: stage.output.buckets,
+            };
+      this.states.set(stage.id, {
+        stage,
+        children: [],
+        fragment: null,
+        output,
+        locations: new Array<ExecutorId | null>(stage.partitions).fill(null),
+        finished: new Set(),
+        emitted: new Set(),
+        running: new Map(),
+        failures: new Array<number>(stage.partitions).fill(0),
+        stats: { stageId: stage.id, partitions: stage.partitions, tasks: [], launched: 0 },
+      });
+    }
+    for (const stage of plan.stages)
+      for (const p of stage.parents) this.states.get(p)!.children.push(stage.id);
+    this.result = this.states.get(plan.result.id)!;
+    this.queues = Array.from({ length: plan.result.partitions }, () => []);
+  }
+
+  /** Per-stage statistics, filled in as tasks finish. */
+  get stats(): readonly StageRunStats[] {
+    return [...this.states.values()].map((s) => s.stats);
+  }
+
+  /** Runs the query; the batches of the result stage, as its tasks produce them. */
+  async *run(): AsyncGenerator<arrow.RecordBatch> {
+    const { signal } = this.options;
+    const onAbort = (): void =>
+      this.fail(new EngineError(SqlState.queryCanceled, 'canceling statement due to user request'));
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort);
+    const onLost = (id: ExecutorId): void => this.executorLost(id);
+    this.scheduler.onExecutorLost(onLost);
+    try {
+      for (const s of this.states.values()) if (this.parentsReady(s)) this.launchMissing(s);
+      for (;;) {
+        if (this.failure !== null) throw this.failure;
+        const queue = this.queues[this.current];
+        if (queue === undefined) return;
+        const next = queue.shift();
+        if (next !== undefined) {
+          next.ack();
+          yield next.batch;
+          continue;
+        }
+        if (this.result.finished.has(this.current)) {
+          this.current++;
+          continue;
+        }
+        await new Promise<void>((resolve) => (this.wake = resolve));
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      this.finish();
+    }
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  private complete(s: StageState): boolean {
+    return s.output.kind === 'result'
+      ? s.finished.size === s.stage.partitions
+      : s.locations.every((l) => l !== null);
+  }
+
+  private parentsReady(s: StageState): boolean {
+    return s.stage.parents.every((p) => this.complete(this.states.get(p)!));
+  }
+
+  /** Submits every partition of `s` that has no output and is not running. */
+  private launchMissing(s: StageState): void {
+    if (this.failure !== null || this.ended) return;
+    for (let p = 0; p < s.stage.partitions; p++) {
+      const has = s.output.kind === 'result' ? s.finished.has(p) : s.locations[p] !== null;
+      if (!has && !s.running.has(p)) this.submit(s, p);
+    }
+  }
+
+  /** Makes sure `s` will be able to run: recomputes missing outputs of the stages it reads. */
+  private ensureInputs(s: StageState): void {
+    for (const id of s.stage.parents) {
+      const parent = this.states.get(id)!;
+      if (this.complete(parent)) continue;
+      if (this.parentsReady(parent)) this.launchMissing(parent);
+      else this.ensureInputs(parent);
+    }
+  }
+
+  private submit(s: StageState, partition: number): void {
+    s.fragment ??= encodePlan(s.stage.plan);
+    const fragment = s.fragment;
+    const o = this.options;
+    const attempt = s.stats.launched++;
+    const task: PendingTask = {
+      queryId: o.queryId,
+      schema: s.stage.plan.schema,
+      describe: (): TaskDescription => ({
+        queryId: o.queryId,
+        stageId: s.stage.id,
+        partition,
+        attempt,
+        fragment,
+        output: s.output,
+        inputs: s.stage.parents.map((id) => ({
+          stageId: id,
+          locations: this.states.get(id)!.locations.map((l) => l ?? ''),
+        })),
+        settings: o.settings,
+        queryBudget: o.queryBudget,
+        processBudget: o.processBudget,
+      }),
+      events: {
+        batch: (batch, ack) => this.onBatch(s, partition, batch, ack),
+        parked: () => undefined,
+        finished: (metrics) => this.onFinished(s, partition, task, metrics),
+        failed: (failure) => this.onFailed(s, partition, task, failure),
+      },
+    };
+    s.running.set(partition, task);
+    this.scheduler.submit(task);
+  }
+
+  private onBatch(s: StageState, partition: number, batch: arrow.RecordBatch, ack: () => void): void {
+    if (this.ended || this.failure !== null) {
+      ack();
+      return;
+    }
+    s.emitted.add(partition);
+    this.queues[partition]!.push({ batch, ack });
+    if (partition === this.current) this.notify();
+  }
+
+  private onFinished(s: StageState, partition: number, task: PendingTask, metrics: TaskMetrics): void {
+    if (s.running.get(partition) !== task) return;
+    s.running.delete(partition);
+    if (this.ended) {
+      this.releaseIfSettled();
+      return;
+    }
+    s.stats.tasks.push(metrics);
+    if (s.output.kind === 'result') {
+      s.finished.add(partition);
+      if (partition === this.current) this.notify();
+      return;
+    }
+    s.locations[partition] = task.executorId ?? null;
+    if (!this.complete(s)) return;
+    for (const id of s.children) {
+      const child = this.states.get(id)!;
+      if (this.parentsReady(child)) this.launchMissing(child);
+    }
+  }
+
+  private onFailed(s: StageState, partition: number, task: PendingTask, failure: TaskFailure): void {
+    if (s.running.get(partition) !== task) return;
+    s.running.delete(partition);
+    if (this.ended) this.releaseIfSettled();
+    if (this.failure !== null || this.ended) return;
+    switch (failure.kind) {
+      case 'error':
+        this.fail(errorFromData(failure.error));
+        return;
+      case 'fetch': {
+        const parent = this.states.get(failure.stageId);
+        if (parent !== undefined && parent.locations[failure.mapPartition] === failure.executorId) {
+          parent.locations[failure.mapPartition] = null;
+        }
+        this.retry(s, partition, failure);
+        return;
+      }
+      case 'lost':
+        this.retry(s, partition, failure);
+        return;
+    }
+  }
+
+  private retry(s: StageState, partition: number, failure: TaskFailure): void {
+    s.failures[partition]!++;
+    const error = errorFromData(failure.error);
+    if (s.failures[partition]! >= this.options.maxTaskFailures) {
+      this.fail(
+        new EngineError(
+          error.sqlstate,
+          `task ${partition} of stage ${s.stage.id} failed ${s.failures[partition]} times; the last failure: ${error.message}`,
+        ),
+      );
+      return;
+    }
+    if (s.output.kind === 'result' && s.emitted.has(partition)) {
+      this.fail(
+        new EngineError(
+          error.sqlstate,
+          `the query lost part of its result after sending rows: ${error.message}`,
+        ),
+      );
+      return;
+    }
+    if (this.parentsReady(s)) this.submit(s, partition);
+    else this.ensureInputs(s);
+  }
+
+  private executorLost(id: ExecutorId): void {
+    if (this.ended || this.failure !== null) return;
+    for (const s of this.states.values()) {
+      for (let p = 0; p < s.locations.length; p++) if (s.locations[p] === id) s.locations[p] = null;
+    }
+    // Stages that are under way and now lack inputs recompute just the lost partitions.
+    for (const s of this.states.values()) {
+      const underWay = s.running.size > 0 || (s.output.kind === 'result' ? s.finished.size > 0 : false);
+      const waitingOnInputs = !this.complete(s) && s.stage.parents.some((p) => this.isStarted(p));
+      if ((underWay || waitingOnInputs) && !this.parentsReady(s)) this.ensureInputs(s);
+    }
+  }
+
+  private isStarted(stageId: number): boolean {
+    const s = this.states.get(stageId)!;
+    return s.stats.launched > 0;
+  }
+
+  private fail(error: EngineError): void {
+    if (this.failure !== null || this.ended) return;
+    this.failure = error;
+    this.cancelAll();
+    this.notify();
+  }
+
+  private cancelAll(): void {
+    this.scheduler.dropQuery(this.options.queryId);
+    for (const s of this.states.values()) {
+      for (const [p, t] of s.running) {
+        t.cancelled = true;
+        // A task still waiting for a slot never runs; one that runs reports its end.
+        if (t.running === undefined) s.running.delete(p);
+        else t.running.cancel();
+      }
+    }
+  }
+
+  /** The caller is done (all rows read, an error, or it stopped early): stop and release everything. */
+  private finish(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.cancelAll();
+    for (const q of this.queues) for (const b of q.splice(0)) b.ack();
+    this.releaseIfSettled();
+  }
+
+  /**
+   * Once no task of the query runs any more, tells every executor to drop what it holds for it
+   * (a task still running could otherwise store an output after the release).
+   */
+  private releaseIfSettled(): void {
+    if (this.released) return;
+    for (const s of this.states.values()) if (s.running.size > 0) return;
+    this.released = true;
+    for (const e of this.scheduler.executors()) e.releaseQuery(this.options.queryId);
+  }
+}

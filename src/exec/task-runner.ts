@@ -1,0 +1,196 @@
+/**
+ * Running one task inside an executor (a worker thread today; an executor process later — the
+ * same code): decode the stage's plan (once per stage per executor), build the task's context,
+ * pull the plan's partition, and send what comes out where the task says — to the driver
+ * (`result`) or into the executor's shuffle store (`exchange`). Every way out releases the task's
+ * memory; the outcome is a `TaskFailure` the scheduler can act on, never a bare exception.
+ */
+import type * as arrow from 'apache-arrow';
+import { EngineError, SqlState, toEngineError, type Schema } from '../common/index.ts';
+import type { FunctionRegistry } from '../functions/index.ts';
+import {
+  compileExprSpec,
+  type ExchangeSource,
+  type ExecutionPlan,
+  type TaskContext,
+} from '../physical/index.ts';
+import { fromWireBatch, type WireBatch } from './arrow-transfer.ts';
+import type { ShuffleStore } from './exchange/shuffle-store.ts';
+import { ShuffleWriter } from './exchange/shuffle-writer.ts';
+import { MemoryBudget, TaskMemoryPool } from './memory/memory-budget.ts';
+import { decodePlan } from './plan-codec.ts';
+import { FetchFailedError, errorData, type TaskFailure } from './task-failure.ts';
+import type { ExecutorId, TaskDescription, TaskMetrics } from './task.ts';
+
+/** What an executor offers the tasks it runs. */
+export interface ExecutorServices {
+  readonly executorId: ExecutorId;
+  readonly functions: FunctionRegistry;
+  readonly store: ShuffleStore;
+  /** Bucket `bucket` of a map output held by another executor; rejects when it cannot be read. */
+  fetch(
+    executorId: ExecutorId,
+    queryId: string,
+    stageId: number,
+    map: number,
+    bucket: number,
+  ): Promise<readonly WireBatch[]>;
+}
+
+/** Where a result task's batches go; resolves when the driver can take another. */
+export type ResultSink = (batch: arrow.RecordBatch) => Promise<void>;
+
+export type TaskOutcome =
+  | { readonly ok: true; readonly metrics: TaskMetrics }
+  | { readonly ok: false; readonly failure: TaskFailure };
+
+/** Decoded stage plans and per-query scopes of one executor. */
+export class TaskCache {
+  private readonly plans = new Map<string, ExecutionPlan>();
+  private readonly scopes = new Map<string, object>();
+
+  plan(task: TaskDescription, functions: FunctionRegistry): ExecutionPlan {
+    const key = `${task.queryId}/${task.stageId}`;
+    let plan = this.plans.get(key);
+    if (plan === undefined) {
+      plan = decodePlan(task.fragment, { functions });
+      this.plans.set(key, plan);
+    }
+    return plan;
+  }
+
+  scope(queryId: string): object {
+    let scope = this.scopes.get(queryId);
+    if (scope === undefined) {
+      scope = {};
+      this.scopes.set(queryId, scope);
+    }
+    return scope;
+  }
+
+  releaseQuery(queryId: string): void {
+    this.scopes.delete(queryId);
+    for (const key of [...this.plans.keys()]) if (key.startsWith(`${queryId}/`)) this.plans.delete(key);
+  }
+}
+
+export async function runTask(
+  task: TaskDescription,
+  services: ExecutorServices,
+  cache: TaskCache,
+  signal: AbortSignal,
+  sink: ResultSink,
+): Promise<TaskOutcome> {
+  const started = performance.now();
+  const cpuStart = process.threadCpuUsage();
+  const pool = new TaskMemoryPool(new MemoryBudget(task.queryBudget), new MemoryBudget(task.processBudget));
+  let writer: ShuffleWriter | null = null;
+  let rows = 0;
+  let batches = 0;
+  try {
+    const plan = cache.plan(task, services.functions);
+    const ctx: TaskContext = {
+      eval: task.settings.eval,
+      signal,
+      batchSize: task.settings.batchSize,
+      scope: cache.scope(task.queryId),
+      exchanges: exchangeSource(task, services),
+      memory: pool,
+    };
+    const output = task.output;
+    if (output.kind === 'exchange') {
+      const keys = output.keys.map((k) => compileExprSpec(k, services.functions));
+      writer = new ShuffleWriter(output, keys, plan.schema, pool);
+    }
+    for await (const batch of plan.execute(task.partition, ctx)) {
+      if (signal.aborted) throw canceled();
+      if (batch.numRows === 0) continue;
+      rows += batch.numRows;
+      batches++;
+      if (writer !== null) writer.write(batch, ctx);
+      else await sink(batch);
+    }
+    if (writer !== null) {
+      const { buckets, bytes, budgets } = writer.finish();
+      services.store.put(task.queryId, task.stageId, task.partition, buckets, bytes, budgets);
+      writer = null;
+    }
+    const cpu = process.threadCpuUsage(cpuStart);
+    return {
+      ok: true,
+      metrics: {
+        rows,
+        batches,
+        elapsedMs: performance.now() - started,
+        cpuMs: (cpu.user + cpu.system) / 1000,
+        peakMemory: pool.peak,
+      },
+    };
+  } catch (err) {
+    writer?.abandon();
+    return { ok: false, failure: classify(err, signal) };
+  } finally {
+    pool.releaseAll();
+  }
+}
+
+function canceled(): EngineError {
+  return new EngineError(SqlState.queryCanceled, 'canceling statement due to user request');
+}
+
+function classify(err: unknown, signal: AbortSignal): TaskFailure {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (e instanceof FetchFailedError) {
+      return {
+        kind: 'fetch',
+        stageId: e.stageId,
+        mapPartition: e.mapPartition,
+        executorId: e.executorId,
+        error: errorData(e),
+      };
+    }
+  }
+  if (signal.aborted) return { kind: 'error', error: errorData(canceled()) };
+  return { kind: 'error', error: errorData(toEngineError(err)) };
+}
+
+/** Reads earlier stages' outputs: from this executor's store, or fetched from the executor holding them. */
+function exchangeSource(task: TaskDescription, services: ExecutorServices): ExchangeSource {
+  return {
+    read(stageId, bucket, schema) {
+      const input = task.inputs.find((i) => i.stageId === stageId);
+      if (input === undefined) {
+        throw new EngineError(
+          SqlState.internalError,
+          `internal error: task reads stage ${stageId} it was not given`,
+        );
+      }
+      return input.locations.map((executorId, map) =>
+        mapOutput(task.queryId, stageId, map, bucket, executorId, services, schema),
+      );
+    },
+  };
+}
+
+async function* mapOutput(
+  queryId: string,
+  stageId: number,
+  map: number,
+  bucket: number,
+  executorId: ExecutorId,
+  services: ExecutorServices,
+  schema: Schema,
+): AsyncGenerator<arrow.RecordBatch> {
+  let wire: readonly WireBatch[] | undefined;
+  if (executorId === services.executorId) {
+    wire = services.store.get(queryId, stageId, map, bucket);
+    if (wire === undefined) throw new FetchFailedError(stageId, map, executorId, 'not held here');
+  } else {
+    try {
+      wire = await services.fetch(executorId, queryId, stageId, map, bucket);
+    } catch (err) {
+      throw new FetchFailedError(stageId, map, executorId, err instanceof Error ? err.message : String(err));
+    }
+  }
+  for (const w of wire) yield fromWireBatch(schema, w);
+}

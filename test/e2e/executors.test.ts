@@ -1,0 +1,103 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Engine, EngineError } from '../../src/index.ts';
+
+const DATA = resolve(dirname(fileURLToPath(import.meta.url)), '../data/tpch/sf0.01');
+const dirs: string[] = [];
+const engines: Engine[] = [];
+afterAll(async () => {
+  for (const e of engines) await e.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'kindling-executors-'));
+  dirs.push(d);
+  return d;
+}
+
+function engine(warehouse: string, executorThreads: number): Engine {
+  const e = new Engine({ warehouse, executorThreads });
+  engines.push(e);
+  return e;
+}
+
+const LINEITEM = `CREATE TABLE lineitem (l_orderkey BIGINT, l_partkey BIGINT, l_suppkey BIGINT, l_linenumber INT, l_quantity DECIMAL(15,2), l_extendedprice DECIMAL(15,2), l_discount DECIMAL(15,2), l_tax DECIMAL(15,2), l_returnflag STRING, l_linestatus STRING, l_shipdate DATE, l_commitdate DATE, l_receiptdate DATE, l_shipinstruct STRING, l_shipmode STRING, l_comment STRING) USING csv OPTIONS (sep '|', header 'false') LOCATION '${DATA}/lineitem.tbl'`;
+
+async function failure(run: () => Promise<unknown>): Promise<EngineError> {
+  try {
+    await run();
+  } catch (err) {
+    if (err instanceof EngineError) return err;
+    throw err;
+  }
+  throw new Error('expected the query to fail');
+}
+
+describe('executor threads', () => {
+  it('give the same answers as running in the calling thread, through every kind of exchange', async () => {
+    const dir = tempDir();
+    const pooled = engine(dir, 2).createSession();
+    const inline = engine(dir, 0).createSession();
+    await pooled.sql(LINEITEM);
+    for (const s of [pooled, inline]) {
+      await s.sql('SET kindling.execution.target_partitions = 3');
+      await s.sql('SET spark.sql.shuffle.partitions = 4');
+    }
+    const queries = [
+      // partial → hash exchange → final, then a merging gather for ORDER BY
+      'SELECT l_returnflag, count(*), sum(l_extendedprice), min(l_shipdate), max(l_comment) FROM lineitem ' +
+        "WHERE l_shipdate <= DATE '1998-09-01' GROUP BY l_returnflag ORDER BY l_returnflag",
+      // a partitioned self-join (broadcast off) and a global aggregate behind a gather
+      'SET spark.sql.autoBroadcastJoinThreshold = -1; SELECT count(*), sum(a.l_quantity) FROM lineitem a JOIN lineitem b ON a.l_orderkey = b.l_orderkey AND a.l_linenumber = b.l_linenumber + 1',
+      // a broadcast join
+      'SET spark.sql.autoBroadcastJoinThreshold = 10MB; SELECT count(*) FROM lineitem a JOIN (SELECT DISTINCT l_suppkey AS s FROM lineitem WHERE l_suppkey < 10) b ON a.l_suppkey = b.s',
+      // windows hashed on their partition keys
+      'SELECT l_orderkey, l_linenumber, rank() OVER (PARTITION BY l_orderkey ORDER BY l_extendedprice DESC) AS r FROM lineitem ORDER BY l_orderkey, l_linenumber LIMIT 50',
+      // DISTINCT aggregates hashed on the keys, top-N
+      'SELECT l_shipmode, count(DISTINCT l_suppkey) AS n FROM lineitem GROUP BY l_shipmode ORDER BY n DESC, l_shipmode LIMIT 3',
+    ];
+    for (const q of queries) {
+      const a = await pooled.sql(q);
+      const b = await inline.sql(q);
+      expect(a.rows, q).toEqual(b.rows);
+      expect(a.rows.length, q).toBeGreaterThan(0);
+    }
+    const explain = await pooled.sql(`EXPLAIN ${queries[0]}`);
+    const text = explain.rows.map((r) => r[0] as string).join('\n');
+    expect(text).toContain('ShuffleExchangeExec: hash([l_returnflag@0], 4)');
+    expect(text).toContain('GatherExec: merge=');
+  });
+
+  it('stop early under LIMIT and keep serving', async () => {
+    const s = engine(tempDir(), 2).createSession();
+    await s.sql(LINEITEM);
+    await s.sql('SET kindling.execution.target_partitions = 3');
+    const limited = await s.sql('SELECT l_orderkey FROM lineitem LIMIT 5');
+    expect(limited.rows).toHaveLength(5);
+    const again = await s.sql('SELECT count(*) FROM lineitem');
+    expect(again.rows).toEqual([[60175n]]);
+  });
+
+  it('report an error raised in a task with its SQLSTATE and message, as the calling thread does', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'bad.csv');
+    writeFileSync(
+      file,
+      Array.from({ length: 20000 }, (_, i) => (i === 15000 ? 'x,y' : `${i},${i}`)).join('\n'),
+    );
+    const pooled = engine(dir, 2).createSession();
+    const inline = engine(dir, 0).createSession();
+    await pooled.sql(`CREATE TABLE t (a INT, b INT) USING csv OPTIONS (mode 'FAILFAST') LOCATION '${file}'`);
+    const remote = await failure(() => pooled.sql('SELECT sum(a) FROM t'));
+    const local = await failure(() => inline.sql('SELECT sum(a) FROM t'));
+    expect(local.sqlstate).toMatch(/^22/);
+    expect(remote.sqlstate).toBe(local.sqlstate);
+    expect(remote.message).toBe(local.message);
+    const divide = await failure(() => pooled.sql('SELECT sum(1 / (id - 1500000)) FROM range(0, 2000000)'));
+    expect(divide.sqlstate).toBe('22012');
+  });
+});
