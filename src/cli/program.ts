@@ -20,6 +20,22 @@ function parsePort(value: string): number {
   return n;
 }
 
+/** One `--conf key=value`, added to those before it (as Spark's spark-submit takes them). */
+function collectConf(value: string, previous: Record<string, string> | undefined): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new InvalidArgumentError('expected key=value, for example statement_timeout=30s');
+  return { ...previous, [value.slice(0, eq).trim()]: value.slice(eq + 1).trim() };
+}
+
+interface ServeOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly warehouse: string;
+  readonly sample?: boolean;
+  /** Default settings of every session; the Engine validates them. */
+  readonly conf?: Record<string, string>;
+}
+
 /** `ERROR [42601] line 1, column 8: syntax error …` with the SQL line and a caret. */
 export function describeError(err: EngineError, sql: string | undefined): string {
   let where = '';
@@ -81,8 +97,13 @@ export function buildProgram(): Command {
     .option('--port <port>', 'port to listen on', parsePort, 15432)
     .option('--warehouse <dir>', 'warehouse directory', DEFAULT_WAREHOUSE)
     .option('--sample', 'register the TPC-H SF0.01 sample database when the warehouse is empty')
-    .action(async (opts: { host: string; port: number; warehouse: string; sample?: boolean }) => {
-      const engine = new Engine({ warehouse: opts.warehouse });
+    .option(
+      '--conf <key=value>',
+      'default value of a setting for every session, e.g. statement_timeout=30s (repeatable)',
+      collectConf,
+    )
+    .action(async (opts: ServeOptions) => {
+      const engine = new Engine({ warehouse: opts.warehouse, sessionDefaults: opts.conf ?? {} });
       if (opts.sample === true) {
         const session = engine.createSession();
         if (warehouseIsEmpty(session) && (await registerSampleDatabase(session))) {
@@ -95,7 +116,12 @@ export function buildProgram(): Command {
       const server = await startServer({
         host: opts.host,
         port: opts.port,
-        createSession: (startup) => engine.createSession({ user: startup.user, database: startup.database }),
+        createSession: (startup) =>
+          engine.createSession({
+            user: startup.user,
+            database: startup.database,
+            settings: startup.settings,
+          }),
       });
       console.log(`Kindling is serving ${resolve(opts.warehouse)} on ${server.host}:${server.port}`);
       console.log(`Connect with: psql -h ${server.host} -p ${server.port} -d tpch`);

@@ -6,10 +6,16 @@ import { Metastore } from '../catalog/index.ts';
 import { ScanWorkerPool } from '../exec/index.ts';
 import { createFunctionRegistry, type FunctionRegistry } from '../functions/index.ts';
 import { Session, type SessionOptions } from './session.ts';
+import { validateSettingDefaults } from './settings.ts';
 
 export interface EngineOptions {
   /** The warehouse directory (Spark's `spark.sql.warehouse.dir`); default `./kindling-warehouse`. */
   readonly warehouse?: string;
+  /**
+   * Default settings of every new session (`kindling serve --conf key=value`): known keys only,
+   * values as SET takes them; a bad one throws (22023, or 42704 for an unknown key).
+   */
+  readonly sessionDefaults?: Readonly<Record<string, string>>;
 }
 
 export const DEFAULT_WAREHOUSE = 'kindling-warehouse';
@@ -18,10 +24,12 @@ export class Engine {
   readonly metastore: Metastore;
   readonly functions: FunctionRegistry;
   readonly warehouse: string;
+  readonly sessionDefaults: Readonly<Record<string, string>>;
   private readonly pools = new Map<number, ScanWorkerPool>();
 
   constructor(options: EngineOptions = {}) {
     this.warehouse = options.warehouse ?? DEFAULT_WAREHOUSE;
+    this.sessionDefaults = validateSettingDefaults(options.sessionDefaults ?? {});
     this.metastore = Metastore.open(this.warehouse);
     this.functions = createFunctionRegistry();
   }

@@ -34,6 +34,10 @@ import type { Query } from '../sql/parser/index.ts';
 export interface SessionOptions {
   readonly user?: string;
   readonly database?: string;
+  /**
+   * Settings the session starts with (a client's start-up options), over the engine's
+   * `sessionDefaults`; validated like SET, and what RESET returns to.
+   */
   readonly settings?: Readonly<Record<string, string>>;
 }
 
@@ -61,7 +65,7 @@ export class Session implements SqlSession {
     this.engine = engine;
     this.id = nextSessionId++;
     this.user = options.user ?? 'kindling';
-    this.settings = new Settings(options.settings ?? {});
+    this.settings = new Settings({ ...engine.sessionDefaults, ...options.settings });
     const db = (options.database ?? 'default').toLowerCase();
     this.database = engine.metastore.getDatabase(db) === undefined ? 'default' : db;
   }
