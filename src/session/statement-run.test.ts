@@ -77,13 +77,13 @@ describe('statement_timeout in a session', () => {
     const s = session();
     const err = await failure(runSlowly(s, `SET statement_timeout = '150ms'; ${FIFTY_BATCHES}`, 10));
     expect(err.message).toBe('canceling statement due to statement timeout');
-    // Each of these reads for ~300 ms: under a 400 ms timeout each, not together.
+    // Each of these reads for ~1.25 s: under a 2 s timeout each, not together.
     const rows = await runSlowly(
       s,
-      "SET statement_timeout = '400ms'; SELECT id FROM range(0, 15000); SELECT id FROM range(0, 15000)",
-      20,
+      "SET statement_timeout = '2s'; SELECT id FROM range(0, 25000); SELECT id FROM range(0, 25000)",
+      50,
     );
-    expect(rows).toBe(15000);
+    expect(rows).toBe(25000);
     await s.sql('SET statement_timeout = 0');
     expect(await runSlowly(s, FIFTY_BATCHES, 10)).toBe(50000);
   });
