@@ -105,6 +105,12 @@ const CODE = {
   functionCall: 0x46, // F
 } as const;
 
+/** Stops a portal's query, if it still runs, and closes its rows. */
+async function closePortal(portal: Portal): Promise<void> {
+  portal.controller?.abort();
+  await portal.cursor?.close();
+}
+
 /** The CommandComplete tag of a row result: the verb, with the row count where PostgreSQL adds one. */
 function rowsTag(tag: string, rows: number): string {
   return tag === 'SELECT' || tag === 'FETCH' || tag === 'MOVE' || tag === 'COPY' ? `${tag} ${rows}` : tag;
@@ -227,7 +233,7 @@ export class Connection {
 
   private async teardown(): Promise<void> {
     this.abortAll();
-    for (const portal of this.portals.values()) await portal.cursor?.close();
+    for (const portal of this.portals.values()) await closePortal(portal);
     this.portals.clear();
     this.statements.clear();
     try {
@@ -636,7 +642,7 @@ export class Connection {
     const existing = this.portals.get(m.portal);
     if (existing !== undefined) {
       if (m.portal !== '') throw new EngineError('42P03', `portal "${m.portal}" already exists`);
-      void existing.cursor?.close();
+      void closePortal(existing);
     }
     this.portals.set(m.portal, {
       statement,
@@ -743,7 +749,7 @@ export class Connection {
     else {
       const portal = this.portals.get(m.name);
       this.portals.delete(m.name);
-      await portal?.cursor?.close();
+      if (portal !== undefined) await closePortal(portal);
     }
     msg.writeCloseComplete(this.out);
   }
@@ -752,7 +758,7 @@ export class Connection {
     this.skipUntilSync = false;
     if (this.txStatus === 'I') {
       // The implicit transaction ends: its portals go away.
-      for (const portal of this.portals.values()) await portal.cursor?.close();
+      for (const portal of this.portals.values()) await closePortal(portal);
       this.portals.clear();
     }
     for (const p of this.pendingParameters) msg.writeParameterStatus(this.out, p.name, p.value);
