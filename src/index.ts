@@ -15,6 +15,8 @@ export {
   type SessionOptions,
   type QueryRows,
   type StatementResult,
+  type ExecuteOptions,
+  type StatementControl,
 } from './session/index.ts';
 export { startServer } from './server/index.ts';
 export {

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import type { EngineError } from '../common/index.ts';
 import { batchRows, toEngineError } from '../common/index.ts';
-import { DEFAULT_WAREHOUSE, Engine } from '../session/index.ts';
+import { DEFAULT_WAREHOUSE, Engine, splitProcessSettings } from '../session/index.ts';
 import { startServer } from '../server/index.ts';
 import { formatTable, formatValue } from './format.ts';
 import { registerSampleDatabase, warehouseIsEmpty } from './sample.ts';
@@ -18,6 +18,22 @@ function parsePort(value: string): number {
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new InvalidArgumentError('a port is an integer from 0 to 65535');
   return n;
+}
+
+/** One `--conf key=value`, added to those before it (as Spark's spark-submit takes them). */
+function collectConf(value: string, previous: Record<string, string> | undefined): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new InvalidArgumentError('expected key=value, for example statement_timeout=30s');
+  return { ...previous, [value.slice(0, eq).trim()]: value.slice(eq + 1).trim() };
+}
+
+interface ServeOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly warehouse: string;
+  readonly sample?: boolean;
+  /** Default settings of every session; the Engine validates them. */
+  readonly conf?: Record<string, string>;
 }
 
 /** `ERROR [42601] line 1, column 8: syntax error …` with the SQL line and a caret. */
@@ -81,8 +97,16 @@ export function buildProgram(): Command {
     .option('--port <port>', 'port to listen on', parsePort, 15432)
     .option('--warehouse <dir>', 'warehouse directory', DEFAULT_WAREHOUSE)
     .option('--sample', 'register the TPC-H SF0.01 sample database when the warehouse is empty')
-    .action(async (opts: { host: string; port: number; warehouse: string; sample?: boolean }) => {
-      const engine = new Engine({ warehouse: opts.warehouse });
+    .option(
+      '--conf <key=value>',
+      'a setting: the default of every session (statement_timeout=30s) or of the process (kindling.executor.threads=4, kindling.memory.limit=8GB); repeatable',
+      collectConf,
+    )
+    .action(async (opts: ServeOptions) => {
+      const { process: processSettings, sessionDefaults } = splitProcessSettings(opts.conf ?? {});
+      const engine = new Engine({ warehouse: opts.warehouse, sessionDefaults, ...processSettings });
+      // Start the executor threads now, so the first query does not wait for them.
+      engine.execution.start();
       if (opts.sample === true) {
         const session = engine.createSession();
         if (warehouseIsEmpty(session) && (await registerSampleDatabase(session))) {
@@ -95,7 +119,12 @@ export function buildProgram(): Command {
       const server = await startServer({
         host: opts.host,
         port: opts.port,
-        createSession: (startup) => engine.createSession({ user: startup.user, database: startup.database }),
+        createSession: (startup) =>
+          engine.createSession({
+            user: startup.user,
+            database: startup.database,
+            settings: startup.settings,
+          }),
       });
       console.log(`Kindling is serving ${resolve(opts.warehouse)} on ${server.host}:${server.port}`);
       console.log(`Connect with: psql -h ${server.host} -p ${server.port} -d tpch`);

@@ -2,10 +2,22 @@
  * One client connection: start-up, the simple and extended query protocols, transaction status,
  * cancellation and clean shutdown. Messages are handled strictly one after another; bad input ends
  * this connection with a FATAL ErrorResponse and never affects another one.
+ *
+ * Cancellation: each running statement has an AbortController (`running`) that a CancelRequest
+ * aborts; a portal keeps its own for its whole life, so a cancel reaches its query in any Execute.
+ * The session times the statement (`statement_timeout`) and says why it stopped (its
+ * `StatementControl`); rows waiting for a slow client stop too. A socket that closes or fails aborts
+ * every statement of the connection at once, even while the message loop is awaiting one.
  */
 import type { Socket } from 'node:net';
 import { EngineError, SqlState, toEngineError, type Schema, type Value } from '../common/index.ts';
-import type { PreparedStatement, SqlSession, StatementResult } from '../session/index.ts';
+import {
+  statementCanceled,
+  type PreparedStatement,
+  type SqlSession,
+  type StatementControl,
+  type StatementResult,
+} from '../session/index.ts';
 import * as msg from './backend-messages.ts';
 import { supportsBinary } from './binary-format.ts';
 import { FrameReader, protocolError, type Frame } from './frame-reader.ts';
@@ -24,6 +36,7 @@ import { decodeParam } from './param-decode.ts';
 import { dataTypeOfOid, pgTypeOf } from './pg-types.ts';
 import { RowCursor, type RowSink } from './row-stream.ts';
 import { isEmptyQuery, startsWithTransactionEnd } from './sql-text.ts';
+import { startupSettings } from './startup-options.ts';
 import { ZoneOffsets } from './time-zone.ts';
 import { WriteBuffer } from './write-buffer.ts';
 
@@ -32,6 +45,8 @@ export interface StartupInfo {
   readonly database: string;
   readonly applicationName: string;
   readonly parameters: Record<string, string>;
+  /** Settings the client asked for: GUC-named parameters and `options` (`-c statement_timeout=5s`). */
+  readonly settings: Record<string, string>;
 }
 
 /** What a connection needs from its server. */
@@ -58,6 +73,9 @@ interface Portal {
   readonly params: readonly Value[];
   readonly formats: readonly number[];
   started: boolean;
+  /** Aborts the portal's query: from its first Execute until it is closed. */
+  controller: AbortController | null;
+  control: StatementControl | null;
   cursor: RowCursor | null;
   /** The CommandComplete verb of the running row result. */
   tag: string;
@@ -87,8 +105,10 @@ const CODE = {
   functionCall: 0x46, // F
 } as const;
 
-function cancelledError(): EngineError {
-  return new EngineError(SqlState.queryCanceled, 'canceling statement due to user request');
+/** Stops a portal's query, if it still runs, and closes its rows. */
+async function closePortal(portal: Portal): Promise<void> {
+  portal.controller?.abort();
+  await portal.cursor?.close();
 }
 
 /** The CommandComplete tag of a row result: the verb, with the row count where PostgreSQL adds one. */
@@ -113,7 +133,10 @@ export class Connection {
   private readonly portals = new Map<string, Portal>();
   private pendingParameters: { name: string; value: string }[] = [];
   private zone = new ZoneOffsets('UTC');
+  /** The statement being run, aborted by CancelRequest; null while idle. */
   private running: AbortController | null = null;
+  /** The session's control of the statement whose rows are being sent. */
+  private control: StatementControl | null = null;
   private key: { processId: number; secretKey: number } | null = null;
   private readonly sink: RowSink;
 
@@ -138,10 +161,11 @@ export class Connection {
     });
     socket.on('error', (err: Error) => {
       this.host.log(`connection error: ${err.message}`);
+      this.abortAll();
     });
     socket.on('close', () => {
       this.isClosed = true;
-      this.running?.abort();
+      this.abortAll();
       this.signal();
     });
   }
@@ -157,9 +181,15 @@ export class Connection {
     }
   }
 
-  /** Aborts the running query, if any (CancelRequest). */
+  /** Aborts the running statement, if any (CancelRequest); an idle connection ignores it. */
   cancel(): void {
     this.running?.abort();
+  }
+
+  /** The client is gone: stops the running statement and every open portal's query. */
+  private abortAll(): void {
+    this.running?.abort();
+    for (const portal of this.portals.values()) portal.controller?.abort();
   }
 
   get processId(): number {
@@ -202,8 +232,8 @@ export class Connection {
   }
 
   private async teardown(): Promise<void> {
-    this.running?.abort();
-    for (const portal of this.portals.values()) await portal.cursor?.close();
+    this.abortAll();
+    for (const portal of this.portals.values()) await closePortal(portal);
     this.portals.clear();
     this.statements.clear();
     try {
@@ -223,18 +253,24 @@ export class Connection {
     if (this.isClosed || this.socket.destroyed) throw new ConnectionClosed();
     const chunk = this.out.take();
     this.socket.write(chunk);
-    // Keep up to OUTPUT_HIGH_WATER queued in the socket (its own mark is only 16 KiB), then wait for 'drain'.
+    // Keep up to OUTPUT_HIGH_WATER queued in the socket (its own mark is only 16 KiB), then wait for
+    // 'drain' — or for the running statement to be cancelled or timed out, which ends its rows.
     if (this.socket.writableLength <= OUTPUT_HIGH_WATER) return;
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        this.socket.off('drain', done);
-        this.socket.off('close', done);
-        resolve();
-      };
-      this.socket.on('drain', done);
-      this.socket.on('close', done);
-    });
-    if (this.isClosed) throw new ConnectionClosed();
+    const statement = this.control?.signal ?? this.running?.signal;
+    if (statement?.aborted !== true) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          this.socket.off('drain', done);
+          this.socket.off('close', done);
+          statement?.removeEventListener('abort', done);
+          resolve();
+        };
+        this.socket.on('drain', done);
+        this.socket.on('close', done);
+        statement?.addEventListener('abort', done);
+      });
+    }
+    this.checkCancelled();
   }
 
   /** Sends a FATAL error and closes the connection. */
@@ -249,9 +285,11 @@ export class Connection {
     this.socket.end();
   }
 
+  /** Throws when the client is gone, or the running statement was cancelled or timed out. */
   private checkCancelled(): void {
-    if (this.running?.signal.aborted === true) throw cancelledError();
     if (this.isClosed) throw new ConnectionClosed();
+    this.control?.throwIfAborted();
+    if (this.running?.signal.aborted === true) throw statementCanceled('user request');
   }
 
   // ---- start-up -----------------------------------------------------------------------------
@@ -304,13 +342,14 @@ export class Connection {
       for (const name of unknown) this.out.cstring(name);
       this.out.end(at);
     }
-    const startup: StartupInfo = {
-      user,
-      database: parameters['database'] ?? user,
-      applicationName: parameters['application_name'] ?? '',
-      parameters,
-    };
     try {
+      const startup: StartupInfo = {
+        user,
+        database: parameters['database'] ?? user,
+        applicationName: parameters['application_name'] ?? '',
+        parameters,
+        settings: startupSettings(parameters),
+      };
       this.session = this.host.createSession(startup);
     } catch (err) {
       await this.fatal(toEngineError(err));
@@ -321,6 +360,7 @@ export class Connection {
     this.started = true;
     this.key = this.host.register(this);
 
+    const applicationName = parameters['application_name'] ?? '';
     const reported = new Map<string, string>([
       ['server_version', this.host.serverVersion],
       ['server_encoding', 'UTF8'],
@@ -330,7 +370,7 @@ export class Connection {
       ['standard_conforming_strings', 'on'],
       ['TimeZone', 'UTC'],
       ['IntervalStyle', 'postgres'],
-      ['application_name', startup.applicationName],
+      ['application_name', applicationName],
       ['is_superuser', 'on'],
       ['session_authorization', user],
       ['default_transaction_read_only', 'off'],
@@ -452,14 +492,17 @@ export class Connection {
     return controller;
   }
 
-  /** Maps an error of a cancelled query to 57014. */
+  /**
+   * The error a failed statement reports. A `Session` already reports a cancelled statement as 57014
+   * with its reason; this only covers a session that fails some other way once cancelled.
+   */
   private queryError(err: unknown, controller: AbortController): unknown {
     if (err instanceof ConnectionClosed) return err;
     if (
       controller.signal.aborted &&
       !(err instanceof EngineError && err.sqlstate !== SqlState.internalError)
     ) {
-      return cancelledError();
+      return statementCanceled('user request');
     }
     return err;
   }
@@ -500,11 +543,13 @@ export class Connection {
     const formats = types.map(() => 0);
     msg.writeRowDescription(this.out, result.schema.fields, formats);
     const cursor = new RowCursor(result.batches, types, formats);
+    this.control = result.control ?? null;
     try {
       const { rows } = await cursor.stream(this.sink, 0);
       msg.writeCommandComplete(this.out, rowsTag(result.tag, rows));
       this.afterCommand(result.tag);
     } finally {
+      this.control = null;
       await cursor.close();
     }
   }
@@ -597,13 +642,15 @@ export class Connection {
     const existing = this.portals.get(m.portal);
     if (existing !== undefined) {
       if (m.portal !== '') throw new EngineError('42P03', `portal "${m.portal}" already exists`);
-      void existing.cursor?.close();
+      void closePortal(existing);
     }
     this.portals.set(m.portal, {
       statement,
       params,
       formats,
       started: false,
+      controller: null,
+      control: null,
       cursor: null,
       finished: false,
       tag: 'SELECT',
@@ -649,7 +696,9 @@ export class Connection {
       msg.writeCommandComplete(this.out, prepared.resultSchema === null ? 'SELECT 0' : rowsTag('SELECT', 0));
       return;
     }
-    const controller = this.begin();
+    // The portal's controller lives as long as its query; statement_timeout times each Execute.
+    const controller = (portal.controller ??= new AbortController());
+    this.running = controller;
     try {
       if (!portal.started) {
         portal.started = true;
@@ -667,11 +716,16 @@ export class Connection {
           result.schema.fields.map((f) => f.type),
           portal.formats,
         );
+        portal.control = result.control ?? null;
         portal.tag = result.tag;
+      } else {
+        portal.control?.resume();
       }
+      this.control = portal.control;
       const cursor = portal.cursor!;
       const { rows, suspended } = await cursor.stream(this.sink, m.maxRows);
       if (suspended) {
+        portal.control?.pause();
         msg.writePortalSuspended(this.out);
         return;
       }
@@ -685,6 +739,7 @@ export class Connection {
       throw this.queryError(err, controller);
     } finally {
       this.running = null;
+      this.control = null;
     }
   }
 
@@ -694,7 +749,7 @@ export class Connection {
     else {
       const portal = this.portals.get(m.name);
       this.portals.delete(m.name);
-      await portal?.cursor?.close();
+      if (portal !== undefined) await closePortal(portal);
     }
     msg.writeCloseComplete(this.out);
   }
@@ -703,7 +758,7 @@ export class Connection {
     this.skipUntilSync = false;
     if (this.txStatus === 'I') {
       // The implicit transaction ends: its portals go away.
-      for (const portal of this.portals.values()) await portal.cursor?.close();
+      for (const portal of this.portals.values()) await closePortal(portal);
       this.portals.clear();
     }
     for (const p of this.pendingParameters) msg.writeParameterStatus(this.out, p.name, p.value);

@@ -6,6 +6,7 @@ import { Metastore } from '../catalog/index.ts';
 import { ExecutionEngine } from '../exec/index.ts';
 import { createFunctionRegistry, type FunctionRegistry } from '../functions/index.ts';
 import { Session, type SessionOptions } from './session.ts';
+import { validateSettingDefaults } from './settings.ts';
 
 export interface EngineOptions {
   /** The warehouse directory (Spark's `spark.sql.warehouse.dir`); default `./kindling-warehouse`. */
@@ -17,6 +18,11 @@ export interface EngineOptions {
   readonly executorThreads?: number;
   /** Bytes all queries together may hold (`kindling.memory.limit`, default 60 % of RAM). */
   readonly memoryLimit?: number;
+  /**
+   * Default settings of every new session (`kindling serve --conf key=value`): known keys only,
+   * values as SET takes them; a bad one throws (22023, or 42704 for an unknown key).
+   */
+  readonly sessionDefaults?: Readonly<Record<string, string>>;
 }
 
 export const DEFAULT_WAREHOUSE = 'kindling-warehouse';
@@ -26,9 +32,11 @@ export class Engine {
   readonly functions: FunctionRegistry;
   readonly warehouse: string;
   readonly execution: ExecutionEngine;
+  readonly sessionDefaults: Readonly<Record<string, string>>;
 
   constructor(options: EngineOptions = {}) {
     this.warehouse = options.warehouse ?? DEFAULT_WAREHOUSE;
+    this.sessionDefaults = validateSettingDefaults(options.sessionDefaults ?? {});
     this.metastore = Metastore.open(this.warehouse);
     this.functions = createFunctionRegistry();
     this.execution = new ExecutionEngine({

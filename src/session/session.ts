@@ -7,7 +7,6 @@
  * A session holds the settings (`SET`), the current database, and temporary views. Many sessions
  * share one `Engine` (the metastore and the function registry).
  */
-import type * as arrow from 'apache-arrow';
 import {
   EngineError,
   SqlState,
@@ -22,6 +21,7 @@ import type { Engine } from './engine.ts';
 import { executeStatement } from './statements.ts';
 import { Settings } from './settings.ts';
 import { prepareStatement, executePreparedStatement } from './prepared.ts';
+import { StatementRun, statementCanceled } from './statement-run.ts';
 import type {
   ExecuteOptions,
   ParameterChange,
@@ -34,6 +34,10 @@ import type { Query } from '../sql/parser/index.ts';
 export interface SessionOptions {
   readonly user?: string;
   readonly database?: string;
+  /**
+   * Settings the session starts with (a client's start-up options), over the engine's
+   * `sessionDefaults`; validated like SET, and what RESET returns to.
+   */
   readonly settings?: Readonly<Record<string, string>>;
 }
 
@@ -54,13 +58,14 @@ export class Session implements SqlSession {
   readonly temporaryViews = new Map<string, TemporaryView>();
   private database: string;
   private readonly listeners: ((change: ParameterChange) => void)[] = [];
+  private readonly runs = new Set<StatementRun>();
   private closed = false;
 
   constructor(engine: Engine, options: SessionOptions = {}) {
     this.engine = engine;
     this.id = nextSessionId++;
     this.user = options.user ?? 'kindling';
-    this.settings = new Settings(options.settings ?? {});
+    this.settings = new Settings({ ...engine.sessionDefaults, ...options.settings });
     const db = (options.database ?? 'default').toLowerCase();
     this.database = engine.metastore.getDatabase(db) === undefined ? 'default' : db;
   }
@@ -92,6 +97,10 @@ export class Session implements SqlSession {
     };
   }
 
+  /**
+   * Runs each statement of `sql` in turn. Each runs under its own `statement_timeout`, from its
+   * start until its rows are all read (or closed); it is cancelled when `options.signal` aborts.
+   */
   async *execute(sql: string, options: ExecuteOptions = {}): AsyncGenerator<StatementResult> {
     this.checkOpen();
     let statements;
@@ -101,17 +110,26 @@ export class Session implements SqlSession {
       throw toEngineError(err);
     }
     for (const parsed of statements) {
+      const run = this.startRun(options.signal);
       let result: StatementResult;
       // AST positions are offsets into the whole text, so errors need no adjusting here.
       try {
-        result = await executeStatement(this, parsed.statement, options.signal);
+        run.throwIfAborted();
+        result = await executeStatement(this, parsed.statement, run.signal);
       } catch (err) {
-        throw toEngineError(err);
+        run.finish();
+        throw run.error(err);
       }
-      if (result.kind === 'rows') {
-        yield { ...result, batches: guardStream(result.batches) };
-      } else {
+      if (result.kind === 'command') {
+        run.finish();
         yield result;
+        continue;
+      }
+      try {
+        yield run.rows(result);
+      } finally {
+        // The consumer reads a statement's rows before asking for the next statement.
+        run.finish();
       }
     }
   }
@@ -140,13 +158,31 @@ export class Session implements SqlSession {
     return prepareStatement(this, sql, declaredTypes);
   }
 
-  executePrepared(
+  /**
+   * Runs a prepared statement under `statement_timeout` (until its rows are read; the result's
+   * `control` pauses the clock between Execute messages of a suspended portal), cancelled when
+   * `options.signal` aborts.
+   */
+  async executePrepared(
     statement: PreparedStatement,
     params: readonly Value[],
     options: ExecuteOptions = {},
   ): Promise<StatementResult> {
     this.checkOpen();
-    return executePreparedStatement(this, statement, params, options.signal);
+    const run = this.startRun(options.signal);
+    let result: StatementResult;
+    try {
+      run.throwIfAborted();
+      result = await executePreparedStatement(this, statement, params, run.signal);
+    } catch (err) {
+      run.finish();
+      throw run.error(err);
+    }
+    if (result.kind === 'command') {
+      run.finish();
+      return result;
+    }
+    return run.rows(result);
   }
 
   reportedParameters(): readonly ParameterChange[] {
@@ -162,9 +198,18 @@ export class Session implements SqlSession {
     for (const l of this.listeners) l(change);
   }
 
+  /** Closes the session, cancelling its running statements. */
   close(): void {
     this.closed = true;
+    for (const run of this.runs) run.abort(statementCanceled('user request'));
     this.temporaryViews.clear();
+  }
+
+  /** A statement starts: its run follows `signal` and this session's `statement_timeout`. */
+  private startRun(signal: AbortSignal | undefined): StatementRun {
+    const run = new StatementRun(this.settings.statementTimeoutMs, signal, (r) => this.runs.delete(r));
+    this.runs.add(run);
+    return run;
   }
 
   private checkOpen(): void {
@@ -177,15 +222,6 @@ export interface QueryRows {
   readonly types: readonly DataType[];
   readonly rows: readonly (readonly Value[])[];
   readonly tag: string;
-}
-
-/** Errors raised while the rows are pulled become EngineErrors too. */
-async function* guardStream(batches: AsyncIterable<arrow.RecordBatch>): AsyncGenerator<arrow.RecordBatch> {
-  try {
-    yield* batches;
-  } catch (err) {
-    throw toEngineError(err);
-  }
 }
 
 export type { Statement };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Settings } from './settings.ts';
+import { Settings, validateSettingDefaults } from './settings.ts';
 
 describe('settings', () => {
   it('defaults, validates and normalizes known keys', () => {
@@ -38,5 +38,59 @@ describe('settings', () => {
     s.set('kindling.optimizer.disabled_rules', ' Push_Down_Filter , prune_columns');
     expect([...s.disabledRules]).toEqual(['push_down_filter', 'prune_columns']);
     expect(() => s.set('kindling.optimizer.disabled_rules', 'no_such_rule')).toThrow(/no_such_rule/);
+  });
+});
+
+describe('statement_timeout', () => {
+  it("is validated and shown in PostgreSQL's form, read in milliseconds", () => {
+    const s = new Settings();
+    expect(s.get('statement_timeout')).toBe('0');
+    expect(s.statementTimeoutMs).toBe(0);
+    s.set('statement_timeout', '1000');
+    expect(s.get('statement_timeout')).toBe('1s');
+    expect(s.statementTimeoutMs).toBe(1000);
+    s.set('STATEMENT_TIMEOUT', '1.5min');
+    expect(s.get('statement_timeout')).toBe('90s');
+    expect(() => s.set('statement_timeout', 'soon')).toThrow(
+      'invalid value for parameter "statement_timeout": "soon"',
+    );
+    expect(s.statementTimeoutMs).toBe(90_000);
+  });
+});
+
+describe('session baseline', () => {
+  it('starts from the initial values, which RESET and RESET ALL return to', () => {
+    const s = new Settings({ statement_timeout: '5000', 'my.key': 'a' });
+    expect(s.get('statement_timeout')).toBe('5s');
+    s.set('statement_timeout', '0');
+    s.set('my.key', 'b');
+    expect(s.reset('statement_timeout')).toEqual({
+      key: 'statement_timeout',
+      value: '5s',
+      pgName: undefined,
+    });
+    expect(s.get('statement_timeout')).toBe('5s');
+    s.set('statement_timeout', '0');
+    s.resetAll();
+    expect(s.get('statement_timeout')).toBe('5s');
+    expect(s.get('my.key')).toBe('a');
+    expect(s.list()).toContainEqual(expect.objectContaining({ key: 'my.key', value: 'a' }));
+  });
+
+  it('rejects a bad initial value like SET', () => {
+    expect(() => new Settings({ statement_timeout: '-5' })).toThrow(/outside the valid range/);
+  });
+});
+
+describe('server-wide defaults', () => {
+  it('takes known keys only, normalized', () => {
+    expect(validateSettingDefaults({ Statement_Timeout: '30000', timezone: 'utc' })).toEqual({
+      statement_timeout: '30s',
+      'spark.sql.session.timeZone': 'UTC',
+    });
+    expect(() => validateSettingDefaults({ statement_timout: '1s' })).toThrow(
+      'unrecognized configuration parameter "statement_timout"',
+    );
+    expect(() => validateSettingDefaults({ statement_timeout: 'x' })).toThrow(/invalid value for parameter/);
   });
 });

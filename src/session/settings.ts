@@ -11,6 +11,7 @@ import { availableParallelism } from 'node:os';
 import { EngineError, SqlState } from '../common/index.ts';
 import { UNLIMITED, defaultMemoryLimit } from '../exec/index.ts';
 import { ruleNames } from '../optimizer/index.ts';
+import { formatMilliseconds, parseMilliseconds } from './duration-setting.ts';
 
 interface SettingDef {
   readonly key: string;
@@ -246,7 +247,9 @@ const DEFS: readonly SettingDef[] = [
   {
     key: 'statement_timeout',
     default: () => '0',
-    description: 'PostgreSQL statement timeout (not enforced).',
+    description:
+      "Cancels a statement that runs longer than this (milliseconds, or with a unit: '5s', '1min'; 0 = no limit).",
+    validate: (v) => formatMilliseconds(parseMilliseconds('statement_timeout', v)),
   },
   {
     key: 'transaction_isolation',
@@ -281,12 +284,79 @@ export interface SettingChange {
   readonly pgName: string | undefined;
 }
 
+/**
+ * Checks server-wide defaults for new sessions (`kindling serve --conf key=value`): unlike SET, every
+ * key must be a known setting. Returns the values normalized, by canonical key.
+ */
+/**
+ * Settings of the whole process, fixed when it starts (`kindling serve --conf key=value`), which
+ * no session can change: the executor threads and the memory all queries share.
+ */
+export interface ProcessSettings {
+  readonly executorThreads?: number;
+  readonly memoryLimit?: number;
+}
+
+/**
+ * Splits `--conf` values into the process's settings and session defaults (validated by
+ * `validateSettingDefaults` when the engine starts): `kindling.executor.threads` (1–256) and
+ * `kindling.memory.limit` (a size) go to the process.
+ */
+export function splitProcessSettings(conf: Readonly<Record<string, string>>): {
+  process: ProcessSettings;
+  sessionDefaults: Record<string, string>;
+} {
+  const sessionDefaults: Record<string, string> = {};
+  let executorThreads: number | undefined;
+  let memoryLimit: number | undefined;
+  for (const [key, value] of Object.entries(conf)) {
+    const k = key.toLowerCase();
+    if (k === 'kindling.executor.threads') {
+      executorThreads = Number(positiveInt('kindling.executor.threads', 256)(value));
+    } else if (k === 'kindling.memory.limit') {
+      memoryLimit = Number(byteSize('kindling.memory.limit', false)(value));
+    } else {
+      sessionDefaults[key] = value;
+    }
+  }
+  return {
+    process: {
+      ...(executorThreads === undefined ? {} : { executorThreads }),
+      ...(memoryLimit === undefined ? {} : { memoryLimit }),
+    },
+    sessionDefaults,
+  };
+}
+
+export function validateSettingDefaults(values: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(values)) {
+    const def = BY_KEY.get(key.toLowerCase());
+    if (def === undefined) {
+      throw new EngineError(SqlState.undefinedObject, `unrecognized configuration parameter "${key}"`);
+    }
+    out[def.key] = def.validate === undefined ? value : def.validate(value);
+  }
+  return out;
+}
+
 export class Settings {
+  /**
+   * What the session started with and RESET returns to (server-wide defaults and start-up options),
+   * over the built-in defaults; `values` and `unknown` hold what SET changed since.
+   */
+  private readonly baseline = new Map<string, string>();
+  private readonly baselineUnknown = new Map<string, { key: string; value: string }>();
   private readonly values = new Map<string, string>();
   private readonly unknown = new Map<string, { key: string; value: string }>();
 
+  /** `initial` values are validated like SET and become the session's baseline. */
   constructor(initial: Readonly<Record<string, string>> = {}) {
     for (const [k, v] of Object.entries(initial)) this.set(k, v);
+    for (const [k, v] of this.values) this.baseline.set(k, v);
+    for (const [k, v] of this.unknown) this.baselineUnknown.set(k, v);
+    this.values.clear();
+    this.unknown.clear();
   }
 
   /** Sets a value (validated), returning the change for ParameterStatus reporting. */
@@ -301,15 +371,15 @@ export class Settings {
     return { key: def.key, value: v, pgName: def.pgName };
   }
 
-  /** Restores the default (RESET key). */
+  /** Restores the value the session started with (RESET key). */
   reset(key: string): SettingChange {
     const def = BY_KEY.get(key.toLowerCase());
     if (def === undefined) {
       this.unknown.delete(key.toLowerCase());
-      return { key, value: '', pgName: undefined };
+      return { key, value: this.baselineUnknown.get(key.toLowerCase())?.value ?? '', pgName: undefined };
     }
     this.values.delete(def.key);
-    return { key: def.key, value: def.default(), pgName: def.pgName };
+    return { key: def.key, value: this.base(def), pgName: def.pgName };
   }
 
   resetAll(): void {
@@ -320,18 +390,20 @@ export class Settings {
   /** The value of a known or previously set key; undefined when neither. */
   get(key: string): string | undefined {
     const def = BY_KEY.get(key.toLowerCase());
-    if (def !== undefined) return this.values.get(def.key) ?? def.default();
-    return this.unknown.get(key.toLowerCase())?.value;
+    if (def !== undefined) return this.values.get(def.key) ?? this.base(def);
+    const k = key.toLowerCase();
+    return (this.unknown.get(k) ?? this.baselineUnknown.get(k))?.value;
   }
 
   /** Every known setting plus the unknown ones that were set: (key, value, description). */
   list(): { key: string; value: string; description: string }[] {
     const out = DEFS.map((d) => ({
       key: d.key,
-      value: this.values.get(d.key) ?? d.default(),
+      value: this.values.get(d.key) ?? this.base(d),
       description: d.description,
     }));
-    for (const { key, value } of this.unknown.values()) out.push({ key, value, description: '' });
+    const unknown = new Map([...this.baselineUnknown, ...this.unknown]);
+    for (const { key, value } of unknown.values()) out.push({ key, value, description: '' });
     return out.sort((a, b) => a.key.localeCompare(b.key));
   }
 
@@ -339,8 +411,12 @@ export class Settings {
   reported(): { name: string; value: string }[] {
     return DEFS.filter((d) => d.pgName !== undefined).map((d) => ({
       name: d.pgName!,
-      value: this.values.get(d.key) ?? d.default(),
+      value: this.values.get(d.key) ?? this.base(d),
     }));
+  }
+
+  private base(def: SettingDef): string {
+    return this.baseline.get(def.key) ?? def.default();
   }
 
   get ansi(): boolean {
@@ -369,6 +445,10 @@ export class Settings {
   }
   get maxTaskFailures(): number {
     return Number(this.get('spark.task.maxFailures'));
+  }
+  /** `statement_timeout` in milliseconds; 0 = no limit. */
+  get statementTimeoutMs(): number {
+    return parseMilliseconds('statement_timeout', this.get('statement_timeout')!);
   }
   get cteRecursionLevelLimit(): number {
     return Number(this.get('spark.sql.cteRecursionLevelLimit'));

@@ -48,6 +48,7 @@ import type * as ast from '../sql/parser/index.ts';
 import { analyzeForSession, analyzerContext, executeAnalyzed, idGenerator } from './query.ts';
 import { commandResult } from './results.ts';
 import type { Session } from './session.ts';
+import { statementCanceled } from './statement-run.ts';
 import type { StatementResult } from './types.ts';
 
 function quotedName(database: string, table: string): string {
@@ -469,6 +470,8 @@ async function writeData(
         }
       }
     }
+    // A statement cancelled meanwhile never commits, even if its rows ended without an error.
+    if (signal?.aborted === true) throw statementCanceled('user request');
     await writer.commit();
   } catch (err) {
     await writer.abort();

@@ -12,6 +12,8 @@ export type StatementResult =
       readonly batches: AsyncIterable<arrow.RecordBatch>;
       /** The CommandComplete verb: `SELECT` (row count appended by the consumer), `SHOW`, `EXPLAIN`… */
       readonly tag: string;
+      /** The running statement's cancellation and `statement_timeout` clock (set by `Session`). */
+      readonly control?: StatementControl;
     }
   | {
       readonly kind: 'command';
@@ -35,7 +37,29 @@ export interface ParameterChange {
 }
 
 export interface ExecuteOptions {
+  /**
+   * Aborting it cancels the statement: it fails with 57014 `canceling statement due to user
+   * request` (CancelRequest, a closed connection, a program giving up).
+   */
   readonly signal?: AbortSignal;
+}
+
+/**
+ * A statement whose rows are still to be read: it fails with 57014 once cancelled or once
+ * `statement_timeout` has passed since it started (the clock runs until its rows are all read).
+ */
+export interface StatementControl {
+  /** Aborted on cancel or timeout; `reason` is then the 57014 EngineError the statement fails with. */
+  readonly signal: AbortSignal;
+  /** Throws that EngineError once `signal` has aborted. */
+  throwIfAborted(): void;
+  /**
+   * Stops the `statement_timeout` clock: a portal suspended by an Execute with a row limit, idle
+   * until the next Execute (PostgreSQL times each Execute message on its own).
+   */
+  pause(): void;
+  /** Starts the clock again, with the whole timeout, for the next Execute of a suspended portal. */
+  resume(): void;
 }
 
 /** The session surface the wire server needs (implemented by `Session`). */

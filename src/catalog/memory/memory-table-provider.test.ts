@@ -51,6 +51,15 @@ describe('MemoryTableProvider', () => {
     expect(provider.qualifiedName).toEqual(['tmp', 'mem']);
   });
 
+  it('fails a cancelled scan rather than ending it early', async () => {
+    const scan = provider.scan({ projection: null, filters: [], limit: null, targetPartitions: 8 });
+    const controller = new AbortController();
+    const batches = scan.open(0, { signal: controller.signal, batchSize: 1024 })[Symbol.asyncIterator]();
+    expect((await batches.next()).done).toBe(false);
+    controller.abort();
+    await expect(batches.next()).rejects.toMatchObject({ sqlstate: '57014' });
+  });
+
   it('scans an empty table as one empty partition', async () => {
     const { scan, out } = await collect(MemoryTableProvider.of('tmp', 'e', s, []), null, null);
     expect(scan.partitions).toBe(1);

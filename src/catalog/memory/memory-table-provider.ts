@@ -4,7 +4,7 @@
  * slices the stream of each partition.
  */
 import type * as arrow from 'apache-arrow';
-import { makeBatch, type Schema } from '../../common/index.ts';
+import { EngineError, SqlState, makeBatch, type Schema } from '../../common/index.ts';
 import type {
   ScanContext,
   ScanRequest,
@@ -94,7 +94,10 @@ async function* scanGroup(
 ): AsyncGenerator<arrow.RecordBatch> {
   let remaining = limit ?? Infinity;
   for (const batch of batches) {
-    if (remaining <= 0 || ctx.signal.aborted) return;
+    if (remaining <= 0) return;
+    // A cancelled scan fails: ending quietly would pass its rows off as the whole table.
+    if (ctx.signal.aborted)
+      throw new EngineError(SqlState.queryCanceled, 'canceling statement due to user request');
     const n = Math.min(batch.numRows, remaining);
     const sliced = n === batch.numRows ? batch : batch.slice(0, n);
     const columns = projection.map((i) => sliced.data.children[i]!);

@@ -26,7 +26,7 @@ import type {
   TaskContext,
 } from '../execution-plan.ts';
 import { exprSpec, sortKeySpec, type OperatorSpec } from '../plan-spec.ts';
-import { checkCancelled, checkPartition, evaluateToColumn } from './exec-support.ts';
+import { batchBytes, checkCancelled, checkPartition, evaluateToColumn } from './exec-support.ts';
 import { mergeSortedStreams } from './sorted-merge.ts';
 import type { SortKey } from './sort-exec.ts';
 
@@ -241,13 +241,6 @@ export class BatchPartitioner {
   }
 }
 
-/** The bytes of a batch's buffers (for memory reservations). */
-export function batchBytes(batch: arrow.RecordBatch): number {
-  let bytes = 0;
-  for (const c of batch.data.children) bytes += c.byteLength;
-  return bytes;
-}
-
 /** Every batch of every stream, pulled concurrently, yielded as they arrive. */
 export async function* interleave(
   streams: readonly AsyncIterable<arrow.RecordBatch>[],
@@ -260,10 +253,11 @@ export async function* interleave(
   const iterators = streams.map((s) => s[Symbol.asyncIterator]());
   const pending = new Map<number, Promise<{ i: number; r: IteratorResult<arrow.RecordBatch> }>>();
   const pull = (i: number): void => {
-    pending.set(
-      i,
-      iterators[i]!.next().then((r) => ({ i, r })),
-    );
+    const next = iterators[i]!.next().then((r) => ({ i, r }));
+    // A pull that fails while the consumer is busy elsewhere must not count as unhandled: the
+    // failure is seen at the next race.
+    next.catch(() => undefined);
+    pending.set(i, next);
   };
   for (let i = 0; i < iterators.length; i++) pull(i);
   try {

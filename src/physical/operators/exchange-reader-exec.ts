@@ -18,7 +18,7 @@ import type {
   TaskContext,
 } from '../execution-plan.ts';
 import { exprSpec, sortKeySpec, type OperatorSpec } from '../plan-spec.ts';
-import { checkCancelled, checkPartition } from './exec-support.ts';
+import { checkCancelled, checkPartition, yieldToEventLoop } from './exec-support.ts';
 import { exchangePartitioning, explainExchange, interleave, type ExchangeKind } from './exchange-exec.ts';
 import { mergeSortedStreams } from './sorted-merge.ts';
 import type { SortKey } from './sort-exec.ts';
@@ -80,11 +80,12 @@ export class ExchangeReaderExec implements ExecutionPlan {
       yield* mergeSortedStreams(streams, this.sortKeys, this.schema, ctx);
       return;
     }
-    if (this.kind === 'broadcast') {
-      for (const s of streams) yield* s;
-      return;
+    const batches = this.kind === 'broadcast' ? concat(streams) : interleave(streams, ctx);
+    for await (const batch of batches) {
+      await yieldToEventLoop();
+      checkCancelled(ctx);
+      yield batch;
     }
-    yield* interleave(streams, ctx);
   }
 
   explain(): string {
@@ -102,4 +103,10 @@ export class ExchangeReaderExec implements ExecutionPlan {
       schema: this.schema,
     };
   }
+}
+
+async function* concat(
+  streams: readonly AsyncIterable<arrow.RecordBatch>[],
+): AsyncGenerator<arrow.RecordBatch> {
+  for (const s of streams) yield* s;
 }

@@ -165,65 +165,78 @@ export class HashAggregateExec implements ExecutionPlan {
       a.distinct ? new GroupHashTable([INT, ...a.args.map((x) => x.type)]) : null,
     );
     let groupIds = new Int32Array(0);
-    for await (const batch of this.input.execute(partition, ctx)) {
-      checkCancelled(ctx);
-      const n = batch.numRows;
-      if (n === 0) continue;
-      if (groupIds.length < n) groupIds = new Int32Array(Math.max(n, groupIds.length * 2));
-      const gids = groupIds.subarray(0, n);
-      if (this.mode === 'final') {
-        this.mergeBatch(batch, n, table, accs, gids, ctx);
-        continue;
-      }
-      const keyCols = this.groupBy.map((g) => evaluateToColumn(g.expr, batch, ctx));
-      const argCols = this.aggregates.map((a) => a.args.map((x) => evaluateToColumn(x, batch, ctx)));
-      const masks = this.aggregates.map((a) =>
-        a.filter === null ? null : maskFromBoolean(evaluateToColumn(a.filter, batch, ctx)),
-      );
-      const sets = this.groupingSets ?? [null];
-      for (const set of sets) {
-        let numGroups = 1;
-        if (table === null) gids.fill(0);
-        else {
-          const keys = set === null ? keyCols : this.keysForSet(set, keyCols, gidType, n);
-          table.findOrInsert(keys, n, gids);
-          numGroups = table.numGroups;
+    const reservation = ctx.memory.reserve(this.name);
+    const stateBytes = (): number => {
+      let bytes = table?.size() ?? 0;
+      for (const acc of accs) bytes += acc.size();
+      for (const dt of distinctTables) bytes += dt?.size() ?? 0;
+      return bytes;
+    };
+    try {
+      for await (const batch of this.input.execute(partition, ctx)) {
+        checkCancelled(ctx);
+        const n = batch.numRows;
+        if (n === 0) continue;
+        if (groupIds.length < n) groupIds = new Int32Array(Math.max(n, groupIds.length * 2));
+        const gids = groupIds.subarray(0, n);
+        if (this.mode === 'final') {
+          this.mergeBatch(batch, n, table, accs, gids, ctx);
+          reservation.resize(stateBytes());
+          continue;
         }
-        for (let a = 0; a < accs.length; a++) {
-          const dt = distinctTables[a];
-          if (dt === null || dt === undefined) accs[a]!.update(argCols[a]!, gids, numGroups, n, masks[a]!);
-          else
-            this.updateDistinct(
-              accs[a]!,
-              dt,
-              this.aggregates[a]!,
-              argCols[a]!,
-              gids,
-              numGroups,
-              n,
-              masks[a]!,
-            );
-        }
-      }
-    }
-    const numGroups = table === null ? 1 : table.numGroups;
-    if (numGroups === 0) return;
-    if (table === null && this.mode !== 'final') {
-      // Tell the accumulators there is one group even when no row arrived.
-      for (let a = 0; a < accs.length; a++) {
-        const args = this.aggregates[a]!.args.map((x) => columnFromValues(x.type, []));
-        accs[a]!.update(args, new Int32Array(0), 1, 0, null);
-      }
-    } else if (table === null) {
-      for (const acc of accs)
-        acc.merge(
-          acc.stateTypes.map((t) => columnFromValues(t, [])),
-          new Int32Array(0),
-          1,
-          0,
+        const keyCols = this.groupBy.map((g) => evaluateToColumn(g.expr, batch, ctx));
+        const argCols = this.aggregates.map((a) => a.args.map((x) => evaluateToColumn(x, batch, ctx)));
+        const masks = this.aggregates.map((a) =>
+          a.filter === null ? null : maskFromBoolean(evaluateToColumn(a.filter, batch, ctx)),
         );
+        const sets = this.groupingSets ?? [null];
+        for (const set of sets) {
+          let numGroups = 1;
+          if (table === null) gids.fill(0);
+          else {
+            const keys = set === null ? keyCols : this.keysForSet(set, keyCols, gidType, n);
+            table.findOrInsert(keys, n, gids);
+            numGroups = table.numGroups;
+          }
+          for (let a = 0; a < accs.length; a++) {
+            const dt = distinctTables[a];
+            if (dt === null || dt === undefined) accs[a]!.update(argCols[a]!, gids, numGroups, n, masks[a]!);
+            else
+              this.updateDistinct(
+                accs[a]!,
+                dt,
+                this.aggregates[a]!,
+                argCols[a]!,
+                gids,
+                numGroups,
+                n,
+                masks[a]!,
+              );
+          }
+        }
+        reservation.resize(stateBytes());
+      }
+      const numGroups = table === null ? 1 : table.numGroups;
+      if (numGroups === 0) return;
+      if (table === null && this.mode !== 'final') {
+        // Tell the accumulators there is one group even when no row arrived.
+        for (let a = 0; a < accs.length; a++) {
+          const args = this.aggregates[a]!.args.map((x) => columnFromValues(x.type, []));
+          accs[a]!.update(args, new Int32Array(0), 1, 0, null);
+        }
+      } else if (table === null) {
+        for (const acc of accs)
+          acc.merge(
+            acc.stateTypes.map((t) => columnFromValues(t, [])),
+            new Int32Array(0),
+            1,
+            0,
+          );
+      }
+      yield* this.output(table, accs, numGroups, ctx);
+    } finally {
+      reservation.free();
     }
-    yield* this.output(table, accs, numGroups, ctx);
   }
 
   private keysForSet(

@@ -37,7 +37,7 @@ import { exprSpec, type OperatorSpec } from '../plan-spec.ts';
 import { ColumnView } from '../batch/column-view.ts';
 import { GroupHashTable } from '../batch/group-hash-table.ts';
 import { rowsWithNullKey } from '../batch/key-equality.ts';
-import { checkCancelled, checkPartition, evaluateToColumn } from './exec-support.ts';
+import { batchBytes, checkCancelled, checkPartition, evaluateToColumn } from './exec-support.ts';
 import { JoinEmitter, type JoinType } from './join-emitter.ts';
 import { collectAll, collectPartition } from './collect.ts';
 
@@ -153,9 +153,14 @@ export class HashJoinExec implements ExecutionPlan {
   private async makeBuildTable(partition: number | null, ctx: TaskContext): Promise<BuildTable> {
     const side = this.buildIsLeft ? this.options.left : this.options.right;
     const keyExprs = this.buildIsLeft ? this.options.leftKeys : this.options.rightKeys;
+    // Held until the task ends (a collected build table serves every task of the query here).
+    const reservation = ctx.memory.reserve(this.name);
     const batches =
-      partition === null ? await collectAll(side, ctx) : await collectPartition(side, partition, ctx);
+      partition === null
+        ? await collectAll(side, ctx, reservation)
+        : await collectPartition(side, partition, ctx, reservation);
     const batch = concatBatches(batches, side.schema);
+    if (batches.length > 1) reservation.grow(batchBytes(batch));
     const n = batch.numRows;
     const keyCols = keyExprs.map((e) => evaluateToColumn(e, batch, ctx));
     const views = keyCols.map((c, i) => new ColumnView(c, keyExprs[i]!.type));
@@ -166,6 +171,7 @@ export class HashJoinExec implements ExecutionPlan {
     );
     const ids = new Int32Array(n);
     table.findOrInsert(keyCols, n, ids);
+    reservation.grow(table.size() + ids.byteLength);
     const groups = table.numGroups;
     // A build row with a NULL in a plain key never shares its key id with a probe row that can
     // match (such probe rows have no NULL there), so distinct keys need no row lists at all.
@@ -174,6 +180,7 @@ export class HashJoinExec implements ExecutionPlan {
     for (let i = 0; i < n; i++) if (keyNull === null || keyNull[i] === 0) starts[ids[i]! + 1]!++;
     for (let g = 0; g < groups; g++) starts[g + 1]! += starts[g]!;
     const rows = new Int32Array(starts[groups]!);
+    reservation.grow(starts.byteLength + rows.byteLength);
     const fill = starts.slice(0, groups);
     for (let i = 0; i < n; i++) {
       if (keyNull !== null && keyNull[i] === 1) continue;

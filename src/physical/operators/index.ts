@@ -12,7 +12,6 @@ export { UnionExec, type UnionExecOptions } from './union-exec.ts';
 export {
   ExchangeExec,
   BatchPartitioner,
-  batchBytes,
   interleave,
   type ExchangeExecOptions,
   type ExchangeKind,
@@ -31,7 +30,7 @@ export { HashJoinExec, type HashJoinExecOptions, type HashJoinMode } from './has
 export { NestedLoopJoinExec, type NestedLoopJoinExecOptions } from './nested-loop-join-exec.ts';
 export { type JoinType as PhysicalJoinType } from './join-emitter.ts';
 export { collectAll, collectPartition } from './collect.ts';
-export { checkCancelled, evaluateToColumn } from './exec-support.ts';
+export { batchBytes, checkCancelled, evaluateToColumn, yieldToEventLoop } from './exec-support.ts';
 export { WorkTable, WorkTableExec, type WorkTableExecOptions } from './work-table-exec.ts';
 export { RecursiveCteExec, type RecursiveCteExecOptions } from './recursive-cte-exec.ts';
 export { ReplicateRowsExec, type ReplicateRowsExecOptions } from './replicate-rows-exec.ts';

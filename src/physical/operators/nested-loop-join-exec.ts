@@ -82,7 +82,8 @@ export class NestedLoopJoinExec implements ExecutionPlan {
     let p = this.builds.get(ctx.scope);
     if (p === undefined) {
       const side = this.buildIsLeft ? this.options.left : this.options.right;
-      p = collectAll(side, ctx).then((batches) => concatBatches(batches, side.schema));
+      const reservation = ctx.memory.reserve(this.name);
+      p = collectAll(side, ctx, reservation).then((batches) => concatBatches(batches, side.schema));
       this.builds.set(ctx.scope, p);
     }
     return p;

@@ -9,7 +9,7 @@ import type * as arrow from 'apache-arrow';
 import { makeBatch, makeColumn, type Schema } from '../../common/index.ts';
 import type { Distribution, ExecutionPlan, Partitioning, TaskContext } from '../execution-plan.ts';
 import type { OperatorSpec } from '../plan-spec.ts';
-import { checkCancelled, checkPartition } from './exec-support.ts';
+import { checkCancelled, checkPartition, yieldToEventLoop } from './exec-support.ts';
 
 const BIGINT = { kind: 'bigint' } as const;
 
@@ -53,7 +53,6 @@ export class RangeExec implements ExecutionPlan {
     return this;
   }
 
-  // eslint-disable-next-line @typescript-eslint/require-await
   async *execute(partition: number, ctx: TaskContext): AsyncGenerator<arrow.RecordBatch> {
     checkPartition(this.name, partition, this.outputPartitions);
     const parts = BigInt(this.outputPartitions);
@@ -62,6 +61,7 @@ export class RangeExec implements ExecutionPlan {
     const { start, step } = this.options;
     const size = BigInt(Math.max(1, ctx.batchSize));
     for (let i = first; i < last; i += size) {
+      await yieldToEventLoop();
       checkCancelled(ctx);
       const n = Number(last - i < size ? last - i : size);
       const values = new BigInt64Array(n);

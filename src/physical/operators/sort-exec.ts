@@ -19,7 +19,8 @@ import { sortKeySpec, type OperatorSpec } from '../plan-spec.ts';
 import { concatBatches } from '../batch/concat.ts';
 import { sortIndices, type SortColumn } from '../batch/sort-indices.ts';
 import { take } from '../batch/take.ts';
-import { checkCancelled, checkPartition, evaluateToColumn } from './exec-support.ts';
+import { batchBytes, checkCancelled, checkPartition, evaluateToColumn } from './exec-support.ts';
+import { sliceBatch } from '../batch/slice.ts';
 
 export interface SortKey {
   readonly expr: PhysicalExpr;
@@ -77,36 +78,42 @@ export class SortExec implements ExecutionPlan {
     if (fetch !== null && fetch <= 0) return;
     let buffered: arrow.RecordBatch[] = [];
     let rows = 0;
+    let bytes = 0;
     const threshold = fetch === null ? Infinity : Math.max(2 * fetch, ctx.batchSize);
-    for await (const batch of this.input.execute(partition, ctx)) {
-      checkCancelled(ctx);
-      if (batch.numRows === 0) continue;
-      buffered.push(batch);
-      rows += batch.numRows;
-      if (rows > threshold) {
-        const kept = this.sorted(buffered, ctx);
-        buffered = [kept];
-        rows = kept.numRows;
+    // The buffered rows, and while sorting their sorted copy too.
+    const reservation = ctx.memory.reserve(this.name);
+    try {
+      for await (const batch of this.input.execute(partition, ctx)) {
+        checkCancelled(ctx);
+        if (batch.numRows === 0) continue;
+        const b = batchBytes(batch);
+        reservation.grow(b);
+        buffered.push(batch);
+        rows += batch.numRows;
+        bytes += b;
+        if (rows > threshold) {
+          reservation.grow(bytes);
+          const kept = this.sorted(buffered, ctx);
+          buffered = [kept];
+          rows = kept.numRows;
+          bytes = batchBytes(kept);
+          reservation.resize(bytes);
+        }
       }
-    }
-    if (rows === 0) return;
-    const all = this.sorted(buffered, ctx);
-    const size = Math.max(1, ctx.batchSize);
-    const types = this.schema.fields.map((f) => f.type);
-    for (let start = 0; start < all.numRows; start += size) {
-      checkCancelled(ctx);
-      const end = Math.min(all.numRows, start + size);
-      if (start === 0 && end === all.numRows) {
-        yield all;
-        break;
+      if (rows === 0) return;
+      reservation.grow(bytes);
+      const all = this.sorted(buffered, ctx);
+      buffered = [];
+      reservation.resize(batchBytes(all));
+      const size = Math.max(1, ctx.batchSize);
+      const types = this.schema.fields.map((f) => f.type);
+      for (let start = 0; start < all.numRows; start += size) {
+        checkCancelled(ctx);
+        const end = Math.min(all.numRows, start + size);
+        yield start === 0 && end === all.numRows ? all : sliceBatch(all, types, start, end);
       }
-      const idx = new Int32Array(end - start);
-      for (let k = 0; k < idx.length; k++) idx[k] = start + k;
-      yield makeBatch(
-        this.schema,
-        all.data.children.map((c, i) => take(c, types[i]!, idx, idx.length)),
-        idx.length,
-      );
+    } finally {
+      reservation.free();
     }
   }
 

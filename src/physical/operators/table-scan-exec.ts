@@ -11,7 +11,7 @@ import type { ScanRequest, TableDefinition, TableScan } from '../../catalog/inde
 import type { Schema } from '../../common/index.ts';
 import type { Distribution, ExecutionPlan, Partitioning, TaskContext } from '../execution-plan.ts';
 import { NotSerializableError, type OperatorSpec } from '../plan-spec.ts';
-import { checkCancelled, checkPartition } from './exec-support.ts';
+import { checkCancelled, checkPartition, yieldToEventLoop } from './exec-support.ts';
 
 export interface TableScanExecOptions {
   readonly scan: TableScan;
@@ -61,6 +61,7 @@ export class TableScanExec implements ExecutionPlan {
     checkCancelled(ctx);
     if (partition >= this.scan.partitions) return;
     for await (const batch of this.scan.open(partition, { signal: ctx.signal, batchSize: ctx.batchSize })) {
+      await yieldToEventLoop();
       checkCancelled(ctx);
       if (batch.numRows > 0) yield batch;
     }

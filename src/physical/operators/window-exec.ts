@@ -63,7 +63,7 @@ import {
   type WindowFunctionSpec,
   type WindowLayout,
 } from '../window/index.ts';
-import { checkCancelled, checkPartition, evaluateToColumn, schemaTypes } from './exec-support.ts';
+import { batchBytes, checkCancelled, checkPartition, evaluateToColumn, schemaTypes } from './exec-support.ts';
 import type { SortKey } from './sort-exec.ts';
 
 export type { WindowFunctionSpec } from '../window/index.ts';
@@ -126,37 +126,47 @@ export class WindowExec implements ExecutionPlan {
     checkPartition(this.name, partition, this.outputPartitions);
     const types = schemaTypes(this.input.schema);
     let pending: arrow.RecordBatch[] = [];
+    // The buffered run of whole window partitions.
+    const reservation = ctx.memory.reserve(this.name);
+    const hold = (): void => reservation.resize(pending.reduce((b, p) => b + batchBytes(p), 0));
     let lastKeys: ColumnView[] | null = null;
     let lastRow = 0;
-    for await (const batch of this.input.execute(partition, ctx)) {
-      checkCancelled(ctx);
-      const n = batch.numRows;
-      if (n === 0) continue;
-      if (this.partitionBy.length === 0) {
-        pending.push(batch);
-        continue;
-      }
-      const keys = this.partitionBy.map((e) => new ColumnView(evaluateToColumn(e, batch, ctx), e.type));
-      // The last partition start in this batch (0 when the batch starts a new partition).
-      let cut = -1;
-      for (let i = n - 1; i >= 1; i--) {
-        if (!rowsEqual(keys, i, keys, i - 1)) {
-          cut = i;
-          break;
+    try {
+      for await (const batch of this.input.execute(partition, ctx)) {
+        checkCancelled(ctx);
+        const n = batch.numRows;
+        if (n === 0) continue;
+        if (this.partitionBy.length === 0) {
+          pending.push(batch);
+          hold();
+          continue;
         }
+        const keys = this.partitionBy.map((e) => new ColumnView(evaluateToColumn(e, batch, ctx), e.type));
+        // The last partition start in this batch (0 when the batch starts a new partition).
+        let cut = -1;
+        for (let i = n - 1; i >= 1; i--) {
+          if (!rowsEqual(keys, i, keys, i - 1)) {
+            cut = i;
+            break;
+          }
+        }
+        if (cut < 0 && lastKeys !== null && !rowsEqual(keys, 0, lastKeys, lastRow)) cut = 0;
+        lastKeys = keys;
+        lastRow = n - 1;
+        if (cut < 0) {
+          pending.push(batch);
+          hold();
+          continue;
+        }
+        if (cut > 0) pending.push(sliceBatch(batch, types, 0, cut));
+        if (pending.length > 0) yield* this.evaluateRun(pending, ctx);
+        pending = [cut > 0 ? sliceBatch(batch, types, cut, n) : batch];
+        hold();
       }
-      if (cut < 0 && lastKeys !== null && !rowsEqual(keys, 0, lastKeys, lastRow)) cut = 0;
-      lastKeys = keys;
-      lastRow = n - 1;
-      if (cut < 0) {
-        pending.push(batch);
-        continue;
-      }
-      if (cut > 0) pending.push(sliceBatch(batch, types, 0, cut));
       if (pending.length > 0) yield* this.evaluateRun(pending, ctx);
-      pending = [cut > 0 ? sliceBatch(batch, types, cut, n) : batch];
+    } finally {
+      reservation.free();
     }
-    if (pending.length > 0) yield* this.evaluateRun(pending, ctx);
   }
 
   /** Evaluates every function over a run of whole window partitions and emits it in slices. */

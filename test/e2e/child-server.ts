@@ -1,0 +1,101 @@
+/**
+ * `kindling serve` as a child process on a free port, for tests whose server may be kept busy: the
+ * test's own process stays free to measure it, and a stuck server is simply killed.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const MAIN = join(ROOT, 'src/cli/main.ts');
+
+export interface ChildServer {
+  readonly port: number;
+  readonly pid: number;
+  /** Kills the server (SIGKILL: a server busy in a computation cannot run a signal handler). */
+  stop(): Promise<void>;
+}
+
+/** Starts `kindling serve --port 0 <args>` over a fresh warehouse; resolves once it listens. */
+export async function startChildServer(args: readonly string[] = []): Promise<ChildServer> {
+  const warehouse = mkdtempSync(join(tmpdir(), 'kindling-child-'));
+  const child = spawn(process.execPath, [MAIN, 'serve', '--port', '0', '--warehouse', warehouse, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+    rmSync(warehouse, { recursive: true, force: true });
+  };
+  try {
+    const port = await listeningPort(child, 20_000);
+    return { port, pid: child.pid!, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+function listeningPort(child: ChildProcess, timeoutMs: number): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    let out = '';
+    let errOut = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}${errOut}`)), timeoutMs);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = / on [^\s]+:(\d+)\n/.exec(out);
+      if (m !== null) {
+        clearTimeout(timer);
+        resolvePort(Number(m[1]));
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => (errOut += d.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${String(code)}: ${errOut}`));
+    });
+  });
+}
+
+/**
+ * CPU seconds used so far by process `pid` (all its threads) and its descendants, from /proc; null
+ * where there is no /proc.
+ */
+export function cpuSeconds(pid: number): number | null {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return null;
+  }
+  const stats = new Map<number, { parent: number; ticks: number }>();
+  for (const e of entries) {
+    try {
+      const text = readFileSync(`/proc/${e}/stat`, 'utf8');
+      // pid (comm) state ppid … utime stime: fields after the command name, which may hold spaces.
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      stats.set(Number(e), { parent: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) });
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  if (!stats.has(pid)) return null;
+  let ticks = 0;
+  const tree = new Set([pid]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [p, s] of stats) {
+      if (!tree.has(p) && tree.has(s.parent)) {
+        tree.add(p);
+        grew = true;
+      }
+    }
+  }
+  for (const p of tree) ticks += stats.get(p)!.ticks;
+  return ticks / 100; // USER_HZ is 100 on Linux
+}
