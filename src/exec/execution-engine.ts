@@ -14,6 +14,8 @@ import { MemoryBudget, TaskMemoryPool, createBudget, type BudgetHandle } from '.
 import { placementOf, type Placement } from './placement.ts';
 import { QueryRun, type StageRunStats } from './query-run.ts';
 import { cutStages } from './stages.ts';
+import { instrument, type OperatorMetrics } from './metrics.ts';
+import type { TaskMetrics } from './task.ts';
 import { TaskScheduler } from './task-scheduler.ts';
 
 export interface ExecutionEngineOptions {
@@ -33,13 +35,15 @@ export interface RunOptions {
   readonly maxTaskFailures: number;
   /** False sends even tiny plans to the executors (tests of the executors). Default true. */
   readonly inlineTinyPlans?: boolean;
+  /** Measure every operator (EXPLAIN ANALYZE); see `QueryExecution.stages`. */
+  readonly instrument?: boolean;
 }
 
 export interface QueryExecution {
   readonly queryId: string;
   readonly placement: Placement;
   readonly batches: AsyncIterable<arrow.RecordBatch>;
-  /** Per-stage statistics (empty for inline runs). */
+  /** Per-stage statistics, once the batches are read (an inline run is one stage). */
   stages(): readonly StageRunStats[];
   /** Peak bytes the query reserved. */
   peakMemory(): number;
@@ -89,11 +93,42 @@ export class ExecutionEngine {
         scope: {},
         memory: pool,
       };
+      const operators: OperatorMetrics[] = [];
+      const run = options.instrument === true ? instrument(plan, operators) : plan;
+      const started = performance.now();
+      const cpuStart = process.threadCpuUsage();
+      let task: TaskMetrics | null = null;
       return {
         queryId,
         placement,
-        batches: releasing(executeInline(plan, ctx), () => pool.releaseAll()),
-        stages: () => [],
+        batches: releasing(executeInline(run, ctx), () => {
+          const cpu = process.threadCpuUsage(cpuStart);
+          const root = operators[0];
+          task = {
+            rows: root?.rows ?? 0,
+            batches: root?.batches ?? 0,
+            elapsedMs: performance.now() - started,
+            cpuMs: (cpu.user + cpu.system) / 1000,
+            peakMemory: pool.peak,
+            operators,
+          };
+          pool.releaseAll();
+        }),
+        stages: () => [
+          {
+            stageId: 1,
+            stage: {
+              id: 1,
+              plan,
+              partitions: plan.outputPartitions,
+              output: { kind: 'result' },
+              parents: [],
+            },
+            partitions: plan.outputPartitions,
+            tasks: task === null ? [] : [task],
+            launched: 1,
+          },
+        ],
         peakMemory: () => pool.peak,
       };
     }
@@ -104,6 +139,7 @@ export class ExecutionEngine {
       processBudget: this.processBudget,
       signal: options.signal,
       maxTaskFailures: options.maxTaskFailures,
+      instrument: options.instrument === true,
     });
     const budget = new MemoryBudget(queryBudget);
     return {

@@ -17,4 +17,6 @@ export { placementOf, type Placement } from './placement.ts';
 export { cutStages, type Stage, type StagePlan } from './stages.ts';
 export { encodePlan, decodePlan } from './plan-codec.ts';
 export type { StageRunStats } from './query-run.ts';
+export type { TaskMetrics } from './task.ts';
+export { addMetrics, emptyMetrics, preorder, selfTimes, type OperatorMetrics } from './metrics.ts';
 export { UNLIMITED } from './memory/memory-budget.ts';

@@ -41,11 +41,14 @@ export interface QueryRunOptions {
   readonly signal: AbortSignal;
   /** Attempts per task partition before the query fails (`spark.task.maxFailures`). */
   readonly maxTaskFailures: number;
+  /** Measure every operator of every task (EXPLAIN ANALYZE). */
+  readonly instrument: boolean;
 }
 
 /** What a stage did, for EXPLAIN ANALYZE and tests. */
 export interface StageRunStats {
   readonly stageId: number;
+  readonly stage: Stage;
   readonly partitions: number;
   /** Metrics of every successful task attempt. */
   readonly tasks: TaskMetrics[];
@@ -109,7 +112,7 @@ export class QueryRun {
         emitted: new Set(),
         running: new Map(),
         failures: new Array<number>(stage.partitions).fill(0),
-        stats: { stageId: stage.id, partitions: stage.partitions, tasks: [], launched: 0 },
+        stats: { stageId: stage.id, stage, partitions: stage.partitions, tasks: [], launched: 0 },
       });
     }
     for (const stage of plan.stages)
@@ -213,6 +216,7 @@ export class QueryRun {
         settings: o.settings,
         queryBudget: o.queryBudget,
         processBudget: o.processBudget,
+        instrument: o.instrument,
       }),
       events: {
         batch: (batch, ack) => this.onBatch(s, partition, batch, ack),

@@ -18,6 +18,7 @@ import { fromWireBatch, type WireBatch } from './arrow-transfer.ts';
 import type { ShuffleStore } from './exchange/shuffle-store.ts';
 import { ShuffleWriter } from './exchange/shuffle-writer.ts';
 import { MemoryBudget, TaskMemoryPool } from './memory/memory-budget.ts';
+import { instrument, type OperatorMetrics } from './metrics.ts';
 import { decodePlan } from './plan-codec.ts';
 import { FetchFailedError, errorData, type TaskFailure } from './task-failure.ts';
 import type { ExecutorId, TaskDescription, TaskMetrics } from './task.ts';
@@ -88,7 +89,9 @@ export async function runTask(
   let rows = 0;
   let batches = 0;
   try {
-    const plan = cache.plan(task, services.functions);
+    const decoded = cache.plan(task, services.functions);
+    const operators: OperatorMetrics[] = [];
+    const plan = task.instrument ? instrument(decoded, operators) : decoded;
     const ctx: TaskContext = {
       eval: task.settings.eval,
       signal,
@@ -124,6 +127,7 @@ export async function runTask(
         elapsedMs: performance.now() - started,
         cpuMs: (cpu.user + cpu.system) / 1000,
         peakMemory: pool.peak,
+        ...(task.instrument ? { operators } : {}),
       },
     };
   } catch (err) {

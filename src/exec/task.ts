@@ -12,6 +12,7 @@
 import type { EvalContext } from '../functions/index.ts';
 import type { ExchangeKind, ExprSpec } from '../physical/index.ts';
 import type { BudgetHandle } from './memory/memory-budget.ts';
+import type { OperatorMetrics } from './metrics.ts';
 
 /** Identifies an executor (`thread-3`, later `host:port/7`). */
 export type ExecutorId = string;
@@ -48,6 +49,8 @@ export interface TaskDescription {
   readonly settings: TaskSettings;
   readonly queryBudget: BudgetHandle;
   readonly processBudget: BudgetHandle;
+  /** Measure every operator (EXPLAIN ANALYZE). */
+  readonly instrument: boolean;
 }
 
 /** `q7/s3/p2#1`: how tasks are named in logs and errors. */
@@ -62,4 +65,6 @@ export interface TaskMetrics {
   readonly elapsedMs: number;
   readonly cpuMs: number;
   readonly peakMemory: number;
+  /** Per operator of the stage's plan, in preorder, when the task was instrumented. */
+  readonly operators?: readonly OperatorMetrics[];
 }

@@ -123,7 +123,7 @@ interface PlannedQuery {
   readonly trace: readonly RuleTrace[];
 }
 
-function optimizeForSession(
+export function optimizeForSession(
   session: Session,
   plan: LogicalPlan,
   nextId: () => number,
@@ -172,7 +172,7 @@ function typeWidth(t: Schema['fields'][number]['type']): number {
   }
 }
 
-function physicalPlan(session: Session, plan: LogicalPlan): ExecutionPlan {
+export function physicalPlan(session: Session, plan: LogicalPlan): ExecutionPlan {
   const planner = createPhysicalPlanner({
     functions: session.engine.functions,
     targetPartitions: session.settings.targetPartitions,
@@ -190,6 +190,7 @@ export function startExecution(
   plan: ExecutionPlan,
   ctx: EvalContext,
   signal: AbortSignal | undefined,
+  instrument = false,
 ): QueryExecution {
   const settings = session.settings;
   return session.engine.execution.execute(plan, {
@@ -199,6 +200,7 @@ export function startExecution(
     queryMemoryLimit: settings.queryMemoryLimit,
     maxTaskFailures: settings.maxTaskFailures,
     inlineTinyPlans: settings.inlineTinyQueries,
+    instrument,
   });
 }
 
@@ -206,7 +208,7 @@ export function startExecution(
  * Runs every uncorrelated scalar subquery left in the plan once and puts its value in its place
  * (Spark does the same). More than one row is 21000 (`[SCALAR_SUBQUERY_TOO_MANY_ROWS]`).
  */
-async function inlineScalarSubqueries(
+export async function inlineScalarSubqueries(
   session: Session,
   plan: LogicalPlan,
   ctx: EvalContext,

@@ -8,6 +8,7 @@ import { inferParquetSchema, type TableDefinition } from '../catalog/index.ts';
 import type * as ast from '../sql/parser/index.ts';
 import { commandResult, rowsResult } from './results.ts';
 import { analyzeForSession, explainQuery, runQuery } from './query.ts';
+import { explainAnalyze } from './explain-analyze.ts';
 import { createTableAsSelect, insertInto } from './table-writes.ts';
 import type { Session } from './session.ts';
 import type { StatementResult } from './types.ts';
@@ -24,7 +25,7 @@ export async function executeStatement(
     case 'query_statement':
       return runQuery(session, stmt.query, signal);
     case 'explain':
-      return explainStatement(session, stmt);
+      return explainStatement(session, stmt, signal);
     case 'create_table':
       return stmt.asQuery !== null
         ? createTableAsSelect(session, stmt, stmt.asQuery, qualify(session, stmt.name), signal)
@@ -158,14 +159,21 @@ export function qualify(session: Session, name: ast.QualifiedName): { database: 
   });
 }
 
-function explainStatement(session: Session, stmt: ast.ExplainStatement): StatementResult {
+async function explainStatement(
+  session: Session,
+  stmt: ast.ExplainStatement,
+  signal: AbortSignal | undefined,
+): Promise<StatementResult> {
   const inner = stmt.statement;
   if (inner.kind !== 'query_statement') {
     throw new EngineError(SqlState.featureNotSupported, 'EXPLAIN supports queries only', {
       position: inner.pos,
     });
   }
-  const lines = explainQuery(session, inner.query, stmt.mode);
+  const lines =
+    stmt.mode === 'analyze'
+      ? await explainAnalyze(session, inner.query, signal)
+      : explainQuery(session, inner.query, stmt.mode);
   return rowsResult(
     [['plan', STRING]],
     lines.map((l) => [l]),

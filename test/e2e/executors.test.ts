@@ -101,3 +101,31 @@ describe('executor threads', () => {
     expect(divide.sqlstate).toBe('22012');
   });
 });
+
+describe('EXPLAIN ANALYZE', () => {
+  it('runs the query and prints each stage with its tasks and each operator with its rows', async () => {
+    const s = engine(tempDir(), 2).createSession();
+    await s.sql(LINEITEM);
+    await s.sql('SET kindling.execution.target_partitions = 3');
+    await s.sql('SET spark.sql.shuffle.partitions = 2');
+    const { rows, columns } = await s.sql(
+      'EXPLAIN ANALYZE SELECT l_returnflag, count(*) FROM lineitem GROUP BY l_returnflag ORDER BY 1',
+    );
+    expect(columns).toEqual(['plan']);
+    const text = rows.map((r) => r[0] as string);
+    expect(text[0]).toBe('== Physical Plan (analyzed) ==');
+    expect(text[1]).toMatch(/^Query: 3 rows in [\d.]+ m?s, 3 stages, \d+ tasks, peak memory /);
+    expect(text).toContainEqual(expect.stringMatching(/^Stage 3 \(result\): 1 task, task time min /));
+    expect(text).toContainEqual(
+      expect.stringMatching(/^Stage 1 \(→ ShuffleExchangeExec: hash\(\[l_returnflag@0\], 2\)\): \d tasks?, /),
+    );
+    // Every lineitem row is scanned once, and the final aggregate makes the three groups.
+    expect(text).toContainEqual(
+      expect.stringMatching(/^ {4}TableScanExec: .*\(rows=60175, batches=\d+, time=/),
+    );
+    expect(text).toContainEqual(expect.stringMatching(/HashAggregateExec: mode=final.*\(rows=3, .*memory=/));
+    // A tiny query runs in the session's thread, as one stage.
+    const tiny = await s.sql('EXPLAIN ANALYZE SELECT 1');
+    expect(tiny.rows[1]![0]).toMatch(/^Query: 1 row in [\d.]+ ms, in the session's thread/);
+  });
+});

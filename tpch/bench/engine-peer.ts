@@ -24,7 +24,8 @@ export async function openEngine(
 ): Promise<Peer> {
   const warehouse = mkdtempSync(join(tmpdir(), 'kindling-bench-'));
   const database = tpchDatabase(sf);
-  const engine = new Engine({ warehouse });
+  const engine = new Engine({ warehouse, ...(threads === undefined ? {} : { executorThreads: threads }) });
+  engine.execution.start();
   const setup = engine.createSession();
   try {
     await registerTpch(setup, database, files, format);
@@ -38,15 +39,20 @@ export async function openEngine(
     database,
     ...(threads === undefined
       ? {}
-      : { settings: { 'kindling.execution.target_partitions': String(threads) } }),
+      : {
+          settings: {
+            'kindling.execution.target_partitions': String(threads),
+            'spark.sql.shuffle.partitions': String(threads),
+          },
+        }),
   });
   return {
     name: 'kindling',
     execute: engineExecutor(session),
-    close: () => {
+    close: async () => {
       session.close();
+      await engine.close();
       rmSync(warehouse, { recursive: true, force: true });
-      return Promise.resolve();
     },
   };
 }

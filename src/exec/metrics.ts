@@ -1,0 +1,198 @@
+/**
+ * Per-operator metrics for EXPLAIN ANALYZE: `instrument` puts a measuring wrapper around every
+ * operator of a plan (ids in preorder); each wrapper counts the rows and batches its operator
+ * produces, the wall and CPU time spent in its pulls (its children's included — `selfTimes`
+ * subtracts them), and the peak bytes its memory reservations held.
+ *
+ *   HashAggregateExec  id 0   ─ pull → [ time, cpu ] ─┐ includes
+ *     TableScanExec    id 1   ─ pull → [ time, cpu ] ◄┘
+ */
+import type * as arrow from 'apache-arrow';
+import type {
+  Distribution,
+  ExecutionPlan,
+  MemoryPool,
+  MemoryReservation,
+  OperatorSpec,
+  Partitioning,
+  TaskContext,
+} from '../physical/index.ts';
+
+/** What one operator did in one task (or, summed, in a stage). */
+export interface OperatorMetrics {
+  rows: number;
+  batches: number;
+  /** Wall milliseconds in the operator's pulls, children included. */
+  elapsedMs: number;
+  /** CPU milliseconds of this thread in the operator's pulls, children included. */
+  cpuMs: number;
+  /** Most bytes its reservations held at once. */
+  peakMemory: number;
+}
+
+export function emptyMetrics(): OperatorMetrics {
+  return { rows: 0, batches: 0, elapsedMs: 0, cpuMs: 0, peakMemory: 0 };
+}
+
+/** Adds a task's metrics into a stage's (times and counts add up, the peak is the largest). */
+export function addMetrics(into: OperatorMetrics, m: OperatorMetrics): void {
+  into.rows += m.rows;
+  into.batches += m.batches;
+  into.elapsedMs += m.elapsedMs;
+  into.cpuMs += m.cpuMs;
+  into.peakMemory = Math.max(into.peakMemory, m.peakMemory);
+}
+
+/** The plan's operators in preorder (the ids `instrument` gives them). */
+export function preorder(plan: ExecutionPlan): ExecutionPlan[] {
+  const out: ExecutionPlan[] = [];
+  const walk = (p: ExecutionPlan): void => {
+    out.push(p);
+    for (const c of p.children()) walk(c);
+  };
+  walk(plan);
+  return out;
+}
+
+/** `plan` with every operator measured into `slots[id]` (filled with empty metrics). */
+export function instrument(plan: ExecutionPlan, slots: OperatorMetrics[]): ExecutionPlan {
+  const wrap = (p: ExecutionPlan): ExecutionPlan => {
+    const id = slots.length;
+    slots.push(emptyMetrics());
+    const children = p.children().map(wrap);
+    const inner = children.length === 0 ? p : p.withChildren(children);
+    return new InstrumentedExec(inner, slots[id]!);
+  };
+  return wrap(plan);
+}
+
+/**
+ * Self times: each operator's wall and CPU time minus its children's (pulls of several children
+ * at once can overlap, so a result never goes below zero).
+ */
+export function selfTimes(
+  plan: ExecutionPlan,
+  metrics: readonly OperatorMetrics[],
+): { elapsedMs: number; cpuMs: number }[] {
+  const nodes = preorder(plan);
+  const ids = new Map(nodes.map((n, i) => [n, i]));
+  return nodes.map((n, i) => {
+    const m = metrics[i] ?? emptyMetrics();
+    let elapsed = m.elapsedMs;
+    let cpu = m.cpuMs;
+    for (const c of n.children()) {
+      const cm = metrics[ids.get(c)!] ?? emptyMetrics();
+      elapsed -= cm.elapsedMs;
+      cpu -= cm.cpuMs;
+    }
+    return { elapsedMs: Math.max(0, elapsed), cpuMs: Math.max(0, cpu) };
+  });
+}
+
+class InstrumentedExec implements ExecutionPlan {
+  readonly inner: ExecutionPlan;
+  private readonly metrics: OperatorMetrics;
+
+  constructor(inner: ExecutionPlan, metrics: OperatorMetrics) {
+    this.inner = inner;
+    this.metrics = metrics;
+  }
+
+  get name(): string {
+    return this.inner.name;
+  }
+  get schema(): ExecutionPlan['schema'] {
+    return this.inner.schema;
+  }
+  get outputPartitions(): number {
+    return this.inner.outputPartitions;
+  }
+  get partitioning(): Partitioning {
+    return this.inner.partitioning;
+  }
+  get requiredInputDistribution(): readonly Distribution[] {
+    return this.inner.requiredInputDistribution;
+  }
+  children(): readonly ExecutionPlan[] {
+    return this.inner.children();
+  }
+  withChildren(children: readonly ExecutionPlan[]): ExecutionPlan {
+    return new InstrumentedExec(this.inner.withChildren(children), this.metrics);
+  }
+  explain(): string {
+    return this.inner.explain();
+  }
+  spec(): OperatorSpec {
+    return this.inner.spec();
+  }
+
+  async *execute(partition: number, ctx: TaskContext): AsyncGenerator<arrow.RecordBatch> {
+    const m = this.metrics;
+    const memory = new TrackingPool(ctx.memory, m);
+    const it = this.inner.execute(partition, { ...ctx, memory })[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        const t0 = performance.now();
+        const c0 = process.threadCpuUsage();
+        let r: IteratorResult<arrow.RecordBatch>;
+        try {
+          r = await it.next();
+        } finally {
+          const c = process.threadCpuUsage(c0);
+          m.elapsedMs += performance.now() - t0;
+          m.cpuMs += (c.user + c.system) / 1000;
+        }
+        if (r.done === true) return;
+        m.rows += r.value.numRows;
+        m.batches++;
+        yield r.value;
+      }
+    } finally {
+      await it.return?.();
+    }
+  }
+}
+
+/** Counts an operator's reservations (its own, not its children's) into its metrics' peak. */
+class TrackingPool implements MemoryPool {
+  private readonly base: MemoryPool;
+  private readonly metrics: OperatorMetrics;
+  private held = 0;
+
+  constructor(pool: MemoryPool, metrics: OperatorMetrics) {
+    this.base = pool instanceof TrackingPool ? pool.base : pool;
+    this.metrics = metrics;
+  }
+
+  reserve(consumer: string): MemoryReservation {
+    const r = this.base.reserve(consumer);
+    const change = (before: number): void => {
+      this.held += r.size - before;
+      if (this.held > this.metrics.peakMemory) this.metrics.peakMemory = this.held;
+    };
+    const tracked = (f: () => void): void => {
+      const before = r.size;
+      try {
+        f();
+      } finally {
+        change(before);
+      }
+    };
+    return {
+      consumer,
+      get size() {
+        return r.size;
+      },
+      grow: (b) => tracked(() => r.grow(b)),
+      tryGrow: (b) => {
+        const before = r.size;
+        const ok = r.tryGrow(b);
+        change(before);
+        return ok;
+      },
+      shrink: (b) => tracked(() => r.shrink(b)),
+      resize: (b) => tracked(() => r.resize(b)),
+      free: () => tracked(() => r.free()),
+    };
+  }
+}
