@@ -23,6 +23,11 @@ export interface ExecutionEngineOptions {
   readonly threads?: number;
   /** Bytes all queries together may reserve (`kindling.memory.limit`). */
   readonly memoryLimit?: number;
+  /**
+   * V8 heap limit of each executor thread in MiB; default: the memory limit shared by the threads
+   * (at least 1 GiB). A query whose JavaScript objects outgrow it fails with 53200.
+   */
+  readonly heapLimitMb?: number;
 }
 
 export interface RunOptions {
@@ -57,6 +62,7 @@ export function defaultMemoryLimit(): number {
 export class ExecutionEngine {
   readonly threads: number;
   readonly processBudget: BudgetHandle;
+  private readonly heapLimitMb: number;
   private pool: ThreadPool | null = null;
   private scheduler: TaskScheduler | null = null;
   private nextQuery = 1;
@@ -64,7 +70,10 @@ export class ExecutionEngine {
 
   constructor(options: ExecutionEngineOptions = {}) {
     this.threads = Math.max(0, options.threads ?? availableParallelism());
-    this.processBudget = createBudget(options.memoryLimit ?? defaultMemoryLimit(), 'kindling.memory.limit');
+    const memoryLimit = options.memoryLimit ?? defaultMemoryLimit();
+    this.processBudget = createBudget(memoryLimit, 'kindling.memory.limit');
+    this.heapLimitMb =
+      options.heapLimitMb ?? Math.max(1024, Math.floor(memoryLimit / Math.max(1, this.threads) / (1 << 20)));
   }
 
   /** Starts the executor threads now rather than at the first query that needs them. */
@@ -74,7 +83,7 @@ export class ExecutionEngine {
 
   private taskScheduler(): TaskScheduler {
     if (this.scheduler === null) {
-      this.pool = new ThreadPool({ threads: this.threads });
+      this.pool = new ThreadPool({ threads: this.threads, heapLimitMb: this.heapLimitMb });
       this.scheduler = new TaskScheduler(this.pool);
     }
     return this.scheduler;

@@ -18,6 +18,8 @@ export interface EngineOptions {
   readonly executorThreads?: number;
   /** Bytes all queries together may hold (`kindling.memory.limit`, default 60 % of RAM). */
   readonly memoryLimit?: number;
+  /** V8 heap limit of each executor thread in MiB (default: the memory limit over the threads). */
+  readonly executorHeapLimitMb?: number;
   /**
    * Default settings of every new session (`kindling serve --conf key=value`): known keys only,
    * values as SET takes them; a bad one throws (22023, or 42704 for an unknown key).
@@ -42,6 +44,7 @@ export class Engine {
     this.execution = new ExecutionEngine({
       ...(options.executorThreads === undefined ? {} : { threads: options.executorThreads }),
       ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }),
+      ...(options.executorHeapLimitMb === undefined ? {} : { heapLimitMb: options.executorHeapLimitMb }),
     });
   }
 

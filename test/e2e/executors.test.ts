@@ -129,3 +129,32 @@ describe('EXPLAIN ANALYZE', () => {
     expect(tiny.rows[1]![0]).toMatch(/^Query: 1 row in [\d.]+ ms, in the session's thread/);
   });
 });
+
+describe('memory budgets', () => {
+  it('refuse a query over its budget with 53200 naming the operator, and the session goes on', async () => {
+    const s = engine(tempDir(), 2).createSession();
+    await s.sql("SET kindling.memory.query_limit = '4MB'");
+    const sort = await failure(() =>
+      s.sql('SELECT max(r) FROM (SELECT row_number() OVER (ORDER BY id DESC) AS r FROM range(0, 3000000))'),
+    );
+    expect(sort.sqlstate).toBe('53200');
+    expect(sort.message).toMatch(/UNABLE_TO_ACQUIRE_MEMORY.*(SortExec|GatherExec|WindowExec)/);
+    expect(sort.message).toContain('kindling.memory.query_limit');
+    const collect = await failure(() => s.sql('SELECT size(collect_list(id)) FROM range(0, 5000000)'));
+    expect(collect.sqlstate).toBe('53200');
+    expect(collect.message).toMatch(/HashAggregateExec/);
+    expect((await s.sql('SELECT count(*) FROM range(0, 3000000)')).rows).toEqual([[3000000n]]);
+    await s.sql("SET kindling.memory.query_limit = '1GB'");
+    expect((await s.sql('SELECT size(collect_list(id)) FROM range(0, 2000000)')).rows).toEqual([[2000000]]);
+  });
+
+  it('end a thread that outgrows its heap with 53200, never the process, and replace it', async () => {
+    const e = new Engine({ warehouse: tempDir(), executorThreads: 1, executorHeapLimitMb: 64 });
+    engines.push(e);
+    const s = e.createSession();
+    const err = await failure(() => s.sql('SELECT size(collect_list(id)) FROM range(0, 50000000)'));
+    expect(err.sqlstate).toBe('53200');
+    expect(err.message).toMatch(/heap limit/);
+    expect((await s.sql('SELECT count(*) FROM range(0, 3000000)')).rows).toEqual([[3000000n]]);
+  });
+});

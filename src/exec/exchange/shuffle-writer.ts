@@ -16,6 +16,8 @@ export class ShuffleWriter {
   private readonly buckets: WireBatch[][];
   private readonly budgets: readonly MemoryBudget[];
   private readonly pool: TaskMemoryPool;
+  /** The exchange, as errors name it. */
+  private readonly consumer: string;
   bytes = 0;
   rows = 0;
 
@@ -29,6 +31,12 @@ export class ShuffleWriter {
     this.buckets = Array.from({ length: output.buckets }, () => []);
     this.pool = pool;
     this.budgets = pool.budgets;
+    this.consumer =
+      output.exchange === 'single'
+        ? 'GatherExec'
+        : output.exchange === 'broadcast'
+          ? 'BroadcastExchangeExec'
+          : 'ShuffleExchangeExec';
   }
 
   write(batch: arrow.RecordBatch, ctx: TaskContext): void {
@@ -38,7 +46,7 @@ export class ShuffleWriter {
       if (b === null) return;
       const wire = toWireBatch(b);
       const bytes = wireBatchBytes(wire);
-      if (!this.pool.tryAcquire(bytes)) throw this.pool.refused('ShuffleExchangeExec', bytes, this.bytes);
+      if (!this.pool.tryAcquire(bytes)) throw this.pool.refused(this.consumer, bytes, this.bytes);
       this.bytes += bytes;
       this.buckets[i]!.push(wire);
     });

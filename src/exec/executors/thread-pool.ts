@@ -4,15 +4,18 @@
  * without going through this (the server's) thread. Batches cross threads as shared-memory wire
  * batches: nothing is copied per reader, nothing cloned row by row.
  *
- * A thread that dies (a crash, or V8's heap limit) fails its running tasks as `lost`, is reported
- * to the listeners, and is replaced by a fresh thread with a new executor id. Idle threads are
- * unref'd, so the pool never keeps the process alive by itself.
+ * Each thread has its own V8 heap limit, so a query whose JavaScript objects outgrow it ends that
+ * thread, never the process. A thread that dies fails its running tasks — as `lost` (to run again
+ * elsewhere), except that when it died of its heap limit the tasks that were computing fail with
+ * 53200 — is reported to the listeners, and is replaced by a fresh thread with a new executor id.
+ * Idle threads are unref'd, so the pool never keeps the process alive by itself.
  */
 import { MessageChannel, Worker, type TransferListItem } from 'node:worker_threads';
 import { EngineError, SqlState, type Schema } from '../../common/index.ts';
 import { fromWireBatch } from '../arrow-transfer.ts';
 import type { Executor, ExecutorPool, RunningTask, TaskEvents } from '../executor.ts';
 import type { ExecutorId, TaskDescription } from '../task.ts';
+import type { TaskFailure } from '../task-failure.ts';
 import type { FromExecutor, ThreadWorkerData, ToExecutor } from './thread-messages.ts';
 
 /** Result batches a task may send ahead of the driver's acknowledgements. */
@@ -20,14 +23,15 @@ const CREDITS = 4;
 
 export interface ThreadPoolOptions {
   readonly threads: number;
-  /** V8 heap limit of each thread in MiB (a runaway query kills its thread, not the process). */
-  readonly heapLimitMb?: number;
+  /** V8 heap limit of each thread in MiB (a runaway query ends its thread, not the process). */
+  readonly heapLimitMb: number;
 }
 
 interface Launched {
   readonly events: TaskEvents;
   readonly schema: Schema;
   done: boolean;
+  parked: boolean;
   /** Result batches sent and not yet acknowledged. */
   unacked: number;
 }
@@ -52,7 +56,7 @@ class ThreadExecutor implements Executor {
 
   launch(task: TaskDescription, schema: Schema, events: TaskEvents): RunningTask {
     const taskId = this.nextTask++;
-    const launched: Launched = { events, schema, done: false, unacked: 0 };
+    const launched: Launched = { events, schema, done: false, parked: false, unacked: 0 };
     if (this.dead) {
       queueMicrotask(() => events.failed(lostFailure(this.id, 'the executor thread is gone')));
       return { cancel: () => undefined };
@@ -85,11 +89,17 @@ class ThreadExecutor implements Executor {
         let acked = false;
         t.unacked++;
         // The worker sends at most CREDITS unacknowledged batches, then waits.
-        if (t.unacked === CREDITS) t.events.parked(true);
+        if (t.unacked === CREDITS) {
+          t.parked = true;
+          t.events.parked(true);
+        }
         t.events.batch(fromWireBatch(t.schema, m.batch), () => {
           if (acked) return;
           acked = true;
-          if (t.unacked-- === CREDITS && !t.done) t.events.parked(false);
+          if (t.unacked-- === CREDITS && !t.done) {
+            t.parked = false;
+            t.events.parked(false);
+          }
           this.post({ type: 'credit', taskId: m.taskId });
         });
         return;
@@ -103,11 +113,27 @@ class ThreadExecutor implements Executor {
     }
   }
 
-  /** Fails every running task as lost (the thread died). */
-  die(reason: string): void {
+  /**
+   * Fails every running task (the thread died): as lost, or — when the thread ran out of heap —
+   * with 53200 for the tasks that were computing (a task waiting for its consumer is innocent).
+   */
+  die(reason: string, outOfHeap: boolean): void {
     if (this.dead) return;
     this.dead = true;
-    for (const id of [...this.tasks.keys()]) this.settle(id)?.events.failed(lostFailure(this.id, reason));
+    for (const [id, t] of [...this.tasks]) {
+      const failure: TaskFailure =
+        outOfHeap && !t.parked
+          ? {
+              kind: 'error',
+              error: {
+                sqlstate: SqlState.outOfMemory,
+                message: `[UNABLE_TO_ACQUIRE_MEMORY] The query ran out of memory: executor ${this.id} reached its JavaScript heap limit (${reason}).`,
+                hint: 'make the query hold less at once (fewer or smaller groups for collect_list/collect_set, a filter before the aggregate), or raise kindling.memory.limit when starting the server',
+              },
+            }
+          : lostFailure(this.id, reason);
+      this.settle(id)?.events.failed(failure);
+    }
   }
 }
 
@@ -150,10 +176,9 @@ export class ThreadPool implements ExecutorPool {
   private spawn(): ThreadExecutor {
     const id = `thread-${this.nextId++}`;
     const workerData: ThreadWorkerData = { executorId: id, credits: CREDITS };
-    const heap = this.options.heapLimitMb;
     const worker = new Worker(new URL('./thread-worker.ts', import.meta.url), {
       workerData,
-      ...(heap === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: heap } }),
+      resourceLimits: { maxOldGenerationSizeMb: this.options.heapLimitMb },
     });
     const executor = new ThreadExecutor(id, worker);
     // Connect the new thread with every live one.
@@ -163,11 +188,11 @@ export class ThreadPool implements ExecutorPool {
       other.post({ type: 'peer', executorId: id, port: port2 }, [port2]);
     }
     this.live.push(executor);
-    const lost = (reason: string): void => {
+    const lost = (reason: string, outOfHeap = false): void => {
       if (executor.dead) return;
       const i = this.live.indexOf(executor);
       if (i >= 0) this.live.splice(i, 1);
-      executor.die(reason);
+      executor.die(reason, outOfHeap);
       for (const other of this.live) other.post({ type: 'peer-gone', executorId: id });
       for (const l of this.lostListeners) l(id, reason);
       if (!this.closed) {
@@ -175,7 +200,9 @@ export class ThreadPool implements ExecutorPool {
         for (const l of this.addedListeners) l(replacement);
       }
     };
-    worker.on('error', (err: Error) => lost(err.message));
+    worker.on('error', (err: Error & { code?: string }) =>
+      lost(err.message, err.code === 'ERR_WORKER_OUT_OF_MEMORY'),
+    );
     worker.on('exit', (code) => lost(`it exited with code ${code}`));
     // After the listeners: adding a 'message' listener refs the worker again.
     worker.unref();
@@ -185,7 +212,7 @@ export class ThreadPool implements ExecutorPool {
   async close(): Promise<void> {
     this.closed = true;
     const all = this.live.splice(0);
-    for (const e of all) e.die('the engine is closing');
+    for (const e of all) e.die('the engine is closing', false);
     await Promise.all(all.map((e) => e.worker.terminate()));
   }
 }
