@@ -5,8 +5,10 @@
  *    expression (they became joins that the filter and pruning rules understand).
  * 2. operator optimization, to a fixpoint: simplification first (folded filters disappear, so there
  *    is less to push), then merging filters (one predicate to split), pushing filters down (turning
- *    comma joins into equi-joins, which join ordering needs), then limits, then merging projects
- *    last (pushing filters through projects leaves project chains).
+ *    comma joins into equi-joins, which join ordering needs), then semi and anti joins (after the
+ *    filters, so the joins they sink through are equi-joins already; before join ordering, which
+ *    then sees the filtered input as smaller), then limits, then merging projects last (pushing
+ *    filters through projects leaves project chains).
  * 3. join ordering, once, on the equi-joins the previous batch produced.
  * 4. a second operator-optimization pass: reordering moves conditions, and may leave filters that
  *    can sink further.
@@ -21,6 +23,7 @@ import { eliminateLimits } from './eliminate_limits.ts';
 import { pruneColumns } from './prune_columns.ts';
 import { pushDownFilter } from './push_down_filter.ts';
 import { pushDownLimit } from './push_down_limit.ts';
+import { pushDownSemiJoins } from './push_down_semi_joins.ts';
 import { reorderJoins } from './reorder_joins.ts';
 import { simplifyExpressions } from './simplify_expressions.ts';
 
@@ -28,6 +31,7 @@ const operatorOptimization: readonly OptimizerRule[] = [
   simplifyExpressions,
   combineFilters,
   pushDownFilter,
+  pushDownSemiJoins,
   eliminateLimits,
   pushDownLimit,
   collapseProjects,
@@ -58,6 +62,7 @@ export {
   pruneColumns,
   pushDownFilter,
   pushDownLimit,
+  pushDownSemiJoins,
   reorderJoins,
   simplifyExpressions,
 };

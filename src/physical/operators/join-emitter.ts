@@ -21,6 +21,7 @@ import type * as arrow from 'apache-arrow';
 import { columnFromValues, makeBatch, makeColumn, type DataType, type Schema } from '../../common/index.ts';
 import type { PhysicalExpr, TaskContext } from '../execution-plan.ts';
 import { maskFromBoolean, nullMaskOf } from '../batch/selection.ts';
+import { sliceColumn } from '../batch/slice.ts';
 import { take } from '../batch/take.ts';
 import { evaluateToColumn } from './exec-support.ts';
 
@@ -102,8 +103,8 @@ export class JoinEmitter {
     const li = buildIsLeft ? buildIdx : probeIdx;
     const ri = buildIsLeft ? probeIdx : buildIdx;
     const cols: arrow.Data[] = [];
-    left.data.children.forEach((c, i) => cols.push(take(c, this.leftTypes[i]!, li, count)));
-    right.data.children.forEach((c, i) => cols.push(take(c, this.rightTypes[i]!, ri, count)));
+    gather(left, this.leftTypes, li, count, cols);
+    gather(right, this.rightTypes, ri, count, cols);
     return makeBatch(schema, cols, count);
   }
 
@@ -310,5 +311,32 @@ export class JoinEmitter {
         count,
       );
     }
+  }
+}
+
+/**
+ * Appends rows `indices[0..count)` of every column of `batch` to `out`: a zero-copy slice when the
+ * indices are a run of consecutive rows (a probe batch whose rows each match once, the common case
+ * of a foreign-key join), a gather otherwise.
+ */
+function gather(
+  batch: arrow.RecordBatch,
+  types: readonly DataType[],
+  indices: Int32Array,
+  count: number,
+  out: arrow.Data[],
+): void {
+  const first = indices[0]!;
+  let run = first >= 0 && first + count <= batch.numRows;
+  for (let k = 1; run && k < count; k++) run = indices[k] === first + k;
+  for (let i = 0; i < batch.numCols; i++) {
+    const column = batch.data.children[i]!;
+    out.push(
+      run
+        ? count === batch.numRows
+          ? column
+          : sliceColumn(column, types[i]!, first, first + count)
+        : take(column, types[i]!, indices, count),
+    );
   }
 }
