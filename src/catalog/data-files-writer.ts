@@ -1,8 +1,10 @@
 /**
  * Writes a table's data files: one file per output folder (the table folder, or a Hive-style
- * `col=value/` folder below it for partitioned tables), named `part-<n>-<write id>.<ext>` as Spark
- * names them. Each file is written under a hidden name (`.` prefix: readers skip it) and renamed
- * into place only when `commit` is called, so a reader — or a crash — never sees half a file.
+ * `col=value/` folder below it for partitioned tables), named `part-<task>-<write id>.c<n>.<ext>`
+ * as Spark names them. Each file is written under a hidden name (`.` prefix: readers skip it) and
+ * renamed into place only when the write commits, so a reader — or a crash — never sees half a
+ * file. A write spread over tasks closes each task's files (`close`, in the task) and commits them
+ * all at once where the statement runs (`commitDataFiles`), or deletes them (`abortDataFiles`).
  *
  * Formats register a file writer with `registerFileWriter`; Parquet is built in.
  */
@@ -82,14 +84,50 @@ interface OpenFile {
   readonly final: string;
 }
 
+/** A closed data file, still under its hidden name until the write commits. */
+export interface WrittenFile {
+  readonly hidden: string;
+  readonly final: string;
+  readonly rows: number;
+  readonly bytes: number;
+}
+
+/** Renames closed files into place (the write's commit); returns their final paths. */
+export function commitDataFiles(files: readonly WrittenFile[]): string[] {
+  for (const file of files) {
+    try {
+      fs.renameSync(file.hidden, file.final);
+    } catch (err) {
+      throw new EngineError(
+        SqlState.ioError,
+        `could not move "${file.hidden}" to "${file.final}": ${(err as Error).message}`,
+      );
+    }
+  }
+  return files.map((f) => f.final);
+}
+
+/** Deletes closed files that were not committed. */
+export function abortDataFiles(files: readonly WrittenFile[]): void {
+  for (const file of files) fs.rmSync(file.hidden, { force: true });
+}
+
+export interface DataFilesWriterOptions {
+  /** Shared by every task of one write; a new one by default. */
+  readonly writeId?: string;
+  /** The task's number, in the file names (0 by default). */
+  readonly task?: number;
+}
+
 export class DataFilesWriter {
   private readonly root: string;
   private readonly schema: Schema;
   private readonly options: Readonly<Record<string, string>>;
   private readonly format: FormatWriter;
-  private readonly writeId = randomUUID();
+  private readonly writeId: string;
+  private readonly task: number;
   private readonly open = new Map<string, OpenFile>();
-  private readonly finished: OpenFile[] = [];
+  private readonly finished: WrittenFile[] = [];
   private rows = 0;
   private done = false;
 
@@ -97,7 +135,15 @@ export class DataFilesWriter {
    * `root` is the table folder (created if missing); `schema` the data columns (partition columns
    * live in folder names, not in the files).
    */
-  constructor(root: string, schema: Schema, format: string, options: Readonly<Record<string, string>>) {
+  constructor(
+    root: string,
+    schema: Schema,
+    format: string,
+    options: Readonly<Record<string, string>>,
+    writer: DataFilesWriterOptions = {},
+  ) {
+    this.writeId = writer.writeId ?? randomUUID();
+    this.task = writer.task ?? 0;
     this.root = root;
     this.schema = schema;
     this.options = options;
@@ -125,8 +171,10 @@ export class DataFilesWriter {
           `could not create directory "${dir}": ${(err as Error).message}`,
         );
       }
-      const name = `part-${String(this.open.size + this.finished.length).padStart(5, '0')}-${this.writeId}.c000.${this.format.extension}`;
-      const hidden = path.join(dir, `.${name}.inprogress`);
+      const n = this.open.size + this.finished.length;
+      const name = `part-${String(this.task).padStart(5, '0')}-${this.writeId}.c${String(n).padStart(3, '0')}.${this.format.extension}`;
+      // The hidden name is this writer's own, so an attempt of the same task never collides with it.
+      const hidden = path.join(dir, `.${name}.${randomUUID().slice(0, 8)}.inprogress`);
       const writer = await this.format.create(hidden, this.schema, this.options);
       file = { writer, hidden, final: path.join(dir, name) };
       this.open.set(partitionDir, file);
@@ -140,30 +188,25 @@ export class DataFilesWriter {
     return this.rows;
   }
 
-  /** Closes every file and renames it into place; returns the final paths. */
-  async commit(): Promise<string[]> {
+  /** Closes every file, leaving it hidden; the caller commits or aborts them. */
+  async close(): Promise<WrittenFile[]> {
     this.done = true;
     try {
       for (const [key, file] of this.open) {
-        await file.writer.close();
-        this.finished.push(file);
+        const { rows, bytes } = await file.writer.close();
+        this.finished.push({ hidden: file.hidden, final: file.final, rows, bytes });
         this.open.delete(key);
       }
     } catch (err) {
       await this.abort();
       throw err;
     }
-    for (const file of this.finished) {
-      try {
-        fs.renameSync(file.hidden, file.final);
-      } catch (err) {
-        throw new EngineError(
-          SqlState.ioError,
-          `could not move "${file.hidden}" to "${file.final}": ${(err as Error).message}`,
-        );
-      }
-    }
-    return this.finished.map((f) => f.final);
+    return [...this.finished];
+  }
+
+  /** Closes every file and renames it into place; returns the final paths. */
+  async commit(): Promise<string[]> {
+    return commitDataFiles(await this.close());
   }
 
   /** Deletes everything written (files still open and closed ones not yet renamed). */
@@ -177,7 +220,7 @@ export class DataFilesWriter {
       }
     }
     this.open.clear();
-    for (const file of this.finished) fs.rmSync(file.hidden, { force: true });
+    abortDataFiles(this.finished);
     this.finished.length = 0;
   }
 }

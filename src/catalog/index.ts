@@ -22,7 +22,11 @@ export { MemoryTableProvider } from './memory/memory-table-provider.ts';
 export { listDataFiles, HIVE_DEFAULT_PARTITION, type DataFile } from './file-listing.ts';
 export {
   DataFilesWriter,
+  abortDataFiles,
+  commitDataFiles,
   canWriteFormat,
+  type DataFilesWriterOptions,
+  type WrittenFile,
   registerFileWriter,
   type FileWriter,
   type FileWriterFactory,

@@ -24,6 +24,7 @@ import { RecursiveCteExec } from './operators/recursive-cte-exec.ts';
 import { ReplicateRowsExec } from './operators/replicate-rows-exec.ts';
 import { SortExec, type SortKey } from './operators/sort-exec.ts';
 import { TableScanExec } from './operators/table-scan-exec.ts';
+import { TableWriteExec } from './operators/table-write-exec.ts';
 import { UnionExec } from './operators/union-exec.ts';
 import { ValuesExec } from './operators/values-exec.ts';
 import { WindowExec } from './operators/window-exec.ts';
@@ -216,6 +217,8 @@ class Decoder {
           count: op.count,
           sortKeys: op.sortKeys.map((k) => this.sortKey(k)),
         });
+      case 'TableWrite':
+        return new TableWriteExec({ input: child(0), target: op.target });
       case 'ExchangeReader':
         return new ExchangeReaderExec({
           stageId: op.stageId,

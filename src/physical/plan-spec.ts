@@ -24,6 +24,7 @@ import type { AggregateMode } from './operators/hash-aggregate-exec.ts';
 import type { HashJoinMode } from './operators/hash-join-exec.ts';
 import type { JoinType } from './operators/join-emitter.ts';
 import type { SortKey } from './operators/sort-exec.ts';
+import type { WriteTarget } from './operators/table-write-exec.ts';
 import type { RankingFunctionName, WindowFunctionSpec } from './window/index.ts';
 
 /** Which registry aggregate an accumulator comes from, as plain data. */
@@ -193,6 +194,7 @@ export type OperatorSpec =
       readonly count: number;
       readonly sortKeys: readonly SortKeySpec[];
     }
+  | { readonly kind: 'TableWrite'; readonly target: WriteTarget }
   | {
       readonly kind: 'ExchangeReader';
       readonly stageId: number;

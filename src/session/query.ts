@@ -310,18 +310,21 @@ export async function runQuery(
 
 /**
  * Optimizes, plans and starts an analyzed plan (`nextId` must be the id source it was analyzed
- * with). Batches are produced as they are pulled.
+ * with). Batches are produced as they are pulled. `sink` puts an operator on top of the physical
+ * plan (a table write), which then runs in the same tasks.
  */
 export async function executeAnalyzed(
   session: Session,
   plan: LogicalPlan,
   nextId: () => number,
   signal: AbortSignal | undefined,
+  sink?: (physical: ExecutionPlan) => ExecutionPlan,
 ): Promise<AsyncIterable<arrow.RecordBatch>> {
   const ctx = session.evalContext();
   const { optimized } = optimizeForSession(session, plan, nextId, ctx);
   const ready = await inlineScalarSubqueries(session, optimized, ctx, signal);
-  return startExecution(session, physicalPlan(session, ready), ctx, signal).batches;
+  const physical = physicalPlan(session, ready);
+  return startExecution(session, sink === undefined ? physical : sink(physical), ctx, signal).batches;
 }
 
 /** Physical schemas carry the plan's names already; this only guards the contract in one place. */

@@ -11,30 +11,26 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type * as arrow from 'apache-arrow';
 import {
   EngineError,
   SqlState,
-  batchColumns,
   isNumeric,
   makeDirectories,
-  makeBatch,
   typeToString,
   typesEqual,
-  valueAt,
   type DataType,
   type Field,
-  type Schema,
 } from '../common/index.ts';
 import {
-  DataFilesWriter,
-  HIVE_DEFAULT_PARTITION,
+  abortDataFiles,
   canWriteFormat,
+  commitDataFiles,
   listDataFiles,
   type TableDefinition,
+  type WrittenFile,
 } from '../catalog/index.ts';
 import { valueToString } from '../functions/index.ts';
-import { GroupHashTable, evaluateConstant, take } from '../physical/index.ts';
+import { TableWriteExec, evaluateConstant, writtenFiles, type WriteTarget } from '../physical/index.ts';
 import {
   exprType,
   outputOf,
@@ -195,7 +191,7 @@ export async function createTableAsSelect(
   let rows: number;
   try {
     makeDirectories(staging);
-    rows = await writeData(session, def, staging, plan, nextId, signal);
+    rows = (await writeData(session, def, staging, plan, nextId, signal)).rows;
   } catch (err) {
     fs.rmSync(staging, { recursive: true, force: true });
     throw err;
@@ -358,7 +354,7 @@ export async function insertInto(
   const plan = project(analyzed.plan, exprs);
 
   const overwriting = stmt.overwrite ? filesToOverwrite(def, staticValues, session) : [];
-  const rows = await writeData(session, def, def.location, plan, nextId, signal);
+  const { rows } = await writeData(session, def, def.location, plan, nextId, signal);
   for (const file of overwriting) fs.rmSync(file, { force: true });
   return commandResult(`INSERT 0 ${rows}`);
 }
@@ -419,9 +415,17 @@ function filesToOverwrite(
 
 // ---- writing -----------------------------------------------------------------------------------
 
+interface WrittenData {
+  readonly rows: number;
+  /** The committed files (absolute paths). */
+  readonly files: readonly string[];
+}
+
 /**
- * Runs `plan` (whose output is the table's columns in order) and writes it under `root`: data
- * columns into the files, partition columns into `col=value/` folder names.
+ * Runs `plan` (whose output is the table's columns in order) and writes it under `root`: the
+ * executors encode the files (TableWriteExec: data columns into the files, partition columns into
+ * `col=value/` folder names), hidden until every task succeeded; then this statement renames them
+ * into place — or deletes them all when anything failed or the statement was cancelled.
  */
 async function writeData(
   session: Session,
@@ -430,132 +434,38 @@ async function writeData(
   plan: LogicalPlan,
   nextId: () => number,
   signal: AbortSignal | undefined,
-): Promise<number> {
-  const partitionIdx = def.partitionColumns.map((p) =>
-    def.columns.findIndex((c) => c.name.toLowerCase() === p),
-  );
-  const dataIdx = def.columns.map((_, i) => i).filter((i) => !partitionIdx.includes(i));
-  const dataSchema: Schema = { fields: dataIdx.map((i) => def.columns[i]!) };
-  const writer = new DataFilesWriter(root, dataSchema, def.format, def.options);
-  const notNull = dataIdx.filter((i) => !def.columns[i]!.nullable);
+): Promise<WrittenData> {
+  if (!canWriteFormat(def.format)) {
+    throw new EngineError(
+      SqlState.featureNotSupported,
+      `writing tables of format "${def.format}" is not supported`,
+    );
+  }
+  const target: WriteTarget = {
+    root,
+    columns: def.columns,
+    partitionColumns: def.partitionColumns,
+    format: def.format,
+    options: def.options,
+    writeId: randomUUID(),
+  };
+  const files: WrittenFile[] = [];
   try {
-    const batches = await executeAnalyzed(session, plan, nextId, signal);
-    const partitions = partitionIdx.length === 0 ? null : new PartitionRouter(def, partitionIdx, session);
-    for await (const batch of batches) {
-      if (batch.numRows === 0) continue;
-      const cols = batchColumns(batch);
-      for (const i of notNull) {
-        if (cols[i]!.nullCount > 0) {
-          throw new EngineError(
-            '42000',
-            `[NOT_NULL_ASSERT_VIOLATION] NULL value appeared in non-nullable field: \`${def.columns[i]!.name}\`.`,
-          );
-        }
-      }
-      if (partitions === null) {
-        await writer.write(
-          makeBatch(
-            dataSchema,
-            dataIdx.map((i) => cols[i]!),
-            batch.numRows,
-          ),
-        );
-      } else {
-        for (const [dir, indices, count] of partitions.route(cols, batch.numRows)) {
-          const data =
-            indices === null
-              ? dataIdx.map((i) => cols[i]!)
-              : dataIdx.map((i) => take(cols[i]!, def.columns[i]!.type, indices, count));
-          await writer.write(makeBatch(dataSchema, data, count), dir);
-        }
-      }
+    for await (const batch of await executeAnalyzed(
+      session,
+      plan,
+      nextId,
+      signal,
+      (input) => new TableWriteExec({ input, target }),
+    )) {
+      files.push(...writtenFiles(batch));
     }
     // A statement cancelled meanwhile never commits, even if its rows ended without an error.
     if (signal?.aborted === true) throw statementCanceled('user request');
-    await writer.commit();
+    const committed = commitDataFiles(files);
+    return { rows: files.reduce((n, f) => n + f.rows, 0), files: committed };
   } catch (err) {
-    await writer.abort();
+    abortDataFiles(files);
     throw err;
-  }
-  return writer.rowCount;
-}
-
-/** Characters Spark escapes in partition folder names (`%XX`). */
-const ESCAPED = new Set(['"', '#', '%', "'", '*', '/', ':', '=', '?', '\\', '\x7f', '{', '[', ']', '^']);
-
-function escapePathName(text: string): string {
-  let out = '';
-  for (const ch of text) {
-    const code = ch.charCodeAt(0);
-    out += code < 0x20 || ESCAPED.has(ch) ? '%' + code.toString(16).toUpperCase().padStart(2, '0') : ch;
-  }
-  return out;
-}
-
-/** Splits batches by the values of the partition columns (one group id per row, typed arrays). */
-class PartitionRouter {
-  private readonly def: TableDefinition;
-  private readonly partitionIdx: readonly number[];
-  private readonly session: Session;
-  private readonly table: GroupHashTable;
-  private readonly dirs: string[] = [];
-  private groupIds = new Int32Array(0);
-
-  constructor(def: TableDefinition, partitionIdx: readonly number[], session: Session) {
-    this.def = def;
-    this.partitionIdx = partitionIdx;
-    this.session = session;
-    this.table = new GroupHashTable(
-      partitionIdx.map((i) => def.columns[i]!.type),
-      16,
-    );
-  }
-
-  /** `[dir, row indices (null = all rows), count]` per partition present in the batch. */
-  route(cols: readonly arrow.Data[], n: number): [string, Int32Array | null, number][] {
-    if (this.groupIds.length < n) this.groupIds = new Int32Array(n);
-    const ids = this.groupIds;
-    const before = this.table.numGroups;
-    this.table.findOrInsert(
-      this.partitionIdx.map((i) => cols[i]!),
-      n,
-      ids,
-    );
-    if (this.table.numGroups > before) {
-      for (let row = 0; row < n; row++) {
-        const g = ids[row]!;
-        if (g >= before && this.dirs[g] === undefined) this.dirs[g] = this.dirOf(cols, row);
-      }
-    }
-    const groups = this.table.numGroups;
-    const counts = new Int32Array(groups + 1);
-    for (let row = 0; row < n; row++) counts[ids[row]! + 1]!++;
-    let present = 0;
-    for (let g = 0; g < groups; g++) if (counts[g + 1]! > 0) present++;
-    if (present === 1) return [[this.dirs[ids[0]!]!, null, n]];
-    // Counting sort of the row numbers by group: starts[g] .. starts[g + 1].
-    const starts = counts;
-    for (let g = 0; g < groups; g++) starts[g + 1]! += starts[g]!;
-    const order = new Int32Array(n);
-    const fill = starts.slice(0, groups);
-    for (let row = 0; row < n; row++) order[fill[ids[row]!]!++] = row;
-    const out: [string, Int32Array | null, number][] = [];
-    for (let g = 0; g < groups; g++) {
-      const count = starts[g + 1]! - starts[g]!;
-      if (count > 0) out.push([this.dirs[g]!, order.subarray(starts[g], starts[g + 1]), count]);
-    }
-    return out;
-  }
-
-  private dirOf(cols: readonly arrow.Data[], row: number): string {
-    const ctx = this.session.evalContext();
-    return this.partitionIdx
-      .map((i) => {
-        const c = this.def.columns[i]!;
-        const v = valueAt(cols[i]!, c.type, row);
-        const text = v === null ? '' : valueToString(v, c.type, ctx);
-        return `${escapePathName(c.name.toLowerCase())}=${text === '' ? HIVE_DEFAULT_PARTITION : escapePathName(text)}`;
-      })
-      .join('/');
   }
 }

@@ -79,12 +79,13 @@ async function prepareData(opts: BenchOptions) {
   return { dir, files: data.files, tblFiles: tbl?.files };
 }
 
-function figures(timed: Timed): SystemFigures {
+function figures(timed: Timed, cpuPercent: number): SystemFigures {
   return {
     coldMs: timed.coldMs,
     medianMs: timed.medianMs,
     warmMs: timed.warmMs,
     rows: timed.result.rows.length,
+    cpuPercent,
   };
 }
 
@@ -118,9 +119,14 @@ async function main(opts: BenchOptions): Promise<boolean> {
       for (const system of systems) {
         status(`Q${q}: ${system.name}…`);
         try {
+          // Every engine runs in this process: its CPU time over the wall time says how many cores it used.
+          const cpuStart = process.cpuUsage();
+          const wallStart = performance.now();
           const timed = await timeQuery(system.execute, sql, opts.runs);
+          const cpu = process.cpuUsage(cpuStart);
+          const cpuPercent = ((cpu.user + cpu.system) / 1000 / (performance.now() - wallStart)) * 100;
           answers.set(system.name, timed);
-          perSystem[system.name] = figures(timed);
+          perSystem[system.name] = figures(timed, cpuPercent);
         } catch (err) {
           const message = (err as Error).message;
           perSystem[system.name] = {

@@ -10,6 +10,8 @@ export interface SystemFigures {
   readonly medianMs: number;
   readonly warmMs: readonly number[];
   readonly rows: number;
+  /** CPU time of the whole process over wall time during the runs, in percent (200 = two cores busy). */
+  readonly cpuPercent?: number;
   /** Set when the query failed on this system. */
   readonly error?: string;
 }
@@ -51,7 +53,7 @@ export function headerLine(systems: readonly string[]): string {
   const peers = systems.slice(1);
   const cells = ['query', `${systems[0]} ms`.padStart(12)];
   for (const p of peers) cells.push(`${p} ms`.padStart(12), 'ratio'.padStart(7));
-  cells.push('rows'.padStart(7), 'ok');
+  cells.push('rows'.padStart(7), 'ok', `${systems[0]} cpu`.padStart(13));
   return cells.join('  ');
 }
 
@@ -69,7 +71,12 @@ export function queryLine(systems: readonly string[], q: QueryFigures): string {
       (r === undefined ? '—' : `${r.toFixed(2)}x`).padStart(7),
     );
   }
-  cells.push(String(engine?.rows ?? '—').padStart(7), q.ok ? '✓' : '✗');
+  const cpu = engine?.cpuPercent;
+  cells.push(
+    String(engine?.rows ?? '—').padStart(7),
+    q.ok ? '✓' : '✗',
+    (cpu === undefined ? '—' : `${cpu.toFixed(0)}%`).padStart(14),
+  );
   return cells.join('  ');
 }
 

@@ -5,6 +5,13 @@ export { ValuesExec, type ValuesExecOptions } from './values-exec.ts';
 export { RangeExec, rangeCount, type RangeExecOptions } from './range-exec.ts';
 export { EmptyExec, type EmptyExecOptions } from './empty-exec.ts';
 export { TableScanExec, type TableScanExecOptions } from './table-scan-exec.ts';
+export {
+  TableWriteExec,
+  WRITTEN_FILES_SCHEMA,
+  writtenFiles,
+  type TableWriteExecOptions,
+  type WriteTarget,
+} from './table-write-exec.ts';
 export { ProjectionExec, type ProjectionExecOptions } from './projection-exec.ts';
 export { FilterExec, type FilterConjunct, type FilterExecOptions } from './filter-exec.ts';
 export { LimitExec, type LimitExecOptions } from './limit-exec.ts';
