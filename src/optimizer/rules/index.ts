@@ -9,7 +9,9 @@
  *    filters, so the joins they sink through are equi-joins already; before join ordering, which
  *    then sees the filtered input as smaller), then limits, then merging projects last (pushing
  *    filters through projects leaves project chains).
- * 3. join ordering, once, on the equi-joins the previous batch produced.
+ * 3. join ordering, once, on the equi-joins the previous batch produced — after inferring from
+ *    conditions that are ORs across both inputs the filters they imply for each input (once: the
+ *    inferred filters must not be inferred again), so the inputs are estimated as they will be.
  * 4. a second operator-optimization pass: reordering moves conditions, and may leave filters that
  *    can sink further.
  * 5. column pruning last, when the plan's shape is final: it inserts narrowing projects that other
@@ -20,6 +22,7 @@ import { collapseProjects } from './collapse_projects.ts';
 import { combineFilters } from './combine_filters.ts';
 import { decorrelateSubqueries } from './decorrelate_subqueries.ts';
 import { eliminateLimits } from './eliminate_limits.ts';
+import { inferFiltersFromDisjunctions } from './infer_filters_from_disjunctions.ts';
 import { pruneColumns } from './prune_columns.ts';
 import { pushDownFilter } from './push_down_filter.ts';
 import { pushDownLimit } from './push_down_limit.ts';
@@ -40,7 +43,7 @@ const operatorOptimization: readonly OptimizerRule[] = [
 export const defaultBatches: readonly RuleBatch[] = [
   { name: 'decorrelation', strategy: 'once', rules: [decorrelateSubqueries] },
   { name: 'operator_optimization', strategy: 'fixpoint', rules: operatorOptimization },
-  { name: 'join_reorder', strategy: 'once', rules: [reorderJoins] },
+  { name: 'join_reorder', strategy: 'once', rules: [inferFiltersFromDisjunctions, reorderJoins] },
   { name: 'operator_optimization_after_reorder', strategy: 'fixpoint', rules: operatorOptimization },
   { name: 'column_pruning', strategy: 'fixpoint', rules: [pruneColumns, collapseProjects] },
 ];
@@ -59,6 +62,7 @@ export {
   combineFilters,
   decorrelateSubqueries,
   eliminateLimits,
+  inferFiltersFromDisjunctions,
   pruneColumns,
   pushDownFilter,
   pushDownLimit,
