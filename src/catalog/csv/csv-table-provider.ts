@@ -14,6 +14,7 @@ import {
   type Value,
 } from '../../common/index.ts';
 import { listDataFiles, type DataFile } from '../file-listing.ts';
+import { mergeStoredStatistics } from '../statistics.ts';
 import type {
   ScanContext,
   ScanRequest,
@@ -79,6 +80,10 @@ export class CsvTableProvider implements TableProvider {
   }
 
   statistics(): Statistics {
+    return mergeStoredStatistics(this.definition, () => this.fileStatistics());
+  }
+
+  private fileStatistics(): Statistics {
     let totalBytes: number | null = null;
     try {
       totalBytes = listDataFiles(this.definition.location, this.partitionFields).reduce(
