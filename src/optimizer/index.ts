@@ -17,4 +17,6 @@ export {
   type RuleTraversal,
 } from './context.ts';
 export { defaultBatches, defaultRules, ruleNames } from './rules/index.ts';
-export { estimateRows } from './cost/estimate.ts';
+export { DEFAULT_SIZE_IN_BYTES, estimatePlan, estimateRows, type PlanEstimate } from './cost/estimate.ts';
+export type { ColumnEstimate } from './cost/column-estimate.ts';
+export { bytesToString, explainCost, statisticsString } from './cost/explain-cost.ts';

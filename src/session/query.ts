@@ -14,7 +14,7 @@ import {
   type Value,
 } from '../common/index.ts';
 import { executeStream, collect } from '../exec/index.ts';
-import { optimize, type RuleTrace } from '../optimizer/index.ts';
+import { explainCost, optimize, type RuleTrace } from '../optimizer/index.ts';
 import {
   createPhysicalPlanner,
   evaluateConstant,
@@ -311,7 +311,7 @@ export function explainQuery(
   if (mode === 'verbose') {
     for (const t of trace) section(`After ${t.rule}`, t.plan);
   }
-  section('Optimized Logical Plan', explainLogical(optimized));
+  section('Optimized Logical Plan', mode === 'cost' ? explainCost(optimized) : explainLogical(optimized));
   let physicalText: string;
   try {
     physicalText = explainPhysical(physicalPlan(session, optimized));

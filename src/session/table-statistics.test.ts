@@ -151,3 +151,43 @@ describe('ANALYZE TABLE', () => {
     });
   });
 });
+
+describe('EXPLAIN COST', () => {
+  /** The optimized logical plan section of EXPLAIN COST. */
+  async function costLines(e: Engine, sql: string): Promise<string[]> {
+    const lines = (await e.createSession().sql(`EXPLAIN COST ${sql}`)).rows.map((r) => r[0] as string);
+    const from = lines.indexOf('== Optimized Logical Plan ==');
+    const to = lines.indexOf('== Physical Plan ==');
+    expect(from).toBe(0);
+    expect(to).toBeGreaterThan(from);
+    return lines.slice(from + 1, to);
+  }
+
+  it('prints every node of the optimized plan with Statistics(sizeInBytes, rowCount)', async () => {
+    const e = engine();
+    const lines = await costLines(
+      e,
+      "SELECT id FROM VALUES (1, 'a', 10), (2, 'b', 20), (3, 'a', 30) AS t(id, tag, v) WHERE tag = 'a'",
+    );
+    expect(lines).toEqual([
+      'Projection: id, Statistics(sizeInBytes=24.0 B, rowCount=2)',
+      '  Filter: tag = Utf8("a"), Statistics(sizeInBytes=72.0 B, rowCount=2)',
+      '    Values: output=[id, tag, v], rows=[(Int32(1), Utf8("a"), Int32(10)), (Int32(2), Utf8("b"), Int32(20)), (Int32(3), Utf8("a"), Int32(30))], Statistics(sizeInBytes=108.0 B, rowCount=3)',
+    ]);
+  });
+
+  it('uses the statistics ANALYZE TABLE recorded', async () => {
+    const e = engine();
+    const s = e.createSession();
+    await s.sql('CREATE TABLE t AS SELECT id, id % 10 AS k FROM range(1000)');
+    await s.sql('ANALYZE TABLE t COMPUTE STATISTICS FOR ALL COLUMNS');
+    const lines = await costLines(e, 'SELECT k, count(*) FROM t WHERE id < 250 GROUP BY k');
+    expect(lines.at(-1)).toMatch(
+      /^ *TableScan: default\.t.*, Statistics\(sizeInBytes=23\.4 KiB, rowCount=1\.00E\+3\)$/,
+    );
+    // id < 250 of ids 0 … 999: Spark's interpolation (250 − 0) / (999 − 0) of 1000 rows, rounded up
+    expect(lines.find((l) => l.includes('Filter: id < Int64(250)'))).toContain('rowCount=251)');
+    // k's ten values all survive a filter on id that keeps a quarter of the rows
+    expect(lines.find((l) => l.includes('Aggregate:'))).toContain('rowCount=10)');
+  });
+});
