@@ -191,3 +191,47 @@ describe('EXPLAIN COST', () => {
     expect(lines.find((l) => l.includes('Aggregate:'))).toContain('rowCount=10)');
   });
 });
+
+describe('ANALYZE TABLE errors', () => {
+  it('refuses a column of a type without statistics (0A000), naming the type, column and table', async () => {
+    const e = engine();
+    e.metastore.createTable(
+      {
+        database: 'default',
+        name: 'arr',
+        columns: [
+          { name: 'id', type: { kind: 'int' }, nullable: true },
+          {
+            name: 'data',
+            type: { kind: 'array', element: { kind: 'int' }, containsNull: true },
+            nullable: true,
+          },
+        ],
+        format: 'parquet',
+        options: {},
+        partitionColumns: [],
+        external: false,
+        comment: null,
+        properties: {},
+      },
+      false,
+    );
+    const s = e.createSession();
+    await expect(s.sql('ANALYZE TABLE arr COMPUTE STATISTICS FOR COLUMNS data')).rejects.toMatchObject({
+      sqlstate: '0A000',
+      message: expect.stringContaining(
+        '[UNSUPPORTED_FEATURE.ANALYZE_UNSUPPORTED_COLUMN_TYPE] The feature is not supported: The ANALYZE TABLE FOR COLUMNS command does not support the type "ARRAY<INT>" of the column `data` in the table `spark_catalog`.`default`.`arr`.',
+      ) as unknown,
+    });
+    await expect(s.sql('ANALYZE TABLE arr COMPUTE STATISTICS FOR ALL COLUMNS')).rejects.toMatchObject({
+      sqlstate: '0A000',
+    });
+    // the other columns, and the table itself, can be analyzed
+    await s.sql('ANALYZE TABLE arr COMPUTE STATISTICS FOR COLUMNS id');
+    expect(stats(e, 'arr')).toMatchObject({
+      rowCount: 0,
+      totalBytes: 0,
+      columns: { id: { nullCount: 0, distinctCount: 0 } },
+    });
+  });
+});
