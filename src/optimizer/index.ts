@@ -6,6 +6,9 @@
  *
  * Rules live one per file in `rules/` and are listed, in order, in `rules/index.ts`; the driver
  * (`optimizer.ts`) checks after each rule that the plan's output is unchanged.
+ *
+ * `cost/` estimates any logical plan node (`estimatePlan`: rows, bytes, per-column statistics),
+ * for join ordering, EXPLAIN COST, and the physical planner's choice of build sides and exchanges.
  */
 export { optimize, type OptimizeResult } from './optimizer.ts';
 export {

@@ -7,7 +7,7 @@
  *    is less to push), then merging filters (one predicate to split), pushing filters down (turning
  *    comma joins into equi-joins, which join ordering needs), then limits, then merging projects
  *    last (pushing filters through projects leaves project chains).
- * 3. join ordering, once, on the equi-joins the previous batch produced.
+ * 3. join ordering by estimated cost, once, on the equi-joins the previous batch produced.
  * 4. a second operator-optimization pass: reordering moves conditions, and may leave filters that
  *    can sink further.
  * 5. column pruning last, when the plan's shape is final: it inserts narrowing projects that other

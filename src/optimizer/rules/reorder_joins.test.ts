@@ -196,6 +196,34 @@ function check(env: Env, shape: JoinShape): { text: string; body: string } {
 }
 
 describe('reorder_joins', () => {
+  it('without column statistics: joins the smaller intermediate first, the largest input probes, output order kept', () => {
+    const env = b.testEnv();
+    const c = env.scan(b.table('tpch.customer', [['c_custkey', T.bigint]], 1_500));
+    const o = env.scan(
+      b.table(
+        'tpch.orders',
+        [
+          ['o_orderkey', T.bigint],
+          ['o_custkey', T.bigint],
+        ],
+        15_000,
+      ),
+    );
+    const l = env.scan(b.table('tpch.lineitem', [['l_orderkey', T.bigint]], 60_000));
+    const co = env.join(c, o, 'inner', b.eq(b.c(c, 'c_custkey'), b.c(o, 'o_custkey')));
+    const plan = env.join(co, l, 'inner', b.eq(b.c(l, 'l_orderkey'), b.c(o, 'o_orderkey')));
+    expect(b.runRules(plan, env.ctx(), [reorderJoins])).toBe(
+      [
+        'Projection: c_custkey, o_orderkey, o_custkey, l_orderkey',
+        '  Inner Join: l_orderkey = o_orderkey',
+        '    TableScan: tpch.lineitem',
+        '    Inner Join: c_custkey = o_custkey',
+        '      TableScan: tpch.orders',
+        '      TableScan: tpch.customer',
+      ].join('\n'),
+    );
+  });
+
   it('TPC-H Q5: lineitem probes the year of orders (with their customers), then the suppliers of the region', () => {
     const env = b.testEnv();
     const { body } = check(env, q5(env));

@@ -6,12 +6,12 @@
  * right (the side the physical planner builds from). Semi, anti and outer joins are not reordered
  * (their inputs are, as groups of their own). A Project restores the original column order.
  *
- *   Inner Join: l_orderkey = o_orderkey                 Projection: c_custkey, …, l_orderkey, …
- *     Inner Join: c_custkey = o_custkey          ==>      Inner Join: c_custkey = o_custkey
- *       TableScan: customer                                 Inner Join: l_orderkey = o_orderkey
- *       TableScan: orders                                     TableScan: lineitem
- *     TableScan: lineitem                                     TableScan: orders
- *                                                           TableScan: customer
+ *   Inner Join: l_orderkey = o_orderkey            Projection: c_custkey, …, l_orderkey, …
+ *     Inner Join: c_custkey = o_custkey     ==>     Inner Join: l_orderkey = o_orderkey
+ *       TableScan: customer                           TableScan: lineitem
+ *       TableScan: orders                             Inner Join: c_custkey = o_custkey
+ *     TableScan: lineitem                               TableScan: orders
+ *                                                       TableScan: customer
  */
 import { changed, unchanged } from '../../common/index.ts';
 import { outputOf, planChildren, planWithChildren, type Expr, type LogicalPlan } from '../../plan/index.ts';
