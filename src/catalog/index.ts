@@ -22,6 +22,7 @@ export {
   keepsMinMax,
   mergeStoredStatistics,
   replacePartStatistics,
+  sameStatistics,
   statisticsText,
   supportsColumnStatistics,
   writtenStatistics,

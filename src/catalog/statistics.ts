@@ -224,6 +224,15 @@ export function writtenStatistics(def: TableDefinition, stats: Statistics): Stat
   return { rowCount: stats.rowCount, totalBytes: stats.totalBytes, columns };
 }
 
+/** Whether two recorded statistics say the same (for detecting a concurrent change). */
+export function sameStatistics(a: Statistics | undefined, b: Statistics | undefined): boolean {
+  const text = (s: Statistics | undefined): string =>
+    JSON.stringify(s ?? null, (_k, v: unknown) =>
+      typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? [...v] : v,
+    );
+  return text(a) === text(b);
+}
+
 /** `864 bytes, 2 rows` (Spark's `CatalogStatistics.simpleString`, as DESCRIBE EXTENDED shows it). */
 export function statisticsText(stats: Statistics): string {
   const size = `${stats.totalBytes ?? 0} bytes`;

@@ -106,6 +106,23 @@ describe('table statistics recorded by writes', () => {
     expect((await s.sql('SELECT count(*) FROM p')).rows).toEqual([[6n]]);
   });
 
+  it('statistics changed by another statement while an INSERT ran are dropped, not added to', async () => {
+    const e = engine();
+    const s = e.createSession();
+    await s.sql('CREATE TABLE t AS SELECT 1 AS a');
+    // The INSERT reads the table before a concurrent statement recorded other statistics.
+    const stale = e.metastore.requireTable('default', 't');
+    e.metastore.setTableStatistics('default', 't', { rowCount: 50, totalBytes: 5000, columns: {} });
+    const original = e.metastore.requireTable.bind(e.metastore);
+    e.metastore.requireTable = () => stale;
+    try {
+      await s.sql('INSERT INTO t VALUES (2)');
+    } finally {
+      e.metastore.requireTable = original;
+    }
+    expect(stats(e, 't')).toBeUndefined();
+  });
+
   it('an INSERT into a table with data but no recorded statistics records none', async () => {
     const e = engine();
     const s = e.createSession();

@@ -33,6 +33,7 @@ import {
   canWriteFormat,
   listDataFiles,
   replacePartStatistics,
+  sameStatistics,
   writtenStatistics,
   type Statistics,
   type TableDefinition,
@@ -448,6 +449,12 @@ function recordInsertStatistics(
 ): void {
   const metastore = session.engine.metastore;
   try {
+    // Another statement changed them since this one read them (a concurrent INSERT or ANALYZE):
+    // adding to them could count rows twice or miss some, so they go.
+    if (!sameStatistics(metastore.getTable(def.database, def.name)?.statistics, c.before)) {
+      metastore.setTableStatistics(def.database, def.name, null);
+      return;
+    }
     const added = statisticsOfWrite(session, def, written);
     let next: Statistics | null;
     if (c.overwritesAll) next = added;
