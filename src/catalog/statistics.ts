@@ -123,6 +123,7 @@ export function mergeStoredStatistics(def: TableDefinition, compute: () => Stati
     rowCount: stored.rowCount ?? computed.rowCount,
     totalBytes: stored.totalBytes ?? computed.totalBytes,
     columns,
+    ...(computed.estimatedRows === undefined ? {} : { estimatedRows: computed.estimatedRows }),
   };
 }
 

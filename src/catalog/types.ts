@@ -53,6 +53,11 @@ export interface Statistics {
   readonly totalBytes: number | null;
   /** By column name as the table defines it. */
   readonly columns?: Readonly<Record<string, ColumnStatistics>>;
+  /**
+   * Rows estimated without a scan (from a sample of a CSV file) when `rowCount` is unknown: for
+   * the optimizer only, never recorded nor shown as a statistic.
+   */
+  readonly estimatedRows?: number;
 }
 
 export interface ScanContext {

@@ -11,8 +11,10 @@ export interface ColumnEstimate {
   /** Distinct non-NULL values; null when unknown. */
   readonly distinctCount: number | null;
   /**
-   * An upper bound on the distinct values when their count is unknown: the rows of the table the
-   * column comes from (a string column of a 25-row table has at most 25 values); null when none.
+   * The column's domain: how many values it can have at most, known when its distinct count is
+   * not — the distinct count, else the rows, of the table it comes from (a column of a 25-row
+   * table has at most 25 values). Filters and joins above do not lower it (the values they keep
+   * are unknown); uses cap it by the rows at hand. Null when nothing bounds it.
    */
   readonly maxDistinct: number | null;
   /**
@@ -101,7 +103,6 @@ export function scaleColumn(c: ColumnEstimate, oldRows: number, newRows: number)
   return {
     ...c,
     distinctCount: scaleDistinct(c.distinctCount, oldRows, newRows),
-    maxDistinct: c.maxDistinct === null ? null : Math.min(c.maxDistinct, newRows),
     nullCount: nulls,
   };
 }

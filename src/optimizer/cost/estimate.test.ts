@@ -136,6 +136,32 @@ describe('estimatePlan', () => {
     expect(rows(disjoint)).toBe(0);
   });
 
+  it('without distinct counts, a key is bounded by the domain of the table it comes from', () => {
+    const env = b.testEnv();
+    // no column statistics at all: only row counts
+    const p = env.scan(
+      b.table(
+        'db.part',
+        [
+          ['p_partkey', T.bigint],
+          ['p_name', T.string],
+        ],
+        20_000,
+      ),
+    );
+    const l = env.scan(b.table('db.lineitem', [['l_partkey', T.bigint]], 600_000));
+    const n = env.scan(b.table('db.nation', [['n_nationkey', T.bigint]], 25));
+    const c = env.scan(b.table('db.customer', [['c_nationkey', T.bigint]], 15_000));
+    // a foreign key meets its table: one row per lineitem
+    expect(rows(env.join(l, p, 'inner', b.eq(b.c(l, 'l_partkey'), b.c(p, 'p_partkey'))))).toBe(600_000);
+    // … and a tenth of the parts keeps a tenth of the lineitems (the domain of p_partkey stays 20K)
+    const some = env.filter(p, b.call('like', [b.c(p, 'p_name'), b.str('%green%')], T.boolean));
+    expect(rows(some)).toBe(2_000);
+    expect(rows(env.join(l, some, 'inner', b.eq(b.c(l, 'l_partkey'), b.c(some, 'p_partkey'))))).toBe(60_000);
+    // a column of a 25-row table has at most 25 values: customers × nations / 25
+    expect(rows(env.join(c, n, 'inner', b.eq(b.c(c, 'c_nationkey'), b.c(n, 'n_nationkey'))))).toBe(15_000);
+  });
+
   it('outer, semi and anti joins', () => {
     const env = b.testEnv();
     const c = env.scan(customer);

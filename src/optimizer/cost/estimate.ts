@@ -5,7 +5,7 @@
  * of its values (column-estimate.ts), carried up from table statistics.
  *
  *   Scan       table statistics (rows, per-column min/max/nulls/ndv); without a row count, the
- *              files' size over an estimated text width per row
+ *              provider's estimate (a CSV sample), else the files' size over a text width per row
  *   Filter     selectivity.ts: equality 1/ndv, ranges by min/max interpolation, IN, IS NULL, …
  *   Join       |L|·|R| / max(ndv l, ndv r) for the most selective equi-key pair (Spark's choice);
  *              outer joins keep at least their preserved side; semi joins keep the left rows whose
@@ -110,13 +110,10 @@ function finish(plan: LogicalPlan, d: Draft): PlanEstimate {
     if (c === undefined) continue;
     // A column never has more distinct values or NULLs than the node has rows.
     const ndv = c.distinctCount === null ? null : Math.min(c.distinctCount, rows);
-    const bound = c.maxDistinct === null ? null : Math.min(c.maxDistinct, rows);
     const nulls = c.nullCount === null ? null : Math.min(c.nullCount, rows);
     columns.set(
       a.id,
-      ndv === c.distinctCount && nulls === c.nullCount && bound === c.maxDistinct
-        ? c
-        : { ...c, distinctCount: ndv, maxDistinct: bound, nullCount: nulls },
+      ndv === c.distinctCount && nulls === c.nullCount ? c : { ...c, distinctCount: ndv, nullCount: nulls },
     );
   }
   const size = d.sizeInBytes ?? rows * rowWidth(attrs, columns);
@@ -296,7 +293,10 @@ function scan(plan: LogicalPlan & { kind: 'Scan' }): Draft {
   let rows: number;
   let fromStatistics = true;
   if (stats?.rowCount !== null && stats?.rowCount !== undefined) rows = stats.rowCount;
-  else if (stats?.totalBytes !== null && stats?.totalBytes !== undefined) {
+  else if (stats?.estimatedRows !== undefined) {
+    rows = stats.estimatedRows;
+    fromStatistics = false;
+  } else if (stats?.totalBytes !== null && stats?.totalBytes !== undefined) {
     const width = fields.reduce((s, f) => s + textWidth(f.type) + 1, 0);
     rows = Math.ceil(stats.totalBytes / Math.max(1, width));
     fromStatistics = false;
@@ -311,7 +311,7 @@ function scan(plan: LogicalPlan & { kind: 'Scan' }): Draft {
     const nullCount = c?.nullCount ?? (attr.nullable ? null : 0);
     columns.set(attr.id, {
       distinctCount: c?.distinctCount ?? null,
-      maxDistinct: Math.max(0, rows - (nullCount ?? 0)),
+      maxDistinct: c?.distinctCount ?? Math.max(0, rows - (nullCount ?? 0)),
       min: c?.min === undefined ? null : numericValue(c.min, attr.type),
       max: c?.max === undefined ? null : numericValue(c.max, attr.type),
       nullCount,
@@ -496,6 +496,16 @@ export function equiKeys(
   return { pairs, others };
 }
 
+/** The smaller of two optional bounds. */
+function atMost(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.min(a, b);
+}
+
+/** The values a key column ranges over: its base table's (its domain), else its distinct count. */
+function domainOf(c: ColumnEstimate, ndv: number | null): number | null {
+  return c.maxDistinct ?? ndv;
+}
+
 function idsOf(plan: LogicalPlan): Set<number> {
   return new Set(outputOf(plan).map((a) => a.id));
 }
@@ -526,23 +536,23 @@ function join(plan: JoinNode): Draft {
     }
     const nl = effectiveDistinct(cl, left.type, l.rowCount);
     const nr = effectiveDistinct(cr, right.type, r.rowCount);
-    let card: number;
-    if (nl === null && nr === null) card = Math.max(l.rowCount, r.rowCount);
-    else {
-      const ndv = Math.max(nl ?? nr!, nr ?? nl!);
-      card = ndv === 0 ? 0 : (l.rowCount * r.rowCount) / ndv;
-    }
+    // A side without a distinct count has at most its bound, and (under the containment
+    // assumption) no more values than the other side's domain: a foreign key has as many values
+    // as the table it references, a filtered key keeps its table's domain for the other side.
+    const el = nl ?? atMost(distinctAtMost(cl, left.type, l.rowCount), domainOf(cr, nr));
+    const er = nr ?? atMost(distinctAtMost(cr, right.type, r.rowCount), domainOf(cl, nl));
+    const ndv = el === null ? er : er === null ? el : Math.max(el, er);
+    const card =
+      ndv === null ? Math.max(l.rowCount, r.rowCount) : ndv === 0 ? 0 : (l.rowCount * r.rowCount) / ndv;
     if (card <= inner) {
       inner = card;
       if (nl !== null && nr !== null) bestMatchFraction = nl === 0 ? 0 : Math.min(1, nr / nl);
     }
     const lo = cl.min !== null && cr.min !== null ? Math.max(cl.min, cr.min) : (cl.min ?? cr.min);
     const hi = cl.max !== null && cr.max !== null ? Math.min(cl.max, cr.max) : (cl.max ?? cr.max);
-    const ndv = nl === null ? nr : nr === null ? nl : Math.min(nl, nr);
-    const bl = distinctAtMost(cl, left.type, l.rowCount);
-    const br = distinctAtMost(cr, right.type, r.rowCount);
-    const bound = bl === null ? br : br === null ? bl : Math.min(bl, br);
-    const joined = { distinctCount: ndv, maxDistinct: bound, min: lo, max: hi, nullCount: 0 };
+    const keyNdv = nl === null ? nr : nr === null ? nl : Math.min(nl, nr);
+    const domain = atMost(cl.maxDistinct, cr.maxDistinct);
+    const joined = { distinctCount: keyNdv, maxDistinct: domain, min: lo, max: hi, nullCount: 0 };
     keyColumns.set(left.id, { ...cl, ...joined });
     keyColumns.set(right.id, { ...cr, ...joined });
   }

@@ -178,7 +178,6 @@ function equality(state: FilterState, col: Attribute, value: number | null, upda
     {
       ...c,
       distinctCount: 1,
-      maxDistinct: 1,
       nullCount: 0,
       ...(value === null ? {} : { min: value, max: value }),
     },
@@ -238,7 +237,7 @@ function unary(op: string, input: Expr, state: FilterState, update: boolean): nu
       if (c.nullCount !== null && state.rows > 0) nullFraction = Math.min(1, c.nullCount / state.rows);
       else nullFraction = col.nullable ? DEFAULT_NULL_SELECTIVITY : 0;
       if (op === 'is_not_null') narrow(state, col, { ...c, nullCount: 0 }, update);
-      else narrow(state, col, { ...c, distinctCount: 0, maxDistinct: 0, min: null, max: null }, update);
+      else narrow(state, col, { ...c, distinctCount: 0, min: null, max: null }, update);
     }
     return op === 'is_null' ? nullFraction : 1 - nullFraction;
   }
@@ -297,7 +296,6 @@ function inList(
       ...c,
       nullCount: 0,
       distinctCount: ndv === null ? distinct : Math.min(ndv, distinct),
-      maxDistinct: distinct,
       min: lo ?? c.min,
       max: hi ?? c.max,
     },
