@@ -4,7 +4,7 @@
  *
  * | predicate                         | with statistics                                  | default |
  * | --------------------------------- | ------------------------------------------------ | ------- |
- * | `col = lit`, `col <=> lit`        | 0 outside [min, max], else 1 / ndv                | 0.1     |
+ * | `col = lit`, `col <=> lit`        | 0 outside [min, max], else 1 / ndv                | 0.1 (1)   |
  * | `col <> lit`                      | 1 − (the above)                                   | 0.9     |
  * | `col < lit` (and <=, >, >=)       | (lit − min) / (max − min), 0 or 1 outside         | 1/3     |
  * | `col IN (lits)`                   | literals inside [min, max], / ndv                 | 0.1 each, ≤ 0.5 |
@@ -14,6 +14,9 @@
  * | LIKE, RLIKE, ILIKE                | —                                                 | 0.1     |
  * | AND / OR / NOT                    | p·q / p + q − p·q / 1 − p                         |         |
  * | anything else                     | —                                                 | 0.5     |
+ *
+ * (1) 1 / rows for a column of a table of at most SMALL_TABLE_ROWS rows: lookup tables are keyed
+ * by names (`n_name = 'FRANCE'` keeps one nation).
  *
  * A conjunct that narrows a column (equality, range, IN, IS NOT NULL) updates that column's
  * estimate for the conjuncts after it and for the plan above: bounds, distinct count, NULLs.
@@ -32,6 +35,8 @@ export const DEFAULT_RANGE_SELECTIVITY = 1 / 3;
 export const DEFAULT_LIKE_SELECTIVITY = 0.1;
 export const DEFAULT_NULL_SELECTIVITY = 0.1;
 export const DEFAULT_SELECTIVITY = 0.5;
+/** Tables up to this many rows are taken as keyed by each column without a distinct count. */
+export const SMALL_TABLE_ROWS = 1000;
 
 /** The columns a filter sees, updated as conjuncts narrow them. */
 export interface FilterState {
@@ -183,7 +188,13 @@ function equality(state: FilterState, col: Attribute, value: number | null, upda
     },
     update,
   );
-  return ndv === null ? DEFAULT_EQUALITY_SELECTIVITY : 1 / ndv;
+  if (ndv !== null) return 1 / ndv;
+  // No distinct count: a column of a small table is taken as naming its rows (lookup tables
+  // are keyed by names: nation, region), a column of a large one gets the default.
+  const domain = c.maxDistinct;
+  return domain !== null && domain > 0 && domain <= SMALL_TABLE_ROWS
+    ? Math.min(1, 1 / domain)
+    : DEFAULT_EQUALITY_SELECTIVITY;
 }
 
 function range(
