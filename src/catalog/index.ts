@@ -14,6 +14,19 @@ export {
   type TableDefinitionInput,
   type ViewInput,
 } from './metastore/metastore.ts';
+export {
+  appendStatistics,
+  columnStatistics,
+  compareStatValues,
+  defaultSizeOf,
+  keepsMinMax,
+  mergeStoredStatistics,
+  replacePartStatistics,
+  sameStatistics,
+  statisticsText,
+  supportsColumnStatistics,
+  writtenStatistics,
+} from './statistics.ts';
 export { compileNamePattern, filterByPattern, type NameMatcher } from './metastore/name-pattern.ts';
 export { METADATA_FORMAT_VERSION } from './metastore/metadata-codec.ts';
 export { CsvTableProvider, type CsvReaderTuning } from './csv/csv-table-provider.ts';

@@ -28,19 +28,36 @@ export interface TableDefinition {
   readonly comment: string | null;
   readonly properties: Readonly<Record<string, string>>;
   readonly createdAt: string;
+  /**
+   * Statistics recorded by ANALYZE TABLE and by writes (see statistics.ts); absent when nothing
+   * was recorded, or when a change made the recorded ones impossible to keep exact.
+   */
+  readonly statistics?: Statistics;
 }
 
+/** What is known of one column; a field is absent when unknown. */
 export interface ColumnStatistics {
+  /** In the column type's value representation (src/common/types.ts). */
   readonly min?: Value;
   readonly max?: Value;
   readonly nullCount?: number;
   readonly distinctCount?: number;
+  /** Average and maximum length in bytes of a value (the type's default size for fixed-width types). */
+  readonly avgLen?: number;
+  readonly maxLen?: number;
 }
 
 export interface Statistics {
   readonly rowCount: number | null;
+  /** The size of the table's files. */
   readonly totalBytes: number | null;
+  /** By column name as the table defines it. */
   readonly columns?: Readonly<Record<string, ColumnStatistics>>;
+  /**
+   * Rows estimated without a scan (from a sample of a CSV file) when `rowCount` is unknown: for
+   * the optimizer only, never recorded nor shown as a statistic.
+   */
+  readonly estimatedRows?: number;
 }
 
 export interface ScanContext {
@@ -69,6 +86,13 @@ export interface ScanRequest {
 
 export interface TableProvider extends TableSource {
   readonly definition: TableDefinition;
+  /** What is known of the whole table: stored statistics first, then what the files tell cheaply. */
   statistics(): Statistics;
+  /**
+   * Statistics of just these data files of the table (absolute paths), from what the files record
+   * about themselves (footers); for recording a write's statistics. Formats that cannot tell leave
+   * it out.
+   */
+  statisticsOfFiles?(paths: readonly string[]): Statistics;
   scan(request: ScanRequest): TableScan;
 }

@@ -6,6 +6,9 @@
  *
  * Rules live one per file in `rules/` and are listed, in order, in `rules/index.ts`; the driver
  * (`optimizer.ts`) checks after each rule that the plan's output is unchanged.
+ *
+ * `cost/` estimates any logical plan node (`estimatePlan`: rows, bytes, per-column statistics),
+ * for join ordering, EXPLAIN COST, and the physical planner's choice of build sides and exchanges.
  */
 export { optimize, type OptimizeResult } from './optimizer.ts';
 export {
@@ -17,4 +20,6 @@ export {
   type RuleTraversal,
 } from './context.ts';
 export { defaultBatches, defaultRules, ruleNames } from './rules/index.ts';
-export { estimateRows } from './cost/estimate.ts';
+export { DEFAULT_SIZE_IN_BYTES, estimatePlan, estimateRows, type PlanEstimate } from './cost/estimate.ts';
+export type { ColumnEstimate } from './cost/column-estimate.ts';
+export { bytesToString, explainCost, statisticsString } from './cost/explain-cost.ts';

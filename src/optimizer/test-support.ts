@@ -17,6 +17,7 @@ import {
   type ScanNode,
   type TableSource,
 } from '../plan/index.ts';
+import type { ColumnStatistics, Statistics } from '../catalog/index.ts';
 import type { OptimizerContext, OptimizerRule } from './context.ts';
 import { optimize } from './optimizer.ts';
 import { BOOLEAN, col, lit } from './expr-utils.ts';
@@ -24,17 +25,32 @@ import { BOOLEAN, col, lit } from './expr-utils.ts';
 export type ColumnSpec = readonly [name: string, type: DataType, nullable?: boolean];
 
 export interface FakeTable extends TableSource {
-  statistics?: () => { rowCount: number | null; totalBytes: number | null };
+  statistics?: () => Statistics;
 }
 
-export function table(qualifiedName: string, columns: readonly ColumnSpec[], rowCount?: number): FakeTable {
+/**
+ * A table source; with `rowCount` it answers statistics (`totalBytes` = 100 per row), and with
+ * `columns` per-column statistics too (as ANALYZE TABLE … FOR ALL COLUMNS records them).
+ */
+export function table(
+  qualifiedName: string,
+  columns: readonly ColumnSpec[],
+  rowCount?: number,
+  columnStats?: Readonly<Record<string, ColumnStatistics>>,
+): FakeTable {
   const source: FakeTable = {
     qualifiedName: qualifiedName.split('.'),
     schema: {
       fields: columns.map(([name, type, nullable]) => ({ name, type, nullable: nullable ?? false })),
     },
   };
-  if (rowCount !== undefined) source.statistics = () => ({ rowCount, totalBytes: rowCount * 100 });
+  if (rowCount !== undefined) {
+    source.statistics = () => ({
+      rowCount,
+      totalBytes: rowCount * 100,
+      ...(columnStats === undefined ? {} : { columns: columnStats }),
+    });
+  }
   return source;
 }
 

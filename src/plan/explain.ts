@@ -22,11 +22,14 @@ export type ColumnNamer = (attr: Attribute) => string;
 
 const plainName: ColumnNamer = (attr) => attr.name;
 
-/** The logical plan as indented text, one line per node, no trailing newline. */
-export function explainLogical(plan: LogicalPlan): string {
+/**
+ * The logical plan as indented text, one line per node, no trailing newline. `annotate` appends
+ * text to each node's line (EXPLAIN COST's statistics).
+ */
+export function explainLogical(plan: LogicalPlan, annotate?: (node: LogicalPlan) => string): string {
   const namer = namerFor(plan);
   const lines: string[] = [];
-  explainInto(plan, 0, namer, lines);
+  explainInto(plan, 0, namer, lines, annotate);
   return lines.join('\n');
 }
 
@@ -65,14 +68,20 @@ function collectExprAttributes(e: Expr, note: (a: Attribute) => void): void {
   for (const c of exprChildren(e)) collectExprAttributes(c, note);
 }
 
-function explainInto(plan: LogicalPlan, depth: number, namer: ColumnNamer, lines: string[]): void {
+function explainInto(
+  plan: LogicalPlan,
+  depth: number,
+  namer: ColumnNamer,
+  lines: string[],
+  annotate: ((node: LogicalPlan) => string) | undefined,
+): void {
   const pad = '  '.repeat(depth);
-  lines.push(pad + nodeLine(plan, namer));
+  lines.push(pad + nodeLine(plan, namer) + (annotate?.(plan) ?? ''));
   for (const sub of subqueryPlans(plan)) {
     lines.push(`${pad}  Subquery:`);
-    explainInto(sub, depth + 2, namer, lines);
+    explainInto(sub, depth + 2, namer, lines, annotate);
   }
-  for (const c of planChildren(plan)) explainInto(c, depth + 1, namer, lines);
+  for (const c of planChildren(plan)) explainInto(c, depth + 1, namer, lines, annotate);
 }
 
 /** Subquery plans held by a node's expressions, in the order they appear. */

@@ -14,7 +14,7 @@ import {
   type Value,
 } from '../common/index.ts';
 import type { QueryExecution } from '../exec/index.ts';
-import { estimateRows, optimize, type RuleTrace } from '../optimizer/index.ts';
+import { estimatePlan, explainCost, optimize, type RuleTrace } from '../optimizer/index.ts';
 import {
   createPhysicalPlanner,
   evaluateConstant,
@@ -139,39 +139,6 @@ export function optimizeForSession(
   return { analyzed: plan, optimized, trace };
 }
 
-/**
- * Estimated output of a logical plan for the physical planner's join choices: rows from the
- * optimizer's estimate, bytes from the row width of the output's types.
- */
-function estimateSize(plan: LogicalPlan): { rowCount: number; sizeInBytes: number } {
-  const rowCount = estimateRows(plan);
-  const width = outputOf(plan).reduce((w, a) => w + typeWidth(a.type), 8);
-  return { rowCount, sizeInBytes: rowCount * width };
-}
-
-function typeWidth(t: Schema['fields'][number]['type']): number {
-  switch (t.kind) {
-    case 'boolean':
-    case 'tinyint':
-      return 1;
-    case 'smallint':
-      return 2;
-    case 'int':
-    case 'float':
-    case 'date':
-      return 4;
-    case 'string':
-    case 'binary':
-      return 20;
-    case 'decimal':
-      return t.precision > 18 ? 16 : 8;
-    case 'array':
-      return 40;
-    default:
-      return 8;
-  }
-}
-
 export function physicalPlan(session: Session, plan: LogicalPlan): ExecutionPlan {
   const planner = createPhysicalPlanner({
     functions: session.engine.functions,
@@ -179,7 +146,7 @@ export function physicalPlan(session: Session, plan: LogicalPlan): ExecutionPlan
     shufflePartitions: session.settings.shufflePartitions,
     maxRecursionDepth: session.settings.cteRecursionLevelLimit,
     broadcastThreshold: session.settings.broadcastThreshold,
-    estimate: estimateSize,
+    estimate: estimatePlan,
   });
   return planner.plan(plan);
 }
@@ -361,7 +328,7 @@ export function explainQuery(
   if (mode === 'verbose') {
     for (const t of trace) section(`After ${t.rule}`, t.plan);
   }
-  section('Optimized Logical Plan', explainLogical(optimized));
+  section('Optimized Logical Plan', mode === 'cost' ? explainCost(optimized) : explainLogical(optimized));
   let physicalText: string;
   try {
     physicalText = explainPhysical(physicalPlan(session, optimized));

@@ -3,12 +3,20 @@
  * `query.ts`.
  */
 import { isAbsolute, join, resolve } from 'node:path';
-import { EngineError, SqlState, assertNever, typeToString, type Field } from '../common/index.ts';
-import { inferParquetSchema, type TableDefinition } from '../catalog/index.ts';
+import { EngineError, SqlState, assertNever, typeToString, type Field, type Value } from '../common/index.ts';
+import {
+  columnStatistics,
+  inferParquetSchema,
+  statisticsText,
+  type ColumnStatistics,
+  type TableDefinition,
+} from '../catalog/index.ts';
+import { valueToString } from '../functions/index.ts';
 import type * as ast from '../sql/parser/index.ts';
 import { commandResult, rowsResult } from './results.ts';
 import { analyzeForSession, explainQuery, runQuery } from './query.ts';
 import { explainAnalyze } from './explain-analyze.ts';
+import { analyzeTable } from './analyze-table.ts';
 import { createTableAsSelect, insertInto } from './table-writes.ts';
 import type { Session } from './session.ts';
 import type { StatementResult } from './types.ts';
@@ -118,9 +126,7 @@ export async function executeStatement(
     case 'insert':
       return insertInto(session, stmt, qualify(session, stmt.table), signal);
     case 'analyze_table':
-      throw new EngineError(SqlState.featureNotSupported, 'ANALYZE TABLE is not supported yet', {
-        position: stmt.pos,
-      });
+      return analyzeTable(session, stmt, qualify(session, stmt.table), signal);
     case 'cache':
       throw new EngineError(SqlState.featureNotSupported, 'CACHE TABLE is not supported yet', {
         position: stmt.pos,
@@ -391,6 +397,9 @@ function describeRelation(session: Session, name: ast.QualifiedName): readonly F
 
 function describe(session: Session, stmt: ast.DescribeStatement): StatementResult {
   const target = stmt.target;
+  if (target.kind === 'table' && target.column !== null) {
+    return describeColumn(session, target.name, target.column, stmt.extended);
+  }
   const fields =
     target.kind === 'table'
       ? describeRelation(session, target.name)
@@ -409,6 +418,7 @@ function describe(session: Session, stmt: ast.DescribeStatement): StatementResul
       rows.push(['Created Time', def.createdAt, null]);
       rows.push(['Type', def.external ? 'EXTERNAL' : 'MANAGED', null], ['Provider', def.format, null]);
       if (def.comment !== null) rows.push(['Comment', def.comment, null]);
+      if (def.statistics !== undefined) rows.push(['Statistics', statisticsText(def.statistics), null]);
       rows.push(['Location', def.location, null]);
       const opts = Object.entries(def.options);
       if (opts.length > 0)
@@ -422,6 +432,63 @@ function describe(session: Session, stmt: ast.DescribeStatement): StatementResul
       ['col_name', STRING],
       ['data_type', STRING],
       ['comment', STRING],
+    ],
+    rows,
+    'DESCRIBE',
+  );
+}
+
+/**
+ * `DESC [EXTENDED] t col`: the column's name, type and comment; EXTENDED adds the statistics
+ * ANALYZE TABLE … FOR COLUMNS recorded (`NULL` where none), as Spark's `DescribeColumnCommand`.
+ */
+function describeColumn(
+  session: Session,
+  name: ast.QualifiedName,
+  column: ast.QualifiedName,
+  extended: boolean,
+): StatementResult {
+  const fields = describeRelation(session, name);
+  const wanted = column.parts.map((p) => p.name).join('.');
+  const field =
+    column.parts.length === 1 ? fields.find((f) => f.name.toLowerCase() === wanted.toLowerCase()) : undefined;
+  if (field === undefined) {
+    throw new EngineError(
+      SqlState.undefinedColumn,
+      `[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column or function parameter with name \`${wanted}\` cannot be resolved. Did you mean one of the following? [${fields.map((f) => `\`${f.name}\``).join(', ')}].`,
+      { position: column.pos },
+    );
+  }
+  const rows: [string, string][] = [
+    ['col_name', field.name],
+    ['data_type', typeToString(field.type)],
+    ['comment', 'NULL'],
+  ];
+  if (extended) {
+    let stats: ColumnStatistics | undefined;
+    if (!isTemporaryView(session, name)) {
+      const { database, table } = qualify(session, name);
+      const def = session.engine.metastore.getTable(database, table);
+      if (def?.statistics !== undefined) stats = columnStatistics(def.statistics, field.name);
+    }
+    const ctx = session.evalContext();
+    const text = (v: Value | undefined): string =>
+      v === undefined || v === null ? 'NULL' : valueToString(v, field.type, ctx);
+    const count = (n: number | undefined): string => (n === undefined ? 'NULL' : String(n));
+    rows.push(
+      ['min', text(stats?.min)],
+      ['max', text(stats?.max)],
+      ['num_nulls', count(stats?.nullCount)],
+      ['distinct_count', count(stats?.distinctCount)],
+      ['avg_col_len', count(stats?.avgLen)],
+      ['max_col_len', count(stats?.maxLen)],
+      ['histogram', 'NULL'],
+    );
+  }
+  return rowsResult(
+    [
+      ['info_name', STRING],
+      ['info_value', STRING],
     ],
     rows,
     'DESCRIBE',

@@ -23,9 +23,14 @@ import {
 } from '../common/index.ts';
 import {
   abortDataFiles,
+  appendStatistics,
   canWriteFormat,
   commitDataFiles,
   listDataFiles,
+  replacePartStatistics,
+  sameStatistics,
+  writtenStatistics,
+  type Statistics,
   type TableDefinition,
   type WrittenFile,
 } from '../catalog/index.ts';
@@ -189,9 +194,12 @@ export async function createTableAsSelect(
     ordered.map((a) => ({ expr: { kind: 'column', attr: a }, attr: a })),
   );
   let rows: number;
+  let statistics: Statistics;
   try {
     makeDirectories(staging);
-    rows = (await writeData(session, def, staging, plan, nextId, signal)).rows;
+    const written = await writeData(session, def, staging, plan, nextId, signal);
+    rows = written.rows;
+    statistics = statisticsOfWrite(session, { ...def, location: staging }, written);
   } catch (err) {
     fs.rmSync(staging, { recursive: true, force: true });
     throw err;
@@ -208,7 +216,7 @@ export async function createTableAsSelect(
     );
   }
   try {
-    metastore.createTable(def, false, true);
+    metastore.createTable({ ...def, statistics }, false, true);
   } catch (err) {
     fs.rmSync(location, { recursive: true, force: true });
     throw err;
@@ -354,9 +362,112 @@ export async function insertInto(
   const plan = project(analyzed.plan, exprs);
 
   const overwriting = stmt.overwrite ? filesToOverwrite(def, staticValues, session) : [];
-  const { rows } = await writeData(session, def, def.location, plan, nextId, signal);
+  const overwritesAll = stmt.overwrite && (staticValues.size === 0 || def.partitionColumns.length === 0);
+  const before = def.statistics;
+  // What the statistics must forget: the replaced files (read before they go), or that data existed.
+  const removed =
+    stmt.overwrite && !overwritesAll && before !== undefined
+      ? statisticsOfFiles(session, def, overwriting)
+      : null;
+  const hadData = before === undefined && !stmt.overwrite && dataFileCount(def) > 0;
+  const written = await writeData(session, def, def.location, plan, nextId, signal);
   for (const file of overwriting) fs.rmSync(file, { force: true });
-  return commandResult(`INSERT 0 ${rows}`);
+  recordInsertStatistics(session, def, written, {
+    overwritesAll,
+    before,
+    removed,
+    hadData,
+    overwrite: stmt.overwrite,
+  });
+  return commandResult(`INSERT 0 ${written.rows}`);
+}
+
+// ---- statistics of writes ----------------------------------------------------------------------
+
+/**
+ * The statistics of the files a write committed: rows and bytes, and the per-column counts and
+ * bounds the files record (Parquet footers), reduced to what a write may store.
+ */
+function statisticsOfWrite(session: Session, def: TableDefinition, written: WrittenData): Statistics {
+  let bytes = 0;
+  for (const f of written.files) bytes += fs.statSync(f).size;
+  const fromFiles = statisticsOfFiles(session, def, written.files);
+  if (fromFiles === null || fromFiles.rowCount !== written.rows) {
+    return { rowCount: written.rows, totalBytes: bytes, columns: {} };
+  }
+  return writtenStatistics(def, { ...fromFiles, totalBytes: bytes });
+}
+
+/** What the files themselves record, or null when the format cannot tell. */
+function statisticsOfFiles(
+  session: Session,
+  def: TableDefinition,
+  files: readonly string[],
+): Statistics | null {
+  try {
+    const provider = session.engine.metastore.tableProvider(def);
+    const stats = provider.statisticsOfFiles?.(files);
+    return stats === undefined || stats.rowCount === null || stats.totalBytes === null ? null : stats;
+  } catch {
+    return null;
+  }
+}
+
+function dataFileCount(def: TableDefinition): number {
+  const partitionFields = def.partitionColumns.map((p) =>
+    def.columns.find((c) => c.name.toLowerCase() === p)!,
+  );
+  try {
+    return listDataFiles(def.location, partitionFields).length;
+  } catch {
+    return 1; // unknown: assume there is data, so nothing is recorded as if the table were empty
+  }
+}
+
+interface InsertStatisticsContext {
+  readonly overwrite: boolean;
+  readonly overwritesAll: boolean;
+  readonly before: Statistics | undefined;
+  readonly removed: Statistics | null;
+  readonly hadData: boolean;
+}
+
+/**
+ * INSERT OVERWRITE of the whole table replaces the statistics; of some partitions, keeps the
+ * counts exact (old − replaced files + written); INSERT INTO adds to them. A table without recorded
+ * statistics gets them only when the write made all of its data. When they cannot be kept exact
+ * they are removed, never left wrong.
+ */
+function recordInsertStatistics(
+  session: Session,
+  def: TableDefinition,
+  written: WrittenData,
+  c: InsertStatisticsContext,
+): void {
+  const metastore = session.engine.metastore;
+  try {
+    // Another statement changed them since this one read them (a concurrent INSERT or ANALYZE):
+    // adding to them could count rows twice or miss some, so they go.
+    if (!sameStatistics(metastore.getTable(def.database, def.name)?.statistics, c.before)) {
+      metastore.setTableStatistics(def.database, def.name, null);
+      return;
+    }
+    const added = statisticsOfWrite(session, def, written);
+    let next: Statistics | null;
+    if (c.overwritesAll) next = added;
+    else if (c.before === undefined) next = c.overwrite || c.hadData ? null : added;
+    else if (c.overwrite)
+      next = c.removed === null ? null : replacePartStatistics(c.before, c.removed, added);
+    else next = appendStatistics(c.before, added);
+    if (next === null && c.before === undefined) return;
+    metastore.setTableStatistics(def.database, def.name, next);
+  } catch {
+    try {
+      if (c.before !== undefined) metastore.setTableStatistics(def.database, def.name, null);
+    } catch {
+      // The data is committed; statistics are advisory and a later ANALYZE TABLE rebuilds them.
+    }
+  }
 }
 
 /** Spark's ANSI store assignment: which implicit casts an INSERT may make. */

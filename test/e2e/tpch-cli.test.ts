@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Metastore } from '../../src/catalog/index.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const MAIN = join(ROOT, 'src/cli/main.ts');
@@ -174,6 +175,31 @@ describe('kindling tpch load and run', () => {
     ]);
     expect(wrong.code).toBe(1);
     expect(wrong.stdout).toMatch(/^Q06 .* MISMATCH\n +row 1: expected 11803420\.25, got 1193053\.2253$/m);
+  });
+
+  it('--analyze records column statistics of the eight tables', async () => {
+    const warehouse = tempDir();
+    const r = await kindling([
+      'tpch',
+      'load',
+      '--sf',
+      '0.01',
+      '--format',
+      'tbl',
+      '--warehouse',
+      warehouse,
+      '--data',
+      SF001,
+      '--analyze',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Analyzed tpch_sf0_01 in \d+\.\d s$/m);
+    const metastore = Metastore.open(warehouse);
+    expect(metastore.getTable('tpch_sf0_01', 'nation')?.statistics).toMatchObject({
+      rowCount: 25,
+      columns: { n_nationkey: { min: 0n, max: 24n, nullCount: 0, distinctCount: 25 } },
+    });
+    expect(metastore.getTable('tpch_sf0_01', 'lineitem')?.statistics?.rowCount).toBe(60175);
   });
 
   it('leaves no tpch tables registered when a load fails', async () => {

@@ -1,6 +1,6 @@
 /**
  * The benchmark's command line: `--sf N [--vs duckdb|none] [--vs-pg URL] [--runs K]
- * [--queries …] [--format parquet|tbl] [--json FILE] [--data DIR] [--threads T]`.
+ * [--queries …] [--format parquet|tbl] [--json FILE] [--data DIR] [--threads T] [--analyze]`.
  */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -25,11 +25,13 @@ export interface BenchOptions {
   readonly json: string;
   readonly dataDir: string;
   readonly threads: number;
+  /** Run ANALYZE TABLE … FOR ALL COLUMNS on Kindling's tables before timing (column statistics). */
+  readonly analyze: boolean;
 }
 
 export const USAGE =
   'usage: npm run bench:tpch -- --sf N [--vs duckdb|none] [--vs-pg URL] [--runs K] [--queries 1,6,…]\n' +
-  '                             [--format parquet|tbl] [--json FILE] [--data DIR] [--threads T]';
+  '                             [--format parquet|tbl] [--json FILE] [--data DIR] [--threads T] [--analyze]';
 
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   let values;
@@ -48,6 +50,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         json: { type: 'string' },
         data: { type: 'string' },
         threads: { type: 'string' },
+        analyze: { type: 'boolean', default: false },
       },
     }));
   } catch (err) {
@@ -74,5 +77,6 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     json: values.json ?? `tpch-bench-sf${sf}.json`,
     dataDir: values.data ?? `tpch-data/sf${sf}`,
     threads,
+    analyze: values.analyze,
   };
 }

@@ -94,7 +94,16 @@ async function main(opts: BenchOptions): Promise<boolean> {
   const systems: Peer[] = [];
   try {
     status('opening kindling…');
-    systems.push(await openEngine(files, opts.format, opts.sf, opts.threads));
+    let analyzedMs: number | null = null;
+    systems.push(
+      await openEngine(
+        files,
+        opts.format,
+        opts.sf,
+        opts.threads,
+        opts.analyze ? { onAnalyzed: (ms) => (analyzedMs = ms) } : undefined,
+      ),
+    );
     if (opts.duckdb) {
       status('opening duckdb…');
       systems.push(await openDuckDb(files, opts.format, opts.threads));
@@ -110,6 +119,11 @@ async function main(opts: BenchOptions): Promise<boolean> {
     console.log(
       `TPC-H SF${opts.sf} (${opts.format}, ${dir}): ${opts.queries.length} queries, 1 cold + ${opts.runs} warm runs, ${opts.threads} threads`,
     );
+    if (analyzedMs !== null) {
+      console.log(
+        `Kindling's tables analyzed (ANALYZE TABLE … FOR ALL COLUMNS) in ${(analyzedMs as number).toFixed(0)} ms`,
+      );
+    }
     console.log(headerLine(names));
     const results: QueryFigures[] = [];
     for (const q of opts.queries) {

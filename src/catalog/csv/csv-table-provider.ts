@@ -14,6 +14,7 @@ import {
   type Value,
 } from '../../common/index.ts';
 import { listDataFiles, type DataFile } from '../file-listing.ts';
+import { mergeStoredStatistics } from '../statistics.ts';
 import type {
   ScanContext,
   ScanRequest,
@@ -26,7 +27,8 @@ import { CsvColumnBuilder, csvSupportsType } from './csv-column-builder.ts';
 import { checkDatetimeFormats } from './csv-datetime-parsers.ts';
 import { parseCsvOptions, type CsvOptions } from './csv-options.ts';
 import { readCsvPartition, type OutputColumn } from './csv-scan.ts';
-import { DEFAULT_MIN_SPLIT_BYTES, planPieces } from './csv-splits.ts';
+import { estimateCsvRows } from './csv-row-estimate.ts';
+import { DEFAULT_MIN_SPLIT_BYTES, isGzipPath, planPieces } from './csv-splits.ts';
 import { DEFAULT_CHUNK_SIZE } from './byte-chunks.ts';
 
 export interface CsvReaderTuning {
@@ -79,18 +81,26 @@ export class CsvTableProvider implements TableProvider {
   }
 
   statistics(): Statistics {
-    let totalBytes: number | null = null;
+    return mergeStoredStatistics(this.definition, () => this.fileStatistics());
+  }
+
+  private fileStatistics(): Statistics {
+    let files: DataFile[] | null = null;
     try {
-      totalBytes = listDataFiles(this.definition.location, this.partitionFields).reduce(
-        (s, f) => s + f.size,
-        0,
-      );
+      files = listDataFiles(this.definition.location, this.partitionFields);
     } catch {
-      totalBytes = null;
+      files = null;
     }
+    const totalBytes = files === null ? null : files.reduce((s, f) => s + f.size, 0);
     const numRows = this.definition.properties.numRows;
     const rowCount = numRows !== undefined && /^\d+$/.test(numRows) ? Number(numRows) : null;
-    return { rowCount, totalBytes };
+    if (rowCount !== null || files === null) return { rowCount, totalBytes };
+    const compression = this.options.compression;
+    const estimatedRows = estimateCsvRows(
+      files,
+      (f) => compression === 'gzip' || (compression === null && isGzipPath(f.path)),
+    );
+    return estimatedRows === null ? { rowCount, totalBytes } : { rowCount, totalBytes, estimatedRows };
   }
 
   scan(request: ScanRequest): TableScan {

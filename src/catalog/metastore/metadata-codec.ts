@@ -2,7 +2,7 @@
  * The JSON shape of metadata files, versioned, and its validation. Reading never trusts a file: a
  * file that does not parse or lacks a field is reported as corrupt (XX001) with its path.
  */
-import type { DataType, Field } from '../../common/index.ts';
+import type { DataType, Field, Value } from '../../common/index.ts';
 import {
   DAY_TIME_FIELDS,
   EngineError,
@@ -10,7 +10,7 @@ import {
   dayTimeIntervalType,
   yearMonthIntervalType,
 } from '../../common/index.ts';
-import type { DatabaseDefinition, TableDefinition } from '../types.ts';
+import type { ColumnStatistics, DatabaseDefinition, Statistics, TableDefinition } from '../types.ts';
 
 export const METADATA_FORMAT_VERSION = 1;
 /** SQLSTATE of a corrupt data or metadata file (PostgreSQL's data_corrupted). */
@@ -27,7 +27,35 @@ export function encodeDatabase(db: DatabaseDefinition): string {
 }
 
 export function encodeTable(table: TableDefinition): string {
-  return JSON.stringify({ formatVersion: METADATA_FORMAT_VERSION, kind: 'table', table }, null, 2) + '\n';
+  const { statistics, ...rest } = table;
+  const body = statistics === undefined ? rest : { ...rest, statistics: encodeStatistics(statistics) };
+  return (
+    JSON.stringify({ formatVersion: METADATA_FORMAT_VERSION, kind: 'table', table: body }, null, 2) + '\n'
+  );
+}
+
+/** A statistics value as text, as Spark stores column statistics (`"1"`, `"1.5"`, `"true"`). */
+function encodeStatValue(v: Value): string | null {
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  return null;
+}
+
+function encodeStatistics(stats: Statistics): Record<string, unknown> {
+  const columns: Record<string, Record<string, unknown>> = {};
+  for (const [name, c] of Object.entries(stats.columns ?? {})) {
+    const out: Record<string, unknown> = {};
+    const min = c.min === undefined ? null : encodeStatValue(c.min);
+    const max = c.max === undefined ? null : encodeStatValue(c.max);
+    if (min !== null && max !== null) {
+      out.min = min;
+      out.max = max;
+    }
+    for (const key of ['nullCount', 'distinctCount', 'avgLen', 'maxLen'] as const) {
+      if (c[key] !== undefined) out[key] = c[key];
+    }
+    columns[name] = out;
+  }
+  return { sizeInBytes: stats.totalBytes, rowCount: stats.rowCount, columns };
 }
 
 type Json = unknown;
@@ -162,6 +190,65 @@ export function decodeDatabase(file: string, text: string): DatabaseDefinition {
   };
 }
 
+function count(file: string, v: Json, what: string): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
+    throw corrupt(file, `statistics field "${what}" is not a count`);
+  }
+  return v;
+}
+
+function decodeStatValue(file: string, v: Json, t: DataType, what: string): Value {
+  if (typeof v !== 'string') throw corrupt(file, `statistics field "${what}" is not a string`);
+  switch (t.kind) {
+    case 'boolean':
+      if (v !== 'true' && v !== 'false') break;
+      return v === 'true';
+    case 'tinyint':
+    case 'smallint':
+    case 'int':
+    case 'date':
+    case 'float':
+    case 'double': {
+      const n = Number(v);
+      if (v.trim() === '' || (Number.isNaN(n) && v !== 'NaN')) break;
+      return n;
+    }
+    case 'bigint':
+    case 'decimal':
+    case 'timestamp':
+    case 'timestamp_ntz':
+      if (!/^-?\d+$/.test(v)) break;
+      return BigInt(v);
+    default:
+      break;
+  }
+  throw corrupt(file, `statistics field "${what}" is not a ${t.kind} value`);
+}
+
+function decodeStatistics(file: string, v: Json, columns: readonly Field[]): Statistics {
+  if (!isRecord(v)) throw corrupt(file, 'field "statistics" is not an object');
+  const size = v.sizeInBytes === null ? null : count(file, v.sizeInBytes, 'sizeInBytes');
+  const rows = v.rowCount === null || v.rowCount === undefined ? null : count(file, v.rowCount, 'rowCount');
+  const raw = v.columns ?? {};
+  if (!isRecord(raw)) throw corrupt(file, 'statistics field "columns" is not an object');
+  const out: Record<string, ColumnStatistics> = {};
+  for (const [name, c] of Object.entries(raw)) {
+    if (!isRecord(c)) throw corrupt(file, `statistics of column "${name}" are not an object`);
+    const field = columns.find((f) => f.name.toLowerCase() === name.toLowerCase());
+    if (field === undefined) throw corrupt(file, `statistics name an unknown column "${name}"`);
+    const s: { -readonly [K in keyof ColumnStatistics]: ColumnStatistics[K] } = {};
+    if (c.min !== undefined && c.max !== undefined) {
+      s.min = decodeStatValue(file, c.min, field.type, `${name}.min`);
+      s.max = decodeStatValue(file, c.max, field.type, `${name}.max`);
+    }
+    for (const key of ['nullCount', 'distinctCount', 'avgLen', 'maxLen'] as const) {
+      if (c[key] !== undefined) s[key] = count(file, c[key], `${name}.${key}`);
+    }
+    out[field.name] = s;
+  }
+  return { rowCount: rows, totalBytes: size, columns: out };
+}
+
 export function decodeTable(file: string, text: string): TableDefinition {
   const o = parseEnvelope(file, text, 'table');
   const columns = o.columns;
@@ -170,10 +257,12 @@ export function decodeTable(file: string, text: string): TableDefinition {
   if (!Array.isArray(partitionColumns) || !partitionColumns.every((c) => typeof c === 'string')) {
     throw corrupt(file, 'field "partitionColumns" is not an array of strings');
   }
+  const fields = columns.map((c) => decodeField(file, c));
+  const statistics = o.statistics === undefined ? undefined : decodeStatistics(file, o.statistics, fields);
   return {
     database: str(file, o, 'database'),
     name: str(file, o, 'name'),
-    columns: columns.map((c) => decodeField(file, c)),
+    columns: fields,
     format: str(file, o, 'format'),
     location: str(file, o, 'location'),
     options: strMap(file, o, 'options'),
@@ -182,5 +271,6 @@ export function decodeTable(file: string, text: string): TableDefinition {
     comment: strOrNull(file, o, 'comment'),
     properties: strMap(file, o, 'properties'),
     createdAt: str(file, o, 'createdAt'),
+    ...(statistics === undefined ? {} : { statistics }),
   };
 }

@@ -19,7 +19,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EngineError, SqlState, makeDirectories, type Field } from '../../common/index.ts';
-import type { DatabaseDefinition, TableDefinition, TableProvider } from '../types.ts';
+import type { DatabaseDefinition, Statistics, TableDefinition, TableProvider } from '../types.ts';
 import { createTableProvider } from '../table-providers.ts';
 import {
   createFileExclusive,
@@ -366,6 +366,7 @@ export class Metastore {
       comment: input.comment,
       properties: input.properties,
       createdAt: input.createdAt ?? new Date().toISOString(),
+      ...(input.statistics === undefined ? {} : { statistics: input.statistics }),
     };
     if (this.tableExists(db, name)) return this.alreadyExists(db, name, ifNotExists);
     if (managed && !dataInPlace && location !== '' && directoryHasFiles(location)) {
@@ -411,6 +412,22 @@ export class Metastore {
     const stored: TableDefinition = { ...def, database: db, name };
     writeFileAtomic(this.tableFile(db, name), encodeTable(stored));
     return stored;
+  }
+
+  /**
+   * Records a table's statistics (null removes them), rewriting its file atomically. The table
+   * must exist and not be a view.
+   */
+  setTableStatistics(database: string, name: string, statistics: Statistics | null): TableDefinition {
+    const def = this.requireTable(database, name);
+    if (def.format === VIEW_FORMAT) {
+      throw new EngineError(
+        SqlState.wrongObjectType,
+        `internal error: ${quoted(def.database, def.name)} is a view and has no statistics`,
+      );
+    }
+    const { statistics: _previous, ...rest } = def;
+    return this.alterTable(statistics === null ? rest : { ...rest, statistics });
   }
 
   /** Drops a table (not a view): 42P01 when missing unless `ifExists`; managed data is deleted. */

@@ -34,6 +34,7 @@ import { readParquetPartition, type ParquetScanMetrics } from './parquet-read.ts
 import { invalidProjection, planParquetScan, type ScanPlan } from './parquet-scan-plan.ts';
 import { canReadAs, fileColumns } from './parquet-schema.ts';
 import { columnChunkRange } from './parquet-stats.ts';
+import { mergeStoredStatistics } from '../statistics.ts';
 
 /** A planned Parquet scan; `plan` and `metrics` are there for tests and diagnostics. */
 export interface ParquetTableScan extends TableScan {
@@ -77,12 +78,31 @@ export class ParquetTableProvider implements TableProvider {
   }
 
   statistics(): Statistics {
+    return mergeStoredStatistics(this.definition, () => {
+      let files: DataFile[];
+      try {
+        files = this.listFiles();
+      } catch {
+        return { rowCount: null, totalBytes: null };
+      }
+      return this.footerStatistics(files);
+    });
+  }
+
+  statisticsOfFiles(paths: readonly string[]): Statistics {
+    const wanted = new Set(paths.map((p) => path.resolve(p)));
     let files: DataFile[];
     try {
-      files = this.listFiles();
+      files = this.listFiles().filter((f) => wanted.has(path.resolve(f.path)));
     } catch {
       return { rowCount: null, totalBytes: null };
     }
+    if (files.length !== wanted.size) return { rowCount: null, totalBytes: null };
+    return this.footerStatistics(files);
+  }
+
+  /** Row count, size, and per column min / max / null count from the footers of `files`. */
+  private footerStatistics(files: readonly DataFile[]): Statistics {
     const totalBytes = files.reduce((s, f) => s + f.size, 0);
     let rowCount = 0;
     const columns = this.definition.columns;

@@ -1,7 +1,9 @@
 /**
- * `kindling tpch load --sf N [--format parquet|tbl] [--warehouse W] [--data DIR]`: makes sure the
- * data is there (generated into `<warehouse>/_kindling_data/tpch_sf<N>/` unless `--data` names a
- * complete folder), then registers database `tpch_sf<N>` with its eight tables — all or nothing.
+ * `kindling tpch load --sf N [--format parquet|tbl] [--warehouse W] [--data DIR] [--analyze]`:
+ * makes sure the data is there (generated into `<warehouse>/_kindling_data/tpch_sf<N>/` unless
+ * `--data` names a complete folder), then registers database `tpch_sf<N>` with its eight tables —
+ * all or nothing; `--analyze` then records their column statistics (ANALYZE TABLE … FOR ALL
+ * COLUMNS) for the cost-based optimizer.
  */
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -16,6 +18,7 @@ import {
   type DataFormat,
   type TableFiles,
 } from '../../../tpch/run/index.ts';
+import { TPCH_TABLE_NAMES } from '../../../tpch/schema.ts';
 import { formatArg, reportFailure, scaleFactorArg, workersArg } from './arguments.ts';
 import { GenerationProgress, stderrSink } from './progress.ts';
 
@@ -25,6 +28,7 @@ interface LoadOptions {
   warehouse: string;
   data?: string;
   workers?: number;
+  analyze?: boolean;
 }
 
 async function dataFiles(opts: LoadOptions, database: string): Promise<{ dir: string; files: TableFiles }> {
@@ -69,6 +73,7 @@ export function addLoadCommand(tpch: Command): void {
     .option('--warehouse <dir>', 'warehouse directory', DEFAULT_WAREHOUSE)
     .option('--data <dir>', 'use this folder of complete TPC-H data instead of generating')
     .option('--workers <k>', 'generator threads (default: one per core)', workersArg)
+    .option('--analyze', 'compute column statistics of the tables (ANALYZE TABLE … FOR ALL COLUMNS)')
     .action(async (opts: LoadOptions) => {
       const database = tpchDatabase(opts.sf);
       try {
@@ -77,10 +82,17 @@ export function addLoadCommand(tpch: Command): void {
         const session = engine.createSession();
         try {
           await registerTpch(session, database, files, opts.format);
+          console.log(`Registered database ${database}: 8 tables (${opts.format}) over ${dir}`);
+          if (opts.analyze === true) {
+            const start = performance.now();
+            for (const t of TPCH_TABLE_NAMES) {
+              await session.sql(`ANALYZE TABLE ${database}.${t} COMPUTE STATISTICS FOR ALL COLUMNS`);
+            }
+            console.log(`Analyzed ${database} in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+          }
         } finally {
           session.close();
         }
-        console.log(`Registered database ${database}: 8 tables (${opts.format}) over ${dir}`);
       } catch (err) {
         reportFailure(err);
       }

@@ -2,6 +2,7 @@
  * Every aggregate function definition.
  */
 import type { AggregateFunctionDef } from '../registry.ts';
+import { approxCountDistinctFunctions } from './approx-count-distinct.ts';
 import { collectFunctions } from './collect.ts';
 import { countFunctions } from './count.ts';
 import { minMaxFunctions } from './min-max.ts';
@@ -16,4 +17,5 @@ export const aggregateFunctions: readonly AggregateFunctionDef[] = [
   ...minMaxFunctions,
   ...otherAggregates,
   ...collectFunctions,
+  ...approxCountDistinctFunctions,
 ];

@@ -10,3 +10,4 @@ export * from './compare.ts';
 export * from './datetime.ts';
 export * from './cast.ts';
 export * from './datetime-format.ts';
+export * from './xxhash64.ts';

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import {
   MAX_DECIMAL64_PRECISION,
   T,
+  makeColumn,
   fromArrowType,
   typeToString,
   utf8,
@@ -16,6 +17,8 @@ import type { ColumnarValue, ScalarFunctionDef } from '../registry.ts';
 import { decimalArithmeticType, findWiderType } from '../type-coercion.ts';
 import { arithmetic } from '../kernels/arithmetic.ts';
 import { castColumnar } from '../kernels/cast.ts';
+import { toArray } from '../kernels/common.ts';
+import { xxhash64Column } from '../kernels/xxhash64.ts';
 import { checkArity, evaluateRows, isNumericType, simple, typeMismatch } from './define.ts';
 
 export const KINDLING_VERSION = '4.0.0 kindling-0.1.0';
@@ -244,6 +247,27 @@ export const miscFunctions: readonly ScalarFunctionDef[] = [
         },
         false,
       );
+    },
+  },
+  {
+    kind: 'scalar',
+    name: 'xxhash64',
+    description: 'xxhash64(expr, ...) - Spark-compatible 64-bit xxHash (seed 42) of the arguments.',
+    resolve(argTypes) {
+      checkArity('xxhash64', argTypes, 1, Infinity);
+      return { argTypes, returnType: T.bigint, nullable: false };
+    },
+    evaluate(args, numRows, returnType) {
+      const hi = new Uint32Array(numRows);
+      const lo = new Uint32Array(numRows).fill(42);
+      for (const a of args) xxhash64Column(toArray(a, numRows), typeOfArg(a), numRows, hi, lo);
+      const out = new BigInt64Array(numRows);
+      const words = new Uint32Array(out.buffer);
+      for (let i = 0; i < numRows; i++) {
+        words[2 * i] = lo[i]!;
+        words[2 * i + 1] = hi[i]!;
+      }
+      return { kind: 'array', data: makeColumn(returnType, out, numRows, null) };
     },
   },
   tryArith('try_add', '+'),

@@ -93,10 +93,10 @@ describe('decorrelate_subqueries', () => {
       ].join('\n'),
     );
     // With the other rules the comparison rejects the NULLs of the left join: it becomes inner.
-    const full = optimize(plan, env.ctx()).plan;
-    expect(b.runRules(full, env.ctx(), [])).toContain(
-      'Inner Join: l_partkey#4 = p_partkey AND l_quantity#14 < v',
-    );
+    // (Join ordering may then put the aggregate below the part scan's join.)
+    const full = b.runRules(optimize(plan, env.ctx()).plan, env.ctx(), []);
+    expect(full).not.toContain('Left Join');
+    expect(full).toMatch(/Inner Join: .*l_quantity#14 < v/);
   });
 
   it('count bug: count(*) over no matching rows gives 0, not NULL', () => {

@@ -9,7 +9,7 @@
  *    filters, so the joins they sink through are equi-joins already; before join ordering, which
  *    then sees the filtered input as smaller), then limits, then merging projects last (pushing
  *    filters through projects leaves project chains).
- * 3. join ordering, once, on the equi-joins the previous batch produced — after inferring from
+ * 3. join ordering by estimated cost, once, on the equi-joins the previous batch produced — after inferring from
  *    conditions that are ORs across both inputs the filters they imply for each input (once: the
  *    inferred filters must not be inferred again), so the inputs are estimated as they will be.
  * 4. a second operator-optimization pass: reordering moves conditions, and may leave filters that

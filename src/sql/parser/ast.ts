@@ -139,9 +139,9 @@ export interface ShowCreateTableStatement extends Node {
 
 export interface DescribeStatement extends Node {
   readonly kind: 'describe';
-  /** `DESCRIBE [TABLE] [EXTENDED] t` or `DESCRIBE QUERY SELECT …`. */
+  /** `DESCRIBE [TABLE] [EXTENDED] t [column]` or `DESCRIBE QUERY SELECT …`. */
   readonly target:
-    | { readonly kind: 'table'; readonly name: QualifiedName }
+    | { readonly kind: 'table'; readonly name: QualifiedName; readonly column: QualifiedName | null }
     | { readonly kind: 'query'; readonly query: Query };
   readonly extended: boolean;
 }

@@ -687,9 +687,10 @@ export class StatementGrammar extends QueryGrammar {
               this.OR3([{ ALT: () => this.CONSUME(K.EXTENDED) }, { ALT: () => this.CONSUME(K.FORMATTED) }]),
           });
           const name = this.SUBRULE(this.qualifiedName);
+          const column = this.OPTION3(() => this.SUBRULE2(this.qualifiedName)) ?? null;
           return this.ACTION((): Statement => ({
             kind: 'describe',
-            target: { kind: 'table', name },
+            target: { kind: 'table', name, column },
             extended: mode !== undefined,
             pos,
           }));

@@ -134,17 +134,27 @@ describe('SHOW / DESCRIBE / EXPLAIN', () => {
   it('DESCRIBE forms', () => {
     expect(st('DESCRIBE TABLE EXTENDED db.t')).toEqual({
       kind: 'describe',
-      target: { kind: 'table', name: qn('db', 't') },
+      target: { kind: 'table', name: qn('db', 't'), column: null },
       extended: true,
     });
     expect(st('DESC t')).toEqual({
       kind: 'describe',
-      target: { kind: 'table', name: qn('t') },
+      target: { kind: 'table', name: qn('t'), column: null },
       extended: false,
     });
     expect(st('DESCRIBE extended')).toEqual({
       kind: 'describe',
-      target: { kind: 'table', name: qn('extended') },
+      target: { kind: 'table', name: qn('extended'), column: null },
+      extended: false,
+    });
+    expect(st('DESC EXTENDED db.t key')).toEqual({
+      kind: 'describe',
+      target: { kind: 'table', name: qn('db', 't'), column: qn('key') },
+      extended: true,
+    });
+    expect(st('DESCRIBE TABLE t c')).toEqual({
+      kind: 'describe',
+      target: { kind: 'table', name: qn('t'), column: qn('c') },
       extended: false,
     });
     expect(st('DESCRIBE QUERY SELECT 1')).toMatchObject({ kind: 'describe', target: { kind: 'query' } });
