@@ -116,7 +116,15 @@ class Decoder {
             ? {}
             : {
                 conjuncts: op.conjuncts.map((c): FilterConjunct =>
-                  c.kind === 'compare' ? c : { kind: 'expr', expr: this.expr(c.expr) },
+                  c.kind === 'compare'
+                    ? c
+                    : {
+                        kind: 'expr',
+                        expr: this.expr(c.expr),
+                        ...(c.compact === undefined
+                          ? {}
+                          : { compact: { columns: c.compact.columns, expr: this.expr(c.compact.expr) } }),
+                      },
                 ),
               }),
         });

@@ -57,7 +57,11 @@ export type ConjunctSpec =
       readonly op: SelectCompareOp;
       readonly value: Value;
     }
-  | { readonly kind: 'expr'; readonly expr: ExprSpec };
+  | {
+      readonly kind: 'expr';
+      readonly expr: ExprSpec;
+      readonly compact?: { readonly columns: readonly number[]; readonly expr: ExprSpec };
+    };
 
 export type WindowFunctionSpecData =
   | {
@@ -256,7 +260,14 @@ export function aggregateRef(f: AggregateFunctionRef | undefined, what: string):
 }
 
 export function conjunctSpec(c: FilterConjunct): ConjunctSpec {
-  return c.kind === 'compare' ? c : { kind: 'expr', expr: exprSpec(c.expr) };
+  if (c.kind === 'compare') return c;
+  return {
+    kind: 'expr',
+    expr: exprSpec(c.expr),
+    ...(c.compact === undefined
+      ? {}
+      : { compact: { columns: c.compact.columns, expr: exprSpec(c.compact.expr) } }),
+  };
 }
 
 export function windowFunctionSpec(f: WindowFunctionSpec): WindowFunctionSpecData {

@@ -718,7 +718,22 @@ class Planner implements PhysicalPlanner {
     for (const c of splitConjuncts(predicate)) {
       const simple = simpleCompare(c, attrs);
       if (simple !== null) compares.push(simple);
-      else others.push({ kind: 'expr', expr: this.expr(c, attrs) });
+      else {
+        // The same conjunct over only the columns it reads, to run on the surviving rows alone.
+        const used = referencedIds(c);
+        const columns: number[] = [];
+        attrs.forEach((a, i) => {
+          if (used.has(a.id) && !columns.some((j) => attrs[j]!.id === a.id)) columns.push(i);
+        });
+        const compact = {
+          columns,
+          expr: this.expr(
+            c,
+            columns.map((i) => attrs[i]!),
+          ),
+        };
+        others.push({ kind: 'expr', expr: this.expr(c, attrs), compact });
+      }
     }
     return [...compares, ...others];
   }

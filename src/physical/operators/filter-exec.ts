@@ -7,8 +7,9 @@
  * With `conjuncts` (the predicate's AND-ed parts, which the planner supplies), the rows are
  * narrowed conjunct by conjunct: `column op constant` parts refine a selection vector in one loop
  * over the surviving rows (src/physical/kernels/select-compare.ts) and run first; every other part
- * is evaluated on the batch and intersected with the selection. Without them the predicate is
- * evaluated as one expression.
+ * is evaluated on the batch and intersected with the selection — or, once fewer than half the
+ * rows survive and the part has a `compact` form, on just the surviving rows of just the columns
+ * it reads. Without conjuncts the predicate is evaluated as one expression.
  */
 import type * as arrow from 'apache-arrow';
 import type { DataType, Schema, Value } from '../../common/index.ts';
@@ -20,7 +21,9 @@ import type {
   TaskContext,
 } from '../execution-plan.ts';
 import { conjunctSpec, exprSpec, type OperatorSpec } from '../plan-spec.ts';
+import { makeBatch } from '../../common/index.ts';
 import { filterBatch } from '../batch/filter.ts';
+import { take } from '../batch/take.ts';
 import { maskFromBoolean, selectionFromMask } from '../batch/selection.ts';
 import { refineByCompare, type SelectCompareOp } from '../kernels/select-compare.ts';
 import { checkCancelled, schemaTypes } from './exec-support.ts';
@@ -36,7 +39,12 @@ export type FilterConjunct =
       /** Non-NULL, in the representation of `type` (see supportsSelectCompare). */
       readonly value: Value;
     }
-  | { readonly kind: 'expr'; readonly expr: PhysicalExpr };
+  | {
+      readonly kind: 'expr';
+      readonly expr: PhysicalExpr;
+      /** The same predicate over only the input columns it reads (`columns`, in this order). */
+      readonly compact?: { readonly columns: readonly number[]; readonly expr: PhysicalExpr };
+    };
 
 export interface FilterExecOptions {
   readonly input: ExecutionPlan;
@@ -111,6 +119,8 @@ export class FilterExec implements ExecutionPlan {
     for (const c of this.conjuncts) {
       if (c.kind === 'compare') {
         selection = refineByCompare(batch.data.children[c.column]!, c.type, c.op, c.value, selection, n);
+      } else if (selection !== null && c.compact !== undefined && selection.length < n / 2) {
+        selection = this.refineCompact(batch, selection, c.compact, ctx);
       } else {
         const v = c.expr.evaluate(batch, ctx.eval);
         if (v.kind === 'scalar') {
@@ -122,6 +132,26 @@ export class FilterExec implements ExecutionPlan {
       if (selection.length === 0) return selection;
     }
     return selection;
+  }
+
+  /** The rows of `selection` where the predicate holds, evaluated on those rows alone. */
+  private refineCompact(
+    batch: arrow.RecordBatch,
+    selection: Int32Array,
+    compact: { readonly columns: readonly number[]; readonly expr: PhysicalExpr },
+    ctx: TaskContext,
+  ): Int32Array {
+    const types = this.input.schema.fields;
+    const k = selection.length;
+    const fields = compact.columns.map((i) => types[i]!);
+    const columns = compact.columns.map((i) => take(batch.data.children[i]!, types[i]!.type, selection, k));
+    const v = compact.expr.evaluate(makeBatch({ fields }, columns, k), ctx.eval);
+    if (v.kind === 'scalar') return v.value === true ? selection : new Int32Array(0);
+    const pass = maskFromBoolean(v.data);
+    const out = new Int32Array(k);
+    let j = 0;
+    for (let r = 0; r < k; r++) if (pass[r] === 1) out[j++] = selection[r]!;
+    return j === k ? selection : out.slice(0, j);
   }
 
   explain(): string {
