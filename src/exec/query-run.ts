@@ -133,8 +133,7 @@ export class QueryRun {
       this.fail(new EngineError(SqlState.queryCanceled, 'canceling statement due to user request'));
     if (signal.aborted) onAbort();
     signal.addEventListener('abort', onAbort);
-    const onLost = (id: ExecutorId): void => this.executorLost(id);
-    this.scheduler.onExecutorLost(onLost);
+    const stopListening = this.scheduler.onExecutorLost((id) => this.executorLost(id));
     try {
       for (const s of this.states.values()) if (this.parentsReady(s)) this.launchMissing(s);
       for (;;) {
@@ -155,6 +154,7 @@ export class QueryRun {
       }
     } finally {
       signal.removeEventListener('abort', onAbort);
+      stopListening();
       this.finish();
     }
   }

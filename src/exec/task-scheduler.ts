@@ -46,8 +46,13 @@ export class TaskScheduler {
     return this.pool.executors();
   }
 
-  onExecutorLost(listener: (id: ExecutorId) => void): void {
+  /** Calls `listener` whenever an executor is lost; returns the function that stops it. */
+  onExecutorLost(listener: (id: ExecutorId) => void): () => void {
     this.lostListeners.push(listener);
+    return () => {
+      const i = this.lostListeners.indexOf(listener);
+      if (i >= 0) this.lostListeners.splice(i, 1);
+    };
   }
 
   submit(task: PendingTask): void {

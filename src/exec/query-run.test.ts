@@ -1,0 +1,252 @@
+/**
+ * The DAG scheduler against in-process fake executors with injected failures: lost executors,
+ * lost map outputs (fetch failures), task errors — answers stay right, only lost work reruns.
+ */
+import type * as arrow from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import { batchRows, type Schema } from '../common/index.ts';
+import { createFunctionRegistry } from '../functions/index.ts';
+import { createPhysicalPlanner, defaultEvalContext, type ExecutionPlan } from '../physical/index.ts';
+import type { Attribute, LogicalPlan } from '../plan/index.ts';
+import { fromWireBatch, toWireBatch } from './arrow-transfer.ts';
+import { ShuffleStore } from './exchange/shuffle-store.ts';
+import type { Executor, ExecutorPool, RunningTask, TaskEvents } from './executor.ts';
+import { createBudget, UNLIMITED } from './memory/memory-budget.ts';
+import { QueryRun } from './query-run.ts';
+import { cutStages } from './stages.ts';
+import { TaskCache, runTask, type ExecutorServices } from './task-runner.ts';
+import { TaskScheduler } from './task-scheduler.ts';
+import type { ExecutorId, TaskDescription } from './task.ts';
+
+const functions = createFunctionRegistry();
+
+class FakeExecutor implements Executor {
+  readonly id: ExecutorId;
+  readonly slots = 1;
+  readonly store = new ShuffleStore();
+  readonly launched: TaskDescription[] = [];
+  dead = false;
+  private readonly cache = new TaskCache();
+  private readonly running = new Set<{ abort: AbortController; events: TaskEvents }>();
+  private readonly pool: FakePool;
+
+  constructor(id: ExecutorId, pool: FakePool) {
+    this.id = id;
+    this.pool = pool;
+  }
+
+  launch(task: TaskDescription, schema: Schema, events: TaskEvents): RunningTask {
+    this.launched.push(task);
+    const job = { abort: new AbortController(), events };
+    this.running.add(job);
+    this.pool.beforeLaunch?.(this, task);
+    const services: ExecutorServices = {
+      executorId: this.id,
+      functions,
+      store: this.store,
+      fetch: (executorId, queryId, stageId, map, bucket) => {
+        const other = this.pool.byId(executorId);
+        const found =
+          other === undefined || other.dead ? undefined : other.store.get(queryId, stageId, map, bucket);
+        return found === undefined ? Promise.reject(new Error('gone')) : Promise.resolve(found);
+      },
+    };
+    const sink = (batch: arrow.RecordBatch): Promise<void> => {
+      events.batch(fromWireBatch(schema, toWireBatch(batch)), () => undefined);
+      return Promise.resolve();
+    };
+    void (async () => {
+      await Promise.resolve();
+      if (this.dead) return;
+      const outcome = await runTask(task, services, this.cache, job.abort.signal, sink);
+      if (!this.running.delete(job) || this.dead) return;
+      if (outcome.ok) events.finished(outcome.metrics);
+      else events.failed(outcome.failure);
+    })();
+    return { cancel: () => job.abort.abort() };
+  }
+
+  releaseQuery(queryId: string): void {
+    this.store.releaseQuery(queryId);
+    this.cache.releaseQuery(queryId);
+  }
+
+  kill(): void {
+    this.dead = true;
+    for (const job of [...this.running]) {
+      this.running.delete(job);
+      job.events.failed({
+        kind: 'lost',
+        executorId: this.id,
+        error: { sqlstate: 'XX000', message: `executor ${this.id} was lost` },
+      });
+    }
+    this.pool.lost(this);
+  }
+}
+
+class FakePool implements ExecutorPool {
+  readonly all: FakeExecutor[];
+  beforeLaunch?: (executor: FakeExecutor, task: TaskDescription) => void;
+  private readonly lostListeners: ((id: ExecutorId, reason: string) => void)[] = [];
+
+  constructor(n: number) {
+    this.all = Array.from({ length: n }, (_, i) => new FakeExecutor(`fake-${i}`, this));
+  }
+  executors(): readonly Executor[] {
+    return this.all.filter((e) => !e.dead);
+  }
+  byId(id: ExecutorId): FakeExecutor | undefined {
+    return this.all.find((e) => e.id === id);
+  }
+  lost(e: FakeExecutor): void {
+    for (const l of this.lostListeners) l(e.id, 'killed');
+  }
+  onExecutorLost(listener: (id: ExecutorId, reason: string) => void): void {
+    this.lostListeners.push(listener);
+  }
+  onExecutorAdded(): void {}
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** `SELECT id % 10 AS k, count(*) FROM range(0, 40000, 1, 4) GROUP BY k` planned for 2 shuffle partitions. */
+function groupedRange(): ExecutionPlan {
+  let id = 1;
+  const attr = (name: string, type: Attribute['type']): Attribute => ({
+    id: id++,
+    name,
+    type,
+    nullable: false,
+    qualifier: null,
+  });
+  const idAttr = attr('id', { kind: 'bigint' });
+  const k = attr('k', { kind: 'bigint' });
+  const n = attr('n', { kind: 'bigint' });
+  const range: LogicalPlan = {
+    kind: 'Range',
+    start: 0n,
+    end: 40000n,
+    step: 1n,
+    numPartitions: 4,
+    output: [idAttr],
+  };
+  const plan: LogicalPlan = {
+    kind: 'Aggregate',
+    input: range,
+    groupBy: [
+      {
+        expr: {
+          kind: 'binary',
+          op: '%',
+          left: { kind: 'column', attr: idAttr },
+          right: { kind: 'literal', value: 10n, type: { kind: 'bigint' } },
+          type: { kind: 'bigint' },
+          failOnError: true,
+        },
+        attr: k,
+      },
+    ],
+    aggregates: [
+      {
+        expr: {
+          kind: 'aggregate',
+          name: 'count',
+          args: [],
+          distinct: false,
+          filter: null,
+          ignoreNulls: false,
+          type: { kind: 'bigint' },
+          failOnError: true,
+        },
+        attr: n,
+      },
+    ],
+    groupingSets: null,
+    groupingId: null,
+  };
+  return createPhysicalPlanner({
+    functions,
+    targetPartitions: 4,
+    shufflePartitions: 2,
+    maxRecursionDepth: 100,
+    broadcastThreshold: -1,
+  }).plan(plan);
+}
+
+async function run(
+  pool: FakePool,
+  plan: ExecutionPlan,
+  maxTaskFailures = 4,
+): Promise<{ rows: unknown[][]; run: QueryRun }> {
+  const q = new QueryRun(new TaskScheduler(pool), cutStages(plan), {
+    queryId: 'q1',
+    settings: { eval: defaultEvalContext(), batchSize: 4096 },
+    queryBudget: createBudget(UNLIMITED, 'kindling.memory.query_limit'),
+    processBudget: createBudget(UNLIMITED, 'kindling.memory.limit'),
+    signal: new AbortController().signal,
+    maxTaskFailures,
+    instrument: false,
+  });
+  const rows: unknown[][] = [];
+  const types = plan.schema.fields.map((f) => f.type);
+  for await (const b of q.run()) rows.push(...batchRows(b, types));
+  rows.sort((a, b) => Number(a[0]) - Number(b[0]));
+  return { rows, run: q };
+}
+
+const EXPECTED = Array.from({ length: 10 }, (_, k) => [BigInt(k), 4000n]);
+
+describe('QueryRun (DAG scheduler)', () => {
+  it('runs a map stage and a reduce stage on two executors', async () => {
+    const pool = new FakePool(2);
+    const { rows, run: q } = await run(pool, groupedRange());
+    expect(rows).toEqual(EXPECTED);
+    const [map, reduce] = q.stats;
+    expect(map!.launched).toBe(4);
+    expect(reduce!.launched).toBe(2);
+    expect(pool.all.every((e) => e.launched.length > 0)).toBe(true);
+  });
+
+  it('recomputes only the map outputs an executor lost after its stage finished', async () => {
+    const pool = new FakePool(2);
+    let killed: FakeExecutor | null = null;
+    pool.beforeLaunch = (executor, task) => {
+      // As the first reduce task starts, the other executor dies with its map outputs.
+      if (killed === null && task.stageId === 2) {
+        killed = pool.all.find((e) => e !== executor)!;
+        queueMicrotask(() => killed!.kill());
+      }
+    };
+    const { rows, run: q } = await run(pool, groupedRange());
+    expect(rows).toEqual(EXPECTED);
+    const lostMaps = killed!.launched.filter((t) => t.stageId === 1).length;
+    expect(lostMaps).toBeGreaterThan(0);
+    // The four map tasks, plus again exactly those whose output died.
+    expect(q.stats[0]!.launched).toBe(4 + lostMaps);
+  });
+
+  it('runs a task again elsewhere when its executor dies while it runs', async () => {
+    const pool = new FakePool(2);
+    let done = false;
+    pool.beforeLaunch = (executor, task) => {
+      if (!done && task.stageId === 1 && task.partition === 1) {
+        done = true;
+        queueMicrotask(() => executor.kill());
+      }
+    };
+    const { rows, run: q } = await run(pool, groupedRange());
+    expect(rows).toEqual(EXPECTED);
+    expect(q.stats[0]!.launched).toBeGreaterThan(4);
+  });
+
+  it('fails the query once a task has failed maxTaskFailures times', async () => {
+    const pool = new FakePool(3);
+    pool.beforeLaunch = (executor, task) => {
+      if (task.stageId === 1 && task.partition === 0) queueMicrotask(() => executor.kill());
+    };
+    const err = await run(pool, groupedRange(), 2).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/task 0 of stage 1 failed 2 times/);
+  });
+});
