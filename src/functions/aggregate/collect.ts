@@ -4,10 +4,21 @@
  * array, never NULL. The state is the array itself, so partial results merge by concatenation.
  */
 import type * as arrow from 'apache-arrow';
-import { T, columnFromValues, valueAt, type DataType, type Value } from '../../common/index.ts';
+import {
+  EngineError,
+  SqlState,
+  T,
+  columnFromValues,
+  valueAt,
+  type DataType,
+  type Value,
+} from '../../common/index.ts';
 import type { AggregateFunctionDef, GroupsAccumulator } from '../registry.ts';
 import { valueKey } from '../scalar/array-values.ts';
 import { sig, unary, validOf } from './support.ts';
+
+/** The most elements a JavaScript array can hold in V8 (its largest fixed array). */
+const MAX_ELEMENTS = 134_217_725;
 
 class CollectAccumulator implements GroupsAccumulator {
   readonly stateTypes: readonly DataType[];
@@ -30,13 +41,21 @@ class CollectAccumulator implements GroupsAccumulator {
     }
   }
   #add(g: number, v: Value): void {
+    const list = this.#lists[g]!;
+    if (list.length >= MAX_ELEMENTS) {
+      throw new EngineError(
+        SqlState.programLimitExceeded,
+        `[COLLECTION_SIZE_LIMIT_EXCEEDED] Can't create an array of more than ${MAX_ELEMENTS} elements in ${this.#distinct ? 'collect_set' : 'collect_list'}.`,
+        { hint: 'group the rows more finely, or aggregate them instead of collecting them' },
+      );
+    }
     if (this.#distinct) {
       const k = valueKey(v);
       const seen = this.#seen[g]!;
       if (seen.has(k)) return;
       seen.add(k);
     }
-    this.#lists[g]!.push(v);
+    list.push(v);
     this.#count++;
   }
   update(
