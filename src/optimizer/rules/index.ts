@@ -11,7 +11,9 @@
  *    filters through projects leaves project chains).
  * 3. join ordering by estimated cost, once, on the equi-joins the previous batch produced — after inferring from
  *    conditions that are ORs across both inputs the filters they imply for each input (once: the
- *    inferred filters must not be inferred again), so the inputs are estimated as they will be.
+ *    inferred filters must not be inferred again), so the inputs are estimated as they will be;
+ *    then, with the order fixed, an aggregate joined on its keys to a much smaller input reads
+ *    only the rows with those keys (once: it copies the small input).
  * 4. a second operator-optimization pass: reordering moves conditions, and may leave filters that
  *    can sink further.
  * 5. column pruning last, when the plan's shape is final: it inserts narrowing projects that other
@@ -27,6 +29,7 @@ import { pruneColumns } from './prune_columns.ts';
 import { pushDownFilter } from './push_down_filter.ts';
 import { pushDownLimit } from './push_down_limit.ts';
 import { pushDownSemiJoins } from './push_down_semi_joins.ts';
+import { pushJoinKeysIntoAggregates } from './push_join_keys_into_aggregates.ts';
 import { reorderJoins } from './reorder_joins.ts';
 import { simplifyExpressions } from './simplify_expressions.ts';
 
@@ -43,7 +46,11 @@ const operatorOptimization: readonly OptimizerRule[] = [
 export const defaultBatches: readonly RuleBatch[] = [
   { name: 'decorrelation', strategy: 'once', rules: [decorrelateSubqueries] },
   { name: 'operator_optimization', strategy: 'fixpoint', rules: operatorOptimization },
-  { name: 'join_reorder', strategy: 'once', rules: [inferFiltersFromDisjunctions, reorderJoins] },
+  {
+    name: 'join_reorder',
+    strategy: 'once',
+    rules: [inferFiltersFromDisjunctions, reorderJoins, pushJoinKeysIntoAggregates],
+  },
   { name: 'operator_optimization_after_reorder', strategy: 'fixpoint', rules: operatorOptimization },
   { name: 'column_pruning', strategy: 'fixpoint', rules: [pruneColumns, collapseProjects] },
 ];
@@ -67,6 +74,7 @@ export {
   pushDownFilter,
   pushDownLimit,
   pushDownSemiJoins,
+  pushJoinKeysIntoAggregates,
   reorderJoins,
   simplifyExpressions,
 };
