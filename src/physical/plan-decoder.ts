@@ -116,7 +116,7 @@ class Decoder {
             ? {}
             : {
                 conjuncts: op.conjuncts.map((c): FilterConjunct =>
-                  c.kind === 'compare'
+                  c.kind !== 'expr'
                     ? c
                     : {
                         kind: 'expr',

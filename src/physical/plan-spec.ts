@@ -58,6 +58,13 @@ export type ConjunctSpec =
       readonly value: Value;
     }
   | {
+      readonly kind: 'compare_columns';
+      readonly left: number;
+      readonly right: number;
+      readonly type: DataType;
+      readonly op: SelectCompareOp;
+    }
+  | {
       readonly kind: 'expr';
       readonly expr: ExprSpec;
       readonly compact?: { readonly columns: readonly number[]; readonly expr: ExprSpec };
@@ -260,7 +267,7 @@ export function aggregateRef(f: AggregateFunctionRef | undefined, what: string):
 }
 
 export function conjunctSpec(c: FilterConjunct): ConjunctSpec {
-  if (c.kind === 'compare') return c;
+  if (c.kind !== 'expr') return c;
   return {
     kind: 'expr',
     expr: exprSpec(c.expr),

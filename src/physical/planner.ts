@@ -42,7 +42,12 @@ import type { AggregateExpr, GroupByExpr } from './operators/hash-aggregate-exec
 import type { AggregateFunctionRef } from './plan-spec.ts';
 import { TableScanExec } from './operators/table-scan-exec.ts';
 import type { FilterConjunct } from './operators/filter-exec.ts';
-import { flipCompareOp, supportsSelectCompare, type SelectCompareOp } from './kernels/select-compare.ts';
+import {
+  flipCompareOp,
+  supportsSelectColumns,
+  supportsSelectCompare,
+  type SelectCompareOp,
+} from './kernels/select-compare.ts';
 import {
   ExchangeExec,
   FilterExec,
@@ -716,7 +721,7 @@ class Planner implements PhysicalPlanner {
     const compares: FilterConjunct[] = [];
     const others: FilterConjunct[] = [];
     for (const c of splitConjuncts(predicate)) {
-      const simple = simpleCompare(c, attrs);
+      const simple = simpleCompare(c, attrs) ?? columnCompare(c, attrs);
       if (simple !== null) compares.push(simple);
       else {
         // The same conjunct over only the columns it reads, to run on the surviving rows alone.
@@ -891,6 +896,20 @@ class Planner implements PhysicalPlanner {
       right: hashTo(j.right, j.rightKeys),
     });
   }
+}
+
+/** `column op column` of one type with a select kernel for it. */
+function columnCompare(e: Expr, attrs: readonly Attribute[]): FilterConjunct | null {
+  if (e.kind !== 'binary' || e.left.kind !== 'column' || e.right.kind !== 'column') return null;
+  const op = e.op;
+  if (op !== '=' && op !== '<>' && op !== '<' && op !== '<=' && op !== '>' && op !== '>=') return null;
+  const a = e.left.attr;
+  const b = e.right.attr;
+  if (!typesEqual(a.type, b.type) || !supportsSelectColumns(a.type)) return null;
+  const left = attrs.findIndex((x) => x.id === a.id);
+  const right = attrs.findIndex((x) => x.id === b.id);
+  if (left < 0 || right < 0) return null;
+  return { kind: 'compare_columns', left, right, type: a.type, op };
 }
 
 /** `column op literal` (either order) over one input column, with a kernel for its type. */

@@ -3,7 +3,9 @@ import { columnFromValues, type DataType, type Value } from '../../common/index.
 import { sliceColumn } from '../batch/slice.ts';
 import {
   flipCompareOp,
+  refineByColumns,
   refineByCompare,
+  supportsSelectColumns,
   supportsSelectCompare,
   type SelectCompareOp,
 } from './select-compare.ts';
@@ -119,5 +121,71 @@ describe('refineByCompare', () => {
 
   it('flips operators for constant-first comparisons', () => {
     expect(OPS.map(flipCompareOp)).toEqual(['=', '<>', '>', '>=', '<', '<=']);
+  });
+});
+
+describe('refineByColumns', () => {
+  /** NULL never passes; NaN equals NaN and is above every number. */
+  function reference(
+    a: readonly Value[],
+    b: readonly Value[],
+    op: SelectCompareOp,
+    sel: readonly number[],
+  ): number[] {
+    const cmp = (x: number | bigint, y: number | bigint): number => {
+      const xn = typeof x === 'number' && Number.isNaN(x);
+      const yn = typeof y === 'number' && Number.isNaN(y);
+      if (xn || yn) return xn && yn ? 0 : xn ? 1 : -1;
+      return x < y ? -1 : x > y ? 1 : 0;
+    };
+    return sel.filter((i) => {
+      const x = a[i];
+      const y = b[i];
+      if (x === null || x === undefined || y === null || y === undefined) return false;
+      const r = cmp(x as number | bigint, y as number | bigint);
+      return op === '='
+        ? r === 0
+        : op === '<>'
+          ? r !== 0
+          : op === '<'
+            ? r < 0
+            : op === '<='
+              ? r <= 0
+              : op === '>'
+                ? r > 0
+                : r >= 0;
+    });
+  }
+
+  const cases: { type: DataType; values: Value[] }[] = [
+    { type: { kind: 'date' }, values: [1, 5, null, -3, 5, 9000, 0, 7] },
+    { type: { kind: 'double' }, values: [1.5, NaN, null, -0, 0, 2, NaN, 3] },
+    { type: { kind: 'bigint' }, values: [1n, -(2n ** 40n), null, 2n ** 40n, 5n, 5n, -1n, 0n] },
+    {
+      type: { kind: 'decimal', precision: 15, scale: 2 },
+      values: [100n, 250n, null, -5n, 100n, 0n, 99n, 1n],
+    },
+  ];
+
+  for (const { type, values } of cases) {
+    it(`compares two ${type.kind} columns row by row, on all rows and on a selection`, () => {
+      expect(supportsSelectColumns(type)).toBe(true);
+      const a = columnFromValues(type, values);
+      const rotated = [...values.slice(3), ...values.slice(0, 3)];
+      const b = columnFromValues(type, rotated);
+      const all = values.map((_, i) => i);
+      for (const op of OPS) {
+        expect([...refineByColumns(a, b, type, op, null, values.length)]).toEqual(
+          reference(values, rotated, op, all),
+        );
+        const sel = Int32Array.from([0, 1, 3, 4, 6]);
+        expect([...refineByColumns(a, b, type, op, sel, values.length)]).toEqual(
+          reference(values, rotated, op, [...sel]),
+        );
+      }
+    });
+  }
+  it('does not handle strings', () => {
+    expect(supportsSelectColumns({ kind: 'string' })).toBe(false);
   });
 });

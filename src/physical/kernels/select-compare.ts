@@ -248,3 +248,84 @@ function dropNulls(bitmap: Uint8Array, offset: number, rows: Int32Array, count: 
   }
   return k;
 }
+
+/** Whether `refineByColumns` handles two columns of `type`. */
+export function supportsSelectColumns(type: DataType): boolean {
+  return supportsSelectCompare(type, type.kind === 'float' || type.kind === 'double' ? 0 : sampleValue(type));
+}
+
+function sampleValue(type: DataType): Value {
+  switch (type.kind) {
+    case 'tinyint':
+    case 'smallint':
+    case 'int':
+    case 'date':
+      return 0;
+    default:
+      return 0n;
+  }
+}
+
+/**
+ * The rows of `selection` (null = all `n` rows) where `a op b` is TRUE for two columns of the same
+ * `type` (as `refineByCompare`, with the constant replaced by the other column's value).
+ */
+export function refineByColumns(
+  a: arrow.Data,
+  b: arrow.Data,
+  type: DataType,
+  op: SelectCompareOp,
+  selection: Int32Array | null,
+  n: number,
+): Int32Array {
+  const count = selection === null ? n : selection.length;
+  const out = new Int32Array(count);
+  const mask = outcomeMask(op);
+  let k = 0;
+  switch (type.kind) {
+    case 'tinyint':
+    case 'smallint':
+    case 'int':
+    case 'date':
+    case 'float':
+    case 'double': {
+      const x = a.values as ArrayLike<number>;
+      const y = b.values as ArrayLike<number>;
+      for (let j = 0; j < count; j++) {
+        const i = selection === null ? j : selection[j]!;
+        const p = x[i]!;
+        const q = y[i]!;
+        // Spark's NaN: equal to itself, above every number.
+        const outcome = p < q ? 1 : p > q ? 4 : p === q || (p !== p && q !== q) ? 2 : p !== p ? 4 : 1;
+        if ((outcome & mask) !== 0) out[k++] = i;
+      }
+      break;
+    }
+    default: {
+      const va = a.values as ArrayBufferView;
+      const vb = b.values as ArrayBufferView;
+      const wa = new Int32Array(va.buffer, va.byteOffset, a.length * 2);
+      const wb = new Int32Array(vb.buffer, vb.byteOffset, b.length * 2);
+      for (let j = 0; j < count; j++) {
+        const i = selection === null ? j : selection[j]!;
+        const ha = wa[2 * i + 1]!;
+        const hb = wb[2 * i + 1]!;
+        let outcome: number;
+        if (ha !== hb) outcome = ha < hb ? 1 : 4;
+        else {
+          const la = wa[2 * i]! >>> 0;
+          const lb = wb[2 * i]! >>> 0;
+          outcome = la < lb ? 1 : la === lb ? 2 : 4;
+        }
+        if ((outcome & mask) !== 0) out[k++] = i;
+      }
+    }
+  }
+  for (const c of [a, b]) {
+    if (c.nullCount > 0 && c.nullBitmap !== undefined && c.nullBitmap.length > 0) {
+      k = dropNulls(c.nullBitmap, c.offset, out, k);
+    }
+  }
+  if (selection !== null && k === selection.length) return selection;
+  return k === out.length ? out : out.slice(0, k);
+}

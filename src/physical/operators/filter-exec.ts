@@ -25,7 +25,7 @@ import { makeBatch } from '../../common/index.ts';
 import { filterBatch } from '../batch/filter.ts';
 import { take } from '../batch/take.ts';
 import { maskFromBoolean, selectionFromMask } from '../batch/selection.ts';
-import { refineByCompare, type SelectCompareOp } from '../kernels/select-compare.ts';
+import { refineByColumns, refineByCompare, type SelectCompareOp } from '../kernels/select-compare.ts';
 import { checkCancelled, schemaTypes } from './exec-support.ts';
 
 /** One AND-ed part of a filter predicate. */
@@ -38,6 +38,14 @@ export type FilterConjunct =
       readonly op: SelectCompareOp;
       /** Non-NULL, in the representation of `type` (see supportsSelectCompare). */
       readonly value: Value;
+    }
+  | {
+      /** `column op column`, both of `type`. */
+      readonly kind: 'compare_columns';
+      readonly left: number;
+      readonly right: number;
+      readonly type: DataType;
+      readonly op: SelectCompareOp;
     }
   | {
       readonly kind: 'expr';
@@ -119,6 +127,9 @@ export class FilterExec implements ExecutionPlan {
     for (const c of this.conjuncts) {
       if (c.kind === 'compare') {
         selection = refineByCompare(batch.data.children[c.column]!, c.type, c.op, c.value, selection, n);
+      } else if (c.kind === 'compare_columns') {
+        const cols = batch.data.children;
+        selection = refineByColumns(cols[c.left]!, cols[c.right]!, c.type, c.op, selection, n);
       } else if (selection !== null && c.compact !== undefined && selection.length < n / 2) {
         selection = this.refineCompact(batch, selection, c.compact, ctx);
       } else {
