@@ -1,7 +1,8 @@
 /**
  * PostgreSQL as a second peer (`--vs-pg URL`): the eight tables in schema `tpch_sf<N>`, loaded with
- * COPY from the same .tbl files unless they already hold the files' row counts; then ANALYZE.
- * Values come back as PostgreSQL's text.
+ * COPY from the same .tbl files unless they already hold the files' row counts, with TPC-H's
+ * primary keys and indexes on the foreign keys and the dates the queries filter on (as a
+ * PostgreSQL user would set them up); then ANALYZE. Values come back as PostgreSQL's text.
  */
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
@@ -11,6 +12,59 @@ import { TPCH_TABLES, TPCH_TABLE_NAMES } from '../schema.ts';
 import { numberText, tpchDatabase, type TableFiles, type TextResult } from '../run/index.ts';
 import { CopyFromFile } from './pg-copy.ts';
 import type { Peer } from './peer.ts';
+
+/** TPC-H's primary keys. */
+const PRIMARY_KEYS: Readonly<Record<string, string>> = {
+  region: 'r_regionkey',
+  nation: 'n_nationkey',
+  part: 'p_partkey',
+  supplier: 's_suppkey',
+  partsupp: 'ps_partkey, ps_suppkey',
+  customer: 'c_custkey',
+  orders: 'o_orderkey',
+  lineitem: 'l_orderkey, l_linenumber',
+};
+
+/** Indexes on the foreign keys and the filtered dates. */
+const INDEXES: readonly (readonly [string, string])[] = [
+  ['nation', 'n_regionkey'],
+  ['supplier', 's_nationkey'],
+  ['customer', 'c_nationkey'],
+  ['partsupp', 'ps_suppkey'],
+  ['orders', 'o_custkey'],
+  ['orders', 'o_orderdate'],
+  ['lineitem', 'l_partkey'],
+  ['lineitem', 'l_suppkey'],
+  ['lineitem', 'l_shipdate'],
+];
+
+async function ensureKeys(
+  client: PgClient,
+  schema: string,
+  log: (message: string) => void,
+): Promise<boolean> {
+  let changed = false;
+  for (const [table, key] of Object.entries(PRIMARY_KEYS)) {
+    const { rows } = await client.query<{ n: string }>(
+      `SELECT count(*) AS n FROM pg_constraint WHERE conrelid = '${schema}.${table}'::regclass AND contype = 'p'`,
+    );
+    if (Number(rows[0]?.n) > 0) continue;
+    log(`postgres: primary key of ${table}`);
+    await client.query(`ALTER TABLE ${table} ADD PRIMARY KEY (${key})`);
+    changed = true;
+  }
+  for (const [table, column] of INDEXES) {
+    const name = `${table}_${column}_idx`;
+    const { rows } = await client.query<{ e: string }>(
+      `SELECT to_regclass('${schema}.${name}') IS NOT NULL AS e`,
+    );
+    if (rows[0]?.e === 't') continue;
+    log(`postgres: index on ${table}(${column})`);
+    await client.query(`CREATE INDEX ${name} ON ${table} (${column})`);
+    changed = true;
+  }
+  return changed;
+}
 
 function pgType(sparkType: string): string {
   if (sparkType === 'string') return 'text';
@@ -89,7 +143,8 @@ export async function openPostgres(
     await copy.done;
     loaded = true;
   }
-  if (loaded) await client.query('ANALYZE');
+  const keyed = await ensureKeys(client, schema, log);
+  if (loaded || keyed) await client.query('ANALYZE');
   return {
     name: 'postgres',
     execute: async (sql): Promise<TextResult> => {
