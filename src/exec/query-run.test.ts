@@ -4,10 +4,14 @@
  */
 import type * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { batchRows, type Schema } from '../common/index.ts';
+import { batchRows, type DataType, type Schema } from '../common/index.ts';
 import { createFunctionRegistry } from '../functions/index.ts';
-import { createPhysicalPlanner, defaultEvalContext, type ExecutionPlan } from '../physical/index.ts';
-import type { Attribute, LogicalPlan } from '../plan/index.ts';
+import {
+  createPhysicalPlanner,
+  defaultEvalContext,
+  type ExecutionPlan,
+  type PhysicalPlanner,
+} from '../physical/index.ts';
 import { fromWireBatch, toWireBatch } from './arrow-transfer.ts';
 import { ShuffleStore } from './exchange/shuffle-store.ts';
 import type { Executor, ExecutorPool, RunningTask, TaskEvents } from './executor.ts';
@@ -112,9 +116,12 @@ class FakePool implements ExecutorPool {
 }
 
 /** `SELECT id % 10 AS k, count(*) FROM range(0, 40000, 1, 4) GROUP BY k` planned for 2 shuffle partitions. */
+/** A logical plan, typed through the planner (exec may not import the plan layer). */
+type LogicalPlan = Parameters<PhysicalPlanner['plan']>[0];
+
 function groupedRange(): ExecutionPlan {
   let id = 1;
-  const attr = (name: string, type: Attribute['type']): Attribute => ({
+  const attr = (name: string, type: DataType) => ({
     id: id++,
     name,
     type,
