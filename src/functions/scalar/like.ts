@@ -1,7 +1,8 @@
 /**
  * `like(str, pattern[, escape])` and `ilike`: SQL LIKE with `%` and `_`. A pattern is compiled once
- * per distinct pattern; patterns of the shapes `abc`, `abc%`, `%abc`, `%abc%` (no `_`) match on
- * the UTF-8 bytes of the column without decoding; other patterns use a RegExp on decoded text.
+ * per distinct pattern; patterns without `_` (`abc`, `abc%`, `%abc`, `%abc%`, and any sequence of
+ * literal pieces between `%`s such as `%special%requests%`) match on the UTF-8 bytes of the
+ * column without decoding; other patterns use a RegExp on decoded text.
  */
 import { EngineError, SqlState, T, makeColumn, utf8, type DataType } from '../../common/index.ts';
 import type { ColumnarValue, ScalarFunctionDef } from '../registry.ts';
@@ -9,9 +10,13 @@ import { validityOf } from '../kernels/common.ts';
 import { checkArity, coerce, evaluateRows } from './define.ts';
 
 interface Compiled {
-  readonly kind: 'exact' | 'prefix' | 'suffix' | 'contains' | 'regex';
+  readonly kind: 'exact' | 'prefix' | 'suffix' | 'contains' | 'pieces' | 'regex';
   readonly bytes: Uint8Array;
   readonly regex: RegExp;
+  /** `pieces`: the literal pieces between `%`s, in order; the first and last anchored unless `%`. */
+  readonly pieces: readonly Uint8Array[];
+  readonly anchoredStart: boolean;
+  readonly anchoredEnd: boolean;
 }
 
 const cache = new Map<string, Compiled>();
@@ -64,8 +69,25 @@ export function compileLike(pattern: string, escape: string, caseInsensitive: bo
     else if (onlyAt([n - 1])) kind = 'prefix';
     else if (onlyAt([0])) kind = 'suffix';
     else if (onlyAt([0, n - 1])) kind = 'contains';
+    else kind = 'pieces';
   }
-  const compiled: Compiled = { kind, bytes: utf8.encoder.encode(literal.join('')), regex };
+  const pieces: Uint8Array[] = [];
+  let piece = '';
+  for (const t of tokens) {
+    if (t === '%') {
+      if (piece !== '') pieces.push(utf8.encoder.encode(piece));
+      piece = '';
+    } else piece += t.startsWith('\u0001') ? t.slice(1) : t;
+  }
+  if (piece !== '') pieces.push(utf8.encoder.encode(piece));
+  const compiled: Compiled = {
+    kind,
+    bytes: utf8.encoder.encode(literal.join('')),
+    regex,
+    pieces,
+    anchoredStart: tokens[0] !== '%',
+    anchoredEnd: tokens[tokens.length - 1] !== '%',
+  };
   if (cache.size > 1000) cache.clear();
   cache.set(key, compiled);
   return compiled;
@@ -99,9 +121,56 @@ function matchBytes(c: Compiled, bytes: Uint8Array, s: number, e: number): boole
       }
       return false;
     }
+    case 'pieces':
+      return matchPieces(c, bytes, s, e);
     case 'regex':
       return c.regex.test(utf8.decoder.decode(bytes.subarray(s, e)));
   }
+}
+
+/** Whether `bytes[at..at+p.length)` is `p`. */
+function piecesAt(bytes: Uint8Array, at: number, p: Uint8Array): boolean {
+  for (let k = 0; k < p.length; k++) if (bytes[at + k] !== p[k]) return false;
+  return true;
+}
+
+/**
+ * `%`-separated literal pieces in order: the first at the start and the last at the end when
+ * anchored, the others each at their leftmost place after the previous one (leftmost is never
+ * worse: it leaves the most room for the rest).
+ */
+function matchPieces(c: Compiled, bytes: Uint8Array, s: number, e: number): boolean {
+  const pieces = c.pieces;
+  let from = 0;
+  let to = pieces.length;
+  let pos = s;
+  let end = e;
+  if (c.anchoredStart) {
+    const p = pieces[0]!;
+    if (pos + p.length > end || !piecesAt(bytes, pos, p)) return false;
+    pos += p.length;
+    from = 1;
+  }
+  if (c.anchoredEnd && to > from) {
+    const p = pieces[to - 1]!;
+    if (end - p.length < pos || !piecesAt(bytes, end - p.length, p)) return false;
+    end -= p.length;
+    to--;
+  }
+  for (let i = from; i < to; i++) {
+    const p = pieces[i]!;
+    const last = end - p.length;
+    let found = -1;
+    for (let j = pos; j <= last; j++) {
+      if (bytes[j] === p[0] && piecesAt(bytes, j, p)) {
+        found = j;
+        break;
+      }
+    }
+    if (found < 0) return false;
+    pos = found + p.length;
+  }
+  return true;
 }
 
 function likeDef(name: 'like' | 'ilike'): ScalarFunctionDef {
