@@ -112,6 +112,7 @@ class Decoder {
         return new FilterExec({
           input: child(0),
           predicate: this.expr(op.predicate),
+          ...(op.projection === null ? {} : { projection: op.projection }),
           ...(op.conjuncts === null
             ? {}
             : {

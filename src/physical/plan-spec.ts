@@ -131,6 +131,7 @@ export type OperatorSpec =
       readonly kind: 'Filter';
       readonly predicate: ExprSpec;
       readonly conjuncts: readonly ConjunctSpec[] | null;
+      readonly projection: { readonly columns: readonly number[]; readonly schema: Schema } | null;
     }
   | {
       readonly kind: 'Projection';

@@ -213,8 +213,24 @@ class Planner implements PhysicalPlanner {
         });
       }
       case 'Project': {
-        const input = this.toPhysical(plan.input);
         const inAttrs = outputOf(plan.input);
+        // Plain columns over a filter: the filter outputs just them, never copying the others.
+        const inner = plan.input;
+        if (inner.kind === 'Filter' && plan.exprs.every((n) => n.expr.kind === 'column')) {
+          const filterInput = outputOf(inner.input);
+          const columns = plan.exprs.map((n) =>
+            filterInput.findIndex((a) => n.expr.kind === 'column' && a.id === n.expr.attr.id),
+          );
+          if (columns.every((c) => c >= 0)) {
+            return new FilterExec({
+              input: this.toPhysical(inner.input),
+              predicate: this.expr(inner.predicate, filterInput),
+              conjuncts: this.filterConjuncts(inner.predicate, filterInput),
+              projection: { columns, schema: schemaOfAttrs(plan.exprs.map((n) => n.attr)) },
+            });
+          }
+        }
+        const input = this.toPhysical(plan.input);
         return new ProjectionExec({
           input,
           exprs: plan.exprs.map((n) => ({ expr: this.expr(n.expr, inAttrs), name: n.attr.name })),

@@ -1,8 +1,10 @@
 /**
  * FilterExec: keeps the rows where the predicate is TRUE (NULL counts as FALSE).
  *
- * Input: any batches. Output: the same partitions and schema; empty batches are skipped, and a
- * batch whose rows all pass is passed through untouched.
+ * Input: any batches. Output: the same partitions and schema — or, with `projection`, only those
+ * input columns (named by `schema`), so a column read only by the predicate (a long comment
+ * string) is never copied; empty batches are skipped, and the columns of a batch whose rows all
+ * pass are passed through untouched.
  *
  * With `conjuncts` (the predicate's AND-ed parts, which the planner supplies), the rows are
  * narrowed conjunct by conjunct: `column op constant` parts refine a selection vector in one loop
@@ -22,6 +24,7 @@ import type {
 } from '../execution-plan.ts';
 import { conjunctSpec, exprSpec, type OperatorSpec } from '../plan-spec.ts';
 import { makeBatch } from '../../common/index.ts';
+import { columnExpr, columnPosition } from '../expressions/index.ts';
 import { filterBatch } from '../batch/filter.ts';
 import { take } from '../batch/take.ts';
 import { maskFromBoolean, selectionFromMask } from '../batch/selection.ts';
@@ -59,6 +62,8 @@ export interface FilterExecOptions {
   readonly predicate: PhysicalExpr;
   /** The predicate split into conjuncts, cheapest first; omitted = evaluate `predicate` whole. */
   readonly conjuncts?: readonly FilterConjunct[];
+  /** Input columns to output, in this order, with `schema` naming them; omitted = all. */
+  readonly projection?: { readonly columns: readonly number[]; readonly schema: Schema };
 }
 
 export class FilterExec implements ExecutionPlan {
@@ -66,15 +71,17 @@ export class FilterExec implements ExecutionPlan {
   readonly input: ExecutionPlan;
   readonly predicate: PhysicalExpr;
   readonly conjuncts: readonly FilterConjunct[] | undefined;
+  readonly projection: FilterExecOptions['projection'];
 
   constructor(options: FilterExecOptions) {
     this.input = options.input;
     this.predicate = options.predicate;
     this.conjuncts = options.conjuncts;
+    this.projection = options.projection;
   }
 
   get schema(): Schema {
-    return this.input.schema;
+    return this.projection?.schema ?? this.input.schema;
   }
 
   readonly requiredInputDistribution: readonly Distribution[] = [{ kind: 'any' }];
@@ -83,8 +90,19 @@ export class FilterExec implements ExecutionPlan {
     return this.input.outputPartitions;
   }
 
+  /** The input's partitioning, its hash keys moved to their output positions (unknown if dropped). */
   get partitioning(): Partitioning {
-    return this.input.partitioning;
+    const p = this.input.partitioning;
+    const projection = this.projection;
+    if (projection === undefined || p.kind !== 'hash') return p;
+    const keys: PhysicalExpr[] = [];
+    for (const k of p.keys) {
+      const from = columnPosition(k);
+      const to = from === null ? -1 : projection.columns.indexOf(from);
+      if (to < 0) return { kind: 'unknown', count: p.count };
+      keys.push(columnExpr(projection.schema, to));
+    }
+    return { kind: 'hash', keys, count: p.count };
   }
 
   children(): readonly ExecutionPlan[] {
@@ -96,23 +114,28 @@ export class FilterExec implements ExecutionPlan {
       input: children[0]!,
       predicate: this.predicate,
       ...(this.conjuncts === undefined ? {} : { conjuncts: this.conjuncts }),
+      ...(this.projection === undefined ? {} : { projection: this.projection }),
     });
   }
 
   async *execute(partition: number, ctx: TaskContext): AsyncGenerator<arrow.RecordBatch> {
-    const types = schemaTypes(this.input.schema);
+    const projection = this.projection;
+    const types = schemaTypes(this.schema);
     for await (const batch of this.input.execute(partition, ctx)) {
       checkCancelled(ctx);
       const n = batch.numRows;
       if (n === 0) continue;
       const selection = this.select(batch, n, ctx);
-      if (selection === null) {
-        yield batch;
-        continue;
-      }
-      if (selection.length === 0) continue;
-      if (selection.length === n) yield batch;
-      else yield filterBatch(batch, types, selection);
+      if (selection !== null && selection.length === 0) continue;
+      const out =
+        projection === undefined
+          ? batch
+          : makeBatch(
+              projection.schema,
+              projection.columns.map((i) => batch.data.children[i]!),
+              n,
+            );
+      yield selection === null || selection.length === n ? out : filterBatch(out, types, selection);
     }
   }
 
@@ -166,7 +189,15 @@ export class FilterExec implements ExecutionPlan {
   }
 
   explain(): string {
-    return `FilterExec: ${this.predicate.toString()}`;
+    const p = this.projection;
+    if (p === undefined) return `FilterExec: ${this.predicate.toString()}`;
+    const inputs = this.input.schema.fields;
+    const cols = p.columns.map((i, k) => {
+      const name = `${inputs[i]!.name}@${i}`;
+      const shown = p.schema.fields[k]!.name;
+      return shown === inputs[i]!.name ? name : `${name} as ${shown}`;
+    });
+    return `FilterExec: ${this.predicate.toString()}, projection=[${cols.join(', ')}]`;
   }
 
   spec(): OperatorSpec {
@@ -174,6 +205,7 @@ export class FilterExec implements ExecutionPlan {
       kind: 'Filter',
       predicate: exprSpec(this.predicate),
       conjuncts: this.conjuncts === undefined ? null : this.conjuncts.map(conjunctSpec),
+      projection: this.projection ?? null,
     };
   }
 }
