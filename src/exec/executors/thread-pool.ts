@@ -152,6 +152,8 @@ export class ThreadPool implements ExecutorPool {
   private readonly addedListeners: ((e: Executor) => void)[] = [];
   private nextId = 1;
   private closed = false;
+  /** When threads died in the last minute. */
+  private recentDeaths: number[] = [];
 
   constructor(options: ThreadPoolOptions) {
     this.options = options;
@@ -195,10 +197,21 @@ export class ThreadPool implements ExecutorPool {
       executor.die(reason, outOfHeap);
       for (const other of this.live) other.post({ type: 'peer-gone', executorId: id });
       for (const l of this.lostListeners) l(id, reason);
-      if (!this.closed) {
+      if (this.closed) return;
+      // Threads that keep dying at once (a broken installation) are replaced ever more slowly,
+      // never in a loop that burns the server's CPU.
+      const now = Date.now();
+      this.recentDeaths = this.recentDeaths.filter((t) => now - t < 60_000);
+      this.recentDeaths.push(now);
+      const delay =
+        this.recentDeaths.length <= 3 ? 0 : Math.min(30_000, 250 * 2 ** (this.recentDeaths.length - 3));
+      const replace = (): void => {
+        if (this.closed) return;
         const replacement = this.spawn();
         for (const l of this.addedListeners) l(replacement);
-      }
+      };
+      if (delay === 0) replace();
+      else setTimeout(replace, delay).unref();
     };
     worker.on('error', (err: Error & { code?: string }) =>
       lost(err.message, err.code === 'ERR_WORKER_OUT_OF_MEMORY'),
