@@ -19,4 +19,4 @@ export { encodePlan, decodePlan } from './plan-codec.ts';
 export type { StageRunStats } from './query-run.ts';
 export type { TaskMetrics } from './task.ts';
 export { addMetrics, emptyMetrics, preorder, selfTimes, type OperatorMetrics } from './metrics.ts';
-export { UNLIMITED } from './memory/memory-budget.ts';
+export { UNLIMITED, formatBytes } from './memory/memory-budget.ts';

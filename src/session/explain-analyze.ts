@@ -16,12 +16,13 @@
 import {
   addMetrics,
   emptyMetrics,
+  formatBytes,
   preorder,
   selfTimes,
   type OperatorMetrics,
   type StageRunStats,
 } from '../exec/index.ts';
-import type { ExecutionPlan } from '../physical/index.ts';
+import { explainExchange, type ExecutionPlan } from '../physical/index.ts';
 import type { Query } from '../sql/parser/index.ts';
 import {
   analyzeForSession,
@@ -56,7 +57,7 @@ export async function explainAnalyze(
       : `${stages.length} stage${stages.length === 1 ? '' : 's'}, ${tasks} task${tasks === 1 ? '' : 's'}`;
   const lines = [
     '== Physical Plan (analyzed) ==',
-    `Query: ${rows} row${rows === 1 ? '' : 's'} in ${ms(elapsed)}, ${where}, peak memory ${bytes(run.peakMemory())}`,
+    `Query: ${rows} row${rows === 1 ? '' : 's'} in ${ms(elapsed)}, ${where}, peak memory ${formatBytes(run.peakMemory(), 'B')}`,
   ];
   for (const s of stages) lines.push(...stageLines(s));
   return lines;
@@ -64,7 +65,10 @@ export async function explainAnalyze(
 
 function stageLines(s: StageRunStats): string[] {
   const output = s.stage.output;
-  const role = output.kind === 'result' ? 'result' : `→ ${exchangeName(s)}`;
+  const role =
+    output.kind === 'result'
+      ? 'result'
+      : `→ ${explainExchange(output.exchange, output.keys, output.buckets, [])}`;
   const times = s.tasks.map((t) => t.elapsedMs).sort((a, b) => a - b);
   const timing =
     times.length === 0
@@ -88,21 +92,6 @@ function stageLines(s: StageRunStats): string[] {
   return lines;
 }
 
-function exchangeName(s: StageRunStats): string {
-  const o = s.stage.output;
-  if (o.kind === 'result') return 'result';
-  switch (o.exchange) {
-    case 'hash':
-      return `ShuffleExchangeExec: hash([${o.keys.map((k) => k.toString()).join(', ')}], ${o.buckets})`;
-    case 'round_robin':
-      return `ShuffleExchangeExec: round_robin(${o.buckets})`;
-    case 'single':
-      return 'GatherExec';
-    case 'broadcast':
-      return 'BroadcastExchangeExec';
-  }
-}
-
 function describe(m: OperatorMetrics, self: { elapsedMs: number; cpuMs: number }): string {
   const parts = [
     `rows=${m.rows}`,
@@ -110,17 +99,10 @@ function describe(m: OperatorMetrics, self: { elapsedMs: number; cpuMs: number }
     `time=${ms(self.elapsedMs)}`,
     `cpu=${ms(self.cpuMs)}`,
   ];
-  if (m.peakMemory > 0) parts.push(`memory=${bytes(m.peakMemory)}`);
+  if (m.peakMemory > 0) parts.push(`memory=${formatBytes(m.peakMemory, 'B')}`);
   return parts.join(', ');
 }
 
 function ms(n: number): string {
   return n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n.toFixed(1)} ms`;
-}
-
-function bytes(n: number): string {
-  if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(1)} GiB`;
-  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
-  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`;
-  return `${n} B`;
 }

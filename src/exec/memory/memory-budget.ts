@@ -85,11 +85,12 @@ export class MemoryBudget {
   }
 }
 
-function formatBytes(n: number): string {
+/** `12.3 MiB`; sizes under a KiB in `smallUnit` (`512 bytes`, `512 B`). */
+export function formatBytes(n: number, smallUnit = 'bytes'): string {
   if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(1)} GiB`;
   if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
   if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`;
-  return `${n} bytes`;
+  return `${n} ${smallUnit}`;
 }
 
 /**

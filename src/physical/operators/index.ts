@@ -19,6 +19,7 @@ export { UnionExec, type UnionExecOptions } from './union-exec.ts';
 export {
   ExchangeExec,
   BatchPartitioner,
+  explainExchange,
   interleave,
   type ExchangeExecOptions,
   type ExchangeKind,
