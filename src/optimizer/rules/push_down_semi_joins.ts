@@ -11,12 +11,15 @@
  *     Aggregate: …                                       Aggregate: …
  *
  * Correct for inner and cross joins (each output row of the join is one row of each input, so
- * keeping the rows whose input row has a match is keeping the input rows that have one). Worth it
- * only when the semi join is selective: it moves when it is estimated to keep less than half the
- * rows of the input it would filter, or its right side is that small (TPC-H Q21's EXISTS over all
- * of lineitem keeps nearly all, and stays above the joins that shrink its input first). The output keeps its columns and their order. Projects
- * that only pass columns through are looked through. Runs to a fixpoint, so a semi join sinks as
- * far as its columns allow.
+ * keeping the rows whose input row has a match is keeping the input rows that have one). Spark's
+ * PushLeftSemiLeftAntiThroughJoin moves it always; here it moves when that cannot cost more: when
+ * the input it would filter is estimated no larger than the join's output (the semi join then
+ * probes no more rows than it did, and whatever it removes the join no longer sees), or when it is
+ * selective — estimated to keep less than half that input's rows, or its right side is that small.
+ * TPC-H Q18's HAVING subquery (no distinct counts, so no selectivity known) sinks onto orders;
+ * Q21's EXISTS over all of lineitem stays above the joins that shrink its input first. The output
+ * keeps its columns and their order. Projects that only pass columns through are looked through.
+ * Runs to a fixpoint, so a semi join sinks as far as its columns allow.
  */
 import { changed, unchanged } from '../../common/index.ts';
 import { outputOf, type JoinNode, type LogicalPlan } from '../../plan/index.ts';
@@ -49,17 +52,19 @@ function pushInto(semi: JoinNode, left: LogicalPlan): LogicalPlan | null {
   }
   if (left.kind !== 'Join' || (left.joinType !== 'inner' && left.joinType !== 'cross')) return null;
   const withSemi = (input: LogicalPlan): LogicalPlan => ({ ...semi, left: input });
+  const joined = estimatePlan(left).rowCount;
   // Without distinct counts the semi join's estimate is its input's; its right side's size then
   // bounds the matches of a key-to-key semi join.
-  const selective = (input: LogicalPlan): boolean => {
+  const worthIt = (input: LogicalPlan): boolean => {
     const rows = estimatePlan(input).rowCount;
+    if (rows <= joined) return true;
     return Math.min(estimatePlan(withSemi(input)).rowCount, estimatePlan(semi.right).rowCount) < 0.5 * rows;
   };
   if (isSubsetOf(needed, idsOf(outputOf(left.left)))) {
-    return selective(left.left) ? { ...left, left: withSemi(left.left) } : null;
+    return worthIt(left.left) ? { ...left, left: withSemi(left.left) } : null;
   }
   if (isSubsetOf(needed, idsOf(outputOf(left.right)))) {
-    return selective(left.right) ? { ...left, right: withSemi(left.right) } : null;
+    return worthIt(left.right) ? { ...left, right: withSemi(left.right) } : null;
   }
   return null;
 }
