@@ -119,6 +119,31 @@ describe('GroupHashTable', () => {
     expect(Array.from(out)).toEqual(referenceIdsOfPairs(a, b));
   });
 
+  it('64-bit keys: narrow while they fit in 32 bits, then widened in place with the same ids', () => {
+    const n = 20_000;
+    // Runs of equal keys (the run shortcut), then keys just beyond 32 bits and their negatives.
+    const small = Array.from({ length: n }, (_, i) => BigInt(Math.floor(i / 3) * 5 - 30_000));
+    const big = Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 1n : -1n) * (2n ** 31n + BigInt(i % 997)));
+    for (const type of [T.bigint, T.decimal(18, 2), T.timestamp]) {
+      const table = new GroupHashTable([type], 4);
+      const vals: Value[] = [...small, null, ...big, ...small.slice(0, 50)];
+      const batches: Value[][] = [];
+      for (let s = 0; s < vals.length; s += 4096) batches.push(vals.slice(s, s + 4096));
+      // Probing the still-narrow table with keys beyond 32 bits: no match, not a false one.
+      groupIds(table, type, [small.slice(0, 10)]);
+      const probe = new Int32Array(3);
+      table.find([columnFromValues(type, [2n ** 32n - 30_000n, -30_000n, -(2n ** 40n)])], 3, probe);
+      expect(Array.from(probe)).toEqual([-1, 0, -1]);
+      const ids = [...groupIds(table, type, [[]]), ...groupIds(table, type, batches)];
+      expect(ids).toEqual(referenceIds(vals, keyOf));
+      const firsts = vals.filter((_, i) => ids.indexOf(ids[i]!) === i);
+      expect(keys(table)).toEqual(firsts);
+      const out = new Int32Array(4);
+      table.find([columnFromValues(type, [big[0]!, small[3]!, 2n ** 50n, null])], 4, out);
+      expect(Array.from(out)).toEqual([ids[n + 1], ids[3], -1, ids[n]]);
+    }
+  });
+
   it('string keys: a batch without NULLs never matches a stored NULL or a different length', () => {
     const table = new GroupHashTable([T.string]);
     const ids = groupIds(table, T.string, [
