@@ -24,9 +24,13 @@ export function decompressPage(codec: NativeCodec, input: Uint8Array, uncompress
     case 'GZIP':
     case 'ZSTD': {
       if (uncompressedSize === 0 && input.length === 0) return new Uint8Array(0);
-      // One output chunk of the page's size: no 16 KiB chunks to concatenate afterwards.
-      const size = Math.max(64, uncompressedSize);
-      const options = { maxOutputLength: size, chunkSize: size };
+      // One output chunk a little larger than the page: no 16 KiB chunks to concatenate afterwards,
+      // and room to spare, or node:zlib would allocate a second chunk (of the same size) just to
+      // learn that the stream ended where the first one filled up.
+      const options = {
+        maxOutputLength: Math.max(64, uncompressedSize),
+        chunkSize: Math.max(64, uncompressedSize + 64),
+      };
       try {
         const buffer =
           codec === 'GZIP' ? zlib.gunzipSync(input, options) : zlib.zstdDecompressSync(input, options);
