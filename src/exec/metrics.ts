@@ -11,6 +11,7 @@ import type * as arrow from 'apache-arrow';
 import type {
   Distribution,
   ExecutionPlan,
+  MaskedBatch,
   MemoryPool,
   MemoryReservation,
   OperatorSpec,
@@ -96,6 +97,15 @@ class InstrumentedExec implements ExecutionPlan {
   constructor(inner: ExecutionPlan, metrics: OperatorMetrics) {
     this.inner = inner;
     this.metrics = metrics;
+    const masked = inner.executeMasked?.bind(inner);
+    if (masked !== undefined) {
+      this.executeMasked = (partition, ctx) =>
+        this.measure(
+          ctx,
+          (c) => masked(partition, c),
+          (b) => b.rows,
+        );
+    }
   }
 
   get name(): string {
@@ -126,15 +136,29 @@ class InstrumentedExec implements ExecutionPlan {
     return this.inner.spec();
   }
 
-  async *execute(partition: number, ctx: TaskContext): AsyncGenerator<arrow.RecordBatch> {
+  execute(partition: number, ctx: TaskContext): AsyncGenerator<arrow.RecordBatch> {
+    return this.measure(
+      ctx,
+      (c) => this.inner.execute(partition, c),
+      (b) => b.numRows,
+    );
+  }
+
+  readonly executeMasked?: (partition: number, ctx: TaskContext) => AsyncIterable<MaskedBatch>;
+
+  private async *measure<T>(
+    ctx: TaskContext,
+    run: (ctx: TaskContext) => AsyncIterable<T>,
+    rowsOf: (item: T) => number,
+  ): AsyncGenerator<T> {
     const m = this.metrics;
     const memory = new TrackingPool(ctx.memory, m);
-    const it = this.inner.execute(partition, { ...ctx, memory })[Symbol.asyncIterator]();
+    const it = run({ ...ctx, memory })[Symbol.asyncIterator]();
     try {
       for (;;) {
         const t0 = performance.now();
         const c0 = process.threadCpuUsage();
-        let r: IteratorResult<arrow.RecordBatch>;
+        let r: IteratorResult<T>;
         try {
           r = await it.next();
         } finally {
@@ -143,7 +167,7 @@ class InstrumentedExec implements ExecutionPlan {
           m.cpuMs += (c.user + c.system) / 1000;
         }
         if (r.done === true) return;
-        m.rows += r.value.numRows;
+        m.rows += rowsOf(r.value);
         m.batches++;
         yield r.value;
       }

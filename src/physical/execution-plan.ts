@@ -110,10 +110,26 @@ export interface ExecutionPlan {
   children(): readonly ExecutionPlan[];
   withChildren(children: readonly ExecutionPlan[]): ExecutionPlan;
   execute(partition: number, ctx: TaskContext): AsyncIterable<arrow.RecordBatch>;
+  /**
+   * Like `execute`, for a consumer that can skip rows itself: a batch may come with the rows it
+   * does not hold masked out instead of copied away (FilterExec, when most rows pass). Optional;
+   * without it consumers call `execute`.
+   */
+  executeMasked?(partition: number, ctx: TaskContext): AsyncIterable<MaskedBatch>;
   /** One deterministic line: `HashJoinExec: type=inner, on=[o_orderkey@0 = l_orderkey@0]`. */
   explain(): string;
   /** This operator (not its children) as plain data; see plan-spec.ts. */
   spec(): OperatorSpec;
+}
+
+/**
+ * A batch whose rows where `mask` is 0 are not part of the stream (one byte a row; 1 = a row);
+ * `mask` null = every row. `rows` is the number of rows the mask keeps.
+ */
+export interface MaskedBatch {
+  readonly batch: arrow.RecordBatch;
+  readonly mask: Uint8Array | null;
+  readonly rows: number;
 }
 
 /**
@@ -135,6 +151,13 @@ export interface PhysicalExpr {
   toString(): string;
   /** Absent for expressions built by hand in tests: a plan holding one cannot leave its thread. */
   readonly spec?: ExprSpec;
+  /**
+   * True when evaluating it over more rows cannot change its values on the others (no rand(),
+   * uuid(), row positions), so a consumer of a `MaskedBatch` may evaluate it on the whole batch
+   * — it may still raise on a masked row, which the consumer must then redo without it.
+   * Absent = false.
+   */
+  readonly deterministic?: boolean;
 }
 
 /** The number of partitions of a partitioning. */

@@ -144,6 +144,28 @@ describe('GroupHashTable', () => {
     }
   });
 
+  it('skips masked rows: they get -1 and add no group, NULL group included', () => {
+    for (const [type, vals] of [
+      [T.int, [7, null, 8, 7, 9, null]],
+      [T.bigint, [7n, null, 8n, 7n, 2n ** 40n, null]],
+      [T.string, ['a', null, 'b', 'a', 'c', null]],
+      [T.double, [1.5, null, 2.5, 1.5, 3.5, null]],
+    ] as [DataType, Value[]][]) {
+      const table = new GroupHashTable([type]);
+      const out = new Int32Array(6);
+      // Rows 1 (a NULL), 2 and 4 are masked: the NULL group first appears at row 5.
+      table.findOrInsert([columnFromValues(type, vals)], 6, out, Uint8Array.of(1, 0, 0, 1, 0, 1));
+      expect(Array.from(out)).toEqual([0, -1, -1, 0, -1, 1]);
+      expect(keys(table)).toEqual([vals[0], null]);
+      table.findOrInsert([columnFromValues(type, [null, null])], 2, out, Uint8Array.of(0, 0));
+      expect(table.numGroups).toBe(2);
+    }
+    const allNull = new GroupHashTable([T.int]);
+    const out = new Int32Array(2);
+    allNull.findOrInsert([columnFromValues(T.int, [null, null])], 2, out, Uint8Array.of(0, 0));
+    expect(allNull.numGroups).toBe(0);
+  });
+
   it('string keys: a batch without NULLs never matches a stored NULL or a different length', () => {
     const table = new GroupHashTable([T.string]);
     const ids = groupIds(table, T.string, [

@@ -69,27 +69,42 @@ export class GroupHashTable {
     this.store = this.source === null ? new KeyStore(types) : null;
   }
 
-  /** Resolves the group id of rows `0..n-1` of `keys` into `out`, adding new groups as needed. */
-  findOrInsert(keys: readonly arrow.Data[], n: number, out: Int32Array): void {
-    this.resolve(keys, n, out, true);
+  /**
+   * Resolves the group id of rows `0..n-1` of `keys` into `out`, adding new groups as needed.
+   * Rows where `mask` (one byte a row) is 0 are skipped: they get -1 and add no group.
+   */
+  findOrInsert(
+    keys: readonly arrow.Data[],
+    n: number,
+    out: Int32Array,
+    mask: Uint8Array | null = null,
+  ): void {
+    this.resolve(keys, n, out, true, mask);
   }
 
   /** Like `findOrInsert` but never adds a group: rows whose key is not in the table get -1. */
   find(keys: readonly arrow.Data[], n: number, out: Int32Array): void {
-    this.resolve(keys, n, out, false);
+    this.resolve(keys, n, out, false, null);
   }
 
-  private resolve(keys: readonly arrow.Data[], n: number, out: Int32Array, insert: boolean): void {
+  private resolve(
+    keys: readonly arrow.Data[],
+    n: number,
+    out: Int32Array,
+    insert: boolean,
+    mask: Uint8Array | null,
+  ): void {
     if (n === 0) return;
     if (this.source === null) {
       const views = keys.map((k, c) => new ColumnView(k, this.types[c]!));
-      this.resolveGeneric(views, n, out, insert);
+      this.resolveGeneric(views, n, out, insert, mask);
       return;
     }
     const view = new ColumnView(keys[0]!, this.types[0]!);
     if (view.allNull) {
-      if (insert && this.nullGroup < 0) this.nullGroup = this.addNullGroup();
+      if (insert && this.nullGroup < 0 && firstKept(mask, 0, n) >= 0) this.nullGroup = this.addNullGroup();
       out.fill(this.nullGroup, 0, n);
+      if (mask !== null) for (let i = 0; i < n; i++) if (mask[i] === 0) out[i] = -1;
       return;
     }
     let kw: Int32Array;
@@ -110,16 +125,16 @@ export class GroupHashTable {
     const ow = this.source === 'float' ? new Int32Array(this.scratchOriginal.buffer, 0, 2 * n) : kw;
     if (view.validity !== null && insert && this.nullGroup < 0) {
       // Reserve the NULL group at the first NULL row so that ids follow first appearance.
-      const first = firstNull(view, n);
+      const first = firstNull(view, n, mask);
       if (first >= 0) {
-        if (first > 0) this.resolveInline(kw, ow, null, 0, first, out, true);
+        if (first > 0) this.resolveInline(kw, ow, null, mask, 0, first, out, true);
         this.nullGroup = this.addNullGroup();
         out[first] = this.nullGroup;
-        this.resolveInline(kw, ow, view, first + 1, n, out, true);
+        this.resolveInline(kw, ow, view, mask, first + 1, n, out, true);
         return;
       }
     }
-    this.resolveInline(kw, ow, view.validity === null ? null : view, 0, n, out, insert);
+    this.resolveInline(kw, ow, view.validity === null ? null : view, mask, 0, n, out, insert);
     if (misfits !== null) {
       for (let i = 0; i < n; i++) if (misfits[i] !== 0) out[i] = -1;
     }
@@ -141,7 +156,8 @@ export class GroupHashTable {
   /** `narrowWords` that marks the rows whose key does not fit (in `misfitScratch`) instead of failing. */
   private narrowWordsMarking(words: Int32Array, n: number): Int32Array {
     const w = this.wordScratch(n);
-    if (this.misfitScratch.length < n) this.misfitScratch = new Int32Array(Math.max(n, this.misfitScratch.length * 2));
+    if (this.misfitScratch.length < n)
+      this.misfitScratch = new Int32Array(Math.max(n, this.misfitScratch.length * 2));
     const misfit = this.misfitScratch;
     for (let i = 0; i < n; i++) {
       const lo = words[2 * i]!;
@@ -252,18 +268,20 @@ export class GroupHashTable {
     kw: Int32Array,
     ow: Int32Array,
     nulls: ColumnView | null,
+    rowMask: Uint8Array | null,
     from: number,
     to: number,
     out: Int32Array,
     insert: boolean,
   ): void {
-    if (this.keyWords === 1) this.resolveOneWord(kw, nulls, from, to, out, insert);
-    else this.resolveTwoWords(kw, ow, nulls, from, to, out, insert);
+    if (this.keyWords === 1) this.resolveOneWord(kw, nulls, rowMask, from, to, out, insert);
+    else this.resolveTwoWords(kw, ow, nulls, rowMask, from, to, out, insert);
   }
 
   private resolveOneWord(
     kw: Int32Array,
     nulls: ColumnView | null,
+    rowMask: Uint8Array | null,
     from: number,
     to: number,
     out: Int32Array,
@@ -291,6 +309,10 @@ export class GroupHashTable {
     let prevKey = 0;
     let prevGroup = -2;
     for (let i = from; i < to; i++) {
+      if (rowMask !== null && rowMask[i] === 0) {
+        out[i] = -1;
+        continue;
+      }
       if (validity !== null) {
         const j = bitOffset + i;
         if (((validity[j >> 3]! >> (j & 7)) & 1) === 0) {
@@ -341,6 +363,7 @@ export class GroupHashTable {
     kw: Int32Array,
     ow: Int32Array,
     nulls: ColumnView | null,
+    rowMask: Uint8Array | null,
     from: number,
     to: number,
     out: Int32Array,
@@ -367,6 +390,10 @@ export class GroupHashTable {
     let prevHi = 0;
     let prevGroup = -2;
     for (let i = from; i < to; i++) {
+      if (rowMask !== null && rowMask[i] === 0) {
+        out[i] = -1;
+        continue;
+      }
       if (validity !== null) {
         const j = bitOffset + i;
         if (((validity[j >> 3]! >> (j & 7)) & 1) === 0) {
@@ -417,13 +444,19 @@ export class GroupHashTable {
     this.numGroups = numGroups;
   }
 
-  private resolveGeneric(views: ColumnView[], n: number, out: Int32Array, insert: boolean): void {
+  private resolveGeneric(
+    views: ColumnView[],
+    n: number,
+    out: Int32Array,
+    insert: boolean,
+    rowMask: Uint8Array | null,
+  ): void {
     if (this.hashes.length < n) this.hashes = new Uint32Array(Math.max(n, this.hashes.length * 2));
     const hashes = hashRows(views, n, this.hashes);
     const store = this.store!;
     const only = views.length === 1 ? views[0]! : null;
     if (only !== null && only.layout === 'bytes' && only.validity === null && !only.allNull) {
-      this.resolveBytes(only, hashes, n, out, insert);
+      this.resolveBytes(only, hashes, n, out, insert, rowMask);
       return;
     }
     let slots = this.slots;
@@ -433,6 +466,10 @@ export class GroupHashTable {
     for (let i = 0; i < n; i++) touched ^= slots[(hashes[i]! & mask) << 1]!;
     this.touched = touched;
     for (let i = 0; i < n; i++) {
+      if (rowMask !== null && rowMask[i] === 0) {
+        out[i] = -1;
+        continue;
+      }
       const h = hashes[i]! | 0;
       let pos = h & mask;
       for (;;) {
@@ -472,6 +509,7 @@ export class GroupHashTable {
     n: number,
     out: Int32Array,
     insert: boolean,
+    rowMask: Uint8Array | null,
   ): void {
     const store = this.store!;
     const stored = store.columns[0]!;
@@ -485,6 +523,10 @@ export class GroupHashTable {
     this.touched = touched;
     const views = [view];
     for (let i = 0; i < n; i++) {
+      if (rowMask !== null && rowMask[i] === 0) {
+        out[i] = -1;
+        continue;
+      }
       const h = hashes[i]! | 0;
       const start = offsets[i]!;
       const len = offsets[i + 1]! - start;
@@ -639,14 +681,21 @@ function hashTwo(lo: number, hi: number): number {
   return fmix32(lo ^ Math.imul(hi, 0x9e3779b1));
 }
 
-/** The first NULL row of `view` below `n`, or -1. */
-function firstNull(view: ColumnView, n: number): number {
+/** The first NULL row of `view` below `n` that `mask` keeps, or -1. */
+function firstNull(view: ColumnView, n: number, mask: Uint8Array | null): number {
   const v = view.validity;
   if (v === null) return -1;
   const off = view.bitOffset;
   for (let i = 0; i < n; i++) {
     const j = off + i;
-    if (((v[j >> 3]! >> (j & 7)) & 1) === 0) return i;
+    if (((v[j >> 3]! >> (j & 7)) & 1) === 0 && (mask === null || mask[i] !== 0)) return i;
   }
+  return -1;
+}
+
+/** The first row in `from..to-1` that `mask` keeps, or -1. */
+function firstKept(mask: Uint8Array | null, from: number, to: number): number {
+  if (mask === null) return from < to ? from : -1;
+  for (let i = from; i < to; i++) if (mask[i] !== 0) return i;
   return -1;
 }

@@ -10,6 +10,7 @@ import {
   EngineError,
   SqlState,
   changed,
+  exists,
   makeBatch,
   transformUp,
   unchanged,
@@ -54,14 +55,23 @@ class CompiledExpr implements PhysicalExpr {
   readonly type: DataType;
   readonly nullable: boolean;
   readonly spec: ExprSpec;
+  readonly deterministic: boolean;
   readonly #eval: Evaluator;
   readonly #text: string;
-  constructor(type: DataType, nullable: boolean, evaluator: Evaluator, text: string, spec: ExprSpec) {
+  constructor(
+    type: DataType,
+    nullable: boolean,
+    evaluator: Evaluator,
+    text: string,
+    spec: ExprSpec,
+    deterministic: boolean,
+  ) {
     this.type = type;
     this.nullable = nullable;
     this.#eval = evaluator;
     this.#text = text;
     this.spec = spec;
+    this.deterministic = deterministic;
   }
   evaluate(batch: arrow.RecordBatch, ctx: EvalContext): ColumnarValue {
     return this.#eval(batch, ctx);
@@ -84,7 +94,23 @@ export function createPhysicalExpr(
   const evaluator = compile(expr, binder);
   const text = exprToString(expr, (a) => `${a.name}@${positions.get(a.id) ?? '?'}`);
   const spec: ExprSpec = { expr: positional(expr, positions), inputTypes: binder.inputTypes };
-  return new CompiledExpr(exprType(expr), isNullable(expr), evaluator, text, spec);
+  return new CompiledExpr(
+    exprType(expr),
+    isNullable(expr),
+    evaluator,
+    text,
+    spec,
+    isDeterministic(expr, registry),
+  );
+}
+
+/** No call inside is to a function the registry marks non-deterministic (rand(), uuid(), …). */
+function isDeterministic(expr: Expr, registry: FunctionRegistry): boolean {
+  return !exists(exprOps, expr, (e) => {
+    if (e.kind !== 'call') return false;
+    const def = registry.lookup(e.name);
+    return def === undefined || (def.kind === 'scalar' && def.deterministic === false);
+  });
 }
 
 /** The expression with each column's id replaced by its input position (ids stay unique per column). */
@@ -481,5 +507,6 @@ export function columnExpr(schema: Schema, position: number): PhysicalExpr {
     (batch) => ({ kind: 'array', data: batch.data.children[position]! }),
     `${field.name}@${position}`,
     spec,
+    true,
   );
 }

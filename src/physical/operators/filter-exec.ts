@@ -18,6 +18,7 @@ import type { DataType, Schema, Value } from '../../common/index.ts';
 import type {
   Distribution,
   ExecutionPlan,
+  MaskedBatch,
   Partitioning,
   PhysicalExpr,
   TaskContext,
@@ -30,6 +31,9 @@ import { take } from '../batch/take.ts';
 import { maskFromBoolean, selectionFromMask } from '../batch/selection.ts';
 import { refineByColumns, refineByCompare, type SelectCompareOp } from '../kernels/select-compare.ts';
 import { checkCancelled, schemaTypes } from './exec-support.ts';
+
+/** The least fraction of a batch's rows passing for `executeMasked` to mask rather than copy. */
+export const MASK_MIN_FRACTION = 0.75;
 
 /** One AND-ed part of a filter predicate. */
 export type FilterConjunct =
@@ -119,6 +123,19 @@ export class FilterExec implements ExecutionPlan {
   }
 
   async *execute(partition: number, ctx: TaskContext): AsyncGenerator<arrow.RecordBatch> {
+    for await (const m of this.filtered(partition, ctx, false)) yield m.batch;
+  }
+
+  /**
+   * `execute` for a consumer that skips masked rows itself (HashAggregateExec): a batch of which
+   * at least `MASK_MIN_FRACTION` of the rows pass comes whole with a mask of them, so its columns
+   * are not copied (TPC-H Q1 keeps 98 % of lineitem).
+   */
+  executeMasked(partition: number, ctx: TaskContext): AsyncIterable<MaskedBatch> {
+    return this.filtered(partition, ctx, true);
+  }
+
+  private async *filtered(partition: number, ctx: TaskContext, masks: boolean): AsyncGenerator<MaskedBatch> {
     const projection = this.projection;
     const types = schemaTypes(this.schema);
     for await (const batch of this.input.execute(partition, ctx)) {
@@ -135,7 +152,12 @@ export class FilterExec implements ExecutionPlan {
               projection.columns.map((i) => batch.data.children[i]!),
               n,
             );
-      yield selection === null || selection.length === n ? out : filterBatch(out, types, selection);
+      if (selection === null || selection.length === n) yield { batch: out, mask: null, rows: n };
+      else if (masks && selection.length >= n * MASK_MIN_FRACTION) {
+        const mask = new Uint8Array(n);
+        for (let k = 0; k < selection.length; k++) mask[selection[k]!] = 1;
+        yield { batch: out, mask, rows: selection.length };
+      } else yield { batch: filterBatch(out, types, selection), mask: null, rows: selection.length };
     }
   }
 

@@ -42,6 +42,7 @@ import type { EvalContext, GroupsAccumulator } from '../../functions/index.ts';
 import type {
   Distribution,
   ExecutionPlan,
+  MaskedBatch,
   Partitioning,
   PhysicalExpr,
   TaskContext,
@@ -52,7 +53,8 @@ import { GroupHashTable } from '../batch/group-hash-table.ts';
 import { maskFromBoolean, selectionFromBytes } from '../batch/selection.ts';
 import { sliceColumn } from '../batch/slice.ts';
 import { take } from '../batch/take.ts';
-import { checkCancelled, checkPartition, evaluateToColumn } from './exec-support.ts';
+import { filterBatch } from '../batch/filter.ts';
+import { checkCancelled, checkPartition, evaluateToColumn, schemaTypes } from './exec-support.ts';
 
 export type AggregateMode = 'single' | 'partial' | 'final';
 
@@ -85,6 +87,24 @@ export interface HashAggregateExecOptions {
 }
 
 const INT: DataType = { kind: 'int' };
+
+/** A batch's group keys, aggregate arguments and FILTER masks. */
+interface BatchInputs {
+  readonly keyCols: arrow.Data[];
+  readonly argCols: arrow.Data[][];
+  readonly filters: (Uint8Array | null)[];
+}
+
+async function* unmasked(batches: AsyncIterable<arrow.RecordBatch>): AsyncGenerator<MaskedBatch> {
+  for await (const batch of batches) yield { batch, mask: null, rows: batch.numRows };
+}
+
+/** `a` AND `b`, one byte a row. */
+function andMasks(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length);
+  for (let i = 0; i < out.length; i++) out[i] = a[i]! & b[i]!;
+  return out;
+}
 
 export class HashAggregateExec implements ExecutionPlan {
   readonly name = 'HashAggregateExec';
@@ -172,30 +192,45 @@ export class HashAggregateExec implements ExecutionPlan {
       for (const dt of distinctTables) bytes += dt?.size() ?? 0;
       return bytes;
     };
+    const masked = this.mode !== 'final' && this.input.executeMasked !== undefined && this.evaluatesAnyRow();
+    const source = masked
+      ? this.input.executeMasked!(partition, ctx)
+      : unmasked(this.input.execute(partition, ctx));
     try {
-      for await (const batch of this.input.execute(partition, ctx)) {
+      for await (const item of source) {
         checkCancelled(ctx);
-        const n = batch.numRows;
-        if (n === 0) continue;
-        if (groupIds.length < n) groupIds = new Int32Array(Math.max(n, groupIds.length * 2));
-        const gids = groupIds.subarray(0, n);
+        let { batch, mask } = item;
+        if (item.rows === 0) continue;
         if (this.mode === 'final') {
-          this.mergeBatch(batch, n, table, accs, gids, ctx);
+          const n = batch.numRows;
+          if (groupIds.length < n) groupIds = new Int32Array(Math.max(n, groupIds.length * 2));
+          this.mergeBatch(batch, n, table, accs, groupIds.subarray(0, n), ctx);
           reservation.resize(stateBytes());
           continue;
         }
-        const keyCols = this.groupBy.map((g) => evaluateToColumn(g.expr, batch, ctx));
-        const argCols = this.aggregates.map((a) => a.args.map((x) => evaluateToColumn(x, batch, ctx)));
-        const masks = this.aggregates.map((a) =>
-          a.filter === null ? null : maskFromBoolean(evaluateToColumn(a.filter, batch, ctx)),
-        );
+        let inputs: BatchInputs;
+        try {
+          inputs = this.evaluateInputs(batch, ctx);
+        } catch (err) {
+          if (mask === null) throw err;
+          // The expressions may have failed on a masked row: evaluate them on the kept rows alone
+          // (an error there is the query's).
+          batch = filterBatch(batch, schemaTypes(this.input.schema), selectionFromBytes(mask, batch.numRows));
+          mask = null;
+          inputs = this.evaluateInputs(batch, ctx);
+        }
+        const n = batch.numRows;
+        if (groupIds.length < n) groupIds = new Int32Array(Math.max(n, groupIds.length * 2));
+        const gids = groupIds.subarray(0, n);
+        const { keyCols, argCols } = inputs;
+        const masks = inputs.filters.map((f) => (f === null ? mask : mask === null ? f : andMasks(f, mask)));
         const sets = this.groupingSets ?? [null];
         for (const set of sets) {
           let numGroups = 1;
           if (table === null) gids.fill(0);
           else {
             const keys = set === null ? keyCols : this.keysForSet(set, keyCols, gidType, n);
-            table.findOrInsert(keys, n, gids);
+            table.findOrInsert(keys, n, gids, mask);
             numGroups = table.numGroups;
           }
           for (let a = 0; a < accs.length; a++) {
@@ -237,6 +272,28 @@ export class HashAggregateExec implements ExecutionPlan {
     } finally {
       reservation.free();
     }
+  }
+
+  /** Whether keys, arguments and FILTERs may be evaluated on rows a masked batch skips. */
+  private evaluatesAnyRow(): boolean {
+    return (
+      this.groupBy.every((g) => g.expr.deterministic === true) &&
+      this.aggregates.every(
+        (a) =>
+          a.args.every((x) => x.deterministic === true) &&
+          (a.filter === null || a.filter.deterministic === true),
+      )
+    );
+  }
+
+  private evaluateInputs(batch: arrow.RecordBatch, ctx: TaskContext): BatchInputs {
+    return {
+      keyCols: this.groupBy.map((g) => evaluateToColumn(g.expr, batch, ctx)),
+      argCols: this.aggregates.map((a) => a.args.map((x) => evaluateToColumn(x, batch, ctx))),
+      filters: this.aggregates.map((a) =>
+        a.filter === null ? null : maskFromBoolean(evaluateToColumn(a.filter, batch, ctx)),
+      ),
+    };
   }
 
   private keysForSet(
