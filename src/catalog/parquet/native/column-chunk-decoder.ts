@@ -418,6 +418,22 @@ class ChunkDecoder {
       return;
     }
     const w = this.width;
+    if ((w === 4 || w === 8) && k === n) {
+      // No NULLs in the page: one tight gather per width.
+      const words = dict.words;
+      const dst = this.fixed32!;
+      if (w === 4) {
+        for (let i = 0; i < n; i++) dst[row + i] = words[indices[i]!]!;
+      } else {
+        for (let i = 0; i < n; i++) {
+          const x = 2 * indices[i]!;
+          const r = 2 * (row + i);
+          dst[r] = words[x]!;
+          dst[r + 1] = words[x + 1]!;
+        }
+      }
+      return;
+    }
     if (w === 4 || w === 8) {
       const words = dict.words;
       const dst = this.fixed32!;

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { SqlState, type Field, type Value } from '../../../common/index.ts';
+import { SqlState, columnFromValues, makeBatch, type Field, type Value } from '../../../common/index.ts';
 import { clearParquetFooterCache, readParquetFooter } from '../parquet-footer.ts';
 import { inferParquetSchema } from '../parquet-infer-schema.ts';
 import { fileColumns } from '../parquet-schema.ts';
@@ -229,6 +229,50 @@ describe('native decoding of files from our own writer', () => {
       expect(rows).toEqual(wasm.rows);
     });
   }
+});
+
+describe('native decoding of dictionary-encoded fixed-width columns from our writer', () => {
+  it('dates, decimals, floats (NaN, -0.0) and longs with NULLs, across pages and row groups', async () => {
+    const columns: Field[] = [
+      { name: 'day', type: { kind: 'date' }, nullable: true },
+      { name: 'qty', type: { kind: 'decimal', precision: 15, scale: 2 }, nullable: false },
+      { name: 'f', type: { kind: 'float' }, nullable: true },
+      { name: 'd', type: { kind: 'double' }, nullable: false },
+      { name: 'k', type: { kind: 'bigint' }, nullable: true },
+    ];
+    const n = 300_000;
+    const doubles = [0.5, -0, NaN, -Infinity, 1e300];
+    const values: Value[][] = [
+      Array.from({ length: n }, (_, i) => (i % 7 === 0 ? null : 9000 + ((i * 7919) % 2526))),
+      Array.from({ length: n }, (_, i) => BigInt(((i * 31) % 50) * 100 + 100)),
+      Array.from({ length: n }, (_, i) => (i % 4 === 0 ? null : [1.5, -2, 0.25][i % 3]!)),
+      Array.from({ length: n }, (_, i) => doubles[(i >> 4) % doubles.length]!),
+      Array.from({ length: n }, (_, i) => (i % 3 === 0 ? null : BigInt((i % 1000) - 500) * 2n ** 40n)),
+    ];
+    const out = path.join(dir, 'own-dictionary', 'part.parquet');
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    const writer = await ParquetFileWriter.create(out, { fields: columns }, { rowGroupRows: 120_000 });
+    for (let s = 0; s < n; s += 50_000) {
+      await writer.write(
+        makeBatch(
+          { fields: columns },
+          columns.map((c, k) => columnFromValues(c.type, values[k]!.slice(s, s + 50_000))),
+          Math.min(50_000, n - s),
+        ),
+      );
+    }
+    await writer.close();
+    const footer = readParquetFooter(out);
+    const encodings = footer.metadata.row_groups[0]!.columns.map((c) => c.meta_data!.encodings);
+    expect(encodings.every((e) => e.includes('RLE_DICTIONARY'))).toBe(true);
+    expect(nativeColumns(out)).toEqual(columns.map((c) => c.name));
+    const rows = await expectSameRows(out, columns, { batchSize: 4093 });
+    expect(rows.length).toBe(n);
+    const expected = Array.from({ length: n }, (_, i) => values.map((v) => v[i]!));
+    expect(rows.map((r) => r.map((v) => (Object.is(v, -0) ? '-0' : v)))).toEqual(
+      expected.map((r) => r.map((v) => (Object.is(v, -0) ? '-0' : v))),
+    );
+  });
 });
 
 describe('corrupt pages on the native path', () => {

@@ -22,6 +22,12 @@ describe('RLE/bit-packed hybrid', () => {
       const out = new Int32Array(n);
       decodeHybrid(bytes, 0, bytes.length, width, out, 0, n);
       expect(Array.from(out), `width ${width}`).toEqual(Array.from(values));
+      // A prefix that ends inside a packed group, written after an offset.
+      const part = new Int32Array(n + 3);
+      decodeHybrid(bytes, 0, bytes.length, width, part, 3, n - 5);
+      expect(Array.from(part.subarray(3, n - 2)), `width ${width}, prefix`).toEqual(
+        Array.from(values.subarray(0, n - 5)),
+      );
     }
   });
 

@@ -83,6 +83,29 @@ function unpack(
     for (let i = 0; i < count; i++) out[o + i] = (bytes[pos + (i >> 3)]! >> (i & 7)) & 1;
     return;
   }
+  if (bitWidth <= 8 && (count & 7) === 0) {
+    // Whole groups of eight values are `bitWidth` (≤ 8) bytes: read each group as two 32-bit
+    // words instead of value by value.
+    const mask = (1 << bitWidth) - 1;
+    let p = pos;
+    for (let i = 0; i < count; i += 8) {
+      let lo = 0;
+      let hi = 0;
+      for (let b = 0; b < bitWidth && b < 4; b++) lo |= bytes[p + b]! << (8 * b);
+      for (let b = 4; b < bitWidth; b++) hi |= bytes[p + b]! << (8 * (b - 4));
+      // Value v occupies bits [v * bitWidth, (v + 1) * bitWidth) of the 64-bit lo/hi pair.
+      for (let v = 0; v < 8; v++) {
+        const at = v * bitWidth;
+        let x: number;
+        if (at + bitWidth <= 32) x = lo >>> at;
+        else if (at >= 32) x = hi >>> (at - 32);
+        else x = (lo >>> at) | (hi << (32 - at));
+        out[o + i + v] = x & mask;
+      }
+      p += bitWidth;
+    }
+    return;
+  }
   if (bitWidth <= 24) {
     const mask = (1 << bitWidth) - 1;
     let acc = 0;

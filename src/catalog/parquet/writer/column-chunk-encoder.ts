@@ -1,8 +1,9 @@
 /**
  * Encodes one column chunk: an optional dictionary page, then data pages (v1) of about
- * TARGET_PAGE_BYTES each, split at row boundaries. Values are PLAIN (or RLE_DICTIONARY indices for
- * byte-array columns with few distinct values); nullable columns carry RLE/bit-packed definition
- * levels with a 4-byte length prefix, required columns none.
+ * TARGET_PAGE_BYTES each, split at row boundaries. Values are PLAIN, or RLE_DICTIONARY indices when
+ * a dictionary pays (byte arrays with few distinct values: byte-array-dictionary.ts; INT32, INT64,
+ * FLOAT and DOUBLE whose distinct values fit a dictionary page: fixed-dictionary.ts); nullable
+ * columns carry RLE/bit-packed definition levels with a 4-byte length prefix, required columns none.
  *
  * The chunk is returned as a list of byte parts (page headers, levels, values) that the row-group
  * encoder concatenates once; uncompressed fixed-width values are views of the input, not copies.
@@ -11,12 +12,8 @@ import type * as arrow from 'apache-arrow';
 import type { Field } from '../../../common/index.ts';
 import { gatherColumn, type ColumnData, type DenseValues } from './column-data.ts';
 import { minMaxOf, type MinMax } from './column-statistics.ts';
-import {
-  buildDictionary,
-  dictionaryMinMax,
-  encodeDictionaryPage,
-  type ByteArrayDictionary,
-} from './byte-array-dictionary.ts';
+import { buildDictionary, dictionaryMinMax, encodeDictionaryPage } from './byte-array-dictionary.ts';
+import { buildFixedDictionary } from './fixed-dictionary.ts';
 import { bitWidthOf, encodeHybrid, encodeRun } from './rle-hybrid.ts';
 import { encodeDataPageHeader, encodeDictionaryPageHeader } from './metadata-encoder.ts';
 import { Encoding, type ColumnChunkMeta, type LeafColumn } from './parquet-format.ts';
@@ -183,6 +180,38 @@ function valueWidth(dense: DenseValues, flbaWidth: number): number {
   }
 }
 
+/** A column chunk's dictionary: its size, page body, one index per value, and min/max if known. */
+interface ChunkDictionary {
+  readonly size: number;
+  readonly page: Uint8Array;
+  readonly indices: Int32Array;
+  readonly minMax?: MinMax | undefined;
+}
+
+function dictionaryOf(dense: DenseValues): ChunkDictionary | undefined {
+  switch (dense.kind) {
+    case 'bytes': {
+      const d = buildDictionary(dense.bytes, dense.offsets);
+      if (d === undefined) return undefined;
+      return { size: d.size, page: encodeDictionaryPage(d), indices: d.indices, minMax: dictionaryMinMax(d) };
+    }
+    case 'int32':
+    case 'float': {
+      const v = dense.values;
+      return buildFixedDictionary(new Int32Array(v.buffer, v.byteOffset, v.length), 1, v.length);
+    }
+    case 'int64':
+      return buildFixedDictionary(dense.words, 2, dense.words.length >> 1);
+    case 'double': {
+      const v = dense.values;
+      return buildFixedDictionary(new Int32Array(v.buffer, v.byteOffset, 2 * v.length), 2, v.length);
+    }
+    case 'decimal128':
+    case 'boolean':
+      return undefined;
+  }
+}
+
 export function encodeColumnChunk(
   leaf: LeafColumn,
   field: Field,
@@ -195,14 +224,13 @@ export function encodeColumnChunk(
   const flbaWidth = leaf.typeLength ?? 0;
   const chunk = new ChunkBuilder(baseOffset, compression);
 
-  let dictionary: ByteArrayDictionary | undefined;
   let minMax: MinMax | undefined;
   let dictionaryPageOffset: number | undefined;
-  if (dense.kind === 'bytes') dictionary = buildDictionary(dense.bytes, dense.offsets);
+  const dictionary = dictionaryOf(dense);
   if (dictionary !== undefined) {
-    minMax = dictionaryMinMax(dictionary);
+    minMax = dictionary.minMax ?? minMaxOf(dense, flbaWidth);
     dictionaryPageOffset = chunk.position;
-    chunk.addDictionaryPage(encodeDictionaryPage(dictionary), dictionary.size);
+    chunk.addDictionaryPage(dictionary.page, dictionary.size);
   } else {
     minMax = minMaxOf(dense, flbaWidth);
   }

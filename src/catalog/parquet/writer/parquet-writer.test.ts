@@ -531,6 +531,48 @@ describe('ParquetFileWriter round trips', () => {
     expect([...t.getChild('flag')!]).toEqual(flag);
   });
 
+  it('dictionary-encodes fixed-width columns with few distinct values, bit for bit', async () => {
+    const s = schema([
+      field('day', T.date),
+      field('qty', T.decimal(15, 2)),
+      field('f', T.float),
+      field('d', T.double),
+      field('id', T.bigint),
+    ]);
+    const n = 50_000;
+    const doubles = [0.5, -0, 0, NaN, Infinity, -1e300, 2.25];
+    const day = Array.from({ length: n }, (_, i) => (i % 9 === 0 ? null : 8000 + ((i * 7919) % 2500)));
+    const qty = Array.from({ length: n }, (_, i) => BigInt(100 + ((i * 31) % 50) * 100));
+    const f = Array.from({ length: n }, (_, i) => (i % 5 === 0 ? null : [1.5, -2, 0][i % 3]!));
+    const d = Array.from({ length: n }, (_, i) => doubles[(i >> 3) % doubles.length]!);
+    const id = Array.from({ length: n }, (_, i) => BigInt(i) * 3n);
+    const { path } = await writeFile(s, [batchOf(s, [day, qty, f, d, id])], { compression: 'zstd' });
+    const meta = await duckMetadata(path);
+    for (let c = 0; c < 4; c++) expect(meta[c]!.encodings).toContain('RLE_DICTIONARY');
+    expect(meta[4]!.encodings).not.toContain('DICTIONARY');
+    expect(meta.map((m) => m.nulls)).toEqual([Math.ceil(n / 9), 0, n / 5, 0, 0]);
+    const t = wasmTable(path);
+    expect([...t.getChild('f')!]).toEqual(f);
+    const wasmD = [...t.getChild('d')!] as number[];
+    // Bit for bit: -0.0 stays negative, NaN stays NaN.
+    expect(wasmD.map((v) => (Object.is(v, -0) ? '-0' : String(v)))).toEqual(
+      d.map((v) => (Object.is(v, -0) ? '-0' : String(v))),
+    );
+    const hy = await hyparquetRows(path);
+    expect(hy.map((r) => r['id'])).toEqual(id);
+    const r = await duck.runAndReadAll(
+      `SELECT count(day)::INT, sum(day - DATE '1970-01-01')::BIGINT, sum(qty)::VARCHAR FROM read_parquet('${path}')`,
+    );
+    const days = day.filter((v): v is number => v !== null);
+    expect(r.getRowsJS()).toEqual([
+      [
+        days.length,
+        BigInt(days.reduce((a, b) => a + b, 0)),
+        (Number(qty.reduce((a, b) => a + b, 0n)) / 100).toFixed(2),
+      ],
+    ]);
+  });
+
   it('encodes many pages with runs and scattered NULLs (RLE and bit-packed levels)', async () => {
     const s = schema([field('x', T.int), field('y', T.bigint), field('b', T.boolean)]);
     const n = 600_000; // > 262,144 int32 values per page: several pages per chunk
