@@ -10,6 +10,7 @@
  * 53200 — is reported to the listeners, and is replaced by a fresh thread with a new executor id.
  * Idle threads are unref'd, so the pool never keeps the process alive by itself.
  */
+import * as v8 from 'node:v8';
 import { MessageChannel, Worker, type TransferListItem } from 'node:worker_threads';
 import { EngineError, SqlState, type Schema } from '../../common/index.ts';
 import { fromWireBatch } from '../arrow-transfer.ts';
@@ -19,6 +20,19 @@ import type { TaskFailure } from '../task-failure.ts';
 import type { FromExecutor, ThreadWorkerData, ToExecutor } from './thread-messages.ts';
 
 /** Result batches a task may send ahead of the driver's acknowledgements. */
+/**
+ * Operators allocate their columns as ArrayBuffers outside the JavaScript heap. By default V8 runs
+ * a full mark-compact each time some 64 MiB more of such external memory has been allocated — in
+ * a scan of 200 MB/s, dozens a second over a heap of a few MiB. Counting external memory into the
+ * heap's global limit instead lets collections follow the heap's own growth: TPC-H SF1 on two
+ * threads, every query twice, 31.7 s → 25.8 s, peak RSS 1000 → 1140 MiB; a thread still holds
+ * GiBs of live columns under a 1 GiB heap limit. V8 reads the flag when a thread's heap is made,
+ * so it is set before the first thread starts (it is process-wide and harmless to set again).
+ */
+function configureExecutorHeaps(): void {
+  v8.setFlagsFromString('--external-memory-accounted-in-global-limit');
+}
+
 const CREDITS = 4;
 
 export interface ThreadPoolOptions {
@@ -160,6 +174,7 @@ export class ThreadPool implements ExecutorPool {
     if (options.threads < 1) {
       throw new EngineError(SqlState.invalidParameterValue, 'an executor pool needs at least one thread');
     }
+    configureExecutorHeaps();
     for (let i = 0; i < options.threads; i++) this.spawn();
   }
 

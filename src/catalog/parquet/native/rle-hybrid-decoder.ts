@@ -107,18 +107,27 @@ function unpack(
     return;
   }
   if (bitWidth <= 24) {
+    // A value and the bits before it in its first byte fit four bytes: read them as one
+    // little-endian word (the last values, whose four bytes would run past the buffer, byte by byte).
     const mask = (1 << bitWidth) - 1;
-    let acc = 0;
-    let bits = 0;
-    let p = pos;
-    for (let i = 0; i < count; i++) {
-      while (bits < bitWidth) {
-        acc |= bytes[p++]! << bits;
-        bits += 8;
-      }
-      out[o + i] = acc & mask;
-      acc >>>= bitWidth;
-      bits -= bitWidth;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const last = bytes.length - 4;
+    let q = pos;
+    let shift = 0;
+    let i = 0;
+    for (; i < count && q <= last; i++) {
+      out[o + i] = (view.getUint32(q, true) >>> shift) & mask;
+      shift += bitWidth;
+      q += shift >> 3;
+      shift &= 7;
+    }
+    for (; i < count; i++) {
+      let x = 0;
+      for (let k = 0; 8 * k < shift + bitWidth; k++) x += (bytes[q + k] ?? 0) * 2 ** (8 * k);
+      out[o + i] = Math.floor(x / 2 ** shift) & mask;
+      shift += bitWidth;
+      q += shift >> 3;
+      shift &= 7;
     }
     return;
   }
