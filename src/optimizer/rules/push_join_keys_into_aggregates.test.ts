@@ -52,4 +52,27 @@ describe('push_join_keys_into_aggregates', () => {
     const plan = env.join(big, agg, 'inner', b.eq(b.c(big, 'l_partkey'), b.c(agg, 'l_partkey')));
     expect(once(plan, env)).not.toContain('LeftSemi');
   });
+
+  it('leaves a join whose small side has as many rows as the key has values (it would keep every row)', () => {
+    // l_partkey ranges over 1..300, and the part side has 200 rows: most keys would match.
+    const keyed = b.table(
+      'db.lineitem',
+      [
+        ['l_partkey', T.int, true],
+        ['l_qty', T.int, true],
+      ],
+      6_000_000,
+      { l_partkey: { min: 1, max: 300, nullCount: 0 } },
+    );
+    const env = b.testEnv();
+    const l = env.scan(keyed);
+    const agg = env.aggregate(
+      l,
+      [b.c(l, 'l_partkey')],
+      [[b.agg('sum', [b.c(l, 'l_qty')], T.bigint), 'total']],
+    );
+    const p = env.scan(tp);
+    const plan = env.join(p, agg, 'inner', b.eq(b.c(p, 'p_partkey'), b.c(agg, 'l_partkey')));
+    expect(once(plan, env)).not.toContain('LeftSemi');
+  });
 });

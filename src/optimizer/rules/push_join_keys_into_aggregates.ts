@@ -18,7 +18,8 @@
  * Correct because a group whose key finds no partner is dropped by the inner join anyway, and a
  * group's rows all share its key. Only plain grouping columns, no grouping sets, an equality
  * condition; worth it only when the small side is estimated at under a tenth of the aggregate's
- * input (the copy is computed twice). Runs once, after join ordering.
+ * input (the copy is computed twice) and at under half the values its key ranges over there. Runs
+ * once, after join ordering.
  */
 import { changed, unchanged } from '../../common/index.ts';
 import {
@@ -29,6 +30,7 @@ import {
   type LogicalPlan,
 } from '../../plan/index.ts';
 import type { OptimizerContext, OptimizerRule } from '../context.ts';
+import { distinctAtMost } from '../cost/column-estimate.ts';
 import { estimatePlan } from '../cost/estimate.ts';
 import { col, conjoin, idsOf, splitConjuncts } from '../expr-utils.ts';
 
@@ -72,7 +74,18 @@ function withKeys(
     else if (keyOf.has(b.id) && otherIds.has(a.id)) pairs.push({ input: keyOf.get(b.id)!, other: a });
   }
   if (pairs.length === 0 || alreadyFiltered(agg)) return null;
-  if (estimatePlan(other).rowCount >= 0.1 * estimatePlan(agg.input).rowCount) return null;
+  const otherRows = estimatePlan(other).rowCount;
+  const input = estimatePlan(agg.input);
+  if (otherRows >= 0.1 * input.rowCount) return null;
+  // Nor when the small side has about as many rows as a key has values in the aggregate's input
+  // (TPC-H Q15: all 10,000 suppliers against l_suppkey's 10,000): the semi join would keep every row.
+  const keyValues = Math.min(
+    ...pairs.map((p) => {
+      const c = input.columns.get(p.input.id);
+      return (c === undefined ? null : distinctAtMost(c, p.input.type, input.rowCount)) ?? Infinity;
+    }),
+  );
+  if (otherRows >= 0.5 * keyValues) return null;
   // A renamed copy of the small side: the same rows under attribute ids of their own.
   const copyOutput = outputOf(other).map((a) => ({ ...a, id: ctx.nextId() }));
   const copy: LogicalPlan = { kind: 'Rename', input: other, output: copyOutput };
