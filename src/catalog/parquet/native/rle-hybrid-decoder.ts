@@ -66,7 +66,16 @@ export function decodeHybrid(
   return pos;
 }
 
-/** Unpacks `count` values of `bitWidth` bits starting at byte `pos`. */
+let scratch = new Uint32Array(1024);
+
+/** A word buffer of at least `bytes` bytes and eight more (the spare word a straddling read takes). */
+function packedScratch(bytes: number): Uint32Array {
+  const words = (bytes >> 2) + 3;
+  if (scratch.length < words) scratch = new Uint32Array(Math.max(words, scratch.length * 2));
+  return scratch;
+}
+
+/** Unpacks `count` values of `bitWidth` bits starting at byte `pos` (little-endian platforms). */
 function unpack(
   bytes: Uint8Array,
   pos: number,
@@ -83,51 +92,22 @@ function unpack(
     for (let i = 0; i < count; i++) out[o + i] = (bytes[pos + (i >> 3)]! >> (i & 7)) & 1;
     return;
   }
-  if (bitWidth <= 8 && (count & 7) === 0) {
-    // Whole groups of eight values are `bitWidth` (≤ 8) bytes: read each group as two 32-bit
-    // words instead of value by value.
-    const mask = (1 << bitWidth) - 1;
-    let p = pos;
-    for (let i = 0; i < count; i += 8) {
-      let lo = 0;
-      let hi = 0;
-      for (let b = 0; b < bitWidth && b < 4; b++) lo |= bytes[p + b]! << (8 * b);
-      for (let b = 4; b < bitWidth; b++) hi |= bytes[p + b]! << (8 * (b - 4));
-      // Value v occupies bits [v * bitWidth, (v + 1) * bitWidth) of the 64-bit lo/hi pair.
-      for (let v = 0; v < 8; v++) {
-        const at = v * bitWidth;
-        let x: number;
-        if (at + bitWidth <= 32) x = lo >>> at;
-        else if (at >= 32) x = hi >>> (at - 32);
-        else x = (lo >>> at) | (hi << (32 - at));
-        out[o + i + v] = x & mask;
-      }
-      p += bitWidth;
-    }
-    return;
-  }
   if (bitWidth <= 24) {
-    // A value and the bits before it in its first byte fit four bytes: read them as one
-    // little-endian word (the last values, whose four bytes would run past the buffer, byte by byte).
+    // The packed bytes, copied into aligned 32-bit words (one spare): a value is then the bits
+    // from `shift` of one word and, when it straddles, the low bits of the next — two aligned
+    // loads and no branch, where reading byte by byte costs a load and a loop per byte.
+    const byteLength = Math.min(bytes.length - pos, Math.ceil((count * bitWidth) / 8));
+    const words = packedScratch(byteLength);
+    const view = new Uint8Array(words.buffer, 0, byteLength + 8);
+    view.set(bytes.subarray(pos, pos + byteLength));
+    view.fill(0, byteLength);
     const mask = (1 << bitWidth) - 1;
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const last = bytes.length - 4;
-    let q = pos;
-    let shift = 0;
-    let i = 0;
-    for (; i < count && q <= last; i++) {
-      out[o + i] = (view.getUint32(q, true) >>> shift) & mask;
-      shift += bitWidth;
-      q += shift >> 3;
-      shift &= 7;
-    }
-    for (; i < count; i++) {
-      let x = 0;
-      for (let k = 0; 8 * k < shift + bitWidth; k++) x += (bytes[q + k] ?? 0) * 2 ** (8 * k);
-      out[o + i] = Math.floor(x / 2 ** shift) & mask;
-      shift += bitWidth;
-      q += shift >> 3;
-      shift &= 7;
+    let bit = 0;
+    for (let i = 0; i < count; i++) {
+      const w = bit >>> 5;
+      const shift = bit & 31;
+      out[o + i] = ((words[w]! >>> shift) | ((words[w + 1]! << 1) << (31 - shift))) & mask;
+      bit += bitWidth;
     }
     return;
   }
