@@ -77,14 +77,16 @@ function withKeys(
   const otherRows = estimatePlan(other).rowCount;
   const input = estimatePlan(agg.input);
   if (otherRows >= 0.1 * input.rowCount) return null;
-  // Nor when the small side has about as many rows as a key has values in the aggregate's input
-  // (TPC-H Q15: all 10,000 suppliers against l_suppkey's 10,000): the semi join would keep every row.
-  const keyValues = Math.min(
-    ...pairs.map((p) => {
-      const c = input.columns.get(p.input.id);
-      return (c === undefined ? null : distinctAtMost(c, p.input.type, input.rowCount)) ?? Infinity;
-    }),
-  );
+  // Nor when the small side has about as many rows as the keys have values in the aggregate's
+  // input (TPC-H Q15: all 10,000 suppliers against l_suppkey's 10,000): the semi join would keep
+  // every row. Several keys together take at most the product of their values (Q20's part and
+  // supplier pairs), and no more than the input's rows.
+  let product = 1;
+  for (const p of pairs) {
+    const c = input.columns.get(p.input.id);
+    product *= (c === undefined ? null : distinctAtMost(c, p.input.type, input.rowCount)) ?? Infinity;
+  }
+  const keyValues = Math.min(input.rowCount, product);
   if (otherRows >= 0.5 * keyValues) return null;
   // A renamed copy of the small side: the same rows under attribute ids of their own.
   const copyOutput = outputOf(other).map((a) => ({ ...a, id: ctx.nextId() }));
