@@ -75,4 +75,40 @@ describe('push_join_keys_into_aggregates', () => {
     const plan = env.join(p, agg, 'inner', b.eq(b.c(p, 'p_partkey'), b.c(agg, 'l_partkey')));
     expect(once(plan, env)).not.toContain('LeftSemi');
   });
+
+  it('bounds two keys together by the product of their values (TPC-H Q20)', () => {
+    // 300 parts × 300 suppliers: 200 pairs select few of the 90,000 combinations.
+    const stats = { min: 1, max: 300, nullCount: 0 };
+    const keyed = b.table(
+      'db.lineitem',
+      [
+        ['l_partkey', T.int, true],
+        ['l_suppkey', T.int, true],
+        ['l_qty', T.int, true],
+      ],
+      6_000_000,
+      { l_partkey: stats, l_suppkey: stats },
+    );
+    const tps = b.table(
+      'db.partsupp',
+      [
+        ['ps_partkey', T.int, true],
+        ['ps_suppkey', T.int, true],
+      ],
+      200,
+    );
+    const env = b.testEnv();
+    const l = env.scan(keyed);
+    const agg = env.aggregate(
+      l,
+      [b.c(l, 'l_partkey'), b.c(l, 'l_suppkey')],
+      [[b.agg('sum', [b.c(l, 'l_qty')], T.bigint), 'total']],
+    );
+    const ps = env.scan(tps);
+    const on = b.andE(
+      b.eq(b.c(ps, 'ps_partkey'), b.c(agg, 'l_partkey')),
+      b.eq(b.c(ps, 'ps_suppkey'), b.c(agg, 'l_suppkey')),
+    );
+    expect(once(env.join(ps, agg, 'inner', on), env)).toContain('LeftSemi');
+  });
 });
