@@ -5,13 +5,21 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import type { EngineError } from '../common/index.ts';
-import { batchRows, toEngineError } from '../common/index.ts';
+import { EngineError, SqlState, batchRows, toEngineError } from '../common/index.ts';
 import { DEFAULT_WAREHOUSE, Engine, splitProcessSettings } from '../session/index.ts';
-import { startServer } from '../server/index.ts';
+import {
+  DEFAULT_HBA,
+  isLoopbackHost,
+  parseHba,
+  readUsers,
+  remoteTrustRules,
+  startServer,
+  type HbaRule,
+} from '../server/index.ts';
 import { formatTable, formatValue } from './format.ts';
 import { registerSampleDatabase, warehouseIsEmpty } from './sample.ts';
 import { addTpchCommand } from './tpch/index.ts';
+import { addUserCommand } from './user.ts';
 
 function parsePort(value: string): number {
   const n = Number(value);
@@ -34,6 +42,65 @@ interface ServeOptions {
   readonly sample?: boolean;
   /** Default settings of every session; the Engine validates them. */
   readonly conf?: Record<string, string>;
+  /** The authentication rules file (default: trust on loopback only). */
+  readonly hba?: string;
+  /** Allow trust rules for addresses beyond loopback on a server listening beyond it. */
+  readonly trustRemote?: boolean;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly tlsRequired?: boolean;
+}
+
+/** The server's TLS certificate and key from `--tls-cert` / `--tls-key`, or undefined. */
+function serverTls(opts: ServeOptions): { cert: Buffer; key: Buffer; required: boolean } | undefined {
+  if (opts.tlsCert === undefined && opts.tlsKey === undefined) {
+    if (opts.tlsRequired === true) {
+      throw new EngineError(SqlState.invalidParameterValue, '--tls-required needs --tls-cert and --tls-key');
+    }
+    return undefined;
+  }
+  if (opts.tlsCert === undefined || opts.tlsKey === undefined) {
+    throw new EngineError(SqlState.invalidParameterValue, '--tls-cert and --tls-key go together');
+  }
+  const read = (file: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new EngineError(SqlState.ioError, `cannot read ${file}: ${(err as Error).message}`);
+    }
+  };
+  return { cert: read(opts.tlsCert), key: read(opts.tlsKey), required: opts.tlsRequired === true };
+}
+
+/**
+ * The authentication rules a server starts with: the `--hba` file's, or trust on loopback. Refuses
+ * (throws) a server listening beyond loopback whose rules trust addresses beyond it, unless
+ * `--trust-remote` says so.
+ */
+export function serverRules(opts: Pick<ServeOptions, 'host' | 'hba' | 'trustRemote'>): HbaRule[] {
+  let rules: HbaRule[];
+  if (opts.hba === undefined) rules = parseHba(DEFAULT_HBA, 'default rules');
+  else {
+    let text: string;
+    try {
+      text = readFileSync(opts.hba, 'utf8');
+    } catch (err) {
+      throw new EngineError(
+        SqlState.ioError,
+        `cannot read the hba file ${opts.hba}: ${(err as Error).message}`,
+      );
+    }
+    rules = parseHba(text, opts.hba);
+  }
+  const open = remoteTrustRules(rules);
+  if (!isLoopbackHost(opts.host) && open.length > 0 && opts.trustRemote !== true) {
+    throw new EngineError(
+      SqlState.invalidParameterValue,
+      `refusing to listen on ${opts.host}: the rule on line ${open[0]!.line} of ${opts.hba ?? 'the rules'} trusts ` +
+        `connections from ${open[0]!.addressText} without a password (use password rules, or --trust-remote)`,
+    );
+  }
+  return rules;
 }
 
 /** `ERROR [42601] line 1, column 8: syntax error …` with the SQL line and a caret. */
@@ -102,7 +169,22 @@ export function buildProgram(): Command {
       'a setting: the default of every session (statement_timeout=30s) or of the process (kindling.executor.threads=4, kindling.memory.limit=8GB); repeatable',
       collectConf,
     )
+    .option('--hba <file>', 'authentication rules (pg_hba.conf-like); default: trust on loopback only')
+    .option('--trust-remote', 'allow trust rules for addresses beyond loopback when listening beyond it')
+    .option('--tls-cert <file>', 'TLS certificate (PEM): clients asking for SSL get TLS')
+    .option('--tls-key <file>', 'TLS private key (PEM)')
+    .option('--tls-required', 'refuse connections that do not use TLS')
     .action(async (opts: ServeOptions) => {
+      let rules: HbaRule[];
+      let tls: ReturnType<typeof serverTls>;
+      try {
+        rules = serverRules(opts);
+        tls = serverTls(opts);
+      } catch (err) {
+        console.error(`ERROR: ${toEngineError(err).message}`);
+        process.exitCode = 1;
+        return;
+      }
       const { process: processSettings, sessionDefaults } = splitProcessSettings(opts.conf ?? {});
       const engine = new Engine({ warehouse: opts.warehouse, sessionDefaults, ...processSettings });
       // Start the executor threads now, so the first query does not wait for them.
@@ -116,16 +198,34 @@ export function buildProgram(): Command {
         }
         session.close();
       }
-      const server = await startServer({
-        host: opts.host,
-        port: opts.port,
-        createSession: (startup) =>
-          engine.createSession({
-            user: startup.user,
-            database: startup.database,
-            settings: startup.settings,
-          }),
-      });
+      const warehouse = opts.warehouse;
+      let server: Awaited<ReturnType<typeof startServer>>;
+      try {
+        server = await startServer({
+          host: opts.host,
+          port: opts.port,
+          auth: { rules, user: (name) => readUsers(warehouse).get(name) },
+          ...(tls === undefined ? {} : { tls }),
+          createSession: (startup) => {
+            if (engine.metastore.getDatabase(startup.database.toLowerCase()) === undefined) {
+              throw new EngineError(
+                SqlState.invalidCatalogName,
+                `database "${startup.database}" does not exist`,
+              );
+            }
+            return engine.createSession({
+              user: startup.user,
+              database: startup.database,
+              settings: startup.settings,
+            });
+          },
+        });
+      } catch (err) {
+        console.error(`ERROR: ${toEngineError(err).message}`);
+        process.exitCode = 1;
+        await engine.close();
+        return;
+      }
       console.log(`Kindling is serving ${resolve(opts.warehouse)} on ${server.host}:${server.port}`);
       console.log(`Connect with: psql -h ${server.host} -p ${server.port} -d tpch`);
       const stop = (): void => {
@@ -159,5 +259,6 @@ export function buildProgram(): Command {
     });
 
   addTpchCommand(program);
+  addUserCommand(program);
   return program;
 }

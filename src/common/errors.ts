@@ -51,6 +51,7 @@ export const SqlState = {
   invalidRowCountInOffset: '2201X',
   protocolViolation: '08P01',
   invalidAuthorization: '28000',
+  invalidPassword: '28P01',
   invalidCatalogName: '3D000',
   invalidTransactionState: '25000',
   inFailedTransaction: '25P02',

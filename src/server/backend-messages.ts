@@ -17,6 +17,14 @@ export function writeAuthenticationOk(w: WriteBuffer): void {
   w.end(at);
 }
 
+/** An Authentication request: 3 cleartext, 5 MD5 (with a 4-byte salt), 10 SASL, 11 SASL continue, 12 SASL final. */
+export function writeAuthenticationRequest(w: WriteBuffer, kind: number, payload?: Uint8Array): void {
+  const at = w.begin(code('R'));
+  w.int32(kind);
+  if (payload !== undefined) w.bytes(payload);
+  w.end(at);
+}
+
 export function writeParameterStatus(w: WriteBuffer, name: string, value: string): void {
   const at = w.begin(code('S'));
   w.cstring(name);

@@ -36,6 +36,8 @@ import { decodeParam } from './param-decode.ts';
 import { dataTypeOfOid, pgTypeOf } from './pg-types.ts';
 import { RowCursor, type RowSink } from './row-stream.ts';
 import { isEmptyQuery, startsWithTransactionEnd } from './sql-text.ts';
+import type { AuthExchange } from './auth/exchanges.ts';
+import type { ConnectionFacts } from './auth/hba.ts';
 import { startupSettings } from './startup-options.ts';
 import { ZoneOffsets } from './time-zone.ts';
 import { WriteBuffer } from './write-buffer.ts';
@@ -49,9 +51,17 @@ export interface StartupInfo {
   readonly settings: Record<string, string>;
 }
 
+/** How a connection must authenticate, decided by the server's rules. */
+export type AuthPlan =
+  | { readonly kind: 'trust' }
+  | { readonly kind: 'refuse'; readonly error: EngineError }
+  | { readonly kind: 'exchange'; readonly exchange: AuthExchange };
+
 /** What a connection needs from its server. */
 export interface ConnectionHost {
   readonly serverVersion: string;
+  /** How the client must prove who it is (checked before any session is made). */
+  authPlan(facts: ConnectionFacts): AuthPlan;
   createSession(startup: StartupInfo): SqlSession;
   log(message: string): void;
   /** Registers the connection for CancelRequest; returns its key. */
@@ -97,6 +107,7 @@ const CODE = {
   execute: 0x45, // E
   close: 0x43, // C
   sync: 0x53, // S
+  password: 0x70, // p
   flush: 0x48, // H
   terminate: 0x58, // X
   copyData: 0x64, // d
@@ -123,6 +134,12 @@ export class Connection {
   private readonly out = new WriteBuffer();
   private session: SqlSession | null = null;
   private started = false;
+  /** The password exchange under way, with what start-up asked for; null before and after it. */
+  private auth: {
+    readonly exchange: AuthExchange;
+    readonly user: string;
+    readonly parameters: Record<string, string>;
+  } | null = null;
   private isClosed = false;
   private ended = false;
   private busy = false;
@@ -139,10 +156,23 @@ export class Connection {
   private control: StatementControl | null = null;
   private key: { processId: number; secretKey: number } | null = null;
   private readonly sink: RowSink;
+  /** Whether the connection runs inside TLS. */
+  private readonly ssl: boolean;
 
-  constructor(socket: Socket, host: ConnectionHost) {
+  /**
+   * `initial`: bytes of the stream already read (by the SSLRequest negotiation); `ended`: the
+   * client ended its side meanwhile.
+   */
+  constructor(
+    socket: Socket,
+    host: ConnectionHost,
+    options: { ssl?: boolean; initial?: Buffer; ended?: boolean } = {},
+  ) {
     this.socket = socket;
     this.host = host;
+    this.ssl = options.ssl ?? false;
+    this.ended = options.ended ?? false;
+    if (options.initial !== undefined) this.reader.push(options.initial);
     socket.setNoDelay(true);
     this.sink = {
       out: this.out,
@@ -225,7 +255,11 @@ export class Connection {
         continue;
       }
       this.busy = true;
-      const keepGoing = this.started ? await this.handleMessage(frame) : await this.handleStartup(frame);
+      const keepGoing = this.started
+        ? await this.handleMessage(frame)
+        : this.auth !== null
+          ? await this.handleAuth(frame)
+          : await this.handleStartup(frame);
       this.busy = false;
       if (!keepGoing) return;
     }
@@ -305,7 +339,9 @@ export class Connection {
     switch (packet.kind) {
       case 'ssl':
       case 'gssenc':
-        this.out.byte(0x4e); // 'N': not supported, continue unencrypted
+        // Negotiated before the connection began (tls-negotiation.ts); one arriving now is a
+        // repeat, answered 'N' as PostgreSQL does.
+        this.out.byte(0x4e);
         await this.flush();
         return true;
       case 'cancel':
@@ -342,6 +378,60 @@ export class Connection {
       for (const name of unknown) this.out.cstring(name);
       this.out.end(at);
     }
+    const plan = this.host.authPlan({
+      address: this.socket.remoteAddress ?? '',
+      ssl: this.ssl,
+      database: parameters['database'] ?? user,
+      user,
+    });
+    switch (plan.kind) {
+      case 'trust':
+        return this.finishStartup(user, parameters);
+      case 'refuse':
+        await this.fatal(plan.error);
+        return false;
+      case 'exchange':
+        // Password messages carry a type byte, like every message after start-up.
+        this.reader.startupComplete();
+        this.auth = { exchange: plan.exchange, user, parameters };
+        plan.exchange.start(this.out);
+        await this.flush();
+        return true;
+    }
+  }
+
+  /** One answer of the password exchange ('p'): on to the next step, the session, or 28P01. */
+  private async handleAuth(frame: Frame): Promise<boolean> {
+    const auth = this.auth!;
+    if (frame.type !== CODE.password) {
+      await this.fatal(
+        protocolError(`expected password response, got message type ${String.fromCharCode(frame.type)}`),
+      );
+      return false;
+    }
+    let step;
+    try {
+      step = auth.exchange.receive(frame.body, this.out);
+    } catch (err) {
+      await this.fatal(toEngineError(err));
+      return false;
+    }
+    if (step === 'continue') {
+      await this.flush();
+      return true;
+    }
+    this.auth = null;
+    if (step === 'fail') {
+      await this.fatal(
+        new EngineError(SqlState.invalidPassword, `password authentication failed for user "${auth.user}"`),
+      );
+      return false;
+    }
+    return this.finishStartup(auth.user, auth.parameters);
+  }
+
+  /** The client is who it says: makes its session and reports the server's parameters. */
+  private async finishStartup(user: string, parameters: Record<string, string>): Promise<boolean> {
     try {
       const startup: StartupInfo = {
         user,

@@ -3,6 +3,15 @@
  * extended query protocols, cancellation, text and binary value formats straight from Arrow.
  */
 export { startServer, DEFAULT_SERVER_VERSION, type ServerOptions, type ServerHandle } from './server.ts';
+export {
+  DEFAULT_HBA,
+  isLoopbackHost,
+  parseHba,
+  remoteTrustRules,
+  type AuthMethod,
+  type HbaRule,
+} from './auth/hba.ts';
+export { USERS_FILE, readUsers, removeUser, setUserPassword, type UserEntry } from './auth/users.ts';
 export type { StartupInfo } from './connection.ts';
 export { pgTypeOf, dataTypeOfOid, PgOid, type PgType } from './pg-types.ts';
 export { formatTextColumn, type TextFormatContext } from './text-format.ts';

@@ -3,9 +3,15 @@
  * and closes them all on shutdown.
  */
 import { createServer, type Socket } from 'node:net';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import { randomInt } from 'node:crypto';
+import { EngineError, SqlState } from '../common/index.ts';
 import type { SqlSession } from '../session/index.ts';
-import { Connection, type ConnectionHost, type StartupInfo } from './connection.ts';
+import { exchangeFor } from './auth/exchanges.ts';
+import { DEFAULT_HBA, matchRule, normalizeAddress, parseHba, type HbaRule } from './auth/hba.ts';
+import type { UserEntry } from './auth/users.ts';
+import { Connection, type AuthPlan, type ConnectionHost, type StartupInfo } from './connection.ts';
+import { negotiate } from './tls-negotiation.ts';
 
 export interface ServerOptions {
   readonly host: string;
@@ -15,6 +21,50 @@ export interface ServerOptions {
   /** Reported as `server_version`; clients parse the leading number. */
   readonly serverVersion?: string;
   readonly log?: (message: string) => void;
+  /**
+   * Who may connect and how (auth/hba.ts); default: trust on loopback, nobody else. `user` looks a
+   * user's verifiers up at each login (undefined: no such user).
+   */
+  readonly auth?: {
+    readonly rules: readonly HbaRule[];
+    readonly user: (name: string) => UserEntry | undefined;
+  };
+  /**
+   * TLS: PEM certificate (chain) and private key; clients that send SSLRequest get TLS. With
+   * `required`, a connection that did not is refused (28000).
+   */
+  readonly tls?: {
+    readonly cert: string | Buffer;
+    readonly key: string | Buffer;
+    readonly required?: boolean;
+  };
+}
+
+/** The rules' verdict for a connection: trust, refuse (28000), or a password exchange. */
+export function planAuthentication(
+  rules: readonly HbaRule[],
+  user: (name: string) => UserEntry | undefined,
+  facts: Parameters<ConnectionHost['authPlan']>[0],
+): AuthPlan {
+  const rule = matchRule(rules, facts);
+  const who = `host "${normalizeAddress(facts.address)}", user "${facts.user}", database "${facts.database}", ${facts.ssl ? 'SSL encryption' : 'no encryption'}`;
+  if (rule === undefined) {
+    return {
+      kind: 'refuse',
+      error: new EngineError(SqlState.invalidAuthorization, `no hba rule for ${who}`),
+    };
+  }
+  if (rule.method === 'reject') {
+    return {
+      kind: 'refuse',
+      error: new EngineError(
+        SqlState.invalidAuthorization,
+        `hba rule on line ${rule.line} rejects connection for ${who}`,
+      ),
+    };
+  }
+  if (rule.method === 'trust') return { kind: 'trust' };
+  return { kind: 'exchange', exchange: exchangeFor(rule.method, facts.user, user(facts.user)) };
 }
 
 export interface ServerHandle {
@@ -33,8 +83,32 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const byProcessId = new Map<number, { connection: Connection; secretKey: number }>();
   let nextProcessId = 10_000 + randomInt(50_000);
 
+  const rules = options.auth?.rules ?? parseHba(DEFAULT_HBA);
+  let tls: SecureContext | null = null;
+  if (options.tls !== undefined) {
+    try {
+      tls = createSecureContext({ cert: options.tls.cert, key: options.tls.key });
+    } catch (err) {
+      throw new EngineError(
+        SqlState.invalidParameterValue,
+        `invalid TLS certificate or key: ${(err as Error).message}`,
+      );
+    }
+  }
+  const tlsRequired = options.tls?.required === true;
+  const lookupUser = options.auth?.user ?? ((): undefined => undefined);
   const host: ConnectionHost = {
     serverVersion: options.serverVersion ?? DEFAULT_SERVER_VERSION,
+    authPlan: (facts) =>
+      tlsRequired && !facts.ssl
+        ? {
+            kind: 'refuse',
+            error: new EngineError(
+              SqlState.invalidAuthorization,
+              'this server accepts TLS connections only: connect with sslmode=require',
+            ),
+          }
+        : planAuthentication(rules, lookupUser, facts),
     createSession: options.createSession,
     log,
     register(connection) {
@@ -57,8 +131,18 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    const connection = new Connection(socket, host);
-    void connection.run();
+    socket.on('error', (err) => log(`connection error: ${err.message}`));
+    negotiate(socket, tls).then(
+      ({ socket: stream, ssl, initial, ended }) => {
+        if (stream.destroyed) return;
+        const connection = new Connection(stream, host, { ssl, initial, ended });
+        void connection.run();
+      },
+      (err: unknown) => {
+        log(`TLS negotiation failed: ${err instanceof Error ? err.message : String(err)}`);
+        socket.destroy();
+      },
+    );
   });
   server.on('error', (err) => log(`server error: ${err.message}`));
 
