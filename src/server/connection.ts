@@ -222,6 +222,11 @@ export class Connection {
     for (const portal of this.portals.values()) portal.controller?.abort();
   }
 
+  /** Start-up (and authentication) has completed. */
+  get authenticated(): boolean {
+    return this.started;
+  }
+
   get processId(): number {
     return this.key?.processId ?? 0;
   }

@@ -38,6 +38,8 @@ export interface ServerOptions {
     readonly key: string | Buffer;
     readonly required?: boolean;
   };
+  /** Closes connections not through start-up and authentication by then (default 60 s). */
+  readonly authenticationTimeoutMs?: number;
 }
 
 /** The rules' verdict for a connection: trust, refuse (28000), or a password exchange. */
@@ -74,6 +76,12 @@ export interface ServerHandle {
   /** Open client connections. */
   connections(): number;
 }
+
+/**
+ * A connection that has not finished start-up and authentication in this time is closed
+ * (PostgreSQL's authentication_timeout), so idle or stalled clients cannot hold sockets forever.
+ */
+const AUTHENTICATION_TIMEOUT_MS = 60_000;
 
 export const DEFAULT_SERVER_VERSION = '16.4 (Kindling 0.1.0)';
 
@@ -132,10 +140,18 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', (err) => log(`connection error: ${err.message}`));
+    let connection: Connection | null = null;
+    const timer = setTimeout(() => {
+      if (connection?.authenticated === true) return;
+      log('closing connection: start-up and authentication took too long');
+      socket.destroy();
+    }, options.authenticationTimeoutMs ?? AUTHENTICATION_TIMEOUT_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
     negotiate(socket, tls).then(
       ({ socket: stream, ssl, initial, ended }) => {
         if (stream.destroyed) return;
-        const connection = new Connection(stream, host, { ssl, initial, ended });
+        connection = new Connection(stream, host, { ssl, initial, ended });
         void connection.run();
       },
       (err: unknown) => {

@@ -4,6 +4,7 @@
  * and `verify-full` (a throw-away certificate made with openssl), and a TLS-only server.
  */
 import { execFile, execFileSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -171,5 +172,39 @@ describe('TLS', () => {
     const plain = await psql('user=alice sslmode=disable', 'correct horse', tlsOnly.port);
     expect(plain.stderr).toContain('accepts TLS connections only');
     expect((await psql('user=alice sslmode=require', 'correct horse', tlsOnly.port)).stdout).toBe('7\n');
+  });
+});
+
+describe('start-up time limit', () => {
+  it('closes a connection that does not finish start-up and authentication in time', async () => {
+    const quick = await startServer({
+      host: '127.0.0.1',
+      port: 0,
+      createSession: () => new FakeSession(''),
+      auth: { rules: parseHba(RULES), user: (name: string) => readUsers(dir).get(name) },
+      authenticationTimeoutMs: 300,
+    });
+    try {
+      const t0 = Date.now();
+      // One says nothing; one stops in the middle of SCRAM (after its start-up message).
+      const silent = connect(quick.port, '127.0.0.1');
+      const stalled = connect(quick.port, '127.0.0.1', () => {
+        const body = Buffer.from('\0\0\0\0user\0alice\0database\0test\0\0', 'latin1');
+        body.writeInt32BE(196608, 0);
+        const len = Buffer.alloc(4);
+        len.writeInt32BE(body.length + 4);
+        stalled.write(Buffer.concat([len, body]));
+      });
+      const closed = (s: ReturnType<typeof connect>): Promise<number> =>
+        new Promise((done) => {
+          s.on('error', () => undefined);
+          s.on('close', () => done(Date.now() - t0));
+          s.resume();
+        });
+      const times = await Promise.all([closed(silent), closed(stalled)]);
+      for (const t of times) expect(t).toBeLessThan(5_000);
+    } finally {
+      await quick.close();
+    }
   });
 });
