@@ -119,8 +119,15 @@ export function describeError(err: EngineError, sql: string | undefined): string
   return `ERROR [${err.sqlstate}]${where}: ${err.message}${pointer}${hint}`;
 }
 
-async function runSql(sql: string, warehouse: string): Promise<number> {
-  const engine = new Engine({ warehouse });
+async function runSql(sql: string, warehouse: string, conf: Record<string, string>): Promise<number> {
+  let engine: Engine;
+  try {
+    const { process: processSettings, sessionDefaults } = splitProcessSettings(conf);
+    engine = new Engine({ warehouse, sessionDefaults, ...processSettings });
+  } catch (err) {
+    console.error(describeError(toEngineError(err), undefined));
+    return 1;
+  }
   const session = engine.createSession();
   try {
     for await (const result of session.execute(sql)) {
@@ -241,22 +248,29 @@ export function buildProgram(): Command {
     .option('-e, --execute <sql>', 'SQL text to run')
     .option('-f, --file <file>', 'file of SQL statements to run')
     .option('--warehouse <dir>', 'warehouse directory', DEFAULT_WAREHOUSE)
-    .action(async (opts: { execute?: string; file?: string; warehouse: string }) => {
-      let sql: string;
-      if (opts.execute !== undefined) sql = opts.execute;
-      else if (opts.file !== undefined) {
-        try {
-          sql = readFileSync(opts.file, 'utf8');
-        } catch (err) {
-          console.error(`ERROR: cannot read ${opts.file}: ${(err as Error).message}`);
-          process.exitCode = 1;
-          return;
+    .option(
+      '--conf <key=value>',
+      'a setting, as for serve (kindling.sql.allowed_paths=DIR,… lets SQL name folders outside the warehouse); repeatable',
+      collectConf,
+    )
+    .action(
+      async (opts: { execute?: string; file?: string; warehouse: string; conf?: Record<string, string> }) => {
+        let sql: string;
+        if (opts.execute !== undefined) sql = opts.execute;
+        else if (opts.file !== undefined) {
+          try {
+            sql = readFileSync(opts.file, 'utf8');
+          } catch (err) {
+            console.error(`ERROR: cannot read ${opts.file}: ${(err as Error).message}`);
+            process.exitCode = 1;
+            return;
+          }
+        } else {
+          sql = readFileSync(0, 'utf8');
         }
-      } else {
-        sql = readFileSync(0, 'utf8');
-      }
-      process.exitCode = await runSql(sql, opts.warehouse);
-    });
+        process.exitCode = await runSql(sql, opts.warehouse, opts.conf ?? {});
+      },
+    );
 
   addTpchCommand(program);
   addUserCommand(program);

@@ -61,6 +61,7 @@ export const SqlState = {
   configurationLimitExceeded: '53400',
   programLimitExceeded: '54000',
   insufficientPrivilege: '42501',
+  invalidName: '42602',
   internalError: 'XX000',
 } as const;
 

@@ -5,6 +5,7 @@
 import { Metastore } from '../catalog/index.ts';
 import { ExecutionEngine } from '../exec/index.ts';
 import { createFunctionRegistry, type FunctionRegistry } from '../functions/index.ts';
+import { AllowedPaths } from './allowed-paths.ts';
 import { Session, type SessionOptions } from './session.ts';
 import { validateSettingDefaults } from './settings.ts';
 
@@ -25,6 +26,11 @@ export interface EngineOptions {
    * values as SET takes them; a bad one throws (22023, or 42704 for an unknown key).
    */
   readonly sessionDefaults?: Readonly<Record<string, string>>;
+  /**
+   * The folders SQL may name (`kindling.sql.allowed_paths`): LOCATION and every other path a
+   * statement gives must lie inside one, symbolic links followed; default the warehouse alone.
+   */
+  readonly allowedPaths?: readonly string[];
 }
 
 export const DEFAULT_WAREHOUSE = 'kindling-warehouse';
@@ -35,9 +41,11 @@ export class Engine {
   readonly warehouse: string;
   readonly execution: ExecutionEngine;
   readonly sessionDefaults: Readonly<Record<string, string>>;
+  readonly allowedPaths: AllowedPaths;
 
   constructor(options: EngineOptions = {}) {
     this.warehouse = options.warehouse ?? DEFAULT_WAREHOUSE;
+    this.allowedPaths = new AllowedPaths(options.allowedPaths ?? [this.warehouse]);
     this.sessionDefaults = validateSettingDefaults(options.sessionDefaults ?? {});
     this.metastore = Metastore.open(this.warehouse);
     this.functions = createFunctionRegistry();

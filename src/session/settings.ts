@@ -11,6 +11,7 @@ import { availableParallelism } from 'node:os';
 import { EngineError, SqlState } from '../common/index.ts';
 import { UNLIMITED, defaultMemoryLimit } from '../exec/index.ts';
 import { ruleNames } from '../optimizer/index.ts';
+import { parseAllowedPaths } from './allowed-paths.ts';
 import { formatMilliseconds, parseMilliseconds } from './duration-setting.ts';
 
 interface SettingDef {
@@ -295,12 +296,14 @@ export interface SettingChange {
 export interface ProcessSettings {
   readonly executorThreads?: number;
   readonly memoryLimit?: number;
+  readonly allowedPaths?: readonly string[];
 }
 
 /**
  * Splits `--conf` values into the process's settings and session defaults (validated by
- * `validateSettingDefaults` when the engine starts): `kindling.executor.threads` (1–256) and
- * `kindling.memory.limit` (a size) go to the process.
+ * `validateSettingDefaults` when the engine starts): `kindling.executor.threads` (1–256),
+ * `kindling.memory.limit` (a size) and `kindling.sql.allowed_paths` (folders, comma-separated) go to
+ * the process.
  */
 export function splitProcessSettings(conf: Readonly<Record<string, string>>): {
   process: ProcessSettings;
@@ -309,9 +312,12 @@ export function splitProcessSettings(conf: Readonly<Record<string, string>>): {
   const sessionDefaults: Record<string, string> = {};
   let executorThreads: number | undefined;
   let memoryLimit: number | undefined;
+  let allowedPaths: string[] | undefined;
   for (const [key, value] of Object.entries(conf)) {
     const k = key.toLowerCase();
-    if (k === 'kindling.executor.threads') {
+    if (k === 'kindling.sql.allowed_paths') {
+      allowedPaths = parseAllowedPaths(value);
+    } else if (k === 'kindling.executor.threads') {
       executorThreads = Number(positiveInt('kindling.executor.threads', 256)(value));
     } else if (k === 'kindling.memory.limit') {
       memoryLimit = Number(byteSize('kindling.memory.limit', false)(value));
@@ -323,6 +329,7 @@ export function splitProcessSettings(conf: Readonly<Record<string, string>>): {
     process: {
       ...(executorThreads === undefined ? {} : { executorThreads }),
       ...(memoryLimit === undefined ? {} : { memoryLimit }),
+      ...(allowedPaths === undefined ? {} : { allowedPaths }),
     },
     sessionDefaults,
   };

@@ -2,7 +2,7 @@
  * Executes one parsed statement for a session: DDL and utility statements here, queries through
  * `query.ts`.
  */
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { EngineError, SqlState, assertNever, typeToString, type Field, type Value } from '../common/index.ts';
 import {
   columnStatistics,
@@ -41,7 +41,8 @@ export async function executeStatement(
     case 'drop_table':
       return dropTable(session, stmt);
     case 'create_database': {
-      const loc = stmt.location === null ? undefined : resolve(stmt.location);
+      const loc =
+        stmt.location === null ? undefined : session.engine.allowedPaths.check(stmt.location, stmt.pos);
       session.engine.metastore.createDatabase(
         { name: stmt.name.name, ...(loc === undefined ? {} : { location: loc }), comment: stmt.comment },
         stmt.ifNotExists,
@@ -249,9 +250,7 @@ function createTable(session: Session, stmt: ast.CreateTableStatement): Statemen
   const format = (stmt.using ?? 'parquet').toLowerCase();
   const location =
     stmt.location !== null
-      ? isAbsolute(stmt.location)
-        ? stmt.location
-        : resolve(stmt.location)
+      ? session.engine.allowedPaths.check(stmt.location, stmt.pos)
       : join(db.location, table);
   const def: TableDefinition = {
     database,
@@ -279,7 +278,7 @@ function createTableFromFiles(
   database: string,
   table: string,
 ): StatementResult {
-  const location = isAbsolute(stmt.location!) ? stmt.location! : resolve(stmt.location!);
+  const location = session.engine.allowedPaths.check(stmt.location!, stmt.pos);
   const partitionColumns = stmt.partitionedBy.map((p) => p.name.toLowerCase());
   let columns: Field[];
   try {

@@ -156,7 +156,10 @@ export async function createTableAsSelect(
   checkWritable(format, columns, query.pos);
 
   const external = stmt.external || stmt.location !== null;
-  const location = stmt.location !== null ? path.resolve(stmt.location) : path.join(db.location, table);
+  const location =
+    stmt.location !== null
+      ? session.engine.allowedPaths.check(stmt.location, stmt.pos)
+      : path.join(db.location, table);
   const replacing = exists ? metastore.requireTable(database, table) : null;
   if (replacing !== null && replacing.format === 'view') {
     throw new EngineError(

@@ -63,7 +63,15 @@ describe('kindling sql', () => {
        CREATE TABLE geo.nation (n_nationkey BIGINT, n_name STRING, n_regionkey BIGINT, n_comment STRING)
          USING csv OPTIONS (sep '|') LOCATION '${NATION}';`,
     );
-    const created = await kindling(['sql', '--warehouse', warehouse, '-f', file]);
+    const created = await kindling([
+      'sql',
+      '--warehouse',
+      warehouse,
+      '--conf',
+      `kindling.sql.allowed_paths=${warehouse},${NATION}`,
+      '-f',
+      file,
+    ]);
     expect(created.code).toBe(0);
     const r = await kindling([
       'sql',

@@ -20,7 +20,7 @@ function tempDir(): string {
 }
 
 function engine(warehouse: string, executorThreads: number): Engine {
-  const e = new Engine({ warehouse, executorThreads });
+  const e = new Engine({ warehouse, executorThreads, allowedPaths: [warehouse, DATA] });
   engines.push(e);
   return e;
 }

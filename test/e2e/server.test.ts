@@ -20,7 +20,7 @@ let server: Awaited<ReturnType<typeof startServer>> | undefined;
 
 beforeAll(async () => {
   warehouse = mkdtempSync(join(tmpdir(), 'kindling-e2e-'));
-  const engine = new Engine({ warehouse });
+  const engine = new Engine({ warehouse, allowedPaths: [warehouse, DATA] });
   server = await startServer({
     host: '127.0.0.1',
     port: 0,

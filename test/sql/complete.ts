@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../../src/session/index.ts';
-import { readSlt, runSlt } from './slt.ts';
+import { DATA_DIR, readSlt, runSlt } from './slt.ts';
 
 const files = process.argv.slice(2);
 if (files.length === 0) {
@@ -16,7 +16,7 @@ if (files.length === 0) {
 for (const file of files) {
   const warehouse = mkdtempSync(join(tmpdir(), 'kindling-slt-'));
   try {
-    const session = new Engine({ warehouse }).createSession({
+    const session = new Engine({ warehouse, allowedPaths: [warehouse, DATA_DIR] }).createSession({
       settings: { 'spark.sql.session.timeZone': 'UTC' },
     });
     const outcome = await runSlt(readSlt(file), session);

@@ -10,7 +10,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/session/index.ts';
-import { readSlt, runSlt, sltFiles } from './slt.ts';
+import { DATA_DIR, readSlt, runSlt, sltFiles } from './slt.ts';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const warehouses: string[] = [];
@@ -30,7 +30,7 @@ describe.each(variants)('sql logic tests: $name', ({ threads, partitions }) => {
     it(relative(root, file), async () => {
       const warehouse = mkdtempSync(join(tmpdir(), 'kindling-slt-'));
       warehouses.push(warehouse);
-      const engine = new Engine({ warehouse, executorThreads: threads });
+      const engine = new Engine({ warehouse, executorThreads: threads, allowedPaths: [warehouse, DATA_DIR] });
       const session = engine.createSession({
         settings: {
           'kindling.execution.target_partitions': String(partitions),

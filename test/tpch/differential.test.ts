@@ -70,7 +70,7 @@ const baseline = new Map<number, Value[][]>();
 beforeAll(async () => {
   warehouse = mkdtempSync(join(tmpdir(), 'kindling-tpch-diff-'));
   for (const way of WAYS) {
-    const engine = new Engine({ warehouse, executorThreads: way.threads });
+    const engine = new Engine({ warehouse, executorThreads: way.threads, allowedPaths: [warehouse, DATA] });
     engines.push(engine);
     if (engines.length === 1) {
       const setup = engine.createSession();

@@ -30,7 +30,7 @@ let server: Awaited<ReturnType<typeof startServer>> | undefined;
 
 beforeAll(async () => {
   warehouse = mkdtempSync(join(tmpdir(), 'kindling-tpch-'));
-  const engine = new Engine({ warehouse });
+  const engine = new Engine({ warehouse, allowedPaths: [warehouse, DATA] });
   const session = engine.createSession();
   for (const scale of SCALES) {
     await session.sql(`CREATE DATABASE ${scale.database}`);

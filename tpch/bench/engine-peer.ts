@@ -30,7 +30,11 @@ export async function openEngine(
 ): Promise<Peer> {
   const warehouse = mkdtempSync(join(tmpdir(), 'kindling-bench-'));
   const database = tpchDatabase(sf);
-  const engine = new Engine({ warehouse, ...(threads === undefined ? {} : { executorThreads: threads }) });
+  const engine = new Engine({
+    warehouse,
+    allowedPaths: [warehouse, ...Object.values(files)],
+    ...(threads === undefined ? {} : { executorThreads: threads }),
+  });
   engine.execution.start();
   const setup = engine.createSession();
   try {

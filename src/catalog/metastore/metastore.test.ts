@@ -269,9 +269,17 @@ describe('Metastore crash safety', () => {
 
   it('stores odd names safely as file names', () => {
     const ms = Metastore.open(warehouse);
-    ms.createTable(table('a/b.c*', { external: true, location: warehouse + '/elsewhere' }), false);
-    expect(tableNames(ms, 'default')).toEqual(['a/b.c*']);
-    expect(ms.getTable('default', 'A/B.C*')?.name).toBe('a/b.c*');
+    ms.createTable(table('a.b c*%', { external: true, location: warehouse + '/elsewhere' }), false);
+    expect(tableNames(ms, 'default')).toEqual(['a.b c*%']);
+    expect(ms.getTable('default', 'A.B C*%')?.name).toBe('a.b c*%');
+  });
+
+  it('refuses names that are not one path segment (they would reach outside the warehouse)', () => {
+    const ms = Metastore.open(warehouse);
+    for (const name of ['../../tmp/x', 'a/b', 'a\\b', '..', '.', 'nul\0byte']) {
+      expect(() => ms.createTable(table(name), false)).toThrow(/INVALID_SCHEMA_OR_RELATION_NAME/);
+      expect(() => ms.createDatabase({ name }, false)).toThrow(/INVALID_SCHEMA_OR_RELATION_NAME/);
+    }
   });
 });
 

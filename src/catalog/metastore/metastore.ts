@@ -560,6 +560,14 @@ function isInside(child: string, parent: string): boolean {
 function validateName(name: string, what: string): void {
   if (name.length === 0)
     throw new EngineError(SqlState.syntaxError, `[INVALID_IDENTIFIER] The ${what} name must not be empty.`);
+  // A schema's or table's name becomes a folder of the warehouse: it must be one path segment, so
+  // that no name reaches outside (`../../tmp/x`).
+  if (/[/\\\x00]/.test(name) || name === '.' || name === '..') {
+    throw new EngineError(
+      SqlState.invalidName,
+      `[INVALID_SCHEMA_OR_RELATION_NAME] \`${name}\` is not a valid name for tables/schemas: a name may not contain '/', '\\' or NUL, nor be '.' or '..'.`,
+    );
+  }
 }
 
 function validateColumns(input: TableDefinitionInput, db: string, name: string): void {

@@ -78,7 +78,8 @@ export function addLoadCommand(tpch: Command): void {
       const database = tpchDatabase(opts.sf);
       try {
         const { dir, files } = await dataFiles(opts, database);
-        const engine = new Engine({ warehouse: opts.warehouse });
+        // The data folder is this command's own choice (not a client's): SQL may name it.
+        const engine = new Engine({ warehouse: opts.warehouse, allowedPaths: [opts.warehouse, dir] });
         const session = engine.createSession();
         try {
           await registerTpch(session, database, files, opts.format);

@@ -35,7 +35,8 @@ describe.each([1, 3])('Parquet tables through the engine, %i partition(s)', (par
   let session: Session;
 
   beforeAll(async () => {
-    const engine = new Engine({ warehouse: tempDir('kindling-parquet-wh-') });
+    const warehouse = tempDir('kindling-parquet-wh-');
+    const engine = new Engine({ warehouse, allowedPaths: [warehouse, dir] });
     session = engine.createSession({
       settings: {
         'kindling.execution.target_partitions': String(partitions),
