@@ -19,6 +19,7 @@ import {
   MALFORMED,
   OK,
   latin1,
+  isValidUtf8,
   parseBigIntSlow,
   parseBoolean,
   parseDecimalFast,
@@ -217,6 +218,11 @@ export class CsvColumnBuilder {
             offsets[row + 1] = at;
             continue;
           }
+          if (!isValidUtf8(buf, s, e)) {
+            offsets[row + 1] = at;
+            firstBad = this.malformedAt(blk, k, r, row, permissive, firstBad);
+            continue;
+          }
           valid[row] = 1;
           const len = e - s;
           if (at + len > this.u8.length) this.grow(at + len);
@@ -228,7 +234,7 @@ export class CsvColumnBuilder {
           }
           offsets[row + 1] = at;
         }
-        return -1;
+        return firstBad;
       }
       case K_DECIMAL64: {
         const words = this.words;
@@ -376,6 +382,7 @@ export class CsvColumnBuilder {
           s = 0;
           e = buf.length;
         }
+        if (!isValidUtf8(buf, s, e)) return this.fail(row);
         const len = e - s;
         let at = this.offsets[row]!;
         if (at + len > this.u8.length) this.grow(at + len);
@@ -482,6 +489,7 @@ export class CsvColumnBuilder {
 
   /** Why `buf[s..e)` is not a value of this type (for FAILFAST errors). */
   describeFailure(buf: Uint8Array, s: number, e: number): string {
+    if (this.kind === K_STRING) return 'the field holds bytes that are not valid UTF-8';
     const text = latin1(buf, s, Math.min(e, s + 64));
     return `cannot parse "${text}" as ${typeToString(this.type)}`;
   }

@@ -23,6 +23,46 @@ export function latin1(buf: Uint8Array, s: number, e: number): string {
 }
 
 /** An integer of up to 15 significant digits; SLOW when longer, MALFORMED when not an integer. */
+/**
+ * Whether `buf[s..e)` is well-formed UTF-8 (no stray continuation bytes, truncated sequences,
+ * overlong forms, surrogates or code points above U+10FFFF). ASCII runs cost one test a byte.
+ */
+export function isValidUtf8(buf: Uint8Array, s: number, e: number): boolean {
+  let i = s;
+  while (i < e) {
+    const b = buf[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    let min: number;
+    let cp: number;
+    if (b >= 0xc2 && b <= 0xdf) {
+      need = 1;
+      min = 0x80;
+      cp = b & 0x1f;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      min = 0x800;
+      cp = b & 0x0f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      min = 0x10000;
+      cp = b & 0x07;
+    } else return false;
+    if (i + need >= e) return false; // the sequence runs past the field
+    for (let k = 1; k <= need; k++) {
+      const c = buf[i + k]!;
+      if ((c & 0xc0) !== 0x80) return false;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += need + 1;
+  }
+  return true;
+}
+
 export function parseIntFast(buf: Uint8Array, s: number, e: number): number {
   let i = s;
   let neg = false;

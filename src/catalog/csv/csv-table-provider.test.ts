@@ -4,6 +4,7 @@ import * as zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EngineError, T, decimal64Values, field, type Value } from '../../common/index.ts';
 import { LINEITEM_COLUMNS } from '../tpch-lineitem.ts';
+import { isValidUtf8 } from './csv-field-parsers.ts';
 import { CsvTableProvider } from './csv-table-provider.ts';
 import { csvDef, readRows, tempDir, writeFile } from './csv-test-support.ts';
 
@@ -174,6 +175,44 @@ describe('CSV parse modes', () => {
     const short = await failure(readRows(csvDef(file('1,x\n2\n'), cols, { mode: 'FAILFAST' })));
     expect(short.message).toContain('line 2');
     expect(short.message).toContain('expected 2 fields, found 1');
+  });
+
+  it('bytes that are not UTF-8: FAILFAST names file, line and column; PERMISSIVE NULL; DROPMALFORMED drops', async () => {
+    // Line 2 has a stray continuation byte, line 4 a truncated sequence, line 5 an overlong "/",
+    // line 6 a surrogate; lines 1 and 3 hold valid multi-byte text (é, 日本, 🚀).
+    const bytes = Buffer.concat([
+      Buffer.from('1,caf\u00e9\n2,a'),
+      Buffer.from([0x80]),
+      Buffer.from('b\n3,\u65e5\u672c \ud83d\ude80\n4,x'),
+      Buffer.from([0xe6, 0x97]),
+      Buffer.from('\n5,'),
+      Buffer.from([0xc0, 0xaf]),
+      Buffer.from('\n6,'),
+      Buffer.from([0xed, 0xa0, 0x80]),
+      Buffer.from('\n'),
+    ]);
+    const f = file(new Uint8Array(bytes));
+    const err = await failure(readRows(csvDef(f, cols, { mode: 'FAILFAST' })));
+    expect(err.sqlstate).toBe('22P02');
+    expect(err.message).toContain(f);
+    expect(err.message).toContain('line 2, column 2: the field holds bytes that are not valid UTF-8');
+    expect(await readRows(csvDef(f, cols))).toEqual([
+      [1, 'caf\u00e9'],
+      [2, null],
+      [3, '\u65e5\u672c \ud83d\ude80'],
+      [4, null],
+      [5, null],
+      [6, null],
+    ]);
+    expect(await readRows(csvDef(f, cols, { mode: 'DROPMALFORMED' }))).toEqual([
+      [1, 'caf\u00e9'],
+      [3, '\u65e5\u672c \ud83d\ude80'],
+    ]);
+    // Quoted fields take the general path: the same rules.
+    const quoted = file(
+      new Uint8Array(Buffer.concat([Buffer.from('1,"a'), Buffer.from([0xff]), Buffer.from('"\n')])),
+    );
+    expect(await readRows(csvDef(quoted, cols))).toEqual([[1, null]]);
   });
 
   it('does not count a trailing delimiter as an extra field (dbgen files)', async () => {
@@ -387,5 +426,32 @@ describe('TPC-H SF0.01 lineitem', () => {
       'MAIL',
       'ly final dependencies: slyly bold ',
     ]);
+  });
+});
+
+describe('isValidUtf8', () => {
+  it('agrees with a fatal TextDecoder on random byte strings', () => {
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    let x = 987654321;
+    const next = (): number => {
+      x = (x * 1103515245 + 12345) & 0x7fffffff;
+      return x >> 8;
+    };
+    for (let t = 0; t < 20_000; t++) {
+      const n = 1 + (next() % 8);
+      const b = new Uint8Array(n);
+      // Mostly bytes near the interesting boundaries.
+      const pool = [
+        0x41, 0x7f, 0x80, 0xbf, 0xc0, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xa0, 0x9f, 0x8f, 0x90,
+      ];
+      for (let i = 0; i < n; i++) b[i] = next() % 4 === 0 ? next() & 0xff : pool[next() % pool.length]!;
+      let expected = true;
+      try {
+        decoder.decode(b);
+      } catch {
+        expected = false;
+      }
+      expect(isValidUtf8(b, 0, n), Array.from(b, (v) => v.toString(16)).join(' ')).toBe(expected);
+    }
   });
 });
