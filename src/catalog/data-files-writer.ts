@@ -15,6 +15,78 @@ import type * as arrow from 'apache-arrow';
 import { EngineError, SqlState, makeDirectories, type Schema } from '../common/index.ts';
 import { ParquetFileWriter, type ParquetWriteOptions } from './parquet/writer/index.ts';
 
+const IN_PROGRESS = '.inprogress';
+const STAGING = '-staging-';
+
+/** Where CREATE TABLE … AS SELECT writes a new table before renaming it to `location`. */
+export function stagingPathFor(location: string): string {
+  return path.join(path.dirname(location), `.${path.basename(location)}${STAGING}${randomUUID()}`);
+}
+
+/** The newest modification time of `p` and everything below it (not following links). */
+function newestMtime(p: string): number {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(p);
+  } catch {
+    return Date.now(); // gone or unreadable: not ours to judge
+  }
+  let newest = st.mtimeMs;
+  if (st.isDirectory()) {
+    for (const name of safeNames(p)) newest = Math.max(newest, newestMtime(path.join(p, name)));
+  }
+  return newest;
+}
+
+function safeNames(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Removes what writes that never finished left at a table's location: hidden data files
+ * (`.part-….inprogress`, in the folder and its partition folders) and CREATE TABLE … AS SELECT
+ * staging folders beside it — only those untouched for `maxAgeMs`, so a write still running in
+ * another process keeps its files. Returns how many it removed.
+ */
+export function sweepWriteLeftovers(location: string, maxAgeMs: number): number {
+  const now = Date.now();
+  let removed = 0;
+  const stale = (p: string): boolean => now - newestMtime(p) >= maxAgeMs;
+  const walk = (dir: string, depth: number): void => {
+    for (const name of safeNames(dir)) {
+      const full = path.join(dir, name);
+      let st: fs.Stats;
+      try {
+        st = fs.lstatSync(full);
+      } catch {
+        continue;
+      }
+      if (st.isFile() && name.startsWith('.') && name.endsWith(IN_PROGRESS) && stale(full)) {
+        fs.rmSync(full, { force: true });
+        removed++;
+      } else if (st.isDirectory() && !name.startsWith('.') && !name.startsWith('_') && depth < 64) {
+        walk(full, depth + 1);
+      }
+    }
+  };
+  walk(location, 0);
+  const parent = path.dirname(location);
+  const prefix = `.${path.basename(location)}${STAGING}`;
+  for (const name of safeNames(parent)) {
+    if (!name.startsWith(prefix)) continue;
+    const full = path.join(parent, name);
+    if (stale(full)) {
+      fs.rmSync(full, { recursive: true, force: true });
+      removed++;
+    }
+  }
+  return removed;
+}
+
 /** One open data file. */
 export interface FileWriter {
   write(batch: arrow.RecordBatch): Promise<void>;

@@ -38,6 +38,8 @@ export {
   abortDataFiles,
   commitDataFiles,
   canWriteFormat,
+  stagingPathFor,
+  sweepWriteLeftovers,
   type DataFilesWriterOptions,
   type WrittenFile,
   registerFileWriter,

@@ -29,6 +29,7 @@ import {
   listDataFiles,
   replacePartStatistics,
   sameStatistics,
+  stagingPathFor,
   writtenStatistics,
   type Statistics,
   type TableDefinition,
@@ -191,7 +192,7 @@ export async function createTableAsSelect(
     createdAt: new Date().toISOString(),
   };
 
-  const staging = path.join(path.dirname(location), `.${path.basename(location)}-staging-${randomUUID()}`);
+  const staging = stagingPathFor(location);
   const plan = project(
     analyzed.plan,
     ordered.map((a) => ({ expr: { kind: 'column', attr: a }, attr: a })),

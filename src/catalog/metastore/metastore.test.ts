@@ -292,3 +292,36 @@ describe('compileNamePattern', () => {
     expect(compileNamePattern('*')('')).toBe(true);
   });
 });
+
+describe('start-up cleanup of unfinished writes', () => {
+  it('removes stale hidden data files and staging folders, and nothing else', () => {
+    const ms = Metastore.open(warehouse);
+    const t = ms.createTable(table('t', { format: 'parquet', partitionColumns: [] }), false);
+    const part = path.join(t.location, 'p=1');
+    fs.mkdirSync(part, { recursive: true });
+    const old = new Date(Date.now() - 20 * 60_000);
+    const plant = (file: string, stale: boolean): string => {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, 'x');
+      if (stale) fs.utimesSync(file, old, old);
+      return file;
+    };
+    const staleHidden = plant(path.join(t.location, '.part-00000-a.c000.parquet.0badc0de.inprogress'), true);
+    const stalePart = plant(path.join(part, '.part-00001-a.c000.parquet.12345678.inprogress'), true);
+    const fresh = plant(path.join(t.location, '.part-00002-b.c000.parquet.87654321.inprogress'), false);
+    const data = plant(path.join(t.location, 'part-00000-a.c000.parquet'), true);
+    const other = plant(path.join(t.location, '.keep'), true);
+    // A CTAS that died before registering its table `u` left its staging in the database folder.
+    const staging = path.join(warehouse, '.u-staging-0f0e0d0c-0b0a-4908-8706-050403020100');
+    plant(path.join(staging, 'part-00000-c.c000.parquet'), true);
+    fs.utimesSync(staging, old, old);
+    const liveStaging = path.join(warehouse, '.v-staging-00000000-0000-4000-8000-000000000000');
+    plant(path.join(liveStaging, 'part-00000-d.c000.parquet'), false);
+
+    Metastore.open(warehouse);
+    expect(fs.existsSync(staleHidden)).toBe(false);
+    expect(fs.existsSync(stalePart)).toBe(false);
+    expect(fs.existsSync(staging)).toBe(false);
+    for (const kept of [fresh, data, other, liveStaging]) expect(fs.existsSync(kept)).toBe(true);
+  });
+});

@@ -20,6 +20,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EngineError, SqlState, makeDirectories, type Field } from '../../common/index.ts';
 import type { DatabaseDefinition, Statistics, TableDefinition, TableProvider } from '../types.ts';
+import { sweepWriteLeftovers } from '../data-files-writer.ts';
 import { createTableProvider } from '../table-providers.ts';
 import {
   createFileExclusive,
@@ -36,6 +37,8 @@ export const DEFAULT_DATABASE = 'default';
 export const METASTORE_DIR = '_kindling_metastore';
 /** Temp files older than this are removed on open (younger ones may belong to a live writer). */
 const STALE_TEMP_MS = 60_000;
+/** Files of an unfinished write untouched this long belong to no running write. */
+const STALE_WRITE_MS = 10 * 60_000;
 
 export interface DatabaseInput {
   readonly name: string;
@@ -152,6 +155,41 @@ export class Metastore {
     for (const name of safeReaddir(tablesDir)) {
       if (isTempFileName(name)) continue;
       sweepTempFiles(path.join(tablesDir, name), STALE_TEMP_MS);
+    }
+    this.sweepWriteLeftovers();
+  }
+
+  /**
+   * Start-up: removes the hidden files and staging folders of writes that never finished (a crash,
+   * a killed executor) at every table's location — and at the managed location of every database,
+   * where a CREATE TABLE … AS SELECT that died before registering its table left its staging.
+   */
+  private sweepWriteLeftovers(): void {
+    for (const db of this.databaseNames()) {
+      let database: DatabaseDefinition | undefined;
+      try {
+        database = this.getDatabase(db);
+      } catch {
+        continue; // a corrupt file is reported when it is used
+      }
+      if (database === undefined) continue;
+      const locations = new Set<string>();
+      for (const f of safeReaddir(this.tablesDir(db))) {
+        const name = decodeName(f);
+        if (name === null) continue;
+        try {
+          const t = this.getTable(db, name);
+          if (t !== undefined && t.location !== '') locations.add(t.location);
+        } catch {
+          // as above
+        }
+      }
+      // Staging folders of tables that were never registered sit in the database's folder.
+      for (const entry of safeReaddir(database.location)) {
+        const m = /^\.(.+)-staging-[0-9a-f-]{36}$/.exec(entry);
+        if (m !== null) locations.add(path.join(database.location, m[1]!));
+      }
+      for (const location of locations) sweepWriteLeftovers(location, STALE_WRITE_MS);
     }
   }
 
