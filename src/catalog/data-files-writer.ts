@@ -120,6 +120,11 @@ export function registerFileWriter(format: string, extension: string, create: Fi
   formats.set(format.toLowerCase(), { extension, create });
 }
 
+/** The file name extension of `format`'s data files (`parquet`), or undefined when not writable. */
+export function dataFileExtension(format: string): string | undefined {
+  return formats.get(format.toLowerCase())?.extension;
+}
+
 /** Whether data of `format` can be written (CREATE TABLE … AS SELECT, INSERT). */
 export function canWriteFormat(format: string): boolean {
   return formats.has(format.toLowerCase());

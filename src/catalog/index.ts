@@ -38,6 +38,7 @@ export {
   abortDataFiles,
   commitDataFiles,
   canWriteFormat,
+  dataFileExtension,
   stagingPathFor,
   sweepWriteLeftovers,
   type DataFilesWriterOptions,

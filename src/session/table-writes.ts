@@ -26,6 +26,7 @@ import {
   appendStatistics,
   canWriteFormat,
   commitDataFiles,
+  dataFileExtension,
   listDataFiles,
   replacePartStatistics,
   sameStatistics,
@@ -499,7 +500,12 @@ function storeCast(e: Expr, column: Field, tableName: string, position: number):
   return { kind: 'cast', input: e, type: column.type, mode: 'ansi' };
 }
 
-/** INSERT OVERWRITE replaces the whole table, or the partitions its static values select. */
+/**
+ * INSERT OVERWRITE replaces the whole table, or the partitions its static values select — its data
+ * files only: files of the table's format (`.parquet`) directly in its folder or in the partition
+ * folders of its partition columns (`p=1/q=a/`, in order). Other files that sit in the folder, and
+ * folders outside the partition layout, are left alone.
+ */
 function filesToOverwrite(
   def: TableDefinition,
   statics: ReadonlyMap<number, Expr>,
@@ -508,12 +514,25 @@ function filesToOverwrite(
   const partitionFields = def.partitionColumns.map((p) =>
     def.columns.find((c) => c.name.toLowerCase() === p)!,
   );
-  let files;
+  let listed;
   try {
-    files = listDataFiles(def.location, partitionFields);
+    listed = listDataFiles(def.location, partitionFields);
   } catch {
     return [];
   }
+  const extension = `.${dataFileExtension(def.format) ?? def.format}`.toLowerCase();
+  const files = listed.filter((f) => {
+    if (!f.path.toLowerCase().endsWith(extension)) return false;
+    const dir = path.relative(def.location, path.dirname(f.path));
+    const segments = dir === '' ? [] : dir.split(path.sep);
+    return (
+      segments.length === def.partitionColumns.length &&
+      segments.every((s, i) => {
+        const eq = s.indexOf('=');
+        return eq > 0 && safeDecode(s.slice(0, eq)).toLowerCase() === def.partitionColumns[i];
+      })
+    );
+  });
   const wanted = new Map<string, string | null>();
   for (const [i, e] of statics) {
     if (e.kind !== 'literal') continue;
@@ -526,6 +545,14 @@ function filesToOverwrite(
   return files
     .filter((f) => [...wanted].every(([k, v]) => (f.partitionValues.get(k) ?? null) === v))
     .map((f) => f.path);
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 // ---- writing -----------------------------------------------------------------------------------

@@ -1,0 +1,52 @@
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Engine } from './engine.ts';
+
+const warehouse = mkdtempSync(join(tmpdir(), 'kindling-writes-'));
+afterAll(() => rmSync(warehouse, { recursive: true, force: true }));
+
+function parquetFiles(dir: string): string[] {
+  return readdirSync(dir).filter((n) => n.endsWith('.parquet'));
+}
+
+describe('INSERT OVERWRITE', () => {
+  it('removes only the table’s own data files, never other files in its folder', async () => {
+    const engine = new Engine({ warehouse, executorThreads: 0 });
+    const s = engine.createSession();
+    const location = join(warehouse, 'ext');
+    await s.sql(`CREATE TABLE ext (a INT, p INT) USING parquet PARTITIONED BY (p) LOCATION '${location}'`);
+    await s.sql('INSERT INTO ext VALUES (1, 1), (2, 2)');
+    const first = parquetFiles(join(location, 'p=1'));
+    expect(first.length).toBe(1);
+    // Files that are not the table's data: beside it, in a folder outside the partition layout,
+    // and of another kind inside a partition folder.
+    writeFileSync(join(location, 'notes.txt'), 'keep me');
+    mkdirSync(join(location, 'backup'));
+    copyFileSync(join(location, 'p=1', first[0]!), join(location, 'backup', 'old.parquet'));
+    writeFileSync(join(location, 'p=1', 'README.md'), 'keep me too');
+
+    await s.sql('INSERT OVERWRITE TABLE ext PARTITION (p = 1) SELECT 10');
+    const after = parquetFiles(join(location, 'p=1'));
+    expect(after.length).toBe(1);
+    expect(after[0]).not.toBe(first[0]);
+    expect(parquetFiles(join(location, 'p=2')).length).toBe(1);
+
+    await s.sql('INSERT OVERWRITE TABLE ext SELECT 20, 3');
+    expect(existsSync(join(location, 'p=1')) ? parquetFiles(join(location, 'p=1')) : []).toEqual([]);
+    expect(parquetFiles(join(location, 'p=3')).length).toBe(1);
+    for (const kept of ['notes.txt', 'backup/old.parquet', 'p=1/README.md']) {
+      expect(existsSync(join(location, kept)), kept).toBe(true);
+    }
+    s.close();
+  });
+});
