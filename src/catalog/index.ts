@@ -8,6 +8,7 @@ export {
   DEFAULT_DATABASE,
   METASTORE_DIR,
   VIEW_FORMAT,
+  validateName as validateObjectName,
   type DatabaseInput,
   type DatabaseSummary,
   type TableSummary,

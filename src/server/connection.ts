@@ -383,12 +383,19 @@ export class Connection {
       for (const name of unknown) this.out.cstring(name);
       this.out.end(at);
     }
-    const plan = this.host.authPlan({
-      address: this.socket.remoteAddress ?? '',
-      ssl: this.ssl,
-      database: parameters['database'] ?? user,
-      user,
-    });
+    let plan: AuthPlan;
+    try {
+      plan = this.host.authPlan({
+        address: this.socket.remoteAddress ?? '',
+        ssl: this.ssl,
+        database: parameters['database'] ?? user,
+        user,
+      });
+    } catch (err) {
+      // A users file that cannot be read: the client learns why, the server goes on.
+      await this.fatal(toEngineError(err));
+      return false;
+    }
     switch (plan.kind) {
       case 'trust':
         return this.finishStartup(user, parameters);

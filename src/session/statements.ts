@@ -10,6 +10,7 @@ import {
   statisticsText,
   type ColumnStatistics,
   type TableDefinition,
+  validateObjectName,
 } from '../catalog/index.ts';
 import { valueToString } from '../functions/index.ts';
 import type * as ast from '../sql/parser/index.ts';
@@ -248,10 +249,9 @@ function createTable(session: Session, stmt: ast.CreateTableStatement): Statemen
     ...stmt.partitionedBy.map((p) => columns.find((c) => c.name.toLowerCase() === p.name.toLowerCase())!),
   ];
   const format = (stmt.using ?? 'parquet').toLowerCase();
-  const location =
-    stmt.location !== null
-      ? session.engine.allowedPaths.check(stmt.location, stmt.pos)
-      : join(db.location, table);
+  validateObjectName(table.toLowerCase(), 'table');
+  // A managed table's folder is checked too: a database's location may predate the rules.
+  const location = session.engine.allowedPaths.check(stmt.location ?? join(db.location, table), stmt.pos);
   const def: TableDefinition = {
     database,
     name: table,

@@ -35,6 +35,7 @@ import {
   type Statistics,
   type TableDefinition,
   type WrittenFile,
+  validateObjectName,
 } from '../catalog/index.ts';
 import { valueToString } from '../functions/index.ts';
 import { TableWriteExec, evaluateConstant, writtenFiles, type WriteTarget } from '../physical/index.ts';
@@ -158,10 +159,12 @@ export async function createTableAsSelect(
   checkWritable(format, columns, query.pos);
 
   const external = stmt.external || stmt.location !== null;
-  const location =
-    stmt.location !== null
-      ? session.engine.allowedPaths.check(stmt.location, stmt.pos)
-      : path.join(db.location, table);
+  validateObjectName(table.toLowerCase(), 'table');
+  // A managed table's folder is checked too: a database's location may predate the rules.
+  const location = session.engine.allowedPaths.check(
+    stmt.location ?? path.join(db.location, table),
+    stmt.pos,
+  );
   const replacing = exists ? metastore.requireTable(database, table) : null;
   if (replacing !== null && replacing.format === 'view') {
     throw new EngineError(

@@ -208,3 +208,25 @@ describe('start-up time limit', () => {
     }
   });
 });
+
+describe('a users file that cannot be read', () => {
+  it('fails the login with its error, and the server goes on', async () => {
+    const broken = await startServer({
+      host: '127.0.0.1',
+      port: 0,
+      createSession: () => new FakeSession(''),
+      auth: {
+        rules: parseHba('host all all 127.0.0.1/32 scram-sha-256\nhost all trusty 127.0.0.1/32 trust'),
+        // A file where the warehouse folder should be: its users file cannot be read.
+        user: (name: string) => readUsers(join(dir, 'server.crt')).get(name),
+      },
+    });
+    try {
+      const r = await psql('user=alice sslmode=disable', 'x', broken.port);
+      expect(r.stderr).toContain('could not read the users file');
+      expect(broken.connections()).toBe(0);
+    } finally {
+      await broken.close();
+    }
+  });
+});

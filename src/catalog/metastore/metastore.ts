@@ -595,7 +595,8 @@ function isInside(child: string, parent: string): boolean {
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
-function validateName(name: string, what: string): void {
+/** 42601 for an empty name, 42602 for one that is not a single path segment (`../x`, `a/b`). */
+export function validateName(name: string, what: string): void {
   if (name.length === 0)
     throw new EngineError(SqlState.syntaxError, `[INVALID_IDENTIFIER] The ${what} name must not be empty.`);
   // A schema's or table's name becomes a folder of the warehouse: it must be one path segment, so
