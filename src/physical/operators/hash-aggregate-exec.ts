@@ -25,6 +25,11 @@
  *
  * DISTINCT aggregates (mode `single` only): (group, arguments) pairs are deduplicated in a second
  * hash table, and only the first occurrence of each pair reaches the accumulator.
+ *
+ * Masked input: over an input with `executeMasked` (a FilterExec) and with deterministic keys,
+ * arguments and FILTERs, batches may come whole with a mask of their rows; masked rows get no group
+ * and reach no accumulator. Keys and arguments are evaluated on the whole batch — and again on the
+ * kept rows alone when that raised, so only an error on a kept row fails the query.
  */
 import type * as arrow from 'apache-arrow';
 import {
