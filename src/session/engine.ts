@@ -7,6 +7,7 @@ import { ExecutionEngine } from '../exec/index.ts';
 import { createFunctionRegistry, type FunctionRegistry } from '../functions/index.ts';
 import { AllowedPaths } from './allowed-paths.ts';
 import { Session, type SessionOptions } from './session.ts';
+import { TableLocks } from './table-locks.ts';
 import { validateSettingDefaults } from './settings.ts';
 
 export interface EngineOptions {
@@ -42,6 +43,8 @@ export class Engine {
   readonly execution: ExecutionEngine;
   readonly sessionDefaults: Readonly<Record<string, string>>;
   readonly allowedPaths: AllowedPaths;
+  /** Writers of one table run one at a time. */
+  readonly tableLocks = new TableLocks();
 
   constructor(options: EngineOptions = {}) {
     this.warehouse = options.warehouse ?? DEFAULT_WAREHOUSE;

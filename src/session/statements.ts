@@ -35,12 +35,22 @@ export async function executeStatement(
       return runQuery(session, stmt.query, signal);
     case 'explain':
       return explainStatement(session, stmt, signal);
-    case 'create_table':
-      return stmt.asQuery !== null
-        ? createTableAsSelect(session, stmt, stmt.asQuery, qualify(session, stmt.name), signal)
-        : createTable(session, stmt);
-    case 'drop_table':
-      return dropTable(session, stmt);
+    case 'create_table': {
+      if (stmt.asQuery === null) return createTable(session, stmt);
+      const query = stmt.asQuery;
+      const target = qualify(session, stmt.name);
+      return session.engine.tableLocks.run(`${target.database}.${target.table}`, signal, () =>
+        createTableAsSelect(session, stmt, query, target, signal),
+      );
+    }
+    case 'drop_table': {
+      if (stmt.name.parts.length === 1 && session.temporaryViews.has(stmt.name.parts[0]!.name.toLowerCase()))
+        return dropTable(session, stmt);
+      const target = qualify(session, stmt.name);
+      return session.engine.tableLocks.run(`${target.database}.${target.table}`, signal, () =>
+        Promise.resolve(dropTable(session, stmt)),
+      );
+    }
     case 'create_database': {
       const loc =
         stmt.location === null ? undefined : session.engine.allowedPaths.check(stmt.location, stmt.pos);
@@ -125,8 +135,12 @@ export async function executeStatement(
       return dropView(session, stmt);
     case 'transaction':
       return commandResult(transactionTag(stmt.action));
-    case 'insert':
-      return insertInto(session, stmt, qualify(session, stmt.table), signal);
+    case 'insert': {
+      const target = qualify(session, stmt.table);
+      return session.engine.tableLocks.run(`${target.database}.${target.table}`, signal, () =>
+        insertInto(session, stmt, target, signal),
+      );
+    }
     case 'analyze_table':
       return analyzeTable(session, stmt, qualify(session, stmt.table), signal);
     case 'cache':

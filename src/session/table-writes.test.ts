@@ -50,3 +50,44 @@ describe('INSERT OVERWRITE', () => {
     s.close();
   });
 });
+
+describe('concurrent writers of one table', () => {
+  it('run one after another: two overwrites leave one result, two appends both', async () => {
+    const engine = new Engine({ warehouse, executorThreads: 0 });
+    const a = engine.createSession();
+    const b = engine.createSession();
+    await a.sql('CREATE TABLE race (x BIGINT) USING parquet');
+    for (let round = 0; round < 3; round++) {
+      await Promise.all([
+        a.sql('INSERT OVERWRITE TABLE race SELECT id FROM range(0, 3000)'),
+        b.sql('INSERT OVERWRITE TABLE race SELECT id FROM range(0, 5000)'),
+      ]);
+      const rows = (await a.sql('SELECT count(*) FROM race')).rows[0]![0];
+      expect([3000n, 5000n]).toContain(rows);
+    }
+    await a.sql('INSERT OVERWRITE TABLE race SELECT 1');
+    await Promise.all([
+      a.sql('INSERT INTO race SELECT id FROM range(0, 700)'),
+      b.sql('INSERT INTO race SELECT id FROM range(0, 300)'),
+      a.sql('INSERT INTO race SELECT id FROM range(0, 100)').catch((e: unknown) => e),
+    ]);
+    expect((await b.sql('SELECT count(*) FROM race')).rows[0]![0]).toBe(1101n);
+    a.close();
+    b.close();
+  });
+
+  it('a statement cancelled while it waits for the table stops waiting', async () => {
+    const { TableLocks } = await import('./table-locks.ts');
+    const locks = new TableLocks();
+    let release!: () => void;
+    const first = locks.run('db.t', undefined, () => new Promise<void>((r) => (release = r)));
+    const controller = new AbortController();
+    const second = locks.run('db.t', controller.signal, () => Promise.resolve('ran'));
+    controller.abort();
+    await expect(second).rejects.toMatchObject({ sqlstate: '57014' });
+    const third = locks.run('db.t', undefined, () => Promise.resolve('third'));
+    release();
+    await first;
+    expect(await third).toBe('third');
+  });
+});
