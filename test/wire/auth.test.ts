@@ -3,80 +3,29 @@
  * cleartext password rules, reject and unmatched rules, unknown users, TLS with `sslmode=require`
  * and `verify-full` (a throw-away certificate made with openssl), and a TLS-only server.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { connect } from 'node:net';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  parseHba,
-  readUsers,
-  setUserPassword,
-  startServer,
-  type ServerHandle,
-} from '../../src/server/index.ts';
+import { parseHba, readUsers, startServer, type ServerHandle } from '../../src/server/index.ts';
+import { RULES, startAuthServers, type AuthServers } from './auth-fixture.ts';
 import { FakeSession } from './fake-session.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'kindling-auth-'));
-const RULES = `
-# every rule kind the tests need
-host      all  alice  127.0.0.1/32  scram-sha-256
-host      all  bob    127.0.0.1/32  md5
-hostssl   all  carol  127.0.0.1/32  password
-hostnossl all  carol  127.0.0.1/32  reject
-host      all  dave   127.0.0.1/32  reject
-host      all  trusty 127.0.0.1/32  trust
-host      test all    127.0.0.1/32  scram-sha-256
-`;
-
+let servers: AuthServers;
 let server: ServerHandle;
 let tlsOnly: ServerHandle;
 let cert: string;
+let dir: string;
 
 beforeAll(async () => {
-  const key = join(dir, 'server.key');
-  cert = join(dir, 'server.crt');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  setUserPassword(dir, 'alice', 'correct horse');
-  setUserPassword(dir, 'bob', 'b0b-md5', true);
-  setUserPassword(dir, 'carol', 'clear as day');
-  const options = {
-    host: '127.0.0.1',
-    port: 0,
-    createSession: () => new FakeSession(''),
-    auth: { rules: parseHba(RULES), user: (name: string) => readUsers(dir).get(name) },
-    tls: { cert: readFileSync(cert), key: readFileSync(key) },
-  };
-  server = await startServer(options);
-  tlsOnly = await startServer({ ...options, tls: { ...options.tls, required: true } });
+  servers = await startAuthServers();
+  ({ server, tlsOnly, cert, dir } = servers);
 });
 
 afterAll(async () => {
-  await server.close();
-  await tlsOnly.close();
-  rmSync(dir, { recursive: true, force: true });
+  await servers.close();
 });
 
 function psql(
