@@ -2,7 +2,8 @@
  * Engine: what all sessions of one process share — the metastore over the warehouse directory, the
  * function registry, and the execution engine (executor threads, task scheduler, memory budget).
  */
-import { Metastore } from '../catalog/index.ts';
+import * as path from 'node:path';
+import { METASTORE_DIR, Metastore } from '../catalog/index.ts';
 import { ExecutionEngine } from '../exec/index.ts';
 import { createFunctionRegistry, type FunctionRegistry } from '../functions/index.ts';
 import { AllowedPaths } from './allowed-paths.ts';
@@ -43,12 +44,13 @@ export class Engine {
   readonly execution: ExecutionEngine;
   readonly sessionDefaults: Readonly<Record<string, string>>;
   readonly allowedPaths: AllowedPaths;
-  /** Writers of one table run one at a time. */
-  readonly tableLocks = new TableLocks();
+  /** Writers of one table run one at a time, in this process and across processes of the warehouse. */
+  readonly tableLocks: TableLocks;
 
   constructor(options: EngineOptions = {}) {
     this.warehouse = options.warehouse ?? DEFAULT_WAREHOUSE;
     this.allowedPaths = new AllowedPaths(options.allowedPaths ?? [this.warehouse]);
+    this.tableLocks = new TableLocks(path.join(this.warehouse, METASTORE_DIR, 'locks'));
     this.sessionDefaults = validateSettingDefaults(options.sessionDefaults ?? {});
     this.metastore = Metastore.open(this.warehouse);
     this.functions = createFunctionRegistry();

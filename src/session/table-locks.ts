@@ -1,14 +1,35 @@
 /**
- * One writer per table at a time, within an engine: CREATE TABLE … AS SELECT, INSERT and DROP TABLE
- * of one table run one after another, in arrival order, so two writes never interleave (two
- * INSERT OVERWRITEs would each delete the files the other's listing missed and leave both
- * results). A statement cancelled while it waits stops waiting with its own error.
+ * One writer per table at a time: CREATE TABLE … AS SELECT, INSERT and DROP TABLE of one table run
+ * one after another, so two writes never interleave (two INSERT OVERWRITEs would each delete the
+ * files the other's listing missed and leave both results). Within an engine writers queue in
+ * arrival order; across processes sharing a warehouse a lock file per table (created exclusively,
+ * holding the owner's pid) makes the later writer wait, and a lock whose process is gone is taken
+ * over. A statement cancelled while it waits stops waiting with its own error.
  */
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { EngineError, SqlState } from '../common/index.ts';
+
+/** How often a writer waiting for another process's lock looks again. */
+const POLL_MS = 25;
+/** A lock file without a complete mark this old was left by a crash while it was written. */
+const HALF_WRITTEN_MS = 5_000;
+/**
+ * This process's mark in its lock files, beside its pid: a lock with this pid and another token is
+ * a leftover of an earlier process that had the same pid (containers reuse small pids).
+ */
+const PROCESS_MARK = `${process.pid} ${randomBytes(8).toString('hex')}\n`;
 
 export class TableLocks {
   /** The tail of each table's queue: settles when the last queued writer is done. */
   private readonly tails = new Map<string, Promise<void>>();
+  private readonly dir: string | null;
+
+  /** `dir`: where the lock files live (shared by every process of one warehouse); null = in-process only. */
+  constructor(dir: string | null = null) {
+    this.dir = dir;
+  }
 
   /** Runs `write` once every earlier writer of `table` (`db.name`) has finished. */
   async run<T>(table: string, signal: AbortSignal | undefined, write: () => Promise<T>): Promise<T> {
@@ -20,14 +41,78 @@ export class TableLocks {
     });
     const tail = before.then(() => mine);
     this.tails.set(key, tail);
+    let file: string | null = null;
     try {
       await waitUnlessAborted(before, signal);
+      file = await this.lockFile(key, signal);
       return await write();
     } finally {
+      if (file !== null) unlock(file);
       release();
       if (this.tails.get(key) === tail) this.tails.delete(key);
     }
   }
+
+  /** Takes the table's lock file, waiting while a live process holds it; null without a folder. */
+  private async lockFile(key: string, signal: AbortSignal | undefined): Promise<string | null> {
+    if (this.dir === null) return null;
+    fs.mkdirSync(this.dir, { recursive: true });
+    const file = path.join(this.dir, `${encodeURIComponent(key).replace(/\./g, '%2E')}.lock`);
+    for (;;) {
+      try {
+        fs.writeFileSync(file, PROCESS_MARK, { flag: 'wx' });
+        return file;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      if (!ownerAlive(file)) {
+        fs.rmSync(file, { force: true });
+        continue;
+      }
+      await sleepUnlessAborted(POLL_MS, signal);
+    }
+  }
+}
+
+/** Whether the process named in a lock file still runs (a file that cannot be read counts as held). */
+function ownerAlive(file: string): boolean {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+  const pid = Number.parseInt(text, 10);
+  if (!text.endsWith('\n') || !Number.isInteger(pid) || pid <= 0) {
+    // Being written — or left half-written by a crash: held for a few seconds at most.
+    try {
+      return Date.now() - fs.statSync(file).mtimeMs < HALF_WRITTEN_MS;
+    } catch {
+      return false;
+    }
+  }
+  if (pid === process.pid) return text === PROCESS_MARK; // another engine of this process, or a leftover
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function unlock(file: string): void {
+  try {
+    if (fs.readFileSync(file, 'utf8') === PROCESS_MARK) fs.rmSync(file, { force: true });
+  } catch {
+    // Already gone.
+  }
+}
+
+function reasonOf(signal: AbortSignal): EngineError {
+  const r: unknown = signal.reason;
+  return r instanceof EngineError
+    ? r
+    : new EngineError(SqlState.queryCanceled, 'canceling statement due to user request');
 }
 
 function waitUnlessAborted(p: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
@@ -43,9 +128,6 @@ function waitUnlessAborted(p: Promise<void>, signal: AbortSignal | undefined): P
   });
 }
 
-function reasonOf(signal: AbortSignal): EngineError {
-  const r: unknown = signal.reason;
-  return r instanceof EngineError
-    ? r
-    : new EngineError(SqlState.queryCanceled, 'canceling statement due to user request');
+function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return waitUnlessAborted(new Promise((resolve) => setTimeout(resolve, ms)), signal);
 }

@@ -91,3 +91,53 @@ describe('concurrent writers of one table', () => {
     expect(await third).toBe('third');
   });
 });
+
+describe('lock files shared by the processes of a warehouse', () => {
+  it('make a writer of another engine wait, and take over locks of processes that are gone', async () => {
+    const { TableLocks } = await import('./table-locks.ts');
+    const { mkdtempSync: mk, writeFileSync: write, utimesSync } = await import('node:fs');
+    const { execFileSync } = await import('node:child_process');
+    const dir = mk(join(tmpdir(), 'kindling-locks-'));
+    const a = new TableLocks(dir);
+    const b = new TableLocks(dir);
+    const order: string[] = [];
+    let release!: () => void;
+    const first = a.run('db.t', undefined, async () => {
+      order.push('a starts');
+      await new Promise<void>((r) => (release = r));
+      order.push('a ends');
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    const second = b.run('db.t', undefined, () => {
+      order.push('b runs');
+      return Promise.resolve();
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(order).toEqual(['a starts']);
+    release();
+    await Promise.all([first, second]);
+    expect(order).toEqual(['a starts', 'a ends', 'b runs']);
+
+    // A process that is gone, a half-written old file, and an earlier process with this pid.
+    const dead = Number(execFileSync(process.execPath, ['-e', 'console.log(process.pid)']).toString());
+    const file = join(dir, 'db%2Eu.lock');
+    for (const leftover of [`${dead} 0123\n`, '', `${process.pid} not-this-process\n`]) {
+      write(file, leftover);
+      if (leftover === '') utimesSync(file, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+      expect(await b.run('db.u', undefined, () => Promise.resolve('taken over'))).toBe('taken over');
+      expect(existsSync(file)).toBe(false);
+    }
+
+    // Waiting for a live holder stops when the statement is cancelled.
+    let hold!: () => void;
+    const holding = a.run('db.v', undefined, () => new Promise<void>((r) => (hold = r)));
+    await new Promise((r) => setTimeout(r, 20));
+    const controller = new AbortController();
+    const waiting = b.run('db.v', controller.signal, () => Promise.resolve('ran'));
+    setTimeout(() => controller.abort(), 50);
+    await expect(waiting).rejects.toMatchObject({ sqlstate: '57014' });
+    hold();
+    await holding;
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
