@@ -234,7 +234,9 @@ export function buildProgram(): Command {
         return;
       }
       console.log(`Kindling is serving ${resolve(opts.warehouse)} on ${server.host}:${server.port}`);
-      console.log(`Connect with: psql -h ${server.host} -p ${server.port} -d tpch`);
+      // A database that exists (an unknown one is refused with 3D000, as in PostgreSQL).
+      const database = engine.metastore.getDatabase('tpch') !== undefined ? 'tpch' : 'default';
+      console.log(`Connect with: psql -h ${server.host} -p ${server.port} -d ${database}`);
       const stop = (): void => {
         void server.close().then(() => process.exit(0));
       };
