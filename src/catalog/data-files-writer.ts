@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as arrow from 'apache-arrow';
 import { EngineError, SqlState, makeDirectories, type Schema } from '../common/index.ts';
+import { namesIn } from './file-listing.ts';
 import { ParquetFileWriter, type ParquetWriteOptions } from './parquet/writer/index.ts';
 
 const IN_PROGRESS = '.inprogress';
@@ -21,6 +22,12 @@ const STAGING = '-staging-';
 /** Where CREATE TABLE … AS SELECT writes a new table before renaming it to `location`. */
 export function stagingPathFor(location: string): string {
   return path.join(path.dirname(location), `.${path.basename(location)}${STAGING}${randomUUID()}`);
+}
+
+/** The location a staging folder named `name` in `dir` was for, or null when it is not one. */
+export function stagedLocationOf(dir: string, name: string): string | null {
+  const m = /^\.(.+)-staging-[0-9a-f-]{36}$/.exec(name);
+  return m === null ? null : path.join(dir, m[1]!);
 }
 
 /** The newest modification time of `p` and everything below it (not following links). */
@@ -33,17 +40,9 @@ function newestMtime(p: string): number {
   }
   let newest = st.mtimeMs;
   if (st.isDirectory()) {
-    for (const name of safeNames(p)) newest = Math.max(newest, newestMtime(path.join(p, name)));
+    for (const name of namesIn(p)) newest = Math.max(newest, newestMtime(path.join(p, name)));
   }
   return newest;
-}
-
-function safeNames(dir: string): string[] {
-  try {
-    return fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
 }
 
 /**
@@ -57,7 +56,7 @@ export function sweepWriteLeftovers(location: string, maxAgeMs: number): number 
   let removed = 0;
   const stale = (p: string): boolean => now - newestMtime(p) >= maxAgeMs;
   const walk = (dir: string, depth: number): void => {
-    for (const name of safeNames(dir)) {
+    for (const name of namesIn(dir)) {
       const full = path.join(dir, name);
       let st: fs.Stats;
       try {
@@ -68,7 +67,8 @@ export function sweepWriteLeftovers(location: string, maxAgeMs: number): number 
       if (st.isFile() && name.startsWith('.') && name.endsWith(IN_PROGRESS) && stale(full)) {
         fs.rmSync(full, { force: true });
         removed++;
-      } else if (st.isDirectory() && !name.startsWith('.') && !name.startsWith('_') && depth < 64) {
+      } else if (st.isDirectory() && name.indexOf('=') > 0 && depth < 64) {
+        // Writes put files only in the table's folder and its `col=value` partition folders.
         walk(full, depth + 1);
       }
     }
@@ -76,7 +76,7 @@ export function sweepWriteLeftovers(location: string, maxAgeMs: number): number 
   walk(location, 0);
   const parent = path.dirname(location);
   const prefix = `.${path.basename(location)}${STAGING}`;
-  for (const name of safeNames(parent)) {
+  for (const name of namesIn(parent)) {
     if (!name.startsWith(prefix)) continue;
     const full = path.join(parent, name);
     if (stale(full)) {

@@ -20,11 +20,21 @@ function isHidden(name: string): boolean {
   return name.startsWith('_') || name.startsWith('.');
 }
 
-function unescapePathName(text: string): string {
+/** A Hive-style folder name part (`%XX` escapes) unescaped; the text itself when it is not valid. */
+export function unescapePathName(text: string): string {
   try {
     return decodeURIComponent(text);
   } catch {
     return text;
+  }
+}
+
+/** The names in `dir`, or none when it cannot be read (gone, not a folder). */
+export function namesIn(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
   }
 }
 

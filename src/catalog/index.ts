@@ -33,7 +33,7 @@ export { METADATA_FORMAT_VERSION } from './metastore/metadata-codec.ts';
 export { CsvTableProvider, type CsvReaderTuning } from './csv/csv-table-provider.ts';
 export { parseCsvOptions, type CsvOptions, type ParseMode } from './csv/csv-options.ts';
 export { MemoryTableProvider } from './memory/memory-table-provider.ts';
-export { listDataFiles, HIVE_DEFAULT_PARTITION, type DataFile } from './file-listing.ts';
+export { listDataFiles, unescapePathName, HIVE_DEFAULT_PARTITION, type DataFile } from './file-listing.ts';
 export {
   DataFilesWriter,
   abortDataFiles,

@@ -138,11 +138,24 @@ export class StatementRun implements StatementControl {
 
   /** `work`, or a rejection with the abort's reason as soon as the statement is aborted. */
   private race<T>(work: Promise<T>): Promise<T> {
-    const signal = this.signal;
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = (): void => reject(signal.reason as EngineError);
-      signal.addEventListener('abort', onAbort, { once: true });
-      void work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-    });
+    return untilAborted(work, this.signal);
   }
+}
+
+/**
+ * `work`, or a rejection as soon as `signal` aborts: with its reason when that is an EngineError
+ * (a statement's cancel or timeout), else 57014.
+ */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return work;
+  const reason = (): EngineError => {
+    const r: unknown = signal.reason;
+    return r instanceof EngineError ? r : statementCanceled('user request');
+  };
+  if (signal.aborted) return Promise.reject(reason());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(reason());
+    signal.addEventListener('abort', onAbort, { once: true });
+    void work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

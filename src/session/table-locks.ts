@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EngineError, SqlState } from '../common/index.ts';
+import { untilAborted } from './statement-run.ts';
 
 /** How often a writer waiting for another process's lock looks again. */
 const POLL_MS = 25;
@@ -43,7 +43,7 @@ export class TableLocks {
     this.tails.set(key, tail);
     let file: string | null = null;
     try {
-      await waitUnlessAborted(before, signal);
+      await untilAborted(before, signal);
       file = await this.lockFile(key, signal);
       return await write();
     } finally {
@@ -108,26 +108,6 @@ function unlock(file: string): void {
   }
 }
 
-function reasonOf(signal: AbortSignal): EngineError {
-  const r: unknown = signal.reason;
-  return r instanceof EngineError
-    ? r
-    : new EngineError(SqlState.queryCanceled, 'canceling statement due to user request');
-}
-
-function waitUnlessAborted(p: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
-  if (signal === undefined) return p;
-  if (signal.aborted) return Promise.reject(reasonOf(signal));
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => reject(reasonOf(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    void p.then(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    });
-  });
-}
-
 function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return waitUnlessAborted(new Promise((resolve) => setTimeout(resolve, ms)), signal);
+  return untilAborted(new Promise<void>((resolve) => setTimeout(resolve, ms)), signal);
 }

@@ -31,6 +31,7 @@ import {
   replacePartStatistics,
   sameStatistics,
   stagingPathFor,
+  unescapePathName,
   writtenStatistics,
   type Statistics,
   type TableDefinition,
@@ -532,7 +533,7 @@ function filesToOverwrite(
       segments.length === def.partitionColumns.length &&
       segments.every((s, i) => {
         const eq = s.indexOf('=');
-        return eq > 0 && safeDecode(s.slice(0, eq)).toLowerCase() === def.partitionColumns[i];
+        return eq > 0 && unescapePathName(s.slice(0, eq)).toLowerCase() === def.partitionColumns[i];
       })
     );
   });
@@ -548,14 +549,6 @@ function filesToOverwrite(
   return files
     .filter((f) => [...wanted].every(([k, v]) => (f.partitionValues.get(k) ?? null) === v))
     .map((f) => f.path);
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 // ---- writing -----------------------------------------------------------------------------------

@@ -20,7 +20,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EngineError, SqlState, makeDirectories, type Field } from '../../common/index.ts';
 import type { DatabaseDefinition, Statistics, TableDefinition, TableProvider } from '../types.ts';
-import { sweepWriteLeftovers } from '../data-files-writer.ts';
+import { stagedLocationOf, sweepWriteLeftovers } from '../data-files-writer.ts';
+import { namesIn } from '../file-listing.ts';
 import { createTableProvider } from '../table-providers.ts';
 import {
   createFileExclusive,
@@ -152,7 +153,7 @@ export class Metastore {
   private sweep(): void {
     sweepTempFiles(path.join(this.metaDir, 'databases'), STALE_TEMP_MS);
     const tablesDir = path.join(this.metaDir, 'tables');
-    for (const name of safeReaddir(tablesDir)) {
+    for (const name of namesIn(tablesDir)) {
       if (isTempFileName(name)) continue;
       sweepTempFiles(path.join(tablesDir, name), STALE_TEMP_MS);
     }
@@ -174,7 +175,7 @@ export class Metastore {
       }
       if (database === undefined) continue;
       const locations = new Set<string>();
-      for (const f of safeReaddir(this.tablesDir(db))) {
+      for (const f of namesIn(this.tablesDir(db))) {
         const name = decodeName(f);
         if (name === null) continue;
         try {
@@ -185,9 +186,9 @@ export class Metastore {
         }
       }
       // Staging folders of tables that were never registered sit in the database's folder.
-      for (const entry of safeReaddir(database.location)) {
-        const m = /^\.(.+)-staging-[0-9a-f-]{36}$/.exec(entry);
-        if (m !== null) locations.add(path.join(database.location, m[1]!));
+      for (const entry of namesIn(database.location)) {
+        const staged = stagedLocationOf(database.location, entry);
+        if (staged !== null) locations.add(staged);
       }
       for (const location of locations) sweepWriteLeftovers(location, STALE_WRITE_MS);
     }
@@ -245,7 +246,7 @@ export class Metastore {
 
   private databaseNames(pattern?: string | null): string[] {
     const names: string[] = [];
-    for (const f of safeReaddir(path.join(this.metaDir, 'databases'))) {
+    for (const f of namesIn(path.join(this.metaDir, 'databases'))) {
       const name = decodeName(f);
       if (name !== null) names.push(name);
     }
@@ -345,7 +346,7 @@ export class Metastore {
     const db = database.toLowerCase();
     if (!this.databaseExists(db)) throw schemaNotFound(db);
     const names: string[] = [];
-    for (const f of safeReaddir(this.tablesDir(db))) {
+    for (const f of namesIn(this.tablesDir(db))) {
       const name = decodeName(f);
       if (name !== null) names.push(name);
     }
@@ -571,14 +572,6 @@ export class Metastore {
   /** The provider that reads `def`'s files (csv, memory, or a registered format). */
   tableProvider(def: TableDefinition): TableProvider {
     return createTableProvider(def);
-  }
-}
-
-function safeReaddir(dir: string): string[] {
-  try {
-    return fs.readdirSync(dir);
-  } catch {
-    return [];
   }
 }
 

@@ -110,14 +110,14 @@ export class GroupHashTable {
     let kw: Int32Array;
     let misfits: Int32Array | null = null;
     if (this.source === 'words' && this.keyWords === 1) {
-      const narrowed = this.narrowWords(view.words, n);
+      const narrowed = this.narrowWords(view.words, n, false);
       if (narrowed !== null) kw = narrowed;
       else if (insert) {
         this.widen();
         kw = view.words;
       } else {
         // Probing a narrow table: a key beyond 32 bits is in no group.
-        kw = this.narrowWordsMarking(view.words, n);
+        kw = this.narrowWords(view.words, n, true)!;
         misfits = this.misfitScratch;
       }
     } else kw = this.keyWordsOf(view, n);
@@ -142,26 +142,20 @@ export class GroupHashTable {
 
   private misfitScratch = new Int32Array(0);
 
-  /** The low words of 64-bit keys `0..n-1` when every one fits in 32 bits, else null. */
-  private narrowWords(words: Int32Array, n: number): Int32Array | null {
+  /**
+   * The low words of 64-bit keys `0..n-1`. A key beyond 32 bits makes it null — or, with
+   * `markMisfits` (probing: such a key is in no group), is marked in `misfitScratch` instead.
+   */
+  private narrowWords(words: Int32Array, n: number, markMisfits: boolean): Int32Array | null {
     const w = this.wordScratch(n);
-    for (let i = 0; i < n; i++) {
-      const lo = words[2 * i]!;
-      if (words[2 * i + 1] !== lo >> 31) return null;
-      w[i] = lo;
-    }
-    return w;
-  }
-
-  /** `narrowWords` that marks the rows whose key does not fit (in `misfitScratch`) instead of failing. */
-  private narrowWordsMarking(words: Int32Array, n: number): Int32Array {
-    const w = this.wordScratch(n);
-    if (this.misfitScratch.length < n)
+    if (markMisfits && this.misfitScratch.length < n)
       this.misfitScratch = new Int32Array(Math.max(n, this.misfitScratch.length * 2));
     const misfit = this.misfitScratch;
     for (let i = 0; i < n; i++) {
       const lo = words[2 * i]!;
-      misfit[i] = words[2 * i + 1] !== lo >> 31 ? 1 : 0;
+      const fits = words[2 * i + 1] === lo >> 31;
+      if (markMisfits) misfit[i] = fits ? 0 : 1;
+      else if (!fits) return null;
       w[i] = lo;
     }
     return w;
@@ -176,12 +170,7 @@ export class GroupHashTable {
       const s = old[p]!;
       if (s === 0) continue;
       const lo = old[p + 1]!;
-      const hi = lo >> 31;
-      let pos = hashTwo(lo, hi) & this.mask;
-      while (slots[pos * 3] !== 0) pos = (pos + 1) & this.mask;
-      slots[pos * 3] = s;
-      slots[pos * 3 + 1] = lo;
-      slots[pos * 3 + 2] = hi;
+      placeTwoWords(slots, this.mask, s, lo, lo >> 31);
     }
     const keys = new Int32Array(Math.max(64, this.groupKeys.length) * 2);
     for (let g = 0; g < this.numGroups; g++) {
@@ -580,14 +569,7 @@ export class GroupHashTable {
     if (this.stride === 3) {
       for (let p = 0; p < old.length; p += 3) {
         const s = old[p]!;
-        if (s === 0) continue;
-        const lo = old[p + 1]!;
-        const hi = old[p + 2]!;
-        let pos = hashTwo(lo, hi) & mask;
-        while (slots[pos * 3] !== 0) pos = (pos + 1) & mask;
-        slots[pos * 3] = s;
-        slots[pos * 3 + 1] = lo;
-        slots[pos * 3 + 2] = hi;
+        if (s !== 0) placeTwoWords(slots, mask, s, old[p + 1]!, old[p + 2]!);
       }
     } else {
       // Two words per slot: the second is the hash itself (generic) or the key (one-word key).
@@ -679,6 +661,15 @@ function inlineSource(type: DataType): InlineSource | null {
 /** The hash of a two-word key. */
 function hashTwo(lo: number, hi: number): number {
   return fmix32(lo ^ Math.imul(hi, 0x9e3779b1));
+}
+
+/** Puts slot value `s` with key (`lo`, `hi`) in the first free three-word slot from its home. */
+function placeTwoWords(slots: Int32Array, mask: number, s: number, lo: number, hi: number): void {
+  let pos = hashTwo(lo, hi) & mask;
+  while (slots[pos * 3] !== 0) pos = (pos + 1) & mask;
+  slots[pos * 3] = s;
+  slots[pos * 3 + 1] = lo;
+  slots[pos * 3 + 2] = hi;
 }
 
 /** The first NULL row of `view` below `n` that `mask` keeps, or -1. */

@@ -122,13 +122,9 @@ export function exchangeFor(method: AuthMethod, user: string, entry: UserEntry |
     case 'password':
       return new CleartextExchange(verifier);
     case 'md5':
-      // As in PostgreSQL: a user with only a SCRAM verifier is asked for SCRAM instead.
-      if (entry?.md5 !== undefined) return new Md5Exchange(entry.md5);
-      return new ScramServerExchange(
-        verifier ?? mockScramVerifier(user, MOCK_SECRET),
-        verifier !== undefined,
-      );
     case 'scram-sha-256':
+      // As in PostgreSQL, an md5 rule asks a user with only a SCRAM verifier for SCRAM instead.
+      if (method === 'md5' && entry?.md5 !== undefined) return new Md5Exchange(entry.md5);
       return new ScramServerExchange(
         verifier ?? mockScramVerifier(user, MOCK_SECRET),
         verifier !== undefined,

@@ -124,11 +124,17 @@ export function matchRule(rules: readonly HbaRule[], c: ConnectionFacts): HbaRul
   );
 }
 
+/** Loopback: 127.0.0.0/8 and ::1. */
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
 /** Whether a listen address is loopback only (127.0.0.0/8, ::1, localhost). */
 export function isLoopbackHost(host: string): boolean {
   if (host === 'localhost') return true;
   const a = normalizeAddress(host);
-  return a === '::1' || /^127\.\d+\.\d+\.\d+$/.test(a);
+  const kind = family(a);
+  return kind !== null && LOOPBACK.check(a, kind);
 }
 
 /**
@@ -136,9 +142,6 @@ export function isLoopbackHost(host: string): boolean {
  * inside loopback. A server listening beyond loopback refuses to start with them unless told to.
  */
 export function remoteTrustRules(rules: readonly HbaRule[]): HbaRule[] {
-  const loopback = new BlockList();
-  loopback.addSubnet('127.0.0.0', 8, 'ipv4');
-  loopback.addAddress('::1', 'ipv6');
   return rules.filter((r) => {
     if (r.method !== 'trust') return false;
     if (r.addresses === null) return true;
@@ -146,7 +149,7 @@ export function remoteTrustRules(rules: readonly HbaRule[]): HbaRule[] {
     const kind = family(ip)!;
     const inside =
       kind === 'ipv4'
-        ? loopback.check(ip, 'ipv4') && (bits === undefined || Number(bits) >= 8)
+        ? LOOPBACK.check(ip, 'ipv4') && (bits === undefined || Number(bits) >= 8)
         : ip === '::1' && (bits === undefined || bits === '128');
     return !inside;
   });
