@@ -3,7 +3,7 @@
  * (and write) a table's files.
  */
 import type * as arrow from 'apache-arrow';
-import type { Field, Schema, Value } from '../common/index.ts';
+import type { DataType, Field, Schema, Value } from '../common/index.ts';
 import type { Expr, TableSource } from '../plan/index.ts';
 
 export interface DatabaseDefinition {
@@ -63,6 +63,29 @@ export interface Statistics {
 export interface ScanContext {
   readonly signal: AbortSignal;
   readonly batchSize: number;
+  /** The filter right above the scan, which a scan may apply as it decodes (or ignore). */
+  readonly rowFilter?: ScanRowFilter;
+}
+
+/**
+ * The AND-ed parts of the filter right above a scan, for late materialization: a scan that can
+ * decode a column for some rows only decodes the columns of step 0, keeps the rows it passes,
+ * decodes step 1's columns for just those rows, and so on, and the columns no step reads for the
+ * survivors alone. It may skip any step (one that keeps most rows is not worth compacting for):
+ * the filter applies its whole predicate again to what the scan produces. The filter's layer
+ * implements this; a scan only calls it.
+ */
+export interface ScanRowFilter {
+  readonly steps: readonly ScanFilterStep[];
+  /** Rows `indices` (ascending) of `column`, of the scan's column type `type`. */
+  take(column: arrow.Data, type: DataType, indices: Int32Array): arrow.Data;
+}
+
+export interface ScanFilterStep {
+  /** The scan's output columns (indexes into its schema) the step reads. */
+  readonly columns: readonly number[];
+  /** Of `rows` rows whose `columns` are given (in that order), the ascending indexes that pass. */
+  keep(columns: readonly arrow.Data[], rows: number): Int32Array;
 }
 
 /** A planned read of a table: `partitions` independent streams of batches with `schema`. */

@@ -8,6 +8,7 @@
  *     TableScanExec    id 1   ─ pull → [ time, cpu ] ◄┘
  */
 import type * as arrow from 'apache-arrow';
+import type { ScanRowFilter } from '../catalog/index.ts';
 import type {
   Distribution,
   ExecutionPlan,
@@ -106,6 +107,15 @@ class InstrumentedExec implements ExecutionPlan {
           (b) => b.rows,
         );
     }
+    const filtered = inner.executeFiltered?.bind(inner);
+    if (filtered !== undefined) {
+      this.executeFiltered = (partition, ctx, rowFilter) =>
+        this.measure(
+          ctx,
+          (c) => filtered(partition, c, rowFilter),
+          (b) => b.numRows,
+        );
+    }
   }
 
   get name(): string {
@@ -145,6 +155,11 @@ class InstrumentedExec implements ExecutionPlan {
   }
 
   readonly executeMasked?: (partition: number, ctx: TaskContext) => AsyncIterable<MaskedBatch>;
+  readonly executeFiltered?: (
+    partition: number,
+    ctx: TaskContext,
+    rowFilter: ScanRowFilter,
+  ) => AsyncIterable<arrow.RecordBatch>;
 
   private async *measure<T>(
     ctx: TaskContext,

@@ -10,6 +10,7 @@
  * can be sent to another thread or process and rebuilt there (plan-spec.ts).
  */
 import type * as arrow from 'apache-arrow';
+import type { ScanRowFilter } from '../catalog/index.ts';
 import type { DataType, Schema } from '../common/index.ts';
 import type { ColumnarValue, EvalContext } from '../functions/index.ts';
 import type { Expr } from '../plan/index.ts';
@@ -116,6 +117,15 @@ export interface ExecutionPlan {
    * without it consumers call `execute`.
    */
   executeMasked?(partition: number, ctx: TaskContext): AsyncIterable<MaskedBatch>;
+  /**
+   * Like `execute`, for the filter right above: the operator may drop rows `rowFilter` rejects
+   * (a table scan applying it as it decodes). Optional; the filter still applies its predicate.
+   */
+  executeFiltered?(
+    partition: number,
+    ctx: TaskContext,
+    rowFilter: ScanRowFilter,
+  ): AsyncIterable<arrow.RecordBatch>;
   /** One deterministic line: `HashJoinExec: type=inner, on=[o_orderkey@0 = l_orderkey@0]`. */
   explain(): string;
   /** This operator (not its children) as plain data; see plan-spec.ts. */

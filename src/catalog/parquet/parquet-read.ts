@@ -8,6 +8,12 @@
  * through an IPC stream, and its columns converted to the engine's representation. Output
  * columns a file lacks are NULL; partition columns are constants. When no file column is needed
  * (`count(*)`, partition columns only) nothing is decoded: batches come from the footer's row counts.
+ *
+ * Under a filter (`ScanContext.rowFilter`, no LIMIT), a natively decoded row group is read late-
+ * materialized: the columns of the filter's first step are decoded, the rows it rejects dropped,
+ * the next step's columns decoded for the survivors alone, and so on; the remaining columns are
+ * decoded last, for the rows every step kept. A step that keeps most rows is not applied (the
+ * filter above does that job) and is tried again only now and then.
  */
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
@@ -23,7 +29,7 @@ import {
   toEngineError,
   type Schema,
 } from '../../common/index.ts';
-import type { ScanContext } from '../types.ts';
+import type { ScanContext, ScanRowFilter } from '../types.ts';
 import { convertColumn } from './parquet-convert.ts';
 import {
   NativeUnsupportedError,
@@ -77,6 +83,11 @@ export async function* readParquetPartition(
   let produced = 0;
   let i = 0;
   const units = read.units;
+  const filter =
+    read.limit === null && ctx.rowFilter !== undefined && ctx.rowFilter.steps.length > 0
+      ? ctx.rowFilter
+      : undefined;
+  const steps = filter === undefined ? null : new StepOutcomes(filter.steps.length);
   while (i < units.length && produced < limit) {
     checkAborted(ctx.signal);
     const file = units[i]!.file;
@@ -110,16 +121,20 @@ export async function* readParquetPartition(
         checkAborted(ctx.signal);
         const plans = natives === null ? null : nativePlans(file, natives, unit.rowGroup);
         if (plans !== null) {
-          let columns: (arrow.Data | null)[] | null;
+          let decoded: DecodedRowGroup | null;
           try {
             handle ??= await fsp.open(file.path, 'r');
-            columns = await decodeNative(file, natives!, plans, handle, limit - produced);
+            decoded =
+              filter === undefined
+                ? await decodeNative(file, natives!, plans, handle, limit - produced, unit.rows)
+                : await decodeNativeFiltered(file, natives!, plans, handle, filter, steps!, unit.rows);
           } catch (err) {
             throw decodeError(file.path, err);
           }
-          if (columns !== null) {
+          if (decoded !== null) {
             read.metrics.rowGroupsDecoded++;
-            const rows = Math.min(unit.rows, limit - produced);
+            const columns = decoded.columns;
+            const rows = Math.min(decoded.rows, limit - produced);
             for (let start = 0; start < rows; start += batchSize) {
               if (start > 0) checkAborted(ctx.signal);
               const n = Math.min(batchSize, rows - start);
@@ -197,6 +212,12 @@ function nativePlans(
   return plans;
 }
 
+/** A natively decoded row group: a column per output column read from the file (null for others). */
+interface DecodedRowGroup {
+  readonly columns: readonly (arrow.Data | null)[];
+  readonly rows: number;
+}
+
 /** Decodes a row group natively: one whole-row-group column per output column read from the file. */
 async function decodeNative(
   file: PlannedFile,
@@ -204,7 +225,8 @@ async function decodeNative(
   plans: ReadonlyMap<string, NativeChunkPlan>,
   handle: fsp.FileHandle,
   rowLimit: number,
-): Promise<(arrow.Data | null)[] | null> {
+  rows: number,
+): Promise<DecodedRowGroup | null> {
   const decoded = new Map<string, DecodedChunk>();
   try {
     for (const [name, plan] of plans) decoded.set(name, await decodeNativeChunk(handle, plan, rowLimit));
@@ -212,16 +234,98 @@ async function decodeNative(
     if (err instanceof NativeUnsupportedError) return null;
     throw err;
   }
-  return file.sources.map((source, c) => {
-    if (source.kind !== 'file') return null;
+  const columns = file.sources.map((source, c) =>
+    source.kind === 'file' ? engineColumnOf(file, natives[c]!, decoded.get(natives[c]!.name)!, c) : null,
+  );
+  return { columns, rows };
+}
+
+function engineColumnOf(file: PlannedFile, fc: FileColumn, chunk: DecodedChunk, c: number): arrow.Data {
+  try {
+    return nativeEngineColumn(chunk, fc, file.sources[c]!.field.type, file.path);
+  } catch (err) {
+    if (err instanceof NativeUnsupportedError) throw err;
+    throw toEngineError(err);
+  }
+}
+
+/** A step keeping more than this fraction of the rows left is not applied by the scan. */
+const STEP_MAX_KEEP = 0.75;
+/** Row groups a step that kept too much sits out before it is tried again. */
+const STEP_RETRY_AFTER = 4;
+
+/** For each filter step of one partition's read: row groups to sit out before it is tried again. */
+class StepOutcomes {
+  private readonly idle: Int32Array;
+  constructor(steps: number) {
+    this.idle = new Int32Array(steps);
+  }
+  /** Whether to try step `s` on this row group (counting down its idle row groups). */
+  tryStep(s: number): boolean {
+    if (this.idle[s] === 0) return true;
+    this.idle[s]!--;
+    return false;
+  }
+  missed(s: number): void {
+    this.idle[s] = STEP_RETRY_AFTER;
+  }
+}
+
+/**
+ * Decodes a row group natively, late-materialized under `filter`: each step's columns for the rows
+ * the earlier steps kept, then the other columns for the rows all kept. Null when a chunk needs
+ * parquet-wasm.
+ */
+async function decodeNativeFiltered(
+  file: PlannedFile,
+  natives: readonly (FileColumn | null)[],
+  plans: ReadonlyMap<string, NativeChunkPlan>,
+  handle: fsp.FileHandle,
+  filter: ScanRowFilter,
+  outcomes: StepOutcomes,
+  rows: number,
+): Promise<DecodedRowGroup | null> {
+  const sources = file.sources;
+  const columns: (arrow.Data | null)[] = sources.map(() => null);
+  // The row group's rows kept so far (null: all); every decoded column holds just these.
+  let selection: Int32Array | null = null;
+  let count = rows;
+  const decode = async (c: number): Promise<arrow.Data> => {
     const fc = natives[c]!;
-    try {
-      return nativeEngineColumn(decoded.get(fc.name)!, fc, source.field.type, file.path);
-    } catch (err) {
-      if (err instanceof NativeUnsupportedError) throw err;
-      throw toEngineError(err);
+    const chunk = await decodeNativeChunk(handle, plans.get(fc.name)!, Number.MAX_SAFE_INTEGER, selection);
+    return engineColumnOf(file, fc, chunk, c);
+  };
+  try {
+    for (let s = 0; s < filter.steps.length && count > 0; s++) {
+      const step = filter.steps[s]!;
+      if (!step.columns.every((c) => sources[c]?.kind === 'file')) continue;
+      if (!outcomes.tryStep(s)) continue;
+      for (const c of step.columns) columns[c] ??= await decode(c);
+      const keep = step.keep(
+        step.columns.map((c) => columns[c]!),
+        count,
+      );
+      if (keep.length > count * STEP_MAX_KEEP) {
+        outcomes.missed(s);
+        continue;
+      }
+      for (let c = 0; c < columns.length; c++) {
+        const column = columns[c];
+        if (column !== null && column !== undefined)
+          columns[c] = filter.take(column, sources[c]!.field.type, keep);
+      }
+      selection = selection === null ? keep : keep.map((k) => selection![k]!);
+      count = keep.length;
     }
-  });
+    if (count === 0) return { columns, rows: 0 };
+    for (let c = 0; c < sources.length; c++) {
+      if (sources[c]!.kind === 'file' && columns[c] === null) columns[c] = await decode(c);
+    }
+  } catch (err) {
+    if (err instanceof NativeUnsupportedError) return null;
+    throw err;
+  }
+  return { columns, rows: count };
 }
 
 /** Assembles output batches for one file: converted, NULL and constant columns. */

@@ -14,6 +14,7 @@
  * it reads. Without conjuncts the predicate is evaluated as one expression.
  */
 import type * as arrow from 'apache-arrow';
+import type { ScanFilterStep, ScanRowFilter } from '../../catalog/index.ts';
 import type { DataType, Schema, Value } from '../../common/index.ts';
 import type {
   Distribution,
@@ -138,7 +139,13 @@ export class FilterExec implements ExecutionPlan {
   private async *filtered(partition: number, ctx: TaskContext, masks: boolean): AsyncGenerator<MaskedBatch> {
     const projection = this.projection;
     const types = schemaTypes(this.schema);
-    for await (const batch of this.input.execute(partition, ctx)) {
+    const input = this.input;
+    const rowFilter = input.executeFiltered === undefined ? undefined : this.scanRowFilter(ctx);
+    const batches =
+      rowFilter === undefined
+        ? input.execute(partition, ctx)
+        : input.executeFiltered!(partition, ctx, rowFilter);
+    for await (const batch of batches) {
       checkCancelled(ctx);
       const n = batch.numRows;
       if (n === 0) continue;
@@ -159,6 +166,41 @@ export class FilterExec implements ExecutionPlan {
         yield { batch: out, mask, rows: selection.length };
       } else yield { batch: filterBatch(out, types, selection), mask: null, rows: selection.length };
     }
+  }
+
+  /**
+   * The conjuncts as steps an input scan may apply while decoding (late materialization); each
+   * step is one conjunct over just the columns it reads. Undefined when none can be.
+   */
+  private scanRowFilter(ctx: TaskContext): ScanRowFilter | undefined {
+    if (this.conjuncts === undefined) return undefined;
+    const steps: ScanFilterStep[] = [];
+    for (const c of this.conjuncts) {
+      if (c.kind === 'compare') {
+        steps.push({
+          columns: [c.column],
+          keep: (cols, n) => refineByCompare(cols[0]!, c.type, c.op, c.value, null, n),
+        });
+      } else if (c.kind === 'compare_columns') {
+        steps.push({
+          columns: [c.left, c.right],
+          keep: (cols, n) => refineByColumns(cols[0]!, cols[1]!, c.type, c.op, null, n),
+        });
+      } else if (c.compact !== undefined) {
+        const { columns, expr } = c.compact;
+        const fields = columns.map((i) => this.input.schema.fields[i]!);
+        steps.push({
+          columns,
+          keep: (cols, n) => {
+            const v = expr.evaluate(makeBatch({ fields }, cols, n), ctx.eval);
+            if (v.kind === 'scalar') return v.value === true ? allRows(n) : new Int32Array(0);
+            return selectionFromMask(v.data);
+          },
+        });
+      }
+    }
+    if (steps.length === 0) return undefined;
+    return { steps, take: (column, type, indices) => take(column, type, indices, indices.length) };
   }
 
   /** The passing rows' indices; null when every row passes. */
@@ -230,6 +272,12 @@ export class FilterExec implements ExecutionPlan {
       projection: this.projection ?? null,
     };
   }
+}
+
+function allRows(n: number): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  return out;
 }
 
 /** The rows of `selection` where the boolean column `mask` is TRUE. */

@@ -7,7 +7,7 @@
  * same scan; a table without one (an in-memory test table) is read only where it was planned.
  */
 import type * as arrow from 'apache-arrow';
-import type { ScanRequest, TableDefinition, TableScan } from '../../catalog/index.ts';
+import type { ScanRequest, ScanRowFilter, TableDefinition, TableScan } from '../../catalog/index.ts';
 import type { Schema } from '../../common/index.ts';
 import type { Distribution, ExecutionPlan, Partitioning, TaskContext } from '../execution-plan.ts';
 import { NotSerializableError, type OperatorSpec } from '../plan-spec.ts';
@@ -56,11 +56,33 @@ export class TableScanExec implements ExecutionPlan {
     return this;
   }
 
-  async *execute(partition: number, ctx: TaskContext): AsyncGenerator<arrow.RecordBatch> {
+  execute(partition: number, ctx: TaskContext): AsyncGenerator<arrow.RecordBatch> {
+    return this.read(partition, ctx, undefined);
+  }
+
+  /** The scan with the filter above it to apply as it decodes (where the format can). */
+  executeFiltered(
+    partition: number,
+    ctx: TaskContext,
+    rowFilter: ScanRowFilter,
+  ): AsyncGenerator<arrow.RecordBatch> {
+    return this.read(partition, ctx, rowFilter);
+  }
+
+  private async *read(
+    partition: number,
+    ctx: TaskContext,
+    rowFilter: ScanRowFilter | undefined,
+  ): AsyncGenerator<arrow.RecordBatch> {
     checkPartition(this.name, partition, this.outputPartitions);
     checkCancelled(ctx);
     if (partition >= this.scan.partitions) return;
-    for await (const batch of this.scan.open(partition, { signal: ctx.signal, batchSize: ctx.batchSize })) {
+    const scanCtx = {
+      signal: ctx.signal,
+      batchSize: ctx.batchSize,
+      ...(rowFilter === undefined ? {} : { rowFilter }),
+    };
+    for await (const batch of this.scan.open(partition, scanCtx)) {
       await yieldToEventLoop();
       checkCancelled(ctx);
       if (batch.numRows > 0) yield batch;

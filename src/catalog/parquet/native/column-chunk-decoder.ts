@@ -4,6 +4,12 @@
  * values, RLE booleans, and RLE definition levels of max level 1. Values land at their row in
  * preallocated outputs (fixed-width bytes, boolean bits, or Utf8-style offsets + bytes) with a
  * validity bitmap; NULL rows hold zeros / empty strings. No per-value allocation.
+ *
+ * With a selection (ascending row indices of the chunk), only those rows are produced, compacted:
+ * a page none of whose rows is selected is not even decompressed, and of the others only the
+ * selected values are gathered or copied (a dictionary page's indices are still all unpacked, the
+ * lengths of a PLAIN byte-array page all walked). A scan that has already filtered on other
+ * columns decodes this one for the surviving rows alone (late materialization).
  */
 import { decompressPage, type NativeCodec } from './decompress.ts';
 import { CorruptPageError, NativeUnsupportedError } from './native-errors.ts';
@@ -71,6 +77,13 @@ function int32View(bytes: Uint8Array, start: number, words: number): Int32Array 
   return new Int32Array(bytes.slice(start, start + 4 * words).buffer);
 }
 
+/** A data page opened for its values: decompressed bytes, where the values start, how many. */
+interface OpenPage {
+  readonly page: Uint8Array;
+  readonly p: number;
+  readonly nonNull: number;
+}
+
 function readInt32LE(b: Uint8Array, p: number): number {
   return b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
 }
@@ -92,12 +105,18 @@ class ChunkDecoder {
 
   /** `chunk` is only the start of the column chunk: running out of it asks for the rest. */
   private readonly prefix: boolean;
+  /** The rows to produce (ascending), or null for all. */
+  private readonly selection: Int32Array | null;
+  /** Selected rows' value indexes within their page (-1: NULL), and a page's value ranks. */
+  private valueIndexes = new Int32Array(0);
+  private ranks = new Int32Array(0);
 
-  constructor(spec: ChunkSpec, byteHint: number, prefix: boolean) {
+  constructor(spec: ChunkSpec, byteHint: number, prefix: boolean, selection: Int32Array | null) {
     this.spec = spec;
     this.prefix = prefix;
+    this.selection = selection;
     this.width = widthOf(spec);
-    const rows = spec.rows;
+    const rows = selection === null ? spec.rows : selection.length;
     this.validity = spec.maxDefinitionLevel === 1 ? new Uint8Array((rows + 7) >> 3) : null;
     this.fixed = this.width > 0 ? new Uint8Array(rows * this.width) : null;
     this.fixed32 =
@@ -111,9 +130,12 @@ class ChunkDecoder {
 
   decode(chunk: Uint8Array): DecodedChunk {
     const rows = this.spec.rows;
-    const wanted = Math.min(rows, Math.max(0, this.spec.rowLimit));
+    const selection = this.selection;
+    const wanted = selection === null ? Math.min(rows, Math.max(0, this.spec.rowLimit)) : rows;
     let pos = 0;
     let row = 0;
+    // Selected rows before the current page.
+    let selected = 0;
     while (row < wanted) {
       if (pos >= chunk.length) {
         if (this.prefix) throw new NeedMoreBytes();
@@ -143,7 +165,16 @@ class ChunkDecoder {
           }
           // Under a LIMIT, only the page's first values that are wanted.
           const take = Math.min(h.numValues, wanted - row);
-          this.readDataPage(h, chunk.subarray(h.bodyStart, bodyEnd), row, take);
+          if (selection === null) {
+            this.readDataPage(h, chunk.subarray(h.bodyStart, bodyEnd), row, take);
+          } else {
+            let end = selected;
+            while (end < selection.length && selection[end]! < row + take) end++;
+            if (end > selected) {
+              this.readSelectedPage(h, chunk.subarray(h.bodyStart, bodyEnd), row, take, selected, end);
+            }
+            selected = end;
+          }
           row += take;
           break;
         }
@@ -151,7 +182,8 @@ class ChunkDecoder {
           break; // index pages and unknown page types carry nothing we need
       }
     }
-    if (this.offsets !== null) this.offsets[row] = this.dataLength;
+    const produced = selection === null ? row : selection.length;
+    if (this.offsets !== null) this.offsets[produced] = this.dataLength;
     const validity = this.nullCount > 0 ? this.validity : null;
     const values: DecodedValues =
       this.fixed !== null
@@ -159,7 +191,7 @@ class ChunkDecoder {
         : this.bits !== null
           ? { kind: 'bits', bits: this.bits }
           : { kind: 'bytes', offsets: this.offsets!, data: this.data.subarray(0, this.dataLength) };
-    return { rows: row, validity, nullCount: this.nullCount, values };
+    return { rows: produced, validity, nullCount: this.nullCount, values };
   }
 
   private scratchOf(n: number): Int32Array {
@@ -205,8 +237,11 @@ class ChunkDecoder {
     this.dictionary = { kind: 'fixed', size: n, words, bytes };
   }
 
-  /** Decodes the first `n` values of a data page into rows `row…`. */
-  private readDataPage(h: PageHeader, body: Uint8Array, row: number, n: number): void {
+  /**
+   * A data page's values, decompressed, and where they start; its first `n` definition levels are
+   * decoded into `levels` (when the column is nullable).
+   */
+  private openDataPage(h: PageHeader, body: Uint8Array, n: number): OpenPage {
     let page: Uint8Array;
     let p = 0;
     let nonNull = n;
@@ -217,7 +252,7 @@ class ChunkDecoder {
       if (levelBytes < 0 || levelBytes > body.length)
         throw new CorruptPageError('definition levels run past the page');
       if (maxDef === 1) {
-        nonNull = this.readLevels(body, 0, levelBytes, n, row);
+        nonNull = this.readLevels(body, 0, levelBytes, n);
       } else if (levelBytes !== 0) {
         throw new CorruptPageError('definition levels in a required column');
       }
@@ -233,10 +268,28 @@ class ChunkDecoder {
         const len = readInt32LE(page, 0);
         if (len < 0 || 4 + len > page.length)
           throw new CorruptPageError('definition levels run past the page');
-        nonNull = this.readLevels(page, 4, 4 + len, n, row);
+        nonNull = this.readLevels(page, 4, 4 + len, n);
         p = 4 + len;
       }
     }
+    switch (h.encoding) {
+      case Encoding.plain:
+      case Encoding.plainDictionary:
+      case Encoding.rleDictionary:
+        break;
+      case Encoding.rle:
+        if (this.spec.physical !== 'BOOLEAN') throw new NativeUnsupportedError('RLE-encoded values');
+        break;
+      default:
+        throw new NativeUnsupportedError(`value encoding ${h.encoding}`);
+    }
+    return { page, p, nonNull };
+  }
+
+  /** Decodes the first `n` values of a data page into rows `row…`. */
+  private readDataPage(h: PageHeader, body: Uint8Array, row: number, n: number): void {
+    const { page, p, nonNull } = this.openDataPage(h, body, n);
+    if (this.spec.maxDefinitionLevel === 1) this.setValidity(n, row);
     switch (h.encoding) {
       case Encoding.plain:
         this.readPlain(page, p, n, nonNull, row);
@@ -245,34 +298,248 @@ class ChunkDecoder {
       case Encoding.rleDictionary:
         this.readDictionaryIndices(page, p, n, nonNull, row);
         return;
-      case Encoding.rle:
-        if (this.spec.physical !== 'BOOLEAN') throw new NativeUnsupportedError('RLE-encoded values');
-        this.readRleBooleans(page, p, n, nonNull, row);
-        return;
       default:
-        throw new NativeUnsupportedError(`value encoding ${h.encoding}`);
+        this.readRleBooleans(page, p, n, nonNull, row);
     }
   }
 
-  /** Decodes `n` definition levels into validity bits from `row`; returns the non-NULL count. */
-  private readLevels(bytes: Uint8Array, start: number, end: number, n: number, row: number): number {
+  /**
+   * Decodes the selected rows `selection[from, to)` of a data page holding rows `row…row + n` into
+   * output rows `from…to`.
+   */
+  private readSelectedPage(
+    h: PageHeader,
+    body: Uint8Array,
+    row: number,
+    n: number,
+    from: number,
+    to: number,
+  ): void {
+    const { page, p, nonNull } = this.openDataPage(h, body, n);
+    const selection = this.selection!;
+    const m = to - from;
+    if (this.valueIndexes.length < m)
+      this.valueIndexes = new Int32Array(Math.max(m, 2 * this.valueIndexes.length));
+    const vi = this.valueIndexes;
+    if (nonNull === n) {
+      for (let j = 0; j < m; j++) vi[j] = selection[from + j]! - row;
+      if (this.spec.maxDefinitionLevel === 1) {
+        const validity = this.validity!;
+        for (let o = from; o < to; o++) validity[o >> 3]! |= 1 << (o & 7);
+      }
+    } else {
+      if (this.ranks.length < n) this.ranks = new Int32Array(Math.max(n, 2 * this.ranks.length));
+      const ranks = this.ranks;
+      const levels = this.levels;
+      let valid = 0;
+      for (let i = 0; i < n; i++) {
+        ranks[i] = valid;
+        valid += levels[i]!;
+      }
+      const validity = this.validity!;
+      for (let j = 0; j < m; j++) {
+        const local = selection[from + j]! - row;
+        if (levels[local] === 1) {
+          vi[j] = ranks[local]!;
+          const o = from + j;
+          validity[o >> 3]! |= 1 << (o & 7);
+        } else {
+          vi[j] = -1;
+          this.nullCount++;
+        }
+      }
+    }
+    switch (h.encoding) {
+      case Encoding.plain:
+        this.gatherPlain(page, p, nonNull, vi, m, from);
+        return;
+      case Encoding.plainDictionary:
+      case Encoding.rleDictionary:
+        this.gatherDictionary(this.readIndices(page, p, nonNull), vi, m, from);
+        return;
+      default: {
+        const values = this.rleBooleans(page, p, nonNull);
+        const bits = this.bits!;
+        for (let j = 0; j < m; j++) {
+          const v = vi[j]!;
+          const o = from + j;
+          if (v >= 0 && values[v] !== 0) bits[o >> 3]! |= 1 << (o & 7);
+        }
+      }
+    }
+  }
+
+  /** PLAIN values `vi[j]` (of the page's `k`) → output rows `out + j`; -1 leaves a NULL row. */
+  private gatherPlain(page: Uint8Array, p: number, k: number, vi: Int32Array, m: number, out: number): void {
+    switch (this.spec.physical) {
+      case 'BOOLEAN': {
+        if (p + ((k + 7) >> 3) > page.length) throw new CorruptPageError('page values end early');
+        const bits = this.bits!;
+        for (let j = 0; j < m; j++) {
+          const v = vi[j]!;
+          const o = out + j;
+          if (v >= 0 && (page[p + (v >> 3)]! >> (v & 7)) & 1) bits[o >> 3]! |= 1 << (o & 7);
+        }
+        return;
+      }
+      case 'BYTE_ARRAY': {
+        // Where each value starts (all lengths are walked and checked), then the selected copied.
+        const starts = this.scratchOf(k + 1);
+        let q = p;
+        for (let j = 0; j < k; j++) {
+          if (q + 4 > page.length) throw new CorruptPageError('page values end early');
+          const len = readInt32LE(page, q);
+          if (len < 0 || q + 4 + len > page.length) throw new CorruptPageError('page values end early');
+          starts[j] = q + 4;
+          q += 4 + len;
+        }
+        starts[k] = q + 4;
+        let room = 0;
+        for (let j = 0; j < m; j++) {
+          const v = vi[j]!;
+          if (v >= 0) room += starts[v + 1]! - 4 - starts[v]!;
+        }
+        this.ensureData(room);
+        const offsets = this.offsets!;
+        const data = this.data;
+        let at = this.dataLength;
+        for (let j = 0; j < m; j++) {
+          offsets[out + j] = at;
+          const v = vi[j]!;
+          if (v < 0) continue;
+          const from = starts[v]!;
+          const end = starts[v + 1]! - 4;
+          if (end - from < 32) {
+            for (let b = from; b < end; b++) data[at++] = page[b]!;
+          } else {
+            data.set(page.subarray(from, end), at);
+            at += end - from;
+          }
+        }
+        this.dataLength = at;
+        return;
+      }
+      default: {
+        const w = this.width;
+        if (p + k * w > page.length) throw new CorruptPageError('page values end early');
+        if (w === 4 || w === 8) {
+          const src = int32View(page, p, (k * w) >> 2);
+          const dst = this.fixed32!;
+          if (w === 4) {
+            for (let j = 0; j < m; j++) {
+              const v = vi[j]!;
+              if (v >= 0) dst[out + j] = src[v]!;
+            }
+          } else {
+            for (let j = 0; j < m; j++) {
+              const v = vi[j]!;
+              if (v < 0) continue;
+              const r = 2 * (out + j);
+              dst[r] = src[2 * v]!;
+              dst[r + 1] = src[2 * v + 1]!;
+            }
+          }
+          return;
+        }
+        const dst = this.fixed!;
+        for (let j = 0; j < m; j++) {
+          const v = vi[j]!;
+          if (v < 0) continue;
+          dst.set(page.subarray(p + v * w, p + (v + 1) * w), (out + j) * w);
+        }
+      }
+    }
+  }
+
+  /** Dictionary entries `indices[vi[j]]` → output rows `out + j`; -1 leaves a NULL row. */
+  private gatherDictionary(indices: Int32Array, vi: Int32Array, m: number, out: number): void {
+    const dict = this.dictionary!;
+    if (dict.kind === 'bytes') {
+      const dOff = dict.offsets;
+      const dData = dict.data;
+      let room = 0;
+      for (let j = 0; j < m; j++) {
+        const v = vi[j]!;
+        if (v < 0) continue;
+        const x = indices[v]!;
+        room += dOff[x + 1]! - dOff[x]!;
+      }
+      this.ensureData(room);
+      const offsets = this.offsets!;
+      const data = this.data;
+      let at = this.dataLength;
+      for (let j = 0; j < m; j++) {
+        offsets[out + j] = at;
+        const v = vi[j]!;
+        if (v < 0) continue;
+        const x = indices[v]!;
+        const from = dOff[x]!;
+        const end = dOff[x + 1]!;
+        if (end - from < 32) {
+          for (let b = from; b < end; b++) data[at++] = dData[b]!;
+        } else {
+          data.set(dData.subarray(from, end), at);
+          at += end - from;
+        }
+      }
+      this.dataLength = at;
+      return;
+    }
+    const w = this.width;
+    if (w === 4 || w === 8) {
+      const words = dict.words;
+      const dst = this.fixed32!;
+      if (w === 4) {
+        for (let j = 0; j < m; j++) {
+          const v = vi[j]!;
+          if (v >= 0) dst[out + j] = words[indices[v]!]!;
+        }
+      } else {
+        for (let j = 0; j < m; j++) {
+          const v = vi[j]!;
+          if (v < 0) continue;
+          const x = 2 * indices[v]!;
+          const r = 2 * (out + j);
+          dst[r] = words[x]!;
+          dst[r + 1] = words[x + 1]!;
+        }
+      }
+      return;
+    }
+    const dst = this.fixed!;
+    const src = dict.bytes;
+    for (let j = 0; j < m; j++) {
+      const v = vi[j]!;
+      if (v < 0) continue;
+      const x = indices[v]!;
+      dst.set(src.subarray(x * w, (x + 1) * w), (out + j) * w);
+    }
+  }
+
+  /** Decodes `n` definition levels into `levels` (0 or 1 each); returns the non-NULL count. */
+  private readLevels(bytes: Uint8Array, start: number, end: number, n: number): number {
     if (this.levels.length < n) this.levels = new Int32Array(Math.max(n, this.levels.length * 2));
     const levels = this.levels;
     decodeHybrid(bytes, start, end, 1, levels, 0, n);
-    const validity = this.validity!;
     let nonNull = 0;
     for (let i = 0; i < n; i++) {
       const l = levels[i]!;
-      if (l === 1) {
+      if (l === 1) nonNull++;
+      else if (l !== 0) throw new CorruptPageError(`definition level ${l} above the maximum 1`);
+    }
+    return nonNull;
+  }
+
+  /** Sets the validity bits of rows `row…row + n` from the page's decoded levels. */
+  private setValidity(n: number, row: number): void {
+    const levels = this.levels;
+    const validity = this.validity!;
+    for (let i = 0; i < n; i++) {
+      if (levels[i] === 1) {
         const r = row + i;
         validity[r >> 3]! |= 1 << (r & 7);
-        nonNull++;
-      } else if (l !== 0) {
-        throw new CorruptPageError(`definition level ${l} above the maximum 1`);
-      }
+      } else this.nullCount++;
     }
-    this.nullCount += n - nonNull;
-    return nonNull;
   }
 
   private isValid(r: number): boolean {
@@ -490,14 +757,19 @@ class ChunkDecoder {
     return at;
   }
 
-  private readRleBooleans(page: Uint8Array, p: number, n: number, k: number, row: number): void {
+  /** The page's `k` RLE-encoded booleans (a 4-byte length, then hybrid runs of bit width 1). */
+  private rleBooleans(page: Uint8Array, p: number, k: number): Int32Array {
     if (p + 4 > page.length) throw new CorruptPageError('page values end early');
     const len = readInt32LE(page, p);
     if (len < 0 || p + 4 + len > page.length) throw new CorruptPageError('page values end early');
     const start = p + 4;
-    const end = start + len;
     const values = this.scratchOf(k);
-    decodeHybrid(page, start, end, 1, values, 0, k);
+    decodeHybrid(page, start, start + len, 1, values, 0, k);
+    return values;
+  }
+
+  private readRleBooleans(page: Uint8Array, p: number, n: number, k: number, row: number): void {
+    const values = this.rleBooleans(page, p, k);
     const bits = this.bits!;
     let j = 0;
     for (let i = 0; i < n; i++) {
@@ -508,7 +780,6 @@ class ChunkDecoder {
   }
 }
 
-/** Decodes the column chunk bytes `chunk` (from its first page) as described by `spec`. */
 /** Copies dictionary entries `indices[0…n)` to rows `row…` (no NULLs); returns the new data length. */
 function gatherBytes(
   indices: Int32Array,
@@ -547,12 +818,14 @@ export class NeedMoreBytes extends Error {
 /**
  * Decodes `chunk` (from its first page) as described by `spec`. With `prefix`, `chunk` may be only
  * the start of the column chunk (a LIMIT): if the rows wanted lie past it, `NeedMoreBytes` is thrown.
+ * With `selection` (ascending row indexes below `spec.rows`), only those rows, in that order.
  */
 export function decodeColumnChunk(
   spec: ChunkSpec,
   chunk: Uint8Array,
   byteHint: number,
   prefix = false,
+  selection: Int32Array | null = null,
 ): DecodedChunk {
-  return new ChunkDecoder(spec, byteHint, prefix).decode(chunk);
+  return new ChunkDecoder(spec, byteHint, prefix, selection).decode(chunk);
 }

@@ -129,12 +129,21 @@ export async function readChunkBytes(
   return new Uint8Array(buffer.buffer, buffer.byteOffset, length);
 }
 
-/** Reads and decodes one chunk: its first `rowLimit` rows at least (whole pages), or all of them. */
+/**
+ * Reads and decodes one chunk: its first `rowLimit` rows at least (whole pages), or all of them,
+ * or with `selection` just those rows.
+ */
 export async function decodeNativeChunk(
   handle: fsp.FileHandle,
   plan: NativeChunkPlan,
   rowLimit = Number.MAX_SAFE_INTEGER,
+  selection: Int32Array | null = null,
 ): Promise<DecodedChunk> {
+  if (selection !== null) {
+    const bytes = await readChunkBytes(handle, plan.start, plan.length);
+    const share = selection.length / Math.max(1, plan.spec.rows);
+    return decodeColumnChunk(plan.spec, bytes, Math.ceil(share * plan.uncompressedBytes), false, selection);
+  }
   const spec = { ...plan.spec, rowLimit };
   const rows = Math.max(1, plan.spec.rows);
   if (rowLimit < rows / 4) {
