@@ -29,14 +29,17 @@ import {
   toEngineError,
   type Schema,
 } from '../../common/index.ts';
-import type { ScanContext, ScanRowFilter } from '../types.ts';
+import type { ScanContext, ScanFilterStep, ScanRowFilter } from '../types.ts';
 import { convertColumn } from './parquet-convert.ts';
 import {
   NativeUnsupportedError,
   decodeNativeChunk,
+  decodeSelectedIndices,
+  decodeSelectedRows,
   nativeChunkPlan,
   nativeEngineColumn,
   nativeParquetDecoding,
+  readNativeChunk,
   sliceColumn,
   type DecodedChunk,
   type NativeChunkPlan,
@@ -254,9 +257,13 @@ const STEP_MAX_KEEP = 0.75;
 /** Row groups a step that kept too much sits out before it is tried again. */
 const STEP_RETRY_AFTER = 4;
 
-/** For each filter step of one partition's read: row groups to sit out before it is tried again. */
+/**
+ * What one partition's read has learned: for each filter step, row groups to sit out before it is
+ * tried again; the output columns whose chunks were found not dictionary-encoded throughout.
+ */
 class StepOutcomes {
   private readonly idle: Int32Array;
+  readonly notDictionary = new Set<number>();
   constructor(steps: number) {
     this.idle = new Int32Array(steps);
   }
@@ -272,9 +279,55 @@ class StepOutcomes {
 }
 
 /**
+ * The rows `step` keeps, or null when it raises: the scan may evaluate it on rows the filter above
+ * would not (ones a step the scan skipped drops, a dictionary's other entries), so an error there
+ * is not the query's.
+ */
+function tryKeep(step: ScanFilterStep, columns: readonly arrow.Data[], rows: number): Int32Array | null {
+  try {
+    return step.keep(columns, rows);
+  } catch {
+    return null;
+  }
+}
+
+/** The rows a one-column step keeps, evaluated once per dictionary entry; null when that raises. */
+function keepByDictionary(step: ScanFilterStep, dict: DictionaryColumn, count: number): Int32Array | null {
+  const size = dict.entries.length;
+  const passing = tryKeep(step, [dict.entries], size);
+  if (passing === null) return null;
+  // pass[x + 1]: whether entry x passes; pass[0] is the NULL entry's (index -1).
+  const pass = new Uint8Array(size + 1);
+  for (const e of passing) pass[e === size - 1 ? 0 : e + 1] = 1;
+  const indices = dict.indices;
+  const kept = new Int32Array(count);
+  let k = 0;
+  for (let r = 0; r < count; r++) {
+    kept[k] = r;
+    k += pass[indices[r]! + 1]!;
+  }
+  return kept.subarray(0, k);
+}
+
+/** `values[at[j]]` for each j. */
+function pick(values: Int32Array, at: Int32Array): Int32Array {
+  const out = new Int32Array(at.length);
+  for (let j = 0; j < at.length; j++) out[j] = values[at[j]!]!;
+  return out;
+}
+
+/** A column held as its dictionary (an engine column, NULL last) and each kept row's entry. */
+interface DictionaryColumn {
+  readonly entries: arrow.Data;
+  indices: Int32Array;
+}
+
+/**
  * Decodes a row group natively, late-materialized under `filter`: each step's columns for the rows
- * the earlier steps kept, then the other columns for the rows all kept. Null when a chunk needs
- * parquet-wasm.
+ * the earlier steps kept, then the other columns for the rows all kept. A one-column step on a
+ * dictionary-encoded chunk with fewer entries than rows left is evaluated once per entry, and the
+ * rows kept by looking their entry up: the column's values are never gathered for the rows it
+ * drops. Null when a chunk needs parquet-wasm.
  */
 async function decodeNativeFiltered(
   file: PlannedFile,
@@ -287,24 +340,75 @@ async function decodeNativeFiltered(
 ): Promise<DecodedRowGroup | null> {
   const sources = file.sources;
   const columns: (arrow.Data | null)[] = sources.map(() => null);
+  const dictionaries = new Map<number, DictionaryColumn>();
+  const chunks = new Map<string, Uint8Array>();
   // The row group's rows kept so far (null: all); every decoded column holds just these.
   let selection: Int32Array | null = null;
   let count = rows;
-  const decode = async (c: number): Promise<arrow.Data> => {
+  const bytesOf = async (c: number): Promise<{ plan: NativeChunkPlan; bytes: Uint8Array }> => {
     const fc = natives[c]!;
-    const chunk = await decodeNativeChunk(handle, plans.get(fc.name)!, Number.MAX_SAFE_INTEGER, selection);
-    return engineColumnOf(file, fc, chunk, c);
+    const plan = plans.get(fc.name)!;
+    let bytes = chunks.get(fc.name);
+    if (bytes === undefined) {
+      bytes = await readNativeChunk(handle, plan);
+      chunks.set(fc.name, bytes);
+    }
+    return { plan, bytes };
+  };
+  /** Column `c`'s values for the rows kept. */
+  const materialize = async (c: number): Promise<arrow.Data> => {
+    const dict = dictionaries.get(c);
+    const type = sources[c]!.field.type;
+    if (dict !== undefined) {
+      dictionaries.delete(c);
+      const nullEntry = dict.entries.length - 1;
+      const indices = dict.indices;
+      const at = new Int32Array(indices.length);
+      for (let r = 0; r < at.length; r++) {
+        const x = indices[r]!;
+        at[r] = x < 0 ? nullEntry : x;
+      }
+      return filter.take(dict.entries, type, at);
+    }
+    const { plan, bytes } = await bytesOf(c);
+    return engineColumnOf(file, natives[c]!, decodeSelectedRows(plan, bytes, selection), c);
+  };
+  /** Column `c` as dictionary and indices, when it is dictionary-encoded with fewer entries than rows left. */
+  const asDictionary = async (c: number): Promise<DictionaryColumn | null> => {
+    const held = dictionaries.get(c);
+    if (held !== undefined) return held;
+    if (columns[c] !== null || outcomes.notDictionary.has(c)) return null;
+    const { plan, bytes } = await bytesOf(c);
+    const decoded = decodeSelectedIndices(plan, bytes, selection);
+    if (decoded === null) {
+      outcomes.notDictionary.add(c);
+      return null;
+    }
+    if (decoded.dictionary.rows > count / 2) return null;
+    const dict = {
+      entries: engineColumnOf(file, natives[c]!, decoded.dictionary, c),
+      indices: decoded.indices,
+    };
+    dictionaries.set(c, dict);
+    return dict;
   };
   try {
     for (let s = 0; s < filter.steps.length && count > 0; s++) {
       const step = filter.steps[s]!;
       if (!step.columns.every((c) => sources[c]?.kind === 'file')) continue;
       if (!outcomes.tryStep(s)) continue;
-      for (const c of step.columns) columns[c] ??= await decode(c);
-      const keep = step.keep(
-        step.columns.map((c) => columns[c]!),
-        count,
-      );
+      const dict = step.columns.length === 1 ? await asDictionary(step.columns[0]!) : null;
+      let keep = dict === null ? null : keepByDictionary(step, dict, count);
+      if (keep === null) {
+        for (const c of step.columns) columns[c] ??= await materialize(c);
+        keep = tryKeep(
+          step,
+          step.columns.map((c) => columns[c]!),
+          count,
+        );
+        // The filter above evaluates its predicate as it must; the scan stops narrowing here.
+        if (keep === null) break;
+      }
       if (keep.length > count * STEP_MAX_KEEP) {
         outcomes.missed(s);
         continue;
@@ -314,12 +418,13 @@ async function decodeNativeFiltered(
         if (column !== null && column !== undefined)
           columns[c] = filter.take(column, sources[c]!.field.type, keep);
       }
-      selection = selection === null ? keep : keep.map((k) => selection![k]!);
+      for (const d of dictionaries.values()) d.indices = pick(d.indices, keep);
+      selection = selection === null ? keep.slice() : pick(selection, keep);
       count = keep.length;
     }
     if (count === 0) return { columns, rows: 0 };
     for (let c = 0; c < sources.length; c++) {
-      if (sources[c]!.kind === 'file' && columns[c] === null) columns[c] = await decode(c);
+      if (sources[c]!.kind === 'file' && columns[c] === null) columns[c] = await materialize(c);
     }
   } catch (err) {
     if (err instanceof NativeUnsupportedError) return null;

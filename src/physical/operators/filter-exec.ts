@@ -11,10 +11,13 @@
  * over the surviving rows (src/physical/kernels/select-compare.ts) and run first; every other part
  * is evaluated on the batch and intersected with the selection — or, once fewer than half the
  * rows survive and the part has a `compact` form, on just the surviving rows of just the columns
- * it reads. Without conjuncts the predicate is evaluated as one expression.
+ * it reads. A part that raises while evaluated on the whole batch is evaluated again on just the
+ * surviving rows: as in Spark, a row an earlier part dropped never makes a later part fail. Without
+ * conjuncts the predicate is evaluated as one expression.
  */
 import type * as arrow from 'apache-arrow';
 import type { ScanFilterStep, ScanRowFilter } from '../../catalog/index.ts';
+import type { ColumnarValue } from '../../functions/index.ts';
 import type { DataType, Schema, Value } from '../../common/index.ts';
 import type {
   Distribution,
@@ -170,7 +173,8 @@ export class FilterExec implements ExecutionPlan {
 
   /**
    * The conjuncts as steps an input scan may apply while decoding (late materialization); each
-   * step is one conjunct over just the columns it reads. Undefined when none can be.
+   * step is one conjunct over just the columns it reads, up to the first that is not
+   * deterministic or has no compact form. Undefined when none can be.
    */
   private scanRowFilter(ctx: TaskContext): ScanRowFilter | undefined {
     if (this.conjuncts === undefined) return undefined;
@@ -187,6 +191,8 @@ export class FilterExec implements ExecutionPlan {
           keep: (cols, n) => refineByColumns(cols[0]!, cols[1]!, c.type, c.op, null, n),
         });
       } else if (c.compact !== undefined) {
+        // A scan evaluates a step over other rows (and per dictionary entry): not rand() & co.
+        if (c.compact.expr.deterministic !== true) break;
         const { columns, expr } = c.compact;
         const fields = columns.map((i) => this.input.schema.fields[i]!);
         steps.push({
@@ -197,7 +203,7 @@ export class FilterExec implements ExecutionPlan {
             return selectionFromMask(v.data);
           },
         });
-      }
+      } else break;
     }
     if (steps.length === 0) return undefined;
     return { steps, take: (column, type, indices) => take(column, type, indices, indices.length) };
@@ -220,7 +226,16 @@ export class FilterExec implements ExecutionPlan {
       } else if (selection !== null && c.compact !== undefined && selection.length < n / 2) {
         selection = this.refineCompact(batch, selection, c.compact, ctx);
       } else {
-        const v = c.expr.evaluate(batch, ctx.eval);
+        let v: ColumnarValue;
+        try {
+          v = c.expr.evaluate(batch, ctx.eval);
+        } catch (err) {
+          // It may have raised on a row an earlier part dropped: only the survivors count.
+          if (selection === null) throw err;
+          selection = this.refineCompact(batch, selection, c.compact ?? this.wholeCompact(c.expr), ctx);
+          if (selection.length === 0) return selection;
+          continue;
+        }
         if (v.kind === 'scalar') {
           if (v.value !== true) return new Int32Array(0);
           continue;
@@ -230,6 +245,14 @@ export class FilterExec implements ExecutionPlan {
       if (selection.length === 0) return selection;
     }
     return selection;
+  }
+
+  /** `expr` as a compact predicate over every input column. */
+  private wholeCompact(expr: PhysicalExpr): {
+    readonly columns: readonly number[];
+    readonly expr: PhysicalExpr;
+  } {
+    return { columns: this.input.schema.fields.map((_, i) => i), expr };
   }
 
   /** The rows of `selection` where the predicate holds, evaluated on those rows alone. */

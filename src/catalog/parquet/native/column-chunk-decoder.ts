@@ -36,6 +36,14 @@ export type DecodedValues =
   | { readonly kind: 'bits'; readonly bits: Uint8Array }
   | { readonly kind: 'bytes'; readonly offsets: Int32Array; readonly data: Uint8Array };
 
+/** A dictionary-encoded chunk as its dictionary and each row's entry. */
+export interface DictionaryIndices {
+  /** The entries, then one NULL (at index `rows - 1`). */
+  readonly dictionary: DecodedChunk;
+  /** Per row, its entry's index; -1 for NULL. */
+  readonly indices: Int32Array;
+}
+
 export interface DecodedChunk {
   readonly rows: number;
   /** Bit set = valid; null when no row is NULL. */
@@ -111,12 +119,18 @@ class ChunkDecoder {
   private valueIndexes = new Int32Array(0);
   private ranks = new Int32Array(0);
 
-  constructor(spec: ChunkSpec, byteHint: number, prefix: boolean, selection: Int32Array | null) {
+  constructor(
+    spec: ChunkSpec,
+    byteHint: number,
+    prefix: boolean,
+    selection: Int32Array | null,
+    outputs = true,
+  ) {
     this.spec = spec;
     this.prefix = prefix;
     this.selection = selection;
     this.width = widthOf(spec);
-    const rows = selection === null ? spec.rows : selection.length;
+    const rows = !outputs ? 0 : selection === null ? spec.rows : selection.length;
     this.validity = spec.maxDefinitionLevel === 1 ? new Uint8Array((rows + 7) >> 3) : null;
     this.fixed = this.width > 0 ? new Uint8Array(rows * this.width) : null;
     this.fixed32 =
@@ -129,6 +143,81 @@ class ChunkDecoder {
   }
 
   decode(chunk: Uint8Array): DecodedChunk {
+    const selection = this.selection;
+    this.walkPages(chunk, (h, body, row, n, from, to) => {
+      if (selection === null) this.readDataPage(h, body, row, n);
+      else this.readSelectedPage(h, body, row, n, from, to);
+    });
+    const produced = selection === null ? this.rowsRead : selection.length;
+    if (this.offsets !== null) this.offsets[produced] = this.dataLength;
+    const validity = this.nullCount > 0 ? this.validity : null;
+    const values: DecodedValues =
+      this.fixed !== null
+        ? { kind: 'fixed', width: this.width, bytes: this.fixed }
+        : this.bits !== null
+          ? { kind: 'bits', bits: this.bits }
+          : { kind: 'bytes', offsets: this.offsets!, data: this.data.subarray(0, this.dataLength) };
+    return { rows: produced, validity, nullCount: this.nullCount, values };
+  }
+
+  /**
+   * The dictionary and, per (selected) row, its entry's index (-1: NULL); null when a data page is
+   * not dictionary-encoded (a writer that fell back to PLAIN) or the column has no dictionary.
+   */
+  decodeIndices(chunk: Uint8Array): DictionaryIndices | null {
+    const selection = this.selection;
+    const out = new Int32Array(selection === null ? this.spec.rows : selection.length);
+    let dictionaryPages = true;
+    this.walkPages(chunk, (h, body, row, n, from, to) => {
+      if (!dictionaryPages) return;
+      if (h.encoding !== Encoding.plainDictionary && h.encoding !== Encoding.rleDictionary) {
+        dictionaryPages = false;
+        return;
+      }
+      const { page, p, nonNull } = this.openDataPage(h, body, n);
+      if (selection === null && nonNull === n) {
+        this.readIndicesInto(page, p, n, out, from);
+        return;
+      }
+      const vi = this.valueIndexesOf(row, n, nonNull, from, to, false);
+      const indices = this.readIndices(page, p, nonNull);
+      for (let j = 0; j < to - from; j++) {
+        const v = vi[j]!;
+        out[from + j] = v < 0 ? -1 : indices[v]!;
+      }
+    });
+    const dict = this.dictionary;
+    if (!dictionaryPages || dict === null) return null;
+    const size = dict.size;
+    // The entries and one NULL after them (the entry of index -1 once shifted by the caller).
+    const validity = new Uint8Array((size + 8) >> 3).fill(0xff);
+    validity[size >> 3]! &= ~(1 << (size & 7));
+    let values: DecodedValues;
+    if (dict.kind === 'bytes') {
+      const offsets = new Int32Array(size + 2);
+      offsets.set(dict.offsets.subarray(0, size + 1));
+      offsets[size + 1] = offsets[size]!;
+      values = { kind: 'bytes', offsets, data: dict.data };
+    } else {
+      const bytes = new Uint8Array((size + 1) * this.width);
+      bytes.set(dict.bytes.subarray(0, size * this.width));
+      values = { kind: 'fixed', width: this.width, bytes };
+    }
+    return { dictionary: { rows: size + 1, validity, nullCount: 1, values }, indices: out };
+  }
+
+  /** Rows decoded so far (after `walkPages`: all of them, or up to the LIMIT's page). */
+  private rowsRead = 0;
+
+  /**
+   * Walks the chunk's pages: reads the dictionary page, and hands each data page that holds
+   * wanted rows to `dataPage` with its first row, the values it decodes (`n`, fewer under a
+   * LIMIT) and the output rows `[from, to)` it fills (all of them without a selection).
+   */
+  private walkPages(
+    chunk: Uint8Array,
+    dataPage: (h: PageHeader, body: Uint8Array, row: number, n: number, from: number, to: number) => void,
+  ): void {
     const rows = this.spec.rows;
     const selection = this.selection;
     const wanted = selection === null ? Math.min(rows, Math.max(0, this.spec.rowLimit)) : rows;
@@ -165,14 +254,13 @@ class ChunkDecoder {
           }
           // Under a LIMIT, only the page's first values that are wanted.
           const take = Math.min(h.numValues, wanted - row);
+          const body = chunk.subarray(h.bodyStart, bodyEnd);
           if (selection === null) {
-            this.readDataPage(h, chunk.subarray(h.bodyStart, bodyEnd), row, take);
+            dataPage(h, body, row, take, row, row + take);
           } else {
             let end = selected;
             while (end < selection.length && selection[end]! < row + take) end++;
-            if (end > selected) {
-              this.readSelectedPage(h, chunk.subarray(h.bodyStart, bodyEnd), row, take, selected, end);
-            }
+            if (end > selected) dataPage(h, body, row, take, selected, end);
             selected = end;
           }
           row += take;
@@ -182,16 +270,7 @@ class ChunkDecoder {
           break; // index pages and unknown page types carry nothing we need
       }
     }
-    const produced = selection === null ? row : selection.length;
-    if (this.offsets !== null) this.offsets[produced] = this.dataLength;
-    const validity = this.nullCount > 0 ? this.validity : null;
-    const values: DecodedValues =
-      this.fixed !== null
-        ? { kind: 'fixed', width: this.width, bytes: this.fixed }
-        : this.bits !== null
-          ? { kind: 'bits', bits: this.bits }
-          : { kind: 'bytes', offsets: this.offsets!, data: this.data.subarray(0, this.dataLength) };
-    return { rows: produced, validity, nullCount: this.nullCount, values };
+    this.rowsRead = row;
   }
 
   private scratchOf(n: number): Int32Array {
@@ -316,39 +395,8 @@ class ChunkDecoder {
     to: number,
   ): void {
     const { page, p, nonNull } = this.openDataPage(h, body, n);
-    const selection = this.selection!;
     const m = to - from;
-    if (this.valueIndexes.length < m)
-      this.valueIndexes = new Int32Array(Math.max(m, 2 * this.valueIndexes.length));
-    const vi = this.valueIndexes;
-    if (nonNull === n) {
-      for (let j = 0; j < m; j++) vi[j] = selection[from + j]! - row;
-      if (this.spec.maxDefinitionLevel === 1) {
-        const validity = this.validity!;
-        for (let o = from; o < to; o++) validity[o >> 3]! |= 1 << (o & 7);
-      }
-    } else {
-      if (this.ranks.length < n) this.ranks = new Int32Array(Math.max(n, 2 * this.ranks.length));
-      const ranks = this.ranks;
-      const levels = this.levels;
-      let valid = 0;
-      for (let i = 0; i < n; i++) {
-        ranks[i] = valid;
-        valid += levels[i]!;
-      }
-      const validity = this.validity!;
-      for (let j = 0; j < m; j++) {
-        const local = selection[from + j]! - row;
-        if (levels[local] === 1) {
-          vi[j] = ranks[local]!;
-          const o = from + j;
-          validity[o >> 3]! |= 1 << (o & 7);
-        } else {
-          vi[j] = -1;
-          this.nullCount++;
-        }
-      }
-    }
+    const vi = this.valueIndexesOf(row, n, nonNull, from, to, true);
     switch (h.encoding) {
       case Encoding.plain:
         this.gatherPlain(page, p, nonNull, vi, m, from);
@@ -367,6 +415,58 @@ class ChunkDecoder {
         }
       }
     }
+  }
+
+  /**
+   * For output rows `[from, to)` (selected rows, or with no selection rows `from…to` themselves)
+   * of a page holding rows `row…row + n` with `nonNull` values: each one's value index in the page,
+   * -1 for NULL (its validity bit set when `setValidity`).
+   */
+  private valueIndexesOf(
+    row: number,
+    n: number,
+    nonNull: number,
+    from: number,
+    to: number,
+    setValidity: boolean,
+  ): Int32Array {
+    const selection = this.selection;
+    const m = to - from;
+    if (this.valueIndexes.length < m)
+      this.valueIndexes = new Int32Array(Math.max(m, 2 * this.valueIndexes.length));
+    const vi = this.valueIndexes;
+    const localOf = (j: number): number => (selection === null ? from + j : selection[from + j]!) - row;
+    if (nonNull === n) {
+      for (let j = 0; j < m; j++) vi[j] = localOf(j);
+      if (setValidity && this.spec.maxDefinitionLevel === 1) {
+        const validity = this.validity!;
+        for (let o = from; o < to; o++) validity[o >> 3]! |= 1 << (o & 7);
+      }
+      return vi;
+    }
+    if (this.ranks.length < n) this.ranks = new Int32Array(Math.max(n, 2 * this.ranks.length));
+    const ranks = this.ranks;
+    const levels = this.levels;
+    let valid = 0;
+    for (let i = 0; i < n; i++) {
+      ranks[i] = valid;
+      valid += levels[i]!;
+    }
+    const validity = this.validity;
+    for (let j = 0; j < m; j++) {
+      const local = localOf(j);
+      if (levels[local] === 1) {
+        vi[j] = ranks[local]!;
+        if (setValidity) {
+          const o = from + j;
+          validity![o >> 3]! |= 1 << (o & 7);
+        }
+      } else {
+        vi[j] = -1;
+        if (setValidity) this.nullCount++;
+      }
+    }
+    return vi;
   }
 
   /** PLAIN values `vi[j]` (of the page's `k`) → output rows `out + j`; -1 leaves a NULL row. */
@@ -646,21 +746,26 @@ class ChunkDecoder {
   }
 
   private readIndices(page: Uint8Array, p: number, k: number): Int32Array {
+    const indices = this.scratchOf(k);
+    this.readIndicesInto(page, p, k, indices, 0);
+    return indices;
+  }
+
+  /** A page's `k` dictionary indices, checked against the dictionary, into `out[at…]`. */
+  private readIndicesInto(page: Uint8Array, p: number, k: number, out: Int32Array, at: number): void {
     const dict = this.dictionary;
     if (dict === null) throw new CorruptPageError('dictionary-encoded page without a dictionary page');
-    const indices = this.scratchOf(k);
-    if (k === 0) return indices;
+    if (k === 0) return;
     if (p >= page.length) throw new CorruptPageError('page values end early');
     const bitWidth = page[p]!;
     if (bitWidth > 32) throw new CorruptPageError(`invalid dictionary index bit width ${bitWidth}`);
-    decodeHybrid(page, p + 1, page.length, bitWidth, indices, 0, k);
+    decodeHybrid(page, p + 1, page.length, bitWidth, out, at, k);
     const size = dict.size;
-    for (let j = 0; j < k; j++) {
-      const x = indices[j]!;
+    for (let j = at; j < at + k; j++) {
+      const x = out[j]!;
       if (x < 0 || x >= size)
         throw new CorruptPageError(`dictionary index ${x >>> 0} out of range (${size} entries)`);
     }
-    return indices;
   }
 
   private readDictionaryIndices(page: Uint8Array, p: number, n: number, k: number, row: number): void {
@@ -828,4 +933,18 @@ export function decodeColumnChunk(
   selection: Int32Array | null = null,
 ): DecodedChunk {
   return new ChunkDecoder(spec, byteHint, prefix, selection).decode(chunk);
+}
+
+/**
+ * Decodes `chunk`'s dictionary and each row's (or each selected row's) index into it, without
+ * materializing values: a filter on the column is evaluated once per entry. Null when the chunk is
+ * not dictionary-encoded throughout.
+ */
+export function decodeChunkIndices(
+  spec: ChunkSpec,
+  chunk: Uint8Array,
+  selection: Int32Array | null,
+): DictionaryIndices | null {
+  if (spec.physical === 'BOOLEAN') return null;
+  return new ChunkDecoder(spec, 0, false, selection, false).decodeIndices(chunk);
 }

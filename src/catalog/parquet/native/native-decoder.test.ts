@@ -13,7 +13,12 @@ import { inferParquetSchema } from '../parquet-infer-schema.ts';
 import { fileColumns } from '../parquet-schema.ts';
 import { duckdb, parquetDef, readScan, tempDir, type ReadOptions } from '../parquet-test-support.ts';
 import { ParquetFileWriter } from '../writer/index.ts';
-import { NeedMoreBytes, decodeColumnChunk, type DecodedChunk } from './column-chunk-decoder.ts';
+import {
+  NeedMoreBytes,
+  decodeChunkIndices,
+  decodeColumnChunk,
+  type DecodedChunk,
+} from './column-chunk-decoder.ts';
 import { nativeChunkPlan, setNativeParquetDecoding } from './index.ts';
 
 const dir = tempDir('kindling-parquet-native-');
@@ -385,11 +390,12 @@ function decodedRow(c: DecodedChunk, i: number): string {
 }
 
 describe('decoding selected rows only', () => {
-  it('gives exactly the selected rows of every column chunk: PLAIN, dictionary, RLE, NULLs, v1 and v2, pages skipped', async () => {
+  it('gives exactly the selected rows of every column chunk (as values, and as dictionary indices): PLAIN, dictionary, RLE, NULLs, v1 and v2, pages skipped', async () => {
     const v1 = await writeDuck('select-v1', ALL_TYPES, "COMPRESSION 'zstd'", 5000);
     const v2 = await writeDuck('select-v2', ALL_TYPES_V2, "COMPRESSION 'snappy', PARQUET_VERSION 'V2'", 5000);
     const small = await writeDuck('select-pages', ALL_TYPES, "COMPRESSION 'uncompressed'", 1200);
     let chunks = 0;
+    let dictionaryChunks = 0;
     for (const f of [v1, v2, small]) {
       const footer = readParquetFooter(f);
       const bytes = fs.readFileSync(f);
@@ -418,10 +424,20 @@ describe('decoding selected rows only', () => {
               fc.name,
             ).toEqual(want);
             expect(got.nullCount, fc.name).toBe(want.filter((x) => x === 'NULL').length);
+            const dict = decodeChunkIndices(plan.spec, chunk, sel);
+            if (dict === null) continue;
+            dictionaryChunks++;
+            const last = dict.dictionary.rows - 1;
+            expect(decodedRow(dict.dictionary, last)).toBe('NULL');
+            const viaDictionary = Array.from(dict.indices, (x) =>
+              decodedRow(dict.dictionary, x < 0 ? last : x),
+            );
+            expect(viaDictionary, fc.name).toEqual(want);
           }
         }
       }
     }
     expect(chunks).toBeGreaterThan(40);
+    expect(dictionaryChunks).toBeGreaterThan(40);
   });
 });

@@ -12,7 +12,9 @@ import type { ParquetFooter } from '../parquet-footer.ts';
 import type { FileColumn } from '../parquet-schema.ts';
 import {
   NeedMoreBytes,
+  decodeChunkIndices,
   decodeColumnChunk,
+  type DictionaryIndices,
   type ChunkSpec,
   type DecodedChunk,
   type NativePhysicalType,
@@ -129,21 +131,36 @@ export async function readChunkBytes(
   return new Uint8Array(buffer.buffer, buffer.byteOffset, length);
 }
 
-/**
- * Reads and decodes one chunk: its first `rowLimit` rows at least (whole pages), or all of them,
- * or with `selection` just those rows.
- */
+/** A whole chunk's bytes, read with one positioned read. */
+export function readNativeChunk(handle: fsp.FileHandle, plan: NativeChunkPlan): Promise<Uint8Array> {
+  return readChunkBytes(handle, plan.start, plan.length);
+}
+
+/** The chunk's rows `selection` (ascending; null = all), from its bytes. */
+export function decodeSelectedRows(
+  plan: NativeChunkPlan,
+  bytes: Uint8Array,
+  selection: Int32Array | null,
+): DecodedChunk {
+  const share = selection === null ? 1 : selection.length / Math.max(1, plan.spec.rows);
+  return decodeColumnChunk(plan.spec, bytes, Math.ceil(share * plan.uncompressedBytes), false, selection);
+}
+
+/** The chunk's dictionary and its rows' (`selection`'s) indices into it; null if not dictionary-encoded. */
+export function decodeSelectedIndices(
+  plan: NativeChunkPlan,
+  bytes: Uint8Array,
+  selection: Int32Array | null,
+): DictionaryIndices | null {
+  return decodeChunkIndices(plan.spec, bytes, selection);
+}
+
+/** Reads and decodes one chunk: its first `rowLimit` rows at least (whole pages), or all of them. */
 export async function decodeNativeChunk(
   handle: fsp.FileHandle,
   plan: NativeChunkPlan,
   rowLimit = Number.MAX_SAFE_INTEGER,
-  selection: Int32Array | null = null,
 ): Promise<DecodedChunk> {
-  if (selection !== null) {
-    const bytes = await readChunkBytes(handle, plan.start, plan.length);
-    const share = selection.length / Math.max(1, plan.spec.rows);
-    return decodeColumnChunk(plan.spec, bytes, Math.ceil(share * plan.uncompressedBytes), false, selection);
-  }
   const spec = { ...plan.spec, rowLimit };
   const rows = Math.max(1, plan.spec.rows);
   if (rowLimit < rows / 4) {
