@@ -8,7 +8,7 @@ import { createTableProvider } from '../catalog/index.ts';
 import { EngineError, SqlState, assertNever } from '../common/index.ts';
 import type { AggregateFunctionDef } from '../functions/index.ts';
 import type { ExecutionPlan, ExprSpec, PhysicalExpr } from './execution-plan.ts';
-import { compileExprSpec } from './expressions/index.ts';
+import { compileExprSpec, compileExprSpecs } from './expressions/index.ts';
 import { ExchangeExec } from './operators/exchange-exec.ts';
 import { ExchangeReaderExec } from './operators/exchange-reader-exec.ts';
 import { EmptyExec } from './operators/empty-exec.ts';
@@ -53,6 +53,21 @@ class Decoder {
 
   private expr(e: ExprSpec): PhysicalExpr {
     return compileExprSpec(e, this.env.functions);
+  }
+
+  /** Aggregates' arguments and filters, compiled together as the planner did (common parts shared). */
+  private aggregateInputs(
+    aggregates: readonly { readonly args: readonly ExprSpec[]; readonly filter: ExprSpec | null }[],
+  ): { args: PhysicalExpr[]; filter: PhysicalExpr | null }[] {
+    const compiled = compileExprSpecs(
+      aggregates.flatMap((a) => (a.filter === null ? a.args : [...a.args, a.filter])),
+      this.env.functions,
+    );
+    let next = 0;
+    return aggregates.map((a) => ({
+      args: a.args.map(() => compiled[next++]!),
+      filter: a.filter === null ? null : compiled[next++]!,
+    }));
   }
 
   private sortKey(k: SortKeySpec): SortKey {
@@ -135,19 +150,21 @@ class Decoder {
           exprs: op.exprs.map((e) => ({ expr: this.expr(e.expr), name: e.name })),
           schema: op.schema,
         });
-      case 'HashAggregate':
+      case 'HashAggregate': {
+        const aggregateInputs = this.aggregateInputs(op.aggregates);
         return new HashAggregateExec({
           input: child(0),
           mode: op.mode,
           groupBy: op.groupBy.map((g) => ({ expr: this.expr(g.expr), name: g.name })),
-          aggregates: op.aggregates.map((a) => {
+          aggregates: op.aggregates.map((a, i) => {
             const def = this.aggregate(a.function);
             const f = a.function;
+            const { args, filter } = aggregateInputs[i]!;
             return {
               name: a.name,
               function: f,
-              args: a.args.map((x) => this.expr(x)),
-              filter: a.filter === null ? null : this.expr(a.filter),
+              args,
+              filter,
               distinct: a.distinct,
               createAccumulator: (ctx) => def.createAccumulator(f.argTypes, f.returnType, ctx),
               type: a.type,
@@ -157,6 +174,7 @@ class Decoder {
           groupingIdName: op.groupingIdName,
           schema: op.schema,
         });
+      }
       case 'HashJoin':
         return new HashJoinExec({
           left: child(0),

@@ -36,7 +36,12 @@ import {
 } from '../plan/index.ts';
 import type { Distribution, ExecutionPlan, PhysicalExpr } from './execution-plan.ts';
 import { checkDistribution, satisfies } from './distribution.ts';
-import { columnExpr, createPhysicalExpr, defaultEvalContext } from './expressions/index.ts';
+import {
+  columnExpr,
+  createPhysicalExpr,
+  createPhysicalExprs,
+  defaultEvalContext,
+} from './expressions/index.ts';
 import { JoinEmitter } from './operators/join-emitter.ts';
 import type { AggregateExpr, GroupByExpr } from './operators/hash-aggregate-exec.ts';
 import type { AggregateFunctionRef } from './plan-spec.ts';
@@ -604,16 +609,27 @@ class Planner implements PhysicalPlanner {
     const aggAttrs = plan.aggregates.map((a) => a.attr);
     const operatorOrder =
       plan.groupingId === null ? [...groupAttrs, ...aggAttrs] : [...groupAttrs, plan.groupingId, ...aggAttrs];
+    const calls = plan.aggregates.map((a) => {
+      if (a.expr.kind !== 'aggregate')
+        throw new EngineError(SqlState.internalError, 'internal error: aggregate expected');
+      return a.expr;
+    });
+    // Arguments and filters are evaluated over the same batches: compiled together, they share
+    // their common parts.
+    const compiled = createPhysicalExprs(
+      calls.flatMap((e) => (e.filter === null ? e.args : [...e.args, e.filter])),
+      inAttrs,
+      this.options.functions,
+    );
+    let next = 0;
     const aggregate = this.hashAggregate({
       input,
       groupBy: plan.groupBy.map((g) => ({ expr: this.expr(g.expr, inAttrs), name: g.attr.name })),
-      aggregates: plan.aggregates.map((a) => {
-        const e = a.expr;
-        if (e.kind !== 'aggregate')
-          throw new EngineError(SqlState.internalError, 'internal error: aggregate expected');
-        const args = e.args.map((x) => this.expr(x, inAttrs));
+      aggregates: plan.aggregates.map((a, i) => {
+        const e = calls[i]!;
+        const args = e.args.map(() => compiled[next++]!);
         return this.aggregateExpr(a.attr.name, e.name, args, e.type, {
-          filter: e.filter === null ? null : this.expr(e.filter, inAttrs),
+          filter: e.filter === null ? null : compiled[next++]!,
           distinct: e.distinct,
         });
       }),

@@ -9,7 +9,15 @@ import {
 } from '../../common/index.ts';
 import { createFunctionRegistry } from '../../functions/index.ts';
 import type { Attribute, Expr } from '../../plan/index.ts';
-import { createPhysicalExpr, defaultEvalContext, evaluateConstant } from './create-physical-expr.ts';
+import type { ColumnarValue } from '../../functions/index.ts';
+import type { PhysicalExpr } from '../execution-plan.ts';
+import {
+  compileExprSpecs,
+  createPhysicalExpr,
+  createPhysicalExprs,
+  defaultEvalContext,
+  evaluateConstant,
+} from './create-physical-expr.ts';
 
 const reg = createFunctionRegistry();
 const ctx = defaultEvalContext();
@@ -238,5 +246,59 @@ describe('createPhysicalExpr', () => {
     expect(run(neg(false), b)).toEqual([-2147483647, -2147483648, null, -4]);
     expect(() => run(neg(true), b)).toThrow(EngineError);
     expect(() => run(bin('+', colRef(x), lit(1, INT), INT), b)).toThrow(/ARITHMETIC_OVERFLOW/);
+  });
+});
+
+describe('createPhysicalExprs', () => {
+  const b = batch([0, 2, null, 4], ['a', 'b', null, 'd'], [100n, 250n, null, 5n]);
+  const product = bin('*', colRef(qty), bin('-', lit(100n, dec(3, 2)), colRef(qty), dec(16, 2)), dec(32, 4));
+  const call = (name: string, args: Expr[], type: DataType): Expr => ({ kind: 'call', name, args, type });
+
+  it('computes a subexpression the expressions share once per batch, with the same answers', () => {
+    const exprs = [
+      product,
+      bin('*', product, lit(2n, dec(1, 0)), dec(34, 4)),
+      bin('+', colRef(x), lit(1, INT), INT),
+    ];
+    const together = createPhysicalExprs(exprs, input, reg);
+    const alone = exprs.map((e) => createPhysicalExpr(e, input, reg));
+    const values = (p: PhysicalExpr, r: ColumnarValue): Value[] =>
+      Array.from({ length: b.numRows }, (_, i) =>
+        r.kind === 'scalar' ? r.value : valueAt(r.data, p.type, i),
+      );
+    for (let k = 0; k < exprs.length; k++) {
+      expect(values(together[k]!, together[k]!.evaluate(b, ctx))).toEqual(
+        values(alone[k]!, alone[k]!.evaluate(b, ctx)),
+      );
+    }
+    // The shared product is evaluated once for this batch (the same result), again for another.
+    const first = together[0]!.evaluate(b, ctx);
+    expect(together[0]!.evaluate(b, ctx)).toBe(first);
+    const other = batch([1], ['z'], [7n]);
+    expect(together[0]!.evaluate(other, ctx)).not.toBe(first);
+    // Not shared: an expression that occurs once, and every expression compiled alone.
+    expect(together[2]!.evaluate(b, ctx)).not.toBe(together[2]!.evaluate(b, ctx));
+    expect(alone[0]!.evaluate(b, ctx)).not.toBe(alone[0]!.evaluate(b, ctx));
+  });
+
+  it('never shares a non-deterministic subexpression', () => {
+    const r = call('rand', [lit(7n, { kind: 'bigint' })], { kind: 'double' });
+    const [a] = createPhysicalExprs(
+      [
+        bin('+', r, lit(1, { kind: 'double' }), { kind: 'double' }),
+        bin('+', r, lit(1, { kind: 'double' }), { kind: 'double' }),
+      ],
+      input,
+      reg,
+    );
+    expect(a!.evaluate(b, ctx)).not.toBe(a!.evaluate(b, ctx));
+  });
+
+  it('compiles specs from another thread the same way', () => {
+    const exprs = [product, bin('*', product, lit(2n, dec(1, 0)), dec(34, 4))];
+    const specs = createPhysicalExprs(exprs, input, reg).map((p) => p.spec!);
+    const rebuilt = compileExprSpecs(specs, reg);
+    const first = rebuilt[0]!.evaluate(b, ctx);
+    expect(rebuilt[0]!.evaluate(b, ctx)).toBe(first);
   });
 });

@@ -45,6 +45,11 @@ interface Binder {
   readonly positions: ReadonlyMap<number, number>;
   readonly inputTypes: readonly DataType[];
   readonly registry: FunctionRegistry;
+  /**
+   * Subexpressions that occur more than once among expressions evaluated over the same batches
+   * (`createPhysicalExprs`): their canonical key → the one evaluator they share once compiled.
+   */
+  readonly common?: Map<string, Evaluator | null>;
 }
 
 function internal(message: string): EngineError {
@@ -86,11 +91,36 @@ export function createPhysicalExpr(
   input: readonly Attribute[],
   registry: FunctionRegistry,
 ): PhysicalExpr {
+  return createPhysicalExprs([expr], input, registry)[0]!;
+}
+
+/**
+ * Compiles expressions that are evaluated over the same batches (an aggregate's arguments): a
+ * deterministic subexpression that occurs more than once among them — TPC-H Q1's
+ * `l_extendedprice * (1 - l_discount)`, alone and inside `… * (1 + l_tax)` — is computed once
+ * per batch and its result shared.
+ */
+export function createPhysicalExprs(
+  exprs: readonly Expr[],
+  input: readonly Attribute[],
+  registry: FunctionRegistry,
+): PhysicalExpr[] {
   const positions = new Map<number, number>();
   input.forEach((a, i) => {
     if (!positions.has(a.id)) positions.set(a.id, i);
   });
-  const binder: Binder = { positions, inputTypes: input.map((a) => a.type), registry };
+  const common = exprs.length > 1 ? commonSubexpressions(exprs, registry) : null;
+  const binder: Binder = {
+    positions,
+    inputTypes: input.map((a) => a.type),
+    registry,
+    ...(common === null || common.size === 0 ? {} : { common }),
+  };
+  return exprs.map((expr) => compileOne(expr, binder, positions));
+}
+
+function compileOne(expr: Expr, binder: Binder, positions: ReadonlyMap<number, number>): PhysicalExpr {
+  const registry = binder.registry;
   const evaluator = compile(expr, binder);
   const text = exprToString(expr, (a) => `${a.name}@${positions.get(a.id) ?? '?'}`);
   const spec: ExprSpec = { expr: positional(expr, positions), inputTypes: binder.inputTypes };
@@ -102,6 +132,46 @@ export function createPhysicalExpr(
     spec,
     isDeterministic(expr, registry),
   );
+}
+
+/** A subexpression's identity: its structure, literal values included. */
+function exprKey(e: Expr): string {
+  return JSON.stringify(e, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+}
+
+/** The keys of the deterministic, computed (not column or literal) subexpressions seen twice or more. */
+function commonSubexpressions(
+  exprs: readonly Expr[],
+  registry: FunctionRegistry,
+): Map<string, Evaluator | null> {
+  const seen = new Map<string, number>();
+  const visit = (e: Expr): void => {
+    exists(exprOps, e, (x) => {
+      if (x.kind === 'column' || x.kind === 'literal') return false;
+      const key = exprKey(x);
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+      return false;
+    });
+  };
+  for (const e of exprs) {
+    if (isDeterministic(e, registry)) visit(e);
+  }
+  const common = new Map<string, Evaluator | null>();
+  for (const [key, count] of seen) if (count > 1) common.set(key, null);
+  return common;
+}
+
+/** `evaluator`, remembering its result for the last batch it saw. */
+function memoized(evaluator: Evaluator): Evaluator {
+  let lastBatch: arrow.RecordBatch | null = null;
+  let lastValue: ColumnarValue | null = null;
+  return (batch, ctx) => {
+    if (batch === lastBatch) return lastValue!;
+    const value = evaluator(batch, ctx);
+    lastBatch = batch;
+    lastValue = value;
+    return value;
+  };
 }
 
 /** No call inside is to a function the registry marks non-deterministic (rand(), uuid(), …). */
@@ -125,14 +195,31 @@ function positional(expr: Expr, positions: ReadonlyMap<number, number>): Expr {
 
 /** Rebuilds a physical expression from its plain-data form (in any thread). */
 export function compileExprSpec(spec: ExprSpec, registry: FunctionRegistry): PhysicalExpr {
-  const input: Attribute[] = spec.inputTypes.map((type, id) => ({
+  return compileExprSpecs([spec], registry)[0]!;
+}
+
+/** Rebuilds expressions over the same input (`createPhysicalExprs`: common parts shared). */
+export function compileExprSpecs(specs: readonly ExprSpec[], registry: FunctionRegistry): PhysicalExpr[] {
+  if (specs.length === 0) return [];
+  const inputTypes = specs[0]!.inputTypes;
+  const sameInput = specs.every(
+    (s) =>
+      s.inputTypes.length === inputTypes.length &&
+      s.inputTypes.every((t, i) => typesEqual(t, inputTypes[i]!)),
+  );
+  if (!sameInput) return specs.map((s) => compileExprSpec(s, registry));
+  const input: Attribute[] = inputTypes.map((type, id) => ({
     id,
     name: `c${id}`,
     type,
     nullable: true,
     qualifier: null,
   }));
-  return createPhysicalExpr(spec.expr, input, registry);
+  return createPhysicalExprs(
+    specs.map((s) => s.expr),
+    input,
+    registry,
+  );
 }
 
 /** Conservative nullability of an expression. */
@@ -214,6 +301,22 @@ function canRaise(e: Expr): boolean {
 }
 
 function compile(e: Expr, b: Binder): Evaluator {
+  const common = b.common;
+  if (common !== undefined && e.kind !== 'column' && e.kind !== 'literal') {
+    const key = exprKey(e);
+    if (common.has(key)) {
+      let shared = common.get(key) ?? null;
+      if (shared === null) {
+        shared = memoized(compileNode(e, b));
+        common.set(key, shared);
+      }
+      return shared;
+    }
+  }
+  return compileNode(e, b);
+}
+
+function compileNode(e: Expr, b: Binder): Evaluator {
   switch (e.kind) {
     case 'literal': {
       const value: ColumnarValue = { kind: 'scalar', value: e.value, type: e.type };

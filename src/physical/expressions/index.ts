@@ -1,10 +1,13 @@
 /**
  * Physical expressions: `createPhysicalExpr` binds a logical Expr to input positions and builds its
- * batch evaluator; `evaluateConstant` folds column-free expressions.
+ * batch evaluator (`createPhysicalExprs` several over the same batches, sharing common parts);
+ * `evaluateConstant` folds column-free expressions.
  */
 export {
   createPhysicalExpr,
+  createPhysicalExprs,
   compileExprSpec,
+  compileExprSpecs,
   columnExpr,
   columnPosition,
   evaluateConstant,
