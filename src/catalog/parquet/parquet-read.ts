@@ -2,7 +2,8 @@
  * Reading one partition of a Parquet scan: its (file, row group) units in order. A row group whose
  * needed column chunks the native decoder handles (native/: flat columns, PLAIN and dictionary
  * encodings, uncompressed/snappy/gzip/zstd) is decoded in TypeScript straight into the engine's
- * arrays, one positioned read per chunk from a FileHandle, and cut into batches. Any other row group
+ * arrays, one positioned read per chunk from a FileHandle (the next row group's chunks read while
+ * this one decodes), and cut into batches. Any other row group
  * goes to parquet-wasm: the file is opened once as a Blob (`fs.openAsBlob`, so only the byte ranges
  * it asks for are read), the row group decoded with only the needed columns, brought into arrow-js
  * through an IPC stream, and its columns converted to the engine's representation. Output
@@ -118,8 +119,17 @@ export async function* readParquetPartition(
     const natives = nativeColumnsOf(file);
     let parquet: ParquetFile | null = null;
     let handle: fsp.FileHandle | null = null;
+    // The next row group's chunks are read while this one decodes (not under a LIMIT, which
+    // reads only prefixes).
+    let prefetched: { readonly unit: WorkUnit; readonly reads: ChunkReads } | null = null;
+    const startReads = (unit: WorkUnit): ChunkReads | null => {
+      const plans =
+        natives === null || read.limit !== null ? null : nativePlans(file, natives, unit.rowGroup);
+      return plans === null || handle === null ? null : readChunks(handle, plans);
+    };
     try {
-      for (const unit of fileUnits) {
+      for (let u = 0; u < fileUnits.length; u++) {
+        const unit = fileUnits[u]!;
         if (produced >= limit) break;
         checkAborted(ctx.signal);
         const plans = natives === null ? null : nativePlans(file, natives, unit.rowGroup);
@@ -127,10 +137,13 @@ export async function* readParquetPartition(
           let decoded: DecodedRowGroup | null;
           try {
             handle ??= await fsp.open(file.path, 'r');
+            const reads = prefetched?.unit === unit ? prefetched.reads : startReads(unit);
+            const next = fileUnits[u + 1];
+            prefetched = next === undefined ? null : { unit: next, reads: startReads(next) ?? new Map() };
             decoded =
               filter === undefined
-                ? await decodeNative(file, natives!, plans, handle, limit - produced, unit.rows)
-                : await decodeNativeFiltered(file, natives!, plans, handle, filter, steps!, unit.rows);
+                ? await decodeNative(file, natives!, plans, handle, reads, limit - produced, unit.rows)
+                : await decodeNativeFiltered(file, natives!, plans, reads!, filter, steps!, unit.rows);
           } catch (err) {
             throw decodeError(file.path, err);
           }
@@ -221,18 +234,44 @@ interface DecodedRowGroup {
   readonly rows: number;
 }
 
-/** Decodes a row group natively: one whole-row-group column per output column read from the file. */
+/** The row group's chunks being read (all at once), by file column name. */
+type ChunkReads = ReadonlyMap<string, Promise<Uint8Array>>;
+
+function readChunks(handle: fsp.FileHandle, plans: ReadonlyMap<string, NativeChunkPlan>): ChunkReads {
+  const reads = new Map<string, Promise<Uint8Array>>();
+  for (const [name, plan] of plans) {
+    const bytes = readNativeChunk(handle, plan);
+    // Awaited when decoded; a read left behind (an error, a LIMIT reached) must not go unhandled.
+    bytes.catch(() => undefined);
+    reads.set(name, bytes);
+  }
+  return reads;
+}
+
+/**
+ * Decodes a row group natively: one whole-row-group column per output column read from the file,
+ * from the chunks `reads` holds — or, under a LIMIT (`reads` null), read chunk by chunk.
+ */
 async function decodeNative(
   file: PlannedFile,
   natives: readonly (FileColumn | null)[],
   plans: ReadonlyMap<string, NativeChunkPlan>,
   handle: fsp.FileHandle,
+  reads: ChunkReads | null,
   rowLimit: number,
   rows: number,
 ): Promise<DecodedRowGroup | null> {
   const decoded = new Map<string, DecodedChunk>();
   try {
-    for (const [name, plan] of plans) decoded.set(name, await decodeNativeChunk(handle, plan, rowLimit));
+    for (const [name, plan] of plans) {
+      const bytes = reads?.get(name);
+      decoded.set(
+        name,
+        bytes === undefined
+          ? await decodeNativeChunk(handle, plan, rowLimit)
+          : decodeSelectedRows(plan, await bytes, null),
+      );
+    }
   } catch (err) {
     if (err instanceof NativeUnsupportedError) return null;
     throw err;
@@ -333,7 +372,7 @@ async function decodeNativeFiltered(
   file: PlannedFile,
   natives: readonly (FileColumn | null)[],
   plans: ReadonlyMap<string, NativeChunkPlan>,
-  handle: fsp.FileHandle,
+  reads: ChunkReads,
   filter: ScanRowFilter,
   outcomes: StepOutcomes,
   rows: number,
@@ -341,19 +380,12 @@ async function decodeNativeFiltered(
   const sources = file.sources;
   const columns: (arrow.Data | null)[] = sources.map(() => null);
   const dictionaries = new Map<number, DictionaryColumn>();
-  const chunks = new Map<string, Uint8Array>();
   // The row group's rows kept so far (null: all); every decoded column holds just these.
   let selection: Int32Array | null = null;
   let count = rows;
   const bytesOf = async (c: number): Promise<{ plan: NativeChunkPlan; bytes: Uint8Array }> => {
     const fc = natives[c]!;
-    const plan = plans.get(fc.name)!;
-    let bytes = chunks.get(fc.name);
-    if (bytes === undefined) {
-      bytes = await readNativeChunk(handle, plan);
-      chunks.set(fc.name, bytes);
-    }
-    return { plan, bytes };
+    return { plan: plans.get(fc.name)!, bytes: await reads.get(fc.name)! };
   };
   /** Column `c`'s values for the rows kept. */
   const materialize = async (c: number): Promise<arrow.Data> => {

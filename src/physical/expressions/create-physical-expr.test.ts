@@ -252,7 +252,14 @@ describe('createPhysicalExpr', () => {
 describe('createPhysicalExprs', () => {
   const b = batch([0, 2, null, 4], ['a', 'b', null, 'd'], [100n, 250n, null, 5n]);
   const product = bin('*', colRef(qty), bin('-', lit(100n, dec(3, 2)), colRef(qty), dec(16, 2)), dec(32, 4));
-  const call = (name: string, args: Expr[], type: DataType): Expr => ({ kind: 'call', name, args, type });
+  const call = (name: string, args: Expr[], type: DataType): Expr => ({
+    kind: 'call',
+    name,
+    args,
+    type,
+    nullable: false,
+    failOnError: true,
+  });
 
   it('computes a subexpression the expressions share once per batch, with the same answers', () => {
     const exprs = [
