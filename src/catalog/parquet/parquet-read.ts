@@ -291,8 +291,12 @@ function engineColumnOf(file: PlannedFile, fc: FileColumn, chunk: DecodedChunk, 
   }
 }
 
-/** A step keeping more than this fraction of the rows left is not applied by the scan. */
+/**
+ * A step keeping more than this fraction of the rows left is not applied by the scan; the second
+ * while no column is decoded yet (only dictionary indices to narrow).
+ */
 const STEP_MAX_KEEP = 0.75;
+const STEP_MAX_KEEP_UNDECODED = 0.9;
 /** Row groups a step that kept too much sits out before it is tried again. */
 const STEP_RETRY_AFTER = 4;
 
@@ -441,7 +445,10 @@ async function decodeNativeFiltered(
         // The filter above evaluates its predicate as it must; the scan stops narrowing here.
         if (keep === null) break;
       }
-      if (keep.length > count * STEP_MAX_KEEP) {
+      // Narrowing costs a copy of each column decoded so far, and makes the others' decoding
+      // selective: not worth it for a few rows. With only dictionary indices so far, it is cheap.
+      const most = columns.some((c) => c !== null) ? STEP_MAX_KEEP : STEP_MAX_KEEP_UNDECODED;
+      if (keep.length > count * most) {
         outcomes.missed(s);
         continue;
       }
