@@ -184,4 +184,75 @@ describe('HashAggregateExec', () => {
     expect(rows.every((r) => r[1] === 3n && r[2] === 3)).toBe(true);
     expect(new Set(rows.map((r) => r[0])).size).toBe(groups);
   });
+
+  it('partial aggregation over input clustered on the keys: runs across batches, NULL keys, then unclustered rows', async () => {
+    const ks = schema([field('k', T.int), field('s', T.string), field('v', T.int)]);
+    const rows: Value[][] = [];
+    // Sorted on (k, s): runs of three rows, some with a NULL string key; runs cross batches.
+    for (let i = 0; i < 9000; i++) {
+      const g = Math.floor(i / 3);
+      rows.push([g, g % 5 === 0 ? null : `g${Math.floor(g / 2)}`, i % 7]);
+    }
+    // Then rows in no order, repeating keys seen before: the hash table takes over.
+    for (let j = 0; j < 3000; j++) {
+      const g = (j * 7919) % 3000;
+      rows.push([g, g % 5 === 0 ? null : `g${Math.floor(g / 2)}`, j % 11]);
+    }
+    const keyOf = (k: Value, str: Value): string => JSON.stringify([k, str]);
+    const want = new Map<string, [number, number]>();
+    for (const [k, str, v] of rows) {
+      const key = keyOf(k!, str!);
+      const [c, t] = want.get(key) ?? [0, 0];
+      want.set(key, [c + 1, t + (v as number)]);
+    }
+    const keys = [
+      { expr: new ColumnExpr(0, T.int), name: 'k' },
+      { expr: new ColumnExpr(1, T.string), name: 's' },
+    ];
+    const partial = new HashAggregateExec({
+      input: source(ks, rows, 1000, 1),
+      mode: 'partial',
+      groupBy: keys,
+      aggregates: [count(), sum(2)],
+      groupingSets: null,
+      groupingIdName: null,
+      schema: schema([
+        field('k', T.int),
+        field('s', T.string),
+        field('count[count]', T.bigint),
+        field('sum[sum]', T.double),
+      ]),
+    });
+    // One partial row a run, in order (a run that a batch boundary cuts continues as the same group,
+    // unless the groups were sent on there), then the hash table's groups for the unordered rows.
+    const partialRows = await collectRows(partial, taskCtx(1024));
+    const clustered = partialRows.slice(0, partialRows.length - 3000);
+    expect(clustered.length).toBeGreaterThanOrEqual(3000);
+    expect(clustered.length).toBeLessThan(3000 + 9000 / 512);
+    expect(new Set(clustered.map((r) => r[0])).size).toBe(3000);
+    expect(clustered.every((r, i) => i === 0 || (r[0] as number) >= (clustered[i - 1]![0] as number))).toBe(
+      true,
+    );
+    expect(clustered.reduce((t, r) => t + (r[2] as bigint), 0n)).toBe(9000n);
+    const final = new HashAggregateExec({
+      input: new ExchangeExec({ input: partial, kind: 'hash', keys: [new ColumnExpr(0, T.int)], count: 2 }),
+      mode: 'final',
+      groupBy: keys,
+      aggregates: [count(), sum(2)],
+      groupingSets: null,
+      groupingIdName: null,
+      schema: schema([
+        field('k', T.int),
+        field('s', T.string),
+        field('count', T.bigint),
+        field('sum', T.double),
+      ]),
+    });
+    const got = await collectRows(final, taskCtx(1024));
+    expect(got.length).toBe(want.size);
+    for (const [k, str, c, t] of got) {
+      const [wc, wt] = want.get(keyOf(k!, str!))!;
+      expect([c, t], keyOf(k!, str!)).toEqual([BigInt(wc), wt]);
+    }
+  });
 });

@@ -26,6 +26,11 @@
  * DISTINCT aggregates (mode `single` only): (group, arguments) pairs are deduplicated in a second
  * hash table, and only the first occurrence of each pair reaches the accumulator.
  *
+ * Clustered input (partial mode, no grouping sets or DISTINCT): while each batch's rows come in
+ * runs of equal keys — at most `MAX_RUN_FRACTION` runs a row — the runs are the batch's groups, and
+ * their partial results go out with the batch (fresh accumulators, no hash table: lineitem grouped
+ * by its sort key l_orderkey). The first batch with more runs switches to the hash table for good.
+ *
  * Masked input: over an input with `executeMasked` (a FilterExec) and with deterministic keys,
  * arguments and FILTERs, batches may come whole with a mask of their rows; masked rows get no group
  * and reach no accumulator. Keys and arguments are evaluated on the whole batch — and again on the
@@ -54,7 +59,11 @@ import type {
 } from '../execution-plan.ts';
 import { aggregateRef, exprSpec, type AggregateFunctionRef, type OperatorSpec } from '../plan-spec.ts';
 import { columnExpr } from '../expressions/index.ts';
+import { ColumnView } from '../batch/column-view.ts';
 import { GroupHashTable } from '../batch/group-hash-table.ts';
+import { keyRuns } from '../batch/key-runs.ts';
+import { rowsEqual } from '../batch/key-equality.ts';
+import { concatColumns } from '../batch/concat.ts';
 import { maskFromBoolean, selectionFromBytes } from '../batch/selection.ts';
 import { sliceColumn } from '../batch/slice.ts';
 import { take } from '../batch/take.ts';
@@ -92,6 +101,9 @@ export interface HashAggregateExecOptions {
 }
 
 const INT: DataType = { kind: 'int' };
+
+/** Runs a row above which a batch is not treated as clustered on its keys. */
+export const MAX_RUN_FRACTION = 0.5;
 
 /** A batch's group keys, aggregate arguments and FILTER masks. */
 interface BatchInputs {
@@ -197,6 +209,17 @@ export class HashAggregateExec implements ExecutionPlan {
       for (const dt of distinctTables) bytes += dt?.size() ?? 0;
       return bytes;
     };
+    // Partial aggregation over input clustered on the keys: each batch's runs of equal keys are
+    // its groups, sent on at once (see `runGroups`); a batch without enough runs ends it.
+    let clustered =
+      this.mode === 'partial' &&
+      hasGroups &&
+      this.groupingSets === null &&
+      distinctTables.every((dt) => dt === null);
+    let runStarts = new Int32Array(0);
+    const runGroups = new RunGroups(this.schema, keyTypes, () =>
+      this.aggregates.map((a) => a.createAccumulator(ctx.eval)),
+    );
     const masked = this.mode !== 'final' && this.input.executeMasked !== undefined && this.evaluatesAnyRow();
     const source = masked
       ? this.input.executeMasked!(partition, ctx)
@@ -229,6 +252,17 @@ export class HashAggregateExec implements ExecutionPlan {
         const gids = groupIds.subarray(0, n);
         const { keyCols, argCols } = inputs;
         const masks = inputs.filters.map((f) => (f === null ? mask : mask === null ? f : andMasks(f, mask)));
+        if (clustered) {
+          if (runStarts.length < n) runStarts = new Int32Array(groupIds.length);
+          const views = keyCols.map((k, c) => new ColumnView(k, keyTypes[c]!));
+          const runs = keyRuns(views, n, mask, gids, runStarts);
+          if (runs <= n * MAX_RUN_FRACTION) {
+            runGroups.add(keyCols, runStarts, runs, argCols, gids, n, masks);
+            if (runGroups.groups >= ctx.batchSize / 2) yield* runGroups.flush(ctx.batchSize);
+            continue;
+          }
+          clustered = false;
+        }
         const sets = this.groupingSets ?? [null];
         for (const set of sets) {
           let numGroups = 1;
@@ -256,6 +290,7 @@ export class HashAggregateExec implements ExecutionPlan {
         }
         reservation.resize(stateBytes());
       }
+      if (runGroups.groups > 0) yield* runGroups.flush(ctx.batchSize);
       const numGroups = table === null ? 1 : table.numGroups;
       if (numGroups === 0) return;
       if (table === null && this.mode !== 'final') {
@@ -445,5 +480,84 @@ export class HashAggregateExec implements ExecutionPlan {
       groupingIdName: this.groupingIdName,
       schema: this.schema,
     };
+  }
+}
+
+/**
+ * The groups of a partial aggregate over clustered input: each batch's runs of equal keys, numbered
+ * on from the batches before (a run that goes on from the last batch's stays its group), in
+ * accumulators that are sent on and replaced every `batchSize` groups. The final aggregate merges
+ * these rows with any other partial rows of the same keys.
+ */
+class RunGroups {
+  private readonly schema: Schema;
+  private readonly keyTypes: readonly DataType[];
+  private readonly newAccumulators: () => GroupsAccumulator[];
+  private accs: GroupsAccumulator[] | null = null;
+  /** The first row of each run, per key column, batch by batch. */
+  private keyParts: arrow.Data[][] = [];
+  /** The last run's keys (a one-row slice), to continue it into the next batch. */
+  private lastKeys: ColumnView[] | null = null;
+  groups = 0;
+
+  constructor(schema: Schema, keyTypes: readonly DataType[], newAccumulators: () => GroupsAccumulator[]) {
+    this.schema = schema;
+    this.keyTypes = keyTypes;
+    this.newAccumulators = newAccumulators;
+  }
+
+  /** Adds a batch whose `runs` runs are numbered in `gids` (-1: skipped row), `starts` their first rows. */
+  add(
+    keyCols: readonly arrow.Data[],
+    starts: Int32Array,
+    runs: number,
+    argCols: readonly (readonly arrow.Data[])[],
+    gids: Int32Array,
+    n: number,
+    masks: readonly (Uint8Array | null)[],
+  ): void {
+    if (runs === 0) return;
+    const accs = (this.accs ??= this.newAccumulators());
+    // The batch's first run continues the last batch's when their keys are equal.
+    const views = keyCols.map((k, c) => new ColumnView(k, this.keyTypes[c]!));
+    const continues = this.lastKeys !== null && rowsEqual(views, starts[0]!, this.lastKeys, 0);
+    const base = continues ? this.groups - 1 : this.groups;
+    if (base !== 0) for (let i = 0; i < n; i++) if (gids[i]! >= 0) gids[i] = gids[i]! + base;
+    const numGroups = base + runs;
+    for (let a = 0; a < accs.length; a++) accs[a]!.update(argCols[a]!, gids, numGroups, n, masks[a]!);
+    const fresh = continues ? starts.subarray(1, runs) : starts.subarray(0, runs);
+    if (fresh.length > 0)
+      this.keyParts.push(keyCols.map((k, c) => take(k, this.keyTypes[c]!, fresh, fresh.length)));
+    const last = Int32Array.of(starts[runs - 1]!);
+    this.lastKeys = keyCols.map(
+      (k, c) => new ColumnView(take(k, this.keyTypes[c]!, last, 1), this.keyTypes[c]!),
+    );
+    this.groups = numGroups;
+  }
+
+  /** The groups so far as batches of keys and accumulator states (`batchSize` rows at most); starts anew. */
+  *flush(batchSize: number): Generator<arrow.RecordBatch> {
+    const cols = this.keyTypes.map((t, c) => {
+      const parts = this.keyParts.map((p) => p[c]!);
+      return parts.length === 1 ? parts[0]! : concatColumns(parts, t);
+    });
+    for (const acc of this.accs!) cols.push(...acc.state());
+    const groups = this.groups;
+    this.accs = null;
+    this.keyParts = [];
+    this.lastKeys = null;
+    this.groups = 0;
+    const types = this.schema.fields.map((f) => f.type);
+    const size = Math.max(1, batchSize);
+    for (let start = 0; start < groups; start += size) {
+      const end = Math.min(groups, start + size);
+      yield start === 0 && end === groups
+        ? makeBatch(this.schema, cols, groups)
+        : makeBatch(
+            this.schema,
+            cols.map((c, i) => sliceColumn(c, types[i]!, start, end)),
+            end - start,
+          );
+    }
   }
 }
