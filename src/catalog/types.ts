@@ -78,14 +78,14 @@ export interface ScanContext {
 export interface ScanRowFilter {
   readonly steps: readonly ScanFilterStep[];
   /** Rows `indices` (ascending) of `column`, of the scan's column type `type`. */
-  take(column: arrow.Data, type: DataType, indices: Int32Array): arrow.Data;
+  readonly take: (column: arrow.Data, type: DataType, indices: Int32Array) => arrow.Data;
 }
 
 export interface ScanFilterStep {
   /** The scan's output columns (indexes into its schema) the step reads. */
   readonly columns: readonly number[];
   /** Of `rows` rows whose `columns` are given (in that order), the ascending indexes that pass. */
-  keep(columns: readonly arrow.Data[], rows: number): Int32Array;
+  readonly keep: (columns: readonly arrow.Data[], rows: number) => Int32Array;
 }
 
 /** A planned read of a table: `partitions` independent streams of batches with `schema`. */

@@ -127,7 +127,20 @@ export class FilterExec implements ExecutionPlan {
   }
 
   async *execute(partition: number, ctx: TaskContext): AsyncGenerator<arrow.RecordBatch> {
-    for await (const m of this.filtered(partition, ctx, false)) yield m.batch;
+    for await (const m of this.filtered(partition, ctx, false, undefined)) yield m.batch;
+  }
+
+  /**
+   * `execute` with a filter from the operator above (a join's keys) that the scan below may also
+   * apply: its steps follow this filter's own, columns mapped through the projection. The rows it
+   * would drop may still come (the operator above decides).
+   */
+  async *executeFiltered(
+    partition: number,
+    ctx: TaskContext,
+    rowFilter: ScanRowFilter,
+  ): AsyncGenerator<arrow.RecordBatch> {
+    for await (const m of this.filtered(partition, ctx, false, rowFilter)) yield m.batch;
   }
 
   /**
@@ -136,14 +149,19 @@ export class FilterExec implements ExecutionPlan {
    * are not copied (TPC-H Q1 keeps 98 % of lineitem).
    */
   executeMasked(partition: number, ctx: TaskContext): AsyncIterable<MaskedBatch> {
-    return this.filtered(partition, ctx, true);
+    return this.filtered(partition, ctx, true, undefined);
   }
 
-  private async *filtered(partition: number, ctx: TaskContext, masks: boolean): AsyncGenerator<MaskedBatch> {
+  private async *filtered(
+    partition: number,
+    ctx: TaskContext,
+    masks: boolean,
+    above: ScanRowFilter | undefined,
+  ): AsyncGenerator<MaskedBatch> {
     const projection = this.projection;
     const types = schemaTypes(this.schema);
     const input = this.input;
-    const rowFilter = input.executeFiltered === undefined ? undefined : this.scanRowFilter(ctx);
+    const rowFilter = input.executeFiltered === undefined ? undefined : this.scanRowFilter(ctx, above);
     const batches =
       rowFilter === undefined
         ? input.execute(partition, ctx)
@@ -172,14 +190,14 @@ export class FilterExec implements ExecutionPlan {
   }
 
   /**
-   * The conjuncts as steps an input scan may apply while decoding (late materialization); each
-   * step is one conjunct over just the columns it reads, up to the first that is not
-   * deterministic or has no compact form. Undefined when none can be.
+   * The conjuncts as steps an input scan may apply while decoding (late materialization), then
+   * the steps of `above` (a join's keys); each step is one conjunct over just the columns it
+   * reads, up to the first that is not deterministic or has no compact form; one-column steps go
+   * first. Undefined when there are none.
    */
-  private scanRowFilter(ctx: TaskContext): ScanRowFilter | undefined {
-    if (this.conjuncts === undefined) return undefined;
+  private scanRowFilter(ctx: TaskContext, above: ScanRowFilter | undefined): ScanRowFilter | undefined {
     const steps: ScanFilterStep[] = [];
-    for (const c of this.conjuncts) {
+    for (const c of this.conjuncts ?? []) {
       if (c.kind === 'compare') {
         steps.push({
           columns: [c.column],
@@ -205,8 +223,23 @@ export class FilterExec implements ExecutionPlan {
         });
       } else break;
     }
+    if (above !== undefined) {
+      // The columns above are this operator's output: the projection's, or the input's own.
+      const projection = this.projection;
+      for (const step of above.steps) {
+        const columns =
+          projection === undefined ? step.columns : step.columns.map((c) => projection.columns[c]!);
+        steps.push({ columns, keep: step.keep });
+      }
+    }
     if (steps.length === 0) return undefined;
-    return { steps, take: (column, type, indices) => take(column, type, indices, indices.length) };
+    // One-column steps first: a scan can evaluate them on a dictionary, and they spare the
+    // others' columns (a join's l_suppkey before l_commitdate < l_receiptdate decodes two dates).
+    const ordered = [
+      ...steps.filter((t) => t.columns.length === 1),
+      ...steps.filter((t) => t.columns.length !== 1),
+    ];
+    return { steps: ordered, take: (column, type, indices) => take(column, type, indices, indices.length) };
   }
 
   /** The passing rows' indices; null when every row passes. */

@@ -24,6 +24,7 @@
  * most `ctx.batchSize` rows.
  */
 import type * as arrow from 'apache-arrow';
+import type { ScanFilterStep, ScanRowFilter } from '../../catalog/index.ts';
 import type { Schema } from '../../common/index.ts';
 import { concatBatches } from '../batch/concat.ts';
 import type {
@@ -37,6 +38,8 @@ import { exprSpec, type OperatorSpec } from '../plan-spec.ts';
 import { ColumnView } from '../batch/column-view.ts';
 import { GroupHashTable } from '../batch/group-hash-table.ts';
 import { rowsWithNullKey } from '../batch/key-equality.ts';
+import { take } from '../batch/take.ts';
+import { columnPosition } from '../expressions/index.ts';
 import { batchBytes, checkCancelled, checkPartition, evaluateToColumn } from './exec-support.ts';
 import { JoinEmitter, type JoinType } from './join-emitter.ts';
 import { collectAll, collectPartition } from './collect.ts';
@@ -189,6 +192,61 @@ export class HashJoinExec implements ExecutionPlan {
     return { batch, table, starts, rows, keyNull };
   }
 
+  /**
+   * Whether a probe row whose key is in no build row can make no output row: then the probe side
+   * may drop it before the join (see `probeKeyFilter`). Not for the preserved side of an outer or
+   * anti join, nor for NOT IN and IN-as-a-value, whose answers NULL keys change.
+   */
+  private get probeDropsUnmatched(): boolean {
+    const o = this.options;
+    if (o.nullAware) return false;
+    switch (o.joinType) {
+      case 'inner':
+      case 'left_semi':
+        return true;
+      case 'left':
+      case 'left_anti':
+        return this.buildIsLeft;
+      case 'right':
+        return !this.buildIsLeft;
+      case 'full':
+      case 'left_mark':
+        return false;
+    }
+  }
+
+  /**
+   * The build keys as a filter the probe side may apply as it reads (a Parquet scan, late-
+   * materialized: lineitem's other columns decoded only for rows whose l_suppkey is a Saudi
+   * supplier's). Null unless every probe key is a plain column and unmatched probe rows are dropped.
+   */
+  private probeKeyFilter(keyTable: GroupHashTable): ScanRowFilter | null {
+    if (!this.probeDropsUnmatched) return null;
+    const o = this.options;
+    const probeKeys = this.buildIsLeft ? o.rightKeys : o.leftKeys;
+    const columns = probeKeys.map((k) => columnPosition(k));
+    if (columns.some((c) => c === null)) return null;
+    const types = probeKeys.map((k) => k.type);
+    let ids = new Int32Array(0);
+    const step: ScanFilterStep = {
+      columns: columns as number[],
+      keep: (cols, n) => {
+        if (ids.length < n) ids = new Int32Array(n);
+        keyTable.find(cols, n, ids);
+        const views = cols.map((c, i) => new ColumnView(c, types[i]!));
+        const keyNull = rowsWithNullKey(views, o.nullSafe, n);
+        const kept = new Int32Array(n);
+        let k = 0;
+        for (let i = 0; i < n; i++) {
+          kept[k] = i;
+          k += ids[i]! >= 0 && (keyNull === null || keyNull[i] === 0) ? 1 : 0;
+        }
+        return kept.subarray(0, k);
+      },
+    };
+    return { steps: [step], take: (column, type, indices) => take(column, type, indices, indices.length) };
+  }
+
   async *execute(partition: number, ctx: TaskContext): AsyncGenerator<arrow.RecordBatch> {
     checkPartition(this.name, partition, this.outputPartitions);
     checkCancelled(ctx);
@@ -214,7 +272,16 @@ export class HashJoinExec implements ExecutionPlan {
     const cursor = new Int32Array(2);
     const { table: keyTable, starts, rows } = table;
     let ids = new Int32Array(0);
-    for await (const probe of this.probe.execute(partition, ctx)) {
+    const probeSide = this.probe;
+    const keyFilter =
+      this.mode === 'collect_build' && probeSide.executeFiltered !== undefined
+        ? this.probeKeyFilter(keyTable)
+        : null;
+    const probes =
+      keyFilter === null
+        ? probeSide.execute(partition, ctx)
+        : probeSide.executeFiltered!(partition, ctx, keyFilter);
+    for await (const probe of probes) {
       checkCancelled(ctx);
       const n = probe.numRows;
       if (n === 0) continue;

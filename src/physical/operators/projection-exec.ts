@@ -5,6 +5,7 @@
  * by `name` (a scalar result is broadcast to every row).
  */
 import type * as arrow from 'apache-arrow';
+import type { ScanFilterStep, ScanRowFilter } from '../../catalog/index.ts';
 import { toArrowSchema, makeBatchWithArrowSchema, type Schema } from '../../common/index.ts';
 import type {
   Distribution,
@@ -66,9 +67,38 @@ export class ProjectionExec implements ExecutionPlan {
     return new ProjectionExec({ input: children[0]!, exprs: this.exprs, schema: this.schema });
   }
 
-  async *execute(partition: number, ctx: TaskContext): AsyncGenerator<arrow.RecordBatch> {
+  execute(partition: number, ctx: TaskContext): AsyncGenerator<arrow.RecordBatch> {
+    return this.project(this.input.execute(partition, ctx), ctx);
+  }
+
+  /**
+   * `execute` passing a filter from above (a join's keys) on to the input, its steps' columns
+   * mapped to the input columns they are; a step over a computed column is left out.
+   */
+  executeFiltered(
+    partition: number,
+    ctx: TaskContext,
+    rowFilter: ScanRowFilter,
+  ): AsyncGenerator<arrow.RecordBatch> {
+    const input = this.input;
+    const steps: ScanFilterStep[] = [];
+    for (const step of rowFilter.steps) {
+      const columns = step.columns.map((c) => columnPosition(this.exprs[c]!.expr));
+      if (columns.every((c) => c !== null)) steps.push({ columns, keep: step.keep });
+    }
+    const batches =
+      steps.length === 0 || input.executeFiltered === undefined
+        ? input.execute(partition, ctx)
+        : input.executeFiltered(partition, ctx, { steps, take: rowFilter.take });
+    return this.project(batches, ctx);
+  }
+
+  private async *project(
+    batches: AsyncIterable<arrow.RecordBatch>,
+    ctx: TaskContext,
+  ): AsyncGenerator<arrow.RecordBatch> {
     const arrowSchema = toArrowSchema(this.schema);
-    for await (const batch of this.input.execute(partition, ctx)) {
+    for await (const batch of batches) {
       checkCancelled(ctx);
       const cols = this.exprs.map((e) => evaluateToColumn(e.expr, batch, ctx));
       yield makeBatchWithArrowSchema(arrowSchema, cols, batch.numRows);

@@ -128,4 +128,31 @@ describe.each([1, 3])('filters inside the Parquet scan, %i partition(s)', (parti
     expect(await scanRows("a = 5 AND s = 'AIR'")).toBe(ALL.filter((x) => x.a === 5 && x.s === 'AIR').length);
     expect(await scanRows('id > 100')).toBe(ROWS);
   });
+
+  it('a broadcast join hands its build keys to the scan of the probe side, where no probe row without a match is needed', async () => {
+    const keys = new Set([3, 5, 96]);
+    const inner = await session.sql(
+      'SELECT t.id, k.x FROM t JOIN (VALUES (3), (5), (96)) AS k(x) ON t.a = k.x ORDER BY t.id',
+    );
+    const matching = ALL.filter((x) => x.a !== null && keys.has(x.a));
+    expect(inner.rows).toEqual(matching.map((x) => [x.id, x.a]));
+    const plan = await session.sql(
+      'EXPLAIN ANALYZE SELECT t.id, t.note FROM t JOIN (VALUES (3), (5), (96)) AS k(x) ON t.a = k.x',
+    );
+    const scan = plan.rows.map((x) => x[0] as string).find((l) => l.includes('TableScanExec: default.t'));
+    expect(scan).toContain(`rows=${matching.length},`);
+    // The preserved side of an outer join, and the rows NOT IN / EXISTS decide on, are all read.
+    const outer = await session.sql(
+      'SELECT count(*), count(k.x) FROM t LEFT JOIN (VALUES (3), (5), (96)) AS k(x) ON t.a = k.x',
+    );
+    expect(outer.rows).toEqual([[BigInt(ROWS), BigInt(matching.length)]]);
+    const notIn = await session.sql(
+      'SELECT count(*) FROM t WHERE a NOT IN (SELECT x FROM VALUES (3), (5), (96) AS k(x))',
+    );
+    expect(notIn.rows).toEqual([[BigInt(ALL.filter((x) => x.a !== null && !keys.has(x.a)).length)]]);
+    const exists = await session.sql(
+      'SELECT count(*) FROM t WHERE EXISTS (SELECT 1 FROM VALUES (3), (5), (96) AS k(x) WHERE k.x = t.a) AND id % 2 = 0',
+    );
+    expect(exists.rows).toEqual([[BigInt(matching.filter((x) => x.id % 2 === 0).length)]]);
+  });
 });
