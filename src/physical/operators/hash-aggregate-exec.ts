@@ -26,10 +26,12 @@
  * DISTINCT aggregates (mode `single` only): (group, arguments) pairs are deduplicated in a second
  * hash table, and only the first occurrence of each pair reaches the accumulator.
  *
- * Clustered input (partial mode, no grouping sets or DISTINCT): while each batch's rows come in
- * runs of equal keys — at most `MAX_RUN_FRACTION` runs a row — the runs are the batch's groups, and
- * their partial results go out with the batch (fresh accumulators, no hash table: lineitem grouped
- * by its sort key l_orderkey). The first batch with more runs switches to the hash table for good.
+ * Clustered input (partial mode, no grouping sets or DISTINCT): when the first batch's rows come
+ * in runs of equal keys — at most `MAX_RUN_FRACTION` runs a row — each run with a key no other run
+ * has, the later batches' runs are their groups, and their partial results go out every half
+ * batch of groups (no hash table: lineitem grouped by its sort key l_orderkey). A batch with more
+ * runs switches to the hash table for good; so does a first batch whose runs repeat keys (few
+ * groups, as l_returnflag's, are the hash table's job).
  *
  * Masked input: over an input with `executeMasked` (a FilterExec) and with deterministic keys,
  * arguments and FILTERs, batches may come whole with a mask of their rows; masked rows get no group
@@ -104,6 +106,8 @@ const INT: DataType = { kind: 'int' };
 
 /** Runs a row above which a batch is not treated as clustered on its keys. */
 export const MAX_RUN_FRACTION = 0.5;
+/** Distinct keys a run, at least, in the first batch for its runs to be taken as groups. */
+const MIN_RUN_KEYS_FRACTION = 0.9;
 
 /** A batch's group keys, aggregate arguments and FILTER masks. */
 interface BatchInputs {
@@ -209,14 +213,19 @@ export class HashAggregateExec implements ExecutionPlan {
       for (const dt of distinctTables) bytes += dt?.size() ?? 0;
       return bytes;
     };
-    // Partial aggregation over input clustered on the keys: each batch's runs of equal keys are
-    // its groups, sent on at once (see `runGroups`); a batch without enough runs ends it.
-    let clustered =
+    // Partial aggregation over input clustered on many keys: each batch's runs of equal keys are
+    // its groups, sent on at once (see `RunGroups`). The first batch goes through the hash table
+    // and decides: runs it has, each a key of its own (l_orderkey, not l_returnflag); a later
+    // batch without enough runs hands back to the hash table for good.
+    let clustering: 'undecided' | 'runs' | 'hash' =
       this.mode === 'partial' &&
       hasGroups &&
       this.groupingSets === null &&
-      distinctTables.every((dt) => dt === null);
+      distinctTables.every((dt) => dt === null)
+        ? 'undecided'
+        : 'hash';
     let runStarts = new Int32Array(0);
+    let runIds = new Int32Array(0);
     const runGroups = new RunGroups(this.schema, keyTypes, () =>
       this.aggregates.map((a) => a.createAccumulator(ctx.eval)),
     );
@@ -252,17 +261,20 @@ export class HashAggregateExec implements ExecutionPlan {
         const gids = groupIds.subarray(0, n);
         const { keyCols, argCols } = inputs;
         const masks = inputs.filters.map((f) => (f === null ? mask : mask === null ? f : andMasks(f, mask)));
-        if (clustered) {
+        let runs = -1;
+        if (clustering !== 'hash') {
           if (runStarts.length < n) runStarts = new Int32Array(groupIds.length);
+          if (runIds.length < n) runIds = new Int32Array(groupIds.length);
           const views = keyCols.map((k, c) => new ColumnView(k, keyTypes[c]!));
-          const runs = keyRuns(views, n, mask, gids, runStarts);
-          if (runs <= n * MAX_RUN_FRACTION) {
-            runGroups.add(keyCols, runStarts, runs, argCols, gids, n, masks);
+          runs = keyRuns(views, n, mask, runIds, runStarts);
+          if (runs > n * MAX_RUN_FRACTION) clustering = 'hash';
+          else if (clustering === 'runs') {
+            runGroups.add(keyCols, runStarts, runs, argCols, runIds, n, masks);
             if (runGroups.groups >= ctx.batchSize / 2) yield* runGroups.flush(ctx.batchSize);
             continue;
           }
-          clustered = false;
         }
+        const groupsBefore = table?.numGroups ?? 0;
         const sets = this.groupingSets ?? [null];
         for (const set of sets) {
           let numGroups = 1;
@@ -287,6 +299,10 @@ export class HashAggregateExec implements ExecutionPlan {
                 masks[a]!,
               );
           }
+        }
+        if (clustering === 'undecided') {
+          const newGroups = (table?.numGroups ?? 0) - groupsBefore;
+          clustering = newGroups >= runs * MIN_RUN_KEYS_FRACTION ? 'runs' : 'hash';
         }
         reservation.resize(stateBytes());
       }
