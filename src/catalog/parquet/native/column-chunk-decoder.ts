@@ -14,7 +14,7 @@
 import { decompressPage, type NativeCodec } from './decompress.ts';
 import { CorruptPageError, NativeUnsupportedError } from './native-errors.ts';
 import { Encoding, PageType, readPageHeader, type PageHeader } from './page-header.ts';
-import { decodeHybrid } from './rle-hybrid-decoder.ts';
+import { decodeHybrid, decodeHybridAt } from './rle-hybrid-decoder.ts';
 
 export type NativePhysicalType =
   'BOOLEAN' | 'INT32' | 'INT64' | 'FLOAT' | 'DOUBLE' | 'BYTE_ARRAY' | 'FIXED_LEN_BYTE_ARRAY';
@@ -180,11 +180,7 @@ class ChunkDecoder {
         return;
       }
       const vi = this.valueIndexesOf(row, n, nonNull, from, to, false);
-      const indices = this.readIndices(page, p, nonNull);
-      for (let j = 0; j < to - from; j++) {
-        const v = vi[j]!;
-        out[from + j] = v < 0 ? -1 : indices[v]!;
-      }
+      out.set(this.selectedIndices(page, p, nonNull, vi, to - from), from);
     });
     const dict = this.dictionary;
     if (!dictionaryPages || dict === null) return null;
@@ -403,7 +399,7 @@ class ChunkDecoder {
         return;
       case Encoding.plainDictionary:
       case Encoding.rleDictionary:
-        this.gatherDictionary(this.readIndices(page, p, nonNull), vi, m, from);
+        this.gatherDictionary(this.selectedIndices(page, p, nonNull, vi, m), m, from);
         return;
       default: {
         const values = this.rleBooleans(page, p, nonNull);
@@ -551,17 +547,16 @@ class ChunkDecoder {
     }
   }
 
-  /** Dictionary entries `indices[vi[j]]` → output rows `out + j`; -1 leaves a NULL row. */
-  private gatherDictionary(indices: Int32Array, vi: Int32Array, m: number, out: number): void {
+  /** Dictionary entries `ix[j]` → output rows `out + j`; -1 leaves a NULL row. */
+  private gatherDictionary(ix: Int32Array, m: number, out: number): void {
     const dict = this.dictionary!;
     if (dict.kind === 'bytes') {
       const dOff = dict.offsets;
       const dData = dict.data;
       let room = 0;
       for (let j = 0; j < m; j++) {
-        const v = vi[j]!;
-        if (v < 0) continue;
-        const x = indices[v]!;
+        const x = ix[j]!;
+        if (x < 0) continue;
         room += dOff[x + 1]! - dOff[x]!;
       }
       this.ensureData(room);
@@ -570,9 +565,8 @@ class ChunkDecoder {
       let at = this.dataLength;
       for (let j = 0; j < m; j++) {
         offsets[out + j] = at;
-        const v = vi[j]!;
-        if (v < 0) continue;
-        const x = indices[v]!;
+        const x = ix[j]!;
+        if (x < 0) continue;
         const from = dOff[x]!;
         const end = dOff[x + 1]!;
         if (end - from < 32) {
@@ -591,14 +585,13 @@ class ChunkDecoder {
       const dst = this.fixed32!;
       if (w === 4) {
         for (let j = 0; j < m; j++) {
-          const v = vi[j]!;
-          if (v >= 0) dst[out + j] = words[indices[v]!]!;
+          const x = ix[j]!;
+          if (x >= 0) dst[out + j] = words[x]!;
         }
       } else {
         for (let j = 0; j < m; j++) {
-          const v = vi[j]!;
-          if (v < 0) continue;
-          const x = 2 * indices[v]!;
+          if (ix[j]! < 0) continue;
+          const x = 2 * ix[j]!;
           const r = 2 * (out + j);
           dst[r] = words[x]!;
           dst[r + 1] = words[x + 1]!;
@@ -609,9 +602,8 @@ class ChunkDecoder {
     const dst = this.fixed!;
     const src = dict.bytes;
     for (let j = 0; j < m; j++) {
-      const v = vi[j]!;
-      if (v < 0) continue;
-      const x = indices[v]!;
+      const x = ix[j]!;
+      if (x < 0) continue;
       dst.set(src.subarray(x * w, (x + 1) * w), (out + j) * w);
     }
   }
@@ -745,6 +737,36 @@ class ChunkDecoder {
     this.dataLength = at;
   }
 
+  /**
+   * The dictionary index of each value `vi[0…m)` of a page of `k` values (-1 stays -1): a few
+   * values are read where they lie, many by unpacking the page's indices.
+   */
+  private selectedIndices(page: Uint8Array, p: number, k: number, vi: Int32Array, m: number): Int32Array {
+    if (this.selectedScratch.length < m)
+      this.selectedScratch = new Int32Array(Math.max(m, 2 * this.selectedScratch.length));
+    const out = this.selectedScratch;
+    const dict = this.dictionary;
+    if (dict === null) throw new CorruptPageError('dictionary-encoded page without a dictionary page');
+    const bitWidth = k === 0 || p >= page.length ? -1 : page[p]!;
+    if (m * 4 < k && bitWidth >= 0 && bitWidth <= 24) {
+      decodeHybridAt(page, p + 1, page.length, bitWidth, vi, m, out);
+      const size = dict.size;
+      for (let j = 0; j < m; j++) {
+        const x = out[j]!;
+        if (x >= size) throw new CorruptPageError(`dictionary index ${x} out of range (${size} entries)`);
+      }
+      return out;
+    }
+    const indices = this.readIndices(page, p, k);
+    for (let j = 0; j < m; j++) {
+      const v = vi[j]!;
+      out[j] = v < 0 ? -1 : indices[v]!;
+    }
+    return out;
+  }
+
+  private selectedScratch = new Int32Array(0);
+
   private readIndices(page: Uint8Array, p: number, k: number): Int32Array {
     const indices = this.scratchOf(k);
     this.readIndicesInto(page, p, k, indices, 0);
@@ -761,6 +783,8 @@ class ChunkDecoder {
     if (bitWidth > 32) throw new CorruptPageError(`invalid dictionary index bit width ${bitWidth}`);
     decodeHybrid(page, p + 1, page.length, bitWidth, out, at, k);
     const size = dict.size;
+    // Indices of fewer bits than the dictionary needs cannot point past it.
+    if (bitWidth < 31 && 2 ** bitWidth <= size) return;
     for (let j = at; j < at + k; j++) {
       const x = out[j]!;
       if (x < 0 || x >= size)

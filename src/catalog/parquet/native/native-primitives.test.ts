@@ -8,7 +8,7 @@ import { encodeDataPageHeader } from '../writer/metadata-encoder.ts';
 import { encodeHybrid } from '../writer/rle-hybrid.ts';
 import { CorruptPageError } from './native-errors.ts';
 import { readPageHeader } from './page-header.ts';
-import { decodeHybrid } from './rle-hybrid-decoder.ts';
+import { decodeHybrid, decodeHybridAt } from './rle-hybrid-decoder.ts';
 import { snappyDecompress } from './snappy.ts';
 
 describe('RLE/bit-packed hybrid', () => {
@@ -31,11 +31,45 @@ describe('RLE/bit-packed hybrid', () => {
     }
   });
 
+  it('reads values at chosen positions as the whole decoding does, across runs, packed groups and -1s', () => {
+    for (let width = 0; width <= 24; width++) {
+      const n = 3000;
+      const max = 2 ** width;
+      const values = Int32Array.from({ length: n }, (_, i) =>
+        i % 200 < 60 ? max - 1 : Number((BigInt(i) * 2654435761n) % BigInt(max)),
+      );
+      const bytes = encodeHybrid(values, 0, n, width);
+      for (const every of [1, 3, 97, 1000]) {
+        const positions = Int32Array.from({ length: n }, (_, i) => i).filter(
+          (i) => i % every === every - 1 || i === 0,
+        );
+        // NULL rows are -1 positions between the others.
+        const withNulls = Int32Array.from(
+          Array.from(positions).flatMap((x, k) => (k % 5 === 2 ? [-1, x] : [x])),
+        );
+        const out = new Int32Array(withNulls.length);
+        decodeHybridAt(bytes, 0, bytes.length, width, withNulls, withNulls.length, out);
+        expect(Array.from(out), `width ${width}, every ${every}`).toEqual(
+          Array.from(withNulls, (x) => (x < 0 ? -1 : values[x]!)),
+        );
+      }
+      expect(() =>
+        decodeHybridAt(bytes, 0, bytes.length, width, Int32Array.of(n + 64), 1, new Int32Array(1)),
+      ).toThrow(CorruptPageError);
+    }
+  });
+
   it('throws CorruptPageError when the data ends early', () => {
     const values = Int32Array.from({ length: 100 }, (_, i) => i % 7);
     const bytes = encodeHybrid(values, 0, 100, 3);
     expect(() => decodeHybrid(bytes, 0, 3, 3, new Int32Array(100), 0, 100)).toThrow(CorruptPageError);
     expect(() => decodeHybrid(new Uint8Array(0), 0, 0, 1, new Int32Array(1), 0, 1)).toThrow(CorruptPageError);
+    // A repeated value wider than the bit width (a 3-bit index of 255): no index past a dictionary.
+    const wide = new Uint8Array([4 << 1, 255]);
+    expect(() => decodeHybrid(wide, 0, 2, 3, new Int32Array(4), 0, 4)).toThrow(CorruptPageError);
+    expect(() => decodeHybridAt(wide, 0, 2, 3, Int32Array.of(1), 1, new Int32Array(1))).toThrow(
+      CorruptPageError,
+    );
   });
 
   it('decodes bit widths above 24 and zero', () => {

@@ -2,7 +2,8 @@
  * Decoding Parquet's RLE/bit-packed hybrid (definition levels, dictionary indices, RLE booleans):
  * runs of `header >> 1` repeated values (header bit 0 clear: 0) or `header >> 1` groups of eight
  * bit-packed values (bit 0 set: 1), values LSB first. Decodes exactly `count` values into an
- * Int32Array; a run that ends early throws `CorruptPageError`.
+ * Int32Array; a run that ends early, or repeats a value wider than the bit width, throws
+ * `CorruptPageError` (so every value decoded is below 2^bitWidth).
  */
 import { CorruptPageError } from './native-errors.ts';
 
@@ -46,6 +47,8 @@ export function decodeHybrid(
       if (pos + valueBytes > end) throw truncated();
       let value = 0;
       for (let k = 0; k < valueBytes; k++) value += bytes[pos + k]! * 2 ** (8 * k);
+      if (value >= 2 ** bitWidth)
+        throw new CorruptPageError(`RLE run value ${value} wider than ${bitWidth} bits`);
       pos += valueBytes;
       if (runLength === 0) continue;
       const take = Math.min(runLength, stop - o);
@@ -124,5 +127,83 @@ function unpack(
     out[o + i] = (acc % modulus) | 0;
     acc = Math.floor(acc / modulus);
     bits -= bitWidth;
+  }
+}
+
+/**
+ * Decodes only the values at `positions[0…count)` (ascending value indexes; -1 entries give -1)
+ * of the hybrid data of `bitWidth` (≤ 24) bits at `bytes[start, end)` into `out[0…count)`: runs are
+ * walked by their headers and a bit-packed value read where it lies, so the cost follows the runs
+ * and the values wanted, not every value. A position past the data throws `CorruptPageError`.
+ */
+export function decodeHybridAt(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  bitWidth: number,
+  positions: Int32Array,
+  count: number,
+  out: Int32Array,
+): void {
+  if (bitWidth < 0 || bitWidth > 24) throw new CorruptPageError(`invalid bit width ${bitWidth}`);
+  if (end > bytes.length) throw truncated();
+  const valueBytes = (bitWidth + 7) >> 3;
+  const mask = bitWidth === 0 ? 0 : (1 << bitWidth) - 1;
+  let pos = start;
+  let base = 0;
+  let j = 0;
+  while (j < count && positions[j]! < 0) out[j++] = -1;
+  while (j < count) {
+    let header = 0;
+    let mul = 1;
+    for (;;) {
+      if (pos >= end) throw truncated();
+      const b = bytes[pos++]!;
+      header += (b & 0x7f) * mul;
+      if ((b & 0x80) === 0) break;
+      mul *= 128;
+      if (mul > 2 ** 35) throw new CorruptPageError('malformed RLE run header');
+    }
+    if ((header & 1) === 0) {
+      const runLength = Math.floor(header / 2);
+      if (pos + valueBytes > end) throw truncated();
+      let value = 0;
+      for (let k = 0; k < valueBytes; k++) value += bytes[pos + k]! * 2 ** (8 * k);
+      if (value >= 2 ** bitWidth)
+        throw new CorruptPageError(`RLE run value ${value} wider than ${bitWidth} bits`);
+      pos += valueBytes;
+      const stop = base + runLength;
+      while (j < count) {
+        const x = positions[j]!;
+        if (x < 0) out[j++] = -1;
+        else if (x < stop) out[j++] = value | 0;
+        else break;
+      }
+      base = stop;
+    } else {
+      const values = Math.floor(header / 2) * 8;
+      const runStart = pos;
+      const runEnd = Math.min(end, pos + (values * bitWidth) / 8);
+      const stop = base + values;
+      while (j < count) {
+        const x = positions[j]!;
+        if (x < 0) {
+          out[j++] = -1;
+          continue;
+        }
+        if (x >= stop) break;
+        const bit = (x - base) * bitWidth;
+        const at = runStart + (bit >> 3);
+        if (at + (((bit & 7) + bitWidth + 7) >> 3) > runEnd) throw truncated();
+        // Up to 24 + 7 bits from four bytes, little-endian (bytes past the run read as 0).
+        const b0 = bytes[at]!;
+        const b1 = at + 1 < runEnd ? bytes[at + 1]! : 0;
+        const b2 = at + 2 < runEnd ? bytes[at + 2]! : 0;
+        const b3 = at + 3 < runEnd ? bytes[at + 3]! : 0;
+        out[j++] = ((b0 | (b1 << 8) | (b2 << 16) | (b3 << 24)) >>> (bit & 7)) & mask;
+      }
+      pos = runStart + (values * bitWidth) / 8;
+      base = stop;
+    }
   }
 }
