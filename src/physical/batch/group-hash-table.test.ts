@@ -144,6 +144,68 @@ describe('GroupHashTable', () => {
     }
   });
 
+  it('two keys of a word each (ints, 64-bit within 32 bits, strings of 3 bytes or fewer), until one does not fit', () => {
+    const n = 30_000;
+    const a = Array.from({ length: n }, (_, i) => BigInt(((i * 7919) % 5003) - 2000));
+    const b = Array.from(
+      { length: n },
+      (_, i) => ['A', 'N', 'R', '', 'été'.slice(0, 1), 'xyz'][(i * 31) % 6]!,
+    );
+    const pairKey = (i: number, x: Value[], y: Value[]): string => `${keyOf(x[i]!)}|${keyOf(y[i]!)}`;
+    for (const types of [
+      [T.bigint, T.string],
+      [T.string, T.bigint],
+    ] as [DataType, DataType][]) {
+      const cols = types[0] === T.bigint ? [a, b] : [b, a];
+      const table = new GroupHashTable(types, 4);
+      const ids: number[] = [];
+      for (let s = 0; s < n; s += 4096) {
+        const out = new Int32Array(Math.min(4096, n - s));
+        table.findOrInsert(
+          cols.map((c, k) => columnFromValues(types[k]!, c.slice(s, s + 4096))),
+          out.length,
+          out,
+        );
+        ids.push(...out);
+      }
+      const want = referenceIds(
+        Array.from({ length: n }, (_, i) => pairKey(i, cols[0]!, cols[1]!)),
+        (v) => v as string,
+      );
+      expect(ids).toEqual(want);
+      const groups = table.numGroups;
+      expect(keys(table, 0).length).toBe(groups);
+      // Probing with keys that do not fit: never a (false) match.
+      const probe = new Int32Array(4);
+      const p0 = [cols[0]![0]!, cols[0]![1]!, types[0] === T.bigint ? 2n ** 40n : 'long', null];
+      const p1 = [cols[1]![0]!, types[1] === T.string ? 'long key' : 2n ** 40n, cols[1]![2]!, cols[1]![3]!];
+      table.find([columnFromValues(types[0], p0), columnFromValues(types[1], p1)], 4, probe);
+      expect(Array.from(probe)).toEqual([ids[0], -1, -1, -1]);
+      // A key that does not fit (a longer string, a wider integer, a NULL) makes the table generic
+      // with the same ids.
+      const more = [
+        [types[0] === T.bigint ? 2n ** 40n : 'longer', cols[0]![5]!, null],
+        [cols[1]![7]!, types[1] === T.string ? 'longer' : 2n ** 40n, cols[1]![5]!],
+      ];
+      const out = new Int32Array(3);
+      table.findOrInsert(
+        more.map((c, k) => columnFromValues(types[k]!, c)),
+        3,
+        out,
+      );
+      expect(Array.from(out)).toEqual([groups, groups + 1, groups + 2]);
+      const again = new Int32Array(n);
+      table.find(
+        cols.map((c, k) => columnFromValues(types[k]!, c)),
+        n,
+        again,
+      );
+      expect(Array.from(again)).toEqual(want);
+      expect(keys(table, 0).slice(0, 3)).toEqual(cols[0]!.slice(0, 3));
+      expect(keys(table, 1).slice(groups)).toEqual(more[1]);
+    }
+  });
+
   it('skips masked rows: they get -1 and add no group, NULL group included', () => {
     for (const [type, vals] of [
       [T.int, [7, null, 8, 7, 9, null]],

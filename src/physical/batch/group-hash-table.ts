@@ -14,6 +14,9 @@
  *   first value for output.
  * A row whose key equals the row before it takes that row's group without probing: rows sorted or
  * clustered on the key (lineitem on l_orderkey) touch the table once per run.
+ * - two keys that each fit one word (integers within 32 bits, strings of at most 3 bytes: Q1's
+ *   l_returnflag, l_linestatus): both words inline, as a 64-bit key's two; the first batch with a
+ *   key that does not fit (or a NULL) turns the table generic, keeping its group ids.
  * - anything else (several keys, strings, decimal(38), …): the row's 32-bit hash (`hashRows`); the
  *   keys live in a `KeyStore` and are compared only when the hash matches.
  * NULL keys are equal to each other (one NULL group).
@@ -23,10 +26,13 @@ import type { DataType } from '../../common/index.ts';
 import { ColumnView, layoutOf } from './column-view.ts';
 import { KeyStore } from './key-store.ts';
 import { fmix32, hashRows } from './row-hash.ts';
-import { allocNumeric, numericColumn, wordsColumn } from './build-column.ts';
+import { allocNumeric, bytesColumn, numericColumn, wordsColumn } from './build-column.ts';
 
-/** How a single fixed-width key is turned into Int32 words per batch. */
-type InlineSource = 'int' | 'bool' | 'words' | 'float';
+/**
+ * How a single fixed-width key is turned into Int32 words per batch; 'pair': two keys of one word
+ * each (see `packPair`).
+ */
+type InlineSource = 'int' | 'bool' | 'words' | 'float' | 'pair';
 
 const NAN_HIGH_WORD = 0x7ff80000;
 
@@ -37,12 +43,12 @@ export class GroupHashTable {
   private stride: number;
   /** Key words per row for inline keys (1 or 2); 0 for the generic path. */
   private keyWords: number;
-  private readonly source: InlineSource | null;
+  private source: InlineSource | null;
   private slots: Int32Array;
   private mask: number;
   /** Groups allowed before the slot array doubles. */
   private limit: number;
-  private readonly store: KeyStore | null;
+  private store: KeyStore | null;
   /** Inline keys: each group's first key as `keyWords` words, in group order. */
   private groupKeys: Int32Array;
   private nullGroup = -1;
@@ -58,9 +64,14 @@ export class GroupHashTable {
     this.types = types;
     let cap = 16;
     while (cap < initialCapacity * 2) cap *= 2;
-    this.source = types.length === 1 ? inlineSource(types[0]!) : null;
+    this.source =
+      types.length === 1
+        ? inlineSource(types[0]!)
+        : types.length === 2 && types.every(packable)
+          ? 'pair'
+          : null;
     // 64-bit integers ('words') start narrow: one word while every key fits in 32 bits.
-    this.keyWords = this.source === null ? 0 : this.source === 'float' ? 2 : 1;
+    this.keyWords = this.source === null ? 0 : this.source === 'float' || this.source === 'pair' ? 2 : 1;
     this.stride = this.source === null ? 2 : 1 + this.keyWords;
     this.slots = new Int32Array(cap * this.stride);
     this.mask = cap - 1;
@@ -98,6 +109,10 @@ export class GroupHashTable {
     if (this.source === null) {
       const views = keys.map((k, c) => new ColumnView(k, this.types[c]!));
       this.resolveGeneric(views, n, out, insert, mask);
+      return;
+    }
+    if (this.source === 'pair') {
+      this.resolvePair(keys, n, out, insert, mask);
       return;
     }
     const view = new ColumnView(keys[0]!, this.types[0]!);
@@ -141,6 +156,91 @@ export class GroupHashTable {
   }
 
   private misfitScratch = new Int32Array(0);
+
+  /**
+   * Two keys of one word each, while every key fits one: a 32-bit integer, a 64-bit one within
+   * 32 bits, a string of at most 3 bytes (its length and bytes); a NULL does not. The first batch
+   * with a key that does not fit turns the table generic (`toGeneric`), for good; a probe key that
+   * does not fit is in no group. TPC-H: partsupp's (ps_partkey, ps_suppkey), Q1's flags.
+   */
+  private resolvePair(
+    keys: readonly arrow.Data[],
+    n: number,
+    out: Int32Array,
+    insert: boolean,
+    mask: Uint8Array | null,
+  ): void {
+    const views = keys.map((k, c) => new ColumnView(k, this.types[c]!));
+    if (this.pairWords.length < 2 * n)
+      this.pairWords = new Int32Array(Math.max(2 * n, 2 * this.pairWords.length));
+    if (!insert && this.misfitScratch.length < n)
+      this.misfitScratch = new Int32Array(Math.max(n, this.misfitScratch.length * 2));
+    const kw = this.pairWords;
+    const misfits = insert ? null : this.misfitScratch;
+    if (misfits !== null) misfits.fill(0, 0, n);
+    let fits = true;
+    for (let c = 0; c < 2 && fits; c++) fits = packPair(views[c]!, n, kw, c, misfits);
+    if (!fits) {
+      this.toGeneric();
+      this.resolveGeneric(views, n, out, true, mask);
+      return;
+    }
+    if (insert) this.ensureGroupKeys(this.numGroups + n + 1);
+    this.resolveTwoWords(kw, kw, null, mask, 0, n, out, insert);
+    if (misfits !== null) for (let i = 0; i < n; i++) if (misfits[i] !== 0) out[i] = -1;
+  }
+
+  private pairWords = new Int32Array(0);
+
+  /** A 'pair' table from now on keyed generically: its groups re-inserted in id order. */
+  private toGeneric(): void {
+    const columns = this.pairColumns();
+    const groups = this.numGroups;
+    const cap = this.mask + 1;
+    this.source = null;
+    this.keyWords = 0;
+    this.stride = 2;
+    this.slots = new Int32Array(cap * 2);
+    this.groupKeys = new Int32Array(0);
+    this.store = new KeyStore(this.types);
+    this.numGroups = 0;
+    if (groups === 0) return;
+    const views = columns.map((k, c) => new ColumnView(k, this.types[c]!));
+    this.resolveGeneric(views, groups, new Int32Array(groups), true, null);
+  }
+
+  /** The key columns of a 'pair' table, one row per group. */
+  private pairColumns(): arrow.Data[] {
+    const n = this.numGroups;
+    const keys = this.groupKeys;
+    return this.types.map((type, c) => {
+      const layout = layoutOf(type).layout;
+      if (layout === 'int') {
+        const out = allocNumeric(type, n);
+        for (let g = 0; g < n; g++) out[g] = keys[2 * g + c]!;
+        return numericColumn(type, out, n, null);
+      }
+      if (layout === 'words') {
+        const words = new Int32Array(2 * n);
+        for (let g = 0; g < n; g++) {
+          const lo = keys[2 * g + c]!;
+          words[2 * g] = lo;
+          words[2 * g + 1] = lo >> 31;
+        }
+        return wordsColumn(type, words, n, null);
+      }
+      const offsets = new Int32Array(n + 1);
+      const bytes = new Uint8Array(3 * n);
+      let at = 0;
+      for (let g = 0; g < n; g++) {
+        const w = keys[2 * g + c]!;
+        const len = w & 0xff;
+        for (let b = 0; b < len; b++) bytes[at++] = (w >>> (8 * (b + 1))) & 0xff;
+        offsets[g + 1] = at;
+      }
+      return bytesColumn(type, offsets, bytes.subarray(0, at), n, null);
+    });
+  }
 
   /**
    * The low words of 64-bit keys `0..n-1`. A key beyond 32 bits makes it null — or, with
@@ -201,6 +301,8 @@ export class GroupHashTable {
       }
       case 'words':
         return view.words;
+      case 'pair':
+        return this.wordScratch(0);
       case 'float': {
         if (this.scratchFloats.length < n) {
           const cap = Math.max(n, this.scratchFloats.length * 2);
@@ -592,6 +694,7 @@ export class GroupHashTable {
   /** The key columns, one row per group in group-id order. */
   keyColumns(): arrow.Data[] {
     if (this.store !== null) return this.store.toColumns();
+    if (this.source === 'pair') return this.pairColumns();
     const type = this.types[0]!;
     const n = this.numGroups;
     let valid: Uint8Array | null = null;
@@ -638,6 +741,64 @@ export class GroupHashTable {
       (this.store?.size() ?? 0)
     );
   }
+}
+
+/** Whether a key of `type` can be one word of a 'pair' (an integer, a date, a string). */
+function packable(type: DataType): boolean {
+  const { layout, stride } = layoutOf(type);
+  return layout === 'int' || (layout === 'words' && stride === 2) || layout === 'bytes';
+}
+
+/**
+ * Key column `view`'s rows as word `c` of each row's two in `kw`. False when one does not fit
+ * (NULL, beyond 32 bits, over 3 bytes) — unless `misfits` is given: then such rows are marked.
+ */
+function packPair(
+  view: ColumnView,
+  n: number,
+  kw: Int32Array,
+  c: number,
+  misfits: Int32Array | null,
+): boolean {
+  const validity = view.allNull ? null : view.validity;
+  if (view.allNull || (validity !== null && misfits === null)) return false;
+  switch (view.layout) {
+    case 'int': {
+      const ints = view.ints;
+      for (let i = 0; i < n; i++) kw[2 * i + c] = ints[i]!;
+      break;
+    }
+    case 'words': {
+      const words = view.words;
+      for (let i = 0; i < n; i++) {
+        const lo = words[2 * i]!;
+        if (words[2 * i + 1] !== lo >> 31) {
+          if (misfits === null) return false;
+          misfits[i] = 1;
+        }
+        kw[2 * i + c] = lo;
+      }
+      break;
+    }
+    default: {
+      const offsets = view.offsets;
+      const bytes = view.bytes;
+      for (let i = 0; i < n; i++) {
+        const start = offsets[i]!;
+        const len = offsets[i + 1]! - start;
+        if (len > 3) {
+          if (misfits === null) return false;
+          misfits[i] = 1;
+          continue;
+        }
+        let w = len;
+        for (let b = 0; b < len; b++) w |= bytes[start + b]! << (8 * (b + 1));
+        kw[2 * i + c] = w;
+      }
+    }
+  }
+  if (validity !== null) for (let i = 0; i < n; i++) if (view.isNull(i)) misfits![i] = 1;
+  return true;
 }
 
 /** The inline source of a single key of `type`, or null when it takes the generic path. */
