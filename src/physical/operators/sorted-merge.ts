@@ -2,11 +2,14 @@
  * K-way merge of sorted streams: the rows of every stream, in the order of `keys`, each stream
  * already sorted by them. Ties go to the stream listed first, so merging the sorted runs of a
  * stable sort in partition order is itself stable. Output batches hold at most `ctx.batchSize`
- * rows, cut from the inputs without copying where a run of rows comes from one batch.
+ * rows: a slice of one input batch when they all come from it in a row, else gathered from the
+ * input batches they come from with one `take` a column (interleaved inputs would otherwise make
+ * a piece of every row).
  */
 import type * as arrow from 'apache-arrow';
-import type { Schema } from '../../common/index.ts';
+import type { DataType, Schema } from '../../common/index.ts';
 import { concatBatches } from '../batch/concat.ts';
+import { filterBatch } from '../batch/filter.ts';
 import { sliceBatch } from '../batch/slice.ts';
 import { compareAcross, prepareSortKeys, type PreparedSortKeys } from '../batch/sort-indices.ts';
 import type { TaskContext } from '../execution-plan.ts';
@@ -17,6 +20,9 @@ interface Head {
   batch: arrow.RecordBatch;
   keys: PreparedSortKeys;
   row: number;
+  /** The output batch its batch was last added to the sources of, and its index there. */
+  chunk: number;
+  source: number;
 }
 
 export async function* mergeSortedStreams(
@@ -40,25 +46,26 @@ export async function* mergeSortedStreams(
     for (;;) {
       const r = await iterators[i]!.next();
       if (r.done === true) return null;
-      if (r.value.numRows > 0) return { batch: r.value, keys: prepare(r.value), row: 0 };
+      if (r.value.numRows > 0) return { batch: r.value, keys: prepare(r.value), row: 0, chunk: 0, source: 0 };
     }
   };
   try {
     const heads = await Promise.all(iterators.map((_, i) => next(i)));
     const size = Math.max(1, ctx.batchSize);
-    let pieces: arrow.RecordBatch[] = [];
+    // The output batch being built: each row's source (an index into `sources`) and row there.
+    let sources: arrow.RecordBatch[] = [];
+    let chunk = 1;
+    let from = new Int32Array(size);
+    let rowsOf = new Int32Array(size);
     let pending = 0;
-    // The run being built: rows [runStart, head.row) of heads[runSource].batch.
-    let runSource = -1;
-    let runStart = 0;
-    const closeRun = (): void => {
-      if (runSource < 0) return;
-      const h = heads[runSource];
-      // A finished head was replaced; its run was closed before that.
-      if (h !== null && h !== undefined && h.row > runStart) {
-        pieces.push(sliceBatch(h.batch, types, runStart, h.row));
-      }
-      runSource = -1;
+    const flush = (): arrow.RecordBatch => {
+      const out = gatherRows(sources, from.subarray(0, pending), rowsOf.subarray(0, pending), types, schema);
+      sources = [];
+      chunk++;
+      from = new Int32Array(size);
+      rowsOf = new Int32Array(size);
+      pending = 0;
+      return out;
     };
     for (;;) {
       let best = -1;
@@ -73,29 +80,58 @@ export async function* mergeSortedStreams(
         if (compareAcross(h.keys, h.row, b.keys, b.row) < 0) best = i;
       }
       if (best < 0) break;
-      if (best !== runSource) {
-        closeRun();
-        runSource = best;
-        runStart = heads[best]!.row;
-      }
       const h = heads[best]!;
+      if (h.chunk !== chunk) {
+        h.chunk = chunk;
+        h.source = sources.length;
+        sources.push(h.batch);
+      }
+      from[pending] = h.source;
+      rowsOf[pending++] = h.row;
       h.row++;
-      pending++;
       if (h.row === h.batch.numRows) {
-        closeRun();
         heads[best] = await next(best);
         checkCancelled(ctx);
       }
-      if (pending >= size) {
-        closeRun();
-        yield pieces.length === 1 ? pieces[0]! : concatBatches(pieces, schema);
-        pieces = [];
-        pending = 0;
-      }
+      if (pending >= size) yield flush();
     }
-    closeRun();
-    if (pending > 0) yield pieces.length === 1 ? pieces[0]! : concatBatches(pieces, schema);
+    if (pending > 0) yield flush();
   } finally {
     await Promise.allSettled(iterators.map(async (it) => it.return?.()));
   }
+}
+
+/**
+ * The rows `rows[j]` of `sources[from[j]]`, in order: each source's rows copied once, then put in
+ * order (bounded by the rows gathered, however large the source batches); consecutive rows of one
+ * source are a slice.
+ */
+function gatherRows(
+  sources: readonly arrow.RecordBatch[],
+  from: Int32Array,
+  rows: Int32Array,
+  types: readonly DataType[],
+  schema: Schema,
+): arrow.RecordBatch {
+  const n = rows.length;
+  if (sources.length === 1) {
+    const first = rows[0]!;
+    return rows[n - 1]! - first === n - 1
+      ? sliceBatch(sources[0]!, types, first, first + n)
+      : filterBatch(sources[0]!, types, rows);
+  }
+  const counts = new Int32Array(sources.length + 1);
+  for (let j = 0; j < n; j++) counts[from[j]! + 1]!++;
+  for (let k = 0; k < sources.length; k++) counts[k + 1]! += counts[k]!;
+  // Each source's rows together (source order), and where each output row landed among them.
+  const fill = counts.slice(0, sources.length);
+  const grouped = new Int32Array(n);
+  const order = new Int32Array(n);
+  for (let j = 0; j < n; j++) {
+    const at = fill[from[j]!]!++;
+    grouped[at] = rows[j]!;
+    order[j] = at;
+  }
+  const parts = sources.map((b, k) => filterBatch(b, types, grouped.subarray(counts[k]!, counts[k + 1]!)));
+  return filterBatch(concatBatches(parts, schema), types, order);
 }
