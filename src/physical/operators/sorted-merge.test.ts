@@ -9,6 +9,7 @@ const s = schema([field('k', T.int), field('name', T.string), field('src', T.int
 /** A stream of `rows` (sorted on k) cut into batches of `size`. */
 async function* stream(rows: Value[][], size: number): AsyncGenerator<arrow.RecordBatch> {
   for (let i = 0; i < rows.length; i += size) {
+    await Promise.resolve();
     const part = rows.slice(i, i + size);
     yield makeBatch(
       s,

@@ -132,6 +132,6 @@ function gatherRows(
     grouped[at] = rows[j]!;
     order[j] = at;
   }
-  const parts = sources.map((b, k) => filterBatch(b, types, grouped.subarray(counts[k]!, counts[k + 1]!)));
+  const parts = sources.map((b, k) => filterBatch(b, types, grouped.subarray(counts[k], counts[k + 1])));
   return filterBatch(concatBatches(parts, schema), types, order);
 }
