@@ -87,10 +87,19 @@ export async function* readParquetPartition(
   let produced = 0;
   let i = 0;
   const units = read.units;
-  const filter =
-    read.limit === null && ctx.rowFilter !== undefined && ctx.rowFilter.steps.length > 0
-      ? ctx.rowFilter
-      : undefined;
+  // One-column steps first: they may be evaluated on a dictionary, and spare the other steps'
+  // columns (a join's l_suppkey before l_commitdate < l_receiptdate, which decodes two dates).
+  const given = read.limit === null ? ctx.rowFilter : undefined;
+  const filter: ScanRowFilter | undefined =
+    given === undefined || given.steps.length === 0
+      ? undefined
+      : {
+          take: given.take,
+          steps: [
+            ...given.steps.filter((t) => t.columns.length === 1),
+            ...given.steps.filter((t) => t.columns.length !== 1),
+          ],
+        };
   const steps = filter === undefined ? null : new StepOutcomes(filter.steps.length);
   while (i < units.length && produced < limit) {
     checkAborted(ctx.signal);

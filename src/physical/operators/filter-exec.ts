@@ -192,8 +192,8 @@ export class FilterExec implements ExecutionPlan {
   /**
    * The conjuncts as steps an input scan may apply while decoding (late materialization), then
    * the steps of `above` (a join's keys); each step is one conjunct over just the columns it
-   * reads, up to the first that is not deterministic or has no compact form; one-column steps go
-   * first. Undefined when there are none.
+   * reads, up to the first that is not deterministic or has no compact form. Undefined when there
+   * are none.
    */
   private scanRowFilter(ctx: TaskContext, above: ScanRowFilter | undefined): ScanRowFilter | undefined {
     const steps: ScanFilterStep[] = [];
@@ -233,13 +233,7 @@ export class FilterExec implements ExecutionPlan {
       }
     }
     if (steps.length === 0) return undefined;
-    // One-column steps first: a scan can evaluate them on a dictionary, and they spare the
-    // others' columns (a join's l_suppkey before l_commitdate < l_receiptdate decodes two dates).
-    const ordered = [
-      ...steps.filter((t) => t.columns.length === 1),
-      ...steps.filter((t) => t.columns.length !== 1),
-    ];
-    return { steps: ordered, take: (column, type, indices) => take(column, type, indices, indices.length) };
+    return { steps, take: (column, type, indices) => take(column, type, indices, indices.length) };
   }
 
   /** The passing rows' indices; null when every row passes. */

@@ -247,7 +247,55 @@ export class HashJoinExec implements ExecutionPlan {
     return { steps: [step], take: (column, type, indices) => take(column, type, indices, indices.length) };
   }
 
-  async *execute(partition: number, ctx: TaskContext): AsyncGenerator<arrow.RecordBatch> {
+  execute(partition: number, ctx: TaskContext): AsyncGenerator<arrow.RecordBatch> {
+    return this.run(partition, ctx, undefined);
+  }
+
+  /**
+   * `execute` under a filter from above: its steps over probe-side columns go on to the probe side
+   * with the join's own key step (a row they drop would make no output row the filter keeps) —
+   * unless build rows are emitted by whether probe rows match them (outer and anti joins on the
+   * build side, semi joins building the output), where a dropped probe row would change them.
+   */
+  executeFiltered(
+    partition: number,
+    ctx: TaskContext,
+    rowFilter: ScanRowFilter,
+  ): AsyncGenerator<arrow.RecordBatch> {
+    return this.run(partition, ctx, rowFilter);
+  }
+
+  /** Steps of `above` (over this join's output) as steps over the probe side's columns. */
+  private probeStepsOf(above: ScanRowFilter | undefined): ScanFilterStep[] {
+    if (above === undefined) return [];
+    const o = this.options;
+    const t = o.joinType;
+    const buildDependsOnProbe =
+      t === 'full' ||
+      (t === 'left' && this.buildIsLeft) ||
+      (t === 'right' && !this.buildIsLeft) ||
+      ((t === 'left_semi' || t === 'left_anti' || t === 'left_mark') && this.buildIsLeft);
+    if (buildDependsOnProbe) return [];
+    const leftWidth = o.left.schema.fields.length;
+    const keepsRight = t !== 'left_semi' && t !== 'left_anti' && t !== 'left_mark';
+    const steps: ScanFilterStep[] = [];
+    for (const step of above.steps) {
+      const columns: number[] = [];
+      for (const c of step.columns) {
+        const probeColumn = this.buildIsLeft ? (keepsRight ? c - leftWidth : -1) : c < leftWidth ? c : -1;
+        if (probeColumn < 0) break;
+        columns.push(probeColumn);
+      }
+      if (columns.length === step.columns.length) steps.push({ columns, keep: step.keep });
+    }
+    return steps;
+  }
+
+  private async *run(
+    partition: number,
+    ctx: TaskContext,
+    above: ScanRowFilter | undefined,
+  ): AsyncGenerator<arrow.RecordBatch> {
     checkPartition(this.name, partition, this.outputPartitions);
     checkCancelled(ctx);
     const o = this.options;
@@ -273,14 +321,20 @@ export class HashJoinExec implements ExecutionPlan {
     const { table: keyTable, starts, rows } = table;
     let ids = new Int32Array(0);
     const probeSide = this.probe;
-    const keyFilter =
-      this.mode === 'collect_build' && probeSide.executeFiltered !== undefined
-        ? this.probeKeyFilter(keyTable)
-        : null;
+    const steps =
+      probeSide.executeFiltered === undefined
+        ? []
+        : [
+            ...this.probeStepsOf(above),
+            ...(this.mode === 'collect_build' ? (this.probeKeyFilter(keyTable)?.steps ?? []) : []),
+          ];
     const probes =
-      keyFilter === null
+      steps.length === 0
         ? probeSide.execute(partition, ctx)
-        : probeSide.executeFiltered!(partition, ctx, keyFilter);
+        : probeSide.executeFiltered!(partition, ctx, {
+            steps,
+            take: (column, type, indices) => take(column, type, indices, indices.length),
+          });
     for await (const probe of probes) {
       checkCancelled(ctx);
       const n = probe.numRows;

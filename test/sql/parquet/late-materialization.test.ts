@@ -155,4 +155,22 @@ describe.each([1, 3])('filters inside the Parquet scan, %i partition(s)', (parti
     );
     expect(exists.rows).toEqual([[BigInt(matching.filter((x) => x.id % 2 === 0).length)]]);
   });
+
+  it('join key steps reach the scan through other joins, except where a dropped row would change the outer rows', async () => {
+    // The VALUES join's keys pass through the inner join with u to the scan of t.
+    const twoJoins = await session.sql(
+      'SELECT count(*) FROM t JOIN (SELECT id AS uid, a AS ua FROM t) u ON t.id = u.uid JOIN (VALUES (3), (5)) AS k(x) ON t.a = k.x',
+    );
+    expect(twoJoins.rows).toEqual([[BigInt(ALL.filter((x) => x.a === 3 || x.a === 5).length)]]);
+    // Above a right join, a filter keeping only NULL-extended rows must not thin out the joined
+    // side: the VALUES row 1 has matches in t (b = 1), so only the row 1000 comes out unmatched.
+    const outer = await session.sql(
+      'SELECT k.y FROM t RIGHT JOIN (VALUES (1), (1000)) AS k(y) ON t.b = k.y WHERE t.id IS NULL OR t.id < 0',
+    );
+    expect(outer.rows).toEqual([[1000]]);
+    const full = await session.sql(
+      'SELECT k.y FROM t FULL JOIN (VALUES (1), (1000)) AS k(y) ON t.b = k.y WHERE t.id IS NULL OR t.id < 0',
+    );
+    expect(full.rows).toEqual([[1000]]);
+  });
 });
