@@ -149,10 +149,11 @@ export async function* readParquetPartition(
             const reads = prefetched?.unit === unit ? prefetched.reads : startReads(unit);
             const next = fileUnits[u + 1];
             prefetched = next === undefined ? null : { unit: next, reads: startReads(next) ?? new Map() };
+            const range = rangeOf(unit);
             decoded =
               filter === undefined
-                ? await decodeNative(file, natives!, plans, handle, reads, limit - produced, unit.rows)
-                : await decodeNativeFiltered(file, natives!, plans, reads!, filter, steps!, unit.rows);
+                ? await decodeNative(file, natives!, plans, handle, reads, limit - produced, unit.rows, range)
+                : await decodeNativeFiltered(file, natives!, plans, reads!, filter, steps!, unit.rows, range);
           } catch (err) {
             throw decodeError(file.path, err);
           }
@@ -171,7 +172,8 @@ export async function* readParquetPartition(
             continue;
           }
         }
-        const remaining = limit - produced;
+        // The unit's rows `first…first + rows` of the row group, no more than the LIMIT leaves.
+        const wanted = Math.min(unit.rows, limit - produced);
         let table: arrow.Table;
         try {
           parquet ??= await guardWasm(file.path, ParquetFile.fromFile(await fs.openAsBlob(file.path)));
@@ -181,7 +183,7 @@ export async function* readParquetPartition(
               rowGroups: [unit.rowGroup],
               columns: file.decode.slice(),
               batchSize,
-              ...(remaining < unit.rows ? { limit: remaining } : {}),
+              ...(unit.first + wanted < unit.groupRows ? { limit: unit.first + wanted } : {}),
             }),
           );
           table = arrow.tableFromIPC(wasmTable.intoIPCStream());
@@ -189,11 +191,23 @@ export async function* readParquetPartition(
           throw decodeError(file.path, err);
         }
         read.metrics.rowGroupsDecoded++;
+        let skip = unit.first;
+        let left = wanted;
         for (const batch of table.batches) {
-          if (batch.numRows === 0) continue;
-          const n = Math.min(batch.numRows, limit - produced);
-          if (n <= 0) break;
-          const out = builder.build(n === batch.numRows ? batch : batch.slice(0, n), n);
+          if (left <= 0) break;
+          if (skip >= batch.numRows) {
+            skip -= batch.numRows;
+            continue;
+          }
+          const from = skip;
+          skip = 0;
+          const n = Math.min(batch.numRows - from, left);
+          if (n <= 0) continue;
+          const out = builder.build(
+            from === 0 && n === batch.numRows ? batch : batch.slice(from, from + n),
+            n,
+          );
+          left -= n;
           produced += n;
           read.metrics.rowsProduced += n;
           yield out;
@@ -243,6 +257,14 @@ interface DecodedRowGroup {
   readonly rows: number;
 }
 
+/** The rows of the row group a unit that is only part of it reads; null for a whole group. */
+function rangeOf(unit: WorkUnit): Int32Array | null {
+  if (unit.first === 0 && unit.rows === unit.groupRows) return null;
+  const range = new Int32Array(unit.rows);
+  for (let i = 0; i < unit.rows; i++) range[i] = unit.first + i;
+  return range;
+}
+
 /** The row group's chunks being read (all at once), by file column name. */
 type ChunkReads = ReadonlyMap<string, Promise<Uint8Array>>;
 
@@ -269,16 +291,17 @@ async function decodeNative(
   reads: ChunkReads | null,
   rowLimit: number,
   rows: number,
+  range: Int32Array | null,
 ): Promise<DecodedRowGroup | null> {
   const decoded = new Map<string, DecodedChunk>();
   try {
     for (const [name, plan] of plans) {
-      const bytes = reads?.get(name);
+      const bytes = reads?.get(name) ?? (range === null ? undefined : readNativeChunk(handle, plan));
       decoded.set(
         name,
         bytes === undefined
           ? await decodeNativeChunk(handle, plan, rowLimit)
-          : decodeSelectedRows(plan, await bytes, null),
+          : decodeSelectedRows(plan, await bytes, range),
       );
     }
   } catch (err) {
@@ -389,12 +412,13 @@ async function decodeNativeFiltered(
   filter: ScanRowFilter,
   outcomes: StepOutcomes,
   rows: number,
+  range: Int32Array | null,
 ): Promise<DecodedRowGroup | null> {
   const sources = file.sources;
   const columns: (arrow.Data | null)[] = sources.map(() => null);
   const dictionaries = new Map<number, DictionaryColumn>();
   // The row group's rows kept so far (null: all); every decoded column holds just these.
-  let selection: Int32Array | null = null;
+  let selection: Int32Array | null = range;
   let count = rows;
   const bytesOf = async (c: number): Promise<{ plan: NativeChunkPlan; bytes: Uint8Array }> => {
     const fc = natives[c]!;

@@ -36,7 +36,11 @@ export interface WorkUnit {
   readonly file: PlannedFile;
   /** -1 for a unit that only reports `file.error`. */
   readonly rowGroup: number;
+  /** The unit's rows of the row group: `first…first + rows` (a whole group, or part of one). */
+  readonly first: number;
   readonly rows: number;
+  /** Rows of the whole row group. */
+  readonly groupRows: number;
   readonly bytes: number;
 }
 
@@ -99,7 +103,7 @@ export function planParquetScan(input: ScanPlanInput): ScanPlan {
     } catch (err) {
       const error = toEngineError(err);
       const planned: PlannedFile = { path: file.path, footer: null, error, sources: [], decode: [] };
-      units.push({ file: planned, rowGroup: -1, rows: 0, bytes: file.size });
+      units.push({ file: planned, rowGroup: -1, first: 0, rows: 0, groupRows: 0, bytes: file.size });
       filesRead++;
       continue;
     }
@@ -144,7 +148,8 @@ export function planParquetScan(input: ScanPlanInput): ScanPlan {
         };
         if (!predicate.canMatch(lookup)) continue;
       }
-      units.push({ file: planned, rowGroup: g, rows, bytes: Math.max(1, footer.rowGroupBytes[g]!) });
+      const bytes = Math.max(1, footer.rowGroupBytes[g]!);
+      units.push({ file: planned, rowGroup: g, first: 0, rows, groupRows: rows, bytes });
       kept++;
     }
     rowGroupsRead += kept;
@@ -159,23 +164,43 @@ export function planParquetScan(input: ScanPlanInput): ScanPlan {
   };
 }
 
-/** Contiguous runs of units with about equal bytes; at most `target` runs, at least one. */
+/** A row group is cut between partitions only into parts of at least this many rows. */
+const MIN_SPLIT_ROWS = 8_192;
+
+/**
+ * Contiguous runs of units with about equal bytes; at most `target` runs, at least one. A row group
+ * that straddles a boundary is cut there into two row ranges (each at least `MIN_SPLIT_ROWS`), so
+ * that the partitions' tasks take about equal time even when a table has few row groups (SF1's
+ * lineitem: seven, of which four went to one task of two).
+ */
 function spread(units: readonly WorkUnit[], target: number): WorkUnit[][] {
-  const count = Math.max(1, Math.min(Math.floor(target) || 1, units.length));
-  if (count === 1) return [units.slice()];
+  const count = Math.max(1, Math.floor(target) || 1);
+  if (count === 1 || units.length === 0) return [units.slice()];
   let total = 0;
   for (const u of units) total += u.bytes;
   const out: WorkUnit[][] = [];
   let current: WorkUnit[] = [];
   let acc = 0;
-  for (let i = 0; i < units.length; i++) {
-    const u = units[i]!;
+  const queue = units.slice().reverse();
+  while (queue.length > 0) {
+    let u = queue.pop()!;
+    const boundary = (total * (out.length + 1)) / count;
+    const last = out.length === count - 1;
+    let cut = false;
+    if (!last && acc + u.bytes > boundary && u.rowGroup >= 0) {
+      // Cut the unit where the boundary falls, if both parts are worth a task's time.
+      const perRow = u.bytes / Math.max(1, u.rows);
+      const rows = Math.round((boundary - acc) / perRow);
+      if (rows >= MIN_SPLIT_ROWS && u.rows - rows >= MIN_SPLIT_ROWS) {
+        const head: WorkUnit = { ...u, rows, bytes: rows * perRow };
+        queue.push({ ...u, first: u.first + rows, rows: u.rows - rows, bytes: u.bytes - head.bytes });
+        u = head;
+        cut = true;
+      }
+    }
     current.push(u);
     acc += u.bytes;
-    const remainingUnits = units.length - i - 1;
-    const remainingParts = count - out.length - 1;
-    const boundary = (total * (out.length + 1)) / count;
-    if (remainingParts > 0 && (acc >= boundary || remainingUnits === remainingParts)) {
+    if (!last && (cut || acc >= boundary)) {
       out.push(current);
       current = [];
     }

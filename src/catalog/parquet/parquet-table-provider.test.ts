@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqlState, T, field, type Field } from '../../common/index.ts';
 import { parquetDef, readRows, readScan, tempDir, writeParquet } from './parquet-test-support.ts';
 import { ParquetTableProvider } from './parquet-table-provider.ts';
+import { setNativeParquetDecoding } from './native/index.ts';
 
 let dir: string;
 let typesFile: string;
@@ -204,3 +205,53 @@ async function firstBatch(it: AsyncIterable<arrow.RecordBatch>): Promise<arrow.R
   for await (const b of it) return b;
   throw new Error('no batch');
 }
+
+describe('ParquetTableProvider: row groups split between partitions', () => {
+  let location = '';
+  const columns: Field[] = [field('id', T.bigint), field('s', T.string)];
+  beforeAll(async () => {
+    location = path.join(tempDir('kindling-parquet-split-'), 'big');
+    // Three row groups of 100k rows: three partitions would get one each, two must cut one.
+    await writeParquet(
+      `SELECT i::BIGINT AS id, CASE WHEN i % 9 = 0 THEN NULL ELSE 'v' || (i % 13) END AS s FROM range(300000) r(i)`,
+      path.join(location, 'part-0.parquet'),
+      100_000,
+    );
+  });
+
+  it('every row once and in order, each partition about as many rows, native and parquet-wasm, under a LIMIT', async () => {
+    const want = Array.from({ length: 300_000 }, (_, i) => [BigInt(i), i % 9 === 0 ? null : `v${i % 13}`]);
+    for (const native of [true, false]) {
+      setNativeParquetDecoding(native);
+      try {
+        for (const targetPartitions of [2, 4, 7]) {
+          const { rows, scan } = await readScan(parquetDef(location, columns), {
+            targetPartitions,
+            batchSize: 4096,
+          });
+          expect(rows.length).toBe(300_000);
+          expect(rows).toEqual(want);
+          expect(scan.partitions).toBe(targetPartitions);
+          // Balanced: no partition reads more than its share and a bit.
+          const sizes: number[] = [];
+          for (let p = 0; p < scan.partitions; p++) {
+            let n = 0;
+            for await (const b of scan.open(p, { signal: new AbortController().signal, batchSize: 8192 }))
+              n += b.numRows;
+            sizes.push(n);
+          }
+          expect(Math.max(...sizes)).toBeLessThan((300_000 / targetPartitions) * 1.15);
+        }
+        // A LIMIT applies to each partition: the first rows of each one's range.
+        const limited = await readRows(parquetDef(location, columns), { targetPartitions: 2, limit: 5 });
+        expect(limited.length).toBe(10);
+        expect(limited.slice(0, 5)).toEqual(want.slice(0, 5));
+        const second = Number(limited[5]![0]);
+        expect(second).toBeGreaterThan(100_000);
+        expect(limited.slice(5)).toEqual(want.slice(second, second + 5));
+      } finally {
+        setNativeParquetDecoding(true);
+      }
+    }
+  });
+});
