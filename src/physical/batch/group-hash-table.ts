@@ -220,15 +220,7 @@ export class GroupHashTable {
         for (let g = 0; g < n; g++) out[g] = keys[2 * g + c]!;
         return numericColumn(type, out, n, null);
       }
-      if (layout === 'words') {
-        const words = new Int32Array(2 * n);
-        for (let g = 0; g < n; g++) {
-          const lo = keys[2 * g + c]!;
-          words[2 * g] = lo;
-          words[2 * g + 1] = lo >> 31;
-        }
-        return wordsColumn(type, words, n, null);
-      }
+      if (layout === 'words') return wordsColumn(type, signExtend(keys, n, 2, c), n, null);
       const offsets = new Int32Array(n + 1);
       const bytes = new Uint8Array(3 * n);
       let at = 0;
@@ -711,13 +703,7 @@ export class GroupHashTable {
       }
       case 'words': {
         if (this.keyWords === 2) return [wordsColumn(type, this.groupKeys.slice(0, 2 * n), n, valid)];
-        const words = new Int32Array(2 * n);
-        for (let g = 0; g < n; g++) {
-          const lo = this.groupKeys[g]!;
-          words[2 * g] = lo;
-          words[2 * g + 1] = lo >> 31;
-        }
-        return [wordsColumn(type, words, n, valid)];
+        return [wordsColumn(type, signExtend(this.groupKeys, n, 1, 0), n, valid)];
       }
       case 'float': {
         const out = allocNumeric(type, n);
@@ -741,6 +727,17 @@ export class GroupHashTable {
       (this.store?.size() ?? 0)
     );
   }
+}
+
+/** 64-bit words of `n` 32-bit keys `keys[stride * g + at]`, sign-extended. */
+function signExtend(keys: Int32Array, n: number, stride: number, at: number): Int32Array {
+  const words = new Int32Array(2 * n);
+  for (let g = 0; g < n; g++) {
+    const lo = keys[stride * g + at]!;
+    words[2 * g] = lo;
+    words[2 * g + 1] = lo >> 31;
+  }
+  return words;
 }
 
 /** Whether a key of `type` can be one word of a 'pair' (an integer, a date, a string). */

@@ -490,29 +490,8 @@ class ChunkDecoder {
           q += 4 + len;
         }
         starts[k] = q + 4;
-        let room = 0;
-        for (let j = 0; j < m; j++) {
-          const v = vi[j]!;
-          if (v >= 0) room += starts[v + 1]! - 4 - starts[v]!;
-        }
-        this.ensureData(room);
-        const offsets = this.offsets!;
-        const data = this.data;
-        let at = this.dataLength;
-        for (let j = 0; j < m; j++) {
-          offsets[out + j] = at;
-          const v = vi[j]!;
-          if (v < 0) continue;
-          const from = starts[v]!;
-          const end = starts[v + 1]! - 4;
-          if (end - from < 32) {
-            for (let b = from; b < end; b++) data[at++] = page[b]!;
-          } else {
-            data.set(page.subarray(from, end), at);
-            at += end - from;
-          }
-        }
-        this.dataLength = at;
+        // Value v lies at starts[v] … starts[v + 1] - 4 (the next value's length comes between).
+        this.gatherByteValues(page, starts, 4, vi, m, out);
         return;
       }
       default: {
@@ -547,36 +526,48 @@ class ChunkDecoder {
     }
   }
 
+  /**
+   * Byte values `idx[j]` of `src` → output rows `out + j` (-1 leaves a NULL row): value x is
+   * `src[startOf[x] … startOf[x + 1] - gap)`.
+   */
+  private gatherByteValues(
+    src: Uint8Array,
+    startOf: Int32Array,
+    gap: number,
+    idx: Int32Array,
+    m: number,
+    out: number,
+  ): void {
+    let room = 0;
+    for (let j = 0; j < m; j++) {
+      const x = idx[j]!;
+      if (x >= 0) room += startOf[x + 1]! - gap - startOf[x]!;
+    }
+    this.ensureData(room);
+    const offsets = this.offsets!;
+    const data = this.data;
+    let at = this.dataLength;
+    for (let j = 0; j < m; j++) {
+      offsets[out + j] = at;
+      const x = idx[j]!;
+      if (x < 0) continue;
+      const from = startOf[x]!;
+      const end = startOf[x + 1]! - gap;
+      if (end - from < 32) {
+        for (let b = from; b < end; b++) data[at++] = src[b]!;
+      } else {
+        data.set(src.subarray(from, end), at);
+        at += end - from;
+      }
+    }
+    this.dataLength = at;
+  }
+
   /** Dictionary entries `ix[j]` → output rows `out + j`; -1 leaves a NULL row. */
   private gatherDictionary(ix: Int32Array, m: number, out: number): void {
     const dict = this.dictionary!;
     if (dict.kind === 'bytes') {
-      const dOff = dict.offsets;
-      const dData = dict.data;
-      let room = 0;
-      for (let j = 0; j < m; j++) {
-        const x = ix[j]!;
-        if (x < 0) continue;
-        room += dOff[x + 1]! - dOff[x]!;
-      }
-      this.ensureData(room);
-      const offsets = this.offsets!;
-      const data = this.data;
-      let at = this.dataLength;
-      for (let j = 0; j < m; j++) {
-        offsets[out + j] = at;
-        const x = ix[j]!;
-        if (x < 0) continue;
-        const from = dOff[x]!;
-        const end = dOff[x + 1]!;
-        if (end - from < 32) {
-          for (let b = from; b < end; b++) data[at++] = dData[b]!;
-        } else {
-          data.set(dData.subarray(from, end), at);
-          at += end - from;
-        }
-      }
-      this.dataLength = at;
+      this.gatherByteValues(dict.data, dict.offsets, 0, ix, m, out);
       return;
     }
     const w = this.width;

@@ -31,24 +31,11 @@ export function decodeHybrid(
   const stop = outStart + count;
   const valueBytes = (bitWidth + 7) >> 3;
   while (o < stop) {
-    // varint header
-    let header = 0;
-    let mul = 1;
-    for (;;) {
-      if (pos >= end) throw truncated();
-      const b = bytes[pos++]!;
-      header += (b & 0x7f) * mul;
-      if ((b & 0x80) === 0) break;
-      mul *= 128;
-      if (mul > 2 ** 35) throw new CorruptPageError('malformed RLE run header');
-    }
+    const header = readRunHeader(bytes, pos, end);
+    pos = runAt;
     if ((header & 1) === 0) {
       const runLength = Math.floor(header / 2);
-      if (pos + valueBytes > end) throw truncated();
-      let value = 0;
-      for (let k = 0; k < valueBytes; k++) value += bytes[pos + k]! * 2 ** (8 * k);
-      if (value >= 2 ** bitWidth)
-        throw new CorruptPageError(`RLE run value ${value} wider than ${bitWidth} bits`);
+      const value = readRunValue(bytes, pos, end, valueBytes, bitWidth);
       pos += valueBytes;
       if (runLength === 0) continue;
       const take = Math.min(runLength, stop - o);
@@ -67,6 +54,41 @@ export function decodeHybrid(
     }
   }
   return pos;
+}
+
+/** Where the run after the last header `readRunHeader` read starts. */
+let runAt = 0;
+
+/** A run's varint header at `pos` (the run's data then starts at `runAt`). */
+function readRunHeader(bytes: Uint8Array, pos: number, end: number): number {
+  let header = 0;
+  let mul = 1;
+  for (;;) {
+    if (pos >= end) throw truncated();
+    const b = bytes[pos++]!;
+    header += (b & 0x7f) * mul;
+    if ((b & 0x80) === 0) break;
+    mul *= 128;
+    if (mul > 2 ** 35) throw new CorruptPageError('malformed RLE run header');
+  }
+  runAt = pos;
+  return header;
+}
+
+/** An RLE run's repeated value: `valueBytes` little-endian bytes, below 2^bitWidth. */
+function readRunValue(
+  bytes: Uint8Array,
+  pos: number,
+  end: number,
+  valueBytes: number,
+  bitWidth: number,
+): number {
+  if (pos + valueBytes > end) throw truncated();
+  let value = 0;
+  for (let k = 0; k < valueBytes; k++) value += bytes[pos + k]! * 2 ** (8 * k);
+  if (value >= 2 ** bitWidth)
+    throw new CorruptPageError(`RLE run value ${value} wider than ${bitWidth} bits`);
+  return value;
 }
 
 let scratch = new Uint32Array(1024);
@@ -154,23 +176,11 @@ export function decodeHybridAt(
   let j = 0;
   while (j < count && positions[j]! < 0) out[j++] = -1;
   while (j < count) {
-    let header = 0;
-    let mul = 1;
-    for (;;) {
-      if (pos >= end) throw truncated();
-      const b = bytes[pos++]!;
-      header += (b & 0x7f) * mul;
-      if ((b & 0x80) === 0) break;
-      mul *= 128;
-      if (mul > 2 ** 35) throw new CorruptPageError('malformed RLE run header');
-    }
+    const header = readRunHeader(bytes, pos, end);
+    pos = runAt;
     if ((header & 1) === 0) {
       const runLength = Math.floor(header / 2);
-      if (pos + valueBytes > end) throw truncated();
-      let value = 0;
-      for (let k = 0; k < valueBytes; k++) value += bytes[pos + k]! * 2 ** (8 * k);
-      if (value >= 2 ** bitWidth)
-        throw new CorruptPageError(`RLE run value ${value} wider than ${bitWidth} bits`);
+      const value = readRunValue(bytes, pos, end, valueBytes, bitWidth);
       pos += valueBytes;
       const stop = base + runLength;
       while (j < count) {
