@@ -1,14 +1,15 @@
 /**
- * Reading one partition of a Parquet scan: its (file, row group) units in order. A row group whose
+ * Reading one partition of a Parquet scan: its work units in order — a (file, row group), or a
+ * range of a row group's rows where the planner cut one between partitions. A row group whose
  * needed column chunks the native decoder handles (native/: flat columns, PLAIN and dictionary
  * encodings, uncompressed/snappy/gzip/zstd) is decoded in TypeScript straight into the engine's
  * arrays, one positioned read per chunk from a FileHandle (the next row group's chunks read while
- * this one decodes), and cut into batches. Any other row group
- * goes to parquet-wasm: the file is opened once as a Blob (`fs.openAsBlob`, so only the byte ranges
- * it asks for are read), the row group decoded with only the needed columns, brought into arrow-js
- * through an IPC stream, and its columns converted to the engine's representation. Output
- * columns a file lacks are NULL; partition columns are constants. When no file column is needed
- * (`count(*)`, partition columns only) nothing is decoded: batches come from the footer's row counts.
+ * this one decodes), and cut into batches. Any other row group goes to parquet-wasm: the file is
+ * opened once as a Blob (`fs.openAsBlob`, so only the byte ranges it asks for are read), the row
+ * group decoded with only the needed columns, brought into arrow-js through an IPC stream, and its
+ * columns converted to the engine's representation. Output columns a file lacks are NULL;
+ * partition columns are constants. When no file column is needed (`count(*)`, partition columns
+ * only) nothing is decoded: batches come from the footer's row counts.
  *
  * Under a filter (`ScanContext.rowFilter`, no LIMIT), a natively decoded row group is read late-
  * materialized: the columns of the filter's first step are decoded, the rows it rejects dropped,
