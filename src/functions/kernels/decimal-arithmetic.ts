@@ -43,6 +43,17 @@ type Op = '+' | '-' | '*' | '/' | '%' | 'div';
 const SAFE = 9007199254740991;
 const TWO32 = 4294967296;
 
+let pendingRows = new Int32Array(1024);
+
+/**
+ * Room for the rows the fast paths leave to BigInt (at most all `n`): reused from call to call (a
+ * call never runs inside another), not a fresh 64 KiB a batch and operation.
+ */
+function pendingScratch(n: number): Int32Array {
+  if (pendingRows.length < n) pendingRows = new Int32Array(Math.max(n, 2 * pendingRows.length));
+  return pendingRows;
+}
+
 interface Words {
   lo: Uint32Array;
   hi: Int32Array;
@@ -187,7 +198,7 @@ export function decimalArithmetic(
       ma: POW10_NUM[S - s1] ?? Infinity,
       mb: POW10_NUM[S - s2] ?? Infinity,
       k: op === '*' ? s1 + s2 - s : s - s1 + s2,
-      pending: new Int32Array(n),
+      pending: pendingScratch(n),
     };
     let pendingCount: number;
     switch (op) {
