@@ -96,6 +96,19 @@ function readInt32LE(b: Uint8Array, p: number): number {
   return b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
 }
 
+/**
+ * Scratch arrays (unpacked indices, definition levels, value positions) shared by the decoders of
+ * a thread: a chunk's decoding runs to its end before another starts, so one set serves them all,
+ * grown as pages need, instead of a fresh set of page-sized arrays for every column chunk.
+ */
+const scratchPool = {
+  scratch: new Int32Array(0),
+  levels: new Int32Array(0),
+  valueIndexes: new Int32Array(0),
+  ranks: new Int32Array(0),
+  selected: new Int32Array(0),
+};
+
 class ChunkDecoder {
   private readonly spec: ChunkSpec;
   private readonly width: number;
@@ -108,16 +121,17 @@ class ChunkDecoder {
   private data: Uint8Array;
   private dataLength = 0;
   private dictionary: Dictionary | null = null;
-  private scratch = new Int32Array(0);
-  private levels = new Int32Array(0);
+  // Scratch arrays, taken from the thread's pool and handed back grown (see `scratchPool`).
+  private scratch = scratchPool.scratch;
+  private levels = scratchPool.levels;
 
   /** `chunk` is only the start of the column chunk: running out of it asks for the rest. */
   private readonly prefix: boolean;
   /** The rows to produce (ascending), or null for all. */
   private readonly selection: Int32Array | null;
   /** Selected rows' value indexes within their page (-1: NULL), and a page's value ranks. */
-  private valueIndexes = new Int32Array(0);
-  private ranks = new Int32Array(0);
+  private valueIndexes = scratchPool.valueIndexes;
+  private ranks = scratchPool.ranks;
 
   constructor(
     spec: ChunkSpec,
@@ -144,10 +158,14 @@ class ChunkDecoder {
 
   decode(chunk: Uint8Array): DecodedChunk {
     const selection = this.selection;
-    this.walkPages(chunk, (h, body, row, n, from, to) => {
-      if (selection === null) this.readDataPage(h, body, row, n);
-      else this.readSelectedPage(h, body, row, n, from, to);
-    });
+    try {
+      this.walkPages(chunk, (h, body, row, n, from, to) => {
+        if (selection === null) this.readDataPage(h, body, row, n);
+        else this.readSelectedPage(h, body, row, n, from, to);
+      });
+    } finally {
+      this.releaseScratch();
+    }
     const produced = selection === null ? this.rowsRead : selection.length;
     if (this.offsets !== null) this.offsets[produced] = this.dataLength;
     const validity = this.nullCount > 0 ? this.validity : null;
@@ -168,20 +186,24 @@ class ChunkDecoder {
     const selection = this.selection;
     const out = new Int32Array(selection === null ? this.spec.rows : selection.length);
     let dictionaryPages = true;
-    this.walkPages(chunk, (h, body, row, n, from, to) => {
-      if (!dictionaryPages) return;
-      if (h.encoding !== Encoding.plainDictionary && h.encoding !== Encoding.rleDictionary) {
-        dictionaryPages = false;
-        return;
-      }
-      const { page, p, nonNull } = this.openDataPage(h, body, n);
-      if (selection === null && nonNull === n) {
-        this.readIndicesInto(page, p, n, out, from);
-        return;
-      }
-      const vi = this.valueIndexesOf(row, n, nonNull, from, to, false);
-      out.set(this.selectedIndices(page, p, nonNull, vi, to - from), from);
-    });
+    try {
+      this.walkPages(chunk, (h, body, row, n, from, to) => {
+        if (!dictionaryPages) return;
+        if (h.encoding !== Encoding.plainDictionary && h.encoding !== Encoding.rleDictionary) {
+          dictionaryPages = false;
+          return;
+        }
+        const { page, p, nonNull } = this.openDataPage(h, body, n);
+        if (selection === null && nonNull === n) {
+          this.readIndicesInto(page, p, n, out, from);
+          return;
+        }
+        const vi = this.valueIndexesOf(row, n, nonNull, from, to, false);
+        out.set(this.selectedIndices(page, p, nonNull, vi, to - from).subarray(0, to - from), from);
+      });
+    } finally {
+      this.releaseScratch();
+    }
     const dict = this.dictionary;
     if (!dictionaryPages || dict === null) return null;
     const size = dict.size;
@@ -756,7 +778,16 @@ class ChunkDecoder {
     return out;
   }
 
-  private selectedScratch = new Int32Array(0);
+  private selectedScratch = scratchPool.selected;
+
+  /** Hands the (possibly grown) scratch arrays back to the pool for the next chunk. */
+  private releaseScratch(): void {
+    scratchPool.scratch = this.scratch;
+    scratchPool.levels = this.levels;
+    scratchPool.valueIndexes = this.valueIndexes;
+    scratchPool.ranks = this.ranks;
+    scratchPool.selected = this.selectedScratch;
+  }
 
   private readIndices(page: Uint8Array, p: number, k: number): Int32Array {
     const indices = this.scratchOf(k);
