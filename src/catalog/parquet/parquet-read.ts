@@ -403,7 +403,8 @@ interface DictionaryColumn {
  * the earlier steps kept, then the other columns for the rows all kept. A one-column step on a
  * dictionary-encoded chunk with fewer entries than rows left is evaluated once per entry, and the
  * rows kept by looking their entry up: the column's values are never gathered for the rows it
- * drops. Null when a chunk needs parquet-wasm.
+ * drops (and a chunk read as indices gives its values from them, never decoded twice). Null when
+ * a chunk needs parquet-wasm.
  */
 async function decodeNativeFiltered(
   file: PlannedFile,
@@ -443,7 +444,7 @@ async function decodeNativeFiltered(
     const { plan, bytes } = await bytesOf(c);
     return engineColumnOf(file, natives[c]!, decodeSelectedRows(plan, bytes, selection), c);
   };
-  /** Column `c` as dictionary and indices, when it is dictionary-encoded with fewer entries than rows left. */
+  /** Column `c` as its dictionary and each kept row's entry, when it is dictionary-encoded throughout. */
   const asDictionary = async (c: number): Promise<DictionaryColumn | null> => {
     const held = dictionaries.get(c);
     if (held !== undefined) return held;
@@ -454,7 +455,6 @@ async function decodeNativeFiltered(
       outcomes.notDictionary.add(c);
       return null;
     }
-    if (decoded.dictionary.rows > count / 2) return null;
     const dict = {
       entries: engineColumnOf(file, natives[c]!, decoded.dictionary, c),
       indices: decoded.indices,
@@ -468,7 +468,10 @@ async function decodeNativeFiltered(
       if (!step.columns.every((c) => sources[c]?.kind === 'file')) continue;
       if (!outcomes.tryStep(s)) continue;
       const dict = step.columns.length === 1 ? await asDictionary(step.columns[0]!) : null;
-      let keep = dict === null ? null : keepByDictionary(step, dict, count);
+      // Per entry only where there are fewer entries than rows left; else the column's values
+      // are gathered from the dictionary already decoded (`materialize`).
+      let keep =
+        dict === null || dict.entries.length > count / 2 ? null : keepByDictionary(step, dict, count);
       if (keep === null) {
         for (const c of step.columns) columns[c] ??= await materialize(c);
         keep = tryKeep(
