@@ -61,7 +61,10 @@ class GroupSums {
   total(g: number): bigint {
     return (this.big[g] ?? 0n) + BigInt(this.acc[g]!);
   }
-  /** Adds a column of `type` (counting each valid row when `countRows`). */
+  /**
+   * Adds a column of `type`: its non-NULL rows that `filter` keeps, each counted once — or, when
+   * merging partial states, `counts[i]` times.
+   */
   add(
     data: arrow.Data,
     type: DataType,
@@ -70,19 +73,20 @@ class GroupSums {
     filter: Uint8Array | null,
     counts: Float64Array | null,
   ): void {
-    const valid = validOf(data);
+    // One loop a kind: NULLs folded into the rows kept, a count a row always read from an array.
+    const keep = keptRows(validOf(data), filter, n);
+    const per = counts ?? ones(n);
     const acc = this.acc;
     const cnt = this.count;
-    const kind = inputKind(type);
-    switch (kind) {
+    switch (inputKind(type)) {
       case 'small': {
         const vals = (data.values as Int32Array).subarray(data.offset, data.offset + n);
         for (let i = 0; i < n; i++) {
-          if ((valid !== null && valid[i] === 0) || (filter !== null && filter[i] === 0)) continue;
+          if (keep !== null && keep[i] === 0) continue;
           const g = groupIds[i]!;
           const s = acc[g]! + vals[i]!;
           acc[g] = s;
-          cnt[g] = cnt[g]! + (counts === null ? 1 : counts[i]!);
+          cnt[g] = cnt[g]! + per[i]!;
           if (s > SAFE || s < -SAFE) this.fold(g);
         }
         return;
@@ -90,25 +94,10 @@ class GroupSums {
       case 'words': {
         const { lo, hi } = words64(data);
         const big = decimal64Values(data);
-        if (valid === null && counts === null) {
-          // No NULLs, one row a count: the loop of nearly every aggregate over a table column.
-          for (let i = 0; i < n; i++) {
-            if (filter !== null && filter[i] === 0) continue;
-            const g = groupIds[i]!;
-            cnt[g] = cnt[g]! + 1;
-            const h = hi[2 * i + 1]!;
-            if (h >= -1048576 && h < 1048576) {
-              const s = acc[g]! + (h * 4294967296 + lo[2 * i]!);
-              acc[g] = s;
-              if (s > SAFE || s < -SAFE) this.fold(g);
-            } else this.big[g] = (this.big[g] ?? 0n) + big[i]!;
-          }
-          return;
-        }
         for (let i = 0; i < n; i++) {
-          if ((valid !== null && valid[i] === 0) || (filter !== null && filter[i] === 0)) continue;
+          if (keep !== null && keep[i] === 0) continue;
           const g = groupIds[i]!;
-          cnt[g] = cnt[g]! + (counts === null ? 1 : counts[i]!);
+          cnt[g] = cnt[g]! + per[i]!;
           const h = hi[2 * i + 1]!;
           if (h >= -1048576 && h < 1048576) {
             const s = acc[g]! + (h * 4294967296 + lo[2 * i]!);
@@ -122,26 +111,10 @@ class GroupSums {
         const w = decimal128Words(data);
         const words = new Int32Array(w.buffer, w.byteOffset, n * 4);
         const low = new Uint32Array(w.buffer, w.byteOffset, n * 4);
-        if (valid === null && counts === null) {
-          for (let i = 0; i < n; i++) {
-            if (filter !== null && filter[i] === 0) continue;
-            const g = groupIds[i]!;
-            cnt[g] = cnt[g]! + 1;
-            const o = 4 * i;
-            const h = words[o + 1]!;
-            const sign = h >> 31;
-            if (h >= -1048576 && h < 1048576 && words[o + 2] === sign && words[o + 3] === sign) {
-              const sum = acc[g]! + (h * 4294967296 + low[o]!);
-              acc[g] = sum;
-              if (sum > SAFE || sum < -SAFE) this.fold(g);
-            } else this.big[g] = (this.big[g] ?? 0n) + readDecimal128(w, i);
-          }
-          return;
-        }
         for (let i = 0; i < n; i++) {
-          if ((valid !== null && valid[i] === 0) || (filter !== null && filter[i] === 0)) continue;
+          if (keep !== null && keep[i] === 0) continue;
           const g = groupIds[i]!;
-          cnt[g] = cnt[g]! + (counts === null ? 1 : counts[i]!);
+          cnt[g] = cnt[g]! + per[i]!;
           const o = 4 * i;
           const h = words[o + 1]!;
           const sign = h >> 31;
@@ -156,15 +129,32 @@ class GroupSums {
       case 'float': {
         const vals = (data.values as Float64Array).subarray(data.offset, data.offset + n);
         for (let i = 0; i < n; i++) {
-          if ((valid !== null && valid[i] === 0) || (filter !== null && filter[i] === 0)) continue;
+          if (keep !== null && keep[i] === 0) continue;
           const g = groupIds[i]!;
           acc[g] = acc[g]! + vals[i]!;
-          cnt[g] = cnt[g]! + (counts === null ? 1 : counts[i]!);
+          cnt[g] = cnt[g]! + per[i]!;
         }
         return;
       }
     }
   }
+}
+
+/** The rows to add: valid (`valid`, one byte a row) and kept by `filter`; null for all. */
+function keptRows(valid: Uint8Array | null, filter: Uint8Array | null, n: number): Uint8Array | null {
+  if (valid === null) return filter;
+  if (filter === null) return valid;
+  const keep = new Uint8Array(n);
+  for (let i = 0; i < n; i++) keep[i] = valid[i] !== 0 && filter[i] !== 0 ? 1 : 0;
+  return keep;
+}
+
+let onesScratch = new Float64Array(0);
+
+/** A count of 1 for each of `n` rows (shared; never written). */
+function ones(n: number): Float64Array {
+  if (onesScratch.length < n) onesScratch = new Float64Array(Math.max(n, 2 * onesScratch.length)).fill(1);
+  return onesScratch;
 }
 
 function sumResultType(t: DataType): DataType {
