@@ -8,6 +8,11 @@ import { allocNumeric, bytesColumn, numericColumn, wordsColumn } from './build-c
 import { ColumnView } from './column-view.ts';
 import { takeList } from './list-column.ts';
 
+/** Every row `indices` names (the `take` a scan filter's `ScanRowFilter.take` is). */
+export function takeRows(column: arrow.Data, type: DataType, indices: Int32Array): arrow.Data {
+  return take(column, type, indices, indices.length);
+}
+
 export function take(column: arrow.Data, type: DataType, indices: Int32Array, count: number): arrow.Data {
   if (type.kind === 'array') return takeList(column, type, indices, count, take);
   return takeView(new ColumnView(column, type), type, indices, count);

@@ -31,7 +31,7 @@ import { conjunctSpec, exprSpec, type OperatorSpec } from '../plan-spec.ts';
 import { makeBatch } from '../../common/index.ts';
 import { columnExpr, columnPosition } from '../expressions/index.ts';
 import { filterBatch } from '../batch/filter.ts';
-import { take } from '../batch/take.ts';
+import { take, takeRows } from '../batch/take.ts';
 import { maskFromBoolean, selectionFromMask } from '../batch/selection.ts';
 import { refineByColumns, refineByCompare, type SelectCompareOp } from '../kernels/select-compare.ts';
 import { checkCancelled, schemaTypes } from './exec-support.ts';
@@ -233,7 +233,7 @@ export class FilterExec implements ExecutionPlan {
       }
     }
     if (steps.length === 0) return undefined;
-    return { steps, take: (column, type, indices) => take(column, type, indices, indices.length) };
+    return { steps, take: takeRows };
   }
 
   /** The passing rows' indices; null when every row passes. */

@@ -38,7 +38,7 @@ import { exprSpec, type OperatorSpec } from '../plan-spec.ts';
 import { ColumnView } from '../batch/column-view.ts';
 import { GroupHashTable } from '../batch/group-hash-table.ts';
 import { rowsWithNullKey } from '../batch/key-equality.ts';
-import { take } from '../batch/take.ts';
+import { takeRows } from '../batch/take.ts';
 import { columnPosition } from '../expressions/index.ts';
 import { batchBytes, checkCancelled, checkPartition, evaluateToColumn } from './exec-support.ts';
 import { JoinEmitter, type JoinType } from './join-emitter.ts';
@@ -194,7 +194,7 @@ export class HashJoinExec implements ExecutionPlan {
 
   /**
    * Whether a probe row whose key is in no build row can make no output row: then the probe side
-   * may drop it before the join (see `probeKeyFilter`). Not for the preserved side of an outer or
+   * may drop it before the join (see `probeKeyStep`). Not for the preserved side of an outer or
    * anti join, nor for NOT IN and IN-as-a-value, whose answers NULL keys change.
    */
   private get probeDropsUnmatched(): boolean {
@@ -216,11 +216,11 @@ export class HashJoinExec implements ExecutionPlan {
   }
 
   /**
-   * The build keys as a filter the probe side may apply as it reads (a Parquet scan, late-
+   * The build keys as a filter step the probe side may apply as it reads (a Parquet scan, late-
    * materialized: lineitem's other columns decoded only for rows whose l_suppkey is a Saudi
    * supplier's). Null unless every probe key is a plain column and unmatched probe rows are dropped.
    */
-  private probeKeyFilter(keyTable: GroupHashTable): ScanRowFilter | null {
+  private probeKeyStep(keyTable: GroupHashTable): ScanFilterStep | null {
     if (!this.probeDropsUnmatched) return null;
     const o = this.options;
     const probeKeys = this.buildIsLeft ? o.rightKeys : o.leftKeys;
@@ -244,7 +244,7 @@ export class HashJoinExec implements ExecutionPlan {
         return kept.subarray(0, k);
       },
     };
-    return { steps: [step], take: (column, type, indices) => take(column, type, indices, indices.length) };
+    return step;
   }
 
   execute(partition: number, ctx: TaskContext): AsyncGenerator<arrow.RecordBatch> {
@@ -326,15 +326,12 @@ export class HashJoinExec implements ExecutionPlan {
         ? []
         : [
             ...this.probeStepsOf(above),
-            ...(this.mode === 'collect_build' ? (this.probeKeyFilter(keyTable)?.steps ?? []) : []),
+            ...(this.mode === 'collect_build' ? [this.probeKeyStep(keyTable)].filter((t) => t !== null) : []),
           ];
     const probes =
       steps.length === 0
         ? probeSide.execute(partition, ctx)
-        : probeSide.executeFiltered!(partition, ctx, {
-            steps,
-            take: (column, type, indices) => take(column, type, indices, indices.length),
-          });
+        : probeSide.executeFiltered!(partition, ctx, { steps, take: takeRows });
     for await (const probe of probes) {
       checkCancelled(ctx);
       const n = probe.numRows;
