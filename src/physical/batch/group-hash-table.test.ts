@@ -119,6 +119,64 @@ describe('GroupHashTable', () => {
     expect(Array.from(out)).toEqual(referenceIdsOfPairs(a, b));
   });
 
+  it('dense integer keys: the same ids through a direct index that grows both ways and goes back to hashing', () => {
+    // Ascending dense keys (enter the direct index), keys below and above its ends (it grows),
+    // NULLs, repeats, then keys far apart (too sparse: hashed again), then the first keys again.
+    const asc = Array.from({ length: 30_000 }, (_, i) => 1_000_000 + 4 * i);
+    const below = Array.from({ length: 5_000 }, (_, i) => 1_000_000 - 3 * i - 1);
+    const above = Array.from({ length: 5_000 }, (_, i) => 1_200_000 + 5 * i);
+    const far = Array.from({ length: 3_000 }, (_, i) => -2_000_000_000 + 1_000_003 * i);
+    for (const type of [T.int, T.bigint, T.date]) {
+      const wrap = (v: number | null): Value => (v === null ? null : type.kind === 'bigint' ? BigInt(v) : v);
+      const vals: Value[] = [
+        ...asc,
+        null,
+        ...below,
+        ...asc.slice(0, 100),
+        ...above,
+        null,
+        ...far,
+        ...asc.slice(0, 10),
+      ].map((v) => wrap(v));
+      const table = new GroupHashTable([type], 4);
+      const batches: Value[][] = [];
+      for (let s = 0; s < vals.length; s += 1000) batches.push(vals.slice(s, s + 1000));
+      const ids = groupIds(table, type, batches);
+      expect(ids).toEqual(referenceIds(vals, keyOf));
+      const firsts = vals.filter((_, i) => ids.indexOf(ids[i]!) === i);
+      expect(keys(table)).toEqual(firsts);
+      // Probes: inside the range but absent, beyond both ends, present, NULL.
+      const probe = [
+        1_000_001,
+        999_999_999,
+        -2_000_000_001,
+        asc[7]!,
+        below[9]!,
+        above[3]!,
+        far[2]!,
+        null,
+      ].map(wrap);
+      const out = new Int32Array(probe.length);
+      table.find([columnFromValues(type, probe)], probe.length, out);
+      expect(Array.from(out)).toEqual([
+        -1,
+        -1,
+        -1,
+        ids[7],
+        ids[30_010],
+        ids[35_101 + 3],
+        ids[40_102 + 2],
+        ids[30_000],
+      ]);
+    }
+    // A probe of a direct table (never hashed again) with keys past its ends.
+    const dense = new GroupHashTable([T.int], 4);
+    const ids = groupIds(dense, T.int, [asc.slice(0, 10_000)]);
+    const out = new Int32Array(4);
+    dense.find([columnFromValues(T.int, [asc[0]! - 1, asc[9_999]! + 4, asc[5]!, 2_147_483_647])], 4, out);
+    expect(Array.from(out)).toEqual([-1, -1, ids[5], -1]);
+  });
+
   it('64-bit keys: narrow while they fit in 32 bits, then widened in place with the same ids', () => {
     const n = 20_000;
     // Runs of equal keys (the run shortcut), then keys just beyond 32 bits and their negatives.

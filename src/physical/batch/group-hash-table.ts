@@ -20,6 +20,12 @@
  * - anything else (several keys, strings, decimal(38), …): the row's 32-bit hash (`hashRows`); the
  *   keys live in a `KeyStore` and are compared only when the hash matches.
  * NULL keys are equal to each other (one NULL group).
+ * A one-word integer key whose groups are dense — at most `DIRECT_ENTER_SPREAD` values of the
+ * key's range a group when the table grows — leaves hashing for a direct index: an Int32Array
+ * with `group id + 1` at `key - base` (TPC-H's orderkeys, partkeys, custkeys). Keys arriving in
+ * order then touch memory in order instead of at random (1.5M ascending orderkeys: 107 → 28 ns a
+ * row; in random order 110 → 80; a hash partition of two ascending streams 65 → 30). The index grows to take a key beyond its ends while the range stays within
+ * `DIRECT_KEEP_SPREAD` values a group and `DIRECT_MAX_ENTRIES`; past that the table hashes again.
  */
 import type * as arrow from 'apache-arrow';
 import type { DataType } from '../../common/index.ts';
@@ -35,6 +41,24 @@ import { allocNumeric, bytesColumn, numericColumn, wordsColumn } from './build-c
 type InlineSource = 'int' | 'bool' | 'words' | 'float' | 'pair';
 
 const NAN_HIGH_WORD = 0x7ff80000;
+
+/** Groups a table holds before it considers a direct index (smaller tables stay in cache). */
+const DIRECT_MIN_GROUPS = 4096;
+/**
+ * Key values a group, at most, for a table to take a direct index when it grows; halved each time
+ * the table has gone back to hashing, so that a table does not flip between the two.
+ */
+const DIRECT_ENTER_SPREAD = 16;
+/**
+ * Key values a group, at most, for a direct index to grow rather than go back to hashing: keys
+ * that arrive as a few ascending streams over one range (a hash partition of sorted inputs) are
+ * sparse until the streams have covered it.
+ */
+const DIRECT_KEEP_SPREAD = 32;
+/** The largest direct index, in entries (128 MiB). */
+const DIRECT_MAX_ENTRIES = 1 << 25;
+/** A direct index this large touches each batch's entries before resolving them (see `touched`). */
+const DIRECT_TOUCH_ENTRIES = 1 << 18;
 
 export class GroupHashTable {
   readonly types: readonly DataType[];
@@ -59,6 +83,14 @@ export class GroupHashTable {
   private touched = 0;
   private scratchFloats = new Float64Array(0);
   private scratchOriginal = new Float64Array(0);
+  /** Direct index (one-word integer keys): `group id + 1` at `key - directBase`, or null. */
+  private direct: Int32Array | null = null;
+  private directBase = 0;
+  /** The smallest and largest key in the direct index. */
+  private directMin = 0;
+  private directMax = 0;
+  /** How many times the table has left a direct index. */
+  private directLeft = 0;
 
   constructor(types: readonly DataType[], initialCapacity = 1024) {
     this.types = types;
@@ -255,6 +287,7 @@ export class GroupHashTable {
 
   /** A narrow 64-bit key table takes two words a key from now on: slots and group keys re-laid. */
   private widen(): void {
+    if (this.direct !== null) this.leaveDirect();
     const old = this.slots;
     const cap = this.mask + 1;
     const slots = new Int32Array(cap * 3);
@@ -370,6 +403,10 @@ export class GroupHashTable {
     out: Int32Array,
     insert: boolean,
   ): void {
+    if (this.direct !== null) {
+      this.resolveDirect(kw, nulls, rowMask, from, to, out, insert);
+      return;
+    }
     const validity = nulls === null ? null : nulls.validity;
     const bitOffset = nulls === null ? 0 : nulls.bitOffset;
     const nullGroup = this.nullGroup;
@@ -426,6 +463,10 @@ export class GroupHashTable {
           if (numGroups > limit) {
             this.numGroups = numGroups;
             this.rehash();
+            if (this.direct !== null) {
+              this.resolveDirect(kw, nulls, rowMask, i + 1, to, out, insert);
+              return;
+            }
             slots = this.slots;
             mask = this.mask;
             limit = this.limit;
@@ -440,6 +481,169 @@ export class GroupHashTable {
       }
     }
     this.numGroups = numGroups;
+  }
+
+  /** `resolveOneWord` over the direct index. */
+  private resolveDirect(
+    kw: Int32Array,
+    nulls: ColumnView | null,
+    rowMask: Uint8Array | null,
+    from: number,
+    to: number,
+    out: Int32Array,
+    insert: boolean,
+  ): void {
+    const validity = nulls === null ? null : nulls.validity;
+    const bitOffset = nulls === null ? 0 : nulls.bitOffset;
+    const nullGroup = this.nullGroup;
+    const groupKeys = this.groupKeys;
+    let direct = this.direct!;
+    let base = this.directBase;
+    let size = direct.length;
+    let numGroups = this.numGroups;
+    let min = this.directMin;
+    let max = this.directMax;
+    if (size >= DIRECT_TOUCH_ENTRIES) {
+      let touched = 0;
+      for (let i = from; i < to; i++) {
+        const off = kw[i]! - base;
+        if (off >= 0 && off < size) touched ^= direct[off]!;
+      }
+      this.touched = touched;
+    }
+    for (let i = from; i < to; i++) {
+      if (rowMask !== null && rowMask[i] === 0) {
+        out[i] = -1;
+        continue;
+      }
+      if (validity !== null) {
+        const j = bitOffset + i;
+        if (((validity[j >> 3]! >> (j & 7)) & 1) === 0) {
+          out[i] = nullGroup;
+          continue;
+        }
+      }
+      const v = kw[i]!;
+      let off = v - base;
+      if (off < 0 || off >= size) {
+        if (!insert) {
+          out[i] = -1;
+          continue;
+        }
+        this.numGroups = numGroups;
+        this.directMin = min;
+        this.directMax = max;
+        if (!this.growDirect(v)) {
+          // Too sparse now: hash the rest.
+          this.resolveOneWord(kw, nulls, rowMask, i, to, out, insert);
+          return;
+        }
+        direct = this.direct!;
+        base = this.directBase;
+        size = direct.length;
+        min = this.directMin;
+        max = this.directMax;
+        off = v - base;
+      }
+      const s = direct[off]!;
+      if (s !== 0) out[i] = s - 1;
+      else if (insert) {
+        const g = numGroups++;
+        direct[off] = g + 1;
+        groupKeys[g] = v;
+        out[i] = g;
+        if (v < min) min = v;
+        if (v > max) max = v;
+      } else out[i] = -1;
+    }
+    this.numGroups = numGroups;
+    this.directMin = min;
+    this.directMax = max;
+  }
+
+  /** Whether the keys' range is dense enough for a direct index (`spread` values a group). */
+  private static denseRange(range: number, groups: number, spread: number): boolean {
+    return range <= DIRECT_MAX_ENTRIES && range <= spread * Math.max(groups, DIRECT_MIN_GROUPS);
+  }
+
+  /**
+   * Switches a growing one-word integer table to a direct index when its groups' keys are dense.
+   * True when it did.
+   */
+  private enterDirect(): boolean {
+    if (this.keyWords !== 1 || (this.source !== 'int' && this.source !== 'words')) return false;
+    const n = this.numGroups;
+    if (n < DIRECT_MIN_GROUPS) return false;
+    const keys = this.groupKeys;
+    let min = Infinity;
+    let max = -Infinity;
+    for (let g = 0; g < n; g++) {
+      if (g === this.nullGroup) continue;
+      const k = keys[g]!;
+      if (k < min) min = k;
+      if (k > max) max = k;
+    }
+    const range = max - min + 1;
+    if (!GroupHashTable.denseRange(range, n, DIRECT_ENTER_SPREAD >> this.directLeft)) return false;
+    // Room to grow upward: keys sorted on arrival keep extending the top.
+    const size = Math.min(DIRECT_MAX_ENTRIES, range * 2);
+    const direct = new Int32Array(size);
+    for (let g = 0; g < n; g++) if (g !== this.nullGroup) direct[keys[g]! - min] = g + 1;
+    this.direct = direct;
+    this.directBase = min;
+    this.directMin = min;
+    this.directMax = max;
+    this.slots = new Int32Array(0);
+    return true;
+  }
+
+  /**
+   * Makes the direct index reach key `v` — with as much room again beyond `v`, for keys arriving
+   * in order — or, when the keys' range would be too sparse or too large, hashes the table again
+   * and answers false.
+   */
+  private growDirect(v: number): boolean {
+    const lo = Math.min(this.directMin, v);
+    const hi = Math.max(this.directMax, v);
+    const need = hi - lo + 1;
+    if (!GroupHashTable.denseRange(need, this.numGroups + 1, DIRECT_KEEP_SPREAD)) {
+      this.leaveDirect();
+      return false;
+    }
+    const size = Math.min(DIRECT_MAX_ENTRIES, 2 * need);
+    const newBase = v < this.directMin ? hi - size + 1 : lo;
+    const direct = new Int32Array(size);
+    const old = this.direct!;
+    const from = this.directMin - this.directBase;
+    direct.set(old.subarray(from, this.directMax - this.directBase + 1), this.directMin - newBase);
+    this.direct = direct;
+    this.directBase = newBase;
+    this.directMin = lo;
+    this.directMax = hi;
+    return true;
+  }
+
+  /** A direct-index table hashes again: its groups placed in slots sized for them. */
+  private leaveDirect(): void {
+    const n = this.numGroups;
+    let cap = 16;
+    while (cap < 4 * (n + 1)) cap *= 2;
+    const mask = cap - 1;
+    const slots = new Int32Array(cap * 2);
+    const keys = this.groupKeys;
+    for (let g = 0; g < n; g++) {
+      if (g === this.nullGroup) continue;
+      const w = keys[g]!;
+      let pos = fmix32(w) & mask;
+      while (slots[pos << 1] !== 0) pos = (pos + 1) & mask;
+      slots[pos << 1] = g + 1;
+      slots[(pos << 1) + 1] = w;
+    }
+    this.slots = slots;
+    this.mask = mask;
+    this.limit = cap >> 1;
+    this.direct = null;
+    this.directLeft++;
   }
 
   private resolveTwoWords(
@@ -656,6 +860,7 @@ export class GroupHashTable {
 
   /** Doubles the slot count, re-placing every group from what its slot holds. */
   private rehash(): void {
+    if (this.enterDirect()) return;
     const old = this.slots;
     const cap = (this.mask + 1) * 2;
     const mask = cap - 1;
@@ -719,6 +924,7 @@ export class GroupHashTable {
   size(): number {
     return (
       this.slots.byteLength +
+      (this.direct?.byteLength ?? 0) +
       this.groupKeys.byteLength +
       this.hashes.byteLength +
       this.scratchWords.byteLength +
