@@ -18,7 +18,15 @@ import {
 } from '../../common/index.ts';
 import type { AggregateFunctionDef, EvalContext, GroupsAccumulator } from '../registry.ts';
 import { boundedDecimal } from '../type-coercion.ts';
-import { DecimalColumnWriter, decimalToString, divHalfUp, fitsPrecision, pow10 } from '../kernels/decimal.ts';
+import {
+  DecimalColumnWriter,
+  POW10_NUM,
+  decimalToString,
+  divHalfUp,
+  fitsPrecision,
+  pow10,
+  writeInt53,
+} from '../kernels/decimal.ts';
 import { INT64_MAX, INT64_MIN, decimalOverflowError, overflowError } from '../kernels/common.ts';
 import { SAFE, grow, numericArg, sig, unary, validOf, words64 } from './support.ts';
 
@@ -60,6 +68,18 @@ class GroupSums {
   }
   total(g: number): bigint {
     return (this.big[g] ?? 0n) + BigInt(this.acc[g]!);
+  }
+  /** Whether group `g`'s exact total is `acc[g]` alone (nothing folded into a BigInt). */
+  small(g: number): boolean {
+    return this.big[g] === undefined;
+  }
+  /** Each group's count as a bigint column. */
+  countsColumn(): arrow.Data {
+    const n = this.groups;
+    const out = new BigInt64Array(n);
+    const words = new Int32Array(out.buffer);
+    for (let g = 0; g < n; g++) writeInt53(words, 2 * g, this.count[g]!);
+    return makeColumn(T.bigint, out, n, null);
   }
   /**
    * Adds a column of `type`: its non-NULL rows that `filter` keeps, each counted once — or, when
@@ -149,6 +169,14 @@ function keptRows(valid: Uint8Array | null, filter: Uint8Array | null, n: number
   return keep;
 }
 
+/** A partial state's counts (a bigint column) as doubles. */
+function countsOf(c: arrow.Data, n: number): Float64Array {
+  const { lo, hi } = words64(c);
+  const counts = new Float64Array(n);
+  for (let i = 0; i < n; i++) counts[i] = hi[2 * i + 1]! * 4294967296 + lo[2 * i]!;
+  return counts;
+}
+
 let onesScratch = new Float64Array(0);
 
 /** A count of 1 for each of `n` rows (shared; never written). */
@@ -180,8 +208,14 @@ function sumsColumn(s: GroupSums, type: DataType, failOnError: boolean): arrow.D
   }
   if (type.kind === 'bigint') {
     const out = new BigInt64Array(n);
+    const words = new Int32Array(out.buffer);
     for (let g = 0; g < n; g++) {
       if (s.count[g]! === 0) continue;
+      if (s.small(g)) {
+        valid[g] = 1;
+        writeInt53(words, 2 * g, s.acc[g]!);
+        continue;
+      }
       const v = s.total(g);
       valid[g] = 1;
       if (v > INT64_MAX || v < INT64_MIN) {
@@ -197,8 +231,18 @@ function sumsColumn(s: GroupSums, type: DataType, failOnError: boolean): arrow.D
   const p = type.kind === 'decimal' ? type.precision : 38;
   const sc = type.kind === 'decimal' ? type.scale : 0;
   const w = new DecimalColumnWriter(type, n);
+  // |sum| < 2^53 < 10^16: a decimal of 16 digits or more holds it.
+  const smallLimit = p >= 16 ? Infinity : POW10_NUM[p]! - 1;
   for (let g = 0; g < n; g++) {
     if (s.count[g]! === 0) continue;
+    if (s.small(g)) {
+      const a = s.acc[g]!;
+      if (a <= smallLimit && a >= -smallLimit) {
+        valid[g] = 1;
+        w.setSmall(g, a);
+        continue;
+      }
+    }
     const v = s.total(g);
     if (!fitsPrecision(v, p)) {
       if (failOnError) throw decimalOverflowError(decimalToString(v, sc), p, sc);
@@ -234,19 +278,11 @@ class SumAccumulator implements GroupsAccumulator {
     this.#sums.add(args[0]!, this.#input, groupIds, numRows, filter, null);
   }
   state(): arrow.Data[] {
-    const counts = new BigInt64Array(this.#sums.groups);
-    for (let g = 0; g < counts.length; g++) counts[g] = BigInt(this.#sums.count[g]!);
-    return [
-      sumsColumn(this.#sums, this.#result, this.#fail),
-      makeColumn(T.bigint, counts, counts.length, null),
-    ];
+    return [sumsColumn(this.#sums, this.#result, this.#fail), this.#sums.countsColumn()];
   }
   merge(states: readonly arrow.Data[], groupIds: Int32Array, numGroups: number, numRows: number): void {
     this.#sums.ensure(numGroups);
-    const c = states[1]!;
-    const counts = new Float64Array(numRows);
-    const cv = (c.values as BigInt64Array).subarray(c.offset, c.offset + numRows);
-    for (let i = 0; i < numRows; i++) counts[i] = Number(cv[i]!);
+    const counts = countsOf(states[1]!, numRows);
     this.#sums.add(states[0]!, this.#result, groupIds, numRows, null, counts);
   }
   evaluate(): arrow.Data {
@@ -292,13 +328,11 @@ class AvgAccumulator implements GroupsAccumulator {
     this.#sums.add(args[0]!, this.#input, groupIds, numRows, filter, null);
   }
   state(): arrow.Data[] {
-    const counts = new BigInt64Array(this.#sums.groups);
-    for (let g = 0; g < counts.length; g++) counts[g] = BigInt(this.#sums.count[g]!);
     const sumState =
       this.#sumType.kind === 'double'
         ? this.#doubleSums()
         : sumsColumn(this.#sums, this.#sumType, this.#fail);
-    return [sumState, makeColumn(T.bigint, counts, counts.length, null)];
+    return [sumState, this.#sums.countsColumn()];
   }
   #doubleSums(): arrow.Data {
     const n = this.#sums.groups;
@@ -313,10 +347,7 @@ class AvgAccumulator implements GroupsAccumulator {
   }
   merge(states: readonly arrow.Data[], groupIds: Int32Array, numGroups: number, numRows: number): void {
     this.#sums.ensure(numGroups);
-    const c = states[1]!;
-    const counts = new Float64Array(numRows);
-    const cv = (c.values as BigInt64Array).subarray(c.offset, c.offset + numRows);
-    for (let i = 0; i < numRows; i++) counts[i] = Number(cv[i]!);
+    const counts = countsOf(states[1]!, numRows);
     if (this.#sumType.kind === 'double' && this.#sums.exact) {
       // exact integral partial sums arrive as doubles; fold them in as floating values
       const s = states[0]!;

@@ -153,20 +153,43 @@ export function decimalGetter(v: ColumnarValue, t: DataType): (i: number) => big
 }
 
 /** A writer of unscaled values into a new decimal column of `type`. */
+/**
+ * Writes integer `v` (|v| ≤ 2^53) as the two's-complement 64-bit value in `words[o]` (low) and
+ * `words[o + 1]` (high), without a BigInt.
+ */
+export function writeInt53(words: Int32Array, o: number, v: number): void {
+  const hi = Math.floor(v / 4294967296);
+  words[o] = v - hi * 4294967296;
+  words[o + 1] = hi;
+}
+
 export class DecimalColumnWriter {
   readonly wide: boolean;
   readonly values: BigInt64Array;
   readonly type: DataType;
   readonly length: number;
+  readonly #words: Int32Array;
   constructor(type: DataType, length: number) {
     this.type = type;
     this.length = length;
     this.wide = type.kind === 'decimal' && type.precision > MAX_DECIMAL64_PRECISION;
     this.values = new BigInt64Array(this.wide ? 2 * length : length);
+    this.#words = new Int32Array(this.values.buffer);
   }
   set(i: number, v: bigint): void {
     if (this.wide) writeDecimal128(this.values, i, v);
     else this.values[i] = v;
+  }
+  /** `set` of an unscaled value that is an integer with |v| ≤ 2^53. */
+  setSmall(i: number, v: number): void {
+    const words = this.#words;
+    if (this.wide) {
+      const o = 4 * i;
+      writeInt53(words, o, v);
+      const sign = v < 0 ? -1 : 0;
+      words[o + 2] = sign;
+      words[o + 3] = sign;
+    } else writeInt53(words, 2 * i, v);
   }
   finish(valid: Uint8Array | null): arrow.Data {
     return makeColumn(this.type, this.values, this.length, valid);
