@@ -65,7 +65,9 @@ export interface ScalarFunctionDef {
 export interface GroupsAccumulator {
   /**
    * Adds rows `0..numRows-1` of `args` to their groups. `numGroups` is the total number of groups
-   * seen so far (it only grows); `filter` (1 = keep) applies an aggregate FILTER clause.
+   * seen so far (it only grows); `filter` (1 = keep) applies an aggregate FILTER clause or skips
+   * rows the batch does not hold. `groupRows`, when given (few groups), is how many of the rows
+   * `filter` keeps each group has — what a count over arguments without NULLs adds, at once.
    */
   update(
     args: readonly arrow.Data[],
@@ -73,6 +75,7 @@ export interface GroupsAccumulator {
     numGroups: number,
     numRows: number,
     filter: Uint8Array | null,
+    groupRows?: Float64Array | null,
   ): void;
   /** The types of the intermediate state columns (for partial → final aggregation). */
   readonly stateTypes: readonly DataType[];

@@ -74,6 +74,28 @@ describe('aggregates', () => {
     expect(ci.direct).toEqual([1n, 1n]);
   });
 
+  it('rows per group handed to count, sum and avg: used where the argument has no NULL, else ignored', () => {
+    const t = dec(15, 2);
+    const gids = Int32Array.of(0, 1, 0, -1, 1, 0);
+    const mask = Uint8Array.of(1, 1, 1, 0, 1, 1);
+    const rows = Float64Array.of(3, 2);
+    const full = columnFromValues(t, [100n, 250n, -50n, 999n, 1n, 7n]);
+    const holes = columnFromValues(t, [100n, null, -50n, 999n, null, 7n]);
+    const run = (name: string, types: DataType[], args: arrow.Data[]): Value[] => {
+      const { acc, returnType } = agg(name, types);
+      const a = acc();
+      a.update(args, gids, 2, 6, mask, rows);
+      return values(a.evaluate(), returnType);
+    };
+    expect(run('count', [], [])).toEqual([3n, 2n]);
+    expect(run('count', [t], [holes])).toEqual([3n, 0n]);
+    expect(run('sum', [t], [full])).toEqual([57n, 251n]);
+    expect(run('sum', [t], [holes])).toEqual([57n, null]);
+    // avg(decimal(15,2)) is decimal(19,6): 0.57 / 3 = 0.190000, 2.51 / 2 = 1.255000
+    expect(run('avg', [t], [full])).toEqual([190000n, 1255000n]);
+    expect(run('avg', [t], [holes])).toEqual([190000n, null]);
+  });
+
   it('sum of ints is bigint; overflow is 22003', () => {
     const r = both('sum', [INT], [[2147483647, 2147483647, null, -1]], [0, 0, 0, 1], 3);
     expect(r.type).toEqual({ kind: 'bigint' });

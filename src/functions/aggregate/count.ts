@@ -5,7 +5,8 @@ import type * as arrow from 'apache-arrow';
 import { T, makeColumn, unpackBits, type DataType } from '../../common/index.ts';
 import type { AggregateFunctionDef, GroupsAccumulator } from '../registry.ts';
 import { checkArity, coerce } from '../scalar/define.ts';
-import { grow, sig, validOf } from './support.ts';
+import { grow, sig, validOf, words64 } from './support.ts';
+import { writeInt53 } from '../kernels/decimal.ts';
 
 class CountAccumulator implements GroupsAccumulator {
   readonly stateTypes: readonly DataType[] = [T.bigint];
@@ -21,11 +22,16 @@ class CountAccumulator implements GroupsAccumulator {
     numGroups: number,
     numRows: number,
     filter: Uint8Array | null,
+    groupRows?: Float64Array | null,
   ): void {
     this.#counts = grow(this.#counts, numGroups, (n) => new Float64Array(n));
     this.#groups = Math.max(this.#groups, numGroups);
     const counts = this.#counts;
     const valids = args.map(validOf).filter((v): v is Uint8Array => v !== null);
+    if (groupRows != null && valids.length === 0 && !this.#countIf) {
+      for (let g = 0; g < numGroups; g++) counts[g]! += groupRows[g]!;
+      return;
+    }
     const truth = this.#countIf ? unpackBits(args[0]!) : null;
     for (let i = 0; i < numRows; i++) {
       if (filter !== null && filter[i] === 0) continue;
@@ -41,14 +47,15 @@ class CountAccumulator implements GroupsAccumulator {
   merge(states: readonly arrow.Data[], groupIds: Int32Array, numGroups: number, numRows: number): void {
     this.#counts = grow(this.#counts, numGroups, (n) => new Float64Array(n));
     this.#groups = Math.max(this.#groups, numGroups);
-    const s = states[0]!;
-    const vals = (s.values as BigInt64Array).subarray(s.offset, s.offset + numRows);
-    for (let i = 0; i < numRows; i++) this.#counts[groupIds[i]!]! += Number(vals[i]!);
+    const { lo, hi } = words64(states[0]!);
+    const counts = this.#counts;
+    for (let i = 0; i < numRows; i++) counts[groupIds[i]!]! += hi[2 * i + 1]! * 4294967296 + lo[2 * i]!;
   }
   evaluate(): arrow.Data {
     const n = this.#groups;
     const out = new BigInt64Array(n);
-    for (let g = 0; g < n; g++) out[g] = BigInt(this.#counts[g]!);
+    const words = new Int32Array(out.buffer);
+    for (let g = 0; g < n; g++) writeInt53(words, 2 * g, this.#counts[g]!);
     return makeColumn(T.bigint, out, n, null);
   }
   size(): number {

@@ -83,7 +83,8 @@ class GroupSums {
   }
   /**
    * Adds a column of `type`: its non-NULL rows that `filter` keeps, each counted once — or, when
-   * merging partial states, `counts[i]` times.
+   * merging partial states, `counts[i]` times. `groupRows` (see `GroupsAccumulator.update`) stands
+   * for the counts when the column has no NULL.
    */
   add(
     data: arrow.Data,
@@ -92,12 +93,25 @@ class GroupSums {
     n: number,
     filter: Uint8Array | null,
     counts: Float64Array | null,
+    groupRows: Float64Array | null = null,
   ): void {
-    // One loop a kind: NULLs folded into the rows kept, a count a row always read from an array.
-    const keep = keptRows(validOf(data), filter, n);
-    const per = counts ?? ones(n);
-    const acc = this.acc;
+    // Counts first (by group when the rows a group has are given), then one loop a kind with NULLs
+    // folded into the rows kept.
+    const valid = validOf(data);
+    const keep = keptRows(valid, filter, n);
     const cnt = this.count;
+    if (groupRows !== null && valid === null && counts === null) {
+      const groups = this.groups;
+      for (let g = 0; g < groups; g++) cnt[g] = cnt[g]! + groupRows[g]!;
+    } else {
+      const per = counts ?? ones(n);
+      for (let i = 0; i < n; i++) {
+        if (keep !== null && keep[i] === 0) continue;
+        const g = groupIds[i]!;
+        cnt[g] = cnt[g]! + per[i]!;
+      }
+    }
+    const acc = this.acc;
     switch (inputKind(type)) {
       case 'small': {
         const vals = (data.values as Int32Array).subarray(data.offset, data.offset + n);
@@ -106,7 +120,6 @@ class GroupSums {
           const g = groupIds[i]!;
           const s = acc[g]! + vals[i]!;
           acc[g] = s;
-          cnt[g] = cnt[g]! + per[i]!;
           if (s > SAFE || s < -SAFE) this.fold(g);
         }
         return;
@@ -117,7 +130,6 @@ class GroupSums {
         for (let i = 0; i < n; i++) {
           if (keep !== null && keep[i] === 0) continue;
           const g = groupIds[i]!;
-          cnt[g] = cnt[g]! + per[i]!;
           const h = hi[2 * i + 1]!;
           if (h >= -1048576 && h < 1048576) {
             const s = acc[g]! + (h * 4294967296 + lo[2 * i]!);
@@ -134,7 +146,6 @@ class GroupSums {
         for (let i = 0; i < n; i++) {
           if (keep !== null && keep[i] === 0) continue;
           const g = groupIds[i]!;
-          cnt[g] = cnt[g]! + per[i]!;
           const o = 4 * i;
           const h = words[o + 1]!;
           const sign = h >> 31;
@@ -152,7 +163,6 @@ class GroupSums {
           if (keep !== null && keep[i] === 0) continue;
           const g = groupIds[i]!;
           acc[g] = acc[g]! + vals[i]!;
-          cnt[g] = cnt[g]! + per[i]!;
         }
         return;
       }
@@ -273,9 +283,10 @@ class SumAccumulator implements GroupsAccumulator {
     numGroups: number,
     numRows: number,
     filter: Uint8Array | null,
+    groupRows?: Float64Array | null,
   ): void {
     this.#sums.ensure(numGroups);
-    this.#sums.add(args[0]!, this.#input, groupIds, numRows, filter, null);
+    this.#sums.add(args[0]!, this.#input, groupIds, numRows, filter, null, groupRows ?? null);
   }
   state(): arrow.Data[] {
     return [sumsColumn(this.#sums, this.#result, this.#fail), this.#sums.countsColumn()];
@@ -323,9 +334,10 @@ class AvgAccumulator implements GroupsAccumulator {
     numGroups: number,
     numRows: number,
     filter: Uint8Array | null,
+    groupRows?: Float64Array | null,
   ): void {
     this.#sums.ensure(numGroups);
-    this.#sums.add(args[0]!, this.#input, groupIds, numRows, filter, null);
+    this.#sums.add(args[0]!, this.#input, groupIds, numRows, filter, null, groupRows ?? null);
   }
   state(): arrow.Data[] {
     const sumState =

@@ -302,9 +302,14 @@ function small(hi: Int32Array, o: number, wide: boolean): boolean {
   return hi[o + 2] === sign && hi[o + 3] === sign;
 }
 
+/** Writes integer result `r` (|r| < 2^53) of row `i` into the (zeroed) output words. */
 function write(p: FastParams, i: number, r: number): void {
-  const hi = Math.floor(r / TWO32);
   const o = i * p.ko;
+  if (r >= 0 && r < TWO32) {
+    p.outLo[o] = r;
+    return;
+  }
+  const hi = Math.floor(r / TWO32);
   p.outLo[o] = r - hi * TWO32;
   p.outHi[o + 1] = hi;
   if (p.ko === 4) {

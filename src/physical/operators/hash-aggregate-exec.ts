@@ -109,6 +109,27 @@ export const MAX_RUN_FRACTION = 0.5;
 /** Distinct keys a run, at least, in the first batch for its runs to be taken as groups. */
 const MIN_RUN_KEYS_FRACTION = 0.9;
 
+/**
+ * Groups, at most, per row of a batch for the batch's rows per group to be counted once and handed
+ * to the accumulators (`GroupsAccumulator.update`'s `groupRows`): adding them costs a step a group.
+ */
+const GROUP_ROWS_FRACTION = 8;
+
+/** A batch's rows per group (not counting rows `mask` skips or with group id -1), in a reused array. */
+class GroupRows {
+  private rows = new Float64Array(16);
+  count(gids: Int32Array, n: number, numGroups: number, mask: Uint8Array | null): Float64Array {
+    if (this.rows.length < numGroups) this.rows = new Float64Array(Math.max(numGroups, 2 * this.rows.length));
+    const rows = this.rows;
+    rows.fill(0, 0, numGroups);
+    for (let i = 0; i < n; i++) {
+      const g = gids[i]!;
+      if (g >= 0 && (mask === null || mask[i] !== 0)) rows[g] = rows[g]! + 1;
+    }
+    return rows;
+  }
+}
+
 /** A batch's group keys, aggregate arguments and FILTER masks. */
 interface BatchInputs {
   readonly keyCols: arrow.Data[];
@@ -224,6 +245,7 @@ export class HashAggregateExec implements ExecutionPlan {
       distinctTables.every((dt) => dt === null)
         ? 'undecided'
         : 'hash';
+    let rowsPerGroup: GroupRows | null = null;
     let runStarts = new Int32Array(0);
     let runIds = new Int32Array(0);
     const runGroups = new RunGroups(this.schema, keyTypes, () =>
@@ -284,9 +306,22 @@ export class HashAggregateExec implements ExecutionPlan {
             table.findOrInsert(keys, n, gids, mask);
             numGroups = table.numGroups;
           }
+          // Few groups: each group's row count once for every aggregate without a FILTER.
+          const groupRows =
+            numGroups * GROUP_ROWS_FRACTION <= n
+              ? (rowsPerGroup ??= new GroupRows()).count(gids, n, numGroups, mask)
+              : null;
           for (let a = 0; a < accs.length; a++) {
             const dt = distinctTables[a];
-            if (dt === null || dt === undefined) accs[a]!.update(argCols[a]!, gids, numGroups, n, masks[a]!);
+            if (dt === null || dt === undefined)
+              accs[a]!.update(
+                argCols[a]!,
+                gids,
+                numGroups,
+                n,
+                masks[a]!,
+                inputs.filters[a] === null ? groupRows : null,
+              );
             else
               this.updateDistinct(
                 accs[a]!,
