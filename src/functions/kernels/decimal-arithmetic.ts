@@ -326,7 +326,8 @@ function markAll(p: FastParams): number {
 }
 
 function fastAddSub(p: FastParams, sign: number): number {
-  const { aLo, aHi, ka, wa, bLo, bHi, kb, wb, n, valid, pending, ma, mb, limit } = p;
+  const { aLo, aHi, ka, wa, bLo, bHi, kb, wb, n, valid, pending, ma, mb } = p;
+  const bound = Math.min(SAFE, p.limit);
   let c = 0;
   for (let i = 0; i < n; i++) {
     if (valid !== null && valid[i] === 0) continue;
@@ -339,7 +340,7 @@ function fastAddSub(p: FastParams, sign: number): number {
     const x = (aHi[oa + 1]! * TWO32 + aLo[oa]!) * ma;
     const y = (bHi[ob + 1]! * TWO32 + bLo[ob]!) * mb;
     const r = x + sign * y;
-    if (x > SAFE || x < -SAFE || y > SAFE || y < -SAFE || r > SAFE || r < -SAFE || r > limit || r < -limit) {
+    if (Math.abs(x) > SAFE || Math.abs(y) > SAFE || Math.abs(r) > bound) {
       pending[c++] = i;
       continue;
     }
