@@ -42,6 +42,8 @@ type InlineSource = 'int' | 'bool' | 'words' | 'float' | 'pair';
 
 const NAN_HIGH_WORD = 0x7ff80000;
 
+/** Slot words (128 KiB) up to which a table is taken to be in cache: no touching pass. */
+const CACHED_SLOT_WORDS = 1 << 15;
 /** Groups a table holds before it considers a direct index (smaller tables stay in cache). */
 const DIRECT_MIN_GROUPS = 4096;
 /**
@@ -416,15 +418,18 @@ export class GroupHashTable {
     let limit = this.limit;
     let numGroups = this.numGroups;
     const home = this.homeScratch(to);
-    const homeMask = mask;
-    // Hash every row first and touch its home slot: independent loads overlap their cache misses.
-    let touched = 0;
-    for (let i = from; i < to; i++) {
-      const pos = fmix32(kw[i]!) & mask;
-      home[i] = pos;
-      touched ^= slots[pos << 1]!;
+    // A table beyond the caches: hash every row first and touch its home slot, so that independent
+    // loads overlap their misses (-1: not done, rows hash as they go).
+    const homeMask = slots.length > CACHED_SLOT_WORDS ? mask : -1;
+    if (homeMask !== -1) {
+      let touched = 0;
+      for (let i = from; i < to; i++) {
+        const pos = fmix32(kw[i]!) & mask;
+        home[i] = pos;
+        touched ^= slots[pos << 1]!;
+      }
+      this.touched = touched;
     }
-    this.touched = touched;
     // The previous non-NULL row's key and its group (-1: not found; -2: no row yet).
     let prevKey = 0;
     let prevGroup = -2;
@@ -665,14 +670,16 @@ export class GroupHashTable {
     let limit = this.limit;
     let numGroups = this.numGroups;
     const home = this.homeScratch(to);
-    const homeMask = mask;
-    let touched = 0;
-    for (let i = from; i < to; i++) {
-      const pos = hashTwo(kw[2 * i]!, kw[2 * i + 1]!) & mask;
-      home[i] = pos;
-      touched ^= slots[pos * 3]!;
+    const homeMask = slots.length > CACHED_SLOT_WORDS ? mask : -1;
+    if (homeMask !== -1) {
+      let touched = 0;
+      for (let i = from; i < to; i++) {
+        const pos = hashTwo(kw[2 * i]!, kw[2 * i + 1]!) & mask;
+        home[i] = pos;
+        touched ^= slots[pos * 3]!;
+      }
+      this.touched = touched;
     }
-    this.touched = touched;
     let prevLo = 0;
     let prevHi = 0;
     let prevGroup = -2;
@@ -750,7 +757,8 @@ export class GroupHashTable {
     let mask = this.mask;
     let limit = this.limit;
     let touched = 0;
-    for (let i = 0; i < n; i++) touched ^= slots[(hashes[i]! & mask) << 1]!;
+    if (slots.length > CACHED_SLOT_WORDS)
+      for (let i = 0; i < n; i++) touched ^= slots[(hashes[i]! & mask) << 1]!;
     this.touched = touched;
     for (let i = 0; i < n; i++) {
       if (rowMask !== null && rowMask[i] === 0) {
@@ -806,7 +814,8 @@ export class GroupHashTable {
     let mask = this.mask;
     let limit = this.limit;
     let touched = 0;
-    for (let i = 0; i < n; i++) touched ^= slots[(hashes[i]! & mask) << 1]!;
+    if (slots.length > CACHED_SLOT_WORDS)
+      for (let i = 0; i < n; i++) touched ^= slots[(hashes[i]! & mask) << 1]!;
     this.touched = touched;
     const views = [view];
     for (let i = 0; i < n; i++) {
