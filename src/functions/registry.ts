@@ -87,6 +87,12 @@ export interface GroupsAccumulator {
   evaluate(): arrow.Data;
   /** Approximate bytes held, for the memory manager. */
   size(): number;
+  /**
+   * Offered an accumulator of the same operator created before this one, over the same arguments
+   * and FILTER: takes over its per-group state when it keeps the same (sum and avg of one column),
+   * and then ignores `update` and `merge` — `earlier` does that work for both. True when it did.
+   */
+  share?(earlier: GroupsAccumulator): boolean;
 }
 
 export interface AggregateFunctionDef {

@@ -96,6 +96,40 @@ describe('aggregates', () => {
     expect(run('avg', [t], [holes])).toEqual([190000n, null]);
   });
 
+  it('avg shares the state of a sum over the same decimal or double column, not over integers', () => {
+    const t = dec(15, 2);
+    const gids = Int32Array.of(0, 1, 0);
+    const col = columnFromValues(t, [100n, 250n, -50n]);
+    const sum = agg('sum', [t]);
+    const avg = agg('avg', [t]);
+    const s = sum.acc();
+    const a = avg.acc();
+    expect(a.share!(s)).toBe(true);
+    // Only the earlier one adds (an update of both would count every row twice).
+    s.update([col], gids, 2, 3, null);
+    a.update([col], gids, 2, 3, null);
+    expect(values(s.evaluate(), sum.returnType)).toEqual([50n, 250n]);
+    expect(values(a.evaluate(), avg.returnType)).toEqual([250000n, 2500000n]);
+    expect(a.size()).toBe(0);
+    // Merging partial states: the follower ignores its states, the earlier one merges its own.
+    const fs = sum.acc();
+    const fa = avg.acc();
+    expect(fa.share!(fs)).toBe(true);
+    for (const [x, y] of [
+      [s.state(), a.state()],
+      [s.state(), a.state()],
+    ] as const) {
+      fs.merge(x, Int32Array.of(0, 1), 2, 2);
+      fa.merge(y, Int32Array.of(0, 1), 2, 2);
+    }
+    expect(values(fs.evaluate(), sum.returnType)).toEqual([100n, 500n]);
+    expect(values(fa.evaluate(), avg.returnType)).toEqual([250000n, 2500000n]);
+    // Integers: sum's state is a bigint, avg's a double — kept apart.
+    expect(agg('avg', [INT]).acc().share!(agg('sum', [INT]).acc())).toBe(false);
+    // Another input type: kept apart.
+    expect(agg('avg', [dec(12, 2)]).acc().share!(s)).toBe(false);
+  });
+
   it('sum of ints is bigint; overflow is 22003', () => {
     const r = both('sum', [INT], [[2147483647, 2147483647, null, -1]], [0, 0, 0, 1], 3);
     expect(r.type).toEqual({ kind: 'bigint' });

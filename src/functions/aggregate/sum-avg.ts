@@ -264,18 +264,21 @@ function sumsColumn(s: GroupSums, type: DataType, failOnError: boolean): arrow.D
   return w.finish(valid);
 }
 
-class SumAccumulator implements GroupsAccumulator {
-  readonly stateTypes: readonly DataType[];
-  readonly #sums: GroupSums;
-  readonly #input: DataType;
-  readonly #result: DataType;
-  readonly #fail: boolean;
-  constructor(input: DataType, result: DataType, ctx: EvalContext) {
-    this.#input = input;
-    this.#result = result;
-    this.#fail = ctx.ansi;
-    this.#sums = new GroupSums(inputKind(input) !== 'float');
-    this.stateTypes = [result, T.bigint];
+/**
+ * What sum and avg have in common: per-group sums and counts of one input. Over a decimal or
+ * floating input, their partial states are the same (the sum as decimal(p+10, s) or double, and the
+ * count), so sum(x) and avg(x) in one operator keep one `GroupSums` (`share`): Q1's sum and avg of
+ * l_quantity and of l_extendedprice read each column once.
+ */
+abstract class SumsAccumulator implements GroupsAccumulator {
+  abstract readonly stateTypes: readonly DataType[];
+  protected sums: GroupSums;
+  protected readonly input: DataType;
+  /** Whether another accumulator's `GroupSums` is this one's (its update and merge add to it). */
+  private follows = false;
+  constructor(input: DataType) {
+    this.input = input;
+    this.sums = new GroupSums(inputKind(input) !== 'float');
   }
   update(
     args: readonly arrow.Data[],
@@ -285,22 +288,57 @@ class SumAccumulator implements GroupsAccumulator {
     filter: Uint8Array | null,
     groupRows?: Float64Array | null,
   ): void {
-    this.#sums.ensure(numGroups);
-    this.#sums.add(args[0]!, this.#input, groupIds, numRows, filter, null, groupRows ?? null);
-  }
-  state(): arrow.Data[] {
-    return [sumsColumn(this.#sums, this.#result, this.#fail), this.#sums.countsColumn()];
+    if (this.follows) return;
+    this.sums.ensure(numGroups);
+    this.sums.add(args[0]!, this.input, groupIds, numRows, filter, null, groupRows ?? null);
   }
   merge(states: readonly arrow.Data[], groupIds: Int32Array, numGroups: number, numRows: number): void {
-    this.#sums.ensure(numGroups);
+    if (this.follows) return;
+    this.sums.ensure(numGroups);
+    this.mergeStates(states, groupIds, numRows);
+  }
+  protected abstract mergeStates(states: readonly arrow.Data[], groupIds: Int32Array, numRows: number): void;
+  share(earlier: GroupsAccumulator): boolean {
+    const t = this.input;
+    if (!(earlier instanceof SumsAccumulator) || earlier.follows) return false;
+    // Integral inputs: sum's state is a bigint, avg's a double — not the same.
+    if (t.kind !== 'decimal' && t.kind !== 'float' && t.kind !== 'double') return false;
+    if (!sameType(t, earlier.input)) return false;
+    this.sums = earlier.sums;
+    this.follows = true;
+    return true;
+  }
+  abstract state(): arrow.Data[];
+  abstract evaluate(): arrow.Data;
+  size(): number {
+    return this.follows ? 0 : this.sums.acc.byteLength * 2 + this.sums.big.length * 16;
+  }
+}
+
+function sameType(a: DataType, b: DataType): boolean {
+  if (a.kind !== b.kind) return false;
+  return a.kind !== 'decimal' || (b.kind === 'decimal' && a.precision === b.precision && a.scale === b.scale);
+}
+
+class SumAccumulator extends SumsAccumulator {
+  readonly stateTypes: readonly DataType[];
+  readonly #result: DataType;
+  readonly #fail: boolean;
+  constructor(input: DataType, result: DataType, ctx: EvalContext) {
+    super(input);
+    this.#result = result;
+    this.#fail = ctx.ansi;
+    this.stateTypes = [result, T.bigint];
+  }
+  state(): arrow.Data[] {
+    return [sumsColumn(this.sums, this.#result, this.#fail), this.sums.countsColumn()];
+  }
+  protected mergeStates(states: readonly arrow.Data[], groupIds: Int32Array, numRows: number): void {
     const counts = countsOf(states[1]!, numRows);
-    this.#sums.add(states[0]!, this.#result, groupIds, numRows, null, counts);
+    this.sums.add(states[0]!, this.#result, groupIds, numRows, null, counts);
   }
   evaluate(): arrow.Data {
-    return sumsColumn(this.#sums, this.#result, this.#fail);
-  }
-  size(): number {
-    return this.#sums.acc.byteLength * 2 + this.#sums.big.length * 16;
+    return sumsColumn(this.sums, this.#result, this.#fail);
   }
 }
 
@@ -313,54 +351,37 @@ function avgTypes(t: DataType): { sum: DataType; result: DataType } {
   return { sum: T.double, result: T.double };
 }
 
-class AvgAccumulator implements GroupsAccumulator {
+class AvgAccumulator extends SumsAccumulator {
   readonly stateTypes: readonly DataType[];
-  readonly #sums: GroupSums;
-  readonly #input: DataType;
   readonly #sumType: DataType;
   readonly #result: DataType;
   readonly #fail: boolean;
   constructor(input: DataType, result: DataType, ctx: EvalContext) {
-    this.#input = input;
+    super(input);
     this.#result = result;
     this.#sumType = avgTypes(input).sum;
     this.#fail = ctx.ansi;
-    this.#sums = new GroupSums(inputKind(input) !== 'float');
     this.stateTypes = [this.#sumType, T.bigint];
-  }
-  update(
-    args: readonly arrow.Data[],
-    groupIds: Int32Array,
-    numGroups: number,
-    numRows: number,
-    filter: Uint8Array | null,
-    groupRows?: Float64Array | null,
-  ): void {
-    this.#sums.ensure(numGroups);
-    this.#sums.add(args[0]!, this.#input, groupIds, numRows, filter, null, groupRows ?? null);
   }
   state(): arrow.Data[] {
     const sumState =
-      this.#sumType.kind === 'double'
-        ? this.#doubleSums()
-        : sumsColumn(this.#sums, this.#sumType, this.#fail);
-    return [sumState, this.#sums.countsColumn()];
+      this.#sumType.kind === 'double' ? this.#doubleSums() : sumsColumn(this.sums, this.#sumType, this.#fail);
+    return [sumState, this.sums.countsColumn()];
   }
   #doubleSums(): arrow.Data {
-    const n = this.#sums.groups;
+    const n = this.sums.groups;
     const out = new Float64Array(n);
     const valid = new Uint8Array(n);
     for (let g = 0; g < n; g++) {
-      if (this.#sums.count[g]! === 0) continue;
+      if (this.sums.count[g]! === 0) continue;
       valid[g] = 1;
-      out[g] = this.#sums.exact ? Number(this.#sums.total(g)) : this.#sums.acc[g]!;
+      out[g] = this.sums.exact ? Number(this.sums.total(g)) : this.sums.acc[g]!;
     }
     return makeColumn(T.double, out, n, valid);
   }
-  merge(states: readonly arrow.Data[], groupIds: Int32Array, numGroups: number, numRows: number): void {
-    this.#sums.ensure(numGroups);
+  protected mergeStates(states: readonly arrow.Data[], groupIds: Int32Array, numRows: number): void {
     const counts = countsOf(states[1]!, numRows);
-    if (this.#sumType.kind === 'double' && this.#sums.exact) {
+    if (this.#sumType.kind === 'double' && this.sums.exact) {
       // exact integral partial sums arrive as doubles; fold them in as floating values
       const s = states[0]!;
       const vals = (s.values as Float64Array).subarray(s.offset, s.offset + numRows);
@@ -368,15 +389,15 @@ class AvgAccumulator implements GroupsAccumulator {
       for (let i = 0; i < numRows; i++) {
         if (valid !== null && valid[i] === 0) continue;
         const g = groupIds[i]!;
-        this.#sums.big[g] = (this.#sums.big[g] ?? 0n) + BigInt(Math.round(vals[i]!));
-        this.#sums.count[g] = this.#sums.count[g]! + counts[i]!;
+        this.sums.big[g] = (this.sums.big[g] ?? 0n) + BigInt(Math.round(vals[i]!));
+        this.sums.count[g] = this.sums.count[g]! + counts[i]!;
       }
       return;
     }
-    this.#sums.add(states[0]!, this.#sumType, groupIds, numRows, null, counts);
+    this.sums.add(states[0]!, this.#sumType, groupIds, numRows, null, counts);
   }
   evaluate(): arrow.Data {
-    const s = this.#sums;
+    const s = this.sums;
     const n = s.groups;
     const valid = new Uint8Array(n);
     if (this.#result.kind === 'double') {
@@ -389,7 +410,7 @@ class AvgAccumulator implements GroupsAccumulator {
       }
       return makeColumn(T.double, out, n, valid);
     }
-    const inScale = this.#input.kind === 'decimal' ? this.#input.scale : 0;
+    const inScale = this.input.kind === 'decimal' ? this.input.scale : 0;
     const rp = this.#result.kind === 'decimal' ? this.#result.precision : 38;
     const rs = this.#result.kind === 'decimal' ? this.#result.scale : 0;
     const w = new DecimalColumnWriter(this.#result, n);
@@ -405,9 +426,6 @@ class AvgAccumulator implements GroupsAccumulator {
       w.set(g, v);
     }
     return w.finish(valid);
-  }
-  size(): number {
-    return this.#sums.acc.byteLength * 2 + this.#sums.big.length * 16;
   }
 }
 

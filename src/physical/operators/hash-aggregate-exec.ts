@@ -130,6 +130,24 @@ class GroupRows {
   }
 }
 
+/**
+ * The accumulators of `aggregates`, each offered (`GroupsAccumulator.share`) the earlier ones over
+ * the same arguments and FILTER, so that sum(x) and avg(x) keep one state.
+ */
+function createAccumulators(aggregates: readonly AggregateExpr[], ctx: EvalContext): GroupsAccumulator[] {
+  const accs: GroupsAccumulator[] = [];
+  const inputs: string[] = [];
+  for (const a of aggregates) {
+    const acc = a.createAccumulator(ctx);
+    const input = a.distinct ? null : `${a.args.map(String).join(', ')} FILTER ${String(a.filter)}`;
+    if (input !== null && acc.share !== undefined)
+      for (let b = 0; b < accs.length; b++) if (inputs[b] === input && acc.share(accs[b]!)) break;
+    accs.push(acc);
+    inputs.push(input ?? '');
+  }
+  return accs;
+}
+
 /** A batch's group keys, aggregate arguments and FILTER masks. */
 interface BatchInputs {
   readonly keyCols: arrow.Data[];
@@ -222,7 +240,7 @@ export class HashAggregateExec implements ExecutionPlan {
     const keyTypes = this.groupBy.map((g) => g.expr.type);
     if (this.groupingSets !== null) keyTypes.push(gidType);
     const table = hasGroups ? new GroupHashTable(keyTypes) : null;
-    const accs = this.aggregates.map((a) => a.createAccumulator(ctx.eval));
+    const accs = createAccumulators(this.aggregates, ctx.eval);
     const distinctTables = this.aggregates.map((a) =>
       a.distinct ? new GroupHashTable([INT, ...a.args.map((x) => x.type)]) : null,
     );
@@ -249,7 +267,7 @@ export class HashAggregateExec implements ExecutionPlan {
     let runStarts = new Int32Array(0);
     let runIds = new Int32Array(0);
     const runGroups = new RunGroups(this.schema, keyTypes, () =>
-      this.aggregates.map((a) => a.createAccumulator(ctx.eval)),
+      createAccumulators(this.aggregates, ctx.eval),
     );
     const masked = this.mode !== 'final' && this.input.executeMasked !== undefined && this.evaluatesAnyRow();
     const source = masked
