@@ -10,7 +10,8 @@
  * - A stage starts when every stage it reads has output for all its map partitions; all its
  *   missing partitions are submitted to the task scheduler at once.
  * - A map task's output stays on the executor that ran it; the stage records where.
- * - A task failure of kind `error` fails the query. A `lost` task (its executor died) runs again
+ * - A task failure of kind `error` fails the query: every other task is cancelled, and the error
+ *   reaches the caller once they have stopped (`SETTLE_MS` at most). A `lost` task (its executor died) runs again
  *   elsewhere, at most `maxTaskFailures` times per partition (a result task only if it has not sent
  *   rows yet). A `fetch` failure marks the map output it could not read as lost; the map task runs
  *   again (and, transitively, whatever it needs), then the failed task.
@@ -32,6 +33,9 @@ import type { Stage, StagePlan } from './stages.ts';
 import { errorFromData, type TaskFailure } from './task-failure.ts';
 import type { PendingTask, TaskScheduler } from './task-scheduler.ts';
 import type { ExecutorId, TaskDescription, TaskMetrics, TaskOutput, TaskSettings } from './task.ts';
+
+/** How long a failed query waits for its cancelled tasks to stop before it reports the error. */
+const SETTLE_MS = 1000;
 
 export interface QueryRunOptions {
   readonly queryId: string;
@@ -137,7 +141,12 @@ export class QueryRun {
     try {
       for (const s of this.states.values()) if (this.parentsReady(s)) this.launchMissing(s);
       for (;;) {
-        if (this.failure !== null) throw this.failure;
+        if (this.failure !== null) {
+          // Report the error once the query's tasks have stopped (a write's clean-up must not race
+          // a task still writing), or after SETTLE_MS at most.
+          await this.untilSettled(SETTLE_MS);
+          throw this.failure;
+        }
         const queue = this.queues[this.current];
         if (queue === undefined) return;
         const next = queue.shift();
@@ -157,6 +166,22 @@ export class QueryRun {
       stopListening();
       this.finish();
     }
+  }
+
+  /** Waits until no task of the query runs, `ms` at most. */
+  private async untilSettled(ms: number): Promise<void> {
+    const deadline = performance.now() + ms;
+    while (this.anyRunning() && performance.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        setTimeout(resolve, 20);
+      });
+    }
+  }
+
+  private anyRunning(): boolean {
+    for (const s of this.states.values()) if (s.running.size > 0) return true;
+    return false;
   }
 
   private notify(): void {
@@ -246,6 +271,7 @@ export class QueryRun {
       this.releaseIfSettled();
       return;
     }
+    if (this.failure !== null) this.notify();
     s.stats.tasks.push(metrics);
     if (s.output.kind === 'result') {
       s.finished.add(partition);
@@ -264,6 +290,7 @@ export class QueryRun {
     if (s.running.get(partition) !== task) return;
     s.running.delete(partition);
     if (this.ended) this.releaseIfSettled();
+    if (this.failure !== null) this.notify();
     if (this.failure !== null || this.ended) return;
     switch (failure.kind) {
       case 'error':

@@ -210,7 +210,7 @@ export async function createTableAsSelect(
     rows = written.rows;
     statistics = statisticsOfWrite(session, { ...def, location: staging }, written);
   } catch (err) {
-    fs.rmSync(staging, { recursive: true, force: true });
+    removeStaging(staging);
     throw err;
   }
   try {
@@ -218,7 +218,7 @@ export async function createTableAsSelect(
     if (fs.existsSync(location)) fs.rmdirSync(location); // empty by the check above (or emptied by DROP)
     fs.renameSync(staging, location);
   } catch (err) {
-    fs.rmSync(staging, { recursive: true, force: true });
+    removeStaging(staging);
     throw new EngineError(
       SqlState.ioError,
       `could not move the new table's data to "${location}": ${(err as Error).message}`,
@@ -605,5 +605,18 @@ async function writeData(
   } catch (err) {
     abortDataFiles(files);
     throw err;
+  }
+}
+
+/**
+ * Deletes a CREATE TABLE … AS SELECT staging folder after a failed write, retrying while a file
+ * still appears in it. A folder that cannot be removed is left to `sweepWriteLeftovers`: the
+ * statement's own error is what the client must see.
+ */
+function removeStaging(staging: string): void {
+  try {
+    fs.rmSync(staging, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
+  } catch {
+    // swept later
   }
 }
