@@ -7,6 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { batchRows, type DataType, type Schema } from '../common/index.ts';
 import { createFunctionRegistry } from '../functions/index.ts';
 import {
+  ExchangeExec,
+  RangeExec,
+  UnionExec,
+  columnExpr,
   createPhysicalPlanner,
   defaultEvalContext,
   type ExecutionPlan,
@@ -246,6 +250,21 @@ describe('QueryRun (DAG scheduler)', () => {
     const { rows, run: q } = await run(pool, groupedRange());
     expect(rows).toEqual(EXPECTED);
     expect(q.stats[0]!.launched).toBeGreaterThan(4);
+  });
+
+  it('an exchange reached twice is one stage, read by both consumers', async () => {
+    const schema: Schema = { fields: [{ name: 'id', type: { kind: 'bigint' }, nullable: false }] };
+    const range = new RangeExec({ schema, start: 0n, end: 1000n, step: 1n, partitions: 3 });
+    const shuffle = new ExchangeExec({ input: range, kind: 'hash', keys: [columnExpr(schema, 0)], count: 2 });
+    const plan = new UnionExec({ inputs: [shuffle, shuffle] });
+    const cut = cutStages(plan);
+    expect(cut.stages.map((s) => s.id)).toEqual([1, 2]);
+    expect(cut.result.parents).toEqual([1]);
+    const { rows, run: q } = await run(new FakePool(2), plan);
+    expect(rows.length).toBe(2000);
+    expect(new Set(rows.map((r) => r[0])).size).toBe(1000);
+    // The map stage ran once: three tasks, not six.
+    expect(q.stats[0]!.launched).toBe(3);
   });
 
   it('fails the query once a task has failed maxTaskFailures times', async () => {

@@ -54,9 +54,16 @@ export interface StagePlan {
 
 export function cutStages(plan: ExecutionPlan): StagePlan {
   const stages: Stage[] = [];
+  // An exchange reached twice (a join's build side that also feeds a `KeyFilterExec`) is one stage.
+  const cutExchanges = new Map<ExchangeExec, { id: number; reader: ExchangeReaderExec }>();
   const cut = (node: ExecutionPlan, parents: number[]): ExecutionPlan => {
     if (node instanceof RecursiveCteExec) return node;
     if (node instanceof ExchangeExec) {
+      const seen = cutExchanges.get(node);
+      if (seen !== undefined) {
+        if (!parents.includes(seen.id)) parents.push(seen.id);
+        return seen.reader;
+      }
       const childParents: number[] = [];
       const input = cut(node.input, childParents);
       const id = stages.length + 1;
@@ -68,7 +75,7 @@ export function cutStages(plan: ExecutionPlan): StagePlan {
         parents: childParents,
       });
       parents.push(id);
-      return new ExchangeReaderExec({
+      const reader = new ExchangeReaderExec({
         stageId: id,
         kind: node.kind,
         keys: node.keys,
@@ -76,6 +83,8 @@ export function cutStages(plan: ExecutionPlan): StagePlan {
         sortKeys: node.sortKeys,
         schema: node.schema,
       });
+      cutExchanges.set(node, { id, reader });
+      return reader;
     }
     const children = node.children();
     if (children.length === 0) return node;

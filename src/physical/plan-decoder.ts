@@ -16,6 +16,7 @@ import { FilterExec, type FilterConjunct } from './operators/filter-exec.ts';
 import { GenerateExec } from './operators/generate-exec.ts';
 import { HashAggregateExec } from './operators/hash-aggregate-exec.ts';
 import { HashJoinExec } from './operators/hash-join-exec.ts';
+import { KeyFilterExec } from './operators/key-filter-exec.ts';
 import { LimitExec } from './operators/limit-exec.ts';
 import { NestedLoopJoinExec } from './operators/nested-loop-join-exec.ts';
 import { ProjectionExec } from './operators/projection-exec.ts';
@@ -189,6 +190,14 @@ class Decoder {
           nullAware: op.nullAware,
           nullKeysUnknown: op.nullKeysUnknown,
           schema: op.schema,
+        });
+      case 'KeyFilter':
+        return new KeyFilterExec({
+          input: child(0),
+          source: child(1),
+          keys: op.keys.map((k) => this.expr(k)),
+          sourceKeys: op.sourceKeys.map((k) => this.expr(k)),
+          nullSafe: op.nullSafe,
         });
       case 'NestedLoopJoin':
         return new NestedLoopJoinExec({

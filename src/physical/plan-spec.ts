@@ -161,6 +161,12 @@ export type OperatorSpec =
       readonly schema: Schema;
     }
   | {
+      readonly kind: 'KeyFilter';
+      readonly keys: readonly ExprSpec[];
+      readonly sourceKeys: readonly ExprSpec[];
+      readonly nullSafe: readonly boolean[];
+    }
+  | {
       readonly kind: 'NestedLoopJoin';
       readonly joinType: JoinType;
       readonly condition: ExprSpec | null;

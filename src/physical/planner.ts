@@ -8,7 +8,8 @@
  *               DISTINCT aggregates: rows hashed on the keys, then `single`)
  *   Join      → HashJoinExec on the equi-keys (residual predicate as filter), else NestedLoopJoinExec;
  *               the smaller side builds; broadcast when it is under `broadcastThreshold` bytes,
- *               else both sides hashed on their keys (partitioned)
+ *               else both sides hashed on their keys (partitioned), the probe side read only
+ *               for keys the build side has (`KeyFilterExec`) when the build side is far smaller
  *   Sort      → SortExec per partition → GatherExec merging the sorted partitions (top-K per
  *               partition when a Limit sits right above)
  *   Limit     → LimitExec (local per partition → gather → global)
@@ -38,11 +39,13 @@ import type { Distribution, ExecutionPlan, PhysicalExpr } from './execution-plan
 import { checkDistribution, satisfies } from './distribution.ts';
 import {
   columnExpr,
+  columnPosition,
   createPhysicalExpr,
   createPhysicalExprs,
   defaultEvalContext,
 } from './expressions/index.ts';
 import { JoinEmitter } from './operators/join-emitter.ts';
+import { probeDropsUnmatched } from './operators/hash-join-exec.ts';
 import type { AggregateExpr, GroupByExpr } from './operators/hash-aggregate-exec.ts';
 import type { AggregateFunctionRef } from './plan-spec.ts';
 import { TableScanExec } from './operators/table-scan-exec.ts';
@@ -58,6 +61,7 @@ import {
   FilterExec,
   HashAggregateExec,
   HashJoinExec,
+  KeyFilterExec,
   LimitExec,
   NestedLoopJoinExec,
   ProjectionExec,
@@ -86,6 +90,11 @@ export interface PhysicalPlannerOptions {
    * negative = never broadcast (unless the join needs it).
    */
   readonly broadcastThreshold: number;
+  /**
+   * Whether the probe side of a partitioned join far larger than its build side is read only for
+   * the build side's keys (`KeyFilterExec`; `kindling.execution.runtime_key_filter`). Default true.
+   */
+  readonly runtimeKeyFilter?: boolean;
   /** Estimated output size of a logical plan (the optimizer's cost model); absent = unknown. */
   readonly estimate?: (plan: LogicalPlan) => { readonly rowCount: number; readonly sizeInBytes: number };
 }
@@ -98,10 +107,24 @@ export function createPhysicalPlanner(options: PhysicalPlannerOptions): Physical
   return new Planner(options);
 }
 
-/** Indented EXPLAIN text of a physical plan, one line per operator. */
-export function explainPhysical(plan: ExecutionPlan, indent = 0): string {
-  const lines = [`${'  '.repeat(indent)}${plan.explain()}`];
-  for (const c of plan.children()) lines.push(explainPhysical(c, indent + 1));
+/**
+ * Indented EXPLAIN text of a physical plan, one line per operator; an exchange met again (one
+ * stage read twice, see `KeyFilterExec`) is shown once, then as `ReusedExchange`.
+ */
+export function explainPhysical(plan: ExecutionPlan): string {
+  const lines: string[] = [];
+  const seen = new Set<ExecutionPlan>();
+  const walk = (node: ExecutionPlan, indent: number): void => {
+    const pad = '  '.repeat(indent);
+    if (node instanceof ExchangeExec && seen.has(node)) {
+      lines.push(`${pad}ReusedExchange: ${node.explain()}`);
+      return;
+    }
+    if (node instanceof ExchangeExec) seen.add(node);
+    lines.push(`${pad}${node.explain()}`);
+    for (const c of node.children()) walk(c, indent + 1);
+  };
+  walk(plan, 0);
   return lines.join('\n');
 }
 
@@ -921,16 +944,52 @@ class Planner implements PhysicalPlanner {
       hashedOn(j.left, j.leftKeys) || hashedOn(j.right, j.rightKeys) || this.options.shufflePartitions;
     const hashTo = (p: ExecutionPlan, keys: readonly PhysicalExpr[]): ExecutionPlan =>
       hashedOn(p, keys) === count ? p : new ExchangeExec({ input: p, kind: 'hash', keys, count });
+    const build = buildIsLeft
+      ? { plan: j.left, keys: j.leftKeys, bytes: j.leftBytes }
+      : { plan: j.right, keys: j.rightKeys, bytes: j.rightBytes };
+    const probe = buildIsLeft
+      ? { plan: j.right, keys: j.rightKeys, bytes: j.rightBytes }
+      : { plan: j.left, keys: j.leftKeys, bytes: j.leftBytes };
+    const buildSide = hashTo(build.plan, build.keys);
+    let probeSide = hashTo(probe.plan, probe.keys);
+    if (
+      this.options.runtimeKeyFilter !== false &&
+      buildSide instanceof ExchangeExec &&
+      probeSide instanceof ExchangeExec &&
+      probe.plan.executeFiltered !== undefined &&
+      probeDropsUnmatched(j.joinType, buildIsLeft, j.nullAware) &&
+      !j.nullKeysUnknown &&
+      build.bytes <= KEY_FILTER_MAX_BUILD_BYTES &&
+      build.bytes * KEY_FILTER_MIN_PROBE_RATIO <= probe.bytes &&
+      probe.keys.every((k) => columnPosition(k) !== null)
+    ) {
+      const filtered = new KeyFilterExec({
+        input: probe.plan,
+        keys: probe.keys,
+        source: buildSide,
+        sourceKeys: build.keys,
+        nullSafe: j.nullSafe,
+      });
+      probeSide = new ExchangeExec({ input: filtered, kind: 'hash', keys: probe.keys, count });
+    }
     return new HashJoinExec({
       ...common,
       mode: 'partitioned',
-      left: hashTo(j.left, j.leftKeys),
-      right: hashTo(j.right, j.rightKeys),
+      left: buildIsLeft ? buildSide : probeSide,
+      right: buildIsLeft ? probeSide : buildSide,
     });
   }
 }
 
 /** `column op column` of one type with a select kernel for it. */
+/**
+ * A partitioned join's probe side is read for the build side's keys only (`KeyFilterExec`) when
+ * the build side is estimated at most this many bytes (its keys are held in every probe task)…
+ */
+const KEY_FILTER_MAX_BUILD_BYTES = 256 << 20;
+/** …and the probe side at least this many times as many: the probe stage then waits for the build. */
+const KEY_FILTER_MIN_PROBE_RATIO = 4;
+
 function columnCompare(e: Expr, attrs: readonly Attribute[]): FilterConjunct | null {
   if (e.kind !== 'binary' || e.left.kind !== 'column' || e.right.kind !== 'column') return null;
   const op = e.op;

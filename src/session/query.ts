@@ -146,6 +146,7 @@ export function physicalPlan(session: Session, plan: LogicalPlan): ExecutionPlan
     shufflePartitions: session.settings.shufflePartitions,
     maxRecursionDepth: session.settings.cteRecursionLevelLimit,
     broadcastThreshold: session.settings.broadcastThreshold,
+    runtimeKeyFilter: session.settings.runtimeKeyFilter,
     estimate: estimatePlan,
   });
   return planner.plan(plan);

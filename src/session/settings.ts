@@ -188,6 +188,13 @@ const DEFS: readonly SettingDef[] = [
     validate: (v) => booleanSetting('kindling.execution.inline_tiny_queries', v),
   },
   {
+    key: 'kindling.execution.runtime_key_filter',
+    default: () => 'true',
+    description:
+      "Whether the probe side of a partitioned hash join far larger than its build side is read only for the build side's keys, after the build side is computed.",
+    validate: (v) => booleanSetting('kindling.execution.runtime_key_filter', v),
+  },
+  {
     key: 'spark.task.maxFailures',
     default: () => '4',
     description: 'Attempts of a task whose executor was lost before the query fails.',
@@ -449,6 +456,9 @@ export class Settings {
   }
   get inlineTinyQueries(): boolean {
     return this.get('kindling.execution.inline_tiny_queries') === 'true';
+  }
+  get runtimeKeyFilter(): boolean {
+    return this.get('kindling.execution.runtime_key_filter') === 'true';
   }
   get maxTaskFailures(): number {
     return Number(this.get('spark.task.maxFailures'));

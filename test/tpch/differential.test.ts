@@ -1,8 +1,9 @@
 /**
  * TPC-H at SF0.01, in-process, run the ways the engine can run a query: in the session's thread,
  * on one executor thread with one partition, on three threads with three partitions and hash
- * joins forced (no broadcast), on three threads broadcasting every join side, and with cost-based
- * join ordering switched off. Every way must give the same rows (doubles equal to 1e-9 relative,
+ * joins forced (no broadcast), on three threads broadcasting every join side, with cost-based
+ * join ordering switched off, and over a Parquet copy of the tables (which take filter steps as
+ * they decode) with hash joins forced, runtime key filters (`KeyFilterExec`) on and off. Every way must give the same rows (doubles equal to 1e-9 relative,
  * rows with tied sort keys in any order), and the first way the reference answers (tpch.test.ts
  * checks those through psql).
  */
@@ -22,7 +23,16 @@ interface Way {
   readonly name: string;
   readonly threads: number;
   readonly settings: Readonly<Record<string, string>>;
+  /** Default `tpch` (the .tbl files); `tpch_parquet` is a Parquet copy. */
+  readonly database?: string;
 }
+
+const PARTITIONED = {
+  'kindling.execution.target_partitions': '3',
+  'spark.sql.shuffle.partitions': '3',
+  'spark.sql.autoBroadcastJoinThreshold': '-1',
+  'kindling.execution.inline_tiny_queries': 'false',
+};
 
 const WAYS: readonly Way[] = [
   { name: 'inline', threads: 0, settings: { 'kindling.execution.target_partitions': '2' } },
@@ -60,6 +70,18 @@ const WAYS: readonly Way[] = [
     threads: 2,
     settings: { 'kindling.optimizer.disabled_rules': 'reorder_joins' },
   },
+  {
+    name: 'Parquet, partitioned joins, runtime key filters',
+    threads: 3,
+    database: 'tpch_parquet',
+    settings: PARTITIONED,
+  },
+  {
+    name: 'Parquet, partitioned joins, runtime key filters off',
+    threads: 3,
+    database: 'tpch_parquet',
+    settings: { ...PARTITIONED, 'kindling.execution.runtime_key_filter': 'false' },
+  },
 ];
 
 let warehouse = '';
@@ -77,8 +99,14 @@ beforeAll(async () => {
       await setup.sql('CREATE DATABASE tpch');
       for (const t of TPCH_TABLE_NAMES)
         await setup.sql(createTpchTableSql(t, join(DATA, 'sf0.01', `${t}.tbl`), 'tpch'));
+      await setup.sql('CREATE DATABASE tpch_parquet');
+      for (const t of TPCH_TABLE_NAMES)
+        await setup.sql(`CREATE TABLE tpch_parquet.${t} USING parquet AS SELECT * FROM tpch.${t}`);
     }
-    sessions.set(way.name, engine.createSession({ database: 'tpch', settings: way.settings }));
+    sessions.set(
+      way.name,
+      engine.createSession({ database: way.database ?? 'tpch', settings: way.settings }),
+    );
   }
 });
 
@@ -120,6 +148,18 @@ function differences(q: number, expected: Value[][], actual: Value[][]): string[
   });
   return out;
 }
+
+it('the runtime key filter way does filter: Q4 and Q21 read lineitem through a KeyFilterExec', async () => {
+  const on = sessions.get('Parquet, partitioned joins, runtime key filters')!;
+  const off = sessions.get('Parquet, partitioned joins, runtime key filters off')!;
+  for (const q of [4, 21]) {
+    const text = readFileSync(join(DATA, 'queries', `q${String(q).padStart(2, '0')}.sql`), 'utf8');
+    const plan = async (s: Session): Promise<string> =>
+      (await s.sql(`EXPLAIN ${text}`)).rows.map((r) => r[0] as string).join('\n');
+    expect(await plan(on)).toContain('KeyFilterExec');
+    expect(await plan(off)).not.toContain('KeyFilterExec');
+  }
+});
 
 describe.each(WAYS)('TPC-H SF0.01, $name', (way) => {
   it.each(QUERIES)('Q%i gives the same rows', async (q) => {

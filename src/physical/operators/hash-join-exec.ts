@@ -39,10 +39,10 @@ import { ColumnView } from '../batch/column-view.ts';
 import { GroupHashTable } from '../batch/group-hash-table.ts';
 import { rowsWithNullKey } from '../batch/key-equality.ts';
 import { takeRows } from '../batch/take.ts';
-import { columnPosition } from '../expressions/index.ts';
 import { batchBytes, checkCancelled, checkPartition, evaluateToColumn } from './exec-support.ts';
 import { JoinEmitter, type JoinType } from './join-emitter.ts';
 import { collectAll, collectPartition } from './collect.ts';
+import { keyMembershipStep } from './key-filter-exec.ts';
 
 export type HashJoinMode = 'collect_build' | 'partitioned';
 
@@ -192,27 +192,9 @@ export class HashJoinExec implements ExecutionPlan {
     return { batch, table, starts, rows, keyNull };
   }
 
-  /**
-   * Whether a probe row whose key is in no build row can make no output row: then the probe side
-   * may drop it before the join (see `probeKeyStep`). Not for the preserved side of an outer or
-   * anti join, nor for NOT IN and IN-as-a-value, whose answers NULL keys change.
-   */
+  /** See `probeDropsUnmatched` below. */
   private get probeDropsUnmatched(): boolean {
-    const o = this.options;
-    if (o.nullAware) return false;
-    switch (o.joinType) {
-      case 'inner':
-      case 'left_semi':
-        return true;
-      case 'left':
-      case 'left_anti':
-        return this.buildIsLeft;
-      case 'right':
-        return !this.buildIsLeft;
-      case 'full':
-      case 'left_mark':
-        return false;
-    }
+    return probeDropsUnmatched(this.options.joinType, this.buildIsLeft, this.options.nullAware);
   }
 
   /**
@@ -223,28 +205,7 @@ export class HashJoinExec implements ExecutionPlan {
   private probeKeyStep(keyTable: GroupHashTable): ScanFilterStep | null {
     if (!this.probeDropsUnmatched) return null;
     const o = this.options;
-    const probeKeys = this.buildIsLeft ? o.rightKeys : o.leftKeys;
-    const columns = probeKeys.map((k) => columnPosition(k));
-    if (columns.some((c) => c === null)) return null;
-    const types = probeKeys.map((k) => k.type);
-    let ids = new Int32Array(0);
-    const step: ScanFilterStep = {
-      columns: columns as number[],
-      keep: (cols, n) => {
-        if (ids.length < n) ids = new Int32Array(n);
-        keyTable.find(cols, n, ids);
-        const views = cols.map((c, i) => new ColumnView(c, types[i]!));
-        const keyNull = rowsWithNullKey(views, o.nullSafe, n);
-        const kept = new Int32Array(n);
-        let k = 0;
-        for (let i = 0; i < n; i++) {
-          kept[k] = i;
-          k += ids[i]! >= 0 && (keyNull === null || keyNull[i] === 0) ? 1 : 0;
-        }
-        return kept.subarray(0, k);
-      },
-    };
-    return step;
+    return keyMembershipStep(keyTable, this.buildIsLeft ? o.rightKeys : o.leftKeys, o.nullSafe);
   }
 
   execute(partition: number, ctx: TaskContext): AsyncGenerator<arrow.RecordBatch> {
@@ -386,6 +347,29 @@ export class HashJoinExec implements ExecutionPlan {
       nullKeysUnknown: o.nullKeysUnknown ?? true,
       schema: o.schema,
     };
+  }
+}
+
+/**
+ * Whether a probe row whose key is in no build row can make no output row of a join of `joinType`
+ * building on the left (`buildIsLeft`) or right: then the probe side may drop it before the join.
+ * Not for the preserved side of an outer or anti join, nor for NOT IN and IN-as-a-value
+ * (`nullAware`, mark joins), whose answers NULL keys change.
+ */
+export function probeDropsUnmatched(joinType: JoinType, buildIsLeft: boolean, nullAware: boolean): boolean {
+  if (nullAware) return false;
+  switch (joinType) {
+    case 'inner':
+    case 'left_semi':
+      return true;
+    case 'left':
+    case 'left_anti':
+      return buildIsLeft;
+    case 'right':
+      return !buildIsLeft;
+    case 'full':
+    case 'left_mark':
+      return false;
   }
 }
 

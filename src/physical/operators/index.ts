@@ -35,6 +35,7 @@ export {
   type GroupByExpr,
 } from './hash-aggregate-exec.ts';
 export { HashJoinExec, type HashJoinExecOptions, type HashJoinMode } from './hash-join-exec.ts';
+export { KeyFilterExec, type KeyFilterExecOptions } from './key-filter-exec.ts';
 export { NestedLoopJoinExec, type NestedLoopJoinExecOptions } from './nested-loop-join-exec.ts';
 export { type JoinType as PhysicalJoinType } from './join-emitter.ts';
 export { collectAll, collectPartition } from './collect.ts';
