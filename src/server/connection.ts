@@ -423,7 +423,7 @@ export class Connection {
     }
     let step;
     try {
-      step = auth.exchange.receive(frame.body, this.out);
+      step = await auth.exchange.receive(frame.body, this.out);
     } catch (err) {
       await this.fatal(toEngineError(err));
       return false;

@@ -83,13 +83,13 @@ describe('verifiers', () => {
     expect(() => wrong.final('c=biws,r=other,p=AAAA')).toThrow(/nonce/);
   });
 
-  it('stores verifiers in PostgreSQL’s formats, and checks cleartext passwords against them', () => {
+  it('stores verifiers in PostgreSQL’s formats, and checks cleartext passwords against them', async () => {
     const text = makeScramVerifier('s3cret', 4096);
     expect(text).toMatch(/^SCRAM-SHA-256\$4096:[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$/);
     const v = parseScramVerifier(text)!;
     expect(formatScramVerifier(v)).toBe(text);
-    expect(checkPasswordScram('s3cret', v)).toBe(true);
-    expect(checkPasswordScram('s3cret ', v)).toBe(false);
+    expect(await checkPasswordScram('s3cret', v)).toBe(true);
+    expect(await checkPasswordScram('s3cret ', v)).toBe(false);
     expect(parseScramVerifier('md5abc')).toBeUndefined();
     // PostgreSQL's md5: md5(password + user), then md5(hex + salt) on the wire.
     expect(makeMd5Verifier('pw', 'u')).toBe('md5b350798a23d7544eb353a6f8dca231c2');
@@ -109,6 +109,17 @@ describe('verifiers', () => {
     expect(first(exchangeFor('md5', 'bob', { scram }))).toBe(10);
     expect(first(exchangeFor('scram-sha-256', 'nobody', undefined))).toBe(10);
     expect(first(exchangeFor('password', 'bob', { scram }))).toBe(3);
+  });
+
+  it('password rules check the cleartext off the server thread; an unknown user always fails', async () => {
+    const scram = makeScramVerifier('right one');
+    const answer = (text: string): Buffer => Buffer.from(`${text}\0`, 'utf8');
+    const receive = (ex: ReturnType<typeof exchangeFor>, text: string): Promise<string> =>
+      Promise.resolve(ex.receive(answer(text), new WriteBuffer()));
+    expect(await receive(exchangeFor('password', 'bob', { scram }), 'right one')).toBe('ok');
+    expect(await receive(exchangeFor('password', 'bob', { scram }), 'wrong')).toBe('fail');
+    expect(await receive(exchangeFor('password', 'bob', { scram }), '')).toBe('fail');
+    expect(await receive(exchangeFor('password', 'nobody', undefined), 'right one')).toBe('fail');
   });
 });
 

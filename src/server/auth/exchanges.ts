@@ -27,7 +27,7 @@ export interface AuthExchange {
   /** Writes the first Authentication request. */
   start(out: WriteBuffer): void;
   /** Handles the body of one 'p' message, writing any next request. */
-  receive(body: Buffer, out: WriteBuffer): AuthStep;
+  receive(body: Buffer, out: WriteBuffer): AuthStep | Promise<AuthStep>;
 }
 
 const AUTH_CLEARTEXT = 3;
@@ -46,18 +46,22 @@ function cstringAt(body: Buffer, at: number): { text: string; next: number } {
 }
 
 class CleartextExchange implements AuthExchange {
-  private readonly verifier: ScramVerifier | undefined;
-  constructor(verifier: ScramVerifier | undefined) {
+  private readonly verifier: ScramVerifier;
+  private readonly known: boolean;
+  /** `verifier`: the user's, or a mock one for a user that does not exist (`known` false). */
+  constructor(verifier: ScramVerifier, known: boolean) {
     this.verifier = verifier;
+    this.known = known;
   }
   start(out: WriteBuffer): void {
     writeAuthenticationRequest(out, AUTH_CLEARTEXT);
   }
-  receive(body: Buffer): AuthStep {
+  async receive(body: Buffer): Promise<AuthStep> {
     const { text } = cstringAt(body, 0);
-    return this.verifier !== undefined && text !== '' && checkPasswordScram(text, this.verifier)
-      ? 'ok'
-      : 'fail';
+    // An unknown user's password is checked too (against the mock verifier): the answer takes as
+    // long as for a user that exists.
+    const matches = text !== '' && (await checkPasswordScram(text, this.verifier));
+    return matches && this.known ? 'ok' : 'fail';
   }
 }
 
@@ -120,7 +124,7 @@ export function exchangeFor(method: AuthMethod, user: string, entry: UserEntry |
   const verifier = entry === undefined ? undefined : parseScramVerifier(entry.scram);
   switch (method) {
     case 'password':
-      return new CleartextExchange(verifier);
+      return new CleartextExchange(verifier ?? mockScramVerifier(user, MOCK_SECRET), verifier !== undefined);
     case 'md5':
     case 'scram-sha-256':
       // As in PostgreSQL, an md5 rule asks a user with only a SCRAM verifier for SCRAM instead.

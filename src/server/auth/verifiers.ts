@@ -10,7 +10,7 @@
  * Passwords are normalized with Unicode NFKC before hashing (SASLprep's core; ASCII passwords are
  * unchanged), as clients do for SCRAM.
  */
-import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, pbkdf2, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const SCRAM_ITERATIONS = 4096;
 
@@ -73,10 +73,17 @@ export function parseScramVerifier(text: string): ScramVerifier | undefined {
   return { iterations, salt: Buffer.from(m[2]!, 'base64'), storedKey, serverKey };
 }
 
-/** Whether a cleartext password matches a SCRAM verifier. */
-export function checkPasswordScram(password: string, verifier: ScramVerifier): boolean {
-  const { storedKey } = scramKeys(password, verifier.salt, verifier.iterations);
-  return timingSafeEqual(storedKey, verifier.storedKey);
+/**
+ * Whether a cleartext password matches a SCRAM verifier. The key derivation (thousands of HMAC
+ * rounds) runs on libuv's thread pool, never on the server's thread.
+ */
+export async function checkPasswordScram(password: string, verifier: ScramVerifier): Promise<boolean> {
+  const salted = await new Promise<Buffer>((resolve, reject) =>
+    pbkdf2(normalize(password), verifier.salt, verifier.iterations, 32, 'sha256', (err, key) =>
+      err === null ? resolve(key) : reject(err),
+    ),
+  );
+  return timingSafeEqual(sha256(hmac(salted, 'Client Key')), verifier.storedKey);
 }
 
 /** PostgreSQL's stored MD5 verifier: `md5` + hex md5(password + user). */
