@@ -38,6 +38,7 @@ import { inList } from '../kernels/in-list.ts';
 import { selectMerge } from '../kernels/select-merge.ts';
 import { filterBatch } from '../batch/filter.ts';
 import { take } from '../batch/take.ts';
+import { compileDecimalTree } from './decimal-tree.ts';
 
 type Evaluator = (batch: arrow.RecordBatch, ctx: EvalContext) => ColumnarValue;
 
@@ -343,8 +344,9 @@ function compileNode(e: Expr, b: Binder): Evaluator {
           const type = e.type;
           // ANSI off: integral overflow wraps around as in Spark's legacy mode (try_* are calls).
           const mode: OverflowMode = e.failOnError ? 'error' : 'wrap';
-          return (batch, ctx) =>
+          const nodeByNode: Evaluator = (batch, ctx) =>
             arithmetic(op, left(batch, ctx), right(batch, ctx), lt, rt, type, batch.numRows, mode);
+          return compileDecimalTree(e, (x) => compile(x, b), nodeByNode) ?? nodeByNode;
         }
         case '=':
         case '<>':
