@@ -346,7 +346,8 @@ function compileNode(e: Expr, b: Binder): Evaluator {
           const mode: OverflowMode = e.failOnError ? 'error' : 'wrap';
           const nodeByNode: Evaluator = (batch, ctx) =>
             arithmetic(op, left(batch, ctx), right(batch, ctx), lt, rt, type, batch.numRows, mode);
-          return compileDecimalTree(e, (x) => compile(x, b), nodeByNode) ?? nodeByNode;
+          const shared = (x: Expr): boolean => b.common?.has(exprKey(x)) === true;
+          return compileDecimalTree(e, (x) => compile(x, b), nodeByNode, shared) ?? nodeByNode;
         }
         case '=':
         case '<>':

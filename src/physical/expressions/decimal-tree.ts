@@ -1,16 +1,16 @@
 /**
  * A tree of decimal `+`, `-` and `*` (Q1's `l_extendedprice * (1 - l_discount) * (1 + l_tax)`)
- * evaluated in one go over float64 unscaled values instead of node by node over 64- and 128-bit
- * words: each operand becomes a Float64Array of exact integers once, each node one typed loop,
- * and only the root is written as the result's decimal words (the intermediates, decimal(32,4)
- * and the like, are never materialized).
+ * evaluated row by row in one generated loop over float64 unscaled values, instead of node by node
+ * over 64- and 128-bit words: only the root is written as the result's decimal words (the
+ * intermediates, decimal(32,4) and the like, are never materialized). The loop's source is built
+ * from the tree's shape and numbers alone (operand kinds, scale multipliers, precision limits) and
+ * compiled once per shape with `new Function`.
  *
  * Exactness: a value is kept only while it is an integer below 2^53 in magnitude and within its
- * node's precision; past that (or for an operand beyond 2^53) it becomes NaN, which every later
- * step keeps. A batch with a NaN in a row that is not NULL is evaluated again by the node-by-node
- * kernels (`fallback`), whose answers, errors and NULLs (ANSI off) are Spark's — so this path only
- * ever answers rows it can answer exactly. Trees that would round (a result scale below the exact
- * one: precision capped at 38) are not taken.
+ * node's precision. A batch with a row that is not NULL and leaves that range (or an operand
+ * beyond 2^53) is evaluated again by the node-by-node kernels (`fallback`), whose answers, errors
+ * and NULLs (ANSI off) are Spark's — so this path only ever answers rows it answers exactly. Trees
+ * that would round (a result scale below the exact one: precision capped at 38) are not taken.
  */
 import type * as arrow from 'apache-arrow';
 import { MAX_DECIMAL64_PRECISION, makeColumn, type DataType } from '../../common/index.ts';
@@ -22,10 +22,6 @@ import { validityBytes } from '../../functions/index.ts';
 type Evaluator = (batch: arrow.RecordBatch, ctx: EvalContext) => ColumnarValue;
 
 const SAFE = 9007199254740991;
-const TWO32 = 4294967296;
-
-/** Rows evaluated at a time: every node's values stay in the first-level cache. */
-const CHUNK = 2048;
 
 /** Where a leaf's values are in the current batch. */
 type LeafSource =
@@ -33,26 +29,18 @@ type LeafSource =
   | { readonly kind: 'words'; readonly lo: Uint32Array; readonly hi: Int32Array; readonly wide: boolean }
   | { readonly kind: 'ints'; readonly ints: Int32Array | Int16Array | Int8Array };
 
-type Node =
-  | {
-      readonly kind: 'leaf';
-      readonly eval: Evaluator;
-      readonly type: DataType;
-      source: LeafSource | null;
-      readonly scratch: Float64Array;
-    }
-  | {
-      readonly kind: 'op';
-      readonly op: '+' | '-' | '*';
-      readonly left: Node;
-      readonly right: Node;
-      /** Multipliers that bring the operands to the node's scale (+, -); 1 for `*`. */
-      readonly ma: number;
-      readonly mb: number;
-      /** The largest magnitude the node's precision holds (or 2^53 - 1). */
-      readonly limit: number;
-      readonly scratch: Float64Array;
-    };
+/** What the generated loop reads of a leaf (known when the tree is compiled). */
+type LeafLayout = 'words' | 'wide' | 'ints';
+
+/** `(sources, words, n, valid) → exact`: writes every row that is not NULL, false at a row it cannot. */
+type TreeKernel = (
+  sources: readonly unknown[],
+  words: Int32Array,
+  n: number,
+  valid: Uint8Array | null,
+) => boolean;
+
+const kernels = new Map<string, TreeKernel>();
 
 function scaleOf(t: DataType): number | null {
   switch (t.kind) {
@@ -68,180 +56,161 @@ function scaleOf(t: DataType): number | null {
   }
 }
 
+function layoutOf(t: DataType): LeafLayout {
+  if (t.kind === 'decimal') return t.precision > MAX_DECIMAL64_PRECISION ? 'wide' : 'words';
+  return t.kind === 'bigint' ? 'words' : 'ints';
+}
+
 /** Whether `e` is a decimal `+`, `-` or `*` this module evaluates. */
 function isTreeOp(e: Expr): e is Extract<Expr, { kind: 'binary' }> & { op: '+' | '-' | '*' } {
   return e.kind === 'binary' && (e.op === '+' || e.op === '-' || e.op === '*') && e.type.kind === 'decimal';
 }
 
+/** A number as JavaScript source (integers within 2^53 and powers of ten print exactly). */
+function num(x: number): string {
+  return x < 0 ? `(${x})` : String(x);
+}
+
 /**
  * The evaluator of decimal tree `e`, or null when `e` is not one this module takes. `leaf`
  * compiles an operand that is not part of the tree; `fallback` evaluates `e` node by node.
+ * `shared` marks subtrees computed once for several expressions (common subexpressions): they are
+ * operands, read from their column, rather than computed again inside the tree.
  */
 export function compileDecimalTree(
   e: Expr,
   leaf: (operand: Expr) => Evaluator,
   fallback: Evaluator,
+  shared: (x: Expr) => boolean = () => false,
 ): Evaluator | null {
   if (!isTreeOp(e)) return null;
-  const build = (x: Expr): Node | null => {
-    if (!isTreeOp(x)) {
+  const leaves: { readonly eval: Evaluator; readonly type: DataType }[] = [];
+  const prologue: string[] = [];
+  const body: string[] = [];
+  let temps = 0;
+  // Appends the code computing `x` for row i; returns the expression naming its value.
+  const emit = (x: Expr): string | null => {
+    if (!isTreeOp(x) || (x !== e && shared(x))) {
       const type = exprType(x);
       if (scaleOf(type) === null) return null;
-      const node: Node = {
-        kind: 'leaf',
-        eval: leaf(x),
-        type,
-        source: null,
-        scratch: new Float64Array(CHUNK),
-      };
-      leaves.push(node);
-      return node;
+      if (x.kind === 'literal') {
+        const v = x.value;
+        const n = typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : NaN;
+        return Number.isSafeInteger(n) ? num(n) : null;
+      }
+      const k = leaves.length;
+      leaves.push({ eval: leaf(x), type });
+      const layout = layoutOf(type);
+      const v = `v${k}`;
+      if (layout === 'ints') {
+        prologue.push(`const i${k} = s[${k}];`);
+        body.push(`const ${v} = i${k}[i];`);
+        return v;
+      }
+      const stride = layout === 'wide' ? 4 : 2;
+      prologue.push(`const lo${k} = s[${k}].lo, hi${k} = s[${k}].hi;`);
+      body.push(`const h${k} = hi${k}[${stride} * i + 1];`);
+      const sign =
+        layout === 'wide' ? ` || hi${k}[4 * i + 2] !== h${k} >> 31 || hi${k}[4 * i + 3] !== h${k} >> 31` : '';
+      body.push(`if (h${k} < -2097152 || h${k} >= 2097152${sign}) return false;`);
+      body.push(`const ${v} = h${k} * 4294967296 + lo${k}[${stride} * i];`);
+      return v;
     }
-    if (x.type.kind !== 'decimal') return null;
     const s1 = scaleOf(exprType(x.left));
     const s2 = scaleOf(exprType(x.right));
-    if (s1 === null || s2 === null) return null;
+    if (s1 === null || s2 === null || x.type.kind !== 'decimal') return null;
     const s = x.type.scale;
-    const p = x.type.precision;
-    let ma = 1;
-    let mb = 1;
+    const limit = x.type.precision <= 15 ? 10 ** x.type.precision - 1 : SAFE;
+    const a = emit(x.left);
+    if (a === null) return null;
+    const b = emit(x.right);
+    if (b === null) return null;
+    const t = `t${temps++}`;
     if (x.op === '*') {
       if (s1 + s2 !== s) return null; // rounds
-    } else {
-      if (Math.max(s1, s2) !== s) return null; // rounds
-      ma = 10 ** (s - s1);
-      mb = 10 ** (s - s2);
-      if (ma > 1e15 || mb > 1e15) return null;
+      body.push(`const ${t} = ${a} * ${b};`);
+      body.push(`if (!(Math.abs(${t}) <= ${num(limit)})) return false;`);
+      return t;
     }
-    const left = build(x.left);
-    const right = build(x.right);
-    if (left === null || right === null) return null;
-    const limit = p <= 15 ? 10 ** p - 1 : SAFE;
-    return { kind: 'op', op: x.op, left, right, ma, mb, limit, scratch: new Float64Array(CHUNK) };
+    if (Math.max(s1, s2) !== s) return null; // rounds
+    const ma = 10 ** (s - s1);
+    const mb = 10 ** (s - s2);
+    if (ma > 1e15 || mb > 1e15) return null;
+    const x1 = ma === 1 ? a : `(${a} * ${num(ma)})`;
+    const y1 = mb === 1 ? b : `(${b} * ${num(mb)})`;
+    body.push(`const ${t}a = ${x1}, ${t}b = ${y1}, ${t} = ${t}a ${x.op} ${t}b;`);
+    body.push(
+      `if (!(Math.abs(${t}a) <= ${num(SAFE)} && Math.abs(${t}b) <= ${num(SAFE)} && Math.abs(${t}) <= ${num(limit)})) return false;`,
+    );
+    return t;
   };
-  const leaves: Extract<Node, { kind: 'leaf' }>[] = [];
-  const root = build(e);
-  if (root === null || root.kind !== 'op') return null;
+  const root = emit(e);
+  if (root === null || temps === 0) return null;
   const type = e.type as Extract<DataType, { kind: 'decimal' }>;
   const wide = type.precision > MAX_DECIMAL64_PRECISION;
+  const kernel = kernelFor(prologue, body, root, wide);
+  const layouts = leaves.map((l) => layoutOf(l.type));
   return (batch, ctx) => {
     const n = batch.numRows;
     let valid: Uint8Array | null = null;
-    for (const l of leaves) {
-      const v = l.eval(batch, ctx);
-      const bound = bindLeaf(v, l.type, n);
-      if (bound === null) return fallback(batch, ctx);
-      l.source = bound.source;
+    const sources: unknown[] = [];
+    for (let k = 0; k < leaves.length; k++) {
+      const l = leaves[k]!;
+      const bound = bindLeaf(l.eval(batch, ctx), l.type, n);
+      // A constant where a column was expected: the node-by-node kernels answer.
+      if (bound === null || bound.source.kind === 'scalar') return fallback(batch, ctx);
+      const src = bound.source;
+      if ((src.kind === 'ints') !== (layouts[k] === 'ints')) return fallback(batch, ctx);
+      sources.push(src.kind === 'ints' ? src.ints : src);
       if (bound.valid !== null) {
         if (valid === null) valid = bound.valid.slice(0, n);
         else for (let i = 0; i < n; i++) valid[i]! &= bound.valid[i]!;
       }
     }
     const out = new BigInt64Array(wide ? 2 * n : n);
-    const words = new Int32Array(out.buffer);
-    for (let from = 0; from < n; from += CHUNK) {
-      const len = Math.min(CHUNK, n - from);
-      const values = evaluate(root, from, len);
-      if (typeof values === 'number') return fallback(batch, ctx); // constants: folded by the optimizer
-      // Rows that are NULL write 0 (their value may be NaN).
-      if (valid !== null) for (let i = 0; i < len; i++) if (valid[from + i] === 0) values[i] = 0;
-      if (!(wide ? toWide(values, words, from, len) : toWords(values, words, from, len)))
-        return fallback(batch, ctx);
-    }
-    for (const l of leaves) l.source = null;
+    if (!kernel(sources, new Int32Array(out.buffer), n, valid)) return fallback(batch, ctx);
     return { kind: 'array', data: makeColumn(type, out, n, valid) };
   };
 }
 
-/** A node's values for rows `from..from+len-1`: in its scratch array, or one number for all. */
-function evaluate(node: Node, from: number, len: number): Float64Array | number {
-  if (node.kind === 'leaf') {
-    const src = node.source!;
-    switch (src.kind) {
-      case 'scalar':
-        return src.value;
-      case 'words':
-        if (src.wide) fromWide(src.lo, src.hi, from, len, node.scratch);
-        else fromWords(src.lo, src.hi, from, len, node.scratch);
-        return node.scratch;
-      case 'ints': {
-        const out = node.scratch;
-        const ints = src.ints;
-        for (let i = 0; i < len; i++) out[i] = ints[from + i]!;
-        return out;
-      }
-    }
+/** The compiled loop of one tree shape (cached by its source). */
+function kernelFor(
+  prologue: readonly string[],
+  body: readonly string[],
+  root: string,
+  wide: boolean,
+): TreeKernel {
+  const write = wide
+    ? [
+        'const o = 4 * i;',
+        `if (${root} >= 0 && ${root} < 4294967296) { w[o] = ${root}; continue; }`,
+        `const g = Math.floor(${root} / 4294967296), sg = g < 0 ? -1 : 0;`,
+        `w[o] = ${root} - g * 4294967296; w[o + 1] = g; w[o + 2] = sg; w[o + 3] = sg;`,
+      ]
+    : [
+        'const o = 2 * i;',
+        `if (${root} >= 0 && ${root} < 4294967296) { w[o] = ${root}; continue; }`,
+        `const g = Math.floor(${root} / 4294967296);`,
+        `w[o] = ${root} - g * 4294967296; w[o + 1] = g;`,
+      ];
+  const source = [
+    "'use strict';",
+    ...prologue,
+    'for (let i = 0; i < n; i++) {',
+    'if (valid !== null && valid[i] === 0) continue;',
+    ...body,
+    ...write,
+    '}',
+    'return true;',
+  ].join('\n');
+  let kernel = kernels.get(source);
+  if (kernel === undefined) {
+    // The source holds only names and numbers built above, never text from a query.
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    kernel = new Function('s', 'w', 'n', 'valid', source) as TreeKernel;
+    kernels.set(source, kernel);
   }
-  const a = evaluate(node.left, from, len);
-  const b = evaluate(node.right, from, len);
-  const out = node.scratch;
-  const { ma, mb, limit } = node;
-  const n = len;
-  // One monomorphic loop per shape; NaN fails every comparison, so it stays NaN.
-  if (typeof a === 'number') {
-    if (typeof b === 'number') return NaN;
-    if (node.op === '*') mulScalar(b, a, out, n, limit);
-    else addScalar(b, mb, a * ma, node.op === '-' ? -1 : 1, out, n, limit);
-  } else if (typeof b === 'number') {
-    if (node.op === '*') mulScalar(a, b, out, n, limit);
-    else addScalar(a, ma, node.op === '-' ? -b * mb : b * mb, 1, out, n, limit);
-  } else if (node.op === '*') mulArrays(a, b, out, n, limit);
-  else addArrays(a, ma, b, node.op === '-' ? -mb : mb, out, n, limit);
-  return out;
-}
-
-function mulArrays(a: Float64Array, b: Float64Array, out: Float64Array, n: number, limit: number): void {
-  for (let i = 0; i < n; i++) {
-    const r = a[i]! * b[i]!;
-    out[i] = Math.abs(r) <= limit ? r : NaN;
-  }
-}
-
-function mulScalar(a: Float64Array, c: number, out: Float64Array, n: number, limit: number): void {
-  for (let i = 0; i < n; i++) {
-    const r = a[i]! * c;
-    out[i] = Math.abs(r) <= limit ? r : NaN;
-  }
-}
-
-/** out = a·ma + b·mb (mb negative for a difference). */
-function addArrays(
-  a: Float64Array,
-  ma: number,
-  b: Float64Array,
-  mb: number,
-  out: Float64Array,
-  n: number,
-  limit: number,
-): void {
-  for (let i = 0; i < n; i++) {
-    const x = a[i]! * ma;
-    const y = b[i]! * mb;
-    const r = x + y;
-    out[i] = Math.abs(x) <= SAFE && Math.abs(y) <= SAFE && Math.abs(r) <= limit ? r : NaN;
-  }
-}
-
-/** out = sign·a·ma + c (c already scaled, and negated for `c - a`). */
-function addScalar(
-  a: Float64Array,
-  ma: number,
-  c: number,
-  sign: number,
-  out: Float64Array,
-  n: number,
-  limit: number,
-): void {
-  if (!(Math.abs(c) <= SAFE)) {
-    out.fill(NaN, 0, n);
-    return;
-  }
-  const m = sign * ma;
-  for (let i = 0; i < n; i++) {
-    const x = a[i]! * m;
-    const r = x + c;
-    out[i] = Math.abs(x) <= SAFE && Math.abs(r) <= limit ? r : NaN;
-  }
+  return kernel;
 }
 
 /**
@@ -278,61 +247,4 @@ function bindLeaf(
   }
   const ints = (data.values as Int32Array | Int16Array | Int8Array).subarray(data.offset, data.offset + n);
   return { source: { kind: 'ints', ints }, valid };
-}
-
-/** Rows `from..from+n-1` of 64-bit values (two words each) as float64, NaN beyond 2^53. */
-function fromWords(lo: Uint32Array, hi: Int32Array, from: number, n: number, out: Float64Array): void {
-  for (let i = 0; i < n; i++) {
-    const o = 2 * (from + i);
-    const h = hi[o + 1]!;
-    out[i] = h >= -2097152 && h < 2097152 ? h * TWO32 + lo[o]! : NaN;
-  }
-}
-
-/** Rows `from..from+n-1` of 128-bit values (four words each) as float64, NaN beyond 2^53. */
-function fromWide(lo: Uint32Array, hi: Int32Array, from: number, n: number, out: Float64Array): void {
-  for (let i = 0; i < n; i++) {
-    const o = 4 * (from + i);
-    const h = hi[o + 1]!;
-    const sign = h >> 31;
-    out[i] =
-      h >= -2097152 && h < 2097152 && hi[o + 2] === sign && hi[o + 3] === sign ? h * TWO32 + lo[o]! : NaN;
-  }
-}
-
-/** Writes `n` integers below 2^53 as the 64-bit words of rows `from…`; false at the first NaN. */
-function toWords(values: Float64Array, words: Int32Array, from: number, n: number): boolean {
-  for (let i = 0; i < n; i++) {
-    const r = values[i]!;
-    const o = 2 * (from + i);
-    if (r >= 0 && r < TWO32) {
-      words[o] = r;
-      continue;
-    }
-    if (r !== r) return false;
-    const h = Math.floor(r / TWO32);
-    words[o] = r - h * TWO32;
-    words[o + 1] = h;
-  }
-  return true;
-}
-
-/** Writes `n` integers below 2^53 as the 128-bit words of rows `from…`; false at the first NaN. */
-function toWide(values: Float64Array, words: Int32Array, from: number, n: number): boolean {
-  for (let i = 0; i < n; i++) {
-    const r = values[i]!;
-    const o = 4 * (from + i);
-    if (r >= 0 && r < TWO32) {
-      words[o] = r;
-      continue;
-    }
-    if (r !== r) return false;
-    const h = Math.floor(r / TWO32);
-    const sign = h < 0 ? -1 : 0;
-    words[o] = r - h * TWO32;
-    words[o + 1] = h;
-    words[o + 2] = sign;
-    words[o + 3] = sign;
-  }
-  return true;
 }
