@@ -8,3 +8,4 @@ export * from './arrow.ts';
 export * from './tree.ts';
 export * from './columns.ts';
 export * from './files.ts';
+export * from './event-loop.ts';

@@ -29,6 +29,7 @@ import {
   repeatValue,
   toArrowSchema,
   toEngineError,
+  yieldToEventLoop,
   type Schema,
 } from '../../common/index.ts';
 import type { ScanContext, ScanFilterStep, ScanRowFilter } from '../types.ts';
@@ -304,6 +305,8 @@ async function decodeNative(
           ? await decodeNativeChunk(handle, plan, rowLimit)
           : decodeSelectedRows(plan, await bytes, range),
       );
+      // A row group takes tens of milliseconds: let this thread answer other tasks meanwhile.
+      await yieldToEventLoop();
     }
   } catch (err) {
     if (err instanceof NativeUnsupportedError) return null;
@@ -442,7 +445,9 @@ async function decodeNativeFiltered(
       return filter.take(dict.entries, type, at);
     }
     const { plan, bytes } = await bytesOf(c);
-    return engineColumnOf(file, natives[c]!, decodeSelectedRows(plan, bytes, selection), c);
+    const column = engineColumnOf(file, natives[c]!, decodeSelectedRows(plan, bytes, selection), c);
+    await yieldToEventLoop(); // as in decodeNative
+    return column;
   };
   /** Column `c` as its dictionary and each kept row's entry, when it is dictionary-encoded throughout. */
   const asDictionary = async (c: number): Promise<DictionaryColumn | null> => {

@@ -38,19 +38,7 @@ export function checkPartition(name: string, partition: number, count: number): 
   }
 }
 
-let lastYield = performance.now();
-
-/**
- * Lets the thread's event loop run (cancel messages, other tasks' fetches, timers) when this
- * thread has computed for a while without it. Scans call it per batch: a pipeline's work is driven
- * by pulls on its leaves, which otherwise never leave the microtask queue until the task ends.
- */
-export async function yieldToEventLoop(): Promise<void> {
-  const now = performance.now();
-  if (now - lastYield < 10) return;
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  lastYield = performance.now();
-}
+export { yieldToEventLoop } from '../../common/index.ts';
 
 /** The bytes of a batch's buffers (for memory reservations). */
 export function batchBytes(batch: arrow.RecordBatch): number {
