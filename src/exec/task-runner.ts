@@ -36,6 +36,14 @@ export interface ExecutorServices {
     map: number,
     bucket: number,
   ): Promise<readonly WireBatch[]>;
+  /**
+   * Executors in one process: hands a finished map output to the other executors, which keep it as
+   * a mirror (`mirrors`) so that their tasks read it in place instead of fetching it from this
+   * executor — whose thread may be busy for a while before it can answer.
+   */
+  publish?(queryId: string, stageId: number, map: number, buckets: readonly (readonly WireBatch[])[]): void;
+  /** Map outputs other executors of this process published; read before fetching. */
+  readonly mirrors?: ShuffleStore;
 }
 
 /** Where a result task's batches go; resolves when the driver can take another. */
@@ -116,6 +124,7 @@ export async function runTask(
     if (writer !== null) {
       const { buckets, bytes, budgets } = writer.finish();
       services.store.put(task.queryId, task.stageId, task.partition, buckets, bytes, budgets);
+      services.publish?.(task.queryId, task.stageId, task.partition, buckets);
       writer = null;
     }
     const cpu = process.threadCpuUsage(cpuStart);
@@ -189,6 +198,8 @@ async function* mapOutput(
   if (executorId === services.executorId) {
     wire = services.store.get(queryId, stageId, map, bucket);
     if (wire === undefined) throw new FetchFailedError(stageId, map, executorId, 'not held here');
+  } else if ((wire = services.mirrors?.get(queryId, stageId, map, bucket)) !== undefined) {
+    // published by the executor that holds it
   } else {
     try {
       wire = await services.fetch(executorId, queryId, stageId, map, bucket);

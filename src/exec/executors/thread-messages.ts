@@ -26,8 +26,18 @@ export type FromExecutor =
   | { readonly type: 'finished'; readonly taskId: number; readonly metrics: TaskMetrics }
   | { readonly type: 'failed'; readonly taskId: number; readonly failure: TaskFailure };
 
-/** Between executor threads: fetching a map output's bucket. */
+/**
+ * Between executor threads: fetching a map output's bucket, and a finished map output published
+ * to the others (its shared-memory batches, not copies).
+ */
 export type PeerMessage =
+  | {
+      readonly type: 'outputs';
+      readonly queryId: string;
+      readonly stageId: number;
+      readonly map: number;
+      readonly buckets: readonly (readonly WireBatch[])[];
+    }
   | {
       readonly type: 'fetch';
       readonly requestId: number;

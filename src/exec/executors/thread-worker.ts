@@ -1,7 +1,9 @@
 /**
  * The body of an executor thread: runs the tasks the driver sends (any number at once, each an
- * async job on this thread's event loop), keeps its map outputs in a `ShuffleStore`, and answers
- * other executor threads' fetches over the ports the pool gives it.
+ * async job on this thread's event loop), keeps its map outputs in a `ShuffleStore`, publishes
+ * each finished one to the other executor threads (which keep it as a mirror and read it in place,
+ * with no round trip through this thread's event loop), and answers their fetches of what they do
+ * not have over the ports the pool gives it.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { createFunctionRegistry } from '../../functions/index.ts';
@@ -23,6 +25,14 @@ interface Job {
 
 const jobs = new Map<number, Job>();
 const store = new ShuffleStore();
+/** Map outputs other executor threads published (their bytes are charged where they were made). */
+const mirrors = new ShuffleStore();
+/**
+ * Queries released lately: an output published by another thread that arrives after the release
+ * (another channel, another order) is not kept.
+ */
+const released = new Set<string>();
+const RELEASED_KEPT = 4096;
 const cache = new TaskCache();
 const functions = createFunctionRegistry();
 const peers = new Map<ExecutorId, MessagePort>();
@@ -48,9 +58,19 @@ const services: ExecutorServices = {
       peer.postMessage(message);
     });
   },
+  publish(queryId, stageId, map, buckets) {
+    const message: PeerMessage = { type: 'outputs', queryId, stageId, map, buckets };
+    for (const peer of peers.values()) peer.postMessage(message);
+  },
+  mirrors,
 };
 
 function onPeerMessage(peer: MessagePort, message: PeerMessage): void {
+  if (message.type === 'outputs') {
+    if (!released.has(message.queryId))
+      mirrors.put(message.queryId, message.stageId, message.map, message.buckets, 0, []);
+    return;
+  }
   if (message.type === 'fetch') {
     const batches = store.get(message.queryId, message.stageId, message.map, message.bucket) ?? null;
     const reply: PeerMessage = { type: 'blocks', requestId: message.requestId, batches };
@@ -126,7 +146,10 @@ port.on('message', (message: ToExecutor) => {
     }
     case 'release':
       store.releaseQuery(message.queryId);
+      mirrors.releaseQuery(message.queryId);
       cache.releaseQuery(message.queryId);
+      released.add(message.queryId);
+      if (released.size > RELEASED_KEPT) released.delete(released.values().next().value!);
       return;
     case 'peer': {
       peers.get(message.executorId)?.close();
