@@ -173,6 +173,86 @@ function matchPieces(c: Compiled, bytes: Uint8Array, s: number, e: number): bool
   return true;
 }
 
+/**
+ * The first place of each piece at or after a position, over a whole column's bytes, found with
+ * Buffer's native search. Rows are matched in order, so the positions a piece is looked for from
+ * only grow: a place found beyond the row it was looked for in (or none at all) stays the answer
+ * for the rows after it, and each piece's search passes over the column's bytes about once —
+ * instead of byte by byte in every row (Q13's `'%special%requests%'`: 1.5M comments).
+ */
+class PieceFinder {
+  /** Native searches made (a row whose pieces were found in earlier searches makes none). */
+  searches = 0;
+  private readonly bytes: Buffer;
+  private readonly pieces: readonly Buffer[];
+  /** Per piece: where it was last looked for from, and what was found (-1: nothing after). */
+  private readonly from: Float64Array;
+  private readonly at: Float64Array;
+  constructor(bytes: Uint8Array, pieces: readonly Uint8Array[]) {
+    this.bytes = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.pieces = pieces.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength));
+    this.from = new Float64Array(pieces.length).fill(-1);
+    this.at = new Float64Array(pieces.length);
+  }
+  /** Where piece `i` first occurs at or after `start`, or -1. */
+  find(i: number, start: number): number {
+    const from = this.from[i]!;
+    const at = this.at[i]!;
+    if (from >= 0 && start >= from && (at < 0 || start <= at)) return at;
+    this.searches++;
+    const found = this.bytes.indexOf(this.pieces[i]!, start);
+    this.from[i] = start;
+    this.at[i] = found;
+    return found;
+  }
+}
+
+/** `out[i]` for rows `from..to-1`: whether each matches, byte by byte. */
+function matchRows(
+  c: Compiled,
+  bytes: Uint8Array,
+  offsets: Int32Array,
+  base: number,
+  from: number,
+  to: number,
+  out: Uint8Array,
+): void {
+  for (let i = from; i < to; i++)
+    out[i] = matchBytes(c, bytes, offsets[base + i]!, offsets[base + i + 1]!) ? 1 : 0;
+}
+
+/** Rows a batch tries `PieceFinder` on before it judges whether searches are rare enough. */
+const FINDER_TRIAL_ROWS = 32;
+
+/** `matchPieces` (and `contains`) with the pieces' places from `finder`, for rows taken in order. */
+function matchPiecesIn(c: Compiled, finder: PieceFinder, bytes: Uint8Array, s: number, e: number): boolean {
+  const pieces = c.pieces;
+  if (pieces.length === 0) return true;
+  let from = 0;
+  let to = pieces.length;
+  let pos = s;
+  let end = e;
+  if (c.anchoredStart) {
+    const p = pieces[0]!;
+    if (pos + p.length > end || !piecesAt(bytes, pos, p)) return false;
+    pos += p.length;
+    from = 1;
+  }
+  if (c.anchoredEnd && to > from) {
+    const p = pieces[to - 1]!;
+    if (end - p.length < pos || !piecesAt(bytes, end - p.length, p)) return false;
+    end -= p.length;
+    to--;
+  }
+  for (let i = from; i < to; i++) {
+    const found = finder.find(i, pos);
+    const length = pieces[i]!.length;
+    if (found < 0 || found + length > end) return false;
+    pos = found + length;
+  }
+  return true;
+}
+
 function likeDef(name: 'like' | 'ilike'): ScalarFunctionDef {
   const ci = name === 'ilike';
   return {
@@ -195,8 +275,18 @@ function likeDef(name: 'like' | 'ilike'): ScalarFunctionDef {
         const bytes = data.values as Uint8Array;
         const base = data.offset;
         const out = new Uint8Array(numRows);
-        for (let i = 0; i < numRows; i++)
-          out[i] = matchBytes(compiled, bytes, offsets[base + i]!, offsets[base + i + 1]!) ? 1 : 0;
+        let i = 0;
+        if (compiled.kind === 'contains' || compiled.kind === 'pieces') {
+          // Native search while the pieces are rare (most rows skipped at once); where they occur
+          // in most rows, a search a row costs more than the byte loop: back to it.
+          const finder = new PieceFinder(bytes, compiled.pieces);
+          for (; i < numRows; i++) {
+            if (i === FINDER_TRIAL_ROWS && finder.searches * 2 > FINDER_TRIAL_ROWS) break;
+            const s = offsets[base + i]!;
+            out[i] = matchPiecesIn(compiled, finder, bytes, s, offsets[base + i + 1]!) ? 1 : 0;
+          }
+        }
+        matchRows(compiled, bytes, offsets, base, i, numRows, out);
         return { kind: 'array', data: makeColumn(returnType, out, numRows, validityOf(str!)) };
       }
       return evaluateRows(
