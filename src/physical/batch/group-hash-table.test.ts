@@ -169,6 +169,14 @@ describe('GroupHashTable', () => {
         ids[30_000],
       ]);
     }
+    // A table sized for a join's build side up front takes its direct index at the first batch.
+    const sized = new GroupHashTable([T.bigint], 60_000);
+    const first: Value[] = [...asc.map((v) => BigInt(v)), null, ...asc.slice(0, 5).map((v) => BigInt(v))];
+    const build = [first, [5n]];
+    expect(groupIds(sized, T.bigint, build)).toEqual(referenceIds([...first, 5n], keyOf));
+    const look = new Int32Array(3);
+    sized.find([columnFromValues(T.bigint, [BigInt(asc[9]!), 5n, 6n])], 3, look);
+    expect(Array.from(look)).toEqual([9, 30_001, -1]);
     // A probe of a direct table (never hashed again) with keys past its ends.
     const dense = new GroupHashTable([T.int], 4);
     const ids = groupIds(dense, T.int, [asc.slice(0, 10_000)]);

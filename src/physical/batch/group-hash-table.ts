@@ -405,6 +405,8 @@ export class GroupHashTable {
     out: Int32Array,
     insert: boolean,
   ): void {
+    if (this.direct === null && insert && this.numGroups === 0 && to - from >= DIRECT_MIN_GROUPS)
+      this.startDirect(kw, from, to);
     if (this.direct !== null) {
       this.resolveDirect(kw, nulls, rowMask, from, to, out, insert);
       return;
@@ -600,6 +602,30 @@ export class GroupHashTable {
     this.directMax = max;
     this.slots = new Int32Array(0);
     return true;
+  }
+
+  /**
+   * An empty table given a large first batch (a join's build side, sized for it up front, never
+   * grows and so never reaches `enterDirect`): a direct index from the start when the batch's keys
+   * are dense over its rows.
+   */
+  private startDirect(kw: Int32Array, from: number, to: number): void {
+    if (this.keyWords !== 1 || (this.source !== 'int' && this.source !== 'words') || this.directLeft > 0)
+      return;
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = from; i < to; i++) {
+      const k = kw[i]!;
+      if (k < min) min = k;
+      if (k > max) max = k;
+    }
+    const range = max - min + 1;
+    if (!GroupHashTable.denseRange(range, to - from, DIRECT_ENTER_SPREAD)) return;
+    this.direct = new Int32Array(Math.min(DIRECT_MAX_ENTRIES, range));
+    this.directBase = min;
+    this.directMin = min;
+    this.directMax = min;
+    this.slots = new Int32Array(0);
   }
 
   /**
