@@ -96,7 +96,15 @@ export interface PhysicalPlannerOptions {
    */
   readonly runtimeKeyFilter?: boolean;
   /** Estimated output size of a logical plan (the optimizer's cost model); absent = unknown. */
-  readonly estimate?: (plan: LogicalPlan) => { readonly rowCount: number; readonly sizeInBytes: number };
+  readonly estimate?: (plan: LogicalPlan) => {
+    readonly rowCount: number;
+    readonly sizeInBytes: number;
+    /** Per output attribute id: its distinct count and domain (values it can have), when known. */
+    readonly columns?: ReadonlyMap<
+      number,
+      { readonly distinctCount: number | null; readonly maxDistinct: number | null }
+    >;
+  };
 }
 
 export interface PhysicalPlanner {
@@ -391,6 +399,9 @@ class Planner implements PhysicalPlanner {
       schema,
       leftBytes: this.estimatedBytes(plan.left),
       rightBytes: this.estimatedBytes(plan.right),
+      // INTERSECT / EXCEPT: keys compared null-safe, every row's columns; no runtime key filter.
+      keyFilterBuildingLeft: false,
+      keyFilterBuildingRight: false,
     });
   }
 
@@ -872,7 +883,34 @@ class Planner implements PhysicalPlanner {
       schema,
       leftBytes,
       rightBytes,
+      keyFilterBuildingLeft: this.keysNarrow(plan.left, plan.right, rightKeys),
+      keyFilterBuildingRight: this.keysNarrow(plan.right, plan.left, leftKeys),
     });
+  }
+
+  /**
+   * Whether `build`'s rows can hold only a small part of the values the probe side's `probeKeys`
+   * take (at most `KEY_FILTER_MAX_DOMAIN_SHARE` of the largest key's domain): then reading the
+   * probe side for the build side's keys only drops most of it. Q4's 58k orders of a quarter
+   * against l_orderkey's 1.5M values, yes; Q9's 1.5M orders against the same, no.
+   */
+  private keysNarrow(build: LogicalPlan, probe: LogicalPlan, probeKeys: readonly Expr[]): boolean {
+    const e = this.options.estimate;
+    if (e === undefined) return false;
+    try {
+      const rows = e(build).rowCount;
+      const columns = e(probe).columns;
+      let domain = 0;
+      for (const k of probeKeys) {
+        if (k.kind !== 'column') continue;
+        const c = columns?.get(k.attr.id);
+        const d = c?.distinctCount ?? c?.maxDistinct ?? null;
+        if (d !== null) domain = Math.max(domain, d);
+      }
+      return domain > 0 && rows <= KEY_FILTER_MAX_DOMAIN_SHARE * domain;
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -897,6 +935,9 @@ class Planner implements PhysicalPlanner {
     readonly schema: Schema;
     readonly leftBytes: number;
     readonly rightBytes: number;
+    /** Whether a runtime key filter would drop most of the probe side (see `keysNarrow`). */
+    readonly keyFilterBuildingLeft: boolean;
+    readonly keyFilterBuildingRight: boolean;
   }): ExecutionPlan {
     const globalNulls = j.nullAware || j.nullKeysUnknown;
     let buildIsLeft = j.joinType === 'right';
@@ -959,6 +1000,7 @@ class Planner implements PhysicalPlanner {
       probe.plan.executeFiltered !== undefined &&
       probeDropsUnmatched(j.joinType, buildIsLeft, j.nullAware) &&
       !j.nullKeysUnknown &&
+      (buildIsLeft ? j.keyFilterBuildingLeft : j.keyFilterBuildingRight) &&
       build.bytes <= KEY_FILTER_MAX_BUILD_BYTES &&
       build.bytes * KEY_FILTER_MIN_PROBE_RATIO <= probe.bytes &&
       probe.keys.every((k) => columnPosition(k) !== null)
@@ -989,6 +1031,8 @@ class Planner implements PhysicalPlanner {
 const KEY_FILTER_MAX_BUILD_BYTES = 256 << 20;
 /** …and the probe side at least this many times as many: the probe stage then waits for the build. */
 const KEY_FILTER_MIN_PROBE_RATIO = 4;
+/** …and its rows at most this share of the values the probe key can take (`keysNarrow`). */
+const KEY_FILTER_MAX_DOMAIN_SHARE = 0.25;
 
 function columnCompare(e: Expr, attrs: readonly Attribute[]): FilterConjunct | null {
   if (e.kind !== 'binary' || e.left.kind !== 'column' || e.right.kind !== 'column') return null;
