@@ -185,6 +185,27 @@ describe('GroupHashTable', () => {
     expect(Array.from(out)).toEqual([-1, -1, ids[5], -1]);
   });
 
+  it('sparse keys in a table beyond the caches: finds through the Bloom filter miss nothing present', () => {
+    const keysIn = Array.from(
+      { length: 20_000 },
+      (_, i) => ((i * 1_000_003) % 2_000_000_000) - 1_000_000_000,
+    );
+    const table = new GroupHashTable([T.int], 4);
+    const ids = groupIds(table, T.int, [keysIn.slice(0, 10_000), keysIn.slice(10_000)]);
+    const probes: Value[] = [];
+    for (let i = 0; i < 40_000; i++)
+      probes.push(i % 2 === 0 ? keysIn[(i * 7) % 20_000]! : keysIn[i % 20_000]! + 1);
+    probes.push(null);
+    const out = new Int32Array(probes.length);
+    table.find([columnFromValues(T.int, probes)], probes.length, out);
+    const index = new Map(keysIn.map((k, i) => [k, ids[i]!]));
+    expect(Array.from(out)).toEqual(probes.map((p) => (p === null ? -1 : (index.get(p as number) ?? -1))));
+    // A group added later is found too (the filter is made again).
+    groupIds(table, T.int, [[7]]);
+    table.find([columnFromValues(T.int, [7, 8])], 2, out);
+    expect(Array.from(out.subarray(0, 2))).toEqual([20_000, -1]);
+  });
+
   it('64-bit keys: narrow while they fit in 32 bits, then widened in place with the same ids', () => {
     const n = 20_000;
     // Runs of equal keys (the run shortcut), then keys just beyond 32 bits and their negatives.

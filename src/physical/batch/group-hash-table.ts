@@ -42,6 +42,8 @@ type InlineSource = 'int' | 'bool' | 'words' | 'float' | 'pair';
 
 const NAN_HIGH_WORD = 0x7ff80000;
 
+/** Groups up to which a table beyond the caches is probed through a Bloom filter (256 KiB). */
+const BLOOM_MAX_GROUPS = 1 << 18;
 /** Slot words (128 KiB) up to which a table is taken to be in cache: no touching pass. */
 const CACHED_SLOT_WORDS = 1 << 15;
 /** Groups a table holds before it considers a direct index (smaller tables stay in cache). */
@@ -93,6 +95,9 @@ export class GroupHashTable {
   private directMax = 0;
   /** How many times the table has left a direct index. */
   private directLeft = 0;
+  /** See `findOneWord`: the Bloom filter of the keys, and the group count it was made for. */
+  private bloom: Int32Array | null = null;
+  private bloomGroups = -1;
 
   constructor(types: readonly DataType[], initialCapacity = 1024) {
     this.types = types;
@@ -411,6 +416,10 @@ export class GroupHashTable {
       this.resolveDirect(kw, nulls, rowMask, from, to, out, insert);
       return;
     }
+    if (!insert && this.slots.length > CACHED_SLOT_WORDS && this.numGroups <= BLOOM_MAX_GROUPS) {
+      this.findOneWord(kw, nulls, rowMask, from, to, out);
+      return;
+    }
     const validity = nulls === null ? null : nulls.validity;
     const bitOffset = nulls === null ? 0 : nulls.bitOffset;
     const nullGroup = this.nullGroup;
@@ -488,6 +497,93 @@ export class GroupHashTable {
       }
     }
     this.numGroups = numGroups;
+  }
+
+  /**
+   * `resolveOneWord` without inserting, for a table beyond the caches: a Bloom filter of its keys
+   * (8 bits a key, two bits set each, in cache) turns most absent keys away before their slot is
+   * read — a join key step where most probe rows have no match (Q12's orders against 31k lineitem
+   * keys).
+   */
+  private findOneWord(
+    kw: Int32Array,
+    nulls: ColumnView | null,
+    rowMask: Uint8Array | null,
+    from: number,
+    to: number,
+    out: Int32Array,
+  ): void {
+    const validity = nulls === null ? null : nulls.validity;
+    const bitOffset = nulls === null ? 0 : nulls.bitOffset;
+    const nullGroup = this.nullGroup;
+    const slots = this.slots;
+    const mask = this.mask;
+    const bloom = this.bloomFilter();
+    const bits = bloom.length * 32 - 1;
+    let prevKey = 0;
+    let prevGroup = -2;
+    for (let i = from; i < to; i++) {
+      if (rowMask !== null && rowMask[i] === 0) {
+        out[i] = -1;
+        continue;
+      }
+      if (validity !== null) {
+        const j = bitOffset + i;
+        if (((validity[j >> 3]! >> (j & 7)) & 1) === 0) {
+          out[i] = nullGroup;
+          continue;
+        }
+      }
+      const v = kw[i]!;
+      if (v === prevKey && prevGroup !== -2) {
+        out[i] = prevGroup;
+        continue;
+      }
+      prevKey = v;
+      const h = fmix32(v);
+      const b1 = h & bits;
+      const b2 = bloomSecond(h) & bits;
+      if (((bloom[b1 >>> 5]! >>> (b1 & 31)) & (bloom[b2 >>> 5]! >>> (b2 & 31)) & 1) === 0) {
+        out[i] = prevGroup = -1;
+        continue;
+      }
+      let pos = h & mask;
+      for (;;) {
+        const p = pos << 1;
+        const s = slots[p]!;
+        if (s === 0) {
+          out[i] = prevGroup = -1;
+          break;
+        }
+        if (slots[p + 1] === v) {
+          out[i] = prevGroup = s - 1;
+          break;
+        }
+        pos = (pos + 1) & mask;
+      }
+    }
+  }
+
+  /** The Bloom filter of `findOneWord`, made again when groups were added since. */
+  private bloomFilter(): Int32Array {
+    if (this.bloom !== null && this.bloomGroups === this.numGroups) return this.bloom;
+    const n = this.numGroups;
+    let size = 1024;
+    while (size < n * 8) size *= 2;
+    const bloom = new Int32Array(size / 32);
+    const bits = size - 1;
+    const keys = this.groupKeys;
+    for (let g = 0; g < n; g++) {
+      if (g === this.nullGroup) continue;
+      const h = fmix32(keys[g]!);
+      const b1 = h & bits;
+      const b2 = bloomSecond(h) & bits;
+      bloom[b1 >>> 5]! |= 1 << (b1 & 31);
+      bloom[b2 >>> 5]! |= 1 << (b2 & 31);
+    }
+    this.bloom = bloom;
+    this.bloomGroups = n;
+    return bloom;
   }
 
   /** `resolveOneWord` over the direct index. */
@@ -960,6 +1056,7 @@ export class GroupHashTable {
     return (
       this.slots.byteLength +
       (this.direct?.byteLength ?? 0) +
+      (this.bloom?.byteLength ?? 0) +
       this.groupKeys.byteLength +
       this.hashes.byteLength +
       this.scratchWords.byteLength +
@@ -1055,6 +1152,11 @@ function inlineSource(type: DataType): InlineSource | null {
     case 'bytes':
       return null;
   }
+}
+
+/** A second hash from a key's `fmix32` for the Bloom filter's second bit. */
+function bloomSecond(h: number): number {
+  return Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 7;
 }
 
 /** The hash of a two-word key. */
