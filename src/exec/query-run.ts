@@ -11,7 +11,7 @@
  *   missing partitions are submitted to the task scheduler at once.
  * - A map task's output stays on the executor that ran it; the stage records where.
  * - A task failure of kind `error` fails the query: every other task is cancelled, and the error
- *   reaches the caller once they have stopped (`SETTLE_MS` at most). A `lost` task (its executor died) runs again
+ *   reaches the caller once they have stopped (`SETTLE_MS` at most; a cancellation at once). A `lost` task (its executor died) runs again
  *   elsewhere, at most `maxTaskFailures` times per partition (a result task only if it has not sent
  *   rows yet). A `fetch` failure marks the map output it could not read as lost; the map task runs
  *   again (and, transitively, whatever it needs), then the failed task.
@@ -142,9 +142,9 @@ export class QueryRun {
       for (const s of this.states.values()) if (this.parentsReady(s)) this.launchMissing(s);
       for (;;) {
         if (this.failure !== null) {
-          // Report the error once the query's tasks have stopped (a write's clean-up must not race
-          // a task still writing), or after SETTLE_MS at most.
-          await this.untilSettled(SETTLE_MS);
+          // Report a task's error once the query's other tasks have stopped (a write's clean-up
+          // must not race a task still writing), SETTLE_MS at most; a cancellation at once.
+          if (this.failure.sqlstate !== SqlState.queryCanceled) await this.untilSettled(SETTLE_MS);
           throw this.failure;
         }
         const queue = this.queues[this.current];
