@@ -1126,8 +1126,15 @@ function packPair(
           misfits[i] = 1;
           continue;
         }
+        // The length, then up to three bytes (unrolled: most keys are one byte, Q1's flags).
         let w = len;
-        for (let b = 0; b < len; b++) w |= bytes[start + b]! << (8 * (b + 1));
+        if (len > 0) {
+          w |= bytes[start]! << 8;
+          if (len > 1) {
+            w |= bytes[start + 1]! << 16;
+            if (len > 2) w |= bytes[start + 2]! << 24;
+          }
+        }
         kw[2 * i + c] = w;
       }
     }
