@@ -7,10 +7,11 @@
  * - optionally an MD5 verifier, `md5` + md5(password + user name) — what PostgreSQL's md5 method
  *   needs. It is password-equivalent for that method, so it is kept only when asked for.
  *
- * Passwords are normalized with Unicode NFKC before hashing (SASLprep's core; ASCII passwords are
- * unchanged), as clients do for SCRAM.
+ * SCRAM hashes a password after SASLprep (`saslprep.ts`), as clients do; MD5 hashes it as typed, as
+ * PostgreSQL does.
  */
 import { createHash, createHmac, pbkdf2, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { saslprep } from './saslprep.ts';
 
 export const SCRAM_ITERATIONS = 4096;
 
@@ -29,17 +30,13 @@ function sha256(data: Buffer): Buffer {
   return createHash('sha256').update(data).digest();
 }
 
-function normalize(password: string): string {
-  return password.normalize('NFKC');
-}
-
 /** The keys SCRAM derives from a password with a salt and an iteration count. */
 export function scramKeys(
   password: string,
   salt: Buffer,
   iterations: number,
 ): { clientKey: Buffer; storedKey: Buffer; serverKey: Buffer } {
-  const salted = pbkdf2Sync(normalize(password), salt, iterations, 32, 'sha256');
+  const salted = pbkdf2Sync(saslprep(password), salt, iterations, 32, 'sha256');
   const clientKey = hmac(salted, 'Client Key');
   return { clientKey, storedKey: sha256(clientKey), serverKey: hmac(salted, 'Server Key') };
 }
@@ -79,7 +76,7 @@ export function parseScramVerifier(text: string): ScramVerifier | undefined {
  */
 export async function checkPasswordScram(password: string, verifier: ScramVerifier): Promise<boolean> {
   const salted = await new Promise<Buffer>((resolve, reject) =>
-    pbkdf2(normalize(password), verifier.salt, verifier.iterations, 32, 'sha256', (err, key) =>
+    pbkdf2(saslprep(password), verifier.salt, verifier.iterations, 32, 'sha256', (err, key) =>
       err === null ? resolve(key) : reject(err),
     ),
   );
@@ -89,7 +86,7 @@ export async function checkPasswordScram(password: string, verifier: ScramVerifi
 /** PostgreSQL's stored MD5 verifier: `md5` + hex md5(password + user). */
 export function makeMd5Verifier(password: string, user: string): string {
   return `md5${createHash('md5')
-    .update(normalize(password) + user)
+    .update(password + user)
     .digest('hex')}`;
 }
 
