@@ -95,7 +95,7 @@ export class GroupHashTable {
   private directMax = 0;
   /** How many times the table has left a direct index. */
   private directLeft = 0;
-  /** See `findOneWord`: the Bloom filter of the keys, and the group count it was made for. */
+  /** See `resolveOneWord`: the Bloom filter of the keys, and the group count it was made for. */
   private bloom: Int32Array | null = null;
   private bloomGroups = -1;
 
@@ -416,10 +416,6 @@ export class GroupHashTable {
       this.resolveDirect(kw, nulls, rowMask, from, to, out, insert);
       return;
     }
-    if (!insert && this.slots.length > CACHED_SLOT_WORDS && this.numGroups <= BLOOM_MAX_GROUPS) {
-      this.findOneWord(kw, nulls, rowMask, from, to, out);
-      return;
-    }
     const validity = nulls === null ? null : nulls.validity;
     const bitOffset = nulls === null ? 0 : nulls.bitOffset;
     const nullGroup = this.nullGroup;
@@ -429,9 +425,15 @@ export class GroupHashTable {
     let limit = this.limit;
     let numGroups = this.numGroups;
     const home = this.homeScratch(to);
-    // A table beyond the caches: hash every row first and touch its home slot, so that independent
-    // loads overlap their misses (-1: not done, rows hash as they go).
-    const homeMask = slots.length > CACHED_SLOT_WORDS ? mask : -1;
+    const beyondCaches = slots.length > CACHED_SLOT_WORDS;
+    // Lookups in a table beyond the caches: a Bloom filter of its keys (8 bits a key, two set, in
+    // cache) turns most absent keys away before their slot is read — a join key step where most
+    // probe rows have no match (Q12's orders against 31k lineitem keys).
+    const bloom = !insert && beyondCaches && numGroups <= BLOOM_MAX_GROUPS ? this.bloomFilter() : null;
+    const bits = bloom === null ? 0 : bloom.length * 32 - 1;
+    // Otherwise, beyond the caches: hash every row first and touch its home slot, so that
+    // independent loads overlap their misses (-1: not done, rows hash as they go).
+    const homeMask = beyondCaches && bloom === null ? mask : -1;
     if (homeMask !== -1) {
       let touched = 0;
       for (let i = from; i < to; i++) {
@@ -462,7 +464,16 @@ export class GroupHashTable {
         continue;
       }
       prevKey = v;
-      let pos = mask === homeMask ? home[i]! : fmix32(v) & mask;
+      let pos: number;
+      if (mask === homeMask) pos = home[i]!;
+      else {
+        const h = fmix32(v);
+        if (bloom !== null && !bloomHas(bloom, bits, h)) {
+          out[i] = prevGroup = -1;
+          continue;
+        }
+        pos = h & mask;
+      }
       for (;;) {
         const p = pos << 1;
         const s = slots[p]!;
@@ -499,72 +510,7 @@ export class GroupHashTable {
     this.numGroups = numGroups;
   }
 
-  /**
-   * `resolveOneWord` without inserting, for a table beyond the caches: a Bloom filter of its keys
-   * (8 bits a key, two bits set each, in cache) turns most absent keys away before their slot is
-   * read — a join key step where most probe rows have no match (Q12's orders against 31k lineitem
-   * keys).
-   */
-  private findOneWord(
-    kw: Int32Array,
-    nulls: ColumnView | null,
-    rowMask: Uint8Array | null,
-    from: number,
-    to: number,
-    out: Int32Array,
-  ): void {
-    const validity = nulls === null ? null : nulls.validity;
-    const bitOffset = nulls === null ? 0 : nulls.bitOffset;
-    const nullGroup = this.nullGroup;
-    const slots = this.slots;
-    const mask = this.mask;
-    const bloom = this.bloomFilter();
-    const bits = bloom.length * 32 - 1;
-    let prevKey = 0;
-    let prevGroup = -2;
-    for (let i = from; i < to; i++) {
-      if (rowMask !== null && rowMask[i] === 0) {
-        out[i] = -1;
-        continue;
-      }
-      if (validity !== null) {
-        const j = bitOffset + i;
-        if (((validity[j >> 3]! >> (j & 7)) & 1) === 0) {
-          out[i] = nullGroup;
-          continue;
-        }
-      }
-      const v = kw[i]!;
-      if (v === prevKey && prevGroup !== -2) {
-        out[i] = prevGroup;
-        continue;
-      }
-      prevKey = v;
-      const h = fmix32(v);
-      const b1 = h & bits;
-      const b2 = bloomSecond(h) & bits;
-      if (((bloom[b1 >>> 5]! >>> (b1 & 31)) & (bloom[b2 >>> 5]! >>> (b2 & 31)) & 1) === 0) {
-        out[i] = prevGroup = -1;
-        continue;
-      }
-      let pos = h & mask;
-      for (;;) {
-        const p = pos << 1;
-        const s = slots[p]!;
-        if (s === 0) {
-          out[i] = prevGroup = -1;
-          break;
-        }
-        if (slots[p + 1] === v) {
-          out[i] = prevGroup = s - 1;
-          break;
-        }
-        pos = (pos + 1) & mask;
-      }
-    }
-  }
-
-  /** The Bloom filter of `findOneWord`, made again when groups were added since. */
+  /** The Bloom filter of `resolveOneWord`'s lookups, made again when groups were added since. */
   private bloomFilter(): Int32Array {
     if (this.bloom !== null && this.bloomGroups === this.numGroups) return this.bloom;
     const n = this.numGroups;
@@ -1164,6 +1110,13 @@ function inlineSource(type: DataType): InlineSource | null {
 /** A second hash from a key's `fmix32` for the Bloom filter's second bit. */
 function bloomSecond(h: number): number {
   return Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 7;
+}
+
+/** Whether both Bloom bits of the key hashed to `h` are set (`bits`: the filter's size - 1). */
+function bloomHas(bloom: Int32Array, bits: number, h: number): boolean {
+  const b1 = h & bits;
+  const b2 = bloomSecond(h) & bits;
+  return ((bloom[b1 >>> 5]! >>> (b1 & 31)) & (bloom[b2 >>> 5]! >>> (b2 & 31)) & 1) === 1;
 }
 
 /** The hash of a two-word key. */
