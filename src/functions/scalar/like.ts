@@ -137,16 +137,9 @@ function piecesAt(bytes: Uint8Array, at: number, p: Uint8Array): boolean {
 /**
  * `%`-separated literal pieces in order: the first at the start and the last at the end when
  * anchored, the others each at their leftmost place after the previous one (leftmost is never
- * worse: it leaves the most room for the rest) — found byte by byte in the row, or by `finder`
- * (rows taken in order).
+ * worse: it leaves the most room for the rest).
  */
-function matchPieces(
-  c: Compiled,
-  bytes: Uint8Array,
-  s: number,
-  e: number,
-  finder: PieceFinder | null = null,
-): boolean {
+function matchPieces(c: Compiled, bytes: Uint8Array, s: number, e: number): boolean {
   const pieces = c.pieces;
   let from = 0;
   let to = pieces.length;
@@ -168,15 +161,10 @@ function matchPieces(
     const p = pieces[i]!;
     const last = end - p.length;
     let found = -1;
-    if (finder !== null) {
-      found = finder.find(i, pos);
-      if (found > last) found = -1;
-    } else {
-      for (let j = pos; j <= last; j++) {
-        if (bytes[j] === p[0] && piecesAt(bytes, j, p)) {
-          found = j;
-          break;
-        }
+    for (let j = pos; j <= last; j++) {
+      if (bytes[j] === p[0] && piecesAt(bytes, j, p)) {
+        found = j;
+        break;
       }
     }
     if (found < 0) return false;
@@ -236,6 +224,35 @@ function matchRows(
 /** Rows a batch tries `PieceFinder` on before it judges whether searches are rare enough. */
 const FINDER_TRIAL_ROWS = 32;
 
+/** `matchPieces` (and `contains`) with the pieces' places from `finder`, for rows taken in order. */
+function matchPiecesIn(c: Compiled, finder: PieceFinder, bytes: Uint8Array, s: number, e: number): boolean {
+  const pieces = c.pieces;
+  if (pieces.length === 0) return true;
+  let from = 0;
+  let to = pieces.length;
+  let pos = s;
+  let end = e;
+  if (c.anchoredStart) {
+    const p = pieces[0]!;
+    if (pos + p.length > end || !piecesAt(bytes, pos, p)) return false;
+    pos += p.length;
+    from = 1;
+  }
+  if (c.anchoredEnd && to > from) {
+    const p = pieces[to - 1]!;
+    if (end - p.length < pos || !piecesAt(bytes, end - p.length, p)) return false;
+    end -= p.length;
+    to--;
+  }
+  for (let i = from; i < to; i++) {
+    const found = finder.find(i, pos);
+    const length = pieces[i]!.length;
+    if (found < 0 || found + length > end) return false;
+    pos = found + length;
+  }
+  return true;
+}
+
 function likeDef(name: 'like' | 'ilike'): ScalarFunctionDef {
   const ci = name === 'ilike';
   return {
@@ -266,7 +283,7 @@ function likeDef(name: 'like' | 'ilike'): ScalarFunctionDef {
           for (; i < numRows; i++) {
             if (i === FINDER_TRIAL_ROWS && finder.searches * 2 > FINDER_TRIAL_ROWS) break;
             const s = offsets[base + i]!;
-            out[i] = matchPieces(compiled, bytes, s, offsets[base + i + 1]!, finder) ? 1 : 0;
+            out[i] = matchPiecesIn(compiled, finder, bytes, s, offsets[base + i + 1]!) ? 1 : 0;
           }
         }
         matchRows(compiled, bytes, offsets, base, i, numRows, out);
