@@ -3,8 +3,8 @@
  * `col=value/` folder below it for partitioned tables), named `part-<task>-<write id>.c<n>.<ext>`
  * as Spark names them. Each file is written under a hidden name (`.` prefix: readers skip it) and
  * renamed into place only when the write commits, so a reader — or a crash — never sees half a
- * file. A write spread over tasks closes each task's files (`close`, in the task) and commits them
- * all at once where the statement runs (`commitDataFiles`), or deletes them (`abortDataFiles`).
+ * file. A write spread over tasks closes each task's files (`close`, in the task); the statement
+ * then commits them all at once (table-commit.ts) or deletes them (`abortDataFiles`).
  *
  * Formats register a file writer with `registerFileWriter`; Parquet is built in.
  */
@@ -17,44 +17,15 @@ import { namesIn } from './file-listing.ts';
 import { ParquetFileWriter, type ParquetWriteOptions } from './parquet/writer/index.ts';
 
 const IN_PROGRESS = '.inprogress';
-const STAGING = '-staging-';
-
-/** Where CREATE TABLE … AS SELECT writes a new table before renaming it to `location`. */
-export function stagingPathFor(location: string): string {
-  return path.join(path.dirname(location), `.${path.basename(location)}${STAGING}${randomUUID()}`);
-}
-
-/** The location a staging folder named `name` in `dir` was for, or null when it is not one. */
-export function stagedLocationOf(dir: string, name: string): string | null {
-  const m = /^\.(.+)-staging-[0-9a-f-]{36}$/.exec(name);
-  return m === null ? null : path.join(dir, m[1]!);
-}
-
-/** The newest modification time of `p` and everything below it (not following links). */
-function newestMtime(p: string): number {
-  let st: fs.Stats;
-  try {
-    st = fs.lstatSync(p);
-  } catch {
-    return Date.now(); // gone or unreadable: not ours to judge
-  }
-  let newest = st.mtimeMs;
-  if (st.isDirectory()) {
-    for (const name of namesIn(p)) newest = Math.max(newest, newestMtime(path.join(p, name)));
-  }
-  return newest;
-}
 
 /**
- * Removes what writes that never finished left at a table's location: hidden data files
- * (`.part-….inprogress`, in the folder and its partition folders) and CREATE TABLE … AS SELECT
- * staging folders beside it — only those untouched for `maxAgeMs`, so a write still running in
- * another process keeps its files. Returns how many it removed.
+ * Removes the hidden data files (`.part-….inprogress`, in a table's folder and its partition
+ * folders) of writes that never finished — only those untouched for `maxAgeMs`, so a write still
+ * running (in this process or another) keeps its files. Returns how many it removed.
  */
 export function sweepWriteLeftovers(location: string, maxAgeMs: number): number {
   const now = Date.now();
   let removed = 0;
-  const stale = (p: string): boolean => now - newestMtime(p) >= maxAgeMs;
   const walk = (dir: string, depth: number): void => {
     for (const name of namesIn(dir)) {
       const full = path.join(dir, name);
@@ -64,7 +35,7 @@ export function sweepWriteLeftovers(location: string, maxAgeMs: number): number 
       } catch {
         continue;
       }
-      if (st.isFile() && name.startsWith('.') && name.endsWith(IN_PROGRESS) && stale(full)) {
+      if (st.isFile() && name.startsWith('.') && name.endsWith(IN_PROGRESS) && now - st.mtimeMs >= maxAgeMs) {
         fs.rmSync(full, { force: true });
         removed++;
       } else if (st.isDirectory() && name.indexOf('=') > 0 && depth < 64) {
@@ -74,16 +45,6 @@ export function sweepWriteLeftovers(location: string, maxAgeMs: number): number 
     }
   };
   walk(location, 0);
-  const parent = path.dirname(location);
-  const prefix = `.${path.basename(location)}${STAGING}`;
-  for (const name of namesIn(parent)) {
-    if (!name.startsWith(prefix)) continue;
-    const full = path.join(parent, name);
-    if (stale(full)) {
-      fs.rmSync(full, { recursive: true, force: true });
-      removed++;
-    }
-  }
   return removed;
 }
 
@@ -161,27 +122,12 @@ interface OpenFile {
   readonly final: string;
 }
 
-/** A closed data file, still under its hidden name until the write commits. */
+/** A closed data file, still under its hidden name until the write commits (table-commit.ts). */
 export interface WrittenFile {
   readonly hidden: string;
   readonly final: string;
   readonly rows: number;
   readonly bytes: number;
-}
-
-/** Renames closed files into place (the write's commit); returns their final paths. */
-export function commitDataFiles(files: readonly WrittenFile[]): string[] {
-  for (const file of files) {
-    try {
-      fs.renameSync(file.hidden, file.final);
-    } catch (err) {
-      throw new EngineError(
-        SqlState.ioError,
-        `could not move "${file.hidden}" to "${file.final}": ${(err as Error).message}`,
-      );
-    }
-  }
-  return files.map((f) => f.final);
 }
 
 /** Deletes closed files that were not committed. */
@@ -279,11 +225,6 @@ export class DataFilesWriter {
       throw err;
     }
     return [...this.finished];
-  }
-
-  /** Closes every file and renames it into place; returns the final paths. */
-  async commit(): Promise<string[]> {
-    return commitDataFiles(await this.close());
   }
 
   /** Deletes everything written (files still open and closed ones not yet renamed). */

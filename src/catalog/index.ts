@@ -33,14 +33,28 @@ export { METADATA_FORMAT_VERSION } from './metastore/metadata-codec.ts';
 export { CsvTableProvider, type CsvReaderTuning } from './csv/csv-table-provider.ts';
 export { parseCsvOptions, type CsvOptions, type ParseMode } from './csv/csv-options.ts';
 export { MemoryTableProvider } from './memory/memory-table-provider.ts';
-export { listDataFiles, unescapePathName, HIVE_DEFAULT_PARTITION, type DataFile } from './file-listing.ts';
+export {
+  listDataFiles,
+  dataFileAt,
+  unescapePathName,
+  HIVE_DEFAULT_PARTITION,
+  SNAPSHOTS_DIR,
+  type DataFile,
+  type Snapshot,
+  type SnapshotFile,
+} from './file-listing.ts';
+export {
+  adoptSnapshot,
+  commitTable,
+  removeUnregisteredWrite,
+  sweepSnapshots,
+  type TableCommit,
+} from './table-commit.ts';
 export {
   DataFilesWriter,
   abortDataFiles,
-  commitDataFiles,
   canWriteFormat,
   dataFileExtension,
-  stagingPathFor,
   sweepWriteLeftovers,
   type DataFilesWriterOptions,
   type WrittenFile,

@@ -33,6 +33,11 @@ export interface TableDefinition {
    * was recorded, or when a change made the recorded ones impossible to keep exact.
    */
   readonly statistics?: Statistics;
+  /**
+   * The snapshot that lists the table's data files (file-listing.ts), once Kindling has written
+   * the table; absent for a table whose files are whatever its folder holds.
+   */
+  readonly snapshot?: string;
 }
 
 /** What is known of one column; a field is absent when unknown. */
@@ -112,9 +117,9 @@ export interface TableProvider extends TableSource {
   /** What is known of the whole table: stored statistics first, then what the files tell cheaply. */
   statistics(): Statistics;
   /**
-   * Statistics of just these data files of the table (absolute paths), from what the files record
-   * about themselves (footers); for recording a write's statistics. Formats that cannot tell leave
-   * it out.
+   * Statistics of just these data files of the table (absolute paths below its folder, committed
+   * or still hidden), from what the files record about themselves (footers); for recording a
+   * write's statistics. Formats that cannot tell leave it out.
    */
   statisticsOfFiles?(paths: readonly string[]): Statistics;
   scan(request: ScanRequest): TableScan;

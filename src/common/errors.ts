@@ -62,6 +62,7 @@ export const SqlState = {
   programLimitExceeded: '54000',
   insufficientPrivilege: '42501',
   invalidName: '42602',
+  dataCorrupted: 'XX001',
   internalError: 'XX000',
 } as const;
 

@@ -41,3 +41,23 @@ export function makeDirectories(dir: string): void {
     }
   }
 }
+
+/**
+ * Test-only: with `KINDLING_TEST_CRASH_AT=<point>` (or `<point>@<n>`) in the environment, the
+ * process kills itself with SIGKILL the first (or `n`th) time it reaches `crashPoint(point)`. The
+ * crash tests (test/e2e/crash.test.ts) use it to stop a write exactly between two steps of its
+ * commit; without the variable a call costs one comparison.
+ */
+export function crashPoint(point: string): void {
+  if (CRASH_AT === null || CRASH_AT.point !== point) return;
+  CRASH_AT.reached++;
+  if (CRASH_AT.reached === CRASH_AT.count) process.kill(process.pid, 'SIGKILL');
+}
+
+const CRASH_AT = ((): { point: string; count: number; reached: number } | null => {
+  const raw = process.env['KINDLING_TEST_CRASH_AT'];
+  if (raw === undefined || raw === '') return null;
+  const at = raw.lastIndexOf('@');
+  if (at < 0) return { point: raw, count: 1, reached: 0 };
+  return { point: raw.slice(0, at), count: Math.max(1, Number(raw.slice(at + 1)) || 1), reached: 0 };
+})();

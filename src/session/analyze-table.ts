@@ -140,7 +140,7 @@ function totalSize(def: TableDefinition): number {
     def.columns.find((c) => c.name.toLowerCase() === p)!,
   );
   try {
-    return listDataFiles(def.location, partitionFields).reduce((s, f) => s + f.size, 0);
+    return listDataFiles(def.location, partitionFields, def.snapshot).reduce((s, f) => s + f.size, 0);
   } catch {
     return 0;
   }

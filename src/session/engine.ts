@@ -53,6 +53,7 @@ export class Engine {
     this.tableLocks = new TableLocks(path.join(this.warehouse, METASTORE_DIR, 'locks'));
     this.sessionDefaults = validateSettingDefaults(options.sessionDefaults ?? {});
     this.metastore = Metastore.open(this.warehouse);
+    this.metastore.sweepWriteLeftovers((table) => this.tableLocks.tryLock(table));
     this.functions = createFunctionRegistry();
     this.execution = new ExecutionEngine({
       ...(options.executorThreads === undefined ? {} : { threads: options.executorThreads }),

@@ -53,24 +53,63 @@ export class TableLocks {
     }
   }
 
+  /**
+   * Takes `table`'s lock at once when no writer holds it, here or in another process; returns its
+   * release, or null when it is held.
+   */
+  tryLock(table: string): (() => void) | null {
+    const key = table.toLowerCase();
+    if (this.tails.has(key)) return null;
+    let file: string | null = null;
+    if (this.dir !== null) {
+      fs.mkdirSync(this.dir, { recursive: true });
+      file = this.lockPath(key);
+      if (!takeLockFile(file)) {
+        if (ownerAlive(file)) return null;
+        fs.rmSync(file, { force: true });
+        if (!takeLockFile(file)) return null;
+      }
+    }
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.tails.set(key, held);
+    return () => {
+      if (file !== null) unlock(file);
+      release();
+      if (this.tails.get(key) === held) this.tails.delete(key);
+    };
+  }
+
+  private lockPath(key: string): string {
+    return path.join(this.dir!, `${encodeURIComponent(key).replace(/\./g, '%2E')}.lock`);
+  }
+
   /** Takes the table's lock file, waiting while a live process holds it; null without a folder. */
   private async lockFile(key: string, signal: AbortSignal | undefined): Promise<string | null> {
     if (this.dir === null) return null;
     fs.mkdirSync(this.dir, { recursive: true });
-    const file = path.join(this.dir, `${encodeURIComponent(key).replace(/\./g, '%2E')}.lock`);
+    const file = this.lockPath(key);
     for (;;) {
-      try {
-        fs.writeFileSync(file, PROCESS_MARK, { flag: 'wx' });
-        return file;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      }
+      if (takeLockFile(file)) return file;
       if (!ownerAlive(file)) {
         fs.rmSync(file, { force: true });
         continue;
       }
       await sleepUnlessAborted(POLL_MS, signal);
     }
+  }
+}
+
+/** Creates the lock file with this process's mark; false when it exists. */
+function takeLockFile(file: string): boolean {
+  try {
+    fs.writeFileSync(file, PROCESS_MARK, { flag: 'wx' });
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return false;
   }
 }
 

@@ -21,8 +21,9 @@ function filesSize(dir: string): number {
   let total = 0;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
+    if (e.name.startsWith('.') || e.name.startsWith('_')) continue;
     if (e.isDirectory()) total += filesSize(p);
-    else if (!e.name.startsWith('.') && !e.name.startsWith('_')) total += statSync(p).size;
+    else total += statSync(p).size;
   }
   return total;
 }

@@ -4,9 +4,10 @@
  *
  * The query is analyzed, its columns are cast to the table's types under Spark's ANSI store
  * assignment rules, and the result streams into data files (src/catalog/data-files-writer.ts) that
- * stay hidden until everything is written. CREATE TABLE AS SELECT writes into a hidden staging
- * folder, moves it to the table's location and only then registers the table, so a failed or
- * interrupted statement never leaves a table registered with partial data.
+ * stay hidden until everything is written; then one commit (src/catalog/table-commit.ts) switches
+ * the table to its new snapshot — registering it, for CREATE TABLE AS SELECT — so a failed,
+ * cancelled or crashed statement leaves the table as it was, and a finished one all of its data.
+ * Each runs under the table's write lock (table-locks.ts).
  */
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -23,16 +24,19 @@ import {
 } from '../common/index.ts';
 import {
   abortDataFiles,
+  adoptSnapshot,
   appendStatistics,
   canWriteFormat,
-  commitDataFiles,
+  commitTable,
   dataFileExtension,
   listDataFiles,
+  removeUnregisteredWrite,
   replacePartStatistics,
   sameStatistics,
-  stagingPathFor,
+  sweepSnapshots,
   unescapePathName,
   writtenStatistics,
+  type Snapshot,
   type Statistics,
   type TableDefinition,
   type WrittenFile,
@@ -174,7 +178,18 @@ export async function createTableAsSelect(
       { position: stmt.name.pos },
     );
   }
+  const key = `${database}.${table}`;
+  // CREATE OR REPLACE of a managed table writes the new data beside the old, and one commit
+  // switches the table from the old snapshot to the new one.
   const reusesLocation = replacing !== null && !replacing.external && replacing.location === location;
+  let base: Snapshot | null = null;
+  if (reusesLocation) {
+    sweepSnapshots(replacing);
+    base = adoptSnapshot(metastore, replacing).snapshot;
+  } else {
+    // What an earlier CREATE of this table that failed or crashed left there goes first.
+    removeUnregisteredWrite(location, key);
+  }
   if (!reusesLocation && directoryHasEntries(location)) {
     throw new EngineError(
       SqlState.duplicateObject,
@@ -197,40 +212,32 @@ export async function createTableAsSelect(
     createdAt: new Date().toISOString(),
   };
 
-  const staging = stagingPathFor(location);
   const plan = project(
     analyzed.plan,
     ordered.map((a) => ({ expr: { kind: 'column', attr: a }, attr: a })),
   );
-  let rows: number;
-  let statistics: Statistics;
+  let written: WrittenData | null = null;
   try {
-    makeDirectories(staging);
-    const written = await writeData(session, def, staging, plan, nextId, signal);
-    rows = written.rows;
-    statistics = statisticsOfWrite(session, { ...def, location: staging }, written);
+    makeDirectories(location);
+    written = await writeData(session, def, location, plan, nextId, signal);
+    const statistics = statisticsOfWrite(session, def, written);
+    commitTable(metastore, {
+      table: { ...def, statistics },
+      create: replacing === null,
+      base,
+      keep: [],
+      added: written.files,
+    });
   } catch (err) {
-    removeStaging(staging);
+    if (written !== null) abortDataFiles(written.files);
+    if (!reusesLocation) removeUnregisteredWrite(location, key);
     throw err;
   }
-  try {
-    if (exists) metastore.dropTable(database, table, false);
-    if (fs.existsSync(location)) fs.rmdirSync(location); // empty by the check above (or emptied by DROP)
-    fs.renameSync(staging, location);
-  } catch (err) {
-    removeStaging(staging);
-    throw new EngineError(
-      SqlState.ioError,
-      `could not move the new table's data to "${location}": ${(err as Error).message}`,
-    );
+  if (replacing !== null && !reusesLocation && !replacing.external && replacing.location !== '') {
+    // The replaced managed table's folder; left over by a crash, the start-up sweep removes it.
+    fs.rmSync(replacing.location, { recursive: true, force: true });
   }
-  try {
-    metastore.createTable({ ...def, statistics }, false, true);
-  } catch (err) {
-    fs.rmSync(location, { recursive: true, force: true });
-    throw err;
-  }
-  return commandResult(`SELECT ${rows}`);
+  return commandResult(`SELECT ${written.rows}`);
 }
 
 function directoryHasEntries(dir: string): boolean {
@@ -370,24 +377,48 @@ export async function insertInto(
   });
   const plan = project(analyzed.plan, exprs);
 
-  const overwriting = stmt.overwrite ? filesToOverwrite(def, staticValues, session) : [];
+  // Writes that stopped partway (a crash) are finished or undone first; a table never written
+  // here gets its first snapshot.
+  sweepSnapshots(def);
+  const { table: current, snapshot: base } = adoptSnapshot(metastore, def);
+  const overwriting = stmt.overwrite ? filesToOverwrite(current, staticValues, session) : [];
   const overwritesAll = stmt.overwrite && (staticValues.size === 0 || def.partitionColumns.length === 0);
-  const before = def.statistics;
-  // What the statistics must forget: the replaced files (read before they go), or that data existed.
+  const before = current.statistics;
+  // What the statistics must forget: the replaced files, or that data existed.
   const removed =
     stmt.overwrite && !overwritesAll && before !== undefined
-      ? statisticsOfFiles(session, def, overwriting)
+      ? statisticsOfFiles(session, current, overwriting)
       : null;
-  const hadData = before === undefined && !stmt.overwrite && dataFileCount(def) > 0;
-  const written = await writeData(session, def, def.location, plan, nextId, signal);
-  for (const file of overwriting) fs.rmSync(file, { force: true });
-  recordInsertStatistics(session, def, written, {
-    overwritesAll,
-    before,
-    removed,
-    hadData,
-    overwrite: stmt.overwrite,
-  });
+  const hadData = before === undefined && !stmt.overwrite && base.files.length > 0;
+  const written = await writeData(session, current, current.location, plan, nextId, signal);
+  try {
+    const latest = metastore.getTable(database, table);
+    if (latest === undefined || latest.snapshot !== current.snapshot) {
+      throw new EngineError(
+        '40001',
+        `table ${tableName} was written by another statement meanwhile; run the statement again`,
+      );
+    }
+    const statistics = insertStatistics(session, latest, written, {
+      overwritesAll,
+      before,
+      removed,
+      hadData,
+      overwrite: stmt.overwrite,
+    });
+    const gone = new Set(overwriting.map((f) => path.relative(current.location, f)));
+    const { statistics: _old, ...rest } = latest;
+    commitTable(metastore, {
+      table: statistics === undefined ? rest : { ...rest, statistics },
+      create: false,
+      base,
+      keep: base.files.filter((f) => !gone.has(f.path)),
+      added: written.files,
+    });
+  } catch (err) {
+    abortDataFiles(written.files);
+    throw err;
+  }
   return commandResult(`INSERT 0 ${written.rows}`);
 }
 
@@ -399,8 +430,9 @@ export async function insertInto(
  */
 function statisticsOfWrite(session: Session, def: TableDefinition, written: WrittenData): Statistics {
   let bytes = 0;
-  for (const f of written.files) bytes += fs.statSync(f).size;
-  const fromFiles = statisticsOfFiles(session, def, written.files);
+  const files = written.files.map((f) => f.hidden);
+  for (const f of files) bytes += fs.statSync(f).size;
+  const fromFiles = statisticsOfFiles(session, def, files);
   if (fromFiles === null || fromFiles.rowCount !== written.rows) {
     return { rowCount: written.rows, totalBytes: bytes, columns: {} };
   }
@@ -422,17 +454,6 @@ function statisticsOfFiles(
   }
 }
 
-function dataFileCount(def: TableDefinition): number {
-  const partitionFields = def.partitionColumns.map((p) =>
-    def.columns.find((c) => c.name.toLowerCase() === p)!,
-  );
-  try {
-    return listDataFiles(def.location, partitionFields).length;
-  } catch {
-    return 1; // unknown: assume there is data, so nothing is recorded as if the table were empty
-  }
-}
-
 interface InsertStatisticsContext {
   readonly overwrite: boolean;
   readonly overwritesAll: boolean;
@@ -442,40 +463,29 @@ interface InsertStatisticsContext {
 }
 
 /**
- * INSERT OVERWRITE of the whole table replaces the statistics; of some partitions, keeps the
- * counts exact (old − replaced files + written); INSERT INTO adds to them. A table without recorded
- * statistics gets them only when the write made all of its data. When they cannot be kept exact
- * they are removed, never left wrong.
+ * The statistics an INSERT leaves: INSERT OVERWRITE of the whole table replaces them; of some
+ * partitions, keeps the counts exact (old − replaced files + written); INSERT INTO adds to them. A
+ * table without recorded statistics gets them only when the write made all of its data. When they
+ * cannot be kept exact they go (undefined), never left wrong. `def` is the table as stored now.
  */
-function recordInsertStatistics(
+function insertStatistics(
   session: Session,
   def: TableDefinition,
   written: WrittenData,
   c: InsertStatisticsContext,
-): void {
-  const metastore = session.engine.metastore;
+): Statistics | undefined {
   try {
-    // Another statement changed them since this one read them (a concurrent INSERT or ANALYZE):
-    // adding to them could count rows twice or miss some, so they go.
-    if (!sameStatistics(metastore.getTable(def.database, def.name)?.statistics, c.before)) {
-      metastore.setTableStatistics(def.database, def.name, null);
-      return;
-    }
+    // Changed since this statement read them (an ANALYZE TABLE meanwhile): adding to them could
+    // count rows twice or miss some.
+    if (!sameStatistics(def.statistics, c.before)) return undefined;
     const added = statisticsOfWrite(session, def, written);
-    let next: Statistics | null;
-    if (c.overwritesAll) next = added;
-    else if (c.before === undefined) next = c.overwrite || c.hadData ? null : added;
-    else if (c.overwrite)
-      next = c.removed === null ? null : replacePartStatistics(c.before, c.removed, added);
-    else next = appendStatistics(c.before, added);
-    if (next === null && c.before === undefined) return;
-    metastore.setTableStatistics(def.database, def.name, next);
+    if (c.overwritesAll) return added;
+    if (c.before === undefined) return c.overwrite || c.hadData ? undefined : added;
+    if (c.overwrite)
+      return c.removed === null ? undefined : replacePartStatistics(c.before, c.removed, added);
+    return appendStatistics(c.before, added);
   } catch {
-    try {
-      if (c.before !== undefined) metastore.setTableStatistics(def.database, def.name, null);
-    } catch {
-      // The data is committed; statistics are advisory and a later ANALYZE TABLE rebuilds them.
-    }
+    return undefined; // advisory: a later ANALYZE TABLE rebuilds them
   }
 }
 
@@ -518,12 +528,7 @@ function filesToOverwrite(
   const partitionFields = def.partitionColumns.map((p) =>
     def.columns.find((c) => c.name.toLowerCase() === p)!,
   );
-  let listed;
-  try {
-    listed = listDataFiles(def.location, partitionFields);
-  } catch {
-    return [];
-  }
+  const listed = listDataFiles(def.location, partitionFields, def.snapshot);
   const extension = `.${dataFileExtension(def.format) ?? def.format}`.toLowerCase();
   const files = listed.filter((f) => {
     if (!f.path.toLowerCase().endsWith(extension)) return false;
@@ -555,15 +560,15 @@ function filesToOverwrite(
 
 interface WrittenData {
   readonly rows: number;
-  /** The committed files (absolute paths). */
-  readonly files: readonly string[];
+  /** The files, closed under their hidden names: the caller commits or aborts them. */
+  readonly files: readonly WrittenFile[];
 }
 
 /**
  * Runs `plan` (whose output is the table's columns in order) and writes it under `root`: the
  * executors encode the files (TableWriteExec: data columns into the files, partition columns into
- * `col=value/` folder names), hidden until every task succeeded; then this statement renames them
- * into place — or deletes them all when anything failed or the statement was cancelled.
+ * `col=value/` folder names) under hidden names. When anything failed or the statement was
+ * cancelled they are all deleted.
  */
 async function writeData(
   session: Session,
@@ -600,23 +605,9 @@ async function writeData(
     }
     // A statement cancelled meanwhile never commits, even if its rows ended without an error.
     if (signal?.aborted === true) throw statementCanceled('user request');
-    const committed = commitDataFiles(files);
-    return { rows: files.reduce((n, f) => n + f.rows, 0), files: committed };
+    return { rows: files.reduce((n, f) => n + f.rows, 0), files };
   } catch (err) {
     abortDataFiles(files);
     throw err;
-  }
-}
-
-/**
- * Deletes a CREATE TABLE … AS SELECT staging folder after a failed write, retrying while a file
- * still appears in it. A folder that cannot be removed is left to `sweepWriteLeftovers`: the
- * statement's own error is what the client must see.
- */
-function removeStaging(staging: string): void {
-  try {
-    fs.rmSync(staging, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
-  } catch {
-    // swept later
   }
 }

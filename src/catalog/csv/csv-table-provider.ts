@@ -87,7 +87,7 @@ export class CsvTableProvider implements TableProvider {
   private fileStatistics(): Statistics {
     let files: DataFile[] | null = null;
     try {
-      files = listDataFiles(this.definition.location, this.partitionFields);
+      files = listDataFiles(this.definition.location, this.partitionFields, this.definition.snapshot);
     } catch {
       files = null;
     }
@@ -115,7 +115,7 @@ export class CsvTableProvider implements TableProvider {
     let files: DataFile[] | null = null;
     let listingError: EngineError | null = null;
     try {
-      files = listDataFiles(this.definition.location, this.partitionFields);
+      files = listDataFiles(this.definition.location, this.partitionFields, this.definition.snapshot);
     } catch (err) {
       listingError = err instanceof EngineError ? err : new EngineError(SqlState.ioError, String(err));
     }

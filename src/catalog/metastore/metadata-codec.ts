@@ -6,6 +6,7 @@ import type { DataType, Field, Value } from '../../common/index.ts';
 import {
   DAY_TIME_FIELDS,
   EngineError,
+  SqlState,
   YEAR_MONTH_FIELDS,
   dayTimeIntervalType,
   yearMonthIntervalType,
@@ -14,7 +15,7 @@ import type { ColumnStatistics, DatabaseDefinition, Statistics, TableDefinition 
 
 export const METADATA_FORMAT_VERSION = 1;
 /** SQLSTATE of a corrupt data or metadata file (PostgreSQL's data_corrupted). */
-export const DATA_CORRUPTED = 'XX001';
+export const DATA_CORRUPTED = SqlState.dataCorrupted;
 
 export function corrupt(file: string, reason: string, cause?: unknown): EngineError {
   return new EngineError(DATA_CORRUPTED, `corrupt metadata file "${file}": ${reason}`, { cause });
@@ -249,6 +250,12 @@ function decodeStatistics(file: string, v: Json, columns: readonly Field[]): Sta
   return { rowCount: rows, totalBytes: size, columns: out };
 }
 
+function snapshotId(file: string, v: unknown): string {
+  if (typeof v !== 'string' || !/^[0-9a-z-]+$/.test(v))
+    throw corrupt(file, 'field "snapshot" is not a snapshot id');
+  return v;
+}
+
 export function decodeTable(file: string, text: string): TableDefinition {
   const o = parseEnvelope(file, text, 'table');
   const columns = o.columns;
@@ -272,5 +279,6 @@ export function decodeTable(file: string, text: string): TableDefinition {
     properties: strMap(file, o, 'properties'),
     createdAt: str(file, o, 'createdAt'),
     ...(statistics === undefined ? {} : { statistics }),
+    ...(o.snapshot === undefined ? {} : { snapshot: snapshotId(file, o.snapshot) }),
   };
 }

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EngineError, T, field } from '../../common/index.ts';
 import { Metastore, METASTORE_DIR, type TableDefinitionInput } from './metastore.ts';
 import { compileNamePattern } from './name-pattern.ts';
+import { SNAPSHOTS_DIR, encodeSnapshot } from '../file-listing.ts';
 
 let warehouse: string;
 
@@ -294,34 +295,65 @@ describe('compileNamePattern', () => {
 });
 
 describe('start-up cleanup of unfinished writes', () => {
-  it('removes stale hidden data files and staging folders, and nothing else', () => {
+  const old = new Date(Date.now() - 20 * 60_000);
+  const plant = (file: string, stale: boolean, text = 'x'): string => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+    if (stale) fs.utimesSync(file, old, old);
+    return file;
+  };
+  const free = (): (() => void) => () => undefined;
+  const ours = 'part-00000-0f0e0d0c-0b0a-4908-8706-050403020100.c000.parquet';
+
+  it('removes stale hidden data files of registered tables, and nothing else', () => {
     const ms = Metastore.open(warehouse);
     const t = ms.createTable(table('t', { format: 'parquet', partitionColumns: [] }), false);
     const part = path.join(t.location, 'p=1');
-    fs.mkdirSync(part, { recursive: true });
-    const old = new Date(Date.now() - 20 * 60_000);
-    const plant = (file: string, stale: boolean): string => {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, 'x');
-      if (stale) fs.utimesSync(file, old, old);
-      return file;
-    };
     const staleHidden = plant(path.join(t.location, '.part-00000-a.c000.parquet.0badc0de.inprogress'), true);
     const stalePart = plant(path.join(part, '.part-00001-a.c000.parquet.12345678.inprogress'), true);
     const fresh = plant(path.join(t.location, '.part-00002-b.c000.parquet.87654321.inprogress'), false);
     const data = plant(path.join(t.location, 'part-00000-a.c000.parquet'), true);
     const other = plant(path.join(t.location, '.keep'), true);
-    // A CTAS that died before registering its table `u` left its staging in the database folder.
-    const staging = path.join(warehouse, '.u-staging-0f0e0d0c-0b0a-4908-8706-050403020100');
-    plant(path.join(staging, 'part-00000-c.c000.parquet'), true);
-    fs.utimesSync(staging, old, old);
-    const liveStaging = path.join(warehouse, '.v-staging-00000000-0000-4000-8000-000000000000');
-    plant(path.join(liveStaging, 'part-00000-d.c000.parquet'), false);
 
-    Metastore.open(warehouse);
+    // A table being written by another process (its lock is held) is left alone.
+    Metastore.open(warehouse).sweepWriteLeftovers(() => null);
+    expect(fs.existsSync(staleHidden)).toBe(true);
+    Metastore.open(warehouse).sweepWriteLeftovers(free);
     expect(fs.existsSync(staleHidden)).toBe(false);
     expect(fs.existsSync(stalePart)).toBe(false);
-    expect(fs.existsSync(staging)).toBe(false);
-    for (const kept of [fresh, data, other, liveStaging]) expect(fs.existsSync(kept)).toBe(true);
+    for (const kept of [fresh, data, other]) expect(fs.existsSync(kept)).toBe(true);
+  });
+
+  it('removes what an unregistered write left in a database folder: only files its snapshots list under written names', () => {
+    const ms = Metastore.open(warehouse);
+    const snapshot = (folder: string, id: string, tableName: string, files: string[]): void => {
+      plant(
+        path.join(folder, SNAPSHOTS_DIR, `${id}.json`),
+        false,
+        encodeSnapshot({ id, version: 1, table: tableName, files: files.map((f) => ({ path: f, size: 1 })) }),
+      );
+    };
+    // `u`: a CREATE TABLE … AS SELECT that died before registering; a user's file sits beside.
+    const u = path.join(warehouse, 'u');
+    const uData = plant(path.join(u, 'p=1', ours), false);
+    const userFile = plant(path.join(u, 'user.csv'), false);
+    snapshot(u, '0000000001-00000001', 'default.u', [`p=1/${ours}`, 'user.csv']);
+    // `w`: only the write's own files: the folder goes.
+    const w = path.join(warehouse, 'w');
+    plant(path.join(w, ours), false);
+    plant(path.join(w, `.${ours}.1234abcd.inprogress`), false);
+    snapshot(w, '0000000001-00000002', 'default.w', [ours]);
+    // `x`: its snapshot names another table: not this folder's leftovers.
+    const x = path.join(warehouse, 'x');
+    const xData = plant(path.join(x, ours), false);
+    snapshot(x, '0000000001-00000003', 'default.other', [ours]);
+
+    ms.sweepWriteLeftovers(free);
+    expect(fs.existsSync(uData)).toBe(false);
+    expect(fs.existsSync(path.join(u, 'p=1'))).toBe(false);
+    expect(fs.existsSync(path.join(u, SNAPSHOTS_DIR))).toBe(false);
+    expect(fs.existsSync(userFile)).toBe(true);
+    expect(fs.existsSync(w)).toBe(false);
+    expect(fs.existsSync(xData)).toBe(true);
   });
 });

@@ -18,10 +18,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EngineError, SqlState, makeDirectories, type Field } from '../../common/index.ts';
+import { EngineError, SqlState, crashPoint, makeDirectories, type Field } from '../../common/index.ts';
 import type { DatabaseDefinition, Statistics, TableDefinition, TableProvider } from '../types.ts';
-import { stagedLocationOf, sweepWriteLeftovers } from '../data-files-writer.ts';
-import { namesIn } from '../file-listing.ts';
+import { sweepWriteLeftovers } from '../data-files-writer.ts';
+import { SNAPSHOTS_DIR, namesIn } from '../file-listing.ts';
+import { removeUnregisteredWrite, sweepSnapshots } from '../table-commit.ts';
 import { createTableProvider } from '../table-providers.ts';
 import {
   createFileExclusive,
@@ -157,15 +158,17 @@ export class Metastore {
       if (isTempFileName(name)) continue;
       sweepTempFiles(path.join(tablesDir, name), STALE_TEMP_MS);
     }
-    this.sweepWriteLeftovers();
   }
 
   /**
-   * Start-up: removes the hidden files and staging folders of writes that never finished (a crash,
-   * a killed executor) at every table's location — and at the managed location of every database,
-   * where a CREATE TABLE … AS SELECT that died before registering its table left its staging.
+   * Start-up: finishes or undoes the writes that stopped partway (a crash, a killed executor) —
+   * snapshots no definition names and the files only they list (table-commit.ts), hidden files of
+   * unfinished writes, and, in each database's folder, what a CREATE TABLE … AS SELECT or DROP
+   * TABLE that never finished left — for each table whose write lock `lock` takes at once (one
+   * being written by another process is that process's to finish). `lock` returns the lock's
+   * release, or null when it is held.
    */
-  private sweepWriteLeftovers(): void {
+  sweepWriteLeftovers(lock: (table: string) => (() => void) | null): void {
     for (const db of this.databaseNames()) {
       let database: DatabaseDefinition | undefined;
       try {
@@ -174,23 +177,39 @@ export class Metastore {
         continue; // a corrupt file is reported when it is used
       }
       if (database === undefined) continue;
-      const locations = new Set<string>();
+      const registered = new Set<string>();
       for (const f of namesIn(this.tablesDir(db))) {
         const name = decodeName(f);
         if (name === null) continue;
-        try {
+        this.underLock(lock, `${db}.${name}`, () => {
           const t = this.getTable(db, name);
-          if (t !== undefined && t.location !== '') locations.add(t.location);
-        } catch {
-          // as above
-        }
+          if (t === undefined || t.format === VIEW_FORMAT || t.location === '') return;
+          registered.add(t.location);
+          sweepSnapshots(t);
+          sweepWriteLeftovers(t.location, STALE_WRITE_MS);
+        });
       }
-      // Staging folders of tables that were never registered sit in the database's folder.
       for (const entry of namesIn(database.location)) {
-        const staged = stagedLocationOf(database.location, entry);
-        if (staged !== null) locations.add(staged);
+        const folder = path.join(database.location, entry);
+        if (registered.has(folder) || !fs.existsSync(path.join(folder, SNAPSHOTS_DIR))) continue;
+        this.underLock(lock, `${db}.${entry}`, () => {
+          // Registered meanwhile by a write that has just finished?
+          if (this.getTable(db, entry)?.location === folder) return;
+          removeUnregisteredWrite(folder, `${db}.${entry}`);
+        });
       }
-      for (const location of locations) sweepWriteLeftovers(location, STALE_WRITE_MS);
+    }
+  }
+
+  private underLock(lock: (table: string) => (() => void) | null, table: string, work: () => void): void {
+    const release = lock(table);
+    if (release === null) return;
+    try {
+      work();
+    } catch {
+      // A table that cannot be swept now (corrupt metadata, unreadable files) is reported when used.
+    } finally {
+      release();
     }
   }
 
@@ -406,6 +425,7 @@ export class Metastore {
       properties: input.properties,
       createdAt: input.createdAt ?? new Date().toISOString(),
       ...(input.statistics === undefined ? {} : { statistics: input.statistics }),
+      ...(input.snapshot === undefined ? {} : { snapshot: input.snapshot }),
     };
     if (this.tableExists(db, name)) return this.alreadyExists(db, name, ifNotExists);
     if (managed && !dataInPlace && location !== '' && directoryHasFiles(location)) {
@@ -503,9 +523,11 @@ export class Metastore {
     }
     removeFileDurably(this.tableFile(db, table));
     this.cache.delete(this.tableFile(db, table));
-    if (deleteData && def !== null && !def.external && def.format !== VIEW_FORMAT && def.location !== '') {
-      fs.rmSync(def.location, { recursive: true, force: true });
-    }
+    crashPoint('drop.unregistered');
+    if (def === null || def.format === VIEW_FORMAT || def.location === '') return;
+    if (deleteData && !def.external) fs.rmSync(def.location, { recursive: true, force: true });
+    // An external table's files stay; the list of them that Kindling kept goes with the table.
+    else fs.rmSync(path.join(def.location, SNAPSHOTS_DIR), { recursive: true, force: true });
   }
 
   // ---- views -------------------------------------------------------------------------------

@@ -6,6 +6,7 @@
  *
  *   ParquetScan: lineitem, files=4, row groups=12/49, projection=[l_quantity, l_shipdate], partitions=2
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   EngineError,
@@ -18,7 +19,7 @@ import {
 } from '../../common/index.ts';
 import { CsvColumnBuilder } from '../csv/csv-column-builder.ts';
 import { parseCsvOptions } from '../csv/csv-options.ts';
-import { listDataFiles, type DataFile } from '../file-listing.ts';
+import { dataFileAt, listDataFiles, type DataFile } from '../file-listing.ts';
 import type {
   ColumnStatistics,
   ScanContext,
@@ -74,7 +75,7 @@ export class ParquetTableProvider implements TableProvider {
   }
 
   private listFiles(): DataFile[] {
-    return listDataFiles(this.definition.location, this.partitionFields);
+    return listDataFiles(this.definition.location, this.partitionFields, this.definition.snapshot);
   }
 
   statistics(): Statistics {
@@ -90,14 +91,14 @@ export class ParquetTableProvider implements TableProvider {
   }
 
   statisticsOfFiles(paths: readonly string[]): Statistics {
-    const wanted = new Set(paths.map((p) => path.resolve(p)));
+    const location = this.definition.location;
+    const partitions = new Set(this.partitionFields.map((f) => f.name.toLowerCase()));
     let files: DataFile[];
     try {
-      files = this.listFiles().filter((f) => wanted.has(path.resolve(f.path)));
+      files = paths.map((p) => dataFileAt(location, p, fs.statSync(p).size, partitions));
     } catch {
       return { rowCount: null, totalBytes: null };
     }
-    if (files.length !== wanted.size) return { rowCount: null, totalBytes: null };
     return this.footerStatistics(files);
   }
 

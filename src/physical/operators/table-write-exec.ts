@@ -9,7 +9,7 @@
  * `col=value/` folders (`__HIVE_DEFAULT_PARTITION__` for NULL, Spark's `%XX` escapes). A NULL in a
  * NOT NULL column fails with 42000 `NOT_NULL_ASSERT_VIOLATION`.
  * Output: one row per file written — its hidden path, final path and row count — which the
- * statement renames into place once every task succeeded (`commitDataFiles`) or deletes. A task
+ * statement commits once every task succeeded (src/catalog/table-commit.ts) or deletes. A task
  * that fails or is cancelled deletes its own files.
  */
 import type * as arrow from 'apache-arrow';
