@@ -163,7 +163,7 @@ export function commitTable(metastore: Metastore, c: TableCommit): TableDefiniti
   crashPoint('commit.switched');
   if (c.base !== null) {
     try {
-      dropSnapshot(location, c.base, new Set(snapshot.files.map((f) => f.path)));
+      dropSnapshot(location, c.base, new Set(snapshot.files.map((f) => f.path)), 'commit.file-deleted');
     } catch {
       // Committed; what is left over is swept before the table's next write.
     }
@@ -173,16 +173,16 @@ export function commitTable(metastore: Metastore, c: TableCommit): TableDefiniti
 
 /**
  * Deletes the files of `snapshot` not in `keep`, the partition folders that leaves empty, and
- * the snapshot itself.
+ * the snapshot itself. `point`: the crash point after each file.
  */
-function dropSnapshot(location: string, snapshot: Snapshot, keep: ReadonlySet<string>): void {
+function dropSnapshot(location: string, snapshot: Snapshot, keep: ReadonlySet<string>, point: string): void {
   const folders = new Set<string>();
   for (const f of snapshot.files) {
     if (keep.has(f.path)) continue;
     const full = path.join(location, f.path);
     fs.rmSync(full, { force: true });
     folders.add(path.dirname(full));
-    crashPoint('commit.file-deleted');
+    crashPoint(point);
   }
   removeEmptyFolders(location, folders);
   fs.rmSync(snapshotPath(location, snapshot.id), { force: true });
@@ -228,7 +228,7 @@ export function sweepSnapshots(def: TableDefinition): void {
       continue; // not one of ours to judge
     }
     if (current === null) fs.rmSync(snapshotPath(def.location, id), { force: true });
-    else dropSnapshot(def.location, old, current);
+    else dropSnapshot(def.location, old, current, 'sweep.file-deleted');
   }
 }
 

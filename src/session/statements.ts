@@ -7,6 +7,7 @@ import { EngineError, SqlState, assertNever, typeToString, type Field, type Valu
 import {
   columnStatistics,
   inferParquetSchema,
+  removeUnregisteredWrite,
   statisticsText,
   type ColumnStatistics,
   type TableDefinition,
@@ -36,11 +37,12 @@ export async function executeStatement(
     case 'explain':
       return explainStatement(session, stmt, signal);
     case 'create_table': {
-      if (stmt.asQuery === null) return createTable(session, stmt);
       const query = stmt.asQuery;
       const target = qualify(session, stmt.name);
       return session.engine.tableLocks.run(`${target.database}.${target.table}`, signal, () =>
-        createTableAsSelect(session, stmt, query, target, signal),
+        query === null
+          ? Promise.resolve(createTable(session, stmt))
+          : createTableAsSelect(session, stmt, query, target, signal),
       );
     }
     case 'drop_table': {
@@ -141,8 +143,14 @@ export async function executeStatement(
         insertInto(session, stmt, target, signal),
       );
     }
-    case 'analyze_table':
-      return analyzeTable(session, stmt, qualify(session, stmt.table), signal);
+    case 'analyze_table': {
+      // Under the write lock: the statistics describe the files of one snapshot, and recording
+      // them never races a write's switch.
+      const target = qualify(session, stmt.table);
+      return session.engine.tableLocks.run(`${target.database}.${target.table}`, signal, () =>
+        analyzeTable(session, stmt, target, signal),
+      );
+    }
     case 'cache':
       throw new EngineError(SqlState.featureNotSupported, 'CACHE TABLE is not supported yet', {
         position: stmt.pos,
@@ -281,6 +289,10 @@ function createTable(session: Session, stmt: ast.CreateTableStatement): Statemen
   };
   // Fails with 0A000 for a format without a provider, before anything is written.
   metastore.tableProvider(def);
+  // A managed table's folder may hold what a CREATE of this name that was killed left behind.
+  if (stmt.location === null && !metastore.tableExists(database, table)) {
+    removeUnregisteredWrite(location, `${database}.${table}`);
+  }
   metastore.createTable(def, stmt.ifNotExists);
   return commandResult('CREATE TABLE');
 }

@@ -51,6 +51,41 @@ describe('INSERT OVERWRITE', () => {
   });
 });
 
+describe('a table Kindling writes', () => {
+  it('is the files its snapshot lists: adopted at the first write, kept apart from files copied in', async () => {
+    const engine = new Engine({ warehouse, executorThreads: 0 });
+    const s = engine.createSession();
+    const count = async (): Promise<unknown> => (await s.sql('SELECT count(*) AS n FROM adopt')).rows[0]![0];
+    await s.sql('CREATE TABLE three USING parquet AS SELECT * FROM VALUES (1L), (2L), (3L) AS v(a)');
+    expect(parquetFiles(join(warehouse, 'three')).length).toBe(1);
+    const source = join(warehouse, 'three', parquetFiles(join(warehouse, 'three'))[0]!);
+    const location = join(warehouse, 'adopt');
+    mkdirSync(location);
+    copyFileSync(source, join(location, 'by-hand-1.parquet'));
+    await s.sql(`CREATE TABLE adopt (a BIGINT) USING parquet LOCATION '${location}'`);
+    expect(await count()).toBe(3n); // no snapshot yet: whatever the folder holds
+
+    await s.sql('INSERT INTO adopt VALUES (7)');
+    expect(await count()).toBe(4n);
+    expect(readdirSync(join(location, '_kindling_snapshots')).length).toBe(1);
+    copyFileSync(source, join(location, 'by-hand-2.parquet'));
+    expect(await count()).toBe(4n); // not part of the table
+
+    // INSERT OVERWRITE deletes the table's files only.
+    await s.sql('INSERT OVERWRITE adopt VALUES (8)');
+    expect(await count()).toBe(1n);
+    expect(existsSync(join(location, 'by-hand-1.parquet'))).toBe(false);
+    expect(existsSync(join(location, 'by-hand-2.parquet'))).toBe(true);
+
+    // DROP of an external table keeps its files and forgets the snapshot.
+    await s.sql('DROP TABLE adopt');
+    expect(existsSync(join(location, '_kindling_snapshots'))).toBe(false);
+    await s.sql(`CREATE TABLE adopt (a BIGINT) USING parquet LOCATION '${location}'`);
+    expect(await count()).toBe(4n);
+    s.close();
+  });
+});
+
 describe('concurrent writers of one table', () => {
   it('run one after another: two overwrites leave one result, two appends both', async () => {
     const engine = new Engine({ warehouse, executorThreads: 0 });

@@ -14,26 +14,41 @@ const MAIN = join(ROOT, 'src/cli/main.ts');
 export interface ChildServer {
   readonly port: number;
   readonly pid: number;
+  /** Settles when the process has exited, with the signal that ended it (null: it exited). */
+  readonly exited: Promise<NodeJS.Signals | null>;
   /** Kills the server (SIGKILL: a server busy in a computation cannot run a signal handler). */
   stop(): Promise<void>;
 }
 
-/** Starts `kindling serve --port 0 <args>` over a fresh warehouse; resolves once it listens. */
-export async function startChildServer(args: readonly string[] = []): Promise<ChildServer> {
-  const warehouse = mkdtempSync(join(tmpdir(), 'kindling-child-'));
+export interface ChildServerOptions {
+  /** Serve this warehouse (kept when the server stops) rather than a fresh one (removed). */
+  readonly warehouse?: string;
+  /** Added to the server's environment. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** Starts `kindling serve --port 0 <args>`; resolves once it listens. */
+export async function startChildServer(
+  args: readonly string[] = [],
+  options: ChildServerOptions = {},
+): Promise<ChildServer> {
+  const warehouse = options.warehouse ?? mkdtempSync(join(tmpdir(), 'kindling-child-'));
   const child = spawn(process.execPath, [MAIN, 'serve', '--port', '0', '--warehouse', warehouse, ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
   });
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const exited = new Promise<NodeJS.Signals | null>((done) =>
+    child.once('exit', (_code, signal) => done(signal)),
+  );
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
-    rmSync(warehouse, { recursive: true, force: true });
+    if (options.warehouse === undefined) rmSync(warehouse, { recursive: true, force: true });
   };
   try {
     const port = await listeningPort(child, 20_000);
-    return { port, pid: child.pid!, stop };
+    return { port, pid: child.pid!, exited, stop };
   } catch (err) {
     await stop();
     throw err;
