@@ -133,6 +133,9 @@ export class ParquetFileWriter {
       await this.writeBytes(tail);
       this.state = 'closed';
       try {
+        // On disk before any commit names it: a machine that stops right after the commit must
+        // not come back with a table whose files are empty.
+        await this.handle.sync();
         await this.handle.close();
       } catch (err) {
         throw ioError(this.path, 'close', err);
