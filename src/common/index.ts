@@ -9,3 +9,4 @@ export * from './tree.ts';
 export * from './columns.ts';
 export * from './files.ts';
 export * from './event-loop.ts';
+export * from './pg-types.ts';

@@ -2,9 +2,8 @@
  * Encoders of backend messages into a WriteBuffer, and the DataRow writer that assembles rows from
  * per-column cells.
  */
-import type { EngineError, Field } from '../common/index.ts';
+import { pgTypeOf, type EngineError, type Field } from '../common/index.ts';
 import type { ColumnCells } from './cells.ts';
-import { pgTypeOf } from './pg-types.ts';
 import type { WriteBuffer } from './write-buffer.ts';
 
 const code = (c: string): number => c.charCodeAt(0);

@@ -10,7 +10,15 @@
  * every statement of the connection at once, even while the message loop is awaiting one.
  */
 import type { Socket } from 'node:net';
-import { EngineError, SqlState, toEngineError, type Schema, type Value } from '../common/index.ts';
+import {
+  EngineError,
+  SqlState,
+  dataTypeOfOid,
+  pgTypeOf,
+  toEngineError,
+  type Schema,
+  type Value,
+} from '../common/index.ts';
 import {
   statementCanceled,
   type PreparedStatement,
@@ -33,7 +41,6 @@ import {
   type ParseMessage,
 } from './frontend-messages.ts';
 import { decodeParam } from './param-decode.ts';
-import { dataTypeOfOid, pgTypeOf } from './pg-types.ts';
 import { RowCursor, type RowSink } from './row-stream.ts';
 import { isEmptyQuery, startsWithTransactionEnd } from './sql-text.ts';
 import type { AuthExchange } from './auth/exchanges.ts';

@@ -3,7 +3,15 @@
  * (see the value representation table in src/common/types.ts). Binary parameters are read by the
  * OID the client declared (or the parameter's own type when it declared none).
  */
-import { EngineError, SqlState, typeToString, type DataType, type Value } from '../common/index.ts';
+import {
+  EngineError,
+  PgOid,
+  SqlState,
+  pgTypeOf,
+  typeToString,
+  type DataType,
+  type Value,
+} from '../common/index.ts';
 import {
   MICROS_PER_DAY,
   MICROS_PER_SECOND,
@@ -12,7 +20,6 @@ import {
   daysFromCivil,
 } from './datetime-text.ts';
 import { decodeUtf8 } from './frontend-messages.ts';
-import { PgOid, pgTypeOf } from './pg-types.ts';
 import { scaledToString } from './text-format.ts';
 import type { ZoneOffsets } from './time-zone.ts';
 

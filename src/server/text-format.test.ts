@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { T, columnFromValues, type DataType, type Value } from '../common/index.ts';
+import { T, columnFromValues, pgTypeOf, type DataType, type Value } from '../common/index.ts';
 import { formatBinaryColumn } from './binary-format.ts';
 import type { ColumnCells } from './cells.ts';
 import { ByteSink } from './cells.ts';
 import { daysFromCivil } from './datetime-text.ts';
 import { formatFloat4, formatFloat8 } from './float-text.ts';
 import { parseDecimal, parseTextParam, decodeParam } from './param-decode.ts';
-import { pgTypeOf } from './pg-types.ts';
 import { formatTextColumn } from './text-format.ts';
 import { ZoneOffsets } from './time-zone.ts';
 import { writeNumericBinary } from './binary-format.ts';

@@ -30,9 +30,15 @@ import {
   type Expr,
   type LogicalPlan,
 } from '../plan/index.ts';
-import { analyzeQuery, type AnalyzerCatalog, type AnalyzerContext } from '../sql/analyzer/index.ts';
+import {
+  analyzeQuery,
+  type AnalyzerCatalog,
+  type AnalyzerContext,
+  type RelationLookup,
+} from '../sql/analyzer/index.ts';
 import { parseQuery, type Query } from '../sql/parser/index.ts';
 import type { EvalContext } from '../functions/index.ts';
+import { PG_CATALOG, databaseOfSchema, expandCatalogFunction, systemRelation } from './pg-catalog.ts';
 import type { Session } from './session.ts';
 import type { StatementResult } from './types.ts';
 
@@ -61,8 +67,11 @@ function analyzerCatalog(session: Session, onTemporaryView?: (name: string) => v
       else if (lower.length === 2) [database, table] = [lower[0]!, lower[1]!];
       else if (lower.length === 3 && lower[0] === 'spark_catalog') [database, table] = [lower[1]!, lower[2]!];
       else return undefined;
+      if (database === PG_CATALOG) return systemLookup(session, table);
+      if (database === 'public' && !metastore.databaseExists('public')) database = databaseOfSchema(database);
       const def = metastore.getTable(database, table);
-      if (def === undefined) return undefined;
+      // PostgreSQL finds its catalogs first; here a table of the same name wins.
+      if (def === undefined) return lower.length === 1 ? systemLookup(session, table) : undefined;
       if (def.format === 'view') {
         const text = def.properties.viewText ?? '';
         return {
@@ -82,6 +91,19 @@ function analyzerCatalog(session: Session, onTemporaryView?: (name: string) => v
   };
 }
 
+function catalogView(session: Session): Parameters<typeof systemRelation>[0] {
+  return {
+    metastore: session.engine.metastore,
+    user: session.user,
+    currentDatabase: session.currentDatabase,
+  };
+}
+
+function systemLookup(session: Session, name: string): RelationLookup | undefined {
+  const found = systemRelation(catalogView(session), name);
+  return found === undefined ? undefined : { kind: 'rows', name: [PG_CATALOG, name], ...found };
+}
+
 /** A fresh id source per query (ids must be unique within one query only). */
 export function idGenerator(): () => number {
   let next = 1;
@@ -95,6 +117,7 @@ export function analyzerContext(
 ): AnalyzerContext {
   return {
     catalog: analyzerCatalog(session, onTemporaryView),
+    expandFunction: (name, args, pos) => expandCatalogFunction(catalogView(session), name, args, pos),
     functions: session.engine.functions,
     ansi: session.settings.ansi,
     caseSensitive: false,

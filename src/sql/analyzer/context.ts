@@ -2,13 +2,20 @@
  * What the analyzer needs from the rest of the engine: a catalog to resolve relation names, the
  * function registry, session flags and an id source for attributes. The session implements these.
  */
-import type { DataType } from '../../common/index.ts';
+import type { DataType, Field, Value } from '../../common/index.ts';
 import type { FunctionRegistry } from '../../functions/index.ts';
 import type { TableSource } from '../../plan/index.ts';
-import type { Query } from '../parser/index.ts';
+import type { Expr, Query } from '../parser/index.ts';
 
 export type RelationLookup =
   | { readonly kind: 'table'; readonly source: TableSource }
+  /** A relation the session computes while it analyzes the query (`pg_catalog.pg_class`…). */
+  | {
+      readonly kind: 'rows';
+      readonly name: readonly string[];
+      readonly columns: readonly Field[];
+      readonly rows: readonly (readonly Value[])[];
+    }
   | {
       readonly kind: 'view';
       readonly name: readonly string[];
@@ -34,6 +41,12 @@ export interface AnalyzerContext {
   readonly timeZone: string;
   /** A fresh attribute id, unique for the life of the query. */
   nextId(): number;
+  /**
+   * Functions the session answers from what it knows (the catalog, the user): a call of one comes
+   * back as the expression to analyze instead (`pg_table_is_visible(c.oid)` → `c.oid IN (…)`);
+   * undefined for any other name.
+   */
+  readonly expandFunction?: (name: string, args: readonly Expr[], pos: number) => Expr | undefined;
   /** Declared types of `$1`, `$2`…; null or missing = not declared. */
   readonly parameterTypes?: readonly (DataType | null)[];
 }

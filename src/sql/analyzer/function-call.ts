@@ -121,6 +121,10 @@ export function aggregateNotAllowed(env: ExprEnv, text: string, pos: number): En
 export function bindFunction(env: ExprEnv, e: ast.FunctionExpr): Expr {
   const { name, parts } = functionName(e.name);
   if (isGeneratorName(name)) throw nestedGenerator(e, exprName(e));
+  if (e.over === null && !e.distinct && e.filter === null && !e.star) {
+    const expanded = env.state.ctx.expandFunction?.(name, e.args, e.pos);
+    if (expanded !== undefined) return bindExpr(env, expanded);
+  }
   if (e.over !== null) return bindWindowFunction(env, e, name, parts);
   if ((name === 'grouping' || name === 'grouping_id') && env.state.ctx.functions.lookup(name) === undefined) {
     if (!env.allowAggregates || env.insideAggregate) throw aggregateNotAllowed(env, `"${name}(…)"`, e.pos);

@@ -105,6 +105,16 @@ function bindTable(env: RelationEnv, rel: ast.TableRelation): BoundRelation {
     if (found.columns !== null) plan = renameColumns(state, plan, found.columns, rel.pos);
     return aliased(state, plan, rel.alias, [found.name[found.name.length - 1] ?? parts[parts.length - 1]!]);
   }
+  if (found.kind === 'rows') {
+    const output: Attribute[] = found.columns.map((f) => ({
+      id: state.ctx.nextId(),
+      name: f.name,
+      type: f.type,
+      nullable: f.nullable,
+      qualifier: rel.alias?.name.name ?? found.name[found.name.length - 1]!,
+    }));
+    return aliased(state, { kind: 'Values', output, rows: found.rows }, rel.alias, found.name);
+  }
   const source = found.source;
   const qualifier =
     rel.alias?.name.name ?? source.qualifiedName[source.qualifiedName.length - 1] ?? parts[parts.length - 1]!;

@@ -668,8 +668,14 @@ export class ExpressionGrammar extends GrammarBase {
         },
         {
           ALT: () => {
+            // A collation is accepted and ignored (strings compare by code point): `"C"`,
+            // PostgreSQL's `pg_catalog.default`.
             this.CONSUME(K.COLLATE);
             this.SUBRULE2(this.identifier);
+            this.MANY2(() => {
+              this.CONSUME2(Dot);
+              this.SUBRULE3(this.identifier);
+            });
           },
         },
       ]);

@@ -2,7 +2,7 @@
  * The PostgreSQL type (OID, typmod, typlen, name) each engine type is sent as in RowDescription and
  * ParameterDescription, and the reverse lookup from a client-declared parameter OID.
  */
-import { T, type DataType } from '../common/index.ts';
+import { T, type DataType } from './types.ts';
 
 export interface PgType {
   readonly oid: number;

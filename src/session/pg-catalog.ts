@@ -1,0 +1,664 @@
+/**
+ * PostgreSQL's system catalogs as clients read them — psql's `\d` commands, JDBC DatabaseMetaData,
+ * ODBC, BI tools — computed from Kindling's catalog when a query names them:
+ * `pg_catalog.pg_class`, `pg_attribute`, `pg_namespace`… (also unqualified, as `pg_catalog` is
+ * always first on PostgreSQL's search path, unless a table or view of that name exists).
+ *
+ * Kindling's databases are the schemas (`public` is `default`), and also the databases a client
+ * may connect to. OIDs are stable across restarts: fixed ones for what PostgreSQL fixes (types,
+ * `pg_catalog` = 11, `public` = 2200, the bootstrap role = 10), and for databases, schemas and
+ * tables a hash of the name above 16384, where PostgreSQL's own user objects start.
+ *
+ * The functions clients call on these catalogs that need the session's knowledge —
+ * `pg_table_is_visible`, `pg_get_userbyid`, `obj_description`, `format_type`… — are expanded
+ * into plain expressions while the query is analyzed (`expandCatalogFunction`), so what runs in
+ * the executors is ordinary SQL over constant rows.
+ */
+import {
+  EngineError,
+  SqlState,
+  T,
+  pgTypeOf,
+  type DataType,
+  type Field,
+  type Value,
+} from '../common/index.ts';
+import { VIEW_FORMAT, type Metastore, type TableDefinition } from '../catalog/index.ts';
+import { parseExpression, type Expr as AstExpr } from '../sql/parser/index.ts';
+
+export const PG_CATALOG = 'pg_catalog';
+export const INFORMATION_SCHEMA = 'information_schema';
+const PG_CATALOG_OID = 11;
+const PUBLIC_OID = 2200;
+const INFORMATION_SCHEMA_OID = 13_213;
+/** The role every object belongs to: PostgreSQL's bootstrap superuser. */
+const OWNER_OID = 10;
+const UTF8 = 6;
+const HEAP_AM = 2;
+const FIRST_USER_OID = 16_384;
+
+/** A stable OID for a named object of a kind (`d` database, `n` schema, `r` relation). */
+export function objectOid(kind: string, name: string): number {
+  let h = 0x811c9dc5;
+  const text = `${kind}:${name}`;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return FIRST_USER_OID + ((h >>> 0) % (0x7fffffff - FIRST_USER_OID));
+}
+
+/** The schema a Kindling database is shown as: `public` for `default`. */
+export function schemaName(database: string): string {
+  return database === 'default' ? 'public' : database;
+}
+
+/** The Kindling database a schema name stands for (`public` → `default`). */
+export function databaseOfSchema(schema: string): string {
+  return schema === 'public' ? 'default' : schema;
+}
+
+function schemaOid(database: string): number {
+  return database === 'default' ? PUBLIC_OID : objectOid('n', database);
+}
+
+function relationOid(database: string, table: string): number {
+  return objectOid('r', `${database}.${table}`);
+}
+
+// ---- table shapes --------------------------------------------------------------------------------
+
+type ColumnKind = 'oid' | 'name' | 'text' | 'char' | 'bool' | 'int2' | 'int4' | 'int8' | 'float4' | 'text[]';
+
+const SPARK_TYPE: Readonly<Record<ColumnKind, DataType>> = {
+  oid: T.int,
+  name: T.string,
+  text: T.string,
+  char: T.string,
+  bool: T.boolean,
+  int2: T.smallint,
+  int4: T.int,
+  int8: T.bigint,
+  float4: T.float,
+  'text[]': T.array(T.string),
+};
+
+/** Columns as `name:kind` words; a kind left out is `text`. */
+function columns(spec: string): Field[] {
+  return spec
+    .trim()
+    .split(/\s+/)
+    .map((word) => {
+      const [name, kind] = word.split(':') as [string, ColumnKind | undefined];
+      return { name, type: SPARK_TYPE[kind ?? 'text'], nullable: true };
+    });
+}
+
+interface CatalogView {
+  readonly metastore: Metastore;
+  readonly user: string;
+  readonly currentDatabase: string;
+}
+
+interface SystemTable {
+  readonly columns: readonly Field[];
+  /** Rows in column order; `{}` objects name the columns they set, the rest are NULL. */
+  readonly rows: (view: CatalogView) => readonly Readonly<Record<string, Value>>[];
+}
+
+function table(spec: string, rows: SystemTable['rows'] = () => []): SystemTable {
+  return { columns: columns(spec), rows };
+}
+
+// ---- what the catalog holds --------------------------------------------------------------------
+
+interface Relation {
+  readonly database: string;
+  readonly name: string;
+  readonly oid: number;
+  readonly namespace: number;
+  readonly kind: 'r' | 'v';
+  readonly definition: TableDefinition | null;
+  readonly columns: readonly Field[];
+}
+
+function databases(view: CatalogView): string[] {
+  return view.metastore.listDatabases().map((d) => d.name);
+}
+
+/** Every table and view of every database, then the catalogs' own relations. */
+function relations(view: CatalogView): Relation[] {
+  const out: Relation[] = [];
+  for (const db of databases(view)) {
+    for (const t of view.metastore.listTables(db)) {
+      let def: TableDefinition | undefined;
+      try {
+        def = view.metastore.getTable(db, t.name);
+      } catch {
+        continue; // a corrupt definition is reported when the table is used
+      }
+      if (def === undefined) continue;
+      out.push({
+        database: db,
+        name: t.name,
+        oid: relationOid(db, t.name),
+        namespace: schemaOid(db),
+        kind: def.format === VIEW_FORMAT ? 'v' : 'r',
+        definition: def,
+        columns: def.columns,
+      });
+    }
+  }
+  for (const [name, t] of Object.entries(PG_TABLES)) {
+    out.push({
+      database: PG_CATALOG,
+      name,
+      oid: relationOid(PG_CATALOG, name),
+      namespace: PG_CATALOG_OID,
+      kind: 'v',
+      definition: null,
+      columns: t.columns,
+    });
+  }
+  return out;
+}
+
+interface TypeRow {
+  readonly oid: number;
+  readonly name: string;
+  readonly len: number;
+  readonly category: string;
+  readonly element: number;
+  readonly array: number;
+}
+
+/** The types columns are described as (server RowDescription), with their array types. */
+const TYPES: readonly TypeRow[] = (() => {
+  const scalar: [number, string, number, string, number][] = [
+    [16, 'bool', 1, 'B', 1000],
+    [17, 'bytea', -1, 'U', 1001],
+    [18, 'char', 1, 'Z', 1002],
+    [19, 'name', 64, 'S', 1003],
+    [20, 'int8', 8, 'N', 1016],
+    [21, 'int2', 2, 'N', 1005],
+    [23, 'int4', 4, 'N', 1007],
+    [24, 'regproc', 4, 'N', 1008],
+    [25, 'text', -1, 'S', 1009],
+    [26, 'oid', 4, 'N', 1028],
+    [114, 'json', -1, 'U', 199],
+    [700, 'float4', 4, 'N', 1021],
+    [701, 'float8', 8, 'N', 1022],
+    [705, 'unknown', -2, 'X', 0],
+    [1042, 'bpchar', -1, 'S', 1014],
+    [1043, 'varchar', -1, 'S', 1015],
+    [1082, 'date', 4, 'D', 1182],
+    [1083, 'time', 8, 'D', 1183],
+    [1114, 'timestamp', 8, 'D', 1115],
+    [1184, 'timestamptz', 8, 'D', 1185],
+    [1186, 'interval', 16, 'T', 1187],
+    [1700, 'numeric', -1, 'N', 1231],
+    [2205, 'regclass', 4, 'N', 2210],
+    [2206, 'regtype', 4, 'N', 2211],
+  ];
+  const out: TypeRow[] = [];
+  for (const [oid, name, len, category, array] of scalar) {
+    out.push({ oid, name, len, category, element: 0, array });
+    if (array !== 0)
+      out.push({ oid: array, name: `_${name}`, len: -1, category: 'A', element: oid, array: 0 });
+  }
+  return out;
+})();
+
+/** PostgreSQL's `format_type` names, by type OID. */
+const FORMAT_NAMES: Readonly<Record<number, string>> = {
+  16: 'boolean',
+  17: 'bytea',
+  18: '"char"',
+  19: 'name',
+  20: 'bigint',
+  21: 'smallint',
+  23: 'integer',
+  24: 'regproc',
+  25: 'text',
+  26: 'oid',
+  114: 'json',
+  700: 'real',
+  701: 'double precision',
+  705: 'unknown',
+  1042: 'character',
+  1043: 'character varying',
+  1082: 'date',
+  1083: 'time without time zone',
+  1114: 'timestamp without time zone',
+  1184: 'timestamp with time zone',
+  1186: 'interval',
+  1700: 'numeric',
+  2205: 'regclass',
+  2206: 'regtype',
+};
+
+function attributeRows(r: Relation): Record<string, Value>[] {
+  return r.columns.map((c, i) => {
+    const pg = pgTypeOf(c.type);
+    return {
+      attrelid: r.oid,
+      attname: c.name,
+      atttypid: pg.oid,
+      attstattarget: -1,
+      attlen: pg.typlen,
+      attnum: i + 1,
+      attndims: c.type.kind === 'array' ? 1 : 0,
+      attcacheoff: -1,
+      atttypmod: pg.typmod,
+      attbyval: pg.typlen > 0 && pg.typlen <= 8,
+      attalign: pg.typlen === 8 ? 'd' : pg.typlen === 2 ? 's' : pg.typlen === 1 ? 'c' : 'i',
+      attstorage: pg.typlen > 0 ? 'p' : 'x',
+      attcompression: '',
+      attnotnull: !c.nullable,
+      atthasdef: false,
+      atthasmissing: false,
+      attidentity: '',
+      attgenerated: '',
+      attisdropped: false,
+      attislocal: true,
+      attinhcount: 0,
+      attcollation: c.type.kind === 'string' ? 100 : 0,
+    };
+  });
+}
+
+const PG_TABLES: Readonly<Record<string, SystemTable>> = {
+  pg_namespace: table('oid:oid nspname:name nspowner:oid nspacl:text[]', (v) => [
+    { oid: PG_CATALOG_OID, nspname: PG_CATALOG, nspowner: OWNER_OID },
+    { oid: INFORMATION_SCHEMA_OID, nspname: INFORMATION_SCHEMA, nspowner: OWNER_OID },
+    ...databases(v).map((db) => ({ oid: schemaOid(db), nspname: schemaName(db), nspowner: OWNER_OID })),
+  ]),
+  pg_class: table(
+    'oid:oid relname:name relnamespace:oid reltype:oid reloftype:oid relowner:oid relam:oid relfilenode:oid ' +
+      'reltablespace:oid relpages:int4 reltuples:float4 relallvisible:int4 reltoastrelid:oid relhasindex:bool ' +
+      'relisshared:bool relpersistence:char relkind:char relnatts:int2 relchecks:int2 relhasrules:bool ' +
+      'relhastriggers:bool relhassubclass:bool relrowsecurity:bool relforcerowsecurity:bool relispopulated:bool ' +
+      'relreplident:char relispartition:bool relrewrite:oid relacl:text[] reloptions:text[] relpartbound',
+    (v) =>
+      relations(v).map((r) => ({
+        oid: r.oid,
+        relname: r.name,
+        relnamespace: r.namespace,
+        reltype: 0,
+        reloftype: 0,
+        relowner: OWNER_OID,
+        relam: r.kind === 'r' ? HEAP_AM : 0,
+        relfilenode: 0,
+        reltablespace: 0,
+        relpages: 0,
+        reltuples: r.definition?.statistics?.rowCount ?? -1,
+        relallvisible: 0,
+        reltoastrelid: 0,
+        relhasindex: false,
+        relisshared: false,
+        relpersistence: 'p',
+        relkind: r.kind,
+        relnatts: r.columns.length,
+        relchecks: 0,
+        relhasrules: false,
+        relhastriggers: false,
+        relhassubclass: false,
+        relrowsecurity: false,
+        relforcerowsecurity: false,
+        relispopulated: true,
+        relreplident: 'd',
+        relispartition: false,
+        relrewrite: 0,
+      })),
+  ),
+  pg_attribute: table(
+    'attrelid:oid attname:name atttypid:oid attstattarget:int4 attlen:int2 attnum:int2 attndims:int4 ' +
+      'attcacheoff:int4 atttypmod:int4 attbyval:bool attalign:char attstorage:char attcompression:char ' +
+      'attnotnull:bool atthasdef:bool atthasmissing:bool attidentity:char attgenerated:char attisdropped:bool ' +
+      'attislocal:bool attinhcount:int4 attcollation:oid attacl:text[] attoptions:text[] attfdwoptions:text[] attmissingval',
+    (v) => relations(v).flatMap(attributeRows),
+  ),
+  pg_type: table(
+    'oid:oid typname:name typnamespace:oid typowner:oid typlen:int2 typbyval:bool typtype:char typcategory:char ' +
+      'typispreferred:bool typisdefined:bool typdelim:char typrelid:oid typsubscript typelem:oid typarray:oid ' +
+      'typinput typoutput typreceive typsend typmodin typmodout typanalyze typalign:char typstorage:char ' +
+      'typnotnull:bool typbasetype:oid typtypmod:int4 typndims:int4 typcollation:oid typdefaultbin typdefault typacl:text[]',
+    () =>
+      TYPES.map((t) => ({
+        oid: t.oid,
+        typname: t.name,
+        typnamespace: PG_CATALOG_OID,
+        typowner: OWNER_OID,
+        typlen: t.len,
+        typbyval: t.len > 0 && t.len <= 8,
+        typtype: t.oid === 705 ? 'p' : 'b',
+        typcategory: t.category,
+        typispreferred: t.name === 'text' || t.name === 'float8' || t.name === 'bool',
+        typisdefined: true,
+        typdelim: ',',
+        typrelid: 0,
+        typelem: t.element,
+        typarray: t.array,
+        typinput: `${t.element === 0 ? t.name : 'array'}_in`,
+        typoutput: `${t.element === 0 ? t.name : 'array'}_out`,
+        typalign: t.len === 8 ? 'd' : t.len === 2 ? 's' : t.len === 1 ? 'c' : 'i',
+        typstorage: t.len > 0 ? 'p' : 'x',
+        typnotnull: false,
+        typbasetype: 0,
+        typtypmod: -1,
+        typndims: 0,
+        typcollation: t.category === 'S' ? 100 : 0,
+      })),
+  ),
+  pg_database: table(
+    'oid:oid datname:name datdba:oid encoding:int4 datlocprovider:char datistemplate:bool datallowconn:bool ' +
+      'datconnlimit:int4 dattablespace:oid datcollate datctype daticulocale datcollversion datacl:text[]',
+    (v) =>
+      databases(v).map((db) => ({
+        oid: objectOid('d', db),
+        datname: db,
+        datdba: OWNER_OID,
+        encoding: UTF8,
+        datlocprovider: 'c',
+        datistemplate: false,
+        datallowconn: true,
+        datconnlimit: -1,
+        dattablespace: 1663,
+        datcollate: 'C.UTF-8',
+        datctype: 'C.UTF-8',
+      })),
+  ),
+  pg_am: table('oid:oid amname:name amhandler amtype:char', () => [
+    { oid: HEAP_AM, amname: 'heap', amhandler: 'heap_tableam_handler', amtype: 't' },
+    { oid: 403, amname: 'btree', amhandler: 'bthandler', amtype: 'i' },
+  ]),
+  pg_roles: table(
+    'rolname:name rolsuper:bool rolinherit:bool rolcreaterole:bool rolcreatedb:bool rolcanlogin:bool ' +
+      'rolreplication:bool rolconnlimit:int4 rolpassword rolvaliduntil rolbypassrls:bool rolconfig:text[] oid:oid',
+    (v) => [roleRow(v)],
+  ),
+  pg_user: table(
+    'usename:name usesysid:oid usecreatedb:bool usesuper:bool userepl:bool usebypassrls:bool passwd valuntil useconfig:text[]',
+    (v) => [
+      {
+        usename: v.user,
+        usesysid: OWNER_OID,
+        usecreatedb: true,
+        usesuper: true,
+        userepl: false,
+        usebypassrls: false,
+        passwd: '********',
+      },
+    ],
+  ),
+  pg_description: table('objoid:oid classoid:oid objsubid:int4 description', (v) =>
+    descriptions(v).map((d) => ({ ...d })),
+  ),
+  pg_tables: table(
+    'schemaname:name tablename:name tableowner:name tablespace:name hasindexes:bool hasrules:bool hastriggers:bool rowsecurity:bool',
+    (v) =>
+      relations(v)
+        .filter((r) => r.kind === 'r')
+        .map((r) => ({
+          schemaname: schemaName(r.database),
+          tablename: r.name,
+          tableowner: v.user,
+          hasindexes: false,
+          hasrules: false,
+          hastriggers: false,
+          rowsecurity: false,
+        })),
+  ),
+  pg_views: table('schemaname:name viewname:name viewowner:name definition', (v) =>
+    relations(v)
+      .filter((r) => r.kind === 'v' && r.definition !== null)
+      .map((r) => ({
+        schemaname: schemaName(r.database),
+        viewname: r.name,
+        viewowner: v.user,
+        definition: r.definition!.properties.viewText ?? null,
+      })),
+  ),
+  // What Kindling has none of: the shapes clients select from, empty.
+  pg_index: table(
+    'indexrelid:oid indrelid:oid indnatts:int2 indnkeyatts:int2 indisunique:bool indnullsnotdistinct:bool ' +
+      'indisprimary:bool indisexclusion:bool indimmediate:bool indisclustered:bool indisvalid:bool ' +
+      'indcheckxmin:bool indisready:bool indislive:bool indisreplident:bool indkey indcollation indclass ' +
+      'indoption indexprs indpred',
+  ),
+  pg_constraint: table(
+    'oid:oid conname:name connamespace:oid contype:char condeferrable:bool condeferred:bool convalidated:bool ' +
+      'conrelid:oid contypid:oid conindid:oid conparentid:oid confrelid:oid confupdtype:char confdeltype:char ' +
+      'confmatchtype:char conislocal:bool coninhcount:int4 connoinherit:bool conkey confkey conpfeqop ' +
+      'conppeqop conffeqop confdelsetcols conexclop conbin',
+  ),
+  pg_attrdef: table('oid:oid adrelid:oid adnum:int2 adbin'),
+  pg_inherits: table('inhrelid:oid inhparent:oid inhseqno:int4 inhdetachpending:bool'),
+  pg_trigger: table(
+    'oid:oid tgrelid:oid tgparentid:oid tgname:name tgfoid:oid tgtype:int2 tgenabled:char tgisinternal:bool ' +
+      'tgconstrrelid:oid tgconstrindid:oid tgconstraint:oid tgdeferrable:bool tginitdeferred:bool tgnargs:int2 ' +
+      'tgattr tgargs tgqual tgoldtable:name tgnewtable:name',
+  ),
+  pg_policy: table(
+    'oid:oid polname:name polrelid:oid polcmd:char polpermissive:bool polroles:text[] polqual polwithcheck',
+  ),
+  pg_collation: table(
+    'oid:oid collname:name collnamespace:oid collowner:oid collprovider:char collisdeterministic:bool ' +
+      'collencoding:int4 collcollate collctype colliculocale collversion',
+    () => [
+      {
+        oid: 100,
+        collname: 'default',
+        collnamespace: PG_CATALOG_OID,
+        collowner: OWNER_OID,
+        collprovider: 'd',
+        collisdeterministic: true,
+        collencoding: -1,
+      },
+    ],
+  ),
+  pg_statistic_ext: table(
+    'oid:oid stxrelid:oid stxname:name stxnamespace:oid stxowner:oid stxstattarget:int4 stxkeys stxkind:text[] stxexprs',
+  ),
+  pg_publication: table(
+    'oid:oid pubname:name pubowner:oid puballtables:bool pubinsert:bool pubupdate:bool pubdelete:bool ' +
+      'pubtruncate:bool pubviaroot:bool',
+  ),
+  pg_publication_rel: table('oid:oid prpubid:oid prrelid:oid prqual prattrs'),
+  pg_publication_namespace: table('oid:oid pnpubid:oid pnnspid:oid'),
+  pg_extension: table(
+    'oid:oid extname:name extowner:oid extnamespace:oid extrelocatable:bool extversion extconfig:text[] extcondition:text[]',
+  ),
+  pg_matviews: table(
+    'schemaname:name matviewname:name matviewowner:name tablespace:name hasindexes:bool ispopulated:bool definition',
+  ),
+  pg_enum: table('oid:oid enumtypid:oid enumsortorder:float4 enumlabel:name'),
+  pg_range: table('rngtypid:oid rngsubtype:oid rngmultitypid:oid rngcollation:oid rngsubopc:oid'),
+  pg_event_trigger: table(
+    'oid:oid evtname:name evtevent:name evtowner:oid evtfoid:oid evtenabled:char evttags',
+  ),
+  pg_auth_members: table('roleid:oid member:oid grantor:oid admin_option:bool'),
+  pg_tablespace: table('oid:oid spcname:name spcowner:oid spcacl:text[] spcoptions:text[]', () => [
+    { oid: 1663, spcname: 'pg_default', spcowner: OWNER_OID },
+  ]),
+};
+
+function roleRow(v: CatalogView): Record<string, Value> {
+  return {
+    rolname: v.user,
+    rolsuper: true,
+    rolinherit: true,
+    rolcreaterole: true,
+    rolcreatedb: true,
+    rolcanlogin: true,
+    rolreplication: false,
+    rolconnlimit: -1,
+    rolpassword: '********',
+    rolbypassrls: false,
+    oid: OWNER_OID,
+  };
+}
+
+interface Description {
+  readonly objoid: number;
+  readonly classoid: number;
+  readonly objsubid: number;
+  readonly description: string;
+}
+
+/** Comments of tables and views (Kindling keeps none for columns). */
+function descriptions(v: CatalogView): Description[] {
+  const pgClass = relationOid(PG_CATALOG, 'pg_class');
+  const out: Description[] = [];
+  for (const r of relations(v)) {
+    const comment = r.definition?.comment ?? null;
+    if (comment !== null) out.push({ objoid: r.oid, classoid: pgClass, objsubid: 0, description: comment });
+  }
+  return out;
+}
+
+// ---- lookup ----------------------------------------------------------------------------------------
+
+/** Columns and rows of `pg_catalog.<name>` for this session, or undefined when there is none. */
+export function systemRelation(
+  view: CatalogView,
+  name: string,
+): { readonly columns: readonly Field[]; readonly rows: Value[][] } | undefined {
+  const t = Object.hasOwn(PG_TABLES, name) ? PG_TABLES[name] : undefined;
+  if (t === undefined) return undefined;
+  const rows = t.rows(view).map((r) => t.columns.map((c) => r[c.name] ?? null));
+  return { columns: t.columns, rows };
+}
+
+// ---- functions ---------------------------------------------------------------------------------------
+
+/** The template with its parameters replaced by `args` and every position set to `pos`. */
+function instantiate(node: unknown, args: readonly AstExpr[], pos: number): unknown {
+  if (Array.isArray(node)) return node.map((n) => instantiate(n, args, pos));
+  if (node === null || typeof node !== 'object') return node;
+  const o = node as Record<string, unknown>;
+  if (o.kind === 'parameter' && typeof o.index === 'number') return args[o.index - 1];
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) out[k] = k === 'pos' ? pos : instantiate(v, args, pos);
+  return out;
+}
+
+function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+function arity(name: string, args: readonly AstExpr[], min: number, max: number, pos: number): void {
+  if (args.length < min || args.length > max) {
+    throw new EngineError(
+      SqlState.undefinedFunction,
+      `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`${name}\` requires ${min === max ? min : `${min} to ${max}`} parameters but the actual number is ${args.length}.`,
+      { position: pos },
+    );
+  }
+}
+
+/** `CASE WHEN <when> THEN <value> … END`, or NULL when there are no cases. */
+function cases(entries: readonly [string, string][], otherwise = 'CAST(NULL AS STRING)'): string {
+  if (entries.length === 0) return otherwise;
+  return `CASE ${entries.map(([w, t]) => `WHEN ${w} THEN ${t}`).join(' ')} ELSE ${otherwise} END`;
+}
+
+/**
+ * The expression a call of one of the catalog functions stands for in this session, or undefined
+ * for any other function.
+ */
+export function expandCatalogFunction(
+  view: CatalogView,
+  name: string,
+  args: readonly AstExpr[],
+  pos: number,
+): AstExpr | undefined {
+  let text: string;
+  switch (name) {
+    case 'pg_table_is_visible': {
+      arity(name, args, 1, 1, pos);
+      const visible = relations(view)
+        .filter((r) => r.database === view.currentDatabase || r.database === PG_CATALOG)
+        .map((r) => r.oid);
+      text = `$1 IN (${visible.join(', ')})`;
+      break;
+    }
+    case 'pg_type_is_visible':
+      arity(name, args, 1, 1, pos);
+      text = `$1 IN (${TYPES.map((t) => t.oid).join(', ')})`;
+      break;
+    case 'pg_get_userbyid':
+      arity(name, args, 1, 1, pos);
+      text = `CASE WHEN $1 = ${OWNER_OID} THEN ${sqlString(view.user)} ELSE concat('unknown (OID=', $1, ')') END`;
+      break;
+    case 'pg_encoding_to_char':
+      arity(name, args, 1, 1, pos);
+      text = `CASE WHEN $1 = ${UTF8} THEN 'UTF8' ELSE '' END`;
+      break;
+    case 'format_type': {
+      arity(name, args, 2, 2, pos);
+      const named = Object.entries(FORMAT_NAMES).map(
+        ([oid, n]) => [`$1 = ${oid}`, sqlString(n)] as [string, string],
+      );
+      text = cases(
+        [
+          ['$1 IS NULL', 'CAST(NULL AS STRING)'],
+          ['$1 = 1700 AND $2 >= 4', "concat('numeric(', ($2 - 4) DIV 65536, ',', ($2 - 4) % 65536, ')')"],
+          ['$1 = 1043 AND $2 >= 4', "concat('character varying(', $2 - 4, ')')"],
+          ['$1 = 1042 AND $2 >= 4', "concat('character(', $2 - 4, ')')"],
+          ...TYPES.filter((t) => t.element !== 0).map(
+            (t) =>
+              [`$1 = ${t.oid}`, sqlString(`${FORMAT_NAMES[t.element] ?? t.name.slice(1)}[]`)] as [
+                string,
+                string,
+              ],
+          ),
+          ...named,
+        ],
+        "'???'",
+      );
+      break;
+    }
+    case 'obj_description': {
+      arity(name, args, 1, 2, pos);
+      const entries = descriptions(view)
+        .filter((d) => d.objsubid === 0)
+        .map((d) => [`$1 = ${d.objoid}`, sqlString(d.description)] as [string, string]);
+      text = cases(entries);
+      break;
+    }
+    case 'col_description':
+    case 'array_to_string':
+      arity(name, args, 2, 3, pos);
+      text = args.length === 2 ? 'array_join($1, $2)' : 'array_join($1, $2, $3)';
+      break;
+    case 'shobj_description':
+      arity(name, args, 2, 2, pos);
+      text = 'CAST(NULL AS STRING)';
+      break;
+    case 'pg_get_expr':
+      arity(name, args, 2, 3, pos);
+      text = 'CAST(NULL AS STRING)';
+      break;
+    case 'pg_get_indexdef':
+    case 'pg_get_constraintdef':
+    case 'pg_get_triggerdef':
+    case 'pg_get_viewdef':
+      arity(name, args, 1, 3, pos);
+      text = 'CAST(NULL AS STRING)';
+      break;
+    case 'has_table_privilege':
+    case 'has_schema_privilege':
+    case 'has_database_privilege':
+    case 'has_column_privilege':
+    case 'has_function_privilege':
+    case 'has_any_column_privilege':
+      arity(name, args, 2, 4, pos);
+      text = 'true';
+      break;
+    default:
+      return undefined;
+  }
+  // `$1`, `$2`… in the text stand for the call's arguments.
+  return instantiate(parseExpression(text), args, pos) as AstExpr;
+}
