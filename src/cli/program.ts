@@ -4,17 +4,19 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { EngineError, SqlState, batchRows, toEngineError } from '../common/index.ts';
 import { DEFAULT_WAREHOUSE, Engine, splitProcessSettings } from '../session/index.ts';
 import {
   DEFAULT_HBA,
+  LOG_FORMATS,
   isLoopbackHost,
   parseHba,
   readUsers,
   remoteTrustRules,
   startServer,
   type HbaRule,
+  type LogFormat,
 } from '../server/index.ts';
 import { formatTable, formatValue } from './format.ts';
 import { registerSampleDatabase, warehouseIsEmpty } from './sample.ts';
@@ -49,6 +51,7 @@ interface ServeOptions {
   readonly tlsCert?: string;
   readonly tlsKey?: string;
   readonly tlsRequired?: boolean;
+  readonly logFormat: LogFormat;
 }
 
 /** The server's TLS certificate and key from `--tls-cert` / `--tls-key`, or undefined. */
@@ -181,6 +184,11 @@ export function buildProgram(): Command {
     .option('--tls-cert <file>', 'TLS certificate (PEM): clients asking for SSL get TLS')
     .option('--tls-key <file>', 'TLS private key (PEM)')
     .option('--tls-required', 'refuse connections that do not use TLS')
+    .addOption(
+      new Option('--log-format <format>', 'server log lines on stderr: text or one JSON object each')
+        .choices(LOG_FORMATS)
+        .default('text'),
+    )
     .action(async (opts: ServeOptions) => {
       let rules: HbaRule[];
       let tls: ReturnType<typeof serverTls>;
@@ -192,7 +200,11 @@ export function buildProgram(): Command {
         process.exitCode = 1;
         return;
       }
-      const { process: processSettings, sessionDefaults } = splitProcessSettings(opts.conf ?? {});
+      const {
+        process: processSettings,
+        server: serverSettings,
+        sessionDefaults,
+      } = splitProcessSettings(opts.conf ?? {});
       const engine = new Engine({ warehouse: opts.warehouse, sessionDefaults, ...processSettings });
       // Start the executor threads now, so the first query does not wait for them.
       engine.execution.start();
@@ -213,6 +225,10 @@ export function buildProgram(): Command {
           port: opts.port,
           auth: { rules, user: (name) => readUsers(warehouse).get(name) },
           ...(tls === undefined ? {} : { tls }),
+          // The log has stderr to itself: stdout keeps the banner, which scripts read.
+          log: (line) => process.stderr.write(`${line}\n`),
+          logFormat: opts.logFormat,
+          ...serverSettings,
           createSession: (startup) => {
             if (engine.metastore.getDatabase(startup.database.toLowerCase()) === undefined) {
               throw new EngineError(

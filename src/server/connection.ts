@@ -8,6 +8,10 @@
  * The session times the statement (`statement_timeout`) and says why it stopped (its
  * `StatementControl`); rows waiting for a slow client stop too. A socket that closes or fails aborts
  * every statement of the connection at once, even while the message loop is awaiting one.
+ *
+ * Logging (server-log.ts): the connection logs its own authorization, end, FATAL and ERROR
+ * responses (with the statement being run) and, when the server asks for durations, each simple
+ * Query and each Execute that took long enough.
  */
 import type { Socket } from 'node:net';
 import {
@@ -44,7 +48,8 @@ import { decodeParam } from './param-decode.ts';
 import { RowCursor, type RowSink } from './row-stream.ts';
 import { isEmptyQuery, startsWithTransactionEnd } from './sql-text.ts';
 import type { AuthExchange } from './auth/exchanges.ts';
-import type { ConnectionFacts } from './auth/hba.ts';
+import { normalizeAddress, type ConnectionFacts } from './auth/hba.ts';
+import type { ConnectionIdentity, LogEvent, ServerLog } from './server-log.ts';
 import { startupSettings } from './startup-options.ts';
 import { ZoneOffsets } from './time-zone.ts';
 import { WriteBuffer } from './write-buffer.ts';
@@ -70,9 +75,9 @@ export interface ConnectionHost {
   /** How the client must prove who it is (checked before any session is made). */
   authPlan(facts: ConnectionFacts): AuthPlan;
   createSession(startup: StartupInfo): SqlSession;
-  log(message: string): void;
-  /** Registers the connection for CancelRequest; returns its key. */
-  register(connection: Connection): { processId: number; secretKey: number };
+  readonly log: ServerLog;
+  /** Registers the connection (by its process id) for CancelRequest; returns its secret key. */
+  register(connection: Connection): number;
   /** Cancels the query of the connection with this key, if any. */
   cancel(processId: number, secretKey: number): void;
   closed(connection: Connection): void;
@@ -129,6 +134,27 @@ async function closePortal(portal: Portal): Promise<void> {
   await portal.cursor?.close();
 }
 
+/** The rows a command's tag reports (`INSERT 0 5` → 5), for the duration log; 0 when none. */
+function tagRows(tag: string): number {
+  const n = Number(tag.slice(tag.lastIndexOf(' ') + 1));
+  return Number.isInteger(n) ? n : 0;
+}
+
+/** Who a client is as far as its socket tells: its address, under the connection's process id. */
+export function socketIdentity(processId: number, socket: Socket): MutableIdentity {
+  return {
+    pid: processId,
+    user: '',
+    database: '',
+    applicationName: '',
+    address: normalizeAddress(socket.remoteAddress ?? ''),
+    port: socket.remotePort ?? 0,
+  };
+}
+
+/** Filled in as start-up tells who the client is. */
+type MutableIdentity = { -readonly [K in keyof ConnectionIdentity]: ConnectionIdentity[K] };
+
 /** The CommandComplete tag of a row result: the verb, with the row count where PostgreSQL adds one. */
 function rowsTag(tag: string, rows: number): string {
   return tag === 'SELECT' || tag === 'FETCH' || tag === 'MOVE' || tag === 'COPY' ? `${tag} ${rows}` : tag;
@@ -161,22 +187,30 @@ export class Connection {
   private running: AbortController | null = null;
   /** The session's control of the statement whose rows are being sent. */
   private control: StatementControl | null = null;
-  private key: { processId: number; secretKey: number } | null = null;
+  private secretKey = 0;
   private readonly sink: RowSink;
   /** Whether the connection runs inside TLS. */
   private readonly ssl: boolean;
+  /** Who the client is, for the log (its process id from the start). */
+  private readonly who: MutableIdentity;
+  /** When the connection began (`performance.now()`), for the session time. */
+  private readonly openedAt = performance.now();
+  /** The text of the statement the message being handled runs, for the log of its error. */
+  private statementText: string | null = null;
 
   /**
-   * `initial`: bytes of the stream already read (by the SSLRequest negotiation); `ended`: the
+   * `processId`: the connection's, given at accept so that even a failed start-up is logged under
+   * it; `initial`: bytes of the stream already read (by the SSLRequest negotiation); `ended`: the
    * client ended its side meanwhile.
    */
   constructor(
     socket: Socket,
     host: ConnectionHost,
-    options: { ssl?: boolean; initial?: Buffer; ended?: boolean } = {},
+    options: { processId: number; ssl?: boolean; initial?: Buffer; ended?: boolean },
   ) {
     this.socket = socket;
     this.host = host;
+    this.who = socketIdentity(options.processId, socket);
     this.ssl = options.ssl ?? false;
     this.ended = options.ended ?? false;
     if (options.initial !== undefined) this.reader.push(options.initial);
@@ -197,7 +231,7 @@ export class Connection {
       this.signal();
     });
     socket.on('error', (err: Error) => {
-      this.host.log(`connection error: ${err.message}`);
+      this.log({ event: 'message', message: `connection error: ${err.message}` });
       this.abortAll();
     });
     socket.on('close', () => {
@@ -212,7 +246,9 @@ export class Connection {
     try {
       await this.loop();
     } catch (err) {
-      if (!(err instanceof ConnectionClosed)) this.host.log(`connection failed: ${String(err)}`);
+      if (!(err instanceof ConnectionClosed)) {
+        this.log({ event: 'message', message: `connection failed: ${String(err)}` });
+      }
     } finally {
       await this.teardown();
     }
@@ -235,7 +271,11 @@ export class Connection {
   }
 
   get processId(): number {
-    return this.key?.processId ?? 0;
+    return this.who.pid;
+  }
+
+  private log(event: LogEvent): void {
+    this.host.log.connection(this.who, event);
   }
 
   private signal(): void {
@@ -256,7 +296,9 @@ export class Connection {
       }
       if (frame === null) {
         if (this.ended) {
-          if (this.reader.available > 0) this.host.log('connection closed in the middle of a message');
+          if (this.reader.available > 0) {
+            this.log({ event: 'message', message: 'connection closed in the middle of a message' });
+          }
           this.socket.end();
           return;
         }
@@ -273,6 +315,7 @@ export class Connection {
           ? await this.handleAuth(frame)
           : await this.handleStartup(frame);
       this.busy = false;
+      this.statementText = null;
       if (!keepGoing) return;
     }
   }
@@ -285,11 +328,13 @@ export class Connection {
     try {
       this.session?.close();
     } catch (err) {
-      this.host.log(`session close failed: ${String(err)}`);
+      this.log({ event: 'message', message: `session close failed: ${String(err)}` });
     }
     this.session = null;
     if (!this.socket.destroyed) this.socket.destroy();
     this.host.closed(this);
+    // As PostgreSQL's log_disconnections: only sessions that got past authentication.
+    if (this.started) this.log({ event: 'disconnection', sessionMs: performance.now() - this.openedAt });
   }
 
   // ---- output -------------------------------------------------------------------------------
@@ -321,7 +366,18 @@ export class Connection {
 
   /** Sends a FATAL error and closes the connection. */
   private async fatal(err: EngineError): Promise<void> {
-    this.host.log(`closing connection: ${err.sqlstate} ${err.message}`);
+    // Class 28 is "invalid authorization": a refused login, whatever the step that refused it.
+    this.log(
+      err.sqlstate.startsWith('28')
+        ? { event: 'authentication_failed', sqlstate: err.sqlstate, message: err.message }
+        : {
+            event: 'error',
+            level: 'FATAL',
+            sqlstate: err.sqlstate,
+            message: err.message,
+            statement: this.statementText,
+          },
+    );
     msg.writeErrorResponse(this.out, err, 'FATAL');
     try {
       await this.flush();
@@ -381,6 +437,9 @@ export class Connection {
       );
       return false;
     }
+    this.who.user = user;
+    this.who.database = parameters['database'] ?? user;
+    this.who.applicationName = parameters['application_name'] ?? '';
     if (version !== PROTOCOL_3_0) {
       // NegotiateProtocolVersion: we speak 3.0 and none of the `_pq_.` options.
       const unknown = Object.keys(parameters).filter((k) => k.startsWith('_pq_.'));
@@ -467,7 +526,8 @@ export class Connection {
     const session = this.session;
     this.reader.startupComplete();
     this.started = true;
-    this.key = this.host.register(this);
+    this.secretKey = this.host.register(this);
+    this.log({ event: 'connection' });
 
     const applicationName = parameters['application_name'] ?? '';
     const reported = new Map<string, string>([
@@ -494,7 +554,7 @@ export class Connection {
 
     msg.writeAuthenticationOk(this.out);
     for (const [name, value] of reported) msg.writeParameterStatus(this.out, name, value);
-    msg.writeBackendKeyData(this.out, this.key.processId, this.key.secretKey);
+    msg.writeBackendKeyData(this.out, this.who.pid, this.secretKey);
     msg.writeReadyForQuery(this.out, this.txStatus);
     await this.flush();
     return true;
@@ -563,6 +623,13 @@ export class Connection {
         return false;
       }
       this.reportError(e);
+      this.log({
+        event: 'error',
+        level: 'ERROR',
+        sqlstate: e.sqlstate,
+        message: e.message,
+        statement: this.statementText,
+      });
       if (type === CODE.query || type === CODE.functionCall) {
         msg.writeReadyForQuery(this.out, this.txStatus);
       } else {
@@ -616,18 +683,36 @@ export class Connection {
     return err;
   }
 
+  /** When a statement starts, for `log_min_duration_statement`; -1 when durations are not logged. */
+  private statementStart(): number {
+    return this.host.log.timesStatements ? performance.now() : -1;
+  }
+
+  /**
+   * Logs a statement that completed, if it took long enough. Like PostgreSQL, the time runs until
+   * its last row is written, and a failed statement logs its error instead.
+   */
+  private logDuration(start: number, rows: number, statement: string): void {
+    if (start < 0) return;
+    const durationMs = performance.now() - start;
+    if (this.host.log.logsDuration(durationMs)) this.log({ event: 'duration', durationMs, rows, statement });
+  }
+
   // ---- simple query -------------------------------------------------------------------------
 
   private async simpleQuery(sql: string): Promise<void> {
     const session = this.session!;
+    this.statementText = sql;
+    const start = this.statementStart();
     if (this.txStatus === 'E' && !startsWithTransactionEnd(sql)) throw this.failedTransactionError();
     if (/^\s*copy\b/i.test(sql)) throw new EngineError(SqlState.featureNotSupported, 'COPY is not supported');
     const controller = this.begin();
     let count = 0;
+    let rows = 0;
     try {
       for await (const result of session.execute(sql, { signal: controller.signal })) {
         count++;
-        await this.sendResult(result);
+        rows += await this.sendResult(result);
       }
       if (count === 0) msg.writeEmptyQueryResponse(this.out);
     } catch (err) {
@@ -635,18 +720,22 @@ export class Connection {
     } finally {
       this.running = null;
     }
+    this.logDuration(start, rows, sql);
     for (const p of this.pendingParameters) msg.writeParameterStatus(this.out, p.name, p.value);
     this.pendingParameters = [];
     msg.writeReadyForQuery(this.out, this.txStatus);
     await this.flush();
   }
 
-  /** Sends one simple-protocol result: RowDescription + DataRows + CommandComplete, or the command tag. */
-  private async sendResult(result: StatementResult): Promise<void> {
+  /**
+   * Sends one simple-protocol result: RowDescription + DataRows + CommandComplete, or the command
+   * tag. Returns the rows sent (or that the command's tag reports).
+   */
+  private async sendResult(result: StatementResult): Promise<number> {
     if (result.kind === 'command') {
       msg.writeCommandComplete(this.out, result.tag);
       this.afterCommand(result.tag);
-      return;
+      return tagRows(result.tag);
     }
     const types = result.schema.fields.map((f) => f.type);
     const formats = types.map(() => 0);
@@ -657,6 +746,7 @@ export class Connection {
       const { rows } = await cursor.stream(this.sink, 0);
       msg.writeCommandComplete(this.out, rowsTag(result.tag, rows));
       this.afterCommand(result.tag);
+      return rows;
     } finally {
       this.control = null;
       await cursor.close();
@@ -666,6 +756,7 @@ export class Connection {
   // ---- extended query -----------------------------------------------------------------------
 
   private parse(m: ParseMessage): void {
+    this.statementText = m.sql;
     if (this.txStatus === 'E' && !startsWithTransactionEnd(m.sql)) throw this.failedTransactionError();
     if (m.name !== '' && this.statements.has(m.name)) {
       throw new EngineError('42P05', `prepared statement "${m.name}" already exists`);
@@ -697,6 +788,7 @@ export class Connection {
 
   private bind(m: BindMessage): void {
     const statement = this.statement(m.statement);
+    this.statementText = statement.sql;
     if (this.txStatus === 'E' && !startsWithTransactionEnd(statement.sql))
       throw this.failedTransactionError();
     const paramTypes = statement.prepared?.paramTypes ?? [];
@@ -793,6 +885,8 @@ export class Connection {
   private async execute(body: Buffer): Promise<void> {
     const m = decodeExecute(body);
     const portal = this.portal(m.portal);
+    this.statementText = portal.statement.sql;
+    const start = this.statementStart();
     const prepared = portal.statement.prepared;
     if (prepared === null) {
       msg.writeEmptyQueryResponse(this.out);
@@ -808,6 +902,8 @@ export class Connection {
     // The portal's controller lives as long as its query; statement_timeout times each Execute.
     const controller = (portal.controller ??= new AbortController());
     this.running = controller;
+    /** The rows this Execute sent, once it succeeded (only then is its duration logged). */
+    let done = -1;
     try {
       if (!portal.started) {
         portal.started = true;
@@ -818,6 +914,7 @@ export class Connection {
           portal.finished = true;
           msg.writeCommandComplete(this.out, result.tag);
           this.afterCommand(result.tag);
+          done = tagRows(result.tag);
           return;
         }
         portal.cursor = new RowCursor(
@@ -833,6 +930,7 @@ export class Connection {
       this.control = portal.control;
       const cursor = portal.cursor!;
       const { rows, suspended } = await cursor.stream(this.sink, m.maxRows);
+      done = rows;
       if (suspended) {
         portal.control?.pause();
         msg.writePortalSuspended(this.out);
@@ -849,6 +947,7 @@ export class Connection {
     } finally {
       this.running = null;
       this.control = null;
+      if (done >= 0) this.logDuration(start, done, portal.statement.sql);
     }
   }
 

@@ -14,6 +14,7 @@ export {
 export { USERS_FILE, readUsers, removeUser, setUserPassword, type UserEntry } from './auth/users.ts';
 export type { StartupInfo } from './connection.ts';
 export { pgTypeOf, dataTypeOfOid, PgOid, type PgType } from '../common/index.ts';
+export { LOG_FORMATS, type LogFormat } from './server-log.ts';
 export { formatTextColumn, type TextFormatContext } from './text-format.ts';
 export { formatBinaryColumn } from './binary-format.ts';
 export type { ColumnCells } from './cells.ts';

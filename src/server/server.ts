@@ -1,6 +1,7 @@
 /**
- * The TCP server: accepts connections, gives each a process id and secret key for CancelRequest,
- * and closes them all on shutdown.
+ * The TCP server: accepts connections, gives each a process id (at accept, so that its every log
+ * line carries it) and, once authenticated, a secret key for CancelRequest, and closes them all on
+ * shutdown.
  */
 import { createServer, type Socket } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
@@ -10,7 +11,14 @@ import type { SqlSession } from '../session/index.ts';
 import { exchangeFor } from './auth/exchanges.ts';
 import { DEFAULT_HBA, matchRule, normalizeAddress, parseHba, type HbaRule } from './auth/hba.ts';
 import type { UserEntry } from './auth/users.ts';
-import { Connection, type AuthPlan, type ConnectionHost, type StartupInfo } from './connection.ts';
+import {
+  Connection,
+  socketIdentity,
+  type AuthPlan,
+  type ConnectionHost,
+  type StartupInfo,
+} from './connection.ts';
+import { ServerLog, type LogFormat } from './server-log.ts';
 import { negotiate } from './tls-negotiation.ts';
 
 export interface ServerOptions {
@@ -20,7 +28,15 @@ export interface ServerOptions {
   readonly createSession: (startup: StartupInfo) => SqlSession;
   /** Reported as `server_version`; clients parse the leading number. */
   readonly serverVersion?: string;
-  readonly log?: (message: string) => void;
+  /** Receives each line of the server log (server-log.ts), without its newline; default: no log. */
+  readonly log?: (line: string) => void;
+  /** The log's lines: `text` (default) or one JSON object each. */
+  readonly logFormat?: LogFormat;
+  /**
+   * PostgreSQL's `log_min_duration_statement`: statements that ran at least this many milliseconds
+   * are logged with their duration; 0 all, -1 none (the default).
+   */
+  readonly logMinDurationStatementMs?: number;
   /**
    * Who may connect and how (auth/hba.ts); default: trust on loopback, nobody else. `user` looks a
    * user's verifiers up at each login (undefined: no such user).
@@ -86,7 +102,13 @@ const AUTHENTICATION_TIMEOUT_MS = 60_000;
 export const DEFAULT_SERVER_VERSION = '16.4 (Kindling 0.1.0)';
 
 export async function startServer(options: ServerOptions): Promise<ServerHandle> {
-  const log = options.log ?? ((): void => {});
+  const log = new ServerLog({
+    ...(options.log === undefined ? {} : { write: options.log }),
+    ...(options.logFormat === undefined ? {} : { format: options.logFormat }),
+    ...(options.logMinDurationStatementMs === undefined
+      ? {}
+      : { minDurationStatementMs: options.logMinDurationStatementMs }),
+  });
   const sockets = new Set<Socket>();
   const byProcessId = new Map<number, { connection: Connection; secretKey: number }>();
   let nextProcessId = 10_000 + randomInt(50_000);
@@ -120,15 +142,14 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     createSession: options.createSession,
     log,
     register(connection) {
-      const processId = nextProcessId++;
       const secretKey = randomInt(-0x80000000, 0x7fffffff);
-      byProcessId.set(processId, { connection, secretKey });
-      return { processId, secretKey };
+      byProcessId.set(connection.processId, { connection, secretKey });
+      return secretKey;
     },
     cancel(processId, secretKey) {
       const entry = byProcessId.get(processId);
       if (entry !== undefined && entry.secretKey === secretKey) entry.connection.cancel();
-      else log(`ignored CancelRequest for unknown process ${processId}`);
+      else log.server(`ignored CancelRequest for unknown process ${processId}`);
     },
     closed(connection) {
       const entry = byProcessId.get(connection.processId);
@@ -139,11 +160,17 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    socket.on('error', (err) => log(`connection error: ${err.message}`));
+    const processId = nextProcessId++;
+    /** Logs for the connection until it exists (then it logs for itself). */
+    const early = (message: string): void =>
+      log.connection(socketIdentity(processId, socket), { event: 'message', message });
     let connection: Connection | null = null;
+    socket.on('error', (err) => {
+      if (connection === null) early(`connection error: ${err.message}`);
+    });
     const timer = setTimeout(() => {
       if (connection?.authenticated === true) return;
-      log('closing connection: start-up and authentication took too long');
+      early('closing connection: start-up and authentication took too long');
       socket.destroy();
     }, options.authenticationTimeoutMs ?? AUTHENTICATION_TIMEOUT_MS);
     timer.unref();
@@ -151,16 +178,16 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     negotiate(socket, tls).then(
       ({ socket: stream, ssl, initial, ended }) => {
         if (stream.destroyed) return;
-        connection = new Connection(stream, host, { ssl, initial, ended });
+        connection = new Connection(stream, host, { processId, ssl, initial, ended });
         void connection.run();
       },
       (err: unknown) => {
-        log(`TLS negotiation failed: ${err instanceof Error ? err.message : String(err)}`);
+        early(`TLS negotiation failed: ${err instanceof Error ? err.message : String(err)}`);
         socket.destroy();
       },
     );
   });
-  server.on('error', (err) => log(`server error: ${err.message}`));
+  server.on('error', (err) => log.server(`server error: ${err.message}`));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

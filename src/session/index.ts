@@ -5,7 +5,13 @@
 export * from './types.ts';
 export { Engine, DEFAULT_WAREHOUSE, type EngineOptions } from './engine.ts';
 export { Session, type SessionOptions, type QueryRows, type TemporaryView } from './session.ts';
-export { Settings, splitProcessSettings, validateSettingDefaults, type ProcessSettings } from './settings.ts';
+export {
+  Settings,
+  splitProcessSettings,
+  validateSettingDefaults,
+  type ProcessSettings,
+  type ServerProcessSettings,
+} from './settings.ts';
 export { statementCanceled } from './statement-run.ts';
 /** Spark's rendering of a value as text (its cast to string), for clients that print results. */
 export { valueToString } from '../functions/index.ts';

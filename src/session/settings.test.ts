@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Settings, validateSettingDefaults } from './settings.ts';
+import { Settings, splitProcessSettings, validateSettingDefaults } from './settings.ts';
 
 describe('settings', () => {
   it('defaults, validates and normalizes known keys', () => {
@@ -92,5 +92,38 @@ describe('server-wide defaults', () => {
       'unrecognized configuration parameter "statement_timout"',
     );
     expect(() => validateSettingDefaults({ statement_timeout: 'x' })).toThrow(/invalid value for parameter/);
+  });
+});
+
+describe('kindling.log.min_duration_statement', () => {
+  it('goes to the server, as milliseconds or -1, under either name', () => {
+    const split = splitProcessSettings({
+      'kindling.log.min_duration_statement': '250ms',
+      statement_timeout: '1s',
+    });
+    expect(split.server).toEqual({ logMinDurationStatementMs: 250 });
+    expect(split.sessionDefaults).toEqual({ statement_timeout: '1s' });
+    expect(splitProcessSettings({ log_min_duration_statement: '0' }).server).toEqual({
+      logMinDurationStatementMs: 0,
+    });
+    expect(splitProcessSettings({ LOG_MIN_DURATION_STATEMENT: ' -1 ' }).server).toEqual({
+      logMinDurationStatementMs: -1,
+    });
+    expect(splitProcessSettings({ 'kindling.log.min_duration_statement': '1.5s' }).server).toEqual({
+      logMinDurationStatementMs: 1500,
+    });
+    expect(splitProcessSettings({}).server).toEqual({});
+  });
+
+  it('refuses other negative values and words with 22023', () => {
+    for (const bad of ['-2', 'soon', '5 parsecs']) {
+      let code = '';
+      try {
+        splitProcessSettings({ 'kindling.log.min_duration_statement': bad });
+      } catch (err) {
+        code = (err as { sqlstate: string }).sqlstate;
+      }
+      expect(code, bad).toBe('22023');
+    }
   });
 });

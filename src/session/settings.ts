@@ -306,23 +306,54 @@ export interface ProcessSettings {
   readonly allowedPaths?: readonly string[];
 }
 
+/** Settings of the server process (`kindling serve --conf`) that the engine does not read. */
+export interface ServerProcessSettings {
+  /**
+   * `kindling.log.min_duration_statement` (alias `log_min_duration_statement`), as PostgreSQL's: the
+   * server logs statements that ran at least this many milliseconds; 0 all, -1 none.
+   */
+  readonly logMinDurationStatementMs?: number;
+}
+
 /**
- * Splits `--conf` values into the process's settings and session defaults (validated by
- * `validateSettingDefaults` when the engine starts): `kindling.executor.threads` (1–256),
+ * A `log_min_duration_statement` value: -1 (off), or a duration as `statement_timeout` takes them
+ * (`250`, `'250ms'`, `'1s'`).
+ */
+function logMinDuration(key: string, value: string): number {
+  if (value.trim() === '-1') return -1;
+  if (value.trim().startsWith('-')) {
+    throw new EngineError(
+      SqlState.invalidParameterValue,
+      `invalid value for parameter "${key}": "${value}"`,
+      {
+        hint: 'Use -1 to log no durations, 0 to log every statement, or a duration such as 250ms.',
+      },
+    );
+  }
+  return parseMilliseconds(key, value);
+}
+
+/**
+ * Splits `--conf` values into the process's settings, the server's and session defaults (validated
+ * by `validateSettingDefaults` when the engine starts): `kindling.executor.threads` (1–256),
  * `kindling.memory.limit` (a size) and `kindling.sql.allowed_paths` (folders, comma-separated) go to
- * the process.
+ * the process, `kindling.log.min_duration_statement` to the server.
  */
 export function splitProcessSettings(conf: Readonly<Record<string, string>>): {
   process: ProcessSettings;
+  server: ServerProcessSettings;
   sessionDefaults: Record<string, string>;
 } {
   const sessionDefaults: Record<string, string> = {};
   let executorThreads: number | undefined;
   let memoryLimit: number | undefined;
   let allowedPaths: string[] | undefined;
+  let logMinDurationStatementMs: number | undefined;
   for (const [key, value] of Object.entries(conf)) {
     const k = key.toLowerCase();
-    if (k === 'kindling.sql.allowed_paths') {
+    if (k === 'kindling.log.min_duration_statement' || k === 'log_min_duration_statement') {
+      logMinDurationStatementMs = logMinDuration(key, value);
+    } else if (k === 'kindling.sql.allowed_paths') {
       allowedPaths = parseAllowedPaths(value);
     } else if (k === 'kindling.executor.threads') {
       executorThreads = Number(positiveInt('kindling.executor.threads', 256)(value));
@@ -338,6 +369,7 @@ export function splitProcessSettings(conf: Readonly<Record<string, string>>): {
       ...(memoryLimit === undefined ? {} : { memoryLimit }),
       ...(allowedPaths === undefined ? {} : { allowedPaths }),
     },
+    server: logMinDurationStatementMs === undefined ? {} : { logMinDurationStatementMs },
     sessionDefaults,
   };
 }

@@ -18,6 +18,10 @@ export interface ChildServer {
   readonly exited: Promise<NodeJS.Signals | null>;
   /** Kills the server (SIGKILL: a server busy in a computation cannot run a signal handler). */
   stop(): Promise<void>;
+  /** The complete lines the server has written to stderr so far (its log). */
+  stderrLines(): string[];
+  /** Resolves with the stderr lines once `done` holds for them; rejects after `timeoutMs`. */
+  waitForStderr(done: (lines: readonly string[]) => boolean, timeoutMs?: number): Promise<string[]>;
 }
 
 export interface ChildServerOptions {
@@ -38,6 +42,14 @@ export async function startChildServer(
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },
   });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d: string) => (stderr += d));
+  const stderrLines = (): string[] => {
+    const lines = stderr.split('\n');
+    lines.pop(); // the unfinished line, if any
+    return lines;
+  };
   const exited = new Promise<NodeJS.Signals | null>((done) =>
     child.once('exit', (_code, signal) => done(signal)),
   );
@@ -48,10 +60,27 @@ export async function startChildServer(
   };
   try {
     const port = await listeningPort(child, 20_000);
-    return { port, pid: child.pid!, exited, stop };
+    return {
+      port,
+      pid: child.pid!,
+      exited,
+      stop,
+      stderrLines,
+      waitForStderr: (done, timeoutMs = 10_000) =>
+        waitFor(() => done(stderrLines()), timeoutMs).then(stderrLines),
+    };
   } catch (err) {
     await stop();
     throw err;
+  }
+}
+
+/** Polls `ready` until it holds; rejects after `timeoutMs`. */
+async function waitFor(ready: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
@@ -68,7 +97,7 @@ function listeningPort(child: ChildProcess, timeoutMs: number): Promise<number> 
         resolvePort(Number(m[1]));
       }
     });
-    child.stderr!.on('data', (d: Buffer) => (errOut += d.toString()));
+    child.stderr!.on('data', (d: string) => (errOut += d));
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`server exited with ${String(code)}: ${errOut}`));
