@@ -68,6 +68,60 @@ describe('pg_catalog', () => {
     ]);
   });
 
+  it('reads reg* casts as PostgreSQL does: a name to its OID, an OID to its name', async () => {
+    const [[oid]] = (await rows("SELECT 'nation'::regclass")) as [[number]];
+    expect(
+      await rows("SELECT relname FROM pg_class WHERE oid = 'public.nation'::pg_catalog.regclass"),
+    ).toEqual([['nation']]);
+    expect(await rows(`SELECT ${oid}::regclass, 23::regtype::text, 2200::regnamespace`)).toEqual([
+      ['nation', 'integer', 'public'],
+    ]);
+    expect(await rows("SELECT c.oid::regclass FROM pg_class c WHERE c.relname = 'orders'")).toEqual([
+      ['shop.orders'],
+    ]);
+    await expect(s.sql("SELECT 'nope'::regclass")).rejects.toMatchObject({
+      sqlstate: '42P01',
+      message: 'relation "nope" does not exist',
+    });
+  });
+
+  it('takes PostgreSQL array constants and lists schemas for current_schemas', async () => {
+    expect(
+      await rows(`SELECT '{a,"b,c",NULL}'::text[], '{1, 2}'::int[], 'a' <> ALL ('{a,b}'::text[])`),
+    ).toEqual([[['a', 'b,c', null], [1, 2], false]]);
+    expect(await rows('SELECT current_schemas(true), (current_schemas(false))[0]')).toEqual([
+      [['pg_catalog', 'public'], 'public'],
+    ]);
+  });
+
+  it('answers information_schema tables, columns and schemata', async () => {
+    expect(
+      await rows(
+        "SELECT table_schema, table_name, table_type FROM information_schema.tables WHERE table_schema IN ('public', 'shop') ORDER BY 1, 2",
+      ),
+    ).toEqual([
+      ['public', 'nation', 'BASE TABLE'],
+      ['shop', 'orders', 'BASE TABLE'],
+    ]);
+    expect(
+      await rows(`
+        SELECT column_name, ordinal_position, is_nullable, data_type, character_maximum_length,
+               numeric_precision, numeric_scale, udt_name
+        FROM information_schema.columns WHERE table_name = 'nation' ORDER BY ordinal_position`),
+    ).toEqual([
+      ['n_nationkey', 1, 'NO', 'integer', null, 32, 0, 'int4'],
+      ['n_name', 2, 'YES', 'character varying', 25, null, null, 'varchar'],
+      ['n_total', 3, 'YES', 'numeric', null, 15, 2, 'numeric'],
+      ['tags', 4, 'YES', 'ARRAY', null, null, null, '_int4'],
+    ]);
+    expect(await rows('SELECT schema_name FROM information_schema.schemata ORDER BY 1')).toEqual([
+      ['information_schema'],
+      ['pg_catalog'],
+      ['public'],
+      ['shop'],
+    ]);
+  });
+
   it('lets a table of the same name win over an unqualified catalog name', async () => {
     await s.sql('CREATE TABLE pg_am (x INT) USING parquet');
     try {

@@ -94,10 +94,12 @@ function columns(spec: string): Field[] {
     });
 }
 
-interface CatalogView {
+export interface CatalogView {
   readonly metastore: Metastore;
   readonly user: string;
   readonly currentDatabase: string;
+  /** The session's settings (SHOW ALL). */
+  readonly settings: () => readonly { key: string; value: string; description: string }[];
 }
 
 interface SystemTable {
@@ -478,10 +480,40 @@ const PG_TABLES: Readonly<Record<string, SystemTable>> = {
     'oid:oid evtname:name evtevent:name evtowner:oid evtfoid:oid evtenabled:char evttags',
   ),
   pg_auth_members: table('roleid:oid member:oid grantor:oid admin_option:bool'),
+  pg_settings: table(
+    'name setting unit category short_desc extra_desc context vartype source min_val max_val enumvals ' +
+      'boot_val reset_val sourcefile sourceline:int4 pending_restart:bool',
+    (v) => {
+      const rows = new Map<string, { setting: string; description: string }>();
+      for (const [name, setting] of FIXED_SETTINGS) rows.set(name, { setting, description: '' });
+      for (const s of v.settings()) rows.set(s.key, { setting: s.value, description: s.description });
+      return [...rows].map(([name, r]) => ({
+        name,
+        setting: r.setting,
+        category: 'Kindling',
+        short_desc: r.description,
+        context: 'user',
+        vartype: 'string',
+        source: 'default',
+        boot_val: r.setting,
+        reset_val: r.setting,
+        pending_restart: false,
+      }));
+    },
+  ),
   pg_tablespace: table('oid:oid spcname:name spcowner:oid spcacl:text[] spcoptions:text[]', () => [
     { oid: 1663, spcname: 'pg_default', spcowner: OWNER_OID },
   ]),
 };
+
+/** Fixed PostgreSQL settings clients read from pg_settings. */
+const FIXED_SETTINGS: readonly [string, string][] = [
+  ['max_index_keys', '32'],
+  ['max_identifier_length', '63'],
+  ['block_size', '8192'],
+  ['server_encoding', 'UTF8'],
+  ['integer_datetimes', 'on'],
+];
 
 function roleRow(v: CatalogView): Record<string, Value> {
   return {
@@ -519,12 +551,144 @@ function descriptions(v: CatalogView): Description[] {
 
 // ---- lookup ----------------------------------------------------------------------------------------
 
-/** Columns and rows of `pg_catalog.<name>` for this session, or undefined when there is none. */
+/** The `information_schema` name of a column's type, as PostgreSQL reports `data_type`. */
+function infoDataType(type: DataType): string {
+  if (type.kind === 'array') return 'ARRAY';
+  const oid = pgTypeOf(type).oid;
+  return FORMAT_NAMES[oid] ?? pgTypeOf(type).name;
+}
+
+function yesNo(b: boolean): string {
+  return b ? 'YES' : 'NO';
+}
+
+/** User relations (not the catalogs' own), as information_schema shows them. */
+function userRelations(v: CatalogView): Relation[] {
+  return relations(v).filter((r) => r.database !== PG_CATALOG);
+}
+
+const INFO_TABLES: Readonly<Record<string, SystemTable>> = {
+  schemata: table(
+    'catalog_name schema_name schema_owner default_character_set_catalog default_character_set_schema ' +
+      'default_character_set_name sql_path',
+    (v) =>
+      [PG_CATALOG, INFORMATION_SCHEMA, ...databases(v).map(schemaName)].map((n) => ({
+        catalog_name: v.currentDatabase,
+        schema_name: n,
+        schema_owner: v.user,
+      })),
+  ),
+  tables: table(
+    'table_catalog table_schema table_name table_type self_referencing_column_name reference_generation ' +
+      'user_defined_type_catalog user_defined_type_schema user_defined_type_name is_insertable_into is_typed commit_action',
+    (v) =>
+      userRelations(v).map((r) => ({
+        table_catalog: v.currentDatabase,
+        table_schema: schemaName(r.database),
+        table_name: r.name,
+        table_type: r.kind === 'v' ? 'VIEW' : 'BASE TABLE',
+        is_insertable_into: yesNo(r.kind === 'r'),
+        is_typed: 'NO',
+      })),
+  ),
+  columns: table(
+    'table_catalog table_schema table_name column_name ordinal_position:int4 column_default is_nullable ' +
+      'data_type character_maximum_length:int4 character_octet_length:int4 numeric_precision:int4 ' +
+      'numeric_precision_radix:int4 numeric_scale:int4 datetime_precision:int4 interval_type interval_precision:int4 ' +
+      'udt_catalog udt_schema udt_name dtd_identifier is_self_referencing is_identity is_generated is_updatable',
+    (v) =>
+      userRelations(v).flatMap((r) =>
+        r.columns.map((c, i) => {
+          const t = c.type;
+          const numeric =
+            t.kind === 'decimal'
+              ? { numeric_precision: t.precision, numeric_precision_radix: 10, numeric_scale: t.scale }
+              : t.kind === 'int' || t.kind === 'bigint' || t.kind === 'smallint' || t.kind === 'tinyint'
+                ? {
+                    numeric_precision: t.kind === 'bigint' ? 64 : t.kind === 'int' ? 32 : 16,
+                    numeric_precision_radix: 2,
+                    numeric_scale: 0,
+                  }
+                : t.kind === 'float' || t.kind === 'double'
+                  ? { numeric_precision: t.kind === 'double' ? 53 : 24, numeric_precision_radix: 2 }
+                  : {};
+          return {
+            table_catalog: v.currentDatabase,
+            table_schema: schemaName(r.database),
+            table_name: r.name,
+            column_name: c.name,
+            ordinal_position: i + 1,
+            is_nullable: yesNo(c.nullable),
+            data_type: infoDataType(t),
+            ...(t.kind === 'string' && t.maxLength !== undefined
+              ? { character_maximum_length: t.maxLength, character_octet_length: t.maxLength * 4 }
+              : {}),
+            ...numeric,
+            ...(t.kind === 'timestamp' || t.kind === 'timestamp_ntz' ? { datetime_precision: 6 } : {}),
+            udt_catalog: v.currentDatabase,
+            udt_schema: PG_CATALOG,
+            udt_name: pgTypeOf(t).name,
+            dtd_identifier: String(i + 1),
+            is_self_referencing: 'NO',
+            is_identity: 'NO',
+            is_generated: 'NEVER',
+            is_updatable: yesNo(r.kind === 'r'),
+          };
+        }),
+      ),
+  ),
+  views: table(
+    'table_catalog table_schema table_name view_definition check_option is_updatable is_insertable_into ' +
+      'is_trigger_updatable is_trigger_deletable is_trigger_insertable_into',
+    (v) =>
+      userRelations(v)
+        .filter((r) => r.kind === 'v')
+        .map((r) => ({
+          table_catalog: v.currentDatabase,
+          table_schema: schemaName(r.database),
+          table_name: r.name,
+          view_definition: r.definition?.properties.viewText ?? null,
+          check_option: 'NONE',
+          is_updatable: 'NO',
+          is_insertable_into: 'NO',
+          is_trigger_updatable: 'NO',
+          is_trigger_deletable: 'NO',
+          is_trigger_insertable_into: 'NO',
+        })),
+  ),
+  // Kindling has no constraints and no stored routines.
+  table_constraints: table(
+    'constraint_catalog constraint_schema constraint_name table_catalog table_schema table_name constraint_type ' +
+      'is_deferrable initially_deferred enforced nulls_distinct',
+  ),
+  key_column_usage: table(
+    'constraint_catalog constraint_schema constraint_name table_catalog table_schema table_name column_name ' +
+      'ordinal_position:int4 position_in_unique_constraint:int4',
+  ),
+  referential_constraints: table(
+    'constraint_catalog constraint_schema constraint_name unique_constraint_catalog unique_constraint_schema ' +
+      'unique_constraint_name match_option update_rule delete_rule',
+  ),
+  routines: table(
+    'specific_catalog specific_schema specific_name routine_catalog routine_schema routine_name routine_type ' +
+      'data_type routine_body routine_definition external_language is_deterministic',
+  ),
+  parameters: table(
+    'specific_catalog specific_schema specific_name ordinal_position:int4 parameter_mode parameter_name data_type',
+  ),
+};
+
+/**
+ * Columns and rows of `pg_catalog.<name>` or `information_schema.<name>` for this session, or
+ * undefined when there is none.
+ */
 export function systemRelation(
   view: CatalogView,
+  schema: typeof PG_CATALOG | typeof INFORMATION_SCHEMA,
   name: string,
 ): { readonly columns: readonly Field[]; readonly rows: Value[][] } | undefined {
-  const t = Object.hasOwn(PG_TABLES, name) ? PG_TABLES[name] : undefined;
+  const tables = schema === PG_CATALOG ? PG_TABLES : INFO_TABLES;
+  const t = Object.hasOwn(tables, name) ? tables[name] : undefined;
   if (t === undefined) return undefined;
   const rows = t.rows(view).map((r) => t.columns.map((c) => r[c.name] ?? null));
   return { columns: t.columns, rows };
@@ -541,6 +705,70 @@ function instantiate(node: unknown, args: readonly AstExpr[], pos: number): unkn
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) out[k] = k === 'pos' ? pos : instantiate(v, args, pos);
   return out;
+}
+
+function intLiteral(n: number, pos: number): AstExpr {
+  return { kind: 'literal', value: { type: 'integer', text: String(n), suffix: null }, pos };
+}
+
+interface RegNames {
+  /** OID and name of every object of the kind. */
+  readonly entries: readonly (readonly [number, string])[];
+  byName(written: string): number | undefined;
+  notFound(written: string, pos: number): EngineError;
+}
+
+/** The objects `regclass`, `regtype` or `regnamespace` values name. */
+function regNames(view: CatalogView, kind: string): RegNames {
+  if (kind === 'regtype') {
+    const entries = TYPES.map((t) => [t.oid, FORMAT_NAMES[t.oid] ?? t.name] as const);
+    return {
+      entries,
+      byName: (w) => {
+        const lower = w.toLowerCase().replace(/^pg_catalog\./, '');
+        return TYPES.find((t) => t.name === lower || FORMAT_NAMES[t.oid] === lower)?.oid;
+      },
+      notFound: (w, pos) =>
+        new EngineError(SqlState.undefinedObject, `type "${w}" does not exist`, { position: pos }),
+    };
+  }
+  if (kind === 'regnamespace') {
+    const spaces = PG_TABLES.pg_namespace!.rows(view);
+    const entries = spaces.map((n) => [n.oid as number, n.nspname as string] as const);
+    return {
+      entries,
+      byName: (w) => entries.find(([, n]) => n === w.toLowerCase())?.[0],
+      notFound: (w, pos) =>
+        new EngineError(SqlState.undefinedSchema, `schema "${w}" does not exist`, { position: pos }),
+    };
+  }
+  const all = relations(view);
+  // A relation prints unqualified when the search path finds it, else as schema.name.
+  const entries = all.map(
+    (r) =>
+      [
+        r.oid,
+        r.database === view.currentDatabase || r.database === PG_CATALOG
+          ? r.name
+          : `${schemaName(r.database)}.${r.name}`,
+      ] as const,
+  );
+  return {
+    entries,
+    byName: (w) => {
+      const parts = w.toLowerCase().split('.');
+      const name = parts[parts.length - 1]!;
+      const schema = parts.length > 1 ? databaseOfSchema(parts[parts.length - 2]!) : null;
+      const found =
+        schema !== null
+          ? all.find((r) => r.database === schema && r.name === name)
+          : (all.find((r) => r.database === PG_CATALOG && r.name === name) ??
+            all.find((r) => r.database === view.currentDatabase && r.name === name));
+      return found?.oid;
+    },
+    notFound: (w, pos) =>
+      new EngineError(SqlState.undefinedTable, `relation "${w}" does not exist`, { position: pos }),
+  };
 }
 
 function sqlString(s: string): string {
@@ -628,6 +856,12 @@ export function expandCatalogFunction(
       break;
     }
     case 'col_description':
+    case 'current_schemas': {
+      arity(name, args, 1, 1, pos);
+      const current = sqlString(schemaName(view.currentDatabase));
+      text = `CASE WHEN $1 THEN array('pg_catalog', ${current}) ELSE array(${current}) END`;
+      break;
+    }
     case 'array_to_string':
       arity(name, args, 2, 3, pos);
       text = args.length === 2 ? 'array_join($1, $2)' : 'array_join($1, $2, $3)';
@@ -656,6 +890,26 @@ export function expandCatalogFunction(
       arity(name, args, 2, 4, pos);
       text = 'true';
       break;
+    case '::regclass':
+    case '::regtype':
+    case '::regnamespace': {
+      const named = regNames(view, name.slice(2));
+      const operand = args[0]!;
+      if (operand.kind === 'literal' && operand.value.type === 'string') {
+        // A name (or an OID written as text) → the OID, as PostgreSQL reads the constant.
+        const written = operand.value.value;
+        if (/^\d+$/.test(written)) return intLiteral(Number(written), pos);
+        const oid = named.byName(written);
+        if (oid === undefined) throw named.notFound(written, pos);
+        return intLiteral(oid, pos);
+      }
+      // An OID → its name (PostgreSQL prints reg* values by name), its number when unknown.
+      text = cases(
+        named.entries.map(([oid, n]) => [`$1 = ${oid}`, sqlString(n)]),
+        'CAST($1 AS STRING)',
+      );
+      break;
+    }
     default:
       return undefined;
   }

@@ -38,7 +38,14 @@ import {
 } from '../sql/analyzer/index.ts';
 import { parseQuery, type Query } from '../sql/parser/index.ts';
 import type { EvalContext } from '../functions/index.ts';
-import { PG_CATALOG, databaseOfSchema, expandCatalogFunction, systemRelation } from './pg-catalog.ts';
+import {
+  INFORMATION_SCHEMA,
+  PG_CATALOG,
+  databaseOfSchema,
+  expandCatalogFunction,
+  systemRelation,
+  type CatalogView,
+} from './pg-catalog.ts';
 import type { Session } from './session.ts';
 import type { StatementResult } from './types.ts';
 
@@ -67,11 +74,12 @@ function analyzerCatalog(session: Session, onTemporaryView?: (name: string) => v
       else if (lower.length === 2) [database, table] = [lower[0]!, lower[1]!];
       else if (lower.length === 3 && lower[0] === 'spark_catalog') [database, table] = [lower[1]!, lower[2]!];
       else return undefined;
-      if (database === PG_CATALOG) return systemLookup(session, table);
+      if (database === PG_CATALOG || database === INFORMATION_SCHEMA)
+        return systemLookup(session, database, table);
       if (database === 'public' && !metastore.databaseExists('public')) database = databaseOfSchema(database);
       const def = metastore.getTable(database, table);
       // PostgreSQL finds its catalogs first; here a table of the same name wins.
-      if (def === undefined) return lower.length === 1 ? systemLookup(session, table) : undefined;
+      if (def === undefined) return lower.length === 1 ? systemLookup(session, PG_CATALOG, table) : undefined;
       if (def.format === 'view') {
         const text = def.properties.viewText ?? '';
         return {
@@ -91,17 +99,22 @@ function analyzerCatalog(session: Session, onTemporaryView?: (name: string) => v
   };
 }
 
-function catalogView(session: Session): Parameters<typeof systemRelation>[0] {
+function catalogView(session: Session): CatalogView {
   return {
     metastore: session.engine.metastore,
     user: session.user,
     currentDatabase: session.currentDatabase,
+    settings: () => session.settings.list(),
   };
 }
 
-function systemLookup(session: Session, name: string): RelationLookup | undefined {
-  const found = systemRelation(catalogView(session), name);
-  return found === undefined ? undefined : { kind: 'rows', name: [PG_CATALOG, name], ...found };
+function systemLookup(
+  session: Session,
+  schema: typeof PG_CATALOG | typeof INFORMATION_SCHEMA,
+  name: string,
+): RelationLookup | undefined {
+  const found = systemRelation(catalogView(session), schema, name);
+  return found === undefined ? undefined : { kind: 'rows', name: [schema, name], ...found };
 }
 
 /** A fresh id source per query (ids must be unique within one query only). */

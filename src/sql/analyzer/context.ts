@@ -44,7 +44,7 @@ export interface AnalyzerContext {
   /**
    * Functions the session answers from what it knows (the catalog, the user): a call of one comes
    * back as the expression to analyze instead (`pg_table_is_visible(c.oid)` → `c.oid IN (…)`);
-   * undefined for any other name.
+   * undefined for any other name. Casts to PostgreSQL-only types come as `::regclass` and the like.
    */
   readonly expandFunction?: (name: string, args: readonly Expr[], pos: number) => Expr | undefined;
   /** Declared types of `$1`, `$2`…; null or missing = not declared. */

@@ -236,6 +236,24 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
     case 'case':
       return bindCase(env, e);
     case 'cast': {
+      // `'pg_class'::regclass` and friends are answered from the session's catalog.
+      if (e.pgTypeName !== null && e.mode === 'cast') {
+        const expanded = env.state.ctx.expandFunction?.(`::${e.pgTypeName}`, [e.operand], e.pos);
+        if (expanded !== undefined) return bindExpr(env, expanded);
+      }
+      // PostgreSQL's array constants: `'{a,b}'::text[]`.
+      if (e.type.kind === 'array' && e.operand.kind === 'literal' && e.operand.value.type === 'string') {
+        const items = pgArrayItems(e.operand.value.value);
+        if (items !== null) {
+          const array = callRegistry(
+            env,
+            'array',
+            items.map((v) => lit(v, T.string)),
+            e.pos,
+          );
+          return { kind: 'cast', input: array, type: e.type, mode: ansi ? 'ansi' : 'legacy' };
+        }
+      }
       const x = bindExpr(env, e.operand);
       const mode = e.mode === 'try_cast' ? 'try' : ansi ? 'ansi' : 'legacy';
       if (mode !== 'legacy') checkAnsiCast(exprType(x), e.type, exprName(e), e.pos);
@@ -375,4 +393,47 @@ function bindCase(env: ExprEnv, e: ast.CaseExpr): Expr {
     otherwise: otherwise === null ? null : castTo(otherwise, t),
     type: t,
   };
+}
+
+/**
+ * The items of a one-dimensional PostgreSQL array constant (`{a,"b c",NULL}`): double quotes and
+ * backslashes escape, an unquoted NULL is NULL. Null when the text is not one.
+ */
+export function pgArrayItems(text: string): (string | null)[] | null {
+  const t = text.trim();
+  if (!t.startsWith('{') || !t.endsWith('}')) return null;
+  const body = t.slice(1, -1);
+  const items: (string | null)[] = [];
+  if (body.trim() === '') return items;
+  let i = 0;
+  for (;;) {
+    while (body[i] === ' ') i++;
+    let value = '';
+    let quoted = false;
+    if (body[i] === '"') {
+      quoted = true;
+      i++;
+      while (i < body.length && body[i] !== '"') {
+        if (body[i] === '\\') i++;
+        value += body[i] ?? '';
+        i++;
+      }
+      if (body[i] !== '"') return null;
+      i++;
+    } else {
+      while (i < body.length && body[i] !== ',') {
+        const c = body[i]!;
+        if (c === '{' || c === '}' || c === '"') return null; // nested or malformed
+        if (c === '\\') i++;
+        value += body[i] ?? '';
+        i++;
+      }
+      value = value.trim();
+    }
+    items.push(!quoted && value.toUpperCase() === 'NULL' ? null : value);
+    while (body[i] === ' ') i++;
+    if (i >= body.length) return items;
+    if (body[i] !== ',') return null;
+    i++;
+  }
 }

@@ -1379,7 +1379,15 @@ export class ExpressionGrammar extends GrammarBase {
   }
 
   namedDataType = this.RULE('namedDataType', (): ResolvedType => {
-    const first = this.CONSUME(IdentLike);
+    let first = this.CONSUME(IdentLike);
+    // PostgreSQL's qualified names of built-in types: `pg_catalog.regclass`, `pg_catalog.text`.
+    this.OPTION4({
+      GATE: () => first.image.toLowerCase() === 'pg_catalog' && this.isAt(1, Dot),
+      DEF: () => {
+        this.CONSUME(Dot);
+        first = this.CONSUME3(IdentLike);
+      },
+    });
     const words: IToken[] = [first];
     this.OPTION({
       GATE: () => {

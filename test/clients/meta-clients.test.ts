@@ -1,0 +1,64 @@
+/**
+ * Browsing the catalog with the PostgreSQL JDBC driver's DatabaseMetaData — getSchemas, getTables,
+ * getColumns — as DBeaver, DataGrip and other JDBC tools do, over the emulated pg_catalog.
+ * Expectations are what the driver reports against PostgreSQL for such tables.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine, startServer } from '../../src/index.ts';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const JDBC_JAR = '/usr/share/java/postgresql.jar';
+
+let warehouse = '';
+let engine: Engine;
+let server: Awaited<ReturnType<typeof startServer>> | undefined;
+
+beforeAll(async () => {
+  warehouse = mkdtempSync(join(tmpdir(), 'kindling-meta-'));
+  engine = new Engine({ warehouse, executorThreads: 1 });
+  const s = engine.createSession();
+  await s.sql(
+    "CREATE TABLE nation (n_nationkey INT NOT NULL, n_name VARCHAR(25), n_total DECIMAL(15,2)) USING parquet COMMENT 'nations'",
+  );
+  await s.sql('CREATE VIEW big AS SELECT * FROM nation WHERE n_total > 100');
+  s.close();
+  server = await startServer({
+    host: '127.0.0.1',
+    port: 0,
+    createSession: (startup) => engine.createSession({ user: startup.user, database: startup.database }),
+  });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await engine.close();
+  rmSync(warehouse, { recursive: true, force: true });
+});
+
+describe.skipIf(!existsSync(JDBC_JAR) || !existsSync('/usr/bin/java'))('JDBC DatabaseMetaData', () => {
+  it('lists schemas, tables with their comments, and columns with JDBC types and sizes', async () => {
+    const url = `jdbc:postgresql://127.0.0.1:${server!.port}/default?sslmode=disable`;
+    const { stdout } = await promisify(execFile)(
+      '/usr/bin/java',
+      ['-cp', JDBC_JAR, join(HERE, 'MetaClient.java'), url, 'alice'],
+      { timeout: 120_000 },
+    );
+    expect(stdout.trimEnd().split('\n')).toEqual([
+      'schema|information_schema',
+      'schema|pg_catalog',
+      'schema|public',
+      'table|public|nation|TABLE|nations',
+      'table|public|big|VIEW|null',
+      // name | java.sql.Types | type | size | digits | nullable (0 = no) | position
+      'column|n_nationkey|4|int4|10|0|0|1',
+      'column|n_name|12|varchar|25|0|1|2',
+      'column|n_total|2|numeric|15|2|1|3',
+    ]);
+  });
+});
