@@ -74,6 +74,11 @@ export interface EngineErrorOptions {
   readonly hint?: string | undefined;
   readonly detail?: string | undefined;
   readonly cause?: unknown;
+  /**
+   * PostgreSQL's text for the same error (`relation "t" does not exist`), which clients of the
+   * wire protocol match on: the server sends it as the message, and this message as the detail.
+   */
+  readonly pgMessage?: string | undefined;
 }
 
 export class EngineError extends Error {
@@ -81,6 +86,7 @@ export class EngineError extends Error {
   readonly position: number | undefined;
   readonly hint: string | undefined;
   readonly detail: string | undefined;
+  readonly pgMessage: string | undefined;
 
   constructor(sqlstate: string, message: string, options: EngineErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -89,6 +95,7 @@ export class EngineError extends Error {
     this.position = options.position;
     this.hint = options.hint;
     this.detail = options.detail;
+    this.pgMessage = options.pgMessage;
   }
 
   /** A copy of this error that points at `position`, unless it already has one. */
@@ -99,6 +106,7 @@ export class EngineError extends Error {
       hint: this.hint,
       detail: this.detail,
       cause: this.cause,
+      pgMessage: this.pgMessage,
     });
   }
 }

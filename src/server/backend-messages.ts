@@ -117,8 +117,11 @@ export function writeErrorResponse(
   field('S', severity);
   field('V', severity);
   field('C', err.sqlstate);
-  field('M', err.message);
-  if (err.detail !== undefined) field('D', err.detail);
+  // Clients match PostgreSQL's wording; Spark's message, with its error class, stays in the detail.
+  field('M', err.pgMessage ?? err.message);
+  const detail =
+    err.pgMessage === undefined ? err.detail : [err.message, err.detail].filter(Boolean).join('\n');
+  if (detail !== undefined) field('D', detail);
   if (err.hint !== undefined) field('H', err.hint);
   if (err.position !== undefined && err.position > 0) field('P', String(err.position));
   w.byte(0);

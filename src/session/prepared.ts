@@ -3,12 +3,19 @@
  * or text when not), and bound by substituting typed literals into the statement's AST before it
  * runs like any other statement.
  */
-import { EngineError, SqlState, typeToString, type DataType, type Value } from '../common/index.ts';
+import {
+  EngineError,
+  SqlState,
+  typeToString,
+  type DataType,
+  type Schema,
+  type Value,
+} from '../common/index.ts';
 import { parseStatements, type Statement } from '../sql/parser/index.ts';
 import type * as ast from '../sql/parser/index.ts';
 import { analyzeForSession } from './query.ts';
 import type { Session } from './session.ts';
-import { executeStatement } from './statements.ts';
+import { executeStatement, statementColumns } from './statements.ts';
 import type { PreparedStatement, StatementResult } from './types.ts';
 
 interface PreparedInternal extends PreparedStatement {
@@ -55,14 +62,14 @@ export function prepareStatement(
   }
   const count = Math.max(maxParameterIndex(first.statement), declaredTypes.length);
   const paramTypes = Array.from({ length: count }, (_, i) => declaredTypes[i] ?? STRING);
-  let resultSchema = null;
+  let resultSchema: Schema | null;
   if (first.statement.kind === 'query_statement') {
     const described = mapParameters(first.statement.query, (p) =>
       castNode(p.pos, { type: 'null' }, paramTypes[p.index - 1] ?? STRING),
     );
     resultSchema = analyzeForSession(session, described).schema;
-  } else if (first.statement.kind === 'show_variable' || first.statement.kind === 'explain') {
-    resultSchema = null;
+  } else {
+    resultSchema = statementColumns(first.statement);
   }
   const prepared: PreparedInternal = {
     sql,

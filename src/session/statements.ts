@@ -3,7 +3,16 @@
  * `query.ts`.
  */
 import { join } from 'node:path';
-import { EngineError, SqlState, assertNever, typeToString, type Field, type Value } from '../common/index.ts';
+import {
+  EngineError,
+  SqlState,
+  assertNever,
+  typeToString,
+  type DataType,
+  type Field,
+  type Schema,
+  type Value,
+} from '../common/index.ts';
 import {
   columnStatistics,
   inferParquetSchema,
@@ -86,7 +95,7 @@ export async function executeStatement(
         .map((d) => d.name)
         .sort();
       return rowsResult(
-        [['namespace', STRING]],
+        SHOW_DATABASES_COLUMNS,
         names.map((n) => [n]),
         'SHOW',
       );
@@ -96,7 +105,7 @@ export async function executeStatement(
     case 'show_columns': {
       const out = describeRelation(session, stmt.table);
       return rowsResult(
-        [['col_name', STRING]],
+        SHOW_COLUMNS_COLUMNS,
         out.map((f) => [f.name]),
         'SHOW',
       );
@@ -107,7 +116,7 @@ export async function executeStatement(
         .filter((n) => pattern === null || pattern.test(n))
         .sort();
       return rowsResult(
-        [['function', STRING]],
+        SHOW_FUNCTIONS_COLUMNS,
         names.map((n) => [n]),
         'SHOW',
       );
@@ -205,7 +214,7 @@ async function explainStatement(
       ? await explainAnalyze(session, inner.query, signal)
       : explainQuery(session, inner.query, stmt.mode);
   return rowsResult(
-    [['plan', STRING]],
+    EXPLAIN_COLUMNS,
     lines.map((l) => [l]),
     'EXPLAIN',
   );
@@ -383,15 +392,7 @@ function showTables(session: Session, stmt: ast.ShowTablesStatement): StatementR
   for (const v of [...session.temporaryViews.keys()].sort()) {
     if (pattern === null || pattern.test(v)) rows.push(['', v, true]);
   }
-  return rowsResult(
-    [
-      ['namespace', STRING],
-      ['tableName', STRING],
-      ['isTemporary', BOOLEAN],
-    ],
-    rows,
-    'SHOW',
-  );
+  return rowsResult(SHOW_TABLES_COLUMNS, rows, 'SHOW');
 }
 
 /** Spark's SHOW … LIKE patterns: `*` any characters, `|` alternatives, case-insensitive. */
@@ -452,15 +453,7 @@ function describe(session: Session, stmt: ast.DescribeStatement): StatementResul
         rows.push(['Partition Columns', def.partitionColumns.map((c) => `\`${c}\``).join(', '), null]);
     }
   }
-  return rowsResult(
-    [
-      ['col_name', STRING],
-      ['data_type', STRING],
-      ['comment', STRING],
-    ],
-    rows,
-    'DESCRIBE',
-  );
+  return rowsResult(DESCRIBE_COLUMNS, rows, 'DESCRIBE');
 }
 
 /**
@@ -510,14 +503,7 @@ function describeColumn(
       ['histogram', 'NULL'],
     );
   }
-  return rowsResult(
-    [
-      ['info_name', STRING],
-      ['info_value', STRING],
-    ],
-    rows,
-    'DESCRIBE',
-  );
+  return rowsResult(DESCRIBE_COLUMN_COLUMNS, rows, 'DESCRIBE');
 }
 
 function isTemporaryView(session: Session, name: ast.QualifiedName): boolean {
@@ -552,30 +538,20 @@ function showCreateTable(session: Session, name: ast.QualifiedName): StatementRe
   if (def.partitionColumns.length > 0) lines.push(`PARTITIONED BY (${def.partitionColumns.join(', ')})`);
   if (def.comment !== null) lines.push(`COMMENT ${quote(def.comment)}`);
   lines.push(`LOCATION ${quote(def.location)}`);
-  return rowsResult([['createtab_stmt', STRING]], [[lines.join('\n') + '\n']], 'SHOW');
+  return rowsResult(SHOW_CREATE_TABLE_COLUMNS, [[lines.join('\n') + '\n']], 'SHOW');
 }
 
 function setStatement(session: Session, stmt: ast.SetStatement): StatementResult {
   if (stmt.key === null) {
     return rowsResult(
-      [
-        ['key', STRING],
-        ['value', STRING],
-      ],
+      SET_COLUMNS,
       session.settings.list().map((s) => [s.key, s.value]),
       'SET',
     );
   }
   if (stmt.value === null) {
     const value = session.settings.get(stmt.key);
-    return rowsResult(
-      [
-        ['key', STRING],
-        ['value', STRING],
-      ],
-      [[stmt.key, value ?? '<undefined>']],
-      'SET',
-    );
+    return rowsResult(SET_COLUMNS, [[stmt.key, value ?? '<undefined>']], 'SET');
   }
   let change;
   try {
@@ -589,31 +565,101 @@ function setStatement(session: Session, stmt: ast.SetStatement): StatementResult
 }
 
 function showVariable(session: Session, stmt: ast.ShowVariableStatement): StatementResult {
-  const name = stmt.name.toLowerCase();
-  if (name === 'all') {
+  const columns = showVariableColumns(stmt);
+  if (stmt.name.toLowerCase() === 'all') {
     return rowsResult(
-      [
-        ['name', STRING],
-        ['setting', STRING],
-        ['description', STRING],
-      ],
+      columns,
       session.settings.list().map((s) => [s.key, s.value, s.description]),
       'SHOW',
     );
   }
-  const pgAliases: Record<string, string> = { 'transaction isolation level': 'transaction_isolation' };
-  const key = pgAliases[name] ?? stmt.name;
-  const value = session.settings.get(key);
+  const value = session.settings.get(showVariableKey(stmt));
   if (value === undefined) {
     throw new EngineError(SqlState.undefinedObject, `unrecognized configuration parameter "${stmt.name}"`, {
       position: stmt.pos,
     });
   }
-  return rowsResult(
-    [[key.toLowerCase() === 'spark.sql.session.timezone' ? 'TimeZone' : key, STRING]],
-    [[value]],
-    'SHOW',
-  );
+  return rowsResult(columns, [[value]], 'SHOW');
+}
+
+function showVariableKey(stmt: ast.ShowVariableStatement): string {
+  const pgAliases: Record<string, string> = { 'transaction isolation level': 'transaction_isolation' };
+  return pgAliases[stmt.name.toLowerCase()] ?? stmt.name;
+}
+
+function showVariableColumns(stmt: ast.ShowVariableStatement): Columns {
+  if (stmt.name.toLowerCase() === 'all') return SHOW_ALL_COLUMNS;
+  const key = showVariableKey(stmt);
+  return [[key.toLowerCase() === 'spark.sql.session.timezone' ? 'TimeZone' : key, STRING]];
+}
+
+// ---- result columns ---------------------------------------------------------------------------
+
+type Columns = readonly (readonly [string, DataType])[];
+
+const SHOW_DATABASES_COLUMNS: Columns = [['namespace', STRING]];
+const SHOW_TABLES_COLUMNS: Columns = [
+  ['namespace', STRING],
+  ['tableName', STRING],
+  ['isTemporary', BOOLEAN],
+];
+const SHOW_COLUMNS_COLUMNS: Columns = [['col_name', STRING]];
+const SHOW_FUNCTIONS_COLUMNS: Columns = [['function', STRING]];
+const SHOW_CREATE_TABLE_COLUMNS: Columns = [['createtab_stmt', STRING]];
+const SHOW_ALL_COLUMNS: Columns = [
+  ['name', STRING],
+  ['setting', STRING],
+  ['description', STRING],
+];
+const SET_COLUMNS: Columns = [
+  ['key', STRING],
+  ['value', STRING],
+];
+const DESCRIBE_COLUMNS: Columns = [
+  ['col_name', STRING],
+  ['data_type', STRING],
+  ['comment', STRING],
+];
+const DESCRIBE_COLUMN_COLUMNS: Columns = [
+  ['info_name', STRING],
+  ['info_value', STRING],
+];
+const EXPLAIN_COLUMNS: Columns = [['plan', STRING]];
+
+/**
+ * The columns a statement other than a query answers with, known before it runs (what the
+ * extended protocol's Describe reports); null for statements that return no rows.
+ */
+export function statementColumns(stmt: ast.Statement): Schema | null {
+  const columns = ((): Columns | null => {
+    switch (stmt.kind) {
+      case 'show_databases':
+        return SHOW_DATABASES_COLUMNS;
+      case 'show_tables':
+        return SHOW_TABLES_COLUMNS;
+      case 'show_columns':
+        return SHOW_COLUMNS_COLUMNS;
+      case 'show_functions':
+        return SHOW_FUNCTIONS_COLUMNS;
+      case 'show_create_table':
+        return SHOW_CREATE_TABLE_COLUMNS;
+      case 'show_variable':
+        return showVariableColumns(stmt);
+      case 'set':
+        return stmt.key === null || stmt.value === null ? SET_COLUMNS : null;
+      case 'describe':
+        return stmt.target.kind === 'table' && stmt.target.column !== null
+          ? DESCRIBE_COLUMN_COLUMNS
+          : DESCRIBE_COLUMNS;
+      case 'explain':
+        return EXPLAIN_COLUMNS;
+      default:
+        return null;
+    }
+  })();
+  return columns === null
+    ? null
+    : { fields: columns.map(([name, type]) => ({ name, type, nullable: true })) };
 }
 
 function createView(session: Session, stmt: ast.CreateViewStatement): StatementResult {

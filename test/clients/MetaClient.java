@@ -1,5 +1,6 @@
 // DatabaseMetaData through the PostgreSQL JDBC driver, as DBeaver and other tools browse a server:
-// prints one line per schema, table and column (fields joined by '|'), or "error <SQLSTATE> <message>".
+// prints one line per schema, table and column (fields joined by '|'), then the first row of a few
+// utility statements, or "error <SQLSTATE> <message>".
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.DriverManager;
@@ -24,6 +25,15 @@ public class MetaClient {
           System.out.println("column|" + r.getString("COLUMN_NAME") + "|" + r.getInt("DATA_TYPE") + "|"
               + r.getString("TYPE_NAME") + "|" + r.getInt("COLUMN_SIZE") + "|" + r.getInt("DECIMAL_DIGITS") + "|"
               + r.getInt("NULLABLE") + "|" + r.getInt("ORDINAL_POSITION"));
+        }
+      }
+      // Utility statements over the extended protocol: Describe must announce their rows.
+      try (java.sql.Statement st = c.createStatement()) {
+        for (String sql : new String[] {"SHOW search_path", "EXPLAIN SELECT 1", "SET spark.sql.ansi.enabled"}) {
+          try (ResultSet r = st.executeQuery(sql)) {
+            r.next();
+            System.out.println("show|" + r.getMetaData().getColumnName(1) + "|" + r.getString(1));
+          }
         }
       }
     } catch (SQLException e) {

@@ -42,7 +42,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!existsSync(JDBC_JAR) || !existsSync('/usr/bin/java'))('JDBC DatabaseMetaData', () => {
-  it('lists schemas, tables with their comments, and columns with JDBC types and sizes', async () => {
+  it('lists schemas, tables with their comments, columns with JDBC types and sizes; SHOW, EXPLAIN and SET answer with rows', async () => {
     const url = `jdbc:postgresql://127.0.0.1:${server!.port}/default?sslmode=disable`;
     const { stdout } = await promisify(execFile)(
       '/usr/bin/java',
@@ -59,6 +59,9 @@ describe.skipIf(!existsSync(JDBC_JAR) || !existsSync('/usr/bin/java'))('JDBC Dat
       'column|n_nationkey|4|int4|10|0|0|1',
       'column|n_name|12|varchar|25|0|1|2',
       'column|n_total|2|numeric|15|2|1|3',
+      'show|search_path|"$user", public',
+      'show|plan|== Optimized Logical Plan ==',
+      'show|key|spark.sql.ansi.enabled',
     ]);
   });
 });

@@ -101,6 +101,16 @@ describe.skipIf(!existsSync('/usr/bin/psql'))('psql meta-commands', () => {
     ]);
   });
 
+  it('reports a missing relation in PostgreSQL’s words, with Spark’s error class in the detail', async () => {
+    const r = await psql('default', 'SELECT * FROM nope');
+    expect(r.stderr).toContain('ERROR:  relation "nope" does not exist\n');
+    expect(r.stderr).toContain(
+      'DETAIL:  [TABLE_OR_VIEW_NOT_FOUND] The table or view `nope` cannot be found.',
+    );
+    const c = await psql('default', 'SELECT n_nope FROM nation');
+    expect(c.stderr).toContain('ERROR:  column "n_nope" does not exist\n');
+  });
+
   it('a pattern selects by name', async () => {
     expect((await psql('default', '\\dt nat*')).stdout).toContain('public,nation,table,alice');
     expect((await psql('default', '\\dt x*')).stderr).toBe('Did not find any relation named "x*".\n');

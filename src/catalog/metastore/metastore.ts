@@ -108,6 +108,7 @@ function schemaNotFound(db: string): EngineError {
   return new EngineError(
     SqlState.undefinedSchema,
     `[SCHEMA_NOT_FOUND] The schema ${quoted(db)} cannot be found.`,
+    { pgMessage: `schema "${db}" does not exist` },
   );
 }
 
@@ -115,6 +116,7 @@ function tableNotFound(db: string, name: string): EngineError {
   return new EngineError(
     SqlState.undefinedTable,
     `[TABLE_OR_VIEW_NOT_FOUND] The table or view ${quoted(db, name)} cannot be found.`,
+    { pgMessage: `relation "${db}.${name}" does not exist` },
   );
 }
 

@@ -29,15 +29,17 @@ export function unresolvedColumn(
 ): EngineError {
   const base = `A column, variable, or function parameter with name ${quoteParts(parts)} cannot be resolved.`;
   const best = suggestions(parts[parts.length - 1] ?? '', candidates);
+  const pgMessage = `column ${parts.map((p) => `"${p}"`).join('.')} does not exist`;
   if (best.length === 0) {
     return new EngineError(SqlState.undefinedColumn, `[UNRESOLVED_COLUMN.WITHOUT_SUGGESTION] ${base}`, {
       position: pos,
+      pgMessage,
     });
   }
   return new EngineError(
     SqlState.undefinedColumn,
     `[UNRESOLVED_COLUMN.WITH_SUGGESTION] ${base} Did you mean one of the following? [${best.map(quoteIdent).join(', ')}].`,
-    { position: pos },
+    { position: pos, pgMessage },
   );
 }
 
@@ -67,7 +69,7 @@ export function tableNotFound(
   return new EngineError(
     SqlState.undefinedTable,
     `[TABLE_OR_VIEW_NOT_FOUND] The table or view ${quoteParts(parts)} cannot be found.${hint} Verify the spelling and correctness of the schema and catalog.`,
-    { position: pos },
+    { position: pos, pgMessage: `relation "${parts.join('.')}" does not exist` },
   );
 }
 
@@ -75,7 +77,7 @@ export function unresolvedRoutine(parts: readonly string[], pos: number): Engine
   return new EngineError(
     SqlState.undefinedFunction,
     `[UNRESOLVED_ROUTINE] Cannot resolve routine ${quoteParts(parts)} on search path [\`system\`.\`builtin\`, \`system\`.\`session\`, \`spark_catalog\`.\`default\`].`,
-    { position: pos },
+    { position: pos, pgMessage: `function ${parts.join('.')} does not exist` },
   );
 }
 

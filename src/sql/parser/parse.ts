@@ -69,7 +69,52 @@ function splitStatements(tokens: IToken[]): IToken[][] {
 
 function parseSegment(sql: string, tokens: IToken[]): Statement {
   if (isSetOrReset(tokens[0]!)) return parseSetOrReset(sql, tokens);
+  refuseUnsupported(tokens);
   return run(sql, tokens, parser.statement);
+}
+
+/** Row-level changes Kindling's file tables cannot make, and what to write instead. */
+const ROW_CHANGES: Readonly<Record<string, string>> = {
+  update: 'UPDATE',
+  delete: 'DELETE',
+  merge: 'MERGE',
+};
+
+/**
+ * 0A000 with a sentence for statements and clauses Kindling does not support, rather than a syntax
+ * error: UPDATE, DELETE and MERGE, and key constraints in CREATE TABLE.
+ */
+function refuseUnsupported(tokens: readonly IToken[]): void {
+  const first = tokens[0]!;
+  const verb = ROW_CHANGES[first.image.toLowerCase()];
+  if (verb !== undefined) {
+    throw new EngineError(
+      SqlState.featureNotSupported,
+      `[UNSUPPORTED_FEATURE.TABLE_OPERATION] ${verb} is not supported: Kindling's tables are files, written whole. ` +
+        'Use INSERT INTO to add rows, INSERT OVERWRITE (of the table or of some partitions) or CREATE OR REPLACE TABLE … AS SELECT to rewrite them.',
+      { position: first.startOffset + 1 },
+    );
+  }
+  if (first.image.toLowerCase() !== 'create') return;
+  for (let i = 1; i < tokens.length; i++) {
+    const word = tokens[i]!.image.toLowerCase();
+    if (word === 'as' || word === 'select') return; // the query of CREATE … AS SELECT
+    const next = tokens[i + 1]?.image.toLowerCase();
+    const constraint =
+      (word === 'primary' || word === 'foreign') && next === 'key'
+        ? `${word.toUpperCase()} KEY`
+        : word === 'references' || word === 'unique'
+          ? word.toUpperCase()
+          : null;
+    if (constraint !== null) {
+      throw new EngineError(
+        SqlState.featureNotSupported,
+        `[UNSUPPORTED_FEATURE] ${constraint} constraints are not supported: Kindling does not enforce keys. ` +
+          'Declare the columns without it (NOT NULL is checked on write).',
+        { position: tokens[i]!.startOffset + 1 },
+      );
+    }
+  }
 }
 
 /** Every statement in `sql` (empty ones skipped), with its source range. */
