@@ -122,6 +122,14 @@ describe('pg_catalog', () => {
     ]);
   });
 
+  it('answers pg_catalog.version() as PostgreSQL, version() as Spark', async () => {
+    const [[pgVersion, sparkVersion]] = (await rows('SELECT pg_catalog.version(), version()')) as [
+      [string, string],
+    ];
+    expect(pgVersion).toMatch(/^PostgreSQL 16\.4 on \S+, compiled by Kindling 0\.1\.0, 64-bit$/);
+    expect(sparkVersion).toBe('4.0.0 kindling-0.1.0');
+  });
+
   it('lets a table of the same name win over an unqualified catalog name', async () => {
     await s.sql('CREATE TABLE pg_am (x INT) USING parquet');
     try {

@@ -24,6 +24,7 @@ import {
   type Value,
 } from '../common/index.ts';
 import { VIEW_FORMAT, type Metastore, type TableDefinition } from '../catalog/index.ts';
+import { KINDLING_VERSION } from '../functions/index.ts';
 import { parseExpression, type Expr as AstExpr } from '../sql/parser/index.ts';
 
 export const PG_CATALOG = 'pg_catalog';
@@ -856,6 +857,15 @@ export function expandCatalogFunction(
       break;
     }
     case 'col_description':
+    case 'pg_catalog.version': {
+      arity('version', args, 0, 0, pos);
+      const v = view.settings().find((x) => x.key === 'server_version')?.value ?? '16.4';
+      const arch = process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'aarch64' : process.arch;
+      text = sqlString(
+        `PostgreSQL ${v} on ${arch}-pc-linux-gnu, compiled by Kindling ${KINDLING_VERSION.split('-')[1]}, 64-bit`,
+      );
+      break;
+    }
     case 'current_schemas': {
       arity(name, args, 1, 1, pos);
       const current = sqlString(schemaName(view.currentDatabase));

@@ -122,7 +122,9 @@ export function bindFunction(env: ExprEnv, e: ast.FunctionExpr): Expr {
   const { name, parts } = functionName(e.name);
   if (isGeneratorName(name)) throw nestedGenerator(e, exprName(e));
   if (e.over === null && !e.distinct && e.filter === null && !e.star) {
-    const expanded = env.state.ctx.expandFunction?.(name, e.args, e.pos);
+    // `pg_catalog.version()` is PostgreSQL's (clients parse it); plain `version()` stays Spark's.
+    const pg = parts.length > 1 && parts[0]!.toLowerCase() === 'pg_catalog' && name === 'version';
+    const expanded = env.state.ctx.expandFunction?.(pg ? 'pg_catalog.version' : name, e.args, e.pos);
     if (expanded !== undefined) return bindExpr(env, expanded);
   }
   if (e.over !== null) return bindWindowFunction(env, e, name, parts);
