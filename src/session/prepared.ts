@@ -61,7 +61,11 @@ export function prepareStatement(
     return empty;
   }
   const count = Math.max(maxParameterIndex(first.statement), declaredTypes.length);
-  const paramTypes = Array.from({ length: count }, (_, i) => declaredTypes[i] ?? STRING);
+  const inferred = inferFromContext(session, first.statement);
+  const paramTypes = Array.from(
+    { length: count },
+    (_, i) => declaredTypes[i] ?? inferred.get(i + 1) ?? STRING,
+  );
   let resultSchema: Schema | null;
   if (first.statement.kind === 'query_statement') {
     const described = mapParameters(first.statement.query, (p) =>
@@ -78,6 +82,40 @@ export function prepareStatement(
     statement: first.statement,
   };
   return prepared;
+}
+
+/**
+ * Types for parameters the client left unspecified (OID 0), from where they stand: a parameter
+ * that is a whole value of `INSERT … VALUES` takes the type of its target column (PostgreSQL
+ * types it so too; as text it could not be stored in a numeric column). Others stay text, which
+ * comparisons and function calls coerce.
+ */
+function inferFromContext(session: Session, statement: Statement): Map<number, DataType> {
+  const out = new Map<number, DataType>();
+  if (statement.kind !== 'insert' || statement.query.body.kind !== 'values') return out;
+  const parts = statement.table.parts.map((p) => p.name.toLowerCase());
+  const database = parts.length > 1 ? parts[parts.length - 2]! : session.currentDatabase;
+  let def;
+  try {
+    def = session.engine.metastore.getTable(database, parts[parts.length - 1]!);
+  } catch {
+    return out; // the statement reports it when it runs
+  }
+  if (def === undefined) return out;
+  const statics = new Set(
+    (statement.partition ?? []).filter(([, v]) => v !== null).map(([c]) => c.name.toLowerCase()),
+  );
+  const targets =
+    statement.columns !== null
+      ? statement.columns.map((c) => def.columns.find((f) => f.name.toLowerCase() === c.name.toLowerCase()))
+      : def.columns.filter((f) => !statics.has(f.name.toLowerCase()));
+  for (const row of statement.query.body.rows) {
+    row.forEach((e, i) => {
+      const column = targets[i];
+      if (e.kind === 'parameter' && column !== undefined && !out.has(e.index)) out.set(e.index, column.type);
+    });
+  }
+  return out;
 }
 
 export async function executePreparedStatement(

@@ -6,6 +6,7 @@
  */
 import {
   EngineError,
+  MAX_DECIMAL_PRECISION,
   SqlState,
   T,
   dayTimeIntervalType,
@@ -256,8 +257,9 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
       }
       const x = bindExpr(env, e.operand);
       const mode = e.mode === 'try_cast' ? 'try' : ansi ? 'ansi' : 'legacy';
-      if (mode !== 'legacy') checkAnsiCast(exprType(x), e.type, exprName(e), e.pos);
-      return { kind: 'cast', input: x, type: e.type, mode };
+      const type = e.pgTypeName === 'numeric' ? unconstrainedNumeric(e.operand, exprType(x)) : e.type;
+      if (mode !== 'legacy') checkAnsiCast(exprType(x), type, exprName(e), e.pos);
+      return { kind: 'cast', input: x, type, mode };
     }
     case 'function':
       return bindFunction(env, e);
@@ -436,4 +438,32 @@ export function pgArrayItems(text: string): (string | null)[] | null {
     if (body[i] !== ',') return null;
     i++;
   }
+}
+
+/**
+ * The decimal type `x::numeric` (PostgreSQL's numeric without a precision, which keeps every
+ * digit) takes here: a decimal keeps its own; a number written as text (a literal, or a bound
+ * parameter) gets the precision and scale of its digits; integers their Spark widening; anything
+ * else DECIMAL(38,18).
+ */
+function unconstrainedNumeric(operand: ast.Expr, from: DataType): DataType {
+  if (from.kind === 'decimal') return from;
+  if (from.kind === 'tinyint' || from.kind === 'smallint' || from.kind === 'int') return decimalType(10, 0);
+  if (from.kind === 'bigint') return decimalType(20, 0);
+  let text: string | null = null;
+  let node = operand;
+  while (node.kind === 'cast' && node.type.kind === 'string') node = node.operand;
+  if (node.kind === 'literal' && node.value.type === 'string') text = node.value.value.trim();
+  const m = text === null ? null : /^[+-]?(\d*)(?:\.(\d*))?$/.exec(text);
+  if (m !== null && (m[1] !== '' || (m[2] ?? '') !== '')) {
+    const whole = m[1]!.replace(/^0+/, '').length;
+    const scale = (m[2] ?? '').length;
+    const precision = Math.max(whole + scale, 1);
+    if (precision <= MAX_DECIMAL_PRECISION) return decimalType(precision, scale);
+  }
+  return decimalType(MAX_DECIMAL_PRECISION, 18);
+}
+
+function decimalType(precision: number, scale: number): DataType {
+  return { kind: 'decimal', precision, scale };
 }

@@ -934,7 +934,8 @@ export class ExpressionGrammar extends GrammarBase {
       operand,
       type: type.type,
       mode: t.tokenType === K.CAST ? 'cast' : 'try_cast',
-      pgTypeName: type.pgTypeName,
+      // CAST(x AS DECIMAL) is Spark's DECIMAL(10,0); only `::numeric` is PostgreSQL's.
+      pgTypeName: type.pgTypeName === 'numeric' ? null : type.pgTypeName,
       pos: this.pos(t),
     }));
   });

@@ -1,0 +1,69 @@
+/**
+ * Parameters the client leaves untyped (OID 0 — node `pg` sends every parameter so) take their type
+ * from where they stand, and `$1::numeric` keeps the digits it is given, as in PostgreSQL.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine, startServer } from '../../src/index.ts';
+
+let warehouse = '';
+let engine: Engine;
+let server: Awaited<ReturnType<typeof startServer>> | undefined;
+let client: pg.Client;
+
+beforeAll(async () => {
+  warehouse = mkdtempSync(join(tmpdir(), 'kindling-params-'));
+  engine = new Engine({ warehouse, executorThreads: 1 });
+  server = await startServer({
+    host: '127.0.0.1',
+    port: 0,
+    createSession: (startup) => engine.createSession({ user: startup.user, database: startup.database }),
+  });
+  client = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'alice', database: 'default' });
+  await client.connect();
+});
+
+afterAll(async () => {
+  await client.end();
+  await server?.close();
+  await engine.close();
+  rmSync(warehouse, { recursive: true, force: true });
+});
+
+describe('untyped parameters', () => {
+  it('take the types of the columns INSERT … VALUES stores them in', async () => {
+    await client.query(
+      'CREATE TABLE typed (i INT, b BIGINT, d DECIMAL(10,2), s STRING, day DATE) USING parquet',
+    );
+    await client.query('INSERT INTO typed VALUES ($1, $2, $3, $4, $5)', [
+      42,
+      '9007199254740993',
+      '12.34',
+      'x',
+      '2024-02-29',
+    ]);
+    await client.query('INSERT INTO typed (s, i) VALUES ($1, $2), ($3, $4)', ['y', 7, 'z', null]);
+    const r = await client.query('SELECT i, b, d, s, day FROM typed ORDER BY s');
+    expect(r.rows.map((row: Record<string, unknown>) => [row.i, row.b, row.d, row.s])).toEqual([
+      [42, '9007199254740993', '12.34', 'x'],
+      [7, null, null, 'y'],
+      [null, null, null, 'z'],
+    ]);
+    // A value that is not of the column's type is refused at bind, naming the parameter's type.
+    await expect(client.query('INSERT INTO typed (i) VALUES ($1)', ['abc'])).rejects.toMatchObject({
+      code: '22P02',
+    });
+  });
+
+  it('keep their scale through ::numeric', async () => {
+    const r = await client.query({
+      text: 'SELECT $1::numeric AS n, $2::numeric * 2 AS m',
+      values: ['12.34', '0.005'],
+      rowMode: 'array',
+    });
+    expect(r.rows).toEqual([['12.34', '0.010']]);
+  });
+});
