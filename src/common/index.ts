@@ -10,3 +10,4 @@ export * from './columns.ts';
 export * from './files.ts';
 export * from './event-loop.ts';
 export * from './pg-types.ts';
+export * from './copy-options.ts';

@@ -45,6 +45,7 @@ import {
   type ParseMessage,
 } from './frontend-messages.ts';
 import { decodeParam } from './param-decode.ts';
+import { CopyLineWriter, writeCopyDone, writeCopyOutResponse } from './copy-out.ts';
 import { RowCursor, type RowSink } from './row-stream.ts';
 import { isEmptyQuery, startsWithTransactionEnd } from './sql-text.ts';
 import type { AuthExchange } from './auth/exchanges.ts';
@@ -705,7 +706,6 @@ export class Connection {
     this.statementText = sql;
     const start = this.statementStart();
     if (this.txStatus === 'E' && !startsWithTransactionEnd(sql)) throw this.failedTransactionError();
-    if (/^\s*copy\b/i.test(sql)) throw new EngineError(SqlState.featureNotSupported, 'COPY is not supported');
     const controller = this.begin();
     let count = 0;
     let rows = 0;
@@ -739,11 +739,27 @@ export class Connection {
     }
     const types = result.schema.fields.map((f) => f.type);
     const formats = types.map(() => 0);
-    msg.writeRowDescription(this.out, result.schema.fields, formats);
-    const cursor = new RowCursor(result.batches, types, formats);
+    let cursor: RowCursor;
+    if (result.copy !== undefined) {
+      // COPY … TO STDOUT: the rows go out as COPY data.
+      const lines = new CopyLineWriter(result.copy);
+      writeCopyOutResponse(this.out, types.length);
+      if (result.copy.header)
+        lines.header(
+          this.out,
+          result.schema.fields.map((f) => f.name),
+        );
+      cursor = new RowCursor(result.batches, types, formats, (w, cells, from, to) =>
+        lines.rows(w, cells, from, to),
+      );
+    } else {
+      msg.writeRowDescription(this.out, result.schema.fields, formats);
+      cursor = new RowCursor(result.batches, types, formats);
+    }
     this.control = result.control ?? null;
     try {
       const { rows } = await cursor.stream(this.sink, 0);
+      if (result.copy !== undefined) writeCopyDone(this.out);
       msg.writeCommandComplete(this.out, rowsTag(result.tag, rows));
       this.afterCommand(result.tag);
       return rows;
@@ -763,8 +779,12 @@ export class Connection {
     }
     let prepared: PreparedStatement | null = null;
     if (!isEmptyQuery(m.sql)) {
-      if (/^\s*copy\b/i.test(m.sql))
-        throw new EngineError(SqlState.featureNotSupported, 'COPY is not supported');
+      if (/^\s*copy\b/i.test(m.sql)) {
+        throw new EngineError(
+          SqlState.featureNotSupported,
+          "COPY is supported over the simple query protocol only (as psql, psycopg and JDBC's CopyManager send it)",
+        );
+      }
       prepared = this.session!.prepare(
         m.sql,
         m.paramOids.map((oid) => (oid === 0 ? null : dataTypeOfOid(oid))),

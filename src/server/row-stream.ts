@@ -25,6 +25,9 @@ export interface RowSink {
   checkCancelled(): void;
 }
 
+/** Writes rows [from, to) of formatted columns into the buffer. */
+export type RowWriter = (out: WriteBuffer, columns: readonly ColumnCells[], from: number, to: number) => void;
+
 export class RowCursor {
   private readonly iterator: AsyncIterator<arrow.RecordBatch>;
   private readonly types: readonly DataType[];
@@ -33,15 +36,19 @@ export class RowCursor {
   private batchRows = 0;
   private row = 0;
   private exhausted = false;
+  private readonly writeRows: RowWriter;
 
+  /** `writeRows`: how rows go out (DataRows, or COPY lines). */
   constructor(
     batches: AsyncIterable<arrow.RecordBatch>,
     types: readonly DataType[],
     formats: readonly number[],
+    writeRows: RowWriter = writeDataRows,
   ) {
     this.iterator = batches[Symbol.asyncIterator]();
     this.types = types;
     this.formats = formats;
+    this.writeRows = writeRows;
   }
 
   get done(): boolean {
@@ -60,7 +67,7 @@ export class RowCursor {
         const limit = maxRows > 0 ? Math.min(this.batchRows, this.row + (maxRows - sent)) : this.batchRows;
         while (this.row < limit) {
           const to = Math.min(limit, this.row + ROWS_PER_SLICE);
-          writeDataRows(sink.out, this.cells, this.row, to);
+          this.writeRows(sink.out, this.cells, this.row, to);
           sent += to - this.row;
           this.row = to;
           if (sink.out.length >= FLUSH_BYTES) await sink.flush();

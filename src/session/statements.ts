@@ -164,6 +164,8 @@ export async function executeStatement(
       throw new EngineError(SqlState.featureNotSupported, 'CACHE TABLE is not supported yet', {
         position: stmt.pos,
       });
+    case 'copy':
+      return copyStatement(session, stmt, signal);
     default:
       return assertNever(stmt, 'statement');
   }
@@ -758,4 +760,53 @@ function dropView(session: Session, stmt: ast.DropViewStatement): StatementResul
       position: stmt.name.pos,
     },
   );
+}
+
+/**
+ * `COPY … TO STDOUT`: the rows of the table (its listed columns) or of the query, sent by the
+ * server as COPY data in the statement's format. `COPY … FROM STDIN` is not supported yet.
+ */
+async function copyStatement(
+  session: Session,
+  stmt: ast.CopyStatement,
+  signal: AbortSignal | undefined,
+): Promise<StatementResult> {
+  if (stmt.direction === 'from') {
+    throw new EngineError(
+      SqlState.featureNotSupported,
+      'COPY … FROM STDIN is not supported yet: load data with INSERT INTO … VALUES or CREATE TABLE … USING csv LOCATION',
+      { position: stmt.pos },
+    );
+  }
+  const query: ast.Query = stmt.query ?? {
+    kind: 'query',
+    pos: stmt.pos,
+    with: null,
+    orderBy: [],
+    limit: null,
+    offset: null,
+    body: {
+      kind: 'select',
+      pos: stmt.pos,
+      distinct: false,
+      items:
+        stmt.columns === null
+          ? [{ kind: 'wildcard', pos: stmt.pos, qualifier: null, except: [] }]
+          : stmt.columns.map((c) => ({
+              kind: 'expr_item',
+              pos: c.pos,
+              expr: { kind: 'column', pos: c.pos, name: { parts: [c], pos: c.pos } },
+              alias: null,
+            })),
+      from: [{ kind: 'table', pos: stmt.table!.pos, name: stmt.table!, alias: null }],
+      where: null,
+      groupBy: null,
+      having: null,
+      windows: [],
+      qualify: null,
+    },
+  };
+  const result = await runQuery(session, query, signal);
+  if (result.kind !== 'rows') return result;
+  return { ...result, tag: 'COPY', copy: stmt.options };
 }

@@ -2,7 +2,7 @@
  * What a session returns for a statement. The server, the CLI and embedding programs consume these.
  */
 import type * as arrow from 'apache-arrow';
-import type { DataType, Schema, Value } from '../common/index.ts';
+import type { CopyOptions, DataType, Schema, Value } from '../common/index.ts';
 
 export type StatementResult =
   | {
@@ -14,6 +14,8 @@ export type StatementResult =
       readonly tag: string;
       /** The running statement's cancellation and `statement_timeout` clock (set by `Session`). */
       readonly control?: StatementControl;
+      /** `COPY … TO STDOUT`: the rows go out as COPY data in this format, not as result rows. */
+      readonly copy?: CopyOptions;
     }
   | {
       readonly kind: 'command';

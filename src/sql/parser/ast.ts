@@ -10,7 +10,7 @@
  * `TRIM(LEADING x FROM y)` → `ltrim(y, x)` (Spark's argument order), `EXTRACT(f FROM x)` → `extract`,
  * `a::t` → cast, `!=` → `<>`, `==` → `=`, `MINUS` → `except`.
  */
-import type { DataType, DayTimeField, YearMonthField } from '../../common/index.ts';
+import type { CopyOptions, DataType, DayTimeField, YearMonthField } from '../../common/index.ts';
 
 export interface Node {
   readonly pos: number;
@@ -51,7 +51,20 @@ export type Statement =
   | InsertStatement
   | TransactionStatement
   | AnalyzeTableStatement
-  | CacheStatement;
+  | CacheStatement
+  | CopyStatement;
+
+/** `COPY t [(cols)] | (query) TO STDOUT | FROM STDIN [WITH] (options)`. */
+export interface CopyStatement extends Node {
+  readonly kind: 'copy';
+  readonly direction: 'to' | 'from';
+  /** The table (TO or FROM) and its listed columns (null = all)… */
+  readonly table: QualifiedName | null;
+  readonly columns: readonly Identifier[] | null;
+  /** …or the query whose rows go out (TO only). */
+  readonly query: Query | null;
+  readonly options: CopyOptions;
+}
 
 export interface QueryStatement extends Node {
   readonly kind: 'query_statement';

@@ -101,7 +101,10 @@ export function namedType(words: string, args: readonly number[], fail: Fail): R
         fail(`decimal scale ${scale} must be between 0 and the precision ${precision}`);
       // PostgreSQL's `numeric` without a precision keeps every digit; `::numeric` carries the
       // name so the analyzer can size it to its value (CAST(x AS DECIMAL) stays Spark's (10,0)).
-      return { type: { kind: 'decimal', precision, scale }, pgTypeName: args.length === 0 ? 'numeric' : null };
+      return {
+        type: { kind: 'decimal', precision, scale },
+        pgTypeName: args.length === 0 ? 'numeric' : null,
+      };
     }
     case 'varchar':
     case 'character varying': {

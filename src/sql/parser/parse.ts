@@ -11,6 +11,7 @@ import type { DataType } from '../../common/index.ts';
 import type { Expr, Query, Statement } from './ast.ts';
 import { takeExpected } from './grammar-base.ts';
 import { tokenize } from './lexer.ts';
+import { isCopy, parseCopy } from './copy-statement.ts';
 import { isSetOrReset, parseSetOrReset } from './set-statement.ts';
 import { StatementGrammar } from './statement-grammar.ts';
 import { unexpectedToken } from './syntax-error.ts';
@@ -69,6 +70,7 @@ function splitStatements(tokens: IToken[]): IToken[][] {
 
 function parseSegment(sql: string, tokens: IToken[]): Statement {
   if (isSetOrReset(tokens[0]!)) return parseSetOrReset(sql, tokens);
+  if (isCopy(tokens[0]!)) return parseCopy(tokens, (inner) => run(sql, inner, parser.standaloneQuery));
   refuseUnsupported(tokens);
   return run(sql, tokens, parser.statement);
 }
