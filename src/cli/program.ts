@@ -138,6 +138,13 @@ async function runSql(sql: string, warehouse: string, conf: Record<string, strin
         console.log(result.tag);
         continue;
       }
+      if (result.kind === 'copy_in') {
+        // No client is sending data: give the statement an empty stream, which fails it cleanly.
+        throw new EngineError(
+          SqlState.featureNotSupported,
+          'COPY … FROM STDIN needs a client that sends the data (psql, a PostgreSQL driver)',
+        );
+      }
       const types = result.schema.fields.map((f) => f.type);
       const rows: string[][] = [];
       for await (const batch of result.batches) {

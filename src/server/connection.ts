@@ -45,7 +45,7 @@ import {
   type ParseMessage,
 } from './frontend-messages.ts';
 import { decodeParam } from './param-decode.ts';
-import { CopyLineWriter, writeCopyDone, writeCopyOutResponse } from './copy-out.ts';
+import { CopyLineWriter, writeCopyDone, writeCopyInResponse, writeCopyOutResponse } from './copy-out.ts';
 import { RowCursor, type RowSink } from './row-stream.ts';
 import { isEmptyQuery, startsWithTransactionEnd } from './sql-text.ts';
 import type { AuthExchange } from './auth/exchanges.ts';
@@ -737,6 +737,13 @@ export class Connection {
       this.afterCommand(result.tag);
       return tagRows(result.tag);
     }
+    if (result.kind === 'copy_in') {
+      writeCopyInResponse(this.out, result.columns);
+      await this.flush();
+      const tag = await result.load(this.copyData());
+      msg.writeCommandComplete(this.out, tag);
+      return tagRows(tag);
+    }
     const types = result.schema.fields.map((f) => f.type);
     const formats = types.map(() => 0);
     let cursor: RowCursor;
@@ -766,6 +773,46 @@ export class Connection {
     } finally {
       this.control = null;
       await cursor.close();
+    }
+  }
+
+  /**
+   * The CopyData the client sends after CopyInResponse, up to CopyDone; CopyFail ends it with
+   * 57014 (PostgreSQL's code for it). Flush and Sync in between are ignored, as PostgreSQL does.
+   */
+  private async *copyData(): AsyncGenerator<Uint8Array> {
+    for (;;) {
+      const frame = await this.nextFrame();
+      switch (frame.type) {
+        case CODE.copyData:
+          yield frame.body;
+          break;
+        case CODE.copyDone:
+          return;
+        case CODE.copyFail: {
+          const reason = frame.body.subarray(0, Math.max(0, frame.body.indexOf(0))).toString('utf8');
+          throw new EngineError(SqlState.queryCanceled, `COPY from stdin failed: ${reason}`);
+        }
+        case CODE.flush:
+        case CODE.sync:
+          break;
+        default:
+          throw protocolError(`unexpected message type 0x${frame.type.toString(16)} during COPY from stdin`);
+      }
+    }
+  }
+
+  /** The next whole message, waiting for the client (the loop's own reading, while a COPY runs). */
+  private async nextFrame(): Promise<Frame> {
+    for (;;) {
+      if (this.isClosed) throw new ConnectionClosed();
+      const frame = this.reader.next();
+      if (frame !== null) return frame;
+      if (this.ended || this.socket.destroyed) throw new ConnectionClosed();
+      if (this.socket.isPaused()) this.socket.resume();
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
     }
   }
 
@@ -930,6 +977,9 @@ export class Connection {
         const result = await this.session!.executePrepared(prepared, portal.params, {
           signal: controller.signal,
         });
+        if (result.kind === 'copy_in') {
+          throw new EngineError(SqlState.internalError, 'internal error: COPY over the extended protocol');
+        }
         if (result.kind === 'command') {
           portal.finished = true;
           msg.writeCommandComplete(this.out, result.tag);

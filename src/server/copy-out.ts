@@ -1,6 +1,6 @@
 /**
  * `COPY … TO STDOUT`: CopyOutResponse, then the rows as CopyData in PostgreSQL's text or CSV
- * format, then CopyDone. Cells are the same text-formatted bytes DataRows carry (text-format.ts);
+ * format, then CopyDone (and CopyInResponse, which starts `COPY … FROM STDIN`). Cells are the same text-formatted bytes DataRows carry (text-format.ts);
  * here they are escaped or quoted byte by byte into lines.
  *
  * Text: columns separated by the delimiter, NULL written as the null string (`\N`), and
@@ -20,6 +20,15 @@ const CR = 0x0d;
 export function writeCopyOutResponse(w: WriteBuffer, columns: number): void {
   const at = w.begin('H'.charCodeAt(0));
   w.byte(0); // text (csv is text too)
+  w.int16(columns);
+  for (let i = 0; i < columns; i++) w.int16(0);
+  w.end(at);
+}
+
+/** CopyInResponse: the client is to send the data (text), `columns` values a row. */
+export function writeCopyInResponse(w: WriteBuffer, columns: number): void {
+  const at = w.begin('G'.charCodeAt(0));
+  w.byte(0);
   w.int16(columns);
   for (let i = 0; i < columns; i++) w.int16(0);
   w.end(at);

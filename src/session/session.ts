@@ -125,6 +125,29 @@ export class Session implements SqlSession {
         yield result;
         continue;
       }
+      if (result.kind === 'copy_in') {
+        // The load runs under this statement's cancellation and timeout.
+        const copy = result;
+        let loaded = false;
+        try {
+          yield {
+            ...copy,
+            load: async (data) => {
+              loaded = true;
+              try {
+                return await copy.load(data, run.signal);
+              } catch (err) {
+                throw run.error(err);
+              } finally {
+                run.finish();
+              }
+            },
+          };
+        } finally {
+          if (!loaded) run.finish();
+        }
+        continue;
+      }
       try {
         yield run.rows(result);
       } finally {
@@ -144,6 +167,12 @@ export class Session implements SqlSession {
       if (result.kind === 'command') {
         last = { columns: [], types: [], rows: [], tag: result.tag };
         continue;
+      }
+      if (result.kind === 'copy_in') {
+        throw new EngineError(
+          SqlState.featureNotSupported,
+          'COPY … FROM STDIN needs a client that sends the data (psql, a PostgreSQL driver)',
+        );
       }
       const types = result.schema.fields.map((f) => f.type);
       const rows: Value[][] = [];
@@ -178,7 +207,7 @@ export class Session implements SqlSession {
       run.finish();
       throw run.error(err);
     }
-    if (result.kind === 'command') {
+    if (result.kind !== 'rows') {
       run.finish();
       return result;
     }

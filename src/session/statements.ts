@@ -25,10 +25,11 @@ import {
 import { valueToString } from '../functions/index.ts';
 import type * as ast from '../sql/parser/index.ts';
 import { commandResult, rowsResult } from './results.ts';
+import { parseCopyData } from './copy-in.ts';
 import { analyzeForSession, explainQuery, runQuery } from './query.ts';
 import { explainAnalyze } from './explain-analyze.ts';
 import { analyzeTable } from './analyze-table.ts';
-import { createTableAsSelect, insertInto } from './table-writes.ts';
+import { copyIntoTable, createTableAsSelect, insertInto } from './table-writes.ts';
 import type { Session } from './session.ts';
 import type { StatementResult } from './types.ts';
 
@@ -764,20 +765,14 @@ function dropView(session: Session, stmt: ast.DropViewStatement): StatementResul
 
 /**
  * `COPY … TO STDOUT`: the rows of the table (its listed columns) or of the query, sent by the
- * server as COPY data in the statement's format. `COPY … FROM STDIN` is not supported yet.
+ * server as COPY data in the statement's format. `COPY … FROM STDIN`: see `copyFrom`.
  */
 async function copyStatement(
   session: Session,
   stmt: ast.CopyStatement,
   signal: AbortSignal | undefined,
 ): Promise<StatementResult> {
-  if (stmt.direction === 'from') {
-    throw new EngineError(
-      SqlState.featureNotSupported,
-      'COPY … FROM STDIN is not supported yet: load data with INSERT INTO … VALUES or CREATE TABLE … USING csv LOCATION',
-      { position: stmt.pos },
-    );
-  }
+  if (stmt.direction === 'from') return copyFrom(session, stmt);
   const query: ast.Query = stmt.query ?? {
     kind: 'query',
     pos: stmt.pos,
@@ -809,4 +804,71 @@ async function copyStatement(
   const result = await runQuery(session, query, signal);
   if (result.kind !== 'rows') return result;
   return { ...result, tag: 'COPY', copy: stmt.options };
+}
+
+/** The most COPY data one statement takes: it is held in memory until it is all there. */
+const COPY_IN_LIMIT = 256 * 1024 * 1024;
+
+/**
+ * `COPY t [(cols)] FROM STDIN`: once the client has sent all the data, it is parsed (copy-in.ts)
+ * and appended to the table in one commit under the table's write lock — a bad line, a value
+ * that does not convert, or a CopyFail writes nothing.
+ */
+function copyFrom(session: Session, stmt: ast.CopyStatement): StatementResult {
+  const { database, table } = qualify(session, stmt.table!);
+  const metastore = session.engine.metastore;
+  let def: TableDefinition;
+  try {
+    def = metastore.requireTable(database, table);
+  } catch (err) {
+    throw err instanceof EngineError ? err.withPosition(stmt.table!.pos) : err;
+  }
+  if (def.format === 'view') {
+    throw new EngineError(SqlState.wrongObjectType, `cannot copy to view "${table}"`, {
+      position: stmt.table!.pos,
+    });
+  }
+  const indexes =
+    stmt.columns === null
+      ? def.columns.map((_, i) => i)
+      : stmt.columns.map((c) => {
+          const i = def.columns.findIndex((f) => f.name.toLowerCase() === c.name.toLowerCase());
+          if (i < 0) {
+            throw new EngineError(
+              SqlState.undefinedColumn,
+              `column "${c.name}" of relation "${table}" does not exist`,
+              { position: c.pos },
+            );
+          }
+          return i;
+        });
+  return {
+    kind: 'copy_in',
+    columns: indexes.length,
+    async load(data, signal) {
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      for await (const chunk of data) {
+        size += chunk.length;
+        if (size <= COPY_IN_LIMIT) chunks.push(chunk); // beyond: read to the end, then fail
+      }
+      if (size > COPY_IN_LIMIT) {
+        throw new EngineError(
+          SqlState.programLimitExceeded,
+          `COPY data of more than ${COPY_IN_LIMIT / 1024 / 1024} MB: load large files with CREATE TABLE … USING csv LOCATION`,
+        );
+      }
+      const bytes = new Uint8Array(size);
+      let at = 0;
+      for (const c of chunks) {
+        bytes.set(c, at);
+        at += c.length;
+      }
+      const rows = parseCopyData(bytes, stmt.options, indexes.length);
+      const written = await session.engine.tableLocks.run(`${database}.${table}`, signal, async () =>
+        copyIntoTable(session, metastore.requireTable(database, table), indexes, rows, signal),
+      );
+      return `COPY ${written}`;
+    },
+  };
 }

@@ -376,23 +376,43 @@ export async function insertInto(
     return { expr: storeCast({ kind: 'column', attr: source }, c, tableName, stmt.query.pos), attr };
   });
   const plan = project(analyzed.plan, exprs);
+  const rows = await writeRows(session, def, plan, nextId, stmt.overwrite, staticValues, signal);
+  return commandResult(`INSERT 0 ${rows}`);
+}
+
+/**
+ * The write of an INSERT (or a COPY FROM): `plan` yields the table's columns in order; with
+ * `overwrite`, the table's files (or those of the partitions `staticValues` select) are replaced.
+ * Returns the rows written.
+ */
+async function writeRows(
+  session: Session,
+  def: TableDefinition,
+  plan: LogicalPlan,
+  nextId: () => number,
+  overwrite: boolean,
+  staticValues: ReadonlyMap<number, Expr>,
+  signal: AbortSignal | undefined,
+): Promise<number> {
+  const metastore = session.engine.metastore;
+  const tableName = quotedName(def.database, def.name);
 
   // Writes that stopped partway (a crash) are finished or undone first; a table never written
   // here gets its first snapshot.
   sweepSnapshots(def);
   const { table: current, snapshot: base } = adoptSnapshot(metastore, def);
-  const overwriting = stmt.overwrite ? filesToOverwrite(current, staticValues, session) : [];
-  const overwritesAll = stmt.overwrite && (staticValues.size === 0 || def.partitionColumns.length === 0);
+  const overwriting = overwrite ? filesToOverwrite(current, staticValues, session) : [];
+  const overwritesAll = overwrite && (staticValues.size === 0 || def.partitionColumns.length === 0);
   const before = current.statistics;
   // What the statistics must forget: the replaced files, or that data existed.
   const removed =
-    stmt.overwrite && !overwritesAll && before !== undefined
+    overwrite && !overwritesAll && before !== undefined
       ? statisticsOfFiles(session, current, overwriting)
       : null;
-  const hadData = before === undefined && !stmt.overwrite && base.files.length > 0;
+  const hadData = before === undefined && !overwrite && base.files.length > 0;
   const written = await writeData(session, current, current.location, plan, nextId, signal);
   try {
-    const latest = metastore.getTable(database, table);
+    const latest = metastore.getTable(def.database, def.name);
     if (latest === undefined || latest.snapshot !== current.snapshot) {
       throw new EngineError(
         '40001',
@@ -404,7 +424,7 @@ export async function insertInto(
       before,
       removed,
       hadData,
-      overwrite: stmt.overwrite,
+      overwrite: overwrite,
     });
     const gone = new Set(overwriting.map((f) => path.relative(current.location, f)));
     const { statistics: _old, ...rest } = latest;
@@ -419,7 +439,42 @@ export async function insertInto(
     abortDataFiles(written.files);
     throw err;
   }
-  return commandResult(`INSERT 0 ${written.rows}`);
+  return written.rows;
+}
+
+// ---- COPY … FROM STDIN -------------------------------------------------------------------------
+
+/**
+ * Appends rows of text values (what `COPY … FROM STDIN` read) to a table: each value is cast to
+ * its column's type as a CAST would (a value that does not convert fails the whole statement,
+ * which then writes nothing); columns not listed are NULL. Returns the rows written.
+ */
+export async function copyIntoTable(
+  session: Session,
+  def: TableDefinition,
+  columns: readonly number[],
+  rows: readonly (readonly (string | null)[])[],
+  signal: AbortSignal | undefined,
+): Promise<number> {
+  requireWritableFormat(def.format, 0);
+  const nextId = idGenerator();
+  const output: Attribute[] = columns.map((i) => ({
+    id: nextId(),
+    name: def.columns[i]!.name,
+    type: { kind: 'string' },
+    nullable: true,
+    qualifier: null,
+  }));
+  const values: LogicalPlan = { kind: 'Values', output, rows };
+  const exprs: NamedExpr[] = def.columns.map((c, i) => {
+    const attr: Attribute = { id: nextId(), name: c.name, type: c.type, nullable: true, qualifier: null };
+    const j = columns.indexOf(i);
+    if (j < 0) return { expr: { kind: 'literal', value: null, type: c.type }, attr };
+    const text: Expr = { kind: 'column', attr: output[j]! };
+    const plain = c.type.kind === 'string' && c.type.maxLength === undefined;
+    return { expr: plain ? text : { kind: 'cast', input: text, type: c.type, mode: 'ansi' }, attr };
+  });
+  return writeRows(session, def, project(values, exprs), nextId, false, new Map(), signal);
 }
 
 // ---- statistics of writes ----------------------------------------------------------------------

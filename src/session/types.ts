@@ -18,6 +18,16 @@ export type StatementResult =
       readonly copy?: CopyOptions;
     }
   | {
+      /**
+       * `COPY … FROM STDIN`: the client now sends the data. `load` reads all of it, appends it to
+       * the table in one commit and returns the CommandComplete tag (`COPY 5`); it must be called.
+       */
+      readonly kind: 'copy_in';
+      /** Values per row (CopyInResponse). */
+      readonly columns: number;
+      load(data: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<string>;
+    }
+  | {
       readonly kind: 'command';
       /** The full CommandComplete tag: `CREATE TABLE`, `DROP DATABASE`, `SET`, `INSERT 0 5`, … */
       readonly tag: string;

@@ -176,7 +176,7 @@ async function runSql(session: Session, sql: string): Promise<{ types: DataType[
   let types: DataType[] = [];
   let rows: unknown[][] = [];
   for await (const result of session.execute(sql)) {
-    if (result.kind === 'command') {
+    if (result.kind !== 'rows') {
       types = [];
       rows = [];
       continue;
