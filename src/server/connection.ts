@@ -647,6 +647,18 @@ export class Connection {
   }
 
   /** Transaction status after a statement completed with `tag`. */
+  /** DEALLOCATE name (26000 when there is none) or, with null, every named prepared statement. */
+  private deallocate(name: string | null | undefined): void {
+    if (name === undefined) return;
+    if (name === null) {
+      for (const key of [...this.statements.keys()]) if (key !== '') this.statements.delete(key);
+      return;
+    }
+    if (!this.statements.delete(name)) {
+      throw new EngineError('26000', `prepared statement "${name}" does not exist`);
+    }
+  }
+
   private afterCommand(tag: string): void {
     const verb = tag.split(' ', 1)[0]!.toUpperCase();
     if (verb === 'BEGIN' || verb === 'START') this.txStatus = 'T';
@@ -733,6 +745,7 @@ export class Connection {
    */
   private async sendResult(result: StatementResult): Promise<number> {
     if (result.kind === 'command') {
+      this.deallocate(result.deallocate);
       msg.writeCommandComplete(this.out, result.tag);
       this.afterCommand(result.tag);
       return tagRows(result.tag);
@@ -982,6 +995,7 @@ export class Connection {
         }
         if (result.kind === 'command') {
           portal.finished = true;
+          this.deallocate(result.deallocate);
           msg.writeCommandComplete(this.out, result.tag);
           this.afterCommand(result.tag);
           done = tagRows(result.tag);

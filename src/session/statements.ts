@@ -165,6 +165,19 @@ export async function executeStatement(
       throw new EngineError(SqlState.featureNotSupported, 'CACHE TABLE is not supported yet', {
         position: stmt.pos,
       });
+    case 'deallocate':
+      return {
+        kind: 'command',
+        tag: stmt.name === null ? 'DEALLOCATE ALL' : 'DEALLOCATE',
+        deallocate: stmt.name,
+      };
+    case 'discard':
+      if (stmt.what === 'all' || stmt.what === 'temp') session.temporaryViews.clear();
+      if (stmt.what === 'all') {
+        session.settings.resetAll();
+        return { kind: 'command', tag: 'DISCARD ALL', deallocate: null };
+      }
+      return commandResult(`DISCARD ${stmt.what.toUpperCase()}`);
     case 'copy':
       return copyStatement(session, stmt, signal);
     default:

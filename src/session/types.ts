@@ -31,6 +31,11 @@ export type StatementResult =
       readonly kind: 'command';
       /** The full CommandComplete tag: `CREATE TABLE`, `DROP DATABASE`, `SET`, `INSERT 0 5`, … */
       readonly tag: string;
+      /**
+       * `DEALLOCATE` / `DISCARD ALL`: the connection's prepared statements to drop (its protocol
+       * statements share PostgreSQL's namespace with SQL-level ones); null = all of them.
+       */
+      readonly deallocate?: string | null;
     };
 
 /** A statement prepared for the extended protocol: types of `$n` parameters and of the result. */

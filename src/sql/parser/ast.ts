@@ -52,7 +52,9 @@ export type Statement =
   | TransactionStatement
   | AnalyzeTableStatement
   | CacheStatement
-  | CopyStatement;
+  | CopyStatement
+  | DeallocateStatement
+  | DiscardStatement;
 
 /** `COPY t [(cols)] | (query) TO STDOUT | FROM STDIN [WITH] (options)`. */
 export interface CopyStatement extends Node {
@@ -64,6 +66,19 @@ export interface CopyStatement extends Node {
   /** …or the query whose rows go out (TO only). */
   readonly query: Query | null;
   readonly options: CopyOptions;
+}
+
+/** `DEALLOCATE [PREPARE] name | ALL`: drops prepared statements of the connection. */
+export interface DeallocateStatement extends Node {
+  readonly kind: 'deallocate';
+  /** Null for ALL. */
+  readonly name: string | null;
+}
+
+/** `DISCARD ALL | PLANS | SEQUENCES | TEMP`: resets session state (PostgreSQL's connection poolers send it). */
+export interface DiscardStatement extends Node {
+  readonly kind: 'discard';
+  readonly what: 'all' | 'plans' | 'sequences' | 'temp';
 }
 
 export interface QueryStatement extends Node {

@@ -12,6 +12,7 @@ import type { Expr, Query, Statement } from './ast.ts';
 import { takeExpected } from './grammar-base.ts';
 import { tokenize } from './lexer.ts';
 import { isCopy, parseCopy } from './copy-statement.ts';
+import { decodeQuotedIdentifier } from './literals.ts';
 import { isSetOrReset, parseSetOrReset } from './set-statement.ts';
 import { StatementGrammar } from './statement-grammar.ts';
 import { unexpectedToken } from './syntax-error.ts';
@@ -71,8 +72,39 @@ function splitStatements(tokens: IToken[]): IToken[][] {
 function parseSegment(sql: string, tokens: IToken[]): Statement {
   if (isSetOrReset(tokens[0]!)) return parseSetOrReset(sql, tokens);
   if (isCopy(tokens[0]!)) return parseCopy(tokens, (inner) => run(sql, inner, parser.standaloneQuery));
+  const session = parseSessionStatement(tokens);
+  if (session !== null) return session;
   refuseUnsupported(tokens);
   return run(sql, tokens, parser.statement);
+}
+
+/** PostgreSQL's `DEALLOCATE` and `DISCARD`, told by their first word; null for other statements. */
+function parseSessionStatement(tokens: readonly IToken[]): Statement | null {
+  const first = tokens[0]!;
+  const pos = first.startOffset + 1;
+  const words = tokens.map((t) => t.image.toLowerCase());
+  const fail = (at: number): never => {
+    const t = tokens[at];
+    throw new EngineError(SqlState.syntaxError, `syntax error at or near "${t?.image ?? 'end of input'}"`, {
+      position: t === undefined ? pos : t.startOffset + 1,
+    });
+  };
+  if (words[0] === 'deallocate') {
+    const at = words[1] === 'prepare' ? 2 : 1;
+    if (tokens.length !== at + 1) fail(at + 1);
+    const t = tokens[at]!;
+    const name =
+      words[at] === 'all' ? null : t.image.startsWith('"') ? decodeQuotedIdentifier(t.image) : words[at]!;
+    return { kind: 'deallocate', name, pos };
+  }
+  if (words[0] === 'discard') {
+    const w = words[1];
+    if (tokens.length !== 2) fail(tokens.length < 2 ? 1 : 2);
+    if (w === 'all' || w === 'plans' || w === 'sequences') return { kind: 'discard', what: w, pos };
+    if (w === 'temp' || w === 'temporary') return { kind: 'discard', what: 'temp', pos };
+    fail(1);
+  }
+  return null;
 }
 
 /** Row-level changes Kindling's file tables cannot make, and what to write instead. */

@@ -68,6 +68,15 @@ export function parseSetOrReset(sql: string, tokens: readonly IToken[]): SetStat
       pos,
     };
   }
+  // SET TRANSACTION …: this transaction's characteristics (Kindling runs statements one by one).
+  if (tokens[1]!.image.toLowerCase() === 'transaction') {
+    return {
+      kind: 'set',
+      key: 'transaction_characteristics',
+      value: textOf(sql, tokens, 2, tokens.length).trim(),
+      pos,
+    };
+  }
   if (tokenMatcher(tokens[1]!, SESSION) && tokens[2]?.image.toLowerCase() === 'characteristics') {
     return {
       kind: 'set',

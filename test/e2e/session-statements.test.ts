@@ -1,0 +1,93 @@
+/**
+ * PostgreSQL's session statements that drivers and connection poolers send: DEALLOCATE of
+ * protocol-level prepared statements (one namespace with SQL's), DISCARD ALL, SET TRANSACTION.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serialize } from 'pg-protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine, startServer } from '../../src/index.ts';
+import { RawWireClient, errorOf, type BackendMessage } from './raw-wire-client.ts';
+
+let warehouse = '';
+let engine: Engine;
+let server: Awaited<ReturnType<typeof startServer>> | undefined;
+
+beforeAll(async () => {
+  warehouse = mkdtempSync(join(tmpdir(), 'kindling-session-statements-'));
+  engine = new Engine({ warehouse, executorThreads: 1 });
+  server = await startServer({
+    host: '127.0.0.1',
+    port: 0,
+    createSession: (startup) => engine.createSession({ user: startup.user, database: startup.database }),
+  });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await engine.close();
+  rmSync(warehouse, { recursive: true, force: true });
+});
+
+function tag(messages: readonly BackendMessage[]): unknown {
+  return messages.find((m) => m.name === 'commandComplete')?.['text'];
+}
+
+describe('session statements', () => {
+  it('DEALLOCATE drops a protocol-level prepared statement; DEALLOCATE ALL drops them all', async () => {
+    const c = await RawWireClient.connect(server!.port);
+    try {
+      c.send(
+        serialize.parse({ name: 'S_1', text: 'SELECT 1' }),
+        serialize.parse({ name: 'S_2', text: 'SELECT 2' }),
+        serialize.sync(),
+      );
+      await c.readUntil('readyForQuery');
+      // An unquoted name folds to lower case, as in PostgreSQL: not the protocol's "S_1".
+      c.send(serialize.query('DEALLOCATE S_1'));
+      expect(errorOf(await c.readUntil('readyForQuery'))).toMatchObject({
+        code: '26000',
+        message: 'prepared statement "s_1" does not exist',
+      });
+      c.send(serialize.query('DEALLOCATE PREPARE "S_1"'));
+      expect(tag(await c.readUntil('readyForQuery'))).toBe('DEALLOCATE');
+      c.send(serialize.query('DEALLOCATE "S_1"'));
+      expect(errorOf(await c.readUntil('readyForQuery'))?.code).toBe('26000');
+      c.send(serialize.query('DEALLOCATE ALL'));
+      expect(tag(await c.readUntil('readyForQuery'))).toBe('DEALLOCATE ALL');
+      // S_2 is gone too: its name can be prepared again.
+      c.send(serialize.parse({ name: 'S_2', text: 'SELECT 3' }), serialize.sync());
+      expect(errorOf(await c.readUntil('readyForQuery'))).toBeUndefined();
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('DISCARD ALL resets settings and forgets temporary views; SET TRANSACTION is accepted', async () => {
+    const c = await RawWireClient.connect(server!.port);
+    try {
+      c.send(
+        serialize.query('SET spark.sql.ansi.enabled = false; CREATE TEMPORARY VIEW tv AS SELECT 1 AS x'),
+      );
+      await c.readUntil('readyForQuery');
+      c.send(serialize.query('DISCARD ALL'));
+      expect(tag(await c.readUntil('readyForQuery'))).toBe('DISCARD ALL');
+      // ANSI mode is on again: division by zero is an error, not NULL.
+      c.send(serialize.query('SELECT 1 / 0'));
+      expect(errorOf(await c.readUntil('readyForQuery'))?.code).toBe('22012');
+      c.send(serialize.query('SELECT * FROM tv'));
+      expect(errorOf(await c.readUntil('readyForQuery'))?.code).toBe('42P01');
+      c.send(serialize.query('BEGIN; SET TRANSACTION ISOLATION LEVEL SERIALIZABLE READ ONLY; COMMIT'));
+      const tx = await c.readUntil('readyForQuery');
+      expect(errorOf(tx)).toBeUndefined();
+      expect(tx.filter((m) => m.name === 'commandComplete').map((m) => m['text'])).toEqual([
+        'BEGIN',
+        'SET',
+        'COMMIT',
+      ]);
+    } finally {
+      await c.end();
+    }
+  });
+});
