@@ -758,7 +758,7 @@ export class Connection {
       return tagRows(tag);
     }
     const types = result.schema.fields.map((f) => f.type);
-    const formats = types.map(() => 0);
+    const formats = types.map(() => (result.binary === true ? 1 : 0));
     let cursor: RowCursor;
     if (result.copy !== undefined) {
       // COPY … TO STDOUT: the rows go out as COPY data.

@@ -73,7 +73,7 @@ export function prepareStatement(
     );
     resultSchema = analyzeForSession(session, described).schema;
   } else {
-    resultSchema = statementColumns(first.statement);
+    resultSchema = statementColumns(session, first.statement);
   }
   const prepared: PreparedInternal = {
     sql,

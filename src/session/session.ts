@@ -19,6 +19,7 @@ import { parseStatements, type Statement } from '../sql/parser/index.ts';
 import type { EvalContext } from '../functions/index.ts';
 import type { Engine } from './engine.ts';
 import { executeStatement } from './statements.ts';
+import { Cursors } from './cursors.ts';
 import { Settings } from './settings.ts';
 import { prepareStatement, executePreparedStatement } from './prepared.ts';
 import { StatementRun, statementCanceled } from './statement-run.ts';
@@ -56,6 +57,10 @@ export class Session implements SqlSession {
   readonly user: string;
   readonly settings: Settings;
   readonly temporaryViews = new Map<string, TemporaryView>();
+  /** SQL-level cursors (DECLARE … CURSOR). */
+  readonly cursors = new Cursors();
+  /** Between BEGIN and COMMIT/ROLLBACK: cursors without HOLD live until then. */
+  inTransaction = false;
   private database: string;
   private readonly listeners: ((change: ParameterChange) => void)[] = [];
   private readonly runs = new Set<StatementRun>();
@@ -232,6 +237,7 @@ export class Session implements SqlSession {
     this.closed = true;
     for (const run of this.runs) run.abort(statementCanceled('user request'));
     this.temporaryViews.clear();
+    void this.cursors.close(null);
   }
 
   /** A statement starts: its run follows `signal` and this session's `statement_timeout`. */

@@ -146,6 +146,11 @@ export async function executeStatement(
     case 'drop_view':
       return dropView(session, stmt);
     case 'transaction':
+      if (stmt.action === 'begin') session.inTransaction = true;
+      else if (stmt.action === 'commit' || stmt.action === 'rollback') {
+        session.inTransaction = false;
+        await session.cursors.endTransaction();
+      }
       return commandResult(transactionTag(stmt.action));
     case 'insert': {
       const target = qualify(session, stmt.table);
@@ -178,6 +183,27 @@ export async function executeStatement(
         return { kind: 'command', tag: 'DISCARD ALL', deallocate: null };
       }
       return commandResult(`DISCARD ${stmt.what.toUpperCase()}`);
+    case 'declare_cursor': {
+      if (!stmt.hold && !session.inTransaction) {
+        throw new EngineError('25P01', 'DECLARE CURSOR can only be used in transaction blocks', {
+          position: stmt.pos,
+          hint: 'Run it after BEGIN, or declare the cursor WITH HOLD.',
+        });
+      }
+      // The cursor's query outlives this statement: it stops when the cursor closes.
+      const controller = new AbortController();
+      const result = await runQuery(session, stmt.query, controller.signal);
+      if (result.kind !== 'rows')
+        throw new EngineError(SqlState.internalError, 'internal error: cursor without rows');
+      session.cursors.declare(stmt.name, result, controller, { hold: stmt.hold, binary: stmt.binary });
+      return commandResult('DECLARE CURSOR');
+    }
+    case 'fetch':
+      if (stmt.move) return commandResult(`MOVE ${await session.cursors.move(stmt.name, stmt.step)}`);
+      return session.cursors.fetch(stmt.name, stmt.step);
+    case 'close_cursor':
+      await session.cursors.close(stmt.name);
+      return commandResult(stmt.name === null ? 'CLOSE CURSOR ALL' : 'CLOSE CURSOR');
     case 'copy':
       return copyStatement(session, stmt, signal);
     default:
@@ -646,7 +672,8 @@ const EXPLAIN_COLUMNS: Columns = [['plan', STRING]];
  * The columns a statement other than a query answers with, known before it runs (what the
  * extended protocol's Describe reports); null for statements that return no rows.
  */
-export function statementColumns(stmt: ast.Statement): Schema | null {
+export function statementColumns(session: Session, stmt: ast.Statement): Schema | null {
+  if (stmt.kind === 'fetch' && !stmt.move) return session.cursors.schemaOf(stmt.name);
   const columns = ((): Columns | null => {
     switch (stmt.kind) {
       case 'show_databases':

@@ -16,6 +16,8 @@ export type StatementResult =
       readonly control?: StatementControl;
       /** `COPY … TO STDOUT`: the rows go out as COPY data in this format, not as result rows. */
       readonly copy?: CopyOptions;
+      /** Rows of a BINARY cursor: sent in binary format over the simple query protocol. */
+      readonly binary?: boolean;
     }
   | {
       /**

@@ -1,6 +1,7 @@
 /**
  * Browsing the catalog with the PostgreSQL JDBC driver's DatabaseMetaData — getSchemas, getTables,
- * getColumns — as DBeaver, DataGrip and other JDBC tools do, over the emulated pg_catalog.
+ * getColumns — as DBeaver, DataGrip and other JDBC tools do, over the emulated pg_catalog; and
+ * psycopg2's named cursors (DECLARE / FETCH / MOVE / CLOSE).
  * Expectations are what the driver reports against PostgreSQL for such tables.
  */
 import { execFile } from 'node:child_process';
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine, startServer } from '../../src/index.ts';
 
@@ -62,6 +64,31 @@ describe.skipIf(!existsSync(JDBC_JAR) || !existsSync('/usr/bin/java'))('JDBC Dat
       'show|search_path|"$user", public',
       'show|plan|== Optimized Logical Plan ==',
       'show|key|spark.sql.ansi.enabled',
+    ]);
+  });
+});
+
+function hasPsycopg(): boolean {
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import psycopg2'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe.skipIf(!hasPsycopg())('psycopg2 named cursors', () => {
+  it('stream a result through DECLARE, FETCH FORWARD n, MOVE and CLOSE, and WITH HOLD outlives COMMIT', async () => {
+    const dsn = `host=127.0.0.1 port=${server!.port} dbname=default user=alice sslmode=disable`;
+    const { stdout } = await promisify(execFile)('/usr/bin/python3', [join(HERE, 'cursor_client.py'), dsn], {
+      timeout: 120_000,
+    });
+    expect(stdout.trimEnd().split('\n')).toEqual([
+      'first (0, 0)',
+      'many 10',
+      'after move (111, 222)',
+      'rest 2388',
+      "held [('x',)]",
     ]);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * PostgreSQL's session statements that drivers and connection poolers send: DEALLOCATE of
- * protocol-level prepared statements (one namespace with SQL's), DISCARD ALL, SET TRANSACTION.
+ * protocol-level prepared statements (one namespace with SQL's), DISCARD ALL, SET TRANSACTION,
+ * and SQL-level cursors.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -86,6 +87,36 @@ describe('session statements', () => {
         'SET',
         'COMMIT',
       ]);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('cursors: DECLARE needs a transaction or HOLD, FETCH and MOVE go forward only, CLOSE ends them', async () => {
+    const c = await RawWireClient.connect(server!.port);
+    const run = async (sql: string): Promise<BackendMessage[]> => {
+      c.send(serialize.query(sql));
+      return c.readUntil('readyForQuery');
+    };
+    try {
+      expect(errorOf(await run('DECLARE c CURSOR FOR SELECT 1'))?.code).toBe('25P01');
+      expect(errorOf(await run('DECLARE c SCROLL CURSOR WITH HOLD FOR SELECT 1'))?.code).toBe('0A000');
+      expect(tag(await run('DECLARE c NO SCROLL CURSOR WITH HOLD FOR SELECT id FROM range(0, 10)'))).toBe(
+        'DECLARE CURSOR',
+      );
+      expect(tag(await run('FETCH 3 FROM c'))).toBe('FETCH 3');
+      expect(tag(await run('MOVE FORWARD 2 IN c'))).toBe('MOVE 2');
+      expect(tag(await run('FETCH ABSOLUTE 8 FROM c'))).toBe('FETCH 1');
+      expect(errorOf(await run('FETCH PRIOR FROM c'))?.code).toBe('55000');
+      expect(errorOf(await run('FETCH ABSOLUTE 2 FROM c'))?.code).toBe('55000');
+      expect(tag(await run('FETCH ALL FROM c'))).toBe('FETCH 2');
+      expect(tag(await run('FETCH NEXT FROM c'))).toBe('FETCH 0');
+      expect(errorOf(await run('DECLARE c CURSOR WITH HOLD FOR SELECT 2'))?.code).toBe('42P03');
+      expect(tag(await run('CLOSE c'))).toBe('CLOSE CURSOR');
+      expect(errorOf(await run('FETCH c'))?.code).toBe('34000');
+      // Without HOLD a cursor ends with its transaction.
+      await run('BEGIN; DECLARE t CURSOR FOR SELECT 1; COMMIT');
+      expect(errorOf(await run('FETCH t'))?.code).toBe('34000');
     } finally {
       await c.end();
     }

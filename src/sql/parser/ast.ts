@@ -54,7 +54,10 @@ export type Statement =
   | CacheStatement
   | CopyStatement
   | DeallocateStatement
-  | DiscardStatement;
+  | DiscardStatement
+  | DeclareCursorStatement
+  | FetchStatement
+  | CloseCursorStatement;
 
 /** `COPY t [(cols)] | (query) TO STDOUT | FROM STDIN [WITH] (options)`. */
 export interface CopyStatement extends Node {
@@ -79,6 +82,34 @@ export interface DeallocateStatement extends Node {
 export interface DiscardStatement extends Node {
   readonly kind: 'discard';
   readonly what: 'all' | 'plans' | 'sequences' | 'temp';
+}
+
+/** `DECLARE name [BINARY] [NO SCROLL] CURSOR [WITH[OUT] HOLD] FOR query`. */
+export interface DeclareCursorStatement extends Node {
+  readonly kind: 'declare_cursor';
+  readonly name: string;
+  readonly binary: boolean;
+  readonly hold: boolean;
+  readonly query: Query;
+}
+
+/** `FETCH|MOVE [direction] [FROM|IN] name`: a forward count (or ALL), or one row further on. */
+export interface FetchStatement extends Node {
+  readonly kind: 'fetch';
+  readonly move: boolean;
+  readonly name: string;
+  readonly step:
+    | { readonly kind: 'forward'; readonly count: number | 'all' }
+    | { readonly kind: 'absolute'; readonly row: number }
+    /** The row `offset` past the current one (n > 0). */
+    | { readonly kind: 'relative'; readonly offset: number };
+}
+
+/** `CLOSE name | ALL`. */
+export interface CloseCursorStatement extends Node {
+  readonly kind: 'close_cursor';
+  /** Null for ALL. */
+  readonly name: string | null;
 }
 
 export interface QueryStatement extends Node {

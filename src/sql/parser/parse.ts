@@ -8,7 +8,7 @@ import { EOF, tokenMatcher } from 'chevrotain';
 import type { IToken } from 'chevrotain';
 import { EngineError, SqlState } from '../../common/index.ts';
 import type { DataType } from '../../common/index.ts';
-import type { Expr, Query, Statement } from './ast.ts';
+import type { Expr, FetchStatement, Query, Statement } from './ast.ts';
 import { takeExpected } from './grammar-base.ts';
 import { tokenize } from './lexer.ts';
 import { isCopy, parseCopy } from './copy-statement.ts';
@@ -72,14 +72,17 @@ function splitStatements(tokens: IToken[]): IToken[][] {
 function parseSegment(sql: string, tokens: IToken[]): Statement {
   if (isSetOrReset(tokens[0]!)) return parseSetOrReset(sql, tokens);
   if (isCopy(tokens[0]!)) return parseCopy(tokens, (inner) => run(sql, inner, parser.standaloneQuery));
-  const session = parseSessionStatement(tokens);
+  const session = parseSessionStatement(tokens, (inner) => run(sql, inner, parser.standaloneQuery));
   if (session !== null) return session;
   refuseUnsupported(tokens);
   return run(sql, tokens, parser.statement);
 }
 
 /** PostgreSQL's `DEALLOCATE` and `DISCARD`, told by their first word; null for other statements. */
-function parseSessionStatement(tokens: readonly IToken[]): Statement | null {
+function parseSessionStatement(
+  tokens: readonly IToken[],
+  parseQuery: (tokens: IToken[]) => Query,
+): Statement | null {
   const first = tokens[0]!;
   const pos = first.startOffset + 1;
   const words = tokens.map((t) => t.image.toLowerCase());
@@ -96,6 +99,82 @@ function parseSessionStatement(tokens: readonly IToken[]): Statement | null {
     const name =
       words[at] === 'all' ? null : t.image.startsWith('"') ? decodeQuotedIdentifier(t.image) : words[at]!;
     return { kind: 'deallocate', name, pos };
+  }
+  const nameAt = (at: number): string => {
+    const t = tokens[at];
+    if (t === undefined) fail(at);
+    return t!.image.startsWith('"') ? decodeQuotedIdentifier(t!.image) : t!.image.toLowerCase();
+  };
+  if (words[0] === 'declare') {
+    const name = nameAt(1);
+    let i = 2;
+    let binary = false;
+    let hold = false;
+    for (; i < tokens.length && words[i] !== 'cursor'; i++) {
+      const w = words[i];
+      if (w === 'binary') binary = true;
+      else if (w === 'no' && words[i + 1] === 'scroll') i++;
+      else if (w === 'scroll') {
+        throw new EngineError(
+          SqlState.featureNotSupported,
+          'SCROLL cursors are not supported: cursors scan forward only (NO SCROLL)',
+          { position: tokens[i]!.startOffset + 1 },
+        );
+      } else if (w !== 'asensitive' && w !== 'insensitive') fail(i);
+    }
+    if (words[i] !== 'cursor') fail(i);
+    i++;
+    if ((words[i] === 'with' || words[i] === 'without') && words[i + 1] === 'hold') {
+      hold = words[i] === 'with';
+      i += 2;
+    }
+    if (words[i] !== 'for') fail(i);
+    const query = tokens.slice(i + 1);
+    if (query.length === 0) fail(i + 1);
+    return { kind: 'declare_cursor', name, binary, hold, query: parseQuery(query), pos };
+  }
+  if (words[0] === 'fetch' || words[0] === 'move') {
+    let i = 1;
+    let step: FetchStatement['step'] = { kind: 'forward', count: 1 };
+    const int = (at: number): number | null =>
+      /^[+-]?\d+$/.test(words[at] ?? '') ? Number(words[at]) : null;
+    const backward = (): never => {
+      throw new EngineError('55000', 'cursor can only scan forward', {
+        position: tokens[i]!.startOffset + 1,
+      });
+    };
+    const w = words[i];
+    if (w === 'next') i++;
+    else if (w === 'all') {
+      step = { kind: 'forward', count: 'all' };
+      i++;
+    } else if (w === 'forward') {
+      i++;
+      if (words[i] === 'all') {
+        step = { kind: 'forward', count: 'all' };
+        i++;
+      } else if (int(i) !== null) step = { kind: 'forward', count: int(i++)! };
+    } else if (w === 'absolute') {
+      const n = int(i + 1);
+      if (n === null) fail(i + 1);
+      step = { kind: 'absolute', row: n! };
+      i += 2;
+    } else if (w === 'relative') {
+      const n = int(i + 1);
+      if (n === null) fail(i + 1);
+      if (n! <= 0) backward();
+      step = { kind: 'relative', offset: n! };
+      i += 2;
+    } else if (w === 'prior' || w === 'first' || w === 'last' || w === 'backward') backward();
+    else if (int(i) !== null) step = { kind: 'forward', count: int(i++)! };
+    if (words[i] === 'from' || words[i] === 'in') i++;
+    const name = nameAt(i);
+    if (tokens.length !== i + 1) fail(i + 1);
+    return { kind: 'fetch', move: words[0] === 'move', name, step, pos };
+  }
+  if (words[0] === 'close') {
+    if (tokens.length !== 2) fail(tokens.length < 2 ? 1 : 2);
+    return { kind: 'close_cursor', name: words[1] === 'all' ? null : nameAt(1), pos };
   }
   if (words[0] === 'discard') {
     const w = words[1];
