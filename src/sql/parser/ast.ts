@@ -384,6 +384,8 @@ export interface TableFunctionRelation extends Node {
   readonly kind: 'table_function';
   readonly name: QualifiedName;
   readonly args: readonly Expr[];
+  /** `WITH ORDINALITY` (PostgreSQL): a last column numbering the rows from 1. */
+  readonly ordinality: boolean;
   readonly alias: TableAlias | null;
 }
 
@@ -414,6 +416,7 @@ export type Expr =
   | InSubqueryExpr
   | ExistsExpr
   | ScalarSubqueryExpr
+  | ArraySubqueryExpr
   | LikeExpr
   | CaseExpr
   | CastExpr
@@ -540,6 +543,12 @@ export interface ExistsExpr extends Node {
 
 export interface ScalarSubqueryExpr extends Node {
   readonly kind: 'scalar_subquery';
+  readonly query: Query;
+}
+
+/** PostgreSQL's `ARRAY(SELECT …)`: the subquery's one column, its rows in order, as an array. */
+export interface ArraySubqueryExpr extends Node {
+  readonly kind: 'array_subquery';
   readonly query: Query;
 }
 
