@@ -17,15 +17,19 @@
  *   SetOp     → UnionExec, or joins/aggregates for DISTINCT/INTERSECT/EXCEPT
  *   Generate  → GenerateExec (explode / posexplode, outer or not)
  *
+ * Keys of nested types (arrays, maps, structs: join keys, grouping keys, PARTITION BY) are hashed
+ * and compared by their `canonical_key` text; a grouped nested value comes out through `first`.
+ *
  * Exchanges go wherever an operator's required distribution is not met by its input (the
  * `distribute` helper); `checkDistribution` verifies the finished plan. Column references are bound
  * to input positions here (`createPhysicalExpr` with the input's output attributes).
  */
-import { EngineError, SqlState, typesEqual, type DataType, type Schema } from '../common/index.ts';
+import { EngineError, SqlState, T, typesEqual, type DataType, type Schema } from '../common/index.ts';
 import type { TableProvider } from '../catalog/index.ts';
 import type { AggregateFunctionDef, EvalContext, FunctionRegistry } from '../functions/index.ts';
 import {
   conjoin,
+  exprType,
   outputOf,
   splitConjuncts,
   referencedIds,
@@ -140,6 +144,66 @@ function schemaOfAttrs(attrs: readonly Attribute[]): Schema {
   return { fields: attrs.map((a) => ({ name: a.name, type: a.type, nullable: a.nullable })) };
 }
 
+function isNested(t: DataType): boolean {
+  return t.kind === 'array' || t.kind === 'map' || t.kind === 'struct';
+}
+
+/**
+ * A key as the hash operators take it: one of a nested type (array, map, struct) is hashed and
+ * compared by its canonical text, equal exactly when the values are.
+ */
+function hashableKey(e: Expr): Expr {
+  if (!isNested(exprType(e))) return e;
+  return {
+    kind: 'call',
+    name: 'canonical_key',
+    args: [e],
+    type: T.string,
+    nullable: true,
+    failOnError: false,
+  };
+}
+
+/**
+ * An aggregate grouped by nested values, as one grouped by their canonical texts that takes each
+ * group's value with `first` (every row of the group has it); undefined when no key is nested.
+ */
+function groupByHashableKeys(
+  plan: Extract<LogicalPlan, { kind: 'Aggregate' }>,
+  newId: () => number,
+): LogicalPlan | undefined {
+  if (plan.groupingSets !== null || !plan.groupBy.some((g) => isNested(g.attr.type))) return undefined;
+  const keys = plan.groupBy.map((g) =>
+    isNested(g.attr.type)
+      ? {
+          expr: hashableKey(g.expr),
+          attr: { id: newId(), name: `${g.attr.name}_key`, type: T.string, nullable: true, qualifier: null },
+        }
+      : g,
+  );
+  const values = plan.groupBy
+    .filter((g) => isNested(g.attr.type))
+    .map((g) => ({
+      expr: {
+        kind: 'aggregate' as const,
+        name: 'first',
+        args: [g.expr],
+        distinct: false,
+        filter: null,
+        ignoreNulls: false,
+        type: g.attr.type,
+        failOnError: false,
+      },
+      attr: g.attr,
+    }));
+  const grouped: LogicalPlan = { ...plan, groupBy: keys, aggregates: [...plan.aggregates, ...values] };
+  return {
+    kind: 'Project',
+    input: grouped,
+    exprs: outputOf(plan).map((a) => ({ expr: { kind: 'column', attr: a }, attr: a })),
+  };
+}
+
 function isTableProvider(source: unknown): source is TableProvider {
   return typeof (source as TableProvider).scan === 'function';
 }
@@ -147,6 +211,8 @@ function isTableProvider(source: unknown): source is TableProvider {
 class Planner implements PhysicalPlanner {
   private readonly options: PhysicalPlannerOptions;
   private readonly workTables = new Map<number, WorkTable>();
+  /** Ids of the attributes the planner makes up: negative, unlike the analyzer's. */
+  private lastId = 0;
 
   constructor(options: PhysicalPlannerOptions) {
     this.options = options;
@@ -526,7 +592,7 @@ class Planner implements PhysicalPlanner {
       );
     }
     const spec = first.spec;
-    const partitionBy = spec.partitionBy.map((e) => this.expr(e, inAttrs));
+    const partitionBy = spec.partitionBy.map((e) => this.expr(hashableKey(e), inAttrs));
     const sortKeys = [
       ...partitionBy.map((expr) => ({ expr, ascending: true, nullsFirst: true })),
       ...spec.orderBy.map((o) => ({
@@ -637,6 +703,8 @@ class Planner implements PhysicalPlanner {
   }
 
   private aggregate(plan: Extract<LogicalPlan, { kind: 'Aggregate' }>): ExecutionPlan {
+    const hashable = groupByHashableKeys(plan, () => --this.lastId);
+    if (hashable !== undefined) return this.toPhysical(hashable);
     const input = this.toPhysical(plan.input);
     const inAttrs = outputOf(plan.input);
     const groupAttrs = plan.groupBy.map((g) => g.attr);
@@ -874,8 +942,8 @@ class Planner implements PhysicalPlanner {
       left,
       right,
       joinType,
-      leftKeys: leftKeys.map((k) => this.expr(k, leftAttrs)),
-      rightKeys: rightKeys.map((k) => this.expr(k, rightAttrs)),
+      leftKeys: leftKeys.map((k) => this.expr(hashableKey(k), leftAttrs)),
+      rightKeys: rightKeys.map((k) => this.expr(hashableKey(k), rightAttrs)),
       nullSafe,
       filter,
       nullAware: plan.nullAware,

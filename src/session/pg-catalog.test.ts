@@ -16,6 +16,7 @@ beforeAll(async () => {
   await s.sql(
     "CREATE TABLE nation (n_nationkey INT NOT NULL, n_name VARCHAR(25), n_total DECIMAL(15,2), tags ARRAY<INT>) USING parquet COMMENT 'nations'",
   );
+  await s.sql('CREATE VIEW nation_view AS SELECT n_nationkey, n_total FROM nation');
   await s.sql('CREATE DATABASE shop');
   await s.sql('CREATE TABLE shop.orders (o_orderkey BIGINT) USING parquet');
 });
@@ -57,6 +58,7 @@ describe('pg_catalog', () => {
       WHERE n.nspname IN ('public', 'shop') ORDER BY 1, 2`);
     expect(r).toEqual([
       ['public', 'nation', 'r', true, 'nations'],
+      ['public', 'nation_view', 'v', true, null],
       ['shop', 'orders', 'r', false, null],
     ]);
     expect(await rows('SELECT count(*) FROM public.nation')).toEqual([[0n]]);
@@ -101,6 +103,7 @@ describe('pg_catalog', () => {
       ),
     ).toEqual([
       ['public', 'nation', 'BASE TABLE'],
+      ['public', 'nation_view', 'VIEW'],
       ['shop', 'orders', 'BASE TABLE'],
     ]);
     expect(
@@ -128,6 +131,104 @@ describe('pg_catalog', () => {
     ];
     expect(pgVersion).toMatch(/^PostgreSQL 16\.4 on \S+, compiled by Kindling 0\.1\.0, 64-bit$/);
     expect(sparkVersion).toBe('4.0.0 kindling-0.1.0');
+  });
+
+  it('answers the functions psql’s \\d reads: none of the relations is a partition, publishable tables', async () => {
+    const [[oid]] = (await rows("SELECT 'nation'::regclass")) as [[number]];
+    expect(await rows("SELECT * FROM pg_catalog.pg_partition_ancestors('nation')")).toEqual([]);
+    expect(
+      await rows(
+        `SELECT pg_catalog.pg_partition_ancestors('${oid}') UNION ALL VALUES ('${oid}'::pg_catalog.regclass)`,
+      ),
+    ).toEqual([[oid]]);
+    await expect(s.sql("SELECT * FROM pg_partition_ancestors('nope')")).rejects.toMatchObject({
+      sqlstate: '42P01',
+    });
+    expect(
+      await rows(`
+        SELECT c.relname, pg_catalog.pg_relation_is_publishable(c.oid)
+        FROM pg_class c WHERE c.relname IN ('nation', 'orders', 'pg_class', 'nation_view') ORDER BY 1`),
+    ).toEqual([
+      ['nation', true],
+      ['nation_view', false],
+      ['orders', true],
+      ['pg_class', false],
+    ]);
+    expect(
+      await rows(
+        `SELECT pg_get_statisticsobjdef_columns(1), col_description(${oid}, 1), 2200::pg_catalog.regnamespace::pg_catalog.text`,
+      ),
+    ).toEqual([[null, null, 'public']]);
+  });
+
+  it('reads the view definition and shows view columns as nullable, numeric as main storage', async () => {
+    const [[view]] = (await rows("SELECT 'nation_view'::regclass")) as [[number]];
+    expect(await rows(`SELECT pg_get_viewdef(${view}, true), pg_get_viewdef('nation_view')`)).toEqual([
+      ['SELECT n_nationkey, n_total FROM nation;', 'SELECT n_nationkey, n_total FROM nation;'],
+    ]);
+    expect(
+      await rows(`
+        SELECT c.relname, a.attname, a.attnotnull, a.attstorage
+        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+        WHERE c.relname IN ('nation', 'nation_view') AND a.attnum <= 3 ORDER BY 1, a.attnum`),
+    ).toEqual([
+      ['nation', 'n_nationkey', true, 'p'],
+      ['nation', 'n_name', false, 'x'],
+      ['nation', 'n_total', false, 'm'],
+      ['nation_view', 'n_nationkey', false, 'p'],
+      ['nation_view', 'n_total', false, 'm'],
+    ]);
+  });
+
+  it('runs the correlated catalog subqueries psql sends, over empty and filled catalogs', async () => {
+    const [[oid]] = (await rows("SELECT 'nation'::regclass")) as [[number]];
+    // A scalar subquery that is not aggregated (at most one row per column here).
+    expect(
+      await rows(`
+        SELECT a.attname,
+          (SELECT pg_catalog.pg_get_expr(d.adbin, d.adrelid, true) FROM pg_catalog.pg_attrdef d
+           WHERE d.adrelid = a.attrelid AND d.adnum = a.attnum AND a.atthasdef),
+          (SELECT c.collname FROM pg_catalog.pg_collation c, pg_catalog.pg_type t
+           WHERE c.oid = a.attcollation AND t.oid = a.atttypid AND a.attcollation <> t.typcollation)
+        FROM pg_catalog.pg_attribute a WHERE a.attrelid = '${oid}' AND a.attnum > 0 ORDER BY a.attnum`),
+    ).toEqual([
+      ['n_nationkey', null, null],
+      ['n_name', null, null],
+      ['n_total', null, null],
+      ['tags', null, null],
+    ]);
+    // ARRAY(subquery), '{0}' compared with an oid[], pg_roles by oid = ANY(…)
+    expect(
+      await rows(`
+        SELECT CASE WHEN roles = '{0}' THEN NULL
+          ELSE pg_catalog.array_to_string(array(select rolname from pg_catalog.pg_roles where oid = any (roles) order by 1), ',') END
+        FROM VALUES (array(10)), (array(0)), (array(7)) AS p(roles)`),
+    ).toEqual([['alice'], [null], ['']]);
+    // Set-returning functions over the (empty) trigger and publication catalogs
+    expect(
+      await rows(`
+        SELECT t.tgname, (SELECT u.tgrelid::pg_catalog.regclass
+          FROM pg_catalog.pg_trigger AS u, pg_catalog.pg_partition_ancestors(t.tgrelid) WITH ORDINALITY AS a(relid, depth)
+          WHERE u.tgname = t.tgname AND u.tgrelid = a.relid AND u.tgparentid = 0 ORDER BY a.depth LIMIT 1)
+        FROM pg_catalog.pg_trigger t WHERE t.tgrelid = '${oid}'`),
+    ).toEqual([]);
+    expect(
+      await rows(`
+        SELECT pubname, (CASE WHEN pr.prattrs IS NOT NULL THEN
+          (SELECT string_agg(attname, ', ')
+           FROM pg_catalog.generate_series(0, pg_catalog.array_upper(pr.prattrs::pg_catalog.int2[], 1)) s,
+                pg_catalog.pg_attribute
+           WHERE attrelid = pr.prrelid AND attnum = prattrs[s]) ELSE NULL END)
+        FROM pg_catalog.pg_publication p JOIN pg_catalog.pg_publication_rel pr ON p.oid = pr.prpubid
+        WHERE pr.prrelid = '${oid}'`),
+    ).toEqual([]);
+    // \d+'s options: the table's and its TOAST table's (there is none)
+    expect(
+      await rows(`
+        SELECT pg_catalog.array_to_string(c.reloptions || array(select 'toast.' || x from pg_catalog.unnest(tc.reloptions) x), ', ')
+        FROM pg_catalog.pg_class c LEFT JOIN pg_catalog.pg_class tc ON (c.reltoastrelid = tc.oid)
+        WHERE c.oid = '${oid}'`),
+    ).toEqual([[null]]);
   });
 
   it('lets a table of the same name win over an unqualified catalog name', async () => {

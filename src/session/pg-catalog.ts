@@ -69,7 +69,19 @@ function relationOid(database: string, table: string): number {
 
 // ---- table shapes --------------------------------------------------------------------------------
 
-type ColumnKind = 'oid' | 'name' | 'text' | 'char' | 'bool' | 'int2' | 'int4' | 'int8' | 'float4' | 'text[]';
+type ColumnKind =
+  | 'oid'
+  | 'name'
+  | 'text'
+  | 'char'
+  | 'bool'
+  | 'int2'
+  | 'int4'
+  | 'int8'
+  | 'float4'
+  | 'text[]'
+  | 'oid[]'
+  | 'int2[]';
 
 const SPARK_TYPE: Readonly<Record<ColumnKind, DataType>> = {
   oid: T.int,
@@ -82,6 +94,9 @@ const SPARK_TYPE: Readonly<Record<ColumnKind, DataType>> = {
   int8: T.bigint,
   float4: T.float,
   'text[]': T.array(T.string),
+  'oid[]': T.array(T.int),
+  // int2vector columns (pg_publication_rel.prattrs, pg_statistic_ext.stxkeys) read as int2[]
+  'int2[]': T.array(T.smallint),
 };
 
 /** Columns as `name:kind` words; a kind left out is `text`. */
@@ -240,6 +255,15 @@ const FORMAT_NAMES: Readonly<Record<number, string>> = {
   2206: 'regtype',
 };
 
+/**
+ * PostgreSQL's storage strategy of a type: plain for fixed-size ones (and C strings), main for
+ * numeric, extended for the other variable-size ones.
+ */
+function storage(oid: number, len: number): string {
+  if (len > 0 || len === -2) return 'p';
+  return oid === 1700 ? 'm' : 'x';
+}
+
 function attributeRows(r: Relation): Record<string, Value>[] {
   return r.columns.map((c, i) => {
     const pg = pgTypeOf(c.type);
@@ -255,9 +279,10 @@ function attributeRows(r: Relation): Record<string, Value>[] {
       atttypmod: pg.typmod,
       attbyval: pg.typlen > 0 && pg.typlen <= 8,
       attalign: pg.typlen === 8 ? 'd' : pg.typlen === 2 ? 's' : pg.typlen === 1 ? 'c' : 'i',
-      attstorage: pg.typlen > 0 ? 'p' : 'x',
+      attstorage: storage(pg.oid, pg.typlen),
       attcompression: '',
-      attnotnull: !c.nullable,
+      // A view's columns carry no NOT NULL in PostgreSQL.
+      attnotnull: r.kind === 'r' && !c.nullable,
       atthasdef: false,
       atthasmissing: false,
       attidentity: '',
@@ -345,7 +370,7 @@ const PG_TABLES: Readonly<Record<string, SystemTable>> = {
         typinput: `${t.element === 0 ? t.name : 'array'}_in`,
         typoutput: `${t.element === 0 ? t.name : 'array'}_out`,
         typalign: t.len === 8 ? 'd' : t.len === 2 ? 's' : t.len === 1 ? 'c' : 'i',
-        typstorage: t.len > 0 ? 'p' : 'x',
+        typstorage: storage(t.oid, t.len),
         typnotnull: false,
         typbasetype: 0,
         typtypmod: -1,
@@ -443,7 +468,7 @@ const PG_TABLES: Readonly<Record<string, SystemTable>> = {
       'tgattr tgargs tgqual tgoldtable:name tgnewtable:name',
   ),
   pg_policy: table(
-    'oid:oid polname:name polrelid:oid polcmd:char polpermissive:bool polroles:text[] polqual polwithcheck',
+    'oid:oid polname:name polrelid:oid polcmd:char polpermissive:bool polroles:oid[] polqual polwithcheck',
   ),
   pg_collation: table(
     'oid:oid collname:name collnamespace:oid collowner:oid collprovider:char collisdeterministic:bool ' +
@@ -461,13 +486,13 @@ const PG_TABLES: Readonly<Record<string, SystemTable>> = {
     ],
   ),
   pg_statistic_ext: table(
-    'oid:oid stxrelid:oid stxname:name stxnamespace:oid stxowner:oid stxstattarget:int4 stxkeys stxkind:text[] stxexprs',
+    'oid:oid stxrelid:oid stxname:name stxnamespace:oid stxowner:oid stxstattarget:int4 stxkeys:int2[] stxkind:text[] stxexprs',
   ),
   pg_publication: table(
     'oid:oid pubname:name pubowner:oid puballtables:bool pubinsert:bool pubupdate:bool pubdelete:bool ' +
       'pubtruncate:bool pubviaroot:bool',
   ),
-  pg_publication_rel: table('oid:oid prpubid:oid prrelid:oid prqual prattrs'),
+  pg_publication_rel: table('oid:oid prpubid:oid prrelid:oid prqual prattrs:int2[]'),
   pg_publication_namespace: table('oid:oid pnpubid:oid pnnspid:oid'),
   pg_extension: table(
     'oid:oid extname:name extowner:oid extnamespace:oid extrelocatable:bool extversion extconfig:text[] extcondition:text[]',
@@ -619,7 +644,7 @@ const INFO_TABLES: Readonly<Record<string, SystemTable>> = {
             table_name: r.name,
             column_name: c.name,
             ordinal_position: i + 1,
-            is_nullable: yesNo(c.nullable),
+            is_nullable: yesNo(c.nullable || r.kind === 'v'),
             data_type: infoDataType(t),
             ...(t.kind === 'string' && t.maxLength !== undefined
               ? { character_maximum_length: t.maxLength, character_octet_length: t.maxLength * 4 }
@@ -792,6 +817,37 @@ function cases(entries: readonly [string, string][], otherwise = 'CAST(NULL AS S
   return `CASE ${entries.map(([w, t]) => `WHEN ${w} THEN ${t}`).join(' ')} ELSE ${otherwise} END`;
 }
 
+/** A view's text as PostgreSQL's pg_get_viewdef ends it: with a semicolon. */
+function viewText(r: Relation): string {
+  const body = (r.definition?.properties.viewText ?? '').trim().replace(/;$/, '');
+  return `${body};`;
+}
+
+/**
+ * The array of rows a call of one of the catalog's set-returning functions returns in this
+ * session (the analyzer binds it as an explode), or undefined for any other function.
+ */
+export function expandCatalogSetFunction(
+  view: CatalogView,
+  name: string,
+  args: readonly AstExpr[],
+  pos: number,
+): AstExpr | undefined {
+  switch (name) {
+    case 'pg_partition_ancestors': {
+      // The relation and its ancestors when it is part of a partition tree, else no rows: no
+      // Kindling relation is a PostgreSQL partition or partitioned table.
+      arity(name, args, 1, 1, pos);
+      const operand = args[0]!;
+      if (operand.kind === 'literal' && operand.value.type === 'string')
+        expandCatalogFunction(view, '::regclass', [operand], pos); // an unknown name is an error
+      return parseExpression('CAST(array() AS ARRAY<INT>)');
+    }
+    default:
+      return undefined;
+  }
+}
+
 /**
  * The expression a call of one of the catalog functions stands for in this session, or undefined
  * for any other function.
@@ -857,6 +913,10 @@ export function expandCatalogFunction(
       break;
     }
     case 'col_description':
+      // Kindling keeps no comments on columns.
+      arity(name, args, 2, 2, pos);
+      text = 'CAST(NULL AS STRING)';
+      break;
     case 'pg_catalog.version': {
       arity('version', args, 0, 0, pos);
       const v = view.settings().find((x) => x.key === 'server_version')?.value ?? '16.4';
@@ -887,10 +947,37 @@ export function expandCatalogFunction(
     case 'pg_get_indexdef':
     case 'pg_get_constraintdef':
     case 'pg_get_triggerdef':
-    case 'pg_get_viewdef':
+    case 'pg_get_statisticsobjdef_columns':
+      // Kindling has no indexes, constraints, triggers or extended statistics.
       arity(name, args, 1, 3, pos);
       text = 'CAST(NULL AS STRING)';
       break;
+    case 'pg_get_viewdef': {
+      // A view's definition as it was written (PostgreSQL prints its own deparsed form).
+      arity(name, args, 1, 2, pos);
+      const operand = args[0]!;
+      const views = relations(view).filter((r) => r.kind === 'v' && r.definition !== null);
+      if (
+        operand.kind === 'literal' &&
+        operand.value.type === 'string' &&
+        !/^\d+$/.test(operand.value.value)
+      ) {
+        // pg_get_viewdef('name'): the text form names the view.
+        const oid = regNames(view, 'regclass').byName(operand.value.value);
+        const found = views.find((r) => r.oid === oid);
+        text = found === undefined ? 'CAST(NULL AS STRING)' : sqlString(viewText(found));
+        break;
+      }
+      text = cases(views.map((r) => [`$1 = ${r.oid}`, sqlString(viewText(r))]));
+      break;
+    }
+    case 'pg_relation_is_publishable': {
+      // What a publication may include: the tables (not views, not the catalogs).
+      arity(name, args, 1, 1, pos);
+      const tables = userRelations(view).filter((r) => r.kind === 'r');
+      text = tables.length === 0 ? 'false' : `$1 IN (${tables.map((r) => r.oid).join(', ')})`;
+      break;
+    }
     case 'has_table_privilege':
     case 'has_schema_privilege':
     case 'has_database_privilege':

@@ -43,6 +43,7 @@ import {
   PG_CATALOG,
   databaseOfSchema,
   expandCatalogFunction,
+  expandCatalogSetFunction,
   systemRelation,
   type CatalogView,
 } from './pg-catalog.ts';
@@ -131,6 +132,7 @@ export function analyzerContext(
   return {
     catalog: analyzerCatalog(session, onTemporaryView),
     expandFunction: (name, args, pos) => expandCatalogFunction(catalogView(session), name, args, pos),
+    expandSetFunction: (name, args, pos) => expandCatalogSetFunction(catalogView(session), name, args, pos),
     functions: session.engine.functions,
     ansi: session.settings.ansi,
     caseSensitive: false,

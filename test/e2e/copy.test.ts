@@ -99,9 +99,7 @@ describe.skipIf(!existsSync('/usr/bin/psql'))('COPY … FROM STDIN', () => {
     writeFileSync(csv, 'id,s,d\n3,"x,""y""",2024-03-04\n4,,\n5,"",\n');
     expect((await psql(`\\copy target from '${csv}' with (format csv, header)`)).stdout).toBe('COPY 3\n');
     const r = await psql('COPY (SELECT id, s, d, s IS NULL FROM target ORDER BY id) TO STDOUT (FORMAT csv)');
-    expect(r.stdout).toBe(
-      '1,a\tb,2024-01-02,f\n2,,,t\n3,"x,""y""",2024-03-04,f\n4,,,t\n5,"",,f\n',
-    );
+    expect(r.stdout).toBe('1,a\tb,2024-01-02,f\n2,,,t\n3,"x,""y""",2024-03-04,f\n4,,,t\n5,"",,f\n');
   });
 
   it('writes nothing when a value does not convert, and the session goes on', async () => {

@@ -1,7 +1,8 @@
 /**
  * psql's meta-commands against the real engine: `\l`, `\dn`, `\dt`, `\dv` read the emulated
  * `pg_catalog` (src/session/pg-catalog.ts) and list Kindling's databases, schemas (`public` is
- * `default`), tables and views. Expectations are what PostgreSQL's psql prints for such objects.
+ * `default`), tables and views; `\d` and `\d+` describe one. Expectations are what PostgreSQL's
+ * psql prints for such objects.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -17,7 +18,9 @@ beforeAll(async () => {
   warehouse = mkdtempSync(join(tmpdir(), 'kindling-psql-catalog-'));
   const engine = new Engine({ warehouse, executorThreads: 1 });
   const s = engine.createSession();
-  await s.sql("CREATE TABLE nation (n_nationkey INT, n_name STRING) USING parquet COMMENT 'nations'");
+  await s.sql(
+    "CREATE TABLE nation (n_nationkey INT NOT NULL, n_name STRING, n_regionkey BIGINT, n_comment VARCHAR(152), n_rate DECIMAL(15,2)) USING parquet COMMENT 'nations'",
+  );
   await s.sql('CREATE VIEW big_nations AS SELECT * FROM nation WHERE n_nationkey > 10');
   await s.sql('CREATE DATABASE shop');
   await s.sql('CREATE TABLE shop.orders (o_orderkey BIGINT, o_total DECIMAL(15,2)) USING parquet');
@@ -109,6 +112,78 @@ describe.skipIf(!existsSync('/usr/bin/psql'))('psql meta-commands', () => {
     );
     const c = await psql('default', 'SELECT n_nope FROM nation');
     expect(c.stderr).toContain('ERROR:  column "n_nope" does not exist\n');
+  });
+
+  it('\\d describes a table: its columns, types and NOT NULLs', async () => {
+    const r = await psql('default', '\\d nation');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(
+      [
+        'Table "public.nation"',
+        'Column,Type,Collation,Nullable,Default',
+        'n_nationkey,integer,,not null,',
+        'n_name,text,,,',
+        'n_regionkey,bigint,,,',
+        'n_comment,character varying(152),,,',
+        'n_rate,numeric(15,2),,,',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('\\d+ adds storage, compression, statistics target, description and the access method', async () => {
+    const r = await psql('default', '\\d+ nation');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(
+      [
+        'Table "public.nation"',
+        'Column,Type,Collation,Nullable,Default,Storage,Compression,Stats target,Description',
+        'n_nationkey,integer,,not null,,plain,,,',
+        'n_name,text,,,,extended,,,',
+        'n_regionkey,bigint,,,,plain,,,',
+        'n_comment,character varying(152),,,,extended,,,',
+        'n_rate,numeric(15,2),,,,main,,,',
+        'Access method: heap',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('\\d describes a view (whose columns are never NOT NULL) and one of another schema', async () => {
+    const v = await psql('default', '\\d big_nations');
+    expect(v.stderr).toBe('');
+    expect(v.stdout).toBe(
+      [
+        'View "public.big_nations"',
+        'Column,Type,Collation,Nullable,Default',
+        'n_nationkey,integer,,,',
+        'n_name,text,,,',
+        'n_regionkey,bigint,,,',
+        'n_comment,character varying(152),,,',
+        'n_rate,numeric(15,2),,,',
+        '',
+      ].join('\n'),
+    );
+    const o = await psql('default', '\\d shop.orders');
+    expect(o.stderr).toBe('');
+    expect(o.stdout).toBe(
+      [
+        'Table "shop.orders"',
+        'Column,Type,Collation,Nullable,Default',
+        'o_orderkey,bigint,,,',
+        'o_total,numeric(15,2),,,',
+        '',
+      ].join('\n'),
+    );
+    expect((await psql('default', '\\d nope')).stderr).toBe('Did not find any relation named "nope".\n');
+    // \d+ of a view ends with its definition: as it was written (PostgreSQL prints its own deparse).
+    const plus = await psql('default', '\\d+ big_nations');
+    expect(plus.stderr).toBe('');
+    expect(plus.stdout.split('\n').slice(-3)).toEqual([
+      'View definition:',
+      'SELECT * FROM nation WHERE n_nationkey > 10;',
+      '',
+    ]);
   });
 
   it('a pattern selects by name', async () => {

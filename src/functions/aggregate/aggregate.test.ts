@@ -239,6 +239,41 @@ describe('aggregates', () => {
     expect(both('last', [INT], [[1, 2, 3, 4]], [0, 0, 0, 0], 1).merged).toEqual([4]);
   });
 
+  it('collect_rows keeps NULLs and orders by position, also across partial states', () => {
+    const BIG: DataType = { kind: 'bigint' };
+    const r = both(
+      'collect_rows',
+      [INT, BIG],
+      [
+        [30, null, 10, 20, 5],
+        [3n, 2n, 1n, null, 1n],
+      ],
+      [0, 0, 0, 0, 1],
+      3,
+    );
+    // group 0: positions 3, 2, 1, NULL → 10, NULL, 30, then 20 (NULL last); group 2 has no rows
+    expect(r.direct).toEqual([[10, null, 30, 20], [5], []]);
+    expect(r.merged).toEqual(r.direct);
+    expect(both('collect_rows', [INT], [[2, null, 1]], [0, 0, 0], 1).direct).toEqual([[2, null, 1]]);
+  });
+
+  it('listagg / string_agg joins the non-NULL values, NULL when there are none', () => {
+    const S: DataType = { kind: 'string' };
+    const r = both(
+      'string_agg',
+      [S, S],
+      [
+        ['a', null, 'b', 'c'],
+        [', ', ', ', ', ', ', '],
+      ],
+      [0, 0, 0, 1],
+      3,
+    );
+    expect(r.direct).toEqual(['a, b', 'c', null]);
+    expect(r.merged).toEqual(r.direct);
+    expect(both('listagg', [S], [['x', 'y']], [0, 0], 1).direct).toEqual(['xy']);
+  });
+
   it('variance family: NULL for n < 2 in samp, merge matches direct', () => {
     const xs = [2, 4, 4, 4, 5, 5, 7, 9, 1, null];
     const g = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1];

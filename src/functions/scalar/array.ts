@@ -248,6 +248,26 @@ const size = rowFunction({
   nullIntolerant: false,
 });
 
+/**
+ * PostgreSQL's array_lower / array_upper / array_length (array, dimension): arrays here have one
+ * dimension, indexed from 1, so 1, the length and the length for dimension 1 of a non-empty array;
+ * NULL for an empty array or any other dimension.
+ */
+function pgArrayBound(name: string, bound: (length: number) => number, what: string): ScalarFunctionDef {
+  return rowFunction({
+    name,
+    description: `${name}(array, dimension) - ${what} of the array's dimension (PostgreSQL); NULL when empty.`,
+    resolve(argTypes) {
+      checkArity(name, argTypes, 2, 2);
+      return sig([arrayArg(name, 0, argTypes[0]!), coerce(name, 1, argTypes[1]!, T.int)], T.int, true);
+    },
+    row: (v) => {
+      const length = (v[0] as readonly Value[]).length;
+      return v[1] === 1 && length > 0 ? bound(length) : null;
+    },
+  });
+}
+
 // ---- search ---------------------------------------------------------------------------------
 
 const arrayContains = rowFunction({
@@ -709,6 +729,9 @@ export const arrayFunctions: readonly ScalarFunctionDef[] = [
   elementAtFn('element_at', false),
   elementAtFn('try_element_at', true),
   size,
+  pgArrayBound('array_lower', () => 1, 'The lower bound'),
+  pgArrayBound('array_upper', (n) => n, 'The upper bound'),
+  pgArrayBound('array_length', (n) => n, 'The length'),
   arrayContains,
   arrayPosition,
   arrayRemove,

@@ -29,6 +29,37 @@ describe('conditional and misc functions', () => {
     expect(() => call('assert_true', [[false, { kind: 'boolean' }]])).toThrow(EngineError);
   });
 
+  it('raise_error: USER_RAISED_EXCEPTION (P0001), or one of the engine’s error classes', () => {
+    expect(() => call('raise_error', [['boom', S]])).toThrow(
+      expect.objectContaining({ sqlstate: 'P0001', message: '[USER_RAISED_EXCEPTION] boom' }),
+    );
+    expect(() =>
+      call('raise_error', [
+        ['SCALAR_SUBQUERY_TOO_MANY_ROWS', S],
+        ['two rows', S],
+      ]),
+    ).toThrow(
+      expect.objectContaining({ sqlstate: '21000', message: '[SCALAR_SUBQUERY_TOO_MANY_ROWS] two rows' }),
+    );
+    expect(() =>
+      call('raise_error', [
+        ['toString', S],
+        ['x', S],
+      ]),
+    ).toThrow(expect.objectContaining({ sqlstate: 'P0001' }));
+  });
+
+  it('canonical_key: equal texts exactly for equal values', () => {
+    const A: DataType = { kind: 'array', element: S, containsNull: true };
+    const key = (v: Value, t: DataType = A): Value => call('canonical_key', [[v, t]]);
+    expect(key(['a,sb'])).not.toBe(key(['a', 'b']));
+    expect(key([null])).not.toBe(key(['null']));
+    expect(key(['a', null])).toBe(key(['a', null]));
+    const D: DataType = { kind: 'array', element: { kind: 'double' }, containsNull: true };
+    expect(key([-0, NaN], D)).toBe(key([0, NaN], D));
+    expect(key(null)).toBeNull();
+  });
+
   it('misc', () => {
     expect(call('typeof', [[1n, { kind: 'decimal', precision: 5, scale: 2 }]])).toBe('decimal(5,2)');
     expect(call('current_user', [])).toBe('tester');

@@ -1,6 +1,6 @@
 /**
  * Conditional functions: coalesce, nullif, nvl, nvl2, ifnull, if/iff, isnull, isnotnull, nanvl,
- * assert_true. The physical layer evaluates if/coalesce/nvl/nvl2/ifnull lazily (as a CASE) when an
+ * assert_true, raise_error. The physical layer evaluates if/coalesce/nvl/nvl2/ifnull lazily (as a CASE) when an
  * argument could raise an error; these implementations are the eager form.
  */
 import { EngineError, SqlState, T, type DataType } from '../../common/index.ts';
@@ -8,6 +8,15 @@ import type { ScalarFunctionDef } from '../registry.ts';
 import { compareValues } from '../kernels/compare.ts';
 import { valueText } from '../kernels/common.ts';
 import { checkArity, coerce, commonTypeKeepingNull, evaluateRows } from './define.ts';
+
+/** Spark's USER_RAISED_EXCEPTION (PostgreSQL's raise_exception). */
+const USER_RAISED = 'P0001';
+
+/** The SQLSTATE of each error class `raise_error(errorClass, message)` may raise. */
+const RAISED_ERROR_STATES: Readonly<Record<string, string>> = {
+  USER_RAISED_EXCEPTION: USER_RAISED,
+  SCALAR_SUBQUERY_TOO_MANY_ROWS: SqlState.cardinalityViolation,
+};
 
 function variadicCommon(
   name: string,
@@ -194,6 +203,45 @@ export const conditionalFunctions: readonly ScalarFunctionDef[] = [
               (v[1] as string | undefined) ?? `'${valueText(v[0] ?? null)}' is not true!`,
             );
           return null;
+        },
+        false,
+      );
+    },
+  },
+  {
+    kind: 'scalar',
+    name: 'raise_error',
+    description:
+      'raise_error(message) - Raises USER_RAISED_EXCEPTION (P0001) with the message. ' +
+      'raise_error(errorClass, message) raises one of the engine’s own error classes with its SQLSTATE.',
+    // Never folded: the error belongs to the rows that reach it.
+    deterministic: false,
+    resolve(argTypes) {
+      checkArity('raise_error', argTypes, 1, 2);
+      return {
+        argTypes: argTypes.map((t, i) => coerce('raise_error', i, t, T.string)),
+        returnType: T.null,
+        nullable: true,
+      };
+    },
+    evaluate(args, numRows, returnType, ctx) {
+      return evaluateRows(
+        args,
+        args.map(() => T.string),
+        numRows,
+        returnType,
+        ctx,
+        (v) => {
+          // The arguments arrive as strings (or NULL).
+          const [errorClass, message] =
+            v.length === 2
+              ? [(v[0] as string | null) ?? '', v[1] as string | null]
+              : ['USER_RAISED_EXCEPTION', v[0] as string | null];
+          const text = `[${errorClass}] ${message ?? 'null'}`;
+          const state = Object.hasOwn(RAISED_ERROR_STATES, errorClass)
+            ? RAISED_ERROR_STATES[errorClass]!
+            : USER_RAISED;
+          throw new EngineError(state, text);
         },
         false,
       );

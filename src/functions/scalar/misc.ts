@@ -1,6 +1,7 @@
 /**
  * Miscellaneous functions: typeof, version, session information, uuid, Spark-compatible Murmur3
- * `hash`, and the try_ arithmetic functions (NULL instead of overflow / division-by-zero errors).
+ * `hash`, `canonical_key`, and the try_ arithmetic functions (NULL instead of overflow /
+ * division-by-zero errors).
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -167,6 +168,26 @@ function tryArith(name: string, op: '+' | '-' | '*' | '/'): ScalarFunctionDef {
   };
 }
 
+/**
+ * The text `canonical_key` gives a value: one JSON form per value, so two values of one type have
+ * the same text exactly when they are equal (Spark's equality: -0.0 is 0.0, NaN is NaN).
+ */
+function canonicalText(v: Value): string {
+  return JSON.stringify(canonicalForm(v));
+}
+
+function canonicalForm(v: Value): unknown {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number')
+    return Number.isNaN(v) ? 'NaN' : v === Infinity ? 'Inf' : v === -Infinity ? '-Inf' : v === 0 ? 0 : v;
+  if (typeof v === 'bigint') return { b: v.toString() };
+  if (v instanceof Uint8Array) return { x: Buffer.from(v).toString('hex') };
+  if (Array.isArray(v)) return (v as readonly Value[]).map(canonicalForm);
+  return {
+    m: [...(v as ReadonlyMap<Value, Value>).entries()].map(([k, x]) => [canonicalForm(k), canonicalForm(x)]),
+  };
+}
+
 export const miscFunctions: readonly ScalarFunctionDef[] = [
   {
     kind: 'scalar',
@@ -224,6 +245,28 @@ export const miscFunctions: readonly ScalarFunctionDef[] = [
     deterministic: false,
     row: () => randomUUID(),
   }),
+  {
+    kind: 'scalar',
+    name: 'canonical_key',
+    description:
+      'canonical_key(expr) - A STRING equal for equal values and different for different ones; NULL for NULL. ' +
+      'Arrays, maps and structs are grouped and joined on it.',
+    resolve(argTypes) {
+      checkArity('canonical_key', argTypes, 1, 1);
+      return { argTypes, returnType: T.string };
+    },
+    evaluate(args, numRows, returnType, ctx) {
+      return evaluateRows(
+        args,
+        args.map(typeOfArg),
+        numRows,
+        returnType,
+        ctx,
+        (v) => canonicalText(v[0]!),
+        true,
+      );
+    },
+  },
   {
     kind: 'scalar',
     name: 'hash',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EngineError, T } from '../../common/index.ts';
+import type { EngineError } from '../../common/index.ts';
+import { T } from '../../common/index.ts';
 import type { LogicalPlan } from '../../plan/index.ts';
 import { planHasOuterRef } from '../expr-utils.ts';
 import { optimize } from '../optimizer.ts';
@@ -220,7 +221,7 @@ describe('decorrelate_subqueries', () => {
     );
   });
 
-  it('rejects a correlated scalar subquery that is not aggregated (0A000)', () => {
+  it('checks at run time that a correlated scalar subquery that is not aggregated has one row per outer row', () => {
     const env = b.testEnv();
     const p = env.scan(part);
     const l = env.scan(lineitem);
@@ -228,14 +229,17 @@ describe('decorrelate_subqueries', () => {
       b.c(l, 'l_quantity'),
     ]);
     const plan = env.project(p, [[b.scalarSubquery(sub), 'q']]);
-    let error: unknown;
-    try {
-      optimize(plan, env.ctx());
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(EngineError);
-    expect((error as EngineError).sqlstate).toBe('0A000');
+    // PostgreSQL's rule: an error (21000) only for an outer row that sees more than one row.
+    expect(decorrelate(env, plan).text).toBe(
+      [
+        'Projection: CASE WHEN rows > Int64(1) THEN raise_error(Utf8("SCALAR_SUBQUERY_TOO_MANY_ROWS"), Utf8("More than one row returned by a subquery used as an expression.")) ELSE l_quantity#12 END AS q',
+        '  Left Join: l_partkey = p_partkey',
+        '    TableScan: tpch.part',
+        '    Aggregate: groupBy=[l_partkey], aggr=[first(l_quantity#6) AS l_quantity#12, count(*) AS rows]',
+        '      Projection: l_quantity#6, l_partkey',
+        '        TableScan: tpch.lineitem',
+      ].join('\n'),
+    );
   });
 
   it('leaves an uncorrelated scalar subquery in place', () => {

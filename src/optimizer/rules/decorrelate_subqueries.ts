@@ -18,11 +18,15 @@
  *   condition, the correlated predicates after them).
  * - EXISTS / IN anywhere else (under OR, in a select list) → a left_mark join; the mark column
  *   replaces the expression (`mark IS TRUE` for EXISTS, whose result is never NULL).
- * - A correlated scalar subquery (it must be aggregated, as Spark requires) → its correlated
- *   columns become grouping columns and it is left-joined on them; the value column replaces the
- *   expression. Count bug: if the aggregate over no rows gives a non-NULL value (`count(*)` → 0),
- *   the subquery also outputs a `TRUE AS match` column and the value becomes
- *   `CASE WHEN match IS NULL THEN <value over no rows> ELSE value END`.
+ * - A correlated scalar subquery → its correlated columns become grouping columns and it is
+ *   left-joined on them; the value column replaces the expression. Count bug: if the aggregate over
+ *   no rows gives a non-NULL value (`count(*)` → 0), the subquery also outputs a `TRUE AS match`
+ *   column and the value becomes `CASE WHEN match IS NULL THEN <value over no rows> ELSE value END`.
+ * - A correlated scalar subquery that may return several rows (not a global aggregate nor
+ *   `LIMIT 1`; Spark refuses it, PostgreSQL allows it and fails at run time for an outer row with
+ *   more than one) is first wrapped in `Aggregate: aggr=[first(value), count(*) AS rows]`, and the
+ *   value becomes `CASE WHEN rows > 1 THEN raise_error(SCALAR_SUBQUERY_TOO_MANY_ROWS) ELSE value
+ *   END` above the join: an error (21000) only for outer rows that do see several rows.
  * - What the pull-up cannot do exactly (a non-equality correlation below an aggregate, a
  *   correlation below LIMIT or in a select list, a global aggregate under EXISTS/IN whose one row
  *   over no input must survive, a reference two levels out) goes through a domain join
@@ -35,7 +39,7 @@
  * A Filter or Project keeps its output: columns the joins add are projected away above the Filter.
  * Subqueries nested inside subquery plans are decorrelated first (innermost first).
  */
-import { changed, EngineError, SqlState, unchanged } from '../../common/index.ts';
+import { changed, EngineError, SqlState, unchanged, type DataType } from '../../common/index.ts';
 import {
   exprChildren,
   exprWithChildren,
@@ -63,7 +67,7 @@ import {
   TRUE,
 } from '../expr-utils.ts';
 import { mapExpressions, narrowTo } from '../plan-utils.ts';
-import { domainJoin, ZERO_ON_EMPTY } from '../subquery/domain-join.ts';
+import { domainJoin, valueOverNoInput } from '../subquery/domain-join.ts';
 import { pullUpCorrelated } from '../subquery/pull-up-correlated.ts';
 import { simplifyExpr } from './simplify_expressions.ts';
 
@@ -370,15 +374,17 @@ function replaceSubqueries(
         : col(mark);
     }
     if (isCorrelatedScalar(x) && x.kind === 'scalar_subquery') {
-      const value = outputOf(x.plan)[0];
-      if (value === undefined)
+      const original = outputOf(x.plan)[0];
+      if (original === undefined)
         throw new EngineError(SqlState.internalError, 'internal error: scalar subquery without columns');
-      requireAtMostOneRow(x.plan);
-      const onEmpty = valueOverNoRows(x.plan, value, ctx);
+      const checked = atMostOneRow(x.plan) ? null : singleRowChecked(x.plan, original, ctx);
+      const plan = checked?.plan ?? x.plan;
+      const value = checked?.value ?? original;
+      const onEmpty = valueOverNoRows(plan, value, ctx);
       const match = onEmpty === null ? undefined : newAttr(ctx, 'match', true);
       const joined = joinSubquery(
         current,
-        x.plan,
+        plan,
         () => [],
         'left',
         ctx,
@@ -386,18 +392,27 @@ function replaceSubqueries(
       );
       current = joined.plan;
       const valueCol = col({ ...value, nullable: true });
-      if (onEmpty === null || match === undefined || joined.viaDomain) return valueCol;
-      return {
-        kind: 'case',
-        branches: [
-          {
-            when: { kind: 'unary', op: 'is_null', input: col(match), type: BOOLEAN, failOnError: false },
-            then: onEmpty,
-          },
-        ],
-        otherwise: valueCol,
-        type: value.type,
-      };
+      const result: Expr =
+        onEmpty === null || match === undefined || joined.viaDomain
+          ? valueCol
+          : {
+              kind: 'case',
+              branches: [
+                {
+                  when: {
+                    kind: 'unary',
+                    op: 'is_null',
+                    input: col(match),
+                    type: BOOLEAN,
+                    failOnError: false,
+                  },
+                  then: onEmpty,
+                },
+              ],
+              otherwise: valueCol,
+              type: value.type,
+            };
+      return checked === null ? result : failOnSeveralRows(checked.rows, result, value.type);
     }
     const kids = exprChildren(x);
     if (kids.length === 0) return x;
@@ -413,17 +428,82 @@ function newAttr(ctx: OptimizerContext, name: string, nullable: boolean): Attrib
 }
 
 /**
- * Spark requires a correlated scalar subquery to return at most one row per outer row: it must be
- * aggregated, or limited to one row.
+ * Whether the subquery returns at most one row per outer row by its shape: a global aggregate
+ * (no GROUP BY) or a LIMIT of at most one, under projections, filters and sorts.
  */
-function requireAtMostOneRow(plan: LogicalPlan): void {
+function atMostOneRow(plan: LogicalPlan): boolean {
   let node = plan;
   while (node.kind === 'Project' || node.kind === 'Filter' || node.kind === 'Sort') node = node.input;
-  if (node.kind === 'Aggregate' || (node.kind === 'Limit' && node.limit !== null && node.limit <= 1)) return;
-  throw new EngineError(
-    SqlState.featureNotSupported,
-    'correlated scalar subqueries must be aggregated to return at most one row per outer row',
+  return (
+    (node.kind === 'Aggregate' && node.groupBy.length === 0 && node.groupingSets === null) ||
+    (node.kind === 'Limit' && node.limit !== null && node.limit <= 1)
   );
+}
+
+const BIGINT: DataType = { kind: 'bigint' };
+
+/**
+ * The subquery as one global aggregate: its value (`first`, the only one where it counts) and how
+ * many rows it had. Decorrelation then groups it by the correlated columns, one row per outer row.
+ */
+function singleRowChecked(
+  plan: LogicalPlan,
+  value: Attribute,
+  ctx: OptimizerContext,
+): { plan: LogicalPlan; value: Attribute; rows: Attribute } {
+  const single: Attribute = { ...value, id: ctx.nextId(), nullable: true, qualifier: null };
+  const rows: Attribute = { id: ctx.nextId(), name: 'rows', type: BIGINT, nullable: false, qualifier: null };
+  const aggregate = (name: string, args: readonly Expr[], type: DataType): Expr => ({
+    kind: 'aggregate',
+    name,
+    args,
+    distinct: false,
+    filter: null,
+    ignoreNulls: false,
+    type,
+    failOnError: true,
+  });
+  return {
+    plan: {
+      kind: 'Aggregate',
+      input: plan,
+      groupBy: [],
+      aggregates: [
+        { expr: aggregate('first', [col(value)], value.type), attr: single },
+        { expr: aggregate('count', [], BIGINT), attr: rows },
+      ],
+      groupingSets: null,
+      groupingId: null,
+    },
+    value: single,
+    rows,
+  };
+}
+
+/** `CASE WHEN rows > 1 THEN <21000> ELSE value END` (PostgreSQL's check, done per outer row). */
+function failOnSeveralRows(rows: Attribute, value: Expr, type: DataType): Expr {
+  const text = (s: string): Expr => lit(s, { kind: 'string' });
+  return {
+    kind: 'case',
+    branches: [
+      {
+        when: compare('>', col({ ...rows, nullable: true }), lit(1n, BIGINT)),
+        then: {
+          kind: 'call',
+          name: 'raise_error',
+          args: [
+            text('SCALAR_SUBQUERY_TOO_MANY_ROWS'),
+            text('More than one row returned by a subquery used as an expression.'),
+          ],
+          type,
+          nullable: true,
+          failOnError: true,
+        },
+      },
+    ],
+    otherwise: value,
+    type,
+  };
 }
 
 /**
@@ -440,13 +520,8 @@ function valueOverNoRows(plan: LogicalPlan, value: Attribute, ctx: OptimizerCont
   if (node.kind !== 'Aggregate' || node.groupBy.length > 0) return null;
   const defaults = new Map<number, Expr>();
   for (const a of node.aggregates) {
-    const name = a.expr.kind === 'aggregate' ? a.expr.name.toLowerCase() : '';
-    defaults.set(
-      a.attr.id,
-      ZERO_ON_EMPTY.has(name)
-        ? lit(a.attr.type.kind === 'bigint' ? 0n : 0, a.attr.type)
-        : lit(null, a.attr.type),
-    );
+    const onEmpty = a.expr.kind === 'aggregate' ? valueOverNoInput(a.expr.name, a.attr.type) : undefined;
+    defaults.set(a.attr.id, onEmpty ?? lit(null, a.attr.type));
   }
   expr = substitute(expr, defaults);
   if (refs(expr).size > 0) return null;

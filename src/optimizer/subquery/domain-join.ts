@@ -1,8 +1,9 @@
 /**
  * Decorrelation by domain join (Spark's DecorrelateInnerQuery), for the subqueries the cheaper
  * predicate pull-up (pull-up-correlated.ts) cannot handle: a non-equality correlation below an
- * aggregate, a correlation below LIMIT or in a select list, and global aggregates that must give one
- * row per outer row even over no input (`EXISTS (SELECT count(*) …)`).
+ * aggregate, a correlation below LIMIT, in a select list or in a generator's argument
+ * (`unnest(outer.a)`), and global aggregates that must give one row per outer row even over no
+ * input (`EXISTS (SELECT count(*) …)`).
  *
  * The domain is the DISTINCT values of the outer columns the subquery refers to:
  *
@@ -29,7 +30,7 @@
  * References to a query further out than `outerPlan` are left as outer references (in the join
  * conditions and filters the rewrite produces); decorrelating the enclosing subquery removes them.
  */
-import { EngineError, SqlState } from '../../common/index.ts';
+import { EngineError, SqlState, type DataType } from '../../common/index.ts';
 import {
   exprChildren,
   exprWithChildren,
@@ -55,8 +56,21 @@ import {
 } from '../expr-utils.ts';
 import { narrowTo } from '../plan-utils.ts';
 
-/** Aggregates that give a non-NULL value (zero) over no rows. */
-export const ZERO_ON_EMPTY: ReadonlySet<string> = new Set(['count', 'count_if', 'approx_count_distinct']);
+/** Aggregates that give zero over no rows. */
+const ZERO_ON_EMPTY: ReadonlySet<string> = new Set(['count', 'count_if', 'approx_count_distinct']);
+/** Aggregates that give an empty array over no rows. */
+const EMPTY_ARRAY_ON_EMPTY: ReadonlySet<string> = new Set(['collect_list', 'collect_set', 'collect_rows']);
+
+/**
+ * What the aggregate `name` (of result type `type`) gives over no rows when that is not NULL:
+ * zero for the counting ones, an empty array for the collecting ones; undefined for the others.
+ */
+export function valueOverNoInput(name: string, type: DataType): Expr | undefined {
+  const n = name.toLowerCase();
+  if (ZERO_ON_EMPTY.has(n)) return lit(type.kind === 'bigint' ? 0n : 0, type);
+  if (EMPTY_ARRAY_ON_EMPTY.has(n)) return lit([], type);
+  return undefined;
+}
 
 export interface DomainJoined {
   /** The subquery without outer references; its output is the subquery's output, then `domain`. */
@@ -193,6 +207,11 @@ class DomainRewriter {
       }
       case 'Limit':
         return this.limit(plan);
+      case 'Generate': {
+        // The generator runs per row, so per domain value once the domain is joined below it.
+        const r = this.rewrite(plan.input);
+        return { plan: { ...plan, input: r.plan, arg: this.sub(plan.arg, r.domain) }, domain: r.domain };
+      }
       case 'Window': {
         const r = this.rewrite(plan.input);
         const partition = r.domain.map(col);
@@ -376,15 +395,15 @@ class DomainRewriter {
 
 /** What a global aggregate's column is for a domain value: its value, or what it gives over no rows. */
 function valueOrDefault(original: NamedExpr, inner: Attribute): Expr {
-  const name = original.expr.kind === 'aggregate' ? original.expr.name.toLowerCase() : '';
-  if (!ZERO_ON_EMPTY.has(name)) return col(inner);
   const type = original.attr.type;
+  const onEmpty = original.expr.kind === 'aggregate' ? valueOverNoInput(original.expr.name, type) : undefined;
+  if (onEmpty === undefined) return col(inner);
   return {
     kind: 'case',
     branches: [
       {
         when: { kind: 'unary', op: 'is_null', input: col(inner), type: BOOLEAN, failOnError: false },
-        then: lit(type.kind === 'bigint' ? 0n : 0, type),
+        then: onEmpty,
       },
     ],
     otherwise: col(inner),

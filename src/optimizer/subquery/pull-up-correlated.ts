@@ -11,8 +11,8 @@
  * Through an Aggregate only equality predicates may pass (the inner columns become grouping
  * columns); through a Project the inner columns the predicates read are added to its output. A
  * correlation anywhere else (a LIMIT, a window, a set operation, the null-supplying side of an
- * outer join, a select item) is reported as not supported (0A000); decorrelate_subqueries then
- * falls back to a domain join (domain-join.ts).
+ * outer join, a select item, a generator's argument) is reported as not supported (0A000);
+ * decorrelate_subqueries then falls back to a domain join (domain-join.ts).
  */
 import { changed, EngineError, SqlState, transformUp, unchanged } from '../../common/index.ts';
 import { exprOps, outputOf, type Expr, type LogicalPlan, type NamedExpr } from '../../plan/index.ts';
@@ -116,6 +116,12 @@ export function pullUpCorrelated(plan: LogicalPlan): PulledUp {
         plan: { ...plan, left: left.plan, right: right.plan, condition: conjoin(keep) },
         predicates: pulled,
       };
+    }
+    case 'Generate': {
+      // Its output holds every input column, so the predicates' columns pass through.
+      if (hasOuterRef(plan.arg)) throw unsupported('an outer column in a generator');
+      const inner = pullUpCorrelated(plan.input);
+      return { plan: { ...plan, input: inner.plan }, predicates: inner.predicates };
     }
     case 'Limit':
       throw unsupported('a correlation below LIMIT');

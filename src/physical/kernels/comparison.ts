@@ -5,7 +5,15 @@
  * 64-bit values (bigint, timestamps, Decimal64) on their two 32-bit words, so no BigInt is created.
  */
 import type * as arrow from 'apache-arrow';
-import { MAX_DECIMAL64_PRECISION, makeColumn, unpackBits, utf8, type DataType } from '../../common/index.ts';
+import {
+  MAX_DECIMAL64_PRECISION,
+  makeColumn,
+  unpackBits,
+  utf8,
+  valueAt,
+  type DataType,
+  type Value,
+} from '../../common/index.ts';
 import type { ColumnarValue } from '../../functions/index.ts';
 import {
   andValidity,
@@ -132,8 +140,14 @@ export function compareSigns(
     case 'null':
       return out;
     default: {
-      // nested types: row at a time
-      for (let i = 0; i < n; i++) out[i] = 0;
+      // nested types: row at a time (a NULL row's sign is never read)
+      const at = (c: ColumnarValue, i: number): Value =>
+        c.kind === 'scalar' ? c.value : valueAt(c.data, type, i);
+      for (let i = 0; i < n; i++) {
+        const x = at(left, i);
+        const y = at(right, i);
+        out[i] = x === null || y === null ? 0 : Math.sign(compareValues(x, y, type));
+      }
       return out;
     }
   }

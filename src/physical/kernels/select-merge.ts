@@ -1,16 +1,19 @@
 /**
  * Builds one column by picking, for each row, the value of one of several candidate columns
  * (`choice[i]` = candidate index, -1 = NULL). Used by CASE and the lazily evaluated conditional
- * functions: one typed-array loop per physical layout.
+ * functions: one typed-array loop per physical layout (nested types value by value).
  */
 import type * as arrow from 'apache-arrow';
 import {
   MAX_DECIMAL64_PRECISION,
+  columnFromValues,
   makeColumn,
   makeStringColumn,
   nullColumn,
   unpackBits,
+  valueAt,
   type DataType,
+  type Value,
 } from '../../common/index.ts';
 import type { ColumnarValue } from '../../functions/index.ts';
 import { allocNumber, toArray, validityBytes } from '../../functions/index.ts';
@@ -104,7 +107,13 @@ export function selectMerge(
       return makeColumn(type, out, n, valid);
     }
     default: {
-      return nullColumn(type, n);
+      // Nested types (array, map, struct): value by value.
+      const values: Value[] = new Array<Value>(n).fill(null);
+      for (let i = 0; i < n; i++) {
+        const k = choice[i]!;
+        if (k >= 0 && valid[i] === 1) values[i] = valueAt(cols[k]!, type, i);
+      }
+      return columnFromValues(type, values);
     }
   }
 }

@@ -47,6 +47,12 @@ export interface AnalyzerContext {
    * undefined for any other name. Casts to PostgreSQL-only types come as `::regclass` and the like.
    */
   readonly expandFunction?: (name: string, args: readonly Expr[], pos: number) => Expr | undefined;
+  /**
+   * Set-returning functions the session answers (`pg_partition_ancestors(rel)`): a call of one
+   * comes back as an array expression whose elements are its rows, and binds as an explode of it;
+   * undefined for any other name.
+   */
+  readonly expandSetFunction?: (name: string, args: readonly Expr[], pos: number) => Expr | undefined;
   /** Declared types of `$1`, `$2`…; null or missing = not declared. */
   readonly parameterTypes?: readonly (DataType | null)[];
 }

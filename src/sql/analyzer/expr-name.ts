@@ -82,6 +82,8 @@ export function exprName(e: ast.Expr): string {
       return 'exists()';
     case 'scalar_subquery':
       return 'scalarsubquery()';
+    case 'array_subquery':
+      return 'array';
     case 'like': {
       const op = e.mode.toUpperCase();
       const s =

@@ -18,6 +18,7 @@ import { exprType, outputOf, type Expr, type LogicalPlan, type NamedExpr } from 
 import type * as ast from '../parser/index.ts';
 import type { ExprEnv } from './binder-state.ts';
 import { bindArithmetic, bindComparison, coerceComparison, commonType, toBoolean } from './coercion.ts';
+import { bindArraySubquery } from './array-subquery.ts';
 import { analysisError, notSupported, unresolvedColumn } from './errors.ts';
 import { exprName } from './expr-name.ts';
 import { castTo } from './expr-utils.ts';
@@ -232,6 +233,8 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
       }
       return { kind: 'scalar_subquery', plan, type: out[0]!.type };
     }
+    case 'array_subquery':
+      return bindArraySubquery(env, e);
     case 'like':
       return bindLike(env, e);
     case 'case':
@@ -304,10 +307,32 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
   throw new EngineError(SqlState.internalError, `internal error: unknown expression`);
 }
 
+/**
+ * A string constant compared with an array, read as PostgreSQL reads it there: an array constant
+ * of the array's type (`polroles = '{0}'`); undefined for anything else.
+ */
+function arrayConstantFor(env: ExprEnv, constant: ast.Expr, type: DataType): Expr | undefined {
+  if (type.kind !== 'array' || constant.kind !== 'literal' || constant.value.type !== 'string')
+    return undefined;
+  const items = pgArrayItems(constant.value.value);
+  if (items === null) return undefined;
+  const array = callRegistry(
+    env,
+    'array',
+    items.map((v) => lit(v, T.string)),
+    constant.pos,
+  );
+  return { kind: 'cast', input: array, type, mode: env.state.ctx.ansi ? 'ansi' : 'legacy' };
+}
+
 function bindBinary(env: ExprEnv, e: ast.BinaryExpr): Expr {
   const ansi = env.state.ctx.ansi;
-  const l = bindExpr(env, e.left);
-  const r = bindExpr(env, e.right);
+  let l = bindExpr(env, e.left);
+  let r = bindExpr(env, e.right);
+  if (['=', '<>', '<', '<=', '>', '>=', '<=>'].includes(e.op)) {
+    r = arrayConstantFor(env, e.right, exprType(l)) ?? r;
+    l = arrayConstantFor(env, e.left, exprType(r)) ?? l;
+  }
   const name = exprName(e);
   switch (e.op) {
     case '+':

@@ -8,11 +8,11 @@ import { exprType, type AggregateExpr, type Expr } from '../../plan/index.ts';
 import type * as ast from '../parser/index.ts';
 import type { ExprEnv } from './binder-state.ts';
 import { toBoolean } from './coercion.ts';
-import { analysisError, unresolvedRoutine } from './errors.ts';
+import { analysisError, notSupported, unresolvedRoutine } from './errors.ts';
 import { castTo, exprNullable } from './expr-utils.ts';
 import { exprName } from './expr-name.ts';
 import { bindExpr } from './expression.ts';
-import { isGeneratorName, nestedGenerator } from './generator.ts';
+import { isSetReturning, nestedGenerator } from './generator.ts';
 import { bindWindowFunction } from './window-function.ts';
 import { groupingMarker } from './aggregate-rewrite.ts';
 
@@ -120,7 +120,7 @@ export function aggregateNotAllowed(env: ExprEnv, text: string, pos: number): En
 
 export function bindFunction(env: ExprEnv, e: ast.FunctionExpr): Expr {
   const { name, parts } = functionName(e.name);
-  if (isGeneratorName(name)) throw nestedGenerator(e, exprName(e));
+  if (isSetReturning(env, name, e)) throw nestedGenerator(e, exprName(e));
   if (e.over === null && !e.distinct && e.filter === null && !e.star) {
     // `pg_catalog.version()` is PostgreSQL's (clients parse it); plain `version()` stays Spark's.
     const pg = parts.length > 1 && parts[0]!.toLowerCase() === 'pg_catalog' && name === 'version';
@@ -186,6 +186,10 @@ export function bindAggregateCall(
 ): AggregateExpr {
   if (!overWindow && (!env.allowAggregates || env.insideAggregate)) {
     throw aggregateNotAllowed(env, `"${name}(…)"`, e.pos);
+  }
+  if (e.orderBy.length > 0) {
+    // Aggregates here keep no order of their input, so an ordering would be silently lost.
+    throw notSupported(`ORDER BY or WITHIN GROUP in the aggregate ${name}`, e.pos);
   }
   const inner: ExprEnv = overWindow
     ? { ...env, allowWindows: false }

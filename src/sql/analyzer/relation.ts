@@ -19,7 +19,7 @@ import { castTo, exprNullable, foldLiteralCast } from './expr-utils.ts';
 import { bindExpr, nameParts } from './expression.ts';
 import { Scope, scopeColumns, type ScopeColumn } from './scope.ts';
 import { asGeneratorCall, bindGenerate } from './generator.ts';
-import { bindTableFunction } from './table-functions.ts';
+import { bindSetFunction, bindTableFunction, isSetFunctionRelation } from './table-functions.ts';
 
 export interface BoundRelation {
   readonly plan: LogicalPlan;
@@ -377,8 +377,13 @@ export function bindRelation(
     case 'join':
       return bindJoin(env, rel);
     case 'table_function': {
-      const plan = bindTableFunction(exprEnv(env, new Scope([], env.outer), 'values'), rel);
-      return aliased(env.state, plan, rel.alias, []);
+      const xenv = exprEnv(env, new Scope([], env.outer), 'values');
+      if (isSetFunctionRelation(xenv, rel)) {
+        const one: LogicalPlan = { kind: 'Values', output: [], rows: [[]] };
+        const { plan, generated } = bindSetFunction(xenv, one, rel);
+        return { plan, columns: scopeColumns(generated, rel.alias === null ? [] : [rel.alias.name.name]) };
+      }
+      return aliased(env.state, bindTableFunction(xenv, rel), rel.alias, []);
     }
     case 'lateral_view':
       // The parser puts LATERAL VIEW only after other FROM items; bindFrom applies it to them.
@@ -420,6 +425,16 @@ export function bindFrom(env: RelationEnv, from: readonly ast.Relation[]): Bound
     if (rel.kind === 'lateral_view') {
       acc = bindLateralView(env, acc, rel);
       continue;
+    }
+    if (rel.kind === 'table_function') {
+      // A set-returning function may read the FROM items before it: it runs over their rows.
+      const xenv = exprEnv(env, new Scope(acc.columns, env.outer), 'values');
+      if (isSetFunctionRelation(xenv, rel)) {
+        const { plan, generated } = bindSetFunction(xenv, acc.plan, rel);
+        const path = rel.alias === null ? [] : [rel.alias.name.name];
+        acc = { plan, columns: [...acc.columns, ...scopeColumns(generated, path)] };
+        continue;
+      }
     }
     const next = bindRelation(env, rel, acc.columns);
     acc = {

@@ -24,7 +24,7 @@ import { toBoolean } from './coercion.ts';
 import { analysisError, quoteParts, unresolvedColumn } from './errors.ts';
 import { exprName } from './expr-name.ts';
 import { exprKey, exprNullable } from './expr-utils.ts';
-import { asGeneratorCall, bindGenerate } from './generator.ts';
+import { asSetReturningCall, bindGenerate } from './generator.ts';
 import { groupingIdWithoutPositions, separateDuplicateSets } from './grouping-sets.ts';
 import { bindExpr, nameParts } from './expression.ts';
 import { bindFrom, exprEnv, type RelationEnv } from './relation.ts';
@@ -224,7 +224,7 @@ export function bindSelect(
       items.push(...expandStar(scope, it));
       continue;
     }
-    const call = asGeneratorCall(it.expr);
+    const call = asSetReturningCall(selectEnv, it.expr);
     if (call !== null) {
       if (generated) {
         throw analysisError(

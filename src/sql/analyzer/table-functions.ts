@@ -2,15 +2,17 @@
  * Table-valued functions in FROM: `range(end)`, `range(start, end[, step[, numPartitions]])` —
  * Spark's BIGINT column `id`. Arguments must be constant integers (literals, possibly negated or
  * combined with + - *); `step` may not be 0. Generators (`explode(array(1, 2))`, posexplode …)
- * over one empty row.
+ * and PostgreSQL's set-returning functions (`unnest`, `generate_series`, the session's catalog
+ * ones) bind as a Generate (bindSetFunction).
  */
-import { SqlState, isIntegral } from '../../common/index.ts';
-import type { Expr, LogicalPlan } from '../../plan/index.ts';
+import { SqlState, T, isIntegral } from '../../common/index.ts';
+import { outputOf, type Attribute, type Expr, type LogicalPlan } from '../../plan/index.ts';
 import type * as ast from '../parser/index.ts';
 import type { ExprEnv } from './binder-state.ts';
 import { analysisError, notSupported } from './errors.ts';
 import { bindExpr } from './expression.ts';
-import { bindGenerate, isGeneratorName } from './generator.ts';
+import { bindGenerate, isGeneratorName, isSetReturning } from './generator.ts';
+import { functionName } from './function-call.ts';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -47,23 +49,8 @@ function constantInteger(e: Expr): bigint | null | undefined {
 }
 
 export function bindTableFunction(xenv: ExprEnv, rel: ast.TableFunctionRelation): LogicalPlan {
-  const name = rel.name.parts.map((p) => p.name.toLowerCase()).join('.');
-  if (isGeneratorName(name)) {
-    // `FROM explode(array(1, 2)) AS t(x)`: the generator over one empty row.
-    const call: ast.FunctionExpr = {
-      kind: 'function',
-      name: rel.name,
-      args: rel.args,
-      distinct: false,
-      star: false,
-      filter: null,
-      ignoreNulls: null,
-      over: null,
-      orderBy: [],
-      pos: rel.pos,
-    };
-    return bindGenerate(xenv, { kind: 'Values', output: [], rows: [[]] }, call, [], null);
-  }
+  const { name } = functionName(rel.name);
+  if (rel.ordinality) throw notSupported(`WITH ORDINALITY on ${name}`, rel.pos);
   if (name !== 'range') throw notSupported(`Table-valued function ${name}`, rel.pos);
   const n = rel.args.length;
   if (n < 1 || n > 4) {
@@ -116,5 +103,89 @@ export function bindTableFunction(xenv: ExprEnv, rel: ast.TableFunctionRelation)
     output: [
       { id: xenv.state.ctx.nextId(), name: 'id', type: { kind: 'bigint' }, nullable: false, qualifier: null },
     ],
+  };
+}
+
+/**
+ * A generator or set-returning function in FROM over the rows of `input` (one empty row when it is
+ * the first FROM item; the items to its left otherwise, which its arguments may read, as PostgreSQL
+ * lets a function in FROM do): `explode(array(1, 2)) AS t(x)`, `unnest(a) x` (a one-column function
+ * takes a bare alias as its column's name, as in PostgreSQL), `pg_partition_ancestors(r) WITH
+ * ORDINALITY AS a(relid, depth)` (the row number from 1, a BIGINT, as the last column). Returns the
+ * plan (input columns, then the generated ones) and the generated columns.
+ */
+export function bindSetFunction(
+  xenv: ExprEnv,
+  input: LogicalPlan,
+  rel: ast.TableFunctionRelation,
+): { plan: LogicalPlan; generated: Attribute[] } {
+  const { name } = functionName(rel.name);
+  const call = callOf(rel);
+  if (rel.ordinality && name.startsWith('posexplode'))
+    throw notSupported(`WITH ORDINALITY on ${name}`, rel.pos);
+  const spark = isGeneratorName(name);
+  const width = name.startsWith('posexplode') || rel.ordinality ? 2 : 1;
+  let names: string[] | null = null;
+  if (rel.alias?.columns != null) {
+    names = rel.alias.columns.map((c) => c.name);
+    if (names.length !== width) {
+      throw analysisError(
+        '42802',
+        `[UDTF_ALIAS_NUMBER_MISMATCH] The number of aliases supplied in the AS clause does not match the number of columns output by the UDTF. Expected ${width} aliases, but got ${names.join(', ')}.`,
+        rel.alias.pos,
+      );
+    }
+  } else if (!spark && rel.alias !== null) {
+    names = rel.ordinality ? [rel.alias.name.name, 'ordinality'] : [rel.alias.name.name];
+  }
+  // The generator names its columns in its own order (posexplode: position first).
+  const generatorNames = names === null ? [] : rel.ordinality ? [names[1]!, names[0]!] : names;
+  const gen = bindGenerate(xenv, input, call, generatorNames, null, false, rel.ordinality);
+  if (!rel.ordinality) return { plan: gen, generated: [...gen.generatorOutput] };
+  const [pos, value] = gen.generatorOutput as [Attribute, Attribute];
+  const ordinality: Attribute = {
+    id: xenv.state.ctx.nextId(),
+    name: names?.[1] ?? 'ordinality',
+    type: T.bigint,
+    nullable: false,
+    qualifier: null,
+  };
+  const number: Expr = {
+    kind: 'binary',
+    op: '+',
+    left: { kind: 'cast', input: { kind: 'column', attr: pos }, type: T.bigint, mode: 'ansi' },
+    right: { kind: 'literal', value: 1n, type: T.bigint },
+    type: T.bigint,
+    failOnError: xenv.state.ctx.ansi,
+  };
+  const plan: LogicalPlan = {
+    kind: 'Project',
+    input: gen,
+    exprs: [
+      ...outputOf(input).map((a) => ({ expr: { kind: 'column' as const, attr: a }, attr: a })),
+      { expr: { kind: 'column', attr: value }, attr: value },
+      { expr: number, attr: ordinality },
+    ],
+  };
+  return { plan, generated: [value, ordinality] };
+}
+
+/** Whether a FROM item is a generator or set-returning function (which may read the items before it). */
+export function isSetFunctionRelation(xenv: ExprEnv, rel: ast.TableFunctionRelation): boolean {
+  return isSetReturning(xenv, functionName(rel.name).name, callOf(rel));
+}
+
+function callOf(rel: ast.TableFunctionRelation): ast.FunctionExpr {
+  return {
+    kind: 'function',
+    name: rel.name,
+    args: rel.args,
+    distinct: false,
+    star: false,
+    filter: null,
+    ignoreNulls: null,
+    over: null,
+    orderBy: [],
+    pos: rel.pos,
   };
 }

@@ -443,6 +443,8 @@ export interface TableFunctionRelation extends Node {
   readonly kind: 'table_function';
   readonly name: QualifiedName;
   readonly args: readonly Expr[];
+  /** `WITH ORDINALITY` (PostgreSQL): a last column numbering the rows from 1. */
+  readonly ordinality: boolean;
   readonly alias: TableAlias | null;
 }
 
@@ -473,6 +475,7 @@ export type Expr =
   | InSubqueryExpr
   | ExistsExpr
   | ScalarSubqueryExpr
+  | ArraySubqueryExpr
   | LikeExpr
   | CaseExpr
   | CastExpr
@@ -599,6 +602,12 @@ export interface ExistsExpr extends Node {
 
 export interface ScalarSubqueryExpr extends Node {
   readonly kind: 'scalar_subquery';
+  readonly query: Query;
+}
+
+/** PostgreSQL's `ARRAY(SELECT …)`: the subquery's one column, its rows in order, as an array. */
+export interface ArraySubqueryExpr extends Node {
+  readonly kind: 'array_subquery';
   readonly query: Query;
 }
 

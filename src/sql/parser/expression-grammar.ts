@@ -794,6 +794,18 @@ export class ExpressionGrammar extends GrammarBase {
           return this.ACTION((): Expr => ({ kind: 'array', items, pos: this.pos(t) }));
         },
       },
+      {
+        // PostgreSQL's `ARRAY(SELECT …)`; `array((SELECT …))` stays Spark's array of one value.
+        GATE: () =>
+          this.isAt(1, K.ARRAY) && this.isAt(2, LParen) && !this.isAt(3, LParen) && this.queryStartAt(3),
+        ALT: () => {
+          const t = this.CONSUME2(K.ARRAY);
+          this.CONSUME(LParen);
+          const query = this.SUBRULE(this.query);
+          this.CONSUME(RParen);
+          return this.ACTION((): Expr => ({ kind: 'array_subquery', query, pos: this.pos(t) }));
+        },
+      },
       { ALT: () => this.SUBRULE(this.nameOrCall) },
     ]),
   );

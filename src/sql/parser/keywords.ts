@@ -137,6 +137,7 @@ export const NON_RESERVED_KEYWORDS = [
   'ONLY',
   'OPERATOR',
   'OPTIONS',
+  'ORDINALITY',
   'OVER',
   'OVERWRITE',
   'PARTITION',

@@ -50,6 +50,7 @@ const K = {
   OFFSET: kw('OFFSET'),
   ON: kw('ON'),
   ORDER: kw('ORDER'),
+  ORDINALITY: kw('ORDINALITY'),
   OUTER: kw('OUTER'),
   QUALIFY: kw('QUALIFY'),
   RECURSIVE: kw('RECURSIVE'),
@@ -550,11 +551,19 @@ export class QueryGrammar extends ExpressionGrammar {
         ALT: () => {
           const name = this.SUBRULE(this.qualifiedName);
           const args = this.OPTION(() => this.SUBRULE(this.parenExprList));
+          const ordinality = this.OPTION2({
+            GATE: () => args !== undefined,
+            DEF: () => {
+              this.CONSUME(K.WITH);
+              this.CONSUME(K.ORDINALITY);
+              return true;
+            },
+          });
           const alias = this.SUBRULE4(this.tableAlias);
           return this.ACTION((): Relation =>
             args === undefined
               ? { kind: 'table', name, alias, pos: name.pos }
-              : { kind: 'table_function', name, args, alias, pos: name.pos },
+              : { kind: 'table_function', name, args, ordinality: ordinality === true, alias, pos: name.pos },
           );
         },
       },
