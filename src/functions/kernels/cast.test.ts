@@ -44,8 +44,13 @@ function error(f: () => unknown): EngineError {
 }
 
 describe('cast', () => {
-  it('string → int: trims, truncates fractions, rejects malformed text with 22018', () => {
-    expect(castAll([' 42 ', '-7', '3.9', null], S, INT)).toEqual([42, -7, 3, null]);
+  it('string → int: trims, rejects fractions and malformed text with 22018 (legacy truncates)', () => {
+    expect(castAll([' 42 ', '-7', '+8', null], S, INT)).toEqual([42, -7, 8, null]);
+    for (const text of ['3.9', '1.', '.5', '1e1']) {
+      expect(error(() => castAll([text], S, INT)).sqlstate).toBe('22018');
+      expect(castAll([text], S, INT, 'try')).toEqual([null]);
+    }
+    expect(castAll(['3.9', '-.5', '1e1'], S, INT, 'legacy')).toEqual([3, 0, null]);
     const e = error(() => castAll(['abc'], S, INT));
     expect(e.sqlstate).toBe('22018');
     expect(e.message).toBe(

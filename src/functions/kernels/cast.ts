@@ -113,7 +113,9 @@ export function doubleToString(x: number, float = false): string {
   return `${m}E${exp.startsWith('+') ? exp.slice(1) : exp}`;
 }
 
-const INT_RE = /^[+-]?\d+(\.\d*)?$|^[+-]?\.\d+$/;
+/** Text an integral cast accepts: ANSI and TRY_CAST take digits only; the legacy cast also drops a fraction. */
+const INT_RE = /^[+-]?\d+$/;
+const LEGACY_INT_RE = /^[+-]?\d+(\.\d*)?$|^[+-]?\.\d+$/;
 
 function integralRange(t: DataType): [bigint, bigint] {
   switch (t.kind) {
@@ -211,7 +213,7 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
       switch (from.kind) {
         case 'string': {
           const s = (v as string).trim();
-          if (!INT_RE.test(s)) return invalid();
+          if (!(mode === 'legacy' ? LEGACY_INT_RE : INT_RE).test(s)) return invalid();
           const intPart = s.split('.')[0]!;
           big = BigInt(intPart === '' || intPart === '+' || intPart === '-' ? '0' : intPart);
           const [lo, hi] = integralRange(to);

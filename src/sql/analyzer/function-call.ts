@@ -2,7 +2,7 @@
  * Function calls: scalar and aggregate functions through the registry (argument casts from the
  * resolved signature), `count(*)`, DISTINCT and FILTER, and where aggregates may appear.
  */
-import { EngineError, SqlState, T, typeToString, type Value } from '../../common/index.ts';
+import { EngineError, SqlState, T, typeToString, type DataType, type Value } from '../../common/index.ts';
 import type { FunctionDef, ResolvedSignature } from '../../functions/index.ts';
 import { exprType, type AggregateExpr, type Expr } from '../../plan/index.ts';
 import type * as ast from '../parser/index.ts';
@@ -128,6 +128,10 @@ export function bindFunction(env: ExprEnv, e: ast.FunctionExpr): Expr {
     if (expanded !== undefined) return bindExpr(env, expanded);
   }
   if (e.over !== null) return bindWindowFunction(env, e, name, parts);
+  const castType = Object.hasOwn(CAST_ALIASES, name) ? CAST_ALIASES[name] : undefined;
+  if (castType !== undefined && env.state.ctx.functions.lookup(name) === undefined) {
+    return bindCastAlias(env, e, name, castType);
+  }
   if ((name === 'grouping' || name === 'grouping_id') && env.state.ctx.functions.lookup(name) === undefined) {
     if (!env.allowAggregates || env.insideAggregate) throw aggregateNotAllowed(env, `"${name}(…)"`, e.pos);
     if (name === 'grouping' && e.args.length !== 1) {
@@ -174,6 +178,51 @@ export function bindFunction(env: ExprEnv, e: ast.FunctionExpr): Expr {
     nullable: r.sig.nullable === true || r.args.some(exprNullable),
     failOnError: env.state.ctx.ansi,
   };
+}
+
+/**
+ * Spark's functions named after a type — `int(x)`, `string(x)`, `decimal(x)`… — are `CAST(x AS type)`
+ * (ANSI rules included) under the function's name; `decimal` is DECIMAL(10,0) as in CAST.
+ */
+const CAST_ALIASES: Readonly<Record<string, DataType>> = {
+  boolean: T.boolean,
+  tinyint: T.tinyint,
+  smallint: T.smallint,
+  int: T.int,
+  bigint: T.bigint,
+  float: T.float,
+  double: T.double,
+  decimal: T.decimal(10, 0),
+  date: T.date,
+  timestamp: T.timestamp,
+  binary: T.binary,
+  string: T.string,
+};
+
+function bindCastAlias(env: ExprEnv, e: ast.FunctionExpr, name: string, type: DataType): Expr {
+  if (e.distinct || e.filter !== null || e.star || e.orderBy.length > 0) {
+    throw analysisError(
+      SqlState.wrongObjectType,
+      `[INVALID_FUNCTION_CALL] DISTINCT, FILTER and * may only be used with aggregate functions, not ${name}.`,
+      e.pos,
+    );
+  }
+  if (e.args.length !== 1) {
+    throw analysisError(
+      SqlState.undefinedFunction,
+      `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`${name}\` requires 1 parameters but the actual number is ${e.args.length}.`,
+      e.pos,
+    );
+  }
+  const cast: ast.CastExpr = {
+    kind: 'cast',
+    operand: e.args[0]!,
+    type,
+    mode: 'cast',
+    pgTypeName: null,
+    pos: e.pos,
+  };
+  return bindExpr(env, cast);
 }
 
 /** Binds an aggregate call's arguments and filter (in the aggregate's own environment). */
