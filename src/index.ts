@@ -18,7 +18,7 @@ export {
   type ExecuteOptions,
   type StatementControl,
 } from './session/index.ts';
-export { startServer } from './server/index.ts';
+export { engineSessions, startServer } from './server/index.ts';
 export {
   EngineError,
   SqlState,

@@ -9,6 +9,7 @@ import { EngineError, SqlState, batchRows, toEngineError } from '../common/index
 import { DEFAULT_WAREHOUSE, Engine, splitProcessSettings } from '../session/index.ts';
 import {
   DEFAULT_HBA,
+  engineSessions,
   LOG_FORMATS,
   isLoopbackHost,
   parseHba,
@@ -236,19 +237,7 @@ export function buildProgram(): Command {
           log: (line) => process.stderr.write(`${line}\n`),
           logFormat: opts.logFormat,
           ...serverSettings,
-          createSession: (startup) => {
-            if (engine.metastore.getDatabase(startup.database.toLowerCase()) === undefined) {
-              throw new EngineError(
-                SqlState.invalidCatalogName,
-                `database "${startup.database}" does not exist`,
-              );
-            }
-            return engine.createSession({
-              user: startup.user,
-              database: startup.database,
-              settings: startup.settings,
-            });
-          },
+          createSession: engineSessions(engine),
         });
       } catch (err) {
         console.error(`ERROR: ${toEngineError(err).message}`);

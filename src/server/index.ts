@@ -13,6 +13,7 @@ export {
 } from './auth/hba.ts';
 export { USERS_FILE, readUsers, removeUser, setUserPassword, type UserEntry } from './auth/users.ts';
 export type { StartupInfo } from './connection.ts';
+export { engineSessions } from './engine-sessions.ts';
 export { pgTypeOf, dataTypeOfOid, PgOid, type PgType } from '../common/index.ts';
 export { LOG_FORMATS, type LogFormat } from './server-log.ts';
 export { formatTextColumn, type TextFormatContext } from './text-format.ts';

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { startupSettings } from './startup-options.ts';
 
+const WIRE = { 'spark.sql.ansi.doubleQuotedIdentifiers': 'true' };
+
 describe('start-up settings', () => {
   it('takes GUC-named parameters, leaving out the connection, protocol and fixed-format ones', () => {
     expect(
@@ -14,7 +16,13 @@ describe('start-up settings', () => {
         DateStyle: 'ISO',
         '_pq_.x': '1',
       }),
-    ).toEqual({ application_name: 'psql', TimeZone: 'Etc/UTC', statement_timeout: '300' });
+    ).toEqual({ ...WIRE, application_name: 'psql', TimeZone: 'Etc/UTC', statement_timeout: '300' });
+  });
+
+  it('turns on double-quoted identifiers, which a client may turn off', () => {
+    expect(startupSettings({ user: 'u' })).toEqual(WIRE);
+    const off = startupSettings({ options: '-c spark.sql.ansi.doubleQuotedIdentifiers=false' });
+    expect(Object.entries(off).at(-1)).toEqual(['spark.sql.ansi.doubleQuotedIdentifiers', 'false']);
   });
 
   it("reads options' -c and -- switches as PostgreSQL does", () => {
@@ -25,6 +33,7 @@ describe('start-up settings', () => {
           '  -c statement_timeout=5s -cTimeZone=UTC --search-path=a,b  -c application_name=my\\ app\\\\x ',
       }),
     ).toEqual({
+      ...WIRE,
       statement_timeout: '5s',
       TimeZone: 'UTC',
       search_path: 'a,b',
@@ -32,6 +41,7 @@ describe('start-up settings', () => {
     });
     // A switch in `options` wins over the parameter of the same name.
     expect(startupSettings({ statement_timeout: '1', options: '-c statement_timeout=2' })).toEqual({
+      ...WIRE,
       statement_timeout: '2',
     });
   });

@@ -62,9 +62,19 @@ function nameValue(text: string, flag: '-c' | '--'): [string, string] {
   return [text.slice(0, eq).replaceAll('-', '_'), text.slice(eq + 1)];
 }
 
-/** The settings of a StartupMessage's parameters, in the order the client gave them. */
+/**
+ * Settings every wire session starts with: PostgreSQL's clients quote identifiers with `"…"`
+ * (`"public"."orders"`), which Spark reads as strings unless this is on. A client may still turn it
+ * off, in its start-up options or with SET.
+ */
+const WIRE_DEFAULTS: Readonly<Record<string, string>> = { 'spark.sql.ansi.doubleQuotedIdentifiers': 'true' };
+
+/**
+ * The settings of a StartupMessage's parameters, after the wire's defaults, in the order the
+ * client gave them.
+ */
 export function startupSettings(parameters: Readonly<Record<string, string>>): Record<string, string> {
-  const settings: Record<string, string> = {};
+  const settings: Record<string, string> = { ...WIRE_DEFAULTS };
   for (const [name, value] of Object.entries(parameters)) {
     if (NOT_SETTINGS.has(name.toLowerCase()) || name.startsWith('_pq_.')) continue;
     settings[name] = value;

@@ -51,7 +51,7 @@ export function prepareStatement(
   sql: string,
   declaredTypes: readonly (DataType | null)[],
 ): PreparedStatement {
-  const parsed = parseStatements(sql);
+  const parsed = parseStatements(sql, session.settings.parseOptions);
   if (parsed.length > 1) {
     throw new EngineError(SqlState.syntaxError, 'cannot insert multiple commands into a prepared statement');
   }

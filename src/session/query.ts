@@ -48,6 +48,7 @@ import {
   type CatalogView,
 } from './pg-catalog.ts';
 import type { Session } from './session.ts';
+import { viewParseOptions } from './settings.ts';
 import type { StatementResult } from './types.ts';
 
 export interface AnalyzedQuery {
@@ -86,7 +87,7 @@ function analyzerCatalog(session: Session, onTemporaryView?: (name: string) => v
         return {
           kind: 'view',
           name: [database, table],
-          query: parseQuery(text),
+          query: parseQuery(text, viewParseOptions(def.properties)),
           columns: def.columns.map((c) => c.name),
         };
       }

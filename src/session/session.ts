@@ -110,7 +110,7 @@ export class Session implements SqlSession {
     this.checkOpen();
     let statements;
     try {
-      statements = parseStatements(sql);
+      statements = parseStatements(sql, this.settings.parseOptions);
     } catch (err) {
       throw toEngineError(err);
     }

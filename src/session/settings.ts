@@ -11,6 +11,7 @@ import { availableParallelism } from 'node:os';
 import { EngineError, SqlState } from '../common/index.ts';
 import { UNLIMITED, defaultMemoryLimit } from '../exec/index.ts';
 import { ruleNames } from '../optimizer/index.ts';
+import type { ParseOptions } from '../sql/parser/index.ts';
 import { parseAllowedPaths } from './allowed-paths.ts';
 import { formatMilliseconds, parseMilliseconds } from './duration-setting.ts';
 
@@ -123,6 +124,13 @@ const DEFS: readonly SettingDef[] = [
     default: () => 'true',
     description: 'ANSI mode: errors instead of NULLs on overflow, invalid casts and division by zero.',
     validate: (v) => booleanSetting('spark.sql.ansi.enabled', v),
+  },
+  {
+    key: 'spark.sql.ansi.doubleQuotedIdentifiers',
+    default: () => 'false',
+    description:
+      'Whether "…" quotes an identifier (as in PostgreSQL) rather than a string literal. The PostgreSQL wire server turns it on for its sessions.',
+    validate: (v) => booleanSetting('spark.sql.ansi.doubleQuotedIdentifiers', v),
   },
   {
     key: 'spark.sql.session.timeZone',
@@ -468,6 +476,10 @@ export class Settings {
   get ansi(): boolean {
     return this.get('spark.sql.ansi.enabled') === 'true';
   }
+  /** How statements of this session are read (`spark.sql.ansi.doubleQuotedIdentifiers`). */
+  get parseOptions(): ParseOptions {
+    return { doubleQuotedIdentifiers: this.get('spark.sql.ansi.doubleQuotedIdentifiers') === 'true' };
+  }
   get timeZone(): string {
     return this.get('spark.sql.session.timeZone')!;
   }
@@ -514,4 +526,17 @@ export class Settings {
         .filter((s) => s !== ''),
     );
   }
+}
+
+/** The property of a persistent view that records how its text was read when it was created. */
+const VIEW_DOUBLE_QUOTED = 'view.sqlConfig.spark.sql.ansi.doubleQuotedIdentifiers';
+
+/** Properties a new view keeps so that its text is read later as it was written. */
+export function viewParseProperties(options: ParseOptions): Record<string, string> {
+  return { [VIEW_DOUBLE_QUOTED]: String(options.doubleQuotedIdentifiers === true) };
+}
+
+/** How to read a stored view's text (views written before the setting existed quoted identifiers). */
+export function viewParseOptions(properties: Readonly<Record<string, string>>): ParseOptions {
+  return { doubleQuotedIdentifiers: (properties[VIEW_DOUBLE_QUOTED] ?? 'true') === 'true' };
 }

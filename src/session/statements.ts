@@ -31,6 +31,7 @@ import { explainAnalyze } from './explain-analyze.ts';
 import { analyzeTable } from './analyze-table.ts';
 import { copyIntoTable, createTableAsSelect, insertInto } from './table-writes.ts';
 import type { Session } from './session.ts';
+import { viewParseProperties } from './settings.ts';
 import type { StatementResult } from './types.ts';
 
 const STRING = { kind: 'string' } as const;
@@ -772,7 +773,13 @@ function createPersistentView(session: Session, stmt: ast.CreateViewStatement): 
   const columns = analyzed.schema.fields.map((f, i) => ({ ...f, name: names?.[i] ?? f.name }));
   try {
     metastore.createView(
-      { database, name: table, viewText: stmt.queryText, columns },
+      {
+        database,
+        name: table,
+        viewText: stmt.queryText,
+        columns,
+        properties: viewParseProperties(session.settings.parseOptions),
+      },
       { ifNotExists: stmt.ifNotExists, replace: stmt.orReplace },
     );
   } catch (err) {

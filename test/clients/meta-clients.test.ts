@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine, startServer } from '../../src/index.ts';
+import { Engine, engineSessions, startServer } from '../../src/index.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const JDBC_JAR = '/usr/share/java/postgresql.jar';
@@ -33,7 +33,7 @@ beforeAll(async () => {
   server = await startServer({
     host: '127.0.0.1',
     port: 0,
-    createSession: (startup) => engine.createSession({ user: startup.user, database: startup.database }),
+    createSession: engineSessions(engine),
   });
 });
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serialize } from 'pg-protocol';
-import { Engine, startServer } from '../../src/index.ts';
+import { Engine, engineSessions, startServer } from '../../src/index.ts';
 import { RawWireClient, errorOf } from './raw-wire-client.ts';
 
 let dir = '';
@@ -29,7 +29,7 @@ beforeAll(async () => {
   server = await startServer({
     host: '127.0.0.1',
     port: 0,
-    createSession: (startup) => engine.createSession({ user: startup.user, database: startup.database }),
+    createSession: engineSessions(engine),
   });
 });
 

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine, startServer } from '../../src/index.ts';
+import { Engine, engineSessions, startServer } from '../../src/index.ts';
 
 let warehouse = '';
 let server: Awaited<ReturnType<typeof startServer>> | undefined;
@@ -28,7 +28,7 @@ beforeAll(async () => {
   server = await startServer({
     host: '127.0.0.1',
     port: 0,
-    createSession: (startup) => engine.createSession({ user: startup.user, database: startup.database }),
+    createSession: engineSessions(engine),
   });
 });
 

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine, startServer } from '../../src/index.ts';
+import { Engine, engineSessions, startServer } from '../../src/index.ts';
 
 const run = promisify(execFile);
 const DATA = resolve(dirname(fileURLToPath(import.meta.url)), '../data/tpch/sf0.01');
@@ -24,7 +24,7 @@ beforeAll(async () => {
   server = await startServer({
     host: '127.0.0.1',
     port: 0,
-    createSession: (startup) => engine.createSession({ user: startup.user, database: startup.database }),
+    createSession: engineSessions(engine),
   });
 });
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { Engine } from '../../src/session/index.ts';
-import { startServer, type ServerHandle } from '../../src/server/index.ts';
+import { engineSessions, startServer, type ServerHandle } from '../../src/server/index.ts';
 
 let server: ServerHandle;
 let client: pg.Client;
@@ -20,7 +20,7 @@ beforeAll(async () => {
   server = await startServer({
     host: '127.0.0.1',
     port: 0,
-    createSession: (s) => engine.createSession({ user: s.user, database: s.database }),
+    createSession: engineSessions(engine),
     log: () => {},
   });
   client = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'test', database: 'default' });

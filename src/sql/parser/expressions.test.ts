@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseExpression } from './index.ts';
 import { bin, call, col, int, str, strip } from './test-helpers.ts';
 
-const e = (sql: string): unknown => strip(parseExpression(sql));
+const e = (sql: string): unknown => strip(parseExpression(sql, { doubleQuotedIdentifiers: true }));
 
 describe('expression precedence', () => {
   it('multiplication binds tighter than addition, left-associative', () => {
@@ -210,6 +210,10 @@ describe('literals', () => {
     });
     expect(e('TRUE')).toEqual({ kind: 'literal', value: { type: 'boolean', value: true } });
     expect(e('null')).toEqual({ kind: 'literal', value: { type: 'null' } });
+  });
+  it('"…" is a string unless doubleQuotedIdentifiers is on (Spark\'s default is off)', () => {
+    expect(strip(parseExpression('"it\'s" || "a""b"'))).toEqual(bin('||', str("it's"), str('a"b')));
+    expect(strip(parseExpression('"a\\tb"'))).toEqual(str('a\tb'));
   });
   it('identifiers: quoted keep case, backticks, doubled quotes', () => {
     expect(e('"MyCol"')).toEqual({ kind: 'column', name: { parts: [{ name: 'MyCol', quoted: true }] } });

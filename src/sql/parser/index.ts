@@ -3,4 +3,4 @@
  */
 export type * from './ast.ts';
 export { parseDataType, parseExpression, parseQuery, parseStatement, parseStatements } from './parse.ts';
-export type { ParsedStatement } from './parse.ts';
+export type { ParsedStatement, ParseOptions } from './parse.ts';

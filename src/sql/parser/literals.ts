@@ -5,16 +5,21 @@
 import { assertNever } from '../../common/index.ts';
 import type { Literal } from './ast.ts';
 
-/** The value of a `'…'` or `E'…'` literal: `''` → `'`, Spark/PostgreSQL backslash escapes decoded. */
+/**
+ * The value of a `'…'`, `E'…'` or (as Spark reads it by default) `"…"` literal: a doubled quote
+ * stands for one, Spark/PostgreSQL backslash escapes decoded.
+ */
 export function decodeString(image: string): string {
-  const body = image.charCodeAt(0) === 39 /* ' */ ? image.slice(1, -1) : image.slice(2, -1);
-  if (body.indexOf('\\') < 0 && body.indexOf("'") < 0) return body;
+  const first = image[0]!;
+  const quote = first === "'" || first === '"' ? first : "'";
+  const body = first === quote ? image.slice(1, -1) : image.slice(2, -1);
+  if (body.indexOf('\\') < 0 && body.indexOf(quote) < 0) return body;
   let out = '';
   for (let i = 0; i < body.length; i++) {
     const c = body[i]!;
-    if (c === "'") {
-      out += "'";
-      i++; // the second quote of ''
+    if (c === quote) {
+      out += quote;
+      i++; // the second quote of a doubled one
     } else if (c === '\\' && i + 1 < body.length) {
       const n = body[++i]!;
       switch (n) {

@@ -16,9 +16,31 @@ import { decodeQuotedIdentifier } from './literals.ts';
 import { isSetOrReset, parseSetOrReset } from './set-statement.ts';
 import { StatementGrammar } from './statement-grammar.ts';
 import { unexpectedToken } from './syntax-error.ts';
-import { Semicolon } from './tokens.ts';
+import { QuotedIdentifier, Semicolon, StringLiteral } from './tokens.ts';
 
 const parser = new StatementGrammar();
+
+/** How text is read, from the session's settings. */
+export interface ParseOptions {
+  /**
+   * `spark.sql.ansi.doubleQuotedIdentifiers`: `"…"` quotes an identifier, as in PostgreSQL. When
+   * false (Spark's default) it is a string literal, like `'…'`.
+   */
+  readonly doubleQuotedIdentifiers?: boolean;
+}
+
+/** Tokens of `sql`, with `"…"` read as string literals unless the options make them identifiers. */
+function lex(sql: string, options: ParseOptions): IToken[] {
+  const tokens = tokenize(sql);
+  if (options.doubleQuotedIdentifiers === true) return tokens;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    if (t.tokenType === QuotedIdentifier) {
+      tokens[i] = { ...t, tokenType: StringLiteral, tokenTypeIdx: StringLiteral.tokenTypeIdx! };
+    }
+  }
+  return tokens;
+}
 
 export interface ParsedStatement {
   readonly statement: Statement;
@@ -231,8 +253,8 @@ function refuseUnsupported(tokens: readonly IToken[]): void {
 }
 
 /** Every statement in `sql` (empty ones skipped), with its source range. */
-export function parseStatements(sql: string): ParsedStatement[] {
-  const tokens = tokenize(sql);
+export function parseStatements(sql: string, options: ParseOptions = {}): ParsedStatement[] {
+  const tokens = lex(sql, options);
   return splitStatements(tokens).map((segment) => {
     const statement = parseSegment(sql, segment);
     const start = segment[0]!.startOffset;
@@ -242,8 +264,8 @@ export function parseStatements(sql: string): ParsedStatement[] {
 }
 
 /** Exactly one statement (a trailing `;` is allowed). */
-export function parseStatement(sql: string): Statement {
-  const tokens = tokenize(sql);
+export function parseStatement(sql: string, options: ParseOptions = {}): Statement {
+  const tokens = lex(sql, options);
   const segments = splitStatements(tokens);
   const first = segments[0];
   if (first === undefined) throw endOfInput(sql, tokens);
@@ -261,8 +283,8 @@ export function parseStatement(sql: string): Statement {
   return parseSegment(sql, first);
 }
 
-function single(sql: string): IToken[] {
-  const tokens = tokenize(sql);
+function single(sql: string, options: ParseOptions): IToken[] {
+  const tokens = lex(sql, options);
   const semi = tokens.findIndex((t) => tokenMatcher(t, Semicolon));
   if (semi >= 0 && semi < tokens.length - 1) {
     const t = tokens[semi]!;
@@ -274,16 +296,16 @@ function single(sql: string): IToken[] {
 }
 
 /** A query (SELECT, VALUES, WITH …, set operations). */
-export function parseQuery(sql: string): Query {
-  return run(sql, single(sql), parser.standaloneQuery);
+export function parseQuery(sql: string, options: ParseOptions = {}): Query {
+  return run(sql, single(sql, options), parser.standaloneQuery);
 }
 
 /** One expression, e.g. a CHECK or default value, or a test input. */
-export function parseExpression(sql: string): Expr {
-  return run(sql, single(sql), parser.expr);
+export function parseExpression(sql: string, options: ParseOptions = {}): Expr {
+  return run(sql, single(sql, options), parser.expr);
 }
 
 /** A data type as written in DDL or CAST: `decimal(10, 2)`, `array<struct<a: int>>`, `varchar(20)`. */
 export function parseDataType(sql: string): DataType {
-  return run(sql, single(sql), parser.dataType).type;
+  return run(sql, single(sql, {}), parser.dataType).type;
 }

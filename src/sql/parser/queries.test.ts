@@ -5,7 +5,7 @@ import type { Query, Select } from './ast.ts';
 import { parseQuery, parseStatement } from './index.ts';
 import { col, int, strip } from './test-helpers.ts';
 
-const q = (sql: string): Query => parseQuery(sql);
+const q = (sql: string): Query => parseQuery(sql, { doubleQuotedIdentifiers: true });
 const sel = (sql: string): Select => {
   const query = q(sql);
   if (query.body.kind !== 'select') throw new Error(`not a select: ${query.body.kind}`);
