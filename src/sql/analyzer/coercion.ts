@@ -57,14 +57,25 @@ function isDecimalish(t: DataType): boolean {
   return t.kind === 'decimal' || isIntegral(t);
 }
 
-/** String operands of arithmetic are read as the other side's type (bigint for integrals), or double. */
+/**
+ * Spark's ANSI promotion of a string meeting a number in a binary operator: both sides become
+ * bigint when the number is integral and double when it is fractional (a decimal included), so
+ * `'1.51' = 1.5` compares 1.51 with 1.5 rather than reading the string as DECIMAL(2,1).
+ */
+function stringNumberType(l: DataType, r: DataType): DataType | undefined {
+  const other = l.kind === 'string' ? r : r.kind === 'string' ? l : undefined;
+  if (other === undefined || !isNumeric(other)) return undefined;
+  return isIntegral(other) ? T.bigint : T.double;
+}
+
+/** String operands of arithmetic are read as numbers (see `stringNumberType`), or double. */
 function promoteForArithmetic(l: DataType, r: DataType): [DataType, DataType] {
   if (l.kind === 'null' && r.kind === 'null') return [T.int, T.int];
   if (l.kind === 'null') return [r.kind === 'string' ? T.double : r, r.kind === 'string' ? T.double : r];
   if (r.kind === 'null') return [l.kind === 'string' ? T.double : l, l.kind === 'string' ? T.double : l];
   if (l.kind === 'string' && r.kind === 'string') return [T.double, T.double];
-  if (l.kind === 'string' && isNumeric(r)) return [isIntegral(r) ? T.bigint : r, r];
-  if (r.kind === 'string' && isNumeric(l)) return [l, isIntegral(l) ? T.bigint : l];
+  const promoted = stringNumberType(l, r);
+  if (promoted !== undefined) return [promoted, promoted];
   return [l, r];
 }
 
@@ -235,7 +246,7 @@ export function bindArithmetic(
 export function coerceComparison(l: Expr, r: Expr, name: string, pos: number): [Expr, Expr] {
   const lt = exprType(l);
   const rt = exprType(r);
-  const w = findWiderType(lt, rt);
+  const w = stringNumberType(lt, rt) ?? findWiderType(lt, rt);
   if (w === undefined) throw mismatch(name, lt, rt, pos);
   return [castTo(l, w), castTo(r, w)];
 }
