@@ -102,3 +102,33 @@ describe.skipIf(!hasPython('psycopg'))('psycopg 3', () => {
     ]);
   });
 });
+
+describe.skipIf(!hasPython('sqlalchemy', 'psycopg2'))(
+  'SQLAlchemy 1.4 reflection (postgresql+psycopg2)',
+  () => {
+    it('lists schemas, tables, views and columns, finds no keys or indexes, autoloads a table and selects with parameters', async () => {
+      const url = `postgresql+psycopg2://alice@127.0.0.1:${server!.port}/default`;
+      expect(await runPython('sqlalchemy_client.py', [url])).toEqual([
+        'server_version_info True',
+        'default schema public',
+        "schemas ['information_schema', 'public']",
+        "tables ['copied', 'nation']",
+        "views ['rich']",
+        "columns [('n_nationkey', 'INTEGER', False, None), ('n_name', 'VARCHAR(25)', True, None), ('n_total', 'NUMERIC(15, 2)', True, None), ('n_since', 'DATE', True, None)]",
+        "view columns [('n_nationkey', 'INTEGER', True), ('n_name', 'VARCHAR(25)', True)]",
+        "pk {'constrained_columns': [], 'name': None}",
+        'fks []',
+        'indexes []',
+        'uniques []',
+        'checks []',
+        "comment {'text': 'nations'}",
+        'has_table True False',
+        "autoload [('n_nationkey', 'INTEGER', False), ('n_name', 'VARCHAR(25)', True), ('n_total', 'NUMERIC(15, 2)', True), ('n_since', 'DATE', True)]",
+        "select [(2, 'ARGENTINA', Decimal('250.00')), (4, 'CANADA', Decimal('1000.75'))]",
+        'count 4',
+        "in [('ALGERIA',), ('BRAZIL',)]",
+        'text 2001-05-06',
+      ]);
+    });
+  },
+);
