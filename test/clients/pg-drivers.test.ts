@@ -5,8 +5,8 @@
  * and parameterized queries). Each part is skipped where its client is not installed.
  * Expectations are what the drivers report against PostgreSQL for such tables.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -130,5 +130,116 @@ describe.skipIf(!hasPython('sqlalchemy', 'psycopg2'))(
         'text 2001-05-06',
       ]);
     });
+  },
+);
+
+/** psqlODBC's Unicode driver where Debian's odbc-postgresql puts it (`/usr/lib/<arch>/odbc/`). */
+function psqlOdbcDriver(): string | null {
+  try {
+    for (const dir of readdirSync('/usr/lib')) {
+      const path = join('/usr/lib', dir, 'odbc', 'psqlodbcw.so');
+      if (existsSync(path)) return path;
+    }
+  } catch {
+    // no /usr/lib
+  }
+  return null;
+}
+
+/** Runs `command` with `input` on its standard input; its standard output. */
+function runWithInput(
+  command: string,
+  args: readonly string[],
+  input: string,
+  env: NodeJS.ProcessEnv,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env: { ...process.env, ...env } });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else reject(new Error(`${command} exited with ${String(code)}: ${err}${out}`));
+    });
+    child.stdin.end(input);
+  });
+}
+
+const ODBC_DRIVER = psqlOdbcDriver();
+const HAS_ISQL = existsSync('/usr/bin/isql');
+
+describe.skipIf(ODBC_DRIVER === null || (!HAS_ISQL && !hasPython('pyodbc')))(
+  'psqlODBC through unixODBC',
+  () => {
+    let odbcDir = '';
+    let env: NodeJS.ProcessEnv = {};
+
+    beforeAll(() => {
+      // A driver and a data source of our own, found through ODBCSYSINI and ODBCINI.
+      odbcDir = mkdtempSync(join(tmpdir(), 'kindling-odbc-'));
+      writeFileSync(join(odbcDir, 'odbcinst.ini'), `[Kindling psqlODBC]\nDriver=${ODBC_DRIVER!}\n`);
+      writeFileSync(
+        join(odbcDir, 'odbc.ini'),
+        [
+          '[kindling]',
+          'Driver=Kindling psqlODBC',
+          'Servername=127.0.0.1',
+          `Port=${server!.port}`,
+          'Database=default',
+          'Username=alice',
+          'SSLmode=disable',
+          '',
+        ].join('\n'),
+      );
+      env = { ODBCSYSINI: odbcDir, ODBCINI: join(odbcDir, 'odbc.ini') };
+    });
+
+    afterAll(() => {
+      rmSync(odbcDir, { recursive: true, force: true });
+    });
+
+    it.skipIf(!HAS_ISQL)('isql connects and runs queries', async () => {
+      const out = await runWithInput(
+        '/usr/bin/isql',
+        ['-b', '-d|', 'kindling', 'alice'],
+        'SELECT n_nationkey, n_name, n_total, n_since FROM nation ORDER BY 1\nSELECT count(*) FROM rich\n',
+        env,
+      );
+      expect(out.trimEnd().split('\n')).toEqual([
+        '1|ALGERIA|100.25|1999-01-01',
+        '2|ARGENTINA|250.00|2001-05-06',
+        '3|BRAZIL||2010-10-10',
+        '4|CANADA|1000.75|',
+        '2',
+      ]);
+    });
+
+    it.skipIf(!hasPython('pyodbc'))(
+      'pyodbc lists tables and columns, runs parameterized queries and fetches every type',
+      async () => {
+        expect(await runPython('odbc_client.py', ['kindling'], env)).toEqual([
+          'dbms PostgreSQL',
+          "tables [('public', 'copied', 'TABLE'), ('public', 'nation', 'TABLE'), ('public', 'rich', 'VIEW')]",
+          "views ['rich']",
+          // name | type name | SQL type (4 INTEGER, -9 WVARCHAR, 2 NUMERIC, 91 DATE) | size | digits | nullable
+          "columns [('n_nationkey', 'int4', 4, 10, 0, 0), ('n_name', 'varchar', -9, 25, None, 1), ('n_total', 'numeric', 2, 15, 2, 1), ('n_since', 'date', 91, 10, None, 1)]",
+          'primary keys []',
+          'foreign keys []',
+          'statistics []',
+          "parameters [(2, 'ARGENTINA', Decimal('250.00'), datetime.date(2001, 5, 6)), (4, 'CANADA', Decimal('1000.75'), None)]",
+          "types ['int', 'str', 'Decimal', 'date'] [('n_nationkey', 'int', 10, 0), ('n_name', 'str', 25, 0), ('n_total', 'Decimal', 15, 2), ('n_since', 'date', 10, 0)]",
+          "string and date parameters ['ALGERIA', 'BRAZIL']",
+          "repeated ['ALGERIA', 'ARGENTINA', 'ALGERIA', 'ARGENTINA', 'BRAZIL']",
+          "expressions (42, Decimal('1.250'), 'ab')",
+          'error 42P01',
+          'after rollback 4',
+        ]);
+      },
+    );
   },
 );
