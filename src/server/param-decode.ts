@@ -154,7 +154,10 @@ export function decodeNumericParam(bytes: Uint8Array | null, format: number): st
   const m = DECIMAL_RE.exec(text);
   if (m === null || (m[2] === '' && (m[3] ?? '') === '')) throw invalid('numeric', text);
   const digits = (m[2] ?? '') + (m[3] ?? '');
-  const scale = (m[3] ?? '').length - (m[4] === undefined ? 0 : Number(m[4]));
+  const exponent = m[4] === undefined ? 0 : Number(m[4]);
+  // No DECIMAL holds more than 38 digits: a larger exponent is out of range, not worth expanding.
+  if (Math.abs(exponent) > 1000) throw outOfRange('numeric', text);
+  const scale = (m[3] ?? '').length - exponent;
   const unscaled = BigInt(digits === '' ? '0' : digits) * 10n ** BigInt(Math.max(0, -scale));
   return scaledToString(m[1] === '-' ? -unscaled : unscaled, Math.max(0, scale));
 }

@@ -299,6 +299,7 @@ describe('parameters', () => {
       /invalid input syntax for type numeric/,
     );
     expect(() => decodeNumericParam(Buffer.from('NaN'), 0)).toThrow(/no NaN/);
+    expect(() => decodeNumericParam(Buffer.from('1e999999999'), 0)).toThrow(/out of range/);
   });
 
   it('reads array parameters as PostgreSQL array constants', () => {
