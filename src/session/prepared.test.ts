@@ -65,6 +65,14 @@ describe('prepared statements', () => {
     );
     expect(r.types).toEqual([T.array(T.smallint), T.array(T.int), T.array(T.string)]);
     expect(r.rows).toEqual([[[1, null, 3], [4, 5], null]]);
+    // numeric[]: the elements keep their digits, at the finest scale among them.
+    const numbers = await run(
+      'SELECT $1 AS a, $2::numeric[] AS b',
+      [T.array(T.decimal(38, 18)), null],
+      ['{"1.5","-22.25",NULL}', '{7}'],
+    );
+    expect(numbers.types).toEqual([T.array(T.decimal(4, 2)), T.array(T.decimal(1, 0))]);
+    expect(numbers.rows).toEqual([[[150n, -2225n, null], [7n]]]);
   });
 
   it('describe a DECLAREd cursor as a portal: its columns and format', async () => {

@@ -137,9 +137,12 @@ export async function executePreparedStatement(
     const type = internal.paramTypes[p.index - 1] ?? STRING;
     const value = params[p.index - 1] ?? null;
     // A decimal given as text (declared `numeric`: no precision or scale on the wire) keeps its
-    // digits, as `::numeric` does; an array comes as PostgreSQL's array constant.
+    // digits, as `::numeric` does; an array comes as PostgreSQL's array constant (`numeric[]` as
+    // `::numeric[]` reads it).
     if (typeof value === 'string' && (type.kind === 'decimal' || type.kind === 'array')) {
-      return castNode(p.pos, { type: 'string', value }, type, type.kind === 'decimal' ? 'numeric' : null);
+      const numeric =
+        type.kind === 'decimal' ? 'numeric' : type.element.kind === 'decimal' ? 'numeric[]' : null;
+      return castNode(p.pos, { type: 'string', value }, type, numeric);
     }
     return castNode(p.pos, literalOf(value, type), type);
   });

@@ -82,8 +82,8 @@ describe.skipIf(!hasPython('psycopg'))('psycopg 3', () => {
       'params text results binary same',
       'params binary results text same',
       'params binary results binary same',
-      // int2 int8 float8 numeric numeric text date timestamp timestamptz bool text int2[] text[]
-      'types [21, 20, 701, 1700, 1700, 25, 1082, 1114, 1184, 16, 25, 1005, 1009]',
+      // int2 int8 float8 numeric numeric text date timestamp timestamptz bool text int2[] text[] numeric[]
+      'types [21, 20, 701, 1700, 1700, 25, 1082, 1114, 1184, 16, 25, 1005, 1009, 1231]',
       "prepared [('ALGERIA', Decimal('100.25')), ('ARGENTINA', Decimal('250.00')), ('BRAZIL', None)]",
       'filtered [2]',
       "named cursor text (3, 6, Decimal('3.00')) [4, 5, 6] 43 (49, 98, Decimal('49.00')) ['id', 'twice', 'd']",

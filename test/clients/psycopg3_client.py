@@ -27,10 +27,11 @@ VALUES = (
     None,
     [1, 2, None],
     ["a", 'b "c"', None],
+    [Decimal("1.50"), Decimal("-22.25"), None],
 )
 # Python strings are sent untyped, so a list of them as text is text unless cast, as in PostgreSQL.
 CASTS = {"texts": "::text[]"}
-NAMES = "i big f dec huge s d ts tstz b n ints texts".split()
+NAMES = "i big f dec huge s d ts tstz b n ints texts decs".split()
 
 
 def select(placeholder):
