@@ -53,6 +53,15 @@ const ARRAY_OID: Readonly<Record<number, number>> = {
   [PgOid.numeric]: 1231,
 };
 
+const ARRAY_ELEMENT_OID: ReadonlyMap<number, number> = new Map(
+  Object.entries(ARRAY_OID).map(([element, array]) => [array, Number(element)]),
+);
+
+/** The element type OID of an array type OID (`_int4` → `int4`); undefined for other OIDs. */
+export function pgArrayElementOid(oid: number): number | undefined {
+  return ARRAY_ELEMENT_OID.get(oid);
+}
+
 function scalar(oid: number, typlen: number, name: string, typmod = -1): PgType {
   return { oid, typmod, typlen, name };
 }
@@ -140,9 +149,12 @@ export function dataTypeOfOid(oid: number): DataType | null {
     case PgOid.timestamptz:
       return T.timestamp;
     case PgOid.numeric:
-      // Precision and scale are not declared; the engine refines them from context.
+      // Precision and scale are not declared: a bound value keeps its own digits.
       return T.decimal(38, 18);
-    default:
-      return null;
+    default: {
+      const element = pgArrayElementOid(oid);
+      const elementType = element === undefined ? null : dataTypeOfOid(element);
+      return elementType === null ? null : T.array(elementType);
+    }
   }
 }

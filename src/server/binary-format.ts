@@ -1,17 +1,20 @@
 /**
  * Binary format (format code 1) of a column, as PostgreSQL's `*send` functions write it: big-endian
  * integers and floats, numeric in base-10000 digits, date as int32 days and timestamps as int64 µs
- * since 2000-01-01, interval as (µs, days, months). One loop per column over the Arrow buffers.
+ * since 2000-01-01, interval as (µs, days, months), a one-dimensional array as array_send writes
+ * it (dimensions, a has-NULLs flag, the element OID, length and lower bound 1, then each element as
+ * a length and its binary cell). One loop per column over the Arrow buffers.
  */
 import type * as arrow from 'apache-arrow';
 import { MAX_DECIMAL64_PRECISION, readDecimal128, unpackBits, unpackValidity } from '../common/index.ts';
-import type { DataType } from '../common/index.ts';
+import { pgTypeOf, type DataType } from '../common/index.ts';
 import { ByteSink, int64AsNumber, wordsOf, type ColumnCells } from './cells.ts';
 import { MICROS_PER_DAY, PG_EPOCH_DAYS, PG_EPOCH_MICROS } from './datetime-text.ts';
 
 /** True when `type` has a binary encoding here; other columns are always sent as text. */
 export function supportsBinary(type: DataType): boolean {
-  return type.kind !== 'array' && type.kind !== 'map' && type.kind !== 'struct';
+  if (type.kind === 'array') return type.element.kind !== 'array' && supportsBinary(type.element);
+  return type.kind !== 'map' && type.kind !== 'struct';
 }
 
 function fixedWidth(type: DataType): number {
@@ -162,12 +165,58 @@ export function formatBinaryColumn(data: arrow.Data, type: DataType): ColumnCell
       break;
     }
     case 'array':
+      writeArrays(sink, offsets, data, type.element, validAll);
+      break;
     case 'map':
     case 'struct':
       // Never requested: supportsBinary() sends these as text.
       break;
   }
   return { bytes: sink.buf, offsets, valid };
+}
+
+/** One-dimensional arrays of `element` (a type supportsBinary accepts), as array_send writes them. */
+function writeArrays(
+  sink: ByteSink,
+  offsets: Int32Array,
+  data: arrow.Data,
+  element: DataType,
+  valid: Uint8Array,
+): void {
+  const listOffsets = data.valueOffsets as Int32Array;
+  const first = listOffsets[0]!;
+  const cells = formatBinaryColumn(
+    data.children[0]!.slice(first, listOffsets[data.length]! - first),
+    element,
+  );
+  const elementOid = pgTypeOf(element).oid;
+  for (let i = 0; i < data.length; i++) {
+    if (valid[i] !== 0) {
+      const from = listOffsets[i]! - first;
+      const to = listOffsets[i + 1]! - first;
+      let hasNull = 0;
+      for (let k = from; k < to && cells.valid !== null; k++) if (cells.valid[k] === 0) hasNull = 1;
+      // An empty array has no dimensions.
+      sink.int32(to > from ? 1 : 0);
+      sink.int32(hasNull);
+      sink.int32(elementOid);
+      if (to > from) {
+        sink.int32(to - from);
+        sink.int32(1);
+      }
+      for (let k = from; k < to; k++) {
+        if (cells.valid !== null && cells.valid[k] === 0) {
+          sink.int32(-1);
+          continue;
+        }
+        const start = cells.offsets[k]!;
+        const end = cells.offsets[k + 1]!;
+        sink.int32(end - start);
+        sink.bytes(cells.bytes.subarray(start, end));
+      }
+    }
+    offsets[i + 1] = sink.pos;
+  }
 }
 
 /** PostgreSQL's numeric_send: ndigits, weight, sign, dscale, then base-10000 digits. */

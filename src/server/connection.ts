@@ -16,6 +16,7 @@
 import type { Socket } from 'node:net';
 import {
   EngineError,
+  PgOid,
   SqlState,
   dataTypeOfOid,
   pgTypeOf,
@@ -44,7 +45,7 @@ import {
   type BindMessage,
   type ParseMessage,
 } from './frontend-messages.ts';
-import { decodeParam } from './param-decode.ts';
+import { decodeNumericParam, decodeParam } from './param-decode.ts';
 import { CopyLineWriter, writeCopyDone, writeCopyInResponse, writeCopyOutResponse } from './copy-out.ts';
 import { RowCursor, type RowSink } from './row-stream.ts';
 import { isEmptyQuery, startsWithTransactionEnd } from './sql-text.ts';
@@ -891,8 +892,11 @@ export class Connection {
             ? m.paramFormats[0]!
             : m.paramFormats[i]!;
       try {
+        const declared = statement.declaredOids[i] ?? 0;
         params.push(
-          decodeParam(m.params[i]!, format, statement.declaredOids[i] ?? 0, paramTypes[i]!, this.zone),
+          declared === PgOid.numeric
+            ? decodeNumericParam(m.params[i]!, format)
+            : decodeParam(m.params[i]!, format, declared, paramTypes[i]!, this.zone),
         );
       } catch (err) {
         const e = toEngineError(err);
@@ -956,7 +960,19 @@ export class Connection {
       else msg.writeRowDescription(this.out, schema.fields, []);
       return;
     }
-    const portal = this.portal(m.name);
+    const portal = this.portals.get(m.name);
+    if (portal === undefined) {
+      // A cursor DECLAREd in SQL is a portal too.
+      const cursor = this.session!.describeCursor(m.name);
+      if (cursor === null) throw new EngineError('34000', `portal "${m.name}" does not exist`);
+      const fields = cursor.schema.fields;
+      msg.writeRowDescription(
+        this.out,
+        fields,
+        fields.map((f) => (cursor.binary && supportsBinary(f.type) ? 1 : 0)),
+      );
+      return;
+    }
     const schema = portal.statement.prepared?.resultSchema ?? null;
     if (schema === null) msg.writeNoData(this.out);
     else msg.writeRowDescription(this.out, schema.fields, portal.formats);

@@ -1,7 +1,9 @@
 /**
  * `COPY … TO STDOUT`: CopyOutResponse, then the rows as CopyData in PostgreSQL's text or CSV
- * format, then CopyDone (and CopyInResponse, which starts `COPY … FROM STDIN`). Cells are the same text-formatted bytes DataRows carry (text-format.ts);
- * here they are escaped or quoted byte by byte into lines.
+ * format, one message per row as PostgreSQL sends them (psycopg's `Copy.rows()` reads each message
+ * as one row), then CopyDone (and CopyInResponse, which starts `COPY … FROM STDIN`). Cells are the
+ * same text-formatted bytes DataRows carry (text-format.ts); here they are escaped or quoted byte by
+ * byte into lines.
  *
  * Text: columns separated by the delimiter, NULL written as the null string (`\N`), and
  * backslash, newline, carriage return, tab, backspace, form feed, vertical tab and the delimiter
@@ -68,10 +70,10 @@ export class CopyLineWriter {
     w.end(at);
   }
 
-  /** One CopyData message holding the lines of rows [from, to). */
+  /** The lines of rows [from, to), one CopyData message each. */
   rows(w: WriteBuffer, columns: readonly ColumnCells[], from: number, to: number): void {
-    const at = w.begin('d'.charCodeAt(0));
     for (let r = from; r < to; r++) {
+      const at = w.begin('d'.charCodeAt(0));
       for (let c = 0; c < columns.length; c++) {
         if (c > 0) w.byte(this.delimiter);
         const col = columns[c]!;
@@ -79,8 +81,8 @@ export class CopyLineWriter {
         else this.value(w, col.bytes, col.offsets[r]!, col.offsets[r + 1]!);
       }
       w.byte(NEWLINE);
+      w.end(at);
     }
-    w.end(at);
   }
 
   private value(w: WriteBuffer, bytes: Uint8Array, start: number, end: number): void {

@@ -1,24 +1,30 @@
 /**
  * Converts Bind parameter bytes (text or binary format) into engine values of the parameter's type
  * (see the value representation table in src/common/types.ts). Binary parameters are read by the
- * OID the client declared (or the parameter's own type when it declared none).
+ * OID the client declared (or the parameter's own type when it declared none). Two kinds of
+ * parameter stay text for the statement to cast: arrays (PostgreSQL's `{a,"b c",NULL}` constant,
+ * binary arrays turned into it) and parameters declared `numeric`, whose digits decide their scale.
  */
 import {
   EngineError,
   PgOid,
+  pgArrayElementOid,
   SqlState,
   pgTypeOf,
   typeToString,
   type DataType,
   type Value,
 } from '../common/index.ts';
+import { ByteSink } from './cells.ts';
 import {
   MICROS_PER_DAY,
   MICROS_PER_SECOND,
   PG_EPOCH_DAYS,
   PG_EPOCH_MICROS,
   daysFromCivil,
+  writeTimestampBig,
 } from './datetime-text.ts';
+import { formatFloat4 } from './float-text.ts';
 import { decodeUtf8 } from './frontend-messages.ts';
 import { scaledToString } from './text-format.ts';
 import type { ZoneOffsets } from './time-zone.ts';
@@ -120,11 +126,99 @@ function binaryParamToText(b: Buffer, wireOid: number, type: DataType): Value {
     case PgOid.unknown:
       return decodeUtf8(b);
     default:
+      if (pgArrayElementOid(wireOid) !== undefined) return readArrayBinary(b, wireOid);
       throw new EngineError(
         SqlState.featureNotSupported,
         `binary format for parameter type OID ${wireOid} is not supported`,
       );
   }
+}
+
+/**
+ * A parameter the client declared `numeric`. The wire carries no precision or scale (PostgreSQL's
+ * numeric keeps every digit it is given), so it stays decimal text — validated, exponent written
+ * out — and the statement types it by its digits, as `$1::numeric` does.
+ */
+export function decodeNumericParam(bytes: Uint8Array | null, format: number): string | null {
+  if (bytes === null) return null;
+  const text =
+    format === 0
+      ? decodeUtf8(bytes).trim()
+      : readNumericBinary(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  if (/^[+-]?(nan|infinity|inf)$/i.test(text)) {
+    throw new EngineError(
+      SqlState.featureNotSupported,
+      `numeric value "${text}" is not supported: DECIMAL has no NaN or infinities`,
+    );
+  }
+  const m = DECIMAL_RE.exec(text);
+  if (m === null || (m[2] === '' && (m[3] ?? '') === '')) throw invalid('numeric', text);
+  const digits = (m[2] ?? '') + (m[3] ?? '');
+  const exponent = m[4] === undefined ? 0 : Number(m[4]);
+  // No DECIMAL holds more than 38 digits: a larger exponent is out of range, not worth expanding.
+  if (Math.abs(exponent) > 1000) throw outOfRange('numeric', text);
+  const scale = (m[3] ?? '').length - exponent;
+  const unscaled = BigInt(digits === '' ? '0' : digits) * 10n ** BigInt(Math.max(0, -scale));
+  return scaledToString(m[1] === '-' ? -unscaled : unscaled, Math.max(0, scale));
+}
+
+/**
+ * PostgreSQL's binary array (array_recv: dimensions, a has-NULLs flag, the element OID, then each
+ * dimension's length and lower bound, then each element as a length (-1 = NULL) and its binary
+ * value) → the array constant text the statement casts, every element quoted.
+ */
+function readArrayBinary(b: Buffer, wireOid: number): string {
+  const bad = (): EngineError =>
+    new EngineError(SqlState.invalidParameterValue, 'incorrect binary data format in bind parameter');
+  if (b.length < 12) throw bad();
+  const dims = b.readInt32BE(0);
+  const elementOid = b.readUInt32BE(8);
+  if (dims === 0) return '{}';
+  if (elementOid !== pgArrayElementOid(wireOid) || b.length < 12 + 8 * dims) throw bad();
+  if (dims !== 1) {
+    throw new EngineError(
+      SqlState.featureNotSupported,
+      'multidimensional array parameters are not supported',
+    );
+  }
+  const count = b.readInt32BE(12);
+  let p = 20;
+  const items: string[] = [];
+  for (let i = 0; i < count; i++) {
+    if (p + 4 > b.length) throw bad();
+    const length = b.readInt32BE(p);
+    p += 4;
+    if (length === -1) {
+      items.push('NULL');
+      continue;
+    }
+    if (length < 0 || p + length > b.length) throw bad();
+    const text = binaryElementText(b.subarray(p, p + length), elementOid);
+    p += length;
+    items.push(`"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`);
+  }
+  if (p !== b.length) throw bad();
+  return `{${items.join(',')}}`;
+}
+
+/** One binary array element as the text its type reads back. */
+function binaryElementText(b: Buffer, oid: number): string {
+  if (oid === PgOid.timestamp || oid === PgOid.timestamptz) {
+    if (b.length !== 8)
+      throw new EngineError(SqlState.invalidParameterValue, 'incorrect binary data format in bind parameter');
+    const sink = new ByteSink(32);
+    const bc = writeTimestampBig(sink, b.readBigInt64BE(0) + BigInt(PG_EPOCH_MICROS));
+    const text = decodeUtf8(sink.buf.subarray(0, sink.pos));
+    return `${text}${oid === PgOid.timestamptz ? '+00' : ''}${bc ? ' BC' : ''}`;
+  }
+  if (oid === PgOid.bytea) return `\\x${b.toString('hex')}`;
+  if (oid === PgOid.float4) return formatFloat4(b.readFloatBE(0));
+  // Read as a string parameter, every other element type comes back as its text.
+  const value = binaryParamToText(b, oid, { kind: 'string' });
+  if (typeof value !== 'string') {
+    throw new EngineError(SqlState.featureNotSupported, `binary arrays of type OID ${oid} are not supported`);
+  }
+  return value;
 }
 
 function isoDate(days: number): string {
@@ -154,6 +248,10 @@ function readNumericBinary(b: Buffer): string {
   else scale = -4 * exp4;
   if (dscale > scale) {
     unscaled *= 10n ** BigInt(dscale - scale);
+    scale = dscale;
+  } else if (dscale >= 0 && dscale < scale) {
+    // The last base-10000 digit is padded with zeros past the display scale.
+    unscaled /= 10n ** BigInt(scale - dscale);
     scale = dscale;
   }
   return scaledToString(sign === 0x4000 ? -unscaled : unscaled, scale);
@@ -227,9 +325,11 @@ export function parseTextParam(text: string, type: DataType, zone: ZoneOffsets):
       }
       return BigInt(local) - BigInt(offset) * BigInt(MICROS_PER_SECOND);
     }
+    case 'array':
+      // The statement casts PostgreSQL's array constant text to the array type.
+      return text;
     case 'interval_year_month':
     case 'interval_day_time':
-    case 'array':
     case 'map':
     case 'struct':
       throw new EngineError(

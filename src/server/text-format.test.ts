@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { T, columnFromValues, pgTypeOf, type DataType, type Value } from '../common/index.ts';
-import { formatBinaryColumn } from './binary-format.ts';
+import { T, columnFromValues, dataTypeOfOid, pgTypeOf, type DataType, type Value } from '../common/index.ts';
+import { formatBinaryColumn, supportsBinary } from './binary-format.ts';
 import type { ColumnCells } from './cells.ts';
 import { ByteSink } from './cells.ts';
 import { daysFromCivil } from './datetime-text.ts';
 import { formatFloat4, formatFloat8 } from './float-text.ts';
-import { parseDecimal, parseTextParam, decodeParam } from './param-decode.ts';
+import { parseDecimal, parseTextParam, decodeNumericParam, decodeParam } from './param-decode.ts';
 import { formatTextColumn } from './text-format.ts';
 import { ZoneOffsets } from './time-zone.ts';
 import { writeNumericBinary } from './binary-format.ts';
@@ -212,6 +212,26 @@ describe('binary format', () => {
     expect(hex(T.timestampNtz, [micros(2000, 1, 1, 0, 0, 1)])).toEqual(['00000000000f4240']);
   });
 
+  it('one-dimensional arrays as array_send writes them', () => {
+    const type = T.array(T.int);
+    expect(supportsBinary(type)).toBe(true);
+    expect(supportsBinary(T.array(T.array(T.int)))).toBe(false);
+    expect(hex(type, [[1, null], [], null, [7]])).toEqual([
+      // dims 1, has NULLs, int4, length 2, lower bound 1; 1; NULL
+      '00000001' + '00000001' + '00000017' + '00000002' + '00000001' + '0000000400000001' + 'ffffffff',
+      // an empty array has no dimensions
+      '00000000' + '00000000' + '00000017',
+      null,
+      '00000001' + '00000000' + '00000017' + '00000001' + '00000001' + '0000000400000007',
+    ]);
+    // Sliced data: the rows' elements only.
+    const sliced = columnFromValues(T.array(T.string), [['a'], ['bc', 'd']]).slice(1, 1);
+    const cells = formatBinaryColumn(sliced, T.array(T.string));
+    expect(Buffer.from(cells.bytes.subarray(cells.offsets[0], cells.offsets[1])).toString('hex')).toBe(
+      '00000001' + '00000000' + '00000019' + '00000002' + '00000001' + '000000026263' + '0000000164',
+    );
+  });
+
   it('numeric in base-10000 digits', () => {
     const numeric = (v: bigint, scale: number): string => {
       const sink = new ByteSink();
@@ -263,6 +283,66 @@ describe('parameters', () => {
     const num = Buffer.from('000300010000000300010929' + '1a7c', 'hex');
     expect(decodeParam(num, 1, 1700, T.decimal(10, 3), zone)).toBe(12345678n);
     expect(decodeParam(null, 1, 23, T.int, zone)).toBeNull();
+  });
+
+  it('keeps the digits of parameters declared numeric', () => {
+    expect(decodeNumericParam(Buffer.from(' 12.340 '), 0)).toBe('12.340');
+    expect(decodeNumericParam(Buffer.from('-1.5e3'), 0)).toBe('-1500');
+    expect(decodeNumericParam(Buffer.from('25e-4'), 0)).toBe('0.0025');
+    expect(decodeNumericParam(Buffer.from('123456789012345678901234.5'), 0)).toBe(
+      '123456789012345678901234.5',
+    );
+    const num = Buffer.from('000300010000000300010929' + '1a7c', 'hex');
+    expect(decodeNumericParam(num, 1)).toBe('12345.678');
+    expect(decodeNumericParam(null, 0)).toBeNull();
+    expect(() => decodeNumericParam(Buffer.from('1.2.3'), 0)).toThrow(
+      /invalid input syntax for type numeric/,
+    );
+    expect(() => decodeNumericParam(Buffer.from('NaN'), 0)).toThrow(/no NaN/);
+    expect(() => decodeNumericParam(Buffer.from('1e999999999'), 0)).toThrow(/out of range/);
+  });
+
+  it('reads array parameters as PostgreSQL array constants', () => {
+    expect(dataTypeOfOid(1005)).toEqual(T.array(T.smallint));
+    expect(dataTypeOfOid(1009)).toEqual(T.array(T.string));
+    expect(dataTypeOfOid(1187)).toBeNull(); // interval[]: no parameter type
+    expect(parseTextParam('{1,2,NULL}', T.array(T.int), zone)).toBe('{1,2,NULL}');
+    // int2[] {1, NULL, 3}
+    const ints = Buffer.from(
+      '00000001' +
+        '00000001' +
+        '00000015' +
+        '00000003' +
+        '00000001' +
+        '000000020001' +
+        'ffffffff' +
+        '000000020003',
+      'hex',
+    );
+    expect(decodeParam(ints, 1, 1005, T.array(T.smallint), zone)).toBe('{"1",NULL,"3"}');
+    // text[] {a"b, c\d}
+    const texts = Buffer.from(
+      '00000001' + '00000000' + '00000019' + '00000002' + '00000001' + '00000003612262' + '00000003635c64',
+      'hex',
+    );
+    expect(decodeParam(texts, 1, 1009, T.array(T.string), zone)).toBe('{"a\\"b","c\\\\d"}');
+    // timestamp[] {2000-01-01 00:00:01}, and an empty array
+    const stamps = Buffer.from(
+      '00000001' + '00000000' + '0000045a' + '00000001' + '00000001' + '00000008' + '00000000000f4240',
+      'hex',
+    );
+    expect(decodeParam(stamps, 1, 1115, T.array(T.timestampNtz), zone)).toBe('{"2000-01-01 00:00:01"}');
+    expect(decodeParam(Buffer.from('000000000000000000000017', 'hex'), 1, 1007, T.array(T.int), zone)).toBe(
+      '{}',
+    );
+    // The element OID must be the array's.
+    const wrong = Buffer.from(
+      '00000001' + '00000000' + '00000017' + '00000001' + '00000001' + '0000000400000001',
+      'hex',
+    );
+    expect(() => decodeParam(wrong, 1, 1016, T.array(T.bigint), zone)).toThrow(
+      /incorrect binary data format/,
+    );
   });
 });
 

@@ -73,6 +73,16 @@ export class Cursors {
     });
   }
 
+  /**
+   * What Describe of portal `name` reports for a cursor (PostgreSQL's SQL cursors are portals:
+   * psycopg describes its named cursors so): its columns and whether FETCH sends them in binary.
+   * Null when there is no such cursor.
+   */
+  describe(name: string): { readonly schema: Schema; readonly binary: boolean } | null {
+    const cursor = this.open.get(name);
+    return cursor === undefined ? null : { schema: cursor.schema, binary: cursor.binary };
+  }
+
   /** The columns FETCH from `name` returns, or null when there is no such cursor. */
   schemaOf(name: string): Schema | null {
     return this.open.get(name)?.schema ?? null;

@@ -231,6 +231,36 @@ describe('pg_catalog', () => {
     ).toEqual([[null]]);
   });
 
+  it('answers what SQLAlchemy reflects: current_schema, key and index columns as arrays, no sequences', async () => {
+    expect(await rows('SELECT current_schema(), current_schema, current_database()')).toEqual([
+      ['public', 'public', 'default'],
+    ]);
+    const oid = objectOid('r', 'default.nation');
+    // get_pk_constraint: the primary key's columns in order (Kindling has no keys or indexes)
+    expect(
+      await rows(`
+        SELECT a.attname FROM pg_attribute a JOIN (
+          SELECT unnest(ix.indkey) attnum, generate_subscripts(ix.indkey, 1) ord
+          FROM pg_index ix WHERE ix.indrelid = ${oid} AND ix.indisprimary) k ON a.attnum = k.attnum
+        WHERE a.attrelid = ${oid} ORDER BY k.ord`),
+    ).toEqual([]);
+    expect(
+      await rows(`
+        SELECT cons.conname, cons.conkey, a.attname FROM pg_catalog.pg_constraint cons
+        JOIN pg_attribute a ON cons.conrelid = a.attrelid AND a.attnum = ANY(cons.conkey)
+        WHERE cons.conrelid = ${oid} AND cons.contype = 'u'`),
+    ).toEqual([]);
+    // get_columns: a column's identity options, from sequences (there are none)
+    expect(
+      await rows(`
+        SELECT a.attname, (SELECT json_build_object('always', a.attidentity = 'a', 'start', s.seqstart)
+          FROM pg_catalog.pg_sequence s JOIN pg_catalog.pg_class c ON s.seqrelid = c."oid"
+          WHERE c.relkind = 'S' AND a.attidentity != ''
+          AND s.seqrelid = pg_catalog.pg_get_serial_sequence(a.attrelid::regclass::text, a.attname)::regclass::oid)
+        FROM pg_catalog.pg_attribute a WHERE a.attrelid = ${oid} AND a.attnum = 1`),
+    ).toEqual([['n_nationkey', null]]);
+  });
+
   it('lets a table of the same name win over an unqualified catalog name', async () => {
     await s.sql('CREATE TABLE pg_am (x INT) USING parquet');
     try {

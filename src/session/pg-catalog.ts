@@ -95,7 +95,7 @@ const SPARK_TYPE: Readonly<Record<ColumnKind, DataType>> = {
   float4: T.float,
   'text[]': T.array(T.string),
   'oid[]': T.array(T.int),
-  // int2vector columns (pg_publication_rel.prattrs, pg_statistic_ext.stxkeys) read as int2[]
+  // int2vector columns (pg_index.indkey, pg_publication_rel.prattrs, pg_statistic_ext.stxkeys) read as int2[]
   'int2[]': T.array(T.smallint),
 };
 
@@ -451,14 +451,17 @@ const PG_TABLES: Readonly<Record<string, SystemTable>> = {
   pg_index: table(
     'indexrelid:oid indrelid:oid indnatts:int2 indnkeyatts:int2 indisunique:bool indnullsnotdistinct:bool ' +
       'indisprimary:bool indisexclusion:bool indimmediate:bool indisclustered:bool indisvalid:bool ' +
-      'indcheckxmin:bool indisready:bool indislive:bool indisreplident:bool indkey indcollation indclass ' +
-      'indoption indexprs indpred',
+      'indcheckxmin:bool indisready:bool indislive:bool indisreplident:bool indkey:int2[] indcollation:oid[] ' +
+      'indclass:oid[] indoption:int2[] indexprs indpred',
   ),
   pg_constraint: table(
     'oid:oid conname:name connamespace:oid contype:char condeferrable:bool condeferred:bool convalidated:bool ' +
       'conrelid:oid contypid:oid conindid:oid conparentid:oid confrelid:oid confupdtype:char confdeltype:char ' +
-      'confmatchtype:char conislocal:bool coninhcount:int4 connoinherit:bool conkey confkey conpfeqop ' +
-      'conppeqop conffeqop confdelsetcols conexclop conbin',
+      'confmatchtype:char conislocal:bool coninhcount:int4 connoinherit:bool conkey:int2[] confkey:int2[] ' +
+      'conpfeqop:oid[] conppeqop:oid[] conffeqop:oid[] confdelsetcols:int2[] conexclop:oid[] conbin',
+  ),
+  pg_sequence: table(
+    'seqrelid:oid seqtypid:oid seqstart:int8 seqincrement:int8 seqmax:int8 seqmin:int8 seqcache:int8 seqcycle:bool',
   ),
   pg_attrdef: table('oid:oid adrelid:oid adnum:int2 adbin'),
   pg_inherits: table('inhrelid:oid inhparent:oid inhseqno:int4 inhdetachpending:bool'),
@@ -926,6 +929,11 @@ export function expandCatalogFunction(
       );
       break;
     }
+    case 'current_schema':
+      // PostgreSQL's name of the current database's schema (`public`), as pg_namespace lists it.
+      arity(name, args, 0, 0, pos);
+      text = sqlString(schemaName(view.currentDatabase));
+      break;
     case 'current_schemas': {
       arity(name, args, 1, 1, pos);
       const current = sqlString(schemaName(view.currentDatabase));
@@ -937,6 +945,11 @@ export function expandCatalogFunction(
       text = args.length === 2 ? 'array_join($1, $2)' : 'array_join($1, $2, $3)';
       break;
     case 'shobj_description':
+      arity(name, args, 2, 2, pos);
+      text = 'CAST(NULL AS STRING)';
+      break;
+    case 'pg_get_serial_sequence':
+      // No Kindling column is backed by a sequence.
       arity(name, args, 2, 2, pos);
       text = 'CAST(NULL AS STRING)';
       break;

@@ -1,7 +1,8 @@
 /**
  * Prepared statements for the extended protocol: `$n` parameters are typed (declared by the client,
  * or text when not), and bound by substituting typed literals into the statement's AST before it
- * runs like any other statement.
+ * runs like any other statement. Decimals declared without precision and arrays arrive as text and
+ * are cast where they stand.
  */
 import {
   EngineError,
@@ -134,7 +135,16 @@ export async function executePreparedStatement(
   }
   const bound = mapParameters(internal.statement, (p) => {
     const type = internal.paramTypes[p.index - 1] ?? STRING;
-    return castNode(p.pos, literalOf(params[p.index - 1] ?? null, type), type);
+    const value = params[p.index - 1] ?? null;
+    // A decimal given as text (declared `numeric`: no precision or scale on the wire) keeps its
+    // digits, as `::numeric` does; an array comes as PostgreSQL's array constant (`numeric[]` as
+    // `::numeric[]` reads it).
+    if (typeof value === 'string' && (type.kind === 'decimal' || type.kind === 'array')) {
+      const numeric =
+        type.kind === 'decimal' ? 'numeric' : type.element.kind === 'decimal' ? 'numeric[]' : null;
+      return castNode(p.pos, { type: 'string', value }, type, numeric);
+    }
+    return castNode(p.pos, literalOf(value, type), type);
   });
   return executeStatement(session, bound, signal);
 }
@@ -148,14 +158,19 @@ function literalText(value: Value): string {
     : JSON.stringify(value);
 }
 
-function castNode(pos: number, value: ast.Literal, type: DataType): ast.Expr {
+function castNode(
+  pos: number,
+  value: ast.Literal,
+  type: DataType,
+  pgTypeName: string | null = null,
+): ast.Expr {
   return {
     kind: 'cast',
     pos,
     operand: { kind: 'literal', pos, value },
     type,
     mode: 'cast',
-    pgTypeName: null,
+    pgTypeName,
   };
 }
 

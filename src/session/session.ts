@@ -13,6 +13,7 @@ import {
   batchRows,
   toEngineError,
   type DataType,
+  type Schema,
   type Value,
 } from '../common/index.ts';
 import { parseStatements, type Statement } from '../sql/parser/index.ts';
@@ -190,6 +191,10 @@ export class Session implements SqlSession {
   prepare(sql: string, declaredTypes: readonly (DataType | null)[]): PreparedStatement {
     this.checkOpen();
     return prepareStatement(this, sql, declaredTypes);
+  }
+
+  describeCursor(name: string): { readonly schema: Schema; readonly binary: boolean } | null {
+    return this.cursors.describe(name);
   }
 
   /**

@@ -91,12 +91,20 @@ export interface SqlSession {
   execute(sql: string, options?: ExecuteOptions): AsyncIterable<StatementResult>;
   /** Parses and analyzes one statement with `$n` parameters. `declaredTypes[i]` null = infer. */
   prepare(sql: string, declaredTypes: readonly (DataType | null)[]): PreparedStatement;
-  /** Runs a prepared statement with parameter values (already converted to the parameter types). */
+  /**
+   * Runs a prepared statement with parameter values, converted to the parameter types — except a
+   * decimal declared without precision (`numeric`) or an array, which may come as text to be cast.
+   */
   executePrepared(
     statement: PreparedStatement,
     params: readonly Value[],
     options?: ExecuteOptions,
   ): Promise<StatementResult>;
+  /**
+   * The columns of the SQL cursor `name` and whether FETCH sends them in binary (Describe of a
+   * portal that is a DECLAREd cursor); null when there is no such cursor.
+   */
+  describeCursor(name: string): { readonly schema: Schema; readonly binary: boolean } | null;
   /** Settings a PostgreSQL client tracks, reported at start-up and when they change. */
   reportedParameters(): readonly ParameterChange[];
   /** Registers a callback for changes of reported parameters (after `SET application_name …`). */

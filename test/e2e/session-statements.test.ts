@@ -1,7 +1,7 @@
 /**
  * PostgreSQL's session statements that drivers and connection poolers send: DEALLOCATE of
  * protocol-level prepared statements (one namespace with SQL's), DISCARD ALL, SET TRANSACTION,
- * and SQL-level cursors.
+ * and SQL-level cursors (which Describe reports as portals, as psycopg 3's named cursors need).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -117,6 +117,34 @@ describe('session statements', () => {
       // Without HOLD a cursor ends with its transaction.
       await run('BEGIN; DECLARE t CURSOR FOR SELECT 1; COMMIT');
       expect(errorOf(await run('FETCH t'))?.code).toBe('34000');
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('a DECLAREd cursor is a portal Describe reports: its columns, binary for a BINARY cursor', async () => {
+    const c = await RawWireClient.connect(server!.port);
+    const describe = async (portal: string): Promise<BackendMessage[]> => {
+      c.send(serialize.describe({ type: 'P', name: portal }), serialize.sync());
+      return c.readUntil('readyForQuery');
+    };
+    const fields = (messages: readonly BackendMessage[]): unknown =>
+      (
+        messages.find((m) => m.name === 'rowDescription')?.['fields'] as { name: string; format: string }[]
+      ).map((f) => [f.name, f.format]);
+    try {
+      c.send(serialize.query('BEGIN'));
+      await c.readUntil('readyForQuery');
+      c.send(serialize.query("DECLARE plain CURSOR FOR SELECT 1 AS one, 'x' AS s"));
+      await c.readUntil('readyForQuery');
+      expect(fields(await describe('plain'))).toEqual([
+        ['one', 'text'],
+        ['s', 'text'],
+      ]);
+      c.send(serialize.query('DECLARE bin BINARY CURSOR FOR SELECT 1 AS one'));
+      await c.readUntil('readyForQuery');
+      expect(fields(await describe('bin'))).toEqual([['one', 'binary']]);
+      expect(errorOf(await describe('missing'))?.code).toBe('34000');
     } finally {
       await c.end();
     }

@@ -242,6 +242,10 @@ export class FakeSession implements SqlSession {
     return this.runOne(text, 0, options);
   }
 
+  describeCursor(): null {
+    return null; // no SQL cursors here
+  }
+
   reportedParameters(): readonly ParameterChange[] {
     return [...this.params].map(([name, value]) => ({ name, value }));
   }

@@ -7,6 +7,7 @@ import { bitwiseFunctions } from './bitwise.ts';
 import { conditionalFunctions } from './conditional.ts';
 import { datetimeFunctions } from './datetime.ts';
 import { intervalFunctions } from './interval.ts';
+import { jsonBuildObject } from './json.ts';
 import { likeFunctions } from './like.ts';
 import { mathFunctions } from './math.ts';
 import { miscFunctions } from './misc.ts';
@@ -23,6 +24,7 @@ export const scalarFunctions: readonly ScalarFunctionDef[] = [
   ...conditionalFunctions,
   ...miscFunctions,
   ...bitwiseFunctions,
+  jsonBuildObject,
 ];
 
 export { sparkSubstring, formatString, compileRegex } from './string.ts';

@@ -245,9 +245,11 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
         const expanded = env.state.ctx.expandFunction?.(`::${e.pgTypeName}`, [e.operand], e.pos);
         if (expanded !== undefined) return bindExpr(env, expanded);
       }
-      // PostgreSQL's array constants: `'{a,b}'::text[]`.
-      if (e.type.kind === 'array' && e.operand.kind === 'literal' && e.operand.value.type === 'string') {
-        const items = pgArrayItems(e.operand.value.value);
+      // PostgreSQL's array constants: `'{a,b}'::text[]`, and `$1::int[]` bound to such text.
+      const constant = e.type.kind === 'array' ? stringConstant(e.operand) : undefined;
+      if (constant === null) return lit(null, e.type);
+      if (constant !== undefined) {
+        const items = pgArrayItems(constant);
         if (items !== null) {
           const array = callRegistry(
             env,
@@ -255,7 +257,9 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
             items.map((v) => lit(v, T.string)),
             e.pos,
           );
-          return { kind: 'cast', input: array, type: e.type, mode: ansi ? 'ansi' : 'legacy' };
+          // `numeric[]` keeps the digits of its elements, at the scale of the finest.
+          const type = e.pgTypeName === 'numeric[]' ? T.array(numericOfDigits(items)) : e.type;
+          return { kind: 'cast', input: array, type, mode: ansi ? 'ansi' : 'legacy' };
         }
       }
       const x = bindExpr(env, e.operand);
@@ -305,6 +309,18 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
       );
   }
   throw new EngineError(SqlState.internalError, `internal error: unknown expression`);
+}
+
+/**
+ * The text of a string literal, through casts to string (a bound text parameter is one); null for
+ * a NULL literal; undefined for anything else.
+ */
+function stringConstant(e: ast.Expr): string | null | undefined {
+  let node = e;
+  while (node.kind === 'cast' && node.type.kind === 'string') node = node.operand;
+  if (node.kind !== 'literal') return undefined;
+  if (node.value.type === 'null') return null;
+  return node.value.type === 'string' ? node.value.value : undefined;
 }
 
 /**
@@ -478,15 +494,29 @@ function unconstrainedNumeric(operand: ast.Expr, from: DataType): DataType {
   let text: string | null = null;
   let node = operand;
   while (node.kind === 'cast' && node.type.kind === 'string') node = node.operand;
-  if (node.kind === 'literal' && node.value.type === 'string') text = node.value.value.trim();
-  const m = text === null ? null : /^[+-]?(\d*)(?:\.(\d*))?$/.exec(text);
-  if (m !== null && (m[1] !== '' || (m[2] ?? '') !== '')) {
-    const whole = m[1]!.replace(/^0+/, '').length;
-    const scale = (m[2] ?? '').length;
-    const precision = Math.max(whole + scale, 1);
-    if (precision <= MAX_DECIMAL_PRECISION) return decimalType(precision, scale);
+  if (node.kind === 'literal' && node.value.type === 'string') text = node.value.value;
+  return numericOfDigits(text === null ? [''] : [text]);
+}
+
+/**
+ * The decimal type that holds every one of numbers written as text (NULLs aside) with all their
+ * digits: the most integer digits and the largest scale among them; DECIMAL(38,18) when that
+ * needs more than 38 digits or a text is not a plain number.
+ */
+function numericOfDigits(texts: readonly (string | null)[]): DataType {
+  let whole = 0;
+  let scale = 0;
+  for (const text of texts) {
+    if (text === null) continue;
+    const m = /^[+-]?(\d*)(?:\.(\d*))?$/.exec(text.trim());
+    if (m === null || (m[1] === '' && (m[2] ?? '') === '')) return decimalType(MAX_DECIMAL_PRECISION, 18);
+    whole = Math.max(whole, m[1]!.replace(/^0+/, '').length);
+    scale = Math.max(scale, (m[2] ?? '').length);
   }
-  return decimalType(MAX_DECIMAL_PRECISION, 18);
+  const precision = Math.max(whole + scale, 1);
+  return precision <= MAX_DECIMAL_PRECISION
+    ? decimalType(precision, scale)
+    : decimalType(MAX_DECIMAL_PRECISION, 18);
 }
 
 function decimalType(precision: number, scale: number): DataType {

@@ -9,9 +9,10 @@
  *                                               Scan t
  *
  * PostgreSQL's set-returning functions bind the same way, as an explode of the array of their
- * rows: `unnest(a)`, `generate_series(start, stop[, step])`, and those the session answers from
- * its catalog (`pg_partition_ancestors(rel)`, AnalyzerContext.expandSetFunction). Their column is
- * named after the function, as PostgreSQL names it.
+ * rows: `unnest(a)`, `generate_series(start, stop[, step])`, `generate_subscripts(a, dim)`, and
+ * those the session answers from its catalog (`pg_partition_ancestors(rel)`,
+ * AnalyzerContext.expandSetFunction). Their column is named after the function, as PostgreSQL
+ * names it. Several of them in one SELECT list run in step (bindSetReturningInStep).
  */
 import { SqlState, T, typeToString, type DataType, type EngineError } from '../../common/index.ts';
 import {
@@ -43,7 +44,7 @@ const GENERATORS: ReadonlyMap<string, GeneratorKind> = new Map([
 ]);
 
 /** PostgreSQL's set-returning functions that need no catalog. */
-const PG_SET_FUNCTIONS: ReadonlySet<string> = new Set(['unnest', 'generate_series']);
+const PG_SET_FUNCTIONS: ReadonlySet<string> = new Set(['unnest', 'generate_series', 'generate_subscripts']);
 
 /** Whether `name` (lower case) is a generator function. */
 export function isGeneratorName(name: string): boolean {
@@ -108,32 +109,8 @@ export function bindGenerate(
       call.pos,
     );
   }
-  let arg: Expr;
-  if (!pg || name === 'unnest') {
-    if (call.args.length !== 1) {
-      throw analysisError(
-        SqlState.undefinedFunction,
-        `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`${name}\` requires 1 parameters but the actual number is ${call.args.length}.`,
-        call.pos,
-      );
-    }
-    arg = bindExpr(argEnv, call.args[0]!);
-  } else if (name === 'generate_series') {
-    arg = generateSeries(argEnv, call);
-  } else {
-    const expanded = env.state.ctx.expandSetFunction?.(name, call.args, call.pos);
-    if (expanded === undefined)
-      throw analysisError(SqlState.undefinedFunction, `unknown function ${name}`, call.pos);
-    arg = bindExpr(argEnv, expanded);
-  }
-  const type = exprType(arg);
-  if (type.kind !== 'array') {
-    throw analysisError(
-      '42K09',
-      `[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve "${exprName(call)}" due to data type mismatch: the first parameter requires the ("ARRAY" or "MAP") type, however "${call.args[0] === undefined ? '' : exprName(call.args[0])}" has the type "${typeToString(type).toUpperCase()}".`,
-      call.pos,
-    );
-  }
+  const arg = generatorArray(argEnv, call, name);
+  const type = exprType(arg) as Extract<DataType, { kind: 'array' }>;
   const outer = kind.outer || forceOuter;
   const generator = ordinality ? 'posexplode' : kind.generator;
   const defaults = [
@@ -160,6 +137,150 @@ export function bindGenerate(
       ? [attr(0, T.int, outer), attr(1, type.element, type.containsNull || outer)]
       : [attr(0, type.element, type.containsNull || outer)];
   return { kind: 'Generate', input, generator, arg, outer, generatorOutput };
+}
+
+/** The array a generator or set-returning call `name` explodes; 42K09 when it is not one. */
+function generatorArray(argEnv: ExprEnv, call: ast.FunctionExpr, name: string): Expr {
+  let arg: Expr;
+  if (GENERATORS.has(name) || name === 'unnest') {
+    if (call.args.length !== 1) {
+      throw analysisError(
+        SqlState.undefinedFunction,
+        `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`${name}\` requires 1 parameters but the actual number is ${call.args.length}.`,
+        call.pos,
+      );
+    }
+    arg = bindExpr(argEnv, call.args[0]!);
+  } else if (name === 'generate_series') {
+    arg = generateSeries(argEnv, call);
+  } else if (name === 'generate_subscripts') {
+    arg = generateSubscripts(argEnv, call);
+  } else {
+    const expanded = argEnv.state.ctx.expandSetFunction?.(name, call.args, call.pos);
+    if (expanded === undefined)
+      throw analysisError(SqlState.undefinedFunction, `unknown function ${name}`, call.pos);
+    arg = bindExpr(argEnv, expanded);
+  }
+  const type = exprType(arg);
+  if (type.kind !== 'array') {
+    throw analysisError(
+      '42K09',
+      `[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve "${exprName(call)}" due to data type mismatch: the first parameter requires the ("ARRAY" or "MAP") type, however "${call.args[0] === undefined ? '' : exprName(call.args[0])}" has the type "${typeToString(type).toUpperCase()}".`,
+      call.pos,
+    );
+  }
+  return arg;
+}
+
+/**
+ * Several of PostgreSQL's set-returning functions in one SELECT list run in step, as PostgreSQL
+ * runs them: row i holds the i-th row of each, NULL where one has fewer rows than the longest.
+ * One Generate explodes the row numbers 1..max(size(a_k)); each call's column reads its array at
+ * that row.
+ *
+ *   SELECT unnest(a) x, generate_subscripts(a, 1) y FROM t
+ *     ==>  Project [try_element_at(a, i) AS x, try_element_at(sequence(1, size(a)), i) AS y]
+ *            Generate explode(CASE WHEN greatest(size(a), …) >= 1 THEN sequence(1, …) ELSE [] END) → [i]
+ *              Scan t
+ */
+export function bindSetReturningInStep(
+  env: ExprEnv,
+  input: LogicalPlan,
+  calls: readonly { readonly call: ast.FunctionExpr; readonly alias: string | null }[],
+): { plan: GenerateNode; columns: { expr: Expr; name: string }[] } {
+  const argEnv: ExprEnv = { ...env, allowAggregates: false, allowWindows: false };
+  const arrays = calls.map(({ call }) => {
+    const name = functionName(call.name).name;
+    if (GENERATORS.has(name)) {
+      throw analysisError(
+        '42K0E',
+        `[UNSUPPORTED_GENERATOR.MULTI_GENERATOR] The generator is not supported: only one generator allowed per SELECT clause but found ${calls.length}.`,
+        call.pos,
+      );
+    }
+    if (call.distinct || call.star) {
+      throw analysisError(
+        SqlState.wrongObjectType,
+        `[INVALID_FUNCTION_CALL] DISTINCT and * may not be used with the set-returning function ${name}.`,
+        call.pos,
+      );
+    }
+    return generatorArray(argEnv, call, name);
+  });
+  const sizes = arrays.map((a) => callRegistry(argEnv, 'size', [a], calls[0]!.call.pos));
+  const rows = callRegistry(argEnv, 'greatest', sizes, calls[0]!.call.pos);
+  const one = lit(1, T.int);
+  const numbers = callRegistry(argEnv, 'sequence', [one, rows], calls[0]!.call.pos);
+  const numbersType = exprType(numbers);
+  const arg: Expr = {
+    kind: 'case',
+    branches: [
+      {
+        when: bindComparison('>=', rows, one, 'greatest', calls[0]!.call.pos, argEnv.state.ctx.ansi),
+        then: numbers,
+      },
+    ],
+    otherwise: lit([], numbersType),
+    type: numbersType,
+  };
+  const row: Attribute = {
+    id: env.state.ctx.nextId(),
+    name: 'ordinality',
+    type: T.int,
+    nullable: false,
+    qualifier: null,
+  };
+  const plan: GenerateNode = {
+    kind: 'Generate',
+    input,
+    generator: 'explode',
+    arg,
+    outer: false,
+    generatorOutput: [row],
+  };
+  const columns = calls.map(({ call, alias }, k) => ({
+    expr: callRegistry(argEnv, 'try_element_at', [arrays[k]!, { kind: 'column', attr: row }], call.pos),
+    name: alias ?? functionName(call.name).name,
+  }));
+  return { plan, columns };
+}
+
+/**
+ * `generate_subscripts(array, dim)`: the subscripts of dimension `dim` of a one-dimensional array,
+ * 1..size(array) for dimension 1 and none for others (or for NULL).
+ */
+function generateSubscripts(env: ExprEnv, call: ast.FunctionExpr): Expr {
+  if (call.args.length !== 2) {
+    throw analysisError(
+      SqlState.undefinedFunction,
+      `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`generate_subscripts\` requires 2 parameters but the actual number is ${call.args.length}.`,
+      call.pos,
+    );
+  }
+  const array = bindExpr(env, call.args[0]!);
+  const dim = bindExpr(env, call.args[1]!);
+  if (exprType(array).kind !== 'array') {
+    throw analysisError(
+      SqlState.datatypeMismatch,
+      `[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve "${exprName(call)}" due to data type mismatch: generate_subscripts takes an array, not "${typeToString(exprType(array)).toUpperCase()}".`,
+      call.args[0]!.pos,
+    );
+  }
+  const one = lit(1, T.int);
+  const size = callRegistry(env, 'size', [array], call.pos);
+  const sequence = callRegistry(env, 'sequence', [one, size], call.pos);
+  const type = exprType(sequence);
+  const cmp = (op: '=' | '>=', l: Expr, r: Expr): Expr =>
+    bindComparison(op, l, r, 'generate_subscripts', call.pos, env.state.ctx.ansi);
+  const when: Expr = {
+    kind: 'binary',
+    op: 'and',
+    left: cmp('=', dim, one),
+    right: cmp('>=', size, one),
+    type: T.boolean,
+    failOnError: false,
+  };
+  return { kind: 'case', branches: [{ when, then: sequence }], otherwise: lit([], type), type };
 }
 
 /**

@@ -24,7 +24,7 @@ import { toBoolean } from './coercion.ts';
 import { analysisError, quoteParts, unresolvedColumn } from './errors.ts';
 import { exprName } from './expr-name.ts';
 import { exprKey, exprNullable } from './expr-utils.ts';
-import { asSetReturningCall, bindGenerate } from './generator.ts';
+import { asSetReturningCall, bindGenerate, bindSetReturningInStep } from './generator.ts';
 import { groupingIdWithoutPositions, separateDuplicateSets } from './grouping-sets.ts';
 import { bindExpr, nameParts } from './expression.ts';
 import { bindFrom, exprEnv, type RelationEnv } from './relation.ts';
@@ -217,23 +217,31 @@ export function bindSelect(
 
   // Select list. A generator item (explode …) becomes a Generate over the FROM rows; the item
   // reads its generated columns.
+  // Several set-returning calls (PostgreSQL's) run in step; their columns come in order.
   const items: SelectItem[] = [];
-  let generated = false;
+  const setCalls = sel.items.flatMap((it) => {
+    if (it.kind === 'wildcard') return [];
+    const call = asSetReturningCall(selectEnv, it.expr);
+    return call === null ? [] : [{ call, alias: it.alias?.name ?? null }];
+  });
+  let inStep: { expr: Expr; name: string }[] = [];
+  if (setCalls.length > 1) {
+    const bound = bindSetReturningInStep(selectEnv, plan, setCalls);
+    plan = bound.plan;
+    inStep = bound.columns;
+  }
   for (const it of sel.items) {
     if (it.kind === 'wildcard') {
       items.push(...expandStar(scope, it));
       continue;
     }
     const call = asSetReturningCall(selectEnv, it.expr);
+    if (call !== null && setCalls.length > 1) {
+      const column = inStep.shift()!;
+      items.push({ expr: column.expr, name: column.name, keepAttr: null });
+      continue;
+    }
     if (call !== null) {
-      if (generated) {
-        throw analysisError(
-          '42K0E',
-          `[UNSUPPORTED_GENERATOR.MULTI_GENERATOR] The generator is not supported: only one generator allowed per SELECT clause but found 2.`,
-          call.pos,
-        );
-      }
-      generated = true;
       const gen = bindGenerate(selectEnv, plan, call, it.alias === null ? [] : [it.alias.name], null);
       plan = gen;
       for (const a of gen.generatorOutput)
@@ -333,7 +341,7 @@ export function bindSelect(
   let qualifyExpr = qualify;
   let keepAttrs = items.map((i) => i.keepAttr);
 
-  if (isAggregate && generated) {
+  if (isAggregate && setCalls.length > 0) {
     throw analysisError(
       SqlState.featureNotSupported,
       'A generator (explode, posexplode) in the SELECT list of an aggregate query is not supported yet; explode in a subquery instead.',
