@@ -12,7 +12,8 @@ let s: Session;
 
 beforeAll(async () => {
   engine = new Engine({ warehouse, executorThreads: 1 });
-  s = engine.createSession({ user: 'alice' });
+  // As the wire server opens its sessions: PostgreSQL's clients quote identifiers with "…".
+  s = engine.createSession({ user: 'alice', settings: { 'spark.sql.ansi.doubleQuotedIdentifiers': 'true' } });
   await s.sql(
     "CREATE TABLE nation (n_nationkey INT NOT NULL, n_name VARCHAR(25), n_total DECIMAL(15,2), tags ARRAY<INT>) USING parquet COMMENT 'nations'",
   );

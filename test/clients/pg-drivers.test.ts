@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine, startServer } from '../../src/index.ts';
+import { Engine, engineSessions, startServer } from '../../src/index.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PYTHON = '/usr/bin/python3';
@@ -37,7 +37,7 @@ beforeAll(async () => {
   server = await startServer({
     host: '127.0.0.1',
     port: 0,
-    createSession: (startup) => engine.createSession({ user: startup.user, database: startup.database }),
+    createSession: engineSessions(engine),
   });
 });
 
