@@ -450,6 +450,50 @@ export const mathFunctions: readonly ScalarFunctionDef[] = [
   unaryDouble('cosh', 'cosh(x) - The hyperbolic cosine.', Math.cosh),
   unaryDouble('tanh', 'tanh(x) - The hyperbolic tangent.', Math.tanh),
   unaryDouble('cot', 'cot(x) - The cotangent.', (x) => 1 / Math.tan(x)),
+  unaryDouble('sec', 'sec(x) - The secant, 1 / cos(x).', (x) => 1 / Math.cos(x)),
+  unaryDouble('csc', 'csc(x) - The cosecant, 1 / sin(x).', (x) => 1 / Math.sin(x)),
+  // The inverse hyperbolic functions by Spark's formulas, so results agree to the last digit.
+  unaryDouble('asinh', 'asinh(x) - The inverse hyperbolic sine.', (x) =>
+    x === -Infinity ? -Infinity : Math.log(x + Math.sqrt(x * x + 1)),
+  ),
+  unaryDouble('acosh', 'acosh(x) - The inverse hyperbolic cosine.', (x) =>
+    Math.log(x + Math.sqrt(x * x - 1)),
+  ),
+  unaryDouble(
+    'atanh',
+    'atanh(x) - The inverse hyperbolic tangent.',
+    (x) => 0.5 * (Math.log1p(x) - Math.log1p(-x)),
+  ),
+  {
+    kind: 'scalar',
+    name: 'positive',
+    description: 'positive(x) - x itself.',
+    resolve(argTypes) {
+      checkArity('positive', argTypes, 1, 1);
+      const t = argTypes[0]!;
+      const type =
+        t.kind === 'interval_year_month' || t.kind === 'interval_day_time'
+          ? t
+          : requireNumeric('positive', 0, t);
+      return { argTypes: [type], returnType: type };
+    },
+    evaluate: (args) => args[0]!,
+  },
+  simple({
+    name: 'width_bucket',
+    description:
+      'width_bucket(value, min, max, n) - The bucket (1 to n) of value among n equal-width buckets of [min, max); 0 below, n + 1 above.',
+    args: [[D, D, D, T.bigint]],
+    returns: T.bigint,
+    row: (v) => widthBucket(v[0] as number, v[1] as number, v[2] as number, v[3] as bigint),
+  }),
+  simple({
+    name: 'bin',
+    description: "bin(x) - The binary digits of the long x (two's complement when negative).",
+    args: [[T.bigint]],
+    returns: T.string,
+    row: (v) => BigInt.asUintN(64, v[0] as bigint).toString(2),
+  }),
   simple({
     name: 'atan2',
     description: 'atan2(y, x) - The angle of the point (x, y).',
@@ -461,6 +505,29 @@ export const mathFunctions: readonly ScalarFunctionDef[] = [
   unaryDouble('radians', 'radians(x) - Degrees to radians.', (x) => (x * Math.PI) / 180),
   randDef,
 ];
+
+/** Spark's WidthBucket: NULL for no buckets, an empty or non-finite range, or a NaN value. */
+function widthBucket(value: number, min: number, max: number, n: bigint): bigint | null {
+  if (
+    n <= 0n ||
+    n === INT64_MAX ||
+    Number.isNaN(value) ||
+    min === max ||
+    !Number.isFinite(min) ||
+    !Number.isFinite(max)
+  ) {
+    return null;
+  }
+  const buckets = Number(n);
+  if (min < max) {
+    if (value < min) return 0n;
+    if (value >= max) return n + 1n;
+    return BigInt(Math.trunc((buckets * (value - min)) / (max - min))) + 1n;
+  }
+  if (value > min) return 0n;
+  if (value <= max) return n + 1n;
+  return BigInt(Math.trunc((buckets * (min - value)) / (min - max))) + 1n;
+}
 
 /** pmod helper is exported for tests. */
 export function numberToBigint(x: number): bigint {

@@ -755,8 +755,37 @@ export const stringFunctions: readonly ScalarFunctionDef[] = [
       return new Uint8Array(Buffer.from(s, 'hex'));
     },
   }),
+  simple({
+    name: 'luhn_check',
+    description: 'luhn_check(str) - Whether str is a string of digits that passes the Luhn checksum.',
+    args: [[T.string]],
+    returns: T.boolean,
+    row: (v) => luhnCheck(v[0] as string),
+  }),
+  simple({
+    name: 'quote',
+    description: 'quote(str) - str in single quotes, with its quotes and backslashes escaped by a backslash.',
+    args: [[T.string]],
+    returns: T.string,
+    row: (v) => `'${(v[0] as string).replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`,
+  }),
 ];
 
 function argTypesOf(args: readonly ColumnarValue[]): DataType[] {
   return args.map((a) => (a.kind === 'scalar' ? a.type : fromArrowType(a.data.type)));
+}
+
+/** The Luhn (mod 10) check: every second digit from the right doubled; empty text fails. */
+function luhnCheck(text: string): boolean {
+  if (text.length === 0) return false;
+  let sum = 0;
+  let double = false;
+  for (let i = text.length - 1; i >= 0; i--) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return false;
+    const x = double ? d * 2 : d;
+    sum += x > 9 ? x - 9 : x;
+    double = !double;
+  }
+  return sum % 10 === 0;
 }

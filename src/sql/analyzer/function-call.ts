@@ -128,6 +128,8 @@ export function bindFunction(env: ExprEnv, e: ast.FunctionExpr): Expr {
     if (expanded !== undefined) return bindExpr(env, expanded);
   }
   if (e.over !== null) return bindWindowFunction(env, e, name, parts);
+  const replaced = replaceableCall(env, e, name);
+  if (replaced !== undefined) return bindExpr(env, replaced);
   const castType = Object.hasOwn(CAST_ALIASES, name) ? CAST_ALIASES[name] : undefined;
   if (castType !== undefined && env.state.ctx.functions.lookup(name) === undefined) {
     return bindCastAlias(env, e, name, castType);
@@ -198,6 +200,33 @@ const CAST_ALIASES: Readonly<Record<string, DataType>> = {
   binary: T.binary,
   string: T.string,
 };
+
+/**
+ * Spark's functions that stand for another expression (its RuntimeReplaceable ones):
+ * `equal_null(a, b)` is `a <=> b`, `nullifzero(x)` is `nullif(x, 0)`, `zeroifnull(x)` is
+ * `coalesce(x, 0)`. The call keeps its own name as the column's.
+ */
+function replaceableCall(env: ExprEnv, e: ast.FunctionExpr, name: string): ast.Expr | undefined {
+  const arity = name === 'equal_null' ? 2 : name === 'nullifzero' || name === 'zeroifnull' ? 1 : 0;
+  if (arity === 0 || env.state.ctx.functions.lookup(name) !== undefined) return undefined;
+  if (e.distinct || e.filter !== null || e.star || e.orderBy.length > 0) return undefined;
+  if (e.args.length !== arity) {
+    throw analysisError(
+      SqlState.undefinedFunction,
+      `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`${name}\` requires ${arity} parameters but the actual number is ${e.args.length}.`,
+      e.pos,
+    );
+  }
+  const [a, b] = e.args as [ast.Expr, ast.Expr];
+  if (name === 'equal_null') return { kind: 'binary', op: '<=>', left: a, right: b, pos: e.pos };
+  const zero: ast.Expr = { kind: 'literal', value: { type: 'integer', text: '0', suffix: null }, pos: e.pos };
+  const callee = name === 'nullifzero' ? 'nullif' : 'coalesce';
+  return {
+    ...e,
+    name: { parts: [{ name: callee, quoted: false, pos: e.pos }], pos: e.pos },
+    args: [a, zero],
+  };
+}
 
 function bindCastAlias(env: ExprEnv, e: ast.FunctionExpr, name: string, type: DataType): Expr {
   if (e.distinct || e.filter !== null || e.star || e.orderBy.length > 0) {
