@@ -405,8 +405,24 @@ const wellFormedFlow: fc.Arbitrary<Sent> = fc
     ]),
   }));
 
+/** COPY FROM STDIN and then what a client may send during it: data, the end, a failure, anything. */
+const copyFlow: fc.Arbitrary<Sent> = fc
+  .tuple(
+    fc.constantFrom(
+      'COPY fuzz_t FROM STDIN',
+      'COPY fuzz_t FROM STDIN (FORMAT csv)',
+      'COPY fuzz_t (b) FROM STDIN',
+    ),
+    fc.array(copyLines, { maxLength: 4 }),
+    fc.constantFrom<Buffer[]>([copyDone()], [copyFail('client gave up')], [sync(), flush(), copyDone()], []),
+  )
+  .map(([sql, lines, end]) => ({
+    bytes: Buffer.concat([query(sql), ...lines.map((l) => copyData(Buffer.from(l))), ...end]),
+  }));
+
 const message: fc.Arbitrary<Sent> = fc.oneof(
   { weight: 6, arbitrary: wellFormedFlow },
+  { weight: 2, arbitrary: copyFlow },
   {
     weight: 5,
     arbitrary: fc
