@@ -75,10 +75,16 @@ describe('resident memory', () => {
       { t: 60, kb: 440_000 },
     ];
     const f = rssFigures(samples)!;
-    expect(f).toMatchObject({ startKb: 100_000, settledKb: 400_000, peakKb: 500_000, endKb: 440_000 });
+    expect(f).toMatchObject({
+      startKb: 100_000,
+      settledKb: 400_000,
+      settledAt: 10,
+      peakKb: 500_000,
+      endKb: 440_000,
+    });
     expect(f.growthPercent).toBeCloseTo(10);
     expect(f.flat).toBe(true);
-    expect(rssLine(f, 10)).toMatch(
+    expect(rssLine(f)).toMatch(
       /start 98 MB, after 10 s 391 MB, peak 488 MB, end 430 MB \(\+10\.0% .*: flat$/,
     );
   });
@@ -89,7 +95,7 @@ describe('resident memory', () => {
       { t: 60, kb: 116 },
     ])!;
     expect(grow.flat).toBe(false);
-    expect(rssLine(grow, 10)).toMatch(/NOT FLAT$/);
+    expect(rssLine(grow)).toMatch(/NOT FLAT$/);
     expect(
       rssFigures([
         { t: 10, kb: 100 },
@@ -110,8 +116,9 @@ describe('resident memory', () => {
       { t: 3, kb: 20 },
     ])!;
     expect(f.settledKb).toBe(20);
+    expect(rssLine(f)).toMatch(/after 3 s 0 MB/);
     expect(rssFigures([])).toBeUndefined();
-    expect(rssLine(undefined, 10)).toMatch(/not measured/);
+    expect(rssLine(undefined)).toMatch(/not measured/);
   });
 
   it('reads VmRSS from /proc/<pid>/status', () => {

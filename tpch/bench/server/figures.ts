@@ -67,6 +67,8 @@ export interface RssFigures {
   readonly startKb: number;
   /** The first sample at or after the warm-up (`settleSeconds` into the load). */
   readonly settledKb: number;
+  /** When that sample was taken, in seconds since the load started. */
+  readonly settledAt: number;
   readonly peakKb: number;
   readonly endKb: number;
   /** (end − settled) / settled, in percent. */
@@ -92,6 +94,7 @@ export function rssFigures(
   return {
     startKb: samples[0]!.kb,
     settledKb: settled.kb,
+    settledAt: settled.t,
     peakKb: Math.max(...samples.map((s) => s.kb)),
     endKb: end.kb,
     growthPercent: growth * 100,
@@ -151,12 +154,13 @@ function mb(kb: number): string {
 }
 
 /** One line on the server's memory: start, settled, peak, end and the verdict. */
-export function rssLine(rss: RssFigures | undefined, settleSeconds: number): string {
+export function rssLine(rss: RssFigures | undefined): string {
   if (rss === undefined) return 'server RSS: not measured (no /proc)';
   const sign = rss.growthPercent >= 0 ? '+' : '';
+  const at = `${rss.settledAt.toFixed(0)} s`;
   return (
-    `server RSS: start ${mb(rss.startKb)}, after ${settleSeconds} s ${mb(rss.settledKb)}, ` +
-    `peak ${mb(rss.peakKb)}, end ${mb(rss.endKb)} (${sign}${rss.growthPercent.toFixed(1)}% since ${settleSeconds} s): ` +
+    `server RSS: start ${mb(rss.startKb)}, after ${at} ${mb(rss.settledKb)}, ` +
+    `peak ${mb(rss.peakKb)}, end ${mb(rss.endKb)} (${sign}${rss.growthPercent.toFixed(1)}% since ${at}): ` +
     (rss.flat ? 'flat' : 'NOT FLAT')
   );
 }

@@ -115,7 +115,7 @@ async function main(opts: ServerBenchOptions): Promise<boolean> {
         `(odd: extended protocol, even: simple), ${seconds.toFixed(1)} s`,
     );
     for (const line of kindTable(rows, seconds)) console.log(line);
-    console.log(rssLine(memory, SETTLE_SECONDS));
+    console.log(rssLine(memory));
     console.log(responsivenessLine(select1, opts.select1P99Ms));
     const serverProblems = server
       .logLines()

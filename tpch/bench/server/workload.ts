@@ -46,8 +46,8 @@ export const TPCH_TABLE_COUNT = 8;
 
 /** What a connection needs that the warm-up established. */
 export interface Reference {
-  /** Each TPC-H query's answer, by query number. */
-  readonly tpch: ReadonlyMap<number, TextResult>;
+  /** Each TPC-H query's text and answer, by query number. */
+  readonly tpch: ReadonlyMap<number, { readonly sql: string; readonly answer: TextResult }>;
   /** Order keys that exist, for the point query. */
   readonly orderKeys: readonly number[];
   /** The database the connections use (the schema of the TPC-H tables). */
@@ -98,7 +98,7 @@ function expectRows(result: TextResult, rows: number, what: string): string | un
 /** One round of a connection: TPC-H query `q`, then the client statements. */
 export function round(q: number, protocol: Protocol, reference: Reference): Statement[] {
   const kind = `q${String(q).padStart(2, '0')}`;
-  const tpch = queryText(q);
+  const { sql: tpch, answer } = reference.tpch.get(q)!;
   const getTables = jdbcGetTables(reference.database);
   return [
     {
@@ -106,7 +106,7 @@ export function round(q: number, protocol: Protocol, reference: Reference): Stat
       protocol,
       run: async (client) => {
         const result = await textQuery(client, tpch, protocol);
-        const problems = compareResults(reference.tpch.get(q)!, result, q);
+        const problems = compareResults(answer, result, q);
         return problems.length === 0 ? undefined : `wrong answer: ${problems.slice(0, 2).join('; ')}`;
       },
     },
@@ -157,10 +157,11 @@ export async function takeReference(
   queries: readonly number[],
   onQuery: (q: number, ms: number) => void,
 ): Promise<Reference> {
-  const tpch = new Map<number, TextResult>();
+  const tpch = new Map<number, { sql: string; answer: TextResult }>();
   for (const q of queries) {
+    const sql = queryText(q);
     const start = performance.now();
-    tpch.set(q, await textQuery(client, queryText(q), 'simple'));
+    tpch.set(q, { sql, answer: await textQuery(client, sql, 'simple') });
     onQuery(q, performance.now() - start);
   }
   const keys = await textQuery(client, 'SELECT o_orderkey FROM orders', 'simple');
