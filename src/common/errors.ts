@@ -9,6 +9,8 @@
 export const SqlState = {
   syntaxError: '42601',
   undefinedTable: '42P01',
+  /** A `$n` with no value: outside a prepared statement, or past its parameters. */
+  undefinedParameter: '42P02',
   undefinedColumn: '42703',
   undefinedFunction: '42883',
   undefinedObject: '42704',

@@ -57,6 +57,6 @@ export interface RuleTrace {
   readonly rule: string;
   readonly batch: string;
   readonly pass: number;
-  /** `explainLogical` of the whole plan after the rule. */
-  readonly plan: string;
+  /** The whole plan after the rule (rendered by `EXPLAIN VERBOSE` only: plans are immutable). */
+  readonly plan: LogicalPlan;
 }

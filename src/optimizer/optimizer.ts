@@ -22,7 +22,7 @@ import {
   assertNever,
   type Transformed,
 } from '../common/index.ts';
-import { explainLogical, exprOps, outputOf, planOps, type Expr, type LogicalPlan } from '../plan/index.ts';
+import { exprOps, outputOf, planOps, type Expr, type LogicalPlan } from '../plan/index.ts';
 import {
   DEFAULT_MAX_PASSES,
   type OptimizerContext,
@@ -75,7 +75,7 @@ function optimizeInto(
         }
         current = r.node;
         passChanged = true;
-        trace.push({ rule: rule.name, batch: prefix + batch.name, pass, plan: explainLogical(current) });
+        trace.push({ rule: rule.name, batch: prefix + batch.name, pass, plan: current });
       }
       if (!passChanged) break;
     }

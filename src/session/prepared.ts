@@ -25,25 +25,46 @@ interface PreparedInternal extends PreparedStatement {
 
 const STRING: DataType = { kind: 'string' };
 
-/** Every node of a plain-data tree, with a rewrite of `parameter` nodes. */
-function mapParameters<T>(node: T, f: (p: ast.ParameterExpr) => ast.Expr): T {
-  if (Array.isArray(node)) return node.map((n: unknown) => mapParameters(n, f)) as T;
-  if (node === null || typeof node !== 'object') return node;
-  const obj = node as Record<string, unknown>;
-  if (obj.kind === 'parameter' && typeof obj.index === 'number' && typeof obj.pos === 'number') {
-    return f(obj as unknown as ast.ParameterExpr) as T;
-  }
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) out[k] = typeof v === 'object' ? mapParameters(v, f) : v;
-  return out as T;
+function isParameter(node: Record<string, unknown>): boolean {
+  return node.kind === 'parameter' && typeof node.index === 'number' && typeof node.pos === 'number';
 }
 
-function maxParameterIndex(statement: Statement): number {
+/**
+ * The tree with its `parameter` nodes rewritten by `f`; subtrees without a parameter are shared
+ * with the input, not copied (a statement without parameters comes back as itself).
+ */
+function mapParameters<T>(node: T, f: (p: ast.ParameterExpr) => ast.Expr): T {
+  if (node === null || typeof node !== 'object') return node;
+  if (Array.isArray(node)) {
+    let out: unknown[] | null = null;
+    for (let i = 0; i < node.length; i++) {
+      const before: unknown = node[i];
+      const after = mapParameters(before, f);
+      if (after !== before && out === null) out = node.slice(0, i);
+      out?.push(after);
+    }
+    return (out ?? node) as T;
+  }
+  const obj = node as Record<string, unknown>;
+  if (isParameter(obj)) return f(obj as unknown as ast.ParameterExpr) as T;
+  let out: Record<string, unknown> | null = null;
+  for (const key of Object.keys(obj)) {
+    const before = obj[key];
+    const after = mapParameters(before, f);
+    if (after !== before) (out ??= { ...obj })[key] = after;
+  }
+  return (out ?? node) as T;
+}
+
+/** The highest `$n` in a tree (0 for none), without copying it. */
+function maxParameterIndex(node: unknown): number {
+  if (node === null || typeof node !== 'object') return 0;
+  if (Array.isArray(node))
+    return node.reduce((max: number, n: unknown) => Math.max(max, maxParameterIndex(n)), 0);
+  const obj = node as Record<string, unknown>;
+  if (isParameter(obj)) return obj.index as number;
   let max = 0;
-  mapParameters(statement, (p) => {
-    max = Math.max(max, p.index);
-    return p;
-  });
+  for (const key of Object.keys(obj)) max = Math.max(max, maxParameterIndex(obj[key]));
   return max;
 }
 

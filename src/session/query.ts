@@ -366,7 +366,7 @@ export function explainQuery(
   if (mode === 'extended' || mode === 'verbose')
     section('Analyzed Logical Plan', explainLogical(analyzed.plan));
   if (mode === 'verbose') {
-    for (const t of trace) section(`After ${t.rule}`, t.plan);
+    for (const t of trace) section(`After ${t.rule}`, explainLogical(t.plan));
   }
   section('Optimized Logical Plan', mode === 'cost' ? explainCost(optimized) : explainLogical(optimized));
   let physicalText: string;

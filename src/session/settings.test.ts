@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Settings, splitProcessSettings, validateSettingDefaults } from './settings.ts';
+import { Settings, defaultTimeZone, splitProcessSettings, validateSettingDefaults } from './settings.ts';
 
 describe('settings', () => {
   it('defaults, validates and normalizes known keys', () => {
@@ -124,6 +124,26 @@ describe('kindling.log.min_duration_statement', () => {
         code = (err as { sqlstate: string }).sqlstate;
       }
       expect(code, bad).toBe('22023');
+    }
+  });
+});
+
+describe('the default time zone', () => {
+  it("is TZ's, remembered, and read again when TZ changes", () => {
+    const saved = process.env.TZ;
+    try {
+      process.env.TZ = 'Europe/Paris';
+      expect(defaultTimeZone()).toBe('Europe/Paris');
+      expect(new Settings().timeZone).toBe('Europe/Paris');
+      process.env.TZ = 'Asia/Tokyo';
+      expect(defaultTimeZone()).toBe('Asia/Tokyo');
+      process.env.TZ = 'Not/AZone';
+      expect(defaultTimeZone()).toBe('UTC');
+      delete process.env.TZ;
+      expect(defaultTimeZone()).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone);
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
     }
   });
 });

@@ -106,16 +106,28 @@ function timeZoneSetting(value: string): string {
   }
 }
 
+/** The last answer of `defaultTimeZone`, for the `TZ` it was computed under. */
+let knownDefaultZone: { readonly tz: string | undefined; readonly zone: string } | null = null;
+
+/**
+ * The process's time zone: `TZ`'s, else the system's. Remembered for as long as `TZ` does not
+ * change (resolving it through Intl is costly, and every statement asks for it).
+ */
 export function defaultTimeZone(): string {
   const tz = process.env.TZ;
+  if (knownDefaultZone !== null && knownDefaultZone.tz === tz) return knownDefaultZone.zone;
+  let zone: string;
   if (tz !== undefined && tz !== '') {
     try {
-      return new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone;
+      zone = new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone;
     } catch {
-      return 'UTC';
+      zone = 'UTC';
     }
+  } else {
+    zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   }
-  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+  knownDefaultZone = { tz, zone };
+  return zone;
 }
 
 const DEFS: readonly SettingDef[] = [

@@ -97,8 +97,12 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
     case 'column':
       return resolveColumn(env, e);
     case 'parameter': {
-      const declared = env.state.ctx.parameterTypes?.[e.index - 1];
-      return { kind: 'parameter', index: e.index, type: declared ?? T.string };
+      // Prepared statements substitute their values before binding; a `$n` left is one without.
+      const types = env.state.ctx.parameterTypes;
+      if (types === undefined || e.index > types.length) {
+        throw analysisError(SqlState.undefinedParameter, `there is no parameter $${e.index}`, e.pos);
+      }
+      return { kind: 'parameter', index: e.index, type: types[e.index - 1] ?? T.string };
     }
     case 'unary': {
       const x = bindExpr(env, e.operand);
