@@ -241,3 +241,109 @@ describe('pg_catalog', () => {
     }
   });
 });
+
+describe('pg_proc, pg_language and relation sizes', () => {
+  it('lists the registry’s functions with the overloads their resolve accepts', async () => {
+    expect(
+      await rows(`
+        SELECT p.proname, p.prokind, p.pronargs, format_type(p.prorettype, NULL), p.proargtypes, p.proretset, l.lanname
+        FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+        WHERE p.proname IN ('abs', 'sum', 'rank', 'explode') ORDER BY 1, pg_get_function_arguments(p.oid)`),
+    ).toEqual([
+      ['abs', 'f', 1, 'bigint', [20], false, 'internal'],
+      ['abs', 'f', 1, 'double precision', [701], false, 'internal'],
+      ['abs', 'f', 1, 'integer', [23], false, 'internal'],
+      ['abs', 'f', 1, 'numeric', [1700], false, 'internal'],
+      ['abs', 'f', 1, 'real', [700], false, 'internal'],
+      ['abs', 'f', 1, 'smallint', [21], false, 'internal'],
+      ['explode', 'f', 1, 'anyelement', [2277], true, 'internal'],
+      ['rank', 'w', 0, 'integer', [], false, 'internal'],
+      ['sum', 'a', 1, 'bigint', [20], false, 'internal'],
+      ['sum', 'a', 1, 'double precision', [701], false, 'internal'],
+      ['sum', 'a', 1, 'bigint', [23], false, 'internal'],
+      ['sum', 'a', 1, 'numeric', [1700], false, 'internal'],
+      ['sum', 'a', 1, 'double precision', [700], false, 'internal'],
+      ['sum', 'a', 1, 'bigint', [21], false, 'internal'],
+    ]);
+    // Every name and alias of the registry is there, in pg_catalog.
+    const names = new Set(
+      ((await rows('SELECT DISTINCT proname FROM pg_proc')) as [string][]).map((r) => r[0]),
+    );
+    for (const name of engine.functions.names()) expect(names.has(name.toLowerCase())).toBe(true);
+    expect(await rows("SELECT DISTINCT pronamespace FROM pg_proc WHERE proname = 'upper'")).toEqual([[11]]);
+    expect(
+      await rows(
+        "SELECT DISTINCT proname, provolatile FROM pg_proc WHERE proname IN ('rand', 'upper') ORDER BY proname",
+      ),
+    ).toEqual([
+      ['rand', 'v'],
+      ['upper', 'i'],
+    ]);
+    const [[total, distinct]] = (await rows('SELECT count(*), count(DISTINCT oid) FROM pg_proc')) as [
+      [bigint, bigint],
+    ];
+    expect(total).toBe(distinct);
+  });
+
+  it('prints signatures and reads ::regproc both ways', async () => {
+    expect(
+      await rows(`
+        SELECT pg_get_function_arguments(p.oid), pg_get_function_result(p.oid), pg_function_is_visible(p.oid)
+        FROM pg_proc p WHERE p.proname IN ('concat', 'substr', 'generate_series') ORDER BY p.proname, p.pronargs`),
+    ).toEqual([
+      ['VARIADIC "any"', 'anyelement', true],
+      ['bigint, bigint', 'SETOF bigint', true],
+      ['bigint, bigint, bigint', 'SETOF bigint', true],
+      ['text, integer', 'text', true],
+      ['text, integer, integer', 'text', true],
+    ]);
+    const [[oid]] = (await rows("SELECT 'upper'::regproc")) as [[number]];
+    expect(
+      await rows(`SELECT ${oid}::regproc, pg_get_function_result(${oid}), pg_function_is_visible(1)`),
+    ).toEqual([['upper', 'text', false]]);
+    expect(await rows(`SELECT obj_description(${oid}, 'pg_proc')`)).toEqual([
+      [engine.functions.lookup('upper')!.description],
+    ]);
+    await expect(s.sql("SELECT 'nope'::regproc")).rejects.toMatchObject({ sqlstate: '42883' });
+    await expect(s.sql("SELECT 'abs'::regproc")).rejects.toMatchObject({ sqlstate: '42725' });
+    expect(await rows('SELECT lanname FROM pg_language ORDER BY oid')).toEqual([
+      ['internal'],
+      ['c'],
+      ['sql'],
+    ]);
+  });
+
+  it('measures tables by their data files; views and catalogs take no space', async () => {
+    await s.sql('CREATE TABLE sized (x BIGINT, y STRING) USING parquet');
+    try {
+      expect(await rows("SELECT pg_table_size('sized'), pg_relation_size('sized', 'fsm')")).toEqual([
+        [0n, 0n],
+      ]);
+      await s.sql("INSERT INTO sized SELECT id, repeat('x', 100) FROM range(1000)");
+      const [[table, relation, total, indexes]] = (await rows(
+        "SELECT pg_table_size('sized'), pg_relation_size('sized'::regclass), pg_total_relation_size(c.oid), pg_indexes_size(c.oid) FROM pg_class c WHERE relname = 'sized'",
+      )) as [[bigint, bigint, bigint, bigint]];
+      expect(table).toBeGreaterThan(1000n);
+      expect([relation, total, indexes]).toEqual([table, table, 0n]);
+      expect(
+        await rows("SELECT pg_table_size('nation_view'), pg_table_size('pg_class'), pg_table_size(12345)"),
+      ).toEqual([[0n, 0n, null]]);
+      const [[db, byOid]] = (await rows(
+        "SELECT pg_database_size('default'), pg_database_size(oid) FROM pg_database WHERE datname = 'default'",
+      )) as [[bigint, bigint]];
+      expect(db).toBeGreaterThanOrEqual(table);
+      expect(byOid).toBe(db);
+      await expect(s.sql("SELECT pg_table_size('nope')")).rejects.toMatchObject({ sqlstate: '42P01' });
+    } finally {
+      await s.sql('DROP TABLE sized');
+    }
+  });
+
+  it('writes sizes as pg_size_pretty does', async () => {
+    expect(
+      await rows(
+        'SELECT pg_size_pretty(1), pg_size_pretty(10239), pg_size_pretty(10240), pg_size_pretty(20000), pg_size_pretty(-20000), pg_size_pretty(123456789), pg_size_pretty(9223372036854775807)',
+      ),
+    ).toEqual([['1 bytes', '10239 bytes', '10 kB', '20 kB', '-20 kB', '118 MB', '8192 PB']]);
+  });
+});

@@ -24,8 +24,18 @@ import {
   type Value,
 } from '../common/index.ts';
 import { VIEW_FORMAT, type Metastore, type TableDefinition } from '../catalog/index.ts';
-import { KINDLING_VERSION } from '../functions/index.ts';
+import { KINDLING_VERSION, type FunctionRegistry } from '../functions/index.ts';
 import { parseExpression, type Expr as AstExpr } from '../sql/parser/index.ts';
+import {
+  PG_LANGUAGE_COLUMNS,
+  PG_PROC_COLUMNS,
+  PSEUDO_TYPES,
+  argumentText,
+  languageRows,
+  procRows,
+  procedures,
+  resultText,
+} from './pg-proc.ts';
 
 export const PG_CATALOG = 'pg_catalog';
 export const INFORMATION_SCHEMA = 'information_schema';
@@ -116,6 +126,8 @@ export interface CatalogView {
   readonly currentDatabase: string;
   /** The session's settings (SHOW ALL). */
   readonly settings: () => readonly { key: string; value: string; description: string }[];
+  /** The engine's functions (pg_proc). */
+  readonly functions: FunctionRegistry;
 }
 
 interface SystemTable {
@@ -219,6 +231,16 @@ const TYPES: readonly TypeRow[] = (() => {
     [2206, 'regtype', 4, 'N', 2211],
   ];
   const out: TypeRow[] = [];
+  // The pseudo-types function signatures use (pg_proc).
+  for (const [name, oid] of Object.entries(PSEUDO_TYPES))
+    out.push({
+      oid,
+      name,
+      len: name === 'any' || name === 'void' ? 4 : -1,
+      category: 'P',
+      element: 0,
+      array: 0,
+    });
   for (const [oid, name, len, category, array] of scalar) {
     out.push({ oid, name, len, category, element: 0, array });
     if (array !== 0)
@@ -253,6 +275,11 @@ const FORMAT_NAMES: Readonly<Record<number, string>> = {
   1700: 'numeric',
   2205: 'regclass',
   2206: 'regtype',
+  [PSEUDO_TYPES.any]: '"any"',
+  [PSEUDO_TYPES.anyelement]: 'anyelement',
+  [PSEUDO_TYPES.anyarray]: 'anyarray',
+  [PSEUDO_TYPES.void]: 'void',
+  [PSEUDO_TYPES.record]: 'record',
 };
 
 /**
@@ -359,7 +386,7 @@ const PG_TABLES: Readonly<Record<string, SystemTable>> = {
         typowner: OWNER_OID,
         typlen: t.len,
         typbyval: t.len > 0 && t.len <= 8,
-        typtype: t.oid === 705 ? 'p' : 'b',
+        typtype: t.oid === 705 || t.category === 'P' ? 'p' : 'b',
         typcategory: t.category,
         typispreferred: t.name === 'text' || t.name === 'float8' || t.name === 'bool',
         typisdefined: true,
@@ -527,6 +554,8 @@ const PG_TABLES: Readonly<Record<string, SystemTable>> = {
       }));
     },
   ),
+  pg_proc: table(PG_PROC_COLUMNS, (v) => procRows(v.functions, PG_CATALOG_OID, OWNER_OID)),
+  pg_language: table(PG_LANGUAGE_COLUMNS, () => languageRows(OWNER_OID)),
   pg_tablespace: table('oid:oid spcname:name spcowner:oid spcacl:text[] spcoptions:text[]', () => [
     { oid: 1663, spcname: 'pg_default', spcowner: OWNER_OID },
   ]),
@@ -744,8 +773,31 @@ interface RegNames {
   notFound(written: string, pos: number): EngineError;
 }
 
-/** The objects `regclass`, `regtype` or `regnamespace` values name. */
+/** A type's name as format_type prints it without a typmod (`integer`, `text[]`). */
+function typeDisplayName(oid: number): string {
+  const named = FORMAT_NAMES[oid];
+  if (named !== undefined) return named;
+  const t = TYPES.find((x) => x.oid === oid);
+  if (t === undefined) return '???';
+  return t.element !== 0 ? `${typeDisplayName(t.element)}[]` : t.name;
+}
+
+/** The objects `regclass`, `regtype`, `regnamespace` or `regproc` values name. */
 function regNames(view: CatalogView, kind: string): RegNames {
+  if (kind === 'regproc') {
+    const procs = procedures(view.functions);
+    return {
+      entries: procs.map((p) => [p.oid, p.name] as const),
+      byName: (w) => {
+        const lower = w.toLowerCase().replace(/^pg_catalog\./, '');
+        const found = procs.filter((p) => p.name === lower);
+        if (found.length > 1) throw new EngineError('42725', `more than one function named "${w}"`);
+        return found[0]?.oid;
+      },
+      notFound: (w, pos) =>
+        new EngineError(SqlState.undefinedFunction, `function "${w}" does not exist`, { position: pos }),
+    };
+  }
   if (kind === 'regtype') {
     const entries = TYPES.map((t) => [t.oid, FORMAT_NAMES[t.oid] ?? t.name] as const);
     return {
@@ -811,10 +863,55 @@ function arity(name: string, args: readonly AstExpr[], min: number, max: number,
   }
 }
 
+/**
+ * The text of `key` (an OID) in a table of many: `get(ARRAY[texts], array_position(ARRAY[oids], key) - 1)`,
+ * NULL for a key not there. Built as a tree (parsing a thousand-branch CASE costs more than the query).
+ */
+function lookupText(entries: readonly (readonly [number, string])[], key: AstExpr, pos: number): AstExpr {
+  if (entries.length === 0) return parseExpression('CAST(NULL AS STRING)');
+  const template = parseExpression('get($2, CAST(array_position($3, $1) AS INT) - 1)');
+  const texts: AstExpr = {
+    kind: 'array',
+    items: entries.map(([, t]) => ({ kind: 'literal', value: { type: 'string', value: t }, pos })),
+    pos,
+  };
+  const oids: AstExpr = { kind: 'array', items: entries.map(([oid]) => intLiteral(oid, pos)), pos };
+  return instantiate(template, [key, texts, oids], pos) as AstExpr;
+}
+
 /** `CASE WHEN <when> THEN <value> … END`, or NULL when there are no cases. */
 function cases(entries: readonly [string, string][], otherwise = 'CAST(NULL AS STRING)'): string {
   if (entries.length === 0) return otherwise;
   return `CASE ${entries.map(([w, t]) => `WHEN ${w} THEN ${t}`).join(' ')} ELSE ${otherwise} END`;
+}
+
+/**
+ * The bytes of a relation's data files, as its statistics know them (recorded by writes and
+ * ANALYZE, else what the files tell); 0 for views and the catalogs, which keep no data.
+ */
+function relationBytes(view: CatalogView, r: Relation): number {
+  if (r.kind !== 'r' || r.definition === null) return 0;
+  try {
+    return view.metastore.tableProvider(r.definition).statistics().totalBytes ?? 0;
+  } catch {
+    return 0; // unreadable files are reported when the table is used
+  }
+}
+
+/** The relation a size function's argument names: an OID, or a name written as a constant. */
+function sizeCases(view: CatalogView, arg: AstExpr, pos: number, size: (r: Relation) => number): string {
+  const all = relations(view);
+  if (arg.kind === 'literal' && arg.value.type === 'string' && !/^\d+$/.test(arg.value.value)) {
+    const named = regNames(view, 'regclass');
+    const oid = named.byName(arg.value.value);
+    if (oid === undefined) throw named.notFound(arg.value.value, pos);
+    const r = all.find((x) => x.oid === oid)!;
+    return `CAST(${size(r)} AS BIGINT)`;
+  }
+  return cases(
+    all.map((r) => [`$1 = ${r.oid}`, `CAST(${size(r)} AS BIGINT)`]),
+    'CAST(NULL AS BIGINT)',
+  );
 }
 
 /** A view's text as PostgreSQL's pg_get_viewdef ends it: with a semicolon. */
@@ -906,6 +1003,19 @@ export function expandCatalogFunction(
     }
     case 'obj_description': {
       arity(name, args, 1, 2, pos);
+      const catalog = args[1];
+      if (
+        catalog?.kind === 'literal' &&
+        catalog.value.type === 'string' &&
+        catalog.value.value === 'pg_proc'
+      ) {
+        // A function's description is the registry's.
+        return lookupText(
+          procedures(view.functions).map((p) => [p.oid, p.description]),
+          args[0]!,
+          pos,
+        );
+      }
       const entries = descriptions(view)
         .filter((d) => d.objsubid === 0)
         .map((d) => [`$1 = ${d.objoid}`, sqlString(d.description)] as [string, string]);
@@ -987,8 +1097,72 @@ export function expandCatalogFunction(
       arity(name, args, 2, 4, pos);
       text = 'true';
       break;
+    case 'pg_table_size':
+    case 'pg_total_relation_size':
+      // No indexes and no TOAST: a table's size is its data files'.
+      arity(name, args, 1, 1, pos);
+      text = sizeCases(view, args[0]!, pos, (r) => relationBytes(view, r));
+      break;
+    case 'pg_relation_size': {
+      // The main fork holds the data; the others (fsm, vm, init) are empty.
+      arity(name, args, 1, 2, pos);
+      const fork = args[1];
+      const other = fork?.kind === 'literal' && fork.value.type === 'string' && fork.value.value !== 'main';
+      text = sizeCases(view, args[0]!, pos, (r) => (other ? 0 : relationBytes(view, r)));
+      break;
+    }
+    case 'pg_indexes_size':
+      arity(name, args, 1, 1, pos);
+      text = sizeCases(view, args[0]!, pos, () => 0);
+      break;
+    case 'pg_database_size': {
+      // By name or OID: the sum of its tables' data files.
+      arity(name, args, 1, 1, pos);
+      const all = relations(view);
+      text = cases(
+        databases(view).map((db) => [
+          `CAST($1 AS STRING) IN (${sqlString(db)}, '${objectOid('d', db)}')`,
+          `CAST(${all
+            .filter((r) => r.database === db)
+            .reduce((sum, r) => sum + relationBytes(view, r), 0)} AS BIGINT)`,
+        ]),
+        'CAST(NULL AS BIGINT)',
+      );
+      break;
+    }
+    case 'pg_function_is_visible':
+      // Every function is in pg_catalog, which is always on the search path.
+      arity(name, args, 1, 1, pos);
+      return instantiate(
+        parseExpression('array_contains($2, $1)'),
+        [
+          args[0]!,
+          { kind: 'array', items: procedures(view.functions).map((p) => intLiteral(p.oid, pos)), pos },
+        ],
+        pos,
+      ) as AstExpr;
+    case 'pg_get_function_result':
+    case 'pg_get_function_arguments':
+    case 'pg_get_function_identity_arguments':
+      arity(name, args, 1, 1, pos);
+      return lookupText(
+        procedures(view.functions).map((p) => [
+          p.oid,
+          name === 'pg_get_function_result'
+            ? resultText(p, typeDisplayName)
+            : argumentText(p, typeDisplayName),
+        ]),
+        args[0]!,
+        pos,
+      );
+    case 'pg_get_function_sqlbody':
+      // Built-in functions have no SQL body.
+      arity(name, args, 1, 1, pos);
+      text = 'CAST(NULL AS STRING)';
+      break;
     case '::regclass':
     case '::regtype':
+    case '::regproc':
     case '::regnamespace': {
       const named = regNames(view, name.slice(2));
       const operand = args[0]!;

@@ -106,6 +106,7 @@ function catalogView(session: Session): CatalogView {
     user: session.user,
     currentDatabase: session.currentDatabase,
     settings: () => session.settings.list(),
+    functions: session.engine.functions,
   };
 }
 

@@ -21,6 +21,7 @@ beforeAll(async () => {
   await s.sql(
     "CREATE TABLE nation (n_nationkey INT NOT NULL, n_name STRING, n_regionkey BIGINT, n_comment VARCHAR(152), n_rate DECIMAL(15,2)) USING parquet COMMENT 'nations'",
   );
+  await s.sql("INSERT INTO nation VALUES (1, 'ARGENTINA', 1, 'silver', 12.5), (2, 'BRAZIL', 1, NULL, 3.25)");
   await s.sql('CREATE VIEW big_nations AS SELECT * FROM nation WHERE n_nationkey > 10');
   await s.sql('CREATE DATABASE shop');
   await s.sql('CREATE TABLE shop.orders (o_orderkey BIGINT, o_total DECIMAL(15,2)) USING parquet');
@@ -189,5 +190,104 @@ describe.skipIf(!existsSync('/usr/bin/psql'))('psql meta-commands', () => {
   it('a pattern selects by name', async () => {
     expect((await psql('default', '\\dt nat*')).stdout).toContain('public,nation,table,alice');
     expect((await psql('default', '\\dt x*')).stderr).toBe('Did not find any relation named "x*".\n');
+  });
+
+  it('\\df lists no user functions; \\df abs lists the built-in overloads with their result types', async () => {
+    const none = await psql('default', '\\df');
+    expect(none.stderr).toBe('');
+    expect(none.stdout).toBe(
+      'List of functions\nSchema,Name,Result data type,Argument data types,Type\n(0 rows)\n',
+    );
+    const abs = await psql('default', '\\df abs');
+    expect(abs.stderr).toBe('');
+    expect(abs.stdout).toBe(
+      [
+        'List of functions',
+        'Schema,Name,Result data type,Argument data types,Type',
+        'pg_catalog,abs,bigint,bigint,func',
+        'pg_catalog,abs,double precision,double precision,func',
+        'pg_catalog,abs,integer,integer,func',
+        'pg_catalog,abs,numeric,numeric,func',
+        'pg_catalog,abs,real,real,func',
+        'pg_catalog,abs,smallint,smallint,func',
+        '(6 rows)',
+        '',
+      ].join('\n'),
+    );
+    const kinds = await psql('default', '\\df (count|row_number|generate_series)');
+    expect(kinds.stderr).toBe('');
+    expect(kinds.stdout).toContain('pg_catalog,count,bigint,VARIADIC "any",agg\n');
+    expect(kinds.stdout).toContain('pg_catalog,row_number,integer,,window\n');
+    expect(kinds.stdout).toContain('pg_catalog,generate_series,SETOF bigint,bigint, bigint,func\n');
+  });
+
+  it('\\df+ adds volatility, language, source and the function’s description', async () => {
+    const r = await psql('default', '\\df+ upper');
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.split('\n');
+    expect(lines[1]).toBe(
+      'Schema,Name,Result data type,Argument data types,Type,Volatility,Parallel,Owner,Security,Access privileges,Language,Source code,Description',
+    );
+    expect(lines[2]).toMatch(
+      /^pg_catalog,upper,text,text,func,immutable,safe,alice,invoker,,internal,upper,.+/,
+    );
+    const rand = await psql('default', '\\df+ rand');
+    expect(rand.stdout).toContain(',func,volatile,');
+  });
+
+  it('\\dT lists the types a pattern names', async () => {
+    const r = await psql('default', '\\dT int*');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(
+      [
+        'List of data types',
+        'Schema,Name,Description',
+        'pg_catalog,bigint,',
+        'pg_catalog,integer,',
+        'pg_catalog,interval,',
+        'pg_catalog,smallint,',
+        '(4 rows)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('\\du lists the connected user with its attributes', async () => {
+    const r = await psql('default', '\\du');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(
+      'List of roles\nRole name,Attributes,Member of\nalice,Superuser, Create role, Create DB,{}\n',
+    );
+  });
+
+  it('\\dt+ and \\l+ show the real size of the data files; \\dv+ a view’s 0 bytes', async () => {
+    const t = await psql('default', '\\dt+');
+    expect(t.stderr).toBe('');
+    const cells = t.stdout.split('\n')[2]!.split(',');
+    expect([...cells.slice(0, 6), cells[7]]).toEqual([
+      'public',
+      'nation',
+      'table',
+      'alice',
+      'permanent',
+      'heap',
+      'nations',
+    ]);
+    const size = cells[6]!;
+    expect(size).toMatch(/^[1-9]\d* (bytes|kB)$/);
+    const bytes = await psql('default', "SELECT pg_total_relation_size('nation')");
+    expect(Number(bytes.stdout.split('\n')[1])).toBeGreaterThan(0);
+    const l = await psql('default', '\\l+');
+    expect(l.stderr).toBe('');
+    expect(l.stdout.split('\n')[2]).toContain(`,${size},pg_default,`);
+    const v = await psql('default', '\\dv+');
+    expect(v.stdout).toContain('public,big_nations,view,alice,permanent,0 bytes,');
+  });
+
+  it('\\di finds no indexes and \\dx no extensions', async () => {
+    expect((await psql('default', '\\di')).stderr).toBe('Did not find any relations.\n');
+    const x = await psql('default', '\\dx');
+    expect(x.stderr).toBe('');
+    expect(x.stdout).toBe('List of installed extensions\nName,Version,Schema,Description\n(0 rows)\n');
   });
 });

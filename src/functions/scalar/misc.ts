@@ -188,7 +188,44 @@ function canonicalForm(v: Value): unknown {
   };
 }
 
+/** PostgreSQL's units for pg_size_pretty: below `limit` a size is shown in the unit. */
+const SIZE_UNITS: readonly { name: string; limit: bigint; round: boolean; bits: number }[] = [
+  { name: 'bytes', limit: 10n * 1024n, round: false, bits: 0 },
+  { name: 'kB', limit: 20n * 1024n - 1n, round: true, bits: 10 },
+  { name: 'MB', limit: 20n * 1024n - 1n, round: true, bits: 20 },
+  { name: 'GB', limit: 20n * 1024n - 1n, round: true, bits: 30 },
+  { name: 'TB', limit: 20n * 1024n - 1n, round: true, bits: 40 },
+  { name: 'PB', limit: 20n * 1024n - 1n, round: true, bits: 50 },
+];
+
+/**
+ * A byte count as PostgreSQL's pg_size_pretty writes it: bytes below 10 kB, then the largest unit
+ * that keeps the number below 20480, rounded half away from zero (`20000` → `20 kB`).
+ */
+export function sizePretty(bytes: bigint): string {
+  let size = bytes;
+  for (let i = 0; i < SIZE_UNITS.length; i++) {
+    const unit = SIZE_UNITS[i]!;
+    const next = SIZE_UNITS[i + 1];
+    if (next === undefined || (size < 0n ? -size : size) < unit.limit) {
+      if (unit.round) size = (size + (size < 0n ? -1n : 1n)) / 2n;
+      return `${size} ${unit.name}`;
+    }
+    // One bit less when the next unit rounds: it halves (rounding) at the end.
+    const bits = next.bits - unit.bits - (next.round ? 1 : 0) + (unit.round ? 1 : 0);
+    size /= 1n << BigInt(bits);
+  }
+  return `${size} bytes`;
+}
+
 export const miscFunctions: readonly ScalarFunctionDef[] = [
+  simple({
+    name: 'pg_size_pretty',
+    description: 'pg_size_pretty(bytes) - A size in bytes as text in a readable unit (PostgreSQL).',
+    args: [[T.bigint]],
+    returns: T.string,
+    row: (v) => sizePretty(v[0] as bigint),
+  }),
   {
     kind: 'scalar',
     name: 'typeof',
