@@ -247,6 +247,7 @@ export function buildProgram(): Command {
               user: startup.user,
               database: startup.database,
               settings: startup.settings,
+              backend: startup.backend,
             });
           },
         });

@@ -347,3 +347,14 @@ describe('pg_proc, pg_language and relation sizes', () => {
     ).toEqual([['1 bytes', '10239 bytes', '10 kB', '20 kB', '-20 kB', '118 MB', '8192 PB']]);
   });
 });
+
+describe('connections of an embedded session', () => {
+  it('has this process as its backend and no server connections to list or signal', async () => {
+    expect(await rows('SELECT pg_backend_pid()')).toEqual([[process.pid]]);
+    expect(await rows('SELECT count(*) FROM pg_stat_activity')).toEqual([[0n]]);
+    expect(await rows('SELECT count(*) FROM pg_catalog.pg_stat_gssapi')).toEqual([[0n]]);
+    expect(await rows(`SELECT pg_cancel_backend(${process.pid}), pg_terminate_backend(1)`)).toEqual([
+      [false, false],
+    ]);
+  });
+});

@@ -36,6 +36,14 @@ import {
   procedures,
   resultText,
 } from './pg-proc.ts';
+import type { BackendIdentity } from './backends.ts';
+import {
+  PG_STAT_ACTIVITY_COLUMNS,
+  PG_STAT_GSSAPI_COLUMNS,
+  activityRows,
+  backendPid,
+  gssapiRows,
+} from './pg-activity.ts';
 
 export const PG_CATALOG = 'pg_catalog';
 export const INFORMATION_SCHEMA = 'information_schema';
@@ -91,7 +99,8 @@ type ColumnKind =
   | 'float4'
   | 'text[]'
   | 'oid[]'
-  | 'int2[]';
+  | 'int2[]'
+  | 'timestamptz';
 
 const SPARK_TYPE: Readonly<Record<ColumnKind, DataType>> = {
   oid: T.int,
@@ -107,6 +116,7 @@ const SPARK_TYPE: Readonly<Record<ColumnKind, DataType>> = {
   'oid[]': T.array(T.int),
   // int2vector columns (pg_publication_rel.prattrs, pg_statistic_ext.stxkeys) read as int2[]
   'int2[]': T.array(T.smallint),
+  timestamptz: T.timestamp,
 };
 
 /** Columns as `name:kind` words; a kind left out is `text`. */
@@ -128,6 +138,8 @@ export interface CatalogView {
   readonly settings: () => readonly { key: string; value: string; description: string }[];
   /** The engine's functions (pg_proc). */
   readonly functions: FunctionRegistry;
+  /** The server connection the session serves; null when embedded. */
+  readonly backend: BackendIdentity | null;
 }
 
 interface SystemTable {
@@ -554,6 +566,14 @@ const PG_TABLES: Readonly<Record<string, SystemTable>> = {
       }));
     },
   ),
+  pg_stat_activity: table(PG_STAT_ACTIVITY_COLUMNS, (v) =>
+    activityRows(
+      v.backend,
+      (db) => objectOid('d', db),
+      (user) => (user === v.user ? OWNER_OID : objectOid('u', user)),
+    ),
+  ),
+  pg_stat_gssapi: table(PG_STAT_GSSAPI_COLUMNS, (v) => gssapiRows(v.backend)),
   pg_proc: table(PG_PROC_COLUMNS, (v) => procRows(v.functions, PG_CATALOG_OID, OWNER_OID)),
   pg_language: table(PG_LANGUAGE_COLUMNS, () => languageRows(OWNER_OID)),
   pg_tablespace: table('oid:oid spcname:name spcowner:oid spcacl:text[] spcoptions:text[]', () => [
@@ -1097,6 +1117,9 @@ export function expandCatalogFunction(
       arity(name, args, 2, 4, pos);
       text = 'true';
       break;
+    case 'pg_backend_pid':
+      arity(name, args, 0, 0, pos);
+      return intLiteral(backendPid(view.backend), pos);
     case 'pg_table_size':
     case 'pg_total_relation_size':
       // No indexes and no TOAST: a table's size is its data files'.

@@ -107,6 +107,7 @@ function catalogView(session: Session): CatalogView {
     currentDatabase: session.currentDatabase,
     settings: () => session.settings.list(),
     functions: session.engine.functions,
+    backend: session.backend,
   };
 }
 

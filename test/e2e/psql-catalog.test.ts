@@ -9,7 +9,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serialize } from 'pg-protocol';
 import { Engine, startServer } from '../../src/index.ts';
+import { RawWireClient } from './raw-wire-client.ts';
 
 let warehouse = '';
 let server: Awaited<ReturnType<typeof startServer>> | undefined;
@@ -29,7 +31,8 @@ beforeAll(async () => {
   server = await startServer({
     host: '127.0.0.1',
     port: 0,
-    createSession: (startup) => engine.createSession({ user: startup.user, database: startup.database }),
+    createSession: (startup) =>
+      engine.createSession({ user: startup.user, database: startup.database, backend: startup.backend }),
   });
 });
 
@@ -291,3 +294,124 @@ describe.skipIf(!existsSync('/usr/bin/psql'))('psql meta-commands', () => {
     expect(x.stdout).toBe('List of installed extensions\nName,Version,Schema,Description\n(0 rows)\n');
   });
 });
+
+describe.skipIf(!existsSync('/usr/bin/psql'))(
+  'live connections: pg_stat_activity, pg_backend_pid, signals',
+  () => {
+    /** Runs `sql` on a raw connection; the DataRows' first cells and the error, once it is ready again. */
+    async function run(client: RawWireClient, sql: string): Promise<{ cells: unknown[]; error?: string }> {
+      client.send(serialize.query(sql));
+      const cells: unknown[] = [];
+      let error: string | undefined;
+      for (;;) {
+        const m = await client.next(30_000);
+        if (m.name === 'dataRow') cells.push((m['fields'] as unknown[])[0]);
+        if (m.name === 'error') error = m['code'] as string;
+        if (m.name === 'readyForQuery') return error === undefined ? { cells } : { cells, error };
+      }
+    }
+
+    /** pg_stat_activity's row of a connection, as psql prints it. */
+    async function activityOf(pid: number): Promise<string> {
+      const r = await psql(
+        'default',
+        `SELECT usename, datname, application_name, client_addr, state, query FROM pg_stat_activity WHERE pid = ${pid}`,
+      );
+      expect(r.stderr).toBe('');
+      return r.stdout.split('\n')[1]!;
+    }
+
+    const LONG = 'SELECT sum(id) FROM range(0, 50000000000)';
+
+    it('pg_backend_pid is the BackendKeyData process id; pg_stat_activity shows each connection live', async () => {
+      const target = await RawWireClient.connect(server!.port, {
+        user: 'alice',
+        application_name: 'watched',
+      });
+      try {
+        expect(await run(target, 'SELECT pg_backend_pid()')).toEqual({ cells: [String(target.processId)] });
+        expect(await activityOf(target.processId)).toBe(
+          'alice,default,watched,127.0.0.1,idle,SELECT pg_backend_pid()',
+        );
+        await run(target, 'BEGIN');
+        expect(await activityOf(target.processId)).toBe(
+          'alice,default,watched,127.0.0.1,idle in transaction,BEGIN',
+        );
+        await run(target, 'COMMIT');
+        // psql's own connection is there too, running this very query.
+        const self = await psql(
+          'default',
+          'SELECT state, query, backend_type FROM pg_stat_activity WHERE pid = pg_backend_pid()',
+        );
+        expect(self.stdout.split('\n')[1]).toBe(
+          'active,SELECT state, query, backend_type FROM pg_stat_activity WHERE pid = pg_backend_pid(),client backend',
+        );
+        const gss = await psql(
+          'default',
+          'SELECT gss_authenticated, encrypted FROM pg_catalog.pg_stat_gssapi WHERE pid = pg_backend_pid()',
+        );
+        expect(gss.stdout).toBe('gss_authenticated,encrypted\nf,f\n(1 row)\n');
+      } finally {
+        await target.end();
+      }
+      // A closed connection is gone from the list.
+      expect(
+        (await psql('default', `SELECT count(*) FROM pg_stat_activity WHERE pid = ${target.processId}`))
+          .stdout,
+      ).toContain('\n0\n');
+    });
+
+    it('pg_cancel_backend cancels the running statement of a connection of the same user', async () => {
+      const target = await RawWireClient.connect(server!.port, { user: 'alice' });
+      try {
+        const running = run(target, LONG);
+        await expect
+          .poll(async () => activityOf(target.processId), { timeout: 10_000 })
+          .toContain(`,active,${LONG}`);
+        const r = await psql(
+          'default',
+          `SELECT pg_cancel_backend(${target.processId}), pg_cancel_backend(1)`,
+        );
+        expect(r.stdout.split('\n')[1]).toBe('t,f');
+        expect((await running).error).toBe('57014');
+        // The connection lives on.
+        expect(await run(target, 'SELECT 7')).toEqual({ cells: ['7'] });
+      } finally {
+        await target.end();
+      }
+    });
+
+    it('pg_terminate_backend closes the connection with 57P01; another user’s is refused with 42501', async () => {
+      const other = await RawWireClient.connect(server!.port, { user: 'bob' });
+      try {
+        const denied = await psql('default', `SELECT pg_terminate_backend(${other.processId})`);
+        expect(denied.stderr).toContain('ERROR:  permission denied to terminate process');
+        const cancel = await psql('default', `SELECT pg_cancel_backend(${other.processId})`);
+        expect(cancel.stderr).toContain('ERROR:  permission denied to cancel query');
+      } finally {
+        await other.end();
+      }
+      const target = await RawWireClient.connect(server!.port, { user: 'alice' });
+      target.send(serialize.query(LONG));
+      await expect
+        .poll(async () => activityOf(target.processId), { timeout: 10_000 })
+        .toContain(`,active,${LONG}`);
+      const r = await psql(
+        'default',
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = ${target.processId}`,
+      );
+      expect(r.stdout).toBe('pg_terminate_backend(pid)\nt\n(1 row)\n');
+      const closing: string[] = [];
+      for (;;) {
+        try {
+          const m = await target.next(10_000);
+          if (m.name === 'error')
+            closing.push(`${m['severity'] as string} ${m['code'] as string} ${m['message'] as string}`);
+        } catch {
+          break; // closed
+        }
+      }
+      expect(closing).toContain('FATAL 57P01 terminating connection due to administrator command');
+    });
+  },
+);

@@ -218,7 +218,31 @@ export function sizePretty(bytes: bigint): string {
   return `${size} bytes`;
 }
 
+/** pg_cancel_backend / pg_terminate_backend: a signal to another connection of the server. */
+function backendSignal(name: string, kind: 'cancel' | 'terminate', description: string): ScalarFunctionDef {
+  return simple({
+    name,
+    description,
+    args: kind === 'cancel' ? [[T.int]] : [[T.int], [T.int, T.bigint]],
+    returns: T.boolean,
+    deterministic: false,
+    local: true,
+    // Outside a server (an embedded session) no process has that id.
+    row: (v, ctx) => ctx.backends?.signal(v[0] as number, kind) ?? false,
+  });
+}
+
 export const miscFunctions: readonly ScalarFunctionDef[] = [
+  backendSignal(
+    'pg_cancel_backend',
+    'cancel',
+    'pg_cancel_backend(pid) - Cancels the running statement of a connection of the same user (PostgreSQL).',
+  ),
+  backendSignal(
+    'pg_terminate_backend',
+    'terminate',
+    'pg_terminate_backend(pid[, timeout]) - Closes a connection of the same user (PostgreSQL).',
+  ),
   simple({
     name: 'pg_size_pretty',
     description: 'pg_size_pretty(bytes) - A size in bytes as text in a readable unit (PostgreSQL).',
