@@ -358,3 +358,101 @@ describe('connections of an embedded session', () => {
     ]);
   });
 });
+
+describe('what GUI clients read besides the catalogs', () => {
+  it('lists the grammar’s keywords with PostgreSQL’s categories', async () => {
+    const r = await rows(
+      "SELECT word, catcode, barelabel, catdesc, baredesc FROM pg_catalog.pg_get_keywords() WHERE word IN ('select', 'limit', 'table', 'databases') ORDER BY word",
+    );
+    expect(r).toEqual([
+      ['databases', 'U', true, 'unreserved', 'can be bare label'],
+      ['limit', 'U', false, 'unreserved', 'requires AS'],
+      ['select', 'R', false, 'reserved', 'requires AS'],
+      ['table', 'R', false, 'reserved', 'requires AS'],
+    ]);
+    const [[all]] = (await rows("SELECT string_agg(word, ',') FROM pg_catalog.pg_get_keywords()")) as [
+      [string],
+    ];
+    expect(all.split(',')).toContain('from');
+    expect(all.split(',')).not.toContain('nation');
+  });
+
+  it('answers pg_show_all_settings() as pg_settings', async () => {
+    expect(
+      await rows("SELECT name, setting FROM pg_show_all_settings() s WHERE s.name = 'server_encoding'"),
+    ).toEqual([['server_encoding', 'UTF8']]);
+    const [[a]] = (await rows('SELECT count(*) FROM pg_show_all_settings()')) as [[bigint]];
+    expect(await rows('SELECT count(*) FROM pg_settings')).toEqual([[a]]);
+  });
+
+  it('numbers array subscripts with generate_subscripts', async () => {
+    expect(await rows('SELECT generate_subscripts(array(5, 6, 7), 1)')).toEqual([[1], [2], [3]]);
+    expect(await rows("SELECT s FROM generate_subscripts(array('a', 'b'), 1, true) s")).toEqual([[2], [1]]);
+    expect(await rows('SELECT count(*) FROM generate_subscripts(array(1), 2)')).toEqual([[0n]]);
+    expect(await rows('SELECT count(*) FROM generate_subscripts(CAST(array() AS ARRAY<INT>), 1)')).toEqual([
+      [0n],
+    ]);
+  });
+
+  it('shows roles in pg_authid without their password, tablespaces in the data directory', async () => {
+    expect(
+      await rows('SELECT oid, rolname, rolsuper, rolcanlogin, rolpassword FROM pg_catalog.pg_authid'),
+    ).toEqual([[10, 'alice', true, true, null]]);
+    expect(await rows('SELECT spcname, pg_tablespace_location(oid) FROM pg_tablespace')).toEqual([
+      ['pg_default', ''],
+    ]);
+  });
+
+  it('describes partitioned tables in pg_partitioned_table and pg_get_partkeydef', async () => {
+    await s.sql(
+      'CREATE TABLE sales (amount INT, region STRING, year INT) USING parquet PARTITIONED BY (region, year)',
+    );
+    try {
+      const [[oid]] = (await rows("SELECT 'sales'::regclass")) as [[number]];
+      expect(
+        await rows('SELECT partrelid, partstrat, partnatts, partattrs, partdefid FROM pg_partitioned_table'),
+      ).toEqual([[oid, 'l', 2, [2, 3], 0]]);
+      expect(await rows(`SELECT pg_get_partkeydef(${oid}), pg_get_partkeydef('nation'::regclass)`)).toEqual([
+        ['LIST (region, year)', null],
+      ]);
+    } finally {
+      await s.sql('DROP TABLE sales');
+    }
+  });
+
+  it('counts live rows in pg_stat_user_tables from the statistics', async () => {
+    await s.sql('CREATE TABLE counted (x INT) USING parquet');
+    try {
+      await s.sql('INSERT INTO counted VALUES (1), (2), (3)');
+      expect(
+        await rows(
+          "SELECT schemaname, relname, n_live_tup, n_dead_tup, seq_scan FROM pg_stat_user_tables WHERE relname = 'counted'",
+        ),
+      ).toEqual([['public', 'counted', 3n, 0n, null]]);
+      expect(await rows("SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'nation_view'")).toEqual([
+        [0n],
+      ]);
+    } finally {
+      await s.sql('DROP TABLE counted');
+    }
+  });
+
+  it('has the shapes of what Kindling has none of', async () => {
+    for (const t of [
+      'pg_available_extensions',
+      'pg_available_extension_versions',
+      'pg_depend',
+      'pg_sequence',
+      'pg_sequences',
+      'pg_extension',
+    ]) {
+      expect(await rows(`SELECT count(*) FROM pg_catalog.${t}`)).toEqual([[0n]]);
+    }
+    expect(await rows('SELECT pg_stat_get_numscans(1)')).toEqual([[null]]);
+    expect(
+      await rows(
+        'SELECT name, default_version, installed_version, comment FROM pg_catalog.pg_available_extensions ORDER BY name',
+      ),
+    ).toEqual([]);
+  });
+});

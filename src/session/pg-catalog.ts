@@ -37,6 +37,7 @@ import {
   resultText,
 } from './pg-proc.ts';
 import type { BackendIdentity } from './backends.ts';
+import { PG_GET_KEYWORDS_COLUMNS, keywordRows } from './pg-keywords.ts';
 import {
   PG_STAT_ACTIVITY_COLUMNS,
   PG_STAT_GSSAPI_COLUMNS,
@@ -574,6 +575,77 @@ const PG_TABLES: Readonly<Record<string, SystemTable>> = {
     ),
   ),
   pg_stat_gssapi: table(PG_STAT_GSSAPI_COLUMNS, (v) => gssapiRows(v.backend)),
+  pg_stat_user_tables: table(
+    'relid:oid schemaname:name relname:name seq_scan:int8 seq_tup_read:int8 idx_scan:int8 idx_tup_fetch:int8 ' +
+      'n_tup_ins:int8 n_tup_upd:int8 n_tup_del:int8 n_tup_hot_upd:int8 n_live_tup:int8 n_dead_tup:int8 ' +
+      'n_mod_since_analyze:int8 n_ins_since_vacuum:int8 last_vacuum:timestamptz last_autovacuum:timestamptz ' +
+      'last_analyze:timestamptz last_autoanalyze:timestamptz vacuum_count:int8 autovacuum_count:int8 ' +
+      'analyze_count:int8 autoanalyze_count:int8',
+    // Live rows are what the statistics know; Kindling counts no scans and never vacuums, and its
+    // files are never updated in place (no dead rows, no index).
+    (v) =>
+      userRelations(v)
+        .filter((r) => r.kind === 'r')
+        .map((r) => {
+          const rowCount = r.definition?.statistics?.rowCount ?? null;
+          return {
+            relid: r.oid,
+            schemaname: schemaName(r.database),
+            relname: r.name,
+            n_live_tup: rowCount === null ? null : BigInt(rowCount),
+            n_dead_tup: 0n,
+            n_tup_upd: 0n,
+            n_tup_hot_upd: 0n,
+            vacuum_count: 0n,
+            autovacuum_count: 0n,
+          };
+        }),
+  ),
+  pg_authid: table(
+    'oid:oid rolname:name rolsuper:bool rolinherit:bool rolcreaterole:bool rolcreatedb:bool rolcanlogin:bool ' +
+      'rolreplication:bool rolbypassrls:bool rolconnlimit:int4 rolpassword rolvaliduntil:timestamptz',
+    // The role as pg_roles shows it; its password verifier is never shown.
+    (v) => {
+      const { rolconfig: _config, rolpassword: _password, ...role } = roleRow(v);
+      return [{ ...role, rolpassword: null }];
+    },
+  ),
+  pg_available_extensions: table('name:name default_version installed_version comment'),
+  pg_available_extension_versions: table(
+    'name:name version installed:bool superuser:bool trusted:bool relocatable:bool schema:name requires:text[] comment',
+  ),
+  pg_depend: table(
+    'classid:oid objid:oid objsubid:int4 refclassid:oid refobjid:oid refobjsubid:int4 deptype:char',
+  ),
+  pg_partitioned_table: table(
+    'partrelid:oid partstrat:char partnatts:int2 partdefid:oid partattrs:int2[] partclass:oid[] ' +
+      'partcollation:oid[] partexprs',
+    // A table partitioned by columns (Hive-style folders per value) is PostgreSQL's LIST partitioning.
+    (v) =>
+      userRelations(v)
+        .filter((r) => r.kind === 'r' && (r.definition?.partitionColumns.length ?? 0) > 0)
+        .map((r) => {
+          const keys = r.definition!.partitionColumns.map(
+            (c) => r.columns.findIndex((f) => f.name.toLowerCase() === c.toLowerCase()) + 1,
+          );
+          return {
+            partrelid: r.oid,
+            partstrat: 'l',
+            partnatts: keys.length,
+            partdefid: 0,
+            partattrs: keys,
+            partclass: keys.map(() => 0),
+            partcollation: keys.map((k) => (r.columns[k - 1]?.type.kind === 'string' ? 100 : 0)),
+          };
+        }),
+  ),
+  pg_sequence: table(
+    'seqrelid:oid seqtypid:oid seqstart:int8 seqincrement:int8 seqmax:int8 seqmin:int8 seqcache:int8 seqcycle:bool',
+  ),
+  pg_sequences: table(
+    'schemaname:name sequencename:name sequenceowner:name data_type start_value:int8 min_value:int8 ' +
+      'max_value:int8 increment_by:int8 cycle:bool cache_size:int8 last_value:int8',
+  ),
   pg_proc: table(PG_PROC_COLUMNS, (v) => procRows(v.functions, PG_CATALOG_OID, OWNER_OID)),
   pg_language: table(PG_LANGUAGE_COLUMNS, () => languageRows(OWNER_OID)),
   pg_tablespace: table('oid:oid spcname:name spcowner:oid spcacl:text[] spcoptions:text[]', () => [
@@ -869,6 +941,11 @@ function regNames(view: CatalogView, kind: string): RegNames {
   };
 }
 
+/** An identifier as PostgreSQL prints it: quoted unless it is lower case letters, digits and _. */
+function quoteIdent(name: string): string {
+  return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+
 function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
@@ -941,6 +1018,36 @@ function viewText(r: Relation): string {
 }
 
 /**
+ * Columns and rows of a table function the catalog answers in FROM (`pg_get_keywords()`,
+ * `pg_show_all_settings()`), or undefined for any other function.
+ */
+export function expandCatalogTableFunction(
+  view: CatalogView,
+  name: string,
+  args: readonly AstExpr[],
+  pos: number,
+): { kind: 'rows'; name: string[]; columns: readonly Field[]; rows: Value[][] } | undefined {
+  switch (name) {
+    case 'pg_get_keywords':
+      arity(name, args, 0, 0, pos);
+      return {
+        kind: 'rows',
+        name: [PG_CATALOG, name],
+        columns: PG_GET_KEYWORDS_COLUMNS,
+        rows: keywordRows(),
+      };
+    case 'pg_show_all_settings': {
+      // What the pg_settings view is made of.
+      arity(name, args, 0, 0, pos);
+      const settings = systemRelation(view, PG_CATALOG, 'pg_settings')!;
+      return { kind: 'rows', name: [PG_CATALOG, name], ...settings };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
  * The array of rows a call of one of the catalog's set-returning functions returns in this
  * session (the analyzer binds it as an explode), or undefined for any other function.
  */
@@ -959,6 +1066,16 @@ export function expandCatalogSetFunction(
       if (operand.kind === 'literal' && operand.value.type === 'string')
         expandCatalogFunction(view, '::regclass', [operand], pos); // an unknown name is an error
       return parseExpression('CAST(array() AS ARRAY<INT>)');
+    }
+    case 'generate_subscripts': {
+      // Arrays here have one dimension: subscripts 1..n of dimension 1 (reversed on request).
+      arity(name, args, 2, 3, pos);
+      const reverse = args.length === 3 ? '$3' : 'false';
+      const text =
+        'CASE WHEN $2 = 1 AND size($1) > 0 THEN ' +
+        `CASE WHEN ${reverse} THEN sequence(size($1), 1) ELSE sequence(1, size($1)) END ` +
+        'ELSE CAST(array() AS ARRAY<INT>) END';
+      return instantiate(parseExpression(text), args, pos) as AstExpr;
     }
     default:
       return undefined;
@@ -1116,6 +1233,29 @@ export function expandCatalogFunction(
     case 'has_any_column_privilege':
       arity(name, args, 2, 4, pos);
       text = 'true';
+      break;
+    case 'pg_tablespace_location':
+      // pg_default lives in the data directory: PostgreSQL answers the empty string.
+      arity(name, args, 1, 1, pos);
+      text = "CASE WHEN $1 = 1663 THEN '' ELSE CAST(NULL AS STRING) END";
+      break;
+    case 'pg_get_partkeydef': {
+      arity(name, args, 1, 1, pos);
+      const partitioned = userRelations(view).filter(
+        (r) => r.kind === 'r' && (r.definition?.partitionColumns.length ?? 0) > 0,
+      );
+      text = cases(
+        partitioned.map((r) => [
+          `$1 = ${r.oid}`,
+          sqlString(`LIST (${r.definition!.partitionColumns.map(quoteIdent).join(', ')})`),
+        ]),
+      );
+      break;
+    }
+    case 'pg_stat_get_numscans':
+      // Kindling counts no scans per relation: unknown.
+      arity(name, args, 1, 1, pos);
+      text = 'CAST(NULL AS BIGINT)';
       break;
     case 'pg_backend_pid':
       arity(name, args, 0, 0, pos);

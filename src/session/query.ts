@@ -44,6 +44,7 @@ import {
   databaseOfSchema,
   expandCatalogFunction,
   expandCatalogSetFunction,
+  expandCatalogTableFunction,
   systemRelation,
   type CatalogView,
 } from './pg-catalog.ts';
@@ -135,6 +136,8 @@ export function analyzerContext(
     catalog: analyzerCatalog(session, onTemporaryView),
     expandFunction: (name, args, pos) => expandCatalogFunction(catalogView(session), name, args, pos),
     expandSetFunction: (name, args, pos) => expandCatalogSetFunction(catalogView(session), name, args, pos),
+    expandTableFunction: (name, args, pos) =>
+      expandCatalogTableFunction(catalogView(session), name, args, pos),
     functions: session.engine.functions,
     ansi: session.settings.ansi,
     caseSensitive: false,

@@ -53,6 +53,15 @@ export interface AnalyzerContext {
    * undefined for any other name.
    */
   readonly expandSetFunction?: (name: string, args: readonly Expr[], pos: number) => Expr | undefined;
+  /**
+   * Table functions the session answers with rows (`FROM pg_get_keywords()`): a call in FROM of
+   * one comes back as its columns and rows; undefined for any other name.
+   */
+  readonly expandTableFunction?: (
+    name: string,
+    args: readonly Expr[],
+    pos: number,
+  ) => Extract<RelationLookup, { kind: 'rows' }> | undefined;
   /** Declared types of `$1`, `$2`…; null or missing = not declared. */
   readonly parameterTypes?: readonly (DataType | null)[];
 }

@@ -20,6 +20,7 @@ import { bindExpr, nameParts } from './expression.ts';
 import { Scope, scopeColumns, type ScopeColumn } from './scope.ts';
 import { asGeneratorCall, bindGenerate } from './generator.ts';
 import { bindSetFunction, bindTableFunction, isSetFunctionRelation } from './table-functions.ts';
+import { functionName } from './function-call.ts';
 
 export interface BoundRelation {
   readonly plan: LogicalPlan;
@@ -382,6 +383,18 @@ export function bindRelation(
         const one: LogicalPlan = { kind: 'Values', output: [], rows: [[]] };
         const { plan, generated } = bindSetFunction(xenv, one, rel);
         return { plan, columns: scopeColumns(generated, rel.alias === null ? [] : [rel.alias.name.name]) };
+      }
+      const name = functionName(rel.name).name;
+      const rows = rel.ordinality ? undefined : env.state.ctx.expandTableFunction?.(name, rel.args, rel.pos);
+      if (rows !== undefined) {
+        const output: Attribute[] = rows.columns.map((f) => ({
+          id: env.state.ctx.nextId(),
+          name: f.name,
+          type: f.type,
+          nullable: f.nullable,
+          qualifier: rel.alias?.name.name ?? name,
+        }));
+        return aliased(env.state, { kind: 'Values', output, rows: rows.rows }, rel.alias, [name]);
       }
       return aliased(env.state, bindTableFunction(xenv, rel), rel.alias, []);
     }
