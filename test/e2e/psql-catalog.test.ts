@@ -4,7 +4,7 @@
  * `default`), tables and views; `\d` and `\d+` describe one. Expectations are what PostgreSQL's
  * psql prints for such objects.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -415,3 +415,63 @@ describe.skipIf(!existsSync('/usr/bin/psql'))(
     });
   },
 );
+
+describe.skipIf(!existsSync('/usr/bin/psql'))('psql tab completion', () => {
+  /** The query psql 15 sends to complete a table name after `SELECT * FROM <prefix>`. */
+  function completionQuery(prefix: string, withKinds: boolean): string {
+    return [
+      `SELECT c.relname, NULL::pg_catalog.text FROM pg_catalog.pg_class c WHERE ${withKinds ? "c.relkind IN ('r', 'S', 'v', 'm', 'f', 'p') AND " : ''}(c.relname) LIKE '${prefix}%' AND pg_catalog.pg_table_is_visible(c.oid) AND c.relnamespace <> (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = 'pg_catalog')`,
+      'UNION ALL',
+      `SELECT NULL::pg_catalog.text, n.nspname FROM pg_catalog.pg_namespace n WHERE n.nspname LIKE '${prefix}%' AND n.nspname NOT LIKE E'pg\\\\_%'`,
+      'LIMIT 1000;',
+    ].join('\n');
+  }
+
+  it('answers the completion queries with the tables, views and schemas', async () => {
+    const nat = await psql('default', completionQuery('nati', true));
+    expect(nat.stderr).toBe('');
+    expect(nat.stdout.split('\n').slice(1)).toEqual(['nation,', '(1 row)', '']);
+    const all = await psql('default', completionQuery('', true));
+    expect(all.stderr).toBe('');
+    expect(all.stdout.split('\n').slice(1, -2).sort()).toEqual([
+      ',information_schema',
+      ',public',
+      ',shop',
+      'big_nations,',
+      'nation,',
+    ]);
+    const big = await psql('default', completionQuery('big', false));
+    expect(big.stdout.split('\n').slice(1)).toEqual(['big_nations,', '(1 row)', '']);
+  });
+
+  it.skipIf(!existsSync('/usr/bin/script'))(
+    'completes a table name typed in an interactive psql',
+    async () => {
+      // psql reads the keyboard only from a terminal: script(1) gives it one.
+      const child = spawn(
+        '/usr/bin/script',
+        [
+          '-qfc',
+          `/usr/bin/psql -h 127.0.0.1 -p ${server!.port} -U alice -d default -X -P pager=off`,
+          '/dev/null',
+        ],
+        { env: { ...process.env, PGCONNECT_TIMEOUT: '5', TERM: 'dumb' } },
+      );
+      let out = '';
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (d: string) => (out += d));
+      const exited = new Promise<void>((done) => child.once('exit', () => done()));
+      try {
+        await expect.poll(() => out, { timeout: 10_000 }).toContain('default=#');
+        child.stdin.write('SELECT n_name FROM nat\t');
+        await expect.poll(() => out, { timeout: 10_000 }).toContain('SELECT n_name FROM nation');
+        child.stdin.write(' ORDER BY 1 LIMIT 1;\n');
+        await expect.poll(() => out, { timeout: 10_000 }).toContain('ARGENTINA');
+        child.stdin.write('\\q\n');
+        await exited;
+      } finally {
+        child.kill();
+      }
+    },
+  );
+});
