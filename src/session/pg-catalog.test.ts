@@ -456,3 +456,39 @@ describe('what GUI clients read besides the catalogs', () => {
     ).toEqual([]);
   });
 });
+
+describe('name lookups, casts and operators clients write', () => {
+  it('looks names up with to_regtype, to_regclass, to_regproc, to_regnamespace: NULL when missing', async () => {
+    const [[nation]] = (await rows("SELECT 'nation'::regclass")) as [[number]];
+    const [[upper]] = (await rows("SELECT 'upper'::regproc")) as [[number]];
+    expect(
+      await rows(
+        "SELECT to_regtype('hstore'), to_regtype('integer'), to_regclass('nation'), to_regclass('nope'), to_regproc('upper'), to_regproc('abs'), to_regnamespace('shop') IS NOT NULL",
+      ),
+    ).toEqual([[null, 23, nation, null, upper, null, true]]);
+    // A name known only when the query runs.
+    expect(
+      await rows(
+        "SELECT to_regtype(x) FROM VALUES ('text'), ('hstore'), ('INTEGER'), ('int4'), (NULL) AS t(x)",
+      ),
+    ).toEqual([[25], [null], [23], [23], [null]]);
+    expect(
+      await rows(
+        "SELECT typname, typarray, oid::regtype::text FROM pg_type t WHERE t.oid = to_regtype('int4')",
+      ),
+    ).toEqual([['int4', 1007, 'integer']]);
+  });
+
+  it('casts to oid and matches with OPERATOR(pg_catalog.~), !~ and ~*', async () => {
+    const [[nation]] = (await rows("SELECT 'nation'::regclass")) as [[number]];
+    expect(await rows(`SELECT '17'::oid, 5::oid, 'nation'::regclass::oid = ${nation}`)).toEqual([
+      [17, 5, true],
+    ]);
+    expect(
+      await rows(
+        "SELECT 'nation' OPERATOR(pg_catalog.~) '^nat', 'nation' OPERATOR(pg_catalog.!~) '^nat', 'NATION' OPERATOR(pg_catalog.~*) '^nat', 'x' !~ 'y'",
+      ),
+    ).toEqual([[true, false, true, true]]);
+    expect(await rows('SELECT array_lower(array(4, 5), 1), array_upper(array(4, 5), 1)')).toEqual([[1, 2]]);
+  });
+});

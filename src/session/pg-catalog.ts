@@ -1323,6 +1323,38 @@ export function expandCatalogFunction(
       arity(name, args, 1, 1, pos);
       text = 'CAST(NULL AS STRING)';
       break;
+    case 'to_regclass':
+    case 'to_regtype':
+    case 'to_regproc':
+    case 'to_regnamespace': {
+      // The OID a name stands for, NULL (never an error) when there is no such object.
+      arity(name, args, 1, 1, pos);
+      const named = regNames(view, `reg${name.slice('to_reg'.length)}`);
+      const operand = args[0]!;
+      const find = (w: string): number | undefined => {
+        try {
+          return named.byName(w);
+        } catch {
+          return undefined; // an ambiguous name is no object either
+        }
+      };
+      if (operand.kind === 'literal' && operand.value.type === 'string') {
+        const oid = find(operand.value.value);
+        return oid === undefined ? parseExpression('CAST(NULL AS INT)') : intLiteral(oid, pos);
+      }
+      // A name known only when the query runs ($1): every name the kind has, looked up.
+      const spellings = [
+        ...named.entries,
+        // A type is also known by its pg_type name (int4 as well as integer).
+        ...(name === 'to_regtype' ? TYPES.map((t) => [t.oid, t.name] as const) : []),
+      ];
+      const entries = spellings.flatMap(([oid, n]) => (find(n) === oid ? [[oid, n] as const] : []));
+      text = cases(
+        entries.map(([oid, n]) => [`lower($1) = ${sqlString(n.toLowerCase())}`, String(oid)]),
+        'CAST(NULL AS INT)',
+      );
+      break;
+    }
     case '::regclass':
     case '::regtype':
     case '::regproc':
