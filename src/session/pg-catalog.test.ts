@@ -492,3 +492,30 @@ describe('name lookups, casts and operators clients write', () => {
     expect(await rows('SELECT array_lower(array(4, 5), 1), array_upper(array(4, 5), 1)')).toEqual([[1, 2]]);
   });
 });
+
+describe('current_setting', () => {
+  it('reads a setting by any of its names, as SHOW does; an unknown one is 42704 unless missing_ok', async () => {
+    await s.sql("SET TimeZone = 'Europe/Paris'");
+    try {
+      expect(
+        await rows(
+          "SELECT current_setting('TimeZone'), current_setting('server_encoding'), pg_catalog.current_setting('max_identifier_length'), current_setting('nope', true)",
+        ),
+      ).toEqual([['Europe/Paris', 'UTF8', '63', null]]);
+      await expect(s.sql("SELECT current_setting('nope')")).rejects.toMatchObject({
+        sqlstate: '42704',
+        message: 'unrecognized configuration parameter "nope"',
+      });
+      expect(
+        await rows(
+          "SELECT s.name, current_setting(s.name) = s.setting FROM pg_settings s WHERE s.name IN ('block_size', 'spark.sql.session.timeZone') ORDER BY 1",
+        ),
+      ).toEqual([
+        ['block_size', true],
+        ['spark.sql.session.timeZone', true],
+      ]);
+    } finally {
+      await s.sql('RESET TimeZone');
+    }
+  });
+});

@@ -139,6 +139,8 @@ export interface CatalogView {
   readonly settings: () => readonly { key: string; value: string; description: string }[];
   /** The engine's functions (pg_proc). */
   readonly functions: FunctionRegistry;
+  /** A setting's value by any of its names (as SHOW reads it); undefined when unknown. */
+  readonly setting: (name: string) => string | undefined;
   /** The server connection the session serves; null when embedded. */
   readonly backend: BackendIdentity | null;
 }
@@ -543,7 +545,7 @@ const PG_TABLES: Readonly<Record<string, SystemTable>> = {
   pg_enum: table('oid:oid enumtypid:oid enumsortorder:float4 enumlabel:name'),
   pg_range: table('rngtypid:oid rngsubtype:oid rngmultitypid:oid rngcollation:oid rngsubopc:oid'),
   pg_event_trigger: table(
-    'oid:oid evtname:name evtevent:name evtowner:oid evtfoid:oid evtenabled:char evttags',
+    'oid:oid evtname:name evtevent:name evtowner:oid evtfoid:oid evtenabled:char evttags:text[]',
   ),
   pg_auth_members: table('roleid:oid member:oid grantor:oid admin_option:bool'),
   pg_settings: table(
@@ -1234,6 +1236,36 @@ export function expandCatalogFunction(
       arity(name, args, 2, 4, pos);
       text = 'true';
       break;
+    case 'current_setting': {
+      // A setting's value as pg_settings shows it; an unknown name is 42704 unless missing_ok.
+      arity(name, args, 1, 2, pos);
+      const settings = systemRelation(view, PG_CATALOG, 'pg_settings')!.rows.map(
+        (r) => [r[0] as string, (r[1] as string | null) ?? ''] as const,
+      );
+      const operand = args[0]!;
+      const missingOk = args[1];
+      if (operand.kind === 'literal' && operand.value.type === 'string') {
+        const wanted = operand.value.value.toLowerCase();
+        const found = view.setting(wanted) ?? settings.find(([n]) => n.toLowerCase() === wanted)?.[1];
+        if (found !== undefined) {
+          text = sqlString(found);
+          break;
+        }
+        const ok =
+          missingOk?.kind === 'literal' && missingOk.value.type === 'boolean' && missingOk.value.value;
+        if (!ok) {
+          throw new EngineError(
+            SqlState.undefinedObject,
+            `unrecognized configuration parameter "${operand.value.value}"`,
+            { position: pos },
+          );
+        }
+        text = 'CAST(NULL AS STRING)';
+        break;
+      }
+      text = cases(settings.map(([n, v]) => [`lower($1) = ${sqlString(n.toLowerCase())}`, sqlString(v)]));
+      break;
+    }
     case 'pg_tablespace_location':
       // pg_default lives in the data directory: PostgreSQL answers the empty string.
       arity(name, args, 1, 1, pos);

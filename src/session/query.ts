@@ -108,6 +108,7 @@ function catalogView(session: Session): CatalogView {
     currentDatabase: session.currentDatabase,
     settings: () => session.settings.list(),
     functions: session.engine.functions,
+    setting: (name) => session.settings.get(name),
     backend: session.backend,
   };
 }
