@@ -26,6 +26,14 @@ export interface EvalContext {
    * session's own thread, when the session serves a connection (functions that use it are `local`).
    */
   readonly backends?: BackendSignals;
+  /** The session's settings, for set_config: present only in the session's own thread. */
+  readonly settings?: SettingsControl;
+}
+
+/** What a session lets set_config do (the session implements it). */
+export interface SettingsControl {
+  /** Sets a setting as SET does (validated; clients hear of reported ones); returns its new value. */
+  set(name: string, value: string): string;
 }
 
 /** What a session lets functions do to the server's connections (the session implements it). */

@@ -519,3 +519,26 @@ describe('current_setting', () => {
     }
   });
 });
+
+describe('set_config', () => {
+  it('sets a setting as SET does and returns its value; a bad value is refused', async () => {
+    try {
+      expect(await rows("SELECT set_config('spark.sql.shuffle.partitions', '7', false)")).toEqual([['7']]);
+      expect(await rows("SELECT current_setting('spark.sql.shuffle.partitions')")).toEqual([['7']]);
+      expect(s.settings.shufflePartitions).toBe(7);
+      // psycopg 3's connection check: no such row, nothing set.
+      expect(
+        await rows(
+          "SELECT set_config('bytea_output', 'hex', false) FROM pg_show_all_settings() WHERE name = 'bytea_output'",
+        ),
+      ).toEqual([]);
+      await expect(
+        s.sql("SELECT set_config('spark.sql.shuffle.partitions', 'x', false)"),
+      ).rejects.toMatchObject({
+        sqlstate: '22023',
+      });
+    } finally {
+      await s.sql('RESET spark.sql.shuffle.partitions');
+    }
+  });
+});

@@ -106,6 +106,7 @@ export class Session implements SqlSession {
       currentDatabase: this.database,
       currentUser: this.user,
       ...(this.backend === null ? {} : { backends: backendSignals(this.backend, this.user) }),
+      settings: { set: (name, value) => this.setSetting(name, value) },
     };
   }
 
@@ -224,6 +225,13 @@ export class Session implements SqlSession {
       return result;
     }
     return run.rows(result);
+  }
+
+  /** Sets a setting as SET does (set_config): validated, and reported to the client when tracked. */
+  setSetting(name: string, value: string): string {
+    const change = this.settings.set(name, value);
+    if (change.pgName !== undefined) this.notifyParameterChange({ name: change.pgName, value: change.value });
+    return change.value;
   }
 
   reportedParameters(): readonly ParameterChange[] {

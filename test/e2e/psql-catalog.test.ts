@@ -413,6 +413,15 @@ describe.skipIf(!existsSync('/usr/bin/psql'))(
       }
       expect(closing).toContain('FATAL 57P01 terminating connection due to administrator command');
     });
+
+    it('set_config of application_name shows in pg_stat_activity', async () => {
+      const r = await psql(
+        'default',
+        "SELECT set_config('application_name', 'renamed', false); SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()",
+      );
+      expect(r.stderr).toBe('');
+      expect(r.stdout.endsWith('\napplication_name\nrenamed\n(1 row)\n')).toBe(true);
+    });
   },
 );
 

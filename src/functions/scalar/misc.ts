@@ -5,7 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  EngineError,
   MAX_DECIMAL64_PRECISION,
+  SqlState,
   T,
   makeColumn,
   fromArrowType,
@@ -233,6 +235,25 @@ function backendSignal(name: string, kind: 'cancel' | 'terminate', description: 
 }
 
 export const miscFunctions: readonly ScalarFunctionDef[] = [
+  simple({
+    name: 'set_config',
+    description:
+      'set_config(name, value, is_local) - Sets a setting as SET does and returns its new value (PostgreSQL).',
+    args: [[T.string, T.string, T.boolean]],
+    returns: T.string,
+    deterministic: false,
+    local: true,
+    row: (v, ctx) => {
+      if (ctx.settings === undefined) {
+        throw new EngineError(
+          SqlState.featureNotSupported,
+          'set_config needs the session that runs the query',
+        );
+      }
+      // SET LOCAL applies to the session here (settings are not rolled back with a transaction).
+      return ctx.settings.set(v[0] as string, v[1] as string);
+    },
+  }),
   backendSignal(
     'pg_cancel_backend',
     'cancel',
