@@ -542,3 +542,28 @@ describe('set_config', () => {
     }
   });
 });
+
+describe('the tableoid system column', () => {
+  it('is the catalog relation’s OID, named only: no star includes it', async () => {
+    const [[pgAm]] = (await rows("SELECT 'pg_am'::regclass")) as [[number]];
+    expect(await rows('SELECT DISTINCT tableoid, a.tableoid FROM pg_am a')).toEqual([[pgAm, pgAm]]);
+    for (const q of [
+      'SELECT * FROM pg_am',
+      'SELECT a.* FROM pg_am a',
+      'SELECT * FROM (SELECT * FROM pg_am) x',
+    ]) {
+      expect((await s.sql(q)).columns).toEqual(['oid', 'amname', 'amhandler', 'amtype']);
+    }
+    // psql's \dL joins descriptions on it.
+    expect(
+      await rows(`
+        SELECT l.lanname, d.description FROM pg_catalog.pg_language l
+        LEFT JOIN pg_catalog.pg_description d ON d.classoid = l.tableoid AND d.objoid = l.oid AND d.objsubid = 0
+        ORDER BY 1`),
+    ).toEqual([
+      ['c', null],
+      ['internal', null],
+      ['sql', null],
+    ]);
+  });
+});

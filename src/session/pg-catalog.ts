@@ -82,7 +82,8 @@ function schemaOid(database: string): number {
   return database === 'default' ? PUBLIC_OID : objectOid('n', database);
 }
 
-function relationOid(database: string, table: string): number {
+/** The OID of a table or view (of the catalogs too: `relationOid('pg_catalog', 'pg_class')`). */
+export function relationOid(database: string, table: string): number {
   return objectOid('r', `${database}.${table}`);
 }
 
@@ -640,6 +641,14 @@ const PG_TABLES: Readonly<Record<string, SystemTable>> = {
             partcollation: keys.map((k) => (r.columns[k - 1]?.type.kind === 'string' ? 100 : 0)),
           };
         }),
+  ),
+  pg_opclass: table(
+    'oid:oid opcmethod:oid opcname:name opcnamespace:oid opcowner:oid opcfamily:oid opcintype:oid ' +
+      'opcdefault:bool opckeytype:oid',
+  ),
+  pg_opfamily: table('oid:oid opfmethod:oid opfname:name opfnamespace:oid opfowner:oid'),
+  pg_rewrite: table(
+    'oid:oid rulename:name ev_class:oid ev_type:char ev_enabled:char is_instead:bool ev_qual ev_action',
   ),
   pg_sequence: table(
     'seqrelid:oid seqtypid:oid seqstart:int8 seqincrement:int8 seqmax:int8 seqmin:int8 seqcache:int8 seqcycle:bool',
@@ -1284,6 +1293,13 @@ export function expandCatalogFunction(
       );
       break;
     }
+    case 'pg_opclass_is_visible':
+    case 'pg_opfamily_is_visible':
+    case 'pg_statistics_obj_is_visible':
+      // Kindling has no operator classes, families or extended statistics.
+      arity(name, args, 1, 1, pos);
+      text = 'CAST(NULL AS BOOLEAN)';
+      break;
     case 'pg_stat_get_numscans':
       // Kindling counts no scans per relation: unknown.
       arity(name, args, 1, 1, pos);

@@ -42,6 +42,7 @@ import {
   INFORMATION_SCHEMA,
   PG_CATALOG,
   databaseOfSchema,
+  relationOid,
   expandCatalogFunction,
   expandCatalogSetFunction,
   expandCatalogTableFunction,
@@ -119,7 +120,9 @@ function systemLookup(
   name: string,
 ): RelationLookup | undefined {
   const found = systemRelation(catalogView(session), schema, name);
-  return found === undefined ? undefined : { kind: 'rows', name: [schema, name], ...found };
+  return found === undefined
+    ? undefined
+    : { kind: 'rows', name: [schema, name], ...found, tableOid: relationOid(schema, name) };
 }
 
 /** A fresh id source per query (ids must be unique within one query only). */

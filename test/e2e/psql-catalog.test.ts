@@ -486,13 +486,21 @@ describe.skipIf(!existsSync('/usr/bin/psql'))('psql tab completion', () => {
 });
 
 describe.skipIf(!existsSync('/usr/bin/psql'))('psql listings of what Kindling has none of', () => {
-  it('\\db, \\dy and \\dconfig print their tables', async () => {
+  it('\\db, \\dy, \\dd, \\dLS and \\dconfig print their tables', async () => {
     const db = await psql('default', '\\db');
     expect(db.stderr).toBe('');
     expect(db.stdout).toBe('List of tablespaces\nName,Owner,Location\npg_default,alice,\n(1 row)\n');
     const dy = await psql('default', '\\dy');
     expect(dy.stderr).toBe('');
     expect(dy.stdout).toBe('List of event triggers\nName,Event,Owner,Enabled,Function,Tags\n(0 rows)\n');
+    const dd = await psql('default', '\\dd');
+    expect(dd.stderr).toBe('');
+    expect(dd.stdout).toBe('Object descriptions\nSchema,Name,Object,Description\n(0 rows)\n');
+    const languages = await psql('default', '\\dLS');
+    expect(languages.stderr).toBe('');
+    expect(languages.stdout).toBe(
+      'List of languages\nName,Owner,Trusted,Description\nc,alice,f,\ninternal,alice,f,\nsql,alice,t,\n(3 rows)\n',
+    );
     const conf = await psql('default', '\\dconfig');
     expect(conf.stderr).toBe('');
     expect(conf.stdout).toBe('List of non-default configuration parameters\nParameter,Value\n(0 rows)\n');

@@ -15,6 +15,8 @@ export type RelationLookup =
       readonly name: readonly string[];
       readonly columns: readonly Field[];
       readonly rows: readonly (readonly Value[])[];
+      /** PostgreSQL's `tableoid` system column: the relation's OID, named only (in no `*`). */
+      readonly tableOid?: number;
     }
   | {
       readonly kind: 'view';

@@ -107,14 +107,35 @@ function bindTable(env: RelationEnv, rel: ast.TableRelation): BoundRelation {
     return aliased(state, plan, rel.alias, [found.name[found.name.length - 1] ?? parts[parts.length - 1]!]);
   }
   if (found.kind === 'rows') {
+    const qualifier = rel.alias?.name.name ?? found.name[found.name.length - 1]!;
     const output: Attribute[] = found.columns.map((f) => ({
       id: state.ctx.nextId(),
       name: f.name,
       type: f.type,
       nullable: f.nullable,
-      qualifier: rel.alias?.name.name ?? found.name[found.name.length - 1]!,
+      qualifier,
     }));
-    return aliased(state, { kind: 'Values', output, rows: found.rows }, rel.alias, found.name);
+    const tableOid = found.tableOid;
+    if (tableOid === undefined || rel.alias?.columns != null)
+      return aliased(state, { kind: 'Values', output, rows: found.rows }, rel.alias, found.name);
+    // `tableoid`: one more column, which only a query that names it sees.
+    const system: Attribute = {
+      id: state.ctx.nextId(),
+      name: 'tableoid',
+      type: T.int,
+      nullable: false,
+      qualifier,
+    };
+    const plan: LogicalPlan = {
+      kind: 'Values',
+      output: [...output, system],
+      rows: found.rows.map((r) => [...r, tableOid]),
+    };
+    const bound = aliased(state, plan, rel.alias, found.name);
+    return {
+      plan: bound.plan,
+      columns: bound.columns.map((c) => (c.attr.id === system.id ? { ...c, hidden: true, system: true } : c)),
+    };
   }
   const source = found.source;
   const qualifier =
