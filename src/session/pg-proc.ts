@@ -10,7 +10,7 @@
  * fits (it wants a lambda or a struct) is listed honestly as `VARIADIC "any"` returning
  * `anyelement`. OIDs hash the name and argument types, so they are stable across restarts.
  */
-import { T, pgTypeOf, type DataType } from '../common/index.ts';
+import { PgOid, T, pgTypeOf, type DataType } from '../common/index.ts';
 import type { FunctionDef, FunctionRegistry } from '../functions/index.ts';
 import { WINDOW_FUNCTION_NAMES } from '../sql/analyzer/index.ts';
 
@@ -166,7 +166,7 @@ function registryRows(name: string, def: FunctionDef): ProcRow[] {
   return signatures.map((s) => row(name, kind, s.args, s.returns, { volatile, description }));
 }
 
-const { int4, int8, float8 } = { int4: 23, int8: 20, float8: 701 };
+const { int4, int8, float8 } = PgOid;
 const { anyelement, anyarray } = PSEUDO_TYPES;
 
 /** The window functions' signatures, as the analyzer binds them (src/sql/analyzer/window-function.ts). */
