@@ -486,7 +486,7 @@ describe.skipIf(!existsSync('/usr/bin/psql'))('psql tab completion', () => {
 });
 
 describe.skipIf(!existsSync('/usr/bin/psql'))('psql listings of what Kindling has none of', () => {
-  it('\\db, \\dy, \\dd, \\dLS and \\dconfig print their tables', async () => {
+  it('\\db, \\dy, \\dd, \\dLS, \\dX and \\dconfig print their tables', async () => {
     const db = await psql('default', '\\db');
     expect(db.stderr).toBe('');
     expect(db.stdout).toBe('List of tablespaces\nName,Owner,Location\npg_default,alice,\n(1 row)\n');
@@ -500,6 +500,11 @@ describe.skipIf(!existsSync('/usr/bin/psql'))('psql listings of what Kindling ha
     expect(languages.stderr).toBe('');
     expect(languages.stdout).toBe(
       'List of languages\nName,Owner,Trusted,Description\nc,alice,f,\ninternal,alice,f,\nsql,alice,t,\n(3 rows)\n',
+    );
+    const stats = await psql('default', '\\dX');
+    expect(stats.stderr).toBe('');
+    expect(stats.stdout).toBe(
+      'List of extended statistics\nSchema,Name,Definition,Ndistinct,Dependencies,MCV\n(0 rows)\n',
     );
     const conf = await psql('default', '\\dconfig');
     expect(conf.stderr).toBe('');

@@ -10,6 +10,7 @@ import { intervalFunctions } from './interval.ts';
 import { likeFunctions } from './like.ts';
 import { mathFunctions } from './math.ts';
 import { miscFunctions } from './misc.ts';
+import { pgFormatFunctions } from './pg-format.ts';
 import { stringFunctions } from './string.ts';
 
 export const scalarFunctions: readonly ScalarFunctionDef[] = [
@@ -22,6 +23,7 @@ export const scalarFunctions: readonly ScalarFunctionDef[] = [
   ...intervalFunctions,
   ...conditionalFunctions,
   ...miscFunctions,
+  ...pgFormatFunctions,
   ...bitwiseFunctions,
 ];
 
