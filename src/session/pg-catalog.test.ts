@@ -567,3 +567,21 @@ describe('the tableoid system column', () => {
     ]);
   });
 });
+
+describe('reg* casts of names the query computes', () => {
+  it('reads a text expression as a name and gives its OID (NULL for no such object)', async () => {
+    const [[nation]] = (await rows("SELECT 'nation'::regclass")) as [[number]];
+    expect(
+      await rows(`
+        SELECT CAST(CAST(format('%I.%I', table_schema, table_name) AS regclass) AS oid),
+               CAST(table_name || '_x' AS regclass), CAST(lower('NATION') AS regclass)
+        FROM information_schema.tables WHERE table_name = 'nation'`),
+    ).toEqual([[nation, null, nation]]);
+    // Metabase's column comments.
+    expect(
+      await rows(`
+        SELECT c.column_name, col_description(CAST(CAST(format('%I.%I', CAST(c.table_schema AS TEXT), CAST(c.table_name AS TEXT)) AS REGCLASS) AS OID), c.ordinal_position)
+        FROM information_schema.columns c WHERE c.table_name = 'nation' AND c.ordinal_position = 1`),
+    ).toEqual([['n_nationkey', null]]);
+  });
+});

@@ -854,6 +854,37 @@ export function systemRelation(
 
 // ---- functions ---------------------------------------------------------------------------------------
 
+/** Functions whose result is text: a reg* cast of a call of one reads a name, not an OID. */
+const TEXT_FUNCTIONS: ReadonlySet<string> = new Set([
+  'format',
+  'concat',
+  'concat_ws',
+  'quote_ident',
+  'lower',
+  'upper',
+  'replace',
+  'trim',
+  'btrim',
+  'substring',
+  'substr',
+]);
+
+/** Whether an expression is text by its form alone (the analyzer has not typed it yet). */
+function isText(e: AstExpr): boolean {
+  switch (e.kind) {
+    case 'literal':
+      return e.value.type === 'string';
+    case 'cast':
+      return e.type.kind === 'string';
+    case 'binary':
+      return e.op === '||';
+    case 'function':
+      return TEXT_FUNCTIONS.has(e.name.parts[e.name.parts.length - 1]!.name.toLowerCase());
+    default:
+      return false;
+  }
+}
+
 /** The template with its parameters replaced by `args` and every position set to `pos`. */
 function instantiate(node: unknown, args: readonly AstExpr[], pos: number): unknown {
   if (Array.isArray(node)) return node.map((n) => instantiate(n, args, pos));
@@ -1407,7 +1438,8 @@ export function expandCatalogFunction(
     case '::regtype':
     case '::regproc':
     case '::regnamespace': {
-      const named = regNames(view, name.slice(2));
+      const kind = name.slice(2);
+      const named = regNames(view, kind);
       const operand = args[0]!;
       if (operand.kind === 'literal' && operand.value.type === 'string') {
         // A name (or an OID written as text) → the OID, as PostgreSQL reads the constant.
@@ -1416,6 +1448,18 @@ export function expandCatalogFunction(
         const oid = named.byName(written);
         if (oid === undefined) throw named.notFound(written, pos);
         return intLiteral(oid, pos);
+      }
+      if (isText(operand)) {
+        // A name computed by the query (`CAST(format('%I.%I', s, t) AS regclass)`) → its OID;
+        // NULL for a name that names nothing (PostgreSQL raises an error there).
+        const spellings = named.entries.flatMap(([oid, n]) => {
+          const all = [n];
+          const r = kind === 'regclass' ? relations(view).find((x) => x.oid === oid) : undefined;
+          if (r !== undefined) all.push(`${schemaName(r.database)}.${r.name}`);
+          return all.map((w) => [`$1 = ${sqlString(w)}`, String(oid)] as [string, string]);
+        });
+        text = cases(spellings, 'CAST(NULL AS INT)');
+        break;
       }
       // An OID → its name (PostgreSQL prints reg* values by name), its number when unknown.
       text = cases(
