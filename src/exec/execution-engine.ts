@@ -143,7 +143,8 @@ export class ExecutionEngine {
     }
     const run = new QueryRun(this.taskScheduler(), cutStages(plan), {
       queryId,
-      settings: { eval: options.eval, batchSize: options.batchSize },
+      // What reaches the session (EvalContext.backends, .settings) stays here: no task can use it.
+      settings: { eval: withoutSession(options.eval), batchSize: options.batchSize },
       queryBudget,
       processBudget: this.processBudget,
       signal: options.signal,
@@ -183,4 +184,11 @@ async function* releasing(
   } finally {
     release();
   }
+}
+
+/** The evaluation context tasks on the executors get: without the session's own services. */
+function withoutSession(ctx: EvalContext): EvalContext {
+  if (ctx.backends === undefined && ctx.settings === undefined) return ctx;
+  const { backends: _backends, settings: _settings, ...rest } = ctx;
+  return rest;
 }

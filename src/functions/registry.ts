@@ -21,6 +21,28 @@ export interface EvalContext {
   readonly queryStartMicros: bigint;
   readonly currentDatabase: string;
   readonly currentUser: string;
+  /**
+   * The server's connections, for pg_cancel_backend/pg_terminate_backend: present only in the
+   * session's own thread, when the session serves a connection (functions that use it are `local`).
+   */
+  readonly backends?: BackendSignals;
+  /** The session's settings, for set_config: present only in the session's own thread. */
+  readonly settings?: SettingsControl;
+}
+
+/** What a session lets set_config do (the session implements it). */
+export interface SettingsControl {
+  /** Sets a setting as SET does (validated; clients hear of reported ones); returns its new value. */
+  set(name: string, value: string): string;
+}
+
+/** What a session lets functions do to the server's connections (the session implements it). */
+export interface BackendSignals {
+  /**
+   * Cancels the running statement of connection `pid` (`cancel`) or closes it (`terminate`);
+   * false when there is no such connection. 42501 when the session's user may not.
+   */
+  signal(pid: number, kind: 'cancel' | 'terminate'): boolean;
 }
 
 export interface ResolvedSignature {
@@ -55,6 +77,11 @@ export interface ScalarFunctionDef {
   ): ColumnarValue;
   /** False for rand(), uuid(), current_timestamp() (not folded, not deduplicated). Default true. */
   readonly deterministic?: boolean;
+  /**
+   * Reaches the session through EvalContext (`backends`): a plan calling it runs in the thread that
+   * planned it, never on the executors. Default false.
+   */
+  readonly local?: boolean;
 }
 
 /**

@@ -159,8 +159,8 @@ export interface PhysicalExpr {
   evaluate(batch: arrow.RecordBatch, ctx: EvalContext): ColumnarValue;
   /** `l_extendedprice@5 * (Decimal(1, 0, 10) - l_discount@6)`. */
   toString(): string;
-  /** Absent for expressions built by hand in tests: a plan holding one cannot leave its thread. */
-  readonly spec?: ExprSpec;
+  /** Absent for expressions built by hand in tests or calling a `local` function: a plan holding one cannot leave its thread. */
+  readonly spec?: ExprSpec | undefined;
   /**
    * True when evaluating it over more rows cannot change its values on the others (no rand(),
    * uuid(), row positions), so a consumer of a `MaskedBatch` may evaluate it on the whole batch

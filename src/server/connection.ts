@@ -26,6 +26,9 @@ import {
 } from '../common/index.ts';
 import {
   statementCanceled,
+  type BackendActivity,
+  type BackendIdentity,
+  type ServerBackends,
   type PreparedStatement,
   type SqlSession,
   type StatementControl,
@@ -63,6 +66,8 @@ export interface StartupInfo {
   readonly parameters: Record<string, string>;
   /** Settings the client asked for: GUC-named parameters and `options` (`-c statement_timeout=5s`). */
   readonly settings: Record<string, string>;
+  /** The connection's process id and the server's view of all its connections, for the session. */
+  readonly backend: BackendIdentity;
 }
 
 /** How a connection must authenticate, decided by the server's rules. */
@@ -83,6 +88,8 @@ export interface ConnectionHost {
   /** Cancels the query of the connection with this key, if any. */
   cancel(processId: number, secretKey: number): void;
   closed(connection: Connection): void;
+  /** The server's connections, as sessions see them (pg_stat_activity, pg_cancel_backend). */
+  readonly backends: ServerBackends;
 }
 
 interface StatementEntry {
@@ -199,6 +206,17 @@ export class Connection {
   private readonly openedAt = performance.now();
   /** The text of the statement the message being handled runs, for the log of its error. */
   private statementText: string | null = null;
+  /** What pg_stat_activity shows (times in epoch milliseconds). */
+  private readonly activityTimes = {
+    backendStart: Date.now(),
+    stateChange: Date.now(),
+    queryStart: null as number | null,
+    transactionStart: null as number | null,
+  };
+  /** The statement running, or the last one. */
+  private lastQuery = '';
+  /** pg_terminate_backend asked the connection to close. */
+  private terminating = false;
 
   /**
    * `processId`: the connection's, given at accept so that even a failed start-up is logged under
@@ -261,6 +279,60 @@ export class Connection {
     this.running?.abort();
   }
 
+  /**
+   * Closes the connection at another session's request (pg_terminate_backend): its running
+   * statement stops and the client gets FATAL 57P01, as from PostgreSQL.
+   */
+  terminate(): void {
+    if (this.isClosed || this.terminating) return;
+    this.terminating = true;
+    this.abortAll();
+    this.signal();
+  }
+
+  /** The connection as pg_stat_activity shows it. */
+  activity(): BackendActivity {
+    const state =
+      this.running !== null
+        ? 'active'
+        : this.txStatus === 'T'
+          ? 'idle in transaction'
+          : this.txStatus === 'E'
+            ? 'idle in transaction (aborted)'
+            : 'idle';
+    const t = this.activityTimes;
+    return {
+      pid: this.who.pid,
+      user: this.who.user,
+      database: this.who.database,
+      applicationName: this.who.applicationName,
+      clientAddress: this.who.address,
+      clientPort: this.who.port,
+      backendStart: t.backendStart,
+      // Outside BEGIN, a running statement is its own transaction.
+      transactionStart: this.txStatus !== 'I' ? t.transactionStart : state === 'active' ? t.queryStart : null,
+      queryStart: t.queryStart,
+      stateChange: t.stateChange,
+      state,
+      query: this.lastQuery,
+    };
+  }
+
+  /** A statement starts running (pg_stat_activity's state `active`). */
+  private startRunning(controller: AbortController, sql: string): void {
+    this.running = controller;
+    this.lastQuery = sql;
+    const now = Date.now();
+    this.activityTimes.queryStart = now;
+    this.activityTimes.stateChange = now;
+  }
+
+  /** The running statement has ended. */
+  private idle(): void {
+    this.running = null;
+    this.activityTimes.stateChange = Date.now();
+  }
+
   /** The client is gone: stops the running statement and every open portal's query. */
   private abortAll(): void {
     this.running?.abort();
@@ -289,6 +361,10 @@ export class Connection {
   private async loop(): Promise<void> {
     for (;;) {
       if (this.isClosed) return;
+      if (this.terminating) {
+        await this.fatal(new EngineError('57P01', 'terminating connection due to administrator command'));
+        return;
+      }
       let frame: Frame | null;
       try {
         frame = this.reader.next();
@@ -519,6 +595,7 @@ export class Connection {
         applicationName: parameters['application_name'] ?? '',
         parameters,
         settings: startupSettings(parameters),
+        backend: { processId: this.who.pid, server: this.host.backends },
       };
       this.session = this.host.createSession(startup);
     } catch (err) {
@@ -550,6 +627,7 @@ export class Connection {
     for (const p of session.reportedParameters()) reported.set(p.name, p.value);
     session.onParameterChange((change) => {
       this.pendingParameters.push({ name: change.name, value: change.value });
+      if (change.name === 'application_name') this.who.applicationName = change.value;
       if (change.name.toLowerCase() === 'timezone') this.setZone(change.value);
     });
     this.setZone(reported.get('TimeZone') ?? 'UTC');
@@ -619,6 +697,8 @@ export class Connection {
       }
     } catch (err) {
       if (err instanceof ConnectionClosed) return false;
+      // A terminated connection reports its FATAL instead (loop).
+      if (this.terminating) return true;
       const e = toEngineError(err);
       if (e.sqlstate === SqlState.protocolViolation && type !== CODE.bind) {
         await this.fatal(e);
@@ -662,8 +742,10 @@ export class Connection {
 
   private afterCommand(tag: string): void {
     const verb = tag.split(' ', 1)[0]!.toUpperCase();
-    if (verb === 'BEGIN' || verb === 'START') this.txStatus = 'T';
-    else if (verb === 'COMMIT' || verb === 'ROLLBACK' || verb === 'END' || verb === 'ABORT')
+    if ((verb === 'BEGIN' || verb === 'START') && this.txStatus === 'I') {
+      this.txStatus = 'T';
+      this.activityTimes.transactionStart = this.activityTimes.queryStart ?? Date.now();
+    } else if (verb === 'COMMIT' || verb === 'ROLLBACK' || verb === 'END' || verb === 'ABORT')
       this.txStatus = 'I';
     for (const p of this.pendingParameters) msg.writeParameterStatus(this.out, p.name, p.value);
     this.pendingParameters = [];
@@ -676,9 +758,9 @@ export class Connection {
     );
   }
 
-  private begin(): AbortController {
+  private begin(sql: string): AbortController {
     const controller = new AbortController();
-    this.running = controller;
+    this.startRunning(controller, sql);
     return controller;
   }
 
@@ -719,7 +801,7 @@ export class Connection {
     this.statementText = sql;
     const start = this.statementStart();
     if (this.txStatus === 'E' && !startsWithTransactionEnd(sql)) throw this.failedTransactionError();
-    const controller = this.begin();
+    const controller = this.begin(sql);
     let count = 0;
     let rows = 0;
     try {
@@ -731,7 +813,7 @@ export class Connection {
     } catch (err) {
       throw this.queryError(err, controller);
     } finally {
-      this.running = null;
+      this.idle();
     }
     this.logDuration(start, rows, sql);
     for (const p of this.pendingParameters) msg.writeParameterStatus(this.out, p.name, p.value);
@@ -997,7 +1079,7 @@ export class Connection {
     }
     // The portal's controller lives as long as its query; statement_timeout times each Execute.
     const controller = (portal.controller ??= new AbortController());
-    this.running = controller;
+    this.startRunning(controller, portal.statement.sql);
     /** The rows this Execute sent, once it succeeded (only then is its duration logged). */
     let done = -1;
     try {
@@ -1045,7 +1127,7 @@ export class Connection {
       await portal.cursor?.close();
       throw this.queryError(err, controller);
     } finally {
-      this.running = null;
+      this.idle();
       this.control = null;
       if (done >= 0) this.logDuration(start, done, portal.statement.sql);
     }

@@ -1,7 +1,7 @@
 /**
  * The sessions a server opens on an embedded engine: one per connection, for the database the
  * client named (3D000 when it does not exist, as in PostgreSQL), with the client's start-up
- * settings over the wire's defaults.
+ * settings over the wire's defaults and the connection's handle (pg_stat_activity, pg_backend_pid).
  */
 import { EngineError, SqlState } from '../common/index.ts';
 import type { Engine, Session } from '../session/index.ts';
@@ -16,6 +16,7 @@ export function engineSessions(engine: Engine): (startup: StartupInfo) => Sessio
       user: startup.user,
       database: startup.database,
       settings: startup.settings,
+      backend: startup.backend,
     });
   };
 }

@@ -155,6 +155,19 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
       const entry = byProcessId.get(connection.processId);
       if (entry !== undefined && entry.connection === connection) byProcessId.delete(connection.processId);
     },
+    backends: {
+      list: () => [...byProcessId.values()].map((e) => e.connection.activity()),
+      cancel(pid) {
+        const entry = byProcessId.get(pid);
+        entry?.connection.cancel();
+        return entry !== undefined;
+      },
+      terminate(pid) {
+        const entry = byProcessId.get(pid);
+        entry?.connection.terminate();
+        return entry !== undefined;
+      },
+    },
   };
 
   const server = createServer((socket) => {

@@ -13,5 +13,6 @@ export {
   type ServerProcessSettings,
 } from './settings.ts';
 export { statementCanceled } from './statement-run.ts';
+export type { BackendActivity, BackendIdentity, ServerBackends } from './backends.ts';
 /** Spark's rendering of a value as text (its cast to string), for clients that print results. */
 export { valueToString } from '../functions/index.ts';

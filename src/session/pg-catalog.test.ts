@@ -272,3 +272,347 @@ describe('pg_catalog', () => {
     }
   });
 });
+
+describe('pg_proc, pg_language and relation sizes', () => {
+  it('lists the registry’s functions with the overloads their resolve accepts', async () => {
+    expect(
+      await rows(`
+        SELECT p.proname, p.prokind, p.pronargs, format_type(p.prorettype, NULL), p.proargtypes, p.proretset, l.lanname
+        FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+        WHERE p.proname IN ('abs', 'sum', 'rank', 'explode') ORDER BY 1, pg_get_function_arguments(p.oid)`),
+    ).toEqual([
+      ['abs', 'f', 1, 'bigint', [20], false, 'internal'],
+      ['abs', 'f', 1, 'double precision', [701], false, 'internal'],
+      ['abs', 'f', 1, 'integer', [23], false, 'internal'],
+      ['abs', 'f', 1, 'numeric', [1700], false, 'internal'],
+      ['abs', 'f', 1, 'real', [700], false, 'internal'],
+      ['abs', 'f', 1, 'smallint', [21], false, 'internal'],
+      ['explode', 'f', 1, 'anyelement', [2277], true, 'internal'],
+      ['rank', 'w', 0, 'integer', [], false, 'internal'],
+      ['sum', 'a', 1, 'bigint', [20], false, 'internal'],
+      ['sum', 'a', 1, 'double precision', [701], false, 'internal'],
+      ['sum', 'a', 1, 'bigint', [23], false, 'internal'],
+      ['sum', 'a', 1, 'numeric', [1700], false, 'internal'],
+      ['sum', 'a', 1, 'double precision', [700], false, 'internal'],
+      ['sum', 'a', 1, 'bigint', [21], false, 'internal'],
+    ]);
+    // Every name and alias of the registry is there, in pg_catalog.
+    const names = new Set(
+      ((await rows('SELECT DISTINCT proname FROM pg_proc')) as [string][]).map((r) => r[0]),
+    );
+    for (const name of engine.functions.names()) expect(names.has(name.toLowerCase())).toBe(true);
+    expect(await rows("SELECT DISTINCT pronamespace FROM pg_proc WHERE proname = 'upper'")).toEqual([[11]]);
+    expect(
+      await rows(
+        "SELECT DISTINCT proname, provolatile FROM pg_proc WHERE proname IN ('rand', 'upper') ORDER BY proname",
+      ),
+    ).toEqual([
+      ['rand', 'v'],
+      ['upper', 'i'],
+    ]);
+    const [[total, distinct]] = (await rows('SELECT count(*), count(DISTINCT oid) FROM pg_proc')) as [
+      [bigint, bigint],
+    ];
+    expect(total).toBe(distinct);
+  });
+
+  it('prints signatures and reads ::regproc both ways', async () => {
+    expect(
+      await rows(`
+        SELECT pg_get_function_arguments(p.oid), pg_get_function_result(p.oid), pg_function_is_visible(p.oid)
+        FROM pg_proc p WHERE p.proname IN ('concat', 'substr', 'generate_series') ORDER BY p.proname, p.pronargs`),
+    ).toEqual([
+      ['VARIADIC "any"', 'anyelement', true],
+      ['bigint, bigint', 'SETOF bigint', true],
+      ['bigint, bigint, bigint', 'SETOF bigint', true],
+      ['text, integer', 'text', true],
+      ['text, integer, integer', 'text', true],
+    ]);
+    const [[oid]] = (await rows("SELECT 'upper'::regproc")) as [[number]];
+    expect(
+      await rows(`SELECT ${oid}::regproc, pg_get_function_result(${oid}), pg_function_is_visible(1)`),
+    ).toEqual([['upper', 'text', false]]);
+    expect(await rows(`SELECT obj_description(${oid}, 'pg_proc')`)).toEqual([
+      [engine.functions.lookup('upper')!.description],
+    ]);
+    await expect(s.sql("SELECT 'nope'::regproc")).rejects.toMatchObject({ sqlstate: '42883' });
+    await expect(s.sql("SELECT 'abs'::regproc")).rejects.toMatchObject({ sqlstate: '42725' });
+    expect(await rows('SELECT lanname FROM pg_language ORDER BY oid')).toEqual([
+      ['internal'],
+      ['c'],
+      ['sql'],
+    ]);
+  });
+
+  it('measures tables by their data files; views and catalogs take no space', async () => {
+    await s.sql('CREATE TABLE sized (x BIGINT, y STRING) USING parquet');
+    try {
+      expect(await rows("SELECT pg_table_size('sized'), pg_relation_size('sized', 'fsm')")).toEqual([
+        [0n, 0n],
+      ]);
+      await s.sql("INSERT INTO sized SELECT id, repeat('x', 100) FROM range(1000)");
+      const [[table, relation, total, indexes]] = (await rows(
+        "SELECT pg_table_size('sized'), pg_relation_size('sized'::regclass), pg_total_relation_size(c.oid), pg_indexes_size(c.oid) FROM pg_class c WHERE relname = 'sized'",
+      )) as [[bigint, bigint, bigint, bigint]];
+      expect(table).toBeGreaterThan(1000n);
+      expect([relation, total, indexes]).toEqual([table, table, 0n]);
+      expect(
+        await rows("SELECT pg_table_size('nation_view'), pg_table_size('pg_class'), pg_table_size(12345)"),
+      ).toEqual([[0n, 0n, null]]);
+      const [[db, byOid]] = (await rows(
+        "SELECT pg_database_size('default'), pg_database_size(oid) FROM pg_database WHERE datname = 'default'",
+      )) as [[bigint, bigint]];
+      expect(db).toBeGreaterThanOrEqual(table);
+      expect(byOid).toBe(db);
+      await expect(s.sql("SELECT pg_table_size('nope')")).rejects.toMatchObject({ sqlstate: '42P01' });
+    } finally {
+      await s.sql('DROP TABLE sized');
+    }
+  });
+
+  it('writes sizes as pg_size_pretty does', async () => {
+    expect(
+      await rows(
+        'SELECT pg_size_pretty(1), pg_size_pretty(10239), pg_size_pretty(10240), pg_size_pretty(20000), pg_size_pretty(-20000), pg_size_pretty(123456789), pg_size_pretty(9223372036854775807)',
+      ),
+    ).toEqual([['1 bytes', '10239 bytes', '10 kB', '20 kB', '-20 kB', '118 MB', '8192 PB']]);
+  });
+});
+
+describe('connections of an embedded session', () => {
+  it('has this process as its backend and no server connections to list or signal', async () => {
+    expect(await rows('SELECT pg_backend_pid()')).toEqual([[process.pid]]);
+    expect(await rows('SELECT count(*) FROM pg_stat_activity')).toEqual([[0n]]);
+    expect(await rows('SELECT count(*) FROM pg_catalog.pg_stat_gssapi')).toEqual([[0n]]);
+    expect(await rows(`SELECT pg_cancel_backend(${process.pid}), pg_terminate_backend(1)`)).toEqual([
+      [false, false],
+    ]);
+  });
+});
+
+describe('what GUI clients read besides the catalogs', () => {
+  it('lists the grammar’s keywords with PostgreSQL’s categories', async () => {
+    const r = await rows(
+      "SELECT word, catcode, barelabel, catdesc, baredesc FROM pg_catalog.pg_get_keywords() WHERE word IN ('select', 'limit', 'table', 'databases') ORDER BY word",
+    );
+    expect(r).toEqual([
+      ['databases', 'U', true, 'unreserved', 'can be bare label'],
+      ['limit', 'U', false, 'unreserved', 'requires AS'],
+      ['select', 'R', false, 'reserved', 'requires AS'],
+      ['table', 'R', false, 'reserved', 'requires AS'],
+    ]);
+    const [[all]] = (await rows("SELECT string_agg(word, ',') FROM pg_catalog.pg_get_keywords()")) as [
+      [string],
+    ];
+    expect(all.split(',')).toContain('from');
+    expect(all.split(',')).not.toContain('nation');
+  });
+
+  it('answers pg_show_all_settings() as pg_settings', async () => {
+    expect(
+      await rows("SELECT name, setting FROM pg_show_all_settings() s WHERE s.name = 'server_encoding'"),
+    ).toEqual([['server_encoding', 'UTF8']]);
+    const [[a]] = (await rows('SELECT count(*) FROM pg_show_all_settings()')) as [[bigint]];
+    expect(await rows('SELECT count(*) FROM pg_settings')).toEqual([[a]]);
+  });
+
+  it('numbers array subscripts with generate_subscripts', async () => {
+    expect(await rows('SELECT generate_subscripts(array(5, 6, 7), 1)')).toEqual([[1], [2], [3]]);
+    expect(await rows("SELECT s FROM generate_subscripts(array('a', 'b'), 1, true) s")).toEqual([[2], [1]]);
+    expect(await rows('SELECT count(*) FROM generate_subscripts(array(1), 2)')).toEqual([[0n]]);
+    expect(await rows('SELECT count(*) FROM generate_subscripts(CAST(array() AS ARRAY<INT>), 1)')).toEqual([
+      [0n],
+    ]);
+  });
+
+  it('shows roles in pg_authid without their password, tablespaces in the data directory', async () => {
+    expect(
+      await rows('SELECT oid, rolname, rolsuper, rolcanlogin, rolpassword FROM pg_catalog.pg_authid'),
+    ).toEqual([[10, 'alice', true, true, null]]);
+    expect(await rows('SELECT spcname, pg_tablespace_location(oid) FROM pg_tablespace')).toEqual([
+      ['pg_default', ''],
+    ]);
+  });
+
+  it('describes partitioned tables in pg_partitioned_table and pg_get_partkeydef', async () => {
+    await s.sql(
+      'CREATE TABLE sales (amount INT, region STRING, year INT) USING parquet PARTITIONED BY (region, year)',
+    );
+    try {
+      const [[oid]] = (await rows("SELECT 'sales'::regclass")) as [[number]];
+      expect(
+        await rows('SELECT partrelid, partstrat, partnatts, partattrs, partdefid FROM pg_partitioned_table'),
+      ).toEqual([[oid, 'l', 2, [2, 3], 0]]);
+      expect(await rows(`SELECT pg_get_partkeydef(${oid}), pg_get_partkeydef('nation'::regclass)`)).toEqual([
+        ['LIST (region, year)', null],
+      ]);
+    } finally {
+      await s.sql('DROP TABLE sales');
+    }
+  });
+
+  it('counts live rows in pg_stat_user_tables from the statistics', async () => {
+    await s.sql('CREATE TABLE counted (x INT) USING parquet');
+    try {
+      await s.sql('INSERT INTO counted VALUES (1), (2), (3)');
+      expect(
+        await rows(
+          "SELECT schemaname, relname, n_live_tup, n_dead_tup, seq_scan FROM pg_stat_user_tables WHERE relname = 'counted'",
+        ),
+      ).toEqual([['public', 'counted', 3n, 0n, null]]);
+      expect(await rows("SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'nation_view'")).toEqual([
+        [0n],
+      ]);
+    } finally {
+      await s.sql('DROP TABLE counted');
+    }
+  });
+
+  it('has the shapes of what Kindling has none of', async () => {
+    for (const t of [
+      'pg_available_extensions',
+      'pg_available_extension_versions',
+      'pg_depend',
+      'pg_sequence',
+      'pg_sequences',
+      'pg_extension',
+    ]) {
+      expect(await rows(`SELECT count(*) FROM pg_catalog.${t}`)).toEqual([[0n]]);
+    }
+    expect(await rows('SELECT pg_stat_get_numscans(1)')).toEqual([[null]]);
+    expect(
+      await rows(
+        'SELECT name, default_version, installed_version, comment FROM pg_catalog.pg_available_extensions ORDER BY name',
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe('name lookups, casts and operators clients write', () => {
+  it('looks names up with to_regtype, to_regclass, to_regproc, to_regnamespace: NULL when missing', async () => {
+    const [[nation]] = (await rows("SELECT 'nation'::regclass")) as [[number]];
+    const [[upper]] = (await rows("SELECT 'upper'::regproc")) as [[number]];
+    expect(
+      await rows(
+        "SELECT to_regtype('hstore'), to_regtype('integer'), to_regclass('nation'), to_regclass('nope'), to_regproc('upper'), to_regproc('abs'), to_regnamespace('shop') IS NOT NULL",
+      ),
+    ).toEqual([[null, 23, nation, null, upper, null, true]]);
+    // A name known only when the query runs.
+    expect(
+      await rows(
+        "SELECT to_regtype(x) FROM VALUES ('text'), ('hstore'), ('INTEGER'), ('int4'), (NULL) AS t(x)",
+      ),
+    ).toEqual([[25], [null], [23], [23], [null]]);
+    expect(
+      await rows(
+        "SELECT typname, typarray, oid::regtype::text FROM pg_type t WHERE t.oid = to_regtype('int4')",
+      ),
+    ).toEqual([['int4', 1007, 'integer']]);
+  });
+
+  it('casts to oid and matches with OPERATOR(pg_catalog.~), !~ and ~*', async () => {
+    const [[nation]] = (await rows("SELECT 'nation'::regclass")) as [[number]];
+    expect(await rows(`SELECT '17'::oid, 5::oid, 'nation'::regclass::oid = ${nation}`)).toEqual([
+      [17, 5, true],
+    ]);
+    expect(
+      await rows(
+        "SELECT 'nation' OPERATOR(pg_catalog.~) '^nat', 'nation' OPERATOR(pg_catalog.!~) '^nat', 'NATION' OPERATOR(pg_catalog.~*) '^nat', 'x' !~ 'y'",
+      ),
+    ).toEqual([[true, false, true, true]]);
+    expect(await rows('SELECT array_lower(array(4, 5), 1), array_upper(array(4, 5), 1)')).toEqual([[1, 2]]);
+  });
+});
+
+describe('current_setting', () => {
+  it('reads a setting by any of its names, as SHOW does; an unknown one is 42704 unless missing_ok', async () => {
+    await s.sql("SET TimeZone = 'Europe/Paris'");
+    try {
+      expect(
+        await rows(
+          "SELECT current_setting('TimeZone'), current_setting('server_encoding'), pg_catalog.current_setting('max_identifier_length'), current_setting('nope', true)",
+        ),
+      ).toEqual([['Europe/Paris', 'UTF8', '63', null]]);
+      await expect(s.sql("SELECT current_setting('nope')")).rejects.toMatchObject({
+        sqlstate: '42704',
+        message: 'unrecognized configuration parameter "nope"',
+      });
+      expect(
+        await rows(
+          "SELECT s.name, current_setting(s.name) = s.setting FROM pg_settings s WHERE s.name IN ('block_size', 'spark.sql.session.timeZone') ORDER BY 1",
+        ),
+      ).toEqual([
+        ['block_size', true],
+        ['spark.sql.session.timeZone', true],
+      ]);
+    } finally {
+      await s.sql('RESET TimeZone');
+    }
+  });
+});
+
+describe('set_config', () => {
+  it('sets a setting as SET does and returns its value; a bad value is refused', async () => {
+    try {
+      expect(await rows("SELECT set_config('spark.sql.shuffle.partitions', '7', false)")).toEqual([['7']]);
+      expect(await rows("SELECT current_setting('spark.sql.shuffle.partitions')")).toEqual([['7']]);
+      expect(s.settings.shufflePartitions).toBe(7);
+      // psycopg 3's connection check: no such row, nothing set.
+      expect(
+        await rows(
+          "SELECT set_config('bytea_output', 'hex', false) FROM pg_show_all_settings() WHERE name = 'bytea_output'",
+        ),
+      ).toEqual([]);
+      await expect(
+        s.sql("SELECT set_config('spark.sql.shuffle.partitions', 'x', false)"),
+      ).rejects.toMatchObject({
+        sqlstate: '22023',
+      });
+    } finally {
+      await s.sql('RESET spark.sql.shuffle.partitions');
+    }
+  });
+});
+
+describe('the tableoid system column', () => {
+  it('is the catalog relation’s OID, named only: no star includes it', async () => {
+    const [[pgAm]] = (await rows("SELECT 'pg_am'::regclass")) as [[number]];
+    expect(await rows('SELECT DISTINCT tableoid, a.tableoid FROM pg_am a')).toEqual([[pgAm, pgAm]]);
+    for (const q of [
+      'SELECT * FROM pg_am',
+      'SELECT a.* FROM pg_am a',
+      'SELECT * FROM (SELECT * FROM pg_am) x',
+    ]) {
+      expect((await s.sql(q)).columns).toEqual(['oid', 'amname', 'amhandler', 'amtype']);
+    }
+    // psql's \dL joins descriptions on it.
+    expect(
+      await rows(`
+        SELECT l.lanname, d.description FROM pg_catalog.pg_language l
+        LEFT JOIN pg_catalog.pg_description d ON d.classoid = l.tableoid AND d.objoid = l.oid AND d.objsubid = 0
+        ORDER BY 1`),
+    ).toEqual([
+      ['c', null],
+      ['internal', null],
+      ['sql', null],
+    ]);
+  });
+});
+
+describe('reg* casts of names the query computes', () => {
+  it('reads a text expression as a name and gives its OID (NULL for no such object)', async () => {
+    const [[nation]] = (await rows("SELECT 'nation'::regclass")) as [[number]];
+    expect(
+      await rows(`
+        SELECT CAST(CAST(format('%I.%I', table_schema, table_name) AS regclass) AS oid),
+               CAST(table_name || '_x' AS regclass), CAST(lower('NATION') AS regclass)
+        FROM information_schema.tables WHERE table_name = 'nation'`),
+    ).toEqual([[nation, null, nation]]);
+    // Metabase's column comments.
+    expect(
+      await rows(`
+        SELECT c.column_name, col_description(CAST(CAST(format('%I.%I', CAST(c.table_schema AS TEXT), CAST(c.table_name AS TEXT)) AS REGCLASS) AS OID), c.ordinal_position)
+        FROM information_schema.columns c WHERE c.table_name = 'nation' AND c.ordinal_position = 1`),
+    ).toEqual([['n_nationkey', null]]);
+  });
+});

@@ -24,8 +24,27 @@ import {
   type Value,
 } from '../common/index.ts';
 import { VIEW_FORMAT, type Metastore, type TableDefinition } from '../catalog/index.ts';
-import { KINDLING_VERSION } from '../functions/index.ts';
+import { KINDLING_VERSION, type FunctionRegistry } from '../functions/index.ts';
 import { parseExpression, type Expr as AstExpr } from '../sql/parser/index.ts';
+import {
+  PG_LANGUAGE_COLUMNS,
+  PG_PROC_COLUMNS,
+  PSEUDO_TYPES,
+  argumentText,
+  languageRows,
+  procRows,
+  procedures,
+  resultText,
+} from './pg-proc.ts';
+import type { BackendIdentity } from './backends.ts';
+import { PG_GET_KEYWORDS_COLUMNS, keywordRows } from './pg-keywords.ts';
+import {
+  PG_STAT_ACTIVITY_COLUMNS,
+  PG_STAT_GSSAPI_COLUMNS,
+  activityRows,
+  backendPid,
+  gssapiRows,
+} from './pg-activity.ts';
 
 export const PG_CATALOG = 'pg_catalog';
 export const INFORMATION_SCHEMA = 'information_schema';
@@ -63,7 +82,8 @@ function schemaOid(database: string): number {
   return database === 'default' ? PUBLIC_OID : objectOid('n', database);
 }
 
-function relationOid(database: string, table: string): number {
+/** The OID of a table or view (of the catalogs too: `relationOid('pg_catalog', 'pg_class')`). */
+export function relationOid(database: string, table: string): number {
   return objectOid('r', `${database}.${table}`);
 }
 
@@ -81,7 +101,8 @@ type ColumnKind =
   | 'float4'
   | 'text[]'
   | 'oid[]'
-  | 'int2[]';
+  | 'int2[]'
+  | 'timestamptz';
 
 const SPARK_TYPE: Readonly<Record<ColumnKind, DataType>> = {
   oid: T.int,
@@ -97,6 +118,7 @@ const SPARK_TYPE: Readonly<Record<ColumnKind, DataType>> = {
   'oid[]': T.array(T.int),
   // int2vector columns (pg_index.indkey, pg_publication_rel.prattrs, pg_statistic_ext.stxkeys) read as int2[]
   'int2[]': T.array(T.smallint),
+  timestamptz: T.timestamp,
 };
 
 /** Columns as `name:kind` words; a kind left out is `text`. */
@@ -116,6 +138,12 @@ export interface CatalogView {
   readonly currentDatabase: string;
   /** The session's settings (SHOW ALL). */
   readonly settings: () => readonly { key: string; value: string; description: string }[];
+  /** The engine's functions (pg_proc). */
+  readonly functions: FunctionRegistry;
+  /** A setting's value by any of its names (as SHOW reads it); undefined when unknown. */
+  readonly setting: (name: string) => string | undefined;
+  /** The server connection the session serves; null when embedded. */
+  readonly backend: BackendIdentity | null;
 }
 
 interface SystemTable {
@@ -219,6 +247,16 @@ const TYPES: readonly TypeRow[] = (() => {
     [2206, 'regtype', 4, 'N', 2211],
   ];
   const out: TypeRow[] = [];
+  // The pseudo-types function signatures use (pg_proc).
+  for (const [name, oid] of Object.entries(PSEUDO_TYPES))
+    out.push({
+      oid,
+      name,
+      len: name === 'any' || name === 'void' ? 4 : -1,
+      category: 'P',
+      element: 0,
+      array: 0,
+    });
   for (const [oid, name, len, category, array] of scalar) {
     out.push({ oid, name, len, category, element: 0, array });
     if (array !== 0)
@@ -253,6 +291,11 @@ const FORMAT_NAMES: Readonly<Record<number, string>> = {
   1700: 'numeric',
   2205: 'regclass',
   2206: 'regtype',
+  [PSEUDO_TYPES.any]: '"any"',
+  [PSEUDO_TYPES.anyelement]: 'anyelement',
+  [PSEUDO_TYPES.anyarray]: 'anyarray',
+  [PSEUDO_TYPES.void]: 'void',
+  [PSEUDO_TYPES.record]: 'record',
 };
 
 /**
@@ -359,7 +402,7 @@ const PG_TABLES: Readonly<Record<string, SystemTable>> = {
         typowner: OWNER_OID,
         typlen: t.len,
         typbyval: t.len > 0 && t.len <= 8,
-        typtype: t.oid === 705 ? 'p' : 'b',
+        typtype: t.oid === 705 || t.category === 'P' ? 'p' : 'b',
         typcategory: t.category,
         typispreferred: t.name === 'text' || t.name === 'float8' || t.name === 'bool',
         typisdefined: true,
@@ -460,9 +503,6 @@ const PG_TABLES: Readonly<Record<string, SystemTable>> = {
       'confmatchtype:char conislocal:bool coninhcount:int4 connoinherit:bool conkey:int2[] confkey:int2[] ' +
       'conpfeqop:oid[] conppeqop:oid[] conffeqop:oid[] confdelsetcols:int2[] conexclop:oid[] conbin',
   ),
-  pg_sequence: table(
-    'seqrelid:oid seqtypid:oid seqstart:int8 seqincrement:int8 seqmax:int8 seqmin:int8 seqcache:int8 seqcycle:bool',
-  ),
   pg_attrdef: table('oid:oid adrelid:oid adnum:int2 adbin'),
   pg_inherits: table('inhrelid:oid inhparent:oid inhseqno:int4 inhdetachpending:bool'),
   pg_trigger: table(
@@ -506,7 +546,7 @@ const PG_TABLES: Readonly<Record<string, SystemTable>> = {
   pg_enum: table('oid:oid enumtypid:oid enumsortorder:float4 enumlabel:name'),
   pg_range: table('rngtypid:oid rngsubtype:oid rngmultitypid:oid rngcollation:oid rngsubopc:oid'),
   pg_event_trigger: table(
-    'oid:oid evtname:name evtevent:name evtowner:oid evtfoid:oid evtenabled:char evttags',
+    'oid:oid evtname:name evtevent:name evtowner:oid evtfoid:oid evtenabled:char evttags:text[]',
   ),
   pg_auth_members: table('roleid:oid member:oid grantor:oid admin_option:bool'),
   pg_settings: table(
@@ -530,6 +570,95 @@ const PG_TABLES: Readonly<Record<string, SystemTable>> = {
       }));
     },
   ),
+  pg_stat_activity: table(PG_STAT_ACTIVITY_COLUMNS, (v) =>
+    activityRows(
+      v.backend,
+      (db) => objectOid('d', db),
+      (user) => (user === v.user ? OWNER_OID : objectOid('u', user)),
+    ),
+  ),
+  pg_stat_gssapi: table(PG_STAT_GSSAPI_COLUMNS, (v) => gssapiRows(v.backend)),
+  pg_stat_user_tables: table(
+    'relid:oid schemaname:name relname:name seq_scan:int8 seq_tup_read:int8 idx_scan:int8 idx_tup_fetch:int8 ' +
+      'n_tup_ins:int8 n_tup_upd:int8 n_tup_del:int8 n_tup_hot_upd:int8 n_live_tup:int8 n_dead_tup:int8 ' +
+      'n_mod_since_analyze:int8 n_ins_since_vacuum:int8 last_vacuum:timestamptz last_autovacuum:timestamptz ' +
+      'last_analyze:timestamptz last_autoanalyze:timestamptz vacuum_count:int8 autovacuum_count:int8 ' +
+      'analyze_count:int8 autoanalyze_count:int8',
+    // Live rows are what the statistics know; Kindling counts no scans and never vacuums, and its
+    // files are never updated in place (no dead rows, no index).
+    (v) =>
+      userRelations(v)
+        .filter((r) => r.kind === 'r')
+        .map((r) => {
+          const rowCount = r.definition?.statistics?.rowCount ?? null;
+          return {
+            relid: r.oid,
+            schemaname: schemaName(r.database),
+            relname: r.name,
+            n_live_tup: rowCount === null ? null : BigInt(rowCount),
+            n_dead_tup: 0n,
+            n_tup_upd: 0n,
+            n_tup_hot_upd: 0n,
+            vacuum_count: 0n,
+            autovacuum_count: 0n,
+          };
+        }),
+  ),
+  pg_authid: table(
+    'oid:oid rolname:name rolsuper:bool rolinherit:bool rolcreaterole:bool rolcreatedb:bool rolcanlogin:bool ' +
+      'rolreplication:bool rolbypassrls:bool rolconnlimit:int4 rolpassword rolvaliduntil:timestamptz',
+    // The role as pg_roles shows it; its password verifier is never shown.
+    (v) => {
+      const { rolconfig: _config, rolpassword: _password, ...role } = roleRow(v);
+      return [{ ...role, rolpassword: null }];
+    },
+  ),
+  pg_available_extensions: table('name:name default_version installed_version comment'),
+  pg_available_extension_versions: table(
+    'name:name version installed:bool superuser:bool trusted:bool relocatable:bool schema:name requires:text[] comment',
+  ),
+  pg_depend: table(
+    'classid:oid objid:oid objsubid:int4 refclassid:oid refobjid:oid refobjsubid:int4 deptype:char',
+  ),
+  pg_partitioned_table: table(
+    'partrelid:oid partstrat:char partnatts:int2 partdefid:oid partattrs:int2[] partclass:oid[] ' +
+      'partcollation:oid[] partexprs',
+    // A table partitioned by columns (Hive-style folders per value) is PostgreSQL's LIST partitioning.
+    (v) =>
+      userRelations(v)
+        .filter((r) => r.kind === 'r' && (r.definition?.partitionColumns.length ?? 0) > 0)
+        .map((r) => {
+          const keys = r.definition!.partitionColumns.map(
+            (c) => r.columns.findIndex((f) => f.name.toLowerCase() === c.toLowerCase()) + 1,
+          );
+          return {
+            partrelid: r.oid,
+            partstrat: 'l',
+            partnatts: keys.length,
+            partdefid: 0,
+            partattrs: keys,
+            partclass: keys.map(() => 0),
+            partcollation: keys.map((k) => (r.columns[k - 1]?.type.kind === 'string' ? 100 : 0)),
+          };
+        }),
+  ),
+  pg_opclass: table(
+    'oid:oid opcmethod:oid opcname:name opcnamespace:oid opcowner:oid opcfamily:oid opcintype:oid ' +
+      'opcdefault:bool opckeytype:oid',
+  ),
+  pg_opfamily: table('oid:oid opfmethod:oid opfname:name opfnamespace:oid opfowner:oid'),
+  pg_rewrite: table(
+    'oid:oid rulename:name ev_class:oid ev_type:char ev_enabled:char is_instead:bool ev_qual ev_action',
+  ),
+  pg_sequence: table(
+    'seqrelid:oid seqtypid:oid seqstart:int8 seqincrement:int8 seqmax:int8 seqmin:int8 seqcache:int8 seqcycle:bool',
+  ),
+  pg_sequences: table(
+    'schemaname:name sequencename:name sequenceowner:name data_type start_value:int8 min_value:int8 ' +
+      'max_value:int8 increment_by:int8 cycle:bool cache_size:int8 last_value:int8',
+  ),
+  pg_proc: table(PG_PROC_COLUMNS, (v) => procRows(v.functions, PG_CATALOG_OID, OWNER_OID)),
+  pg_language: table(PG_LANGUAGE_COLUMNS, () => languageRows(OWNER_OID)),
   pg_tablespace: table('oid:oid spcname:name spcowner:oid spcacl:text[] spcoptions:text[]', () => [
     { oid: 1663, spcname: 'pg_default', spcowner: OWNER_OID },
   ]),
@@ -725,6 +854,37 @@ export function systemRelation(
 
 // ---- functions ---------------------------------------------------------------------------------------
 
+/** Functions whose result is text: a reg* cast of a call of one reads a name, not an OID. */
+const TEXT_FUNCTIONS: ReadonlySet<string> = new Set([
+  'format',
+  'concat',
+  'concat_ws',
+  'quote_ident',
+  'lower',
+  'upper',
+  'replace',
+  'trim',
+  'btrim',
+  'substring',
+  'substr',
+]);
+
+/** Whether an expression is text by its form alone (the analyzer has not typed it yet). */
+function isText(e: AstExpr): boolean {
+  switch (e.kind) {
+    case 'literal':
+      return e.value.type === 'string';
+    case 'cast':
+      return e.type.kind === 'string';
+    case 'binary':
+      return e.op === '||';
+    case 'function':
+      return TEXT_FUNCTIONS.has(e.name.parts[e.name.parts.length - 1]!.name.toLowerCase());
+    default:
+      return false;
+  }
+}
+
 /** The template with its parameters replaced by `args` and every position set to `pos`. */
 function instantiate(node: unknown, args: readonly AstExpr[], pos: number): unknown {
   if (Array.isArray(node)) return node.map((n) => instantiate(n, args, pos));
@@ -747,8 +907,31 @@ interface RegNames {
   notFound(written: string, pos: number): EngineError;
 }
 
-/** The objects `regclass`, `regtype` or `regnamespace` values name. */
+/** A type's name as format_type prints it without a typmod (`integer`, `text[]`). */
+function typeDisplayName(oid: number): string {
+  const named = FORMAT_NAMES[oid];
+  if (named !== undefined) return named;
+  const t = TYPES.find((x) => x.oid === oid);
+  if (t === undefined) return '???';
+  return t.element !== 0 ? `${typeDisplayName(t.element)}[]` : t.name;
+}
+
+/** The objects `regclass`, `regtype`, `regnamespace` or `regproc` values name. */
 function regNames(view: CatalogView, kind: string): RegNames {
+  if (kind === 'regproc') {
+    const procs = procedures(view.functions);
+    return {
+      entries: procs.map((p) => [p.oid, p.name] as const),
+      byName: (w) => {
+        const lower = w.toLowerCase().replace(/^pg_catalog\./, '');
+        const found = procs.filter((p) => p.name === lower);
+        if (found.length > 1) throw new EngineError('42725', `more than one function named "${w}"`);
+        return found[0]?.oid;
+      },
+      notFound: (w, pos) =>
+        new EngineError(SqlState.undefinedFunction, `function "${w}" does not exist`, { position: pos }),
+    };
+  }
   if (kind === 'regtype') {
     const entries = TYPES.map((t) => [t.oid, FORMAT_NAMES[t.oid] ?? t.name] as const);
     return {
@@ -800,6 +983,11 @@ function regNames(view: CatalogView, kind: string): RegNames {
   };
 }
 
+/** An identifier as PostgreSQL prints it: quoted unless it is lower case letters, digits and _. */
+function quoteIdent(name: string): string {
+  return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
+}
+
 function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
@@ -814,16 +1002,91 @@ function arity(name: string, args: readonly AstExpr[], min: number, max: number,
   }
 }
 
+/**
+ * The text of `key` (an OID) in a table of many: `get(ARRAY[texts], array_position(ARRAY[oids], key) - 1)`,
+ * NULL for a key not there. Built as a tree (parsing a thousand-branch CASE costs more than the query).
+ */
+function lookupText(entries: readonly (readonly [number, string])[], key: AstExpr, pos: number): AstExpr {
+  if (entries.length === 0) return parseExpression('CAST(NULL AS STRING)');
+  const template = parseExpression('get($2, CAST(array_position($3, $1) AS INT) - 1)');
+  const texts: AstExpr = {
+    kind: 'array',
+    items: entries.map(([, t]) => ({ kind: 'literal', value: { type: 'string', value: t }, pos })),
+    pos,
+  };
+  const oids: AstExpr = { kind: 'array', items: entries.map(([oid]) => intLiteral(oid, pos)), pos };
+  return instantiate(template, [key, texts, oids], pos) as AstExpr;
+}
+
 /** `CASE WHEN <when> THEN <value> … END`, or NULL when there are no cases. */
 function cases(entries: readonly [string, string][], otherwise = 'CAST(NULL AS STRING)'): string {
   if (entries.length === 0) return otherwise;
   return `CASE ${entries.map(([w, t]) => `WHEN ${w} THEN ${t}`).join(' ')} ELSE ${otherwise} END`;
 }
 
+/**
+ * The bytes of a relation's data files, as its statistics know them (recorded by writes and
+ * ANALYZE, else what the files tell); 0 for views and the catalogs, which keep no data.
+ */
+function relationBytes(view: CatalogView, r: Relation): number {
+  if (r.kind !== 'r' || r.definition === null) return 0;
+  try {
+    return view.metastore.tableProvider(r.definition).statistics().totalBytes ?? 0;
+  } catch {
+    return 0; // unreadable files are reported when the table is used
+  }
+}
+
+/** The relation a size function's argument names: an OID, or a name written as a constant. */
+function sizeCases(view: CatalogView, arg: AstExpr, pos: number, size: (r: Relation) => number): string {
+  const all = relations(view);
+  if (arg.kind === 'literal' && arg.value.type === 'string' && !/^\d+$/.test(arg.value.value)) {
+    const named = regNames(view, 'regclass');
+    const oid = named.byName(arg.value.value);
+    if (oid === undefined) throw named.notFound(arg.value.value, pos);
+    const r = all.find((x) => x.oid === oid)!;
+    return `CAST(${size(r)} AS BIGINT)`;
+  }
+  return cases(
+    all.map((r) => [`$1 = ${r.oid}`, `CAST(${size(r)} AS BIGINT)`]),
+    'CAST(NULL AS BIGINT)',
+  );
+}
+
 /** A view's text as PostgreSQL's pg_get_viewdef ends it: with a semicolon. */
 function viewText(r: Relation): string {
   const body = (r.definition?.properties.viewText ?? '').trim().replace(/;$/, '');
   return `${body};`;
+}
+
+/**
+ * Columns and rows of a table function the catalog answers in FROM (`pg_get_keywords()`,
+ * `pg_show_all_settings()`), or undefined for any other function.
+ */
+export function expandCatalogTableFunction(
+  view: CatalogView,
+  name: string,
+  args: readonly AstExpr[],
+  pos: number,
+): { kind: 'rows'; name: string[]; columns: readonly Field[]; rows: Value[][] } | undefined {
+  switch (name) {
+    case 'pg_get_keywords':
+      arity(name, args, 0, 0, pos);
+      return {
+        kind: 'rows',
+        name: [PG_CATALOG, name],
+        columns: PG_GET_KEYWORDS_COLUMNS,
+        rows: keywordRows(),
+      };
+    case 'pg_show_all_settings': {
+      // What the pg_settings view is made of.
+      arity(name, args, 0, 0, pos);
+      const settings = systemRelation(view, PG_CATALOG, 'pg_settings')!;
+      return { kind: 'rows', name: [PG_CATALOG, name], ...settings };
+    }
+    default:
+      return undefined;
+  }
 }
 
 /**
@@ -845,6 +1108,16 @@ export function expandCatalogSetFunction(
       if (operand.kind === 'literal' && operand.value.type === 'string')
         expandCatalogFunction(view, '::regclass', [operand], pos); // an unknown name is an error
       return parseExpression('CAST(array() AS ARRAY<INT>)');
+    }
+    case 'generate_subscripts': {
+      // Arrays here have one dimension: subscripts 1..n of dimension 1 (reversed on request).
+      arity(name, args, 2, 3, pos);
+      const reverse = args.length === 3 ? '$3' : 'false';
+      const text =
+        'CASE WHEN $2 = 1 AND size($1) > 0 THEN ' +
+        `CASE WHEN ${reverse} THEN sequence(size($1), 1) ELSE sequence(1, size($1)) END ` +
+        'ELSE CAST(array() AS ARRAY<INT>) END';
+      return instantiate(parseExpression(text), args, pos) as AstExpr;
     }
     default:
       return undefined;
@@ -909,6 +1182,19 @@ export function expandCatalogFunction(
     }
     case 'obj_description': {
       arity(name, args, 1, 2, pos);
+      const catalog = args[1];
+      if (
+        catalog?.kind === 'literal' &&
+        catalog.value.type === 'string' &&
+        catalog.value.value === 'pg_proc'
+      ) {
+        // A function's description is the registry's.
+        return lookupText(
+          procedures(view.functions).map((p) => [p.oid, p.description]),
+          args[0]!,
+          pos,
+        );
+      }
       const entries = descriptions(view)
         .filter((d) => d.objsubid === 0)
         .map((d) => [`$1 = ${d.objoid}`, sqlString(d.description)] as [string, string]);
@@ -1000,10 +1286,170 @@ export function expandCatalogFunction(
       arity(name, args, 2, 4, pos);
       text = 'true';
       break;
+    case 'current_setting': {
+      // A setting's value as pg_settings shows it; an unknown name is 42704 unless missing_ok.
+      arity(name, args, 1, 2, pos);
+      const settings = systemRelation(view, PG_CATALOG, 'pg_settings')!.rows.map(
+        (r) => [r[0] as string, (r[1] as string | null) ?? ''] as const,
+      );
+      const operand = args[0]!;
+      const missingOk = args[1];
+      if (operand.kind === 'literal' && operand.value.type === 'string') {
+        const wanted = operand.value.value.toLowerCase();
+        const found = view.setting(wanted) ?? settings.find(([n]) => n.toLowerCase() === wanted)?.[1];
+        if (found !== undefined) {
+          text = sqlString(found);
+          break;
+        }
+        const ok =
+          missingOk?.kind === 'literal' && missingOk.value.type === 'boolean' && missingOk.value.value;
+        if (!ok) {
+          throw new EngineError(
+            SqlState.undefinedObject,
+            `unrecognized configuration parameter "${operand.value.value}"`,
+            { position: pos },
+          );
+        }
+        text = 'CAST(NULL AS STRING)';
+        break;
+      }
+      text = cases(settings.map(([n, v]) => [`lower($1) = ${sqlString(n.toLowerCase())}`, sqlString(v)]));
+      break;
+    }
+    case 'pg_tablespace_location':
+      // pg_default lives in the data directory: PostgreSQL answers the empty string.
+      arity(name, args, 1, 1, pos);
+      text = "CASE WHEN $1 = 1663 THEN '' ELSE CAST(NULL AS STRING) END";
+      break;
+    case 'pg_get_partkeydef': {
+      arity(name, args, 1, 1, pos);
+      const partitioned = userRelations(view).filter(
+        (r) => r.kind === 'r' && (r.definition?.partitionColumns.length ?? 0) > 0,
+      );
+      text = cases(
+        partitioned.map((r) => [
+          `$1 = ${r.oid}`,
+          sqlString(`LIST (${r.definition!.partitionColumns.map(quoteIdent).join(', ')})`),
+        ]),
+      );
+      break;
+    }
+    case 'pg_opclass_is_visible':
+    case 'pg_opfamily_is_visible':
+    case 'pg_statistics_obj_is_visible':
+      // Kindling has no operator classes, families or extended statistics.
+      arity(name, args, 1, 1, pos);
+      text = 'CAST(NULL AS BOOLEAN)';
+      break;
+    case 'pg_stat_get_numscans':
+      // Kindling counts no scans per relation: unknown.
+      arity(name, args, 1, 1, pos);
+      text = 'CAST(NULL AS BIGINT)';
+      break;
+    case 'pg_backend_pid':
+      arity(name, args, 0, 0, pos);
+      return intLiteral(backendPid(view.backend), pos);
+    case 'pg_table_size':
+    case 'pg_total_relation_size':
+      // No indexes and no TOAST: a table's size is its data files'.
+      arity(name, args, 1, 1, pos);
+      text = sizeCases(view, args[0]!, pos, (r) => relationBytes(view, r));
+      break;
+    case 'pg_relation_size': {
+      // The main fork holds the data; the others (fsm, vm, init) are empty.
+      arity(name, args, 1, 2, pos);
+      const fork = args[1];
+      const other = fork?.kind === 'literal' && fork.value.type === 'string' && fork.value.value !== 'main';
+      text = sizeCases(view, args[0]!, pos, (r) => (other ? 0 : relationBytes(view, r)));
+      break;
+    }
+    case 'pg_indexes_size':
+      arity(name, args, 1, 1, pos);
+      text = sizeCases(view, args[0]!, pos, () => 0);
+      break;
+    case 'pg_database_size': {
+      // By name or OID: the sum of its tables' data files.
+      arity(name, args, 1, 1, pos);
+      const all = relations(view);
+      text = cases(
+        databases(view).map((db) => [
+          `CAST($1 AS STRING) IN (${sqlString(db)}, '${objectOid('d', db)}')`,
+          `CAST(${all
+            .filter((r) => r.database === db)
+            .reduce((sum, r) => sum + relationBytes(view, r), 0)} AS BIGINT)`,
+        ]),
+        'CAST(NULL AS BIGINT)',
+      );
+      break;
+    }
+    case 'pg_function_is_visible':
+      // Every function is in pg_catalog, which is always on the search path.
+      arity(name, args, 1, 1, pos);
+      return instantiate(
+        parseExpression('array_contains($2, $1)'),
+        [
+          args[0]!,
+          { kind: 'array', items: procedures(view.functions).map((p) => intLiteral(p.oid, pos)), pos },
+        ],
+        pos,
+      ) as AstExpr;
+    case 'pg_get_function_result':
+    case 'pg_get_function_arguments':
+    case 'pg_get_function_identity_arguments':
+      arity(name, args, 1, 1, pos);
+      return lookupText(
+        procedures(view.functions).map((p) => [
+          p.oid,
+          name === 'pg_get_function_result'
+            ? resultText(p, typeDisplayName)
+            : argumentText(p, typeDisplayName),
+        ]),
+        args[0]!,
+        pos,
+      );
+    case 'pg_get_function_sqlbody':
+      // Built-in functions have no SQL body.
+      arity(name, args, 1, 1, pos);
+      text = 'CAST(NULL AS STRING)';
+      break;
+    case 'to_regclass':
+    case 'to_regtype':
+    case 'to_regproc':
+    case 'to_regnamespace': {
+      // The OID a name stands for, NULL (never an error) when there is no such object.
+      arity(name, args, 1, 1, pos);
+      const named = regNames(view, `reg${name.slice('to_reg'.length)}`);
+      const operand = args[0]!;
+      const find = (w: string): number | undefined => {
+        try {
+          return named.byName(w);
+        } catch {
+          return undefined; // an ambiguous name is no object either
+        }
+      };
+      if (operand.kind === 'literal' && operand.value.type === 'string') {
+        const oid = find(operand.value.value);
+        return oid === undefined ? parseExpression('CAST(NULL AS INT)') : intLiteral(oid, pos);
+      }
+      // A name known only when the query runs ($1): every name the kind has, looked up.
+      const spellings = [
+        ...named.entries,
+        // A type is also known by its pg_type name (int4 as well as integer).
+        ...(name === 'to_regtype' ? TYPES.map((t) => [t.oid, t.name] as const) : []),
+      ];
+      const entries = spellings.flatMap(([oid, n]) => (find(n) === oid ? [[oid, n] as const] : []));
+      text = cases(
+        entries.map(([oid, n]) => [`lower($1) = ${sqlString(n.toLowerCase())}`, String(oid)]),
+        'CAST(NULL AS INT)',
+      );
+      break;
+    }
     case '::regclass':
     case '::regtype':
+    case '::regproc':
     case '::regnamespace': {
-      const named = regNames(view, name.slice(2));
+      const kind = name.slice(2);
+      const named = regNames(view, kind);
       const operand = args[0]!;
       if (operand.kind === 'literal' && operand.value.type === 'string') {
         // A name (or an OID written as text) → the OID, as PostgreSQL reads the constant.
@@ -1012,6 +1458,18 @@ export function expandCatalogFunction(
         const oid = named.byName(written);
         if (oid === undefined) throw named.notFound(written, pos);
         return intLiteral(oid, pos);
+      }
+      if (isText(operand)) {
+        // A name computed by the query (`CAST(format('%I.%I', s, t) AS regclass)`) → its OID;
+        // NULL for a name that names nothing (PostgreSQL raises an error there).
+        const spellings = named.entries.flatMap(([oid, n]) => {
+          const all = [n];
+          const r = kind === 'regclass' ? relations(view).find((x) => x.oid === oid) : undefined;
+          if (r !== undefined) all.push(`${schemaName(r.database)}.${r.name}`);
+          return all.map((w) => [`$1 = ${sqlString(w)}`, String(oid)] as [string, string]);
+        });
+        text = cases(spellings, 'CAST(NULL AS INT)');
+        break;
       }
       // An OID → its name (PostgreSQL prints reg* values by name), its number when unknown.
       text = cases(

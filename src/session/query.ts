@@ -42,8 +42,10 @@ import {
   INFORMATION_SCHEMA,
   PG_CATALOG,
   databaseOfSchema,
+  relationOid,
   expandCatalogFunction,
   expandCatalogSetFunction,
+  expandCatalogTableFunction,
   systemRelation,
   type CatalogView,
 } from './pg-catalog.ts';
@@ -107,6 +109,9 @@ function catalogView(session: Session): CatalogView {
     user: session.user,
     currentDatabase: session.currentDatabase,
     settings: () => session.settings.list(),
+    functions: session.engine.functions,
+    setting: (name) => session.settings.get(name),
+    backend: session.backend,
   };
 }
 
@@ -116,7 +121,9 @@ function systemLookup(
   name: string,
 ): RelationLookup | undefined {
   const found = systemRelation(catalogView(session), schema, name);
-  return found === undefined ? undefined : { kind: 'rows', name: [schema, name], ...found };
+  return found === undefined
+    ? undefined
+    : { kind: 'rows', name: [schema, name], ...found, tableOid: relationOid(schema, name) };
 }
 
 /** A fresh id source per query (ids must be unique within one query only). */
@@ -134,6 +141,8 @@ export function analyzerContext(
     catalog: analyzerCatalog(session, onTemporaryView),
     expandFunction: (name, args, pos) => expandCatalogFunction(catalogView(session), name, args, pos),
     expandSetFunction: (name, args, pos) => expandCatalogSetFunction(catalogView(session), name, args, pos),
+    expandTableFunction: (name, args, pos) =>
+      expandCatalogTableFunction(catalogView(session), name, args, pos),
     functions: session.engine.functions,
     ansi: session.settings.ansi,
     caseSensitive: false,

@@ -32,6 +32,7 @@ import type {
   StatementResult,
 } from './types.ts';
 import type { Query } from '../sql/parser/index.ts';
+import { backendSignals, type BackendIdentity } from './backends.ts';
 
 export interface SessionOptions {
   readonly user?: string;
@@ -41,6 +42,8 @@ export interface SessionOptions {
    * `sessionDefaults`; validated like SET, and what RESET returns to.
    */
   readonly settings?: Readonly<Record<string, string>>;
+  /** The server connection the session serves (pg_backend_pid, pg_stat_activity); none when embedded. */
+  readonly backend?: BackendIdentity;
 }
 
 export interface TemporaryView {
@@ -57,6 +60,8 @@ export class Session implements SqlSession {
   readonly id: number;
   readonly user: string;
   readonly settings: Settings;
+  /** The connection served, when a server made the session. */
+  readonly backend: BackendIdentity | null;
   readonly temporaryViews = new Map<string, TemporaryView>();
   /** SQL-level cursors (DECLARE … CURSOR). */
   readonly cursors = new Cursors();
@@ -71,6 +76,7 @@ export class Session implements SqlSession {
     this.engine = engine;
     this.id = nextSessionId++;
     this.user = options.user ?? 'kindling';
+    this.backend = options.backend ?? null;
     this.settings = new Settings({ ...engine.sessionDefaults, ...options.settings });
     const db = (options.database ?? 'default').toLowerCase();
     this.database = engine.metastore.getDatabase(db) === undefined ? 'default' : db;
@@ -100,6 +106,8 @@ export class Session implements SqlSession {
       queryStartMicros: BigInt(Date.now()) * 1000n,
       currentDatabase: this.database,
       currentUser: this.user,
+      ...(this.backend === null ? {} : { backends: backendSignals(this.backend, this.user) }),
+      settings: { set: (name, value) => this.setSetting(name, value) },
     };
   }
 
@@ -222,6 +230,13 @@ export class Session implements SqlSession {
       return result;
     }
     return run.rows(result);
+  }
+
+  /** Sets a setting as SET does (set_config): validated, and reported to the client when tracked. */
+  setSetting(name: string, value: string): string {
+    const change = this.settings.set(name, value);
+    if (change.pgName !== undefined) this.notifyParameterChange({ name: change.pgName, value: change.value });
+    return change.value;
   }
 
   reportedParameters(): readonly ParameterChange[] {

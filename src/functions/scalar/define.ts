@@ -103,6 +103,7 @@ export interface SimpleSpec {
   /** Whether NULL arguments give NULL without calling `row` (default true). */
   readonly nullIntolerant?: boolean;
   readonly deterministic?: boolean;
+  readonly local?: boolean;
 }
 
 /** A function with fixed signatures (one per arity), evaluated row at a time. */
@@ -116,6 +117,7 @@ export function simple(spec: SimpleSpec): ScalarFunctionDef {
     ...(spec.aliases === undefined ? {} : { aliases: spec.aliases }),
     description: spec.description,
     ...(spec.deterministic === undefined ? {} : { deterministic: spec.deterministic }),
+    ...(spec.local === undefined ? {} : { local: spec.local }),
     resolve(argTypes: readonly DataType[], ctx: ResolveContext): ResolvedSignature {
       checkArity(spec.name, argTypes, min, max);
       const sig = spec.args.find((a) => a.length === argTypes.length);

@@ -12,6 +12,7 @@ import { jsonBuildObject } from './json.ts';
 import { likeFunctions } from './like.ts';
 import { mathFunctions } from './math.ts';
 import { miscFunctions } from './misc.ts';
+import { pgFormatFunctions } from './pg-format.ts';
 import { stringFunctions } from './string.ts';
 
 export const scalarFunctions: readonly ScalarFunctionDef[] = [
@@ -25,11 +26,12 @@ export const scalarFunctions: readonly ScalarFunctionDef[] = [
   ...intervalFunctions,
   ...conditionalFunctions,
   ...miscFunctions,
+  ...pgFormatFunctions,
   ...bitwiseFunctions,
   jsonBuildObject,
 ];
 
 export { sparkSubstring, formatString, compileRegex } from './string.ts';
 export { compileLike } from './like.ts';
-export { sparkHash, murmurInt, murmurLong, murmurBytes, KINDLING_VERSION } from './misc.ts';
+export { sparkHash, murmurInt, murmurLong, murmurBytes, sizePretty, KINDLING_VERSION } from './misc.ts';
 export { arityError, typeMismatch, checkArity, coerce } from './define.ts';

@@ -5,7 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  EngineError,
   MAX_DECIMAL64_PRECISION,
+  SqlState,
   T,
   makeColumn,
   fromArrowType,
@@ -188,7 +190,87 @@ function canonicalForm(v: Value): unknown {
   };
 }
 
+/** PostgreSQL's units for pg_size_pretty: below `limit` a size is shown in the unit. */
+const SIZE_UNITS: readonly { name: string; limit: bigint; round: boolean; bits: number }[] = [
+  { name: 'bytes', limit: 10n * 1024n, round: false, bits: 0 },
+  { name: 'kB', limit: 20n * 1024n - 1n, round: true, bits: 10 },
+  { name: 'MB', limit: 20n * 1024n - 1n, round: true, bits: 20 },
+  { name: 'GB', limit: 20n * 1024n - 1n, round: true, bits: 30 },
+  { name: 'TB', limit: 20n * 1024n - 1n, round: true, bits: 40 },
+  { name: 'PB', limit: 20n * 1024n - 1n, round: true, bits: 50 },
+];
+
+/**
+ * A byte count as PostgreSQL's pg_size_pretty writes it: bytes below 10 kB, then the largest unit
+ * that keeps the number below 20480, rounded half away from zero (`20000` → `20 kB`).
+ */
+export function sizePretty(bytes: bigint): string {
+  let size = bytes;
+  for (let i = 0; i < SIZE_UNITS.length; i++) {
+    const unit = SIZE_UNITS[i]!;
+    const next = SIZE_UNITS[i + 1];
+    if (next === undefined || (size < 0n ? -size : size) < unit.limit) {
+      if (unit.round) size = (size + (size < 0n ? -1n : 1n)) / 2n;
+      return `${size} ${unit.name}`;
+    }
+    // One bit less when the next unit rounds: it halves (rounding) at the end.
+    const bits = next.bits - unit.bits - (next.round ? 1 : 0) + (unit.round ? 1 : 0);
+    size /= 1n << BigInt(bits);
+  }
+  return `${size} bytes`;
+}
+
+/** pg_cancel_backend / pg_terminate_backend: a signal to another connection of the server. */
+function backendSignal(name: string, kind: 'cancel' | 'terminate', description: string): ScalarFunctionDef {
+  return simple({
+    name,
+    description,
+    args: kind === 'cancel' ? [[T.int]] : [[T.int], [T.int, T.bigint]],
+    returns: T.boolean,
+    deterministic: false,
+    local: true,
+    // Outside a server (an embedded session) no process has that id.
+    row: (v, ctx) => ctx.backends?.signal(v[0] as number, kind) ?? false,
+  });
+}
+
 export const miscFunctions: readonly ScalarFunctionDef[] = [
+  simple({
+    name: 'set_config',
+    description:
+      'set_config(name, value, is_local) - Sets a setting as SET does and returns its new value (PostgreSQL).',
+    args: [[T.string, T.string, T.boolean]],
+    returns: T.string,
+    deterministic: false,
+    local: true,
+    row: (v, ctx) => {
+      if (ctx.settings === undefined) {
+        throw new EngineError(
+          SqlState.featureNotSupported,
+          'set_config needs the session that runs the query',
+        );
+      }
+      // SET LOCAL applies to the session here (settings are not rolled back with a transaction).
+      return ctx.settings.set(v[0] as string, v[1] as string);
+    },
+  }),
+  backendSignal(
+    'pg_cancel_backend',
+    'cancel',
+    'pg_cancel_backend(pid) - Cancels the running statement of a connection of the same user (PostgreSQL).',
+  ),
+  backendSignal(
+    'pg_terminate_backend',
+    'terminate',
+    'pg_terminate_backend(pid[, timeout]) - Closes a connection of the same user (PostgreSQL).',
+  ),
+  simple({
+    name: 'pg_size_pretty',
+    description: 'pg_size_pretty(bytes) - A size in bytes as text in a readable unit (PostgreSQL).',
+    args: [[T.bigint]],
+    returns: T.string,
+    row: (v) => sizePretty(v[0] as bigint),
+  }),
   {
     kind: 'scalar',
     name: 'typeof',

@@ -60,7 +60,8 @@ function internal(message: string): EngineError {
 class CompiledExpr implements PhysicalExpr {
   readonly type: DataType;
   readonly nullable: boolean;
-  readonly spec: ExprSpec;
+  /** Undefined when the expression calls a `local` function: it stays in this thread. */
+  readonly spec: ExprSpec | undefined;
   readonly deterministic: boolean;
   readonly #eval: Evaluator;
   readonly #text: string;
@@ -69,7 +70,7 @@ class CompiledExpr implements PhysicalExpr {
     nullable: boolean,
     evaluator: Evaluator,
     text: string,
-    spec: ExprSpec,
+    spec: ExprSpec | undefined,
     deterministic: boolean,
   ) {
     this.type = type;
@@ -124,7 +125,9 @@ function compileOne(expr: Expr, binder: Binder, positions: ReadonlyMap<number, n
   const registry = binder.registry;
   const evaluator = compile(expr, binder);
   const text = exprToString(expr, (a) => `${a.name}@${positions.get(a.id) ?? '?'}`);
-  const spec: ExprSpec = { expr: positional(expr, positions), inputTypes: binder.inputTypes };
+  const spec: ExprSpec | undefined = callsLocal(expr, registry)
+    ? undefined
+    : { expr: positional(expr, positions), inputTypes: binder.inputTypes };
   return new CompiledExpr(
     exprType(expr),
     isNullable(expr),
@@ -173,6 +176,15 @@ function memoized(evaluator: Evaluator): Evaluator {
     lastValue = value;
     return value;
   };
+}
+
+/** Whether a call inside reaches the session (pg_cancel_backend): such an expression is not data. */
+function callsLocal(expr: Expr, registry: FunctionRegistry): boolean {
+  return exists(exprOps, expr, (e) => {
+    if (e.kind !== 'call') return false;
+    const def = registry.lookup(e.name);
+    return def?.kind === 'scalar' && def.local === true;
+  });
 }
 
 /** No call inside is to a function the registry marks non-deterministic (rand(), uuid(), …). */

@@ -15,6 +15,8 @@ export type RelationLookup =
       readonly name: readonly string[];
       readonly columns: readonly Field[];
       readonly rows: readonly (readonly Value[])[];
+      /** PostgreSQL's `tableoid` system column: the relation's OID, named only (in no `*`). */
+      readonly tableOid?: number;
     }
   | {
       readonly kind: 'view';
@@ -53,6 +55,15 @@ export interface AnalyzerContext {
    * undefined for any other name.
    */
   readonly expandSetFunction?: (name: string, args: readonly Expr[], pos: number) => Expr | undefined;
+  /**
+   * Table functions the session answers with rows (`FROM pg_get_keywords()`): a call in FROM of
+   * one comes back as its columns and rows; undefined for any other name.
+   */
+  readonly expandTableFunction?: (
+    name: string,
+    args: readonly Expr[],
+    pos: number,
+  ) => Extract<RelationLookup, { kind: 'rows' }> | undefined;
   /** Declared types of `$1`, `$2`…; null or missing = not declared. */
   readonly parameterTypes?: readonly (DataType | null)[];
 }

@@ -24,7 +24,7 @@ import {
 } from '../../plan/index.ts';
 import type * as ast from '../parser/index.ts';
 import type { ExprEnv } from './binder-state.ts';
-import { bindComparison } from './coercion.ts';
+import { bindComparison, toBoolean } from './coercion.ts';
 import { analysisError } from './errors.ts';
 import { exprName } from './expr-name.ts';
 import { bindExpr } from './expression.ts';
@@ -246,14 +246,15 @@ export function bindSetReturningInStep(
 }
 
 /**
- * `generate_subscripts(array, dim)`: the subscripts of dimension `dim` of a one-dimensional array,
- * 1..size(array) for dimension 1 and none for others (or for NULL).
+ * `generate_subscripts(array, dim[, reverse])`: the subscripts of dimension `dim` of a
+ * one-dimensional array, 1..size(array) for dimension 1 (size(array)..1 when `reverse`) and none
+ * for others (or for NULL).
  */
 function generateSubscripts(env: ExprEnv, call: ast.FunctionExpr): Expr {
-  if (call.args.length !== 2) {
+  if (call.args.length !== 2 && call.args.length !== 3) {
     throw analysisError(
       SqlState.undefinedFunction,
-      `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`generate_subscripts\` requires 2 parameters but the actual number is ${call.args.length}.`,
+      `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`generate_subscripts\` requires [2, 3] parameters but the actual number is ${call.args.length}.`,
       call.pos,
     );
   }
@@ -280,7 +281,14 @@ function generateSubscripts(env: ExprEnv, call: ast.FunctionExpr): Expr {
     type: T.boolean,
     failOnError: false,
   };
-  return { kind: 'case', branches: [{ when, then: sequence }], otherwise: lit([], type), type };
+  let then = sequence;
+  if (call.args.length === 3) {
+    const reverse = toBoolean(bindExpr(env, call.args[2]!), 'generate_subscripts', call.args[2]!.pos);
+    const backwards = callRegistry(env, 'sequence', [size, one], call.pos);
+    const isReverse = callRegistry(env, 'coalesce', [reverse, lit(false, T.boolean)], call.pos);
+    then = { kind: 'case', branches: [{ when: isReverse, then: backwards }], otherwise: sequence, type };
+  }
+  return { kind: 'case', branches: [{ when, then }], otherwise: lit([], type), type };
 }
 
 /**

@@ -15,6 +15,7 @@ import { exprEnv } from './relation.ts';
 import { Scope, scopeColumns } from './scope.ts';
 
 export type { AnalyzerCatalog, AnalyzerContext, RelationLookup } from './context.ts';
+export { WINDOW_FUNCTION_NAMES } from './window-function.ts';
 export { parseDate, parseTimestamp, daysFromCivil } from './literal.ts';
 
 function newState(ctx: AnalyzerContext): BindState {

@@ -20,6 +20,7 @@ import { bindExpr, nameParts } from './expression.ts';
 import { Scope, scopeColumns, type ScopeColumn } from './scope.ts';
 import { asGeneratorCall, bindGenerate } from './generator.ts';
 import { bindSetFunction, bindTableFunction, isSetFunctionRelation } from './table-functions.ts';
+import { functionName } from './function-call.ts';
 
 export interface BoundRelation {
   readonly plan: LogicalPlan;
@@ -106,14 +107,35 @@ function bindTable(env: RelationEnv, rel: ast.TableRelation): BoundRelation {
     return aliased(state, plan, rel.alias, [found.name[found.name.length - 1] ?? parts[parts.length - 1]!]);
   }
   if (found.kind === 'rows') {
+    const qualifier = rel.alias?.name.name ?? found.name[found.name.length - 1]!;
     const output: Attribute[] = found.columns.map((f) => ({
       id: state.ctx.nextId(),
       name: f.name,
       type: f.type,
       nullable: f.nullable,
-      qualifier: rel.alias?.name.name ?? found.name[found.name.length - 1]!,
+      qualifier,
     }));
-    return aliased(state, { kind: 'Values', output, rows: found.rows }, rel.alias, found.name);
+    const tableOid = found.tableOid;
+    if (tableOid === undefined || rel.alias?.columns != null)
+      return aliased(state, { kind: 'Values', output, rows: found.rows }, rel.alias, found.name);
+    // `tableoid`: one more column, which only a query that names it sees.
+    const system: Attribute = {
+      id: state.ctx.nextId(),
+      name: 'tableoid',
+      type: T.int,
+      nullable: false,
+      qualifier,
+    };
+    const plan: LogicalPlan = {
+      kind: 'Values',
+      output: [...output, system],
+      rows: found.rows.map((r) => [...r, tableOid]),
+    };
+    const bound = aliased(state, plan, rel.alias, found.name);
+    return {
+      plan: bound.plan,
+      columns: bound.columns.map((c) => (c.attr.id === system.id ? { ...c, hidden: true, system: true } : c)),
+    };
   }
   const source = found.source;
   const qualifier =
@@ -382,6 +404,18 @@ export function bindRelation(
         const one: LogicalPlan = { kind: 'Values', output: [], rows: [[]] };
         const { plan, generated } = bindSetFunction(xenv, one, rel);
         return { plan, columns: scopeColumns(generated, rel.alias === null ? [] : [rel.alias.name.name]) };
+      }
+      const name = functionName(rel.name).name;
+      const rows = rel.ordinality ? undefined : env.state.ctx.expandTableFunction?.(name, rel.args, rel.pos);
+      if (rows !== undefined) {
+        const output: Attribute[] = rows.columns.map((f) => ({
+          id: env.state.ctx.nextId(),
+          name: f.name,
+          type: f.type,
+          nullable: f.nullable,
+          qualifier: rel.alias?.name.name ?? name,
+        }));
+        return aliased(env.state, { kind: 'Values', output, rows: rows.rows }, rel.alias, [name]);
       }
       return aliased(env.state, bindTableFunction(xenv, rel), rel.alias, []);
     }

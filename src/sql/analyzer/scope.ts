@@ -12,6 +12,8 @@ export interface ScopeColumn {
   readonly path: readonly string[];
   /** Columns reachable only by a qualified name or when no visible column matches (USING joins). */
   readonly hidden: boolean;
+  /** A system column (PostgreSQL's `tableoid`): hidden, and in no `*`, not even a qualified one. */
+  readonly system?: boolean;
 }
 
 export class Scope {

@@ -52,7 +52,7 @@ function expandStar(scope: Scope, item: ast.WildcardSelectItem): SelectItem[] {
     cols = scope.columns.filter((c) => {
       if (c.path.length < q.length) return false;
       const off = c.path.length - q.length;
-      return q.every((p, i) => c.path[off + i] === p) && (!c.hidden || true);
+      return q.every((p, i) => c.path[off + i] === p) && c.system !== true;
     });
     // Qualified stars expand a relation's own columns in order, hidden USING columns included.
     if (cols.length === 0) {

@@ -31,6 +31,9 @@ const RANKING: ReadonlySet<string> = new Set([
 const OFFSET: ReadonlySet<string> = new Set(['lag', 'lead']);
 const VALUE: ReadonlySet<string> = new Set(['first_value', 'last_value', 'nth_value']);
 
+/** The functions that exist only over a window (aggregates may be used over one too). */
+export const WINDOW_FUNCTION_NAMES: readonly string[] = [...RANKING, ...OFFSET, ...VALUE];
+
 function windowError(message: string, pos: number): never {
   throw analysisError(SqlState.windowingError, message, pos);
 }

@@ -4,3 +4,4 @@
 export type * from './ast.ts';
 export { parseDataType, parseExpression, parseQuery, parseStatement, parseStatements } from './parse.ts';
 export type { ParsedStatement, ParseOptions } from './parse.ts';
+export { NON_RESERVED_KEYWORDS, NO_IMPLICIT_ALIAS, RESERVED_KEYWORDS } from './keywords.ts';
