@@ -891,9 +891,11 @@ export class Connection {
             ? m.paramFormats[0]!
             : m.paramFormats[i]!;
       try {
-        params.push(
-          decodeParam(m.params[i]!, format, statement.declaredOids[i] ?? 0, paramTypes[i]!, this.zone),
-        );
+        // Binary values are read as the type the client declared, or else as the one described to it.
+        const declared = statement.declaredOids[i] ?? 0;
+        const described = statement.prepared?.describedParamTypes[i] ?? paramTypes[i]!;
+        const wireOid = declared !== 0 ? declared : pgTypeOf(described).oid;
+        params.push(decodeParam(m.params[i]!, format, wireOid, paramTypes[i]!, this.zone));
       } catch (err) {
         const e = toEngineError(err);
         throw new EngineError(e.sqlstate, e.message, {
@@ -943,7 +945,7 @@ export class Connection {
     const m = decodeDescribeOrClose(body);
     if (m.target === 'S') {
       const statement = this.statement(m.name);
-      const paramTypes = statement.prepared?.paramTypes ?? [];
+      const paramTypes = statement.prepared?.describedParamTypes ?? [];
       msg.writeParameterDescription(
         this.out,
         paramTypes.map((t, i) => {

@@ -45,6 +45,9 @@ export function decodeParam(
   if (bytes === null) return null;
   if (format === 0) return parseTextParam(decodeUtf8(bytes), type, zone);
   const wireOid = oid !== 0 ? oid : pgTypeOf(type).oid;
+  if (type.kind === 'array') {
+    return readArrayBinary(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), type, zone);
+  }
   const text = binaryParamToText(
     Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     wireOid,
@@ -227,9 +230,10 @@ export function parseTextParam(text: string, type: DataType, zone: ZoneOffsets):
       }
       return BigInt(local) - BigInt(offset) * BigInt(MICROS_PER_SECOND);
     }
+    case 'array':
+      return arrayFromItems(parseArrayText(text), type, zone, text);
     case 'interval_year_month':
     case 'interval_day_time':
-    case 'array':
     case 'map':
     case 'struct':
       throw new EngineError(
@@ -350,4 +354,161 @@ function parseDateTime(text: string, typeName: string): ParsedDateTime {
     }
   }
   return { days, micros, offsetSeconds };
+}
+
+/** A PostgreSQL array's text form parsed: items are strings, NULL, or nested arrays. */
+type ArrayItems = (string | null | ArrayItems)[];
+
+function malformedArray(text: string, why: string): EngineError {
+  return new EngineError(SqlState.invalidTextRepresentation, `malformed array literal: "${text}"`, {
+    detail: why,
+  });
+}
+
+/**
+ * PostgreSQL's array_in: `{1,2,NULL}`, `{{1,2},{3,4}}`, `{"a b","q\\"",""}`, with an optional
+ * `[1:3]=` dimension prefix; double quotes and backslashes escape, an unquoted NULL is NULL.
+ */
+export function parseArrayText(text: string): ArrayItems {
+  let i = 0;
+  const s = text;
+  const skipSpace = (): void => {
+    while (i < s.length && /\s/.test(s[i]!)) i++;
+  };
+  skipSpace();
+  if (s[i] === '[') {
+    const eq = s.indexOf('=', i);
+    if (eq < 0) throw malformedArray(text, 'Array dimensions must be followed by "=".');
+    i = eq + 1;
+    skipSpace();
+  }
+  const parseLevel = (): ArrayItems => {
+    if (s[i] !== '{') throw malformedArray(text, 'Array value must start with "{" or dimension information.');
+    i++;
+    const items: ArrayItems = [];
+    skipSpace();
+    if (s[i] === '}') {
+      i++;
+      return items;
+    }
+    for (;;) {
+      skipSpace();
+      if (s[i] === '{') items.push(parseLevel());
+      else if (s[i] === '"') {
+        i++;
+        let value = '';
+        while (i < s.length && s[i] !== '"') {
+          if (s[i] === '\\') i++;
+          value += s[i] ?? '';
+          i++;
+        }
+        if (s[i] !== '"') throw malformedArray(text, 'Unexpected end of input.');
+        i++;
+        items.push(value);
+      } else {
+        let value = '';
+        while (i < s.length && s[i] !== ',' && s[i] !== '}') {
+          const c = s[i]!;
+          if (c === '{' || c === '"') throw malformedArray(text, `Unexpected "${c}" character.`);
+          if (c === '\\') i++;
+          value += s[i] ?? '';
+          i++;
+        }
+        value = value.trim();
+        if (value === '') throw malformedArray(text, 'Unexpected "," or "}" character.');
+        items.push(value.toUpperCase() === 'NULL' ? null : value);
+      }
+      skipSpace();
+      if (s[i] === ',') {
+        i++;
+        continue;
+      }
+      if (s[i] === '}') {
+        i++;
+        return items;
+      }
+      throw malformedArray(text, 'Unexpected end of input.');
+    }
+  };
+  const items = parseLevel();
+  skipSpace();
+  if (i !== s.length) throw malformedArray(text, 'Junk after closing right brace.');
+  return items;
+}
+
+/** Parsed array items as a value of the array `type`; nested levels need a nested array type. */
+function arrayFromItems(
+  items: ArrayItems,
+  type: DataType & { kind: 'array' },
+  zone: ZoneOffsets,
+  text: string,
+): Value[] {
+  return items.map((item) => {
+    if (Array.isArray(item)) {
+      if (type.element.kind !== 'array') {
+        throw new EngineError(
+          SqlState.featureNotSupported,
+          `a multidimensional array cannot be a parameter of type ${typeToString(type)}`,
+        );
+      }
+      return arrayFromItems(item, type.element, zone, text);
+    }
+    if (item === null) return null;
+    if (type.element.kind === 'array')
+      throw malformedArray(text, 'Multidimensional arrays must have sub-arrays with matching dimensions.');
+    return parseTextParam(item, type.element, zone);
+  });
+}
+
+/**
+ * PostgreSQL's array_recv: ndim, has-null flag, element type OID, (size, lower bound) per
+ * dimension, then each element as a length (-1 NULL) and its binary form. Elements are read by
+ * the element OID the client wrote.
+ */
+function readArrayBinary(b: Buffer, type: DataType & { kind: 'array' }, zone: ZoneOffsets): Value[] {
+  const bad = (): EngineError =>
+    new EngineError(SqlState.invalidParameterValue, 'incorrect binary data format in bind parameter');
+  if (b.length < 12) throw bad();
+  const ndim = b.readInt32BE(0);
+  const elementOid = b.readUInt32BE(8);
+  if (ndim < 0 || ndim > 6) throw bad();
+  if (ndim === 0) return [];
+  if (b.length < 12 + 8 * ndim) throw bad();
+  const dims: number[] = [];
+  for (let d = 0; d < ndim; d++) {
+    const size = b.readInt32BE(12 + 8 * d);
+    if (size < 0) throw bad();
+    dims.push(size);
+  }
+  let pos = 12 + 8 * ndim;
+  const readLevel = (level: number, t: DataType & { kind: 'array' }): Value[] => {
+    const out: Value[] = [];
+    for (let k = 0; k < dims[level]!; k++) {
+      if (level + 1 < ndim) {
+        if (t.element.kind !== 'array') {
+          throw new EngineError(
+            SqlState.featureNotSupported,
+            `a multidimensional array cannot be a parameter of type ${typeToString(type)}`,
+          );
+        }
+        out.push(readLevel(level + 1, t.element));
+        continue;
+      }
+      if (pos + 4 > b.length) throw bad();
+      const len = b.readInt32BE(pos);
+      pos += 4;
+      if (len === -1) {
+        out.push(null);
+        continue;
+      }
+      if (len < 0 || pos + len > b.length) throw bad();
+      const element = b.subarray(pos, pos + len);
+      pos += len;
+      out.push(decodeParam(element, 1, elementOid, t.element, zone));
+    }
+    return out;
+  };
+  const value = readLevel(0, type);
+  if (pos !== b.length) throw bad();
+  return value;
 }

@@ -1,7 +1,7 @@
 /**
  * Prepared statements for the extended protocol: `$n` parameters are typed (declared by the client,
- * or text when not), and bound by substituting typed literals into the statement's AST before it
- * runs like any other statement.
+ * or inferred from context: parameter-types.ts), and bound by substituting typed literals into the
+ * statement's AST before it runs like any other statement.
  */
 import {
   EngineError,
@@ -13,6 +13,7 @@ import {
 } from '../common/index.ts';
 import { parseStatements, type Statement } from '../sql/parser/index.ts';
 import type * as ast from '../sql/parser/index.ts';
+import { inferParameterTypes, mapParameters, withStandIns } from './parameter-types.ts';
 import { analyzeForSession } from './query.ts';
 import type { Session } from './session.ts';
 import { executeStatement, statementColumns } from './statements.ts';
@@ -23,19 +24,6 @@ interface PreparedInternal extends PreparedStatement {
 }
 
 const STRING: DataType = { kind: 'string' };
-
-/** Every node of a plain-data tree, with a rewrite of `parameter` nodes. */
-function mapParameters<T>(node: T, f: (p: ast.ParameterExpr) => ast.Expr): T {
-  if (Array.isArray(node)) return node.map((n: unknown) => mapParameters(n, f)) as T;
-  if (node === null || typeof node !== 'object') return node;
-  const obj = node as Record<string, unknown>;
-  if (obj.kind === 'parameter' && typeof obj.index === 'number' && typeof obj.pos === 'number') {
-    return f(obj as unknown as ast.ParameterExpr) as T;
-  }
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) out[k] = typeof v === 'object' ? mapParameters(v, f) : v;
-  return out as T;
-}
 
 function maxParameterIndex(statement: Statement): number {
   let max = 0;
@@ -57,65 +45,37 @@ export function prepareStatement(
   }
   const first = parsed[0];
   if (first === undefined) {
-    const empty: PreparedInternal = { sql, paramTypes: [], resultSchema: null, statement: null };
+    const empty: PreparedInternal = {
+      sql,
+      paramTypes: [],
+      describedParamTypes: [],
+      resultSchema: null,
+      statement: null,
+    };
     return empty;
   }
   const count = Math.max(maxParameterIndex(first.statement), declaredTypes.length);
-  const inferred = inferFromContext(session, first.statement);
-  const paramTypes = Array.from(
-    { length: count },
-    (_, i) => declaredTypes[i] ?? inferred.get(i + 1) ?? STRING,
+  const { types: paramTypes, described } = inferParameterTypes(
+    session,
+    first.statement,
+    declaredTypes,
+    count,
   );
   let resultSchema: Schema | null;
   if (first.statement.kind === 'query_statement') {
-    const described = mapParameters(first.statement.query, (p) =>
-      castNode(p.pos, { type: 'null' }, paramTypes[p.index - 1] ?? STRING),
-    );
-    resultSchema = analyzeForSession(session, described).schema;
+    const stand = withStandIns(first.statement.query, (index) => paramTypes[index - 1] ?? STRING);
+    resultSchema = analyzeForSession(session, stand).schema;
   } else {
     resultSchema = statementColumns(session, first.statement);
   }
   const prepared: PreparedInternal = {
     sql,
     paramTypes,
+    describedParamTypes: described,
     resultSchema,
     statement: first.statement,
   };
   return prepared;
-}
-
-/**
- * Types for parameters the client left unspecified (OID 0), from where they stand: a parameter
- * that is a whole value of `INSERT … VALUES` takes the type of its target column (PostgreSQL
- * types it so too; as text it could not be stored in a numeric column). Others stay text, which
- * comparisons and function calls coerce.
- */
-function inferFromContext(session: Session, statement: Statement): Map<number, DataType> {
-  const out = new Map<number, DataType>();
-  if (statement.kind !== 'insert' || statement.query.body.kind !== 'values') return out;
-  const parts = statement.table.parts.map((p) => p.name.toLowerCase());
-  const database = parts.length > 1 ? parts[parts.length - 2]! : session.currentDatabase;
-  let def;
-  try {
-    def = session.engine.metastore.getTable(database, parts[parts.length - 1]!);
-  } catch {
-    return out; // the statement reports it when it runs
-  }
-  if (def === undefined) return out;
-  const statics = new Set(
-    (statement.partition ?? []).filter(([, v]) => v !== null).map(([c]) => c.name.toLowerCase()),
-  );
-  const targets =
-    statement.columns !== null
-      ? statement.columns.map((c) => def.columns.find((f) => f.name.toLowerCase() === c.name.toLowerCase()))
-      : def.columns.filter((f) => !statics.has(f.name.toLowerCase()));
-  for (const row of statement.query.body.rows) {
-    row.forEach((e, i) => {
-      const column = targets[i];
-      if (e.kind === 'parameter' && column !== undefined && !out.has(e.index)) out.set(e.index, column.type);
-    });
-  }
-  return out;
 }
 
 export async function executePreparedStatement(
@@ -132,10 +92,9 @@ export async function executePreparedStatement(
       `bind message supplies ${params.length} parameters, but prepared statement requires ${internal.paramTypes.length}`,
     );
   }
-  const bound = mapParameters(internal.statement, (p) => {
-    const type = internal.paramTypes[p.index - 1] ?? STRING;
-    return castNode(p.pos, literalOf(params[p.index - 1] ?? null, type), type);
-  });
+  const bound = mapParameters(internal.statement, (p) =>
+    valueNode(p.pos, params[p.index - 1] ?? null, internal.paramTypes[p.index - 1] ?? STRING),
+  );
   return executeStatement(session, bound, signal);
 }
 
@@ -148,15 +107,20 @@ function literalText(value: Value): string {
     : JSON.stringify(value);
 }
 
-function castNode(pos: number, value: ast.Literal, type: DataType): ast.Expr {
-  return {
-    kind: 'cast',
-    pos,
-    operand: { kind: 'literal', pos, value },
-    type,
-    mode: 'cast',
-    pgTypeName: null,
-  };
+function castNode(pos: number, operand: ast.Expr, type: DataType): ast.Expr {
+  return { kind: 'cast', pos, operand, type, mode: 'cast', pgTypeName: null };
+}
+
+/**
+ * A parameter value as an expression of exactly `type`: a literal cast to it, or for an array
+ * `CAST(array(…) AS type)` of its elements (NULL elements and empty arrays included).
+ */
+export function valueNode(pos: number, value: Value, type: DataType): ast.Expr {
+  if (type.kind === 'array' && value !== null) {
+    const items = (value as readonly Value[]).map((v) => valueNode(pos, v, type.element));
+    return castNode(pos, { kind: 'array', pos, items }, type);
+  }
+  return castNode(pos, { kind: 'literal', pos, value: literalOf(value, type) }, type);
 }
 
 /** A parameter value as an AST literal whose text casts exactly to `type`. */

@@ -45,6 +45,11 @@ export interface PreparedStatement {
   readonly sql: string;
   /** One per `$n`, inferred from context where the client did not declare it. */
   readonly paramTypes: readonly DataType[];
+  /**
+   * The type each parameter is described as to the client: its `paramTypes` entry, except where the
+   * value is kept as text to keep its digits (`$1::numeric` is described as numeric).
+   */
+  readonly describedParamTypes: readonly DataType[];
   /** Null for statements that return no rows. */
   readonly resultSchema: Schema | null;
 }

@@ -97,8 +97,15 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
     case 'column':
       return resolveColumn(env, e);
     case 'parameter': {
-      const declared = env.state.ctx.parameterTypes?.[e.index - 1];
-      return { kind: 'parameter', index: e.index, type: declared ?? T.string };
+      // With `parameterTypes` given, an undeclared parameter is of unknown type (NULL's), which the
+      // coercions around it cast to what its context needs; the casts are its inferred type.
+      const types = env.state.ctx.parameterTypes;
+      const declared = types?.[e.index - 1] ?? null;
+      return {
+        kind: 'parameter',
+        index: e.index,
+        type: declared ?? (types === undefined ? T.string : T.null),
+      };
     }
     case 'unary': {
       const x = bindExpr(env, e.operand);

@@ -1,0 +1,223 @@
+/**
+ * Types of the `$n` parameters a client left unspecified (OID 0), inferred from where they stand,
+ * as PostgreSQL infers them:
+ *
+ * - a whole value of `INSERT … VALUES` takes its target column's type;
+ * - `LIMIT $n` / `OFFSET $n` are bigint;
+ * - anywhere else in a query (`WHERE id = $1`, `f($1)`, `CAST($1 AS t)`, `$1 + col`, `x IN ($1, $2)`)
+ *   the statement is analyzed with the parameter of unknown type (NULL's, which every coercion
+ *   accepts), and the cast the analyzer puts around it is its type;
+ * - `$n::numeric` is described as numeric but kept as its text, so that the value keeps the digits
+ *   it is given (`12.34`, not `12.340000000000000000`), as PostgreSQL's unconstrained numeric does.
+ *
+ * A parameter that nothing types is text. Inference never fails a statement: when the analysis
+ * with unknown parameters fails, the statement reports its own error when it is described or run.
+ */
+import { T, type DataType } from '../common/index.ts';
+import { exprChildren, planChildren, planExpressions, type Expr, type LogicalPlan } from '../plan/index.ts';
+import { analyzeQuery } from '../sql/analyzer/index.ts';
+import type { Statement } from '../sql/parser/index.ts';
+import type * as ast from '../sql/parser/index.ts';
+import { analyzerContext, idGenerator } from './query.ts';
+import type { Session } from './session.ts';
+
+export interface InferredParameters {
+  /** The engine type each parameter's value is converted to. */
+  readonly types: readonly DataType[];
+  /** The type each parameter is described as to the client (ParameterDescription). */
+  readonly described: readonly DataType[];
+}
+
+/** Every node of a plain-data AST, with `parameter` nodes rewritten by `f`. */
+export function mapParameters<T>(node: T, f: (p: ast.ParameterExpr) => ast.Expr): T {
+  if (Array.isArray(node)) return node.map((n: unknown) => mapParameters(n, f)) as T;
+  if (node === null || typeof node !== 'object') return node;
+  const obj = node as Record<string, unknown>;
+  if (obj.kind === 'parameter' && typeof obj.index === 'number' && typeof obj.pos === 'number') {
+    return f(obj as unknown as ast.ParameterExpr) as T;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) out[k] = typeof v === 'object' ? mapParameters(v, f) : v;
+  return out as T;
+}
+
+/** Visits every object node of a plain-data AST. */
+function visitAst(node: unknown, f: (n: Record<string, unknown>) => void): void {
+  if (Array.isArray(node)) {
+    for (const n of node) visitAst(n, f);
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  const obj = node as Record<string, unknown>;
+  f(obj);
+  for (const v of Object.values(obj)) if (typeof v === 'object') visitAst(v, f);
+}
+
+function parameterIndex(e: unknown): number | null {
+  const o = e as { kind?: unknown; index?: unknown } | null;
+  return o !== null && o.kind === 'parameter' && typeof o.index === 'number' ? o.index : null;
+}
+
+/**
+ * `query` with typed stand-ins for its parameters, to be analyzed: `CAST(NULL AS type)` where
+ * `typeOf` knows the type (the parameter itself where it does not), and `0` for a parameter that
+ * is a whole LIMIT or OFFSET (which must be a constant).
+ */
+export function withStandIns(query: ast.Query, typeOf: (index: number) => DataType | undefined): ast.Query {
+  const counts = mapQueries(query, (q) => ({
+    ...q,
+    limit: parameterIndex(q.limit) === null ? q.limit : zero(q.limit!.pos),
+    offset: parameterIndex(q.offset) === null ? q.offset : zero(q.offset!.pos),
+  }));
+  return mapParameters(counts, (p) => {
+    const type = typeOf(p.index);
+    return type === undefined ? p : typedNull(p.pos, type);
+  });
+}
+
+function zero(pos: number): ast.Expr {
+  return { kind: 'literal', pos, value: { type: 'integer', text: '0', suffix: null } };
+}
+
+function typedNull(pos: number, type: DataType): ast.Expr {
+  return {
+    kind: 'cast',
+    pos,
+    operand: { kind: 'literal', pos, value: { type: 'null' } },
+    type,
+    mode: 'cast',
+    pgTypeName: null,
+  };
+}
+
+/** Every `query` node of a plain-data AST rewritten by `f` (inner ones first). */
+function mapQueries<T>(node: T, f: (q: ast.Query) => ast.Query): T {
+  if (Array.isArray(node)) return node.map((n: unknown) => mapQueries(n, f)) as T;
+  if (node === null || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node as Record<string, unknown>))
+    out[k] = typeof v === 'object' ? mapQueries(v, f) : v;
+  return (out.kind === 'query' ? f(out as unknown as ast.Query) : out) as unknown as T;
+}
+
+/**
+ * The types of parameters 1…`count` of `statement`; `declared[i]` (the client's) wins where given.
+ */
+export function inferParameterTypes(
+  session: Session,
+  statement: Statement,
+  declared: readonly (DataType | null)[],
+  count: number,
+): InferredParameters {
+  const known = new Map<number, DataType>();
+  declared.forEach((t, i) => {
+    if (t !== null) known.set(i + 1, t);
+  });
+  /** Parameters described to the client otherwise than converted (`$1::numeric`, `LIMIT $1`). */
+  const describedAs = new Map<number, DataType>();
+  const setIfUnknown = (index: number, type: DataType): void => {
+    if (!known.has(index)) known.set(index, type);
+  };
+  for (const [index, type] of insertValueTypes(session, statement)) setIfUnknown(index, type);
+  visitAst(statement, (n) => {
+    if (n.kind === 'query') {
+      for (const e of [n.limit, n.offset]) {
+        // Spark counts rows with an INT; PostgreSQL describes the parameter as bigint.
+        const index = parameterIndex(e);
+        if (index !== null && !known.has(index)) {
+          known.set(index, T.int);
+          describedAs.set(index, T.bigint);
+        }
+      }
+    } else if (n.kind === 'cast' && n.pgTypeName === 'numeric' && n.mode === 'cast') {
+      const index = parameterIndex(n.operand);
+      if (index !== null && !known.has(index)) {
+        known.set(index, T.string);
+        describedAs.set(index, T.decimal(38, 18));
+      }
+    }
+  });
+  const query = queryOf(statement);
+  if (query !== null) {
+    for (const [index, type] of typesFromAnalysis(session, query, known)) setIfUnknown(index, type);
+  }
+  const types: DataType[] = [];
+  const described: DataType[] = [];
+  for (let i = 1; i <= count; i++) {
+    const type = known.get(i) ?? T.string;
+    types.push(type);
+    described.push(describedAs.get(i) ?? type);
+  }
+  return { types, described };
+}
+
+/** The query whose expressions type the parameters: of a query, or the rows an INSERT stores. */
+function queryOf(statement: Statement): ast.Query | null {
+  if (statement.kind === 'query_statement') return statement.query;
+  if (statement.kind === 'insert' && statement.query.body.kind !== 'values') return statement.query;
+  return null;
+}
+
+/**
+ * Analyzes `query` with the parameters of `known` types as typed NULLs and the others unknown, and
+ * reads the casts the analyzer put directly around the unknown ones.
+ */
+function typesFromAnalysis(
+  session: Session,
+  query: ast.Query,
+  known: ReadonlyMap<number, DataType>,
+): Map<number, DataType> {
+  const out = new Map<number, DataType>();
+  const stand = withStandIns(query, (index) => known.get(index));
+  let plan: LogicalPlan;
+  try {
+    plan = analyzeQuery(stand, { ...analyzerContext(session, idGenerator()), parameterTypes: [] });
+  } catch {
+    return out; // the statement reports its error itself
+  }
+  const visitExpr = (e: Expr): void => {
+    if (e.kind === 'cast' && e.input.kind === 'parameter' && !out.has(e.input.index)) {
+      out.set(e.input.index, e.type);
+    }
+    if (e.kind === 'scalar_subquery' || e.kind === 'exists' || e.kind === 'in_subquery') visitPlan(e.plan);
+    for (const c of exprChildren(e)) visitExpr(c);
+  };
+  const visitPlan = (p: LogicalPlan): void => {
+    for (const e of planExpressions(p)) visitExpr(e);
+    for (const c of planChildren(p)) visitPlan(c);
+  };
+  visitPlan(plan);
+  return out;
+}
+
+/**
+ * A parameter that is a whole value of `INSERT … VALUES` takes the type of its target column
+ * (as text it could not be stored in a numeric column).
+ */
+function insertValueTypes(session: Session, statement: Statement): Map<number, DataType> {
+  const out = new Map<number, DataType>();
+  if (statement.kind !== 'insert' || statement.query.body.kind !== 'values') return out;
+  const parts = statement.table.parts.map((p) => p.name.toLowerCase());
+  const database = parts.length > 1 ? parts[parts.length - 2]! : session.currentDatabase;
+  let def;
+  try {
+    def = session.engine.metastore.getTable(database, parts[parts.length - 1]!);
+  } catch {
+    return out; // the statement reports it when it runs
+  }
+  if (def === undefined) return out;
+  const statics = new Set(
+    (statement.partition ?? []).filter(([, v]) => v !== null).map(([c]) => c.name.toLowerCase()),
+  );
+  const targets =
+    statement.columns !== null
+      ? statement.columns.map((c) => def.columns.find((f) => f.name.toLowerCase() === c.name.toLowerCase()))
+      : def.columns.filter((f) => !statics.has(f.name.toLowerCase()));
+  for (const row of statement.query.body.rows) {
+    row.forEach((e, i) => {
+      const column = targets[i];
+      if (e.kind === 'parameter' && column !== undefined && !out.has(e.index)) out.set(e.index, column.type);
+    });
+  }
+  return out;
+}
