@@ -773,7 +773,7 @@ export class Connection {
         lines.rows(w, cells, from, to),
       );
     } else {
-      msg.writeRowDescription(this.out, result.schema.fields, formats);
+      msg.writeRowDescription(this.out, result.schema.fields, formats, result.origins);
       cursor = new RowCursor(result.batches, types, formats);
     }
     this.control = result.control ?? null;
@@ -955,13 +955,19 @@ export class Connection {
       );
       const schema = statement.prepared?.resultSchema ?? null;
       if (schema === null) msg.writeNoData(this.out);
-      else msg.writeRowDescription(this.out, schema.fields, []);
+      else msg.writeRowDescription(this.out, schema.fields, [], statement.prepared?.resultOrigins);
       return;
     }
     const portal = this.portal(m.name);
     const schema = portal.statement.prepared?.resultSchema ?? null;
     if (schema === null) msg.writeNoData(this.out);
-    else msg.writeRowDescription(this.out, schema.fields, portal.formats);
+    else
+      msg.writeRowDescription(
+        this.out,
+        schema.fields,
+        portal.formats,
+        portal.statement.prepared?.resultOrigins,
+      );
   }
 
   private async execute(body: Buffer): Promise<void> {

@@ -88,6 +88,18 @@ describe('inferred parameter types', () => {
     ]);
   });
 
+  it('a parameter declared numeric keeps the digits of its value', async () => {
+    const p = session.prepare('SELECT $1 AS d, s FROM t WHERE d < $1 ORDER BY s', [T.decimal(38, 18)]);
+    expect(p.paramTypes.map(typeToString)).toEqual(['string']);
+    expect(p.describedParamTypes.map(typeToString)).toEqual(['decimal(38,18)']);
+    const result = await session.executePrepared(p, ['2.000']);
+    if (result.kind !== 'rows') throw new Error('expected rows');
+    expect(typeToString(result.schema.fields[0]!.type)).toBe('decimal(4,3)');
+    let n = 0;
+    for await (const b of result.batches) n += b.numRows;
+    expect(n).toBe(1);
+  });
+
   it('a statement the analysis refuses still prepares; its error comes when it is described', () => {
     expect(() => session.prepare('SELECT nope FROM t WHERE id = $1', [])).toThrow(
       expect.objectContaining({ sqlstate: '42703' }),

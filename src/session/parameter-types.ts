@@ -7,8 +7,9 @@
  * - anywhere else in a query (`WHERE id = $1`, `f($1)`, `CAST($1 AS t)`, `$1 + col`, `x IN ($1, $2)`)
  *   the statement is analyzed with the parameter of unknown type (NULL's, which every coercion
  *   accepts), and the cast the analyzer puts around it is its type;
- * - `$n::numeric` is described as numeric but kept as its text, so that the value keeps the digits
- *   it is given (`12.34`, not `12.340000000000000000`), as PostgreSQL's unconstrained numeric does.
+ * - `$n::numeric`, and a parameter declared numeric, is described as numeric but kept as its text,
+ *   so that the value keeps the digits it is given (`12.30`, not `12.300000000000000000`), as
+ *   PostgreSQL's unconstrained numeric does.
  *
  * A parameter that nothing types is text. Inference never fails a statement: when the analysis
  * with unknown parameters fails, the statement reports its own error when it is described or run.
@@ -26,7 +27,15 @@ export interface InferredParameters {
   readonly types: readonly DataType[];
   /** The type each parameter is described as to the client (ParameterDescription). */
   readonly described: readonly DataType[];
+  /**
+   * Parameters that are PostgreSQL numerics (declared so, or `$n::numeric`): converted to their
+   * text, bound as `CAST(text AS numeric)` so that the value keeps the digits it was given.
+   */
+  readonly numericText: ReadonlySet<number>;
 }
+
+/** The type an unconstrained numeric parameter is analyzed as. */
+const NUMERIC = T.decimal(38, 18);
 
 /** Every node of a plain-data AST, with `parameter` nodes rewritten by `f`. */
 export function mapParameters<T>(node: T, f: (p: ast.ParameterExpr) => ast.Expr): T {
@@ -109,12 +118,17 @@ export function inferParameterTypes(
   declared: readonly (DataType | null)[],
   count: number,
 ): InferredParameters {
+  /** What each parameter is known to be, as the statement is analyzed. */
   const known = new Map<number, DataType>();
+  /** LIMIT/OFFSET parameters: counted with an INT, described as bigint. */
+  const counts = new Set<number>();
+  const numericText = new Set<number>();
   declared.forEach((t, i) => {
-    if (t !== null) known.set(i + 1, t);
+    if (t === null) return;
+    known.set(i + 1, t);
+    // A client declares numeric without a precision or scale (dataTypeOfOid maps it to a decimal).
+    if (t.kind === 'decimal') numericText.add(i + 1);
   });
-  /** Parameters described to the client otherwise than converted (`$1::numeric`, `LIMIT $1`). */
-  const describedAs = new Map<number, DataType>();
   const setIfUnknown = (index: number, type: DataType): void => {
     if (!known.has(index)) known.set(index, type);
   };
@@ -126,14 +140,14 @@ export function inferParameterTypes(
         const index = parameterIndex(e);
         if (index !== null && !known.has(index)) {
           known.set(index, T.int);
-          describedAs.set(index, T.bigint);
+          counts.add(index);
         }
       }
     } else if (n.kind === 'cast' && n.pgTypeName === 'numeric' && n.mode === 'cast') {
       const index = parameterIndex(n.operand);
       if (index !== null && !known.has(index)) {
-        known.set(index, T.string);
-        describedAs.set(index, T.decimal(38, 18));
+        known.set(index, NUMERIC);
+        numericText.add(index);
       }
     }
   });
@@ -145,10 +159,10 @@ export function inferParameterTypes(
   const described: DataType[] = [];
   for (let i = 1; i <= count; i++) {
     const type = known.get(i) ?? T.string;
-    types.push(type);
-    described.push(describedAs.get(i) ?? type);
+    types.push(numericText.has(i) ? T.string : type);
+    described.push(counts.has(i) ? T.bigint : type);
   }
-  return { types, described };
+  return { types, described, numericText };
 }
 
 /** The query whose expressions type the parameters: of a query, or the rows an INSERT stores. */

@@ -63,7 +63,7 @@ function schemaOid(database: string): number {
   return database === 'default' ? PUBLIC_OID : objectOid('n', database);
 }
 
-function relationOid(database: string, table: string): number {
+export function relationOid(database: string, table: string): number {
   return objectOid('r', `${database}.${table}`);
 }
 

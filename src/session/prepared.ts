@@ -13,14 +13,17 @@ import {
 } from '../common/index.ts';
 import { parseStatements, type Statement } from '../sql/parser/index.ts';
 import type * as ast from '../sql/parser/index.ts';
+import { columnOrigins } from './column-origins.ts';
 import { inferParameterTypes, mapParameters, withStandIns } from './parameter-types.ts';
 import { analyzeForSession } from './query.ts';
 import type { Session } from './session.ts';
 import { executeStatement, statementColumns } from './statements.ts';
-import type { PreparedStatement, StatementResult } from './types.ts';
+import type { ColumnOrigin, PreparedStatement, StatementResult } from './types.ts';
 
 interface PreparedInternal extends PreparedStatement {
   readonly statement: Statement | null;
+  /** Parameters bound as `CAST(text AS numeric)` (parameter-types.ts). */
+  readonly numericText: ReadonlySet<number>;
 }
 
 const STRING: DataType = { kind: 'string' };
@@ -49,22 +52,25 @@ export function prepareStatement(
       sql,
       paramTypes: [],
       describedParamTypes: [],
+      numericText: new Set(),
       resultSchema: null,
       statement: null,
     };
     return empty;
   }
   const count = Math.max(maxParameterIndex(first.statement), declaredTypes.length);
-  const { types: paramTypes, described } = inferParameterTypes(
-    session,
-    first.statement,
-    declaredTypes,
-    count,
-  );
+  const {
+    types: paramTypes,
+    described,
+    numericText,
+  } = inferParameterTypes(session, first.statement, declaredTypes, count);
   let resultSchema: Schema | null;
+  let resultOrigins: (ColumnOrigin | null)[] | undefined;
   if (first.statement.kind === 'query_statement') {
-    const stand = withStandIns(first.statement.query, (index) => paramTypes[index - 1] ?? STRING);
-    resultSchema = analyzeForSession(session, stand).schema;
+    const stand = withStandIns(first.statement.query, (index) => described[index - 1] ?? STRING);
+    const analyzed = analyzeForSession(session, stand);
+    resultSchema = analyzed.schema;
+    resultOrigins = columnOrigins(analyzed.plan);
   } else {
     resultSchema = statementColumns(session, first.statement);
   }
@@ -72,7 +78,9 @@ export function prepareStatement(
     sql,
     paramTypes,
     describedParamTypes: described,
+    numericText,
     resultSchema,
+    ...(resultOrigins === undefined ? {} : { resultOrigins }),
     statement: first.statement,
   };
   return prepared;
@@ -92,9 +100,21 @@ export async function executePreparedStatement(
       `bind message supplies ${params.length} parameters, but prepared statement requires ${internal.paramTypes.length}`,
     );
   }
-  const bound = mapParameters(internal.statement, (p) =>
-    valueNode(p.pos, params[p.index - 1] ?? null, internal.paramTypes[p.index - 1] ?? STRING),
-  );
+  const bound = mapParameters(internal.statement, (p) => {
+    const value = params[p.index - 1] ?? null;
+    if (internal.numericText.has(p.index) && typeof value === 'string') {
+      // PostgreSQL's numeric without precision: the analyzer sizes the decimal to the digits.
+      return {
+        kind: 'cast',
+        pos: p.pos,
+        operand: { kind: 'literal', pos: p.pos, value: { type: 'string', value } },
+        type: internal.describedParamTypes[p.index - 1] ?? STRING,
+        mode: 'cast',
+        pgTypeName: 'numeric',
+      };
+    }
+    return valueNode(p.pos, value, internal.paramTypes[p.index - 1] ?? STRING);
+  });
   return executeStatement(session, bound, signal);
 }
 

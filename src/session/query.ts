@@ -47,6 +47,7 @@ import {
   systemRelation,
   type CatalogView,
 } from './pg-catalog.ts';
+import { columnOrigins } from './column-origins.ts';
 import type { Session } from './session.ts';
 import type { StatementResult } from './types.ts';
 
@@ -311,6 +312,7 @@ export async function runQuery(
     schema: analyzed.schema,
     batches: relabel(batches, analyzed.schema),
     tag: 'SELECT',
+    origins: columnOrigins(analyzed.plan),
   };
 }
 
