@@ -53,6 +53,11 @@ const ARRAY_OID: Readonly<Record<number, number>> = {
   [PgOid.numeric]: 1231,
 };
 
+/** The element type OID of each array type OID above. */
+const ARRAY_ELEMENT_OID: ReadonlyMap<number, number> = new Map(
+  Object.entries(ARRAY_OID).map(([element, array]) => [array, Number(element)]),
+);
+
 function scalar(oid: number, typlen: number, name: string, typmod = -1): PgType {
   return { oid, typmod, typlen, name };
 }
@@ -110,6 +115,11 @@ export function pgTypeOf(type: DataType): PgType {
 
 /** The engine type a client-declared parameter OID stands for; null = infer (0, unknown, unsupported). */
 export function dataTypeOfOid(oid: number): DataType | null {
+  const element = ARRAY_ELEMENT_OID.get(oid);
+  if (element !== undefined) {
+    const type = dataTypeOfOid(element);
+    return type === null ? null : T.array(type);
+  }
   switch (oid) {
     case PgOid.bool:
       return T.boolean;

@@ -3,7 +3,7 @@
  * (array_in) and binary (array_recv) form, including NULL elements, empty and nested arrays.
  */
 import { describe, expect, it } from 'vitest';
-import { T, columnFromValues, type DataType, type Value } from '../common/index.ts';
+import { T, columnFromValues, dataTypeOfOid, pgTypeOf, type DataType, type Value } from '../common/index.ts';
 import { formatBinaryColumn, supportsBinary } from './binary-format.ts';
 import { decodeParam, parseArrayText, parseTextParam } from './param-decode.ts';
 import { ZoneOffsets } from './time-zone.ts';
@@ -115,5 +115,27 @@ describe('array parameters', () => {
     expect(() =>
       decodeParam(bin(arraySend(23, [i32(1)]).slice(0, -2)), 1, 1007, T.array(T.int), utc),
     ).toThrow(expect.objectContaining({ sqlstate: '22023' }));
+  });
+});
+
+describe('array type OIDs', () => {
+  it('declared array OIDs are arrays of their element types, and map back to the same OIDs', () => {
+    const oids = {
+      1000: T.boolean,
+      1005: T.smallint,
+      1007: T.int,
+      1016: T.bigint,
+      1009: T.string,
+      1021: T.float,
+      1022: T.double,
+      1182: T.date,
+    };
+    for (const [oid, element] of Object.entries(oids)) {
+      expect(dataTypeOfOid(Number(oid))).toEqual(T.array(element));
+      expect(pgTypeOf(T.array(element)).oid).toBe(Number(oid));
+    }
+    expect(dataTypeOfOid(1015)).toEqual(T.array(T.string));
+    expect(dataTypeOfOid(1231)).toEqual(T.array(T.decimal(38, 18)));
+    expect(pgTypeOf(T.array(T.decimal(10, 2))).oid).toBe(1231);
   });
 });

@@ -155,10 +155,15 @@ function readNumericBinary(b: Buffer): string {
   let scale = 0;
   if (exp4 >= 0) unscaled *= 10000n ** BigInt(exp4);
   else scale = -4 * exp4;
-  if (dscale > scale) {
-    unscaled *= 10n ** BigInt(dscale - scale);
-    scale = dscale;
+  // The display scale is the value's: pad to it, or drop the zeros of the last base-10000 digit
+  // beyond it (12.30 arrives as 12|3000 with dscale 2), rounding as numeric_recv does.
+  if (dscale > scale) unscaled *= 10n ** BigInt(dscale - scale);
+  else if (dscale >= 0 && dscale < scale) {
+    const div = 10n ** BigInt(scale - dscale);
+    const q = unscaled / div;
+    unscaled = (unscaled % div) * 2n >= div ? q + 1n : q;
   }
+  scale = Math.max(dscale, 0);
   return scaledToString(sign === 0x4000 ? -unscaled : unscaled, scale);
 }
 

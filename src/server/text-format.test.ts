@@ -262,6 +262,13 @@ describe('parameters', () => {
     // numeric 12345.678 → decimal(10,3)
     const num = Buffer.from('000300010000000300010929' + '1a7c', 'hex');
     expect(decodeParam(num, 1, 1700, T.decimal(10, 3), zone)).toBe(12345678n);
+    // 12.30 as the JDBC driver sends it: digits 12|3000, dscale 2; a text parameter keeps "12.30".
+    const dscale2 = Buffer.from('0002' + '0000' + '0000' + '0002' + '000c' + '0bb8', 'hex');
+    expect(decodeParam(dscale2, 1, 1700, T.string, zone)).toBe('12.30');
+    // 0.5 with dscale 3: padded to 0.500.
+    expect(decodeParam(Buffer.from('0001ffff00000003' + '1388', 'hex'), 1, 1700, T.string, zone)).toBe(
+      '0.500',
+    );
     expect(decodeParam(null, 1, 23, T.int, zone)).toBeNull();
   });
 });

@@ -68,35 +68,25 @@ function parameterIndex(e: unknown): number | null {
 }
 
 /**
- * `query` with typed stand-ins for its parameters, to be analyzed: `CAST(NULL AS type)` where
- * `typeOf` knows the type (the parameter itself where it does not), and `0` for a parameter that
- * is a whole LIMIT or OFFSET (which must be a constant).
+ * Analyzes `query` with its parameters of the given types (null = unknown: NULL's type, which
+ * the coercions around it cast to what they need). A parameter that is a whole LIMIT or OFFSET
+ * (which must be a constant) stands as `0`. The plan describes the statement; it is not run.
  */
-export function withStandIns(query: ast.Query, typeOf: (index: number) => DataType | undefined): ast.Query {
+export function analyzeWithParameters(
+  session: Session,
+  query: ast.Query,
+  types: readonly (DataType | null)[],
+): LogicalPlan {
   const counts = mapQueries(query, (q) => ({
     ...q,
     limit: parameterIndex(q.limit) === null ? q.limit : zero(q.limit!.pos),
     offset: parameterIndex(q.offset) === null ? q.offset : zero(q.offset!.pos),
   }));
-  return mapParameters(counts, (p) => {
-    const type = typeOf(p.index);
-    return type === undefined ? p : typedNull(p.pos, type);
-  });
+  return analyzeQuery(counts, { ...analyzerContext(session, idGenerator()), parameterTypes: types });
 }
 
 function zero(pos: number): ast.Expr {
   return { kind: 'literal', pos, value: { type: 'integer', text: '0', suffix: null } };
-}
-
-function typedNull(pos: number, type: DataType): ast.Expr {
-  return {
-    kind: 'cast',
-    pos,
-    operand: { kind: 'literal', pos, value: { type: 'null' } },
-    type,
-    mode: 'cast',
-    pgTypeName: null,
-  };
 }
 
 /** Every `query` node of a plain-data AST rewritten by `f` (inner ones first). */
@@ -173,8 +163,8 @@ function queryOf(statement: Statement): ast.Query | null {
 }
 
 /**
- * Analyzes `query` with the parameters of `known` types as typed NULLs and the others unknown, and
- * reads the casts the analyzer put directly around the unknown ones.
+ * Analyzes `query` with the parameters of `known` types and the others unknown, and reads the
+ * casts the analyzer put directly around the unknown ones.
  */
 function typesFromAnalysis(
   session: Session,
@@ -182,10 +172,11 @@ function typesFromAnalysis(
   known: ReadonlyMap<number, DataType>,
 ): Map<number, DataType> {
   const out = new Map<number, DataType>();
-  const stand = withStandIns(query, (index) => known.get(index));
+  const max = Math.max(0, ...known.keys(), maxParameterIndex(query));
+  const types = Array.from({ length: max }, (_, i) => known.get(i + 1) ?? null);
   let plan: LogicalPlan;
   try {
-    plan = analyzeQuery(stand, { ...analyzerContext(session, idGenerator()), parameterTypes: [] });
+    plan = analyzeWithParameters(session, query, types);
   } catch {
     return out; // the statement reports its error itself
   }
@@ -234,4 +225,14 @@ function insertValueTypes(session: Session, statement: Statement): Map<number, D
     });
   }
   return out;
+}
+
+/** The highest `$n` of a statement or query (0 when it has none). */
+export function maxParameterIndex(node: unknown): number {
+  let max = 0;
+  visitAst(node, (n) => {
+    const index = parameterIndex(n);
+    if (index !== null) max = Math.max(max, index);
+  });
+  return max;
 }

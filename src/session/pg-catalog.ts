@@ -457,7 +457,7 @@ const PG_TABLES: Readonly<Record<string, SystemTable>> = {
   pg_constraint: table(
     'oid:oid conname:name connamespace:oid contype:char condeferrable:bool condeferred:bool convalidated:bool ' +
       'conrelid:oid contypid:oid conindid:oid conparentid:oid confrelid:oid confupdtype:char confdeltype:char ' +
-      'confmatchtype:char conislocal:bool coninhcount:int4 connoinherit:bool conkey confkey conpfeqop ' +
+      'confmatchtype:char conislocal:bool coninhcount:int4 connoinherit:bool conkey:int2[] confkey:int2[] conpfeqop ' +
       'conppeqop conffeqop confdelsetcols conexclop conbin',
   ),
   pg_attrdef: table('oid:oid adrelid:oid adnum:int2 adbin'),
@@ -987,6 +987,20 @@ export function expandCatalogFunction(
       arity(name, args, 2, 4, pos);
       text = 'true';
       break;
+    case '[]': {
+      // A subscript of current_schemas(…), whose array PostgreSQL numbers from 1 (Spark's `[]`
+      // counts from 0): `(current_schemas(false))[s.r]`, NULL past either end.
+      const base = args[0]!;
+      const parts = base.kind === 'function' ? base.name.parts.map((p) => p.name.toLowerCase()) : [];
+      if (
+        parts.at(-1) !== 'current_schemas' ||
+        parts.length > 2 ||
+        (parts.length === 2 && parts[0] !== PG_CATALOG)
+      )
+        return undefined;
+      text = 'get($1, $2 - 1)';
+      break;
+    }
     case '::regclass':
     case '::regtype':
     case '::regnamespace': {

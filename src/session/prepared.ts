@@ -14,8 +14,13 @@ import {
 import { parseStatements, type Statement } from '../sql/parser/index.ts';
 import type * as ast from '../sql/parser/index.ts';
 import { columnOrigins } from './column-origins.ts';
-import { inferParameterTypes, mapParameters, withStandIns } from './parameter-types.ts';
-import { analyzeForSession } from './query.ts';
+import {
+  analyzeWithParameters,
+  inferParameterTypes,
+  mapParameters,
+  maxParameterIndex,
+} from './parameter-types.ts';
+import { schemaOf } from './query.ts';
 import type { Session } from './session.ts';
 import { executeStatement, statementColumns } from './statements.ts';
 import type { ColumnOrigin, PreparedStatement, StatementResult } from './types.ts';
@@ -27,15 +32,6 @@ interface PreparedInternal extends PreparedStatement {
 }
 
 const STRING: DataType = { kind: 'string' };
-
-function maxParameterIndex(statement: Statement): number {
-  let max = 0;
-  mapParameters(statement, (p) => {
-    max = Math.max(max, p.index);
-    return p;
-  });
-  return max;
-}
 
 export function prepareStatement(
   session: Session,
@@ -67,10 +63,9 @@ export function prepareStatement(
   let resultSchema: Schema | null;
   let resultOrigins: (ColumnOrigin | null)[] | undefined;
   if (first.statement.kind === 'query_statement') {
-    const stand = withStandIns(first.statement.query, (index) => described[index - 1] ?? STRING);
-    const analyzed = analyzeForSession(session, stand);
-    resultSchema = analyzed.schema;
-    resultOrigins = columnOrigins(analyzed.plan);
+    const plan = analyzeWithParameters(session, first.statement.query, described);
+    resultSchema = schemaOf(plan);
+    resultOrigins = columnOrigins(plan);
   } else {
     resultSchema = statementColumns(session, first.statement);
   }

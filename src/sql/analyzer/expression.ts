@@ -282,6 +282,9 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
         ? lit(e.value.months, yearMonthIntervalType(e.value.startField, e.value.endField))
         : lit(e.value.micros, dayTimeIntervalType(e.value.startField, e.value.endField));
     case 'subscript': {
+      // The session answers subscripts of arrays PostgreSQL numbers from 1 (`current_schemas(…)[1]`).
+      const pgSubscript = env.state.ctx.expandFunction?.('[]', [e.base, e.index], e.pos);
+      if (pgSubscript !== undefined) return bindExpr(env, pgSubscript);
       const base = bindExpr(env, e.base);
       const index = bindExpr(env, e.index);
       return callRegistry(
