@@ -70,6 +70,13 @@ describe('column origins', () => {
     expect(await origins('SELECT 1 AS one')).toEqual([null]);
   });
 
+  it('columns qualified by the schema and table as written in FROM (Metabase): "public"."nation"."n_name"', async () => {
+    expect(
+      await origins('SELECT "public"."nation"."n_name" AS "n_name", nation.n_key FROM "public"."nation"'),
+    ).toEqual(['nation.n_name', 'nation.n_key']);
+    expect(await origins('SELECT default.nation.n_region FROM nation')).toEqual(['nation.n_region']);
+  });
+
   it('come with the rows of a query run directly too', async () => {
     for await (const result of session.execute('SELECT n_region, n_name FROM nation')) {
       if (result.kind !== 'rows') throw new Error('expected rows');
