@@ -451,8 +451,8 @@ const PG_TABLES: Readonly<Record<string, SystemTable>> = {
   pg_index: table(
     'indexrelid:oid indrelid:oid indnatts:int2 indnkeyatts:int2 indisunique:bool indnullsnotdistinct:bool ' +
       'indisprimary:bool indisexclusion:bool indimmediate:bool indisclustered:bool indisvalid:bool ' +
-      'indcheckxmin:bool indisready:bool indislive:bool indisreplident:bool indkey indcollation indclass ' +
-      'indoption indexprs indpred',
+      'indcheckxmin:bool indisready:bool indislive:bool indisreplident:bool indkey:int2[] indcollation:oid[] ' +
+      'indclass:oid[] indoption:int2[] indexprs indpred',
   ),
   pg_constraint: table(
     'oid:oid conname:name connamespace:oid contype:char condeferrable:bool condeferred:bool convalidated:bool ' +

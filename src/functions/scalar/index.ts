@@ -11,6 +11,7 @@ import { likeFunctions } from './like.ts';
 import { mathFunctions } from './math.ts';
 import { miscFunctions } from './misc.ts';
 import { stringFunctions } from './string.ts';
+import { structFunctions } from './struct.ts';
 
 export const scalarFunctions: readonly ScalarFunctionDef[] = [
   ...stringFunctions.filter((f) => f.name !== 'reverse'),
@@ -23,6 +24,7 @@ export const scalarFunctions: readonly ScalarFunctionDef[] = [
   ...conditionalFunctions,
   ...miscFunctions,
   ...bitwiseFunctions,
+  ...structFunctions,
 ];
 
 export { sparkSubstring, formatString, compileRegex } from './string.ts';

@@ -10,6 +10,7 @@ import {
   SqlState,
   T,
   dayTimeIntervalType,
+  typeToString,
   typesEqual,
   yearMonthIntervalType,
   type DataType,
@@ -51,6 +52,20 @@ export function resolveColumn(env: ExprEnv, e: ast.ColumnExpr): Expr {
   for (let s = env.scope.outer; s !== null; s = s.outer) {
     const found = s.lookup(parts, e.pos);
     if (found !== undefined) return { kind: 'outer_ref', attr: found.attr };
+  }
+  // `s.f`, `t.s.f`: a struct column followed by field names (the longest column prefix wins).
+  for (let k = parts.length - 1; k >= 1; k--) {
+    const prefix = parts.slice(0, k);
+    let out: Expr | null = null;
+    const found = env.scope.lookup(prefix, e.pos);
+    if (found !== undefined) out = { kind: 'column', attr: found.attr };
+    for (let s = env.scope.outer; out === null && s !== null; s = s.outer) {
+      const outer = s.lookup(prefix, e.pos);
+      if (outer !== undefined) out = { kind: 'outer_ref', attr: outer.attr };
+    }
+    if (out === null || exprType(out).kind !== 'struct') continue;
+    for (const field of parts.slice(k)) out = bindFieldAccess(env, out, field, e.pos);
+    return out;
   }
   const candidates = env.scope.candidateNames();
   if (env.aliases !== null) candidates.push(...env.aliases.keys());
@@ -295,7 +310,7 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
       );
     }
     case 'field_access':
-      throw notSupported('Struct field access', e.pos);
+      return bindFieldAccess(env, bindExpr(env, e.base), e.field.name, e.pos);
     case 'row':
       throw notSupported('A row constructor outside IN', e.pos);
     case 'array':
@@ -501,4 +516,26 @@ function unconstrainedNumeric(operand: ast.Expr, from: DataType): DataType {
 
 function decimalType(precision: number, scale: number): DataType {
   return { kind: 'decimal', precision, scale };
+}
+
+/** `s.field` / `(expr).field` on a struct: its field by name (case-insensitive), 42703 when none. */
+export function bindFieldAccess(env: ExprEnv, base: Expr, field: string, pos: number): Expr {
+  const type = exprType(base);
+  if (type.kind !== 'struct') {
+    throw analysisError(
+      SqlState.datatypeMismatch,
+      `[INVALID_EXTRACT_BASE_FIELD_TYPE] Can't extract a value from "${typeToString(type).toUpperCase()}". Need a complex type [STRUCT, ARRAY, MAP] but got "${typeToString(type).toUpperCase()}".`,
+      pos,
+    );
+  }
+  const lower = field.toLowerCase();
+  const ordinal = type.fields.findIndex((f) => f.name.toLowerCase() === lower);
+  if (ordinal < 0) {
+    throw analysisError(
+      SqlState.undefinedColumn,
+      `[FIELD_NOT_FOUND] No such struct field \`${field}\` in ${type.fields.map((f) => `\`${f.name}\``).join(', ')}.`,
+      pos,
+    );
+  }
+  return callRegistry(env, 'get_struct_field', [base, lit(ordinal, T.int)], pos);
 }

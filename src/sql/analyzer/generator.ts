@@ -9,7 +9,8 @@
  *                                               Scan t
  *
  * PostgreSQL's set-returning functions bind the same way, as an explode of the array of their
- * rows: `unnest(a)`, `generate_series(start, stop[, step])`, and those the session answers from
+ * rows: `unnest(a)`, `generate_series(start, stop[, step])`, `information_schema._pg_expandarray(a)`
+ * (a struct `(x, n)` per element), and those the session answers from
  * its catalog (`pg_partition_ancestors(rel)`, AnalyzerContext.expandSetFunction). Their column is
  * named after the function, as PostgreSQL names it.
  */
@@ -43,7 +44,7 @@ const GENERATORS: ReadonlyMap<string, GeneratorKind> = new Map([
 ]);
 
 /** PostgreSQL's set-returning functions that need no catalog. */
-const PG_SET_FUNCTIONS: ReadonlySet<string> = new Set(['unnest', 'generate_series']);
+const PG_SET_FUNCTIONS: ReadonlySet<string> = new Set(['unnest', 'generate_series', '_pg_expandarray']);
 
 /** Whether `name` (lower case) is a generator function. */
 export function isGeneratorName(name: string): boolean {
@@ -120,6 +121,16 @@ export function bindGenerate(
     arg = bindExpr(argEnv, call.args[0]!);
   } else if (name === 'generate_series') {
     arg = generateSeries(argEnv, call);
+  } else if (name === '_pg_expandarray') {
+    // information_schema._pg_expandarray(a): one (x, n) row per element, n counting from 1.
+    if (call.args.length !== 1) {
+      throw analysisError(
+        SqlState.undefinedFunction,
+        `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`${name}\` requires 1 parameters but the actual number is ${call.args.length}.`,
+        call.pos,
+      );
+    }
+    arg = callRegistry(argEnv, 'pg_expandarray_rows', [bindExpr(argEnv, call.args[0]!)], call.pos);
   } else {
     const expanded = env.state.ctx.expandSetFunction?.(name, call.args, call.pos);
     if (expanded === undefined)

@@ -13,6 +13,7 @@ import {
   outputOf,
   type Attribute,
   type Expr,
+  type GenerateNode,
   type LogicalPlan,
   type NamedExpr,
   type SortOrder,
@@ -26,7 +27,7 @@ import { exprName } from './expr-name.ts';
 import { exprKey, exprNullable } from './expr-utils.ts';
 import { asSetReturningCall, bindGenerate } from './generator.ts';
 import { groupingIdWithoutPositions, separateDuplicateSets } from './grouping-sets.ts';
-import { bindExpr, nameParts } from './expression.ts';
+import { bindExpr, bindFieldAccess, nameParts } from './expression.ts';
 import { bindFrom, exprEnv, type RelationEnv } from './relation.ts';
 import { Scope } from './scope.ts';
 import { exprType } from '../../plan/index.ts';
@@ -218,26 +219,48 @@ export function bindSelect(
   // Select list. A generator item (explode …) becomes a Generate over the FROM rows; the item
   // reads its generated columns.
   const items: SelectItem[] = [];
-  let generated = false;
+  /** The select list's generator, and its call as written (without positions). */
+  let generated: { readonly gen: GenerateNode; readonly key: string } | null = null;
   for (const it of sel.items) {
     if (it.kind === 'wildcard') {
       items.push(...expandStar(scope, it));
       continue;
     }
-    const call = asSetReturningCall(selectEnv, it.expr);
+    // A set-returning call, or fields of its row: `(information_schema._pg_expandarray(k)).n`.
+    const fields: string[] = [];
+    let target = it.expr;
+    while (target.kind === 'field_access') {
+      fields.unshift(target.field.name);
+      target = target.base;
+    }
+    const call = asSetReturningCall(selectEnv, target);
     if (call !== null) {
-      if (generated) {
+      const key = JSON.stringify(call, (k, v: unknown) => (k === 'pos' ? undefined : v));
+      // The same call again reads the same rows (PostgreSQL runs identical ones in lockstep).
+      if (generated !== null && generated.key !== key) {
         throw analysisError(
           '42K0E',
           `[UNSUPPORTED_GENERATOR.MULTI_GENERATOR] The generator is not supported: only one generator allowed per SELECT clause but found 2.`,
           call.pos,
         );
       }
-      generated = true;
-      const gen = bindGenerate(selectEnv, plan, call, it.alias === null ? [] : [it.alias.name], null);
-      plan = gen;
-      for (const a of gen.generatorOutput)
-        items.push({ expr: { kind: 'column', attr: a }, name: a.name, keepAttr: a });
+      if (generated === null) {
+        const aliases = it.alias === null || fields.length > 0 ? [] : [it.alias.name];
+        const gen = bindGenerate(selectEnv, plan, call, aliases, null);
+        plan = gen;
+        generated = { gen, key };
+      }
+      const outputs = generated.gen.generatorOutput;
+      if (fields.length === 0) {
+        for (const a of outputs) {
+          const name = outputs.length === 1 && it.alias !== null ? it.alias.name : a.name;
+          items.push({ expr: { kind: 'column', attr: a }, name, keepAttr: name === a.name ? a : null });
+        }
+        continue;
+      }
+      let expr: Expr = { kind: 'column', attr: outputs[outputs.length - 1]! };
+      for (const f of fields) expr = bindFieldAccess(selectEnv, expr, f, it.expr.pos);
+      items.push({ expr, name: it.alias?.name ?? fields[fields.length - 1]!, keepAttr: null });
       continue;
     }
     const expr = bindExpr(selectEnv, it.expr);
