@@ -646,6 +646,27 @@ export const stringFunctions: readonly ScalarFunctionDef[] = [
   }),
   {
     kind: 'scalar',
+    name: 'format',
+    description:
+      "format(fmt, args...) - PostgreSQL's format: %s the value as text (NULL as empty), %I an identifier quoted where needed, %L a quoted literal (NULL unquoted), %% a percent sign; %n$s takes the n-th argument.",
+    resolve(argTypes) {
+      checkArity('format', argTypes, 1, Infinity);
+      return { argTypes: argTypes.map((t, i) => coerce('format', i, t, S)), returnType: S };
+    },
+    evaluate(args, numRows, returnType, ctx) {
+      return evaluateRows(
+        args,
+        args.map(() => S),
+        numRows,
+        returnType,
+        ctx,
+        (v) => (v[0] === null ? null : pgFormat(v[0] as string, v.slice(1) as (string | null)[])),
+        false,
+      );
+    },
+  },
+  {
+    kind: 'scalar',
     name: 'format_string',
     aliases: ['printf'],
     description: 'format_string(fmt, args...) - printf-style formatting.',
@@ -759,4 +780,53 @@ export const stringFunctions: readonly ScalarFunctionDef[] = [
 
 function argTypesOf(args: readonly ColumnarValue[]): DataType[] {
   return args.map((a) => (a.kind === 'scalar' ? a.type : fromArrowType(a.data.type)));
+}
+
+/** PostgreSQL's quote_ident: double-quoted unless a lower-case identifier of letters, digits and _. */
+function quoteIdent(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`;
+}
+
+/** PostgreSQL's format(): %s, %I, %L and %% with optional `n$` argument positions. */
+export function pgFormat(fmt: string, args: readonly (string | null)[]): string {
+  let out = '';
+  let next = 0;
+  for (let i = 0; i < fmt.length; i++) {
+    const c = fmt[i]!;
+    if (c !== '%') {
+      out += c;
+      continue;
+    }
+    const m = /^(?:(\d+)\$)?([sIL%])/.exec(fmt.slice(i + 1));
+    if (m === null) {
+      throw new EngineError(
+        SqlState.invalidParameterValue,
+        fmt[i + 1] === undefined
+          ? 'unterminated format() type specifier'
+          : `unrecognized format() type specifier "${fmt[i + 1]}"`,
+      );
+    }
+    i += m[0].length;
+    if (m[2] === '%') {
+      out += '%';
+      continue;
+    }
+    const index = m[1] === undefined ? next : Number(m[1]) - 1;
+    if (index < 0 || index >= args.length) {
+      throw new EngineError(SqlState.invalidParameterValue, 'too few arguments for format()');
+    }
+    next = index + 1;
+    const v = args[index]!;
+    if (m[2] === 's') out += v ?? '';
+    else if (m[2] === 'I') {
+      if (v === null) {
+        throw new EngineError(
+          SqlState.nullValueNotAllowed,
+          'null values cannot be formatted as an SQL identifier',
+        );
+      }
+      out += quoteIdent(v);
+    } else out += v === null ? 'NULL' : `'${v.replaceAll("'", "''")}'`;
+  }
+  return out;
 }
