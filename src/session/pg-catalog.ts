@@ -26,6 +26,7 @@ import {
 import { VIEW_FORMAT, type Metastore, type TableDefinition } from '../catalog/index.ts';
 import { KINDLING_VERSION } from '../functions/index.ts';
 import { parseExpression, type Expr as AstExpr } from '../sql/parser/index.ts';
+import { TOOL_TABLES, expandToolFunction } from './pg-catalog-tools.ts';
 
 export const PG_CATALOG = 'pg_catalog';
 export const INFORMATION_SCHEMA = 'information_schema';
@@ -530,6 +531,8 @@ const PG_TABLES: Readonly<Record<string, SystemTable>> = {
   pg_tablespace: table('oid:oid spcname:name spcowner:oid spcacl:text[] spcoptions:text[]', () => [
     { oid: 1663, spcname: 'pg_default', spcowner: OWNER_OID },
   ]),
+  // What GUI tools read besides (pg-catalog-tools.ts).
+  ...TOOL_TABLES,
 };
 
 /** Fixed PostgreSQL settings clients read from pg_settings. */
@@ -723,7 +726,7 @@ export function systemRelation(
 // ---- functions ---------------------------------------------------------------------------------------
 
 /** The template with its parameters replaced by `args` and every position set to `pos`. */
-function instantiate(node: unknown, args: readonly AstExpr[], pos: number): unknown {
+export function instantiate(node: unknown, args: readonly AstExpr[], pos: number): unknown {
   if (Array.isArray(node)) return node.map((n) => instantiate(n, args, pos));
   if (node === null || typeof node !== 'object') return node;
   const o = node as Record<string, unknown>;
@@ -801,7 +804,7 @@ function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
 
-function arity(name: string, args: readonly AstExpr[], min: number, max: number, pos: number): void {
+export function arity(name: string, args: readonly AstExpr[], min: number, max: number, pos: number): void {
   if (args.length < min || args.length > max) {
     throw new EngineError(
       SqlState.undefinedFunction,
@@ -1022,7 +1025,7 @@ export function expandCatalogFunction(
       break;
     }
     default:
-      return undefined;
+      return expandToolFunction(view, name, args, pos);
   }
   // `$1`, `$2`… in the text stand for the call's arguments.
   return instantiate(parseExpression(text), args, pos) as AstExpr;
