@@ -81,4 +81,22 @@ describe('catalog parts GUI tools read', () => {
     ).toEqual([['', null, 0n]]);
     await expect(rows('SELECT pg_relation_size()')).rejects.toMatchObject({ sqlstate: '42883' });
   });
+
+  it('pg_get_keywords() lists the grammar’s keywords, reserved ones as R', async () => {
+    expect(
+      await rows(
+        "SELECT word, catcode, catdesc FROM pg_catalog.pg_get_keywords() WHERE word IN ('select', 'date', 'from') ORDER BY 1",
+      ),
+    ).toEqual([
+      ['date', 'U', 'unreserved'],
+      ['from', 'R', 'reserved'],
+      ['select', 'R', 'reserved'],
+    ]);
+    // As pgjdbc asks for the keywords that are not SQL:2003's.
+    const [[list]] = (await rows(
+      "SELECT string_agg(word, ',') FROM pg_catalog.pg_get_keywords() WHERE word <> ALL ('{select,from}'::text[])",
+    )) as [[string]];
+    expect(list.split(',')).toContain('date');
+    expect(list.split(',')).not.toContain('select');
+  });
 });

@@ -4,14 +4,19 @@
  * Kindling objects), `pg_language`, `pg_available_extensions` (none), `pg_stat_activity` (the
  * session asking), `pg_stat_user_tables` (live rows from each table's statistics), and the size
  * functions `pg_relation_size`, `pg_table_size`, `pg_total_relation_size`, `pg_database_size`
- * (bytes from the tables' statistics), `pg_stat_get_numscans`, `pg_tablespace_location` and
- * `pg_get_partkeydef`.
+ * (bytes from the tables' statistics), `pg_stat_get_numscans`, `pg_tablespace_location`,
+ * `pg_get_partkeydef`, and the set-returning `pg_get_keywords()`.
  *
  * It depends on pg-catalog.ts only through function declarations, so either module may load first.
  */
 import { VIEW_FORMAT, type TableDefinition } from '../catalog/index.ts';
 import { T, type DataType, type Field, type Value } from '../common/index.ts';
-import { parseExpression, type Expr as AstExpr } from '../sql/parser/index.ts';
+import {
+  NON_RESERVED_KEYWORDS,
+  RESERVED_KEYWORDS,
+  parseExpression,
+  type Expr as AstExpr,
+} from '../sql/parser/index.ts';
 import type { CatalogView } from './pg-catalog.ts';
 import { arity, instantiate, objectOid, schemaName } from './pg-catalog.ts';
 
@@ -185,4 +190,26 @@ export function expandToolFunction(
       return undefined;
   }
   return instantiate(parseExpression(text), args, pos) as AstExpr;
+}
+
+/**
+ * The rows of a set-returning function these catalogs answer, as an array expression, or
+ * undefined for any other name: `pg_get_keywords()` lists the keywords of Kindling's grammar
+ * (word, catcode R reserved / U unreserved, barelabel, catdesc, baredesc), as PostgreSQL lists its own.
+ */
+export function expandToolSetFunction(
+  name: string,
+  args: readonly AstExpr[],
+  pos: number,
+): AstExpr | undefined {
+  if (name !== 'pg_get_keywords') return undefined;
+  arity(name, args, 0, 0, pos);
+  const row = (word: string, reserved: boolean): string =>
+    `named_struct('word', '${word.toLowerCase()}', 'catcode', '${reserved ? 'R' : 'U'}', 'barelabel', true, ` +
+    `'catdesc', '${reserved ? 'reserved' : 'unreserved'}', 'baredesc', 'can be bare label')`;
+  const words = [
+    ...RESERVED_KEYWORDS.map((w) => row(w, true)),
+    ...NON_RESERVED_KEYWORDS.map((w) => row(w, false)),
+  ].sort();
+  return instantiate(parseExpression(`array(${words.join(', ')})`), args, pos) as AstExpr;
 }

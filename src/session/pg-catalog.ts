@@ -26,7 +26,7 @@ import {
 import { VIEW_FORMAT, type Metastore, type TableDefinition } from '../catalog/index.ts';
 import { KINDLING_VERSION } from '../functions/index.ts';
 import { parseExpression, type Expr as AstExpr } from '../sql/parser/index.ts';
-import { TOOL_TABLES, expandToolFunction } from './pg-catalog-tools.ts';
+import { TOOL_TABLES, expandToolFunction, expandToolSetFunction } from './pg-catalog-tools.ts';
 
 export const PG_CATALOG = 'pg_catalog';
 export const INFORMATION_SCHEMA = 'information_schema';
@@ -847,7 +847,7 @@ export function expandCatalogSetFunction(
       return parseExpression('CAST(array() AS ARRAY<INT>)');
     }
     default:
-      return undefined;
+      return expandToolSetFunction(name, args, pos);
   }
 }
 

@@ -4,3 +4,4 @@
 export type * from './ast.ts';
 export { parseDataType, parseExpression, parseQuery, parseStatement, parseStatements } from './parse.ts';
 export type { ParsedStatement } from './parse.ts';
+export { RESERVED_KEYWORDS, NON_RESERVED_KEYWORDS } from './keywords.ts';
