@@ -80,7 +80,7 @@ public class JdbcClient {
 
       step("prepared", () -> {
         try (PreparedStatement ps = c.prepareStatement(
-            "SELECT ? + 1 AS i, ? * 2 AS b, ? AS d, CAST(? AS DATE) AS day, CAST(? AS TIMESTAMP) AS ts, upper(?) AS s, ? AS a")) {
+            "SELECT ? + 1 AS i, ? * 2 AS b, ? AS d, CAST(? AS DATE) AS day, CAST(? AS TIMESTAMP) AS ts, upper(?) AS s, ? AS a, ? AS ta, ? AS fa")) {
           for (int k = 0; k < 10; k++) {
             ps.setInt(1, k);
             ps.setLong(2, 5_000_000_000L + k);
@@ -89,13 +89,17 @@ public class JdbcClient {
             ps.setTimestamp(5, Timestamp.valueOf("2024-01-02 03:04:05.25"));
             ps.setString(6, "héllo" + k);
             ps.setArray(7, c.createArrayOf("int4", new Integer[] {k, null, 3}));
+            ps.setArray(8, c.createArrayOf("text", new String[] {"a b", null, "q\"" + k, ""}));
+            ps.setArray(9, c.createArrayOf("float8", new Double[] {0.5 * k, -1.25}));
             try (ResultSet r = ps.executeQuery()) {
               r.next();
               Array a = r.getArray(7);
               String line = r.getInt(1) + "|" + r.getLong(2) + "|" + r.getBigDecimal(3) + "|" + r.getDate(4) + "|"
-                  + r.getTimestamp(5) + "|" + r.getString(6) + "|" + Arrays.toString((Object[]) a.getArray());
+                  + r.getTimestamp(5) + "|" + r.getString(6) + "|" + Arrays.toString((Object[]) a.getArray()) + "|"
+                  + Arrays.toString((Object[]) r.getArray(8).getArray()) + "|" + Arrays.toString((Object[]) r.getArray(9).getArray());
               String expected = (k + 1) + "|" + 2 * (5_000_000_000L + k) + "|" + (12 + k) + ".30|2024-02-2" + k
-                  + "|2024-01-02 03:04:05.25|HÉLLO" + k + "|[" + k + ", null, 3]";
+                  + "|2024-01-02 03:04:05.25|HÉLLO" + k + "|[" + k + ", null, 3]|[a b, null, q\"" + k + ", ]|["
+                  + (0.5 * k) + ", -1.25]";
               System.out.println("prepared|" + k + "|" + (line.equals(expected) ? "ok" : line));
             }
           }

@@ -3,7 +3,8 @@
  * getPrimaryKeys, getTypeInfo, getIndexInfo, getExportedKeys/getImportedKeys, getTablePrivileges
  * and the columns of a view; a PreparedStatement run ten times, past the driver's prepareThreshold
  * of 5, so that it becomes a named server statement with binary parameters and results (int,
- * bigint, numeric keeping its scale, date, timestamp, text and int[]); parameters the driver leaves
+ * bigint, numeric keeping its scale, date, timestamp, text, int[], text[] and float8[] with NULL
+ * and quoted elements); parameters the driver leaves
  * untyped, inferred by the server; setFetchSize streaming a result of many batches with autocommit
  * off (Execute with a row limit, PortalSuspended); ResultSetMetaData from the table OIDs and column
  * numbers of RowDescription; and the statements DBeaver and Metabase send, replayed.
