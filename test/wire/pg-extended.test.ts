@@ -200,6 +200,7 @@ describe('pg-query-stream', () => {
     let count = 0;
     let sum = 0;
     let slowed = 0;
+    let buffered = 0;
     await pipeline(
       stream,
       new Writable({
@@ -211,6 +212,9 @@ describe('pg-query-stream', () => {
           // A slow consumer every so often: the stream must wait for it, not buffer the result.
           if (count % 10_000 === 0) {
             slowed++;
+            // What the stream holds is at most one batch beyond its high-water mark (the batch size
+            // too): it asks the server for more rows only as they are consumed.
+            buffered = Math.max(buffered, stream.readableLength);
             setTimeout(done, 20);
           } else done();
         },
@@ -219,6 +223,7 @@ describe('pg-query-stream', () => {
     expect(count).toBe(50000);
     expect(sum).toBe((49999 * 50000) / 2);
     expect(slowed).toBe(5);
+    expect(buffered).toBeLessThanOrEqual(500 + 500);
     expect((await client.query('SELECT 3 AS three')).rows).toEqual([{ three: 3 }]);
   });
 
