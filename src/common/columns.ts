@@ -174,8 +174,10 @@ export function valueAt(data: arrow.Data, type: DataType, i: number): Value {
       for (let j = offsets[i]!; j < offsets[i + 1]!; j++) out.push(valueAt(child, type.element, j));
       return out;
     }
-    case 'map':
     case 'struct':
+      // Children are sliced with the column; a struct value is the array of its field values.
+      return type.fields.map((f, k) => valueAt(data.children[k]!, f.type, i));
+    case 'map':
       throw new EngineError(SqlState.featureNotSupported, `reading ${type.kind} values is not supported yet`);
   }
 }
@@ -260,8 +262,16 @@ export function columnFromValues(type: DataType, values: readonly Value[]): arro
       }
       return makeListColumn(type, offsets, columnFromValues(type.element, flat), n, valid);
     }
+    case 'struct': {
+      const children = type.fields.map((f, k) =>
+        columnFromValues(
+          f.type,
+          values.map((v, i) => (valid[i] ? ((v as readonly Value[])[k] ?? null) : null)),
+        ),
+      );
+      return makeStructColumn(type, children, n, valid);
+    }
     case 'map':
-    case 'struct':
       throw new EngineError(
         SqlState.featureNotSupported,
         `building ${type.kind} columns is not supported yet`,
@@ -285,6 +295,21 @@ export function makeListColumn(
     length,
     valueOffsets: offsets,
     child,
+    ...validityArgs(valid, length),
+  } as never);
+}
+
+/** Field columns (each `length` rows) as a struct column of `type` (Arrow Struct). */
+export function makeStructColumn(
+  type: DataType,
+  children: readonly arrow.Data[],
+  length: number,
+  valid: Uint8Array | null,
+): arrow.Data {
+  return arrow.makeData({
+    type: toArrowType(type) as arrow.Struct,
+    length,
+    children,
     ...validityArgs(valid, length),
   } as never);
 }

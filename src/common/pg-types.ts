@@ -53,6 +53,7 @@ const ARRAY_OID: Readonly<Record<number, number>> = {
   [PgOid.numeric]: 1231,
 };
 
+/** The element type OID of each array type OID above. */
 const ARRAY_ELEMENT_OID: ReadonlyMap<number, number> = new Map(
   Object.entries(ARRAY_OID).map(([element, array]) => [array, Number(element)]),
 );

@@ -81,20 +81,25 @@ export function writeParameterDescription(w: WriteBuffer, oids: readonly number[
   w.end(at);
 }
 
-/** RowDescription; `formats[i]` is the format code of column i (0 text, 1 binary). */
+/**
+ * RowDescription; `formats[i]` is the format code of column i (0 text, 1 binary), `origins[i]` the
+ * table OID and column number it is read from (0, 0 when computed or not given).
+ */
 export function writeRowDescription(
   w: WriteBuffer,
   fields: readonly Field[],
   formats: readonly number[],
+  origins: readonly ({ readonly tableOid: number; readonly column: number } | null)[] = [],
 ): void {
   const at = w.begin(code('T'));
   w.int16(fields.length);
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i]!;
     const t = pgTypeOf(f.type);
+    const origin = origins[i] ?? null;
     w.cstring(f.name);
-    w.int32(0);
-    w.int16(0);
+    w.int32(origin?.tableOid ?? 0);
+    w.int16(origin?.column ?? 0);
     w.int32(t.oid);
     w.int16(t.typlen);
     w.int32(t.typmod);

@@ -1,17 +1,26 @@
 /**
  * Binary format (format code 1) of a column, as PostgreSQL's `*send` functions write it: big-endian
  * integers and floats, numeric in base-10000 digits, date as int32 days and timestamps as int64 µs
- * since 2000-01-01, interval as (µs, days, months), a one-dimensional array as array_send writes
- * it (dimensions, a has-NULLs flag, the element OID, length and lower bound 1, then each element as
- * a length and its binary cell). One loop per column over the Arrow buffers.
+ * since 2000-01-01, interval as (µs, days, months), arrays as array_send writes them. One loop per
+ * column over the Arrow buffers.
  */
 import type * as arrow from 'apache-arrow';
-import { MAX_DECIMAL64_PRECISION, readDecimal128, unpackBits, unpackValidity } from '../common/index.ts';
-import { pgTypeOf, type DataType } from '../common/index.ts';
+import {
+  MAX_DECIMAL64_PRECISION,
+  pgTypeOf,
+  readDecimal128,
+  unpackBits,
+  unpackValidity,
+} from '../common/index.ts';
+import type { DataType } from '../common/index.ts';
 import { ByteSink, int64AsNumber, wordsOf, type ColumnCells } from './cells.ts';
 import { MICROS_PER_DAY, PG_EPOCH_DAYS, PG_EPOCH_MICROS } from './datetime-text.ts';
 
-/** True when `type` has a binary encoding here; other columns are always sent as text. */
+/**
+ * True when `type` has a binary encoding here; other columns are always sent as text. Arrays are
+ * one-dimensional arrays of such scalars (a Spark array of arrays may be ragged, which PostgreSQL's
+ * binary arrays cannot be).
+ */
 export function supportsBinary(type: DataType): boolean {
   if (type.kind === 'array') return type.element.kind !== 'array' && supportsBinary(type.element);
   return type.kind !== 'map' && type.kind !== 'struct';
@@ -165,7 +174,7 @@ export function formatBinaryColumn(data: arrow.Data, type: DataType): ColumnCell
       break;
     }
     case 'array':
-      writeArrays(sink, offsets, data, type.element, validAll);
+      writeArrayCells(sink, offsets, data, type, validAll);
       break;
     case 'map':
     case 'struct':
@@ -173,50 +182,6 @@ export function formatBinaryColumn(data: arrow.Data, type: DataType): ColumnCell
       break;
   }
   return { bytes: sink.buf, offsets, valid };
-}
-
-/** One-dimensional arrays of `element` (a type supportsBinary accepts), as array_send writes them. */
-function writeArrays(
-  sink: ByteSink,
-  offsets: Int32Array,
-  data: arrow.Data,
-  element: DataType,
-  valid: Uint8Array,
-): void {
-  const listOffsets = data.valueOffsets as Int32Array;
-  const first = listOffsets[0]!;
-  const cells = formatBinaryColumn(
-    data.children[0]!.slice(first, listOffsets[data.length]! - first),
-    element,
-  );
-  const elementOid = pgTypeOf(element).oid;
-  for (let i = 0; i < data.length; i++) {
-    if (valid[i] !== 0) {
-      const from = listOffsets[i]! - first;
-      const to = listOffsets[i + 1]! - first;
-      let hasNull = 0;
-      for (let k = from; k < to && cells.valid !== null; k++) if (cells.valid[k] === 0) hasNull = 1;
-      // An empty array has no dimensions.
-      sink.int32(to > from ? 1 : 0);
-      sink.int32(hasNull);
-      sink.int32(elementOid);
-      if (to > from) {
-        sink.int32(to - from);
-        sink.int32(1);
-      }
-      for (let k = from; k < to; k++) {
-        if (cells.valid !== null && cells.valid[k] === 0) {
-          sink.int32(-1);
-          continue;
-        }
-        const start = cells.offsets[k]!;
-        const end = cells.offsets[k + 1]!;
-        sink.int32(end - start);
-        sink.bytes(cells.bytes.subarray(start, end));
-      }
-    }
-    offsets[i + 1] = sink.pos;
-  }
 }
 
 /** PostgreSQL's numeric_send: ndigits, weight, sign, dscale, then base-10000 digits. */
@@ -258,4 +223,49 @@ export function writeNumericBinary(sink: ByteSink, unscaled: bigint, scale: numb
 function decimal128View(data: arrow.Data): BigInt64Array {
   const words = data.values as Uint32Array;
   return new BigInt64Array(words.buffer, words.byteOffset, data.length * 2);
+}
+
+/**
+ * PostgreSQL's array_send for one-dimensional arrays: ndim (0 for an empty array), a has-NULL flag,
+ * the element type OID, then size and lower bound 1, then each element as its length (-1 for NULL)
+ * and its binary form. The elements of the whole batch are formatted once, as one column.
+ */
+function writeArrayCells(
+  sink: ByteSink,
+  offsets: Int32Array,
+  data: arrow.Data,
+  type: DataType & { kind: 'array' },
+  valid: Uint8Array,
+): void {
+  const n = data.length;
+  const listOffsets = data.valueOffsets as Int32Array;
+  const first = listOffsets[0]!;
+  const elements = formatBinaryColumn(data.children[0]!.slice(first, listOffsets[n]! - first), type.element);
+  const elementOid = pgTypeOf(type.element).oid;
+  for (let i = 0; i < n; i++) {
+    if (valid[i] !== 0) {
+      const from = listOffsets[i]! - first;
+      const to = listOffsets[i + 1]! - first;
+      let hasNull = 0;
+      if (elements.valid !== null) for (let k = from; k < to; k++) if (elements.valid[k] === 0) hasNull = 1;
+      sink.int32(to > from ? 1 : 0);
+      sink.int32(hasNull);
+      sink.int32(elementOid);
+      if (to > from) {
+        sink.int32(to - from);
+        sink.int32(1);
+      }
+      for (let k = from; k < to; k++) {
+        if (elements.valid !== null && elements.valid[k] === 0) {
+          sink.int32(-1);
+          continue;
+        }
+        const s = elements.offsets[k]!;
+        const e = elements.offsets[k + 1]!;
+        sink.int32(e - s);
+        sink.bytes(elements.bytes.subarray(s, e));
+      }
+    }
+    offsets[i + 1] = sink.pos;
+  }
 }

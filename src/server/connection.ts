@@ -856,7 +856,7 @@ export class Connection {
         lines.rows(w, cells, from, to),
       );
     } else {
-      msg.writeRowDescription(this.out, result.schema.fields, formats);
+      msg.writeRowDescription(this.out, result.schema.fields, formats, result.origins);
       cursor = new RowCursor(result.batches, types, formats);
     }
     this.control = result.control ?? null;
@@ -974,11 +974,14 @@ export class Connection {
             ? m.paramFormats[0]!
             : m.paramFormats[i]!;
       try {
+        // Binary values are read as the type the client declared, or else as the one described to it.
         const declared = statement.declaredOids[i] ?? 0;
+        const described = statement.prepared?.describedParamTypes[i] ?? paramTypes[i]!;
+        const wireOid = declared !== 0 ? declared : pgTypeOf(described).oid;
         params.push(
           declared === PgOid.numeric
             ? decodeNumericParam(m.params[i]!, format)
-            : decodeParam(m.params[i]!, format, declared, paramTypes[i]!, this.zone),
+            : decodeParam(m.params[i]!, format, wireOid, paramTypes[i]!, this.zone),
         );
       } catch (err) {
         const e = toEngineError(err);
@@ -1029,7 +1032,7 @@ export class Connection {
     const m = decodeDescribeOrClose(body);
     if (m.target === 'S') {
       const statement = this.statement(m.name);
-      const paramTypes = statement.prepared?.paramTypes ?? [];
+      const paramTypes = statement.prepared?.describedParamTypes ?? [];
       msg.writeParameterDescription(
         this.out,
         paramTypes.map((t, i) => {
@@ -1039,7 +1042,7 @@ export class Connection {
       );
       const schema = statement.prepared?.resultSchema ?? null;
       if (schema === null) msg.writeNoData(this.out);
-      else msg.writeRowDescription(this.out, schema.fields, []);
+      else msg.writeRowDescription(this.out, schema.fields, [], statement.prepared?.resultOrigins);
       return;
     }
     const portal = this.portals.get(m.name);
@@ -1057,7 +1060,13 @@ export class Connection {
     }
     const schema = portal.statement.prepared?.resultSchema ?? null;
     if (schema === null) msg.writeNoData(this.out);
-    else msg.writeRowDescription(this.out, schema.fields, portal.formats);
+    else
+      msg.writeRowDescription(
+        this.out,
+        schema.fields,
+        portal.formats,
+        portal.statement.prepared?.resultOrigins,
+      );
   }
 
   private async execute(body: Buffer): Promise<void> {

@@ -15,16 +15,13 @@ import {
   type DataType,
   type Value,
 } from '../common/index.ts';
-import { ByteSink } from './cells.ts';
 import {
   MICROS_PER_DAY,
   MICROS_PER_SECOND,
   PG_EPOCH_DAYS,
   PG_EPOCH_MICROS,
   daysFromCivil,
-  writeTimestampBig,
 } from './datetime-text.ts';
-import { formatFloat4 } from './float-text.ts';
 import { decodeUtf8 } from './frontend-messages.ts';
 import { scaledToString } from './text-format.ts';
 import type { ZoneOffsets } from './time-zone.ts';
@@ -51,6 +48,9 @@ export function decodeParam(
   if (bytes === null) return null;
   if (format === 0) return parseTextParam(decodeUtf8(bytes), type, zone);
   const wireOid = oid !== 0 ? oid : pgTypeOf(type).oid;
+  if (type.kind === 'array') {
+    return readArrayBinary(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), type, zone);
+  }
   const text = binaryParamToText(
     Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
     wireOid,
@@ -126,7 +126,12 @@ function binaryParamToText(b: Buffer, wireOid: number, type: DataType): Value {
     case PgOid.unknown:
       return decodeUtf8(b);
     default:
-      if (pgArrayElementOid(wireOid) !== undefined) return readArrayBinary(b, wireOid);
+      if (pgArrayElementOid(wireOid) !== undefined) {
+        throw new EngineError(
+          SqlState.datatypeMismatch,
+          `cannot use an array parameter as ${typeToString(type)}`,
+        );
+      }
       throw new EngineError(
         SqlState.featureNotSupported,
         `binary format for parameter type OID ${wireOid} is not supported`,
@@ -162,65 +167,6 @@ export function decodeNumericParam(bytes: Uint8Array | null, format: number): st
   return scaledToString(m[1] === '-' ? -unscaled : unscaled, Math.max(0, scale));
 }
 
-/**
- * PostgreSQL's binary array (array_recv: dimensions, a has-NULLs flag, the element OID, then each
- * dimension's length and lower bound, then each element as a length (-1 = NULL) and its binary
- * value) → the array constant text the statement casts, every element quoted.
- */
-function readArrayBinary(b: Buffer, wireOid: number): string {
-  const bad = (): EngineError =>
-    new EngineError(SqlState.invalidParameterValue, 'incorrect binary data format in bind parameter');
-  if (b.length < 12) throw bad();
-  const dims = b.readInt32BE(0);
-  const elementOid = b.readUInt32BE(8);
-  if (dims === 0) return '{}';
-  if (elementOid !== pgArrayElementOid(wireOid) || b.length < 12 + 8 * dims) throw bad();
-  if (dims !== 1) {
-    throw new EngineError(
-      SqlState.featureNotSupported,
-      'multidimensional array parameters are not supported',
-    );
-  }
-  const count = b.readInt32BE(12);
-  let p = 20;
-  const items: string[] = [];
-  for (let i = 0; i < count; i++) {
-    if (p + 4 > b.length) throw bad();
-    const length = b.readInt32BE(p);
-    p += 4;
-    if (length === -1) {
-      items.push('NULL');
-      continue;
-    }
-    if (length < 0 || p + length > b.length) throw bad();
-    const text = binaryElementText(b.subarray(p, p + length), elementOid);
-    p += length;
-    items.push(`"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`);
-  }
-  if (p !== b.length) throw bad();
-  return `{${items.join(',')}}`;
-}
-
-/** One binary array element as the text its type reads back. */
-function binaryElementText(b: Buffer, oid: number): string {
-  if (oid === PgOid.timestamp || oid === PgOid.timestamptz) {
-    if (b.length !== 8)
-      throw new EngineError(SqlState.invalidParameterValue, 'incorrect binary data format in bind parameter');
-    const sink = new ByteSink(32);
-    const bc = writeTimestampBig(sink, b.readBigInt64BE(0) + BigInt(PG_EPOCH_MICROS));
-    const text = decodeUtf8(sink.buf.subarray(0, sink.pos));
-    return `${text}${oid === PgOid.timestamptz ? '+00' : ''}${bc ? ' BC' : ''}`;
-  }
-  if (oid === PgOid.bytea) return `\\x${b.toString('hex')}`;
-  if (oid === PgOid.float4) return formatFloat4(b.readFloatBE(0));
-  // Read as a string parameter, every other element type comes back as its text.
-  const value = binaryParamToText(b, oid, { kind: 'string' });
-  if (typeof value !== 'string') {
-    throw new EngineError(SqlState.featureNotSupported, `binary arrays of type OID ${oid} are not supported`);
-  }
-  return value;
-}
-
 function isoDate(days: number): string {
   const d = new Date(days * 86_400_000);
   return d.toISOString().slice(0, 10);
@@ -246,14 +192,18 @@ function readNumericBinary(b: Buffer): string {
   let scale = 0;
   if (exp4 >= 0) unscaled *= 10000n ** BigInt(exp4);
   else scale = -4 * exp4;
+  // The display scale is the value's: pad to it, or drop the zeros of the last base-10000 digit
+  // beyond it (12.30 arrives as 12|3000 with dscale 2), rounding as numeric_recv does.
   if (dscale > scale) {
     unscaled *= 10n ** BigInt(dscale - scale);
     scale = dscale;
   } else if (dscale >= 0 && dscale < scale) {
-    // The last base-10000 digit is padded with zeros past the display scale.
-    unscaled /= 10n ** BigInt(scale - dscale);
+    const div = 10n ** BigInt(scale - dscale);
+    const q = unscaled / div;
+    unscaled = (unscaled % div) * 2n >= div ? q + 1n : q;
     scale = dscale;
   }
+  scale = Math.max(dscale, 0);
   return scaledToString(sign === 0x4000 ? -unscaled : unscaled, scale);
 }
 
@@ -326,8 +276,10 @@ export function parseTextParam(text: string, type: DataType, zone: ZoneOffsets):
       return BigInt(local) - BigInt(offset) * BigInt(MICROS_PER_SECOND);
     }
     case 'array':
-      // The statement casts PostgreSQL's array constant text to the array type.
-      return text;
+      // A numeric[] stays text for the statement to cast, so that its elements keep their digits
+      // (a declared numeric has no scale); other arrays are read here.
+      if (type.element.kind === 'decimal') return text;
+      return arrayFromItems(parseArrayText(text), type, zone, text);
     case 'interval_year_month':
     case 'interval_day_time':
     case 'map':
@@ -450,4 +402,161 @@ function parseDateTime(text: string, typeName: string): ParsedDateTime {
     }
   }
   return { days, micros, offsetSeconds };
+}
+
+/** A PostgreSQL array's text form parsed: items are strings, NULL, or nested arrays. */
+type ArrayItems = (string | null | ArrayItems)[];
+
+function malformedArray(text: string, why: string): EngineError {
+  return new EngineError(SqlState.invalidTextRepresentation, `malformed array literal: "${text}"`, {
+    detail: why,
+  });
+}
+
+/**
+ * PostgreSQL's array_in: `{1,2,NULL}`, `{{1,2},{3,4}}`, `{"a b","q\\"",""}`, with an optional
+ * `[1:3]=` dimension prefix; double quotes and backslashes escape, an unquoted NULL is NULL.
+ */
+export function parseArrayText(text: string): ArrayItems {
+  let i = 0;
+  const s = text;
+  const skipSpace = (): void => {
+    while (i < s.length && /\s/.test(s[i]!)) i++;
+  };
+  skipSpace();
+  if (s[i] === '[') {
+    const eq = s.indexOf('=', i);
+    if (eq < 0) throw malformedArray(text, 'Array dimensions must be followed by "=".');
+    i = eq + 1;
+    skipSpace();
+  }
+  const parseLevel = (): ArrayItems => {
+    if (s[i] !== '{') throw malformedArray(text, 'Array value must start with "{" or dimension information.');
+    i++;
+    const items: ArrayItems = [];
+    skipSpace();
+    if (s[i] === '}') {
+      i++;
+      return items;
+    }
+    for (;;) {
+      skipSpace();
+      if (s[i] === '{') items.push(parseLevel());
+      else if (s[i] === '"') {
+        i++;
+        let value = '';
+        while (i < s.length && s[i] !== '"') {
+          if (s[i] === '\\') i++;
+          value += s[i] ?? '';
+          i++;
+        }
+        if (s[i] !== '"') throw malformedArray(text, 'Unexpected end of input.');
+        i++;
+        items.push(value);
+      } else {
+        let value = '';
+        while (i < s.length && s[i] !== ',' && s[i] !== '}') {
+          const c = s[i]!;
+          if (c === '{' || c === '"') throw malformedArray(text, `Unexpected "${c}" character.`);
+          if (c === '\\') i++;
+          value += s[i] ?? '';
+          i++;
+        }
+        value = value.trim();
+        if (value === '') throw malformedArray(text, 'Unexpected "," or "}" character.');
+        items.push(value.toUpperCase() === 'NULL' ? null : value);
+      }
+      skipSpace();
+      if (s[i] === ',') {
+        i++;
+        continue;
+      }
+      if (s[i] === '}') {
+        i++;
+        return items;
+      }
+      throw malformedArray(text, 'Unexpected end of input.');
+    }
+  };
+  const items = parseLevel();
+  skipSpace();
+  if (i !== s.length) throw malformedArray(text, 'Junk after closing right brace.');
+  return items;
+}
+
+/** Parsed array items as a value of the array `type`; nested levels need a nested array type. */
+function arrayFromItems(
+  items: ArrayItems,
+  type: DataType & { kind: 'array' },
+  zone: ZoneOffsets,
+  text: string,
+): Value[] {
+  return items.map((item) => {
+    if (Array.isArray(item)) {
+      if (type.element.kind !== 'array') {
+        throw new EngineError(
+          SqlState.featureNotSupported,
+          `a multidimensional array cannot be a parameter of type ${typeToString(type)}`,
+        );
+      }
+      return arrayFromItems(item, type.element, zone, text);
+    }
+    if (item === null) return null;
+    if (type.element.kind === 'array')
+      throw malformedArray(text, 'Multidimensional arrays must have sub-arrays with matching dimensions.');
+    return parseTextParam(item, type.element, zone);
+  });
+}
+
+/**
+ * PostgreSQL's array_recv: ndim, has-null flag, element type OID, (size, lower bound) per
+ * dimension, then each element as a length (-1 NULL) and its binary form. Elements are read by
+ * the element OID the client wrote.
+ */
+function readArrayBinary(b: Buffer, type: DataType & { kind: 'array' }, zone: ZoneOffsets): Value[] {
+  const bad = (): EngineError =>
+    new EngineError(SqlState.invalidParameterValue, 'incorrect binary data format in bind parameter');
+  if (b.length < 12) throw bad();
+  const ndim = b.readInt32BE(0);
+  const elementOid = b.readUInt32BE(8);
+  if (ndim < 0 || ndim > 6) throw bad();
+  if (ndim === 0) return [];
+  if (b.length < 12 + 8 * ndim) throw bad();
+  const dims: number[] = [];
+  for (let d = 0; d < ndim; d++) {
+    const size = b.readInt32BE(12 + 8 * d);
+    if (size < 0) throw bad();
+    dims.push(size);
+  }
+  let pos = 12 + 8 * ndim;
+  const readLevel = (level: number, t: DataType & { kind: 'array' }): Value[] => {
+    const out: Value[] = [];
+    for (let k = 0; k < dims[level]!; k++) {
+      if (level + 1 < ndim) {
+        if (t.element.kind !== 'array') {
+          throw new EngineError(
+            SqlState.featureNotSupported,
+            `a multidimensional array cannot be a parameter of type ${typeToString(type)}`,
+          );
+        }
+        out.push(readLevel(level + 1, t.element));
+        continue;
+      }
+      if (pos + 4 > b.length) throw bad();
+      const len = b.readInt32BE(pos);
+      pos += 4;
+      if (len === -1) {
+        out.push(null);
+        continue;
+      }
+      if (len < 0 || pos + len > b.length) throw bad();
+      const element = b.subarray(pos, pos + len);
+      pos += len;
+      out.push(decodeParam(element, 1, elementOid, t.element, zone));
+    }
+    return out;
+  };
+  const value = readLevel(0, type);
+  if (pos !== b.length) throw bad();
+  return value;
 }

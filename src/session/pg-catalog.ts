@@ -338,6 +338,12 @@ function attributeRows(r: Relation): Record<string, Value>[] {
   });
 }
 
+/** A type's input and output functions, as pg_type names them: `int4_in`, `array_out`. */
+function ioFunctionNames(t: TypeRow): [string, string] {
+  const base = t.element === 0 ? t.name : 'array';
+  return [`${base}_in`, `${base}_out`];
+}
+
 const PG_TABLES: Readonly<Record<string, SystemTable>> = {
   pg_namespace: table('oid:oid nspname:name nspowner:oid nspacl:text[]', (v) => [
     { oid: PG_CATALOG_OID, nspname: PG_CATALOG, nspowner: OWNER_OID },
@@ -410,8 +416,8 @@ const PG_TABLES: Readonly<Record<string, SystemTable>> = {
         typrelid: 0,
         typelem: t.element,
         typarray: t.array,
-        typinput: `${t.element === 0 ? t.name : 'array'}_in`,
-        typoutput: `${t.element === 0 ? t.name : 'array'}_out`,
+        typinput: ioFunctionNames(t)[0],
+        typoutput: ioFunctionNames(t)[1],
         typalign: t.len === 8 ? 'd' : t.len === 2 ? 's' : t.len === 1 ? 'c' : 'i',
         typstorage: storage(t.oid, t.len),
         typnotnull: false,
@@ -662,6 +668,7 @@ const PG_TABLES: Readonly<Record<string, SystemTable>> = {
   pg_tablespace: table('oid:oid spcname:name spcowner:oid spcacl:text[] spcoptions:text[]', () => [
     { oid: 1663, spcname: 'pg_default', spcowner: OWNER_OID },
   ]),
+  // What GUI tools read besides (pg-catalog-tools.ts).
 };
 
 /** Fixed PostgreSQL settings clients read from pg_settings. */
@@ -886,7 +893,7 @@ function isText(e: AstExpr): boolean {
 }
 
 /** The template with its parameters replaced by `args` and every position set to `pos`. */
-function instantiate(node: unknown, args: readonly AstExpr[], pos: number): unknown {
+export function instantiate(node: unknown, args: readonly AstExpr[], pos: number): unknown {
   if (Array.isArray(node)) return node.map((n) => instantiate(n, args, pos));
   if (node === null || typeof node !== 'object') return node;
   const o = node as Record<string, unknown>;
@@ -992,7 +999,7 @@ function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
 
-function arity(name: string, args: readonly AstExpr[], min: number, max: number, pos: number): void {
+export function arity(name: string, args: readonly AstExpr[], min: number, max: number, pos: number): void {
   if (args.length < min || args.length > max) {
     throw new EngineError(
       SqlState.undefinedFunction,
@@ -1444,6 +1451,20 @@ export function expandCatalogFunction(
       );
       break;
     }
+    case '[]': {
+      // A subscript of current_schemas(…), whose array PostgreSQL numbers from 1 (Spark's `[]`
+      // counts from 0): `(current_schemas(false))[s.r]`, NULL past either end.
+      const base = args[0]!;
+      const parts = base.kind === 'function' ? base.name.parts.map((p) => p.name.toLowerCase()) : [];
+      if (
+        parts.at(-1) !== 'current_schemas' ||
+        parts.length > 2 ||
+        (parts.length === 2 && parts[0] !== PG_CATALOG)
+      )
+        return undefined;
+      text = 'get($1, $2 - 1)';
+      break;
+    }
     case '::regclass':
     case '::regtype':
     case '::regproc':
@@ -1456,7 +1477,15 @@ export function expandCatalogFunction(
         const written = operand.value.value;
         if (/^\d+$/.test(written)) return intLiteral(Number(written), pos);
         const oid = named.byName(written);
-        if (oid === undefined) throw named.notFound(written, pos);
+        if (oid === undefined) {
+          // pg_type names its input and output functions (typinput, typoutput), which pg_proc does
+          // not list: such a constant stands for its name, as those columns hold it.
+          const bare = written.replace(/^pg_catalog\./i, '').toLowerCase();
+          if (kind === 'regproc' && TYPES.some((t) => ioFunctionNames(t).includes(bare))) {
+            return parseExpression(sqlString(bare));
+          }
+          throw named.notFound(written, pos);
+        }
         return intLiteral(oid, pos);
       }
       if (isText(operand)) {

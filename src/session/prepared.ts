@@ -1,8 +1,8 @@
 /**
  * Prepared statements for the extended protocol: `$n` parameters are typed (declared by the client,
- * or text when not), and bound by substituting typed literals into the statement's AST before it
- * runs like any other statement. Decimals declared without precision and arrays arrive as text and
- * are cast where they stand.
+ * or inferred from context: parameter-types.ts), and bound by substituting typed literals into the
+ * statement's AST before it runs like any other statement. Decimals declared without precision
+ * and arrays that arrive as text are cast where they stand.
  */
 import {
   EngineError,
@@ -14,59 +14,25 @@ import {
 } from '../common/index.ts';
 import { parseStatements, type Statement } from '../sql/parser/index.ts';
 import type * as ast from '../sql/parser/index.ts';
-import { analyzeForSession } from './query.ts';
+import { columnOrigins } from './column-origins.ts';
+import {
+  analyzeWithParameters,
+  inferParameterTypes,
+  mapParameters,
+  maxParameterIndex,
+} from './parameter-types.ts';
+import { schemaOf } from './query.ts';
 import type { Session } from './session.ts';
 import { executeStatement, statementColumns } from './statements.ts';
-import type { PreparedStatement, StatementResult } from './types.ts';
+import type { ColumnOrigin, PreparedStatement, StatementResult } from './types.ts';
 
 interface PreparedInternal extends PreparedStatement {
   readonly statement: Statement | null;
+  /** Parameters bound as `CAST(text AS numeric)` (parameter-types.ts). */
+  readonly numericText: ReadonlySet<number>;
 }
 
 const STRING: DataType = { kind: 'string' };
-
-function isParameter(node: Record<string, unknown>): boolean {
-  return node.kind === 'parameter' && typeof node.index === 'number' && typeof node.pos === 'number';
-}
-
-/**
- * The tree with its `parameter` nodes rewritten by `f`; subtrees without a parameter are shared
- * with the input, not copied (a statement without parameters comes back as itself).
- */
-function mapParameters<T>(node: T, f: (p: ast.ParameterExpr) => ast.Expr): T {
-  if (node === null || typeof node !== 'object') return node;
-  if (Array.isArray(node)) {
-    let out: unknown[] | null = null;
-    for (let i = 0; i < node.length; i++) {
-      const before: unknown = node[i];
-      const after = mapParameters(before, f);
-      if (after !== before && out === null) out = node.slice(0, i);
-      out?.push(after);
-    }
-    return (out ?? node) as T;
-  }
-  const obj = node as Record<string, unknown>;
-  if (isParameter(obj)) return f(obj as unknown as ast.ParameterExpr) as T;
-  let out: Record<string, unknown> | null = null;
-  for (const key of Object.keys(obj)) {
-    const before = obj[key];
-    const after = mapParameters(before, f);
-    if (after !== before) (out ??= { ...obj })[key] = after;
-  }
-  return (out ?? node) as T;
-}
-
-/** The highest `$n` in a tree (0 for none), without copying it. */
-function maxParameterIndex(node: unknown): number {
-  if (node === null || typeof node !== 'object') return 0;
-  if (Array.isArray(node))
-    return node.reduce((max: number, n: unknown) => Math.max(max, maxParameterIndex(n)), 0);
-  const obj = node as Record<string, unknown>;
-  if (isParameter(obj)) return obj.index as number;
-  let max = 0;
-  for (const key of Object.keys(obj)) max = Math.max(max, maxParameterIndex(obj[key]));
-  return max;
-}
 
 export function prepareStatement(
   session: Session,
@@ -79,65 +45,41 @@ export function prepareStatement(
   }
   const first = parsed[0];
   if (first === undefined) {
-    const empty: PreparedInternal = { sql, paramTypes: [], resultSchema: null, statement: null };
+    const empty: PreparedInternal = {
+      sql,
+      paramTypes: [],
+      describedParamTypes: [],
+      numericText: new Set(),
+      resultSchema: null,
+      statement: null,
+    };
     return empty;
   }
   const count = Math.max(maxParameterIndex(first.statement), declaredTypes.length);
-  const inferred = inferFromContext(session, first.statement);
-  const paramTypes = Array.from(
-    { length: count },
-    (_, i) => declaredTypes[i] ?? inferred.get(i + 1) ?? STRING,
-  );
+  const {
+    types: paramTypes,
+    described,
+    numericText,
+  } = inferParameterTypes(session, first.statement, declaredTypes, count);
   let resultSchema: Schema | null;
+  let resultOrigins: (ColumnOrigin | null)[] | undefined;
   if (first.statement.kind === 'query_statement') {
-    const described = mapParameters(first.statement.query, (p) =>
-      castNode(p.pos, { type: 'null' }, paramTypes[p.index - 1] ?? STRING),
-    );
-    resultSchema = analyzeForSession(session, described).schema;
+    const plan = analyzeWithParameters(session, first.statement.query, described);
+    resultSchema = schemaOf(plan);
+    resultOrigins = columnOrigins(plan);
   } else {
     resultSchema = statementColumns(session, first.statement);
   }
   const prepared: PreparedInternal = {
     sql,
     paramTypes,
+    describedParamTypes: described,
+    numericText,
     resultSchema,
+    ...(resultOrigins === undefined ? {} : { resultOrigins }),
     statement: first.statement,
   };
   return prepared;
-}
-
-/**
- * Types for parameters the client left unspecified (OID 0), from where they stand: a parameter
- * that is a whole value of `INSERT … VALUES` takes the type of its target column (PostgreSQL
- * types it so too; as text it could not be stored in a numeric column). Others stay text, which
- * comparisons and function calls coerce.
- */
-function inferFromContext(session: Session, statement: Statement): Map<number, DataType> {
-  const out = new Map<number, DataType>();
-  if (statement.kind !== 'insert' || statement.query.body.kind !== 'values') return out;
-  const parts = statement.table.parts.map((p) => p.name.toLowerCase());
-  const database = parts.length > 1 ? parts[parts.length - 2]! : session.currentDatabase;
-  let def;
-  try {
-    def = session.engine.metastore.getTable(database, parts[parts.length - 1]!);
-  } catch {
-    return out; // the statement reports it when it runs
-  }
-  if (def === undefined) return out;
-  const statics = new Set(
-    (statement.partition ?? []).filter(([, v]) => v !== null).map(([c]) => c.name.toLowerCase()),
-  );
-  const targets =
-    statement.columns !== null
-      ? statement.columns.map((c) => def.columns.find((f) => f.name.toLowerCase() === c.name.toLowerCase()))
-      : def.columns.filter((f) => !statics.has(f.name.toLowerCase()));
-  for (const row of statement.query.body.rows) {
-    row.forEach((e, i) => {
-      const column = targets[i];
-      if (e.kind === 'parameter' && column !== undefined && !out.has(e.index)) out.set(e.index, column.type);
-    });
-  }
-  return out;
 }
 
 export async function executePreparedStatement(
@@ -157,15 +99,21 @@ export async function executePreparedStatement(
   const bound = mapParameters(internal.statement, (p) => {
     const type = internal.paramTypes[p.index - 1] ?? STRING;
     const value = params[p.index - 1] ?? null;
+    if (internal.numericText.has(p.index) && typeof value === 'string') {
+      // PostgreSQL's numeric without precision: the analyzer sizes the decimal to the digits.
+      const text: ast.Expr = { kind: 'literal', pos: p.pos, value: { type: 'string', value } };
+      return castNode(p.pos, text, internal.describedParamTypes[p.index - 1] ?? STRING, 'numeric');
+    }
     // A decimal given as text (declared `numeric`: no precision or scale on the wire) keeps its
-    // digits, as `::numeric` does; an array comes as PostgreSQL's array constant (`numeric[]` as
-    // `::numeric[]` reads it).
+    // digits, as `::numeric` does; an array in text comes as PostgreSQL's array constant
+    // (`numeric[]` as `::numeric[]` reads it).
     if (typeof value === 'string' && (type.kind === 'decimal' || type.kind === 'array')) {
       const numeric =
         type.kind === 'decimal' ? 'numeric' : type.element.kind === 'decimal' ? 'numeric[]' : null;
-      return castNode(p.pos, { type: 'string', value }, type, numeric);
+      const text: ast.Expr = { kind: 'literal', pos: p.pos, value: { type: 'string', value } };
+      return castNode(p.pos, text, type, numeric);
     }
-    return castNode(p.pos, literalOf(value, type), type);
+    return valueNode(p.pos, value, type);
   });
   return executeStatement(session, bound, signal);
 }
@@ -181,18 +129,23 @@ function literalText(value: Value): string {
 
 function castNode(
   pos: number,
-  value: ast.Literal,
+  operand: ast.Expr,
   type: DataType,
   pgTypeName: string | null = null,
 ): ast.Expr {
-  return {
-    kind: 'cast',
-    pos,
-    operand: { kind: 'literal', pos, value },
-    type,
-    mode: 'cast',
-    pgTypeName,
-  };
+  return { kind: 'cast', pos, operand, type, mode: 'cast', pgTypeName };
+}
+
+/**
+ * A parameter value as an expression of exactly `type`: a literal cast to it, or for an array
+ * `CAST(array(…) AS type)` of its elements (NULL elements and empty arrays included).
+ */
+export function valueNode(pos: number, value: Value, type: DataType): ast.Expr {
+  if (type.kind === 'array' && value !== null) {
+    const items = (value as readonly Value[]).map((v) => valueNode(pos, v, type.element));
+    return castNode(pos, { kind: 'array', pos, items }, type);
+  }
+  return castNode(pos, { kind: 'literal', pos, value: literalOf(value, type) }, type);
 }
 
 /** A parameter value as an AST literal whose text casts exactly to `type`. */

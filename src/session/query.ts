@@ -49,6 +49,7 @@ import {
   systemRelation,
   type CatalogView,
 } from './pg-catalog.ts';
+import { columnOrigins } from './column-origins.ts';
 import type { Session } from './session.ts';
 import { viewParseOptions } from './settings.ts';
 import type { StatementResult } from './types.ts';
@@ -321,6 +322,7 @@ export async function runQuery(
     schema: analyzed.schema,
     batches: relabel(batches, analyzed.schema),
     tag: 'SELECT',
+    origins: columnOrigins(analyzed.plan),
   };
 }
 

@@ -18,6 +18,8 @@ export type StatementResult =
       readonly copy?: CopyOptions;
       /** Rows of a BINARY cursor: sent in binary format over the simple query protocol. */
       readonly binary?: boolean;
+      /** Per column, the table column it is read from (RowDescription); missing = none known. */
+      readonly origins?: readonly (ColumnOrigin | null)[];
     }
   | {
       /**
@@ -45,8 +47,21 @@ export interface PreparedStatement {
   readonly sql: string;
   /** One per `$n`, inferred from context where the client did not declare it. */
   readonly paramTypes: readonly DataType[];
+  /**
+   * The type each parameter is described as to the client: its `paramTypes` entry, except where the
+   * value is kept as text to keep its digits (`$1::numeric` is described as numeric).
+   */
+  readonly describedParamTypes: readonly DataType[];
   /** Null for statements that return no rows. */
   readonly resultSchema: Schema | null;
+  /** Per result column, the table column it is read from; missing = none known. */
+  readonly resultOrigins?: readonly (ColumnOrigin | null)[];
+}
+
+/** A result column read straight from a table: the table's `pg_class` OID and its `attnum`. */
+export interface ColumnOrigin {
+  readonly tableOid: number;
+  readonly column: number;
 }
 
 /** A PostgreSQL-visible setting that changed (for ParameterStatus messages). */

@@ -1,13 +1,17 @@
 /**
  * Parameters the client leaves untyped (OID 0 — node `pg` sends every parameter so) take their type
- * from where they stand, and `$1::numeric` keeps the digits it is given, as in PostgreSQL.
+ * from where they stand, and `$1::numeric` keeps the digits it is given, as in PostgreSQL. Describe
+ * of a statement answers those types (ParameterDescription) and the result's columns with the table
+ * OID and column number of those read from a table (RowDescription).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serialize } from 'pg-protocol';
 import { Engine, engineSessions, startServer } from '../../src/index.ts';
+import { RawWireClient } from './raw-wire-client.ts';
 
 let warehouse = '';
 let engine: Engine;
@@ -65,5 +69,44 @@ describe('untyped parameters', () => {
       rowMode: 'array',
     });
     expect(r.rows).toEqual([['12.34', '0.010']]);
+  });
+
+  it('are described: ParameterDescription with inferred and array types, RowDescription with table columns', async () => {
+    const raw = await RawWireClient.connect(server!.port);
+    try {
+      raw.send(
+        serialize.parse({
+          name: 'described',
+          text: 'SELECT i, s, $1::int[] AS a, $2::numeric AS n FROM typed WHERE i = $3 AND day > $4 AND s IN ($5, $6) LIMIT $7',
+          types: [],
+        }),
+        serialize.describe({ type: 'S', name: 'described' }),
+        serialize.sync(),
+      );
+      const messages = await raw.readUntil('readyForQuery');
+      const params = messages.find((m) => m.name === 'parameterDescription');
+      // int4[], numeric, int4 (the column i), date, text ×2, and LIMIT's int8.
+      expect(params?.['dataTypeIDs']).toEqual([1007, 1700, 23, 1082, 25, 25, 20]);
+      const fields = messages.find((m) => m.name === 'rowDescription')?.['fields'] as {
+        name: string;
+        tableID: number;
+        columnID: number;
+        dataTypeID: number;
+      }[];
+      expect(fields.map((f) => [f.name, f.dataTypeID, f.columnID])).toEqual([
+        ['i', 23, 1],
+        ['s', 25, 4],
+        ['a', 1007, 0],
+        ['n', 1700, 0],
+      ]);
+      // The table OID is pg_class's.
+      const oid = await client.query<{ oid: number }>(
+        "SELECT oid FROM pg_catalog.pg_class WHERE relname = 'typed'",
+      );
+      expect(fields[0]!.tableID).toBe(Number(oid.rows[0]!.oid));
+      expect(fields[2]!.tableID).toBe(0);
+    } finally {
+      await raw.end();
+    }
   });
 });

@@ -80,8 +80,9 @@ describe('engine over the wire', () => {
     try {
       const r = await client.query('SELECT $1::int + 1 AS n, upper($2) AS s', [41, 'abc']);
       expect(r.rows).toEqual([{ n: 42, s: 'ABC' }]);
+      // $1 is an integer parameter (inferred from its cast): 'x' is refused at Bind, as PostgreSQL does.
       const bad = (await client.query('SELECT $1::int', ['x']).catch((e: unknown) => e)) as { code?: string };
-      expect(bad.code).toBe('22018');
+      expect(bad.code).toBe('22P02');
       expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
     } finally {
       await client.end();

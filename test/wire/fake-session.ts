@@ -213,6 +213,7 @@ export class FakeSession implements SqlSession {
       return {
         sql,
         paramTypes,
+        describedParamTypes: paramTypes,
         resultSchema: schema(paramTypes.map((t, i) => field(`p${i + 1}`, t))),
       };
     }
@@ -226,7 +227,7 @@ export class FakeSession implements SqlSession {
     else if (!/^(set|begin|start|commit|end|rollback|abort|select boom)\b/.test(text)) {
       throw new EngineError(SqlState.undefinedTable, `relation does not exist`, { position: 1 });
     }
-    return { sql, paramTypes, resultSchema };
+    return { sql, paramTypes, describedParamTypes: paramTypes, resultSchema };
   }
 
   async executePrepared(

@@ -14,6 +14,7 @@ import { mathFunctions } from './math.ts';
 import { miscFunctions } from './misc.ts';
 import { pgFormatFunctions } from './pg-format.ts';
 import { stringFunctions } from './string.ts';
+import { structFunctions } from './struct.ts';
 
 export const scalarFunctions: readonly ScalarFunctionDef[] = [
   ...stringFunctions.filter((f) => f.name !== 'reverse'),
@@ -29,6 +30,7 @@ export const scalarFunctions: readonly ScalarFunctionDef[] = [
   ...pgFormatFunctions,
   ...bitwiseFunctions,
   jsonBuildObject,
+  ...structFunctions,
 ];
 
 export { sparkSubstring, formatString, compileRegex } from './string.ts';

@@ -1,13 +1,13 @@
 /**
  * `take` and `concat` for array columns (Arrow List<child>): the offsets are rebuilt in one typed
  * loop, and the child is gathered with a single `take` of computed child indices, so nested arrays
- * recurse one level per call rather than one row at a time.
+ * recurse one level per call rather than one row at a time. Struct columns gather each field.
  *
  * Reading a List Data: `valueOffsets` is already shifted by Arrow's slice (index it at row `i`) and
  * points into the whole child; validity is read at `data.offset + i`.
  */
 import type * as arrow from 'apache-arrow';
-import { makeListColumn, type DataType } from '../../common/index.ts';
+import { makeListColumn, makeStructColumn, type DataType } from '../../common/index.ts';
 
 /** The element type of an array type (null's type for anything else). */
 function elementOf(type: DataType): DataType {
@@ -108,4 +108,51 @@ export function concatLists(
     base += len;
   }
   return makeListColumn(type, offsets, concatChildren(children, element), n, valid);
+}
+
+/**
+ * Gathers rows of a struct column (-1 = NULL): each field's column is gathered by the same
+ * indices (arrow-js slices a struct's children with it, so row i of the struct is row i of each).
+ */
+export function takeStruct(
+  column: arrow.Data,
+  type: DataType & { kind: 'struct' },
+  indices: Int32Array,
+  count: number,
+  takeChild: (c: arrow.Data, t: DataType, idx: Int32Array, n: number) => arrow.Data,
+): arrow.Data {
+  const children = type.fields.map((f, k) => takeChild(column.children[k]!, f.type, indices, count));
+  return makeStructColumn(type, children, count, gatherValidity(column, indices, count));
+}
+
+/** Struct columns one after another: each field's columns concatenated. */
+export function concatStructs(
+  columns: readonly arrow.Data[],
+  type: DataType & { kind: 'struct' },
+  concatChildren: (cs: readonly arrow.Data[], t: DataType) => arrow.Data,
+): arrow.Data {
+  let n = 0;
+  let anyNull = false;
+  for (const c of columns) {
+    n += c.length;
+    if (c.nullCount > 0) anyNull = true;
+  }
+  let valid: Uint8Array | null = null;
+  if (anyNull) {
+    valid = new Uint8Array(n);
+    let base = 0;
+    for (const c of columns) {
+      const all = new Int32Array(c.length);
+      for (let i = 0; i < c.length; i++) all[i] = i;
+      valid.set(gatherValidity(c, all, c.length) ?? new Uint8Array(c.length).fill(1), base);
+      base += c.length;
+    }
+  }
+  const children = type.fields.map((f, k) =>
+    concatChildren(
+      columns.map((c) => c.children[k]!),
+      f.type,
+    ),
+  );
+  return makeStructColumn(type, children, n, valid);
 }

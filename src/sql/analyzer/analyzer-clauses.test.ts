@@ -307,6 +307,42 @@ describe('clauses', () => {
     expect(ok.kind === 'Limit' && [ok.limit, ok.offset]).toEqual([5, 2]);
   });
 
+  it('a cast of a constant to an integer is a constant count (a bound LIMIT $1)', () => {
+    const cast = (operand: ast.Expr, type: 'int' | 'bigint'): ast.Expr => ({
+      kind: 'cast',
+      operand,
+      type: { kind: type },
+      mode: 'cast',
+      pgTypeName: null,
+      pos: 7,
+    });
+    const ok = analyzeQuery(
+      query(select({ items: [star()], from: [table('u')] }), {
+        limit: cast(str('5'), 'int'),
+        offset: cast(int(2), 'bigint'),
+      }),
+      testContext(),
+    );
+    expect(ok.kind === 'Limit' && [ok.limit, ok.offset]).toEqual([5, 2]);
+    const nul = err(() =>
+      analyzeQuery(
+        query(select({ items: [star()], from: [table('u')] }), {
+          limit: cast({ kind: 'literal', value: { type: 'null' }, pos: 7 }, 'int'),
+        }),
+        testContext(),
+      ),
+    );
+    expect(nul.message).toMatch(/IS_NULL/);
+    // Out of the type's range: not folded, so not a constant integer.
+    const big = err(() =>
+      analyzeQuery(
+        query(select({ items: [star()], from: [table('u')] }), { limit: cast(str('99999999999'), 'int') }),
+        testContext(),
+      ),
+    );
+    expect(big.sqlstate).toBe('42K0E');
+  });
+
   it('an unknown function is 42883', () => {
     const e = err(() =>
       analyzeQuery(query(select({ items: [item({ ...fn('nope', []), pos: 3 })] })), testContext()),

@@ -10,6 +10,7 @@ import {
   SqlState,
   T,
   dayTimeIntervalType,
+  typeToString,
   typesEqual,
   yearMonthIntervalType,
   type DataType,
@@ -51,6 +52,20 @@ export function resolveColumn(env: ExprEnv, e: ast.ColumnExpr): Expr {
   for (let s = env.scope.outer; s !== null; s = s.outer) {
     const found = s.lookup(parts, e.pos);
     if (found !== undefined) return { kind: 'outer_ref', attr: found.attr };
+  }
+  // `s.f`, `t.s.f`: a struct column followed by field names (the longest column prefix wins).
+  for (let k = parts.length - 1; k >= 1; k--) {
+    const prefix = parts.slice(0, k);
+    let out: Expr | null = null;
+    const found = env.scope.lookup(prefix, e.pos);
+    if (found !== undefined) out = { kind: 'column', attr: found.attr };
+    for (let s = env.scope.outer; out === null && s !== null; s = s.outer) {
+      const outer = s.lookup(prefix, e.pos);
+      if (outer !== undefined) out = { kind: 'outer_ref', attr: outer.attr };
+    }
+    if (out === null || exprType(out).kind !== 'struct') continue;
+    for (const field of parts.slice(k)) out = bindFieldAccess(env, out, field, e.pos);
+    return out;
   }
   const candidates = env.scope.candidateNames();
   if (env.aliases !== null) candidates.push(...env.aliases.keys());
@@ -97,12 +112,14 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
     case 'column':
       return resolveColumn(env, e);
     case 'parameter': {
-      // Prepared statements substitute their values before binding; a `$n` left is one without.
+      // Prepared statements substitute their values before binding; a `$n` left is one without. With
+      // `parameterTypes` given (preparing), an undeclared parameter is of unknown type (NULL's),
+      // which the coercions around it cast to what its context needs: the casts are its inferred type.
       const types = env.state.ctx.parameterTypes;
-      if (types === undefined || e.index > types.length) {
+      if (types === undefined) {
         throw analysisError(SqlState.undefinedParameter, `there is no parameter $${e.index}`, e.pos);
       }
-      return { kind: 'parameter', index: e.index, type: types[e.index - 1] ?? T.string };
+      return { kind: 'parameter', index: e.index, type: types[e.index - 1] ?? T.null };
     }
     case 'unary': {
       const x = bindExpr(env, e.operand);
@@ -283,6 +300,9 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
         ? lit(e.value.months, yearMonthIntervalType(e.value.startField, e.value.endField))
         : lit(e.value.micros, dayTimeIntervalType(e.value.startField, e.value.endField));
     case 'subscript': {
+      // The session answers subscripts of arrays PostgreSQL numbers from 1 (`current_schemas(…)[1]`).
+      const pgSubscript = env.state.ctx.expandFunction?.('[]', [e.base, e.index], e.pos);
+      if (pgSubscript !== undefined) return bindExpr(env, pgSubscript);
       const base = bindExpr(env, e.base);
       const index = bindExpr(env, e.index);
       return callRegistry(
@@ -293,7 +313,7 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
       );
     }
     case 'field_access':
-      throw notSupported('Struct field access', e.pos);
+      return bindFieldAccess(env, bindExpr(env, e.base), e.field.name, e.pos);
     case 'row':
       throw notSupported('A row constructor outside IN', e.pos);
     case 'array':
@@ -525,4 +545,26 @@ function numericOfDigits(texts: readonly (string | null)[]): DataType {
 
 function decimalType(precision: number, scale: number): DataType {
   return { kind: 'decimal', precision, scale };
+}
+
+/** `s.field` / `(expr).field` on a struct: its field by name (case-insensitive), 42703 when none. */
+export function bindFieldAccess(env: ExprEnv, base: Expr, field: string, pos: number): Expr {
+  const type = exprType(base);
+  if (type.kind !== 'struct') {
+    throw analysisError(
+      SqlState.datatypeMismatch,
+      `[INVALID_EXTRACT_BASE_FIELD_TYPE] Can't extract a value from "${typeToString(type).toUpperCase()}". Need a complex type [STRUCT, ARRAY, MAP] but got "${typeToString(type).toUpperCase()}".`,
+      pos,
+    );
+  }
+  const lower = field.toLowerCase();
+  const ordinal = type.fields.findIndex((f) => f.name.toLowerCase() === lower);
+  if (ordinal < 0) {
+    throw analysisError(
+      SqlState.undefinedColumn,
+      `[FIELD_NOT_FOUND] No such struct field \`${field}\` in ${type.fields.map((f) => `\`${f.name}\``).join(', ')}.`,
+      pos,
+    );
+  }
+  return callRegistry(env, 'get_struct_field', [base, lit(ordinal, T.int)], pos);
 }

@@ -21,6 +21,9 @@ export function functionName(q: ast.QualifiedName): { name: string; parts: strin
   const parts = q.parts.map((p) => p.name);
   let rest = parts.map((p) => p.toLowerCase());
   if (rest.length > 1 && rest[0] === 'pg_catalog') rest = rest.slice(1);
+  // PostgreSQL's information_schema functions clients call qualified (`_pg_expandarray`).
+  if (rest.length > 1 && rest[0] === 'information_schema' && rest[1]!.startsWith('_pg_'))
+    rest = rest.slice(1);
   if (rest.length > 2 && rest[0] === 'system' && rest[1] === 'builtin') rest = rest.slice(2);
   if (rest.length > 1 && rest[0] === 'builtin') rest = rest.slice(1);
   if (rest.length !== 1) throw unresolvedRoutine(parts, q.pos);

@@ -9,10 +9,11 @@
  *                                               Scan t
  *
  * PostgreSQL's set-returning functions bind the same way, as an explode of the array of their
- * rows: `unnest(a)`, `generate_series(start, stop[, step])`, `generate_subscripts(a, dim)`, and
- * those the session answers from its catalog (`pg_partition_ancestors(rel)`,
- * AnalyzerContext.expandSetFunction). Their column is named after the function, as PostgreSQL
- * names it. Several of them in one SELECT list run in step (bindSetReturningInStep).
+ * rows: `unnest(a)`, `generate_series(start, stop[, step])`, `generate_subscripts(a, dim)`,
+ * `information_schema._pg_expandarray(a)` (a struct `(x, n)` per element), and those the session
+ * answers from its catalog (`pg_partition_ancestors(rel)`, AnalyzerContext.expandSetFunction).
+ * Their column is named after the function, as PostgreSQL names it. Several of them in one SELECT
+ * list run in step (bindSetReturningInStep).
  */
 import { SqlState, T, typeToString, type DataType, type EngineError } from '../../common/index.ts';
 import {
@@ -44,7 +45,12 @@ const GENERATORS: ReadonlyMap<string, GeneratorKind> = new Map([
 ]);
 
 /** PostgreSQL's set-returning functions that need no catalog. */
-const PG_SET_FUNCTIONS: ReadonlySet<string> = new Set(['unnest', 'generate_series', 'generate_subscripts']);
+const PG_SET_FUNCTIONS: ReadonlySet<string> = new Set([
+  'unnest',
+  'generate_series',
+  'generate_subscripts',
+  '_pg_expandarray',
+]);
 
 /** Whether `name` (lower case) is a generator function. */
 export function isGeneratorName(name: string): boolean {
@@ -155,6 +161,16 @@ function generatorArray(argEnv: ExprEnv, call: ast.FunctionExpr, name: string): 
     arg = generateSeries(argEnv, call);
   } else if (name === 'generate_subscripts') {
     arg = generateSubscripts(argEnv, call);
+  } else if (name === '_pg_expandarray') {
+    // information_schema._pg_expandarray(a): one (x, n) row per element, n counting from 1.
+    if (call.args.length !== 1) {
+      throw analysisError(
+        SqlState.undefinedFunction,
+        `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`${name}\` requires 1 parameters but the actual number is ${call.args.length}.`,
+        call.pos,
+      );
+    }
+    arg = callRegistry(argEnv, 'pg_expandarray_rows', [bindExpr(argEnv, call.args[0]!)], call.pos);
   } else {
     const expanded = argEnv.state.ctx.expandSetFunction?.(name, call.args, call.pos);
     if (expanded === undefined)

@@ -310,6 +310,7 @@ function constantCount(
       e.pos,
     );
   }
+  x = foldIntegralCast(x);
   if (x.kind !== 'literal' || !isIntegral(exprType(x))) {
     throw analysisError(
       SqlState.invalidLimitLikeExpression,
@@ -333,6 +334,26 @@ function constantCount(
     );
   }
   return n;
+}
+
+/**
+ * A cast of a constant to an integral type, folded as Spark folds a foldable count
+ * (`LIMIT CAST('5' AS INT)`, which is how a bound `LIMIT $1` arrives); anything else as it is.
+ */
+function foldIntegralCast(x: Expr): Expr {
+  if (x.kind !== 'cast' || x.input.kind !== 'literal' || !isIntegral(x.type)) return x;
+  const value = x.input.value;
+  const from = x.input.type;
+  let v: bigint;
+  if (value === null) return { kind: 'literal', value: null, type: x.type };
+  if (isIntegral(from)) v = BigInt(value as number | bigint);
+  else if (from.kind === 'string' && /^\s*[+-]?\d+\s*$/.test(value as string))
+    v = BigInt((value as string).trim());
+  else return x;
+  const bits =
+    x.type.kind === 'bigint' ? 64 : x.type.kind === 'int' ? 32 : x.type.kind === 'smallint' ? 16 : 8;
+  if (BigInt.asIntN(bits, v) !== v) return x; // the cast's own overflow error is the one to report
+  return { kind: 'literal', value: x.type.kind === 'bigint' ? v : Number(v), type: x.type };
 }
 
 function applyLimit(

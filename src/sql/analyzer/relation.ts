@@ -156,7 +156,10 @@ function bindTable(env: RelationEnv, rel: ast.TableRelation): BoundRelation {
     limit: null,
     alias: rel.alias?.name.name ?? null,
   };
-  return aliased(state, plan, rel.alias, source.qualifiedName.length > 0 ? source.qualifiedName : parts);
+  // Columns answer to the table's catalog name, or to the qualified name written (a client's
+  // `"public"."nation"."n_name"` after `FROM "public"."nation"`, where public names the database).
+  const path = parts.length > 1 || source.qualifiedName.length === 0 ? parts : source.qualifiedName;
+  return aliased(state, plan, rel.alias, path);
 }
 
 /** VALUES rows: one common type per column; literal rows become a Values node, others a UNION ALL of projections. */

@@ -13,6 +13,7 @@ import {
   outputOf,
   type Attribute,
   type Expr,
+  type GenerateNode,
   type LogicalPlan,
   type NamedExpr,
   type SortOrder,
@@ -26,7 +27,7 @@ import { exprName } from './expr-name.ts';
 import { exprKey, exprNullable } from './expr-utils.ts';
 import { asSetReturningCall, bindGenerate, bindSetReturningInStep } from './generator.ts';
 import { groupingIdWithoutPositions, separateDuplicateSets } from './grouping-sets.ts';
-import { bindExpr, nameParts } from './expression.ts';
+import { bindExpr, bindFieldAccess, nameParts } from './expression.ts';
 import { bindFrom, exprEnv, type RelationEnv } from './relation.ts';
 import { Scope } from './scope.ts';
 import { exprType } from '../../plan/index.ts';
@@ -219,33 +220,68 @@ export function bindSelect(
   // reads its generated columns.
   // Several set-returning calls (PostgreSQL's) run in step; their columns come in order.
   const items: SelectItem[] = [];
+  // A set-returning call, or fields of its row (`(information_schema._pg_expandarray(k)).n`).
+  // Identical calls read the same rows; different ones (PostgreSQL's) run in step.
+  const setCallOf = (expr: ast.Expr): { call: ast.FunctionExpr; fields: string[]; key: string } | null => {
+    const fields: string[] = [];
+    let target = expr;
+    while (target.kind === 'field_access') {
+      fields.unshift(target.field.name);
+      target = target.base;
+    }
+    const call = asSetReturningCall(selectEnv, target);
+    if (call === null) return null;
+    return { call, fields, key: JSON.stringify(call, (k, v: unknown) => (k === 'pos' ? undefined : v)) };
+  };
   const setCalls = sel.items.flatMap((it) => {
     if (it.kind === 'wildcard') return [];
-    const call = asSetReturningCall(selectEnv, it.expr);
-    return call === null ? [] : [{ call, alias: it.alias?.name ?? null }];
+    const found = setCallOf(it.expr);
+    return found === null
+      ? []
+      : [{ ...found, alias: found.fields.length === 0 ? (it.alias?.name ?? null) : null }];
   });
+  const inStepCalls = new Set(setCalls.map((c) => c.key)).size > 1;
   let inStep: { expr: Expr; name: string }[] = [];
-  if (setCalls.length > 1) {
+  if (inStepCalls) {
     const bound = bindSetReturningInStep(selectEnv, plan, setCalls);
     plan = bound.plan;
     inStep = bound.columns;
   }
+  /** The select list's one generator, when its set-returning calls are all the same. */
+  let generated: GenerateNode | null = null;
   for (const it of sel.items) {
     if (it.kind === 'wildcard') {
       items.push(...expandStar(scope, it));
       continue;
     }
-    const call = asSetReturningCall(selectEnv, it.expr);
-    if (call !== null && setCalls.length > 1) {
+    const found = setCallOf(it.expr);
+    if (found !== null && inStepCalls) {
       const column = inStep.shift()!;
-      items.push({ expr: column.expr, name: column.name, keepAttr: null });
+      let expr = column.expr;
+      for (const f of found.fields) expr = bindFieldAccess(selectEnv, expr, f, it.expr.pos);
+      const name =
+        found.fields.length === 0 ? column.name : (it.alias?.name ?? found.fields[found.fields.length - 1]!);
+      items.push({ expr, name, keepAttr: null });
       continue;
     }
-    if (call !== null) {
-      const gen = bindGenerate(selectEnv, plan, call, it.alias === null ? [] : [it.alias.name], null);
-      plan = gen;
-      for (const a of gen.generatorOutput)
-        items.push({ expr: { kind: 'column', attr: a }, name: a.name, keepAttr: a });
+    if (found !== null) {
+      const { call, fields } = found;
+      if (generated === null) {
+        const aliases = it.alias === null || fields.length > 0 ? [] : [it.alias.name];
+        generated = bindGenerate(selectEnv, plan, call, aliases, null);
+        plan = generated;
+      }
+      const outputs = generated.generatorOutput;
+      if (fields.length === 0) {
+        for (const a of outputs) {
+          const name = outputs.length === 1 && it.alias !== null ? it.alias.name : a.name;
+          items.push({ expr: { kind: 'column', attr: a }, name, keepAttr: name === a.name ? a : null });
+        }
+        continue;
+      }
+      let expr: Expr = { kind: 'column', attr: outputs[outputs.length - 1]! };
+      for (const f of fields) expr = bindFieldAccess(selectEnv, expr, f, it.expr.pos);
+      items.push({ expr, name: it.alias?.name ?? fields[fields.length - 1]!, keepAttr: null });
       continue;
     }
     const expr = bindExpr(selectEnv, it.expr);

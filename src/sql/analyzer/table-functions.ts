@@ -10,7 +10,7 @@ import { outputOf, type Attribute, type Expr, type LogicalPlan } from '../../pla
 import type * as ast from '../parser/index.ts';
 import type { ExprEnv } from './binder-state.ts';
 import { analysisError, notSupported } from './errors.ts';
-import { bindExpr } from './expression.ts';
+import { bindExpr, bindFieldAccess } from './expression.ts';
 import { bindGenerate, isGeneratorName, isSetReturning } from './generator.ts';
 import { functionName } from './function-call.ts';
 
@@ -124,6 +124,10 @@ export function bindSetFunction(
   if (rel.ordinality && name.startsWith('posexplode'))
     throw notSupported(`WITH ORDINALITY on ${name}`, rel.pos);
   const spark = isGeneratorName(name);
+  if (!spark && !rel.ordinality) {
+    const record = bindRecordSetFunction(xenv, input, rel, call);
+    if (record !== null) return record;
+  }
   const width = name.startsWith('posexplode') || rel.ordinality ? 2 : 1;
   let names: string[] | null = null;
   if (rel.alias?.columns != null) {
@@ -168,6 +172,49 @@ export function bindSetFunction(
     ],
   };
   return { plan, generated: [value, ordinality] };
+}
+
+/**
+ * A PostgreSQL set-returning function whose rows are records (`pg_get_keywords()`): one column
+ * per field, named by the field or the alias's column list. Null when its rows are not records.
+ */
+function bindRecordSetFunction(
+  xenv: ExprEnv,
+  input: LogicalPlan,
+  rel: ast.TableFunctionRelation,
+  call: ast.FunctionExpr,
+): { plan: LogicalPlan; generated: Attribute[] } | null {
+  const gen = bindGenerate(xenv, input, call, [], null);
+  const row = gen.generatorOutput[0]!;
+  if (gen.generatorOutput.length !== 1 || row.type.kind !== 'struct') return null;
+  const fields = row.type.fields;
+  const names = rel.alias?.columns?.map((c) => c.name) ?? fields.map((f) => f.name);
+  if (names.length !== fields.length) {
+    throw analysisError(
+      '42802',
+      `[UDTF_ALIAS_NUMBER_MISMATCH] The number of aliases supplied in the AS clause does not match the number of columns output by the UDTF. Expected ${fields.length} aliases, but got ${names.join(', ')}.`,
+      rel.alias?.pos ?? rel.pos,
+    );
+  }
+  const generated: Attribute[] = fields.map((f, k) => ({
+    id: xenv.state.ctx.nextId(),
+    name: names[k]!,
+    type: f.type,
+    nullable: true,
+    qualifier: null,
+  }));
+  const plan: LogicalPlan = {
+    kind: 'Project',
+    input: gen,
+    exprs: [
+      ...outputOf(input).map((a) => ({ expr: { kind: 'column' as const, attr: a }, attr: a })),
+      ...generated.map((attr, k) => ({
+        expr: bindFieldAccess(xenv, { kind: 'column', attr: row }, fields[k]!.name, rel.pos),
+        attr,
+      })),
+    ],
+  };
+  return { plan, generated };
 }
 
 /** Whether a FROM item is a generator or set-returning function (which may read the items before it). */

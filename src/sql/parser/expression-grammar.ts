@@ -50,6 +50,7 @@ import {
   GreaterEq,
   HexLiteral,
   IdentLike,
+  Reserved,
   kw,
   LBracket,
   Less,
@@ -212,6 +213,12 @@ export class ExpressionGrammar extends GrammarBase {
 
   identifier = this.RULE('identifier', (): Identifier => {
     const t = this.CONSUME(IdentLike);
+    return this.ACTION(() => this.identOf(t));
+  });
+
+  /** A column label after `AS`: any identifier or keyword, reserved ones too (PostgreSQL's ColLabel). */
+  columnLabel = this.RULE('columnLabel', (): Identifier => {
+    const t = this.OR([{ ALT: () => this.CONSUME(IdentLike) }, { ALT: () => this.CONSUME(Reserved) }]);
     return this.ACTION(() => this.identOf(t));
   });
 

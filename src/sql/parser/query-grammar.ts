@@ -310,7 +310,7 @@ export class QueryGrammar extends ExpressionGrammar {
       {
         ALT: () => {
           const expr = this.SUBRULE(this.expr);
-          const alias = this.SUBRULE(this.optionalAlias);
+          const alias = this.SUBRULE(this.columnAlias);
           return this.ACTION((): SelectItem => ({ kind: 'expr_item', expr, alias, pos: expr.pos }));
         },
       },
@@ -337,6 +337,20 @@ export class QueryGrammar extends ExpressionGrammar {
         ALT: () => {
           this.CONSUME(K.AS);
           return this.SUBRULE(this.identifier);
+        },
+      },
+      { GATE: () => this.implicitAliasAhead(), ALT: () => this.SUBRULE2(this.identifier) },
+      { ALT: () => null },
+    ]),
+  );
+
+  /** A select item's `[AS] alias`: after AS any word labels the column (`count(*) AS table`). */
+  columnAlias = this.RULE('columnAlias', (): Identifier | null =>
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(K.AS);
+          return this.SUBRULE(this.columnLabel);
         },
       },
       { GATE: () => this.implicitAliasAhead(), ALT: () => this.SUBRULE2(this.identifier) },

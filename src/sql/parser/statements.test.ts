@@ -390,8 +390,22 @@ describe('non-reserved keywords as names', () => {
         },
       },
     });
-    expect(() => parseStatement('SELECT 1 AS select')).toThrow(
+    // A reserved word is no name: not a table, nor an alias written without AS …
+    expect(() => parseStatement('SELECT 1 select')).toThrow(expect.objectContaining({ sqlstate: '42601' }));
+    expect(() => parseStatement('SELECT x FROM select')).toThrow(
       expect.objectContaining({ sqlstate: '42601' }),
     );
+  });
+
+  it('after AS any word labels a column (Spark without enforced reserved words; PostgreSQL ColLabel)', () => {
+    // Metabase's table-privilege query: `… AS table`, `… AS select`, `… AS update`.
+    const s = parseStatement('SELECT 1 AS select, 2 AS table, t.x AS update FROM t');
+    expect(s).toMatchObject({
+      query: {
+        body: {
+          items: [{ alias: { name: 'select' } }, { alias: { name: 'table' } }, { alias: { name: 'update' } }],
+        },
+      },
+    });
   });
 });

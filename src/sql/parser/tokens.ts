@@ -217,12 +217,15 @@ export const LEXER_TOKENS: TokenType[] = [
 /** Keyword category for non-reserved keywords (also in `IdentLike`). */
 export const NonReserved = createToken({ name: 'NonReserved', pattern: Lexer.NA, categories: [IdentLike] });
 
+/** Keyword category for reserved keywords: they still label a column after `AS` (`SELECT 1 AS table`). */
+export const Reserved = createToken({ name: 'Reserved', pattern: Lexer.NA });
+
 function keywordToken(word: string, reserved: boolean): TokenType {
   return createToken({
     name: word,
     pattern: Lexer.NA,
     label: word,
-    ...(reserved ? {} : { categories: [NonReserved, IdentLike] }),
+    categories: reserved ? [Reserved] : [NonReserved, IdentLike],
   });
 }
 
@@ -238,7 +241,13 @@ export const KEYWORD_BY_LOWER: ReadonlyMap<string, TokenType> = new Map(
 );
 
 /** Every token type the parser knows. */
-export const ALL_TOKENS: TokenType[] = [IdentLike, NonReserved, ...LEXER_TOKENS, ...Object.values(KW)];
+export const ALL_TOKENS: TokenType[] = [
+  IdentLike,
+  NonReserved,
+  Reserved,
+  ...LEXER_TOKENS,
+  ...Object.values(KW),
+];
 
 export function kw(word: string): TokenType {
   const t = KW[word];
