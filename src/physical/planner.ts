@@ -140,6 +140,15 @@ export function explainPhysical(plan: ExecutionPlan): string {
   return lines.join('\n');
 }
 
+/** Aggregates that are, over a window frame, the value of one of its rows. */
+const POSITIONAL_AGGREGATES: ReadonlyMap<string, 'first_value' | 'last_value'> = new Map([
+  ['first', 'first_value'],
+  ['first_value', 'first_value'],
+  ['any_value', 'first_value'],
+  ['last', 'last_value'],
+  ['last_value', 'last_value'],
+]);
+
 function schemaOfAttrs(attrs: readonly Attribute[]): Schema {
   return { fields: attrs.map((a) => ({ name: a.name, type: a.type, nullable: a.nullable })) };
 }
@@ -625,6 +634,18 @@ class Planner implements PhysicalPlanner {
     const fn = e.function;
     const literalNumber = (x: Expr | undefined, fallback: number): number =>
       x !== undefined && x.kind === 'literal' && x.value !== null ? Number(x.value) : fallback;
+    if (fn.kind === 'aggregate' && POSITIONAL_AGGREGATES.has(fn.name) && fn.filter === null && !fn.distinct) {
+      // first/last/any_value depend on the order of the frame's rows: they are first_value /
+      // last_value over it (the segment tree of aggregate-window.ts merges its nodes out of order).
+      return {
+        kind: 'value',
+        name: POSITIONAL_AGGREGATES.get(fn.name)!,
+        input: this.expr(fn.args[0]!, inAttrs),
+        ignoreNulls: fn.args[1]?.kind === 'literal' && fn.args[1].value === true,
+        frame: e.spec.frame,
+        type: fn.type,
+      };
+    }
     if (fn.kind === 'aggregate') {
       const def = this.options.functions.lookup(fn.name);
       if (def === undefined || def.kind !== 'aggregate') {

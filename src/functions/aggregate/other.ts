@@ -23,7 +23,7 @@ export class FirstLastAccumulator implements GroupsAccumulator {
   readonly stateTypes: readonly DataType[];
   readonly #type: DataType;
   readonly #last: boolean;
-  readonly #ignoreNulls: boolean;
+  #ignoreNulls: boolean;
   #values: Value[] = [];
   #set = new Uint8Array(16);
   #groups = 0;
@@ -49,6 +49,9 @@ export class FirstLastAccumulator implements GroupsAccumulator {
     this.#set = grow(this.#set, numGroups, (k) => new Uint8Array(k));
     if (numGroups > this.#groups) this.#groups = numGroups;
     const data = args[0]!;
+    // The second argument (Spark's isIgnoreNull, or IGNORE NULLS) is a constant boolean.
+    const flag = args[1];
+    if (flag !== undefined && numRows > 0 && valueAt(flag, T.boolean, 0) === true) this.#ignoreNulls = true;
     for (let i = 0; i < numRows; i++) {
       if (filter !== null && filter[i] === 0) continue;
       const g = groupIds[i]!;
@@ -254,7 +257,8 @@ function firstLast(name: string, last: boolean, aliases?: readonly string[]): Ag
     },
     createAccumulator(argTypes, returnType, ctx) {
       void ctx;
-      return new FirstLastAccumulator(returnType, last, argTypes.length === 2);
+      void argTypes;
+      return new FirstLastAccumulator(returnType, last, false);
     },
   };
 }
