@@ -726,6 +726,24 @@ class Planner implements PhysicalPlanner {
   private aggregate(plan: Extract<LogicalPlan, { kind: 'Aggregate' }>): ExecutionPlan {
     const hashable = groupByHashableKeys(plan, () => --this.lastId);
     if (hashable !== undefined) return this.toPhysical(hashable);
+    const groupingId = plan.groupingId;
+    if (groupingId !== null && plan.groupingSets?.length === 1 && plan.groupingSets[0]!.length === 0) {
+      // GROUPING SETS (()) is the global aggregate: one row even over no input, grouping id 0.
+      const global = this.aggregate({ ...plan, groupingSets: null, groupingId: null });
+      const globalAttrs = outputOf({ ...plan, groupingSets: null, groupingId: null });
+      const logical = outputOf(plan);
+      return new ProjectionExec({
+        input: global,
+        exprs: logical.map((a) => ({
+          expr:
+            a.id === groupingId.id
+              ? this.expr({ kind: 'literal', value: 0n, type: groupingId.type }, [])
+              : this.expr({ kind: 'column', attr: a }, globalAttrs),
+          name: a.name,
+        })),
+        schema: schemaOfAttrs(logical),
+      });
+    }
     const input = this.toPhysical(plan.input);
     const inAttrs = outputOf(plan.input);
     const groupAttrs = plan.groupBy.map((g) => g.attr);
