@@ -952,8 +952,14 @@ class Planner implements PhysicalPlanner {
       }
       residual.push(c);
     }
-    // Other residual conjuncts filter the candidates too, so a global NULL rule would be wrong.
-    const perPair = threeValued && (residual.length > 0 || candidates.some((k) => k.exact || k.nullSafe));
+    // Other residual conjuncts filter the candidates too, so a global NULL rule would be wrong; so
+    // would it be for several three-valued keys: `(a, b) NOT IN (…)` with b NULL is unknown only
+    // against the rows whose `a` is equal (or NULL), not against all.
+    const perPair =
+      threeValued &&
+      (residual.length > 0 ||
+        candidates.some((k) => k.exact || k.nullSafe) ||
+        candidates.filter((k) => !k.exact && !k.nullSafe).length > 1);
     const keys = perPair ? candidates.filter((k) => k.exact || k.nullSafe) : candidates;
     if (perPair) for (const k of candidates) if (!k.exact && !k.nullSafe) residual.push(k.source);
     const leftKeys = keys.map((k) => k.left);

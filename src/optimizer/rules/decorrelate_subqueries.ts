@@ -452,10 +452,11 @@ function rewriteFilter(input: LogicalPlan, predicate: Expr, ctx: OptimizerContex
       const anti = negated !== target.negated;
       const nullAware =
         anti && (target.values.some(isNullable) || outputOf(target.plan).some((a) => a.nullable));
-      if (nullAware && planHasOuterRef(target.plan)) {
+      if (nullAware && (planHasOuterRef(target.plan) || target.values.length > 1)) {
         // NOT IN: a row is dropped if a row of its own subquery result is not known to differ. The
         // correlated predicates filter that result (two-valued), so a null-aware join — whose NULL
         // handling spans all keys — cannot express it: a plain anti join with `(v = s) IS NOT FALSE`.
+        // So for several columns: `(a, b) NOT IN` with b NULL is unknown only where `a` may be equal.
         const values = valueEqualities(target.values);
         const notFalse = (out: readonly Attribute[]): Expr[] => [
           {
