@@ -46,6 +46,7 @@ import {
   columnPosition,
   createPhysicalExpr,
   createPhysicalExprs,
+  canRaise,
   defaultEvalContext,
 } from './expressions/index.ts';
 import { JoinEmitter } from './operators/join-emitter.ts';
@@ -138,6 +139,15 @@ export function explainPhysical(plan: ExecutionPlan): string {
   };
   walk(plan, 0);
   return lines.join('\n');
+}
+
+/**
+ * An aggregate argument that could raise, evaluated only on the rows its FILTER keeps
+ * (`CASE WHEN filter THEN arg END`): a row the FILTER drops never fails the query.
+ */
+function onlyWhere(arg: Expr, filter: Expr): Expr {
+  if (!canRaise(arg)) return arg;
+  return { kind: 'case', branches: [{ when: filter, then: arg }], otherwise: null, type: exprType(arg) };
 }
 
 /** Aggregates that are, over a window frame, the value of one of its rows. */
@@ -651,7 +661,7 @@ class Planner implements PhysicalPlanner {
       if (def === undefined || def.kind !== 'aggregate') {
         throw new EngineError(SqlState.undefinedFunction, `unknown aggregate function ${fn.name}`);
       }
-      const args = fn.args.map((a) => this.expr(a, inAttrs));
+      const args = fn.args.map((a) => this.expr(fn.filter === null ? a : onlyWhere(a, fn.filter), inAttrs));
       const argTypes = args.map((a) => a.type);
       return {
         kind: 'aggregate',
@@ -758,7 +768,9 @@ class Planner implements PhysicalPlanner {
     // Arguments and filters are evaluated over the same batches: compiled together, they share
     // their common parts.
     const compiled = createPhysicalExprs(
-      calls.flatMap((e) => (e.filter === null ? e.args : [...e.args, e.filter])),
+      calls.flatMap((e) =>
+        e.filter === null ? e.args : [...e.args.map((a) => onlyWhere(a, e.filter!)), e.filter],
+      ),
       inAttrs,
       this.options.functions,
     );
