@@ -88,7 +88,7 @@ export function aggregateNotAllowed(env: ExprEnv, text: string, pos: number): En
     case 'where':
       return analysisError(
         '42903',
-        `[INVALID_WHERE_CONDITION] The WHERE condition "${text}" contains invalid expressions: aggregate or window functions are not allowed in WHERE.`,
+        `[INVALID_WHERE_CONDITION] The WHERE condition ${text} contains invalid expressions: aggregate or window functions are not allowed in WHERE.`,
         pos,
       );
     case 'group_by':
