@@ -47,6 +47,7 @@ import {
   createPhysicalExpr,
   createPhysicalExprs,
   canRaise,
+  isNullable,
   defaultEvalContext,
 } from './expressions/index.ts';
 import { JoinEmitter } from './operators/join-emitter.ts';
@@ -967,11 +968,12 @@ class Planner implements PhysicalPlanner {
     // Other residual conjuncts filter the candidates too, so a global NULL rule would be wrong; so
     // would it be for several three-valued keys: `(a, b) NOT IN (…)` with b NULL is unknown only
     // against the rows whose `a` is equal (or NULL), not against all.
+    const unknowable = candidates.filter((k) => !k.exact && !k.nullSafe);
+    const severalNullableKeys =
+      unknowable.length > 1 && unknowable.some((k) => isNullable(k.left) || isNullable(k.right));
     const perPair =
       threeValued &&
-      (residual.length > 0 ||
-        candidates.some((k) => k.exact || k.nullSafe) ||
-        candidates.filter((k) => !k.exact && !k.nullSafe).length > 1);
+      (residual.length > 0 || candidates.some((k) => k.exact || k.nullSafe) || severalNullableKeys);
     const keys = perPair ? candidates.filter((k) => k.exact || k.nullSafe) : candidates;
     if (perPair) for (const k of candidates) if (!k.exact && !k.nullSafe) residual.push(k.source);
     const leftKeys = keys.map((k) => k.left);
