@@ -33,6 +33,8 @@ export const SqlState = {
   wrongObjectType: '42809',
   invalidSchemaDefinition: '42P15',
   featureNotSupported: '0A000',
+  /** Spark's INVALID_LATERAL_JOIN_TYPE (a RIGHT/FULL OUTER join with a LATERAL subquery). */
+  invalidLateralJoinType: '42613',
   divisionByZero: '22012',
   numericValueOutOfRange: '22003',
   invalidTextRepresentation: '22P02',

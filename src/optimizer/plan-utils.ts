@@ -2,42 +2,11 @@
  * Small plan helpers shared by the rules: rebuilding a node with new expressions, empty relations,
  * narrowing projections, comparing outputs.
  */
-import { assertNever, typesEqual } from '../common/index.ts';
-import { outputOf, type Attribute, type Expr, type LogicalPlan, type NamedExpr } from '../plan/index.ts';
+import { typesEqual } from '../common/index.ts';
+import { outputOf, type Attribute, type LogicalPlan } from '../plan/index.ts';
 import { col } from './expr-utils.ts';
 
-/** A copy of `plan` with each expression it holds directly replaced by `f(expr)`. */
-export function mapExpressions(plan: LogicalPlan, f: (e: Expr) => Expr): LogicalPlan {
-  const named = (ns: readonly NamedExpr[]): NamedExpr[] => ns.map((n) => ({ expr: f(n.expr), attr: n.attr }));
-  switch (plan.kind) {
-    case 'Scan':
-      return { ...plan, filters: plan.filters.map(f) };
-    case 'Values':
-    case 'Range':
-    case 'SetOp':
-    case 'RecursiveCte':
-    case 'WorkTable':
-    case 'Rename':
-    case 'Limit':
-      return plan;
-    case 'Filter':
-      return { ...plan, predicate: f(plan.predicate) };
-    case 'Project':
-      return { ...plan, exprs: named(plan.exprs) };
-    case 'Aggregate':
-      return { ...plan, groupBy: named(plan.groupBy), aggregates: named(plan.aggregates) };
-    case 'Window':
-      return { ...plan, windows: named(plan.windows) };
-    case 'Generate':
-      return { ...plan, arg: f(plan.arg) };
-    case 'Join':
-      return { ...plan, condition: plan.condition === null ? null : f(plan.condition) };
-    case 'Sort':
-      return { ...plan, orders: plan.orders.map((o) => ({ ...o, expr: f(o.expr) })) };
-    default:
-      return assertNever(plan, 'plan node');
-  }
-}
+export { mapExpressions } from '../plan/index.ts';
 
 /** A relation with no rows and the given output (what a filter that is always false becomes). */
 export function emptyRelation(output: readonly Attribute[]): LogicalPlan {

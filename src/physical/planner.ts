@@ -46,6 +46,8 @@ import {
   columnPosition,
   createPhysicalExpr,
   createPhysicalExprs,
+  canRaise,
+  isNullable,
   defaultEvalContext,
 } from './expressions/index.ts';
 import { JoinEmitter } from './operators/join-emitter.ts';
@@ -139,6 +141,24 @@ export function explainPhysical(plan: ExecutionPlan): string {
   walk(plan, 0);
   return lines.join('\n');
 }
+
+/**
+ * An aggregate argument that could raise, evaluated only on the rows its FILTER keeps
+ * (`CASE WHEN filter THEN arg END`): a row the FILTER drops never fails the query.
+ */
+function onlyWhere(arg: Expr, filter: Expr): Expr {
+  if (!canRaise(arg)) return arg;
+  return { kind: 'case', branches: [{ when: filter, then: arg }], otherwise: null, type: exprType(arg) };
+}
+
+/** Aggregates that are, over a window frame, the value of one of its rows. */
+const POSITIONAL_AGGREGATES: ReadonlyMap<string, 'first_value' | 'last_value'> = new Map([
+  ['first', 'first_value'],
+  ['first_value', 'first_value'],
+  ['any_value', 'first_value'],
+  ['last', 'last_value'],
+  ['last_value', 'last_value'],
+]);
 
 function schemaOfAttrs(attrs: readonly Attribute[]): Schema {
   return { fields: attrs.map((a) => ({ name: a.name, type: a.type, nullable: a.nullable })) };
@@ -625,12 +645,24 @@ class Planner implements PhysicalPlanner {
     const fn = e.function;
     const literalNumber = (x: Expr | undefined, fallback: number): number =>
       x !== undefined && x.kind === 'literal' && x.value !== null ? Number(x.value) : fallback;
+    if (fn.kind === 'aggregate' && POSITIONAL_AGGREGATES.has(fn.name) && fn.filter === null && !fn.distinct) {
+      // first/last/any_value depend on the order of the frame's rows: they are first_value /
+      // last_value over it (the segment tree of aggregate-window.ts merges its nodes out of order).
+      return {
+        kind: 'value',
+        name: POSITIONAL_AGGREGATES.get(fn.name)!,
+        input: this.expr(fn.args[0]!, inAttrs),
+        ignoreNulls: fn.args[1]?.kind === 'literal' && fn.args[1].value === true,
+        frame: e.spec.frame,
+        type: fn.type,
+      };
+    }
     if (fn.kind === 'aggregate') {
       const def = this.options.functions.lookup(fn.name);
       if (def === undefined || def.kind !== 'aggregate') {
         throw new EngineError(SqlState.undefinedFunction, `unknown aggregate function ${fn.name}`);
       }
-      const args = fn.args.map((a) => this.expr(a, inAttrs));
+      const args = fn.args.map((a) => this.expr(fn.filter === null ? a : onlyWhere(a, fn.filter), inAttrs));
       const argTypes = args.map((a) => a.type);
       return {
         kind: 'aggregate',
@@ -705,6 +737,24 @@ class Planner implements PhysicalPlanner {
   private aggregate(plan: Extract<LogicalPlan, { kind: 'Aggregate' }>): ExecutionPlan {
     const hashable = groupByHashableKeys(plan, () => --this.lastId);
     if (hashable !== undefined) return this.toPhysical(hashable);
+    const groupingId = plan.groupingId;
+    if (groupingId !== null && plan.groupingSets?.length === 1 && plan.groupingSets[0]!.length === 0) {
+      // GROUPING SETS (()) is the global aggregate: one row even over no input, grouping id 0.
+      const global = this.aggregate({ ...plan, groupingSets: null, groupingId: null });
+      const globalAttrs = outputOf({ ...plan, groupingSets: null, groupingId: null });
+      const logical = outputOf(plan);
+      return new ProjectionExec({
+        input: global,
+        exprs: logical.map((a) => ({
+          expr:
+            a.id === groupingId.id
+              ? this.expr({ kind: 'literal', value: 0n, type: groupingId.type }, [])
+              : this.expr({ kind: 'column', attr: a }, globalAttrs),
+          name: a.name,
+        })),
+        schema: schemaOfAttrs(logical),
+      });
+    }
     const input = this.toPhysical(plan.input);
     const inAttrs = outputOf(plan.input);
     const groupAttrs = plan.groupBy.map((g) => g.attr);
@@ -719,7 +769,9 @@ class Planner implements PhysicalPlanner {
     // Arguments and filters are evaluated over the same batches: compiled together, they share
     // their common parts.
     const compiled = createPhysicalExprs(
-      calls.flatMap((e) => (e.filter === null ? e.args : [...e.args, e.filter])),
+      calls.flatMap((e) =>
+        e.filter === null ? e.args : [...e.args.map((a) => onlyWhere(a, e.filter!)), e.filter],
+      ),
       inAttrs,
       this.options.functions,
     );
@@ -913,8 +965,15 @@ class Planner implements PhysicalPlanner {
       }
       residual.push(c);
     }
-    // Other residual conjuncts filter the candidates too, so a global NULL rule would be wrong.
-    const perPair = threeValued && (residual.length > 0 || candidates.some((k) => k.exact || k.nullSafe));
+    // Other residual conjuncts filter the candidates too, so a global NULL rule would be wrong; so
+    // would it be for several three-valued keys: `(a, b) NOT IN (…)` with b NULL is unknown only
+    // against the rows whose `a` is equal (or NULL), not against all.
+    const unknowable = candidates.filter((k) => !k.exact && !k.nullSafe);
+    const severalNullableKeys =
+      unknowable.length > 1 && unknowable.some((k) => isNullable(k.left) || isNullable(k.right));
+    const perPair =
+      threeValued &&
+      (residual.length > 0 || candidates.some((k) => k.exact || k.nullSafe) || severalNullableKeys);
     const keys = perPair ? candidates.filter((k) => k.exact || k.nullSafe) : candidates;
     if (perPair) for (const k of candidates) if (!k.exact && !k.nullSafe) residual.push(k.source);
     const leftKeys = keys.map((k) => k.left);

@@ -4,7 +4,7 @@
  * `planOps` / `exprOps`.
  */
 import { assertNever, type DataType, type TreeOps } from '../common/index.ts';
-import type { Attribute, Expr } from './expr.ts';
+import type { Attribute, Expr, NamedExpr } from './expr.ts';
 import type { LogicalPlan } from './logical-plan.ts';
 
 export function planChildren(plan: LogicalPlan): readonly LogicalPlan[] {
@@ -197,6 +197,39 @@ export function exprWithChildren(e: Expr, c: readonly Expr[]): Expr {
 }
 
 export const exprOps: TreeOps<Expr> = { children: exprChildren, withChildren: exprWithChildren };
+
+/** A copy of `plan` with each expression it holds directly replaced by `f(expr)`. */
+export function mapExpressions(plan: LogicalPlan, f: (e: Expr) => Expr): LogicalPlan {
+  const named = (ns: readonly NamedExpr[]): NamedExpr[] => ns.map((n) => ({ expr: f(n.expr), attr: n.attr }));
+  switch (plan.kind) {
+    case 'Scan':
+      return { ...plan, filters: plan.filters.map(f) };
+    case 'Values':
+    case 'Range':
+    case 'SetOp':
+    case 'RecursiveCte':
+    case 'WorkTable':
+    case 'Rename':
+    case 'Limit':
+      return plan;
+    case 'Filter':
+      return { ...plan, predicate: f(plan.predicate) };
+    case 'Project':
+      return { ...plan, exprs: named(plan.exprs) };
+    case 'Aggregate':
+      return { ...plan, groupBy: named(plan.groupBy), aggregates: named(plan.aggregates) };
+    case 'Window':
+      return { ...plan, windows: named(plan.windows) };
+    case 'Generate':
+      return { ...plan, arg: f(plan.arg) };
+    case 'Join':
+      return { ...plan, condition: plan.condition === null ? null : f(plan.condition) };
+    case 'Sort':
+      return { ...plan, orders: plan.orders.map((o) => ({ ...o, expr: f(o.expr) })) };
+    default:
+      return assertNever(plan, 'plan node');
+  }
+}
 
 /** The expressions a plan node holds directly (not those of its children). */
 export function planExpressions(plan: LogicalPlan): readonly Expr[] {

@@ -17,7 +17,8 @@
  * D date/time, ? anything) and are checked against the result's column count. Values are rendered
  * as `kindling sql` shows them; NULL is `NULL`, an empty string `(empty)`. `rowsort` sorts the
  * rendered rows, `valuesort` sorts all values. `statement error` and `query error` take an optional
- * SQLSTATE and an optional message regex. `__DATA__` in SQL is replaced by the absolute path of
+ * SQLSTATE and an optional message regex; an internal error (XX000) fails the record whatever it
+ * expects. `__DATA__` in SQL is replaced by the absolute path of
  * `test/data`. Records are separated by blank lines; `#` starts a comment line; `halt` stops the file.
  * A line `skipif kindling <reason>` before a record skips it: the record states Spark's behaviour,
  * which Kindling does not match yet, and the reason says what is missing.
@@ -28,6 +29,9 @@ import { fileURLToPath } from 'node:url';
 import { formatValue } from '../../src/cli/index.ts';
 import { batchRows, toEngineError, type DataType } from '../../src/common/index.ts';
 import type { Session } from '../../src/session/index.ts';
+
+/** The SQLSTATE of an internal error: never an acceptable outcome of a record. */
+const INTERNAL_ERROR = 'XX000';
 
 export const DATA_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../data');
 
@@ -268,7 +272,10 @@ function checkError(
   message: string,
   failures: SltFailure[],
 ): void {
-  if (expect.sqlstate !== null && expect.sqlstate !== sqlstate) {
+  // An internal error is a bug whatever the record expects: it never passes as the expected error.
+  if (sqlstate === INTERNAL_ERROR) {
+    failures.push({ line, message: `internal error (SQLSTATE ${INTERNAL_ERROR}): ${message}` });
+  } else if (expect.sqlstate !== null && expect.sqlstate !== sqlstate) {
     failures.push({ line, message: `expected SQLSTATE ${expect.sqlstate}, got ${sqlstate}: ${message}` });
   } else if (expect.message !== null && !expect.message.test(message)) {
     failures.push({ line, message: `error message does not match /${expect.message.source}/: ${message}` });

@@ -1,7 +1,8 @@
 /**
  * first / last / any_value (with IGNORE NULLS), bool_and/every, bool_or/any/some, and the
- * variance family (Welford per group, merged with Chan's formula): var_samp/stddev_samp are NULL
- * for fewer than 2 rows, var_pop/stddev_pop NULL for none; all return double.
+ * variance family (Welford per group on values shifted by the group's first one, merged with Chan's
+ * formula): var_samp/stddev_samp are NULL for fewer than 2 rows, var_pop/stddev_pop NULL for none;
+ * all return double.
  */
 import type * as arrow from 'apache-arrow';
 import {
@@ -23,7 +24,7 @@ export class FirstLastAccumulator implements GroupsAccumulator {
   readonly stateTypes: readonly DataType[];
   readonly #type: DataType;
   readonly #last: boolean;
-  readonly #ignoreNulls: boolean;
+  #ignoreNulls: boolean;
   #values: Value[] = [];
   #set = new Uint8Array(16);
   #groups = 0;
@@ -49,6 +50,9 @@ export class FirstLastAccumulator implements GroupsAccumulator {
     this.#set = grow(this.#set, numGroups, (k) => new Uint8Array(k));
     if (numGroups > this.#groups) this.#groups = numGroups;
     const data = args[0]!;
+    // The second argument (Spark's isIgnoreNull, or IGNORE NULLS) is a constant boolean.
+    const flag = args[1];
+    if (flag !== undefined && numRows > 0 && valueAt(flag, T.boolean, 0) === true) this.#ignoreNulls = true;
     for (let i = 0; i < numRows; i++) {
       if (filter !== null && filter[i] === 0) continue;
       const g = groupIds[i]!;
@@ -141,11 +145,17 @@ class BoolAccumulator implements GroupsAccumulator {
 
 type VarianceKind = 'var_samp' | 'var_pop' | 'stddev_samp' | 'stddev_pop';
 
+/**
+ * Welford's update per group on values shifted by the group's first value (so a large common
+ * offset, 1e12 + small deviations, costs no precision in the running mean), merged with Chan's
+ * formula. State: count, shift, mean of the shifted values, sum of squared deviations.
+ */
 class VarianceAccumulator implements GroupsAccumulator {
-  readonly stateTypes: readonly DataType[] = [T.double, T.double, T.double];
+  readonly stateTypes: readonly DataType[] = [T.double, T.double, T.double, T.double];
   readonly #kind: VarianceKind;
   readonly #input: DataType;
   #n = new Float64Array(16);
+  #shift = new Float64Array(16);
   #mean = new Float64Array(16);
   #m2 = new Float64Array(16);
   #groups = 0;
@@ -155,6 +165,7 @@ class VarianceAccumulator implements GroupsAccumulator {
   }
   #ensure(n: number): void {
     this.#n = grow(this.#n, n, (k) => new Float64Array(k));
+    this.#shift = grow(this.#shift, n, (k) => new Float64Array(k));
     this.#mean = grow(this.#mean, n, (k) => new Float64Array(k));
     this.#m2 = grow(this.#m2, n, (k) => new Float64Array(k));
     if (n > this.#groups) this.#groups = n;
@@ -181,14 +192,16 @@ class VarianceAccumulator implements GroupsAccumulator {
     const vals = (data.values as Float64Array).subarray(data.offset, data.offset + numRows);
     const valid = validOf(data);
     const cnt = this.#n;
+    const shift = this.#shift;
     const mean = this.#mean;
     const m2 = this.#m2;
     for (let i = 0; i < numRows; i++) {
       if ((valid !== null && valid[i] === 0) || (filter !== null && filter[i] === 0)) continue;
       const g = groupIds[i]!;
-      const x = vals[i]!;
       const n = cnt[g]! + 1;
       cnt[g] = n;
+      if (n === 1) shift[g] = vals[i]!;
+      const x = vals[i]! - shift[g]!;
       const delta = x - mean[g]!;
       const m = mean[g]! + delta / n;
       mean[g] = m;
@@ -197,27 +210,37 @@ class VarianceAccumulator implements GroupsAccumulator {
   }
   state(): arrow.Data[] {
     const n = this.#groups;
-    return [
-      makeColumn(T.double, this.#n.slice(0, n), n, null),
-      makeColumn(T.double, this.#mean.slice(0, n), n, null),
-      makeColumn(T.double, this.#m2.slice(0, n), n, null),
-    ];
+    return [this.#n, this.#shift, this.#mean, this.#m2].map((a) =>
+      makeColumn(T.double, a.slice(0, n), n, null),
+    );
   }
   merge(states: readonly arrow.Data[], groupIds: Int32Array, numGroups: number, numRows: number): void {
     this.#ensure(numGroups);
-    const [sn, smean, sm2] = states.map((s) =>
+    const [sn, sshift, smean, sm2] = states.map((s) =>
       (s.values as Float64Array).subarray(s.offset, s.offset + numRows),
-    ) as [Float64Array, Float64Array, Float64Array];
+    ) as [Float64Array, Float64Array, Float64Array, Float64Array];
+    const cnt = this.#n;
+    const shift = this.#shift;
+    const mean = this.#mean;
+    const m2 = this.#m2;
     for (let i = 0; i < numRows; i++) {
       const nb = sn[i]!;
       if (nb === 0) continue;
       const g = groupIds[i]!;
-      const na = this.#n[g]!;
+      const na = cnt[g]!;
+      if (na === 0) {
+        cnt[g] = nb;
+        shift[g] = sshift[i]!;
+        mean[g] = smean[i]!;
+        m2[g] = sm2[i]!;
+        continue;
+      }
       const n = na + nb;
-      const delta = smean[i]! - this.#mean[g]!;
-      this.#mean[g] = this.#mean[g]! + (delta * nb) / n;
-      this.#m2[g] = this.#m2[g]! + sm2[i]! + (delta * delta * na * nb) / n;
-      this.#n[g] = n;
+      // The other mean in this group's shifted terms: shifts of close values subtract exactly.
+      const delta = sshift[i]! - shift[g]! + smean[i]! - mean[g]!;
+      mean[g] = mean[g]! + (delta * nb) / n;
+      m2[g] = m2[g]! + sm2[i]! + (delta * delta * na * nb) / n;
+      cnt[g] = n;
     }
   }
   evaluate(): arrow.Data {
@@ -236,7 +259,7 @@ class VarianceAccumulator implements GroupsAccumulator {
     return makeColumn(T.double, out, groups, valid);
   }
   size(): number {
-    return this.#groups * 24;
+    return this.#groups * 32;
   }
 }
 
@@ -254,7 +277,8 @@ function firstLast(name: string, last: boolean, aliases?: readonly string[]): Ag
     },
     createAccumulator(argTypes, returnType, ctx) {
       void ctx;
-      return new FirstLastAccumulator(returnType, last, argTypes.length === 2);
+      void argTypes;
+      return new FirstLastAccumulator(returnType, last, false);
     },
   };
 }

@@ -365,7 +365,7 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
         case 'double': {
           const x = v as number;
           if (!Number.isFinite(x)) return invalid();
-          return BigInt(Math.round(x * 1e6));
+          return saturateMicros(BigInt(Math.round(x * 1e6)));
         }
         case 'decimal':
           return rescale(v as bigint, from.scale, 6, 'down');
@@ -373,7 +373,8 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
         case 'smallint':
         case 'int':
         case 'bigint':
-          return BigInt(v as number | bigint) * MICROS_PER_SECOND;
+          // Seconds since the epoch; beyond the microsecond range Spark saturates (SECONDS.toMicros).
+          return saturateMicros(BigInt(v as number | bigint) * MICROS_PER_SECOND);
         default:
           return invalid();
       }
@@ -524,4 +525,12 @@ export function castColumnar(
   const values: Value[] = new Array<Value>(n);
   for (let i = 0; i < n; i++) values[i] = castValue(read(i), from, to, mode, ctx);
   return { kind: 'array', data: columnFromValues(to, values) };
+}
+
+const MAX_MICROS = 2n ** 63n - 1n;
+const MIN_MICROS = -(2n ** 63n);
+
+/** Microseconds clamped to the 64-bit range, as Java's saturating conversions give. */
+function saturateMicros(micros: bigint): bigint {
+  return micros > MAX_MICROS ? MAX_MICROS : micros < MIN_MICROS ? MIN_MICROS : micros;
 }

@@ -1,6 +1,6 @@
 /**
- * Conditional functions: coalesce, nullif, nvl, nvl2, ifnull, if/iff, isnull, isnotnull, nanvl,
- * assert_true, raise_error. The physical layer evaluates if/coalesce/nvl/nvl2/ifnull lazily (as a CASE) when an
+ * Conditional functions: coalesce, nullif, nvl, nvl2, ifnull, if/iff, isnull, isnotnull, isnan, nanvl,
+ * assert_true, raise_error. The physical layer evaluates if/coalesce/nvl/nvl2/ifnull/nanvl lazily (as a CASE) when an
  * argument could raise an error; these implementations are the eager form.
  */
 import { EngineError, SqlState, T, type DataType } from '../../common/index.ts';
@@ -147,6 +147,27 @@ export const conditionalFunctions: readonly ScalarFunctionDef[] = [
     },
     evaluate(args, numRows, returnType, ctx) {
       return evaluateRows(args, [T.string], numRows, returnType, ctx, (v) => v[0] !== null, false);
+    },
+  },
+  {
+    kind: 'scalar',
+    name: 'isnan',
+    description: 'isnan(expr) - True if expr is NaN (false for NULL).',
+    resolve(argTypes) {
+      checkArity('isnan', argTypes, 1, 1);
+      const t = argTypes[0]!.kind === 'float' ? T.float : T.double;
+      return { argTypes: [coerce('isnan', 0, argTypes[0]!, t)], returnType: T.boolean, nullable: false };
+    },
+    evaluate(args, numRows, returnType, ctx) {
+      return evaluateRows(
+        args,
+        [T.double],
+        numRows,
+        returnType,
+        ctx,
+        (v) => typeof v[0] === 'number' && Number.isNaN(v[0]),
+        false,
+      );
     },
   },
   {

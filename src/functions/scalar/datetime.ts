@@ -4,6 +4,7 @@
  * stable within a query.
  */
 import {
+  isNumeric,
   EngineError,
   SqlState,
   T,
@@ -591,6 +592,8 @@ export const datetimeFunctions: readonly ScalarFunctionDef[] = [
     resolve(argTypes) {
       checkArity('to_timestamp', argTypes, 1, 2);
       const t = argTypes[0]!;
+      // Without a format, a number is cast: seconds since the epoch (to_timestamp(1.5) is 00:00:01.5).
+      if (argTypes.length === 1 && isNumeric(t)) return { argTypes: [TS], returnType: TS };
       const first = t.kind === 'timestamp' || t.kind === 'date' ? t : coerce('to_timestamp', 0, t, S);
       return {
         argTypes: argTypes.length === 2 ? [first, coerce('to_timestamp', 1, argTypes[1]!, S)] : [first],

@@ -403,4 +403,41 @@ describe('decorrelate_subqueries', () => {
       }
     });
   });
+
+  it('an IN subquery in a join condition is computed on the side it reads, by a mark join', () => {
+    const env = b.testEnv();
+    const l = env.scan(lineitem, 'l');
+    const p = env.scan(part, 'p');
+    const sub = env.project(env.scan(part, 'q'), [b.c(env.scan(part, 'q'), 'p_partkey')]);
+    const cond = b.andE(
+      b.eq(b.c(p, 'p_partkey'), b.c(l, 'l_partkey')),
+      b.inSubquery([b.c(l, 'l_suppkey')], sub, false),
+    );
+    const plan = env.join(l, p, 'left', cond);
+    const out = decorrelate(env, plan);
+    expect(out.text).toContain('LeftMark Join');
+    const text = out.text.split('\n');
+    // The mark join sits on the left input, under the left join that reads its mark.
+    expect(text[0]).toMatch(/^Projection: /);
+    expect(text[1]).toMatch(/^  Left Join: p_partkey#\d+ = l_partkey AND in_subquery$/);
+    expect(text.findIndex((t) => t.includes('LeftMark Join'))).toBeLessThan(
+      text.findIndex((t) => t.includes('TableScan: tpch.part AS p')),
+    );
+  });
+
+  it('a correlated EXISTS in a join condition reading both sides is an error (0A000)', () => {
+    const env = b.testEnv();
+    const l = env.scan(lineitem, 'l');
+    const p = env.scan(part, 'p');
+    const q = env.scan(part, 'q');
+    const sub = env.filter(
+      q,
+      b.andE(
+        b.eq(b.c(q, 'p_partkey'), b.outer(l, 'l_partkey')),
+        b.eq(b.c(q, 'p_brand'), b.outer(p, 'p_brand')),
+      ),
+    );
+    const plan = env.join(l, p, 'inner', b.exists(sub));
+    expect(() => decorrelate(env, plan)).toThrow(/UNSUPPORTED_CORRELATED_EXPRESSION_IN_JOIN_CONDITION/);
+  });
 });

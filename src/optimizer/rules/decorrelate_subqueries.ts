@@ -42,6 +42,7 @@
 import { changed, EngineError, SqlState, unchanged, type DataType } from '../../common/index.ts';
 import {
   exprChildren,
+  exprType,
   exprWithChildren,
   outputOf,
   planChildren,
@@ -67,7 +68,7 @@ import {
   TRUE,
 } from '../expr-utils.ts';
 import { mapExpressions, narrowTo } from '../plan-utils.ts';
-import { domainJoin, valueOverNoInput } from '../subquery/domain-join.ts';
+import { domainJoin, outerAttributes, valueOverNoInput } from '../subquery/domain-join.ts';
 import { pullUpCorrelated } from '../subquery/pull-up-correlated.ts';
 import { simplifyExpr } from './simplify_expressions.ts';
 
@@ -124,17 +125,167 @@ function decorrelatePlan(plan: LogicalPlan, ctx: OptimizerContext): LogicalPlan 
       return node.exprs.some((n) => hasRewritable(n.expr))
         ? rewriteProject(node.input, node.exprs, ctx)
         : node;
+    case 'Join':
+      return rewriteJoin(node, ctx);
+    case 'Aggregate':
+    case 'Window':
+    case 'Sort':
+    case 'Generate':
+      return mapExpressionsList(node).some(hasRewritable) ? pullOutBelow(node, ctx) : node;
     default:
       for (const e of mapExpressionsList(node)) {
         if (hasCorrelatedSubquery(e)) {
           throw new EngineError(
             SqlState.featureNotSupported,
-            `correlated subquery in ${node.kind === 'Join' ? 'a join condition' : `a ${node.kind}`} is not supported`,
+            `correlated subquery in a ${node.kind} is not supported`,
           );
         }
       }
       return node;
   }
+}
+
+/** Whether `e` itself is a subquery expression that becomes a join (EXISTS, IN, correlated scalar). */
+function isRewritable(e: Expr): boolean {
+  return e.kind === 'exists' || e.kind === 'in_subquery' || isCorrelatedScalar(e);
+}
+
+/**
+ * An Aggregate, Window, Sort or Generate evaluates its expressions over its input's rows, so each
+ * subquery expression in them becomes a column of a Project below it (which rewriteProject turns
+ * into joins), and the node reads that column:
+ *
+ *   Aggregate: groupBy=[a IN (<sub>)]          Projection: k
+ *     TableScan: t                      ==>      Aggregate: groupBy=[in#9 AS k]
+ *                                                  Projection: a, b, in#9
+ *                                                    LeftMark Join: a = c, mark=in#9
+ */
+function pullOutBelow(
+  node: Extract<LogicalPlan, { kind: 'Aggregate' | 'Window' | 'Sort' | 'Generate' }>,
+  ctx: OptimizerContext,
+): LogicalPlan {
+  const extra: NamedExpr[] = [];
+  const mapped = mapExpressions(node, (e) => replaceByColumns(e, extra, ctx)) as typeof node;
+  const input = rewriteProject(node.input, [...passThrough(node.input), ...extra], ctx);
+  return narrowTo({ ...mapped, input }, outputOf(node));
+}
+
+function passThrough(plan: LogicalPlan): NamedExpr[] {
+  return outputOf(plan).map((a) => ({ expr: col(a), attr: a }));
+}
+
+/** Replaces each outermost subquery expression of `e` by a new column, recorded in `extra`. */
+function replaceByColumns(
+  e: Expr,
+  extra: NamedExpr[],
+  ctx: OptimizerContext,
+  place?: (sub: Expr) => NamedExpr[],
+): Expr {
+  const walk = (x: Expr): Expr => {
+    if (isRewritable(x)) {
+      const attr: Attribute = {
+        id: ctx.nextId(),
+        name: x.kind,
+        type: exprType(x),
+        nullable: isNullable(x),
+        qualifier: null,
+      };
+      (place === undefined ? extra : place(x)).push({ expr: x, attr });
+      return col(attr);
+    }
+    const kids = exprChildren(x);
+    if (kids.length === 0) return x;
+    const newKids = kids.map(walk);
+    return newKids.every((k, i) => k === kids[i]) ? x : exprWithChildren(x, newKids);
+  };
+  return walk(e);
+}
+
+/**
+ * A Join: a LATERAL right side correlated to the left one is decorrelated into a plain join; then
+ * each subquery expression of the condition is computed by a Project over the side whose columns it
+ * reads (Spark's rule: a subquery in a join condition may not read both sides).
+ *
+ *   Inner Join: a = c AND a IN (<sub>)          Inner Join: a = c AND in#9
+ *     TableScan: t1                     ==>       Projection: a, b, in#9
+ *     TableScan: t2                                 LeftMark Join: a = x, mark=in#9 …
+ *                                                 TableScan: t2
+ */
+function rewriteJoin(node: Extract<LogicalPlan, { kind: 'Join' }>, ctx: OptimizerContext): LogicalPlan {
+  let join = node;
+  const leftIds = idsOf(outputOf(join.left));
+  const lateral = outerAttributes(join.right);
+  if (lateral.some((a) => leftIds.has(a.id))) join = decorrelateLateral(join, lateral, ctx);
+  if (join.condition === null || !hasRewritable(join.condition)) return narrowTo(join, outputOf(node));
+  const rightIds = idsOf(outputOf(join.right));
+  const leftExtra: NamedExpr[] = [];
+  const rightExtra: NamedExpr[] = [];
+  const place = (sub: Expr): NamedExpr[] => {
+    if (sub.kind === 'scalar_subquery') {
+      throw new EngineError(
+        SqlState.featureNotSupported,
+        '[UNSUPPORTED_SUBQUERY_EXPRESSION_CATEGORY.UNSUPPORTED_CORRELATED_SCALAR_SUBQUERY] Unsupported subquery expression: Correlated scalar subqueries can only be used in filters, aggregations, projections, and UPDATE/MERGE/DELETE commands.',
+      );
+    }
+    const used = new Set([...refs(sub), ...subqueryOuterIds(sub)]);
+    if (isSubsetOf(used, leftIds)) return leftExtra;
+    if (isSubsetOf(used, rightIds)) return rightExtra;
+    throw new EngineError(
+      SqlState.featureNotSupported,
+      '[UNSUPPORTED_SUBQUERY_EXPRESSION_CATEGORY.UNSUPPORTED_CORRELATED_EXPRESSION_IN_JOIN_CONDITION] Unsupported subquery expression: Correlated subqueries in the join predicate cannot reference both join inputs.',
+    );
+  };
+  const condition = replaceByColumns(join.condition, [], ctx, place);
+  const side = (plan: LogicalPlan, extra: NamedExpr[]): LogicalPlan =>
+    extra.length === 0 ? plan : rewriteProject(plan, [...passThrough(plan), ...extra], ctx);
+  const rewritten: LogicalPlan = {
+    ...join,
+    left: side(join.left, leftExtra),
+    right: side(join.right, rightExtra),
+    condition,
+  };
+  return narrowTo(rewritten, outputOf(node));
+}
+
+/** The outer columns a subquery expression's plan reads (its correlation). */
+function subqueryOuterIds(e: Expr): number[] {
+  return e.kind === 'scalar_subquery' || e.kind === 'exists' || e.kind === 'in_subquery'
+    ? outerAttributes(e.plan).map((a) => a.id)
+    : [];
+}
+
+/**
+ * `left JOIN LATERAL (<sub correlated to left>) ON cond`: the subquery is decorrelated against the
+ * left side as an EXISTS would be, and its correlated predicates join the condition (an inner or
+ * left outer join keeps its type: each left row meets exactly the rows its subquery gives).
+ */
+function decorrelateLateral(
+  join: Extract<LogicalPlan, { kind: 'Join' }>,
+  lateral: readonly Attribute[],
+  ctx: OptimizerContext,
+): Extract<LogicalPlan, { kind: 'Join' }> {
+  if (join.joinType !== 'inner' && join.joinType !== 'cross' && join.joinType !== 'left') {
+    const name =
+      join.joinType === 'full' ? 'FULL OUTER' : join.joinType === 'right' ? 'RIGHT OUTER' : 'LEFT SEMI/ANTI';
+    throw new EngineError(
+      SqlState.invalidLateralJoinType,
+      `[INVALID_LATERAL_JOIN_TYPE] The ${name} JOIN with LATERAL correlation is not allowed because an OUTER subquery cannot correlate to its join partner. Remove the LATERAL correlation or use an INNER JOIN, or LEFT OUTER JOIN instead.`,
+    );
+  }
+  const leftIds = idsOf(outputOf(join.left));
+  if (!lateral.every((a) => leftIds.has(a.id))) {
+    throw new EngineError(
+      SqlState.featureNotSupported,
+      'a LATERAL subquery that reads both the FROM items to its left and an enclosing query is not supported',
+    );
+  }
+  const d = decorrelateSubquery(join.right, join.left, false, ctx);
+  return {
+    ...join,
+    right: d.right,
+    joinType: join.joinType === 'cross' ? 'inner' : join.joinType,
+    condition: conjoin([...(join.condition === null ? [] : [join.condition]), ...d.predicates]),
+  };
 }
 
 function mapExpressionsList(plan: LogicalPlan): Expr[] {
@@ -301,10 +452,11 @@ function rewriteFilter(input: LogicalPlan, predicate: Expr, ctx: OptimizerContex
       const anti = negated !== target.negated;
       const nullAware =
         anti && (target.values.some(isNullable) || outputOf(target.plan).some((a) => a.nullable));
-      if (nullAware && planHasOuterRef(target.plan)) {
+      if (nullAware && (planHasOuterRef(target.plan) || target.values.length > 1)) {
         // NOT IN: a row is dropped if a row of its own subquery result is not known to differ. The
         // correlated predicates filter that result (two-valued), so a null-aware join — whose NULL
         // handling spans all keys — cannot express it: a plain anti join with `(v = s) IS NOT FALSE`.
+        // So for several columns: `(a, b) NOT IN` with b NULL is unknown only where `a` may be equal.
         const values = valueEqualities(target.values);
         const notFalse = (out: readonly Attribute[]): Expr[] => [
           {

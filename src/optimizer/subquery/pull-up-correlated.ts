@@ -8,8 +8,8 @@
  *         TableScan: partsupp
  *                                               predicates: [ps_partkey = p_partkey]
  *
- * Through an Aggregate only equality predicates may pass (the inner columns become grouping
- * columns); through a Project the inner columns the predicates read are added to its output. A
+ * Through an Aggregate only equalities of an inner column and an outer expression may pass (the
+ * inner columns become grouping columns); through a Project the inner columns the predicates read are added to its output. A
  * correlation anywhere else (a LIMIT, a window, a set operation, the null-supplying side of an
  * outer join, a select item, a generator's argument) is reported as not supported (0A000);
  * decorrelate_subqueries then falls back to a domain join (domain-join.ts).
@@ -71,9 +71,17 @@ export function pullUpCorrelated(plan: LogicalPlan): PulledUp {
       }
       if (plan.groupingSets !== null) throw unsupported('a correlation below GROUPING SETS');
       const inner = pullUpCorrelated(plan.input);
+      // Grouping by the inner columns splits the rows exactly as the predicates do only when each
+      // is `inner column = outer expression`: `c % 2 = outer(a) % 2` would split c's values apart.
+      const innerIds = idsOf(outputOf(inner.plan));
+      const innerColumn = (e: Expr): boolean => e.kind === 'column' && innerIds.has(e.attr.id);
+      const outerOnly = (e: Expr): boolean => [...refs(e)].every((id) => !innerIds.has(id));
       for (const p of inner.predicates) {
         if (!(p.kind === 'binary' && (p.op === '=' || p.op === '<=>'))) {
           throw unsupported('a non-equality correlated predicate below an aggregate');
+        }
+        if (!((innerColumn(p.left) && outerOnly(p.right)) || (innerColumn(p.right) && outerOnly(p.left)))) {
+          throw unsupported('a correlated equality on an inner expression below an aggregate');
         }
       }
       const groupBy: NamedExpr[] = [...plan.groupBy];

@@ -1,7 +1,7 @@
 /**
  * Compiles a bound logical `Expr` into a `PhysicalExpr`: column ids become input positions, each
  * node becomes a batch-at-a-time evaluator over the kernels. CASE (and the lazy conditional
- * functions `if`, `coalesce`, `nvl`, `nvl2`, `ifnull`, `nullif`) evaluate a branch that could raise
+ * functions `if`, `coalesce`, `nvl`, `nvl2`, `ifnull`, `nullif`, `nanvl`) evaluate a branch that could raise
  * an error only on the rows that take it, so `CASE WHEN x = 0 THEN 0 ELSE 1 / x END` never divides
  * by zero.
  */
@@ -261,7 +261,7 @@ export function isNullable(e: Expr): boolean {
 }
 
 /** Whether evaluating `e` on a row it should not see could raise an error. */
-function canRaise(e: Expr): boolean {
+export function canRaise(e: Expr): boolean {
   switch (e.kind) {
     case 'literal':
     case 'column':
@@ -436,7 +436,7 @@ function compileNode(e: Expr, b: Binder): Evaluator {
   throw internal(`unhandled expression ${(e as Expr).kind}`);
 }
 
-const LAZY = new Set(['if', 'iff', 'coalesce', 'nvl', 'ifnull', 'nvl2', 'nullif']);
+const LAZY = new Set(['if', 'iff', 'coalesce', 'nvl', 'ifnull', 'nvl2', 'nullif', 'nanvl']);
 
 function compileCall(e: Expr & { kind: 'call' }, b: Binder): Evaluator {
   if (LAZY.has(e.name) && e.args.some(canRaise)) {
@@ -482,6 +482,18 @@ function lazyAsCase(e: Expr & { kind: 'call' }): CaseExpr | undefined {
         otherwise: a[2]!,
         type,
       };
+    case 'nanvl': {
+      // The second argument only for a NaN first one (NULL stays NULL).
+      const isNan: Expr = {
+        kind: 'call',
+        name: 'isnan',
+        args: [a[0]!],
+        type: { kind: 'boolean' },
+        nullable: false,
+        failOnError: false,
+      };
+      return { kind: 'case', branches: [{ when: isNan, then: a[1]! }], otherwise: a[0]!, type };
+    }
     default:
       return undefined;
   }

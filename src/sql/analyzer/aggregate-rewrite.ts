@@ -9,6 +9,10 @@ import { SqlState, T } from '../../common/index.ts';
 import {
   exprChildren,
   exprWithChildren,
+  mapExpressions,
+  planChildren,
+  planWithChildren,
+  type LogicalPlan,
   type AggregateExpr,
   type Attribute,
   type Expr,
@@ -204,6 +208,11 @@ export function aggregateRewriter(
       });
       return acc!;
     }
+    if (e.kind === 'exists' || e.kind === 'in_subquery' || e.kind === 'scalar_subquery') {
+      const withPlan = { ...e, plan: rewriteOuterRefs(e.plan) };
+      const kids = exprChildren(withPlan);
+      return kids.length === 0 ? withPlan : exprWithChildren(withPlan, kids.map(rewrite));
+    }
     if (e.kind === 'column') {
       if (inputIds.has(e.attr.id)) {
         throw analysisError(
@@ -218,7 +227,63 @@ export function aggregateRewriter(
     if (kids.length === 0) return e;
     return exprWithChildren(e, kids.map(rewrite));
   };
+  /**
+   * A subquery above the Aggregate (in HAVING, or the select list of a grouped query) sees the
+   * grouped rows: its references to the Aggregate's input must be grouping expressions, which
+   * become references to the group columns (`GROUP BY a % 2 … WHERE c % 2 = outer(a) % 2`).
+   */
+  const rewriteOuterRefs = (plan: LogicalPlan): LogicalPlan => {
+    const outer = (x: Expr): Expr => {
+      if (readsOnlyOuterInput(x)) {
+        const g = groupByKey.get(exprKey(outerAsColumns(x)));
+        if (g !== undefined) return { kind: 'outer_ref', attr: g };
+        if (x.kind === 'outer_ref') {
+          throw analysisError(
+            SqlState.groupingError,
+            `[MISSING_AGGREGATION] The non-aggregating expression "${x.attr.name}" is based on columns which are not participating in the GROUP BY clause. Add the columns or the expression to the GROUP BY, or use "any_value(${x.attr.name})" if you do not care which of the values within a group is returned.`,
+            positions.get(x),
+          );
+        }
+      }
+      const nested =
+        x.kind === 'exists' || x.kind === 'in_subquery' || x.kind === 'scalar_subquery'
+          ? { ...x, plan: rewriteOuterRefs(x.plan) }
+          : x;
+      const kids = exprChildren(nested);
+      return kids.length === 0 ? nested : exprWithChildren(nested, kids.map(outer));
+    };
+    const mapped = mapExpressions(plan, outer);
+    return planWithChildren(mapped, planChildren(mapped).map(rewriteOuterRefs));
+  };
+  /** An expression over outer references to the Aggregate's input only (at least one). */
+  const readsOnlyOuterInput = (x: Expr): boolean => {
+    let outerSeen = false;
+    const ok = (y: Expr): boolean => {
+      if (y.kind === 'outer_ref') {
+        outerSeen ||= inputIds.has(y.attr.id);
+        return inputIds.has(y.attr.id);
+      }
+      if (
+        y.kind === 'column' ||
+        y.kind === 'aggregate' ||
+        y.kind === 'window' ||
+        y.kind === 'exists' ||
+        y.kind === 'in_subquery' ||
+        y.kind === 'scalar_subquery'
+      )
+        return false;
+      return exprChildren(y).every(ok);
+    };
+    return ok(x) && outerSeen;
+  };
   return { aggregates, rewrite };
+}
+
+/** `e` with its outer references read as plain columns (to compare with grouping expressions). */
+function outerAsColumns(e: Expr): Expr {
+  if (e.kind === 'outer_ref') return { kind: 'column', attr: e.attr };
+  const kids = exprChildren(e);
+  return kids.length === 0 ? e : exprWithChildren(e, kids.map(outerAsColumns));
 }
 
 /** Groups of window expressions sharing a partition/order spec, in first-appearance order. */

@@ -91,7 +91,7 @@ export function aggregateNotAllowed(env: ExprEnv, text: string, pos: number): En
     case 'where':
       return analysisError(
         '42903',
-        `[INVALID_WHERE_CONDITION] The WHERE condition "${text}" contains invalid expressions: aggregate or window functions are not allowed in WHERE.`,
+        `[INVALID_WHERE_CONDITION] The WHERE condition ${text} contains invalid expressions: aggregate or window functions are not allowed in WHERE.`,
         pos,
       );
     case 'group_by':
@@ -257,6 +257,9 @@ function bindCastAlias(env: ExprEnv, e: ast.FunctionExpr, name: string, type: Da
   return bindExpr(env, cast);
 }
 
+/** Aggregates whose optional second argument says whether to skip NULLs. */
+const IGNORE_NULLS_ARGUMENT: ReadonlySet<string> = new Set(['first', 'last', 'any_value']);
+
 /** Binds an aggregate call's arguments and filter (in the aggregate's own environment). */
 export function bindAggregateCall(
   env: ExprEnv,
@@ -276,6 +279,9 @@ export function bindAggregateCall(
     ? { ...env, allowWindows: false }
     : { ...env, insideAggregate: true, allowWindows: false };
   const args = e.star ? [] : e.args.map((a) => bindExpr(inner, a));
+  // IGNORE NULLS on first/last/any_value is their second argument (Spark's isIgnoreNull).
+  if (e.ignoreNulls === true && args.length === 1 && IGNORE_NULLS_ARGUMENT.has(def.name))
+    args.push({ kind: 'literal', value: true, type: T.boolean });
   const filter = e.filter === null ? null : toBoolean(bindExpr(inner, e.filter), 'FILTER', e.filter.pos);
   const r = resolveSignature(env, def, args, e.pos);
   return {

@@ -2,7 +2,8 @@
  * Window functions: `f(…) OVER (…)` with named windows, Spark's default frames, the ranking and
  * offset functions (typed here, they are not in the registry) and aggregates over windows.
  */
-import { SqlState, T, isIntegral, isNumeric, type DataType } from '../../common/index.ts';
+import { SqlState, T, isIntegral, isNumeric, typesEqual, type DataType } from '../../common/index.ts';
+import { castValue } from '../../functions/index.ts';
 import {
   exprType,
   type CallExpr,
@@ -178,7 +179,7 @@ function bindBound(
     );
   const keyType = exprType(orderBy[0]!.expr);
   let offset: Expr;
-  if (isNumeric(keyType) && isNumeric(x.type)) offset = castTo(x, keyType);
+  if (isNumeric(keyType) && isNumeric(x.type)) offset = numericOffset(env, x, keyType);
   else if (keyType.kind === 'date' && isIntegral(x.type)) offset = castTo(x, T.int);
   else if (
     (keyType.kind === 'date' || keyType.kind === 'timestamp' || keyType.kind === 'timestamp_ntz') &&
@@ -191,6 +192,22 @@ function bindBound(
       b.offset.pos,
     );
   return { kind: b.kind, offset };
+}
+
+/**
+ * A numeric RANGE offset as a literal of the key's type (Spark casts the offset to it: 0.5 for a
+ * DECIMAL(3,1) key); frames are computed from literal offsets.
+ */
+function numericOffset(env: ExprEnv, x: Expr & { kind: 'literal' }, keyType: DataType): Expr {
+  if (typesEqual(x.type, keyType)) return x;
+  const ctx = {
+    ansi: true,
+    timeZone: env.state.ctx.timeZone,
+    queryStartMicros: 0n,
+    currentDatabase: '',
+    currentUser: '',
+  };
+  return { kind: 'literal', value: castValue(x.value, x.type, keyType, 'ansi', ctx), type: keyType };
 }
 
 const ORDER_OF_BOUND = {
