@@ -69,6 +69,15 @@ public class JdbcClient {
         }
         System.out.println("privileges|" + String.join(",", privileges));
       });
+      step("functions", () -> {
+        TreeSet<String> names = new TreeSet<>();
+        for (String f : new String[] {"abs", "upper", "sum"}) {
+          try (ResultSet r = m.getFunctions(null, "pg_catalog", f)) {
+            while (r.next()) names.add(r.getString("FUNCTION_SCHEM") + "." + r.getString("FUNCTION_NAME"));
+          }
+        }
+        System.out.println("functions|" + String.join(",", names));
+      });
       step("view columns", () -> {
         try (ResultSet r = m.getColumns(null, "public", "big", "%")) {
           while (r.next()) {
