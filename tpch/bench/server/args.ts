@@ -1,6 +1,6 @@
 /**
- * The server benchmark's command line: `--connections N --seconds S --scale SF [--json FILE]
- * [--data DIR] [--select1-p99-ms MS]`, validated into options (22023 on a bad value).
+ * The server benchmark's command line: `--connections N --seconds S --warmup W --scale SF
+ * [--json FILE] [--data DIR] [--select1-p99-ms MS]`, validated into options (22023 on a bad value).
  */
 import { parseArgs } from 'node:util';
 import { EngineError, SqlState } from '../../../src/index.ts';
@@ -8,7 +8,13 @@ import { parseScaleFactor } from '../../run/index.ts';
 
 export interface ServerBenchOptions {
   readonly connections: number;
+  /** Seconds measured, after the warm-up. */
   readonly seconds: number;
+  /**
+   * Seconds of the same load before the measurement starts: latencies are not recorded (errors
+   * are), and the server's memory is judged from the end of the warm-up.
+   */
+  readonly warmup: number;
   readonly sf: number;
   readonly json: string;
   readonly dataDir: string;
@@ -17,8 +23,8 @@ export interface ServerBenchOptions {
 }
 
 export const SERVER_USAGE =
-  'usage: npm run bench:server -- [--connections 64] [--seconds 60] [--scale 0.01] [--json FILE]\n' +
-  '                              [--data DIR] [--select1-p99-ms 250]';
+  'usage: npm run bench:server -- [--connections 64] [--seconds 60] [--warmup 60] [--scale 0.01]\n' +
+  '                              [--json FILE] [--data DIR] [--select1-p99-ms 250]';
 
 function whole(text: string, what: string, min: number, max: number): number {
   const n = Number(text.trim());
@@ -41,6 +47,7 @@ export function parseServerBenchArgs(argv: readonly string[]): ServerBenchOption
       options: {
         connections: { type: 'string', default: '64' },
         seconds: { type: 'string', default: '60' },
+        warmup: { type: 'string', default: '60' },
         scale: { type: 'string', default: '0.01' },
         json: { type: 'string' },
         data: { type: 'string' },
@@ -54,6 +61,7 @@ export function parseServerBenchArgs(argv: readonly string[]): ServerBenchOption
   return {
     connections: whole(values.connections, 'number of connections', 1, 1000),
     seconds: whole(values.seconds, 'number of seconds', 1, 86_400),
+    warmup: whole(values.warmup, 'number of warm-up seconds', 0, 86_400),
     sf,
     json: values.json ?? `tpch-bench-server-sf${sf}.json`,
     // The same cache as `npm run bench:tpch`: generated once, reused by both.

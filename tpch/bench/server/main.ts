@@ -3,10 +3,11 @@
  * PostgreSQL wire. Makes sure TPC-H data exists (generated under ./tpch-data/sf<N>/ like
  * `bench:tpch`, and reused), registers it in a fresh warehouse, starts a real `kindling serve`
  * child process, takes every TPC-H answer once as the reference, then holds N concurrent node
- * `pg` connections (workload.ts) for S seconds while sampling the server's resident memory every
- * second. Prints per kind of statement the count, throughput, p50/p95/p99/max latency and errors;
- * the memory's start, peak and end and whether it stayed flat; and whether `SELECT 1` stayed quick
- * while TPC-H queries ran. Writes the figures as JSON. Exits non-zero on any error (each is
+ * `pg` connections (workload.ts) for a warm-up of W seconds and S measured seconds while sampling
+ * the server's resident memory every second. Prints per kind of statement (over the measured
+ * seconds) the count, throughput, p50/p95/p99/max latency and errors; the memory's start, value at
+ * the end of the warm-up, peak and end and whether it stayed flat after the warm-up; and whether
+ * `SELECT 1` stayed quick while TPC-H queries ran. Writes the figures as JSON. Exits non-zero on any error (each is
  * printed), a server that died, memory that grew, or a slow `SELECT 1`.
  */
 import { writeFileSync } from 'node:fs';
@@ -28,8 +29,6 @@ import {
 import { startServeChild, type ServeChild } from './serve-child.ts';
 import { LoadRecorder, clientConfig, runConnection, takeReference, type LoadError } from './workload.ts';
 
-/** Memory is judged against its value this far into the load (after warm-up allocations). */
-const SETTLE_SECONDS = 10;
 /** How many errors are printed in full (all are counted and written to the JSON). */
 const ERRORS_SHOWN = 20;
 
@@ -73,7 +72,7 @@ async function main(opts: ServerBenchOptions): Promise<boolean> {
     );
     await warm.end();
 
-    note(`Load: ${opts.connections} connections for ${opts.seconds} s…`);
+    note(`Load: ${opts.connections} connections, ${opts.warmup} s warm-up and ${opts.seconds} s measured…`);
     const recorder = new LoadRecorder();
     const rss: RssSample[] = [];
     const loadStart = performance.now();
@@ -83,15 +82,16 @@ async function main(opts: ServerBenchOptions): Promise<boolean> {
     };
     sampleRss();
     const sampler = setInterval(sampleRss, 1000);
-    const deadline = loadStart + opts.seconds * 1000;
+    const measureFrom = loadStart + opts.warmup * 1000;
+    const deadline = measureFrom + opts.seconds * 1000;
     await Promise.all(
       Array.from({ length: opts.connections }, (_, i) =>
-        runConnection(i, config, TPCH_QUERY_NUMBERS, reference, deadline, recorder),
+        runConnection(i, config, TPCH_QUERY_NUMBERS, reference, measureFrom, deadline, recorder),
       ),
     );
     clearInterval(sampler);
     sampleRss();
-    const seconds = (performance.now() - loadStart) / 1000;
+    const seconds = (performance.now() - measureFrom) / 1000;
 
     const kinds = [...recorder.samples.keys(), ...recorder.errorCounts.keys()]
       .filter((k, i, all) => all.indexOf(k) === i)
@@ -106,13 +106,13 @@ async function main(opts: ServerBenchOptions): Promise<boolean> {
         seconds,
       );
     });
-    const memory = rssFigures(rss, SETTLE_SECONDS);
+    const memory = rssFigures(rss, opts.warmup);
     const select1 = latencyFigures(recorder.select1UnderLoad);
     const died = server.exited();
 
     console.log(
       `Kindling server under load: TPC-H SF${opts.sf}, ${opts.connections} connections ` +
-        `(odd: extended protocol, even: simple), ${seconds.toFixed(1)} s`,
+        `(odd: extended protocol, even: simple), ${seconds.toFixed(1)} s measured after ${opts.warmup} s of warm-up`,
     );
     for (const line of kindTable(rows, seconds)) console.log(line);
     console.log(rssLine(memory));
@@ -146,8 +146,9 @@ async function main(opts: ServerBenchOptions): Promise<boolean> {
           sf: opts.sf,
           connections: opts.connections,
           seconds,
+          warmupSeconds: opts.warmup,
           kinds: rows,
-          rss: { samples: rss, ...memory, settleSeconds: SETTLE_SECONDS },
+          rss: { samples: rss, ...memory, settleSeconds: opts.warmup },
           select1UnderLoad: { ...select1, limitMs: opts.select1P99Ms },
           errors: recorder.errors,
           serverDied: died,

@@ -70,7 +70,9 @@ function listeningPort(child: ChildProcess, timeoutMs: number): Promise<number> 
 /** Loads TPC-H at `sf` from `dataDir` into a fresh warehouse and serves it. */
 export async function startServeChild(sf: number, dataDir: string): Promise<ServeChild> {
   const warehouse = await loadWarehouse(sf, resolve(dataDir));
-  const child = spawn(process.execPath, [MAIN, 'serve', '--port', '0', '--warehouse', warehouse], {
+  // The same V8 flag as bin/kindling.js and `npm start`.
+  const args = ['--max-semi-space-size=16', MAIN, 'serve', '--port', '0', '--warehouse', warehouse];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

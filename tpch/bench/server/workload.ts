@@ -210,14 +210,16 @@ function describeError(err: unknown): { sqlstate: string | undefined; message: s
 
 /**
  * Connection `index`: connects, then runs rounds (starting at a TPC-H query of its own) until
- * `deadline` (a `performance.now()` time). A failure without a SQLSTATE (the connection itself)
- * ends it; one with a SQLSTATE is recorded and the connection goes on.
+ * `deadline` (a `performance.now()` time), recording the latencies of the statements it starts at
+ * or after `measureFrom` (the end of the warm-up) and every error. A failure without a SQLSTATE
+ * (the connection itself) ends it; one with a SQLSTATE is recorded and the connection goes on.
  */
 export async function runConnection(
   index: number,
   config: pg.ClientConfig,
   queries: readonly number[],
   reference: Reference,
+  measureFrom: number,
   deadline: number,
   recorder: LoadRecorder,
 ): Promise<void> {
@@ -256,6 +258,7 @@ export async function runConnection(
           recorder.error({ kind: statement.kind, connection: index, sqlstate: undefined, message: problem });
           continue;
         }
+        if (start < measureFrom) continue;
         recorder.sample(statement.kind, statement.protocol, ms);
         if (statement.kind === 'select_1' && underLoad) recorder.select1UnderLoad.push(ms);
       }
