@@ -78,6 +78,16 @@ public class JdbcClient {
         }
         System.out.println("functions|" + String.join(",", names));
       });
+      step("procedures", () -> {
+        // Kindling has functions and no procedures (prokind 'p'): the driver's query runs and lists none.
+        int n = 0;
+        for (String schema : new String[] {"public", "pg_catalog"}) {
+          try (ResultSet r = m.getProcedures(null, schema, "%")) {
+            while (r.next()) n++;
+          }
+        }
+        System.out.println("procedures|" + n);
+      });
       step("view columns", () -> {
         try (ResultSet r = m.getColumns(null, "public", "big", "%")) {
           while (r.next()) {

@@ -1,6 +1,7 @@
 /**
  * The PostgreSQL JDBC driver beyond browsing (test/clients/JdbcClient.java): DatabaseMetaData
- * getPrimaryKeys, getTypeInfo, getIndexInfo, getExportedKeys/getImportedKeys, getTablePrivileges, getFunctions
+ * getPrimaryKeys, getTypeInfo, getIndexInfo, getExportedKeys/getImportedKeys, getTablePrivileges, getFunctions,
+ * getProcedures
  * and the columns of a view; a PreparedStatement run ten times, past the driver's prepareThreshold
  * of 5, so that it becomes a named server statement with binary parameters and results (int,
  * bigint, numeric keeping its scale, date, timestamp, text, int[], text[] and float8[] with NULL
@@ -53,7 +54,7 @@ afterAll(async () => {
 
 /**
  * DBeaver's and Metabase's statements as they send them through pgjdbc (their parameters written
- * in). Left out: DBeaver's read of pg_proc, which Kindling does not answer yet.
+ * in), then DBeaver's read of a schema's functions for public and for pg_catalog.
  */
 const REPLAY = [
   'SET extra_float_digits = 3;',
@@ -106,6 +107,8 @@ const REPLAY = [
   'SELECT "public"."nation"."n_name" AS "n_name", "public"."nation"."n_gdp" AS "n_gdp", "public"."nation"."n_founded" AS "n_founded" FROM "public"."nation" LIMIT 10000;',
   '-- Metabase:: userID: 1 queryType: MBQL queryHash: 3a1f0c\nSELECT "public"."nation"."n_regionkey" AS "n_regionkey", COUNT(*) AS "count", SUM("public"."nation"."n_gdp") AS "sum", DATE_TRUNC(\'year\', CAST(MAX("public"."nation"."n_founded") AS timestamp)) AS "max_year" FROM "public"."nation" WHERE "public"."nation"."n_gdp" > \'100\' GROUP BY "public"."nation"."n_regionkey" ORDER BY "public"."nation"."n_regionkey" ASC LIMIT 1048575;',
   'COMMIT;',
+  "SELECT p.oid,p.*,pg_catalog.pg_get_expr(p.proargdefaults, 0)as arg_defaults,d.description\nFROM pg_catalog.pg_proc p\nLEFT OUTER JOIN pg_catalog.pg_description d ON d.objoid=p.oid\nWHERE p.pronamespace='2200'\nORDER BY p.proname;",
+  "SELECT p.oid,p.*,pg_catalog.pg_get_expr(p.proargdefaults, 0)as arg_defaults,d.description\nFROM pg_catalog.pg_proc p\nLEFT OUTER JOIN pg_catalog.pg_description d ON d.objoid=p.oid\nWHERE p.pronamespace='11'\nORDER BY p.proname;",
 ];
 
 describe.skipIf(!existsSync(JDBC_JAR) || !existsSync('/usr/bin/java'))('JDBC driver', () => {
@@ -130,6 +133,7 @@ describe.skipIf(!existsSync(JDBC_JAR) || !existsSync('/usr/bin/java'))('JDBC dri
       // getFunctions reads pg_proc, which lists Kindling's own functions; the driver keeps plain
       // functions (prokind 'f'), so the aggregate sum is not among them, as on PostgreSQL.
       'functions|pg_catalog.abs,pg_catalog.upper',
+      'procedures|0',
       // A view's columns are never NOT NULL (1 = columnNullable).
       'viewcol|n_name|varchar|1',
       'viewcol|n_gdp|numeric|1',
@@ -159,7 +163,13 @@ describe.skipIf(!existsSync(JDBC_JAR) || !existsSync('/usr/bin/java'))('JDBC dri
       'replay|41|rows 5',
       'replay|48|rows 4',
       'replay|49|rows 2',
+      'replay|51|rows 0',
     ])
       expect(replayed).toContain(line);
+    // pg_catalog lists Kindling's functions.
+    const catalogFunctions = /^replay\|52\|rows (\d+)$/.exec(
+      replayed.find((l) => l.startsWith('replay|52|')) ?? '',
+    );
+    expect(Number(catalogFunctions?.[1])).toBeGreaterThan(300);
   });
 });
