@@ -122,6 +122,8 @@ function nodeLine(plan: LogicalPlan, namer: ColumnNamer): string {
     case 'Filter':
       return `Filter: ${ex(plan.predicate)}`;
     case 'Project':
+      if (plan.view !== undefined)
+        return `View: ${plan.view.join('.')}, output=[${plan.exprs.map((n) => namedToString(n, namer)).join(', ')}]`;
       return `Projection: ${plan.exprs.map((n) => namedToString(n, namer)).join(', ')}`;
     case 'Aggregate': {
       let line = `Aggregate: groupBy=[${plan.groupBy.map((n) => namedToString(n, namer)).join(', ')}]`;

@@ -62,6 +62,11 @@ export interface ProjectNode {
   readonly kind: 'Project';
   readonly input: LogicalPlan;
   readonly exprs: readonly NamedExpr[];
+  /**
+   * Set on the Project that gives a view's columns (the view's qualified name): where-from metadata
+   * (PostgreSQL's RowDescription names the view, not its tables). Plans treat it as any Project.
+   */
+  readonly view?: readonly string[];
 }
 
 /**

@@ -82,6 +82,22 @@ describe('column origins', () => {
     expect(await origins('SELECT default.nation.n_region FROM nation')).toEqual(['nation.n_region']);
   });
 
+  it("name a view's own columns, computed ones too, as PostgreSQL does", async () => {
+    await session.sql(
+      'CREATE OR REPLACE VIEW named AS SELECT n_name, n_key * 2 AS twice FROM nation WHERE n_key > 0',
+    );
+    await session.sql('CREATE OR REPLACE VIEW renamed (who, k) AS SELECT n_name, n_key FROM nation');
+    expect(await origins('SELECT twice, n_name, upper(n_name) FROM named')).toEqual([
+      'named.twice',
+      'named.n_name',
+      null,
+    ]);
+    expect(
+      await origins('SELECT v.k, v.who, n.n_region FROM renamed v JOIN nation n ON v.k = n.n_key'),
+    ).toEqual(['renamed.k', 'renamed.who', 'nation.n_region']);
+    expect(await origins('SELECT * FROM (SELECT twice FROM named) s')).toEqual(['named.twice']);
+  });
+
   it('come with the rows of a query run directly too', async () => {
     for await (const result of session.execute('SELECT n_region, n_name FROM nation')) {
       if (result.kind !== 'rows') throw new Error('expected rows');

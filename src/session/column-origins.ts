@@ -2,7 +2,7 @@
  * Where each result column comes from, as PostgreSQL's RowDescription tells it: the table's OID
  * and the column's number (`pg_class.oid`, `pg_attribute.attnum`) for a column read straight from a
  * table — through filters, sorts, joins, renames, plain-column projections and GROUP BY keys —
- * and none for a computed one. JDBC drivers look these up for `ResultSetMetaData.getTableName`,
+ * and none for a computed one; a view's columns are the view's, whatever they are computed from. JDBC drivers look these up for `ResultSetMetaData.getTableName`,
  * `isNullable` and the like.
  */
 import { assertNever } from '../common/index.ts';
@@ -36,6 +36,10 @@ function collect(plan: LogicalPlan, byId: Map<number, ColumnOrigin>): void {
     }
     case 'Project':
       carry(plan.exprs);
+      if (plan.view?.length === 2) {
+        const tableOid = relationOid(plan.view[0]!, plan.view[1]!);
+        plan.exprs.forEach((n, i) => byId.set(n.attr.id, { tableOid, column: i + 1 }));
+      }
       return;
     case 'Aggregate':
       carry(plan.groupBy);

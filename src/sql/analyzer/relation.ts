@@ -104,6 +104,8 @@ function bindTable(env: RelationEnv, rel: ast.TableRelation): BoundRelation {
   if (found.kind === 'view') {
     let plan = state.bindSubquery(found.query, null, null);
     if (found.columns !== null) plan = renameColumns(state, plan, found.columns, rel.pos);
+    const columns = outputOf(plan).map((a) => ({ expr: { kind: 'column', attr: a } as const, attr: a }));
+    plan = { kind: 'Project', input: plan, exprs: columns, view: found.name };
     return aliased(state, plan, rel.alias, [found.name[found.name.length - 1] ?? parts[parts.length - 1]!]);
   }
   if (found.kind === 'rows') {
