@@ -437,6 +437,13 @@ describe('what GUI clients read besides the catalogs', () => {
     ]);
   });
 
+  it('answers pgAdmin’s connect-time read of the role, with its recursive walk of memberships', async () => {
+    const roleQuery =
+      "SELECT roles.oid as id, roles.rolname as name, roles.rolsuper as is_superuser, CASE WHEN roles.rolsuper THEN true ELSE roles.rolcreaterole END as can_create_role, CASE WHEN roles.rolsuper THEN true ELSE roles.rolcreatedb END as can_create_db, CASE WHEN 'pg_signal_backend'=ANY(ARRAY(WITH RECURSIVE cte AS (SELECT pg_roles.oid,pg_roles.rolname FROM pg_roles WHERE oid = roles.oid UNION ALL SELECT m.roleid,pgr.rolname FROM cte cte_1 JOIN pg_auth_members m ON m.member = cte_1.oid JOIN pg_roles pgr ON pgr.oid = m.roleid) SELECT rolname FROM cte)) THEN True ELSE False END as can_signal_backend FROM pg_catalog.pg_roles as roles WHERE rolname = current_user;";
+    // alice is a superuser and a member of no role, so not of pg_signal_backend.
+    expect(await rows(roleQuery)).toEqual([[10, 'alice', true, true, true, false]]);
+  });
+
   it('describes partitioned tables in pg_partitioned_table and pg_get_partkeydef', async () => {
     await s.sql(
       'CREATE TABLE sales (amount INT, region STRING, year INT) USING parquet PARTITIONED BY (region, year)',

@@ -81,6 +81,11 @@ export interface DomainJoined {
   readonly domain: readonly Attribute[];
 }
 
+function readsWorkTable(plan: LogicalPlan, cteId: number): boolean {
+  if (plan.kind === 'WorkTable') return plan.cteId === cteId;
+  return planChildren(plan).some((c) => readsWorkTable(c, cteId));
+}
+
 function unsupported(what: string): EngineError {
   return new EngineError(SqlState.featureNotSupported, `correlated subquery: ${what} is not supported`);
 }
@@ -242,6 +247,8 @@ class DomainRewriter {
           domain,
         };
       }
+      case 'RecursiveCte':
+        return this.recursiveCte(plan);
       case 'Rename': {
         const r = this.rewrite(plan.input);
         const domain = this.outer.map((o) => ({ ...o, id: this.ctx.nextId(), qualifier: null }));
@@ -256,6 +263,101 @@ class DomainRewriter {
       }
       default:
         throw unsupported(`a correlation in ${plan.kind}`);
+    }
+  }
+
+  /**
+   * A recursive CTE correlated in its anchor (pgAdmin's `WITH RECURSIVE cte AS (SELECT … FROM
+   * pg_roles WHERE oid = roles.oid UNION ALL SELECT … FROM cte JOIN …)`): the anchor gets the
+   * domain, and the domain columns ride through the work table into each iteration, so every
+   * domain value recurses on its own rows (and UNION's DISTINCT stays per value). An outer column
+   * in the recursive term is read from the work table's domain columns.
+   */
+  private recursiveCte(plan: Extract<LogicalPlan, { kind: 'RecursiveCte' }>): Rewritten {
+    const fresh = (): Attribute[] =>
+      this.outer.map((o) => ({ ...o, id: this.ctx.nextId(), qualifier: null }));
+    const anchor = this.rewrite(plan.anchor);
+    const recursive = this.throughWorkTable(plan.recursive, plan.cteId, fresh());
+    if (recursive === undefined) throw unsupported('a recursive CTE that does not read itself');
+    const domain = fresh();
+    return {
+      plan: {
+        ...plan,
+        anchor: narrowTo(anchor.plan, [...outputOf(plan.anchor), ...anchor.domain]),
+        recursive: narrowTo(recursive.plan, [...outputOf(plan.recursive), ...recursive.domain]),
+        output: [...plan.output, ...domain],
+      },
+      domain,
+    };
+  }
+
+  /**
+   * The recursive term `plan` with `carried` (the work table's domain columns) passed from the
+   * work table up to its output; undefined for a subtree that does not read the work table.
+   */
+  private throughWorkTable(
+    plan: LogicalPlan,
+    cteId: number,
+    carried: readonly Attribute[],
+  ): Rewritten | undefined {
+    if (plan.kind === 'WorkTable' && plan.cteId === cteId) {
+      return { plan: { ...plan, output: [...plan.output, ...carried] }, domain: carried };
+    }
+    if (!readsWorkTable(plan, cteId)) {
+      if (planHasOuterRef(plan))
+        throw unsupported('a correlation in a recursive term away from the work table');
+      return undefined;
+    }
+    const below = (input: LogicalPlan): Rewritten => this.throughWorkTable(input, cteId, carried)!;
+    switch (plan.kind) {
+      case 'Filter': {
+        const r = below(plan.input);
+        return {
+          plan: { ...plan, input: r.plan, predicate: this.sub(plan.predicate, r.domain) },
+          domain: r.domain,
+        };
+      }
+      case 'Project':
+        return this.project(plan.exprs, below(plan.input));
+      case 'Join': {
+        const l = this.throughWorkTable(plan.left, cteId, carried);
+        const r = this.throughWorkTable(plan.right, cteId, carried);
+        const t = plan.joinType;
+        // The side that carries the domain must keep its rows' values: not the NULL-filled side.
+        const ok =
+          l !== undefined
+            ? r === undefined && t !== 'right' && t !== 'full'
+            : r !== undefined && (t === 'inner' || t === 'cross' || t === 'right');
+        if (!ok) throw unsupported(`a recursive CTE read through a ${t} join`);
+        const c = (l ?? r)!;
+        return {
+          plan: {
+            ...plan,
+            left: l?.plan ?? plan.left,
+            right: r?.plan ?? plan.right,
+            condition: plan.condition === null ? null : this.sub(plan.condition, c.domain),
+          },
+          domain: c.domain,
+        };
+      }
+      case 'Aggregate': {
+        if (plan.groupBy.length === 0) throw unsupported('a global aggregate in a correlated recursive term');
+        return this.aggregate(plan, below(plan.input));
+      }
+      case 'Rename': {
+        const r = below(plan.input);
+        const domain = this.outer.map((o) => ({ ...o, id: this.ctx.nextId(), qualifier: null }));
+        return {
+          plan: {
+            ...plan,
+            input: narrowTo(r.plan, [...outputOf(plan.input), ...r.domain]),
+            output: [...plan.output, ...domain],
+          },
+          domain,
+        };
+      }
+      default:
+        throw unsupported(`a correlated recursive CTE read through ${plan.kind}`);
     }
   }
 
