@@ -217,11 +217,24 @@ const ROW_CHANGES: Readonly<Record<string, string>> = {
 
 /**
  * 0A000 with a sentence for statements and clauses Kindling does not support, rather than a syntax
- * error: UPDATE, DELETE and MERGE, and key constraints in CREATE TABLE.
+ * error: UPDATE, DELETE and MERGE, key constraints in CREATE TABLE, and PostgreSQL's SQL-level
+ * PREPARE / EXECUTE (Kindling prepares over the protocol).
  */
 function refuseUnsupported(tokens: readonly IToken[]): void {
   const first = tokens[0]!;
-  const verb = ROW_CHANGES[first.image.toLowerCase()];
+  const firstWord = first.image.toLowerCase();
+  if (
+    firstWord === 'prepare' ||
+    (firstWord === 'execute' && tokens[1]?.image.toLowerCase() !== 'immediate')
+  ) {
+    throw new EngineError(
+      SqlState.featureNotSupported,
+      `[UNSUPPORTED_FEATURE] ${firstWord.toUpperCase()} as an SQL statement is not supported: ` +
+        'prepare statements through the extended query protocol (what drivers do for prepared statements and parameters).',
+      { position: first.startOffset + 1 },
+    );
+  }
+  const verb = ROW_CHANGES[firstWord];
   if (verb !== undefined) {
     throw new EngineError(
       SqlState.featureNotSupported,
