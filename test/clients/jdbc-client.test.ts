@@ -12,44 +12,34 @@
  * Expectations are what the driver reports against PostgreSQL for such tables.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine, engineSessions, startServer } from '../../src/index.ts';
+import { startEngineServer, type EngineServer } from '../e2e/engine-server.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const JDBC_JAR = '/usr/share/java/postgresql.jar';
 
-let warehouse = '';
-let engine: Engine;
-let server: Awaited<ReturnType<typeof startServer>> | undefined;
+let fixture: EngineServer | undefined;
 
 beforeAll(async () => {
-  warehouse = mkdtempSync(join(tmpdir(), 'kindling-jdbc-'));
-  engine = new Engine({ warehouse, executorThreads: 1 });
-  const s = engine.createSession();
-  await s.sql(
-    "CREATE TABLE nation (n_nationkey INT NOT NULL, n_name VARCHAR(25), n_regionkey INT, n_gdp DECIMAL(15,2), n_founded DATE) USING parquet COMMENT 'nations'",
-  );
-  await s.sql(
-    "INSERT INTO nation VALUES (0, 'ALGERIA', 0, 100.50, DATE'1962-07-05'), (1, 'ARGENTINA', 1, 200.25, DATE'1816-07-09'), (2, 'BRAZIL', 1, 300.00, DATE'1822-09-07'), (3, 'CANADA', 1, NULL, DATE'1867-07-01')",
-  );
-  await s.sql('CREATE VIEW big AS SELECT n_name, n_gdp FROM nation WHERE n_gdp > 100');
-  s.close();
-  server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    createSession: engineSessions(engine),
+  fixture = await startEngineServer('jdbc', {
+    setup: async (s) => {
+      await s.sql(
+        "CREATE TABLE nation (n_nationkey INT NOT NULL, n_name VARCHAR(25), n_regionkey INT, n_gdp DECIMAL(15,2), n_founded DATE) USING parquet COMMENT 'nations'",
+      );
+      await s.sql(
+        "INSERT INTO nation VALUES (0, 'ALGERIA', 0, 100.50, DATE'1962-07-05'), (1, 'ARGENTINA', 1, 200.25, DATE'1816-07-09'), (2, 'BRAZIL', 1, 300.00, DATE'1822-09-07'), (3, 'CANADA', 1, NULL, DATE'1867-07-01')",
+      );
+      await s.sql('CREATE VIEW big AS SELECT n_name, n_gdp FROM nation WHERE n_gdp > 100');
+    },
   });
 });
 
 afterAll(async () => {
-  await server?.close();
-  await engine.close();
-  rmSync(warehouse, { recursive: true, force: true });
+  await fixture?.close();
 });
 
 /**
@@ -113,7 +103,7 @@ const REPLAY = [
 
 describe.skipIf(!existsSync(JDBC_JAR) || !existsSync('/usr/bin/java'))('JDBC driver', () => {
   it('metadata, server-prepared binary statements, fetch size, result metadata and tool statements', async () => {
-    const url = `jdbc:postgresql://127.0.0.1:${server!.port}/default?sslmode=disable`;
+    const url = `jdbc:postgresql://127.0.0.1:${fixture!.port}/default?sslmode=disable`;
     const { stdout } = await promisify(execFile)(
       '/usr/bin/java',
       ['-cp', JDBC_JAR, join(HERE, 'JdbcClient.java'), url, 'alice', ...REPLAY],

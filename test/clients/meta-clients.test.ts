@@ -5,47 +5,37 @@
  * Expectations are what the driver reports against PostgreSQL for such tables.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine, engineSessions, startServer } from '../../src/index.ts';
+import { startEngineServer, type EngineServer } from '../e2e/engine-server.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const JDBC_JAR = '/usr/share/java/postgresql.jar';
 
-let warehouse = '';
-let engine: Engine;
-let server: Awaited<ReturnType<typeof startServer>> | undefined;
+let fixture: EngineServer | undefined;
 
 beforeAll(async () => {
-  warehouse = mkdtempSync(join(tmpdir(), 'kindling-meta-'));
-  engine = new Engine({ warehouse, executorThreads: 1 });
-  const s = engine.createSession();
-  await s.sql(
-    "CREATE TABLE nation (n_nationkey INT NOT NULL, n_name VARCHAR(25), n_total DECIMAL(15,2)) USING parquet COMMENT 'nations'",
-  );
-  await s.sql('CREATE VIEW big AS SELECT * FROM nation WHERE n_total > 100');
-  s.close();
-  server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    createSession: engineSessions(engine),
+  fixture = await startEngineServer('meta', {
+    setup: async (s) => {
+      await s.sql(
+        "CREATE TABLE nation (n_nationkey INT NOT NULL, n_name VARCHAR(25), n_total DECIMAL(15,2)) USING parquet COMMENT 'nations'",
+      );
+      await s.sql('CREATE VIEW big AS SELECT * FROM nation WHERE n_total > 100');
+    },
   });
 });
 
 afterAll(async () => {
-  await server?.close();
-  await engine.close();
-  rmSync(warehouse, { recursive: true, force: true });
+  await fixture?.close();
 });
 
 describe.skipIf(!existsSync(JDBC_JAR) || !existsSync('/usr/bin/java'))('JDBC DatabaseMetaData', () => {
   it('lists schemas, tables with their comments, columns with JDBC types and sizes; SHOW, EXPLAIN and SET answer with rows', async () => {
-    const url = `jdbc:postgresql://127.0.0.1:${server!.port}/default?sslmode=disable`;
+    const url = `jdbc:postgresql://127.0.0.1:${fixture!.port}/default?sslmode=disable`;
     const { stdout } = await promisify(execFile)(
       '/usr/bin/java',
       ['-cp', JDBC_JAR, join(HERE, 'MetaClient.java'), url, 'alice'],
@@ -79,7 +69,7 @@ function hasPsycopg(): boolean {
 
 describe.skipIf(!hasPsycopg())('psycopg2 named cursors', () => {
   it('stream a result through DECLARE, FETCH FORWARD n, MOVE and CLOSE, and WITH HOLD outlives COMMIT', async () => {
-    const dsn = `host=127.0.0.1 port=${server!.port} dbname=default user=alice sslmode=disable`;
+    const dsn = `host=127.0.0.1 port=${fixture!.port} dbname=default user=alice sslmode=disable`;
     const { stdout } = await promisify(execFile)('/usr/bin/python3', [join(HERE, 'cursor_client.py'), dsn], {
       timeout: 120_000,
     });

@@ -12,39 +12,30 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine, engineSessions, startServer } from '../../src/index.ts';
+import { startEngineServer, type EngineServer } from '../e2e/engine-server.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const PYTHON = '/usr/bin/python3';
 
-let warehouse = '';
-let engine: Engine;
-let server: Awaited<ReturnType<typeof startServer>> | undefined;
+let fixture: EngineServer | undefined;
 
 beforeAll(async () => {
-  warehouse = mkdtempSync(join(tmpdir(), 'kindling-drivers-'));
-  engine = new Engine({ warehouse, executorThreads: 1 });
-  const s = engine.createSession();
-  await s.sql(
-    "CREATE TABLE nation (n_nationkey INT NOT NULL, n_name VARCHAR(25), n_total DECIMAL(15,2), n_since DATE) USING parquet COMMENT 'nations'",
-  );
-  await s.sql(
-    "INSERT INTO nation VALUES (1, 'ALGERIA', 100.25, DATE '1999-01-01'), (2, 'ARGENTINA', 250.00, DATE '2001-05-06'), (3, 'BRAZIL', NULL, DATE '2010-10-10'), (4, 'CANADA', 1000.75, NULL)",
-  );
-  await s.sql('CREATE TABLE copied (a INT, b STRING, c DECIMAL(10,2), d DATE) USING parquet');
-  await s.sql('CREATE VIEW rich AS SELECT n_nationkey, n_name FROM nation WHERE n_total > 200');
-  s.close();
-  server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    createSession: engineSessions(engine),
+  fixture = await startEngineServer('drivers', {
+    setup: async (s) => {
+      await s.sql(
+        "CREATE TABLE nation (n_nationkey INT NOT NULL, n_name VARCHAR(25), n_total DECIMAL(15,2), n_since DATE) USING parquet COMMENT 'nations'",
+      );
+      await s.sql(
+        "INSERT INTO nation VALUES (1, 'ALGERIA', 100.25, DATE '1999-01-01'), (2, 'ARGENTINA', 250.00, DATE '2001-05-06'), (3, 'BRAZIL', NULL, DATE '2010-10-10'), (4, 'CANADA', 1000.75, NULL)",
+      );
+      await s.sql('CREATE TABLE copied (a INT, b STRING, c DECIMAL(10,2), d DATE) USING parquet');
+      await s.sql('CREATE VIEW rich AS SELECT n_nationkey, n_name FROM nation WHERE n_total > 200');
+    },
   });
 });
 
 afterAll(async () => {
-  await server?.close();
-  await engine.close();
-  rmSync(warehouse, { recursive: true, force: true });
+  await fixture?.close();
 });
 
 /** True when `/usr/bin/python3` imports every module named. */
@@ -71,7 +62,7 @@ async function runPython(
 }
 
 function libpqDsn(): string {
-  return `host=127.0.0.1 port=${server!.port} dbname=default user=alice sslmode=disable`;
+  return `host=127.0.0.1 port=${fixture!.port} dbname=default user=alice sslmode=disable`;
 }
 
 describe.skipIf(!hasPython('psycopg'))('psycopg 3', () => {
@@ -107,7 +98,7 @@ describe.skipIf(!hasPython('sqlalchemy', 'psycopg2'))(
   'SQLAlchemy 1.4 reflection (postgresql+psycopg2)',
   () => {
     it('lists schemas, tables, views and columns, finds no keys or indexes, autoloads a table and selects with parameters', async () => {
-      const url = `postgresql+psycopg2://alice@127.0.0.1:${server!.port}/default`;
+      const url = `postgresql+psycopg2://alice@127.0.0.1:${fixture!.port}/default`;
       expect(await runPython('sqlalchemy_client.py', [url])).toEqual([
         'server_version_info True',
         'default schema public',
@@ -189,7 +180,7 @@ describe.skipIf(ODBC_DRIVER === null || (!HAS_ISQL && !hasPython('pyodbc')))(
           '[kindling]',
           'Driver=Kindling psqlODBC',
           'Servername=127.0.0.1',
-          `Port=${server!.port}`,
+          `Port=${fixture!.port}`,
           'Database=default',
           'Username=alice',
           'SSLmode=disable',

@@ -4,46 +4,36 @@
  * PostgreSQL's documentation of COPY gives. A COPY FROM that fails writes nothing.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serialize } from 'pg-protocol';
-import { Engine, engineSessions, startServer } from '../../src/index.ts';
 import { RawWireClient, errorOf } from './raw-wire-client.ts';
+import { startEngineServer, type EngineServer } from './engine-server.ts';
 
-let dir = '';
-let engine: Engine;
-let server: Awaited<ReturnType<typeof startServer>> | undefined;
+let fixture: EngineServer | undefined;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'kindling-copy-'));
-  engine = new Engine({ warehouse: join(dir, 'warehouse'), executorThreads: 1 });
-  const s = engine.createSession();
-  await s.sql(
-    `CREATE TABLE t USING parquet AS SELECT * FROM VALUES
-       (1, 'a\tb', CAST(NULL AS STRING)), (2, 'x,"y"', ''), (3, 'back\\\\slash', 'line\nbreak') AS v(id, s, u)`,
-  );
-  await s.sql('CREATE TABLE target (id INT, s STRING, d DATE) USING parquet');
-  s.close();
-  server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    createSession: engineSessions(engine),
+  fixture = await startEngineServer('copy', {
+    setup: async (s) => {
+      await s.sql(
+        `CREATE TABLE t USING parquet AS SELECT * FROM VALUES
+         (1, 'a\tb', CAST(NULL AS STRING)), (2, 'x,"y"', ''), (3, 'back\\\\slash', 'line\nbreak') AS v(id, s, u)`,
+      );
+      await s.sql('CREATE TABLE target (id INT, s STRING, d DATE) USING parquet');
+    },
   });
 });
 
 afterAll(async () => {
-  await server?.close();
-  await engine.close();
-  rmSync(dir, { recursive: true, force: true });
+  await fixture?.close();
 });
 
 function psql(command: string): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       '/usr/bin/psql',
-      ['-h', '127.0.0.1', '-p', String(server!.port), '-U', 'alice', '-d', 'default', '-X', '-c', command],
+      ['-h', '127.0.0.1', '-p', String(fixture!.port), '-U', 'alice', '-d', 'default', '-X', '-c', command],
       { timeout: 30_000 },
       (_error, stdout, stderr) => resolve({ stdout, stderr }),
     );
@@ -70,7 +60,7 @@ describe.skipIf(!existsSync('/usr/bin/psql'))('COPY … TO STDOUT', () => {
   });
 
   it("serves psql's \\copy to a file", async () => {
-    const file = join(dir, 'ids.csv');
+    const file = join(fixture!.dir, 'ids.csv');
     const r = await psql(`\\copy (SELECT id, s FROM t WHERE id < 3 ORDER BY id) TO '${file}' CSV`);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe('COPY 2\n');
@@ -92,10 +82,10 @@ describe.skipIf(!existsSync('/usr/bin/psql'))('COPY … FROM STDIN', () => {
   }
 
   it("appends psql's \\copy from text and CSV files, escapes and NULLs read as PostgreSQL writes them", async () => {
-    const text = join(dir, 'in.txt');
+    const text = join(fixture!.dir, 'in.txt');
     writeFileSync(text, '1\ta\\tb\t2024-01-02\n2\t\\N\t\\N\n');
     expect((await psql(`\\copy target from '${text}'`)).stdout).toBe('COPY 2\n');
-    const csv = join(dir, 'in.csv');
+    const csv = join(fixture!.dir, 'in.csv');
     writeFileSync(csv, 'id,s,d\n3,"x,""y""",2024-03-04\n4,,\n5,"",\n');
     expect((await psql(`\\copy target from '${csv}' with (format csv, header)`)).stdout).toBe('COPY 3\n');
     const r = await psql('COPY (SELECT id, s, d, s IS NULL FROM target ORDER BY id) TO STDOUT (FORMAT csv)');
@@ -104,7 +94,7 @@ describe.skipIf(!existsSync('/usr/bin/psql'))('COPY … FROM STDIN', () => {
 
   it('writes nothing when a value does not convert, and the session goes on', async () => {
     const before = await count();
-    const bad = join(dir, 'bad.txt');
+    const bad = join(fixture!.dir, 'bad.txt');
     writeFileSync(bad, '6\tok\t2024-01-01\n7\tbad\tnot-a-date\n');
     const r = await psql(`\\copy target from '${bad}'`);
     expect(r.stderr).toContain('CAST_INVALID_INPUT');
@@ -112,7 +102,7 @@ describe.skipIf(!existsSync('/usr/bin/psql'))('COPY … FROM STDIN', () => {
   });
 
   it('reads data split anywhere across CopyData; CopyFail and bad lines write nothing', async () => {
-    const client = await RawWireClient.connect(server!.port);
+    const client = await RawWireClient.connect(fixture!.port);
     try {
       client.send(serialize.query('COPY target (id, s) FROM STDIN'));
       expect((await client.next()).name).toBe('copyInResponse');

@@ -4,37 +4,24 @@
  * of a statement answers those types (ParameterDescription) and the result's columns with the table
  * OID and column number of those read from a table (RowDescription).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serialize } from 'pg-protocol';
-import { Engine, engineSessions, startServer } from '../../src/index.ts';
+import { startEngineServer, type EngineServer } from './engine-server.ts';
 import { RawWireClient } from './raw-wire-client.ts';
 
-let warehouse = '';
-let engine: Engine;
-let server: Awaited<ReturnType<typeof startServer>> | undefined;
+let fixture: EngineServer | undefined;
 let client: pg.Client;
 
 beforeAll(async () => {
-  warehouse = mkdtempSync(join(tmpdir(), 'kindling-params-'));
-  engine = new Engine({ warehouse, executorThreads: 1 });
-  server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    createSession: engineSessions(engine),
-  });
-  client = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'alice', database: 'default' });
+  fixture = await startEngineServer('params');
+  client = new pg.Client({ host: '127.0.0.1', port: fixture.port, user: 'alice', database: 'default' });
   await client.connect();
 });
 
 afterAll(async () => {
   await client.end();
-  await server?.close();
-  await engine.close();
-  rmSync(warehouse, { recursive: true, force: true });
+  await fixture?.close();
 });
 
 describe('untyped parameters', () => {
@@ -72,7 +59,7 @@ describe('untyped parameters', () => {
   });
 
   it('are described: ParameterDescription with inferred and array types, RowDescription with table columns', async () => {
-    const raw = await RawWireClient.connect(server!.port);
+    const raw = await RawWireClient.connect(fixture!.port);
     try {
       raw.send(
         serialize.parse({

@@ -5,39 +5,32 @@
  * psql prints for such objects.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serialize } from 'pg-protocol';
-import { Engine, engineSessions, startServer } from '../../src/index.ts';
 import { RawWireClient } from './raw-wire-client.ts';
+import { startEngineServer, type EngineServer } from './engine-server.ts';
 
-let warehouse = '';
-let server: Awaited<ReturnType<typeof startServer>> | undefined;
+let fixture: EngineServer | undefined;
 
 beforeAll(async () => {
-  warehouse = mkdtempSync(join(tmpdir(), 'kindling-psql-catalog-'));
-  const engine = new Engine({ warehouse, executorThreads: 1 });
-  const s = engine.createSession();
-  await s.sql(
-    "CREATE TABLE nation (n_nationkey INT NOT NULL, n_name STRING, n_regionkey BIGINT, n_comment VARCHAR(152), n_rate DECIMAL(15,2)) USING parquet COMMENT 'nations'",
-  );
-  await s.sql("INSERT INTO nation VALUES (1, 'ARGENTINA', 1, 'silver', 12.5), (2, 'BRAZIL', 1, NULL, 3.25)");
-  await s.sql('CREATE VIEW big_nations AS SELECT * FROM nation WHERE n_nationkey > 10');
-  await s.sql('CREATE DATABASE shop');
-  await s.sql('CREATE TABLE shop.orders (o_orderkey BIGINT, o_total DECIMAL(15,2)) USING parquet');
-  s.close();
-  server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    createSession: engineSessions(engine),
+  fixture = await startEngineServer('psql-catalog', {
+    setup: async (s) => {
+      await s.sql(
+        "CREATE TABLE nation (n_nationkey INT NOT NULL, n_name STRING, n_regionkey BIGINT, n_comment VARCHAR(152), n_rate DECIMAL(15,2)) USING parquet COMMENT 'nations'",
+      );
+      await s.sql(
+        "INSERT INTO nation VALUES (1, 'ARGENTINA', 1, 'silver', 12.5), (2, 'BRAZIL', 1, NULL, 3.25)",
+      );
+      await s.sql('CREATE VIEW big_nations AS SELECT * FROM nation WHERE n_nationkey > 10');
+      await s.sql('CREATE DATABASE shop');
+      await s.sql('CREATE TABLE shop.orders (o_orderkey BIGINT, o_total DECIMAL(15,2)) USING parquet');
+    },
   });
 });
 
 afterAll(async () => {
-  await server?.close();
-  rmSync(warehouse, { recursive: true, force: true });
+  await fixture?.close();
 });
 
 function psql(database: string, command: string): Promise<{ stdout: string; stderr: string }> {
@@ -48,7 +41,7 @@ function psql(database: string, command: string): Promise<{ stdout: string; stde
         '-h',
         '127.0.0.1',
         '-p',
-        String(server!.port),
+        String(fixture!.port),
         '-U',
         'alice',
         '-d',
@@ -323,7 +316,7 @@ describe.skipIf(!existsSync('/usr/bin/psql'))(
     const LONG = 'SELECT sum(id) FROM range(0, 50000000000)';
 
     it('pg_backend_pid is the BackendKeyData process id; pg_stat_activity shows each connection live', async () => {
-      const target = await RawWireClient.connect(server!.port, {
+      const target = await RawWireClient.connect(fixture!.port, {
         user: 'alice',
         application_name: 'watched',
       });
@@ -361,7 +354,7 @@ describe.skipIf(!existsSync('/usr/bin/psql'))(
     });
 
     it('pg_cancel_backend cancels the running statement of a connection of the same user', async () => {
-      const target = await RawWireClient.connect(server!.port, { user: 'alice' });
+      const target = await RawWireClient.connect(fixture!.port, { user: 'alice' });
       try {
         const running = run(target, LONG);
         await expect
@@ -381,7 +374,7 @@ describe.skipIf(!existsSync('/usr/bin/psql'))(
     });
 
     it('pg_terminate_backend closes the connection with 57P01; another user’s is refused with 42501', async () => {
-      const other = await RawWireClient.connect(server!.port, { user: 'bob' });
+      const other = await RawWireClient.connect(fixture!.port, { user: 'bob' });
       try {
         const denied = await psql('default', `SELECT pg_terminate_backend(${other.processId})`);
         expect(denied.stderr).toContain('ERROR:  permission denied to terminate process');
@@ -390,7 +383,7 @@ describe.skipIf(!existsSync('/usr/bin/psql'))(
       } finally {
         await other.end();
       }
-      const target = await RawWireClient.connect(server!.port, { user: 'alice' });
+      const target = await RawWireClient.connect(fixture!.port, { user: 'alice' });
       target.send(serialize.query(LONG));
       await expect
         .poll(async () => activityOf(target.processId), { timeout: 10_000 })
@@ -460,7 +453,7 @@ describe.skipIf(!existsSync('/usr/bin/psql'))('psql tab completion', () => {
         '/usr/bin/script',
         [
           '-qfc',
-          `/usr/bin/psql -h 127.0.0.1 -p ${server!.port} -U alice -d default -X -P pager=off`,
+          `/usr/bin/psql -h 127.0.0.1 -p ${fixture!.port} -U alice -d default -X -P pager=off`,
           '/dev/null',
         ],
         { env: { ...process.env, PGCONNECT_TIMEOUT: '5', TERM: 'dumb' } },

@@ -3,32 +3,19 @@
  * protocol-level prepared statements (one namespace with SQL's), DISCARD ALL, SET TRANSACTION,
  * and SQL-level cursors (which Describe reports as portals, as psycopg 3's named cursors need).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { serialize } from 'pg-protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine, engineSessions, startServer } from '../../src/index.ts';
 import { RawWireClient, errorOf, type BackendMessage } from './raw-wire-client.ts';
+import { startEngineServer, type EngineServer } from './engine-server.ts';
 
-let warehouse = '';
-let engine: Engine;
-let server: Awaited<ReturnType<typeof startServer>> | undefined;
+let fixture: EngineServer | undefined;
 
 beforeAll(async () => {
-  warehouse = mkdtempSync(join(tmpdir(), 'kindling-session-statements-'));
-  engine = new Engine({ warehouse, executorThreads: 1 });
-  server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    createSession: engineSessions(engine),
-  });
+  fixture = await startEngineServer('session-statements');
 });
 
 afterAll(async () => {
-  await server?.close();
-  await engine.close();
-  rmSync(warehouse, { recursive: true, force: true });
+  await fixture?.close();
 });
 
 function tag(messages: readonly BackendMessage[]): unknown {
@@ -37,7 +24,7 @@ function tag(messages: readonly BackendMessage[]): unknown {
 
 describe('session statements', () => {
   it('DEALLOCATE drops a protocol-level prepared statement; DEALLOCATE ALL drops them all', async () => {
-    const c = await RawWireClient.connect(server!.port);
+    const c = await RawWireClient.connect(fixture!.port);
     try {
       c.send(
         serialize.parse({ name: 'S_1', text: 'SELECT 1' }),
@@ -66,7 +53,7 @@ describe('session statements', () => {
   });
 
   it('DISCARD ALL resets settings and forgets temporary views; SET TRANSACTION is accepted', async () => {
-    const c = await RawWireClient.connect(server!.port);
+    const c = await RawWireClient.connect(fixture!.port);
     try {
       c.send(
         serialize.query('SET spark.sql.ansi.enabled = false; CREATE TEMPORARY VIEW tv AS SELECT 1 AS x'),
@@ -93,7 +80,7 @@ describe('session statements', () => {
   });
 
   it('cursors: DECLARE needs a transaction or HOLD, FETCH and MOVE go forward only, CLOSE ends them', async () => {
-    const c = await RawWireClient.connect(server!.port);
+    const c = await RawWireClient.connect(fixture!.port);
     const run = async (sql: string): Promise<BackendMessage[]> => {
       c.send(serialize.query(sql));
       return c.readUntil('readyForQuery');
@@ -123,7 +110,7 @@ describe('session statements', () => {
   });
 
   it('a DECLAREd cursor is a portal Describe reports: its columns, binary for a BINARY cursor', async () => {
-    const c = await RawWireClient.connect(server!.port);
+    const c = await RawWireClient.connect(fixture!.port);
     const describe = async (portal: string): Promise<BackendMessage[]> => {
       c.send(serialize.describe({ type: 'P', name: portal }), serialize.sync());
       return c.readUntil('readyForQuery');

@@ -5,41 +5,31 @@
  * suspended between reads), pg-query-stream piping a result of many batches with backpressure,
  * and a query cancelled in the middle of its stream — the connection staying usable after each.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 import QueryStream from 'pg-query-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine, engineSessions, startServer } from '../../src/index.ts';
+import { startEngineServer, type EngineServer } from '../e2e/engine-server.ts';
 
-let warehouse = '';
-let engine: Engine;
-let server: Awaited<ReturnType<typeof startServer>> | undefined;
+let fixture: EngineServer | undefined;
 let client: pg.Client;
 
 function connect(): pg.Client {
-  return new pg.Client({ host: '127.0.0.1', port: server!.port, user: 'alice', database: 'default' });
+  return new pg.Client({ host: '127.0.0.1', port: fixture!.port, user: 'alice', database: 'default' });
 }
 
 beforeAll(async () => {
-  warehouse = mkdtempSync(join(tmpdir(), 'kindling-pg-extended-'));
-  engine = new Engine({ warehouse, executorThreads: 1 });
-  const s = engine.createSession();
-  await s.sql(
-    'CREATE TABLE nation (n_nationkey INT, n_name STRING, n_regionkey INT, n_gdp DECIMAL(15,2), n_founded DATE) USING parquet',
-  );
-  await s.sql(
-    "INSERT INTO nation VALUES (0, 'ALGERIA', 0, 100.50, DATE'1962-07-05'), (1, 'ARGENTINA', 1, 200.25, DATE'1816-07-09'), (2, 'BRAZIL', 1, NULL, DATE'1822-09-07')",
-  );
-  s.close();
-  server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    createSession: engineSessions(engine),
+  fixture = await startEngineServer('pg-extended', {
+    setup: async (s) => {
+      await s.sql(
+        'CREATE TABLE nation (n_nationkey INT, n_name STRING, n_regionkey INT, n_gdp DECIMAL(15,2), n_founded DATE) USING parquet',
+      );
+      await s.sql(
+        "INSERT INTO nation VALUES (0, 'ALGERIA', 0, 100.50, DATE'1962-07-05'), (1, 'ARGENTINA', 1, 200.25, DATE'1816-07-09'), (2, 'BRAZIL', 1, NULL, DATE'1822-09-07')",
+      );
+    },
   });
   client = connect();
   await client.connect();
@@ -47,9 +37,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await client.end();
-  await server?.close();
-  await engine.close();
-  rmSync(warehouse, { recursive: true, force: true });
+  await fixture?.close();
 });
 
 const ALL_TYPES =
