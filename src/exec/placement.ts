@@ -1,15 +1,15 @@
 /**
  * Where a query runs: on the executors, or — when it is tiny — in the session's own thread.
  *
- * Tiny means bounded work whatever the data: every input is literal rows, a short `range`, or a
- * table of at most `INLINE_MAX_BYTES`; no operator can multiply rows beyond `INLINE_MAX_ROWS`
- * (a join's bound is the product of its inputs'); no generator, recursion, or function whose
- * output size comes from its arguments (`sequence`, `repeat`, …). Catalog and BI-tool queries
- * answer in milliseconds this way, and a heavy query can never run in the server's thread.
+ * Tiny means bounded work whatever the data, and no file to read: every input is literal rows
+ * (the catalogs' rows are literal rows too) or a short `range`; no operator can multiply rows
+ * beyond `INLINE_MAX_ROWS` (a join's bound is the product of its inputs'); no generator,
+ * recursion, or function whose output size comes from its arguments (`sequence`, `repeat`, …).
+ * Catalog and BI-tool queries answer in milliseconds this way, while a heavy query — or any read
+ * of a table's files, however small — never runs in the server's thread.
  */
 import { isSerializable, planToSpec, type ExecutionPlan, type PlanSpec } from '../physical/index.ts';
 
-export const INLINE_MAX_BYTES = 1 << 20;
 export const INLINE_MAX_ROWS = 1_000_000;
 
 /** Functions whose result size (and so work) is set by argument values, not input size. */
@@ -49,11 +49,6 @@ function rowBound(spec: PlanSpec): number {
       const count = op.step > 0n ? (op.end - op.start) / op.step : (op.start - op.end) / -op.step;
       return count > BigInt(INLINE_MAX_ROWS) ? Infinity : Math.max(0, Number(count) + 1);
     }
-    case 'TableScan':
-      // At least a byte per row.
-      return op.estimatedBytes !== null && op.estimatedBytes <= INLINE_MAX_BYTES
-        ? op.estimatedBytes
-        : Infinity;
     case 'HashJoin':
     case 'NestedLoopJoin':
       return kids.reduce((a, b) => a * Math.max(1, b), 1);

@@ -115,7 +115,6 @@ class Decoder {
           tableName: op.tableName,
           details: op.details,
           source: { definition: op.definition, request: op.request },
-          estimatedBytes: op.estimatedBytes,
         });
       }
       case 'Values':

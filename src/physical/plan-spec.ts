@@ -115,7 +115,6 @@ export type OperatorSpec =
       readonly schema: Schema;
       readonly tableName: string;
       readonly details: string;
-      readonly estimatedBytes: number | null;
     }
   | { readonly kind: 'Values'; readonly schema: Schema; readonly rows: readonly (readonly Value[])[] }
   | {

@@ -312,7 +312,6 @@ class Planner implements PhysicalPlanner {
           tableName: plan.table.qualifiedName.join('.'),
           details: details.join(', '),
           ...(portable ? { source: { definition, request } } : {}),
-          estimatedBytes: tableBytes(plan.table),
         });
       }
       case 'Values':
@@ -1198,13 +1197,4 @@ function simpleCompare(e: Expr, attrs: readonly Attribute[]): FilterConjunct | n
 function subset(a: ReadonlySet<number>, b: ReadonlySet<number>): boolean {
   for (const x of a) if (!b.has(x)) return false;
   return true;
-}
-
-/** A table's size in bytes from its statistics; null when unknown. */
-function tableBytes(table: TableProvider): number | null {
-  try {
-    return table.statistics().totalBytes;
-  } catch {
-    return null;
-  }
 }

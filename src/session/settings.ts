@@ -204,7 +204,7 @@ const DEFS: readonly SettingDef[] = [
     key: 'kindling.execution.inline_tiny_queries',
     default: () => 'true',
     description:
-      "Whether queries over a few literal rows or tiny tables run in the session's thread instead of on the executors.",
+      "Whether queries over a few literal rows (the catalogs included) run in the session's thread instead of on the executors; a table's files are always read on the executors.",
     validate: (v) => booleanSetting('kindling.execution.inline_tiny_queries', v),
   },
   {

@@ -127,6 +127,10 @@ describe('EXPLAIN ANALYZE', () => {
     // A tiny query runs in the session's thread, as one stage.
     const tiny = await s.sql('EXPLAIN ANALYZE SELECT 1');
     expect(tiny.rows[1]![0]).toMatch(/^Query: 1 row in [\d.]+ ms, in the session's thread/);
+    // A table's files are read on the executors, however small the table.
+    await s.sql('CREATE TABLE one_row USING parquet AS SELECT 1 AS a');
+    const small = await s.sql('EXPLAIN ANALYZE SELECT a FROM one_row');
+    expect(small.rows[1]![0]).toMatch(/^Query: 1 row in [\d.]+ m?s, 1 stage, 1 task,/);
   });
 });
 

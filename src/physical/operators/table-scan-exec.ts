@@ -21,8 +21,6 @@ export interface TableScanExecOptions {
   readonly details: string;
   /** What another thread needs to plan the same scan. */
   readonly source?: { readonly definition: TableDefinition; readonly request: ScanRequest };
-  /** The table's size in bytes, when known (tiny tables may be read in the session's thread). */
-  readonly estimatedBytes?: number | null;
 }
 
 export class TableScanExec implements ExecutionPlan {
@@ -35,7 +33,6 @@ export class TableScanExec implements ExecutionPlan {
   readonly tableName: string;
   readonly details: string;
   readonly source: TableScanExecOptions['source'];
-  readonly estimatedBytes: number | null;
 
   constructor(options: TableScanExecOptions) {
     this.source = options.source;
@@ -43,7 +40,6 @@ export class TableScanExec implements ExecutionPlan {
     this.schema = options.schema;
     this.tableName = options.tableName;
     this.details = options.details;
-    this.estimatedBytes = options.estimatedBytes ?? null;
     this.outputPartitions = Math.max(1, options.scan.partitions);
     this.partitioning = { kind: 'unknown', count: this.outputPartitions };
   }
@@ -102,7 +98,6 @@ export class TableScanExec implements ExecutionPlan {
       schema: this.schema,
       tableName: this.tableName,
       details: this.details,
-      estimatedBytes: this.estimatedBytes,
     };
   }
 }
