@@ -28,7 +28,7 @@ import {
   timestampToDays,
   utcToLocalMicros,
 } from '../kernels/datetime.ts';
-import { formatWithPattern, parseWithPattern } from '../kernels/datetime-format.ts';
+import { formatWithPattern, parseWithPattern, parseWithPatternZone } from '../kernels/datetime-format.ts';
 import { overflowError, valueText } from '../kernels/common.ts';
 import { pow10, rescale } from '../kernels/decimal.ts';
 import { checkArity, coerce, evaluateRows, invalidArgument, simple, typeMismatch } from './define.ts';
@@ -400,7 +400,9 @@ const timestampAddInterval: ScalarFunctionDef = {
 function formatTs(v: Value, fmt: string, ctx: EvalContext): string {
   const local =
     typeof v === 'number' ? BigInt(v) * MICROS_PER_DAY : utcToLocalMicros(v as bigint, ctx.timeZone);
-  return formatWithPattern(local, fmt);
+  const utc = typeof v === 'number' ? localToUtcMicros(local, ctx.timeZone) : (v as bigint);
+  const offsetSeconds = Number((local - utc) / 1_000_000n);
+  return formatWithPattern(local, fmt, { id: ctx.timeZone, offsetSeconds });
 }
 
 function parseToTimestamp(text: string, fmt: string | undefined, ctx: EvalContext): bigint | null {
@@ -408,8 +410,49 @@ function parseToTimestamp(text: string, fmt: string | undefined, ctx: EvalContex
     const t = parseTimestamp(text, ctx.timeZone);
     return t === undefined ? parseFailure(text, ctx) : t;
   }
-  const local = parseWithPattern(text, fmt);
-  return local === undefined ? parseFailure(text, ctx) : localToUtcMicros(local, ctx.timeZone);
+  const parsed = parseWithPatternZone(text, fmt);
+  return parsed === undefined
+    ? parseFailure(text, ctx)
+    : localToUtcMicros(parsed.local, parsed.zone ?? ctx.timeZone);
+}
+
+/** `to_timestamp`, and with `lenient` its `try_` form (a text that does not fit is NULL, ANSI or not). */
+function toTimestampFunction(name: string, lenient: boolean): ScalarFunctionDef {
+  return {
+    kind: 'scalar',
+    name,
+    description: lenient
+      ? `${name}(str[, fmt]) - Parses a timestamp; NULL when the text does not fit, whatever the ANSI mode.`
+      : `${name}(str[, fmt]) - Parses a timestamp.`,
+    resolve(argTypes) {
+      checkArity(name, argTypes, 1, 2);
+      const t = argTypes[0]!;
+      // Without a format, a number is cast: seconds since the epoch (to_timestamp(1.5) is 00:00:01.5).
+      if (argTypes.length === 1 && isNumeric(t)) return { argTypes: [TS], returnType: TS };
+      const first = t.kind === 'timestamp' || t.kind === 'date' ? t : coerce(name, 0, t, S);
+      return {
+        argTypes: argTypes.length === 2 ? [first, coerce(name, 1, argTypes[1]!, S)] : [first],
+        returnType: TS,
+      };
+    },
+    evaluate(args, numRows, returnType, given) {
+      const ctx = lenient ? { ...given, ansi: false } : given;
+      return evaluateRows(
+        args,
+        [S, S],
+        numRows,
+        returnType,
+        ctx,
+        (v) => {
+          const x = v[0]!;
+          if (typeof x === 'bigint') return x;
+          if (typeof x === 'number') return daysToTimestamp(x, ctx.timeZone);
+          return parseToTimestamp(x as string, v[1] as string | undefined, ctx);
+        },
+        true,
+      );
+    },
+  };
 }
 
 export const datetimeFunctions: readonly ScalarFunctionDef[] = [
@@ -585,38 +628,8 @@ export const datetimeFunctions: readonly ScalarFunctionDef[] = [
       );
     },
   },
-  {
-    kind: 'scalar',
-    name: 'to_timestamp',
-    description: 'to_timestamp(str[, fmt]) - Parses a timestamp.',
-    resolve(argTypes) {
-      checkArity('to_timestamp', argTypes, 1, 2);
-      const t = argTypes[0]!;
-      // Without a format, a number is cast: seconds since the epoch (to_timestamp(1.5) is 00:00:01.5).
-      if (argTypes.length === 1 && isNumeric(t)) return { argTypes: [TS], returnType: TS };
-      const first = t.kind === 'timestamp' || t.kind === 'date' ? t : coerce('to_timestamp', 0, t, S);
-      return {
-        argTypes: argTypes.length === 2 ? [first, coerce('to_timestamp', 1, argTypes[1]!, S)] : [first],
-        returnType: TS,
-      };
-    },
-    evaluate(args, numRows, returnType, ctx) {
-      return evaluateRows(
-        args,
-        [S, S],
-        numRows,
-        returnType,
-        ctx,
-        (v) => {
-          const x = v[0]!;
-          if (typeof x === 'bigint') return x;
-          if (typeof x === 'number') return daysToTimestamp(x, ctx.timeZone);
-          return parseToTimestamp(x as string, v[1] as string | undefined, ctx);
-        },
-        true,
-      );
-    },
-  },
+  toTimestampFunction('to_timestamp', false),
+  toTimestampFunction('try_to_timestamp', true),
   {
     kind: 'scalar',
     name: 'date_format',
