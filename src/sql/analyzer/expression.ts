@@ -67,6 +67,26 @@ export function resolveColumn(env: ExprEnv, e: ast.ColumnExpr): Expr {
     for (const field of parts.slice(k)) out = bindFieldAccess(env, out, field, e.pos);
     return out;
   }
+  // Hive's virtual column `grouping__id`, which Spark still reads as grouping_id().
+  if (single === 'grouping__id' && !e.name.parts[0]!.quoted) {
+    const name: ast.QualifiedName = {
+      parts: [{ name: 'grouping_id', quoted: false, pos: e.pos }],
+      pos: e.pos,
+    };
+    const call: ast.FunctionExpr = {
+      kind: 'function',
+      name,
+      args: [],
+      distinct: false,
+      star: false,
+      filter: null,
+      ignoreNulls: null,
+      over: null,
+      orderBy: [],
+      pos: e.pos,
+    };
+    return bindExpr(env, call);
+  }
   const candidates = env.scope.candidateNames();
   if (env.aliases !== null) candidates.push(...env.aliases.keys());
   throw unresolvedColumn(parts, candidates, e.pos);

@@ -21,6 +21,13 @@ export function decodeString(image: string): string {
       out += quote;
       i++; // the second quote of a doubled one
     } else if (c === '\\' && i + 1 < body.length) {
+      // `\101`: three octal digits (the first 0-3) are one character, as Spark unescapes them.
+      const octal = body.slice(i + 1, i + 4);
+      if (/^[0-3][0-7]{2}$/.test(octal)) {
+        out += String.fromCharCode(parseInt(octal, 8));
+        i += 3;
+        continue;
+      }
       const n = body[++i]!;
       switch (n) {
         case 'n':
