@@ -249,6 +249,8 @@ export function bindSelect(
   }
   /** The select list's one generator, when its set-returning calls are all the same. */
   let generated: GenerateNode | null = null;
+  const lateral = new Map<string, Expr>();
+  const lateralSeen = new Set<string>();
   for (const it of sel.items) {
     if (it.kind === 'wildcard') {
       items.push(...expandStar(scope, it));
@@ -284,8 +286,17 @@ export function bindSelect(
       items.push({ expr, name: it.alias?.name ?? fields[fields.length - 1]!, keepAttr: null });
       continue;
     }
-    const expr = bindExpr(selectEnv, it.expr);
+    // A later item may name an earlier one's alias (Spark's lateral column alias) where no FROM
+    // column has that name; an alias given twice before is not one.
+    const expr = bindExpr(
+      lateral.size === 0 ? selectEnv : { ...selectEnv, aliases: lateral, aliasFirst: false },
+      it.expr,
+    );
     if (it.alias !== null) {
+      const key = it.alias.name.toLowerCase();
+      if (lateralSeen.has(key)) lateral.delete(key);
+      else lateral.set(key, expr);
+      lateralSeen.add(key);
       items.push({ expr, name: it.alias.name, keepAttr: null });
     } else if (it.expr.kind === 'column' && expr.kind === 'column') {
       items.push({ expr, name: expr.attr.name, keepAttr: expr.attr });
