@@ -17,6 +17,7 @@ import { numberFormatFunctions } from './number-format.ts';
 import { pgFormatFunctions } from './pg-format.ts';
 import { stringFunctions } from './string.ts';
 import { structFunctions } from './struct.ts';
+import { textExtraFunctions } from './text-extra.ts';
 
 export const scalarFunctions: readonly ScalarFunctionDef[] = [
   ...stringFunctions.filter((f) => f.name !== 'reverse'),
@@ -35,6 +36,7 @@ export const scalarFunctions: readonly ScalarFunctionDef[] = [
   ...structFunctions,
   ...binaryFormatFunctions,
   ...numberFormatFunctions,
+  ...textExtraFunctions,
 ];
 
 export { sparkSubstring, formatString, compileRegex } from './string.ts';
