@@ -120,7 +120,7 @@ export function isValidBase64(s: string): boolean {
 function malformedBinary(text: string, format: string, suggestion: string): EngineError {
   return new EngineError(
     SqlState.invalidCharacterValueForCast,
-    `[CONVERSION_INVALID_INPUT] The value '${text}' (${format}) cannot be converted to "BINARY" because it is malformed. Correct the value as per the syntax, or change its format. Use '${suggestion}' to tolerate malformed input and return NULL instead.`,
+    `[CONVERSION_INVALID_INPUT] The value '${text}' ('${format}') cannot be converted to "BINARY" because it is malformed. Correct the value as per the syntax, or change its format. Use \`${suggestion}\` to tolerate malformed input and return NULL instead.`,
   );
 }
 
