@@ -3,6 +3,7 @@
  */
 import type { ScalarFunctionDef } from '../registry.ts';
 import { arrayAwareReverse, arrayFunctions } from './array.ts';
+import { binaryFormatFunctions } from './binary-format.ts';
 import { bitwiseFunctions } from './bitwise.ts';
 import { conditionalFunctions } from './conditional.ts';
 import { datetimeFunctions } from './datetime.ts';
@@ -12,9 +13,11 @@ import { jsonBuildObject } from './json.ts';
 import { likeFunctions } from './like.ts';
 import { mathFunctions } from './math.ts';
 import { miscFunctions } from './misc.ts';
+import { numberFormatFunctions } from './number-format.ts';
 import { pgFormatFunctions } from './pg-format.ts';
 import { stringFunctions } from './string.ts';
 import { structFunctions } from './struct.ts';
+import { textExtraFunctions } from './text-extra.ts';
 
 export const scalarFunctions: readonly ScalarFunctionDef[] = [
   ...stringFunctions.filter((f) => f.name !== 'reverse'),
@@ -31,6 +34,9 @@ export const scalarFunctions: readonly ScalarFunctionDef[] = [
   ...bitwiseFunctions,
   jsonBuildObject,
   ...structFunctions,
+  ...binaryFormatFunctions,
+  ...numberFormatFunctions,
+  ...textExtraFunctions,
 ];
 
 export { sparkSubstring, formatString, compileRegex } from './string.ts';
