@@ -436,7 +436,7 @@ function compileNode(e: Expr, b: Binder): Evaluator {
   throw internal(`unhandled expression ${(e as Expr).kind}`);
 }
 
-const LAZY = new Set(['if', 'iff', 'coalesce', 'nvl', 'ifnull', 'nvl2', 'nullif', 'nanvl']);
+const LAZY = new Set(['if', 'iff', 'coalesce', 'nvl', 'ifnull', 'nvl2', 'nullif', 'nanvl', 'decode']);
 
 function compileCall(e: Expr & { kind: 'call' }, b: Binder): Evaluator {
   if (LAZY.has(e.name) && e.args.some(canRaise)) {
@@ -458,7 +458,7 @@ function isNullTest(x: Expr, op: 'is_null' | 'is_not_null'): Expr {
   return { kind: 'unary', op, input: x, type: { kind: 'boolean' }, failOnError: false };
 }
 
-/** if/coalesce/nvl/nvl2/nullif as a CASE so their branches evaluate lazily. */
+/** if/coalesce/nvl/nvl2/nanvl and decode's search form as a CASE so their branches evaluate lazily. */
 function lazyAsCase(e: Expr & { kind: 'call' }): CaseExpr | undefined {
   const a = e.args;
   const type = e.type;
@@ -493,6 +493,25 @@ function lazyAsCase(e: Expr & { kind: 'call' }): CaseExpr | undefined {
         failOnError: false,
       };
       return { kind: 'case', branches: [{ when: isNan, then: a[1]! }], otherwise: a[0]!, type };
+    }
+    case 'decode': {
+      // decode(expr, search, result [, search, result]… [, default]): NULL matches NULL.
+      if (a.length < 3) return undefined;
+      const branches: { when: Expr; then: Expr }[] = [];
+      for (let i = 1; i + 1 < a.length; i += 2) {
+        branches.push({
+          when: {
+            kind: 'binary',
+            op: '<=>',
+            left: a[0]!,
+            right: a[i]!,
+            type: { kind: 'boolean' },
+            failOnError: false,
+          },
+          then: a[i + 1]!,
+        });
+      }
+      return { kind: 'case', branches, otherwise: a.length % 2 === 0 ? a[a.length - 1]! : null, type };
     }
     default:
       return undefined;
