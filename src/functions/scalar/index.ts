@@ -6,6 +6,7 @@ import { arrayAwareReverse, arrayFunctions } from './array.ts';
 import { bitwiseFunctions } from './bitwise.ts';
 import { conditionalFunctions } from './conditional.ts';
 import { datetimeFunctions } from './datetime.ts';
+import { datetimeUnitFunctions } from './datetime-units.ts';
 import { epochFunctions } from './epoch.ts';
 import { intervalFunctions } from './interval.ts';
 import { jsonBuildObject } from './json.ts';
@@ -23,6 +24,7 @@ export const scalarFunctions: readonly ScalarFunctionDef[] = [
   ...likeFunctions,
   ...mathFunctions,
   ...datetimeFunctions,
+  ...datetimeUnitFunctions,
   ...epochFunctions,
   ...intervalFunctions,
   ...conditionalFunctions,
