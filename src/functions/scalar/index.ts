@@ -11,6 +11,7 @@ import { epochFunctions } from './epoch.ts';
 import { intervalFunctions } from './interval.ts';
 import { jsonBuildObject } from './json.ts';
 import { likeFunctions } from './like.ts';
+import { mapFunctions, withMapForms } from './map.ts';
 import { mathFunctions } from './math.ts';
 import { miscFunctions } from './misc.ts';
 import { pgFormatFunctions } from './pg-format.ts';
@@ -20,7 +21,8 @@ import { structFunctions } from './struct.ts';
 export const scalarFunctions: readonly ScalarFunctionDef[] = [
   ...stringFunctions.filter((f) => f.name !== 'reverse'),
   ...stringFunctions.filter((f) => f.name === 'reverse').map(arrayAwareReverse),
-  ...arrayFunctions,
+  ...arrayFunctions.map(withMapForms),
+  ...mapFunctions,
   ...likeFunctions,
   ...mathFunctions,
   ...datetimeFunctions,
