@@ -9,9 +9,21 @@
  * binary, array and struct keys work too. They run row at a time: maps are small values.
  */
 import * as arrow from 'apache-arrow';
-import { EngineError, SqlState, T, type DataType, type Field, type Value } from '../../common/index.ts';
+import {
+  EngineError,
+  SqlState,
+  T,
+  fromArrowType,
+  typeToString,
+  typesEqual,
+  type DataType,
+  type Field,
+  type Value,
+} from '../../common/index.ts';
 import type { ResolveContext, ResolvedSignature, ScalarFunctionDef } from '../registry.ts';
 import { valueText } from '../kernels/common.ts';
+import { castValue } from '../kernels/cast.ts';
+import { findWiderType } from '../type-coercion.ts';
 import { valueKey } from './array-values.ts';
 import { checkArity, coerce, commonTypeKeepingNull, evaluateRows, typeMismatch } from './define.ts';
 
@@ -231,16 +243,48 @@ const mapEntries = rowFunction(
   (v) => [...(v[0] as MapValue)].map(([k, x]) => [k, x]),
 );
 
-const mapContainsKey = rowFunction(
-  'map_contains_key',
-  'map_contains_key(map, key) - Whether the map has the key.',
-  (argTypes) => {
+/** map_contains_key: the key and the map's keys compare in their wider type (Spark's coercion). */
+const mapContainsKey: ScalarFunctionDef = {
+  kind: 'scalar',
+  name: 'map_contains_key',
+  description: 'map_contains_key(map, key) - Whether the map has the key.',
+  resolve(argTypes) {
     checkArity('map_contains_key', argTypes, 2, 2);
     const m = mapArg('map_contains_key', 0, argTypes[0]!);
-    return { argTypes: [m, coerce('map_contains_key', 1, argTypes[1]!, m.key)], returnType: T.boolean };
+    const k = argTypes[1]!;
+    const oneString = (k.kind === 'string') !== (m.key.kind === 'string') && k.kind !== 'null';
+    const wider = oneString ? undefined : findWiderType(m.key, k);
+    if (wider === undefined) {
+      throw new EngineError(
+        SqlState.datatypeMismatch,
+        `[DATATYPE_MISMATCH.MAP_FUNCTION_DIFF_TYPES] Cannot resolve "map_contains_key" due to data type mismatch: Input to \`map_contains_key\` should have been "MAP" followed by a value with same key type, but it's ["${typeToString(m).toUpperCase()}", "${typeToString(k).toUpperCase()}"].`,
+      );
+    }
+    return { argTypes: [m, wider], returnType: T.boolean };
   },
-  (v) => mapLookup(v[0] as MapValue, v[1]!) !== undefined,
-);
+  evaluate(args, numRows, returnType, ctx) {
+    const keyArg = args[1]!;
+    const keyType = keyArg.kind === 'scalar' ? keyArg.type : fromArrowType(keyArg.data.type);
+    const first = args[0]!;
+    const m = (first.kind === 'scalar' ? first.type : fromArrowType(first.data.type)) as MapType;
+    return evaluateRows(
+      args,
+      [T.null, T.null],
+      numRows,
+      returnType,
+      ctx,
+      (v) => {
+        const map = v[0] as MapValue;
+        if (typesEqual(m.key, keyType)) return mapLookup(map, v[1]!) !== undefined;
+        const id = valueKey(v[1]!);
+        for (const k of map.keys())
+          if (valueKey(castValue(k, m.key, keyType, 'legacy', ctx)) === id) return true;
+        return false;
+      },
+      true,
+    );
+  },
+};
 
 /** element_at / try_element_at: on a map, the value under a key (NULL when missing); else as before. */
 function mapAwareElementAt(base: ScalarFunctionDef): ScalarFunctionDef {
