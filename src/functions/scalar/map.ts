@@ -25,6 +25,7 @@ import { valueText } from '../kernels/common.ts';
 import { castValue } from '../kernels/cast.ts';
 import { findWiderType } from '../type-coercion.ts';
 import { valueKey } from './array-values.ts';
+import { compileRegex } from './string.ts';
 import { checkArity, coerce, commonTypeKeepingNull, evaluateRows, typeMismatch } from './define.ts';
 
 type MapType = DataType & { kind: 'map' };
@@ -180,6 +181,23 @@ const mapFromEntries = rowFunction(
   },
 );
 
+/** Java's `split(regex, -1)`: every piece, trailing empty ones kept, capture groups not. */
+function splitAll(text: string, re: RegExp): string[] {
+  const global = new RegExp(re.source, `${re.flags}g`);
+  const out: string[] = [];
+  let start = 0;
+  for (let m = global.exec(text); m !== null; m = global.exec(text)) {
+    if (m[0] === '') {
+      global.lastIndex++;
+      if (m.index === 0) continue;
+    }
+    out.push(text.slice(start, m.index));
+    start = m.index + m[0].length;
+  }
+  out.push(text.slice(start));
+  return out;
+}
+
 /** Java's `split(regex, 2)`: the text before the first match and the rest, or the whole text. */
 function splitOnce(text: string, re: RegExp): [string, string | null] {
   re.lastIndex = 0;
@@ -200,9 +218,9 @@ const strToMap = rowFunction(
   },
   (v) => {
     const text = v[0] as string;
-    const pairDelim = new RegExp((v[1] as string | undefined) ?? ',', 'u');
-    const kvDelim = new RegExp((v[2] as string | undefined) ?? ':', 'u');
-    return buildMap(text.split(pairDelim).map((pair) => splitOnce(pair, kvDelim)));
+    const pairDelim = compileRegex((v[1] as string | undefined) ?? ',');
+    const kvDelim = compileRegex((v[2] as string | undefined) ?? ':');
+    return buildMap(splitAll(text, pairDelim).map((pair) => splitOnce(pair, kvDelim)));
   },
 );
 
