@@ -10,7 +10,8 @@
  * - `make_timestamp_ntz`, `make_timestamp_ltz`, `try_make_timestamp` (and its `_ntz`/`_ltz`
  *   forms): fields checked as Spark checks them (22023 DATETIME_FIELD_OUT_OF_BOUNDS or
  *   INVALID_FRACTION_OF_SECOND under ANSI; the `try_` forms give NULL); seconds = 60 with no
- *   fraction rolls into the next minute.
+ *   fraction rolls into the next minute. A zone argument that names no zone is 22009
+ *   INVALID_TIMEZONE (NULL for the `try_` forms).
  * - `make_dt_interval(days, hours, mins, secs)` and `make_ym_interval(years, months)`.
  */
 import {
@@ -336,6 +337,14 @@ export function localMicrosOfFields(
   return local;
 }
 
+/** 22009 INVALID_TIMEZONE: a zone argument that names no time zone. */
+function invalidTimeZone(zone: string): EngineError {
+  return new EngineError(
+    '22009',
+    `[INVALID_TIMEZONE] The timezone: ${zone} is invalid. The timezone must be either a region-based zone ID or a zone offset. Region IDs must have the form 'area/city', such as 'America/Los_Angeles'. Zone offsets must be in the format '(+|-)HH', '(+|-)HH:mm' or '(+|-)HH:mm:ss', e.g '-08', '+01:00' or '-13:33:33', and must be in the range from -18:00 to +18:00. 'Z' and 'UTC' are accepted as synonyms for '+00:00'.`,
+  );
+}
+
 const SEC = T.decimal(16, 6);
 const I = T.int;
 
@@ -371,7 +380,15 @@ function makeTimestampDef(name: string, ntz: boolean, tryForm: boolean): ScalarF
             return null;
           }
           if (ntz) return local;
-          return localToUtcMicros(local, (v[6] as string | undefined) ?? ctx.timeZone);
+          const zone = v[6] as string | undefined;
+          if (zone === undefined) return localToUtcMicros(local, ctx.timeZone);
+          try {
+            return localToUtcMicros(local, zone);
+          } catch (e) {
+            if (!(e instanceof RangeError)) throw e;
+            if (tryForm) return null;
+            throw invalidTimeZone(zone);
+          }
         },
         true,
       );
