@@ -18,6 +18,9 @@
  * | interval y-m        | Interval(YEAR_MONTH)       | Int32Array months                              |
  * | interval d-t        | Duration(µs)               | BigInt64Array µs                               |
  * | null                | Null                       | —                                              |
+ * | array               | List                       | Int32Array `valueOffsets` into one child       |
+ * | map                 | Map (entries: key, value)  | Int32Array `valueOffsets` into a struct child  |
+ * | struct              | Struct                     | one child per field                            |
  *
  * Validity is Arrow's bitmap (`nullBitmap`, bit set = valid); an empty bitmap means no nulls.
  * Operators in this engine always produce Data with `offset === 0`; readers must still honour
@@ -122,6 +125,16 @@ export function fromArrowType(t: arrow.DataType): DataType {
       kind: 'array',
       element: fromArrowType(child.type as arrow.DataType),
       containsNull: child.nullable,
+    };
+  }
+  if (arrow.DataType.isMap(t)) {
+    const entries = t.children[0]!.type as arrow.Struct;
+    const [k, v] = entries.children;
+    return {
+      kind: 'map',
+      key: fromArrowType(k!.type as arrow.DataType),
+      value: fromArrowType(v!.type as arrow.DataType),
+      valueContainsNull: v!.nullable,
     };
   }
   if (arrow.DataType.isStruct(t)) {

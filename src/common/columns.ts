@@ -7,7 +7,6 @@
  * literals and tests, never for hot loops.
  */
 import * as arrow from 'apache-arrow';
-import { EngineError, SqlState } from './errors.ts';
 import {
   decimal128Words,
   decimal64Values,
@@ -177,8 +176,18 @@ export function valueAt(data: arrow.Data, type: DataType, i: number): Value {
     case 'struct':
       // Children are sliced with the column; a struct value is the array of its field values.
       return type.fields.map((f, k) => valueAt(data.children[k]!, f.type, i));
-    case 'map':
-      throw new EngineError(SqlState.featureNotSupported, `reading ${type.kind} values is not supported yet`);
+    case 'map': {
+      // Like a list of (key, value) structs; keys are unique and keep their order.
+      const offsets = data.valueOffsets as Int32Array;
+      const entries = data.children[0]!;
+      const keys = entries.children[0]!;
+      const vals = entries.children[1]!;
+      const out = new Map<Value, Value>();
+      for (let j = offsets[i]!; j < offsets[i + 1]!; j++) {
+        out.set(valueAt(keys, type.key, j), valueAt(vals, type.value, j));
+      }
+      return out;
+    }
   }
 }
 
@@ -271,11 +280,28 @@ export function columnFromValues(type: DataType, values: readonly Value[]): arro
       );
       return makeStructColumn(type, children, n, valid);
     }
-    case 'map':
-      throw new EngineError(
-        SqlState.featureNotSupported,
-        `building ${type.kind} columns is not supported yet`,
+    case 'map': {
+      const offsets = new Int32Array(n + 1);
+      const keys: Value[] = [];
+      const vals: Value[] = [];
+      for (let i = 0; i < n; i++) {
+        if (valid[i]) {
+          for (const [k, v] of values[i] as ReadonlyMap<Value, Value>) {
+            keys.push(k);
+            vals.push(v);
+          }
+        }
+        offsets[i + 1] = keys.length;
+      }
+      return makeMapColumn(
+        type,
+        offsets,
+        columnFromValues(type.key, keys),
+        columnFromValues(type.value, vals),
+        n,
+        valid,
       );
+    }
   }
 }
 
@@ -295,6 +321,34 @@ export function makeListColumn(
     length,
     valueOffsets: offsets,
     child,
+    ...validityArgs(valid, length),
+  } as never);
+}
+
+/**
+ * Int32 offsets (length + 1 entries) into parallel key and value columns as a map column of
+ * `type` (Arrow Map: a list of non-null `entries` structs of `key` and `value`).
+ */
+export function makeMapColumn(
+  type: DataType & { kind: 'map' },
+  offsets: Int32Array,
+  keys: arrow.Data,
+  values: arrow.Data,
+  length: number,
+  valid: Uint8Array | null,
+): arrow.Data {
+  const mapType = toArrowType(type) as arrow.Map_;
+  const entries = arrow.makeData({
+    type: mapType.children[0]!.type as arrow.Struct,
+    length: keys.length,
+    nullCount: 0,
+    children: [keys, values],
+  });
+  return arrow.makeData({
+    type: mapType,
+    length,
+    valueOffsets: offsets,
+    child: entries,
     ...validityArgs(valid, length),
   } as never);
 }

@@ -420,6 +420,15 @@ export function valueToString(v: Value, from: DataType, ctx: EvalContext): strin
       return intervalToSql(v as number | bigint, from);
     case 'array':
       return `[${(v as readonly Value[]).map((x) => (x === null ? 'null' : valueToString(x, from.element, ctx))).join(', ')}]`;
+    case 'map': {
+      const text = (x: Value, t: DataType): string => (x === null ? 'null' : valueToString(x, t, ctx));
+      const entries = [...(v as ReadonlyMap<Value, Value>)].map(
+        ([k, x]) => `${text(k, from.key)} -> ${text(x, from.value)}`,
+      );
+      return `{${entries.join(', ')}}`;
+    }
+    case 'struct':
+      return `{${from.fields.map((f, i) => (((v as readonly Value[])[i] ?? null) === null ? 'null' : valueToString((v as readonly Value[])[i]!, f.type, ctx))).join(', ')}}`;
     default:
       return valueText(v);
   }

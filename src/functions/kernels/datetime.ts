@@ -116,12 +116,19 @@ export function zoneOffsetMillis(zone: string, utcMillis: number): number {
   return off;
 }
 
-/** Microseconds of local wall-clock time in `zone` → UTC microseconds. */
+/**
+ * Microseconds of local wall-clock time in `zone` → UTC microseconds. A local time that a
+ * daylight-saving gap skips moves forward by the gap's length (as java.time's ZonedDateTime.of).
+ */
 export function localToUtcMicros(localMicros: bigint, zone: string): bigint {
   if (isUtc(zone)) return localMicros;
   const localMs = Number(localMicros / 1000n);
-  let off = zoneOffsetMillis(zone, localMs);
-  off = zoneOffsetMillis(zone, localMs - off);
+  const first = zoneOffsetMillis(zone, localMs);
+  const off = zoneOffsetMillis(zone, localMs - first);
+  if (off !== first && zoneOffsetMillis(zone, localMs - off) !== off) {
+    // Neither offset holds at its instant: a gap. The offset before it places the time after it.
+    return localMicros - BigInt(Math.min(first, off)) * 1000n;
+  }
   return localMicros - BigInt(off) * 1000n;
 }
 

@@ -7,10 +7,12 @@ import { binaryFormatFunctions } from './binary-format.ts';
 import { bitwiseFunctions } from './bitwise.ts';
 import { conditionalFunctions } from './conditional.ts';
 import { datetimeFunctions } from './datetime.ts';
+import { datetimeUnitFunctions } from './datetime-units.ts';
 import { epochFunctions } from './epoch.ts';
 import { intervalFunctions } from './interval.ts';
 import { jsonBuildObject } from './json.ts';
 import { likeFunctions } from './like.ts';
+import { mapFunctions, withMapForms } from './map.ts';
 import { mathFunctions } from './math.ts';
 import { miscFunctions } from './misc.ts';
 import { numberFormatFunctions } from './number-format.ts';
@@ -22,10 +24,12 @@ import { textExtraFunctions } from './text-extra.ts';
 export const scalarFunctions: readonly ScalarFunctionDef[] = [
   ...stringFunctions.filter((f) => f.name !== 'reverse'),
   ...stringFunctions.filter((f) => f.name === 'reverse').map(arrayAwareReverse),
-  ...arrayFunctions,
+  ...arrayFunctions.map(withMapForms),
+  ...mapFunctions,
   ...likeFunctions,
   ...mathFunctions,
   ...datetimeFunctions,
+  ...datetimeUnitFunctions,
   ...epochFunctions,
   ...intervalFunctions,
   ...conditionalFunctions,

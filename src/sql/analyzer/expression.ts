@@ -26,6 +26,7 @@ import { castTo } from './expr-utils.ts';
 import { checkAnsiCast } from './cast-check.ts';
 import { bindFunction, callRegistry } from './function-call.ts';
 import { bindLiteral, lit } from './literal.ts';
+import { specialDatetime } from './special-datetime.ts';
 
 export function nameParts(q: ast.QualifiedName): string[] {
   return q.parts.map((p) => p.name);
@@ -127,8 +128,19 @@ export function castPlanOutput(env: ExprEnv, plan: LogicalPlan, types: readonly 
 export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
   const ansi = env.state.ctx.ansi;
   switch (e.kind) {
-    case 'literal':
+    case 'literal': {
+      if (e.value.type === 'typed' && e.value.typeName !== 'binary') {
+        const type =
+          e.value.typeName === 'date'
+            ? T.date
+            : e.value.typeName === 'timestamp_ntz'
+              ? T.timestampNtz
+              : T.timestamp;
+        const special = specialDatetime(env, e.value.value, type, e.pos);
+        if (special !== undefined) return special;
+      }
       return bindLiteral(e.value, e.pos, env.state.ctx.timeZone);
+    }
     case 'column':
       return resolveColumn(env, e);
     case 'parameter': {
@@ -303,6 +315,9 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
           return { kind: 'cast', input: array, type, mode: ansi ? 'ansi' : 'legacy' };
         }
       }
+      const text = stringConstant(e.operand);
+      const special = typeof text === 'string' ? specialDatetime(env, text, e.type, e.pos) : undefined;
+      if (special !== undefined) return special;
       const x = bindExpr(env, e.operand);
       const mode = e.mode === 'try_cast' ? 'try' : ansi ? 'ansi' : 'legacy';
       const type = e.pgTypeName === 'numeric' ? unconstrainedNumeric(e.operand, exprType(x)) : e.type;

@@ -158,6 +158,9 @@ export function bindFunction(env: ExprEnv, e: ast.FunctionExpr): Expr {
     env.state.positions.set(call, e.pos);
     return call;
   }
+  if (name === 'struct' && parts.length === 1 && env.state.ctx.functions.lookup(name) === undefined) {
+    return bindStruct(env, e);
+  }
   const def = lookupFunction(env, name, parts, e.pos);
   if (def.kind === 'aggregate') return bindAggregateCall(env, e, def, name);
   if (e.distinct || e.filter !== null || e.star) {
@@ -229,6 +232,30 @@ function replaceableCall(env: ExprEnv, e: ast.FunctionExpr, name: string): ast.E
     name: { parts: [{ name: callee, quoted: false, pos: e.pos }], pos: e.pos },
     args: [a, zero],
   };
+}
+
+/**
+ * Spark's `struct(a, b, …)`: a `named_struct` whose field names are the columns' names where an
+ * argument is a column, else `col1`, `col2`… by position.
+ */
+function bindStruct(env: ExprEnv, e: ast.FunctionExpr): Expr {
+  if (e.distinct || e.filter !== null || e.star || e.orderBy.length > 0) {
+    throw analysisError(
+      SqlState.wrongObjectType,
+      '[INVALID_FUNCTION_CALL] DISTINCT, FILTER and * may only be used with aggregate functions, not struct.',
+      e.pos,
+    );
+  }
+  const args: Expr[] = [];
+  e.args.forEach((a, i) => {
+    const bound = bindExpr(env, a);
+    const fieldName = bound.kind === 'column' ? bound.attr.name : `col${i + 1}`;
+    args.push({ kind: 'literal', value: fieldName, type: T.string }, bound);
+  });
+  if (args.length === 0) {
+    return { kind: 'literal', value: [], type: { kind: 'struct', fields: [] } };
+  }
+  return callRegistry(env, 'named_struct', args, e.pos);
 }
 
 function bindCastAlias(env: ExprEnv, e: ast.FunctionExpr, name: string, type: DataType): Expr {

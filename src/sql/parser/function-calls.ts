@@ -2,11 +2,33 @@
  * Turns the pieces of a parsed call `name(…)` into a FunctionExpr, normalizing SQL's keyword-argument
  * forms: `SUBSTRING(a FROM b FOR c)` → `substring(a, b, c)`, `POSITION(a IN b)` → `position(a, b)`,
  * `TRIM(LEADING x FROM y)` → `ltrim(y, x)`, `OVERLAY(a PLACING b FROM c FOR d)` → `overlay(a, b, c, d)`,
- * `EXTRACT(f FROM x)` and `date_part('f', x)` → an ExtractExpr.
+ * `EXTRACT(f FROM x)` and `date_part('f', x)` → an ExtractExpr, and the unit keyword of
+ * `TIMESTAMPADD(HOUR, n, ts)` (also DATEADD, DATE_ADD) and `TIMESTAMPDIFF(DAY, a, b)` (also
+ * DATEDIFF, DATE_DIFF, TIMEDIFF) → `timestampadd('HOUR', n, ts)` / `timestampdiff('DAY', a, b)`.
+ * As in Spark, a quoted unit there is an error (22023 INVALID_PARAMETER_VALUE.DATETIME_UNIT).
  */
 import type { IToken } from 'chevrotain';
 import type { Expr, FunctionExpr, OrderItem, QualifiedName, WindowSpec } from './ast.ts';
+import { EngineError, SqlState } from '../../common/index.ts';
 import { invalidSyntax } from './syntax-error.ts';
+
+/** Spark's `datetimeUnit` keywords, in its grammar's order. */
+const DATETIME_UNITS = [
+  'YEAR',
+  'QUARTER',
+  'MONTH',
+  'WEEK',
+  'DAY',
+  'DAYOFYEAR',
+  'HOUR',
+  'MINUTE',
+  'SECOND',
+  'MILLISECOND',
+  'MICROSECOND',
+];
+
+const UNIT_ADD_NAMES = new Set(['timestampadd', 'dateadd', 'date_add']);
+const UNIT_DIFF_NAMES = new Set(['timestampdiff', 'datediff', 'date_diff', 'timediff']);
 
 /** What the grammar collected between the parentheses. */
 export interface CallArgs {
@@ -64,6 +86,15 @@ export function buildFunctionCall(
     pos: name.pos,
   });
   const a = call.args;
+
+  if (single !== null && seps === ', ,' && (UNIT_ADD_NAMES.has(single) || UNIT_DIFF_NAMES.has(single))) {
+    const unit = datetimeUnit(single, a[0]!);
+    if (unit !== null) {
+      const target = UNIT_ADD_NAMES.has(single) ? 'timestampadd' : 'timestampdiff';
+      const literal: Expr = { kind: 'literal', value: { type: 'string', value: unit }, pos: a[0]!.pos };
+      return make(target, [literal, a[1]!, a[2]!]);
+    }
+  }
 
   switch (single ?? '') {
     case 'extract':
@@ -135,4 +166,23 @@ function extract(
   }
   if (field === null) return fail(at, 'EXTRACT expects a field name such as YEAR before FROM');
   return { kind: 'extract', field: field.toLowerCase(), source, pos };
+}
+
+/**
+ * The unit of `TIMESTAMPADD(unit, …)`/`TIMESTAMPDIFF(unit, …)` when `arg` is a unit keyword; null
+ * when it is another expression (the call is then an ordinary one). A string literal is an error.
+ */
+function datetimeUnit(fname: string, arg: Expr): string | null {
+  if (arg.kind === 'column' && arg.name.parts.length === 1 && !arg.name.parts[0]!.quoted) {
+    const word = arg.name.parts[0]!.name.toUpperCase();
+    return DATETIME_UNITS.includes(word) ? word : null;
+  }
+  if (arg.kind === 'literal' && arg.value.type === 'string') {
+    throw new EngineError(
+      SqlState.invalidParameterValue,
+      `[INVALID_PARAMETER_VALUE.DATETIME_UNIT] The value of parameter(s) \`unit\` in \`${fname}\` is invalid: expects one of the units without quotes ${DATETIME_UNITS.join(', ')}, but got the string literal '${arg.value.value}'.`,
+      { position: arg.pos },
+    );
+  }
+  return null;
 }
