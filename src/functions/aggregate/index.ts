@@ -7,6 +7,7 @@ import { collectFunctions } from './collect.ts';
 import { countFunctions } from './count.ts';
 import { minMaxFunctions } from './min-max.ts';
 import { otherAggregates } from './other.ts';
+import { statisticsFunctions } from './statistics.ts';
 import { sumAvgFunctions } from './sum-avg.ts';
 
 export { FirstLastAccumulator } from './other.ts';
@@ -18,4 +19,5 @@ export const aggregateFunctions: readonly AggregateFunctionDef[] = [
   ...otherAggregates,
   ...collectFunctions,
   ...approxCountDistinctFunctions,
+  ...statisticsFunctions,
 ];

@@ -342,7 +342,7 @@ class SumAccumulator extends SumsAccumulator {
   }
 }
 
-function avgTypes(t: DataType): { sum: DataType; result: DataType } {
+export function avgTypes(t: DataType): { sum: DataType; result: DataType } {
   if (t.kind === 'decimal')
     return {
       sum: boundedDecimal(t.precision + 10, t.scale),
@@ -351,7 +351,7 @@ function avgTypes(t: DataType): { sum: DataType; result: DataType } {
   return { sum: T.double, result: T.double };
 }
 
-class AvgAccumulator extends SumsAccumulator {
+export class AvgAccumulator extends SumsAccumulator {
   readonly stateTypes: readonly DataType[];
   readonly #sumType: DataType;
   readonly #result: DataType;
