@@ -3,6 +3,7 @@
  */
 import type { AggregateFunctionDef } from '../registry.ts';
 import { approxCountDistinctFunctions } from './approx-count-distinct.ts';
+import { bitwiseFunctions } from './bitwise.ts';
 import { collectFunctions } from './collect.ts';
 import { countFunctions } from './count.ts';
 import { minMaxFunctions } from './min-max.ts';
@@ -20,4 +21,5 @@ export const aggregateFunctions: readonly AggregateFunctionDef[] = [
   ...collectFunctions,
   ...approxCountDistinctFunctions,
   ...statisticsFunctions,
+  ...bitwiseFunctions,
 ];
