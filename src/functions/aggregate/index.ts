@@ -8,6 +8,7 @@ import { collectFunctions } from './collect.ts';
 import { countFunctions } from './count.ts';
 import { minMaxFunctions } from './min-max.ts';
 import { otherAggregates } from './other.ts';
+import { percentileFunctions } from './percentile.ts';
 import { statisticsFunctions } from './statistics.ts';
 import { sumAvgFunctions } from './sum-avg.ts';
 
@@ -22,4 +23,5 @@ export const aggregateFunctions: readonly AggregateFunctionDef[] = [
   ...approxCountDistinctFunctions,
   ...statisticsFunctions,
   ...bitwiseFunctions,
+  ...percentileFunctions,
 ];
