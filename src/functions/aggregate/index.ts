@@ -7,6 +7,7 @@ import { bitwiseFunctions } from './bitwise.ts';
 import { collectFunctions } from './collect.ts';
 import { countFunctions } from './count.ts';
 import { minMaxFunctions } from './min-max.ts';
+import { modeFunctions } from './mode.ts';
 import { otherAggregates } from './other.ts';
 import { percentileFunctions } from './percentile.ts';
 import { statisticsFunctions } from './statistics.ts';
@@ -24,4 +25,5 @@ export const aggregateFunctions: readonly AggregateFunctionDef[] = [
   ...statisticsFunctions,
   ...bitwiseFunctions,
   ...percentileFunctions,
+  ...modeFunctions,
 ];

@@ -258,7 +258,7 @@ function bindCastAlias(env: ExprEnv, e: ast.FunctionExpr, name: string, type: Da
 }
 
 /** Inverse distribution aggregates: WITHIN GROUP's ordering column and direction are arguments. */
-const WITHIN_GROUP_ARGUMENTS: ReadonlySet<string> = new Set(['percentile_cont', 'percentile_disc']);
+const WITHIN_GROUP_ARGUMENTS: ReadonlySet<string> = new Set(['percentile_cont', 'percentile_disc', 'mode']);
 
 /** Aggregates whose optional second argument says whether to skip NULLs. */
 const IGNORE_NULLS_ARGUMENT: ReadonlySet<string> = new Set(['first', 'last', 'any_value']);
@@ -290,9 +290,20 @@ export function bindAggregateCall(
     ? { ...env, allowWindows: false }
     : { ...env, insideAggregate: true, allowWindows: false };
   const args = e.star ? [] : e.args.map((a) => bindExpr(inner, a));
-  // WITHIN GROUP (ORDER BY col [DESC]) of percentile_cont/percentile_disc: arguments (col, p, desc).
+  // WITHIN GROUP (ORDER BY col [DESC]) of percentile_cont/percentile_disc: arguments (col, p, desc);
+  // of mode(): (col, deterministic = true, desc).
   const order = e.orderBy[0];
   if (withinGroup && order !== undefined) {
+    if (def.name === 'mode') {
+      if (args.length > 0) {
+        throw analysisError(
+          SqlState.syntaxError,
+          `[INVALID_INVERSE_DISTRIBUTION_FUNCTION.WITHIN_GROUP_MISSING] mode takes no arguments with WITHIN GROUP (ORDER BY …).`,
+          e.pos,
+        );
+      }
+      args.push({ kind: 'literal', value: true, type: T.boolean });
+    }
     args.unshift(bindExpr(inner, order.expr));
     args.push({ kind: 'literal', value: order.ascending === false, type: T.boolean });
   }
