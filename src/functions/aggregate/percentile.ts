@@ -125,6 +125,7 @@ class PercentileAccumulator implements GroupsAccumulator {
       const pt = spec.array ? DOUBLES : T.double;
       this.#ps = percentagesOf(spec.name, valueAt(args[1]!, pt, 0));
     }
+    if (spec.fixed === null && !spec.array) constantPercentage(spec.name, args[1]!, this.#ps[0]!, numRows);
     if (spec.reverseArg !== null) this.#reverse = valueAt(args[spec.reverseArg]!, T.boolean, 0) === true;
     const data = args[0]!;
     const vals = (data.values as Float64Array).subarray(data.offset, data.offset + numRows);
@@ -176,6 +177,9 @@ class PercentileAccumulator implements GroupsAccumulator {
       if (params !== null && this.#ps === null) {
         this.#reverse = params[0] === 1;
         this.#ps = params.slice(1);
+      } else if (params !== null && params[1] !== this.#ps![0]) {
+        // partitions saw different percentages: the argument was not a constant
+        throw nonFoldable(this.#spec.name);
       }
       const vals = valueAt(states[0]!, DOUBLES, i) as number[] | null;
       if (vals === null) continue;
@@ -247,6 +251,23 @@ class PercentileAccumulator implements GroupsAccumulator {
   size(): number {
     return this.#vals.length * 96 + this.#total * (this.#spec.weightArg === null ? 8 : 16);
   }
+}
+
+/** Checks a percentage column holds one value (Spark requires a constant; a column is rejected). */
+function constantPercentage(name: string, data: arrow.Data, p: number, numRows: number): void {
+  const vals = (data.values as Float64Array).subarray(data.offset, data.offset + numRows);
+  const valid = validOf(data);
+  for (let i = 0; i < numRows; i++) {
+    if ((valid === null || valid[i] === 1) && vals[i] === p) continue;
+    throw nonFoldable(name);
+  }
+}
+
+function nonFoldable(name: string): EngineError {
+  return new EngineError(
+    SqlState.datatypeMismatch,
+    `[DATATYPE_MISMATCH.NON_FOLDABLE_INPUT] Cannot resolve "${name}" due to data type mismatch: the input percentage should be a foldable "DOUBLE" expression.`,
+  );
 }
 
 /** A double as a value of numeric type `t` (percentile_approx answers in its input's type). */
