@@ -6,6 +6,7 @@ import { approxCountDistinctFunctions } from './approx-count-distinct.ts';
 import { bitwiseFunctions } from './bitwise.ts';
 import { collectFunctions } from './collect.ts';
 import { countFunctions } from './count.ts';
+import { histogramFunctions } from './histogram.ts';
 import { minMaxFunctions } from './min-max.ts';
 import { modeFunctions } from './mode.ts';
 import { otherAggregates } from './other.ts';
@@ -26,4 +27,5 @@ export const aggregateFunctions: readonly AggregateFunctionDef[] = [
   ...bitwiseFunctions,
   ...percentileFunctions,
   ...modeFunctions,
+  ...histogramFunctions,
 ];
