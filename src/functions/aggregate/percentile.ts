@@ -1,5 +1,6 @@
 /**
- * Exact percentiles of a numeric column: percentile(col, p [, frequency]), median(col),
+ * Exact percentiles of a numeric or ANSI interval column (percentile_approx: also dates and
+ * timestamps): percentile(col, p [, frequency]), median(col),
  * percentile_cont(p) / percentile_disc(p) WITHIN GROUP (ORDER BY col [DESC]), and
  * percentile_approx / approx_percentile(col, p [, accuracy]).
  *
@@ -30,7 +31,7 @@ import {
 } from '../../common/index.ts';
 import type { AggregateFunctionDef, GroupsAccumulator, ResolveContext } from '../registry.ts';
 import { checkArity, typeMismatch } from '../scalar/define.ts';
-import { numericArg, sig, validOf } from './support.ts';
+import { numericArg, sig, validOf, words64 } from './support.ts';
 
 type Rule = 'interpolate' | 'rank';
 
@@ -128,7 +129,7 @@ class PercentileAccumulator implements GroupsAccumulator {
     if (spec.fixed === null && !spec.array) constantPercentage(spec.name, args[1]!, this.#ps[0]!, numRows);
     if (spec.reverseArg !== null) this.#reverse = valueAt(args[spec.reverseArg]!, T.boolean, 0) === true;
     const data = args[0]!;
-    const vals = (data.values as Float64Array).subarray(data.offset, data.offset + numRows);
+    const vals = doublesOf(data, numRows);
     const valid = validOf(data);
     if (spec.weightArg === null) {
       for (let i = 0; i < numRows; i++) {
@@ -277,14 +278,50 @@ function fromDouble(x: number, t: DataType): Value {
       return BigInt(Math.round(x));
     case 'decimal':
       return BigInt(Math.round(x * 10 ** t.scale));
+    case 'date':
+    case 'interval_year_month':
+      return Math.trunc(x);
+    case 'timestamp':
+    case 'timestamp_ntz':
+    case 'interval_day_time':
+      return BigInt(Math.trunc(x));
     default:
       return x;
   }
 }
 
-/** The value column's type, numeric (strings are read as double, as Spark casts them). */
-function valueArg(name: string, t: DataType): DataType {
-  return numericArg(name, t);
+/** A value column as doubles: double itself, or days / months (int32), micros (int64, exact to 2^53). */
+function doublesOf(data: arrow.Data, n: number): Float64Array {
+  const v = data.values as Float64Array | Int32Array | BigInt64Array;
+  if (v instanceof Float64Array) return v.subarray(data.offset, data.offset + n);
+  if (v instanceof Int32Array) return Float64Array.from(v.subarray(data.offset, data.offset + n));
+  const { lo, hi } = words64(data);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = hi[2 * i + 1]! * 4294967296 + lo[2 * i]!;
+  return out;
+}
+
+/**
+ * The value column: the type it is read as (numbers as double; intervals, and for
+ * percentile_approx dates and timestamps, as they are) and the type of a percentile of it
+ * (double, an interval of the same kind, or for percentile_approx the column's own type).
+ */
+function valueArg(name: string, t: DataType, approx: boolean): { arg: DataType; element: DataType } {
+  switch (t.kind) {
+    case 'interval_year_month':
+    case 'interval_day_time':
+      return { arg: t, element: t };
+    case 'date':
+    case 'timestamp':
+    case 'timestamp_ntz':
+      if (approx) return { arg: t, element: t };
+      throw typeMismatch(name, 0, '("NUMERIC" or "ANSI INTERVAL")', t);
+    default: {
+      const n = numericArg(name, t);
+      const element = approx && n.kind !== 'null' && n.kind !== 'string' ? n : T.double;
+      return { arg: T.double, element };
+    }
+  }
 }
 
 /** The percentage argument: a double, or an array of them; checked now when it is a literal. */
@@ -366,6 +403,10 @@ function percentageType(array: boolean): DataType {
   return array ? DOUBLES : T.double;
 }
 
+function resultType(element: DataType, array: boolean): DataType {
+  return array ? T.array(element, false) : element;
+}
+
 export const percentileFunctions: readonly AggregateFunctionDef[] = [
   define(
     'percentile',
@@ -373,9 +414,9 @@ export const percentileFunctions: readonly AggregateFunctionDef[] = [
     'percentile(col, percentage [, frequency]) - The exact percentile(s) of the numeric column, interpolated; frequency (a positive integer) counts each row that many times.',
     (argTypes, ctx) => {
       checkArity('percentile', argTypes, 2, 3);
-      valueArg('percentile', argTypes[0]!);
+      const v = valueArg('percentile', argTypes[0]!, false);
       const array = percentageArg('percentile', argTypes[1]!, ctx.literalArgs[1]);
-      const types = [T.double, percentageType(array)];
+      const types = [v.arg, percentageType(array)];
       if (argTypes.length === 3) {
         const f = argTypes[2]!;
         if (
@@ -388,13 +429,13 @@ export const percentileFunctions: readonly AggregateFunctionDef[] = [
           throw typeMismatch('percentile', 2, '"INTEGRAL"', f);
         types.push(T.bigint);
       }
-      return { argTypes: types, result: percentageType(array) };
+      return { argTypes: types, result: resultType(v.element, array) };
     },
   ),
   define('median', [], 'median(col) - The exact median of the numeric column, interpolated.', (argTypes) => {
     checkArity('median', argTypes, 1, 1);
-    valueArg('median', argTypes[0]!);
-    return { argTypes: [T.double], result: T.double };
+    const v = valueArg('median', argTypes[0]!, false);
+    return { argTypes: [v.arg], result: v.element };
   }),
   ...(['percentile_cont', 'percentile_disc'] as const).map((name) =>
     define(
@@ -409,10 +450,10 @@ export const percentileFunctions: readonly AggregateFunctionDef[] = [
             `[INVALID_INVERSE_DISTRIBUTION_FUNCTION.WITHIN_GROUP_MISSING] ${name} requires a WITHIN GROUP (ORDER BY …) clause with one ordering expression.`,
           );
         }
-        valueArg(name, argTypes[0]!);
+        const v = valueArg(name, argTypes[0]!, false);
         const array = percentageArg(name, argTypes[1]!, ctx.literalArgs[1]);
-        const types = [T.double, percentageType(array), T.boolean];
-        return { argTypes: types, result: percentageType(array) };
+        const types = [v.arg, percentageType(array), T.boolean];
+        return { argTypes: types, result: resultType(v.element, array) };
       },
     ),
   ),
@@ -422,9 +463,9 @@ export const percentileFunctions: readonly AggregateFunctionDef[] = [
     "percentile_approx(col, percentage [, accuracy]) - The smallest value of the numeric column whose cumulative distribution reaches the percentage (exact: any accuracy is met), of the column's type.",
     (argTypes, ctx) => {
       checkArity('percentile_approx', argTypes, 2, 3);
-      const t = valueArg('percentile_approx', argTypes[0]!);
+      const v = valueArg('percentile_approx', argTypes[0]!, true);
       const array = percentageArg('percentile_approx', argTypes[1]!, ctx.literalArgs[1]);
-      const types = [T.double, percentageType(array)];
+      const types = [v.arg, percentageType(array)];
       if (argTypes.length === 3) {
         const a = argTypes[2]!;
         const lit = ctx.literalArgs[2];
@@ -439,11 +480,7 @@ export const percentileFunctions: readonly AggregateFunctionDef[] = [
         }
         types.push(a);
       }
-      const element = t.kind === 'null' || t.kind === 'string' ? T.double : t;
-      return {
-        argTypes: types,
-        result: array ? T.array(element, false) : element,
-      };
+      return { argTypes: types, result: resultType(v.element, array) };
     },
   ),
 ];
