@@ -279,6 +279,13 @@ export function bindAggregateCall(
     // Aggregates here keep no order of their input, so an ordering would be silently lost.
     throw notSupported(`ORDER BY or WITHIN GROUP in the aggregate ${name}`, e.pos);
   }
+  if (withinGroup && def.name !== 'mode' && e.orderBy.length === 0) {
+    throw analysisError(
+      SqlState.syntaxError,
+      `[INVALID_INVERSE_DISTRIBUTION_FUNCTION.WITHIN_GROUP_MISSING] WITHIN GROUP is required for the inverse distribution function ${name}.`,
+      e.pos,
+    );
+  }
   if (withinGroup && e.orderBy.length > 1) {
     throw analysisError(
       SqlState.syntaxError,
@@ -297,8 +304,8 @@ export function bindAggregateCall(
     if (def.name === 'mode') {
       if (args.length > 0) {
         throw analysisError(
-          SqlState.syntaxError,
-          `[INVALID_INVERSE_DISTRIBUTION_FUNCTION.WITHIN_GROUP_MISSING] mode takes no arguments with WITHIN GROUP (ORDER BY …).`,
+          SqlState.undefinedFunction,
+          `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`mode\` requires 0 parameters with WITHIN GROUP but the actual number is ${args.length}.`,
           e.pos,
         );
       }
