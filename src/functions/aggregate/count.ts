@@ -8,7 +8,7 @@ import { checkArity, coerce } from '../scalar/define.ts';
 import { grow, sig, validOf, words64 } from './support.ts';
 import { writeInt53 } from '../kernels/decimal.ts';
 
-class CountAccumulator implements GroupsAccumulator {
+export class CountAccumulator implements GroupsAccumulator {
   readonly stateTypes: readonly DataType[] = [T.bigint];
   #counts = new Float64Array(16);
   #groups = 0;

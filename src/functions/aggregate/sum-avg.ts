@@ -4,7 +4,9 @@
  * BigInt only when they grow past that, so the hot loop never allocates a BigInt for TPC-H-sized
  * values. Spark result types: sum(integral) → bigint (ANSI overflow 22003), sum(decimal(p,s)) →
  * decimal(min(38,p+10),s), sum(float/double) → double; avg(decimal(p,s)) →
- * decimal(min(38,p+4),min(38,s+4)) rounded HALF_UP, avg of anything else → double.
+ * decimal(min(38,p+4),min(38,s+4)) rounded HALF_UP, avg of anything else → double. try_sum and
+ * try_avg are sum and avg giving NULL where those overflow; a partial state that overflowed
+ * carries a NULL sum, which makes its group's result NULL.
  */
 import type * as arrow from 'apache-arrow';
 import {
@@ -52,6 +54,8 @@ class GroupSums {
   acc = new Float64Array(16);
   count = new Float64Array(16);
   big: bigint[] = [];
+  /** 1 for a group a partial state of which overflowed (its sum arrived NULL): its result is NULL. */
+  lost = new Uint8Array(16);
   groups = 0;
   readonly exact: boolean;
   constructor(exact: boolean) {
@@ -60,6 +64,7 @@ class GroupSums {
   ensure(n: number): void {
     this.acc = grow(this.acc, n, (k) => new Float64Array(k));
     this.count = grow(this.count, n, (k) => new Float64Array(k));
+    this.lost = grow(this.lost, n, (k) => new Uint8Array(k));
     if (n > this.groups) this.groups = n;
   }
   fold(g: number): void {
@@ -170,6 +175,19 @@ class GroupSums {
   }
 }
 
+/** Marks the groups of partial states whose sum overflowed: a NULL sum over a non-zero count. */
+function markLost(
+  s: GroupSums,
+  sums: arrow.Data,
+  counts: Float64Array,
+  groupIds: Int32Array,
+  n: number,
+): void {
+  const valid = validOf(sums);
+  if (valid === null) return;
+  for (let i = 0; i < n; i++) if (valid[i] === 0 && counts[i]! > 0) s.lost[groupIds[i]!] = 1;
+}
+
 /** The rows to add: valid (`valid`, one byte a row) and kept by `filter`; null for all. */
 function keptRows(valid: Uint8Array | null, filter: Uint8Array | null, n: number): Uint8Array | null {
   if (valid === null) return filter;
@@ -202,14 +220,21 @@ function sumResultType(t: DataType): DataType {
   return T.double;
 }
 
-/** Writes per-group sums as a column of `type`; groups with zero count are NULL. */
-function sumsColumn(s: GroupSums, type: DataType, failOnError: boolean): arrow.Data {
+/**
+ * What a sum beyond its type's range gives: an error (ANSI), the total mod 2^64 for bigint and NULL
+ * for decimal (Spark's legacy sum), or NULL (try_sum / try_avg).
+ */
+export type OverflowMode = 'error' | 'legacy' | 'null';
+
+/** Writes per-group sums as a column of `type`; groups with zero count (or an overflow) are NULL. */
+function sumsColumn(s: GroupSums, type: DataType, overflow: OverflowMode): arrow.Data {
+  const failOnError = overflow === 'error';
   const n = s.groups;
   const valid = new Uint8Array(n);
   if (type.kind === 'double') {
     const out = new Float64Array(n);
     for (let g = 0; g < n; g++) {
-      if (s.count[g]! > 0) {
+      if (s.count[g]! > 0 && s.lost[g] === 0) {
         valid[g] = 1;
         out[g] = s.acc[g]!;
       }
@@ -220,20 +245,22 @@ function sumsColumn(s: GroupSums, type: DataType, failOnError: boolean): arrow.D
     const out = new BigInt64Array(n);
     const words = new Int32Array(out.buffer);
     for (let g = 0; g < n; g++) {
-      if (s.count[g]! === 0) continue;
+      if (s.count[g]! === 0 || s.lost[g] === 1) continue;
       if (s.small(g)) {
         valid[g] = 1;
         writeInt53(words, 2 * g, s.acc[g]!);
         continue;
       }
       const v = s.total(g);
-      valid[g] = 1;
       if (v > INT64_MAX || v < INT64_MIN) {
         if (failOnError) throw overflowError('long', 'try_sum');
+        if (overflow === 'null') continue;
+        valid[g] = 1;
         // ANSI off: Spark's legacy sum of bigint wraps around (the exact total mod 2^64)
         out[g] = BigInt.asIntN(64, v);
         continue;
       }
+      valid[g] = 1;
       out[g] = v;
     }
     return makeColumn(type, out, n, valid);
@@ -244,7 +271,7 @@ function sumsColumn(s: GroupSums, type: DataType, failOnError: boolean): arrow.D
   // |sum| < 2^53 < 10^16: a decimal of 16 digits or more holds it.
   const smallLimit = p >= 16 ? Infinity : POW10_NUM[p]! - 1;
   for (let g = 0; g < n; g++) {
-    if (s.count[g]! === 0) continue;
+    if (s.count[g]! === 0 || s.lost[g] === 1) continue;
     if (s.small(g)) {
       const a = s.acc[g]!;
       if (a <= smallLimit && a >= -smallLimit) {
@@ -323,26 +350,27 @@ function sameType(a: DataType, b: DataType): boolean {
 class SumAccumulator extends SumsAccumulator {
   readonly stateTypes: readonly DataType[];
   readonly #result: DataType;
-  readonly #fail: boolean;
-  constructor(input: DataType, result: DataType, ctx: EvalContext) {
+  readonly #overflow: OverflowMode;
+  constructor(input: DataType, result: DataType, ctx: EvalContext, nullOnOverflow = false) {
     super(input);
     this.#result = result;
-    this.#fail = ctx.ansi;
+    this.#overflow = nullOnOverflow ? 'null' : ctx.ansi ? 'error' : 'legacy';
     this.stateTypes = [result, T.bigint];
   }
   state(): arrow.Data[] {
-    return [sumsColumn(this.sums, this.#result, this.#fail), this.sums.countsColumn()];
+    return [sumsColumn(this.sums, this.#result, this.#overflow), this.sums.countsColumn()];
   }
   protected mergeStates(states: readonly arrow.Data[], groupIds: Int32Array, numRows: number): void {
     const counts = countsOf(states[1]!, numRows);
+    markLost(this.sums, states[0]!, counts, groupIds, numRows);
     this.sums.add(states[0]!, this.#result, groupIds, numRows, null, counts);
   }
   evaluate(): arrow.Data {
-    return sumsColumn(this.sums, this.#result, this.#fail);
+    return sumsColumn(this.sums, this.#result, this.#overflow);
   }
 }
 
-function avgTypes(t: DataType): { sum: DataType; result: DataType } {
+export function avgTypes(t: DataType): { sum: DataType; result: DataType } {
   if (t.kind === 'decimal')
     return {
       sum: boundedDecimal(t.precision + 10, t.scale),
@@ -351,21 +379,23 @@ function avgTypes(t: DataType): { sum: DataType; result: DataType } {
   return { sum: T.double, result: T.double };
 }
 
-class AvgAccumulator extends SumsAccumulator {
+export class AvgAccumulator extends SumsAccumulator {
   readonly stateTypes: readonly DataType[];
   readonly #sumType: DataType;
   readonly #result: DataType;
   readonly #fail: boolean;
-  constructor(input: DataType, result: DataType, ctx: EvalContext) {
+  constructor(input: DataType, result: DataType, ctx: EvalContext, nullOnOverflow = false) {
     super(input);
     this.#result = result;
     this.#sumType = avgTypes(input).sum;
-    this.#fail = ctx.ansi;
+    this.#fail = ctx.ansi && !nullOnOverflow;
     this.stateTypes = [this.#sumType, T.bigint];
   }
   state(): arrow.Data[] {
     const sumState =
-      this.#sumType.kind === 'double' ? this.#doubleSums() : sumsColumn(this.sums, this.#sumType, this.#fail);
+      this.#sumType.kind === 'double'
+        ? this.#doubleSums()
+        : sumsColumn(this.sums, this.#sumType, this.#fail ? 'error' : 'null');
     return [sumState, this.sums.countsColumn()];
   }
   #doubleSums(): arrow.Data {
@@ -373,7 +403,7 @@ class AvgAccumulator extends SumsAccumulator {
     const out = new Float64Array(n);
     const valid = new Uint8Array(n);
     for (let g = 0; g < n; g++) {
-      if (this.sums.count[g]! === 0) continue;
+      if (this.sums.count[g]! === 0 || this.sums.lost[g] === 1) continue;
       valid[g] = 1;
       out[g] = this.sums.exact ? Number(this.sums.total(g)) : this.sums.acc[g]!;
     }
@@ -381,6 +411,7 @@ class AvgAccumulator extends SumsAccumulator {
   }
   protected mergeStates(states: readonly arrow.Data[], groupIds: Int32Array, numRows: number): void {
     const counts = countsOf(states[1]!, numRows);
+    markLost(this.sums, states[0]!, counts, groupIds, numRows);
     if (this.#sumType.kind === 'double' && this.sums.exact) {
       // exact integral partial sums arrive as doubles; fold them in as floating values
       const s = states[0]!;
@@ -404,7 +435,7 @@ class AvgAccumulator extends SumsAccumulator {
       const out = new Float64Array(n);
       for (let g = 0; g < n; g++) {
         const c = s.count[g]!;
-        if (c === 0) continue;
+        if (c === 0 || s.lost[g] === 1) continue;
         valid[g] = 1;
         out[g] = (s.exact ? Number(s.total(g)) : s.acc[g]!) / c;
       }
@@ -416,7 +447,7 @@ class AvgAccumulator extends SumsAccumulator {
     const w = new DecimalColumnWriter(this.#result, n);
     for (let g = 0; g < n; g++) {
       const c = s.count[g]!;
-      if (c === 0) continue;
+      if (c === 0 || s.lost[g] === 1) continue;
       const v = divHalfUp(s.total(g) * pow10(rs - inScale), BigInt(c));
       if (!fitsPrecision(v, rp)) {
         if (this.#fail) throw decimalOverflowError(decimalToString(v, rs), rp, rs);
@@ -453,6 +484,30 @@ export const sumAvgFunctions: readonly AggregateFunctionDef[] = [
     },
     createAccumulator(argTypes, returnType, ctx) {
       return new AvgAccumulator(argTypes[0]!, returnType, ctx);
+    },
+  },
+  {
+    kind: 'aggregate',
+    name: 'try_sum',
+    description: 'try_sum(expr) - The sum of the non-NULL values, NULL when it overflows its type.',
+    resolve(argTypes) {
+      const t = numericArg('try_sum', unary('try_sum', argTypes));
+      return sig([t], sumResultType(t));
+    },
+    createAccumulator(argTypes, returnType, ctx) {
+      return new SumAccumulator(argTypes[0]!, returnType, ctx, true);
+    },
+  },
+  {
+    kind: 'aggregate',
+    name: 'try_avg',
+    description: 'try_avg(expr) - The mean of the non-NULL values, NULL when their sum overflows.',
+    resolve(argTypes) {
+      const t = numericArg('try_avg', unary('try_avg', argTypes));
+      return sig([t], avgTypes(t).result);
+    },
+    createAccumulator(argTypes, returnType, ctx) {
+      return new AvgAccumulator(argTypes[0]!, returnType, ctx, true);
     },
   },
 ];

@@ -106,6 +106,10 @@ export function exprName(e: ast.Expr): string {
       if (e.star) return `${name}(1)`;
       const args = e.args.map(exprName).join(', ');
       let s = `${name}(${e.distinct ? 'DISTINCT ' : ''}${args})`;
+      if (e.orderBy.length > 0) {
+        const items = e.orderBy.map((o) => `${exprName(o.expr)}${o.ascending === false ? ' DESC' : ''}`);
+        s += ` WITHIN GROUP (ORDER BY ${items.join(', ')})`;
+      }
       if (e.filter !== null) s += ` FILTER (WHERE ${exprName(e.filter)})`;
       if (e.over !== null) s += ' OVER (...)';
       return s;

@@ -284,6 +284,9 @@ function bindCastAlias(env: ExprEnv, e: ast.FunctionExpr, name: string, type: Da
   return bindExpr(env, cast);
 }
 
+/** Inverse distribution aggregates: WITHIN GROUP's ordering column and direction are arguments. */
+const WITHIN_GROUP_ARGUMENTS: ReadonlySet<string> = new Set(['percentile_cont', 'percentile_disc', 'mode']);
+
 /** Aggregates whose optional second argument says whether to skip NULLs. */
 const IGNORE_NULLS_ARGUMENT: ReadonlySet<string> = new Set(['first', 'last', 'any_value']);
 
@@ -298,14 +301,46 @@ export function bindAggregateCall(
   if (!overWindow && (!env.allowAggregates || env.insideAggregate)) {
     throw aggregateNotAllowed(env, `"${name}(…)"`, e.pos);
   }
-  if (e.orderBy.length > 0) {
+  const withinGroup = WITHIN_GROUP_ARGUMENTS.has(def.name);
+  if (e.orderBy.length > 0 && !withinGroup) {
     // Aggregates here keep no order of their input, so an ordering would be silently lost.
     throw notSupported(`ORDER BY or WITHIN GROUP in the aggregate ${name}`, e.pos);
+  }
+  if (withinGroup && def.name !== 'mode' && e.orderBy.length === 0) {
+    throw analysisError(
+      SqlState.syntaxError,
+      `[INVALID_INVERSE_DISTRIBUTION_FUNCTION.WITHIN_GROUP_MISSING] WITHIN GROUP is required for the inverse distribution function ${name}.`,
+      e.pos,
+    );
+  }
+  if (withinGroup && e.orderBy.length > 1) {
+    throw analysisError(
+      SqlState.syntaxError,
+      `[INVALID_INVERSE_DISTRIBUTION_FUNCTION.WRONG_NUM_ORDERINGS] The function ${name} requires 1 orderings in WITHIN GROUP but got ${e.orderBy.length}.`,
+      e.pos,
+    );
   }
   const inner: ExprEnv = overWindow
     ? { ...env, allowWindows: false }
     : { ...env, insideAggregate: true, allowWindows: false };
   const args = e.star ? [] : e.args.map((a) => bindExpr(inner, a));
+  // WITHIN GROUP (ORDER BY col [DESC]) of percentile_cont/percentile_disc: arguments (col, p, desc);
+  // of mode(): (col, deterministic = true, desc).
+  const order = e.orderBy[0];
+  if (withinGroup && order !== undefined) {
+    if (def.name === 'mode') {
+      if (args.length > 0) {
+        throw analysisError(
+          SqlState.undefinedFunction,
+          `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`mode\` requires 0 parameters with WITHIN GROUP but the actual number is ${args.length}.`,
+          e.pos,
+        );
+      }
+      args.push({ kind: 'literal', value: true, type: T.boolean });
+    }
+    args.unshift(bindExpr(inner, order.expr));
+    args.push({ kind: 'literal', value: order.ascending === false, type: T.boolean });
+  }
   // IGNORE NULLS on first/last/any_value is their second argument (Spark's isIgnoreNull).
   if (e.ignoreNulls === true && args.length === 1 && IGNORE_NULLS_ARGUMENT.has(def.name))
     args.push({ kind: 'literal', value: true, type: T.boolean });
