@@ -47,7 +47,7 @@ export function tokenize(pattern: string): Token[] {
       while (j < pattern.length && pattern[j] === c) j++;
       if (!/[yuMLdDHhmsSaEkKQqw]/.test(c)) {
         throw new EngineError(
-          SqlState.invalidParameterValue,
+          SqlState.invalidDatetimeFormat,
           `[INVALID_DATETIME_PATTERN.ILLEGAL_CHARACTER] Unrecognized datetime pattern: ${pattern}. Illegal pattern character '${c}'.`,
         );
       }

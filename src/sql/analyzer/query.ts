@@ -101,7 +101,7 @@ function bindRecursive(
     cte.query.limit !== null
   ) {
     throw analysisError(
-      SqlState.syntaxError,
+      SqlState.invalidRecursiveCte,
       `[INVALID_RECURSIVE_CTE] Recursive query ${name} must be of the form 'anchor UNION [ALL] recursive part'.`,
       cte.pos,
     );
