@@ -167,6 +167,24 @@ const DEFS: readonly SettingDef[] = [
     },
   },
   {
+    key: 'spark.sql.groupByOrdinal',
+    default: () => 'true',
+    description: 'Whether an integer in GROUP BY is the position of a select item (else a constant).',
+    validate: (v) => booleanSetting('spark.sql.groupByOrdinal', v),
+  },
+  {
+    key: 'spark.sql.groupByAliases',
+    default: () => 'true',
+    description: "Whether GROUP BY may name the select list's aliases.",
+    validate: (v) => booleanSetting('spark.sql.groupByAliases', v),
+  },
+  {
+    key: 'spark.sql.orderByOrdinal',
+    default: () => 'true',
+    description: 'Whether an integer in ORDER BY is the position of a select item (else a constant).',
+    validate: (v) => booleanSetting('spark.sql.orderByOrdinal', v),
+  },
+  {
     key: 'spark.sql.shuffle.partitions',
     default: () => String(availableParallelism()),
     description: 'The number of partitions of shuffles (joins, aggregations).',

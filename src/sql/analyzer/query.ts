@@ -276,7 +276,12 @@ function sortOnOutput(
   const orders: SortOrder[] = orderBy.map((o) => {
     const ascending = o.ascending ?? true;
     const nullsFirst = o.nullsFirst ?? ascending;
-    if (o.expr.kind === 'literal' && o.expr.value.type === 'integer' && o.expr.value.suffix === null) {
+    if (
+      state.ctx.orderByOrdinal !== false &&
+      o.expr.kind === 'literal' &&
+      o.expr.value.type === 'integer' &&
+      o.expr.value.suffix === null
+    ) {
       const n = Number(o.expr.value.text);
       const a = out[n - 1];
       if (a === undefined)
