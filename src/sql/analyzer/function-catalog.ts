@@ -1,8 +1,8 @@
 /**
  * The functions a query can call, as SHOW FUNCTIONS lists them and DESCRIBE FUNCTION describes
  * them: every name and alias of the registry, and the forms the analyzer binds itself (window
- * functions, generators, functions named after a type, `grouping`, and the calls Spark rewrites
- * into other expressions). A registry entry wins over a special form of the same name, as in
+ * functions, generators, functions named after a type, `grouping`, the calls Spark rewrites into
+ * other expressions, and the operators). A registry entry wins over a special form of the same name, as in
  * binding.
  */
 import type { FunctionRegistry } from '../../functions/index.ts';
@@ -57,6 +57,37 @@ const OTHER_USAGE: Readonly<Record<string, string>> = {
   zeroifnull: 'zeroifnull(expr) - 0 when expr is NULL, else expr.',
 };
 
+/** The operators a query writes between or before its operands, as Spark lists them. */
+const OPERATOR_USAGE: Readonly<Record<string, string>> = {
+  '!': '! expr - Logical not.',
+  '!=': 'expr1 != expr2 - True when expr1 is not equal to expr2.',
+  '<>': 'expr1 <> expr2 - True when expr1 is not equal to expr2.',
+  '%': 'expr1 % expr2 - The remainder after expr1/expr2.',
+  '&': 'expr1 & expr2 - The bitwise AND of expr1 and expr2.',
+  '*': 'expr1 * expr2 - expr1 times expr2.',
+  '+': 'expr1 + expr2 - expr1 plus expr2.',
+  '-': 'expr1 - expr2 - expr1 minus expr2.',
+  '/': 'expr1 / expr2 - expr1 divided by expr2, always a fractional result.',
+  '<': 'expr1 < expr2 - True when expr1 is less than expr2.',
+  '<=': 'expr1 <= expr2 - True when expr1 is less than or equal to expr2.',
+  '<=>': 'expr1 <=> expr2 - Equality that treats two NULLs as equal and never returns NULL.',
+  '=': 'expr1 = expr2 - True when expr1 equals expr2.',
+  '==': 'expr1 == expr2 - True when expr1 equals expr2.',
+  '>': 'expr1 > expr2 - True when expr1 is greater than expr2.',
+  '>=': 'expr1 >= expr2 - True when expr1 is greater than or equal to expr2.',
+  '^': 'expr1 ^ expr2 - The bitwise exclusive OR of expr1 and expr2.',
+  '|': 'expr1 | expr2 - The bitwise OR of expr1 and expr2.',
+  '||': 'expr1 || expr2 - The concatenation of expr1 and expr2.',
+  '~': '~ expr - The bitwise NOT of expr.',
+  and: 'expr1 and expr2 - Logical AND.',
+  or: 'expr1 or expr2 - Logical OR.',
+  not: 'not expr - Logical not.',
+  between: 'expr1 [NOT] BETWEEN expr2 AND expr3 - Whether expr1 lies between expr2 and expr3, inclusive.',
+  case: 'CASE [expr] WHEN cond THEN value [...] [ELSE value] END - The value of the first matching WHEN.',
+  div: 'expr1 div expr2 - expr1 divided by expr2, rounded toward zero to an integer.',
+  in: 'expr1 in(expr2, ...) - True when expr1 equals any of the others.',
+};
+
 function special(name: string, kind: string, usage: string, kindText: string): FunctionInfo {
   return { name, className: `kindling.${kind}.${name}`, usage, kindText };
 }
@@ -91,6 +122,8 @@ function specialForms(): FunctionInfo[] {
         'A cast under the name of its target type.',
       ),
     );
+  for (const [name, usage] of Object.entries(OPERATOR_USAGE))
+    out.push(special(name, 'operator', usage, 'An operator of SQL expressions.'));
   for (const name of [...Object.keys(REPLACEABLE_ARITY), 'grouping', 'grouping_id'])
     out.push(
       special(
