@@ -39,7 +39,7 @@ export function namesIn(dir: string): string[] {
 }
 
 /**
- * Lists the data files at `location`, sorted by path. Throws 58030 `[PATH_NOT_FOUND]` if it does not
+ * Lists the data files at `location`, sorted by path. Throws 42K03 `[PATH_NOT_FOUND]` if it does not
  * exist. Only folder names of `partitionColumns` become partition values. A table Kindling has
  * written names its `snapshot`: then its files are exactly those the snapshot lists (see
  * table-commit.ts), not whatever the folder holds.
@@ -57,7 +57,7 @@ export function listDataFiles(
   try {
     stat = fs.statSync(location);
   } catch {
-    throw new EngineError(SqlState.ioError, `[PATH_NOT_FOUND] Path does not exist: ${location}.`);
+    throw new EngineError(SqlState.pathNotFound, `[PATH_NOT_FOUND] Path does not exist: ${location}.`);
   }
   if (stat.isFile()) return [{ path: location, size: stat.size, partitionValues: new Map() }];
   const wanted = new Set(partitionColumns.map((c) => c.name.toLowerCase()));

@@ -67,6 +67,35 @@ export const SqlState = {
   insufficientPrivilege: '42501',
   invalidName: '42602',
   dataCorrupted: 'XX001',
+  // Spark's SQLSTATEs for its error classes, where PostgreSQL has none of its own for them.
+  /** Spark's WRONG_NUM_ARGS: a function called with a number of arguments it does not take. */
+  wrongNumArgs: '42605',
+  /** Spark's INVALID_TYPED_LITERAL (`DATE 'x'`). */
+  invalidTypedLiteral: '42604',
+  /** Spark's ASSIGNMENT_ARITY_MISMATCH (column aliases that do not match the columns). */
+  assignmentArityMismatch: '42802',
+  /** Spark's COLUMN_ALREADY_EXISTS. */
+  columnAlreadyExists: '42711',
+  /** Spark's NESTED_AGGREGATE_FUNCTION. */
+  nestedAggregate: '42607',
+  /** Spark's PARTITIONS_NOT_FOUND. */
+  partitionsNotFound: '428FT',
+  /** Spark's PATH_NOT_FOUND. */
+  pathNotFound: '42K03',
+  /** Spark's UNABLE_TO_INFER_SCHEMA. */
+  unableToInferSchema: '42KD9',
+  /** Spark's INVALID_RECURSIVE_CTE. */
+  invalidRecursiveCte: '42836',
+  /** Spark's 42K0E: an expression not valid where it is used (UNSUPPORTED_GENERATOR, UNSUPPORTED_GROUPING_EXPRESSION). */
+  invalidExpressionContext: '42K0E',
+  /** Spark's 42000 (INVALID_INLINE_TABLE, INVALID_USAGE_OF_STAR_OR_REGEX, INVALID_EXTRACT_BASE_FIELD_TYPE). */
+  syntaxErrorOrAccessRuleViolation: '42000',
+  /** Spark's CANNOT_MODIFY_CONFIG / CANNOT_MODIFY_STATIC_CONFIG (SET of a configuration fixed at start). */
+  cannotModifyConfig: '46110',
+  /** Spark's SQL_CONF_NOT_FOUND. */
+  sqlConfNotFound: '42K0I',
+  /** Spark's ILLEGAL_DAY_OF_WEEK. */
+  invalidDayOfWeek: '22009',
   internalError: 'XX000',
 } as const;
 

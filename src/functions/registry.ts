@@ -66,7 +66,7 @@ export interface ScalarFunctionDef {
   readonly aliases?: readonly string[];
   /** One-line description for SHOW FUNCTIONS / DESCRIBE FUNCTION. */
   readonly description: string;
-  /** Throws EngineError (42883 wrong arity, 42K09 wrong types) when the arguments do not fit. */
+  /** Throws EngineError (42605 wrong arity, 42K09 wrong types) when the arguments do not fit. */
   resolve(argTypes: readonly DataType[], ctx: ResolveContext): ResolvedSignature;
   /** Arguments arrive with the resolved types. Must not mutate its inputs. */
   evaluate(

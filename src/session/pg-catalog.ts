@@ -1002,7 +1002,7 @@ function sqlString(s: string): string {
 export function arity(name: string, args: readonly AstExpr[], min: number, max: number, pos: number): void {
   if (args.length < min || args.length > max) {
     throw new EngineError(
-      SqlState.undefinedFunction,
+      SqlState.wrongNumArgs,
       `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`${name}\` requires ${min === max ? min : `${min} to ${max}`} parameters but the actual number is ${args.length}.`,
       { position: pos },
     );

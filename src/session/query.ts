@@ -147,6 +147,9 @@ export function analyzerContext(
     functions: session.engine.functions,
     ansi: session.settings.ansi,
     caseSensitive: false,
+    groupByOrdinal: session.settings.get('spark.sql.groupByOrdinal') === 'true',
+    groupByAliases: session.settings.get('spark.sql.groupByAliases') === 'true',
+    orderByOrdinal: session.settings.get('spark.sql.orderByOrdinal') === 'true',
     timeZone: session.settings.timeZone,
     nextId,
   };

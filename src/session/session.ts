@@ -86,12 +86,12 @@ export class Session implements SqlSession {
     return this.database;
   }
 
-  /** Switches the current database (USE); 3F000 when it does not exist. */
+  /** Switches the current database (USE); 42704 `[SCHEMA_NOT_FOUND]` when it does not exist. */
   useDatabase(name: string): void {
     const db = name.toLowerCase();
     if (this.engine.metastore.getDatabase(db) === undefined) {
       throw new EngineError(
-        SqlState.undefinedSchema,
+        SqlState.undefinedObject,
         `[SCHEMA_NOT_FOUND] The schema \`${db}\` cannot be found.`,
       );
     }

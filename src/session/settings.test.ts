@@ -22,6 +22,34 @@ describe('settings', () => {
     expect(() => s.set('TimeZone', 'Mars/Olympus')).toThrow(/invalid time zone/);
   });
 
+  it('refuses what Spark’s SET refuses, and unknown kindling.* keys naming the close ones', () => {
+    const s = new Settings();
+    s.set('spark.sql.no.such.key', '1');
+    expect(s.get('spark.sql.no.such.key')).toBe('1');
+    const failure = (key: string): { sqlstate: string; message: string } => {
+      try {
+        s.set(key, '1');
+      } catch (e) {
+        return e as { sqlstate: string; message: string };
+      }
+      throw new Error(`SET ${key} was accepted`);
+    };
+    const staticConf = failure('spark.sql.warehouse.dir');
+    expect(staticConf.sqlstate).toBe('46110');
+    expect(staticConf.message).toMatch(/^\[CANNOT_MODIFY_STATIC_CONFIG\].*"spark\.sql\.warehouse\.dir"/);
+    const core = failure('Spark.Executor.Memory');
+    expect(core.sqlstate).toBe('46110');
+    expect(core.message).toMatch(/^\[CANNOT_MODIFY_CONFIG\]/);
+    // The process's settings are fixed when the server starts.
+    expect(failure('kindling.memory.limit').sqlstate).toBe('46110');
+    const typo = failure('kindling.execution.batchsize');
+    expect(typo.sqlstate).toBe('42K0I');
+    expect(typo.message).toMatch(/\[SQL_CONF_NOT_FOUND\].*Did you mean kindling\.execution\.batch_size\?$/);
+    // Nothing close: every kindling key is named.
+    expect(failure('kindling.zzz').message).toContain('kindling.optimizer.max_passes');
+    expect(s.get('kindling.execution.batchsize')).toBeUndefined();
+  });
+
   it('keeps unknown keys as Spark does, and resets to defaults', () => {
     const s = new Settings();
     s.set('some.custom.key', 'v');

@@ -5,7 +5,11 @@
  * (`kindling.*`), and the PostgreSQL parameters that clients set and read (`application_name`,
  * `TimeZone`, `DateStyle`, …). PostgreSQL names are aliases where a Spark key means the same thing
  * (`TimeZone` ↔ `spark.sql.session.timeZone`). Unknown keys are accepted and stored, as Spark does
- * with `SET`, so that client start-up scripts never fail.
+ * with `SET`, so that client start-up scripts never fail — except where Spark 4 refuses them: its
+ * static SQL configurations and its core (non-SQL) configurations (46110 CANNOT_MODIFY_STATIC_CONFIG /
+ * CANNOT_MODIFY_CONFIG). Kindling's own namespace is closed: an unknown `kindling.*` key is a typo,
+ * refused naming the keys closest to it, and the settings of the whole process (`kindling serve
+ * --conf`) cannot be SET.
  */
 import { availableParallelism } from 'node:os';
 import { EngineError, SqlState } from '../common/index.ts';
@@ -163,6 +167,24 @@ const DEFS: readonly SettingDef[] = [
     },
   },
   {
+    key: 'spark.sql.groupByOrdinal',
+    default: () => 'true',
+    description: 'Whether an integer in GROUP BY is the position of a select item (else a constant).',
+    validate: (v) => booleanSetting('spark.sql.groupByOrdinal', v),
+  },
+  {
+    key: 'spark.sql.groupByAliases',
+    default: () => 'true',
+    description: "Whether GROUP BY may name the select list's aliases.",
+    validate: (v) => booleanSetting('spark.sql.groupByAliases', v),
+  },
+  {
+    key: 'spark.sql.orderByOrdinal',
+    default: () => 'true',
+    description: 'Whether an integer in ORDER BY is the position of a select item (else a constant).',
+    validate: (v) => booleanSetting('spark.sql.orderByOrdinal', v),
+  },
+  {
     key: 'spark.sql.shuffle.partitions',
     default: () => String(availableParallelism()),
     description: 'The number of partitions of shuffles (joins, aggregations).',
@@ -305,6 +327,145 @@ for (const d of DEFS) {
 }
 BY_KEY.set('timezone', BY_KEY.get('spark.sql.session.timezone')!);
 
+/**
+ * Spark's static SQL configurations: fixed when its session starts, refused by SET with
+ * CANNOT_MODIFY_STATIC_CONFIG.
+ */
+const STATIC_SPARK_CONFIGS: ReadonlySet<string> = new Set(
+  [
+    'spark.sql.warehouse.dir',
+    'spark.sql.catalogImplementation',
+    'spark.sql.extensions',
+    'spark.sql.globalTempDatabase',
+    'spark.sql.queryExecutionListeners',
+    'spark.sql.streaming.streamingQueryListeners',
+    'spark.sql.streaming.ui.enabled',
+    'spark.sql.ui.retainedExecutions',
+    'spark.sql.event.truncate.length',
+    'spark.sql.cache.serializer',
+    'spark.sql.codegen.cache.maxEntries',
+    'spark.sql.filesourceTableRelationCacheSize',
+    'spark.sql.sources.schemaStringLengthThreshold',
+    'spark.sql.broadcastExchange.maxThreadThreshold',
+    'spark.sql.subquery.maxThreadThreshold',
+    'spark.sql.metadataCacheTTLSeconds',
+    'spark.sql.hive.metastore.version',
+    'spark.sql.hive.metastore.jars',
+    'spark.sql.hive.metastore.jars.path',
+    'spark.sql.hive.metastore.sharedPrefixes',
+    'spark.sql.hive.metastore.barrierPrefixes',
+    'spark.sql.hive.thriftServer.singleSession',
+    'spark.sql.legacy.sessionInitWithConfigDefaults',
+    'spark.sql.defaultUrlStreamHandlerFactory.enabled',
+  ].map((k) => k.toLowerCase()),
+);
+
+/**
+ * Configurations of Spark's core rather than its SQL engine, which Spark's SET refuses with
+ * CANNOT_MODIFY_CONFIG (`spark.sql.legacy.setCommandRejectsSparkCoreConfs`). `spark.task.maxFailures`
+ * is one too, but Kindling lets a session set it.
+ */
+const SPARK_CORE_CONFIGS: ReadonlySet<string> = new Set(
+  [
+    'spark.master',
+    'spark.submit.deployMode',
+    'spark.app.name',
+    'spark.driver.memory',
+    'spark.driver.cores',
+    'spark.driver.maxResultSize',
+    'spark.driver.host',
+    'spark.driver.port',
+    'spark.executor.memory',
+    'spark.executor.cores',
+    'spark.executor.instances',
+    'spark.executor.memoryOverhead',
+    'spark.memory.fraction',
+    'spark.memory.storageFraction',
+    'spark.memory.offHeap.enabled',
+    'spark.memory.offHeap.size',
+    'spark.default.parallelism',
+    'spark.local.dir',
+    'spark.serializer',
+    'spark.dynamicAllocation.enabled',
+    'spark.eventLog.enabled',
+    'spark.eventLog.dir',
+    'spark.ui.enabled',
+    'spark.ui.port',
+  ].map((k) => k.toLowerCase()),
+);
+
+/** Kindling's settings of the whole process (`kindling serve --conf`, see `splitProcessSettings`). */
+const PROCESS_KEYS: readonly string[] = [
+  'kindling.executor.threads',
+  'kindling.memory.limit',
+  'kindling.sql.allowed_paths',
+  'kindling.log.min_duration_statement',
+];
+
+/** Edit distance between two keys (insertions, deletions, substitutions). */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * Kindling's keys close to `key` — up to three within a few edits of it (or of its last part) —
+ * or all of them when none is.
+ */
+function closestKindlingKeys(key: string): { readonly near: boolean; readonly keys: string[] } {
+  const known = [...DEFS.map((d) => d.key).filter((k) => k.startsWith('kindling.')), ...PROCESS_KEYS];
+  const lower = key.toLowerCase();
+  const last = lower.slice(lower.lastIndexOf('.') + 1);
+  const ranked = known
+    .map((k) => ({
+      k,
+      d: Math.min(editDistance(lower, k), editDistance(last, k.slice(k.lastIndexOf('.') + 1)) + 3),
+    }))
+    .sort((a, b) => a.d - b.d || (a.k < b.k ? -1 : 1));
+  const near = ranked.filter((x) => x.d <= Math.max(3, Math.floor(lower.length / 4))).slice(0, 3);
+  if (near.length > 0) return { near: true, keys: near.map((x) => x.k) };
+  return { near: false, keys: ranked.map((x) => x.k).sort() };
+}
+
+/**
+ * Refuses a SET of `key`, which no setting defines, where Spark refuses it or where Kindling does
+ * (its own namespace); other keys are stored as they are.
+ */
+function checkUnknownKey(key: string): void {
+  const lower = key.toLowerCase();
+  if (STATIC_SPARK_CONFIGS.has(lower) || PROCESS_KEYS.includes(lower)) {
+    throw new EngineError(
+      SqlState.cannotModifyConfig,
+      `[CANNOT_MODIFY_STATIC_CONFIG] Cannot modify the value of the static Spark config: "${key}".`,
+      PROCESS_KEYS.includes(lower)
+        ? { hint: 'It is fixed when the server starts: kindling serve --conf key=value.' }
+        : {},
+    );
+  }
+  if (SPARK_CORE_CONFIGS.has(lower)) {
+    throw new EngineError(
+      SqlState.cannotModifyConfig,
+      `[CANNOT_MODIFY_CONFIG] Cannot modify the value of the Spark config: "${key}".\n` +
+        "See also 'https://spark.apache.org/docs/latest/sql-migration-guide.html#ddl-statements'.",
+    );
+  }
+  if (lower.startsWith('kindling.')) {
+    const close = closestKindlingKeys(key);
+    throw new EngineError(
+      SqlState.sqlConfNotFound,
+      `[SQL_CONF_NOT_FOUND] The SQL config "${key}" cannot be found. Please verify that the config exists. ` +
+        `${close.near ? 'Did you mean' : "Kindling's settings are"} ${close.keys.join(', ')}${close.near ? '?' : '.'}`,
+    );
+  }
+}
+
 export interface SettingChange {
   readonly key: string;
   readonly value: string;
@@ -429,6 +590,7 @@ export class Settings {
   set(key: string, value: string): SettingChange {
     const def = BY_KEY.get(key.toLowerCase());
     if (def === undefined) {
+      checkUnknownKey(key);
       this.unknown.set(key.toLowerCase(), { key, value });
       return { key, value, pgName: undefined };
     }

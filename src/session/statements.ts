@@ -23,13 +23,14 @@ import {
   validateObjectName,
 } from '../catalog/index.ts';
 import { valueToString } from '../functions/index.ts';
+import { describeFunctionName, listFunctions } from '../sql/analyzer/index.ts';
 import type * as ast from '../sql/parser/index.ts';
 import { commandResult, rowsResult } from './results.ts';
 import { parseCopyData } from './copy-in.ts';
 import { analyzeForSession, explainQuery, runQuery } from './query.ts';
 import { explainAnalyze } from './explain-analyze.ts';
 import { analyzeTable } from './analyze-table.ts';
-import { copyIntoTable, createTableAsSelect, insertInto } from './table-writes.ts';
+import { copyIntoTable, createTableAsSelect, insertInto, truncateTable } from './table-writes.ts';
 import type { Session } from './session.ts';
 import { viewParseProperties } from './settings.ts';
 import type { StatementResult } from './types.ts';
@@ -113,14 +114,34 @@ export async function executeStatement(
       );
     }
     case 'show_functions': {
+      // Every function is built in: USER lists none (there are no user-defined functions).
       const pattern = stmt.pattern === null ? null : sparkPattern(stmt.pattern);
-      const names = [...session.engine.functions.names()]
-        .filter((n) => pattern === null || pattern.test(n))
-        .sort();
+      const names =
+        stmt.scope === 'user'
+          ? []
+          : listFunctions(session.engine.functions)
+              .map((f) => f.name)
+              .filter((n) => pattern === null || pattern.test(n));
       return rowsResult(
         SHOW_FUNCTIONS_COLUMNS,
         names.map((n) => [n]),
         'SHOW',
+      );
+    }
+    case 'describe_function': {
+      const f = describeFunctionName(session.engine.functions, stmt.name);
+      const lines = [`Function: ${f.name}`, `Class: ${f.className}`, `Usage: ${f.usage}`];
+      if (stmt.extended) lines.push(`Extended Usage:\n    ${f.kindText}`);
+      return rowsResult(
+        DESCRIBE_FUNCTION_COLUMNS,
+        lines.map((l) => [l]),
+        'DESCRIBE',
+      );
+    }
+    case 'truncate_table': {
+      const target = qualify(session, stmt.table);
+      return session.engine.tableLocks.run(`${target.database}.${target.table}`, signal, () =>
+        truncateTable(session, stmt, target, signal),
       );
     }
     case 'show_create_table':
@@ -269,7 +290,7 @@ function createTable(session: Session, stmt: ast.CreateTableStatement): Statemen
   const db = metastore.getDatabase(database);
   if (db === undefined) {
     throw new EngineError(
-      SqlState.undefinedSchema,
+      SqlState.undefinedObject,
       `[SCHEMA_NOT_FOUND] The schema \`${database}\` cannot be found.`,
       {
         position: stmt.name.pos,
@@ -296,7 +317,7 @@ function createTable(session: Session, stmt: ast.CreateTableStatement): Statemen
     const key = c.name.name.toLowerCase();
     if (seen.has(key)) {
       throw new EngineError(
-        SqlState.duplicateColumn,
+        SqlState.columnAlreadyExists,
         `[COLUMN_ALREADY_EXISTS] The column \`${c.name.name}\` already exists.`,
         {
           position: c.pos,
@@ -366,7 +387,7 @@ function createTableFromFiles(
   }
   if (columns.length === 0) {
     throw new EngineError(
-      SqlState.invalidSchemaDefinition,
+      SqlState.unableToInferSchema,
       `[UNABLE_TO_INFER_SCHEMA] Unable to infer schema for Parquet at "${location}". It must be specified manually.`,
       { position: stmt.pos },
     );
@@ -420,7 +441,7 @@ function showTables(session: Session, stmt: ast.ShowTablesStatement): StatementR
   const metastore = session.engine.metastore;
   if (metastore.getDatabase(database) === undefined) {
     throw new EngineError(
-      SqlState.undefinedSchema,
+      SqlState.undefinedObject,
       `[SCHEMA_NOT_FOUND] The schema \`${database}\` cannot be found.`,
       {
         position: stmt.database?.pos ?? stmt.pos,
@@ -648,6 +669,7 @@ const SHOW_TABLES_COLUMNS: Columns = [
 ];
 const SHOW_COLUMNS_COLUMNS: Columns = [['col_name', STRING]];
 const SHOW_FUNCTIONS_COLUMNS: Columns = [['function', STRING]];
+const DESCRIBE_FUNCTION_COLUMNS: Columns = [['function_desc', STRING]];
 const SHOW_CREATE_TABLE_COLUMNS: Columns = [['createtab_stmt', STRING]];
 const SHOW_ALL_COLUMNS: Columns = [
   ['name', STRING],
@@ -685,6 +707,8 @@ export function statementColumns(session: Session, stmt: ast.Statement): Schema 
         return SHOW_COLUMNS_COLUMNS;
       case 'show_functions':
         return SHOW_FUNCTIONS_COLUMNS;
+      case 'describe_function':
+        return DESCRIBE_FUNCTION_COLUMNS;
       case 'show_create_table':
         return SHOW_CREATE_TABLE_COLUMNS;
       case 'show_variable':

@@ -51,6 +51,33 @@ describe('INSERT OVERWRITE', () => {
   });
 });
 
+describe('TRUNCATE TABLE', () => {
+  it('commits a snapshot without the removed files and keeps the statistics exact', async () => {
+    const engine = new Engine({ warehouse, executorThreads: 0 });
+    const s = engine.createSession();
+    await s.sql('CREATE TABLE tp (a INT, p INT) USING parquet PARTITIONED BY (p)');
+    await s.sql('INSERT INTO tp VALUES (1, 1), (2, 1), (3, 2)');
+    const stats = () => engine.metastore.getTable('default', 'tp')!.statistics;
+    expect(stats()?.rowCount).toBe(3);
+    const snapshot = engine.metastore.getTable('default', 'tp')!.snapshot;
+
+    await s.sql('TRUNCATE TABLE tp PARTITION (p = 1)');
+    expect(engine.metastore.getTable('default', 'tp')!.snapshot).not.toBe(snapshot);
+    expect(existsSync(join(warehouse, 'tp', 'p=1'))).toBe(false);
+    expect(parquetFiles(join(warehouse, 'tp', 'p=2')).length).toBe(1);
+    expect(stats()?.rowCount).toBe(1);
+    expect((await s.sql('SELECT a, p FROM tp')).rows).toEqual([[3, 2]]);
+
+    await s.sql('TRUNCATE TABLE tp');
+    expect(existsSync(join(warehouse, 'tp', 'p=2'))).toBe(false);
+    expect(stats()).toMatchObject({ rowCount: 0, totalBytes: 0 });
+    expect((await s.sql('SELECT count(*) FROM tp')).rows).toEqual([[0n]]);
+    // Only the current snapshot is left.
+    expect(readdirSync(join(warehouse, 'tp', '_kindling_snapshots')).length).toBe(1);
+    s.close();
+  });
+});
+
 describe('a table Kindling writes', () => {
   it('is the files its snapshot lists: adopted at the first write, kept apart from files copied in', async () => {
     const engine = new Engine({ warehouse, executorThreads: 0 });

@@ -135,7 +135,7 @@ export async function createTableAsSelect(
     const key = a.name.toLowerCase();
     if (seen.has(key)) {
       throw new EngineError(
-        SqlState.duplicateColumn,
+        SqlState.columnAlreadyExists,
         `[COLUMN_ALREADY_EXISTS] The column \`${a.name}\` already exists.`,
         { position: query.pos },
       );
@@ -289,43 +289,9 @@ export async function insertInto(
   const analyzed = analyzeForSession(session, stmt.query, nextId);
   const dataAttrs = outputOf(analyzed.plan);
   const tableName = quotedName(database, table);
-  const byName = new Map(def.columns.map((c, i) => [c.name.toLowerCase(), i]));
-  const columnIndex = (id: ast.Identifier): number => {
-    const i = byName.get(id.name.toLowerCase());
-    if (i === undefined) {
-      throw new EngineError(
-        SqlState.undefinedColumn,
-        `[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column or function parameter with name \`${id.name}\` cannot be resolved. Did you mean one of the following? [${def.columns.map((c) => `\`${c.name}\``).join(', ')}].`,
-        { position: id.pos },
-      );
-    }
-    return i;
-  };
-
+  const columnIndex = columnIndexIn(def);
   // Static partition values: `PARTITION (p = 1)`; `PARTITION (p)` is dynamic (from the query).
-  const staticValues = new Map<number, Expr>();
-  const partitionIndexes = new Set(def.partitionColumns.map((p) => byName.get(p)!));
-  for (const [id, value] of stmt.partition ?? []) {
-    const i = columnIndex(id);
-    if (!partitionIndexes.has(i)) {
-      throw new EngineError(
-        SqlState.undefinedColumn,
-        `[PARTITIONS_NOT_FOUND] The partition(s) \`${id.name}\` cannot be found in table ${tableName}.`,
-        { position: id.pos },
-      );
-    }
-    if (value !== null) {
-      const c = def.columns[i]!;
-      const bound = storeCast(
-        analyzeExpression(value, [], analyzerContext(session, nextId)),
-        c,
-        tableName,
-        value.pos,
-      );
-      const v = evaluateConstant(bound, session.evalContext(), session.engine.functions);
-      staticValues.set(i, { kind: 'literal', value: v, type: c.type });
-    }
-  }
+  const staticValues = staticPartitionValues(session, def, stmt.partition ?? [], nextId);
 
   // The table columns the query fills, in the order the query gives them.
   let targets: number[];
@@ -335,7 +301,7 @@ export async function insertInto(
       const i = columnIndex(id);
       if (targets.includes(i)) {
         throw new EngineError(
-          SqlState.duplicateColumn,
+          SqlState.columnAlreadyExists,
           `[COLUMN_ALREADY_EXISTS] The column \`${id.name}\` already exists.`,
           { position: id.pos },
         );
@@ -378,6 +344,146 @@ export async function insertInto(
   const plan = project(analyzed.plan, exprs);
   const rows = await writeRows(session, def, plan, nextId, stmt.overwrite, staticValues, signal);
   return commandResult(`INSERT 0 ${rows}`);
+}
+
+/** Finds a column of `def` by name, or fails with Spark's UNRESOLVED_COLUMN naming the others. */
+function columnIndexIn(def: TableDefinition): (id: ast.Identifier) => number {
+  const byName = new Map(def.columns.map((c, i) => [c.name.toLowerCase(), i]));
+  return (id) => {
+    const i = byName.get(id.name.toLowerCase());
+    if (i === undefined) {
+      throw new EngineError(
+        SqlState.undefinedColumn,
+        `[UNRESOLVED_COLUMN.WITH_SUGGESTION] A column or function parameter with name \`${id.name}\` cannot be resolved. Did you mean one of the following? [${def.columns.map((c) => `\`${c.name}\``).join(', ')}].`,
+        { position: id.pos },
+      );
+    }
+    return i;
+  };
+}
+
+/**
+ * The values a `PARTITION (p = v, …)` clause gives, by column index, cast to the columns' types;
+ * a column without a value (dynamic) is left out. Every column named must be a partition column.
+ */
+function staticPartitionValues(
+  session: Session,
+  def: TableDefinition,
+  spec: ast.PartitionSpec,
+  nextId: () => number,
+): Map<number, Expr> {
+  const tableName = quotedName(def.database, def.name);
+  const columnIndex = columnIndexIn(def);
+  const partitionColumns = new Set(def.partitionColumns);
+  const values = new Map<number, Expr>();
+  for (const [id, value] of spec) {
+    const i = columnIndex(id);
+    const c = def.columns[i]!;
+    if (!partitionColumns.has(c.name.toLowerCase())) {
+      throw new EngineError(
+        SqlState.syntaxErrorOrAccessRuleViolation,
+        `[NON_PARTITION_COLUMN] PARTITION clause cannot contain the non-partition column: \`${c.name}\`.`,
+        { position: id.pos },
+      );
+    }
+    if (value === null) continue;
+    const bound = storeCast(
+      analyzeExpression(value, [], analyzerContext(session, nextId)),
+      c,
+      tableName,
+      value.pos,
+    );
+    const v = evaluateConstant(bound, session.evalContext(), session.engine.functions);
+    values.set(i, { kind: 'literal', value: v, type: c.type });
+  }
+  return values;
+}
+
+// ---- TRUNCATE TABLE ------------------------------------------------------------------------------
+
+/**
+ * `TRUNCATE TABLE t [PARTITION (…)]`: the write of no rows over the whole table, or over the
+ * partitions the clause selects (a partial clause selects every partition it matches) — one
+ * commit like INSERT OVERWRITE's, so a crash leaves the old data or none. Views, temporary views
+ * and external tables (whose files are not the engine's) are refused as Spark refuses them.
+ */
+export async function truncateTable(
+  session: Session,
+  stmt: ast.TruncateTableStatement,
+  target: { database: string; table: string },
+  signal: AbortSignal | undefined,
+): Promise<StatementResult> {
+  const { database, table } = target;
+  const notView = (name: string): EngineError =>
+    new EngineError(
+      SqlState.wrongObjectType,
+      `[EXPECT_TABLE_NOT_VIEW.NO_ALTERNATIVE] 'TRUNCATE TABLE' expects a table but ${name} is a view.`,
+      { position: stmt.table.pos },
+    );
+  if (stmt.table.parts.length === 1 && session.temporaryViews.has(table)) throw notView(`\`${table}\``);
+  let def: TableDefinition;
+  try {
+    def = session.engine.metastore.requireTable(database, table);
+  } catch (err) {
+    throw err instanceof EngineError ? err.withPosition(stmt.table.pos) : err;
+  }
+  const tableName = quotedName(database, table);
+  if (def.format === 'view') throw notView(tableName);
+  if (def.external) {
+    throw new EngineError(
+      SqlState.featureNotSupported,
+      `Operation not allowed: TRUNCATE TABLE on external tables: ${tableName}.`,
+      { position: stmt.table.pos },
+    );
+  }
+  if (stmt.partition !== null && def.partitionColumns.length === 0) {
+    throw new EngineError(
+      SqlState.featureNotSupported,
+      `Operation not allowed: TRUNCATE TABLE ... PARTITION is not supported for tables that are not partitioned: ${tableName}.`,
+      { position: stmt.table.pos },
+    );
+  }
+  for (const [id, value] of stmt.partition ?? []) {
+    if (value === null) {
+      throw new EngineError(SqlState.syntaxError, `Found an empty partition key '${id.name}'.`, {
+        position: id.pos,
+      });
+    }
+  }
+  requireWritableFormat(def.format, stmt.table.pos);
+  const nextId = idGenerator();
+  const staticValues = staticPartitionValues(session, def, stmt.partition ?? [], nextId);
+  if (stmt.partition !== null && staticValues.size === def.partitionColumns.length) {
+    // A full partition clause must name a partition that exists (a partial one may match none).
+    sweepSnapshots(def);
+    const { table: current } = adoptSnapshot(session.engine.metastore, def);
+    if (filesToOverwrite(current, staticValues, session).length === 0) {
+      const spec = [...staticValues]
+        .map(([i, e]) => {
+          const v =
+            e.kind === 'literal' && e.value !== null
+              ? valueToString(e.value, e.type, session.evalContext())
+              : null;
+          return `${def.columns[i]!.name} = ${v === null ? 'NULL' : v}`;
+        })
+        .join(', ');
+      throw new EngineError(
+        SqlState.partitionsNotFound,
+        `[PARTITIONS_NOT_FOUND] The partition(s) PARTITION (${spec}) cannot be found in table ${tableName}.`,
+        { position: stmt.table.pos },
+      );
+    }
+  }
+  const output: Attribute[] = def.columns.map((c) => ({
+    id: nextId(),
+    name: c.name,
+    type: c.type,
+    nullable: true,
+    qualifier: null,
+  }));
+  const nothing: LogicalPlan = { kind: 'Values', output, rows: [] };
+  await writeRows(session, def, nothing, nextId, true, staticValues, signal);
+  return commandResult('TRUNCATE TABLE');
 }
 
 /**

@@ -65,6 +65,25 @@ describe('a write killed at each step of its commit', () => {
     await killAt(overwrite(42), 'commit.file-deleted', 'after');
   });
 
+  it('TRUNCATE TABLE of one partition, then of the whole table', async () => {
+    // No files are added: the commit goes from the new snapshot to the switch.
+    const points = ['commit.snapshot-written', 'commit.files-renamed'];
+    const partition: Write = {
+      table: 'a',
+      sql: 'TRUNCATE TABLE a PARTITION (p = 8)',
+      after: 'SELECT count(*), sum(v) FROM a WHERE p <> 8',
+    };
+    for (const point of points) await killAt(partition, point, 'before');
+    await killAt(partition, 'commit.switched', 'after');
+    const all: Write = {
+      table: 'a',
+      sql: 'TRUNCATE TABLE a',
+      after: 'SELECT count(*), sum(v) FROM a WHERE false',
+    };
+    for (const point of points) await killAt(all, point, 'before');
+    await killAt(all, 'commit.file-deleted@500', 'after');
+  });
+
   it('CREATE OR REPLACE TABLE … AS SELECT', async () => {
     const replace = (n: number): Write => ({
       table: 'r',
@@ -89,7 +108,7 @@ describe('a write killed at each step of its commit', () => {
     await killAt({ table: 'd', sql: 'DROP TABLE d', after: null }, 'drop.unregistered', 'after');
     await killAt(create, 'commit.switched', 'after');
     await h.finish();
-    expect(h.kills).toBe(27);
-    expect(h.outcomes).toEqual({ before: 16, after: 11 });
+    expect(h.kills).toBe(33);
+    expect(h.outcomes).toEqual({ before: 20, after: 13 });
   });
 });

@@ -11,7 +11,7 @@ import { EngineError, SqlState } from '../../common/index.ts';
 export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
 
 export function missingPath(file: string): EngineError {
-  return new EngineError(SqlState.ioError, `[PATH_NOT_FOUND] Path does not exist: ${file}.`);
+  return new EngineError(SqlState.pathNotFound, `[PATH_NOT_FOUND] Path does not exist: ${file}.`);
 }
 
 export function ioFailure(file: string, err: unknown): EngineError {

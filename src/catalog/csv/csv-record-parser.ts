@@ -296,7 +296,7 @@ export class CsvRecordParser {
         : `the record at byte offset ${blk.offsets[record]}`;
     const column = field >= 0 ? `, column ${field + 1}` : '';
     return new EngineError(
-      SqlState.invalidTextRepresentation,
+      SqlState.invalidParameterValue,
       `[MALFORMED_RECORD_IN_PARSING] Malformed CSV record in file "${this.source.file}", ${where}${column}: ${reason}. ` +
         'Parse mode: FAILFAST. To process malformed records as null, set the option "mode" to PERMISSIVE.',
     );

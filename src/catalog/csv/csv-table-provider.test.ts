@@ -165,10 +165,10 @@ describe('CSV parse modes', () => {
     ]);
   });
 
-  it('FAILFAST raises 22P02 naming the file, line and column', async () => {
+  it('FAILFAST raises 22023 MALFORMED_RECORD_IN_PARSING naming the file, line and column', async () => {
     const f = file(content);
     const err = await failure(readRows(csvDef(f, cols, { mode: 'FAILFAST' })));
-    expect(err.sqlstate).toBe('22P02');
+    expect(err.sqlstate).toBe('22023');
     expect(err.message).toContain(f);
     expect(err.message).toContain('line 2, column 1');
     expect(err.message).toContain('cannot parse "bad" as int');
@@ -193,7 +193,7 @@ describe('CSV parse modes', () => {
     ]);
     const f = file(new Uint8Array(bytes));
     const err = await failure(readRows(csvDef(f, cols, { mode: 'FAILFAST' })));
-    expect(err.sqlstate).toBe('22P02');
+    expect(err.sqlstate).toBe('22023');
     expect(err.message).toContain(f);
     expect(err.message).toContain('line 2, column 2: the field holds bytes that are not valid UTF-8');
     expect(await readRows(csvDef(f, cols))).toEqual([
@@ -365,7 +365,7 @@ describe('CSV files, projection, limit, partitions', () => {
     const scan = provider.scan({ projection: null, filters: [], limit: null, targetPartitions: 2 });
     expect(scan.partitions).toBe(1);
     const err = await failure(readRows(csvDef(missing, cols)));
-    expect(err.sqlstate).toBe('58030');
+    expect(err.sqlstate).toBe('42K03');
     expect(err.message).toContain(missing);
   });
 

@@ -85,10 +85,10 @@ describe('Metastore databases', () => {
     ms.dropDatabase('Sales', false, false);
     expect(dbNames(ms)).toEqual(['default']);
     expect(fs.existsSync(db.location)).toBe(false);
-    expect(sqlstate(() => ms.dropDatabase('sales', false, false))).toBe('3F000');
+    expect(sqlstate(() => ms.dropDatabase('sales', false, false))).toBe('42704');
     ms.dropDatabase('sales', true, false);
     expect(ms.getDatabase('nope')).toBeUndefined();
-    expect(sqlstate(() => ms.requireDatabase('nope'))).toBe('3F000');
+    expect(sqlstate(() => ms.requireDatabase('nope'))).toBe('42704');
     expect(sqlstate(() => ms.dropDatabase('default', false, true))).toBe('0A000');
   });
 
@@ -135,9 +135,9 @@ describe('Metastore tables', () => {
     expect(ms.getTable('default', 'lineitem')).toBeUndefined();
     expect(sqlstate(() => ms.requireTable('default', 'lineitem'))).toBe('42P01');
     expect(ms.getTable('nodb', 'lineitem')).toBeUndefined();
-    expect(sqlstate(() => ms.requireTable('nodb', 'lineitem'))).toBe('3F000');
-    expect(sqlstate(() => ms.createTable(table('x', { database: 'nodb' }), false))).toBe('3F000');
-    expect(sqlstate(() => tableNames(ms, 'nodb'))).toBe('3F000');
+    expect(sqlstate(() => ms.requireTable('nodb', 'lineitem'))).toBe('42704');
+    expect(sqlstate(() => ms.createTable(table('x', { database: 'nodb' }), false))).toBe('42704');
+    expect(sqlstate(() => tableNames(ms, 'nodb'))).toBe('42704');
   });
 
   it('keeps the files of external tables on DROP', () => {
@@ -158,7 +158,7 @@ describe('Metastore tables', () => {
     expect(noCols.message).toContain('column list');
     expect(
       sqlstate(() => ms.createTable(table('t', { columns: [field('a', T.int), field('A', T.int)] }), false)),
-    ).toBe('42701');
+    ).toBe('42711');
     expect(sqlstate(() => ms.createTable(table('t', { partitionColumns: ['zz'] }), false))).toBe('42703');
     expect(tableNames(ms, 'default')).toEqual([]);
   });

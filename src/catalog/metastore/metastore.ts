@@ -106,7 +106,7 @@ function quoted(...parts: string[]): string {
 
 function schemaNotFound(db: string): EngineError {
   return new EngineError(
-    SqlState.undefinedSchema,
+    SqlState.undefinedObject,
     `[SCHEMA_NOT_FOUND] The schema ${quoted(db)} cannot be found.`,
     { pgMessage: `schema "${db}" does not exist` },
   );
@@ -284,7 +284,7 @@ export class Metastore {
     return this.readCached(this.databaseFile(name.toLowerCase()), decodeDatabase);
   }
 
-  /** Like getDatabase, but 3F000 `[SCHEMA_NOT_FOUND]` when it does not exist. */
+  /** Like getDatabase, but 42704 `[SCHEMA_NOT_FOUND]` when it does not exist. */
   requireDatabase(name: string): DatabaseDefinition {
     const def = this.getDatabase(name);
     if (def === undefined) throw schemaNotFound(name.toLowerCase());
@@ -357,7 +357,7 @@ export class Metastore {
 
   // ---- tables ------------------------------------------------------------------------------
 
-  /** Tables and views of `db` (sorted by name), optionally filtered by a SHOW pattern; 3F000 if `db` is missing. */
+  /** Tables and views of `db` (sorted by name), optionally filtered by a SHOW pattern; 42704 if `db` is missing. */
   listTables(database: string, pattern?: string | null): TableSummary[] {
     const db = database.toLowerCase();
     return this.tableNames(db, pattern).map((name) => ({ database: db, name }));
@@ -384,7 +384,7 @@ export class Metastore {
     return this.readCached(this.tableFile(database.toLowerCase(), name.toLowerCase()), decodeTable);
   }
 
-  /** Like getTable, but 3F000 if the database is missing and 42P01 `[TABLE_OR_VIEW_NOT_FOUND]` if the table is. */
+  /** Like getTable, but 42704 if the database is missing and 42P01 `[TABLE_OR_VIEW_NOT_FOUND]` if the table is. */
   requireTable(database: string, name: string): TableDefinition {
     const db = database.toLowerCase();
     const table = name.toLowerCase();
@@ -615,7 +615,7 @@ function isInside(child: string, parent: string): boolean {
 /** 42601 for an empty name, 42602 for one that is not a single path segment (`../x`, `a/b`). */
 export function validateName(name: string, what: string): void {
   if (name.length === 0)
-    throw new EngineError(SqlState.syntaxError, `[INVALID_IDENTIFIER] The ${what} name must not be empty.`);
+    throw new EngineError(SqlState.invalidName, `[INVALID_IDENTIFIER] The ${what} name must not be empty.`);
   // A schema's or table's name becomes a folder of the warehouse: it must be one path segment, so
   // that no name reaches outside (`../../tmp/x`).
   if (/[/\\\x00]/.test(name) || name === '.' || name === '..') {
@@ -641,7 +641,7 @@ function validateColumns(input: TableDefinitionInput, db: string, name: string):
     const lower = c.name.toLowerCase();
     if (seen.has(lower)) {
       throw new EngineError(
-        SqlState.duplicateColumn,
+        SqlState.columnAlreadyExists,
         `[COLUMN_ALREADY_EXISTS] The column ${quoted(c.name)} already exists in ${quoted(db, name)}.`,
       );
     }

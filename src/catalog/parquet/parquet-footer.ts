@@ -56,7 +56,7 @@ export function readParquetFooter(filePath: string): ParquetFooter {
   try {
     stat = fs.statSync(filePath);
   } catch (err) {
-    throw new EngineError(SqlState.ioError, `[PATH_NOT_FOUND] Path does not exist: ${filePath}.`, {
+    throw new EngineError(SqlState.pathNotFound, `[PATH_NOT_FOUND] Path does not exist: ${filePath}.`, {
       cause: err,
     });
   }

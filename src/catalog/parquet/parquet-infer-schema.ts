@@ -74,7 +74,7 @@ export function inferParquetSchema(location: string, partitionColumns?: readonly
   const files = listDataFiles(location, []);
   if (files.length === 0) {
     throw new EngineError(
-      SqlState.invalidSchemaDefinition,
+      SqlState.unableToInferSchema,
       `[UNABLE_TO_INFER_SCHEMA] Unable to infer schema for Parquet at ${location}. It must be specified manually.`,
     );
   }

@@ -194,9 +194,9 @@ describe('ParquetTableProvider: values', () => {
     expect(stats).toEqual({ rowCount: null, totalBytes: null });
   });
 
-  it('a missing location fails when read with 58030', async () => {
+  it('a missing location fails when read with 42K03 PATH_NOT_FOUND', async () => {
     await expect(readRows(parquetDef(path.join(dir, 'nope'), TYPES_COLUMNS))).rejects.toMatchObject({
-      sqlstate: '58030',
+      sqlstate: '42K03',
     });
   });
 });

@@ -36,7 +36,7 @@ const tokenCache = new Map<string, Token[]>();
 
 function illegal(pattern: string, detail: string): EngineError {
   return new EngineError(
-    SqlState.invalidParameterValue,
+    SqlState.invalidDatetimeFormat,
     `[INVALID_DATETIME_PATTERN.ILLEGAL_CHARACTER] Unrecognized datetime pattern: ${pattern}. ${detail}`,
   );
 }

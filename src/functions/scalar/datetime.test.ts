@@ -109,13 +109,13 @@ describe('date functions', () => {
     expect(call('date_trunc', [str('month'), ts('2024-02-29 10:11:12')])).toBe(ts('2024-02-01 00:00:00')[0]);
   });
 
-  it('invalid dates: 22007 / 22008 in ANSI mode, NULL otherwise', () => {
+  it('invalid dates: 22007 / 22023 DATETIME_FIELD_OUT_OF_BOUNDS in ANSI mode, NULL otherwise', () => {
     expect(() => call('to_date', [str('not a date')])).toThrow(EngineError);
     expect(call('to_date', [str('not a date')], { ...testContext, ansi: false })).toBeNull();
     try {
       call('make_date', [i(2023), i(2), i(29)]);
     } catch (e) {
-      expect((e as EngineError).sqlstate).toBe('22008');
+      expect((e as EngineError).sqlstate).toBe('22023');
     }
     expect(call('make_date', [i(2023), i(2), i(29)], { ...testContext, ansi: false })).toBeNull();
   });

@@ -31,7 +31,7 @@ import {
 import { formatWithPattern, parseWithPattern, parseWithPatternZone } from '../kernels/datetime-format.ts';
 import { overflowError, valueText } from '../kernels/common.ts';
 import { pow10, rescale } from '../kernels/decimal.ts';
-import { checkArity, coerce, evaluateRows, invalidArgument, simple, typeMismatch } from './define.ts';
+import { checkArity, coerce, evaluateRows, simple, typeMismatch } from './define.ts';
 
 const DATE = T.date;
 const TS = T.timestamp;
@@ -165,7 +165,7 @@ const extract: ScalarFunctionDef = {
       !['second', 'seconds', 's', 'sec', 'secs'].includes(field)
     ) {
       throw new EngineError(
-        SqlState.invalidParameterValue,
+        SqlState.syntaxError,
         `[INVALID_EXTRACT_FIELD] Cannot extract ${field} from ${src.kind.toUpperCase()}.`,
       );
     }
@@ -558,7 +558,10 @@ export const datetimeFunctions: readonly ScalarFunctionDef[] = [
       const target = DOW_NAMES[(v[1] as string).toLowerCase()];
       if (target === undefined) {
         if (ctx.ansi)
-          throw invalidArgument(`[ILLEGAL_DAY_OF_WEEK] Illegal input for day of week: ${v[1] as string}.`);
+          throw new EngineError(
+            SqlState.invalidDayOfWeek,
+            `[ILLEGAL_DAY_OF_WEEK] Illegal input for day of week: ${v[1] as string}.`,
+          );
         return null;
       }
       const d = v[0] as number;
@@ -719,7 +722,7 @@ export const datetimeFunctions: readonly ScalarFunctionDef[] = [
       if (m! < 1 || m! > 12 || d! < 1 || d! > daysInMonth(y!, m!)) {
         if (ctx.ansi)
           throw new EngineError(
-            SqlState.datetimeFieldOverflow,
+            SqlState.invalidParameterValue,
             `[DATETIME_FIELD_OUT_OF_BOUNDS] Invalid date: year ${y}, month ${m}, day ${d}.`,
           );
         return null;
@@ -753,7 +756,7 @@ export const datetimeFunctions: readonly ScalarFunctionDef[] = [
       if (bad) {
         if (ctx.ansi)
           throw new EngineError(
-            SqlState.datetimeFieldOverflow,
+            SqlState.invalidParameterValue,
             '[DATETIME_FIELD_OUT_OF_BOUNDS] Invalid timestamp fields.',
           );
         return null;

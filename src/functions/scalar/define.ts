@@ -1,6 +1,6 @@
 /**
  * Helpers for declaring scalar functions compactly: arity and type checks with Spark's error
- * texts (42883 wrong number of arguments, 42K09 DATATYPE_MISMATCH), implicit casts chosen with
+ * texts (42605 WRONG_NUM_ARGS, 42K09 DATATYPE_MISMATCH), implicit casts chosen with
  * `canImplicitCast`, and row-at-a-time evaluation for functions whose cost is in the work per value.
  */
 import { fromArrowType } from '../../common/index.ts';
@@ -18,7 +18,7 @@ import { mapRows } from '../kernels/common.ts';
 
 export function arityError(name: string, expected: string, actual: number): EngineError {
   return new EngineError(
-    SqlState.undefinedFunction,
+    SqlState.wrongNumArgs,
     `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`${name}\` requires ${expected} parameters but the actual number is ${actual}.`,
   );
 }

@@ -39,7 +39,7 @@ export function compileLike(pattern: string, escape: string, caseInsensitive: bo
       const next = cs[i + 1];
       if (next === undefined || (next !== '%' && next !== '_' && next !== escape)) {
         throw new EngineError(
-          SqlState.invalidEscapeSequence,
+          SqlState.syntaxError,
           `[INVALID_FORMAT.ESC_IN_THE_MIDDLE] the escape character is not allowed to precede '${next ?? ''}' in pattern '${pattern}'.`,
         );
       }

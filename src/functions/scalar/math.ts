@@ -270,7 +270,7 @@ function extremum(name: 'greatest' | 'least'): ScalarFunctionDef {
     resolve(argTypes) {
       if (argTypes.length < 2) {
         throw new EngineError(
-          SqlState.undefinedFunction,
+          SqlState.wrongNumArgs,
           `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`${name}\` requires > 1 parameters but the actual number is ${argTypes.length}.`,
         );
       }

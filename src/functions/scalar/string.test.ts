@@ -108,12 +108,12 @@ describe('string functions', () => {
     ).toBe('Hello é, 3 items, 1.50');
   });
 
-  it('wrong arity is 42883 naming the function; wrong types are 42K09 DATATYPE_MISMATCH', () => {
+  it('wrong arity is 42605 naming the function; wrong types are 42K09 DATATYPE_MISMATCH', () => {
     try {
       call('substring', [s('a')]);
       expect.unreachable();
     } catch (e) {
-      expect((e as EngineError).sqlstate).toBe('42883');
+      expect((e as EngineError).sqlstate).toBe('42605');
       expect((e as EngineError).message).toContain('`substring` requires [2, 3] parameters');
     }
     try {

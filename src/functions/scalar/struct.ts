@@ -50,7 +50,7 @@ const namedStruct = rowFunction(
   (argTypes, ctx) => {
     if (argTypes.length === 0 || argTypes.length % 2 !== 0) {
       throw new EngineError(
-        SqlState.undefinedFunction,
+        SqlState.wrongNumArgs,
         `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`named_struct\` requires 2n (n > 0) parameters but the actual number is ${argTypes.length}.`,
       );
     }

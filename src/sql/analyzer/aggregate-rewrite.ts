@@ -178,7 +178,7 @@ export function aggregateRewriter(
       const pos = positions.get(e);
       if (groupingId === null) {
         throw analysisError(
-          SqlState.groupingError,
+          SqlState.invalidExpressionContext,
           `[UNSUPPORTED_GROUPING_EXPRESSION] grouping()/grouping_id() can only be used with GroupingSets/Cube/Rollup.`,
           pos,
         );

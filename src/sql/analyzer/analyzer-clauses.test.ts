@@ -93,10 +93,10 @@ describe('joins', () => {
     expect(plan.kind === 'Project' && plan.exprs[0]!.attr.nullable).toBe(true);
   });
 
-  it('an ambiguous column is 42702', () => {
+  it('an ambiguous column is 42704 AMBIGUOUS_REFERENCE', () => {
     const q = query(select({ items: [item(col('a', 9))], from: [table('t'), table('u')] }));
     const e = err(() => analyzeQuery(q, testContext()));
-    expect(e.sqlstate).toBe('42702');
+    expect(e.sqlstate).toBe('42704');
     expect(e.position).toBe(9);
   });
 
@@ -258,7 +258,7 @@ describe('clauses', () => {
     );
   });
 
-  it('an aggregate in WHERE is 42903 and a nested aggregate 42803', () => {
+  it('an aggregate in WHERE is 42903 and a nested aggregate 42607', () => {
     const w = err(() =>
       analyzeQuery(
         query(
@@ -278,7 +278,7 @@ describe('clauses', () => {
         testContext(),
       ),
     );
-    expect(n.sqlstate).toBe('42803');
+    expect(n.sqlstate).toBe('42607');
     expect(n.message).toMatch(/^\[NESTED_AGGREGATE_FUNCTION\]/);
   });
 
@@ -424,7 +424,7 @@ describe('clauses', () => {
       pos: 6,
     };
     const e = err(() => analyzeQuery(query(select({ items: [item(bad)] })), testContext()));
-    expect(e.sqlstate).toBe('22007');
+    expect(e.sqlstate).toBe('42604');
     expect(e.position).toBe(6);
   });
 });

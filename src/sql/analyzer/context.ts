@@ -41,6 +41,14 @@ export interface AnalyzerContext {
   readonly caseSensitive: boolean;
   /** `spark.sql.session.timeZone`: zone-less TIMESTAMP literals are wall-clock time here. */
   readonly timeZone: string;
+  /**
+   * `spark.sql.groupByOrdinal`, `spark.sql.groupByAliases`, `spark.sql.orderByOrdinal` (true when
+   * absent): whether `GROUP BY 1` / `ORDER BY 1` name a select item (else they are the constant 1),
+   * and whether GROUP BY sees the select list's aliases.
+   */
+  readonly groupByOrdinal?: boolean;
+  readonly groupByAliases?: boolean;
+  readonly orderByOrdinal?: boolean;
   /** A fresh attribute id, unique for the life of the query. */
   nextId(): number;
   /**

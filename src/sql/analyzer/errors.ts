@@ -49,7 +49,7 @@ export function ambiguousReference(
   pos: number,
 ): EngineError {
   return new EngineError(
-    SqlState.ambiguousColumn,
+    SqlState.undefinedObject,
     `[AMBIGUOUS_REFERENCE] Reference ${quoteParts(parts)} is ambiguous, could be: [${matches.join(', ')}].`,
     { position: pos },
   );

@@ -362,7 +362,7 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
       throw notSupported('Lambda functions', e.pos);
     case 'star':
       throw analysisError(
-        SqlState.syntaxError,
+        SqlState.syntaxErrorOrAccessRuleViolation,
         `[INVALID_USAGE_OF_STAR_OR_REGEX] Invalid usage of '*' in expression.`,
         e.pos,
       );
@@ -587,7 +587,7 @@ export function bindFieldAccess(env: ExprEnv, base: Expr, field: string, pos: nu
   const type = exprType(base);
   if (type.kind !== 'struct') {
     throw analysisError(
-      SqlState.datatypeMismatch,
+      SqlState.syntaxErrorOrAccessRuleViolation,
       `[INVALID_EXTRACT_BASE_FIELD_TYPE] Can't extract a value from "${typeToString(type).toUpperCase()}". Need a complex type [STRUCT, ARRAY, MAP] but got "${typeToString(type).toUpperCase()}".`,
       pos,
     );
@@ -596,7 +596,7 @@ export function bindFieldAccess(env: ExprEnv, base: Expr, field: string, pos: nu
   const ordinal = type.fields.findIndex((f) => f.name.toLowerCase() === lower);
   if (ordinal < 0) {
     throw analysisError(
-      SqlState.undefinedColumn,
+      SqlState.undefinedObject,
       `[FIELD_NOT_FOUND] No such struct field \`${field}\` in ${type.fields.map((f) => `\`${f.name}\``).join(', ')}.`,
       pos,
     );

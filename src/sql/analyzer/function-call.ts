@@ -82,7 +82,7 @@ export function callRegistry(env: ExprEnv, name: string, args: readonly Expr[], 
 export function aggregateNotAllowed(env: ExprEnv, text: string, pos: number): EngineError {
   if (env.insideAggregate) {
     return analysisError(
-      SqlState.groupingError,
+      SqlState.nestedAggregate,
       `[NESTED_AGGREGATE_FUNCTION] It is not allowed to use an aggregate function in the argument of another aggregate function. Please use the inner aggregate function in a sub-query.`,
       pos,
     );
@@ -141,7 +141,7 @@ export function bindFunction(env: ExprEnv, e: ast.FunctionExpr): Expr {
     if (!env.allowAggregates || env.insideAggregate) throw aggregateNotAllowed(env, `"${name}(…)"`, e.pos);
     if (name === 'grouping' && e.args.length !== 1) {
       throw analysisError(
-        SqlState.undefinedFunction,
+        SqlState.wrongNumArgs,
         `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`grouping\` requires 1 parameters but the actual number is ${e.args.length}.`,
         e.pos,
       );
@@ -192,7 +192,7 @@ export function bindFunction(env: ExprEnv, e: ast.FunctionExpr): Expr {
  * Spark's functions named after a type — `int(x)`, `string(x)`, `decimal(x)`… — are `CAST(x AS type)`
  * (ANSI rules included) under the function's name; `decimal` is DECIMAL(10,0) as in CAST.
  */
-const CAST_ALIASES: Readonly<Record<string, DataType>> = {
+export const CAST_ALIASES: Readonly<Record<string, DataType>> = {
   boolean: T.boolean,
   tinyint: T.tinyint,
   smallint: T.smallint,
@@ -207,18 +207,25 @@ const CAST_ALIASES: Readonly<Record<string, DataType>> = {
   string: T.string,
 };
 
+/** The functions `replaceableCall` rewrites, with their number of arguments. */
+export const REPLACEABLE_ARITY: Readonly<Record<string, number>> = {
+  equal_null: 2,
+  nullifzero: 1,
+  zeroifnull: 1,
+};
+
 /**
  * Spark's functions that stand for another expression (its RuntimeReplaceable ones):
  * `equal_null(a, b)` is `a <=> b`, `nullifzero(x)` is `nullif(x, 0)`, `zeroifnull(x)` is
  * `coalesce(x, 0)`. The call keeps its own name as the column's.
  */
 function replaceableCall(env: ExprEnv, e: ast.FunctionExpr, name: string): ast.Expr | undefined {
-  const arity = name === 'equal_null' ? 2 : name === 'nullifzero' || name === 'zeroifnull' ? 1 : 0;
+  const arity = Object.hasOwn(REPLACEABLE_ARITY, name) ? REPLACEABLE_ARITY[name]! : 0;
   if (arity === 0 || env.state.ctx.functions.lookup(name) !== undefined) return undefined;
   if (e.distinct || e.filter !== null || e.star || e.orderBy.length > 0) return undefined;
   if (e.args.length !== arity) {
     throw analysisError(
-      SqlState.undefinedFunction,
+      SqlState.wrongNumArgs,
       `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`${name}\` requires ${arity} parameters but the actual number is ${e.args.length}.`,
       e.pos,
     );
@@ -268,7 +275,7 @@ function bindCastAlias(env: ExprEnv, e: ast.FunctionExpr, name: string, type: Da
   }
   if (e.args.length !== 1) {
     throw analysisError(
-      SqlState.undefinedFunction,
+      SqlState.wrongNumArgs,
       `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`${name}\` requires 1 parameters but the actual number is ${e.args.length}.`,
       e.pos,
     );

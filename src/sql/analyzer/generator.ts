@@ -52,6 +52,9 @@ const PG_SET_FUNCTIONS: ReadonlySet<string> = new Set([
   '_pg_expandarray',
 ]);
 
+/** The generator functions' names. */
+export const GENERATOR_NAMES: readonly string[] = [...GENERATORS.keys()];
+
 /** Whether `name` (lower case) is a generator function. */
 export function isGeneratorName(name: string): boolean {
   return GENERATORS.has(name);
@@ -81,7 +84,7 @@ export function asSetReturningCall(env: ExprEnv, e: ast.Expr): ast.FunctionExpr 
 /** `[UNSUPPORTED_GENERATOR.NESTED_IN_EXPRESSIONS]` for a generator inside another expression. */
 export function nestedGenerator(e: ast.FunctionExpr, outerText: string): EngineError {
   return analysisError(
-    '42K0E',
+    SqlState.invalidExpressionContext,
     `[UNSUPPORTED_GENERATOR.NESTED_IN_EXPRESSIONS] The generator is not supported: nested in expressions "${outerText}".`,
     e.pos,
   );
@@ -151,7 +154,7 @@ function generatorArray(argEnv: ExprEnv, call: ast.FunctionExpr, name: string): 
   if (GENERATORS.has(name) || name === 'unnest') {
     if (call.args.length !== 1) {
       throw analysisError(
-        SqlState.undefinedFunction,
+        SqlState.wrongNumArgs,
         `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`${name}\` requires 1 parameters but the actual number is ${call.args.length}.`,
         call.pos,
       );
@@ -165,7 +168,7 @@ function generatorArray(argEnv: ExprEnv, call: ast.FunctionExpr, name: string): 
     // information_schema._pg_expandarray(a): one (x, n) row per element, n counting from 1.
     if (call.args.length !== 1) {
       throw analysisError(
-        SqlState.undefinedFunction,
+        SqlState.wrongNumArgs,
         `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`${name}\` requires 1 parameters but the actual number is ${call.args.length}.`,
         call.pos,
       );
@@ -209,7 +212,7 @@ export function bindSetReturningInStep(
     const name = functionName(call.name).name;
     if (GENERATORS.has(name)) {
       throw analysisError(
-        '42K0E',
+        SqlState.invalidExpressionContext,
         `[UNSUPPORTED_GENERATOR.MULTI_GENERATOR] The generator is not supported: only one generator allowed per SELECT clause but found ${calls.length}.`,
         call.pos,
       );
@@ -269,7 +272,7 @@ export function bindSetReturningInStep(
 function generateSubscripts(env: ExprEnv, call: ast.FunctionExpr): Expr {
   if (call.args.length !== 2 && call.args.length !== 3) {
     throw analysisError(
-      SqlState.undefinedFunction,
+      SqlState.wrongNumArgs,
       `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`generate_subscripts\` requires [2, 3] parameters but the actual number is ${call.args.length}.`,
       call.pos,
     );
@@ -315,7 +318,7 @@ function generateSeries(env: ExprEnv, call: ast.FunctionExpr): Expr {
   const n = call.args.length;
   if (n < 2 || n > 3) {
     throw analysisError(
-      SqlState.undefinedFunction,
+      SqlState.wrongNumArgs,
       `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`generate_series\` requires [2, 3] parameters but the actual number is ${n}.`,
       call.pos,
     );

@@ -58,13 +58,13 @@ describe('bindLiteral typed timestamps', () => {
     });
   });
 
-  it('an invalid value is 22007 INVALID_TYPED_LITERAL', () => {
+  it('an invalid value is 42604 INVALID_TYPED_LITERAL', () => {
     expect(() => typed('timestamp_ntz', '2024-03-01 12:00:00Z', 'UTC')).toThrow(EngineError);
     try {
       typed('timestamp', '2024-13-01', 'UTC');
       expect.unreachable();
     } catch (e) {
-      expect((e as EngineError).sqlstate).toBe('22007');
+      expect((e as EngineError).sqlstate).toBe('42604');
       expect((e as EngineError).message).toContain('INVALID_TYPED_LITERAL');
     }
   });

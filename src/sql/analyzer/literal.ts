@@ -112,7 +112,7 @@ export function bindLiteral(l: ast.Literal, pos: number, timeZone: string): Lite
 
 function invalidTyped(typeName: string, value: string, pos: number): EngineError {
   return new EngineError(
-    SqlState.invalidDatetimeFormat,
+    SqlState.invalidTypedLiteral,
     `[INVALID_TYPED_LITERAL] The value of the typed literal "${typeName.toUpperCase()}" is invalid: '${value}'.`,
     { position: pos },
   );

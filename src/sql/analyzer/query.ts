@@ -101,7 +101,7 @@ function bindRecursive(
     cte.query.limit !== null
   ) {
     throw analysisError(
-      SqlState.syntaxError,
+      SqlState.invalidRecursiveCte,
       `[INVALID_RECURSIVE_CTE] Recursive query ${name} must be of the form 'anchor UNION [ALL] recursive part'.`,
       cte.pos,
     );
@@ -276,7 +276,12 @@ function sortOnOutput(
   const orders: SortOrder[] = orderBy.map((o) => {
     const ascending = o.ascending ?? true;
     const nullsFirst = o.nullsFirst ?? ascending;
-    if (o.expr.kind === 'literal' && o.expr.value.type === 'integer' && o.expr.value.suffix === null) {
+    if (
+      state.ctx.orderByOrdinal !== false &&
+      o.expr.kind === 'literal' &&
+      o.expr.value.type === 'integer' &&
+      o.expr.value.suffix === null
+    ) {
       const n = Number(o.expr.value.text);
       const a = out[n - 1];
       if (a === undefined)

@@ -58,7 +58,7 @@ export function renameColumns(
   const out = outputOf(plan);
   if (names.length !== out.length) {
     throw analysisError(
-      '42826',
+      SqlState.assignmentArityMismatch,
       `[ASSIGNMENT_ARITY_MISMATCH] Number of column aliases does not match number of columns. Number of column aliases: ${names.length}; number of columns: ${out.length}.`,
       pos,
     );
@@ -177,7 +177,7 @@ export function bindValues(
   const bound = rows.map((r, i) => {
     if (r.length !== width) {
       throw analysisError(
-        '42826',
+        SqlState.syntaxErrorOrAccessRuleViolation,
         `[INVALID_INLINE_TABLE.NUM_COLUMNS_MISMATCH] Invalid inline table. Inline table expected ${width} columns but found ${r.length} columns in row ${i}.`,
         r[0]?.pos ?? pos,
       );

@@ -100,7 +100,7 @@ function bindGroupBy(env: ExprEnv, groupBy: ast.GroupBy, items: readonly SelectI
     return exprs.length - 1;
   };
   const bindOne = (a: ast.Expr): number => {
-    const ord = ordinalOf(a);
+    const ord = env.state.ctx.groupByOrdinal === false ? null : ordinalOf(a);
     if (ord !== null) {
       const item = items[ord - 1];
       if (item === undefined) {
@@ -318,7 +318,16 @@ export function bindSelect(
   const group =
     sel.groupBy === null
       ? null
-      : bindGroupBy({ ...base, clause: 'group_by', aliases, aliasFirst: false }, sel.groupBy, items);
+      : bindGroupBy(
+          {
+            ...base,
+            clause: 'group_by',
+            aliases: base.state.ctx.groupByAliases === false ? new Map() : aliases,
+            aliasFirst: false,
+          },
+          sel.groupBy,
+          items,
+        );
 
   const having =
     sel.having === null
@@ -351,7 +360,7 @@ export function bindSelect(
   const orders: Order[] = orderBy.map((o) => {
     const ascending = o.ascending ?? true;
     const nullsFirst = o.nullsFirst ?? ascending;
-    const ord = ordinalOf(o.expr);
+    const ord = orderEnv.state.ctx.orderByOrdinal === false ? null : ordinalOf(o.expr);
     if (ord !== null) {
       if (ord < 1 || ord > items.length) {
         throw analysisError(

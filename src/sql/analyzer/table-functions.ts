@@ -55,7 +55,7 @@ export function bindTableFunction(xenv: ExprEnv, rel: ast.TableFunctionRelation)
   const n = rel.args.length;
   if (n < 1 || n > 4) {
     throw analysisError(
-      '42605',
+      SqlState.wrongNumArgs,
       `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`range\` requires [1, 2, 3, 4] parameters but the actual number is ${n}.`,
       rel.pos,
     );

@@ -140,7 +140,7 @@ export function fakeCatalog(
 function arity(name: string, args: readonly DataType[], min: number, max: number): void {
   if (args.length < min || args.length > max) {
     throw new EngineError(
-      SqlState.undefinedFunction,
+      SqlState.wrongNumArgs,
       `[WRONG_NUM_ARGS] ${name} requires ${min} to ${max} arguments, got ${args.length}`,
     );
   }

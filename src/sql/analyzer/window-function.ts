@@ -52,7 +52,7 @@ function bindWindowCall(env: ExprEnv, e: ast.FunctionExpr, name: string): CallEx
   const arity = (min: number, max: number): void => {
     if (args.length < min || args.length > max) {
       throw analysisError(
-        SqlState.undefinedFunction,
+        SqlState.wrongNumArgs,
         `[WRONG_NUM_ARGS.WITHOUT_SUGGESTION] The \`${name}\` requires ${min === max ? min : `${min} to ${max}`} parameters but the actual number is ${args.length}.`,
         e.pos,
       );
@@ -245,7 +245,7 @@ export function bindWindowFunction(
   if (!env.allowWindows) {
     if (env.insideAggregate) {
       throw analysisError(
-        SqlState.groupingError,
+        SqlState.nestedAggregate,
         `[NESTED_AGGREGATE_FUNCTION] A window function may not appear inside an aggregate function.`,
         e.pos,
       );
@@ -265,7 +265,8 @@ export function bindWindowFunction(
         e.pos,
       );
     if (e.distinct)
-      windowError(
+      throw analysisError(
+        SqlState.featureNotSupported,
         `[DISTINCT_WINDOW_FUNCTION_UNSUPPORTED] Distinct window functions are not supported: ${name}.`,
         e.pos,
       );

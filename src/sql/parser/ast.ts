@@ -40,6 +40,7 @@ export type Statement =
   | ShowDatabasesStatement
   | ShowColumnsStatement
   | ShowFunctionsStatement
+  | DescribeFunctionStatement
   | ShowCreateTableStatement
   | DescribeStatement
   | SetStatement
@@ -49,6 +50,7 @@ export type Statement =
   | CreateViewStatement
   | DropViewStatement
   | InsertStatement
+  | TruncateTableStatement
   | TransactionStatement
   | AnalyzeTableStatement
   | CacheStatement
@@ -186,9 +188,18 @@ export interface ShowColumnsStatement extends Node {
   readonly table: QualifiedName;
 }
 
+/** `SHOW [USER | SYSTEM | ALL] FUNCTIONS [[LIKE] 'pattern']`; no scope lists all. */
 export interface ShowFunctionsStatement extends Node {
   readonly kind: 'show_functions';
+  readonly scope: 'user' | 'system' | 'all';
   readonly pattern: string | null;
+}
+
+/** `DESCRIBE FUNCTION [EXTENDED] name` (the name may also be a string literal). */
+export interface DescribeFunctionStatement extends Node {
+  readonly kind: 'describe_function';
+  readonly name: QualifiedName;
+  readonly extended: boolean;
 }
 
 export interface ShowCreateTableStatement extends Node {
@@ -258,9 +269,19 @@ export interface InsertStatement extends Node {
   readonly table: QualifiedName;
   readonly overwrite: boolean;
   readonly columns: readonly Identifier[] | null;
-  readonly partition: readonly (readonly [Identifier, Expr | null])[] | null;
+  readonly partition: PartitionSpec | null;
   readonly query: Query;
 }
+
+/** `TRUNCATE TABLE t [PARTITION (p = v, …)]`: removes the rows of the table or of some partitions. */
+export interface TruncateTableStatement extends Node {
+  readonly kind: 'truncate_table';
+  readonly table: QualifiedName;
+  readonly partition: PartitionSpec | null;
+}
+
+/** `PARTITION (p = v, q)`: a column with a value (static) or without (dynamic). */
+export type PartitionSpec = readonly (readonly [Identifier, Expr | null])[];
 
 /** BEGIN / START TRANSACTION / COMMIT / END / ROLLBACK / SAVEPOINT … (PostgreSQL clients send them). */
 export interface TransactionStatement extends Node {

@@ -198,6 +198,9 @@ export const NON_RESERVED_KEYWORDS = [
   'USER',
   'CURRENT_SCHEMA',
   'AUTHORIZATION',
+  'TRUNCATE',
+  'SYSTEM',
+  'FUNCTION',
 ] as const;
 
 /** Non-reserved words that cannot follow an item as an alias written without `AS`. */

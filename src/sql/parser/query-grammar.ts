@@ -203,7 +203,24 @@ export class QueryGrammar extends ExpressionGrammar {
         ALT: () => {
           const t = this.CONSUME(K.VALUES);
           const rows = this.SUBRULE(this.valuesRows);
-          return this.ACTION((): QueryBody => ({ kind: 'values', rows, pos: this.pos(t) }));
+          // `VALUES … AS t(a, b)` as a query is `SELECT * FROM VALUES … AS t(a, b)`.
+          const alias = this.SUBRULE(this.tableAlias);
+          return this.ACTION((): QueryBody => {
+            const pos = this.pos(t);
+            if (alias === null) return { kind: 'values', rows, pos };
+            return {
+              kind: 'select',
+              distinct: false,
+              items: [{ kind: 'wildcard', qualifier: null, except: [], pos }],
+              from: [{ kind: 'values_relation', rows, alias, pos }],
+              where: null,
+              groupBy: null,
+              having: null,
+              windows: [],
+              qualify: null,
+              pos,
+            };
+          });
         },
       },
       {

@@ -10,12 +10,13 @@ import type {
   ExplainStatement,
   Expr,
   Identifier,
+  PartitionSpec,
   Query,
   Statement,
 } from './ast.ts';
 import { decodeString } from './literals.ts';
 import { QueryGrammar } from './query-grammar.ts';
-import { Comma, Eq, IdentLike, kw, LParen, NumberLiteral, RParen, StringLiteral } from './tokens.ts';
+import { Comma, Dot, Eq, IdentLike, kw, LParen, NumberLiteral, RParen, StringLiteral } from './tokens.ts';
 
 const K = {
   ABORT: kw('ABORT'),
@@ -51,6 +52,7 @@ const K = {
   FORMAT: kw('FORMAT'),
   FORMATTED: kw('FORMATTED'),
   FROM: kw('FROM'),
+  FUNCTION: kw('FUNCTION'),
   FUNCTIONS: kw('FUNCTIONS'),
   GLOBAL: kw('GLOBAL'),
   IF: kw('IF'),
@@ -82,6 +84,7 @@ const K = {
   SCHEMA: kw('SCHEMA'),
   SCHEMAS: kw('SCHEMAS'),
   SHOW: kw('SHOW'),
+  SYSTEM: kw('SYSTEM'),
   START: kw('START'),
   STATISTICS: kw('STATISTICS'),
   STORED: kw('STORED'),
@@ -94,9 +97,12 @@ const K = {
   TO: kw('TO'),
   TRANSACTION: kw('TRANSACTION'),
   TRUE: kw('TRUE'),
+  TRUNCATE: kw('TRUNCATE'),
   UNCACHE: kw('UNCACHE'),
   USE: kw('USE'),
+  USER: kw('USER'),
   USING: kw('USING'),
+  VALUES: kw('VALUES'),
   VERBOSE: kw('VERBOSE'),
   VIEW: kw('VIEW'),
   WITH: kw('WITH'),
@@ -120,34 +126,67 @@ interface TableClauses {
 
 export class StatementGrammar extends QueryGrammar {
   statement = this.RULE('statement', (): Statement =>
-    this.OR([
-      {
-        ALT: () => {
-          const query = this.SUBRULE(this.query);
-          return this.ACTION((): Statement => ({ kind: 'query_statement', query, pos: query.pos }));
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        // `WITH … INSERT …`: the CTEs belong to the INSERT's query. A WITH followed by a query is
+        // the next alternative's.
+        {
+          GATE: () => this.isAt(1, K.WITH) && this.BACKTRACK(this.withInsert).call(this),
+          ALT: () => this.SUBRULE(this.withInsert),
         },
-      },
-      { ALT: () => this.SUBRULE(this.createStatement) },
-      { ALT: () => this.SUBRULE(this.dropStatement) },
-      {
-        ALT: () => {
-          const t = this.CONSUME(K.USE);
-          this.OPTION(() =>
-            this.OR2([{ ALT: () => this.CONSUME(K.DATABASE) }, { ALT: () => this.CONSUME(K.SCHEMA) }]),
-          );
-          const name = this.SUBRULE(this.identifier);
-          return this.ACTION((): Statement => ({ kind: 'use', name, pos: this.pos(t) }));
+        {
+          ALT: () => {
+            const query = this.SUBRULE(this.query);
+            return this.ACTION((): Statement => ({ kind: 'query_statement', query, pos: query.pos }));
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.showStatement) },
-      { ALT: () => this.SUBRULE(this.describeStatement) },
-      { ALT: () => this.SUBRULE(this.explainStatement) },
-      { ALT: () => this.SUBRULE(this.insertStatement) },
-      { ALT: () => this.SUBRULE(this.transactionStatement) },
-      { ALT: () => this.SUBRULE(this.analyzeStatement) },
-      { ALT: () => this.SUBRULE(this.cacheStatement) },
-    ]),
+        { ALT: () => this.SUBRULE(this.createStatement) },
+        { ALT: () => this.SUBRULE(this.dropStatement) },
+        {
+          ALT: () => {
+            const t = this.CONSUME(K.USE);
+            this.OPTION(() =>
+              this.OR2([{ ALT: () => this.CONSUME(K.DATABASE) }, { ALT: () => this.CONSUME(K.SCHEMA) }]),
+            );
+            const name = this.SUBRULE(this.identifier);
+            return this.ACTION((): Statement => ({ kind: 'use', name, pos: this.pos(t) }));
+          },
+        },
+        { ALT: () => this.SUBRULE(this.showStatement) },
+        { ALT: () => this.SUBRULE(this.describeStatement) },
+        { ALT: () => this.SUBRULE(this.explainStatement) },
+        { ALT: () => this.SUBRULE(this.insertStatement) },
+        { ALT: () => this.SUBRULE(this.transactionStatement) },
+        { ALT: () => this.SUBRULE(this.analyzeStatement) },
+        { ALT: () => this.SUBRULE(this.cacheStatement) },
+        { ALT: () => this.SUBRULE(this.truncateStatement) },
+      ],
+    }),
   );
+
+  /** `WITH ctes INSERT …`: the INSERT whose query gets the CTEs in front of its own. */
+  withInsert = this.RULE('withInsert', (): Statement => {
+    const withClause = this.SUBRULE(this.withClause);
+    const insert = this.SUBRULE(this.insertStatement);
+    return this.ACTION((): Statement => {
+      if (insert.kind !== 'insert') return insert;
+      const q = insert.query;
+      const query: Query =
+        q.with === null
+          ? { ...q, with: withClause, pos: withClause.pos }
+          : {
+              kind: 'query',
+              with: withClause,
+              body: q,
+              orderBy: [],
+              limit: null,
+              offset: null,
+              pos: withClause.pos,
+            };
+      return { ...insert, query };
+    });
+  });
 
   stringValue = this.RULE('stringValue', (): string => {
     const t = this.CONSUME(StringLiteral);
@@ -608,10 +647,19 @@ export class StatementGrammar extends QueryGrammar {
         },
       },
       {
+        GATE: () => this.isAt(1, K.FUNCTIONS) || this.isAt(2, K.FUNCTIONS),
         ALT: () => {
+          const scope =
+            this.OPTION3(() =>
+              this.OR6([
+                { ALT: () => (this.CONSUME(K.USER), 'user' as const) },
+                { ALT: () => (this.CONSUME(K.SYSTEM), 'system' as const) },
+                { ALT: () => (this.CONSUME2(K.ALL), 'all' as const) },
+              ]),
+            ) ?? 'all';
           this.CONSUME(K.FUNCTIONS);
           const pattern = this.SUBRULE3(this.likePattern);
-          return this.ACTION((): Statement => ({ kind: 'show_functions', pattern, pos }));
+          return this.ACTION((): Statement => ({ kind: 'show_functions', scope, pattern, pos }));
         },
       },
       {
@@ -653,6 +701,28 @@ export class StatementGrammar extends QueryGrammar {
     const start = this.OR([{ ALT: () => this.CONSUME(K.DESCRIBE) }, { ALT: () => this.CONSUME(K.DESC) }]);
     const pos = this.pos(start);
     return this.OR2([
+      {
+        GATE: () => this.isAt(1, K.FUNCTION) && !this.isAt(2, Dot),
+        ALT: () => {
+          this.CONSUME(K.FUNCTION);
+          const extended =
+            this.OPTION4({ GATE: () => !this.isAt(2, Dot), DEF: () => this.CONSUME2(K.EXTENDED) }) !==
+            undefined;
+          const name = this.OR4([
+            { ALT: () => this.SUBRULE3(this.qualifiedName) },
+            {
+              ALT: () => {
+                const t = this.CONSUME(StringLiteral);
+                return this.ACTION(() => ({
+                  parts: [{ name: decodeString(t.image), quoted: true, pos: this.pos(t) }],
+                  pos: this.pos(t),
+                }));
+              },
+            },
+          ]);
+          return this.ACTION((): Statement => ({ kind: 'describe_function', name, extended, pos }));
+        },
+      },
       {
         GATE: () => this.queryStartAt(2),
         ALT: () => {
@@ -728,24 +798,7 @@ export class StatementGrammar extends QueryGrammar {
     ]);
     this.OPTION(() => this.CONSUME(K.TABLE));
     const table = this.SUBRULE(this.qualifiedName);
-    const partition = this.OPTION2(() => {
-      const spec: (readonly [Identifier, Expr | null])[] = [];
-      this.CONSUME(K.PARTITION);
-      this.CONSUME(LParen);
-      this.AT_LEAST_ONE_SEP({
-        SEP: Comma,
-        DEF: () => {
-          const id = this.SUBRULE(this.identifier);
-          const value = this.OPTION3(() => {
-            this.CONSUME(Eq);
-            return this.SUBRULE(this.expr);
-          });
-          spec.push([id, value ?? null]);
-        },
-      });
-      this.CONSUME(RParen);
-      return spec;
-    });
+    const partition = this.OPTION2(() => this.SUBRULE(this.partitionSpec));
     const columns = this.OPTION4({
       GATE: () => !this.queryInParens(1),
       DEF: () => this.SUBRULE(this.identifierList),
@@ -758,6 +811,39 @@ export class StatementGrammar extends QueryGrammar {
       columns: columns ?? null,
       partition: partition ?? null,
       query,
+      pos: this.pos(start),
+    }));
+  });
+
+  /** `PARTITION (p = v, q)`. */
+  partitionSpec = this.RULE('partitionSpec', (): PartitionSpec => {
+    const spec: (readonly [Identifier, Expr | null])[] = [];
+    this.CONSUME(K.PARTITION);
+    this.CONSUME(LParen);
+    this.AT_LEAST_ONE_SEP({
+      SEP: Comma,
+      DEF: () => {
+        const id = this.SUBRULE(this.identifier);
+        const value = this.OPTION(() => {
+          this.CONSUME(Eq);
+          return this.SUBRULE(this.expr);
+        });
+        spec.push([id, value ?? null]);
+      },
+    });
+    this.CONSUME(RParen);
+    return spec;
+  });
+
+  truncateStatement = this.RULE('truncateStatement', (): Statement => {
+    const start = this.CONSUME(K.TRUNCATE);
+    this.CONSUME(K.TABLE);
+    const table = this.SUBRULE(this.qualifiedName);
+    const partition = this.OPTION(() => this.SUBRULE(this.partitionSpec));
+    return this.ACTION((): Statement => ({
+      kind: 'truncate_table',
+      table,
+      partition: partition ?? null,
       pos: this.pos(start),
     }));
   });

@@ -122,13 +122,38 @@ describe('SHOW / DESCRIBE / EXPLAIN', () => {
     expect(st("SHOW TABLES 'x'")).toEqual({ kind: 'show_tables', database: null, pattern: 'x' });
     expect(st('SHOW SCHEMAS')).toEqual({ kind: 'show_databases', pattern: null });
     expect(st('SHOW COLUMNS FROM t IN db')).toEqual({ kind: 'show_columns', table: qn('db', 't') });
-    expect(st("SHOW FUNCTIONS LIKE 'a*'")).toEqual({ kind: 'show_functions', pattern: 'a*' });
+    expect(st("SHOW FUNCTIONS LIKE 'a*'")).toEqual({ kind: 'show_functions', scope: 'all', pattern: 'a*' });
+    expect(st('SHOW USER FUNCTIONS')).toEqual({ kind: 'show_functions', scope: 'user', pattern: null });
+    expect(st("SHOW SYSTEM FUNCTIONS 'x|y'")).toEqual({
+      kind: 'show_functions',
+      scope: 'system',
+      pattern: 'x|y',
+    });
+    expect(st('SHOW ALL FUNCTIONS')).toEqual({ kind: 'show_functions', scope: 'all', pattern: null });
+    expect(st('SHOW user')).toEqual({ kind: 'show_variable', name: 'user' });
     expect(st('SHOW CREATE TABLE db.t')).toEqual({ kind: 'show_create_table', table: qn('db', 't') });
     expect(st('SHOW ALL')).toEqual({ kind: 'show_variable', name: 'all' });
     expect(st('SHOW search_path')).toEqual({ kind: 'show_variable', name: 'search_path' });
     expect(st('SHOW TRANSACTION ISOLATION LEVEL')).toEqual({
       kind: 'show_variable',
       name: 'transaction_isolation',
+    });
+  });
+  it('DESCRIBE FUNCTION', () => {
+    expect(st('DESCRIBE FUNCTION EXTENDED abs')).toEqual({
+      kind: 'describe_function',
+      name: qn('abs'),
+      extended: true,
+    });
+    expect(st("DESC FUNCTION 'abs'")).toEqual({
+      kind: 'describe_function',
+      name: { parts: [id('abs', true)] },
+      extended: false,
+    });
+    // A table named `function` is still a table.
+    expect(st('DESCRIBE function.t')).toMatchObject({
+      kind: 'describe',
+      target: { name: qn('function', 't') },
     });
   });
   it('DESCRIBE forms', () => {
@@ -407,5 +432,54 @@ describe('non-reserved keywords as names', () => {
         },
       },
     });
+  });
+});
+
+describe('TRUNCATE, WITH … INSERT, VALUES with an alias', () => {
+  it('TRUNCATE TABLE [PARTITION (…)]', () => {
+    expect(st('TRUNCATE TABLE db.t')).toEqual({
+      kind: 'truncate_table',
+      table: qn('db', 't'),
+      partition: null,
+    });
+    expect(st("TRUNCATE TABLE t PARTITION (p = 1, q = 'a')")).toMatchObject({
+      kind: 'truncate_table',
+      partition: [
+        [id('p'), { kind: 'literal' }],
+        [id('q'), { kind: 'literal' }],
+      ],
+    });
+    expect(() => parseStatement('TRUNCATE t')).toThrow(/syntax error/);
+  });
+  it('WITH before INSERT gives the INSERT’s query the CTEs', () => {
+    const insert = st('WITH c AS (SELECT 1) INSERT INTO t SELECT * FROM c') as {
+      kind: string;
+      query: { with: { ctes: { name: unknown }[] } };
+    };
+    expect(insert.kind).toBe('insert');
+    expect(insert.query.with.ctes.map((c) => c.name)).toEqual([id('c')]);
+    // The query's own WITH stays inside, under the statement's.
+    expect(st('WITH c AS (SELECT 1) INSERT OVERWRITE t WITH d AS (SELECT 2) SELECT * FROM d')).toMatchObject({
+      kind: 'insert',
+      overwrite: true,
+      query: {
+        with: { ctes: [{ name: id('c') }] },
+        body: { kind: 'query', with: { ctes: [{ name: id('d') }] } },
+      },
+    });
+    expect(st('WITH c AS (SELECT 1) SELECT * FROM c')).toMatchObject({ kind: 'query_statement' });
+  });
+  it('VALUES … AS t(a, b) as a query selects from the aliased inline table', () => {
+    expect(st('VALUES 1 T(c)')).toMatchObject({
+      kind: 'query_statement',
+      query: {
+        body: {
+          kind: 'select',
+          items: [{ kind: 'wildcard' }],
+          from: [{ kind: 'values_relation', alias: { name: id('T'), columns: [id('c')] } }],
+        },
+      },
+    });
+    expect(st('VALUES (1, 2)')).toMatchObject({ query: { body: { kind: 'values' } } });
   });
 });
