@@ -53,6 +53,8 @@ function renderValue(v: Value, t: DataType): string {
   if (t.kind === 'decimal') return decimalToString(v as bigint, t.scale);
   if (t.kind === 'bigint') return `${valueText(v)}L`;
   if (t.kind === 'double' || t.kind === 'float') return doubleToString(v as number);
+  if (t.kind === 'interval_year_month' || t.kind === 'interval_day_time')
+    return intervalToSql(v as number | bigint, t);
   return valueText(v);
 }
 
@@ -171,6 +173,21 @@ function truncateInterval(v: number | bigint, to: DataType): Value {
   return micros - (micros % unit);
 }
 
+/**
+ * A single-field interval as a number of its field's unit: `value` scaled by 10^`scale` (seconds
+ * keep their microseconds, scale 6; other fields are whole, and a remainder is dropped toward zero).
+ */
+function intervalInUnits(v: number | bigint, from: DataType): { value: bigint; scale: number } {
+  if (from.kind === 'interval_year_month') {
+    const months = BigInt(v);
+    return { value: yearMonthFields(from)[1] === 'year' ? months / 12n : months, scale: 0 };
+  }
+  const micros = BigInt(v);
+  const end = dayTimeFields(from)[1];
+  if (end === 'second') return { value: micros, scale: 6 };
+  return { value: micros / END_FIELD_MICROS[end], scale: 0 };
+}
+
 /** Casts one value (cold paths and the general case of `castColumn`). */
 export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode, ctx: EvalContext): Value {
   if (v === null) return null;
@@ -250,11 +267,12 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
           if (mode === 'ansi') return invalid();
           return null;
         case 'interval_year_month':
-          big = BigInt(v as number);
+        case 'interval_day_time': {
+          // A single-field interval counts its field: INTERVAL '90' SECOND is 90.
+          const u = intervalInUnits(v as number | bigint, from);
+          big = rescale(u.value, u.scale, 0, 'down');
           break;
-        case 'interval_day_time':
-          big = v as bigint;
-          break;
+        }
         default:
           big = typeof v === 'bigint' ? v : BigInt(v as number);
       }
@@ -321,6 +339,12 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
         case 'timestamp_ntz':
           r = rescale(v as bigint, 6, to.scale);
           break;
+        case 'interval_year_month':
+        case 'interval_day_time': {
+          const u = intervalInUnits(v as number | bigint, from);
+          r = rescale(u.value, u.scale, to.scale);
+          break;
+        }
         default:
           r = BigInt(v as number | bigint) * pow10(to.scale);
       }
@@ -380,9 +404,31 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
       }
     }
     case 'interval_year_month':
-    case 'interval_day_time':
+    case 'interval_day_time': {
       if (from.kind === to.kind) return truncateInterval(v as number | bigint, to);
-      return invalid();
+      // A number of the single-field interval's unit (CAST(90 AS INTERVAL SECOND)), rounded half up
+      // to the interval's precision (months, microseconds).
+      let scaled: bigint;
+      let scale: number;
+      if (from.kind === 'decimal') [scaled, scale] = [v as bigint, from.scale];
+      else if (
+        from.kind === 'tinyint' ||
+        from.kind === 'smallint' ||
+        from.kind === 'int' ||
+        from.kind === 'bigint'
+      )
+        [scaled, scale] = [BigInt(v as number | bigint), 0];
+      else return invalid();
+      if (to.kind === 'interval_year_month') {
+        const months = rescale(scaled * (yearMonthFields(to)[1] === 'year' ? 12n : 1n), scale, 0);
+        if (months < -2147483648n || months > 2147483647n) return overflow();
+        return Number(months);
+      }
+      const field = dayTimeFields(to)[1];
+      const micros = rescale(scaled * (field === 'second' ? 1_000_000n : END_FIELD_MICROS[field]), scale, 0);
+      if (micros < -9223372036854775808n || micros > 9223372036854775807n) return overflow();
+      return micros;
+    }
     case 'array':
       // Element-wise (array<int> → array<bigint>, array<string> → array<int> …).
       if (from.kind === 'array')
