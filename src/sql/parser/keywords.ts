@@ -82,6 +82,9 @@ export const RESERVED_KEYWORDS = [
 /** Keywords the grammar uses that remain valid identifiers. */
 export const NON_RESERVED_KEYWORDS = [
   'ANALYZE',
+  'SORT',
+  'CLUSTER',
+  'DISTRIBUTE',
   'ARRAY',
   'TABLES',
   'DBPROPERTIES',
@@ -206,6 +209,9 @@ export const NON_RESERVED_KEYWORDS = [
 /** Non-reserved words that cannot follow an item as an alias written without `AS`. */
 export const NO_IMPLICIT_ALIAS = new Set<string>([
   'LIMIT',
+  'SORT',
+  'CLUSTER',
+  'DISTRIBUTE',
   'OFFSET',
   'WINDOW',
   'QUALIFY',

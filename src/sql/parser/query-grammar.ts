@@ -50,6 +50,9 @@ const K = {
   OFFSET: kw('OFFSET'),
   ON: kw('ON'),
   ORDER: kw('ORDER'),
+  SORT: kw('SORT'),
+  CLUSTER: kw('CLUSTER'),
+  DISTRIBUTE: kw('DISTRIBUTE'),
   ORDINALITY: kw('ORDINALITY'),
   OUTER: kw('OUTER'),
   QUALIFY: kw('QUALIFY'),
@@ -96,11 +99,49 @@ export class QueryGrammar extends ExpressionGrammar {
     const start = this.LA(1);
     const withClause = this.OPTION(() => this.SUBRULE(this.withClause));
     const body = this.SUBRULE(this.unionTerm);
-    const orderBy = this.OPTION2(() => {
-      this.CONSUME(K.ORDER);
-      this.CONSUME(K.BY);
-      return this.SUBRULE(this.orderItems);
-    });
+    // Spark's SORT BY orders rows within each partition, CLUSTER BY is DISTRIBUTE BY and SORT BY
+    // of the same columns, and DISTRIBUTE BY only places rows: a total order (or none) honours them.
+    const orderBy = this.OPTION2(() =>
+      this.OR9([
+        {
+          ALT: () => {
+            this.CONSUME(K.ORDER);
+            this.CONSUME(K.BY);
+            return this.SUBRULE(this.orderItems);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(K.CLUSTER);
+            this.CONSUME2(K.BY);
+            const exprs: Expr[] = [];
+            this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => exprs.push(this.SUBRULE(this.expr)) });
+            return exprs.map((expr): OrderItem => ({
+              expr,
+              ascending: null,
+              nullsFirst: null,
+              pos: expr.pos,
+            }));
+          },
+        },
+        {
+          ALT: () => {
+            this.OPTION6(() => {
+              this.CONSUME(K.DISTRIBUTE);
+              this.CONSUME3(K.BY);
+              this.AT_LEAST_ONE_SEP2({ SEP: Comma, DEF: () => this.SUBRULE3(this.expr) });
+            });
+            return (
+              this.OPTION7(() => {
+                this.CONSUME(K.SORT);
+                this.CONSUME4(K.BY);
+                return this.SUBRULE2(this.orderItems);
+              }) ?? []
+            );
+          },
+        },
+      ]),
+    );
     let limit: Expr | null = null;
     this.OPTION3(() => {
       this.CONSUME(K.LIMIT);
