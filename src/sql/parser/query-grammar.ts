@@ -477,13 +477,15 @@ export class QueryGrammar extends ExpressionGrammar {
           this.CONSUME(K.CROSS);
           this.CONSUME(K.JOIN);
           const right = this.SUBRULE(this.primaryRelation);
+          // Spark lets a CROSS JOIN carry a condition: it is then an inner join.
+          const condition = this.OPTION4(() => this.SUBRULE2(this.joinCondition));
           return this.ACTION((): Relation => ({
             kind: 'join',
-            joinType: 'cross',
+            joinType: condition === undefined ? 'cross' : 'inner',
             natural: false,
             left,
             right,
-            condition: null,
+            condition: condition ?? null,
             pos: left.pos,
           }));
         },
