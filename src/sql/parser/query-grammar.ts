@@ -13,6 +13,7 @@ import type {
   JoinType,
   NamedWindow,
   OrderItem,
+  WindowSpec,
   Query,
   QueryBody,
   Relation,
@@ -746,9 +747,29 @@ export class QueryGrammar extends ExpressionGrammar {
   namedWindow = this.RULE('namedWindow', (): NamedWindow => {
     const name = this.SUBRULE(this.identifier);
     this.CONSUME(K.AS);
-    this.CONSUME(LParen);
-    const spec = this.SUBRULE(this.windowSpec);
-    this.CONSUME(RParen);
+    // `WINDOW w2 AS w1`: another name for a window defined in the same clause.
+    const spec = this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(LParen);
+          const body = this.SUBRULE(this.windowSpec);
+          this.CONSUME(RParen);
+          return body;
+        },
+      },
+      {
+        ALT: () => {
+          const base = this.SUBRULE2(this.identifier);
+          return this.ACTION((): WindowSpec => ({
+            baseName: base,
+            partitionBy: [],
+            orderBy: [],
+            frame: null,
+            pos: base.pos,
+          }));
+        },
+      },
+    ]);
     return this.ACTION((): NamedWindow => ({ name, spec, pos: name.pos }));
   });
 
