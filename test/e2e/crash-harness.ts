@@ -33,6 +33,8 @@ export class CrashHarness {
   readonly warehouse = fs.mkdtempSync(path.join(tmpdir(), 'kindling-crash-'));
   /** Kills that stopped a write before it returned. */
   kills = 0;
+  /** How long the last write that finished took, in milliseconds (0 before any). */
+  lastWriteMs = 0;
   /** How many killed writes' tables were found as before the write, and as after it. */
   readonly outcomes = { before: 0, after: 0 };
   private readonly tables = new Map<string, Content>();
@@ -77,9 +79,11 @@ export class CrashHarness {
       let finished = false;
       let timer: NodeJS.Timeout | undefined;
       if ('afterMs' in kill) timer = setTimeout(() => void server.stop(), kill.afterMs);
+      const started = performance.now();
       try {
         await client.query(write.sql);
         finished = true;
+        this.lastWriteMs = performance.now() - started;
       } catch (err) {
         // The server died under the statement: the connection ends (or is reset) without an
         // answer, never with an error the server sent.
