@@ -138,29 +138,25 @@ function bindGroupBy(env: ExprEnv, groupBy: ast.GroupBy, items: readonly SelectI
     return { exprs, names, sets: null };
   }
   // Each item contributes a list of alternative sets; the grouping sets are their cross product.
-  let sets: number[][] = [[]];
-  let hasSets = false;
-  for (const item of groupBy.items) {
-    let alternatives: number[][];
+  const alternativesOf = (item: ast.GroupingItem | ast.GroupingSetElement): number[][] => {
     switch (item.kind) {
       case 'group_expr':
-        alternatives = [[bindOne(item.expr)]];
-        break;
+        return [[bindOne(item.expr)]];
+      case 'set':
+        return [item.exprs.map(bindOne)];
       case 'grouping_sets':
-        hasSets = true;
-        alternatives = item.sets.map((s) => s.map(bindOne));
-        break;
+        // The Hive form's columns come first, so they number the grouping columns in their order.
+        for (const c of item.columns ?? []) bindOne(c);
+        return item.sets.flatMap(alternativesOf);
       case 'rollup': {
-        hasSets = true;
         const els = item.elements.map((el) => el.map(bindOne));
-        alternatives = [];
+        const alternatives: number[][] = [];
         for (let k = els.length; k >= 0; k--) alternatives.push(els.slice(0, k).flat());
-        break;
+        return alternatives;
       }
       case 'cube': {
-        hasSets = true;
         const els = item.elements.map((el) => el.map(bindOne));
-        alternatives = [];
+        const alternatives: number[][] = [];
         const m = els.length;
         if (m > 12)
           throw analysisError(
@@ -173,9 +169,15 @@ function bindGroupBy(env: ExprEnv, groupBy: ast.GroupBy, items: readonly SelectI
           for (let i = 0; i < m; i++) if ((mask & (1 << (m - 1 - i))) !== 0) set.push(...els[i]!);
           alternatives.push(set);
         }
-        break;
+        return alternatives;
       }
     }
+  };
+  let sets: number[][] = [[]];
+  let hasSets = false;
+  for (const item of groupBy.items) {
+    if (item.kind !== 'group_expr') hasSets = true;
+    const alternatives = alternativesOf(item);
     const next: number[][] = [];
     for (const s of sets)
       for (const a of alternatives) next.push([...new Set([...s, ...a])].sort((x, y) => x - y));

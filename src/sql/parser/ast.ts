@@ -391,10 +391,25 @@ export interface GroupBy extends Node {
 
 export type GroupingItem =
   | { readonly kind: 'group_expr'; readonly expr: Expr; readonly pos: number }
-  | { readonly kind: 'grouping_sets'; readonly sets: readonly (readonly Expr[])[]; readonly pos: number }
+  /**
+   * `GROUPING SETS ((a), (a, b), ROLLUP(c))`: each element one set or a nested ROLLUP/CUBE/GROUPING
+   * SETS standing for its sets. `columns` is the Hive form's list (`GROUP BY a, b GROUPING SETS
+   * (…)`), which fixes the grouping columns and their order; null otherwise.
+   */
+  | {
+      readonly kind: 'grouping_sets';
+      readonly sets: readonly GroupingSetElement[];
+      readonly columns: readonly Expr[] | null;
+      readonly pos: number;
+    }
   /** `ROLLUP(a, (b, c))`: each element is one grouping column or a parenthesized composite. */
   | { readonly kind: 'rollup'; readonly elements: readonly (readonly Expr[])[]; readonly pos: number }
   | { readonly kind: 'cube'; readonly elements: readonly (readonly Expr[])[]; readonly pos: number };
+
+/** An element of GROUPING SETS: one set of expressions, or a nested grouping construct. */
+export type GroupingSetElement =
+  | { readonly kind: 'set'; readonly exprs: readonly Expr[] }
+  | Exclude<GroupingItem, { readonly kind: 'group_expr' }>;
 
 export interface NamedWindow extends Node {
   readonly name: Identifier;
