@@ -435,7 +435,23 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
         return (v as readonly Value[]).map((x) => castValue(x, from.element, to.element, mode, ctx));
       throw new EngineError(SqlState.featureNotSupported, `cast to ${sqlTypeName(to)} is not supported`);
     case 'map':
+      // Key by key and value by value.
+      if (from.kind === 'map') {
+        const out = new Map<Value, Value>();
+        for (const [k, x] of v as ReadonlyMap<Value, Value>)
+          out.set(
+            castValue(k, from.key, to.key, mode, ctx),
+            x === null ? null : castValue(x, from.value, to.value, mode, ctx),
+          );
+        return out;
+      }
+      throw new EngineError(SqlState.featureNotSupported, `cast to ${sqlTypeName(to)} is not supported`);
     case 'struct':
+      // Field by field, by position: the names are the target's.
+      if (from.kind === 'struct' && from.fields.length === to.fields.length)
+        return (v as readonly Value[]).map((x, i) =>
+          x === null ? null : castValue(x, from.fields[i]!.type, to.fields[i]!.type, mode, ctx),
+        );
       throw new EngineError(SqlState.featureNotSupported, `cast to ${sqlTypeName(to)} is not supported`);
   }
 }
