@@ -10,7 +10,7 @@
  * `TRIM(LEADING x FROM y)` → `ltrim(y, x)` (Spark's argument order), `EXTRACT(f FROM x)` → `extract`,
  * `a::t` → cast, `!=` → `<>`, `==` → `=`, `MINUS` → `except`.
  */
-import type { CopyOptions, DataType, DayTimeField, YearMonthField } from '../../common/index.ts';
+import type { CopyOptions, DataType, IntervalValue } from '../../common/index.ts';
 
 export interface Node {
   readonly pos: number;
@@ -736,19 +736,7 @@ export interface ExtractExpr extends Node {
  */
 export interface IntervalExpr extends Node {
   readonly kind: 'interval';
-  readonly value:
-    | {
-        readonly type: 'year_month';
-        readonly months: number;
-        readonly startField: YearMonthField;
-        readonly endField: YearMonthField;
-      }
-    | {
-        readonly type: 'day_time';
-        readonly micros: bigint;
-        readonly startField: DayTimeField;
-        readonly endField: DayTimeField;
-      };
+  readonly value: IntervalValue;
 }
 
 /** `a[1]`, `m['key']`. */
