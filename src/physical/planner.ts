@@ -737,27 +737,19 @@ class Planner implements PhysicalPlanner {
     const hashable = groupByHashableKeys(plan, () => --this.lastId);
     if (hashable !== undefined) return this.toPhysical(hashable);
     const groupingId = plan.groupingId;
-    if (groupingId !== null && plan.groupingSets?.length === 1 && plan.groupingSets[0]!.length === 0) {
-      // GROUPING SETS (()) is the global aggregate: one row even over no input. The grouping
-      // columns (Hive's `GROUP BY a, b GROUPING SETS (())`) are all NULL, so every grouping-id bit
-      // is set.
-      const globalPlan = { ...plan, groupBy: [], groupingSets: null, groupingId: null };
-      const global = this.aggregate(globalPlan);
-      const globalAttrs = outputOf(globalPlan);
-      const ungrouped = new Set(plan.groupBy.map((g) => g.attr.id));
+    if (groupingId !== null && plan.groupBy.length === 0 && plan.groupingSets?.length === 1) {
+      // GROUPING SETS (()) is the global aggregate: one row even over no input, grouping id 0.
+      // (With grouping columns, as Hive's `GROUP BY a GROUPING SETS (())`, the sets run as usual.)
+      const global = this.aggregate({ ...plan, groupingSets: null, groupingId: null });
+      const globalAttrs = outputOf({ ...plan, groupingSets: null, groupingId: null });
       const logical = outputOf(plan);
       return new ProjectionExec({
         input: global,
         exprs: logical.map((a) => ({
           expr:
             a.id === groupingId.id
-              ? this.expr(
-                  { kind: 'literal', value: (1n << BigInt(plan.groupBy.length)) - 1n, type: groupingId.type },
-                  [],
-                )
-              : ungrouped.has(a.id)
-                ? this.expr({ kind: 'literal', value: null, type: a.type }, [])
-                : this.expr({ kind: 'column', attr: a }, globalAttrs),
+              ? this.expr({ kind: 'literal', value: 0n, type: groupingId.type }, [])
+              : this.expr({ kind: 'column', attr: a }, globalAttrs),
           name: a.name,
         })),
         schema: schemaOfAttrs(logical),
