@@ -17,6 +17,7 @@ import type { EvalContext, ResolveContext, ScalarFunctionDef } from '../registry
 import {
   MICROS_PER_DAY,
   addMonthsToDays,
+  addMonthsToMicros,
   civilFromDays,
   daysFromCivil,
   daysInMonth,
@@ -384,12 +385,7 @@ const timestampAddInterval: ScalarFunctionDef = {
         const t = v[0] as bigint;
         const iv = v[1]!;
         if (typeof iv === 'bigint') return t + iv;
-        const local = utcToLocalMicros(t, zone);
-        const [days, rem] = splitMicros(local);
-        return localToUtcMicros(
-          BigInt(addMonthsToDays(days, iv as number)) * MICROS_PER_DAY + BigInt(rem),
-          zone,
-        );
+        return addMonthsToMicros(t, iv as number, zone);
       },
       true,
     );
