@@ -246,6 +246,12 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
       return e.negated ? not(both, ansi) : both;
     }
     case 'in_list': {
+      if (e.list.length === 0)
+        throw analysisError(
+          SqlState.syntaxError,
+          '[EMPTY_IN_PREDICATE] The IN predicate needs at least one value: `IN ()` is empty.',
+          e.pos,
+        );
       const x = bindExpr(env, e.operand);
       const xt = exprType(x);
       // IN compares structs by position (`(a, b) IN ((1, 2))`): the items take the value's names.
