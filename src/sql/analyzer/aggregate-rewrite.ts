@@ -10,6 +10,7 @@ import {
   exprChildren,
   exprWithChildren,
   mapExpressions,
+  planExpressions,
   planChildren,
   planWithChildren,
   type LogicalPlan,
@@ -36,7 +37,25 @@ export function containsAggregate(e: Expr): boolean {
     return inner.some(containsAggregate);
   }
   if (e.kind === 'call' && groupingMarker.has(e)) return true;
+  if (e.kind === 'exists' || e.kind === 'in_subquery' || e.kind === 'scalar_subquery') {
+    if (holdsOuterAggregate(e.plan)) return true;
+  }
   return exprChildren(e).some(containsAggregate);
+}
+
+/**
+ * Whether a subquery's plan holds an aggregate of the enclosing query (one outside any Aggregate
+ * node of its own: `WHERE x = sum(t.b)`), which makes the enclosing query an aggregate query.
+ */
+function holdsOuterAggregate(plan: LogicalPlan): boolean {
+  const own = plan.kind === 'Aggregate' ? new Set(plan.aggregates.map((a) => a.expr)) : null;
+  const found = (x: Expr): boolean => {
+    if (x.kind === 'aggregate') return own === null || !own.has(x);
+    if (x.kind === 'exists' || x.kind === 'in_subquery' || x.kind === 'scalar_subquery')
+      return holdsOuterAggregate(x.plan) || exprChildren(x).some(found);
+    return exprChildren(x).some(found);
+  };
+  return planExpressions(plan).some(found) || planChildren(plan).some(holdsOuterAggregate);
 }
 
 /** Calls to grouping()/grouping_id() created by the binder (they are not registry functions). */
@@ -234,6 +253,13 @@ export function aggregateRewriter(
    */
   const rewriteOuterRefs = (plan: LogicalPlan): LogicalPlan => {
     const outer = (x: Expr): Expr => {
+      if (x.kind === 'aggregate' && aggregatesOuterInput(x)) {
+        // An aggregate of this query's rows written in the subquery: computed here.
+        const local = outerAsColumns(x);
+        const attr = rewrite(local);
+        if (attr.kind !== 'column') return x;
+        return { kind: 'outer_ref', attr: attr.attr };
+      }
       if (readsOnlyOuterInput(x)) {
         const g = groupByKey.get(exprKey(outerAsColumns(x)));
         if (g !== undefined) return { kind: 'outer_ref', attr: g };
@@ -255,6 +281,11 @@ export function aggregateRewriter(
     const mapped = mapExpressions(plan, outer);
     return planWithChildren(mapped, planChildren(mapped).map(rewriteOuterRefs));
   };
+  /** An aggregate whose arguments and filter read outer references to the Aggregate's input only. */
+  const aggregatesOuterInput = (x: Expr & { kind: 'aggregate' }): boolean =>
+    x.args.some(readsOnlyOuterInput) &&
+    x.args.every((a) => a.kind === 'literal' || readsOnlyOuterInput(a)) &&
+    (x.filter === null || readsOnlyOuterInput(x.filter));
   /** An expression over outer references to the Aggregate's input only (at least one). */
   const readsOnlyOuterInput = (x: Expr): boolean => {
     let outerSeen = false;

@@ -14,6 +14,12 @@ export interface BindState {
   readonly positions: WeakMap<Expr, number>;
   /** Binds a subquery (expression or FROM item) whose outer references resolve in `outer`. */
   bindSubquery(query: ast.Query, outer: Scope | null, ctes: CteEnv | null): LogicalPlan;
+  /**
+   * Scopes of queries whose clause being bound may hold aggregates (a grouped query's select list
+   * or HAVING): a subquery there may aggregate their columns (`HAVING EXISTS (… = sum(t.b))`),
+   * which the outer query computes.
+   */
+  readonly aggregatingScopes: Set<Scope>;
 }
 
 /** A CTE in scope: each reference instantiates a fresh copy (fresh attribute ids). */

@@ -115,7 +115,15 @@ function or(l: Expr, r: Expr, ansi: boolean): Expr {
 
 /** Binds a subquery with the current scope as its outer scope. */
 function bindSubqueryPlan(env: ExprEnv, q: ast.Query): LogicalPlan {
-  return env.state.bindSubquery(q, env.scope, env.ctes);
+  const aggregating = env.allowAggregates && !env.insideAggregate;
+  const scopes = env.state.aggregatingScopes;
+  const added = aggregating && !scopes.has(env.scope);
+  if (added) scopes.add(env.scope);
+  try {
+    return env.state.bindSubquery(q, env.scope, env.ctes);
+  } finally {
+    if (added) scopes.delete(env.scope);
+  }
 }
 
 /** A plan whose single-column outputs are cast to `types` (adds a Project when any differs). */

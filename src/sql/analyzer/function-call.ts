@@ -4,7 +4,7 @@
  */
 import { EngineError, SqlState, T, typeToString, type DataType, type Value } from '../../common/index.ts';
 import type { FunctionDef, ResolvedSignature } from '../../functions/index.ts';
-import { exprType, type AggregateExpr, type Expr } from '../../plan/index.ts';
+import { exprChildren, exprType, type AggregateExpr, type Expr } from '../../plan/index.ts';
 import type * as ast from '../parser/index.ts';
 import type { ExprEnv } from './binder-state.ts';
 import { toBoolean } from './coercion.ts';
@@ -312,6 +312,37 @@ function bindArgs(env: ExprEnv, args: readonly ast.Expr[]): Expr[] {
   );
 }
 
+/**
+ * An aggregate in a subquery whose arguments read only the enclosing query's columns
+ * (`HAVING EXISTS (SELECT … WHERE x = sum(t.b))`) aggregates the enclosing query's groups, as in
+ * Spark: it stays in the subquery with outer references, and the enclosing query's aggregate
+ * rewriting computes it and replaces it with a reference to the result. Undefined when `e` is not
+ * such an aggregate or the enclosing clause cannot aggregate.
+ */
+function outerAggregate(
+  env: ExprEnv,
+  e: ast.FunctionExpr,
+  def: FunctionDef,
+  name: string,
+): AggregateExpr | undefined {
+  const outer = env.scope.outer;
+  if (outer === null || !env.state.aggregatingScopes.has(outer)) return undefined;
+  const agg = bindAggregateCall({ ...env, allowAggregates: true }, e, def, name);
+  const outerIds = new Set(outer.columns.map((c) => c.attr.id));
+  let seen = false;
+  const onlyOuter = (x: Expr): boolean => {
+    if (x.kind === 'outer_ref') {
+      seen = true;
+      return outerIds.has(x.attr.id);
+    }
+    if (x.kind === 'column' || x.kind === 'aggregate' || x.kind === 'window') return false;
+    if (x.kind === 'exists' || x.kind === 'in_subquery' || x.kind === 'scalar_subquery') return false;
+    return exprChildren(x).every(onlyOuter);
+  };
+  const ok = agg.args.every(onlyOuter) && (agg.filter === null || onlyOuter(agg.filter));
+  return ok && seen ? agg : undefined;
+}
+
 /** Inverse distribution aggregates: WITHIN GROUP's ordering column and direction are arguments. */
 const WITHIN_GROUP_ARGUMENTS: ReadonlySet<string> = new Set(['percentile_cont', 'percentile_disc', 'mode']);
 
@@ -327,6 +358,8 @@ export function bindAggregateCall(
   overWindow = false,
 ): AggregateExpr {
   if (!overWindow && (!env.allowAggregates || env.insideAggregate)) {
+    const outer = env.insideAggregate ? undefined : outerAggregate(env, e, def, name);
+    if (outer !== undefined) return outer;
     throw aggregateNotAllowed(env, `"${name}(…)"`, e.pos);
   }
   const withinGroup = WITHIN_GROUP_ARGUMENTS.has(def.name);
