@@ -204,6 +204,8 @@ export const NON_RESERVED_KEYWORDS = [
   'TRUNCATE',
   'SYSTEM',
   'FUNCTION',
+  'AGGREGATE',
+  'EXTEND',
 ] as const;
 
 /** Non-reserved words that cannot follow an item as an alias written without `AS`. */
