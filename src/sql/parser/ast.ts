@@ -59,7 +59,48 @@ export type Statement =
   | DiscardStatement
   | DeclareCursorStatement
   | FetchStatement
-  | CloseCursorStatement;
+  | CloseCursorStatement
+  | DeclareVariableStatement
+  | SetVariableStatement
+  | DropVariableStatement
+  | ExecuteImmediateStatement;
+
+/**
+ * `DECLARE [OR REPLACE] [VARIABLE] name [type] [DEFAULT | = expr]`: a session variable. The name
+ * may be qualified `session.x` or `system.session.x`.
+ */
+export interface DeclareVariableStatement extends Node {
+  readonly kind: 'declare_variable';
+  readonly name: QualifiedName;
+  readonly orReplace: boolean;
+  readonly type: DataType | null;
+  readonly defaultExpr: Expr | null;
+}
+
+/** `SET VAR a = expr | DEFAULT, …` or `SET VAR (a, b) = (query)`. */
+export interface SetVariableStatement extends Node {
+  readonly kind: 'set_variable';
+  readonly targets: readonly QualifiedName[];
+  /** One expression per target (null for DEFAULT)… */
+  readonly values: readonly (Expr | null)[] | null;
+  /** …or the query whose one row gives them all. */
+  readonly query: Query | null;
+}
+
+/** `DROP TEMPORARY VARIABLE [IF EXISTS] name`. */
+export interface DropVariableStatement extends Node {
+  readonly kind: 'drop_variable';
+  readonly name: QualifiedName;
+  readonly ifExists: boolean;
+}
+
+/** `EXECUTE IMMEDIATE sql [INTO var, …] [USING expr [AS name], …]`. */
+export interface ExecuteImmediateStatement extends Node {
+  readonly kind: 'execute_immediate';
+  readonly sql: Expr;
+  readonly into: readonly QualifiedName[];
+  readonly args: readonly { readonly expr: Expr; readonly name: Identifier | null }[];
+}
 
 /** `COPY t [(cols)] | (query) TO STDOUT | FROM STDIN [WITH] (options)`. */
 export interface CopyStatement extends Node {
@@ -596,10 +637,14 @@ export interface ColumnExpr extends Node {
   readonly name: QualifiedName;
 }
 
-/** `$1` (PostgreSQL) or `?` (JDBC-style, numbered in order of appearance from 1). */
+/**
+ * `$1` (PostgreSQL) or `?` (JDBC-style, numbered in order of appearance from 1), or Spark's named
+ * marker `:name` (then `name` is set and `index` is 0).
+ */
 export interface ParameterExpr extends Node {
   readonly kind: 'parameter';
   readonly index: number;
+  readonly name?: string;
 }
 
 export interface UnaryExpr extends Node {

@@ -1,0 +1,50 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Engine } from './index.ts';
+import { variableName } from './session-variables.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'kindling-vars-'));
+const engine = new Engine({ warehouse: dir });
+
+afterAll(async () => {
+  await engine.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('session variables', () => {
+  it('belong to one session', async () => {
+    const a = engine.createSession();
+    const b = engine.createSession();
+    await a.sql('DECLARE v = 1');
+    await b.sql("DECLARE v STRING DEFAULT 'other'");
+    await a.sql('SET VAR v = v + 41');
+    expect((await a.sql('SELECT v')).rows).toEqual([[42]]);
+    expect((await b.sql('SELECT v')).rows).toEqual([['other']]);
+    await a.sql('DROP TEMPORARY VARIABLE v');
+    await expect(a.sql('SELECT v')).rejects.toMatchObject({ sqlstate: '42703' });
+    expect((await b.sql('SELECT v')).rows).toEqual([['other']]);
+    a.close();
+    b.close();
+  });
+
+  it('reach the plan as constants', async () => {
+    const s = engine.createSession();
+    await s.sql('DECLARE threshold = 41');
+    const plan = (await s.sql('EXPLAIN EXTENDED SELECT id FROM range(100) WHERE id > threshold')).rows
+      .map((r) => r[0] as string)
+      .join('\n');
+    expect(plan).toMatch(/FilterExec: id@0 > Int64\(41\)/);
+    expect(plan).not.toMatch(/threshold/);
+    s.close();
+  });
+
+  it('answer to x, session.x and system.session.x only', () => {
+    expect(variableName(['X'])).toBe('X');
+    expect(variableName(['SESSION', 'x'])).toBe('x');
+    expect(variableName(['system', 'Session', 'x'])).toBe('x');
+    expect(variableName(['db', 'x'])).toBeNull();
+    expect(variableName(['other', 'session', 'x'])).toBeNull();
+  });
+});
