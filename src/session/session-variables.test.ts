@@ -29,6 +29,16 @@ describe('session variables', () => {
     b.close();
   });
 
+  it('go with DISCARD ALL, as temporary views do', async () => {
+    const s = engine.createSession();
+    await s.sql('DECLARE kept = 1');
+    await s.sql('DISCARD ALL');
+    await expect(s.sql('SELECT kept')).rejects.toMatchObject({ sqlstate: '42703' });
+    await s.sql('DECLARE kept = 2');
+    expect((await s.sql('SELECT kept')).rows).toEqual([[2]]);
+    s.close();
+  });
+
   it('reach the plan as constants', async () => {
     const s = engine.createSession();
     await s.sql('DECLARE threshold = 41');

@@ -201,7 +201,10 @@ export async function executeStatement(
         deallocate: stmt.name,
       };
     case 'discard':
-      if (stmt.what === 'all' || stmt.what === 'temp') session.temporaryViews.clear();
+      if (stmt.what === 'all' || stmt.what === 'temp') {
+        session.temporaryViews.clear();
+        session.variables.clear();
+      }
       if (stmt.what === 'all') {
         session.settings.resetAll();
         return { kind: 'command', tag: 'DISCARD ALL', deallocate: null };
