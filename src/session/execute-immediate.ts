@@ -199,9 +199,64 @@ function argumentNode(pos: number, value: Value, type: DataType): ast.Expr {
         typeName: 'date',
         value: new Date((value as number) * 86_400_000).toISOString().slice(0, 10),
       });
+    case 'array':
+      return castNode(
+        pos,
+        {
+          kind: 'array',
+          items: (value as readonly Value[]).map((v) => argumentNode(pos, v, type.element)),
+          pos,
+        },
+        type,
+      );
+    case 'struct':
+      return castNode(
+        pos,
+        callNode(
+          pos,
+          'named_struct',
+          type.fields.flatMap((f, i) => [
+            literal({ type: 'string', value: f.name }),
+            argumentNode(pos, (value as readonly Value[])[i] ?? null, f.type),
+          ]),
+        ),
+        type,
+      );
+    case 'map':
+      return castNode(
+        pos,
+        callNode(
+          pos,
+          'map',
+          [...(value as ReadonlyMap<Value, Value>)].flatMap(([k, v]) => [
+            argumentNode(pos, k, type.key),
+            argumentNode(pos, v, type.value),
+          ]),
+        ),
+        type,
+      );
     default:
       return valueNode(pos, value, type);
   }
+}
+
+function castNode(pos: number, operand: ast.Expr, type: DataType): ast.Expr {
+  return { kind: 'cast', operand, type, mode: 'cast', pgTypeName: null, pos };
+}
+
+function callNode(pos: number, name: string, args: readonly ast.Expr[]): ast.Expr {
+  return {
+    kind: 'function',
+    name: { parts: [{ name, quoted: false, pos }], pos },
+    args,
+    distinct: false,
+    star: false,
+    filter: null,
+    ignoreNulls: null,
+    over: null,
+    orderBy: [],
+    pos,
+  };
 }
 
 /** Runs the query and stores its row's columns in the INTO variables. */
