@@ -7,15 +7,23 @@
  * constants before the statement runs like any other. With INTO, the statement must be a query of
  * at most one row, whose columns are assigned to the variables (NULLs when it has no row).
  */
-import { EngineError, SqlState, typeToString, type DataType, type Value } from '../common/index.ts';
+import {
+  EngineError,
+  SqlState,
+  typeToString,
+  type DataType,
+  type Schema,
+  type Value,
+} from '../common/index.ts';
 import { parseStatements } from '../sql/parser/index.ts';
 import type * as ast from '../sql/parser/index.ts';
 import { mapParameters } from './parameter-types.ts';
 import { valueNode } from './prepared.ts';
+import { analyzeForSession } from './query.ts';
 import { commandResult } from './results.ts';
 import type { Session } from './session.ts';
 import { checkArity, queryRow, selectOf, targetVariable, variableDisplay } from './session-variables.ts';
-import { executeStatement } from './statements.ts';
+import { executeStatement, statementColumns } from './statements.ts';
 import type { StatementResult } from './types.ts';
 
 export async function executeImmediate(
@@ -64,6 +72,50 @@ async function executeText(
   }
   await assignInto(session, stmt, statement.query, signal);
   return commandResult('EXECUTE IMMEDIATE');
+}
+
+/**
+ * The columns an EXECUTE IMMEDIATE without INTO returns, for a client that describes it before
+ * running it: those of the statement its text holds when the text is a literal or a variable
+ * (parameters typed as their arguments); null when that cannot be told without running it.
+ */
+export function executeImmediateColumns(
+  session: Session,
+  stmt: ast.ExecuteImmediateStatement,
+): Schema | null {
+  if (stmt.into.length > 0) return null;
+  const text =
+    stmt.sql.kind === 'literal' && stmt.sql.value.type === 'string'
+      ? stmt.sql.value.value
+      : stmt.sql.kind === 'column'
+        ? session.variables.resolve(stmt.sql.name.parts.map((p) => p.name))?.value
+        : undefined;
+  if (typeof text !== 'string') return null;
+  try {
+    const parsed = parseStatements(text, session.settings.parseOptions);
+    const inner = parsed[0]?.statement;
+    if (parsed.length !== 1 || inner === undefined || inner.kind === 'execute_immediate') return null;
+    if (inner.kind !== 'query_statement') return statementColumns(session, inner);
+    const types =
+      stmt.args.length === 0
+        ? []
+        : analyzeForSession(
+            session,
+            selectOf(
+              stmt.args.map((a) => a.expr),
+              stmt.pos,
+            ),
+          ).schema.fields.map((f) => f.type);
+    const byName = new Map(stmt.args.map((a, i) => [argumentName(a)?.toLowerCase(), types[i]] as const));
+    const query = mapParameters(inner.query, (p): ast.Expr => {
+      const type = p.name === undefined ? types[p.index - 1] : byName.get(p.name.toLowerCase());
+      if (type === undefined) throw unbound(p.name ?? `_${p.pos - 1}`, p.pos);
+      return argumentNode(p.pos, null, type);
+    });
+    return analyzeForSession(session, query).schema;
+  } catch {
+    return null;
+  }
 }
 
 /** The statement text: a non-NULL STRING. */

@@ -50,6 +50,25 @@ describe('session variables', () => {
     s.close();
   });
 
+  it('EXECUTE IMMEDIATE is described by the statement its text holds', async () => {
+    const s = engine.createSession();
+    await s.sql("DECLARE q = 'SELECT id, :tag AS tag FROM range(3)'");
+    const described = s.prepare("EXECUTE IMMEDIATE q USING 'x' AS tag", []).resultSchema;
+    expect(described?.fields.map((f) => [f.name, f.type.kind])).toEqual([
+      ['id', 'bigint'],
+      ['tag', 'string'],
+    ]);
+    expect(s.prepare("EXECUTE IMMEDIATE 'SELECT 1' INTO q", []).resultSchema).toBeNull();
+    expect(s.prepare("EXECUTE IMMEDIATE 'SHOW DATABASES'", []).resultSchema?.fields.length).toBe(1);
+    const rows = await s.sql("EXECUTE IMMEDIATE q USING 'x' AS tag");
+    expect(rows.rows).toEqual([
+      [0n, 'x'],
+      [1n, 'x'],
+      [2n, 'x'],
+    ]);
+    s.close();
+  });
+
   it('answer to x, session.x and system.session.x only', () => {
     expect(variableName(['X'])).toBe('X');
     expect(variableName(['SESSION', 'x'])).toBe('x');

@@ -35,7 +35,7 @@ import type { Session } from './session.ts';
 import { viewParseProperties } from './settings.ts';
 import type { StatementResult } from './types.ts';
 import { declareVariable, dropVariable, setVariables, variableDisplay } from './session-variables.ts';
-import { executeImmediate } from './execute-immediate.ts';
+import { executeImmediate, executeImmediateColumns } from './execute-immediate.ts';
 
 const STRING = { kind: 'string' } as const;
 const BOOLEAN = { kind: 'boolean' } as const;
@@ -718,6 +718,7 @@ const EXPLAIN_COLUMNS: Columns = [['plan', STRING]];
  */
 export function statementColumns(session: Session, stmt: ast.Statement): Schema | null {
   if (stmt.kind === 'fetch' && !stmt.move) return session.cursors.schemaOf(stmt.name);
+  if (stmt.kind === 'execute_immediate') return executeImmediateColumns(session, stmt);
   const columns = ((): Columns | null => {
     switch (stmt.kind) {
       case 'show_databases':
