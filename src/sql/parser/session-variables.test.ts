@@ -113,6 +113,14 @@ describe('EXECUTE IMMEDIATE and parameter markers', () => {
     });
   });
 
+  it('keeps `::` a cast next to named markers', () => {
+    expect(parseExpression('a::int')).toMatchObject({ kind: 'cast', operand: { kind: 'column' } });
+    expect(parseExpression(':a::int')).toMatchObject({
+      kind: 'cast',
+      operand: { kind: 'parameter', name: 'a' },
+    });
+  });
+
   it('keeps other EXECUTE forms refused', () => {
     expect(() => st('EXECUTE p(1)')).toThrow(expect.objectContaining({ sqlstate: '0A000' }));
   });
