@@ -43,6 +43,19 @@ describe('FROM-first queries', () => {
     expect(strip(query.limit)).toEqual(int('2'));
   });
 
+  it('several SELECTs over one FROM are their UNION ALL, each with its own result clauses', () => {
+    const body = q('FROM t SELECT a WHERE a > 1 SELECT b ORDER BY b LIMIT 2').body;
+    expect(body).toMatchObject({
+      kind: 'set_operation',
+      op: 'union',
+      all: true,
+      left: { kind: 'select', where: { kind: 'binary' } },
+      right: { kind: 'query', body: { kind: 'select' }, limit: { kind: 'literal' } },
+    });
+    const s = q('FROM t SELECT a, n LATERAL VIEW explode(arr) g AS n').body as Select;
+    expect(s.from.map((r) => r.kind)).toEqual(['table', 'lateral_view']);
+  });
+
   it('works as a subquery and with joins and lateral views', () => {
     const s = q('SELECT * FROM (FROM a JOIN b USING (k) LATERAL VIEW explode(arr) e AS v)').body as Select;
     const sub = s.from[0]!;

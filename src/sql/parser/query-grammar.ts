@@ -588,7 +588,7 @@ export class QueryGrammar extends ExpressionGrammar {
       return this.SUBRULE(this.fromItems);
     });
     return this.SUBRULE(this.selectClauses, {
-      ARGS: [this.pos(start), distinct ?? false, items, from ?? []],
+      ARGS: [this.pos(start), distinct ?? false, items, from ?? [], []],
     });
   });
 
@@ -600,10 +600,13 @@ export class QueryGrammar extends ExpressionGrammar {
     return from;
   });
 
-  /** A SELECT's clauses after FROM: WHERE, GROUP BY, HAVING, WINDOW, QUALIFY. */
+  /**
+   * A SELECT's clauses after FROM: WHERE, GROUP BY, HAVING, WINDOW, QUALIFY. The FROM items are
+   * `from` and then `views` (the LATERAL VIEWs a FROM-first SELECT lists after its items).
+   */
   selectClauses = this.RULE(
     'selectClauses',
-    (pos: number, distinct: boolean, items: SelectItem[], from: Relation[]): Select => {
+    (pos: number, distinct: boolean, items: SelectItem[], from: Relation[], views: Relation[]): Select => {
       const where = this.OPTION3(() => {
         this.CONSUME(K.WHERE);
         return this.SUBRULE(this.expr);
@@ -626,7 +629,7 @@ export class QueryGrammar extends ExpressionGrammar {
         kind: 'select',
         distinct,
         items,
-        from,
+        from: views.length === 0 ? from : [...from, ...views],
         where: where ?? null,
         groupBy: groupBy ?? null,
         having: having ?? null,
@@ -638,15 +641,17 @@ export class QueryGrammar extends ExpressionGrammar {
   );
 
   /**
-   * Hive's FROM-first form, `FROM t [SELECT … [WHERE …] …]`; without SELECT it selects every
-   * column (Spark 4: `FROM t` is `TABLE t`, the usual start of a pipe).
+   * Hive's FROM-first form, `FROM t SELECT … [LATERAL VIEW …] [WHERE …] … [ORDER BY …] [LIMIT …]`;
+   * several SELECTs over the same FROM are their UNION ALL, as in Spark. Without SELECT it selects
+   * every column (Spark 4: `FROM t` is `TABLE t`, the usual start of a pipe).
    */
-  fromFirst = this.RULE('fromFirst', (): Select => {
+  fromFirst = this.RULE('fromFirst', (): QueryBody => {
     const start = this.CONSUME(K.FROM);
     const from = this.SUBRULE(this.fromItems);
-    const body = this.OPTION(() => {
+    const bodies: QueryBody[] = [];
+    this.MANY(() => {
       const t = this.CONSUME(K.SELECT);
-      const distinct = this.OPTION2(() =>
+      const distinct = this.OPTION(() =>
         this.OR([
           { ALT: () => (this.CONSUME(K.ALL), false) },
           { ALT: () => (this.CONSUME(K.DISTINCT), true) },
@@ -654,23 +659,49 @@ export class QueryGrammar extends ExpressionGrammar {
       );
       const items: SelectItem[] = [];
       this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => items.push(this.SUBRULE(this.selectItem)) });
-      return this.SUBRULE(this.selectClauses, { ARGS: [this.pos(t), distinct ?? false, items, from] });
+      const views: Relation[] = [];
+      this.MANY2(() => views.push(this.SUBRULE(this.lateralView)));
+      const select = this.SUBRULE(this.selectClauses, {
+        ARGS: [this.pos(t), distinct ?? false, items, from, views],
+      });
+      const clauses = this.SUBRULE(this.resultClauses);
+      this.ACTION(() =>
+        bodies.push(
+          clauses.written.length === 0
+            ? select
+            : makeQuery(this.pos(t), null, select, clauses.orderBy, clauses.limit, clauses.offset),
+        ),
+      );
     });
-    return this.ACTION((): Select => {
-      if (body !== undefined) return { ...body, pos: this.pos(start) };
+    return this.ACTION((): QueryBody => {
       const pos = this.pos(start);
-      return {
-        kind: 'select',
-        distinct: false,
-        items: [{ kind: 'wildcard', qualifier: null, except: [], pos }],
-        from,
-        where: null,
-        groupBy: null,
-        having: null,
-        windows: [],
-        qualify: null,
-        pos,
-      };
+      const first = bodies[0];
+      if (first === undefined) {
+        return {
+          kind: 'select',
+          distinct: false,
+          items: [{ kind: 'wildcard', qualifier: null, except: [], pos }],
+          from,
+          where: null,
+          groupBy: null,
+          having: null,
+          windows: [],
+          qualify: null,
+          pos,
+        };
+      }
+      return bodies.slice(1).reduce<QueryBody>(
+        (left, right) => ({
+          kind: 'set_operation',
+          op: 'union',
+          all: true,
+          byName: false,
+          left,
+          right,
+          pos,
+        }),
+        first,
+      );
     });
   });
 
