@@ -151,15 +151,23 @@ describe('pipe operators', () => {
     expect(() => q('FROM t |> ORDER BY a LIMIT 1')).toThrow(expect.objectContaining({ sqlstate: '42000' }));
     const query = q('TABLE t |> ORDER BY a DESC ORDER BY b LIMIT 4');
     const { ops } = chain(query.body);
-    expect(ops).toHaveLength(1);
-    expect(strip(ops[0])).toEqual({
-      kind: 'organize',
-      orderBy: [{ expr: col('a'), ascending: false, nullsFirst: null }],
-      limit: null,
-      offset: null,
-    });
-    expect(strip(query.orderBy)).toEqual([{ expr: col('b'), ascending: null, nullsFirst: null }]);
-    expect(strip(query.limit)).toEqual(int('4'));
+    expect(strip(ops)).toEqual([
+      {
+        kind: 'organize',
+        orderBy: [{ expr: col('a'), ascending: false, nullsFirst: null }],
+        limit: null,
+        offset: null,
+      },
+      {
+        kind: 'organize',
+        orderBy: [{ expr: col('b'), ascending: null, nullsFirst: null }],
+        limit: null,
+        offset: null,
+      },
+      { kind: 'organize', orderBy: [], limit: int('4'), offset: null },
+    ]);
+    expect(query.orderBy).toEqual([]);
+    expect(query.limit).toBeNull();
     expect(q('FROM t |> LIMIT 2 OFFSET 1').body).toMatchObject({
       operator: { kind: 'organize', limit: { kind: 'literal' }, offset: { kind: 'literal' } },
     });

@@ -91,7 +91,8 @@ interface ResultClauses {
   readonly written: readonly string[];
 }
 
-const NO_RESULT_CLAUSES: ResultClauses = { orderBy: [], limit: null, offset: null, written: [] };
+/** A pipe result-clause operator with nothing in it yet. */
+const NO_ORGANIZE = { kind: 'organize', orderBy: [], limit: null, offset: null } as const;
 
 /** Words that start a join after `|>`. */
 const JOIN_START = [K.CROSS, K.NATURAL, K.INNER, K.LEFT, K.RIGHT, K.FULL, K.SEMI, K.ANTI, K.JOIN];
@@ -154,15 +155,18 @@ export class QueryGrammar extends ExpressionGrammar {
     });
     const last = this.OPTION2({ GATE: () => piped, DEF: () => this.SUBRULE2(this.resultClauses) });
     return this.ACTION(() => {
-      const clauses = piped ? (last ?? NO_RESULT_CLAUSES) : first;
-      return makeQuery(
-        this.pos(start),
-        withClause ?? null,
-        body,
-        clauses.orderBy,
-        clauses.limit,
-        clauses.offset,
-      );
+      if (!piped)
+        return makeQuery(this.pos(start), withClause ?? null, body, first.orderBy, first.limit, first.offset);
+      // After pipe operators the last clauses order and cut the piped rows, as `|> ORDER BY …`
+      // and `|> LIMIT …` would (their names keep their table aliases).
+      const pos = this.pos(start);
+      if (last !== undefined && last.orderBy.length > 0)
+        body = { kind: 'pipe', input: body, operator: { ...NO_ORGANIZE, orderBy: last.orderBy, pos }, pos };
+      if (last !== undefined && (last.limit !== null || last.offset !== null)) {
+        const operator: PipeOperator = { ...NO_ORGANIZE, limit: last.limit, offset: last.offset, pos };
+        body = { kind: 'pipe', input: body, operator, pos };
+      }
+      return makeQuery(pos, withClause ?? null, body, [], null, null);
     });
   });
 
