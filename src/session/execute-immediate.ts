@@ -15,9 +15,10 @@ import {
   type Schema,
   type Value,
 } from '../common/index.ts';
+import { outputOf } from '../plan/index.ts';
 import { parseStatements } from '../sql/parser/index.ts';
 import type * as ast from '../sql/parser/index.ts';
-import { mapParameters } from './parameter-types.ts';
+import { analyzeWithParameters, mapParameters } from './parameter-types.ts';
 import { valueNode } from './prepared.ts';
 import { analyzeForSession } from './query.ts';
 import { commandResult } from './results.ts';
@@ -96,16 +97,20 @@ export function executeImmediateColumns(
     const inner = parsed[0]?.statement;
     if (parsed.length !== 1 || inner === undefined || inner.kind === 'execute_immediate') return null;
     if (inner.kind !== 'query_statement') return statementColumns(session, inner);
+    // Arguments may hold the client's own parameters (`USING $1`): of unknown type while describing.
     const types =
       stmt.args.length === 0
         ? []
-        : analyzeForSession(
-            session,
-            selectOf(
-              stmt.args.map((a) => a.expr),
-              stmt.pos,
+        : outputOf(
+            analyzeWithParameters(
+              session,
+              selectOf(
+                stmt.args.map((a) => a.expr),
+                stmt.pos,
+              ),
+              [],
             ),
-          ).schema.fields.map((f) => f.type);
+          ).map((a) => a.type);
     const byName = new Map(stmt.args.map((a, i) => [argumentName(a)?.toLowerCase(), types[i]] as const));
     const query = mapParameters(inner.query, (p): ast.Expr => {
       const type = p.name === undefined ? types[p.index - 1] : byName.get(p.name.toLowerCase());

@@ -58,6 +58,10 @@ describe('session variables', () => {
       ['id', 'bigint'],
       ['tag', 'string'],
     ]);
+    // The client's parameters may stand among the arguments.
+    expect(
+      s.prepare('EXECUTE IMMEDIATE q USING $1 AS tag', []).resultSchema?.fields.map((f) => f.name),
+    ).toEqual(['id', 'tag']);
     expect(s.prepare("EXECUTE IMMEDIATE 'SELECT 1' INTO q", []).resultSchema).toBeNull();
     expect(s.prepare("EXECUTE IMMEDIATE 'SHOW DATABASES'", []).resultSchema?.fields.length).toBe(1);
     const rows = await s.sql("EXECUTE IMMEDIATE q USING 'x' AS tag");
