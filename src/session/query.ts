@@ -59,9 +59,14 @@ export interface AnalyzedQuery {
   readonly schema: Schema;
 }
 
+/**
+ * What a persistent view may not read: a temporary view or a session variable (the callback
+ * `onTemporaryObject` hears each one a query resolves).
+ */
+export type TemporaryObjectListener = (name: string, kind: 'VIEW' | 'VARIABLE') => void;
+
 /** Names visible to the analyzer: temporary views, then the metastore. */
-/** `onTemporaryView` hears every temporary view a query resolves (persistent views may not use them). */
-function analyzerCatalog(session: Session, onTemporaryView?: (name: string) => void): AnalyzerCatalog {
+function analyzerCatalog(session: Session, onTemporaryView?: TemporaryObjectListener): AnalyzerCatalog {
   const metastore = session.engine.metastore;
   return {
     lookupRelation(parts) {
@@ -69,7 +74,7 @@ function analyzerCatalog(session: Session, onTemporaryView?: (name: string) => v
       if (lower.length === 1) {
         const view = session.temporaryViews.get(lower[0]!);
         if (view !== undefined) {
-          onTemporaryView?.(view.name);
+          onTemporaryView?.(view.name, 'VIEW');
           return { kind: 'view', name: [view.name], query: view.query, columns: view.columns };
         }
       }
@@ -136,10 +141,15 @@ export function idGenerator(): () => number {
 export function analyzerContext(
   session: Session,
   nextId: () => number,
-  onTemporaryView?: (name: string) => void,
+  onTemporaryView?: TemporaryObjectListener,
 ): AnalyzerContext {
   return {
     catalog: analyzerCatalog(session, onTemporaryView),
+    lookupVariable: (parts) => {
+      const found = session.variables.resolve(parts);
+      if (found !== undefined) onTemporaryView?.(found.name, 'VARIABLE');
+      return found;
+    },
     expandFunction: (name, args, pos) => expandCatalogFunction(catalogView(session), name, args, pos),
     expandSetFunction: (name, args, pos) => expandCatalogSetFunction(catalogView(session), name, args, pos),
     expandTableFunction: (name, args, pos) =>
@@ -159,7 +169,7 @@ export function analyzeForSession(
   session: Session,
   query: Query,
   nextId = idGenerator(),
-  onTemporaryView?: (name: string) => void,
+  onTemporaryView?: TemporaryObjectListener,
 ): AnalyzedQuery {
   const plan = analyzeQuery(query, analyzerContext(session, nextId, onTemporaryView));
   return { plan, schema: schemaOf(plan) };

@@ -4,7 +4,7 @@
  *   text ─parse─► statements ─► DDL/utility: catalog and settings
  *                            └► queries: analyze ─► optimize ─► physical plan ─► execute (lazy batches)
  *
- * A session holds the settings (`SET`), the current database, and temporary views. Many sessions
+ * A session holds the settings (`SET`), the current database, temporary views and variables. Many sessions
  * share one `Engine` (the metastore and the function registry).
  */
 import {
@@ -21,6 +21,7 @@ import type { EvalContext } from '../functions/index.ts';
 import type { Engine } from './engine.ts';
 import { executeStatement } from './statements.ts';
 import { Cursors } from './cursors.ts';
+import { SessionVariables } from './session-variables.ts';
 import { Settings } from './settings.ts';
 import { prepareStatement, executePreparedStatement } from './prepared.ts';
 import { StatementRun, statementCanceled } from './statement-run.ts';
@@ -65,6 +66,8 @@ export class Session implements SqlSession {
   readonly temporaryViews = new Map<string, TemporaryView>();
   /** SQL-level cursors (DECLARE … CURSOR). */
   readonly cursors = new Cursors();
+  /** Session variables (DECLARE VARIABLE). */
+  readonly variables = new SessionVariables();
   /** Between BEGIN and COMMIT/ROLLBACK: cursors without HOLD live until then. */
   inTransaction = false;
   private database: string;
@@ -257,6 +260,7 @@ export class Session implements SqlSession {
     this.closed = true;
     for (const run of this.runs) run.abort(statementCanceled('user request'));
     this.temporaryViews.clear();
+    this.variables.clear();
     void this.cursors.close(null);
   }
 

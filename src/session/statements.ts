@@ -34,6 +34,8 @@ import { copyIntoTable, createTableAsSelect, insertInto, truncateTable } from '.
 import type { Session } from './session.ts';
 import { viewParseProperties } from './settings.ts';
 import type { StatementResult } from './types.ts';
+import { declareVariable, dropVariable, setVariables, variableDisplay } from './session-variables.ts';
+import { executeImmediate, executeImmediateColumns } from './execute-immediate.ts';
 
 const STRING = { kind: 'string' } as const;
 const BOOLEAN = { kind: 'boolean' } as const;
@@ -199,7 +201,10 @@ export async function executeStatement(
         deallocate: stmt.name,
       };
     case 'discard':
-      if (stmt.what === 'all' || stmt.what === 'temp') session.temporaryViews.clear();
+      if (stmt.what === 'all' || stmt.what === 'temp') {
+        session.temporaryViews.clear();
+        session.variables.clear();
+      }
       if (stmt.what === 'all') {
         session.settings.resetAll();
         return { kind: 'command', tag: 'DISCARD ALL', deallocate: null };
@@ -228,6 +233,14 @@ export async function executeStatement(
       return commandResult(stmt.name === null ? 'CLOSE CURSOR ALL' : 'CLOSE CURSOR');
     case 'copy':
       return copyStatement(session, stmt, signal);
+    case 'declare_variable':
+      return declareVariable(session, stmt, signal);
+    case 'set_variable':
+      return setVariables(session, stmt, signal);
+    case 'drop_variable':
+      return dropVariable(session, stmt);
+    case 'execute_immediate':
+      return executeImmediate(session, stmt, signal);
     default:
       return assertNever(stmt, 'statement');
   }
@@ -617,6 +630,14 @@ function setStatement(session: Session, stmt: ast.SetStatement): StatementResult
     const value = session.settings.get(stmt.key);
     return rowsResult(SET_COLUMNS, [[stmt.key, value ?? '<undefined>']], 'SET');
   }
+  const variable = session.variables.resolve(stmt.key.split('.'));
+  if (variable !== undefined) {
+    throw new EngineError(
+      SqlState.featureNotSupported,
+      `[UNSUPPORTED_FEATURE.SET_VARIABLE_USING_SET] ${variableDisplay(variable.name)} is a VARIABLE and cannot be updated using the SET statement. Use SET VARIABLE ${variable.name} = ... instead.`,
+      { position: stmt.pos },
+    );
+  }
   let change;
   try {
     change = session.settings.set(stmt.key, stmt.value);
@@ -697,6 +718,7 @@ const EXPLAIN_COLUMNS: Columns = [['plan', STRING]];
  */
 export function statementColumns(session: Session, stmt: ast.Statement): Schema | null {
   if (stmt.kind === 'fetch' && !stmt.move) return session.cursors.schemaOf(stmt.name);
+  if (stmt.kind === 'execute_immediate') return executeImmediateColumns(session, stmt);
   const columns = ((): Columns | null => {
     switch (stmt.kind) {
       case 'show_databases':
@@ -777,8 +799,11 @@ function createPersistentView(session: Session, stmt: ast.CreateViewStatement): 
     throw err instanceof EngineError ? err.withPosition(stmt.name.pos) : err;
   }
   if (stmt.ifNotExists && metastore.tableExists(database, table)) return commandResult('CREATE VIEW');
-  let usesTemporary: string | null = null;
-  const analyzed = analyzeForSession(session, stmt.query, undefined, (v) => (usesTemporary ??= v));
+  const temporary: { used: { name: string; kind: 'VIEW' | 'VARIABLE' } | null } = { used: null };
+  const analyzed = analyzeForSession(session, stmt.query, undefined, (name, kind) => {
+    temporary.used ??= { name, kind };
+  });
+  const usesTemporary = temporary.used;
   const names = stmt.columns?.map((c) => c.name) ?? null;
   if (names !== null && names.length !== analyzed.schema.fields.length) {
     throw new EngineError(
@@ -790,7 +815,7 @@ function createPersistentView(session: Session, stmt: ast.CreateViewStatement): 
   if (usesTemporary !== null) {
     throw new EngineError(
       '42K0F',
-      `[INVALID_TEMP_OBJ_REFERENCE] Cannot create the persistent object \`${database}\`.\`${table}\` of the type VIEW because it references to the temporary object \`${usesTemporary}\` of the type VIEW. Please make the temporary object persistent, or make the persistent object temporary.`,
+      `[INVALID_TEMP_OBJ_REFERENCE] Cannot create the persistent object \`${database}\`.\`${table}\` of the type VIEW because it references to the temporary object \`${usesTemporary.name}\` of the type ${usesTemporary.kind}. Please make the temporary object persistent, or make the persistent object temporary.`,
       { position: stmt.pos },
     );
   }

@@ -650,8 +650,8 @@ function insertStatistics(
   }
 }
 
-/** Spark's ANSI store assignment: which implicit casts an INSERT may make. */
-function canStoreAssign(from: DataType, to: DataType): boolean {
+/** Spark's ANSI store assignment: which implicit casts an INSERT (or SET VAR) may make. */
+export function canStoreAssign(from: DataType, to: DataType): boolean {
   if (typesEqual(from, to) || from.kind === 'null') return true;
   if (isNumeric(from) && isNumeric(to)) return true;
   if (to.kind === 'string') return from.kind !== 'array' && from.kind !== 'map' && from.kind !== 'struct';

@@ -72,6 +72,14 @@ export interface AnalyzerContext {
     args: readonly Expr[],
     pos: number,
   ) => Extract<RelationLookup, { kind: 'rows' }> | undefined;
+  /**
+   * Session variables (`DECLARE`): the value and type of the variable a name denotes (`x`,
+   * `session.x`, `system.session.x`), or undefined. A name is read as a variable only where no
+   * column, alias or outer column answers to it; the value enters the plan as a constant.
+   */
+  readonly lookupVariable?: (
+    parts: readonly string[],
+  ) => { readonly value: Value; readonly type: DataType } | undefined;
   /** Declared types of `$1`, `$2`…; null or missing = not declared. */
   readonly parameterTypes?: readonly (DataType | null)[];
 }

@@ -76,6 +76,17 @@ export function resolveColumn(env: ExprEnv, e: ast.ColumnExpr): Expr {
     for (const field of parts.slice(k)) out = bindFieldAccess(env, out, field, e.pos);
     return out;
   }
+  // A session variable, possibly followed by struct field names.
+  const lookupVariable = env.state.ctx.lookupVariable;
+  if (lookupVariable !== undefined) {
+    for (let k = Math.min(parts.length, 3); k >= 1; k--) {
+      const variable = lookupVariable(parts.slice(0, k));
+      if (variable === undefined) continue;
+      let out: Expr = { kind: 'literal', value: variable.value, type: variable.type };
+      for (const field of parts.slice(k)) out = bindFieldAccess(env, out, field, e.pos);
+      return out;
+    }
+  }
   // Hive's virtual column `grouping__id`, which Spark still reads as grouping_id().
   if (single === 'grouping__id' && !e.name.parts[0]!.quoted) {
     const name: ast.QualifiedName = {
@@ -163,6 +174,12 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
       // Prepared statements substitute their values before binding; a `$n` left is one without. With
       // `parameterTypes` given (preparing), an undeclared parameter is of unknown type (NULL's),
       // which the coercions around it cast to what its context needs: the casts are its inferred type.
+      if (e.name !== undefined)
+        throw analysisError(
+          '42P02',
+          `[UNBOUND_SQL_PARAMETER] Found the unbound parameter: ${e.name}. Please, fix \`args\` and provide a mapping of the parameter to either a SQL literal or collection constructor functions such as \`map()\`, \`array()\`, \`struct()\`.`,
+          e.pos,
+        );
       const types = env.state.ctx.parameterTypes;
       if (types === undefined) {
         throw analysisError(SqlState.undefinedParameter, `there is no parameter $${e.index}`, e.pos);

@@ -20,6 +20,7 @@ import { castTo } from './expr-utils.ts';
 import { bindExpr, nameParts } from './expression.ts';
 import { bindValues, exprEnv, renameColumns, type RelationEnv } from './relation.ts';
 import { Scope, scopeColumns } from './scope.ts';
+import { bindPipe } from './pipe.ts';
 import { bindSelect } from './select.ts';
 import { exprType } from '../../plan/index.ts';
 
@@ -199,6 +200,8 @@ export function bindBody(
     }
     case 'set_operation':
       return bindSetOp(state, body, outer, ctes);
+    case 'pipe':
+      return bindPipe(state, body, outer, ctes);
   }
 }
 
@@ -208,8 +211,20 @@ function bindSetOp(
   outer: Scope | null,
   ctes: CteEnv | null,
 ): LogicalPlan {
-  let left = bindBody(state, s.left, outer, ctes);
-  let right = bindBody(state, s.right, outer, ctes);
+  const left = bindBody(state, s.left, outer, ctes);
+  const right = bindBody(state, s.right, outer, ctes);
+  return setOperationPlan(state, s, left, right);
+}
+
+/** UNION / INTERSECT / EXCEPT of two bound inputs: columns by position (or name), types widened. */
+export function setOperationPlan(
+  state: BindState,
+  s: Pick<ast.SetOperation, 'op' | 'all' | 'byName' | 'pos'>,
+  leftInput: LogicalPlan,
+  rightInput: LogicalPlan,
+): LogicalPlan {
+  let left = leftInput;
+  let right = rightInput;
   const lo = outputOf(left);
   let ro = outputOf(right);
   if (s.byName) {
@@ -297,7 +312,7 @@ function sortOnOutput(
   return { kind: 'Sort', input: plan, orders };
 }
 
-function constantCount(
+export function constantCount(
   state: BindState,
   e: ast.Expr,
   what: 'LIMIT' | 'OFFSET',

@@ -235,9 +235,13 @@ function and(l: Expr, r: Expr, ansi: boolean): Expr {
 }
 
 function bindJoin(env: RelationEnv, j: ast.JoinRelation): BoundRelation {
+  return bindJoinTail(env, bindRelation(env, j.left, null), j);
+}
+
+/** A join of rows already bound (`left`) with the relation `j` names (a pipe's `|> JOIN …` too). */
+export function bindJoinTail(env: RelationEnv, left: BoundRelation, j: ast.JoinTail): BoundRelation {
   const state = env.state;
   const ansi = state.ctx.ansi;
-  const left = bindRelation(env, j.left, null);
   const right = bindRelation(env, j.right, left.columns);
   let joinType = j.joinType;
   if (joinType === 'cross' && j.condition !== null) joinType = 'inner';

@@ -28,7 +28,7 @@ import { exprKey, exprNullable } from './expr-utils.ts';
 import { asSetReturningCall, bindGenerate, bindSetReturningInStep } from './generator.ts';
 import { groupingIdWithoutPositions, separateDuplicateSets } from './grouping-sets.ts';
 import { bindExpr, bindFieldAccess, nameParts } from './expression.ts';
-import { bindFrom, exprEnv, type RelationEnv } from './relation.ts';
+import { bindFrom, exprEnv, type BoundRelation, type RelationEnv } from './relation.ts';
 import { Scope } from './scope.ts';
 import { exprType } from '../../plan/index.ts';
 
@@ -174,9 +174,26 @@ export function bindSelect(
   outer: Scope | null,
   ctes: CteEnv | null,
 ): LogicalPlan {
+  const from = bindFrom({ state, ctes, outer }, sel.from);
+  return bindSelectOver(state, sel, orderBy, from, outer, ctes);
+}
+
+/**
+ * A SELECT block over FROM rows already bound (`sel.from` is not read): what a pipe operator's
+ * SELECT, EXTEND, SET and AGGREGATE bind over their input. `checkItems` sees the select list as
+ * bound, before aggregates are split off (the pipe operators' rules on aggregates).
+ */
+export function bindSelectOver(
+  state: BindState,
+  sel: ast.Select,
+  orderBy: readonly ast.OrderItem[],
+  from: BoundRelation,
+  outer: Scope | null,
+  ctes: CteEnv | null,
+  checkItems?: (exprs: readonly Expr[]) => void,
+): LogicalPlan {
   const ctx = state.ctx;
   const renv: RelationEnv = { state, ctes, outer };
-  const from = bindFrom(renv, sel.from);
   const scope = new Scope(from.columns, outer);
   let plan = from.plan;
   const base = exprEnv(renv, scope, 'where');
@@ -298,6 +315,7 @@ export function bindSelect(
       });
     }
   }
+  checkItems?.(items.map((i) => i.expr));
   const aliases = new Map<string, Expr>();
   for (const it of items)
     if (!aliases.has(it.name.toLowerCase())) aliases.set(it.name.toLowerCase(), it.expr);

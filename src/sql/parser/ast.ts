@@ -59,7 +59,48 @@ export type Statement =
   | DiscardStatement
   | DeclareCursorStatement
   | FetchStatement
-  | CloseCursorStatement;
+  | CloseCursorStatement
+  | DeclareVariableStatement
+  | SetVariableStatement
+  | DropVariableStatement
+  | ExecuteImmediateStatement;
+
+/**
+ * `DECLARE [OR REPLACE] [VARIABLE] name [type] [DEFAULT | = expr]`: a session variable. The name
+ * may be qualified `session.x` or `system.session.x`.
+ */
+export interface DeclareVariableStatement extends Node {
+  readonly kind: 'declare_variable';
+  readonly name: QualifiedName;
+  readonly orReplace: boolean;
+  readonly type: DataType | null;
+  readonly defaultExpr: Expr | null;
+}
+
+/** `SET VAR a = expr | DEFAULT, …` or `SET VAR (a, b) = (query)`. */
+export interface SetVariableStatement extends Node {
+  readonly kind: 'set_variable';
+  readonly targets: readonly QualifiedName[];
+  /** One expression per target (null for DEFAULT)… */
+  readonly values: readonly (Expr | null)[] | null;
+  /** …or the query whose one row gives them all. */
+  readonly query: Query | null;
+}
+
+/** `DROP TEMPORARY VARIABLE [IF EXISTS] name`. */
+export interface DropVariableStatement extends Node {
+  readonly kind: 'drop_variable';
+  readonly name: QualifiedName;
+  readonly ifExists: boolean;
+}
+
+/** `EXECUTE IMMEDIATE sql [INTO var, …] [USING expr [AS name], …]`. */
+export interface ExecuteImmediateStatement extends Node {
+  readonly kind: 'execute_immediate';
+  readonly sql: Expr;
+  readonly into: readonly QualifiedName[];
+  readonly args: readonly { readonly expr: Expr; readonly name: Identifier | null }[];
+}
 
 /** `COPY t [(cols)] | (query) TO STDOUT | FROM STDIN [WITH] (options)`. */
 export interface CopyStatement extends Node {
@@ -330,7 +371,7 @@ export interface CommonTableExpression extends Node {
 }
 
 /** A parenthesized query with its own ORDER BY/LIMIT appears as a nested `Query`. */
-export type QueryBody = Select | SetOperation | ValuesBody | Query | TableBody;
+export type QueryBody = Select | SetOperation | ValuesBody | Query | TableBody | PipeBody;
 
 export interface Select extends Node {
   readonly kind: 'select';
@@ -367,6 +408,60 @@ export interface TableBody extends Node {
   readonly kind: 'table_body';
   readonly name: QualifiedName;
 }
+
+/**
+ * `input |> operator` (Spark's SQL pipe syntax): the operator applies to the rows of what precedes
+ * it; a chain nests to the left (`a |> op1 |> op2` is `pipe(pipe(a, op1), op2)`). `FROM t` alone is
+ * a `Select` of `*`.
+ */
+export interface PipeBody extends Node {
+  readonly kind: 'pipe';
+  readonly input: QueryBody;
+  readonly operator: PipeOperator;
+}
+
+export type PipeOperator =
+  | {
+      readonly kind: 'select';
+      readonly distinct: boolean;
+      readonly items: readonly SelectItem[];
+      readonly windows: readonly NamedWindow[];
+      readonly pos: number;
+    }
+  /** `EXTEND expr [AS alias], …`: the input's columns and then these. */
+  | { readonly kind: 'extend'; readonly items: readonly ExprSelectItem[]; readonly pos: number }
+  /** `SET col = expr, …`: each column replaced in place, one assignment after the other. */
+  | {
+      readonly kind: 'set';
+      readonly assignments: readonly { readonly column: Identifier; readonly expr: Expr }[];
+      readonly pos: number;
+    }
+  | { readonly kind: 'drop'; readonly columns: readonly Identifier[]; readonly pos: number }
+  | { readonly kind: 'as'; readonly alias: Identifier; readonly pos: number }
+  | { readonly kind: 'where'; readonly condition: Expr; readonly pos: number }
+  /** `AGGREGATE [aggs] [GROUP BY expr [AS alias], …]`: grouping columns, then the aggregates. */
+  | {
+      readonly kind: 'aggregate';
+      readonly items: readonly ExprSelectItem[];
+      readonly groupBy: readonly ExprSelectItem[] | null;
+      readonly pos: number;
+    }
+  | { readonly kind: 'join'; readonly join: JoinTail; readonly pos: number }
+  | {
+      readonly kind: 'set_operation';
+      readonly op: 'union' | 'intersect' | 'except';
+      readonly all: boolean;
+      readonly right: QueryBody;
+      readonly pos: number;
+    }
+  /** `ORDER BY …` (or SORT/CLUSTER/DISTRIBUTE BY), `LIMIT n`, `OFFSET m`. */
+  | {
+      readonly kind: 'organize';
+      readonly orderBy: readonly OrderItem[];
+      readonly limit: Expr | null;
+      readonly offset: Expr | null;
+      readonly pos: number;
+    };
 
 export type SelectItem = ExprSelectItem | WildcardSelectItem;
 
@@ -462,16 +557,20 @@ export interface ValuesRelation extends Node {
 
 export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'cross' | 'left_semi' | 'left_anti';
 
-export interface JoinRelation extends Node {
-  readonly kind: 'join';
+/** What a join adds to the relation on its left (a pipe's `|> JOIN …` has only this). */
+export interface JoinTail extends Node {
   readonly joinType: JoinType;
   readonly natural: boolean;
-  readonly left: Relation;
   readonly right: Relation;
   readonly condition:
     | { readonly kind: 'on'; readonly expr: Expr }
     | { readonly kind: 'using'; readonly columns: readonly Identifier[] }
     | null;
+}
+
+export interface JoinRelation extends JoinTail {
+  readonly kind: 'join';
+  readonly left: Relation;
 }
 
 /** `range(10)`, `explode(...)`, … in FROM. */
@@ -553,10 +652,14 @@ export interface ColumnExpr extends Node {
   readonly name: QualifiedName;
 }
 
-/** `$1` (PostgreSQL) or `?` (JDBC-style, numbered in order of appearance from 1). */
+/**
+ * `$1` (PostgreSQL) or `?` (JDBC-style, numbered in order of appearance from 1), or Spark's named
+ * marker `:name` (then `name` is set and `index` is 0).
+ */
 export interface ParameterExpr extends Node {
   readonly kind: 'parameter';
   readonly index: number;
+  readonly name?: string;
 }
 
 export interface UnaryExpr extends Node {

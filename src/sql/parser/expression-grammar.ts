@@ -761,6 +761,19 @@ export class ExpressionGrammar extends GrammarBase {
             }));
           },
         },
+        {
+          // Spark's named parameter marker `:name`.
+          ALT: () => {
+            const t = this.CONSUME(Colon);
+            const name = this.SUBRULE3(this.identifier);
+            return this.ACTION((): Expr => ({
+              kind: 'parameter',
+              index: 0,
+              name: name.name,
+              pos: this.pos(t),
+            }));
+          },
+        },
         { ALT: () => this.SUBRULE(this.niladicFunction) },
         {
           // LEFT(s, n), RIGHT(s, n), ANY(b) and SOME(b) (aliases of bool_or) are functions although

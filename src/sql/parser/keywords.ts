@@ -204,6 +204,14 @@ export const NON_RESERVED_KEYWORDS = [
   'TRUNCATE',
   'SYSTEM',
   'FUNCTION',
+  'AGGREGATE',
+  'EXTEND',
+  'DECLARE',
+  'VARIABLE',
+  'VAR',
+  'DEFAULT',
+  'EXECUTE',
+  'IMMEDIATE',
 ] as const;
 
 /** Non-reserved words that cannot follow an item as an alias written without `AS`. */

@@ -13,7 +13,7 @@ import { takeExpected } from './grammar-base.ts';
 import { tokenize } from './lexer.ts';
 import { isCopy, parseCopy } from './copy-statement.ts';
 import { decodeQuotedIdentifier } from './literals.ts';
-import { isSetOrReset, parseSetOrReset } from './set-statement.ts';
+import { isSetOrReset, isSetVariable, parseSetOrReset } from './set-statement.ts';
 import { StatementGrammar } from './statement-grammar.ts';
 import { unexpectedToken } from './syntax-error.ts';
 import { QuotedIdentifier, Semicolon, StringLiteral } from './tokens.ts';
@@ -92,6 +92,7 @@ function splitStatements(tokens: IToken[]): IToken[][] {
 }
 
 function parseSegment(sql: string, tokens: IToken[]): Statement {
+  if (isSetVariable(tokens)) return run(sql, tokens, parser.setVariableStatement);
   if (isSetOrReset(tokens[0]!)) return parseSetOrReset(sql, tokens);
   if (isCopy(tokens[0]!)) return parseCopy(tokens, (inner) => run(sql, inner, parser.standaloneQuery));
   const session = parseSessionStatement(tokens, (inner) => run(sql, inner, parser.standaloneQuery));
@@ -127,7 +128,7 @@ function parseSessionStatement(
     if (t === undefined) fail(at);
     return t!.image.startsWith('"') ? decodeQuotedIdentifier(t!.image) : t!.image.toLowerCase();
   };
-  if (words[0] === 'declare') {
+  if (words[0] === 'declare' && isCursorDeclaration(words)) {
     const name = nameAt(1);
     let i = 2;
     let binary = false;
@@ -206,6 +207,17 @@ function parseSessionStatement(
     fail(1);
   }
   return null;
+}
+
+/** PostgreSQL's `DECLARE name [options] CURSOR …` (else DECLARE declares a session variable). */
+function isCursorDeclaration(words: readonly string[]): boolean {
+  for (let i = 2; i < words.length; i++) {
+    const w = words[i];
+    if (w === 'cursor') return true;
+    if (w !== 'binary' && w !== 'no' && w !== 'scroll' && w !== 'asensitive' && w !== 'insensitive')
+      return false;
+  }
+  return false;
 }
 
 /** Row-level changes Kindling's file tables cannot make, and what to write instead. */

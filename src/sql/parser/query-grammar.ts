@@ -6,14 +6,17 @@ import type { IToken } from 'chevrotain';
 import type {
   CommonTableExpression,
   Expr,
+  ExprSelectItem,
   GroupBy,
   GroupingItem,
   GroupingSetElement,
   Identifier,
   JoinRelation,
+  JoinTail,
   JoinType,
   NamedWindow,
   OrderItem,
+  PipeOperator,
   WindowSpec,
   Query,
   QueryBody,
@@ -23,10 +26,12 @@ import type {
   TableAlias,
   With,
 } from './ast.ts';
+import { EngineError, SqlState } from '../../common/index.ts';
 import { ExpressionGrammar } from './expression-grammar.ts';
-import { Comma, Dot, IdentLike, kw, LParen, RParen, Star } from './tokens.ts';
+import { Comma, Dot, Eq, IdentLike, kw, LParen, PipeGt, RParen, Star } from './tokens.ts';
 
 const K = {
+  AGGREGATE: kw('AGGREGATE'),
   ALL: kw('ALL'),
   ANTI: kw('ANTI'),
   AS: kw('AS'),
@@ -55,6 +60,8 @@ const K = {
   SORT: kw('SORT'),
   CLUSTER: kw('CLUSTER'),
   DISTRIBUTE: kw('DISTRIBUTE'),
+  DROP: kw('DROP'),
+  EXTEND: kw('EXTEND'),
   ORDINALITY: kw('ORDINALITY'),
   OUTER: kw('OUTER'),
   QUALIFY: kw('QUALIFY'),
@@ -65,6 +72,7 @@ const K = {
   ROWS: kw('ROWS'),
   SELECT: kw('SELECT'),
   SEMI: kw('SEMI'),
+  SET: kw('SET'),
   SETS: kw('SETS'),
   TABLE: kw('TABLE'),
   UNION: kw('UNION'),
@@ -75,6 +83,32 @@ const K = {
   WINDOW: kw('WINDOW'),
   WITH: kw('WITH'),
 } as const;
+
+/** A query's ORDER BY / LIMIT / OFFSET as written (`written` names the clauses present). */
+interface ResultClauses {
+  readonly orderBy: readonly OrderItem[];
+  readonly limit: Expr | null;
+  readonly offset: Expr | null;
+  readonly written: readonly string[];
+}
+
+/** A pipe result-clause operator with nothing in it yet. */
+const NO_ORGANIZE = { kind: 'organize', orderBy: [], limit: null, offset: null } as const;
+
+/** Words that start a join after `|>`. */
+const JOIN_START = [K.CROSS, K.NATURAL, K.INNER, K.LEFT, K.RIGHT, K.FULL, K.SEMI, K.ANTI, K.JOIN];
+
+/** Words that start a result clause after `|>`. */
+const RESULT_START = [K.ORDER, K.SORT, K.CLUSTER, K.DISTRIBUTE, K.LIMIT, K.OFFSET];
+
+/** Spark's pipe AGGREGATE groups by plain expressions only. */
+function unsupportedPipeGrouping(what: string, pos: number): never {
+  throw new EngineError(
+    SqlState.featureNotSupported,
+    `[PIPE_OPERATOR_AGGREGATE_UNSUPPORTED_CASE] The SQL pipe operator |> AGGREGATE does not support ${what}; group by plain expressions instead.`,
+    { position: pos },
+  );
+}
 
 /** Wraps a body into a Query, or returns a nested Query unchanged when nothing is added to it. */
 function makeQuery(
@@ -97,18 +131,61 @@ function makeQuery(
 }
 
 export class QueryGrammar extends ExpressionGrammar {
+  /**
+   * `[WITH …] body [ORDER BY …] [LIMIT …] [OFFSET …]`, then any number of pipe operators
+   * (`|> WHERE …`), after which a last ORDER BY / LIMIT / OFFSET applies to the piped result.
+   */
   override query = this.RULE('query', (): Query => {
     const start = this.LA(1);
     const withClause = this.OPTION(() => this.SUBRULE(this.withClause));
-    const body = this.SUBRULE(this.unionTerm);
-    // Spark's SORT BY orders rows within each partition, CLUSTER BY is DISTRIBUTE BY and SORT BY
-    // of the same columns, and DISTRIBUTE BY only places rows: a total order (or none) honours them.
-    const orderBy = this.OPTION2(() =>
-      this.OR9([
+    let body = this.SUBRULE(this.unionTerm);
+    const first = this.SUBRULE(this.resultClauses);
+    let piped = false;
+    this.MANY(() => {
+      const t = this.CONSUME(PipeGt);
+      const operator = this.SUBRULE(this.pipeOperator);
+      this.ACTION(() => {
+        const input: QueryBody = piped
+          ? body
+          : first.orderBy.length === 0 && first.limit === null && first.offset === null
+            ? body
+            : makeQuery(body.pos, null, body, first.orderBy, first.limit, first.offset);
+        body = { kind: 'pipe', input, operator, pos: this.pos(t) };
+        piped = true;
+      });
+    });
+    const last = this.OPTION2({ GATE: () => piped, DEF: () => this.SUBRULE2(this.resultClauses) });
+    return this.ACTION(() => {
+      if (!piped)
+        return makeQuery(this.pos(start), withClause ?? null, body, first.orderBy, first.limit, first.offset);
+      // After pipe operators the last clauses order and cut the piped rows, as `|> ORDER BY …`
+      // and `|> LIMIT …` would (their names keep their table aliases).
+      const pos = this.pos(start);
+      if (last !== undefined && last.orderBy.length > 0)
+        body = { kind: 'pipe', input: body, operator: { ...NO_ORGANIZE, orderBy: last.orderBy, pos }, pos };
+      if (last !== undefined && (last.limit !== null || last.offset !== null)) {
+        const operator: PipeOperator = { ...NO_ORGANIZE, limit: last.limit, offset: last.offset, pos };
+        body = { kind: 'pipe', input: body, operator, pos };
+      }
+      return makeQuery(pos, withClause ?? null, body, [], null, null);
+    });
+  });
+
+  /**
+   * A query's result clauses, each optional: ORDER BY (Spark's SORT BY orders rows within each
+   * partition, CLUSTER BY is DISTRIBUTE BY and SORT BY of the same columns, and DISTRIBUTE BY only
+   * places rows: a total order, or none, honours them), then LIMIT, then OFFSET. `written` names
+   * the clauses present, for the pipe operator's error.
+   */
+  resultClauses = this.RULE('resultClauses', (): ResultClauses => {
+    const written: string[] = [];
+    const orderBy = this.OPTION(() =>
+      this.OR([
         {
           ALT: () => {
             this.CONSUME(K.ORDER);
             this.CONSUME(K.BY);
+            written.push('ORDER BY');
             return this.SUBRULE(this.orderItems);
           },
         },
@@ -116,6 +193,7 @@ export class QueryGrammar extends ExpressionGrammar {
           ALT: () => {
             this.CONSUME(K.CLUSTER);
             this.CONSUME2(K.BY);
+            written.push('CLUSTER BY');
             const exprs: Expr[] = [];
             this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => exprs.push(this.SUBRULE(this.expr)) });
             return exprs.map((expr): OrderItem => ({
@@ -128,15 +206,17 @@ export class QueryGrammar extends ExpressionGrammar {
         },
         {
           ALT: () => {
-            this.OPTION6(() => {
+            this.OPTION2(() => {
               this.CONSUME(K.DISTRIBUTE);
               this.CONSUME3(K.BY);
+              written.push('DISTRIBUTE BY');
               this.AT_LEAST_ONE_SEP2({ SEP: Comma, DEF: () => this.SUBRULE3(this.expr) });
             });
             return (
-              this.OPTION7(() => {
+              this.OPTION3(() => {
                 this.CONSUME(K.SORT);
                 this.CONSUME4(K.BY);
+                written.push('SORT BY');
                 return this.SUBRULE2(this.orderItems);
               }) ?? []
             );
@@ -145,19 +225,220 @@ export class QueryGrammar extends ExpressionGrammar {
       ]),
     );
     let limit: Expr | null = null;
-    this.OPTION3(() => {
+    this.OPTION4(() => {
       this.CONSUME(K.LIMIT);
-      this.OR([{ ALT: () => this.CONSUME(K.ALL) }, { ALT: () => (limit = this.SUBRULE(this.expr)) }]);
+      written.push('LIMIT');
+      this.OR2([{ ALT: () => this.CONSUME(K.ALL) }, { ALT: () => (limit = this.SUBRULE(this.expr)) }]);
     });
-    const offset = this.OPTION4(() => {
+    const offset = this.OPTION5(() => {
       this.CONSUME(K.OFFSET);
+      written.push('OFFSET');
       const e = this.SUBRULE2(this.expr);
-      this.OPTION5(() => this.OR2([{ ALT: () => this.CONSUME(K.ROW) }, { ALT: () => this.CONSUME(K.ROWS) }]));
+      this.OPTION6(() => this.OR3([{ ALT: () => this.CONSUME(K.ROW) }, { ALT: () => this.CONSUME(K.ROWS) }]));
       return e;
     });
-    return this.ACTION(() =>
-      makeQuery(this.pos(start), withClause ?? null, body, orderBy ?? [], limit, offset ?? null),
-    );
+    return { orderBy: orderBy ?? [], limit, offset: offset ?? null, written };
+  });
+
+  /** One pipe operator, after `|>`. */
+  pipeOperator = this.RULE('pipeOperator', (): PipeOperator => {
+    const t = this.LA(1);
+    return this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(K.SELECT);
+          const distinct = this.OPTION(() =>
+            this.OR2([
+              { ALT: () => (this.CONSUME(K.ALL), false) },
+              { ALT: () => (this.CONSUME(K.DISTINCT), true) },
+            ]),
+          );
+          const items: SelectItem[] = [];
+          this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => items.push(this.SUBRULE(this.selectItem)) });
+          const windows: NamedWindow[] = [];
+          this.OPTION2(() => {
+            this.CONSUME(K.WINDOW);
+            this.AT_LEAST_ONE_SEP2({ SEP: Comma, DEF: () => windows.push(this.SUBRULE(this.namedWindow)) });
+          });
+          return this.ACTION((): PipeOperator => ({
+            kind: 'select',
+            distinct: distinct ?? false,
+            items,
+            windows,
+            pos: this.pos(t),
+          }));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.EXTEND);
+          const items = this.SUBRULE(this.namedExprList);
+          return this.ACTION((): PipeOperator => ({ kind: 'extend', items, pos: this.pos(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.SET);
+          const assignments: { column: Identifier; expr: Expr }[] = [];
+          this.AT_LEAST_ONE_SEP3({
+            SEP: Comma,
+            DEF: () => {
+              const column = this.SUBRULE(this.identifier);
+              this.CONSUME(Eq);
+              const expr = this.SUBRULE(this.expr);
+              this.ACTION(() => assignments.push({ column, expr }));
+            },
+          });
+          return this.ACTION((): PipeOperator => ({ kind: 'set', assignments, pos: this.pos(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.DROP);
+          const columns: Identifier[] = [];
+          this.AT_LEAST_ONE_SEP4({ SEP: Comma, DEF: () => columns.push(this.SUBRULE2(this.identifier)) });
+          return this.ACTION((): PipeOperator => ({ kind: 'drop', columns, pos: this.pos(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.AS);
+          const alias = this.SUBRULE3(this.identifier);
+          return this.ACTION((): PipeOperator => ({ kind: 'as', alias, pos: this.pos(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.WHERE);
+          const condition = this.SUBRULE2(this.expr);
+          return this.ACTION((): PipeOperator => ({ kind: 'where', condition, pos: this.pos(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.AGGREGATE);
+          const items = this.OPTION3({
+            GATE: () => !this.isAt(1, K.GROUP),
+            DEF: () => this.SUBRULE2(this.namedExprList),
+          });
+          const groupBy = this.OPTION4(() => this.SUBRULE(this.pipeGroupBy));
+          return this.ACTION((): PipeOperator => {
+            if (items === undefined && groupBy === undefined)
+              this.fail(this.pos(t), 'AGGREGATE needs aggregate expressions, a GROUP BY clause, or both');
+            return { kind: 'aggregate', items: items ?? [], groupBy: groupBy ?? null, pos: this.pos(t) };
+          });
+        },
+      },
+      {
+        GATE: () => JOIN_START.some((k) => this.isAt(1, k)),
+        ALT: () => {
+          const join = this.SUBRULE(this.joinTail);
+          return this.ACTION((): PipeOperator => ({ kind: 'join', join, pos: this.pos(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          const opTok = this.OR3([
+            { ALT: () => this.CONSUME(K.UNION) },
+            { ALT: () => this.CONSUME(K.EXCEPT) },
+            { ALT: () => this.CONSUME(K.MINUS) },
+            { ALT: () => this.CONSUME(K.INTERSECT) },
+          ]);
+          const all = this.SUBRULE(this.setQuantifier);
+          const right = this.SUBRULE(this.queryPrimary);
+          return this.ACTION((): PipeOperator => ({
+            kind: 'set_operation',
+            op:
+              opTok.tokenType === K.UNION
+                ? 'union'
+                : opTok.tokenType === K.INTERSECT
+                  ? 'intersect'
+                  : 'except',
+            all,
+            right,
+            pos: this.pos(t),
+          }));
+        },
+      },
+      {
+        GATE: () => RESULT_START.some((k) => this.isAt(1, k)),
+        ALT: () => {
+          const clauses = this.SUBRULE(this.resultClauses);
+          return this.ACTION((): PipeOperator => {
+            const ordering = clauses.written.filter((w) => w !== 'LIMIT' && w !== 'OFFSET');
+            const counting = clauses.written.filter((w) => w === 'LIMIT' || w === 'OFFSET');
+            if (ordering.length > 0 && counting.length > 0) {
+              throw new EngineError(
+                '42000',
+                `[MULTIPLE_QUERY_RESULT_CLAUSES_WITH_PIPE_OPERATORS] ${ordering[0]} and ${counting[0]} cannot coexist in the same SQL pipe operator using '|>'. Please separate the multiple result clauses into separate pipe operators and then retry the query again.`,
+                { position: this.pos(t) },
+              );
+            }
+            return {
+              kind: 'organize',
+              orderBy: clauses.orderBy,
+              limit: clauses.limit,
+              offset: clauses.offset,
+              pos: this.pos(t),
+            };
+          });
+        },
+      },
+    ]);
+  });
+
+  /** `expr [AS] alias, …` (no `*`): EXTEND's and AGGREGATE's lists. */
+  namedExprList = this.RULE('namedExprList', (): ExprSelectItem[] => {
+    const items: ExprSelectItem[] = [];
+    this.AT_LEAST_ONE_SEP({
+      SEP: Comma,
+      DEF: () => {
+        const expr = this.SUBRULE(this.expr);
+        const alias = this.SUBRULE(this.columnAlias);
+        this.ACTION(() => items.push({ kind: 'expr_item', expr, alias, pos: expr.pos }));
+      },
+    });
+    return items;
+  });
+
+  /**
+   * The pipe AGGREGATE's `GROUP BY expr [AS alias], …`. Spark's pipe syntax has no grouping sets
+   * here: ALL, ROLLUP, CUBE and GROUPING SETS are 0A000.
+   */
+  pipeGroupBy = this.RULE('pipeGroupBy', (): ExprSelectItem[] => {
+    const start = this.CONSUME(K.GROUP);
+    this.CONSUME(K.BY);
+    const items: ExprSelectItem[] = [];
+    this.OR([
+      {
+        ALT: () => {
+          const all = this.CONSUME(K.ALL);
+          this.ACTION(() => unsupportedPipeGrouping('GROUP BY ALL', this.pos(all)));
+        },
+      },
+      {
+        ALT: () =>
+          this.AT_LEAST_ONE_SEP({
+            SEP: Comma,
+            DEF: () => {
+              const item = this.SUBRULE(this.groupingItem);
+              const alias = this.SUBRULE(this.columnAlias);
+              this.ACTION(() => {
+                if (item.kind !== 'group_expr')
+                  unsupportedPipeGrouping(
+                    item.kind === 'grouping_sets' ? 'GROUPING SETS' : item.kind.toUpperCase(),
+                    item.pos,
+                  );
+                items.push({ kind: 'expr_item', expr: item.expr, alias, pos: item.pos });
+              });
+            },
+          }),
+      },
+    ]);
+    return this.ACTION(() => {
+      if (items.length === 0) this.fail(this.pos(start), 'GROUP BY needs grouping expressions');
+      return items;
+    });
   });
 
   withClause = this.RULE('withClause', (): With => {
@@ -242,6 +523,7 @@ export class QueryGrammar extends ExpressionGrammar {
   queryPrimary = this.RULE('queryPrimary', (): QueryBody =>
     this.OR([
       { ALT: () => this.SUBRULE(this.select) },
+      { ALT: () => this.SUBRULE(this.fromFirst) },
       {
         ALT: () => {
           const t = this.CONSUME(K.VALUES);
@@ -306,42 +588,126 @@ export class QueryGrammar extends ExpressionGrammar {
     );
     const items: SelectItem[] = [];
     this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => items.push(this.SUBRULE(this.selectItem)) });
-    const from: Relation[] = [];
-    this.OPTION2(() => {
+    const from = this.OPTION2(() => {
       this.CONSUME(K.FROM);
-      this.AT_LEAST_ONE_SEP2({ SEP: Comma, DEF: () => from.push(this.SUBRULE(this.relation)) });
-      this.MANY(() => from.push(this.SUBRULE(this.lateralView)));
+      return this.SUBRULE(this.fromItems);
     });
-    const where = this.OPTION3(() => {
-      this.CONSUME(K.WHERE);
-      return this.SUBRULE(this.expr);
+    return this.SUBRULE(this.selectClauses, {
+      ARGS: [this.pos(start), distinct ?? false, items, from ?? [], []],
     });
-    const groupBy = this.OPTION4(() => this.SUBRULE(this.groupByClause));
-    const having = this.OPTION5(() => {
-      this.CONSUME(K.HAVING);
-      return this.SUBRULE2(this.expr);
+  });
+
+  /** FROM's comma-separated items, then any LATERAL VIEWs. */
+  fromItems = this.RULE('fromItems', (): Relation[] => {
+    const from: Relation[] = [];
+    this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => from.push(this.SUBRULE(this.relation)) });
+    this.MANY(() => from.push(this.SUBRULE(this.lateralView)));
+    return from;
+  });
+
+  /**
+   * A SELECT's clauses after FROM: WHERE, GROUP BY, HAVING, WINDOW, QUALIFY. The FROM items are
+   * `from` and then `views` (the LATERAL VIEWs a FROM-first SELECT lists after its items).
+   */
+  selectClauses = this.RULE(
+    'selectClauses',
+    (pos: number, distinct: boolean, items: SelectItem[], from: Relation[], views: Relation[]): Select => {
+      const where = this.OPTION3(() => {
+        this.CONSUME(K.WHERE);
+        return this.SUBRULE(this.expr);
+      });
+      const groupBy = this.OPTION4(() => this.SUBRULE(this.groupByClause));
+      const having = this.OPTION5(() => {
+        this.CONSUME(K.HAVING);
+        return this.SUBRULE2(this.expr);
+      });
+      const windows: NamedWindow[] = [];
+      this.OPTION6(() => {
+        this.CONSUME(K.WINDOW);
+        this.AT_LEAST_ONE_SEP3({ SEP: Comma, DEF: () => windows.push(this.SUBRULE(this.namedWindow)) });
+      });
+      const qualify = this.OPTION7(() => {
+        this.CONSUME(K.QUALIFY);
+        return this.SUBRULE3(this.expr);
+      });
+      return this.ACTION((): Select => ({
+        kind: 'select',
+        distinct,
+        items,
+        from: views.length === 0 ? from : [...from, ...views],
+        where: where ?? null,
+        groupBy: groupBy ?? null,
+        having: having ?? null,
+        windows,
+        qualify: qualify ?? null,
+        pos,
+      }));
+    },
+  );
+
+  /**
+   * Hive's FROM-first form, `FROM t SELECT … [LATERAL VIEW …] [WHERE …] … [ORDER BY …] [LIMIT …]`;
+   * several SELECTs over the same FROM are their UNION ALL, as in Spark. Without SELECT it selects
+   * every column (Spark 4: `FROM t` is `TABLE t`, the usual start of a pipe).
+   */
+  fromFirst = this.RULE('fromFirst', (): QueryBody => {
+    const start = this.CONSUME(K.FROM);
+    const from = this.SUBRULE(this.fromItems);
+    const bodies: QueryBody[] = [];
+    this.MANY(() => {
+      const t = this.CONSUME(K.SELECT);
+      const distinct = this.OPTION(() =>
+        this.OR([
+          { ALT: () => (this.CONSUME(K.ALL), false) },
+          { ALT: () => (this.CONSUME(K.DISTINCT), true) },
+        ]),
+      );
+      const items: SelectItem[] = [];
+      this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => items.push(this.SUBRULE(this.selectItem)) });
+      const views: Relation[] = [];
+      this.MANY2(() => views.push(this.SUBRULE(this.lateralView)));
+      const select = this.SUBRULE(this.selectClauses, {
+        ARGS: [this.pos(t), distinct ?? false, items, from, views],
+      });
+      const clauses = this.SUBRULE(this.resultClauses);
+      this.ACTION(() =>
+        bodies.push(
+          clauses.written.length === 0
+            ? select
+            : makeQuery(this.pos(t), null, select, clauses.orderBy, clauses.limit, clauses.offset),
+        ),
+      );
     });
-    const windows: NamedWindow[] = [];
-    this.OPTION6(() => {
-      this.CONSUME(K.WINDOW);
-      this.AT_LEAST_ONE_SEP3({ SEP: Comma, DEF: () => windows.push(this.SUBRULE(this.namedWindow)) });
+    return this.ACTION((): QueryBody => {
+      const pos = this.pos(start);
+      const first = bodies[0];
+      if (first === undefined) {
+        return {
+          kind: 'select',
+          distinct: false,
+          items: [{ kind: 'wildcard', qualifier: null, except: [], pos }],
+          from,
+          where: null,
+          groupBy: null,
+          having: null,
+          windows: [],
+          qualify: null,
+          pos,
+        };
+      }
+      return bodies.slice(1).reduce<QueryBody>(
+        (left, right) => ({
+          kind: 'set_operation',
+          op: 'union',
+          all: true,
+          byName: false,
+          left,
+          right,
+          pos,
+        }),
+        first,
+      );
     });
-    const qualify = this.OPTION7(() => {
-      this.CONSUME(K.QUALIFY);
-      return this.SUBRULE3(this.expr);
-    });
-    return this.ACTION((): Select => ({
-      kind: 'select',
-      distinct: distinct ?? false,
-      items,
-      from,
-      where: where ?? null,
-      groupBy: groupBy ?? null,
-      having: having ?? null,
-      windows,
-      qualify: qualify ?? null,
-      pos: this.pos(start),
-    }));
   });
 
   selectItem = this.RULE('selectItem', (): SelectItem =>
@@ -472,8 +838,15 @@ export class QueryGrammar extends ExpressionGrammar {
     return left;
   });
 
-  joinPart = this.RULE('joinPart', (left: Relation): Relation =>
-    this.OR([
+  joinPart = this.RULE('joinPart', (left: Relation): Relation => {
+    const tail = this.SUBRULE(this.joinTail);
+    return this.ACTION((): Relation => ({ kind: 'join', left, ...tail, pos: left.pos }));
+  });
+
+  /** A join without its left side: `[NATURAL] [type] JOIN right [ON … | USING (…)]`, `CROSS JOIN right`. */
+  joinTail = this.RULE('joinTail', (): JoinTail => {
+    const start = this.LA(1);
+    return this.OR([
       {
         ALT: () => {
           this.CONSUME(K.CROSS);
@@ -481,14 +854,12 @@ export class QueryGrammar extends ExpressionGrammar {
           const right = this.SUBRULE(this.primaryRelation);
           // Spark lets a CROSS JOIN carry a condition: it is then an inner join.
           const condition = this.OPTION4(() => this.SUBRULE2(this.joinCondition));
-          return this.ACTION((): Relation => ({
-            kind: 'join',
+          return this.ACTION((): JoinTail => ({
             joinType: condition === undefined ? 'cross' : 'inner',
             natural: false,
-            left,
             right,
             condition: condition ?? null,
-            pos: left.pos,
+            pos: this.pos(start),
           }));
         },
       },
@@ -499,19 +870,17 @@ export class QueryGrammar extends ExpressionGrammar {
           this.CONSUME2(K.JOIN);
           const right = this.SUBRULE2(this.primaryRelation);
           const condition = this.OPTION3(() => this.SUBRULE(this.joinCondition));
-          return this.ACTION((): Relation => ({
-            kind: 'join',
+          return this.ACTION((): JoinTail => ({
             joinType,
             natural,
-            left,
             right,
             condition: condition ?? null,
-            pos: left.pos,
+            pos: this.pos(start),
           }));
         },
       },
-    ]),
-  );
+    ]);
+  });
 
   joinType = this.RULE('joinType', (): JoinType =>
     this.OR([

@@ -1,5 +1,5 @@
 /**
- * `SET …` and `RESET …`, parsed from the raw statement text rather than by the grammar: keys are
+ * `SET …` and `RESET …` (but for `SET VAR`), parsed from the raw statement text rather than by the grammar: keys are
  * dotted names (`spark.sql.ansi.enabled`) and the value is whatever text follows `=` or `TO`, trimmed,
  * with one level of quotes removed.
  */
@@ -8,7 +8,7 @@ import { tokenMatcher } from 'chevrotain';
 import type { ResetStatement, SetStatement } from './ast.ts';
 import { decodeString } from './literals.ts';
 import { unexpectedToken } from './syntax-error.ts';
-import { Eq, kw } from './tokens.ts';
+import { Eq, IdentLike, kw, LParen } from './tokens.ts';
 
 const SET = kw('SET');
 const RESET = kw('RESET');
@@ -18,6 +18,24 @@ const ZONE = kw('ZONE');
 const SESSION = kw('SESSION');
 const LOCAL = kw('LOCAL');
 const ALL = kw('ALL');
+const VAR = kw('VAR');
+const VARIABLE = kw('VARIABLE');
+
+/**
+ * `SET VAR x = …`, `SET VARIABLE (a, b) = …`: assignments to session variables, parsed by the
+ * grammar (`SET var = 1` sets a setting named `var`).
+ */
+export function isSetVariable(tokens: readonly IToken[]): boolean {
+  const [first, second, third] = tokens;
+  return (
+    first !== undefined &&
+    tokenMatcher(first, SET) &&
+    second !== undefined &&
+    (tokenMatcher(second, VAR) || tokenMatcher(second, VARIABLE)) &&
+    third !== undefined &&
+    (tokenMatcher(third, IdentLike) || tokenMatcher(third, LParen))
+  );
+}
 
 export function isSetOrReset(first: IToken): boolean {
   return tokenMatcher(first, SET) || tokenMatcher(first, RESET);

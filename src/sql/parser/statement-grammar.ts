@@ -11,10 +11,13 @@ import type {
   Expr,
   Identifier,
   PartitionSpec,
+  QualifiedName,
   Query,
   Statement,
 } from './ast.ts';
 import { decodeString } from './literals.ts';
+import { EOF, tokenMatcher } from 'chevrotain';
+import { EngineError } from '../../common/index.ts';
 import { QueryGrammar } from './query-grammar.ts';
 import { Comma, Dot, Eq, IdentLike, kw, LParen, NumberLiteral, RParen, StringLiteral } from './tokens.ts';
 
@@ -37,11 +40,14 @@ const K = {
   DATABASE: kw('DATABASE'),
   DATABASES: kw('DATABASES'),
   DBPROPERTIES: kw('DBPROPERTIES'),
+  DECLARE: kw('DECLARE'),
+  DEFAULT: kw('DEFAULT'),
   DELIMITED: kw('DELIMITED'),
   DESC: kw('DESC'),
   DESCRIBE: kw('DESCRIBE'),
   DROP: kw('DROP'),
   END: kw('END'),
+  EXECUTE: kw('EXECUTE'),
   EXISTS: kw('EXISTS'),
   EXPLAIN: kw('EXPLAIN'),
   EXTENDED: kw('EXTENDED'),
@@ -56,6 +62,7 @@ const K = {
   FUNCTIONS: kw('FUNCTIONS'),
   GLOBAL: kw('GLOBAL'),
   IF: kw('IF'),
+  IMMEDIATE: kw('IMMEDIATE'),
   IN: kw('IN'),
   INSERT: kw('INSERT'),
   INTO: kw('INTO'),
@@ -81,6 +88,7 @@ const K = {
   ROLLBACK: kw('ROLLBACK'),
   ROW: kw('ROW'),
   SAVEPOINT: kw('SAVEPOINT'),
+  SET: kw('SET'),
   SCHEMA: kw('SCHEMA'),
   SCHEMAS: kw('SCHEMAS'),
   SHOW: kw('SHOW'),
@@ -102,6 +110,8 @@ const K = {
   USE: kw('USE'),
   USER: kw('USER'),
   USING: kw('USING'),
+  VAR: kw('VAR'),
+  VARIABLE: kw('VARIABLE'),
   VALUES: kw('VALUES'),
   VERBOSE: kw('VERBOSE'),
   VIEW: kw('VIEW'),
@@ -161,9 +171,147 @@ export class StatementGrammar extends QueryGrammar {
         { ALT: () => this.SUBRULE(this.analyzeStatement) },
         { ALT: () => this.SUBRULE(this.cacheStatement) },
         { ALT: () => this.SUBRULE(this.truncateStatement) },
+        { ALT: () => this.SUBRULE(this.declareVariable) },
+        { ALT: () => this.SUBRULE(this.executeImmediate) },
       ],
     }),
   );
+
+  // -------------------------------------------------------------------------------------------
+  // Session variables
+
+  /** `DECLARE [OR REPLACE] [VARIABLE] name [type] [DEFAULT | = expr]`. */
+  declareVariable = this.RULE('declareVariable', (): Statement => {
+    const start = this.CONSUME(K.DECLARE);
+    const orReplace =
+      this.OPTION(() => {
+        this.CONSUME(K.OR);
+        this.CONSUME(K.REPLACE);
+        return true;
+      }) === true;
+    this.OPTION2({
+      GATE: () => this.isAt(2, IdentLike),
+      DEF: () => this.OR([{ ALT: () => this.CONSUME(K.VARIABLE) }, { ALT: () => this.CONSUME(K.VAR) }]),
+    });
+    const name = this.SUBRULE(this.qualifiedName);
+    const type = this.OPTION3({
+      GATE: () => !this.isAt(1, K.DEFAULT) && !this.isAt(1, Eq),
+      DEF: () => this.SUBRULE(this.dataType),
+    });
+    const defaultExpr = this.OPTION4(() => {
+      this.OR2([{ ALT: () => this.CONSUME2(K.DEFAULT) }, { ALT: () => this.CONSUME(Eq) }]);
+      return this.SUBRULE(this.expr);
+    });
+    return this.ACTION((): Statement => {
+      if (type === undefined && defaultExpr === undefined) {
+        throw new EngineError(
+          '42000',
+          "[INVALID_SQL_SYNTAX.VARIABLE_TYPE_OR_DEFAULT_REQUIRED] Invalid SQL syntax: The definition of a SQL variable requires either a datatype or a DEFAULT clause. For example, use `DECLARE name STRING` or `DECLARE name = 'SQL'` instead of `DECLARE name`.",
+          { position: this.pos(start) },
+        );
+      }
+      return {
+        kind: 'declare_variable',
+        name,
+        orReplace,
+        type: type?.type ?? null,
+        defaultExpr: defaultExpr ?? null,
+        pos: this.pos(start),
+      };
+    });
+  });
+
+  /** `SET VAR[IABLE] a = expr | DEFAULT, …` or `SET VAR[IABLE] (a, b) = (query)`. */
+  setVariableStatement = this.RULE('setVariableStatement', (): Statement => {
+    const start = this.CONSUME(K.SET);
+    this.OR([{ ALT: () => this.CONSUME(K.VARIABLE) }, { ALT: () => this.CONSUME(K.VAR) }]);
+    return this.OR2([
+      {
+        ALT: () => {
+          this.CONSUME(LParen);
+          const targets: QualifiedName[] = [];
+          this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => targets.push(this.SUBRULE(this.qualifiedName)) });
+          this.CONSUME(RParen);
+          this.CONSUME(Eq);
+          const query = this.SUBRULE(this.parenthesizedQuery);
+          return this.ACTION((): Statement => ({
+            kind: 'set_variable',
+            targets,
+            values: null,
+            query,
+            pos: this.pos(start),
+          }));
+        },
+      },
+      {
+        ALT: () => {
+          const targets: QualifiedName[] = [];
+          const values: (Expr | null)[] = [];
+          this.AT_LEAST_ONE_SEP2({
+            SEP: Comma,
+            DEF: () => {
+              targets.push(this.SUBRULE2(this.qualifiedName));
+              this.CONSUME2(Eq);
+              values.push(
+                this.OR3([
+                  {
+                    GATE: () => this.isAt(2, Comma) || this.isAt(2, EOF),
+                    ALT: () => (this.CONSUME(K.DEFAULT), null),
+                  },
+                  { ALT: () => this.SUBRULE(this.expr) },
+                ]),
+              );
+            },
+          });
+          return this.ACTION((): Statement => ({
+            kind: 'set_variable',
+            targets,
+            values,
+            query: null,
+            pos: this.pos(start),
+          }));
+        },
+      },
+    ]);
+  });
+
+  /** `EXECUTE IMMEDIATE sql [INTO var, …] [USING [(] expr [AS name], … [)]]`. */
+  executeImmediate = this.RULE('executeImmediate', (): Statement => {
+    const start = this.CONSUME(K.EXECUTE);
+    this.CONSUME(K.IMMEDIATE);
+    const sql = this.SUBRULE(this.expr);
+    const into: QualifiedName[] = [];
+    this.OPTION(() => {
+      this.CONSUME(K.INTO);
+      const parens = this.OPTION2(() => this.CONSUME(LParen)) !== undefined;
+      this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => into.push(this.SUBRULE(this.qualifiedName)) });
+      this.OPTION3({ GATE: () => parens, DEF: () => this.CONSUME(RParen) });
+    });
+    const args: { expr: Expr; name: Identifier | null }[] = [];
+    this.OPTION4(() => {
+      this.CONSUME(K.USING);
+      const parens = this.OPTION5({
+        GATE: () => this.isAt(1, LParen) && !this.firstUsingArgParenthesized(),
+        DEF: () => this.CONSUME2(LParen),
+      });
+      this.AT_LEAST_ONE_SEP2({
+        SEP: Comma,
+        DEF: () => {
+          const expr = this.SUBRULE2(this.expr);
+          const name = this.SUBRULE(this.columnAlias);
+          this.ACTION(() => args.push({ expr, name }));
+        },
+      });
+      this.OPTION6({ GATE: () => parens !== undefined, DEF: () => this.CONSUME2(RParen) });
+    });
+    return this.ACTION((): Statement => ({
+      kind: 'execute_immediate',
+      sql,
+      into,
+      args,
+      pos: this.pos(start),
+    }));
+  });
 
   /** `WITH ctes INSERT …`: the INSERT whose query gets the CTEs in front of its own. */
   withInsert = this.RULE('withInsert', (): Statement => {
@@ -563,6 +711,20 @@ export class StatementGrammar extends QueryGrammar {
             name,
             ifExists,
             purge,
+            pos: this.pos(start),
+          }));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.TEMPORARY);
+          this.OR4([{ ALT: () => this.CONSUME(K.VARIABLE) }, { ALT: () => this.CONSUME(K.VAR) }]);
+          const ifExists = this.SUBRULE4(this.ifExists);
+          const name = this.SUBRULE3(this.qualifiedName);
+          return this.ACTION((): Statement => ({
+            kind: 'drop_variable',
+            name,
+            ifExists,
             pos: this.pos(start),
           }));
         },
@@ -1039,6 +1201,20 @@ export class StatementGrammar extends QueryGrammar {
       },
     ]);
   });
+
+  /**
+   * After `USING`: whether the `(` ahead is only the first argument's (it closes before the end of
+   * the statement) rather than the parentheses around the whole list.
+   */
+  protected firstUsingArgParenthesized(): boolean {
+    let depth = 0;
+    for (let k = 1; ; k++) {
+      const t = this.LA(k);
+      if (tokenMatcher(t, EOF)) return false;
+      if (tokenMatcher(t, LParen)) depth++;
+      else if (tokenMatcher(t, RParen) && --depth === 0) return !tokenMatcher(this.LA(k + 1), EOF);
+    }
+  }
 
   /** Entry points for `parseExpression`, `parseDataType` and `parseQuery`. */
   standaloneQuery = this.RULE('standaloneQuery', (): Query => this.SUBRULE(this.query));

@@ -142,6 +142,8 @@ export const DoubleColon = punct('DoubleColon', '::');
 export const Colon = punct('Colon', ':');
 export const Arrow = punct('Arrow', '->');
 export const Concat = punct('Concat', '||');
+/** The SQL pipe operator `|>`. */
+export const PipeGt = punct('PipeGt', '|>');
 export const Pipe = punct('Pipe', '|');
 export const Amp = punct('Amp', '&');
 export const Caret = punct('Caret', '^');
@@ -193,6 +195,7 @@ export const LEXER_TOKENS: TokenType[] = [
   Colon,
   Arrow,
   Concat,
+  PipeGt,
   Pipe,
   Amp,
   Caret,
