@@ -2,9 +2,17 @@
  * Function calls: scalar and aggregate functions through the registry (argument casts from the
  * resolved signature), `count(*)`, DISTINCT and FILTER, and where aggregates may appear.
  */
-import { EngineError, SqlState, T, typeToString, type DataType, type Value } from '../../common/index.ts';
+import {
+  EngineError,
+  SqlState,
+  T,
+  exists,
+  typeToString,
+  type DataType,
+  type Value,
+} from '../../common/index.ts';
 import type { FunctionDef, ResolvedSignature } from '../../functions/index.ts';
-import { exprType, type AggregateExpr, type Expr } from '../../plan/index.ts';
+import { exprOps, exprType, type AggregateExpr, type Expr } from '../../plan/index.ts';
 import type * as ast from '../parser/index.ts';
 import type { ExprEnv } from './binder-state.ts';
 import { toBoolean } from './coercion.ts';
@@ -14,6 +22,7 @@ import { exprName } from './expr-name.ts';
 import { bindExpr } from './expression.ts';
 import { isSetReturning, nestedGenerator } from './generator.ts';
 import { bindWindowFunction } from './window-function.ts';
+import { bindHigherOrder, isHigherOrderCall } from './higher-order.ts';
 import { groupingMarker } from './aggregate-rewrite.ts';
 
 /** The function name without a `pg_catalog` (or `system.builtin`) qualifier, lower-cased. */
@@ -161,8 +170,19 @@ export function bindFunction(env: ExprEnv, e: ast.FunctionExpr): Expr {
   if (name === 'struct' && parts.length === 1 && env.state.ctx.functions.lookup(name) === undefined) {
     return bindStruct(env, e);
   }
+  if (parts.length === 1 && isHigherOrderCall(name, e.args)) return bindHigherOrder(env, e, name);
   const def = lookupFunction(env, name, parts, e.pos);
-  if (def.kind === 'aggregate') return bindAggregateCall(env, e, def, name);
+  if (def.kind === 'aggregate') {
+    const agg = bindAggregateCall(env, e, def, name);
+    if (env.lambdaVars !== undefined && exists(exprOps, agg, (x) => x.kind === 'lambda_var')) {
+      throw analysisError(
+        '42903',
+        `[INVALID_AGGREGATE_USAGE] An aggregate function may not read a lambda variable: "${name}(…)".`,
+        e.pos,
+      );
+    }
+    return agg;
+  }
   if (e.distinct || e.filter !== null || e.star) {
     throw analysisError(
       SqlState.wrongObjectType,

@@ -733,6 +733,15 @@ export class ExpressionGrammar extends GrammarBase {
         { ALT: () => this.SUBRULE(this.intervalLiteral) },
         { ALT: () => this.SUBRULE(this.caseExpr) },
         {
+          // Spark's exists(array, x -> …): a call when no query follows the parenthesis
+          GATE: () => this.isAt(2, LParen) && !this.queryStartAt(3),
+          ALT: () => {
+            const t = this.CONSUME2(K.EXISTS);
+            const name = this.ACTION((): QualifiedName => ({ parts: [this.identOf(t)], pos: this.pos(t) }));
+            return this.SUBRULE2(this.functionCall, { ARGS: [name] });
+          },
+        },
+        {
           ALT: () => {
             const t = this.CONSUME(K.EXISTS);
             this.CONSUME(LParen);
