@@ -73,13 +73,22 @@ function batchOf(rows: readonly Row[]) {
   return makeBatch(
     { fields: input.map((a) => ({ name: a.name, type: a.type, nullable: true })) },
     [
-      columnFromValues(ARR, rows.map((r) => r.arr)),
+      columnFromValues(
+        ARR,
+        rows.map((r) => r.arr),
+      ),
       columnFromValues(
         INT,
         rows.map((r) => r.c),
       ),
-      columnFromValues(MAP, rows.map((r) => r.m)),
-      columnFromValues(MAP, rows.map((r) => r.m2)),
+      columnFromValues(
+        MAP,
+        rows.map((r) => r.m),
+      ),
+      columnFromValues(
+        MAP,
+        rows.map((r) => r.m2),
+      ),
     ],
     rows.length,
   );
@@ -238,6 +247,30 @@ describe('higher-order functions against a row-at-a-time reference', () => {
           row.arr === null ? null : [...row.arr].sort((a, b) => key(a) - key(b)),
         );
         expect(run(e, rows)).toEqual(expected);
+      }),
+    );
+  });
+
+  it('array_sort with an inconsistent comparator still returns the elements, each once', () => {
+    const l = v(0, 'l');
+    const r = v(1, 'r');
+    // (l * 7 + r * 3) % 5 - 2: neither antisymmetric nor transitive
+    const mod: Expr = {
+      kind: 'binary',
+      op: '%',
+      left: bin('+', bin('*', ref(l), lit(7)), bin('*', ref(r), lit(3))),
+      right: lit(5),
+      type: INT,
+      failOnError: true,
+    };
+    const e = hof('array_sort', [col(arrCol)], [lambda([l, r], bin('-', mod, lit(2)))], ARR);
+    fc.assert(
+      fc.property(fc.array(fc.array(small, { maxLength: 40 }), { maxLength: 6 }), (arrays) => {
+        const rows = arrays.map((arr) => ({ arr, c: 0, m: null, m2: null }));
+        const got = run(e, rows) as number[][];
+        got.forEach((sorted, i) =>
+          expect([...sorted].sort((x, y) => x - y)).toEqual([...arrays[i]!].sort((x, y) => x - y)),
+        );
       }),
     );
   });

@@ -6,8 +6,8 @@
  *
  * `aggregate` is sequential within an array, so it steps through positions: step s evaluates the
  * merge once over the s-th element of every array still that long, with each array's accumulator.
- * `array_sort` with a comparator is a bottom-up merge sort whose every pass advances all merges of
- * all arrays together, one comparison each per evaluation of the comparator.
+ * `array_sort` with a comparator is a bottom-up merge sort whose merges place every element by a
+ * binary search in the other run, all elements of the batch searching together.
  *
  * NULLs as in Spark: a NULL array or map gives NULL; `exists`/`forall` follow three-valued logic
  * (`exists` is NULL when no element is true and one is NULL); `filter` keeps elements whose
@@ -406,8 +406,11 @@ function comparatorReturnedNull(elems: arrow.Data, t: DataType, l: number, r: nu
 
 /**
  * array_sort with a comparator: a stable bottom-up merge sort of every array at once. A pass of
- * width w merges neighbouring runs of w elements in every array; each round of a pass compares
- * the heads of all merges still running with one evaluation of the comparator.
+ * width w merges neighbouring runs of w elements in every array; each element finds its place in
+ * the other run of its merge by binary search, and each round of the searches compares every
+ * element of the batch still searching with one evaluation of the comparator (log2(w) + 1 rounds
+ * per pass). A left element goes before the right ones it is not greater than, so ties keep
+ * their order. A comparator that is not a consistent order still yields a permutation.
  */
 function sortWith(
   batch: arrow.RecordBatch,
@@ -417,64 +420,85 @@ function sortWith(
   comparator: LambdaEvaluator,
 ): ColumnarValue {
   const f = flatten(a);
+  const count = f.count;
   const element = elementType(arrayType);
-  const elems = takeChild(a.child, element, f.elems, f.count);
-  let perm = identity(f.count);
+  const elems = takeChild(a.child, element, f.elems, count);
+  let perm = identity(count);
+  const segStart = new Int32Array(count);
+  const segMid = new Int32Array(count);
+  const lo = new Int32Array(count);
+  const hi = new Int32Array(count);
+  const dest = new Int32Array(count);
   for (let width = 1; width < a.maxLength; width *= 2) {
-    const out = perm.slice();
-    // the merges of this pass: [lo, mid) with [mid, hi) of one row's elements
-    const lo: number[] = [];
-    const mid: number[] = [];
-    const hi: number[] = [];
-    const owner: number[] = [];
+    const searching: number[] = [];
     for (let i = 0; i < a.n; i++) {
-      const start = f.offsets[i]!;
       const end = f.offsets[i + 1]!;
-      for (let s = start; s + width < end; s += 2 * width) {
-        lo.push(s);
-        mid.push(s + width);
-        hi.push(Math.min(s + 2 * width, end));
-        owner.push(i);
+      for (let s = f.offsets[i]!; s < end; s += 2 * width) {
+        const mid = Math.min(s + width, end);
+        const stop = Math.min(s + 2 * width, end);
+        for (let p = s; p < stop; p++) {
+          segStart[p] = s;
+          segMid[p] = mid;
+          // a left element searches the right run, a right element the left run
+          lo[p] = p < mid ? mid : s;
+          hi[p] = p < mid ? stop : mid;
+          if (lo[p]! < hi[p]!) searching.push(p);
+        }
       }
     }
-    const merges = lo.length;
-    const li = Int32Array.from(lo);
-    const ri = Int32Array.from(mid);
-    const pos = Int32Array.from(lo);
-    let active = identity(merges);
+    let active = Int32Array.from(searching);
     while (active.length > 0) {
-      const count = active.length;
-      const leftIdx = new Int32Array(count);
-      const rightIdx = new Int32Array(count);
-      const rows = new Int32Array(count);
-      for (let k = 0; k < count; k++) {
-        const m = active[k]!;
-        leftIdx[k] = perm[li[m]!]!;
-        rightIdx[k] = perm[ri[m]!]!;
-        rows[k] = owner[m]!;
+      const n = active.length;
+      const leftIdx = new Int32Array(n);
+      const rightIdx = new Int32Array(n);
+      const rows = new Int32Array(n);
+      for (let k = 0; k < n; k++) {
+        const p = active[k]!;
+        const m = (lo[p]! + hi[p]!) >> 1;
+        const left = p < segMid[p]!;
+        leftIdx[k] = perm[left ? p : m]!;
+        rightIdx[k] = perm[left ? m : p]!;
+        rows[k] = f.rows[p]!;
       }
-      const params = [take(elems, element, leftIdx, count), take(elems, element, rightIdx, count)];
-      const result = toArray(comparator(batch, rows, params, count, ctx), count);
+      const params = [take(elems, element, leftIdx, n), take(elems, element, rightIdx, n)];
+      const result = toArray(comparator(batch, rows, params, n, ctx), n);
       const valid = validityBytes(result);
       const cmp = result.values as Int32Array;
       const still: number[] = [];
-      for (let k = 0; k < count; k++) {
-        if (valid !== null && valid[k] === 0)
+      for (let k = 0; k < n; k++) {
+        if (valid !== null && valid[k] === 0) {
           throw comparatorReturnedNull(elems, element, leftIdx[k]!, rightIdx[k]!);
-        const m = active[k]!;
-        if (cmp[k]! <= 0) out[pos[m]!++] = perm[li[m]!++]!;
-        else out[pos[m]!++] = perm[ri[m]!++]!;
-        if (li[m]! < mid[m]! && ri[m]! < hi[m]!) still.push(m);
-        else {
-          while (li[m]! < mid[m]!) out[pos[m]!++] = perm[li[m]!++]!;
-          while (ri[m]! < hi[m]!) out[pos[m]!++] = perm[ri[m]!++]!;
         }
+        const p = active[k]!;
+        const m = (lo[p]! + hi[p]!) >> 1;
+        // the left element goes before m when not greater; the right one after m unless m is greater
+        const before = p < segMid[p]! ? cmp[k]! <= 0 : cmp[k]! > 0;
+        if (before) hi[p] = m;
+        else lo[p] = m + 1;
+        if (lo[p]! < hi[p]!) still.push(p);
       }
       active = Int32Array.from(still);
     }
+    const out = new Int32Array(count);
+    const taken = new Uint8Array(count);
+    let consistent = true;
+    for (let p = 0; p < count; p++) {
+      const s = segStart[p]!;
+      const mid = segMid[p]!;
+      const d = p < mid ? p + lo[p]! - mid : s + (p - mid) + (lo[p]! - s);
+      dest[p] = d;
+      if (taken[d] === 1) consistent = false;
+      taken[d] = 1;
+      out[d] = perm[p]!;
+    }
+    if (!consistent) {
+      // an inconsistent comparator: keep its places as far as they go, ties by position
+      const order = identity(count).sort((x, y) => dest[x]! - dest[y]! || x - y);
+      for (let k = 0; k < count; k++) out[k] = perm[order[k]!]!;
+    }
     perm = out;
   }
-  const child = take(elems, element, perm, f.count);
+  const child = take(elems, element, perm, count);
   return { kind: 'array', data: makeListColumn(arrayType, f.offsets, child, a.n, a.valid) };
 }
 
