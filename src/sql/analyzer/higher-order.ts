@@ -162,11 +162,10 @@ function withKeyType(env: ExprEnv, m: Expr, key: DataType, pos: number): Expr {
   return callRegistry(env, 'map_from_arrays', [keys, callRegistry(env, 'map_values', [m], pos)], pos);
 }
 
-/** A boolean body (a NULL literal counts as a boolean NULL), else a 42K09 error. */
+/** A boolean body, else a 42K09 error (Spark casts no body, not even a bare NULL). */
 function booleanBody(name: string, l: LambdaFunction, pos: number): LambdaFunction {
   const t = exprType(l.body);
   if (t.kind === 'boolean') return l;
-  if (t.kind === 'null') return { ...l, body: castTo(l.body, T.boolean) };
   throw unexpectedType(name, 1, '"BOOLEAN"', t, pos);
 }
 
