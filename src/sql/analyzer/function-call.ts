@@ -87,6 +87,21 @@ export function callRegistry(env: ExprEnv, name: string, args: readonly Expr[], 
   };
 }
 
+/**
+ * An aggregate or window function inside a lambda is computed over rows, not elements: it may not
+ * read the lambda's parameters.
+ */
+function notReadingLambdaVariables(env: ExprEnv, call: Expr, name: string, pos: number): Expr {
+  if (env.lambdaVars !== undefined && exists(exprOps, call, (x) => x.kind === 'lambda_var')) {
+    throw analysisError(
+      '42903',
+      `[INVALID_AGGREGATE_USAGE] An aggregate or window function may not read a lambda variable: "${name}(…)".`,
+      pos,
+    );
+  }
+  return call;
+}
+
 /** Why an aggregate may not appear here, as Spark reports it. */
 export function aggregateNotAllowed(env: ExprEnv, text: string, pos: number): EngineError {
   if (env.insideAggregate) {
@@ -139,7 +154,8 @@ export function bindFunction(env: ExprEnv, e: ast.FunctionExpr): Expr {
     const expanded = env.state.ctx.expandFunction?.(pg ? 'pg_catalog.version' : name, e.args, e.pos);
     if (expanded !== undefined) return bindExpr(env, expanded);
   }
-  if (e.over !== null) return bindWindowFunction(env, e, name, parts);
+  if (e.over !== null)
+    return notReadingLambdaVariables(env, bindWindowFunction(env, e, name, parts), name, e.pos);
   const replaced = replaceableCall(env, e, name);
   if (replaced !== undefined) return bindExpr(env, replaced);
   const castType = Object.hasOwn(CAST_ALIASES, name) ? CAST_ALIASES[name] : undefined;
@@ -172,17 +188,8 @@ export function bindFunction(env: ExprEnv, e: ast.FunctionExpr): Expr {
   }
   if (parts.length === 1 && isHigherOrderCall(name, e.args)) return bindHigherOrder(env, e, name);
   const def = lookupFunction(env, name, parts, e.pos);
-  if (def.kind === 'aggregate') {
-    const agg = bindAggregateCall(env, e, def, name);
-    if (env.lambdaVars !== undefined && exists(exprOps, agg, (x) => x.kind === 'lambda_var')) {
-      throw analysisError(
-        '42903',
-        `[INVALID_AGGREGATE_USAGE] An aggregate function may not read a lambda variable: "${name}(…)".`,
-        e.pos,
-      );
-    }
-    return agg;
-  }
+  if (def.kind === 'aggregate')
+    return notReadingLambdaVariables(env, bindAggregateCall(env, e, def, name), name, e.pos);
   if (e.distinct || e.filter !== null || e.star) {
     throw analysisError(
       SqlState.wrongObjectType,
