@@ -429,8 +429,11 @@ function sortWith(
   const lo = new Int32Array(count);
   const hi = new Int32Array(count);
   const dest = new Int32Array(count);
+  // the positions still searching, in two buffers used in turn
+  let active = new Int32Array(count);
+  let next = new Int32Array(count);
   for (let width = 1; width < a.maxLength; width *= 2) {
-    const searching: number[] = [];
+    let activeCount = 0;
     for (let i = 0; i < a.n; i++) {
       const end = f.offsets[i + 1]!;
       for (let s = f.offsets[i]!; s < end; s += 2 * width) {
@@ -442,13 +445,12 @@ function sortWith(
           // a left element searches the right run, a right element the left run
           lo[p] = p < mid ? mid : s;
           hi[p] = p < mid ? stop : mid;
-          if (lo[p]! < hi[p]!) searching.push(p);
+          if (lo[p]! < hi[p]!) active[activeCount++] = p;
         }
       }
     }
-    let active = Int32Array.from(searching);
-    while (active.length > 0) {
-      const n = active.length;
+    while (activeCount > 0) {
+      const n = activeCount;
       const leftIdx = new Int32Array(n);
       const rightIdx = new Int32Array(n);
       const rows = new Int32Array(n);
@@ -464,7 +466,7 @@ function sortWith(
       const result = toArray(comparator(batch, rows, params, n, ctx), n);
       const valid = validityBytes(result);
       const cmp = result.values as Int32Array;
-      const still: number[] = [];
+      let still = 0;
       for (let k = 0; k < n; k++) {
         if (valid !== null && valid[k] === 0) {
           throw comparatorReturnedNull(elems, element, leftIdx[k]!, rightIdx[k]!);
@@ -475,9 +477,10 @@ function sortWith(
         const before = p < segMid[p]! ? cmp[k]! <= 0 : cmp[k]! > 0;
         if (before) hi[p] = m;
         else lo[p] = m + 1;
-        if (lo[p]! < hi[p]!) still.push(p);
+        if (lo[p]! < hi[p]!) next[still++] = p;
       }
-      active = Int32Array.from(still);
+      [active, next] = [next, active];
+      activeCount = still;
     }
     const out = new Int32Array(count);
     const taken = new Uint8Array(count);
