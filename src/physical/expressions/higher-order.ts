@@ -17,6 +17,7 @@
 import type * as arrow from 'apache-arrow';
 import {
   EngineError,
+  SqlState,
   T,
   makeColumn,
   makeListColumn,
@@ -154,7 +155,7 @@ function identity(count: number): Int32Array {
 }
 
 function internal(message: string): EngineError {
-  return new EngineError('XX000', `internal error: ${message}`);
+  return new EngineError(SqlState.internalError, `internal error: ${message}`);
 }
 
 /** The evaluator of a higher-order call, given its compiled value arguments and lambdas. */
@@ -399,7 +400,7 @@ function zipWith(
 function comparatorReturnedNull(elems: arrow.Data, t: DataType, l: number, r: number): EngineError {
   const show = (i: number): string => valueText(valueAt(elems, t, i));
   return new EngineError(
-    '22004',
+    SqlState.nullValueNotAllowed,
     `[COMPARATOR_RETURNS_NULL] The comparator has returned a NULL for a comparison between ${show(l)} and ${show(r)}. It should return a positive integer for "greater than", 0 for "equal" and a negative integer for "less than". To revert to deprecated behavior where NULL is treated as 0 (equal), you must set "spark.sql.legacy.allowNullComparisonResultInArraySort" to "true".`,
   );
 }
