@@ -269,8 +269,8 @@ function replaceableCall(env: ExprEnv, e: ast.FunctionExpr, name: string): ast.E
 }
 
 /**
- * Spark's `struct(a, b, …)`: a `named_struct` whose field names are the columns' names where an
- * argument is a column, else `col1`, `col2`… by position.
+ * Spark's `struct(a, b, …)`: a `named_struct` whose field names are the columns' (or lambda
+ * parameters') names where an argument is one, else `col1`, `col2`… by position.
  */
 function bindStruct(env: ExprEnv, e: ast.FunctionExpr): Expr {
   if (e.distinct || e.filter !== null || e.star || e.orderBy.length > 0) {
@@ -283,7 +283,12 @@ function bindStruct(env: ExprEnv, e: ast.FunctionExpr): Expr {
   const args: Expr[] = [];
   e.args.forEach((a, i) => {
     const bound = bindExpr(env, a);
-    const fieldName = bound.kind === 'column' ? bound.attr.name : `col${i + 1}`;
+    const fieldName =
+      bound.kind === 'column'
+        ? bound.attr.name
+        : bound.kind === 'lambda_var'
+          ? bound.variable.name
+          : `col${i + 1}`;
     args.push({ kind: 'literal', value: fieldName, type: T.string }, bound);
   });
   if (args.length === 0) {
