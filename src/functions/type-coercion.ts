@@ -20,6 +20,7 @@ import {
   yearMonthIntervalType,
   type DataType,
   type DayTimeField,
+  type Field,
 } from '../common/index.ts';
 
 export const MINIMUM_ADJUSTED_SCALE = 6;
@@ -141,11 +142,42 @@ export function findTightestCommonType(a: DataType, b: DataType): DataType | und
       ae === 'month' || be === 'month' ? 'month' : 'year',
     );
   }
+  return commonComplexType(a, b, findTightestCommonType);
+}
+
+/**
+ * Arrays, maps and structs meet element by element (Spark's findTypeForComplex): structs need the
+ * same number of fields with the same names (case-insensitively), each pair having a common type.
+ */
+function commonComplexType(
+  a: DataType,
+  b: DataType,
+  common: (x: DataType, y: DataType) => DataType | undefined,
+): DataType | undefined {
   if (a.kind === 'array' && b.kind === 'array') {
-    const e = findTightestCommonType(a.element, b.element);
+    const e = common(a.element, b.element);
     return e === undefined
       ? undefined
       : { kind: 'array', element: e, containsNull: a.containsNull || b.containsNull };
+  }
+  if (a.kind === 'map' && b.kind === 'map') {
+    const k = common(a.key, b.key);
+    const v = common(a.value, b.value);
+    return k === undefined || v === undefined
+      ? undefined
+      : { kind: 'map', key: k, value: v, valueContainsNull: a.valueContainsNull || b.valueContainsNull };
+  }
+  if (a.kind === 'struct' && b.kind === 'struct' && a.fields.length === b.fields.length) {
+    const fields: Field[] = [];
+    for (let i = 0; i < a.fields.length; i++) {
+      const fa = a.fields[i]!;
+      const fb = b.fields[i]!;
+      if (fa.name.toLowerCase() !== fb.name.toLowerCase()) return undefined;
+      const t = common(fa.type, fb.type);
+      if (t === undefined) return undefined;
+      fields.push({ name: fa.name, type: t, nullable: fa.nullable || fb.nullable });
+    }
+    return { kind: 'struct', fields };
   }
   return undefined;
 }
@@ -188,13 +220,7 @@ export function findWiderType(a: DataType, b: DataType): DataType | undefined {
   ) {
     return stringPromotion(a);
   }
-  if (a.kind === 'array' && b.kind === 'array') {
-    const e = findWiderType(a.element, b.element);
-    return e === undefined
-      ? undefined
-      : { kind: 'array', element: e, containsNull: a.containsNull || b.containsNull };
-  }
-  return undefined;
+  return commonComplexType(a, b, findWiderType);
 }
 
 /** ANSI: a string meeting an integral is read as bigint; other types keep their own type. */

@@ -737,8 +737,9 @@ class Planner implements PhysicalPlanner {
     const hashable = groupByHashableKeys(plan, () => --this.lastId);
     if (hashable !== undefined) return this.toPhysical(hashable);
     const groupingId = plan.groupingId;
-    if (groupingId !== null && plan.groupingSets?.length === 1 && plan.groupingSets[0]!.length === 0) {
+    if (groupingId !== null && plan.groupBy.length === 0 && plan.groupingSets?.length === 1) {
       // GROUPING SETS (()) is the global aggregate: one row even over no input, grouping id 0.
+      // (With grouping columns, as Hive's `GROUP BY a GROUPING SETS (())`, the sets run as usual.)
       const global = this.aggregate({ ...plan, groupingSets: null, groupingId: null });
       const globalAttrs = outputOf({ ...plan, groupingSets: null, groupingId: null });
       const logical = outputOf(plan);

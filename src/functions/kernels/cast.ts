@@ -10,11 +10,13 @@ import {
   columnFromValues,
   makeColumn,
   dayTimeFields,
+  intervalFromCastString,
   intervalToSql,
   typesEqual,
   yearMonthFields,
   utf8,
   type DataType,
+  type IntervalValue,
   type Value,
 } from '../../common/index.ts';
 import type { ColumnarValue, EvalContext } from '../registry.ts';
@@ -406,6 +408,21 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
     case 'interval_year_month':
     case 'interval_day_time': {
       if (from.kind === to.kind) return truncateInterval(v as number | bigint, to);
+      if (from.kind === 'string') {
+        let parsed: IntervalValue | null = null;
+        try {
+          parsed = intervalFromCastString(v as string, to, (message) => {
+            throw new EngineError(
+              '22006',
+              `[INVALID_INTERVAL_FORMAT.UNMATCHED_FORMAT_STRING] Interval string does not match ${to.kind === 'interval_year_month' ? 'year-month' : 'day-time'} format of ${sqlTypeName(to)} when cast to ${sqlTypeName(to).toLowerCase()}: ${v as string}. (${message})`,
+            );
+          });
+        } catch (e) {
+          if (mode === 'ansi' || !(e instanceof EngineError)) throw e;
+          return null;
+        }
+        return truncateInterval(parsed.type === 'year_month' ? parsed.months : parsed.micros, to);
+      }
       // A number of the single-field interval's unit (CAST(90 AS INTERVAL SECOND)), rounded half up
       // to the interval's precision (months, microseconds).
       let scaled: bigint;
@@ -435,7 +452,23 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
         return (v as readonly Value[]).map((x) => castValue(x, from.element, to.element, mode, ctx));
       throw new EngineError(SqlState.featureNotSupported, `cast to ${sqlTypeName(to)} is not supported`);
     case 'map':
+      // Key by key and value by value.
+      if (from.kind === 'map') {
+        const out = new Map<Value, Value>();
+        for (const [k, x] of v as ReadonlyMap<Value, Value>)
+          out.set(
+            castValue(k, from.key, to.key, mode, ctx),
+            x === null ? null : castValue(x, from.value, to.value, mode, ctx),
+          );
+        return out;
+      }
+      throw new EngineError(SqlState.featureNotSupported, `cast to ${sqlTypeName(to)} is not supported`);
     case 'struct':
+      // Field by field, by position: the names are the target's.
+      if (from.kind === 'struct' && from.fields.length === to.fields.length)
+        return (v as readonly Value[]).map((x, i) =>
+          x === null ? null : castValue(x, from.fields[i]!.type, to.fields[i]!.type, mode, ctx),
+        );
       throw new EngineError(SqlState.featureNotSupported, `cast to ${sqlTypeName(to)} is not supported`);
   }
 }

@@ -218,3 +218,12 @@ export function addMonthsToDays(days: number, months: number): number {
   const nm = total - ny * 12 + 1;
   return daysFromCivil(ny, nm, Math.min(d, daysInMonth(ny, nm)));
 }
+
+/**
+ * A timestamp plus months on the calendar of `zone` (its local date moves, the time of day stays;
+ * 'UTC' for TIMESTAMP_NTZ): Spark's timestamp + INTERVAL YEAR TO MONTH.
+ */
+export function addMonthsToMicros(utcMicros: bigint, months: number, zone: string): bigint {
+  const [days, rem] = splitMicros(utcToLocalMicros(utcMicros, zone));
+  return localToUtcMicros(BigInt(addMonthsToDays(days, months)) * MICROS_PER_DAY + BigInt(rem), zone);
+}

@@ -448,6 +448,7 @@ const makeYmInterval = intervalMaker(
 export const datetimeUnitFunctions: readonly ScalarFunctionDef[] = [
   timestampadd,
   timestampdiff,
+  makeTimestampDef('make_timestamp', false, false),
   makeTimestampDef('make_timestamp_ntz', true, false),
   makeTimestampDef('make_timestamp_ltz', false, false),
   makeTimestampDef('try_make_timestamp', false, true),

@@ -17,6 +17,7 @@ import type { EvalContext, ResolveContext, ScalarFunctionDef } from '../registry
 import {
   MICROS_PER_DAY,
   addMonthsToDays,
+  addMonthsToMicros,
   civilFromDays,
   daysFromCivil,
   daysInMonth,
@@ -30,7 +31,6 @@ import {
 } from '../kernels/datetime.ts';
 import { formatWithPattern, parseWithPattern, parseWithPatternZone } from '../kernels/datetime-format.ts';
 import { overflowError, valueText } from '../kernels/common.ts';
-import { pow10, rescale } from '../kernels/decimal.ts';
 import { checkArity, coerce, evaluateRows, simple, typeMismatch } from './define.ts';
 
 const DATE = T.date;
@@ -385,12 +385,7 @@ const timestampAddInterval: ScalarFunctionDef = {
         const t = v[0] as bigint;
         const iv = v[1]!;
         if (typeof iv === 'bigint') return t + iv;
-        const local = utcToLocalMicros(t, zone);
-        const [days, rem] = splitMicros(local);
-        return localToUtcMicros(
-          BigInt(addMonthsToDays(days, iv as number)) * MICROS_PER_DAY + BigInt(rem),
-          zone,
-        );
+        return addMonthsToMicros(t, iv as number, zone);
       },
       true,
     );
@@ -728,44 +723,6 @@ export const datetimeFunctions: readonly ScalarFunctionDef[] = [
         return null;
       }
       return daysFromCivil(y!, m!, d!);
-    },
-  }),
-  simple({
-    name: 'make_timestamp',
-    description:
-      'make_timestamp(year, month, day, hour, min, sec[, timezone]) - A timestamp from its fields.',
-    args: [
-      [I, I, I, I, I, T.decimal(16, 6)],
-      [I, I, I, I, I, T.decimal(16, 6), S],
-    ],
-    returns: TS,
-    row: (v, ctx) => {
-      const [y, mo, d, h, mi] = v as number[];
-      const secMicros = rescale(v[5] as bigint, 6, 6);
-      const bad =
-        mo! < 1 ||
-        mo! > 12 ||
-        d! < 1 ||
-        d! > daysInMonth(y!, mo!) ||
-        h! < 0 ||
-        h! > 23 ||
-        mi! < 0 ||
-        mi! > 59 ||
-        secMicros < 0n ||
-        secMicros > 60n * pow10(6);
-      if (bad) {
-        if (ctx.ansi)
-          throw new EngineError(
-            SqlState.invalidParameterValue,
-            '[DATETIME_FIELD_OUT_OF_BOUNDS] Invalid timestamp fields.',
-          );
-        return null;
-      }
-      const local =
-        BigInt(daysFromCivil(y!, mo!, d!)) * MICROS_PER_DAY +
-        BigInt(h! * 3600 + mi! * 60) * 1_000_000n +
-        secMicros;
-      return localToUtcMicros(local, (v[6] as string | undefined) ?? ctx.timeZone);
     },
   }),
   dateAddInterval,

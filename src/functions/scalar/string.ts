@@ -68,6 +68,82 @@ function pad(s: string, len: number, padText: string, left: boolean): string {
   return left ? fill.join('') + s : s + fill.join('');
 }
 
+/** `pad` over bytes: `padBytes` repeated (zero bytes by default), or `b` cut to `len` bytes. */
+function padBytes(b: Uint8Array, len: number, padWith: Uint8Array, left: boolean): Uint8Array {
+  if (len <= 0) return new Uint8Array(0);
+  if (b.length >= len) return b.slice(0, len);
+  if (padWith.length === 0) return b;
+  const out = new Uint8Array(len);
+  const need = len - b.length;
+  const fillAt = left ? 0 : b.length;
+  for (let i = 0; i < need; i++) out[fillAt + i] = padWith[i % padWith.length]!;
+  out.set(b, left ? need : 0);
+  return out;
+}
+
+/** Whether `sub` occurs in `b` at byte `at`. */
+function bytesAt(b: Uint8Array, sub: Uint8Array, at: number): boolean {
+  if (at < 0 || at + sub.length > b.length) return false;
+  for (let i = 0; i < sub.length; i++) if (b[at + i] !== sub[i]) return false;
+  return true;
+}
+
+function containsBytes(b: Uint8Array, sub: Uint8Array): boolean {
+  for (let at = 0; at + sub.length <= b.length; at++) if (bytesAt(b, sub, at)) return true;
+  return false;
+}
+
+/**
+ * Spark's string functions that take BINARY too (lpad, rpad, contains, startswith, endswith): when
+ * the first argument is binary, every string parameter is binary and a string result is binary.
+ */
+function withBinaryForm(def: ScalarFunctionDef): ScalarFunctionDef {
+  return {
+    ...def,
+    resolve(argTypes, ctx) {
+      if (argTypes[0]?.kind !== 'binary') return def.resolve(argTypes, ctx);
+      const asString = def.resolve(
+        argTypes.map((t) => (t.kind === 'binary' ? S : t)),
+        ctx,
+      );
+      const bin = (t: DataType): DataType => (t.kind === 'string' ? T.binary : t);
+      return {
+        ...asString,
+        argTypes: asString.argTypes.map((t, i) => coerce(def.name, i, argTypes[i]!, bin(t))),
+        returnType: bin(asString.returnType),
+      };
+    },
+  };
+}
+
+/**
+ * instr(str, substr, start, occurrence), as Oracle, Impala and Db2 have it: the 1-based character
+ * position of the `occurrence`-th match, searching forward from `start`, or backward from the
+ * `start`-th character from the end when `start` is negative; 0 when there is none or `start` is 0.
+ */
+function instrFrom(s: string, sub: string, start: number, occurrence: number): number {
+  if (occurrence < 1)
+    throw invalidArgument(
+      `[INVALID_PARAMETER_VALUE.OCCURRENCE] The value of parameter(s) \`occurrence\` in \`instr\` is invalid: expects a positive occurrence, but got ${occurrence}.`,
+    );
+  if (start === 0) return 0;
+  const cs = chars(s);
+  const sc = chars(sub);
+  const matchesAt = (i: number): boolean => {
+    if (i < 0 || i + sc.length > cs.length) return false;
+    for (let k = 0; k < sc.length; k++) if (cs[i + k] !== sc[k]) return false;
+    return true;
+  };
+  let found = 0;
+  if (start > 0) {
+    for (let i = start - 1; i + sc.length <= cs.length; i++)
+      if (matchesAt(i) && ++found === occurrence) return i + 1;
+  } else {
+    for (let i = cs.length + start; i >= 0; i--) if (matchesAt(i) && ++found === occurrence) return i + 1;
+  }
+  return 0;
+}
+
 function indexOfChars(s: string, sub: string, fromChar: number): number {
   const cs = chars(s);
   const prefix = cs.slice(0, fromChar).join('');
@@ -436,10 +512,18 @@ export const stringFunctions: readonly ScalarFunctionDef[] = [
   }),
   simple({
     name: 'instr',
-    description: 'instr(str, substr) - The 1-based position of the first occurrence of `substr`, or 0.',
-    args: [[S, S]],
+    description:
+      'instr(str, substr[, start[, occurrence]]) - The 1-based position of the first (or `occurrence`-th) match of `substr` from `start` (backward when negative), or 0.',
+    args: [
+      [S, S],
+      [S, S, I],
+      [S, S, I, I],
+    ],
     returns: I,
-    row: (v) => indexOfChars(v[0] as string, v[1] as string, 0),
+    row: (v) =>
+      v.length === 2
+        ? indexOfChars(v[0] as string, v[1] as string, 0)
+        : instrFrom(v[0] as string, v[1] as string, v[2] as number, v.length > 3 ? (v[3] as number) : 1),
   }),
   simple({
     name: 'locate',
@@ -457,26 +541,28 @@ export const stringFunctions: readonly ScalarFunctionDef[] = [
       return indexOfChars(v[1] as string, v[0] as string, pos - 1);
     },
   }),
-  simple({
-    name: 'lpad',
-    description: 'lpad(str, len[, pad]) - Left-pads `str` to length `len`.',
-    args: [
-      [S, I],
-      [S, I, S],
-    ],
-    returns: S,
-    row: (v) => pad(v[0] as string, v[1] as number, v.length > 2 ? (v[2] as string) : ' ', true),
-  }),
-  simple({
-    name: 'rpad',
-    description: 'rpad(str, len[, pad]) - Right-pads `str` to length `len`.',
-    args: [
-      [S, I],
-      [S, I, S],
-    ],
-    returns: S,
-    row: (v) => pad(v[0] as string, v[1] as number, v.length > 2 ? (v[2] as string) : ' ', false),
-  }),
+  ...(['lpad', 'rpad'] as const).map((name) =>
+    withBinaryForm(
+      simple({
+        name,
+        description: `${name}(str, len[, pad]) - ${name === 'lpad' ? 'Left' : 'Right'}-pads \`str\` to length \`len\` with \`pad\` (spaces, or zero bytes for a binary).`,
+        args: [
+          [S, I],
+          [S, I, S],
+        ],
+        returns: S,
+        row: (v) =>
+          typeof v[0] === 'string'
+            ? pad(v[0], v[1] as number, v.length > 2 ? (v[2] as string) : ' ', name === 'lpad')
+            : padBytes(
+                v[0] as Uint8Array,
+                v[1] as number,
+                v.length > 2 ? (v[2] as Uint8Array) : new Uint8Array([0]),
+                name === 'lpad',
+              ),
+      }),
+    ),
+  ),
   simple({
     name: 'split_part',
     description:
@@ -540,29 +626,48 @@ export const stringFunctions: readonly ScalarFunctionDef[] = [
     returns: T.boolean,
     row: (v) => cachedRegex(v[1] as string).test(v[0] as string),
   }),
-  simple({
-    name: 'starts_with',
-    aliases: ['startswith'],
-    description: 'starts_with(str, prefix) - True if `str` starts with `prefix`.',
-    args: [[S, S]],
-    returns: T.boolean,
-    row: (v) => (v[0] as string).startsWith(v[1] as string),
-  }),
-  simple({
-    name: 'ends_with',
-    aliases: ['endswith'],
-    description: 'ends_with(str, suffix) - True if `str` ends with `suffix`.',
-    args: [[S, S]],
-    returns: T.boolean,
-    row: (v) => (v[0] as string).endsWith(v[1] as string),
-  }),
-  simple({
-    name: 'contains',
-    description: 'contains(str, sub) - True if `sub` occurs in `str`.',
-    args: [[S, S]],
-    returns: T.boolean,
-    row: (v) => (v[0] as string).includes(v[1] as string),
-  }),
+  withBinaryForm(
+    simple({
+      name: 'starts_with',
+      aliases: ['startswith'],
+      description: 'starts_with(str, prefix) - True if `str` (a string or binary) starts with `prefix`.',
+      args: [[S, S]],
+      returns: T.boolean,
+      row: (v) =>
+        typeof v[0] === 'string'
+          ? v[0].startsWith(v[1] as string)
+          : bytesAt(v[0] as Uint8Array, v[1] as Uint8Array, 0),
+    }),
+  ),
+  withBinaryForm(
+    simple({
+      name: 'ends_with',
+      aliases: ['endswith'],
+      description: 'ends_with(str, suffix) - True if `str` (a string or binary) ends with `suffix`.',
+      args: [[S, S]],
+      returns: T.boolean,
+      row: (v) =>
+        typeof v[0] === 'string'
+          ? v[0].endsWith(v[1] as string)
+          : bytesAt(
+              v[0] as Uint8Array,
+              v[1] as Uint8Array,
+              (v[0] as Uint8Array).length - (v[1] as Uint8Array).length,
+            ),
+    }),
+  ),
+  withBinaryForm(
+    simple({
+      name: 'contains',
+      description: 'contains(str, sub) - True if `sub` occurs in `str` (strings or binaries).',
+      args: [[S, S]],
+      returns: T.boolean,
+      row: (v) =>
+        typeof v[0] === 'string'
+          ? v[0].includes(v[1] as string)
+          : containsBytes(v[0] as Uint8Array, v[1] as Uint8Array),
+    }),
+  ),
   simple({
     name: 'repeat',
     description: 'repeat(str, n) - `str` repeated `n` times.',

@@ -409,12 +409,13 @@ function compileNode(e: Expr, b: Binder): Evaluator {
     case 'in_list': {
       const input = compile(e.input, b);
       const type = exprType(e.input);
-      if (e.list.every((x) => x.kind === 'literal')) {
+      const nested = type.kind === 'struct' || type.kind === 'array' || type.kind === 'map';
+      if (!nested && e.list.every((x) => x.kind === 'literal')) {
         const items = e.list.map((x) => (x as { value: Value }).value);
         const negated = e.negated;
         return (batch, ctx) => inList(input(batch, ctx), items, type, negated, batch.numRows);
       }
-      // general lists: an OR of equalities (NOT of it when negated)
+      // general lists and nested values: an OR of equalities (NOT of it when negated)
       const eqs = e.list.map((x) => compile(x, b));
       const negated = e.negated;
       return (batch, ctx) => {

@@ -193,7 +193,7 @@ export class WindowExec implements ExecutionPlan {
       const key = frameKey(spec.frame);
       let f = frames.get(key);
       if (f === undefined) {
-        f = computeFrame(spec.frame, layout);
+        f = computeFrame(spec.frame, layout, ctx.eval.timeZone);
         frames.set(key, f);
       }
       return f;

@@ -49,12 +49,13 @@ export function isWholePartition(ranges: FrameRanges, layout: WindowLayout): boo
   return true;
 }
 
-export function computeFrame(frame: WindowFrame, layout: WindowLayout): FrameRanges {
+/** `timeZone` places year-month RANGE offsets on a timestamp key's calendar. */
+export function computeFrame(frame: WindowFrame, layout: WindowLayout, timeZone: string): FrameRanges {
   const n = layout.numRows;
   const lo = new Int32Array(n);
   const hi = new Int32Array(n);
-  fillBound(frame, frame.start, layout, lo, true);
-  fillBound(frame, frame.end, layout, hi, false);
+  fillBound(frame, frame.start, layout, lo, true, timeZone);
+  fillBound(frame, frame.end, layout, hi, false, timeZone);
   return { lo, hi };
 }
 
@@ -65,6 +66,7 @@ function fillBound(
   layout: WindowLayout,
   out: Int32Array,
   isStart: boolean,
+  timeZone: string,
 ): void {
   const n = layout.numRows;
   const starts = layout.partitionStarts;
@@ -86,7 +88,7 @@ function fillBound(
     case 'preceding':
     case 'following': {
       if (frame.units === 'range') {
-        rangeOffsetBounds(bound, layout, out, isStart);
+        rangeOffsetBounds(bound, layout, out, isStart, timeZone);
         return;
       }
       const off = rowsOffset(bound);

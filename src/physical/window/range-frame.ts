@@ -19,6 +19,7 @@ import {
   type DataType,
   type Value,
 } from '../../common/index.ts';
+import { addMonthsToDays, addMonthsToMicros } from '../../functions/index.ts';
 import type { FrameBound } from '../../plan/index.ts';
 import { ColumnView } from '../batch/column-view.ts';
 import { frameOffset, frameOffsetType } from './frame-offset.ts';
@@ -26,6 +27,11 @@ import type { WindowLayout } from './window-layout.ts';
 
 type Keys =
   | { readonly kind: 'float'; readonly values: Float64Array }
+  | {
+      readonly kind: 'targets';
+      readonly values: Float64Array | BigInt64Array;
+      readonly targets: Float64Array | BigInt64Array;
+    }
   | { readonly kind: 'big'; readonly values: BigInt64Array | bigint[] };
 
 function rangeError(message: string): EngineError {
@@ -107,6 +113,7 @@ export function rangeOffsetBounds(
   layout: WindowLayout,
   out: Int32Array,
   isStart: boolean,
+  timeZone: string,
 ): void {
   if (layout.orderKeys.length !== 1) {
     throw rangeError('a RANGE frame with an offset needs exactly one ORDER BY key');
@@ -120,8 +127,14 @@ export function rangeOffsetBounds(
     return;
   }
   const offset = frameOffset(bound);
-  const { keys, delta } = readKeys(view, key.type, offset, frameOffsetType(bound), n, key.ascending ? 1 : -1);
+  const sign = key.ascending ? 1 : -1;
   const following = bound.kind === 'following';
+  const calendar = frameOffsetType(bound)?.kind === 'interval_year_month';
+  // A year-month offset moves along the calendar (a month is no fixed length): each row's target
+  // key is its own key plus the months, computed row by row; the sweep is the same.
+  const { keys, delta } = calendar
+    ? calendarTargets(view, key.type, (following ? 1 : -1) * sign * (offset as number), n, sign, timeZone)
+    : readKeys(view, key.type, offset, frameOffsetType(bound), n, sign);
   const starts = layout.partitionStarts;
   for (let p = 0; p < layout.numPartitions; p++) {
     const ps = starts[p]!;
@@ -133,8 +146,66 @@ export function rangeOffsetBounds(
     else while (b > a && view.isNull(b - 1)) b--;
     for (let i = ps; i < a; i++) out[i] = isStart ? ps : a;
     for (let i = b; i < pe; i++) out[i] = isStart ? b : pe;
-    if (keys.kind === 'float') sweepFloat(keys.values, delta as number, following, isStart, a, b, out);
+    if (keys.kind === 'targets') sweepTargets(keys.values, keys.targets, isStart, a, b, out);
+    else if (keys.kind === 'float') sweepFloat(keys.values, delta as number, following, isStart, a, b, out);
     else sweepBig(keys.values, delta as bigint, following, isStart, a, b, out);
+  }
+}
+
+/**
+ * Keys of a date or timestamp column (negated for DESC) and each row's target key: its own key
+ * plus `months` on the calendar (of `timeZone` for TIMESTAMP): days as float64, micros as int64.
+ */
+function calendarTargets(
+  view: ColumnView,
+  keyType: DataType,
+  months: number,
+  n: number,
+  sign: number,
+  timeZone: string,
+): { keys: Keys; delta: number } {
+  if (keyType.kind === 'date' && view.layout === 'int') {
+    const src = view.ints;
+    const values = new Float64Array(n);
+    const targets = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      values[i] = sign * src[i]!;
+      targets[i] = view.isNull(i) ? 0 : sign * addMonthsToDays(src[i]!, months);
+    }
+    return { keys: { kind: 'targets', values, targets }, delta: 0 };
+  }
+  if ((keyType.kind === 'timestamp' || keyType.kind === 'timestamp_ntz') && view.layout === 'words') {
+    const src = bigKeys(view, n);
+    const zone = keyType.kind === 'timestamp' ? timeZone : 'UTC';
+    const s = BigInt(sign);
+    const values = new BigInt64Array(n);
+    const targets = new BigInt64Array(n);
+    for (let i = 0; i < n; i++) {
+      values[i] = s * src[i]!;
+      targets[i] = view.isNull(i) ? 0n : s * addMonthsToMicros(src[i]!, months, zone);
+    }
+    return { keys: { kind: 'targets', values, targets }, delta: 0 };
+  }
+  throw rangeError(
+    `a RANGE frame with a year-month interval offset needs a date or timestamp ORDER BY key, not ${typeToString(keyType)}`,
+  );
+}
+
+/** As `sweepFloat`, with each row's own target key. */
+function sweepTargets(
+  w: Float64Array | BigInt64Array,
+  targets: Float64Array | BigInt64Array,
+  isStart: boolean,
+  a: number,
+  b: number,
+  out: Int32Array,
+): void {
+  let j = a;
+  for (let i = a; i < b; i++) {
+    const target = targets[i]!;
+    if (isStart) while (j < b && w[j]! < target) j++;
+    else while (j < b && w[j]! <= target) j++;
+    out[i] = j;
   }
 }
 

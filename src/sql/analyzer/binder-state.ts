@@ -49,6 +49,8 @@ export interface ExprEnv {
   /** Select-list aliases (lower-cased) usable by this clause, and whether they win over input columns. */
   readonly aliases: ReadonlyMap<string, Expr> | null;
   readonly aliasFirst: boolean;
+  /** Lateral aliases given more than once before (lower-cased → how many times): naming one is ambiguous. */
+  readonly ambiguousAliases?: ReadonlyMap<string, number>;
   readonly namedWindows: ReadonlyMap<string, ast.WindowSpec> | null;
   /** Inside a lambda's body: its parameters and those of enclosing lambdas, by lower-cased name. */
   readonly lambdaVars?: ReadonlyMap<string, LambdaVarExpr>;

@@ -24,7 +24,7 @@ import { analysisError, notSupported, unresolvedColumn } from './errors.ts';
 import { exprName } from './expr-name.ts';
 import { castTo } from './expr-utils.ts';
 import { checkAnsiCast } from './cast-check.ts';
-import { bindFunction, callRegistry } from './function-call.ts';
+import { bindFunction, bindStructOf, callRegistry } from './function-call.ts';
 import { lambdaOutsideHigherOrder, lambdaVariableOf } from './higher-order.ts';
 import { bindLiteral, lit } from './literal.ts';
 import { specialDatetime } from './special-datetime.ts';
@@ -56,6 +56,14 @@ export function resolveColumn(env: ExprEnv, e: ast.ColumnExpr): Expr {
   if (single !== null && env.aliases !== null) {
     const a = env.aliases.get(single);
     if (a !== undefined) return a;
+  }
+  const matches = single === null ? undefined : env.ambiguousAliases?.get(single);
+  if (matches !== undefined) {
+    throw analysisError(
+      '42702',
+      `[AMBIGUOUS_LATERAL_COLUMN_ALIAS] Lateral column alias \`${parts[0]!}\` is ambiguous and has ${matches} matches.`,
+      e.pos,
+    );
   }
   for (let s = env.scope.outer; s !== null; s = s.outer) {
     const found = s.lookup(parts, e.pos);
@@ -246,7 +254,18 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
     }
     case 'in_list': {
       const x = bindExpr(env, e.operand);
-      const list = e.list.map((i) => bindExpr(env, i));
+      const xt = exprType(x);
+      // IN compares structs by position (`(a, b) IN ((1, 2))`): the items take the value's names.
+      const list = e.list.map((i) => {
+        const item = bindExpr(env, i);
+        const it = exprType(item);
+        if (xt.kind !== 'struct' || it.kind !== 'struct' || it.fields.length !== xt.fields.length)
+          return item;
+        return castTo(item, {
+          kind: 'struct',
+          fields: it.fields.map((f, k) => ({ ...f, name: xt.fields[k]!.name })),
+        });
+      });
       const t = commonType([x, ...list], 'in', e.pos);
       return {
         kind: 'in_list',
@@ -357,7 +376,7 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
     case 'field_access':
       return bindFieldAccess(env, bindExpr(env, e.base), e.field.name, e.pos);
     case 'row':
-      throw notSupported('A row constructor outside IN', e.pos);
+      return bindStructOf(env, e.items, e.pos);
     case 'array':
       return callRegistry(
         env,

@@ -19,7 +19,7 @@ import { toBoolean } from './coercion.ts';
 import { analysisError, notSupported, unresolvedRoutine } from './errors.ts';
 import { castTo, exprNullable } from './expr-utils.ts';
 import { exprName } from './expr-name.ts';
-import { bindExpr } from './expression.ts';
+import { bindExpr, nameParts } from './expression.ts';
 import { isSetReturning, nestedGenerator } from './generator.ts';
 import { bindWindowFunction } from './window-function.ts';
 import { bindHigherOrder, isHigherOrderCall } from './higher-order.ts';
@@ -197,7 +197,7 @@ export function bindFunction(env: ExprEnv, e: ast.FunctionExpr): Expr {
       e.pos,
     );
   }
-  const args = e.args.map((a) => bindExpr(env, a));
+  const args = bindArgs(env, e.args);
   const r = resolveSignature(env, def, args, e.pos);
   // typeof gets the argument's type name as a hidden second argument: a column at run time has
   // lost the fields of an interval type (INTERVAL DAY travels as a plain Arrow duration)
@@ -268,10 +268,7 @@ function replaceableCall(env: ExprEnv, e: ast.FunctionExpr, name: string): ast.E
   };
 }
 
-/**
- * Spark's `struct(a, b, …)`: a `named_struct` whose field names are the columns' (or lambda
- * parameters') names where an argument is one, else `col1`, `col2`… by position.
- */
+/** Spark's `struct(a, b, …)` (see `bindStructOf`). */
 function bindStruct(env: ExprEnv, e: ast.FunctionExpr): Expr {
   if (e.distinct || e.filter !== null || e.star || e.orderBy.length > 0) {
     throw analysisError(
@@ -280,9 +277,16 @@ function bindStruct(env: ExprEnv, e: ast.FunctionExpr): Expr {
       e.pos,
     );
   }
+  return bindStructOf(env, e.args, e.pos);
+}
+
+/**
+ * `struct(a, b)` and the row constructor `(a, b)` outside IN: a struct whose fields are named after
+ * the columns (or lambda parameters) they read, `col<n>` otherwise (Spark's CreateStruct).
+ */
+export function bindStructOf(env: ExprEnv, items: readonly ast.Expr[], pos: number): Expr {
   const args: Expr[] = [];
-  e.args.forEach((a, i) => {
-    const bound = bindExpr(env, a);
+  bindArgs(env, items).forEach((bound, i) => {
     const fieldName =
       bound.kind === 'column'
         ? bound.attr.name
@@ -294,7 +298,7 @@ function bindStruct(env: ExprEnv, e: ast.FunctionExpr): Expr {
   if (args.length === 0) {
     return { kind: 'literal', value: [], type: { kind: 'struct', fields: [] } };
   }
-  return callRegistry(env, 'named_struct', args, e.pos);
+  return callRegistry(env, 'named_struct', args, pos);
 }
 
 function bindCastAlias(env: ExprEnv, e: ast.FunctionExpr, name: string, type: DataType): Expr {
@@ -321,6 +325,20 @@ function bindCastAlias(env: ExprEnv, e: ast.FunctionExpr, name: string, type: Da
     pos: e.pos,
   };
   return bindExpr(env, cast);
+}
+
+/**
+ * A call's arguments, `*` and `t.*` standing for the columns they name (Spark expands them in any
+ * call: `struct(*)`, `count(t.*)`, `hash(*)`).
+ */
+function bindArgs(env: ExprEnv, args: readonly ast.Expr[]): Expr[] {
+  return args.flatMap((a): Expr[] =>
+    a.kind === 'star'
+      ? env.scope
+          .starColumns(a.qualifier === null ? null : nameParts(a.qualifier), a.pos)
+          .map((c): Expr => ({ kind: 'column', attr: c.attr }))
+      : [bindExpr(env, a)],
+  );
 }
 
 /** Inverse distribution aggregates: WITHIN GROUP's ordering column and direction are arguments. */
@@ -362,7 +380,17 @@ export function bindAggregateCall(
   const inner: ExprEnv = overWindow
     ? { ...env, allowWindows: false }
     : { ...env, insideAggregate: true, allowWindows: false };
-  const args = e.star ? [] : e.args.map((a) => bindExpr(inner, a));
+  const only = e.args.length === 1 ? e.args[0]! : null;
+  if (def.name === 'count' && only?.kind === 'star' && only.qualifier !== null) {
+    // Spark blocks it: count(*) counts rows, count(t.*) would count rows without a NULL column.
+    const target = nameParts(only.qualifier).join('.');
+    throw analysisError(
+      SqlState.syntaxErrorOrAccessRuleViolation,
+      `count(${target}.*) is not allowed. Please use count(*) or expand the columns manually, e.g. count(col1, col2).`,
+      only.pos,
+    );
+  }
+  const args = e.star ? [] : bindArgs(inner, e.args);
   // WITHIN GROUP (ORDER BY col [DESC]) of percentile_cont/percentile_disc: arguments (col, p, desc);
   // of mode(): (col, deterministic = true, desc).
   const order = e.orderBy[0];

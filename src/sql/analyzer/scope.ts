@@ -4,7 +4,7 @@
  * correlated references. Names match case-insensitively.
  */
 import type { Attribute } from '../../plan/index.ts';
-import { ambiguousReference, quoteParts } from './errors.ts';
+import { ambiguousReference, analysisError, quoteParts } from './errors.ts';
 
 export interface ScopeColumn {
   readonly attr: Attribute;
@@ -27,6 +27,26 @@ export class Scope {
 
   visible(): ScopeColumn[] {
     return this.columns.filter((c) => !c.hidden);
+  }
+
+  /**
+   * The columns `*` or `q.*` stands for: the visible ones, or a relation's own columns in order
+   * (hidden USING columns included); CANNOT_RESOLVE_STAR_EXPAND when `q` names no relation.
+   */
+  starColumns(qualifier: readonly string[] | null, pos: number): ScopeColumn[] {
+    if (qualifier === null) return this.visible();
+    const q = qualifier.map((p) => p.toLowerCase());
+    const cols = this.columns.filter((c) => isSuffix(q, c.path) && c.system !== true);
+    if (cols.length === 0) {
+      throw analysisError(
+        '42704',
+        `[CANNOT_RESOLVE_STAR_EXPAND] Cannot resolve ${quoteParts(qualifier)}.* given input columns ${this.visible()
+          .map((c) => '`' + c.attr.name + '`')
+          .join(', ')}.`,
+        pos,
+      );
+    }
+    return cols;
   }
 
   /**

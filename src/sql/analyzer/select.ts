@@ -22,7 +22,7 @@ import type * as ast from '../parser/index.ts';
 import { aggregateRewriter, containsAggregate, windowExtractor } from './aggregate-rewrite.ts';
 import type { BindState, CteEnv, ExprEnv } from './binder-state.ts';
 import { toBoolean } from './coercion.ts';
-import { analysisError, quoteParts, unresolvedColumn } from './errors.ts';
+import { analysisError, unresolvedColumn } from './errors.ts';
 import { exprName } from './expr-name.ts';
 import { exprKey, exprNullable } from './expr-utils.ts';
 import { asSetReturningCall, bindGenerate, bindSetReturningInStep } from './generator.ts';
@@ -47,26 +47,7 @@ function ordinalOf(e: ast.Expr): number | null {
 }
 
 function expandStar(scope: Scope, item: ast.WildcardSelectItem): SelectItem[] {
-  let cols = scope.visible();
-  if (item.qualifier !== null) {
-    const q = nameParts(item.qualifier).map((p) => p.toLowerCase());
-    cols = scope.columns.filter((c) => {
-      if (c.path.length < q.length) return false;
-      const off = c.path.length - q.length;
-      return q.every((p, i) => c.path[off + i] === p) && c.system !== true;
-    });
-    // Qualified stars expand a relation's own columns in order, hidden USING columns included.
-    if (cols.length === 0) {
-      throw analysisError(
-        '42704',
-        `[CANNOT_RESOLVE_STAR_EXPAND] Cannot resolve ${quoteParts(nameParts(item.qualifier))}.* given input columns ${scope
-          .visible()
-          .map((c) => '`' + c.attr.name + '`')
-          .join(', ')}.`,
-        item.pos,
-      );
-    }
-  }
+  const cols = scope.starColumns(item.qualifier === null ? null : nameParts(item.qualifier), item.pos);
   const except = new Set(item.except.map((i) => i.name.toLowerCase()));
   for (const ex of item.except) {
     if (!cols.some((c) => c.attr.name.toLowerCase() === ex.name.toLowerCase())) {
@@ -138,29 +119,25 @@ function bindGroupBy(env: ExprEnv, groupBy: ast.GroupBy, items: readonly SelectI
     return { exprs, names, sets: null };
   }
   // Each item contributes a list of alternative sets; the grouping sets are their cross product.
-  let sets: number[][] = [[]];
-  let hasSets = false;
-  for (const item of groupBy.items) {
-    let alternatives: number[][];
+  const alternativesOf = (item: ast.GroupingItem | ast.GroupingSetElement): number[][] => {
     switch (item.kind) {
       case 'group_expr':
-        alternatives = [[bindOne(item.expr)]];
-        break;
+        return [[bindOne(item.expr)]];
+      case 'set':
+        return [item.exprs.map(bindOne)];
       case 'grouping_sets':
-        hasSets = true;
-        alternatives = item.sets.map((s) => s.map(bindOne));
-        break;
+        // The Hive form's columns come first, so they number the grouping columns in their order.
+        for (const c of item.columns ?? []) bindOne(c);
+        return item.sets.flatMap(alternativesOf);
       case 'rollup': {
-        hasSets = true;
         const els = item.elements.map((el) => el.map(bindOne));
-        alternatives = [];
+        const alternatives: number[][] = [];
         for (let k = els.length; k >= 0; k--) alternatives.push(els.slice(0, k).flat());
-        break;
+        return alternatives;
       }
       case 'cube': {
-        hasSets = true;
         const els = item.elements.map((el) => el.map(bindOne));
-        alternatives = [];
+        const alternatives: number[][] = [];
         const m = els.length;
         if (m > 12)
           throw analysisError(
@@ -173,9 +150,15 @@ function bindGroupBy(env: ExprEnv, groupBy: ast.GroupBy, items: readonly SelectI
           for (let i = 0; i < m; i++) if ((mask & (1 << (m - 1 - i))) !== 0) set.push(...els[i]!);
           alternatives.push(set);
         }
-        break;
+        return alternatives;
       }
     }
+  };
+  let sets: number[][] = [[]];
+  let hasSets = false;
+  for (const item of groupBy.items) {
+    if (item.kind !== 'group_expr') hasSets = true;
+    const alternatives = alternativesOf(item);
     const next: number[][] = [];
     for (const s of sets)
       for (const a of alternatives) next.push([...new Set([...s, ...a])].sort((x, y) => x - y));
@@ -250,7 +233,7 @@ export function bindSelect(
   /** The select list's one generator, when its set-returning calls are all the same. */
   let generated: GenerateNode | null = null;
   const lateral = new Map<string, Expr>();
-  const lateralSeen = new Set<string>();
+  const lateralSeen = new Map<string, number>();
   for (const it of sel.items) {
     if (it.kind === 'wildcard') {
       items.push(...expandStar(scope, it));
@@ -288,15 +271,19 @@ export function bindSelect(
     }
     // A later item may name an earlier one's alias (Spark's lateral column alias) where no FROM
     // column has that name; an alias given twice before is not one.
+    const ambiguousAliases = new Map([...lateralSeen].filter(([, n]) => n > 1));
     const expr = bindExpr(
-      lateral.size === 0 ? selectEnv : { ...selectEnv, aliases: lateral, aliasFirst: false },
+      lateralSeen.size === 0
+        ? selectEnv
+        : { ...selectEnv, aliases: lateral, aliasFirst: false, ambiguousAliases },
       it.expr,
     );
     if (it.alias !== null) {
       const key = it.alias.name.toLowerCase();
-      if (lateralSeen.has(key)) lateral.delete(key);
+      const seen = lateralSeen.get(key) ?? 0;
+      if (seen > 0) lateral.delete(key);
       else lateral.set(key, expr);
-      lateralSeen.add(key);
+      lateralSeen.set(key, seen + 1);
       items.push({ expr, name: it.alias.name, keepAttr: null });
     } else if (it.expr.kind === 'column' && expr.kind === 'column') {
       items.push({ expr, name: expr.attr.name, keepAttr: expr.attr });

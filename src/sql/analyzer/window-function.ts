@@ -3,7 +3,7 @@
  * offset functions (typed here, they are not in the registry) and aggregates over windows.
  */
 import { SqlState, T, isIntegral, isNumeric, typesEqual, type DataType } from '../../common/index.ts';
-import { castValue } from '../../functions/index.ts';
+import { arithmetic, castValue } from '../../functions/index.ts';
 import {
   exprType,
   type CallExpr,
@@ -16,6 +16,7 @@ import {
 import type * as ast from '../parser/index.ts';
 import type { ExprEnv } from './binder-state.ts';
 import { analysisError } from './errors.ts';
+import { exprName } from './expr-name.ts';
 import { castTo } from './expr-utils.ts';
 import { bindExpr } from './expression.ts';
 import { aggregateNotAllowed, bindAggregateCall, lookupFunction } from './function-call.ts';
@@ -160,10 +161,17 @@ function bindBound(
   units: 'rows' | 'range',
   orderBy: readonly SortOrder[],
   pos: number,
+  location: 'lower' | 'upper',
 ): FrameBound {
   if (b.kind !== 'preceding' && b.kind !== 'following') return b;
-  const x = bindExpr(env, b.offset);
-  if (x.kind !== 'literal' || x.value === null)
+  const x = foldOffset(env, bindExpr(env, b.offset));
+  if (x.kind !== 'literal')
+    throw analysisError(
+      SqlState.datatypeMismatch,
+      `[DATATYPE_MISMATCH.SPECIFIED_WINDOW_FRAME_WITHOUT_FOLDABLE] Cannot resolve the window frame due to data type mismatch: Window frame ${location} bound "${exprName(b.offset)}" is not a literal.`,
+      b.offset.pos,
+    );
+  if (x.value === null)
     windowError('[INVALID_WINDOW_FRAME] Frame offsets must be non-null constants.', b.offset.pos);
   const negative = typeof x.value === 'bigint' ? x.value < 0n : typeof x.value === 'number' && x.value < 0;
   if (negative) windowError('[INVALID_WINDOW_FRAME] Frame offsets must not be negative.', b.offset.pos);
@@ -192,6 +200,43 @@ function bindBound(
       b.offset.pos,
     );
   return { kind: b.kind, offset };
+}
+
+/**
+ * A frame offset written as a constant expression (`1 + 1`, `CAST('2' AS INT)`, `2 * 3`) folded to
+ * its literal, as Spark accepts any foldable offset; anything else is returned as it is.
+ */
+function foldOffset(env: ExprEnv, x: Expr): Expr {
+  const ctx = {
+    ansi: true,
+    timeZone: env.state.ctx.timeZone,
+    queryStartMicros: 0n,
+    currentDatabase: '',
+    currentUser: '',
+  };
+  if (x.kind === 'cast') {
+    const input = foldOffset(env, x.input);
+    if (input.kind !== 'literal') return x;
+    return { kind: 'literal', value: castValue(input.value, input.type, x.type, 'ansi', ctx), type: x.type };
+  }
+  if (x.kind === 'binary' && (x.op === '+' || x.op === '-' || x.op === '*')) {
+    const left = foldOffset(env, x.left);
+    const right = foldOffset(env, x.right);
+    if (left.kind !== 'literal' || right.kind !== 'literal') return x;
+    const r = arithmetic(
+      x.op,
+      { kind: 'scalar', value: left.value, type: left.type },
+      { kind: 'scalar', value: right.value, type: right.type },
+      left.type,
+      right.type,
+      x.type,
+      1,
+      'error',
+    );
+    if (r.kind !== 'scalar') return x;
+    return { kind: 'literal', value: r.value, type: x.type };
+  }
+  return x;
 }
 
 /**
@@ -231,8 +276,8 @@ function bindFrame(env: ExprEnv, f: ast.WindowFrame, orderBy: readonly SortOrder
   }
   return {
     units: f.units,
-    start: bindBound(env, f.start, f.units, orderBy, f.pos),
-    end: bindBound(env, f.end, f.units, orderBy, f.pos),
+    start: bindBound(env, f.start, f.units, orderBy, f.pos, 'lower'),
+    end: bindBound(env, f.end, f.units, orderBy, f.pos, 'upper'),
   };
 }
 

@@ -10,7 +10,7 @@
  * `TRIM(LEADING x FROM y)` → `ltrim(y, x)` (Spark's argument order), `EXTRACT(f FROM x)` → `extract`,
  * `a::t` → cast, `!=` → `<>`, `==` → `=`, `MINUS` → `except`.
  */
-import type { CopyOptions, DataType, DayTimeField, YearMonthField } from '../../common/index.ts';
+import type { CopyOptions, DataType, IntervalValue } from '../../common/index.ts';
 
 export interface Node {
   readonly pos: number;
@@ -391,10 +391,25 @@ export interface GroupBy extends Node {
 
 export type GroupingItem =
   | { readonly kind: 'group_expr'; readonly expr: Expr; readonly pos: number }
-  | { readonly kind: 'grouping_sets'; readonly sets: readonly (readonly Expr[])[]; readonly pos: number }
+  /**
+   * `GROUPING SETS ((a), (a, b), ROLLUP(c))`: each element one set or a nested ROLLUP/CUBE/GROUPING
+   * SETS standing for its sets. `columns` is the Hive form's list (`GROUP BY a, b GROUPING SETS
+   * (…)`), which fixes the grouping columns and their order; null otherwise.
+   */
+  | {
+      readonly kind: 'grouping_sets';
+      readonly sets: readonly GroupingSetElement[];
+      readonly columns: readonly Expr[] | null;
+      readonly pos: number;
+    }
   /** `ROLLUP(a, (b, c))`: each element is one grouping column or a parenthesized composite. */
   | { readonly kind: 'rollup'; readonly elements: readonly (readonly Expr[])[]; readonly pos: number }
   | { readonly kind: 'cube'; readonly elements: readonly (readonly Expr[])[]; readonly pos: number };
+
+/** An element of GROUPING SETS: one set of expressions, or a nested grouping construct. */
+export type GroupingSetElement =
+  | { readonly kind: 'set'; readonly exprs: readonly Expr[] }
+  | Exclude<GroupingItem, { readonly kind: 'group_expr' }>;
 
 export interface NamedWindow extends Node {
   readonly name: Identifier;
@@ -721,19 +736,7 @@ export interface ExtractExpr extends Node {
  */
 export interface IntervalExpr extends Node {
   readonly kind: 'interval';
-  readonly value:
-    | {
-        readonly type: 'year_month';
-        readonly months: number;
-        readonly startField: YearMonthField;
-        readonly endField: YearMonthField;
-      }
-    | {
-        readonly type: 'day_time';
-        readonly micros: bigint;
-        readonly startField: DayTimeField;
-        readonly endField: DayTimeField;
-      };
+  readonly value: IntervalValue;
 }
 
 /** `a[1]`, `m['key']`. */

@@ -32,7 +32,7 @@ import {
   intervalFromUnits,
   intervalType,
   intervalUnit,
-} from './interval.ts';
+} from '../../common/index.ts';
 import { decodeString, negateLiteral, numberLiteral } from './literals.ts';
 import {
   Amp,

@@ -210,8 +210,48 @@ describe('GROUP BY', () => {
   it('GROUPING SETS, ROLLUP, CUBE and WITH ROLLUP', () => {
     expect(g('SELECT 1 FROM t GROUP BY GROUPING SETS ((a, b), (a), ())')).toEqual({
       all: false,
-      items: [{ kind: 'grouping_sets', sets: [[col('a'), col('b')], [col('a')], []] }],
+      items: [
+        {
+          kind: 'grouping_sets',
+          sets: [
+            { kind: 'set', exprs: [col('a'), col('b')] },
+            { kind: 'set', exprs: [col('a')] },
+            { kind: 'set', exprs: [] },
+          ],
+          columns: null,
+        },
+      ],
     });
+    // Hive's form: the list names the grouping columns.
+    expect(g('SELECT 1 FROM t GROUP BY a, b GROUPING SETS ((a), ())')).toEqual({
+      all: false,
+      items: [
+        {
+          kind: 'grouping_sets',
+          sets: [
+            { kind: 'set', exprs: [col('a')] },
+            { kind: 'set', exprs: [] },
+          ],
+          columns: [col('a'), col('b')],
+        },
+      ],
+    });
+    // Nested constructs.
+    expect(g('SELECT 1 FROM t GROUP BY GROUPING SETS (a, ROLLUP (b), GROUPING SETS ((c)))')).toEqual({
+      all: false,
+      items: [
+        {
+          kind: 'grouping_sets',
+          sets: [
+            { kind: 'set', exprs: [col('a')] },
+            { kind: 'rollup', elements: [[col('b')]] },
+            { kind: 'grouping_sets', sets: [{ kind: 'set', exprs: [col('c')] }], columns: null },
+          ],
+          columns: null,
+        },
+      ],
+    });
+    expect(() => g('SELECT 1 FROM t GROUP BY ROLLUP (a) GROUPING SETS ((a))')).toThrow(/GROUPING SETS/);
     expect(g('SELECT 1 FROM t GROUP BY ROLLUP (a, (b, c))')).toEqual({
       all: false,
       items: [{ kind: 'rollup', elements: [[col('a')], [col('b'), col('c')]] }],

@@ -8,6 +8,7 @@ import type {
   Expr,
   GroupBy,
   GroupingItem,
+  GroupingSetElement,
   Identifier,
   JoinRelation,
   JoinType,
@@ -675,7 +676,30 @@ export class QueryGrammar extends ExpressionGrammar {
             this.CONSUME(K.WITH);
             return this.OR2([{ ALT: () => this.CONSUME(K.ROLLUP) }, { ALT: () => this.CONSUME(K.CUBE) }]);
           });
+          // Hive's `GROUP BY a, b GROUPING SETS ((a), (a, b))`: the list names the grouping columns.
+          const hiveSets = this.OPTION2(() => {
+            const t = this.CONSUME(K.GROUPING);
+            this.CONSUME(K.SETS);
+            return { t, sets: this.SUBRULE(this.groupingSetsBody) };
+          });
           return this.ACTION((): GroupBy => {
+            if (hiveSets !== undefined) {
+              const columns = items.map((item): Expr => {
+                if (item.kind !== 'group_expr' || withTok !== undefined)
+                  this.fail(
+                    this.pos(hiveSets.t),
+                    'GROUPING SETS after GROUP BY needs plain grouping expressions',
+                  );
+                return item.expr;
+              });
+              const sets = {
+                kind: 'grouping_sets' as const,
+                sets: hiveSets.sets,
+                columns,
+                pos: this.pos(hiveSets.t),
+              };
+              return { all: false, items: [sets], pos: this.pos(start) };
+            }
             if (withTok === undefined) return { all: false, items, pos: this.pos(start) };
             const elements = items.map((item): Expr[] => {
               if (item.kind !== 'group_expr')
@@ -700,8 +724,13 @@ export class QueryGrammar extends ExpressionGrammar {
         ALT: () => {
           const t = this.CONSUME(K.GROUPING);
           this.CONSUME(K.SETS);
-          const sets = this.SUBRULE(this.groupingSetList);
-          return this.ACTION((): GroupingItem => ({ kind: 'grouping_sets', sets, pos: this.pos(t) }));
+          const sets = this.SUBRULE(this.groupingSetsBody);
+          return this.ACTION((): GroupingItem => ({
+            kind: 'grouping_sets',
+            sets,
+            columns: null,
+            pos: this.pos(t),
+          }));
         },
       },
       {
@@ -724,6 +753,32 @@ export class QueryGrammar extends ExpressionGrammar {
       },
     ]),
   );
+
+  /** GROUPING SETS' `((a, b), a, (), ROLLUP(c), GROUPING SETS (…))`: sets and nested constructs. */
+  groupingSetsBody = this.RULE('groupingSetsBody', (): GroupingSetElement[] => {
+    const elements: GroupingSetElement[] = [];
+    this.CONSUME(LParen);
+    this.AT_LEAST_ONE_SEP({
+      SEP: Comma,
+      DEF: () => {
+        const element = this.OR([
+          {
+            GATE: () =>
+              (this.isAt(1, K.GROUPING) && this.isAt(2, K.SETS)) ||
+              ((this.isAt(1, K.ROLLUP) || this.isAt(1, K.CUBE)) && this.isAt(2, LParen)),
+            ALT: () => this.SUBRULE(this.groupingItem),
+          },
+          { ALT: () => ({ kind: 'set' as const, exprs: this.SUBRULE(this.groupingSet) }) },
+        ]);
+        this.ACTION(() => {
+          if (element.kind === 'group_expr') throw new Error('unreachable: gated to grouping constructs');
+          elements.push(element);
+        });
+      },
+    });
+    this.CONSUME(RParen);
+    return elements;
+  });
 
   /** `((a, b), (a), ())` or `(a, b)` in ROLLUP/CUBE: each element a parenthesized list or one expression. */
   groupingSetList = this.RULE('groupingSetList', (): Expr[][] => {

@@ -1,22 +1,38 @@
 /**
- * Interval literal values: `INTERVAL '1 day 2 hours'`, `INTERVAL 1 YEAR 2 MONTHS`,
- * `INTERVAL '1-2' YEAR TO MONTH`, `INTERVAL '1 10:00:00' DAY TO SECOND`.
+ * Interval values from text, for literals and for casts: `INTERVAL '1 day 2 hours'`,
+ * `INTERVAL 1 YEAR 2 MONTHS`, `INTERVAL '1-2' YEAR TO MONTH`, `INTERVAL '1 10:00:00' DAY TO SECOND`,
+ * and `CAST('INTERVAL ''1-2'' YEAR TO MONTH' AS INTERVAL YEAR TO MONTH)` / `CAST('1-2' AS …)`.
  *
  * Year-month units give a month count; day-time units give microseconds. Mixing the two is an error,
- * as in Spark's ANSI interval types. `fail` raises the caller's 42601 error.
+ * as in Spark's ANSI interval types. `fail` raises the caller's error (42601 for a literal).
  */
 import {
   DAY_TIME_FIELDS,
+  dayTimeFields,
   dayTimeIntervalType,
+  yearMonthFields,
   yearMonthIntervalType,
   type DataType,
   YEAR_MONTH_FIELDS,
   type DayTimeField,
   type YearMonthField,
-} from '../../common/index.ts';
-import type { IntervalExpr } from './ast.ts';
+} from './types.ts';
 
-export type IntervalValue = IntervalExpr['value'];
+/** An interval's value with the fields it was written with. */
+export type IntervalValue =
+  | {
+      readonly type: 'year_month';
+      readonly months: number;
+      readonly startField: YearMonthField;
+      readonly endField: YearMonthField;
+    }
+  | {
+      readonly type: 'day_time';
+      readonly micros: bigint;
+      readonly startField: DayTimeField;
+      readonly endField: DayTimeField;
+    };
+
 type Fail = (message: string) => never;
 
 const MICROS: Readonly<Record<string, bigint>> = {
@@ -213,4 +229,42 @@ export function intervalType(fromWord: string, toWord: string | undefined): Data
   if (dtFrom >= 0 && dtTo >= dtFrom)
     return dayTimeIntervalType(DAY_TIME_FIELDS[dtFrom]!, DAY_TIME_FIELDS[dtTo]);
   return undefined;
+}
+
+/**
+ * A string cast to an ANSI interval type (Spark's castStringToYMInterval / castStringToDTInterval):
+ * the target's own form (`'1-2'` for YEAR TO MONTH, `'10'` for YEAR, `'1 02:03:04.5'` for DAY TO
+ * SECOND) or the text a cast to STRING gives (`INTERVAL '1-2' YEAR TO MONTH`, an optional sign before
+ * the quoted value). Returns months or microseconds in the family of `to`; `fail` on anything else.
+ */
+export function intervalFromCastString(text: string, to: DataType, fail: Fail): IntervalValue {
+  const [start, end] =
+    to.kind === 'interval_year_month'
+      ? yearMonthFields(to)
+      : (dayTimeFields(to) as readonly [string, string]);
+  const fromTo = (body: string, from: string, upTo: string): IntervalValue =>
+    from === upTo
+      ? intervalFromUnits([{ value: body, unit: from }], fail)
+      : intervalFromTo(body, from, upTo, fail);
+  const s = text.trim();
+  const m = /^interval\s*([+-])?\s*'([^']*)'\s+([a-z]+)(?:\s+to\s+([a-z]+))?$/i.exec(s);
+  let value: IntervalValue;
+  if (m !== null) {
+    const from = m[3]!.toLowerCase();
+    const upTo = (m[4] ?? m[3]!).toLowerCase();
+    if (intervalType(from, upTo) === undefined) fail(`invalid interval qualifier in '${text}'`);
+    value = fromTo(m[2]!.trim(), from, upTo);
+    if (m[1] === '-')
+      value =
+        value.type === 'year_month'
+          ? { ...value, months: -value.months }
+          : { ...value, micros: -value.micros };
+  } else {
+    value = fromTo(s, start, end);
+  }
+  if ((value.type === 'year_month') !== (to.kind === 'interval_year_month'))
+    fail(
+      `'${text}' is not an interval of the ${to.kind === 'interval_year_month' ? 'year-month' : 'day-time'} family`,
+    );
+  return value;
 }
