@@ -167,7 +167,9 @@ export function testEnv(start = 1) {
       ? e.attr.type
       : e.kind === 'exists' || e.kind === 'in_subquery' || e.kind === 'in_list'
         ? BOOLEAN
-        : e.type;
+        : e.kind === 'lambda_var'
+          ? e.variable.type
+          : e.type;
   const named = (e: Expr, name?: string): NamedExpr =>
     e.kind === 'column' && (name === undefined || name === e.attr.name)
       ? { expr: e, attr: e.attr }

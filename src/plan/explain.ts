@@ -306,6 +306,14 @@ export function exprToString(e: Expr, namer: ColumnNamer = plainName): string {
     }
     case 'parameter':
       return `$${e.index}`;
+    case 'lambda_var':
+      return `lambda ${e.variable.name}`;
+    case 'higher_order': {
+      const lambdas = e.lambdas.map(
+        (l) => `lambdafunction(${ex(l.body)}, ${l.params.map((p) => `lambda ${p.name}`).join(', ')})`,
+      );
+      return `${e.name}(${[...e.args.map(ex), ...lambdas].join(', ')})`;
+    }
     default:
       return assertNever(e, 'expression');
   }

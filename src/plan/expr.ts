@@ -42,7 +42,9 @@ export type Expr =
   | ScalarSubqueryExpr
   | ExistsExpr
   | InSubqueryExpr
-  | ParameterExpr;
+  | ParameterExpr
+  | HigherOrderExpr
+  | LambdaVarExpr;
 
 export interface LiteralExpr {
   readonly kind: 'literal';
@@ -190,6 +192,46 @@ export interface ParameterExpr {
   readonly kind: 'parameter';
   readonly index: number;
   readonly type: DataType;
+}
+
+/**
+ * A parameter of a lambda function. Its `id` is the number of parameters the enclosing lambdas
+ * bind before it (the outermost lambda's first parameter is 0), so the same text binds to the
+ * same expression; a `lambda_var` refers to the nearest enclosing lambda that binds its id.
+ */
+export interface LambdaVariable {
+  readonly id: number;
+  readonly name: string;
+  readonly type: DataType;
+  readonly nullable: boolean;
+}
+
+/** A reference to a lambda parameter inside the lambda's body. */
+export interface LambdaVarExpr {
+  readonly kind: 'lambda_var';
+  readonly variable: LambdaVariable;
+}
+
+/** `(x, y) -> body`: an argument of a higher-order function only, never a value of its own. */
+export interface LambdaFunction {
+  readonly params: readonly LambdaVariable[];
+  readonly body: Expr;
+}
+
+/**
+ * A higher-order function (`transform`, `filter`, `aggregate`, `map_filter`, …) by its canonical
+ * name: its value arguments, then its lambdas (every such function takes its lambdas last). The
+ * analyzer has checked arity and types; the physical layer evaluates each lambda over all the
+ * elements of a batch at once.
+ */
+export interface HigherOrderExpr {
+  readonly kind: 'higher_order';
+  readonly name: string;
+  readonly args: readonly Expr[];
+  readonly lambdas: readonly LambdaFunction[];
+  readonly type: DataType;
+  readonly nullable: boolean;
+  readonly failOnError: boolean;
 }
 
 /** An expression together with the output attribute it defines (a select item, a group key…). */

@@ -126,6 +126,7 @@ export function exprChildren(e: Expr): readonly Expr[] {
     case 'parameter':
     case 'scalar_subquery':
     case 'exists':
+    case 'lambda_var':
       return [];
     case 'binary':
       return [e.left, e.right];
@@ -150,6 +151,8 @@ export function exprChildren(e: Expr): readonly Expr[] {
     }
     case 'in_subquery':
       return e.values;
+    case 'higher_order':
+      return [...e.args, ...e.lambdas.map((l) => l.body)];
     default:
       return assertNever(e, 'expression');
   }
@@ -163,6 +166,7 @@ export function exprWithChildren(e: Expr, c: readonly Expr[]): Expr {
     case 'parameter':
     case 'scalar_subquery':
     case 'exists':
+    case 'lambda_var':
       return e;
     case 'binary':
       return { ...e, left: c[0]!, right: c[1]! };
@@ -191,6 +195,10 @@ export function exprWithChildren(e: Expr, c: readonly Expr[]): Expr {
     }
     case 'in_subquery':
       return { ...e, values: c };
+    case 'higher_order': {
+      const n = e.args.length;
+      return { ...e, args: c.slice(0, n), lambdas: e.lambdas.map((l, i) => ({ ...l, body: c[n + i]! })) };
+    }
     default:
       return assertNever(e, 'expression');
   }
@@ -269,6 +277,8 @@ export function exprType(e: Expr): DataType {
     case 'column':
     case 'outer_ref':
       return e.attr.type;
+    case 'lambda_var':
+      return e.variable.type;
     case 'in_list':
     case 'exists':
     case 'in_subquery':
@@ -283,6 +293,7 @@ export function exprType(e: Expr): DataType {
     case 'window':
     case 'scalar_subquery':
     case 'parameter':
+    case 'higher_order':
       return e.type;
     default:
       return assertNever(e, 'expression');

@@ -1,7 +1,8 @@
 /**
  * `pg_catalog.pg_proc` and `pg_language`, generated from Kindling's own function registry: every
- * scalar and aggregate function (and each alias), the window functions the analyzer knows and the
- * set-returning ones, each as PostgreSQL lists a built-in — in `pg_catalog`, language `internal`.
+ * scalar and aggregate function (and each alias), the window, higher-order and set-returning
+ * functions the analyzer knows, each as PostgreSQL lists a built-in — in `pg_catalog`, language
+ * `internal`.
  *
  * Registry functions declare their signatures as code (`resolve`), so their overloads are found by
  * asking `resolve` about representative argument types, arity 0 to 3: each distinct set of
@@ -12,7 +13,7 @@
  */
 import { PgOid, T, pgTypeOf, type DataType } from '../common/index.ts';
 import type { FunctionDef, FunctionRegistry } from '../functions/index.ts';
-import { WINDOW_FUNCTION_NAMES } from '../sql/analyzer/index.ts';
+import { HIGHER_ORDER_FUNCTIONS, WINDOW_FUNCTION_NAMES } from '../sql/analyzer/index.ts';
 
 /** PostgreSQL's pseudo-types that signatures use. */
 export const PSEUDO_TYPES = {
@@ -272,6 +273,15 @@ export function procedures(functions: FunctionRegistry): readonly ProcRow[] {
         }),
       );
     }
+  }
+  // higher-order functions take lambdas, which have no PostgreSQL type
+  for (const name of HIGHER_ORDER_FUNCTIONS) {
+    push(
+      row(name, 'f', [PSEUDO_TYPES.any], PSEUDO_TYPES.anyelement, {
+        variadic: PSEUDO_TYPES.any,
+        description: `${name} - A higher-order function: it takes lambda functions as arguments.`,
+      }),
+    );
   }
   for (const [name, args, returns, description] of SET_RETURNING)
     push(row(name, 'f', args, returns, { returnsSet: true, description }));

@@ -365,6 +365,25 @@ const sortArray = rowFunction({
   },
 });
 
+/** array_sort(array) without a comparator (the form with one is a higher-order call the analyzer binds). */
+const arraySort = rowFunction({
+  name: 'array_sort',
+  description:
+    'array_sort(expr[, func]) - Sorts the array ascending with NULLs last, or by the comparator func(left, right) (negative, 0 or positive).',
+  resolve(argTypes) {
+    checkArity('array_sort', argTypes, 1, 1);
+    const a = arrayArg('array_sort', 0, argTypes[0]!);
+    return sig([a], a);
+  },
+  row(v) {
+    const values = v[0] as readonly Value[];
+    const present = values.filter((x) => x !== null).sort(compareValues);
+    const out: Value[] = [...present];
+    for (const x of values) if (x === null) out.push(null);
+    return out;
+  },
+});
+
 function arrayExtreme(name: string, max: boolean): ScalarFunctionDef {
   return rowFunction({
     name,
@@ -724,6 +743,7 @@ const split = rowFunction({
 
 export const arrayFunctions: readonly ScalarFunctionDef[] = [
   arrayFn,
+  arraySort,
   arraySubscript,
   get,
   elementAtFn('element_at', false),

@@ -47,3 +47,5 @@ export { sparkSubstring, formatString, compileRegex } from './string.ts';
 export { compileLike } from './like.ts';
 export { sparkHash, murmurInt, murmurLong, murmurBytes, sizePretty, KINDLING_VERSION } from './misc.ts';
 export { arityError, typeMismatch, checkArity, coerce } from './define.ts';
+export { nullMapKey, duplicatedMapKey } from './map.ts';
+export { valueKey } from './array-values.ts';

@@ -35,11 +35,11 @@ function mapType(key: DataType, value: DataType): MapType {
   return { kind: 'map', key, value, valueContainsNull: true };
 }
 
-function nullMapKey(): EngineError {
+export function nullMapKey(): EngineError {
   return new EngineError('2200E', '[NULL_MAP_KEY] Cannot use null as map key.');
 }
 
-function duplicateKey(key: Value): EngineError {
+export function duplicatedMapKey(key: Value): EngineError {
   return new EngineError(
     '23505',
     `[DUPLICATED_MAP_KEY] Duplicate map key ${valueText(key)} was found, please check the input data. If you want to remove the duplicated keys, you can set "spark.sql.mapKeyDedupPolicy" to "LAST_WIN" so that the key inserted at last takes precedence.`,
@@ -53,7 +53,7 @@ export function buildMap(entries: Iterable<readonly [Value, Value]>): Map<Value,
   for (const [k, v] of entries) {
     if (k === null) throw nullMapKey();
     const id = valueKey(k);
-    if (seen.has(id)) throw duplicateKey(k);
+    if (seen.has(id)) throw duplicatedMapKey(k);
     seen.add(id);
     out.set(k, v);
   }

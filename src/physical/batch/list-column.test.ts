@@ -65,3 +65,30 @@ describe('array columns in the batch kernels', () => {
     expect(values(take(col, t, new Int32Array([2, 0]), 2), t)).toEqual([null, [null, null]]);
   });
 });
+
+describe('map columns in take and concat', () => {
+  const MAP: DataType = { kind: 'map', key: T.string, value: T.int, valueContainsNull: true };
+  const maps: Value[] = [
+    new Map<Value, Value>([
+      ['a', 1],
+      ['b', null],
+    ]),
+    null,
+    new Map<Value, Value>(),
+    new Map<Value, Value>([['c', 3]]),
+  ];
+
+  it('take gathers maps, -1 gives NULL, a sliced input keeps its entries', () => {
+    const col = columnFromValues(MAP, maps);
+    const out = take(col, MAP, new Int32Array([3, -1, 0, 2, 1]), 5);
+    expect(values(out, MAP)).toEqual([maps[3], null, maps[0], maps[2], null]);
+    const sliced = col.slice(2, 2);
+    expect(values(take(sliced, MAP, new Int32Array([1, 0]), 2), MAP)).toEqual([maps[3], maps[2]]);
+  });
+
+  it('concat joins maps with their NULLs', () => {
+    const a = columnFromValues(MAP, maps.slice(0, 2));
+    const b = columnFromValues(MAP, maps.slice(2)).slice(1, 1);
+    expect(values(concatColumns([a, b, a], MAP), MAP)).toEqual([maps[0], null, maps[3], maps[0], null]);
+  });
+});

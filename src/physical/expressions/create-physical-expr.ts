@@ -21,8 +21,8 @@ import {
   type Schema,
   type Value,
 } from '../../common/index.ts';
-import type { Attribute, CaseExpr, Expr } from '../../plan/index.ts';
-import { exprOps, exprToString, exprType } from '../../plan/index.ts';
+import type { Attribute, CaseExpr, Expr, LambdaFunction } from '../../plan/index.ts';
+import { exprChildren, exprOps, exprToString, exprType } from '../../plan/index.ts';
 import type {
   ColumnarValue,
   EvalContext,
@@ -39,11 +39,15 @@ import { selectMerge } from '../kernels/select-merge.ts';
 import { filterBatch } from '../batch/filter.ts';
 import { take } from '../batch/take.ts';
 import { compileDecimalTree } from './decimal-tree.ts';
+import { compileHigherOrder, type LambdaEvaluator } from './higher-order.ts';
 
 type Evaluator = (batch: arrow.RecordBatch, ctx: EvalContext) => ColumnarValue;
 
 interface Binder {
   readonly positions: ReadonlyMap<number, number>;
+  /** Inside a lambda's body: the position of each lambda parameter it reads, by id. */
+  readonly lambdaPositions?: ReadonlyMap<number, number>;
+  /** The type of each column of the batches evaluated, by position. */
   readonly inputTypes: readonly DataType[];
   readonly registry: FunctionRegistry;
   /**
@@ -254,7 +258,10 @@ export function isNullable(e: Expr): boolean {
     case 'in_list':
       return isNullable(e.input) || e.list.some(isNullable);
     case 'call':
+    case 'higher_order':
       return e.nullable;
+    case 'lambda_var':
+      return e.variable.nullable;
     default:
       return true;
   }
@@ -265,6 +272,7 @@ export function canRaise(e: Expr): boolean {
   switch (e.kind) {
     case 'literal':
     case 'column':
+    case 'lambda_var':
       return false;
     case 'binary': {
       const t = exprType(e.left);
@@ -420,6 +428,17 @@ function compileNode(e: Expr, b: Binder): Evaluator {
     }
     case 'call':
       return compileCall(e, b);
+    case 'lambda_var': {
+      const pos = b.lambdaPositions?.get(e.variable.id);
+      if (pos === undefined) throw internal(`lambda variable ${e.variable.name} is not bound`);
+      return (batch) => ({ kind: 'array', data: batch.data.children[pos]! });
+    }
+    case 'higher_order':
+      return compileHigherOrder(
+        e,
+        e.args.map((a) => compile(a, b)),
+        e.lambdas.map((l) => compileLambda(l, b)),
+      );
     case 'scalar_subquery':
       // The session runs uncorrelated scalar subqueries first and substitutes their values; a plan
       // that still holds one can be explained but not run.
@@ -435,6 +454,56 @@ function compileNode(e: Expr, b: Binder): Evaluator {
       throw internal(`${e.kind} expressions cannot be evaluated by a physical expression`);
   }
   throw internal(`unhandled expression ${(e as Expr).kind}`);
+}
+
+/** Columns and lambda parameters `e` reads that are not bound inside it (`bound`: ids bound around it). */
+function collectFree(e: Expr, bound: ReadonlySet<number>, columns: Set<number>, vars: Set<number>): void {
+  if (e.kind === 'column') columns.add(e.attr.id);
+  else if (e.kind === 'lambda_var') {
+    if (!bound.has(e.variable.id)) vars.add(e.variable.id);
+  } else if (e.kind === 'higher_order') {
+    for (const a of e.args) collectFree(a, bound, columns, vars);
+    for (const l of e.lambdas) {
+      collectFree(l.body, new Set([...bound, ...l.params.map((p) => p.id)]), columns, vars);
+    }
+  } else {
+    for (const c of exprChildren(e)) collectFree(c, bound, columns, vars);
+  }
+}
+
+/**
+ * A lambda's body compiled over batches of elements: the columns and enclosing parameters the
+ * body reads come first (gathered from the current batch, one row per element), then the
+ * lambda's own parameters.
+ */
+function compileLambda(l: LambdaFunction, b: Binder): LambdaEvaluator {
+  const columns = new Set<number>();
+  const vars = new Set<number>();
+  collectFree(l.body, new Set(l.params.map((p) => p.id)), columns, vars);
+  const sources: number[] = [];
+  const positions = new Map<number, number>();
+  const lambdaPositions = new Map<number, number>();
+  for (const id of columns) {
+    const pos = b.positions.get(id);
+    if (pos === undefined) throw internal(`column #${id} of a lambda is not in the input`);
+    positions.set(id, sources.length);
+    sources.push(pos);
+  }
+  for (const id of vars) {
+    const pos = b.lambdaPositions?.get(id);
+    if (pos === undefined) throw internal(`lambda variable #${id} is not bound`);
+    lambdaPositions.set(id, sources.length);
+    sources.push(pos);
+  }
+  l.params.forEach((p, i) => lambdaPositions.set(p.id, sources.length + i));
+  const sourceTypes = sources.map((pos) => b.inputTypes[pos]!);
+  const inputTypes = [...sourceTypes, ...l.params.map((p) => p.type)];
+  const body = compile(l.body, { positions, lambdaPositions, inputTypes, registry: b.registry });
+  const schema: Schema = { fields: inputTypes.map((type, i) => ({ name: `_${i}`, type, nullable: true })) };
+  return (batch, rows, params, count, ctx) => {
+    const cols = sources.map((pos, k) => take(batch.data.children[pos]!, sourceTypes[k]!, rows, count));
+    return body(makeBatch(schema, [...cols, ...params], count), ctx);
+  };
 }
 
 const LAZY = new Set(['if', 'iff', 'coalesce', 'nvl', 'ifnull', 'nvl2', 'nullif', 'nanvl', 'decode']);

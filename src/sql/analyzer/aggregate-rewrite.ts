@@ -85,6 +85,10 @@ export function planExprName(e: Expr): string {
         : `${e.name}(${e.distinct ? 'DISTINCT ' : ''}${e.args.map(planExprName).join(', ')})`;
     case 'call':
       return `${e.name}(${e.args.map(planExprName).join(', ')})`;
+    case 'higher_order':
+      return `${e.name}(${[...e.args.map(planExprName), ...e.lambdas.map((l) => `lambdafunction(${planExprName(l.body)})`)].join(', ')})`;
+    case 'lambda_var':
+      return e.variable.name;
     case 'unary':
       return `${e.op}(${planExprName(e.input)})`;
     case 'case':

@@ -3,7 +3,7 @@
  * references (for errors found after binding), the CTEs in scope, and the environment of an
  * expression (its scope, which clause it is in, what it may contain).
  */
-import type { Expr, LogicalPlan } from '../../plan/index.ts';
+import type { Expr, LambdaVarExpr, LogicalPlan } from '../../plan/index.ts';
 import type * as ast from '../parser/index.ts';
 import type { AnalyzerContext } from './context.ts';
 import type { Scope } from './scope.ts';
@@ -58,4 +58,8 @@ export interface ExprEnv {
   /** Lateral aliases given more than once before (lower-cased → how many times): naming one is ambiguous. */
   readonly ambiguousAliases?: ReadonlyMap<string, number>;
   readonly namedWindows: ReadonlyMap<string, ast.WindowSpec> | null;
+  /** Inside a lambda's body: its parameters and those of enclosing lambdas, by lower-cased name. */
+  readonly lambdaVars?: ReadonlyMap<string, LambdaVarExpr>;
+  /** How many parameters the enclosing lambdas bind (the next parameter's id). */
+  readonly lambdaDepth?: number;
 }

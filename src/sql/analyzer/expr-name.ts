@@ -33,12 +33,21 @@ function literalName(l: ast.Literal): string {
 
 const SQL_OPS: Readonly<Record<string, string>> = { and: 'AND', or: 'OR', div: 'div' };
 
+/** Lower-cased parameter names of the lambdas being named (Spark names their uses `namedlambdavariable()`). */
+const lambdaParams: Set<string>[] = [];
+
 export function exprName(e: ast.Expr): string {
   switch (e.kind) {
     case 'literal':
       return literalName(e.value);
-    case 'column':
+    case 'column': {
+      const first = e.name.parts[0]!.name.toLowerCase();
+      if (lambdaParams.some((ps) => ps.has(first))) {
+        const fields = e.name.parts.slice(1).map((p) => `.${p.name}`);
+        return `namedlambdavariable()${fields.join('')}`;
+      }
       return e.name.parts[e.name.parts.length - 1]!.name;
+    }
     case 'parameter':
       return `$${e.index}`;
     case 'unary':
@@ -128,8 +137,15 @@ export function exprName(e: ast.Expr): string {
       return `named_struct(${e.items.map(exprName).join(', ')})`;
     case 'array':
       return `array(${e.items.map(exprName).join(', ')})`;
-    case 'lambda':
-      return `lambdafunction(${exprName(e.body)})`;
+    case 'lambda': {
+      lambdaParams.push(new Set(e.params.map((p) => p.name.toLowerCase())));
+      try {
+        const params = e.params.map(() => ', namedlambdavariable()').join('');
+        return `lambdafunction(${exprName(e.body)}${params})`;
+      } finally {
+        lambdaParams.pop();
+      }
+    }
     case 'star':
       return '*';
   }

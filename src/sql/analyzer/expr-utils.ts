@@ -61,6 +61,10 @@ export function exprKey(e: Expr): string {
       return `in(${exprKey(e.input)};${e.list.map(exprKey).join(',')})${e.negated ? '!' : ''}`;
     case 'call':
       return `${e.name}(${e.args.map(exprKey).join(',')})`;
+    case 'higher_order':
+      return `hof:${e.name}(${e.args.map(exprKey).join(',')};${e.lambdas.map((l) => `(${l.params.map((p) => `${p.id}:${typeKey(p.type)}`).join(',')})->${exprKey(l.body)}`).join(';')})`;
+    case 'lambda_var':
+      return `lambda#${e.variable.id}`;
     case 'aggregate':
       return `agg:${e.name}${e.distinct ? ':d' : ''}${e.ignoreNulls ? ':i' : ''}(${e.args.map(exprKey).join(',')})${e.filter === null ? '' : `[${exprKey(e.filter)}]`}`;
     case 'window':
@@ -84,7 +88,10 @@ export function exprNullable(e: Expr): boolean {
     case 'outer_ref':
       return e.attr.nullable;
     case 'call':
+    case 'higher_order':
       return e.nullable;
+    case 'lambda_var':
+      return e.variable.nullable;
     case 'exists':
       return false;
     case 'unary':

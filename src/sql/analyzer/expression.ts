@@ -25,6 +25,7 @@ import { exprName } from './expr-name.ts';
 import { castTo } from './expr-utils.ts';
 import { checkAnsiCast } from './cast-check.ts';
 import { bindFunction, bindStructOf, callRegistry } from './function-call.ts';
+import { lambdaOutsideHigherOrder, lambdaVariableOf } from './higher-order.ts';
 import { bindLiteral, lit } from './literal.ts';
 import { specialDatetime } from './special-datetime.ts';
 
@@ -35,6 +36,12 @@ export function nameParts(q: ast.QualifiedName): string[] {
 /** Resolves a column name: current scope, select aliases, then outer scopes. */
 export function resolveColumn(env: ExprEnv, e: ast.ColumnExpr): Expr {
   const parts = nameParts(e.name);
+  const lambdaVar = lambdaVariableOf(env, parts[0]!);
+  if (lambdaVar !== undefined) {
+    let out: Expr = lambdaVar;
+    for (const field of parts.slice(1)) out = bindFieldAccess(env, out, field, e.pos);
+    return out;
+  }
   const single = parts.length === 1 ? parts[0]!.toLowerCase() : null;
   if (single !== null && env.aliases !== null && env.aliasFirst) {
     const a = env.aliases.get(single);
@@ -409,7 +416,7 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
         e.pos,
       );
     case 'lambda':
-      throw notSupported('Lambda functions', e.pos);
+      throw lambdaOutsideHigherOrder(e.pos);
     case 'star':
       throw analysisError(
         SqlState.syntaxErrorOrAccessRuleViolation,

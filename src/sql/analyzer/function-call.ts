@@ -2,9 +2,17 @@
  * Function calls: scalar and aggregate functions through the registry (argument casts from the
  * resolved signature), `count(*)`, DISTINCT and FILTER, and where aggregates may appear.
  */
-import { EngineError, SqlState, T, typeToString, type DataType, type Value } from '../../common/index.ts';
+import {
+  EngineError,
+  SqlState,
+  T,
+  exists,
+  typeToString,
+  type DataType,
+  type Value,
+} from '../../common/index.ts';
 import type { FunctionDef, ResolvedSignature } from '../../functions/index.ts';
-import { exprChildren, exprType, type AggregateExpr, type Expr } from '../../plan/index.ts';
+import { exprChildren, exprOps, exprType, type AggregateExpr, type Expr } from '../../plan/index.ts';
 import type * as ast from '../parser/index.ts';
 import type { ExprEnv } from './binder-state.ts';
 import { toBoolean } from './coercion.ts';
@@ -14,6 +22,7 @@ import { exprName } from './expr-name.ts';
 import { bindExpr, nameParts } from './expression.ts';
 import { isSetReturning, nestedGenerator } from './generator.ts';
 import { bindWindowFunction } from './window-function.ts';
+import { bindHigherOrder, isHigherOrderCall } from './higher-order.ts';
 import { groupingMarker } from './aggregate-rewrite.ts';
 
 /** The function name without a `pg_catalog` (or `system.builtin`) qualifier, lower-cased. */
@@ -78,6 +87,21 @@ export function callRegistry(env: ExprEnv, name: string, args: readonly Expr[], 
   };
 }
 
+/**
+ * An aggregate or window function inside a lambda is computed over rows, not elements: it may not
+ * read the lambda's parameters.
+ */
+function notReadingLambdaVariables(env: ExprEnv, call: Expr, name: string, pos: number): Expr {
+  if (env.lambdaVars !== undefined && exists(exprOps, call, (x) => x.kind === 'lambda_var')) {
+    throw analysisError(
+      '42903',
+      `[INVALID_AGGREGATE_USAGE] An aggregate or window function may not read a lambda variable: "${name}(…)".`,
+      pos,
+    );
+  }
+  return call;
+}
+
 /** Why an aggregate may not appear here, as Spark reports it. */
 export function aggregateNotAllowed(env: ExprEnv, text: string, pos: number): EngineError {
   if (env.insideAggregate) {
@@ -130,7 +154,8 @@ export function bindFunction(env: ExprEnv, e: ast.FunctionExpr): Expr {
     const expanded = env.state.ctx.expandFunction?.(pg ? 'pg_catalog.version' : name, e.args, e.pos);
     if (expanded !== undefined) return bindExpr(env, expanded);
   }
-  if (e.over !== null) return bindWindowFunction(env, e, name, parts);
+  if (e.over !== null)
+    return notReadingLambdaVariables(env, bindWindowFunction(env, e, name, parts), name, e.pos);
   const replaced = replaceableCall(env, e, name);
   if (replaced !== undefined) return bindExpr(env, replaced);
   const castType = Object.hasOwn(CAST_ALIASES, name) ? CAST_ALIASES[name] : undefined;
@@ -161,8 +186,10 @@ export function bindFunction(env: ExprEnv, e: ast.FunctionExpr): Expr {
   if (name === 'struct' && parts.length === 1 && env.state.ctx.functions.lookup(name) === undefined) {
     return bindStruct(env, e);
   }
+  if (parts.length === 1 && isHigherOrderCall(name, e.args)) return bindHigherOrder(env, e, name);
   const def = lookupFunction(env, name, parts, e.pos);
-  if (def.kind === 'aggregate') return bindAggregateCall(env, e, def, name);
+  if (def.kind === 'aggregate')
+    return notReadingLambdaVariables(env, bindAggregateCall(env, e, def, name), name, e.pos);
   if (e.distinct || e.filter !== null || e.star) {
     throw analysisError(
       SqlState.wrongObjectType,
@@ -241,10 +268,7 @@ function replaceableCall(env: ExprEnv, e: ast.FunctionExpr, name: string): ast.E
   };
 }
 
-/**
- * Spark's `struct(a, b, …)`: a `named_struct` whose field names are the columns' names where an
- * argument is a column, else `col1`, `col2`… by position.
- */
+/** Spark's `struct(a, b, …)` (see `bindStructOf`). */
 function bindStruct(env: ExprEnv, e: ast.FunctionExpr): Expr {
   if (e.distinct || e.filter !== null || e.star || e.orderBy.length > 0) {
     throw analysisError(
@@ -258,12 +282,17 @@ function bindStruct(env: ExprEnv, e: ast.FunctionExpr): Expr {
 
 /**
  * `struct(a, b)` and the row constructor `(a, b)` outside IN: a struct whose fields are named after
- * the columns they read, `col<n>` otherwise (Spark's CreateStruct).
+ * the columns (or lambda parameters) they read, `col<n>` otherwise (Spark's CreateStruct).
  */
 export function bindStructOf(env: ExprEnv, items: readonly ast.Expr[], pos: number): Expr {
   const args: Expr[] = [];
   bindArgs(env, items).forEach((bound, i) => {
-    const fieldName = bound.kind === 'column' ? bound.attr.name : `col${i + 1}`;
+    const fieldName =
+      bound.kind === 'column'
+        ? bound.attr.name
+        : bound.kind === 'lambda_var'
+          ? bound.variable.name
+          : `col${i + 1}`;
     args.push({ kind: 'literal', value: fieldName, type: T.string }, bound);
   });
   if (args.length === 0) {

@@ -1,7 +1,7 @@
 /**
  * The functions a query can call, as SHOW FUNCTIONS lists them and DESCRIBE FUNCTION describes
  * them: every name and alias of the registry, and the forms the analyzer binds itself (window
- * functions, generators, functions named after a type, `grouping`, the calls Spark rewrites into
+ * functions, generators, higher-order functions, functions named after a type, `grouping`, the calls Spark rewrites into
  * other expressions, and the operators). A registry entry wins over a special form of the same name, as in
  * binding.
  */
@@ -10,6 +10,7 @@ import type * as ast from '../parser/index.ts';
 import { unresolvedRoutine } from './errors.ts';
 import { CAST_ALIASES, REPLACEABLE_ARITY, functionName } from './function-call.ts';
 import { GENERATOR_NAMES } from './generator.ts';
+import { HIGHER_ORDER_FUNCTIONS } from './higher-order.ts';
 import { WINDOW_FUNCTION_NAMES } from './window-function.ts';
 
 export interface FunctionInfo {
@@ -55,6 +56,27 @@ const OTHER_USAGE: Readonly<Record<string, string>> = {
   equal_null: 'equal_null(expr1, expr2) - expr1 <=> expr2: true when both are equal or both are NULL.',
   nullifzero: 'nullifzero(expr) - NULL when expr is 0, else expr.',
   zeroifnull: 'zeroifnull(expr) - 0 when expr is NULL, else expr.',
+};
+
+const HIGHER_ORDER_USAGE: Readonly<Record<string, string>> = {
+  transform:
+    'transform(expr, func) - The array of func(x) (or func(x, i) with the index i) for each element x of expr.',
+  filter: 'filter(expr, func) - The elements x of expr (at index i) for which func(x[, i]) is true.',
+  exists:
+    'exists(expr, pred) - Whether pred holds for an element of expr (NULL when no element is true and one is NULL).',
+  forall:
+    'forall(expr, pred) - Whether pred holds for every element of expr (NULL when none is false and one is NULL).',
+  aggregate:
+    'aggregate(expr, start, merge[, finish]) - Folds the elements of expr into a state from start with merge(acc, x), then applies finish(acc).',
+  reduce:
+    'reduce(expr, start, merge[, finish]) - Folds the elements of expr into a state from start with merge(acc, x), then applies finish(acc).',
+  zip_with:
+    'zip_with(left, right, func) - Merges two arrays element by element with func(x, y); the shorter is padded with NULLs.',
+  map_filter: 'map_filter(expr, func) - The entries (k, v) of the map expr for which func(k, v) is true.',
+  transform_keys: 'transform_keys(expr, func) - The map expr with each key k replaced by func(k, v).',
+  transform_values: 'transform_values(expr, func) - The map expr with each value v replaced by func(k, v).',
+  map_zip_with:
+    'map_zip_with(map1, map2, func) - Merges two maps by key with func(k, v1, v2); a value missing from a map is NULL.',
 };
 
 /** The operators a query writes between or before its operands, as Spark lists them. */
@@ -120,6 +142,15 @@ function specialForms(): FunctionInfo[] {
         'cast',
         `${name}(expr) - Casts expr to ${name.toUpperCase()}, as CAST(expr AS ${name.toUpperCase()}).`,
         'A cast under the name of its target type.',
+      ),
+    );
+  for (const name of HIGHER_ORDER_FUNCTIONS)
+    out.push(
+      special(
+        name,
+        'higher_order',
+        HIGHER_ORDER_USAGE[name] ?? `${name}(expr, func) - A higher-order function.`,
+        'A higher-order function: it takes lambda functions as arguments.',
       ),
     );
   for (const [name, usage] of Object.entries(OPERATOR_USAGE))

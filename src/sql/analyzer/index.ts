@@ -16,6 +16,7 @@ import { Scope, scopeColumns } from './scope.ts';
 
 export type { AnalyzerCatalog, AnalyzerContext, RelationLookup } from './context.ts';
 export { WINDOW_FUNCTION_NAMES } from './window-function.ts';
+export { HIGHER_ORDER_FUNCTIONS } from './higher-order.ts';
 export { describeFunctionName, listFunctions, type FunctionInfo } from './function-catalog.ts';
 export { parseDate, parseTimestamp, daysFromCivil } from './literal.ts';
 

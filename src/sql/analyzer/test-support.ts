@@ -263,6 +263,10 @@ export function showExpr(e: Expr): string {
       return `${showExpr(e.input)} ${e.negated ? 'not in' : 'in'} (${e.list.map(showExpr).join(', ')})`;
     case 'call':
       return `${e.name}(${e.args.map(showExpr).join(', ')})`;
+    case 'higher_order':
+      return `${e.name}(${[...e.args.map(showExpr), ...e.lambdas.map((l) => `(${l.params.map((p) => `${p.name}@${p.id}`).join(', ')}) -> ${showExpr(l.body)}`)].join(', ')})`;
+    case 'lambda_var':
+      return `${e.variable.name}@${e.variable.id}`;
     case 'aggregate':
       return `${e.name}(${e.distinct ? 'distinct ' : ''}${e.args.map(showExpr).join(', ')})${e.filter === null ? '' : ` filter ${showExpr(e.filter)}`}`;
     case 'window': {

@@ -733,6 +733,15 @@ export class ExpressionGrammar extends GrammarBase {
         { ALT: () => this.SUBRULE(this.intervalLiteral) },
         { ALT: () => this.SUBRULE(this.caseExpr) },
         {
+          // Spark's exists(array, x -> …): a call when no query follows the parenthesis
+          GATE: () => this.isAt(2, LParen) && !this.queryStartAt(3),
+          ALT: () => {
+            const t = this.CONSUME2(K.EXISTS);
+            const name = this.ACTION((): QualifiedName => ({ parts: [this.identOf(t)], pos: this.pos(t) }));
+            return this.SUBRULE2(this.functionCall, { ARGS: [name] });
+          },
+        },
+        {
           ALT: () => {
             const t = this.CONSUME(K.EXISTS);
             this.CONSUME(LParen);
@@ -779,7 +788,7 @@ export class ExpressionGrammar extends GrammarBase {
           // LEFT(s, n), RIGHT(s, n), ANY(b) and SOME(b) (aliases of bool_or) are functions although
           // the words are reserved. After a comparison operator `= ANY (…)` stays a quantified
           // comparison: comparisonRest consumes ANY/SOME before an operand is parsed.
-          GATE: () => this.isAt(2, LParen),
+          GATE: () => this.isAt(2, LParen) || this.keywordLambdaParamAt(1),
           ALT: () => {
             const t = this.OR2([
               { ALT: () => this.CONSUME(K.LEFT) },
@@ -788,7 +797,13 @@ export class ExpressionGrammar extends GrammarBase {
               { ALT: () => this.CONSUME(K.SOME) },
             ]);
             const name = this.ACTION((): QualifiedName => ({ parts: [this.identOf(t)], pos: this.pos(t) }));
-            return this.SUBRULE(this.functionCall, { ARGS: [name] });
+            return this.OR3([
+              {
+                GATE: () => this.isAt(1, LParen),
+                ALT: () => this.SUBRULE(this.functionCall, { ARGS: [name] }),
+              },
+              { ALT: () => this.ACTION((): Expr => ({ kind: 'column', name, pos: name.pos })) },
+            ]);
           },
         },
       ]),
@@ -1120,13 +1135,35 @@ export class ExpressionGrammar extends GrammarBase {
 
   lambda = this.RULE('lambda', (): Expr => {
     const first = this.LA(1);
-    const params = this.OR([
-      { ALT: () => [this.SUBRULE(this.identifier)] },
-      { ALT: () => this.SUBRULE(this.identifierList) },
+    const params: Identifier[] = [];
+    this.OR([
+      { ALT: () => params.push(this.SUBRULE(this.lambdaParam)) },
+      {
+        ALT: () => {
+          this.CONSUME(LParen);
+          this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => params.push(this.SUBRULE2(this.lambdaParam)) });
+          this.CONSUME(RParen);
+        },
+      },
     ]);
     this.CONSUME(Arrow);
+    // LEFT and RIGHT are column references inside the body of a lambda that names them
+    const keywords = this.ACTION(() =>
+      params.map((p) => p.name.toLowerCase()).filter((n) => n === 'left' || n === 'right'),
+    );
+    this.ACTION(() => this.keywordLambdaParams.push(...keywords));
     const body = this.SUBRULE(this.expr);
+    this.ACTION(() => this.keywordLambdaParams.splice(this.keywordLambdaParams.length - keywords.length));
     return this.ACTION((): Expr => ({ kind: 'lambda', params, body, pos: this.pos(first) }));
+  });
+
+  lambdaParam = this.RULE('lambdaParam', (): Identifier => {
+    const t = this.OR([
+      { ALT: () => this.CONSUME(IdentLike) },
+      { ALT: () => this.CONSUME(K.LEFT) },
+      { ALT: () => this.CONSUME(K.RIGHT) },
+    ]);
+    return this.ACTION(() => this.identOf(t));
   });
 
   // -------------------------------------------------------------------------------------------

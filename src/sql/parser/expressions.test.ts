@@ -470,6 +470,31 @@ describe('special forms and calls', () => {
       args: [col('xs'), int('0'), { kind: 'lambda', params: [{ name: 'acc' }, { name: 'x' }] }],
     });
   });
+  it('LEFT and RIGHT name lambda parameters and are columns in their body only', () => {
+    expect(e('array_sort(xs, (left, right) -> left - right)')).toMatchObject({
+      args: [
+        col('xs'),
+        {
+          kind: 'lambda',
+          params: [{ name: 'left' }, { name: 'right' }],
+          body: bin('-', col('left'), col('right')),
+        },
+      ],
+    });
+    expect(e('transform(xs, left -> left(left, 1))')).toMatchObject({
+      args: [col('xs'), { kind: 'lambda', body: call('left', [col('left'), int('1')]) }],
+    });
+    expect(() => e('transform(xs, x -> left)')).toThrow();
+    expect(() => e('left + 1')).toThrow();
+  });
+  it('exists(…) without a query is a call', () => {
+    expect(e('exists(xs, x -> x > 1)')).toMatchObject({
+      kind: 'function',
+      name: { parts: [{ name: 'exists' }] },
+    });
+    expect(e('EXISTS (SELECT 1)')).toMatchObject({ kind: 'exists' });
+    expect(e('EXISTS ((SELECT 1))')).toMatchObject({ kind: 'exists' });
+  });
   it('niladic functions, qualified names, COLLATE, LEFT()', () => {
     expect(e('CURRENT_DATE')).toEqual(call('current_date', []));
     expect(e('current_timestamp()')).toEqual(call('current_timestamp', []));

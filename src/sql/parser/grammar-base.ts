@@ -62,6 +62,9 @@ const errorMessages: IParserErrorMessageProvider = {
   },
 };
 
+/** Reserved words Spark accepts as lambda parameter names. */
+const LAMBDA_KEYWORDS = [kw('LEFT'), kw('RIGHT')];
+
 const QUERY_START = [kw('SELECT'), kw('WITH'), kw('VALUES'), kw('TABLE'), kw('FROM')];
 const NO_ALIAS_IDX = new Set<number>([...NO_IMPLICIT_ALIAS].map((w) => kw(w).tokenTypeIdx!));
 
@@ -132,17 +135,33 @@ export class GrammarBase extends EmbeddedActionsParser {
     }
   }
 
-  /** `x ->` or `(x, y) ->` ahead. */
+  /** `x ->` or `(x, y) ->` ahead (LEFT and RIGHT name parameters too, as in Spark). */
   protected lambdaAhead(): boolean {
-    if (tokenMatcher(this.LA(1), IdentLike)) return tokenMatcher(this.LA(2), Arrow);
+    if (this.lambdaParamAt(1)) return tokenMatcher(this.LA(2), Arrow);
     if (!tokenMatcher(this.LA(1), LParen)) return false;
     let i = 2;
     for (;;) {
-      if (!tokenMatcher(this.LA(i), IdentLike)) return false;
+      if (!this.lambdaParamAt(i)) return false;
       i++;
       if (tokenMatcher(this.LA(i), RParen)) return tokenMatcher(this.LA(i + 1), Arrow);
       if (!tokenMatcher(this.LA(i), Comma)) return false;
       i++;
     }
   }
+
+  /** LA(i) may name a lambda parameter: an identifier, or LEFT/RIGHT (Spark's strict non-reserved words). */
+  protected lambdaParamAt(i: number): boolean {
+    const t = this.LA(i);
+    return tokenMatcher(t, IdentLike) || LAMBDA_KEYWORDS.some((k) => tokenMatcher(t, k));
+  }
+
+  /** LA(i) is LEFT or RIGHT naming a parameter of an enclosing lambda (a column reference there). */
+  protected keywordLambdaParamAt(i: number): boolean {
+    const t = this.LA(i);
+    if (!LAMBDA_KEYWORDS.some((k) => tokenMatcher(t, k))) return false;
+    return this.keywordLambdaParams.includes(t.image.toLowerCase());
+  }
+
+  /** Names of the lambda parameters being parsed that are LEFT or RIGHT (lower-cased), innermost last. */
+  protected keywordLambdaParams: string[] = [];
 }
