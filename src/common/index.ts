@@ -11,3 +11,4 @@ export * from './files.ts';
 export * from './event-loop.ts';
 export * from './pg-types.ts';
 export * from './copy-options.ts';
+export * from './time-of-day.ts';

@@ -75,6 +75,7 @@ function kindOf(type: DataType): number {
     case 'timestamp_ntz':
       return K_TIMESTAMP;
     case 'null':
+    case 'time':
     case 'interval_year_month':
     case 'interval_day_time':
     case 'array':

@@ -870,13 +870,15 @@ export class ExpressionGrammar extends GrammarBase {
   typedLiteral = this.RULE('typedLiteral', (): Expr => {
     const t = this.OR([
       { ALT: () => this.CONSUME(K.DATE) },
+      { ALT: () => this.CONSUME(K.TIME) },
       { ALT: () => this.CONSUME(K.TIMESTAMP) },
       { ALT: () => this.CONSUME(K.TIMESTAMP_NTZ) },
       { ALT: () => this.CONSUME(K.TIMESTAMP_LTZ) },
     ]);
     const s = this.CONSUME(StringLiteral);
     return this.ACTION((): Expr => {
-      const typeName = t.image.toLowerCase() as 'date' | 'timestamp' | 'timestamp_ntz' | 'timestamp_ltz';
+      const typeName = t.image.toLowerCase() as
+        'date' | 'time' | 'timestamp' | 'timestamp_ntz' | 'timestamp_ltz';
       return {
         kind: 'literal',
         value: { type: 'typed', typeName, value: decodeString(s.image) },
@@ -1439,6 +1441,16 @@ export class ExpressionGrammar extends GrammarBase {
         },
       });
       this.CONSUME(RParen);
+    });
+    // `TIME(3) WITHOUT TIME ZONE`, `TIMESTAMP(6) WITH TIME ZONE`: the zone words after the precision.
+    this.OPTION5({
+      GATE: () =>
+        words.length === 1 && (this.isAt(1, K.WITH) || this.isAt(1, K.WITHOUT)) && this.isAt(2, K.TIME),
+      DEF: () => {
+        words.push(this.OR2([{ ALT: () => this.CONSUME2(K.WITH) }, { ALT: () => this.CONSUME2(K.WITHOUT) }]));
+        words.push(this.CONSUME2(K.TIME));
+        words.push(this.CONSUME2(K.ZONE));
+      },
     });
     return this.ACTION((): ResolvedType => {
       const name = words.map((w) => (w === first ? this.identOf(w).name : w.image).toLowerCase()).join(' ');
