@@ -887,7 +887,10 @@ export class ExpressionGrammar extends GrammarBase {
     });
   });
 
-  /** CURRENT_DATE, CURRENT_TIMESTAMP, CURRENT_USER, SESSION_USER (parentheses optional). */
+  /**
+   * CURRENT_DATE, CURRENT_TIMESTAMP, CURRENT_USER, SESSION_USER (parentheses optional), and
+   * CURRENT_TIME, which may also take a precision: `current_time(3)`.
+   */
   niladicFunction = this.RULE('niladicFunction', (): Expr => {
     const t = this.OR([
       { ALT: () => this.CONSUME(K.CURRENT_DATE) },
@@ -896,11 +899,16 @@ export class ExpressionGrammar extends GrammarBase {
       { ALT: () => this.CONSUME(K.CURRENT_USER) },
       { ALT: () => this.CONSUME(K.SESSION_USER) },
     ]);
+    const args: Expr[] = [];
     this.OPTION(() => {
       this.CONSUME(LParen);
+      this.OPTION2({
+        GATE: () => t.tokenType === K.CURRENT_TIME && !this.isAt(1, RParen),
+        DEF: () => args.push(this.SUBRULE(this.expr)),
+      });
       this.CONSUME(RParen);
     });
-    return this.ACTION(() => this.plainCall(t.image.toLowerCase(), [], this.pos(t)));
+    return this.ACTION(() => this.plainCall(t.image.toLowerCase(), args, this.pos(t)));
   });
 
   protected plainCall(name: string, args: Expr[], pos: number): FunctionExpr {
