@@ -271,6 +271,9 @@ export function bindArithmetic(
 export function coerceComparison(l: Expr, r: Expr, name: string, pos: number): [Expr, Expr] {
   const lt = exprType(l);
   const rt = exprType(r);
+  // TIME(n) and TIME(m) hold the same microseconds: they compare as they are, with no cast to
+  // hide a column from filter pushdown.
+  if (lt.kind === 'time' && rt.kind === 'time') return [l, r];
   const w = stringNumberType(lt, rt) ?? findWiderType(lt, rt);
   if (w === undefined) throw mismatch(name, lt, rt, pos);
   return [castTo(l, w), castTo(r, w)];
