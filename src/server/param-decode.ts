@@ -275,7 +275,8 @@ export function parseTextParam(text: string, type: DataType, zone: ZoneOffsets):
       return BigInt(p.days) * BigInt(MICROS_PER_DAY) + BigInt(p.micros);
     }
     case 'time': {
-      const micros = parseTime(text);
+      // PostgreSQL's time input ignores a zone offset (drivers send `00:30:05+00`).
+      const micros = parseTime(text.replace(/\s*(?:[+-]\d{1,2}(?::?\d{2}(?::?\d{2})?)?|Z|UTC|GMT)\s*$/i, ''));
       if (micros === undefined) throw invalid('time', text);
       return truncateTime(micros, type.precision);
     }

@@ -290,6 +290,9 @@ describe('parameters', () => {
     expect(parseTextParam('13:14:15.1234567', T.time, zone)).toBe(47_655_123_456n);
     expect(parseTextParam('13:14:15.123456', { kind: 'time', precision: 2 }, zone)).toBe(47_655_120_000n);
     expect(() => parseTextParam('25:00:00', T.time, zone)).toThrow(/invalid input syntax for type time/);
+    // a zone offset, as the JDBC driver's setTime writes it, is ignored as PostgreSQL's time input does
+    expect(parseTextParam('00:30:05+00', T.time, zone)).toBe(1_805_000_000n);
+    expect(parseTextParam('00:30:05.5-05:30', T.time, zone)).toBe(1_805_500_000n);
   });
 
   it('decodes binary parameters', () => {
