@@ -32,7 +32,7 @@ import {
   type Value,
 } from '../../common/index.ts';
 import type { ColumnarValue, EvalContext, ResolveContext, ScalarFunctionDef } from '../registry.ts';
-import { fixedValues, validityBytes, valueText } from '../kernels/common.ts';
+import { validityBytes, valueText } from '../kernels/common.ts';
 import { utcToLocalMicros } from '../kernels/datetime.ts';
 import { parseWithPatternZone } from '../kernels/datetime-format.ts';
 import { checkArity, coerce, evaluateRows, typeMismatch } from './define.ts';
@@ -99,7 +99,8 @@ function timeToInt(arg: ColumnarValue, f: (micros: number) => number): ColumnarV
     return { kind: 'scalar', value: arg.value === null ? null : f(Number(arg.value)), type: I };
   }
   const n = arg.data.length;
-  const src = fixedValues<BigInt64Array>(arg.data);
+  // Arrow's slice has already moved fixed-width values to the column's first row.
+  const src = arg.data.values as BigInt64Array;
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) out[i] = f(Number(src[i]!));
   return { kind: 'array', data: makeColumn(I, out, n, validityBytes(arg.data)) };
@@ -112,7 +113,7 @@ function secondsWithFraction(arg: ColumnarValue): ColumnarValue {
     return { kind: 'scalar', value: v, type: SECOND_WITH_FRACTION };
   }
   const n = arg.data.length;
-  const src = fixedValues<BigInt64Array>(arg.data);
+  const src = arg.data.values as BigInt64Array;
   const out = new BigInt64Array(n);
   const minute = BigInt(MICROS_PER_MINUTE);
   for (let i = 0; i < n; i++) out[i] = src[i]! % minute;
