@@ -1,6 +1,6 @@
 /**
  * Literal binding: the type of a numeric literal as Spark gives it (int, bigint, then decimal;
- * `1.5` is decimal(2,1), `1e5` double), and typed DATE/TIMESTAMP literals parsed to values
+ * `1.5` is decimal(2,1), `1e5` double), and typed DATE/TIME/TIMESTAMP literals parsed to values
  * (a TIMESTAMP without a zone in its text is wall-clock time in the session time zone).
  */
 import {

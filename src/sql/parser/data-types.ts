@@ -70,7 +70,6 @@ const PG_ONLY: Readonly<Record<string, DataType>> = {
   tid: { kind: 'string' },
   interval: { kind: 'interval_day_time' },
   timetz: { kind: 'string' },
-  'time with time zone': { kind: 'string' },
 };
 
 function checkLength(name: string, args: readonly number[], fail: Fail): number | undefined {
