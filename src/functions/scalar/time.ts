@@ -56,10 +56,10 @@ const TIME_UNITS: Readonly<Record<string, bigint>> = {
   MICROSECOND: 1n,
 };
 
-export const hourOfTime = (micros: number): number => Math.floor(micros / MICROS_PER_HOUR);
-export const minuteOfTime = (micros: number): number =>
+const hourOfTime = (micros: number): number => Math.floor(micros / MICROS_PER_HOUR);
+const minuteOfTime = (micros: number): number =>
   Math.floor((micros % MICROS_PER_HOUR) / MICROS_PER_MINUTE);
-export const secondOfTime = (micros: number): number =>
+const secondOfTime = (micros: number): number =>
   Math.floor((micros % MICROS_PER_MINUTE) / MICROS_PER_SECOND);
 
 /** 22023 INVALID_PARAMETER_VALUE.TIME_UNIT: `unit` is none of TIME_UNITS. */
