@@ -57,10 +57,8 @@ const TIME_UNITS: Readonly<Record<string, bigint>> = {
 };
 
 const hourOfTime = (micros: number): number => Math.floor(micros / MICROS_PER_HOUR);
-const minuteOfTime = (micros: number): number =>
-  Math.floor((micros % MICROS_PER_HOUR) / MICROS_PER_MINUTE);
-const secondOfTime = (micros: number): number =>
-  Math.floor((micros % MICROS_PER_MINUTE) / MICROS_PER_SECOND);
+const minuteOfTime = (micros: number): number => Math.floor((micros % MICROS_PER_HOUR) / MICROS_PER_MINUTE);
+const secondOfTime = (micros: number): number => Math.floor((micros % MICROS_PER_MINUTE) / MICROS_PER_SECOND);
 
 /** 22023 INVALID_PARAMETER_VALUE.TIME_UNIT: `unit` is none of TIME_UNITS. */
 function invalidTimeUnit(fn: string, unit: string): EngineError {
