@@ -33,6 +33,7 @@ export function defaultSizeOf(t: DataType): number {
     case 'double':
     case 'timestamp':
     case 'timestamp_ntz':
+    case 'time':
     case 'interval_day_time':
       return 8;
     case 'decimal':
@@ -64,6 +65,7 @@ export function supportsColumnStatistics(t: DataType): boolean {
     case 'date':
     case 'timestamp':
     case 'timestamp_ntz':
+    case 'time':
     case 'string':
     case 'binary':
       return true;

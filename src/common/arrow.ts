@@ -15,6 +15,7 @@
  * | date                | DateDay                    | Int32Array days                                |
  * | timestamp           | Timestamp(µs, 'UTC')       | BigInt64Array µs                               |
  * | timestamp_ntz       | Timestamp(µs)              | BigInt64Array µs                               |
+ * | time(p)             | Time64(µs)                 | BigInt64Array µs since midnight                |
  * | interval y-m        | Interval(YEAR_MONTH)       | Int32Array months                              |
  * | interval d-t        | Duration(µs)               | BigInt64Array µs                               |
  * | null                | Null                       | —                                              |
@@ -65,6 +66,8 @@ export function toArrowType(t: DataType): arrow.DataType {
       return new arrow.TimestampMicrosecond('UTC');
     case 'timestamp_ntz':
       return new arrow.TimestampMicrosecond();
+    case 'time':
+      return new arrow.TimeMicrosecond();
     case 'interval_year_month':
       return new arrow.IntervalYearMonth();
     case 'interval_day_time':
@@ -117,6 +120,11 @@ export function fromArrowType(t: arrow.DataType): DataType {
   if (arrow.DataType.isBinary(t) || arrow.DataType.isLargeBinary(t)) return { kind: 'binary' };
   if (arrow.DataType.isDate(t)) return { kind: 'date' };
   if (arrow.DataType.isTimestamp(t)) return { kind: t.timezone ? 'timestamp' : 'timestamp_ntz' };
+  if (arrow.DataType.isTime(t))
+    return {
+      kind: 'time',
+      precision: t.unit === arrow.TimeUnit.SECOND ? 0 : t.unit === arrow.TimeUnit.MILLISECOND ? 3 : 6,
+    };
   if (arrow.DataType.isInterval(t)) return { kind: 'interval_year_month' };
   if (arrow.DataType.isDuration(t)) return { kind: 'interval_day_time' };
   if (arrow.DataType.isList(t)) {

@@ -153,6 +153,7 @@ export function valueAt(data: arrow.Data, type: DataType, i: number): Value {
     case 'bigint':
     case 'timestamp':
     case 'timestamp_ntz':
+    case 'time':
     case 'interval_day_time':
       return (data.values as BigInt64Array)[i]!;
     case 'decimal':
@@ -227,6 +228,7 @@ export function columnFromValues(type: DataType, values: readonly Value[]): arro
     case 'bigint':
     case 'timestamp':
     case 'timestamp_ntz':
+    case 'time':
     case 'interval_day_time': {
       const out = new BigInt64Array(n);
       for (let i = 0; i < n; i++) if (valid[i]) out[i] = values[i] as bigint;

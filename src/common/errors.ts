@@ -33,6 +33,8 @@ export const SqlState = {
   wrongObjectType: '42809',
   invalidSchemaDefinition: '42P15',
   featureNotSupported: '0A000',
+  /** Spark's UNSUPPORTED_TIME_PRECISION (TIME(p) with p outside 0..6). */
+  unsupportedTimePrecision: '0A001',
   /** Spark's INVALID_LATERAL_JOIN_TYPE (a RIGHT/FULL OUTER join with a LATERAL subquery). */
   invalidLateralJoinType: '42613',
   divisionByZero: '22012',

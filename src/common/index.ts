@@ -12,3 +12,4 @@ export * from './event-loop.ts';
 export * from './pg-types.ts';
 export * from './copy-options.ts';
 export * from './interval-text.ts';
+export * from './time-of-day.ts';

@@ -47,6 +47,7 @@ const ARRAY_OID: Readonly<Record<number, number>> = {
   [PgOid.float4]: 1021,
   [PgOid.float8]: 1022,
   [PgOid.date]: 1182,
+  [PgOid.time]: 1183,
   [PgOid.timestamp]: 1115,
   [PgOid.timestamptz]: 1185,
   [PgOid.interval]: 1187,
@@ -102,6 +103,9 @@ export function pgTypeOf(type: DataType): PgType {
       return scalar(PgOid.timestamptz, 8, 'timestamptz');
     case 'timestamp_ntz':
       return scalar(PgOid.timestamp, 8, 'timestamp');
+    case 'time':
+      // PostgreSQL's typmod of time(p) is p itself.
+      return scalar(PgOid.time, 8, 'time', type.precision);
     case 'interval_year_month':
     case 'interval_day_time':
       return scalar(PgOid.interval, 16, 'interval');
@@ -149,6 +153,8 @@ export function dataTypeOfOid(oid: number): DataType | null {
       return T.timestampNtz;
     case PgOid.timestamptz:
       return T.timestamp;
+    case PgOid.time:
+      return T.time;
     case PgOid.numeric:
       // Precision and scale are not declared: a bound value keeps its own digits.
       return T.decimal(38, 18);

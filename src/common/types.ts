@@ -17,6 +17,7 @@
  * | binary                     | `Uint8Array`                              |
  * | date                       | `number` — days since 1970-01-01          |
  * | timestamp / timestamp_ntz  | `bigint` — microseconds since the epoch (UTC for timestamp) |
+ * | time(p)                    | `bigint` — microseconds since midnight, 0 ≤ v < 86 400 000 000 |
  * | interval_year_month        | `number` — months (whatever its fields)   |
  * | interval_day_time          | `bigint` — microseconds (whatever its fields) |
  * | array                      | `Value[]`                                 |
@@ -40,6 +41,8 @@ export type DataType =
   | { readonly kind: 'date' }
   | { readonly kind: 'timestamp' }
   | { readonly kind: 'timestamp_ntz' }
+  /** Spark's TimeType(precision): a time of day without a time zone; `precision` fractional digits (0-6). */
+  | { readonly kind: 'time'; readonly precision: number }
   /** Spark's YearMonthIntervalType(startField, endField); fields left out mean YEAR TO MONTH. */
   | {
       readonly kind: 'interval_year_month';
@@ -84,6 +87,8 @@ export interface Schema {
 }
 
 export const MAX_DECIMAL_PRECISION = 38;
+/** TIME(p) keeps up to microseconds; TIME alone means TIME(6). */
+export const MAX_TIME_PRECISION = 6;
 /** Decimals up to this precision are held as 64-bit scaled integers; wider ones as 128-bit. */
 export const MAX_DECIMAL64_PRECISION = 18;
 
@@ -101,6 +106,8 @@ export const T = {
   date: { kind: 'date' },
   timestamp: { kind: 'timestamp' },
   timestampNtz: { kind: 'timestamp_ntz' },
+  /** TIME with Spark's default precision (6: microseconds). */
+  time: { kind: 'time', precision: 6 },
   intervalYearMonth: { kind: 'interval_year_month' },
   intervalDayTime: { kind: 'interval_day_time' },
   decimal(precision: number, scale: number): DataType {
@@ -177,6 +184,8 @@ export function typesEqual(a: DataType, b: DataType): boolean {
   switch (a.kind) {
     case 'decimal':
       return b.kind === 'decimal' && a.precision === b.precision && a.scale === b.scale;
+    case 'time':
+      return b.kind === 'time' && a.precision === b.precision;
     case 'array':
       return b.kind === 'array' && typesEqual(a.element, b.element);
     case 'map':
@@ -203,6 +212,8 @@ export function typeToString(t: DataType): string {
   switch (t.kind) {
     case 'decimal':
       return `decimal(${t.precision},${t.scale})`;
+    case 'time':
+      return `time(${t.precision})`;
     case 'string':
       if (t.maxLength !== undefined) return `${t.fixed === true ? 'char' : 'varchar'}(${t.maxLength})`;
       return 'string';

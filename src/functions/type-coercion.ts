@@ -127,6 +127,10 @@ export function findTightestCommonType(a: DataType, b: DataType): DataType | und
     (b.kind === 'timestamp_ntz' && a.kind === 'timestamp')
   )
     return a;
+  if (a.kind === 'time' && b.kind === 'time') {
+    // The least common type of TIME(n) and TIME(m) is TIME(max(n, m)); TIME widens to nothing else.
+    return a.precision >= b.precision ? a : b;
+  }
   if (a.kind === 'interval_day_time' && b.kind === 'interval_day_time') {
     // Spark: DayTimeIntervalType(min(start), max(end))
     const [as, ae] = dayTimeFields(a);
@@ -206,6 +210,7 @@ export function findWiderType(a: DataType, b: DataType): DataType | undefined {
       b.kind === 'date' ||
       b.kind === 'timestamp' ||
       b.kind === 'timestamp_ntz' ||
+      b.kind === 'time' ||
       b.kind === 'boolean')
   ) {
     return stringPromotion(b);
@@ -216,6 +221,7 @@ export function findWiderType(a: DataType, b: DataType): DataType | undefined {
       a.kind === 'date' ||
       a.kind === 'timestamp' ||
       a.kind === 'timestamp_ntz' ||
+      a.kind === 'time' ||
       a.kind === 'boolean')
   ) {
     return stringPromotion(a);
@@ -247,6 +253,7 @@ export function findWiderTypeOfAll(types: readonly DataType[]): DataType | undef
  */
 export function canImplicitCast(from: DataType, to: DataType): boolean {
   if (typesEqual(from, to) || from.kind === 'null') return true;
+  if (from.kind === 'time' && to.kind === 'time') return from.precision <= to.precision;
   if (from.kind === to.kind && (from.kind === 'interval_day_time' || from.kind === 'interval_year_month')) {
     // an interval widens to a type whose fields cover its own
     const w = findTightestCommonType(from, to);
@@ -263,7 +270,7 @@ export function canImplicitCast(from: DataType, to: DataType): boolean {
   }
   if (from.kind === 'date' && (to.kind === 'timestamp' || to.kind === 'timestamp_ntz')) return true;
   if (to.kind === 'string')
-    return isNumeric(from) || ['boolean', 'date', 'timestamp', 'timestamp_ntz'].includes(from.kind);
+    return isNumeric(from) || ['boolean', 'date', 'timestamp', 'timestamp_ntz', 'time'].includes(from.kind);
   if (from.kind === 'string')
     return to.kind !== 'binary' && to.kind !== 'boolean'
       ? to.kind !== 'array' && to.kind !== 'map' && to.kind !== 'struct'

@@ -12,7 +12,14 @@
  * Columns print by name; `name#id` only when two different attributes in the plan share a name.
  * Subquery plans print below the node that holds them, under a `Subquery:` line.
  */
-import { assertNever, intervalToSql, typeToString, type DataType, type Value } from '../common/index.ts';
+import {
+  assertNever,
+  formatTime,
+  intervalToSql,
+  typeToString,
+  type DataType,
+  type Value,
+} from '../common/index.ts';
 import type { Attribute, Expr, FrameBound, NamedExpr, SortOrder } from './expr.ts';
 import type { JoinType, LogicalPlan } from './logical-plan.ts';
 import { exprChildren, outputOf, planChildren, planExpressions } from './tree.ts';
@@ -368,6 +375,8 @@ export function literalToString(v: Value, t: DataType): string {
       return `Timestamp("${timestampText(v)}")`;
     case 'timestamp_ntz':
       return `TimestampNtz("${timestampText(v)}")`;
+    case 'time':
+      return `Time64("${typeof v === 'bigint' ? formatTime(v) : scalarText(v)}")`;
     case 'interval_year_month':
     case 'interval_day_time':
       // Spark's literal SQL: INTERVAL '90' DAY, INTERVAL '1-2' YEAR TO MONTH

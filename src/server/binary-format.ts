@@ -1,7 +1,7 @@
 /**
  * Binary format (format code 1) of a column, as PostgreSQL's `*send` functions write it: big-endian
  * integers and floats, numeric in base-10000 digits, date as int32 days and timestamps as int64 µs
- * since 2000-01-01, interval as (µs, days, months), arrays as array_send writes them. One loop per
+ * since 2000-01-01, time as int64 µs since midnight, interval as (µs, days, months), arrays as array_send writes them. One loop per
  * column over the Arrow buffers.
  */
 import type * as arrow from 'apache-arrow';
@@ -41,6 +41,7 @@ function fixedWidth(type: DataType): number {
     case 'double':
     case 'timestamp':
     case 'timestamp_ntz':
+    case 'time':
       return 8;
     case 'interval_day_time':
     case 'interval_year_month':
@@ -113,10 +114,11 @@ export function formatBinaryColumn(data: arrow.Data, type: DataType): ColumnCell
     }
     case 'bigint':
     case 'timestamp':
-    case 'timestamp_ntz': {
+    case 'timestamp_ntz':
+    case 'time': {
       const values = data.values as BigInt64Array;
       const words = wordsOf(values);
-      const shift = type.kind === 'bigint' ? 0 : PG_EPOCH_MICROS;
+      const shift = type.kind === 'bigint' || type.kind === 'time' ? 0 : PG_EPOCH_MICROS;
       for (let i = 0; i < n; i++) {
         if (validAll[i] !== 0) {
           const v = int64AsNumber(words, off + i);

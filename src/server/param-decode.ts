@@ -11,6 +11,9 @@ import {
   pgArrayElementOid,
   SqlState,
   pgTypeOf,
+  formatTime,
+  parseTime,
+  truncateTime,
   typeToString,
   type DataType,
   type Value,
@@ -101,6 +104,12 @@ function binaryParamToText(b: Buffer, wireOid: number, type: DataType): Value {
       if (type.kind === 'date') return days;
       if (type.kind === 'timestamp_ntz') return BigInt(days) * BigInt(MICROS_PER_DAY);
       return isoDate(days);
+    }
+    case PgOid.time: {
+      need(8);
+      const micros = b.readBigInt64BE(0);
+      if (micros < 0n || micros >= BigInt(MICROS_PER_DAY)) throw outOfRange('time', micros.toString());
+      return type.kind === 'time' ? truncateTime(micros, type.precision) : formatTime(micros);
     }
     case PgOid.timestamp:
     case PgOid.timestamptz: {
@@ -264,6 +273,12 @@ export function parseTextParam(text: string, type: DataType, zone: ZoneOffsets):
     case 'timestamp_ntz': {
       const p = parseDateTime(text, 'timestamp');
       return BigInt(p.days) * BigInt(MICROS_PER_DAY) + BigInt(p.micros);
+    }
+    case 'time': {
+      // PostgreSQL's time input ignores a zone offset (drivers send `00:30:05+00`).
+      const micros = parseTime(text.replace(/\s*(?:[+-]\d{1,2}(?::?\d{2}(?::?\d{2})?)?|Z|UTC|GMT)\s*$/i, ''));
+      if (micros === undefined) throw invalid('time', text);
+      return truncateTime(micros, type.precision);
     }
     case 'timestamp': {
       const p = parseDateTime(text, 'timestamp with time zone');

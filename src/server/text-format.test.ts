@@ -174,6 +174,15 @@ describe('text format', () => {
     ).toEqual(['3 days 04:05:06', '1 day', '00:00:01.5', '-3 days -04:05:06', '00:00:00', '2 days']);
   });
 
+  it('times as HH:MM:SS with the fraction of the second, trailing zeros dropped', () => {
+    const t = (h: number, mi: number, s: number, us = 0): bigint =>
+      BigInt(((h * 60 + mi) * 60 + s) * 1_000_000 + us);
+    expect(
+      text(T.time, [t(0, 0, 0), t(12, 34, 56, 789000), t(23, 59, 59, 999999), null, t(1, 2, 3, 10)]),
+    ).toEqual(['00:00:00', '12:34:56.789', '23:59:59.999999', null, '01:02:03.00001']);
+    expect(text(T.array({ kind: 'time', precision: 3 }), [[t(10, 0, 0), null]])).toEqual(['{10:00:00,NULL}']);
+  });
+
   it('bytea as hex and strings as their bytes', () => {
     expect(text(T.binary, [new Uint8Array([0x0a, 0x1b, 0xff]), new Uint8Array(0), null])).toEqual([
       '\\x0a1bff',
@@ -210,6 +219,12 @@ describe('binary format', () => {
     expect(hex(T.boolean, [true, false])).toEqual(['01', '00']);
     expect(hex(T.date, [daysFromCivil(2000, 1, 2)])).toEqual(['00000001']);
     expect(hex(T.timestampNtz, [micros(2000, 1, 1, 0, 0, 1)])).toEqual(['00000000000f4240']);
+    // time: int64 microseconds since midnight
+    expect(hex(T.time, [1_000_000n, 86_399_999_999n, null])).toEqual([
+      '00000000000f4240',
+      '000000141dd75fff',
+      null,
+    ]);
   });
 
   it('one-dimensional arrays as array_send writes them', () => {
@@ -272,6 +287,12 @@ describe('parameters', () => {
     );
     expect(parseTextParam('\\x0aff', T.binary, zone)).toEqual(new Uint8Array([10, 255]));
     expect(() => parseTextParam('2020-02-30', T.date, zone)).toThrow(/out of range/);
+    expect(parseTextParam('13:14:15.1234567', T.time, zone)).toBe(47_655_123_456n);
+    expect(parseTextParam('13:14:15.123456', { kind: 'time', precision: 2 }, zone)).toBe(47_655_120_000n);
+    expect(() => parseTextParam('25:00:00', T.time, zone)).toThrow(/invalid input syntax for type time/);
+    // a zone offset, as the JDBC driver's setTime writes it, is ignored as PostgreSQL's time input does
+    expect(parseTextParam('00:30:05+00', T.time, zone)).toBe(1_805_000_000n);
+    expect(parseTextParam('00:30:05.5-05:30', T.time, zone)).toBe(1_805_500_000n);
   });
 
   it('decodes binary parameters', () => {
@@ -290,6 +311,14 @@ describe('parameters', () => {
       '0.500',
     );
     expect(decodeParam(null, 1, 23, T.int, zone)).toBeNull();
+    // time (1083): int64 microseconds since midnight; read as text where the parameter is no time
+    const time = Buffer.from('000000141dd75fff', 'hex');
+    expect(decodeParam(time, 1, 1083, T.time, zone)).toBe(86_399_999_999n);
+    expect(decodeParam(time, 1, 1083, { kind: 'time', precision: 0 }, zone)).toBe(86_399_000_000n);
+    expect(decodeParam(time, 1, 1083, T.string, zone)).toBe('23:59:59.999999');
+    expect(() => decodeParam(Buffer.from('000000141dd76000', 'hex'), 1, 1083, T.time, zone)).toThrow(
+      /out of range for type time/,
+    );
   });
 
   it('keeps the digits of parameters declared numeric', () => {
@@ -361,5 +390,9 @@ describe('pgTypeOf', () => {
     expect(pgTypeOf(T.tinyint).oid).toBe(21);
     expect(pgTypeOf(T.array(T.int)).oid).toBe(1007);
     expect(pgTypeOf(T.null).oid).toBe(25);
+    expect(pgTypeOf(T.time)).toMatchObject({ oid: 1083, typmod: 6, typlen: 8, name: 'time' });
+    expect(pgTypeOf({ kind: 'time', precision: 0 }).typmod).toBe(0);
+    expect(pgTypeOf(T.array(T.time)).oid).toBe(1183);
+    expect(dataTypeOfOid(1083)).toEqual(T.time);
   });
 });

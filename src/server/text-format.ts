@@ -15,6 +15,7 @@ import {
   writeOffset,
   writeTimestamp,
   writeTimestampBig,
+  writeTimeOfDay,
   writeDayTimeIntervalBig,
   writeYearMonthInterval,
 } from './datetime-text.ts';
@@ -64,6 +65,8 @@ function estimateWidth(type: DataType): number {
     case 'timestamp':
     case 'timestamp_ntz':
       return 26;
+    case 'time':
+      return 15;
     default:
       return 12;
   }
@@ -140,6 +143,15 @@ function writeTextCells(
       const format = type.kind === 'float' ? formatFloat4 : formatFloat8;
       for (let i = 0; i < n; i++) {
         if (valid[i] !== 0) sink.ascii(format(values[off + i]!));
+        offsets[i + 1] = sink.pos;
+      }
+      return;
+    }
+    case 'time': {
+      // Microseconds since midnight always fit a double.
+      const values = data.values as BigInt64Array;
+      for (let i = 0; i < n; i++) {
+        if (valid[i] !== 0) writeTimeOfDay(sink, Number(values[off + i]!));
         offsets[i + 1] = sink.pos;
       }
       return;
@@ -339,7 +351,8 @@ function needsQuoting(type: DataType): boolean {
     type.kind === 'float' ||
     type.kind === 'double' ||
     type.kind === 'decimal' ||
-    type.kind === 'date'
+    type.kind === 'date' ||
+    type.kind === 'time'
   );
 }
 

@@ -789,7 +789,11 @@ const INFO_TABLES: Readonly<Record<string, SystemTable>> = {
               ? { character_maximum_length: t.maxLength, character_octet_length: t.maxLength * 4 }
               : {}),
             ...numeric,
-            ...(t.kind === 'timestamp' || t.kind === 'timestamp_ntz' ? { datetime_precision: 6 } : {}),
+            ...(t.kind === 'timestamp' || t.kind === 'timestamp_ntz'
+              ? { datetime_precision: 6 }
+              : t.kind === 'time'
+                ? { datetime_precision: t.precision }
+                : {}),
             udt_catalog: v.currentDatabase,
             udt_schema: PG_CATALOG,
             udt_name: pgTypeOf(t).name,
@@ -1174,6 +1178,7 @@ export function expandCatalogFunction(
           ['$1 = 1700 AND $2 >= 4', "concat('numeric(', ($2 - 4) DIV 65536, ',', ($2 - 4) % 65536, ')')"],
           ['$1 = 1043 AND $2 >= 4', "concat('character varying(', $2 - 4, ')')"],
           ['$1 = 1042 AND $2 >= 4', "concat('character(', $2 - 4, ')')"],
+          ['$1 = 1083 AND $2 >= 0', "concat('time(', $2, ') without time zone')"],
           ...TYPES.filter((t) => t.element !== 0).map(
             (t) =>
               [`$1 = ${t.oid}`, sqlString(`${FORMAT_NAMES[t.element] ?? t.name.slice(1)}[]`)] as [

@@ -7,6 +7,7 @@
 import {
   EngineError,
   SqlState,
+  formatTime,
   typeToString,
   type DataType,
   type Schema,
@@ -176,6 +177,8 @@ function literalOf(value: Value, type: DataType): ast.Literal {
         value: `${base}.${frac.toString().padStart(6, '0')}${type.kind === 'timestamp' ? 'Z' : ''}`,
       };
     }
+    case 'time':
+      return { type: 'string', value: formatTime(value as bigint) };
     case 'tinyint':
     case 'smallint':
     case 'int':

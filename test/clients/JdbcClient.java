@@ -14,7 +14,9 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Time;
 import java.sql.Timestamp;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -53,7 +55,7 @@ public class JdbcClient {
         try (ResultSet r = m.getTypeInfo()) {
           while (r.next()) {
             String name = r.getString("TYPE_NAME");
-            if (Arrays.asList("int4", "int8", "numeric", "varchar", "date", "timestamp", "bool", "_int4").contains(name))
+            if (Arrays.asList("int4", "int8", "numeric", "varchar", "date", "time", "timestamp", "bool", "_int4").contains(name))
               seen.add(name + ":" + r.getInt("DATA_TYPE"));
           }
         }
@@ -120,6 +122,25 @@ public class JdbcClient {
                   + "|2024-01-02 03:04:05.25|HÉLLO" + k + "|[" + k + ", null, 3]|[a b, null, q\"" + k + ", ]|["
                   + (0.5 * k) + ", -1.25]";
               System.out.println("prepared|" + k + "|" + (line.equals(expected) ? "ok" : line));
+            }
+          }
+        }
+      });
+
+      // TIME columns and parameters, in text and then (server-prepared) binary results.
+      step("time", () -> {
+        try (PreparedStatement ps = c.prepareStatement(
+            "SELECT CAST(? AS TIME) AS t, CAST('12:34:56.789' AS TIME(3)) AS u, hour(CAST(? AS TIME)) AS h")) {
+          for (int k = 0; k < 7; k++) {
+            ps.setTime(1, Time.valueOf("0" + k + ":30:05"));
+            ps.setString(2, "1" + k + ":00:00");
+            try (ResultSet r = ps.executeQuery()) {
+              r.next();
+              ResultSetMetaData md = r.getMetaData();
+              String line = r.getTime(1) + "|" + r.getObject(2, LocalTime.class) + "|" + r.getInt(3) + "|"
+                  + md.getColumnTypeName(1) + ":" + md.getColumnType(1);
+              String expected = "0" + k + ":30:05|12:34:56.789|1" + k + "|time:92";
+              System.out.println("time|" + k + "|" + (line.equals(expected) ? "ok" : line));
             }
           }
         }

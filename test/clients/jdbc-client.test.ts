@@ -5,7 +5,7 @@
  * and the columns of a view; a PreparedStatement run ten times, past the driver's prepareThreshold
  * of 5, so that it becomes a named server statement with binary parameters and results (int,
  * bigint, numeric keeping its scale, date, timestamp, text, int[], text[] and float8[] with NULL
- * and quoted elements); parameters the driver leaves
+ * and quoted elements), and one with TIME parameters and results; parameters the driver leaves
  * untyped, inferred by the server; setFetchSize streaming a result of many batches with autocommit
  * off (Execute with a row limit, PortalSuspended); ResultSetMetaData from the table OIDs and column
  * numbers of RowDescription; and the statements DBeaver and Metabase send, replayed.
@@ -114,7 +114,7 @@ describe.skipIf(!existsSync(JDBC_JAR) || !existsSync('/usr/bin/java'))('JDBC dri
     expect(lines.filter((l) => !l.startsWith('replay|'))).toEqual([
       // Kindling tables have no keys or indexes.
       'pk|0',
-      'typeinfo|_int4:2003,bool:-7,date:91,int4:4,int8:-5,numeric:2,timestamp:93,varchar:12',
+      'typeinfo|_int4:2003,bool:-7,date:91,int4:4,int8:-5,numeric:2,time:92,timestamp:93,varchar:12',
       'index|0',
       'exported|0',
       'imported|0',
@@ -128,6 +128,7 @@ describe.skipIf(!existsSync(JDBC_JAR) || !existsSync('/usr/bin/java'))('JDBC dri
       'viewcol|n_name|varchar|1',
       'viewcol|n_gdp|numeric|1',
       ...Array.from({ length: 10 }, (_, k) => `prepared|${k}|ok`),
+      ...Array.from({ length: 7 }, (_, k) => `time|${k}|ok`),
       // n_nationkey = ? (untyped) OR IN (?, ?) OR n_founded = ? (untyped date) … LIMIT ?
       'inferred|ARGENTINA,BRAZIL',
       'paramtypes|int4,varchar,int4,date,int4',

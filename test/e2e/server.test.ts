@@ -53,6 +53,24 @@ describe('engine over the wire', () => {
     }
   });
 
+  it('sends TIME columns as PostgreSQL time and reads time parameters', async () => {
+    const client = await connect();
+    try {
+      const r = await client.query("SELECT TIME '12:34:56.789' AS t, CAST('07:08:09' AS TIME(0)) AS t0");
+      expect(r.rows).toEqual([{ t: '12:34:56.789', t0: '07:08:09' }]);
+      expect(r.fields.map((f) => [f.dataTypeID, f.dataTypeModifier])).toEqual([
+        [1083, 6],
+        [1083, 0],
+      ]);
+      const p = await client.query('SELECT hour(CAST($1 AS TIME)) AS h, CAST($1 AS TIME) AS t', [
+        '23:05:00.25',
+      ]);
+      expect(p.rows).toEqual([{ h: 23, t: '23:05:00.25' }]);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('reports a bad statement with SQLSTATE and position, then runs the next one', async () => {
     const client = await connect();
     try {

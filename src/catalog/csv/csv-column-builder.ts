@@ -10,6 +10,8 @@ import {
   SqlState,
   makeColumn,
   makeStringColumn,
+  parseTime,
+  truncateTime,
   typeToString,
   writeDecimal128,
   type DataType,
@@ -44,6 +46,7 @@ const K_DECIMAL128 = 8;
 const K_STRING = 9;
 const K_DATE = 10;
 const K_TIMESTAMP = 11;
+const K_TIME = 12;
 
 const INT64_MIN = -(1n << 63n);
 const INT64_MAX = (1n << 63n) - 1n;
@@ -74,6 +77,8 @@ function kindOf(type: DataType): number {
     case 'timestamp':
     case 'timestamp_ntz':
       return K_TIMESTAMP;
+    case 'time':
+      return K_TIME;
     case 'null':
     case 'interval_year_month':
     case 'interval_day_time':
@@ -164,6 +169,7 @@ export class CsvColumnBuilder {
         this.i64 = new BigInt64Array(this.words.buffer);
         break;
       case K_TIMESTAMP:
+      case K_TIME:
         this.i64 = new BigInt64Array(n);
         break;
       case K_STRING:
@@ -476,6 +482,13 @@ export class CsvColumnBuilder {
         this.i64[row] = v;
         return true;
       }
+      case K_TIME: {
+        // As CAST(text AS TIME(p)) reads it.
+        const v = parseTime(latin1(buf, s, e));
+        if (v === undefined) return this.fail(row);
+        this.i64[row] = truncateTime(v, this.type.kind === 'time' ? this.type.precision : 6);
+        return true;
+      }
       default:
         return this.fail(row);
     }
@@ -555,6 +568,7 @@ export class CsvColumnBuilder {
         data = makeColumn(this.type, new BigInt64Array(this.words.buffer, 0, 2 * rows), rows, valid);
         break;
       case K_TIMESTAMP:
+      case K_TIME:
         data = makeColumn(this.type, this.i64.subarray(0, rows), rows, valid);
         break;
       default:

@@ -102,6 +102,17 @@ describe('CSV types', () => {
     ]);
   });
 
+  it('reads TIME(p) as CAST(text AS TIME(p)) does, quoted or not; malformed times are NULL', async () => {
+    const f = file('10:00:00.5,10:00:00.5\n"23:59:59.999999",23:59:59.999999\n1:02 PM,\nbad,24:00\n');
+    const rows = await readRows(csvDef(f, [field('t', T.time), field('t3', { kind: 'time', precision: 3 })]));
+    expect(rows).toEqual([
+      [36_000_500_000n, 36_000_500_000n],
+      [86_399_999_999n, 86_399_999_000n],
+      [46_920_000_000n, null],
+      [null, null],
+    ]);
+  });
+
   it('rounds extra decimal digits HALF_UP and accepts exponents and signs', async () => {
     const f = file('1.005\n-1.005\n1.004\n+2\n.5\n1E2\n-2.5e-2\n12345678901234567.891\n0.000\n');
     const rows = await readRows(csvDef(f, [field('m', T.decimal(20, 2))]));

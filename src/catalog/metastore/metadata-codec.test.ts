@@ -39,6 +39,27 @@ describe('interval column types in metadata', () => {
   });
 });
 
+describe('TIME column types in metadata', () => {
+  it('round-trip their precision, with statistics of their values', () => {
+    const cols = [field('t', T.time), field('t0', { kind: 'time', precision: 0 })];
+    const statistics = {
+      rowCount: 2,
+      totalBytes: 16,
+      columns: { t: { min: 0n, max: 86_399_999_999n, nullCount: 0 } },
+    };
+    const def = { ...table(cols), statistics };
+    expect(decodeTable('f', encodeTable(def))).toEqual(def);
+  });
+
+  it('reject a precision out of range as corrupt (XX001)', () => {
+    const text = encodeTable(table([field('t', { kind: 'time', precision: 3 })])).replace(
+      '"precision": 3',
+      '"precision": 7',
+    );
+    expect(() => decodeTable('f', text)).toThrow(expect.objectContaining({ sqlstate: 'XX001' }));
+  });
+});
+
 describe('statistics in metadata', () => {
   const cols = [
     field('i', T.int),

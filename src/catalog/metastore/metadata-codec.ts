@@ -5,6 +5,7 @@
 import type { DataType, Field, Value } from '../../common/index.ts';
 import {
   DAY_TIME_FIELDS,
+  MAX_TIME_PRECISION,
   EngineError,
   SqlState,
   YEAR_MONTH_FIELDS,
@@ -158,6 +159,12 @@ function decodeType(file: string, v: Json): DataType {
     case 'timestamp':
     case 'timestamp_ntz':
       return { kind: v.kind };
+    case 'time': {
+      const p = v.precision;
+      if (typeof p !== 'number' || !Number.isInteger(p) || p < 0 || p > MAX_TIME_PRECISION)
+        throw corrupt(file, 'bad time precision');
+      return { kind: 'time', precision: p };
+    }
     case 'interval_year_month': {
       // fields are optional: metadata written before they existed means YEAR TO MONTH
       const start = intervalField(file, v.startField, YEAR_MONTH_FIELDS);
@@ -218,6 +225,7 @@ function decodeStatValue(file: string, v: Json, t: DataType, what: string): Valu
     case 'decimal':
     case 'timestamp':
     case 'timestamp_ntz':
+    case 'time':
       if (!/^-?\d+$/.test(v)) break;
       return BigInt(v);
     default:

@@ -7,6 +7,7 @@
  * - Int8…Int64, UInt8…UInt64 → the declared (wider) integer, double or decimal
  * - Timestamp in s/ms/ns, any zone (INT96 arrives as ns) → µs, typed `Timestamp(µs, 'UTC')` or zone-less
  * - Date64 → days; Date32 → timestamp_ntz when declared so
+ * - Time in s/ms/µs/ns → µs since midnight, cut to the declared TIME(p)'s digits
  * - LargeUtf8 / Utf8View / Dictionary<…, Utf8> / Binary → Utf8 (or Binary) with Int32 offsets
  * - Null (an all-NULL column) → NULLs of the declared type
  */
@@ -16,6 +17,7 @@ import {
   SqlState,
   nullColumn,
   toArrowType,
+  truncateTime,
   typeToString,
   type DataType,
 } from '../../common/index.ts';
@@ -141,6 +143,8 @@ export function convertColumn(data: arrow.Data, target: DataType, ctx: ConvertCo
     case 'timestamp':
     case 'timestamp_ntz':
       return toMicros(data, src, target, v, ctx);
+    case 'time':
+      return toTimeMicros(data, src, target, target.precision, v, ctx);
     case 'interval_year_month':
     case 'interval_day_time':
     case 'array':
@@ -269,6 +273,36 @@ function toMicros(
       return wrap(target, n, v, { data: out });
     }
   }
+}
+
+/** Times of any unit → µs since midnight (ns floored), cut to `precision` fractional digits. */
+function toTimeMicros(
+  data: arrow.Data,
+  src: arrow.DataType,
+  target: DataType,
+  precision: number,
+  v: Validity,
+  ctx: ConvertContext,
+): arrow.Data {
+  if (!arrow.DataType.isTime(src)) throw unsupported(src, target, ctx);
+  const n = data.length;
+  const values = data.values as Int32Array | BigInt64Array;
+  if (src.unit === arrow.TimeUnit.MICROSECOND && precision === 6)
+    return wrap(target, n, v, { data: (values as BigInt64Array).subarray(0, n) });
+  const out = new BigInt64Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = BigInt(values[i]!);
+    const micros =
+      src.unit === arrow.TimeUnit.SECOND
+        ? x * 1_000_000n
+        : src.unit === arrow.TimeUnit.MILLISECOND
+          ? x * 1000n
+          : src.unit === arrow.TimeUnit.NANOSECOND
+            ? x / 1000n
+            : x;
+    out[i] = truncateTime(micros, precision);
+  }
+  return wrap(target, n, v, { data: out });
 }
 
 function toBytes(

@@ -15,6 +15,7 @@
  * | BYTE_ARRAY, FIXED_LEN_BYTE_ARRAY         | binary           |
  * | INT32 DATE                               | date             |
  * | INT64 TIMESTAMP (ms/µs/ns), INT96        | timestamp (timestamp_ntz when not adjusted to UTC) |
+ * | INT32 TIME(ms), INT64 TIME(µs/ns)        | time(3), time(6) |
  */
 import { parquetSchema, type FileMetaData, type SchemaElement, type SchemaTree } from 'hyparquet';
 import {
@@ -91,7 +92,9 @@ export function sparkTypeOfPrimitive(e: SchemaElement): DataType | null {
       return { kind: 'boolean' };
     case 'INT32': {
       if (lt?.type === 'DATE' || ct === 'DATE') return { kind: 'date' };
-      if (lt?.type === 'TIME' || ct === 'TIME_MILLIS') return null;
+      if ((lt?.type === 'TIME' && lt.unit === 'MILLIS') || ct === 'TIME_MILLIS')
+        return { kind: 'time', precision: 3 };
+      if (lt?.type === 'TIME') return null;
       const signed = lt?.type === 'INTEGER' ? lt.isSigned : !(ct?.startsWith('UINT_') ?? false);
       const bits =
         lt?.type === 'INTEGER'
@@ -107,7 +110,9 @@ export function sparkTypeOfPrimitive(e: SchemaElement): DataType | null {
     case 'INT64': {
       if (lt?.type === 'TIMESTAMP') return { kind: lt.isAdjustedToUTC ? 'timestamp' : 'timestamp_ntz' };
       if (ct === 'TIMESTAMP_MILLIS' || ct === 'TIMESTAMP_MICROS') return { kind: 'timestamp' };
-      if (lt?.type === 'TIME' || ct === 'TIME_MICROS') return null;
+      if ((lt?.type === 'TIME' && lt.unit !== 'MILLIS') || ct === 'TIME_MICROS')
+        return { kind: 'time', precision: 6 };
+      if (lt?.type === 'TIME') return null;
       const unsigned = lt?.type === 'INTEGER' ? !lt.isSigned : ct === 'UINT_64';
       return unsigned ? { kind: 'decimal', precision: 20, scale: 0 } : { kind: 'bigint' };
     }
@@ -186,6 +191,8 @@ export function parseSparkJsonType(json: unknown): DataType | null {
     };
     const t = simple[json];
     if (t !== undefined) return t;
+    const time = /^time\(([0-6])\)$/.exec(json);
+    if (time !== null) return { kind: 'time', precision: Number(time[1]) };
     const dec = /^decimal\((\d+),\s*(\d+)\)$/.exec(json);
     if (dec !== null) return { kind: 'decimal', precision: Number(dec[1]), scale: Number(dec[2]) };
     const vc = /^(var)?char\((\d+)\)$/.exec(json);

@@ -9,7 +9,7 @@
  * what the reader yields; float bounds that are NaN, and INT96 timestamps, give no range.
  */
 import type { SchemaElement } from 'hyparquet';
-import type { DataType, Value } from '../../common/index.ts';
+import { truncateTime, type DataType, type Value } from '../../common/index.ts';
 import type { RawStatistics } from './parquet-footer.ts';
 import type { FileColumn } from './parquet-schema.ts';
 
@@ -140,6 +140,12 @@ function decodeBound(column: FileColumn, declared: DataType, b: Uint8Array): Val
           return floorDiv(v, 1000n);
       }
       return null;
+    }
+    case 'time': {
+      // Bounds of µs-since-midnight columns only (a cut to fewer digits keeps their order).
+      const lt = e.logical_type;
+      if (e.type !== 'INT64' || b.length !== 8 || lt?.type !== 'TIME' || lt.unit !== 'MICROS') return null;
+      return truncateTime(view(b).getBigInt64(0, true), declared.precision);
     }
     default:
       return null;

@@ -255,3 +255,39 @@ describe('ParquetTableProvider: row groups split between partitions', () => {
     }
   });
 });
+
+describe('ParquetTableProvider: TIME columns another writer wrote', () => {
+  let location = '';
+  beforeAll(async () => {
+    location = path.join(tempDir('kindling-parquet-time-'), 'times');
+    // DuckDB writes TIME as INT64 TIME(MICROS); every 7th row NULL.
+    await writeParquet(
+      `SELECT i AS id, CASE WHEN i % 7 = 0 THEN NULL ELSE TIME '00:00:00' + INTERVAL (i * 86399999) MICROSECOND END AS t FROM range(1000) r(i)`,
+      path.join(location, 'part-0.parquet'),
+      300,
+    );
+  });
+
+  it('reads them as TIME(6), or cut to a declared TIME(p), native and parquet-wasm', async () => {
+    const micros = (i: number): bigint | null => (i % 7 === 0 ? null : BigInt(i) * 86_399_999n);
+    for (const native of [true, false]) {
+      setNativeParquetDecoding(native);
+      try {
+        const rows = await readRows(
+          parquetDef(location, [field('id', T.bigint), field('t', T.time), field('t2', T.time)]),
+        );
+        expect(rows.map((r) => r[1])).toEqual(Array.from({ length: 1000 }, (_, i) => micros(i)));
+        expect(rows.every((r) => r[2] === null)).toBe(true);
+        const cut = await readRows(parquetDef(location, [field('t', { kind: 'time', precision: 2 })]));
+        expect(cut.map((r) => r[0])).toEqual(
+          Array.from({ length: 1000 }, (_, i) => {
+            const m = micros(i);
+            return m === null ? null : m - (m % 10_000n);
+          }),
+        );
+      } finally {
+        setNativeParquetDecoding(true);
+      }
+    }
+  });
+});

@@ -36,6 +36,7 @@ function layout(t: DataType): Layout {
     case 'bigint':
     case 'timestamp':
     case 'timestamp_ntz':
+    case 'time':
     case 'interval_day_time':
       return 'big';
     case 'decimal':

@@ -127,6 +127,7 @@ function modeArg(t: DataType): DataType {
     case 'date':
     case 'timestamp':
     case 'timestamp_ntz':
+    case 'time':
       return t;
     case 'null':
       return T.string;

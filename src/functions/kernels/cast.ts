@@ -11,7 +11,10 @@ import {
   makeColumn,
   dayTimeFields,
   intervalFromCastString,
+  formatTime,
   intervalToSql,
+  parseTime,
+  truncateTime,
   typesEqual,
   yearMonthFields,
   utf8,
@@ -39,6 +42,7 @@ import {
   formatLocalMicros,
   formatTimestamp,
   localToUtcMicros,
+  MICROS_PER_DAY,
   parseDate,
   utcToLocalMicros,
   parseTimestamp,
@@ -57,6 +61,7 @@ function renderValue(v: Value, t: DataType): string {
   if (t.kind === 'double' || t.kind === 'float') return doubleToString(v as number);
   if (t.kind === 'interval_year_month' || t.kind === 'interval_day_time')
     return intervalToSql(v as number | bigint, t);
+  if (t.kind === 'time') return `TIME '${formatTime(v as bigint)}'`;
   return valueText(v);
 }
 
@@ -405,6 +410,25 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
           return invalid();
       }
     }
+    case 'time':
+      switch (from.kind) {
+        case 'string': {
+          const t = parseTime(v as string);
+          return t === undefined ? invalid() : truncateTime(t, to.precision);
+        }
+        case 'time':
+          return truncateTime(v as bigint, to.precision);
+        case 'timestamp':
+        case 'timestamp_ntz': {
+          // The time of day: local to the session's zone for a TIMESTAMP, as written for an NTZ one.
+          const local =
+            from.kind === 'timestamp' ? utcToLocalMicros(v as bigint, ctx.timeZone) : (v as bigint);
+          const ofDay = local % MICROS_PER_DAY;
+          return truncateTime(ofDay < 0n ? ofDay + MICROS_PER_DAY : ofDay, to.precision);
+        }
+        default:
+          return invalid();
+      }
     case 'interval_year_month':
     case 'interval_day_time': {
       if (from.kind === to.kind) return truncateInterval(v as number | bigint, to);
@@ -492,6 +516,8 @@ export function valueToString(v: Value, from: DataType, ctx: EvalContext): strin
       return formatTimestamp(v as bigint, ctx.timeZone);
     case 'timestamp_ntz':
       return formatLocalMicros(v as bigint);
+    case 'time':
+      return formatTime(v as bigint);
     case 'binary':
       return utf8.decoder.decode(v as Uint8Array);
     case 'interval_year_month':

@@ -265,6 +265,7 @@ export function hashValueInto(
     case 'bigint':
     case 'timestamp':
     case 'timestamp_ntz':
+    case 'time':
     case 'interval_day_time': {
       const w = BigInt.asUintN(64, v as bigint);
       hashLong(Number(w >> 32n), Number(w & 0xffffffffn), sh, sl);
@@ -358,6 +359,7 @@ export function xxhash64Column(
     case 'bigint':
     case 'timestamp':
     case 'timestamp_ntz':
+    case 'time':
     case 'interval_day_time': {
       const v = data.values as BigInt64Array;
       const words = new Uint32Array(v.buffer, v.byteOffset, v.length * 2);

@@ -66,6 +66,7 @@ function fromBig(v: bigint, t: DataType): Value {
     case 'struct':
     case 'timestamp_ntz':
     case 'timestamp':
+    case 'time':
       return Number(BigInt.asIntN(32, v));
   }
 }

@@ -20,6 +20,7 @@ import { pgFormatFunctions } from './pg-format.ts';
 import { stringFunctions } from './string.ts';
 import { structFunctions } from './struct.ts';
 import { textExtraFunctions } from './text-extra.ts';
+import { timeFunctions, withTimeForms } from './time.ts';
 
 export const scalarFunctions: readonly ScalarFunctionDef[] = [
   ...stringFunctions.filter((f) => f.name !== 'reverse'),
@@ -28,7 +29,8 @@ export const scalarFunctions: readonly ScalarFunctionDef[] = [
   ...mapFunctions,
   ...likeFunctions,
   ...mathFunctions,
-  ...datetimeFunctions,
+  ...datetimeFunctions.map(withTimeForms),
+  ...timeFunctions,
   ...datetimeUnitFunctions,
   ...epochFunctions,
   ...intervalFunctions,

@@ -104,6 +104,7 @@ export function sparkHash(v: Value, type: DataType, seed: number): number {
     case 'bigint':
     case 'timestamp':
     case 'timestamp_ntz':
+    case 'time':
     case 'interval_day_time':
       return murmurLong(v as bigint, seed);
     case 'float':

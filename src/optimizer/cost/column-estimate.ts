@@ -53,6 +53,7 @@ export function isNumericLike(t: DataType): boolean {
     case 'date':
     case 'timestamp':
     case 'timestamp_ntz':
+    case 'time':
     case 'boolean':
       return true;
     default:

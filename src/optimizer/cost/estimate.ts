@@ -279,6 +279,8 @@ function textWidth(t: DataType): number {
     case 'timestamp':
     case 'timestamp_ntz':
       return 26;
+    case 'time':
+      return 15;
     case 'string':
       return t.maxLength === undefined ? 20 : Math.min(t.maxLength, 20);
     default:

@@ -76,6 +76,7 @@ function width(t: DataType): number {
     case 'double':
     case 'timestamp':
     case 'timestamp_ntz':
+    case 'time':
       return 8;
     case 'decimal':
       return 16;

@@ -49,6 +49,7 @@ export function layoutOf(type: DataType): LayoutInfo {
     case 'bigint':
     case 'timestamp':
     case 'timestamp_ntz':
+    case 'time':
     case 'interval_day_time':
       return { layout: 'words', stride: 2 };
     case 'decimal':

@@ -100,6 +100,7 @@ export function compareSigns(
     case 'bigint':
     case 'timestamp':
     case 'timestamp_ntz':
+    case 'time':
     case 'interval_day_time':
       return compareWords(left, right, sa, sb, n, out);
     case 'decimal': {
@@ -342,6 +343,7 @@ function constantFastPath(
     case 'bigint':
     case 'timestamp':
     case 'timestamp_ntz':
+    case 'time':
     case 'decimal': {
       if (type.kind === 'decimal' && type.precision > MAX_DECIMAL64_PRECISION) return false;
       const A = words(colSide);

@@ -39,6 +39,7 @@ export function supportsSelectCompare(type: DataType, value: Value): boolean {
     case 'bigint':
     case 'timestamp':
     case 'timestamp_ntz':
+    case 'time':
       return typeof value === 'bigint';
     case 'decimal':
       return type.precision <= MAX_DECIMAL64_PRECISION && typeof value === 'bigint';

@@ -75,6 +75,7 @@ export function selectMerge(
     case 'bigint':
     case 'timestamp':
     case 'timestamp_ntz':
+    case 'time':
     case 'interval_day_time': {
       const width = type.kind === 'decimal' && type.precision > MAX_DECIMAL64_PRECISION ? 2 : 1;
       const srcs = cols.map((c) => {

@@ -160,7 +160,8 @@ export function fastFrameAggregate(
       k === 'date' ||
       k === 'bigint' ||
       k === 'timestamp' ||
-      k === 'timestamp_ntz';
+      k === 'timestamp_ntz' ||
+      k === 'time';
     if (!ok || input.type.kind !== k) return null;
     if (!framesMoveForward(frame, layout)) return null;
     return slidingExtreme(input.args[0]!, argType, countedRows(input, n), frame, layout, name === 'max');
@@ -272,7 +273,11 @@ function slidingExtreme(
   max: boolean,
 ): arrow.Data {
   const n = layout.numRows;
-  const wide = type.kind === 'bigint' || type.kind === 'timestamp' || type.kind === 'timestamp_ntz';
+  const wide =
+    type.kind === 'bigint' ||
+    type.kind === 'timestamp' ||
+    type.kind === 'timestamp_ntz' ||
+    type.kind === 'time';
   const narrow = wide ? null : (data.values as ArrayLike<number>);
   const big = wide ? (data.values as BigInt64Array) : null;
   const better = (a: number, b: number): boolean => {

@@ -61,6 +61,9 @@ export function canAnsiCast(from: DataType, to: DataType): boolean {
       );
     case 'timestamp_ntz':
       return from.kind === 'string' || from.kind === 'date' || from.kind === 'timestamp';
+    case 'time':
+      // TIME(p) → TIME(q) is caught above (same kind); a timestamp casts to its time of day.
+      return from.kind === 'string' || from.kind === 'timestamp' || from.kind === 'timestamp_ntz';
     case 'interval_day_time':
     case 'interval_year_month':
       return (

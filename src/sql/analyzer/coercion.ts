@@ -6,6 +6,7 @@
 import {
   EngineError,
   SqlState,
+  MAX_TIME_PRECISION,
   T,
   dayTimeFields,
   dayTimeIntervalType,
@@ -120,6 +121,7 @@ function datetimeArithmetic(
 ): Expr | undefined {
   let lt = exprType(l);
   let rt = exprType(r);
+  if (lt.kind === 'time' || rt.kind === 'time') return timeArithmetic(op, l, r, name, pos, ansi);
   if (op === '+' && (rt.kind === 'date' || isTs(rt)) && lt.kind !== rt.kind) {
     [l, r] = [r, l];
     [lt, rt] = [rt, lt];
@@ -172,6 +174,29 @@ function datetimeArithmetic(
     return { kind: 'binary', op, left: castTo(l, w), right: castTo(r, w), type: w, failOnError: ansi };
   }
   return undefined;
+}
+
+/**
+ * TIME arithmetic as Spark 4.1 resolves it: TIME ± INTERVAL DAY TO SECOND (either order for `+`)
+ * → TIME with the finer of the two precisions (an interval ending in SECOND carries 6 digits);
+ * TIME − TIME → INTERVAL HOUR TO SECOND; anything else with a TIME is a type mismatch.
+ */
+function timeArithmetic(op: '+' | '-', l: Expr, r: Expr, name: string, pos: number, ansi: boolean): Expr {
+  const lt = exprType(l);
+  const rt = exprType(r);
+  if (lt.kind === 'time' && rt.kind === 'interval_day_time') {
+    const signed = op === '-' ? negateInterval(r, ansi) : r;
+    const end = dayTimeFields(rt)[1];
+    const precision = Math.max(lt.precision, end === 'second' ? MAX_TIME_PRECISION : 0);
+    return call('time_add_interval', [l, signed], { kind: 'time', precision }, ansi);
+  }
+  if (op === '+' && rt.kind === 'time' && lt.kind === 'interval_day_time') {
+    return timeArithmetic(op, r, l, name, pos, ansi);
+  }
+  if (op === '-' && lt.kind === 'time' && rt.kind === 'time') {
+    return call('time_subtract', [l, r], dayTimeIntervalType('hour', 'second'), ansi);
+  }
+  throw mismatch(name, lt, rt, pos);
 }
 
 /** Binds `l op r` for the arithmetic operators with Spark's result types. */
@@ -246,6 +271,9 @@ export function bindArithmetic(
 export function coerceComparison(l: Expr, r: Expr, name: string, pos: number): [Expr, Expr] {
   const lt = exprType(l);
   const rt = exprType(r);
+  // TIME(n) and TIME(m) hold the same microseconds: they compare as they are, with no cast to
+  // hide a column from filter pushdown.
+  if (lt.kind === 'time' && rt.kind === 'time') return [l, r];
   const w = stringNumberType(lt, rt) ?? findWiderType(lt, rt);
   if (w === undefined) throw mismatch(name, lt, rt, pos);
   return [castTo(l, w), castTo(r, w)];

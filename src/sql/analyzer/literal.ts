@@ -1,9 +1,16 @@
 /**
  * Literal binding: the type of a numeric literal as Spark gives it (int, bigint, then decimal;
- * `1.5` is decimal(2,1), `1e5` double), and typed DATE/TIMESTAMP literals parsed to values
+ * `1.5` is decimal(2,1), `1e5` double), and typed DATE/TIME/TIMESTAMP literals parsed to values
  * (a TIMESTAMP without a zone in its text is wall-clock time in the session time zone).
  */
-import { EngineError, MAX_DECIMAL_PRECISION, SqlState, T, type DataType } from '../../common/index.ts';
+import {
+  EngineError,
+  MAX_DECIMAL_PRECISION,
+  parseTime,
+  SqlState,
+  T,
+  type DataType,
+} from '../../common/index.ts';
 import { localToUtcMicros } from '../../functions/index.ts';
 import type { LiteralExpr } from '../../plan/index.ts';
 import type * as ast from '../parser/index.ts';
@@ -119,7 +126,7 @@ function invalidTyped(typeName: string, value: string, pos: number): EngineError
 }
 
 function typedLiteral(
-  typeName: 'date' | 'timestamp' | 'timestamp_ntz' | 'timestamp_ltz' | 'binary',
+  typeName: 'date' | 'time' | 'timestamp' | 'timestamp_ntz' | 'timestamp_ltz' | 'binary',
   value: string,
   pos: number,
   timeZone: string,
@@ -129,6 +136,12 @@ function typedLiteral(
       const d = parseDate(value);
       if (d === undefined) throw invalidTyped('date', value, pos);
       return lit(d, T.date);
+    }
+    case 'time': {
+      // Spark types a TIME literal TIME(6) whatever digits it has.
+      const t = parseTime(value);
+      if (t === undefined) throw invalidTyped('time', value, pos);
+      return lit(t, T.time);
     }
     case 'timestamp':
     case 'timestamp_ltz':

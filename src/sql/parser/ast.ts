@@ -634,10 +634,10 @@ export type Literal =
   | { readonly type: 'string'; readonly value: string }
   | { readonly type: 'boolean'; readonly value: boolean }
   | { readonly type: 'null' }
-  /** `DATE '…'`, `TIMESTAMP '…'`, `TIMESTAMP_NTZ '…'`, `TIMESTAMP_LTZ '…'`, `X'ab'`, `INTERVAL '…'` handled separately. */
+  /** `DATE '…'`, `TIME '…'`, `TIMESTAMP '…'`, `TIMESTAMP_NTZ '…'`, `TIMESTAMP_LTZ '…'`, `X'ab'`; `INTERVAL '…'` handled separately. */
   | {
       readonly type: 'typed';
-      readonly typeName: 'date' | 'timestamp' | 'timestamp_ntz' | 'timestamp_ltz' | 'binary';
+      readonly typeName: 'date' | 'time' | 'timestamp' | 'timestamp_ntz' | 'timestamp_ltz' | 'binary';
       readonly value: string;
     };
 

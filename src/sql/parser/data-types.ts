@@ -4,7 +4,7 @@
  * PostgreSQL-only names (`regclass`, `oid`, `name`, …) map to the closest Spark type and report the
  * name in `pgTypeName`, which `::` casts carry for the analyzer.
  */
-import { MAX_DECIMAL_PRECISION } from '../../common/index.ts';
+import { EngineError, MAX_DECIMAL_PRECISION, MAX_TIME_PRECISION, SqlState } from '../../common/index.ts';
 import type { DataType } from '../../common/index.ts';
 
 type Fail = (message: string) => never;
@@ -69,7 +69,6 @@ const PG_ONLY: Readonly<Record<string, DataType>> = {
   cid: { kind: 'int' },
   tid: { kind: 'string' },
   interval: { kind: 'interval_day_time' },
-  time: { kind: 'string' },
   timetz: { kind: 'string' },
 };
 
@@ -133,6 +132,18 @@ export function namedType(words: string, args: readonly number[], fail: Fail): R
       return { type: { kind: 'timestamp' }, pgTypeName: null };
     case 'timestamp without time zone':
       return { type: { kind: 'timestamp_ntz' }, pgTypeName: null };
+    case 'time':
+    case 'time without time zone': {
+      if (args.length > 1) fail(`type ${words} takes at most one argument`);
+      const precision = args[0] ?? MAX_TIME_PRECISION;
+      if (precision > MAX_TIME_PRECISION) {
+        throw new EngineError(
+          SqlState.unsupportedTimePrecision,
+          `[UNSUPPORTED_TIME_PRECISION] The seconds precision ${precision} of the TIME data type is out of the supported range [0, ${MAX_TIME_PRECISION}].`,
+        );
+      }
+      return { type: { kind: 'time', precision }, pgTypeName: null };
+    }
     default:
       break;
   }

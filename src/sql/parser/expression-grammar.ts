@@ -898,13 +898,15 @@ export class ExpressionGrammar extends GrammarBase {
   typedLiteral = this.RULE('typedLiteral', (): Expr => {
     const t = this.OR([
       { ALT: () => this.CONSUME(K.DATE) },
+      { ALT: () => this.CONSUME(K.TIME) },
       { ALT: () => this.CONSUME(K.TIMESTAMP) },
       { ALT: () => this.CONSUME(K.TIMESTAMP_NTZ) },
       { ALT: () => this.CONSUME(K.TIMESTAMP_LTZ) },
     ]);
     const s = this.CONSUME(StringLiteral);
     return this.ACTION((): Expr => {
-      const typeName = t.image.toLowerCase() as 'date' | 'timestamp' | 'timestamp_ntz' | 'timestamp_ltz';
+      const typeName = t.image.toLowerCase() as
+        'date' | 'time' | 'timestamp' | 'timestamp_ntz' | 'timestamp_ltz';
       return {
         kind: 'literal',
         value: { type: 'typed', typeName, value: decodeString(s.image) },
@@ -913,7 +915,10 @@ export class ExpressionGrammar extends GrammarBase {
     });
   });
 
-  /** CURRENT_DATE, CURRENT_TIMESTAMP, CURRENT_USER, SESSION_USER (parentheses optional). */
+  /**
+   * CURRENT_DATE, CURRENT_TIMESTAMP, CURRENT_USER, SESSION_USER (parentheses optional), and
+   * CURRENT_TIME, which may also take a precision: `current_time(3)`.
+   */
   niladicFunction = this.RULE('niladicFunction', (): Expr => {
     const t = this.OR([
       { ALT: () => this.CONSUME(K.CURRENT_DATE) },
@@ -922,11 +927,16 @@ export class ExpressionGrammar extends GrammarBase {
       { ALT: () => this.CONSUME(K.CURRENT_USER) },
       { ALT: () => this.CONSUME(K.SESSION_USER) },
     ]);
+    const args: Expr[] = [];
     this.OPTION(() => {
       this.CONSUME(LParen);
+      this.OPTION2({
+        GATE: () => t.tokenType === K.CURRENT_TIME && !this.isAt(1, RParen),
+        DEF: () => args.push(this.SUBRULE(this.expr)),
+      });
       this.CONSUME(RParen);
     });
-    return this.ACTION(() => this.plainCall(t.image.toLowerCase(), [], this.pos(t)));
+    return this.ACTION(() => this.plainCall(t.image.toLowerCase(), args, this.pos(t)));
   });
 
   protected plainCall(name: string, args: Expr[], pos: number): FunctionExpr {
@@ -1489,6 +1499,16 @@ export class ExpressionGrammar extends GrammarBase {
         },
       });
       this.CONSUME(RParen);
+    });
+    // `TIME(3) WITHOUT TIME ZONE`, `TIMESTAMP(6) WITH TIME ZONE`: the zone words after the precision.
+    this.OPTION5({
+      GATE: () =>
+        words.length === 1 && (this.isAt(1, K.WITH) || this.isAt(1, K.WITHOUT)) && this.isAt(2, K.TIME),
+      DEF: () => {
+        words.push(this.OR2([{ ALT: () => this.CONSUME2(K.WITH) }, { ALT: () => this.CONSUME2(K.WITHOUT) }]));
+        words.push(this.CONSUME2(K.TIME));
+        words.push(this.CONSUME2(K.ZONE));
+      },
     });
     return this.ACTION((): ResolvedType => {
       const name = words.map((w) => (w === first ? this.identOf(w).name : w.image).toLowerCase()).join(' ');

@@ -204,6 +204,9 @@ describe('literals', () => {
     });
     expect(e("timestamp_ntz '2020-01-02 03:04:05'")).toMatchObject({ value: { typeName: 'timestamp_ntz' } });
     expect(e("TIMESTAMP_LTZ '2020-01-02'")).toMatchObject({ value: { typeName: 'timestamp_ltz' } });
+    expect(e("TIME '12:34:56.789'")).toMatchObject({ value: { typeName: 'time', value: '12:34:56.789' } });
+    expect(e('current_time(3)')).toEqual(call('current_time', [int('3')]));
+    expect(e('current_time')).toEqual(call('current_time', []));
     expect(e("X'0A1B'")).toEqual({
       kind: 'literal',
       value: { type: 'typed', typeName: 'binary', value: '0A1B' },
@@ -384,6 +387,10 @@ describe('special forms and calls', () => {
     });
     expect(e('x::int8')).toMatchObject({ type: { kind: 'bigint' }, pgTypeName: null });
     expect(e('x::timestamptz')).toMatchObject({ type: { kind: 'timestamp' } });
+    expect(e('x::time')).toMatchObject({ type: { kind: 'time', precision: 6 } });
+    expect(e('CAST(x AS TIME(3) WITHOUT TIME ZONE)')).toMatchObject({ type: { kind: 'time', precision: 3 } });
+    expect(e('CAST(x AS time without time zone)')).toMatchObject({ type: { kind: 'time', precision: 6 } });
+    expect(() => e('CAST(x AS TIME(7))')).toThrow(/UNSUPPORTED_TIME_PRECISION/);
   });
   it('EXTRACT, SUBSTRING, POSITION, TRIM, OVERLAY normalize to calls', () => {
     expect(e('EXTRACT(year FROM d)')).toEqual({ kind: 'extract', field: 'year', source: col('d') });

@@ -113,11 +113,18 @@ function sourceColumn(c: DecodedChunk, e: SchemaElement, fileType: DataType): ar
     case 'INT32':
       if (fileType.kind === 'date')
         return make(new arrow.DateDay(), c, { data: new Int32Array(buffer, 0, n) });
+      if (fileType.kind === 'time')
+        return make(new arrow.TimeMillisecond(), c, { data: new Int32Array(buffer, 0, n) });
       if (isUnsigned(e)) return make(new arrow.Uint32(), c, { data: new Uint32Array(buffer, 0, n) });
       return make(new arrow.Int32(), c, { data: new Int32Array(buffer, 0, n) });
     case 'INT64':
       if (fileType.kind === 'timestamp' || fileType.kind === 'timestamp_ntz') {
         return make(timestampType(e), c, { data: new BigInt64Array(buffer, 0, n) });
+      }
+      if (fileType.kind === 'time') {
+        const nanos = e.logical_type?.type === 'TIME' && e.logical_type.unit === 'NANOS';
+        const type = nanos ? new arrow.TimeNanosecond() : new arrow.TimeMicrosecond();
+        return make(type, c, { data: new BigInt64Array(buffer, 0, n) });
       }
       if (isUnsigned(e)) return make(new arrow.Uint64(), c, { data: new BigUint64Array(buffer, 0, n) });
       return make(new arrow.Int64(), c, { data: new BigInt64Array(buffer, 0, n) });

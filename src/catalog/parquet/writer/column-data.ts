@@ -47,6 +47,7 @@ export function shapeOf(field: Field): Shape {
     case 'bigint':
     case 'timestamp':
     case 'timestamp_ntz':
+    case 'time':
       return 'int64';
     case 'decimal':
       return t.precision <= 9 ? 'int32' : t.precision <= 18 ? 'int64' : 'decimal128';

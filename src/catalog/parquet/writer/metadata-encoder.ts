@@ -132,7 +132,8 @@ function writeLogicalType(w: ThriftCompactWriter, t: LogicalType): void {
       w.emptyStructField(6);
       return;
     case 'timestamp':
-      w.beginStruct(8);
+    case 'time':
+      w.beginStruct(t.kind === 'time' ? 7 : 8);
       w.boolField(1, t.adjustedToUtc);
       w.beginStruct(2); // TimeUnit union
       w.emptyStructField(2); // MICROS

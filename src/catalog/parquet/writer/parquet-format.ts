@@ -47,6 +47,7 @@ export type LogicalType =
   | { readonly kind: 'date' }
   | { readonly kind: 'decimal'; readonly precision: number; readonly scale: number }
   | { readonly kind: 'timestamp'; readonly adjustedToUtc: boolean }
+  | { readonly kind: 'time'; readonly adjustedToUtc: boolean }
   | { readonly kind: 'integer'; readonly bitWidth: number; readonly signed: boolean };
 
 /** One leaf of the (flat) Parquet schema. */

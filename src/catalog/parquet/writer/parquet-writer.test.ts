@@ -352,6 +352,37 @@ describe('ParquetFileWriter round trips', () => {
     expect([d.type, d.converted_type, d.precision, d.scale]).toEqual(['INT64', 'DECIMAL', 15, 2]);
   });
 
+  it('writes TIME(p) as INT64 TIME(MICROS, not adjusted to UTC) that other readers read back', async () => {
+    const s = schema([field('t', T.time), field('t3', { kind: 'time', precision: 3 })]);
+    const noon = 43_200_000_000n;
+    const { path } = await writeFile(s, [
+      batchOf(s, [
+        [0n, 45_296_789_012n, null, 86_399_999_999n],
+        [noon, null, 1_000n, 45_296_789_000n],
+      ]),
+    ]);
+    const hy = parquetMetadata(arrayBufferOf(path));
+    for (const name of ['t', 't3']) {
+      const e = hy.schema.find((x) => x.name === name)!;
+      expect([e.type, e.converted_type]).toEqual(['INT64', undefined]);
+      expect(e.logical_type).toEqual({ type: 'TIME', isAdjustedToUTC: false, unit: 'MICROS' });
+    }
+    const kv = Object.fromEntries((hy.key_value_metadata ?? []).map((e) => [e.key, e.value]));
+    const spark = JSON.parse(kv['org.apache.spark.sql.parquet.row.metadata']!) as {
+      fields: { type: string }[];
+    };
+    expect(spark.fields.map((f) => f.type)).toEqual(['time(6)', 'time(3)']);
+    expect(await duckText(path)).toEqual([
+      ['00:00:00', '12:00:00'],
+      ['12:34:56.789012', null],
+      [null, '00:00:00.001'],
+      ['23:59:59.999999', '12:34:56.789'],
+    ]);
+    const wasm = wasmTable(path);
+    expect(arrow.DataType.isTime(wasm.schema.fields[0]!.type)).toBe(true);
+    expect((wasm.getChild('t')!.toArray() as BigInt64Array)[3]).toBe(86_399_999_999n);
+  });
+
   it('starts and ends the file with the magic bytes PAR1', async () => {
     const s = schema([field('x', T.int)]);
     const { path } = await writeFile(s, [batchOf(s, [[1, 2, null]])]);

@@ -16,6 +16,7 @@
  * | date               | INT32, DATE, DATE                                         |
  * | timestamp          | INT64, TIMESTAMP_MICROS, TIMESTAMP(MICROS, utc=true)      |
  * | timestamp_ntz      | INT64, TIMESTAMP(MICROS, utc=false) (no ConvertedType: it implies UTC) |
+ * | time(p)            | INT64, TIME(MICROS, utc=false) (likewise no ConvertedType) |
  *
  * Intervals, arrays, maps, structs and the null (void) type are rejected with 0A000, as Spark does
  * for void; the void type is not written as an all-null column.
@@ -124,6 +125,12 @@ function toLeafColumn(f: Field): LeafColumn {
         physicalType: PhysicalType.int64,
         logicalType: { kind: 'timestamp', adjustedToUtc: false },
       };
+    case 'time':
+      return {
+        ...base,
+        physicalType: PhysicalType.int64,
+        logicalType: { kind: 'time', adjustedToUtc: false },
+      };
     case 'null':
     case 'interval_year_month':
     case 'interval_day_time':
@@ -147,6 +154,8 @@ function sparkTypeJson(t: DataType): string {
       return 'long';
     case 'decimal':
       return `decimal(${t.precision},${t.scale})`;
+    case 'time':
+      return `time(${t.precision})`;
     case 'string':
       return 'string';
     default:
