@@ -435,7 +435,20 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
         return (v as readonly Value[]).map((x) => castValue(x, from.element, to.element, mode, ctx));
       throw new EngineError(SqlState.featureNotSupported, `cast to ${sqlTypeName(to)} is not supported`);
     case 'map':
+      // Keys and values each as their type casts (map<string,void> → map<string,int> …).
+      if (from.kind === 'map') {
+        const out = new Map<Value, Value>();
+        for (const [k, x] of v as ReadonlyMap<Value, Value>)
+          out.set(castValue(k, from.key, to.key, mode, ctx), castValue(x, from.value, to.value, mode, ctx));
+        return out;
+      }
+      throw new EngineError(SqlState.featureNotSupported, `cast to ${sqlTypeName(to)} is not supported`);
     case 'struct':
+      // Field by field, in order (the names are the target's).
+      if (from.kind === 'struct' && from.fields.length === to.fields.length)
+        return from.fields.map((f, k) =>
+          castValue((v as readonly Value[])[k] ?? null, f.type, to.fields[k]!.type, mode, ctx),
+        );
       throw new EngineError(SqlState.featureNotSupported, `cast to ${sqlTypeName(to)} is not supported`);
   }
 }
