@@ -398,6 +398,7 @@ class Planner implements PhysicalPlanner {
           input,
           arg: this.expr(plan.arg, outputOf(plan.input)),
           withPosition: plan.generator === 'posexplode',
+          elementFields: plan.generator === 'inline' || exprType(plan.arg).kind === 'map',
           outer: plan.outer,
           schema: schemaOfAttrs(outputOf(plan)),
         });
