@@ -20,6 +20,7 @@ import {
   yearMonthIntervalType,
   type DataType,
   type DayTimeField,
+  type Field,
 } from '../common/index.ts';
 
 export const MINIMUM_ADJUSTED_SCALE = 6;
@@ -147,6 +148,25 @@ export function findTightestCommonType(a: DataType, b: DataType): DataType | und
       ? undefined
       : { kind: 'array', element: e, containsNull: a.containsNull || b.containsNull };
   }
+  if (a.kind === 'map' && b.kind === 'map') {
+    const key = findTightestCommonType(a.key, b.key);
+    const value = findTightestCommonType(a.value, b.value);
+    if (key === undefined || value === undefined) return undefined;
+    return { kind: 'map', key, value, valueContainsNull: a.valueContainsNull || b.valueContainsNull };
+  }
+  // Structs of the same field names (case-insensitively), field by field; the names are the first's.
+  if (a.kind === 'struct' && b.kind === 'struct' && a.fields.length === b.fields.length) {
+    const fields: Field[] = [];
+    for (let k = 0; k < a.fields.length; k++) {
+      const fa = a.fields[k]!;
+      const fb = b.fields[k]!;
+      if (fa.name.toLowerCase() !== fb.name.toLowerCase()) return undefined;
+      const t = findTightestCommonType(fa.type, fb.type);
+      if (t === undefined) return undefined;
+      fields.push({ name: fa.name, type: t, nullable: fa.nullable || fb.nullable });
+    }
+    return { kind: 'struct', fields };
+  }
   return undefined;
 }
 
@@ -193,6 +213,25 @@ export function findWiderType(a: DataType, b: DataType): DataType | undefined {
     return e === undefined
       ? undefined
       : { kind: 'array', element: e, containsNull: a.containsNull || b.containsNull };
+  }
+  if (a.kind === 'map' && b.kind === 'map') {
+    const key = findWiderType(a.key, b.key);
+    const value = findWiderType(a.value, b.value);
+    if (key === undefined || value === undefined) return undefined;
+    return { kind: 'map', key, value, valueContainsNull: a.valueContainsNull || b.valueContainsNull };
+  }
+  // Structs of the same field names (case-insensitively), field by field; the names are the first's.
+  if (a.kind === 'struct' && b.kind === 'struct' && a.fields.length === b.fields.length) {
+    const fields: Field[] = [];
+    for (let k = 0; k < a.fields.length; k++) {
+      const fa = a.fields[k]!;
+      const fb = b.fields[k]!;
+      if (fa.name.toLowerCase() !== fb.name.toLowerCase()) return undefined;
+      const t = findWiderType(fa.type, fb.type);
+      if (t === undefined) return undefined;
+      fields.push({ name: fa.name, type: t, nullable: fa.nullable || fb.nullable });
+    }
+    return { kind: 'struct', fields };
   }
   return undefined;
 }

@@ -764,6 +764,10 @@ class Planner implements PhysicalPlanner {
     const calls = plan.aggregates.map((a) => {
       if (a.expr.kind !== 'aggregate')
         throw new EngineError(SqlState.internalError, 'internal error: aggregate expected');
+      // count(DISTINCT …) of nested values counts their canonical texts: equal exactly when the
+      // values are, and NULL for NULL.
+      if (a.expr.distinct && a.expr.name === 'count' && a.expr.args.some((x) => isNested(exprType(x))))
+        return { ...a.expr, args: a.expr.args.map(hashableKey) };
       return a.expr;
     });
     // Arguments and filters are evaluated over the same batches: compiled together, they share

@@ -9,7 +9,7 @@ import { concatLists, concatStructs } from './list-column.ts';
 import { take } from './take.ts';
 
 export function concatColumns(columns: readonly arrow.Data[], type: DataType): arrow.Data {
-  if (type.kind === 'array') return concatLists(columns, type, take, concatColumns);
+  if (type.kind === 'array' || type.kind === 'map') return concatLists(columns, type, take, concatColumns);
   if (type.kind === 'struct') return concatStructs(columns, type, concatColumns);
   let n = 0;
   let anyNull = false;

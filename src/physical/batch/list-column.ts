@@ -1,7 +1,8 @@
 /**
- * `take` and `concat` for array columns (Arrow List<child>): the offsets are rebuilt in one typed
- * loop, and the child is gathered with a single `take` of computed child indices, so nested arrays
- * recurse one level per call rather than one row at a time. Struct columns gather each field.
+ * `take` and `concat` for array columns (Arrow List<child>) and map columns (Arrow Map: a list of
+ * key-value entry structs): the offsets are rebuilt in one typed loop, and the child is gathered
+ * with a single `take` of computed child indices, so nested arrays recurse one level per call
+ * rather than one row at a time. Struct columns gather each field.
  *
  * Reading a List Data: `valueOffsets` is already shifted by Arrow's slice (index it at row `i`) and
  * points into the whole child; validity is read at `data.offset + i`.
@@ -9,9 +10,22 @@
 import type * as arrow from 'apache-arrow';
 import { makeListColumn, makeStructColumn, type DataType } from '../../common/index.ts';
 
-/** The element type of an array type (null's type for anything else). */
+/**
+ * The element type of an array type; of a map, its entries' struct of a (non-null) key and a value
+ * (null's type for anything else).
+ */
 function elementOf(type: DataType): DataType {
-  return type.kind === 'array' ? type.element : { kind: 'null' };
+  if (type.kind === 'array') return type.element;
+  if (type.kind === 'map') {
+    return {
+      kind: 'struct',
+      fields: [
+        { name: 'key', type: type.key, nullable: false },
+        { name: 'value', type: type.value, nullable: type.valueContainsNull },
+      ],
+    };
+  }
+  return { kind: 'null' };
 }
 
 /** One byte per output row (1 = valid), or null when the source has no NULL and no index is -1. */

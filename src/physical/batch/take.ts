@@ -1,6 +1,6 @@
 /**
  * `take`: gathers rows of a column by index into a new column (offset 0). Index -1 yields NULL,
- * which outer joins use for the side without a match. Array columns go through `takeList`.
+ * which outer joins use for the side without a match. Array and map columns go through `takeList`.
  */
 import type * as arrow from 'apache-arrow';
 import { nullColumn, type DataType } from '../../common/index.ts';
@@ -14,7 +14,7 @@ export function takeRows(column: arrow.Data, type: DataType, indices: Int32Array
 }
 
 export function take(column: arrow.Data, type: DataType, indices: Int32Array, count: number): arrow.Data {
-  if (type.kind === 'array') return takeList(column, type, indices, count, take);
+  if (type.kind === 'array' || type.kind === 'map') return takeList(column, type, indices, count, take);
   if (type.kind === 'struct') return takeStruct(column, type, indices, count, take);
   return takeView(new ColumnView(column, type), type, indices, count);
 }

@@ -24,6 +24,7 @@ import type { BindState, CteEnv, ExprEnv } from './binder-state.ts';
 import { toBoolean } from './coercion.ts';
 import { analysisError, quoteParts, unresolvedColumn } from './errors.ts';
 import { exprName } from './expr-name.ts';
+import { checkNoMapInSetOperation, checkOrderable } from './map-ordering.ts';
 import { exprKey, exprNullable } from './expr-utils.ts';
 import { asSetReturningCall, bindGenerate, bindSetReturningInStep } from './generator.ts';
 import { groupingIdWithoutPositions, separateDuplicateSets } from './grouping-sets.ts';
@@ -360,6 +361,7 @@ export function bindSelect(
   const orders: Order[] = orderBy.map((o) => {
     const ascending = o.ascending ?? true;
     const nullsFirst = o.nullsFirst ?? ascending;
+    const sortOrder = `${exprName(o.expr)} ${ascending ? 'ASC' : 'DESC'} NULLS ${nullsFirst ? 'FIRST' : 'LAST'}`;
     const ord = orderEnv.state.ctx.orderByOrdinal === false ? null : ordinalOf(o.expr);
     if (ord !== null) {
       if (ord < 1 || ord > items.length) {
@@ -369,9 +371,11 @@ export function bindSelect(
           o.expr.pos,
         );
       }
+      checkOrderable(exprType(items[ord - 1]!.expr), sortOrder, 'sortorder', o.expr.pos);
       return { item: ord - 1, expr: null, ascending, nullsFirst };
     }
     const e = bindExpr(orderEnv, o.expr);
+    checkOrderable(exprType(e), sortOrder, 'sortorder', o.expr.pos);
     const k = exprKey(e);
     const idx = items.findIndex((i) => exprKey(i.expr) === k);
     if (idx >= 0) return { item: idx, expr: null, ascending, nullsFirst };
@@ -518,6 +522,10 @@ export function bindSelect(
   plan = { kind: 'Project', input: plan, exprs: [...projected, ...hidden] };
 
   if (sel.distinct) {
+    checkNoMapInSetOperation(
+      projected.map((p) => p.attr),
+      sel.pos,
+    );
     plan = {
       kind: 'Aggregate',
       input: plan,
