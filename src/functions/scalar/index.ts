@@ -45,5 +45,13 @@ export const scalarFunctions: readonly ScalarFunctionDef[] = [
 
 export { sparkSubstring, formatString, compileRegex } from './string.ts';
 export { compileLike } from './like.ts';
-export { sparkHash, murmurInt, murmurLong, murmurBytes, sizePretty, KINDLING_VERSION } from './misc.ts';
+export {
+  canonicalText,
+  sparkHash,
+  murmurInt,
+  murmurLong,
+  murmurBytes,
+  sizePretty,
+  KINDLING_VERSION,
+} from './misc.ts';
 export { arityError, typeMismatch, checkArity, coerce } from './define.ts';

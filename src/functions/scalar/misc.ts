@@ -175,7 +175,7 @@ function tryArith(name: string, op: '+' | '-' | '*' | '/'): ScalarFunctionDef {
  * the same text exactly when they are equal (Spark's equality: -0.0 is 0.0, NaN is NaN; maps
  * whatever the order of their entries).
  */
-function canonicalText(v: Value): string {
+export function canonicalText(v: Value): string {
   return JSON.stringify(canonicalForm(v));
 }
 
