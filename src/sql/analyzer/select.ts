@@ -270,7 +270,14 @@ export function bindSelect(
     if (found !== null) {
       const { call, fields } = found;
       if (generated === null) {
-        const aliases = it.alias === null || fields.length > 0 ? [] : [it.alias.name];
+        const aliases =
+          fields.length > 0
+            ? []
+            : it.aliases !== undefined
+              ? it.aliases.map((a) => a.name)
+              : it.alias === null
+                ? []
+                : [it.alias.name];
         generated = bindGenerate(selectEnv, plan, call, aliases, null);
         plan = generated;
       }
@@ -286,6 +293,13 @@ export function bindSelect(
       for (const f of fields) expr = bindFieldAccess(selectEnv, expr, f, it.expr.pos);
       items.push({ expr, name: it.alias?.name ?? fields[fields.length - 1]!, keepAttr: null });
       continue;
+    }
+    if (it.aliases !== undefined) {
+      throw analysisError(
+        '42K0E',
+        `[MULTI_ALIAS_WITHOUT_GENERATOR] Multi part aliasing (${it.aliases.map((a) => a.name).join(', ')}) is not supported with ${exprName(it.expr)} as it is not a generator function.`,
+        it.pos,
+      );
     }
     // A later item may name an earlier one's alias (Spark's lateral column alias) where no FROM
     // column has that name; an alias given twice before is not one.
