@@ -145,7 +145,7 @@ export function bindGenerate(
               nullable: argType.containsNull || outer,
             },
           ];
-  if (ordinality && values.length !== 1) {
+  if (ordinality && (values.length !== 1 || kind.generator === 'inline')) {
     throw analysisError(
       SqlState.featureNotSupported,
       `WITH ORDINALITY on ${name} of ${typeToString(argType)} is not supported`,
