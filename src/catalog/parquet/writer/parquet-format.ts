@@ -23,7 +23,6 @@ export const Repetition = { required: 0, optional: 1, repeated: 2 } as const;
 export const ConvertedType = {
   utf8: 0,
   map: 1,
-  mapKeyValue: 2,
   list: 3,
   decimal: 5,
   date: 6,

@@ -25,7 +25,7 @@
  * |--------------------|-----------------------------------------------------------|
  * | struct<f…>         | group s { f… }                                            |
  * | array<e>           | group a (LIST) { repeated group list { element } }        |
- * | map<k, v>          | group m (MAP) { repeated group key_value (MAP_KEY_VALUE) { required key; value } } |
+ * | map<k, v>          | group m (MAP) { repeated group key_value { required key; value } } |
  *
  * A node is `optional` when it may hold NULL (the column, a struct field, `containsNull` elements,
  * `valueContainsNull` values), else `required`. Intervals, the null (void) type and empty structs
@@ -135,13 +135,8 @@ function addNode(
         convertedType: ConvertedType.map,
         logicalType: { kind: 'map' },
       });
-      elements.push({
-        kind: 'group',
-        name: 'key_value',
-        repetition: Repetition.repeated,
-        children: 2,
-        convertedType: ConvertedType.mapKeyValue,
-      });
+      // As Spark writes it: the repeated group carries no annotation (MAP_KEY_VALUE is legacy).
+      elements.push({ kind: 'group', name: 'key_value', repetition: Repetition.repeated, children: 2 });
       const inner = [...path, 'key_value'];
       addNode(top, 'key', t.key, false, inner, d + 1, rep + 1, elements, leaves);
       addNode(top, 'value', t.value, t.valueContainsNull, inner, d + 1, rep + 1, elements, leaves);
