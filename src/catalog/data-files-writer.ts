@@ -65,6 +65,8 @@ export type FileWriterFactory = (
 interface FormatWriter {
   readonly extension: string;
   readonly create: FileWriterFactory;
+  /** Whether its files hold arrays, maps and structs. */
+  readonly nestedTypes: boolean;
 }
 
 const formats = new Map<string, FormatWriter>([
@@ -73,12 +75,23 @@ const formats = new Map<string, FormatWriter>([
     {
       extension: 'parquet',
       create: (file, schema, options) => ParquetFileWriter.create(file, schema, parquetOptions(options)),
+      nestedTypes: true,
     },
   ],
 ]);
 
-export function registerFileWriter(format: string, extension: string, create: FileWriterFactory): void {
-  formats.set(format.toLowerCase(), { extension, create });
+export function registerFileWriter(
+  format: string,
+  extension: string,
+  create: FileWriterFactory,
+  options: { readonly nestedTypes?: boolean } = {},
+): void {
+  formats.set(format.toLowerCase(), { extension, create, nestedTypes: options.nestedTypes ?? false });
+}
+
+/** Whether `format`'s files can hold arrays, maps and structs. */
+export function canWriteNestedTypes(format: string): boolean {
+  return formats.get(format.toLowerCase())?.nestedTypes ?? false;
 }
 
 /** The file name extension of `format`'s data files (`parquet`), or undefined when not writable. */

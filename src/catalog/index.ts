@@ -54,6 +54,7 @@ export {
   DataFilesWriter,
   abortDataFiles,
   canWriteFormat,
+  canWriteNestedTypes,
   dataFileExtension,
   sweepWriteLeftovers,
   type DataFilesWriterOptions,

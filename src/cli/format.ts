@@ -7,17 +7,47 @@ import { valueToString } from '../session/index.ts';
 
 /**
  * A value as `spark-sql` prints it: Spark's cast to string (decimals with their scale, doubles as
- * Java prints them, timestamps in the session time zone), and `NULL` for NULL.
+ * Java prints them, timestamps in the session time zone), and `NULL` for NULL. Arrays, maps and
+ * structs print as Spark's Hive-style result strings: `[1,2]`, `{"a":1}` (a map's entries sorted
+ * by their text), `{"x":1,"y":"b"}`; inside them strings are quoted and NULL is `null`.
  */
 export function formatValue(value: Value, type: DataType, timeZone: string): string {
   if (value === null) return 'NULL';
-  return valueToString(value, type, {
+  return hiveString(value, type, false, {
     ansi: false,
     timeZone,
     queryStartMicros: 0n,
     currentDatabase: '',
     currentUser: '',
   });
+}
+
+type TextContext = Parameters<typeof valueToString>[2];
+
+function hiveString(value: Value, type: DataType, nested: boolean, ctx: TextContext): string {
+  if (value === null) return nested ? 'null' : 'NULL';
+  switch (type.kind) {
+    case 'array':
+      return `[${(value as readonly Value[]).map((v) => hiveString(v, type.element, true, ctx)).join(',')}]`;
+    case 'map': {
+      const entries = [...(value as ReadonlyMap<Value, Value>)].map(
+        ([k, v]) => `${hiveString(k, type.key, true, ctx)}:${hiveString(v, type.value, true, ctx)}`,
+      );
+      // Spark sorts the entries' texts (code unit order), whatever the map's order.
+      entries.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      return `{${entries.join(',')}}`;
+    }
+    case 'struct': {
+      const fields = value as readonly Value[];
+      return `{${type.fields.map((f, k) => `"${f.name}":${hiveString(fields[k] ?? null, f.type, true, ctx)}`).join(',')}}`;
+    }
+    case 'string': {
+      const text = value as string;
+      return nested ? `"${text}"` : text;
+    }
+    default:
+      return valueToString(value, type, ctx);
+  }
 }
 
 /** An aligned table: header, rule, rows (numbers right-aligned), then `(N rows)`. */

@@ -398,6 +398,7 @@ class Planner implements PhysicalPlanner {
           input,
           arg: this.expr(plan.arg, outputOf(plan.input)),
           withPosition: plan.generator === 'posexplode',
+          elementFields: plan.generator === 'inline' || exprType(plan.arg).kind === 'map',
           outer: plan.outer,
           schema: schemaOfAttrs(outputOf(plan)),
         });
@@ -466,17 +467,32 @@ class Planner implements PhysicalPlanner {
         groupingId: null,
         schema,
       });
+    // Arrays and structs are deduplicated and matched by their canonical texts: the distinct
+    // rows come from an Aggregate planned as any other (grouped by hashable keys).
+    const nested = plan.output.some((a) => isNested(a.type));
+    const distinctOf = (logical: LogicalPlan): ExecutionPlan =>
+      this.toPhysical({
+        kind: 'Aggregate',
+        input: logical,
+        groupBy: outputOf(logical).map((a) => ({ expr: { kind: 'column', attr: a }, attr: a })),
+        aggregates: [],
+        groupingSets: null,
+        groupingId: null,
+      });
+    const keys = (attrs: readonly Attribute[]): PhysicalExpr[] =>
+      attrs.map((a) => this.expr(hashableKey({ kind: 'column', attr: a }), attrs));
     if (plan.op === 'union') {
+      if (!plan.all && nested) return distinctOf({ ...plan, all: true });
       const union = new UnionExec({ inputs: [left, right], schema });
       return plan.all ? union : distinct(union, leftAttrs);
     }
     if (plan.all) return this.setOperationAll(plan.op, left, right, leftAttrs, rightAttrs, schema);
     return this.hashJoin({
-      left: distinct(left, leftAttrs),
+      left: nested ? distinctOf(plan.left) : distinct(left, leftAttrs),
       right,
       joinType: plan.op === 'intersect' ? 'left_semi' : 'left_anti',
-      leftKeys: columns(leftAttrs),
-      rightKeys: columns(rightAttrs),
+      leftKeys: keys(leftAttrs),
+      rightKeys: keys(rightAttrs),
       nullSafe: leftAttrs.map(() => true),
       filter: null,
       nullAware: false,
@@ -536,26 +552,40 @@ class Planner implements PhysicalPlanner {
     });
     const leftCount = attr('left_count', bigint);
     const rightCount = attr('right_count', bigint);
+    // Arrays, maps and structs are grouped by their canonical texts, each group's value taken
+    // with `first` (every row of the group has it).
+    const groupKeys = values.map((a) => (isNested(a.type) ? attr(`${a.name}_key`, T.string) : a));
+    const nestedValues = values.filter((a) => isNested(a.type));
+    const firsts = nestedValues.map((a) => attr(a.name, a.type, a.nullable));
     const counted = this.hashAggregate({
       input: union,
-      groupBy: values.map((a) => ({ expr: this.expr(col(a), unionAttrs), name: a.name })),
-      aggregates: [fromLeft, fromRight].map((tag, i) =>
-        this.aggregateExpr(
-          (i === 0 ? leftCount : rightCount).name,
-          'sum',
-          [this.expr(col(tag), unionAttrs)],
-          bigint,
-          {
+      groupBy: values.map((a) => ({ expr: this.expr(hashableKey(col(a)), unionAttrs), name: a.name })),
+      aggregates: [
+        ...[fromLeft, fromRight].map((tag, i) =>
+          this.aggregateExpr(
+            (i === 0 ? leftCount : rightCount).name,
+            'sum',
+            [this.expr(col(tag), unionAttrs)],
+            bigint,
+            { filter: null, distinct: false },
+          ),
+        ),
+        ...nestedValues.map((a) =>
+          this.aggregateExpr(a.name, 'first', [this.expr(col(a), unionAttrs)], a.type, {
             filter: null,
             distinct: false,
-          },
+          }),
         ),
-      ),
+      ],
       groupingSets: null,
       groupingId: null,
-      schema: schemaOfAttrs([...values, leftCount, rightCount]),
+      schema: schemaOfAttrs([...groupKeys, leftCount, rightCount, ...firsts]),
     });
-    const countedAttrs = [...values, leftCount, rightCount];
+    const countedAttrs = [...groupKeys, leftCount, rightCount, ...firsts];
+    const valueOf = (a: Attribute): Attribute => {
+      const k = nestedValues.indexOf(a);
+      return k < 0 ? a : firsts[k]!;
+    };
     const times: Expr =
       op === 'intersect'
         ? {
@@ -588,7 +618,7 @@ class Planner implements PhysicalPlanner {
     const withTimes = new ProjectionExec({
       input: counted,
       exprs: [
-        ...values.map((a) => ({ expr: this.expr(col(a), countedAttrs), name: a.name })),
+        ...values.map((a) => ({ expr: this.expr(col(valueOf(a)), countedAttrs), name: a.name })),
         { expr: this.expr(times, countedAttrs), name: timesAttr.name },
       ],
       schema: schemaOfAttrs([...values, timesAttr]),
@@ -764,6 +794,10 @@ class Planner implements PhysicalPlanner {
     const calls = plan.aggregates.map((a) => {
       if (a.expr.kind !== 'aggregate')
         throw new EngineError(SqlState.internalError, 'internal error: aggregate expected');
+      // count(DISTINCT …) of nested values counts their canonical texts: equal exactly when the
+      // values are, and NULL for NULL.
+      if (a.expr.distinct && a.expr.name === 'count' && a.expr.args.some((x) => isNested(exprType(x))))
+        return { ...a.expr, args: a.expr.args.map(hashableKey) };
       return a.expr;
     });
     // Arguments and filters are evaluated over the same batches: compiled together, they share

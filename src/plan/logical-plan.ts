@@ -176,11 +176,18 @@ export interface RenameNode {
 export interface GenerateNode {
   readonly kind: 'Generate';
   readonly input: LogicalPlan;
-  readonly generator: 'explode' | 'posexplode';
-  /** The array expression, over the input's columns. */
+  readonly generator: 'explode' | 'posexplode' | 'inline';
+  /**
+   * The array (or, for explode and posexplode, map) expression, over the input's columns. A map's
+   * entries explode to two columns, key and value; inline's array of structs to one column per
+   * field (a NULL struct: NULL fields).
+   */
   readonly arg: Expr;
   readonly outer: boolean;
-  /** `[col]` for explode, `[pos, col]` for posexplode. */
+  /**
+   * `[col]` for explode, `[pos, col]` for posexplode (`key, value` for `col` of a map), the
+   * struct's fields for inline.
+   */
   readonly generatorOutput: readonly Attribute[];
 }
 

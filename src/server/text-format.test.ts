@@ -192,6 +192,36 @@ describe('text format', () => {
     expect(text(T.string, ['héllo', '', null, '日本'])).toEqual(['héllo', '', null, '日本']);
   });
 
+  it('writes structs and maps, nested and sliced, as PostgreSQL-style text', () => {
+    const inner: DataType = { kind: 'map', key: T.string, value: T.array(T.string), valueContainsNull: true };
+    const type: DataType = {
+      kind: 'struct',
+      fields: [
+        { name: 'x', type: T.int, nullable: true },
+        { name: 'm', type: inner, nullable: true },
+      ],
+    };
+    const values: Value[] = [
+      [
+        1,
+        new Map<Value, Value>([
+          ['a', ['p', null]],
+          ['b', null],
+        ]),
+      ],
+      null,
+      [null, new Map()],
+      [2, null],
+    ];
+    expect(text(type, values)).toEqual(['(1,"{a=>{p,NULL},b=>NULL}")', null, '(,"{}")', '(2,)']);
+    const sliced = columnFromValues(type, values).slice(1, 3);
+    expect(cellsToText(formatTextColumn(sliced, type, utc), 3)).toEqual([null, '(,"{}")', '(2,)']);
+    expect(text(T.array(type), [[values[0]!, null], []])).toEqual([
+      '{"(1,\\"{a=>{p,NULL},b=>NULL}\\")",NULL}',
+      '{}',
+    ]);
+  });
+
   it('honours a column offset (sliced Arrow data)', () => {
     const data = columnFromValues(T.string, ['a', 'bb', 'ccc', null]).slice(1, 3);
     expect(cellsToText(formatTextColumn(data, T.string, utc), 3 - 1)).toEqual(['bb', 'ccc']);

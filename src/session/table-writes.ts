@@ -27,6 +27,7 @@ import {
   adoptSnapshot,
   appendStatistics,
   canWriteFormat,
+  canWriteNestedTypes,
   commitTable,
   dataFileExtension,
   listDataFiles,
@@ -64,18 +65,30 @@ function quotedName(database: string, table: string): string {
   return `\`spark_catalog\`.\`${database}\`.\`${table}\``;
 }
 
-/** Types the file formats we write can hold (no intervals, nested types or VOID yet). */
+/**
+ * Types the file formats we write can hold: no intervals or VOID (at any depth), and arrays, maps
+ * and structs only in formats whose files hold them (Parquet).
+ */
 function checkWritable(format: string, fields: readonly Field[], position: number): void {
+  const nested = canWriteNestedTypes(format);
+  const writable = (t: DataType): boolean => {
+    switch (t.kind) {
+      case 'null':
+      case 'interval_day_time':
+      case 'interval_year_month':
+        return false;
+      case 'array':
+        return nested && writable(t.element);
+      case 'map':
+        return nested && writable(t.key) && writable(t.value);
+      case 'struct':
+        return nested && t.fields.length > 0 && t.fields.every((x) => writable(x.type));
+      default:
+        return true;
+    }
+  };
   for (const f of fields) {
-    const k = f.type.kind;
-    if (
-      k === 'null' ||
-      k === 'interval_day_time' ||
-      k === 'interval_year_month' ||
-      k === 'array' ||
-      k === 'map' ||
-      k === 'struct'
-    ) {
+    if (!writable(f.type)) {
       throw new EngineError(
         SqlState.featureNotSupported,
         `[UNSUPPORTED_DATA_TYPE_FOR_DATASOURCE] The ${format} datasource doesn't support the column \`${f.name}\` of the type "${typeToString(f.type).toUpperCase()}".`,
@@ -650,9 +663,22 @@ function insertStatistics(
   }
 }
 
-/** Spark's ANSI store assignment: which implicit casts an INSERT (or SET VAR) may make. */
+/**
+ * Spark's ANSI store assignment: which implicit casts an INSERT (or SET VAR) may make (arrays, maps
+ * and structs element by element, structs field by field in order).
+ */
 export function canStoreAssign(from: DataType, to: DataType): boolean {
   if (typesEqual(from, to) || from.kind === 'null') return true;
+  if (from.kind === 'array' && to.kind === 'array') return canStoreAssign(from.element, to.element);
+  if (from.kind === 'map' && to.kind === 'map') {
+    return canStoreAssign(from.key, to.key) && canStoreAssign(from.value, to.value);
+  }
+  if (from.kind === 'struct' && to.kind === 'struct') {
+    return (
+      from.fields.length === to.fields.length &&
+      from.fields.every((f, k) => canStoreAssign(f.type, to.fields[k]!.type))
+    );
+  }
   if (isNumeric(from) && isNumeric(to)) return true;
   if (to.kind === 'string') return from.kind !== 'array' && from.kind !== 'map' && from.kind !== 'struct';
   const datetime = (t: DataType): boolean =>

@@ -10,6 +10,8 @@
  * - Time in s/ms/µs/ns → µs since midnight, cut to the declared TIME(p)'s digits
  * - LargeUtf8 / Utf8View / Dictionary<…, Utf8> / Binary → Utf8 (or Binary) with Int32 offsets
  * - Null (an all-NULL column) → NULLs of the declared type
+ * - List / Map / Struct → the engine's List / Map / Struct, children converted recursively (struct
+ *   fields matched by name; lists' offsets rebased to start at 0)
  */
 import * as arrow from 'apache-arrow';
 import {
@@ -21,6 +23,7 @@ import {
   typeToString,
   type DataType,
 } from '../../common/index.ts';
+import { structFieldByName } from './parquet-schema.ts';
 
 export interface ConvertContext {
   readonly filePath: string;
@@ -145,16 +148,88 @@ export function convertColumn(data: arrow.Data, target: DataType, ctx: ConvertCo
       return toMicros(data, src, target, v, ctx);
     case 'time':
       return toTimeMicros(data, src, target, target.precision, v, ctx);
-    case 'interval_year_month':
-    case 'interval_day_time':
     case 'array':
     case 'map':
+      return toList(data, src, target, v, ctx);
     case 'struct':
+      return toStruct(data, src, target, v, ctx);
+    case 'interval_year_month':
+    case 'interval_day_time':
       throw new EngineError(
         SqlState.featureNotSupported,
         `reading Parquet column \`${ctx.column}\` as ${typeToString(target)} is not supported yet (file "${ctx.filePath}")`,
       );
   }
+}
+
+/**
+ * The child rows `[offsets[0], offsets[n])` of a list or map and its offsets rebased to start at 0
+ * (a sliced list's offsets point into its whole child).
+ */
+function listChild(data: arrow.Data, child: arrow.Data): { offsets: Int32Array; child: arrow.Data } {
+  const n = data.length;
+  const offsets = (data.valueOffsets as Int32Array).subarray(0, n + 1);
+  const first = offsets[0]!;
+  if (first === 0 && offsets[n] === child.length) return { offsets, child };
+  const rebased = new Int32Array(n + 1);
+  for (let i = 0; i <= n; i++) rebased[i] = offsets[i]! - first;
+  return { offsets: rebased, child: child.slice(first, offsets[n]! - first) };
+}
+
+/** A List (as array) or a Map (as map), converting the elements, or the keys and values. */
+function toList(
+  data: arrow.Data,
+  src: arrow.DataType,
+  target: DataType & { kind: 'array' | 'map' },
+  v: Validity,
+  ctx: ConvertContext,
+): arrow.Data {
+  const n = data.length;
+  if (target.kind === 'array') {
+    if (!arrow.DataType.isList(src)) throw unsupported(src, target, ctx);
+    const { offsets, child } = listChild(data, data.children[0]!);
+    const element = convertColumn(child, target.element, { ...ctx, column: `${ctx.column}.element` });
+    return wrap(target, n, v, { valueOffsets: offsets, child: element });
+  }
+  if (!arrow.DataType.isMap(src)) throw unsupported(src, target, ctx);
+  const { offsets, child: entries } = listChild(data, data.children[0]!);
+  // Entries are never NULL; a sliced entries struct has sliced key and value children.
+  const keys = convertColumn(entries.children[0]!, target.key, { ...ctx, column: `${ctx.column}.key` });
+  const values = convertColumn(entries.children[1]!, target.value, {
+    ...ctx,
+    column: `${ctx.column}.value`,
+  });
+  const mapType = toArrowType(target) as arrow.Map_;
+  const entriesData = arrow.makeData({
+    type: mapType.children[0]!.type as arrow.Struct,
+    length: keys.length,
+    nullCount: 0,
+    children: [keys, values],
+  });
+  return wrap(target, n, v, { valueOffsets: offsets, child: entriesData });
+}
+
+/**
+ * A Struct, its fields matched to the declared ones by name (case-insensitively); a declared
+ * field the file lacks is NULL.
+ */
+function toStruct(
+  data: arrow.Data,
+  src: arrow.DataType,
+  target: DataType & { kind: 'struct' },
+  v: Validity,
+  ctx: ConvertContext,
+): arrow.Data {
+  if (!arrow.DataType.isStruct(src)) throw unsupported(src, target, ctx);
+  const n = data.length;
+  const fields = src.children.map((f, k) => ({ name: f.name, k }));
+  const children = target.fields.map((f) => {
+    const found = structFieldByName(fields, f.name);
+    if (found === undefined) return nullColumn(f.type, n);
+    // A struct's children are sliced with it: row i of the struct is row i of each child.
+    return convertColumn(data.children[found.k]!, f.type, { ...ctx, column: `${ctx.column}.${f.name}` });
+  });
+  return wrap(target, n, v, { children });
 }
 
 function toDouble(

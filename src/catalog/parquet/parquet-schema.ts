@@ -16,6 +16,13 @@
  * | INT32 DATE                               | date             |
  * | INT64 TIMESTAMP (ms/µs/ns), INT96        | timestamp (timestamp_ntz when not adjusted to UTC) |
  * | INT32 TIME(ms), INT64 TIME(µs/ns)        | time(3), time(6) |
+ * | group (LIST), any of the format's list layouts | array       |
+ * | group (MAP / MAP_KEY_VALUE) { repeated { key; value } } | map |
+ * | group without annotation                 | struct           |
+ * | repeated field outside a LIST / MAP      | array of non-null values |
+ *
+ * Nested columns are read through parquet-wasm (the native decoder reads flat columns) and have no
+ * statistics for pruning (`leafIndex` -1).
  */
 import { parquetSchema, type FileMetaData, type SchemaElement, type SchemaTree } from 'hyparquet';
 import {
@@ -33,7 +40,7 @@ export const SPARK_ROW_METADATA_KEY = 'org.apache.spark.sql.parquet.row.metadata
 /** A top-level column of a Parquet file. */
 export interface FileColumn {
   readonly name: string;
-  /** The Spark type the file holds (null: a type this reader cannot read). */
+  /** The Spark type the file holds, nested types included (null: a type this reader cannot read). */
   readonly type: DataType | null;
   /** What the file stores, for messages: `INT64 DECIMAL(15,2)`. */
   readonly physical: string;
@@ -142,6 +149,83 @@ export function sparkTypeOfPrimitive(e: SchemaElement): DataType | null {
   }
 }
 
+function isListAnnotated(e: SchemaElement): boolean {
+  return e.logical_type?.type === 'LIST' || e.converted_type === 'LIST';
+}
+
+function isMapAnnotated(e: SchemaElement): boolean {
+  return e.logical_type?.type === 'MAP' || e.converted_type === 'MAP' || e.converted_type === 'MAP_KEY_VALUE';
+}
+
+/** The type of a node's values, ignoring its own repetition. */
+function nodeValueType(t: SchemaTree): DataType | null {
+  const e = t.element;
+  if (t.children.length === 0) return e.type === undefined ? null : sparkTypeOfPrimitive(e);
+  if (isListAnnotated(e)) return listType(t);
+  if (isMapAnnotated(e)) return mapType(t);
+  return structType(t);
+}
+
+/**
+ * The type of a node as a field of its parent: a `repeated` node not under a LIST or MAP group is
+ * an array of non-null values (the legacy unannotated layout).
+ */
+function fieldType(t: SchemaTree): DataType | null {
+  const value = nodeValueType(t);
+  if (value === null || t.element.repetition_type !== 'REPEATED') return value;
+  return { kind: 'array', element: value, containsNull: false };
+}
+
+function structType(t: SchemaTree): DataType | null {
+  const fields: Field[] = [];
+  for (const c of t.children) {
+    const type = fieldType(c);
+    if (type === null) return null;
+    fields.push({ name: c.element.name, type, nullable: c.element.repetition_type !== 'REQUIRED' });
+  }
+  return fields.length === 0 ? null : { kind: 'struct', fields };
+}
+
+/**
+ * A LIST group, by the Parquet format's rules for lists written by older writers: its one
+ * repeated child is the element itself when it is a primitive, a group of several fields, or a
+ * group named `array` or `<list>_tuple`; otherwise (the standard three levels) the repeated
+ * group's one child is the element.
+ */
+function listType(t: SchemaTree): DataType | null {
+  if (t.children.length !== 1) return null;
+  const repeated = t.children[0]!;
+  if (repeated.element.repetition_type !== 'REPEATED') return null;
+  const name = repeated.element.name;
+  const legacy = repeated.children.length !== 1 || name === 'array' || name === `${t.element.name}_tuple`;
+  if (legacy) {
+    const element = nodeValueType(repeated);
+    return element === null ? null : { kind: 'array', element, containsNull: false };
+  }
+  const inner = repeated.children[0]!;
+  const element = fieldType(inner);
+  if (element === null) return null;
+  return { kind: 'array', element, containsNull: inner.element.repetition_type !== 'REQUIRED' };
+}
+
+/** A MAP group: one repeated group of a key and (optionally) a value. */
+function mapType(t: SchemaTree): DataType | null {
+  if (t.children.length !== 1) return null;
+  const entries = t.children[0]!;
+  if (entries.element.repetition_type !== 'REPEATED' || entries.children.length < 1) return null;
+  if (entries.children.length > 2) return null;
+  const key = fieldType(entries.children[0]!);
+  const valueNode = entries.children[1];
+  const value = valueNode === undefined ? { kind: 'null' as const } : fieldType(valueNode);
+  if (key === null || value === null) return null;
+  return {
+    kind: 'map',
+    key,
+    value,
+    valueContainsNull: valueNode === undefined || valueNode.element.repetition_type !== 'REQUIRED',
+  };
+}
+
 /** The top-level columns of a file, in file order. */
 export function fileColumns(metadata: FileMetaData): FileColumn[] {
   const root: SchemaTree = parquetSchema(metadata);
@@ -149,10 +233,10 @@ export function fileColumns(metadata: FileMetaData): FileColumn[] {
   let leaf = 0;
   for (const child of root.children) {
     const e = child.element;
-    const primitive = e.type !== undefined && child.children.length === 0;
+    const primitive = e.type !== undefined && child.children.length === 0 && e.repetition_type !== 'REPEATED';
     out.push({
       name: e.name,
-      type: primitive ? sparkTypeOfPrimitive(e) : null,
+      type: primitive ? sparkTypeOfPrimitive(e) : fieldType(child),
       physical: describePhysical(e),
       leafIndex: primitive ? leaf : -1,
       element: e,
@@ -280,6 +364,8 @@ const INTEGRAL_RANK: Partial<Record<DataType['kind'], number>> = {
  * timestamp ↔ timestamp_ntz, which share a representation).
  */
 export function canReadAs(from: DataType, to: DataType): boolean {
+  if (from.kind === 'array' || from.kind === 'map' || from.kind === 'struct')
+    return canReadNestedAs(from, to);
   if (sameKindAndParams(from, to)) return true;
   if (to.kind === 'null') return true;
   if (isIntegral(from) && isIntegral(to)) return INTEGRAL_RANK[from.kind]! <= INTEGRAL_RANK[to.kind]!;
@@ -299,6 +385,39 @@ export function canReadAs(from: DataType, to: DataType): boolean {
   }
   if (from.kind === 'date' && to.kind === 'timestamp_ntz') return true;
   return false;
+}
+
+/**
+ * Nested types read element-wise: arrays and maps as arrays and maps of readable elements, keys
+ * and values; a struct as a struct whose fields are matched by name (case-insensitively), each
+ * field the file has readable as declared (a declared field the file lacks reads as NULL).
+ */
+function canReadNestedAs(from: DataType, to: DataType): boolean {
+  if (to.kind === 'null') return true;
+  if (from.kind === 'array' && to.kind === 'array') return canReadAs(from.element, to.element);
+  if (from.kind === 'map' && to.kind === 'map') {
+    return canReadAs(from.key, to.key) && canReadAs(from.value, to.value);
+  }
+  if (from.kind === 'struct' && to.kind === 'struct') {
+    let matched = 0;
+    for (const f of to.fields) {
+      const source = structFieldByName(from.fields, f.name);
+      if (source === undefined) continue;
+      if (!canReadAs(source.type, f.type)) return false;
+      matched++;
+    }
+    return matched > 0;
+  }
+  return false;
+}
+
+/** The field of `fields` named `name`, case-insensitively (the first). */
+export function structFieldByName<F extends { readonly name: string }>(
+  fields: readonly F[],
+  name: string,
+): F | undefined {
+  const lower = name.toLowerCase();
+  return fields.find((f) => f.name === name) ?? fields.find((f) => f.name.toLowerCase() === lower);
 }
 
 /** The datatype-mismatch error for a file column that cannot be read as the table declares it. */

@@ -254,8 +254,16 @@ class ByAccumulator implements GroupsAccumulator {
   }
 }
 
+/** Maps have no order, nor arrays or structs holding one. */
+function holdsMap(t: DataType): boolean {
+  if (t.kind === 'map') return true;
+  if (t.kind === 'array') return holdsMap(t.element);
+  if (t.kind === 'struct') return t.fields.some((f) => holdsMap(f.type));
+  return false;
+}
+
 function orderable(name: string, t: DataType): void {
-  if (t.kind === 'map' || t.kind === 'struct') throw typeMismatch(name, 0, 'orderable', t);
+  if (holdsMap(t)) throw typeMismatch(name, 0, 'orderable', t);
 }
 
 export const minMaxFunctions: readonly AggregateFunctionDef[] = (['min', 'max'] as const).flatMap(

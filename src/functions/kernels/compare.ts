@@ -1,7 +1,8 @@
 /**
  * Ordering of single values and of rows in columns, shared by comparisons, IN lists, min/max,
  * greatest/least and sorting helpers. Strings compare on UTF-8 bytes (code-point order), decimals on
- * unscaled integers, doubles with Spark's NaN rule (NaN = NaN, NaN greater than every number).
+ * unscaled integers, doubles with Spark's NaN rule (NaN = NaN, NaN greater than every number),
+ * arrays and structs by their elements and fields.
  */
 import { utf8, type DataType, type Value } from '../../common/index.ts';
 
@@ -33,7 +34,16 @@ export function compareDoubles(a: number, b: number): number {
   return na && nb ? 0 : na ? 1 : -1;
 }
 
-/** Three-way comparison of two non-null values of one type. */
+/** Nested values' elements and fields: NULL before any value. */
+function compareNullsFirst(a: Value, b: Value, type: DataType): number {
+  if (a === null || b === null) return a === b ? 0 : a === null ? -1 : 1;
+  return compareValues(a, b, type);
+}
+
+/**
+ * Three-way comparison of two non-null values of one type. Arrays compare element by element (a
+ * NULL element first), then the shorter first; structs field by field (a NULL field first).
+ */
 export function compareValues(a: Value, b: Value, type: DataType): number {
   switch (type.kind) {
     case 'string': {
@@ -51,6 +61,25 @@ export function compareValues(a: Value, b: Value, type: DataType): number {
     case 'float':
     case 'double':
       return compareDoubles(a as number, b as number);
+    case 'array': {
+      const x = a as readonly Value[];
+      const y = b as readonly Value[];
+      const m = x.length < y.length ? x.length : y.length;
+      for (let k = 0; k < m; k++) {
+        const c = compareNullsFirst(x[k] ?? null, y[k] ?? null, type.element);
+        if (c !== 0) return c;
+      }
+      return x.length === y.length ? 0 : x.length < y.length ? -1 : 1;
+    }
+    case 'struct': {
+      const x = a as readonly Value[];
+      const y = b as readonly Value[];
+      for (let k = 0; k < type.fields.length; k++) {
+        const c = compareNullsFirst(x[k] ?? null, y[k] ?? null, type.fields[k]!.type);
+        if (c !== 0) return c;
+      }
+      return 0;
+    }
     default:
       return (a as number | bigint) < (b as number | bigint)
         ? -1

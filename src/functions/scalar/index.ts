@@ -47,7 +47,15 @@ export const scalarFunctions: readonly ScalarFunctionDef[] = [
 
 export { sparkSubstring, formatString, compileRegex } from './string.ts';
 export { compileLike } from './like.ts';
-export { sparkHash, murmurInt, murmurLong, murmurBytes, sizePretty, KINDLING_VERSION } from './misc.ts';
+export {
+  canonicalText,
+  sparkHash,
+  murmurInt,
+  murmurLong,
+  murmurBytes,
+  sizePretty,
+  KINDLING_VERSION,
+} from './misc.ts';
 export { arityError, typeMismatch, checkArity, coerce } from './define.ts';
 export { nullMapKey, duplicatedMapKey } from './map.ts';
 export { valueKey } from './array-values.ts';

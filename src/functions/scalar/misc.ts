@@ -173,9 +173,10 @@ function tryArith(name: string, op: '+' | '-' | '*' | '/'): ScalarFunctionDef {
 
 /**
  * The text `canonical_key` gives a value: one JSON form per value, so two values of one type have
- * the same text exactly when they are equal (Spark's equality: -0.0 is 0.0, NaN is NaN).
+ * the same text exactly when they are equal (Spark's equality: -0.0 is 0.0, NaN is NaN; maps
+ * whatever the order of their entries).
  */
-function canonicalText(v: Value): string {
+export function canonicalText(v: Value): string {
   return JSON.stringify(canonicalForm(v));
 }
 
@@ -186,9 +187,13 @@ function canonicalForm(v: Value): unknown {
   if (typeof v === 'bigint') return { b: v.toString() };
   if (v instanceof Uint8Array) return { x: Buffer.from(v).toString('hex') };
   if (Array.isArray(v)) return (v as readonly Value[]).map(canonicalForm);
-  return {
-    m: [...(v as ReadonlyMap<Value, Value>).entries()].map(([k, x]) => [canonicalForm(k), canonicalForm(x)]),
-  };
+  // Entries in the order of their keys' texts: maps equal but for insertion order group together
+  // (Spark 4 sorts a map's entries when it groups by it).
+  const entries = [...(v as ReadonlyMap<Value, Value>).entries()].map(
+    ([k, x]) => [JSON.stringify(canonicalForm(k)), canonicalForm(x)] as const,
+  );
+  entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return { m: entries };
 }
 
 /** PostgreSQL's units for pg_size_pretty: below `limit` a size is shown in the unit. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { T, columnFromValues, valueAt, type DataType, type Value } from '../../common/index.ts';
 import { concatColumns } from './concat.ts';
+import { sortIndices } from './sort-indices.ts';
 import { filterColumn } from './filter.ts';
 import { sliceColumn } from './slice.ts';
 import { take } from './take.ts';
@@ -66,7 +67,85 @@ describe('array columns in the batch kernels', () => {
   });
 });
 
-describe('map columns in take and concat', () => {
+describe('map columns in the batch kernels', () => {
+  const MAP: DataType = { kind: 'map', key: T.string, value: T.int, valueContainsNull: true };
+  const maps: Value[] = [
+    new Map<Value, Value>([
+      ['a', 1],
+      ['b', null],
+    ]),
+    null,
+    new Map(),
+    new Map<Value, Value>([['c', 3]]),
+  ];
+
+  it('take gathers entries in order, NULL for -1 and NULL maps', () => {
+    const col = columnFromValues(MAP, maps);
+    expect(values(take(col, MAP, new Int32Array([3, -1, 0, 1, 2]), 5), MAP)).toEqual([
+      maps[3],
+      null,
+      maps[0],
+      null,
+      maps[2],
+    ]);
+  });
+
+  it('concat of plain and sliced map columns', () => {
+    const col = columnFromValues(MAP, maps);
+    const out = concatColumns([col.slice(2, 2), col], MAP);
+    expect(values(out, MAP)).toEqual([maps[2], maps[3], ...maps]);
+  });
+});
+
+describe('sorting by arrays and structs', () => {
+  const order = (type: DataType, rowsIn: Value[], ascending = true, nullsFirst = true): Value[] => {
+    const col = columnFromValues(type, rowsIn);
+    return [...sortIndices([{ column: col, type, ascending, nullsFirst }], rowsIn.length)].map(
+      (i) => rowsIn[i]!,
+    );
+  };
+
+  it('orders arrays element by element, a NULL element first, then the shorter first', () => {
+    expect(order(INTS, [[1, 2], null, [1], [], [1, null], [0, 9, 9], [2]])).toEqual([
+      null,
+      [],
+      [0, 9, 9],
+      [1],
+      [1, null],
+      [1, 2],
+      [2],
+    ]);
+    expect(order(INTS, [[1], [2], null], false, false)).toEqual([[2], [1], null]);
+  });
+
+  it('orders structs field by field, a NULL field first', () => {
+    const type: DataType = {
+      kind: 'struct',
+      fields: [
+        { name: 'x', type: T.int, nullable: true },
+        { name: 'y', type: T.string, nullable: true },
+      ],
+    };
+    expect(order(type, [[2, 'a'], [1, 'b'], [null, 'z'], [1, null], null, [1, 'a']])).toEqual([
+      null,
+      [null, 'z'],
+      [1, null],
+      [1, 'a'],
+      [1, 'b'],
+      [2, 'a'],
+    ]);
+  });
+
+  it('orders arrays of structs and sliced columns', () => {
+    const type = T.array({ kind: 'struct', fields: [{ name: 'x', type: T.int, nullable: true }] });
+    const all: Value[] = [[[3]], [[1], [2]], [[1], null], [[1]]];
+    const col = columnFromValues(type, all).slice(1, 3);
+    const idx = sortIndices([{ column: col, type, ascending: true, nullsFirst: true }], 3);
+    expect([...idx].map((i) => all[i + 1])).toEqual([[[1]], [[1], null], [[1], [2]]]);
+  });
+});
+
+describe('map columns: sliced inputs', () => {
   const MAP: DataType = { kind: 'map', key: T.string, value: T.int, valueContainsNull: true };
   const maps: Value[] = [
     new Map<Value, Value>([

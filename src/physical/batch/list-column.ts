@@ -1,18 +1,31 @@
 /**
- * `take` and `concat` for array columns (Arrow List<child>): the offsets are rebuilt in one typed
- * loop, and the child is gathered with a single `take` of computed child indices, so nested arrays
- * recurse one level per call rather than one row at a time. Map columns (a list of key/value
- * entries) gather their keys and values the same way; struct columns gather each field.
+ * `take` and `concat` for array columns (Arrow List<child>) and map columns (Arrow Map: a list of
+ * key-value entry structs): the offsets are rebuilt in one typed loop, and the child is gathered
+ * with a single `take` of computed child indices, so nested arrays recurse one level per call
+ * rather than one row at a time. Struct columns gather each field.
  *
  * Reading a List Data: `valueOffsets` is already shifted by Arrow's slice (index it at row `i`) and
  * points into the whole child; validity is read at `data.offset + i`.
  */
 import type * as arrow from 'apache-arrow';
-import { makeListColumn, makeMapColumn, makeStructColumn, type DataType } from '../../common/index.ts';
+import { makeListColumn, makeStructColumn, type DataType } from '../../common/index.ts';
 
-/** The element type of an array type (null's type for anything else). */
+/**
+ * The element type of an array type; of a map, its entries' struct of a (non-null) key and a value
+ * (null's type for anything else).
+ */
 function elementOf(type: DataType): DataType {
-  return type.kind === 'array' ? type.element : { kind: 'null' };
+  if (type.kind === 'array') return type.element;
+  if (type.kind === 'map') {
+    return {
+      kind: 'struct',
+      fields: [
+        { name: 'key', type: type.key, nullable: false },
+        { name: 'value', type: type.value, nullable: type.valueContainsNull },
+      ],
+    };
+  }
+  return { kind: 'null' };
 }
 
 /** One byte per output row (1 = valid), or null when the source has no NULL and no index is -1. */
@@ -156,87 +169,4 @@ export function concatStructs(
     ),
   );
   return makeStructColumn(type, children, n, valid);
-}
-
-/** The entry indices (into the keys and values) of rows `indices[0..count)` of a map column, and new offsets. */
-function gatherEntries(
-  column: arrow.Data,
-  indices: Int32Array,
-  count: number,
-  valid: Uint8Array | null,
-): { offsets: Int32Array; entryIdx: Int32Array } {
-  const src = column.valueOffsets as Int32Array;
-  const offsets = new Int32Array(count + 1);
-  let total = 0;
-  for (let k = 0; k < count; k++) {
-    const i = indices[k]!;
-    if (i >= 0 && (valid === null || valid[k] === 1)) total += src[i + 1]! - src[i]!;
-    offsets[k + 1] = total;
-  }
-  const entryIdx = new Int32Array(total);
-  let p = 0;
-  for (let k = 0; k < count; k++) {
-    if (offsets[k + 1] === offsets[k]) continue;
-    const i = indices[k]!;
-    for (let j = src[i]!, e = src[i + 1]!; j < e; j++) entryIdx[p++] = j;
-  }
-  return { offsets, entryIdx };
-}
-
-/** Gathers rows `indices[0..count)` of a map column (-1 = NULL) into a new offset-0 column. */
-export function takeMap(
-  column: arrow.Data,
-  type: DataType & { kind: 'map' },
-  indices: Int32Array,
-  count: number,
-  takeChild: (c: arrow.Data, t: DataType, idx: Int32Array, n: number) => arrow.Data,
-): arrow.Data {
-  const valid = gatherValidity(column, indices, count);
-  const { offsets, entryIdx } = gatherEntries(column, indices, count, valid);
-  const entries = column.children[0]!;
-  const keys = takeChild(entries.children[0]!, type.key, entryIdx, entryIdx.length);
-  const values = takeChild(entries.children[1]!, type.value, entryIdx, entryIdx.length);
-  return makeMapColumn(type, offsets, keys, values, count, valid);
-}
-
-/** Concatenates map columns of one type into one offset-0 column. */
-export function concatMaps(
-  columns: readonly arrow.Data[],
-  type: DataType & { kind: 'map' },
-  takeChild: (c: arrow.Data, t: DataType, idx: Int32Array, n: number) => arrow.Data,
-  concatChildren: (cs: readonly arrow.Data[], t: DataType) => arrow.Data,
-): arrow.Data {
-  // each part re-gathered to offset 0, so its offsets start at 0 and its entries are exactly its own
-  const parts = columns.map((c) => {
-    const all = new Int32Array(c.length);
-    for (let i = 0; i < c.length; i++) all[i] = i;
-    return takeMap(c, type, all, c.length, takeChild);
-  });
-  let n = 0;
-  for (const c of parts) n += c.length;
-  const offsets = new Int32Array(n + 1);
-  const valid = new Uint8Array(n).fill(1);
-  let anyNull = false;
-  let base = 0;
-  let total = 0;
-  for (const c of parts) {
-    const src = c.valueOffsets as Int32Array;
-    for (let i = 0; i < c.length; i++) offsets[base + i + 1] = total + src[i + 1]!;
-    if (c.nullCount > 0) {
-      anyNull = true;
-      const bitmap = c.nullBitmap;
-      for (let i = 0; i < c.length; i++) valid[base + i] = (bitmap[i >> 3]! >> (i & 7)) & 1;
-    }
-    total += src[c.length]!;
-    base += c.length;
-  }
-  const keys = concatChildren(
-    parts.map((c) => c.children[0]!.children[0]!),
-    type.key,
-  );
-  const values = concatChildren(
-    parts.map((c) => c.children[0]!.children[1]!),
-    type.value,
-  );
-  return makeMapColumn(type, offsets, keys, values, n, anyNull ? valid : null);
 }

@@ -2,7 +2,8 @@
  * Sorting support: a row comparator over several key columns (ASC/DESC, NULLS FIRST/LAST) and a
  * stable sort of row indices by it. Order per type: numbers numerically with NaN above every
  * other value and -0.0 = 0.0 (Spark), 64/128-bit integers by their words, strings and binaries by
- * unsigned bytes (UTF-8 byte order is code-point order), false < true.
+ * unsigned bytes (UTF-8 byte order is code-point order), false < true; arrays and structs as
+ * `NestedOrder` says.
  */
 import type * as arrow from 'apache-arrow';
 import type { DataType } from '../../common/index.ts';
@@ -67,8 +68,95 @@ export function compareValues(a: ColumnView, i: number, b: ColumnView, j: number
   }
 }
 
+/**
+ * Order of array and struct values (Spark's): arrays element by element, a NULL element below any
+ * other, then the shorter first; structs field by field, a NULL field below any other. Maps have
+ * no order (the analyzer rejects them as sort keys).
+ */
+export class NestedOrder {
+  private readonly kind: 'leaf' | 'array' | 'struct';
+  private readonly view: ColumnView | null;
+  private readonly offsets: Int32Array;
+  private readonly children: readonly NestedOrder[];
+  private readonly validity: Uint8Array | null;
+  private readonly bitOffset: number;
+  readonly hasNulls: boolean;
+
+  constructor(data: arrow.Data, type: DataType) {
+    const bitmap = data.nullBitmap;
+    this.validity = bitmap !== undefined && bitmap.length > 0 && data.nullCount !== 0 ? bitmap : null;
+    this.bitOffset = data.offset;
+    this.offsets = new Int32Array(0);
+    this.children = [];
+    this.view = null;
+    if (type.kind === 'array') {
+      this.kind = 'array';
+      this.offsets = data.valueOffsets as Int32Array;
+      this.children = [new NestedOrder(data.children[0]!, type.element)];
+    } else if (type.kind === 'struct') {
+      this.kind = 'struct';
+      this.children = type.fields.map((f, k) => new NestedOrder(data.children[k]!, f.type));
+    } else {
+      this.kind = 'leaf';
+      this.view = new ColumnView(data, type);
+    }
+    this.hasNulls =
+      this.view === null ? this.validity !== null : this.view.validity !== null || this.view.allNull;
+  }
+
+  isNull(i: number): boolean {
+    if (this.view !== null) return this.view.isNull(i);
+    const v = this.validity;
+    if (v === null) return false;
+    const j = this.bitOffset + i;
+    return ((v[j >> 3]! >> (j & 7)) & 1) === 0;
+  }
+
+  /** Compares non-null value `i` with non-null value `j` of `other` (same type). */
+  compare(i: number, other: NestedOrder, j: number): number {
+    switch (this.kind) {
+      case 'leaf':
+        return compareValues(this.view!, i, other.view!, j);
+      case 'struct': {
+        for (let k = 0; k < this.children.length; k++) {
+          const c = compareNullsFirst(this.children[k]!, i, other.children[k]!, j);
+          if (c !== 0) return c;
+        }
+        return 0;
+      }
+      case 'array': {
+        const a = this.offsets[i]!;
+        const al = this.offsets[i + 1]! - a;
+        const b = other.offsets[j]!;
+        const bl = other.offsets[j + 1]! - b;
+        const child = this.children[0]!;
+        const otherChild = other.children[0]!;
+        const m = al < bl ? al : bl;
+        for (let k = 0; k < m; k++) {
+          const c = compareNullsFirst(child, a + k, otherChild, b + k);
+          if (c !== 0) return c;
+        }
+        return al - bl;
+      }
+    }
+  }
+}
+
+function compareNullsFirst(a: NestedOrder, i: number, b: NestedOrder, j: number): number {
+  const an = a.isNull(i);
+  const bn = b.isNull(j);
+  if (an || bn) return an && bn ? 0 : an ? -1 : 1;
+  return a.compare(i, b, j);
+}
+
+function isNestedType(type: DataType): boolean {
+  return type.kind === 'array' || type.kind === 'struct' || type.kind === 'map';
+}
+
 interface PreparedKey {
-  readonly view: ColumnView;
+  /** The key's values, or for an array or struct key its `nested` order. */
+  readonly view: ColumnView | NestedOrder;
+  readonly nested: boolean;
   readonly sign: number;
   /** Result when the left value is NULL and the right is not. */
   readonly nullOrder: number;
@@ -77,12 +165,14 @@ interface PreparedKey {
 
 function prepare(keys: readonly SortColumn[]): PreparedKey[] {
   return keys.map((k) => {
-    const view = new ColumnView(k.column, k.type);
+    const nested = isNestedType(k.type);
+    const view = nested ? new NestedOrder(k.column, k.type) : new ColumnView(k.column, k.type);
     return {
       view,
+      nested,
       sign: k.ascending ? 1 : -1,
       nullOrder: k.nullsFirst ? -1 : 1,
-      hasNulls: view.validity !== null || view.allNull,
+      hasNulls: view instanceof NestedOrder ? view.hasNulls : view.validity !== null || view.allNull,
     };
   });
 }
@@ -101,7 +191,9 @@ export function rowComparator(keys: readonly SortColumn[]): (i: number, j: numbe
           return an ? p.nullOrder : -p.nullOrder;
         }
       }
-      const c = compareValues(p.view, i, p.view, j);
+      const c = p.nested
+        ? (p.view as NestedOrder).compare(i, p.view as NestedOrder, j)
+        : compareValues(p.view as ColumnView, i, p.view as ColumnView, j);
       if (c !== 0) return c * p.sign;
     }
     return 0;
@@ -114,7 +206,7 @@ export function sortIndices(keys: readonly SortColumn[], n: number): Int32Array 
   for (let i = 0; i < n; i++) idx[i] = i;
   if (keys.length === 0 || n < 2) return idx;
   const first = keys[0]!;
-  if (keys.length === 1 && first.column.nullCount === 0) {
+  if (keys.length === 1 && first.column.nullCount === 0 && !isNestedType(first.type)) {
     const view = new ColumnView(first.column, first.type);
     if (view.layout === 'int') {
       const v = view.ints;
@@ -148,7 +240,9 @@ export function compareAcross(a: PreparedSortKeys, i: number, b: PreparedSortKey
         return an ? p.nullOrder : -p.nullOrder;
       }
     }
-    const c = compareValues(p.view, i, q.view, j);
+    const c = p.nested
+      ? (p.view as NestedOrder).compare(i, q.view as NestedOrder, j)
+      : compareValues(p.view as ColumnView, i, q.view as ColumnView, j);
     if (c !== 0) return c * p.sign;
   }
   return 0;

@@ -1,10 +1,12 @@
 /**
- * GenerateExec: explode / posexplode (optionally outer) of an array expression.
+ * GenerateExec: explode / posexplode (optionally outer) of an array or map expression, and inline
+ * of an array of structs.
  *
  * Input: any batches. Output: every input column, then the generator's columns (`pos` int for
- * posexplode, then the element); each input row is repeated once per element of its array, in
- * order. A NULL or empty array yields no row, or with `outer` one row whose generator columns are
- * NULL. Rows are replicated with one typed pass over the List offsets and one `take` per column
+ * posexplode, then the element — or, with `elementFields`, the fields of each element: a map's key
+ * and value, inline's struct fields, NULL where the struct is); each input row is repeated once
+ * per element of its array (entry of its map), in order. A NULL or empty array yields no row, or
+ * with `outer` one row whose generator columns are NULL. Rows are replicated with one typed pass over the List offsets and one `take` per column
  * (the elements with one `take` of computed child indices); output batches hold about
  * `ctx.batchSize` rows unless a single array is longer.
  */
@@ -26,8 +28,13 @@ export interface GenerateExecOptions {
   /** The array to explode, over the input's columns. */
   readonly arg: PhysicalExpr;
   readonly withPosition: boolean;
+  /**
+   * Whether each element is a struct whose fields are the generator's columns (a map's entries:
+   * key and value; inline) rather than one column.
+   */
+  readonly elementFields: boolean;
   readonly outer: boolean;
-  /** Input fields, then `pos` (when withPosition), then the element. */
+  /** Input fields, then `pos` (when withPosition), then the element or its fields. */
   readonly schema: Schema;
 }
 
@@ -55,8 +62,7 @@ export class GenerateExec implements ExecutionPlan {
   async *execute(partition: number, ctx: TaskContext): AsyncGenerator<arrow.RecordBatch> {
     const { input, arg, withPosition, outer } = this.options;
     const inTypes = schemaTypes(input.schema);
-    const argType = arg.type;
-    const element: DataType = argType.kind === 'array' ? argType.element : T.null;
+    const element = elementType(arg.type);
     for await (const batch of input.execute(partition, ctx)) {
       checkCancelled(ctx);
       const n = batch.numRows;
@@ -119,15 +125,23 @@ export class GenerateExec implements ExecutionPlan {
     for (let c = 0; c < cols.length; c++) columns.push(take(cols[c]!, inTypes[c]!, rowIdx, total));
     if (pos !== null) columns.push(makeColumn(T.int, pos, total, posValid));
     const child = list.children[0];
-    columns.push(
-      child === undefined ? take(list, T.null, childIdx, total) : take(child, element, childIdx, total),
-    );
+    const elements =
+      child === undefined ? take(list, T.null, childIdx, total) : take(child, element, childIdx, total);
+    if (this.options.elementFields && element.kind === 'struct')
+      columns.push(...structFields(elements, element));
+    else columns.push(elements);
     return makeBatch(this.schema, columns, total);
   }
 
   explain(): string {
     const { arg, withPosition, outer } = this.options;
-    return `GenerateExec: ${withPosition ? 'posexplode' : 'explode'}${outer ? '_outer' : ''}(${arg.toString()})`;
+    const name =
+      this.options.elementFields && arg.type.kind === 'array'
+        ? 'inline'
+        : withPosition
+          ? 'posexplode'
+          : 'explode';
+    return `GenerateExec: ${name}${outer ? '_outer' : ''}(${arg.toString()})`;
   }
 
   /** The input's columns come first and unchanged, so its partitioning holds. */
@@ -141,10 +155,35 @@ export class GenerateExec implements ExecutionPlan {
       kind: 'Generate',
       arg: exprSpec(o.arg),
       withPosition: o.withPosition,
+      elementFields: o.elementFields,
       outer: o.outer,
       schema: o.schema,
     };
   }
+}
+
+/** The type of an array's elements; of a map's entries, the struct of key and value. */
+function elementType(t: DataType): DataType {
+  if (t.kind === 'array') return t.element;
+  if (t.kind === 'map') {
+    return {
+      kind: 'struct',
+      fields: [
+        { name: 'key', type: t.key, nullable: false },
+        { name: 'value', type: t.value, nullable: t.valueContainsNull },
+      ],
+    };
+  }
+  return T.null;
+}
+
+/** The fields of a struct column (offset 0), NULL in the rows where the struct is NULL. */
+function structFields(struct: arrow.Data, type: DataType & { kind: 'struct' }): arrow.Data[] {
+  const n = struct.length;
+  if (struct.nullCount === 0) return struct.children.slice();
+  const rows = new Int32Array(n);
+  for (let i = 0; i < n; i++) rows[i] = isValidAt(struct, i) ? i : -1;
+  return type.fields.map((f, k) => take(struct.children[k]!, f.type, rows, n));
 }
 
 function isValidAt(data: arrow.Data, i: number): boolean {

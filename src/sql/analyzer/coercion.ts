@@ -19,6 +19,7 @@ import {
 import { decimalArithmeticType, findWiderType, findWiderTypeOfAll } from '../../functions/index.ts';
 import { exprType, type ArithmeticOp, type ComparisonOp, type Expr } from '../../plan/index.ts';
 import { castTo, exprNullable } from './expr-utils.ts';
+import { checkOrderable } from './map-ordering.ts';
 
 function sqlType(t: DataType): string {
   return `"${typeToString(t).toUpperCase()}"`;
@@ -288,6 +289,7 @@ export function bindComparison(
   ansi: boolean,
 ): Expr {
   const [left, right] = coerceComparison(l, r, name, pos);
+  checkOrderable(exprType(left), name, op, pos);
   return { kind: 'binary', op, left, right, type: T.boolean, failOnError: ansi };
 }
 

@@ -41,12 +41,16 @@ const WINDOW_USAGE: Readonly<Record<string, string>> = {
 };
 
 const GENERATOR_USAGE: Readonly<Record<string, string>> = {
-  explode: 'explode(expr) - One row per element of the array expr (none for an empty or NULL array).',
-  explode_outer:
-    'explode_outer(expr) - One row per element of the array expr; one row of NULL for an empty or NULL array.',
-  posexplode: 'posexplode(expr) - One row per element of the array expr with its position, from 0.',
+  explode:
+    'explode(expr) - One row per element of the array expr, or per entry (key, value) of the map expr (none for an empty or NULL one).',
+  explode_outer: 'explode_outer(expr) - As explode; one row of NULLs for an empty or NULL array or map.',
+  posexplode:
+    'posexplode(expr) - One row per element of the array expr, or entry of the map expr, with its position, from 0.',
   posexplode_outer:
-    'posexplode_outer(expr) - As posexplode, with one row of NULLs for an empty or NULL array.',
+    'posexplode_outer(expr) - As posexplode, with one row of NULLs for an empty or NULL array or map.',
+  inline:
+    'inline(expr) - One row per struct of the array expr, one column per field (none for an empty or NULL array).',
+  inline_outer: 'inline_outer(expr) - As inline, with one row of NULLs for an empty or NULL array.',
 };
 
 const OTHER_USAGE: Readonly<Record<string, string>> = {

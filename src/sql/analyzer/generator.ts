@@ -1,8 +1,9 @@
 /**
- * Generators: `explode`, `posexplode` and their `_outer` forms, in the SELECT list
+ * Generators: `explode`, `posexplode`, `inline` and their `_outer` forms, in the SELECT list
  * (`SELECT k, explode(a) AS x FROM t`) or as `LATERAL VIEW [OUTER] explode(a) t AS x` in FROM.
  * Both bind to a Generate node over the FROM rows; the generated columns are new attributes
- * (`col`, or `pos` and `col`, unless aliased).
+ * (`col`, or `pos` and `col`, unless aliased; `key` and `value` for a map's entries; the struct's
+ * field names for inline of an array of structs).
  *
  *   SELECT k, explode(a) AS x FROM t        Project [k, x]
  *                                     ==>     Generate explode(a) → [x]
@@ -42,6 +43,8 @@ const GENERATORS: ReadonlyMap<string, GeneratorKind> = new Map([
   ['explode_outer', { generator: 'explode', outer: true }],
   ['posexplode', { generator: 'posexplode', outer: false }],
   ['posexplode_outer', { generator: 'posexplode', outer: true }],
+  ['inline', { generator: 'inline', outer: false }],
+  ['inline_outer', { generator: 'inline', outer: true }],
 ]);
 
 /** PostgreSQL's set-returning functions that need no catalog. */
@@ -119,13 +122,38 @@ export function bindGenerate(
     );
   }
   const arg = generatorArray(argEnv, call, name);
-  const type = exprType(arg) as Extract<DataType, { kind: 'array' }>;
+  const argType = exprType(arg) as Extract<DataType, { kind: 'array' | 'map' }>;
   const outer = kind.outer || forceOuter;
+  // The generated values: one column (an array's element) or several (a map's key and value,
+  // inline's struct fields), each with its type and whether it may be NULL.
+  const values: { name: string; type: DataType; nullable: boolean }[] =
+    argType.kind === 'map'
+      ? [
+          { name: 'key', type: argType.key, nullable: outer },
+          { name: 'value', type: argType.value, nullable: argType.valueContainsNull || outer },
+        ]
+      : kind.generator === 'inline' && argType.element.kind === 'struct'
+        ? argType.element.fields.map((f) => ({
+            name: f.name,
+            type: f.type,
+            nullable: f.nullable || argType.containsNull || outer,
+          }))
+        : [
+            {
+              name: kind.generator === 'posexplode' ? 'col' : pg ? name : 'col',
+              type: argType.element,
+              nullable: argType.containsNull || outer,
+            },
+          ];
+  if (ordinality && (values.length !== 1 || kind.generator === 'inline')) {
+    throw analysisError(
+      SqlState.featureNotSupported,
+      `WITH ORDINALITY on ${name} of ${typeToString(argType)} is not supported`,
+      call.pos,
+    );
+  }
   const generator = ordinality ? 'posexplode' : kind.generator;
-  const defaults = [
-    ...(generator === 'posexplode' ? ['pos'] : []),
-    kind.generator === 'posexplode' ? 'col' : pg ? name : 'col',
-  ];
+  const defaults = [...(generator === 'posexplode' ? ['pos'] : []), ...values.map((v) => v.name)];
   if (aliases.length > 0 && aliases.length !== defaults.length) {
     throw analysisError(
       '42802',
@@ -141,10 +169,11 @@ export function bindGenerate(
     nullable,
     qualifier,
   });
-  const generatorOutput =
-    generator === 'posexplode'
-      ? [attr(0, T.int, outer), attr(1, type.element, type.containsNull || outer)]
-      : [attr(0, type.element, type.containsNull || outer)];
+  const first = generator === 'posexplode' ? 1 : 0;
+  const generatorOutput = [
+    ...(first === 1 ? [attr(0, T.int, outer)] : []),
+    ...values.map((v, k) => attr(first + k, v.type, v.nullable)),
+  ];
   return { kind: 'Generate', input, generator, arg, outer, generatorOutput };
 }
 
@@ -181,7 +210,18 @@ function generatorArray(argEnv: ExprEnv, call: ast.FunctionExpr, name: string): 
     arg = bindExpr(argEnv, expanded);
   }
   const type = exprType(arg);
-  if (type.kind !== 'array') {
+  const generator = GENERATORS.get(name)?.generator;
+  if (generator === 'inline') {
+    if (type.kind !== 'array' || type.element.kind !== 'struct') {
+      throw analysisError(
+        '42K09',
+        `[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve "${exprName(call)}" due to data type mismatch: the first parameter requires the "ARRAY<STRUCT<>>" type, however "${exprName(call.args[0]!)}" has the type "${typeToString(type).toUpperCase()}".`,
+        call.pos,
+      );
+    }
+    return arg;
+  }
+  if (type.kind !== 'array' && !(type.kind === 'map' && generator !== undefined)) {
     throw analysisError(
       '42K09',
       `[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve "${exprName(call)}" due to data type mismatch: the first parameter requires the ("ARRAY" or "MAP") type, however "${call.args[0] === undefined ? '' : exprName(call.args[0])}" has the type "${typeToString(type).toUpperCase()}".`,

@@ -16,7 +16,9 @@ import {
 import type * as ast from '../parser/index.ts';
 import type { BindState, CteEnv, ExprEnv } from './binder-state.ts';
 import { analysisError, tableNotFound } from './errors.ts';
+import { exprName } from './expr-name.ts';
 import { castTo } from './expr-utils.ts';
+import { checkNoMapInSetOperation, checkOrderable } from './map-ordering.ts';
 import { bindExpr, nameParts } from './expression.ts';
 import { bindValues, exprEnv, renameColumns, type RelationEnv } from './relation.ts';
 import { Scope, scopeColumns } from './scope.ts';
@@ -260,6 +262,7 @@ export function setOperationPlan(
     }
     return w;
   });
+  if (s.op !== 'union' || !s.all) checkNoMapInSetOperation(lo, s.pos);
   left = castProject(state, left, types);
   right = castProject(state, right, types);
   const output: Attribute[] = lo.map((a, i) => ({
@@ -307,7 +310,10 @@ function sortOnOutput(
         );
       return { expr: { kind: 'column', attr: a }, ascending, nullsFirst };
     }
-    return { expr: bindExpr(env, o.expr), ascending, nullsFirst };
+    const e = bindExpr(env, o.expr);
+    const sortOrder = `${exprName(o.expr)} ${ascending ? 'ASC' : 'DESC'} NULLS ${nullsFirst ? 'FIRST' : 'LAST'}`;
+    checkOrderable(exprType(e), sortOrder, 'sortorder', o.expr.pos);
+    return { expr: e, ascending, nullsFirst };
   });
   return { kind: 'Sort', input: plan, orders };
 }

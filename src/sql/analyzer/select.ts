@@ -24,6 +24,7 @@ import type { BindState, CteEnv, ExprEnv } from './binder-state.ts';
 import { toBoolean } from './coercion.ts';
 import { analysisError, unresolvedColumn } from './errors.ts';
 import { exprName } from './expr-name.ts';
+import { checkNoMapInSetOperation, checkOrderable } from './map-ordering.ts';
 import { exprKey, exprNullable } from './expr-utils.ts';
 import { asSetReturningCall, bindGenerate, bindSetReturningInStep } from './generator.ts';
 import { groupingIdWithoutPositions, separateDuplicateSets } from './grouping-sets.ts';
@@ -269,7 +270,14 @@ export function bindSelectOver(
     if (found !== null) {
       const { call, fields } = found;
       if (generated === null) {
-        const aliases = it.alias === null || fields.length > 0 ? [] : [it.alias.name];
+        const aliases =
+          fields.length > 0
+            ? []
+            : it.aliases !== undefined
+              ? it.aliases.map((a) => a.name)
+              : it.alias === null
+                ? []
+                : [it.alias.name];
         generated = bindGenerate(selectEnv, plan, call, aliases, null);
         plan = generated;
       }
@@ -285,6 +293,13 @@ export function bindSelectOver(
       for (const f of fields) expr = bindFieldAccess(selectEnv, expr, f, it.expr.pos);
       items.push({ expr, name: it.alias?.name ?? fields[fields.length - 1]!, keepAttr: null });
       continue;
+    }
+    if (it.aliases !== undefined) {
+      throw analysisError(
+        '42K0E',
+        `[MULTI_ALIAS_WITHOUT_GENERATOR] Multi part aliasing (${it.aliases.map((a) => a.name).join(', ')}) is not supported with ${exprName(it.expr)} as it is not a generator function.`,
+        it.pos,
+      );
     }
     // A later item may name an earlier one's alias (Spark's lateral column alias) where no FROM
     // column has that name; an alias given twice before is not one.
@@ -365,6 +380,7 @@ export function bindSelectOver(
   const orders: Order[] = orderBy.map((o) => {
     const ascending = o.ascending ?? true;
     const nullsFirst = o.nullsFirst ?? ascending;
+    const sortOrder = `${exprName(o.expr)} ${ascending ? 'ASC' : 'DESC'} NULLS ${nullsFirst ? 'FIRST' : 'LAST'}`;
     const ord = orderEnv.state.ctx.orderByOrdinal === false ? null : ordinalOf(o.expr);
     if (ord !== null) {
       if (ord < 1 || ord > items.length) {
@@ -374,9 +390,11 @@ export function bindSelectOver(
           o.expr.pos,
         );
       }
+      checkOrderable(exprType(items[ord - 1]!.expr), sortOrder, 'sortorder', o.expr.pos);
       return { item: ord - 1, expr: null, ascending, nullsFirst };
     }
     const e = bindExpr(orderEnv, o.expr);
+    checkOrderable(exprType(e), sortOrder, 'sortorder', o.expr.pos);
     const k = exprKey(e);
     const idx = items.findIndex((i) => exprKey(i.expr) === k);
     if (idx >= 0) return { item: idx, expr: null, ascending, nullsFirst };
@@ -523,6 +541,10 @@ export function bindSelectOver(
   plan = { kind: 'Project', input: plan, exprs: [...projected, ...hidden] };
 
   if (sel.distinct) {
+    checkNoMapInSetOperation(
+      projected.map((p) => p.attr),
+      sel.pos,
+    );
     plan = {
       kind: 'Aggregate',
       input: plan,

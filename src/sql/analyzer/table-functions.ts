@@ -132,7 +132,9 @@ export function bindSetFunction(
   let names: string[] | null = null;
   if (rel.alias?.columns != null) {
     names = rel.alias.columns.map((c) => c.name);
-    if (names.length !== width) {
+    // A Spark generator's column count depends on its argument (a map's key and value, inline's
+    // fields): bindGenerate checks the aliases then.
+    if ((!spark || rel.ordinality) && names.length !== width) {
       throw analysisError(
         '42802',
         `[UDTF_ALIAS_NUMBER_MISMATCH] The number of aliases supplied in the AS clause does not match the number of columns output by the UDTF. Expected ${width} aliases, but got ${names.join(', ')}.`,

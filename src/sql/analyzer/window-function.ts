@@ -21,6 +21,7 @@ import { castTo } from './expr-utils.ts';
 import { bindExpr } from './expression.ts';
 import { aggregateNotAllowed, bindAggregateCall, lookupFunction } from './function-call.ts';
 import { lit } from './literal.ts';
+import { checkOrderable } from './map-ordering.ts';
 
 const RANKING: ReadonlySet<string> = new Set([
   'row_number',
@@ -152,7 +153,11 @@ function mergedSpec(
 
 export function bindSortOrder(env: ExprEnv, o: ast.OrderItem, expr?: Expr): SortOrder {
   const ascending = o.ascending ?? true;
-  return { expr: expr ?? bindExpr(env, o.expr), ascending, nullsFirst: o.nullsFirst ?? ascending };
+  const nullsFirst = o.nullsFirst ?? ascending;
+  const bound = expr ?? bindExpr(env, o.expr);
+  const what = `${exprName(o.expr)} ${ascending ? 'ASC' : 'DESC'} NULLS ${nullsFirst ? 'FIRST' : 'LAST'}`;
+  checkOrderable(exprType(bound), what, 'sortorder', o.expr.pos);
+  return { expr: bound, ascending, nullsFirst };
 }
 
 function bindBound(

@@ -469,6 +469,8 @@ export interface ExprSelectItem extends Node {
   readonly kind: 'expr_item';
   readonly expr: Expr;
   readonly alias: Identifier | null;
+  /** Spark's `AS (k, v)`: one name per column of a generator (`explode(m) AS (k, v)`). */
+  readonly aliases?: readonly Identifier[];
 }
 
 /** `*`, `t.*`, and `* EXCEPT (a, b)` (Spark's `* except` / DuckDB's `* EXCLUDE`). */

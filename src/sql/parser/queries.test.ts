@@ -33,6 +33,22 @@ describe('SELECT', () => {
     expect(s.distinct).toBe(false);
     expect(sel('SELECT DISTINCT a FROM t').distinct).toBe(true);
   });
+  it("a generator's column aliases AS (k, v), then more items", () => {
+    const s = sel('SELECT explode(m) AS (k, v), 1 AS x FROM t');
+    expect(strip(s.items[0])).toMatchObject({
+      kind: 'expr_item',
+      alias: null,
+      aliases: [
+        { name: 'k', quoted: false },
+        { name: 'v', quoted: false },
+      ],
+    });
+    expect(strip(s.items[1])).toEqual({
+      kind: 'expr_item',
+      expr: int('1'),
+      alias: { name: 'x', quoted: false },
+    });
+  });
   it('all clauses', () => {
     const query = q(
       'SELECT a, count(*) FROM t WHERE a > 1 GROUP BY a HAVING count(*) > 2 WINDOW w AS (PARTITION BY a) QUALIFY rank() OVER w = 1 ORDER BY a DESC LIMIT 10 OFFSET 5',

@@ -736,8 +736,23 @@ export class QueryGrammar extends ExpressionGrammar {
       {
         ALT: () => {
           const expr = this.SUBRULE(this.expr);
-          const alias = this.SUBRULE(this.columnAlias);
-          return this.ACTION((): SelectItem => ({ kind: 'expr_item', expr, alias, pos: expr.pos }));
+          let aliases: Identifier[] | undefined;
+          // `AS (k, v)`: the names of a generator's columns.
+          this.OPTION({
+            GATE: () => this.isAt(1, K.AS) && this.isAt(2, LParen),
+            DEF: () => {
+              this.CONSUME(K.AS);
+              aliases = this.SUBRULE(this.identifierList);
+            },
+          });
+          const alias = aliases === undefined ? this.SUBRULE(this.columnAlias) : null;
+          return this.ACTION((): SelectItem => ({
+            kind: 'expr_item',
+            expr,
+            alias,
+            ...(aliases === undefined ? {} : { aliases }),
+            pos: expr.pos,
+          }));
         },
       },
     ]),

@@ -2,15 +2,19 @@
  * Encodes one column chunk: an optional dictionary page, then data pages (v1) of about
  * TARGET_PAGE_BYTES each, split at row boundaries. Values are PLAIN, or RLE_DICTIONARY indices when
  * a dictionary pays (byte arrays with few distinct values: byte-array-dictionary.ts; INT32, INT64,
- * FLOAT and DOUBLE whose distinct values fit a dictionary page: fixed-dictionary.ts); nullable
- * columns carry RLE/bit-packed definition levels with a 4-byte length prefix, required columns none.
+ * FLOAT and DOUBLE whose distinct values fit a dictionary page: fixed-dictionary.ts). Levels are
+ * RLE/bit-packed with a 4-byte length prefix: repetition levels for a leaf inside a list or map,
+ * definition levels for a leaf that may be undefined (a nullable column, or a leaf with an optional
+ * or repeated ancestor); a required top-level column has none. A leaf of a nested column
+ * (nested-levels.ts) starts each page at a new row.
  *
  * The chunk is returned as a list of byte parts (page headers, levels, values) that the row-group
  * encoder concatenates once; uncompressed fixed-width values are views of the input, not copies.
  */
 import type * as arrow from 'apache-arrow';
 import type { Field } from '../../../common/index.ts';
-import { gatherColumn, type ColumnData, type DenseValues } from './column-data.ts';
+import { gatherColumn, gatherSelected, type ColumnData, type DenseValues } from './column-data.ts';
+import type { ShreddedLeaf } from './nested-levels.ts';
 import { minMaxOf, type MinMax } from './column-statistics.ts';
 import { buildDictionary, dictionaryMinMax, encodeDictionaryPage } from './byte-array-dictionary.ts';
 import { buildFixedDictionary } from './fixed-dictionary.ts';
@@ -99,12 +103,43 @@ function bytesOf(a: Int32Array | Uint32Array | Float32Array | Float64Array): Uin
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
-/** Definition levels of rows [r0, r1) with their 4-byte length prefix. */
-function definitionLevels(data: ColumnData, r0: number, r1: number): Uint8Array {
-  const encoded = data.valid === null ? encodeRun(r1 - r0, 1, 1) : encodeHybrid(data.valid, r0, r1, 1);
-  const out = new Uint8Array(4 + encoded.length);
-  new DataView(out.buffer).setInt32(0, encoded.length, true);
-  out.set(encoded, 4);
+/**
+ * The levels of a leaf's entries (one per row for a top-level column; for a nested one, one per
+ * value, NULL, empty list and NULL ancestor on its path).
+ */
+interface ChunkLevels {
+  readonly count: number;
+  /** Definition levels; null when every entry is at the leaf's maximum. */
+  readonly definition: Uint8Array | null;
+  /** Repetition levels; null when the leaf is not repeated (all 0). */
+  readonly repetition: Uint8Array | null;
+  /** Entries that are not values. */
+  readonly nullCount: number;
+}
+
+/**
+ * The levels of entries [l0, l1): repetition levels (when the leaf repeats), then definition
+ * levels (when it may be undefined), each RLE/bit-packed with a 4-byte length prefix.
+ */
+function levelBytes(leaf: LeafColumn, levels: ChunkLevels, l0: number, l1: number): Uint8Array | null {
+  const parts: Uint8Array[] = [];
+  const add = (values: Uint8Array | null, max: number): void => {
+    const width = bitWidthOf(max);
+    parts.push(values === null ? encodeRun(l1 - l0, max, width) : encodeHybrid(values, l0, l1, width));
+  };
+  if (leaf.maxRepetition > 0) add(levels.repetition, leaf.maxRepetition);
+  if (leaf.maxDefinition > 0) add(levels.definition, leaf.maxDefinition);
+  if (parts.length === 0) return null;
+  let size = 0;
+  for (const p of parts) size += 4 + p.length;
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  let at = 0;
+  for (const p of parts) {
+    view.setInt32(at, p.length, true);
+    out.set(p, at + 4);
+    at += 4 + p.length;
+  }
   return out;
 }
 
@@ -212,6 +247,7 @@ function dictionaryOf(dense: DenseValues): ChunkDictionary | undefined {
   }
 }
 
+/** Encodes a top-level primitive column, one level entry per row. */
 export function encodeColumnChunk(
   leaf: LeafColumn,
   field: Field,
@@ -219,8 +255,36 @@ export function encodeColumnChunk(
   compression: ParquetCompression,
   baseOffset: number,
 ): EncodedColumnChunk {
-  const data = gatherColumn(field, pieces);
-  const { dense, rows } = data;
+  const data: ColumnData = gatherColumn(field, pieces);
+  const levels = { count: data.rows, definition: data.valid, repetition: null, nullCount: data.nullCount };
+  return encodeLeafChunk(leaf, data.dense, levels, compression, baseOffset);
+}
+
+/** Encodes one leaf of a nested column, shredded by `shredColumn`. */
+export function encodeNestedChunk(
+  leaf: LeafColumn,
+  shredded: ShreddedLeaf,
+  compression: ParquetCompression,
+  baseOffset: number,
+): EncodedColumnChunk {
+  const dense = gatherSelected(shredded.field, shredded.pieces, shredded.selected, shredded.values);
+  const levels = {
+    count: shredded.count,
+    definition: shredded.definition,
+    repetition: leaf.maxRepetition > 0 ? shredded.repetition : null,
+    nullCount: shredded.count - shredded.values,
+  };
+  return encodeLeafChunk(leaf, dense, levels, compression, baseOffset);
+}
+
+function encodeLeafChunk(
+  leaf: LeafColumn,
+  dense: DenseValues,
+  levels: ChunkLevels,
+  compression: ParquetCompression,
+  baseOffset: number,
+): EncodedColumnChunk {
+  const count = levels.count;
   const flbaWidth = leaf.typeLength ?? 0;
   const chunk = new ChunkBuilder(baseOffset, compression);
 
@@ -237,20 +301,23 @@ export function encodeColumnChunk(
 
   const bitWidth = dictionary === undefined ? 0 : bitWidthOf(dictionary.size - 1);
   const width = dictionary === undefined ? valueWidth(dense, flbaWidth) : bitWidth / 8;
-  const rowsPerPage = Math.max(1, Math.floor(TARGET_PAGE_BYTES / Math.max(width, 1 / 8)));
+  const entriesPerPage = Math.max(1, Math.floor(TARGET_PAGE_BYTES / Math.max(width, 1 / 8)));
   const fixed = dense.kind === 'decimal128' ? fixedLenDecimals(dense.words, flbaWidth) : undefined;
-  const valid = data.valid;
+  const { definition, repetition } = levels;
+  const maxDefinition = leaf.maxDefinition;
   const encoding = dictionary === undefined ? Encoding.plain : Encoding.rleDictionary;
 
   let v0 = 0;
-  for (let r0 = 0; r0 < rows; r0 += rowsPerPage) {
-    const r1 = Math.min(rows, r0 + rowsPerPage);
-    let v1 = v0 + (r1 - r0);
-    if (valid !== null) {
+  for (let l0 = 0; l0 < count;) {
+    let l1 = Math.min(count, l0 + entriesPerPage);
+    // A page ends where a row does (repetition level 0), as readers of v1 pages may assume.
+    if (repetition !== null) while (l1 < count && repetition[l1] !== 0) l1++;
+    let v1 = v0 + (l1 - l0);
+    if (definition !== null) {
       v1 = v0;
-      for (let r = r0; r < r1; r++) v1 += valid[r]!;
+      for (let l = l0; l < l1; l++) if (definition[l] === maxDefinition) v1++;
     }
-    const levels = leaf.required ? null : definitionLevels(data, r0, r1);
+    const levelPart = levelBytes(leaf, levels, l0, l1);
     let values: Uint8Array;
     if (dictionary !== undefined) {
       const indices = encodeHybrid(dictionary.indices, v0, v1, bitWidth);
@@ -278,25 +345,26 @@ export function encodeColumnChunk(
           break;
       }
     }
-    chunk.addDataPage(levels, values, r1 - r0, encoding);
+    chunk.addDataPage(levelPart, values, l1 - l0, encoding);
     v0 = v1;
+    l0 = l1;
   }
 
   const encodings: number[] =
     dictionary === undefined ? [Encoding.plain] : [Encoding.plain, Encoding.rleDictionary];
-  if (!leaf.required) encodings.push(Encoding.rle);
+  if (leaf.maxDefinition > 0 || leaf.maxRepetition > 0) encodings.push(Encoding.rle);
   const meta: ColumnChunkMeta = {
-    name: leaf.name,
+    path: leaf.path,
     physicalType: leaf.physicalType,
     encodings,
     codec: codecOf(compression),
-    numValues: rows,
+    numValues: count,
     totalUncompressedSize: chunk.uncompressedBytes,
     totalCompressedSize: chunk.compressedBytes,
     dataPageOffset: chunk.dataPageOffset < 0 ? baseOffset : chunk.dataPageOffset,
     ...(dictionaryPageOffset === undefined ? {} : { dictionaryPageOffset }),
     statistics: {
-      nullCount: data.nullCount,
+      nullCount: levels.nullCount,
       ...(minMax === undefined ? {} : { minValue: minMax.minValue, maxValue: minMax.maxValue }),
     },
   };

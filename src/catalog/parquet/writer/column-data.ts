@@ -117,6 +117,21 @@ export function gatherColumn(field: Field, pieces: readonly arrow.Data[]): Colum
   return { rows, nullCount, valid, dense };
 }
 
+/**
+ * The dense values of the slots of `pieces` (a nested column's leaf values, one Data per batch)
+ * that `selected` marks (one byte per slot of all pieces in order, 1 = a value to write), of
+ * which there are `count`.
+ */
+export function gatherSelected(
+  field: Field,
+  pieces: readonly arrow.Data[],
+  selected: Uint8Array,
+  count: number,
+): DenseValues {
+  const all = gatherAll(shapeOf(field), field, pieces, selected.length);
+  return count === selected.length ? all : compact(all, selected, count);
+}
+
 /** All row slots (NULL slots hold whatever the batch had). */
 function gatherAll(shape: Shape, field: Field, pieces: readonly arrow.Data[], rows: number): DenseValues {
   switch (shape) {

@@ -1,7 +1,7 @@
 /**
  * Kindling's Parquet writer: a pure-TypeScript encoder from the engine's Arrow batches to Parquet
  * (data pages v1, PLAIN / RLE_DICTIONARY, zstd or gzip, exact per-chunk statistics, Spark schema
- * metadata). `encodeRowGroup` is pure and can run in worker threads; `ParquetFileWriter` writes
+ * metadata; arrays, maps and structs in the standard nested layouts). `encodeRowGroup` is pure and can run in worker threads; `ParquetFileWriter` writes
  * files.
  */
 export { encodeRowGroup, type EncodedRowGroup } from './row-group-encoder.ts';

@@ -5,12 +5,12 @@
 import { CompactType, ThriftCompactWriter } from './thrift-compact-writer.ts';
 import {
   PageType,
-  Repetition,
   type ColumnChunkMeta,
   type ColumnStatistics,
   type LeafColumn,
   type LogicalType,
   type RowGroupMeta,
+  type SchemaElementOut,
 } from './parquet-format.ts';
 
 export interface DataPageHeaderInput {
@@ -59,6 +59,11 @@ export function encodeDictionaryPageHeader(h: DictionaryPageHeaderInput): Uint8A
 
 export interface FileMetaDataInput {
   readonly rootName: string;
+  /** The schema's elements below the root, depth first. */
+  readonly elements: readonly SchemaElementOut[];
+  /** How many top-level columns the root has. */
+  readonly topLevelColumns: number;
+  /** The schema's leaves (one column chunk each per row group). */
   readonly columns: readonly LeafColumn[];
   readonly numRows: number;
   /** Row groups with offsets already absolute in the file. */
@@ -70,12 +75,12 @@ export interface FileMetaDataInput {
 export function encodeFileMetaData(m: FileMetaDataInput): Uint8Array {
   const w = new ThriftCompactWriter(1024 + m.rowGroups.length * m.columns.length * 96);
   w.i32Field(1, 1); // version
-  w.listHeader(2, CompactType.struct, m.columns.length + 1);
+  w.listHeader(2, CompactType.struct, m.elements.length + 1);
   w.beginListStruct(); // root
   w.stringField(4, m.rootName);
-  w.i32Field(5, m.columns.length);
+  w.i32Field(5, m.topLevelColumns);
   w.endStruct();
-  for (const c of m.columns) writeSchemaElement(w, c);
+  for (const e of m.elements) writeSchemaElement(w, e);
   w.i64Field(3, m.numRows);
   w.listHeader(4, CompactType.struct, m.rowGroups.length);
   m.rowGroups.forEach((g, ordinal) => writeRowGroup(w, g, ordinal));
@@ -100,11 +105,24 @@ export function encodeFileMetaData(m: FileMetaDataInput): Uint8Array {
   return w.finish();
 }
 
-function writeSchemaElement(w: ThriftCompactWriter, c: LeafColumn): void {
+function writeSchemaElement(w: ThriftCompactWriter, c: SchemaElementOut): void {
   w.beginListStruct();
+  if (c.kind === 'group') {
+    w.i32Field(3, c.repetition);
+    w.stringField(4, c.name);
+    w.i32Field(5, c.children);
+    if (c.convertedType !== undefined) w.i32Field(6, c.convertedType);
+    if (c.logicalType !== undefined) {
+      w.beginStruct(10);
+      writeLogicalType(w, c.logicalType);
+      w.endStruct();
+    }
+    w.endStruct();
+    return;
+  }
   w.i32Field(1, c.physicalType);
   if (c.typeLength !== undefined) w.i32Field(2, c.typeLength);
-  w.i32Field(3, c.required ? Repetition.required : Repetition.optional);
+  w.i32Field(3, c.repetition);
   w.stringField(4, c.name);
   if (c.convertedType !== undefined) w.i32Field(6, c.convertedType);
   if (c.scale !== undefined) w.i32Field(7, c.scale);
@@ -121,6 +139,12 @@ function writeLogicalType(w: ThriftCompactWriter, t: LogicalType): void {
   switch (t.kind) {
     case 'string':
       w.emptyStructField(1);
+      return;
+    case 'map':
+      w.emptyStructField(2);
+      return;
+    case 'list':
+      w.emptyStructField(3);
       return;
     case 'decimal':
       w.beginStruct(5);
@@ -179,8 +203,8 @@ function writeColumnChunk(w: ThriftCompactWriter, c: ColumnChunkMeta): void {
   w.i32Field(1, c.physicalType);
   w.listHeader(2, CompactType.i32, c.encodings.length);
   for (const e of c.encodings) w.i32Element(e);
-  w.listHeader(3, CompactType.binary, 1);
-  w.stringElement(c.name);
+  w.listHeader(3, CompactType.binary, c.path.length);
+  for (const name of c.path) w.stringElement(name);
   w.i32Field(4, c.codec);
   w.i64Field(5, c.numValues);
   w.i64Field(6, c.totalUncompressedSize);

@@ -10,14 +10,14 @@ import { open, unlink, type FileHandle } from 'node:fs/promises';
 import type * as arrow from 'apache-arrow';
 import { EngineError, SqlState, type Schema } from '../../../common/index.ts';
 import { encodeFileMetaData } from './metadata-encoder.ts';
-import { MAGIC, type LeafColumn, type RowGroupMeta } from './parquet-format.ts';
+import { MAGIC, type RowGroupMeta } from './parquet-format.ts';
 import {
   encodeRowGroupWith,
   rebaseRowGroup,
-  writableLeaves,
+  writableSchema,
   type EncodedRowGroup,
 } from './row-group-encoder.ts';
-import { SPARK_ROW_METADATA_KEY, sparkSchemaJson } from './schema-mapping.ts';
+import { SPARK_ROW_METADATA_KEY, sparkSchemaJson, type ParquetSchema } from './schema-mapping.ts';
 import {
   resolveWriteOptions,
   type ParquetWriteOptions,
@@ -43,7 +43,7 @@ export class ParquetFileWriter {
   private readonly path: string;
   private readonly handle: FileHandle;
   private readonly schema: Schema;
-  private readonly leaves: readonly LeafColumn[];
+  private readonly parquet: ParquetSchema;
   private readonly options: ResolvedWriteOptions;
   private readonly rowGroups: RowGroupMeta[] = [];
   private pending: arrow.RecordBatch[] = [];
@@ -57,13 +57,13 @@ export class ParquetFileWriter {
     path: string,
     handle: FileHandle,
     schema: Schema,
-    leaves: readonly LeafColumn[],
+    parquet: ParquetSchema,
     options: ResolvedWriteOptions,
   ) {
     this.path = path;
     this.handle = handle;
     this.schema = schema;
-    this.leaves = leaves;
+    this.parquet = parquet;
     this.options = options;
   }
 
@@ -74,14 +74,14 @@ export class ParquetFileWriter {
     options?: ParquetWriteOptions,
   ): Promise<ParquetFileWriter> {
     const resolved = resolveWriteOptions(options);
-    const leaves = writableLeaves(schema);
+    const parquet = writableSchema(schema);
     let handle: FileHandle;
     try {
       handle = await open(path, 'w');
     } catch (err) {
       throw ioError(path, 'create', err);
     }
-    const writer = new ParquetFileWriter(path, handle, schema, leaves, resolved);
+    const writer = new ParquetFileWriter(path, handle, schema, parquet, resolved);
     try {
       await writer.writeBytes(MAGIC);
     } catch (err) {
@@ -117,7 +117,9 @@ export class ParquetFileWriter {
       await this.flushPending();
       const footer = encodeFileMetaData({
         rootName: 'spark_schema',
-        columns: this.leaves,
+        elements: this.parquet.elements,
+        topLevelColumns: this.schema.fields.length,
+        columns: this.parquet.leaves,
         numRows: this.rows,
         rowGroups: this.rowGroups,
         keyValueMetadata: [
@@ -195,7 +197,7 @@ export class ParquetFileWriter {
   }
 
   private async writeGroup(batches: readonly arrow.RecordBatch[]): Promise<void> {
-    const group = encodeRowGroupWith(this.schema, this.leaves, batches, this.options.compression);
+    const group = encodeRowGroupWith(this.schema, this.parquet, batches, this.options.compression);
     await this.appendEncoded(group);
   }
 
@@ -209,10 +211,12 @@ export class ParquetFileWriter {
 
   private checkSameSchema(group: EncodedRowGroup): void {
     const cols = group.meta.columns;
+    const leaves = this.parquet.leaves;
     const same =
-      cols.length === this.leaves.length &&
+      cols.length === leaves.length &&
       cols.every(
-        (c, i) => c.name === this.leaves[i]!.name && c.physicalType === this.leaves[i]!.physicalType,
+        (c, i) =>
+          c.path.join('.') === leaves[i]!.path.join('.') && c.physicalType === leaves[i]!.physicalType,
       );
     if (!same) {
       throw new EngineError(

@@ -22,6 +22,8 @@ export const Repetition = { required: 0, optional: 1, repeated: 2 } as const;
 
 export const ConvertedType = {
   utf8: 0,
+  map: 1,
+  list: 3,
   decimal: 5,
   date: 6,
   timestampMicros: 10,
@@ -44,14 +46,16 @@ export const PageType = { dataPage: 0, indexPage: 1, dictionaryPage: 2, dataPage
 /** Parquet's LogicalType union, as far as the engine's types need it. */
 export type LogicalType =
   | { readonly kind: 'string' }
+  | { readonly kind: 'map' }
+  | { readonly kind: 'list' }
   | { readonly kind: 'date' }
   | { readonly kind: 'decimal'; readonly precision: number; readonly scale: number }
   | { readonly kind: 'timestamp'; readonly adjustedToUtc: boolean }
   | { readonly kind: 'time'; readonly adjustedToUtc: boolean }
   | { readonly kind: 'integer'; readonly bitWidth: number; readonly signed: boolean };
 
-/** One leaf of the (flat) Parquet schema. */
-export interface LeafColumn {
+/** The annotations of a primitive column (a leaf of the schema). */
+export interface PrimitiveColumn {
   readonly name: string;
   readonly physicalType: PhysicalTypeId;
   /** Byte width of FIXED_LEN_BYTE_ARRAY values. */
@@ -63,6 +67,32 @@ export interface LeafColumn {
   readonly logicalType?: LogicalType;
 }
 
+/**
+ * One leaf of the Parquet schema: its primitive annotations, its path from the root (one name for
+ * a top-level column) and the highest definition and repetition levels its values carry (0 and 0
+ * for a required top-level column, 1 and 0 for a nullable one).
+ */
+export interface LeafColumn extends PrimitiveColumn {
+  readonly path: readonly string[];
+  readonly maxDefinition: number;
+  readonly maxRepetition: number;
+}
+
+/**
+ * One element of the schema as the footer lists it, depth first: a primitive column, or a group
+ * (struct, LIST, MAP, or the repeated group inside a list or map) followed by its `children`.
+ */
+export type SchemaElementOut =
+  | ({ readonly kind: 'primitive'; readonly repetition: number } & PrimitiveColumn)
+  | {
+      readonly kind: 'group';
+      readonly name: string;
+      readonly repetition: number;
+      readonly children: number;
+      readonly convertedType?: number;
+      readonly logicalType?: LogicalType;
+    };
+
 /** Column-chunk statistics; min/max are PLAIN-encoded values without a length prefix. */
 export interface ColumnStatistics {
   readonly nullCount: number;
@@ -71,11 +101,12 @@ export interface ColumnStatistics {
 }
 
 export interface ColumnChunkMeta {
-  readonly name: string;
+  /** The leaf's path from the root (`path_in_schema`). */
+  readonly path: readonly string[];
   readonly physicalType: PhysicalTypeId;
   readonly encodings: readonly number[];
   readonly codec: number;
-  /** Values including NULLs (= rows, the schema being flat). */
+  /** Values including NULLs and empty lists: one per level entry (= rows for a top-level leaf). */
   readonly numValues: number;
   readonly totalUncompressedSize: number;
   readonly totalCompressedSize: number;

@@ -4,10 +4,15 @@
  * `ParquetFileWriter.appendRowGroup`. Offsets in the metadata are relative to the start of `bytes`.
  */
 import type * as arrow from 'apache-arrow';
-import { EngineError, SqlState, invariant, type Schema } from '../../../common/index.ts';
-import { encodeColumnChunk, type EncodedColumnChunk } from './column-chunk-encoder.ts';
-import type { ColumnChunkMeta, LeafColumn, RowGroupMeta } from './parquet-format.ts';
-import { toLeafColumns } from './schema-mapping.ts';
+import { EngineError, SqlState, invariant, type DataType, type Schema } from '../../../common/index.ts';
+import { encodeColumnChunk, encodeNestedChunk, type EncodedColumnChunk } from './column-chunk-encoder.ts';
+import { shredColumn } from './nested-levels.ts';
+import type { ColumnChunkMeta, RowGroupMeta } from './parquet-format.ts';
+import { toParquetSchema, type ParquetSchema } from './schema-mapping.ts';
+
+function isNested(t: DataType): boolean {
+  return t.kind === 'array' || t.kind === 'map' || t.kind === 'struct';
+}
 import { resolveWriteOptions, type ParquetWriteOptions } from './writer-options.ts';
 
 /** One encoded row group: column chunks back to back, with offsets relative to `bytes`. */
@@ -16,12 +21,12 @@ export interface EncodedRowGroup {
   readonly meta: RowGroupMeta;
 }
 
-/** The Parquet leaves of a schema the writer accepts (0A000 for unsupported or empty schemas). */
-export function writableLeaves(schema: Schema): LeafColumn[] {
+/** The Parquet schema of a schema the writer accepts (0A000 for unsupported or empty schemas). */
+export function writableSchema(schema: Schema): ParquetSchema {
   if (schema.fields.length === 0) {
     throw new EngineError(SqlState.featureNotSupported, 'cannot write a Parquet file with no columns');
   }
-  return toLeafColumns(schema);
+  return toParquetSchema(schema);
 }
 
 /** Encodes `batches` (the engine's Arrow representation of `schema`) as one row group. */
@@ -31,12 +36,12 @@ export function encodeRowGroup(
   options?: ParquetWriteOptions,
 ): EncodedRowGroup {
   const { compression } = resolveWriteOptions(options);
-  return encodeRowGroupWith(schema, writableLeaves(schema), batches, compression);
+  return encodeRowGroupWith(schema, writableSchema(schema), batches, compression);
 }
 
 export function encodeRowGroupWith(
   schema: Schema,
-  leaves: readonly LeafColumn[],
+  parquet: ParquetSchema,
   batches: readonly arrow.RecordBatch[],
   compression: Parameters<typeof encodeColumnChunk>[3],
 ): EncodedRowGroup {
@@ -53,9 +58,24 @@ export function encodeRowGroupWith(
   }
   const chunks: EncodedColumnChunk[] = [];
   let offset = 0;
-  for (let c = 0; c < leaves.length; c++) {
+  let leaf = 0;
+  for (let c = 0; c < schema.fields.length; c++) {
+    const field = schema.fields[c]!;
     const pieces = nonEmpty.map((b) => b.data.children[c]!);
-    const chunk = encodeColumnChunk(leaves[c]!, schema.fields[c]!, pieces, compression, offset);
+    const count = parquet.leafCounts[c]!;
+    const leaves = parquet.leaves.slice(leaf, leaf + count);
+    leaf += count;
+    if (isNested(field.type)) {
+      // Shredded and encoded leaf by leaf, so only one leaf's values are gathered at a time.
+      const shredded = shredColumn(field, leaves, pieces);
+      for (let k = 0; k < leaves.length; k++) {
+        const chunk = encodeNestedChunk(leaves[k]!, shredded[k]!, compression, offset);
+        chunks.push(chunk);
+        offset += chunk.byteLength;
+      }
+      continue;
+    }
+    const chunk = encodeColumnChunk(leaves[0]!, field, pieces, compression, offset);
     chunks.push(chunk);
     offset += chunk.byteLength;
   }

@@ -1,6 +1,7 @@
 /**
- * Maps engine schemas to flat Parquet schemas (physical type, legacy ConvertedType and LogicalType
- * per column) and to the Spark schema JSON stored under `org.apache.spark.sql.parquet.row.metadata`.
+ * Maps engine schemas to Parquet schemas (physical type, legacy ConvertedType and LogicalType per
+ * primitive column, groups for nested types) and to the Spark schema JSON stored under
+ * `org.apache.spark.sql.parquet.row.metadata`.
  *
  * | engine type        | Parquet                                                   |
  * |--------------------|-----------------------------------------------------------|
@@ -18,8 +19,19 @@
  * | timestamp_ntz      | INT64, TIMESTAMP(MICROS, utc=false) (no ConvertedType: it implies UTC) |
  * | time(p)            | INT64, TIME(MICROS, utc=false) (likewise no ConvertedType) |
  *
- * Intervals, arrays, maps, structs and the null (void) type are rejected with 0A000, as Spark does
- * for void; the void type is not written as an all-null column.
+ *
+ * Nested types take Parquet's standard layouts, as Spark writes them:
+ *
+ * | engine type        | Parquet                                                   |
+ * |--------------------|-----------------------------------------------------------|
+ * | struct<f…>         | group s { f… }                                            |
+ * | array<e>           | group a (LIST) { repeated group list { element } }        |
+ * | map<k, v>          | group m (MAP) { repeated group key_value { required key; value } } |
+ *
+ * A node is `optional` when it may hold NULL (the column, a struct field, `containsNull` elements,
+ * `valueContainsNull` values), else `required`. Intervals, the null (void) type and empty structs
+ * (at any depth) are rejected with 0A000 naming the column, as Spark does for void; the void type
+ * is not written as an all-null column.
  */
 import {
   EngineError,
@@ -29,7 +41,14 @@ import {
   type Field,
   type Schema,
 } from '../../../common/index.ts';
-import { ConvertedType, PhysicalType, type LeafColumn } from './parquet-format.ts';
+import {
+  ConvertedType,
+  PhysicalType,
+  Repetition,
+  type LeafColumn,
+  type PrimitiveColumn,
+  type SchemaElementOut,
+} from './parquet-format.ts';
 
 export const SPARK_ROW_METADATA_KEY = 'org.apache.spark.sql.parquet.row.metadata';
 
@@ -41,8 +60,24 @@ export function decimalByteWidth(precision: number): number {
   return bytes;
 }
 
-export function toLeafColumns(schema: Schema): LeafColumn[] {
-  return schema.fields.map(toLeafColumn);
+/** The Parquet schema of an engine schema: its elements depth first, and its leaves in order. */
+export interface ParquetSchema {
+  readonly elements: readonly SchemaElementOut[];
+  readonly leaves: readonly LeafColumn[];
+  /** For each top-level field, how many leaves it has (they follow one another). */
+  readonly leafCounts: readonly number[];
+}
+
+export function toParquetSchema(schema: Schema): ParquetSchema {
+  const elements: SchemaElementOut[] = [];
+  const leaves: LeafColumn[] = [];
+  const leafCounts: number[] = [];
+  for (const f of schema.fields) {
+    const before = leaves.length;
+    addNode(f, f.name, f.type, f.nullable, [], 0, 0, elements, leaves);
+    leafCounts.push(leaves.length - before);
+  }
+  return { elements, leaves, leafCounts };
 }
 
 function unsupported(f: Field): EngineError {
@@ -52,9 +87,72 @@ function unsupported(f: Field): EngineError {
   );
 }
 
-function toLeafColumn(f: Field): LeafColumn {
-  const base = { name: f.name, required: !f.nullable };
-  const t = f.type;
+/**
+ * Adds the elements of one node (a column, a struct field, a list element, a map key or value)
+ * named `name`, of type `t`, below `parent` whose values have definition level `def` and
+ * repetition level `rep`.
+ */
+function addNode(
+  top: Field,
+  name: string,
+  t: DataType,
+  nullable: boolean,
+  parent: readonly string[],
+  def: number,
+  rep: number,
+  elements: SchemaElementOut[],
+  leaves: LeafColumn[],
+): void {
+  const repetition = nullable ? Repetition.optional : Repetition.required;
+  const path = [...parent, name];
+  const d = def + (nullable ? 1 : 0);
+  switch (t.kind) {
+    case 'struct': {
+      if (t.fields.length === 0) throw unsupported(top);
+      elements.push({ kind: 'group', name, repetition, children: t.fields.length });
+      for (const c of t.fields) addNode(top, c.name, c.type, c.nullable, path, d, rep, elements, leaves);
+      return;
+    }
+    case 'array': {
+      elements.push({
+        kind: 'group',
+        name,
+        repetition,
+        children: 1,
+        convertedType: ConvertedType.list,
+        logicalType: { kind: 'list' },
+      });
+      elements.push({ kind: 'group', name: 'list', repetition: Repetition.repeated, children: 1 });
+      const inner = [...path, 'list'];
+      addNode(top, 'element', t.element, t.containsNull, inner, d + 1, rep + 1, elements, leaves);
+      return;
+    }
+    case 'map': {
+      elements.push({
+        kind: 'group',
+        name,
+        repetition,
+        children: 1,
+        convertedType: ConvertedType.map,
+        logicalType: { kind: 'map' },
+      });
+      // As Spark writes it: the repeated group carries no annotation (MAP_KEY_VALUE is legacy).
+      elements.push({ kind: 'group', name: 'key_value', repetition: Repetition.repeated, children: 2 });
+      const inner = [...path, 'key_value'];
+      addNode(top, 'key', t.key, false, inner, d + 1, rep + 1, elements, leaves);
+      addNode(top, 'value', t.value, t.valueContainsNull, inner, d + 1, rep + 1, elements, leaves);
+      return;
+    }
+    default: {
+      const primitive = toPrimitive(top, name, t, !nullable);
+      elements.push({ kind: 'primitive', repetition, ...primitive });
+      leaves.push({ ...primitive, path, maxDefinition: d, maxRepetition: rep });
+    }
+  }
+}
+
+function toPrimitive(top: Field, name: string, t: DataType, required: boolean): PrimitiveColumn {
+  const base = { name, required };
   switch (t.kind) {
     case 'boolean':
       return { ...base, physicalType: PhysicalType.boolean };
@@ -137,13 +235,24 @@ function toLeafColumn(f: Field): LeafColumn {
     case 'array':
     case 'map':
     case 'struct':
-      throw unsupported(f);
+      throw unsupported(top);
   }
 }
 
-/** Spark's JSON name of a (supported) type. */
-function sparkTypeJson(t: DataType): string {
+/** Spark's JSON form of a (supported) type: a name, or an object for nested types. */
+function sparkTypeJson(t: DataType): unknown {
   switch (t.kind) {
+    case 'array':
+      return { type: 'array', elementType: sparkTypeJson(t.element), containsNull: t.containsNull };
+    case 'map':
+      return {
+        type: 'map',
+        keyType: sparkTypeJson(t.key),
+        valueType: sparkTypeJson(t.value),
+        valueContainsNull: t.valueContainsNull,
+      };
+    case 'struct':
+      return { type: 'struct', fields: t.fields.map(sparkFieldJson) };
     case 'tinyint':
       return 'byte';
     case 'smallint':
@@ -165,16 +274,17 @@ function sparkTypeJson(t: DataType): string {
 
 /** The Spark schema JSON (`StructType.json`) that Spark stores in the footer's key-value metadata. */
 export function sparkSchemaJson(schema: Schema): string {
-  return JSON.stringify({
-    type: 'struct',
-    fields: schema.fields.map((f) => ({
-      name: f.name,
-      type: sparkTypeJson(f.type),
-      nullable: f.nullable,
-      metadata:
-        f.type.kind === 'string' && f.type.maxLength !== undefined
-          ? { __CHAR_VARCHAR_TYPE_STRING: typeToString(f.type) }
-          : {},
-    })),
-  });
+  return JSON.stringify({ type: 'struct', fields: schema.fields.map(sparkFieldJson) });
+}
+
+function sparkFieldJson(f: Field): unknown {
+  return {
+    name: f.name,
+    type: sparkTypeJson(f.type),
+    nullable: f.nullable,
+    metadata:
+      f.type.kind === 'string' && f.type.maxLength !== undefined
+        ? { __CHAR_VARCHAR_TYPE_STRING: typeToString(f.type) }
+        : {},
+  };
 }
