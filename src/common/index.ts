@@ -11,3 +11,7 @@ export * from './files.ts';
 export * from './event-loop.ts';
 export * from './pg-types.ts';
 export * from './copy-options.ts';
+export * from './double-text.ts';
+export * from './json-text.ts';
+export * from './json-values.ts';
+export * from './json-schema.ts';

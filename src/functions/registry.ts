@@ -57,6 +57,11 @@ export interface ResolveContext {
   readonly ansi: boolean;
   /** Arguments that are literals, by position (undefined where not a literal), for rules like round(x, 2). */
   readonly literalArgs: readonly (Value | undefined)[];
+  /**
+   * Parses a type as DDL writes it (`array<int>`, `struct<a: int>`), for functions whose type comes
+   * from a string argument (from_json's schema); the analyzer provides it. Throws EngineError.
+   */
+  readonly parseType?: (text: string) => DataType;
 }
 
 export interface ScalarFunctionDef {

@@ -219,6 +219,7 @@ class Decoder {
           input: child(0),
           arg: this.expr(op.arg),
           withPosition: op.withPosition,
+          spread: op.spread,
           outer: op.outer,
           schema: op.schema,
         });

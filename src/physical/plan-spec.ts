@@ -185,6 +185,7 @@ export type OperatorSpec =
       readonly kind: 'Generate';
       readonly arg: ExprSpec;
       readonly withPosition: boolean;
+      readonly spread: boolean;
       readonly outer: boolean;
       readonly schema: Schema;
     }

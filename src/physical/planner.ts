@@ -398,6 +398,7 @@ class Planner implements PhysicalPlanner {
           input,
           arg: this.expr(plan.arg, outputOf(plan.input)),
           withPosition: plan.generator === 'posexplode',
+          spread: plan.generator === 'inline',
           outer: plan.outer,
           schema: schemaOfAttrs(outputOf(plan)),
         });

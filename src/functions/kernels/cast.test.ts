@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { EngineError, columnFromValues, valueAt, type DataType, type Value } from '../../common/index.ts';
+import {
+  EngineError,
+  columnFromValues,
+  doubleToString,
+  valueAt,
+  type DataType,
+  type Value,
+} from '../../common/index.ts';
 import type { EvalContext } from '../registry.ts';
-import { castColumnar, castValue, doubleToString, valueToString } from './cast.ts';
+import { castColumnar, castValue, valueToString } from './cast.ts';
 
 const ctx: EvalContext = {
   ansi: true,

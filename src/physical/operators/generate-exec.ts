@@ -1,8 +1,9 @@
 /**
- * GenerateExec: explode / posexplode (optionally outer) of an array expression.
+ * GenerateExec: explode / posexplode / inline (optionally outer) of an array expression.
  *
  * Input: any batches. Output: every input column, then the generator's columns (`pos` int for
- * posexplode, then the element); each input row is repeated once per element of its array, in
+ * posexplode, then the element; for inline, an array of structs, one column per field of the
+ * element, NULL where the element is NULL); each input row is repeated once per element of its array, in
  * order. A NULL or empty array yields no row, or with `outer` one row whose generator columns are
  * NULL. Rows are replicated with one typed pass over the List offsets and one `take` per column
  * (the elements with one `take` of computed child indices); output batches hold about
@@ -26,8 +27,10 @@ export interface GenerateExecOptions {
   /** The array to explode, over the input's columns. */
   readonly arg: PhysicalExpr;
   readonly withPosition: boolean;
+  /** The elements are structs whose fields become the generated columns (inline). */
+  readonly spread: boolean;
   readonly outer: boolean;
-  /** Input fields, then `pos` (when withPosition), then the element. */
+  /** Input fields, then `pos` (when withPosition), then the element (or its fields). */
   readonly schema: Schema;
 }
 
@@ -119,15 +122,33 @@ export class GenerateExec implements ExecutionPlan {
     for (let c = 0; c < cols.length; c++) columns.push(take(cols[c]!, inTypes[c]!, rowIdx, total));
     if (pos !== null) columns.push(makeColumn(T.int, pos, total, posValid));
     const child = list.children[0];
-    columns.push(
-      child === undefined ? take(list, T.null, childIdx, total) : take(child, element, childIdx, total),
-    );
+    if (this.options.spread && element.kind === 'struct') {
+      // One column per field; a NULL struct element gives NULL in each.
+      if (child !== undefined) {
+        for (let k = 0; k < total; k++) {
+          const c = childIdx[k]!;
+          if (c >= 0 && !isValidAt(child, c)) childIdx[k] = -1;
+        }
+      }
+      element.fields.forEach((f, j) => {
+        columns.push(
+          child === undefined
+            ? take(list, T.null, childIdx, total)
+            : take(child.children[j]!, f.type, childIdx, total),
+        );
+      });
+    } else {
+      columns.push(
+        child === undefined ? take(list, T.null, childIdx, total) : take(child, element, childIdx, total),
+      );
+    }
     return makeBatch(this.schema, columns, total);
   }
 
   explain(): string {
-    const { arg, withPosition, outer } = this.options;
-    return `GenerateExec: ${withPosition ? 'posexplode' : 'explode'}${outer ? '_outer' : ''}(${arg.toString()})`;
+    const { arg, withPosition, spread, outer } = this.options;
+    const kind = spread ? 'inline' : withPosition ? 'posexplode' : 'explode';
+    return `GenerateExec: ${kind}${outer ? '_outer' : ''}(${arg.toString()})`;
   }
 
   /** The input's columns come first and unchanged, so its partitioning holds. */
@@ -141,6 +162,7 @@ export class GenerateExec implements ExecutionPlan {
       kind: 'Generate',
       arg: exprSpec(o.arg),
       withPosition: o.withPosition,
+      spread: o.spread,
       outer: o.outer,
       schema: o.schema,
     };

@@ -5,6 +5,7 @@
 import { EngineError, SqlState, T, typeToString, type DataType, type Value } from '../../common/index.ts';
 import type { FunctionDef, ResolvedSignature } from '../../functions/index.ts';
 import { exprType, type AggregateExpr, type Expr } from '../../plan/index.ts';
+import { parseDataType } from '../parser/index.ts';
 import type * as ast from '../parser/index.ts';
 import type { ExprEnv } from './binder-state.ts';
 import { toBoolean } from './coercion.ts';
@@ -51,7 +52,11 @@ export function resolveSignature(
   const literalArgs: (Value | undefined)[] = args.map((a) => (a.kind === 'literal' ? a.value : undefined));
   let sig: ResolvedSignature;
   try {
-    sig = def.resolve(args.map(exprType), { ansi: env.state.ctx.ansi, literalArgs });
+    sig = def.resolve(args.map(exprType), {
+      ansi: env.state.ctx.ansi,
+      literalArgs,
+      parseType: parseDataType,
+    });
   } catch (err) {
     if (err instanceof EngineError) throw err.withPosition(pos);
     throw err;

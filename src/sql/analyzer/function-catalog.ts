@@ -46,6 +46,10 @@ const GENERATOR_USAGE: Readonly<Record<string, string>> = {
   posexplode: 'posexplode(expr) - One row per element of the array expr with its position, from 0.',
   posexplode_outer:
     'posexplode_outer(expr) - As posexplode, with one row of NULLs for an empty or NULL array.',
+  inline: 'inline(expr) - One row per struct of the array expr, one column per field.',
+  inline_outer: 'inline_outer(expr) - As inline, with one row of NULLs for an empty or NULL array.',
+  json_tuple:
+    'json_tuple(jsonStr, p1, p2, ..., pn) - One row of the top-level fields p1…pn of jsonStr (STRING columns c0…), like get_json_object.',
 };
 
 const OTHER_USAGE: Readonly<Record<string, string>> = {

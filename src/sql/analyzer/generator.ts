@@ -1,8 +1,10 @@
 /**
- * Generators: `explode`, `posexplode` and their `_outer` forms, in the SELECT list
- * (`SELECT k, explode(a) AS x FROM t`) or as `LATERAL VIEW [OUTER] explode(a) t AS x` in FROM.
- * Both bind to a Generate node over the FROM rows; the generated columns are new attributes
- * (`col`, or `pos` and `col`, unless aliased).
+ * Generators: `explode`, `posexplode`, `inline` and their `_outer` forms, and `json_tuple`, in the
+ * SELECT list (`SELECT k, explode(a) AS x FROM t`) or as `LATERAL VIEW [OUTER] explode(a) t AS x`
+ * in FROM. Both bind to a Generate node over the FROM rows; the generated columns are new
+ * attributes (`col`, or `pos` and `col`, or one per struct field for inline, unless aliased).
+ * `json_tuple(json, 'a', 'b')` is an inline of the one-element array of `json_tuple_row`'s struct
+ * of fields `c0`, `c1`, …: one row per input row.
  *
  *   SELECT k, explode(a) AS x FROM t        Project [k, x]
  *                                     ==>     Generate explode(a) → [x]
@@ -26,7 +28,7 @@ import {
 import type * as ast from '../parser/index.ts';
 import type { ExprEnv } from './binder-state.ts';
 import { bindComparison, toBoolean } from './coercion.ts';
-import { analysisError } from './errors.ts';
+import { analysisError, notSupported } from './errors.ts';
 import { exprName } from './expr-name.ts';
 import { bindExpr } from './expression.ts';
 import { callRegistry, functionName } from './function-call.ts';
@@ -42,6 +44,9 @@ const GENERATORS: ReadonlyMap<string, GeneratorKind> = new Map([
   ['explode_outer', { generator: 'explode', outer: true }],
   ['posexplode', { generator: 'posexplode', outer: false }],
   ['posexplode_outer', { generator: 'posexplode', outer: true }],
+  ['inline', { generator: 'inline', outer: false }],
+  ['inline_outer', { generator: 'inline', outer: true }],
+  ['json_tuple', { generator: 'inline', outer: false }],
 ]);
 
 /** PostgreSQL's set-returning functions that need no catalog. */
@@ -121,11 +126,16 @@ export function bindGenerate(
   const arg = generatorArray(argEnv, call, name);
   const type = exprType(arg) as Extract<DataType, { kind: 'array' }>;
   const outer = kind.outer || forceOuter;
+  if (ordinality && kind.generator === 'inline') throw notSupported(`WITH ORDINALITY on ${name}`, call.pos);
   const generator = ordinality ? 'posexplode' : kind.generator;
-  const defaults = [
-    ...(generator === 'posexplode' ? ['pos'] : []),
-    kind.generator === 'posexplode' ? 'col' : pg ? name : 'col',
-  ];
+  const structFields = generator === 'inline' && type.element.kind === 'struct' ? type.element.fields : null;
+  const defaults =
+    structFields !== null
+      ? structFields.map((f) => f.name)
+      : [
+          ...(generator === 'posexplode' ? ['pos'] : []),
+          kind.generator === 'posexplode' ? 'col' : pg ? name : 'col',
+        ];
   if (aliases.length > 0 && aliases.length !== defaults.length) {
     throw analysisError(
       '42802',
@@ -142,16 +152,26 @@ export function bindGenerate(
     qualifier,
   });
   const generatorOutput =
-    generator === 'posexplode'
-      ? [attr(0, T.int, outer), attr(1, type.element, type.containsNull || outer)]
-      : [attr(0, type.element, type.containsNull || outer)];
+    structFields !== null
+      ? structFields.map((f, i) => attr(i, f.type, true))
+      : generator === 'posexplode'
+        ? [attr(0, T.int, outer), attr(1, type.element, type.containsNull || outer)]
+        : [attr(0, type.element, type.containsNull || outer)];
   return { kind: 'Generate', input, generator, arg, outer, generatorOutput };
 }
 
 /** The array a generator or set-returning call `name` explodes; 42K09 when it is not one. */
 function generatorArray(argEnv: ExprEnv, call: ast.FunctionExpr, name: string): Expr {
   let arg: Expr;
-  if (GENERATORS.has(name) || name === 'unnest') {
+  if (name === 'json_tuple') {
+    const row = callRegistry(
+      argEnv,
+      'json_tuple_row',
+      call.args.map((a) => bindExpr(argEnv, a)),
+      call.pos,
+    );
+    arg = callRegistry(argEnv, 'array', [row], call.pos);
+  } else if (GENERATORS.has(name) || name === 'unnest') {
     if (call.args.length !== 1) {
       throw analysisError(
         SqlState.wrongNumArgs,
@@ -181,6 +201,16 @@ function generatorArray(argEnv: ExprEnv, call: ast.FunctionExpr, name: string): 
     arg = bindExpr(argEnv, expanded);
   }
   const type = exprType(arg);
+  if (
+    GENERATORS.get(name)?.generator === 'inline' &&
+    (type.kind !== 'array' || type.element.kind !== 'struct')
+  ) {
+    throw analysisError(
+      '42K09',
+      `[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve "${exprName(call)}" due to data type mismatch: the first parameter requires the "ARRAY<STRUCT>" type, however "${call.args[0] === undefined ? '' : exprName(call.args[0])}" has the type "${typeToString(type).toUpperCase()}".`,
+      call.pos,
+    );
+  }
   if (type.kind !== 'array') {
     throw analysisError(
       '42K09',

@@ -129,10 +129,12 @@ export function bindSetFunction(
     if (record !== null) return record;
   }
   const width = name.startsWith('posexplode') || rel.ordinality ? 2 : 1;
+  // inline and json_tuple have as many columns as their structs have fields: bindGenerate checks.
+  const fixedWidth = !name.startsWith('inline') && name !== 'json_tuple';
   let names: string[] | null = null;
   if (rel.alias?.columns != null) {
     names = rel.alias.columns.map((c) => c.name);
-    if (names.length !== width) {
+    if (fixedWidth && names.length !== width) {
       throw analysisError(
         '42802',
         `[UDTF_ALIAS_NUMBER_MISMATCH] The number of aliases supplied in the AS clause does not match the number of columns output by the UDTF. Expected ${width} aliases, but got ${names.join(', ')}.`,
