@@ -15,6 +15,7 @@ import {
 } from '../common/index.ts';
 import {
   columnStatistics,
+  inferJsonSchema,
   inferParquetSchema,
   removeUnregisteredWrite,
   statisticsText,
@@ -299,7 +300,7 @@ function createTable(session: Session, stmt: ast.CreateTableStatement): Statemen
   }
   if (
     (stmt.columns === null || stmt.columns.length === 0) &&
-    (stmt.using ?? 'parquet').toLowerCase() === 'parquet' &&
+    INFERRED_FORMATS.has((stmt.using ?? 'parquet').toLowerCase()) &&
     stmt.location !== null
   ) {
     return createTableFromFiles(session, stmt, database, table);
@@ -370,7 +371,13 @@ function createTable(session: Session, stmt: ast.CreateTableStatement): Statemen
   return commandResult('CREATE TABLE');
 }
 
-/** `CREATE TABLE t USING parquet LOCATION '…'` without columns: the schema comes from the files. */
+/** The formats whose schema CREATE TABLE … LOCATION can take from the files. */
+const INFERRED_FORMATS: ReadonlySet<string> = new Set(['parquet', 'json']);
+
+/**
+ * `CREATE TABLE t USING parquet|json LOCATION '…'` without columns: the schema comes from the
+ * files (Parquet footers; JSON records, as Spark infers them).
+ */
 function createTableFromFiles(
   session: Session,
   stmt: ast.CreateTableStatement,
@@ -379,16 +386,20 @@ function createTableFromFiles(
 ): StatementResult {
   const location = session.engine.allowedPaths.check(stmt.location!, stmt.pos);
   const partitionColumns = stmt.partitionedBy.map((p) => p.name.toLowerCase());
+  const format = (stmt.using ?? 'parquet').toLowerCase();
+  const options = Object.fromEntries(stmt.options.map(([k, v]) => [k, v]));
+  const wanted = partitionColumns.length === 0 ? undefined : partitionColumns;
   let columns: Field[];
   try {
-    columns = inferParquetSchema(location, partitionColumns.length === 0 ? undefined : partitionColumns);
+    columns =
+      format === 'json' ? inferJsonSchema(location, options, wanted) : inferParquetSchema(location, wanted);
   } catch (err) {
     throw err instanceof EngineError ? err.withPosition(stmt.pos) : err;
   }
   if (columns.length === 0) {
     throw new EngineError(
       SqlState.unableToInferSchema,
-      `[UNABLE_TO_INFER_SCHEMA] Unable to infer schema for Parquet at "${location}". It must be specified manually.`,
+      `[UNABLE_TO_INFER_SCHEMA] Unable to infer schema for ${format === 'json' ? 'JSON' : 'Parquet'} at "${location}". It must be specified manually.`,
       { position: stmt.pos },
     );
   }
@@ -409,9 +420,9 @@ function createTableFromFiles(
     database,
     name: table,
     columns,
-    format: 'parquet',
+    format,
     location,
-    options: Object.fromEntries(stmt.options.map(([k, v]) => [k, v])),
+    options,
     partitionColumns: partitions,
     external: true,
     comment: stmt.comment,

@@ -64,17 +64,16 @@ function quotedName(database: string, table: string): string {
   return `\`spark_catalog\`.\`${database}\`.\`${table}\``;
 }
 
-/** Types the file formats we write can hold (no intervals, nested types or VOID yet). */
+/** Types the file formats we write can hold (no intervals or VOID; nested types in JSON only yet). */
 function checkWritable(format: string, fields: readonly Field[], position: number): void {
+  const nested = format.toLowerCase() === 'json';
   for (const f of fields) {
     const k = f.type.kind;
     if (
       k === 'null' ||
       k === 'interval_day_time' ||
       k === 'interval_year_month' ||
-      k === 'array' ||
-      k === 'map' ||
-      k === 'struct'
+      (!nested && (k === 'array' || k === 'map' || k === 'struct'))
     ) {
       throw new EngineError(
         SqlState.featureNotSupported,

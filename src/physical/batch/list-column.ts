@@ -1,13 +1,14 @@
 /**
  * `take` and `concat` for array columns (Arrow List<child>): the offsets are rebuilt in one typed
  * loop, and the child is gathered with a single `take` of computed child indices, so nested arrays
- * recurse one level per call rather than one row at a time. Struct columns gather each field.
+ * recurse one level per call rather than one row at a time. Map columns (Arrow Map: a list of
+ * key/value entries) gather their keys and values the same way. Struct columns gather each field.
  *
  * Reading a List Data: `valueOffsets` is already shifted by Arrow's slice (index it at row `i`) and
  * points into the whole child; validity is read at `data.offset + i`.
  */
 import type * as arrow from 'apache-arrow';
-import { makeListColumn, makeStructColumn, type DataType } from '../../common/index.ts';
+import { makeListColumn, makeMapColumn, makeStructColumn, type DataType } from '../../common/index.ts';
 
 /** The element type of an array type (null's type for anything else). */
 function elementOf(type: DataType): DataType {
@@ -51,6 +52,33 @@ export function takeList(
   count: number,
   takeChild: (c: arrow.Data, t: DataType, idx: Int32Array, n: number) => arrow.Data,
 ): arrow.Data {
+  const { offsets, childIdx, total, valid } = gatherOffsets(column, indices, count);
+  const element = elementOf(type);
+  const child = takeChild(column.children[0]!, element, childIdx, total);
+  return makeListColumn(type, offsets, child, count, valid);
+}
+
+/** Gathers rows of a map column (-1 = NULL): the entries' keys and values by the same indices. */
+export function takeMap(
+  column: arrow.Data,
+  type: DataType & { kind: 'map' },
+  indices: Int32Array,
+  count: number,
+  takeChild: (c: arrow.Data, t: DataType, idx: Int32Array, n: number) => arrow.Data,
+): arrow.Data {
+  const { offsets, childIdx, total, valid } = gatherOffsets(column, indices, count);
+  const entries = column.children[0]!;
+  const keys = takeChild(entries.children[0]!, type.key, childIdx, total);
+  const values = takeChild(entries.children[1]!, type.value, childIdx, total);
+  return makeMapColumn(type, offsets, keys, values, count, valid);
+}
+
+/** The new offsets of rows `indices` of a list-like column, and the child rows they gather. */
+function gatherOffsets(
+  column: arrow.Data,
+  indices: Int32Array,
+  count: number,
+): { offsets: Int32Array; childIdx: Int32Array; total: number; valid: Uint8Array | null } {
   const valid = gatherValidity(column, indices, count);
   const src = column.valueOffsets as Int32Array;
   const offsets = new Int32Array(count + 1);
@@ -67,9 +95,7 @@ export function takeList(
     const i = indices[k]!;
     for (let j = src[i]!, e = src[i + 1]!; j < e; j++) childIdx[p++] = j;
   }
-  const element = elementOf(type);
-  const child = takeChild(column.children[0]!, element, childIdx, total);
-  return makeListColumn(type, offsets, child, count, valid);
+  return { offsets, childIdx, total, valid };
 }
 
 /** Concatenates array columns of one type into one offset-0 column. */

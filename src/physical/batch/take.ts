@@ -1,12 +1,13 @@
 /**
  * `take`: gathers rows of a column by index into a new column (offset 0). Index -1 yields NULL,
- * which outer joins use for the side without a match. Array columns go through `takeList`.
+ * which outer joins use for the side without a match. Array and map columns go through
+ * `takeList`/`takeMap`, structs through `takeStruct`.
  */
 import type * as arrow from 'apache-arrow';
 import { nullColumn, type DataType } from '../../common/index.ts';
 import { allocNumeric, bytesColumn, numericColumn, wordsColumn } from './build-column.ts';
 import { ColumnView } from './column-view.ts';
-import { takeList, takeStruct } from './list-column.ts';
+import { takeList, takeMap, takeStruct } from './list-column.ts';
 
 /** Every row `indices` names (the `take` a scan filter's `ScanRowFilter.take` is). */
 export function takeRows(column: arrow.Data, type: DataType, indices: Int32Array): arrow.Data {
@@ -16,6 +17,7 @@ export function takeRows(column: arrow.Data, type: DataType, indices: Int32Array
 export function take(column: arrow.Data, type: DataType, indices: Int32Array, count: number): arrow.Data {
   if (type.kind === 'array') return takeList(column, type, indices, count, take);
   if (type.kind === 'struct') return takeStruct(column, type, indices, count, take);
+  if (type.kind === 'map') return takeMap(column, type, indices, count, take);
   return takeView(new ColumnView(column, type), type, indices, count);
 }
 
