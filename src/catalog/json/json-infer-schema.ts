@@ -28,7 +28,7 @@ import { inferPartitionColumns } from '../partition-inference.ts';
 import { parseJsonOptions } from './json-options.ts';
 
 /** How much of the files inference reads at most. */
-export const INFER_MAX_BYTES = 64 * 1024 * 1024;
+export const INFER_MAX_BYTES = 16 * 1024 * 1024;
 
 function readText(file: string, gzip: boolean, maxBytes: number): string {
   try {

@@ -3,7 +3,7 @@
  * resolved signature), `count(*)`, DISTINCT and FILTER, and where aggregates may appear.
  */
 import { EngineError, SqlState, T, typeToString, type DataType, type Value } from '../../common/index.ts';
-import type { FunctionDef, ResolvedSignature } from '../../functions/index.ts';
+import type { ColumnarValue, EvalContext, FunctionDef, ResolvedSignature } from '../../functions/index.ts';
 import { exprType, type AggregateExpr, type Expr } from '../../plan/index.ts';
 import { parseDataType } from '../parser/index.ts';
 import type * as ast from '../parser/index.ts';
@@ -42,6 +42,37 @@ export function lookupFunction(
   return def;
 }
 
+/**
+ * The value of an argument Spark would fold: a literal, or a deterministic call of the registry
+ * whose arguments are all such values (`from_json(js, schema_of_json('{"a": 1}'))`); undefined
+ * for anything else, or when evaluating it fails (the call then fails where it runs).
+ */
+function constantValue(env: ExprEnv, e: Expr, depth = 0): Value | undefined {
+  if (e.kind === 'literal') return e.value;
+  if (e.kind !== 'call' || e.args.length === 0 || depth > 8) return undefined;
+  const def = env.state.ctx.functions.lookup(e.name);
+  if (def?.kind !== 'scalar' || def.deterministic === false || def.local === true) return undefined;
+  const values: ColumnarValue[] = [];
+  for (const a of e.args) {
+    const v = constantValue(env, a, depth + 1);
+    if (v === undefined) return undefined;
+    values.push({ kind: 'scalar', value: v, type: exprType(a) });
+  }
+  const ctx: EvalContext = {
+    ansi: env.state.ctx.ansi,
+    timeZone: env.state.ctx.timeZone,
+    queryStartMicros: 0n,
+    currentDatabase: '',
+    currentUser: '',
+  };
+  try {
+    const r = def.evaluate(values, 1, e.type, ctx);
+    return r.kind === 'scalar' ? r.value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Resolves a signature and casts the arguments to it; errors get the call's position. */
 export function resolveSignature(
   env: ExprEnv,
@@ -49,7 +80,7 @@ export function resolveSignature(
   args: readonly Expr[],
   pos: number,
 ): { sig: ResolvedSignature; args: Expr[] } {
-  const literalArgs: (Value | undefined)[] = args.map((a) => (a.kind === 'literal' ? a.value : undefined));
+  const literalArgs: (Value | undefined)[] = args.map((a) => constantValue(env, a));
   let sig: ResolvedSignature;
   try {
     sig = def.resolve(args.map(exprType), {
