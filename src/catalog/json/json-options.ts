@@ -4,8 +4,10 @@
  * objects — instead of one object per line), `columnNameOfCorruptRecord` (the STRING column that
  * receives a malformed record's text, `_corrupt_record` by default), `compression` (`gzip` when
  * reading, inferred from `.gz` otherwise; files are written uncompressed) and `encoding` (UTF-8).
+ * `dateFormat`/`timestampFormat` may only name the ISO forms the reader reads anyway (as for CSV).
  */
 import { EngineError, SqlState, parseJsonMode, type JsonParseMode } from '../../common/index.ts';
+import { checkDatetimeFormats } from '../csv/csv-datetime-parsers.ts';
 
 export interface JsonOptions {
   readonly mode: JsonParseMode;
@@ -14,6 +16,12 @@ export interface JsonOptions {
   /** `gzip` forces decompression; null infers it from the `.gz` extension. */
   readonly compression: 'gzip' | 'none' | null;
 }
+
+/** Spark's JSON timestamp formats (its default, and what it writes), which the reader reads. */
+const JSON_TIMESTAMP_FORMATS: ReadonlySet<string> = new Set([
+  "yyyy-MM-dd'T'HH:mm:ss[.SSS][XXX]",
+  "yyyy-MM-dd'T'HH:mm:ss.SSSXXX",
+]);
 
 function bad(message: string): EngineError {
   return new EngineError(SqlState.invalidParameterValue, message);
@@ -47,6 +55,17 @@ export function parseJsonOptions(raw: Readonly<Record<string, string>>): JsonOpt
       SqlState.featureNotSupported,
       `JSON compression "${compressionText}" is not supported`,
     );
+  const timestampFormat = o.get('timestampformat') ?? null;
+  try {
+    checkDatetimeFormats(
+      o.get('dateformat') ?? null,
+      timestampFormat !== null && JSON_TIMESTAMP_FORMATS.has(timestampFormat) ? null : timestampFormat,
+    );
+  } catch (err) {
+    if (err instanceof EngineError)
+      throw new EngineError(err.sqlstate, err.message.replace(/^CSV /, 'JSON '));
+    throw err;
+  }
   return {
     mode: parseJsonMode(modeText),
     multiLine: multiLineText === 'true',
