@@ -5,12 +5,13 @@ import type * as arrow from 'apache-arrow';
 import { makeBatch, nullColumn, type DataType, type Schema } from '../../common/index.ts';
 import { allocNumeric, bytesColumn, numericColumn, wordsColumn } from './build-column.ts';
 import { ColumnView, layoutOf } from './column-view.ts';
-import { concatLists, concatStructs } from './list-column.ts';
+import { concatLists, concatMaps, concatStructs } from './list-column.ts';
 import { take } from './take.ts';
 
 export function concatColumns(columns: readonly arrow.Data[], type: DataType): arrow.Data {
   if (type.kind === 'array') return concatLists(columns, type, take, concatColumns);
   if (type.kind === 'struct') return concatStructs(columns, type, concatColumns);
+  if (type.kind === 'map') return concatMaps(columns, type, take, concatColumns);
   let n = 0;
   let anyNull = false;
   for (const c of columns) {

@@ -80,5 +80,9 @@ describe('array columns in the batch kernels', () => {
     const out = take(col, t, new Int32Array([3, -1, 1, 0, 2]), 5);
     expect(values(out, t)).toEqual([maps[3], null, null, maps[0], maps[2]]);
     expect(values(take(col.slice(2, 2), t, new Int32Array([1, 0]), 2), t)).toEqual([maps[3], maps[2]]);
+    expect(values(concatColumns([col.slice(1, 3), col, col.slice(0, 0)], t), t)).toEqual([
+      ...maps.slice(1),
+      ...maps,
+    ]);
   });
 });

@@ -8,7 +8,13 @@
  * points into the whole child; validity is read at `data.offset + i`.
  */
 import type * as arrow from 'apache-arrow';
-import { makeListColumn, makeMapColumn, makeStructColumn, type DataType } from '../../common/index.ts';
+import {
+  makeListColumn,
+  makeMapColumn,
+  makeStructColumn,
+  unpackValidity,
+  type DataType,
+} from '../../common/index.ts';
 
 /** The element type of an array type (null's type for anything else). */
 function elementOf(type: DataType): DataType {
@@ -134,6 +140,40 @@ export function concatLists(
     base += len;
   }
   return makeListColumn(type, offsets, concatChildren(children, element), n, valid);
+}
+
+/**
+ * Concatenates map columns of one type: as arrays of their key/value entries (a map column is
+ * laid out as a list of entry structs), then the entries' keys and values make the map column.
+ */
+export function concatMaps(
+  columns: readonly arrow.Data[],
+  type: DataType & { kind: 'map' },
+  takeChild: (c: arrow.Data, t: DataType, idx: Int32Array, n: number) => arrow.Data,
+  concatChildren: (cs: readonly arrow.Data[], t: DataType) => arrow.Data,
+): arrow.Data {
+  const entry: DataType = {
+    kind: 'struct',
+    fields: [
+      { name: 'key', type: type.key, nullable: false },
+      { name: 'value', type: type.value, nullable: true },
+    ],
+  };
+  const list = concatLists(
+    columns,
+    { kind: 'array', element: entry, containsNull: false },
+    takeChild,
+    concatChildren,
+  );
+  const entries = list.children[0]!;
+  return makeMapColumn(
+    type,
+    list.valueOffsets as Int32Array,
+    entries.children[0]!,
+    entries.children[1]!,
+    list.length,
+    list.nullCount > 0 ? unpackValidity(list) : null,
+  );
 }
 
 /**
