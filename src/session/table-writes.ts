@@ -649,9 +649,18 @@ function insertStatistics(
   }
 }
 
-/** Spark's ANSI store assignment: which implicit casts an INSERT may make. */
+/** Spark's ANSI store assignment: which implicit casts an INSERT may make (nested: part by part). */
 function canStoreAssign(from: DataType, to: DataType): boolean {
   if (typesEqual(from, to) || from.kind === 'null') return true;
+  if (from.kind === 'array' && to.kind === 'array') return canStoreAssign(from.element, to.element);
+  if (from.kind === 'map' && to.kind === 'map')
+    return canStoreAssign(from.key, to.key) && canStoreAssign(from.value, to.value);
+  if (from.kind === 'struct' && to.kind === 'struct') {
+    return (
+      from.fields.length === to.fields.length &&
+      from.fields.every((f, i) => canStoreAssign(f.type, to.fields[i]!.type))
+    );
+  }
   if (isNumeric(from) && isNumeric(to)) return true;
   if (to.kind === 'string') return from.kind !== 'array' && from.kind !== 'map' && from.kind !== 'struct';
   const datetime = (t: DataType): boolean =>

@@ -408,9 +408,23 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
       if (from.kind === 'array')
         return (v as readonly Value[]).map((x) => castValue(x, from.element, to.element, mode, ctx));
       throw new EngineError(SqlState.featureNotSupported, `cast to ${sqlTypeName(to)} is not supported`);
-    case 'map':
+    case 'map': {
+      // Keys and values each cast (map<string,int> → map<string,double> …).
+      if (from.kind !== 'map')
+        throw new EngineError(SqlState.featureNotSupported, `cast to ${sqlTypeName(to)} is not supported`);
+      const out = new Map<Value, Value>();
+      for (const [k, x] of v as ReadonlyMap<Value, Value>) {
+        out.set(castValue(k, from.key, to.key, mode, ctx), castValue(x, from.value, to.value, mode, ctx));
+      }
+      return out;
+    }
     case 'struct':
-      throw new EngineError(SqlState.featureNotSupported, `cast to ${sqlTypeName(to)} is not supported`);
+      // Field by field, by position (the analyzer checked the field counts match).
+      if (from.kind !== 'struct' || from.fields.length !== to.fields.length)
+        throw new EngineError(SqlState.featureNotSupported, `cast to ${sqlTypeName(to)} is not supported`);
+      return (v as readonly Value[]).map((x, i) =>
+        castValue(x, from.fields[i]!.type, to.fields[i]!.type, mode, ctx),
+      );
   }
 }
 
