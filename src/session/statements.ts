@@ -306,9 +306,18 @@ function createTable(session: Session, stmt: ast.CreateTableStatement): Statemen
     return createTableFromFiles(session, stmt, database, table);
   }
   if (stmt.columns === null || stmt.columns.length === 0) {
+    const format = (stmt.using ?? 'parquet').toLowerCase();
+    if (INFERRED_FORMATS.has(format)) {
+      // Nothing to infer from: a new table's folder holds no files yet.
+      throw new EngineError(
+        SqlState.unableToInferSchema,
+        `[UNABLE_TO_INFER_SCHEMA] Unable to infer schema for ${format === 'json' ? 'JSON' : 'Parquet'}. It must be specified manually.`,
+        { position: stmt.pos },
+      );
+    }
     throw new EngineError(
       SqlState.invalidSchemaDefinition,
-      `CREATE TABLE ${database}.${table} needs a column list (schema inference from files is not supported yet)`,
+      `CREATE TABLE ${database}.${table} needs a column list (schema inference from ${format} files is not supported yet)`,
       { position: stmt.pos },
     );
   }
