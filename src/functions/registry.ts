@@ -56,8 +56,8 @@ export interface ResolvedSignature {
 export interface ResolveContext {
   readonly ansi: boolean;
   /**
-   * Arguments that are constants — literals, or deterministic calls of constants, as Spark folds
-   * them — by position (undefined where not), for rules like round(x, 2) and from_json's schema.
+   * Arguments that are constants — literals, and schema_of_json of literals — by position
+   * (undefined where not), for rules like round(x, 2) and from_json's schema.
    */
   readonly literalArgs: readonly (Value | undefined)[];
   /**

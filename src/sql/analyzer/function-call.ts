@@ -43,13 +43,20 @@ export function lookupFunction(
 }
 
 /**
- * The value of an argument Spark would fold: a literal, or a deterministic call of the registry
- * whose arguments are all such values (`from_json(js, schema_of_json('{"a": 1}'))`); undefined
- * for anything else, or when evaluating it fails (the call then fails where it runs).
+ * Calls evaluated while a query is analyzed when their arguments are constants, for signatures
+ * that need the value (from_json's schema). Only these: any other call runs where the query runs,
+ * since the session's thread does no query work (`sequence(1, 1e9)` must not run here).
+ */
+const FOLDED_FOR_RESOLVE: ReadonlySet<string> = new Set(['schema_of_json']);
+
+/**
+ * The value of an argument known while analyzing: a literal, or a call of `FOLDED_FOR_RESOLVE`
+ * whose arguments are literals (`from_json(js, schema_of_json('{"a": 1}'))`); undefined for
+ * anything else, or when evaluating it fails (the call then fails where it runs).
  */
 function constantValue(env: ExprEnv, e: Expr, depth = 0): Value | undefined {
   if (e.kind === 'literal') return e.value;
-  if (e.kind !== 'call' || e.args.length === 0 || depth > 8) return undefined;
+  if (e.kind !== 'call' || !FOLDED_FOR_RESOLVE.has(e.name) || depth > 8) return undefined;
   const def = env.state.ctx.functions.lookup(e.name);
   if (def?.kind !== 'scalar' || def.deterministic === false || def.local === true) return undefined;
   const values: ColumnarValue[] = [];
