@@ -282,11 +282,18 @@ function offsetText(seconds: number): string {
   return a % 60 === 0 ? text : `${text}:${pad(a % 60, 2)}`;
 }
 
-/** The text of a map key, which JSON needs as a string. */
+/** The text of a map key, which JSON needs as a string (a struct or array key as `[v1,v2]`). */
 function keyText(v: Value, type: DataType, rules: JsonDatetimeRules): string {
+  if (v === null) return 'null';
   if (type.kind === 'string') return v as string;
+  if (type.kind === 'struct') {
+    const values = v as readonly Value[];
+    return `[${type.fields.map((f, i) => keyText(values[i] ?? null, f.type, rules)).join(',')}]`;
+  }
+  if (type.kind === 'array') {
+    return `[${(v as readonly Value[]).map((x) => keyText(x, type.element, rules)).join(',')}]`;
+  }
   const json = valueToJson(v, type, rules);
-  if (type.kind === 'struct' || type.kind === 'array') return json.replace(/^\{|\}$/g, '');
   return json.startsWith('"') ? (JSON.parse(json) as string) : json;
 }
 

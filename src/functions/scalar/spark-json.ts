@@ -35,6 +35,7 @@ import {
 import {
   formatWithPattern,
   localToUtcMicros,
+  mapRows,
   parseDate,
   parseTimestamp,
   parseWithPattern,
@@ -42,7 +43,6 @@ import {
   zoneOffsetMillis,
 } from '../kernels/index.ts';
 import type { EvalContext, ResolveContext, ResolvedSignature, ScalarFunctionDef } from '../registry.ts';
-import { mapRows } from '../kernels/common.ts';
 import { checkArity, coerce, evaluateRows, typeMismatch } from './define.ts';
 import { evaluateJsonPath, parseJsonPath, type JsonPathStep } from './json-path.ts';
 
