@@ -7,6 +7,7 @@ import {
   EngineError,
   SqlState,
   assertNever,
+  typeToDdl,
   typeToString,
   type DataType,
   type Field,
@@ -608,7 +609,7 @@ function showCreateTable(session: Session, name: ast.QualifiedName): StatementRe
   }
   const quote = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   const cols = def.columns.map(
-    (c) => `  ${c.name} ${typeToString(c.type).toUpperCase()}${c.nullable ? '' : ' NOT NULL'}`,
+    (c) => `  ${c.name} ${typeToDdl(c.type)}${c.nullable ? '' : ' NOT NULL'}`,
   );
   const lines = [
     `CREATE TABLE spark_catalog.${def.database}.${def.name} (`,
