@@ -9,11 +9,11 @@ import {
   jsonToValue,
   structToJson,
   valueToJson,
-  type JsonDatetimeRules,
+  type JsonValueRules,
 } from './json-values.ts';
 import { T, field, type DataType, type Field } from './types.ts';
 
-const utc: JsonDatetimeRules = {
+const utc: JsonValueRules = {
   parseDate: (s) => (s === '2024-01-02' ? 19724 : null),
   parseTimestamp: (s) => (s === '2024-01-02T00:00:00Z' ? 1704153600000000n : null),
   offsetSeconds: () => 0,
@@ -128,7 +128,7 @@ describe('valueToJson', () => {
     expect(structToJson([1, null, -5n, 1e10, 19724, 1704153600123456n, [1, null]], fields, utc)).toBe(
       '{"i":1,"d":-0.05,"x":1.0E10,"day":"2024-01-02","ts":"2024-01-02T00:00:00.123Z","arr":[1,null]}',
     );
-    const paris: JsonDatetimeRules = { ...utc, offsetSeconds: () => 3600 };
+    const paris: JsonValueRules = { ...utc, offsetSeconds: () => 3600 };
     expect(valueToJson(0n, T.timestamp, paris)).toBe('"1970-01-01T01:00:00.000+01:00"');
     expect(valueToJson(-1n, T.timestampNtz, utc)).toBe('"1969-12-31T23:59:59.999"');
     expect(valueToJson(NaN, T.double, utc)).toBe('"NaN"');

@@ -29,8 +29,8 @@ import {
 } from './json-text.ts';
 import { intervalToSql, type DataType, type Field, type Value } from './types.ts';
 
-/** What converting needs of the session: its date/time text rules and time zone. */
-export interface JsonDatetimeRules {
+/** What converting needs of the session and the options: date/time text rules, the time zone. */
+export interface JsonValueRules {
   /** Days since the epoch of a date text, or null when it does not parse. */
   parseDate(text: string): number | null;
   /** Microseconds of a timestamp text (local to the session's zone unless it names one; as is for NTZ). */
@@ -40,6 +40,8 @@ export interface JsonDatetimeRules {
   /** The text of a date or timestamp where a `dateFormat`/`timestampFormat` option sets one. */
   formatDate?(days: number): string;
   formatTimestamp?(micros: bigint, ntz: boolean): string;
+  /** Write NULL struct fields as `null` (the `ignoreNullFields` option false); left out by default. */
+  readonly writeNullFields?: boolean;
 }
 
 /** A value that does not fit its type; `partial` is what could be read of a struct (or null). */
@@ -114,7 +116,7 @@ function base64ToBytes(text: string): Uint8Array | null {
 }
 
 /** Reads `node` as a value of `type`; throws `JsonValueError` when it does not fit. */
-export function jsonToValue(node: JsonNode, type: DataType, rules: JsonDatetimeRules): Value {
+export function jsonToValue(node: JsonNode, type: DataType, rules: JsonValueRules): Value {
   if (node.kind === 'null') return null;
   switch (type.kind) {
     case 'null':
@@ -198,7 +200,7 @@ export function jsonToValue(node: JsonNode, type: DataType, rules: JsonDatetimeR
 export function jsonToStruct(
   node: JsonNode & { kind: 'object' },
   fields: readonly Field[],
-  rules: JsonDatetimeRules,
+  rules: JsonValueRules,
   skip = -1,
 ): Value[] {
   const out: Value[] = new Array<Value>(fields.length).fill(null);
@@ -283,7 +285,7 @@ function offsetText(seconds: number): string {
 }
 
 /** The text of a map key, which JSON needs as a string (a struct or array key as `[v1,v2]`). */
-function keyText(v: Value, type: DataType, rules: JsonDatetimeRules): string {
+function keyText(v: Value, type: DataType, rules: JsonValueRules): string {
   if (v === null) return 'null';
   if (type.kind === 'string') return v as string;
   if (type.kind === 'struct') {
@@ -298,7 +300,7 @@ function keyText(v: Value, type: DataType, rules: JsonDatetimeRules): string {
 }
 
 /** A value of `type` as JSON text (never NULL here: the caller writes `null` or leaves it out). */
-export function valueToJson(v: Value, type: DataType, rules: JsonDatetimeRules): string {
+export function valueToJson(v: Value, type: DataType, rules: JsonValueRules): string {
   if (v === null) return 'null';
   switch (type.kind) {
     case 'null':
@@ -349,16 +351,18 @@ export function valueToJson(v: Value, type: DataType, rules: JsonDatetimeRules):
   }
 }
 
-/** A struct (or a table row) as a JSON object; NULL fields are left out, as Spark writes them. */
+/** A struct (or a table row) as a JSON object; NULL fields are left out, as Spark writes them by default. */
 export function structToJson(
   values: readonly Value[],
   fields: readonly Field[],
-  rules: JsonDatetimeRules,
+  rules: JsonValueRules,
 ): string {
   const parts: string[] = [];
   fields.forEach((f, i) => {
     const x = values[i] ?? null;
-    if (x !== null) parts.push(`${jsonQuote(f.name)}:${valueToJson(x, f.type, rules)}`);
+    if (x !== null || rules.writeNullFields === true) {
+      parts.push(`${jsonQuote(f.name)}:${valueToJson(x, f.type, rules)}`);
+    }
   });
   return `{${parts.join(',')}}`;
 }
@@ -428,7 +432,7 @@ export function jsonRecordRows(
   text: string,
   fields: readonly Field[],
   options: JsonRecordOptions,
-  rules: JsonDatetimeRules,
+  rules: JsonValueRules,
 ): Value[][] {
   const malformed = (partial: Value): Value[][] => {
     if (options.mode === 'FAILFAST') throw malformedRecordError(text);

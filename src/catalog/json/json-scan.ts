@@ -19,7 +19,7 @@ import {
   utf8,
   JsonValueError,
   type Field,
-  type JsonDatetimeRules,
+  type JsonValueRules,
   type JsonNode,
   type Schema,
   type Value,
@@ -34,7 +34,7 @@ const LF = 10;
 const EMPTY = new Uint8Array(0);
 
 /** Dates and timestamps of JSON files: Spark's default formats, UTC where the text names no zone. */
-export const FILE_DATETIME_RULES: JsonDatetimeRules = {
+export const FILE_DATETIME_RULES: JsonValueRules = {
   parseDate(text) {
     const bytes = utf8.encoder.encode(text);
     const days = parseDate(bytes, 0, bytes.length);

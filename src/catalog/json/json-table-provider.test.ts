@@ -156,7 +156,9 @@ describe('JsonTableProvider', () => {
       /UNSUPPORTED_DATA_TYPE/,
     );
     expect(() => new JsonTableProvider(jsonDef(d, AB, { multiLine: 'maybe' }))).toThrow(EngineError);
-    expect(() => new JsonTableProvider(jsonDef(d, AB, { dateFormat: 'dd/MM/yyyy' }))).toThrow(/JSON dateFormat/);
+    expect(() => new JsonTableProvider(jsonDef(d, AB, { dateFormat: 'dd/MM/yyyy' }))).toThrow(
+      /JSON dateFormat/,
+    );
     expect(() => new JsonTableProvider(jsonDef(d, AB, { dateFormat: 'yyyy-MM-dd' }))).not.toThrow();
   });
 });

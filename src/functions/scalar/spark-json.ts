@@ -4,7 +4,7 @@
  * schema_of_json, json_array_length and json_object_keys. Reading and writing values goes through
  * the JSON ↔ value conversion that `USING json` tables share (src/common/json-values.ts); dates
  * and timestamps use the session's time zone and, where the options set them, `dateFormat` and
- * `timestampFormat`. Malformed input gives NULL (from_json: NULL fields, in its default PERMISSIVE
+ * `timestampFormat`; to_json leaves NULL struct fields out unless `ignoreNullFields` is false. Malformed input gives NULL (from_json: NULL fields, in its default PERMISSIVE
  * mode) unless an option asks for FAILFAST.
  */
 import {
@@ -27,7 +27,7 @@ import {
   valueToJson,
   type DataType,
   type Field,
-  type JsonDatetimeRules,
+  type JsonValueRules,
   type JsonNode,
   type JsonParseMode,
   type Value,
@@ -59,12 +59,14 @@ function option(options: Options, name: string): string | undefined {
 }
 
 /** The session's date/time rules for JSON, with the options' formats where they set them. */
-function datetimeRules(ctx: EvalContext, options: Options): JsonDatetimeRules {
+function datetimeRules(ctx: EvalContext, options: Options): JsonValueRules {
   const zone = ctx.timeZone;
   const dateFormat = option(options, 'dateFormat');
   const timestampFormat = option(options, 'timestampFormat');
   const ntzFormat = option(options, 'timestampNTZFormat');
-  const rules: JsonDatetimeRules = {
+  const ignoreNullFields = option(options, 'ignoreNullFields');
+  const rules: JsonValueRules = {
+    ...(ignoreNullFields?.toLowerCase() === 'false' ? { writeNullFields: true } : {}),
     parseDate(text) {
       if (dateFormat !== undefined) {
         const local = parseWithPattern(text, dateFormat);
@@ -197,7 +199,7 @@ function structFromJson(
   text: string,
   fields: readonly Field[],
   options: Options,
-  rules: JsonDatetimeRules,
+  rules: JsonValueRules,
 ): Value {
   const corruptName = option(options, 'columnNameOfCorruptRecord') ?? '_corrupt_record';
   const corruptField = fields.findIndex((f) => f.name === corruptName && f.type.kind === 'string');
@@ -211,7 +213,7 @@ function structFromJson(
 }
 
 /** from_json of one text to an array or a map: NULL when malformed (unless FAILFAST). */
-function collectionFromJson(text: string, type: DataType, options: Options, rules: JsonDatetimeRules): Value {
+function collectionFromJson(text: string, type: DataType, options: Options, rules: JsonValueRules): Value {
   const mode = fromJsonMode(options);
   let node: JsonNode | null;
   try {
