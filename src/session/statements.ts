@@ -608,9 +608,7 @@ function showCreateTable(session: Session, name: ast.QualifiedName): StatementRe
     );
   }
   const quote = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  const cols = def.columns.map(
-    (c) => `  ${c.name} ${typeToDdl(c.type)}${c.nullable ? '' : ' NOT NULL'}`,
-  );
+  const cols = def.columns.map((c) => `  ${c.name} ${typeToDdl(c.type)}${c.nullable ? '' : ' NOT NULL'}`);
   const lines = [
     `CREATE TABLE spark_catalog.${def.database}.${def.name} (`,
     cols.join(',\n'),
