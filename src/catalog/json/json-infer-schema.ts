@@ -3,8 +3,9 @@
  * (`CREATE TABLE t USING json LOCATION '…'`, `SELECT * FROM json.\`path\``), as Spark infers them:
  * every record's type (src/common/json-schema.ts) widened together, fields sorted by name, a field
  * seen only as null a STRING, and `_corrupt_record` (STRING, in its sorted place) when a record was
- * malformed in PERMISSIVE mode; then partition columns from `col=value/` folders. Inference reads the files in
- * path order up to `INFER_MAX_BYTES` of them (it runs while the statement is planned).
+ * malformed in PERMISSIVE mode; then partition columns from `col=value/` folders. Inference reads
+ * the files in path order up to `INFER_MAX_BYTES` of them, whole lines only (it runs while the
+ * statement is planned); a `multiLine` file is read whole.
  */
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
@@ -30,14 +31,56 @@ import { parseJsonOptions } from './json-options.ts';
 /** How much of the files inference reads at most. */
 export const INFER_MAX_BYTES = 16 * 1024 * 1024;
 
+/** Up to `max` bytes from the start of a file, and whether the file goes on. */
+function readHead(file: string, max: number): { bytes: Uint8Array; cut: boolean } {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = Math.max(0, fs.fstatSync(fd).size);
+    const buf = new Uint8Array(Math.min(max, size));
+    let filled = 0;
+    while (filled < buf.length) {
+      const n = fs.readSync(fd, buf, filled, buf.length - filled, filled);
+      if (n === 0) break;
+      filled += n;
+    }
+    return { bytes: buf.subarray(0, filled), cut: filled < size };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * The decompressed start of a gzip file, at most `max` bytes: a prefix of the compressed bytes is
+ * inflated (a cut stream is fine), shorter prefixes while it inflates past `max`.
+ */
+function gunzipHead(file: string, max: number): { bytes: Uint8Array; cut: boolean } {
+  const head = readHead(file, max);
+  let compressed = head.bytes;
+  for (;;) {
+    try {
+      const bytes = zlib.gunzipSync(compressed, {
+        finishFlush: zlib.constants.Z_SYNC_FLUSH,
+        ...(Number.isFinite(max) ? { maxOutputLength: max } : {}),
+      });
+      return { bytes, cut: head.cut || compressed.length < head.bytes.length };
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+      // Even a short prefix inflates past the budget: nothing whole fits.
+      if (compressed.length < 64) return { bytes: new Uint8Array(0), cut: true };
+      compressed = compressed.subarray(0, compressed.length >> 2);
+    }
+  }
+}
+
+/** The whole lines at the start of a file (at most `maxBytes`), decompressed when gzip. */
 function readText(file: string, gzip: boolean, maxBytes: number): string {
   try {
-    let bytes: Uint8Array = fs.readFileSync(file);
-    if (gzip) bytes = zlib.gunzipSync(bytes);
-    if (bytes.length > maxBytes) {
-      // Whole lines only.
-      const cut = bytes.lastIndexOf(10, maxBytes);
-      bytes = bytes.subarray(0, cut < 0 ? 0 : cut);
+    const head = gzip ? gunzipHead(file, maxBytes) : readHead(file, maxBytes);
+    let bytes = head.bytes;
+    if (head.cut) {
+      // The file goes on: its last line here may be cut.
+      const end = bytes.lastIndexOf(10);
+      bytes = bytes.subarray(0, end < 0 ? 0 : end);
     }
     return utf8.decoder.decode(bytes).replace(/^\uFEFF/, '');
   } catch (err) {
@@ -54,11 +97,12 @@ export function inferJsonSchema(
   location: string,
   rawOptions: Readonly<Record<string, string>>,
   partitionColumns?: readonly string[],
+  maxBytes = INFER_MAX_BYTES,
 ): Field[] {
   const options = parseJsonOptions(rawOptions);
   const files = listDataFiles(location, []);
   let type = T.null as DataType;
-  let budget = INFER_MAX_BYTES;
+  let budget = maxBytes;
   const take = (text: string): void => {
     let node;
     try {
@@ -84,7 +128,8 @@ export function inferJsonSchema(
   for (const file of files) {
     if (budget <= 0) break;
     const gzip = options.compression === 'gzip' || (options.compression === null && isGzipPath(file.path));
-    const text = readText(file.path, gzip, budget);
+    // A multiLine file is one record: it is read whole.
+    const text = readText(file.path, gzip, options.multiLine ? Infinity : budget);
     budget -= text.length;
     if (options.multiLine) take(text);
     else for (const line of text.split('\n')) take(line);

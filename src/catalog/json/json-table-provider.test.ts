@@ -236,6 +236,20 @@ describe('inferJsonSchema', () => {
     expect(inferJsonSchema(d, { mode: 'DROPMALFORMED' }).map((f) => f.name)).toEqual(['n', 'o', 's', 'k']);
   });
 
+  it('reads at most the byte budget, in whole lines, of plain and gzip files', () => {
+    const lines = Array.from({ length: 2000 }, (_, i) => JSON.stringify({ a: i, pad: 'x'.repeat(i % 50) }));
+    // A field only the last line has, and a line the budget cuts in two: neither is seen.
+    const text = `${lines.join('\n')}\n{"late": 1}\n`;
+    const plain = dir();
+    writeFile(plain, 'p.json', text);
+    const gz = dir();
+    writeFile(gz, 'g.json.gz', zlib.gzipSync(text));
+    for (const d of [plain, gz]) {
+      expect(inferJsonSchema(d, {}, undefined, 10_000).map((f) => f.name)).toEqual(['a', 'pad']);
+      expect(inferJsonSchema(d, {}).map((f) => f.name)).toEqual(['a', 'late', 'pad']);
+    }
+  });
+
   it('cannot infer from files without objects', () => {
     const d = dir();
     writeFile(d, 'e.json', '\n\n');
