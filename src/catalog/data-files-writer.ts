@@ -6,7 +6,7 @@
  * file. A write spread over tasks closes each task's files (`close`, in the task); the statement
  * then commits them all at once (table-commit.ts) or deletes them (`abortDataFiles`).
  *
- * Formats register a file writer with `registerFileWriter`; Parquet is built in.
+ * Formats register a file writer with `registerFileWriter`; Parquet and JSON are built in.
  */
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import type * as arrow from 'apache-arrow';
 import { EngineError, SqlState, makeDirectories, type Schema } from '../common/index.ts';
 import { namesIn } from './file-listing.ts';
+import { JsonFileWriter } from './json/json-file-writer.ts';
 import { ParquetFileWriter, type ParquetWriteOptions } from './parquet/writer/index.ts';
 
 const IN_PROGRESS = '.inprogress';
@@ -75,6 +76,14 @@ const formats = new Map<string, FormatWriter>([
     {
       extension: 'parquet',
       create: (file, schema, options) => ParquetFileWriter.create(file, schema, parquetOptions(options)),
+      nestedTypes: true,
+    },
+  ],
+  [
+    'json',
+    {
+      extension: 'json',
+      create: (file, schema, options) => JsonFileWriter.create(file, schema, options),
       nestedTypes: true,
     },
   ],

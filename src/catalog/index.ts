@@ -78,3 +78,6 @@ export {
   type ParquetColumnChunkMeta,
   type ParquetColumnStatistics,
 } from './parquet/writer/index.ts';
+export { JsonTableProvider, type JsonReaderTuning } from './json/json-table-provider.ts';
+export { inferJsonSchema } from './json/json-infer-schema.ts';
+export { inferPartitionColumns } from './partition-inference.ts';

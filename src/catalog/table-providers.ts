@@ -1,10 +1,11 @@
 /**
- * Which provider reads which table format. `csv` (and `tbl`), `parquet` and `memory` are built in;
- * other formats (json…) register a factory with `registerTableFormat`.
+ * Which provider reads which table format. `csv` (and `tbl`), `parquet`, `json` and `memory` are
+ * built in; other formats register a factory with `registerTableFormat`.
  */
 import { EngineError, SqlState } from '../common/index.ts';
 import type { TableDefinition, TableProvider } from './types.ts';
 import { CsvTableProvider } from './csv/csv-table-provider.ts';
+import { JsonTableProvider } from './json/json-table-provider.ts';
 import { ParquetTableProvider } from './parquet/parquet-table-provider.ts';
 
 export type TableProviderFactory = (def: TableDefinition) => TableProvider;
@@ -14,6 +15,7 @@ const factories = new Map<string, TableProviderFactory>([
   // dbgen's `.tbl` files: `|`-separated unless the table says otherwise.
   ['tbl', (def) => new CsvTableProvider({ ...def, options: { sep: '|', ...def.options } })],
   ['parquet', (def) => new ParquetTableProvider(def)],
+  ['json', (def) => new JsonTableProvider(def)],
 ]);
 
 export function registerTableFormat(format: string, factory: TableProviderFactory): void {

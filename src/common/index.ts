@@ -13,3 +13,7 @@ export * from './pg-types.ts';
 export * from './copy-options.ts';
 export * from './interval-text.ts';
 export * from './time-of-day.ts';
+export * from './double-text.ts';
+export * from './json-text.ts';
+export * from './json-values.ts';
+export * from './json-schema.ts';

@@ -55,8 +55,16 @@ export interface ResolvedSignature {
 
 export interface ResolveContext {
   readonly ansi: boolean;
-  /** Arguments that are literals, by position (undefined where not a literal), for rules like round(x, 2). */
+  /**
+   * Arguments that are constants — literals, and schema_of_json of literals — by position
+   * (undefined where not), for rules like round(x, 2) and from_json's schema.
+   */
   readonly literalArgs: readonly (Value | undefined)[];
+  /**
+   * Parses a type as DDL writes it (`array<int>`, `struct<a: int>`), for functions whose type comes
+   * from a string argument (from_json's schema); the analyzer provides it. Throws EngineError.
+   */
+  readonly parseType?: (text: string) => DataType;
 }
 
 export interface ScalarFunctionDef {

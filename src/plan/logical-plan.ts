@@ -169,7 +169,8 @@ export interface RenameNode {
 
 /**
  * A generator (Spark's Generate): each input row is repeated once per element of the array `arg`,
- * with the element (and for posexplode its 0-based position first) appended as `generatorOutput`.
+ * with the element (and for posexplode its 0-based position first) appended as `generatorOutput`;
+ * `inline` explodes an array of structs into one column per field (a NULL struct: NULL columns).
  * Output = input columns ++ generatorOutput. A NULL or empty array yields no row, unless `outer`,
  * which yields one row with NULL generator columns (`explode_outer`, `LATERAL VIEW OUTER`).
  */

@@ -209,6 +209,19 @@ const SET_RETURNING: readonly (readonly [string, readonly number[], number, stri
     PSEUDO_TYPES.record,
     'posexplode_outer(array) - One row per element with its position, NULL for none.',
   ],
+  ['inline', [anyarray], PSEUDO_TYPES.record, 'inline(array) - One row per struct, a column per field.'],
+  [
+    'inline_outer',
+    [anyarray],
+    PSEUDO_TYPES.record,
+    'inline_outer(array) - One row per struct, a column per field, NULL for none.',
+  ],
+  [
+    'json_tuple',
+    [PgOid.text, PgOid.text],
+    PSEUDO_TYPES.record,
+    'json_tuple(json, name, ...) - One row of the named top-level fields of a JSON object.',
+  ],
   ['unnest', [anyarray], anyelement, 'unnest(array) - One row per element.'],
   ['generate_series', [int8, int8], int8, 'generate_series(start, stop) - The integers from start to stop.'],
   [

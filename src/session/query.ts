@@ -50,6 +50,7 @@ import {
   type CatalogView,
 } from './pg-catalog.ts';
 import { columnOrigins } from './column-origins.ts';
+import { fileRelation } from './file-relations.ts';
 import type { Session } from './session.ts';
 import { viewParseOptions } from './settings.ts';
 import type { StatementResult } from './types.ts';
@@ -89,7 +90,11 @@ function analyzerCatalog(session: Session, onTemporaryView?: TemporaryObjectList
       if (database === 'public' && !metastore.databaseExists('public')) database = databaseOfSchema(database);
       const def = metastore.getTable(database, table);
       // PostgreSQL finds its catalogs first; here a table of the same name wins.
-      if (def === undefined) return lower.length === 1 ? systemLookup(session, PG_CATALOG, table) : undefined;
+      if (def === undefined) {
+        if (lower.length === 1) return systemLookup(session, PG_CATALOG, table);
+        const file = lower.length === 2 ? fileRelation(session, parts[0]!, parts[1]!) : undefined;
+        return file === undefined ? undefined : { kind: 'table', source: metastore.tableProvider(file) };
+      }
       if (def.format === 'view') {
         const text = def.properties.viewText ?? '';
         return {

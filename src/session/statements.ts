@@ -7,6 +7,7 @@ import {
   EngineError,
   SqlState,
   assertNever,
+  typeToDdl,
   typeToString,
   type DataType,
   type Field,
@@ -15,6 +16,7 @@ import {
 } from '../common/index.ts';
 import {
   columnStatistics,
+  inferJsonSchema,
   inferParquetSchema,
   removeUnregisteredWrite,
   statisticsText,
@@ -312,15 +314,24 @@ function createTable(session: Session, stmt: ast.CreateTableStatement): Statemen
   }
   if (
     (stmt.columns === null || stmt.columns.length === 0) &&
-    (stmt.using ?? 'parquet').toLowerCase() === 'parquet' &&
+    INFERRED_FORMATS.has((stmt.using ?? 'parquet').toLowerCase()) &&
     stmt.location !== null
   ) {
     return createTableFromFiles(session, stmt, database, table);
   }
   if (stmt.columns === null || stmt.columns.length === 0) {
+    const format = (stmt.using ?? 'parquet').toLowerCase();
+    if (INFERRED_FORMATS.has(format)) {
+      // Nothing to infer from: a new table's folder holds no files yet.
+      throw new EngineError(
+        SqlState.unableToInferSchema,
+        `[UNABLE_TO_INFER_SCHEMA] Unable to infer schema for ${format === 'json' ? 'JSON' : 'Parquet'}. It must be specified manually.`,
+        { position: stmt.pos },
+      );
+    }
     throw new EngineError(
       SqlState.invalidSchemaDefinition,
-      `CREATE TABLE ${database}.${table} needs a column list (schema inference from files is not supported yet)`,
+      `CREATE TABLE ${database}.${table} needs a column list (schema inference from ${format} files is not supported yet)`,
       { position: stmt.pos },
     );
   }
@@ -383,7 +394,13 @@ function createTable(session: Session, stmt: ast.CreateTableStatement): Statemen
   return commandResult('CREATE TABLE');
 }
 
-/** `CREATE TABLE t USING parquet LOCATION '…'` without columns: the schema comes from the files. */
+/** The formats whose schema CREATE TABLE … LOCATION can take from the files. */
+const INFERRED_FORMATS: ReadonlySet<string> = new Set(['parquet', 'json']);
+
+/**
+ * `CREATE TABLE t USING parquet|json LOCATION '…'` without columns: the schema comes from the
+ * files (Parquet footers; JSON records, as Spark infers them).
+ */
 function createTableFromFiles(
   session: Session,
   stmt: ast.CreateTableStatement,
@@ -392,16 +409,20 @@ function createTableFromFiles(
 ): StatementResult {
   const location = session.engine.allowedPaths.check(stmt.location!, stmt.pos);
   const partitionColumns = stmt.partitionedBy.map((p) => p.name.toLowerCase());
+  const format = (stmt.using ?? 'parquet').toLowerCase();
+  const options = Object.fromEntries(stmt.options.map(([k, v]) => [k, v]));
+  const wanted = partitionColumns.length === 0 ? undefined : partitionColumns;
   let columns: Field[];
   try {
-    columns = inferParquetSchema(location, partitionColumns.length === 0 ? undefined : partitionColumns);
+    columns =
+      format === 'json' ? inferJsonSchema(location, options, wanted) : inferParquetSchema(location, wanted);
   } catch (err) {
     throw err instanceof EngineError ? err.withPosition(stmt.pos) : err;
   }
   if (columns.length === 0) {
     throw new EngineError(
       SqlState.unableToInferSchema,
-      `[UNABLE_TO_INFER_SCHEMA] Unable to infer schema for Parquet at "${location}". It must be specified manually.`,
+      `[UNABLE_TO_INFER_SCHEMA] Unable to infer schema for ${format === 'json' ? 'JSON' : 'Parquet'} at "${location}". It must be specified manually.`,
       { position: stmt.pos },
     );
   }
@@ -422,9 +443,9 @@ function createTableFromFiles(
     database,
     name: table,
     columns,
-    format: 'parquet',
+    format,
     location,
-    options: Object.fromEntries(stmt.options.map(([k, v]) => [k, v])),
+    options,
     partitionColumns: partitions,
     external: true,
     comment: stmt.comment,
@@ -600,9 +621,7 @@ function showCreateTable(session: Session, name: ast.QualifiedName): StatementRe
     );
   }
   const quote = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  const cols = def.columns.map(
-    (c) => `  ${c.name} ${typeToString(c.type).toUpperCase()}${c.nullable ? '' : ' NOT NULL'}`,
-  );
+  const cols = def.columns.map((c) => `  ${c.name} ${typeToDdl(c.type)}${c.nullable ? '' : ' NOT NULL'}`);
   const lines = [
     `CREATE TABLE spark_catalog.${def.database}.${def.name} (`,
     cols.join(',\n'),

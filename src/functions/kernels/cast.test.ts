@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { EngineError, columnFromValues, valueAt, type DataType, type Value } from '../../common/index.ts';
+import {
+  EngineError,
+  T,
+  columnFromValues,
+  doubleToString,
+  valueAt,
+  type DataType,
+  type Value,
+} from '../../common/index.ts';
 import type { EvalContext } from '../registry.ts';
-import { castColumnar, castValue, doubleToString, valueToString } from './cast.ts';
+import { castColumnar, castValue, valueToString } from './cast.ts';
 
 const ctx: EvalContext = {
   ansi: true,
@@ -142,6 +150,44 @@ describe('cast', () => {
         },
       ),
     );
+  });
+
+  it('structs cast field by field and maps key by key and value by value', () => {
+    const from: DataType = {
+      kind: 'struct',
+      fields: [
+        { name: 'a', type: T.int, nullable: true },
+        { name: 'b', type: T.null, nullable: true },
+      ],
+    };
+    const to: DataType = {
+      kind: 'struct',
+      fields: [
+        { name: 'x', type: T.bigint, nullable: true },
+        { name: 'y', type: T.string, nullable: true },
+      ],
+    };
+    expect(castValue([7, null], from, to, 'ansi', ctx)).toEqual([7n, null]);
+    const m = castValue(
+      new Map([['k', '1.5']]),
+      { kind: 'map', key: T.string, value: T.string, valueContainsNull: true },
+      { kind: 'map', key: T.string, value: T.double, valueContainsNull: true },
+      'ansi',
+      ctx,
+    );
+    expect([...(m as Map<unknown, unknown>)]).toEqual([['k', 1.5]]);
+    expect(() =>
+      castValue(
+        [300],
+        { kind: 'struct', fields: [{ name: 'a', type: T.int, nullable: true }] },
+        {
+          kind: 'struct',
+          fields: [{ name: 'a', type: T.tinyint, nullable: true }],
+        },
+        'ansi',
+        ctx,
+      ),
+    ).toThrow(EngineError);
   });
 
   it('castValue of NULL is NULL for every target', () => {

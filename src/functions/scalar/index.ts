@@ -11,6 +11,7 @@ import { datetimeUnitFunctions } from './datetime-units.ts';
 import { epochFunctions } from './epoch.ts';
 import { intervalFunctions } from './interval.ts';
 import { jsonBuildObject } from './json.ts';
+import { sparkJsonFunctions } from './spark-json.ts';
 import { likeFunctions } from './like.ts';
 import { mapFunctions, withMapForms } from './map.ts';
 import { mathFunctions } from './math.ts';
@@ -39,6 +40,7 @@ export const scalarFunctions: readonly ScalarFunctionDef[] = [
   ...pgFormatFunctions,
   ...bitwiseFunctions,
   jsonBuildObject,
+  ...sparkJsonFunctions,
   ...structFunctions,
   ...binaryFormatFunctions,
   ...numberFormatFunctions,

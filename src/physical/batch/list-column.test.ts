@@ -65,6 +65,27 @@ describe('array columns in the batch kernels', () => {
     const col = columnFromValues(t, [[null, null], [], null]);
     expect(values(take(col, t, new Int32Array([2, 0]), 2), t)).toEqual([null, [null, null]]);
   });
+
+  it('take gathers map rows (keys and values), NULL for -1 and NULL maps, also from a slice', () => {
+    const t: DataType = { kind: 'map', key: T.string, value: T.array(T.int), valueContainsNull: true };
+    const maps: Value[] = [
+      new Map([
+        ['a', [1]],
+        ['b', null],
+      ]),
+      null,
+      new Map(),
+      new Map([['c', [2, 3]]]),
+    ];
+    const col = columnFromValues(t, maps);
+    const out = take(col, t, new Int32Array([3, -1, 1, 0, 2]), 5);
+    expect(values(out, t)).toEqual([maps[3], null, null, maps[0], maps[2]]);
+    expect(values(take(col.slice(2, 2), t, new Int32Array([1, 0]), 2), t)).toEqual([maps[3], maps[2]]);
+    expect(values(concatColumns([col.slice(1, 3), col, col.slice(0, 0)], t), t)).toEqual([
+      ...maps.slice(1),
+      ...maps,
+    ]);
+  });
 });
 
 describe('map columns in the batch kernels', () => {

@@ -65,6 +65,18 @@ export function takeList(
   count: number,
   takeChild: (c: arrow.Data, t: DataType, idx: Int32Array, n: number) => arrow.Data,
 ): arrow.Data {
+  const { offsets, childIdx, total, valid } = gatherOffsets(column, indices, count);
+  const element = elementOf(type);
+  const child = takeChild(column.children[0]!, element, childIdx, total);
+  return makeListColumn(type, offsets, child, count, valid);
+}
+
+/** The new offsets of rows `indices` of a list-like column, and the child rows they gather. */
+function gatherOffsets(
+  column: arrow.Data,
+  indices: Int32Array,
+  count: number,
+): { offsets: Int32Array; childIdx: Int32Array; total: number; valid: Uint8Array | null } {
   const valid = gatherValidity(column, indices, count);
   const src = column.valueOffsets as Int32Array;
   const offsets = new Int32Array(count + 1);
@@ -81,9 +93,7 @@ export function takeList(
     const i = indices[k]!;
     for (let j = src[i]!, e = src[i + 1]!; j < e; j++) childIdx[p++] = j;
   }
-  const element = elementOf(type);
-  const child = takeChild(column.children[0]!, element, childIdx, total);
-  return makeListColumn(type, offsets, child, count, valid);
+  return { offsets, childIdx, total, valid };
 }
 
 /** Concatenates array columns of one type into one offset-0 column. */

@@ -53,6 +53,44 @@ describe('GenerateExec', () => {
     expect(batches.map((b) => b.length)).toEqual([2, 2]);
   });
 
+  it('inline: one column per struct field; a NULL struct gives NULLs, outer a row for none', async () => {
+    const pair = { kind: 'struct', fields: [field('p', T.int), field('q', T.string)] } as const;
+    const input = schema([field('k', T.int), field('a', T.array(pair))]);
+    const data: Value[][] = [
+      [1, [[1, 'x'], null, [3, null]]],
+      [2, []],
+      [3, null],
+    ];
+    for (const outer of [false, true]) {
+      const exec = new GenerateExec({
+        input: new MemoryExec(input, [[batchOf(input, data)]]),
+        arg: new ColumnExpr(1, T.array(pair), 'a'),
+        withPosition: false,
+        elementFields: true,
+        outer,
+        schema: schema([...input.fields, field('p', T.int), field('q', T.string)]),
+      });
+      const out: Value[][] = [];
+      // The generated columns come after every input column (the array stays in the batch).
+      for await (const b of exec.execute(0, taskCtx(8192))) {
+        for (const r of batchRows(b, [T.int, T.array(pair), T.int, T.string]))
+          out.push([r[0]!, r[2]!, r[3]!]);
+      }
+      expect(out).toEqual([
+        [1, 1, 'x'],
+        [1, null, null],
+        [1, 3, null],
+        ...(outer
+          ? [
+              [2, null, null],
+              [3, null, null],
+            ]
+          : []),
+      ]);
+      expect(exec.explain()).toBe(`GenerateExec: inline${outer ? '_outer' : ''}(a@1)`);
+    }
+  });
+
   it('explains itself', () => {
     const exec = new GenerateExec({
       input: new MemoryExec(INPUT, [[]]),

@@ -35,6 +35,15 @@ const SQL_OPS: Readonly<Record<string, string>> = { and: 'AND', or: 'OR', div: '
 
 /** Lower-cased parameter names of the lambdas being named (Spark names their uses `namedlambdavariable()`). */
 const lambdaParams: Set<string>[] = [];
+/**
+ * Functions whose later arguments are settings rather than inputs in Spark (a schema, options),
+ * and so are left out of the column name: `from_json(js)`, `to_json(s)`, `schema_of_json('…')`.
+ */
+const NAMED_BY_LEADING_ARGS: Readonly<Record<string, number>> = {
+  from_json: 1,
+  to_json: 1,
+  schema_of_json: 1,
+};
 
 export function exprName(e: ast.Expr): string {
   switch (e.kind) {
@@ -113,7 +122,8 @@ export function exprName(e: ast.Expr): string {
     case 'function': {
       const name = e.name.parts.map((p) => p.name).join('.');
       if (e.star) return `${name}(1)`;
-      const args = e.args.map(exprName).join(', ');
+      const shown = NAMED_BY_LEADING_ARGS[name.toLowerCase()];
+      const args = (shown === undefined ? e.args : e.args.slice(0, shown)).map(exprName).join(', ');
       let s = `${name}(${e.distinct ? 'DISTINCT ' : ''}${args})`;
       if (e.orderBy.length > 0) {
         const items = e.orderBy.map((o) => `${exprName(o.expr)}${o.ascending === false ? ' DESC' : ''}`);

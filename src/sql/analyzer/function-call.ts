@@ -11,8 +11,9 @@ import {
   type DataType,
   type Value,
 } from '../../common/index.ts';
-import type { FunctionDef, ResolvedSignature } from '../../functions/index.ts';
+import type { ColumnarValue, EvalContext, FunctionDef, ResolvedSignature } from '../../functions/index.ts';
 import { exprChildren, exprOps, exprType, type AggregateExpr, type Expr } from '../../plan/index.ts';
+import { parseDataType } from '../parser/index.ts';
 import type * as ast from '../parser/index.ts';
 import type { ExprEnv } from './binder-state.ts';
 import { toBoolean } from './coercion.ts';
@@ -50,6 +51,44 @@ export function lookupFunction(
   return def;
 }
 
+/**
+ * Calls evaluated while a query is analyzed when their arguments are constants, for signatures
+ * that need the value (from_json's schema). Only these: any other call runs where the query runs,
+ * since the session's thread does no query work (`sequence(1, 1e9)` must not run here).
+ */
+const FOLDED_FOR_RESOLVE: ReadonlySet<string> = new Set(['schema_of_json']);
+
+/**
+ * The value of an argument known while analyzing: a literal, or a call of `FOLDED_FOR_RESOLVE`
+ * whose arguments are literals (`from_json(js, schema_of_json('{"a": 1}'))`); undefined for
+ * anything else, or when evaluating it fails (the call then fails where it runs).
+ */
+function constantValue(env: ExprEnv, e: Expr, depth = 0): Value | undefined {
+  if (e.kind === 'literal') return e.value;
+  if (e.kind !== 'call' || !FOLDED_FOR_RESOLVE.has(e.name) || depth > 8) return undefined;
+  const def = env.state.ctx.functions.lookup(e.name);
+  if (def?.kind !== 'scalar' || def.deterministic === false || def.local === true) return undefined;
+  const values: ColumnarValue[] = [];
+  for (const a of e.args) {
+    const v = constantValue(env, a, depth + 1);
+    if (v === undefined) return undefined;
+    values.push({ kind: 'scalar', value: v, type: exprType(a) });
+  }
+  const ctx: EvalContext = {
+    ansi: env.state.ctx.ansi,
+    timeZone: env.state.ctx.timeZone,
+    queryStartMicros: 0n,
+    currentDatabase: '',
+    currentUser: '',
+  };
+  try {
+    const r = def.evaluate(values, 1, e.type, ctx);
+    return r.kind === 'scalar' ? r.value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Resolves a signature and casts the arguments to it; errors get the call's position. */
 export function resolveSignature(
   env: ExprEnv,
@@ -57,10 +96,14 @@ export function resolveSignature(
   args: readonly Expr[],
   pos: number,
 ): { sig: ResolvedSignature; args: Expr[] } {
-  const literalArgs: (Value | undefined)[] = args.map((a) => (a.kind === 'literal' ? a.value : undefined));
+  const literalArgs: (Value | undefined)[] = args.map((a) => constantValue(env, a));
   let sig: ResolvedSignature;
   try {
-    sig = def.resolve(args.map(exprType), { ansi: env.state.ctx.ansi, literalArgs });
+    sig = def.resolve(args.map(exprType), {
+      ansi: env.state.ctx.ansi,
+      literalArgs,
+      parseType: parseDataType,
+    });
   } catch (err) {
     if (err instanceof EngineError) throw err.withPosition(pos);
     throw err;

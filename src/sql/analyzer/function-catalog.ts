@@ -51,6 +51,8 @@ const GENERATOR_USAGE: Readonly<Record<string, string>> = {
   inline:
     'inline(expr) - One row per struct of the array expr, one column per field (none for an empty or NULL array).',
   inline_outer: 'inline_outer(expr) - As inline, with one row of NULLs for an empty or NULL array.',
+  json_tuple:
+    'json_tuple(jsonStr, p1, p2, ..., pn) - One row of the top-level fields p1…pn of jsonStr (STRING columns c0…), like get_json_object.',
 };
 
 const OTHER_USAGE: Readonly<Record<string, string>> = {

@@ -1,9 +1,11 @@
 /**
- * Generators: `explode`, `posexplode`, `inline` and their `_outer` forms, in the SELECT list
- * (`SELECT k, explode(a) AS x FROM t`) or as `LATERAL VIEW [OUTER] explode(a) t AS x` in FROM.
- * Both bind to a Generate node over the FROM rows; the generated columns are new attributes
- * (`col`, or `pos` and `col`, unless aliased; `key` and `value` for a map's entries; the struct's
- * field names for inline of an array of structs).
+ * Generators: `explode`, `posexplode`, `inline` and their `_outer` forms, and `json_tuple`, in the
+ * SELECT list (`SELECT k, explode(a) AS x FROM t`) or as `LATERAL VIEW [OUTER] explode(a) t AS x`
+ * in FROM. Both bind to a Generate node over the FROM rows; the generated columns are new
+ * attributes (`col`, or `pos` and `col`, unless aliased; `key` and `value` for a map's entries; the
+ * struct's field names for inline of an array of structs). `json_tuple(json, 'a', 'b')` is an
+ * inline of the one-element array of `json_tuple_row`'s struct of fields `c0`, `c1`, …: one row
+ * per input row.
  *
  *   SELECT k, explode(a) AS x FROM t        Project [k, x]
  *                                     ==>     Generate explode(a) → [x]
@@ -27,7 +29,7 @@ import {
 import type * as ast from '../parser/index.ts';
 import type { ExprEnv } from './binder-state.ts';
 import { bindComparison, toBoolean } from './coercion.ts';
-import { analysisError } from './errors.ts';
+import { analysisError, notSupported } from './errors.ts';
 import { exprName } from './expr-name.ts';
 import { bindExpr } from './expression.ts';
 import { callRegistry, functionName } from './function-call.ts';
@@ -45,6 +47,7 @@ const GENERATORS: ReadonlyMap<string, GeneratorKind> = new Map([
   ['posexplode_outer', { generator: 'posexplode', outer: true }],
   ['inline', { generator: 'inline', outer: false }],
   ['inline_outer', { generator: 'inline', outer: true }],
+  ['json_tuple', { generator: 'inline', outer: false }],
 ]);
 
 /** PostgreSQL's set-returning functions that need no catalog. */
@@ -180,7 +183,15 @@ export function bindGenerate(
 /** The array a generator or set-returning call `name` explodes; 42K09 when it is not one. */
 function generatorArray(argEnv: ExprEnv, call: ast.FunctionExpr, name: string): Expr {
   let arg: Expr;
-  if (GENERATORS.has(name) || name === 'unnest') {
+  if (name === 'json_tuple') {
+    const row = callRegistry(
+      argEnv,
+      'json_tuple_row',
+      call.args.map((a) => bindExpr(argEnv, a)),
+      call.pos,
+    );
+    arg = callRegistry(argEnv, 'array', [row], call.pos);
+  } else if (GENERATORS.has(name) || name === 'unnest') {
     if (call.args.length !== 1) {
       throw analysisError(
         SqlState.wrongNumArgs,

@@ -441,7 +441,7 @@ function bindLateralView(env: RelationEnv, left: BoundRelation, rel: ast.Lateral
   if (asGeneratorCall(call) === null) {
     throw analysisError(
       SqlState.featureNotSupported,
-      `LATERAL VIEW supports explode, explode_outer, posexplode and posexplode_outer; found ${quoteIdent(call.name.parts.map((p) => p.name).join('.'))}.`,
+      `LATERAL VIEW supports explode, posexplode, inline (and their _outer forms) and json_tuple; found ${quoteIdent(call.name.parts.map((p) => p.name).join('.'))}.`,
       call.pos,
     );
   }
