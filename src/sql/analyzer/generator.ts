@@ -29,7 +29,7 @@ import {
 import type * as ast from '../parser/index.ts';
 import type { ExprEnv } from './binder-state.ts';
 import { bindComparison, toBoolean } from './coercion.ts';
-import { analysisError, notSupported } from './errors.ts';
+import { analysisError } from './errors.ts';
 import { exprName } from './expr-name.ts';
 import { bindExpr } from './expression.ts';
 import { callRegistry, functionName } from './function-call.ts';

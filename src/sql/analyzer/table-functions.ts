@@ -129,8 +129,6 @@ export function bindSetFunction(
     if (record !== null) return record;
   }
   const width = name.startsWith('posexplode') || rel.ordinality ? 2 : 1;
-  // inline and json_tuple have as many columns as their structs have fields: bindGenerate checks.
-  const fixedWidth = !name.startsWith('inline') && name !== 'json_tuple';
   let names: string[] | null = null;
   if (rel.alias?.columns != null) {
     names = rel.alias.columns.map((c) => c.name);
