@@ -166,6 +166,7 @@ export function analyzerContext(
     groupByAliases: session.settings.get('spark.sql.groupByAliases') === 'true',
     orderByOrdinal: session.settings.get('spark.sql.orderByOrdinal') === 'true',
     timeZone: session.settings.timeZone,
+    evaluateConstant: (e) => evaluateConstant(e, session.evalContext(), session.engine.functions),
     nextId,
   };
 }

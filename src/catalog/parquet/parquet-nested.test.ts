@@ -383,7 +383,13 @@ describe('Spark types of nested Parquet schemas', () => {
     expect(
       typeOf([
         { name: 's', repetition_type: 'OPTIONAL', num_children: 1 },
-        { name: 't', repetition_type: 'OPTIONAL', type: 'INT32', converted_type: 'TIME_MILLIS' },
+        {
+          name: 't',
+          repetition_type: 'OPTIONAL',
+          type: 'FIXED_LEN_BYTE_ARRAY',
+          type_length: 16,
+          logical_type: { type: 'UUID' },
+        },
       ]),
     ).toBeNull();
   });

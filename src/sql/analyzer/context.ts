@@ -4,7 +4,7 @@
  */
 import type { DataType, Field, Value } from '../../common/index.ts';
 import type { FunctionRegistry } from '../../functions/index.ts';
-import type { TableSource } from '../../plan/index.ts';
+import type { Expr as PlanExpr, TableSource } from '../../plan/index.ts';
 import type { Expr, Query } from '../parser/index.ts';
 
 export type RelationLookup =
@@ -82,4 +82,10 @@ export interface AnalyzerContext {
   ) => { readonly value: Value; readonly type: DataType } | undefined;
   /** Declared types of `$1`, `$2`…; null or missing = not declared. */
   readonly parameterTypes?: readonly (DataType | null)[];
+  /**
+   * Evaluates a column-free expression, for clauses that need a constant written as an expression
+   * (`LIMIT 1 + 1`, frame offsets, a function's literal argument); absent in tests, where only
+   * literals count as constants.
+   */
+  readonly evaluateConstant?: (e: PlanExpr) => Value;
 }

@@ -5,6 +5,7 @@
 import { isIntegral, typesEqual, type DataType, type Value } from '../../common/index.ts';
 import { exprChildren, exprType, type Expr, type LogicalPlan } from '../../plan/index.ts';
 import { localToUtcMicros } from '../../functions/index.ts';
+import type { AnalyzerContext } from './context.ts';
 
 const planIds = new WeakMap<LogicalPlan, number>();
 let nextPlanId = 0;
@@ -177,4 +178,37 @@ export function foldLiteralCast(
 export function anyExpr(e: Expr, pred: (x: Expr) => boolean): boolean {
   if (pred(e)) return true;
   return exprChildren(e).some((c) => anyExpr(c, pred));
+}
+
+/**
+ * `e` as a literal when it is foldable — no column, outer reference, subquery, aggregate, window,
+ * lambda or non-deterministic call — and evaluates without error (Spark's foldable constants, as
+ * in `LIMIT 1 + 1`); `e` itself otherwise.
+ */
+export function foldConstant(ctx: AnalyzerContext, e: Expr): Expr {
+  if (e.kind === 'literal' || ctx.evaluateConstant === undefined) return e;
+  const foldable = (x: Expr): boolean => {
+    switch (x.kind) {
+      case 'literal':
+        return true;
+      case 'binary':
+      case 'unary':
+      case 'cast':
+      case 'case':
+      case 'in_list':
+        return exprChildren(x).every(foldable);
+      case 'call': {
+        const def = ctx.functions.lookup(x.name);
+        return def?.kind === 'scalar' && def.deterministic !== false && x.args.every(foldable);
+      }
+      default:
+        return false;
+    }
+  };
+  if (!foldable(e)) return e;
+  try {
+    return { kind: 'literal', value: ctx.evaluateConstant(e), type: exprType(e) };
+  } catch {
+    return e;
+  }
 }

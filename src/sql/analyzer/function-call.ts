@@ -18,7 +18,7 @@ import type * as ast from '../parser/index.ts';
 import type { ExprEnv } from './binder-state.ts';
 import { toBoolean } from './coercion.ts';
 import { analysisError, notSupported, unresolvedRoutine } from './errors.ts';
-import { castTo, exprNullable } from './expr-utils.ts';
+import { anyExpr, castTo, exprNullable, foldConstant } from './expr-utils.ts';
 import { exprName } from './expr-name.ts';
 import { bindExpr, nameParts } from './expression.ts';
 import { isSetReturning, nestedGenerator } from './generator.ts';
@@ -65,6 +65,14 @@ const FOLDED_FOR_RESOLVE: ReadonlySet<string> = new Set(['schema_of_json']);
  */
 function constantValue(env: ExprEnv, e: Expr, depth = 0): Value | undefined {
   if (e.kind === 'literal') return e.value;
+  // Arithmetic and casts of literals (`current_time(1 + 1)`), no call inside: cheap to fold here.
+  if (
+    (e.kind === 'binary' || e.kind === 'unary' || e.kind === 'cast') &&
+    !anyExpr(e, (x) => x.kind === 'call')
+  ) {
+    const folded = foldConstant(env.state.ctx, e);
+    if (folded.kind === 'literal') return folded.value;
+  }
   if (e.kind !== 'call' || !FOLDED_FOR_RESOLVE.has(e.name) || depth > 8) return undefined;
   const def = env.state.ctx.functions.lookup(e.name);
   if (def?.kind !== 'scalar' || def.deterministic === false || def.local === true) return undefined;

@@ -17,7 +17,7 @@ import type * as ast from '../parser/index.ts';
 import type { BindState, CteEnv, ExprEnv } from './binder-state.ts';
 import { analysisError, tableNotFound } from './errors.ts';
 import { exprName } from './expr-name.ts';
-import { castTo } from './expr-utils.ts';
+import { castTo, foldConstant } from './expr-utils.ts';
 import { checkNoMapInSetOperation, checkOrderable } from './map-ordering.ts';
 import { bindExpr, nameParts } from './expression.ts';
 import { bindValues, exprEnv, renameColumns, type RelationEnv } from './relation.ts';
@@ -336,8 +336,22 @@ export function constantCount(
       e.pos,
     );
   }
-  x = foldIntegralCast(x);
-  if (x.kind !== 'literal' || !isIntegral(exprType(x))) {
+  if (!isIntegral(exprType(x))) {
+    throw analysisError(
+      SqlState.invalidLimitLikeExpression,
+      `[INVALID_LIMIT_LIKE_EXPRESSION.DATA_TYPE] The ${what.toLowerCase()} like expression is invalid. The ${what.toLowerCase()} expression must be integer type, but got "${exprType(x).kind.toUpperCase()}".`,
+      e.pos,
+    );
+  }
+  x = foldIntegralCast(foldConstant(state.ctx, x));
+  if (x.kind !== 'literal') {
+    throw analysisError(
+      SqlState.invalidLimitLikeExpression,
+      `[INVALID_LIMIT_LIKE_EXPRESSION.IS_UNFOLDABLE] The ${what.toLowerCase()} like expression "${what}" is invalid. The ${what.toLowerCase()} expression must evaluate to a constant value.`,
+      e.pos,
+    );
+  }
+  if (!isIntegral(exprType(x))) {
     throw analysisError(
       SqlState.invalidLimitLikeExpression,
       `[INVALID_LIMIT_LIKE_EXPRESSION.DATA_TYPE] The ${what.toLowerCase()} like expression is invalid. The ${what.toLowerCase()} expression must be integer type, but got "${exprType(x).kind.toUpperCase()}".`,

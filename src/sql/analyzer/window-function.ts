@@ -3,7 +3,7 @@
  * offset functions (typed here, they are not in the registry) and aggregates over windows.
  */
 import { SqlState, T, isIntegral, isNumeric, typesEqual, type DataType } from '../../common/index.ts';
-import { arithmetic, castValue } from '../../functions/index.ts';
+import { castValue } from '../../functions/index.ts';
 import {
   exprType,
   type CallExpr,
@@ -17,7 +17,7 @@ import type * as ast from '../parser/index.ts';
 import type { ExprEnv } from './binder-state.ts';
 import { analysisError } from './errors.ts';
 import { exprName } from './expr-name.ts';
-import { castTo } from './expr-utils.ts';
+import { castTo, foldConstant } from './expr-utils.ts';
 import { bindExpr } from './expression.ts';
 import { aggregateNotAllowed, bindAggregateCall, lookupFunction } from './function-call.ts';
 import { lit } from './literal.ts';
@@ -169,7 +169,7 @@ function bindBound(
   location: 'lower' | 'upper',
 ): FrameBound {
   if (b.kind !== 'preceding' && b.kind !== 'following') return b;
-  const x = foldOffset(env, bindExpr(env, b.offset));
+  const x = foldConstant(env.state.ctx, bindExpr(env, b.offset));
   if (x.kind !== 'literal')
     throw analysisError(
       SqlState.datatypeMismatch,
@@ -205,43 +205,6 @@ function bindBound(
       b.offset.pos,
     );
   return { kind: b.kind, offset };
-}
-
-/**
- * A frame offset written as a constant expression (`1 + 1`, `CAST('2' AS INT)`, `2 * 3`) folded to
- * its literal, as Spark accepts any foldable offset; anything else is returned as it is.
- */
-function foldOffset(env: ExprEnv, x: Expr): Expr {
-  const ctx = {
-    ansi: true,
-    timeZone: env.state.ctx.timeZone,
-    queryStartMicros: 0n,
-    currentDatabase: '',
-    currentUser: '',
-  };
-  if (x.kind === 'cast') {
-    const input = foldOffset(env, x.input);
-    if (input.kind !== 'literal') return x;
-    return { kind: 'literal', value: castValue(input.value, input.type, x.type, 'ansi', ctx), type: x.type };
-  }
-  if (x.kind === 'binary' && (x.op === '+' || x.op === '-' || x.op === '*')) {
-    const left = foldOffset(env, x.left);
-    const right = foldOffset(env, x.right);
-    if (left.kind !== 'literal' || right.kind !== 'literal') return x;
-    const r = arithmetic(
-      x.op,
-      { kind: 'scalar', value: left.value, type: left.type },
-      { kind: 'scalar', value: right.value, type: right.type },
-      left.type,
-      right.type,
-      x.type,
-      1,
-      'error',
-    );
-    if (r.kind !== 'scalar') return x;
-    return { kind: 'literal', value: r.value, type: x.type };
-  }
-  return x;
 }
 
 /**
