@@ -177,22 +177,26 @@ export class ExecutionEngine {
 
   /**
    * Holds a cached table's partitions where every thread reads them: one copy in shared memory,
-   * charged to the process budget. Returns the bytes charged, or null (nothing held) when the
-   * budget cannot take them.
+   * charged to the process budget. Returns the bytes charged, or (holding nothing) the bytes
+   * needed and free when the budget cannot take them.
    */
   putCache(
     cacheId: string,
     schema: Schema,
     partitions: readonly (readonly arrow.RecordBatch[])[],
-  ): number | null {
+  ):
+    | { readonly ok: true; readonly bytes: number }
+    | { readonly ok: false; readonly needed: number; readonly free: number } {
     this.dropCache(cacheId);
     const wire = partitions.map((p) => p.map((b) => toWireBatch(b)));
     const bytes = wire.reduce((s, p) => s + p.reduce((t, b) => t + wireBatchBytes(b), 0), 0);
-    if (!new MemoryBudget(this.processBudget).tryAdd(bytes)) return null;
+    const budget = new MemoryBudget(this.processBudget);
+    if (!budget.tryAdd(bytes))
+      return { ok: false, needed: bytes, free: Math.max(0, budget.limit - budget.used) };
     this.caches.set(cacheId, { schema, partitions: wire, bytes });
     putCachedData(cacheId, { schema, partitions: wire.map((p) => p.map((b) => fromWireBatch(schema, b))) });
     this.pool?.shareCache(cacheId, schema, wire);
-    return bytes;
+    return { ok: true, bytes };
   }
 
   /** Lets go of a cached table's batches on every thread and returns their bytes to the budget. */

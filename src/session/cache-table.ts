@@ -109,7 +109,13 @@ export async function fillLazyCaches(
   }
   for (const entry of new Set(hits)) {
     const target = targetOfEntry(session, entry);
-    if (target !== undefined) await fill(session, entry, target.query, signal);
+    if (target === undefined) continue;
+    try {
+      await fill(session, entry, target.query, signal);
+    } catch (err) {
+      // Without room for the cache the query reads the files; other failures are the query's.
+      if (!(err instanceof EngineError && err.sqlstate === SqlState.outOfMemory)) throw err;
+    }
   }
 }
 
@@ -271,21 +277,28 @@ async function fill(
   query: Query,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  const nextId = idGenerator();
-  const analyzed = analyzeForSession(session, query, nextId);
-  const batches = await executeAnalyzed(session, analyzed.plan, nextId, signal);
-  const count = Math.max(1, session.settings.targetPartitions);
-  const partitions: arrow.RecordBatch[][] = Array.from({ length: count }, () => []);
-  let next = 0;
-  for await (const batch of batches) {
-    if (batch.numRows === 0) continue;
-    partitions[next]!.push(batch);
-    next = (next + 1) % count;
+  const cache = session.engine.tableCache;
+  try {
+    const nextId = idGenerator();
+    const analyzed = analyzeForSession(session, query, nextId);
+    const batches = await executeAnalyzed(session, analyzed.plan, nextId, signal);
+    const count = Math.max(1, session.settings.targetPartitions);
+    const partitions: arrow.RecordBatch[][] = Array.from({ length: count }, () => []);
+    let next = 0;
+    for await (const batch of batches) {
+      if (batch.numRows === 0) continue;
+      partitions[next]!.push(batch);
+      next = (next + 1) % count;
+    }
+    const schema: Schema = analyzed.schema;
+    cache.fill(
+      entry,
+      schema,
+      partitions.filter((p, i) => i === 0 || p.length > 0),
+    );
+  } catch (err) {
+    // A failed or cancelled fill leaves the relation uncached, as if CACHE TABLE never ran.
+    cache.discard(entry);
+    throw err;
   }
-  const schema: Schema = analyzed.schema;
-  session.engine.tableCache.fill(
-    entry,
-    schema,
-    partitions.filter((p, i) => i === 0 || p.length > 0),
-  );
 }

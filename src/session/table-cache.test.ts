@@ -30,9 +30,10 @@ class FakeStore implements CacheStore {
   }
   putCache(cacheId: string, _schema: Schema, partitions: readonly (readonly arrow.RecordBatch[])[]) {
     const bytes = partitions.flat().reduce((t, b) => t + b.numRows * 4, 0);
-    if (this.used + bytes > this.limit) return null;
+    if (this.used + bytes > this.limit)
+      return { ok: false, needed: bytes, free: this.limit - this.used } as const;
     this.held.set(cacheId, bytes);
-    return bytes;
+    return { ok: true, bytes } as const;
   }
   dropCache(cacheId: string): void {
     this.held.delete(cacheId);
@@ -96,13 +97,25 @@ describe('TableCache', () => {
     expect(store.used).toBe(40 + 56);
   });
 
-  it('fails with 53200 and stays uncached when nothing can make room', () => {
+  it('fails with 53200 and stays uncached when nothing can make room, evicting nothing for it', () => {
     const store = new FakeStore(100);
     const cache = new TableCache(store);
+    cache.fill(cache.register('a', 'db', 'a', 'v', 'MEMORY_ONLY'), s, [[batchOf(10)]]);
     const e = cache.register('big', 'db', 'big', 'v', 'MEMORY_ONLY');
     expect(() => cache.fill(e, s, [[batchOf(30)]])).toThrow(expect.objectContaining({ sqlstate: '53200' }));
     expect(cache.peek('big')).toBeUndefined();
-    expect(store.used).toBe(0);
+    expect(cache.list().map((x) => x.key)).toEqual(['a']);
+    expect(store.used).toBe(40);
+  });
+
+  it('discard drops an entry only while it is the current one', () => {
+    const cache = new TableCache(new FakeStore(1000));
+    const old = cache.register('k', 'db', 'k', 'v', 'MEMORY_ONLY');
+    const current = cache.register('k', 'db', 'k', 'v', 'MEMORY_ONLY');
+    cache.discard(old);
+    expect(cache.peek('k')).toBe(current);
+    cache.discard(current);
+    expect(cache.peek('k')).toBeUndefined();
   });
 
   it('drops temporary views by prefix and everything on clear', () => {
@@ -120,7 +133,7 @@ describe('ExecutionEngine caches', () => {
     const engine = new ExecutionEngine({ threads: 0, memoryLimit: 1 << 20 });
     try {
       const bytes = engine.putCache('test-cache-1', s, [[batchOf(100)], [batchOf(50)]]);
-      expect(bytes).toBe(600);
+      expect(bytes).toEqual({ ok: true, bytes: 600 });
       expect(engine.memoryUsed).toBe(600);
       const provider = new CachedTableProvider(cachedTableDefinition('test-cache-1', 'db', 't', s));
       const scan = provider.scan({ projection: null, filters: [], limit: null, targetPartitions: 2 });
@@ -132,7 +145,11 @@ describe('ExecutionEngine caches', () => {
           rows += b.numRows;
       expect(rows).toBe(150);
       // Over the limit: refused, nothing charged
-      expect(engine.putCache('test-cache-2', s, [[batchOf(300_000)]])).toBeNull();
+      expect(engine.putCache('test-cache-2', s, [[batchOf(300_000)]])).toEqual({
+        ok: false,
+        needed: 1_200_000,
+        free: (1 << 20) - 600,
+      });
       expect(engine.memoryUsed).toBe(600);
       engine.dropCache('test-cache-1');
       expect(engine.memoryUsed).toBe(0);

@@ -6,7 +6,8 @@
  * The batches themselves live in the execution engine (`CacheStore`: one shared-memory copy
  * every executor thread reads, charged to the process memory budget). When the budget cannot
  * take a new cache, the least recently read other caches are dropped one by one until it can; if
- * dropping all of them is not enough, filling fails with 53200 and the table stays uncached.
+ * dropping all of them would not be enough, none is dropped: filling fails with 53200 and the
+ * table stays uncached.
  *
  * A cached table remembers the version of the table it copied (`version`: its data snapshot and
  * layout); a lookup that finds the table changed since — written by this or another process,
@@ -18,14 +19,17 @@ import { EngineError, SqlState, type Schema } from '../common/index.ts';
 
 /** Where cached batches are held (the execution engine; a fake in unit tests). */
 export interface CacheStore {
-  /** Holds the partitions; returns the bytes charged, or null when the memory budget is full. */
-  putCache(
-    cacheId: string,
-    schema: Schema,
-    partitions: readonly (readonly arrow.RecordBatch[])[],
-  ): number | null;
+  /**
+   * Holds the partitions and returns the bytes charged; when the memory budget cannot take them,
+   * holds nothing and says how many bytes they need and how many are free.
+   */
+  putCache(cacheId: string, schema: Schema, partitions: readonly (readonly arrow.RecordBatch[])[]): CachePut;
   dropCache(cacheId: string): void;
 }
+
+export type CachePut =
+  | { readonly ok: true; readonly bytes: number }
+  | { readonly ok: false; readonly needed: number; readonly free: number };
 
 export interface CacheEntry {
   /** `db.table` for a table or persistent view; `#<session>.<name>` for a temporary view. */
@@ -81,21 +85,22 @@ export class TableCache {
   fill(entry: CacheEntry, schema: Schema, partitions: readonly (readonly arrow.RecordBatch[])[]): void {
     if (this.entries.get(entry.key) !== entry) return;
     for (;;) {
-      const bytes = this.store.putCache(entry.cacheId, schema, partitions);
-      if (bytes !== null) {
+      const put = this.store.putCache(entry.cacheId, schema, partitions);
+      if (put.ok) {
         entry.state = 'filled';
         entry.schema = schema;
-        entry.bytes = bytes;
+        entry.bytes = put.bytes;
         entry.lastUsed = ++this.clock;
         return;
       }
+      // Evict only when dropping every other cache would make room.
       const victim = this.leastRecentlyUsed(entry.key);
-      if (victim === undefined) {
+      if (victim === undefined || put.needed > put.free + this.bytesExcept(entry.key)) {
         this.entries.delete(entry.key);
         throw new EngineError(
           SqlState.outOfMemory,
           `[UNABLE_TO_ACQUIRE_MEMORY] cannot cache ${entry.database === '' ? '' : `${entry.database}.`}${entry.name}: ` +
-            'its batches do not fit in the memory left by kindling.memory.limit',
+            `its batches need ${put.needed} bytes and the memory left by kindling.memory.limit is ${put.free} bytes`,
           { hint: 'Raise kindling.memory.limit, or cache a smaller table or query.' },
         );
       }
@@ -132,6 +137,11 @@ export class TableCache {
     return true;
   }
 
+  /** Drops `entry` if it is still the cache of its key (a failed fill leaves nothing behind). */
+  discard(entry: CacheEntry): void {
+    if (this.entries.get(entry.key) === entry) this.drop(entry.key);
+  }
+
   /** Drops the caches whose keys start with `prefix` (a session's temporary views). */
   dropPrefixed(prefix: string): void {
     for (const key of [...this.entries.keys()]) if (key.startsWith(prefix)) this.drop(key);
@@ -151,6 +161,12 @@ export class TableCache {
   get bytes(): number {
     let total = 0;
     for (const e of this.entries.values()) total += e.bytes;
+    return total;
+  }
+
+  private bytesExcept(key: string): number {
+    let total = 0;
+    for (const e of this.entries.values()) if (e.key !== key) total += e.bytes;
     return total;
   }
 
