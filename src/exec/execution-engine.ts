@@ -199,6 +199,12 @@ export class ExecutionEngine {
     return { ok: true, bytes };
   }
 
+  /** Bytes the process budget could still take (for a cache being filled). */
+  cacheRoom(): number {
+    const budget = new MemoryBudget(this.processBudget);
+    return Math.max(0, budget.limit - budget.used);
+  }
+
   /** Lets go of a cached table's batches on every thread and returns their bytes to the budget. */
   dropCache(cacheId: string): void {
     const c = this.caches.get(cacheId);

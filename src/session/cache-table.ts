@@ -270,6 +270,18 @@ function createView(session: Session, stmt: ast.CacheStatement): Target {
   };
 }
 
+/** The bytes of a batch's buffers (what the cache will be charged for them). */
+function batchBytes(data: arrow.Data): number {
+  let total = 0;
+  for (const b of [data.valueOffsets, data.values, data.nullBitmap, data.typeIds] as (
+    ArrayBufferView | null | undefined
+  )[]) {
+    total += b?.byteLength ?? 0;
+  }
+  for (const c of data.children) total += batchBytes(c);
+  return total;
+}
+
 /** Runs the relation's query and keeps its batches, spread over the target partitions. */
 async function fill(
   session: Session,
@@ -285,8 +297,20 @@ async function fill(
     const count = Math.max(1, session.settings.targetPartitions);
     const partitions: arrow.RecordBatch[][] = Array.from({ length: count }, () => []);
     let next = 0;
+    let bytes = 0;
     for await (const batch of batches) {
       if (batch.numRows === 0) continue;
+      // Stop (and cancel the query) once the batches could not be kept whatever is evicted,
+      // rather than gather a table larger than memory first.
+      bytes += batchBytes(batch.data);
+      if (bytes > cache.room(entry.key)) {
+        throw new EngineError(
+          SqlState.outOfMemory,
+          `[UNABLE_TO_ACQUIRE_MEMORY] cannot cache ${entry.database === '' ? '' : `${entry.database}.`}${entry.name}: ` +
+            `its batches outgrow the ${cache.room(entry.key)} bytes kindling.memory.limit leaves for caches`,
+          { hint: 'Raise kindling.memory.limit, or cache a smaller table or query.' },
+        );
+      }
       partitions[next]!.push(batch);
       next = (next + 1) % count;
     }

@@ -38,6 +38,9 @@ class FakeStore implements CacheStore {
   dropCache(cacheId: string): void {
     this.held.delete(cacheId);
   }
+  cacheRoom(): number {
+    return this.limit - this.used;
+  }
 }
 
 describe('TableCache', () => {
@@ -106,6 +109,15 @@ describe('TableCache', () => {
     expect(cache.peek('big')).toBeUndefined();
     expect(cache.list().map((x) => x.key)).toEqual(['a']);
     expect(store.used).toBe(40);
+  });
+
+  it('gives a new cache room for the free bytes and every other cache', () => {
+    const store = new FakeStore(100);
+    const cache = new TableCache(store);
+    cache.fill(cache.register('a', 'db', 'a', 'v', 'MEMORY_ONLY'), s, [[batchOf(10)]]);
+    cache.fill(cache.register('b', 'db', 'b', 'v', 'MEMORY_ONLY'), s, [[batchOf(5)]]);
+    expect(cache.room('c')).toBe(100);
+    expect(cache.room('a')).toBe(100 - 40);
   });
 
   it('discard drops an entry only while it is the current one', () => {

@@ -25,6 +25,8 @@ export interface CacheStore {
    */
   putCache(cacheId: string, schema: Schema, partitions: readonly (readonly arrow.RecordBatch[])[]): CachePut;
   dropCache(cacheId: string): void;
+  /** Bytes the memory budget could still take. */
+  cacheRoom(): number;
 }
 
 export type CachePut =
@@ -155,6 +157,14 @@ export class TableCache {
   /** Every cache, least recently read first. */
   list(): readonly CacheEntry[] {
     return [...this.entries.values()].sort((a, b) => a.lastUsed - b.lastUsed);
+  }
+
+  /**
+   * The most bytes a cache of `key` could get: what the budget has free plus what evicting every
+   * other cache would free. A fill stops as soon as its batches outgrow it.
+   */
+  room(key: string): number {
+    return this.store.cacheRoom() + this.bytesExcept(key);
   }
 
   /** Bytes held by every filled cache. */
