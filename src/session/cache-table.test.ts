@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import type { Worker } from 'node:worker_threads';
 import { Engine } from './engine.ts';
 
 const warehouse = mkdtempSync(join(tmpdir(), 'kindling-cache-'));
@@ -73,5 +74,27 @@ describe('CACHE TABLE under a memory limit', () => {
     other.close();
     expect(engine.tableCache.list()).toEqual([]);
     await engine.close();
+  });
+
+  it('gives the caches to an executor thread that replaces a dead one', async () => {
+    const engine = new Engine({ warehouse: join(warehouse, 'c'), executorThreads: 1 });
+    const s = engine.createSession();
+    try {
+      await s.sql('CREATE TABLE t USING parquet AS SELECT id FROM range(1000)');
+      await s.sql('CACHE TABLE t');
+      // The pool's one thread ends; the pool starts another.
+      const pool = (engine.execution as unknown as { pool: { executors(): { worker: Worker }[] } }).pool;
+      const [first] = pool.executors();
+      await first!.worker.terminate();
+      await vi.waitFor(() => expect(pool.executors().length).toBe(1));
+      expect(pool.executors()[0]).not.toBe(first);
+      // The new thread reads the cache (a scan without it fails with an internal error).
+      const explain = await s.sql('EXPLAIN SELECT sum(id) FROM t');
+      expect(explain.rows.map((r) => String(r[0])).join('\n')).toContain('InMemoryTableScan');
+      expect((await s.sql('SELECT sum(id) FROM t')).rows).toEqual([[499500n]]);
+    } finally {
+      s.close();
+      await engine.close();
+    }
   });
 });
