@@ -90,7 +90,7 @@ describe('CACHE TABLE under a memory limit', () => {
       expect(pool.executors()[0]).not.toBe(first);
       // The new thread reads the cache (a scan without it fails with an internal error).
       const explain = await s.sql('EXPLAIN SELECT sum(id) FROM t');
-      expect(explain.rows.map((r) => String(r[0])).join('\n')).toContain('InMemoryTableScan');
+      expect(explain.rows.map((r) => r[0] as string).join('\n')).toContain('InMemoryTableScan');
       expect((await s.sql('SELECT sum(id) FROM t')).rows).toEqual([[499500n]]);
     } finally {
       s.close();
