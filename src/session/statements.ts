@@ -56,11 +56,13 @@ export async function executeStatement(
     case 'create_table': {
       const query = stmt.asQuery;
       const target = qualify(session, stmt.name);
+      const key = `${target.database}.${target.table}`;
+      if (query === null)
+        return session.engine.tableLocks.run(key, signal, () => Promise.resolve(createTable(session, stmt)));
+      // CREATE OR REPLACE TABLE … AS SELECT replaces a table that may be cached.
       return writing(session, target, () =>
-        session.engine.tableLocks.run(`${target.database}.${target.table}`, signal, () =>
-          query === null
-            ? Promise.resolve(createTable(session, stmt))
-            : createTableAsSelect(session, stmt, query, target, signal),
+        session.engine.tableLocks.run(key, signal, () =>
+          createTableAsSelect(session, stmt, query, target, signal),
         ),
       );
     }
