@@ -82,6 +82,10 @@ describe('CACHE TABLE under a memory limit', () => {
     try {
       await s.sql('CREATE TABLE t USING parquet AS SELECT id FROM range(1000)');
       await s.sql('CACHE TABLE t');
+      // Caching it again as it is keeps the cache it has
+      const id = engine.tableCache.peek('default.t')!.cacheId;
+      await s.sql('CACHE TABLE t');
+      expect(engine.tableCache.peek('default.t')!.cacheId).toBe(id);
       // The pool's one thread ends; the pool starts another.
       const pool = (engine.execution as unknown as { pool: { executors(): { worker: Worker }[] } }).pool;
       const [first] = pool.executors();

@@ -78,6 +78,10 @@ export async function cacheStatement(
       const level = storageLevel(stmt);
       const target = stmt.query === null ? resolveTarget(session, stmt.table!) : createView(session, stmt);
       if (target === undefined) throw notFound(stmt.table!);
+      // Already cached as it is now: nothing to do (Spark keeps the cache it has).
+      const current = cache.lookup(target.key, target.version);
+      if (current !== undefined && current.state === 'filled' && current.storageLevel === level)
+        return commandResult('CACHE TABLE');
       const entry = cache.register(target.key, target.database, target.name, target.version, level);
       if (!stmt.lazy) await fill(session, entry, target.query, signal);
       return commandResult('CACHE TABLE');
