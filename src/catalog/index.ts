@@ -34,6 +34,15 @@ export { CsvTableProvider, type CsvReaderTuning } from './csv/csv-table-provider
 export { parseCsvOptions, type CsvOptions, type ParseMode } from './csv/csv-options.ts';
 export { MemoryTableProvider } from './memory/memory-table-provider.ts';
 export {
+  CACHED_FORMAT,
+  CachedTableProvider,
+  cachedTableDefinition,
+  dropCachedData,
+  hasCachedData,
+  putCachedData,
+  type CachedData,
+} from './memory/cached-tables.ts';
+export {
   listDataFiles,
   dataFileAt,
   unescapePathName,

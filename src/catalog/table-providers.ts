@@ -1,12 +1,13 @@
 /**
- * Which provider reads which table format. `csv` (and `tbl`), `parquet`, `json` and `memory` are
- * built in; other formats register a factory with `registerTableFormat`.
+ * Which provider reads which table format. `csv` (and `tbl`), `parquet`, `json`, `memory` and `cached`
+ * are built in; other formats register a factory with `registerTableFormat`.
  */
 import { EngineError, SqlState } from '../common/index.ts';
 import type { TableDefinition, TableProvider } from './types.ts';
 import { CsvTableProvider } from './csv/csv-table-provider.ts';
 import { JsonTableProvider } from './json/json-table-provider.ts';
 import { ParquetTableProvider } from './parquet/parquet-table-provider.ts';
+import { CACHED_FORMAT, CachedTableProvider } from './memory/cached-tables.ts';
 
 export type TableProviderFactory = (def: TableDefinition) => TableProvider;
 
@@ -16,6 +17,8 @@ const factories = new Map<string, TableProviderFactory>([
   ['tbl', (def) => new CsvTableProvider({ ...def, options: { sep: '|', ...def.options } })],
   ['parquet', (def) => new ParquetTableProvider(def)],
   ['json', (def) => new JsonTableProvider(def)],
+  // CACHE TABLE's batches held on this thread (memory/cached-tables.ts).
+  [CACHED_FORMAT, (def) => new CachedTableProvider(def)],
 ]);
 
 export function registerTableFormat(format: string, factory: TableProviderFactory): void {

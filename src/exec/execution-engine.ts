@@ -1,6 +1,7 @@
 /**
  * The execution engine of a process: the executor pool (worker threads), the task scheduler
- * shared by every query, and the process-wide memory budget. `execute` runs one physical plan:
+ * shared by every query, the process-wide memory budget, and the cached tables' batches (one
+ * shared-memory copy that every thread reads, charged to that budget). `execute` runs one physical plan:
  * tiny plans in the caller's thread (placement.ts), the others cut into stages and run as tasks
  * on the executors, with the result streamed back.
  */
@@ -8,6 +9,9 @@ import type * as arrow from 'apache-arrow';
 import { availableParallelism, totalmem } from 'node:os';
 import type { EvalContext } from '../functions/index.ts';
 import type { ExecutionPlan, TaskContext } from '../physical/index.ts';
+import { dropCachedData, putCachedData } from '../catalog/index.ts';
+import type { Schema } from '../common/index.ts';
+import { fromWireBatch, toWireBatch, wireBatchBytes, type WireBatch } from './arrow-transfer.ts';
 import { executeInline } from './executors/inline.ts';
 import { ThreadPool } from './executors/thread-pool.ts';
 import { MemoryBudget, TaskMemoryPool, createBudget, type BudgetHandle } from './memory/memory-budget.ts';
@@ -67,6 +71,15 @@ export class ExecutionEngine {
   private scheduler: TaskScheduler | null = null;
   private nextQuery = 1;
   private closed = false;
+  /** Cached tables' shared batches and the bytes charged for them to the process budget. */
+  private readonly caches = new Map<
+    string,
+    {
+      readonly schema: Schema;
+      readonly partitions: readonly (readonly WireBatch[])[];
+      readonly bytes: number;
+    }
+  >();
 
   constructor(options: ExecutionEngineOptions = {}) {
     this.threads = Math.max(0, options.threads ?? availableParallelism());
@@ -84,6 +97,7 @@ export class ExecutionEngine {
   private taskScheduler(): TaskScheduler {
     if (this.scheduler === null) {
       this.pool = new ThreadPool({ threads: this.threads, heapLimitMb: this.heapLimitMb });
+      for (const [id, c] of this.caches) this.pool.shareCache(id, c.schema, c.partitions);
       this.scheduler = new TaskScheduler(this.pool);
     }
     return this.scheduler;
@@ -159,6 +173,46 @@ export class ExecutionEngine {
       stages: () => run.stats,
       peakMemory: () => budget.peak,
     };
+  }
+
+  /**
+   * Holds a cached table's partitions where every thread reads them: one copy in shared memory,
+   * charged to the process budget. Returns the bytes charged, or (holding nothing) the bytes
+   * needed and free when the budget cannot take them.
+   */
+  putCache(
+    cacheId: string,
+    schema: Schema,
+    partitions: readonly (readonly arrow.RecordBatch[])[],
+  ):
+    | { readonly ok: true; readonly bytes: number }
+    | { readonly ok: false; readonly needed: number; readonly free: number } {
+    this.dropCache(cacheId);
+    const wire = partitions.map((p) => p.map((b) => toWireBatch(b)));
+    const bytes = wire.reduce((s, p) => s + p.reduce((t, b) => t + wireBatchBytes(b), 0), 0);
+    const budget = new MemoryBudget(this.processBudget);
+    if (!budget.tryAdd(bytes))
+      return { ok: false, needed: bytes, free: Math.max(0, budget.limit - budget.used) };
+    this.caches.set(cacheId, { schema, partitions: wire, bytes });
+    putCachedData(cacheId, { schema, partitions: wire.map((p) => p.map((b) => fromWireBatch(schema, b))) });
+    this.pool?.shareCache(cacheId, schema, wire);
+    return { ok: true, bytes };
+  }
+
+  /** Bytes the process budget could still take (for a cache being filled). */
+  cacheRoom(): number {
+    const budget = new MemoryBudget(this.processBudget);
+    return Math.max(0, budget.limit - budget.used);
+  }
+
+  /** Lets go of a cached table's batches on every thread and returns their bytes to the budget. */
+  dropCache(cacheId: string): void {
+    const c = this.caches.get(cacheId);
+    if (c === undefined) return;
+    this.caches.delete(cacheId);
+    dropCachedData(cacheId);
+    this.pool?.dropCache(cacheId);
+    new MemoryBudget(this.processBudget).release(c.bytes);
   }
 
   /** Bytes reserved by every query right now. */

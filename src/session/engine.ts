@@ -2,6 +2,7 @@
  * Engine: what all sessions of one process share — the metastore over the warehouse directory, the
  * function registry, and the execution engine (executor threads, task scheduler, memory budget).
  */
+import { TableCache } from './table-cache.ts';
 import * as path from 'node:path';
 import { METASTORE_DIR, Metastore } from '../catalog/index.ts';
 import { ExecutionEngine } from '../exec/index.ts';
@@ -46,6 +47,8 @@ export class Engine {
   readonly allowedPaths: AllowedPaths;
   /** Writers of one table run one at a time, in this process and across processes of the warehouse. */
   readonly tableLocks: TableLocks;
+  /** CACHE TABLE's caches; their batches are held by `execution`. */
+  readonly tableCache: TableCache;
 
   constructor(options: EngineOptions = {}) {
     this.warehouse = options.warehouse ?? DEFAULT_WAREHOUSE;
@@ -60,6 +63,7 @@ export class Engine {
       ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }),
       ...(options.executorHeapLimitMb === undefined ? {} : { heapLimitMb: options.executorHeapLimitMb }),
     });
+    this.tableCache = new TableCache(this.execution);
   }
 
   createSession(options: SessionOptions = {}): Session {

@@ -50,6 +50,13 @@ import {
   type CatalogView,
 } from './pg-catalog.ts';
 import { columnOrigins } from './column-origins.ts';
+import {
+  cachedProvider,
+  fillLazyCaches,
+  tableVersion,
+  temporaryViewKey,
+  temporaryViewVersion,
+} from './cache-table.ts';
 import { fileRelation } from './file-relations.ts';
 import type { Session } from './session.ts';
 import { viewParseOptions } from './settings.ts';
@@ -66,7 +73,10 @@ export interface AnalyzedQuery {
  */
 export type TemporaryObjectListener = (name: string, kind: 'VIEW' | 'VARIABLE') => void;
 
-/** Names visible to the analyzer: temporary views, then the metastore. */
+/**
+ * Names visible to the analyzer: temporary views, then the metastore; a cached one (CACHE TABLE)
+ * reads its cached batches.
+ */
 function analyzerCatalog(session: Session, onTemporaryView?: TemporaryObjectListener): AnalyzerCatalog {
   const metastore = session.engine.metastore;
   return {
@@ -76,6 +86,12 @@ function analyzerCatalog(session: Session, onTemporaryView?: TemporaryObjectList
         const view = session.temporaryViews.get(lower[0]!);
         if (view !== undefined) {
           onTemporaryView?.(view.name, 'VIEW');
+          const cached = cachedProvider(
+            session,
+            temporaryViewKey(session, view.name),
+            temporaryViewVersion(view),
+          );
+          if (cached !== undefined) return { kind: 'table', source: cached };
           return { kind: 'view', name: [view.name], query: view.query, columns: view.columns };
         }
       }
@@ -95,6 +111,8 @@ function analyzerCatalog(session: Session, onTemporaryView?: TemporaryObjectList
         const file = lower.length === 2 ? fileRelation(session, parts[0]!, parts[1]!) : undefined;
         return file === undefined ? undefined : { kind: 'table', source: metastore.tableProvider(file) };
       }
+      const cached = cachedProvider(session, `${database}.${table}`, tableVersion(def));
+      if (cached !== undefined) return { kind: 'table', source: cached };
       if (def.format === 'view') {
         const text = def.properties.viewText ?? '';
         return {
@@ -333,6 +351,7 @@ export async function runQuery(
   query: Query,
   signal: AbortSignal | undefined,
 ): Promise<StatementResult> {
+  await fillLazyCaches(session, query, signal);
   const nextId = idGenerator();
   const analyzed = analyzeForSession(session, query, nextId);
   const batches = await executeAnalyzed(session, analyzed.plan, nextId, signal);

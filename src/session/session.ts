@@ -7,6 +7,8 @@
  * A session holds the settings (`SET`), the current database, temporary views and variables. Many sessions
  * share one `Engine` (the metastore and the function registry).
  */
+import type { CacheEntry } from './table-cache.ts';
+import { temporaryViewKey } from './cache-table.ts';
 import {
   EngineError,
   SqlState,
@@ -68,6 +70,8 @@ export class Session implements SqlSession {
   readonly cursors = new Cursors();
   /** Session variables (DECLARE VARIABLE). */
   readonly variables = new SessionVariables();
+  /** While `fillLazyCaches` analyzes a query: the unfilled caches it would read. */
+  lazyCacheHits: CacheEntry[] | null = null;
   /** Between BEGIN and COMMIT/ROLLBACK: cursors without HOLD live until then. */
   inTransaction = false;
   private database: string;
@@ -260,6 +264,7 @@ export class Session implements SqlSession {
     this.closed = true;
     for (const run of this.runs) run.abort(statementCanceled('user request'));
     this.temporaryViews.clear();
+    this.engine.tableCache.dropPrefixed(temporaryViewKey(this, ''));
     this.variables.clear();
     void this.cursors.close(null);
   }

@@ -32,6 +32,7 @@ import { parseCopyData } from './copy-in.ts';
 import { analyzeForSession, explainQuery, runQuery } from './query.ts';
 import { explainAnalyze } from './explain-analyze.ts';
 import { analyzeTable } from './analyze-table.ts';
+import { cacheStatement, temporaryViewKey } from './cache-table.ts';
 import { copyIntoTable, createTableAsSelect, insertInto, truncateTable } from './table-writes.ts';
 import type { Session } from './session.ts';
 import { viewParseProperties } from './settings.ts';
@@ -55,18 +56,29 @@ export async function executeStatement(
     case 'create_table': {
       const query = stmt.asQuery;
       const target = qualify(session, stmt.name);
-      return session.engine.tableLocks.run(`${target.database}.${target.table}`, signal, () =>
-        query === null
-          ? Promise.resolve(createTable(session, stmt))
-          : createTableAsSelect(session, stmt, query, target, signal),
+      const key = `${target.database}.${target.table}`;
+      if (query === null)
+        return session.engine.tableLocks.run(key, signal, () => Promise.resolve(createTable(session, stmt)));
+      // CREATE OR REPLACE TABLE … AS SELECT replaces a table that may be cached.
+      return writing(session, target, () =>
+        session.engine.tableLocks.run(key, signal, () =>
+          createTableAsSelect(session, stmt, query, target, signal),
+        ),
       );
     }
     case 'drop_table': {
-      if (stmt.name.parts.length === 1 && session.temporaryViews.has(stmt.name.parts[0]!.name.toLowerCase()))
+      if (
+        stmt.name.parts.length === 1 &&
+        session.temporaryViews.has(stmt.name.parts[0]!.name.toLowerCase())
+      ) {
+        session.engine.tableCache.drop(temporaryViewKey(session, stmt.name.parts[0]!.name));
         return dropTable(session, stmt);
+      }
       const target = qualify(session, stmt.name);
-      return session.engine.tableLocks.run(`${target.database}.${target.table}`, signal, () =>
-        Promise.resolve(dropTable(session, stmt)),
+      return writing(session, target, () =>
+        session.engine.tableLocks.run(`${target.database}.${target.table}`, signal, () =>
+          Promise.resolve(dropTable(session, stmt)),
+        ),
       );
     }
     case 'create_database': {
@@ -144,8 +156,10 @@ export async function executeStatement(
     }
     case 'truncate_table': {
       const target = qualify(session, stmt.table);
-      return session.engine.tableLocks.run(`${target.database}.${target.table}`, signal, () =>
-        truncateTable(session, stmt, target, signal),
+      return writing(session, target, () =>
+        session.engine.tableLocks.run(`${target.database}.${target.table}`, signal, () =>
+          truncateTable(session, stmt, target, signal),
+        ),
       );
     }
     case 'show_create_table':
@@ -180,8 +194,10 @@ export async function executeStatement(
       return commandResult(transactionTag(stmt.action));
     case 'insert': {
       const target = qualify(session, stmt.table);
-      return session.engine.tableLocks.run(`${target.database}.${target.table}`, signal, () =>
-        insertInto(session, stmt, target, signal),
+      return writing(session, target, () =>
+        session.engine.tableLocks.run(`${target.database}.${target.table}`, signal, () =>
+          insertInto(session, stmt, target, signal),
+        ),
       );
     }
     case 'analyze_table': {
@@ -193,9 +209,7 @@ export async function executeStatement(
       );
     }
     case 'cache':
-      throw new EngineError(SqlState.featureNotSupported, 'CACHE TABLE is not supported yet', {
-        position: stmt.pos,
-      });
+      return cacheStatement(session, stmt, signal);
     case 'deallocate':
       return {
         kind: 'command',
@@ -205,6 +219,7 @@ export async function executeStatement(
     case 'discard':
       if (stmt.what === 'all' || stmt.what === 'temp') {
         session.temporaryViews.clear();
+        session.engine.tableCache.dropPrefixed(temporaryViewKey(session, ''));
         session.variables.clear();
       }
       if (stmt.what === 'all') {
@@ -245,6 +260,22 @@ export async function executeStatement(
       return executeImmediate(session, stmt, signal);
     default:
       return assertNever(stmt, 'statement');
+  }
+}
+
+/**
+ * Runs a write of `target` and drops the table's cache (CACHE TABLE) when it ends, whatever way:
+ * the next read sees the table as the write left it.
+ */
+async function writing<T>(
+  session: Session,
+  target: { readonly database: string; readonly table: string },
+  write: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await write();
+  } finally {
+    session.engine.tableCache.drop(`${target.database}.${target.table}`);
   }
 }
 
@@ -858,8 +889,12 @@ function createPersistentView(session: Session, stmt: ast.CreateViewStatement): 
 
 function dropView(session: Session, stmt: ast.DropViewStatement): StatementResult {
   const name = stmt.name.parts[stmt.name.parts.length - 1]!.name.toLowerCase();
-  if (stmt.name.parts.length === 1 && session.temporaryViews.delete(name)) return commandResult('DROP VIEW');
+  if (stmt.name.parts.length === 1 && session.temporaryViews.delete(name)) {
+    session.engine.tableCache.drop(temporaryViewKey(session, name));
+    return commandResult('DROP VIEW');
+  }
   const { database, table } = qualify(session, stmt.name);
+  session.engine.tableCache.drop(`${database}.${table}`);
   if (session.engine.metastore.tableExists(database, table)) {
     try {
       session.engine.metastore.dropView(database, table, stmt.ifExists);
@@ -980,8 +1015,10 @@ function copyFrom(session: Session, stmt: ast.CopyStatement): StatementResult {
         at += c.length;
       }
       const rows = parseCopyData(bytes, stmt.options, indexes.length);
-      const written = await session.engine.tableLocks.run(`${database}.${table}`, signal, async () =>
-        copyIntoTable(session, metastore.requireTable(database, table), indexes, rows, signal),
+      const written = await writing(session, { database, table }, () =>
+        session.engine.tableLocks.run(`${database}.${table}`, signal, async () =>
+          copyIntoTable(session, metastore.requireTable(database, table), indexes, rows, signal),
+        ),
       );
       return `COPY ${written}`;
     },

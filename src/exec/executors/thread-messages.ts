@@ -2,6 +2,7 @@
  * Messages between the driver and an executor thread, and between two executor threads.
  */
 import type { MessagePort } from 'node:worker_threads';
+import type { Schema } from '../../common/index.ts';
 import type { WireBatch } from '../arrow-transfer.ts';
 import type { TaskFailure } from '../task-failure.ts';
 import type { ExecutorId, TaskDescription, TaskMetrics } from '../task.ts';
@@ -19,7 +20,15 @@ export type ToExecutor =
   | { readonly type: 'release'; readonly queryId: string }
   /** A port to another executor thread (transferred), replacing any earlier one for it. */
   | { readonly type: 'peer'; readonly executorId: ExecutorId; readonly port: MessagePort }
-  | { readonly type: 'peer-gone'; readonly executorId: ExecutorId };
+  | { readonly type: 'peer-gone'; readonly executorId: ExecutorId }
+  /** A cached table's batches over shared memory (read in place), and their removal. */
+  | {
+      readonly type: 'cache-put';
+      readonly cacheId: string;
+      readonly schema: Schema;
+      readonly partitions: readonly (readonly WireBatch[])[];
+    }
+  | { readonly type: 'cache-drop'; readonly cacheId: string };
 
 export type FromExecutor =
   | { readonly type: 'batch'; readonly taskId: number; readonly batch: WireBatch }

@@ -13,7 +13,7 @@
 import * as v8 from 'node:v8';
 import { MessageChannel, Worker, type TransferListItem } from 'node:worker_threads';
 import { EngineError, SqlState, type Schema } from '../../common/index.ts';
-import { fromWireBatch } from '../arrow-transfer.ts';
+import { fromWireBatch, type WireBatch } from '../arrow-transfer.ts';
 import type { Executor, ExecutorPool, RunningTask, TaskEvents } from '../executor.ts';
 import type { ExecutorId, TaskDescription } from '../task.ts';
 import type { TaskFailure } from '../task-failure.ts';
@@ -177,6 +177,8 @@ export class ThreadPool implements ExecutorPool {
   private readonly addedListeners: ((e: Executor) => void)[] = [];
   private nextId = 1;
   private closed = false;
+  /** Cached tables every thread holds, a thread started later included. */
+  private readonly caches = new Map<string, Extract<ToExecutor, { type: 'cache-put' }>>();
   /** When threads died in the last minute. */
   private recentDeaths: number[] = [];
 
@@ -218,6 +220,7 @@ export class ThreadPool implements ExecutorPool {
       executor.post({ type: 'peer', executorId: other.id, port: port1 }, [port1]);
       other.post({ type: 'peer', executorId: id, port: port2 }, [port2]);
     }
+    for (const put of this.caches.values()) executor.post(put);
     this.live.push(executor);
     const lost = (reason: string, outOfHeap = false): void => {
       if (executor.dead) return;
@@ -249,6 +252,21 @@ export class ThreadPool implements ExecutorPool {
     // After the listeners: adding a 'message' listener refs the worker again.
     worker.unref();
     return executor;
+  }
+
+  /**
+   * Gives every thread (and every later one) a cached table's batches; they are shared memory,
+   * so each thread reads the same bytes. A thread gets them before any task posted after this.
+   */
+  shareCache(cacheId: string, schema: Schema, partitions: readonly (readonly WireBatch[])[]): void {
+    const put = { type: 'cache-put', cacheId, schema, partitions } as const;
+    this.caches.set(cacheId, put);
+    for (const e of this.live) e.post(put);
+  }
+
+  dropCache(cacheId: string): void {
+    if (!this.caches.delete(cacheId)) return;
+    for (const e of this.live) e.post({ type: 'cache-drop', cacheId });
   }
 
   async close(): Promise<void> {

@@ -3,11 +3,13 @@
  * async job on this thread's event loop), keeps its map outputs in a `ShuffleStore`, publishes
  * each finished one to the other executor threads (which keep it as a mirror and read it in place,
  * with no round trip through this thread's event loop), and answers their fetches of what they do
- * not have over the ports the pool gives it.
+ * not have over the ports the pool gives it. Cached tables' batches arrive over shared memory and
+ * are kept where this thread's scans of them find them (catalog/memory/cached-tables.ts).
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { createFunctionRegistry } from '../../functions/index.ts';
-import { toWireBatch, type WireBatch } from '../arrow-transfer.ts';
+import { dropCachedData, putCachedData } from '../../catalog/index.ts';
+import { fromWireBatch, toWireBatch, type WireBatch } from '../arrow-transfer.ts';
 import { ShuffleStore } from '../exchange/shuffle-store.ts';
 import { TaskCache, runTask, type ExecutorServices } from '../task-runner.ts';
 import type { ExecutorId } from '../task.ts';
@@ -158,6 +160,15 @@ port.on('message', (message: ToExecutor) => {
       peer.on('message', (m: PeerMessage) => onPeerMessage(peer, m));
       return;
     }
+    case 'cache-put': {
+      const schema = message.schema;
+      const partitions = message.partitions.map((p) => p.map((b) => fromWireBatch(schema, b)));
+      putCachedData(message.cacheId, { schema, partitions });
+      return;
+    }
+    case 'cache-drop':
+      dropCachedData(message.cacheId);
+      return;
     case 'peer-gone':
       peers.get(message.executorId)?.close();
       peers.delete(message.executorId);

@@ -5,9 +5,16 @@
  * Input: none. Output: the scan's partitions, batches of `schema` as the provider produces them.
  * `source` (the catalog definition and the scan request) lets another thread or process plan the
  * same scan; a table without one (an in-memory test table) is read only where it was planned.
+ * A scan of a cached table (format `cached`) explains itself as `InMemoryTableScan`.
  */
 import type * as arrow from 'apache-arrow';
-import type { ScanRequest, ScanRowFilter, TableDefinition, TableScan } from '../../catalog/index.ts';
+import {
+  CACHED_FORMAT,
+  type ScanRequest,
+  type ScanRowFilter,
+  type TableDefinition,
+  type TableScan,
+} from '../../catalog/index.ts';
 import type { Schema } from '../../common/index.ts';
 import type { Distribution, ExecutionPlan, Partitioning, TaskContext } from '../execution-plan.ts';
 import { NotSerializableError, type OperatorSpec } from '../plan-spec.ts';
@@ -86,7 +93,9 @@ export class TableScanExec implements ExecutionPlan {
   }
 
   explain(): string {
-    return `TableScanExec: ${this.tableName}${this.details === '' ? '' : `, ${this.details}`}`;
+    // A scan of CACHE TABLE's batches is named as Spark names it.
+    const cached = this.source?.definition.format === CACHED_FORMAT;
+    return `${cached ? 'InMemoryTableScan' : 'TableScanExec'}: ${this.tableName}${this.details === '' ? '' : `, ${this.details}`}`;
   }
 
   spec(): OperatorSpec {

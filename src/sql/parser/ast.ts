@@ -344,6 +344,12 @@ export interface CacheStatement extends Node {
   readonly table: QualifiedName | null;
   readonly lazy: boolean;
   readonly ifExists: boolean;
+  /** `OPTIONS ('storageLevel' 'MEMORY_ONLY')`: keys as written. */
+  readonly options: readonly (readonly [string, string])[];
+  /** `CACHE TABLE name [AS] query`: the query cached under a temporary view `name`. */
+  readonly query: Query | null;
+  /** The query's text as written ('' without one). */
+  readonly queryText: string;
 }
 
 // ---------------------------------------------------------------------------------------------

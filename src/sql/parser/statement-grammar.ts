@@ -1159,12 +1159,25 @@ export class StatementGrammar extends QueryGrammar {
           const lazy = this.OPTION(() => this.CONSUME(K.LAZY)) !== undefined;
           this.CONSUME(K.TABLE);
           const table = this.SUBRULE(this.qualifiedName);
+          const options =
+            this.OPTION2(() => {
+              this.CONSUME(K.OPTIONS);
+              return this.SUBRULE(this.propertyList);
+            }) ?? [];
+          this.OPTION3(() => this.CONSUME(K.AS));
+          const first = this.LA(1);
+          const query = this.OPTION4(() => this.SUBRULE(this.query)) ?? null;
+          const last = this.LA(0);
           return this.ACTION((): Statement => ({
             kind: 'cache',
             action: 'cache',
             table,
             lazy,
             ifExists: false,
+            options,
+            query,
+            queryText:
+              query === null ? '' : this.sql.slice(first.startOffset, last.startOffset + last.image.length),
             pos,
           }));
         },
@@ -1181,6 +1194,9 @@ export class StatementGrammar extends QueryGrammar {
             table,
             lazy: false,
             ifExists,
+            options: [],
+            query: null,
+            queryText: '',
             pos,
           }));
         },
@@ -1195,6 +1211,9 @@ export class StatementGrammar extends QueryGrammar {
             table: null,
             lazy: false,
             ifExists: false,
+            options: [],
+            query: null,
+            queryText: '',
             pos,
           }));
         },

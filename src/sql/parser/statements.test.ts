@@ -295,13 +295,27 @@ describe('INSERT, transactions, ANALYZE, CACHE', () => {
       table: qn('t'),
       lazy: true,
       ifExists: false,
+      options: [],
+      query: null,
+      queryText: '',
     });
+    expect(st("CACHE TABLE t OPTIONS ('storageLevel' 'MEMORY_ONLY') AS SELECT 1")).toMatchObject({
+      action: 'cache',
+      lazy: false,
+      options: [['storageLevel', 'MEMORY_ONLY']],
+      query: { kind: 'query' },
+      queryText: 'SELECT 1',
+    });
+    expect(st('CACHE TABLE t SELECT 1')).toMatchObject({ query: { kind: 'query' } });
     expect(st('UNCACHE TABLE IF EXISTS t')).toEqual({
       kind: 'cache',
       action: 'uncache',
       table: qn('t'),
       lazy: false,
       ifExists: true,
+      options: [],
+      query: null,
+      queryText: '',
     });
     expect(st('CLEAR CACHE')).toEqual({
       kind: 'cache',
@@ -309,6 +323,9 @@ describe('INSERT, transactions, ANALYZE, CACHE', () => {
       table: null,
       lazy: false,
       ifExists: false,
+      options: [],
+      query: null,
+      queryText: '',
     });
   });
 });

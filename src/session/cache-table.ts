@@ -1,0 +1,332 @@
+/**
+ * CACHE TABLE, UNCACHE TABLE and CLEAR CACHE, as Spark has them:
+ *
+ *   CACHE [LAZY] TABLE t [OPTIONS ('storageLevel' 'MEMORY_ONLY')]   -- a table or view
+ *   CACHE [LAZY] TABLE v [OPTIONS (…)] [AS] SELECT …                 -- a new temporary view v
+ *   UNCACHE TABLE [IF EXISTS] t
+ *   CLEAR CACHE
+ *
+ * Caching runs `SELECT * FROM t` (or the query) once and keeps its batches, spread over the
+ * session's target partitions, in the engine's `TableCache`; later scans of `t` read them
+ * (`InMemoryTableScan`) instead of the files until a write, a drop or UNCACHE lets them go. LAZY
+ * fills the cache when a query first reads `t` (`fillLazyCaches`, before the query is planned).
+ *
+ * Only memory storage levels are kept (`MEMORY_ONLY`, with its `_SER` and `_2` forms, which mean
+ * the same in one process); the levels that spill to disk are refused with 0A000. Without
+ * OPTIONS the cache is in memory, and under memory pressure the least recently read caches give
+ * way (table-cache.ts) — the data is still in the files, so that costs time, never rows.
+ */
+import type * as arrow from 'apache-arrow';
+import { EngineError, SqlState, assertNever, type Schema } from '../common/index.ts';
+import {
+  CachedTableProvider,
+  cachedTableDefinition,
+  type TableDefinition,
+  type TableProvider,
+} from '../catalog/index.ts';
+import { parseQuery, type Query } from '../sql/parser/index.ts';
+import type * as ast from '../sql/parser/index.ts';
+import { analyzeForSession, executeAnalyzed, idGenerator } from './query.ts';
+import { commandResult } from './results.ts';
+import type { Session, TemporaryView } from './session.ts';
+import type { CacheEntry } from './table-cache.ts';
+import type { StatementResult } from './types.ts';
+
+const MEMORY_LEVELS = new Set(['MEMORY_ONLY', 'MEMORY_ONLY_2', 'MEMORY_ONLY_SER', 'MEMORY_ONLY_SER_2']);
+const OTHER_LEVELS = new Set([
+  'NONE',
+  'DISK_ONLY',
+  'DISK_ONLY_2',
+  'DISK_ONLY_3',
+  'MEMORY_AND_DISK',
+  'MEMORY_AND_DISK_2',
+  'MEMORY_AND_DISK_SER',
+  'MEMORY_AND_DISK_SER_2',
+  'OFF_HEAP',
+]);
+
+/** A cacheable relation a name resolves to. */
+interface Target {
+  readonly key: string;
+  readonly database: string;
+  readonly name: string;
+  readonly version: string;
+  /** `SELECT * FROM` it, resolved as the name was. */
+  readonly query: Query;
+}
+
+export async function cacheStatement(
+  session: Session,
+  stmt: ast.CacheStatement,
+  signal: AbortSignal | undefined,
+): Promise<StatementResult> {
+  const cache = session.engine.tableCache;
+  switch (stmt.action) {
+    case 'clear':
+      cache.clear();
+      return commandResult('CLEAR CACHE');
+    case 'uncache': {
+      const target = resolveTarget(session, stmt.table!);
+      if (target === undefined) {
+        if (stmt.ifExists) return commandResult('UNCACHE TABLE');
+        throw notFound(stmt.table!);
+      }
+      cache.drop(target.key);
+      return commandResult('UNCACHE TABLE');
+    }
+    case 'cache': {
+      const level = storageLevel(stmt);
+      const target = stmt.query === null ? resolveTarget(session, stmt.table!) : createView(session, stmt);
+      if (target === undefined) throw notFound(stmt.table!);
+      // Already cached as it is now: nothing to do (Spark keeps the cache it has).
+      const current = cache.lookup(target.key, target.version);
+      if (current !== undefined && current.state === 'filled' && current.storageLevel === level)
+        return commandResult('CACHE TABLE');
+      const entry = cache.register(target.key, target.database, target.name, target.version, level);
+      if (!stmt.lazy) await fill(session, entry, target.query, signal);
+      return commandResult('CACHE TABLE');
+    }
+    default:
+      return assertNever(stmt.action, 'cache action');
+  }
+}
+
+/**
+ * Fills the lazy caches a query reads before it is planned, so that it (and every later query)
+ * reads them from memory. Cheap when no lazy cache exists.
+ */
+export async function fillLazyCaches(
+  session: Session,
+  query: Query,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  if (!session.engine.tableCache.list().some((e) => e.state === 'lazy')) return;
+  const hits: CacheEntry[] = [];
+  session.lazyCacheHits = hits;
+  try {
+    analyzeForSession(session, query);
+  } catch {
+    // The query's own run reports its errors.
+    return;
+  } finally {
+    session.lazyCacheHits = null;
+  }
+  for (const entry of new Set(hits)) {
+    const target = targetOfEntry(session, entry);
+    if (target === undefined) continue;
+    try {
+      await fill(session, entry, target.query, signal);
+    } catch (err) {
+      // Without room for the cache the query reads the files; other failures are the query's.
+      if (!(err instanceof EngineError && err.sqlstate === SqlState.outOfMemory)) throw err;
+    }
+  }
+}
+
+/**
+ * What the analyzer reads for a relation that may be cached: the cached batches when filled;
+ * undefined (read the relation itself) otherwise — noting a lazy cache for `fillLazyCaches`.
+ */
+export function cachedProvider(session: Session, key: string, version: string): TableProvider | undefined {
+  const entry = session.engine.tableCache.lookup(key, version);
+  if (entry === undefined) return undefined;
+  if (entry.state === 'lazy' || entry.schema === null) {
+    session.lazyCacheHits?.push(entry);
+    return undefined;
+  }
+  return new CachedTableProvider(
+    cachedTableDefinition(entry.cacheId, entry.database, entry.name, entry.schema),
+  );
+}
+
+/** The cache key of a session's temporary view (a view of another session is another key). */
+export function temporaryViewKey(session: Session, name: string): string {
+  return `#${session.id}.${name.toLowerCase()}`;
+}
+
+const viewVersions = new WeakMap<TemporaryView, string>();
+let nextViewVersion = 1;
+
+/** A temporary view's version: a replaced view is a new object, and so a new version. */
+export function temporaryViewVersion(view: TemporaryView): string {
+  let v = viewVersions.get(view);
+  if (v === undefined) {
+    v = `view-${nextViewVersion++}`;
+    viewVersions.set(view, v);
+  }
+  return v;
+}
+
+/** A table's version: what a write, a replace or a schema change alters (not its statistics). */
+export function tableVersion(def: TableDefinition): string {
+  return JSON.stringify([
+    def.createdAt,
+    def.snapshot ?? null,
+    def.location,
+    def.format,
+    def.columns,
+    def.options,
+    def.partitionColumns,
+    def.properties.viewText ?? null,
+  ]);
+}
+
+function storageLevel(stmt: ast.CacheStatement): string {
+  let level = 'MEMORY_ONLY';
+  for (const [key, value] of stmt.options) {
+    if (key.toLowerCase() === 'storagelevel') level = value.toUpperCase();
+  }
+  if (MEMORY_LEVELS.has(level)) return level;
+  if (OTHER_LEVELS.has(level)) {
+    throw new EngineError(
+      SqlState.featureNotSupported,
+      `storage level ${level} is not supported: cached tables are kept in memory only`,
+      { position: stmt.pos, hint: "Use OPTIONS ('storageLevel' 'MEMORY_ONLY'), or leave OPTIONS out." },
+    );
+  }
+  throw new EngineError(SqlState.invalidParameterValue, `Invalid StorageLevel: ${level}`, {
+    position: stmt.pos,
+  });
+}
+
+function notFound(name: ast.QualifiedName): EngineError {
+  const text = name.parts.map((p) => `\`${p.name}\``).join('.');
+  return new EngineError(
+    SqlState.undefinedTable,
+    `[TABLE_OR_VIEW_NOT_FOUND] The table or view ${text} cannot be found.`,
+    { position: name.pos },
+  );
+}
+
+function quote(name: string): string {
+  return `\`${name.replaceAll('`', '``')}\``;
+}
+
+/** A temporary view of the session, or a table or view of the metastore; undefined if none. */
+function resolveTarget(session: Session, name: ast.QualifiedName): Target | undefined {
+  const parts = name.parts.map((p) => p.name.toLowerCase());
+  if (parts.length === 1) {
+    const view = session.temporaryViews.get(parts[0]!);
+    if (view !== undefined) {
+      return {
+        key: temporaryViewKey(session, view.name),
+        database: '',
+        name: view.name,
+        version: temporaryViewVersion(view),
+        query: parseQuery(`SELECT * FROM ${quote(view.name)}`),
+      };
+    }
+  }
+  let database: string;
+  let table: string;
+  if (parts.length === 1) [database, table] = [session.currentDatabase, parts[0]!];
+  else if (parts.length === 2) [database, table] = [parts[0]!, parts[1]!];
+  else if (parts.length === 3 && parts[0] === 'spark_catalog') [database, table] = [parts[1]!, parts[2]!];
+  else return undefined;
+  const def = session.engine.metastore.getTable(database, table);
+  if (def === undefined) return undefined;
+  return {
+    key: `${database}.${table}`,
+    database,
+    name: table,
+    version: tableVersion(def),
+    query: parseQuery(`SELECT * FROM ${quote(database)}.${quote(table)}`),
+  };
+}
+
+/** The relation of a cache entry as it is now; undefined when it is gone. */
+function targetOfEntry(session: Session, entry: CacheEntry): Target | undefined {
+  const parts = entry.database === '' ? [entry.name] : [entry.database, entry.name];
+  const target = resolveTarget(session, {
+    parts: parts.map((p) => ({ name: p, quoted: true, pos: 0 })),
+    pos: 0,
+  });
+  return target?.key === entry.key ? target : undefined;
+}
+
+/** `CACHE TABLE v AS query`: v becomes a temporary view of the query (which must analyze). */
+function createView(session: Session, stmt: ast.CacheStatement): Target {
+  const nameAst = stmt.table!;
+  if (nameAst.parts.length !== 1) {
+    throw new EngineError(
+      '428EK',
+      `[TEMP_VIEW_NAME_TOO_MANY_NAME_PARTS] CREATE TEMPORARY VIEW or the corresponding Dataset APIs only accept single-part view names, but got: ${nameAst.parts.map((p) => p.name).join('.')}.`,
+      { position: nameAst.pos },
+    );
+  }
+  const name = nameAst.parts[0]!.name.toLowerCase();
+  if (session.temporaryViews.has(name)) {
+    throw new EngineError(
+      SqlState.duplicateTable,
+      `[TEMP_TABLE_OR_VIEW_ALREADY_EXISTS] Cannot create the temporary view \`${name}\` because it already exists.`,
+      { position: nameAst.pos },
+    );
+  }
+  analyzeForSession(session, stmt.query!);
+  const view: TemporaryView = { name, query: stmt.query!, columns: null, text: stmt.queryText };
+  session.temporaryViews.set(name, view);
+  return {
+    key: temporaryViewKey(session, name),
+    database: '',
+    name,
+    version: temporaryViewVersion(view),
+    query: parseQuery(`SELECT * FROM ${quote(name)}`),
+  };
+}
+
+/** The bytes of a batch's buffers (what the cache will be charged for them). */
+function batchBytes(data: arrow.Data): number {
+  let total = 0;
+  for (const b of [data.valueOffsets, data.values, data.nullBitmap, data.typeIds] as (
+    ArrayBufferView | null | undefined
+  )[]) {
+    total += b?.byteLength ?? 0;
+  }
+  for (const c of data.children) total += batchBytes(c);
+  return total;
+}
+
+/** Runs the relation's query and keeps its batches, spread over the target partitions. */
+async function fill(
+  session: Session,
+  entry: CacheEntry,
+  query: Query,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const cache = session.engine.tableCache;
+  try {
+    const nextId = idGenerator();
+    const analyzed = analyzeForSession(session, query, nextId);
+    const batches = await executeAnalyzed(session, analyzed.plan, nextId, signal);
+    const count = Math.max(1, session.settings.targetPartitions);
+    const partitions: arrow.RecordBatch[][] = Array.from({ length: count }, () => []);
+    let next = 0;
+    let bytes = 0;
+    for await (const batch of batches) {
+      if (batch.numRows === 0) continue;
+      // Stop (and cancel the query) once the batches could not be kept whatever is evicted,
+      // rather than gather a table larger than memory first.
+      bytes += batchBytes(batch.data);
+      if (bytes > cache.room(entry.key)) {
+        throw new EngineError(
+          SqlState.outOfMemory,
+          `[UNABLE_TO_ACQUIRE_MEMORY] cannot cache ${entry.database === '' ? '' : `${entry.database}.`}${entry.name}: ` +
+            `its batches outgrow the ${cache.room(entry.key)} bytes kindling.memory.limit leaves for caches`,
+          { hint: 'Raise kindling.memory.limit, or cache a smaller table or query.' },
+        );
+      }
+      partitions[next]!.push(batch);
+      next = (next + 1) % count;
+    }
+    const schema: Schema = analyzed.schema;
+    cache.fill(
+      entry,
+      schema,
+      partitions.filter((p, i) => i === 0 || p.length > 0),
+    );
+  } catch (err) {
+    // A failed or cancelled fill leaves the relation uncached, as if CACHE TABLE never ran.
+    cache.discard(entry);
+    throw err;
+  }
+}
