@@ -255,7 +255,11 @@ class TrackingSpill implements SpillSpace {
     this.metrics = metrics;
   }
 
-  async write(consumer: string, schema: Schema, batches: Iterable<arrow.RecordBatch>): Promise<SpillFile> {
+  async write(
+    consumer: string,
+    schema: Schema,
+    batches: Iterable<arrow.RecordBatch> | AsyncIterable<arrow.RecordBatch>,
+  ): Promise<SpillFile> {
     const file = await this.base.write(consumer, schema, batches);
     this.metrics.spilledBytes += file.bytes;
     this.metrics.spillFiles++;

@@ -48,7 +48,11 @@ export interface TaskContext {
  * case when its task ends (success, failure or cancel).
  */
 export interface SpillSpace {
-  write(consumer: string, schema: Schema, batches: Iterable<arrow.RecordBatch>): Promise<SpillFile>;
+  write(
+    consumer: string,
+    schema: Schema,
+    batches: Iterable<arrow.RecordBatch> | AsyncIterable<arrow.RecordBatch>,
+  ): Promise<SpillFile>;
 }
 
 export interface SpillFile {

@@ -104,7 +104,11 @@ export class TaskSpillSpace implements SpillSpace {
     this.prefix = name.replace(/[^A-Za-z0-9_-]/g, '_');
   }
 
-  async write(consumer: string, schema: Schema, batches: Iterable<arrow.RecordBatch>): Promise<SpillFile> {
+  async write(
+    consumer: string,
+    schema: Schema,
+    batches: Iterable<arrow.RecordBatch> | AsyncIterable<arrow.RecordBatch>,
+  ): Promise<SpillFile> {
     const file = path.join(this.dir, `${this.prefix}-${consumer}-${this.next++}.arrows.zst`);
     let handle: fs.promises.FileHandle;
     try {
@@ -133,7 +137,7 @@ export class TaskSpillSpace implements SpillSpace {
         await handle.write(frame);
         bytes += 4 + frame.byteLength;
       };
-      for (const batch of batches) {
+      for await (const batch of batches) {
         if (batch.numRows === 0) continue;
         writer.write(batch);
         rows += batch.numRows;

@@ -138,16 +138,41 @@ export class SortExec implements ExecutionPlan {
         yield* this.slices(tail!, ctx);
         return;
       }
-      // Merge the runs and the tail: one batch of each run in memory at a time, and the batch
-      // being gathered. Without room for them beside the tail, the tail goes to disk too.
-      const reading = runs.reduce((n, r) => n + r.maxBatchBytes, 0) * 2;
-      if (!reservation.tryGrow(reading)) {
-        if (tail !== null) {
-          runs.push(await this.spillRun(tail, ctx, ctx.spill!));
-          tail = null;
+      // Merge the runs and the tail, holding one batch of each run and the batch being gathered.
+      // Without room for them beside the tail, the tail goes to disk too; without room to read
+      // every run at once, the first runs are merged into one (ahead of the others, so ties keep
+      // their order) until there is.
+      const readSize = (n: number): number => (n + 1) * Math.max(...runs.map((r) => r.maxBatchBytes));
+      if (tail !== null && !reservation.tryGrow(readSize(runs.length))) {
+        runs.push(await this.spillRun(tail, ctx, ctx.spill!));
+        tail = null;
+        reservation.free();
+      }
+      if (tail === null) {
+        for (;;) {
+          const all = readSize(runs.length);
+          if (reservation.tryGrow(all)) break;
+          let fanIn = 0;
+          while (fanIn < runs.length && reservation.tryGrow(readSize(fanIn + 1) - readSize(fanIn))) fanIn++;
+          if (fanIn < 2) {
+            // Not even two runs can be read at once: 53200.
+            reservation.free();
+            reservation.grow(all);
+          }
+          const first = runs.splice(0, fanIn);
+          try {
+            const merged = mergeSortedStreams(
+              first.map((r) => r.read()),
+              this.keys,
+              this.schema,
+              ctx,
+            );
+            runs.unshift(await ctx.spill!.write(this.name, this.schema, merged));
+          } finally {
+            for (const r of first) r.remove();
+          }
           reservation.free();
         }
-        reservation.grow(reading);
       }
       const streams = runs.map((r) => r.read());
       if (tail !== null) streams.push(this.tailStream(tail, ctx));
