@@ -1,3 +1,8 @@
+/**
+ * Spill files: every column layout read back as written (NULLs, nested types), compressed on
+ * disk, removed by their holder, by the task's end and with the engine's folder; a write that
+ * cannot be made is a 58030 error.
+ */
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
