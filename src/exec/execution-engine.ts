@@ -3,7 +3,9 @@
  * shared by every query, the process-wide memory budget, and the cached tables' batches (one
  * shared-memory copy that every thread reads, charged to that budget). `execute` runs one physical plan:
  * tiny plans in the caller's thread (placement.ts), the others cut into stages and run as tasks
- * on the executors, with the result streamed back.
+ * on the executors, with the result streamed back. Operators spill under `kindling.local.dir`, in
+ * the process's folder there; the folders of processes that died are removed when the engine
+ * starts, its own when it closes.
  */
 import type * as arrow from 'apache-arrow';
 import { availableParallelism, totalmem } from 'node:os';
@@ -17,6 +19,13 @@ import { ThreadPool } from './executors/thread-pool.ts';
 import { MemoryBudget, TaskMemoryPool, createBudget, type BudgetHandle } from './memory/memory-budget.ts';
 import { placementOf, type Placement } from './placement.ts';
 import { QueryRun, type StageRunStats } from './query-run.ts';
+import {
+  TaskSpillSpace,
+  defaultLocalDir,
+  engineSpillDir,
+  removeSpillDir,
+  sweepSpillLeftovers,
+} from './spill/spill-files.ts';
 import { cutStages } from './stages.ts';
 import { instrument, type OperatorMetrics } from './metrics.ts';
 import type { TaskMetrics } from './task.ts';
@@ -32,6 +41,8 @@ export interface ExecutionEngineOptions {
    * (at least 1 GiB). A query whose JavaScript objects outgrow it fails with 53200.
    */
   readonly heapLimitMb?: number;
+  /** Where operators spill (`kindling.local.dir`); default a folder under the OS temporary folder. */
+  readonly localDir?: string;
 }
 
 export interface RunOptions {
@@ -66,6 +77,10 @@ export function defaultMemoryLimit(): number {
 export class ExecutionEngine {
   readonly threads: number;
   readonly processBudget: BudgetHandle;
+  /** `kindling.local.dir`. */
+  readonly localDir: string;
+  /** This engine's folder there, where its tasks spill. */
+  readonly spillDir: string;
   private readonly heapLimitMb: number;
   private pool: ThreadPool | null = null;
   private scheduler: TaskScheduler | null = null;
@@ -85,6 +100,9 @@ export class ExecutionEngine {
     this.threads = Math.max(0, options.threads ?? availableParallelism());
     const memoryLimit = options.memoryLimit ?? defaultMemoryLimit();
     this.processBudget = createBudget(memoryLimit, 'kindling.memory.limit');
+    this.localDir = options.localDir ?? defaultLocalDir();
+    sweepSpillLeftovers(this.localDir);
+    this.spillDir = engineSpillDir(this.localDir);
     this.heapLimitMb =
       options.heapLimitMb ?? Math.max(1024, Math.floor(memoryLimit / Math.max(1, this.threads) / (1 << 20)));
   }
@@ -109,12 +127,14 @@ export class ExecutionEngine {
     const placement = placementOf(plan, this.threads > 0 && !this.closed, options.inlineTinyPlans ?? true);
     if (placement === 'inline') {
       const pool = new TaskMemoryPool(new MemoryBudget(queryBudget), new MemoryBudget(this.processBudget));
+      const spill = new TaskSpillSpace(this.spillDir, queryId);
       const ctx: TaskContext = {
         eval: options.eval,
         signal: options.signal,
         batchSize: options.batchSize,
         scope: {},
         memory: pool,
+        spill,
       };
       const operators: OperatorMetrics[] = [];
       const run = options.instrument === true ? instrument(plan, operators) : plan;
@@ -135,6 +155,7 @@ export class ExecutionEngine {
             peakMemory: pool.peak,
             operators,
           };
+          spill.removeAll();
           pool.releaseAll();
         }),
         stages: () => [
@@ -158,7 +179,7 @@ export class ExecutionEngine {
     const run = new QueryRun(this.taskScheduler(), cutStages(plan), {
       queryId,
       // What reaches the session (EvalContext.backends, .settings) stays here: no task can use it.
-      settings: { eval: withoutSession(options.eval), batchSize: options.batchSize },
+      settings: { eval: withoutSession(options.eval), batchSize: options.batchSize, spillDir: this.spillDir },
       queryBudget,
       processBudget: this.processBudget,
       signal: options.signal,
@@ -226,6 +247,7 @@ export class ExecutionEngine {
     this.pool = null;
     this.scheduler = null;
     await pool?.close();
+    removeSpillDir(this.spillDir);
   }
 }
 

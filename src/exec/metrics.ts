@@ -2,7 +2,7 @@
  * Per-operator metrics for EXPLAIN ANALYZE: `instrument` puts a measuring wrapper around every
  * operator of a plan (ids in preorder); each wrapper counts the rows and batches its operator
  * produces, the wall and CPU time spent in its pulls (its children's included — `selfTimes`
- * subtracts them), and the peak bytes its memory reservations held.
+ * subtracts them), the peak bytes its memory reservations held, and what it spilled to disk.
  *
  *   HashAggregateExec  id 0   ─ pull → [ time, cpu ] ─┐ includes
  *     TableScanExec    id 1   ─ pull → [ time, cpu ] ◄┘
@@ -17,8 +17,11 @@ import type {
   MemoryReservation,
   OperatorSpec,
   Partitioning,
+  SpillFile,
+  SpillSpace,
   TaskContext,
 } from '../physical/index.ts';
+import type { Schema } from '../common/index.ts';
 
 /** What one operator did in one task (or, summed, in a stage). */
 export interface OperatorMetrics {
@@ -30,10 +33,13 @@ export interface OperatorMetrics {
   cpuMs: number;
   /** Most bytes its reservations held at once. */
   peakMemory: number;
+  /** Bytes it wrote to spill files (compressed, on disk), and how many files. */
+  spilledBytes: number;
+  spillFiles: number;
 }
 
 export function emptyMetrics(): OperatorMetrics {
-  return { rows: 0, batches: 0, elapsedMs: 0, cpuMs: 0, peakMemory: 0 };
+  return { rows: 0, batches: 0, elapsedMs: 0, cpuMs: 0, peakMemory: 0, spilledBytes: 0, spillFiles: 0 };
 }
 
 /** Adds a task's metrics into a stage's (times and counts add up, the peak is the largest). */
@@ -43,6 +49,8 @@ export function addMetrics(into: OperatorMetrics, m: OperatorMetrics): void {
   into.elapsedMs += m.elapsedMs;
   into.cpuMs += m.cpuMs;
   into.peakMemory = Math.max(into.peakMemory, m.peakMemory);
+  into.spilledBytes += m.spilledBytes;
+  into.spillFiles += m.spillFiles;
 }
 
 /** The plan's operators in preorder (the ids `instrument` gives them). */
@@ -168,7 +176,8 @@ class InstrumentedExec implements ExecutionPlan {
   ): AsyncGenerator<T> {
     const m = this.metrics;
     const memory = new TrackingPool(ctx.memory, m);
-    const it = run({ ...ctx, memory })[Symbol.asyncIterator]();
+    const spill = ctx.spill === undefined ? undefined : new TrackingSpill(ctx.spill, m);
+    const it = run({ ...ctx, memory, spill })[Symbol.asyncIterator]();
     try {
       for (;;) {
         const t0 = performance.now();
@@ -233,5 +242,27 @@ class TrackingPool implements MemoryPool {
       resize: (b) => tracked(() => r.resize(b)),
       free: () => tracked(() => r.free()),
     };
+  }
+}
+
+/** Counts the files an operator spills (its own, not its children's) into its metrics. */
+class TrackingSpill implements SpillSpace {
+  private readonly base: SpillSpace;
+  private readonly metrics: OperatorMetrics;
+
+  constructor(space: SpillSpace, metrics: OperatorMetrics) {
+    this.base = space instanceof TrackingSpill ? space.base : space;
+    this.metrics = metrics;
+  }
+
+  async write(
+    consumer: string,
+    schema: Schema,
+    batches: Iterable<arrow.RecordBatch> | AsyncIterable<arrow.RecordBatch>,
+  ): Promise<SpillFile> {
+    const file = await this.base.write(consumer, schema, batches);
+    this.metrics.spilledBytes += file.bytes;
+    this.metrics.spillFiles++;
+    return file;
   }
 }

@@ -4,6 +4,8 @@
  */
 import type * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { batchRows, type DataType, type Schema } from '../common/index.ts';
 import { createFunctionRegistry } from '../functions/index.ts';
 import {
@@ -193,7 +195,11 @@ async function run(
 ): Promise<{ rows: unknown[][]; run: QueryRun }> {
   const q = new QueryRun(new TaskScheduler(pool), cutStages(plan), {
     queryId: 'q1',
-    settings: { eval: defaultEvalContext(), batchSize: 4096 },
+    settings: {
+      eval: defaultEvalContext(),
+      batchSize: 4096,
+      spillDir: path.join(os.tmpdir(), 'kindling-query-run-test'),
+    },
     queryBudget: createBudget(UNLIMITED, 'kindling.memory.query_limit'),
     processBudget: createBudget(UNLIMITED, 'kindling.memory.limit'),
     signal: new AbortController().signal,

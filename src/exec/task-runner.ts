@@ -20,8 +20,9 @@ import { ShuffleWriter } from './exchange/shuffle-writer.ts';
 import { MemoryBudget, TaskMemoryPool } from './memory/memory-budget.ts';
 import { instrument, type OperatorMetrics } from './metrics.ts';
 import { decodePlan } from './plan-codec.ts';
+import { TaskSpillSpace } from './spill/spill-files.ts';
 import { FetchFailedError, errorData, type TaskFailure } from './task-failure.ts';
-import type { ExecutorId, TaskDescription, TaskMetrics } from './task.ts';
+import { taskName, type ExecutorId, type TaskDescription, type TaskMetrics } from './task.ts';
 
 /** What an executor offers the tasks it runs. */
 export interface ExecutorServices {
@@ -93,6 +94,7 @@ export async function runTask(
   const started = performance.now();
   const cpuStart = process.threadCpuUsage();
   const pool = new TaskMemoryPool(new MemoryBudget(task.queryBudget), new MemoryBudget(task.processBudget));
+  const spill = new TaskSpillSpace(task.settings.spillDir, taskName(task));
   let writer: ShuffleWriter | null = null;
   let rows = 0;
   let batches = 0;
@@ -107,6 +109,7 @@ export async function runTask(
       scope: cache.scope(task.queryId),
       exchanges: exchangeSource(task, services),
       memory: pool,
+      spill,
     };
     const output = task.output;
     if (output.kind === 'exchange') {
@@ -143,6 +146,7 @@ export async function runTask(
     writer?.abandon();
     return { ok: false, failure: classify(err, signal) };
   } finally {
+    spill.removeAll();
     pool.releaseAll();
   }
 }

@@ -35,6 +35,8 @@ export interface TaskInput {
 export interface TaskSettings {
   readonly eval: EvalContext;
   readonly batchSize: number;
+  /** The engine's spill folder (under `kindling.local.dir`). */
+  readonly spillDir: string;
 }
 
 export interface TaskDescription {

@@ -35,6 +35,35 @@ export interface TaskContext {
   readonly exchanges?: ExchangeSource | undefined;
   /** Memory reservations against the query's budget. */
   readonly memory: MemoryPool;
+  /**
+   * Disk for operators that spill when a reservation is refused (`kindling.local.dir`); absent
+   * (tests, constant folding) a refused reservation fails the query with 53200.
+   */
+  readonly spill?: SpillSpace | undefined;
+}
+
+/**
+ * Where an operator writes the rows it cannot keep in memory: each `write` makes one file of
+ * batches of `schema`, read back in the order written. A file is removed by `remove`, and in any
+ * case when its task ends (success, failure or cancel).
+ */
+export interface SpillSpace {
+  write(
+    consumer: string,
+    schema: Schema,
+    batches: Iterable<arrow.RecordBatch> | AsyncIterable<arrow.RecordBatch>,
+  ): Promise<SpillFile>;
+}
+
+export interface SpillFile {
+  /** Bytes on disk (compressed). */
+  readonly bytes: number;
+  readonly rows: number;
+  /** The largest batch written, in bytes of memory: what reading holds at once. */
+  readonly maxBatchBytes: number;
+  /** The batches, in the order written. */
+  read(): AsyncIterable<arrow.RecordBatch>;
+  remove(): void;
 }
 
 /**

@@ -34,6 +34,11 @@ export interface EngineOptions {
    * statement gives must lie inside one, symbolic links followed; default the warehouse alone.
    */
   readonly allowedPaths?: readonly string[];
+  /**
+   * Where operators spill what does not fit in memory (`kindling.local.dir`); default a folder
+   * under the OS temporary folder.
+   */
+  readonly localDir?: string;
 }
 
 export const DEFAULT_WAREHOUSE = 'kindling-warehouse';
@@ -62,6 +67,7 @@ export class Engine {
       ...(options.executorThreads === undefined ? {} : { threads: options.executorThreads }),
       ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }),
       ...(options.executorHeapLimitMb === undefined ? {} : { heapLimitMb: options.executorHeapLimitMb }),
+      ...(options.localDir === undefined ? {} : { localDir: options.localDir }),
     });
     this.tableCache = new TableCache(this.execution);
   }

@@ -10,8 +10,9 @@
  *   Stage 1 (→ ShuffleExchangeExec: hash([l_returnflag@0], 2)): 4 tasks, …
  *
  * Per operator: rows and batches it produced, wall and CPU time of its own work (children's
- * subtracted), and the most memory its reservations held — summed over the stage's tasks (the
- * memory is the largest of any task).
+ * subtracted), the most memory its reservations held, and the bytes and files it spilled to disk
+ * (`spilled=12.0 MiB in 3 files`) — summed over the stage's tasks (the memory is the largest of
+ * any task).
  */
 import {
   addMetrics,
@@ -100,6 +101,11 @@ function describe(m: OperatorMetrics, self: { elapsedMs: number; cpuMs: number }
     `cpu=${ms(self.cpuMs)}`,
   ];
   if (m.peakMemory > 0) parts.push(`memory=${formatBytes(m.peakMemory, 'B')}`);
+  if (m.spillFiles > 0) {
+    parts.push(
+      `spilled=${formatBytes(m.spilledBytes, 'B')} in ${m.spillFiles} file${m.spillFiles === 1 ? '' : 's'}`,
+    );
+  }
   return parts.join(', ');
 }
 

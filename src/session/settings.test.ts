@@ -42,6 +42,7 @@ describe('settings', () => {
     expect(core.message).toMatch(/^\[CANNOT_MODIFY_CONFIG\]/);
     // The process's settings are fixed when the server starts.
     expect(failure('kindling.memory.limit').sqlstate).toBe('46110');
+    expect(failure('kindling.local.dir').sqlstate).toBe('46110');
     const typo = failure('kindling.execution.batchsize');
     expect(typo.sqlstate).toBe('42K0I');
     expect(typo.message).toMatch(/\[SQL_CONF_NOT_FOUND\].*Did you mean kindling\.execution\.batch_size\?$/);
@@ -120,6 +121,15 @@ describe('server-wide defaults', () => {
       'unrecognized configuration parameter "statement_timout"',
     );
     expect(() => validateSettingDefaults({ statement_timeout: 'x' })).toThrow(/invalid value for parameter/);
+  });
+});
+
+describe('kindling.local.dir', () => {
+  it('goes to the process as a folder; an empty one is refused', () => {
+    const split = splitProcessSettings({ 'kindling.local.dir': ' /data/spill ', statement_timeout: '1s' });
+    expect(split.process).toEqual({ localDir: '/data/spill' });
+    expect(split.sessionDefaults).toEqual({ statement_timeout: '1s' });
+    expect(() => splitProcessSettings({ 'kindling.local.dir': ' ' })).toThrow(/must name a folder/);
   });
 });
 

@@ -398,6 +398,7 @@ const SPARK_CORE_CONFIGS: ReadonlySet<string> = new Set(
 const PROCESS_KEYS: readonly string[] = [
   'kindling.executor.threads',
   'kindling.memory.limit',
+  'kindling.local.dir',
   'kindling.sql.allowed_paths',
   'kindling.log.min_duration_statement',
 ];
@@ -485,6 +486,8 @@ export interface ProcessSettings {
   readonly executorThreads?: number;
   readonly memoryLimit?: number;
   readonly allowedPaths?: readonly string[];
+  /** `kindling.local.dir`: where operators spill. */
+  readonly localDir?: string;
 }
 
 /** Settings of the server process (`kindling serve --conf`) that the engine does not read. */
@@ -517,8 +520,8 @@ function logMinDuration(key: string, value: string): number {
 /**
  * Splits `--conf` values into the process's settings, the server's and session defaults (validated
  * by `validateSettingDefaults` when the engine starts): `kindling.executor.threads` (1–256),
- * `kindling.memory.limit` (a size) and `kindling.sql.allowed_paths` (folders, comma-separated) go to
- * the process, `kindling.log.min_duration_statement` to the server.
+ * `kindling.memory.limit` (a size), `kindling.local.dir` (a folder) and `kindling.sql.allowed_paths`
+ * (folders, comma-separated) go to the process, `kindling.log.min_duration_statement` to the server.
  */
 export function splitProcessSettings(conf: Readonly<Record<string, string>>): {
   process: ProcessSettings;
@@ -529,6 +532,7 @@ export function splitProcessSettings(conf: Readonly<Record<string, string>>): {
   let executorThreads: number | undefined;
   let memoryLimit: number | undefined;
   let allowedPaths: string[] | undefined;
+  let localDir: string | undefined;
   let logMinDurationStatementMs: number | undefined;
   for (const [key, value] of Object.entries(conf)) {
     const k = key.toLowerCase();
@@ -540,6 +544,11 @@ export function splitProcessSettings(conf: Readonly<Record<string, string>>): {
       executorThreads = Number(positiveInt('kindling.executor.threads', 256)(value));
     } else if (k === 'kindling.memory.limit') {
       memoryLimit = Number(byteSize('kindling.memory.limit', false)(value));
+    } else if (k === 'kindling.local.dir') {
+      if (value.trim() === '') {
+        throw new EngineError(SqlState.invalidParameterValue, 'kindling.local.dir must name a folder');
+      }
+      localDir = value.trim();
     } else {
       sessionDefaults[key] = value;
     }
@@ -549,6 +558,7 @@ export function splitProcessSettings(conf: Readonly<Record<string, string>>): {
       ...(executorThreads === undefined ? {} : { executorThreads }),
       ...(memoryLimit === undefined ? {} : { memoryLimit }),
       ...(allowedPaths === undefined ? {} : { allowedPaths }),
+      ...(localDir === undefined ? {} : { localDir }),
     },
     server: logMinDurationStatementMs === undefined ? {} : { logMinDurationStatementMs },
     sessionDefaults,

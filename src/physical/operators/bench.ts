@@ -4,7 +4,9 @@
  * - `agg-int`: aggregate 6M rows over 1.5M distinct int keys (count + sum of a double);
  * - `join-int`: inner hash join of 1.5M build keys with 6M probe keys (6M output rows);
  * - `join-decimal`: the same join on decimal(15,2) keys;
- * - `agg-string`: aggregate 6M rows over 150K distinct 25-character string keys (count + sum).
+ * - `agg-string`: aggregate 6M rows over 150K distinct 25-character string keys (count + sum);
+ * - `merge-4`, `merge-16`, `merge-64`: k-way merge (a gather of sorted partitions, as for the
+ *   runs of an external sort) of 4M int-keyed rows from 4, 16 or 64 interleaved sorted inputs.
  * Each case runs once to warm up, then 3 times; prints the median wall time and the median CPU
  * time of the process (user + system; less disturbed by other work on a shared machine).
  */
@@ -22,6 +24,7 @@ import {
 import type { ExecutionPlan } from '../execution-plan.ts';
 import { HashAggregateExec } from './hash-aggregate-exec.ts';
 import { HashJoinExec } from './hash-join-exec.ts';
+import { ExchangeExec } from './exchange-exec.ts';
 import { ColumnExpr, CountAccumulator, MemoryExec, SumAccumulator, taskCtx } from './test-support.ts';
 
 const BATCH = 8192;
@@ -173,4 +176,16 @@ if (wanted('agg-string')) {
   const s = schema([field('k', T.string), field('v', T.double)]);
   const input = batches(s, 6_000_000, (i) => ((i * 2654435761) % 150_000) >>> 0);
   await measure('agg-string: 6M rows, 150K 25-char string groups', () => aggregate(s, input));
+}
+for (const k of [4, 16, 64]) {
+  if (!wanted(`merge-${k}`)) continue;
+  const s = schema([field('k', T.int), field('v', T.double)]);
+  const per = Math.floor(4_000_000 / k);
+  // Partition p holds keys p, p + k, p + 2k, …: sorted, and interleaved row by row with the others.
+  const parts = Array.from({ length: k }, (_, p) => batches(s, per, (i) => i * k + p));
+  const keys = [{ expr: new ColumnExpr(0, T.int), ascending: true, nullsFirst: true }];
+  await measure(
+    `merge-${k}: ${k} sorted inputs, 4M rows`,
+    () => new ExchangeExec({ input: new MemoryExec(s, parts), kind: 'single', sortKeys: keys }),
+  );
 }

@@ -1,8 +1,10 @@
+import type * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { T, field, schema, type Value } from '../../common/index.ts';
+import { EngineError, T, field, schema, type Schema, type Value } from '../../common/index.ts';
+import type { MemoryPool, MemoryReservation, SpillFile, SpillSpace, TaskContext } from '../execution-plan.ts';
 import { ExchangeExec } from './exchange-exec.ts';
 import { SortExec } from './sort-exec.ts';
-import { ColumnExpr, collectRows, source, taskCtx } from './test-support.ts';
+import { ColumnExpr, MemoryExec, collectRows, source, taskCtx } from './test-support.ts';
 
 const s = schema([field('k', T.string), field('d', T.double), field('i', T.int)]);
 const rows: Value[][] = [
@@ -47,5 +49,155 @@ describe('SortExec', () => {
       keys: [{ expr: new ColumnExpr(2, T.int), ascending: false, nullsFirst: true }],
     });
     expect((await collectRows(sort)).map((r) => r[2])).toEqual([6, 5, 4, 3, 2, 1, 0]);
+  });
+});
+
+/** Memory with a limit: a refused reservation throws 53200 from `grow`, false from `tryGrow`. */
+class LimitedPool implements MemoryPool {
+  readonly counts = { used: 0, peak: 0 };
+  readonly limit: number;
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+  reserve(consumer: string): MemoryReservation {
+    const pool = this.counts;
+    const limit = this.limit;
+    let size = 0;
+    const tryGrow = (bytes: number): boolean => {
+      const b = Math.max(0, Math.ceil(bytes));
+      if (pool.used + b > limit) return false;
+      pool.used += b;
+      size += b;
+      pool.peak = Math.max(pool.peak, pool.used);
+      return true;
+    };
+    const shrink = (bytes: number): void => {
+      const b = Math.min(size, Math.max(0, Math.ceil(bytes)));
+      pool.used -= b;
+      size -= b;
+    };
+    const grow = (bytes: number): void => {
+      if (!tryGrow(bytes)) throw new EngineError('53200', `${consumer} refused ${bytes}`);
+    };
+    return {
+      consumer,
+      get size() {
+        return size;
+      },
+      grow,
+      tryGrow,
+      shrink,
+      resize: (bytes) => (bytes > size ? grow(bytes - size) : shrink(size - bytes)),
+      free: () => shrink(size),
+    };
+  }
+}
+
+/** Spill "files" kept in memory: counts the files written and those not removed yet. */
+class MemorySpill implements SpillSpace {
+  written = 0;
+  /** Files written from a merge of earlier files (an async stream) rather than a sorted run. */
+  merged = 0;
+  readonly live = new Set<number>();
+  async write(
+    _consumer: string,
+    _schema: Schema,
+    batches: Iterable<arrow.RecordBatch> | AsyncIterable<arrow.RecordBatch>,
+  ): Promise<SpillFile> {
+    if (!(Symbol.iterator in batches)) this.merged++;
+    const kept: arrow.RecordBatch[] = [];
+    for await (const b of batches) kept.push(b);
+    const id = this.written++;
+    this.live.add(id);
+    let max = 0;
+    for (const b of kept)
+      max = Math.max(
+        max,
+        b.data.children.reduce((n, c) => n + c.byteLength, 0),
+      );
+    return {
+      bytes: max,
+      rows: kept.reduce((n, b) => n + b.numRows, 0),
+      maxBatchBytes: max,
+      read: async function* () {
+        for (const b of kept) {
+          await Promise.resolve();
+          yield b;
+        }
+      },
+      remove: () => this.live.delete(id),
+    };
+  }
+}
+
+describe('SortExec over its memory budget', () => {
+  // Many ties on (k, s): `i` (the input position) shows that the external sort stays stable.
+  const rows: Value[][] = Array.from({ length: 6000 }, (_, i) => [
+    i % 17 === 0 ? null : ['b', 'a', 'ä', 'c', ''][(i * 7) % 5]!,
+    i % 23 === 0 ? null : (i * 31) % 11,
+    i,
+  ]);
+  const keys = [
+    { expr: new ColumnExpr(0, T.string), ascending: false, nullsFirst: false },
+    { expr: new ColumnExpr(1, T.double), ascending: true, nullsFirst: true },
+  ];
+  const spilledCtx = (limit: number, spill: MemorySpill): TaskContext => ({
+    ...taskCtx(64),
+    memory: new LimitedPool(limit),
+    spill,
+  });
+
+  it('spills sorted runs and merges them (in several passes when few fit) into the in-memory answer', async () => {
+    const want = await collectRows(new SortExec({ input: source(s, rows, 100), keys }), taskCtx(64));
+    let passes = 0;
+    for (const limit of [64 * 1024, 24 * 1024, 12 * 1024]) {
+      const spill = new MemorySpill();
+      const ctx = spilledCtx(limit, spill);
+      const got = await collectRows(new SortExec({ input: source(s, rows, 100), keys }), ctx);
+      expect(got).toEqual(want);
+      expect(spill.written).toBeGreaterThan(2);
+      expect(spill.live.size).toBe(0);
+      expect((ctx.memory as LimitedPool).counts.peak).toBeLessThanOrEqual(limit);
+      expect((ctx.memory as LimitedPool).counts.used).toBe(0);
+      passes += spill.merged;
+    }
+    expect(passes).toBeGreaterThan(0);
+  });
+
+  it('removes its runs when its consumer stops early or its input fails', async () => {
+    const spill = new MemorySpill();
+    const ctx = spilledCtx(24 * 1024, spill);
+    const sort = new SortExec({ input: source(s, rows, 100), keys });
+    for await (const b of sort.execute(0, ctx)) {
+      expect(b.numRows).toBeGreaterThan(0);
+      break;
+    }
+    expect(spill.written).toBeGreaterThan(0);
+    expect(spill.live.size).toBe(0);
+
+    class FailingExec extends MemoryExec {
+      override async *execute(partition: number): AsyncGenerator<arrow.RecordBatch> {
+        yield* super.execute(partition);
+        throw new EngineError('22012', 'division by zero');
+      }
+    }
+    const input = source(s, rows, 100);
+    const failing = new SortExec({ input: new FailingExec(s, input.partitions), keys });
+    const spill2 = new MemorySpill();
+    await expect(collectRows(failing, spilledCtx(24 * 1024, spill2))).rejects.toThrow(/division by zero/);
+    expect(spill2.written).toBeGreaterThan(0);
+    expect(spill2.live.size).toBe(0);
+  });
+
+  it('a top-K sort and a sort without spill space stay in memory: over the budget, 53200', async () => {
+    const spill = new MemorySpill();
+    const top = new SortExec({ input: source(s, rows, 100), keys, fetch: 10 });
+    const want = (await collectRows(new SortExec({ input: source(s, rows, 100), keys }))).slice(0, 10);
+    expect(await collectRows(top, spilledCtx(24 * 1024, spill))).toEqual(want);
+    expect(spill.written).toBe(0);
+    const plain = new SortExec({ input: source(s, rows, 100), keys });
+    await expect(collectRows(plain, { ...taskCtx(64), memory: new LimitedPool(24 * 1024) })).rejects.toThrow(
+      /SortExec refused/,
+    );
   });
 });

@@ -5,6 +5,13 @@
  * a sort of one partition, or sorted partitions merged by a `GatherExec: merge=[…]`). With
  * `fetch`, only the first `fetch` rows of each partition are produced and memory stays bounded
  * (top-K: the buffer is cut back to `fetch` rows whenever it grows past twice that).
+ *
+ * A full sort that the memory budget refuses more room becomes an external merge sort (when the
+ * task can spill, `ctx.spill`): the rows buffered so far are sorted and written to disk as a run,
+ * their memory released, and at the end the runs and the sorted rows still in memory are merged
+ * k-way (`mergeSortedStreams`; ties to the earlier run, so the sort stays stable), one batch of
+ * each run in memory at a time. Its spill files are removed however the sort ends. A top-K sort
+ * stays in memory.
  */
 import type * as arrow from 'apache-arrow';
 import { makeBatch, type Schema } from '../../common/index.ts';
@@ -13,14 +20,17 @@ import type {
   ExecutionPlan,
   Partitioning,
   PhysicalExpr,
+  SpillFile,
+  SpillSpace,
   TaskContext,
 } from '../execution-plan.ts';
 import { sortKeySpec, type OperatorSpec } from '../plan-spec.ts';
 import { concatBatches } from '../batch/concat.ts';
 import { sortIndices, type SortColumn } from '../batch/sort-indices.ts';
 import { take } from '../batch/take.ts';
-import { batchBytes, checkCancelled, checkPartition, evaluateToColumn } from './exec-support.ts';
+import { batchBytes, checkCancelled, checkPartition, evaluateToColumn, schemaTypes } from './exec-support.ts';
 import { sliceBatch } from '../batch/slice.ts';
+import { mergeSortedStreams } from './sorted-merge.ts';
 
 export interface SortKey {
   readonly expr: PhysicalExpr;
@@ -82,12 +92,28 @@ export class SortExec implements ExecutionPlan {
     const threshold = fetch === null ? Infinity : Math.max(2 * fetch, ctx.batchSize);
     // The buffered rows, and while sorting their sorted copy too.
     const reservation = ctx.memory.reserve(this.name);
+    // Sorted runs written to disk when the budget refused more memory (a full sort only).
+    const runs: SpillFile[] = [];
     try {
       for await (const batch of this.input.execute(partition, ctx)) {
         checkCancelled(ctx);
         if (batch.numRows === 0) continue;
         const b = batchBytes(batch);
-        reservation.grow(b);
+        if (fetch !== null) {
+          reservation.grow(b);
+        } else if (!reservation.tryGrow(2 * b)) {
+          // A full sort holds the batch and, when sorting, its sorted copy: reserved together, so
+          // that the buffered rows can always be sorted and spilled.
+          if (ctx.spill === undefined || rows === 0) reservation.grow(2 * b);
+          else {
+            runs.push(await this.spillRun(this.sorted(buffered, ctx), ctx, ctx.spill));
+            buffered = [];
+            rows = 0;
+            bytes = 0;
+            reservation.free();
+            reservation.grow(2 * b);
+          }
+        }
         buffered.push(batch);
         rows += batch.numRows;
         bytes += b;
@@ -100,20 +126,81 @@ export class SortExec implements ExecutionPlan {
           reservation.resize(bytes);
         }
       }
-      if (rows === 0) return;
-      reservation.grow(bytes);
-      const all = this.sorted(buffered, ctx);
-      buffered = [];
-      reservation.resize(batchBytes(all));
-      const size = Math.max(1, ctx.batchSize);
-      const types = this.schema.fields.map((f) => f.type);
-      for (let start = 0; start < all.numRows; start += size) {
-        checkCancelled(ctx);
-        const end = Math.min(all.numRows, start + size);
-        yield start === 0 && end === all.numRows ? all : sliceBatch(all, types, start, end);
+      if (rows === 0 && runs.length === 0) return;
+      let tail: arrow.RecordBatch | null = null;
+      if (rows > 0) {
+        if (fetch !== null) reservation.grow(bytes);
+        tail = this.sorted(buffered, ctx);
+        buffered = [];
+        reservation.resize(batchBytes(tail));
       }
+      if (runs.length === 0) {
+        yield* this.slices(tail!, ctx);
+        return;
+      }
+      // Merge the runs and the tail, holding one batch of each run and the batch being gathered.
+      // Without room for them beside the tail, the tail goes to disk too; without room to read
+      // every run at once, the first runs are merged into one (ahead of the others, so ties keep
+      // their order) until there is.
+      const readSize = (n: number): number => (n + 1) * Math.max(...runs.map((r) => r.maxBatchBytes));
+      if (tail !== null && !reservation.tryGrow(readSize(runs.length))) {
+        runs.push(await this.spillRun(tail, ctx, ctx.spill!));
+        tail = null;
+        reservation.free();
+      }
+      if (tail === null) {
+        for (;;) {
+          const all = readSize(runs.length);
+          if (reservation.tryGrow(all)) break;
+          let fanIn = 0;
+          while (fanIn < runs.length && reservation.tryGrow(readSize(fanIn + 1) - readSize(fanIn))) fanIn++;
+          if (fanIn < 2) {
+            // Not even two runs can be read at once: 53200.
+            reservation.free();
+            reservation.grow(all);
+          }
+          const first = runs.splice(0, fanIn);
+          try {
+            const merged = mergeSortedStreams(
+              first.map((r) => r.read()),
+              this.keys,
+              this.schema,
+              ctx,
+            );
+            runs.unshift(await ctx.spill!.write(this.name, this.schema, merged));
+          } finally {
+            for (const r of first) r.remove();
+          }
+          reservation.free();
+        }
+      }
+      const streams = runs.map((r) => r.read());
+      if (tail !== null) streams.push(this.tailStream(tail, ctx));
+      yield* mergeSortedStreams(streams, this.keys, this.schema, ctx);
     } finally {
+      for (const r of runs) r.remove();
       reservation.free();
+    }
+  }
+
+  /** A sorted run written to disk in batches of `ctx.batchSize` rows. */
+  private spillRun(run: arrow.RecordBatch, ctx: TaskContext, spill: SpillSpace): Promise<SpillFile> {
+    return spill.write(this.name, this.schema, this.slices(run, ctx));
+  }
+
+  // eslint-disable-next-line @typescript-eslint/require-await
+  private async *tailStream(tail: arrow.RecordBatch, ctx: TaskContext): AsyncGenerator<arrow.RecordBatch> {
+    yield* this.slices(tail, ctx);
+  }
+
+  /** `all` cut into batches of at most `ctx.batchSize` rows. */
+  private *slices(all: arrow.RecordBatch, ctx: TaskContext): Generator<arrow.RecordBatch> {
+    const size = Math.max(1, ctx.batchSize);
+    const types = schemaTypes(this.schema);
+    for (let start = 0; start < all.numRows; start += size) {
+      checkCancelled(ctx);
+      const end = Math.min(all.numRows, start + size);
+      yield start === 0 && end === all.numRows ? all : sliceBatch(all, types, start, end);
     }
   }
 

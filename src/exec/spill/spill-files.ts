@@ -1,0 +1,210 @@
+/**
+ * Spill files: the rows an operator cannot keep in memory, written to the process's spill folder
+ * as an Arrow IPC stream compressed with zstd — one zstd frame per batch, each after its length
+ * (4 bytes, little-endian) — and read back frame by frame as a stream of batches of the
+ * operator's schema.
+ *
+ *   <kindling.local.dir>/kindling-spill-<pid>-<id>/   one folder per engine, removed when it closes
+ *     <task>-<operator>-<n>.arrows.zst               one file per spilled run, removed by its
+ *                                                    operator or, at the latest, when its task ends
+ *
+ * At start-up `sweepSpillLeftovers` removes the folders of processes that no longer run (a crash
+ * or a kill leaves its folder behind).
+ */
+import * as arrow from 'apache-arrow';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import { EngineError, SqlState, makeBatch, type Schema } from '../../common/index.ts';
+import type { SpillFile, SpillSpace } from '../../physical/index.ts';
+
+const PREFIX = 'kindling-spill-';
+
+/** The default of `kindling.local.dir`: a folder under the OS temporary folder. */
+export function defaultLocalDir(): string {
+  return path.join(os.tmpdir(), 'kindling');
+}
+
+/** A new engine's spill folder under `localDir` (created when a task first spills). */
+export function engineSpillDir(localDir: string): string {
+  return path.join(localDir, `${PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it runs, under another user.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the spill folders under `localDir` of processes that are gone (a crash or a kill leaves
+ * them behind); called when an engine starts. Returns the folders removed.
+ */
+export function sweepSpillLeftovers(localDir: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(localDir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(PREFIX)) continue;
+    const pid = Number(/^(\d+)-/.exec(name.slice(PREFIX.length))?.[1]);
+    if (!Number.isInteger(pid) || pid <= 0 || processAlive(pid)) continue;
+    const dir = path.join(localDir, name);
+    fs.rmSync(dir, { recursive: true, force: true });
+    removed.push(dir);
+  }
+  return removed;
+}
+
+/** Removes an engine's spill folder (the engine closes). */
+export function removeSpillDir(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** Collects what the IPC writer produces instead of queueing it for a reader. */
+class ChunkSink extends arrow.AsyncByteQueue {
+  chunks: Uint8Array[] = [];
+  override write(value: Uint8Array): void {
+    if (value.byteLength > 0) this.chunks.push(value);
+  }
+  take(): Uint8Array[] {
+    const out = this.chunks;
+    this.chunks = [];
+    return out;
+  }
+}
+
+function spillError(file: string, err: unknown): EngineError {
+  return new EngineError(
+    SqlState.ioError,
+    `could not write spill file ${file}: ${err instanceof Error ? err.message : String(err)}`,
+    { hint: 'free disk space in kindling.local.dir, or point it at a larger disk', cause: err },
+  );
+}
+
+/** The spill files of one task: every file it wrote is removed by `removeAll` when it ends. */
+export class TaskSpillSpace implements SpillSpace {
+  private readonly dir: string;
+  private readonly prefix: string;
+  private readonly files = new Set<string>();
+  private next = 0;
+
+  /** `dir`: the engine's spill folder; `name` tells the task's files apart (`q3/s2/p1#0`). */
+  constructor(dir: string, name: string) {
+    this.dir = dir;
+    this.prefix = name.replace(/[^A-Za-z0-9_-]/g, '_');
+  }
+
+  async write(
+    consumer: string,
+    schema: Schema,
+    batches: Iterable<arrow.RecordBatch> | AsyncIterable<arrow.RecordBatch>,
+  ): Promise<SpillFile> {
+    const file = path.join(this.dir, `${this.prefix}-${consumer}-${this.next++}.arrows.zst`);
+    let handle: fs.promises.FileHandle;
+    try {
+      await fs.promises.mkdir(this.dir, { recursive: true });
+      handle = await fs.promises.open(file, 'wx');
+    } catch (err) {
+      throw spillError(file, err);
+    }
+    this.files.add(file);
+    let bytes = 0;
+    let rows = 0;
+    let maxBatchBytes = 0;
+    try {
+      const sink = new ChunkSink();
+      const writer = new arrow.RecordBatchStreamWriter();
+      writer.reset(sink);
+      const flush = async (): Promise<void> => {
+        const chunks = sink.take();
+        if (chunks.length === 0) return;
+        const frame = zlib.zstdCompressSync(Buffer.concat(chunks), {
+          params: { [zlib.constants.ZSTD_c_compressionLevel]: 1 },
+        });
+        const length = Buffer.alloc(4);
+        length.writeUInt32LE(frame.byteLength);
+        await handle.write(length);
+        await handle.write(frame);
+        bytes += 4 + frame.byteLength;
+      };
+      for await (const batch of batches) {
+        if (batch.numRows === 0) continue;
+        writer.write(batch);
+        rows += batch.numRows;
+        let b = 0;
+        for (const c of batch.data.children) b += c.byteLength;
+        if (b > maxBatchBytes) maxBatchBytes = b;
+        await flush();
+      }
+      writer.finish();
+      await flush();
+    } catch (err) {
+      await handle.close().catch(() => undefined);
+      this.removeFile(file);
+      throw err instanceof EngineError ? err : spillError(file, err);
+    }
+    await handle.close();
+    return {
+      bytes,
+      rows,
+      maxBatchBytes,
+      read: () => readSpill(file, schema),
+      remove: () => this.removeFile(file),
+    };
+  }
+
+  private removeFile(file: string): void {
+    if (!this.files.delete(file)) return;
+    fs.rmSync(file, { force: true });
+  }
+
+  /** Removes every file this task wrote and has not removed yet. */
+  removeAll(): void {
+    for (const f of [...this.files]) this.removeFile(f);
+  }
+}
+
+/** The IPC bytes of a spill file: its frames, decompressed one at a time. */
+async function* spillFrames(file: string): AsyncGenerator<Uint8Array> {
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const length = Buffer.alloc(4);
+    for (;;) {
+      const got = await handle.read(length, 0, 4);
+      if (got.bytesRead === 0) return;
+      const n = length.readUInt32LE(0);
+      const frame = Buffer.alloc(n);
+      if (got.bytesRead !== 4 || (await handle.read(frame, 0, n)).bytesRead !== n) {
+        throw new Error('the file ends inside a frame');
+      }
+      yield zlib.zstdDecompressSync(frame);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+async function* readSpill(file: string, schema: Schema): AsyncGenerator<arrow.RecordBatch> {
+  try {
+    const reader = await arrow.RecordBatchReader.from(spillFrames(file));
+    for await (const b of reader) {
+      if (b.numRows > 0) yield makeBatch(schema, b.data.children, b.numRows);
+    }
+  } catch (err) {
+    throw new EngineError(
+      SqlState.ioError,
+      `could not read spill file ${file}: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
+  }
+}
