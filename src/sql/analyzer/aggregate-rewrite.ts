@@ -50,6 +50,7 @@ export function containsAggregate(e: Expr): boolean {
 function holdsOuterAggregate(plan: LogicalPlan): boolean {
   const own = plan.kind === 'Aggregate' ? new Set(plan.aggregates.map((a) => a.expr)) : null;
   const found = (x: Expr): boolean => {
+    if (x.kind === 'window') return false; // the subquery's own window functions
     if (x.kind === 'aggregate') return own === null || !own.has(x);
     if (x.kind === 'exists' || x.kind === 'in_subquery' || x.kind === 'scalar_subquery')
       return holdsOuterAggregate(x.plan) || exprChildren(x).some(found);
