@@ -1,8 +1,8 @@
 /**
  * Partition columns of a table folder whose DDL has no column list: the `col=value` folder levels
  * below it, each typed from its values as Spark types them (int, bigint, double, date, timestamp,
- * else string; a column with only NULL folders is string). Used by JSON schema inference; Parquet's
- * inference (parquet/parquet-infer-schema.ts) types its partition folders by the same rules.
+ * else string; a column with only NULL folders is string). Used by the JSON and Parquet schema
+ * inference.
  */
 import * as path from 'node:path';
 import type { DataType, Field } from '../common/index.ts';
