@@ -51,7 +51,7 @@ describe.each<DataFormat>(['tbl', 'parquet'])(
 
     it.for(TPCH_QUERY_NUMBERS)('Q%i', async (q, ctx) => {
       if (unsupported !== undefined) ctx.skip(unsupported);
-      const sql = queryText(q);
+      const sql = queryText(q, SF);
       const expected = await duckdb!.execute(sql);
       const actual = await engine!.execute(sql);
       expect(compareResults(expected, actual, q)).toEqual([]);
