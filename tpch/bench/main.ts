@@ -127,7 +127,7 @@ async function main(opts: BenchOptions): Promise<boolean> {
     console.log(headerLine(names));
     const results: QueryFigures[] = [];
     for (const q of opts.queries) {
-      const sql = queryText(q);
+      const sql = queryText(q, opts.sf);
       const perSystem: Record<string, SystemFigures> = {};
       const answers = new Map<string, Timed>();
       for (const system of systems) {
