@@ -42,6 +42,7 @@ export {
   putCachedData,
   type CachedData,
 } from './memory/cached-tables.ts';
+export { CacheFileWriter } from './memory/cache-files.ts';
 export {
   listDataFiles,
   dataFileAt,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -55,6 +55,79 @@ describe('CACHE TABLE under a memory limit', () => {
       await s.sql('CLEAR CACHE');
       expect(cached(engine)).toEqual([]);
       await vi.waitFor(() => expect(engine.execution.memoryUsed).toBe(0));
+    } finally {
+      s.close();
+      await engine.close();
+    }
+  });
+
+  it('keeps MEMORY_AND_DISK caches on disk when memory gives way, DISK_ONLY ones on disk alone', async () => {
+    const engine = new Engine({
+      warehouse: join(warehouse, 'd'),
+      executorThreads: 1,
+      memoryLimit: 1_200_000,
+    });
+    const s = engine.createSession();
+    const where = async (): Promise<readonly (readonly unknown[])[]> =>
+      (await s.sql('SELECT tablename, state, rows FROM kindling_cached_tables')).rows;
+    const files = (): string[] =>
+      engine.tableCache.list().flatMap((e) => (e.disk === null ? [] : [...e.disk.files]));
+    try {
+      await s.sql('CREATE TABLE small USING parquet AS SELECT id FROM range(100000)');
+      await s.sql('CREATE TABLE huge USING parquet AS SELECT id, id % 7 AS m FROM range(300000)');
+      await s.sql("CACHE TABLE small OPTIONS ('storageLevel' 'MEMORY_AND_DISK')");
+      expect(await where()).toEqual([['small', 'memory and disk', 100000n]]);
+      // Larger than the whole budget: kept on disk, and small's memory stays.
+      await s.sql("CACHE TABLE huge OPTIONS ('storageLevel' 'MEMORY_AND_DISK')");
+      expect(await where()).toEqual([
+        ['small', 'memory and disk', 100000n],
+        ['huge', 'disk', 300000n],
+      ]);
+      expect((await s.sql('SELECT count(*), sum(id), sum(m) FROM huge')).rows).toEqual([
+        [300000n, 44999850000n, 899997n],
+      ]);
+      const plan = (await s.sql('EXPLAIN SELECT id FROM huge')).rows.map((r) => r[0] as string).join('\n');
+      expect(plan).toMatch(/InMemoryTableScan: default\.huge/);
+      // A memory-only cache that needs small's memory evicts it to disk rather than dropping it.
+      await s.sql('CREATE TABLE mid USING parquet AS SELECT id FROM range(100000)');
+      await s.sql('CACHE TABLE mid');
+      expect(await where()).toEqual([
+        ['small', 'disk', 100000n],
+        ['huge', 'disk', 300000n],
+        ['mid', 'memory', 100000n],
+      ]);
+      expect((await s.sql('SELECT sum(id) FROM small')).rows).toEqual([[4999950000n]]);
+      // DISK_ONLY charges no memory.
+      await s.sql("CACHE TABLE mid OPTIONS ('storageLevel' 'DISK_ONLY')");
+      await vi.waitFor(() => expect(engine.execution.memoryUsed).toBe(0));
+      expect((await s.sql('SELECT max(id) FROM mid')).rows).toEqual([[99999n]]);
+      const held = files();
+      expect(held.length).toBeGreaterThan(0);
+      expect(held.every((f) => existsSync(f))).toBe(true);
+      // A write drops its table's files; CLEAR CACHE the rest.
+      await s.sql('INSERT INTO huge VALUES (1, 1)');
+      expect(engine.tableCache.peek('default.huge')).toBeUndefined();
+      expect(held.filter((f) => existsSync(f)).length).toBeGreaterThan(0);
+      await s.sql('CLEAR CACHE');
+      expect(held.filter((f) => existsSync(f))).toEqual([]);
+    } finally {
+      s.close();
+      await engine.close();
+    }
+  });
+
+  it('removes the files of a disk cache whose query fails', async () => {
+    const engine = new Engine({ warehouse: join(warehouse, 'e'), executorThreads: 0 });
+    const s = engine.createSession();
+    try {
+      await expect(
+        s.sql(
+          "CACHE TABLE bad OPTIONS ('storageLevel' 'DISK_ONLY') AS SELECT 10 DIV (id - 5000) FROM range(10000)",
+        ),
+      ).rejects.toMatchObject({ sqlstate: '22012' });
+      expect(engine.tableCache.list()).toEqual([]);
+      const dir = engine.execution.spillDir;
+      expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
     } finally {
       s.close();
       await engine.close();

@@ -11,14 +11,22 @@
  * (`InMemoryTableScan`) instead of the files until a write, a drop or UNCACHE lets them go. LAZY
  * fills the cache when a query first reads `t` (`fillLazyCaches`, before the query is planned).
  *
- * Only memory storage levels are kept (`MEMORY_ONLY`, with its `_SER` and `_2` forms, which mean
- * the same in one process); the levels that spill to disk are refused with 0A000. Without
- * OPTIONS the cache is in memory, and under memory pressure the least recently read caches give
- * way (table-cache.ts) — the data is still in the files, so that costs time, never rows.
+ * Storage levels (their `_SER` and replicated `_2`/`_3` forms mean the same in one process):
+ * - `MEMORY_ONLY` (the default; also `OFF_HEAP`: Arrow's buffers are off the JS heap anyway): the
+ *   batches in memory; under memory pressure the least recently read caches give way
+ *   (table-cache.ts) — the data is still in the table, so that costs time, never rows;
+ * - `DISK_ONLY`: Arrow IPC files in the engine's spill folder (cache-files.ts), written as the
+ *   query yields its batches, so a table larger than memory caches too;
+ * - `MEMORY_AND_DISK`: both — the files are written as the cache fills, and the memory copy is
+ *   kept while it fits: evicted, or too large from the start, the cache is read from disk.
+ * `NONE` is refused with 0A000.
  */
 import type * as arrow from 'apache-arrow';
 import { EngineError, SqlState, assertNever, type Schema } from '../common/index.ts';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import {
+  CacheFileWriter,
   CachedTableProvider,
   cachedTableDefinition,
   type TableDefinition,
@@ -29,21 +37,22 @@ import type * as ast from '../sql/parser/index.ts';
 import { analyzeForSession, executeAnalyzed, idGenerator } from './query.ts';
 import { commandResult } from './results.ts';
 import type { Session, TemporaryView } from './session.ts';
-import type { CacheEntry } from './table-cache.ts';
+import type { CacheEntry, DiskCopy } from './table-cache.ts';
+import type { CachedRelation } from './pg-catalog.ts';
 import type { StatementResult } from './types.ts';
 
-const MEMORY_LEVELS = new Set(['MEMORY_ONLY', 'MEMORY_ONLY_2', 'MEMORY_ONLY_SER', 'MEMORY_ONLY_SER_2']);
-const OTHER_LEVELS = new Set([
-  'NONE',
-  'DISK_ONLY',
-  'DISK_ONLY_2',
-  'DISK_ONLY_3',
-  'MEMORY_AND_DISK',
-  'MEMORY_AND_DISK_2',
-  'MEMORY_AND_DISK_SER',
-  'MEMORY_AND_DISK_SER_2',
-  'OFF_HEAP',
-]);
+/** Spark's storage levels, and where each keeps a cache here. */
+interface Placement {
+  readonly memory: boolean;
+  readonly disk: boolean;
+}
+const STORAGE_LEVELS = new Map<string, Placement>();
+for (const l of ['MEMORY_ONLY', 'MEMORY_ONLY_2', 'MEMORY_ONLY_SER', 'MEMORY_ONLY_SER_2', 'OFF_HEAP'])
+  STORAGE_LEVELS.set(l, { memory: true, disk: false });
+for (const l of ['DISK_ONLY', 'DISK_ONLY_2', 'DISK_ONLY_3'])
+  STORAGE_LEVELS.set(l, { memory: false, disk: true });
+for (const l of ['MEMORY_AND_DISK', 'MEMORY_AND_DISK_2', 'MEMORY_AND_DISK_SER', 'MEMORY_AND_DISK_SER_2'])
+  STORAGE_LEVELS.set(l, { memory: true, disk: true });
 
 /** A cacheable relation a name resolves to. */
 interface Target {
@@ -135,8 +144,41 @@ export function cachedProvider(session: Session, key: string, version: string): 
     return undefined;
   }
   return new CachedTableProvider(
-    cachedTableDefinition(entry.cacheId, entry.database, entry.name, entry.schema),
+    cachedTableDefinition(
+      entry.cacheId,
+      entry.database,
+      entry.name,
+      entry.schema,
+      entry.inMemory || entry.disk === null ? null : { files: entry.disk.files, rows: entry.rows },
+    ),
   );
+}
+
+/**
+ * The caches `session` can read, least recently read first: every table's and persistent view's,
+ * and its own temporary views' (another session's temporary views are not its business).
+ */
+export function cachedRelations(session: Session): CachedRelation[] {
+  const own = temporaryViewKey(session, '');
+  return session.engine.tableCache
+    .list()
+    .filter((e) => !e.key.startsWith('#') || e.key.startsWith(own))
+    .map((e) => ({
+      database: e.database,
+      name: e.name,
+      storageLevel: e.storageLevel,
+      state:
+        e.state === 'lazy'
+          ? 'lazy'
+          : e.inMemory && e.disk !== null
+            ? 'memory and disk'
+            : e.inMemory
+              ? 'memory'
+              : 'disk',
+      rows: e.state === 'lazy' ? null : e.rows,
+      memoryBytes: e.bytes,
+      diskBytes: e.disk?.bytes ?? 0,
+    }));
 }
 
 /** The cache key of a session's temporary view (a view of another session is another key). */
@@ -176,12 +218,12 @@ function storageLevel(stmt: ast.CacheStatement): string {
   for (const [key, value] of stmt.options) {
     if (key.toLowerCase() === 'storagelevel') level = value.toUpperCase();
   }
-  if (MEMORY_LEVELS.has(level)) return level;
-  if (OTHER_LEVELS.has(level)) {
+  if (STORAGE_LEVELS.has(level)) return level;
+  if (level === 'NONE') {
     throw new EngineError(
       SqlState.featureNotSupported,
-      `storage level ${level} is not supported: cached tables are kept in memory only`,
-      { position: stmt.pos, hint: "Use OPTIONS ('storageLevel' 'MEMORY_ONLY'), or leave OPTIONS out." },
+      'storage level NONE is not supported: a cache is kept in memory, on disk or both',
+      { position: stmt.pos, hint: "Use UNCACHE TABLE to drop a cache, or another 'storageLevel'." },
     );
   }
   throw new EngineError(SqlState.invalidParameterValue, `Invalid StorageLevel: ${level}`, {
@@ -286,7 +328,10 @@ function batchBytes(data: arrow.Data): number {
   return total;
 }
 
-/** Runs the relation's query and keeps its batches, spread over the target partitions. */
+/**
+ * Runs the relation's query and keeps its batches, spread over the target partitions: in memory,
+ * in files, or both, as the entry's storage level says.
+ */
 async function fill(
   session: Session,
   entry: CacheEntry,
@@ -294,38 +339,74 @@ async function fill(
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const cache = session.engine.tableCache;
+  const level = STORAGE_LEVELS.get(entry.storageLevel)!;
+  let writers: CacheFileWriter[] = [];
   try {
     const nextId = idGenerator();
     const analyzed = analyzeForSession(session, query, nextId);
-    const batches = await executeAnalyzed(session, analyzed.plan, nextId, signal);
+    const schema: Schema = analyzed.schema;
     const count = Math.max(1, session.settings.targetPartitions);
-    const partitions: arrow.RecordBatch[][] = Array.from({ length: count }, () => []);
+    if (level.disk) {
+      const dir = session.engine.execution.spillDir;
+      await fs.promises.mkdir(dir, { recursive: true });
+      writers = Array.from(
+        { length: count },
+        (_, i) => new CacheFileWriter(path.join(dir, `${entry.cacheId}-${i}.arrows`), schema),
+      );
+    }
+    const batches = await executeAnalyzed(session, analyzed.plan, nextId, signal);
+    // Null once the batches could not be kept in memory whatever is evicted.
+    let partitions: arrow.RecordBatch[][] | null = level.memory
+      ? Array.from({ length: count }, () => [])
+      : null;
     let next = 0;
     let bytes = 0;
+    let rows = 0;
     for await (const batch of batches) {
       if (batch.numRows === 0) continue;
-      // Stop (and cancel the query) once the batches could not be kept whatever is evicted,
-      // rather than gather a table larger than memory first.
-      bytes += batchBytes(batch.data);
-      if (bytes > cache.room(entry.key)) {
-        throw new EngineError(
-          SqlState.outOfMemory,
-          `[UNABLE_TO_ACQUIRE_MEMORY] cannot cache ${entry.database === '' ? '' : `${entry.database}.`}${entry.name}: ` +
-            `its batches outgrow the ${cache.room(entry.key)} bytes kindling.memory.limit leaves for caches`,
-          { hint: 'Raise kindling.memory.limit, or cache a smaller table or query.' },
-        );
+      rows += batch.numRows;
+      if (level.disk) await writers[next]!.write(batch);
+      if (partitions !== null) {
+        bytes += batchBytes(batch.data);
+        if (bytes > cache.room(entry.key)) {
+          // With a disk copy the cache lives on disk; without one, stop (and cancel the query)
+          // rather than gather a table larger than memory first.
+          if (!level.disk) {
+            throw new EngineError(
+              SqlState.outOfMemory,
+              `[UNABLE_TO_ACQUIRE_MEMORY] cannot cache ${entry.database === '' ? '' : `${entry.database}.`}${entry.name}: ` +
+                `its batches outgrow the ${cache.room(entry.key)} bytes kindling.memory.limit leaves for caches`,
+              {
+                hint: "Raise kindling.memory.limit, cache a smaller table or query, or cache it with OPTIONS ('storageLevel' 'MEMORY_AND_DISK').",
+              },
+            );
+          }
+          partitions = null;
+        } else {
+          partitions[next]!.push(batch);
+        }
       }
-      partitions[next]!.push(batch);
       next = (next + 1) % count;
     }
-    const schema: Schema = analyzed.schema;
+    let disk: DiskCopy | null = null;
+    if (level.disk) {
+      for (const w of writers) await w.finish();
+      disk = {
+        files: writers.map((w) => w.path),
+        bytes: writers.reduce((s, w) => s + w.bytes, 0),
+        rows,
+      };
+      writers = [];
+    }
     cache.fill(
       entry,
       schema,
-      partitions.filter((p, i) => i === 0 || p.length > 0),
+      partitions === null ? null : partitions.filter((p, i) => i === 0 || p.length > 0),
+      disk,
     );
   } catch (err) {
     // A failed or cancelled fill leaves the relation uncached, as if CACHE TABLE never ran.
+    for (const w of writers) await w.abort();
     cache.discard(entry);
     throw err;
   }

@@ -144,6 +144,21 @@ export interface CatalogView {
   readonly setting: (name: string) => string | undefined;
   /** The server connection the session serves; null when embedded. */
   readonly backend: BackendIdentity | null;
+  /** CACHE TABLE's caches the session can read (kindling_cached_tables). */
+  readonly caches: () => readonly CachedRelation[];
+}
+
+/** A cached table or view as `pg_catalog.kindling_cached_tables` lists it. */
+export interface CachedRelation {
+  /** '' for a temporary view. */
+  readonly database: string;
+  readonly name: string;
+  readonly storageLevel: string;
+  /** `lazy` (not filled yet), `memory`, `disk`, or `memory and disk`. */
+  readonly state: string;
+  readonly rows: number | null;
+  readonly memoryBytes: number;
+  readonly diskBytes: number;
 }
 
 interface SystemTable {
@@ -584,6 +599,20 @@ const PG_TABLES: Readonly<Record<string, SystemTable>> = {
     ),
   ),
   pg_stat_gssapi: table(PG_STAT_GSSAPI_COLUMNS, (v) => gssapiRows(v.backend)),
+  // Kindling's own: CACHE TABLE's caches, least recently read first (the next to give way).
+  kindling_cached_tables: table(
+    'schemaname:name tablename:name storage_level state rows:int8 memory_bytes:int8 disk_bytes:int8',
+    (v) =>
+      v.caches().map((c) => ({
+        schemaname: c.database === '' ? null : c.database,
+        tablename: c.name,
+        storage_level: c.storageLevel,
+        state: c.state,
+        rows: c.rows === null ? null : BigInt(c.rows),
+        memory_bytes: BigInt(c.memoryBytes),
+        disk_bytes: BigInt(c.diskBytes),
+      })),
+  ),
   pg_stat_user_tables: table(
     'relid:oid schemaname:name relname:name seq_scan:int8 seq_tup_read:int8 idx_scan:int8 idx_tup_fetch:int8 ' +
       'n_tup_ins:int8 n_tup_upd:int8 n_tup_del:int8 n_tup_hot_upd:int8 n_live_tup:int8 n_dead_tup:int8 ' +

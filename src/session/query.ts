@@ -52,6 +52,7 @@ import {
 import { columnOrigins } from './column-origins.ts';
 import {
   cachedProvider,
+  cachedRelations,
   fillLazyCaches,
   tableVersion,
   temporaryViewKey,
@@ -141,6 +142,7 @@ function catalogView(session: Session): CatalogView {
     functions: session.engine.functions,
     setting: (name) => session.settings.get(name),
     backend: session.backend,
+    caches: () => cachedRelations(session),
   };
 }
 

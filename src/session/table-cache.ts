@@ -9,12 +9,18 @@
  * dropping all of them would not be enough, none is dropped: filling fails with 53200 and the
  * table stays uncached.
  *
+ * A cache at a storage level with disk (DISK_ONLY, MEMORY_AND_DISK) also has files: a copy on disk
+ * in the engine's spill folder, written as it is filled (cache-table.ts). Scans read the memory
+ * copy when there is one, else the files; evicting a cache that has files drops only its memory
+ * copy, and a MEMORY_AND_DISK cache too large for memory lives on disk alone.
+ *
  * A cached table remembers the version of the table it copied (`version`: its data snapshot and
  * layout); a lookup that finds the table changed since — written by this or another process,
  * dropped, replaced — drops the cache, so a read never sees stale rows. Writes of this engine
  * also drop the cache of their table at once (`drop`), which frees its memory.
  */
 import type * as arrow from 'apache-arrow';
+import * as fs from 'node:fs';
 import { EngineError, SqlState, type Schema } from '../common/index.ts';
 
 /** Where cached batches are held (the execution engine; a fake in unit tests). */
@@ -45,8 +51,21 @@ export interface CacheEntry {
   readonly storageLevel: string;
   state: 'lazy' | 'filled';
   schema: Schema | null;
+  /** Whether the batches are in memory (a filled cache without files always is). */
+  inMemory: boolean;
+  /** Bytes of memory held. */
   bytes: number;
+  /** Rows cached (once filled). */
+  rows: number;
+  /** The disk copy, one file a partition; null when the cache has none. */
+  disk: DiskCopy | null;
   lastUsed: number;
+}
+
+export interface DiskCopy {
+  readonly files: readonly string[];
+  readonly bytes: number;
+  readonly rows: number;
 }
 
 let nextCacheId = 1;
@@ -72,7 +91,10 @@ export class TableCache {
       storageLevel,
       state: 'lazy',
       schema: null,
+      inMemory: false,
       bytes: 0,
+      rows: 0,
+      disk: null,
       lastUsed: ++this.clock,
     };
     this.entries.set(key, entry);
@@ -80,34 +102,68 @@ export class TableCache {
   }
 
   /**
-   * Fills a registered entry with its batches, dropping the least recently read other caches
-   * while the memory budget cannot take them. Fails with 53200 (and unregisters the entry) when
-   * even an empty cache would not make room.
+   * Fills a registered entry with its batches (`partitions`, for memory) and its disk copy, at
+   * least one of them. The batches are kept in memory, dropping the least recently read other
+   * caches' memory while the budget cannot take them; when even that would not make room, an
+   * entry with a disk copy is kept on disk alone, one without fails with 53200 (and is
+   * unregistered).
    */
-  fill(entry: CacheEntry, schema: Schema, partitions: readonly (readonly arrow.RecordBatch[])[]): void {
-    if (this.entries.get(entry.key) !== entry) return;
+  fill(
+    entry: CacheEntry,
+    schema: Schema,
+    partitions: readonly (readonly arrow.RecordBatch[])[] | null,
+    disk: DiskCopy | null = null,
+  ): void {
+    if (this.entries.get(entry.key) !== entry) {
+      removeFiles(disk);
+      return;
+    }
+    entry.schema = schema;
+    entry.rows = disk?.rows ?? countRows(partitions ?? []);
+    entry.disk = disk;
+    entry.lastUsed = ++this.clock;
+    if (partitions === null) {
+      entry.state = 'filled';
+      return;
+    }
     for (;;) {
       const put = this.store.putCache(entry.cacheId, schema, partitions);
       if (put.ok) {
         entry.state = 'filled';
-        entry.schema = schema;
+        entry.inMemory = true;
         entry.bytes = put.bytes;
-        entry.lastUsed = ++this.clock;
         return;
       }
-      // Evict only when dropping every other cache would make room.
+      // Evict only when dropping every other cache's memory would make room.
       const victim = this.leastRecentlyUsed(entry.key);
       if (victim === undefined || put.needed > put.free + this.bytesExcept(entry.key)) {
+        if (disk !== null) {
+          entry.state = 'filled';
+          return;
+        }
         this.entries.delete(entry.key);
         throw new EngineError(
           SqlState.outOfMemory,
           `[UNABLE_TO_ACQUIRE_MEMORY] cannot cache ${entry.database === '' ? '' : `${entry.database}.`}${entry.name}: ` +
             `its batches need ${put.needed} bytes and the memory left by kindling.memory.limit is ${put.free} bytes`,
-          { hint: 'Raise kindling.memory.limit, or cache a smaller table or query.' },
+          {
+            hint: "Raise kindling.memory.limit, cache a smaller table or query, or cache it with OPTIONS ('storageLevel' 'MEMORY_AND_DISK').",
+          },
         );
       }
-      this.drop(victim.key);
+      this.evict(victim);
     }
+  }
+
+  /** Lets go of a cache's memory: one with a disk copy stays cached on disk, others are dropped. */
+  private evict(entry: CacheEntry): void {
+    if (entry.disk === null) {
+      this.drop(entry.key);
+      return;
+    }
+    this.store.dropCache(entry.cacheId);
+    entry.inMemory = false;
+    entry.bytes = 0;
   }
 
   /**
@@ -135,7 +191,8 @@ export class TableCache {
     const entry = this.entries.get(key);
     if (entry === undefined) return false;
     this.entries.delete(key);
-    if (entry.state === 'filled') this.store.dropCache(entry.cacheId);
+    if (entry.inMemory) this.store.dropCache(entry.cacheId);
+    removeFiles(entry.disk);
     return true;
   }
 
@@ -183,9 +240,20 @@ export class TableCache {
   private leastRecentlyUsed(except: string): CacheEntry | undefined {
     let best: CacheEntry | undefined;
     for (const e of this.entries.values()) {
-      if (e.key === except || e.state !== 'filled') continue;
+      if (e.key === except || !e.inMemory) continue;
       if (best === undefined || e.lastUsed < best.lastUsed) best = e;
     }
     return best;
   }
+}
+
+/** Removes a disk copy's files (a file a running scan has open stays readable until it closes). */
+function removeFiles(disk: DiskCopy | null): void {
+  for (const f of disk?.files ?? []) fs.rmSync(f, { force: true });
+}
+
+function countRows(partitions: readonly (readonly arrow.RecordBatch[])[]): number {
+  let rows = 0;
+  for (const p of partitions) for (const b of p) rows += b.numRows;
+  return rows;
 }

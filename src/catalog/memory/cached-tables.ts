@@ -11,11 +11,17 @@
  * just as it plans a Parquet scan again from a Parquet definition. Holding a copy per executor
  * (as a broadcast's hash table is) would multiply the bytes by the threads; keeping the batches
  * in the driver alone would make every scan of a cached table run in the server's thread.
+ *
+ * A cache on disk (storage levels DISK_ONLY and MEMORY_AND_DISK, cache-files.ts) needs no
+ * hand-over: its definition lists the partition files (`options.files`, a JSON array), and the
+ * provider built from it on any thread streams them.
  */
 import type * as arrow from 'apache-arrow';
 import { EngineError, SqlState, type Schema } from '../../common/index.ts';
 import type { ScanRequest, Statistics, TableDefinition, TableProvider, TableScan } from '../types.ts';
 import { MemoryTableProvider } from './memory-table-provider.ts';
+import { readCacheFile } from './cache-files.ts';
+import * as fs from 'node:fs';
 
 /** The table format of a scan of cached batches; `options.cacheId` names the cache. */
 export const CACHED_FORMAT = 'cached';
@@ -41,12 +47,16 @@ export function hasCachedData(id: string): boolean {
   return cached.has(id);
 }
 
-/** The definition a scan of cache `id` carries: the cached table's name and columns. */
+/**
+ * The definition a scan of cache `id` carries: the cached table's name and columns, and for a
+ * cache read from disk, its partition files.
+ */
 export function cachedTableDefinition(
   id: string,
   database: string,
   name: string,
   schema: Schema,
+  disk: { readonly files: readonly string[]; readonly rows: number } | null = null,
 ): TableDefinition {
   return {
     database,
@@ -54,7 +64,10 @@ export function cachedTableDefinition(
     columns: schema.fields,
     format: CACHED_FORMAT,
     location: '',
-    options: { cacheId: id },
+    options:
+      disk === null
+        ? { cacheId: id }
+        : { cacheId: id, files: JSON.stringify(disk.files), rows: String(disk.rows) },
     partitionColumns: [],
     external: true,
     comment: null,
@@ -63,15 +76,30 @@ export function cachedTableDefinition(
   };
 }
 
-/** Reads the cached batches named by a `cached` definition, on the thread it is built on. */
+/**
+ * Reads the cached batches named by a `cached` definition, on the thread it is built on: from
+ * memory, or from the cache's files when the definition lists them.
+ */
 export class CachedTableProvider implements TableProvider {
   readonly definition: TableDefinition;
   readonly qualifiedName: readonly string[];
   readonly schema: Schema;
-  private readonly memory: MemoryTableProvider;
+  private readonly memory: MemoryTableProvider | null;
+  private readonly files: readonly string[];
 
   constructor(definition: TableDefinition) {
     const id = definition.options.cacheId ?? '';
+    this.definition = definition;
+    // A cached temporary view has no database.
+    this.qualifiedName =
+      definition.database === '' ? [definition.name] : [definition.database, definition.name];
+    this.schema = { fields: definition.columns };
+    const files = definition.options.files;
+    if (files !== undefined) {
+      this.files = JSON.parse(files) as string[];
+      this.memory = null;
+      return;
+    }
     const data = cached.get(id);
     if (data === undefined) {
       throw new EngineError(
@@ -79,19 +107,39 @@ export class CachedTableProvider implements TableProvider {
         `internal error: the cache of ${definition.database}.${definition.name} (${id}) is not on this thread`,
       );
     }
-    this.definition = definition;
-    // A cached temporary view has no database.
-    this.qualifiedName =
-      definition.database === '' ? [definition.name] : [definition.database, definition.name];
-    this.schema = { fields: definition.columns };
+    this.files = [];
     this.memory = new MemoryTableProvider(definition, data.partitions);
   }
 
   statistics(): Statistics {
-    return this.memory.statistics();
+    if (this.memory !== null) return this.memory.statistics();
+    let bytes = 0;
+    for (const f of this.files) bytes += fileSize(f);
+    const rows = Number(this.definition.options.rows);
+    return { rowCount: Number.isFinite(rows) ? rows : null, totalBytes: bytes };
+  }
+
+  /** A scan of the cache's files: one partition a file, read as a stream. */
+  private diskScan(request: ScanRequest): TableScan {
+    const projection = request.projection ?? this.schema.fields.map((_, i) => i);
+    const schema: Schema = { fields: projection.map((i) => this.schema.fields[i]!) };
+    const limit = request.limit;
+    const files = this.files;
+    const name = this.qualifiedName.join('.');
+    return {
+      schema,
+      partitions: files.length,
+      describe: () =>
+        `InMemoryTableScan: ${name}, projection=[${schema.fields.map((f) => f.name).join(', ')}], ` +
+        `partitions=${files.length}, on disk` +
+        (limit === null ? '' : `, limit=${limit}`),
+      open: (partition, ctx) =>
+        limited(readCacheFile(files[partition]!, schema, projection, ctx.signal), limit),
+    };
   }
 
   scan(request: ScanRequest): TableScan {
+    if (this.memory === null) return this.diskScan(request);
     const scan = this.memory.scan(request);
     const fields = scan.schema.fields.map((f) => f.name).join(', ');
     return {
@@ -99,5 +147,32 @@ export class CachedTableProvider implements TableProvider {
       describe: () =>
         `InMemoryTableScan: ${this.qualifiedName.join('.')}, projection=[${fields}], partitions=${scan.partitions}`,
     };
+  }
+}
+
+/** The first `limit` rows of a stream of batches (all when null). */
+async function* limited(
+  batches: AsyncIterable<arrow.RecordBatch>,
+  limit: number | null,
+): AsyncGenerator<arrow.RecordBatch> {
+  let remaining = limit ?? Infinity;
+  if (remaining <= 0) return;
+  for await (const b of batches) {
+    if (b.numRows <= remaining) {
+      yield b;
+      remaining -= b.numRows;
+    } else {
+      yield b.slice(0, remaining);
+      remaining = 0;
+    }
+    if (remaining <= 0) return;
+  }
+}
+
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
   }
 }
