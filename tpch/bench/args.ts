@@ -27,11 +27,16 @@ export interface BenchOptions {
   readonly threads: number;
   /** Run ANALYZE TABLE … FOR ALL COLUMNS on Kindling's tables before timing (column statistics). */
   readonly analyze: boolean;
+  /** `--set key=value`: session settings for Kindling's queries (`kindling.memory.query_limit=512MB`). */
+  readonly settings: Readonly<Record<string, string>>;
+  /** `--cache`: the eight tables cached before timing (Kindling: CACHE TABLE; DuckDB: in-memory tables). */
+  readonly cache: boolean;
 }
 
 export const USAGE =
   'usage: npm run bench:tpch -- --sf N [--vs duckdb|none] [--vs-pg URL] [--runs K] [--queries 1,6,…]\n' +
-  '                             [--format parquet|tbl] [--json FILE] [--data DIR] [--threads T] [--analyze]';
+  '                             [--format parquet|tbl] [--json FILE] [--data DIR] [--threads T] [--analyze]\n' +
+  '                             [--set key=value …] [--cache]';
 
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   let values;
@@ -51,6 +56,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         data: { type: 'string' },
         threads: { type: 'string' },
         analyze: { type: 'boolean', default: false },
+        set: { type: 'string', multiple: true, default: [] },
+        cache: { type: 'boolean', default: false },
       },
     }));
   } catch (err) {
@@ -78,5 +85,19 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     dataDir: values.data ?? `tpch-data/sf${sf}`,
     threads,
     analyze: values.analyze,
+    settings: parseSettings(values.set),
+    cache: values.cache,
   };
+}
+
+function parseSettings(pairs: readonly string[]): Record<string, string> {
+  const settings: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) {
+      throw new EngineError(SqlState.invalidParameterValue, `--set takes key=value, not '${pair}'`);
+    }
+    settings[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
+  }
+  return settings;
 }

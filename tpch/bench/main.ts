@@ -19,7 +19,7 @@ import {
 import { USAGE, parseBenchArgs, type BenchOptions } from './args.ts';
 import { openDuckDb } from './duckdb-peer.ts';
 import { openEngine } from './engine-peer.ts';
-import { machineInfo } from './machine.ts';
+import { machineInfo, peakRssBytes, resetPeakRss } from './machine.ts';
 import type { Peer } from './peer.ts';
 import { openPostgres } from './pg-peer.ts';
 import {
@@ -79,13 +79,14 @@ async function prepareData(opts: BenchOptions) {
   return { dir, files: data.files, tblFiles: tbl?.files };
 }
 
-function figures(timed: Timed, cpuPercent: number): SystemFigures {
+function figures(timed: Timed, cpuPercent: number, peakRss: number | undefined): SystemFigures {
   return {
     coldMs: timed.coldMs,
     medianMs: timed.medianMs,
     warmMs: timed.warmMs,
     rows: timed.result.rows.length,
     cpuPercent,
+    ...(peakRss === undefined ? {} : { peakRssBytes: peakRss }),
   };
 }
 
@@ -95,18 +96,18 @@ async function main(opts: BenchOptions): Promise<boolean> {
   try {
     status('opening kindling…');
     let analyzedMs: number | null = null;
+    let cachedMs: number | null = null;
     systems.push(
-      await openEngine(
-        files,
-        opts.format,
-        opts.sf,
-        opts.threads,
-        opts.analyze ? { onAnalyzed: (ms) => (analyzedMs = ms) } : undefined,
-      ),
+      await openEngine(files, opts.format, opts.sf, {
+        threads: opts.threads,
+        settings: opts.settings,
+        ...(opts.analyze ? { analyze: { onAnalyzed: (ms: number) => (analyzedMs = ms) } } : {}),
+        ...(opts.cache ? { cache: { onCached: (ms: number) => (cachedMs = ms) } } : {}),
+      }),
     );
     if (opts.duckdb) {
       status('opening duckdb…');
-      systems.push(await openDuckDb(files, opts.format, opts.threads));
+      systems.push(await openDuckDb(files, opts.format, opts.threads, opts.cache));
     }
     if (opts.pgUrl !== undefined && tblFiles !== undefined) {
       status('loading postgres…');
@@ -124,6 +125,13 @@ async function main(opts: BenchOptions): Promise<boolean> {
         `Kindling's tables analyzed (ANALYZE TABLE … FOR ALL COLUMNS) in ${(analyzedMs as number).toFixed(0)} ms`,
       );
     }
+    if (cachedMs !== null) {
+      console.log(
+        `Kindling's tables cached (CACHE TABLE) in ${(cachedMs as number).toFixed(0)} ms` +
+          (opts.duckdb ? "; DuckDB's loaded into in-memory tables" : ''),
+      );
+    }
+    for (const [key, value] of Object.entries(opts.settings)) console.log(`Kindling: SET ${key} = ${value}`);
     console.log(headerLine(names));
     const results: QueryFigures[] = [];
     for (const q of opts.queries) {
@@ -136,11 +144,12 @@ async function main(opts: BenchOptions): Promise<boolean> {
           // Every engine runs in this process: its CPU time over the wall time says how many cores it used.
           const cpuStart = process.cpuUsage();
           const wallStart = performance.now();
+          resetPeakRss();
           const timed = await timeQuery(system.execute, sql, opts.runs);
           const cpu = process.cpuUsage(cpuStart);
           const cpuPercent = ((cpu.user + cpu.system) / 1000 / (performance.now() - wallStart)) * 100;
           answers.set(system.name, timed);
-          perSystem[system.name] = figures(timed, cpuPercent);
+          perSystem[system.name] = figures(timed, cpuPercent, peakRssBytes());
         } catch (err) {
           const message = (err as Error).message;
           perSystem[system.name] = {

@@ -12,6 +12,11 @@ export interface SystemFigures {
   readonly rows: number;
   /** CPU time of the whole process over wall time during the runs, in percent (200 = two cores busy). */
   readonly cpuPercent?: number;
+  /**
+   * Peak resident memory of the whole process during the runs (Linux; with peers in the same
+   * process, their resident memory counts too: run with `--vs none` for Kindling's alone).
+   */
+  readonly peakRssBytes?: number;
   /** Set when the query failed on this system. */
   readonly error?: string;
 }
@@ -53,7 +58,7 @@ export function headerLine(systems: readonly string[]): string {
   const peers = systems.slice(1);
   const cells = ['query', `${systems[0]} ms`.padStart(12)];
   for (const p of peers) cells.push(`${p} ms`.padStart(12), 'ratio'.padStart(7));
-  cells.push('rows'.padStart(7), 'ok', `${systems[0]} cpu`.padStart(13));
+  cells.push('rows'.padStart(7), 'ok', `${systems[0]} cpu`.padStart(13), 'peak RSS'.padStart(10));
   return cells.join('  ');
 }
 
@@ -76,6 +81,9 @@ export function queryLine(systems: readonly string[], q: QueryFigures): string {
     String(engine?.rows ?? '—').padStart(7),
     q.ok ? '✓' : '✗',
     (cpu === undefined ? '—' : `${cpu.toFixed(0)}%`).padStart(14),
+    (engine?.peakRssBytes === undefined ? '—' : `${(engine.peakRssBytes / 2 ** 20).toFixed(0)} MiB`).padStart(
+      10,
+    ),
   );
   return cells.join('  ');
 }
@@ -120,7 +128,17 @@ export function summaryLines(report: BenchReport): string[] {
     );
   }
   const okCount = report.queries.filter((q) => q.ok).length;
+  let peak: { bytes: number; query: number } | undefined;
+  for (const q of report.queries) {
+    const b = q.systems[engine!]?.peakRssBytes;
+    if (b !== undefined && (peak === undefined || b > peak.bytes)) peak = { bytes: b, query: q.query };
+  }
+  const rss =
+    peak === undefined
+      ? []
+      : [`peak RSS ${(peak.bytes / 2 ** 20).toFixed(0)} MiB (Q${String(peak.query).padStart(2, '0')})`];
   return [
+    ...rss,
     total.join('  '),
     geo.join('  '),
     `${okCount}/${report.queries.length} queries agree` +
