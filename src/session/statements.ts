@@ -194,12 +194,15 @@ export async function executeStatement(
       return commandResult(transactionTag(stmt.action));
     case 'insert': {
       const target = qualify(session, stmt.table);
-      return writing(session, target, () =>
+      const rows = await writing(session, target, () =>
         session.engine.tableLocks.run(`${target.database}.${target.table}`, signal, () =>
           insertInto(session, stmt, target, signal),
         ),
       );
+      return commandResult(`INSERT 0 ${rows}`);
     }
+    case 'multi_insert':
+      return multiInsert(session, stmt, signal);
     case 'analyze_table': {
       // Under the write lock: the statistics describe the files of one snapshot, and recording
       // them never races a write's switch.
@@ -261,6 +264,29 @@ export async function executeStatement(
     default:
       return assertNever(stmt, 'statement');
   }
+}
+
+/**
+ * Hive's multi-insert: every INSERT's query is analyzed first (an error in any of them writes
+ * nothing), then the INSERTs run in the order written, each as its own write — as in Spark, they
+ * are not one transaction. The tag counts the rows of all of them.
+ */
+async function multiInsert(
+  session: Session,
+  stmt: ast.MultiInsertStatement,
+  signal: AbortSignal | undefined,
+): Promise<StatementResult> {
+  for (const insert of stmt.inserts) analyzeForSession(session, insert.query);
+  let rows = 0;
+  for (const insert of stmt.inserts) {
+    const target = qualify(session, insert.table);
+    rows += await writing(session, target, () =>
+      session.engine.tableLocks.run(`${target.database}.${target.table}`, signal, () =>
+        insertInto(session, insert, target, signal),
+      ),
+    );
+  }
+  return commandResult(`INSERT 0 ${rows}`);
 }
 
 /**

@@ -203,3 +203,22 @@ describe('lock files shared by the processes of a warehouse', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('multi-insert', () => {
+  it("reports the rows of all its INSERTs in one tag, like a single INSERT's", async () => {
+    const engine = new Engine({ warehouse, executorThreads: 0 });
+    const s = engine.createSession();
+    await s.sql('CREATE TABLE mi_a (x BIGINT) USING parquet');
+    await s.sql('CREATE TABLE mi_b (x BIGINT) USING parquet');
+    const tags: string[] = [];
+    for await (const r of s.execute(
+      'FROM range(10) INSERT INTO mi_a SELECT id WHERE id < 3 INSERT INTO mi_b SELECT id * 2 WHERE id >= 6',
+    ))
+      if (r.kind === 'command') tags.push(r.tag);
+    expect(tags).toEqual(['INSERT 0 7']);
+    expect((await s.sql('SELECT sum(x) FROM mi_a')).rows).toEqual([[3n]]);
+    expect((await s.sql('SELECT sum(x) FROM mi_b')).rows).toEqual([[60n]]);
+    s.close();
+    await engine.close();
+  });
+});

@@ -268,12 +268,13 @@ function project(input: LogicalPlan, exprs: readonly NamedExpr[]): LogicalPlan {
 
 // ---- INSERT ------------------------------------------------------------------------------------
 
+/** Runs an INSERT; returns the rows written. */
 export async function insertInto(
   session: Session,
   stmt: ast.InsertStatement,
   target: { database: string; table: string },
   signal: AbortSignal | undefined,
-): Promise<StatementResult> {
+): Promise<number> {
   const { database, table } = target;
   if (stmt.table.parts.length === 1 && session.temporaryViews.has(table)) {
     throw new EngineError(
@@ -356,7 +357,7 @@ export async function insertInto(
   });
   const plan = project(analyzed.plan, exprs);
   const rows = await writeRows(session, def, plan, nextId, stmt.overwrite, staticValues, signal);
-  return commandResult(`INSERT 0 ${rows}`);
+  return rows;
 }
 
 /** Finds a column of `def` by name, or fails with Spark's UNRESOLVED_COLUMN naming the others. */

@@ -50,6 +50,7 @@ export type Statement =
   | CreateViewStatement
   | DropViewStatement
   | InsertStatement
+  | MultiInsertStatement
   | TruncateTableStatement
   | TransactionStatement
   | AnalyzeTableStatement
@@ -312,6 +313,15 @@ export interface InsertStatement extends Node {
   readonly columns: readonly Identifier[] | null;
   readonly partition: PartitionSpec | null;
   readonly query: Query;
+}
+
+/**
+ * Hive's multi-insert, `FROM src INSERT INTO t1 SELECT … INSERT OVERWRITE t2 SELECT …`: INSERTs
+ * whose queries share one FROM, run one after another in the order written.
+ */
+export interface MultiInsertStatement extends Node {
+  readonly kind: 'multi_insert';
+  readonly inserts: readonly InsertStatement[];
 }
 
 /** `TRUNCATE TABLE t [PARTITION (p = v, …)]`: removes the rows of the table or of some partitions. */

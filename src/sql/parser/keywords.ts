@@ -145,6 +145,8 @@ export const NON_RESERVED_KEYWORDS = [
   'OVERWRITE',
   'PARTITION',
   'PARTITIONED',
+  // Hive's multi-insert: `FROM t INSERT INTO …`
+  'INSERT',
   'PRECEDING',
   'PURGE',
   'QUALIFY',
@@ -246,4 +248,6 @@ export const NO_IMPLICIT_ALIAS = new Set<string>([
   'COMMENT',
   'TBLPROPERTIES',
   'PARTITIONED',
+  // Hive's multi-insert: `FROM t INSERT INTO …`
+  'INSERT',
 ]);

@@ -655,28 +655,8 @@ export class QueryGrammar extends ExpressionGrammar {
     const from = this.SUBRULE(this.fromItems);
     const bodies: QueryBody[] = [];
     this.MANY(() => {
-      const t = this.CONSUME(K.SELECT);
-      const distinct = this.OPTION(() =>
-        this.OR([
-          { ALT: () => (this.CONSUME(K.ALL), false) },
-          { ALT: () => (this.CONSUME(K.DISTINCT), true) },
-        ]),
-      );
-      const items: SelectItem[] = [];
-      this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => items.push(this.SUBRULE(this.selectItem)) });
-      const views: Relation[] = [];
-      this.MANY2(() => views.push(this.SUBRULE(this.lateralView)));
-      const select = this.SUBRULE(this.selectClauses, {
-        ARGS: [this.pos(t), distinct ?? false, items, from, views],
-      });
-      const clauses = this.SUBRULE(this.resultClauses);
-      this.ACTION(() =>
-        bodies.push(
-          clauses.written.length === 0
-            ? select
-            : makeQuery(this.pos(t), null, select, clauses.orderBy, clauses.limit, clauses.offset),
-        ),
-      );
+      const body = this.SUBRULE(this.fromFirstSelect, { ARGS: [from] });
+      this.ACTION(() => bodies.push(body));
     });
     return this.ACTION((): QueryBody => {
       const pos = this.pos(start);
@@ -708,6 +688,30 @@ export class QueryGrammar extends ExpressionGrammar {
         first,
       );
     });
+  });
+
+  /**
+   * One `SELECT … [LATERAL VIEW …] [WHERE …] … [ORDER BY …] [LIMIT …]` of a FROM-first form over
+   * its shared `from` (a FROM-first query, or an INSERT of Hive's multi-insert).
+   */
+  fromFirstSelect = this.RULE('fromFirstSelect', (from: Relation[]): QueryBody => {
+    const t = this.CONSUME(K.SELECT);
+    const distinct = this.OPTION(() =>
+      this.OR([{ ALT: () => (this.CONSUME(K.ALL), false) }, { ALT: () => (this.CONSUME(K.DISTINCT), true) }]),
+    );
+    const items: SelectItem[] = [];
+    this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => items.push(this.SUBRULE(this.selectItem)) });
+    const views: Relation[] = [];
+    this.MANY(() => views.push(this.SUBRULE(this.lateralView)));
+    const select = this.SUBRULE(this.selectClauses, {
+      ARGS: [this.pos(t), distinct ?? false, items, from, views],
+    });
+    const clauses = this.SUBRULE(this.resultClauses);
+    return this.ACTION(() =>
+      clauses.written.length === 0
+        ? select
+        : makeQuery(this.pos(t), null, select, clauses.orderBy, clauses.limit, clauses.offset),
+    );
   });
 
   selectItem = this.RULE('selectItem', (): SelectItem =>

@@ -10,6 +10,7 @@ import type {
   ExplainStatement,
   Expr,
   Identifier,
+  InsertStatement,
   PartitionSpec,
   QualifiedName,
   Query,
@@ -144,6 +145,11 @@ export class StatementGrammar extends QueryGrammar {
         {
           GATE: () => this.isAt(1, K.WITH) && this.BACKTRACK(this.withInsert).call(this),
           ALT: () => this.SUBRULE(this.withInsert),
+        },
+        // `FROM t INSERT …`: Hive's multi-insert; a FROM followed by SELECT is a query.
+        {
+          GATE: () => this.isAt(1, K.FROM) && this.BACKTRACK(this.multiInsert).call(this),
+          ALT: () => this.SUBRULE(this.multiInsert),
         },
         {
           ALT: () => {
@@ -953,6 +959,13 @@ export class StatementGrammar extends QueryGrammar {
   // INSERT, transactions, ANALYZE, CACHE
 
   insertStatement = this.RULE('insertStatement', (): Statement => {
+    const target = this.SUBRULE(this.insertTarget);
+    const query = this.SUBRULE(this.query);
+    return this.ACTION((): Statement => ({ ...target, query }));
+  });
+
+  /** `INSERT INTO|OVERWRITE [TABLE] t [PARTITION (…)] [(columns)]`: an INSERT without its query. */
+  insertTarget = this.RULE('insertTarget', (): Omit<InsertStatement, 'query'> => {
     const start = this.CONSUME(K.INSERT);
     const overwrite = this.OR([
       { ALT: () => (this.CONSUME(K.INTO), false) },
@@ -965,16 +978,36 @@ export class StatementGrammar extends QueryGrammar {
       GATE: () => !this.queryInParens(1),
       DEF: () => this.SUBRULE(this.identifierList),
     });
-    const query = this.SUBRULE(this.query);
-    return this.ACTION((): Statement => ({
-      kind: 'insert',
+    return this.ACTION(() => ({
+      kind: 'insert' as const,
       table,
       overwrite,
       columns: columns ?? null,
       partition: partition ?? null,
-      query,
       pos: this.pos(start),
     }));
+  });
+
+  /**
+   * Hive's multi-insert, `FROM src INSERT INTO t1 SELECT … [WHERE …] INSERT OVERWRITE t2 SELECT …`:
+   * each INSERT's query is a SELECT over the shared FROM.
+   */
+  multiInsert = this.RULE('multiInsert', (): Statement => {
+    const start = this.CONSUME(K.FROM);
+    const from = this.SUBRULE(this.fromItems);
+    const inserts: InsertStatement[] = [];
+    this.AT_LEAST_ONE(() => {
+      const target = this.SUBRULE(this.insertTarget);
+      const body = this.SUBRULE(this.fromFirstSelect, { ARGS: [from] });
+      this.ACTION(() => {
+        const query: Query =
+          body.kind === 'query'
+            ? body
+            : { kind: 'query', with: null, body, orderBy: [], limit: null, offset: null, pos: body.pos };
+        inserts.push({ ...target, query });
+      });
+    });
+    return this.ACTION((): Statement => ({ kind: 'multi_insert', inserts, pos: this.pos(start) }));
   });
 
   /** `PARTITION (p = v, q)`. */

@@ -500,3 +500,32 @@ describe('TRUNCATE, WITH … INSERT, VALUES with an alias', () => {
     expect(st('VALUES (1, 2)')).toMatchObject({ query: { body: { kind: 'values' } } });
   });
 });
+
+describe("Hive's multi-insert", () => {
+  it('gives each INSERT a SELECT over the shared FROM, with its own clauses', () => {
+    const stmt = parseStatement(
+      'FROM src s INSERT INTO a SELECT k WHERE k > 1 INSERT OVERWRITE TABLE b PARTITION (p = 1) (y) SELECT v ORDER BY v LIMIT 2',
+    );
+    expect(stmt.kind).toBe('multi_insert');
+    if (stmt.kind !== 'multi_insert') return;
+    expect(stmt.inserts.map((i) => [i.table.parts[0]!.name, i.overwrite])).toEqual([
+      ['a', false],
+      ['b', true],
+    ]);
+    const [first, second] = stmt.inserts;
+    expect(first!.query.body).toMatchObject({ kind: 'select', where: { kind: 'binary' } });
+    expect(second!.partition?.length).toBe(1);
+    expect(second!.columns?.map((c) => c.name)).toEqual(['y']);
+    expect(second!.query.limit).not.toBeNull();
+    // Both read the one FROM, alias included
+    for (const i of stmt.inserts) {
+      const body = i.query.body.kind === 'query' ? i.query.body.body : i.query.body;
+      expect(body).toMatchObject({ from: [{ kind: 'table', alias: { name: { name: 's' } } }] });
+    }
+  });
+
+  it('keeps FROM … SELECT a query, and a table named after a keyword needs AS to be aliased INSERT', () => {
+    expect(parseStatement('FROM t SELECT a').kind).toBe('query_statement');
+    expect(parseStatement('FROM t AS insert SELECT insert.a').kind).toBe('query_statement');
+  });
+});
