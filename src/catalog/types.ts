@@ -68,6 +68,11 @@ export interface Statistics {
 export interface ScanContext {
   readonly signal: AbortSignal;
   readonly batchSize: number;
+  /**
+   * The session's time zone (`spark.sql.session.timeZone`): text formats read a TIMESTAMP written
+   * without a zone as wall-clock time there, as Spark does. UTC when absent.
+   */
+  readonly timeZone?: string;
   /** The filter right above the scan, which a scan may apply as it decodes (or ignore). */
   readonly rowFilter?: ScanRowFilter;
 }

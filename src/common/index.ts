@@ -5,6 +5,7 @@
 export * from './errors.ts';
 export * from './types.ts';
 export * from './arrow.ts';
+export * from './time-zone.ts';
 export * from './tree.ts';
 export * from './columns.ts';
 export * from './files.ts';

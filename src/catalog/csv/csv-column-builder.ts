@@ -110,6 +110,7 @@ const EMPTY_I64 = new BigInt64Array(0);
 
 export class CsvColumnBuilder {
   readonly type: DataType;
+  private readonly zone: string;
   private readonly kind: number;
   private readonly capacity: number;
   private readonly precision: number;
@@ -130,8 +131,13 @@ export class CsvColumnBuilder {
   private byteLength = 0;
   private scratch = new Uint8Array(256);
 
-  constructor(type: DataType, capacity: number, options: CsvOptions) {
+  /**
+   * `zone`: the session's time zone, in which a TIMESTAMP written without a zone is read (a
+   * TIMESTAMP_NTZ keeps its wall clock).
+   */
+  constructor(type: DataType, capacity: number, options: CsvOptions, zone = 'UTC') {
     this.type = type;
+    this.zone = type.kind === 'timestamp' ? zone : 'UTC';
     this.kind = kindOf(type);
     this.capacity = capacity;
     this.precision = type.kind === 'decimal' ? type.precision : 0;
@@ -477,7 +483,7 @@ export class CsvColumnBuilder {
         return true;
       }
       case K_TIMESTAMP: {
-        const v = parseTimestamp(buf, s, e);
+        const v = parseTimestamp(buf, s, e, this.zone);
         if (v === null) return this.fail(row);
         this.i64[row] = v;
         return true;

@@ -1,19 +1,10 @@
 /**
  * Dates and timestamps from CSV bytes, as Spark reads them without a custom format:
  * `yyyy[-[m]m[-[d]d]][( |T)[h]h:[m]m[:[s]s[.ffffff]]][Z|±hh[:mm]]`, surrounding spaces ignored.
- * Calendar dates are validated (2023-02-29 is malformed). Timestamps are µs since the epoch, UTC.
+ * Calendar dates are validated (2023-02-29 is malformed). Timestamps are µs since the epoch; one
+ * written without a zone is wall-clock time in the session's zone, as Spark reads it.
  */
-import { EngineError, SqlState } from '../../common/index.ts';
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-export function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
+import { EngineError, SqlState, daysFromCivil, isUtcZone, localToUtcMicros } from '../../common/index.ts';
 
 const TABLE_FIRST_YEAR = 1900;
 const TABLE_END_YEAR = 2200;
@@ -110,8 +101,11 @@ export function parseDate(buf: Uint8Array, s: number, e: number): number {
   return NaN;
 }
 
-/** Microseconds since the epoch (UTC unless the text has a zone), or null when malformed. */
-export function parseTimestamp(buf: Uint8Array, s: number, e: number): bigint | null {
+/**
+ * Microseconds since the epoch, or null when malformed. A text without a zone is wall-clock time
+ * in `zone` (the session's; pass `UTC` for TIMESTAMP_NTZ, which keeps the wall clock as it is).
+ */
+export function parseTimestamp(buf: Uint8Array, s: number, e: number, zone = 'UTC'): bigint | null {
   while (s < e && isSpace(buf[s]!)) s++;
   while (e > s && isSpace(buf[e - 1]!)) e--;
   const days = parseDatePart(buf, s, e);
@@ -146,7 +140,11 @@ export function parseTimestamp(buf: Uint8Array, s: number, e: number): bigint | 
     seconds += h * 3600 + mi * 60 + sec;
     i = cursor;
   }
-  if (i < e) {
+  if (i >= e) {
+    const local = BigInt(seconds) * 1000000n + BigInt(micros);
+    return isUtcZone(zone) ? local : localToUtcMicros(local, zone);
+  }
+  {
     const c = buf[i]!;
     if (c === 90 && i + 1 === e) {
       // 'Z'

@@ -39,8 +39,8 @@ export interface CsvPartitionRead {
   readonly pieces: readonly FilePiece[];
   readonly limit: number | null;
   readonly chunkSize: number;
-  /** Parses a partition folder value into a value of the column's type. */
-  readonly partitionValue: (field: Field, raw: string | null) => Value;
+  /** Parses a partition folder value into a value of the column's type (timestamps in `zone`). */
+  readonly partitionValue: (field: Field, raw: string | null, zone: string) => Value;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -56,7 +56,8 @@ export async function* readCsvPartition(
 ): AsyncGenerator<arrow.RecordBatch> {
   const batchSize = Math.max(1, ctx.batchSize);
   const dataColumns = read.columns.filter((c) => c.csvIndex >= 0);
-  const builders = dataColumns.map((c) => new CsvColumnBuilder(c.field.type, batchSize, read.options));
+  const zone = ctx.timeZone ?? 'UTC';
+  const builders = dataColumns.map((c) => new CsvColumnBuilder(c.field.type, batchSize, read.options, zone));
   const parser = new CsvRecordParser(
     read.csvFieldCount,
     builders,
@@ -105,7 +106,11 @@ export async function* readCsvPartition(
     partitionValues = read.columns.map((c) =>
       c.csvIndex >= 0
         ? null
-        : read.partitionValue(c.field, piece.file.partitionValues.get(c.field.name.toLowerCase()) ?? null),
+        : read.partitionValue(
+            c.field,
+            piece.file.partitionValues.get(c.field.name.toLowerCase()) ?? null,
+            zone,
+          ),
     );
     constantCache.clear();
     const file = piece.file.path;

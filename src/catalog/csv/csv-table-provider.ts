@@ -148,7 +148,7 @@ export class CsvTableProvider implements TableProvider {
             pieces: partitions[partition] ?? [],
             limit,
             chunkSize: this.chunkSize,
-            partitionValue: (f, raw) => this.partitionValue(f, raw),
+            partitionValue: (f, raw, zone) => this.partitionValue(f, raw, zone),
           },
           ctx,
         );
@@ -157,9 +157,9 @@ export class CsvTableProvider implements TableProvider {
   }
 
   /** A partition folder's value as a value of the column's type (NULL when it does not parse). */
-  private partitionValue(f: Field, raw: string | null): Value {
+  private partitionValue(f: Field, raw: string | null, zone: string): Value {
     if (raw === null) return null;
-    const builder = new CsvColumnBuilder(f.type, 1, { ...this.options, nullValue: new Uint8Array(0) });
+    const builder = new CsvColumnBuilder(f.type, 1, { ...this.options, nullValue: new Uint8Array(0) }, zone);
     const bytes = utf8.encoder.encode(raw);
     if (!builder.set(0, bytes, 0, bytes.length, true, false)) return null;
     return valueAt(builder.finish(1), f.type, 0);

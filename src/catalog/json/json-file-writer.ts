@@ -19,7 +19,10 @@ import {
   type Schema,
 } from '../../common/index.ts';
 import type { FileWriter } from '../data-files-writer.ts';
-import { FILE_DATETIME_RULES } from './json-scan.ts';
+import { fileDatetimeRules } from './json-scan.ts';
+
+/** Timestamps are written as UTC instants (`…Z`), which read back the same in any session zone. */
+const UTC_RULES = fileDatetimeRules('UTC');
 
 function ioError(file: string, what: string, err: unknown): EngineError {
   return new EngineError(SqlState.ioError, `could not ${what} "${file}": ${(err as Error).message}`, {
@@ -74,7 +77,7 @@ export class JsonFileWriter implements FileWriter {
     const lines = batchRows(
       batch,
       fields.map((f) => f.type),
-    ).map((row) => structToJson(row, fields, FILE_DATETIME_RULES));
+    ).map((row) => structToJson(row, fields, UTC_RULES));
     const bytes = utf8.encoder.encode(`${lines.join('\n')}\n`);
     try {
       await this.handle.write(bytes, 0, bytes.length, this.bytes);

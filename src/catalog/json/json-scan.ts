@@ -17,6 +17,7 @@ import {
   makeBatchWithArrowSchema,
   toArrowSchema,
   utf8,
+  zoneOffsetMillis,
   JsonValueError,
   type Field,
   type JsonValueRules,
@@ -33,22 +34,28 @@ import type { JsonOptions } from './json-options.ts';
 const LF = 10;
 const EMPTY = new Uint8Array(0);
 
-/** Dates and timestamps of JSON files: Spark's default formats, UTC where the text names no zone. */
-export const FILE_DATETIME_RULES: JsonValueRules = {
-  parseDate(text) {
-    const bytes = utf8.encoder.encode(text);
-    const days = parseDate(bytes, 0, bytes.length);
-    return Number.isNaN(days) ? null : days;
-  },
-  parseTimestamp(text) {
-    const bytes = utf8.encoder.encode(text);
-    return parseTimestamp(bytes, 0, bytes.length);
-  },
-  offsetSeconds: () => 0,
-};
+/**
+ * Dates and timestamps of JSON files: Spark's default formats; a TIMESTAMP whose text names no zone
+ * is wall-clock time in `zone` (the session's, as Spark reads it), a TIMESTAMP_NTZ keeps its wall
+ * clock. Written timestamps carry their offset from `zone`.
+ */
+export function fileDatetimeRules(zone: string): JsonValueRules {
+  return {
+    parseDate(text) {
+      const bytes = utf8.encoder.encode(text);
+      const days = parseDate(bytes, 0, bytes.length);
+      return Number.isNaN(days) ? null : days;
+    },
+    parseTimestamp(text, ntz) {
+      const bytes = utf8.encoder.encode(text);
+      return parseTimestamp(bytes, 0, bytes.length, ntz ? 'UTC' : zone);
+    },
+    offsetSeconds: (utcMicros) => zoneOffsetMillis(zone, Number(utcMicros / 1000n)) / 1000,
+  };
+}
 
 /** A partition folder's value as a value of the column's type (NULL when it does not parse). */
-export function partitionValue(field: Field, raw: string | null): Value {
+export function partitionValue(field: Field, raw: string | null, rules: JsonValueRules): Value {
   if (raw === null) return null;
   if (field.type.kind === 'string') return raw;
   const numeric = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(raw);
@@ -58,7 +65,7 @@ export function partitionValue(field: Field, raw: string | null): Value {
       ? { kind: 'boolean', value: raw === 'true' }
       : { kind: 'string', value: raw };
   try {
-    return jsonToValue(node, field.type, FILE_DATETIME_RULES);
+    return jsonToValue(node, field.type, rules);
   } catch (err) {
     if (err instanceof JsonValueError) return null;
     throw err;
@@ -91,13 +98,13 @@ function checkAborted(signal: AbortSignal): void {
 }
 
 /** A record's rows, the file named in errors a record raises (FAILFAST). */
-function recordRows(text: string, read: JsonPartitionRead, file: string): Value[][] {
+function recordRows(text: string, read: JsonPartitionRead, file: string, rules: JsonValueRules): Value[][] {
   try {
     return jsonRecordRows(
       text,
       read.dataFields,
       { mode: read.options.mode, corruptField: read.corruptField, arrayOfRows: true },
-      FILE_DATETIME_RULES,
+      rules,
     );
   } catch (err) {
     if (err instanceof EngineError && err.sqlstate === SqlState.invalidParameterValue) {
@@ -112,6 +119,7 @@ export async function* readJsonPartition(
   ctx: ScanContext,
 ): AsyncGenerator<arrow.RecordBatch> {
   const batchSize = Math.max(1, ctx.batchSize);
+  const rules = fileDatetimeRules(ctx.timeZone ?? 'UTC');
   const arrowSchema = toArrowSchema(read.schema);
   const hasPartitionColumns = read.columns.some((c) => c.dataIndex < 0);
   const limit = read.limit ?? Infinity;
@@ -135,7 +143,7 @@ export async function* readJsonPartition(
   };
   /** Adds a record's rows; true when a batch is full or the limit reached. */
   const add = (text: string, file: string): boolean => {
-    for (const r of recordRows(text, read, file)) {
+    for (const r of recordRows(text, read, file, rules)) {
       rows.push(r);
       if (produced + rows.length >= limit) return true;
     }
@@ -149,7 +157,7 @@ export async function* readJsonPartition(
     partitionValues = read.columns.map((c) =>
       c.dataIndex >= 0
         ? null
-        : partitionValue(c.field, piece.file.partitionValues.get(c.field.name.toLowerCase()) ?? null),
+        : partitionValue(c.field, piece.file.partitionValues.get(c.field.name.toLowerCase()) ?? null, rules),
     );
     const readFrom = piece.compressed ? 0 : Math.max(0, piece.start - 1);
     const reader: ChunkReader = piece.compressed

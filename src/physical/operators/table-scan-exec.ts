@@ -83,6 +83,7 @@ export class TableScanExec implements ExecutionPlan {
     const scanCtx = {
       signal: ctx.signal,
       batchSize: ctx.batchSize,
+      timeZone: ctx.eval.timeZone,
       ...(rowFilter === undefined ? {} : { rowFilter }),
     };
     for await (const batch of this.scan.open(partition, scanCtx)) {
