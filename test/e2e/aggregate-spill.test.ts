@@ -3,7 +3,7 @@
  * its query's memory budget holds finishes by writing its groups' states to `kindling.local.dir`
  * by key hash and merging each part, with exactly the answer of the same query without a budget
  * (DISTINCT aggregates included); EXPLAIN ANALYZE shows what it spilled; no spill file outlives its
- * query, whether it succeeds or fails; and one group larger than the budget fails with 53200
+ * query, whether it succeeds, fails or is cancelled; and one group larger than the budget fails with 53200
  * naming the operator.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -84,7 +84,7 @@ describe('hash aggregation over its memory budget', () => {
     expect(filesUnder(local)).toEqual([]);
   });
 
-  it('removes its spill files when the query fails; one group over the budget is 53200', async () => {
+  it('removes its spill files when the query fails or is cancelled; one group over the budget is 53200', async () => {
     const local = tempDir();
     const s = await session(local);
     await s.sql("SET kindling.memory.query_limit = '3MB'");
@@ -106,6 +106,22 @@ describe('hash aggregation over its memory budget', () => {
     expect(big.sqlstate).toBe('53200');
     expect(big.message).toMatch(/HashAggregateExec/);
     expect(filesUnder(local)).toEqual([]);
+
+    // Cancelled while spilling: its task removes its files at its next check of the signal.
+    await s.sql("SET statement_timeout = '1500ms'");
+    let seen = 0;
+    const watch = setInterval(() => {
+      seen = Math.max(seen, filesUnder(local).length);
+    }, 10);
+    const canceled = await failure(() =>
+      s.sql(`SELECT id % 20000000 AS k, count(*), max(id) FROM range(0, 50000000) GROUP BY 1`),
+    );
+    clearInterval(watch);
+    expect(canceled.sqlstate).toBe('57014');
+    expect(seen).toBeGreaterThan(0);
+    for (let i = 0; i < 100 && filesUnder(local).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(filesUnder(local)).toEqual([]);
+    await s.sql('RESET statement_timeout');
     await s.sql('RESET kindling.memory.query_limit');
     expect((await s.sql('SELECT count(*) FROM range(0, 10)')).rows).toEqual([[10n]]);
   });

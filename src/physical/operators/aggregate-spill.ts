@@ -82,7 +82,6 @@ export class SpilledGroups {
   private readonly space: SpillSpace;
   /** Every file not removed yet, of every level: what the aggregate removes when it ends. */
   private readonly live: Set<SpillFile>;
-  files = 0;
 
   constructor(consumer: string, layout: SpillLayout, space: SpillSpace, level: number, live: Set<SpillFile>) {
     this.consumer = consumer;
@@ -139,11 +138,6 @@ export class SpilledGroups {
     }
   }
 
-  /** Whether nothing was written. */
-  get empty(): boolean {
-    return this.files === 0;
-  }
-
   /** Reads a file's batches, then removes it. */
   async *drain(file: SpillFile): AsyncGenerator<arrow.RecordBatch> {
     try {
@@ -157,7 +151,6 @@ export class SpilledGroups {
   private async write(schema: Schema, batches: Iterable<arrow.RecordBatch>): Promise<SpillFile> {
     const file = await this.space.write(this.consumer, schema, batches);
     this.live.add(file);
-    this.files++;
     return file;
   }
 
