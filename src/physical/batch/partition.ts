@@ -1,11 +1,14 @@
 /**
- * Splitting rows over partitions for exchanges: the partition of each row by the hash of its key
- * columns, and a batch cut into one batch per partition (rows keep their order).
+ * Splitting rows over partitions for exchanges (and spills): the partition of each row by the hash
+ * of its key columns, and a batch cut into one batch per partition (rows keep their order).
  *
  * The partition uses the row hash of `row-hash.ts` (so equal keys — NULLs, -0.0/0.0, NaNs — go
  * to the same partition, in every thread and process), mixed once more with a fixed seed: the
  * hash tables downstream index their slots by the same row hash, and without the extra mix every
  * key of partition p would share its low bits and crowd the table's slots.
+ *
+ * Spilling operators split rows by the same row hash mixed with seeds of their own, one per level
+ * of re-partitioning (`spillPartitions`), so that the rows of one exchange partition spread.
  */
 import type * as arrow from 'apache-arrow';
 import { makeBatch, type DataType, type Schema } from '../../common/index.ts';
