@@ -467,10 +467,15 @@ describe('HashAggregateExec over its memory budget', () => {
       groupingIdName: null,
       schema: partialSchema,
     });
+    // What the pool held as each partial batch arrived.
+    const heldAtBatch: number[] = [];
     const partialOut = async (ctx: TaskContext): Promise<arrow.RecordBatch[]> => {
       const out: arrow.RecordBatch[] = [];
       for (let p = 0; p < partial.outputPartitions; p++)
-        for await (const b of partial.execute(p, ctx)) out.push(b);
+        for await (const b of partial.execute(p, ctx)) {
+          out.push(b);
+          if (ctx.memory instanceof LimitedPool) heldAtBatch.push(ctx.memory.counts.used);
+        }
       return out;
     };
     const unlimited = await partialOut(taskCtx(256));
@@ -482,6 +487,8 @@ describe('HashAggregateExec over its memory budget', () => {
     expect(count(early)).toBeGreaterThan(count(unlimited));
     expect(spill.written).toBe(0);
     expect(pool.counts.used).toBe(0);
+    // States sent on early come after their table's memory was released (the consumer needs it).
+    expect(heldAtBatch.filter((b) => b === 0).length).toBeGreaterThan(2);
     const final = (batches: arrow.RecordBatch[]): HashAggregateExec =>
       new HashAggregateExec({
         input: new MemoryExec(partialSchema, [batches]),

@@ -435,10 +435,12 @@ export class HashAggregateExec implements ExecutionPlan {
         if (fits(reservation, groupsBytes(groups))) continue;
         if (this.mode === 'partial' && table !== null) {
           // Refused: the partial states so far go on now (the final aggregate merges them with
-          // the later ones of the same keys), and the table starts anew.
-          yield* this.output(table, accs, table.numGroups, ctx);
+          // the later ones of the same keys), and the table starts anew — released before they
+          // go, so that the consumer has the room they took.
+          const states = [...this.output(table, accs, table.numGroups, ctx)];
           groups = this.newGroups(keyTypes, hasGroups, ctx);
           reservation.free();
+          yield* states;
         } else await spillGroups();
       }
       if (runGroups.groups > 0) yield* runGroups.flush(ctx.batchSize);
