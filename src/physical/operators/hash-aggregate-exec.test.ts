@@ -528,6 +528,46 @@ describe('HashAggregateExec over its memory budget', () => {
     check(ctx, spill, limit);
   });
 
+  it('final mode with grouping sets spills its states with the grouping id as a key', async () => {
+    const aggs = [agg('count', []), agg('sum', [3]), agg('avg', [4]), agg('max', [5])];
+    const sets = [[0, 1], [0], []];
+    const partialSchema = schema([
+      field('k', T.string),
+      field('j', T.int),
+      field('spark_grouping_id', T.bigint, false),
+      ...aggs.flatMap((a, i) =>
+        a.createAccumulator(evalCtx).stateTypes.map((t, s) => field(`a${i}_state${s}`, t)),
+      ),
+    ]);
+    const partial = new HashAggregateExec({
+      input: source(ds, data, 200, 2),
+      mode: 'partial',
+      groupBy: keys,
+      aggregates: aggs,
+      groupingSets: sets,
+      groupingIdName: 'spark_grouping_id',
+      schema: partialSchema,
+    });
+    const states: arrow.RecordBatch[] = [];
+    for (let p = 0; p < 2; p++) for await (const b of partial.execute(p, taskCtx(256))) states.push(b);
+    const final = new HashAggregateExec({
+      input: new MemoryExec(partialSchema, [states]),
+      mode: 'final',
+      groupBy: keys.map((k, i) => ({ expr: new ColumnExpr(i, k.expr.type), name: k.name })),
+      aggregates: aggs,
+      groupingSets: sets,
+      groupingIdName: 'spark_grouping_id',
+      schema: outSchema(aggs, true),
+    });
+    const want = canonical(await collectRows(final, taskCtx(256)));
+    expect(want.filter((r) => r[2] === 1n).length).toBeGreaterThan(500);
+    const spill = new MemorySpill();
+    const limit = 64 * 1024;
+    const ctx = spilledCtx(limit, spill);
+    expect(canonical(await collectRows(final, ctx))).toEqual(want);
+    check(ctx, spill, limit);
+  });
+
   it('without GROUP BY there is one group: nothing to spill, a state over the budget is 53200', async () => {
     const mk = (aggs: AggregateExpr[]): HashAggregateExec =>
       new HashAggregateExec({
