@@ -1,11 +1,14 @@
 /**
- * Splitting rows over partitions for exchanges: the partition of each row by the hash of its key
- * columns, and a batch cut into one batch per partition (rows keep their order).
+ * Splitting rows over partitions for exchanges (and spills): the partition of each row by the hash
+ * of its key columns, and a batch cut into one batch per partition (rows keep their order).
  *
  * The partition uses the row hash of `row-hash.ts` (so equal keys — NULLs, -0.0/0.0, NaNs — go
  * to the same partition, in every thread and process), mixed once more with a fixed seed: the
  * hash tables downstream index their slots by the same row hash, and without the extra mix every
  * key of partition p would share its low bits and crowd the table's slots.
+ *
+ * Spilling operators split rows by the same row hash mixed with seeds of their own, one per level
+ * of re-partitioning (`spillPartitions`), so that the rows of one exchange partition spread.
  */
 import type * as arrow from 'apache-arrow';
 import { makeBatch, type DataType, type Schema } from '../../common/index.ts';
@@ -76,4 +79,29 @@ export function splitBatch(
     );
   }
   return out;
+}
+
+/** The seed of spill partitioning at level 0; each deeper level mixes its own from it. */
+const SPILL_SEED = 0x6a09e667;
+
+/**
+ * Writes the spill partition (0…2^bits-1) of rows 0…n-1 of the key columns into `out`: the top
+ * bits of the row hash mixed with a seed of `level`. The seeds differ from the exchange's, so
+ * rows that one exchange partition holds (all of a final aggregate's input) still spread over
+ * every spill partition, and a partition re-partitioned at the next level spreads again.
+ */
+export function spillPartitions(
+  keys: readonly arrow.Data[],
+  types: readonly DataType[],
+  n: number,
+  bits: number,
+  level: number,
+  out: Int32Array,
+): void {
+  if (hashes.length < n) hashes = new Uint32Array(Math.max(n, hashes.length * 2));
+  const views = keys.map((k, i) => new ColumnView(k, types[i]!));
+  const h = hashRows(views, n, hashes);
+  const seed = fmix32((SPILL_SEED + Math.imul(level, 0x3c6ef372)) | 0);
+  const shift = 32 - bits;
+  for (let i = 0; i < n; i++) out[i] = bits === 0 ? 0 : fmix32((h[i]! ^ seed) | 0) >>> shift;
 }

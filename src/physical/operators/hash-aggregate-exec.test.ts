@@ -1,7 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import type * as arrow from 'apache-arrow';
-import { T, field, makeBatch, makeColumn, schema, type Value } from '../../common/index.ts';
+import {
+  EngineError,
+  T,
+  field,
+  makeBatch,
+  makeColumn,
+  schema,
+  type Schema,
+  type Value,
+} from '../../common/index.ts';
+import { createFunctionRegistry, type AggregateFunctionDef } from '../../functions/index.ts';
+import type { TaskContext } from '../execution-plan.ts';
+import { hashPartitions, spillPartitions } from '../batch/partition.ts';
+import { SPILL_PARTITIONS } from './aggregate-spill.ts';
 import { HashAggregateExec, type AggregateExpr } from './hash-aggregate-exec.ts';
+import { LimitedPool, MemorySpill } from './memory-test-support.ts';
 import { ExchangeExec } from './exchange-exec.ts';
 import {
   ColumnExpr,
@@ -12,6 +26,7 @@ import {
   SumAccumulator,
   collectRows,
   distributed,
+  evalCtx,
   source,
   sortRows,
   taskCtx,
@@ -275,5 +290,378 @@ describe('HashAggregateExec', () => {
       [2, 5000n, 5000],
       [3, 5000n, 5000],
     ]);
+  });
+});
+
+describe('HashAggregateExec over its memory budget', () => {
+  const registry = createFunctionRegistry();
+  const ds = schema([
+    field('k', T.string),
+    field('j', T.int),
+    field('v', T.int),
+    field('d', T.decimal(12, 2)),
+    field('x', T.double),
+    field('s', T.string),
+  ]);
+  // Deterministic pseudo-random rows: ~3000 groups on (k, j), NULLs in keys and values.
+  let seed = 12345;
+  const rand = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  const data: Value[][] = Array.from({ length: 12000 }, () => {
+    const g = rand(3000);
+    return [
+      g % 97 === 0 ? null : `key-${g % 600}-ä`,
+      g % 89 === 0 ? null : Math.floor(g / 600),
+      rand(10) === 0 ? null : rand(50),
+      rand(7) === 0 ? null : BigInt(rand(100000) - 20000),
+      rand(9) === 0 ? null : rand(1000) / 8,
+      rand(6) === 0 ? null : `s${rand(40)}`,
+    ];
+  });
+  const col = (i: number): ColumnExpr => new ColumnExpr(i, ds.fields[i]!.type, ds.fields[i]!.name);
+  const agg = (name: string, args: number[], distinct = false): AggregateExpr => {
+    const def = registry.lookup(name) as AggregateFunctionDef;
+    const argExprs = args.map(col);
+    const sig = def.resolve(
+      argExprs.map((a) => a.type),
+      { ansi: true, literalArgs: [] },
+    );
+    return {
+      name: `${name}${distinct ? '_distinct' : ''}(${args.join(',')})`,
+      args: argExprs,
+      filter: null,
+      distinct,
+      createAccumulator: (ctx) => def.createAccumulator(sig.argTypes, sig.returnType, ctx),
+      type: sig.returnType,
+    };
+  };
+  const plain = (): AggregateExpr[] => [
+    agg('count', []),
+    agg('count', [2]),
+    agg('sum', [2]),
+    agg('sum', [3]),
+    agg('sum', [4]),
+    agg('avg', [4]),
+    agg('avg', [3]),
+    agg('min', [5]),
+    agg('max', [5]),
+    agg('collect_list', [2]),
+    agg('collect_set', [5]),
+  ];
+  const withDistinct = (): AggregateExpr[] => [
+    ...plain(),
+    agg('count', [2], true),
+    agg('sum', [3], true),
+    agg('collect_set', [5], true),
+  ];
+  const keys = [
+    { expr: col(0), name: 'k' },
+    { expr: col(1), name: 'j' },
+  ];
+  const outSchema = (aggs: readonly AggregateExpr[], gid = false): Schema =>
+    schema([
+      field('k', T.string),
+      field('j', T.int),
+      ...(gid ? [field('spark_grouping_id', T.bigint)] : []),
+      ...aggs.map((a) => field(a.name, a.type)),
+    ]);
+  /** Rows in a stable order, arrays of collect_list/collect_set sorted (their order is arrival order). */
+  const canonical = (rows: Value[][]): Value[][] =>
+    sortRows(
+      rows.map((r) =>
+        r.map((v) =>
+          Array.isArray(v)
+            ? [...(v as (string | number | null)[])].sort((a, b) => String(a).localeCompare(String(b)))
+            : v,
+        ),
+      ),
+    );
+  const spilledCtx = (limit: number, spill: MemorySpill): TaskContext => ({
+    ...taskCtx(256),
+    memory: new LimitedPool(limit),
+    spill,
+  });
+  const check = (ctx: TaskContext, spill: MemorySpill, limit: number): void => {
+    expect(spill.written).toBeGreaterThan(SPILL_PARTITIONS);
+    expect(spill.live.size).toBe(0);
+    expect((ctx.memory as LimitedPool).counts.peak).toBeLessThanOrEqual(limit);
+    expect((ctx.memory as LimitedPool).counts.used).toBe(0);
+  };
+
+  it('single mode spills states and DISTINCT pairs by key hash and merges them into the in-memory answer', async () => {
+    const aggs = withDistinct();
+    const mk = (): HashAggregateExec =>
+      new HashAggregateExec({
+        input: source(ds, data, 200),
+        mode: 'single',
+        groupBy: keys,
+        aggregates: aggs,
+        groupingSets: null,
+        groupingIdName: null,
+        schema: outSchema(aggs),
+      });
+    const want = canonical(await collectRows(mk(), taskCtx(256)));
+    expect(want.length).toBeGreaterThan(2500);
+    for (const limit of [256 * 1024]) {
+      const spill = new MemorySpill();
+      const ctx = spilledCtx(limit, spill);
+      expect(canonical(await collectRows(mk(), ctx))).toEqual(want);
+      check(ctx, spill, limit);
+    }
+  });
+
+  it('a partition that still does not fit is split again with another hash seed', async () => {
+    const aggs = plain();
+    let inputDone = false;
+    class TrackedExec extends MemoryExec {
+      override async *execute(partition: number): AsyncGenerator<arrow.RecordBatch> {
+        yield* super.execute(partition);
+        inputDone = true;
+      }
+    }
+    const input = source(ds, data, 200);
+    const mk = (from: MemoryExec): HashAggregateExec =>
+      new HashAggregateExec({
+        input: from,
+        mode: 'single',
+        groupBy: keys,
+        aggregates: aggs,
+        groupingSets: null,
+        groupingIdName: null,
+        schema: outSchema(aggs),
+      });
+    const want = canonical(await collectRows(mk(input), taskCtx(256)));
+    let afterInput = 0;
+    class CountingSpill extends MemorySpill {
+      override write(...args: Parameters<MemorySpill['write']>): ReturnType<MemorySpill['write']> {
+        if (inputDone) afterInput++;
+        return super.write(...args);
+      }
+    }
+    const spill = new CountingSpill();
+    const limit = 56 * 1024;
+    const ctx = spilledCtx(limit, spill);
+    expect(canonical(await collectRows(mk(new TrackedExec(ds, input.partitions)), ctx))).toEqual(want);
+    // The groups in memory at the end make at most one file a partition: more were re-partitioned.
+    expect(afterInput).toBeGreaterThan(SPILL_PARTITIONS);
+    check(ctx, spill, limit);
+  });
+
+  it('partial mode sends its states on early; final mode spills them; together the exact answer', async () => {
+    const aggs = plain();
+    const partialSchema = schema([
+      field('k', T.string),
+      field('j', T.int),
+      ...aggs.flatMap((a, i) =>
+        a.createAccumulator(evalCtx).stateTypes.map((t, s) => field(`a${i}_state${s}`, t)),
+      ),
+    ]);
+    const partial = new HashAggregateExec({
+      input: source(ds, data, 200, 2),
+      mode: 'partial',
+      groupBy: keys,
+      aggregates: aggs,
+      groupingSets: null,
+      groupingIdName: null,
+      schema: partialSchema,
+    });
+    // What the pool held as each partial batch arrived.
+    const heldAtBatch: number[] = [];
+    const partialOut = async (ctx: TaskContext): Promise<arrow.RecordBatch[]> => {
+      const out: arrow.RecordBatch[] = [];
+      for (let p = 0; p < partial.outputPartitions; p++)
+        for await (const b of partial.execute(p, ctx)) {
+          out.push(b);
+          if (ctx.memory instanceof LimitedPool) heldAtBatch.push(ctx.memory.counts.used);
+        }
+      return out;
+    };
+    const unlimited = await partialOut(taskCtx(256));
+    const spill = new MemorySpill();
+    const pool = new LimitedPool(64 * 1024);
+    const early = await partialOut({ ...taskCtx(256), memory: pool, spill });
+    // Partial states go on early, never to disk: more partial rows than without a budget.
+    const count = (bs: arrow.RecordBatch[]): number => bs.reduce((n, b) => n + b.numRows, 0);
+    expect(count(early)).toBeGreaterThan(count(unlimited));
+    expect(spill.written).toBe(0);
+    expect(pool.counts.used).toBe(0);
+    // States sent on early come after their table's memory was released (the consumer needs it).
+    expect(heldAtBatch.filter((b) => b === 0).length).toBeGreaterThan(2);
+    const final = (batches: arrow.RecordBatch[]): HashAggregateExec =>
+      new HashAggregateExec({
+        input: new MemoryExec(partialSchema, [batches]),
+        mode: 'final',
+        groupBy: keys.map((k, i) => ({ expr: new ColumnExpr(i, k.expr.type), name: k.name })),
+        aggregates: aggs,
+        groupingSets: null,
+        groupingIdName: null,
+        schema: outSchema(aggs),
+      });
+    const want = canonical(await collectRows(final(unlimited), taskCtx(256)));
+    const finalSpill = new MemorySpill();
+    const limit = 64 * 1024;
+    const ctx = spilledCtx(limit, finalSpill);
+    expect(canonical(await collectRows(final(early), ctx))).toEqual(want);
+    check(ctx, finalSpill, limit);
+  });
+
+  it('grouping sets with a DISTINCT aggregate spill with their grouping id', async () => {
+    const aggs = [agg('count', []), agg('sum', [3]), agg('count', [5], true), agg('max', [5])];
+    const mk = (): HashAggregateExec =>
+      new HashAggregateExec({
+        input: source(ds, data, 200),
+        mode: 'single',
+        groupBy: keys,
+        aggregates: aggs,
+        groupingSets: [[0, 1], [0], [1], []],
+        groupingIdName: 'spark_grouping_id',
+        schema: outSchema(aggs, true),
+      });
+    const want = canonical(await collectRows(mk(), taskCtx(256)));
+    expect(want.filter((r) => r[2] === 3n)).toEqual([[null, null, 3n, 12000n, expect.anything(), 40n, 's9']]);
+    const spill = new MemorySpill();
+    const limit = 96 * 1024;
+    const ctx = spilledCtx(limit, spill);
+    expect(canonical(await collectRows(mk(), ctx))).toEqual(want);
+    check(ctx, spill, limit);
+  });
+
+  it('final mode with grouping sets spills its states with the grouping id as a key', async () => {
+    const aggs = [agg('count', []), agg('sum', [3]), agg('avg', [4]), agg('max', [5])];
+    const sets = [[0, 1], [0], []];
+    const partialSchema = schema([
+      field('k', T.string),
+      field('j', T.int),
+      field('spark_grouping_id', T.bigint, false),
+      ...aggs.flatMap((a, i) =>
+        a.createAccumulator(evalCtx).stateTypes.map((t, s) => field(`a${i}_state${s}`, t)),
+      ),
+    ]);
+    const partial = new HashAggregateExec({
+      input: source(ds, data, 200, 2),
+      mode: 'partial',
+      groupBy: keys,
+      aggregates: aggs,
+      groupingSets: sets,
+      groupingIdName: 'spark_grouping_id',
+      schema: partialSchema,
+    });
+    const states: arrow.RecordBatch[] = [];
+    for (let p = 0; p < 2; p++) for await (const b of partial.execute(p, taskCtx(256))) states.push(b);
+    const final = new HashAggregateExec({
+      input: new MemoryExec(partialSchema, [states]),
+      mode: 'final',
+      groupBy: keys.map((k, i) => ({ expr: new ColumnExpr(i, k.expr.type), name: k.name })),
+      aggregates: aggs,
+      groupingSets: sets,
+      groupingIdName: 'spark_grouping_id',
+      schema: outSchema(aggs, true),
+    });
+    const want = canonical(await collectRows(final, taskCtx(256)));
+    expect(want.filter((r) => r[2] === 1n).length).toBeGreaterThan(500);
+    const spill = new MemorySpill();
+    const limit = 64 * 1024;
+    const ctx = spilledCtx(limit, spill);
+    expect(canonical(await collectRows(final, ctx))).toEqual(want);
+    check(ctx, spill, limit);
+  });
+
+  it('without GROUP BY there is one group: nothing to spill, a state over the budget is 53200', async () => {
+    const mk = (aggs: AggregateExpr[]): HashAggregateExec =>
+      new HashAggregateExec({
+        input: source(ds, data, 200),
+        mode: 'single',
+        groupBy: [],
+        aggregates: aggs,
+        groupingSets: null,
+        groupingIdName: null,
+        schema: schema(aggs.map((a) => field(a.name, a.type))),
+      });
+    const spill = new MemorySpill();
+    const small = [agg('count', []), agg('sum', [3]), agg('min', [5])];
+    expect(await collectRows(mk(small), spilledCtx(4096, spill))).toEqual(
+      await collectRows(mk(small), taskCtx(256)),
+    );
+    await expect(collectRows(mk([agg('collect_list', [5])]), spilledCtx(8 * 1024, spill))).rejects.toThrow(
+      /HashAggregateExec refused/,
+    );
+    expect(spill.written).toBe(0);
+  });
+
+  it('one group larger than the budget fails with 53200 after the last re-partitioning, its files removed', async () => {
+    const one: Value[][] = data.map((r, i) => ['k', 1, r[2]!, r[3]!, r[4]!, `value ${i}`]);
+    const aggs = [agg('collect_list', [5])];
+    const agg1 = new HashAggregateExec({
+      input: source(ds, one, 200),
+      mode: 'single',
+      groupBy: keys,
+      aggregates: aggs,
+      groupingSets: null,
+      groupingIdName: null,
+      schema: outSchema(aggs),
+    });
+    const spill = new MemorySpill();
+    const err = await collectRows(agg1, spilledCtx(32 * 1024, spill)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineError);
+    expect((err as EngineError).sqlstate).toBe('53200');
+    expect((err as EngineError).message).toMatch(/HashAggregateExec split its spilled groups 4 times/);
+    expect(spill.written).toBeGreaterThan(0);
+    expect(spill.live.size).toBe(0);
+  });
+
+  it('removes its files when its consumer stops early or its input fails', async () => {
+    const aggs = withDistinct();
+    const mk = (input: MemoryExec): HashAggregateExec =>
+      new HashAggregateExec({
+        input,
+        mode: 'single',
+        groupBy: keys,
+        aggregates: aggs,
+        groupingSets: null,
+        groupingIdName: null,
+        schema: outSchema(aggs),
+      });
+    const spill = new MemorySpill();
+    for await (const b of mk(source(ds, data, 200)).execute(0, spilledCtx(256 * 1024, spill))) {
+      expect(b.numRows).toBeGreaterThan(0);
+      break;
+    }
+    expect(spill.written).toBeGreaterThan(0);
+    expect(spill.live.size).toBe(0);
+
+    class FailingExec extends MemoryExec {
+      override async *execute(partition: number): AsyncGenerator<arrow.RecordBatch> {
+        yield* super.execute(partition);
+        throw new EngineError('22012', 'division by zero');
+      }
+    }
+    const spill2 = new MemorySpill();
+    const failing = mk(new FailingExec(ds, source(ds, data, 200).partitions));
+    await expect(collectRows(failing, spilledCtx(256 * 1024, spill2))).rejects.toThrow(/division by zero/);
+    expect(spill2.written).toBeGreaterThan(0);
+    expect(spill2.live.size).toBe(0);
+  });
+
+  it('a final aggregate over one exchange partition still spreads its groups over every spill partition', () => {
+    // The rows of exchange partition 0 of 4: the spill hash must not put them all in one place.
+    const n = 4000;
+    const k = new Int32Array(n);
+    for (let i = 0; i < n; i++) k[i] = i;
+    const cols = [makeColumn(T.int, k, n, null)];
+    const exchange = new Int32Array(n);
+    hashPartitions(cols, [T.int], n, 4, exchange);
+    const mine = Int32Array.from(k.filter((_, i) => exchange[i] === 0));
+    const parts = new Int32Array(mine.length);
+    spillPartitions([makeColumn(T.int, mine, mine.length, null)], [T.int], mine.length, 4, 0, parts);
+    const sizes = new Array<number>(16).fill(0);
+    for (const p of parts) sizes[p]!++;
+    expect(Math.min(...sizes)).toBeGreaterThan(mine.length / 16 / 2);
+    // And each level splits a partition again.
+    const again = new Int32Array(mine.length);
+    spillPartitions([makeColumn(T.int, mine, mine.length, null)], [T.int], mine.length, 4, 1, again);
+    const zero = new Set(Array.from(again).filter((_, i) => parts[i] === 0));
+    expect(zero.size).toBeGreaterThan(8);
   });
 });

@@ -33,6 +33,19 @@
  * runs switches to the hash table for good; so does a first batch whose runs repeat keys (few
  * groups, as l_returnflag's, are the hash table's job).
  *
+ * Over the memory budget (a refused `tryGrow` of the groups' size after a batch):
+ * - `partial`: the groups so far go on as partial states at once and the table starts anew (the
+ *   final aggregate merges rows of equal keys anyway); no disk.
+ * - `single` and `final` with keys, when the task can spill (`ctx.spill`): the groups are written
+ *   to disk as state rows (keys, grouping id, accumulator states: the partial layout; DISTINCT
+ *   aggregates as their distinct pairs), split into 16 partitions by a hash of the keys
+ *   (`SpilledGroups`), and the table starts anew. At the end the groups in memory join them, and
+ *   each partition is merged on its own — its DISTINCT pairs deduplicated again, so the answer is
+ *   exact — and emitted; a partition that does not fit either is split again with the next
+ *   level's hash seed, and past `MAX_SPILL_LEVELS` levels the query fails with 53200. Without
+ *   keys (one group) or spill space, a refusal is 53200. Spill files are removed when read, and
+ *   all of them however the operator ends.
+ *
  * Masked input: over an input with `executeMasked` (a FilterExec) and with deterministic keys,
  * arguments and FILTERs, batches may come whole with a mask of their rows; masked rows get no group
  * and reach no accumulator. Keys and arguments are evaluated on the whole batch — and again on the
@@ -55,8 +68,11 @@ import type {
   Distribution,
   ExecutionPlan,
   MaskedBatch,
+  MemoryReservation,
   Partitioning,
   PhysicalExpr,
+  SpillFile,
+  SpillSpace,
   TaskContext,
 } from '../execution-plan.ts';
 import { aggregateRef, exprSpec, type AggregateFunctionRef, type OperatorSpec } from '../plan-spec.ts';
@@ -71,6 +87,14 @@ import { sliceColumn } from '../batch/slice.ts';
 import { take } from '../batch/take.ts';
 import { filterBatch } from '../batch/filter.ts';
 import { checkCancelled, checkPartition, evaluateToColumn, schemaTypes } from './exec-support.ts';
+import {
+  MAX_SPILL_LEVELS,
+  SpilledGroups,
+  spillLayout,
+  type GroupsToSpill,
+  type SpillLayout,
+  type SpillPartition,
+} from './aggregate-spill.ts';
 
 export type AggregateMode = 'single' | 'partial' | 'final';
 
@@ -154,6 +178,43 @@ interface BatchInputs {
   readonly argCols: arrow.Data[][];
   readonly filters: (Uint8Array | null)[];
 }
+
+/** What a task holds of its groups: the hash table (null without GROUP BY) and accumulators. */
+interface Groups {
+  readonly table: GroupHashTable | null;
+  readonly accs: GroupsAccumulator[];
+  /** Per aggregate: the (group, arguments) pairs seen by a DISTINCT one, else null. */
+  readonly distinctTables: (GroupHashTable | null)[];
+}
+
+function groupsBytes(groups: Groups): number {
+  let bytes = groups.table?.size() ?? 0;
+  for (const acc of groups.accs) bytes += acc.size();
+  for (const dt of groups.distinctTables) bytes += dt?.size() ?? 0;
+  return bytes;
+}
+
+/** Sets `reservation` to `bytes` when the budget allows; false (and unchanged) when it refuses. */
+function fits(reservation: MemoryReservation, bytes: number): boolean {
+  if (bytes <= reservation.size) {
+    reservation.resize(bytes);
+    return true;
+  }
+  return reservation.tryGrow(bytes - reservation.size);
+}
+
+/** Where an aggregate that may spill writes its groups, and what it needs to read them back. */
+interface AggregateSpill {
+  readonly space: SpillSpace;
+  readonly layout: SpillLayout;
+  /** Its files not removed yet. */
+  readonly live: Set<SpillFile>;
+  readonly reservation: MemoryReservation;
+  /** The group keys' types (the grouping id last, with grouping sets). */
+  readonly keyTypes: readonly DataType[];
+}
+
+const EMPTY_GROUP_IDS = new Int32Array(0);
 
 async function* unmasked(batches: AsyncIterable<arrow.RecordBatch>): AsyncGenerator<MaskedBatch> {
   for await (const batch of batches) yield { batch, mask: null, rows: batch.numRows };
@@ -239,18 +300,31 @@ export class HashAggregateExec implements ExecutionPlan {
     const gidType = this.groupingIdType();
     const keyTypes = this.groupBy.map((g) => g.expr.type);
     if (this.groupingSets !== null) keyTypes.push(gidType);
-    const table = hasGroups ? new GroupHashTable(keyTypes) : null;
-    const accs = createAccumulators(this.aggregates, ctx.eval);
-    const distinctTables = this.aggregates.map((a) =>
-      a.distinct ? new GroupHashTable([INT, ...a.args.map((x) => x.type)]) : null,
-    );
+    let groups = this.newGroups(keyTypes, hasGroups, ctx);
     let groupIds = new Int32Array(0);
     const reservation = ctx.memory.reserve(this.name);
-    const stateBytes = (): number => {
-      let bytes = table?.size() ?? 0;
-      for (const acc of accs) bytes += acc.size();
-      for (const dt of distinctTables) bytes += dt?.size() ?? 0;
-      return bytes;
+    // Groups written to disk when the budget refused them (single and final modes with keys).
+    const spill: AggregateSpill | null =
+      this.mode !== 'partial' && hasGroups && ctx.spill !== undefined
+        ? {
+            space: ctx.spill,
+            layout: this.spillLayout(keyTypes, groups.accs),
+            live: new Set(),
+            reservation,
+            keyTypes,
+          }
+        : null;
+    let spilled: SpilledGroups | null = null;
+    /** Relieves the budget when it refuses the groups' size: spilled, or else 53200. */
+    const spillGroups = async (): Promise<void> => {
+      if (spill === null) {
+        reservation.resize(groupsBytes(groups));
+        return;
+      }
+      spilled ??= new SpilledGroups(this.name, spill.layout, spill.space, 0, spill.live);
+      await spilled.add(this.toSpill(groups), ctx);
+      groups = this.newGroups(keyTypes, hasGroups, ctx);
+      reservation.free();
     };
     // Partial aggregation over input clustered on many keys: each batch's runs of equal keys are
     // its groups, sent on at once (see `RunGroups`). The first batch goes through the hash table
@@ -260,7 +334,7 @@ export class HashAggregateExec implements ExecutionPlan {
       this.mode === 'partial' &&
       hasGroups &&
       this.groupingSets === null &&
-      distinctTables.every((dt) => dt === null)
+      this.aggregates.every((a) => !a.distinct)
         ? 'undecided'
         : 'hash';
     let rowsPerGroup: GroupRows | null = null;
@@ -281,8 +355,8 @@ export class HashAggregateExec implements ExecutionPlan {
         if (this.mode === 'final') {
           const n = batch.numRows;
           if (groupIds.length < n) groupIds = new Int32Array(Math.max(n, groupIds.length * 2));
-          this.mergeBatch(batch, n, table, accs, groupIds.subarray(0, n), ctx);
-          reservation.resize(stateBytes());
+          this.mergeBatch(batch, n, groups.table, groups.accs, groupIds.subarray(0, n), ctx);
+          if (!fits(reservation, groupsBytes(groups))) await spillGroups();
           continue;
         }
         let inputs: BatchInputs;
@@ -314,6 +388,7 @@ export class HashAggregateExec implements ExecutionPlan {
             continue;
           }
         }
+        const { table, accs, distinctTables } = groups;
         const groupsBefore = table?.numGroups ?? 0;
         const sets = this.groupingSets ?? [null];
         for (const set of sets) {
@@ -357,9 +432,30 @@ export class HashAggregateExec implements ExecutionPlan {
           const newGroups = (table?.numGroups ?? 0) - groupsBefore;
           clustering = newGroups >= runs * MIN_RUN_KEYS_FRACTION ? 'runs' : 'hash';
         }
-        reservation.resize(stateBytes());
+        if (fits(reservation, groupsBytes(groups))) continue;
+        if (this.mode === 'partial' && table !== null) {
+          // Refused: the partial states so far go on now (the final aggregate merges them with
+          // the later ones of the same keys), and the table starts anew — released before they
+          // go, so that the consumer has the room they took.
+          const states = [...this.output(table, accs, table.numGroups, ctx)];
+          groups = this.newGroups(keyTypes, hasGroups, ctx);
+          reservation.free();
+          yield* states;
+        } else await spillGroups();
       }
       if (runGroups.groups > 0) yield* runGroups.flush(ctx.batchSize);
+      // (Assigned in `spillGroups`, which the compiler does not follow.)
+      const last = spilled as SpilledGroups | null;
+      if (last !== null) {
+        // Some groups are on disk: the ones in memory join them, and each spill partition's
+        // states are merged on their own.
+        await last.add(this.toSpill(groups), ctx);
+        groups = this.newGroups(keyTypes, hasGroups, ctx);
+        reservation.free();
+        yield* this.mergeSpilled(last, spill!, ctx);
+        return;
+      }
+      const { table, accs } = groups;
       const numGroups = table === null ? 1 : table.numGroups;
       if (numGroups === 0) return;
       if (table === null && this.mode !== 'final') {
@@ -379,8 +475,183 @@ export class HashAggregateExec implements ExecutionPlan {
       }
       yield* this.output(table, accs, numGroups, ctx);
     } finally {
+      if (spill !== null) for (const file of [...spill.live]) file.remove();
       reservation.free();
     }
+  }
+
+  private newGroups(keyTypes: readonly DataType[], hasGroups: boolean, ctx: TaskContext): Groups {
+    return {
+      table: hasGroups ? new GroupHashTable(keyTypes) : null,
+      accs: createAccumulators(this.aggregates, ctx.eval),
+      distinctTables: this.aggregates.map((a) =>
+        a.distinct ? new GroupHashTable([INT, ...a.args.map((x) => x.type)]) : null,
+      ),
+    };
+  }
+
+  /** How spilled groups are laid out: keys, the states of the aggregates that are not DISTINCT, pairs. */
+  private spillLayout(keyTypes: readonly DataType[], accs: readonly GroupsAccumulator[]): SpillLayout {
+    return spillLayout(
+      keyTypes,
+      this.aggregates.flatMap((a, i) => (a.distinct ? [] : accs[i]!.stateTypes)),
+      this.aggregates.map((a) => (a.distinct ? a.args.map((x) => x.type) : null)),
+    );
+  }
+
+  /** The groups as rows to spill: keys, states (not of DISTINCT aggregates) and DISTINCT pairs. */
+  private toSpill(groups: Groups): GroupsToSpill {
+    const table = groups.table!;
+    return {
+      numGroups: table.numGroups,
+      keys: table.keyColumns(),
+      states: groups.accs.flatMap((acc, a) => (this.aggregates[a]!.distinct ? [] : acc.state())),
+      pairs: groups.distinctTables.map((dt) => {
+        if (dt === null) return null;
+        const cols = dt.keyColumns();
+        const gid = cols[0]!;
+        const values = gid.values as Int32Array;
+        return { groupIds: values.subarray(gid.offset, gid.offset + dt.numGroups), args: cols.slice(1) };
+      }),
+    };
+  }
+
+  /** Each partition of `spilled`, merged (and re-partitioned when it does not fit), in turn. */
+  private async *mergeSpilled(
+    spilled: SpilledGroups,
+    spill: AggregateSpill,
+    ctx: TaskContext,
+  ): AsyncGenerator<arrow.RecordBatch> {
+    for (const part of spilled.partitions) {
+      if (part.states.length === 0) continue;
+      yield* this.mergePartition(spilled, part, spill, ctx);
+    }
+  }
+
+  /**
+   * The groups of one spill partition: its state rows merged, its DISTINCT pairs deduplicated
+   * again. Refused memory, they are spilled once more at the next level (another hash seed);
+   * past `MAX_SPILL_LEVELS` the query fails with 53200.
+   */
+  private async *mergePartition(
+    from: SpilledGroups,
+    part: SpillPartition,
+    spill: AggregateSpill,
+    ctx: TaskContext,
+  ): AsyncGenerator<arrow.RecordBatch> {
+    const { reservation, keyTypes } = spill;
+    const level = from.level + 1;
+    let groups = this.newGroups(keyTypes, true, ctx);
+    let sub: SpilledGroups | null = null;
+    let gids = new Int32Array(0);
+    const relieve = async (): Promise<void> => {
+      const bytes = groupsBytes(groups);
+      if (fits(reservation, bytes)) return;
+      if (level >= MAX_SPILL_LEVELS) {
+        try {
+          reservation.resize(bytes);
+        } catch (err) {
+          if (!(err instanceof EngineError)) throw err;
+          throw new EngineError(
+            err.sqlstate,
+            `${err.message} ${this.name} split its spilled groups ${MAX_SPILL_LEVELS} times by their keys' hash ` +
+              `and one part still does not fit: a few groups hold more state than the budget allows.`,
+            { hint: err.hint, cause: err },
+          );
+        }
+        return;
+      }
+      sub ??= new SpilledGroups(this.name, spill.layout, spill.space, level, spill.live);
+      await sub.add(this.toSpill(groups), ctx);
+      groups = this.newGroups(keyTypes, true, ctx);
+      reservation.free();
+    };
+    const k = keyTypes.length;
+    for (const file of part.states) {
+      for await (const batch of from.drain(file)) {
+        checkCancelled(ctx);
+        const n = batch.numRows;
+        if (gids.length < n) gids = new Int32Array(Math.max(n, 2 * gids.length));
+        this.mergeSpilledStates(groups, batch, k, gids.subarray(0, n));
+        await relieve();
+      }
+    }
+    for (let a = 0; a < this.aggregates.length; a++) {
+      for (const file of part.pairs[a]!) {
+        for await (const batch of from.drain(file)) {
+          checkCancelled(ctx);
+          const n = batch.numRows;
+          if (gids.length < n) gids = new Int32Array(Math.max(n, 2 * gids.length));
+          this.mergeSpilledPairs(groups, a, batch, k, gids.subarray(0, n));
+          await relieve();
+        }
+      }
+    }
+    // (Assigned in `relieve`, which the compiler does not follow.)
+    const rest = sub as SpilledGroups | null;
+    if (rest === null) {
+      const table = groups.table!;
+      if (table.numGroups > 0) yield* this.output(table, groups.accs, table.numGroups, ctx);
+      reservation.free();
+      return;
+    }
+    await rest.add(this.toSpill(groups), ctx);
+    groups = this.newGroups(keyTypes, true, ctx);
+    reservation.free();
+    yield* this.mergeSpilled(rest, spill, ctx);
+  }
+
+  /** Merges a batch of spilled state rows (keys, then the states of the aggregates that are not DISTINCT). */
+  private mergeSpilledStates(groups: Groups, batch: arrow.RecordBatch, k: number, gids: Int32Array): void {
+    const cols = batch.data.children;
+    const n = batch.numRows;
+    const table = groups.table!;
+    table.findOrInsert(cols.slice(0, k), n, gids);
+    const numGroups = table.numGroups;
+    let pos = k;
+    for (let a = 0; a < groups.accs.length; a++) {
+      const acc = groups.accs[a]!;
+      if (this.aggregates[a]!.distinct) this.addGroups(acc, a, numGroups);
+      else {
+        acc.merge(cols.slice(pos, pos + acc.stateTypes.length), gids, numGroups, n);
+        pos += acc.stateTypes.length;
+      }
+    }
+  }
+
+  /** Adds a batch of spilled DISTINCT pairs (keys, then the arguments) of aggregate `a`. */
+  private mergeSpilledPairs(
+    groups: Groups,
+    a: number,
+    batch: arrow.RecordBatch,
+    k: number,
+    gids: Int32Array,
+  ): void {
+    const cols = batch.data.children;
+    const n = batch.numRows;
+    const table = groups.table!;
+    const before = table.numGroups;
+    table.findOrInsert(cols.slice(0, k), n, gids);
+    const numGroups = table.numGroups;
+    this.updateDistinct(
+      groups.accs[a]!,
+      groups.distinctTables[a]!,
+      this.aggregates[a]!,
+      cols.slice(k),
+      gids,
+      numGroups,
+      n,
+      null,
+    );
+    // Groups new here (their state rows went to a deeper level): every accumulator has them.
+    if (numGroups > before)
+      for (let b = 0; b < groups.accs.length; b++) if (b !== a) this.addGroups(groups.accs[b]!, b, numGroups);
+  }
+
+  /** Tells accumulator `a` that there are `numGroups` groups, without adding a row. */
+  private addGroups(acc: GroupsAccumulator, a: number, numGroups: number): void {
+    const args = this.aggregates[a]!.args.map((x) => columnFromValues(x.type, []));
+    acc.update(args, EMPTY_GROUP_IDS, numGroups, 0, null);
   }
 
   /** Whether keys, arguments and FILTERs may be evaluated on rows a masked batch skips. */

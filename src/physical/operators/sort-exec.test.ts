@@ -1,7 +1,8 @@
 import type * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { EngineError, T, field, schema, type Schema, type Value } from '../../common/index.ts';
-import type { MemoryPool, MemoryReservation, SpillFile, SpillSpace, TaskContext } from '../execution-plan.ts';
+import { EngineError, T, field, schema, type Value } from '../../common/index.ts';
+import type { TaskContext } from '../execution-plan.ts';
+import { LimitedPool, MemorySpill } from './memory-test-support.ts';
 import { ExchangeExec } from './exchange-exec.ts';
 import { SortExec } from './sort-exec.ts';
 import { ColumnExpr, MemoryExec, collectRows, source, taskCtx } from './test-support.ts';
@@ -51,84 +52,6 @@ describe('SortExec', () => {
     expect((await collectRows(sort)).map((r) => r[2])).toEqual([6, 5, 4, 3, 2, 1, 0]);
   });
 });
-
-/** Memory with a limit: a refused reservation throws 53200 from `grow`, false from `tryGrow`. */
-class LimitedPool implements MemoryPool {
-  readonly counts = { used: 0, peak: 0 };
-  readonly limit: number;
-  constructor(limit: number) {
-    this.limit = limit;
-  }
-  reserve(consumer: string): MemoryReservation {
-    const pool = this.counts;
-    const limit = this.limit;
-    let size = 0;
-    const tryGrow = (bytes: number): boolean => {
-      const b = Math.max(0, Math.ceil(bytes));
-      if (pool.used + b > limit) return false;
-      pool.used += b;
-      size += b;
-      pool.peak = Math.max(pool.peak, pool.used);
-      return true;
-    };
-    const shrink = (bytes: number): void => {
-      const b = Math.min(size, Math.max(0, Math.ceil(bytes)));
-      pool.used -= b;
-      size -= b;
-    };
-    const grow = (bytes: number): void => {
-      if (!tryGrow(bytes)) throw new EngineError('53200', `${consumer} refused ${bytes}`);
-    };
-    return {
-      consumer,
-      get size() {
-        return size;
-      },
-      grow,
-      tryGrow,
-      shrink,
-      resize: (bytes) => (bytes > size ? grow(bytes - size) : shrink(size - bytes)),
-      free: () => shrink(size),
-    };
-  }
-}
-
-/** Spill "files" kept in memory: counts the files written and those not removed yet. */
-class MemorySpill implements SpillSpace {
-  written = 0;
-  /** Files written from a merge of earlier files (an async stream) rather than a sorted run. */
-  merged = 0;
-  readonly live = new Set<number>();
-  async write(
-    _consumer: string,
-    _schema: Schema,
-    batches: Iterable<arrow.RecordBatch> | AsyncIterable<arrow.RecordBatch>,
-  ): Promise<SpillFile> {
-    if (!(Symbol.iterator in batches)) this.merged++;
-    const kept: arrow.RecordBatch[] = [];
-    for await (const b of batches) kept.push(b);
-    const id = this.written++;
-    this.live.add(id);
-    let max = 0;
-    for (const b of kept)
-      max = Math.max(
-        max,
-        b.data.children.reduce((n, c) => n + c.byteLength, 0),
-      );
-    return {
-      bytes: max,
-      rows: kept.reduce((n, b) => n + b.numRows, 0),
-      maxBatchBytes: max,
-      read: async function* () {
-        for (const b of kept) {
-          await Promise.resolve();
-          yield b;
-        }
-      },
-      remove: () => this.live.delete(id),
-    };
-  }
-}
 
 describe('SortExec over its memory budget', () => {
   // Many ties on (k, s): `i` (the input position) shows that the external sort stays stable.

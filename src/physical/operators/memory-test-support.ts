@@ -1,0 +1,89 @@
+/**
+ * Test fakes for operators that spill: a memory pool with a byte limit (`LimitedPool`: a refused
+ * reservation throws 53200 from `grow`, returns false from `tryGrow`) and spill "files" kept in
+ * memory (`MemorySpill`: counts the files written and those not removed yet). Not exported from
+ * the layer.
+ */
+import type * as arrow from 'apache-arrow';
+import { EngineError, type Schema } from '../../common/index.ts';
+import type { MemoryPool, MemoryReservation, SpillFile, SpillSpace } from '../execution-plan.ts';
+
+export class LimitedPool implements MemoryPool {
+  readonly counts = { used: 0, peak: 0 };
+  readonly limit: number;
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+  reserve(consumer: string): MemoryReservation {
+    const pool = this.counts;
+    const limit = this.limit;
+    let size = 0;
+    const tryGrow = (bytes: number): boolean => {
+      const b = Math.max(0, Math.ceil(bytes));
+      if (pool.used + b > limit) return false;
+      pool.used += b;
+      size += b;
+      pool.peak = Math.max(pool.peak, pool.used);
+      return true;
+    };
+    const shrink = (bytes: number): void => {
+      const b = Math.min(size, Math.max(0, Math.ceil(bytes)));
+      pool.used -= b;
+      size -= b;
+    };
+    const grow = (bytes: number): void => {
+      if (!tryGrow(bytes)) throw new EngineError('53200', `${consumer} refused ${bytes}`);
+    };
+    return {
+      consumer,
+      get size() {
+        return size;
+      },
+      grow,
+      tryGrow,
+      shrink,
+      resize: (bytes) => (bytes > size ? grow(bytes - size) : shrink(size - bytes)),
+      free: () => shrink(size),
+    };
+  }
+}
+
+export class MemorySpill implements SpillSpace {
+  written = 0;
+  /** Files written from a merge of earlier files (an async stream) rather than rows in memory. */
+  merged = 0;
+  /** Rows written, over every file. */
+  rows = 0;
+  readonly live = new Set<number>();
+  async write(
+    _consumer: string,
+    _schema: Schema,
+    batches: Iterable<arrow.RecordBatch> | AsyncIterable<arrow.RecordBatch>,
+  ): Promise<SpillFile> {
+    if (!(Symbol.iterator in batches)) this.merged++;
+    const kept: arrow.RecordBatch[] = [];
+    for await (const b of batches) kept.push(b);
+    const id = this.written++;
+    this.live.add(id);
+    let max = 0;
+    for (const b of kept)
+      max = Math.max(
+        max,
+        b.data.children.reduce((n, c) => n + c.byteLength, 0),
+      );
+    const rows = kept.reduce((n, b) => n + b.numRows, 0);
+    this.rows += rows;
+    return {
+      bytes: max,
+      rows,
+      maxBatchBytes: max,
+      read: async function* () {
+        for (const b of kept) {
+          await Promise.resolve();
+          yield b;
+        }
+      },
+      remove: () => this.live.delete(id),
+    };
+  }
+}

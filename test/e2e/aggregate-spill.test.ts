@@ -1,0 +1,128 @@
+/**
+ * Spill for hash aggregation, end to end through the Engine: a GROUP BY with far more groups than
+ * its query's memory budget holds finishes by writing its groups' states to `kindling.local.dir`
+ * by key hash and merging each part, with exactly the answer of the same query without a budget
+ * (DISTINCT aggregates included); EXPLAIN ANALYZE shows what it spilled; no spill file outlives its
+ * query, whether it succeeds, fails or is cancelled; and one group larger than the budget fails with 53200
+ * naming the operator.
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Engine, EngineError, type Session } from '../../src/index.ts';
+
+const dirs: string[] = [];
+const engines: Engine[] = [];
+afterAll(async () => {
+  for (const e of engines) await e.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'kindling-aggregate-spill-'));
+  dirs.push(d);
+  return d;
+}
+
+/** Every file (not folder) under `dir`. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+}
+
+async function session(localDir: string): Promise<Session> {
+  const e = new Engine({ warehouse: tempDir(), executorThreads: 2, localDir });
+  engines.push(e);
+  const s = e.createSession();
+  // One partition: a single aggregate, and no exchange output (which does not spill) in the budget.
+  await s.sql('SET kindling.execution.target_partitions = 1');
+  await s.sql('SET kindling.execution.inline_tiny_queries = false');
+  return s;
+}
+
+async function failure(run: () => Promise<unknown>): Promise<EngineError> {
+  try {
+    await run();
+  } catch (err) {
+    if (err instanceof EngineError) return err;
+    throw err;
+  }
+  throw new Error('expected the query to fail');
+}
+
+/** The rows as sorted lines (the order of groups is not part of the answer). */
+function lines(rows: readonly (readonly unknown[])[]): string[] {
+  return rows.map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))).sort();
+}
+
+// 100K groups, NULL keys among them, over int, decimal, double and string columns, with a
+// DISTINCT aggregate.
+const ROWS = `SELECT CASE WHEN id % 1009 = 0 THEN NULL ELSE (id * 7919) % 100000 END AS k,
+    id AS v, CAST(id % 1000 AS DECIMAL(10, 2)) / 8 AS d, id * 0.25 AS x,
+    CASE WHEN id % 7 = 0 THEN NULL ELSE concat('s', CAST((id * 31) % 577 AS STRING)) END AS s
+  FROM range(0, 300000)`;
+const GROUP_BY = `SELECT k, count(*) AS c, sum(v) AS sv, sum(d) AS sd, avg(x) AS ax, min(s) AS mn, max(s) AS mx,
+    count(DISTINCT v % 5) AS dv
+  FROM (${ROWS}) GROUP BY k`;
+
+describe('hash aggregation over its memory budget', () => {
+  it('spills its groups and merges them into exactly the unlimited answer, leaving no file', async () => {
+    const local = tempDir();
+    const s = await session(local);
+    const want = lines((await s.sql(GROUP_BY)).rows);
+    expect(want).toHaveLength(100001);
+    await s.sql("SET kindling.memory.query_limit = '3MB'");
+    expect(lines((await s.sql(GROUP_BY)).rows)).toEqual(want);
+    expect(filesUnder(local)).toEqual([]);
+
+    const plan = (await s.sql(`EXPLAIN ANALYZE ${GROUP_BY}`)).rows.map((r) => r[0] as string);
+    const agg = plan.find((l) => l.trimStart().startsWith('HashAggregateExec:'));
+    expect(agg).toMatch(/\(rows=100001, .*spilled=[\d.]+ [KM]iB in \d+ files\)/);
+    expect(Number(/in (\d+) files/.exec(agg!)![1])).toBeGreaterThanOrEqual(16);
+    expect(filesUnder(local)).toEqual([]);
+  });
+
+  it('removes its spill files when the query fails or is cancelled; one group over the budget is 53200', async () => {
+    const local = tempDir();
+    const s = await session(local);
+    await s.sql("SET kindling.memory.query_limit = '3MB'");
+    // The division fails on the last row, after the aggregate has spilled groups.
+    const err = await failure(() =>
+      s.sql(
+        `SELECT id % 100000 AS k, sum(10 DIV (id - 299999)) AS q, min(id) FROM range(0, 300000) GROUP BY 1`,
+      ),
+    );
+    expect(err.sqlstate).toBe('22012');
+    expect(filesUnder(local)).toEqual([]);
+
+    // One key: hashing cannot split it, so after the last re-partitioning the query fails.
+    const big = await failure(() =>
+      s.sql(
+        `SELECT id % 1 AS k, collect_list(concat('value ', CAST(id AS STRING))) FROM range(0, 400000) GROUP BY 1`,
+      ),
+    );
+    expect(big.sqlstate).toBe('53200');
+    expect(big.message).toMatch(/HashAggregateExec/);
+    expect(filesUnder(local)).toEqual([]);
+
+    // Cancelled while spilling: its task removes its files at its next check of the signal.
+    await s.sql("SET statement_timeout = '1500ms'");
+    let seen = 0;
+    const watch = setInterval(() => {
+      seen = Math.max(seen, filesUnder(local).length);
+    }, 10);
+    const canceled = await failure(() =>
+      s.sql(`SELECT id % 20000000 AS k, count(*), max(id) FROM range(0, 50000000) GROUP BY 1`),
+    );
+    clearInterval(watch);
+    expect(canceled.sqlstate).toBe('57014');
+    expect(seen).toBeGreaterThan(0);
+    for (let i = 0; i < 100 && filesUnder(local).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(filesUnder(local)).toEqual([]);
+    await s.sql('RESET statement_timeout');
+    await s.sql('RESET kindling.memory.query_limit');
+    expect((await s.sql('SELECT count(*) FROM range(0, 10)')).rows).toEqual([[10n]]);
+  });
+});
