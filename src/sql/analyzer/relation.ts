@@ -1,6 +1,7 @@
 /**
  * FROM binding: tables (fresh attribute ids per reference), views, CTE references, subqueries,
- * inline VALUES, and joins (ON, USING, NATURAL; outer-join nullability; semi/anti joins).
+ * inline VALUES, joins (ON, USING, NATURAL; outer-join nullability; semi/anti joins), and the
+ * PIVOT, UNPIVOT and TABLESAMPLE that extend a FROM item (pivot.ts, unpivot.ts, table-sample.ts).
  */
 import { EngineError, SqlState, T, typesEqual } from '../../common/index.ts';
 import {
@@ -21,6 +22,9 @@ import { Scope, scopeColumns, type ScopeColumn } from './scope.ts';
 import { asGeneratorCall, bindGenerate } from './generator.ts';
 import { bindSetFunction, bindTableFunction, isSetFunctionRelation } from './table-functions.ts';
 import { functionName } from './function-call.ts';
+import { bindPivot } from './pivot.ts';
+import { bindSample } from './table-sample.ts';
+import { bindUnpivot } from './unpivot.ts';
 
 export interface BoundRelation {
   readonly plan: LogicalPlan;
@@ -427,6 +431,21 @@ export function bindRelation(
         return aliased(env.state, { kind: 'Values', output, rows: rows.rows }, rel.alias, [name]);
       }
       return aliased(env.state, bindTableFunction(xenv, rel), rel.alias, []);
+    }
+    case 'pivot':
+      return bindPivot(env, bindRelation(env, rel.input, lateralLeft), rel.pivot);
+    case 'unpivot':
+      return bindUnpivot(env, bindRelation(env, rel.input, lateralLeft), rel.unpivot);
+    case 'sample': {
+      const sampled = bindSample(env, bindRelation(env, rel.input, lateralLeft), rel.sample);
+      if (rel.alias === null) return sampled;
+      const shown = sampled.columns.filter((c) => !c.hidden);
+      const plan: LogicalPlan = {
+        kind: 'Project',
+        input: sampled.plan,
+        exprs: shown.map((c) => ({ expr: { kind: 'column', attr: c.attr }, attr: c.attr })),
+      };
+      return aliased(env.state, plan, rel.alias, []);
     }
     case 'lateral_view':
       // The parser puts LATERAL VIEW only after other FROM items; bindFrom applies it to them.
