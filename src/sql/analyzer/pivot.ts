@@ -236,7 +236,7 @@ function pivotValue(
         };
   const valueType = exprType(bound);
   const fits =
-    pivotColumns.length === 1
+    pivotColumns.length === 1 || valueType.kind === 'null'
       ? canAnsiCast(valueType, pivotType)
       : valueType.kind === 'struct' &&
         pivotType.kind === 'struct' &&
@@ -251,12 +251,10 @@ function pivotValue(
   const cast: Value = ctx.evaluateConstant(castTo(bound, pivotType));
   const text = ctx.evaluateConstant(castTo(bound, T.string));
   const name = v.alias?.name ?? (typeof text === 'string' ? text : 'null');
-  const fieldValues: readonly Value[] =
-    pivotColumns.length === 1
-      ? [cast]
-      : cast === null
-        ? pivotColumns.map(() => null)
-        : (cast as readonly Value[]);
+  // Several pivot columns compare as a struct, which is never NULL: a NULL value matches no row.
+  if (pivotColumns.length > 1 && cast === null)
+    return { condition: { kind: 'literal', value: false, type: T.boolean }, name };
+  const fieldValues: readonly Value[] = pivotColumns.length === 1 ? [cast] : (cast as readonly Value[]);
   let condition: Expr | null = null;
   pivotColumns.forEach((c, i) => {
     const literal: Expr = { kind: 'literal', value: fieldValues[i]!, type: exprType(c) };

@@ -1112,7 +1112,7 @@ export class QueryGrammar extends ExpressionGrammar {
     });
     return this.ACTION((): SampleClause => ({
       method,
-      seed: seed === undefined ? null : BigInt(this.sampleInteger(seed)),
+      seed: seed === undefined ? null : (this.sampleInteger(seed), BigInt(seed.image)),
       pos: this.pos(t),
     }));
   });
