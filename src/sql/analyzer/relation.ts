@@ -433,8 +433,10 @@ export function bindRelation(
       return aliased(env.state, bindTableFunction(xenv, rel), rel.alias, []);
     }
     case 'pivot':
+      if (rel.input === null) fromListOnly('PIVOT', rel.pos);
       return bindPivot(env, bindRelation(env, rel.input, lateralLeft), rel.pivot);
     case 'unpivot':
+      if (rel.input === null) fromListOnly('UNPIVOT', rel.pos);
       return bindUnpivot(env, bindRelation(env, rel.input, lateralLeft), rel.unpivot);
     case 'sample': {
       const sampled = bindSample(env, bindRelation(env, rel.input, lateralLeft), rel.sample);
@@ -451,6 +453,11 @@ export function bindRelation(
       // The parser puts LATERAL VIEW only after other FROM items; bindFrom applies it to them.
       throw analysisError(SqlState.syntaxError, 'LATERAL VIEW must follow a FROM item.', rel.pos);
   }
+}
+
+/** A PIVOT or UNPIVOT of a whole FROM list met where one FROM item is bound. */
+function fromListOnly(what: string, pos: number): never {
+  throw analysisError(SqlState.syntaxError, `${what} must follow a FROM item.`, pos);
 }
 
 /** `left LATERAL VIEW [OUTER] gen(args) t AS cols`: a Generate over the FROM rows bound so far. */
@@ -486,6 +493,14 @@ export function bindFrom(env: RelationEnv, from: readonly ast.Relation[]): Bound
   for (const rel of from.slice(1)) {
     if (rel.kind === 'lateral_view') {
       acc = bindLateralView(env, acc, rel);
+      continue;
+    }
+    if (rel.kind === 'pivot' && rel.input === null) {
+      acc = bindPivot(env, acc, rel.pivot);
+      continue;
+    }
+    if (rel.kind === 'unpivot' && rel.input === null) {
+      acc = bindUnpivot(env, acc, rel.unpivot);
       continue;
     }
     if (rel.kind === 'table_function') {

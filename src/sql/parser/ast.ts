@@ -612,17 +612,20 @@ export interface LateralViewRelation extends Node {
   readonly columnAliases: readonly Identifier[];
 }
 
-/** `input PIVOT (…)`: the rows of `input` pivoted (a FROM item's extension, as a join is). */
+/**
+ * `input PIVOT (…)`: the rows of `input` pivoted (a FROM item's extension, as a join is). With no
+ * input it ends a FROM list after its LATERAL VIEWs and pivots the rows of every item before it.
+ */
 export interface PivotRelation extends Node {
   readonly kind: 'pivot';
-  readonly input: Relation;
+  readonly input: Relation | null;
   readonly pivot: PivotClause;
 }
 
-/** `input UNPIVOT … (…) [[AS] alias]`. */
+/** `input UNPIVOT … (…) [[AS] alias]`; no input: as for PIVOT, the rows of the FROM list. */
 export interface UnpivotRelation extends Node {
   readonly kind: 'unpivot';
-  readonly input: Relation;
+  readonly input: Relation | null;
   readonly unpivot: UnpivotClause;
 }
 

@@ -45,7 +45,18 @@ describe('PIVOT', () => {
     expect(r.kind).toBe('join');
     if (r.kind !== 'join') return;
     expect(r.left.kind).toBe('pivot');
-    if (r.left.kind === 'pivot') expect(r.left.input.kind).toBe('join');
+    if (r.left.kind === 'pivot') expect(r.left.input?.kind).toBe('join');
+  });
+
+  it('after LATERAL VIEWs applies to the whole FROM list', () => {
+    const s = parseQuery(
+      'SELECT * FROM t LATERAL VIEW explode(xs) e AS x PIVOT (count(*) FOR x IN (1)) UNPIVOT (v FOR n IN (`1`))',
+    ).body as Select;
+    expect(s.from.map((r) => r.kind)).toEqual(['table', 'lateral_view', 'pivot', 'unpivot']);
+    expect(s.from.slice(2).map((r) => (r.kind === 'pivot' || r.kind === 'unpivot' ? r.input : r))).toEqual([
+      null,
+      null,
+    ]);
   });
 
   it('stays an ordinary word where no clause follows', () => {

@@ -670,6 +670,16 @@ export class QueryGrammar extends ExpressionGrammar {
     const from: Relation[] = [];
     this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => from.push(this.SUBRULE(this.relation)) });
     this.MANY(() => from.push(this.SUBRULE(this.lateralView)));
+    // Spark's FROM clause ends with an optional PIVOT then UNPIVOT of all its rows (one right
+    // after a FROM item is that item's, taken by `relation`): here after LATERAL VIEWs.
+    this.OPTION(() => {
+      const pivot = this.SUBRULE(this.pivotClause);
+      this.ACTION(() => from.push({ kind: 'pivot', input: null, pivot, pos: pivot.pos }));
+    });
+    this.OPTION2(() => {
+      const unpivot = this.SUBRULE(this.unpivotClause);
+      this.ACTION(() => from.push({ kind: 'unpivot', input: null, unpivot, pos: unpivot.pos }));
+    });
     return from;
   });
 
