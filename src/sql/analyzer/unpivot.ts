@@ -10,12 +10,12 @@
  *      └─ Generate inline(array(named_struct('c1', cast(c1 AS T)), …))
  *         └─ input
  *
- * Each value column has the wider type of its columns (UNPIVOT_VALUE_DATA_TYPE_MISMATCH when
- * there is none); every set has as many columns as there are value columns
+ * Each value column has the wider type of its columns, a string never read as another type
+ * (UNPIVOT_VALUE_DATA_TYPE_MISMATCH when there is none); every set has as many columns as there are value columns
  * (UNPIVOT_VALUE_SIZE_MISMATCH). The input is read once.
  */
 import { SqlState, T, typeToString, type DataType } from '../../common/index.ts';
-import { findWiderTypeOfAll } from '../../functions/index.ts';
+import { findWiderTypeOfAll, findWiderTypeWithoutStringPromotion } from '../../functions/index.ts';
 import type { Attribute, Expr, LogicalPlan, NamedExpr } from '../../plan/index.ts';
 import type * as ast from '../parser/index.ts';
 import { analysisError, quoteIdent, unresolvedColumn } from './errors.ts';
@@ -54,7 +54,10 @@ export function bindUnpivot(env: RelationEnv, r: BoundRelation, u: ast.UnpivotCl
   });
 
   const types = Array.from({ length: width }, (_, k): DataType => {
-    const found = findWiderTypeOfAll(sets.map((s) => s.columns[k]!.attr.type));
+    const found = findWiderTypeOfAll(
+      sets.map((s) => s.columns[k]!.attr.type),
+      findWiderTypeWithoutStringPromotion,
+    );
     if (found === undefined)
       throw analysisError(
         SqlState.datatypeMismatch,
