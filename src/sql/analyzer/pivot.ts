@@ -25,7 +25,7 @@ import {
   type NamedExpr,
 } from '../../plan/index.ts';
 import type * as ast from '../parser/index.ts';
-import { aggregateRewriter, containsWindow } from './aggregate-rewrite.ts';
+import { aggregateRewriter } from './aggregate-rewrite.ts';
 import { canAnsiCast } from './cast-check.ts';
 import { bindComparison } from './coercion.ts';
 import { analysisError, unresolvedColumn } from './errors.ts';
@@ -81,13 +81,8 @@ export function bindPivot(env: RelationEnv, r: BoundRelation, p: ast.PivotClause
 
   const aggEnv = { ...exprEnv(env, scope, 'select'), allowAggregates: true };
   const aggregates = p.aggregates.map((item) => {
+    // Window functions are refused by the binder here (no windows in this clause).
     const bound = bindExpr(aggEnv, item.expr);
-    if (containsWindow(bound))
-      throw analysisError(
-        SqlState.groupingError,
-        `[COLUMN_NOT_IN_GROUP_BY_CLAUSE] The expression "${exprName(item.expr)}" is neither present in the group by, nor is it an aggregate function. Add to group by or wrap in \`first()\` (or \`first_value\`) if you don't care which value you get.`,
-        item.pos,
-      );
     checkAggregated(bound, item);
     return { bound, name: item.alias?.name ?? exprName(item.expr) };
   });
