@@ -195,15 +195,8 @@ function commonComplexType(
  * - anything else without a common type → undefined (the caller reports 42K09 DATATYPE_MISMATCH).
  */
 export function findWiderType(a: DataType, b: DataType): DataType | undefined {
-  const tight = findTightestCommonType(a, b);
+  const tight = findTightestCommonType(a, b) ?? widerForDecimal(a, b);
   if (tight !== undefined) return tight;
-  if (a.kind === 'decimal' || b.kind === 'decimal') {
-    if (a.kind === 'float' || a.kind === 'double' || b.kind === 'float' || b.kind === 'double')
-      return { kind: 'double' };
-    const da = decimalForIntegral(a);
-    const db = decimalForIntegral(b);
-    if (da !== undefined && db !== undefined) return widerDecimal(da, db);
-  }
   if (
     a.kind === 'string' &&
     (isNumeric(b) ||
@@ -229,16 +222,41 @@ export function findWiderType(a: DataType, b: DataType): DataType | undefined {
   return commonComplexType(a, b, findWiderType);
 }
 
+/** A decimal meeting a number: a double with a float or double, else a decimal holding both. */
+function widerForDecimal(a: DataType, b: DataType): DataType | undefined {
+  if (a.kind !== 'decimal' && b.kind !== 'decimal') return undefined;
+  if (a.kind === 'float' || a.kind === 'double' || b.kind === 'float' || b.kind === 'double')
+    return { kind: 'double' };
+  const da = decimalForIntegral(a);
+  const db = decimalForIntegral(b);
+  return da !== undefined && db !== undefined ? widerDecimal(da, db) : undefined;
+}
+
+/**
+ * `findWiderType` without reading a string as another type (Spark's
+ * findWiderTypeWithoutStringPromotion): what UNPIVOT's value columns widen to.
+ */
+export function findWiderTypeWithoutStringPromotion(a: DataType, b: DataType): DataType | undefined {
+  return (
+    findTightestCommonType(a, b) ??
+    widerForDecimal(a, b) ??
+    commonComplexType(a, b, findWiderTypeWithoutStringPromotion)
+  );
+}
+
 /** ANSI: a string meeting an integral is read as bigint; other types keep their own type. */
 function stringPromotion(other: DataType): DataType {
   return isIntegral(other) ? { kind: 'bigint' } : other;
 }
 
-/** The common type of many (left to right), or undefined. */
-export function findWiderTypeOfAll(types: readonly DataType[]): DataType | undefined {
+/** The common type of many (left to right) by `wider` (findWiderType by default), or undefined. */
+export function findWiderTypeOfAll(
+  types: readonly DataType[],
+  wider: (a: DataType, b: DataType) => DataType | undefined = findWiderType,
+): DataType | undefined {
   let acc: DataType = { kind: 'null' };
   for (const t of types) {
-    const w = findWiderType(acc, t);
+    const w = wider(acc, t);
     if (w === undefined) return undefined;
     acc = w;
   }

@@ -12,6 +12,8 @@
  *     |> AGGREGATE … GROUP BY …   grouping columns, then aggregates (ordinals name input columns)
  *     |> JOIN …             a join with the relation on the left
  *     |> UNION/INTERSECT/EXCEPT …  a set operation with another query
+ *     |> PIVOT (…) / UNPIVOT (…) / TABLESAMPLE (…)   as after a FROM item (pivot.ts, unpivot.ts,
+ *                           table-sample.ts)
  *     |> ORDER BY / LIMIT / OFFSET
  *
  * The query's result is the relation's visible columns.
@@ -37,6 +39,9 @@ import { bindBody, constantCount, setOperationPlan } from './query.ts';
 import { bindFrom, bindJoinTail, exprEnv, type BoundRelation, type RelationEnv } from './relation.ts';
 import { Scope, type ScopeColumn } from './scope.ts';
 import { bindSelectOver } from './select.ts';
+import { bindPivot } from './pivot.ts';
+import { bindSample } from './table-sample.ts';
+import { bindUnpivot } from './unpivot.ts';
 
 /** A pipe chain as a plan whose output is the piped relation's visible columns. */
 export function bindPipe(
@@ -199,6 +204,12 @@ function applyOperator(env: RelationEnv, r: BoundRelation, op: ast.PipeOperator)
       const right = bindBody(state, op.right, env.outer, env.ctes);
       return relationOf(setOperationPlan(state, { ...op, byName: false }, visiblePlan(r), right));
     }
+    case 'pivot':
+      return bindPivot(env, r, op.pivot);
+    case 'unpivot':
+      return bindUnpivot(env, r, op.unpivot);
+    case 'sample':
+      return bindSample(env, r, op.sample);
     case 'organize': {
       let plan = r.plan;
       if (op.orderBy.length > 0) {

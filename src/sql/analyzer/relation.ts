@@ -1,6 +1,7 @@
 /**
  * FROM binding: tables (fresh attribute ids per reference), views, CTE references, subqueries,
- * inline VALUES, and joins (ON, USING, NATURAL; outer-join nullability; semi/anti joins).
+ * inline VALUES, joins (ON, USING, NATURAL; outer-join nullability; semi/anti joins), and the
+ * PIVOT, UNPIVOT and TABLESAMPLE that extend a FROM item (pivot.ts, unpivot.ts, table-sample.ts).
  */
 import { EngineError, SqlState, T, typesEqual } from '../../common/index.ts';
 import {
@@ -21,6 +22,9 @@ import { Scope, scopeColumns, type ScopeColumn } from './scope.ts';
 import { asGeneratorCall, bindGenerate } from './generator.ts';
 import { bindSetFunction, bindTableFunction, isSetFunctionRelation } from './table-functions.ts';
 import { functionName } from './function-call.ts';
+import { bindPivot } from './pivot.ts';
+import { bindSample } from './table-sample.ts';
+import { bindUnpivot } from './unpivot.ts';
 
 export interface BoundRelation {
   readonly plan: LogicalPlan;
@@ -428,10 +432,32 @@ export function bindRelation(
       }
       return aliased(env.state, bindTableFunction(xenv, rel), rel.alias, []);
     }
+    case 'pivot':
+      if (rel.input === null) fromListOnly('PIVOT', rel.pos);
+      return bindPivot(env, bindRelation(env, rel.input, lateralLeft), rel.pivot);
+    case 'unpivot':
+      if (rel.input === null) fromListOnly('UNPIVOT', rel.pos);
+      return bindUnpivot(env, bindRelation(env, rel.input, lateralLeft), rel.unpivot);
+    case 'sample': {
+      const sampled = bindSample(env, bindRelation(env, rel.input, lateralLeft), rel.sample);
+      if (rel.alias === null) return sampled;
+      const shown = sampled.columns.filter((c) => !c.hidden);
+      const plan: LogicalPlan = {
+        kind: 'Project',
+        input: sampled.plan,
+        exprs: shown.map((c) => ({ expr: { kind: 'column', attr: c.attr }, attr: c.attr })),
+      };
+      return aliased(env.state, plan, rel.alias, []);
+    }
     case 'lateral_view':
       // The parser puts LATERAL VIEW only after other FROM items; bindFrom applies it to them.
       throw analysisError(SqlState.syntaxError, 'LATERAL VIEW must follow a FROM item.', rel.pos);
   }
+}
+
+/** A PIVOT or UNPIVOT of a whole FROM list met where one FROM item is bound. */
+function fromListOnly(what: string, pos: number): never {
+  throw analysisError(SqlState.syntaxError, `${what} must follow a FROM item.`, pos);
 }
 
 /** `left LATERAL VIEW [OUTER] gen(args) t AS cols`: a Generate over the FROM rows bound so far. */
@@ -467,6 +493,14 @@ export function bindFrom(env: RelationEnv, from: readonly ast.Relation[]): Bound
   for (const rel of from.slice(1)) {
     if (rel.kind === 'lateral_view') {
       acc = bindLateralView(env, acc, rel);
+      continue;
+    }
+    if (rel.kind === 'pivot' && rel.input === null) {
+      acc = bindPivot(env, acc, rel.pivot);
+      continue;
+    }
+    if (rel.kind === 'unpivot' && rel.input === null) {
+      acc = bindUnpivot(env, acc, rel.unpivot);
       continue;
     }
     if (rel.kind === 'table_function') {

@@ -470,6 +470,12 @@ export type PipeOperator =
       readonly right: QueryBody;
       readonly pos: number;
     }
+  /** `PIVOT (…)` over the piped rows. */
+  | { readonly kind: 'pivot'; readonly pivot: PivotClause; readonly pos: number }
+  /** `UNPIVOT (…)` over the piped rows. */
+  | { readonly kind: 'unpivot'; readonly unpivot: UnpivotClause; readonly pos: number }
+  /** `TABLESAMPLE (…)` of the piped rows. */
+  | { readonly kind: 'sample'; readonly sample: SampleClause; readonly pos: number }
   /** `ORDER BY …` (or SORT/CLUSTER/DISTRIBUTE BY), `LIMIT n`, `OFFSET m`. */
   | {
       readonly kind: 'organize';
@@ -546,7 +552,10 @@ export type Relation =
   | ValuesRelation
   | JoinRelation
   | TableFunctionRelation
-  | LateralViewRelation;
+  | LateralViewRelation
+  | PivotRelation
+  | UnpivotRelation
+  | SampleRelation;
 
 export interface TableAlias extends Node {
   readonly name: Identifier;
@@ -611,6 +620,75 @@ export interface LateralViewRelation extends Node {
   readonly generator: FunctionExpr;
   readonly tableAlias: Identifier | null;
   readonly columnAliases: readonly Identifier[];
+}
+
+/**
+ * `input PIVOT (…)`: the rows of `input` pivoted (a FROM item's extension, as a join is). With no
+ * input it ends a FROM list after its LATERAL VIEWs and pivots the rows of every item before it.
+ */
+export interface PivotRelation extends Node {
+  readonly kind: 'pivot';
+  readonly input: Relation | null;
+  readonly pivot: PivotClause;
+}
+
+/** `input UNPIVOT … (…) [[AS] alias]`; no input: as for PIVOT, the rows of the FROM list. */
+export interface UnpivotRelation extends Node {
+  readonly kind: 'unpivot';
+  readonly input: Relation | null;
+  readonly unpivot: UnpivotClause;
+}
+
+/** `t TABLESAMPLE (…) [alias]`: the sample is taken before the alias names the rows. */
+export interface SampleRelation extends Node {
+  readonly kind: 'sample';
+  readonly input: Relation;
+  readonly sample: SampleClause;
+  readonly alias: TableAlias | null;
+}
+
+/**
+ * `PIVOT (agg [AS a], … FOR col IN (v [AS x], …))` or `FOR (c1, c2) IN ((v1, v2) [AS x], …)`:
+ * `columns` lists the pivot columns, each value is one expression (a row constructor for
+ * several columns).
+ */
+export interface PivotClause extends Node {
+  readonly aggregates: readonly ExprSelectItem[];
+  readonly columns: readonly Identifier[];
+  readonly values: readonly {
+    readonly expr: Expr;
+    readonly alias: Identifier | null;
+    readonly pos: number;
+  }[];
+}
+
+/**
+ * `UNPIVOT [INCLUDE | EXCLUDE NULLS] (v FOR name IN (c [AS a], …)) [[AS] alias]`, or the
+ * multi-value form `((v1, v2) FOR name IN ((c1, c2) [AS a], …))`: one set of columns per row
+ * the UNPIVOT makes of each input row. `includeNulls` is false by default (EXCLUDE NULLS).
+ */
+export interface UnpivotClause extends Node {
+  readonly includeNulls: boolean;
+  readonly valueColumns: readonly Identifier[];
+  readonly nameColumn: Identifier;
+  readonly columnSets: readonly {
+    readonly columns: readonly QualifiedName[];
+    readonly alias: Identifier | null;
+    readonly pos: number;
+  }[];
+  readonly alias: Identifier | null;
+}
+
+/**
+ * `TABLESAMPLE (x PERCENT | n ROWS | BUCKET x OUT OF y) [REPEATABLE (seed)]`. A percentage or a
+ * bucket is a fraction of the rows in [0, 1] (checked by the parser); `n ROWS` keeps the first n.
+ */
+export interface SampleClause extends Node {
+  readonly method:
+    | { readonly kind: 'fraction'; readonly fraction: number }
+    | { readonly kind: 'rows'; readonly count: Expr };
+  /** The REPEATABLE seed; null when absent (each query then draws its own). */
+  readonly seed: bigint | null;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import { EmbeddedActionsParser, EOF, tokenMatcher } from 'chevrotain';
 import type { IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
 import type { Identifier } from './ast.ts';
 import { decodeQuotedIdentifier } from './literals.ts';
-import { NO_IMPLICIT_ALIAS } from './keywords.ts';
+import { NO_IMPLICIT_ALIAS, RELATION_OPERATORS } from './keywords.ts';
 import { invalidSyntax } from './syntax-error.ts';
 import {
   ALL_TOKENS,
@@ -67,6 +67,7 @@ const LAMBDA_KEYWORDS = [kw('LEFT'), kw('RIGHT')];
 
 const QUERY_START = [kw('SELECT'), kw('WITH'), kw('VALUES'), kw('TABLE'), kw('FROM')];
 const NO_ALIAS_IDX = new Set<number>([...NO_IMPLICIT_ALIAS].map((w) => kw(w).tokenTypeIdx!));
+const RELATION_OPERATOR_IDX = new Set<number>([...RELATION_OPERATORS].map((w) => kw(w).tokenTypeIdx!));
 
 export class GrammarBase extends EmbeddedActionsParser {
   /** The whole SQL text (for error messages and view query text). */
@@ -107,7 +108,14 @@ export class GrammarBase extends EmbeddedActionsParser {
   /** The next token can be an alias written without AS. */
   protected implicitAliasAhead(): boolean {
     const t = this.LA(1);
-    return tokenMatcher(t, IdentLike) && !NO_ALIAS_IDX.has(t.tokenTypeIdx);
+    if (!tokenMatcher(t, IdentLike) || NO_ALIAS_IDX.has(t.tokenTypeIdx)) return false;
+    if (!RELATION_OPERATOR_IDX.has(t.tokenTypeIdx)) return true;
+    const next = this.LA(2);
+    return !(
+      tokenMatcher(next, LParen) ||
+      tokenMatcher(next, kw('INCLUDE')) ||
+      tokenMatcher(next, kw('EXCLUDE'))
+    );
   }
 
   /** `(` at LA(k) (possibly several) opens a query. */

@@ -214,6 +214,16 @@ export const NON_RESERVED_KEYWORDS = [
   'DEFAULT',
   'EXECUTE',
   'IMMEDIATE',
+  'PIVOT',
+  'UNPIVOT',
+  'TABLESAMPLE',
+  'PERCENT',
+  'BUCKET',
+  'OUT',
+  'OF',
+  'REPEATABLE',
+  'INCLUDE',
+  'EXCLUDE',
 ] as const;
 
 /** Non-reserved words that cannot follow an item as an alias written without `AS`. */
@@ -251,3 +261,9 @@ export const NO_IMPLICIT_ALIAS = new Set<string>([
   // Hive's multi-insert: `FROM t INSERT INTO …`
   'INSERT',
 ]);
+
+/**
+ * Words that start a FROM item's extension (`t PIVOT (…)`, `t TABLESAMPLE (…)`): an alias
+ * without AS only when no `(` (or, for UNPIVOT, INCLUDE / EXCLUDE) follows.
+ */
+export const RELATION_OPERATORS = new Set<string>(['PIVOT', 'UNPIVOT', 'TABLESAMPLE']);

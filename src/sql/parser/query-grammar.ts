@@ -1,6 +1,7 @@
 /**
  * Grammar rules for queries: WITH, set operations (INTERSECT binds tighter than UNION/EXCEPT),
- * SELECT with its clauses, FROM items and joins, GROUP BY forms, named windows.
+ * SELECT with its clauses, FROM items and joins, PIVOT / UNPIVOT / TABLESAMPLE, GROUP BY forms,
+ * named windows.
  */
 import type { IToken } from 'chevrotain';
 import type {
@@ -17,6 +18,10 @@ import type {
   NamedWindow,
   OrderItem,
   PipeOperator,
+  PivotClause,
+  QualifiedName,
+  SampleClause,
+  UnpivotClause,
   WindowSpec,
   Query,
   QueryBody,
@@ -28,10 +33,35 @@ import type {
 } from './ast.ts';
 import { EngineError, SqlState } from '../../common/index.ts';
 import { ExpressionGrammar } from './expression-grammar.ts';
-import { Comma, Dot, Eq, IdentLike, kw, LParen, PipeGt, RParen, Star } from './tokens.ts';
+import {
+  Comma,
+  Dot,
+  Eq,
+  IdentLike,
+  kw,
+  LParen,
+  Minus,
+  NumberLiteral,
+  PipeGt,
+  RParen,
+  Star,
+} from './tokens.ts';
 
 const K = {
   AGGREGATE: kw('AGGREGATE'),
+  BUCKET: kw('BUCKET'),
+  EXCLUDE: kw('EXCLUDE'),
+  FOR: kw('FOR'),
+  IN: kw('IN'),
+  INCLUDE: kw('INCLUDE'),
+  NULLS: kw('NULLS'),
+  OF: kw('OF'),
+  OUT: kw('OUT'),
+  PERCENT: kw('PERCENT'),
+  PIVOT: kw('PIVOT'),
+  REPEATABLE: kw('REPEATABLE'),
+  TABLESAMPLE: kw('TABLESAMPLE'),
+  UNPIVOT: kw('UNPIVOT'),
   ALL: kw('ALL'),
   ANTI: kw('ANTI'),
   AS: kw('AS'),
@@ -130,7 +160,27 @@ function makeQuery(
   return { kind: 'query', with: withClause, body, orderBy, limit, offset, pos };
 }
 
+/** Spark's tolerance when checking a sampling fraction against [0, 1]. */
+const SAMPLE_EPSILON = 1e-6;
+
+/** A TABLESAMPLE fraction outside [0, 1] is Spark's INVALID_TABLESAMPLE_FRACTION. */
+function checkSampleFraction(fraction: number, pos: number): number {
+  if (fraction >= -SAMPLE_EPSILON && fraction <= 1 + SAMPLE_EPSILON)
+    return Math.min(1, Math.max(0, fraction));
+  throw new EngineError(
+    SqlState.invalidParameterValue,
+    `[INVALID_TABLESAMPLE_FRACTION] Sampling fraction (${fraction}) must be on interval [0, 1].`,
+    { position: pos },
+  );
+}
+
 export class QueryGrammar extends ExpressionGrammar {
+  /** A TABLESAMPLE integer (bucket numbers, REPEATABLE's seed): digits only. */
+  protected sampleInteger(t: IToken): number {
+    if (!/^\d+$/.test(t.image)) this.fail(this.pos(t), 'TABLESAMPLE needs an integer here');
+    return Number(t.image);
+  }
+
   /**
    * `[WITH …] body [ORDER BY …] [LIMIT …] [OFFSET …]`, then any number of pipe operators
    * (`|> WHERE …`), after which a last ORDER BY / LIMIT / OFFSET applies to the piped result.
@@ -327,6 +377,24 @@ export class QueryGrammar extends ExpressionGrammar {
               this.fail(this.pos(t), 'AGGREGATE needs aggregate expressions, a GROUP BY clause, or both');
             return { kind: 'aggregate', items: items ?? [], groupBy: groupBy ?? null, pos: this.pos(t) };
           });
+        },
+      },
+      {
+        ALT: () => {
+          const pivot = this.SUBRULE(this.pivotClause);
+          return this.ACTION((): PipeOperator => ({ kind: 'pivot', pivot, pos: this.pos(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          const unpivot = this.SUBRULE(this.unpivotClause);
+          return this.ACTION((): PipeOperator => ({ kind: 'unpivot', unpivot, pos: this.pos(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          const sample = this.SUBRULE(this.sampleClause);
+          return this.ACTION((): PipeOperator => ({ kind: 'sample', sample, pos: this.pos(t) }));
         },
       },
       {
@@ -602,6 +670,16 @@ export class QueryGrammar extends ExpressionGrammar {
     const from: Relation[] = [];
     this.AT_LEAST_ONE_SEP({ SEP: Comma, DEF: () => from.push(this.SUBRULE(this.relation)) });
     this.MANY(() => from.push(this.SUBRULE(this.lateralView)));
+    // Spark's FROM clause ends with an optional PIVOT then UNPIVOT of all its rows (one right
+    // after a FROM item is that item's, taken by `relation`): here after LATERAL VIEWs.
+    this.OPTION(() => {
+      const pivot = this.SUBRULE(this.pivotClause);
+      this.ACTION(() => from.push({ kind: 'pivot', input: null, pivot, pos: pivot.pos }));
+    });
+    this.OPTION2(() => {
+      const unpivot = this.SUBRULE(this.unpivotClause);
+      this.ACTION(() => from.push({ kind: 'unpivot', input: null, unpivot, pos: unpivot.pos }));
+    });
     return from;
   });
 
@@ -849,12 +927,208 @@ export class QueryGrammar extends ExpressionGrammar {
     }));
   });
 
+  /** A FROM item: a primary relation, then joins, PIVOTs and UNPIVOTs applying to what precedes. */
   relation = this.RULE('relation', (): Relation => {
     let left = this.SUBRULE(this.primaryRelation);
-    this.MANY(() => {
-      left = this.SUBRULE(this.joinPart, { ARGS: [left] });
-    });
+    this.MANY(() =>
+      this.OR([
+        {
+          ALT: () => {
+            const pivot = this.SUBRULE(this.pivotClause);
+            left = this.ACTION((): Relation => ({ kind: 'pivot', input: left, pivot, pos: left.pos }));
+          },
+        },
+        {
+          ALT: () => {
+            const unpivot = this.SUBRULE(this.unpivotClause);
+            left = this.ACTION((): Relation => ({ kind: 'unpivot', input: left, unpivot, pos: left.pos }));
+          },
+        },
+        { ALT: () => (left = this.SUBRULE(this.joinPart, { ARGS: [left] })) },
+      ]),
+    );
     return left;
+  });
+
+  /**
+   * `PIVOT (agg [AS a], … FOR col IN (v [AS x], …))`; `FOR (c1, c2) IN ((v1, v2) [AS x], …)`
+   * pivots on several columns, each value then a row constructor.
+   */
+  pivotClause = this.RULE('pivotClause', (): PivotClause => {
+    const t = this.CONSUME(K.PIVOT);
+    this.CONSUME(LParen);
+    const aggregates = this.SUBRULE(this.namedExprList);
+    this.CONSUME(K.FOR);
+    const columns = this.OR([
+      { ALT: () => this.SUBRULE(this.identifierList) },
+      { ALT: () => [this.SUBRULE(this.identifier)] },
+    ]);
+    this.CONSUME(K.IN);
+    this.CONSUME2(LParen);
+    const values: PivotClause['values'][number][] = [];
+    this.AT_LEAST_ONE_SEP({
+      SEP: Comma,
+      DEF: () => {
+        const expr = this.SUBRULE(this.expr);
+        const alias = this.SUBRULE(this.optionalAlias);
+        this.ACTION(() => values.push({ expr, alias, pos: expr.pos }));
+      },
+    });
+    this.CONSUME(RParen);
+    this.CONSUME2(RParen);
+    return this.ACTION((): PivotClause => ({ aggregates, columns, values, pos: this.pos(t) }));
+  });
+
+  /**
+   * `UNPIVOT [INCLUDE NULLS | EXCLUDE NULLS] (v FOR name IN (c [AS a], …)) [[AS] alias]`, or with
+   * several value columns `((v1, v2) FOR name IN ((c1, c2) [AS a], …))`.
+   */
+  unpivotClause = this.RULE('unpivotClause', (): UnpivotClause => {
+    const t = this.CONSUME(K.UNPIVOT);
+    const includeNulls = this.OPTION(() => {
+      const include = this.OR([
+        { ALT: () => (this.CONSUME(K.INCLUDE), true) },
+        { ALT: () => (this.CONSUME(K.EXCLUDE), false) },
+      ]);
+      this.CONSUME(K.NULLS);
+      return include;
+    });
+    this.CONSUME(LParen);
+    const columnSets: UnpivotClause['columnSets'][number][] = [];
+    const valueColumns = this.OR2([
+      {
+        ALT: () => {
+          const values = this.SUBRULE(this.identifierList);
+          this.CONSUME(K.FOR);
+          const name = this.SUBRULE(this.identifier);
+          this.CONSUME(K.IN);
+          this.CONSUME2(LParen);
+          this.AT_LEAST_ONE_SEP({
+            SEP: Comma,
+            DEF: () => {
+              const open = this.CONSUME3(LParen);
+              const columns: QualifiedName[] = [];
+              this.AT_LEAST_ONE_SEP2({
+                SEP: Comma,
+                DEF: () => columns.push(this.SUBRULE(this.qualifiedName)),
+              });
+              this.CONSUME(RParen);
+              const alias = this.SUBRULE(this.optionalAlias);
+              this.ACTION(() => columnSets.push({ columns, alias, pos: this.pos(open) }));
+            },
+          });
+          this.CONSUME2(RParen);
+          return { values, name };
+        },
+      },
+      {
+        ALT: () => {
+          const value = this.SUBRULE2(this.identifier);
+          this.CONSUME2(K.FOR);
+          const name = this.SUBRULE3(this.identifier);
+          this.CONSUME2(K.IN);
+          this.CONSUME4(LParen);
+          this.AT_LEAST_ONE_SEP3({
+            SEP: Comma,
+            DEF: () => {
+              const column = this.SUBRULE2(this.qualifiedName);
+              const alias = this.SUBRULE2(this.optionalAlias);
+              this.ACTION(() => columnSets.push({ columns: [column], alias, pos: column.pos }));
+            },
+          });
+          this.CONSUME3(RParen);
+          return { values: [value], name };
+        },
+      },
+    ]);
+    this.CONSUME4(RParen);
+    const alias = this.SUBRULE3(this.optionalAlias);
+    return this.ACTION((): UnpivotClause => ({
+      includeNulls: includeNulls ?? false,
+      valueColumns: valueColumns.values,
+      nameColumn: valueColumns.name,
+      columnSets,
+      alias,
+      pos: this.pos(t),
+    }));
+  });
+
+  /**
+   * `TABLESAMPLE ([-]x PERCENT | n ROWS | BUCKET x OUT OF y) [REPEATABLE (seed)]`. Percentages and
+   * buckets become a fraction checked against [0, 1] here, as Spark's parser does; `BUCKET … ON …`
+   * is not supported (Spark neither).
+   */
+  sampleClause = this.RULE('sampleClause', (): SampleClause => {
+    const t = this.CONSUME(K.TABLESAMPLE);
+    const open = this.CONSUME(LParen);
+    const method = this.OR([
+      {
+        ALT: () => {
+          const b = this.CONSUME(K.BUCKET);
+          const numerator = this.CONSUME(NumberLiteral);
+          this.CONSUME(K.OUT);
+          this.CONSUME(K.OF);
+          const denominator = this.CONSUME2(NumberLiteral);
+          const on = this.OPTION(() => {
+            const o = this.CONSUME(K.ON);
+            this.SUBRULE(this.qualifiedName);
+            this.OPTION2(() => {
+              this.CONSUME2(LParen);
+              this.CONSUME(RParen);
+            });
+            return o;
+          });
+          return this.ACTION((): SampleClause['method'] => {
+            if (on !== undefined)
+              throw new EngineError(
+                SqlState.featureNotSupported,
+                '[UNSUPPORTED_FEATURE] TABLESAMPLE (BUCKET x OUT OF y ON …) is not supported.',
+                { position: this.pos(on) },
+              );
+            const n = this.sampleInteger(numerator);
+            const d = this.sampleInteger(denominator);
+            return { kind: 'fraction', fraction: checkSampleFraction(n / d, this.pos(b)) };
+          });
+        },
+      },
+      {
+        GATE: () =>
+          this.isAt(1, Minus)
+            ? this.isAt(3, K.PERCENT)
+            : this.isAt(1, NumberLiteral) && this.isAt(2, K.PERCENT),
+        ALT: () => {
+          const minus = this.OPTION3(() => this.CONSUME(Minus));
+          const number = this.CONSUME3(NumberLiteral);
+          this.CONSUME(K.PERCENT);
+          return this.ACTION((): SampleClause['method'] => {
+            if (!/^(?:\d+(?:\.\d*)?|\.\d+)$/.test(number.image))
+              this.fail(this.pos(number), 'TABLESAMPLE needs an integer or decimal percentage');
+            const percent = Number(number.image) * (minus === undefined ? 1 : -1);
+            return { kind: 'fraction', fraction: checkSampleFraction(percent / 100, this.pos(open)) };
+          });
+        },
+      },
+      {
+        ALT: () => {
+          const count = this.SUBRULE(this.expr);
+          this.CONSUME(K.ROWS);
+          return this.ACTION((): SampleClause['method'] => ({ kind: 'rows', count }));
+        },
+      },
+    ]);
+    this.CONSUME2(RParen);
+    const seed = this.OPTION4(() => {
+      this.CONSUME(K.REPEATABLE);
+      this.CONSUME3(LParen);
+      const n = this.CONSUME4(NumberLiteral);
+      this.CONSUME3(RParen);
+      return n;
+    });
+    return this.ACTION((): SampleClause => ({
+      method,
+      seed: seed === undefined ? null : (this.sampleInteger(seed), BigInt(seed.image)),
+      pos: this.pos(t),
+    }));
   });
 
   joinPart = this.RULE('joinPart', (left: Relation): Relation => {
@@ -980,8 +1254,19 @@ export class QueryGrammar extends ExpressionGrammar {
         ALT: () => {
           const t = this.LA(1);
           const query = this.SUBRULE(this.parenthesizedQuery);
+          const sample = this.OPTION6(() => this.SUBRULE(this.sampleClause));
           const alias = this.SUBRULE2(this.tableAlias);
           return this.ACTION((): Relation => {
+            if (sample !== undefined) {
+              const input: Relation = {
+                kind: 'subquery',
+                query,
+                alias: null,
+                lateral: false,
+                pos: this.pos(t),
+              };
+              return { kind: 'sample', input, sample, alias, pos: this.pos(t) };
+            }
             if (
               query.body.kind === 'values' &&
               query.with === null &&
@@ -997,10 +1282,19 @@ export class QueryGrammar extends ExpressionGrammar {
       },
       {
         ALT: () => {
-          this.CONSUME2(LParen);
+          const t = this.CONSUME2(LParen);
           const inner = this.SUBRULE(this.relation);
           this.CONSUME2(RParen);
-          return inner;
+          const sample = this.OPTION4(() => this.SUBRULE3(this.sampleClause));
+          const alias = this.OPTION5({
+            GATE: () => sample !== undefined,
+            DEF: () => this.SUBRULE5(this.tableAlias),
+          });
+          return this.ACTION((): Relation =>
+            sample === undefined
+              ? inner
+              : { kind: 'sample', input: inner, sample, alias: alias ?? null, pos: this.pos(t) },
+          );
         },
       },
       {
@@ -1023,12 +1317,20 @@ export class QueryGrammar extends ExpressionGrammar {
               return true;
             },
           });
+          const sample = this.OPTION3({
+            GATE: () => args === undefined,
+            DEF: () => this.SUBRULE2(this.sampleClause),
+          });
           const alias = this.SUBRULE4(this.tableAlias);
-          return this.ACTION((): Relation =>
-            args === undefined
+          return this.ACTION((): Relation => {
+            if (sample !== undefined) {
+              const table: Relation = { kind: 'table', name, alias: null, pos: name.pos };
+              return { kind: 'sample', input: table, sample, alias, pos: name.pos };
+            }
+            return args === undefined
               ? { kind: 'table', name, alias, pos: name.pos }
-              : { kind: 'table_function', name, args, ordinality: ordinality === true, alias, pos: name.pos },
-          );
+              : { kind: 'table_function', name, args, ordinality: ordinality === true, alias, pos: name.pos };
+          });
         },
       },
     ]),
