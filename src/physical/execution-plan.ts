@@ -109,7 +109,7 @@ export interface MemoryReservation {
  * - `unknown`: `count` partitions, no promise about which row is where;
  * - `single`: one partition holding every row;
  * - `hash`: rows with equal `keys` (NULLs equal) are in the same one of `count` partitions,
- *   placed by `partitionOfHash` (exchange-partitioner.ts), so two inputs hashed the same way
+ *   placed by `hashPartitions` (batch/partition.ts), so two inputs hashed the same way
  *   with the same count are co-partitioned;
  * - `broadcast`: one partition holding every row, which every task of the consuming stage reads.
  */

@@ -212,7 +212,7 @@ const DEFS: readonly SettingDef[] = [
     key: 'kindling.memory.query_limit',
     default: () => String(defaultMemoryLimit()),
     description:
-      "Bytes one query may hold in hash tables, sort buffers, aggregate states and exchange buffers ('256MB', '2GB'); over it the query fails with 53200.",
+      "Bytes one query may hold in hash tables, sort buffers, aggregate states and exchange buffers ('256MB', '2GB'); over it, operators that can spill write to kindling.local.dir, and what cannot spill fails with 53200.",
     validate: byteSize('kindling.memory.query_limit', false),
   },
   {
