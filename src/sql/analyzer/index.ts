@@ -18,7 +18,7 @@ export type { AnalyzerCatalog, AnalyzerContext, RelationLookup } from './context
 export { WINDOW_FUNCTION_NAMES } from './window-function.ts';
 export { HIGHER_ORDER_FUNCTIONS } from './higher-order.ts';
 export { describeFunctionName, listFunctions, type FunctionInfo } from './function-catalog.ts';
-export { parseDate, parseTimestamp, daysFromCivil } from './literal.ts';
+export { parseDate, parseTimestamp } from './literal.ts';
 
 function newState(ctx: AnalyzerContext): BindState {
   const state: BindState = {

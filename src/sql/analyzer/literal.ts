@@ -6,12 +6,13 @@
 import {
   EngineError,
   MAX_DECIMAL_PRECISION,
+  daysFromCivil,
+  localToUtcMicros,
   parseTime,
   SqlState,
   T,
   type DataType,
 } from '../../common/index.ts';
-import { localToUtcMicros } from '../../functions/index.ts';
 import type { LiteralExpr } from '../../plan/index.ts';
 import type * as ast from '../parser/index.ts';
 
@@ -158,17 +159,6 @@ function typedLiteral(
       return lit(bytes, T.binary);
     }
   }
-}
-
-/** Days since 1970-01-01 of a proleptic Gregorian date. */
-export function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const mp = (m + 9) % 12;
-  const doy = Math.floor((153 * mp + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
 }
 
 function daysInMonth(y: number, m: number): number {
