@@ -9,8 +9,8 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { createFunctionRegistry } from '../../functions/index.ts';
 import { dropCachedData, putCachedData } from '../../catalog/index.ts';
-import { fromWireBatch, toWireBatch, type WireBatch } from '../arrow-transfer.ts';
-import { ShuffleStore } from '../exchange/shuffle-store.ts';
+import { fromWireBatch, toWireBatch } from '../arrow-transfer.ts';
+import { ShuffleStore, type MapOutputBucket } from '../exchange/shuffle-store.ts';
 import { TaskCache, runTask, type ExecutorServices } from '../task-runner.ts';
 import type { ExecutorId } from '../task.ts';
 import type { FromExecutor, PeerMessage, ThreadWorkerData, ToExecutor } from './thread-messages.ts';
@@ -40,7 +40,7 @@ const functions = createFunctionRegistry();
 const peers = new Map<ExecutorId, MessagePort>();
 const pending = new Map<
   number,
-  { resolve: (b: readonly WireBatch[]) => void; reject: (e: Error) => void; peer: ExecutorId }
+  { resolve: (b: MapOutputBucket) => void; reject: (e: Error) => void; peer: ExecutorId }
 >();
 let nextRequest = 1;
 
@@ -60,8 +60,8 @@ const services: ExecutorServices = {
       peer.postMessage(message);
     });
   },
-  publish(queryId, stageId, map, buckets) {
-    const message: PeerMessage = { type: 'outputs', queryId, stageId, map, buckets };
+  publish(queryId, stageId, map, output) {
+    const message: PeerMessage = { type: 'outputs', queryId, stageId, map, output };
     for (const peer of peers.values()) peer.postMessage(message);
   },
   mirrors,
@@ -70,20 +70,20 @@ const services: ExecutorServices = {
 function onPeerMessage(peer: MessagePort, message: PeerMessage): void {
   if (message.type === 'outputs') {
     if (!released.has(message.queryId))
-      mirrors.put(message.queryId, message.stageId, message.map, message.buckets, 0, []);
+      mirrors.put(message.queryId, message.stageId, message.map, message.output, null);
     return;
   }
   if (message.type === 'fetch') {
-    const batches = store.get(message.queryId, message.stageId, message.map, message.bucket) ?? null;
-    const reply: PeerMessage = { type: 'blocks', requestId: message.requestId, batches };
+    const bucket = store.get(message.queryId, message.stageId, message.map, message.bucket) ?? null;
+    const reply: PeerMessage = { type: 'blocks', requestId: message.requestId, bucket };
     peer.postMessage(reply);
     return;
   }
   const request = pending.get(message.requestId);
   if (request === undefined) return;
   pending.delete(message.requestId);
-  if (message.batches === null) request.reject(new Error('the output is not there'));
-  else request.resolve(message.batches);
+  if (message.bucket === null) request.reject(new Error('the output is not there'));
+  else request.resolve(message.bucket);
 }
 
 function failPeerRequests(executorId: ExecutorId): void {
