@@ -62,10 +62,13 @@ function batch(from: number, n: number, keys = 3): arrow.RecordBatch {
   );
 }
 
-function budgets(queryLimit: number): { pool: TaskMemoryPool; query: MemoryBudget } {
+function budgets(
+  queryLimit: number,
+  processLimit = UNLIMITED,
+): { pool: TaskMemoryPool; query: MemoryBudget; process: MemoryBudget } {
   const query = new MemoryBudget(createBudget(queryLimit, 'kindling.memory.query_limit'));
-  const process = new MemoryBudget(createBudget(UNLIMITED, 'kindling.memory.limit'));
-  return { pool: new TaskMemoryPool(query, process), query };
+  const process = new MemoryBudget(createBudget(processLimit, 'kindling.memory.limit'));
+  return { pool: new TaskMemoryPool(query, process), query, process };
 }
 
 function context(pool: TaskMemoryPool): TaskContext {
@@ -209,6 +212,27 @@ describe('ShuffleWriter', () => {
     expect(finished.output.buckets.every((b) => b.length === 0)).toBe(true);
     expect(query.used).toBe(0);
     expect(await bucketRows(finished.output, 3)).toEqual(want);
+  });
+
+  it('spills when the process’s budget refuses, its query’s having room', async () => {
+    const want = await bucketRows((await write('hash', 8, input, UNLIMITED, null)).finished.output, 8);
+    const dir = tempDir();
+    const { pool, query, process } = budgets(UNLIMITED, 200_000);
+    const writer = new ShuffleWriter(
+      { kind: 'exchange', exchange: 'hash', keys: [], buckets: 8 },
+      [columnExpr(schema, 0)],
+      schema,
+      pool,
+      join(dir, 'p.shuffle'),
+    );
+    const ctx = context(pool);
+    for (const b of input) await writer.write(b, ctx);
+    const finished = await writer.finish();
+    expect(finished.output.file).not.toBeNull();
+    expect(process.used).toBe(finished.bytes);
+    expect(process.used).toBeLessThanOrEqual(200_000);
+    expect(query.used).toBe(finished.bytes);
+    expect(await bucketRows(finished.output, 8)).toEqual(want);
   });
 
   it('abandoned, gives back its memory and removes its file', async () => {

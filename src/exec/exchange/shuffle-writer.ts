@@ -2,8 +2,8 @@
  * The map side of an exchange, in a task: deals each output batch of the stage's plan to the
  * exchange's buckets (physical `BatchPartitioner`: by key hash, in turn, or all to one) and keeps
  * them as shared-memory batches, charging their bytes to the query's and the process's budgets as
- * they come — while each budget stays within `MEMORY_SHARE` of its limit, so that outputs waiting
- * for the stage that reads them leave that stage room for its own work.
+ * they come — while the query's budget stays within `MEMORY_SHARE` of its limit, so that outputs
+ * waiting for the stage that reads them leave that stage room for its own work.
  *
  * When the budget refuses a batch, the writer spills (given a file to spill to): the buckets held
  * so far go to the map task's file (map-output-file.ts), one block per bucket, and their memory is
@@ -26,7 +26,7 @@ import type { TaskOutput } from '../task.ts';
 import { MapOutputFileWriter } from './map-output-file.ts';
 import type { MapOutput } from './shuffle-store.ts';
 
-/** The share of the query's (and the process's) budget up to which exchange outputs stay in memory. */
+/** The share of the query's budget up to which exchange outputs stay in memory. */
 export const MEMORY_SHARE = 0.5;
 /** Once a task has spilled, the most of its output it gathers in memory before writing it out. */
 export const STAGED_BYTES = 8 << 20;

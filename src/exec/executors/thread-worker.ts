@@ -1,9 +1,10 @@
 /**
  * The body of an executor thread: runs the tasks the driver sends (any number at once, each an
- * async job on this thread's event loop), keeps its map outputs in a `ShuffleStore`, publishes
- * each finished one to the other executor threads (which keep it as a mirror and read it in place,
- * with no round trip through this thread's event loop), and answers their fetches of what they do
- * not have over the ports the pool gives it. Cached tables' batches arrive over shared memory and
+ * async job on this thread's event loop), keeps its map outputs in a `ShuffleStore` (in shared
+ * memory, in files on disk, or both), publishes each finished one to the other executor threads
+ * (which keep it as a mirror and read it in place — the files from their paths — with no round
+ * trip through this thread's event loop), and answers their fetches of what they do not have over
+ * the ports the pool gives it. Cached tables' batches arrive over shared memory and
  * are kept where this thread's scans of them find them (catalog/memory/cached-tables.ts).
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';

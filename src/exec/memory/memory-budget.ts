@@ -122,13 +122,13 @@ export class TaskMemoryPool implements MemoryPool {
   }
 
   /**
-   * @internal Grows the two budgets by `bytes`, or neither; with `share` < 1, only while each
-   * stays within that share of its limit.
+   * @internal Grows the two budgets by `bytes`, or neither; with `queryShare` < 1, only while the
+   * query's stays within that share of its limit.
    */
-  tryAcquire(bytes: number, share = 1): boolean {
+  tryAcquire(bytes: number, queryShare = 1): boolean {
     if (bytes <= 0) return true;
-    if (!this.query.tryAdd(bytes, share)) return false;
-    if (!this.process.tryAdd(bytes, share)) {
+    if (!this.query.tryAdd(bytes, queryShare)) return false;
+    if (!this.process.tryAdd(bytes)) {
       this.query.release(bytes);
       return false;
     }
