@@ -1,7 +1,7 @@
 /**
  * The map side of an exchange under a memory budget: every bucket reads back exactly the rows,
  * in the order, of the same output kept wholly in memory — whether it stayed in memory, went to
- * the map task's file, or partly both; empty buckets stay empty; the file describes itself
+ * the map task's file, or partly both (also for random outputs under random budgets); empty buckets stay empty; the file describes itself
  * (index read from the file alone); releasing the output, or abandoning the task, gives the
  * memory back and removes the file; a writer that cannot spill fails with 53200 naming the
  * exchange.
@@ -10,6 +10,7 @@ import type * as arrow from 'apache-arrow';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   EngineError,
@@ -262,6 +263,49 @@ describe('ShuffleWriter', () => {
     expect(err).toBeInstanceOf(EngineError);
     expect((err as EngineError).sqlstate).toBe('53200');
     expect((err as EngineError).message).toMatch(/for GatherExec/);
+  });
+});
+
+describe('ShuffleWriter on random outputs and budgets', () => {
+  it('reads back every bucket exactly as kept in memory without a budget', async () => {
+    const dir = tempDir();
+    let run = 0;
+    let spilled = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom<ExchangeKind>('hash', 'single', 'round_robin'),
+        fc.integer({ min: 1, max: 6 }),
+        fc.array(fc.integer({ min: 0, max: 700 }), { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 200_000 }),
+        async (kind, count, sizes, keys, limit) => {
+          const buckets = kind === 'single' ? 1 : count;
+          let from = 0;
+          const batches = sizes.map((n) => {
+            const b = batch(from, n, keys);
+            from += n;
+            return b;
+          });
+          const want = await bucketRows(
+            (await write(kind, buckets, batches, UNLIMITED, null)).finished.output,
+            buckets,
+          );
+          const file = join(dir, `r${run++}.shuffle`);
+          const { finished, query } = await write(kind, buckets, batches, limit, file);
+          if (finished.output.file !== null) spilled++;
+          expect(query.used).toBe(finished.bytes);
+          expect(await bucketRows(finished.output, buckets)).toEqual(want);
+          const store = new ShuffleStore();
+          store.put('q', 1, 0, finished.output, { bytes: finished.bytes, budgets: finished.budgets });
+          store.releaseQuery('q');
+          expect(query.used).toBe(0);
+          expect(readdirSync(dir)).toEqual([]);
+        },
+      ),
+      { numRuns: 25, seed: 20261207 },
+    );
+    // The budgets drawn make most runs spill.
+    expect(spilled).toBeGreaterThan(10);
   });
 });
 
