@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { columnFromValues, makeBatch, type DataType, type Schema } from '../common/index.ts';
-import { fromWireBatch, toWireBatch } from './arrow-transfer.ts';
+import { fromWireBatch, toWireBatch, wireBatchBytes, wireBytesOf } from './arrow-transfer.ts';
 
 describe('arrow-transfer', () => {
   it('round-trips every column layout, sliced, with NULLs, into buffers of its own', () => {
@@ -28,6 +28,9 @@ describe('arrow-transfer', () => {
     );
     const batch = makeBatch(schema, columns, rows.length).slice(1, 4);
     const wire = toWireBatch(batch);
+    // What the wire batch holds is known before it is made (a writer charges it first).
+    expect(wireBytesOf(batch)).toBe(wireBatchBytes(wire));
+    expect(wireBatchBytes(wire)).toBeGreaterThan(0);
     const copy = structuredClone(wire);
     const back = fromWireBatch(schema, copy);
     expect(back.numRows).toBe(3);

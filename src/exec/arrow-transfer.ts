@@ -58,6 +58,20 @@ export function wireBatchBytes(batch: WireBatch): number {
   return batch.columns.reduce((s, c) => s + size(c), 0);
 }
 
+/** The bytes `toWireBatch(batch)` will hold, without making it. */
+export function wireBytesOf(batch: arrow.RecordBatch): number {
+  const size = (d: arrow.Data): number => {
+    const raw = [d.valueOffsets, d.values, d.nullBitmap, d.typeIds] as (ArrayBufferView | undefined)[];
+    let n = 0;
+    for (const b of raw) n += b?.byteLength ?? 0;
+    for (const c of d.children) n += size(c);
+    return n;
+  };
+  let total = 0;
+  for (const c of batch.data.children) total += size(c);
+  return total;
+}
+
 function fromWireData(type: arrow.DataType, wire: WireData): arrow.Data {
   const childTypes = type.children ?? [];
   const children = wire.children.map((c, i) => fromWireData(childTypes[i]!.type as arrow.DataType, c));

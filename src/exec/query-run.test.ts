@@ -4,6 +4,7 @@
  */
 import type * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { batchRows, type DataType, type Schema } from '../common/index.ts';
@@ -192,15 +193,15 @@ async function run(
   pool: FakePool,
   plan: ExecutionPlan,
   maxTaskFailures = 4,
+  memory: { queryLimit: number; spillDir: string } = {
+    queryLimit: UNLIMITED,
+    spillDir: path.join(os.tmpdir(), 'kindling-query-run-test'),
+  },
 ): Promise<{ rows: unknown[][]; run: QueryRun }> {
   const q = new QueryRun(new TaskScheduler(pool), cutStages(plan), {
     queryId: 'q1',
-    settings: {
-      eval: defaultEvalContext(),
-      batchSize: 4096,
-      spillDir: path.join(os.tmpdir(), 'kindling-query-run-test'),
-    },
-    queryBudget: createBudget(UNLIMITED, 'kindling.memory.query_limit'),
+    settings: { eval: defaultEvalContext(), batchSize: 4096, spillDir: memory.spillDir },
+    queryBudget: createBudget(memory.queryLimit, 'kindling.memory.query_limit'),
     processBudget: createBudget(UNLIMITED, 'kindling.memory.limit'),
     signal: new AbortController().signal,
     maxTaskFailures,
@@ -271,6 +272,38 @@ describe('QueryRun (DAG scheduler)', () => {
     expect(new Set(rows.map((r) => r[0])).size).toBe(1000);
     // The map stage ran once: three tasks, not six.
     expect(q.stats[0]!.launched).toBe(3);
+  });
+
+  it('reads map outputs written to disk, recomputes one whose file is gone, and removes the files', async () => {
+    const spillDir = mkdtempSync(path.join(os.tmpdir(), 'kindling-query-run-spill-'));
+    try {
+      const schema: Schema = { fields: [{ name: 'id', type: { kind: 'bigint' }, nullable: false }] };
+      const range = new RangeExec({ schema, start: 0n, end: 200000n, step: 1n, partitions: 3 });
+      const plan = new ExchangeExec({ input: range, kind: 'hash', keys: [columnExpr(schema, 0)], count: 2 });
+      const pool = new FakePool(2);
+      const seen: string[] = [];
+      let removed = '';
+      pool.beforeLaunch = (_executor, task) => {
+        // As the first reduce task starts, one map task's file disappears.
+        if (task.stageId !== 2 || removed !== '') return;
+        seen.push(...readdirSync(spillDir));
+        removed = path.join(
+          spillDir,
+          seen.find((f) => f.endsWith('.shuffle'))!,
+        );
+        rmSync(removed);
+      };
+      // 1.6 MB of ids under a 256 KiB budget: every map task writes most of its output to disk.
+      const { rows, run: q } = await run(pool, plan, 4, { queryLimit: 256 << 10, spillDir });
+      expect(seen.filter((f) => f.endsWith('.shuffle'))).toHaveLength(3);
+      expect(rows.map((r) => r[0])).toEqual(Array.from({ length: 200000 }, (_, i) => BigInt(i)));
+      // The lost output's map task ran again.
+      expect(q.stats[0]!.launched).toBe(4);
+      // Released with the query: no file is left.
+      expect(readdirSync(spillDir)).toEqual([]);
+    } finally {
+      rmSync(spillDir, { recursive: true, force: true });
+    }
   });
 
   it('fails the query once a task has failed maxTaskFailures times', async () => {

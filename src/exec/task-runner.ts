@@ -14,8 +14,13 @@ import {
   type ExecutionPlan,
   type TaskContext,
 } from '../physical/index.ts';
-import { fromWireBatch, type WireBatch } from './arrow-transfer.ts';
-import type { ShuffleStore } from './exchange/shuffle-store.ts';
+import { mapOutputPath } from './exchange/map-output-file.ts';
+import {
+  readMapOutputBucket,
+  type MapOutput,
+  type MapOutputBucket,
+  type ShuffleStore,
+} from './exchange/shuffle-store.ts';
 import { ShuffleWriter } from './exchange/shuffle-writer.ts';
 import { MemoryBudget, TaskMemoryPool } from './memory/memory-budget.ts';
 import { instrument, type OperatorMetrics } from './metrics.ts';
@@ -29,20 +34,23 @@ export interface ExecutorServices {
   readonly executorId: ExecutorId;
   readonly functions: FunctionRegistry;
   readonly store: ShuffleStore;
-  /** Bucket `bucket` of a map output held by another executor; rejects when it cannot be read. */
+  /**
+   * Where bucket `bucket` of a map output held by another executor is (its batches in memory, its
+   * blocks on disk); rejects when that executor does not have it.
+   */
   fetch(
     executorId: ExecutorId,
     queryId: string,
     stageId: number,
     map: number,
     bucket: number,
-  ): Promise<readonly WireBatch[]>;
+  ): Promise<MapOutputBucket>;
   /**
    * Executors in one process: hands a finished map output to the other executors, which keep it as
    * a mirror (`mirrors`) so that their tasks read it in place instead of fetching it from this
    * executor — whose thread may be busy for a while before it can answer.
    */
-  publish?(queryId: string, stageId: number, map: number, buckets: readonly (readonly WireBatch[])[]): void;
+  publish?(queryId: string, stageId: number, map: number, output: MapOutput): void;
   /** Map outputs other executors of this process published; read before fetching. */
   readonly mirrors?: ShuffleStore;
 }
@@ -114,21 +122,33 @@ export async function runTask(
     const output = task.output;
     if (output.kind === 'exchange') {
       const keys = output.keys.map((k) => compileExprSpec(k, services.functions));
-      writer = new ShuffleWriter(output, keys, plan.schema, pool);
+      writer = new ShuffleWriter(
+        output,
+        keys,
+        plan.schema,
+        pool,
+        mapOutputPath(task.settings.spillDir, task),
+      );
     }
     for await (const batch of plan.execute(task.partition, ctx)) {
       if (signal.aborted) throw canceled();
       if (batch.numRows === 0) continue;
       rows += batch.numRows;
       batches++;
-      if (writer !== null) writer.write(batch, ctx);
+      if (writer !== null) await writer.write(batch, ctx);
       else await sink(batch);
     }
+    let exchange: TaskMetrics['exchange'];
     if (writer !== null) {
-      const { buckets, bytes, budgets } = writer.finish();
-      services.store.put(task.queryId, task.stageId, task.partition, buckets, bytes, budgets);
-      services.publish?.(task.queryId, task.stageId, task.partition, buckets);
+      const { output: mapOutput, bytes, budgets } = await writer.finish();
       writer = null;
+      services.store.put(task.queryId, task.stageId, task.partition, mapOutput, { bytes, budgets });
+      services.publish?.(task.queryId, task.stageId, task.partition, mapOutput);
+      exchange = {
+        memoryBytes: bytes,
+        spilledBytes: mapOutput.file?.bytes ?? 0,
+        spillFiles: mapOutput.file === null ? 0 : 1,
+      };
     }
     const cpu = process.threadCpuUsage(cpuStart);
     return {
@@ -139,11 +159,12 @@ export async function runTask(
         elapsedMs: performance.now() - started,
         cpuMs: (cpu.user + cpu.system) / 1000,
         peakMemory: pool.peak,
+        ...(exchange === undefined ? {} : { exchange }),
         ...(task.instrument ? { operators } : {}),
       },
     };
   } catch (err) {
-    writer?.abandon();
+    await writer?.abandon().catch(() => undefined);
     return { ok: false, failure: classify(err, signal) };
   } finally {
     spill.removeAll();
@@ -198,18 +219,28 @@ async function* mapOutput(
   services: ExecutorServices,
   schema: Schema,
 ): AsyncGenerator<arrow.RecordBatch> {
-  let wire: readonly WireBatch[] | undefined;
+  let found: MapOutputBucket | undefined;
   if (executorId === services.executorId) {
-    wire = services.store.get(queryId, stageId, map, bucket);
-    if (wire === undefined) throw new FetchFailedError(stageId, map, executorId, 'not held here');
-  } else if ((wire = services.mirrors?.get(queryId, stageId, map, bucket)) !== undefined) {
+    found = services.store.get(queryId, stageId, map, bucket);
+    if (found === undefined) throw new FetchFailedError(stageId, map, executorId, 'not held here');
+  } else if ((found = services.mirrors?.get(queryId, stageId, map, bucket)) !== undefined) {
     // published by the executor that holds it
   } else {
     try {
-      wire = await services.fetch(executorId, queryId, stageId, map, bucket);
+      found = await services.fetch(executorId, queryId, stageId, map, bucket);
     } catch (err) {
       throw new FetchFailedError(stageId, map, executorId, err instanceof Error ? err.message : String(err));
     }
   }
-  for (const w of wire) yield fromWireBatch(schema, w);
+  if (found.file === null) {
+    // In memory only: nothing can fail.
+    yield* readMapOutputBucket(found, schema);
+    return;
+  }
+  // A block on disk that cannot be read is a lost output: its map task runs again.
+  try {
+    yield* readMapOutputBucket(found, schema);
+  } catch (err) {
+    throw new FetchFailedError(stageId, map, executorId, err instanceof Error ? err.message : String(err));
+  }
 }

@@ -67,6 +67,12 @@ export interface TaskMetrics {
   readonly elapsedMs: number;
   readonly cpuMs: number;
   readonly peakMemory: number;
+  /** A map task: its exchange output's bytes kept in memory, and written to disk (in how many files). */
+  readonly exchange?: {
+    readonly memoryBytes: number;
+    readonly spilledBytes: number;
+    readonly spillFiles: number;
+  };
   /** Per operator of the stage's plan, in preorder, when the task was instrumented. */
   readonly operators?: readonly OperatorMetrics[];
 }

@@ -9,6 +9,9 @@
  *         ShuffleExchangeExec: hash([l_returnflag@0], 2), stage=1  (rows=8, batches=4, …)
  *   Stage 1 (→ ShuffleExchangeExec: hash([l_returnflag@0], 2)): 4 tasks, …
  *
+ * A map stage whose exchange output went (partly) to disk says so at the end of its header line:
+ * `…, output spilled=80.1 MiB in 3 files` (one file per map task that spilled).
+ *
  * Per operator: rows and batches it produced, wall and CPU time of its own work (children's
  * subtracted), the most memory its reservations held, and the bytes and files it spilled to disk
  * (`spilled=12.0 MiB in 3 files`) — summed over the stage's tasks (the memory is the largest of
@@ -76,7 +79,17 @@ function stageLines(s: StageRunStats): string[] {
       ? 'no task finished'
       : `task time min ${ms(times[0]!)}, median ${ms(times[Math.floor((times.length - 1) / 2)]!)}, max ${ms(times[times.length - 1]!)}`;
   const retried = s.launched > s.tasks.length ? `, ${s.launched - s.tasks.length} attempts retried` : '';
-  const header = `Stage ${s.stageId} (${role}): ${s.tasks.length} task${s.tasks.length === 1 ? '' : 's'}${retried}, ${timing}`;
+  let spilledBytes = 0;
+  let spillFiles = 0;
+  for (const t of s.tasks) {
+    spilledBytes += t.exchange?.spilledBytes ?? 0;
+    spillFiles += t.exchange?.spillFiles ?? 0;
+  }
+  const spilled =
+    spillFiles === 0
+      ? ''
+      : `, output spilled=${formatBytes(spilledBytes, 'B')} in ${spillFiles} file${spillFiles === 1 ? '' : 's'}`;
+  const header = `Stage ${s.stageId} (${role}): ${s.tasks.length} task${s.tasks.length === 1 ? '' : 's'}${retried}, ${timing}${spilled}`;
   const plan = s.stage.plan;
   const nodes = preorder(plan);
   const totals = nodes.map(() => emptyMetrics());

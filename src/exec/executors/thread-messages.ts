@@ -4,6 +4,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Schema } from '../../common/index.ts';
 import type { WireBatch } from '../arrow-transfer.ts';
+import type { MapOutput, MapOutputBucket } from '../exchange/shuffle-store.ts';
 import type { TaskFailure } from '../task-failure.ts';
 import type { ExecutorId, TaskDescription, TaskMetrics } from '../task.ts';
 
@@ -37,7 +38,8 @@ export type FromExecutor =
 
 /**
  * Between executor threads: fetching a map output's bucket, and a finished map output published
- * to the others (its shared-memory batches, not copies).
+ * to the others (its shared-memory batches, not copies, and its file's path and index). A bucket
+ * fetched is answered the same way: the reader reads the batches in place and the file itself.
  */
 export type PeerMessage =
   | {
@@ -45,7 +47,7 @@ export type PeerMessage =
       readonly queryId: string;
       readonly stageId: number;
       readonly map: number;
-      readonly buckets: readonly (readonly WireBatch[])[];
+      readonly output: MapOutput;
     }
   | {
       readonly type: 'fetch';
@@ -55,4 +57,4 @@ export type PeerMessage =
       readonly map: number;
       readonly bucket: number;
     }
-  | { readonly type: 'blocks'; readonly requestId: number; readonly batches: readonly WireBatch[] | null };
+  | { readonly type: 'blocks'; readonly requestId: number; readonly bucket: MapOutputBucket | null };

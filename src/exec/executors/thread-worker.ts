@@ -1,16 +1,17 @@
 /**
  * The body of an executor thread: runs the tasks the driver sends (any number at once, each an
- * async job on this thread's event loop), keeps its map outputs in a `ShuffleStore`, publishes
- * each finished one to the other executor threads (which keep it as a mirror and read it in place,
- * with no round trip through this thread's event loop), and answers their fetches of what they do
- * not have over the ports the pool gives it. Cached tables' batches arrive over shared memory and
+ * async job on this thread's event loop), keeps its map outputs in a `ShuffleStore` (in shared
+ * memory, in files on disk, or both), publishes each finished one to the other executor threads
+ * (which keep it as a mirror and read it in place — the files from their paths — with no round
+ * trip through this thread's event loop), and answers their fetches of what they do not have over
+ * the ports the pool gives it. Cached tables' batches arrive over shared memory and
  * are kept where this thread's scans of them find them (catalog/memory/cached-tables.ts).
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { createFunctionRegistry } from '../../functions/index.ts';
 import { dropCachedData, putCachedData } from '../../catalog/index.ts';
-import { fromWireBatch, toWireBatch, type WireBatch } from '../arrow-transfer.ts';
-import { ShuffleStore } from '../exchange/shuffle-store.ts';
+import { fromWireBatch, toWireBatch } from '../arrow-transfer.ts';
+import { ShuffleStore, type MapOutputBucket } from '../exchange/shuffle-store.ts';
 import { TaskCache, runTask, type ExecutorServices } from '../task-runner.ts';
 import type { ExecutorId } from '../task.ts';
 import type { FromExecutor, PeerMessage, ThreadWorkerData, ToExecutor } from './thread-messages.ts';
@@ -40,7 +41,7 @@ const functions = createFunctionRegistry();
 const peers = new Map<ExecutorId, MessagePort>();
 const pending = new Map<
   number,
-  { resolve: (b: readonly WireBatch[]) => void; reject: (e: Error) => void; peer: ExecutorId }
+  { resolve: (b: MapOutputBucket) => void; reject: (e: Error) => void; peer: ExecutorId }
 >();
 let nextRequest = 1;
 
@@ -60,8 +61,8 @@ const services: ExecutorServices = {
       peer.postMessage(message);
     });
   },
-  publish(queryId, stageId, map, buckets) {
-    const message: PeerMessage = { type: 'outputs', queryId, stageId, map, buckets };
+  publish(queryId, stageId, map, output) {
+    const message: PeerMessage = { type: 'outputs', queryId, stageId, map, output };
     for (const peer of peers.values()) peer.postMessage(message);
   },
   mirrors,
@@ -70,20 +71,20 @@ const services: ExecutorServices = {
 function onPeerMessage(peer: MessagePort, message: PeerMessage): void {
   if (message.type === 'outputs') {
     if (!released.has(message.queryId))
-      mirrors.put(message.queryId, message.stageId, message.map, message.buckets, 0, []);
+      mirrors.put(message.queryId, message.stageId, message.map, message.output, null);
     return;
   }
   if (message.type === 'fetch') {
-    const batches = store.get(message.queryId, message.stageId, message.map, message.bucket) ?? null;
-    const reply: PeerMessage = { type: 'blocks', requestId: message.requestId, batches };
+    const bucket = store.get(message.queryId, message.stageId, message.map, message.bucket) ?? null;
+    const reply: PeerMessage = { type: 'blocks', requestId: message.requestId, bucket };
     peer.postMessage(reply);
     return;
   }
   const request = pending.get(message.requestId);
   if (request === undefined) return;
   pending.delete(message.requestId);
-  if (message.batches === null) request.reject(new Error('the output is not there'));
-  else request.resolve(message.batches);
+  if (message.bucket === null) request.reject(new Error('the output is not there'));
+  else request.resolve(message.bucket);
 }
 
 function failPeerRequests(executorId: ExecutorId): void {

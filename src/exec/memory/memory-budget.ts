@@ -60,14 +60,19 @@ export class MemoryBudget {
     return Number(Atomics.load(this.view, PEAK));
   }
 
-  /** Adds `bytes` if the total stays within the limit; false (nothing added) otherwise. */
-  tryAdd(bytes: number): boolean {
+  /**
+   * Adds `bytes` if the total stays within the limit — or within that `share` of it (0..1); false
+   * (nothing added) otherwise.
+   */
+  tryAdd(bytes: number, share = 1): boolean {
     const b = BigInt(bytes);
     const view = this.view;
+    const limit = Atomics.load(view, LIMIT);
+    const ceiling = share >= 1 ? limit : BigInt(Math.floor(Number(limit) * Math.max(0, share)));
     for (;;) {
       const current = Atomics.load(view, USED);
       const next = current + b;
-      if (next > Atomics.load(view, LIMIT)) return false;
+      if (next > ceiling) return false;
       if (Atomics.compareExchange(view, USED, current, next) === current) {
         let peak = Atomics.load(view, PEAK);
         while (next > peak) {
@@ -116,10 +121,13 @@ export class TaskMemoryPool implements MemoryPool {
     return r;
   }
 
-  /** @internal Grows the two budgets by `bytes`, or neither. */
-  tryAcquire(bytes: number): boolean {
+  /**
+   * @internal Grows the two budgets by `bytes`, or neither; with `queryShare` < 1, only while the
+   * query's stays within that share of its limit.
+   */
+  tryAcquire(bytes: number, queryShare = 1): boolean {
     if (bytes <= 0) return true;
-    if (!this.query.tryAdd(bytes)) return false;
+    if (!this.query.tryAdd(bytes, queryShare)) return false;
     if (!this.process.tryAdd(bytes)) {
       this.query.release(bytes);
       return false;

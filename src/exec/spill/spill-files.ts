@@ -2,11 +2,14 @@
  * Spill files: the rows an operator cannot keep in memory, written to the process's spill folder
  * as an Arrow IPC stream compressed with zstd — one zstd frame per batch, each after its length
  * (4 bytes, little-endian) — and read back frame by frame as a stream of batches of the
- * operator's schema.
+ * operator's schema. Exchange outputs written to disk (exchange/map-output-file.ts) store their
+ * blocks in the same frames.
  *
  *   <kindling.local.dir>/kindling-spill-<pid>-<id>/   one folder per engine, removed when it closes
  *     <task>-<operator>-<n>.arrows.zst               one file per spilled run, removed by its
  *                                                    operator or, at the latest, when its task ends
+ *     <query>-s<stage>-m<map>-a<attempt>.shuffle     a map task's exchange output, removed when
+ *                                                    its query (or stage) is released
  *
  * At start-up `sweepSpillLeftovers` removes the folders of processes that no longer run (a crash
  * or a kill leaves its folder behind).
@@ -83,12 +86,78 @@ class ChunkSink extends arrow.AsyncByteQueue {
   }
 }
 
-function spillError(file: string, err: unknown): EngineError {
+/** The 58030 error of a spill file that cannot be written. */
+export function spillError(file: string, err: unknown): EngineError {
   return new EngineError(
     SqlState.ioError,
     `could not write spill file ${file}: ${err instanceof Error ? err.message : String(err)}`,
     { hint: 'free disk space in kindling.local.dir, or point it at a larger disk', cause: err },
   );
+}
+
+/** Creates `file` (and the folder it is in) for writing; 58030 when it cannot be made. */
+export async function createSpillFile(file: string): Promise<fs.promises.FileHandle> {
+  try {
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    return await fs.promises.open(file, 'wx');
+  } catch (err) {
+    throw spillError(file, err);
+  }
+}
+
+/** What `writeFrames` wrote. */
+export interface FramesWritten {
+  /** Bytes on disk (compressed, with the frames' lengths). */
+  readonly bytes: number;
+  readonly rows: number;
+  /** The largest batch, in bytes of memory. */
+  readonly maxBatchBytes: number;
+}
+
+/**
+ * Appends `batches` to `handle`, at its current position, as one Arrow IPC stream (schema,
+ * batches, end marker) in zstd frames, each after its length (4 bytes, little-endian). A frame
+ * holds a batch, or with `minFrameBytes` as many whole batches as make at least that many IPC
+ * bytes (small batches compress better together). Empty batches are left out.
+ */
+export async function writeFrames(
+  handle: fs.promises.FileHandle,
+  batches: Iterable<arrow.RecordBatch> | AsyncIterable<arrow.RecordBatch>,
+  minFrameBytes = 0,
+): Promise<FramesWritten> {
+  let bytes = 0;
+  let rows = 0;
+  let maxBatchBytes = 0;
+  let pending = 0;
+  const sink = new ChunkSink();
+  const writer = new arrow.RecordBatchStreamWriter();
+  writer.reset(sink);
+  const flush = async (): Promise<void> => {
+    const chunks = sink.take();
+    pending = 0;
+    if (chunks.length === 0) return;
+    const frame = zlib.zstdCompressSync(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), {
+      params: { [zlib.constants.ZSTD_c_compressionLevel]: 1 },
+    });
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(frame.byteLength);
+    await handle.write(length);
+    await handle.write(frame);
+    bytes += 4 + frame.byteLength;
+  };
+  for await (const batch of batches) {
+    if (batch.numRows === 0) continue;
+    writer.write(batch);
+    rows += batch.numRows;
+    let b = 0;
+    for (const c of batch.data.children) b += c.byteLength;
+    if (b > maxBatchBytes) maxBatchBytes = b;
+    pending += b;
+    if (pending >= minFrameBytes) await flush();
+  }
+  writer.finish();
+  await flush();
+  return { bytes, rows, maxBatchBytes };
 }
 
 /** The spill files of one task: every file it wrote is removed by `removeAll` when it ends. */
@@ -110,44 +179,11 @@ export class TaskSpillSpace implements SpillSpace {
     batches: Iterable<arrow.RecordBatch> | AsyncIterable<arrow.RecordBatch>,
   ): Promise<SpillFile> {
     const file = path.join(this.dir, `${this.prefix}-${consumer}-${this.next++}.arrows.zst`);
-    let handle: fs.promises.FileHandle;
-    try {
-      await fs.promises.mkdir(this.dir, { recursive: true });
-      handle = await fs.promises.open(file, 'wx');
-    } catch (err) {
-      throw spillError(file, err);
-    }
+    const handle = await createSpillFile(file);
     this.files.add(file);
-    let bytes = 0;
-    let rows = 0;
-    let maxBatchBytes = 0;
+    let written: FramesWritten;
     try {
-      const sink = new ChunkSink();
-      const writer = new arrow.RecordBatchStreamWriter();
-      writer.reset(sink);
-      const flush = async (): Promise<void> => {
-        const chunks = sink.take();
-        if (chunks.length === 0) return;
-        const frame = zlib.zstdCompressSync(Buffer.concat(chunks), {
-          params: { [zlib.constants.ZSTD_c_compressionLevel]: 1 },
-        });
-        const length = Buffer.alloc(4);
-        length.writeUInt32LE(frame.byteLength);
-        await handle.write(length);
-        await handle.write(frame);
-        bytes += 4 + frame.byteLength;
-      };
-      for await (const batch of batches) {
-        if (batch.numRows === 0) continue;
-        writer.write(batch);
-        rows += batch.numRows;
-        let b = 0;
-        for (const c of batch.data.children) b += c.byteLength;
-        if (b > maxBatchBytes) maxBatchBytes = b;
-        await flush();
-      }
-      writer.finish();
-      await flush();
+      written = await writeFrames(handle, batches);
     } catch (err) {
       await handle.close().catch(() => undefined);
       this.removeFile(file);
@@ -155,10 +191,8 @@ export class TaskSpillSpace implements SpillSpace {
     }
     await handle.close();
     return {
-      bytes,
-      rows,
-      maxBatchBytes,
-      read: () => readSpill(file, schema),
+      ...written,
+      read: () => readFrames(file, schema),
       remove: () => this.removeFile(file),
     };
   }
@@ -174,19 +208,25 @@ export class TaskSpillSpace implements SpillSpace {
   }
 }
 
-/** The IPC bytes of a spill file: its frames, decompressed one at a time. */
-async function* spillFrames(file: string): AsyncGenerator<Uint8Array> {
+/**
+ * The IPC bytes of the frames in bytes [start, end) of `file`, decompressed one at a time (each
+ * read at its own position, so readers of one file do not disturb each other).
+ */
+async function* frameBytes(file: string, start: number, end: number): AsyncGenerator<Uint8Array> {
   const handle = await fs.promises.open(file, 'r');
   try {
     const length = Buffer.alloc(4);
-    for (;;) {
-      const got = await handle.read(length, 0, 4);
-      if (got.bytesRead === 0) return;
+    let position = start;
+    while (position < end) {
+      const got = await handle.read(length, 0, 4, position);
+      if (got.bytesRead === 0 && end === Infinity) return;
       const n = length.readUInt32LE(0);
       const frame = Buffer.alloc(n);
-      if (got.bytesRead !== 4 || (await handle.read(frame, 0, n)).bytesRead !== n) {
+      if (got.bytesRead !== 4 || (await handle.read(frame, 0, n, position + 4)).bytesRead !== n) {
         throw new Error('the file ends inside a frame');
       }
+      position += 4 + n;
+      if (position > end) throw new Error('a frame crosses the end of its range');
       yield zlib.zstdDecompressSync(frame);
     }
   } finally {
@@ -194,9 +234,18 @@ async function* spillFrames(file: string): AsyncGenerator<Uint8Array> {
   }
 }
 
-async function* readSpill(file: string, schema: Schema): AsyncGenerator<arrow.RecordBatch> {
+/**
+ * The batches of the stream written by `writeFrames` at bytes [start, end) of `file` (the whole
+ * file by default), as batches of `schema`; a file that cannot be read is a 58030 error.
+ */
+export async function* readFrames(
+  file: string,
+  schema: Schema,
+  start = 0,
+  end = Infinity,
+): AsyncGenerator<arrow.RecordBatch> {
   try {
-    const reader = await arrow.RecordBatchReader.from(spillFrames(file));
+    const reader = await arrow.RecordBatchReader.from(frameBytes(file, start, end));
     for await (const b of reader) {
       if (b.numRows > 0) yield makeBatch(schema, b.data.children, b.numRows);
     }
