@@ -159,6 +159,22 @@ export function fromArrowType(t: arrow.DataType): DataType {
   throw new EngineError(SqlState.featureNotSupported, `unsupported Arrow type ${arrow.Type[t.typeId]}`);
 }
 
+/**
+ * The sink of an Arrow IPC writer (`writer.reset(sink)`) that keeps the bytes written instead of
+ * queueing them for a reader: `take` hands them over (to a file) after each batch.
+ */
+export class IpcChunkSink extends arrow.AsyncByteQueue {
+  private chunks: Uint8Array[] = [];
+  override write(value: Uint8Array): void {
+    if (value.byteLength > 0) this.chunks.push(value);
+  }
+  take(): Uint8Array[] {
+    const out = this.chunks;
+    this.chunks = [];
+    return out;
+  }
+}
+
 /** Builds a RecordBatch from columns that already have the types of `schema`. */
 export function makeBatch(s: Schema, columns: readonly arrow.Data[], numRows: number): arrow.RecordBatch {
   const arrowSchema = toArrowSchema(s);

@@ -13,25 +13,13 @@ import * as arrow from 'apache-arrow';
 import * as fs from 'node:fs';
 import {
   EngineError,
+  IpcChunkSink,
   SqlState,
   makeBatch,
   makeBatchWithArrowSchema,
   toArrowSchema,
   type Schema,
 } from '../../common/index.ts';
-
-/** Collects what the IPC writer produces instead of queueing it for a reader. */
-class ChunkSink extends arrow.AsyncByteQueue {
-  chunks: Uint8Array[] = [];
-  override write(value: Uint8Array): void {
-    if (value.byteLength > 0) this.chunks.push(value);
-  }
-  take(): Uint8Array[] {
-    const out = this.chunks;
-    this.chunks = [];
-    return out;
-  }
-}
 
 function cacheFileError(verb: string, file: string, err: unknown): EngineError {
   if (err instanceof EngineError) return err;
@@ -48,7 +36,7 @@ export class CacheFileWriter {
   bytes = 0;
   rows = 0;
   private handle: fs.promises.FileHandle | null = null;
-  private readonly sink = new ChunkSink();
+  private readonly sink = new IpcChunkSink();
   private readonly writer = new arrow.RecordBatchStreamWriter();
   private readonly arrowSchema: arrow.Schema;
 

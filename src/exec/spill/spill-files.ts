@@ -20,7 +20,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { EngineError, SqlState, makeBatch, type Schema } from '../../common/index.ts';
+import { EngineError, IpcChunkSink, SqlState, makeBatch, type Schema } from '../../common/index.ts';
 import type { SpillFile, SpillSpace } from '../../physical/index.ts';
 
 const PREFIX = 'kindling-spill-';
@@ -73,19 +73,6 @@ export function removeSpillDir(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-/** Collects what the IPC writer produces instead of queueing it for a reader. */
-class ChunkSink extends arrow.AsyncByteQueue {
-  chunks: Uint8Array[] = [];
-  override write(value: Uint8Array): void {
-    if (value.byteLength > 0) this.chunks.push(value);
-  }
-  take(): Uint8Array[] {
-    const out = this.chunks;
-    this.chunks = [];
-    return out;
-  }
-}
-
 /** The 58030 error of a spill file that cannot be written. */
 export function spillError(file: string, err: unknown): EngineError {
   return new EngineError(
@@ -129,7 +116,7 @@ export async function writeFrames(
   let rows = 0;
   let maxBatchBytes = 0;
   let pending = 0;
-  const sink = new ChunkSink();
+  const sink = new IpcChunkSink();
   const writer = new arrow.RecordBatchStreamWriter();
   writer.reset(sink);
   const flush = async (): Promise<void> => {
