@@ -1,8 +1,20 @@
+import type * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { T, field, schema, type DataType, type Value } from '../../common/index.ts';
+import { EngineError, T, field, schema, type DataType, type Value } from '../../common/index.ts';
+import type { TaskContext } from '../execution-plan.ts';
 import { HashJoinExec } from './hash-join-exec.ts';
 import type { JoinType } from './join-emitter.ts';
-import { ColumnExpr, collectRows, distributed, source, sortRows, taskCtx } from './test-support.ts';
+import {
+  ColumnExpr,
+  LimitedMemory,
+  MemoryExec,
+  MemorySpillSpace,
+  collectRows,
+  distributed,
+  source,
+  sortRows,
+  taskCtx,
+} from './test-support.ts';
 
 type Row = Value[];
 
@@ -137,5 +149,111 @@ describe('HashJoinExec key paths', () => {
     const L: Row[] = [['a', 1]];
     expect(await collectRows(distributed(join(T.string, L, [], 'inner')))).toEqual([]);
     expect(await collectRows(distributed(join(T.string, L, [], 'left')))).toEqual([['a', 1, null, null]]);
+  });
+});
+
+describe('HashJoinExec over its memory budget', () => {
+  const ls = schema([field('lk', T.int), field('x', T.int)]);
+  const rs = schema([field('rk', T.int), field('y', T.int)]);
+  const spilling = (limit: number, spill: MemorySpillSpace, signal?: AbortSignal): TaskContext => ({
+    ...taskCtx(64, signal),
+    memory: new LimitedMemory(limit),
+    spill,
+  });
+  const L: Row[] = Array.from({ length: 3000 }, (_, i) => [(i * 7) % 1000, i]);
+  const R: Row[] = Array.from({ length: 3000 }, (_, i) => [i % 1500, i]);
+  const joinOf = (left: MemoryExec, right: MemoryExec, joinType: JoinType = 'inner'): HashJoinExec =>
+    new HashJoinExec({
+      mode: 'partitioned',
+      left,
+      right,
+      joinType,
+      leftKeys: [new ColumnExpr(0, T.int, 'lk')],
+      rightKeys: [new ColumnExpr(0, T.int, 'rk')],
+      nullSafe: [false],
+      filter: null,
+      buildSide: 'right',
+      nullAware: false,
+      schema: schema([...ls.fields, ...rs.fields]),
+    });
+
+  it('fails with 53200 naming the operator when one key has more build rows than the budget holds', async () => {
+    // 2000 build rows of key 5: no split parts them.
+    const skewed: Row[] = Array.from({ length: 3000 }, (_, i) => [i < 2000 ? 5 : i, i]);
+    const spill = new MemorySpillSpace();
+    const ctx = spilling(12 * 1024, spill);
+    const err = await collectRows(joinOf(source(ls, L, 50), source(rs, skewed, 50)), ctx).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(EngineError);
+    expect((err as EngineError).sqlstate).toBe('53200');
+    expect((err as EngineError).message).toMatch(
+      /HashJoinExec cannot join .* 2000 build rows share one join key/,
+    );
+    expect(spill.written).toBeGreaterThan(16);
+    expect(spill.live.size).toBe(0);
+    expect((ctx.memory as LimitedMemory).counts.used).toBe(0);
+  });
+
+  it('without spill space, a build side over the budget fails with 53200 as before', async () => {
+    const ctx = { ...taskCtx(64), memory: new LimitedMemory(12 * 1024) };
+    await expect(collectRows(joinOf(source(ls, L, 50), source(rs, R, 50)), ctx)).rejects.toThrow(
+      /HashJoinExec refused/,
+    );
+  });
+
+  it('removes its spill files when its probe side fails, its consumer stops early, or it is cancelled', async () => {
+    class FailingExec extends MemoryExec {
+      override async *execute(partition: number): AsyncGenerator<arrow.RecordBatch> {
+        yield* super.execute(partition);
+        throw new EngineError('22012', 'division by zero');
+      }
+    }
+    const failing = new FailingExec(ls, source(ls, L, 50).partitions);
+    const spill = new MemorySpillSpace();
+    const ctx = spilling(12 * 1024, spill);
+    await expect(collectRows(joinOf(failing, source(rs, R, 50)), ctx)).rejects.toThrow(/division by zero/);
+    expect(spill.written).toBeGreaterThan(0);
+    expect(spill.live.size).toBe(0);
+    expect((ctx.memory as LimitedMemory).counts.used).toBe(0);
+
+    const early = new MemorySpillSpace();
+    for await (const b of joinOf(source(ls, L, 50), source(rs, R, 50)).execute(
+      0,
+      spilling(12 * 1024, early),
+    )) {
+      expect(b.numRows).toBeGreaterThan(0);
+      break;
+    }
+    expect(early.written).toBeGreaterThan(0);
+    expect(early.live.size).toBe(0);
+
+    const cancel = new AbortController();
+    const canceled = new MemorySpillSpace();
+    const run = async (): Promise<void> => {
+      for await (const _ of joinOf(source(ls, L, 50), source(rs, R, 50)).execute(
+        0,
+        spilling(12 * 1024, canceled, cancel.signal),
+      ))
+        cancel.abort();
+    };
+    await expect(run()).rejects.toThrow(/canceling statement/);
+    expect(canceled.written).toBeGreaterThan(0);
+    expect(canceled.live.size).toBe(0);
+  });
+
+  it('joins inputs hashed on its keys by an exchange: the spill partitions spread them', async () => {
+    const want = sortRows(await collectRows(distributed(joinOf(source(ls, L, 50), source(rs, R, 50)), 2)));
+    const spill = new MemorySpillSpace();
+    // The exchanges hold their rows in memory: a budget beside them.
+    const memory = new LimitedMemory(160 * 1024);
+    const got = await collectRows(distributed(joinOf(source(ls, L, 50), source(rs, R, 50)), 2), {
+      ...taskCtx(64),
+      memory,
+      spill,
+    });
+    expect(sortRows(got)).toEqual(want);
+    expect(spill.written).toBeGreaterThan(0);
+    expect(spill.live.size).toBe(0);
   });
 });

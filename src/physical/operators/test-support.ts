@@ -1,10 +1,12 @@
 /**
  * Test doubles for operator tests: column / literal / `>` physical expressions, count and sum
- * accumulators, an in-memory source with pull counting, a task context and result collection.
- * Not exported from the layer; the real expressions and accumulators live elsewhere.
+ * accumulators, an in-memory source with pull counting, a task context and result collection, a
+ * memory pool with a limit and spill space kept in memory (for operators that spill). Not exported from the layer; the real expressions and accumulators live elsewhere.
  */
 import type * as arrow from 'apache-arrow';
 import {
+  EngineError,
+  SqlState,
   batchRows,
   columnFromValues,
   makeBatch,
@@ -18,8 +20,12 @@ import {
   unboundedMemory,
   type Distribution,
   type ExecutionPlan,
+  type MemoryPool,
+  type MemoryReservation,
   type Partitioning,
   type PhysicalExpr,
+  type SpillFile,
+  type SpillSpace,
   type TaskContext,
 } from '../execution-plan.ts';
 import { NotSerializableError, type OperatorSpec } from '../plan-spec.ts';
@@ -332,4 +338,87 @@ export function distributed(plan: ExecutionPlan, count = 3): ExecutionPlan {
     return new ExchangeExec({ input: c, kind: d.kind === 'broadcast' ? 'broadcast' : 'single' });
   });
   return children.length === 0 ? plan : plan.withChildren(next);
+}
+
+/** Memory with a limit: a refused reservation throws 53200 from `grow`, false from `tryGrow`. */
+export class LimitedMemory implements MemoryPool {
+  /** Bytes reserved now, and the most ever reserved at once. */
+  readonly counts = { used: 0, peak: 0 };
+  readonly limit: number;
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+  reserve(consumer: string): MemoryReservation {
+    const counts = this.counts;
+    const limit = this.limit;
+    let size = 0;
+    const tryGrow = (bytes: number): boolean => {
+      const b = Math.max(0, Math.ceil(bytes));
+      if (counts.used + b > limit) return false;
+      counts.used += b;
+      counts.peak = Math.max(counts.peak, counts.used);
+      size += b;
+      return true;
+    };
+    const shrink = (bytes: number): void => {
+      const b = Math.min(size, Math.max(0, Math.ceil(bytes)));
+      counts.used -= b;
+      size -= b;
+    };
+    const grow = (bytes: number): void => {
+      if (!tryGrow(bytes)) throw new EngineError(SqlState.outOfMemory, `${consumer} refused ${bytes} bytes`);
+    };
+    return {
+      consumer,
+      get size() {
+        return size;
+      },
+      grow,
+      tryGrow,
+      shrink,
+      resize: (bytes) => (bytes > size ? grow(bytes - size) : shrink(size - bytes)),
+      free: () => shrink(size),
+    };
+  }
+}
+
+/** Spill files kept in memory: counts the files and rows written and the files not removed yet. */
+export class MemorySpillSpace implements SpillSpace {
+  written = 0;
+  rowsWritten = 0;
+  readonly live = new Set<number>();
+  async write(
+    _consumer: string,
+    _schema: Schema,
+    batches: Iterable<arrow.RecordBatch> | AsyncIterable<arrow.RecordBatch>,
+  ): Promise<SpillFile> {
+    const kept: arrow.RecordBatch[] = [];
+    for await (const b of batches) if (b.numRows > 0) kept.push(b);
+    const id = this.written++;
+    this.live.add(id);
+    let rows = 0;
+    let max = 0;
+    for (const b of kept) {
+      rows += b.numRows;
+      max = Math.max(
+        max,
+        b.data.children.reduce((n, c) => n + c.byteLength, 0),
+      );
+    }
+    this.rowsWritten += rows;
+    const live = this.live;
+    return {
+      bytes: max,
+      rows,
+      maxBatchBytes: max,
+      read: async function* () {
+        if (!live.has(id)) throw new Error(`spill file ${id} read after its removal`);
+        for (const b of kept) {
+          await Promise.resolve();
+          yield b;
+        }
+      },
+      remove: () => live.delete(id),
+    };
+  }
 }
