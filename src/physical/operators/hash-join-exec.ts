@@ -194,23 +194,21 @@ export class HashJoinExec implements ExecutionPlan {
 
   /**
    * The build table of `partition`, or what the memory budget refused of it. A collected build
-   * table is shared by every partition of a query (`ctx.scope`); null when it does not fit, and
-   * each task then joins through its own spill files.
+   * table is shared by every partition of a query (`ctx.scope`) when it fits; when it does not,
+   * the task that read it goes on from what it read, and the others get null: each task joins
+   * through its own spill files.
    */
   private buildTable(partition: number, ctx: TaskContext): Promise<BuildTable | BuildOverflow | null> {
     if (this.mode === 'partitioned')
       return this.loadBuild(this.buildInput(partition, ctx), ctx, ctx.spill !== undefined);
-    let p = this.builds.get(ctx.scope);
-    if (p === undefined) {
-      p = this.loadBuild(this.buildInput(null, ctx), ctx, ctx.spill !== undefined).then(async (b) => {
-        if (b.kind === 'table') return b;
-        b.reservation.free();
-        await b.rest?.return?.();
-        return null;
-      });
-      this.builds.set(ctx.scope, p);
-    }
-    return p;
+    const shared = this.builds.get(ctx.scope);
+    if (shared !== undefined) return shared;
+    const own = this.loadBuild(this.buildInput(null, ctx), ctx, ctx.spill !== undefined);
+    const forOthers = own.then((b) => (b.kind === 'table' ? b : null));
+    // Its failure is the reading task's; the others see it only if they wait for it.
+    forOthers.catch(() => undefined);
+    this.builds.set(ctx.scope, forOthers);
+    return own;
   }
 
   /** The build side's batches: of one partition, or (null) of every partition in order. */
@@ -643,7 +641,7 @@ export class HashJoinExec implements ExecutionPlan {
   private buildTooLarge(part: SpillPartition, oneKey: boolean): EngineError {
     const mib = (part.bytes / (1024 * 1024)).toFixed(1);
     const what = oneKey
-      ? `${part.keyedRows} build rows share one join key (${mib} MiB with the rows spilled beside them)`
+      ? `${part.keyedRows} build rows share one join key (${mib} MiB in their spill partition)`
       : `a part of the build side of ${part.rows} rows (${mib} MiB) still does not fit after ${SPILL_LEVELS} splits`;
     return new EngineError(
       SqlState.outOfMemory,
