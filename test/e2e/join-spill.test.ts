@@ -3,7 +3,7 @@
  * larger than the query's memory budget finish as grace hash joins (both sides written to
  * `kindling.local.dir` by key hash and joined partition by partition) with exactly the rows of
  * the same joins without a budget — inner, outer, semi, anti and NOT IN, with NULL and repeated
- * keys; EXPLAIN ANALYZE shows what the join spilled; no spill file outlives its query, whether
+ * keys, collected (one task) and partitioned (a task per partition); EXPLAIN ANALYZE shows what the join spilled; no spill file outlives its query, whether
  * it succeeds or fails; and a key whose rows alone exceed the budget fails with 53200.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -109,6 +109,29 @@ describe('hash join over its memory budget', () => {
     // Without a budget, nothing spills.
     const plain = (await s.sql(`EXPLAIN ANALYZE ${JOINS.left}`)).rows.map((r) => r[0] as string);
     expect(plain.join('\n')).not.toMatch(/spilled=/);
+  });
+
+  it('spills a partitioned join (two tasks on two threads) whose exchanges fit the budget', async () => {
+    await s.sql('SET kindling.execution.target_partitions = 2');
+    await s.sql('SET spark.sql.autoBroadcastJoinThreshold = -1');
+    const sql = `SELECT a.id, b.v FROM range(0, 200000) a
+      FULL JOIN (SELECT (id * 7919) % 300000 AS k, id AS v FROM range(0, 300000)) b ON a.id = b.k`;
+    try {
+      const want = sorted((await s.sql(sql)).rows);
+      expect(want).toHaveLength(300000);
+      // The exchanges keep both sides in memory (about 5 MiB); the join's build side is refused.
+      await s.sql("SET kindling.memory.query_limit = '12MB'");
+      expect(sorted((await s.sql(sql)).rows)).toEqual(want);
+      const plan = (await s.sql(`EXPLAIN ANALYZE ${sql}`)).rows.map((r) => r[0] as string);
+      expect(plan.find((l) => l.trimStart().startsWith('HashJoinExec:'))).toMatch(
+        /mode=partitioned, type=full.*spilled=[\d.]+ [KM]iB in \d+ files\)/,
+      );
+      expect(filesUnder(local)).toEqual([]);
+    } finally {
+      await s.sql('RESET kindling.memory.query_limit');
+      await s.sql('SET kindling.execution.target_partitions = 1');
+      await s.sql('RESET spark.sql.autoBroadcastJoinThreshold');
+    }
   });
 
   it('removes its spill files when the query fails after the join spilled', async () => {
