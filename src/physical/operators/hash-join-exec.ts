@@ -543,8 +543,9 @@ export class HashJoinExec implements ExecutionPlan {
         build: { rows: build.rows, hasNullKey: unknowable && build.nullKeyRows > 0 },
         probe: { rows: probe.rows, hasNullKey: unknowable && probe.nullKeyRows > 0 },
       };
+      // The overflow's reservation, free again, holds each pair's build table in turn.
       for (let p = 0; p < SPILL_FANOUT; p++)
-        yield* this.joinSpilled(buildParts[p]!, probeParts[p]!, 1, totals, ctx, partitioner);
+        yield* this.joinSpilled(buildParts[p]!, probeParts[p]!, 1, totals, ctx, partitioner, reservation);
     } finally {
       for (const p of made) p.remove();
       overflow.reservation.free();
@@ -563,6 +564,7 @@ export class HashJoinExec implements ExecutionPlan {
     totals: JoinTotals,
     ctx: TaskContext,
     partitioner: (side: 'build' | 'probe', level: number) => SpillPartitioner,
+    reservation: MemoryReservation,
   ): AsyncGenerator<arrow.RecordBatch> {
     const o = this.options;
     const removeAll = (): void => {
@@ -578,7 +580,6 @@ export class HashJoinExec implements ExecutionPlan {
       removeAll();
       return;
     }
-    const reservation = ctx.memory.reserve(this.name);
     try {
       const gathered: arrow.RecordBatch[] = [];
       let fits = true;
@@ -596,7 +597,7 @@ export class HashJoinExec implements ExecutionPlan {
       if (table === null) {
         gathered.length = 0;
         reservation.free();
-        yield* this.splitSpilled(build, probe, level, totals, ctx, partitioner);
+        yield* this.splitSpilled(build, probe, level, totals, ctx, partitioner, reservation);
         return;
       }
       for (const f of build.files) f.remove();
@@ -617,6 +618,7 @@ export class HashJoinExec implements ExecutionPlan {
     totals: JoinTotals,
     ctx: TaskContext,
     partitioner: (side: 'build' | 'probe', level: number) => SpillPartitioner,
+    reservation: MemoryReservation,
   ): AsyncGenerator<arrow.RecordBatch> {
     if (level >= SPILL_LEVELS) throw this.buildTooLarge(build, false);
     const subBuild = await this.respill(build, partitioner('build', level));
@@ -626,7 +628,7 @@ export class HashJoinExec implements ExecutionPlan {
       throw this.buildTooLarge(build, true);
     const subProbe = await this.respill(probe, partitioner('probe', level));
     for (let p = 0; p < SPILL_FANOUT; p++)
-      yield* this.joinSpilled(subBuild[p]!, subProbe[p]!, level + 1, totals, ctx, partitioner);
+      yield* this.joinSpilled(subBuild[p]!, subProbe[p]!, level + 1, totals, ctx, partitioner, reservation);
   }
 
   /** The rows of `part` dealt again by `to`; removes `part`'s files. */
