@@ -1,8 +1,11 @@
 import type * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { EngineError, T, field, schema, type DataType, type Value } from '../../common/index.ts';
+import type { ScanRowFilter } from '../../catalog/index.ts';
+import { EngineError, T, field, makeBatch, schema, type DataType, type Value } from '../../common/index.ts';
 import type { TaskContext } from '../execution-plan.ts';
+import { columnExpr } from '../expressions/index.ts';
 import { HashJoinExec } from './hash-join-exec.ts';
+import { KeyFilterExec } from './key-filter-exec.ts';
 import type { JoinType } from './join-emitter.ts';
 import {
   ColumnExpr,
@@ -255,5 +258,48 @@ describe('HashJoinExec over its memory budget', () => {
     expect(sortRows(got)).toEqual(want);
     expect(spill.written).toBeGreaterThan(0);
     expect(spill.live.size).toBe(0);
+  });
+
+  it('a runtime key filter refused memory for the build keys lets every row through instead of failing', async () => {
+    /** A source that applies filter steps as a scan does. */
+    class ScanLikeExec extends MemoryExec {
+      async *executeFiltered(
+        partition: number,
+        _ctx: TaskContext,
+        filter: ScanRowFilter,
+      ): AsyncGenerator<arrow.RecordBatch> {
+        for await (const b of this.execute(partition)) {
+          let kept = b;
+          for (const step of filter.steps) {
+            const rows = step.keep(
+              step.columns.map((c) => kept.data.children[c]!),
+              kept.numRows,
+            );
+            const types = this.schema.fields.map((f) => f.type);
+            kept = makeBatch(
+              this.schema,
+              kept.data.children.map((c, i) => filter.take(c, types[i]!, rows)),
+              rows.length,
+            );
+          }
+          yield kept;
+        }
+      }
+    }
+    const filter = (): KeyFilterExec =>
+      new KeyFilterExec({
+        input: new ScanLikeExec(ls, source(ls, L, 50).partitions),
+        keys: [columnExpr(ls, 0)],
+        source: source(rs, R.slice(0, 500), 50),
+        sourceKeys: [columnExpr(rs, 0)],
+        nullSafe: [false],
+      });
+    // With room: only the rows whose key is among the source's 500 keys.
+    const filtered = await collectRows(filter());
+    expect(filtered).toHaveLength(L.filter((r) => (r[0] as number) < 500).length);
+    // Without: every row, and nothing held.
+    const memory = new LimitedMemory(1024);
+    expect(await collectRows(filter(), { ...taskCtx(64), memory })).toHaveLength(L.length);
+    expect(memory.counts.used).toBe(0);
   });
 });
