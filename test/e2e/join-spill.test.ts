@@ -111,22 +111,40 @@ describe('hash join over its memory budget', () => {
     expect(plain.join('\n')).not.toMatch(/spilled=/);
   });
 
-  it('spills a partitioned join (two tasks on two threads) whose exchanges fit the budget', async () => {
+  it('spills partitioned and broadcast joins run as two tasks on two threads, whose exchanges fit', async () => {
     await s.sql('SET kindling.execution.target_partitions = 2');
-    await s.sql('SET spark.sql.autoBroadcastJoinThreshold = -1');
-    const sql = `SELECT a.id, b.v FROM range(0, 200000) a
-      FULL JOIN (SELECT (id * 7919) % 300000 AS k, id AS v FROM range(0, 300000)) b ON a.id = b.k`;
+    const cases = [
+      {
+        // Both sides hashed on the key; the exchanges keep them in memory (about 5 MiB).
+        threshold: '-1',
+        limit: '12MB',
+        mode: 'partitioned, type=full',
+        sql: `SELECT a.id, b.v FROM range(0, 200000) a
+          FULL JOIN (SELECT (id * 7919) % 300000 AS k, id AS v FROM range(0, 300000)) b ON a.id = b.k`,
+      },
+      {
+        // The build side broadcast to both probe tasks, each over the budget beside the other.
+        threshold: "'1GB'",
+        limit: '7MB',
+        mode: 'collect_build, type=left',
+        sql: `SELECT a.id, b.v FROM range(0, 400000) a
+          LEFT JOIN (SELECT (id * 7919) % 300000 AS k, id AS v FROM range(0, 300000)) b ON a.id = b.k`,
+      },
+    ];
     try {
-      const want = sorted((await s.sql(sql)).rows);
-      expect(want).toHaveLength(300000);
-      // The exchanges keep both sides in memory (about 5 MiB); the join's build side is refused.
-      await s.sql("SET kindling.memory.query_limit = '12MB'");
-      expect(sorted((await s.sql(sql)).rows)).toEqual(want);
-      const plan = (await s.sql(`EXPLAIN ANALYZE ${sql}`)).rows.map((r) => r[0] as string);
-      expect(plan.find((l) => l.trimStart().startsWith('HashJoinExec:'))).toMatch(
-        /mode=partitioned, type=full.*spilled=[\d.]+ [KM]iB in \d+ files\)/,
-      );
-      expect(filesUnder(local)).toEqual([]);
+      for (const c of cases) {
+        await s.sql(`SET spark.sql.autoBroadcastJoinThreshold = ${c.threshold}`);
+        const want = sorted((await s.sql(c.sql)).rows);
+        expect(want.length).toBeGreaterThanOrEqual(300000);
+        await s.sql(`SET kindling.memory.query_limit = '${c.limit}'`);
+        expect(sorted((await s.sql(c.sql)).rows)).toEqual(want);
+        const plan = (await s.sql(`EXPLAIN ANALYZE ${c.sql}`)).rows.map((r) => r[0] as string);
+        const hashJoin = plan.find((l) => l.trimStart().startsWith('HashJoinExec:'));
+        expect(hashJoin).toContain(`mode=${c.mode}`);
+        expect(hashJoin).toMatch(/spilled=[\d.]+ [KM]iB in \d+ files\)/);
+        expect(filesUnder(local)).toEqual([]);
+        await s.sql('RESET kindling.memory.query_limit');
+      }
     } finally {
       await s.sql('RESET kindling.memory.query_limit');
       await s.sql('SET kindling.execution.target_partitions = 1');

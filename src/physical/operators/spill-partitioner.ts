@@ -11,7 +11,8 @@
  *
  * Each partition's rows wait in memory, reserved from the budget, and the rows of every partition
  * are written out (one file per partition that holds any, in batches of about `ctx.batchSize`
- * rows) whenever the budget refuses the next piece, and at `finish`. A partition is then the files
+ * rows) whenever the budget refuses the next piece, and at `finish`; a piece the budget still
+ * refuses then (others hold it all) is written at once, as a file of its own. A partition is then the files
  * of every round, in the order written. The files are the caller's to remove (`remove` removes every
  * file written); the task's end removes them in any case.
  */
@@ -111,15 +112,19 @@ export class SpillPartitioner {
       const piece = pieces[p];
       if (piece === null || piece === undefined) continue;
       const bytes = batchBytes(piece);
-      if (!this.reservation.tryGrow(bytes)) {
-        await this.flush();
-        this.reservation.grow(bytes);
-      }
-      this.pending[p]!.push(piece);
       const part = this.partitions[p]!;
       part.rows += piece.numRows;
       part.keyedRows += keyed === null ? piece.numRows : keyed[p]!;
       part.bytes += bytes;
+      if (!this.reservation.tryGrow(bytes)) {
+        await this.flush();
+        if (!this.reservation.tryGrow(bytes)) {
+          // Other operators or tasks hold the whole budget: the piece goes to disk on its own.
+          part.files.push(await this.o.spill.write(this.o.consumer, this.o.schema, [piece]));
+          continue;
+        }
+      }
+      this.pending[p]!.push(piece);
     }
   }
 
