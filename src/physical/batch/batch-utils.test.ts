@@ -3,6 +3,7 @@ import { T, batchRows, columnFromValues, valueAt, type DataType, type Value } fr
 import { concatColumns } from './concat.ts';
 import { filterColumn } from './filter.ts';
 import { GroupHashTable } from './group-hash-table.ts';
+import { SPILL_LEVELS, hashPartitions, spillPartitions } from './partition.ts';
 import { selectionFromMask } from './selection.ts';
 import { sliceColumn } from './slice.ts';
 import { take } from './take.ts';
@@ -73,5 +74,44 @@ describe('take / filter / slice / concat over every type', () => {
       gids,
     );
     expect(Array.from(gids)).toEqual([0, 0, 1, 1, 2]);
+  });
+});
+
+describe('spillPartitions', () => {
+  it('spreads the rows of one exchange partition, and of one spill partition, over every spill partition', () => {
+    const n = 64000;
+    const keys = [
+      columnFromValues(
+        T.bigint,
+        Array.from({ length: n }, (_, i) => BigInt(i * 7 + 3)),
+      ),
+    ];
+    const types = [T.bigint];
+    const exchange = new Int32Array(n);
+    hashPartitions(keys, types, n, 4, exchange);
+    const levels = Array.from({ length: SPILL_LEVELS }, () => new Int32Array(n));
+    levels.forEach((out, level) => spillPartitions(keys, types, n, 16, level, out));
+    // Rows of exchange partition 0, and rows of spill partition 0 of each level, spread again.
+    const groups: [Int32Array, Int32Array][] = [[exchange, levels[0]!]];
+    for (let level = 0; level + 1 < SPILL_LEVELS; level++) groups.push([levels[level]!, levels[level + 1]!]);
+    for (const [outer, inner] of groups) {
+      const counts = new Array<number>(16).fill(0);
+      let rows = 0;
+      for (let i = 0; i < n; i++) {
+        if (outer[i] !== 0) continue;
+        counts[inner[i]!]!++;
+        rows++;
+      }
+      for (const c of counts) {
+        expect(c).toBeGreaterThan((rows / 16) * 0.8);
+        expect(c).toBeLessThan((rows / 16) * 1.2);
+      }
+    }
+    // Equal keys, equal partitions: NULLs, -0.0 and 0.0.
+    const d = [columnFromValues(T.double, [0, -0, null, null, 1.5])];
+    const out = new Int32Array(5);
+    spillPartitions(d, [T.double], 5, 16, 2, out);
+    expect(out[0]).toBe(out[1]);
+    expect(out[2]).toBe(out[3]);
   });
 });

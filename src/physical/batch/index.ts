@@ -20,4 +20,4 @@ export {
   type PreparedSortKeys,
   type SortColumn,
 } from './sort-indices.ts';
-export { hashPartitions, splitBatch } from './partition.ts';
+export { hashPartitions, spillPartitions, splitBatch, SPILL_LEVELS } from './partition.ts';

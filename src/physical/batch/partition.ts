@@ -7,8 +7,10 @@
  * hash tables downstream index their slots by the same row hash, and without the extra mix every
  * key of partition p would share its low bits and crowd the table's slots.
  *
- * Spilling operators split rows by the same row hash mixed with seeds of their own, one per level
- * of re-partitioning (`spillPartitions`), so that the rows of one exchange partition spread.
+ * Spilling operators (a hash join or aggregate over its memory budget) spread rows over spill
+ * partitions with another seed per level of re-partitioning (`spillPartitions`): their input is
+ * often one exchange partition already, every row of which the exchange's seed sent to the same
+ * place, and a spill partition too large is split again by a hash independent of the first.
  */
 import type * as arrow from 'apache-arrow';
 import { makeBatch, type DataType, type Schema } from '../../common/index.ts';
@@ -17,6 +19,11 @@ import { fmix32, hashRows } from './row-hash.ts';
 import { take } from './take.ts';
 
 const PARTITION_SEED = 0x2545f491;
+/** Seeds of spill partitioning, one per level (a partition split again takes the next). */
+const SPILL_SEEDS = [0x6a09e667, 0x3c6ef372, 0x510e527f, 0x1f83d9ab];
+
+/** The levels of spill re-partitioning that have a seed. */
+export const SPILL_LEVELS = SPILL_SEEDS.length;
 
 let hashes = new Uint32Array(1024);
 
@@ -28,6 +35,32 @@ export function hashPartitions(
   count: number,
   out: Int32Array,
 ): void {
+  seededPartitions(keys, types, n, count, PARTITION_SEED, out);
+}
+
+/**
+ * Like `hashPartitions`, for spilling at re-partitioning level `level` (0 … SPILL_LEVELS - 1): by
+ * a hash independent of the exchange's and of every other level's.
+ */
+export function spillPartitions(
+  keys: readonly arrow.Data[],
+  types: readonly DataType[],
+  n: number,
+  count: number,
+  level: number,
+  out: Int32Array,
+): void {
+  seededPartitions(keys, types, n, count, SPILL_SEEDS[level]!, out);
+}
+
+function seededPartitions(
+  keys: readonly arrow.Data[],
+  types: readonly DataType[],
+  n: number,
+  count: number,
+  seed: number,
+  out: Int32Array,
+): void {
   if (count === 1) {
     out.fill(0, 0, n);
     return;
@@ -37,8 +70,7 @@ export function hashPartitions(
   const h = hashRows(views, n, hashes);
   // The mixed hash scaled to 0…count-1 (Lemire's multiply-shift, exact in doubles for count below
   // 2^21): a `%` of the unsigned hash is a floating-point remainder, some 20 ns a row.
-  for (let i = 0; i < n; i++)
-    out[i] = Math.floor((fmix32((h[i]! ^ PARTITION_SEED) | 0) * count) / 4294967296);
+  for (let i = 0; i < n; i++) out[i] = Math.floor((fmix32((h[i]! ^ seed) | 0) * count) / 4294967296);
 }
 
 /**
@@ -79,29 +111,4 @@ export function splitBatch(
     );
   }
   return out;
-}
-
-/** The seed of spill partitioning at level 0; each deeper level mixes its own from it. */
-const SPILL_SEED = 0x6a09e667;
-
-/**
- * Writes the spill partition (0…2^bits-1) of rows 0…n-1 of the key columns into `out`: the top
- * bits of the row hash mixed with a seed of `level`. The seeds differ from the exchange's, so
- * rows that one exchange partition holds (all of a final aggregate's input) still spread over
- * every spill partition, and a partition re-partitioned at the next level spreads again.
- */
-export function spillPartitions(
-  keys: readonly arrow.Data[],
-  types: readonly DataType[],
-  n: number,
-  bits: number,
-  level: number,
-  out: Int32Array,
-): void {
-  if (hashes.length < n) hashes = new Uint32Array(Math.max(n, hashes.length * 2));
-  const views = keys.map((k, i) => new ColumnView(k, types[i]!));
-  const h = hashRows(views, n, hashes);
-  const seed = fmix32((SPILL_SEED + Math.imul(level, 0x3c6ef372)) | 0);
-  const shift = 32 - bits;
-  for (let i = 0; i < n; i++) out[i] = bits === 0 ? 0 : fmix32((h[i]! ^ seed) | 0) >>> shift;
 }

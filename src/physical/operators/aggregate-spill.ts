@@ -15,18 +15,17 @@
 import type * as arrow from 'apache-arrow';
 import { makeBatch, type DataType, type Field, type Schema } from '../../common/index.ts';
 import type { SpillFile, SpillSpace, TaskContext } from '../execution-plan.ts';
-import { spillPartitions } from '../batch/partition.ts';
+import { SPILL_LEVELS, spillPartitions } from '../batch/partition.ts';
 import { take } from '../batch/take.ts';
 import { checkCancelled } from './exec-support.ts';
 
-/** Bits of the spill partition number: 16 partitions a level. */
-export const SPILL_PARTITION_BITS = 4;
-export const SPILL_PARTITIONS = 1 << SPILL_PARTITION_BITS;
+/** Spill partitions a level. */
+export const SPILL_PARTITIONS = 16;
 /**
  * Levels of partitioning, at most (16^4 = 65536 partitions): a partition that still does not fit
  * at the last is held by groups that hashing cannot split (a few keys with huge states).
  */
-export const MAX_SPILL_LEVELS = 4;
+export const MAX_SPILL_LEVELS = SPILL_LEVELS;
 
 /** The files of one spill partition. */
 export interface SpillPartition {
@@ -99,7 +98,7 @@ export class SpilledGroups {
     if (n === 0) return;
     const keyTypes = this.layout.keyTypes;
     const parts = new Int32Array(n);
-    spillPartitions(groups.keys, keyTypes, n, SPILL_PARTITION_BITS, this.level, parts);
+    spillPartitions(groups.keys, keyTypes, n, SPILL_PARTITIONS, this.level, parts);
     const groupsOf = byPartition(parts, n);
     const stateTypes = this.layout.states.fields.map((f) => f.type);
     const stateCols = [...groups.keys, ...groups.states];

@@ -654,13 +654,13 @@ describe('HashAggregateExec over its memory budget', () => {
     hashPartitions(cols, [T.int], n, 4, exchange);
     const mine = Int32Array.from(k.filter((_, i) => exchange[i] === 0));
     const parts = new Int32Array(mine.length);
-    spillPartitions([makeColumn(T.int, mine, mine.length, null)], [T.int], mine.length, 4, 0, parts);
+    spillPartitions([makeColumn(T.int, mine, mine.length, null)], [T.int], mine.length, 16, 0, parts);
     const sizes = new Array<number>(16).fill(0);
     for (const p of parts) sizes[p]!++;
     expect(Math.min(...sizes)).toBeGreaterThan(mine.length / 16 / 2);
     // And each level splits a partition again.
     const again = new Int32Array(mine.length);
-    spillPartitions([makeColumn(T.int, mine, mine.length, null)], [T.int], mine.length, 4, 1, again);
+    spillPartitions([makeColumn(T.int, mine, mine.length, null)], [T.int], mine.length, 16, 1, again);
     const zero = new Set(Array.from(again).filter((_, i) => parts[i] === 0));
     expect(zero.size).toBeGreaterThan(8);
   });

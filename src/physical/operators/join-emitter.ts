@@ -39,6 +39,20 @@ export interface JoinEmitterOptions {
   /** Build rows whose key has a NULL that can never match (null when none). */
   readonly buildKeyNull: Uint8Array | null;
   readonly ctx: TaskContext;
+  /**
+   * The whole build (probe) side when `build` (the probed batches) is only a part of it: one spill
+   * partition of a join over its memory budget. A NULL key's answer in a semi/anti/mark join
+   * depends on whether the other side is empty or has a NULL key anywhere, not just in the part.
+   * `hasNullKey` counts only NULLs that make an answer unknown (see `buildKeyNull`).
+   */
+  readonly wholeBuild?: SideTotals;
+  readonly wholeProbe?: SideTotals;
+}
+
+/** What the semi/anti/mark answers need to know of a whole side: its rows and whether a key is NULL. */
+export interface SideTotals {
+  readonly rows: number;
+  readonly hasNullKey: boolean;
 }
 
 const BOOL: DataType = { kind: 'boolean' };
@@ -71,7 +85,7 @@ export class JoinEmitter {
     let hasNull = false;
     if (options.buildKeyNull !== null)
       for (let i = 0; i < nb && !hasNull; i++) hasNull = options.buildKeyNull[i] === 1;
-    this.buildHasNullKey = hasNull;
+    this.buildHasNullKey = options.wholeBuild?.hasNullKey ?? hasNull;
     const t = options.joinType;
     const leftPreserved = t === 'left' || t === 'full';
     const rightPreserved = t === 'right' || t === 'full';
@@ -183,7 +197,7 @@ export class JoinEmitter {
         probeMatched,
         probeUnknown,
         probeKeyNull,
-        this.o.build.numRows,
+        this.o.wholeBuild?.rows ?? this.o.build.numRows,
         this.buildHasNullKey,
       );
     }
@@ -200,8 +214,8 @@ export class JoinEmitter {
         this.buildMatched,
         this.buildUnknown,
         this.o.buildKeyNull,
-        this.probeRows,
-        this.probeHasNullKey,
+        this.o.wholeProbe?.rows ?? this.probeRows,
+        this.o.wholeProbe?.hasNullKey ?? this.probeHasNullKey,
       );
     }
   }

@@ -14,6 +14,8 @@
  *
  * The filter is only ever an optimization: a scan may skip the step (one that keeps most rows is
  * not worth it), and the rows it lets through are still right, as the join compares every key.
+ * So when the memory budget refuses room for the build keys, the filter steps aside (every row
+ * passes) rather than fail the query: the join itself can spill.
  * The planner places it (`runtimeKeyFilter`) where a probe row without a matching key can make no
  * output row and the build side is much smaller than the probe side.
  */
@@ -87,7 +89,7 @@ export class KeyFilterExec implements ExecutionPlan {
   readonly nullSafe: readonly boolean[];
   readonly requiredInputDistribution: readonly Distribution[] = [{ kind: 'any' }, { kind: 'any' }];
   /** The build keys, per query scope (every task of the query on this thread shares them). */
-  private readonly tables = new WeakMap<object, Promise<GroupHashTable>>();
+  private readonly tables = new WeakMap<object, Promise<GroupHashTable | null>>();
 
   constructor(options: KeyFilterExecOptions) {
     this.input = options.input;
@@ -130,14 +132,18 @@ export class KeyFilterExec implements ExecutionPlan {
       table = this.keyTable(ctx);
       this.tables.set(ctx.scope, table);
     }
-    const step = keyMembershipStep(await table, this.keys, this.nullSafe);
+    const keys = await table;
+    const step = keys === null ? null : keyMembershipStep(keys, this.keys, this.nullSafe);
     yield* step === null
       ? input.execute(partition, ctx)
       : input.executeFiltered(partition, ctx, { steps: [step], take: takeRows });
   }
 
-  /** The source's distinct keys (rows with a NULL key, which match nothing, left out). */
-  private async keyTable(ctx: TaskContext): Promise<GroupHashTable> {
+  /**
+   * The source's distinct keys (rows with a NULL key, which match nothing, left out); null when
+   * the memory budget refuses them.
+   */
+  private async keyTable(ctx: TaskContext): Promise<GroupHashTable | null> {
     const table = new GroupHashTable(this.sourceKeys.map((k) => k.type));
     // Held until the task ends, with the table.
     const reservation = ctx.memory.reserve(this.name);
@@ -157,7 +163,11 @@ export class KeyFilterExec implements ExecutionPlan {
         }
         if (ids.length < n) ids = new Int32Array(n);
         table.findOrInsert(cols, n, ids, mask);
-        reservation.resize(table.size());
+        const more = table.size() - reservation.size;
+        if (more > 0 && !reservation.tryGrow(more)) {
+          reservation.free();
+          return null;
+        }
       }
     }
     return table;

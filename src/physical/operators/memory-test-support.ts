@@ -5,7 +5,7 @@
  * the layer.
  */
 import type * as arrow from 'apache-arrow';
-import { EngineError, type Schema } from '../../common/index.ts';
+import { EngineError, SqlState, type Schema } from '../../common/index.ts';
 import type { MemoryPool, MemoryReservation, SpillFile, SpillSpace } from '../execution-plan.ts';
 
 export class LimitedPool implements MemoryPool {
@@ -32,7 +32,7 @@ export class LimitedPool implements MemoryPool {
       size -= b;
     };
     const grow = (bytes: number): void => {
-      if (!tryGrow(bytes)) throw new EngineError('53200', `${consumer} refused ${bytes}`);
+      if (!tryGrow(bytes)) throw new EngineError(SqlState.outOfMemory, `${consumer} refused ${bytes} bytes`);
     };
     return {
       consumer,
@@ -62,9 +62,10 @@ export class MemorySpill implements SpillSpace {
   ): Promise<SpillFile> {
     if (!(Symbol.iterator in batches)) this.merged++;
     const kept: arrow.RecordBatch[] = [];
-    for await (const b of batches) kept.push(b);
+    for await (const b of batches) if (b.numRows > 0) kept.push(b);
     const id = this.written++;
     this.live.add(id);
+    const live = this.live;
     let max = 0;
     for (const b of kept)
       max = Math.max(
@@ -78,12 +79,13 @@ export class MemorySpill implements SpillSpace {
       rows,
       maxBatchBytes: max,
       read: async function* () {
+        if (!live.has(id)) throw new Error(`spill file ${id} read after its removal`);
         for (const b of kept) {
           await Promise.resolve();
           yield b;
         }
       },
-      remove: () => this.live.delete(id),
+      remove: () => live.delete(id),
     };
   }
 }

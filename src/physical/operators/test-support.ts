@@ -1,7 +1,8 @@
 /**
  * Test doubles for operator tests: column / literal / `>` physical expressions, count and sum
- * accumulators, an in-memory source with pull counting, a task context and result collection.
- * Not exported from the layer; the real expressions and accumulators live elsewhere.
+ * accumulators, an in-memory source with pull counting, a task context and result collection (the
+ * fakes of operators that spill are in memory-test-support.ts). Not exported from the layer; the
+ * real expressions and accumulators live elsewhere.
  */
 import type * as arrow from 'apache-arrow';
 import {
