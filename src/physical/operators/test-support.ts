@@ -1,10 +1,13 @@
 /**
  * Test doubles for operator tests: column / literal / `>` physical expressions, count and sum
- * accumulators, an in-memory source with pull counting, a task context and result collection.
+ * accumulators, an in-memory source with pull counting, a task context and result collection,
+ * and for spilling operators a memory pool with a limit and spill "files" kept in memory.
  * Not exported from the layer; the real expressions and accumulators live elsewhere.
  */
 import type * as arrow from 'apache-arrow';
 import {
+  EngineError,
+  SqlState,
   batchRows,
   columnFromValues,
   makeBatch,
@@ -18,8 +21,12 @@ import {
   unboundedMemory,
   type Distribution,
   type ExecutionPlan,
+  type MemoryPool,
+  type MemoryReservation,
   type Partitioning,
   type PhysicalExpr,
+  type SpillFile,
+  type SpillSpace,
   type TaskContext,
 } from '../execution-plan.ts';
 import { NotSerializableError, type OperatorSpec } from '../plan-spec.ts';
@@ -332,4 +339,79 @@ export function distributed(plan: ExecutionPlan, count = 3): ExecutionPlan {
     return new ExchangeExec({ input: c, kind: d.kind === 'broadcast' ? 'broadcast' : 'single' });
   });
   return children.length === 0 ? plan : plan.withChildren(next);
+}
+
+/** A memory pool with a limit: past it `grow` throws 53200 and `tryGrow` says false. */
+export class LimitedPool implements MemoryPool {
+  readonly limit: number;
+  used = 0;
+  peak = 0;
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+  reserve(consumer: string): MemoryReservation {
+    let size = 0;
+    const tryGrow = (bytes: number): boolean => {
+      const b = Math.max(0, Math.ceil(bytes));
+      if (this.used + b > this.limit) return false;
+      this.used += b;
+      size += b;
+      this.peak = Math.max(this.peak, this.used);
+      return true;
+    };
+    const shrink = (bytes: number): void => {
+      const b = Math.min(size, Math.max(0, Math.ceil(bytes)));
+      this.used -= b;
+      size -= b;
+    };
+    const grow = (bytes: number): void => {
+      if (!tryGrow(bytes)) {
+        throw new EngineError(SqlState.outOfMemory, `${consumer}: ${bytes} bytes more refused`);
+      }
+    };
+    return {
+      consumer,
+      get size() {
+        return size;
+      },
+      grow,
+      tryGrow,
+      shrink,
+      resize: (bytes) => (bytes > size ? grow(bytes - size) : shrink(size - bytes)),
+      free: () => shrink(size),
+    };
+  }
+}
+
+/** Spill "files" kept in memory, counting those written and those not removed yet. */
+export class MemorySpill implements SpillSpace {
+  /** Writes begun (a write whose rows fail leaves no file). */
+  started = 0;
+  written = 0;
+  readonly live = new Set<number>();
+  async write(
+    _consumer: string,
+    _schema: Schema,
+    batches: Iterable<arrow.RecordBatch> | AsyncIterable<arrow.RecordBatch>,
+  ): Promise<SpillFile> {
+    this.started++;
+    const kept: arrow.RecordBatch[] = [];
+    for await (const b of batches) kept.push(b);
+    const id = this.written++;
+    this.live.add(id);
+    const sizes = kept.map((b) => b.data.children.reduce((n, c) => n + c.byteLength, 0));
+    const max = Math.max(0, ...sizes);
+    return {
+      bytes: sizes.reduce((a, b) => a + b, 0),
+      rows: kept.reduce((n, b) => n + b.numRows, 0),
+      maxBatchBytes: max,
+      read: async function* () {
+        for (const b of kept) {
+          await Promise.resolve();
+          yield b;
+        }
+      },
+      remove: () => this.live.delete(id),
+    };
+  }
 }

@@ -1,0 +1,506 @@
+/**
+ * One window partition too large for memory, evaluated from its spill file in bounded memory:
+ * `WindowExec` writes the partition's rows (sorted by the order keys) to disk, then this reads them
+ * back a chunk of output rows at a time (`ctx.batchSize` rows), holding a sliding stretch of rows —
+ * the chunk, the rows before it that its frames still reach, and the rows after it they reach —
+ * plus a little state carried forward. Each chunk's functions are evaluated over the stretch with
+ * the in-memory code (the stretch laid out as one partition), then corrected for what lies outside:
+ *
+ * | function / frame                                  | what it needs                              |
+ * |---------------------------------------------------|--------------------------------------------|
+ * | row_number, rank, dense_rank                      | carried: rows before, peer start, dense rank |
+ * | ntile, percent_rank                               | the partition's row count (the file's)     |
+ * | cume_dist, RANGE … CURRENT ROW ends               | rows ahead to the end of the last peer group |
+ * | lag/lead(k), ROWS n PRECEDING / FOLLOWING, RANGE  | k / n rows (or keys within n) either side  |
+ * | aggregates from UNBOUNDED PRECEDING               | carried accumulator state of the rows before |
+ * | aggregates over the whole partition               | a first pass over the file: one state      |
+ * | first/nth_value from UNBOUNDED PRECEDING          | a first pass: the n-th (non-NULL) row      |
+ * | last_value to UNBOUNDED FOLLOWING                 | a first pass: the last (non-NULL) row      |
+ * | last_value IGNORE NULLS from UNBOUNDED PRECEDING  | carried: the last non-NULL value before    |
+ *
+ * The stretch grows ahead until every frame of the chunk ends inside it (or the partition ends),
+ * and keeps behind the first row that the next chunk's frames start at (frame bounds never move
+ * back as rows advance). Its memory is reserved: a stretch that the budget cannot hold — one peer
+ * group, or the rows between a row and its k-th non-NULL neighbour, larger than the budget — fails
+ * with 53200 naming the operator. Aggregates over frames from a bounded start to UNBOUNDED
+ * FOLLOWING (suffix frames) are not evaluated this way and fail with 53200 too.
+ */
+import type * as arrow from 'apache-arrow';
+import {
+  EngineError,
+  SqlState,
+  assertNever,
+  makeBatch,
+  makeColumn,
+  type DataType,
+  type Schema,
+} from '../../common/index.ts';
+import type { GroupsAccumulator } from '../../functions/index.ts';
+import type { WindowFrame } from '../../plan/index.ts';
+import type { MemoryReservation, SpillFile, TaskContext } from '../execution-plan.ts';
+import { ColumnView } from '../batch/column-view.ts';
+import { concatBatches, concatColumns } from '../batch/concat.ts';
+import { maskFromBoolean } from '../batch/selection.ts';
+import { sliceBatch } from '../batch/slice.ts';
+import { take } from '../batch/take.ts';
+import {
+  computeFrame,
+  computeLayout,
+  evaluateRankingInStretch,
+  evaluateWindowAggregate,
+  explainFrame,
+  frameKey,
+  ntileBuckets,
+  offsetIndices,
+  valueIndices,
+  type FrameRanges,
+  type PartitionStretch,
+  type WindowFunctionSpec,
+  type WindowLayout,
+} from '../window/index.ts';
+import { batchBytes, checkCancelled, evaluateToColumn, schemaTypes } from './exec-support.ts';
+import type { SortKey } from './sort-exec.ts';
+
+/** What of `WindowExec` the evaluation reads. */
+export interface WindowOperator {
+  readonly name: string;
+  readonly inputSchema: Schema;
+  readonly orderBy: readonly SortKey[];
+  readonly functions: readonly WindowFunctionSpec[];
+  readonly schema: Schema;
+}
+
+/** The rows held: positions `[start, start + run.numRows)` of the partition. */
+interface Stretch {
+  readonly run: arrow.RecordBatch;
+  readonly layout: WindowLayout;
+  readonly start: number;
+  /** The run ends the partition. */
+  readonly atEnd: boolean;
+  /** The chunk of output rows, in run rows. */
+  readonly a: number;
+  readonly b: number;
+  readonly frameOf: (frame: WindowFrame) => FrameRanges;
+  readonly position: PartitionStretch;
+}
+
+/** One window function evaluated chunk by chunk. */
+interface ChunkedFunction {
+  /** Reads one batch of the first pass (rows `[offset, offset + numRows)` of the partition). */
+  firstPass?(batch: arrow.RecordBatch, offset: number): void;
+  /** The function over every row of the run, or null when rows after the run are needed. */
+  evaluate(s: Stretch): arrow.Data | null;
+  /** The first run row that the next chunk may still need (≤ `s.b`). */
+  keep(s: Stretch): number;
+  /** Run rows `[0, r)` are about to be dropped. */
+  drop?(s: Stretch, r: number): void;
+}
+
+/**
+ * Evaluates every function over the spilled partition `file` and yields the input's columns and
+ * one column per function, in the partition's row order, `ctx.batchSize` rows at a time.
+ */
+export async function* evaluateSpilledPartition(
+  op: WindowOperator,
+  file: SpillFile,
+  ctx: TaskContext,
+  reservation: MemoryReservation,
+): AsyncGenerator<arrow.RecordBatch> {
+  const size = file.rows;
+  if (size === 0) return;
+  const chunk = Math.max(1, ctx.batchSize);
+  const inputTypes = schemaTypes(op.inputSchema);
+  const outTypes = schemaTypes(op.schema);
+  const fns = op.functions.map((f) => chunkedFunction(op, f, ctx));
+
+  if (fns.some((f) => f.firstPass !== undefined)) {
+    reservation.resize(2 * file.maxBatchBytes);
+    let offset = 0;
+    for await (const batch of file.read()) {
+      checkCancelled(ctx);
+      for (const f of fns) f.firstPass?.(batch, offset);
+      offset += batch.numRows;
+    }
+  }
+
+  const reader = file.read()[Symbol.asyncIterator]();
+  let held: arrow.RecordBatch[] = [];
+  let heldBytes = 0;
+  let start = 0; // partition position of the first held row
+  let end = 0; // one past the last held row
+  // Holding the rows, and while evaluating their concatenation and the output columns.
+  // Per held row while evaluating: the layout and frame bounds (Int32Arrays), and each function's
+  // column and gather indices.
+  const perRow =
+    12 +
+    8 *
+      new Set(op.functions.map((f) => (f.kind === 'ranking' || f.kind === 'offset' ? '' : frameKey(f.frame))))
+        .size +
+    12 * fns.length;
+  const hold = (): void => reservation.resize(2 * heldBytes + perRow * (end - start) + file.maxBatchBytes);
+  const load = async (): Promise<void> => {
+    const r = await reader.next();
+    if (r.done === true) {
+      throw new EngineError(
+        SqlState.internalError,
+        `internal error: ${op.name} read ${end} of the ${size} rows of its spill file`,
+      );
+    }
+    held.push(r.value);
+    heldBytes += batchBytes(r.value);
+    end += r.value.numRows;
+    hold();
+  };
+  let firstPeerStart = 0;
+  let firstDense = 1;
+  try {
+    for (let cs = 0; cs < size;) {
+      checkCancelled(ctx);
+      const ce = Math.min(size, cs + chunk);
+      while (end < ce) await load();
+      for (;;) {
+        const run = concatBatches(held, op.inputSchema);
+        if (held.length > 1) held = [run];
+        const s = stretchOf(op, run, start, end === size, cs, ce, size, firstPeerStart, firstDense, ctx);
+        const columns: arrow.Data[] = [];
+        for (const f of fns) {
+          const c = f.evaluate(s);
+          if (c === null) break;
+          columns.push(c);
+        }
+        if (columns.length < fns.length) {
+          // A frame reaches past the held rows: read a quarter more (at least a chunk) and retry.
+          const target = Math.min(size, end + Math.max(chunk, (end - start) >> 2));
+          while (end < target) await load();
+          continue;
+        }
+        const n = run.numRows;
+        const out = makeBatch(op.schema, [...run.data.children, ...columns], n);
+        yield sliceBatch(out, outTypes, s.a, s.b);
+        // Keep what the next chunk needs, and at least the last row of this one (so that peer
+        // groups carry over).
+        let keep = s.b - 1;
+        for (const f of fns) keep = Math.min(keep, f.keep(s));
+        keep = Math.max(0, keep);
+        if (keep > 0) {
+          for (const f of fns) f.drop?.(s, keep);
+          const { peerStart } = s.layout;
+          if (peerStart[keep] !== 0) firstPeerStart = start + peerStart[keep]!;
+          for (let i = 1; i <= keep; i++) if (peerStart[i] === i) firstDense++;
+          const rest = sliceBatch(run, inputTypes, keep, n);
+          held = [rest];
+          heldBytes = batchBytes(rest);
+          start += keep;
+          hold();
+        }
+        cs = ce;
+        break;
+      }
+    }
+  } finally {
+    await reader.return?.();
+    reservation.free();
+  }
+}
+
+function stretchOf(
+  op: WindowOperator,
+  run: arrow.RecordBatch,
+  start: number,
+  atEnd: boolean,
+  cs: number,
+  ce: number,
+  size: number,
+  firstPeerStart: number,
+  firstDense: number,
+  ctx: TaskContext,
+): Stretch {
+  const n = run.numRows;
+  const layout = computeLayout(
+    [],
+    op.orderBy.map((k) => ({
+      column: evaluateToColumn(k.expr, run, ctx),
+      type: k.expr.type,
+      ascending: k.ascending,
+      nullsFirst: k.nullsFirst,
+    })),
+    n,
+  );
+  const frames = new Map<string, FrameRanges>();
+  const frameOf = (frame: WindowFrame): FrameRanges => {
+    const key = frameKey(frame);
+    let f = frames.get(key);
+    if (f === undefined) {
+      f = computeFrame(frame, layout, ctx.eval.timeZone);
+      frames.set(key, f);
+    }
+    return f;
+  };
+  return {
+    run,
+    layout,
+    start,
+    atEnd,
+    a: cs - start,
+    b: ce - start,
+    frameOf,
+    position: { before: start, size, firstPeerStart, firstDense },
+  };
+}
+
+/** Whether frames of `frame` start at the partition's first row / end at its last. */
+function frameEnds(frame: WindowFrame, ordered: boolean): { fromStart: boolean; toEnd: boolean } {
+  // Without ORDER BY every row is a peer of every other: RANGE CURRENT ROW is the partition's edge.
+  const peersAll = frame.units === 'range' && !ordered;
+  return {
+    fromStart: frame.start.kind === 'unbounded_preceding' || (peersAll && frame.start.kind === 'current_row'),
+    toEnd: frame.end.kind === 'unbounded_following' || (peersAll && frame.end.kind === 'current_row'),
+  };
+}
+
+/** A one-row column holding `column`'s row `row`. */
+function rowOf(column: arrow.Data, type: DataType, row: number): arrow.Data {
+  return take(column, type, Int32Array.of(row), 1);
+}
+
+/** `column` gathered at `idx` (−1 = NULL), where `n + k` reads row k of `extra`. */
+function gather(column: arrow.Data, extra: arrow.Data | null, type: DataType, idx: Int32Array): arrow.Data {
+  const n = idx.length;
+  return take(extra === null ? column : concatColumns([column, extra], type), type, idx, n);
+}
+
+function chunkedFunction(op: WindowOperator, spec: WindowFunctionSpec, ctx: TaskContext): ChunkedFunction {
+  const ordered = op.orderBy.length > 0;
+  switch (spec.kind) {
+    case 'ranking':
+      return {
+        evaluate: (s) => {
+          const n = s.run.numRows;
+          if (spec.name === 'cume_dist') {
+            // Without ORDER BY every row is a peer of every other.
+            if (!ordered) return makeColumn({ kind: 'double' }, new Float64Array(n).fill(1), n, null);
+            if (!s.atEnd && s.layout.peerEnd[s.b - 1] === n) return null;
+          }
+          let buckets = 1;
+          if (spec.name === 'ntile') {
+            const arg = spec.args[0]!;
+            buckets = ntileBuckets(evaluateToColumn(arg, s.run, ctx), arg.type);
+          }
+          return evaluateRankingInStretch(spec.name, spec.type, s.layout, buckets, s.position);
+        },
+        keep: (s) => s.b,
+      };
+    case 'offset':
+      return chunkedOffset(spec, ctx);
+    case 'value':
+      return chunkedValue(spec, ordered, ctx);
+    case 'aggregate':
+      return chunkedAggregate(op, spec, ordered, ctx);
+    default:
+      return assertNever(spec, 'window function');
+  }
+}
+
+function chunkedOffset(
+  spec: Extract<WindowFunctionSpec, { kind: 'offset' }>,
+  ctx: TaskContext,
+): ChunkedFunction {
+  const type = spec.input.type;
+  const delta = spec.name === 'lead' ? spec.offset : -spec.offset;
+  return {
+    evaluate: (s) => {
+      const n = s.run.numRows;
+      const input = evaluateToColumn(spec.input, s.run, ctx);
+      const idx = offsetIndices(s.layout, new ColumnView(input, type), delta, spec.ignoreNulls);
+      // The target of the chunk's last row lies past the held rows (and then so may others').
+      if (delta > 0 && !s.atEnd && idx[s.b - 1]! < 0) return null;
+      if (spec.default === null) return take(input, type, idx, n);
+      for (let i = 0; i < n; i++) if (idx[i]! < 0) idx[i] = n + i;
+      return gather(input, evaluateToColumn(spec.default, s.run, ctx), type, idx);
+    },
+    keep: (s) => {
+      if (delta >= 0) return s.b;
+      if (!spec.ignoreNulls) return s.b + delta;
+      // The rows from the k-th last non-NULL value before the next chunk.
+      const view = new ColumnView(evaluateToColumn(spec.input, s.run, ctx), type);
+      let seen = 0;
+      for (let i = s.b - 1; i >= 0; i--) if (!view.isNull(i) && ++seen === -delta) return i;
+      return 0;
+    },
+  };
+}
+
+/** Where the first pass finds the n-th (or last) selected row: partition position and value. */
+interface FoundRow {
+  position: number;
+  value: arrow.Data | null;
+}
+
+function chunkedValue(
+  spec: Extract<WindowFunctionSpec, { kind: 'value' }>,
+  ordered: boolean,
+  ctx: TaskContext,
+): ChunkedFunction {
+  const type = spec.input.type;
+  const { fromStart, toEnd } = frameEnds(spec.frame, ordered);
+  const last = spec.name === 'last_value';
+  const k = spec.name === 'nth_value' ? (spec.n ?? 1) : 1;
+  // first/nth_value from the partition's start: its k-th (non-NULL) row; last_value to its end:
+  // its last (non-NULL) row. Both found by a first pass over the whole partition.
+  const found: FoundRow = { position: -1, value: null };
+  let seen = 0;
+  const firstPass =
+    (fromStart && !last) || (toEnd && last)
+      ? (batch: arrow.RecordBatch, offset: number): void => {
+          const column = evaluateToColumn(spec.input, batch, ctx);
+          const view = new ColumnView(column, type);
+          const rows = batch.numRows;
+          if (last) {
+            for (let i = rows - 1; i >= 0; i--) {
+              if (spec.ignoreNulls && view.isNull(i)) continue;
+              found.position = offset + i;
+              found.value = rowOf(column, type, i);
+              return;
+            }
+            return;
+          }
+          if (found.position >= 0) return;
+          for (let i = 0; i < rows; i++) {
+            if (spec.ignoreNulls && view.isNull(i)) continue;
+            if (++seen === k) {
+              found.position = offset + i;
+              found.value = rowOf(column, type, i);
+              return;
+            }
+          }
+        }
+      : undefined;
+  // last_value IGNORE NULLS from the partition's start: the last non-NULL value before the run.
+  let before: arrow.Data | null = null;
+  const fn: ChunkedFunction = {
+    evaluate: (s) => {
+      const n = s.run.numRows;
+      const frame = s.frameOf(spec.frame);
+      // The chunk's frames (their ends, or the starts of frames to the partition's end) reach past
+      // the held rows.
+      if (!s.atEnd && (toEnd ? frame.lo[s.b - 1] === n : frame.hi[s.b - 1] === n)) return null;
+      const input = evaluateToColumn(spec.input, s.run, ctx);
+      if (firstPass !== undefined) {
+        // The row the first pass found, if it lies in the row's frame.
+        const idx = new Int32Array(n);
+        for (let i = 0; i < n; i++) {
+          const lo = fromStart ? 0 : s.start + frame.lo[i]!;
+          const hi = toEnd ? s.position.size : s.start + frame.hi[i]!;
+          const inFrame =
+            found.position >= 0 && hi > lo && (last ? found.position >= lo : found.position < hi);
+          idx[i] = inFrame ? n : -1;
+        }
+        return gather(input, found.value, type, idx);
+      }
+      const idx = valueIndices(spec.name, k, frame, new ColumnView(input, type), spec.ignoreNulls);
+      // Not found in a frame that runs past the held rows: it may be further on.
+      if (!last && toEnd && !s.atEnd && idx[s.b - 1]! < 0) return null;
+      if (last && fromStart && spec.ignoreNulls && before !== null) {
+        for (let i = 0; i < n; i++) if (idx[i]! < 0) idx[i] = n;
+        return gather(input, before, type, idx);
+      }
+      return take(input, type, idx, n);
+    },
+    keep: (s) => {
+      const frame = s.frameOf(spec.frame);
+      if (!fromStart) return Math.min(s.b, frame.lo[s.b - 1]!);
+      // From the partition's start: last_value reads the frame's last row.
+      return last && !toEnd ? Math.min(s.b, Math.max(0, frame.hi[s.b - 1]! - 1)) : s.b;
+    },
+  };
+  if (firstPass !== undefined) fn.firstPass = firstPass;
+  if (last && fromStart && !toEnd && spec.ignoreNulls) {
+    fn.drop = (s, r) => {
+      const column = evaluateToColumn(spec.input, s.run, ctx);
+      const view = new ColumnView(column, type);
+      for (let i = r - 1; i >= 0; i--) {
+        if (view.isNull(i)) continue;
+        before = rowOf(column, type, i);
+        return;
+      }
+    };
+  }
+  return fn;
+}
+
+function chunkedAggregate(
+  op: WindowOperator,
+  spec: Extract<WindowFunctionSpec, { kind: 'aggregate' }>,
+  ordered: boolean,
+  ctx: TaskContext,
+): ChunkedFunction {
+  const { fromStart, toEnd } = frameEnds(spec.frame, ordered);
+  const argsOf = (batch: arrow.RecordBatch): arrow.Data[] =>
+    spec.args.map((a) => evaluateToColumn(a, batch, ctx));
+  const filterOf = (batch: arrow.RecordBatch): Uint8Array | null =>
+    spec.filter === null ? null : maskFromBoolean(evaluateToColumn(spec.filter, batch, ctx));
+  /** One accumulator, one group, fed rows in order. */
+  const single = (): { acc: GroupsAccumulator; add: (batch: arrow.RecordBatch) => void } => {
+    // Asked for its state or value only after it was fed rows.
+    const acc = spec.createAccumulator(ctx.eval);
+    return {
+      acc,
+      add: (batch) => {
+        const rows = batch.numRows;
+        if (rows > 0) acc.update(argsOf(batch), new Int32Array(rows), 1, rows, filterOf(batch));
+      },
+    };
+  };
+  if (toEnd && fromStart) {
+    // The whole partition: one state from the first pass, every row takes its value.
+    const total = single();
+    let value: arrow.Data | null = null;
+    return {
+      firstPass: (batch) => total.add(batch),
+      evaluate: (s) => {
+        value ??= total.acc.evaluate();
+        const n = s.run.numRows;
+        return take(value, spec.type, new Int32Array(n), n);
+      },
+      keep: (s) => s.b,
+    };
+  }
+  if (toEnd) {
+    const args = spec.args.map((a) => a.toString()).join(', ');
+    throw new EngineError(
+      SqlState.outOfMemory,
+      `${op.name}: a window partition exceeds the memory budget, and ${spec.name}(${args}) ` +
+        `${explainFrame(spec.frame)} cannot be evaluated over it in bounded memory; ` +
+        'raise kindling.memory.query_limit',
+    );
+  }
+  // From the partition's start: the state of the rows before the run, carried forward.
+  const carried = fromStart ? single() : null;
+  const fn: ChunkedFunction = {
+    evaluate: (s) => {
+      const frame = s.frameOf(spec.frame);
+      if (!s.atEnd && frame.hi[s.b - 1] === s.run.numRows) return null;
+      return evaluateWindowAggregate(
+        {
+          name: spec.name,
+          create: () => spec.createAccumulator(ctx.eval),
+          args: argsOf(s.run),
+          argTypes: spec.args.map((a) => a.type),
+          filter: filterOf(s.run),
+          type: spec.type,
+        },
+        frame,
+        s.layout,
+        carried === null || s.start === 0 ? null : carried.acc.state(),
+      );
+    },
+    keep: (s) => {
+      const frame = s.frameOf(spec.frame);
+      return Math.min(s.b, fromStart ? frame.hi[s.b - 1]! : frame.lo[s.b - 1]!);
+    },
+  };
+  if (carried !== null) {
+    fn.drop = (s, r) => carried.add(sliceBatch(s.run, schemaTypes(op.inputSchema), 0, r));
+  }
+  return fn;
+}
