@@ -77,9 +77,9 @@ interface Stretch {
   readonly start: number;
   /** The run ends the partition. */
   readonly atEnd: boolean;
-  /** The chunk of output rows, in run rows. */
+  /** The rows not emitted yet start at run row `a`; once evaluated, those before `b` are emitted. */
   readonly a: number;
-  readonly b: number;
+  b: number;
   readonly frameOf: (frame: WindowFrame) => FrameRanges;
   readonly position: PartitionStretch;
 }
@@ -88,12 +88,38 @@ interface Stretch {
 interface ChunkedFunction {
   /** Reads one batch of the first pass (rows `[offset, offset + numRows)` of the partition). */
   firstPass?(batch: arrow.RecordBatch, offset: number): void;
-  /** The function over every row of the run, or null when rows after the run are needed. */
-  evaluate(s: Stretch): arrow.Data | null;
-  /** The first run row that the next chunk may still need (≤ `s.b`). */
+  /**
+   * The function over every row of the run, and how many of the run's first rows have their final
+   * value (the others' frames may reach past the run: they are evaluated again with more rows).
+   */
+  evaluate(s: Stretch): Evaluated;
+  /** The first run row that the rows after `s.b` may still need (≤ `s.b`). */
   keep(s: Stretch): number;
   /** Run rows `[0, r)` are about to be dropped. */
   drop?(s: Stretch, r: number): void;
+}
+
+interface Evaluated {
+  readonly column: arrow.Data;
+  readonly ready: number;
+}
+
+/** The first `i` with `values[i] >= n` (`values` non-decreasing), else `values.length`. */
+function firstReaching(values: Int32Array, n: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (values[mid]! >= n) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** The first `i ≥ from` with `idx[i] < 0`, else `idx.length`. */
+function firstMissing(idx: Int32Array, from: number): number {
+  for (let i = from; i < idx.length; i++) if (idx[i]! < 0) return i;
+  return idx.length;
 }
 
 /**
@@ -123,20 +149,19 @@ export async function* evaluateSpilledPartition(
     }
   }
 
-  const reader = file.read()[Symbol.asyncIterator]();
-  let held: arrow.RecordBatch[] = [];
-  let heldBytes = 0;
-  let start = 0; // partition position of the first held row
-  let end = 0; // one past the last held row
-  // Holding the rows, and while evaluating their concatenation and the output columns.
-  // Per held row while evaluating: the layout and frame bounds (Int32Arrays), and each function's
-  // column and gather indices.
+  // Holding the rows, and while evaluating their concatenation, the layout and frame bounds
+  // (Int32Arrays), and each function's column and gather indices.
   const perRow =
     12 +
     8 *
       new Set(op.functions.map((f) => (f.kind === 'ranking' || f.kind === 'offset' ? '' : frameKey(f.frame))))
         .size +
     12 * fns.length;
+  const reader = file.read()[Symbol.asyncIterator]();
+  let held: arrow.RecordBatch[] = [];
+  let heldBytes = 0;
+  let start = 0; // partition position of the first held row
+  let end = 0; // one past the last held row
   const hold = (): void => reservation.resize(2 * heldBytes + perRow * (end - start) + file.maxBatchBytes);
   const load = async (): Promise<void> => {
     const r = await reader.next();
@@ -154,49 +179,47 @@ export async function* evaluateSpilledPartition(
   let firstPeerStart = 0;
   let firstDense = 1;
   try {
+    // Each round reads one more batch, evaluates the held rows, and emits those whose frames
+    // ended inside them; the rows their successors still need stay held.
     for (let cs = 0; cs < size;) {
       checkCancelled(ctx);
-      const ce = Math.min(size, cs + chunk);
-      while (end < ce) await load();
-      for (;;) {
-        const run = concatBatches(held, op.inputSchema);
-        if (held.length > 1) held = [run];
-        const s = stretchOf(op, run, start, end === size, cs, ce, size, firstPeerStart, firstDense, ctx);
-        const columns: arrow.Data[] = [];
-        for (const f of fns) {
-          const c = f.evaluate(s);
-          if (c === null) break;
-          columns.push(c);
-        }
-        if (columns.length < fns.length) {
-          // A frame reaches past the held rows: read a quarter more (at least a chunk) and retry.
-          const target = Math.min(size, end + Math.max(chunk, (end - start) >> 2));
-          while (end < target) await load();
-          continue;
-        }
-        const n = run.numRows;
-        const out = makeBatch(op.schema, [...run.data.children, ...columns], n);
-        yield sliceBatch(out, outTypes, s.a, s.b);
-        // Keep what the next chunk needs, and at least the last row of this one (so that peer
-        // groups carry over).
-        let keep = s.b - 1;
-        for (const f of fns) keep = Math.min(keep, f.keep(s));
-        keep = Math.max(0, keep);
-        if (keep > 0) {
-          for (const f of fns) f.drop?.(s, keep);
-          const { peerStart } = s.layout;
-          if (peerStart[keep] !== 0) firstPeerStart = start + peerStart[keep]!;
-          for (let i = 1; i <= keep; i++) if (peerStart[i] === i) firstDense++;
-          const rest = sliceBatch(run, inputTypes, keep, n);
-          held = [rest];
-          heldBytes = batchBytes(rest);
-          start += keep;
-          hold();
-        }
-        cs = ce;
-        break;
+      if (end < size) await load();
+      const run = concatBatches(held, op.inputSchema);
+      if (held.length > 1) held = [run];
+      const n = run.numRows;
+      const s = stretchOf(op, run, start, end === size, cs, size, firstPeerStart, firstDense, ctx);
+      const columns: arrow.Data[] = [];
+      let ready = n;
+      for (const f of fns) {
+        const e = f.evaluate(s);
+        columns.push(e.column);
+        ready = Math.min(ready, e.ready);
+      }
+      if (end === size) ready = n;
+      if (ready <= s.a) continue;
+      s.b = ready;
+      const out = makeBatch(op.schema, [...run.data.children, ...columns], n);
+      for (let i = s.a; i < ready; i += chunk) yield sliceBatch(out, outTypes, i, Math.min(ready, i + chunk));
+      cs = start + ready;
+      // Keep what the rows after need, and at least the last row emitted (so that peer groups
+      // carry over).
+      let keep = ready - 1;
+      for (const f of fns) keep = Math.min(keep, f.keep(s));
+      keep = Math.max(0, keep);
+      if (keep > 0) {
+        for (const f of fns) f.drop?.(s, keep);
+        const { peerStart } = s.layout;
+        if (peerStart[keep] !== 0) firstPeerStart = start + peerStart[keep]!;
+        for (let i = 1; i <= keep; i++) if (peerStart[i] === i) firstDense++;
+        const rest = sliceBatch(run, inputTypes, keep, n);
+        held = [rest];
+        heldBytes = batchBytes(rest);
+        start += keep;
+        hold();
       }
     }
+    // Read to the end, so that the file is closed now.
+    while ((await reader.next()).done !== true);
   } finally {
     await reader.return?.();
     reservation.free();
@@ -209,7 +232,6 @@ function stretchOf(
   start: number,
   atEnd: boolean,
   cs: number,
-  ce: number,
   size: number,
   firstPeerStart: number,
   firstDense: number,
@@ -242,7 +264,7 @@ function stretchOf(
     start,
     atEnd,
     a: cs - start,
-    b: ce - start,
+    b: cs - start,
     frameOf,
     position: { before: start, size, firstPeerStart, firstDense },
   };
@@ -276,17 +298,19 @@ function chunkedFunction(op: WindowOperator, spec: WindowFunctionSpec, ctx: Task
       return {
         evaluate: (s) => {
           const n = s.run.numRows;
-          if (spec.name === 'cume_dist') {
+          if (spec.name === 'cume_dist' && !ordered) {
             // Without ORDER BY every row is a peer of every other.
-            if (!ordered) return makeColumn({ kind: 'double' }, new Float64Array(n).fill(1), n, null);
-            if (!s.atEnd && s.layout.peerEnd[s.b - 1] === n) return null;
+            return { column: makeColumn({ kind: 'double' }, new Float64Array(n).fill(1), n, null), ready: n };
           }
           let buckets = 1;
           if (spec.name === 'ntile') {
             const arg = spec.args[0]!;
             buckets = ntileBuckets(evaluateToColumn(arg, s.run, ctx), arg.type);
           }
-          return evaluateRankingInStretch(spec.name, spec.type, s.layout, buckets, s.position);
+          const column = evaluateRankingInStretch(spec.name, spec.type, s.layout, buckets, s.position);
+          // cume_dist reads the end of the row's peer group: the last group may go on.
+          const ready = spec.name === 'cume_dist' ? s.layout.peerStart[n - 1]! : n;
+          return { column, ready };
         },
         keep: (s) => s.b,
       };
@@ -312,11 +336,11 @@ function chunkedOffset(
       const n = s.run.numRows;
       const input = evaluateToColumn(spec.input, s.run, ctx);
       const idx = offsetIndices(s.layout, new ColumnView(input, type), delta, spec.ignoreNulls);
-      // The target of the chunk's last row lies past the held rows (and then so may others').
-      if (delta > 0 && !s.atEnd && idx[s.b - 1]! < 0) return null;
-      if (spec.default === null) return take(input, type, idx, n);
+      // A lead's target not found may lie past the held rows (and then the later rows' too).
+      const ready = delta > 0 ? firstMissing(idx, s.a) : n;
+      if (spec.default === null) return { column: take(input, type, idx, n), ready };
       for (let i = 0; i < n; i++) if (idx[i]! < 0) idx[i] = n + i;
-      return gather(input, evaluateToColumn(spec.default, s.run, ctx), type, idx);
+      return { column: gather(input, evaluateToColumn(spec.default, s.run, ctx), type, idx), ready };
     },
     keep: (s) => {
       if (delta >= 0) return s.b;
@@ -381,9 +405,8 @@ function chunkedValue(
     evaluate: (s) => {
       const n = s.run.numRows;
       const frame = s.frameOf(spec.frame);
-      // The chunk's frames (their ends, or the starts of frames to the partition's end) reach past
-      // the held rows.
-      if (!s.atEnd && (toEnd ? frame.lo[s.b - 1] === n : frame.hi[s.b - 1] === n)) return null;
+      // Frames that end (or, to the partition's end, start) at the last held row may reach past it.
+      let ready = toEnd ? (fromStart ? n : firstReaching(frame.lo, n)) : firstReaching(frame.hi, n);
       const input = evaluateToColumn(spec.input, s.run, ctx);
       if (firstPass !== undefined) {
         // The row the first pass found, if it lies in the row's frame.
@@ -395,16 +418,16 @@ function chunkedValue(
             found.position >= 0 && hi > lo && (last ? found.position >= lo : found.position < hi);
           idx[i] = inFrame ? n : -1;
         }
-        return gather(input, found.value, type, idx);
+        return { column: gather(input, found.value, type, idx), ready };
       }
       const idx = valueIndices(spec.name, k, frame, new ColumnView(input, type), spec.ignoreNulls);
-      // Not found in a frame that runs past the held rows: it may be further on.
-      if (!last && toEnd && !s.atEnd && idx[s.b - 1]! < 0) return null;
+      // Not found in a frame to the partition's end: it may lie past the held rows.
+      if (toEnd) ready = firstMissing(idx, s.a);
       if (last && fromStart && spec.ignoreNulls && before !== null) {
         for (let i = 0; i < n; i++) if (idx[i]! < 0) idx[i] = n;
-        return gather(input, before, type, idx);
+        return { column: gather(input, before, type, idx), ready };
       }
-      return take(input, type, idx, n);
+      return { column: take(input, type, idx, n), ready };
     },
     keep: (s) => {
       const frame = s.frameOf(spec.frame);
@@ -460,7 +483,7 @@ function chunkedAggregate(
       evaluate: (s) => {
         value ??= total.acc.evaluate();
         const n = s.run.numRows;
-        return take(value, spec.type, new Int32Array(n), n);
+        return { column: take(value, spec.type, new Int32Array(n), n), ready: n };
       },
       keep: (s) => s.b,
     };
@@ -479,8 +502,7 @@ function chunkedAggregate(
   const fn: ChunkedFunction = {
     evaluate: (s) => {
       const frame = s.frameOf(spec.frame);
-      if (!s.atEnd && frame.hi[s.b - 1] === s.run.numRows) return null;
-      return evaluateWindowAggregate(
+      const column = evaluateWindowAggregate(
         {
           name: spec.name,
           create: () => spec.createAccumulator(ctx.eval),
@@ -493,6 +515,8 @@ function chunkedAggregate(
         s.layout,
         carried === null || s.start === 0 ? null : carried.acc.state(),
       );
+      // Frames that end at the last held row may reach past it.
+      return { column, ready: firstReaching(frame.hi, s.run.numRows) };
     },
     keep: (s) => {
       const frame = s.frameOf(spec.frame);
