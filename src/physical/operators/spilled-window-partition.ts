@@ -14,6 +14,7 @@
  * | lag/lead(k), ROWS n PRECEDING / FOLLOWING, RANGE  | k / n rows (or keys within n) either side  |
  * | aggregates from UNBOUNDED PRECEDING               | carried accumulator state of the rows before |
  * | aggregates over the whole partition               | a first pass over the file: one state      |
+ * | aggregates to UNBOUNDED FOLLOWING                 | a first pass: the state of each batch's rows to the end |
  * | first/nth_value from UNBOUNDED PRECEDING          | a first pass: the n-th (non-NULL) row      |
  * | last_value to UNBOUNDED FOLLOWING                 | a first pass: the last (non-NULL) row      |
  * | last_value IGNORE NULLS from UNBOUNDED PRECEDING  | carried: the last non-NULL value before    |
@@ -22,8 +23,7 @@
  * and keeps behind the first row that the next chunk's frames start at (frame bounds never move
  * back as rows advance). Its memory is reserved: a stretch that the budget cannot hold — one peer
  * group, or the rows between a row and its k-th non-NULL neighbour, larger than the budget — fails
- * with 53200 naming the operator. Aggregates over frames from a bounded start to UNBOUNDED
- * FOLLOWING (suffix frames) are not evaluated this way and fail with 53200 too.
+ * with 53200 naming the operator.
  */
 import type * as arrow from 'apache-arrow';
 import {
@@ -48,7 +48,6 @@ import {
   computeLayout,
   evaluateRankingInStretch,
   evaluateWindowAggregate,
-  explainFrame,
   frameKey,
   ntileBuckets,
   offsetIndices,
@@ -488,20 +487,43 @@ function chunkedAggregate(
       keep: (s) => s.b,
     };
   }
-  if (toEnd) {
-    const args = spec.args.map((a) => a.toString()).join(', ');
-    throw new EngineError(
-      SqlState.outOfMemory,
-      `${op.name}: a window partition exceeds the memory budget, and ${spec.name}(${args}) ` +
-        `${explainFrame(spec.frame)} cannot be evaluated over it in bounded memory; ` +
-        'raise kindling.memory.query_limit',
-    );
-  }
+  // To the partition's end: the state of the rows after the run. Held rows always end at a batch
+  // of the file, so the first pass keeps the state of every batch's rows to the end.
+  const batchStarts: number[] = [];
+  let batchStates: GroupsAccumulator | null = null;
+  const suffixes: arrow.Data[][] = [];
+  const suffixAt = (end: number): arrow.Data[] => {
+    if (suffixes.length === 0) {
+      // Merged from the last batch back: suffixes[j] is the state of batches j…last.
+      const states = batchStates!.state();
+      const types = batchStates!.stateTypes;
+      const running = spec.createAccumulator(ctx.eval);
+      const one = new Int32Array(1);
+      for (let j = batchStarts.length - 1; j >= 0; j--) {
+        running.merge(
+          states.map((c, k) => take(c, types[k]!, Int32Array.of(j), 1)),
+          one,
+          1,
+          1,
+        );
+        suffixes[j] = running.state();
+      }
+    }
+    const j = batchStarts.indexOf(end);
+    if (j < 0) {
+      throw new EngineError(SqlState.internalError, `internal error: ${op.name} holds rows up to ${end}`);
+    }
+    return suffixes[j]!;
+  };
   // From the partition's start: the state of the rows before the run, carried forward.
   const carried = fromStart ? single() : null;
   const fn: ChunkedFunction = {
     evaluate: (s) => {
       const frame = s.frameOf(spec.frame);
+      const n = s.run.numRows;
+      let outside: arrow.Data[] | null = null;
+      if (carried !== null && s.start > 0) outside = carried.acc.state();
+      if (toEnd && !s.atEnd) outside = suffixAt(s.start + n);
       const column = evaluateWindowAggregate(
         {
           name: spec.name,
@@ -513,16 +535,25 @@ function chunkedAggregate(
         },
         frame,
         s.layout,
-        carried === null || s.start === 0 ? null : carried.acc.state(),
+        outside,
       );
-      // Frames that end at the last held row may reach past it.
-      return { column, ready: firstReaching(frame.hi, s.run.numRows) };
+      // Frames that end (or, to the partition's end, start) at the last held row may reach past it.
+      return { column, ready: firstReaching(toEnd ? frame.lo : frame.hi, n) };
     },
     keep: (s) => {
       const frame = s.frameOf(spec.frame);
       return Math.min(s.b, fromStart ? frame.hi[s.b - 1]! : frame.lo[s.b - 1]!);
     },
   };
+  if (toEnd) {
+    fn.firstPass = (batch, offset) => {
+      batchStates ??= spec.createAccumulator(ctx.eval);
+      const rows = batch.numRows;
+      const group = batchStarts.length;
+      batchStarts.push(offset);
+      batchStates.update(argsOf(batch), new Int32Array(rows).fill(group), group + 1, rows, filterOf(batch));
+    };
+  }
   if (carried !== null) {
     fn.drop = (s, r) => carried.add(sliceBatch(s.run, schemaTypes(op.inputSchema), 0, r));
   }

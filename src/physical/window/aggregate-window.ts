@@ -17,10 +17,11 @@
  *
  * An empty frame is a group that received nothing: NULL for sum/avg/min/max, 0 for count.
  *
- * With a `prefix` (a run that is one stretch of a window partition too large for memory, every
- * frame starting at the partition's first row), the run holds the rows from the stretch on and
- * `prefix` is the accumulator state (one group) of the partition's rows before it: each frame
- * `[0, hi)` of the run is merged with it, through the general path.
+ * With `outside` (a run that is one stretch of a window partition too large for memory), every
+ * frame also holds rows of the partition outside the run — those before it (every frame starts at
+ * the partition's first row) or those after it (every frame ends at its last) — and `outside` is
+ * their accumulator state (one group): each frame of the run is merged with it, through the
+ * general path.
  */
 import type * as arrow from 'apache-arrow';
 import type { DataType } from '../../common/index.ts';
@@ -47,15 +48,15 @@ export function evaluateWindowAggregate(
   input: WindowAggregateInput,
   frame: FrameRanges,
   layout: WindowLayout,
-  prefix: readonly arrow.Data[] | null = null,
+  outside: readonly arrow.Data[] | null = null,
 ): arrow.Data {
   const n = layout.numRows;
-  if (prefix === null && isWholePartition(frame, layout)) {
+  if (outside === null && isWholePartition(frame, layout)) {
     const acc = input.create();
     acc.update(input.args, layout.partitionOf, layout.numPartitions, n, input.filter);
     return take(acc.evaluate(), input.type, layout.partitionOf, n);
   }
-  const fast = prefix === null ? fastFrameAggregate(input, frame, layout) : null;
+  const fast = outside === null ? fastFrameAggregate(input, frame, layout) : null;
   if (fast !== null) return fast;
   // Rows with the same frame as the row before share one group.
   const frameOf = new Int32Array(n);
@@ -80,19 +81,19 @@ export function evaluateWindowAggregate(
   const probe = input.create();
   const flat = hasFlatState(probe.stateTypes);
   const out = input.create();
-  if (prefix !== null) mergePrefix(out, probe.stateTypes, prefix, numFrames, flat);
+  if (outside !== null) mergeIntoEvery(out, probe.stateTypes, outside, numFrames, flat);
   const result = flat
-    ? segmentTree(input, probe, out, Int32Array.from(flo), Int32Array.from(fhi), maxLen, n, prefix !== null)
-    : expandFrames(input, out, flo, fhi, prefix !== null);
+    ? segmentTree(input, probe, out, Int32Array.from(flo), Int32Array.from(fhi), maxLen, n, outside !== null)
+    : expandFrames(input, out, flo, fhi, outside !== null);
   const values = result.evaluate();
   return numFrames === n ? values : take(values, input.type, frameOf, n);
 }
 
-/** Merges the one-group state `prefix` into each of `numFrames` groups of `out`. */
-function mergePrefix(
+/** Merges the one-group state `state` into each of `numFrames` groups of `out`. */
+function mergeIntoEvery(
   out: GroupsAccumulator,
   stateTypes: readonly DataType[],
-  prefix: readonly arrow.Data[],
+  state: readonly arrow.Data[],
   numFrames: number,
   flat: boolean,
 ): void {
@@ -101,7 +102,7 @@ function mergePrefix(
   if (flat) {
     const zeros = new Int32Array(numFrames);
     out.merge(
-      stateTypes.map((t, c) => take(prefix[c]!, t, zeros, numFrames)),
+      stateTypes.map((t, c) => take(state[c]!, t, zeros, numFrames)),
       groups,
       numFrames,
       numFrames,
@@ -109,7 +110,7 @@ function mergePrefix(
     return;
   }
   // Nested states cannot be gathered: one merge of the single row per group.
-  for (let f = 0; f < numFrames; f++) out.merge(prefix, groups.subarray(f, f + 1), numFrames, 1);
+  for (let f = 0; f < numFrames; f++) out.merge(state, groups.subarray(f, f + 1), numFrames, 1);
 }
 
 function hasFlatState(types: readonly DataType[]): boolean {
