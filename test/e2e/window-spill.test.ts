@@ -52,7 +52,8 @@ async function failure(run: () => Promise<unknown>): Promise<EngineError> {
   throw new Error('expected the query to fail');
 }
 
-// One window partition of 100000 rows (no PARTITION BY): k has ties and NULLs, v NULLs.
+// One window partition of 100000 rows (no PARTITION BY): k has ties and NULLs, v NULLs. Floating
+// sums too: spilled, they must round exactly as in memory.
 const ROWS = `SELECT id,
     CASE WHEN id % 97 = 0 THEN NULL ELSE (id * 7919) % 5000 END AS k,
     CASE WHEN id % 11 = 0 THEN NULL ELSE (id * 31) % 1000 - 500 END AS v
@@ -60,6 +61,8 @@ const ROWS = `SELECT id,
 const WINDOW = `SELECT id, k, v,
     sum(v) OVER (ORDER BY k, id ROWS BETWEEN 10 PRECEDING AND CURRENT ROW) AS s10,
     sum(v) OVER (ORDER BY k, id) AS running,
+    sum(v / 7.0D) OVER (ORDER BY k, id) AS running_d,
+    avg(v / 3.0D) OVER (ORDER BY k, id ROWS BETWEEN 5 PRECEDING AND 2 FOLLOWING) AS sliding_d,
     row_number() OVER (ORDER BY k, id) AS rn,
     lag(v, 3) OVER (ORDER BY k, id) AS lag3,
     first_value(v) IGNORE NULLS OVER (ORDER BY k, id) AS first_v,

@@ -24,6 +24,12 @@
  * back as rows advance). Its memory is reserved: a stretch that the budget cannot hold — one peer
  * group, or the rows between a row and its k-th non-NULL neighbour, larger than the budget — fails
  * with 53200 naming the operator.
+ *
+ * Answers are those of the partition evaluated at once, floating ones to the bit where the
+ * in-memory order of additions is fixed: running sums and averages carry their sum and add the
+ * rows in order; sliding frames (up to a few batches long) keep stretches aligned so that their
+ * segment trees add the same nodes. Suffix frames merge the state of the rows after the stretch,
+ * which may round differently.
  */
 import type * as arrow from 'apache-arrow';
 import {
@@ -44,16 +50,21 @@ import { maskFromBoolean } from '../batch/selection.ts';
 import { sliceBatch } from '../batch/slice.ts';
 import { take } from '../batch/take.ts';
 import {
+  addToFloatRun,
   computeFrame,
+  continuedFloatSums,
   computeLayout,
   evaluateRankingInStretch,
   evaluateWindowAggregate,
   frameKey,
+  isFloatSum,
   ntileBuckets,
   offsetIndices,
   valueIndices,
   type FrameRanges,
+  type FloatRun,
   type PartitionStretch,
+  type WindowAggregateInput,
   type WindowFunctionSpec,
   type WindowLayout,
 } from '../window/index.ts';
@@ -515,34 +526,54 @@ function chunkedAggregate(
     }
     return suffixes[j]!;
   };
-  // From the partition's start: the state of the rows before the run, carried forward.
-  const carried = fromStart ? single() : null;
+  const inputOf = (batch: arrow.RecordBatch): WindowAggregateInput => ({
+    name: spec.name,
+    create: () => spec.createAccumulator(ctx.eval),
+    args: argsOf(batch),
+    argTypes: spec.args.map((a) => a.type),
+    filter: filterOf(batch),
+    type: spec.type,
+  });
+  // From the partition's start: the state of the rows before the run, carried forward — for a
+  // floating sum or avg their sum, added in row order as over the whole partition at once.
+  const floatRun: FloatRun | null =
+    fromStart && isFloatSum({ name: spec.name, argTypes: spec.args.map((a) => a.type), type: spec.type })
+      ? { sum: 0, count: 0 }
+      : null;
+  const carried = fromStart && floatRun === null ? single() : null;
+  const floating = spec.type.kind === 'double' || spec.type.kind === 'float';
   const fn: ChunkedFunction = {
     evaluate: (s) => {
       const frame = s.frameOf(spec.frame);
       const n = s.run.numRows;
+      const input = inputOf(s.run);
       let outside: arrow.Data[] | null = null;
+      if (floatRun !== null && s.start > 0) {
+        return {
+          column: continuedFloatSums(input, frame, s.layout, floatRun),
+          ready: firstReaching(frame.hi, n),
+        };
+      }
       if (carried !== null && s.start > 0) outside = carried.acc.state();
       if (toEnd && !s.atEnd) outside = suffixAt(s.start + n);
-      const column = evaluateWindowAggregate(
-        {
-          name: spec.name,
-          create: () => spec.createAccumulator(ctx.eval),
-          args: argsOf(s.run),
-          argTypes: spec.args.map((a) => a.type),
-          filter: filterOf(s.run),
-          type: spec.type,
-        },
-        frame,
-        s.layout,
-        outside,
-      );
+      const column = evaluateWindowAggregate(input, frame, s.layout, outside);
       // Frames that end (or, to the partition's end, start) at the last held row may reach past it.
       return { column, ready: firstReaching(toEnd ? frame.lo : frame.hi, n) };
     },
     keep: (s) => {
       const frame = s.frameOf(spec.frame);
-      return Math.min(s.b, fromStart ? frame.hi[s.b - 1]! : frame.lo[s.b - 1]!);
+      const keep = Math.min(s.b, fromStart ? frame.hi[s.b - 1]! : frame.lo[s.b - 1]!);
+      if (fromStart || toEnd || !floating) return keep;
+      // A floating aggregate over sliding frames adds the states of segment tree nodes, aligned on
+      // row positions: runs that start at a multiple of the tree's widest node add the same nodes
+      // in the same order as one run over the whole partition, so round to the same bits.
+      let maxLen = 0;
+      for (let i = 0; i < frame.lo.length; i++) maxLen = Math.max(maxLen, frame.hi[i]! - frame.lo[i]!);
+      let width = 2;
+      while (width <= maxLen) width *= 2;
+      // (Frames far longer than a batch: the rows are not held for that.)
+      if (width > 4 * Math.max(1, ctx.batchSize)) return keep;
+      return Math.max(0, Math.floor((s.start + keep) / width) * width - s.start);
     },
   };
   if (toEnd) {
@@ -554,6 +585,7 @@ function chunkedAggregate(
       batchStates.update(argsOf(batch), new Int32Array(rows).fill(group), group + 1, rows, filterOf(batch));
     };
   }
+  if (floatRun !== null) fn.drop = (s, r) => addToFloatRun(inputOf(s.run), r, floatRun);
   if (carried !== null) {
     fn.drop = (s, r) => carried.add(sliceBatch(s.run, schemaTypes(op.inputSchema), 0, r));
   }

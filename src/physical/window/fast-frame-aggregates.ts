@@ -235,6 +235,7 @@ function runningFloatSums(
   frame: FrameRanges,
   layout: WindowLayout,
   avg: boolean,
+  before: FloatRun | null = null,
 ): arrow.Data {
   const n = layout.numRows;
   const out = new Float64Array(n);
@@ -244,11 +245,12 @@ function runningFloatSums(
     const s = starts[p]!;
     const e = starts[p + 1]!;
     let next = s; // rows [s, next) are in `sum`
-    let sum = 0;
-    let count = 0;
+    let sum = p === 0 && before !== null ? before.sum : 0;
+    let count = p === 0 && before !== null ? before.count : 0;
     for (let i = s; i < e; i++) {
       const h = frame.hi[i]!;
-      if (h <= frame.lo[i]!) continue;
+      // (Continuing from rows before the run, a frame without rows of the run still holds those.)
+      if (h <= frame.lo[i]! && before === null) continue;
       for (; next < h; next++) {
         if (counted[next] === 1) {
           sum += values[next]!;
@@ -331,4 +333,57 @@ function slidingExtreme(
     out[i] = narrow![r]!;
   }
   return makeColumn(type, out, n, valid);
+}
+
+/** The floating sum (and count) of a partition's rows so far, added one by one in row order. */
+export interface FloatRun {
+  sum: number;
+  count: number;
+}
+
+/** Whether `input` is a sum or avg of floating point: running frames add its rows in order. */
+export function isFloatSum(input: Pick<FastAggregateInput, 'name' | 'argTypes' | 'type'>): boolean {
+  const name = input.name.toLowerCase();
+  const t = input.argTypes[0];
+  return (
+    (name === 'sum' || name === 'avg' || name === 'mean') &&
+    input.argTypes.length === 1 &&
+    (t?.kind === 'double' || t?.kind === 'float') &&
+    input.type.kind === 'double'
+  );
+}
+
+/**
+ * A floating sum/avg (`isFloatSum`) over running frames of a run that is one stretch of a window
+ * partition (one partition in `layout`, every frame starting at its first row), continuing the
+ * rows before it (`before`) in row order — exactly as over the whole partition at once.
+ */
+export function continuedFloatSums(
+  input: FastAggregateInput,
+  frame: FrameRanges,
+  layout: WindowLayout,
+  before: FloatRun,
+): arrow.Data {
+  const n = layout.numRows;
+  const avg = input.name.toLowerCase() !== 'sum';
+  return runningFloatSums(
+    input.args[0]!.values as ArrayLike<number>,
+    countedRows(input, n),
+    frame,
+    layout,
+    avg,
+    before,
+  );
+}
+
+/** Adds rows `[0, rows)` of `input` (`isFloatSum`) to `run`, in order. */
+export function addToFloatRun(input: FastAggregateInput, rows: number, run: FloatRun): void {
+  const counted = countedRows(input, rows);
+  const values = input.args[0]!.values as ArrayLike<number>;
+  for (let i = 0; i < rows; i++) {
+    if (counted[i] === 1) {
+      run.sum += values[i]!;
+      run.count++;
+    }
+  }
 }

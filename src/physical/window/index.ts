@@ -23,3 +23,4 @@ export { offsetIndices } from './offset-functions.ts';
 export { valueIndices } from './value-functions.ts';
 export { evaluateWindowAggregate, type WindowAggregateInput } from './aggregate-window.ts';
 export { explainFrame } from './explain-frame.ts';
+export { addToFloatRun, continuedFloatSums, isFloatSum, type FloatRun } from './fast-frame-aggregates.ts';
