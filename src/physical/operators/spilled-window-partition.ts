@@ -51,13 +51,16 @@ import { sliceBatch } from '../batch/slice.ts';
 import { take } from '../batch/take.ts';
 import {
   addToFloatRun,
+  addToIntegerRun,
   computeFrame,
   continuedFloatSums,
+  continuedIntegerSums,
   computeLayout,
   evaluateRankingInStretch,
   evaluateWindowAggregate,
   frameKey,
   isFloatSum,
+  isIntegerSum,
   ntileBuckets,
   offsetIndices,
   valueIndices,
@@ -540,6 +543,12 @@ function chunkedAggregate(
     fromStart && isFloatSum({ name: spec.name, argTypes: spec.args.map((a) => a.type), type: spec.type })
       ? { sum: 0, count: 0 }
       : null;
+  // …for a count or integer sum or avg, also their exact sum while it stays below 2^53 (the
+  // general path merging the carried state takes over beyond).
+  let intRun: FloatRun | null =
+    fromStart && isIntegerSum({ name: spec.name, argTypes: spec.args.map((a) => a.type), type: spec.type })
+      ? { sum: 0, count: 0 }
+      : null;
   const carried = fromStart && floatRun === null ? single() : null;
   const floating = spec.type.kind === 'double' || spec.type.kind === 'float';
   const fn: ChunkedFunction = {
@@ -553,6 +562,10 @@ function chunkedAggregate(
           column: continuedFloatSums(input, frame, s.layout, floatRun),
           ready: firstReaching(frame.hi, n),
         };
+      }
+      if (intRun !== null && s.start > 0) {
+        const column = continuedIntegerSums(input, frame, s.layout, intRun);
+        if (column !== null) return { column, ready: firstReaching(frame.hi, n) };
       }
       if (carried !== null && s.start > 0) outside = carried.acc.state();
       if (toEnd && !s.atEnd) outside = suffixAt(s.start + n);
@@ -587,7 +600,11 @@ function chunkedAggregate(
   }
   if (floatRun !== null) fn.drop = (s, r) => addToFloatRun(inputOf(s.run), r, floatRun);
   if (carried !== null) {
-    fn.drop = (s, r) => carried.add(sliceBatch(s.run, schemaTypes(op.inputSchema), 0, r));
+    fn.drop = (s, r) => {
+      const dropped = sliceBatch(s.run, schemaTypes(op.inputSchema), 0, r);
+      carried.add(dropped);
+      if (intRun !== null && !addToIntegerRun(inputOf(dropped), r, intRun)) intRun = null;
+    };
   }
   return fn;
 }

@@ -188,9 +188,16 @@ function prefixSums(
   n: number,
   avg: boolean,
   resultType: DataType = { kind: 'bigint' },
+  before: FloatRun | null = null,
 ): arrow.Data | null {
   const sums = new Float64Array(n + 1);
-  const counts = new Int32Array(n + 1);
+  const counts = new Float64Array(n + 1);
+  // Continuing the rows before the run, every frame [0, h) also holds those (sums[0], counts[0]).
+  const base = before === null ? 1 : 0;
+  if (before !== null) {
+    sums[0] = before.sum;
+    counts[0] = before.count;
+  }
   for (let i = 0; i < n; i++) {
     const s = sums[i]! + (counted[i] === 1 ? values[i]! : 0);
     if (s > SAFE || s < -SAFE) return null;
@@ -203,10 +210,10 @@ function prefixSums(
     for (let i = 0; i < n; i++) {
       const l = frame.lo[i]!;
       const h = frame.hi[i]!;
-      const c = h > l ? counts[h]! - counts[l]! : 0;
+      const c = h > l || base === 0 ? counts[h]! - base * counts[l]! : 0;
       if (c === 0) continue;
       valid[i] = 1;
-      out[i] = (sums[h]! - sums[l]!) / c;
+      out[i] = (sums[h]! - base * sums[l]!) / c;
     }
     return makeColumn({ kind: 'double' }, out, n, valid);
   }
@@ -218,10 +225,10 @@ function prefixSums(
   for (let i = 0; i < n; i++) {
     const l = frame.lo[i]!;
     const h = frame.hi[i]!;
-    const c = h > l ? counts[h]! - counts[l]! : 0;
+    const c = h > l || base === 0 ? counts[h]! - base * counts[l]! : 0;
     if (c === 0) continue;
     valid[i] = 1;
-    const v = sums[h]! - sums[l]!;
+    const v = sums[h]! - base * sums[l]!;
     out[i * stride] = BigInt(v);
     if (wide) out[i * stride + 1] = v < 0 ? -1n : 0n;
   }
@@ -386,4 +393,66 @@ export function addToFloatRun(input: FastAggregateInput, rows: number, run: Floa
       run.count++;
     }
   }
+}
+
+/** Whether `input` is a count, or a sum/avg of integers (not decimals), summed exactly as doubles. */
+export function isIntegerSum(input: Pick<FastAggregateInput, 'name' | 'argTypes' | 'type'>): boolean {
+  const name = input.name.toLowerCase();
+  const t = input.argTypes[0];
+  if (name === 'count') return input.type.kind === 'bigint' && input.argTypes.length <= 1;
+  if (
+    (name !== 'sum' && name !== 'avg' && name !== 'mean') ||
+    input.argTypes.length !== 1 ||
+    t === undefined
+  ) {
+    return false;
+  }
+  if (!isSmallIntegral(t) && t.kind !== 'bigint') return false;
+  return input.type.kind === (name === 'sum' ? 'bigint' : 'double');
+}
+
+/**
+ * A count or integer sum/avg (`isIntegerSum`) over the running frames of a run that is one stretch
+ * of a window partition, continuing the rows before it (`before`, exact below 2^53); null when a
+ * sum leaves ±2^53 (then the general path is exact).
+ */
+export function continuedIntegerSums(
+  input: FastAggregateInput,
+  frame: FrameRanges,
+  layout: WindowLayout,
+  before: FloatRun,
+): arrow.Data | null {
+  const n = layout.numRows;
+  const counted = countedRows(input, n);
+  const name = input.name.toLowerCase();
+  if (name === 'count') {
+    const out = new BigInt64Array(n);
+    let c = before.count;
+    let next = 0;
+    for (let i = 0; i < n; i++) {
+      for (const h = frame.hi[i]!; next < h; next++) c += counted[next]!;
+      out[i] = BigInt(c);
+    }
+    return makeColumn({ kind: 'bigint' }, out, n, null);
+  }
+  const values = numericValues(input.args[0]!, input.argTypes[0]!, counted, n);
+  if (values === null) return null;
+  return prefixSums(values, counted, frame, n, name !== 'sum', { kind: 'bigint' }, before);
+}
+
+/** Adds rows `[0, rows)` of `input` (`isIntegerSum`) to `run`; false once its sum leaves ±2^53. */
+export function addToIntegerRun(input: FastAggregateInput, rows: number, run: FloatRun): boolean {
+  const counted = countedRows(input, rows);
+  const values =
+    input.args.length === 0
+      ? new Float64Array(rows)
+      : numericValues(input.args[0]!, input.argTypes[0]!, counted, rows);
+  if (values === null) return false;
+  for (let i = 0; i < rows; i++) {
+    if (counted[i] === 1) {
+      run.sum += values[i]!;
+      run.count++;
+    }
+  }
+  return run.sum <= SAFE && run.sum >= -SAFE;
 }

@@ -23,4 +23,12 @@ export { offsetIndices } from './offset-functions.ts';
 export { valueIndices } from './value-functions.ts';
 export { evaluateWindowAggregate, type WindowAggregateInput } from './aggregate-window.ts';
 export { explainFrame } from './explain-frame.ts';
-export { addToFloatRun, continuedFloatSums, isFloatSum, type FloatRun } from './fast-frame-aggregates.ts';
+export {
+  addToFloatRun,
+  addToIntegerRun,
+  continuedFloatSums,
+  continuedIntegerSums,
+  isFloatSum,
+  isIntegerSum,
+  type FloatRun,
+} from './fast-frame-aggregates.ts';
