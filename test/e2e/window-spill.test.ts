@@ -2,7 +2,7 @@
  * Spill for windows, end to end through the Engine: a window partition far larger than its query's
  * memory budget is written to `kindling.local.dir` and evaluated from there a chunk at a time, with
  * exactly the answer of the same query without a budget; EXPLAIN ANALYZE shows what the window
- * spilled; no spill file outlives its query, whether it succeeds or fails; and a peer group that
+ * spilled; no spill file outlives its query, whether it succeeds, fails or is cancelled; and a peer group that
  * cume_dist needs whole but the budget cannot hold fails with 53200 naming the operator.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -94,7 +94,7 @@ describe('window over its memory budget', () => {
     expect(filesUnder(local)).toEqual([]);
   }, 120_000);
 
-  it('removes its spill file when the query fails after the window spilled', async () => {
+  it('removes its spill file when the query fails or is cancelled', async () => {
     const local = tempDir();
     const s = await session(local);
     await s.sql("SET kindling.memory.query_limit = '1MB'");
@@ -112,6 +112,23 @@ describe('window over its memory budget', () => {
     expect(err.sqlstate).toBe('22012');
     expect(seen).toBeGreaterThan(0);
     expect(filesUnder(local)).toEqual([]);
+
+    // Cancelled while writing its partition: a window without ORDER BY spills as its rows come.
+    await s.sql("SET statement_timeout = '1500ms'");
+    seen = 0;
+    const watch2 = setInterval(() => {
+      seen = Math.max(seen, filesUnder(local).length);
+    }, 5);
+    const canceled = await failure(() =>
+      s.sql('SELECT max(c) FROM (SELECT id, count(*) OVER () AS c FROM range(0, 50000000))'),
+    );
+    clearInterval(watch2);
+    expect(canceled.sqlstate).toBe('57014');
+    expect(seen).toBeGreaterThan(0);
+    // The statement fails at once; its task stops at its next check of the signal.
+    for (let i = 0; i < 100 && filesUnder(local).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(filesUnder(local)).toEqual([]);
+    await s.sql('RESET statement_timeout');
   });
 
   it('fails with 53200 naming WindowExec where one peer group is larger than the budget', async () => {
