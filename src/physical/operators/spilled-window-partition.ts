@@ -1,10 +1,10 @@
 /**
  * One window partition too large for memory, evaluated from its spill file in bounded memory:
  * `WindowExec` writes the partition's rows (sorted by the order keys) to disk, then this reads them
- * back a chunk of output rows at a time (`ctx.batchSize` rows), holding a sliding stretch of rows —
- * the chunk, the rows before it that its frames still reach, and the rows after it they reach —
- * plus a little state carried forward. Each chunk's functions are evaluated over the stretch with
- * the in-memory code (the stretch laid out as one partition), then corrected for what lies outside:
+ * back one batch per round, holding a sliding stretch of rows — those not emitted yet, and before
+ * them the rows their frames still reach — plus a little state carried forward. Each round
+ * evaluates the functions over the stretch with the in-memory code (the stretch laid out as one
+ * partition), corrected for what lies outside it, and emits the rows whose frames ended inside it:
  *
  * | function / frame                                  | what it needs                              |
  * |---------------------------------------------------|--------------------------------------------|
@@ -12,18 +12,18 @@
  * | ntile, percent_rank                               | the partition's row count (the file's)     |
  * | cume_dist, RANGE … CURRENT ROW ends               | rows ahead to the end of the last peer group |
  * | lag/lead(k), ROWS n PRECEDING / FOLLOWING, RANGE  | k / n rows (or keys within n) either side  |
- * | aggregates from UNBOUNDED PRECEDING               | carried accumulator state of the rows before |
+ * | aggregates from UNBOUNDED PRECEDING               | carried accumulator state of the rows before (exact sums for counts, integer and floating sums) |
  * | aggregates over the whole partition               | a first pass over the file: one state      |
  * | aggregates to UNBOUNDED FOLLOWING                 | a first pass: the state of each batch's rows to the end |
  * | first/nth_value from UNBOUNDED PRECEDING          | a first pass: the n-th (non-NULL) row      |
  * | last_value to UNBOUNDED FOLLOWING                 | a first pass: the last (non-NULL) row      |
  * | last_value IGNORE NULLS from UNBOUNDED PRECEDING  | carried: the last non-NULL value before    |
  *
- * The stretch grows ahead until every frame of the chunk ends inside it (or the partition ends),
- * and keeps behind the first row that the next chunk's frames start at (frame bounds never move
- * back as rows advance). Its memory is reserved: a stretch that the budget cannot hold — one peer
- * group, or the rows between a row and its k-th non-NULL neighbour, larger than the budget — fails
- * with 53200 naming the operator.
+ * A row waits in the stretch until its frame (peer group, lead target, frame end) ends inside it
+ * or the partition ends; the stretch keeps behind the first row that the following rows' frames
+ * start at (frame bounds never move back as rows advance). Its memory is reserved: a stretch that
+ * the budget cannot hold — one peer group, or the rows between a row and its k-th non-NULL
+ * neighbour, larger than the budget — fails with 53200 naming the operator.
  *
  * Answers are those of the partition evaluated at once, floating ones to the bit where the
  * in-memory order of additions is fixed: running sums and averages carry their sum and add the
@@ -137,7 +137,7 @@ function firstMissing(idx: Int32Array, from: number): number {
 
 /**
  * Evaluates every function over the spilled partition `file` and yields the input's columns and
- * one column per function, in the partition's row order, `ctx.batchSize` rows at a time.
+ * one column per function, in the partition's row order, at most `ctx.batchSize` rows at a time.
  */
 export async function* evaluateSpilledPartition(
   op: WindowOperator,
