@@ -9,10 +9,17 @@ import { EngineError, SqlState, type Schema } from '../../common/index.ts';
 import type { MemoryPool, MemoryReservation, SpillFile, SpillSpace } from '../execution-plan.ts';
 
 export class LimitedPool implements MemoryPool {
+  /** Bytes reserved now, and the most ever reserved at once. */
   readonly counts = { used: 0, peak: 0 };
   readonly limit: number;
   constructor(limit: number) {
     this.limit = limit;
+  }
+  get used(): number {
+    return this.counts.used;
+  }
+  get peak(): number {
+    return this.counts.peak;
   }
   reserve(consumer: string): MemoryReservation {
     const pool = this.counts;
@@ -49,6 +56,8 @@ export class LimitedPool implements MemoryPool {
 }
 
 export class MemorySpill implements SpillSpace {
+  /** Writes begun (a write whose rows fail leaves no file). */
+  started = 0;
   written = 0;
   /** Files written from a merge of earlier files (an async stream) rather than rows in memory. */
   merged = 0;
@@ -60,6 +69,7 @@ export class MemorySpill implements SpillSpace {
     _schema: Schema,
     batches: Iterable<arrow.RecordBatch> | AsyncIterable<arrow.RecordBatch>,
   ): Promise<SpillFile> {
+    this.started++;
     if (!(Symbol.iterator in batches)) this.merged++;
     const kept: arrow.RecordBatch[] = [];
     for await (const b of batches) if (b.numRows > 0) kept.push(b);

@@ -1,12 +1,14 @@
+import type * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { EngineError, T, field, schema, type DataType, type Schema, type Value } from '../../common/index.ts';
 import { createFunctionRegistry, type AggregateFunctionDef } from '../../functions/index.ts';
 import type { FrameBound, WindowFrame } from '../../plan/index.ts';
-import type { PhysicalExpr } from '../execution-plan.ts';
+import type { ExecutionPlan, PhysicalExpr } from '../execution-plan.ts';
 import type { WindowFunctionSpec } from '../window/index.ts';
 import { SortExec } from './sort-exec.ts';
-import { ColumnExpr, LiteralExpr, collectRows, source, taskCtx } from './test-support.ts';
+import { ColumnExpr, LiteralExpr, MemoryExec, collectRows, source, taskCtx } from './test-support.ts';
+import { LimitedPool, MemorySpill } from './memory-test-support.ts';
 import { WindowExec } from './window-exec.ts';
 
 const registry = createFunctionRegistry();
@@ -667,5 +669,217 @@ describe('WindowExec against a row-at-a-time reference', () => {
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('WindowExec over its memory budget', () => {
+  /** Deterministic pseudo-random rows: `parts` partitions, order keys with ties and NULLs. */
+  function bigInput(count: number, parts: number, seed: number): Value[][] {
+    let x = seed;
+    const next = (m: number): number => {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      return (x >>> 8) % m;
+    };
+    return Array.from({ length: count }, (): Value[] => [
+      parts === 1 ? 7 : next(parts) === 0 ? null : next(parts),
+      next(40) === 0 ? null : next(count >> 3),
+      next(5) === 0 ? null : next(100) - 50,
+      next(7) === 0 ? null : BigInt(next(20000) - 10000),
+    ]);
+  }
+
+  /** The window over `input` sorted, with and without a budget (one that the rows overflow). */
+  async function both(
+    input: readonly Value[][],
+    functions: readonly WindowFunctionSpec[],
+    opts: { order?: Order | null; partition?: boolean; limit?: number } = {},
+  ): Promise<{ want: Value[][]; got: Value[][]; spill: MemorySpill; pool: LimitedPool }> {
+    const order = opts.order === undefined ? { ascending: true, nullsFirst: true } : opts.order;
+    const partition = opts.partition ?? true;
+    const partitionBy = partition ? [P] : [];
+    const orderBy = order === null ? [] : [{ expr: O, ...order }];
+    const sortedRows = await collectRows(
+      new SortExec({
+        input: source(INPUT, input, 100000),
+        keys: [...partitionBy.map((e) => ({ expr: e, ascending: true, nullsFirst: true })), ...orderBy],
+      }),
+    );
+    const make = (): WindowExec =>
+      new WindowExec({
+        input: source(INPUT, sortedRows, 50),
+        partitionBy,
+        orderBy,
+        functions,
+        schema: schema([...INPUT.fields, ...functions.map((f, i) => field(`w${i}`, f.type))]),
+      });
+    const want = await collectRows(make(), taskCtx(32));
+    const spill = new MemorySpill();
+    const pool = new LimitedPool(opts.limit ?? 64 * 1024);
+    const got = await collectRows(make(), { ...taskCtx(32), memory: pool, spill });
+    return { want, got, spill, pool };
+  }
+
+  function expectSpilled(r: {
+    want: Value[][];
+    got: Value[][];
+    spill: MemorySpill;
+    pool: LimitedPool;
+  }): void {
+    expect(r.got).toEqual(r.want);
+    expect(r.spill.written).toBeGreaterThan(0);
+    expect(r.spill.live.size).toBe(0);
+    expect(r.pool.used).toBe(0);
+    expect(r.pool.peak).toBeLessThanOrEqual(r.pool.limit);
+  }
+
+  const BOUNDED: WindowFrame[] = [
+    rows(pre(3), CUR),
+    rows(pre(2), fol(2)),
+    rows(fol(1), fol(3)),
+    rows(pre(5), pre(2)),
+    rows(CUR, fol(40)),
+    range(CUR, CUR),
+    range(pre(2), fol(1)),
+    range(CUR, fol(3)),
+    range(fol(1), fol(2)),
+  ];
+  const FROM_START: WindowFrame[] = [
+    rows(UP, CUR),
+    rows(UP, pre(2)),
+    rows(UP, fol(3)),
+    RUNNING,
+    range(UP, fol(2)),
+    rows(UP, UF),
+    range(UP, UF),
+  ];
+  const frameFunctions = (frame: WindowFrame): WindowFunctionSpec[] => frameRefs(frame).map(specOf);
+
+  it('ranking and offset functions over one large partition and over several', async () => {
+    const fns = [...ALL_RANKS, ...OFFSETS].map(specOf);
+    fns.push(ranking('ntile', 7), lagLead('lead', 3, null, true), lagLead('lag', 40, 0));
+    expectSpilled(await both(bigInput(5000, 1, 1), fns));
+    expectSpilled(await both(bigInput(12000, 3, 2), fns));
+    expectSpilled(await both(bigInput(5000, 1, 3), fns, { order: { ascending: false, nullsFirst: false } }));
+  });
+
+  it('aggregates and value functions over bounded frames (ROWS and RANGE, peers, offsets)', async () => {
+    for (const [i, frame] of BOUNDED.entries()) {
+      const fns = frameFunctions(frame);
+      // One partition, or (every other frame) several, ordered the other way.
+      const r =
+        i % 2 === 0
+          ? await both(bigInput(5000, 1, 10 + i), fns)
+          : await both(bigInput(9000, 2, 20 + i), fns, {
+              order: { ascending: false, nullsFirst: i % 4 === 1 },
+            });
+      expectSpilled(r);
+    }
+  });
+
+  it('frames from the partition start: running, whole-partition, with NULL values', async () => {
+    for (const [i, frame] of FROM_START.entries()) {
+      const fns = frameFunctions(frame);
+      const r =
+        i % 2 === 0
+          ? await both(bigInput(5000, 1, 30 + i), fns)
+          : await both(bigInput(12000, 3, 40 + i), fns, {
+              order: { ascending: i % 4 === 1, nullsFirst: false },
+            });
+      expectSpilled(r);
+    }
+  });
+
+  it('value functions to the partition end, and every function without ORDER BY', async () => {
+    const toEnd = [rows(pre(1), UF), rows(fol(2), UF), range(CUR, UF), range(pre(3), UF)];
+    for (const [i, frame] of toEnd.entries()) {
+      const fns = frameRefs(frame)
+        .filter((r) => r.kind === 'value')
+        .map(specOf);
+      expectSpilled(await both(bigInput(5000, 1, 50 + i), fns));
+    }
+    const unordered = [...ALL_RANKS, ...OFFSETS].map(specOf);
+    unordered.push(
+      ...frameFunctions(WHOLE),
+      ...frameFunctions(RUNNING),
+      ...frameFunctions(rows(pre(2), CUR)),
+    );
+    expectSpilled(await both(bigInput(5000, 1, 60), unordered, { order: null }));
+    expectSpilled(await both(bigInput(5000, 1, 61), unordered, { order: null, partition: false }));
+  });
+
+  it('aggregates to the partition end (suffix frames)', async () => {
+    const suffix = [rows(CUR, UF), rows(pre(3), UF), rows(fol(2), UF), range(CUR, UF), range(fol(1), UF)];
+    for (const [i, frame] of suffix.entries()) {
+      const fns = frameRefs(frame)
+        .filter((r) => r.kind === 'agg')
+        .map(specOf);
+      const r =
+        i % 2 === 0
+          ? await both(bigInput(5000, 1, 90 + i), fns)
+          : await both(bigInput(12000, 3, 95 + i), fns, { order: { ascending: false, nullsFirst: true } });
+      expectSpilled(r);
+    }
+  });
+
+  it('a peer group larger than the budget fails with 53200 naming WindowExec', async () => {
+    // Every row a peer of every other: cume_dist needs them all at once.
+    const ties = bigInput(5000, 1, 70).map((r) => [r[0]!, 1, r[2]!, r[3]!]);
+    const r1 = both(ties, [ranking('cume_dist')]);
+    await expect(r1).rejects.toMatchObject({ sqlstate: '53200' });
+    await expect(r1).rejects.toThrow(/WindowExec/);
+    // …which rank and ROWS frames do not need.
+    expectSpilled(
+      await both(ties, [ranking('rank'), agg('sum', [V], rows(pre(2), CUR)), agg('sum', [V], rows(CUR, UF))]),
+    );
+  });
+
+  it('removes its spill file when the consumer stops early or the input fails; no spill space: 53200', async () => {
+    const sorted = await collectRows(
+      new SortExec({
+        input: source(INPUT, bigInput(5000, 1, 80), 100000),
+        keys: [{ expr: O, ascending: true, nullsFirst: true }],
+      }),
+    );
+    const fns = [agg('sum', [V], RUNNING), ranking('rank')];
+    const out = schema([...INPUT.fields, field('s', T.bigint), field('r', T.int)]);
+    const window = (input: ExecutionPlan): WindowExec =>
+      new WindowExec({
+        input,
+        partitionBy: [P],
+        orderBy: [{ expr: O, ascending: true, nullsFirst: true }],
+        functions: fns,
+        schema: out,
+      });
+    const spill = new MemorySpill();
+    const pool = new LimitedPool(24 * 1024);
+    for await (const b of window(source(INPUT, sorted, 100)).execute(0, {
+      ...taskCtx(64),
+      memory: pool,
+      spill,
+    })) {
+      expect(b.numRows).toBeGreaterThan(0);
+      break;
+    }
+    expect(spill.written).toBe(1);
+    expect(spill.live.size).toBe(0);
+    expect(pool.used).toBe(0);
+
+    class FailingExec extends MemoryExec {
+      override async *execute(partition: number): AsyncGenerator<arrow.RecordBatch> {
+        yield* super.execute(partition);
+        throw new EngineError('22012', 'division by zero');
+      }
+    }
+    const failing = window(new FailingExec(INPUT, source(INPUT, sorted, 100).partitions));
+    const spill2 = new MemorySpill();
+    await expect(
+      collectRows(failing, { ...taskCtx(64), memory: new LimitedPool(24 * 1024), spill: spill2 }),
+    ).rejects.toThrow(/division by zero/);
+    expect(spill2.started).toBe(1);
+    expect(spill2.live.size).toBe(0);
+
+    await expect(
+      collectRows(window(source(INPUT, sorted, 100)), { ...taskCtx(64), memory: new LimitedPool(24 * 1024) }),
+    ).rejects.toMatchObject({ sqlstate: '53200' });
   });
 });

@@ -29,7 +29,13 @@
  * Buffering: rows are buffered one run of whole window partitions at a time — when a batch
  * contains a partition boundary, every row before its last boundary is evaluated and emitted, the
  * rest waits for the next batch. Without PARTITION BY the whole input is one run. Output batches
- * hold at most `ctx.batchSize` rows. See src/physical/window/aggregate-window.ts for how frames
+ * hold at most `ctx.batchSize` rows.
+ *
+ * Spill: when the memory budget refuses room for the open window partition's rows and the task can
+ * spill (`ctx.spill`), that partition's rows — those held and the input's until the partition
+ * ends — are written to a spill file and evaluated from it a chunk at a time in bounded memory
+ * (spilled-window-partition.ts); the file is removed however the evaluation ends. Without spill
+ * space, a refused reservation fails with 53200. See src/physical/window/aggregate-window.ts for how frames
  * are aggregated (whole-partition: one pass; otherwise a segment tree of accumulator states).
  */
 import type * as arrow from 'apache-arrow';
@@ -65,6 +71,7 @@ import {
 } from '../window/index.ts';
 import { batchBytes, checkCancelled, checkPartition, evaluateToColumn, schemaTypes } from './exec-support.ts';
 import type { SortKey } from './sort-exec.ts';
+import { evaluateSpilledPartition } from './spilled-window-partition.ts';
 
 export type { WindowFunctionSpec } from '../window/index.ts';
 
@@ -125,48 +132,111 @@ export class WindowExec implements ExecutionPlan {
   async *execute(partition: number, ctx: TaskContext): AsyncGenerator<arrow.RecordBatch> {
     checkPartition(this.name, partition, this.outputPartitions);
     const types = schemaTypes(this.input.schema);
+    // The buffered run of whole window partitions (the rows of the open one, once evaluated).
     let pending: arrow.RecordBatch[] = [];
-    // The buffered run of whole window partitions.
     const reservation = ctx.memory.reserve(this.name);
-    const hold = (): void => reservation.resize(pending.reduce((b, p) => b + batchBytes(p), 0));
+    const input = this.input.execute(partition, ctx)[Symbol.asyncIterator]();
+    // The partition keys of the last row seen, to tell where the next batch's rows belong.
     let lastKeys: ColumnView[] | null = null;
     let lastRow = 0;
+    // Rows read past the end of a spilled partition, handled next.
+    let stash: arrow.RecordBatch | null = null;
+    const keysOf = (batch: arrow.RecordBatch): ColumnView[] =>
+      this.partitionBy.map((e) => new ColumnView(evaluateToColumn(e, batch, ctx), e.type));
+    /** The rows of the open partition, to spill: those held, then the input's up to its end. */
+    const openPartition = async function* (): AsyncGenerator<arrow.RecordBatch> {
+      yield* pending;
+      pending = [];
+      for (;;) {
+        const r = await input.next();
+        if (r.done === true) return;
+        const batch = r.value;
+        const n = batch.numRows;
+        checkCancelled(ctx);
+        if (n === 0) continue;
+        const keys = keysOf(batch);
+        let first = -1;
+        if (lastKeys !== null && keys.length > 0) {
+          if (!rowsEqual(keys, 0, lastKeys, lastRow)) first = 0;
+          else for (let i = 1; i < n && first < 0; i++) if (!rowsEqual(keys, i, keys, i - 1)) first = i;
+        }
+        if (first < 0) {
+          lastKeys = keys;
+          lastRow = n - 1;
+          yield batch;
+          continue;
+        }
+        if (first > 0) {
+          yield sliceBatch(batch, types, 0, first);
+          lastKeys = keys;
+          lastRow = first - 1;
+        }
+        stash = first > 0 ? sliceBatch(batch, types, first, n) : batch;
+        return;
+      }
+    };
     try {
-      for await (const batch of this.input.execute(partition, ctx)) {
+      for (;;) {
+        let batch: arrow.RecordBatch;
+        if (stash !== null) {
+          batch = stash;
+          stash = null;
+        } else {
+          const r = await input.next();
+          if (r.done === true) break;
+          batch = r.value;
+        }
         checkCancelled(ctx);
         const n = batch.numRows;
         if (n === 0) continue;
-        if (this.partitionBy.length === 0) {
-          pending.push(batch);
-          hold();
-          continue;
-        }
-        const keys = this.partitionBy.map((e) => new ColumnView(evaluateToColumn(e, batch, ctx), e.type));
         // The last partition start in this batch (0 when the batch starts a new partition).
         let cut = -1;
-        for (let i = n - 1; i >= 1; i--) {
-          if (!rowsEqual(keys, i, keys, i - 1)) {
-            cut = i;
-            break;
+        if (this.partitionBy.length > 0) {
+          const keys = keysOf(batch);
+          for (let i = n - 1; i >= 1; i--) {
+            if (!rowsEqual(keys, i, keys, i - 1)) {
+              cut = i;
+              break;
+            }
           }
+          if (cut < 0 && lastKeys !== null && !rowsEqual(keys, 0, lastKeys, lastRow)) cut = 0;
+          lastKeys = keys;
+          lastRow = n - 1;
         }
-        if (cut < 0 && lastKeys !== null && !rowsEqual(keys, 0, lastKeys, lastRow)) cut = 0;
-        lastKeys = keys;
-        lastRow = n - 1;
-        if (cut < 0) {
-          pending.push(batch);
-          hold();
+        let tail = batch;
+        if (cut >= 0) {
+          if (cut > 0) pending.push(sliceBatch(batch, types, 0, cut));
+          if (pending.length > 0) yield* this.evaluateRun(pending, ctx);
+          pending = [];
+          reservation.free();
+          if (cut > 0) tail = sliceBatch(batch, types, cut, n);
+        }
+        if (reservation.tryGrow(batchBytes(tail))) {
+          pending.push(tail);
           continue;
         }
-        if (cut > 0) pending.push(sliceBatch(batch, types, 0, cut));
-        if (pending.length > 0) yield* this.evaluateRun(pending, ctx);
-        pending = [cut > 0 ? sliceBatch(batch, types, cut, n) : batch];
-        hold();
+        if (ctx.spill === undefined) reservation.grow(batchBytes(tail));
+        // The open window partition does not fit: write it to disk (its rows so far, and the
+        // input's until it ends) and evaluate it from there a stretch at a time.
+        pending.push(tail);
+        reservation.free();
+        const file = await ctx.spill!.write(this.name, this.input.schema, openPartition());
+        try {
+          yield* evaluateSpilledPartition(this, file, ctx, reservation);
+        } finally {
+          file.remove();
+        }
       }
       if (pending.length > 0) yield* this.evaluateRun(pending, ctx);
     } finally {
       reservation.free();
+      await input.return?.();
     }
+  }
+
+  /** The input's schema (for evaluating a spilled partition). */
+  get inputSchema(): Schema {
+    return this.input.schema;
   }
 
   /** Evaluates every function over a run of whole window partitions and emits it in slices. */

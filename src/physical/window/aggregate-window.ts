@@ -16,6 +16,12 @@
  *   those are fed every row of every frame (quadratic; a fallback only).
  *
  * An empty frame is a group that received nothing: NULL for sum/avg/min/max, 0 for count.
+ *
+ * With `outside` (a run that is one stretch of a window partition too large for memory), every
+ * frame also holds rows of the partition outside the run — those before it (every frame starts at
+ * the partition's first row) or those after it (every frame ends at its last) — and `outside` is
+ * their accumulator state (one group): each frame of the run is merged with it, through the
+ * general path.
  */
 import type * as arrow from 'apache-arrow';
 import type { DataType } from '../../common/index.ts';
@@ -42,14 +48,15 @@ export function evaluateWindowAggregate(
   input: WindowAggregateInput,
   frame: FrameRanges,
   layout: WindowLayout,
+  outside: readonly arrow.Data[] | null = null,
 ): arrow.Data {
   const n = layout.numRows;
-  if (isWholePartition(frame, layout)) {
+  if (outside === null && isWholePartition(frame, layout)) {
     const acc = input.create();
     acc.update(input.args, layout.partitionOf, layout.numPartitions, n, input.filter);
     return take(acc.evaluate(), input.type, layout.partitionOf, n);
   }
-  const fast = fastFrameAggregate(input, frame, layout);
+  const fast = outside === null ? fastFrameAggregate(input, frame, layout) : null;
   if (fast !== null) return fast;
   // Rows with the same frame as the row before share one group.
   const frameOf = new Int32Array(n);
@@ -72,11 +79,38 @@ export function evaluateWindowAggregate(
   }
   const numFrames = flo.length;
   const probe = input.create();
-  const result = hasFlatState(probe.stateTypes)
-    ? segmentTree(input, probe, Int32Array.from(flo), Int32Array.from(fhi), maxLen, n)
-    : expandFrames(input, probe, flo, fhi);
+  const flat = hasFlatState(probe.stateTypes);
+  const out = input.create();
+  if (outside !== null) mergeIntoEvery(out, probe.stateTypes, outside, numFrames, flat);
+  const result = flat
+    ? segmentTree(input, probe, out, Int32Array.from(flo), Int32Array.from(fhi), maxLen, n, outside !== null)
+    : expandFrames(input, out, flo, fhi, outside !== null);
   const values = result.evaluate();
   return numFrames === n ? values : take(values, input.type, frameOf, n);
+}
+
+/** Merges the one-group state `state` into each of `numFrames` groups of `out`. */
+function mergeIntoEvery(
+  out: GroupsAccumulator,
+  stateTypes: readonly DataType[],
+  state: readonly arrow.Data[],
+  numFrames: number,
+  flat: boolean,
+): void {
+  const groups = new Int32Array(numFrames);
+  for (let f = 0; f < numFrames; f++) groups[f] = f;
+  if (flat) {
+    const zeros = new Int32Array(numFrames);
+    out.merge(
+      stateTypes.map((t, c) => take(state[c]!, t, zeros, numFrames)),
+      groups,
+      numFrames,
+      numFrames,
+    );
+    return;
+  }
+  // Nested states cannot be gathered: one merge of the single row per group.
+  for (let f = 0; f < numFrames; f++) out.merge(state, groups.subarray(f, f + 1), numFrames, 1);
 }
 
 function hasFlatState(types: readonly DataType[]): boolean {
@@ -91,10 +125,12 @@ function hasFlatState(types: readonly DataType[]): boolean {
 function segmentTree(
   input: WindowAggregateInput,
   leaf: GroupsAccumulator,
+  out: GroupsAccumulator,
   lo: Int32Array,
   hi: Int32Array,
   maxLen: number,
   n: number,
+  merged0: boolean,
 ): GroupsAccumulator {
   const stateTypes = leaf.stateTypes;
   const numFrames = lo.length;
@@ -120,8 +156,7 @@ function segmentTree(
   const r = hi.slice();
   const nodes = new Int32Array(2 * numFrames);
   const groups = new Int32Array(2 * numFrames);
-  const out = input.create();
-  let merged = false;
+  let merged = merged0;
   for (let level = 0; level <= top; level++) {
     let count = 0;
     for (let f = 0; f < numFrames; f++) {
@@ -154,13 +189,14 @@ function expandFrames(
   out: GroupsAccumulator,
   lo: readonly number[],
   hi: readonly number[],
+  merged: boolean,
 ): GroupsAccumulator {
   const numFrames = lo.length;
   const cap = 65536;
   const rows = new Int32Array(cap);
   const groups = new Int32Array(cap);
   let count = 0;
-  let updated = false;
+  let updated = merged;
   const flush = (): void => {
     const args = input.args.map((a, c) => take(a, input.argTypes[c]!, rows, count));
     let filter: Uint8Array | null = null;

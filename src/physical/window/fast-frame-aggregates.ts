@@ -188,9 +188,16 @@ function prefixSums(
   n: number,
   avg: boolean,
   resultType: DataType = { kind: 'bigint' },
+  before: FloatRun | null = null,
 ): arrow.Data | null {
   const sums = new Float64Array(n + 1);
-  const counts = new Int32Array(n + 1);
+  const counts = new Float64Array(n + 1);
+  // Continuing the rows before the run, every frame [0, h) also holds those (sums[0], counts[0]).
+  const base = before === null ? 1 : 0;
+  if (before !== null) {
+    sums[0] = before.sum;
+    counts[0] = before.count;
+  }
   for (let i = 0; i < n; i++) {
     const s = sums[i]! + (counted[i] === 1 ? values[i]! : 0);
     if (s > SAFE || s < -SAFE) return null;
@@ -203,10 +210,10 @@ function prefixSums(
     for (let i = 0; i < n; i++) {
       const l = frame.lo[i]!;
       const h = frame.hi[i]!;
-      const c = h > l ? counts[h]! - counts[l]! : 0;
+      const c = h > l || base === 0 ? counts[h]! - base * counts[l]! : 0;
       if (c === 0) continue;
       valid[i] = 1;
-      out[i] = (sums[h]! - sums[l]!) / c;
+      out[i] = (sums[h]! - base * sums[l]!) / c;
     }
     return makeColumn({ kind: 'double' }, out, n, valid);
   }
@@ -218,10 +225,10 @@ function prefixSums(
   for (let i = 0; i < n; i++) {
     const l = frame.lo[i]!;
     const h = frame.hi[i]!;
-    const c = h > l ? counts[h]! - counts[l]! : 0;
+    const c = h > l || base === 0 ? counts[h]! - base * counts[l]! : 0;
     if (c === 0) continue;
     valid[i] = 1;
-    const v = sums[h]! - sums[l]!;
+    const v = sums[h]! - base * sums[l]!;
     out[i * stride] = BigInt(v);
     if (wide) out[i * stride + 1] = v < 0 ? -1n : 0n;
   }
@@ -235,6 +242,7 @@ function runningFloatSums(
   frame: FrameRanges,
   layout: WindowLayout,
   avg: boolean,
+  before: FloatRun | null = null,
 ): arrow.Data {
   const n = layout.numRows;
   const out = new Float64Array(n);
@@ -244,11 +252,12 @@ function runningFloatSums(
     const s = starts[p]!;
     const e = starts[p + 1]!;
     let next = s; // rows [s, next) are in `sum`
-    let sum = 0;
-    let count = 0;
+    let sum = p === 0 && before !== null ? before.sum : 0;
+    let count = p === 0 && before !== null ? before.count : 0;
     for (let i = s; i < e; i++) {
       const h = frame.hi[i]!;
-      if (h <= frame.lo[i]!) continue;
+      // (Continuing from rows before the run, a frame without rows of the run still holds those.)
+      if (h <= frame.lo[i]! && before === null) continue;
       for (; next < h; next++) {
         if (counted[next] === 1) {
           sum += values[next]!;
@@ -331,4 +340,119 @@ function slidingExtreme(
     out[i] = narrow![r]!;
   }
   return makeColumn(type, out, n, valid);
+}
+
+/** The floating sum (and count) of a partition's rows so far, added one by one in row order. */
+export interface FloatRun {
+  sum: number;
+  count: number;
+}
+
+/** Whether `input` is a sum or avg of floating point: running frames add its rows in order. */
+export function isFloatSum(input: Pick<FastAggregateInput, 'name' | 'argTypes' | 'type'>): boolean {
+  const name = input.name.toLowerCase();
+  const t = input.argTypes[0];
+  return (
+    (name === 'sum' || name === 'avg' || name === 'mean') &&
+    input.argTypes.length === 1 &&
+    (t?.kind === 'double' || t?.kind === 'float') &&
+    input.type.kind === 'double'
+  );
+}
+
+/**
+ * A floating sum/avg (`isFloatSum`) over running frames of a run that is one stretch of a window
+ * partition (one partition in `layout`, every frame starting at its first row), continuing the
+ * rows before it (`before`) in row order — exactly as over the whole partition at once.
+ */
+export function continuedFloatSums(
+  input: FastAggregateInput,
+  frame: FrameRanges,
+  layout: WindowLayout,
+  before: FloatRun,
+): arrow.Data {
+  const n = layout.numRows;
+  const avg = input.name.toLowerCase() !== 'sum';
+  return runningFloatSums(
+    input.args[0]!.values as ArrayLike<number>,
+    countedRows(input, n),
+    frame,
+    layout,
+    avg,
+    before,
+  );
+}
+
+/** Adds rows `[0, rows)` of `input` (`isFloatSum`) to `run`, in order. */
+export function addToFloatRun(input: FastAggregateInput, rows: number, run: FloatRun): void {
+  const counted = countedRows(input, rows);
+  const values = input.args[0]!.values as ArrayLike<number>;
+  for (let i = 0; i < rows; i++) {
+    if (counted[i] === 1) {
+      run.sum += values[i]!;
+      run.count++;
+    }
+  }
+}
+
+/** Whether `input` is a count, or a sum/avg of integers (not decimals), summed exactly as doubles. */
+export function isIntegerSum(input: Pick<FastAggregateInput, 'name' | 'argTypes' | 'type'>): boolean {
+  const name = input.name.toLowerCase();
+  const t = input.argTypes[0];
+  if (name === 'count') return input.type.kind === 'bigint' && input.argTypes.length <= 1;
+  if (
+    (name !== 'sum' && name !== 'avg' && name !== 'mean') ||
+    input.argTypes.length !== 1 ||
+    t === undefined
+  ) {
+    return false;
+  }
+  if (!isSmallIntegral(t) && t.kind !== 'bigint') return false;
+  return input.type.kind === (name === 'sum' ? 'bigint' : 'double');
+}
+
+/**
+ * A count or integer sum/avg (`isIntegerSum`) over the running frames of a run that is one stretch
+ * of a window partition, continuing the rows before it (`before`, exact below 2^53); null when a
+ * sum leaves ±2^53 (then the general path is exact).
+ */
+export function continuedIntegerSums(
+  input: FastAggregateInput,
+  frame: FrameRanges,
+  layout: WindowLayout,
+  before: FloatRun,
+): arrow.Data | null {
+  const n = layout.numRows;
+  const counted = countedRows(input, n);
+  const name = input.name.toLowerCase();
+  if (name === 'count') {
+    const out = new BigInt64Array(n);
+    let c = before.count;
+    let next = 0;
+    for (let i = 0; i < n; i++) {
+      for (const h = frame.hi[i]!; next < h; next++) c += counted[next]!;
+      out[i] = BigInt(c);
+    }
+    return makeColumn({ kind: 'bigint' }, out, n, null);
+  }
+  const values = numericValues(input.args[0]!, input.argTypes[0]!, counted, n);
+  if (values === null) return null;
+  return prefixSums(values, counted, frame, n, name !== 'sum', { kind: 'bigint' }, before);
+}
+
+/** Adds rows `[0, rows)` of `input` (`isIntegerSum`) to `run`; false once its sum leaves ±2^53. */
+export function addToIntegerRun(input: FastAggregateInput, rows: number, run: FloatRun): boolean {
+  const counted = countedRows(input, rows);
+  const values =
+    input.args.length === 0
+      ? new Float64Array(rows)
+      : numericValues(input.args[0]!, input.argTypes[0]!, counted, rows);
+  if (values === null) return false;
+  for (let i = 0; i < rows; i++) {
+    if (counted[i] === 1) {
+      run.sum += values[i]!;
+      run.count++;
+    }
+  }
+  return run.sum <= SAFE && run.sum >= -SAFE;
 }

@@ -112,3 +112,82 @@ export function ntileBuckets(column: arrow.Data, type: DataType): number {
   }
   return v;
 }
+
+/**
+ * Where a run of rows lies in its window partition, when the run is only a stretch of one
+ * partition (a partition too large for memory, evaluated a stretch at a time): what comes before
+ * the run is summed up here, and the ranks are those of the whole partition.
+ */
+export interface PartitionStretch {
+  /** Rows of the partition before the run's first row. */
+  readonly before: number;
+  /** Rows of the whole partition. */
+  readonly size: number;
+  /** Position in the partition where the run's first row's peer group starts (≤ `before`). */
+  readonly firstPeerStart: number;
+  /** dense_rank of the run's first row. */
+  readonly firstDense: number;
+}
+
+/**
+ * The ranking functions of rows of a run that is one stretch of a window partition (the layout has
+ * a single partition). Exact for every row whose peer group ends inside the run or whose run ends
+ * the partition (cume_dist reads the end of the row's peer group).
+ */
+export function evaluateRankingInStretch(
+  name: RankingFunctionName,
+  type: DataType,
+  layout: WindowLayout,
+  buckets: number,
+  stretch: PartitionStretch,
+): arrow.Data {
+  const n = layout.numRows;
+  const { peerStart, peerEnd } = layout;
+  const { before, size, firstPeerStart, firstDense } = stretch;
+  // The rank of row i: 1 + rows of the partition before its peer group.
+  const rankOf = (i: number): number => (peerStart[i] === 0 ? firstPeerStart : before + peerStart[i]!) + 1;
+  switch (name) {
+    case 'row_number': {
+      const out = new Int32Array(n);
+      for (let i = 0; i < n; i++) out[i] = before + i + 1;
+      return intColumn(type, out, n);
+    }
+    case 'rank': {
+      const out = new Int32Array(n);
+      for (let i = 0; i < n; i++) out[i] = rankOf(i);
+      return intColumn(type, out, n);
+    }
+    case 'dense_rank': {
+      const out = new Int32Array(n);
+      let r = firstDense;
+      for (let i = 0; i < n; i++) {
+        if (i > 0 && peerStart[i] === i) r++;
+        out[i] = r;
+      }
+      return intColumn(type, out, n);
+    }
+    case 'percent_rank': {
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) out[i] = size <= 1 ? 0 : (rankOf(i) - 1) / (size - 1);
+      return makeColumn({ kind: 'double' }, out, n, null);
+    }
+    case 'cume_dist': {
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) out[i] = (before + peerEnd[i]!) / size;
+      return makeColumn({ kind: 'double' }, out, n, null);
+    }
+    case 'ntile': {
+      const out = new Int32Array(n);
+      const base = Math.floor(size / buckets);
+      const extra = size % buckets;
+      const bigRows = extra * (base + 1);
+      for (let i = 0; i < n; i++) {
+        const k = before + i;
+        out[i] = k < bigRows ? Math.floor(k / (base + 1)) + 1 : Math.floor((k - bigRows) / base) + extra + 1;
+      }
+      return intColumn(type, out, n);
+    }
+    default:
+      return assertNever(name, 'ranking function');
+  }
+}

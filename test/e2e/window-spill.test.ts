@@ -1,0 +1,146 @@
+/**
+ * Spill for windows, end to end through the Engine: a window partition far larger than its query's
+ * memory budget is written to `kindling.local.dir` and evaluated from there a chunk at a time, with
+ * exactly the answer of the same query without a budget; EXPLAIN ANALYZE shows what the window
+ * spilled; no spill file outlives its query, whether it succeeds, fails or is cancelled; and a peer group that
+ * cume_dist needs whole but the budget cannot hold fails with 53200 naming the operator.
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Engine, EngineError, type Session } from '../../src/index.ts';
+
+const dirs: string[] = [];
+const engines: Engine[] = [];
+afterAll(async () => {
+  for (const e of engines) await e.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'kindling-window-spill-'));
+  dirs.push(d);
+  return d;
+}
+
+/** Every file (not folder) under `dir`. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+}
+
+async function session(localDir: string): Promise<Session> {
+  const e = new Engine({ warehouse: tempDir(), executorThreads: 2, localDir });
+  engines.push(e);
+  const s = e.createSession();
+  await s.sql('SET kindling.execution.target_partitions = 1');
+  await s.sql('SET kindling.execution.inline_tiny_queries = false');
+  // Batches of 2048 rows: the stretch a window holds is a few batches of its partition's fifty.
+  await s.sql('SET kindling.execution.batch_size = 2048');
+  return s;
+}
+
+async function failure(run: () => Promise<unknown>): Promise<EngineError> {
+  try {
+    await run();
+  } catch (err) {
+    if (err instanceof EngineError) return err;
+    throw err;
+  }
+  throw new Error('expected the query to fail');
+}
+
+// One window partition of 100000 rows (no PARTITION BY): k has ties and NULLs, v NULLs. Floating
+// sums too: spilled, they must round exactly as in memory.
+const ROWS = `SELECT id,
+    CASE WHEN id % 97 = 0 THEN NULL ELSE (id * 7919) % 5000 END AS k,
+    CASE WHEN id % 11 = 0 THEN NULL ELSE (id * 31) % 1000 - 500 END AS v
+  FROM range(0, 100000)`;
+const WINDOW = `SELECT id, k, v,
+    sum(v) OVER (ORDER BY k, id ROWS BETWEEN 10 PRECEDING AND CURRENT ROW) AS s10,
+    sum(v) OVER (ORDER BY k, id) AS running,
+    sum(v / 7.0D) OVER (ORDER BY k, id) AS running_d,
+    avg(v / 3.0D) OVER (ORDER BY k, id ROWS BETWEEN 5 PRECEDING AND 2 FOLLOWING) AS sliding_d,
+    row_number() OVER (ORDER BY k, id) AS rn,
+    lag(v, 3) OVER (ORDER BY k, id) AS lag3,
+    first_value(v) IGNORE NULLS OVER (ORDER BY k, id) AS first_v,
+    rank() OVER (ORDER BY k) AS rk,
+    sum(v) OVER (ORDER BY k RANGE BETWEEN 2 PRECEDING AND 1 FOLLOWING) AS near,
+    count(v) OVER () AS total,
+    sum(v) OVER (ORDER BY k, id ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS rest,
+    percent_rank() OVER (ORDER BY k) AS pr
+  FROM (${ROWS})
+  ORDER BY id`;
+
+describe('window over its memory budget', () => {
+  it('spills a large window partition and evaluates it into exactly the unlimited answer, leaving no file', async () => {
+    const local = tempDir();
+    const s = await session(local);
+    const want = (await s.sql(WINDOW)).rows;
+    expect(want).toHaveLength(100000);
+    await s.sql("SET kindling.memory.query_limit = '6MB'");
+    expect((await s.sql(WINDOW)).rows).toEqual(want);
+    expect(filesUnder(local)).toEqual([]);
+
+    const plan = (await s.sql(`EXPLAIN ANALYZE ${WINDOW}`)).rows.map((r) => r[0] as string);
+    // Each window spills when the budget is short as its turn comes (the sorts below hold some).
+    const windows = plan.filter((l) => l.trimStart().startsWith('WindowExec:'));
+    expect(windows.length).toBeGreaterThanOrEqual(3);
+    for (const w of windows) expect(w).toMatch(/\(rows=100000, /);
+    const spilled = windows.filter((w) => /spilled=[\d.]+ [KM]iB in 1 file\)/.test(w));
+    expect(spilled.length).toBeGreaterThanOrEqual(2);
+    expect(filesUnder(local)).toEqual([]);
+  }, 120_000);
+
+  it('removes its spill file when the query fails or is cancelled', async () => {
+    const local = tempDir();
+    const s = await session(local);
+    await s.sql("SET kindling.memory.query_limit = '1MB'");
+    let seen = 0;
+    const watch = setInterval(() => {
+      seen = Math.max(seen, filesUnder(local).length);
+    }, 5);
+    // The division fails on the row numbered 80000, long after the partition went to disk.
+    const err = await failure(() =>
+      s.sql(
+        `SELECT 10 DIV (rn - 80000) FROM (SELECT row_number() OVER (ORDER BY k, id) AS rn FROM (${ROWS}))`,
+      ),
+    );
+    clearInterval(watch);
+    expect(err.sqlstate).toBe('22012');
+    expect(seen).toBeGreaterThan(0);
+    expect(filesUnder(local)).toEqual([]);
+
+    // Cancelled while writing its partition: a window without ORDER BY spills as its rows come.
+    await s.sql("SET statement_timeout = '1500ms'");
+    seen = 0;
+    const watch2 = setInterval(() => {
+      seen = Math.max(seen, filesUnder(local).length);
+    }, 5);
+    const canceled = await failure(() =>
+      s.sql('SELECT max(c) FROM (SELECT id, count(*) OVER () AS c FROM range(0, 50000000))'),
+    );
+    clearInterval(watch2);
+    expect(canceled.sqlstate).toBe('57014');
+    expect(seen).toBeGreaterThan(0);
+    // The statement fails at once; its task stops at its next check of the signal.
+    for (let i = 0; i < 100 && filesUnder(local).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(filesUnder(local)).toEqual([]);
+    await s.sql('RESET statement_timeout');
+  });
+
+  it('fails with 53200 naming WindowExec where one peer group is larger than the budget', async () => {
+    const local = tempDir();
+    const s = await session(local);
+    await s.sql("SET kindling.memory.query_limit = '2MB'");
+    // cume_dist over one peer group of every row: the whole group at once.
+    const peers = await failure(() =>
+      s.sql(`SELECT v, cume_dist() OVER (ORDER BY id DIV 1000000) FROM (${ROWS})`),
+    );
+    expect(peers.sqlstate).toBe('53200');
+    expect(peers.message).toMatch(/WindowExec/);
+    expect(filesUnder(local)).toEqual([]);
+  });
+});
