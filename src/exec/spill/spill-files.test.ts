@@ -3,7 +3,7 @@
  * disk, removed by their holder, by the task's end and with the engine's folder; a write that
  * cannot be made is a 58030 error.
  */
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -114,6 +114,29 @@ describe('spill files', () => {
     expect(again).toBe(3000);
     file.remove();
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it.skipIf(process.platform !== 'linux')('closes the file when a reader stops early', async () => {
+    const dir = spillDir();
+    const space = new TaskSpillSpace(dir, 'q1/s1/p1#0');
+    const one = batchOfRows([rowAt(0), rowAt(1)]);
+    const file = await space.write('SortExec', schema, [one, one, one]);
+    const path = join(dir, readdirSync(dir)[0]!);
+    const openOnIt = (): number =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === path;
+        } catch {
+          return false;
+        }
+      }).length;
+    for await (const b of file.read()) {
+      expect(b.numRows).toBe(2);
+      expect(openOnIt()).toBe(1);
+      break;
+    }
+    expect(openOnIt()).toBe(0);
+    file.remove();
   });
 
   it('removes what a task left when it ends, and an engine removes its folder', async () => {

@@ -231,8 +231,9 @@ export async function* readFrames(
   start = 0,
   end = Infinity,
 ): AsyncGenerator<arrow.RecordBatch> {
+  const frames = frameBytes(file, start, end);
   try {
-    const reader = await arrow.RecordBatchReader.from(frameBytes(file, start, end));
+    const reader = await arrow.RecordBatchReader.from(frames);
     for await (const b of reader) {
       if (b.numRows > 0) yield makeBatch(schema, b.data.children, b.numRows);
     }
@@ -242,5 +243,9 @@ export async function* readFrames(
       `could not read spill file ${file}: ${err instanceof Error ? err.message : String(err)}`,
       { cause: err },
     );
+  } finally {
+    // A reader that stops early (a LIMIT, a failure downstream) closes the file now, not when
+    // the garbage collector finds the handle.
+    await frames.return(undefined);
   }
 }
