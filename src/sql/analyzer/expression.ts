@@ -201,6 +201,8 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
         case '-': {
           let t = exprType(x);
           let input = x;
+          if (t.kind === 'calendar_interval')
+            return callRegistry(env, 'calendar_interval_negate', [x], e.pos);
           if (t.kind === 'string' || t.kind === 'null') {
             t = t.kind === 'null' ? T.int : T.double;
             input = castTo(x, t);

@@ -1428,7 +1428,7 @@ export class ExpressionGrammar extends GrammarBase {
             },
           });
           return this.ACTION((): ResolvedType => {
-            if (from === undefined) return { type: { kind: 'interval_day_time' }, pgTypeName: 'interval' };
+            if (from === undefined) return { type: { kind: 'calendar_interval' }, pgTypeName: 'interval' };
             const type = intervalType(from.image, to?.image);
             if (type === undefined) {
               const text = `INTERVAL ${from.image}${to === undefined ? '' : ` TO ${to.image}`}`;
