@@ -20,6 +20,7 @@ import {
   SqlState,
   T,
   addCalendarIntervals,
+  isIntegral,
   calendarIntervalField,
   divideCalendarInterval,
   intervalOverflow,
@@ -98,7 +99,11 @@ function makeIntervalDef(name: string, tryForm: boolean): ScalarFunctionDef {
     resolve(argTypes) {
       checkArity(name, argTypes, 0, 7);
       return {
-        argTypes: argTypes.map((t, i) => coerce(name, i, t, types[i]!)),
+        // any exact number casts to the seconds' DECIMAL(18, 6), as Spark's implicit casts do
+        // (a value beyond it is NUMERIC_VALUE_OUT_OF_RANGE)
+        argTypes: argTypes.map((t, i) =>
+          i === 6 && (isIntegral(t) || t.kind === 'decimal') ? SECS : coerce(name, i, t, types[i]!),
+        ),
         returnType: CI,
         ...(tryForm ? { nullable: true } : {}),
       };
