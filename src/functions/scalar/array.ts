@@ -23,6 +23,7 @@ import {
   evaluateRows,
   invalidArgument,
   typeMismatch,
+  requireOrderable,
 } from './define.ts';
 import { compareValues, distinctValues, valueKey } from './array-values.ts';
 import { compileRegex } from './string.ts';
@@ -347,6 +348,7 @@ const sortArray = rowFunction({
   resolve(argTypes, ctx) {
     checkArity('sort_array', argTypes, 1, 2);
     const a = arrayArg('sort_array', 0, argTypes[0]!);
+    requireOrderable('sort_array', a.element);
     if (argTypes.length === 1) return sig([a], a);
     const asc = ctx.literalArgs[1];
     if (asc === undefined || asc === null || argTypes[1]!.kind !== 'boolean') {
@@ -373,6 +375,7 @@ const arraySort = rowFunction({
   resolve(argTypes) {
     checkArity('array_sort', argTypes, 1, 1);
     const a = arrayArg('array_sort', 0, argTypes[0]!);
+    requireOrderable('array_sort', a.element);
     return sig([a], a);
   },
   row(v) {
@@ -391,6 +394,7 @@ function arrayExtreme(name: string, max: boolean): ScalarFunctionDef {
     resolve(argTypes) {
       checkArity(name, argTypes, 1, 1);
       const a = arrayArg(name, 0, argTypes[0]!);
+      requireOrderable(name, a.element);
       return sig([a], a.element, true);
     },
     row(v) {
