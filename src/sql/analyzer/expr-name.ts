@@ -3,6 +3,7 @@
  * `(a + b)`, `count(1)` for count(*), literals unquoted (`abc`, `1`), columns without qualifier.
  */
 import {
+  calendarIntervalToString,
   dayTimeIntervalType,
   intervalToSql,
   typeToString,
@@ -136,6 +137,9 @@ export function exprName(e: ast.Expr): string {
     case 'extract':
       return `extract(${e.field} FROM ${exprName(e.source)})`;
     case 'interval':
+      // a literal that is only a calendar interval (legacy intervals) is named by its text
+      if (e.value.type === 'mixed')
+        return `INTERVAL '${e.calendar === null ? '' : calendarIntervalToString(e.calendar)}'`;
       return e.value.type === 'year_month'
         ? intervalToSql(e.value.months, yearMonthIntervalType(e.value.startField, e.value.endField))
         : intervalToSql(e.value.micros, dayTimeIntervalType(e.value.startField, e.value.endField));
