@@ -177,7 +177,8 @@ describe('calendar_interval_multiply / _divide and the extract parts', () => {
   });
 
   it('reads the fields with Spark types', () => {
-    expect(call('calendar_interval_second', [iv(0, 0, 61_500_000n)])).toBe(1_500_000n);
-    expect(call('calendar_interval_day', [iv(0, 1, 50n * H)], testContext, true)).toBe(3);
+    expect(call('extract', [['SECOND', T.string], iv(0, 0, 61_500_000n)])).toBe(1_500_000n);
+    expect(call('date_part', [['days', T.string], iv(0, 1, 50n * H)], testContext, true)).toBe(3);
+    expect(call('extract', [['MONS', T.string], iv(-14, 0, 0n)], testContext, true)).toBe(-2);
   });
 });

@@ -7,7 +7,7 @@
  *   `calendar_interval_negate` (-iv), `calendar_interval_multiply`/`_divide` (iv * n, n * iv,
  *   iv / n, the number read as a double), `timestamp_add_calendar_interval` (timestamp or
  *   timestamp_ntz ± iv) and `date_add_calendar_interval` (date ± iv);
- * - `calendar_interval_part(field, iv)` for `extract`/`date_part`.
+ * - the fields `extract`/`date_part` read from an interval, with Spark's result types.
  *
  * A timestamp moves as Spark's TimeAdd does: its local date-time in the session zone (UTC for
  * TIMESTAMP_NTZ) by the months (clamped to the month's end), then by the days, each step resolved
@@ -21,7 +21,6 @@ import {
   T,
   addCalendarIntervals,
   isIntegral,
-  calendarIntervalField,
   divideCalendarInterval,
   intervalOverflow,
   makeCalendarInterval,
@@ -290,16 +289,6 @@ export function calendarIntervalFieldType(field: CalendarIntervalField): DataTyp
   return FIELD_TYPES[field];
 }
 
-function partDef(field: CalendarIntervalField): ScalarFunctionDef {
-  return intervalFn(
-    `calendar_interval_${field}`,
-    `calendar_interval_${field}(interval) - The ${field} field of an interval (extract(${field.toUpperCase()} FROM interval)).`,
-    [CI],
-    FIELD_TYPES[field],
-    (v) => calendarIntervalField(v[0] as CalendarInterval, field),
-  );
-}
-
 export const calendarIntervalFunctions: readonly ScalarFunctionDef[] = [
   makeIntervalDef('make_interval', false),
   makeIntervalDef('try_make_interval', true),
@@ -343,5 +332,4 @@ export const calendarIntervalFunctions: readonly ScalarFunctionDef[] = [
   ),
   timestampAddCalendar,
   dateAddCalendar,
-  ...(['year', 'month', 'day', 'hour', 'minute', 'second'] as const).map(partDef),
 ];
