@@ -107,7 +107,7 @@ export function divideCalendarInterval(iv: CalendarInterval, n: number): Calenda
   return fromDoubles(iv[0] / n, iv[1] / n, Number(iv[2]) / n);
 }
 
-/** The value a bigint-sized decimal text of seconds (`-1.5`) drops to: `1.500000` → `1.5`. */
+/** Microseconds as seconds with up to six fractional digits, trailing zeros dropped: `-1.5`. */
 function secondsText(micros: bigint): string {
   const neg = micros < 0n;
   const abs = neg ? -micros : micros;

@@ -66,6 +66,16 @@ describe('calendar intervals through node-postgres', () => {
     });
   });
 
+  it('arrays of them are interval[] (1187), elements quoted as PostgreSQL quotes them', async () => {
+    const r = await client.query({
+      text: 'SELECT array(make_interval(1), NULL, make_interval(0, 0, 0, 1, 2)) AS a',
+      rowMode: 'array',
+      types: { getTypeParser: () => (v: string) => v },
+    });
+    expect(r.fields[0]!.dataTypeID).toBe(1187);
+    expect(r.rows[0]).toEqual(['{"1 year",NULL,"1 day 02:00:00"}']);
+  });
+
   it('a timestamp moved by one reaches the client as a timestamp', async () => {
     const r = await client.query({
       text: "SELECT TIMESTAMP_NTZ '2024-01-31 10:00:00' + make_interval(0, 1, 0, 1, 1) AS t",

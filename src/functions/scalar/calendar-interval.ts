@@ -137,22 +137,17 @@ function makeIntervalDef(name: string, tryForm: boolean): ScalarFunctionDef {
   };
 }
 
-/** A local date-time (µs) in `zone` back to an instant. */
-function toInstant(local: bigint, zone: string): bigint {
-  return localToUtcMicros(local, zone);
-}
-
 /** `ts + iv` for a timestamp in `zone` ('UTC' for TIMESTAMP_NTZ): months, days, then microseconds. */
 export function timestampAddCalendarInterval(ts: bigint, iv: CalendarInterval, zone: string): bigint {
   const [months, days, micros] = iv;
   let t = ts;
   if (months !== 0) {
     const [d, rem] = splitMicros(utcToLocalMicros(t, zone));
-    t = toInstant(BigInt(addMonthsToDays(d, months)) * MICROS_PER_DAY + BigInt(rem), zone);
+    t = localToUtcMicros(BigInt(addMonthsToDays(d, months)) * MICROS_PER_DAY + BigInt(rem), zone);
   }
   if (days !== 0) {
     const local = utcToLocalMicros(t, zone);
-    t = toInstant(local + BigInt(days) * MICROS_PER_DAY, zone);
+    t = localToUtcMicros(local + BigInt(days) * MICROS_PER_DAY, zone);
   }
   const r = t + micros;
   if (r < INT64_MIN || r > INT64_MAX)
