@@ -126,6 +126,18 @@ describe('exact arithmetic', () => {
     expect(sqlstate(() => divideCalendarInterval([0, INT_MAX, 0n], 0.5))).toBe('22003');
   });
 
+  it('without ANSI wraps sums and saturates products, as Java does', () => {
+    expect(addCalendarIntervals([INT_MAX, 0, LONG_MAX], [1, 0, 1n], false)).toEqual([
+      -2147483648,
+      0,
+      LONG_MIN,
+    ]);
+    expect(negateCalendarInterval([-2147483648, 0, LONG_MIN], false)).toEqual([-2147483648, 0, LONG_MIN]);
+    expect(subtractCalendarIntervals([0, -2147483648, 0n], [0, 1, 0n], false)).toEqual([0, INT_MAX, 0n]);
+    expect(multiplyCalendarInterval([INT_MAX, -5, 0n], 2, false)).toEqual([INT_MAX, -10, 0n]);
+    expect(divideCalendarInterval([-2, 0, 0n], 1e-10, false)).toEqual([-2147483648, 0, 0n]);
+  });
+
   it('compares field by field', () => {
     expect(calendarIntervalEquals([12, 0, 0n], [12, 0, 0n])).toBe(true);
     expect(calendarIntervalEquals([0, 1, 0n], [0, 0, 24n * H])).toBe(false);

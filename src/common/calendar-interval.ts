@@ -6,8 +6,9 @@
  * microsecond count (little-endian) in the slot Arrow names nanoseconds.
  *
  * This file holds what needs no time zone: Spark's text (`1 years 2 days 3 hours`), parsing a
- * string (IntervalUtils.stringToInterval), exact arithmetic (ANSI: overflow of any field raises
- * 22003 ARITHMETIC_OVERFLOW), and the fields `extract` reads.
+ * string (IntervalUtils.stringToInterval), arithmetic — exact under ANSI (overflow of any field
+ * raises 22003 ARITHMETIC_OVERFLOW), else wrapping as Java's ints and longs do (sums) or
+ * saturating as Java's double casts do (products) — and the fields `extract` reads.
  */
 import { EngineError, SqlState } from './errors.ts';
 
@@ -58,22 +59,41 @@ export function calendarIntervalEquals(a: CalendarInterval, b: CalendarInterval)
   return a[0] === b[0] && a[1] === b[1] && a[2] === b[2];
 }
 
-export function negateCalendarInterval(a: CalendarInterval): CalendarInterval {
-  return calendarInterval(-a[0], -a[1], -a[2]);
+/** The fields wrapped to their widths, as Java's int and long arithmetic does without checks. */
+function wrapped(months: number, days: number, micros: bigint): CalendarInterval {
+  return [months | 0, days | 0, BigInt.asIntN(64, micros)];
 }
 
-export function addCalendarIntervals(a: CalendarInterval, b: CalendarInterval): CalendarInterval {
-  return calendarInterval(a[0] + b[0], a[1] + b[1], a[2] + b[2]);
+export function negateCalendarInterval(a: CalendarInterval, exact = true): CalendarInterval {
+  return (exact ? calendarInterval : wrapped)(-a[0], -a[1], -a[2]);
 }
 
-export function subtractCalendarIntervals(a: CalendarInterval, b: CalendarInterval): CalendarInterval {
-  return calendarInterval(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+export function addCalendarIntervals(
+  a: CalendarInterval,
+  b: CalendarInterval,
+  exact = true,
+): CalendarInterval {
+  return (exact ? calendarInterval : wrapped)(a[0] + b[0], a[1] + b[1], a[2] + b[2]);
 }
 
-/** A double truncated toward zero to an int, as Java's `(long) d` then `toIntExact` (NaN → 0). */
-function truncToInt32(d: number, what: string): number {
+export function subtractCalendarIntervals(
+  a: CalendarInterval,
+  b: CalendarInterval,
+  exact = true,
+): CalendarInterval {
+  return (exact ? calendarInterval : wrapped)(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+}
+
+/**
+ * A double truncated toward zero to an int: exact as Java's `(long) d` then `toIntExact` (22003
+ * beyond the int range), else saturating as Java's `(int) d`; NaN is 0 either way.
+ */
+function truncToInt32(d: number, what: string, exact: boolean): number {
   const t = Number.isNaN(d) ? 0 : Math.trunc(d);
-  if (t < INT32_MIN || t > INT32_MAX) throw intervalOverflow(`integer overflow in ${what}`);
+  if (t < INT32_MIN || t > INT32_MAX) {
+    if (exact) throw intervalOverflow(`integer overflow in ${what}`);
+    return t < 0 ? INT32_MIN : INT32_MAX;
+  }
   return t === 0 ? 0 : t;
 }
 
@@ -91,20 +111,20 @@ function roundToLong(d: number): bigint {
  * Spark's ANSI `fromDoubles`: months and days truncate toward zero (a month's fraction is dropped,
  * a day's fraction moves to microseconds), microseconds round half up.
  */
-function fromDoubles(months: number, days: number, micros: number): CalendarInterval {
-  const m = truncToInt32(months, 'months');
-  const d = truncToInt32(days, 'days');
+function fromDoubles(months: number, days: number, micros: number, exact: boolean): CalendarInterval {
+  const m = truncToInt32(months, 'months', exact);
+  const d = truncToInt32(days, 'days', exact);
   return [m, d, roundToLong(micros + Number(MICROS_PER_DAY) * (days - d))];
 }
 
-/** `iv * n` (Spark's multiplyExact, on doubles). */
-export function multiplyCalendarInterval(iv: CalendarInterval, n: number): CalendarInterval {
-  return fromDoubles(n * iv[0], n * iv[1], n * Number(iv[2]));
+/** `iv * n` (Spark's multiplyExact, or its saturating multiply without ANSI), on doubles. */
+export function multiplyCalendarInterval(iv: CalendarInterval, n: number, exact = true): CalendarInterval {
+  return fromDoubles(n * iv[0], n * iv[1], n * Number(iv[2]), exact);
 }
 
-/** `iv / n` (Spark's divideExact, on doubles); `n` is not 0. */
-export function divideCalendarInterval(iv: CalendarInterval, n: number): CalendarInterval {
-  return fromDoubles(iv[0] / n, iv[1] / n, Number(iv[2]) / n);
+/** `iv / n` (Spark's divideExact, or its saturating divide without ANSI), on doubles; `n` is not 0. */
+export function divideCalendarInterval(iv: CalendarInterval, n: number, exact = true): CalendarInterval {
+  return fromDoubles(iv[0] / n, iv[1] / n, Number(iv[2]) / n, exact);
 }
 
 /** Microseconds as seconds with up to six fractional digits, trailing zeros dropped: `-1.5`. */

@@ -171,9 +171,18 @@ describe('calendar_interval_multiply / _divide and the extract parts', () => {
     expect(call('calendar_interval_multiply', [iv(1, 0, 0n), [null, T.double]])).toBeNull();
   });
 
-  it('divides, raising 22012 for a zero divisor', () => {
+  it('divides, raising 22012 for a zero divisor (NULL without ANSI)', () => {
     expect(call('calendar_interval_divide', [iv(0, 3, 0n), [2, T.double]])).toEqual([0, 1, 12n * H]);
     expect(sqlstate(() => call('calendar_interval_divide', [iv(0, 3, 0n), [0, T.double]]))).toBe('22012');
+    const lenient = { ...testContext, ansi: false };
+    expect(call('calendar_interval_divide', [iv(0, 3, 0n), [0, T.double]], lenient)).toBeNull();
+  });
+
+  it('sums overflow with 22003 under ANSI and wrap without it', () => {
+    const max = iv(2147483647, 0, 0n);
+    expect(sqlstate(() => call('calendar_interval_add', [max, iv(1, 0, 0n)]))).toBe('22003');
+    const lenient = { ...testContext, ansi: false };
+    expect(call('calendar_interval_add', [max, iv(1, 0, 0n)], lenient)).toEqual([-2147483648, 0, 0n]);
   });
 
   it('reads the fields with Spark types', () => {

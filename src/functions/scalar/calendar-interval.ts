@@ -3,7 +3,9 @@
  *
  * - `make_interval([years[, months[, weeks[, days[, hours[, mins[, secs]]]]]]])` and
  *   `try_make_interval` (NULL where make_interval raises 22003 ARITHMETIC_OVERFLOW);
- * - the operators the analyzer binds to them: `calendar_interval_add`/`_subtract` (iv ± iv),
+ * - the operators the analyzer binds to them (exact under ANSI; without it sums wrap, products
+ *   saturate and a division by zero is NULL, as Spark's non-ANSI forms):
+ *   `calendar_interval_add`/`_subtract` (iv ± iv),
  *   `calendar_interval_negate` (-iv), `calendar_interval_multiply`/`_divide` (iv * n, n * iv,
  *   iv / n, the number read as a double), `timestamp_add_calendar_interval` (timestamp or
  *   timestamp_ntz ± iv) and `date_add_calendar_interval` (date ± iv);
@@ -57,7 +59,10 @@ function intervalFn(
   description: string,
   argTypes: readonly DataType[],
   returnType: DataType,
-  row: (v: readonly (CalendarInterval | number | bigint)[]) => CalendarInterval | number | bigint | null,
+  row: (
+    v: readonly (CalendarInterval | number | bigint)[],
+    ansi: boolean,
+  ) => CalendarInterval | number | bigint | null,
 ): ScalarFunctionDef {
   return {
     kind: 'scalar',
@@ -82,7 +87,7 @@ function intervalFn(
         numRows,
         rt,
         ctx,
-        (v) => row(v as (CalendarInterval | number | bigint)[]),
+        (v) => row(v as (CalendarInterval | number | bigint)[], ctx.ansi),
         true,
       );
     },
@@ -292,37 +297,42 @@ export const calendarIntervalFunctions: readonly ScalarFunctionDef[] = [
     'calendar_interval_add(a, b) - a + b, field by field.',
     [CI, CI],
     CI,
-    (v) => addCalendarIntervals(v[0] as CalendarInterval, v[1] as CalendarInterval),
+    (v, ansi) => addCalendarIntervals(v[0] as CalendarInterval, v[1] as CalendarInterval, ansi),
   ),
   intervalFn(
     'calendar_interval_subtract',
     'calendar_interval_subtract(a, b) - a - b, field by field.',
     [CI, CI],
     CI,
-    (v) => subtractCalendarIntervals(v[0] as CalendarInterval, v[1] as CalendarInterval),
+    (v, ansi) => subtractCalendarIntervals(v[0] as CalendarInterval, v[1] as CalendarInterval, ansi),
   ),
-  intervalFn('calendar_interval_negate', 'calendar_interval_negate(a) - -a, field by field.', [CI], CI, (v) =>
-    negateCalendarInterval(v[0] as CalendarInterval),
+  intervalFn(
+    'calendar_interval_negate',
+    'calendar_interval_negate(a) - -a, field by field.',
+    [CI],
+    CI,
+    (v, ansi) => negateCalendarInterval(v[0] as CalendarInterval, ansi),
   ),
   intervalFn(
     'calendar_interval_multiply',
     'calendar_interval_multiply(interval, n) - Each field times n (a month fraction is dropped, a day fraction moves to microseconds).',
     [CI, T.double],
     CI,
-    (v) => multiplyCalendarInterval(v[0] as CalendarInterval, v[1] as number),
+    (v, ansi) => multiplyCalendarInterval(v[0] as CalendarInterval, v[1] as number, ansi),
   ),
   intervalFn(
     'calendar_interval_divide',
     'calendar_interval_divide(interval, n) - Each field divided by n (a month fraction is dropped, a day fraction moves to microseconds).',
     [CI, T.double],
     CI,
-    (v) => {
+    (v, ansi) => {
       if (v[1] === 0) {
+        if (!ansi) return null;
         throw new EngineError(SqlState.divisionByZero, '[DIVIDE_BY_ZERO] Division by zero.', {
           hint: 'Use `try_divide` to tolerate divisor being 0 and return NULL instead.',
         });
       }
-      return divideCalendarInterval(v[0] as CalendarInterval, v[1] as number);
+      return divideCalendarInterval(v[0] as CalendarInterval, v[1] as number, ansi);
     },
   ),
   timestampAddCalendar,
