@@ -46,6 +46,16 @@ const NAMED_BY_LEADING_ARGS: Readonly<Record<string, number>> = {
   schema_of_json: 1,
 };
 
+/**
+ * Functions whose left-out trailing arguments Spark names with their defaults:
+ * `make_interval(1)` is `make_interval(1, 0, 0, 0, 0, 0, 0.000000)`.
+ */
+const NAMED_WITH_DEFAULTS: Readonly<Record<string, readonly string[]>> = {
+  make_interval: ['0', '0', '0', '0', '0', '0', '0.000000'],
+  make_dt_interval: ['0', '0', '0', '0.000000'],
+  make_ym_interval: ['0', '0'],
+};
+
 export function exprName(e: ast.Expr): string {
   switch (e.kind) {
     case 'literal':
@@ -124,7 +134,11 @@ export function exprName(e: ast.Expr): string {
       const name = e.name.parts.map((p) => p.name).join('.');
       if (e.star) return `${name}(1)`;
       const shown = NAMED_BY_LEADING_ARGS[name.toLowerCase()];
-      const args = (shown === undefined ? e.args : e.args.slice(0, shown)).map(exprName).join(', ');
+      const named = (shown === undefined ? e.args : e.args.slice(0, shown)).map(exprName);
+      const defaults = NAMED_WITH_DEFAULTS[name.toLowerCase()];
+      if (defaults !== undefined && named.length < defaults.length)
+        named.push(...defaults.slice(named.length));
+      const args = named.join(', ');
       let s = `${name}(${e.distinct ? 'DISTINCT ' : ''}${args})`;
       if (e.orderBy.length > 0) {
         const items = e.orderBy.map((o) => `${exprName(o.expr)}${o.ascending === false ? ' DESC' : ''}`);
