@@ -9,8 +9,11 @@ import {
   EngineError,
   SqlState,
   T,
+  calendarIntervalToString,
+  isCalendarInterval,
   isIntegral,
   typeToString,
+  type CalendarInterval,
   type DataType,
   type Value,
 } from '../../common/index.ts';
@@ -28,6 +31,7 @@ import {
 import { compareValues, distinctValues, valueKey } from './array-values.ts';
 import { compileRegex } from './string.ts';
 import { valueText } from '../kernels/common.ts';
+import { addMonthsToDays } from '../kernels/datetime.ts';
 
 type Row = (v: Value[], ctx: EvalContext, returnType: DataType) => Value;
 
@@ -605,6 +609,31 @@ export function arrayAwareReverse(stringReverse: ScalarFunctionDef): ScalarFunct
 
 // ---- sequence -------------------------------------------------------------------------------
 
+/**
+ * Dates from `start` to `stop` by a calendar interval: the k-th is `start` moved by k times its
+ * months (clamped to the month's end) and days, as Spark computes each element from the start.
+ * The interval may hold no time part, and must move the dates toward `stop`.
+ */
+function dateSequenceByCalendar(start: number, stop: number, step: CalendarInterval): Value[] {
+  const [months, days, micros] = step;
+  if (micros !== 0n) {
+    throw invalidArgument(
+      `[INVALID_PARAMETER_VALUE.SEQUENCE_STEP] sequence step must be a day interval if start and end values are dates: ${calendarIntervalToString(step)}.`,
+    );
+  }
+  const length = months * 31 + days;
+  if (!((length > 0 && start <= stop) || (length < 0 && start >= stop) || (length === 0 && start === stop)))
+    throw badSequence(start, stop, calendarIntervalToString(step));
+  const out: Value[] = [];
+  for (let k = 0; ; k++) {
+    const d = addMonthsToDays(start, k * months) + k * days;
+    if (length > 0 ? d > stop : length < 0 ? d < stop : k > 0) break;
+    out.push(d);
+    if (out.length > MAX_GENERATED_LENGTH) throw tooLong('count', out.length);
+  }
+  return out;
+}
+
 function badSequence(start: Value, stop: Value, step: Value): EngineError {
   return invalidArgument(
     `[INVALID_PARAMETER_VALUE.SEQUENCE_STEP] Illegal sequence boundaries: ${valueText(start)} to ${valueText(stop)} by ${valueText(step)}.`,
@@ -633,6 +662,7 @@ const sequence = rowFunction({
         step !== undefined &&
         step.kind !== 'interval_day_time' &&
         step.kind !== 'interval_year_month' &&
+        step.kind !== 'calendar_interval' &&
         step.kind !== 'null'
       )
         throw typeMismatch('sequence', 2, '"INTERVAL"', step);
@@ -668,6 +698,7 @@ function dateSequence(v: Value[]): Value[] {
   const stop = v[1] as number;
   const step = v.length > 2 ? v[2]! : null;
   const out: Value[] = [];
+  if (isCalendarInterval(step)) return dateSequenceByCalendar(start, stop, step);
   if (step === null || typeof step === 'bigint') {
     // Day-time step: whole days only for dates.
     let days = start <= stop ? 1 : -1;
