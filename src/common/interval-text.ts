@@ -4,7 +4,9 @@
  * and `CAST('INTERVAL ''1-2'' YEAR TO MONTH' AS INTERVAL YEAR TO MONTH)` / `CAST('1-2' AS …)`.
  *
  * Year-month units give a month count; day-time units give microseconds. Mixing the two is an error,
- * as in Spark's ANSI interval types. `fail` raises the caller's error (42601 for a literal).
+ * as in Spark's ANSI interval types, except read as a calendar interval (`calendarFromUnits`), as
+ * Spark reads every interval literal under `spark.sql.legacy.interval.enabled`. `fail` raises the
+ * caller's error (42601 for a literal).
  */
 import {
   DAY_TIME_FIELDS,
@@ -201,11 +203,6 @@ export function intervalPartsFromString(text: string, fail: Fail): { value: stri
     i++;
   }
   return parts;
-}
-
-/** `'1 day 2 hours'`, `'-3 months'`, `'1 day 02:00:00'`. */
-export function intervalFromString(text: string, fail: Fail): IntervalValue {
-  return intervalFromUnits(intervalPartsFromString(text, fail), fail);
 }
 
 const DAY_TIME_ORDER = ['day', 'hour', 'minute', 'second'] as const;
