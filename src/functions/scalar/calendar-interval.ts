@@ -22,6 +22,7 @@ import {
   SqlState,
   T,
   addCalendarIntervals,
+  fromArrowType,
   isIntegral,
   divideCalendarInterval,
   intervalOverflow,
@@ -41,11 +42,15 @@ import {
   splitMicros,
   utcToLocalMicros,
 } from '../kernels/datetime.ts';
+import { decimalOverflowError } from '../kernels/common.ts';
+import { decimalToString, rescale } from '../kernels/decimal.ts';
 import { checkArity, coerce, evaluateRows, typeMismatch } from './define.ts';
 
 const CI = T.calendarInterval;
 const I = T.int;
 const SECS = T.decimal(18, 6);
+/** Seconds as DECIMAL(18, 6) stay below 10^12, that is 10^18 microseconds. */
+const MAX_SECS_MICROS = 10n ** 18n;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
@@ -102,35 +107,43 @@ function makeIntervalDef(name: string, tryForm: boolean): ScalarFunctionDef {
     description: `${name}([years[, months[, weeks[, days[, hours[, mins[, secs]]]]]]]) - An interval from years, months, weeks, days, hours, minutes and seconds (microsecond precision)${tryForm ? '; NULL when it overflows' : ''}.`,
     resolve(argTypes) {
       checkArity(name, argTypes, 0, 7);
+      // Any exact number of seconds is read as DECIMAL(18, 6), as Spark's implicit casts do (a value
+      // beyond it is NUMERIC_VALUE_OUT_OF_RANGE); the try_ form keeps the number's own type and
+      // scales it here, so that a value beyond DECIMAL(18, 6) is NULL too.
+      const secs = (t: DataType): DataType =>
+        !tryForm ? SECS : t.kind === 'decimal' ? t : isIntegral(t) ? T.bigint : coerce(name, 6, t, SECS);
       return {
-        // any exact number casts to the seconds' DECIMAL(18, 6), as Spark's implicit casts do
-        // (a value beyond it is NUMERIC_VALUE_OUT_OF_RANGE)
         argTypes: argTypes.map((t, i) =>
-          i === 6 && (isIntegral(t) || t.kind === 'decimal') ? SECS : coerce(name, i, t, types[i]!),
+          i === 6 && (isIntegral(t) || t.kind === 'decimal') ? secs(t) : coerce(name, i, t, types[i]!),
         ),
         returnType: CI,
         ...(tryForm ? { nullable: true } : {}),
       };
     },
     evaluate(args, numRows, rt, ctx) {
+      const secsArg = args[6];
+      const secsType =
+        secsArg === undefined
+          ? SECS
+          : secsArg.kind === 'scalar'
+            ? secsArg.type
+            : fromArrowType(secsArg.data.type);
+      const secsScale = secsType.kind === 'decimal' ? secsType.scale : 0;
       return evaluateRows(
         args,
-        types,
+        [...types.slice(0, 6), secsType],
         numRows,
         rt,
         ctx,
         (v) => {
           const n = (i: number): number => (v[i] as number | undefined) ?? 0;
           try {
-            return makeCalendarInterval(
-              n(0),
-              n(1),
-              n(2),
-              n(3),
-              n(4),
-              n(5),
-              (v[6] as bigint | undefined) ?? 0n,
-            );
+            const raw = v[6] === undefined ? 0n : BigInt(v[6] as number | bigint);
+            const micros = rescale(raw, secsScale, 6);
+            if (micros <= -MAX_SECS_MICROS || micros >= MAX_SECS_MICROS) {
+              throw decimalOverflowError(decimalToString(raw, secsScale), 18, 6);
+            }
+            return makeCalendarInterval(n(0), n(1), n(2), n(3), n(4), n(5), micros);
           } catch (e) {
             if (e instanceof EngineError && (tryForm || !ctx.ansi)) return null;
             throw e;
