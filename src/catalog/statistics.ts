@@ -37,7 +37,8 @@ export function defaultSizeOf(t: DataType): number {
     case 'interval_day_time':
       return 8;
     case 'decimal':
-      return t.precision <= 18 ? 8 : 16;
+    case 'calendar_interval':
+      return t.kind === 'decimal' && t.precision <= 18 ? 8 : 16;
     case 'string':
       return 20;
     case 'binary':

@@ -18,6 +18,7 @@
  * | time(p)             | Time64(µs)                 | BigInt64Array µs since midnight                |
  * | interval y-m        | Interval(YEAR_MONTH)       | Int32Array months                              |
  * | interval d-t        | Duration(µs)               | BigInt64Array µs                               |
+ * | interval (calendar) | Interval(MONTH_DAY_NANO)   | Int32Array, 4 words per value: months, days, µs (int64, in the nanosecond slot) |
  * | null                | Null                       | —                                              |
  * | array               | List                       | Int32Array `valueOffsets` into one child       |
  * | map                 | Map (entries: key, value)  | Int32Array `valueOffsets` into a struct child  |
@@ -72,6 +73,8 @@ export function toArrowType(t: DataType): arrow.DataType {
       return new arrow.IntervalYearMonth();
     case 'interval_day_time':
       return new arrow.DurationMicrosecond();
+    case 'calendar_interval':
+      return new arrow.IntervalMonthDayNano();
     case 'array':
       return new arrow.List(new arrow.Field('element', toArrowType(t.element), t.containsNull));
     case 'map':
@@ -125,7 +128,10 @@ export function fromArrowType(t: arrow.DataType): DataType {
       kind: 'time',
       precision: t.unit === arrow.TimeUnit.SECOND ? 0 : t.unit === arrow.TimeUnit.MILLISECOND ? 3 : 6,
     };
-  if (arrow.DataType.isInterval(t)) return { kind: 'interval_year_month' };
+  if (arrow.DataType.isInterval(t))
+    return {
+      kind: t.unit === arrow.IntervalUnit.MONTH_DAY_NANO ? 'calendar_interval' : 'interval_year_month',
+    };
   if (arrow.DataType.isDuration(t)) return { kind: 'interval_day_time' };
   if (arrow.DataType.isList(t)) {
     const child = t.children[0]!;

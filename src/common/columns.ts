@@ -15,6 +15,7 @@ import {
   toArrowType,
   writeDecimal128,
 } from './arrow.ts';
+import type { CalendarInterval } from './calendar-interval.ts';
 import { MAX_DECIMAL64_PRECISION, type DataType, type Value } from './types.ts';
 
 export type TypedArray =
@@ -103,6 +104,8 @@ export function makeColumn(
   if (type.kind === 'boolean') data = packBits(values as Uint8Array, length);
   else if (type.kind === 'decimal')
     data = new Uint32Array(values.buffer, values.byteOffset, values.byteLength / 4);
+  else if (type.kind === 'calendar_interval')
+    data = new Int32Array(values.buffer, values.byteOffset, values.byteLength / 4);
   return arrow.makeData({ type: arrowType, length, data, ...v } as never);
 }
 
@@ -160,6 +163,8 @@ export function valueAt(data: arrow.Data, type: DataType, i: number): Value {
       return type.precision <= MAX_DECIMAL64_PRECISION
         ? decimal64Values(data)[i]!
         : readDecimal128(decimal128Words(data), i);
+    case 'calendar_interval':
+      return readCalendarInterval(data.values as Int32Array, i);
     case 'string':
     case 'binary': {
       const offsets = data.valueOffsets as Int32Array;
@@ -190,6 +195,22 @@ export function valueAt(data: arrow.Data, type: DataType, i: number): Value {
       return out;
     }
   }
+}
+
+/** The calendar interval at row `i` of a column's four-words-per-row values. */
+export function readCalendarInterval(words: Int32Array, i: number): CalendarInterval {
+  const w = 4 * i;
+  const micros = (BigInt(words[w + 3]!) << 32n) | BigInt(words[w + 2]! >>> 0);
+  return [words[w]!, words[w + 1]!, micros];
+}
+
+/** Writes a calendar interval at row `i` of four-words-per-row values. */
+export function writeCalendarInterval(words: Int32Array, i: number, iv: CalendarInterval): void {
+  const w = 4 * i;
+  words[w] = iv[0];
+  words[w + 1] = iv[1];
+  words[w + 2] = Number(BigInt.asIntN(32, iv[2]));
+  words[w + 3] = Number(BigInt.asIntN(32, iv[2] >> 32n));
 }
 
 /** Builds a column from values (slow path: literals, VALUES rows, tests). */
@@ -242,6 +263,11 @@ export function columnFromValues(type: DataType, values: readonly Value[]): arro
       }
       const out = new BigInt64Array(2 * n);
       for (let i = 0; i < n; i++) if (valid[i]) writeDecimal128(out, i, values[i] as bigint);
+      return makeColumn(type, out, n, valid);
+    }
+    case 'calendar_interval': {
+      const out = new Int32Array(4 * n);
+      for (let i = 0; i < n; i++) if (valid[i]) writeCalendarInterval(out, i, values[i] as CalendarInterval);
       return makeColumn(type, out, n, valid);
     }
     case 'string':

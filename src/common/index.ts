@@ -13,6 +13,7 @@ export * from './event-loop.ts';
 export * from './pg-types.ts';
 export * from './copy-options.ts';
 export * from './interval-text.ts';
+export * from './calendar-interval.ts';
 export * from './time-of-day.ts';
 export * from './double-text.ts';
 export * from './json-text.ts';

@@ -4,7 +4,9 @@
  * and `CAST('INTERVAL ''1-2'' YEAR TO MONTH' AS INTERVAL YEAR TO MONTH)` / `CAST('1-2' AS …)`.
  *
  * Year-month units give a month count; day-time units give microseconds. Mixing the two is an error,
- * as in Spark's ANSI interval types. `fail` raises the caller's error (42601 for a literal).
+ * as in Spark's ANSI interval types, except read as a calendar interval (`calendarFromUnits`), as
+ * Spark reads every interval literal under `spark.sql.legacy.interval.enabled`. `fail` raises the
+ * caller's error (42601 for a literal).
  */
 import {
   DAY_TIME_FIELDS,
@@ -17,6 +19,7 @@ import {
   type DayTimeField,
   type YearMonthField,
 } from './types.ts';
+import { parseCalendarInterval, type CalendarInterval } from './calendar-interval.ts';
 
 /** An interval's value with the fields it was written with. */
 export type IntervalValue =
@@ -149,8 +152,33 @@ export function intervalFromUnits(
   };
 }
 
-/** `'1 day 2 hours'`, `'-3 months'`, `'1 day 02:00:00'`. */
-export function intervalFromString(text: string, fail: Fail): IntervalValue {
+/** Whether `value unit` pairs (units canonical) mix year-month units with day-time ones. */
+export function unitsMixFamilies(parts: readonly { value: string; unit: string }[]): boolean {
+  const ym = parts.some((p) => p.unit === 'year' || p.unit === 'month');
+  return ym && parts.some((p) => p.unit !== 'year' && p.unit !== 'month');
+}
+
+/**
+ * The calendar interval (`[months, days, micros]`) `value unit` pairs spell, as Spark reads an
+ * interval literal under `spark.sql.legacy.interval.enabled`; undefined when they do not make
+ * one (a fraction of a unit other than seconds, a field out of range).
+ */
+export function calendarFromUnits(
+  parts: readonly { value: string; unit: string }[],
+): CalendarInterval | undefined {
+  return parseCalendarInterval(parts.map((p) => `${p.value} ${p.unit}`).join(' '));
+}
+
+/** The calendar interval of an ANSI interval value: a day-time value from DAY keeps its days apart. */
+export function calendarFromIntervalValue(v: IntervalValue): CalendarInterval {
+  if (v.type === 'year_month') return [v.months, 0, 0n];
+  if (v.startField !== 'day') return [0, 0, v.micros];
+  const day = 86_400_000_000n;
+  return [0, Number(v.micros / day), v.micros % day];
+}
+
+/** The `value unit` pairs of `'1 day 2 hours'`, `'-3 months'`, `'1 day 02:00:00'`. */
+export function intervalPartsFromString(text: string, fail: Fail): { value: string; unit: string }[] {
   let words = text
     .trim()
     .split(/\s+/)
@@ -174,7 +202,7 @@ export function intervalFromString(text: string, fail: Fail): IntervalValue {
     parts.push({ value: w, unit });
     i++;
   }
-  return intervalFromUnits(parts, fail);
+  return parts;
 }
 
 const DAY_TIME_ORDER = ['day', 'hour', 'minute', 'second'] as const;

@@ -17,6 +17,7 @@
  * `yyyy-MM-dd'T'HH:mm:ss.SSSXXX` in the session's zone (NTZ without the offset), decimals their
  * plain digits, doubles as Java prints them (non-finite ones as strings), binary as base64.
  */
+import { calendarIntervalToString, type CalendarInterval } from './calendar-interval.ts';
 import { EngineError, SqlState } from './errors.ts';
 import { doubleToString } from './double-text.ts';
 import {
@@ -181,6 +182,7 @@ export function jsonToValue(node: JsonNode, type: DataType, rules: JsonValueRule
     }
     case 'interval_year_month':
     case 'interval_day_time':
+    case 'calendar_interval':
       throw mismatch(node, type);
     case 'array': {
       if (node.kind !== 'array') throw mismatch(node, type);
@@ -345,6 +347,8 @@ export function valueToJson(v: Value, type: DataType, rules: JsonValueRules): st
     case 'interval_year_month':
     case 'interval_day_time':
       return jsonQuote(intervalToSql(v as number | bigint, type));
+    case 'calendar_interval':
+      return jsonQuote(calendarIntervalToString(v as CalendarInterval));
     case 'array':
       return `[${(v as readonly Value[]).map((x) => valueToJson(x, type.element, rules)).join(',')}]`;
     case 'map': {
@@ -380,6 +384,7 @@ export function jsonSupportsType(type: DataType): boolean {
   switch (type.kind) {
     case 'interval_day_time':
     case 'interval_year_month':
+    case 'calendar_interval':
       return false;
     case 'array':
       return jsonSupportsType(type.element);

@@ -108,6 +108,7 @@ export function pgTypeOf(type: DataType): PgType {
       return scalar(PgOid.time, 8, 'time', type.precision);
     case 'interval_year_month':
     case 'interval_day_time':
+    case 'calendar_interval':
       return scalar(PgOid.interval, 16, 'interval');
     case 'array': {
       let element = type.element;

@@ -20,6 +20,7 @@
  * | time(p)                    | `bigint` — microseconds since midnight, 0 ≤ v < 86 400 000 000 |
  * | interval_year_month        | `number` — months (whatever its fields)   |
  * | interval_day_time          | `bigint` — microseconds (whatever its fields) |
+ * | calendar_interval          | `[months, days, micros]` — number, number, bigint (calendar-interval.ts) |
  * | array                      | `Value[]`                                 |
  * | map                        | `Map<Value, Value>`                       |
  * | struct                     | `Value[]` (one per field)                 |
@@ -55,6 +56,11 @@ export type DataType =
       readonly startField?: DayTimeField;
       readonly endField?: DayTimeField;
     }
+  /**
+   * Spark's CalendarIntervalType (SQL name `interval`): months, days and microseconds apart. It can
+   * be computed and shown but not stored in a table nor ordered.
+   */
+  | { readonly kind: 'calendar_interval' }
   | { readonly kind: 'array'; readonly element: DataType; readonly containsNull: boolean }
   | {
       readonly kind: 'map';
@@ -110,6 +116,7 @@ export const T = {
   time: { kind: 'time', precision: 6 },
   intervalYearMonth: { kind: 'interval_year_month' },
   intervalDayTime: { kind: 'interval_day_time' },
+  calendarInterval: { kind: 'calendar_interval' },
   decimal(precision: number, scale: number): DataType {
     return { kind: 'decimal', precision, scale };
   },
@@ -230,6 +237,8 @@ export function typeToString(t: DataType): string {
       return `struct<${t.fields.map((f) => `${f.name}:${typeToString(f.type)}`).join(',')}>`;
     case 'null':
       return 'void';
+    case 'calendar_interval':
+      return 'interval';
     default:
       return t.kind;
   }

@@ -16,6 +16,8 @@ import {
   assertNever,
   formatTime,
   intervalToSql,
+  isCalendarInterval,
+  calendarIntervalToString,
   typeToString,
   type DataType,
   type Value,
@@ -381,6 +383,8 @@ export function literalToString(v: Value, t: DataType): string {
     case 'interval_day_time':
       // Spark's literal SQL: INTERVAL '90' DAY, INTERVAL '1-2' YEAR TO MONTH
       return typeof v === 'number' || typeof v === 'bigint' ? intervalToSql(v, t) : scalarText(v);
+    case 'calendar_interval':
+      return isCalendarInterval(v) ? `Interval("${calendarIntervalToString(v)}")` : scalarText(v);
     case 'array': {
       const items = Array.isArray(v) ? (v as readonly Value[]) : [];
       return `List([${items.map((x) => literalToString(x, t.element)).join(', ')}])`;

@@ -8,6 +8,7 @@ import type * as arrow from 'apache-arrow';
 import {
   MAX_DECIMAL64_PRECISION,
   pgTypeOf,
+  readCalendarInterval,
   readDecimal128,
   unpackBits,
   unpackValidity,
@@ -136,6 +137,20 @@ export function formatBinaryColumn(data: arrow.Data, type: DataType): ColumnCell
           sink.int64(0);
           sink.int32(0);
           sink.int32(values[off + i]!);
+        }
+        offsets[i + 1] = sink.pos;
+      }
+      break;
+    }
+    case 'calendar_interval': {
+      // PostgreSQL's interval: microseconds (int64), days (int32), months (int32)
+      const words = data.values as Int32Array;
+      for (let i = 0; i < n; i++) {
+        if (validAll[i] !== 0) {
+          const [months, days, micros] = readCalendarInterval(words, off + i);
+          sink.int64Big(micros);
+          sink.int32(days);
+          sink.int32(months);
         }
         offsets[i + 1] = sink.pos;
       }

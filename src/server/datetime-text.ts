@@ -172,6 +172,47 @@ export function writeDayTimeInterval(sink: ByteSink, micros: number): void {
   } else writeTimeOfDay(sink, rest);
 }
 
+/**
+ * PostgreSQL `postgres`-style text of a calendar interval, whose three parts PostgreSQL's interval
+ * keeps apart as well: `1 year 2 mons 3 days 04:05:06.5`, `-1 days -02:00:00`, `00:00:00` for zero.
+ * Each part carries its own sign; the time part is left out when it is zero (unless all are).
+ */
+export function writeCalendarInterval(sink: ByteSink, months: number, days: number, micros: bigint): void {
+  if (months === 0 && days === 0 && micros === 0n) {
+    sink.ascii('00:00:00');
+    return;
+  }
+  let started = false;
+  if (months !== 0) {
+    writeYearMonthInterval(sink, months);
+    started = true;
+  }
+  if (days !== 0) {
+    if (started) sink.byte(32);
+    sink.int(days);
+    sink.ascii(days === 1 ? ' day' : ' days');
+    started = true;
+  }
+  if (micros === 0n) return;
+  if (started) sink.byte(32);
+  const abs = micros < 0n ? -micros : micros;
+  if (micros < 0n) sink.byte(45);
+  if (abs <= BigInt(Number.MAX_SAFE_INTEGER)) {
+    writeTimeOfDay(sink, Number(abs));
+    return;
+  }
+  // beyond 2^53 µs: whole hours apart, the rest (under an hour) as a number
+  const hourMicros = 3_600_000_000n;
+  sink.ascii((abs / hourMicros).toString());
+  const rest = Number(abs % hourMicros);
+  const seconds = Math.floor(rest / MICROS_PER_SECOND);
+  sink.byte(58);
+  sink.padded(Math.floor(seconds / 60), 2);
+  sink.byte(58);
+  sink.padded(seconds % 60, 2);
+  writeFraction(sink, rest - seconds * MICROS_PER_SECOND);
+}
+
 /** As `writeDayTimeInterval`, for intervals beyond ±2^53 µs. */
 export function writeDayTimeIntervalBig(sink: ByteSink, micros: bigint): void {
   const days = micros / BIG_DAY;

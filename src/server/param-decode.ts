@@ -297,6 +297,7 @@ export function parseTextParam(text: string, type: DataType, zone: ZoneOffsets):
       return arrayFromItems(parseArrayText(text), type, zone, text);
     case 'interval_year_month':
     case 'interval_day_time':
+    case 'calendar_interval':
     case 'map':
     case 'struct':
       throw new EngineError(

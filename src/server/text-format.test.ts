@@ -174,6 +174,32 @@ describe('text format', () => {
     ).toEqual(['3 days 04:05:06', '1 day', '00:00:01.5', '-3 days -04:05:06', '00:00:00', '2 days']);
   });
 
+  it('calendar intervals keep months, days and time apart, each with its sign', () => {
+    const h = 3_600_000_000n;
+    expect(
+      text(T.calendarInterval, [
+        [14, 3, 4n * h + 5n * 60_000_000n + 6_500_000n],
+        [0, 0, 0n],
+        [1, 1, 0n],
+        [0, -1, -2n * h],
+        [-14, 0, 0n],
+        [0, 0, 123456789012123456n],
+        null,
+        [0, 0, -(2n ** 63n)],
+      ]),
+    ).toEqual([
+      '1 year 2 mons 3 days 04:05:06.5',
+      '00:00:00',
+      '1 mon 1 day',
+      '-1 days -02:00:00',
+      '-1 years -2 mons',
+      '34293552:30:12.123456',
+      null,
+      '-2562047788:00:54.775808',
+    ]);
+    expect(pgTypeOf(T.calendarInterval).oid).toBe(1186);
+  });
+
   it('times as HH:MM:SS with the fraction of the second, trailing zeros dropped', () => {
     const t = (h: number, mi: number, s: number, us = 0): bigint =>
       BigInt(((h * 60 + mi) * 60 + s) * 1_000_000 + us);
@@ -253,6 +279,14 @@ describe('binary format', () => {
     expect(hex(T.time, [1_000_000n, 86_399_999_999n, null])).toEqual([
       '00000000000f4240',
       '000000141dd75fff',
+      null,
+    ]);
+  });
+
+  it('calendar intervals as interval_send writes them: microseconds, days, months', () => {
+    expect(hex(T.calendarInterval, [[14, 3, 1_000_000n], [-1, -2, -1n], null])).toEqual([
+      '00000000000f4240' + '00000003' + '0000000e',
+      'ffffffffffffffff' + 'fffffffe' + 'ffffffff',
       null,
     ]);
   });

@@ -4,13 +4,20 @@
  * and binary-as-text-free columns (string) reuse the Arrow bytes without copying.
  */
 import type * as arrow from 'apache-arrow';
-import { MAX_DECIMAL64_PRECISION, readDecimal128, unpackValidity, unpackBits } from '../common/index.ts';
+import {
+  MAX_DECIMAL64_PRECISION,
+  readCalendarInterval,
+  readDecimal128,
+  unpackValidity,
+  unpackBits,
+} from '../common/index.ts';
 import type { DataType } from '../common/index.ts';
 import { ByteSink, int64AsNumber, wordsOf, type ColumnCells } from './cells.ts';
 import { formatFloat4, formatFloat8 } from './float-text.ts';
 import {
   MICROS_PER_SECOND,
   writeDate,
+  writeCalendarInterval,
   writeDayTimeInterval,
   writeOffset,
   writeTimestamp,
@@ -218,6 +225,17 @@ function writeTextCells(
           if (valid[i] !== 0) writeScaledBigInt(sink, readDecimal128(words, i), scale);
           offsets[i + 1] = sink.pos;
         }
+      }
+      return;
+    }
+    case 'calendar_interval': {
+      const words = data.values as Int32Array;
+      for (let i = 0; i < n; i++) {
+        if (valid[i] !== 0) {
+          const [months, days, micros] = readCalendarInterval(words, off + i);
+          writeCalendarInterval(sink, months, days, micros);
+        }
+        offsets[i + 1] = sink.pos;
       }
       return;
     }

@@ -183,6 +183,7 @@ export function analyzerContext(
     ansi: session.settings.ansi,
     caseSensitive: false,
     groupByOrdinal: session.settings.get('spark.sql.groupByOrdinal') === 'true',
+    legacyInterval: session.settings.get('spark.sql.legacy.interval.enabled') === 'true',
     groupByAliases: session.settings.get('spark.sql.groupByAliases') === 'true',
     orderByOrdinal: session.settings.get('spark.sql.orderByOrdinal') === 'true',
     timeZone: session.settings.timeZone,

@@ -173,6 +173,13 @@ const DEFS: readonly SettingDef[] = [
     validate: (v) => booleanSetting('spark.sql.groupByOrdinal', v),
   },
   {
+    key: 'spark.sql.legacy.interval.enabled',
+    default: () => 'false',
+    description:
+      'Whether interval literals are calendar intervals (months, days and microseconds, units of both kinds mixed) rather than ANSI year-month or day-time intervals.',
+    validate: (v) => booleanSetting('spark.sql.legacy.interval.enabled', v),
+  },
+  {
     key: 'spark.sql.groupByAliases',
     default: () => 'true',
     description: "Whether GROUP BY may name the select list's aliases.",

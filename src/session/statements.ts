@@ -33,7 +33,13 @@ import { analyzeForSession, explainQuery, runQuery } from './query.ts';
 import { explainAnalyze } from './explain-analyze.ts';
 import { analyzeTable } from './analyze-table.ts';
 import { cacheStatement, temporaryViewKey } from './cache-table.ts';
-import { copyIntoTable, createTableAsSelect, insertInto, truncateTable } from './table-writes.ts';
+import {
+  copyIntoTable,
+  createTableAsSelect,
+  insertInto,
+  rejectCalendarIntervalColumns,
+  truncateTable,
+} from './table-writes.ts';
 import type { Session } from './session.ts';
 import { viewParseProperties } from './settings.ts';
 import type { StatementResult } from './types.ts';
@@ -407,6 +413,7 @@ function createTable(session: Session, stmt: ast.CreateTableStatement): Statemen
     }
     seen.add(key);
     columns.push({ name: c.name.name, type: c.type, nullable: c.nullable });
+    rejectCalendarIntervalColumns([columns[columns.length - 1]!], c.pos);
   }
   for (const p of stmt.partitionedBy) {
     if (!seen.has(p.name.toLowerCase())) {

@@ -65,17 +65,45 @@ function quotedName(database: string, table: string): string {
   return `\`spark_catalog\`.\`${database}\`.\`${table}\``;
 }
 
+function holdsCalendarInterval(t: DataType): boolean {
+  switch (t.kind) {
+    case 'calendar_interval':
+      return true;
+    case 'array':
+      return holdsCalendarInterval(t.element);
+    case 'map':
+      return holdsCalendarInterval(t.key) || holdsCalendarInterval(t.value);
+    case 'struct':
+      return t.fields.some((f) => holdsCalendarInterval(f.type));
+    default:
+      return false;
+  }
+}
+
+/**
+ * Spark keeps calendar intervals (`interval`, at any depth) out of every table's schema, whatever
+ * the format: 0A000 "Cannot use interval type in the table schema".
+ */
+export function rejectCalendarIntervalColumns(fields: readonly Field[], position: number): void {
+  if (!fields.some((f) => holdsCalendarInterval(f.type))) return;
+  throw new EngineError(SqlState.featureNotSupported, 'Cannot use interval type in the table schema.', {
+    position,
+  });
+}
+
 /**
  * Types the file formats we write can hold: no intervals or VOID (at any depth), and arrays, maps
  * and structs only in formats whose files hold them (Parquet).
  */
 function checkWritable(format: string, fields: readonly Field[], position: number): void {
+  rejectCalendarIntervalColumns(fields, position);
   const nested = canWriteNestedTypes(format);
   const writable = (t: DataType): boolean => {
     switch (t.kind) {
       case 'null':
       case 'interval_day_time':
       case 'interval_year_month':
+      case 'calendar_interval':
         return false;
       case 'array':
         return nested && writable(t.element);

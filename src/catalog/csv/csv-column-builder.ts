@@ -82,6 +82,7 @@ function kindOf(type: DataType): number {
     case 'null':
     case 'interval_year_month':
     case 'interval_day_time':
+    case 'calendar_interval':
     case 'array':
     case 'map':
     case 'struct':

@@ -158,6 +158,7 @@ function decodeType(file: string, v: Json): DataType {
     case 'date':
     case 'timestamp':
     case 'timestamp_ntz':
+    case 'calendar_interval':
       return { kind: v.kind };
     case 'time': {
       const p = v.precision;

@@ -155,6 +155,7 @@ export function convertColumn(data: arrow.Data, target: DataType, ctx: ConvertCo
       return toStruct(data, src, target, v, ctx);
     case 'interval_year_month':
     case 'interval_day_time':
+    case 'calendar_interval':
       throw new EngineError(
         SqlState.featureNotSupported,
         `reading Parquet column \`${ctx.column}\` as ${typeToString(target)} is not supported yet (file "${ctx.filePath}")`,

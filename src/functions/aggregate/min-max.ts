@@ -254,9 +254,9 @@ class ByAccumulator implements GroupsAccumulator {
   }
 }
 
-/** Maps have no order, nor arrays or structs holding one. */
+/** Maps and calendar intervals have no order, nor arrays or structs holding one. */
 function holdsMap(t: DataType): boolean {
-  if (t.kind === 'map') return true;
+  if (t.kind === 'map' || t.kind === 'calendar_interval') return true;
   if (t.kind === 'array') return holdsMap(t.element);
   if (t.kind === 'struct') return t.fields.some((f) => holdsMap(f.type));
   return false;

@@ -14,6 +14,9 @@ import {
   intervalFromCastString,
   formatTime,
   intervalToSql,
+  calendarIntervalToString,
+  parseCalendarInterval,
+  type CalendarInterval,
   parseTime,
   truncateTime,
   typesEqual,
@@ -403,6 +406,11 @@ export function castValue(v: Value, from: DataType, to: DataType, mode: CastMode
         default:
           return invalid();
       }
+    case 'calendar_interval':
+      // Spark reads the string with its lenient interval parser, NULL (never an error) when it
+      // is not an interval, whatever the ANSI mode
+      if (from.kind === 'string') return parseCalendarInterval(v as string) ?? null;
+      return invalid();
     case 'interval_year_month':
     case 'interval_day_time': {
       if (from.kind === to.kind) return truncateInterval(v as number | bigint, to);
@@ -497,6 +505,8 @@ export function valueToString(v: Value, from: DataType, ctx: EvalContext): strin
     case 'interval_year_month':
     case 'interval_day_time':
       return intervalToSql(v as number | bigint, from);
+    case 'calendar_interval':
+      return calendarIntervalToString(v as CalendarInterval);
     case 'array':
       return `[${(v as readonly Value[]).map((x) => (x === null ? 'null' : valueToString(x, from.element, ctx))).join(', ')}]`;
     case 'map': {

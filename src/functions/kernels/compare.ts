@@ -71,6 +71,16 @@ export function compareValues(a: Value, b: Value, type: DataType): number {
       }
       return x.length === y.length ? 0 : x.length < y.length ? -1 : 1;
     }
+    case 'calendar_interval': {
+      // field by field: only equality is visible in SQL (the type is not orderable), and grouping
+      // and DISTINCT need a consistent total order
+      const x = a as readonly Value[];
+      const y = b as readonly Value[];
+      for (let k = 0; k < 3; k++) {
+        if (x[k]! !== y[k]!) return x[k]! < y[k]! ? -1 : 1;
+      }
+      return 0;
+    }
     case 'struct': {
       const x = a as readonly Value[];
       const y = b as readonly Value[];

@@ -20,6 +20,7 @@ import {
   decimal128Words,
   utf8,
   valueAt,
+  type CalendarInterval,
   type DataType,
   type Value,
 } from '../../common/index.ts';
@@ -319,6 +320,15 @@ export function hashValueInto(
         hashValueInto(x, type.value, seedHi, seedLo, i);
       }
       return;
+    case 'calendar_interval': {
+      // as Spark: the microseconds with the seed, then the days, then the months
+      const [months, days, micros] = v as CalendarInterval;
+      const w = BigInt.asUintN(64, micros);
+      hashLong(Number(w >> 32n), Number(w & 0xffffffffn), sh, sl);
+      hashInt(days, R[0]!, R[1]!);
+      hashInt(months, R[0]!, R[1]!);
+      break;
+    }
     case 'null':
       return;
   }

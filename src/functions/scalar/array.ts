@@ -9,8 +9,11 @@ import {
   EngineError,
   SqlState,
   T,
+  calendarIntervalToString,
+  isCalendarInterval,
   isIntegral,
   typeToString,
+  type CalendarInterval,
   type DataType,
   type Value,
 } from '../../common/index.ts';
@@ -23,10 +26,12 @@ import {
   evaluateRows,
   invalidArgument,
   typeMismatch,
+  requireOrderable,
 } from './define.ts';
 import { compareValues, distinctValues, valueKey } from './array-values.ts';
 import { compileRegex } from './string.ts';
 import { valueText } from '../kernels/common.ts';
+import { addMonthsToDays } from '../kernels/datetime.ts';
 
 type Row = (v: Value[], ctx: EvalContext, returnType: DataType) => Value;
 
@@ -347,6 +352,7 @@ const sortArray = rowFunction({
   resolve(argTypes, ctx) {
     checkArity('sort_array', argTypes, 1, 2);
     const a = arrayArg('sort_array', 0, argTypes[0]!);
+    requireOrderable('sort_array', a.element);
     if (argTypes.length === 1) return sig([a], a);
     const asc = ctx.literalArgs[1];
     if (asc === undefined || asc === null || argTypes[1]!.kind !== 'boolean') {
@@ -373,6 +379,7 @@ const arraySort = rowFunction({
   resolve(argTypes) {
     checkArity('array_sort', argTypes, 1, 1);
     const a = arrayArg('array_sort', 0, argTypes[0]!);
+    requireOrderable('array_sort', a.element);
     return sig([a], a);
   },
   row(v) {
@@ -391,6 +398,7 @@ function arrayExtreme(name: string, max: boolean): ScalarFunctionDef {
     resolve(argTypes) {
       checkArity(name, argTypes, 1, 1);
       const a = arrayArg(name, 0, argTypes[0]!);
+      requireOrderable(name, a.element);
       return sig([a], a.element, true);
     },
     row(v) {
@@ -601,6 +609,31 @@ export function arrayAwareReverse(stringReverse: ScalarFunctionDef): ScalarFunct
 
 // ---- sequence -------------------------------------------------------------------------------
 
+/**
+ * Dates from `start` to `stop` by a calendar interval: the k-th is `start` moved by k times its
+ * months (clamped to the month's end) and days, as Spark computes each element from the start.
+ * The interval may hold no time part, and must move the dates toward `stop`.
+ */
+function dateSequenceByCalendar(start: number, stop: number, step: CalendarInterval): Value[] {
+  const [months, days, micros] = step;
+  if (micros !== 0n) {
+    throw invalidArgument(
+      `[INVALID_PARAMETER_VALUE.SEQUENCE_STEP] sequence step must be a day interval if start and end values are dates: ${calendarIntervalToString(step)}.`,
+    );
+  }
+  const length = months * 31 + days;
+  if (!((length > 0 && start <= stop) || (length < 0 && start >= stop) || (length === 0 && start === stop)))
+    throw badSequence(start, stop, calendarIntervalToString(step));
+  const out: Value[] = [];
+  for (let k = 0; ; k++) {
+    const d = addMonthsToDays(start, k * months) + k * days;
+    if (length > 0 ? d > stop : length < 0 ? d < stop : k > 0) break;
+    out.push(d);
+    if (out.length > MAX_GENERATED_LENGTH) throw tooLong('count', out.length);
+  }
+  return out;
+}
+
 function badSequence(start: Value, stop: Value, step: Value): EngineError {
   return invalidArgument(
     `[INVALID_PARAMETER_VALUE.SEQUENCE_STEP] Illegal sequence boundaries: ${valueText(start)} to ${valueText(stop)} by ${valueText(step)}.`,
@@ -629,6 +662,7 @@ const sequence = rowFunction({
         step !== undefined &&
         step.kind !== 'interval_day_time' &&
         step.kind !== 'interval_year_month' &&
+        step.kind !== 'calendar_interval' &&
         step.kind !== 'null'
       )
         throw typeMismatch('sequence', 2, '"INTERVAL"', step);
@@ -664,6 +698,7 @@ function dateSequence(v: Value[]): Value[] {
   const stop = v[1] as number;
   const step = v.length > 2 ? v[2]! : null;
   const out: Value[] = [];
+  if (isCalendarInterval(step)) return dateSequenceByCalendar(start, stop, step);
   if (step === null || typeof step === 'bigint') {
     // Day-time step: whole days only for dates.
     let days = start <= stop ? 1 : -1;

@@ -60,6 +60,7 @@ function fromBig(v: bigint, t: DataType): Value {
     case 'int':
     case 'interval_day_time':
     case 'interval_year_month':
+    case 'calendar_interval':
     case 'map':
     case 'null':
     case 'string':

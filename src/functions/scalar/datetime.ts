@@ -10,6 +10,9 @@ import {
   T,
   dayTimeFields,
   dayTimeIntervalType,
+  calendarIntervalField,
+  fromArrowType,
+  type CalendarInterval,
   type DataType,
   type Value,
 } from '../../common/index.ts';
@@ -31,6 +34,7 @@ import {
 } from '../kernels/datetime.ts';
 import { formatWithPattern, parseWithPattern, parseWithPatternZone } from '../kernels/datetime-format.ts';
 import { overflowError, valueText } from '../kernels/common.ts';
+import { calendarIntervalExtractField, calendarIntervalFieldType } from './calendar-interval.ts';
 import { checkArity, coerce, evaluateRows, simple, typeMismatch } from './define.ts';
 
 const DATE = T.date;
@@ -159,6 +163,17 @@ const extract: ScalarFunctionDef = {
     checkArity('extract', argTypes, 2, 2);
     const field = valueText(ctx.literalArgs[0] ?? '').toLowerCase();
     const src = argTypes[1]!;
+    if (src.kind === 'calendar_interval') {
+      // Spark's ExtractInterval*: YEAR, MONTH, DAY, HOUR, MINUTE, SECOND (and their aliases) only
+      const part = calendarIntervalExtractField(field);
+      if (part === undefined) {
+        throw new EngineError(
+          SqlState.syntaxError,
+          `[INVALID_EXTRACT_FIELD] Cannot extract ${field} from INTERVAL.`,
+        );
+      }
+      return { argTypes: [S, src], returnType: calendarIntervalFieldType(part) };
+    }
     if (
       EXTRACT_FIELDS[field] === undefined &&
       TIME_FIELDS[field] === undefined &&
@@ -179,6 +194,23 @@ const extract: ScalarFunctionDef = {
     return { argTypes: [S, srcType], returnType: isSecond ? T.decimal(8, 6) : I };
   },
   evaluate(args, numRows, returnType, ctx) {
+    const src = args[1]!;
+    if ((src.kind === 'scalar' ? src.type : fromArrowType(src.data.type)).kind === 'calendar_interval') {
+      return evaluateRows(
+        args,
+        [S, T.calendarInterval],
+        numRows,
+        returnType,
+        ctx,
+        (v) => {
+          const part = calendarIntervalExtractField(v[0] as string);
+          if (part === undefined)
+            throw new EngineError(SqlState.internalError, 'internal error: extract field');
+          return calendarIntervalField(v[1] as CalendarInterval, part);
+        },
+        true,
+      );
+    }
     return evaluateRows(
       args,
       [S, TS],

@@ -55,6 +55,26 @@ export function checkArity(name: string, argTypes: readonly DataType[], min: num
   throw arityError(name, expected, n);
 }
 
+function holdsCalendarInterval(t: DataType): boolean {
+  if (t.kind === 'calendar_interval') return true;
+  if (t.kind === 'array') return holdsCalendarInterval(t.element);
+  if (t.kind === 'map') return holdsCalendarInterval(t.key) || holdsCalendarInterval(t.value);
+  if (t.kind === 'struct') return t.fields.some((f) => holdsCalendarInterval(f.type));
+  return false;
+}
+
+/**
+ * 42K09 DATATYPE_MISMATCH.INVALID_ORDERING_TYPE when `name` would have to order values of `t`
+ * that have no order: calendar intervals, at any depth.
+ */
+export function requireOrderable(name: string, t: DataType): void {
+  if (!holdsCalendarInterval(t)) return;
+  throw new EngineError(
+    SqlState.datatypeMismatch,
+    `[DATATYPE_MISMATCH.INVALID_ORDERING_TYPE] Cannot resolve "${name}" due to data type mismatch: The \`${name}\` does not support ordering on type "${typeToString(t).toUpperCase()}".`,
+  );
+}
+
 /** `actual` if it may be cast to `target` implicitly, else a 42K09 DATATYPE_MISMATCH error. */
 export function coerce(name: string, index: number, actual: DataType, target: DataType): DataType {
   if (canImplicitCast(actual, target)) return target;

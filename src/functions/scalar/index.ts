@@ -10,6 +10,7 @@ import { datetimeFunctions } from './datetime.ts';
 import { datetimeUnitFunctions } from './datetime-units.ts';
 import { epochFunctions } from './epoch.ts';
 import { intervalFunctions } from './interval.ts';
+import { calendarIntervalFunctions } from './calendar-interval.ts';
 import { jsonBuildObject } from './json.ts';
 import { sparkJsonFunctions } from './spark-json.ts';
 import { likeFunctions } from './like.ts';
@@ -35,6 +36,7 @@ export const scalarFunctions: readonly ScalarFunctionDef[] = [
   ...datetimeUnitFunctions,
   ...epochFunctions,
   ...intervalFunctions,
+  ...calendarIntervalFunctions,
   ...conditionalFunctions,
   ...miscFunctions,
   ...pgFormatFunctions,

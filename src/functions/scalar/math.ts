@@ -30,6 +30,7 @@ import {
   simple,
   typeMismatch,
   isNumericType,
+  requireOrderable,
 } from './define.ts';
 
 const D = T.double;
@@ -275,6 +276,7 @@ function extremum(name: 'greatest' | 'least'): ScalarFunctionDef {
         );
       }
       const t = commonType(name, argTypes);
+      requireOrderable(name, t);
       return { argTypes: argTypes.map(() => t), returnType: t, nullable: true };
     },
     evaluate(args, numRows, returnType, ctx) {

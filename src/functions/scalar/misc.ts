@@ -13,6 +13,7 @@ import {
   fromArrowType,
   typeToString,
   utf8,
+  type CalendarInterval,
   type DataType,
   type Value,
 } from '../../common/index.ts';
@@ -95,6 +96,11 @@ export function sparkHash(v: Value, type: DataType, seed: number): number {
   switch (type.kind) {
     case 'boolean':
       return murmurInt(v === true ? 1 : 0, seed);
+    case 'calendar_interval': {
+      // as Spark: the microseconds with the seed, then the days, then the months
+      const [months, days, micros] = v as CalendarInterval;
+      return murmurInt(months, murmurInt(days, murmurLong(micros, seed)));
+    }
     case 'tinyint':
     case 'smallint':
     case 'int':

@@ -11,7 +11,7 @@
  * | bool    | boolean                                                 | bits at `bitOffset + i`       |
  * | int     | tinyint, smallint, int, date, interval year-month       | `ints[i]` (number)            |
  * | float   | float, double                                           | `floats[i]`                   |
- * | words   | bigint, timestamps, interval day-time, decimal (2 or 4 words) | `words[i*stride …]` (Int32, little-endian) |
+ * | words   | bigint, timestamps, interval day-time, decimal (2 or 4 words), calendar interval (4) | `words[i*stride …]` (Int32, little-endian) |
  * | bytes   | string, binary                                          | `bytes[offsets[i] … offsets[i+1]]` |
  */
 import type * as arrow from 'apache-arrow';
@@ -54,6 +54,8 @@ export function layoutOf(type: DataType): LayoutInfo {
       return { layout: 'words', stride: 2 };
     case 'decimal':
       return { layout: 'words', stride: type.precision <= MAX_DECIMAL64_PRECISION ? 2 : 4 };
+    case 'calendar_interval':
+      return { layout: 'words', stride: 4 };
     case 'string':
     case 'binary':
       return { layout: 'bytes', stride: 1 };

@@ -373,6 +373,7 @@ function constantFastPath(
     case 'float':
     case 'interval_day_time':
     case 'interval_year_month':
+    case 'calendar_interval':
     case 'map':
     case 'null':
     case 'string':

@@ -1,7 +1,7 @@
 /**
  * `x [NOT] IN (v1, v2, …)` against constant items: a hash set of the items' values (strings are
  * looked up by their text, decoded once per row only when the list is long; short lists compare
- * UTF-8 bytes; arrays, maps and structs by their canonical text). NULL semantics: NULL input → NULL; not found and a NULL item in the list → NULL.
+ * UTF-8 bytes; arrays, maps, structs and calendar intervals by their canonical text). NULL semantics: NULL input → NULL; not found and a NULL item in the list → NULL.
  */
 import { makeColumn, utf8, valueAt, type DataType, type Value } from '../../common/index.ts';
 import type { ColumnarValue } from '../../functions/index.ts';
@@ -10,8 +10,15 @@ import { canonicalText, validityOf } from '../../functions/index.ts';
 const BOOL: DataType = { kind: 'boolean' };
 
 function key(v: Value, type: DataType): Value {
-  // Arrays, maps and structs by their canonical text (equal exactly when the values are).
-  if (type.kind === 'array' || type.kind === 'map' || type.kind === 'struct') return canonicalText(v);
+  // Arrays, maps, structs and calendar intervals by their canonical text (equal exactly when the
+  // values are).
+  if (
+    type.kind === 'array' ||
+    type.kind === 'map' ||
+    type.kind === 'struct' ||
+    type.kind === 'calendar_interval'
+  )
+    return canonicalText(v);
   if (type.kind === 'float' || type.kind === 'double')
     return Number.isNaN(v) ? 'NaN' : (v as number) === 0 ? 0 : v;
   if (type.kind === 'binary') return Array.from(v as Uint8Array).join(',');

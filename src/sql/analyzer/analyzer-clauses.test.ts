@@ -409,6 +409,7 @@ describe('clauses', () => {
             bin('-', d, {
               kind: 'interval',
               value: { type: 'day_time', micros: 90n * 86400000000n, startField: 'day', endField: 'day' },
+              calendar: [0, 90, 0n],
               pos: 1,
             }),
           ),

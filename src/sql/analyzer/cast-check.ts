@@ -71,6 +71,8 @@ export function canAnsiCast(from: DataType, to: DataType): boolean {
         from.kind === to.kind ||
         (singleField(to) && (isIntegralKind(from) || from.kind === 'decimal'))
       );
+    case 'calendar_interval':
+      return from.kind === 'string';
     case 'array':
       return from.kind === 'array' && canAnsiCast(from.element, to.element);
     case 'map':

@@ -122,6 +122,9 @@ function datetimeArithmetic(
 ): Expr | undefined {
   let lt = exprType(l);
   let rt = exprType(r);
+  if (lt.kind === 'calendar_interval' || rt.kind === 'calendar_interval') {
+    return calendarArithmetic(op, l, r, name, pos, ansi);
+  }
   if (lt.kind === 'time' || rt.kind === 'time') return timeArithmetic(op, l, r, name, pos, ansi);
   if (op === '+' && (rt.kind === 'date' || isTs(rt)) && lt.kind !== rt.kind) {
     [l, r] = [r, l];
@@ -178,6 +181,45 @@ function datetimeArithmetic(
 }
 
 /**
+ * `+`/`-` with a calendar interval (Spark's CalendarIntervalType), as Spark 4 resolves it:
+ * interval ± interval (or NULL) → interval, field by field; date ± interval → date (months, then
+ * days; microseconds are an error under ANSI); timestamp or timestamp_ntz ± interval → the same
+ * type; a string ± interval is read as a timestamp and the result turned back into a string;
+ * `interval + datetime` is `datetime + interval`. Anything else is a type mismatch.
+ */
+function calendarArithmetic(op: '+' | '-', l: Expr, r: Expr, name: string, pos: number, ansi: boolean): Expr {
+  const lt = exprType(l);
+  const rt = exprType(r);
+  const ci = T.calendarInterval;
+  const isCi = (t: DataType): boolean => t.kind === 'calendar_interval' || t.kind === 'null';
+  if (isCi(lt) && isCi(rt)) {
+    const fn = op === '+' ? 'calendar_interval_add' : 'calendar_interval_subtract';
+    return call(fn, [castTo(l, ci), castTo(r, ci)], ci, ansi);
+  }
+  if (op === '+' && lt.kind === 'calendar_interval' && rt.kind !== 'calendar_interval') {
+    return calendarArithmetic(op, r, l, name, pos, ansi);
+  }
+  if (rt.kind !== 'calendar_interval') throw mismatch(name, lt, rt, pos);
+  const signed = op === '-' ? call('calendar_interval_negate', [r], ci, ansi) : r;
+  if (lt.kind === 'date') return call('date_add_calendar_interval', [l, signed], T.date, ansi);
+  if (isTs(lt)) return call('timestamp_add_calendar_interval', [l, signed], lt, ansi);
+  if (lt.kind === 'string') {
+    const moved = call(
+      'timestamp_add_calendar_interval',
+      [castTo(l, T.timestamp), signed],
+      T.timestamp,
+      ansi,
+    );
+    return castTo(moved, T.string);
+  }
+  throw new EngineError(
+    SqlState.datatypeMismatch,
+    `[DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE] Cannot resolve "${name}" due to data type mismatch: the first parameter requires the ("TIMESTAMP" or "TIMESTAMP WITHOUT TIME ZONE") type, however it has the type ${sqlType(lt)}.`,
+    { position: pos },
+  );
+}
+
+/**
  * TIME arithmetic as Spark 4.1 resolves it: TIME ± INTERVAL DAY TO SECOND (either order for `+`)
  * → TIME with the finer of the two precisions (an interval ending in SECOND carries 6 digits);
  * TIME − TIME → INTERVAL HOUR TO SECOND; anything else with a TIME is a type mismatch.
@@ -215,6 +257,16 @@ export function bindArithmetic(
   }
   const lt0 = exprType(l);
   const rt0 = exprType(r);
+  if ((op === '*' || op === '/') && (lt0.kind === 'calendar_interval' || rt0.kind === 'calendar_interval')) {
+    // Spark's MultiplyInterval/DivideInterval: the number is read as a double
+    const ivLeft = lt0.kind === 'calendar_interval';
+    if (op === '/' && !ivLeft) throw mismatch(name, lt0, rt0, pos);
+    const num = ivLeft ? r : l;
+    const nt = exprType(num);
+    if (!isNumeric(nt) && nt.kind !== 'string' && nt.kind !== 'null') throw mismatch(name, lt0, rt0, pos);
+    const fn = op === '*' ? 'calendar_interval_multiply' : 'calendar_interval_divide';
+    return call(fn, [ivLeft ? l : r, castTo(num, T.double)], T.calendarInterval, ansi, true);
+  }
   if ((op === '*' || op === '/') && (lt0.kind.startsWith('interval') || rt0.kind.startsWith('interval'))) {
     const iv = lt0.kind.startsWith('interval') ? l : r;
     const num = iv === l ? r : l;

@@ -47,6 +47,11 @@ export interface AnalyzerContext {
    * and whether GROUP BY sees the select list's aliases.
    */
   readonly groupByOrdinal?: boolean;
+  /**
+   * `spark.sql.legacy.interval.enabled` (false when absent): every interval literal is a calendar
+   * interval (`interval`), units of both families allowed, instead of an ANSI interval.
+   */
+  readonly legacyInterval?: boolean;
   readonly groupByAliases?: boolean;
   readonly orderByOrdinal?: boolean;
   /** A fresh attribute id, unique for the life of the query. */

@@ -13,4 +13,16 @@ describe('exprName', () => {
     );
     expect(exprName(parseExpression(`get_json_object(js, '$.a')`))).toBe('get_json_object(js, $.a)');
   });
+
+  it('fills in the defaults of the interval makers, as Spark names them', () => {
+    expect(exprName(parseExpression('make_interval(1, 2)'))).toBe(
+      'make_interval(1, 2, 0, 0, 0, 0, 0.000000)',
+    );
+    expect(exprName(parseExpression('make_interval()'))).toBe('make_interval(0, 0, 0, 0, 0, 0, 0.000000)');
+    expect(exprName(parseExpression('make_interval(1, 2, 3, 4, 5, 6, 7.5)'))).toBe(
+      'make_interval(1, 2, 3, 4, 5, 6, 7.5)',
+    );
+    expect(exprName(parseExpression('make_dt_interval(1)'))).toBe('make_dt_interval(1, 0, 0, 0.000000)');
+    expect(exprName(parseExpression('make_ym_interval(1)'))).toBe('make_ym_interval(1, 0)');
+  });
 });

@@ -3,6 +3,7 @@
  * `(a + b)`, `count(1)` for count(*), literals unquoted (`abc`, `1`), columns without qualifier.
  */
 import {
+  calendarIntervalToString,
   dayTimeIntervalType,
   intervalToSql,
   typeToString,
@@ -43,6 +44,16 @@ const NAMED_BY_LEADING_ARGS: Readonly<Record<string, number>> = {
   from_json: 1,
   to_json: 1,
   schema_of_json: 1,
+};
+
+/**
+ * Functions whose left-out trailing arguments Spark names with their defaults:
+ * `make_interval(1)` is `make_interval(1, 0, 0, 0, 0, 0, 0.000000)`.
+ */
+const NAMED_WITH_DEFAULTS: Readonly<Record<string, readonly string[]>> = {
+  make_interval: ['0', '0', '0', '0', '0', '0', '0.000000'],
+  make_dt_interval: ['0', '0', '0', '0.000000'],
+  make_ym_interval: ['0', '0'],
 };
 
 export function exprName(e: ast.Expr): string {
@@ -123,7 +134,11 @@ export function exprName(e: ast.Expr): string {
       const name = e.name.parts.map((p) => p.name).join('.');
       if (e.star) return `${name}(1)`;
       const shown = NAMED_BY_LEADING_ARGS[name.toLowerCase()];
-      const args = (shown === undefined ? e.args : e.args.slice(0, shown)).map(exprName).join(', ');
+      const named = (shown === undefined ? e.args : e.args.slice(0, shown)).map(exprName);
+      const defaults = NAMED_WITH_DEFAULTS[name.toLowerCase()];
+      if (defaults !== undefined && named.length < defaults.length)
+        named.push(...defaults.slice(named.length));
+      const args = named.join(', ');
       let s = `${name}(${e.distinct ? 'DISTINCT ' : ''}${args})`;
       if (e.orderBy.length > 0) {
         const items = e.orderBy.map((o) => `${exprName(o.expr)}${o.ascending === false ? ' DESC' : ''}`);
@@ -136,6 +151,9 @@ export function exprName(e: ast.Expr): string {
     case 'extract':
       return `extract(${e.field} FROM ${exprName(e.source)})`;
     case 'interval':
+      // a literal that is only a calendar interval (legacy intervals) is named by its text
+      if (e.value.type === 'mixed')
+        return `INTERVAL '${e.calendar === null ? '' : calendarIntervalToString(e.calendar)}'`;
       return e.value.type === 'year_month'
         ? intervalToSql(e.value.months, yearMonthIntervalType(e.value.startField, e.value.endField))
         : intervalToSql(e.value.micros, dayTimeIntervalType(e.value.startField, e.value.endField));

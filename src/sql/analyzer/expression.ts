@@ -201,6 +201,8 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
         case '-': {
           let t = exprType(x);
           let input = x;
+          if (t.kind === 'calendar_interval')
+            return callRegistry(env, 'calendar_interval_negate', [x], e.pos);
           if (t.kind === 'string' || t.kind === 'null') {
             t = t.kind === 'null' ? T.int : T.double;
             input = castTo(x, t);
@@ -388,6 +390,13 @@ export function bindExpr(env: ExprEnv, e: ast.Expr): Expr {
       return callRegistry(env, 'extract', [lit(e.field, T.string), src], e.pos);
     }
     case 'interval':
+      if (env.state.ctx.legacyInterval === true) {
+        if (e.calendar === null) {
+          throw analysisError(SqlState.syntaxError, `invalid interval literal: ${exprName(e)}`, e.pos);
+        }
+        return lit(e.calendar, T.calendarInterval);
+      }
+      if (e.value.type === 'mixed') throw analysisError(SqlState.syntaxError, e.value.message, e.pos);
       return e.value.type === 'year_month'
         ? lit(e.value.months, yearMonthIntervalType(e.value.startField, e.value.endField))
         : lit(e.value.micros, dayTimeIntervalType(e.value.startField, e.value.endField));

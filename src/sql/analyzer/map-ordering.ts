@@ -4,6 +4,9 @@
  * (42K09), and DISTINCT, INTERSECT, EXCEPT and UNION (without ALL) over a column of such a type are
  * UNSUPPORTED_FEATURE.SET_OPERATION_ON_MAP_TYPE (0A000). Grouping by a map is allowed (Spark 4 sorts
  * a map's entries for it); arrays and structs of orderable types are orderable.
+ *
+ * Calendar intervals (`interval`) have no order either: `<`, `>` … and sort keys of a type holding
+ * one are INVALID_ORDERING_TYPE too, while `=`, `<>` and `<=>` compare them field by field.
  */
 import { EngineError, SqlState, typeToString, type DataType } from '../../common/index.ts';
 import type { Attribute } from '../../plan/index.ts';
@@ -22,9 +25,30 @@ export function holdsMap(t: DataType): boolean {
   }
 }
 
-/** Rejects ordering (a comparison `op`, or `sortorder`) on type `t` of `what` when it holds a map. */
+/** Whether `t` is or holds (at any depth) a calendar interval. */
+function holdsCalendarInterval(t: DataType): boolean {
+  switch (t.kind) {
+    case 'calendar_interval':
+      return true;
+    case 'array':
+      return holdsCalendarInterval(t.element);
+    case 'map':
+      return holdsCalendarInterval(t.key) || holdsCalendarInterval(t.value);
+    case 'struct':
+      return t.fields.some((f) => holdsCalendarInterval(f.type));
+    default:
+      return false;
+  }
+}
+
+const EQUALITY_OPS: ReadonlySet<string> = new Set(['=', '==', '<>', '!=', '<=>']);
+
+/**
+ * Rejects ordering (a comparison `op`, or `sortorder`) on type `t` of `what` when it holds a map,
+ * or a calendar interval unless `op` only tests equality.
+ */
 export function checkOrderable(t: DataType, what: string, op: string, pos: number | undefined): void {
-  if (!holdsMap(t)) return;
+  if (!holdsMap(t) && !(holdsCalendarInterval(t) && !EQUALITY_OPS.has(op))) return;
   throw new EngineError(
     SqlState.datatypeMismatch,
     `[DATATYPE_MISMATCH.INVALID_ORDERING_TYPE] Cannot resolve "${what}" due to data type mismatch: The \`${op}\` does not support ordering on type "${typeToString(t).toUpperCase()}".`,

@@ -10,7 +10,7 @@
  * `TRIM(LEADING x FROM y)` → `ltrim(y, x)` (Spark's argument order), `EXTRACT(f FROM x)` → `extract`,
  * `a::t` → cast, `!=` → `<>`, `==` → `=`, `MINUS` → `except`.
  */
-import type { CopyOptions, DataType, IntervalValue } from '../../common/index.ts';
+import type { CalendarInterval, CopyOptions, DataType, IntervalValue } from '../../common/index.ts';
 
 export interface Node {
   readonly pos: number;
@@ -927,7 +927,8 @@ export interface ExtractExpr extends Node {
 /**
  * `INTERVAL '90' DAY`, `INTERVAL 3 MONTHS`, `INTERVAL '1-2' YEAR TO MONTH`,
  * `INTERVAL '1 day 2 hours'`, `INTERVAL 1 YEAR 2 MONTHS`. The parser computes the value; units that
- * mix months with days are an error (42601), as in Spark's ANSI intervals.
+ * mix months with days are an error (42601) the analyzer raises, as in Spark's ANSI intervals,
+ * unless `spark.sql.legacy.interval.enabled` makes every interval literal a calendar interval.
  *
  * `startField`/`endField` are the literal's type, as Spark types it: the `FROM TO` qualifier when
  * given, else the most and least significant units written (`INTERVAL 3 HOURS 2 MINUTES` is an
@@ -935,7 +936,13 @@ export interface ExtractExpr extends Node {
  */
 export interface IntervalExpr extends Node {
   readonly kind: 'interval';
-  readonly value: IntervalValue;
+  /** The ANSI interval, or the error to raise when its units mix year-month and day-time fields. */
+  readonly value: IntervalValue | { readonly type: 'mixed'; readonly message: string };
+  /**
+   * The literal as a calendar interval (Spark's reading under `spark.sql.legacy.interval.enabled`),
+   * or null when its units do not make one.
+   */
+  readonly calendar: CalendarInterval | null;
 }
 
 /** `a[1]`, `m['key']`. */

@@ -27,7 +27,10 @@ import { buildFunctionCall } from './function-calls.ts';
 import type { CallArgs } from './function-calls.ts';
 import { GrammarBase } from './grammar-base.ts';
 import {
-  intervalFromString,
+  calendarFromIntervalValue,
+  calendarFromUnits,
+  intervalPartsFromString,
+  unitsMixFamilies,
   intervalFromTo,
   intervalFromUnits,
   intervalType,
@@ -1347,22 +1350,38 @@ export class ExpressionGrammar extends GrammarBase {
         return p.neg ? (raw.startsWith('-') ? raw.slice(1) : '-' + raw) : raw;
       };
       const first = parts[0]!;
+      const source = `${start.image} ${parts
+        .map((p) => `${p.neg ? '-' : ''}${p.value.image}${p.unit === undefined ? '' : ` ${p.unit.image}`}`)
+        .join(' ')}`;
+      // A list of units: an ANSI interval of one family, or (mixing families) an error the analyzer
+      // raises unless legacy intervals are on; either way its calendar reading goes along.
+      const fromUnits = (units: { value: string; unit: string }[]): Expr => {
+        const calendar = calendarFromUnits(units) ?? null;
+        if (unitsMixFamilies(units)) {
+          if (calendar === null) fail(`Cannot mix year-month and day-time fields: ${source}`);
+          const message = `Cannot mix year-month and day-time fields: ${source}`;
+          return { kind: 'interval', value: { type: 'mixed', message }, calendar, pos };
+        }
+        const value = intervalFromUnits(units, fail);
+        return { kind: 'interval', value, calendar: calendar ?? calendarFromIntervalValue(value), pos };
+      };
       if (parts.length === 1 && first.unit === undefined) {
         if (first.value.tokenType !== StringLiteral)
           fail('an interval literal needs a unit, e.g. INTERVAL 3 DAYS');
-        return { kind: 'interval', value: intervalFromString(valueText(first), fail), pos };
+        return fromUnits(intervalPartsFromString(valueText(first), fail));
       }
       if (parts.length === 1 && first.to !== undefined) {
         const from = intervalUnit(first.unit!.image)!;
         const to = intervalUnit(first.to.image)!;
-        return { kind: 'interval', value: intervalFromTo(valueText(first), from, to, fail), pos };
+        const value = intervalFromTo(valueText(first), from, to, fail);
+        return { kind: 'interval', value, calendar: calendarFromIntervalValue(value), pos };
       }
       const units = parts.map((p) => {
         const unit = p.unit;
         if (unit === undefined || p.to !== undefined) return fail('invalid interval literal');
         return { value: valueText(p), unit: intervalUnit(unit.image)! };
       });
-      return { kind: 'interval', value: intervalFromUnits(units, fail), pos };
+      return fromUnits(units);
     });
   });
 
@@ -1428,7 +1447,7 @@ export class ExpressionGrammar extends GrammarBase {
             },
           });
           return this.ACTION((): ResolvedType => {
-            if (from === undefined) return { type: { kind: 'interval_day_time' }, pgTypeName: 'interval' };
+            if (from === undefined) return { type: { kind: 'calendar_interval' }, pgTypeName: 'interval' };
             const type = intervalType(from.image, to?.image);
             if (type === undefined) {
               const text = `INTERVAL ${from.image}${to === undefined ? '' : ` TO ${to.image}`}`;

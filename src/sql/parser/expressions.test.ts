@@ -330,13 +330,23 @@ describe('intervals', () => {
     });
     expect(iv('INTERVAL 3 HOURS 2 MINUTES')).toMatchObject({ startField: 'hour', endField: 'minute' });
   });
-  it('mixing year-month and day-time units is 42601', () => {
-    expect(() => parseExpression('INTERVAL 1 YEAR 2 DAYS')).toThrow(
-      expect.objectContaining({ sqlstate: '42601', position: 1 }),
-    );
-    expect(() => parseExpression("INTERVAL '1 month 1 day'")).toThrow(
-      expect.objectContaining({ sqlstate: '42601' }),
-    );
+  it('mixing year-month and day-time units leaves the error to the analyzer, with the calendar reading', () => {
+    // the analyzer raises 42601 unless spark.sql.legacy.interval.enabled makes it a calendar interval
+    expect(parseExpression('INTERVAL 1 YEAR 2 DAYS')).toMatchObject({
+      kind: 'interval',
+      value: { type: 'mixed', message: 'Cannot mix year-month and day-time fields: INTERVAL 1 YEAR 2 DAYS' },
+      calendar: [12, 2, 0n],
+      pos: 1,
+    });
+    expect(parseExpression("INTERVAL '1 month 1 day'")).toMatchObject({
+      value: { type: 'mixed' },
+      calendar: [1, 1, 0n],
+    });
+    // a single family keeps both readings
+    expect(parseExpression("INTERVAL '1 10:00:00' DAY TO SECOND")).toMatchObject({
+      value: { type: 'day_time', micros: 122_400_000_000n },
+      calendar: [0, 1, 36_000_000_000n],
+    });
     expect(() => parseExpression("INTERVAL 'x' YEAR TO MONTH")).toThrow(
       expect.objectContaining({ sqlstate: '42601' }),
     );

@@ -367,7 +367,7 @@ describe('data types', () => {
       startField: 'month',
       endField: 'month',
     });
-    expect(parseDataType('interval')).toEqual({ kind: 'interval_day_time' });
+    expect(parseDataType('interval')).toEqual({ kind: 'calendar_interval' });
     for (const bad of ['interval hour to day', 'interval year to day', 'interval days']) {
       expect(() => parseDataType(bad), bad).toThrow(expect.objectContaining({ sqlstate: '42601' }));
     }

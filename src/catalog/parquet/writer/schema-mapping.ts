@@ -232,6 +232,7 @@ function toPrimitive(top: Field, name: string, t: DataType, required: boolean): 
     case 'null':
     case 'interval_year_month':
     case 'interval_day_time':
+    case 'calendar_interval':
     case 'array':
     case 'map':
     case 'struct':
