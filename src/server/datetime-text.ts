@@ -34,17 +34,6 @@ export function civilFromDays(days: number, out: CivilDate): CivilDate {
   return out;
 }
 
-/** Days since 1970-01-01 of a proleptic Gregorian date (astronomical year). */
-export function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const mp = month > 2 ? month - 3 : month + 9;
-  const doy = Math.floor((153 * mp + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
-
 const scratchDate: CivilDate = { year: 0, month: 0, day: 0 };
 
 /** Writes `YYYY-MM-DD`; returns true when the year is BC (the caller appends ` BC` at the end). */

@@ -7,6 +7,7 @@
  */
 import {
   EngineError,
+  daysFromCivil,
   PgOid,
   pgArrayElementOid,
   SqlState,
@@ -18,13 +19,7 @@ import {
   type DataType,
   type Value,
 } from '../common/index.ts';
-import {
-  MICROS_PER_DAY,
-  MICROS_PER_SECOND,
-  PG_EPOCH_DAYS,
-  PG_EPOCH_MICROS,
-  daysFromCivil,
-} from './datetime-text.ts';
+import { MICROS_PER_DAY, MICROS_PER_SECOND, PG_EPOCH_DAYS, PG_EPOCH_MICROS } from './datetime-text.ts';
 import { decodeUtf8 } from './frontend-messages.ts';
 import { scaledToString } from './text-format.ts';
 import type { ZoneOffsets } from './time-zone.ts';

@@ -3,7 +3,7 @@ import { T, columnFromValues, dataTypeOfOid, pgTypeOf, type DataType, type Value
 import { formatBinaryColumn, supportsBinary } from './binary-format.ts';
 import type { ColumnCells } from './cells.ts';
 import { ByteSink } from './cells.ts';
-import { daysFromCivil } from './datetime-text.ts';
+import { daysFromCivil } from '../common/index.ts';
 import { formatFloat4, formatFloat8 } from './float-text.ts';
 import { parseDecimal, parseTextParam, decodeNumericParam, decodeParam } from './param-decode.ts';
 import { formatTextColumn } from './text-format.ts';
