@@ -8,9 +8,9 @@
  *
  * A full sort that the memory budget refuses more room becomes an external merge sort (when the
  * task can spill, `ctx.spill`): the rows buffered so far are sorted and written to disk as a run,
- * their memory released, and at the end the runs and the sorted rows still in memory are merged
- * k-way (`mergeSortedStreams`; ties to the earlier run, so the sort stays stable), one batch of
- * each run in memory at a time. Its spill files are removed however the sort ends. A top-K sort
+ * their memory released, and at the end the rows still in memory become a last run and the runs
+ * are merged k-way (`mergeSortedStreams`; ties to the earlier run, so the sort stays stable), one
+ * batch of each run in memory at a time. Its spill files are removed however the sort ends. A top-K sort
  * stays in memory.
  */
 import type * as arrow from 'apache-arrow';
@@ -127,56 +127,55 @@ export class SortExec implements ExecutionPlan {
         }
       }
       if (rows === 0 && runs.length === 0) return;
-      let tail: arrow.RecordBatch | null = null;
-      if (rows > 0) {
-        if (fetch !== null) reservation.grow(bytes);
-        tail = this.sorted(buffered, ctx);
-        buffered = [];
-        reservation.resize(batchBytes(tail));
-      }
       if (runs.length === 0) {
-        yield* this.slices(tail!, ctx);
+        if (fetch !== null) reservation.grow(bytes);
+        const sorted = this.sorted(buffered, ctx);
+        buffered = [];
+        reservation.resize(batchBytes(sorted));
+        yield* this.slices(sorted, ctx);
         return;
       }
-      // Merge the runs and the tail, holding one batch of each run and the batch being gathered.
-      // Without room for them beside the tail, the tail goes to disk too; without room to read
-      // every run at once, the first runs are merged into one (ahead of the others, so ties keep
-      // their order) until there is.
-      const readSize = (n: number): number => (n + 1) * Math.max(...runs.map((r) => r.maxBatchBytes));
-      if (tail !== null && !reservation.tryGrow(readSize(runs.length))) {
-        runs.push(await this.spillRun(tail, ctx, ctx.spill!));
-        tail = null;
+      // Merge the runs, holding one batch of each run and the batch being gathered. The rows still
+      // in memory go to disk as a run too: a sort that had to spill keeps only its merge buffers
+      // while it emits, so the operators above it (a window, a join) find the budget free rather
+      // than held by rows that wait their turn. Without room to read every run at once, the first
+      // runs are merged into one (ahead of the others, so ties keep their order) until there is.
+      if (rows > 0) {
+        runs.push(await this.spillRun(this.sorted(buffered, ctx), ctx, ctx.spill!));
+        buffered = [];
         reservation.free();
       }
-      if (tail === null) {
-        for (;;) {
-          const all = readSize(runs.length);
-          if (reservation.tryGrow(all)) break;
-          let fanIn = 0;
-          while (fanIn < runs.length && reservation.tryGrow(readSize(fanIn + 1) - readSize(fanIn))) fanIn++;
-          if (fanIn < 2) {
-            // Not even two runs can be read at once: 53200.
-            reservation.free();
-            reservation.grow(all);
-          }
-          const first = runs.splice(0, fanIn);
-          try {
-            const merged = mergeSortedStreams(
-              first.map((r) => r.read()),
-              this.keys,
-              this.schema,
-              ctx,
-            );
-            runs.unshift(await ctx.spill!.write(this.name, this.schema, merged));
-          } finally {
-            for (const r of first) r.remove();
-          }
+      const readSize = (n: number): number => (n + 1) * Math.max(...runs.map((r) => r.maxBatchBytes));
+      for (;;) {
+        const all = readSize(runs.length);
+        if (reservation.tryGrow(all)) break;
+        let fanIn = 0;
+        while (fanIn < runs.length && reservation.tryGrow(readSize(fanIn + 1) - readSize(fanIn))) fanIn++;
+        if (fanIn < 2) {
+          // Not even two runs can be read at once: 53200.
           reservation.free();
+          reservation.grow(all);
         }
+        const first = runs.splice(0, fanIn);
+        try {
+          const merged = mergeSortedStreams(
+            first.map((r) => r.read()),
+            this.keys,
+            this.schema,
+            ctx,
+          );
+          runs.unshift(await ctx.spill!.write(this.name, this.schema, merged));
+        } finally {
+          for (const r of first) r.remove();
+        }
+        reservation.free();
       }
-      const streams = runs.map((r) => r.read());
-      if (tail !== null) streams.push(this.tailStream(tail, ctx));
-      yield* mergeSortedStreams(streams, this.keys, this.schema, ctx);
+      yield* mergeSortedStreams(
+        runs.map((r) => r.read()),
+        this.keys,
+        this.schema,
+        ctx,
+      );
     } finally {
       for (const r of runs) r.remove();
       reservation.free();
@@ -186,11 +185,6 @@ export class SortExec implements ExecutionPlan {
   /** A sorted run written to disk in batches of `ctx.batchSize` rows. */
   private spillRun(run: arrow.RecordBatch, ctx: TaskContext, spill: SpillSpace): Promise<SpillFile> {
     return spill.write(this.name, this.schema, this.slices(run, ctx));
-  }
-
-  // eslint-disable-next-line @typescript-eslint/require-await
-  private async *tailStream(tail: arrow.RecordBatch, ctx: TaskContext): AsyncGenerator<arrow.RecordBatch> {
-    yield* this.slices(tail, ctx);
   }
 
   /** `all` cut into batches of at most `ctx.batchSize` rows. */
