@@ -11,6 +11,7 @@ export {
   parseFormat,
   parseQueryList,
   parseRuns,
+  parseWarmRuns,
   parseScaleFactor,
   parseWorkers,
   scaleName,

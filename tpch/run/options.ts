@@ -90,6 +90,11 @@ export function parseRuns(text: string): number {
   return parseCount(text, 'number of runs', 1, 1000);
 }
 
+/** Warm runs after the cold one: 0 (the cold run alone, for scales where a run takes minutes) to 1000. */
+export function parseWarmRuns(text: string): number {
+  return parseCount(text, 'number of warm runs', 0, 1000);
+}
+
 /** Generator threads: 0 (the calling thread) to 256. */
 export function parseWorkers(text: string): number {
   return parseCount(text, 'number of workers', 0, 256);
