@@ -95,7 +95,10 @@ export interface MemoryReservation {
   readonly size: number;
   /** Grows by `bytes`, or throws 53200 naming the consumer and the sizes when over budget. */
   grow(bytes: number): void;
-  /** Grows by `bytes` when the budget allows; false (and nothing reserved) otherwise — for spilling. */
+  /**
+   * Grows by `bytes` when the budget allows and the task stays within its fair share of it; false
+   * (and nothing reserved) otherwise — for an operator that can spill instead.
+   */
   tryGrow(bytes: number): boolean;
   shrink(bytes: number): void;
   /** Sets the size to `bytes` (grow or shrink), throwing like `grow`. */

@@ -1,7 +1,9 @@
 /**
  * One query whose every memory-hungry operator spills: a join, an aggregate over its result, a
  * window over the groups and a global ORDER BY, on two executor threads and two partitions (so
- * its exchanges hold rows too), under a query budget far below what the operators would keep.
+ * its exchanges hold rows too and two tasks reserve side by side), under a query budget far below
+ * what the operators would keep — small enough that without each task's fair share one task's
+ * spilling operator would take the memory another one needs just to start.
  * The answer must be exactly the one without a budget, EXPLAIN ANALYZE must show the join, the
  * aggregate, the window and the sort spilling, and no file may be left in `kindling.local.dir`
  * once the query is done.
@@ -62,7 +64,7 @@ describe('a query over its memory budget', () => {
       const want = (await s.sql(QUERY)).rows;
       expect(want.length).toBeGreaterThan(450000);
 
-      await s.sql("SET kindling.memory.query_limit = '24MB'");
+      await s.sql("SET kindling.memory.query_limit = '12MB'");
       const got = (await s.sql(QUERY)).rows;
       expect(got).toEqual(want);
       // The files of a map stage are released with the query, a moment after its last row.

@@ -135,9 +135,9 @@ describe('window over its memory budget', () => {
     const local = tempDir();
     const s = await session(local);
     await s.sql("SET kindling.memory.query_limit = '2MB'");
-    // cume_dist over one peer group of every row: the whole group at once.
+    // cume_dist over one peer group of every row (some 9 MiB): the whole group at once.
     const peers = await failure(() =>
-      s.sql(`SELECT v, cume_dist() OVER (ORDER BY id DIV 1000000) FROM (${ROWS})`),
+      s.sql(`SELECT id, id * 2 AS v, cume_dist() OVER (ORDER BY id DIV 1000000) FROM range(0, 400000)`),
     );
     expect(peers.sqlstate).toBe('53200');
     expect(peers.message).toMatch(/WindowExec/);

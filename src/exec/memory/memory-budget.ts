@@ -10,8 +10,10 @@
  * A `TaskMemoryPool` is what a task sees (`TaskContext.memory`): each reservation grows the query's
  * budget and the process's together, or neither; over either limit `grow` throws 53200
  * (`UNABLE_TO_ACQUIRE_MEMORY`) naming the operator and the sizes, and `tryGrow` returns false so
- * that an operator able to spill can do so instead. A task's reservations are all released when it
- * ends, whatever way it ends.
+ * that an operator able to spill can do so instead — already when the task would hold more than
+ * its fair share (what the query's budget leaves to running tasks, over their number), so that one
+ * task's sort cannot take the memory the task beside it, or the operator above it, needs. A task's
+ * reservations are all released when it ends, whatever way it ends.
  */
 import { EngineError, SqlState } from '../../common/index.ts';
 import type { MemoryPool, MemoryReservation } from '../../physical/index.ts';
@@ -19,7 +21,11 @@ import type { MemoryPool, MemoryReservation } from '../../physical/index.ts';
 const USED = 0;
 const LIMIT = 1;
 const PEAK = 2;
-const SLOTS = 3;
+/** Tasks running against the budget (for the fair share of a query's tasks). */
+const TASKS = 3;
+/** Bytes the running tasks' reservations hold (the rest of USED is held for later: map outputs). */
+const TASK_HELD = 4;
+const SLOTS = 5;
 
 /** No limit. */
 export const UNLIMITED = Number.MAX_SAFE_INTEGER;
@@ -88,6 +94,28 @@ export class MemoryBudget {
   release(bytes: number): void {
     if (bytes > 0) Atomics.sub(this.view, USED, BigInt(bytes));
   }
+
+  /** @internal A task starts (+1) or ends (-1) reserving against this budget. */
+  countTask(delta: 1 | -1): void {
+    Atomics.add(this.view, TASKS, BigInt(delta));
+  }
+
+  /** @internal Bytes that running tasks' reservations hold, up or down. */
+  countTaskHeld(bytes: number): void {
+    if (bytes !== 0) Atomics.add(this.view, TASK_HELD, BigInt(bytes));
+  }
+
+  /**
+   * The most one running task should hold when it could spill instead: what the budget has for
+   * tasks (its limit less what is held for later, such as map outputs) shared by the tasks
+   * running now, as Spark gives each of N tasks at most 1/N of the execution memory.
+   */
+  fairShare(): number {
+    const view = this.view;
+    const tasks = Math.max(1, Number(Atomics.load(view, TASKS)));
+    const heldForLater = Number(Atomics.load(view, USED) - Atomics.load(view, TASK_HELD));
+    return Math.max(0, Number(Atomics.load(view, LIMIT)) - heldForLater) / tasks;
+  }
 }
 
 /** `12.3 MiB`; sizes under a KiB in `smallUnit` (`512 bytes`, `512 B`). */
@@ -110,9 +138,12 @@ export class TaskMemoryPool implements MemoryPool {
   peak = 0;
   private held = 0;
 
+  private ended = false;
+
   constructor(query: MemoryBudget, process: MemoryBudget) {
     this.query = query;
     this.process = process;
+    query.countTask(1);
   }
 
   reserve(consumer: string): MemoryReservation {
@@ -133,8 +164,20 @@ export class TaskMemoryPool implements MemoryPool {
       return false;
     }
     this.held += bytes;
+    this.query.countTaskHeld(bytes);
     if (this.held > this.peak) this.peak = this.held;
     return true;
+  }
+
+  /**
+   * @internal Like `tryAcquire`, for a reservation that can spill when refused: also refused once
+   * the task would hold more than its fair share of the query's budget, so that a spilling
+   * operator of one task leaves room for the others running beside it (and for the operators
+   * above it in its own task, which may not be able to spill).
+   */
+  tryAcquireSpillable(bytes: number): boolean {
+    if (bytes > 0 && this.held + bytes > this.query.fairShare()) return false;
+    return this.tryAcquire(bytes);
   }
 
   /** @internal */
@@ -143,6 +186,7 @@ export class TaskMemoryPool implements MemoryPool {
     this.query.release(bytes);
     this.process.release(bytes);
     this.held -= bytes;
+    this.query.countTaskHeld(-bytes);
   }
 
   /** @internal The error of a refused reservation. */
@@ -168,6 +212,7 @@ export class TaskMemoryPool implements MemoryPool {
    */
   disown(bytes: number): void {
     this.held -= bytes;
+    this.query.countTaskHeld(-bytes);
   }
 
   /** The budgets this pool charges (query, process). */
@@ -179,6 +224,10 @@ export class TaskMemoryPool implements MemoryPool {
   releaseAll(): void {
     for (const r of this.reservations) r.free();
     this.reservations.clear();
+    if (!this.ended) {
+      this.ended = true;
+      this.query.countTask(-1);
+    }
   }
 }
 
@@ -193,13 +242,17 @@ class Reservation implements MemoryReservation {
   }
 
   grow(bytes: number): void {
-    if (!this.tryGrow(bytes)) throw this.pool.refused(this.consumer, bytes, this.size);
+    const b = Math.ceil(bytes);
+    if (b <= 0) return;
+    if (!this.pool.tryAcquire(b)) throw this.pool.refused(this.consumer, bytes, this.size);
+    this.size += b;
   }
 
+  /** Refused at the task's fair share too: the caller can spill. */
   tryGrow(bytes: number): boolean {
     const b = Math.ceil(bytes);
     if (b <= 0) return true;
-    if (!this.pool.tryAcquire(b)) return false;
+    if (!this.pool.tryAcquireSpillable(b)) return false;
     this.size += b;
     return true;
   }
