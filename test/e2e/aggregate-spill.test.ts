@@ -6,50 +6,16 @@
  * query, whether it succeeds, fails or is cancelled; and one group larger than the budget fails with 53200
  * naming the operator.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { Engine, EngineError, type Session } from '../../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import type { Session } from '../../src/index.ts';
+import { failure, filesUnder, spillBed } from './spill-support.ts';
 
-const dirs: string[] = [];
-const engines: Engine[] = [];
-afterAll(async () => {
-  for (const e of engines) await e.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const bed = spillBed('aggregate-spill');
+const tempDir = bed.tempDir;
 
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'kindling-aggregate-spill-'));
-  dirs.push(d);
-  return d;
-}
-
-/** Every file (not folder) under `dir`. */
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name));
-}
-
-async function session(localDir: string): Promise<Session> {
-  const e = new Engine({ warehouse: tempDir(), executorThreads: 2, localDir });
-  engines.push(e);
-  const s = e.createSession();
+function session(localDir: string): Promise<Session> {
   // One partition: a single aggregate, and no exchange output (which does not spill) in the budget.
-  await s.sql('SET kindling.execution.target_partitions = 1');
-  await s.sql('SET kindling.execution.inline_tiny_queries = false');
-  return s;
-}
-
-async function failure(run: () => Promise<unknown>): Promise<EngineError> {
-  try {
-    await run();
-  } catch (err) {
-    if (err instanceof EngineError) return err;
-    throw err;
-  }
-  throw new Error('expected the query to fail');
+  return bed.session(localDir, { 'kindling.execution.target_partitions': '1' });
 }
 
 /** The rows as sorted lines (the order of groups is not part of the answer). */

@@ -5,60 +5,19 @@
  * exactly the answer of the same query without a budget; EXPLAIN ANALYZE shows what each map stage
  * wrote to disk; and no file outlives its query, whether it succeeds, fails or is cancelled.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { Engine, EngineError, type Session } from '../../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import type { Session } from '../../src/index.ts';
+import { failure, filesUnder, noFileLeft, spillBed } from './spill-support.ts';
 
-const dirs: string[] = [];
-const engines: Engine[] = [];
-afterAll(async () => {
-  for (const e of engines) await e.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const bed = spillBed('exchange-spill');
+const tempDir = bed.tempDir;
 
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'kindling-exchange-spill-'));
-  dirs.push(d);
-  return d;
-}
-
-/** Every file (not folder) under `dir`. */
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name));
-}
-
-async function session(localDir: string): Promise<Session> {
-  const e = new Engine({ warehouse: tempDir(), executorThreads: 2, localDir });
-  engines.push(e);
-  const s = e.createSession();
-  // Three map tasks on two threads; on the executors however small the range.
-  await s.sql('SET kindling.execution.target_partitions = 3');
-  await s.sql('SET spark.sql.shuffle.partitions = 4');
-  await s.sql('SET kindling.execution.inline_tiny_queries = false');
-  return s;
-}
-
-/**
- * Waits until no file is left under `dir`: a query's end tells its executors to release its
- * outputs, and each removes their files when it handles that message, a moment later.
- */
-async function noFileLeft(dir: string): Promise<void> {
-  for (let i = 0; i < 100 && filesUnder(dir).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
-  expect(filesUnder(dir)).toEqual([]);
-}
-
-async function failure(run: () => Promise<unknown>): Promise<EngineError> {
-  try {
-    await run();
-  } catch (err) {
-    if (err instanceof EngineError) return err;
-    throw err;
-  }
-  throw new Error('expected the query to fail');
+function session(localDir: string): Promise<Session> {
+  // Three map tasks on two threads.
+  return bed.session(localDir, {
+    'kindling.execution.target_partitions': '3',
+    'spark.sql.shuffle.partitions': '4',
+  });
 }
 
 async function explainAnalyze(s: Session, sql: string): Promise<string[]> {

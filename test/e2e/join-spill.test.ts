@@ -6,58 +6,25 @@
  * keys, collected (one task) and partitioned (a task per partition); EXPLAIN ANALYZE shows what the join spilled; no spill file outlives its query, whether
  * it succeeds or fails; and a key whose rows alone exceed the budget fails with 53200.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine, EngineError, type Session } from '../../src/index.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Session } from '../../src/index.ts';
+import { failure, filesUnder, spillBed } from './spill-support.ts';
 
-const dirs: string[] = [];
-const engines: Engine[] = [];
-afterAll(async () => {
-  for (const e of engines) await e.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'kindling-join-spill-'));
-  dirs.push(d);
-  return d;
-}
-
-/** Every file (not folder) under `dir`. */
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name));
-}
+const bed = spillBed('join-spill');
+const tempDir = bed.tempDir;
 
 /** Rows in a canonical order (joins promise none). */
 function sorted(rows: readonly (readonly unknown[])[]): string[] {
   return rows.map((r) => r.map((v) => (v === null ? 'NULL' : String(v as string | bigint))).join('|')).sort();
 }
 
-async function failure(run: () => Promise<unknown>): Promise<EngineError> {
-  try {
-    await run();
-  } catch (err) {
-    if (err instanceof EngineError) return err;
-    throw err;
-  }
-  throw new Error('expected the query to fail');
-}
-
 const local = tempDir();
 let s: Session;
 
 beforeAll(async () => {
-  const e = new Engine({ warehouse: tempDir(), executorThreads: 2, localDir: local });
-  engines.push(e);
-  s = e.createSession();
   // One partition: each join is one task reading both tables, so no exchange holds their rows
   // (exchanges keep theirs in memory); on the executor threads, however small the tables.
-  await s.sql('SET kindling.execution.target_partitions = 1');
-  await s.sql('SET kindling.execution.inline_tiny_queries = false');
+  s = await bed.session(local, { 'kindling.execution.target_partitions': '1' });
   // Orders of customers: NULL customers, customers without orders, orders of unknown customers,
   // many orders a customer.
   await s.sql(`CREATE TABLE orders AS

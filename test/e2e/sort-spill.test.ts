@@ -10,7 +10,8 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Engine, EngineError, type Session } from '../../src/index.ts';
+import { Engine, type Session } from '../../src/index.ts';
+import { failure, filesUnder } from './spill-support.ts';
 
 const dirs: string[] = [];
 const engines: Engine[] = [];
@@ -23,13 +24,6 @@ function tempDir(): string {
   const d = mkdtempSync(join(tmpdir(), 'kindling-sort-spill-'));
   dirs.push(d);
   return d;
-}
-
-/** Every file (not folder) under `dir`. */
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name));
 }
 
 async function session(localDir: string): Promise<Session> {
@@ -51,16 +45,6 @@ const ROWS = `SELECT id,
     id % 3 AS g
   FROM range(0, 150000)`;
 const SORT = `${ROWS} ORDER BY k DESC NULLS FIRST, t ASC NULLS LAST, g`;
-
-async function failure(run: () => Promise<unknown>): Promise<EngineError> {
-  try {
-    await run();
-  } catch (err) {
-    if (err instanceof EngineError) return err;
-    throw err;
-  }
-  throw new Error('expected the query to fail');
-}
 
 describe('sort over its memory budget', () => {
   it('spills sorted runs and merges them into exactly the unlimited answer, leaving no file', async () => {

@@ -5,51 +5,20 @@
  * spilled; no spill file outlives its query, whether it succeeds, fails or is cancelled; and a peer group that
  * cume_dist needs whole but the budget cannot hold fails with 53200 naming the operator.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { Engine, EngineError, type Session } from '../../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import type { Session } from '../../src/index.ts';
+import { failure, filesUnder, spillBed } from './spill-support.ts';
 
-const dirs: string[] = [];
-const engines: Engine[] = [];
-afterAll(async () => {
-  for (const e of engines) await e.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const bed = spillBed('window-spill');
+const tempDir = bed.tempDir;
 
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'kindling-window-spill-'));
-  dirs.push(d);
-  return d;
-}
-
-/** Every file (not folder) under `dir`. */
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name));
-}
-
-async function session(localDir: string): Promise<Session> {
-  const e = new Engine({ warehouse: tempDir(), executorThreads: 2, localDir });
-  engines.push(e);
-  const s = e.createSession();
-  await s.sql('SET kindling.execution.target_partitions = 1');
-  await s.sql('SET kindling.execution.inline_tiny_queries = false');
-  // Batches of 2048 rows: the stretch a window holds is a few batches of its partition's fifty.
-  await s.sql('SET kindling.execution.batch_size = 2048');
-  return s;
-}
-
-async function failure(run: () => Promise<unknown>): Promise<EngineError> {
-  try {
-    await run();
-  } catch (err) {
-    if (err instanceof EngineError) return err;
-    throw err;
-  }
-  throw new Error('expected the query to fail');
+function session(localDir: string): Promise<Session> {
+  // One partition; batches of 2048 rows: the stretch a window holds is a few batches of its
+  // partition's fifty.
+  return bed.session(localDir, {
+    'kindling.execution.target_partitions': '1',
+    'kindling.execution.batch_size': '2048',
+  });
 }
 
 // One window partition of 100000 rows (no PARTITION BY): k has ties and NULLs, v NULLs. Floating
