@@ -11,6 +11,7 @@
  * saturating as Java's double casts do (products) — and the fields `extract` reads.
  */
 import { EngineError, SqlState } from './errors.ts';
+import type { DataType } from './types.ts';
 
 /** `[months, days, micros]`: months and days are 32-bit ints, micros a 64-bit int. */
 export type CalendarInterval = readonly [months: number, days: number, micros: bigint];
@@ -290,5 +291,21 @@ export function calendarIntervalField(iv: CalendarInterval, field: CalendarInter
       return Number((micros % MICROS_PER_HOUR) / MICROS_PER_MINUTE);
     case 'second':
       return micros % MICROS_PER_MINUTE;
+  }
+}
+
+/** Whether `t` is or holds (at any depth) a calendar interval. */
+export function holdsCalendarInterval(t: DataType): boolean {
+  switch (t.kind) {
+    case 'calendar_interval':
+      return true;
+    case 'array':
+      return holdsCalendarInterval(t.element);
+    case 'map':
+      return holdsCalendarInterval(t.key) || holdsCalendarInterval(t.value);
+    case 'struct':
+      return t.fields.some((f) => holdsCalendarInterval(f.type));
+    default:
+      return false;
   }
 }

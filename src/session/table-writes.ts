@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   EngineError,
+  holdsCalendarInterval,
   SqlState,
   isNumeric,
   makeDirectories,
@@ -63,21 +64,6 @@ import type { StatementResult } from './types.ts';
 
 function quotedName(database: string, table: string): string {
   return `\`spark_catalog\`.\`${database}\`.\`${table}\``;
-}
-
-function holdsCalendarInterval(t: DataType): boolean {
-  switch (t.kind) {
-    case 'calendar_interval':
-      return true;
-    case 'array':
-      return holdsCalendarInterval(t.element);
-    case 'map':
-      return holdsCalendarInterval(t.key) || holdsCalendarInterval(t.value);
-    case 'struct':
-      return t.fields.some((f) => holdsCalendarInterval(f.type));
-    default:
-      return false;
-  }
 }
 
 /**

@@ -8,7 +8,13 @@
  * Calendar intervals (`interval`) have no order either: `<`, `>` … and sort keys of a type holding
  * one are INVALID_ORDERING_TYPE too, while `=`, `<>` and `<=>` compare them field by field.
  */
-import { EngineError, SqlState, typeToString, type DataType } from '../../common/index.ts';
+import {
+  EngineError,
+  SqlState,
+  holdsCalendarInterval,
+  typeToString,
+  type DataType,
+} from '../../common/index.ts';
 import type { Attribute } from '../../plan/index.ts';
 
 /** Whether `t` is or holds (at any depth) a map. */
@@ -20,22 +26,6 @@ export function holdsMap(t: DataType): boolean {
       return holdsMap(t.element);
     case 'struct':
       return t.fields.some((f) => holdsMap(f.type));
-    default:
-      return false;
-  }
-}
-
-/** Whether `t` is or holds (at any depth) a calendar interval. */
-function holdsCalendarInterval(t: DataType): boolean {
-  switch (t.kind) {
-    case 'calendar_interval':
-      return true;
-    case 'array':
-      return holdsCalendarInterval(t.element);
-    case 'map':
-      return holdsCalendarInterval(t.key) || holdsCalendarInterval(t.value);
-    case 'struct':
-      return t.fields.some((f) => holdsCalendarInterval(f.type));
     default:
       return false;
   }
