@@ -120,14 +120,36 @@ export function decodeFlightTicket(bytes: Uint8Array): Uint8Array {
   return ticket;
 }
 
-/** A `FlightData` message; empty fields are left out, as proto3 does. */
-export function encodeFlightData(data: OutgoingFlightData): Buffer {
+/** The bytes gRPC puts before each message on the wire (compressed flag, u32 length). */
+export const GRPC_MESSAGE_PREFIX = 5;
+
+const ZEROS = new Uint8Array(8);
+
+/**
+ * A `FlightData` message; empty fields are left out, as proto3 does. With `alignBody`, the header
+ * is padded with zeros (a Message flatbuffer may be) so that the body starts 8-byte aligned from
+ * the start of the message's gRPC frame: a receiver that holds the frame at an aligned address —
+ * grpc-js does for every message larger than a few KB — then has Arrow read the body's buffers in
+ * place instead of copying it to align them.
+ */
+export function encodeFlightData(data: OutgoingFlightData, options: { alignBody?: boolean } = {}): Buffer {
   const body = partsOf(data.dataBody);
   let bodyLength = 0;
   for (const part of body) bodyLength += part.byteLength;
   const metadata = data.appMetadata ?? new Uint8Array(0);
+  const header = data.dataHeader.byteLength;
+  let padding = 0;
+  if (options.alignBody === true && header > 0 && bodyLength > 0) {
+    const after =
+      (metadata.byteLength > 0 ? bytesFieldSize(APP_METADATA_FIELD, metadata.byteLength) : 0) +
+      varintSize(tagOf(DATA_BODY_FIELD, WIRE_LENGTH_DELIMITED)) +
+      varintSize(bodyLength);
+    while ((GRPC_MESSAGE_PREFIX + bytesFieldSize(DATA_HEADER_FIELD, header + padding) + after) % 8 !== 0) {
+      padding++;
+    }
+  }
   const fields: [number, number, readonly Uint8Array[]][] = [
-    [DATA_HEADER_FIELD, data.dataHeader.byteLength, [data.dataHeader]],
+    [DATA_HEADER_FIELD, header + padding, [data.dataHeader, ZEROS.subarray(0, padding)]],
     [APP_METADATA_FIELD, metadata.byteLength, [metadata]],
     [DATA_BODY_FIELD, bodyLength, body],
   ];
@@ -424,8 +446,6 @@ export function splitIpcStream(bytes: Uint8Array): IpcPiece[] {
 
 /** The end-of-stream marker. */
 export const IPC_END_OF_STREAM: Uint8Array = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
-
-const ZEROS = new Uint8Array(8);
 
 /**
  * One IPC message as stream chunks: continuation, metadata length, the header padded to 8, the

@@ -27,6 +27,7 @@ import { ShuffleStore, readMapOutputBucket } from '../../exchange/shuffle-store.
 import { ShuffleWriter } from '../../exchange/shuffle-writer.ts';
 import { MemoryBudget, TaskMemoryPool, UNLIMITED, createBudget } from '../../memory/memory-budget.ts';
 import {
+  GRPC_MESSAGE_PREFIX,
   ProtobufError,
   IpcStreamSplitter,
   decodeFlightData,
@@ -213,6 +214,23 @@ describe('Flight protobuf codec', () => {
     // A schema message: no body, the field left out.
     const schemaOnly = decodeFlightData(encodeFlightData({ dataHeader: header, dataBody: [] }));
     expect(schemaOnly.dataBody.byteLength).toBe(0);
+  });
+
+  it('pads the header so that the body starts 8-aligned in its gRPC frame', () => {
+    for (const headerLength of [8, 120, 128, 136, 200, 1024]) {
+      for (const bodyLength of [8, 200, 70_000, 3_000_000]) {
+        const header = new Uint8Array(headerLength).fill(1);
+        const bytes = encodeFlightData(
+          { dataHeader: header, dataBody: new Uint8Array(bodyLength) },
+          { alignBody: true },
+        );
+        const data = decodeFlightData(bytes);
+        expect((GRPC_MESSAGE_PREFIX + data.dataBody.byteOffset - bytes.byteOffset) % 8).toBe(0);
+        expect(data.dataBody.byteLength).toBe(bodyLength);
+        expect(Buffer.from(data.dataHeader.subarray(0, headerLength)).equals(header)).toBe(true);
+        expect(data.dataHeader.subarray(headerLength).every((b) => b === 0)).toBe(true);
+      }
+    }
   });
 
   it('skips fields it does not know, of every wire type, and the flight descriptor', () => {
