@@ -14,7 +14,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import * as arrow from 'apache-arrow';
-import { makeBatch, type Schema } from '../../../common/index.ts';
+import { makeBatch, toArrowType, type Schema } from '../../../common/index.ts';
 import {
   IPC_END_OF_STREAM,
   decodeFlightData,
@@ -99,7 +99,12 @@ export class FlightClient {
       const first = await chunks.next();
       if (first.done === true) return;
       reader = await arrow.RecordBatchReader.from(prepend(first.value, chunks));
+      let checked = false;
       for await (const b of reader) {
+        if (!checked) {
+          checkColumns(b.schema, schema, address);
+          checked = true;
+        }
         if (b.numRows > 0) yield makeBatch(schema, b.data.children, b.numRows);
       }
       if (outcome.failure !== null) throw outcome.failure;
@@ -152,6 +157,21 @@ export class FlightClient {
         );
       }
     }
+  }
+}
+
+/** Throws unless the stream's columns are, in number and kind, those of `schema`. */
+function checkColumns(received: arrow.Schema, schema: Schema, address: string): void {
+  const fields = received.fields;
+  const same =
+    fields.length === schema.fields.length &&
+    schema.fields.every((f, i) => toArrowType(f.type).typeId === (fields[i]!.type as arrow.DataType).typeId);
+  if (!same) {
+    throw new FlightError(
+      'INTERNAL',
+      `the Flight stream from ${address} has the columns ${fields.map((f) => String(f.type)).join(', ')}, ` +
+        `not those expected`,
+    );
   }
 }
 

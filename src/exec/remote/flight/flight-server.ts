@@ -24,8 +24,8 @@
  *
  * Throughput over loopback (flight-bench.ts: 200 MB of 64K-row batches of bigint, double and
  * string columns, server and client in two processes, node 24, a shared 2-core machine at load
- * average ~6): 170–350 MB/s (4.5–9.5 M rows/s) for batches encoded by the server, 200–420 MB/s
- * for IPC bytes passed through. Each body is copied twice on the server (into the protobuf
+ * average ~6, so the figures vary from run to run): 170–350 MB/s (4.5–9.5 M rows/s) for batches
+ * encoded by the server, 135–420 MB/s for IPC bytes passed through. Each body is copied twice on the server (into the protobuf
  * message, then by grpc-js into its frame) and once on the client (grpc-js joins a message's
  * HTTP/2 frames); Arrow then reads it in place (see `alignBody` in flight-codec.ts).
  */
@@ -86,13 +86,18 @@ export interface FlightServer {
   close(): Promise<void>;
 }
 
-/** gRPC options of both ends: no message size limit; keepalive pings find a peer that is gone. */
+/**
+ * gRPC options of both ends: no message size limit; keepalive pings find a peer that is gone; a
+ * 4 MB HTTP/2 window (the default 64 KB holds loopback back); a client retries a lost server at
+ * least every 5 s (calls in between fail at once with UNAVAILABLE).
+ */
 export const FLIGHT_GRPC_OPTIONS: grpc.ChannelOptions = {
   'grpc.max_send_message_length': -1,
   'grpc.max_receive_message_length': -1,
   'grpc.keepalive_time_ms': 20_000,
   'grpc.keepalive_timeout_ms': 10_000,
   'grpc-node.flow_control_window': 4 << 20,
+  'grpc.max_reconnect_backoff_ms': 5_000,
 };
 
 /** Starts a Flight server for `source` on `host` (`port` 0 or absent: any free port). */

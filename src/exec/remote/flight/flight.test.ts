@@ -113,6 +113,12 @@ function batchOf(from: number, n: number): arrow.RecordBatch {
   );
 }
 
+/** A batch of one int column: not of `schema`. */
+function otherBatch(): arrow.RecordBatch {
+  const one: Schema = { fields: [{ name: 'x', type: { kind: 'int' }, nullable: true }] };
+  return makeBatch(one, [columnFromValues({ kind: 'int' }, [1, 2])], 2);
+}
+
 function rowsOf(batches: readonly arrow.RecordBatch[], of: Schema = schema): Value[][] {
   return batches.flatMap((b) =>
     batchRows(
@@ -496,9 +502,31 @@ describe('Flight server and client', () => {
   it('answer NOT_FOUND for an unknown or malformed ticket, INVALID_ARGUMENT for a non-Ticket, INTERNAL for a failing source', async () => {
     const store = new ShuffleStore();
     const fromStore = serveShuffleStore(store, () => schema);
+    const pieces = splitIpcStream(ipcBytes([batchOf(0, 10)]));
+    const batchOnly = pieces.filter(
+      (p) => p.kind === 'message' && p.headerType === arrow.MessageHeader.RecordBatch,
+    );
+    const dictionary = arrow.tableToIPC(
+      new arrow.Table({
+        d: arrow.vectorFromArray(['a', 'b', 'a'], new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32())),
+      }),
+      'stream',
+    );
+    const badStreams: Record<string, () => FlightStream> = {
+      nothing: () => ({ kind: 'ipc', chunks: fromArray([]) }),
+      noSchema: () => ({
+        kind: 'ipc',
+        chunks: fromArray([joinIpcStream(batchOnly as Extract<IpcPiece, { kind: 'message' }>[])]),
+      }),
+      dictionary: () => ({ kind: 'ipc', chunks: fromArray([dictionary]) }),
+      otherSchema: () => ({ kind: 'batches', batches: fromArray([batchOf(0, 5), otherBatch()]) }),
+    };
     const { server, client } = await serve({
       doGet(ticket) {
-        if (new TextDecoder().decode(ticket) === 'fails') {
+        const name = new TextDecoder().decode(ticket);
+        const bad = badStreams[name];
+        if (bad !== undefined) return Promise.resolve(bad());
+        if (name === 'fails') {
           return Promise.resolve({
             kind: 'batches',
             batches: (async function* () {
@@ -522,6 +550,20 @@ describe('Flight server and client', () => {
     const failing = await failureOf(client.doGet(ticketOf('fails'), schema));
     expect(failing.code).toBe('INTERNAL');
     expect(failing.message).toMatch(/the disk is on fire/);
+    for (const [name, message] of [
+      ['nothing', /no schema/],
+      ['noSchema', /record batch before its schema/],
+      ['dictionary', /dictionary-encoded columns are not served/],
+      ['otherSchema', /different column types/],
+    ] as const) {
+      const err = await failureOf(client.doGet(ticketOf(name), schema));
+      expect(err.code).toBe('INTERNAL');
+      expect(err.message).toMatch(message);
+    }
+    // A client expecting other columns than the stream's.
+    const fewer: Schema = { fields: schema.fields.slice(1) };
+    const mismatch = await failureOf(client.doGet(ticketOf('fails'), fewer));
+    expect(mismatch.message).toMatch(/not those expected/);
 
     // Bytes that are not a protobuf Ticket at all.
     const raw = new grpc.Client(server.address, grpc.credentials.createInsecure());
@@ -557,14 +599,19 @@ describe('Flight server and client', () => {
   });
 
   it('fail a call whose server goes away mid stream with UNAVAILABLE or CANCELLED, never hang', async () => {
+    let released = false;
     const { server, client } = await serve(
       sourceOf({
         endless: () => ({
           kind: 'batches',
           batches: (async function* () {
-            for (let i = 0; ; i++) {
-              await nextTurn();
-              yield batchOf(i * 100, 100);
+            try {
+              for (let i = 0; ; i++) {
+                await nextTurn();
+                yield batchOf(i * 100, 100);
+              }
+            } finally {
+              released = true;
             }
           })(),
         }),
@@ -581,6 +628,8 @@ describe('Flight server and client', () => {
     }
     expect(failure).toBeInstanceOf(FlightError);
     expect(['UNAVAILABLE', 'CANCELLED', 'INTERNAL']).toContain((failure as FlightError).code);
+    for (let i = 0; i < 100 && !released; i++) await sleep(20);
+    expect(released).toBe(true);
   });
 });
 
