@@ -72,6 +72,8 @@ export class FlightClient {
       new grpc.Metadata(),
       {},
     );
+    // The call's errors reach the reader through its iteration; after it, none may go unhandled.
+    call.on('error', () => undefined);
     const cancel = (): void => call.cancel();
     signal?.addEventListener('abort', cancel, { once: true });
     // The call's failure, once it failed (the reader may report it in its own words).
@@ -146,9 +148,14 @@ export class FlightClient {
         case grpc.connectivityState.CONNECTING:
           break;
       }
-      const changed = await new Promise<boolean>((resolve) =>
-        channel.watchConnectivityState(state, deadline, (err) => resolve(err === undefined)),
-      );
+      const changed = await new Promise<boolean>((resolve) => {
+        const aborted = (): void => resolve(true);
+        signal?.addEventListener('abort', aborted, { once: true });
+        channel.watchConnectivityState(state, deadline, (err) => {
+          signal?.removeEventListener('abort', aborted);
+          resolve(err === undefined);
+        });
+      });
       if (signal?.aborted) throw new FlightError('CANCELLED', `the fetch from ${this.address} was cancelled`);
       if (!changed) {
         throw new FlightError(

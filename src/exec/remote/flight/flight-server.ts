@@ -25,9 +25,10 @@
  * Throughput over loopback (flight-bench.ts: 200 MB of 64K-row batches of bigint, double and
  * string columns, server and client in two processes, node 24, a shared 2-core machine at load
  * average ~6, so the figures vary from run to run): 170–350 MB/s (4.5–9.5 M rows/s) for batches
- * encoded by the server, 135–420 MB/s for IPC bytes passed through. Each body is copied twice on the server (into the protobuf
- * message, then by grpc-js into its frame) and once on the client (grpc-js joins a message's
- * HTTP/2 frames); Arrow then reads it in place (see `alignBody` in flight-codec.ts).
+ * encoded by the server, 135–420 MB/s for IPC bytes passed through. Each body is copied twice on
+ * the server (into the protobuf message, then by grpc-js into its frame) and once on the client
+ * (grpc-js joins a message's HTTP/2 frames); Arrow then reads it in place (`alignBody` in
+ * flight-codec.ts).
  */
 import * as grpc from '@grpc/grpc-js';
 import * as arrow from 'apache-arrow';
@@ -67,6 +68,7 @@ export type FlightStream =
   /**
    * Raw IPC stream bytes, e.g. decompressed frames of a map output file's blocks: chunks may hold
    * several messages or end inside one. Several streams of one schema may follow each other.
+   * Bodies are sent as views of the chunks: a chunk's memory must not be reused once yielded.
    */
   | { readonly kind: 'ipc'; readonly chunks: AsyncIterable<Uint8Array> }
   /**

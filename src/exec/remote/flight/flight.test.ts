@@ -598,6 +598,15 @@ describe('Flight server and client', () => {
     expect((await failureOf(client.doGet(ticketOf('x'), schema))).code).toBe('UNAVAILABLE');
   });
 
+  it('give up connecting after the connect timeout, or at once when the network says no', async () => {
+    // A TEST-NET-1 address: nothing answers there (or the network refuses at once).
+    const client = new FlightClient('192.0.2.1:47470', { connectTimeoutMs: 500 });
+    clients.push(client);
+    const started = Date.now();
+    expect((await failureOf(client.doGet(ticketOf('x'), schema))).code).toBe('UNAVAILABLE');
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
   it('fail a call whose server goes away mid stream with UNAVAILABLE or CANCELLED, never hang', async () => {
     let released = false;
     const { server, client } = await serve(
