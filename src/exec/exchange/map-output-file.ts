@@ -20,7 +20,7 @@ import type * as arrow from 'apache-arrow';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EngineError, SqlState, type Schema } from '../../common/index.ts';
-import { createSpillFile, readFrames, spillError, writeFrames } from '../spill/spill-files.ts';
+import { createSpillFile, frameBytes, readFrames, spillError, writeFrames } from '../spill/spill-files.ts';
 import type { TaskDescription } from '../task.ts';
 
 const MAGIC = 'KDLSHUF1';
@@ -190,4 +190,15 @@ export async function* readBlocks(
   schema: Schema,
 ): AsyncGenerator<arrow.RecordBatch> {
   for (const r of ranges) yield* readFrames(file, schema, r.offset, r.offset + r.length);
+}
+
+/**
+ * The decompressed bytes of `ranges` of the map output file `file`, frame by frame, in order: one
+ * Arrow IPC stream (schema, batches, end marker) per block, without decoding a batch.
+ */
+export async function* readBlockBytes(
+  file: string,
+  ranges: readonly ByteRange[],
+): AsyncGenerator<Uint8Array> {
+  for (const r of ranges) yield* frameBytes(file, r.offset, r.offset + r.length);
 }

@@ -197,9 +197,10 @@ export class TaskSpillSpace implements SpillSpace {
 
 /**
  * The IPC bytes of the frames in bytes [start, end) of `file`, decompressed one at a time (each
- * read at its own position, so readers of one file do not disturb each other).
+ * read at its own position, so readers of one file do not disturb each other). A Flight server
+ * passes them on as they are (remote/flight/shuffle-tickets.ts).
  */
-async function* frameBytes(file: string, start: number, end: number): AsyncGenerator<Uint8Array> {
+export async function* frameBytes(file: string, start: number, end: number): AsyncGenerator<Uint8Array> {
   const handle = await fs.promises.open(file, 'r');
   try {
     const length = Buffer.alloc(4);
