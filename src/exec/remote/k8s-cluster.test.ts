@@ -204,6 +204,16 @@ describe('executorPodSpec', () => {
     expect(template.spec.containers[0]!.image).toBe('other:latest');
   });
 
+  it('takes a template without containers, and refuses one that is not a Pod', () => {
+    const pod = executorPodSpec(options({ template: { spec: { nodeSelector: { a: 'b' } } } }), 'p');
+    expect(pod.spec?.nodeSelector).toEqual({ a: 'b' });
+    expect(pod.spec?.containers.map((c) => c.name)).toEqual(['executor']);
+    expect(() => executorPodSpec(options({ template: { kind: 'Deployment' } }), 'p')).toThrow(
+      'the executor pod template is not a Pod',
+    );
+    expect(() => executorPodSpec(options({ template: [] }), 'p')).toThrow('not a Pod');
+  });
+
   it('says why a pod is gone', () => {
     expect(podExit({ metadata: { name: 'p' }, status: { phase: 'Running' } })).toBeNull();
     expect(podExit({ metadata: { name: 'p' }, status: { phase: 'Failed', reason: 'Evicted' } })).toMatch(
@@ -235,11 +245,12 @@ describe('K8sClusterManager', () => {
   let api: FakePodsApi;
   let manager: K8sClusterManager | undefined;
   let exits: { id: string; reason: string }[];
+  let logs: string[];
 
   async function startManager(overrides: Partial<K8sClusterOptions> = {}): Promise<K8sClusterManager> {
     api = await FakePodsApi.start();
     exits = [];
-    const logs: string[] = [];
+    logs = [];
     manager = new K8sClusterManager(
       options({ kubeConfig: kubeConfig(api.url), log: (l) => logs.push(l), ...overrides }),
     );
@@ -347,6 +358,53 @@ describe('K8sClusterManager', () => {
     expect(exits[0]!.reason).toMatch(/was deleted/);
     const lists = api.requests.filter((r) => r.method === 'GET' && r.query.watch === undefined);
     expect(lists).toHaveLength(2);
+  });
+
+  it('resumes a watch the client ended for being idle, without counting it a failure', async () => {
+    const m = await startManager({ executors: 2, watchIdleTimeoutMs: 100 });
+    m.start();
+    await m.ready();
+    await until(
+      'idle watches resumed',
+      () => api.requests.filter((r) => r.query.watch === 'true').length >= 6,
+    );
+    const watches = api.requests.filter((r) => r.query.watch === 'true');
+    expect(watches.every((w) => Number(w.query.resourceVersion) >= 100)).toBe(true);
+    expect(api.requests.filter((r) => r.method === 'GET' && r.query.watch === undefined)).toHaveLength(1);
+    expect(logs).toEqual([]);
+    await until('a watch', () => api.openWatches === 1);
+    api.setPhase('kabc123-exec-1', 'Failed');
+    await until('a replacement', () => api.get('kabc123-exec-3') !== undefined);
+    expect(exits.map((e) => e.id)).toEqual(['kabc123-exec-1']);
+  });
+
+  it('watches again, after a pause, when a watch is refused', async () => {
+    const m = await startManager({ executors: 1 });
+    api.failNext('WATCH', 403, 'Forbidden', 'pods is forbidden: cannot watch resource "pods"');
+    m.start();
+    await m.ready();
+    await until('a watch', () => api.openWatches === 1);
+    expect(logs).toEqual([
+      'the executor pod watch ended (watch: the Kubernetes API answered 403 Forbidden); again in 200 ms',
+    ]);
+    api.deletePod('kabc123-exec-1');
+    await until('a replacement', () => api.get('kabc123-exec-2') !== undefined);
+  });
+
+  it('logs once a pod that cannot start, without counting it lost', async () => {
+    const m = await startManager({ executors: 1 });
+    m.start();
+    await m.ready();
+    await until('a watch', () => api.openWatches === 1);
+    api.setWaiting('kabc123-exec-1', 'CreateContainerConfigError', 'secret "kindling-nats" not found');
+    api.setWaiting('kabc123-exec-1', 'CreateContainerConfigError', 'secret "kindling-nats" not found');
+    await until('a log line', () => logs.length > 0);
+    await sleep(100);
+    expect(logs).toEqual([
+      'executor pod kabc123-exec-1 cannot start: CreateContainerConfigError: secret "kindling-nats" not found',
+    ]);
+    expect(exits).toEqual([]);
+    expect(m.ids()).toEqual(['kabc123-exec-1']);
   });
 
   it('kill deletes the pod at once; the loss is reported and replaced', async () => {

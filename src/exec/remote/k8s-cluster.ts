@@ -62,6 +62,11 @@ export interface K8sClusterOptions {
   readonly kubeConfig?: KubeConfig;
   /** Where the manager's messages go (default: stderr). */
   readonly log?: (line: string) => void;
+  /**
+   * How long a watch may go without a byte before the client ends it (the client's default is 30 s;
+   * tests shorten it). An idle watch ending so is resumed at once, as one the server ended.
+   */
+  readonly watchIdleTimeoutMs?: number;
 }
 
 export const EXECUTOR_CONTAINER = 'executor';
@@ -103,10 +108,16 @@ function byName<T extends { name: string }>(theirs: readonly T[] | undefined, ou
  * image, args (the image's entrypoint runs `kindling`), env by name, CPU and memory.
  */
 export function executorPodSpec(options: K8sClusterOptions, name: string): V1Pod {
-  const template = (isRecord(options.template) ? structuredClone(options.template) : {}) as V1Pod;
+  if (
+    options.template !== undefined &&
+    (!isRecord(options.template) || ('kind' in options.template && options.template.kind !== 'Pod'))
+  ) {
+    throw new EngineError(SqlState.invalidParameterValue, 'the executor pod template is not a Pod');
+  }
+  const template = (options.template === undefined ? {} : structuredClone(options.template)) as V1Pod;
   const meta = template.metadata ?? {};
   const spec = template.spec ?? { containers: [] };
-  const [first, ...sidecars] = spec.containers;
+  const [first, ...sidecars] = spec.containers ?? [];
   const base: V1Container = first ?? { name: EXECUTOR_CONTAINER };
   const env: V1EnvVar[] = [
     { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
@@ -248,6 +259,14 @@ export function apiError(action: string, err: unknown): EngineError {
     );
   }
   const message = err instanceof Error ? err.message : String(err);
+  // A watch that could not start: an Error with the HTTP status (and its text as the message).
+  const code = isRecord(err) && typeof err.statusCode === 'number' ? err.statusCode : undefined;
+  if (code !== undefined) {
+    const state = code === 401 || code === 403 ? SqlState.insufficientPrivilege : SqlState.ioError;
+    return new EngineError(state, `${action}: the Kubernetes API answered ${code} ${message}`, {
+      cause: err,
+    });
+  }
   return new EngineError(SqlState.ioError, `${action}: ${message}`, { cause: err });
 }
 
@@ -264,10 +283,25 @@ export function defaultKubeConfig(apiServer: string): KubeConfig {
   return kc;
 }
 
+function isIdleTimeout(err: unknown): boolean {
+  return err instanceof Error && err.name === 'TimeoutError';
+}
+
+/** Container states that do not end by themselves: an operator must act (logged once per pod). */
+const STUCK = new Set([
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'InvalidImageName',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+]);
+
 interface Tracked {
   readonly name: string;
   /** Its creation was answered (or failed): before that a DELETE may not find it. */
   created: boolean;
+  /** The stuck state last logged for it. */
+  stuck?: string;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -306,6 +340,10 @@ export class K8sClusterManager implements ClusterManager {
     const kc = options.kubeConfig ?? defaultKubeConfig(options.apiServer);
     this.api = kc.makeApiClient(CoreV1Api);
     this.watcher = new Watch(kc);
+    if (options.watchIdleTimeoutMs !== undefined) {
+      // Watch keeps its inactivity timeout in a field of its own; there is no option for it.
+      (this.watcher as unknown as { requestTimeoutMs: number }).requestTimeoutMs = options.watchIdleTimeoutMs;
+    }
     this.log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   }
 
@@ -446,7 +484,8 @@ export class K8sClusterManager implements ClusterManager {
         );
         return;
       }
-      if (err !== null && err !== undefined) return this.retryWatch(err);
+      // An idle watch the client timed out is as normal an end as one the server closed.
+      if (err !== null && err !== undefined && !isIdleTimeout(err)) return this.retryWatch(err);
       this.watch();
     };
     const started = this.watcher.watch(path, query, onEvent, onDone).then(
@@ -480,9 +519,20 @@ export class K8sClusterManager implements ClusterManager {
   /** A pod as the API shows it: gone if it has failed, exited or lost its container. */
   private seen(pod: V1Pod): void {
     const name = pod.metadata?.name;
-    if (name === undefined || !this.pods.has(name)) return;
+    const entry = name === undefined ? undefined : this.pods.get(name);
+    if (name === undefined || entry === undefined) return;
     const exit = podExit(pod);
-    if (exit === null) return;
+    if (exit === null) {
+      const waiting = pod.status?.containerStatuses?.find((c) => c.name === EXECUTOR_CONTAINER)?.state
+        ?.waiting;
+      if (waiting?.reason !== undefined && STUCK.has(waiting.reason) && entry.stuck !== waiting.reason) {
+        entry.stuck = waiting.reason;
+        this.log(
+          `executor pod ${name} cannot start: ${waiting.reason}${waiting.message === undefined ? '' : `: ${waiting.message}`}`,
+        );
+      }
+      return;
+    }
     this.gone(name, exit);
     // It still exists (restartPolicy Never keeps it): delete it.
     void this.track(this.remove(name, 0));

@@ -159,6 +159,26 @@ export class FakePodsApi {
     });
   }
 
+  /** Marks a pod's first container waiting (MODIFIED), e.g. ImagePullBackOff; the phase stays Pending. */
+  setWaiting(name: string, reason: string, message: string): void {
+    this.modify(name, (pod) => {
+      const container = pod.spec.containers[0]!.name;
+      pod.status = {
+        ...pod.status,
+        containerStatuses: [
+          {
+            name: container,
+            ready: false,
+            restartCount: 0,
+            image: '',
+            imageID: '',
+            state: { waiting: { reason, message } },
+          },
+        ],
+      };
+    });
+  }
+
   /** Deletes a pod from outside (`kubectl delete pod`, eviction). */
   deletePod(name: string): void {
     const pod = this.pods.get(name);
