@@ -14,6 +14,8 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY bin ./bin
 COPY src ./src
+# The CLI's `tpch` command and the sample database's schema live beside src/.
+COPY tpch ./tpch
 
 # Spill files and map outputs (an emptyDir in the pods); the warehouse is a volume mounted by the pods.
 RUN mkdir -p /tmp/kindling /data/warehouse && chown node:node /tmp/kindling /data/warehouse

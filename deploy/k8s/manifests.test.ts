@@ -22,7 +22,7 @@
  * `kindling serve` accepts the `--conf` keys at run time.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join, normalize } from 'node:path';
+import { dirname, join, normalize, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
@@ -502,8 +502,11 @@ describe('deploy/k8s manifests', () => {
   });
 });
 
-/** Bare package names imported (statically or by `import()`) by the files reachable from `entry`. */
-function importedPackages(entry: string): Set<string> {
+/**
+ * The files reachable from `entry` through imports (static, `import()`, worker URLs), and the bare
+ * package names they import.
+ */
+function importGraph(entry: string): { files: Set<string>; packages: Set<string> } {
   const packages = new Set<string>();
   const seen = new Set<string>();
   const stack = [entry];
@@ -529,7 +532,19 @@ function importedPackages(entry: string): Set<string> {
       }
     }
   }
-  return packages;
+  return { files: seen, packages };
+}
+
+/** Whether a path (relative to the build context) matches a .dockerignore pattern. */
+function ignoredBy(pattern: string, path: string): boolean {
+  const glob = pattern.replace(/\/$/, '');
+  const source = glob
+    .split(/(\*\*\/|\*)/)
+    .map((part) =>
+      part === '**/' ? '(?:.*/)?' : part === '*' ? '[^/]*' : part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'),
+    )
+    .join('');
+  return new RegExp(`^${source}(?:/.*)?$`).test(path);
 }
 
 describe('Dockerfile', () => {
@@ -558,11 +573,40 @@ describe('Dockerfile', () => {
     expect(cmd).not.toContain('--trust-remote');
   });
 
+  it('copies every file the CLI imports into the image', () => {
+    const { files } = importGraph(join(ROOT, 'src/cli/main.ts'));
+    const copied = new Set(instruction('COPY').map((c) => c.split(/\s+/)[0]!));
+    const patterns = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !l.startsWith('#'));
+    const kept = (path: string): boolean => {
+      let ignored = false;
+      for (const p of patterns) {
+        if (p.startsWith('!')) {
+          if (ignoredBy(p.slice(1), path)) ignored = false;
+        } else if (ignoredBy(p, path)) ignored = true;
+      }
+      return !ignored;
+    };
+    expect(files.size).toBeGreaterThan(100);
+    for (const file of files) {
+      const path = relative(ROOT, file);
+      expect(copied.has(path.split('/')[0]!), `${path} is copied`).toBe(true);
+      expect(kept(path), `${path} is not in .dockerignore`).toBe(true);
+    }
+    // The patterns do what they say.
+    expect(kept('src/cli/main.ts')).toBe(true);
+    expect(kept('src/cli/main.test.ts')).toBe(false);
+    expect(kept('test/data/tpch/sf0.01/lineitem.tbl')).toBe(false);
+    expect(kept('node_modules/commander/index.js')).toBe(false);
+  });
+
   it('needs no devDependency at run time (the image installs with --omit=dev)', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
       dependencies: Record<string, string>;
     };
-    const used = importedPackages(join(ROOT, 'src/cli/main.ts'));
+    const used = importGraph(join(ROOT, 'src/cli/main.ts')).packages;
     expect(used.size).toBeGreaterThan(3);
     for (const name of used) expect(Object.keys(pkg.dependencies), name).toContain(name);
   });
