@@ -486,6 +486,22 @@ describe('K8sClusterManager', () => {
     expect(api.list()).toEqual([]);
   });
 
+  it('refuses a template that is not a pod, and counts that are not positive, at once', () => {
+    const kc = new KubeConfig();
+    expect(() => new K8sClusterManager(options({ template: { kind: 'Service' }, kubeConfig: kc }))).toThrow(
+      'the executor pod template is not a Pod',
+    );
+    expect(() => new K8sClusterManager(options({ cores: 0, kubeConfig: kc }))).toThrow(
+      'invalid executor cores 0',
+    );
+    expect(() => new K8sClusterManager(options({ executors: 0, kubeConfig: kc }))).toThrow(
+      'invalid executor count 0',
+    );
+    expect(() => new K8sClusterManager(options({ memory: 0.5, kubeConfig: kc }))).toThrow(
+      'invalid executor memory',
+    );
+  });
+
   it('refuses a cluster id that cannot name a pod', () => {
     expect(() => new K8sClusterManager(options({ cluster: 'Bad_Id', kubeConfig: new KubeConfig() }))).toThrow(
       /invalid cluster id "Bad_Id"/,

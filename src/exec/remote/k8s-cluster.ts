@@ -336,6 +336,14 @@ export class K8sClusterManager implements ClusterManager {
     if (!Number.isInteger(options.executors) || options.executors < 1) {
       throw new EngineError(SqlState.invalidParameterValue, `invalid executor count ${options.executors}`);
     }
+    if (!Number.isInteger(options.cores) || options.cores < 1) {
+      throw new EngineError(SqlState.invalidParameterValue, `invalid executor cores ${options.cores}`);
+    }
+    if (!Number.isSafeInteger(options.memory) || options.memory < 1) {
+      throw new EngineError(SqlState.invalidParameterValue, `invalid executor memory ${options.memory}`);
+    }
+    // A template that is not a pod fails here, not at each pod.
+    executorPodSpec(options, `${options.cluster}-exec-0`);
     this.options = options;
     const kc = options.kubeConfig ?? defaultKubeConfig(options.apiServer);
     this.api = kc.makeApiClient(CoreV1Api);
