@@ -18,8 +18,8 @@ const open: { close(): Promise<void> }[] = [];
 
 const harness: PlaneHarness = {
   cluster() {
-    const heartbeatMs = 20;
-    const heartbeatTimeoutMs = 200;
+    const heartbeatMs = 50;
+    const heartbeatTimeoutMs = 500;
     const plane = createMemoryControlPlane({ heartbeatMs, heartbeatTimeoutMs });
     open.push(plane.driver);
     return Promise.resolve({

@@ -33,7 +33,7 @@ import {
 import { hasNatsServer, startNatsServer, type NatsTestServer } from './nats-test-server.ts';
 
 const HEARTBEAT_MS = 100;
-const HEARTBEAT_TIMEOUT_MS = 1500;
+const HEARTBEAT_TIMEOUT_MS = 2500;
 
 let server: NatsTestServer | undefined;
 let clusters = 0;
@@ -73,9 +73,7 @@ const harness: PlaneHarness = {
     });
   },
   async closeAll() {
-    // Executors first, as a driver shuts down its cluster after them.
-    const planes = open.splice(0).reverse();
-    await Promise.all(planes.map((p) => p.close()));
+    await Promise.all(open.splice(0).map((p) => p.close()));
   },
 };
 
