@@ -224,6 +224,35 @@ describe.skipIf(!hasNatsServer())('NATS control plane', () => {
     }
   });
 
+  it('status sent while the driver reconnects reaches it, in order', async () => {
+    const own = await startNatsServer();
+    try {
+      const cluster = newCluster();
+      const driver = await driverOn(cluster, own.url);
+      const exec = await executorOn(cluster, own.url);
+      const status = new Inbox<string>();
+      driver.onStatus((p) => status.push(text(p)));
+      const events = new Inbox<ExecutorEvent>();
+      driver.watchExecutors(events.push);
+      await exec.register(infoOf('e1'));
+      await events.waitFor((e) => e.kind === 'up');
+      await exec.sendStatus(bytes('s1'));
+      await status.count(1);
+      await own.restart();
+      // The executor may be back before the driver: what it sends meanwhile waits in the stream.
+      await exec.sendStatus(bytes('s2'));
+      await exec.sendStatus(bytes('s3'));
+      await status.count(3);
+      expect(status.items).toEqual(['s1', 's2', 's3']);
+      const last = (): ExecutorEvent | undefined => events.items[events.items.length - 1];
+      // Up throughout, or (a slow restart) down and up again at its next heartbeat.
+      await events.waitFor(() => last()?.kind === 'up');
+    } finally {
+      await harness.closeAll();
+      await own.stop();
+    }
+  });
+
   describe('a server that goes away', () => {
     let own: NatsTestServer | undefined;
     const rejections: unknown[] = [];
@@ -259,9 +288,14 @@ describe.skipIf(!hasNatsServer())('NATS control plane', () => {
         id: 'e1',
         reason: expect.stringMatching(/lost its control-plane connection/) as unknown,
       });
-      await expect(driver.sendTask('e1', bytes('t'))).rejects.toThrow();
+      // A task sent meanwhile is tried again until the plane closes, then rejected.
+      const outcome = driver.sendTask('e1', bytes('t')).then(
+        () => 'stored',
+        () => 'rejected',
+      );
       await exec.close();
       await driver.close();
+      expect(await outcome).toBe('rejected');
       open.splice(0);
       await new Promise((r) => setTimeout(r, 500));
       expect(rejections).toEqual([]);

@@ -31,7 +31,10 @@
  * executor may connect first: its calls wait until the driver has created them. Payloads are bounded
  * by the server's `max_payload` (1 MiB unless configured; 2.9 allows up to 64 MiB, and tests run
  * with 8 MiB); `sendTask`, `sendControl` and `sendStatus` refuse a larger payload with an error
- * saying so. Objects are chunked by the object store and may be of any size.
+ * saying so. Objects are chunked by the object store and may be of any size. Tasks and status are
+ * published with a message id and tried again for up to 30 s while the server does not
+ * acknowledge them (the streams drop the duplicates); an executor's status go one at a time, each
+ * once the previous one is stored, so a retry keeps their order.
  *
  * Both sides reconnect forever. When the driver's connection drops, the executors whose heartbeats
  * it has not seen for longer than the timeout are reported `down` (they come back `up` at their
@@ -110,6 +113,12 @@ const TASK_CONSUMER_INACTIVE_MS = 60 * 60_000;
 const REGISTRY_MAX_AGE_MS = 24 * 60 * 60_000;
 /** How often an executor looks for the driver's streams before the driver has created them. */
 const READY_POLL_MS = 200;
+/** How long a task or status publication waits for the stream's acknowledgement at each try. */
+const PUBLISH_TRY_MS = 2000;
+/** How long it keeps trying (the same message id each time, so it is stored once). */
+const PUBLISH_DEADLINE_MS = 30_000;
+/** Message ids are remembered this long by the task and status streams. */
+const DUPLICATE_WINDOW_MS = 2 * 60_000;
 
 export function planeNames(cluster: string): PlaneNames {
   if (!/^[A-Za-z0-9_-]{1,32}$/.test(cluster)) {
@@ -160,6 +169,33 @@ function checkPayload(nc: NatsConnection, what: string, payload: Uint8Array): vo
     throw new Error(
       `${what} of ${payload.length} bytes exceeds the NATS server's max_payload of ${max} bytes (raise max_payload in its configuration)`,
     );
+  }
+}
+
+/**
+ * Publishes to a stream and waits until it is stored, trying again while the server does not answer
+ * (a reconnection, a restarted server recovering its streams) for up to 30 s. Every try carries the
+ * same message id, so the stream stores the message once even if an earlier try got through.
+ */
+async function publishStored(
+  js: JetStreamClient,
+  nc: NatsConnection,
+  subject: string,
+  payload: Uint8Array,
+  streamName: string,
+): Promise<void> {
+  const msgID = randomUUID();
+  const deadline = Date.now() + PUBLISH_DEADLINE_MS;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await js.publish(subject, payload, { msgID, expect: { streamName }, timeout: PUBLISH_TRY_MS });
+      return;
+    } catch (e) {
+      // The stream refused it (too big, wrong stream…), or there is no point in trying again.
+      if (e instanceof JetStreamApiError || nc.isClosed() || nc.isDraining() || Date.now() >= deadline)
+        throw e;
+    }
+    await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
   }
 }
 
@@ -256,6 +292,7 @@ class NatsDriverPlane implements DriverPlane {
       storage: StorageType.File,
       discard: DiscardPolicy.Old,
       max_msg_size: maxPayload,
+      duplicate_window: nanos(DUPLICATE_WINDOW_MS),
     });
     await ensureStream(jsm, {
       name: names.statusStream,
@@ -266,6 +303,7 @@ class NatsDriverPlane implements DriverPlane {
       max_age: nanos(STATUS_MAX_AGE_MS),
       max_msgs: STATUS_MAX_MSGS,
       max_msg_size: maxPayload,
+      duplicate_window: nanos(DUPLICATE_WINDOW_MS),
     });
     const kv = await new Kvm(js).create(names.registryBucket, { history: 1, ttl: REGISTRY_MAX_AGE_MS });
     const objects = await new Objm(js).create(names.objectBucket, { storage: StorageType.File });
@@ -347,9 +385,13 @@ class NatsDriverPlane implements DriverPlane {
   async sendTask(executorId: ExecutorId, payload: Uint8Array): Promise<void> {
     this.#checkOpen();
     checkPayload(this.#nc, 'a task', payload);
-    await this.#js.publish(this.#names.taskSubject(executorId), payload, {
-      expect: { streamName: this.#names.tasksStream },
-    });
+    await publishStored(
+      this.#js,
+      this.#nc,
+      this.#names.taskSubject(executorId),
+      payload,
+      this.#names.tasksStream,
+    );
   }
 
   async purgeTasks(executorId: ExecutorId): Promise<void> {
@@ -501,6 +543,7 @@ class NatsExecutor implements NatsExecutorPlane {
   #suspended = false;
   #closed = false;
   #connected = true;
+  #statusSent: Promise<void> = Promise.resolve();
   readonly #following: Promise<void>;
   #wakeReady: (() => void) | undefined;
 
@@ -657,13 +700,19 @@ class NatsExecutor implements NatsExecutorPlane {
     );
   }
 
-  async sendStatus(payload: Uint8Array): Promise<void> {
-    await this.#ready;
-    this.#checkOpen();
-    checkPayload(this.#nc, 'a status message', payload);
-    await this.#js.publish(this.#names.statusSubject, payload, {
-      expect: { streamName: this.#names.statusStream },
+  /**
+   * One status at a time: each waits until the one before is stored, so that one tried again after
+   * a reconnection cannot land behind a later one.
+   */
+  sendStatus(payload: Uint8Array): Promise<void> {
+    const sent = this.#statusSent.then(async () => {
+      await this.#ready;
+      this.#checkOpen();
+      checkPayload(this.#nc, 'a status message', payload);
+      await publishStored(this.#js, this.#nc, this.#names.statusSubject, payload, this.#names.statusStream);
     });
+    this.#statusSent = sent.catch(() => undefined);
+    return sent;
   }
 
   async getObject(name: string): Promise<Uint8Array | null> {

@@ -5,7 +5,8 @@
  * is 1 MiB; 2.9 accepts up to 64 MiB and warns above 8), waits until it accepts connections, and
  * `stop()` kills it by PID and removes the directory. Each test file starts its own server, so test
  * files run in parallel without sharing one. `hasNatsServer()` lets a suite skip where the binary
- * is missing (`describe.skipIf(!hasNatsServer())`).
+ * is missing (`describe.skipIf(!hasNatsServer())`). `restart()` bounces the server on the same port
+ * and store, for reconnection tests.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,9 @@ export interface NatsTestServer {
   readonly url: string;
   /** The server's max_payload, in bytes. */
   readonly maxPayload: number;
+  /** Stops the server and starts it again on the same port and store (clients reconnect). */
+  restart(): Promise<void>;
+  /** Kills it and removes its directory. */
   stop(): Promise<void>;
 }
 
@@ -45,12 +49,43 @@ const MAX_PAYLOAD = 8 * 1024 * 1024;
 export async function startNatsServer(options: { maxPayload?: number } = {}): Promise<NatsTestServer> {
   const maxPayload = options.maxPayload ?? MAX_PAYLOAD;
   const dir = mkdtempSync(join(tmpdir(), 'kindling-nats-'));
+  let server: RunningServer | undefined;
+  try {
+    server = await runServer(dir, maxPayload, -1);
+    const port = server.port;
+    return {
+      url: `nats://127.0.0.1:${port}`,
+      maxPayload,
+      restart: async () => {
+        await server?.kill();
+        server = await runServer(dir, maxPayload, port);
+      },
+      stop: async () => {
+        await server?.kill();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    await server?.kill();
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+interface RunningServer {
+  readonly port: number;
+  kill(): Promise<void>;
+}
+
+/** Runs nats-server on `port` (-1: one it picks) with its store under `dir`. */
+async function runServer(dir: string, maxPayload: number, port: number): Promise<RunningServer> {
   const storeDir = join(dir, 'jetstream');
   const config = join(dir, 'nats.conf');
+  for (const f of readdirSync(dir)) if (f.endsWith('.ports')) rmSync(join(dir, f));
   writeFileSync(
     config,
     [
-      'listen: "127.0.0.1:-1"',
+      `listen: "127.0.0.1:${port}"`,
       `max_payload: ${maxPayload}`,
       `ports_file_dir: ${JSON.stringify(dir)}`,
       `jetstream { store_dir: ${JSON.stringify(storeDir)}, max_memory_store: 268435456, max_file_store: 2147483648 }`,
@@ -67,7 +102,7 @@ export async function startNatsServer(options: { maxPayload?: number } = {}): Pr
     log = (log + chunk).slice(-8192);
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async (): Promise<void> => {
+  const kill = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
       process.kill(child.pid, 'SIGTERM');
       const killer = setTimeout(() => {
@@ -78,13 +113,11 @@ export async function startNatsServer(options: { maxPayload?: number } = {}): Pr
       await exited;
       clearTimeout(killer);
     }
-    rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const port = await waitForPort(child, dir, () => log);
-    return { url: `nats://127.0.0.1:${port}`, maxPayload, stop };
+    return { port: await waitForPort(child, dir, () => log), kill };
   } catch (e) {
-    await stop();
+    await kill();
     throw e;
   }
 }
