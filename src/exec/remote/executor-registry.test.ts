@@ -78,6 +78,7 @@ describe('ExecutorRegistry', () => {
     registry.listen((e) => late.push(e));
     expect(late).toEqual([{ kind: 'up', info: infoOf('b') }]);
     registry.closed('closed');
+    registry.heartbeat({ info: infoOf('c'), registration: 'r1' }); // too late
     expect(late).toEqual([
       { kind: 'up', info: infoOf('b') },
       { kind: 'down', id: 'b', reason: 'closed' },

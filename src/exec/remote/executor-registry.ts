@@ -50,6 +50,7 @@ export class ExecutorRegistry {
   readonly #listeners: ((event: ExecutorEvent) => void)[] = [];
   #timer: ReturnType<typeof setInterval> | undefined;
   #connected = true;
+  #ended = false;
 
   constructor(options: ExecutorRegistryOptions) {
     if (!(options.timeoutMs > 0)) throw new Error(`heartbeat timeout must be positive: ${options.timeoutMs}`);
@@ -83,6 +84,7 @@ export class ExecutorRegistry {
   }
 
   heartbeat(beat: Heartbeat): void {
+    if (this.#ended) return;
     const id = beat.info.id;
     const live = this.#live.get(id);
     if (live !== undefined && live.registration === beat.registration) {
@@ -100,6 +102,7 @@ export class ExecutorRegistry {
   }
 
   deregistered(id: ExecutorId, reason = 'deregistered'): void {
+    if (this.#ended) return;
     this.#barred.delete(id);
     if (!this.#live.delete(id)) return;
     this.#emit({ kind: 'down', id, reason });
@@ -117,8 +120,14 @@ export class ExecutorRegistry {
     for (const live of this.#live.values()) live.seenAt = now;
   }
 
-  /** Every executor goes down (the driver's connection is gone for good); none is barred. */
+  /**
+   * Every executor goes down (the driver's connection is gone for good, or closed); nothing more
+   * happens after this.
+   */
   closed(reason: string): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.stop();
     for (const id of [...this.#live.keys()]) {
       this.#live.delete(id);
       this.#emit({ kind: 'down', id, reason });
