@@ -101,7 +101,18 @@ async function runServer(dir: string, maxPayload: number, port: number): Promise
   child.stderr?.on('data', (chunk: string) => {
     log = (log + chunk).slice(-8192);
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Should the test process end without stopping it (an uncaught error), the server goes too.
+  const orphan = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', orphan);
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      process.off('exit', orphan);
+      resolve();
+    }),
+  );
   const kill = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
       process.kill(child.pid, 'SIGTERM');
