@@ -182,6 +182,26 @@ export function describeControlPlane(name: string, harness: PlaneHarness): void 
       await second.close();
     });
 
+    it('a new consumer of an executor id takes over the tasks an earlier one holds unacked', async () => {
+      const c = await harness.cluster();
+      const driver = await c.driver();
+      const old = await c.executor();
+      const held = new Inbox<string>();
+      await old.consumeTasks('e3', 1, (p) => held.push(text(p)));
+      await driver.sendTask('e3', bytes('t1'));
+      await held.count(1);
+      const successor = await c.executor();
+      const got = new Inbox<string>();
+      await successor.consumeTasks('e3', 2, (p, ack) => {
+        ack();
+        got.push(text(p));
+      });
+      await driver.sendTask('e3', bytes('t2'));
+      await got.count(2);
+      expect(got.items).toEqual(['t1', 't2']);
+      expect(held.items).toEqual(['t1']);
+    });
+
     it('purgeTasks drops the tasks queued for one executor only', async () => {
       const c = await harness.cluster();
       const driver = await c.driver();

@@ -298,6 +298,9 @@ class MemoryExecutor implements ExecutorPlane {
       if (!Number.isInteger(concurrency) || concurrency < 1)
         throw new Error(`invalid concurrency ${concurrency}`);
       const consumer: Consumer = { owner: this, concurrency, handler, unacked: new Set() };
+      // The caller owns the id now: an earlier consumer of it stops, handing back what it held.
+      for (const earlier of [...this.#hub.queue(executorId).consumers])
+        this.#hub.dropConsumer(executorId, earlier);
       this.ids.add(executorId);
       this.#hub.queue(executorId).consumers.push(consumer);
       this.#consumers.push({ id: executorId, consumer });

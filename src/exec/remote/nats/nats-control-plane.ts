@@ -3,12 +3,13 @@
  * the cluster id (`[A-Za-z0-9_-]`, at most 32 characters):
  *
  *   tasks     stream KINDLING_<cluster>_TASKS, work-queue retention, subjects
- *             kindling.<cluster>.task.<executor>; each executor pulls from a durable consumer
- *             `tasks_<executor>` filtered on its subject, explicit ack, at most `concurrency`
- *             unacknowledged (max_ack_pending). A task delivered but not acked goes to the next
- *             consumer of that executor id at once: `close` deletes the consumer, and
- *             `consumeTasks` replaces the one a dead process left (a new process owns the id), so
- *             what was delivered unacked is delivered again from the stream. (Handing tasks back
+ *             kindling.<cluster>.task.<executor>; each executor process pulls from a durable
+ *             consumer `tasks_<executor>_<nonce>` of its own, filtered on its subject, explicit
+ *             ack, at most `concurrency` unacknowledged (max_ack_pending). A task delivered but not
+ *             acked goes to the next consumer of that executor id at once: `close` deletes the
+ *             process's consumer, and `consumeTasks` deletes any other consumer on its subject
+ *             (one a dead or stalled predecessor left: the new process owns the id), so what was
+ *             delivered unacked is delivered again from the stream. (Handing tasks back
  *             with nak instead can leave them stuck until ack_wait on nats-server 2.9 when the
  *             consumer is at max_ack_pending.) A live consumer that holds a task unacked for
  *             ack_wait (30 s) gets it again.
@@ -101,6 +102,7 @@ export interface PlaneNames {
   readonly objectBucket: string;
   taskSubject(executorId: ExecutorId): string;
   controlSubject(executorId: ExecutorId): string;
+  /** The prefix of the task consumers' names for an executor. */
   taskConsumer(executorId: ExecutorId): string;
 }
 
@@ -645,12 +647,13 @@ class NatsExecutor implements NatsExecutorPlane {
   ): Promise<void> {
     if (!Number.isInteger(concurrency) || concurrency < 1)
       throw new Error(`invalid concurrency ${concurrency}`);
-    const name = this.#names.taskConsumer(executorId);
+    const name = `${this.#names.taskConsumer(executorId)}_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+    const subject = this.#names.taskSubject(executorId);
     await this.#ready;
     this.#checkOpen();
     const config: Partial<ConsumerConfig> & { durable_name: string } = {
       durable_name: name,
-      filter_subject: this.#names.taskSubject(executorId),
+      filter_subject: subject,
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       ack_wait: nanos(TASK_ACK_WAIT_MS),
@@ -659,7 +662,11 @@ class NatsExecutor implements NatsExecutorPlane {
     };
     // A consumer left by an earlier process under this id goes, with what it held unacked: a fresh
     // consumer is delivered every task still in the stream for this id.
-    await this.#deleteConsumer(name);
+    const earlier: string[] = [];
+    for await (const ci of this.#jsm.consumers.list(this.#names.tasksStream)) {
+      if (ci.config.filter_subject === subject) earlier.push(ci.name);
+    }
+    for (const n of earlier) await this.#deleteConsumer(n);
     await this.#jsm.consumers.add(this.#names.tasksStream, config);
     const consumer = await this.#js.consumers.get(this.#names.tasksStream, name);
     const unacked = new Set<JsMsg>();
