@@ -32,7 +32,10 @@ export type ExecutorEvent =
   /** Deregistered, or missed heartbeats for longer than the timeout. */
   | { readonly kind: 'down'; readonly id: ExecutorId; readonly reason: string };
 
-/** The driver's side. */
+/**
+ * The driver's side. Task, control and status payloads are bounded by the transport (NATS:
+ * the server's `max_payload`); a larger one is refused with an error saying so.
+ */
 export interface DriverPlane {
   /** Queues a task for one executor; resolves once the queue has stored it. */
   sendTask(executorId: ExecutorId, payload: Uint8Array): Promise<void>;
@@ -40,35 +43,52 @@ export interface DriverPlane {
   purgeTasks(executorId: ExecutorId): Promise<void>;
   /** A message to one executor now, not queued (cancel, release); lost if it is not there. */
   sendControl(executorId: ExecutorId, payload: Uint8Array): void;
-  /** Every status message any executor sends, in the order each executor sent them. */
+  /**
+   * Every status message any executor sends after the driver connected, in the order each executor
+   * sent them; those that came before the first listener are kept for it.
+   */
   onStatus(listener: (payload: Uint8Array) => void): void;
   /**
    * Executors coming and going: first an `up` for each one registered now, then changes. `down`
-   * also when an executor's heartbeat is older than the plane's timeout.
+   * also when an executor's heartbeat is older than the plane's timeout. One `up` per registration
+   * whatever its heartbeats; after a `down` for missed heartbeats an executor is `up` again only
+   * once it registers again (executor-registry.ts has the rules). When the driver loses its own
+   * connection to the plane for longer than the timeout, its executors are reported `down`, and
+   * `up` again at their next heartbeat once it is back.
    */
   watchExecutors(listener: (event: ExecutorEvent) => void): void;
-  /** Puts a broadcast's bytes where every executor can get them. */
+  /** Puts a broadcast's bytes where every executor can get them (of any size). */
   putObject(name: string, bytes: Uint8Array): Promise<void>;
+  /** Removes a broadcast; nothing happens if there is none of that name. */
   deleteObject(name: string): Promise<void>;
+  /** Stops listening and disconnects; every executor still up is then reported `down`. */
   close(): Promise<void>;
 }
 
 /** An executor's side. */
 export interface ExecutorPlane {
-  /** Registers, and heartbeats until `close`. */
+  /** Registers, and heartbeats until `close`; waits until the driver has set the plane up. */
   register(info: ExecutorInfo): Promise<void>;
   /**
    * Calls `handler` for each task queued for `executorId`, at most `concurrency` unacknowledged at
-   * once; `ack` removes the task from the queue (call it once the task is running).
+   * once; `ack` removes the task from the queue (call it once the task is running). The process
+   * calling it owns the id: tasks a closed or dead predecessor under the same id received but did
+   * not ack are delivered again, to it.
    */
   consumeTasks(
     executorId: ExecutorId,
     concurrency: number,
     handler: (payload: Uint8Array, ack: () => void) => void,
   ): Promise<void>;
+  /**
+   * Control messages for `executorId` from now on: once the plane has made its next round trip
+   * (call it before `register`), the driver's messages reach it.
+   */
   onControl(executorId: ExecutorId, listener: (payload: Uint8Array) => void): void;
+  /** Resolves once the status is stored for the driver; waits for the driver's plane to exist. */
   sendStatus(payload: Uint8Array): Promise<void>;
+  /** A broadcast's bytes, or null if there is none of that name. */
   getObject(name: string): Promise<Uint8Array | null>;
-  /** Deregisters and disconnects. */
+  /** Deregisters, hands back the tasks received but not acked, and disconnects. */
   close(): Promise<void>;
 }
