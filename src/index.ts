@@ -17,6 +17,7 @@ export {
   type StatementResult,
   type ExecuteOptions,
   type StatementControl,
+  parseMaster,
 } from './session/index.ts';
 export { engineSessions, startServer } from './server/index.ts';
 export {

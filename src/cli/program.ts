@@ -22,6 +22,7 @@ import {
 import { formatTable, formatValue } from './format.ts';
 import { registerSampleDatabase, warehouseIsEmpty } from './sample.ts';
 import { addTpchCommand } from './tpch/index.ts';
+import { addExecutorCommand } from './executor.ts';
 import { addUserCommand } from './user.ts';
 
 function parsePort(value: string): number {
@@ -53,6 +54,8 @@ interface ServeOptions {
   readonly tlsKey?: string;
   readonly tlsRequired?: boolean;
   readonly logFormat: LogFormat;
+  /** `kindling.master`, as --conf would set it. */
+  readonly master?: string;
 }
 
 /** The server's TLS certificate and key from `--tls-cert` / `--tls-key`, or undefined. */
@@ -132,6 +135,14 @@ async function runSql(sql: string, warehouse: string, conf: Record<string, strin
     console.error(describeError(toEngineError(err), undefined));
     return 1;
   }
+  try {
+    // Executor processes (kindling.master=process[N]) register before the first statement.
+    if (engine.execution.distributed) await engine.execution.start();
+  } catch (err) {
+    console.error(describeError(toEngineError(err), undefined));
+    await engine.close();
+    return 1;
+  }
   const session = engine.createSession();
   try {
     for await (const result of session.execute(sql)) {
@@ -187,6 +198,7 @@ export function buildProgram(): Command {
       'a setting: the default of every session (statement_timeout=30s) or of the process (kindling.executor.threads=4, kindling.memory.limit=8GB); repeatable',
       collectConf,
     )
+    .option('--master <master>', 'where the executors are: local[N] (default), process[N], nats://host:port')
     .option('--hba <file>', 'authentication rules (pg_hba.conf-like); default: trust on loopback only')
     .option('--trust-remote', 'allow trust rules for addresses beyond loopback when listening beyond it')
     .option('--tls-cert <file>', 'TLS certificate (PEM): clients asking for SSL get TLS')
@@ -212,10 +224,20 @@ export function buildProgram(): Command {
         process: processSettings,
         server: serverSettings,
         sessionDefaults,
-      } = splitProcessSettings(opts.conf ?? {});
+      } = splitProcessSettings({
+        ...opts.conf,
+        ...(opts.master === undefined ? {} : { 'kindling.master': opts.master }),
+      });
       const engine = new Engine({ warehouse: opts.warehouse, sessionDefaults, ...processSettings });
-      // Start the executor threads now, so the first query does not wait for them.
-      engine.execution.start();
+      // Start the executors now, so the first query does not wait for them.
+      try {
+        await engine.execution.start();
+      } catch (err) {
+        console.error(`ERROR: ${toEngineError(err).message}`);
+        process.exitCode = 1;
+        await engine.close();
+        return;
+      }
       if (opts.sample === true) {
         const session = engine.createSession();
         if (warehouseIsEmpty(session) && (await registerSampleDatabase(session))) {
@@ -288,5 +310,6 @@ export function buildProgram(): Command {
 
   addTpchCommand(program);
   addUserCommand(program);
+  addExecutorCommand(program);
   return program;
 }

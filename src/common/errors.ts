@@ -63,6 +63,7 @@ export const SqlState = {
   inFailedTransaction: '25P02',
   queryCanceled: '57014',
   ioError: '58030',
+  systemError: '58000',
   outOfMemory: '53200',
   configurationLimitExceeded: '53400',
   programLimitExceeded: '54000',

@@ -19,6 +19,9 @@ import { ThreadPool } from './executors/thread-pool.ts';
 import { MemoryBudget, TaskMemoryPool, createBudget, type BudgetHandle } from './memory/memory-budget.ts';
 import { placementOf, type Placement } from './placement.ts';
 import { QueryRun, type StageRunStats } from './query-run.ts';
+import type { ClusterSettings } from './remote/cluster-settings.ts';
+import type { Master } from './remote/master.ts';
+import { RemoteCluster, type RemoteClusterOptions } from './remote/remote-cluster.ts';
 import {
   TaskSpillSpace,
   defaultLocalDir,
@@ -43,6 +46,19 @@ export interface ExecutionEngineOptions {
   readonly heapLimitMb?: number;
   /** Where operators spill (`kindling.local.dir`); default a folder under the OS temporary folder. */
   readonly localDir?: string;
+  /**
+   * Where the executors are (`kindling.master`): worker threads of this process (`local[N]`,
+   * the default, `threads` of them) or executor processes (remote/master.ts).
+   */
+  readonly master?: Master;
+  /** `kindling.nats.url`: the NATS server of `process[N]`'s control plane (default: one started here). */
+  readonly natsUrl?: string;
+  /** `process[N]` in network namespaces: one `{ netns, host }` per executor (tests). */
+  readonly executorPlaces?: readonly { readonly netns: string; readonly host: string }[];
+  /** The address the NATS server that `process[N]` starts listens on (default loopback). */
+  readonly natsHost?: string;
+  /** `kindling.executor.*`, `kindling.kubernetes.*`. */
+  readonly cluster?: ClusterSettings;
 }
 
 export interface RunOptions {
@@ -83,6 +99,9 @@ export class ExecutionEngine {
   readonly spillDir: string;
   private readonly heapLimitMb: number;
   private pool: ThreadPool | null = null;
+  /** Executor processes, when the master is not `local`. */
+  private remote: RemoteCluster | null = null;
+  private readonly remoteOptions: RemoteClusterOptions | null;
   private scheduler: TaskScheduler | null = null;
   private nextQuery = 1;
   private closed = false;
@@ -97,7 +116,11 @@ export class ExecutionEngine {
   >();
 
   constructor(options: ExecutionEngineOptions = {}) {
-    this.threads = Math.max(0, options.threads ?? availableParallelism());
+    const master = options.master;
+    this.threads = Math.max(
+      0,
+      master?.kind === 'local' ? master.threads : (options.threads ?? availableParallelism()),
+    );
     const memoryLimit = options.memoryLimit ?? defaultMemoryLimit();
     this.processBudget = createBudget(memoryLimit, 'kindling.memory.limit');
     this.localDir = options.localDir ?? defaultLocalDir();
@@ -105,18 +128,56 @@ export class ExecutionEngine {
     this.spillDir = engineSpillDir(this.localDir);
     this.heapLimitMb =
       options.heapLimitMb ?? Math.max(1024, Math.floor(memoryLimit / Math.max(1, this.threads) / (1 << 20)));
+    this.remoteOptions =
+      master === undefined || master.kind === 'local'
+        ? null
+        : {
+            master,
+            executorMemory:
+              options.cluster?.executorMemory ??
+              Math.floor(memoryLimit / (master.kind === 'process' ? master.executors : 1)),
+            ...(options.cluster === undefined ? {} : { settings: options.cluster }),
+            localDir: this.localDir,
+            ...(options.natsUrl === undefined ? {} : { natsUrl: options.natsUrl }),
+            ...(options.executorPlaces === undefined ? {} : { places: options.executorPlaces }),
+            ...(options.natsHost === undefined ? {} : { natsHost: options.natsHost }),
+          };
   }
 
-  /** Starts the executor threads now rather than at the first query that needs them. */
-  start(): void {
+  /** Whether executors are processes (`kindling.master` other than `local`). */
+  get distributed(): boolean {
+    return this.remoteOptions !== null;
+  }
+
+  /**
+   * Starts the executors now rather than at the first query that needs them; executor
+   * processes (`process[N]`) have all registered when it resolves.
+   */
+  async start(): Promise<void> {
     this.taskScheduler();
+    await this.remote?.start();
+  }
+
+  /** The executor processes' cluster, when there is one (tests kill its executors). */
+  get cluster(): RemoteCluster | null {
+    return this.remote;
   }
 
   private taskScheduler(): TaskScheduler {
     if (this.scheduler === null) {
-      this.pool = new ThreadPool({ threads: this.threads, heapLimitMb: this.heapLimitMb });
-      for (const [id, c] of this.caches) this.pool.shareCache(id, c.schema, c.partitions);
-      this.scheduler = new TaskScheduler(this.pool);
+      if (this.remoteOptions !== null) {
+        this.remote = new RemoteCluster(this.remoteOptions);
+        for (const [id, c] of this.caches) {
+          const batches = c.partitions.map((p) => p.map((b) => fromWireBatch(c.schema, b)));
+          this.remote.pool.shareCache(id, c.schema, batches);
+        }
+        this.remote.start().catch(() => undefined);
+        this.scheduler = new TaskScheduler(this.remote.pool);
+      } else {
+        this.pool = new ThreadPool({ threads: this.threads, heapLimitMb: this.heapLimitMb });
+        for (const [id, c] of this.caches) this.pool.shareCache(id, c.schema, c.partitions);
+        this.scheduler = new TaskScheduler(this.pool);
+      }
     }
     return this.scheduler;
   }
@@ -124,7 +185,8 @@ export class ExecutionEngine {
   execute(plan: ExecutionPlan, options: RunOptions): QueryExecution {
     const queryId = `q${this.nextQuery++}`;
     const queryBudget = createBudget(options.queryMemoryLimit, 'kindling.memory.query_limit');
-    const placement = placementOf(plan, this.threads > 0 && !this.closed, options.inlineTinyPlans ?? true);
+    const hasExecutors = (this.threads > 0 || this.remoteOptions !== null) && !this.closed;
+    const placement = placementOf(plan, hasExecutors, options.inlineTinyPlans ?? true);
     if (placement === 'inline') {
       const pool = new TaskMemoryPool(new MemoryBudget(queryBudget), new MemoryBudget(this.processBudget));
       const spill = new TaskSpillSpace(this.spillDir, queryId);
@@ -176,7 +238,10 @@ export class ExecutionEngine {
         peakMemory: () => pool.peak,
       };
     }
-    const run = new QueryRun(this.taskScheduler(), cutStages(plan), {
+    const scheduler = this.taskScheduler();
+    const failure = this.remote?.error;
+    if (failure !== null && failure !== undefined) throw failure;
+    const run = new QueryRun(scheduler, cutStages(plan), {
       queryId,
       // What reaches the session (EvalContext.backends, .settings) stays here: no task can use it.
       settings: { eval: withoutSession(options.eval), batchSize: options.batchSize, spillDir: this.spillDir },
@@ -217,6 +282,7 @@ export class ExecutionEngine {
     this.caches.set(cacheId, { schema, partitions: wire, bytes });
     putCachedData(cacheId, { schema, partitions: wire.map((p) => p.map((b) => fromWireBatch(schema, b))) });
     this.pool?.shareCache(cacheId, schema, wire);
+    if (this.remote !== null) this.remote.pool.shareCache(cacheId, schema, partitions);
     return { ok: true, bytes };
   }
 
@@ -233,6 +299,7 @@ export class ExecutionEngine {
     this.caches.delete(cacheId);
     dropCachedData(cacheId);
     this.pool?.dropCache(cacheId);
+    this.remote?.pool.dropCache(cacheId);
     new MemoryBudget(this.processBudget).release(c.bytes);
   }
 
@@ -244,9 +311,12 @@ export class ExecutionEngine {
   async close(): Promise<void> {
     this.closed = true;
     const pool = this.pool;
+    const remote = this.remote;
     this.pool = null;
+    this.remote = null;
     this.scheduler = null;
     await pool?.close();
+    await remote?.close();
     removeSpillDir(this.spillDir);
   }
 }

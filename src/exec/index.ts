@@ -20,3 +20,12 @@ export type { StageRunStats } from './query-run.ts';
 export type { TaskMetrics } from './task.ts';
 export { addMetrics, emptyMetrics, preorder, selfTimes, type OperatorMetrics } from './metrics.ts';
 export { UNLIMITED, formatBytes } from './memory/memory-budget.ts';
+export { parseMaster, type Master } from './remote/master.ts';
+export { startExecutorProcess, type ExecutorProcessOptions } from './remote/executor-process.ts';
+export { connectExecutorPlane } from './remote/nats/nats-control-plane.ts';
+export { NATS_TOKEN_ENV } from './remote/control-plane.ts';
+export {
+  CLUSTER_SETTING_KEYS,
+  parseClusterSettings,
+  type ClusterSettings,
+} from './remote/cluster-settings.ts';

@@ -38,13 +38,26 @@ export interface ExecutorServices {
    * Where bucket `bucket` of a map output held by another executor is (its batches in memory, its
    * blocks on disk); rejects when that executor does not have it.
    */
-  fetch(
+  fetch?(
     executorId: ExecutorId,
     queryId: string,
     stageId: number,
     map: number,
     bucket: number,
   ): Promise<MapOutputBucket>;
+  /**
+   * Executors in other processes: the batches of bucket `bucket` of a map output held by another
+   * executor, streamed from it (over Arrow Flight); fails when that executor does not have it.
+   * Used instead of `fetch` when present.
+   */
+  fetchStream?(
+    executorId: ExecutorId,
+    queryId: string,
+    stageId: number,
+    map: number,
+    bucket: number,
+    schema: Schema,
+  ): AsyncIterable<arrow.RecordBatch>;
   /**
    * Executors in one process: hands a finished map output to the other executors, which keep it as
    * a mirror (`mirrors`) so that their tasks read it in place instead of fetching it from this
@@ -225,8 +238,17 @@ async function* mapOutput(
     if (found === undefined) throw new FetchFailedError(stageId, map, executorId, 'not held here');
   } else if ((found = services.mirrors?.get(queryId, stageId, map, bucket)) !== undefined) {
     // published by the executor that holds it
+  } else if (services.fetchStream !== undefined) {
+    // Streamed from another process: any failure on the way is a lost output.
+    try {
+      yield* services.fetchStream(executorId, queryId, stageId, map, bucket, schema);
+    } catch (err) {
+      throw new FetchFailedError(stageId, map, executorId, err instanceof Error ? err.message : String(err));
+    }
+    return;
   } else {
     try {
+      if (services.fetch === undefined) throw new Error('this executor cannot fetch');
       found = await services.fetch(executorId, queryId, stageId, map, bucket);
     } catch (err) {
       throw new FetchFailedError(stageId, map, executorId, err instanceof Error ? err.message : String(err));

@@ -5,7 +5,7 @@
 import { TableCache } from './table-cache.ts';
 import * as path from 'node:path';
 import { METASTORE_DIR, Metastore } from '../catalog/index.ts';
-import { ExecutionEngine } from '../exec/index.ts';
+import { ExecutionEngine, type ClusterSettings, type Master } from '../exec/index.ts';
 import { createFunctionRegistry, type FunctionRegistry } from '../functions/index.ts';
 import { AllowedPaths } from './allowed-paths.ts';
 import { Session, type SessionOptions } from './session.ts';
@@ -39,6 +39,17 @@ export interface EngineOptions {
    * under the OS temporary folder.
    */
   readonly localDir?: string;
+  /** `kindling.master`: where the executors are (default `local[N]`, N = executorThreads). */
+  readonly master?: Master;
+  /** `kindling.nats.url`: the NATS server of `process[N]` (default: one the engine starts). */
+  readonly natsUrl?: string;
+  /** `kindling.executor.*`, `kindling.kubernetes.*`. */
+  readonly cluster?: ClusterSettings;
+  /**
+   * An execution engine to share with other engines (tests over many warehouses on one set of
+   * executor processes): its owner closes it, and the options above that configure one are ignored.
+   */
+  readonly execution?: ExecutionEngine;
 }
 
 export const DEFAULT_WAREHOUSE = 'kindling-warehouse';
@@ -54,6 +65,7 @@ export class Engine {
   readonly tableLocks: TableLocks;
   /** CACHE TABLE's caches; their batches are held by `execution`. */
   readonly tableCache: TableCache;
+  private readonly ownsExecution: boolean;
 
   constructor(options: EngineOptions = {}) {
     this.warehouse = options.warehouse ?? DEFAULT_WAREHOUSE;
@@ -63,12 +75,18 @@ export class Engine {
     this.metastore = Metastore.open(this.warehouse);
     this.metastore.sweepWriteLeftovers((table) => this.tableLocks.tryLock(table));
     this.functions = createFunctionRegistry();
-    this.execution = new ExecutionEngine({
-      ...(options.executorThreads === undefined ? {} : { threads: options.executorThreads }),
-      ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }),
-      ...(options.executorHeapLimitMb === undefined ? {} : { heapLimitMb: options.executorHeapLimitMb }),
-      ...(options.localDir === undefined ? {} : { localDir: options.localDir }),
-    });
+    this.ownsExecution = options.execution === undefined;
+    this.execution =
+      options.execution ??
+      new ExecutionEngine({
+        ...(options.executorThreads === undefined ? {} : { threads: options.executorThreads }),
+        ...(options.memoryLimit === undefined ? {} : { memoryLimit: options.memoryLimit }),
+        ...(options.executorHeapLimitMb === undefined ? {} : { heapLimitMb: options.executorHeapLimitMb }),
+        ...(options.localDir === undefined ? {} : { localDir: options.localDir }),
+        ...(options.master === undefined ? {} : { master: options.master }),
+        ...(options.natsUrl === undefined ? {} : { natsUrl: options.natsUrl }),
+        ...(options.cluster === undefined ? {} : { cluster: options.cluster }),
+      });
     this.tableCache = new TableCache(this.execution);
   }
 
@@ -76,8 +94,11 @@ export class Engine {
     return new Session(this, options);
   }
 
-  /** Stops the executor threads (the process can also just exit: idle threads never hold it). */
+  /**
+   * Stops the executors it owns (the process can also just exit: idle threads never hold it;
+   * executor processes exit when their NATS connection goes).
+   */
   async close(): Promise<void> {
-    await this.execution.close();
+    if (this.ownsExecution) await this.execution.close();
   }
 }

@@ -13,7 +13,15 @@
  */
 import { availableParallelism } from 'node:os';
 import { EngineError, SqlState } from '../common/index.ts';
-import { UNLIMITED, defaultMemoryLimit } from '../exec/index.ts';
+import {
+  CLUSTER_SETTING_KEYS,
+  UNLIMITED,
+  defaultMemoryLimit,
+  parseClusterSettings,
+  parseMaster,
+  type ClusterSettings,
+  type Master,
+} from '../exec/index.ts';
 import { ruleNames } from '../optimizer/index.ts';
 import type { ParseOptions } from '../sql/parser/index.ts';
 import { parseAllowedPaths } from './allowed-paths.ts';
@@ -404,10 +412,13 @@ const SPARK_CORE_CONFIGS: ReadonlySet<string> = new Set(
 /** Kindling's settings of the whole process (`kindling serve --conf`, see `splitProcessSettings`). */
 const PROCESS_KEYS: readonly string[] = [
   'kindling.executor.threads',
+  'kindling.master',
+  'kindling.nats.url',
   'kindling.memory.limit',
   'kindling.local.dir',
   'kindling.sql.allowed_paths',
   'kindling.log.min_duration_statement',
+  ...CLUSTER_SETTING_KEYS,
 ];
 
 /** Edit distance between two keys (insertions, deletions, substitutions). */
@@ -495,6 +506,12 @@ export interface ProcessSettings {
   readonly allowedPaths?: readonly string[];
   /** `kindling.local.dir`: where operators spill. */
   readonly localDir?: string;
+  /** `kindling.master`: where the executors are (local[N], process[N], k8s://…, nats://…). */
+  readonly master?: Master;
+  /** `kindling.nats.url`: the NATS server of process[N]'s control plane. */
+  readonly natsUrl?: string;
+  /** `kindling.executor.*` and `kindling.kubernetes.*`: the executors and their pods. */
+  readonly cluster?: ClusterSettings;
 }
 
 /** Settings of the server process (`kindling serve --conf`) that the engine does not read. */
@@ -540,6 +557,9 @@ export function splitProcessSettings(conf: Readonly<Record<string, string>>): {
   let memoryLimit: number | undefined;
   let allowedPaths: string[] | undefined;
   let localDir: string | undefined;
+  let master: Master | undefined;
+  let natsUrl: string | undefined;
+  const clusterConf: Record<string, string> = {};
   let logMinDurationStatementMs: number | undefined;
   for (const [key, value] of Object.entries(conf)) {
     const k = key.toLowerCase();
@@ -549,6 +569,16 @@ export function splitProcessSettings(conf: Readonly<Record<string, string>>): {
       allowedPaths = parseAllowedPaths(value);
     } else if (k === 'kindling.executor.threads') {
       executorThreads = Number(positiveInt('kindling.executor.threads', 256)(value));
+    } else if (CLUSTER_SETTING_KEYS.includes(k)) {
+      clusterConf[key] = value;
+    } else if (k === 'kindling.master') {
+      master = parseMaster(value);
+    } else if (k === 'kindling.nats.url') {
+      const m = parseMaster(value);
+      if (m.kind !== 'nats') {
+        throw new EngineError(SqlState.invalidParameterValue, 'kindling.nats.url must be nats://host:port');
+      }
+      natsUrl = m.servers;
     } else if (k === 'kindling.memory.limit') {
       memoryLimit = Number(byteSize('kindling.memory.limit', false)(value));
     } else if (k === 'kindling.local.dir') {
@@ -566,6 +596,11 @@ export function splitProcessSettings(conf: Readonly<Record<string, string>>): {
       ...(memoryLimit === undefined ? {} : { memoryLimit }),
       ...(allowedPaths === undefined ? {} : { allowedPaths }),
       ...(localDir === undefined ? {} : { localDir }),
+      ...(master === undefined ? {} : { master }),
+      ...(natsUrl === undefined ? {} : { natsUrl }),
+      ...(Object.keys(clusterConf).length === 0
+        ? {}
+        : { cluster: parseClusterSettings(clusterConf, parseByteSize) }),
     },
     server: logMinDurationStatementMs === undefined ? {} : { logMinDurationStatementMs },
     sessionDefaults,

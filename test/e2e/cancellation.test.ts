@@ -30,7 +30,7 @@ beforeAll(async () => {
   const started = new Engine({ warehouse });
   engine = started;
   // As `kindling serve` does: executor threads ready before the first query.
-  started.execution.start();
+  await started.execution.start();
   await started.createSession().sql('SELECT count(*) FROM range(0, 2000000)');
   server = await startServer({
     host: '127.0.0.1',

@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExecutionEngine } from '../../src/exec/index.ts';
+import { hasNatsServer } from '../../src/exec/remote/nats/nats-server-process.ts';
 import { Engine, type Session, type Value } from '../../src/index.ts';
 import { TIES_POSSIBLE } from '../../tpch/answers.ts';
 import { TPCH_TABLE_NAMES, createTpchTableSql } from '../../tpch/schema.ts';
@@ -25,6 +27,8 @@ interface Way {
   readonly settings: Readonly<Record<string, string>>;
   /** Default `tpch` (the .tbl files); `tpch_parquet` is a Parquet copy. */
   readonly database?: string;
+  /** Run on three executor processes (`process[3]`) instead of threads. */
+  readonly processes?: boolean;
 }
 
 const PARTITIONED = {
@@ -82,9 +86,17 @@ const WAYS: readonly Way[] = [
     database: 'tpch_parquet',
     settings: { ...PARTITIONED, 'kindling.execution.runtime_key_filter': 'false' },
   },
-];
+  {
+    name: 'process[3] executors, Parquet, partitioned joins',
+    threads: 0,
+    database: 'tpch_parquet',
+    settings: PARTITIONED,
+    processes: true,
+  },
+].filter((w) => w.processes !== true || hasNatsServer());
 
 let warehouse = '';
+let processes: ExecutionEngine | null = null;
 const engines: Engine[] = [];
 const sessions = new Map<string, Session>();
 const baseline = new Map<number, Value[][]>();
@@ -92,7 +104,19 @@ const baseline = new Map<number, Value[][]>();
 beforeAll(async () => {
   warehouse = mkdtempSync(join(tmpdir(), 'kindling-tpch-diff-'));
   for (const way of WAYS) {
-    const engine = new Engine({ warehouse, executorThreads: way.threads, allowedPaths: [warehouse, DATA] });
+    if (way.processes === true) {
+      processes = new ExecutionEngine({
+        master: { kind: 'process', executors: 3 },
+        memoryLimit: 3 * 2 ** 30,
+      });
+      await processes.start();
+    }
+    const engine = new Engine({
+      warehouse,
+      executorThreads: way.threads,
+      allowedPaths: [warehouse, DATA],
+      ...(way.processes === true && processes !== null ? { execution: processes } : {}),
+    });
     engines.push(engine);
     if (engines.length === 1) {
       const setup = engine.createSession();
@@ -112,6 +136,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const e of engines) await e.close();
+  await processes?.close();
   rmSync(warehouse, { recursive: true, force: true });
 });
 

@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { EngineError, SqlState } from '../../src/index.ts';
+import { EngineError, SqlState, parseMaster } from '../../src/index.ts';
 import {
   TPCH_QUERY_NUMBERS,
   parseFormat,
@@ -31,12 +31,20 @@ export interface BenchOptions {
   readonly settings: Readonly<Record<string, string>>;
   /** `--cache`: the eight tables cached before timing (Kindling: CACHE TABLE; DuckDB: in-memory tables). */
   readonly cache: boolean;
+  /** `--master`: where Kindling's executors are (`process[3]`); default its worker threads. */
+  readonly master: string | undefined;
 }
 
 export const USAGE =
   'usage: npm run bench:tpch -- --sf N [--vs duckdb|none] [--vs-pg URL] [--runs K] [--queries 1,6,…]\n' +
   '                             [--format parquet|tbl] [--json FILE] [--data DIR] [--threads T] [--analyze]\n' +
-  '                             [--set key=value …] [--cache]';
+  '                             [--set key=value …] [--cache] [--master local[N]|process[N]]';
+
+/** The `--master` text, once `kindling.master` would take it. */
+function validMaster(text: string): string {
+  parseMaster(text);
+  return text;
+}
 
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   let values;
@@ -58,6 +66,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         analyze: { type: 'boolean', default: false },
         set: { type: 'string', multiple: true, default: [] },
         cache: { type: 'boolean', default: false },
+        master: { type: 'string' },
       },
     }));
   } catch (err) {
@@ -87,6 +96,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     analyze: values.analyze,
     settings: parseSettings(values.set),
     cache: values.cache,
+    master: values.master === undefined ? undefined : validMaster(values.master),
   };
 }
 

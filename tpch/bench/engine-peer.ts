@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Engine } from '../../src/index.ts';
+import { Engine, parseMaster } from '../../src/index.ts';
 import {
   engineExecutor,
   registerTpch,
@@ -28,6 +28,8 @@ export interface EngineOptions {
   readonly settings?: Readonly<Record<string, string>>;
   /** Caches the eight tables (`CACHE TABLE`) before the queries, reporting its time. */
   readonly cache?: { readonly onCached: (ms: number) => void };
+  /** `kindling.master` (`process[3]`); default the worker threads. */
+  readonly master?: string;
 }
 
 export async function openEngine(
@@ -36,15 +38,16 @@ export async function openEngine(
   sf: number,
   options: EngineOptions = {},
 ): Promise<Peer> {
-  const { threads, analyze, cache } = options;
+  const { threads, analyze, cache, master } = options;
   const warehouse = mkdtempSync(join(tmpdir(), 'kindling-bench-'));
   const database = tpchDatabase(sf);
   const engine = new Engine({
     warehouse,
     allowedPaths: [warehouse, ...Object.values(files)],
     ...(threads === undefined ? {} : { executorThreads: threads }),
+    ...(master === undefined ? {} : { master: parseMaster(master) }),
   });
-  engine.execution.start();
+  await engine.execution.start();
   const setup = engine.createSession();
   try {
     await registerTpch(setup, database, files, format);

@@ -101,6 +101,7 @@ async function main(opts: BenchOptions): Promise<boolean> {
       await openEngine(files, opts.format, opts.sf, {
         threads: opts.threads,
         settings: opts.settings,
+        ...(opts.master === undefined ? {} : { master: opts.master }),
         ...(opts.analyze ? { analyze: { onAnalyzed: (ms: number) => (analyzedMs = ms) } } : {}),
         ...(opts.cache ? { cache: { onCached: (ms: number) => (cachedMs = ms) } } : {}),
       }),

@@ -14,6 +14,9 @@
  */
 import type { ExecutorId } from '../task.ts';
 
+/** The environment variable that carries the NATS token to executors and drivers. */
+export const NATS_TOKEN_ENV = 'KINDLING_NATS_TOKEN';
+
 /** What an executor says of itself when it registers. */
 export interface ExecutorInfo {
   readonly id: ExecutorId;

@@ -37,6 +37,7 @@ import {
 import { EngineError, SqlState } from '../../common/index.ts';
 import type { ExecutorId } from '../task.ts';
 import type { ClusterManager } from './cluster-manager.ts';
+import { NATS_TOKEN_ENV } from './control-plane.ts';
 
 export interface K8sClusterOptions {
   /** The API server, as `k8s://` gives it: `https://host:port`. */
@@ -72,7 +73,6 @@ export interface K8sClusterOptions {
 export const EXECUTOR_CONTAINER = 'executor';
 /** Where executors spill and keep map outputs: an emptyDir of the pod. */
 export const EXECUTOR_LOCAL_DIR = '/tmp/kindling';
-export const NATS_TOKEN_ENV = 'KINDLING_NATS_TOKEN';
 const LOCAL_VOLUME = 'kindling-local';
 const MiB = 1024 * 1024;
 

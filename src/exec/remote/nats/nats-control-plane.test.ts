@@ -1,5 +1,5 @@
 /**
- * The NATS control plane against a real nats-server (one per file, nats-test-server.ts): the shared
+ * The NATS control plane against a real nats-server (one per file, nats-server-process.ts): the shared
  * scenarios (control-plane-scenarios.ts), then what only NATS has — the streams' settings, the
  * server's max_payload, two clusters on one server, a driver process that must exit after `close`
  * while executors are still connected, and a server that goes away.
@@ -30,12 +30,12 @@ import {
   planeNames,
   type NatsExecutorPlane,
 } from './nats-control-plane.ts';
-import { hasNatsServer, startNatsServer, type NatsTestServer } from './nats-test-server.ts';
+import { hasNatsServer, startNatsServer, type NatsServerProcess } from './nats-server-process.ts';
 
 const HEARTBEAT_MS = 100;
 const HEARTBEAT_TIMEOUT_MS = 2500;
 
-let server: NatsTestServer | undefined;
+let server: NatsServerProcess | undefined;
 let clusters = 0;
 const open: { close(): Promise<void> }[] = [];
 
@@ -254,7 +254,7 @@ describe.skipIf(!hasNatsServer())('NATS control plane', () => {
   });
 
   describe('a server that goes away', () => {
-    let own: NatsTestServer | undefined;
+    let own: NatsServerProcess | undefined;
     const rejections: unknown[] = [];
     const onRejection = (e: unknown): void => {
       rejections.push(e);

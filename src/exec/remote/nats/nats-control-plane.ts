@@ -74,6 +74,8 @@ export interface DriverPlaneOptions {
   readonly cluster: string;
   /** An executor is down once the driver has seen no heartbeat for this long; default 5000. */
   readonly heartbeatTimeoutMs?: number;
+  /** The server's token, when it requires one. */
+  readonly token?: string;
 }
 
 export interface ExecutorPlaneOptions {
@@ -81,6 +83,8 @@ export interface ExecutorPlaneOptions {
   readonly cluster: string;
   /** How often `register` puts the executor's entry again; default 1000. */
   readonly heartbeatMs?: number;
+  /** The server's token, when it requires one. */
+  readonly token?: string;
 }
 
 /** The executor's side, with two fault-injection hooks for tests and drills. */
@@ -220,10 +224,15 @@ async function ensureStream(
   await jsm.streams.update(config.name, config);
 }
 
-function connectOptions(servers: string, name: string): Parameters<typeof connect>[0] {
+function connectOptions(
+  servers: string,
+  name: string,
+  token: string | undefined,
+): Parameters<typeof connect>[0] {
   return {
     servers: servers.split(',').map((s) => s.trim()),
     name,
+    ...(token === undefined ? {} : { token }),
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
   };
@@ -235,7 +244,9 @@ function connectOptions(servers: string, name: string): Parameters<typeof connec
 export async function connectDriverPlane(options: DriverPlaneOptions): Promise<DriverPlane> {
   const names = planeNames(options.cluster);
   const registry = new ExecutorRegistry({ timeoutMs: options.heartbeatTimeoutMs ?? 5000 });
-  const nc = await connect(connectOptions(options.servers, `kindling-driver-${options.cluster}`));
+  const nc = await connect(
+    connectOptions(options.servers, `kindling-driver-${options.cluster}`, options.token),
+  );
   try {
     return await NatsDriverPlane.open(nc, names, registry);
   } catch (e) {
@@ -510,7 +521,7 @@ export async function connectExecutorPlane(options: ExecutorPlaneOptions): Promi
   const heartbeatMs = options.heartbeatMs ?? 1000;
   if (!(heartbeatMs > 0)) throw new Error(`heartbeatMs must be positive: ${heartbeatMs}`);
   const nc = await connect(
-    connectOptions(options.servers, `kindling-executor-${options.cluster}@${hostname()}`),
+    connectOptions(options.servers, `kindling-executor-${options.cluster}@${hostname()}`, options.token),
   );
   try {
     const jsm = await jetstreamManager(nc);

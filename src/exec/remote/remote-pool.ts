@@ -1,0 +1,364 @@
+/**
+ * The driver's side of executor processes: an `ExecutorPool` whose executors are the processes
+ * registered on the control plane (control-plane.ts), each an `Executor` to the task scheduler like
+ * a worker thread.
+ *
+ *   launch   the task goes to the executor's queue on the control plane; a result task's batches
+ *            are read from the executor's Flight server (ticket `result`), at most CREDITS ahead
+ *            of the scheduler's acks — then the task is parked and HTTP/2 flow control holds the
+ *            executor back
+ *   status   finished/failed arrive on the status stream; a result task is finished once both its
+ *            status and the end of its Flight stream are in, so no batch comes after `finished`
+ *   lost     an executor that deregisters, misses heartbeats, or whose process the cluster
+ *            manager saw exit: its tasks fail as `lost` (the scheduler runs them again and
+ *            recomputes the map outputs it held), its queued tasks are purged
+ *
+ * A status for a task the driver no longer knows (cancelled, its executor declared lost) is
+ * dropped, so a task ends exactly once however late its executor speaks.
+ */
+import type * as arrow from 'apache-arrow';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { EngineError, SqlState, type Schema } from '../../common/index.ts';
+import type { Executor, ExecutorPool, RunningTask, TaskEvents } from '../executor.ts';
+import { MemoryBudget } from '../memory/memory-budget.ts';
+import type { TaskFailure } from '../task-failure.ts';
+import type { ExecutorId, TaskDescription, TaskMetrics } from '../task.ts';
+import { cacheObjectName, encodeCachePartition, type CacheRef } from './cached-objects.ts';
+import type { DriverPlane, ExecutorInfo } from './control-plane.ts';
+import { FlightClient } from './flight/flight-client.ts';
+import { encodeTicket } from './flight/shuffle-tickets.ts';
+import {
+  decodeStatus,
+  encodeMessage,
+  type ControlMessage,
+  type RemoteTask,
+  type StatusMessage,
+} from './remote-messages.ts';
+
+/** Result batches read ahead of the scheduler's acks. */
+const CREDITS = 4;
+/**
+ * How long a result stream that broke waits for the task's status (which says why, by kind)
+ * before the task counts as lost.
+ */
+const STATUS_GRACE_MS = 5_000;
+
+interface Launched {
+  readonly key: string;
+  readonly executor: RemoteExecutor;
+  readonly events: TaskEvents;
+  readonly result: boolean;
+  done: boolean;
+  /** The status, held until the result stream has ended. */
+  finished: TaskMetrics | null;
+  streamEnded: boolean;
+  streamAbort: AbortController | null;
+  graceTimer: NodeJS.Timeout | null;
+}
+
+class RemoteExecutor implements Executor {
+  readonly id: ExecutorId;
+  readonly slots: number;
+  readonly address: string;
+  readonly info: ExecutorInfo;
+  readonly client: FlightClient;
+  private readonly pool: RemoteExecutorPool;
+
+  constructor(info: ExecutorInfo, pool: RemoteExecutorPool) {
+    this.id = info.id;
+    this.slots = Math.max(1, info.cores);
+    this.address = info.flight;
+    this.info = info;
+    this.pool = pool;
+    this.client = new FlightClient(info.flight);
+  }
+
+  launch(task: TaskDescription, schema: Schema, events: TaskEvents): RunningTask {
+    return this.pool.launchOn(this, task, schema, events);
+  }
+
+  releaseQuery(queryId: string): void {
+    this.pool.control(this.id, { type: 'release', queryId });
+  }
+
+  releaseStage(queryId: string, stageId: number): void {
+    this.pool.control(this.id, { type: 'release-stage', queryId, stageId });
+  }
+}
+
+export class RemoteExecutorPool implements ExecutorPool {
+  private plane: DriverPlane | null = null;
+  private readonly driverId = `${hostname().replace(/[^A-Za-z0-9_-]/g, '_')}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  private readonly live = new Map<ExecutorId, RemoteExecutor>();
+  /** Executors declared lost: never taken back under the same id. */
+  private readonly gone = new Set<ExecutorId>();
+  private readonly tasks = new Map<string, Launched>();
+  private readonly lostListeners: ((id: ExecutorId, reason: string) => void)[] = [];
+  private readonly addedListeners: ((e: Executor) => void)[] = [];
+  private nextTask = 1;
+  private closed = false;
+  /** Cached tables, with their upload to the object store (tasks wait for it). */
+  private readonly caches = new Map<string, { readonly ref: CacheRef; readonly uploaded: Promise<void> }>();
+
+  private readonly waiters: (() => void)[] = [];
+  private attachPlane: (plane: DriverPlane) => void = () => undefined;
+  /** The control plane, once attached. */
+  private readonly attached = new Promise<DriverPlane>((resolve) => (this.attachPlane = resolve));
+
+  /** Starts listening to the control plane: executors registered there join the pool. */
+  attach(plane: DriverPlane): void {
+    this.plane = plane;
+    this.attachPlane(plane);
+    plane.onStatus((payload) => this.onStatus(payload));
+    plane.watchExecutors((event) => {
+      if (event.kind === 'up') this.added(event.info);
+      else this.lost(event.id, event.reason);
+    });
+  }
+
+  /** Resolves once `n` executors are registered; 58000 after `timeoutMs`. */
+  waitForExecutors(n: number, timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        check = (): void => undefined;
+        reject(
+          new EngineError(
+            SqlState.systemError,
+            `only ${this.live.size} of ${n} executors registered within ${Math.round(timeoutMs / 1000)} s`,
+          ),
+        );
+      }, timeoutMs);
+      let check = (): void => {
+        if (this.live.size < n) return;
+        clearTimeout(timer);
+        resolve();
+      };
+      this.waiters.push(() => check());
+      check();
+    });
+  }
+
+  executors(): readonly Executor[] {
+    return [...this.live.values()];
+  }
+
+  onExecutorLost(listener: (id: ExecutorId, reason: string) => void): void {
+    this.lostListeners.push(listener);
+  }
+
+  onExecutorAdded(listener: (executor: Executor) => void): void {
+    this.addedListeners.push(listener);
+  }
+
+  /** Executors registered now. */
+  get size(): number {
+    return this.live.size;
+  }
+
+  private added(info: ExecutorInfo): void {
+    if (this.closed || this.live.has(info.id) || this.gone.has(info.id)) return;
+    const executor = new RemoteExecutor(info, this);
+    this.live.set(info.id, executor);
+    for (const l of this.addedListeners) l(executor);
+    for (const w of this.waiters) w();
+  }
+
+  /** The executor is gone (the control plane or the cluster manager says so): fail its tasks. */
+  lost(id: ExecutorId, reason: string): void {
+    const executor = this.live.get(id);
+    if (executor === undefined) return;
+    this.live.delete(id);
+    this.gone.add(id);
+    executor.client.close();
+    for (const t of [...this.tasks.values()]) {
+      if (t.executor === executor) this.settle(t, { failed: lostFailure(id, reason) });
+    }
+    this.plane?.purgeTasks(id).catch(() => undefined);
+    for (const l of this.lostListeners) l(id, reason);
+  }
+
+  control(executorId: ExecutorId, message: ControlMessage): void {
+    if (this.live.has(executorId)) this.plane?.sendControl(executorId, encodeMessage(message));
+  }
+
+  launchOn(executor: RemoteExecutor, task: TaskDescription, schema: Schema, events: TaskEvents): RunningTask {
+    const key = `${this.driverId}-${this.nextTask++}`;
+    const launched: Launched = {
+      key,
+      executor,
+      events,
+      result: task.output.kind === 'result',
+      done: false,
+      finished: null,
+      streamEnded: false,
+      streamAbort: null,
+      graceTimer: null,
+    };
+    const plane = this.plane;
+    if (!this.live.has(executor.id) || plane === null) {
+      queueMicrotask(() => events.failed(lostFailure(executor.id, 'the executor is gone')));
+      return { cancel: () => undefined };
+    }
+    this.tasks.set(key, launched);
+    const { queryBudget, processBudget: _process, ...rest } = task;
+    const addresses: Record<ExecutorId, string> = {};
+    for (const input of task.inputs) {
+      for (const id of input.locations) {
+        const holder = this.live.get(id);
+        if (holder !== undefined) addresses[id] = holder.address;
+      }
+    }
+    const queryLimit = new MemoryBudget(queryBudget);
+    const caches = [...this.caches.values()];
+    const remote: RemoteTask = {
+      taskKey: key,
+      task: rest,
+      queryBudget: { limit: queryLimit.limit, setting: queryBudget.setting },
+      addresses,
+      caches: caches.map((c) => c.ref),
+    };
+    // A task that may scan a cached table goes once the cache is in the object store.
+    Promise.all(caches.map((c) => c.uploaded))
+      .then(() => plane.sendTask(executor.id, encodeMessage(remote)))
+      .catch((err: unknown) => {
+        this.settle(launched, {
+          failed: {
+            kind: 'error',
+            error: {
+              sqlstate: SqlState.systemError,
+              message: `could not queue task ${key} for executor ${executor.id}: ${err instanceof Error ? err.message : String(err)}`,
+            },
+          },
+        });
+      });
+    if (launched.result) void this.readResults(launched, task, schema);
+    return {
+      cancel: () => {
+        if (launched.done) return;
+        this.control(executor.id, { type: 'cancel', taskKey: key });
+        launched.streamAbort?.abort();
+      },
+    };
+  }
+
+  /** Reads a result task's batches from its executor, at most CREDITS ahead of the acks. */
+  private async readResults(t: Launched, task: TaskDescription, schema: Schema): Promise<void> {
+    const abort = new AbortController();
+    t.streamAbort = abort;
+    const ticket = encodeTicket({
+      kind: 'result',
+      queryId: task.queryId,
+      stageId: task.stageId,
+      partition: task.partition,
+      attempt: task.attempt,
+    });
+    let unacked = 0;
+    let wake: (() => void) | null = null;
+    try {
+      for await (const batch of t.executor.client.doGet(ticket, schema, abort.signal)) {
+        if (t.done) return;
+        unacked++;
+        let acked = false;
+        t.events.batch(batch, () => {
+          if (acked) return;
+          acked = true;
+          unacked--;
+          const w = wake;
+          wake = null;
+          w?.();
+        });
+        if (unacked >= CREDITS) {
+          t.events.parked(true);
+          while (unacked >= CREDITS && !t.done) await new Promise<void>((resolve) => (wake = resolve));
+          if (!t.done) t.events.parked(false);
+        }
+      }
+      t.streamEnded = true;
+      if (t.finished !== null) this.settle(t, { finished: t.finished });
+    } catch (err) {
+      if (t.done) return;
+      // The status says why (by kind); if it does not come, the executor is as good as lost.
+      const why = err instanceof Error ? err.message : String(err);
+      t.graceTimer = setTimeout(
+        () => this.settle(t, { failed: lostFailure(t.executor.id, `its result stream broke: ${why}`) }),
+        STATUS_GRACE_MS,
+      );
+      t.graceTimer.unref();
+    }
+  }
+
+  /**
+   * Puts a cached table's partitions in the object store, where executors get them before a task
+   * that may scan it runs.
+   */
+  shareCache(cacheId: string, schema: Schema, partitions: readonly (readonly arrow.RecordBatch[])[]): void {
+    const uploaded = (async () => {
+      const plane = await this.attached;
+      for (let i = 0; i < partitions.length; i++) {
+        await plane.putObject(cacheObjectName(cacheId, i), encodeCachePartition(schema, partitions[i]!));
+      }
+    })();
+    uploaded.catch(() => undefined);
+    this.caches.set(cacheId, { ref: { cacheId, schema, partitions: partitions.length }, uploaded });
+  }
+
+  dropCache(cacheId: string): void {
+    const cache = this.caches.get(cacheId);
+    if (cache === undefined) return;
+    this.caches.delete(cacheId);
+    for (const id of this.live.keys()) this.control(id, { type: 'cache-drop', cacheId });
+    const plane = this.plane;
+    void cache.uploaded
+      .catch(() => undefined)
+      .then(async () => {
+        for (let i = 0; i < cache.ref.partitions; i++) await plane?.deleteObject(cacheObjectName(cacheId, i));
+      })
+      .catch(() => undefined);
+  }
+
+  private onStatus(payload: Uint8Array): void {
+    let status: StatusMessage;
+    try {
+      status = decodeStatus(payload);
+    } catch {
+      return;
+    }
+    const t = this.tasks.get(status.taskKey);
+    if (t === undefined) return;
+    if (status.type === 'failed') {
+      this.settle(t, { failed: status.failure });
+      return;
+    }
+    if (t.result && !t.streamEnded) t.finished = status.metrics;
+    else this.settle(t, { finished: status.metrics });
+  }
+
+  private settle(t: Launched, outcome: { finished: TaskMetrics } | { failed: TaskFailure }): void {
+    if (t.done) return;
+    t.done = true;
+    this.tasks.delete(t.key);
+    if (t.graceTimer !== null) clearTimeout(t.graceTimer);
+    t.streamAbort?.abort();
+    if ('finished' in outcome) t.events.finished(outcome.finished);
+    else t.events.failed(outcome.failed);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of [...this.tasks.values()]) {
+      this.settle(t, { failed: lostFailure(t.executor.id, 'the engine is closing') });
+    }
+    for (const e of this.live.values()) e.client.close();
+    this.live.clear();
+    await this.plane?.close();
+  }
+}
+
+function lostFailure(executorId: ExecutorId, reason: string): TaskFailure {
+  return {
+    kind: 'lost',
+    executorId,
+    error: { sqlstate: SqlState.internalError, message: `executor ${executorId} was lost: ${reason}` },
+  };
+}

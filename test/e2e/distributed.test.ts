@@ -1,0 +1,108 @@
+/**
+ * Executor processes (`kindling.master = process[3]`): a driver, a NATS server it starts, three
+ * `kindling executor` processes. The same queries give the same answers as worker threads through
+ * every kind of exchange; a query's own error keeps its SQLSTATE across the process boundary; an
+ * executor killed with SIGKILL in the middle of a stage costs a rerun, never a wrong answer, and
+ * the cluster manager replaces it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExecutionEngine } from '../../src/exec/index.ts';
+import { hasNatsServer } from '../../src/exec/remote/nats/nats-server-process.ts';
+import { Engine, EngineError, type Session } from '../../src/index.ts';
+
+const DATA = resolve(dirname(fileURLToPath(import.meta.url)), '../data/tpch/sf0.01');
+
+const LINEITEM = `CREATE TABLE lineitem (l_orderkey BIGINT, l_partkey BIGINT, l_suppkey BIGINT, l_linenumber INT, l_quantity DECIMAL(15,2), l_extendedprice DECIMAL(15,2), l_discount DECIMAL(15,2), l_tax DECIMAL(15,2), l_returnflag STRING, l_linestatus STRING, l_shipdate DATE, l_commitdate DATE, l_receiptdate DATE, l_shipinstruct STRING, l_shipmode STRING, l_comment STRING) USING csv OPTIONS (sep '|', header 'false') LOCATION '${DATA}/lineitem.tbl'`;
+
+const PARTITIONED = {
+  'kindling.execution.target_partitions': '3',
+  'spark.sql.shuffle.partitions': '4',
+  'kindling.execution.inline_tiny_queries': 'false',
+};
+
+describe.skipIf(!hasNatsServer())('executor processes: process[3]', () => {
+  let dir = '';
+  let execution: ExecutionEngine;
+  let remote: Session;
+  let local: Session;
+  const engines: Engine[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'kindling-distributed-'));
+    execution = new ExecutionEngine({
+      master: { kind: 'process', executors: 3 },
+      localDir: join(dir, 'local'),
+      memoryLimit: 3 * 2 ** 30,
+    });
+    await execution.start();
+    const warehouse = join(dir, 'warehouse');
+    const localEngine = new Engine({ warehouse, executorThreads: 2, allowedPaths: [warehouse, DATA] });
+    engines.push(localEngine);
+    local = localEngine.createSession({ settings: PARTITIONED });
+    await local.sql(LINEITEM);
+    const remoteEngine = new Engine({ warehouse, execution, allowedPaths: [warehouse, DATA] });
+    engines.push(remoteEngine);
+    remote = remoteEngine.createSession({ settings: PARTITIONED });
+  });
+
+  afterAll(async () => {
+    for (const e of engines) await e.close();
+    await execution?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('give the same answers as worker threads, through every kind of exchange', async () => {
+    const queries = [
+      // partial → hash exchange → final, then a merging gather for ORDER BY
+      'SELECT l_returnflag, count(*), sum(l_extendedprice), min(l_shipdate), max(l_comment) FROM lineitem ' +
+        "WHERE l_shipdate <= DATE '1998-09-01' GROUP BY l_returnflag ORDER BY l_returnflag",
+      // a partitioned self-join (broadcast off) and a global aggregate behind a gather
+      'SET spark.sql.autoBroadcastJoinThreshold = -1; SELECT count(*), sum(a.l_quantity) FROM lineitem a JOIN lineitem b ON a.l_orderkey = b.l_orderkey AND a.l_linenumber = b.l_linenumber + 1',
+      // a broadcast join
+      'SET spark.sql.autoBroadcastJoinThreshold = 10MB; SELECT count(*) FROM lineitem a JOIN (SELECT DISTINCT l_suppkey AS s FROM lineitem WHERE l_suppkey < 10) b ON a.l_suppkey = b.s',
+      // windows hashed on their partition keys
+      'SELECT l_orderkey, l_linenumber, rank() OVER (PARTITION BY l_orderkey ORDER BY l_extendedprice DESC) AS r FROM lineitem ORDER BY l_orderkey, l_linenumber LIMIT 50',
+      // DISTINCT aggregates, top-N
+      'SELECT l_shipmode, count(DISTINCT l_suppkey) AS n FROM lineitem GROUP BY l_shipmode ORDER BY n DESC, l_shipmode LIMIT 3',
+      // every row back to the driver, many batches
+      'SELECT l_orderkey, l_linenumber, l_comment FROM lineitem ORDER BY l_orderkey, l_linenumber',
+    ];
+    for (const q of queries) {
+      const a = await remote.sql(q);
+      const b = await local.sql(q);
+      expect(a.rows, q).toEqual(b.rows);
+      expect(a.rows.length, q).toBeGreaterThan(0);
+    }
+  });
+
+  it("report a task's own error with its SQLSTATE", async () => {
+    const err = await remote.sql('SELECT sum(l_quantity / (l_linenumber - l_linenumber)) FROM lineitem').then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(EngineError);
+    expect((err as EngineError).sqlstate).toBe('22012');
+  });
+
+  it('finish a query whose executor is killed mid-stage, and replace the executor', async () => {
+    const query =
+      'SET spark.sql.autoBroadcastJoinThreshold = -1; SELECT a.l_returnflag, count(*), sum(b.l_quantity) FROM lineitem a JOIN lineitem b ON a.l_orderkey = b.l_orderkey GROUP BY a.l_returnflag ORDER BY 1';
+    const expected = (await local.sql(query)).rows;
+    const processes = execution.cluster!.processes!;
+    const before = processes.ids();
+    const running = remote.sql(query);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(processes.kill(before[1]!)).toBe(true);
+    expect((await running).rows).toEqual(expected);
+    // The manager starts a new executor in its place.
+    for (let i = 0; i < 200 && execution.cluster!.pool.size < 3; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(execution.cluster!.pool.size).toBe(3);
+    expect(processes.ids()).not.toContain(before[1]);
+    expect((await remote.sql(query)).rows).toEqual(expected);
+  });
+});
