@@ -148,6 +148,7 @@ export async function runTask(
         memoryBytes: bytes,
         spilledBytes: mapOutput.file?.bytes ?? 0,
         spillFiles: mapOutput.file === null ? 0 : 1,
+        spillPasses: mapOutput.file === null ? 0 : 1,
       };
     }
     const cpu = process.threadCpuUsage(cpuStart);
