@@ -41,7 +41,7 @@ const GROUP = `SELECT id % 1000 AS g, count(DISTINCT id % 7) AS d, count(*) AS n
 function mapStage(plan: readonly string[], exchange: RegExp): { files: number } {
   const header = plan.find((l) => /^Stage \d+ \(→ /.test(l) && exchange.test(l));
   expect(header).toBeDefined();
-  const m = /output spilled=[\d.]+ (B|KiB|MiB) in (\d+) files?$/.exec(header!);
+  const m = /output spilled=[\d.]+ (B|KiB|MiB) in (\d+) files?, 1 pass$/.exec(header!);
   expect(m, header).not.toBeNull();
   return { files: Number(m![2]) };
 }

@@ -55,7 +55,7 @@ describe('a query over its memory budget', () => {
     for (const operator of ['HashJoinExec', 'HashAggregateExec', 'WindowExec', 'SortExec']) {
       const lines = plan.filter((l) => l.trimStart().startsWith(operator));
       expect(
-        lines.some((l) => /spilled=[\d.]+ [KM]iB in \d+ files?/.test(l)),
+        lines.some((l) => /spilled=[\d.]+ [KM]iB in \d+ files?, \d+ pass(es)?\)/.test(l)),
         `${operator} spilled:\n${plan.join('\n')}`,
       ).toBe(true);
     }
