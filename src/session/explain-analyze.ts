@@ -11,7 +11,9 @@
  *
  * A map stage whose exchange output went (partly) to disk says so at the end of its header line:
  * `…, output spilled=80.1 MiB in 3 files, 1 pass` (one file per map task that spilled, written
- * once).
+ * once). One whose outputs were released as soon as the stages reading them were complete, before
+ * the query's end, says `…, output released early` (`released early 2 times` when a lost reader's
+ * rerun had them recomputed and released again).
  *
  * Per operator: rows and batches it produced, wall and CPU time of its own work (children's
  * subtracted), the most memory its reservations held, and the bytes and files it spilled to disk
@@ -90,7 +92,9 @@ function stageLines(s: StageRunStats): string[] {
     spillPasses = Math.max(spillPasses, t.exchange?.spillPasses ?? 0);
   }
   const spilled = spillFiles === 0 ? '' : `, output ${spilledText(spilledBytes, spillFiles, spillPasses)}`;
-  const header = `Stage ${s.stageId} (${role}): ${s.tasks.length} task${s.tasks.length === 1 ? '' : 's'}${retried}, ${timing}${spilled}`;
+  const released =
+    s.releases === 0 ? '' : `, output released early${s.releases === 1 ? '' : ` ${s.releases} times`}`;
+  const header = `Stage ${s.stageId} (${role}): ${s.tasks.length} task${s.tasks.length === 1 ? '' : 's'}${retried}, ${timing}${released}${spilled}`;
   const plan = s.stage.plan;
   const nodes = preorder(plan);
   const totals = nodes.map(() => emptyMetrics());
