@@ -331,13 +331,7 @@ export class QueryRun {
     if (s.output.kind === 'result') return;
     for (const id of s.stage.parents) {
       const parent = this.states.get(id)!;
-      if (parent.released) continue;
-      // A reader released itself is done too: its outputs are gone and none of its tasks runs.
-      const readersDone = parent.children.every((c) => {
-        const reader = this.states.get(c)!;
-        return reader.released || (reader.running.size === 0 && this.complete(reader));
-      });
-      if (!readersDone) continue;
+      if (parent.released || !this.readersDone(parent)) continue;
       parent.released = true;
       parent.stats.releases++;
       parent.locations.fill(null);
@@ -394,15 +388,29 @@ export class QueryRun {
     else this.ensureInputs(s);
   }
 
+  /**
+   * Whether no task will read `s`'s outputs any more: every stage reading it is complete with no
+   * task running, or released itself (its outputs gone, none of its tasks running). Never true of
+   * the result stage, nor of a stage whose readers have yet to run.
+   */
+  private readersDone(s: StageState): boolean {
+    if (s.output.kind === 'result') return false;
+    return s.children.every((c) => {
+      const reader = this.states.get(c)!;
+      return reader.released || (reader.running.size === 0 && this.complete(reader));
+    });
+  }
+
   private executorLost(id: ExecutorId): void {
     if (this.ended || this.failure !== null) return;
     for (const s of this.states.values()) {
       for (let p = 0; p < s.locations.length; p++) if (s.locations[p] === id) s.locations[p] = null;
     }
-    // Stages that are under way and now lack inputs recompute just the lost partitions (a released
-    // stage waits for nothing: it runs again only if a reader's rerun needs it).
+    // Stages that are under way and now lack inputs recompute just the lost partitions. A stage
+    // that no reader needs any more (released, or its readers all done) waits for nothing: it runs
+    // again only if a reader's rerun needs it.
     for (const s of this.states.values()) {
-      if (s.released) continue;
+      if (s.released || this.readersDone(s)) continue;
       const underWay = s.running.size > 0 || (s.output.kind === 'result' ? s.finished.size > 0 : false);
       const waitingOnInputs = !this.complete(s) && s.stage.parents.some((p) => this.isStarted(p));
       if ((underWay || waitingOnInputs) && !this.parentsReady(s)) this.ensureInputs(s);
