@@ -233,6 +233,7 @@ export class ExecutionEngine {
             partitions: plan.outputPartitions,
             tasks: task === null ? [] : [task],
             launched: 1,
+            releases: 0,
           },
         ],
         peakMemory: () => pool.peak,

@@ -4,7 +4,7 @@
  * the same contract over the network.
  *
  * An executor runs the tasks it is given (at most `slots` at a time is the scheduler's business),
- * keeps the exchange outputs its map tasks wrote until the driver releases their query, serves
+ * keeps the exchange outputs its map tasks wrote until the driver releases their stage or query, serves
  * them to other executors' tasks, and reports each task's end exactly once: finished with its
  * metrics, or failed with a `TaskFailure`. A result task streams its batches to the driver through
  * `events.batch`, at most a few ahead of the driver's `ack`s.
@@ -39,6 +39,13 @@ export interface Executor {
   launch(task: TaskDescription, schema: Schema, events: TaskEvents): RunningTask;
   /** Drops everything the executor holds for a query (exchange outputs, decoded plans, caches). */
   releaseQuery(queryId: string): void;
+  /**
+   * Drops what it holds of one stage of a query: the stage's map outputs (their memory goes back to
+   * the budgets, their files are removed) and mirrors of other executors' outputs of it, and its
+   * decoded plan. The driver sends it once no task will read those outputs; should a rerun need
+   * them after all, the driver runs the stage's map tasks again and they store new outputs.
+   */
+  releaseStage(queryId: string, stageId: number): void;
 }
 
 /**

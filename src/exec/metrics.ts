@@ -2,7 +2,8 @@
  * Per-operator metrics for EXPLAIN ANALYZE: `instrument` puts a measuring wrapper around every
  * operator of a plan (ids in preorder); each wrapper counts the rows and batches its operator
  * produces, the wall and CPU time spent in its pulls (its children's included — `selfTimes`
- * subtracts them), the peak bytes its memory reservations held, and what it spilled to disk.
+ * subtracts them), the peak bytes its memory reservations held, and what it spilled to disk (bytes,
+ * files, and the passes it made over what it spilled).
  *
  *   HashAggregateExec  id 0   ─ pull → [ time, cpu ] ─┐ includes
  *     TableScanExec    id 1   ─ pull → [ time, cpu ] ◄┘
@@ -36,13 +37,40 @@ export interface OperatorMetrics {
   /** Bytes it wrote to spill files (compressed, on disk), and how many files. */
   spilledBytes: number;
   spillFiles: number;
+  /**
+   * Passes over what it spilled (0 when it did not spill), as the operator reports them
+   * (`SpillSpace.recordPasses`):
+   * - external sort: merges of sorted runs — 1 when every run is merged at once, plus one for
+   *   each merge of the first runs into one that a fan-in limited by memory needed first;
+   * - hash aggregate, grace hash join: the deepest level of re-partitioning — 1 when the spill
+   *   partitions were all merged (joined) as they were, 2 when one was split again with the
+   *   next level's seed, and so on;
+   * - window: reads of a spilled window partition's file — 2 when partition-wide values (row
+   *   count, whole-partition or to-the-end aggregates, first/last values) need a first pass,
+   *   else 1;
+   * - a map task's exchange output (`TaskMetrics.exchange`): 1 when it wrote a file.
+   * A stage shows the most of any of its tasks, not their sum.
+   */
+  spillPasses: number;
 }
 
 export function emptyMetrics(): OperatorMetrics {
-  return { rows: 0, batches: 0, elapsedMs: 0, cpuMs: 0, peakMemory: 0, spilledBytes: 0, spillFiles: 0 };
+  return {
+    rows: 0,
+    batches: 0,
+    elapsedMs: 0,
+    cpuMs: 0,
+    peakMemory: 0,
+    spilledBytes: 0,
+    spillFiles: 0,
+    spillPasses: 0,
+  };
 }
 
-/** Adds a task's metrics into a stage's (times and counts add up, the peak is the largest). */
+/**
+ * Adds a task's metrics into a stage's: times, counts, spilled bytes and files add up; the peak
+ * memory and the spill passes are the largest of any task.
+ */
 export function addMetrics(into: OperatorMetrics, m: OperatorMetrics): void {
   into.rows += m.rows;
   into.batches += m.batches;
@@ -51,6 +79,7 @@ export function addMetrics(into: OperatorMetrics, m: OperatorMetrics): void {
   into.peakMemory = Math.max(into.peakMemory, m.peakMemory);
   into.spilledBytes += m.spilledBytes;
   into.spillFiles += m.spillFiles;
+  into.spillPasses = Math.max(into.spillPasses, m.spillPasses);
 }
 
 /** The plan's operators in preorder (the ids `instrument` gives them). */
@@ -245,7 +274,10 @@ class TrackingPool implements MemoryPool {
   }
 }
 
-/** Counts the files an operator spills (its own, not its children's) into its metrics. */
+/**
+ * Counts the files an operator spills (its own, not its children's) into its metrics, and keeps
+ * the most passes it reports.
+ */
 class TrackingSpill implements SpillSpace {
   private readonly base: SpillSpace;
   private readonly metrics: OperatorMetrics;
@@ -264,5 +296,10 @@ class TrackingSpill implements SpillSpace {
     this.metrics.spilledBytes += file.bytes;
     this.metrics.spillFiles++;
     return file;
+  }
+
+  recordPasses(consumer: string, passes: number): void {
+    if (passes > this.metrics.spillPasses) this.metrics.spillPasses = passes;
+    this.base.recordPasses?.(consumer, passes);
   }
 }

@@ -22,7 +22,7 @@ import {
 import { fromWireBatch, toWireBatch } from './arrow-transfer.ts';
 import { ShuffleStore } from './exchange/shuffle-store.ts';
 import type { Executor, ExecutorPool, RunningTask, TaskEvents } from './executor.ts';
-import { createBudget, UNLIMITED } from './memory/memory-budget.ts';
+import { MemoryBudget, createBudget, UNLIMITED } from './memory/memory-budget.ts';
 import { QueryRun } from './query-run.ts';
 import { cutStages } from './stages.ts';
 import { TaskCache, runTask, type ExecutorServices } from './task-runner.ts';
@@ -36,6 +36,8 @@ class FakeExecutor implements Executor {
   readonly slots = 1;
   readonly store = new ShuffleStore();
   readonly launched: TaskDescription[] = [];
+  /** Stages released (`releaseStage`), in order. */
+  readonly releasedStages: number[] = [];
   dead = false;
   private readonly cache = new TaskCache();
   private readonly running = new Set<{ abort: AbortController; events: TaskEvents }>();
@@ -80,6 +82,12 @@ class FakeExecutor implements Executor {
   releaseQuery(queryId: string): void {
     this.store.releaseQuery(queryId);
     this.cache.releaseQuery(queryId);
+  }
+
+  releaseStage(queryId: string, stageId: number): void {
+    this.releasedStages.push(stageId);
+    this.store.releaseStage(queryId, stageId);
+    this.cache.releaseStage(queryId, stageId);
   }
 
   kill(): void {
@@ -197,11 +205,12 @@ async function run(
     queryLimit: UNLIMITED,
     spillDir: path.join(os.tmpdir(), 'kindling-query-run-test'),
   },
+  queryBudget = createBudget(memory.queryLimit, 'kindling.memory.query_limit'),
 ): Promise<{ rows: unknown[][]; run: QueryRun }> {
   const q = new QueryRun(new TaskScheduler(pool), cutStages(plan), {
     queryId: 'q1',
     settings: { eval: defaultEvalContext(), batchSize: 4096, spillDir: memory.spillDir },
-    queryBudget: createBudget(memory.queryLimit, 'kindling.memory.query_limit'),
+    queryBudget,
     processBudget: createBudget(UNLIMITED, 'kindling.memory.limit'),
     signal: new AbortController().signal,
     maxTaskFailures,
@@ -304,6 +313,71 @@ describe('QueryRun (DAG scheduler)', () => {
     } finally {
       rmSync(spillDir, { recursive: true, force: true });
     }
+  });
+
+  /**
+   * Three stages: a range hashed by id (stage 1), re-hashed by id % 7 (stage 2), read by the
+   * result stage (3). 200000 ids: 1.6 MB through each exchange.
+   */
+  function threeStages(): ExecutionPlan {
+    const schema: Schema = { fields: [{ name: 'id', type: { kind: 'bigint' }, nullable: false }] };
+    const range = new RangeExec({ schema, start: 0n, end: 200000n, step: 1n, partitions: 3 });
+    const first = new ExchangeExec({ input: range, kind: 'hash', keys: [columnExpr(schema, 0)], count: 2 });
+    return new ExchangeExec({ input: first, kind: 'round_robin', keys: [], count: 2 });
+  }
+  const IDS = Array.from({ length: 200000 }, (_, i) => BigInt(i));
+
+  it("releases a stage's outputs once the stages reading them are complete, before the query ends", async () => {
+    const pool = new FakePool(2);
+    const seenAtResult: { stage1: number; stage2: number; budget: number }[] = [];
+    const budget = createBudget(64 << 20, 'kindling.memory.query_limit');
+    pool.beforeLaunch = (_executor, task) => {
+      if (task.stageId !== 3) return;
+      // As each result task starts: stage 1 is gone from every executor, stage 2 is there.
+      const held = (stageId: number): number =>
+        pool.all.reduce(
+          (n, e) => n + [0, 1, 2].filter((m) => e.store.output('q1', stageId, m) !== undefined).length,
+          0,
+        );
+      seenAtResult.push({ stage1: held(1), stage2: held(2), budget: new MemoryBudget(budget).used });
+    };
+    const { rows, run: q } = await run(pool, threeStages(), 4, undefined, budget);
+    expect(rows.map((r) => r[0])).toEqual(IDS);
+    expect(seenAtResult).toHaveLength(2);
+    for (const seen of seenAtResult) {
+      expect(seen.stage1).toBe(0);
+      expect(seen.stage2).toBe(2);
+      // Only stage 2's outputs are charged (1.6 MB and a little), not stage 1's as well.
+      expect(seen.budget).toBeGreaterThan(1_000_000);
+      expect(seen.budget).toBeLessThan(2_500_000);
+    }
+    // Stage 1 released once on every executor; stage 2 only with the query.
+    for (const e of pool.all) expect(e.releasedStages).toEqual([1]);
+    expect(q.stats.map((s) => s.releases)).toEqual([1, 0, 0]);
+    expect(new MemoryBudget(budget).used).toBe(0);
+  });
+
+  it('recomputes a released stage from lineage when a rerun of its reader needs it', async () => {
+    const pool = new FakePool(2);
+    let killed: FakeExecutor | null = null;
+    pool.beforeLaunch = (executor, task) => {
+      // As the first result task starts (stage 1 released), the other executor dies with its
+      // stage 2 outputs: rerunning them needs stage 1 again.
+      if (killed === null && task.stageId === 3) {
+        killed = pool.all.find((e) => e !== executor)!;
+        queueMicrotask(() => killed!.kill());
+      }
+    };
+    const { rows, run: q } = await run(pool, threeStages());
+    expect(rows.map((r) => r[0])).toEqual(IDS);
+    const [stage1, stage2] = q.stats;
+    const lost = killed!.launched.filter((t) => t.stageId === 2).length;
+    expect(lost).toBeGreaterThan(0);
+    // Stage 1 ran again whole (its outputs were released), stage 2 only where it was lost.
+    expect(stage1!.launched).toBe(6);
+    expect(stage2!.launched).toBe(2 + lost);
+    // Released again once stage 2 was complete again.
+    expect(stage1!.releases).toBe(2);
   });
 
   it('fails the query once a task has failed maxTaskFailures times', async () => {

@@ -17,6 +17,10 @@
  *   again (and, transitively, whatever it needs), then the failed task.
  * - An executor's loss marks every output it held as lost; stages still reading them recompute
  *   only those partitions.
+ * - A map stage's outputs are released on every executor as soon as every stage reading them is
+ *   complete (`releaseDoneStages`), so their memory returns to the query's budget while later
+ *   stages run; should a reader need them again (its own outputs lost), they are recomputed from
+ *   lineage like lost ones.
  * - The result comes partition after partition, in order (as Spark's collect): a later
  *   partition's task sends a few batches and waits, lending its slot, until the caller reaches
  *   it; a batch is acknowledged when the caller pulls it, so a slow client holds back only the
@@ -58,6 +62,11 @@ export interface StageRunStats {
   readonly tasks: TaskMetrics[];
   /** Task attempts started (retries and recomputations included). */
   launched: number;
+  /**
+   * Times a map stage's outputs were released while the query ran, every stage reading them being
+   * complete (more than once if they were recomputed for a rerun and released again).
+   */
+  releases: number;
 }
 
 interface StageState {
@@ -73,6 +82,8 @@ interface StageState {
   readonly running: Map<number, PendingTask>;
   readonly failures: number[];
   readonly stats: StageRunStats;
+  /** A map stage whose outputs were released (its locations are all null); false once it runs again. */
+  released: boolean;
 }
 
 interface Queued {
@@ -116,7 +127,15 @@ export class QueryRun {
         emitted: new Set(),
         running: new Map(),
         failures: new Array<number>(stage.partitions).fill(0),
-        stats: { stageId: stage.id, stage, partitions: stage.partitions, tasks: [], launched: 0 },
+        stats: {
+          stageId: stage.id,
+          stage,
+          partitions: stage.partitions,
+          tasks: [],
+          launched: 0,
+          releases: 0,
+        },
+        released: false,
       });
     }
     for (const stage of plan.stages)
@@ -224,6 +243,8 @@ export class QueryRun {
     const fragment = s.fragment;
     const o = this.options;
     const attempt = s.stats.launched++;
+    // Running again after a release (a reader lost its outputs and reruns): tracked anew.
+    s.released = false;
     const task: PendingTask = {
       queryId: o.queryId,
       schema: s.stage.plan.schema,
@@ -280,9 +301,41 @@ export class QueryRun {
     }
     s.locations[partition] = task.executorId ?? null;
     if (!this.complete(s)) return;
+    this.releaseDoneStages(s);
     for (const id of s.children) {
       const child = this.states.get(id)!;
       if (this.parentsReady(child)) this.launchMissing(child);
+    }
+  }
+
+  /**
+   * Releases the outputs of the stages that `s` reads, now that `s` is complete, if every other
+   * stage reading them is complete too. `s` being the result stage, this is the query's end, which
+   * releases everything anyway.
+   *
+   * Why this is safe: a stage's outputs are read only by the tasks of the stages that read it.
+   * Once all of those are complete (every partition has its output, no task of theirs runs), no
+   * task reads them — unless a reader has to run again because one of its own outputs is lost
+   * (its executor died, or a fetch of it failed). Then the reader's `retry`/`ensureInputs` finds
+   * this stage incomplete (a release nulls its locations, as a loss does) and runs its map tasks
+   * again first — recursively through stages released before it, down to the scans — exactly the
+   * recovery of lost outputs. So a release never costs an answer; at worst, after an executor's
+   * loss, work that Spark would keep on disk is recomputed. A released stage that nobody needs is
+   * not recomputed: `executorLost` skips it.
+   *
+   * Holding outputs until every reader is done (rather than until the query ends) means a
+   * multi-stage query holds at most the outputs of the stages whose readers still run: an early
+   * stage's memory goes back to the query's budget for the stages after it.
+   */
+  private releaseDoneStages(s: StageState): void {
+    if (s.output.kind === 'result') return;
+    for (const id of s.stage.parents) {
+      const parent = this.states.get(id)!;
+      if (parent.released || !this.readersDone(parent)) continue;
+      parent.released = true;
+      parent.stats.releases++;
+      parent.locations.fill(null);
+      for (const e of this.scheduler.executors()) e.releaseStage(this.options.queryId, id);
     }
   }
 
@@ -335,13 +388,29 @@ export class QueryRun {
     else this.ensureInputs(s);
   }
 
+  /**
+   * Whether no task will read `s`'s outputs any more: every stage reading it is complete with no
+   * task running, or released itself (its outputs gone, none of its tasks running). Never true of
+   * the result stage, nor of a stage whose readers have yet to run.
+   */
+  private readersDone(s: StageState): boolean {
+    if (s.output.kind === 'result') return false;
+    return s.children.every((c) => {
+      const reader = this.states.get(c)!;
+      return reader.released || (reader.running.size === 0 && this.complete(reader));
+    });
+  }
+
   private executorLost(id: ExecutorId): void {
     if (this.ended || this.failure !== null) return;
     for (const s of this.states.values()) {
       for (let p = 0; p < s.locations.length; p++) if (s.locations[p] === id) s.locations[p] = null;
     }
-    // Stages that are under way and now lack inputs recompute just the lost partitions.
+    // Stages that are under way and now lack inputs recompute just the lost partitions. A stage
+    // that no reader needs any more (released, or its readers all done) waits for nothing: it runs
+    // again only if a reader's rerun needs it.
     for (const s of this.states.values()) {
+      if (s.released || this.readersDone(s)) continue;
       const underWay = s.running.size > 0 || (s.output.kind === 'result' ? s.finished.size > 0 : false);
       const waitingOnInputs = !this.complete(s) && s.stage.parents.some((p) => this.isStarted(p));
       if ((underWay || waitingOnInputs) && !this.parentsReady(s)) this.ensureInputs(s);

@@ -99,6 +99,11 @@ export class TaskCache {
     return scope;
   }
 
+  /** Forgets the decoded plan of one stage (decoded again should the stage run again). */
+  releaseStage(queryId: string, stageId: number): void {
+    this.plans.delete(`${queryId}/${stageId}`);
+  }
+
   releaseQuery(queryId: string): void {
     this.scopes.delete(queryId);
     for (const key of [...this.plans.keys()]) if (key.startsWith(`${queryId}/`)) this.plans.delete(key);
@@ -161,6 +166,7 @@ export async function runTask(
         memoryBytes: bytes,
         spilledBytes: mapOutput.file?.bytes ?? 0,
         spillFiles: mapOutput.file === null ? 0 : 1,
+        spillPasses: mapOutput.file === null ? 0 : 1,
       };
     }
     const cpu = process.threadCpuUsage(cpuStart);

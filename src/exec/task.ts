@@ -67,11 +67,16 @@ export interface TaskMetrics {
   readonly elapsedMs: number;
   readonly cpuMs: number;
   readonly peakMemory: number;
-  /** A map task: its exchange output's bytes kept in memory, and written to disk (in how many files). */
+  /**
+   * A map task: its exchange output's bytes kept in memory, and written to disk (in how many
+   * files, and passes: 1 when it wrote a file — the output is written once, never read back to
+   * be rewritten).
+   */
   readonly exchange?: {
     readonly memoryBytes: number;
     readonly spilledBytes: number;
     readonly spillFiles: number;
+    readonly spillPasses: number;
   };
   /** Per operator of the stage's plan, in preorder, when the task was instrumented. */
   readonly operators?: readonly OperatorMetrics[];

@@ -53,6 +53,12 @@ export interface SpillSpace {
     schema: Schema,
     batches: Iterable<arrow.RecordBatch> | AsyncIterable<arrow.RecordBatch>,
   ): Promise<SpillFile>;
+  /**
+   * The operator `consumer` went over its spilled rows in `passes` passes (what a pass is depends
+   * on the operator: see `OperatorMetrics.spillPasses`); reported as it learns it, the largest
+   * count kept. For EXPLAIN ANALYZE: a space that does not measure need not implement it.
+   */
+  recordPasses?(consumer: string, passes: number): void;
 }
 
 export interface SpillFile {

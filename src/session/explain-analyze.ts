@@ -10,12 +10,16 @@
  *   Stage 1 (→ ShuffleExchangeExec: hash([l_returnflag@0], 2)): 4 tasks, …
  *
  * A map stage whose exchange output went (partly) to disk says so at the end of its header line:
- * `…, output spilled=80.1 MiB in 3 files` (one file per map task that spilled).
+ * `…, output spilled=80.1 MiB in 3 files, 1 pass` (one file per map task that spilled, written
+ * once). One whose outputs were released as soon as the stages reading them were complete, before
+ * the query's end, says `…, output released early` (`released early 2 times` when a lost reader's
+ * rerun had them recomputed and released again).
  *
  * Per operator: rows and batches it produced, wall and CPU time of its own work (children's
  * subtracted), the most memory its reservations held, and the bytes and files it spilled to disk
- * (`spilled=12.0 MiB in 3 files`) — summed over the stage's tasks (the memory is the largest of
- * any task).
+ * and the passes it made over them (`spilled=12.0 MiB in 3 files, 2 passes`; what a pass is for
+ * each operator: `OperatorMetrics.spillPasses`) — summed over the stage's tasks (the memory and
+ * the passes are the largest of any task).
  */
 import {
   addMetrics,
@@ -81,15 +85,16 @@ function stageLines(s: StageRunStats): string[] {
   const retried = s.launched > s.tasks.length ? `, ${s.launched - s.tasks.length} attempts retried` : '';
   let spilledBytes = 0;
   let spillFiles = 0;
+  let spillPasses = 0;
   for (const t of s.tasks) {
     spilledBytes += t.exchange?.spilledBytes ?? 0;
     spillFiles += t.exchange?.spillFiles ?? 0;
+    spillPasses = Math.max(spillPasses, t.exchange?.spillPasses ?? 0);
   }
-  const spilled =
-    spillFiles === 0
-      ? ''
-      : `, output spilled=${formatBytes(spilledBytes, 'B')} in ${spillFiles} file${spillFiles === 1 ? '' : 's'}`;
-  const header = `Stage ${s.stageId} (${role}): ${s.tasks.length} task${s.tasks.length === 1 ? '' : 's'}${retried}, ${timing}${spilled}`;
+  const spilled = spillFiles === 0 ? '' : `, output ${spilledText(spilledBytes, spillFiles, spillPasses)}`;
+  const released =
+    s.releases === 0 ? '' : `, output released early${s.releases === 1 ? '' : ` ${s.releases} times`}`;
+  const header = `Stage ${s.stageId} (${role}): ${s.tasks.length} task${s.tasks.length === 1 ? '' : 's'}${retried}, ${timing}${released}${spilled}`;
   const plan = s.stage.plan;
   const nodes = preorder(plan);
   const totals = nodes.map(() => emptyMetrics());
@@ -114,12 +119,14 @@ function describe(m: OperatorMetrics, self: { elapsedMs: number; cpuMs: number }
     `cpu=${ms(self.cpuMs)}`,
   ];
   if (m.peakMemory > 0) parts.push(`memory=${formatBytes(m.peakMemory, 'B')}`);
-  if (m.spillFiles > 0) {
-    parts.push(
-      `spilled=${formatBytes(m.spilledBytes, 'B')} in ${m.spillFiles} file${m.spillFiles === 1 ? '' : 's'}`,
-    );
-  }
+  if (m.spillFiles > 0) parts.push(spilledText(m.spilledBytes, m.spillFiles, m.spillPasses));
   return parts.join(', ');
+}
+
+/** `spilled=12.0 MiB in 3 files, 2 passes` (at least one pass: a file written is a pass). */
+function spilledText(bytes: number, files: number, passes: number): string {
+  const p = Math.max(1, passes);
+  return `spilled=${formatBytes(bytes, 'B')} in ${files} file${files === 1 ? '' : 's'}, ${p} pass${p === 1 ? '' : 'es'}`;
 }
 
 function ms(n: number): string {

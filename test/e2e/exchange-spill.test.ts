@@ -41,7 +41,7 @@ const GROUP = `SELECT id % 1000 AS g, count(DISTINCT id % 7) AS d, count(*) AS n
 function mapStage(plan: readonly string[], exchange: RegExp): { files: number } {
   const header = plan.find((l) => /^Stage \d+ \(→ /.test(l) && exchange.test(l));
   expect(header).toBeDefined();
-  const m = /output spilled=[\d.]+ (B|KiB|MiB) in (\d+) files?$/.exec(header!);
+  const m = /output spilled=[\d.]+ (B|KiB|MiB) in (\d+) files?, 1 pass$/.exec(header!);
   expect(m, header).not.toBeNull();
   return { files: Number(m![2]) };
 }
@@ -75,8 +75,10 @@ describe('exchange outputs over the memory budget', () => {
     await noFileLeft(local);
 
     const plan = await explainAnalyze(s, GROUP);
-    // All three map tasks of the shuffle wrote to disk (their output is 4.8 MB of ids alone).
-    expect(mapStage(plan, /ShuffleExchangeExec: hash/).files).toBe(3);
+    // The map tasks' output is 4.8 MB of ids alone, 1.6 MB each, and may hold 2 MB in memory:
+    // one of the two running first may keep its whole output there if it finishes before the
+    // other has charged much (it depends on timing), but no two can — at least two write to disk.
+    expect(mapStage(plan, /ShuffleExchangeExec: hash/).files).toBeGreaterThanOrEqual(2);
     expect(plan.join('\n')).toMatch(/ShuffleExchangeExec: hash\(\[.*\], 4\), stage=1 {2}\(rows=600000,/);
     await noFileLeft(local);
   });

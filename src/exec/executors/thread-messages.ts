@@ -19,6 +19,7 @@ export type ToExecutor =
   | { readonly type: 'cancel'; readonly taskId: number }
   | { readonly type: 'credit'; readonly taskId: number }
   | { readonly type: 'release'; readonly queryId: string }
+  | { readonly type: 'release-stage'; readonly queryId: string; readonly stageId: number }
   /** A port to another executor thread (transferred), replacing any earlier one for it. */
   | { readonly type: 'peer'; readonly executorId: ExecutorId; readonly port: MessagePort }
   | { readonly type: 'peer-gone'; readonly executorId: ExecutorId }

@@ -96,6 +96,10 @@ class ThreadExecutor implements Executor {
     this.post({ type: 'release', queryId });
   }
 
+  releaseStage(queryId: string, stageId: number): void {
+    this.post({ type: 'release-stage', queryId, stageId });
+  }
+
   private settle(taskId: number): Launched | undefined {
     const t = this.tasks.get(taskId);
     if (t === undefined || t.done) return undefined;

@@ -31,11 +31,20 @@ const store = new ShuffleStore();
 /** Map outputs other executor threads published (their bytes are charged where they were made). */
 const mirrors = new ShuffleStore();
 /**
- * Queries released lately: an output published by another thread that arrives after the release
- * (another channel, another order) is not kept.
+ * Queries released lately, and stages (`queryId/stageId`): an output published by another thread
+ * that arrives after the release (another channel, another order) is not kept. An output of a
+ * released stage that ran again is not mirrored either: the tasks reading it fetch it from its
+ * holder.
  */
 const released = new Set<string>();
+const releasedStages = new Set<string>();
 const RELEASED_KEPT = 4096;
+
+/** Adds `key` to a set of recent releases, forgetting the oldest past `RELEASED_KEPT`. */
+function remember(set: Set<string>, key: string): void {
+  set.add(key);
+  if (set.size > RELEASED_KEPT) set.delete(set.values().next().value!);
+}
 const cache = new TaskCache();
 const functions = createFunctionRegistry();
 const peers = new Map<ExecutorId, MessagePort>();
@@ -70,7 +79,7 @@ const services: ExecutorServices = {
 
 function onPeerMessage(peer: MessagePort, message: PeerMessage): void {
   if (message.type === 'outputs') {
-    if (!released.has(message.queryId))
+    if (!released.has(message.queryId) && !releasedStages.has(`${message.queryId}/${message.stageId}`))
       mirrors.put(message.queryId, message.stageId, message.map, message.output, null);
     return;
   }
@@ -151,8 +160,13 @@ port.on('message', (message: ToExecutor) => {
       store.releaseQuery(message.queryId);
       mirrors.releaseQuery(message.queryId);
       cache.releaseQuery(message.queryId);
-      released.add(message.queryId);
-      if (released.size > RELEASED_KEPT) released.delete(released.values().next().value!);
+      remember(released, message.queryId);
+      return;
+    case 'release-stage':
+      store.releaseStage(message.queryId, message.stageId);
+      mirrors.releaseStage(message.queryId, message.stageId);
+      cache.releaseStage(message.queryId, message.stageId);
+      remember(releasedStages, `${message.queryId}/${message.stageId}`);
       return;
     case 'peer': {
       peers.get(message.executorId)?.close();

@@ -11,6 +11,8 @@
  * deduplicate their pairs again there, so a value seen before and after a spill counts once.
  *
  * Every file is removed once read, and whatever remains when the aggregate ends (`removeAll`).
+ * A partitioning at level l tells the spill space the aggregate makes l + 1 passes (EXPLAIN
+ * ANALYZE shows the deepest).
  */
 import type * as arrow from 'apache-arrow';
 import { makeBatch, type DataType, type Field, type Schema } from '../../common/index.ts';
@@ -88,6 +90,7 @@ export class SpilledGroups {
     this.space = space;
     this.level = level;
     this.live = live;
+    space.recordPasses?.(consumer, level + 1);
     for (let p = 0; p < SPILL_PARTITIONS; p++)
       this.partitions.push({ states: [], pairs: layout.pairs.map(() => []) });
   }

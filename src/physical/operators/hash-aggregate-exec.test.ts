@@ -404,11 +404,16 @@ describe('HashAggregateExec over its memory budget', () => {
       });
     const want = canonical(await collectRows(mk(), taskCtx(256)));
     expect(want.length).toBeGreaterThan(2500);
-    for (const limit of [256 * 1024]) {
+    // Under 256 KiB a spill partition is split again (2 passes); under 512 KiB each fits (1 pass).
+    for (const [limit, passes] of [
+      [256 * 1024, 2],
+      [512 * 1024, 1],
+    ] as const) {
       const spill = new MemorySpill();
       const ctx = spilledCtx(limit, spill);
       expect(canonical(await collectRows(mk(), ctx))).toEqual(want);
       check(ctx, spill, limit);
+      expect(spill.passes).toBe(passes);
     }
   });
 
@@ -447,6 +452,8 @@ describe('HashAggregateExec over its memory budget', () => {
     // The groups in memory at the end make at most one file a partition: more were re-partitioned.
     expect(afterInput).toBeGreaterThan(SPILL_PARTITIONS);
     check(ctx, spill, limit);
+    // Partitioned at level 0, then a partition again at level 1 (or deeper).
+    expect(spill.passes).toBeGreaterThanOrEqual(2);
   });
 
   it('partial mode sends its states on early; final mode spills them; together the exact answer', async () => {

@@ -1,7 +1,8 @@
 /**
  * Test fakes for operators that spill: a memory pool with a byte limit (`LimitedPool`: a refused
  * reservation throws 53200 from `grow`, returns false from `tryGrow`) and spill "files" kept in
- * memory (`MemorySpill`: counts the files written and those not removed yet). Not exported from
+ * memory (`MemorySpill`: counts the files written and those not removed yet, and keeps the most
+ * passes reported). Not exported from
  * the layer.
  */
 import type * as arrow from 'apache-arrow';
@@ -64,6 +65,11 @@ export class MemorySpill implements SpillSpace {
   /** Rows written, over every file. */
   rows = 0;
   readonly live = new Set<number>();
+  /** The most passes an operator reported (`recordPasses`), 0 before any. */
+  passes = 0;
+  recordPasses(_consumer: string, passes: number): void {
+    this.passes = Math.max(this.passes, passes);
+  }
   async write(
     _consumer: string,
     _schema: Schema,

@@ -72,7 +72,7 @@ describe('SortExec over its memory budget', () => {
 
   it('spills sorted runs and merges them (in several passes when few fit) into the in-memory answer', async () => {
     const want = await collectRows(new SortExec({ input: source(s, rows, 100), keys }), taskCtx(64));
-    let passes = 0;
+    const passes: number[] = [];
     for (const limit of [64 * 1024, 24 * 1024, 12 * 1024]) {
       const spill = new MemorySpill();
       const ctx = spilledCtx(limit, spill);
@@ -82,9 +82,13 @@ describe('SortExec over its memory budget', () => {
       expect(spill.live.size).toBe(0);
       expect((ctx.memory as LimitedPool).counts.peak).toBeLessThanOrEqual(limit);
       expect((ctx.memory as LimitedPool).counts.used).toBe(0);
-      passes += spill.merged;
+      // Its passes: the final merge, and each merge of the first runs into one before it.
+      expect(spill.passes).toBe(spill.merged + 1);
+      passes.push(spill.passes);
     }
-    expect(passes).toBeGreaterThan(0);
+    // All runs merged at once under the largest budget; in several rounds under the smallest.
+    expect(passes[0]).toBe(1);
+    expect(passes[2]).toBeGreaterThan(1);
   });
 
   it('removes its runs when its consumer stops early or its input fails', async () => {

@@ -11,7 +11,8 @@
  * their memory released, and at the end the rows still in memory become a last run and the runs
  * are merged k-way (`mergeSortedStreams`; ties to the earlier run, so the sort stays stable), one
  * batch of each run in memory at a time. Its spill files are removed however the sort ends. A top-K sort
- * stays in memory.
+ * stays in memory. Its spill passes (EXPLAIN ANALYZE) are its merges: 1 when every run is merged at
+ * once, one more for each merge of the first runs into one that too little memory forced first.
  */
 import type * as arrow from 'apache-arrow';
 import { makeBatch, type Schema } from '../../common/index.ts';
@@ -146,6 +147,7 @@ export class SortExec implements ExecutionPlan {
         reservation.free();
       }
       const readSize = (n: number): number => (n + 1) * Math.max(...runs.map((r) => r.maxBatchBytes));
+      let merges = 0;
       for (;;) {
         const all = readSize(runs.length);
         if (reservation.tryGrow(all)) break;
@@ -168,8 +170,10 @@ export class SortExec implements ExecutionPlan {
         } finally {
           for (const r of first) r.remove();
         }
+        merges++;
         reservation.free();
       }
+      ctx.spill!.recordPasses?.(this.name, merges + 1);
       yield* mergeSortedStreams(
         runs.map((r) => r.read()),
         this.keys,

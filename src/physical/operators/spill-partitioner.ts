@@ -14,7 +14,8 @@
  * rows) whenever the budget refuses the next piece, and at `finish`; a piece the budget still
  * refuses then (others hold it all) is written at once, as a file of its own. A partition is then the files
  * of every round, in the order written. The files are the caller's to remove (`remove` removes every
- * file written); the task's end removes them in any case.
+ * file written); the task's end removes them in any case. A partitioner at level l tells the spill
+ * space its operator makes l + 1 passes (EXPLAIN ANALYZE shows the deepest).
  */
 import type * as arrow from 'apache-arrow';
 import type { DataType, Schema } from '../../common/index.ts';
@@ -71,6 +72,7 @@ export class SpillPartitioner {
     this.o = options;
     this.types = options.keys.map((k) => k.type);
     this.reservation = options.ctx.memory.reserve(options.consumer);
+    options.spill.recordPasses?.(options.consumer, options.level + 1);
     this.partitions = Array.from({ length: options.count }, () => ({
       files: [],
       rows: 0,

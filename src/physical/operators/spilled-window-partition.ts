@@ -30,6 +30,9 @@
  * rows in order; sliding frames (up to a few batches long) keep stretches aligned so that their
  * segment trees add the same nodes. Suffix frames merge the state of the rows after the stretch,
  * which may round differently.
+ *
+ * Its spill passes (EXPLAIN ANALYZE) are its reads of the file: 2 when a first pass is needed,
+ * else 1.
  */
 import type * as arrow from 'apache-arrow';
 import {
@@ -151,8 +154,10 @@ export async function* evaluateSpilledPartition(
   const inputTypes = schemaTypes(op.inputSchema);
   const outTypes = schemaTypes(op.schema);
   const fns = op.functions.map((f) => chunkedFunction(op, f, ctx));
+  const firstPass = fns.some((f) => f.firstPass !== undefined);
+  ctx.spill?.recordPasses?.(op.name, firstPass ? 2 : 1);
 
-  if (fns.some((f) => f.firstPass !== undefined)) {
+  if (firstPass) {
     reservation.resize(2 * file.maxBatchBytes);
     let offset = 0;
     for await (const batch of file.read()) {
