@@ -66,6 +66,7 @@ class FakeExecutor implements Executor {
     };
     const sink = (batch: arrow.RecordBatch): Promise<void> => {
       events.batch(fromWireBatch(schema, toWireBatch(batch)), () => undefined);
+      this.pool.afterBatch?.(this, task);
       return Promise.resolve();
     };
     void (async () => {
@@ -107,6 +108,8 @@ class FakeExecutor implements Executor {
 class FakePool implements ExecutorPool {
   readonly all: FakeExecutor[];
   beforeLaunch?: (executor: FakeExecutor, task: TaskDescription) => void;
+  /** Called as a result task has sent a batch (before the caller can read it). */
+  afterBatch?: (executor: FakeExecutor, task: TaskDescription) => void;
   private readonly lostListeners: ((id: ExecutorId, reason: string) => void)[] = [];
 
   constructor(n: number) {
@@ -266,6 +269,21 @@ describe('QueryRun (DAG scheduler)', () => {
     const { rows, run: q } = await run(pool, groupedRange());
     expect(rows).toEqual(EXPECTED);
     expect(q.stats[0]!.launched).toBeGreaterThan(4);
+  });
+
+  it('runs a result task again when its executor dies after it sent rows the caller has not read', async () => {
+    const pool = new FakePool(2);
+    let killed = false;
+    pool.afterBatch = (executor, task) => {
+      if (killed || task.stageId !== 2) return;
+      killed = true;
+      executor.kill();
+    };
+    const { rows, run: q } = await run(pool, groupedRange());
+    expect(killed).toBe(true);
+    // Exactly the right rows: the dead task's unread batch was dropped, not delivered twice.
+    expect(rows).toEqual(EXPECTED);
+    expect(q.stats[1]!.launched).toBeGreaterThan(2);
   });
 
   it('an exchange reached twice is one stage, read by both consumers', async () => {

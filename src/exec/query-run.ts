@@ -12,8 +12,8 @@
  * - A map task's output stays on the executor that ran it; the stage records where.
  * - A task failure of kind `error` fails the query: every other task is cancelled, and the error
  *   reaches the caller once they have stopped (`SETTLE_MS` at most; a cancellation at once). A `lost` task (its executor died) runs again
- *   elsewhere, at most `maxTaskFailures` times per partition (a result task only if it has not sent
- *   rows yet). A `fetch` failure marks the map output it could not read as lost; the map task runs
+ *   elsewhere, at most `maxTaskFailures` times per partition (a result task only if the caller has
+ *   not read any of its rows yet: what it sent and was not read is dropped). A `fetch` failure marks the map output it could not read as lost; the map task runs
  *   again (and, transitively, whatever it needs), then the failed task.
  * - An executor's loss marks every output it held as lost; stages still reading them recompute
  *   only those partitions.
@@ -76,9 +76,9 @@ interface StageState {
   readonly output: TaskOutput;
   /** Map stages: where each partition's output is (null = not computed, or lost). */
   readonly locations: (ExecutorId | null)[];
-  /** Result stage: partitions finished, and those that sent rows. */
+  /** Result stage: partitions finished, and those whose rows the caller has begun to read. */
   readonly finished: Set<number>;
-  readonly emitted: Set<number>;
+  readonly delivered: Set<number>;
   readonly running: Map<number, PendingTask>;
   readonly failures: number[];
   readonly stats: StageRunStats;
@@ -124,7 +124,7 @@ export class QueryRun {
         output,
         locations: new Array<ExecutorId | null>(stage.partitions).fill(null),
         finished: new Set(),
-        emitted: new Set(),
+        delivered: new Set(),
         running: new Map(),
         failures: new Array<number>(stage.partitions).fill(0),
         stats: {
@@ -171,6 +171,7 @@ export class QueryRun {
         const next = queue.shift();
         if (next !== undefined) {
           next.ack();
+          this.result.delivered.add(this.current);
           yield next.batch;
           continue;
         }
@@ -280,7 +281,6 @@ export class QueryRun {
       ack();
       return;
     }
-    s.emitted.add(partition);
     this.queues[partition]!.push({ batch, ack });
     if (partition === this.current) this.notify();
   }
@@ -375,7 +375,12 @@ export class QueryRun {
       );
       return;
     }
-    if (s.output.kind === 'result' && s.emitted.has(partition)) {
+    if (s.output.kind === 'result') {
+      // Rows the caller has not seen yet are dropped and made again; rows it has seen cannot be
+      // taken back.
+      if (!s.delivered.has(partition)) for (const b of this.queues[partition]!.splice(0)) b.ack();
+    }
+    if (s.output.kind === 'result' && s.delivered.has(partition)) {
       this.fail(
         new EngineError(
           error.sqlstate,

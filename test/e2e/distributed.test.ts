@@ -99,9 +99,11 @@ describe.skipIf(!hasNatsServer())('executor processes: process[3]', () => {
     expect(processes.kill(before[1]!)).toBe(true);
     expect((await running).rows).toEqual(expected);
     // The manager starts a new executor in its place.
-    for (let i = 0; i < 200 && execution.cluster!.pool.size < 3; i++)
-      await new Promise((r) => setTimeout(r, 50));
-    expect(execution.cluster!.pool.size).toBe(3);
+    const pool = execution.cluster!.pool;
+    const replaced = (): boolean =>
+      pool.executors().length === 3 && !pool.executors().some((e) => e.id === before[1]);
+    for (let i = 0; i < 400 && !replaced(); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(replaced()).toBe(true);
     expect(processes.ids()).not.toContain(before[1]);
     expect((await remote.sql(query)).rows).toEqual(expected);
   });

@@ -231,6 +231,8 @@ export async function startExecutorProcess(options: ExecutorProcessOptions): Pro
         return;
       case 'release-stage':
         store.releaseStage(message.queryId, message.stageId);
+        cache.releaseStage(message.queryId, message.stageId);
+        stageSchemas.delete(`${message.queryId}/${message.stageId}`);
         return;
       case 'cache-drop':
         caches.delete(message.cacheId);
