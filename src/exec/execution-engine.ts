@@ -75,6 +75,15 @@ export interface RunOptions {
   readonly instrument?: boolean;
 }
 
+/** A map stage of a query has output for all its partitions (`ExecutionEngine.onStageCompleted`). */
+export interface StageCompleted {
+  readonly queryId: string;
+  /** The stage's statistics, kept up to date as the query goes on (retries included). */
+  readonly stats: StageRunStats;
+  /** Which executor holds each partition's output. */
+  readonly locations: readonly (string | null)[];
+}
+
 export interface QueryExecution {
   readonly queryId: string;
   readonly placement: Placement;
@@ -105,6 +114,7 @@ export class ExecutionEngine {
   private scheduler: TaskScheduler | null = null;
   private nextQuery = 1;
   private closed = false;
+  private readonly stageListeners = new Set<(event: StageCompleted) => void>();
   /** Cached tables' shared batches and the bytes charged for them to the process budget. */
   private readonly caches = new Map<
     string,
@@ -156,6 +166,15 @@ export class ExecutionEngine {
   async start(): Promise<void> {
     this.taskScheduler();
     await this.remote?.start();
+  }
+
+  /**
+   * Calls `listener` whenever a map stage of any query completes (as Spark's listener bus tells of
+   * stages: for tools and tests); returns the function that stops it.
+   */
+  onStageCompleted(listener: (event: StageCompleted) => void): () => void {
+    this.stageListeners.add(listener);
+    return () => this.stageListeners.delete(listener);
   }
 
   /** The executor processes' cluster, when there is one (tests kill its executors). */
@@ -251,6 +270,9 @@ export class ExecutionEngine {
       signal: options.signal,
       maxTaskFailures: options.maxTaskFailures,
       instrument: options.instrument === true,
+      onStageCompleted: (stats, locations) => {
+        for (const l of this.stageListeners) l({ queryId, stats, locations: [...locations] });
+      },
     });
     const budget = new MemoryBudget(queryBudget);
     return {

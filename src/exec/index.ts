@@ -11,6 +11,7 @@ export {
   type ExecutionEngineOptions,
   type QueryExecution,
   type RunOptions,
+  type StageCompleted,
 } from './execution-engine.ts';
 export { executeInline } from './executors/inline.ts';
 export { placementOf, type Placement } from './placement.ts';

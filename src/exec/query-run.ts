@@ -51,6 +51,11 @@ export interface QueryRunOptions {
   readonly maxTaskFailures: number;
   /** Measure every operator of every task (EXPLAIN ANALYZE). */
   readonly instrument: boolean;
+  /**
+   * Called each time a map stage has output for all its partitions (again after a recomputation),
+   * with where each partition's output is, before the stages reading it start.
+   */
+  readonly onStageCompleted?: (stats: StageRunStats, locations: readonly (ExecutorId | null)[]) => void;
 }
 
 /** What a stage did, for EXPLAIN ANALYZE and tests. */
@@ -301,6 +306,7 @@ export class QueryRun {
     }
     s.locations[partition] = task.executorId ?? null;
     if (!this.complete(s)) return;
+    this.options.onStageCompleted?.(s.stats, s.locations);
     this.releaseDoneStages(s);
     for (const id of s.children) {
       const child = this.states.get(id)!;

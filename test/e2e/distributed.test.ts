@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExecutionEngine } from '../../src/exec/index.ts';
+import { ExecutionEngine, type StageCompleted } from '../../src/exec/index.ts';
 import { hasNatsServer } from '../../src/exec/remote/nats/nats-server-process.ts';
 import { Engine, EngineError, type Session } from '../../src/index.ts';
 
@@ -106,5 +106,30 @@ describe.skipIf(!hasNatsServer())('executor processes: process[3]', () => {
     expect(replaced()).toBe(true);
     expect(processes.ids()).not.toContain(before[1]);
     expect((await remote.sql(query)).rows).toEqual(expected);
+  });
+
+  it('recompute only the map outputs of an executor killed right after their stage finished', async () => {
+    const query =
+      'SELECT l_returnflag, l_linestatus, count(*), sum(l_quantity), avg(l_discount) FROM lineitem GROUP BY 1, 2 ORDER BY 1, 2';
+    const expected = (await local.sql(query)).rows;
+    const processes = execution.cluster!.processes!;
+    let first: StageCompleted | null = null;
+    let victim: string | null = null;
+    const stop = execution.onStageCompleted((event) => {
+      if (first !== null) return;
+      first = event;
+      victim = event.locations.find((l) => l !== null) ?? null;
+      if (victim !== null) processes.kill(victim);
+    });
+    try {
+      expect((await remote.sql(query)).rows).toEqual(expected);
+    } finally {
+      stop();
+    }
+    const stage = first! as StageCompleted;
+    const lost = stage.locations.filter((l) => l === victim).length;
+    expect(lost).toBeGreaterThan(0);
+    // Every map task once, and again only those whose output died with the executor.
+    expect(stage.stats.launched).toBe(stage.stats.partitions + lost);
   });
 });
