@@ -183,14 +183,7 @@ export class IpcChunkSink extends arrow.AsyncByteQueue {
 
 /** Builds a RecordBatch from columns that already have the types of `schema`. */
 export function makeBatch(s: Schema, columns: readonly arrow.Data[], numRows: number): arrow.RecordBatch {
-  const arrowSchema = toArrowSchema(s);
-  const data = arrow.makeData({
-    type: new arrow.Struct(arrowSchema.fields),
-    length: numRows,
-    nullCount: 0,
-    children: columns as arrow.Data[],
-  });
-  return new arrow.RecordBatch(arrowSchema, data);
+  return makeBatchWithArrowSchema(toArrowSchema(s), columns, numRows);
 }
 
 /** Builds a RecordBatch reusing an Arrow schema already built for this stream. */
@@ -205,7 +198,26 @@ export function makeBatchWithArrowSchema(
     nullCount: 0,
     children: columns as arrow.Data[],
   });
-  return new arrow.RecordBatch(arrowSchema, data);
+  const batch = new arrow.RecordBatch(arrowSchema, data);
+  // Arrow merges a batch's schema by field name, so of two columns named alike (`SELECT a, a`,
+  // `round(2.5), round(2.5D)`) the batch would keep one field twice, with the last one's type —
+  // and an IPC stream written from it (spill files, Flight) would read one column's bytes as the
+  // other's type. The batch keeps the schema it was built with.
+  if (batch.schema.fields.length !== arrowSchema.fields.length || hasDuplicateNames(arrowSchema)) {
+    (batch as { schema: arrow.Schema }).schema = arrowSchema;
+  }
+  return batch;
+}
+
+function hasDuplicateNames(schema: arrow.Schema): boolean {
+  const fields = schema.fields;
+  if (fields.length < 2) return false;
+  const names = new Set<string>();
+  for (const f of fields) {
+    if (names.has(f.name)) return true;
+    names.add(f.name);
+  }
+  return false;
 }
 
 /** The columns of a batch. */
