@@ -104,7 +104,7 @@ export class FlightClient {
       let checked = false;
       for await (const b of reader) {
         if (!checked) {
-          checkColumns(b.schema, schema, address);
+          checkColumns(b.data.children, schema, address);
           checked = true;
         }
         if (b.numRows > 0) yield makeBatch(schema, b.data.children, b.numRows);
@@ -167,16 +167,18 @@ export class FlightClient {
   }
 }
 
-/** Throws unless the stream's columns are, in number and kind, those of `schema`. */
-function checkColumns(received: arrow.Schema, schema: Schema, address: string): void {
-  const fields = received.fields;
+/**
+ * Throws unless the stream's columns are, in number and kind, those of `schema`. The columns'
+ * own types are read, not the batch's schema: Arrow merges that by name (two columns named alike).
+ */
+function checkColumns(received: readonly arrow.Data[], schema: Schema, address: string): void {
   const same =
-    fields.length === schema.fields.length &&
-    schema.fields.every((f, i) => toArrowType(f.type).typeId === (fields[i]!.type as arrow.DataType).typeId);
+    received.length === schema.fields.length &&
+    schema.fields.every((f, i) => toArrowType(f.type).typeId === received[i]!.type.typeId);
   if (!same) {
     throw new FlightError(
       'INTERNAL',
-      `the Flight stream from ${address} has the columns ${fields.map((f) => String(f.type)).join(', ')}, ` +
+      `the Flight stream from ${address} has the columns ${received.map((c) => String(c.type)).join(', ')}, ` +
         `not those expected`,
     );
   }
