@@ -133,6 +133,9 @@ export class RemoteCluster {
     }
     const manager = this.manager;
     manager.onExecutorExit((id, reason) => this.pool.lost(id, reason));
+    // One declared lost for missed heartbeats may still run (a network partition): it is stopped,
+    // and replaced, rather than left to come back with outputs the driver has forgotten.
+    this.pool.onExecutorLost((id) => manager.kill(id));
     manager.start();
     if (manager instanceof K8sClusterManager) await manager.ready();
     const timeout = this.options.startTimeoutMs ?? (master.kind === 'k8s' ? 300_000 : 60_000);
