@@ -18,6 +18,7 @@ export {
   type ExecuteOptions,
   type StatementControl,
   parseMaster,
+  splitProcessSettings,
 } from './session/index.ts';
 export { engineSessions, startServer } from './server/index.ts';
 export {

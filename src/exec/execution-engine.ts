@@ -12,7 +12,7 @@ import { availableParallelism, totalmem } from 'node:os';
 import type { EvalContext } from '../functions/index.ts';
 import type { ExecutionPlan, TaskContext } from '../physical/index.ts';
 import { dropCachedData, putCachedData } from '../catalog/index.ts';
-import type { Schema } from '../common/index.ts';
+import { EngineError, SqlState, type Schema } from '../common/index.ts';
 import { fromWireBatch, toWireBatch, wireBatchBytes, type WireBatch } from './arrow-transfer.ts';
 import { executeInline } from './executors/inline.ts';
 import { ThreadPool } from './executors/thread-pool.ts';
@@ -138,6 +138,14 @@ export class ExecutionEngine {
     this.spillDir = engineSpillDir(this.localDir);
     this.heapLimitMb =
       options.heapLimitMb ?? Math.max(1024, Math.floor(memoryLimit / Math.max(1, this.threads) / (1 << 20)));
+    const places = options.executorPlaces ?? options.cluster?.executorNetns;
+    const natsHost = options.natsHost ?? options.cluster?.driverHost;
+    if (master?.kind === 'process' && places !== undefined && places.length < master.executors) {
+      throw new EngineError(
+        SqlState.invalidParameterValue,
+        `kindling.executor.netns names ${places.length} places for ${master.executors} executors`,
+      );
+    }
     this.remoteOptions =
       master === undefined || master.kind === 'local'
         ? null
@@ -149,8 +157,8 @@ export class ExecutionEngine {
             ...(options.cluster === undefined ? {} : { settings: options.cluster }),
             localDir: this.localDir,
             ...(options.natsUrl === undefined ? {} : { natsUrl: options.natsUrl }),
-            ...(options.executorPlaces === undefined ? {} : { places: options.executorPlaces }),
-            ...(options.natsHost === undefined ? {} : { natsHost: options.natsHost }),
+            ...(places === undefined ? {} : { places }),
+            ...(natsHost === undefined ? {} : { natsHost }),
           };
   }
 

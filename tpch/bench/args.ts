@@ -33,12 +33,15 @@ export interface BenchOptions {
   readonly cache: boolean;
   /** `--master`: where Kindling's executors are (`process[3]`); default its worker threads. */
   readonly master: string | undefined;
+  /** `--conf key=value`: settings of Kindling's process, as `kindling serve --conf` takes them. */
+  readonly conf: Readonly<Record<string, string>>;
 }
 
 export const USAGE =
   'usage: npm run bench:tpch -- --sf N [--vs duckdb|none] [--vs-pg URL] [--runs K] [--queries 1,6,…]\n' +
   '                             [--format parquet|tbl] [--json FILE] [--data DIR] [--threads T] [--analyze]\n' +
-  '                             [--set key=value …] [--cache] [--master local[N]|process[N]]';
+  '                             [--set key=value …] [--cache] [--master local[N]|process[N]]\n' +
+  '                             [--conf key=value …]';
 
 /** The `--master` text, once `kindling.master` would take it. */
 function validMaster(text: string): string {
@@ -67,6 +70,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         set: { type: 'string', multiple: true, default: [] },
         cache: { type: 'boolean', default: false },
         master: { type: 'string' },
+        conf: { type: 'string', multiple: true, default: [] },
       },
     }));
   } catch (err) {
@@ -97,6 +101,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     settings: parseSettings(values.set),
     cache: values.cache,
     master: values.master === undefined ? undefined : validMaster(values.master),
+    conf: parseSettings(values.conf),
   };
 }
 

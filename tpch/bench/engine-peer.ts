@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Engine, parseMaster } from '../../src/index.ts';
+import { Engine, splitProcessSettings } from '../../src/index.ts';
 import {
   engineExecutor,
   registerTpch,
@@ -30,6 +30,8 @@ export interface EngineOptions {
   readonly cache?: { readonly onCached: (ms: number) => void };
   /** `kindling.master` (`process[3]`); default the worker threads. */
   readonly master?: string;
+  /** Settings of the process (`kindling serve --conf`). */
+  readonly conf?: Readonly<Record<string, string>>;
 }
 
 export async function openEngine(
@@ -38,14 +40,18 @@ export async function openEngine(
   sf: number,
   options: EngineOptions = {},
 ): Promise<Peer> {
-  const { threads, analyze, cache, master } = options;
+  const { threads, analyze, cache, master, conf } = options;
+  const { process: processSettings } = splitProcessSettings({
+    ...conf,
+    ...(master === undefined ? {} : { 'kindling.master': master }),
+  });
   const warehouse = mkdtempSync(join(tmpdir(), 'kindling-bench-'));
   const database = tpchDatabase(sf);
   const engine = new Engine({
     warehouse,
     allowedPaths: [warehouse, ...Object.values(files)],
     ...(threads === undefined ? {} : { executorThreads: threads }),
-    ...(master === undefined ? {} : { master: parseMaster(master) }),
+    ...processSettings,
   });
   await engine.execution.start();
   const setup = engine.createSession();

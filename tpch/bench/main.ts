@@ -102,6 +102,7 @@ async function main(opts: BenchOptions): Promise<boolean> {
         threads: opts.threads,
         settings: opts.settings,
         ...(opts.master === undefined ? {} : { master: opts.master }),
+        conf: opts.conf,
         ...(opts.analyze ? { analyze: { onAnalyzed: (ms: number) => (analyzedMs = ms) } } : {}),
         ...(opts.cache ? { cache: { onCached: (ms: number) => (cachedMs = ms) } } : {}),
       }),

@@ -5,6 +5,10 @@
  *   kindling.executor.instances                     executor pods (k8s://; process[N] says N)
  *   kindling.executor.cores                         tasks each executor runs at once (default 1)
  *   kindling.executor.memory                        bytes each executor's tasks may reserve
+ *   kindling.executor.netns                         process[N]: `ns=address,…`, a network namespace
+ *                                                   and its address per executor (separate hosts)
+ *   kindling.driver.host                            the address the NATS server process[N] starts
+ *                                                   listens on (default loopback)
  *   kindling.kubernetes.namespace                   where the pods go (default: the driver's)
  *   kindling.kubernetes.container.image             the executors' image
  *   kindling.kubernetes.executor.podTemplateFile    a pod template (YAML or JSON) merged under
@@ -16,6 +20,8 @@ export interface ClusterSettings {
   readonly executorInstances?: number;
   readonly executorCores?: number;
   readonly executorMemory?: number;
+  readonly executorNetns?: readonly { readonly netns: string; readonly host: string }[];
+  readonly driverHost?: string;
   readonly kubernetesNamespace?: string;
   readonly kubernetesImage?: string;
   readonly kubernetesPodTemplateFile?: string;
@@ -26,6 +32,8 @@ export const CLUSTER_SETTING_KEYS: readonly string[] = [
   'kindling.executor.instances',
   'kindling.executor.cores',
   'kindling.executor.memory',
+  'kindling.executor.netns',
+  'kindling.driver.host',
   'kindling.kubernetes.namespace',
   'kindling.kubernetes.container.image',
   'kindling.kubernetes.executor.podtemplatefile',
@@ -68,6 +76,19 @@ export function parseClusterSettings(
         out.executorMemory = bytes;
         break;
       }
+      case 'kindling.executor.netns': {
+        const places = value.split(',').map((part) => {
+          const m = /^\s*([A-Za-z0-9_.-]+)=([0-9A-Fa-f.:]+)\s*$/.exec(part);
+          if (m === null) throw invalid(key, value, 'namespace=address, comma-separated');
+          return { netns: m[1]!, host: m[2]! };
+        });
+        out.executorNetns = places;
+        break;
+      }
+      case 'kindling.driver.host':
+        if (!/^[0-9A-Fa-f.:]+$/.test(value.trim())) throw invalid(key, value, 'an IP address');
+        out.driverHost = value.trim();
+        break;
       case 'kindling.kubernetes.namespace':
         if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(value))
           throw invalid(key, value, 'a namespace name');

@@ -178,7 +178,7 @@ function checkColumns(received: readonly arrow.Data[], schema: Schema, address: 
   if (!same) {
     throw new FlightError(
       'INTERNAL',
-      `the Flight stream from ${address} has the columns ${received.map((c) => String(c.type)).join(', ')}, ` +
+      `the Flight stream from ${address} has the columns ${received.map((c) => arrow.Type[c.type.typeId]).join(', ')}, ` +
         `not those expected`,
     );
   }
