@@ -19,12 +19,15 @@ describe('makeBatch', () => {
     });
     const double = arrow.makeData({ type: new arrow.Float64(), length: 1, data: new Float64Array([3]) });
     const batch = makeBatch(schema, [decimal, double], 1);
-    expect(batch.schema.fields.map((f) => f.type.typeId)).toEqual([arrow.Type.Decimal, arrow.Type.Float]);
+    expect(batch.schema.fields.map((f) => (f.type as arrow.DataType).typeId)).toEqual([
+      arrow.Type.Decimal,
+      arrow.Type.Float,
+    ]);
     const bytes = arrow.RecordBatchStreamWriter.writeAll([batch]).toUint8Array(true);
     const [read] = [...arrow.RecordBatchReader.from(bytes)];
     const columns = read!.data.children;
     expect(columns.map((c) => c.type.typeId)).toEqual([arrow.Type.Decimal, arrow.Type.Float]);
     expect((columns[0]!.values as Uint32Array)[0]).toBe(3);
-    expect(columns[1]!.values[0]).toBe(3);
+    expect((columns[1]!.values as Float64Array)[0]).toBe(3);
   });
 });

@@ -126,7 +126,7 @@ describe.skipIf(!hasNatsServer())('executor processes: process[3]', () => {
     } finally {
       stop();
     }
-    const stage = first! as StageCompleted;
+    const stage: StageCompleted = first!;
     const lost = stage.locations.filter((l) => l === victim).length;
     expect(lost).toBeGreaterThan(0);
     // Every map task once, and again only those whose output died with the executor.

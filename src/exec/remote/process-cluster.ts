@@ -32,6 +32,13 @@ export interface ProcessClusterOptions {
 
 const CLI = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
 
+/**
+ * V8 flags of an executor process, as the executor threads get them (executors/thread-pool.ts):
+ * external memory (Arrow's buffers) counted in the heap's limit, so collections follow the heap's
+ * growth rather than every 64 MiB of buffers; and a young generation of 16 MiB semi-spaces.
+ */
+const EXECUTOR_NODE_FLAGS = ['--external-memory-accounted-in-global-limit', '--max-semi-space-size=16'];
+
 interface Child {
   readonly id: ExecutorId;
   readonly slot: number;
@@ -69,6 +76,7 @@ export class ProcessClusterManager implements ClusterManager {
     const id = `${this.options.cluster}-e${slot + 1}-${++this.generation}`;
     const place = this.options.places?.[slot];
     const args = [
+      ...EXECUTOR_NODE_FLAGS,
       CLI,
       'executor',
       '--master',
