@@ -64,18 +64,21 @@ class FakeExecutor implements Executor {
         return found === undefined ? Promise.reject(new Error('gone')) : Promise.resolve(found);
       },
     };
-    const sink = (batch: arrow.RecordBatch): Promise<void> => {
+    const sink = async (batch: arrow.RecordBatch): Promise<void> => {
+      await this.pool.sinkGate?.(task);
+      if (this.dead) return;
       events.batch(fromWireBatch(schema, toWireBatch(batch)), () => undefined);
       this.pool.afterBatch?.(this, task);
-      return Promise.resolve();
     };
     void (async () => {
       await Promise.resolve();
       if (this.dead) return;
       const outcome = await runTask(task, services, this.cache, job.abort.signal, sink);
       if (!this.running.delete(job) || this.dead) return;
-      if (outcome.ok) events.finished(outcome.metrics);
-      else events.failed(outcome.failure);
+      if (outcome.ok) {
+        events.finished(outcome.metrics);
+        this.pool.afterFinish?.(this, task);
+      } else events.failed(outcome.failure);
     })();
     return { cancel: () => job.abort.abort() };
   }
@@ -108,6 +111,10 @@ class FakeExecutor implements Executor {
 class FakePool implements ExecutorPool {
   readonly all: FakeExecutor[];
   beforeLaunch?: (executor: FakeExecutor, task: TaskDescription) => void;
+  /** A result task's batches wait for the promise returned before they are sent. */
+  sinkGate?: (task: TaskDescription) => Promise<void> | undefined;
+  /** Called as a task has finished (its end reported). */
+  afterFinish?: (executor: FakeExecutor, task: TaskDescription) => void;
   /** Called as a result task has sent a batch (before the caller can read it). */
   afterBatch?: (executor: FakeExecutor, task: TaskDescription) => void;
   private readonly lostListeners: ((id: ExecutorId, reason: string) => void)[] = [];
@@ -396,6 +403,36 @@ describe('QueryRun (DAG scheduler)', () => {
     expect(stage2!.launched).toBe(2 + lost);
     // Released again once stage 2 was complete again.
     expect(stage1!.releases).toBe(2);
+  });
+
+  it('runs every reader of a round-robin stage again when part of it is made again', async () => {
+    const pool = new FakePool(2);
+    let open = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    // Result task 0 sends nothing until the scene is set, so the caller has no rows yet.
+    pool.sinkGate = (task) => (task.stageId === 3 && task.partition === 0 ? gate : undefined);
+    let killed: FakeExecutor | null = null;
+    let readerOfPartition0: FakeExecutor | null = null;
+    pool.beforeLaunch = (executor, task) => {
+      if (task.stageId === 3 && task.partition === 0 && readerOfPartition0 === null) {
+        readerOfPartition0 = executor;
+      }
+    };
+    pool.afterFinish = (_executor, task) => {
+      if (task.stageId !== 3 || task.partition !== 1 || killed !== null) return;
+      // Result task 1 is done (its rows wait for the caller, who is still at partition 0); the
+      // executor running task 0 dies with the stage 2 output it held.
+      killed = readerOfPartition0!;
+      expect(killed.store.output('q1', 2, 0) ?? killed.store.output('q1', 2, 1)).toBeDefined();
+      killed.kill();
+      open();
+    };
+    const { rows, run: q } = await run(pool, threeStages());
+    expect(killed).not.toBeNull();
+    expect(rows.map((r) => r[0])).toEqual(IDS);
+    // Stage 2 deals rows round-robin after an exchange: its new attempt may deal them otherwise,
+    // so result task 1, which had finished, ran again too (its rows unread were dropped).
+    expect(q.stats[2]!.tasks.filter((t) => t.rows > 0).length).toBe(3);
   });
 
   it('fails the query once a task has failed maxTaskFailures times', async () => {

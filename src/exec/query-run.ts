@@ -86,6 +86,8 @@ interface StageState {
   readonly delivered: Set<number>;
   readonly running: Map<number, PendingTask>;
   readonly failures: number[];
+  /** Map stages: the partitions whose output readers may have read (a finished attempt). */
+  readonly produced: Set<number>;
   readonly stats: StageRunStats;
   /** A map stage whose outputs were released (its locations are all null); false once it runs again. */
   released: boolean;
@@ -141,6 +143,7 @@ export class QueryRun {
           releases: 0,
         },
         released: false,
+        produced: new Set(),
       });
     }
     for (const stage of plan.stages)
@@ -244,7 +247,57 @@ export class QueryRun {
     }
   }
 
+  /**
+   * A stage whose output can differ from one attempt to the next: one that deals rows round-robin
+   * after reading an exchange (the rows arrive in whatever order the fetches complete).
+   */
+  private indeterminate(s: StageState): boolean {
+    return s.output.kind === 'exchange' && s.output.exchange === 'round_robin' && s.stage.parents.length > 0;
+  }
+
+  /**
+   * Before an indeterminate stage makes a partition again that readers may have read, everything
+   * after it is made again too, whole: a new attempt may deal its rows to other buckets, so a
+   * reader mixing the two attempts would lose or repeat rows. What the caller has already read
+   * cannot be taken back: then the query fails.
+   */
+  private rollBackReaders(s: StageState): void {
+    for (const id of s.children) {
+      const child = this.states.get(id)!;
+      if (child.stats.launched === 0) continue;
+      for (const [p, t] of child.running) {
+        t.cancelled = true;
+        if (t.running === undefined) child.running.delete(p);
+        else t.running.cancel();
+      }
+      child.running.clear();
+      if (child.output.kind === 'result') {
+        if (child.delivered.size > 0) {
+          this.fail(
+            new EngineError(
+              SqlState.systemError,
+              `stage ${s.stage.id}, whose output can differ between attempts, lost part of it after the query had returned rows; run the query again`,
+            ),
+          );
+          return;
+        }
+        child.finished.clear();
+        for (const q of this.queues) for (const b of q.splice(0)) b.ack();
+        this.current = 0;
+      } else {
+        child.locations.fill(null);
+        child.produced.clear();
+        this.rollBackReaders(child);
+      }
+    }
+  }
+
   private submit(s: StageState, partition: number): void {
+    if (s.produced.has(partition) && this.indeterminate(s)) {
+      s.produced.delete(partition);
+      this.rollBackReaders(s);
+      if (this.failure !== null) return;
+    }
     s.fragment ??= encodePlan(s.stage.plan);
     const fragment = s.fragment;
     const o = this.options;
@@ -305,6 +358,7 @@ export class QueryRun {
       return;
     }
     s.locations[partition] = task.executorId ?? null;
+    s.produced.add(partition);
     if (!this.complete(s)) return;
     this.options.onStageCompleted?.(s.stats, s.locations);
     this.releaseDoneStages(s);
