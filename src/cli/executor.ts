@@ -90,6 +90,7 @@ export function addExecutorCommand(program: Command): void {
         memory,
         host: opts.host,
         localDir: opts.localDir,
+        ...(token === undefined || token === '' ? {} : { token }),
       });
       console.log(`executor ${id} serves Flight on ${executor.flightAddress}`);
       let stopping = false;

@@ -48,6 +48,11 @@ export interface ExecutorProcessOptions {
   /** The address its Flight server binds and announces (an address the others reach). */
   readonly host: string;
   readonly localDir: string;
+  /**
+   * The cluster's token (the NATS server's): its Flight server requires it of every call, and its
+   * Flight clients send it.
+   */
+  readonly token?: string;
 }
 
 export interface ExecutorProcess {
@@ -100,7 +105,7 @@ export async function startExecutorProcess(options: ExecutorProcessOptions): Pro
         return Promise.resolve({ kind: 'batches', batches: results.consume(key, signal) });
       },
     },
-    { host: options.host },
+    { host: options.host, ...(options.token === undefined ? {} : { token: options.token }) },
   );
 
   const client = (executorId: string): FlightClient => {
@@ -108,7 +113,7 @@ export async function startExecutorProcess(options: ExecutorProcessOptions): Pro
     if (address === undefined) throw new Error(`the address of executor ${executorId} is not known`);
     let c = clients.get(address);
     if (c === undefined) {
-      c = new FlightClient(address);
+      c = new FlightClient(address, options.token === undefined ? {} : { token: options.token });
       clients.set(address, c);
     }
     return c;

@@ -107,7 +107,7 @@ export class RemoteCluster {
       cluster: this.cluster,
       ...(token === undefined || token === '' ? {} : { token }),
     });
-    this.pool.attach(plane);
+    this.pool.attach(plane, token === undefined || token === '' ? null : token);
     if (master.kind === 'nats') return;
     let executors: number;
     if (master.kind === 'process') {

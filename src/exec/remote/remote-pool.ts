@@ -65,13 +65,13 @@ class RemoteExecutor implements Executor {
   readonly client: FlightClient;
   private readonly pool: RemoteExecutorPool;
 
-  constructor(info: ExecutorInfo, pool: RemoteExecutorPool) {
+  constructor(info: ExecutorInfo, pool: RemoteExecutorPool, token: string | null) {
     this.id = info.id;
     this.slots = Math.max(1, info.cores);
     this.address = info.flight;
     this.info = info;
     this.pool = pool;
-    this.client = new FlightClient(info.flight);
+    this.client = new FlightClient(info.flight, token === null ? {} : { token });
   }
 
   launch(task: TaskDescription, schema: Schema, events: TaskEvents): RunningTask {
@@ -106,9 +106,16 @@ export class RemoteExecutorPool implements ExecutorPool {
   /** The control plane, once attached. */
   private readonly attached = new Promise<DriverPlane>((resolve) => (this.attachPlane = resolve));
 
-  /** Starts listening to the control plane: executors registered there join the pool. */
-  attach(plane: DriverPlane): void {
+  /** The cluster's token, sent with every Flight call to its executors. */
+  private token: string | null = null;
+
+  /**
+   * Starts listening to the control plane: executors registered there join the pool. `token`
+   * (the cluster's) goes with every Flight call to them.
+   */
+  attach(plane: DriverPlane, token: string | null = null): void {
     this.plane = plane;
+    this.token = token;
     this.attachPlane(plane);
     plane.onStatus((payload) => this.onStatus(payload));
     plane.watchExecutors((event) => {
@@ -158,7 +165,7 @@ export class RemoteExecutorPool implements ExecutorPool {
 
   private added(info: ExecutorInfo): void {
     if (this.closed || this.live.has(info.id) || this.gone.has(info.id)) return;
-    const executor = new RemoteExecutor(info, this);
+    const executor = new RemoteExecutor(info, this, this.token);
     this.live.set(info.id, executor);
     for (const l of this.addedListeners) l(executor);
     for (const w of this.waiters) w();

@@ -41,6 +41,8 @@ export class FlightError extends Error {
 export interface FlightClientOptions {
   /** How long a call waits for a connection to be made before UNAVAILABLE (default 5 s). */
   readonly connectTimeoutMs?: number;
+  /** Sent with every call (`authorization: Bearer <token>`) to a server that requires it. */
+  readonly token?: string;
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
@@ -49,11 +51,19 @@ export class FlightClient {
   readonly address: string;
   private readonly client: grpc.Client;
   private readonly connectTimeoutMs: number;
+  private readonly token: string | null;
 
   constructor(address: string, options: FlightClientOptions = {}) {
     this.address = address;
     this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    this.token = options.token ?? null;
     this.client = new grpc.Client(address, grpc.credentials.createInsecure(), FLIGHT_GRPC_OPTIONS);
+  }
+
+  private metadata(): grpc.Metadata {
+    const metadata = new grpc.Metadata();
+    if (this.token !== null) metadata.set('authorization', `Bearer ${this.token}`);
+    return metadata;
   }
 
   /**
@@ -69,7 +79,7 @@ export class FlightClient {
       encodeFlightTicket,
       decodeFlightData,
       ticket,
-      new grpc.Metadata(),
+      this.metadata(),
       {},
     );
     // The call's errors reach the reader through its iteration; after it, none may go unhandled.

@@ -31,6 +31,7 @@
  * flight-codec.ts).
  */
 import * as grpc from '@grpc/grpc-js';
+import { timingSafeEqual } from 'node:crypto';
 import * as arrow from 'apache-arrow';
 import { once } from 'node:events';
 import { IpcChunkSink, makeBatchWithArrowSchema } from '../../../common/index.ts';
@@ -102,10 +103,14 @@ export const FLIGHT_GRPC_OPTIONS: grpc.ChannelOptions = {
   'grpc.max_reconnect_backoff_ms': 5_000,
 };
 
-/** Starts a Flight server for `source` on `host` (`port` 0 or absent: any free port). */
+/**
+ * Starts a Flight server for `source` on `host` (`port` 0 or absent: any free port). With `token`,
+ * a call must carry it (`authorization: Bearer <token>`, as Flight's own bearer-token
+ * authentication sends it) or is refused with UNAUTHENTICATED.
+ */
 export async function startFlightServer(
   source: FlightSource,
-  options: { host: string; port?: number },
+  options: { host: string; port?: number; token?: string },
 ): Promise<FlightServer> {
   const server = new grpc.Server(FLIGHT_GRPC_OPTIONS);
   const definition: grpc.ServiceDefinition = {
@@ -120,7 +125,15 @@ export async function startFlightServer(
       originalName: 'doGet',
     },
   };
+  const expected = options.token === undefined ? null : Buffer.from(`Bearer ${options.token}`);
   const doGet: grpc.handleServerStreamingCall<Buffer, OutgoingFlightData> = (call) => {
+    if (expected !== null && !authorized(call.metadata, expected)) {
+      call.emit('error', {
+        code: grpc.status.UNAUTHENTICATED,
+        details: 'a Flight call needs the cluster token',
+      });
+      return;
+    }
     void serveDoGet(source, call);
   };
   server.addService(definition, { DoGet: doGet });
@@ -142,6 +155,14 @@ export async function startFlightServer(
       return closed;
     },
   };
+}
+
+/** Whether the call's `authorization` is `expected`, compared in constant time. */
+function authorized(metadata: grpc.Metadata, expected: Buffer): boolean {
+  const given = metadata.get('authorization')[0];
+  if (typeof given !== 'string') return false;
+  const bytes = Buffer.from(given);
+  return bytes.length === expected.length && timingSafeEqual(bytes, expected);
 }
 
 async function serveDoGet(

@@ -406,6 +406,20 @@ describe('Flight server and client', () => {
     expect(viaIpc[0]!.schema.fields.map((f) => f.name)).toEqual(schema.fields.map((f) => f.name));
   });
 
+  it('require the cluster token of every call when the server has one', async () => {
+    const batches = [batchOf(0, 10)];
+    const source = sourceOf({ rows: () => ({ kind: 'batches', batches: fromArray(batches) }) });
+    const server = await startFlightServer(source, { host: '127.0.0.1', port: 0, token: 'secret-1' });
+    servers.push(server);
+    const stranger = new FlightClient(server.address);
+    const wrong = new FlightClient(server.address, { token: 'secret-2' });
+    const member = new FlightClient(server.address, { token: 'secret-1' });
+    clients.push(stranger, wrong, member);
+    expect((await failureOf(stranger.doGet(ticketOf('rows'), schema))).code).toBe('UNAUTHENTICATED');
+    expect((await failureOf(wrong.doGet(ticketOf('rows'), schema))).code).toBe('UNAUTHENTICATED');
+    expect(rowsOf(await collect(member.doGet(ticketOf('rows'), schema)))).toEqual(rowsOf(batches));
+  });
+
   it('serve several IPC streams of one schema as one', async () => {
     const a = ipcBytes([batchOf(0, 10)]);
     const b = ipcBytes([batchOf(10, 20), batchOf(30, 5)]);
