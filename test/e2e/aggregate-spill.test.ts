@@ -2,7 +2,8 @@
  * Spill for hash aggregation, end to end through the Engine: a GROUP BY with far more groups than
  * its query's memory budget holds finishes by writing its groups' states to `kindling.local.dir`
  * by key hash and merging each part, with exactly the answer of the same query without a budget
- * (DISTINCT aggregates included); EXPLAIN ANALYZE shows what it spilled; no spill file outlives its
+ * (DISTINCT aggregates included, and a DISTINCT aggregate without GROUP BY, whose values are made
+ * distinct by a keyed aggregate first); EXPLAIN ANALYZE shows what it spilled; no spill file outlives its
  * query, whether it succeeds, fails or is cancelled; and one group larger than the budget fails with 53200
  * naming the operator.
  */
@@ -48,6 +49,23 @@ describe('hash aggregation over its memory budget', () => {
     // Every spill partition fits when its turn comes: one pass.
     expect(agg).toMatch(/\(rows=100001, .*spilled=[\d.]+ [KM]iB in \d+ files, 1 pass\)/);
     expect(Number(/in (\d+) files/.exec(agg!)![1])).toBeGreaterThanOrEqual(16);
+    expect(filesUnder(local)).toEqual([]);
+  });
+
+  it('a DISTINCT aggregate without GROUP BY makes its values distinct in a keyed aggregate that spills', async () => {
+    const local = tempDir();
+    const s = await session(local);
+    const query = `SELECT count(DISTINCT v % 100003), sum(DISTINCT v % 100003), max(DISTINCT v % 100003) FROM (${ROWS})`;
+    const want = (await s.sql(query)).rows;
+    // 0 … 100002 each once: 100002 · 100003 / 2.
+    expect(want).toEqual([[100003n, 5000250003n, 100002n]]);
+    await s.sql("SET kindling.memory.query_limit = '3MB'");
+    expect((await s.sql(query)).rows).toEqual(want);
+    const plan = (await s.sql(`EXPLAIN ANALYZE SELECT count(DISTINCT v) FROM (${ROWS})`)).rows.map(
+      (r) => r[0] as string,
+    );
+    const keyed = plan.find((l) => /HashAggregateExec: mode=(final|single), gby=\[v/.test(l));
+    expect(keyed).toMatch(/spilled=[\d.]+ [KM]iB in \d+ files/);
     expect(filesUnder(local)).toEqual([]);
   });
 

@@ -8,7 +8,9 @@
  *    comma joins into equi-joins, which join ordering needs), then semi and anti joins (after the
  *    filters, so the joins they sink through are equi-joins already; before join ordering, which
  *    then sees the filtered input as smaller), then limits, then merging projects last (pushing
- *    filters through projects leaves project chains).
+ *    filters through projects leaves project chains). A global aggregate of DISTINCT calls is split
+ *    into a keyed DISTINCT and a plain aggregate early (split_global_distinct), so filters and
+ *    pruning see the final shape.
  * 3. join ordering by estimated cost, once, on the equi-joins the previous batch produced — after inferring from
  *    conditions that are ORs across both inputs the filters they imply for each input (once: the
  *    inferred filters must not be inferred again), so the inputs are estimated as they will be;
@@ -32,9 +34,11 @@ import { pushDownSemiJoins } from './push_down_semi_joins.ts';
 import { pushJoinKeysIntoAggregates } from './push_join_keys_into_aggregates.ts';
 import { reorderJoins } from './reorder_joins.ts';
 import { simplifyExpressions } from './simplify_expressions.ts';
+import { splitGlobalDistinct } from './split_global_distinct.ts';
 
 const operatorOptimization: readonly OptimizerRule[] = [
   simplifyExpressions,
+  splitGlobalDistinct,
   combineFilters,
   pushDownFilter,
   pushDownSemiJoins,
