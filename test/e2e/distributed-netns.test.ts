@@ -6,21 +6,19 @@
  * elsewhere — same answers — and is replaced once the network heals. Root only (network
  * namespaces), and nats-server must be installed.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExecutionEngine } from '../../src/exec/index.ts';
 import { hasNatsServer } from '../../src/exec/remote/nats/nats-server-process.ts';
 import { Engine, engineSessions, startServer, type Session } from '../../src/index.ts';
 import { compareAnswer, parseAnswer } from '../../tpch/answers.ts';
 import { TPCH_TABLE_NAMES, createTpchTableSql } from '../../tpch/schema.ts';
+import { psqlRows } from '../tpch/psql-rows.ts';
 import { canMakeNamespaces, makeTestHosts, type TestHosts } from './netns.ts';
 
-const run = promisify(execFile);
 const DATA = resolve(dirname(fileURLToPath(import.meta.url)), '../data/tpch');
 const QUERIES = Array.from({ length: 22 }, (_, i) => i + 1);
 
@@ -64,35 +62,10 @@ describe.skipIf(!canMakeNamespaces() || !hasNatsServer())('executor processes on
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function psql(file: string): Promise<string[][]> {
-    const args = [
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(server!.port),
-      '-U',
-      'tpch',
-      '-d',
-      'tpch',
-      '-X',
-      '-A',
-      '-t',
-    ];
-    const { stdout } = await run(
-      'psql',
-      [...args, '-F', '|', '-P', 'null=NULL', '-v', 'ON_ERROR_STOP=1', '-f', file],
-      { maxBuffer: 64 << 20 },
-    );
-    return stdout
-      .split('\n')
-      .filter((l) => l !== '')
-      .map((l) => l.split('|'));
-  }
-
   it.each(QUERIES)('TPC-H SF0.1 Q%i gives the reference answer', async (q) => {
     const file = join(DATA, 'queries', `q${String(q).padStart(2, '0')}.sql`);
     const answer = parseAnswer(readFileSync(join(DATA, 'answers', 'sf0.1', `q${q}.out`), 'utf8'));
-    expect(compareAnswer(answer, await psql(file), q)).toEqual([]);
+    expect(compareAnswer(answer, await psqlRows(server!.port, 'tpch', file), q)).toEqual([]);
   });
 
   it('runs the tasks of an executor cut off by a network partition elsewhere, and replaces it', async () => {

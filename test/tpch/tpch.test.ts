@@ -3,18 +3,16 @@
  * every query sent by psql to a Kindling server, and the rows compared with the reference answers
  * (test/data/tpch, copied from the TPC-H reference material).
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine, engineSessions, startServer } from '../../src/index.ts';
 import { compareAnswer, parseAnswer } from '../../tpch/answers.ts';
 import { TPCH_TABLE_NAMES, createTpchTableSql } from '../../tpch/schema.ts';
+import { psqlRows } from './psql-rows.ts';
 
-const run = promisify(execFile);
 const DATA = resolve(dirname(fileURLToPath(import.meta.url)), '../data/tpch');
 
 /** Queries this build answers; the rest are listed in the issue tracker's note until they pass. */
@@ -49,43 +47,11 @@ afterAll(async () => {
   rmSync(warehouse, { recursive: true, force: true });
 });
 
-async function psql(database: string, file: string): Promise<string[][]> {
-  const { stdout } = await run(
-    'psql',
-    [
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(server!.port),
-      '-U',
-      'tpch',
-      '-d',
-      database,
-      '-X',
-      '-A',
-      '-t',
-      '-F',
-      '|',
-      '-P',
-      'null=NULL',
-      '-v',
-      'ON_ERROR_STOP=1',
-      '-f',
-      file,
-    ],
-    { maxBuffer: 64 << 20 },
-  );
-  return stdout
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => l.split('|'));
-}
-
 describe.each(SCALES)('TPC-H $name through psql', (scale) => {
   it.each(TPCH_QUERIES)('Q%i', async (q) => {
     const file = join(DATA, 'queries', `q${String(q).padStart(2, '0')}.sql`);
     const answer = parseAnswer(readFileSync(join(DATA, 'answers', scale.name, `q${q}.out`), 'utf8'));
-    const rows = await psql(scale.database, file);
+    const rows = await psqlRows(server!.port, scale.database, file);
     expect(compareAnswer(answer, rows, q)).toEqual([]);
   });
 });

@@ -15,6 +15,7 @@ import { MessageChannel, Worker, type TransferListItem } from 'node:worker_threa
 import { EngineError, SqlState, type Schema } from '../../common/index.ts';
 import { fromWireBatch, type WireBatch } from '../arrow-transfer.ts';
 import type { Executor, ExecutorPool, RunningTask, TaskEvents } from '../executor.ts';
+import { ReplacementBackoff } from '../replacement-backoff.ts';
 import type { ExecutorId, TaskDescription } from '../task.ts';
 import type { TaskFailure } from '../task-failure.ts';
 import type { FromExecutor, ThreadWorkerData, ToExecutor } from './thread-messages.ts';
@@ -183,8 +184,8 @@ export class ThreadPool implements ExecutorPool {
   private closed = false;
   /** Cached tables every thread holds, a thread started later included. */
   private readonly caches = new Map<string, Extract<ToExecutor, { type: 'cache-put' }>>();
-  /** When threads died in the last minute. */
-  private recentDeaths: number[] = [];
+  /** Threads that keep dying are replaced ever more slowly. */
+  private readonly backoff = new ReplacementBackoff();
 
   constructor(options: ThreadPoolOptions) {
     this.options = options;
@@ -234,13 +235,7 @@ export class ThreadPool implements ExecutorPool {
       for (const other of this.live) other.post({ type: 'peer-gone', executorId: id });
       for (const l of this.lostListeners) l(id, reason);
       if (this.closed) return;
-      // Threads that keep dying at once (a broken installation) are replaced ever more slowly,
-      // never in a loop that burns the server's CPU.
-      const now = Date.now();
-      this.recentDeaths = this.recentDeaths.filter((t) => now - t < 60_000);
-      this.recentDeaths.push(now);
-      const delay =
-        this.recentDeaths.length <= 3 ? 0 : Math.min(30_000, 250 * 2 ** (this.recentDeaths.length - 3));
+      const delay = this.backoff.delayAfterDeath();
       const replace = (): void => {
         if (this.closed) return;
         const replacement = this.spawn();

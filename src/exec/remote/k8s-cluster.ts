@@ -36,6 +36,7 @@ import {
 } from '@kubernetes/client-node';
 import { EngineError, SqlState } from '../../common/index.ts';
 import type { ExecutorId } from '../task.ts';
+import { ReplacementBackoff } from '../replacement-backoff.ts';
 import type { ClusterManager } from './cluster-manager.ts';
 import { NATS_TOKEN_ENV } from './control-plane.ts';
 
@@ -318,7 +319,7 @@ export class K8sClusterManager implements ClusterManager {
   private generation = 0;
   private closed = false;
   private started = false;
-  private recentDeaths: number[] = [];
+  private readonly backoff = new ReplacementBackoff();
   private resourceVersion: string | undefined;
   private abort: AbortController | undefined;
   /** The watch connection that is current (an ended one's callbacks are ignored). */
@@ -557,11 +558,7 @@ export class K8sClusterManager implements ClusterManager {
       }
     }
     if (this.closed) return;
-    const now = Date.now();
-    this.recentDeaths = this.recentDeaths.filter((t) => now - t < 60_000);
-    this.recentDeaths.push(now);
-    const delay =
-      this.recentDeaths.length <= 3 ? 0 : Math.min(30_000, 250 * 2 ** (this.recentDeaths.length - 3));
+    const delay = this.backoff.delayAfterDeath();
     this.later(delay, () => {
       // The failure is logged and reported as that pod's exit; the next attempt is scheduled then.
       this.track(this.create()).catch(() => {});

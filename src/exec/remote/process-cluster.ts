@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ExecutorId } from '../task.ts';
+import { ReplacementBackoff } from '../replacement-backoff.ts';
 import type { ClusterManager } from './cluster-manager.ts';
 
 export interface ProcessClusterOptions {
@@ -52,7 +53,7 @@ export class ProcessClusterManager implements ClusterManager {
   private readonly exitListeners: ((id: ExecutorId, reason: string) => void)[] = [];
   private generation = 0;
   private closed = false;
-  private recentDeaths: number[] = [];
+  private readonly backoff = new ReplacementBackoff();
 
   constructor(options: ProcessClusterOptions) {
     this.options = options;
@@ -116,11 +117,7 @@ export class ProcessClusterManager implements ClusterManager {
       this.children.delete(id);
       for (const l of this.exitListeners) l(id, reason);
       if (this.closed) return;
-      const now = Date.now();
-      this.recentDeaths = this.recentDeaths.filter((t) => now - t < 60_000);
-      this.recentDeaths.push(now);
-      const delay =
-        this.recentDeaths.length <= 3 ? 0 : Math.min(30_000, 250 * 2 ** (this.recentDeaths.length - 3));
+      const delay = this.backoff.delayAfterDeath();
       setTimeout(() => {
         if (!this.closed) this.spawn(slot);
       }, delay).unref();
