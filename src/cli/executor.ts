@@ -68,7 +68,7 @@ export function addExecutorCommand(program: Command): void {
     .command('executor')
     .description('run tasks for a driver: register with its NATS server and serve outputs over Arrow Flight')
     .requiredOption('--master <url>', "the driver's NATS server, nats://host:port")
-    .requiredOption('--cluster <id>', "the driver's cluster id (names its streams on that server)")
+    .option('--cluster <id>', "the driver's cluster id (names its streams on that server)", 'kindling')
     .option('--id <id>', "this executor's id (default: <cluster>-<host>-<pid>)")
     .option('--cores <n>', 'tasks it runs at once', '1')
     .option('--memory <size>', 'memory its tasks may reserve (default 60% of RAM)')

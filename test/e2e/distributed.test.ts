@@ -3,14 +3,17 @@
  * `kindling executor` processes. The same queries give the same answers as worker threads through
  * every kind of exchange; a query's own error keeps its SQLSTATE across the process boundary; an
  * executor killed with SIGKILL in the middle of a stage costs a rerun, never a wrong answer, and
- * the cluster manager replaces it.
+ * the cluster manager replaces it. And a driver whose master is `nats://` runs its tasks on an
+ * executor started by hand (`kindling executor --master nats://…`).
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExecutionEngine, type StageCompleted } from '../../src/exec/index.ts';
-import { hasNatsServer } from '../../src/exec/remote/nats/nats-server-process.ts';
+import { hasNatsServer, startNatsServer } from '../../src/exec/remote/nats/nats-server-process.ts';
 import { Engine, EngineError, type Session } from '../../src/index.ts';
 import { EXCHANGE_QUERIES, LINEITEM, LINEITEM_DATA as DATA } from './exchange-queries.ts';
 
@@ -117,5 +120,57 @@ describe.skipIf(!hasNatsServer())('executor processes: process[3]', () => {
     expect(lost).toBeGreaterThan(0);
     // Every map task once, and again only those whose output died with the executor.
     expect(stage.stats.launched).toBe(stage.stats.partitions + lost);
+  });
+});
+
+describe.skipIf(!hasNatsServer())('executors started by hand: nats://', () => {
+  it('join a driver on the same NATS server and run its tasks', async () => {
+    const nats = await startNatsServer();
+    const dir = mkdtempSync(join(tmpdir(), 'kindling-nats-master-'));
+    const cli = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+    // As an operator would start one on another host (cluster id `kindling`, the default).
+    const executor = spawn(
+      process.execPath,
+      [
+        cli,
+        'executor',
+        '--master',
+        nats.url,
+        '--cores',
+        '2',
+        '--memory',
+        '1g',
+        '--local-dir',
+        join(dir, 'executor'),
+      ],
+      { stdio: 'ignore' },
+    );
+    const execution = new ExecutionEngine({
+      master: { kind: 'nats', servers: nats.url },
+      localDir: join(dir, 'driver'),
+    });
+    try {
+      await execution.start();
+      const pool = execution.cluster!.pool;
+      for (let i = 0; i < 400 && pool.size === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(pool.executors().map((e) => e.slots)).toEqual([2]);
+      const warehouse = join(dir, 'warehouse');
+      const engine = new Engine({ warehouse, execution, allowedPaths: [warehouse] });
+      const s = engine.createSession({ settings: PARTITIONED });
+      const rows = (
+        await s.sql('SELECT id % 3 AS k, count(*) FROM range(0, 30000, 1, 2) GROUP BY 1 ORDER BY 1')
+      ).rows;
+      expect(rows).toEqual([
+        [0n, 10000n],
+        [1n, 10000n],
+        [2n, 10000n],
+      ]);
+    } finally {
+      await execution.close();
+      executor.kill('SIGTERM');
+      await new Promise((r) => executor.once('exit', r));
+      await nats.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

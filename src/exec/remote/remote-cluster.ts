@@ -43,10 +43,17 @@ export interface RemoteClusterOptions {
   readonly settings?: ClusterSettings;
 }
 
+/** The cluster id of a `nats://` master, which executors started by hand join. */
+export const NATS_CLUSTER = 'kindling';
+
 export class RemoteCluster {
   readonly pool = new RemoteExecutorPool();
-  /** A short id naming this driver's streams and buckets on the NATS server. */
-  readonly cluster = `k${randomBytes(4).toString('hex')}`;
+  /**
+   * A short id naming this driver's streams and buckets on the NATS server: `kindling` for
+   * `nats://` (executors started by hand must name it: `kindling executor --cluster kindling`),
+   * else a fresh one, so that drivers sharing a server never meet each other's executors.
+   */
+  readonly cluster: string;
   private readonly options: RemoteClusterOptions;
   private nats: NatsServerProcess | null = null;
   private manager: ClusterManager | null = null;
@@ -55,6 +62,7 @@ export class RemoteCluster {
 
   constructor(options: RemoteClusterOptions) {
     this.options = options;
+    this.cluster = options.master.kind === 'nats' ? NATS_CLUSTER : `k${randomBytes(4).toString('hex')}`;
   }
 
   /** Why the executors could not start, once that is known. */
