@@ -173,3 +173,24 @@ export function deliver<T>(listener: (value: T) => void, value: T): void {
     });
   }
 }
+
+/**
+ * The driver's status listeners: every status message goes to each of them, and those that come
+ * before the first listener wait for it (the scheduler may attach a moment after connecting).
+ */
+export class StatusFanout {
+  private readonly listeners: ((payload: Uint8Array) => void)[] = [];
+  private backlog: Uint8Array[] = [];
+
+  emit(payload: Uint8Array): void {
+    if (this.listeners.length === 0) this.backlog.push(payload);
+    else for (const listener of [...this.listeners]) deliver(listener, payload);
+  }
+
+  listen(listener: (payload: Uint8Array) => void): void {
+    this.listeners.push(listener);
+    const backlog = this.backlog;
+    this.backlog = [];
+    for (const payload of backlog) deliver(listener, payload);
+  }
+}

@@ -20,7 +20,7 @@
  */
 import type { ExecutorId } from '../task.ts';
 import type { DriverPlane, ExecutorEvent, ExecutorInfo, ExecutorPlane } from './control-plane.ts';
-import { deliver, ExecutorRegistry } from './executor-registry.ts';
+import { deliver, ExecutorRegistry, StatusFanout } from './executor-registry.ts';
 
 export interface MemoryControlPlaneOptions {
   /** Default 1000. */
@@ -176,8 +176,7 @@ class Hub {
 
 class MemoryDriver implements DriverPlane {
   readonly #hub: Hub;
-  readonly #statusListeners: ((payload: Uint8Array) => void)[] = [];
-  #statusBacklog: Uint8Array[] = [];
+  readonly #status = new StatusFanout();
   #closed = false;
 
   constructor(hub: Hub) {
@@ -217,15 +216,11 @@ class MemoryDriver implements DriverPlane {
       this.#hub.dropStatus--;
       return;
     }
-    if (this.#statusListeners.length === 0) this.#statusBacklog.push(payload);
-    else for (const listener of [...this.#statusListeners]) deliver(listener, payload);
+    this.#status.emit(payload);
   }
 
   onStatus(listener: (payload: Uint8Array) => void): void {
-    this.#statusListeners.push(listener);
-    const backlog = this.#statusBacklog;
-    this.#statusBacklog = [];
-    for (const payload of backlog) deliver(listener, payload);
+    this.#status.listen(listener);
   }
 
   watchExecutors(listener: (event: ExecutorEvent) => void): void {

@@ -66,7 +66,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ExecutorId } from '../../task.ts';
 import type { DriverPlane, ExecutorEvent, ExecutorInfo, ExecutorPlane } from '../control-plane.ts';
-import { deliver, ExecutorRegistry } from '../executor-registry.ts';
+import { deliver, ExecutorRegistry, StatusFanout } from '../executor-registry.ts';
 
 export interface DriverPlaneOptions {
   /** `nats://host:port` (several separated by commas). */
@@ -263,9 +263,7 @@ class NatsDriverPlane implements DriverPlane {
   readonly #registry: ExecutorRegistry;
   readonly #kv: KV;
   readonly #objects: ObjectStore;
-  readonly #statusListeners: ((payload: Uint8Array) => void)[] = [];
-  /** Status that came before the first listener. */
-  #statusBacklog: Uint8Array[] = [];
+  readonly #status = new StatusFanout();
   #statusMessages: ConsumerMessages | undefined;
   #watch: { stop(): void } | undefined;
   readonly #loops: Promise<void>[] = [];
@@ -343,8 +341,7 @@ class NatsDriverPlane implements DriverPlane {
   async #readStatus(messages: ConsumerMessages): Promise<void> {
     try {
       for await (const m of messages) {
-        if (this.#statusListeners.length === 0) this.#statusBacklog.push(m.data);
-        else for (const listener of [...this.#statusListeners]) deliver(listener, m.data);
+        this.#status.emit(m.data);
       }
     } catch {
       // The connection closed; #followConnection reports it.
@@ -419,10 +416,7 @@ class NatsDriverPlane implements DriverPlane {
   }
 
   onStatus(listener: (payload: Uint8Array) => void): void {
-    this.#statusListeners.push(listener);
-    const backlog = this.#statusBacklog;
-    this.#statusBacklog = [];
-    for (const payload of backlog) deliver(listener, payload);
+    this.#status.listen(listener);
   }
 
   watchExecutors(listener: (event: ExecutorEvent) => void): void {
