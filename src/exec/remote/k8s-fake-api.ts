@@ -141,39 +141,21 @@ export class FakePodsApi {
 
   /** Marks a pod's first container terminated with an exit code (MODIFIED); the phase stays. */
   terminateContainer(name: string, exitCode: number, reason: string): void {
-    this.modify(name, (pod) => {
-      const container = pod.spec.containers[0]!.name;
-      pod.status = {
-        ...pod.status,
-        containerStatuses: [
-          {
-            name: container,
-            ready: false,
-            restartCount: 0,
-            image: '',
-            imageID: '',
-            state: { terminated: { exitCode, reason } },
-          },
-        ],
-      };
-    });
+    this.setContainerState(name, { terminated: { exitCode, reason } });
   }
 
   /** Marks a pod's first container waiting (MODIFIED), e.g. ImagePullBackOff; the phase stays Pending. */
   setWaiting(name: string, reason: string, message: string): void {
+    this.setContainerState(name, { waiting: { reason, message } });
+  }
+
+  private setContainerState(name: string, state: Record<string, unknown>): void {
     this.modify(name, (pod) => {
       const container = pod.spec.containers[0]!.name;
       pod.status = {
         ...pod.status,
         containerStatuses: [
-          {
-            name: container,
-            ready: false,
-            restartCount: 0,
-            image: '',
-            imageID: '',
-            state: { waiting: { reason, message } },
-          },
+          { name: container, ready: false, restartCount: 0, image: '', imageID: '', state },
         ],
       };
     });
