@@ -101,7 +101,7 @@ export class RemoteExecutorPool implements ExecutorPool {
   /** Cached tables, with their upload to the object store (tasks wait for it). */
   private readonly caches = new Map<string, { readonly ref: CacheRef; readonly uploaded: Promise<void> }>();
 
-  private readonly waiters: (() => void)[] = [];
+  private readonly waiters = new Set<() => void>();
   private attachPlane: (plane: DriverPlane) => void = () => undefined;
   /** The control plane, once attached. */
   private readonly attached = new Promise<DriverPlane>((resolve) => (this.attachPlane = resolve));
@@ -127,8 +127,12 @@ export class RemoteExecutorPool implements ExecutorPool {
   /** Resolves once `n` executors are registered; 58000 after `timeoutMs`. */
   waitForExecutors(n: number, timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
+      const stop = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+      };
       const timer = setTimeout(() => {
-        check = (): void => undefined;
+        stop();
         reject(
           new EngineError(
             SqlState.systemError,
@@ -136,12 +140,12 @@ export class RemoteExecutorPool implements ExecutorPool {
           ),
         );
       }, timeoutMs);
-      let check = (): void => {
+      const check = (): void => {
         if (this.live.size < n) return;
-        clearTimeout(timer);
+        stop();
         resolve();
       };
-      this.waiters.push(() => check());
+      this.waiters.add(check);
       check();
     });
   }
@@ -168,7 +172,7 @@ export class RemoteExecutorPool implements ExecutorPool {
     const executor = new RemoteExecutor(info, this, this.token);
     this.live.set(info.id, executor);
     for (const l of this.addedListeners) l(executor);
-    for (const w of this.waiters) w();
+    for (const w of [...this.waiters]) w();
   }
 
   /** The executor is gone (the control plane or the cluster manager says so): fail its tasks. */
