@@ -29,6 +29,7 @@ import {
   CacheFileWriter,
   CachedTableProvider,
   cachedTableDefinition,
+  type ColumnStatistics,
   type TableDefinition,
   type TableProvider,
 } from '../catalog/index.ts';
@@ -151,6 +152,7 @@ export function cachedProvider(session: Session, key: string, version: string): 
       entry.schema,
       entry.inMemory || entry.disk === null ? null : { files: entry.disk.files, rows: entry.rows },
     ),
+    entry.columnStatistics,
   );
 }
 
@@ -329,6 +331,27 @@ function batchBytes(data: arrow.Data): number {
 }
 
 /**
+ * The column statistics of the table a cache copies (stored by ANALYZE or a write, else from its
+ * files' footers), so that plans over the cache are estimated as plans over the table are. None
+ * for a view: its columns' statistics would be estimates, not facts.
+ */
+function copiedColumnStatistics(
+  session: Session,
+  entry: CacheEntry,
+): Readonly<Record<string, ColumnStatistics>> {
+  if (entry.database === '') return {};
+  const metastore = session.engine.metastore;
+  const def = metastore.getTable(entry.database, entry.name);
+  if (def === undefined || def.format === 'view' || tableVersion(def) !== entry.version) return {};
+  try {
+    return metastore.tableProvider(def).statistics().columns ?? {};
+  } catch {
+    // Statistics only guide the plan; a table whose files cannot tell has none.
+    return {};
+  }
+}
+
+/**
  * Runs the relation's query and keeps its batches, spread over the target partitions: in memory,
  * in files, or both, as the entry's storage level says.
  */
@@ -403,6 +426,7 @@ async function fill(
       schema,
       partitions === null ? null : partitions.filter((p, i) => i === 0 || p.length > 0),
       disk,
+      copiedColumnStatistics(session, entry),
     );
   } catch (err) {
     // A failed or cancelled fill leaves the relation uncached, as if CACHE TABLE never ran.

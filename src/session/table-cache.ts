@@ -22,6 +22,7 @@
 import type * as arrow from 'apache-arrow';
 import * as fs from 'node:fs';
 import { EngineError, SqlState, type Schema } from '../common/index.ts';
+import type { ColumnStatistics } from '../catalog/index.ts';
 
 /** Where cached batches are held (the execution engine; a fake in unit tests). */
 export interface CacheStore {
@@ -59,6 +60,11 @@ export interface CacheEntry {
   rows: number;
   /** The disk copy, one file a partition; null when the cache has none. */
   disk: DiskCopy | null;
+  /**
+   * Column statistics of what was copied (a table's stored and file statistics, by column name),
+   * for the optimizer's estimates of scans of the cache; empty when nothing tells (a view).
+   */
+  columnStatistics: Readonly<Record<string, ColumnStatistics>>;
   lastUsed: number;
 }
 
@@ -95,6 +101,7 @@ export class TableCache {
       bytes: 0,
       rows: 0,
       disk: null,
+      columnStatistics: {},
       lastUsed: ++this.clock,
     };
     this.entries.set(key, entry);
@@ -113,12 +120,14 @@ export class TableCache {
     schema: Schema,
     partitions: readonly (readonly arrow.RecordBatch[])[] | null,
     disk: DiskCopy | null = null,
+    columnStatistics: Readonly<Record<string, ColumnStatistics>> = {},
   ): void {
     if (this.entries.get(entry.key) !== entry) {
       removeFiles(disk);
       return;
     }
     entry.schema = schema;
+    entry.columnStatistics = columnStatistics;
     entry.rows = disk?.rows ?? countRows(partitions ?? []);
     entry.disk = disk;
     entry.lastUsed = ++this.clock;

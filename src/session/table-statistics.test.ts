@@ -208,6 +208,19 @@ describe('EXPLAIN COST', () => {
     // k's ten values all survive a filter on id that keeps a quarter of the rows
     expect(lines.find((l) => l.includes('Aggregate:'))).toContain('rowCount=10)');
   });
+
+  it('estimates scans of a cached table with the statistics of the table it copied', async () => {
+    const e = engine();
+    const s = e.createSession();
+    await s.sql('CREATE TABLE c AS SELECT id, id % 10 AS k FROM range(1000)');
+    await s.sql('ANALYZE TABLE c COMPUTE STATISTICS FOR ALL COLUMNS');
+    await s.sql('CACHE TABLE c');
+    const lines = await costLines(e, 'SELECT k, count(*) FROM c WHERE id < 250 GROUP BY k');
+    expect(lines.at(-1)).toMatch(/^ *TableScan: default\.c.*rowCount=1\.00E\+3\)$/);
+    // Without the table's bounds of id, the filter's estimate would be a guess, not 251
+    expect(lines.find((l) => l.includes('Filter: id < Int64(250)'))).toContain('rowCount=251)');
+    expect(lines.find((l) => l.includes('Aggregate:'))).toContain('rowCount=10)');
+  });
 });
 
 describe('ANALYZE TABLE errors', () => {

@@ -18,7 +18,14 @@
  */
 import type * as arrow from 'apache-arrow';
 import { EngineError, SqlState, type Schema } from '../../common/index.ts';
-import type { ScanRequest, Statistics, TableDefinition, TableProvider, TableScan } from '../types.ts';
+import type {
+  ColumnStatistics,
+  ScanRequest,
+  Statistics,
+  TableDefinition,
+  TableProvider,
+  TableScan,
+} from '../types.ts';
 import { MemoryTableProvider } from './memory-table-provider.ts';
 import { readCacheFile } from './cache-files.ts';
 import * as fs from 'node:fs';
@@ -86,10 +93,19 @@ export class CachedTableProvider implements TableProvider {
   readonly schema: Schema;
   private readonly memory: MemoryTableProvider | null;
   private readonly files: readonly string[];
+  private readonly columnStatistics: Readonly<Record<string, ColumnStatistics>>;
 
-  constructor(definition: TableDefinition) {
+  /**
+   * `columnStatistics`: what is known of the cached columns (the statistics of the table copied),
+   * for the optimizer where the query is planned; a scan task's provider needs none.
+   */
+  constructor(
+    definition: TableDefinition,
+    columnStatistics: Readonly<Record<string, ColumnStatistics>> = {},
+  ) {
     const id = definition.options.cacheId ?? '';
     this.definition = definition;
+    this.columnStatistics = columnStatistics;
     // A cached temporary view has no database.
     this.qualifiedName =
       definition.database === '' ? [definition.name] : [definition.database, definition.name];
@@ -111,12 +127,14 @@ export class CachedTableProvider implements TableProvider {
     this.memory = new MemoryTableProvider(definition, data.partitions);
   }
 
+  /** Exact rows and bytes of the cache, with the column statistics of what it copied. */
   statistics(): Statistics {
-    if (this.memory !== null) return this.memory.statistics();
+    const columns = this.columnStatistics;
+    if (this.memory !== null) return { ...this.memory.statistics(), columns };
     let bytes = 0;
     for (const f of this.files) bytes += fileSize(f);
     const rows = Number(this.definition.options.rows);
-    return { rowCount: Number.isFinite(rows) ? rows : null, totalBytes: bytes };
+    return { rowCount: Number.isFinite(rows) ? rows : null, totalBytes: bytes, columns };
   }
 
   /** A scan of the cache's files: one partition a file, read as a stream. */

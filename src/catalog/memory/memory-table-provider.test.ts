@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { T, batchRows, columnFromValues, field, makeBatch, schema } from '../../common/index.ts';
+import type { Data } from 'apache-arrow';
+import {
+  T,
+  batchRows,
+  columnFromValues,
+  field,
+  makeBatch,
+  schema,
+  type DataType,
+} from '../../common/index.ts';
+import type { ScanFilterStep, ScanRowFilter } from '../types.ts';
 import { MemoryTableProvider } from './memory-table-provider.ts';
 
 const s = schema([field('a', T.int), field('b', T.string)]);
@@ -64,5 +74,100 @@ describe('MemoryTableProvider', () => {
     const { scan, out } = await collect(MemoryTableProvider.of('tmp', 'e', s, []), null, null);
     expect(scan.partitions).toBe(1);
     expect(out).toEqual([[]]);
+  });
+});
+
+describe('MemoryTableProvider under the filter above it', () => {
+  // a = 0 … 99, b = 'even' / 'odd'
+  const ids = Array.from({ length: 100 }, (_, i) => i);
+  const provider = MemoryTableProvider.of('tmp', 'mem', s, [
+    [
+      batch(
+        ids,
+        ids.map((i) => (i % 2 === 0 ? 'even' : 'odd')),
+      ),
+    ],
+  ]);
+  /** Rows `indices` of `column`, through the values (the filter layer's take, for the test). */
+  const take = (column: Data, type: DataType, indices: Int32Array): Data => {
+    const values = batchRows(makeBatch(schema([field('x', type)]), [column], column.length), [type]);
+    return columnFromValues(
+      type,
+      Array.from(indices, (i) => values[i]![0] as never),
+    );
+  };
+  const valuesOf = (column: Data, type: DataType) =>
+    batchRows(makeBatch(schema([field('x', type)]), [column], column.length), [type]).map((r) => r[0]);
+  const keepWhere = (
+    pred: (v: unknown) => boolean,
+    type: DataType,
+    seen: number[],
+  ): ScanFilterStep['keep'] => {
+    return (columns, rows) => {
+      seen.push(rows);
+      const values = valuesOf(columns[0]!, type);
+      return Int32Array.from(values.flatMap((v, i) => (pred(v) ? [i] : [])));
+    };
+  };
+
+  async function scanRows(rowFilter: ScanRowFilter, limit: number | null = null): Promise<unknown[][]> {
+    const scan = provider.scan({ projection: null, filters: [], limit, targetPartitions: 1 });
+    const rows: unknown[][] = [];
+    for await (const b of scan.open(0, {
+      signal: new AbortController().signal,
+      batchSize: 1024,
+      rowFilter,
+    })) {
+      rows.push(...batchRows(b, [T.int, T.string]));
+    }
+    return rows;
+  }
+
+  it('keeps the rows every step keeps, each step reading only what the earlier ones kept', async () => {
+    const seenA: number[] = [];
+    const seenB: number[] = [];
+    const rows = await scanRows({
+      take,
+      steps: [
+        { columns: [0], keep: keepWhere((v) => (v as number) < 40, T.int, seenA) },
+        { columns: [1], keep: keepWhere((v) => v === 'odd', T.string, seenB) },
+      ],
+    });
+    expect(rows).toEqual(ids.filter((i) => i < 40 && i % 2 === 1).map((i) => [i, 'odd']));
+    expect(seenA).toEqual([100]);
+    // b read for the 40 rows a kept, not all 100
+    expect(seenB).toEqual([40]);
+  });
+
+  it('skips a step that keeps most rows and one that raises: the filter above applies them', async () => {
+    const seen: number[] = [];
+    const rows = await scanRows({
+      take,
+      steps: [
+        { columns: [0], keep: keepWhere((v) => (v as number) >= 5, T.int, seen) },
+        {
+          columns: [1],
+          keep: () => {
+            throw new Error('division by zero');
+          },
+        },
+      ],
+    });
+    expect(rows).toHaveLength(100);
+    expect(seen).toEqual([100]);
+  });
+
+  it('applies no step under a limit (the rows it keeps are the first ones, filtered or not)', async () => {
+    const seen: number[] = [];
+    const rows = await scanRows(
+      { take, steps: [{ columns: [0], keep: keepWhere((v) => (v as number) > 90, T.int, seen) }] },
+      3,
+    );
+    expect(rows).toEqual([
+      [0, 'even'],
+      [1, 'odd'],
+      [2, 'even'],
+    ]);
+    expect(seen).toEqual([]);
   });
 });

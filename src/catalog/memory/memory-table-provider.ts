@@ -1,10 +1,12 @@
 /**
  * A table held in memory as Arrow batches, in groups: each group is one partition of the scan.
- * For tests and the session's temporary data. Projection selects columns without copying; `limit`
- * slices the stream of each partition.
+ * For tests, the session's temporary data and cached tables. Projection selects columns without
+ * copying; `limit` slices the stream of each partition; the filter above the scan (a join's key
+ * step among it) keeps a batch's rows before its other columns are gathered.
  */
 import type * as arrow from 'apache-arrow';
 import { EngineError, SqlState, makeBatch, type Schema } from '../../common/index.ts';
+import { StepOutcomes, filterColumns, orderedRowFilter } from '../scan-row-filter.ts';
 import type {
   ScanContext,
   ScanRequest,
@@ -93,6 +95,9 @@ async function* scanGroup(
   ctx: ScanContext,
 ): AsyncGenerator<arrow.RecordBatch> {
   let remaining = limit ?? Infinity;
+  const filter = orderedRowFilter(limit === null ? ctx.rowFilter : undefined);
+  const outcomes = filter === undefined ? null : new StepOutcomes(filter.steps.length);
+  const types = schema.fields.map((f) => f.type);
   for (const batch of batches) {
     if (remaining <= 0) return;
     // A cancelled scan fails: ending quietly would pass its rows off as the whole table.
@@ -102,6 +107,11 @@ async function* scanGroup(
     const sliced = n === batch.numRows ? batch : batch.slice(0, n);
     const columns = projection.map((i) => sliced.data.children[i]!);
     remaining -= n;
-    yield makeBatch(schema, columns, n);
+    if (filter === undefined || outcomes === null) {
+      yield makeBatch(schema, columns, n);
+      continue;
+    }
+    const kept = filterColumns(columns, types, n, filter, outcomes);
+    if (kept.rows > 0) yield makeBatch(schema, [...kept.columns], kept.rows);
   }
 }

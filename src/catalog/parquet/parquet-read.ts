@@ -33,6 +33,14 @@ import {
   type Schema,
 } from '../../common/index.ts';
 import type { ScanContext, ScanFilterStep, ScanRowFilter } from '../types.ts';
+import {
+  STEP_MAX_KEEP,
+  STEP_MAX_KEEP_UNDECODED,
+  StepOutcomes,
+  orderedRowFilter,
+  pick,
+  tryKeep,
+} from '../scan-row-filter.ts';
 import { convertColumn } from './parquet-convert.ts';
 import {
   NativeUnsupportedError,
@@ -89,20 +97,10 @@ export async function* readParquetPartition(
   let produced = 0;
   let i = 0;
   const units = read.units;
-  // One-column steps first: they may be evaluated on a dictionary, and spare the other steps'
-  // columns (a join's l_suppkey before l_commitdate < l_receiptdate, which decodes two dates).
-  const given = read.limit === null ? ctx.rowFilter : undefined;
-  const filter: ScanRowFilter | undefined =
-    given === undefined || given.steps.length === 0
-      ? undefined
-      : {
-          take: given.take,
-          steps: [
-            ...given.steps.filter((t) => t.columns.length === 1),
-            ...given.steps.filter((t) => t.columns.length !== 1),
-          ],
-        };
-  const steps = filter === undefined ? null : new StepOutcomes(filter.steps.length);
+  // One-column steps first: a join's l_suppkey before l_commitdate < l_receiptdate, which
+  // decodes two dates.
+  const filter = orderedRowFilter(read.limit === null ? ctx.rowFilter : undefined);
+  const steps = filter === undefined ? null : new ParquetStepOutcomes(filter.steps.length);
   while (i < units.length && produced < limit) {
     checkAborted(ctx.signal);
     const file = units[i]!.file;
@@ -328,46 +326,11 @@ function engineColumnOf(file: PlannedFile, fc: FileColumn, chunk: DecodedChunk, 
 }
 
 /**
- * A step keeping more than this fraction of the rows left is not applied by the scan; the second
- * while no column is decoded yet (only dictionary indices to narrow).
+ * What one partition's read has learned: the steps' outcomes, and the output columns whose chunks
+ * were found not dictionary-encoded throughout.
  */
-const STEP_MAX_KEEP = 0.75;
-const STEP_MAX_KEEP_UNDECODED = 0.9;
-/** Row groups a step that kept too much sits out before it is tried again. */
-const STEP_RETRY_AFTER = 4;
-
-/**
- * What one partition's read has learned: for each filter step, row groups to sit out before it is
- * tried again; the output columns whose chunks were found not dictionary-encoded throughout.
- */
-class StepOutcomes {
-  private readonly idle: Int32Array;
+class ParquetStepOutcomes extends StepOutcomes {
   readonly notDictionary = new Set<number>();
-  constructor(steps: number) {
-    this.idle = new Int32Array(steps);
-  }
-  /** Whether to try step `s` on this row group (counting down its idle row groups). */
-  tryStep(s: number): boolean {
-    if (this.idle[s] === 0) return true;
-    this.idle[s]!--;
-    return false;
-  }
-  missed(s: number): void {
-    this.idle[s] = STEP_RETRY_AFTER;
-  }
-}
-
-/**
- * The rows `step` keeps, or null when it raises: the scan may evaluate it on rows the filter above
- * would not (ones a step the scan skipped drops, a dictionary's other entries), so an error there
- * is not the query's.
- */
-function tryKeep(step: ScanFilterStep, columns: readonly arrow.Data[], rows: number): Int32Array | null {
-  try {
-    return step.keep(columns, rows);
-  } catch {
-    return null;
-  }
 }
 
 /** The rows a one-column step keeps, evaluated once per dictionary entry; null when that raises. */
@@ -386,13 +349,6 @@ function keepByDictionary(step: ScanFilterStep, dict: DictionaryColumn, count: n
     k += pass[indices[r]! + 1]!;
   }
   return kept.subarray(0, k);
-}
-
-/** `values[at[j]]` for each j. */
-function pick(values: Int32Array, at: Int32Array): Int32Array {
-  const out = new Int32Array(at.length);
-  for (let j = 0; j < at.length; j++) out[j] = values[at[j]!]!;
-  return out;
 }
 
 /** A column held as its dictionary (an engine column, NULL last) and each kept row's entry. */
@@ -415,7 +371,7 @@ async function decodeNativeFiltered(
   plans: ReadonlyMap<string, NativeChunkPlan>,
   reads: ChunkReads,
   filter: ScanRowFilter,
-  outcomes: StepOutcomes,
+  outcomes: ParquetStepOutcomes,
   rows: number,
   range: Int32Array | null,
 ): Promise<DecodedRowGroup | null> {
