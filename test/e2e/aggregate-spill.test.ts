@@ -69,6 +69,26 @@ describe('hash aggregation over its memory budget', () => {
     expect(filesUnder(local)).toEqual([]);
   });
 
+  it('DISTINCT aggregates over different arguments without GROUP BY spill too (one grouping set each)', async () => {
+    const local = tempDir();
+    const s = await session(local);
+    const query = `SELECT count(DISTINCT v % 100003), sum(DISTINCT v % 100019), count(DISTINCT s),
+        count(DISTINCT v % 3, s) FROM (${ROWS})`;
+    const want = (await s.sql(query)).rows;
+    // 0 … 100002 and 0 … 100018 each once; 577 strings; (v % 3, s) pairs with s not NULL
+    expect(want[0]!.slice(0, 3)).toEqual([100003n, (100018n * 100019n) / 2n, 577n]);
+    await s.sql("SET kindling.memory.query_limit = '3MB'");
+    expect((await s.sql(query)).rows).toEqual(want);
+    const plan = (await s.sql(`EXPLAIN ANALYZE ${query}`)).rows.map((r) => r[0] as string);
+    const keyed = plan.find((l) =>
+      /HashAggregateExec: mode=(final|single), gby=\[.+grouping_sets=\[\[0\], \[1\], \[2\], \[2, 3\]\]/.test(
+        l,
+      ),
+    );
+    expect(keyed).toMatch(/spilled=[\d.]+ [KM]iB in \d+ files/);
+    expect(filesUnder(local)).toEqual([]);
+  });
+
   it('removes its spill files when the query fails or is cancelled; one group over the budget is 53200', async () => {
     const local = tempDir();
     const s = await session(local);

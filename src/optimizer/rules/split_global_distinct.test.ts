@@ -50,7 +50,7 @@ describe('split_global_distinct', () => {
     );
   });
 
-  it('leaves grouped aggregates, mixed or non-DISTINCT aggregates, and DISTINCT over different arguments', () => {
+  it('leaves grouped aggregates and mixed or non-DISTINCT aggregates', () => {
     const { env, s, run } = setup();
     const a = b.c(s, 'a');
     const k = b.c(s, 'k');
@@ -64,16 +64,33 @@ describe('split_global_distinct', () => {
           [b.agg('sum', [a], T.bigint), 'total'],
         ],
       ),
-      env.aggregate(
-        s,
-        [],
-        [
-          [b.agg('count', [a], T.bigint, true), 'n'],
-          [b.agg('count', [k], T.bigint, true), 'm'],
-        ],
-      ),
       env.aggregate(s, [], [[b.agg('sum', [a], T.bigint), 'total']]),
     ];
     for (const plan of cases) expect(run(plan)).toBe(explainLogical(plan));
+  });
+
+  it('groups DISTINCT over different arguments by one grouping set each, read back under a FILTER', () => {
+    const { env, s, run } = setup();
+    const a = b.c(s, 'a');
+    const k = b.c(s, 'k');
+    const plan = env.aggregate(
+      s,
+      [],
+      [
+        [b.agg('count', [a], T.bigint, true), 'n'],
+        [b.agg('sum', [k], T.bigint, true), 'total'],
+        [b.agg('count', [k, a], T.bigint, true), 'pairs'],
+        [b.agg('max', [a], T.int, true), 'top'],
+      ],
+    );
+    // sets [a], [k], [a, k]: grouping ids 0b01, 0b10 and 0
+    expect(run(plan)).toBe(
+      'Aggregate: groupBy=[], aggr=[count(a#7) FILTER (WHERE spark_grouping_id = Int64(1)) AS n, ' +
+        'sum(k#8) FILTER (WHERE spark_grouping_id = Int64(2)) AS total, ' +
+        'count(k#8, a#7) FILTER (WHERE spark_grouping_id = Int64(0)) AS pairs, ' +
+        'max(a#7) FILTER (WHERE spark_grouping_id = Int64(1)) AS top]\n' +
+        '  Aggregate: groupBy=[a#1 AS a#7, k#2 AS k#8], aggr=[], groupingSets=[[0], [1], [0, 1]], groupingId=spark_grouping_id\n' +
+        '    TableScan: db.t',
+    );
   });
 });
