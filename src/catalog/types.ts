@@ -96,6 +96,13 @@ export interface ScanFilterStep {
   readonly columns: readonly number[];
   /** Of `rows` rows whose `columns` are given (in that order), the ascending indexes that pass. */
   readonly keep: (columns: readonly arrow.Data[], rows: number) => Int32Array;
+  /**
+   * True for a conjunct of the filter right above the scan (a projection between them aside),
+   * which evaluates it again on every row the scan produces: a scan whose columns are already in
+   * memory gains nothing by applying such a step alone. Absent for a step from further up (a
+   * join's keys), whose dropped rows would otherwise travel through the operators between.
+   */
+  readonly rechecked?: boolean;
 }
 
 /** A planned read of a table: `partitions` independent streams of batches with `schema`. */

@@ -157,6 +157,25 @@ describe('MemoryTableProvider under the filter above it', () => {
     expect(seen).toEqual([100]);
   });
 
+  it("leaves the filter's own steps to the filter unless a step from above comes with them", async () => {
+    const seen: number[] = [];
+    const own: ScanFilterStep = {
+      columns: [0],
+      keep: keepWhere((v) => (v as number) < 10, T.int, seen),
+      rechecked: true,
+    };
+    // the filter above evaluates its own conjuncts on columns in memory as cheaply as the scan
+    expect(await scanRows({ take, steps: [own] })).toHaveLength(100);
+    expect(seen).toEqual([]);
+    // with a join's key step, both narrow the rows in the scan
+    const rows = await scanRows({
+      take,
+      steps: [own, { columns: [1], keep: keepWhere((v) => v === 'even', T.string, seen) }],
+    });
+    expect(rows).toEqual([0, 2, 4, 6, 8].map((i) => [i, 'even']));
+    expect(seen).toEqual([100, 10]);
+  });
+
   it('applies no step under a limit (the rows it keeps are the first ones, filtered or not)', async () => {
     const seen: number[] = [];
     const rows = await scanRows(

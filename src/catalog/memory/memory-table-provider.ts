@@ -95,7 +95,10 @@ async function* scanGroup(
   ctx: ScanContext,
 ): AsyncGenerator<arrow.RecordBatch> {
   let remaining = limit ?? Infinity;
-  const filter = orderedRowFilter(limit === null ? ctx.rowFilter : undefined);
+  // Only for a step from above the filter: the filter's own steps it evaluates again anyway, and
+  // on columns in memory it does so without the scan's gathers.
+  const given = limit === null ? ctx.rowFilter : undefined;
+  const filter = given?.steps.some((t) => t.rechecked !== true) ? orderedRowFilter(given) : undefined;
   const outcomes = filter === undefined ? null : new StepOutcomes(filter.steps.length);
   const types = schema.fields.map((f) => f.type);
   for (const batch of batches) {

@@ -202,11 +202,13 @@ export class FilterExec implements ExecutionPlan {
         steps.push({
           columns: [c.column],
           keep: (cols, n) => refineByCompare(cols[0]!, c.type, c.op, c.value, null, n),
+          rechecked: true,
         });
       } else if (c.kind === 'compare_columns') {
         steps.push({
           columns: [c.left, c.right],
           keep: (cols, n) => refineByColumns(cols[0]!, cols[1]!, c.type, c.op, null, n),
+          rechecked: true,
         });
       } else if (c.compact !== undefined) {
         // A scan evaluates a step over other rows (and per dictionary entry): not rand() & co.
@@ -220,6 +222,7 @@ export class FilterExec implements ExecutionPlan {
             if (v.kind === 'scalar') return v.value === true ? allRows(n) : new Int32Array(0);
             return selectionFromMask(v.data);
           },
+          rechecked: true,
         });
       } else break;
     }

@@ -84,7 +84,7 @@ export class ProjectionExec implements ExecutionPlan {
     const steps: ScanFilterStep[] = [];
     for (const step of rowFilter.steps) {
       const columns = step.columns.map((c) => columnPosition(this.exprs[c]!.expr));
-      if (columns.every((c) => c !== null)) steps.push({ columns, keep: step.keep });
+      if (columns.every((c) => c !== null)) steps.push({ ...step, columns });
     }
     const batches =
       steps.length === 0 || input.executeFiltered === undefined
