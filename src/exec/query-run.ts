@@ -33,6 +33,7 @@ import { EngineError, SqlState } from '../common/index.ts';
 import { exprSpec } from '../physical/index.ts';
 import type { BudgetHandle } from './memory/memory-budget.ts';
 import { encodePlan } from './plan-codec.ts';
+import { preferredExecutor, type MapOutputsRead } from './locality.ts';
 import type { Stage, StagePlan } from './stages.ts';
 import { errorFromData, type TaskFailure } from './task-failure.ts';
 import type { PendingTask, TaskScheduler } from './task-scheduler.ts';
@@ -81,6 +82,8 @@ interface StageState {
   readonly output: TaskOutput;
   /** Map stages: where each partition's output is (null = not computed, or lost). */
   readonly locations: (ExecutorId | null)[];
+  /** Map stages: the bytes of each partition's output buckets, once it has run. */
+  readonly bucketBytes: (readonly number[] | null)[];
   /** Result stage: partitions finished, and those whose rows the caller has begun to read. */
   readonly finished: Set<number>;
   readonly delivered: Set<number>;
@@ -130,6 +133,7 @@ export class QueryRun {
         fragment: null,
         output,
         locations: new Array<ExecutorId | null>(stage.partitions).fill(null),
+        bucketBytes: new Array<readonly number[] | null>(stage.partitions).fill(null),
         finished: new Set(),
         delivered: new Set(),
         running: new Map(),
@@ -307,6 +311,7 @@ export class QueryRun {
     const task: PendingTask = {
       queryId: o.queryId,
       schema: s.stage.plan.schema,
+      preferred: this.preferredExecutor(s, partition),
       describe: (): TaskDescription => ({
         queryId: o.queryId,
         stageId: s.stage.id,
@@ -334,6 +339,17 @@ export class QueryRun {
     this.scheduler.submit(task);
   }
 
+  /** The executor holding most of what partition `partition` of `s` reads (broadcasts aside). */
+  private preferredExecutor(s: StageState, partition: number): ExecutorId | null {
+    const inputs: MapOutputsRead[] = [];
+    for (const id of s.stage.parents) {
+      const parent = this.states.get(id)!;
+      if (parent.output.kind === 'exchange' && parent.output.exchange === 'broadcast') continue;
+      inputs.push(parent);
+    }
+    return inputs.length === 0 ? null : preferredExecutor(inputs, partition);
+  }
+
   private onBatch(s: StageState, partition: number, batch: arrow.RecordBatch, ack: () => void): void {
     if (this.ended || this.failure !== null) {
       ack();
@@ -358,6 +374,7 @@ export class QueryRun {
       return;
     }
     s.locations[partition] = task.executorId ?? null;
+    s.bucketBytes[partition] = metrics.exchange?.bucketBytes ?? null;
     s.produced.add(partition);
     if (!this.complete(s)) return;
     this.options.onStageCompleted?.(s.stats, s.locations);

@@ -158,6 +158,7 @@ export async function runTask(
     }
     let exchange: TaskMetrics['exchange'];
     if (writer !== null) {
+      const bucketBytes = writer.bucketBytes;
       const { output: mapOutput, bytes, budgets } = await writer.finish();
       writer = null;
       services.store.put(task.queryId, task.stageId, task.partition, mapOutput, { bytes, budgets });
@@ -167,6 +168,7 @@ export async function runTask(
         spilledBytes: mapOutput.file?.bytes ?? 0,
         spillFiles: mapOutput.file === null ? 0 : 1,
         spillPasses: mapOutput.file === null ? 0 : 1,
+        bucketBytes,
       };
     }
     const cpu = process.threadCpuUsage(cpuStart);

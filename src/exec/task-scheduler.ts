@@ -2,6 +2,9 @@
  * The task scheduler: one per engine, shared by every query. It knows the executors and their
  * free slots, queues the tasks that queries submit, and launches them as slots free up — taking
  * queries in turn (fair share), so a query with many tasks does not hold back another's few.
+ * Within the query whose turn it is, a free slot takes a task that would rather run on its
+ * executor (locality.ts: where most of the task's input is) before the query's first task; a slot
+ * never waits for such a task.
  */
 import type { Schema } from '../common/index.ts';
 import type { Executor, ExecutorPool, RunningTask, TaskEvents } from './executor.ts';
@@ -17,7 +20,12 @@ export interface PendingTask {
   running?: RunningTask;
   executorId?: ExecutorId;
   cancelled?: boolean;
+  /** The executor holding most of the task's input, if one stands out (locality.ts). */
+  readonly preferred?: ExecutorId | null;
 }
+
+/** Waiting tasks of a query looked through for one preferring the free executor. */
+const LOCALITY_LOOKAHEAD = 64;
 
 export class TaskScheduler {
   private readonly pool: ExecutorPool;
@@ -85,12 +93,22 @@ export class TaskScheduler {
     return best;
   }
 
-  private next(): PendingTask | undefined {
+  /** The next task for a slot of `executor`: of the query whose turn it is, one preferring it first. */
+  private next(executor: ExecutorId): PendingTask | undefined {
     while (this.turn.length > 0) {
       const queryId = this.turn.shift()!;
       const q = this.queues.get(queryId);
       if (q === undefined) continue;
-      const task = q.shift();
+      let at = 0;
+      const look = Math.min(q.length, LOCALITY_LOOKAHEAD);
+      for (let i = 0; i < look; i++) {
+        const t = q[i]!;
+        if (t.preferred === executor && t.cancelled !== true) {
+          at = i;
+          break;
+        }
+      }
+      const task = q.splice(at, 1)[0];
       if (q.length === 0) this.queues.delete(queryId);
       else this.turn.push(queryId);
       if (task !== undefined && task.cancelled !== true) return task;
@@ -102,7 +120,7 @@ export class TaskScheduler {
     for (;;) {
       const executor = this.freeExecutor();
       if (executor === undefined) return;
-      const task = this.next();
+      const task = this.next(executor.id);
       if (task === undefined) return;
       this.launch(executor, task);
     }

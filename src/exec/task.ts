@@ -77,6 +77,8 @@ export interface TaskMetrics {
     readonly spilledBytes: number;
     readonly spillFiles: number;
     readonly spillPasses: number;
+    /** Bytes of each bucket (in memory or on disk), for the locality of the tasks reading them. */
+    readonly bucketBytes: readonly number[];
   };
   /** Per operator of the stage's plan, in preorder, when the task was instrumented. */
   readonly operators?: readonly OperatorMetrics[];

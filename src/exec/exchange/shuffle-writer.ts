@@ -53,6 +53,8 @@ export class ShuffleWriter {
   /** Bytes held in memory (charged to the budgets). */
   bytes = 0;
   rows = 0;
+  /** Bytes dealt to each bucket (in memory or on disk), for the scheduler's task locality. */
+  readonly bucketBytes: number[];
 
   constructor(
     output: Extract<TaskOutput, { kind: 'exchange' }>,
@@ -63,6 +65,7 @@ export class ShuffleWriter {
   ) {
     this.partitioner = new BatchPartitioner(output.exchange, keys, output.buckets, schema);
     this.buckets = Array.from({ length: output.buckets }, () => []);
+    this.bucketBytes = new Array<number>(output.buckets).fill(0);
     this.schema = schema;
     this.pool = pool;
     this.budgets = pool.budgets;
@@ -88,6 +91,7 @@ export class ShuffleWriter {
       const piece = pieces[i];
       if (piece === null || piece === undefined || piece.numRows === 0) continue;
       const bytes = wireBytesOf(piece);
+      this.bucketBytes[i]! += bytes;
       if (!this.tryHold(bytes)) {
         if (this.path === null) throw this.pool.refused(this.consumer, bytes, this.bytes);
         await this.spill();
