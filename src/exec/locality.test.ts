@@ -45,7 +45,10 @@ class IdleExecutor implements Executor {
   readonly slots = 1;
   readonly launched: string[] = [];
   private readonly running: TaskEvents[] = [];
-  constructor(readonly id: ExecutorId) {}
+  readonly id: ExecutorId;
+  constructor(id: ExecutorId) {
+    this.id = id;
+  }
   launch(task: TaskDescription, _schema: Schema, events: TaskEvents): RunningTask {
     this.launched.push(`p${task.partition}`);
     this.running.push(events);
