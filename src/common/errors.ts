@@ -43,6 +43,8 @@ export const SqlState = {
   invalidCharacterValueForCast: '22018',
   invalidDatetimeFormat: '22007',
   datetimeFieldOverflow: '22008',
+  /** PostgreSQL's interval_field_overflow (an interval parameter's field out of range). */
+  intervalFieldOverflow: '22015',
   stringDataRightTruncation: '22001',
   cardinalityViolation: '21000',
   invalidEscapeSequence: '22025',

@@ -156,6 +156,9 @@ export function dataTypeOfOid(oid: number): DataType | null {
       return T.timestamp;
     case PgOid.time:
       return T.time;
+    case PgOid.interval:
+      // PostgreSQL's interval keeps months, days and microseconds apart, as CalendarIntervalType does.
+      return T.calendarInterval;
     case PgOid.numeric:
       // Precision and scale are not declared: a bound value keeps its own digits.
       return T.decimal(38, 18);

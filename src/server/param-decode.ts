@@ -21,6 +21,7 @@ import {
 } from '../common/index.ts';
 import { MICROS_PER_DAY, MICROS_PER_SECOND, PG_EPOCH_DAYS, PG_EPOCH_MICROS } from './datetime-text.ts';
 import { decodeUtf8 } from './frontend-messages.ts';
+import { intervalParamValue, parsePgInterval, readPgIntervalBinary } from './interval-param.ts';
 import { scaledToString } from './text-format.ts';
 import type { ZoneOffsets } from './time-zone.ts';
 
@@ -120,6 +121,10 @@ function binaryParamToText(b: Buffer, wireOid: number, type: DataType): Value {
         SqlState.pgDatatypeMismatch,
         `cannot use a timestamp parameter as ${typeToString(type)}`,
       );
+    }
+    case PgOid.interval: {
+      const iv = readPgIntervalBinary(b);
+      return intervalParamValue(iv, type, `${iv[0]} mons ${iv[1]} days ${iv[2]} microseconds`);
     }
     case PgOid.text:
     case PgOid.varchar:
@@ -293,6 +298,7 @@ export function parseTextParam(text: string, type: DataType, zone: ZoneOffsets):
     case 'interval_year_month':
     case 'interval_day_time':
     case 'calendar_interval':
+      return intervalParamValue(parsePgInterval(text), type, text);
     case 'map':
     case 'struct':
       throw new EngineError(

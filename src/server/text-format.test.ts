@@ -405,7 +405,7 @@ describe('parameters', () => {
   it('reads array parameters, text and binary, as arrays of their elements', () => {
     expect(dataTypeOfOid(1005)).toEqual(T.array(T.smallint));
     expect(dataTypeOfOid(1009)).toEqual(T.array(T.string));
-    expect(dataTypeOfOid(1187)).toBeNull(); // interval[]: no parameter type
+    expect(dataTypeOfOid(1187)).toEqual(T.array(T.calendarInterval)); // interval[]
     expect(parseTextParam('{1,2,NULL}', T.array(T.int), zone)).toEqual([1, 2, null]);
     // int2[] {1, NULL, 3}
     const ints = Buffer.from(

@@ -7,9 +7,14 @@
 import {
   EngineError,
   SqlState,
+  calendarIntervalToString,
+  dayTimeFields,
   formatTime,
   typeToString,
+  yearMonthFields,
+  type CalendarInterval,
   type DataType,
+  type IntervalValue,
   type Schema,
   type Value,
 } from '../common/index.ts';
@@ -146,7 +151,20 @@ export function valueNode(pos: number, value: Value, type: DataType): ast.Expr {
     const items = (value as readonly Value[]).map((v) => valueNode(pos, v, type.element));
     return castNode(pos, { kind: 'array', pos, items }, type);
   }
+  if (value !== null && (type.kind === 'interval_year_month' || type.kind === 'interval_day_time')) {
+    return { kind: 'interval', pos, value: intervalValue(value, type), calendar: null };
+  }
   return castNode(pos, { kind: 'literal', pos, value: literalOf(value, type) }, type);
+}
+
+/** A year-month (months) or day-time (microseconds) parameter value as the literal of its type. */
+function intervalValue(value: Value, type: DataType): IntervalValue {
+  if (type.kind === 'interval_year_month') {
+    const [startField, endField] = yearMonthFields(type);
+    return { type: 'year_month', months: value as number, startField, endField };
+  }
+  const [startField, endField] = dayTimeFields(type);
+  return { type: 'day_time', micros: value as bigint, startField, endField };
 }
 
 /** A parameter value as an AST literal whose text casts exactly to `type`. */
@@ -179,6 +197,8 @@ function literalOf(value: Value, type: DataType): ast.Literal {
     }
     case 'time':
       return { type: 'string', value: formatTime(value as bigint) };
+    case 'calendar_interval':
+      return { type: 'string', value: calendarIntervalToString(value as CalendarInterval) };
     case 'tinyint':
     case 'smallint':
     case 'int':

@@ -93,3 +93,76 @@ describe('calendar intervals through node-postgres', () => {
     expect(r.rows[0]).toEqual({ eq: true });
   });
 });
+
+describe('interval parameters through node-postgres', () => {
+  const raw = { getTypeParser: () => (v: string) => v };
+  /** Query config declaring the parameters' type OIDs in Parse (pg passes `types` through). */
+  const declared = (oids: number[]) => Object.assign(oids, raw);
+
+  it('bind as text in PostgreSQL’s styles and move dates and timestamps', async () => {
+    const r = await client.query({
+      text:
+        "SELECT DATE '2024-01-31' + $1 AS d, TIMESTAMP_NTZ '2024-03-09 12:00:00' + $2 AS t, " +
+        "TIMESTAMP_NTZ '2024-01-01 00:00:00' + $3 AS f, $4 AS v, typeof($1) AS ty",
+      values: ['1 mon', '1 day 02:03:04', '-00:00:01.5', '@ 1 year 2 mons 3 days ago'],
+      types: declared([1186, 1186, 1186, 1186]),
+      rowMode: 'array',
+    } as pg.QueryConfig);
+    expect(r.rows[0]).toEqual([
+      '2024-02-29',
+      '2024-03-10 14:03:04',
+      '2023-12-31 23:59:58.5',
+      '-1 years -2 mons -3 days',
+      'interval',
+    ]);
+  });
+
+  it('bind undeclared where the statement types them, in the session time zone', async () => {
+    await client.query("SET TIME ZONE 'America/Los_Angeles'");
+    try {
+      // One calendar day across the start of daylight saving keeps the wall-clock time.
+      const r = await client.query({
+        text: "SELECT CAST(TIMESTAMP '2024-03-09 12:00:00' + $1::interval AS STRING) AS t, INTERVAL '1' DAY + $2::interval day to second AS s",
+        values: ['1 day', '02:00:00'],
+        types: raw,
+        rowMode: 'array',
+      } as pg.QueryConfig);
+      expect(r.rows[0]).toEqual(['2024-03-10 12:00:00', '1 day 02:00:00']);
+    } finally {
+      await client.query("SET TIME ZONE 'UTC'");
+    }
+  });
+
+  it('bind in binary form: int64 microseconds, int32 days, int32 months', async () => {
+    const b = Buffer.alloc(16);
+    b.writeBigInt64BE(3_723_000_000n, 0); // 01:02:03
+    b.writeInt32BE(1, 8);
+    b.writeInt32BE(1, 12);
+    const r = await client.query({
+      text: "SELECT TIMESTAMP_NTZ '2024-01-31 00:00:00' + $1 AS t, $1 AS v",
+      values: [b],
+      types: declared([1186]),
+      rowMode: 'array',
+    } as pg.QueryConfig);
+    expect(r.rows[0]).toEqual(['2024-03-01 01:02:03', '1 mon 1 day 01:02:03']);
+  });
+
+  it('a malformed interval is 22007 and the session goes on', async () => {
+    await expect(
+      client.query({
+        text: 'SELECT $1 AS v',
+        values: ['1 fortnight'],
+        types: declared([1186]),
+      } as pg.QueryConfig),
+    ).rejects.toMatchObject({ code: '22007' });
+    await expect(
+      client.query({
+        text: 'SELECT $1 AS v',
+        values: ['2147483648 days'],
+        types: declared([1186]),
+      } as pg.QueryConfig),
+    ).rejects.toMatchObject({ code: '22015' });
+    const r = await client.query('SELECT 1 AS one');
+    expect(r.rows[0]).toEqual({ one: 1 });
+  });
+});

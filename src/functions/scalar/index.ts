@@ -62,4 +62,5 @@ export {
 } from './misc.ts';
 export { arityError, typeMismatch, checkArity, coerce } from './define.ts';
 export { nullMapKey, duplicatedMapKey } from './map.ts';
+export { timestampAddCalendarInterval, dateAddCalendarInterval } from './calendar-interval.ts';
 export { valueKey } from './array-values.ts';

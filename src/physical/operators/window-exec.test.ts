@@ -515,6 +515,45 @@ describe('WindowExec frames', () => {
     expect(col(await collectRows(exec), 0)).toEqual([1n, 3n, 6n, 14n]);
   });
 
+  it('RANGE offsets of calendar intervals on a timestamp key move the local clock of the session zone', async () => {
+    // When clocks fall back in America/Los_Angeles, 01:30 PDT (08:30Z) comes before 01:10 PST
+    // (09:10Z); one calendar day later is 01:30 PST (09:30Z) and 01:10 PST (09:10Z): the frame
+    // ends do not rise with the keys. A row at 01:20 PST the next day (09:20Z) is within a day of
+    // the first row only.
+    const TS = schema([field('t', T.timestamp), field('v', T.int)]);
+    const at = (iso: string): bigint => BigInt(Date.parse(iso)) * 1000n;
+    const day = (days: number): Bound => ({
+      kind: 'following',
+      offset: lit([0, days, 0n], T.calendarInterval),
+    });
+    const exec = new WindowExec({
+      input: source(
+        TS,
+        [
+          [at('2024-11-03T08:30:00Z'), 1],
+          [at('2024-11-03T09:10:00Z'), 2],
+          [at('2024-11-04T09:20:00Z'), 4],
+        ],
+        1,
+      ),
+      partitionBy: [],
+      orderBy: [{ expr: new ColumnExpr(0, T.timestamp, 't'), ascending: true, nullsFirst: true }],
+      functions: [
+        agg('sum', [new ColumnExpr(1, T.int, 'v')], range(CUR, day(1))),
+        agg('sum', [new ColumnExpr(1, T.int, 'v')], range(CUR, day(2))),
+      ],
+      schema: schema([...TS.fields, field('s1', T.bigint), field('s2', T.bigint)]),
+    });
+    const ctx = taskCtx();
+    const out = await collectRows(exec, { ...ctx, eval: { ...ctx.eval, timeZone: 'America/Los_Angeles' } });
+    // Two frames that differ only in their calendar offsets are computed apart.
+    expect(out.map((r) => [r[2], r[3]])).toEqual([
+      [7n, 7n],
+      [2n, 6n],
+      [4n, 4n],
+    ]);
+  });
+
   it('an empty frame gives NULL for sum, min and avg and 0 for count', async () => {
     const f = rows(fol(6), fol(7));
     const out = await runWindow(input, [

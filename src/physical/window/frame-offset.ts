@@ -1,7 +1,14 @@
 /**
  * The constant offset of a `n PRECEDING` / `n FOLLOWING` frame bound, and constants as text.
  */
-import { EngineError, SqlState, type DataType, type Value } from '../../common/index.ts';
+import {
+  EngineError,
+  SqlState,
+  calendarIntervalToString,
+  isCalendarInterval,
+  type DataType,
+  type Value,
+} from '../../common/index.ts';
 import type { FrameBound } from '../../plan/index.ts';
 
 /** A number-like constant as text (for EXPLAIN and messages). */
@@ -9,6 +16,7 @@ export function valueText(v: Value): string {
   if (v === null) return 'NULL';
   if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return v.toString();
   if (typeof v === 'string') return `'${v}'`;
+  if (isCalendarInterval(v)) return `INTERVAL '${calendarIntervalToString(v)}'`;
   return 'constant';
 }
 

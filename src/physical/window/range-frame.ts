@@ -8,18 +8,25 @@
  * int/float/double/date keys and as exact BigInt for bigint, timestamp, interval and decimal keys
  * (offsets rescaled to the key's scale, or both to the larger scale).
  *
+ * Year-month and calendar interval offsets over DATE / TIMESTAMP / TIMESTAMP_NTZ keys move each
+ * key along the calendar (TIMESTAMP in the session time zone: months, then days on the local
+ * clock, then microseconds); day-time interval offsets over timestamps are exact microseconds.
+ *
  * NULL keys are peers of each other: a NULL row's offset bound is the edge of the NULL group, and
  * non-NULL rows' offset bounds never reach into the NULL group. NaN sorts above every number.
  */
 import {
   EngineError,
   SqlState,
+  isCalendarInterval,
+  negateCalendarInterval,
   readDecimal128,
   typeToString,
+  type CalendarInterval,
   type DataType,
   type Value,
 } from '../../common/index.ts';
-import { addMonthsToDays, addMonthsToMicros } from '../../functions/index.ts';
+import { dateAddCalendarInterval, timestampAddCalendarInterval } from '../../functions/index.ts';
 import type { FrameBound } from '../../plan/index.ts';
 import { ColumnView } from '../batch/column-view.ts';
 import { frameOffset, frameOffsetType } from './frame-offset.ts';
@@ -55,6 +62,15 @@ function readKeys(
   n: number,
   sign: number,
 ): { keys: Keys; delta: number | bigint } {
+  if (
+    offsetType?.kind === 'interval_day_time' &&
+    keyType.kind !== 'timestamp' &&
+    keyType.kind !== 'timestamp_ntz'
+  ) {
+    throw rangeError(
+      `a RANGE frame with a day-time interval offset needs a timestamp ORDER BY key, not ${typeToString(keyType)}`,
+    );
+  }
   const keyScale = scaleOf(keyType);
   const offScale = scaleOf(offsetType);
   const fractionalOffset = typeof offset === 'number' && !Number.isInteger(offset);
@@ -127,14 +143,16 @@ export function rangeOffsetBounds(
     return;
   }
   const offset = frameOffset(bound);
+  const offsetType = frameOffsetType(bound);
   const sign = key.ascending ? 1 : -1;
   const following = bound.kind === 'following';
-  const calendar = frameOffsetType(bound)?.kind === 'interval_year_month';
-  // A year-month offset moves along the calendar (a month is no fixed length): each row's target
-  // key is its own key plus the months, computed row by row; the sweep is the same.
+  // A year-month or calendar offset moves along the calendar (a month, or a day in a time zone
+  // with daylight saving, has no fixed length): each row's target key is its own key plus the
+  // interval, computed row by row; the sweep is the same.
+  const calendar = offsetType?.kind === 'interval_year_month' || offsetType?.kind === 'calendar_interval';
   const { keys, delta } = calendar
-    ? calendarTargets(view, key.type, (following ? 1 : -1) * sign * (offset as number), n, sign, timeZone)
-    : readKeys(view, key.type, offset, frameOffsetType(bound), n, sign);
+    ? calendarTargets(view, key.type, calendarStep(offset, following === key.ascending), n, sign, timeZone)
+    : readKeys(view, key.type, offset, offsetType, n, sign);
   const starts = layout.partitionStarts;
   for (let p = 0; p < layout.numPartitions; p++) {
     const ps = starts[p]!;
@@ -153,24 +171,34 @@ export function rangeOffsetBounds(
 }
 
 /**
+ * A year-month (months) or calendar (`[months, days, micros]`) offset as the interval to add to
+ * a key: itself when the frame moves towards larger keys, else its negation.
+ */
+function calendarStep(offset: Value, towardsLarger: boolean): CalendarInterval {
+  const iv: CalendarInterval = isCalendarInterval(offset) ? offset : [offset as number, 0, 0n];
+  return towardsLarger ? iv : negateCalendarInterval(iv);
+}
+
+/**
  * Keys of a date or timestamp column (negated for DESC) and each row's target key: its own key
- * plus `months` on the calendar (of `timeZone` for TIMESTAMP): days as float64, micros as int64.
+ * plus `step` on the calendar (of `timeZone` for TIMESTAMP, UTC for TIMESTAMP_NTZ): days as
+ * float64, micros as int64.
  */
 function calendarTargets(
   view: ColumnView,
   keyType: DataType,
-  months: number,
+  step: CalendarInterval,
   n: number,
   sign: number,
   timeZone: string,
 ): { keys: Keys; delta: number } {
-  if (keyType.kind === 'date' && view.layout === 'int') {
+  if (keyType.kind === 'date' && view.layout === 'int' && step[2] === 0n) {
     const src = view.ints;
     const values = new Float64Array(n);
     const targets = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       values[i] = sign * src[i]!;
-      targets[i] = view.isNull(i) ? 0 : sign * addMonthsToDays(src[i]!, months);
+      targets[i] = view.isNull(i) ? 0 : sign * dateAddCalendarInterval(src[i]!, step);
     }
     return { keys: { kind: 'targets', values, targets }, delta: 0 };
   }
@@ -182,16 +210,20 @@ function calendarTargets(
     const targets = new BigInt64Array(n);
     for (let i = 0; i < n; i++) {
       values[i] = s * src[i]!;
-      targets[i] = view.isNull(i) ? 0n : s * addMonthsToMicros(src[i]!, months, zone);
+      targets[i] = view.isNull(i) ? 0n : s * timestampAddCalendarInterval(src[i]!, step, zone);
     }
     return { keys: { kind: 'targets', values, targets }, delta: 0 };
   }
   throw rangeError(
-    `a RANGE frame with a year-month interval offset needs a date or timestamp ORDER BY key, not ${typeToString(keyType)}`,
+    `a RANGE frame with a calendar interval offset needs a date or timestamp ORDER BY key, not ${typeToString(keyType)}`,
   );
 }
 
-/** As `sweepFloat`, with each row's own target key. */
+/**
+ * As `sweepFloat`, with each row's own target key. Calendar targets need not rise with the keys
+ * (two instants an hour apart can share a wall-clock time when clocks fall back), so the pointer
+ * may also step back; for rising targets it only moves forward and the sweep stays O(rows).
+ */
 function sweepTargets(
   w: Float64Array | BigInt64Array,
   targets: Float64Array | BigInt64Array,
@@ -203,8 +235,13 @@ function sweepTargets(
   let j = a;
   for (let i = a; i < b; i++) {
     const target = targets[i]!;
-    if (isStart) while (j < b && w[j]! < target) j++;
-    else while (j < b && w[j]! <= target) j++;
+    if (isStart) {
+      while (j > a && w[j - 1]! >= target) j--;
+      while (j < b && w[j]! < target) j++;
+    } else {
+      while (j > a && w[j - 1]! > target) j--;
+      while (j < b && w[j]! <= target) j++;
+    }
     out[i] = j;
   }
 }

@@ -2,7 +2,17 @@
  * Window functions: `f(…) OVER (…)` with named windows, Spark's default frames, the ranking and
  * offset functions (typed here, they are not in the registry) and aggregates over windows.
  */
-import { SqlState, T, isIntegral, isNumeric, typesEqual, type DataType } from '../../common/index.ts';
+import {
+  SqlState,
+  T,
+  isCalendarInterval,
+  isIntegral,
+  isNumeric,
+  typeToString,
+  typesEqual,
+  type DataType,
+  type Value,
+} from '../../common/index.ts';
 import { castValue } from '../../functions/index.ts';
 import {
   exprType,
@@ -155,9 +165,52 @@ export function bindSortOrder(env: ExprEnv, o: ast.OrderItem, expr?: Expr): Sort
   const ascending = o.ascending ?? true;
   const nullsFirst = o.nullsFirst ?? ascending;
   const bound = expr ?? bindExpr(env, o.expr);
-  const what = `${exprName(o.expr)} ${ascending ? 'ASC' : 'DESC'} NULLS ${nullsFirst ? 'FIRST' : 'LAST'}`;
-  checkOrderable(exprType(bound), what, 'sortorder', o.expr.pos);
+  checkOrderable(exprType(bound), sortOrderText(o), 'sortorder', o.expr.pos);
   return { expr: bound, ascending, nullsFirst };
+}
+
+/** Spark's `(… ASC NULLS FIRST)` text of an ORDER BY item, for messages. */
+function sortOrderText(o: ast.OrderItem): string {
+  const ascending = o.ascending ?? true;
+  const nullsFirst = o.nullsFirst ?? ascending;
+  return `${exprName(o.expr)} ${ascending ? 'ASC' : 'DESC'} NULLS ${nullsFirst ? 'FIRST' : 'LAST'}`;
+}
+
+function frameMismatch(subclass: string, detail: string, pos: number): never {
+  throw analysisError(
+    SqlState.datatypeMismatch,
+    `[DATATYPE_MISMATCH.${subclass}] Cannot resolve the window frame due to data type mismatch: ${detail}`,
+    pos,
+  );
+}
+
+/**
+ * Whether a RANGE offset of type `offset` may move an ORDER BY key of type `key` (Spark's
+ * isValidFrameType): numbers by numbers (the offset is cast to the key's type), a date by days
+ * or by a year-month interval, a timestamp by any interval. A day-time interval does not move a
+ * date.
+ */
+function rangeOffsetFits(key: DataType, offset: DataType): boolean {
+  switch (key.kind) {
+    case 'date':
+      return isIntegral(offset) || offset.kind === 'interval_year_month';
+    case 'timestamp':
+    case 'timestamp_ntz':
+      return (
+        offset.kind === 'interval_year_month' ||
+        offset.kind === 'interval_day_time' ||
+        offset.kind === 'calendar_interval'
+      );
+    default:
+      return isNumeric(key) && isNumeric(offset);
+  }
+}
+
+function isNegativeOffset(v: Value): boolean {
+  if (typeof v === 'bigint') return v < 0n;
+  if (typeof v === 'number') return v < 0;
+  if (isCalendarInterval(v)) return v[0] < 0 || v[1] < 0 || v[2] < 0n;
+  return false;
 }
 
 function bindBound(
@@ -165,46 +218,49 @@ function bindBound(
   b: ast.FrameBound,
   units: 'rows' | 'range',
   orderBy: readonly SortOrder[],
+  orderItems: readonly ast.OrderItem[],
   pos: number,
   location: 'lower' | 'upper',
 ): FrameBound {
   if (b.kind !== 'preceding' && b.kind !== 'following') return b;
   const x = foldConstant(env.state.ctx, bindExpr(env, b.offset));
   if (x.kind !== 'literal')
-    throw analysisError(
-      SqlState.datatypeMismatch,
-      `[DATATYPE_MISMATCH.SPECIFIED_WINDOW_FRAME_WITHOUT_FOLDABLE] Cannot resolve the window frame due to data type mismatch: Window frame ${location} bound "${exprName(b.offset)}" is not a literal.`,
+    frameMismatch(
+      'SPECIFIED_WINDOW_FRAME_WITHOUT_FOLDABLE',
+      `Window frame ${location} bound "${exprName(b.offset)}" is not a literal.`,
       b.offset.pos,
     );
   if (x.value === null)
     windowError('[INVALID_WINDOW_FRAME] Frame offsets must be non-null constants.', b.offset.pos);
-  const negative = typeof x.value === 'bigint' ? x.value < 0n : typeof x.value === 'number' && x.value < 0;
-  if (negative) windowError('[INVALID_WINDOW_FRAME] Frame offsets must not be negative.', b.offset.pos);
+  if (isNegativeOffset(x.value))
+    windowError('[INVALID_WINDOW_FRAME] Frame offsets must not be negative.', b.offset.pos);
   if (units === 'rows') {
     if (!isIntegral(x.type))
       windowError('[INVALID_WINDOW_FRAME] ROWS frame offsets must be integers.', b.offset.pos);
     return { kind: b.kind, offset: x };
   }
-  if (orderBy.length !== 1)
-    windowError(
-      '[INVALID_WINDOW_FRAME] A RANGE frame with offsets requires exactly one ORDER BY expression.',
+  if (orderBy.length === 0)
+    frameMismatch(
+      'RANGE_FRAME_WITHOUT_ORDER',
+      'A range window frame cannot be used in an unordered window specification.',
+      pos,
+    );
+  if (orderBy.length > 1)
+    frameMismatch(
+      'RANGE_FRAME_MULTI_ORDER',
+      `A range window frame with value boundaries cannot be used in a window specification with multiple order by expressions: ${orderItems.map(sortOrderText).join(',')}.`,
       pos,
     );
   const keyType = exprType(orderBy[0]!.expr);
-  let offset: Expr;
-  if (isNumeric(keyType) && isNumeric(x.type)) offset = numericOffset(env, x, keyType);
-  else if (keyType.kind === 'date' && isIntegral(x.type)) offset = castTo(x, T.int);
-  else if (
-    (keyType.kind === 'date' || keyType.kind === 'timestamp' || keyType.kind === 'timestamp_ntz') &&
-    x.type.kind.startsWith('interval')
-  )
-    offset = x;
-  else
-    windowError(
-      `[INVALID_WINDOW_FRAME] A RANGE frame offset of this type does not fit the ORDER BY key type ${keyType.kind}.`,
+  if (!rangeOffsetFits(keyType, x.type))
+    frameMismatch(
+      'RANGE_FRAME_INVALID_TYPE',
+      `The data type "${typeToString(keyType).toUpperCase()}" used in the order specification does not support the data type "${typeToString(x.type).toUpperCase()}" which is used in the range frame.`,
       b.offset.pos,
     );
-  return { kind: b.kind, offset };
+  if (isNumeric(keyType)) return { kind: b.kind, offset: numericOffset(env, x, keyType) };
+  if (keyType.kind === 'date' && isIntegral(x.type)) return { kind: b.kind, offset: castTo(x, T.int) };
+  return { kind: b.kind, offset: x };
 }
 
 /**
@@ -231,7 +287,12 @@ const ORDER_OF_BOUND = {
   unbounded_following: 4,
 } as const;
 
-function bindFrame(env: ExprEnv, f: ast.WindowFrame, orderBy: readonly SortOrder[]): WindowFrame {
+function bindFrame(
+  env: ExprEnv,
+  f: ast.WindowFrame,
+  orderBy: readonly SortOrder[],
+  orderItems: readonly ast.OrderItem[],
+): WindowFrame {
   if (
     f.start.kind === 'unbounded_following' ||
     f.end.kind === 'unbounded_preceding' ||
@@ -244,8 +305,8 @@ function bindFrame(env: ExprEnv, f: ast.WindowFrame, orderBy: readonly SortOrder
   }
   return {
     units: f.units,
-    start: bindBound(env, f.start, f.units, orderBy, f.pos, 'lower'),
-    end: bindBound(env, f.end, f.units, orderBy, f.pos, 'upper'),
+    start: bindBound(env, f.start, f.units, orderBy, orderItems, f.pos, 'lower'),
+    end: bindBound(env, f.end, f.units, orderBy, orderItems, f.pos, 'upper'),
   };
 }
 
@@ -297,7 +358,7 @@ export function bindWindowFunction(
       );
     frame = { units: 'rows', start: { kind: 'unbounded_preceding' }, end: { kind: 'current_row' } };
   } else if (s.frame !== null) {
-    frame = bindFrame(inner, s.frame, orderBy);
+    frame = bindFrame(inner, s.frame, orderBy, s.orderBy);
   } else if (orderBy.length > 0) {
     frame = { units: 'range', start: { kind: 'unbounded_preceding' }, end: { kind: 'current_row' } };
   } else {
