@@ -78,6 +78,11 @@ export interface TaskMetrics {
     readonly spillFiles: number;
     readonly spillPasses: number;
   };
+  /**
+   * Broadcast map outputs the task read from the object store (an executor process's copy of
+   * them, got once per query) instead of from the executor holding them.
+   */
+  readonly broadcastObjectReads?: number;
   /** Per operator of the stage's plan, in preorder, when the task was instrumented. */
   readonly operators?: readonly OperatorMetrics[];
 }
