@@ -109,20 +109,28 @@ describe.skipIf(!hasNatsServer())('executor processes: process[3]', () => {
     } finally {
       stop();
     }
-    const broadcast = completed.find(
+    // The last completion of each (the stage and where its outputs are once the query is done).
+    const broadcast = completed.findLast(
       (c) => c.stats.stage.output.kind === 'exchange' && c.stats.stage.output.exchange === 'broadcast',
     )!;
     expect(broadcast).toBeDefined();
-    const join = completed.find((c) => c.stats.stage.parents.includes(broadcast.stats.stageId))!;
+    const join = completed.findLast((c) => c.stats.stage.parents.includes(broadcast.stats.stageId))!;
     expect(join).toBeDefined();
+    const placement = JSON.stringify({
+      broadcast: broadcast.locations,
+      join: join.locations,
+      launched: [broadcast.stats.launched, join.stats.launched],
+    });
+    expect(broadcast.stats.launched, placement).toBe(broadcast.stats.partitions);
+    expect(join.stats.launched, placement).toBe(join.stats.partitions);
     // Each executor running the join reads each broadcast output held elsewhere from the object
-    // store, at most once per query (the build side is built once per query and executor).
+    // store, once per query (the build side is built once per query and executor).
     const holders = broadcast.locations;
     const readers = new Set(join.locations);
     const elsewhere = [...readers].reduce((n, e) => n + holders.filter((h) => h !== e).length, 0);
-    expect(elsewhere).toBeGreaterThan(0);
+    expect(elsewhere, placement).toBeGreaterThan(0);
     const reads = join.stats.tasks.reduce((n, t) => n + (t.broadcastObjectReads ?? 0), 0);
-    expect(reads).toBe(elsewhere);
+    expect(reads, placement).toBe(elsewhere);
   });
 
   it('recompute only the map outputs of an executor killed right after their stage finished', async () => {
