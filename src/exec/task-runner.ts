@@ -66,6 +66,23 @@ export interface ExecutorServices {
   publish?(queryId: string, stageId: number, map: number, output: MapOutput): void;
   /** Map outputs other executors of this process published; read before fetching. */
   readonly mirrors?: ShuffleStore;
+  /**
+   * Executors in other processes: puts a broadcast map task's output (in `store` by then) where
+   * every executor can get it; the task succeeds once it is there.
+   */
+  shareBroadcast?(task: TaskDescription, schema: Schema): Promise<void>;
+  /**
+   * Executors in other processes: the batches of a broadcast map output held by another executor,
+   * from the object store its map task put it in; null when it is not there to read (then it is
+   * fetched from that executor). Fails when the object is gone.
+   */
+  readBroadcast?(
+    executorId: ExecutorId,
+    queryId: string,
+    stageId: number,
+    map: number,
+    schema: Schema,
+  ): AsyncIterable<arrow.RecordBatch> | null;
 }
 
 /** Where a result task's batches go; resolves when the driver can take another. */
@@ -124,6 +141,7 @@ export async function runTask(
   let writer: ShuffleWriter | null = null;
   let rows = 0;
   let batches = 0;
+  const reads: ExchangeReads = { broadcastObjects: 0 };
   try {
     const decoded = cache.plan(task, services.functions);
     const operators: OperatorMetrics[] = [];
@@ -133,7 +151,7 @@ export async function runTask(
       signal,
       batchSize: task.settings.batchSize,
       scope: cache.scope(task.queryId),
-      exchanges: exchangeSource(task, services),
+      exchanges: exchangeSource(task, services, reads),
       memory: pool,
       spill,
     };
@@ -163,6 +181,8 @@ export async function runTask(
       writer = null;
       services.store.put(task.queryId, task.stageId, task.partition, mapOutput, { bytes, budgets });
       services.publish?.(task.queryId, task.stageId, task.partition, mapOutput);
+      if (output.kind === 'exchange' && output.exchange === 'broadcast')
+        await services.shareBroadcast?.(task, plan.schema);
       exchange = {
         memoryBytes: bytes,
         spilledBytes: mapOutput.file?.bytes ?? 0,
@@ -181,6 +201,7 @@ export async function runTask(
         cpuMs: (cpu.user + cpu.system) / 1000,
         peakMemory: pool.peak,
         ...(exchange === undefined ? {} : { exchange }),
+        ...(reads.broadcastObjects === 0 ? {} : { broadcastObjectReads: reads.broadcastObjects }),
         ...(task.instrument ? { operators } : {}),
       },
     };
@@ -213,8 +234,20 @@ function classify(err: unknown, signal: AbortSignal): TaskFailure {
   return { kind: 'error', error: errorData(toEngineError(err)) };
 }
 
-/** Reads earlier stages' outputs: from this executor's store, or fetched from the executor holding them. */
-function exchangeSource(task: TaskDescription, services: ExecutorServices): ExchangeSource {
+/** What a task read of earlier stages' outputs, for its metrics. */
+interface ExchangeReads {
+  broadcastObjects: number;
+}
+
+/**
+ * Reads earlier stages' outputs: from this executor's store, from the object store (broadcasts,
+ * between processes), or fetched from the executor holding them.
+ */
+function exchangeSource(
+  task: TaskDescription,
+  services: ExecutorServices,
+  reads: ExchangeReads,
+): ExchangeSource {
   return {
     read(stageId, bucket, schema) {
       const input = task.inputs.find((i) => i.stageId === stageId);
@@ -225,7 +258,7 @@ function exchangeSource(task: TaskDescription, services: ExecutorServices): Exch
         );
       }
       return input.locations.map((executorId, map) =>
-        mapOutput(task.queryId, stageId, map, bucket, executorId, services, schema),
+        mapOutput(task.queryId, stageId, map, bucket, executorId, services, schema, reads),
       );
     },
   };
@@ -239,13 +272,26 @@ async function* mapOutput(
   executorId: ExecutorId,
   services: ExecutorServices,
   schema: Schema,
+  reads: ExchangeReads,
 ): AsyncGenerator<arrow.RecordBatch> {
   let found: MapOutputBucket | undefined;
+  let shared: AsyncIterable<arrow.RecordBatch> | null = null;
   if (executorId === services.executorId) {
     found = services.store.get(queryId, stageId, map, bucket);
     if (found === undefined) throw new FetchFailedError(stageId, map, executorId, 'not held here');
   } else if ((found = services.mirrors?.get(queryId, stageId, map, bucket)) !== undefined) {
     // published by the executor that holds it
+  } else if (
+    (shared = services.readBroadcast?.(executorId, queryId, stageId, map, schema) ?? null) !== null
+  ) {
+    // A broadcast in the object store: an object that cannot be read is a lost output.
+    reads.broadcastObjects++;
+    try {
+      yield* shared;
+    } catch (err) {
+      throw new FetchFailedError(stageId, map, executorId, err instanceof Error ? err.message : String(err));
+    }
+    return;
   } else if (services.fetchStream !== undefined) {
     // Streamed from another process: any failure on the way is a lost output.
     try {

@@ -80,6 +80,11 @@ export interface TaskMetrics {
     /** Bytes of each bucket (in memory or on disk), for the locality of the tasks reading them. */
     readonly bucketBytes: readonly number[];
   };
+  /**
+   * Broadcast map outputs the task read from the object store (an executor process's copy of
+   * them, got once per query) instead of from the executor holding them.
+   */
+  readonly broadcastObjectReads?: number;
   /** Per operator of the stage's plan, in preorder, when the task was instrumented. */
   readonly operators?: readonly OperatorMetrics[];
 }

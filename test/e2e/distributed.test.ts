@@ -3,7 +3,7 @@
  * `kindling executor` processes. The same queries give the same answers as worker threads through
  * every kind of exchange; a query's own error keeps its SQLSTATE across the process boundary; an
  * executor killed with SIGKILL in the middle of a stage costs a rerun, never a wrong answer, and
- * the cluster manager replaces it. And a driver whose master is `nats://` runs its tasks on an
+ * the cluster manager replaces it. A broadcast's build side goes through the object store. And a driver whose master is `nats://` runs its tasks on an
  * executor started by hand (`kindling executor --master nats://…`).
  */
 import { spawn } from 'node:child_process';
@@ -95,6 +95,42 @@ describe.skipIf(!hasNatsServer())('executor processes: process[3]', () => {
     expect(replaced()).toBe(true);
     expect(processes.ids()).not.toContain(before[1]);
     expect((await remote.sql(query)).rows).toEqual(expected);
+  });
+
+  it("read a broadcast's build side from the object store, not from the executor holding it", async () => {
+    const query =
+      'SET spark.sql.autoBroadcastJoinThreshold = 10MB; SELECT a.l_returnflag, count(*), sum(a.l_quantity) FROM lineitem a ' +
+      'JOIN (SELECT DISTINCT l_suppkey AS s FROM lineitem WHERE l_suppkey < 10) b ON a.l_suppkey = b.s GROUP BY 1 ORDER BY 1';
+    const expected = (await local.sql(query)).rows;
+    const completed: StageCompleted[] = [];
+    const stop = execution.onStageCompleted((event) => completed.push(event));
+    try {
+      expect((await remote.sql(query)).rows).toEqual(expected);
+    } finally {
+      stop();
+    }
+    // The last completion of each (the stage and where its outputs are once the query is done).
+    const broadcast = completed.findLast(
+      (c) => c.stats.stage.output.kind === 'exchange' && c.stats.stage.output.exchange === 'broadcast',
+    )!;
+    expect(broadcast).toBeDefined();
+    const join = completed.findLast((c) => c.stats.stage.parents.includes(broadcast.stats.stageId))!;
+    expect(join).toBeDefined();
+    const placement = JSON.stringify({
+      broadcast: broadcast.locations,
+      join: join.locations,
+      launched: [broadcast.stats.launched, join.stats.launched],
+    });
+    expect(broadcast.stats.launched, placement).toBe(broadcast.stats.partitions);
+    expect(join.stats.launched, placement).toBe(join.stats.partitions);
+    // Each executor running the join reads each broadcast output held elsewhere from the object
+    // store, once per query (the build side is built once per query and executor).
+    const holders = broadcast.locations;
+    const readers = new Set(join.locations);
+    const elsewhere = [...readers].reduce((n, e) => n + holders.filter((h) => h !== e).length, 0);
+    expect(elsewhere, placement).toBeGreaterThan(0);
+    const reads = join.stats.tasks.reduce((n, t) => n + (t.broadcastObjectReads ?? 0), 0);
+    expect(reads, placement).toBe(elsewhere);
   });
 
   it('recompute only the map outputs of an executor killed right after their stage finished', async () => {

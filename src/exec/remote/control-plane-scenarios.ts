@@ -7,7 +7,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExecutorId } from '../task.ts';
-import type { DriverPlane, ExecutorEvent, ExecutorInfo, ExecutorPlane } from './control-plane.ts';
+import type {
+  DriverPlane,
+  ExecutorEvent,
+  ExecutorInfo,
+  ExecutorPlane,
+  MapOutputLocation,
+} from './control-plane.ts';
 
 /** One cluster of one implementation. */
 export interface PlaneCluster {
@@ -371,6 +377,90 @@ export function describeControlPlane(name: string, harness: PlaneHarness): void 
       await driver.deleteObject('never-there');
       expect(await exec.getObject('q1/broadcast-3')).toBeNull();
       expect(text((await exec.getObject('small'))!)).toBe('hello');
+    });
+
+    it("an executor's object is read by another executor and listed by prefix on the driver", async () => {
+      const c = await harness.cluster();
+      const driver = await c.driver();
+      const writer = await c.executor();
+      const reader = await c.executor();
+      const big = new Uint8Array(3 * 1024 * 1024 + 17);
+      for (let i = 0; i < big.length; i++) big[i] = (i * 7 + (i >> 9)) & 0xff;
+      await writer.putObject('broadcast/d1/q1/2/0/0', big);
+      await writer.putObject('broadcast/d1/q1/2/1/3', bytes('one'));
+      await writer.putObject('broadcast/d1/q10/2/0/0', bytes('another query'));
+      await driver.putObject('cache-t-0', bytes('a cache'));
+      const got = await reader.getObject('broadcast/d1/q1/2/0/0');
+      expect(Buffer.from(got!).equals(Buffer.from(big))).toBe(true);
+      expect((await driver.listObjects('broadcast/d1/q1/')).sort()).toEqual([
+        'broadcast/d1/q1/2/0/0',
+        'broadcast/d1/q1/2/1/3',
+      ]);
+      await driver.deleteObject('broadcast/d1/q1/2/0/0');
+      expect(await driver.listObjects('broadcast/d1/q1/')).toEqual(['broadcast/d1/q1/2/1/3']);
+      expect(await reader.getObject('broadcast/d1/q1/2/0/0')).toBeNull();
+      expect((await driver.listObjects('')).sort()).toEqual([
+        'broadcast/d1/q1/2/1/3',
+        'broadcast/d1/q10/2/0/0',
+        'cache-t-0',
+      ]);
+    });
+  });
+
+  describe(`${name}: map outputs`, () => {
+    const at = (
+      driver: string,
+      queryId: string,
+      stageId: number,
+      map: number,
+      executorId: string,
+      attempt = 0,
+    ): MapOutputLocation => ({
+      driver,
+      queryId,
+      stageId,
+      map,
+      attempt,
+      executorId,
+      flight: `127.0.0.1:${7000 + executorId.length}`,
+      object: stageId === 3 ? `broadcast/${driver}/${queryId}/3/${map}/${attempt}` : null,
+    });
+    const order = (ls: MapOutputLocation[]): MapOutputLocation[] =>
+      [...ls].sort((a, b) => a.queryId.localeCompare(b.queryId) || a.stageId - b.stageId || a.map - b.map);
+
+    it('records where each map output is, per driver and query, one record per map partition', async () => {
+      const c = await harness.cluster();
+      const driver = await c.driver();
+      // Ids that are no subject tokens as they are: they are escaped into the keys.
+      await driver.putMapOutput(at('host:1/a', 'q1', 2, 0, 'e.1'));
+      await driver.putMapOutput(at('host:1/a', 'q1', 2, 1, 'e_2'));
+      await driver.putMapOutput(at('host:1/a', 'q1', 3, 0, 'e.1'));
+      await driver.putMapOutput(at('host:1/a', 'q1.x', 2, 0, 'e.1'));
+      await driver.putMapOutput(at('other', 'q1', 2, 0, 'e.1'));
+      // A rerun of map 1 elsewhere replaces its record.
+      await driver.putMapOutput(at('host:1/a', 'q1', 2, 1, 'e3', 4));
+      expect(order(await driver.mapOutputs('host:1/a', 'q1'))).toEqual([
+        at('host:1/a', 'q1', 2, 0, 'e.1'),
+        at('host:1/a', 'q1', 2, 1, 'e3', 4),
+        at('host:1/a', 'q1', 3, 0, 'e.1'),
+      ]);
+      expect(order(await driver.mapOutputs('host:1/a'))).toHaveLength(4);
+      expect(await driver.mapOutputs('other')).toEqual([at('other', 'q1', 2, 0, 'e.1')]);
+      expect(await driver.mapOutputs('nobody')).toEqual([]);
+    });
+
+    it('deletes records, and a second driver on the cluster sees the same records', async () => {
+      const c = await harness.cluster();
+      const driver = await c.driver();
+      await driver.putMapOutput(at('d', 'q1', 2, 0, 'e1'));
+      await driver.putMapOutput(at('d', 'q1', 2, 1, 'e2'));
+      await driver.putMapOutput(at('d', 'q2', 3, 0, 'e1'));
+      const lost = (await driver.mapOutputs('d')).filter((l) => l.executorId === 'e1');
+      expect(order(lost)).toEqual([at('d', 'q1', 2, 0, 'e1'), at('d', 'q2', 3, 0, 'e1')]);
+      await driver.deleteMapOutputs([...lost, at('d', 'q9', 1, 0, 'e1')]);
+      expect(await driver.mapOutputs('d')).toEqual([at('d', 'q1', 2, 1, 'e2')]);
+      const second = await c.driver();
+      expect(await second.mapOutputs('d', 'q1')).toEqual([at('d', 'q1', 2, 1, 'e2')]);
     });
   });
 }

@@ -1,13 +1,14 @@
 /**
  * The control plane between a driver and its executor processes, as the scheduler sees it: tasks
  * go to an executor, control messages (cancel, release) follow them, status comes back, executors
- * register and heartbeat, and broadcast data is put once where every executor can get it. Data
- * never flows here (map outputs and results go over Arrow Flight, flight/).
+ * register and heartbeat, where each map output lives is recorded, and broadcast data is put once
+ * where every executor can get it. Data never flows through tasks, control or status (map outputs
+ * and results go over Arrow Flight, flight/; broadcasts and cached tables through the object store).
  *
  * NATS JetStream implements it (nats/nats-control-plane.ts): tasks on a work-queue stream with
  * explicit ack (an executor that dies before acking leaves its task to be redelivered or purged),
- * status on a stream the driver consumes, registrations and heartbeats in a KV bucket, broadcasts in
- * the object store. An in-memory twin (memory-control-plane.ts) runs the scheduler's tests with
+ * status on a stream the driver consumes, registrations and heartbeats in a KV bucket, map-output
+ * locations in a sibling KV bucket, broadcasts in the object store. An in-memory twin (memory-control-plane.ts) runs the scheduler's tests with
  * injected failures. Payloads are opaque bytes: the scheduler encodes its own messages.
  *
  * Every name is scoped by a cluster id, so several drivers (and test runs) share one NATS server.
@@ -28,6 +29,26 @@ export interface ExecutorInfo {
   readonly memory: number;
   readonly pid: number;
   readonly hostname: string;
+}
+
+/**
+ * Where one map output lives: recorded by the driver when its map task succeeds, removed when its
+ * query ends, its stage is released, or its executor is lost.
+ */
+export interface MapOutputLocation {
+  /** The driver that ran the query (query ids are unique per driver only). */
+  readonly driver: string;
+  readonly queryId: string;
+  readonly stageId: number;
+  /** The map partition. */
+  readonly map: number;
+  /** The task attempt that wrote it. */
+  readonly attempt: number;
+  readonly executorId: ExecutorId;
+  /** `host:port` of that executor's Flight server. */
+  readonly flight: string;
+  /** A broadcast's output: the object its map task put it in; null for other exchanges. */
+  readonly object: string | null;
 }
 
 export type ExecutorEvent =
@@ -64,6 +85,14 @@ export interface DriverPlane {
   putObject(name: string, bytes: Uint8Array): Promise<void>;
   /** Removes a broadcast; nothing happens if there is none of that name. */
   deleteObject(name: string): Promise<void>;
+  /** The names of the objects stored now that start with `prefix`. */
+  listObjects(prefix: string): Promise<string[]>;
+  /** Records where a map output lives (replacing what was recorded for that map partition). */
+  putMapOutput(location: MapOutputLocation): Promise<void>;
+  /** The map outputs recorded for a driver: all of them, or those of one of its queries. */
+  mapOutputs(driver: string, queryId?: string): Promise<MapOutputLocation[]>;
+  /** Removes these records (those already gone are skipped). */
+  deleteMapOutputs(locations: readonly MapOutputLocation[]): Promise<void>;
   /** Stops listening and disconnects; every executor still up is then reported `down`. */
   close(): Promise<void>;
 }
@@ -92,6 +121,8 @@ export interface ExecutorPlane {
   sendStatus(payload: Uint8Array): Promise<void>;
   /** A broadcast's bytes, or null if there is none of that name. */
   getObject(name: string): Promise<Uint8Array | null>;
+  /** Puts a broadcast map output's bytes where every executor can get them (of any size). */
+  putObject(name: string, bytes: Uint8Array): Promise<void>;
   /** Deregisters, hands back the tasks received but not acked, and disconnects. */
   close(): Promise<void>;
 }

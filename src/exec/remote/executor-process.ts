@@ -8,6 +8,9 @@
  *                   batches in memory) and each result task's batches, streamed as the task
  *                   makes them, at most a few ahead of the driver
  *   Flight clients  fetch the buckets its tasks read from other executors, streamed
+ *   object store    a broadcast's map task puts its output there once (the name is the driver's);
+ *                   the broadcasts its tasks read from other executors are got from there, once
+ *                   per query, and kept until the driver releases the query or the stage
  *
  * Its tasks run on this process's event loop, any number at once (the driver gives it at most
  * `cores` that compute, plus result tasks parked waiting for the driver). Memory: each query gets
@@ -19,12 +22,12 @@ import { hostname } from 'node:os';
 import { dropCachedData, putCachedData } from '../../catalog/index.ts';
 import { SqlState, type Schema } from '../../common/index.ts';
 import { createFunctionRegistry } from '../../functions/index.ts';
-import { ShuffleStore } from '../exchange/shuffle-store.ts';
+import { ShuffleStore, readMapOutputBucket } from '../exchange/shuffle-store.ts';
 import { createBudget, type BudgetHandle } from '../memory/memory-budget.ts';
 import { engineSpillDir, removeSpillDir, sweepSpillLeftovers } from '../spill/spill-files.ts';
 import { TaskCache, runTask, type ExecutorServices } from '../task-runner.ts';
 import type { TaskDescription } from '../task.ts';
-import { cacheObjectName, decodeCachePartition } from './cached-objects.ts';
+import { cacheObjectName, decodeBatches, encodeBatches } from './cached-objects.ts';
 import type { ExecutorPlane } from './control-plane.ts';
 import { FlightClient } from './flight/flight-client.ts';
 import { startFlightServer, type FlightServer, type FlightStream } from './flight/flight-server.ts';
@@ -119,6 +122,36 @@ export async function startExecutorProcess(options: ExecutorProcessOptions): Pro
     return c;
   };
 
+  /**
+   * The objects of the broadcast outputs this executor's tasks read (`<query>/<stage>/<map>/<holder>`
+   * as the tasks named them), and their bytes once got, per object: each is got once per query.
+   */
+  const broadcastObjects = new Map<string, string>();
+  const broadcastBytes = new Map<string, Promise<Uint8Array>>();
+  const broadcastKey = (queryId: string, stageId: number, map: number, executorId: string): string =>
+    JSON.stringify([queryId, stageId, map, executorId]);
+  const forgetBroadcasts = (queryId: string, stageId?: number): void => {
+    for (const [key, object] of [...broadcastObjects]) {
+      const [q, s] = JSON.parse(key) as [string, number];
+      if (q !== queryId || (stageId !== undefined && s !== stageId)) continue;
+      broadcastObjects.delete(key);
+      broadcastBytes.delete(object);
+    }
+  };
+  const broadcastObjectBytes = (object: string): Promise<Uint8Array> => {
+    let bytes = broadcastBytes.get(object);
+    if (bytes === undefined) {
+      bytes = plane.getObject(object).then((b) => {
+        if (b === null) throw new Error(`broadcast object ${object} is not in the object store`);
+        return b;
+      });
+      // A failed get is tried again by the next task that reads it (after its map task reruns).
+      bytes.catch(() => broadcastBytes.delete(object));
+      broadcastBytes.set(object, bytes);
+    }
+    return bytes;
+  };
+
   const services: ExecutorServices = {
     executorId: id,
     functions,
@@ -126,7 +159,29 @@ export async function startExecutorProcess(options: ExecutorProcessOptions): Pro
     fetchStream(executorId, queryId, stageId, map, bucket, schema: Schema): AsyncIterable<arrow.RecordBatch> {
       return client(executorId).doGet(encodeTicket({ kind: 'map', queryId, stageId, map, bucket }), schema);
     },
+    readBroadcast(executorId, queryId, stageId, map, schema) {
+      const object = broadcastObjects.get(broadcastKey(queryId, stageId, map, executorId));
+      if (object === undefined) return null;
+      return (async function* () {
+        yield* decodeBatches(schema, await broadcastObjectBytes(object));
+      })();
+    },
   };
+
+  /** A broadcast's map task (`object` named by the driver) puts its output in the object store. */
+  const servicesFor = (object: string | null): ExecutorServices =>
+    object === null
+      ? services
+      : {
+          ...services,
+          async shareBroadcast(task, schema) {
+            const bucket = store.get(task.queryId, task.stageId, task.partition, 0);
+            if (bucket === undefined) throw new Error('the broadcast output is not in the store');
+            const batches: arrow.RecordBatch[] = [];
+            for await (const b of readMapOutputBucket(bucket, schema)) batches.push(b);
+            await plane.putObject(object, encodeBatches(schema, batches));
+          },
+        };
 
   const queryBudget = (remote: RemoteTask): BudgetHandle => {
     const queryId = remote.task.queryId;
@@ -150,7 +205,7 @@ export async function startExecutorProcess(options: ExecutorProcessOptions): Pro
           for (let i = 0; i < ref.partitions; i++) {
             const bytes = await plane.getObject(cacheObjectName(ref.cacheId, i));
             if (bytes === null) throw new Error(`cached table ${ref.cacheId} is not in the object store`);
-            partitions.push(decodeCachePartition(ref.schema, bytes));
+            partitions.push(decodeBatches(ref.schema, bytes));
           }
           putCachedData(ref.cacheId, { schema: ref.schema, partitions });
         })();
@@ -165,6 +220,9 @@ export async function startExecutorProcess(options: ExecutorProcessOptions): Pro
 
   const run = (remote: RemoteTask): void => {
     for (const [executorId, address] of Object.entries(remote.addresses)) addresses.set(executorId, address);
+    for (const b of remote.broadcasts) {
+      broadcastObjects.set(broadcastKey(remote.task.queryId, b.stageId, b.map, b.executorId), b.object);
+    }
     const task: TaskDescription = {
       ...remote.task,
       settings: { ...remote.task.settings, spillDir },
@@ -184,7 +242,7 @@ export async function startExecutorProcess(options: ExecutorProcessOptions): Pro
     const sink = (batch: arrow.RecordBatch): Promise<void> => results.push(key, batch, job.abort.signal);
     ensureCaches(remote.caches)
       .then(
-        () => runTask(task, services, cache, job.abort.signal, sink),
+        () => runTask(task, servicesFor(remote.broadcastObject), cache, job.abort.signal, sink),
         (err: unknown) =>
           ({
             ok: false,
@@ -229,6 +287,7 @@ export async function startExecutorProcess(options: ExecutorProcessOptions): Pro
         store.releaseQuery(message.queryId);
         cache.releaseQuery(message.queryId);
         results.releaseQuery(message.queryId);
+        forgetBroadcasts(message.queryId);
         queryBudgets.delete(message.queryId);
         for (const key of [...stageSchemas.keys()]) {
           if (key.startsWith(`${message.queryId}/`)) stageSchemas.delete(key);
@@ -237,6 +296,7 @@ export async function startExecutorProcess(options: ExecutorProcessOptions): Pro
       case 'release-stage':
         store.releaseStage(message.queryId, message.stageId);
         cache.releaseStage(message.queryId, message.stageId);
+        forgetBroadcasts(message.queryId, message.stageId);
         stageSchemas.delete(`${message.queryId}/${message.stageId}`);
         return;
       case 'cache-drop':

@@ -4,7 +4,8 @@
  * tasks queued per executor id and handed to its consumers at most `concurrency` unacked at once,
  * redelivered to the next consumer of that id when one closes or dies before acking; status in the
  * order each executor sent it; control messages to whoever listens now; the same `up`/`down` rules
- * (executor-registry.ts) — and hooks to inject failures:
+ * (executor-registry.ts); objects and map-output records kept until deleted — and hooks to inject
+ * failures:
  *
  *   killExecutor(id)            the process (the plane that registered, consumes tasks or listens
  *                               for that id) dies: its heartbeats stop without deregistering (the
@@ -19,7 +20,13 @@
  * on `setInterval` and read `Date.now`, so `vi.useFakeTimers()` makes them deterministic.
  */
 import type { ExecutorId } from '../task.ts';
-import type { DriverPlane, ExecutorEvent, ExecutorInfo, ExecutorPlane } from './control-plane.ts';
+import type {
+  DriverPlane,
+  ExecutorEvent,
+  ExecutorInfo,
+  ExecutorPlane,
+  MapOutputLocation,
+} from './control-plane.ts';
 import { deliver, ExecutorRegistry, StatusFanout } from './executor-registry.ts';
 
 export interface MemoryControlPlaneOptions {
@@ -91,6 +98,8 @@ class Hub {
   readonly queues = new Map<ExecutorId, TaskQueue>();
   readonly control = new Map<ExecutorId, { owner: MemoryExecutor; listener: (p: Uint8Array) => void }[]>();
   readonly objects = new Map<string, Uint8Array>();
+  /** Map-output records by driver, query, stage and map partition. */
+  readonly mapOutputs = new Map<string, MapOutputLocation>();
   dropStatus = 0;
   #seq = 0;
 
@@ -241,6 +250,36 @@ class MemoryDriver implements DriverPlane {
     });
   }
 
+  listObjects(prefix: string): Promise<string[]> {
+    return later(() => {
+      this.#checkOpen();
+      return [...this.#hub.objects.keys()].filter((name) => name.startsWith(prefix));
+    });
+  }
+
+  putMapOutput(location: MapOutputLocation): Promise<void> {
+    return later(() => {
+      this.#checkOpen();
+      this.#hub.mapOutputs.set(mapOutputKey(location), { ...location });
+    });
+  }
+
+  mapOutputs(driver: string, queryId?: string): Promise<MapOutputLocation[]> {
+    return later(() => {
+      this.#checkOpen();
+      return [...this.#hub.mapOutputs.values()]
+        .filter((l) => l.driver === driver && (queryId === undefined || l.queryId === queryId))
+        .map((l) => ({ ...l }));
+    });
+  }
+
+  deleteMapOutputs(locations: readonly MapOutputLocation[]): Promise<void> {
+    return later(() => {
+      this.#checkOpen();
+      for (const l of locations) this.#hub.mapOutputs.delete(mapOutputKey(l));
+    });
+  }
+
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#closed = true;
@@ -327,6 +366,14 @@ class MemoryExecutor implements ExecutorPlane {
     });
   }
 
+  putObject(name: string, bytes: Uint8Array): Promise<void> {
+    const copy = bytes.slice();
+    return later(() => {
+      this.#checkOpen();
+      this.#hub.objects.set(name, copy);
+    });
+  }
+
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     const id = this.id;
@@ -355,6 +402,10 @@ class MemoryExecutor implements ExecutorPlane {
   #checkOpen(): void {
     if (this.#closed) throw new Error('the control plane is closed');
   }
+}
+
+function mapOutputKey(l: MapOutputLocation): string {
+  return JSON.stringify([l.driver, l.queryId, l.stageId, l.map]);
 }
 
 /** Runs `f` on a microtask, as a reply from a server would come back later. */

@@ -3,8 +3,9 @@
  * bytes of it (V8's serializer: bigints, typed arrays and nested plain data arrive exactly).
  *
  *   driver → executor (task queue)   RemoteTask: a TaskDescription whose memory budgets are plain
- *                                    limits (a process cannot share another's counters) and the
- *                                    Flight address of every executor its inputs name
+ *                                    limits (a process cannot share another's counters), the
+ *                                    Flight address of every executor its inputs name, and the
+ *                                    objects of the broadcast outputs it reads or writes
  *   driver → executor (control)      cancel a task, release a query or one stage of it, drop a
  *                                    cached table
  *   executor → driver (status)       a task finished (metrics) or failed (TaskFailure, by kind)
@@ -16,7 +17,7 @@ import { deserialize, serialize } from 'node:v8';
 import { EngineError, SqlState } from '../../common/index.ts';
 import type { TaskFailure } from '../task-failure.ts';
 import type { ExecutorId, TaskDescription, TaskMetrics } from '../task.ts';
-import type { CacheRef } from './cached-objects.ts';
+import type { BroadcastRef, CacheRef } from './cached-objects.ts';
 
 /** A query's memory budget as a limit: each executor keeps its own counters for it. */
 export interface BudgetLimit {
@@ -32,6 +33,13 @@ export interface RemoteTask {
   readonly addresses: Readonly<Record<ExecutorId, string>>;
   /** The cached tables the driver holds: the executor gets those it lacks before the task runs. */
   readonly caches: readonly CacheRef[];
+  /** A broadcast's map task: the object to put its output in before it reports success. */
+  readonly broadcastObject: string | null;
+  /**
+   * The broadcast map outputs the task reads that are in the object store: the executor reads
+   * them from there (getting each once per query) instead of from the executor holding them.
+   */
+  readonly broadcasts: readonly BroadcastRef[];
 }
 
 export type ControlMessage =
@@ -80,7 +88,9 @@ export function decodeRemoteTask(bytes: Uint8Array): RemoteTask {
     typeof m.taskKey !== 'string' ||
     typeof m.task !== 'object' ||
     typeof m.addresses !== 'object' ||
-    !Array.isArray(m.caches)
+    !Array.isArray(m.caches) ||
+    (typeof m.broadcastObject !== 'string' && m.broadcastObject !== null) ||
+    !Array.isArray(m.broadcasts)
   ) {
     throw new EngineError(SqlState.internalError, 'internal error: a task message lacks its fields');
   }

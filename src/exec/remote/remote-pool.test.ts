@@ -2,8 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TaskEvents } from '../executor.ts';
 import { createBudget } from '../memory/memory-budget.ts';
 import type { TaskFailure } from '../task-failure.ts';
+import type { ExchangeKind } from '../../physical/index.ts';
 import type { TaskDescription, TaskMetrics } from '../task.ts';
-import type { ExecutorPlane } from './control-plane.ts';
+import { broadcastObjectName } from './cached-objects.ts';
+import type { ExecutorPlane, MapOutputLocation } from './control-plane.ts';
 import { createMemoryControlPlane, type MemoryControlPlane } from './memory-control-plane.ts';
 import {
   decodeControl,
@@ -16,14 +18,18 @@ import { RemoteExecutorPool } from './remote-pool.ts';
 
 const METRICS: TaskMetrics = { rows: 3, batches: 1, elapsedMs: 1, cpuMs: 1, peakMemory: 0 };
 
-function mapTask(partition: number, inputs: TaskDescription['inputs'] = []): TaskDescription {
+function mapTask(
+  partition: number,
+  inputs: TaskDescription['inputs'] = [],
+  stage: { stageId?: number; exchange?: ExchangeKind; attempt?: number } = {},
+): TaskDescription {
   return {
     queryId: 'q1',
-    stageId: 2,
+    stageId: stage.stageId ?? 2,
     partition,
-    attempt: 0,
+    attempt: stage.attempt ?? 0,
     fragment: new Uint8Array([1, 2, 3]),
-    output: { kind: 'exchange', exchange: { kind: 'hash' } as never, keys: [], buckets: 2 },
+    output: { kind: 'exchange', exchange: stage.exchange ?? 'hash', keys: [], buckets: 2 },
     inputs,
     settings: {
       eval: {
@@ -82,6 +88,19 @@ async function until(condition: () => boolean, what: string): Promise<void> {
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** The executor answers its `n`th task: finished. */
+async function finish(fake: FakeExecutor, n: number): Promise<void> {
+  await fake.plane.sendStatus(
+    encodeMessage({ type: 'finished', executorId: 'e', taskKey: fake.tasks[n]!.taskKey, metrics: METRICS }),
+  );
+}
+
+/** Records of one pool's query on the control plane, in map-partition order. */
+async function recorded(control: MemoryControlPlane, pool: RemoteExecutorPool): Promise<MapOutputLocation[]> {
+  const all = await control.driver.mapOutputs(pool.driverId, 'q1');
+  return all.sort((a, b) => a.stageId - b.stageId || a.map - b.map);
+}
+
 const pools: RemoteExecutorPool[] = [];
 afterEach(async () => {
   for (const p of pools.splice(0)) await p.close();
@@ -101,18 +120,27 @@ async function setUp(ids: readonly string[], heartbeatTimeoutMs = 5000) {
 describe('remote executor pool', () => {
   it('sends a task to the executor it was launched on, and reports its end exactly once', async () => {
     const { pool, executors } = await setUp(['e1', 'e2']);
+    const e1 = pool.executors().find((e) => e.id === 'e1')!;
     const e2 = pool.executors().find((e) => e.id === 'e2')!;
     expect(e2.slots).toBe(2);
+    // Map output 0 of stage 1 is made on e1 first: its readers are told where it is.
+    const made = recorder();
+    e1.launch(mapTask(0, [], { stageId: 1 }), { fields: [] }, made.events);
+    await until(() => executors.get('e1')!.tasks.length === 1, 'the map task');
+    await finish(executors.get('e1')!, 0);
+    await until(() => made.ends.length > 0, 'the map task to end');
     const { events, ends } = recorder();
     e2.launch(mapTask(1, [{ stageId: 1, locations: ['e1', 'gone'] }]), { fields: [] }, events);
     const fake = executors.get('e2')!;
     await until(() => fake.tasks.length === 1, 'the task');
-    expect(executors.get('e1')!.tasks).toHaveLength(0);
+    expect(executors.get('e1')!.tasks).toHaveLength(1);
     const sent = fake.tasks[0]!;
     expect(sent.task.partition).toBe(1);
-    // Budgets cross as limits; only live executors' Flight addresses are given.
+    // Budgets cross as limits; only the Flight addresses of outputs recorded are given.
     expect(sent.queryBudget).toEqual({ limit: 64 << 20, setting: 'kindling.memory.query_limit' });
     expect(sent.addresses).toEqual({ e1: '127.0.0.1:1' });
+    expect(sent.broadcastObject).toBeNull();
+    expect(sent.broadcasts).toEqual([]);
     const finished = encodeMessage({
       type: 'finished',
       executorId: 'e2',
@@ -195,5 +223,135 @@ describe('remote executor pool', () => {
       { type: 'cancel', taskKey: fake.tasks[0]!.taskKey },
       { type: 'release', queryId: 'q1' },
     ]);
+  });
+
+  it('records where a map output is on the control plane before the scheduler hears it finished', async () => {
+    const { control, pool, executors } = await setUp(['e1', 'e2']);
+    // The record takes a while to be stored: the task is finished only once it is.
+    const put = control.driver.putMapOutput.bind(control.driver);
+    control.driver.putMapOutput = async (location) => {
+      await new Promise((r) => setTimeout(r, 50));
+      await put(location);
+    };
+    const e2 = pool.executors().find((e) => e.id === 'e2')!;
+    const seen: MapOutputLocation[][] = [];
+    const { ends } = recorder();
+    e2.launch(
+      mapTask(3, [], { stageId: 1, attempt: 5 }),
+      { fields: [] },
+      {
+        ...recorder().events,
+        finished: (metrics) => {
+          ends.push({ finished: metrics });
+          void recorded(control, pool).then((r) => seen.push(r));
+        },
+      },
+    );
+    const fake = executors.get('e2')!;
+    await until(() => fake.tasks.length === 1, 'the task');
+    expect(await recorded(control, pool)).toEqual([]);
+    await finish(fake, 0);
+    await until(() => seen.length > 0, 'the end');
+    const location: MapOutputLocation = {
+      driver: pool.driverId,
+      queryId: 'q1',
+      stageId: 1,
+      map: 3,
+      attempt: 5,
+      executorId: 'e2',
+      flight: '127.0.0.1:1',
+      object: null,
+    };
+    expect(seen[0]).toEqual([location]);
+    expect(ends).toEqual([{ finished: METRICS }]);
+  });
+
+  it("a broadcast's map task is given its object, and its readers on other executors read that object", async () => {
+    const { control, pool, executors } = await setUp(['e1', 'e2']);
+    const e1 = pool.executors().find((e) => e.id === 'e1')!;
+    const e2 = pool.executors().find((e) => e.id === 'e2')!;
+    const made = recorder();
+    e1.launch(mapTask(0, [], { stageId: 1, exchange: 'broadcast', attempt: 2 }), { fields: [] }, made.events);
+    const fake1 = executors.get('e1')!;
+    await until(() => fake1.tasks.length === 1, 'the broadcast map task');
+    const object = broadcastObjectName(pool.driverId, 'q1', 1, 0, 2);
+    expect(fake1.tasks[0]!.broadcastObject).toBe(object);
+    await finish(fake1, 0);
+    await until(() => made.ends.length > 0, 'the map task to end');
+    expect((await recorded(control, pool)).map((l) => l.object)).toEqual([object]);
+    const input = [{ stageId: 1, locations: ['e1'] }];
+    e2.launch(mapTask(0, input), { fields: [] }, recorder().events);
+    e1.launch(mapTask(1, input), { fields: [] }, recorder().events);
+    const fake2 = executors.get('e2')!;
+    await until(() => fake2.tasks.length === 1 && fake1.tasks.length === 2, 'the readers');
+    expect(fake2.tasks[0]!.broadcasts).toEqual([{ stageId: 1, map: 0, executorId: 'e1', object }]);
+    expect(fake2.tasks[0]!.broadcastObject).toBeNull();
+    // The executor holding it reads its own store.
+    expect(fake1.tasks[1]!.broadcasts).toEqual([]);
+  });
+
+  it('removes the records and broadcast objects of a released stage, then the rest with the query', async () => {
+    const { control, pool, executors } = await setUp(['e1']);
+    const e1 = pool.executors()[0]!;
+    const fake = executors.get('e1')!;
+    e1.launch(mapTask(0, [], { stageId: 1, exchange: 'broadcast' }), { fields: [] }, recorder().events);
+    e1.launch(mapTask(0, [], { stageId: 2 }), { fields: [] }, recorder().events);
+    await until(() => fake.tasks.length === 2, 'the tasks');
+    const object = fake.tasks[0]!.broadcastObject!;
+    // What the executors put: the output, and one of an attempt that never reported.
+    const orphan = broadcastObjectName(pool.driverId, 'q1', 1, 1, 7);
+    await fake.plane.putObject(object, new Uint8Array([1]));
+    await fake.plane.putObject(orphan, new Uint8Array([2]));
+    await control.driver.putObject('cache-t-0', new Uint8Array([3]));
+    await finish(fake, 0);
+    await finish(fake, 1);
+    await until(() => fake.tasks.length === 2, 'the tasks');
+    for (let i = 0; i < 100 && (await recorded(control, pool)).length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect((await recorded(control, pool)).map((l) => l.stageId)).toEqual([1, 2]);
+    e1.releaseStage('q1', 1);
+    for (let i = 0; i < 100 && (await fake.plane.getObject(object)) !== null; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(await fake.plane.getObject(object)).toBeNull();
+    expect((await recorded(control, pool)).map((l) => l.stageId)).toEqual([2]);
+    expect(await control.driver.listObjects('')).toEqual([orphan, 'cache-t-0']);
+    e1.releaseQuery('q1');
+    for (let i = 0; i < 100 && (await control.driver.listObjects('broadcast/')).length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(await control.driver.listObjects('')).toEqual(['cache-t-0']);
+    expect(await recorded(control, pool)).toEqual([]);
+  });
+
+  it('forgets the outputs of a lost executor, as the records say: readers get no address for them', async () => {
+    const { control, pool, executors } = await setUp(['e1', 'e2'], 200);
+    const e1 = pool.executors().find((e) => e.id === 'e1')!;
+    const e2 = pool.executors().find((e) => e.id === 'e2')!;
+    const fake1 = executors.get('e1')!;
+    const fake2 = executors.get('e2')!;
+    e1.launch(mapTask(0, [], { stageId: 1, exchange: 'broadcast' }), { fields: [] }, recorder().events);
+    e2.launch(mapTask(1, [], { stageId: 1, exchange: 'broadcast' }), { fields: [] }, recorder().events);
+    await until(() => fake1.tasks.length === 1 && fake2.tasks.length === 1, 'the tasks');
+    await fake1.plane.putObject(fake1.tasks[0]!.broadcastObject!, new Uint8Array([1]));
+    await fake2.plane.putObject(fake2.tasks[0]!.broadcastObject!, new Uint8Array([2]));
+    await finish(fake1, 0);
+    await finish(fake2, 0);
+    for (let i = 0; i < 100 && (await recorded(control, pool)).length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect((await recorded(control, pool)).map((l) => l.executorId)).toEqual(['e1', 'e2']);
+    control.killExecutor('e1');
+    await until(() => pool.executors().length === 1, 'e1 to be lost');
+    for (let i = 0; i < 100 && (await recorded(control, pool)).length > 1; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect((await recorded(control, pool)).map((l) => l.executorId)).toEqual(['e2']);
+    expect(await control.driver.listObjects('broadcast/')).toEqual([fake2.tasks[0]!.broadcastObject]);
+    e2.launch(mapTask(0, [{ stageId: 1, locations: ['e1', 'e2'] }]), { fields: [] }, recorder().events);
+    await until(() => fake2.tasks.length === 2, 'the reader');
+    expect(fake2.tasks[1]!.addresses).toEqual({ e2: '127.0.0.1:1' });
+    expect(fake2.tasks[1]!.broadcasts).toEqual([]);
   });
 });

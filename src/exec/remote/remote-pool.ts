@@ -12,6 +12,13 @@
  *   lost     an executor that deregisters, misses heartbeats, or whose process the cluster
  *            manager saw exit: its tasks fail as `lost` (the scheduler runs them again and
  *            recomputes the map outputs it held), its queued tasks are purged
+ *   outputs  where each map output lives is recorded on the control plane (KV) once its task has
+ *            succeeded, before the scheduler hears of it, and a task is told where its inputs
+ *            are from those records: a reader is given the Flight address recorded with each
+ *            output, and for a broadcast's output the object its map task put it in (the
+ *            executor reads it from the object store, once per query). The records, and the
+ *            broadcast objects, go when the query ends or its stage is released; those of an
+ *            executor that is lost go with it (its outputs are recomputed elsewhere)
  *
  * A status for a task the driver no longer knows (cancelled, its executor declared lost) is
  * dropped, so a task ends exactly once however late its executor speaks.
@@ -24,8 +31,15 @@ import type { Executor, ExecutorPool, RunningTask, TaskEvents } from '../executo
 import { MemoryBudget } from '../memory/memory-budget.ts';
 import type { TaskFailure } from '../task-failure.ts';
 import type { ExecutorId, TaskDescription, TaskMetrics } from '../task.ts';
-import { cacheObjectName, encodeCachePartition, type CacheRef } from './cached-objects.ts';
-import type { DriverPlane, ExecutorInfo } from './control-plane.ts';
+import {
+  broadcastObjectName,
+  broadcastObjectPrefix,
+  cacheObjectName,
+  encodeBatches,
+  type BroadcastRef,
+  type CacheRef,
+} from './cached-objects.ts';
+import type { DriverPlane, ExecutorInfo, MapOutputLocation } from './control-plane.ts';
 import { FlightClient } from './flight/flight-client.ts';
 import { encodeTicket } from './flight/shuffle-tickets.ts';
 import {
@@ -49,6 +63,8 @@ interface Launched {
   readonly executor: RemoteExecutor;
   readonly events: TaskEvents;
   readonly result: boolean;
+  /** A map task: the output it makes, recorded once it succeeds. */
+  readonly output: MapOutputLocation | null;
   done: boolean;
   /** The status, held until the result stream has ended. */
   finished: TaskMetrics | null;
@@ -79,17 +95,20 @@ class RemoteExecutor implements Executor {
   }
 
   releaseQuery(queryId: string): void {
+    this.pool.forgetQuery(queryId);
     this.pool.control(this.id, { type: 'release', queryId });
   }
 
   releaseStage(queryId: string, stageId: number): void {
+    this.pool.forgetStage(queryId, stageId);
     this.pool.control(this.id, { type: 'release-stage', queryId, stageId });
   }
 }
 
 export class RemoteExecutorPool implements ExecutorPool {
   private plane: DriverPlane | null = null;
-  private readonly driverId = `${hostname().replace(/[^A-Za-z0-9_-]/g, '_')}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  /** Scopes this driver's query ids on the control plane (map-output records, broadcast objects). */
+  readonly driverId = `${hostname().replace(/[^A-Za-z0-9_-]/g, '_')}-${process.pid}-${randomBytes(3).toString('hex')}`;
   private readonly live = new Map<ExecutorId, RemoteExecutor>();
   /** Executors declared lost: never taken back under the same id. */
   private readonly gone = new Set<ExecutorId>();
@@ -100,6 +119,13 @@ export class RemoteExecutorPool implements ExecutorPool {
   private closed = false;
   /** Cached tables, with their upload to the object store (tasks wait for it). */
   private readonly caches = new Map<string, { readonly ref: CacheRef; readonly uploaded: Promise<void> }>();
+  /**
+   * The map outputs recorded on the control plane, by query, stage and map partition: the copy
+   * tasks are given their inputs' places from.
+   */
+  private readonly outputs = new Map<string, MapOutputLocation>();
+  /** Queries with tasks launched and not released yet. */
+  private readonly queries = new Set<string>();
 
   private readonly waiters = new Set<() => void>();
   private attachPlane: (plane: DriverPlane) => void = () => undefined;
@@ -175,13 +201,29 @@ export class RemoteExecutorPool implements ExecutorPool {
     for (const w of [...this.waiters]) w();
   }
 
-  /** The executor is gone (the control plane or the cluster manager says so): fail its tasks. */
+  /**
+   * The executor is gone (the control plane or the cluster manager says so): fail its tasks, and
+   * forget the map outputs it held (the records on the control plane say which).
+   */
   lost(id: ExecutorId, reason: string): void {
     const executor = this.live.get(id);
     if (executor === undefined) return;
     this.live.delete(id);
     this.gone.add(id);
     executor.client.close();
+    for (const [key, l] of [...this.outputs]) if (l.executorId === id) this.outputs.delete(key);
+    const plane = this.plane;
+    if (plane !== null) {
+      void plane
+        .mapOutputs(this.driverId)
+        .then((recorded) =>
+          this.dropOutputs(
+            plane,
+            recorded.filter((l) => l.executorId === id),
+          ),
+        )
+        .catch(() => undefined);
+    }
     for (const t of [...this.tasks.values()]) {
       if (t.executor === executor) this.settle(t, { failed: lostFailure(id, reason) });
     }
@@ -195,11 +237,28 @@ export class RemoteExecutorPool implements ExecutorPool {
 
   launchOn(executor: RemoteExecutor, task: TaskDescription, schema: Schema, events: TaskEvents): RunningTask {
     const key = `${this.driverId}-${this.nextTask++}`;
+    const broadcastObject =
+      task.output.kind === 'exchange' && task.output.exchange === 'broadcast'
+        ? broadcastObjectName(this.driverId, task.queryId, task.stageId, task.partition, task.attempt)
+        : null;
     const launched: Launched = {
       key,
       executor,
       events,
       result: task.output.kind === 'result',
+      output:
+        task.output.kind === 'result'
+          ? null
+          : {
+              driver: this.driverId,
+              queryId: task.queryId,
+              stageId: task.stageId,
+              map: task.partition,
+              attempt: task.attempt,
+              executorId: executor.id,
+              flight: executor.address,
+              object: broadcastObject,
+            },
       done: false,
       finished: null,
       streamEnded: false,
@@ -212,12 +271,21 @@ export class RemoteExecutorPool implements ExecutorPool {
       return { cancel: () => undefined };
     }
     this.tasks.set(key, launched);
+    this.queries.add(task.queryId);
     const { queryBudget, processBudget: _process, ...rest } = task;
+    // Where the inputs are, as recorded: an output with no record (its executor lost, its stage
+    // released) gets no address, and reading it fails as a fetch failure.
     const addresses: Record<ExecutorId, string> = {};
+    const broadcasts: BroadcastRef[] = [];
     for (const input of task.inputs) {
-      for (const id of input.locations) {
-        const holder = this.live.get(id);
-        if (holder !== undefined) addresses[id] = holder.address;
+      for (let map = 0; map < input.locations.length; map++) {
+        const id = input.locations[map]!;
+        const recorded = this.outputs.get(outputKey(task.queryId, input.stageId, map));
+        if (recorded === undefined || recorded.executorId !== id) continue;
+        addresses[id] = recorded.flight;
+        if (recorded.object !== null && id !== executor.id) {
+          broadcasts.push({ stageId: input.stageId, map, executorId: id, object: recorded.object });
+        }
       }
     }
     const queryLimit = new MemoryBudget(queryBudget);
@@ -228,6 +296,8 @@ export class RemoteExecutorPool implements ExecutorPool {
       queryBudget: { limit: queryLimit.limit, setting: queryBudget.setting },
       addresses,
       caches: caches.map((c) => c.ref),
+      broadcastObject,
+      broadcasts,
     };
     // A task that may scan a cached table goes once the cache is in the object store.
     Promise.all(caches.map((c) => c.uploaded))
@@ -307,7 +377,7 @@ export class RemoteExecutorPool implements ExecutorPool {
     const uploaded = (async () => {
       const plane = await this.attached;
       for (let i = 0; i < partitions.length; i++) {
-        await plane.putObject(cacheObjectName(cacheId, i), encodeCachePartition(schema, partitions[i]!));
+        await plane.putObject(cacheObjectName(cacheId, i), encodeBatches(schema, partitions[i]!));
       }
     })();
     uploaded.catch(() => undefined);
@@ -342,7 +412,69 @@ export class RemoteExecutorPool implements ExecutorPool {
       return;
     }
     if (t.result && !t.streamEnded) t.finished = status.metrics;
+    else if (t.output !== null) this.recordOutput(t, t.output, status.metrics);
     else this.settle(t, { finished: status.metrics });
+  }
+
+  /**
+   * A map task succeeded: where its output is goes on the control plane, then the scheduler hears
+   * of it. Unrecorded, the output is of no use: the task counts as lost (and runs again).
+   */
+  private recordOutput(t: Launched, output: MapOutputLocation, metrics: TaskMetrics): void {
+    const plane = this.plane;
+    if (plane === null) return;
+    plane.putMapOutput(output).then(
+      () => {
+        const key = outputKey(output.queryId, output.stageId, output.map);
+        if (t.done || !this.live.has(output.executorId)) {
+          // Its executor was lost meanwhile (perhaps after its records were looked up): this
+          // record must not outlive it, unless a newer output of that partition replaced it.
+          if (!this.outputs.has(key)) plane.deleteMapOutputs([output]).catch(() => undefined);
+          return;
+        }
+        this.outputs.set(key, output);
+        this.settle(t, { finished: metrics });
+      },
+      (err: unknown) =>
+        this.settle(t, {
+          failed: lostFailure(
+            output.executorId,
+            `where its output is could not be recorded: ${err instanceof Error ? err.message : String(err)}`,
+          ),
+        }),
+    );
+  }
+
+  /** The query has ended: its map-output records and broadcast objects go (once). */
+  forgetQuery(queryId: string): void {
+    if (!this.queries.delete(queryId)) return;
+    for (const [key, l] of [...this.outputs]) if (l.queryId === queryId) this.outputs.delete(key);
+    const plane = this.plane;
+    if (plane === null) return;
+    void (async () => {
+      await this.dropOutputs(plane, await plane.mapOutputs(this.driverId, queryId));
+      // Objects of attempts that never counted (cancelled, or their executor lost) too.
+      for (const name of await plane.listObjects(broadcastObjectPrefix(this.driverId, queryId))) {
+        await plane.deleteObject(name);
+      }
+    })().catch(() => undefined);
+  }
+
+  /** A stage's outputs were released: their records and broadcast objects go. */
+  forgetStage(queryId: string, stageId: number): void {
+    const released: MapOutputLocation[] = [];
+    for (const [key, l] of [...this.outputs]) {
+      if (l.queryId !== queryId || l.stageId !== stageId) continue;
+      this.outputs.delete(key);
+      released.push(l);
+    }
+    const plane = this.plane;
+    if (plane !== null && released.length > 0) this.dropOutputs(plane, released).catch(() => undefined);
+  }
+
+  private async dropOutputs(plane: DriverPlane, outputs: readonly MapOutputLocation[]): Promise<void> {
+    await plane.deleteMapOutputs(outputs);
+    for (const l of outputs) if (l.object !== null) await plane.deleteObject(l.object);
   }
 
   private settle(t: Launched, outcome: { finished: TaskMetrics } | { failed: TaskFailure }): void {
@@ -364,6 +496,10 @@ export class RemoteExecutorPool implements ExecutorPool {
     this.live.clear();
     await this.plane?.close();
   }
+}
+
+function outputKey(queryId: string, stageId: number, map: number): string {
+  return `${queryId}/${stageId}/${map}`;
 }
 
 function lostFailure(executorId: ExecutorId, reason: string): TaskFailure {

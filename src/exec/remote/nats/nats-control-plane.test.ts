@@ -123,6 +123,9 @@ describe.skipIf(!hasNatsServer())('NATS control plane', () => {
         expect(status.config.max_age).toBeGreaterThan(0);
         expect(status.config.max_msgs).toBeGreaterThan(0);
         await jsm.streams.info(`KV_kindling_${cluster}_executors`);
+        const outputs = await jsm.streams.info(`KV_kindling_${cluster}_map_outputs`);
+        expect(outputs.config.max_msgs_per_subject).toBe(1);
+        expect(outputs.config.max_age).toBeGreaterThan(0);
         await jsm.streams.info(`OBJ_kindling_${cluster}_broadcast`);
       } finally {
         await nc.close();

@@ -23,10 +23,15 @@
  *             `register` call); put at `register` and every `heartbeatMs`, deleted by `close`. The
  *             driver watches the bucket and applies executor-registry.ts's rules; nats-server 2.9
  *             has no per-key TTL, so the driver times heartbeats out itself.
- *   objects   object store kindling_<cluster>_broadcast.
+ *   outputs   KV bucket kindling_<cluster>_map_outputs: key = <driver>.<query>.<stage>.<map>, value
+ *             = JSON of the MapOutputLocation; put by the driver when a map task succeeds, deleted
+ *             when its query ends, its stage is released or its executor is lost (a day at most).
+ *   objects   object store kindling_<cluster>_broadcast: broadcast map outputs (put by the map
+ *             task's executor) and cached tables (put by the driver).
  *
  * Executor ids are escaped into subject tokens, KV keys and consumer names (`[A-Za-z0-9-]` kept,
- * every other UTF-8 byte as `_XX`), so `host:7001/3` becomes `host_3A7001_2F3`.
+ * every other UTF-8 byte as `_XX`), so `host:7001/3` becomes `host_3A7001_2F3`; so are the driver
+ * and query ids of map-output keys.
  *
  * The driver creates the streams and buckets, or updates their settings, when it connects; an
  * executor may connect first: its calls wait until the driver has created them. Payloads are bounded
@@ -65,7 +70,13 @@ import { connect, nanos, type NatsConnection, type Subscription } from '@nats-io
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ExecutorId } from '../../task.ts';
-import type { DriverPlane, ExecutorEvent, ExecutorInfo, ExecutorPlane } from '../control-plane.ts';
+import type {
+  DriverPlane,
+  ExecutorEvent,
+  ExecutorInfo,
+  ExecutorPlane,
+  MapOutputLocation,
+} from '../control-plane.ts';
 import { deliver, ExecutorRegistry, StatusFanout } from '../executor-registry.ts';
 
 export interface DriverPlaneOptions {
@@ -103,6 +114,7 @@ export interface PlaneNames {
   readonly statusStream: string;
   readonly statusSubject: string;
   readonly registryBucket: string;
+  readonly mapOutputBucket: string;
   readonly objectBucket: string;
   taskSubject(executorId: ExecutorId): string;
   controlSubject(executorId: ExecutorId): string;
@@ -115,7 +127,10 @@ const STATUS_MAX_MSGS = 100_000;
 const TASK_ACK_WAIT_MS = 30_000;
 /** A durable task consumer nobody has pulled from for this long is removed by the server. */
 const TASK_CONSUMER_INACTIVE_MS = 60 * 60_000;
-/** Registry entries (delete markers of gone executors included) expire after a day. */
+/**
+ * Registry entries (delete markers of gone executors included) expire after a day; so do map-output
+ * records a driver that died could not delete.
+ */
 const REGISTRY_MAX_AGE_MS = 24 * 60 * 60_000;
 /** How often an executor looks for the driver's streams before the driver has created them. */
 const READY_POLL_MS = 200;
@@ -136,6 +151,7 @@ export function planeNames(cluster: string): PlaneNames {
     statusStream: `KINDLING_${cluster}_STATUS`,
     statusSubject: `kindling.${cluster}.status`,
     registryBucket: `kindling_${cluster}_executors`,
+    mapOutputBucket: `kindling_${cluster}_map_outputs`,
     objectBucket: `kindling_${cluster}_broadcast`,
     taskSubject: (id) => `kindling.${cluster}.task.${executorToken(id)}`,
     controlSubject: (id) => `kindling.${cluster}.control.${executorToken(id)}`,
@@ -262,6 +278,7 @@ class NatsDriverPlane implements DriverPlane {
   readonly #names: PlaneNames;
   readonly #registry: ExecutorRegistry;
   readonly #kv: KV;
+  readonly #outputs: KV;
   readonly #objects: ObjectStore;
   readonly #status = new StatusFanout();
   #statusMessages: ConsumerMessages | undefined;
@@ -277,6 +294,7 @@ class NatsDriverPlane implements DriverPlane {
     names: PlaneNames,
     registry: ExecutorRegistry,
     kv: KV,
+    outputs: KV,
     objects: ObjectStore,
   ) {
     this.#nc = nc;
@@ -285,6 +303,7 @@ class NatsDriverPlane implements DriverPlane {
     this.#names = names;
     this.#registry = registry;
     this.#kv = kv;
+    this.#outputs = outputs;
     this.#objects = objects;
   }
 
@@ -316,9 +335,11 @@ class NatsDriverPlane implements DriverPlane {
       max_msg_size: maxPayload,
       duplicate_window: nanos(DUPLICATE_WINDOW_MS),
     });
-    const kv = await new Kvm(js).create(names.registryBucket, { history: 1, ttl: REGISTRY_MAX_AGE_MS });
+    const kvm = new Kvm(js);
+    const kv = await kvm.create(names.registryBucket, { history: 1, ttl: REGISTRY_MAX_AGE_MS });
+    const outputs = await kvm.create(names.mapOutputBucket, { history: 1, ttl: REGISTRY_MAX_AGE_MS });
     const objects = await new Objm(js).create(names.objectBucket, { storage: StorageType.File });
-    const plane = new NatsDriverPlane(nc, js, jsm, names, registry, kv, objects);
+    const plane = new NatsDriverPlane(nc, js, jsm, names, registry, kv, outputs, objects);
     await plane.#start();
     return plane;
   }
@@ -433,6 +454,37 @@ class NatsDriverPlane implements DriverPlane {
     await this.#objects.delete(name);
   }
 
+  async listObjects(prefix: string): Promise<string[]> {
+    this.#checkOpen();
+    const infos = await this.#objects.list();
+    return infos.filter((i) => !i.deleted && i.name.startsWith(prefix)).map((i) => i.name);
+  }
+
+  async putMapOutput(location: MapOutputLocation): Promise<void> {
+    this.#checkOpen();
+    await this.#outputs.put(mapOutputKey(location), Buffer.from(JSON.stringify(location), 'utf8'));
+  }
+
+  async mapOutputs(driver: string, queryId?: string): Promise<MapOutputLocation[]> {
+    this.#checkOpen();
+    const filter = `${executorToken(driver)}.${queryId === undefined ? '>' : `${executorToken(queryId)}.>`}`;
+    const keys: string[] = [];
+    for await (const key of await this.#outputs.keys(filter)) keys.push(key);
+    const out: MapOutputLocation[] = [];
+    for (const key of keys) {
+      const entry = await this.#outputs.get(key);
+      if (entry === null || entry.operation !== 'PUT') continue;
+      const location = parseMapOutput(entry.value);
+      if (location !== undefined) out.push(location);
+    }
+    return out;
+  }
+
+  async deleteMapOutputs(locations: readonly MapOutputLocation[]): Promise<void> {
+    this.#checkOpen();
+    for (const l of locations) await this.#outputs.delete(mapOutputKey(l));
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -447,6 +499,40 @@ class NatsDriverPlane implements DriverPlane {
 
   #checkOpen(): void {
     if (this.#closed) throw new Error('the control plane is closed');
+  }
+}
+
+function mapOutputKey(l: MapOutputLocation): string {
+  return `${executorToken(l.driver)}.${executorToken(l.queryId)}.${l.stageId}.${l.map}`;
+}
+
+function parseMapOutput(value: Uint8Array): MapOutputLocation | undefined {
+  try {
+    const v = JSON.parse(Buffer.from(value).toString('utf8')) as Partial<Record<string, unknown>>;
+    if (
+      typeof v['driver'] !== 'string' ||
+      typeof v['queryId'] !== 'string' ||
+      typeof v['stageId'] !== 'number' ||
+      typeof v['map'] !== 'number' ||
+      typeof v['attempt'] !== 'number' ||
+      typeof v['executorId'] !== 'string' ||
+      typeof v['flight'] !== 'string' ||
+      (typeof v['object'] !== 'string' && v['object'] !== null)
+    ) {
+      return undefined;
+    }
+    return {
+      driver: v['driver'],
+      queryId: v['queryId'],
+      stageId: v['stageId'],
+      map: v['map'],
+      attempt: v['attempt'],
+      executorId: v['executorId'],
+      flight: v['flight'],
+      object: v['object'],
+    };
+  } catch {
+    return undefined;
   }
 }
 
@@ -731,6 +817,12 @@ class NatsExecutor implements NatsExecutorPlane {
     const { objects } = await this.#ready;
     this.#checkOpen();
     return objects.getBlob(name);
+  }
+
+  async putObject(name: string, bytes: Uint8Array): Promise<void> {
+    const { objects } = await this.#ready;
+    this.#checkOpen();
+    await objects.putBlob({ name }, bytes);
   }
 
   async close(): Promise<void> {
