@@ -13,13 +13,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { batchRows, type Schema } from '../../common/index.ts';
 import { ExchangeReaderExec, RangeExec } from '../../physical/index.ts';
 import type { Executor, TaskEvents } from '../executor.ts';
-import { createBudget } from '../memory/memory-budget.ts';
 import { encodePlan } from '../plan-codec.ts';
 import type { TaskFailure } from '../task-failure.ts';
 import type { TaskDescription, TaskMetrics, TaskOutput } from '../task.ts';
 import { createMemoryControlPlane, type MemoryControlPlane } from './memory-control-plane.ts';
 import { startExecutorProcess, type ExecutorProcess } from './executor-process.ts';
 import { RemoteExecutorPool } from './remote-pool.ts';
+import { testTask } from './test-tasks.ts';
 
 const SCHEMA: Schema = { fields: [{ name: 'id', type: { kind: 'bigint' }, nullable: false }] };
 
@@ -31,29 +31,21 @@ function task(
   inputs: TaskDescription['inputs'] = [],
   attempt = 0,
 ): TaskDescription {
-  return {
-    queryId: 'q1',
-    stageId,
-    partition,
-    attempt,
-    fragment,
-    output,
-    inputs,
-    settings: {
-      eval: {
-        ansi: true,
-        timeZone: 'UTC',
-        queryStartMicros: 0n,
-        currentDatabase: 'default',
-        currentUser: 'u',
-      },
-      batchSize: 1024,
-      spillDir: '/nowhere',
-    },
-    queryBudget: createBudget(64 << 20, 'kindling.memory.query_limit'),
-    processBudget: createBudget(1 << 30, 'kindling.memory.limit'),
-    instrument: false,
-  };
+  return testTask({ stageId, partition, fragment, output, inputs, attempt });
+}
+
+/** A result task's plan reading stage 1's broadcast. */
+function broadcastReader(): Uint8Array {
+  return encodePlan(
+    new ExchangeReaderExec({
+      stageId: 1,
+      kind: 'broadcast',
+      keys: [],
+      count: 1,
+      sortKeys: [],
+      schema: SCHEMA,
+    }),
+  );
 }
 
 /** Runs a task to its end: its result rows and metrics, or its failure. */
@@ -134,16 +126,7 @@ describe('executor processes on the in-memory control plane', () => {
     ]);
 
     // Stage 2 reads the broadcast: on e2 from the object store, on e1 from its own store.
-    const reader = encodePlan(
-      new ExchangeReaderExec({
-        stageId: 1,
-        kind: 'broadcast',
-        keys: [],
-        count: 1,
-        sortKeys: [],
-        schema: SCHEMA,
-      }),
-    );
+    const reader = broadcastReader();
     const inputs = [{ stageId: 1, locations: ['e1', 'e1'] }];
     const all = Array.from({ length: 300 }, (_, i) => [BigInt(i)]);
     const remote = await run(e2, task(2, 0, reader, { kind: 'result' }, inputs));
@@ -179,16 +162,7 @@ describe('executor processes on the in-memory control plane', () => {
     expect(await run(executors.get('e1')!, task(1, 0, range, broadcast))).toHaveProperty('metrics');
     for (const name of await control.driver.listObjects('broadcast/'))
       await control.driver.deleteObject(name);
-    const reader = encodePlan(
-      new ExchangeReaderExec({
-        stageId: 1,
-        kind: 'broadcast',
-        keys: [],
-        count: 1,
-        sortKeys: [],
-        schema: SCHEMA,
-      }),
-    );
+    const reader = broadcastReader();
     const outcome = await run(
       executors.get('e2')!,
       task(2, 0, reader, { kind: 'result' }, [{ stageId: 1, locations: ['e1'] }]),

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TaskEvents } from '../executor.ts';
-import { createBudget } from '../memory/memory-budget.ts';
 import type { TaskFailure } from '../task-failure.ts';
 import type { ExchangeKind } from '../../physical/index.ts';
 import type { TaskDescription, TaskMetrics } from '../task.ts';
@@ -15,6 +14,7 @@ import {
   type RemoteTask,
 } from './remote-messages.ts';
 import { RemoteExecutorPool } from './remote-pool.ts';
+import { testTask } from './test-tasks.ts';
 
 const METRICS: TaskMetrics = { rows: 3, batches: 1, elapsedMs: 1, cpuMs: 1, peakMemory: 0 };
 
@@ -23,29 +23,14 @@ function mapTask(
   inputs: TaskDescription['inputs'] = [],
   stage: { stageId?: number; exchange?: ExchangeKind; attempt?: number } = {},
 ): TaskDescription {
-  return {
-    queryId: 'q1',
+  return testTask({
     stageId: stage.stageId ?? 2,
     partition,
     attempt: stage.attempt ?? 0,
     fragment: new Uint8Array([1, 2, 3]),
     output: { kind: 'exchange', exchange: stage.exchange ?? 'hash', keys: [], buckets: 2 },
     inputs,
-    settings: {
-      eval: {
-        ansi: true,
-        timeZone: 'UTC',
-        queryStartMicros: 0n,
-        currentDatabase: 'default',
-        currentUser: 'u',
-      },
-      batchSize: 1024,
-      spillDir: '/nowhere',
-    },
-    queryBudget: createBudget(64 << 20, 'kindling.memory.query_limit'),
-    processBudget: createBudget(1 << 30, 'kindling.memory.limit'),
-    instrument: false,
-  };
+  });
 }
 
 /** An executor process played by the test: what it was sent, and a way to answer. */
