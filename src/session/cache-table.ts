@@ -339,7 +339,7 @@ function copiedColumnStatistics(
   session: Session,
   entry: CacheEntry,
 ): Readonly<Record<string, ColumnStatistics>> {
-  if (entry.database === '' || process.env.NOSTATS) return {};
+  if (entry.database === '') return {};
   const metastore = session.engine.metastore;
   const def = metastore.getTable(entry.database, entry.name);
   if (def === undefined || def.format === 'view' || tableVersion(def) !== entry.version) return {};
