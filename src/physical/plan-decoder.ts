@@ -12,6 +12,7 @@ import { compileExprSpec, compileExprSpecs } from './expressions/index.ts';
 import { ExchangeExec } from './operators/exchange-exec.ts';
 import { ExchangeReaderExec } from './operators/exchange-reader-exec.ts';
 import { EmptyExec } from './operators/empty-exec.ts';
+import { FileSchemaExec } from './operators/file-schema-exec.ts';
 import { FilterExec, type FilterConjunct } from './operators/filter-exec.ts';
 import { GenerateExec } from './operators/generate-exec.ts';
 import { HashAggregateExec } from './operators/hash-aggregate-exec.ts';
@@ -123,6 +124,8 @@ class Decoder {
         return new RangeExec(op);
       case 'Empty':
         return new EmptyExec({ schema: op.schema, partitions: op.partitions });
+      case 'FileSchema':
+        return new FileSchemaExec(op.request);
       case 'Filter':
         return new FilterExec({
           input: child(0),
