@@ -10,6 +10,7 @@ import { EngineError, SqlState, toEngineError, type Schema } from '../common/ind
 import type { FunctionRegistry } from '../functions/index.ts';
 import {
   compileExprSpec,
+  type CacheObjectStore,
   type ExchangeSource,
   type ExecutionPlan,
   type TaskContext,
@@ -66,6 +67,8 @@ export interface ExecutorServices {
   publish?(queryId: string, stageId: number, map: number, output: MapOutput): void;
   /** Map outputs other executors of this process published; read before fetching. */
   readonly mirrors?: ShuffleStore;
+  /** Executor processes: the object store where the tasks filling a cache put its partitions. */
+  readonly cacheObjects?: CacheObjectStore;
 }
 
 /** Where a result task's batches go; resolves when the driver can take another. */
@@ -136,6 +139,7 @@ export async function runTask(
       exchanges: exchangeSource(task, services),
       memory: pool,
       spill,
+      cacheObjects: services.cacheObjects,
     };
     const output = task.output;
     if (output.kind === 'exchange') {

@@ -11,6 +11,7 @@ import type { ExecutionPlan, ExprSpec, PhysicalExpr } from './execution-plan.ts'
 import { compileExprSpec, compileExprSpecs } from './expressions/index.ts';
 import { ExchangeExec } from './operators/exchange-exec.ts';
 import { ExchangeReaderExec } from './operators/exchange-reader-exec.ts';
+import { CacheShareExec } from './operators/cache-share-exec.ts';
 import { EmptyExec } from './operators/empty-exec.ts';
 import { FileSchemaExec } from './operators/file-schema-exec.ts';
 import { FilterExec, type FilterConjunct } from './operators/filter-exec.ts';
@@ -258,6 +259,8 @@ class Decoder {
         });
       case 'TableWrite':
         return new TableWriteExec({ input: child(0), target: op.target });
+      case 'CacheShare':
+        return new CacheShareExec({ input: child(0), cacheId: op.cacheId });
       case 'ExchangeReader':
         return new ExchangeReaderExec({
           stageId: op.stageId,

@@ -215,6 +215,7 @@ export type OperatorSpec =
     }
   | { readonly kind: 'TableWrite'; readonly target: WriteTarget }
   | { readonly kind: 'FileSchema'; readonly request: FileSchemaRequest }
+  | { readonly kind: 'CacheShare'; readonly cacheId: string }
   | {
       readonly kind: 'ExchangeReader';
       readonly stageId: number;

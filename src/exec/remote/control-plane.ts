@@ -92,6 +92,8 @@ export interface ExecutorPlane {
   sendStatus(payload: Uint8Array): Promise<void>;
   /** A broadcast's bytes, or null if there is none of that name. */
   getObject(name: string): Promise<Uint8Array | null>;
+  /** Puts an object every executor can get (a partition of a cache its task filled). */
+  putObject(name: string, bytes: Uint8Array): Promise<void>;
   /** Deregisters, hands back the tasks received but not acked, and disconnects. */
   close(): Promise<void>;
 }

@@ -327,6 +327,14 @@ class MemoryExecutor implements ExecutorPlane {
     });
   }
 
+  putObject(name: string, bytes: Uint8Array): Promise<void> {
+    const copy = bytes.slice();
+    return later(() => {
+      this.#checkOpen();
+      this.#hub.objects.set(name, copy);
+    });
+  }
+
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     const id = this.id;

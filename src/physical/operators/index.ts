@@ -11,6 +11,7 @@ export {
   type FileSchema,
   type FileSchemaRequest,
 } from './file-schema-exec.ts';
+export { CacheShareExec, type CacheShareExecOptions } from './cache-share-exec.ts';
 export { TableScanExec, type TableScanExecOptions } from './table-scan-exec.ts';
 export {
   TableWriteExec,

@@ -733,6 +733,12 @@ class NatsExecutor implements NatsExecutorPlane {
     return objects.getBlob(name);
   }
 
+  async putObject(name: string, bytes: Uint8Array): Promise<void> {
+    const { objects } = await this.#ready;
+    this.#checkOpen();
+    await objects.putBlob({ name }, bytes);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#stop();
