@@ -75,6 +75,15 @@ describe('JSON schema inference', () => {
       // Preparing (the extended protocol's Parse) describes the result: it infers too.
       const prepared = await session.prepare(`SELECT * FROM json.\`${events}\` WHERE id = $1`, []);
       expect(prepared.resultSchema?.fields.map((f) => f.name)).toEqual(EVENTS_COLUMNS.map((c) => c[0]));
+      // A parameter takes its type from the inferred column, in an INSERT's query too.
+      await session.sql('CREATE TABLE ids (id BIGINT) USING parquet');
+      const insert = await session.prepare(
+        `INSERT INTO ids SELECT id FROM json.\`${events}\` WHERE id = $1`,
+        [],
+      );
+      expect(insert.paramTypes).toEqual([{ kind: 'bigint' }]);
+      const immediate = await session.prepare(`EXECUTE IMMEDIATE 'SELECT name FROM json.\`${events}\`'`, []);
+      expect(immediate.resultSchema?.fields.map((f) => f.name)).toEqual(['name']);
       // A view over the files infers when the view is read, as part of the query.
       await session.sql(`CREATE VIEW v AS SELECT id FROM json.\`${events}\``);
       expect((await session.sql('SELECT count(*) FROM v')).rows).toEqual([[2n]]);
