@@ -64,6 +64,8 @@ export class CacheShareExec implements ExecutionPlan {
         reservation.resize(writer.bytes);
         yield batch;
       }
+      // A cancelled fill leaves no object behind it.
+      checkCancelled(ctx);
       await writer.finish();
     } finally {
       reservation.free();
