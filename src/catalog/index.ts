@@ -37,6 +37,7 @@ export {
   CACHED_FORMAT,
   CachedTableProvider,
   cachedTableDefinition,
+  dealCachedBatches,
   dropCachedData,
   hasCachedData,
   putCachedData,

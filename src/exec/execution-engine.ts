@@ -94,6 +94,15 @@ export interface QueryExecution {
   peakMemory(): number;
 }
 
+/**
+ * What the tasks of a cache's query left in the object store (executor processes): one object
+ * per partition of its result, dealt over `partitions` partitions of the cache.
+ */
+export interface SharedCacheObjects {
+  readonly objects: number;
+  readonly partitions: number;
+}
+
 /** The default process memory limit: 60 % of physical memory. */
 export function defaultMemoryLimit(): number {
   return Math.floor(totalmem() * 0.6);
@@ -193,11 +202,8 @@ export class ExecutionEngine {
   private taskScheduler(): TaskScheduler {
     if (this.scheduler === null) {
       if (this.remoteOptions !== null) {
+        // Caches come after: their queries' tasks, on these executors, put them in the store.
         this.remote = new RemoteCluster(this.remoteOptions);
-        for (const [id, c] of this.caches) {
-          const batches = c.partitions.map((p) => p.map((b) => fromWireBatch(c.schema, b)));
-          this.remote.pool.shareCache(id, c.schema, batches);
-        }
         this.remote.start().catch(() => undefined);
         this.scheduler = new TaskScheduler(this.remote.pool);
       } else {
@@ -295,15 +301,25 @@ export class ExecutionEngine {
   /**
    * Holds a cached table's partitions where every thread reads them: one copy in shared memory,
    * charged to the process budget. Returns the bytes charged, or (holding nothing) the bytes
-   * needed and free when the budget cannot take them.
+   * needed and free when the budget cannot take them. With executor processes, the tasks of the
+   * query that filled the cache have put its partitions in the object store (`CacheShareExec`;
+   * `shared` says how many objects, dealt over how many partitions): the executors are told of
+   * them, and nothing is encoded here.
    */
   putCache(
     cacheId: string,
     schema: Schema,
     partitions: readonly (readonly arrow.RecordBatch[])[],
+    shared?: SharedCacheObjects,
   ):
     | { readonly ok: true; readonly bytes: number }
     | { readonly ok: false; readonly needed: number; readonly free: number } {
+    if (this.remoteOptions !== null && shared === undefined) {
+      throw new EngineError(
+        SqlState.internalError,
+        `internal error: cache ${cacheId} was filled without sharing it with the executor processes`,
+      );
+    }
     this.dropCache(cacheId);
     const wire = partitions.map((p) => p.map((b) => toWireBatch(b)));
     const bytes = wire.reduce((s, p) => s + p.reduce((t, b) => t + wireBatchBytes(b), 0), 0);
@@ -313,8 +329,16 @@ export class ExecutionEngine {
     this.caches.set(cacheId, { schema, partitions: wire, bytes });
     putCachedData(cacheId, { schema, partitions: wire.map((p) => p.map((b) => fromWireBatch(schema, b))) });
     this.pool?.shareCache(cacheId, schema, wire);
-    if (this.remote !== null) this.remote.pool.shareCache(cacheId, schema, partitions);
+    if (shared !== undefined) this.remote?.pool.shareCache({ cacheId, schema, ...shared });
     return { ok: true, bytes };
+  }
+
+  /**
+   * Removes the objects the tasks of a cache's query put in the object store when the cache does
+   * not keep them (its fill failed, or it lives on disk alone).
+   */
+  dropCacheObjects(cacheId: string, shared: SharedCacheObjects): void {
+    this.remote?.pool.deleteCacheObjects(cacheId, shared.objects);
   }
 
   /** Bytes the process budget could still take (for a cache being filled). */

@@ -11,6 +11,7 @@ export {
   type ExecutionEngineOptions,
   type QueryExecution,
   type RunOptions,
+  type SharedCacheObjects,
   type StageCompleted,
 } from './execution-engine.ts';
 export { executeInline } from './executors/inline.ts';

@@ -10,6 +10,7 @@ import { EngineError, SqlState, toEngineError, type Schema } from '../common/ind
 import type { FunctionRegistry } from '../functions/index.ts';
 import {
   compileExprSpec,
+  type CacheObjectStore,
   type ExchangeSource,
   type ExecutionPlan,
   type TaskContext,
@@ -83,6 +84,8 @@ export interface ExecutorServices {
     map: number,
     schema: Schema,
   ): AsyncIterable<arrow.RecordBatch> | null;
+  /** Executor processes: the object store where the tasks filling a cache put its partitions. */
+  readonly cacheObjects?: CacheObjectStore;
 }
 
 /** Where a result task's batches go; resolves when the driver can take another. */
@@ -154,6 +157,7 @@ export async function runTask(
       exchanges: exchangeSource(task, services, reads),
       memory: pool,
       spill,
+      cacheObjects: services.cacheObjects,
     };
     const output = task.output;
     if (output.kind === 'exchange') {

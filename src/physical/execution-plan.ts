@@ -40,6 +40,25 @@ export interface TaskContext {
    * (tests, constant folding) a refused reservation fails the query with 53200.
    */
   readonly spill?: SpillSpace | undefined;
+  /**
+   * Executor processes: where the partitions of a cache being filled (CACHE TABLE) are shared with
+   * every executor — the cluster's object store. Absent on threads, which share the driver's copy.
+   */
+  readonly cacheObjects?: CacheObjectStore | undefined;
+}
+
+/** Puts the partitions of a cache where every executor process gets them. */
+export interface CacheObjectStore {
+  /** A writer of partition `partition` of cache `cacheId`: its batches in order, then `finish`. */
+  open(cacheId: string, partition: number, schema: Schema): CacheObjectWriter;
+}
+
+export interface CacheObjectWriter {
+  write(batch: arrow.RecordBatch): void;
+  /** Bytes written so far (held until `finish`). */
+  readonly bytes: number;
+  /** Puts the partition in the store; resolves once it is there. */
+  finish(): Promise<void>;
 }
 
 /**

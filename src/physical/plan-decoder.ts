@@ -11,7 +11,9 @@ import type { ExecutionPlan, ExprSpec, PhysicalExpr } from './execution-plan.ts'
 import { compileExprSpec, compileExprSpecs } from './expressions/index.ts';
 import { ExchangeExec } from './operators/exchange-exec.ts';
 import { ExchangeReaderExec } from './operators/exchange-reader-exec.ts';
+import { CacheShareExec } from './operators/cache-share-exec.ts';
 import { EmptyExec } from './operators/empty-exec.ts';
+import { FileSchemaExec } from './operators/file-schema-exec.ts';
 import { FilterExec, type FilterConjunct } from './operators/filter-exec.ts';
 import { GenerateExec } from './operators/generate-exec.ts';
 import { HashAggregateExec } from './operators/hash-aggregate-exec.ts';
@@ -123,6 +125,8 @@ class Decoder {
         return new RangeExec(op);
       case 'Empty':
         return new EmptyExec({ schema: op.schema, partitions: op.partitions });
+      case 'FileSchema':
+        return new FileSchemaExec(op.request);
       case 'Filter':
         return new FilterExec({
           input: child(0),
@@ -255,6 +259,8 @@ class Decoder {
         });
       case 'TableWrite':
         return new TableWriteExec({ input: child(0), target: op.target });
+      case 'CacheShare':
+        return new CacheShareExec({ input: child(0), cacheId: op.cacheId });
       case 'ExchangeReader':
         return new ExchangeReaderExec({
           stageId: op.stageId,

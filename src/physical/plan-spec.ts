@@ -19,6 +19,7 @@ import type { WindowFrame } from '../plan/index.ts';
 import type { ExecutionPlan, ExprSpec, PhysicalExpr } from './execution-plan.ts';
 import type { SelectCompareOp } from './kernels/select-compare.ts';
 import type { ExchangeKind } from './operators/exchange-exec.ts';
+import type { FileSchemaRequest } from './operators/file-schema-exec.ts';
 import type { FilterConjunct } from './operators/filter-exec.ts';
 import type { AggregateMode } from './operators/hash-aggregate-exec.ts';
 import type { HashJoinMode } from './operators/hash-join-exec.ts';
@@ -213,6 +214,8 @@ export type OperatorSpec =
       readonly sortKeys: readonly SortKeySpec[];
     }
   | { readonly kind: 'TableWrite'; readonly target: WriteTarget }
+  | { readonly kind: 'FileSchema'; readonly request: FileSchemaRequest }
+  | { readonly kind: 'CacheShare'; readonly cacheId: string }
   | {
       readonly kind: 'ExchangeReader';
       readonly stageId: number;

@@ -661,7 +661,7 @@ export class Connection {
           await this.simpleQuery(decodeQuery(frame.body));
           return true;
         case CODE.parse:
-          this.parse(decodeParse(frame.body));
+          await this.parse(decodeParse(frame.body));
           return true;
         case CODE.bind:
           this.bind(decodeBind(frame.body));
@@ -914,7 +914,7 @@ export class Connection {
 
   // ---- extended query -----------------------------------------------------------------------
 
-  private parse(m: ParseMessage): void {
+  private async parse(m: ParseMessage): Promise<void> {
     this.statementText = m.sql;
     if (this.txStatus === 'E' && !startsWithTransactionEnd(m.sql)) throw this.failedTransactionError();
     if (m.name !== '' && this.statements.has(m.name)) {
@@ -928,7 +928,7 @@ export class Connection {
           "COPY is supported over the simple query protocol only (as psql, psycopg and JDBC's CopyManager send it)",
         );
       }
-      prepared = this.session!.prepare(
+      prepared = await this.session!.prepare(
         m.sql,
         m.paramOids.map((oid) => (oid === 0 ? null : dataTypeOfOid(oid))),
       );

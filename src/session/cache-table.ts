@@ -29,10 +29,13 @@ import {
   CacheFileWriter,
   CachedTableProvider,
   cachedTableDefinition,
+  dealCachedBatches,
   type ColumnStatistics,
   type TableDefinition,
   type TableProvider,
 } from '../catalog/index.ts';
+import type { SharedCacheObjects } from '../exec/index.ts';
+import { CacheShareExec, type ExecutionPlan } from '../physical/index.ts';
 import { parseQuery, type Query } from '../sql/parser/index.ts';
 import type * as ast from '../sql/parser/index.ts';
 import { analyzeForSession, executeAnalyzed, idGenerator } from './query.ts';
@@ -353,7 +356,9 @@ function copiedColumnStatistics(
 
 /**
  * Runs the relation's query and keeps its batches, spread over the target partitions: in memory,
- * in files, or both, as the entry's storage level says.
+ * in files, or both, as the entry's storage level says. With executor processes, the query's
+ * tasks also put their partitions in the cluster's object store (`CacheShareExec`), from which
+ * the executors get the memory copy; the driver only records how many objects there are.
  */
 async function fill(
   session: Session,
@@ -362,8 +367,10 @@ async function fill(
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const cache = session.engine.tableCache;
+  const execution = session.engine.execution;
   const level = STORAGE_LEVELS.get(entry.storageLevel)!;
   let writers: CacheFileWriter[] = [];
+  let shared: SharedCacheObjects | undefined;
   try {
     const nextId = idGenerator();
     const analyzed = analyzeForSession(session, query, nextId);
@@ -377,11 +384,19 @@ async function fill(
         (_, i) => new CacheFileWriter(path.join(dir, `${entry.cacheId}-${i}.arrows`), schema),
       );
     }
-    const batches = await executeAnalyzed(session, analyzed.plan, nextId, signal);
-    // Null once the batches could not be kept in memory whatever is evicted.
-    let partitions: arrow.RecordBatch[][] | null = level.memory
-      ? Array.from({ length: count }, () => [])
-      : null;
+    const share = (physical: ExecutionPlan): ExecutionPlan => {
+      shared = { objects: physical.outputPartitions, partitions: count };
+      return new CacheShareExec({ input: physical, cacheId: entry.cacheId });
+    };
+    const batches = await executeAnalyzed(
+      session,
+      analyzed.plan,
+      nextId,
+      signal,
+      level.memory && execution.distributed ? share : undefined,
+    );
+    // The batches for memory, in order; null once they could not be kept whatever is evicted.
+    let kept: arrow.RecordBatch[] | null = level.memory ? [] : null;
     let next = 0;
     let bytes = 0;
     let rows = 0;
@@ -389,7 +404,7 @@ async function fill(
       if (batch.numRows === 0) continue;
       rows += batch.numRows;
       if (level.disk) await writers[next]!.write(batch);
-      if (partitions !== null) {
+      if (kept !== null) {
         bytes += batchBytes(batch.data);
         if (bytes > cache.room(entry.key)) {
           // With a disk copy the cache lives on disk; without one, stop (and cancel the query)
@@ -404,9 +419,9 @@ async function fill(
               },
             );
           }
-          partitions = null;
+          kept = null;
         } else {
-          partitions[next]!.push(batch);
+          kept.push(batch);
         }
       }
       next = (next + 1) % count;
@@ -424,14 +439,18 @@ async function fill(
     cache.fill(
       entry,
       schema,
-      partitions === null ? null : partitions.filter((p, i) => i === 0 || p.length > 0),
+      kept === null ? null : dealCachedBatches(kept, count),
       disk,
       copiedColumnStatistics(session, entry),
+      shared,
     );
+    // Kept on disk alone: the executors read the files, not the objects.
+    if (shared !== undefined && !entry.inMemory) execution.dropCacheObjects(entry.cacheId, shared);
   } catch (err) {
     // A failed or cancelled fill leaves the relation uncached, as if CACHE TABLE never ran.
     for (const w of writers) await w.abort();
     cache.discard(entry);
+    if (shared !== undefined && !entry.inMemory) execution.dropCacheObjects(entry.cacheId, shared);
     throw err;
   }
 }

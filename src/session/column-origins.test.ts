@@ -53,7 +53,7 @@ async function collect(sql: string): Promise<Value[][]> {
 }
 
 async function origins(sql: string): Promise<(string | null)[]> {
-  const prepared = session.prepare(sql, []);
+  const prepared = await session.prepare(sql, []);
   return Promise.all((prepared.resultOrigins ?? []).map(lookup));
 }
 

@@ -19,6 +19,7 @@ import { outputOf } from '../plan/index.ts';
 import { parseStatements } from '../sql/parser/index.ts';
 import type * as ast from '../sql/parser/index.ts';
 import { analyzeWithParameters, mapParameters } from './parameter-types.ts';
+import { FileSchemaNeeded } from './file-schemas.ts';
 import { valueNode } from './prepared.ts';
 import { analyzeForSession } from './query.ts';
 import { commandResult } from './results.ts';
@@ -118,7 +119,9 @@ export function executeImmediateColumns(
       return argumentNode(p.pos, null, type);
     });
     return analyzeForSession(session, query).schema;
-  } catch {
+  } catch (err) {
+    // Files to infer a schema from come first; a statement that does not analyze describes none.
+    if (err instanceof FileSchemaNeeded) throw err;
     return null;
   }
 }

@@ -26,12 +26,12 @@ afterAll(async () => {
   rmSync(warehouse, { recursive: true, force: true });
 });
 
-function types(sql: string, declared: (DataType | null)[] = []): string[] {
-  return session.prepare(sql, declared).paramTypes.map(typeToString);
+async function types(sql: string, declared: (DataType | null)[] = []): Promise<string[]> {
+  return (await session.prepare(sql, declared)).paramTypes.map(typeToString);
 }
 
 async function rows(sql: string, params: Value[]): Promise<Value[][]> {
-  const prepared = session.prepare(sql, []);
+  const prepared = await session.prepare(sql, []);
   const result = await session.executePrepared(prepared, params);
   if (result.kind !== 'rows') throw new Error('expected rows');
   const out: Value[][] = [];
@@ -44,25 +44,29 @@ async function rows(sql: string, params: Value[]): Promise<Value[][]> {
 }
 
 describe('inferred parameter types', () => {
-  it('comparisons with a column, IN lists and LIKE take the column type', () => {
-    expect(types('SELECT s FROM t WHERE id = $1 AND b > $2 AND day <= $3 AND ts < $4')).toEqual([
+  it('comparisons with a column, IN lists and LIKE take the column type', async () => {
+    expect(await types('SELECT s FROM t WHERE id = $1 AND b > $2 AND day <= $3 AND ts < $4')).toEqual([
       'int',
       'bigint',
       'date',
       'timestamp',
     ]);
-    expect(types('SELECT s FROM t WHERE id IN ($1, $2) AND s LIKE $3')).toEqual(['int', 'int', 'string']);
-    expect(types('SELECT s FROM t WHERE $1 = d')).toEqual(['decimal(10,2)']);
+    expect(await types('SELECT s FROM t WHERE id IN ($1, $2) AND s LIKE $3')).toEqual([
+      'int',
+      'int',
+      'string',
+    ]);
+    expect(await types('SELECT s FROM t WHERE $1 = d')).toEqual(['decimal(10,2)']);
   });
 
-  it('function arguments, arithmetic, casts, LIMIT and OFFSET', () => {
-    expect(types('SELECT substring(s, $1, $2), $3 + id, f * $4 FROM t')).toEqual([
+  it('function arguments, arithmetic, casts, LIMIT and OFFSET', async () => {
+    expect(await types('SELECT substring(s, $1, $2), $3 + id, f * $4 FROM t')).toEqual([
       'int',
       'int',
       'int',
       'double',
     ]);
-    expect(types('SELECT CAST($1 AS BIGINT), $2::date, $3::int[] FROM t LIMIT $4 OFFSET $5')).toEqual([
+    expect(await types('SELECT CAST($1 AS BIGINT), $2::date, $3::int[] FROM t LIMIT $4 OFFSET $5')).toEqual([
       'bigint',
       'date',
       'array<int>',
@@ -70,26 +74,28 @@ describe('inferred parameter types', () => {
       'int',
     ]);
     // In a subquery too.
-    expect(types('SELECT s FROM t WHERE id = (SELECT max(id) FROM t WHERE b < $1)')).toEqual(['bigint']);
+    expect(await types('SELECT s FROM t WHERE id = (SELECT max(id) FROM t WHERE b < $1)')).toEqual([
+      'bigint',
+    ]);
   });
 
-  it('declared types win; what nothing types is text', () => {
-    expect(types('SELECT s FROM t WHERE id = $1', [T.bigint])).toEqual(['bigint']);
-    expect(types('SELECT $1, upper($2) FROM t')).toEqual(['string', 'string']);
+  it('declared types win; what nothing types is text', async () => {
+    expect(await types('SELECT s FROM t WHERE id = $1', [T.bigint])).toEqual(['bigint']);
+    expect(await types('SELECT $1, upper($2) FROM t')).toEqual(['string', 'string']);
   });
 
-  it('$n::numeric is described as numeric but keeps its text', () => {
-    const p = session.prepare('SELECT $1::numeric', []);
+  it('$n::numeric is described as numeric but keeps its text', async () => {
+    const p = await session.prepare('SELECT $1::numeric', []);
     expect(p.paramTypes.map(typeToString)).toEqual(['string']);
     expect(p.describedParamTypes.map(typeToString)).toEqual(['decimal(38,18)']);
     // LIMIT counts with an INT, described as PostgreSQL's bigint.
-    expect(session.prepare('SELECT 1 LIMIT $1', []).describedParamTypes.map(typeToString)).toEqual([
+    expect((await session.prepare('SELECT 1 LIMIT $1', [])).describedParamTypes.map(typeToString)).toEqual([
       'bigint',
     ]);
   });
 
   it('a parameter declared numeric keeps the digits of its value', async () => {
-    const p = session.prepare('SELECT $1 AS d, s FROM t WHERE d < $1 ORDER BY s', [T.decimal(38, 18)]);
+    const p = await session.prepare('SELECT $1 AS d, s FROM t WHERE d < $1 ORDER BY s', [T.decimal(38, 18)]);
     expect(p.paramTypes.map(typeToString)).toEqual(['string']);
     expect(p.describedParamTypes.map(typeToString)).toEqual(['decimal(38,18)']);
     const result = await session.executePrepared(p, ['2.000']);
@@ -100,8 +106,8 @@ describe('inferred parameter types', () => {
     expect(n).toBe(1);
   });
 
-  it('a statement the analysis refuses still prepares; its error comes when it is described', () => {
-    expect(() => session.prepare('SELECT nope FROM t WHERE id = $1', [])).toThrow(
+  it('a statement the analysis refuses still prepares; its error comes when it is described', async () => {
+    await expect(session.prepare('SELECT nope FROM t WHERE id = $1', [])).rejects.toThrow(
       expect.objectContaining({ sqlstate: '42703' }),
     );
   });

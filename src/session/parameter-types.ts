@@ -19,6 +19,7 @@ import { exprChildren, planChildren, planExpressions, type Expr, type LogicalPla
 import { analyzeQuery } from '../sql/analyzer/index.ts';
 import type { Statement } from '../sql/parser/index.ts';
 import type * as ast from '../sql/parser/index.ts';
+import { FileSchemaNeeded } from './file-schemas.ts';
 import { analyzerContext, idGenerator } from './query.ts';
 import type { Session } from './session.ts';
 
@@ -201,8 +202,10 @@ function typesFromAnalysis(
   let plan: LogicalPlan;
   try {
     plan = analyzeWithParameters(session, query, types);
-  } catch {
-    return out; // the statement reports its error itself
+  } catch (err) {
+    // Files to infer a schema from come first; the statement reports its own errors itself.
+    if (err instanceof FileSchemaNeeded) throw err;
+    return out;
   }
   const visitExpr = (e: Expr): void => {
     if (e.kind === 'cast' && e.input.kind === 'parameter' && !out.has(e.input.index)) {

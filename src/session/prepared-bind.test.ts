@@ -38,7 +38,7 @@ async function rows(result: StatementResult): Promise<unknown[][]> {
 
 describe('prepared statements', () => {
   it('binds every occurrence of every parameter, at any depth, and can run again with other values', async () => {
-    const prepared = session.prepare(
+    const prepared = await session.prepare(
       `WITH t AS (SELECT id FROM range(0, 10) WHERE id IN ($1::bigint, $2::bigint, 7))
        SELECT id, CASE WHEN id = $1::bigint THEN 'first' ELSE $3 END AS tag,
               (SELECT count(*) FROM range(0, 10) WHERE id < $2::bigint) AS below
@@ -59,14 +59,14 @@ describe('prepared statements', () => {
   });
 
   it('runs a statement without parameters as often as asked', async () => {
-    const prepared = session.prepare('SELECT sum(id) AS s FROM range(0, 5)', []);
+    const prepared = await session.prepare('SELECT sum(id) AS s FROM range(0, 5)', []);
     expect(prepared.paramTypes).toEqual([]);
     for (let i = 0; i < 3; i++)
       expect(await rows(await session.executePrepared(prepared, []))).toEqual([[10n]]);
   });
 
-  it('counts parameters by the highest $n', () => {
-    const prepared = session.prepare('SELECT $3::int AS c, $1::int AS a', []);
+  it('counts parameters by the highest $n', async () => {
+    const prepared = await session.prepare('SELECT $3::int AS c, $1::int AS a', []);
     expect(prepared.paramTypes).toHaveLength(3);
   });
 });

@@ -33,7 +33,7 @@ async function run(
   declared: readonly (DataType | null)[],
   params: readonly Value[],
 ): Promise<{ types: DataType[]; rows: Value[][] }> {
-  const prepared = s.prepare(sql, declared);
+  const prepared = await s.prepare(sql, declared);
   const result = await s.executePrepared(prepared, params);
   if (result.kind !== 'rows') throw new Error('expected rows');
   const types = result.schema.fields.map((f) => f.type);

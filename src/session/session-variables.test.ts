@@ -53,17 +53,17 @@ describe('session variables', () => {
   it('EXECUTE IMMEDIATE is described by the statement its text holds', async () => {
     const s = engine.createSession();
     await s.sql("DECLARE q = 'SELECT id, :tag AS tag FROM range(3)'");
-    const described = s.prepare("EXECUTE IMMEDIATE q USING 'x' AS tag", []).resultSchema;
+    const described = (await s.prepare("EXECUTE IMMEDIATE q USING 'x' AS tag", [])).resultSchema;
     expect(described?.fields.map((f) => [f.name, f.type.kind])).toEqual([
       ['id', 'bigint'],
       ['tag', 'string'],
     ]);
     // The client's parameters may stand among the arguments.
     expect(
-      s.prepare('EXECUTE IMMEDIATE q USING $1 AS tag', []).resultSchema?.fields.map((f) => f.name),
+      (await s.prepare('EXECUTE IMMEDIATE q USING $1 AS tag', [])).resultSchema?.fields.map((f) => f.name),
     ).toEqual(['id', 'tag']);
-    expect(s.prepare("EXECUTE IMMEDIATE 'SELECT 1' INTO q", []).resultSchema).toBeNull();
-    expect(s.prepare("EXECUTE IMMEDIATE 'SHOW DATABASES'", []).resultSchema?.fields.length).toBe(1);
+    expect((await s.prepare("EXECUTE IMMEDIATE 'SELECT 1' INTO q", [])).resultSchema).toBeNull();
+    expect((await s.prepare("EXECUTE IMMEDIATE 'SHOW DATABASES'", [])).resultSchema?.fields.length).toBe(1);
     const rows = await s.sql("EXECUTE IMMEDIATE q USING 'x' AS tag");
     expect(rows.rows).toEqual([
       [0n, 'x'],

@@ -27,6 +27,7 @@ import { SessionVariables } from './session-variables.ts';
 import { Settings } from './settings.ts';
 import { prepareStatement, executePreparedStatement } from './prepared.ts';
 import { StatementRun, statementCanceled } from './statement-run.ts';
+import { withFileSchemas, type FileSchema } from './file-schemas.ts';
 import type {
   ExecuteOptions,
   ParameterChange,
@@ -72,6 +73,8 @@ export class Session implements SqlSession {
   readonly variables = new SessionVariables();
   /** While `fillLazyCaches` analyzes a query: the unfilled caches it would read. */
   lazyCacheHits: CacheEntry[] | null = null;
+  /** While a statement runs: the file schemas it inferred on the executors (file-schemas.ts). */
+  fileSchemas: Map<string, FileSchema> | null = null;
   /** Between BEGIN and COMMIT/ROLLBACK: cursors without HOLD live until then. */
   inTransaction = false;
   private database: string;
@@ -136,7 +139,9 @@ export class Session implements SqlSession {
       // AST positions are offsets into the whole text, so errors need no adjusting here.
       try {
         run.throwIfAborted();
-        result = await executeStatement(this, parsed.statement, run.signal);
+        result = await withFileSchemas(this, run.signal, () =>
+          executeStatement(this, parsed.statement, run.signal),
+        );
       } catch (err) {
         run.finish();
         throw run.error(err);
@@ -203,9 +208,10 @@ export class Session implements SqlSession {
     return last;
   }
 
-  prepare(sql: string, declaredTypes: readonly (DataType | null)[]): PreparedStatement {
+  /** Parses and describes a statement (its files' schemas are inferred on the executors). */
+  async prepare(sql: string, declaredTypes: readonly (DataType | null)[]): Promise<PreparedStatement> {
     this.checkOpen();
-    return prepareStatement(this, sql, declaredTypes);
+    return withFileSchemas(this, undefined, () => prepareStatement(this, sql, declaredTypes));
   }
 
   describeCursor(name: string): { readonly schema: Schema; readonly binary: boolean } | null {
@@ -227,7 +233,9 @@ export class Session implements SqlSession {
     let result: StatementResult;
     try {
       run.throwIfAborted();
-      result = await executePreparedStatement(this, statement, params, run.signal);
+      result = await withFileSchemas(this, run.signal, () =>
+        executePreparedStatement(this, statement, params, run.signal),
+      );
     } catch (err) {
       run.finish();
       throw run.error(err);

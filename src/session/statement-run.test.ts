@@ -98,7 +98,7 @@ describe('statement_timeout in a session', () => {
 
   it('times each Execute of a prepared statement: a paused clock waits', async () => {
     const s = session({ statement_timeout: '200' });
-    const prepared = s.prepare('SELECT id FROM range(0, 50000) WHERE id >= $1::bigint', [null]);
+    const prepared = await s.prepare('SELECT id FROM range(0, 50000) WHERE id >= $1::bigint', [null]);
     const result = await s.executePrepared(prepared, ['0']);
     if (result.kind !== 'rows') throw new Error('expected rows');
     const iterator = result.batches[Symbol.asyncIterator]();

@@ -16,8 +16,6 @@ import {
 } from '../common/index.ts';
 import {
   columnStatistics,
-  inferJsonSchema,
-  inferParquetSchema,
   removeUnregisteredWrite,
   statisticsText,
   type ColumnStatistics,
@@ -31,6 +29,7 @@ import { commandResult, rowsResult } from './results.ts';
 import { parseCopyData } from './copy-in.ts';
 import { analyzeForSession, explainQuery, runQuery } from './query.ts';
 import { explainAnalyze } from './explain-analyze.ts';
+import { inferFileSchema } from './file-schemas.ts';
 import { analyzeTable } from './analyze-table.ts';
 import { cacheStatement, temporaryViewKey } from './cache-table.ts';
 import {
@@ -64,7 +63,7 @@ export async function executeStatement(
       const target = qualify(session, stmt.name);
       const key = `${target.database}.${target.table}`;
       if (query === null)
-        return session.engine.tableLocks.run(key, signal, () => Promise.resolve(createTable(session, stmt)));
+        return session.engine.tableLocks.run(key, signal, () => createTable(session, stmt, signal));
       // CREATE OR REPLACE TABLE … AS SELECT replaces a table that may be cached.
       return writing(session, target, () =>
         session.engine.tableLocks.run(key, signal, () =>
@@ -362,7 +361,11 @@ async function explainStatement(
   );
 }
 
-function createTable(session: Session, stmt: ast.CreateTableStatement): StatementResult {
+async function createTable(
+  session: Session,
+  stmt: ast.CreateTableStatement,
+  signal: AbortSignal | undefined,
+): Promise<StatementResult> {
   const { database, table } = qualify(session, stmt.name);
   const metastore = session.engine.metastore;
   const db = metastore.getDatabase(database);
@@ -380,7 +383,7 @@ function createTable(session: Session, stmt: ast.CreateTableStatement): Statemen
     INFERRED_FORMATS.has((stmt.using ?? 'parquet').toLowerCase()) &&
     stmt.location !== null
   ) {
-    return createTableFromFiles(session, stmt, database, table);
+    return createTableFromFiles(session, stmt, database, table, signal);
   }
   if (stmt.columns === null || stmt.columns.length === 0) {
     const format = (stmt.using ?? 'parquet').toLowerCase();
@@ -463,23 +466,28 @@ const INFERRED_FORMATS: ReadonlySet<string> = new Set(['parquet', 'json']);
 
 /**
  * `CREATE TABLE t USING parquet|json LOCATION '…'` without columns: the schema comes from the
- * files (Parquet footers; JSON records, as Spark infers them).
+ * files (Parquet footers; JSON records, as Spark infers them), read on an executor.
  */
-function createTableFromFiles(
+async function createTableFromFiles(
   session: Session,
   stmt: ast.CreateTableStatement,
   database: string,
   table: string,
-): StatementResult {
+  signal: AbortSignal | undefined,
+): Promise<StatementResult> {
   const location = session.engine.allowedPaths.check(stmt.location!, stmt.pos);
   const partitionColumns = stmt.partitionedBy.map((p) => p.name.toLowerCase());
-  const format = (stmt.using ?? 'parquet').toLowerCase();
+  const format = (stmt.using ?? 'parquet').toLowerCase() === 'json' ? 'json' : 'parquet';
   const options = Object.fromEntries(stmt.options.map(([k, v]) => [k, v]));
-  const wanted = partitionColumns.length === 0 ? undefined : partitionColumns;
+  const wanted = partitionColumns.length === 0 ? null : partitionColumns;
   let columns: Field[];
   try {
-    columns =
-      format === 'json' ? inferJsonSchema(location, options, wanted) : inferParquetSchema(location, wanted);
+    const inferred = await inferFileSchema(
+      session,
+      { format, location, options, partitionColumns: wanted },
+      signal,
+    );
+    columns = [...inferred.columns];
   } catch (err) {
     throw err instanceof EngineError ? err.withPosition(stmt.pos) : err;
   }

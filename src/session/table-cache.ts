@@ -23,6 +23,7 @@ import type * as arrow from 'apache-arrow';
 import * as fs from 'node:fs';
 import { EngineError, SqlState, type Schema } from '../common/index.ts';
 import type { ColumnStatistics } from '../catalog/index.ts';
+import type { SharedCacheObjects } from '../exec/index.ts';
 
 /** Where cached batches are held (the execution engine; a fake in unit tests). */
 export interface CacheStore {
@@ -30,7 +31,12 @@ export interface CacheStore {
    * Holds the partitions and returns the bytes charged; when the memory budget cannot take them,
    * holds nothing and says how many bytes they need and how many are free.
    */
-  putCache(cacheId: string, schema: Schema, partitions: readonly (readonly arrow.RecordBatch[])[]): CachePut;
+  putCache(
+    cacheId: string,
+    schema: Schema,
+    partitions: readonly (readonly arrow.RecordBatch[])[],
+    shared?: SharedCacheObjects,
+  ): CachePut;
   dropCache(cacheId: string): void;
   /** Bytes the memory budget could still take. */
   cacheRoom(): number;
@@ -113,7 +119,8 @@ export class TableCache {
    * least one of them. The batches are kept in memory, dropping the least recently read other
    * caches' memory while the budget cannot take them; when even that would not make room, an
    * entry with a disk copy is kept on disk alone, one without fails with 53200 (and is
-   * unregistered).
+   * unregistered). `columnStatistics`: what is known of the columns copied (for the optimizer);
+   * `shared`: where executor processes get the batches (the store's business).
    */
   fill(
     entry: CacheEntry,
@@ -121,6 +128,7 @@ export class TableCache {
     partitions: readonly (readonly arrow.RecordBatch[])[] | null,
     disk: DiskCopy | null = null,
     columnStatistics: Readonly<Record<string, ColumnStatistics>> = {},
+    shared?: SharedCacheObjects,
   ): void {
     if (this.entries.get(entry.key) !== entry) {
       removeFiles(disk);
@@ -136,7 +144,7 @@ export class TableCache {
       return;
     }
     for (;;) {
-      const put = this.store.putCache(entry.cacheId, schema, partitions);
+      const put = this.store.putCache(entry.cacheId, schema, partitions, shared);
       if (put.ok) {
         entry.state = 'filled';
         entry.inMemory = true;

@@ -104,8 +104,11 @@ export interface SqlSession {
    * not run. An empty or comment-only string yields nothing.
    */
   execute(sql: string, options?: ExecuteOptions): AsyncIterable<StatementResult>;
-  /** Parses and analyzes one statement with `$n` parameters. `declaredTypes[i]` null = infer. */
-  prepare(sql: string, declaredTypes: readonly (DataType | null)[]): PreparedStatement;
+  /**
+   * Parses and analyzes one statement with `$n` parameters. `declaredTypes[i]` null = infer.
+   * Asynchronous: the schemas of files it queries are inferred on the executors.
+   */
+  prepare(sql: string, declaredTypes: readonly (DataType | null)[]): Promise<PreparedStatement>;
   /**
    * Runs a prepared statement with parameter values, converted to the parameter types — except a
    * decimal declared without precision (`numeric`) or an array, which may come as text to be cast.

@@ -11,7 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as arrow from 'apache-arrow';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ExecutionEngine, type StageCompleted } from '../../src/exec/index.ts';
 import { hasNatsServer, startNatsServer } from '../../src/exec/remote/nats/nats-server-process.ts';
 import { Engine, EngineError, type Session } from '../../src/index.ts';
@@ -75,6 +76,28 @@ describe.skipIf(!hasNatsServer())('executor processes: process[3]', () => {
     );
     expect(err).toBeInstanceOf(EngineError);
     expect((err as EngineError).sqlstate).toBe('22012');
+  });
+
+  it('cache a table whose partitions the executors encode and put in the object store, never the driver', async () => {
+    // Every Arrow IPC stream this process (the driver) writes while caching and reading the cache.
+    const encoded = vi.spyOn(arrow.RecordBatchStreamWriter.prototype, 'write');
+    try {
+      await remote.sql(
+        'CACHE TABLE lineitem_cached AS SELECT l_orderkey, l_linenumber, l_quantity, l_comment FROM lineitem',
+      );
+      const q = (table: string): string =>
+        `SELECT count(*), sum(l_quantity), count(DISTINCT l_orderkey, l_linenumber), max(l_comment) FROM ${table}`;
+      const cached = await remote.sql(q('lineitem_cached'));
+      expect(cached.rows).toEqual((await local.sql(q('lineitem'))).rows);
+      const plan = (await remote.sql(`EXPLAIN ${q('lineitem_cached')}`)).rows
+        .map((r) => r[0] as string)
+        .join('\n');
+      expect(plan).toContain('InMemoryTableScan');
+      expect(encoded).not.toHaveBeenCalled();
+    } finally {
+      encoded.mockRestore();
+      await remote.sql('UNCACHE TABLE IF EXISTS lineitem_cached');
+    }
   });
 
   it('finish a query whose executor is killed mid-stage, and replace the executor', async () => {

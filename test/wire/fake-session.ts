@@ -188,7 +188,8 @@ export class FakeSession implements SqlSession {
     throw new EngineError(SqlState.undefinedTable, `relation "${name}" does not exist`, { position });
   }
 
-  prepare(sql: string, declaredTypes: readonly (DataType | null)[]): PreparedStatement {
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async prepare(sql: string, declaredTypes: readonly (DataType | null)[]): Promise<PreparedStatement> {
     const paramTypes: DataType[] = [];
     const castTypes: Record<string, DataType> = {
       int: T.int,

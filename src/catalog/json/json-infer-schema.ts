@@ -4,8 +4,8 @@
  * every record's type (src/common/json-schema.ts) widened together, fields sorted by name, a field
  * seen only as null a STRING, and `_corrupt_record` (STRING, in its sorted place) when a record was
  * malformed in PERMISSIVE mode; then partition columns from `col=value/` folders. Inference reads
- * the files in path order up to `INFER_MAX_BYTES` of them, whole lines only (it runs while the
- * statement is planned); a `multiLine` file is read whole.
+ * the files in path order up to `INFER_MAX_BYTES` of them, whole lines only; a `multiLine` file is
+ * read whole. It is query work: the session runs it on an executor (`FileSchemaExec`).
  */
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';

@@ -46,6 +46,27 @@ export function putCachedData(id: string, data: CachedData): void {
   cached.set(id, data);
 }
 
+/**
+ * The partitions of a cache: its query's non-empty batches, in the order they came, dealt
+ * round-robin over `count` partitions; partitions left empty after the first are dropped. The
+ * driver keeps its copy so, and an executor process rebuilds the same partitions from the objects
+ * the query's tasks wrote (in partition order, batch for batch what the driver received), so a
+ * scan planned on the driver finds the same partitions wherever it runs.
+ */
+export function dealCachedBatches(
+  batches: Iterable<arrow.RecordBatch>,
+  count: number,
+): arrow.RecordBatch[][] {
+  const partitions: arrow.RecordBatch[][] = Array.from({ length: Math.max(1, count) }, () => []);
+  let next = 0;
+  for (const batch of batches) {
+    if (batch.numRows === 0) continue;
+    partitions[next]!.push(batch);
+    next = (next + 1) % partitions.length;
+  }
+  return partitions.filter((p, i) => i === 0 || p.length > 0);
+}
+
 export function dropCachedData(id: string): void {
   cached.delete(id);
 }

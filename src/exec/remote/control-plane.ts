@@ -121,7 +121,7 @@ export interface ExecutorPlane {
   sendStatus(payload: Uint8Array): Promise<void>;
   /** A broadcast's bytes, or null if there is none of that name. */
   getObject(name: string): Promise<Uint8Array | null>;
-  /** Puts a broadcast map output's bytes where every executor can get them (of any size). */
+  /** Puts an object every executor can get (a broadcast map output, a cache partition; any size). */
   putObject(name: string, bytes: Uint8Array): Promise<void>;
   /** Deregisters, hands back the tasks received but not acked, and disconnects. */
   close(): Promise<void>;

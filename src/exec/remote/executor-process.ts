@@ -27,7 +27,13 @@ import { createBudget, type BudgetHandle } from '../memory/memory-budget.ts';
 import { engineSpillDir, removeSpillDir, sweepSpillLeftovers } from '../spill/spill-files.ts';
 import { TaskCache, runTask, type ExecutorServices } from '../task-runner.ts';
 import type { TaskDescription } from '../task.ts';
-import { cacheObjectName, decodeBatches, encodeBatches } from './cached-objects.ts';
+import {
+  cacheObjectName,
+  cacheObjectStore,
+  decodeBatches,
+  decodeCacheObjects,
+  encodeBatches,
+} from './cached-objects.ts';
 import type { ExecutorPlane } from './control-plane.ts';
 import { FlightClient } from './flight/flight-client.ts';
 import { startFlightServer, type FlightServer, type FlightStream } from './flight/flight-server.ts';
@@ -156,6 +162,7 @@ export async function startExecutorProcess(options: ExecutorProcessOptions): Pro
     executorId: id,
     functions,
     store,
+    cacheObjects: cacheObjectStore((name, bytes) => plane.putObject(name, bytes)),
     fetchStream(executorId, queryId, stageId, map, bucket, schema: Schema): AsyncIterable<arrow.RecordBatch> {
       return client(executorId).doGet(encodeTicket({ kind: 'map', queryId, stageId, map, bucket }), schema);
     },
@@ -201,13 +208,13 @@ export async function startExecutorProcess(options: ExecutorProcessOptions): Pro
       let got = caches.get(ref.cacheId);
       if (got === undefined) {
         got = (async () => {
-          const partitions: arrow.RecordBatch[][] = [];
-          for (let i = 0; i < ref.partitions; i++) {
+          const objects: Uint8Array[] = [];
+          for (let i = 0; i < ref.objects; i++) {
             const bytes = await plane.getObject(cacheObjectName(ref.cacheId, i));
             if (bytes === null) throw new Error(`cached table ${ref.cacheId} is not in the object store`);
-            partitions.push(decodeBatches(ref.schema, bytes));
+            objects.push(bytes);
           }
-          putCachedData(ref.cacheId, { schema: ref.schema, partitions });
+          putCachedData(ref.cacheId, decodeCacheObjects(ref, objects));
         })();
         // A failed get is tried again by the next task that needs it.
         got.catch(() => caches.delete(ref.cacheId));

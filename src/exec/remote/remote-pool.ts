@@ -23,7 +23,6 @@
  * A status for a task the driver no longer knows (cancelled, its executor declared lost) is
  * dropped, so a task ends exactly once however late its executor speaks.
  */
-import type * as arrow from 'apache-arrow';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { EngineError, SqlState, type Schema } from '../../common/index.ts';
@@ -35,7 +34,6 @@ import {
   broadcastObjectName,
   broadcastObjectPrefix,
   cacheObjectName,
-  encodeBatches,
   type BroadcastRef,
   type CacheRef,
 } from './cached-objects.ts';
@@ -117,8 +115,8 @@ export class RemoteExecutorPool implements ExecutorPool {
   private readonly addedListeners: ((e: Executor) => void)[] = [];
   private nextTask = 1;
   private closed = false;
-  /** Cached tables, with their upload to the object store (tasks wait for it). */
-  private readonly caches = new Map<string, { readonly ref: CacheRef; readonly uploaded: Promise<void> }>();
+  /** Cached tables: their objects are in the object store, written by the tasks that filled them. */
+  private readonly caches = new Map<string, CacheRef>();
   /**
    * The map outputs recorded on the control plane, by query, stage and map partition: the copy
    * tasks are given their inputs' places from.
@@ -128,9 +126,6 @@ export class RemoteExecutorPool implements ExecutorPool {
   private readonly queries = new Set<string>();
 
   private readonly waiters = new Set<() => void>();
-  private attachPlane: (plane: DriverPlane) => void = () => undefined;
-  /** The control plane, once attached. */
-  private readonly attached = new Promise<DriverPlane>((resolve) => (this.attachPlane = resolve));
 
   /** The cluster's token, sent with every Flight call to its executors. */
   private token: string | null = null;
@@ -142,7 +137,6 @@ export class RemoteExecutorPool implements ExecutorPool {
   attach(plane: DriverPlane, token: string | null = null): void {
     this.plane = plane;
     this.token = token;
-    this.attachPlane(plane);
     plane.onStatus((payload) => this.onStatus(payload));
     plane.watchExecutors((event) => {
       if (event.kind === 'up') this.added(event.info);
@@ -289,30 +283,26 @@ export class RemoteExecutorPool implements ExecutorPool {
       }
     }
     const queryLimit = new MemoryBudget(queryBudget);
-    const caches = [...this.caches.values()];
     const remote: RemoteTask = {
       taskKey: key,
       task: rest,
       queryBudget: { limit: queryLimit.limit, setting: queryBudget.setting },
       addresses,
-      caches: caches.map((c) => c.ref),
+      caches: [...this.caches.values()],
       broadcastObject,
       broadcasts,
     };
-    // A task that may scan a cached table goes once the cache is in the object store.
-    Promise.all(caches.map((c) => c.uploaded))
-      .then(() => plane.sendTask(executor.id, encodeMessage(remote)))
-      .catch((err: unknown) => {
-        this.settle(launched, {
-          failed: {
-            kind: 'error',
-            error: {
-              sqlstate: SqlState.systemError,
-              message: `could not queue task ${key} for executor ${executor.id}: ${err instanceof Error ? err.message : String(err)}`,
-            },
+    plane.sendTask(executor.id, encodeMessage(remote)).catch((err: unknown) => {
+      this.settle(launched, {
+        failed: {
+          kind: 'error',
+          error: {
+            sqlstate: SqlState.systemError,
+            message: `could not queue task ${key} for executor ${executor.id}: ${err instanceof Error ? err.message : String(err)}`,
           },
-        });
+        },
       });
+    });
     if (launched.result) void this.readResults(launched, task, schema);
     return {
       cancel: () => {
@@ -370,32 +360,29 @@ export class RemoteExecutorPool implements ExecutorPool {
   }
 
   /**
-   * Puts a cached table's partitions in the object store, where executors get them before a task
-   * that may scan it runs.
+   * Records a cached table whose objects the tasks of its query put in the object store
+   * (`CacheShareExec`): executors get them before a task that may scan it runs. Nothing is
+   * encoded or uploaded here.
    */
-  shareCache(cacheId: string, schema: Schema, partitions: readonly (readonly arrow.RecordBatch[])[]): void {
-    const uploaded = (async () => {
-      const plane = await this.attached;
-      for (let i = 0; i < partitions.length; i++) {
-        await plane.putObject(cacheObjectName(cacheId, i), encodeBatches(schema, partitions[i]!));
-      }
-    })();
-    uploaded.catch(() => undefined);
-    this.caches.set(cacheId, { ref: { cacheId, schema, partitions: partitions.length }, uploaded });
+  shareCache(ref: CacheRef): void {
+    this.caches.set(ref.cacheId, ref);
   }
 
   dropCache(cacheId: string): void {
-    const cache = this.caches.get(cacheId);
-    if (cache === undefined) return;
+    const ref = this.caches.get(cacheId);
+    if (ref === undefined) return;
     this.caches.delete(cacheId);
     for (const id of this.live.keys()) this.control(id, { type: 'cache-drop', cacheId });
+    this.deleteCacheObjects(cacheId, ref.objects);
+  }
+
+  /** Removes the objects the tasks of a cache's query wrote (a cache dropped or never kept). */
+  deleteCacheObjects(cacheId: string, objects: number): void {
     const plane = this.plane;
-    void cache.uploaded
-      .catch(() => undefined)
-      .then(async () => {
-        for (let i = 0; i < cache.ref.partitions; i++) await plane?.deleteObject(cacheObjectName(cacheId, i));
-      })
-      .catch(() => undefined);
+    if (plane === null) return;
+    void (async () => {
+      for (let i = 0; i < objects; i++) await plane.deleteObject(cacheObjectName(cacheId, i));
+    })().catch(() => undefined);
   }
 
   private onStatus(payload: Uint8Array): void {

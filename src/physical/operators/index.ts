@@ -4,6 +4,14 @@
 export { ValuesExec, type ValuesExecOptions } from './values-exec.ts';
 export { RangeExec, rangeCount, type RangeExecOptions } from './range-exec.ts';
 export { EmptyExec, type EmptyExecOptions } from './empty-exec.ts';
+export {
+  FILE_SCHEMA_OUTPUT,
+  FileSchemaExec,
+  parseFileSchema,
+  type FileSchema,
+  type FileSchemaRequest,
+} from './file-schema-exec.ts';
+export { CacheShareExec, type CacheShareExecOptions } from './cache-share-exec.ts';
 export { TableScanExec, type TableScanExecOptions } from './table-scan-exec.ts';
 export {
   TableWriteExec,
