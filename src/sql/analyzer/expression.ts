@@ -133,14 +133,14 @@ function or(l: Expr, r: Expr, ansi: boolean): Expr {
 
 /** Binds a subquery with the current scope as its outer scope. */
 function bindSubqueryPlan(env: ExprEnv, q: ast.Query): LogicalPlan {
-  const aggregating = env.allowAggregates && !env.insideAggregate;
-  const scopes = env.state.aggregatingScopes;
-  const added = aggregating && !scopes.has(env.scope);
-  if (added) scopes.add(env.scope);
+  const clauses = env.state.enclosingClauses;
+  const previous = clauses.get(env.scope);
+  clauses.set(env.scope, env);
   try {
     return env.state.bindSubquery(q, env.scope, env.ctes);
   } finally {
-    if (added) scopes.delete(env.scope);
+    if (previous === undefined) clauses.delete(env.scope);
+    else clauses.set(env.scope, previous);
   }
 }
 
