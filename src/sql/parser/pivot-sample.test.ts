@@ -10,11 +10,12 @@ import { col, int, str, strip } from './test-helpers.ts';
 
 const from = (sql: string): Relation => (parseQuery(sql).body as Select).from[0]!;
 
-function errorOf(sql: string): { code: string; message: string } {
+function errorOf(sql: string): { code: string; message: string; position: number | undefined } {
   try {
     parseQuery(sql);
   } catch (e) {
-    return { code: (e as EngineError).sqlstate, message: (e as Error).message };
+    const error = e as EngineError;
+    return { code: error.sqlstate, message: error.message, position: error.position };
   }
   throw new Error(`parsed: ${sql}`);
 }
@@ -133,6 +134,25 @@ describe('TABLESAMPLE', () => {
     expect(errorOf('SELECT * FROM t TABLESAMPLE (BUCKET 2 OUT OF 1)').code).toBe('22023');
     expect(errorOf('SELECT * FROM t TABLESAMPLE (BUCKET 1 OUT OF 2 ON rand())').code).toBe('0A000');
     expect(errorOf('SELECT * FROM t TABLESAMPLE (10 PERCENT) REPEATABLE (1.5)').code).toBe('42601');
+  });
+
+  it('rejects a length in bytes as unsupported, at the length, and anything else without ROWS', () => {
+    const sql = 'SELECT * FROM t TABLESAMPLE (100M) REPEATABLE (3)';
+    const e = errorOf(sql);
+    expect(e.code).toBe('0A000');
+    expect(e.message).toContain('TABLESAMPLE(byteLengthLiteral) is not supported');
+    expect(e.position).toBe(sql.indexOf('100M') + 1);
+    for (const length of ['1k', '7K', '2m', '3g', '4G', '200b', '9B'])
+      expect(errorOf(`SELECT * FROM t TABLESAMPLE (${length})`).code).toBe('0A000');
+    const piped = 'FROM t\n|> TABLESAMPLE (5G)';
+    expect(errorOf(piped)).toMatchObject({ code: '0A000', position: piped.indexOf('5G') + 1 });
+    for (const other of ['200', '100Mb', '100 M', 'x', '1 + 2']) {
+      const bad = errorOf(`SELECT * FROM t TABLESAMPLE (${other})`);
+      expect(bad.code).toBe('42601');
+      expect(bad.message).toContain(`${other} is not a valid byte length literal`);
+    }
+    expect(errorOf('SELECT * FROM t TABLESAMPLE (10M ROWS)').code).toBe('42601');
+    expect(errorOf('SELECT * FROM t TABLESAMPLE ()').code).toBe('42601');
   });
 });
 
