@@ -178,11 +178,11 @@ function checkSampleFraction(fraction: number, pos: number): number {
 
 /**
  * `TABLESAMPLE (expr)` without ROWS: Spark's grammar reads it as a length in bytes (`100M`, `1k`),
- * which Spark does not support, and anything else there as a malformed byte length.
+ * which Spark does not support, and anything else there as a malformed byte length; both errors
+ * point at the TABLESAMPLE clause (`pos`), as Spark's do.
  */
-function sampleByBytes(sql: string, start: IToken, close: IToken): never {
+function sampleByBytes(sql: string, pos: number, start: IToken, close: IToken): never {
   const text = sql.slice(start.startOffset, close.startOffset).trim();
-  const pos = start.startOffset + 1;
   if (/^\d+[bBkKmMgG]$/.test(text)) {
     throw new EngineError(
       SqlState.featureNotSupported,
@@ -1154,7 +1154,7 @@ export class QueryGrammar extends ExpressionGrammar {
       return n;
     });
     return this.ACTION((): SampleClause => {
-      if (method.kind === 'bytes') sampleByBytes(this.sql, method.start, close);
+      if (method.kind === 'bytes') sampleByBytes(this.sql, this.pos(t), method.start, close);
       return {
         method,
         seed: seed === undefined ? null : (this.sampleInteger(seed), BigInt(seed.image)),
