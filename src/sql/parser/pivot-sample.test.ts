@@ -168,4 +168,21 @@ describe('pipe operators', () => {
     }
     expect(kinds).toEqual(['pivot', 'unpivot', 'sample']);
   });
+
+  it('rejects a PIVOT and an UNPIVOT in one step, at the second clause', () => {
+    const pivotFirst = 'FROM t |> PIVOT (sum(v) FOR k IN (1 AS one)) UNPIVOT (x FOR n IN (one))';
+    expect(errorOf(pivotFirst)).toMatchObject({
+      code: '42601',
+      message: expect.stringContaining('NOT_ALLOWED_IN_FROM.UNPIVOT_WITH_PIVOT') as unknown,
+      position: pivotFirst.indexOf('UNPIVOT') + 1,
+    });
+    const unpivotFirst = 'FROM t |> UNPIVOT (x FOR n IN (a, b)) PIVOT (sum(x) FOR n IN (1))';
+    expect(errorOf(unpivotFirst)).toMatchObject({
+      code: '42601',
+      message: expect.stringContaining('NOT_ALLOWED_IN_FROM.UNPIVOT_WITH_PIVOT') as unknown,
+      position: unpivotFirst.indexOf('PIVOT (sum') + 1,
+    });
+    const twice = 'FROM t |> PIVOT (sum(v) FOR k IN (1)) PIVOT (sum(v) FOR k IN (1))';
+    expect(errorOf(twice)).toMatchObject({ code: '42601', position: twice.lastIndexOf('PIVOT') + 1 });
+  });
 });

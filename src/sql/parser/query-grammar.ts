@@ -313,6 +313,17 @@ export class QueryGrammar extends ExpressionGrammar {
     return { orderBy: orderBy ?? [], limit, offset: offset ?? null, written };
   });
 
+  /**
+   * A pipe step is one operator: `|> PIVOT (…) UNPIVOT (…)` (or the other way round) is Spark's
+   * NOT_ALLOWED_IN_FROM.UNPIVOT_WITH_PIVOT, reported at the second clause (`pos`).
+   */
+  private pivotWithUnpivot(pos: number): never {
+    this.fail(
+      pos,
+      '[NOT_ALLOWED_IN_FROM.UNPIVOT_WITH_PIVOT] Not allowed in the FROM clause: UNPIVOT together with PIVOT. A pipe step takes one PIVOT or UNPIVOT: give each its own |> step',
+    );
+  }
+
   /** One pipe operator, after `|>`. */
   pipeOperator = this.RULE('pipeOperator', (): PipeOperator => {
     const t = this.LA(1);
@@ -405,13 +416,21 @@ export class QueryGrammar extends ExpressionGrammar {
       {
         ALT: () => {
           const pivot = this.SUBRULE(this.pivotClause);
-          return this.ACTION((): PipeOperator => ({ kind: 'pivot', pivot, pos: this.pos(t) }));
+          const unpivot = this.OPTION5(() => this.SUBRULE2(this.unpivotClause));
+          return this.ACTION((): PipeOperator => {
+            if (unpivot !== undefined) this.pivotWithUnpivot(unpivot.pos);
+            return { kind: 'pivot', pivot, pos: this.pos(t) };
+          });
         },
       },
       {
         ALT: () => {
           const unpivot = this.SUBRULE(this.unpivotClause);
-          return this.ACTION((): PipeOperator => ({ kind: 'unpivot', unpivot, pos: this.pos(t) }));
+          const pivot = this.OPTION6(() => this.SUBRULE2(this.pivotClause));
+          return this.ACTION((): PipeOperator => {
+            if (pivot !== undefined) this.pivotWithUnpivot(pivot.pos);
+            return { kind: 'unpivot', unpivot, pos: this.pos(t) };
+          });
         },
       },
       {
