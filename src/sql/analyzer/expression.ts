@@ -131,8 +131,11 @@ function or(l: Expr, r: Expr, ansi: boolean): Expr {
   return { kind: 'binary', op: 'or', left: l, right: r, type: T.boolean, failOnError: ansi };
 }
 
-/** Binds a subquery with the current scope as its outer scope. */
-function bindSubqueryPlan(env: ExprEnv, q: ast.Query): LogicalPlan {
+/**
+ * Binds a subquery with the current scope as its outer scope, recording the clause it stands in
+ * (an aggregate in it of only this query's columns is this clause's).
+ */
+export function bindSubqueryPlan(env: ExprEnv, q: ast.Query): LogicalPlan {
   const clauses = env.state.enclosingClauses;
   const previous = clauses.get(env.scope);
   clauses.set(env.scope, env);

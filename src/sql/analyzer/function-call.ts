@@ -416,7 +416,9 @@ function ofEnclosingQuery(env: ExprEnv, agg: AggregateExpr, e: ast.FunctionExpr)
   }
   if (fromEnclosing === 0)
     throw notSupported('An aggregate of the columns of a query more than one level out', e.pos);
-  const host = env.state.enclosingClauses.get(outer) ?? { ...env, clause: 'other', insideAggregate: false };
+  // A subquery bound outside any clause of the enclosing query (a LATERAL one in FROM) has no
+  // clause there to aggregate in.
+  const host = env.state.enclosingClauses.get(outer) ?? { ...env, clause: 'other', allowAggregates: false };
   if (!host.allowAggregates || host.insideAggregate)
     throw aggregateNotAllowed(host, `"${exprName(e)}"`, e.pos);
   return true;
