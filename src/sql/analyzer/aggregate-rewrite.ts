@@ -59,6 +59,25 @@ function holdsOuterAggregate(plan: LogicalPlan): boolean {
   return planExpressions(plan).some(found) || planChildren(plan).some(holdsOuterAggregate);
 }
 
+/** What an aggregate call's arguments and filter read: outer references, and any own column. */
+export interface AggregateReferences {
+  readonly outer: readonly Attribute[];
+  readonly local: boolean;
+}
+
+export function aggregateReferences(agg: AggregateExpr): AggregateReferences {
+  const outer: Attribute[] = [];
+  let local = false;
+  const walk = (x: Expr): void => {
+    if (x.kind === 'outer_ref') outer.push(x.attr);
+    else if (x.kind === 'column') local = true;
+    else exprChildren(x).forEach(walk);
+  };
+  agg.args.forEach(walk);
+  if (agg.filter !== null) walk(agg.filter);
+  return { outer, local };
+}
+
 /** Calls to grouping()/grouping_id() created by the binder (they are not registry functions). */
 export const groupingMarker = new WeakSet<Expr>();
 
@@ -168,6 +187,8 @@ export function aggregateRewriter(
     const g = groupByKey.get(key);
     if (g !== undefined) return { kind: 'column', attr: g };
     if (e.kind === 'aggregate') {
+      // An aggregate of the enclosing query's columns only: that query computes it.
+      if (aggregateReferences(e).outer.length > 0) return e;
       let attr = aggByKey.get(key);
       if (attr === undefined) {
         attr = {

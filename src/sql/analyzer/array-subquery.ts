@@ -24,10 +24,11 @@ import {
 import type * as ast from '../parser/index.ts';
 import type { ExprEnv } from './binder-state.ts';
 import { analysisError } from './errors.ts';
+import { bindSubqueryPlan } from './expression.ts';
 import { lookupFunction, resolveSignature } from './function-call.ts';
 
 export function bindArraySubquery(env: ExprEnv, e: ast.ArraySubqueryExpr): Expr {
-  const plan = env.state.bindSubquery(e.query, env.scope, env.ctes);
+  const plan = bindSubqueryPlan(env, e.query);
   const out = outputOf(plan);
   if (out.length !== 1) {
     throw analysisError(SqlState.syntaxError, 'subquery must return only one column', e.pos);

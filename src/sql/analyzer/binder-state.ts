@@ -15,11 +15,12 @@ export interface BindState {
   /** Binds a subquery (expression or FROM item) whose outer references resolve in `outer`. */
   bindSubquery(query: ast.Query, outer: Scope | null, ctes: CteEnv | null): LogicalPlan;
   /**
-   * Scopes of queries whose clause being bound may hold aggregates (a grouped query's select list
-   * or HAVING): a subquery there may aggregate their columns (`HAVING EXISTS (… = sum(t.b))`),
-   * which the outer query computes.
+   * While a subquery is bound: the clause of the enclosing query it stands in, by the scope its
+   * outer references resolve in. An aggregate in the subquery of only that query's columns is an
+   * aggregate of that clause (`SELECT (SELECT max(t.b)) FROM t`, `HAVING EXISTS (… = sum(t.b))`),
+   * which the enclosing query computes when the clause may aggregate.
    */
-  readonly aggregatingScopes: Set<Scope>;
+  readonly enclosingClauses: Map<Scope, ExprEnv>;
 }
 
 /** A CTE in scope: each reference instantiates a fresh copy (fresh attribute ids). */

@@ -131,16 +131,19 @@ function or(l: Expr, r: Expr, ansi: boolean): Expr {
   return { kind: 'binary', op: 'or', left: l, right: r, type: T.boolean, failOnError: ansi };
 }
 
-/** Binds a subquery with the current scope as its outer scope. */
-function bindSubqueryPlan(env: ExprEnv, q: ast.Query): LogicalPlan {
-  const aggregating = env.allowAggregates && !env.insideAggregate;
-  const scopes = env.state.aggregatingScopes;
-  const added = aggregating && !scopes.has(env.scope);
-  if (added) scopes.add(env.scope);
+/**
+ * Binds a subquery with the current scope as its outer scope, recording the clause it stands in
+ * (an aggregate in it of only this query's columns is this clause's).
+ */
+export function bindSubqueryPlan(env: ExprEnv, q: ast.Query): LogicalPlan {
+  const clauses = env.state.enclosingClauses;
+  const previous = clauses.get(env.scope);
+  clauses.set(env.scope, env);
   try {
     return env.state.bindSubquery(q, env.scope, env.ctes);
   } finally {
-    if (added) scopes.delete(env.scope);
+    if (previous === undefined) clauses.delete(env.scope);
+    else clauses.set(env.scope, previous);
   }
 }
 

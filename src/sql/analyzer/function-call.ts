@@ -12,7 +12,7 @@ import {
   type Value,
 } from '../../common/index.ts';
 import type { ColumnarValue, EvalContext, FunctionDef, ResolvedSignature } from '../../functions/index.ts';
-import { exprChildren, exprOps, exprType, type AggregateExpr, type Expr } from '../../plan/index.ts';
+import { exprOps, exprType, type AggregateExpr, type Expr } from '../../plan/index.ts';
 import { parseDataType } from '../parser/index.ts';
 import type * as ast from '../parser/index.ts';
 import type { ExprEnv } from './binder-state.ts';
@@ -24,7 +24,7 @@ import { bindExpr, nameParts } from './expression.ts';
 import { isSetReturning, nestedGenerator } from './generator.ts';
 import { bindWindowFunction } from './window-function.ts';
 import { bindHigherOrder, isHigherOrderCall } from './higher-order.ts';
-import { groupingMarker } from './aggregate-rewrite.ts';
+import { aggregateReferences, groupingMarker } from './aggregate-rewrite.ts';
 
 /** The function name without a `pg_catalog` (or `system.builtin`) qualifier, lower-cased. */
 export function functionName(q: ast.QualifiedName): { name: string; parts: string[] } {
@@ -393,34 +393,35 @@ function bindArgs(env: ExprEnv, args: readonly ast.Expr[]): Expr[] {
 }
 
 /**
- * An aggregate in a subquery whose arguments read only the enclosing query's columns
- * (`HAVING EXISTS (SELECT … WHERE x = sum(t.b))`) aggregates the enclosing query's groups, as in
- * Spark: it stays in the subquery with outer references, and the enclosing query's aggregate
- * rewriting computes it and replaces it with a reference to the result. Undefined when `e` is not
- * such an aggregate or the enclosing clause cannot aggregate.
+ * Whether `agg`, bound in a subquery, is an aggregate of the enclosing query, as Spark and the SQL
+ * standard place it: an aggregate whose arguments read only the enclosing query's columns belongs
+ * to that query (`SELECT a, (SELECT max(t.b)) FROM t GROUP BY a` is the maximum of each group's b;
+ * without GROUP BY the enclosing query becomes a global aggregate). It stays in the subquery with
+ * its outer references, and the enclosing query's aggregate rewriting computes it and replaces it
+ * with a reference to the result. Throws when it reads both queries' columns (Spark's
+ * AGGREGATE_FUNCTION_MIXED_OUTER_LOCAL_REFERENCES), or when the enclosing clause cannot aggregate.
  */
-function outerAggregate(
-  env: ExprEnv,
-  e: ast.FunctionExpr,
-  def: FunctionDef,
-  name: string,
-): AggregateExpr | undefined {
+function ofEnclosingQuery(env: ExprEnv, agg: AggregateExpr, e: ast.FunctionExpr): boolean {
+  const refs = aggregateReferences(agg);
   const outer = env.scope.outer;
-  if (outer === null || !env.state.aggregatingScopes.has(outer)) return undefined;
-  const agg = bindAggregateCall({ ...env, allowAggregates: true }, e, def, name);
-  const outerIds = new Set(outer.columns.map((c) => c.attr.id));
-  let seen = false;
-  const onlyOuter = (x: Expr): boolean => {
-    if (x.kind === 'outer_ref') {
-      seen = true;
-      return outerIds.has(x.attr.id);
-    }
-    if (x.kind === 'column' || x.kind === 'aggregate' || x.kind === 'window') return false;
-    if (x.kind === 'exists' || x.kind === 'in_subquery' || x.kind === 'scalar_subquery') return false;
-    return exprChildren(x).every(onlyOuter);
-  };
-  const ok = agg.args.every(onlyOuter) && (agg.filter === null || onlyOuter(agg.filter));
-  return ok && seen ? agg : undefined;
+  if (refs.outer.length === 0 || outer === null) return false;
+  const enclosingIds = new Set(outer.columns.map((c) => c.attr.id));
+  const fromEnclosing = refs.outer.filter((a) => enclosingIds.has(a.id)).length;
+  if (refs.local || (fromEnclosing > 0 && fromEnclosing < refs.outer.length)) {
+    throw new EngineError(
+      SqlState.featureNotSupported,
+      `[UNSUPPORTED_SUBQUERY_EXPRESSION_CATEGORY.AGGREGATE_FUNCTION_MIXED_OUTER_LOCAL_REFERENCES] Unsupported subquery expression: Found an aggregate function in a correlated predicate that has both outer and local references, which is not supported: ${exprName(e)}.`,
+      { position: e.pos },
+    );
+  }
+  if (fromEnclosing === 0)
+    throw notSupported('An aggregate of the columns of a query more than one level out', e.pos);
+  // A subquery bound outside any clause of the enclosing query (a LATERAL one in FROM) has no
+  // clause there to aggregate in.
+  const host = env.state.enclosingClauses.get(outer) ?? { ...env, clause: 'other', allowAggregates: false };
+  if (!host.allowAggregates || host.insideAggregate)
+    throw aggregateNotAllowed(host, `"${exprName(e)}"`, e.pos);
+  return true;
 }
 
 /** Inverse distribution aggregates: WITHIN GROUP's ordering column and direction are arguments. */
@@ -429,7 +430,10 @@ const WITHIN_GROUP_ARGUMENTS: ReadonlySet<string> = new Set(['percentile_cont', 
 /** Aggregates whose optional second argument says whether to skip NULLs. */
 const IGNORE_NULLS_ARGUMENT: ReadonlySet<string> = new Set(['first', 'last', 'any_value']);
 
-/** Binds an aggregate call's arguments and filter (in the aggregate's own environment). */
+/**
+ * Binds an aggregate call where the clause may aggregate, or where it is an aggregate of the
+ * enclosing query (`ofEnclosingQuery`); over a window, always.
+ */
 export function bindAggregateCall(
   env: ExprEnv,
   e: ast.FunctionExpr,
@@ -437,11 +441,22 @@ export function bindAggregateCall(
   name: string,
   overWindow = false,
 ): AggregateExpr {
-  if (!overWindow && (!env.allowAggregates || env.insideAggregate)) {
-    const outer = env.insideAggregate ? undefined : outerAggregate(env, e, def, name);
-    if (outer !== undefined) return outer;
-    throw aggregateNotAllowed(env, `"${name}(…)"`, e.pos);
-  }
+  if (overWindow) return bindAggregate(env, e, def, name, true);
+  if (env.insideAggregate) throw aggregateNotAllowed(env, `"${name}(…)"`, e.pos);
+  const agg = bindAggregate(env, e, def, name, false);
+  if (ofEnclosingQuery(env, agg, e)) return agg;
+  if (!env.allowAggregates) throw aggregateNotAllowed(env, `"${name}(…)"`, e.pos);
+  return agg;
+}
+
+/** An aggregate call's arguments and filter, bound in the aggregate's own environment. */
+function bindAggregate(
+  env: ExprEnv,
+  e: ast.FunctionExpr,
+  def: FunctionDef,
+  name: string,
+  overWindow: boolean,
+): AggregateExpr {
   const withinGroup = WITHIN_GROUP_ARGUMENTS.has(def.name);
   if (e.orderBy.length > 0 && !withinGroup) {
     // Aggregates here keep no order of their input, so an ordering would be silently lost.

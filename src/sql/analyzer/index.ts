@@ -24,7 +24,7 @@ function newState(ctx: AnalyzerContext): BindState {
   const state: BindState = {
     ctx,
     positions: new WeakMap(),
-    aggregatingScopes: new Set(),
+    enclosingClauses: new Map(),
     bindSubquery: (query: ast.Query, outer: Scope | null, ctes: CteEnv | null) =>
       bindQuery(state, query, outer, ctes),
   };

@@ -10,11 +10,12 @@ import { col, int, str, strip } from './test-helpers.ts';
 
 const from = (sql: string): Relation => (parseQuery(sql).body as Select).from[0]!;
 
-function errorOf(sql: string): { code: string; message: string } {
+function errorOf(sql: string): { code: string; message: string; position: number | undefined } {
   try {
     parseQuery(sql);
   } catch (e) {
-    return { code: (e as EngineError).sqlstate, message: (e as Error).message };
+    const error = e as EngineError;
+    return { code: error.sqlstate, message: error.message, position: error.position };
   }
   throw new Error(`parsed: ${sql}`);
 }
@@ -134,6 +135,25 @@ describe('TABLESAMPLE', () => {
     expect(errorOf('SELECT * FROM t TABLESAMPLE (BUCKET 1 OUT OF 2 ON rand())').code).toBe('0A000');
     expect(errorOf('SELECT * FROM t TABLESAMPLE (10 PERCENT) REPEATABLE (1.5)').code).toBe('42601');
   });
+
+  it('rejects a length in bytes as unsupported, at the clause, and anything else without ROWS', () => {
+    const sql = 'SELECT * FROM t TABLESAMPLE (100M) REPEATABLE (3)';
+    const e = errorOf(sql);
+    expect(e.code).toBe('0A000');
+    expect(e.message).toContain('TABLESAMPLE(byteLengthLiteral) is not supported');
+    expect(e.position).toBe(sql.indexOf('TABLESAMPLE') + 1);
+    for (const length of ['1k', '7K', '2m', '3g', '4G', '200b', '9B'])
+      expect(errorOf(`SELECT * FROM t TABLESAMPLE (${length})`).code).toBe('0A000');
+    const piped = 'FROM t\n|> TABLESAMPLE (5G)';
+    expect(errorOf(piped)).toMatchObject({ code: '0A000', position: piped.indexOf('TABLESAMPLE') + 1 });
+    for (const other of ['200', '100Mb', '100 M', 'x', '1 + 2']) {
+      const bad = errorOf(`SELECT * FROM t TABLESAMPLE (${other})`);
+      expect(bad).toMatchObject({ code: '42601', position: 17 });
+      expect(bad.message).toContain(`${other} is not a valid byte length literal`);
+    }
+    expect(errorOf('SELECT * FROM t TABLESAMPLE (10M ROWS)').code).toBe('42601');
+    expect(errorOf('SELECT * FROM t TABLESAMPLE ()').code).toBe('42601');
+  });
 });
 
 describe('pipe operators', () => {
@@ -147,5 +167,22 @@ describe('pipe operators', () => {
       body = body.input;
     }
     expect(kinds).toEqual(['pivot', 'unpivot', 'sample']);
+  });
+
+  it('rejects a PIVOT and an UNPIVOT in one step, at the second clause', () => {
+    const pivotFirst = 'FROM t |> PIVOT (sum(v) FOR k IN (1 AS one)) UNPIVOT (x FOR n IN (one))';
+    expect(errorOf(pivotFirst)).toMatchObject({
+      code: '42601',
+      message: expect.stringContaining('NOT_ALLOWED_IN_FROM.UNPIVOT_WITH_PIVOT') as unknown,
+      position: pivotFirst.indexOf('UNPIVOT') + 1,
+    });
+    const unpivotFirst = 'FROM t |> UNPIVOT (x FOR n IN (a, b)) PIVOT (sum(x) FOR n IN (1))';
+    expect(errorOf(unpivotFirst)).toMatchObject({
+      code: '42601',
+      message: expect.stringContaining('NOT_ALLOWED_IN_FROM.UNPIVOT_WITH_PIVOT') as unknown,
+      position: unpivotFirst.indexOf('PIVOT (sum') + 1,
+    });
+    const twice = 'FROM t |> PIVOT (sum(v) FOR k IN (1)) PIVOT (sum(v) FOR k IN (1))';
+    expect(errorOf(twice)).toMatchObject({ code: '42601', position: twice.lastIndexOf('PIVOT') + 1 });
   });
 });

@@ -33,11 +33,13 @@ import type {
 } from './ast.ts';
 import { EngineError, SqlState } from '../../common/index.ts';
 import { ExpressionGrammar } from './expression-grammar.ts';
+import { invalidSyntax } from './syntax-error.ts';
 import {
   Comma,
   Dot,
   Eq,
   IdentLike,
+  Identifier as IdentifierToken,
   kw,
   LParen,
   Minus,
@@ -174,6 +176,27 @@ function checkSampleFraction(fraction: number, pos: number): number {
   );
 }
 
+/**
+ * `TABLESAMPLE (expr)` without ROWS: Spark's grammar reads it as a length in bytes (`100M`, `1k`),
+ * which Spark does not support, and anything else there as a malformed byte length; both errors
+ * point at the TABLESAMPLE clause (`pos`), as Spark's do.
+ */
+function sampleByBytes(sql: string, pos: number, start: IToken, close: IToken): never {
+  const text = sql.slice(start.startOffset, close.startOffset).trim();
+  if (/^\d+[bBkKmMgG]$/.test(text)) {
+    throw new EngineError(
+      SqlState.featureNotSupported,
+      `[UNSUPPORTED_FEATURE] TABLESAMPLE(byteLengthLiteral) is not supported: ${text}. Sample by PERCENT, ROWS or BUCKET x OUT OF y.`,
+      { position: pos },
+    );
+  }
+  throw invalidSyntax(
+    sql,
+    pos,
+    `${text} is not a valid byte length literal, expected syntax: DIGIT+ ('B' | 'K' | 'M' | 'G')`,
+  );
+}
+
 export class QueryGrammar extends ExpressionGrammar {
   /** A TABLESAMPLE integer (bucket numbers, REPEATABLE's seed): digits only. */
   protected sampleInteger(t: IToken): number {
@@ -290,6 +313,17 @@ export class QueryGrammar extends ExpressionGrammar {
     return { orderBy: orderBy ?? [], limit, offset: offset ?? null, written };
   });
 
+  /**
+   * A pipe step is one operator: `|> PIVOT (…) UNPIVOT (…)` (or the other way round) is Spark's
+   * NOT_ALLOWED_IN_FROM.UNPIVOT_WITH_PIVOT, reported at the second clause (`pos`).
+   */
+  private pivotWithUnpivot(pos: number): never {
+    this.fail(
+      pos,
+      '[NOT_ALLOWED_IN_FROM.UNPIVOT_WITH_PIVOT] Not allowed in the FROM clause: UNPIVOT together with PIVOT. A pipe step takes one PIVOT or UNPIVOT: give each its own |> step',
+    );
+  }
+
   /** One pipe operator, after `|>`. */
   pipeOperator = this.RULE('pipeOperator', (): PipeOperator => {
     const t = this.LA(1);
@@ -382,13 +416,21 @@ export class QueryGrammar extends ExpressionGrammar {
       {
         ALT: () => {
           const pivot = this.SUBRULE(this.pivotClause);
-          return this.ACTION((): PipeOperator => ({ kind: 'pivot', pivot, pos: this.pos(t) }));
+          const unpivot = this.OPTION5(() => this.SUBRULE2(this.unpivotClause));
+          return this.ACTION((): PipeOperator => {
+            if (unpivot !== undefined) this.pivotWithUnpivot(unpivot.pos);
+            return { kind: 'pivot', pivot, pos: this.pos(t) };
+          });
         },
       },
       {
         ALT: () => {
           const unpivot = this.SUBRULE(this.unpivotClause);
-          return this.ACTION((): PipeOperator => ({ kind: 'unpivot', unpivot, pos: this.pos(t) }));
+          const pivot = this.OPTION6(() => this.SUBRULE2(this.pivotClause));
+          return this.ACTION((): PipeOperator => {
+            if (pivot !== undefined) this.pivotWithUnpivot(pivot.pos);
+            return { kind: 'unpivot', unpivot, pos: this.pos(t) };
+          });
         },
       },
       {
@@ -1056,7 +1098,7 @@ export class QueryGrammar extends ExpressionGrammar {
   /**
    * `TABLESAMPLE ([-]x PERCENT | n ROWS | BUCKET x OUT OF y) [REPEATABLE (seed)]`. Percentages and
    * buckets become a fraction checked against [0, 1] here, as Spark's parser does; `BUCKET … ON …`
-   * is not supported (Spark neither).
+   * and a length in bytes (`TABLESAMPLE (100M)`) are not supported (Spark neither).
    */
   sampleClause = this.RULE('sampleClause', (): SampleClause => {
     const t = this.CONSUME(K.TABLESAMPLE);
@@ -1110,13 +1152,19 @@ export class QueryGrammar extends ExpressionGrammar {
       },
       {
         ALT: () => {
+          const start = this.LA(1);
           const count = this.SUBRULE(this.expr);
-          this.CONSUME(K.ROWS);
-          return this.ACTION((): SampleClause['method'] => ({ kind: 'rows', count }));
+          const unit = this.OPTION5(() => this.CONSUME(IdentifierToken));
+          const rows = this.OPTION6(() => this.CONSUME(K.ROWS));
+          return this.ACTION((): SampleClause['method'] | { kind: 'bytes'; start: IToken } => {
+            if (rows === undefined) return { kind: 'bytes', start };
+            if (unit !== undefined) this.fail(this.pos(unit), 'TABLESAMPLE (n ROWS) takes no unit after n');
+            return { kind: 'rows', count };
+          });
         },
       },
     ]);
-    this.CONSUME2(RParen);
+    const close = this.CONSUME2(RParen);
     const seed = this.OPTION4(() => {
       this.CONSUME(K.REPEATABLE);
       this.CONSUME3(LParen);
@@ -1124,11 +1172,14 @@ export class QueryGrammar extends ExpressionGrammar {
       this.CONSUME3(RParen);
       return n;
     });
-    return this.ACTION((): SampleClause => ({
-      method,
-      seed: seed === undefined ? null : (this.sampleInteger(seed), BigInt(seed.image)),
-      pos: this.pos(t),
-    }));
+    return this.ACTION((): SampleClause => {
+      if (method.kind === 'bytes') sampleByBytes(this.sql, this.pos(t), method.start, close);
+      return {
+        method,
+        seed: seed === undefined ? null : (this.sampleInteger(seed), BigInt(seed.image)),
+        pos: this.pos(t),
+      };
+    });
   });
 
   joinPart = this.RULE('joinPart', (left: Relation): Relation => {
