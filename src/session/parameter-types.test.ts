@@ -79,6 +79,25 @@ describe('inferred parameter types', () => {
     ]);
   });
 
+  it('beside a timestamp a parameter is an interval, beside a date a day count', async () => {
+    expect(
+      await types(
+        `SELECT TIMESTAMP '2020-01-01 00:00:00' + $1, ts - $2, $3 + TIMESTAMP_NTZ '2020-01-01 00:00:00',
+                DATE '2020-01-01' + $4, day - $5, $6 + day FROM t`,
+      ),
+    ).toEqual(['interval', 'interval', 'interval', 'int', 'int', 'int']);
+    // Subtracting a timestamp from the parameter reads the parameter as a timestamp.
+    expect(await types('SELECT $1 - ts FROM t')).toEqual(['timestamp']);
+    // A declared type wins.
+    expect(await types('SELECT ts - $1 FROM t', [T.timestamp])).toEqual(['timestamp']);
+    const moved = await rows("SELECT TIMESTAMP_NTZ '2020-01-01 00:00:00' + $1, DATE '2020-01-01' + $2", [
+      [1, 1, 7_200_000_000n],
+      3,
+    ]);
+    // Read back as Arrow gives them: milliseconds since the epoch.
+    expect(moved).toEqual([[Date.UTC(2020, 1, 2, 2), Date.UTC(2020, 0, 4)]]);
+  });
+
   it('declared types win; what nothing types is text', async () => {
     expect(await types('SELECT s FROM t WHERE id = $1', [T.bigint])).toEqual(['bigint']);
     expect(await types('SELECT $1, upper($2) FROM t')).toEqual(['string', 'string']);

@@ -7,6 +7,9 @@
  * - anywhere else in a query (`WHERE id = $1`, `f($1)`, `CAST($1 AS t)`, `$1 + col`, `x IN ($1, $2)`)
  *   the statement is analyzed with the parameter of unknown type (NULL's, which every coercion
  *   accepts), and the cast the analyzer puts around it is its type;
+ * - `ts + $n`, `ts - $n` and `$n + ts` (timestamp or timestamp_ntz) are interval, PostgreSQL's
+ *   `timestamp + interval`; `date ± $n` is an int count of days, PostgreSQL's `date + integer`
+ *   and Spark's date_add (the analyzer casts it so);
  * - `$n::numeric`, and a parameter declared numeric, is described as numeric but kept as its text,
  *   so that the value keeps the digits it is given (`12.30`, not `12.300000000000000000`), as
  *   PostgreSQL's unconstrained numeric does.

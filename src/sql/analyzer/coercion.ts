@@ -89,6 +89,9 @@ function negateInterval(e: Expr, failOnError: boolean): Expr {
 }
 
 const isTs = (t: DataType): boolean => t.kind === 'timestamp' || t.kind === 'timestamp_ntz';
+
+/** A `$n` whose type the client left unspecified, while a statement is prepared (NULL's type). */
+const isUnknownParameter = (e: Expr): boolean => e.kind === 'parameter' && e.type.kind === 'null';
 const isIv = (t: DataType): boolean => t.kind === 'interval_year_month' || t.kind === 'interval_day_time';
 
 /** Spark's check of `date_add`/`date_sub`'s day count: an error naming the function and its arguments. */
@@ -120,6 +123,12 @@ function datetimeArithmetic(
   pos: number,
   ansi: boolean,
 ): Expr | undefined {
+  // A prepared statement's parameter of unknown type added to or subtracted from a timestamp is an
+  // interval, as PostgreSQL resolves `timestamp ± unknown` (`timestamp - $1` included: a client
+  // binding `$1` to a timestamp says so). Beside a date it stays unknown, read below as date_add's
+  // day count (PostgreSQL's `date + integer`, Spark's date_add). A NULL literal is not concerned.
+  if (isUnknownParameter(r) && isTs(exprType(l))) r = castTo(r, T.calendarInterval);
+  else if (op === '+' && isUnknownParameter(l) && isTs(exprType(r))) l = castTo(l, T.calendarInterval);
   let lt = exprType(l);
   let rt = exprType(r);
   if (lt.kind === 'calendar_interval' || rt.kind === 'calendar_interval') {
