@@ -143,7 +143,7 @@ export type FrameBound =
   | { readonly kind: 'unbounded_preceding' }
   | { readonly kind: 'unbounded_following' }
   | { readonly kind: 'current_row' }
-  /** `offset` is a non-negative literal: a row count for ROWS, a value of the order key's type for RANGE. */
+  /** `offset` is a literal, negative to move the other way: a row count for ROWS, a value of the order key's type for RANGE. */
   | { readonly kind: 'preceding'; readonly offset: Expr }
   | { readonly kind: 'following'; readonly offset: Expr };
 

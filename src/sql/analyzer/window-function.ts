@@ -5,13 +5,11 @@
 import {
   SqlState,
   T,
-  isCalendarInterval,
   isIntegral,
   isNumeric,
   typeToString,
   typesEqual,
   type DataType,
-  type Value,
 } from '../../common/index.ts';
 import { castValue } from '../../functions/index.ts';
 import {
@@ -206,11 +204,17 @@ function rangeOffsetFits(key: DataType, offset: DataType): boolean {
   }
 }
 
-function isNegativeOffset(v: Value): boolean {
-  if (typeof v === 'bigint') return v < 0n;
-  if (typeof v === 'number') return v < 0;
-  if (isCalendarInterval(v)) return v[0] < 0 || v[1] < 0 || v[2] < 0n;
-  return false;
+/**
+ * Where a value bound lies relative to the current row, as Spark places it: `n PRECEDING` at −n,
+ * `n FOLLOWING` at n (so `-1 PRECEDING` is `1 FOLLOWING`). Null for a bound that is not a value,
+ * and for a calendar interval, which Spark does not order.
+ */
+function boundPosition(b: FrameBound): { at: number | bigint; type: DataType } | null {
+  if (b.kind !== 'preceding' && b.kind !== 'following') return null;
+  if (b.offset.kind !== 'literal') return null;
+  const v = b.offset.value;
+  if (typeof v !== 'number' && typeof v !== 'bigint') return null;
+  return { at: b.kind === 'preceding' ? -v : v, type: b.offset.type };
 }
 
 function bindBound(
@@ -232,8 +236,6 @@ function bindBound(
     );
   if (x.value === null)
     windowError('[INVALID_WINDOW_FRAME] Frame offsets must be non-null constants.', b.offset.pos);
-  if (isNegativeOffset(x.value))
-    windowError('[INVALID_WINDOW_FRAME] Frame offsets must not be negative.', b.offset.pos);
   if (units === 'rows') {
     if (!isIntegral(x.type))
       windowError('[INVALID_WINDOW_FRAME] ROWS frame offsets must be integers.', b.offset.pos);
@@ -279,35 +281,43 @@ function numericOffset(env: ExprEnv, x: Expr & { kind: 'literal' }, keyType: Dat
   return { kind: 'literal', value: castValue(x.value, x.type, keyType, 'ansi', ctx), type: keyType };
 }
 
-const ORDER_OF_BOUND = {
-  unbounded_preceding: 0,
-  preceding: 1,
-  current_row: 2,
-  following: 3,
-  unbounded_following: 4,
-} as const;
+function boundText(b: ast.FrameBound): string {
+  if (b.kind === 'preceding' || b.kind === 'following')
+    return `${exprName(b.offset)} ${b.kind.toUpperCase()}`;
+  return b.kind.replace('_', ' ').toUpperCase();
+}
 
+/**
+ * A frame as Spark checks it (SpecifiedWindowFrame): UNBOUNDED FOLLOWING cannot start a frame nor
+ * UNBOUNDED PRECEDING end one; two value bounds must be in order (`1 FOLLOWING AND 1 PRECEDING`
+ * is an error). A frame whose other bound is CURRENT ROW or UNBOUNDED is accepted as it stands,
+ * and may be empty: `1 FOLLOWING AND CURRENT ROW`, `-1 PRECEDING AND CURRENT ROW`.
+ */
 function bindFrame(
   env: ExprEnv,
   f: ast.WindowFrame,
   orderBy: readonly SortOrder[],
   orderItems: readonly ast.OrderItem[],
 ): WindowFrame {
-  if (
-    f.start.kind === 'unbounded_following' ||
-    f.end.kind === 'unbounded_preceding' ||
-    ORDER_OF_BOUND[f.start.kind] > ORDER_OF_BOUND[f.end.kind]
-  ) {
-    windowError(
-      '[INVALID_WINDOW_FRAME] The lower bound of a window frame must not be after its upper bound.',
+  if (f.start.kind === 'unbounded_following' || f.end.kind === 'unbounded_preceding') {
+    frameMismatch(
+      'SPECIFIED_WINDOW_FRAME_INVALID_BOUND',
+      `Window frame upper bound "${boundText(f.end)}" does not follow the lower bound "${boundText(f.start)}".`,
       f.pos,
     );
   }
-  return {
-    units: f.units,
-    start: bindBound(env, f.start, f.units, orderBy, orderItems, f.pos, 'lower'),
-    end: bindBound(env, f.end, f.units, orderBy, orderItems, f.pos, 'upper'),
-  };
+  const start = bindBound(env, f.start, f.units, orderBy, orderItems, f.pos, 'lower');
+  const end = bindBound(env, f.end, f.units, orderBy, orderItems, f.pos, 'upper');
+  const lower = boundPosition(start);
+  const upper = boundPosition(end);
+  if (lower !== null && upper !== null && typesEqual(lower.type, upper.type) && lower.at > upper.at) {
+    frameMismatch(
+      'SPECIFIED_WINDOW_FRAME_WRONG_COMPARISON',
+      'The lower bound of a window frame must be less than or equal to the upper bound.',
+      f.pos,
+    );
+  }
+  return { units: f.units, start, end };
 }
 
 export function bindWindowFunction(
