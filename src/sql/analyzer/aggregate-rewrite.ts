@@ -23,8 +23,13 @@ import {
 import { analysisError } from './errors.ts';
 import { exprKey, exprNullable, windowSpecKey } from './expr-utils.ts';
 
-/** True if `e` contains an aggregate call outside a window function position. */
-export function containsAggregate(e: Expr): boolean {
+/**
+ * True if `e` contains an aggregate call of the query it stands in, outside a window function
+ * position: its own, or one written in a subquery, however deep, over `inputIds` (the columns of
+ * the query's FROM) only. Without `inputIds`, a subquery's aggregate of any enclosing query counts.
+ */
+export function containsAggregate(e: Expr, inputIds: ReadonlySet<number> | null = null): boolean {
+  const contains = (x: Expr): boolean => containsAggregate(x, inputIds);
   if (e.kind === 'aggregate') return true;
   if (e.kind === 'window') {
     const fn = e.function;
@@ -34,29 +39,35 @@ export function containsAggregate(e: Expr): boolean {
       ...e.spec.partitionBy,
       ...e.spec.orderBy.map((o) => o.expr),
     ];
-    return inner.some(containsAggregate);
+    return inner.some(contains);
   }
   if (e.kind === 'call' && groupingMarker.has(e)) return true;
   if (e.kind === 'exists' || e.kind === 'in_subquery' || e.kind === 'scalar_subquery') {
-    if (holdsOuterAggregate(e.plan)) return true;
+    if (holdsOuterAggregate(e.plan, inputIds)) return true;
   }
-  return exprChildren(e).some(containsAggregate);
+  return exprChildren(e).some(contains);
 }
 
 /**
  * Whether a subquery's plan holds an aggregate of the enclosing query (one outside any Aggregate
- * node of its own: `WHERE x = sum(t.b)`), which makes the enclosing query an aggregate query.
+ * node of its own: `WHERE x = sum(t.b)`, over `inputIds` only when given), which makes the
+ * enclosing query an aggregate query.
  */
-function holdsOuterAggregate(plan: LogicalPlan): boolean {
+function holdsOuterAggregate(plan: LogicalPlan, inputIds: ReadonlySet<number> | null): boolean {
   const own = plan.kind === 'Aggregate' ? new Set(plan.aggregates.map((a) => a.expr)) : null;
   const found = (x: Expr): boolean => {
     if (x.kind === 'window') return false; // the subquery's own window functions
-    if (x.kind === 'aggregate') return own === null || !own.has(x);
+    if (x.kind === 'aggregate') {
+      if (own !== null && own.has(x)) return false;
+      return inputIds === null || aggregateReferences(x).outer.every((a) => inputIds.has(a.id));
+    }
     if (x.kind === 'exists' || x.kind === 'in_subquery' || x.kind === 'scalar_subquery')
-      return holdsOuterAggregate(x.plan) || exprChildren(x).some(found);
+      return holdsOuterAggregate(x.plan, inputIds) || exprChildren(x).some(found);
     return exprChildren(x).some(found);
   };
-  return planExpressions(plan).some(found) || planChildren(plan).some(holdsOuterAggregate);
+  return (
+    planExpressions(plan).some(found) || planChildren(plan).some((c) => holdsOuterAggregate(c, inputIds))
+  );
 }
 
 /** What an aggregate call's arguments and filter read: outer references, and any own column. */

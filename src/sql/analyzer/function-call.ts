@@ -18,6 +18,7 @@ import type * as ast from '../parser/index.ts';
 import type { ExprEnv } from './binder-state.ts';
 import { toBoolean } from './coercion.ts';
 import { analysisError, notSupported, unresolvedRoutine } from './errors.ts';
+import type { Scope } from './scope.ts';
 import { anyExpr, castTo, exprNullable, foldConstant } from './expr-utils.ts';
 import { exprName } from './expr-name.ts';
 import { bindExpr, nameParts } from './expression.ts';
@@ -393,32 +394,37 @@ function bindArgs(env: ExprEnv, args: readonly ast.Expr[]): Expr[] {
 }
 
 /**
- * Whether `agg`, bound in a subquery, is an aggregate of the enclosing query, as Spark and the SQL
- * standard place it: an aggregate whose arguments read only the enclosing query's columns belongs
+ * Whether `agg`, bound in a subquery, is an aggregate of an enclosing query, as Spark and the SQL
+ * standard place it: an aggregate whose arguments read only an enclosing query's columns belongs
  * to that query (`SELECT a, (SELECT max(t.b)) FROM t GROUP BY a` is the maximum of each group's b;
- * without GROUP BY the enclosing query becomes a global aggregate). It stays in the subquery with
- * its outer references, and the enclosing query's aggregate rewriting computes it and replaces it
- * with a reference to the result. Throws when it reads both queries' columns (Spark's
- * AGGREGATE_FUNCTION_MIXED_OUTER_LOCAL_REFERENCES), or when the enclosing clause cannot aggregate.
+ * without GROUP BY the enclosing query becomes a global aggregate), however many subqueries out
+ * it is (`SELECT (SELECT (SELECT max(t.b))) FROM t`). It stays in the subquery with its outer
+ * references, and that query's aggregate rewriting computes it and replaces it with a reference
+ * to the result. Throws when it reads the columns of more than one query, its own included: the
+ * nearest of them would own it with references to the others (Spark's
+ * AGGREGATE_FUNCTION_MIXED_OUTER_LOCAL_REFERENCES); or when the owner's clause cannot aggregate.
  */
 function ofEnclosingQuery(env: ExprEnv, agg: AggregateExpr, e: ast.FunctionExpr): boolean {
   const refs = aggregateReferences(agg);
-  const outer = env.scope.outer;
-  if (refs.outer.length === 0 || outer === null) return false;
-  const enclosingIds = new Set(outer.columns.map((c) => c.attr.id));
-  const fromEnclosing = refs.outer.filter((a) => enclosingIds.has(a.id)).length;
-  if (refs.local || (fromEnclosing > 0 && fromEnclosing < refs.outer.length)) {
+  if (refs.outer.length === 0 || env.scope.outer === null) return false;
+  /** The enclosing scope each outer reference resolves in. */
+  const levels = new Set<Scope | null>();
+  for (const a of refs.outer) {
+    let s: Scope | null = env.scope.outer;
+    while (s !== null && !s.columns.some((c) => c.attr.id === a.id)) s = s.outer;
+    levels.add(s);
+  }
+  const [owner] = levels;
+  if (refs.local || levels.size !== 1 || owner === undefined || owner === null) {
     throw new EngineError(
       SqlState.featureNotSupported,
       `[UNSUPPORTED_SUBQUERY_EXPRESSION_CATEGORY.AGGREGATE_FUNCTION_MIXED_OUTER_LOCAL_REFERENCES] Unsupported subquery expression: Found an aggregate function in a correlated predicate that has both outer and local references, which is not supported: ${exprName(e)}.`,
       { position: e.pos },
     );
   }
-  if (fromEnclosing === 0)
-    throw notSupported('An aggregate of the columns of a query more than one level out', e.pos);
-  // A subquery bound outside any clause of the enclosing query (a LATERAL one in FROM) has no
-  // clause there to aggregate in.
-  const host = env.state.enclosingClauses.get(outer) ?? { ...env, clause: 'other', allowAggregates: false };
+  // A subquery bound outside any clause of the owner (a LATERAL one in FROM) has no clause there
+  // to aggregate in.
+  const host = env.state.enclosingClauses.get(owner) ?? { ...env, clause: 'other', allowAggregates: false };
   if (!host.allowAggregates || host.insideAggregate)
     throw aggregateNotAllowed(host, `"${exprName(e)}"`, e.pos);
   return true;

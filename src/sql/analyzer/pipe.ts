@@ -305,7 +305,7 @@ function firstAggregate(e: Expr): Expr {
 }
 
 function refuseAggregates(exprs: readonly Expr[], clause: string, pos: number): void {
-  const found = exprs.find(containsAggregate);
+  const found = exprs.find((e) => containsAggregate(e));
   if (found === undefined) return;
   throw analysisError(
     SqlState.featureNotSupported,

@@ -71,6 +71,7 @@ interface GroupSpec {
 }
 
 function bindGroupBy(env: ExprEnv, groupBy: ast.GroupBy, items: readonly SelectItem[]): GroupSpec {
+  const inputIds = new Set(env.scope.columns.map((c) => c.attr.id));
   const exprs: Expr[] = [];
   const names: string[] = [];
   const indexOf = (e: Expr, name: string): number => {
@@ -92,7 +93,7 @@ function bindGroupBy(env: ExprEnv, groupBy: ast.GroupBy, items: readonly SelectI
           a.pos,
         );
       }
-      if (containsAggregate(item.expr)) {
+      if (containsAggregate(item.expr, inputIds)) {
         throw analysisError(
           '42903',
           `[GROUP_BY_POS_AGGREGATE] GROUP BY ${ord} refers to an expression ${item.name} that contains an aggregate function. Aggregate functions are not allowed in GROUP BY.`,
@@ -102,7 +103,7 @@ function bindGroupBy(env: ExprEnv, groupBy: ast.GroupBy, items: readonly SelectI
       return indexOf(item.expr, item.name);
     }
     const e = bindExpr(env, a);
-    if (containsAggregate(e)) {
+    if (containsAggregate(e, inputIds)) {
       throw analysisError(
         '42903',
         `[GROUP_BY_AGGREGATE] Aggregate functions are not allowed in GROUP BY, but found ${exprName(a)}.`,
@@ -116,7 +117,7 @@ function bindGroupBy(env: ExprEnv, groupBy: ast.GroupBy, items: readonly SelectI
     );
   };
   if (groupBy.all) {
-    for (const it of items) if (!containsAggregate(it.expr)) indexOf(it.expr, it.name);
+    for (const it of items) if (!containsAggregate(it.expr, inputIds)) indexOf(it.expr, it.name);
     return { exprs, names, sets: null };
   }
   // Each item contributes a list of alternative sets; the grouping sets are their cross product.
@@ -408,12 +409,13 @@ export function bindSelectOver(
     return { item: null, expr: e, ascending, nullsFirst };
   });
 
+  const inputIds = new Set(outputOf(plan).map((a) => a.id));
   const isAggregate =
     group !== null ||
     having !== null ||
-    items.some((i) => containsAggregate(i.expr)) ||
-    (qualify !== null && containsAggregate(qualify)) ||
-    orders.some((o) => o.expr !== null && containsAggregate(o.expr));
+    items.some((i) => containsAggregate(i.expr, inputIds)) ||
+    (qualify !== null && containsAggregate(qualify, inputIds)) ||
+    orders.some((o) => o.expr !== null && containsAggregate(o.expr, inputIds));
 
   let selectExprs = items.map((i) => i.expr);
   let hiddenExprs = orders.filter((o) => o.expr !== null).map((o) => o.expr!);
@@ -448,7 +450,6 @@ export function bindSelectOver(
         },
       };
     });
-    const inputIds = new Set(outputOf(plan).map((a) => a.id));
     const rw = aggregateRewriter(groups, inputIds, () => ctx.nextId(), state.positions, groupingId);
     selectExprs = selectExprs.map(rw.rewrite);
     const havingExpr = having === null ? null : rw.rewrite(having);
