@@ -69,6 +69,27 @@ describe('window over its memory budget', () => {
     expect(filesUnder(local)).toEqual([]);
   }, 120_000);
 
+  it('evaluates frames with negative offsets, empty ones included, as without a budget', async () => {
+    const local = tempDir();
+    const s = await session(local);
+    // Rows i + 1 … i + 3; empty ROWS frames; RANGE [k + 1, k + 2] (the NULL keys' own group).
+    const query = `SELECT id,
+        sum(v) OVER (ORDER BY k, id ROWS BETWEEN -1 PRECEDING AND 3 FOLLOWING) AS ahead,
+        count(v) OVER (ORDER BY k, id ROWS BETWEEN 1 FOLLOWING AND CURRENT ROW) AS none,
+        sum(v) OVER (ORDER BY k RANGE BETWEEN -1 PRECEDING AND 2 FOLLOWING) AS above
+      FROM (${ROWS})
+      ORDER BY id`;
+    const want = (await s.sql(query)).rows;
+    expect(want).toHaveLength(100000);
+    expect(want.every((r) => r[2] === 0n)).toBe(true);
+    await s.sql("SET kindling.memory.query_limit = '2MB'");
+    expect((await s.sql(query)).rows).toEqual(want);
+    const plan = (await s.sql(`EXPLAIN ANALYZE ${query}`)).rows.map((r) => r[0] as string);
+    const windows = plan.filter((l) => l.trimStart().startsWith('WindowExec:'));
+    expect(windows.filter((w) => /spilled=[\d.]+ [KM]iB in 1 file/.test(w))).toHaveLength(2);
+    expect(filesUnder(local)).toEqual([]);
+  }, 120_000);
+
   it('removes its spill file when the query fails or is cancelled', async () => {
     const local = tempDir();
     const s = await session(local);
