@@ -79,14 +79,14 @@ describe('inferred parameter types', () => {
     ]);
   });
 
-  it('beside a timestamp a parameter is an interval, beside a date a day count', async () => {
+  it('added to a timestamp a parameter is an interval, beside a date a day count', async () => {
     expect(
       await types(
         `SELECT TIMESTAMP '2020-01-01 00:00:00' + $1, ts - $2, $3 + TIMESTAMP_NTZ '2020-01-01 00:00:00',
                 DATE '2020-01-01' + $4, day - $5, $6 + day FROM t`,
       ),
-    ).toEqual(['interval', 'interval', 'interval', 'int', 'int', 'int']);
-    // Subtracting a timestamp from the parameter reads the parameter as a timestamp.
+    ).toEqual(['interval', 'timestamp', 'interval', 'int', 'int', 'int']);
+    // Either side of a timestamp's subtraction, the parameter is a timestamp (as PostgreSQL reads it).
     expect(await types('SELECT $1 - ts FROM t')).toEqual(['timestamp']);
     // A declared type wins.
     expect(await types('SELECT ts - $1 FROM t', [T.timestamp])).toEqual(['timestamp']);

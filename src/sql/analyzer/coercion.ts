@@ -123,11 +123,12 @@ function datetimeArithmetic(
   pos: number,
   ansi: boolean,
 ): Expr | undefined {
-  // A prepared statement's parameter of unknown type added to or subtracted from a timestamp is an
-  // interval, as PostgreSQL resolves `timestamp ± unknown` (`timestamp - $1` included: a client
-  // binding `$1` to a timestamp says so). Beside a date it stays unknown, read below as date_add's
-  // day count (PostgreSQL's `date + integer`, Spark's date_add). A NULL literal is not concerned.
-  if (isUnknownParameter(r) && isTs(exprType(l))) r = castTo(r, T.calendarInterval);
+  // A prepared statement's parameter of unknown type added to a timestamp is an interval, as
+  // PostgreSQL resolves `timestamp + unknown`; subtracted from one it stays a timestamp (PostgreSQL
+  // reads `timestamp - unknown` as the difference of two timestamps). Beside a date it stays
+  // unknown, read below as date_add's day count (PostgreSQL's `date + integer`, Spark's date_add).
+  // A NULL literal is not concerned.
+  if (op === '+' && isUnknownParameter(r) && isTs(exprType(l))) r = castTo(r, T.calendarInterval);
   else if (op === '+' && isUnknownParameter(l) && isTs(exprType(r))) l = castTo(l, T.calendarInterval);
   let lt = exprType(l);
   let rt = exprType(r);
