@@ -20,7 +20,6 @@ import type { ExecutorId, TaskDescription } from '../task.ts';
 import type { TaskFailure } from '../task-failure.ts';
 import type { FromExecutor, ThreadWorkerData, ToExecutor } from './thread-messages.ts';
 
-/** Result batches a task may send ahead of the driver's acknowledgements. */
 /**
  * Operators allocate their columns as ArrayBuffers outside the JavaScript heap. By default V8 runs
  * a full mark-compact each time some 64 MiB more of such external memory has been allocated — in
@@ -28,12 +27,19 @@ import type { FromExecutor, ThreadWorkerData, ToExecutor } from './thread-messag
  * heap's global limit instead lets collections follow the heap's own growth: TPC-H SF1 on two
  * threads, every query twice, 31.7 s → 25.8 s, peak RSS 1000 → 1140 MiB; a thread still holds
  * GiBs of live columns under a 1 GiB heap limit. V8 reads the flag when a thread's heap is made,
- * so it is set before the first thread starts (it is process-wide and harmless to set again).
+ * so it is set before the first thread starts — once per process: V8's flags are process-wide, and
+ * writing one again while other threads' isolates read it (a second pool, a replaced thread) is a
+ * data race Node warns may crash.
  */
+let heapsConfigured = false;
+
 function configureExecutorHeaps(): void {
+  if (heapsConfigured) return;
+  heapsConfigured = true;
   v8.setFlagsFromString('--external-memory-accounted-in-global-limit');
 }
 
+/** Result batches a task may send ahead of the driver's acknowledgements. */
 const CREDITS = 4;
 
 /**
