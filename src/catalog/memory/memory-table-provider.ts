@@ -115,6 +115,6 @@ async function* scanGroup(
       continue;
     }
     const kept = filterColumns(columns, types, n, filter, outcomes);
-    if (kept.rows > 0) yield makeBatch(schema, [...kept.columns], kept.rows);
+    if (kept.rows > 0) yield makeBatch(schema, kept.columns, kept.rows);
   }
 }
